@@ -1,0 +1,4 @@
+/**
+ * The routing brain: topology ({@code MultiRegionConfig}), data residency, routing strategies, per-region health (circuit breakers), cross-region execution (failover, hedging), the hybrid logical clock, the idempotency API and metrics. Data modules describe operations; every routing decision is made here.
+ */
+package dev.meridian.core;
