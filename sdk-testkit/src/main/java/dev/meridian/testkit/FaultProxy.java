@@ -1,0 +1,258 @@
+package dev.meridian.testkit;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.matching;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.common.Metadata;
+import com.github.tomakehurst.wiremock.common.Slf4jNotifier;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.extension.Parameters;
+import com.github.tomakehurst.wiremock.extension.ServeEventListener;
+import com.github.tomakehurst.wiremock.http.Request;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import com.github.tomakehurst.wiremock.stubbing.StubMapping;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.net.Socket;
+import java.net.URI;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A WireMock (standalone) proxy in front of one region's DynamoDB Local: proxies everything by default,
+ * answers with injected faults on demand, and feeds the region's {@link RequestJournal}.
+ *
+ * <p>Faults are stubs with a higher priority than the proxy-all stub; one fault per scope (the whole region,
+ * or a set of operations) is active at a time. "Down" stops the server and reserves its port with a bound,
+ * non-listening socket so clients get a real "connection refused" and the proxy can come back on the same port.
+ */
+final class FaultProxy implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FaultProxy.class);
+    static final String FAULT_METADATA = "meridianFault";
+    private static final int PROXY_PRIORITY = 10;
+    private static final int REGION_FAULT_PRIORITY = 5;
+    private static final int OPERATION_FAULT_PRIORITY = 1;
+    private static final Pattern TABLE_NAME = Pattern.compile("\"TableName\"\\s*:\\s*\"([^\"]+)\"");
+
+    private final String region;
+    private final URI target;
+    private final RequestJournal journal;
+    private final Map<String, UUID> faultStubByScope = new HashMap<>();
+    private WireMockServer server;
+    private int port;
+    private Socket reservation;
+    private boolean closed;
+
+    FaultProxy(String region, URI target, RequestJournal journal) {
+        this.region = Objects.requireNonNull(region, "region");
+        this.target = Objects.requireNonNull(target, "target");
+        this.journal = Objects.requireNonNull(journal, "journal");
+    }
+
+    synchronized FaultProxy start() {
+        startServer(0);
+        port = server.port();
+        return this;
+    }
+
+    synchronized int port() {
+        return port;
+    }
+
+    synchronized boolean isDown() {
+        return server == null;
+    }
+
+    /** Installs (or replaces) the fault for a scope; brings the proxy back up first if it is down. */
+    synchronized void fault(FaultScope scope, String description, ResponseDefinitionBuilder response) {
+        ensureOpen();
+        if (server == null) {
+            startServer(port);
+        }
+        removeFault(scope);
+        MappingBuilder mapping = any(anyUrl());
+        if (scope.isRegionWide()) {
+            mapping = mapping.atPriority(REGION_FAULT_PRIORITY);
+        } else {
+            mapping = mapping.atPriority(OPERATION_FAULT_PRIORITY)
+                    .withHeader("X-Amz-Target", matching(scope.targetHeaderPattern()));
+        }
+        StubMapping stub = server.stubFor(mapping
+                .withMetadata(Metadata.metadata().attr(FAULT_METADATA, description))
+                .willReturn(response));
+        faultStubByScope.put(scope.key(), stub.getId());
+        LOG.info("Region {}: fault {} on {}", region, description, scope);
+    }
+
+    /** A response that proxies to DynamoDB Local (used by faults that only add latency). */
+    ResponseDefinitionBuilder proxied() {
+        return aResponse().proxiedFrom(target.toString());
+    }
+
+    synchronized void down() {
+        ensureOpen();
+        if (server == null) {
+            return;
+        }
+        stopServer();
+        faultStubByScope.clear();
+        reservation = Ports.reserve(port);
+        LOG.info("Region {}: down (port {} refuses connections)", region, port);
+    }
+
+    synchronized void heal(FaultScope scope) {
+        ensureOpen();
+        if (scope.isRegionWide()) {
+            if (server == null) {
+                startServer(port);
+            } else {
+                faultStubByScope.values().forEach(server::removeStubMapping);
+                faultStubByScope.clear();
+            }
+        } else if (server != null) {
+            removeFault(scope);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (server != null) {
+            stopServer();
+        }
+        Ports.closeQuietly(reservation);
+        reservation = null;
+    }
+
+    private void removeFault(FaultScope scope) {
+        UUID previous = faultStubByScope.remove(scope.key());
+        if (previous != null && server != null) {
+            server.removeStubMapping(previous);
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("LocalRegions is closed (region " + region + ")");
+        }
+    }
+
+    private void startServer(int requestedPort) {
+        Ports.closeQuietly(reservation);
+        reservation = null;
+        WireMockServer candidate = new WireMockServer(WireMockConfiguration.options()
+                .port(requestedPort)
+                .bindAddress("127.0.0.1")
+                .disableRequestJournal()
+                .gzipDisabled(true)
+                .asynchronousResponseEnabled(true)
+                .asynchronousResponseThreads(4)
+                .containerThreads(16)
+                .jettyStopTimeout(0L)
+                .extensionScanningEnabled(false)
+                .notifier(new Slf4jNotifier(false))
+                .extensions(new JournalListener()));
+        try {
+            candidate.start();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("Fault proxy for region " + region + " could not start on port "
+                    + requestedPort, e);
+        }
+        candidate.stubFor(any(anyUrl()).atPriority(PROXY_PRIORITY).willReturn(proxied()));
+        server = candidate;
+        faultStubByScope.clear();
+    }
+
+    private void stopServer() {
+        try {
+            server.stop();
+        } catch (RuntimeException e) {
+            LOG.warn("Fault proxy for region {} did not stop cleanly: {}", region, e.toString());
+        }
+        shutDownResponseScheduler(server);
+        server = null;
+    }
+
+    /**
+     * WireMock's stop() leaves the (non-daemon) scheduler behind that delays asynchronous responses; with a
+     * blackholed response still scheduled it would keep the JVM alive for minutes. WireMock has no API for it,
+     * so reach into its HTTP server.
+     */
+    private static void shutDownResponseScheduler(WireMockServer stopped) {
+        try {
+            Field httpServerField = WireMockServer.class.getDeclaredField("httpServer");
+            httpServerField.setAccessible(true);
+            Object httpServer = httpServerField.get(stopped);
+            for (Class<?> c = httpServer.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+                for (Field field : c.getDeclaredFields()) {
+                    if (!Modifier.isStatic(field.getModifiers())
+                            && ExecutorService.class.isAssignableFrom(field.getType())) {
+                        field.setAccessible(true);
+                        ExecutorService executor = (ExecutorService) field.get(httpServer);
+                        if (executor != null) {
+                            executor.shutdownNow();
+                        }
+                    }
+                }
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warn("Could not stop WireMock's response scheduler: {}", e.toString());
+        }
+    }
+
+    /** Records each request once it is matched, before any delay or fault is applied. */
+    private final class JournalListener implements ServeEventListener {
+        @Override
+        public String getName() {
+            return "meridian-request-journal-" + region;
+        }
+
+        @Override
+        public void afterMatch(ServeEvent serveEvent, Parameters parameters) {
+            Request request = serveEvent.getRequest();
+            journal.record(new RequestJournal.Entry(operation(request), table(request), Instant.now(),
+                    fault(serveEvent.getStubMapping())));
+        }
+
+        private String operation(Request request) {
+            String target = request.getHeader("X-Amz-Target");
+            if (target == null || target.isEmpty()) {
+                return "unknown";
+            }
+            return target.substring(target.lastIndexOf('.') + 1);
+        }
+
+        private String table(Request request) {
+            String body = request.getBodyAsString();
+            if (body == null || body.isEmpty()) {
+                return null;
+            }
+            Matcher matcher = TABLE_NAME.matcher(body);
+            return matcher.find() ? matcher.group(1) : null;
+        }
+
+        private String fault(StubMapping stub) {
+            if (stub == null || stub.getMetadata() == null || !stub.getMetadata().containsKey(FAULT_METADATA)) {
+                return null;
+            }
+            return stub.getMetadata().getString(FAULT_METADATA);
+        }
+    }
+}

@@ -1,0 +1,520 @@
+package dev.meridian.testkit;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.DescribeStreamResponse;
+import software.amazon.awssdk.services.dynamodb.model.ExpiredIteratorException;
+import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
+import software.amazon.awssdk.services.dynamodb.model.OperationType;
+import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.Record;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.Shard;
+import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+import software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+
+/**
+ * Replicates global tables between the simulated regions the way DynamoDB global tables do: asynchronously,
+ * item by item, last writer wins.
+ *
+ * <p>One daemon thread polls every region's DynamoDB Stream (against DynamoDB Local directly, never through the
+ * fault proxies) and applies each local write to the other regions after the configured delay. DynamoDB Local
+ * stamps stream records with a coarse time, so the replicator stamps each write with the (monotonic) time it
+ * observed it and keeps, per region and item, the version that region holds; a replicated write older than
+ * that version is dropped, ties go to the greater region name. Consequence, as in DynamoDB: concurrent updates
+ * of different attributes of one item in two regions leave one whole item, the other update is lost.
+ *
+ * <p>Writes made by the replicator itself show up in the target's stream; they are recognised by their image
+ * and not replicated again. If a local write raced with a replicated one, the region is repaired to the winner.
+ *
+ * <p>All mutable state is guarded by {@code this}; a poll cycle runs while holding it.
+ */
+final class GlobalTableReplicator implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GlobalTableReplicator.class);
+    private static final long BUSY_POLL_MILLIS = 5;
+    private static final long IDLE_POLL_MILLIS = 40;
+    private static final long DESCRIBE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    private final List<String> regions;
+    private final Map<String, DynamoDbClient> direct;
+    private final Map<String, DynamoDbStreamsClient> streams;
+    private final Map<String, TableState> tables = new LinkedHashMap<>();
+    private final Map<RegionItem, Held> held = new HashMap<>();
+    private final Map<RegionItem, List<Echo>> echoes = new HashMap<>();
+    private final List<Delivery> pending = new ArrayList<>();
+    private final Set<Link> paused = new HashSet<>();
+    private ScheduledExecutorService executor;
+    private Duration delay;
+    private long lastStamp;
+    private long sequence;
+    private long cycles;
+    private long lastCycleStartNanos;
+    private int lastCycleActivity;
+    private long superseded;
+    private boolean closed;
+
+    GlobalTableReplicator(List<String> regions, Map<String, DynamoDbClient> direct,
+            Map<String, DynamoDbStreamsClient> streams, Duration delay) {
+        this.regions = List.copyOf(regions);
+        this.direct = Map.copyOf(direct);
+        this.streams = Map.copyOf(streams);
+        this.delay = Objects.requireNonNull(delay, "delay");
+    }
+
+    /** Starts replicating a table whose stream ARN in each region is given; starts the thread on first use. */
+    synchronized void addTable(String table, Map<String, String> streamArnByRegion) {
+        requireOpen();
+        TableState state = new TableState(table);
+        for (String region : regions) {
+            state.cursors.put(region, new StreamCursor(region,
+                    Objects.requireNonNull(streamArnByRegion.get(region), "stream ARN for " + region)));
+        }
+        tables.put(table, state);
+        if (executor == null) {
+            ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1, runnable -> {
+                Thread thread = new Thread(runnable, "meridian-testkit-replicator");
+                thread.setDaemon(true);
+                return thread;
+            });
+            pool.setRemoveOnCancelPolicy(true);
+            executor = pool;
+            executor.schedule(this::cycleAndReschedule, 0, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    synchronized boolean isReplicating(String table) {
+        return tables.containsKey(table);
+    }
+
+    synchronized Set<String> tables() {
+        return Set.copyOf(tables.keySet());
+    }
+
+    synchronized void delay(Duration newDelay) {
+        this.delay = Objects.requireNonNull(newDelay, "delay");
+    }
+
+    synchronized Duration delay() {
+        return delay;
+    }
+
+    synchronized void pause(String from, String to) {
+        paused.add(new Link(from, to));
+    }
+
+    synchronized void resume(String from, String to) {
+        paused.remove(new Link(from, to));
+    }
+
+    synchronized void resumeAll() {
+        paused.clear();
+    }
+
+    synchronized int pending(String from, String to) {
+        Link link = new Link(from, to);
+        int count = 0;
+        for (Delivery delivery : pending) {
+            if (delivery.link.equals(link)) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** Replicated writes dropped because the target already held a newer version (LWW losers). */
+    synchronized long supersededWrites() {
+        return superseded;
+    }
+
+    /**
+     * Waits until no change is pending or unread and every region holds the same items in every global table.
+     *
+     * @throws ReplicationTimeoutException naming what is still pending or different
+     */
+    void awaitConverged(Duration timeout) {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        String lastProblem = "no poll cycle completed yet";
+        while (true) {
+            String problem = quiescenceProblem(start);
+            if (problem == null) {
+                problem = divergence();
+                if (problem == null) {
+                    return;
+                }
+            }
+            lastProblem = problem;
+            if (System.nanoTime() - deadline > 0) {
+                throw new ReplicationTimeoutException("Global tables did not converge within " + timeout + ": "
+                        + lastProblem);
+            }
+            try {
+                Thread.sleep(BUSY_POLL_MILLIS * 2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ReplicationTimeoutException("Interrupted while awaiting replication: " + lastProblem);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        ScheduledExecutorService toStop;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            toStop = executor;
+        }
+        if (toStop != null) {
+            toStop.shutdownNow();
+            try {
+                if (!toStop.awaitTermination(5, TimeUnit.SECONDS)) {
+                    LOG.warn("Replicator thread did not stop within 5 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private synchronized String quiescenceProblem(long sinceNanos) {
+        if (tables.isEmpty()) {
+            return null;
+        }
+        if (!pending.isEmpty()) {
+            Map<Link, Integer> byLink = new TreeMap<>();
+            for (Delivery delivery : pending) {
+                byLink.merge(delivery.link, 1, Integer::sum);
+            }
+            List<String> described = new ArrayList<>();
+            byLink.forEach((link, count) -> described.add(link + " " + count
+                    + (paused.contains(link) ? " (link paused)" : " (delayed)")));
+            return "changes pending " + described;
+        }
+        if (cycles == 0 || lastCycleStartNanos - sinceNanos < 0 || lastCycleActivity > 0) {
+            return "streams not fully read yet";
+        }
+        return null;
+    }
+
+    /** Scans every global table in every region; returns a description of the first difference, or null. */
+    private String divergence() {
+        for (String table : tables()) {
+            Map<String, Set<Map<String, AttributeValue>>> contents = new LinkedHashMap<>();
+            for (String region : regions) {
+                contents.put(region, scan(region, table));
+            }
+            Set<Map<String, AttributeValue>> reference = contents.get(regions.get(0));
+            for (Map.Entry<String, Set<Map<String, AttributeValue>>> entry : contents.entrySet()) {
+                if (!entry.getValue().equals(reference)) {
+                    return "table " + table + " differs between " + regions.get(0) + " (" + reference.size()
+                            + " items) and " + entry.getKey() + " (" + entry.getValue().size() + " items)";
+                }
+            }
+        }
+        return null;
+    }
+
+    private Set<Map<String, AttributeValue>> scan(String region, String table) {
+        Set<Map<String, AttributeValue>> items = new HashSet<>();
+        ScanRequest request = ScanRequest.builder().tableName(table).consistentRead(true).build();
+        direct.get(region).scanPaginator(request).items().forEach(items::add);
+        return items;
+    }
+
+    private void cycleAndReschedule() {
+        long nextMillis;
+        try {
+            nextMillis = cycle() ? BUSY_POLL_MILLIS : IDLE_POLL_MILLIS;
+        } catch (RuntimeException e) {
+            LOG.warn("Replication cycle failed: {}", e.toString());
+            nextMillis = IDLE_POLL_MILLIS;
+        }
+        synchronized (this) {
+            if (!closed) {
+                executor.schedule(this::cycleAndReschedule, nextMillis, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** One pass over every stream plus due deliveries; returns whether anything happened. */
+    private synchronized boolean cycle() {
+        if (closed) {
+            return false;
+        }
+        long started = System.nanoTime();
+        int records = 0;
+        for (TableState table : tables.values()) {
+            for (String region : regions) {
+                try {
+                    records += poll(table, table.cursors.get(region));
+                } catch (RuntimeException e) {
+                    if (closed || Thread.currentThread().isInterrupted()) {
+                        return false;
+                    }
+                    LOG.warn("Reading the stream of {} in {} failed: {}", table.name, region, e.toString());
+                }
+            }
+        }
+        int delivered = deliverDue();
+        cycles++;
+        lastCycleStartNanos = started;
+        lastCycleActivity = records + delivered;
+        return records > 0 || delivered > 0;
+    }
+
+    private int poll(TableState table, StreamCursor cursor) {
+        DynamoDbStreamsClient client = streams.get(cursor.region);
+        if (cursor.shards.isEmpty() || System.nanoTime() - cursor.lastDescribeNanos > DESCRIBE_EVERY_NANOS) {
+            discoverShards(client, cursor);
+        }
+        int count = 0;
+        for (ShardCursor shard : cursor.shards.values()) {
+            if (shard.finished) {
+                continue;
+            }
+            GetRecordsResponse response;
+            try {
+                if (shard.iterator == null) {
+                    shard.iterator = iterator(client, cursor.streamArn, shard);
+                }
+                String iterator = shard.iterator;
+                response = client.getRecords(b -> b.shardIterator(iterator).limit(1000));
+            } catch (ExpiredIteratorException | TrimmedDataAccessException e) {
+                shard.iterator = null;
+                continue;
+            }
+            for (Record record : response.records()) {
+                onRecord(table, cursor.region, record);
+                shard.lastSequence = record.dynamodb().sequenceNumber();
+                count++;
+            }
+            shard.iterator = response.nextShardIterator();
+            shard.finished = shard.iterator == null;
+        }
+        return count;
+    }
+
+    private static void discoverShards(DynamoDbStreamsClient client, StreamCursor cursor) {
+        String exclusiveStart = null;
+        do {
+            String start = exclusiveStart;
+            DescribeStreamResponse response = client.describeStream(b -> b.streamArn(cursor.streamArn)
+                    .exclusiveStartShardId(start));
+            for (Shard shard : response.streamDescription().shards()) {
+                cursor.shards.computeIfAbsent(shard.shardId(), ShardCursor::new);
+            }
+            exclusiveStart = response.streamDescription().lastEvaluatedShardId();
+        } while (exclusiveStart != null);
+        cursor.lastDescribeNanos = System.nanoTime();
+    }
+
+    private static String iterator(DynamoDbStreamsClient client, String streamArn, ShardCursor shard) {
+        return client.getShardIterator(b -> {
+            b.streamArn(streamArn).shardId(shard.shardId);
+            if (shard.lastSequence == null) {
+                b.shardIteratorType(ShardIteratorType.TRIM_HORIZON);
+            } else {
+                b.shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER).sequenceNumber(shard.lastSequence);
+            }
+        }).shardIterator();
+    }
+
+    private void onRecord(TableState table, String region, Record record) {
+        Map<String, AttributeValue> key = Map.copyOf(record.dynamodb().keys());
+        Map<String, AttributeValue> image = record.eventName() == OperationType.REMOVE
+                || !record.dynamodb().hasNewImage() ? null : Map.copyOf(record.dynamodb().newImage());
+        RegionItem item = new RegionItem(region, table.name, key);
+        Echo echo = consumeEcho(item, image);
+        if (echo != null) {
+            Held current = held.get(item);
+            if (current != null && current.version.compareTo(echo.version) > 0) {
+                // A local write landed between our read and our write; put the winner back.
+                LOG.debug("Repairing {} in {} after a racing local write", key, region);
+                write(item, current.version, current.image);
+            }
+            return;
+        }
+        Version version = new Version(nextStamp(), region);
+        held.put(item, new Held(version, image));
+        long due = System.nanoTime() + delay.toNanos();
+        for (String target : regions) {
+            if (!target.equals(region)) {
+                pending.add(new Delivery(sequence++, due, new Link(region, target), table.name, key, version, image));
+            }
+        }
+    }
+
+    private Echo consumeEcho(RegionItem item, Map<String, AttributeValue> image) {
+        List<Echo> expected = echoes.get(item);
+        if (expected == null) {
+            return null;
+        }
+        for (int i = 0; i < expected.size(); i++) {
+            if (Objects.equals(expected.get(i).image, image)) {
+                Echo match = expected.get(i);
+                // Older expectations were no-op writes that produced no stream record.
+                expected.subList(0, i + 1).clear();
+                if (expected.isEmpty()) {
+                    echoes.remove(item);
+                }
+                return match;
+            }
+        }
+        return null;
+    }
+
+    private int deliverDue() {
+        long now = System.nanoTime();
+        int delivered = 0;
+        for (Iterator<Delivery> it = pending.iterator(); it.hasNext(); ) {
+            Delivery delivery = it.next();
+            if (paused.contains(delivery.link) || delivery.dueNanos - now > 0) {
+                continue;
+            }
+            it.remove();
+            delivered++;
+            deliver(delivery);
+        }
+        return delivered;
+    }
+
+    private void deliver(Delivery delivery) {
+        RegionItem item = new RegionItem(delivery.link.to, delivery.table, delivery.key);
+        Held current = held.get(item);
+        if (current != null && current.version.compareTo(delivery.version) >= 0) {
+            superseded++;
+            LOG.debug("LWW: dropped {} write to {} in {}: {} holds a newer version", delivery.link.from,
+                    delivery.table, delivery.link.to, delivery.link.to);
+            return;
+        }
+        if (current != null && Objects.equals(current.image, delivery.image)) {
+            held.put(item, new Held(delivery.version, delivery.image));
+            return;
+        }
+        write(item, delivery.version, delivery.image);
+    }
+
+    private void write(RegionItem item, Version version, Map<String, AttributeValue> image) {
+        DynamoDbClient client = direct.get(item.region);
+        boolean changed;
+        if (image == null) {
+            DeleteItemResponse response = client.deleteItem(b -> b.tableName(item.table).key(item.key)
+                    .returnValues(ReturnValue.ALL_OLD));
+            changed = response.hasAttributes() && !response.attributes().isEmpty();
+        } else {
+            PutItemResponse response = client.putItem(b -> b.tableName(item.table).item(image)
+                    .returnValues(ReturnValue.ALL_OLD));
+            changed = !(response.hasAttributes() && image.equals(response.attributes()));
+        }
+        held.put(item, new Held(version, image));
+        if (changed) {
+            echoes.computeIfAbsent(item, k -> new ArrayList<>()).add(new Echo(version, image));
+        }
+    }
+
+    private long nextStamp() {
+        Instant now = Instant.now();
+        long micros = ChronoUnit.MICROS.between(Instant.EPOCH, now);
+        lastStamp = Math.max(lastStamp + 1, micros);
+        return lastStamp;
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("LocalRegions is closed");
+        }
+    }
+
+    private record Link(String from, String to) implements Comparable<Link> {
+        @Override
+        public int compareTo(Link other) {
+            int byFrom = from.compareTo(other.from);
+            return byFrom != 0 ? byFrom : to.compareTo(other.to);
+        }
+
+        @Override
+        public String toString() {
+            return from + "->" + to;
+        }
+    }
+
+    /** A write's position in LWW order: observation stamp, then region name. */
+    private record Version(long stamp, String region) implements Comparable<Version> {
+        @Override
+        public int compareTo(Version other) {
+            int byStamp = Long.compare(stamp, other.stamp);
+            return byStamp != 0 ? byStamp : region.compareTo(other.region);
+        }
+    }
+
+    private record RegionItem(String region, String table, Map<String, AttributeValue> key) {
+    }
+
+    /** The version (and content; null = deleted) a region holds for an item, as far as the replicator knows. */
+    private record Held(Version version, Map<String, AttributeValue> image) {
+    }
+
+    private record Echo(Version version, Map<String, AttributeValue> image) {
+    }
+
+    private record Delivery(long sequence, long dueNanos, Link link, String table, Map<String, AttributeValue> key,
+            Version version, Map<String, AttributeValue> image) {
+    }
+
+    private static final class TableState {
+        private final String name;
+        private final Map<String, StreamCursor> cursors = new LinkedHashMap<>();
+
+        private TableState(String name) {
+            this.name = name;
+        }
+    }
+
+    private static final class StreamCursor {
+        private final String region;
+        private final String streamArn;
+        private final Map<String, ShardCursor> shards = new LinkedHashMap<>();
+        private long lastDescribeNanos;
+
+        private StreamCursor(String region, String streamArn) {
+            this.region = region;
+            this.streamArn = streamArn;
+        }
+    }
+
+    private static final class ShardCursor {
+        private final String shardId;
+        private String iterator;
+        private String lastSequence;
+        private boolean finished;
+
+        private ShardCursor(String shardId) {
+            this.shardId = shardId;
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package dev.meridian.testkit;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.http.Fault;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Injects failures into one simulated region's endpoint, as a DynamoDB client sees them.
+ *
+ * <table>
+ *   <caption>Faults and what an AWS SDK v2 client sees</caption>
+ *   <tr><th>method</th><th>on the wire</th><th>client sees</th></tr>
+ *   <tr><td>{@link #down()}</td><td>port refuses connections</td>
+ *       <td>{@code SdkClientException} caused by {@code ConnectException}</td></tr>
+ *   <tr><td>{@link #blackhole()}</td><td>accepts, never answers</td>
+ *       <td>{@code ApiCallAttemptTimeoutException} (or a socket read timeout)</td></tr>
+ *   <tr><td>{@link #status(int)}</td><td>that HTTP status with a DynamoDB error body</td>
+ *       <td>{@code DynamoDbException} with that status code</td></tr>
+ *   <tr><td>{@link #throttle()}</td><td>HTTP 400 {@code ThrottlingException}</td>
+ *       <td>{@code isThrottlingException()} and {@code retryable()} are true</td></tr>
+ *   <tr><td>{@link #latency(Duration)}</td><td>delay, then the real answer</td><td>slow success</td></tr>
+ *   <tr><td>{@link #resetMidResponse()}</td><td>200 headers, then a broken body and close</td>
+ *       <td>{@code SdkClientException}</td></tr>
+ * </table>
+ *
+ * <p>Each call replaces the fault previously set on the same scope; {@link #heal()} removes them. A view from
+ * {@link #only(String...)} limits faults to some operations (e.g. {@code faults.only("PutItem").status(503)});
+ * operation faults take precedence over region-wide ones. Faults affect client traffic only: global-table
+ * replication reaches DynamoDB Local directly (use {@link LocalRegions#pauseReplication(String, String)} to
+ * partition a region). Thread-safe.
+ */
+public final class RegionFaults {
+
+    /** Far beyond any client timeout, short enough that a forgotten in-flight response cannot pile up forever. */
+    static final Duration BLACKHOLE_DELAY = Duration.ofMinutes(10);
+    private static final String JSON_1_0 = "application/x-amz-json-1.0";
+    private static final String ERROR_PREFIX = "com.amazonaws.dynamodb.v20120810#";
+
+    private final String region;
+    private final FaultProxy proxy;
+    private final FaultScope scope;
+
+    RegionFaults(String region, FaultProxy proxy, FaultScope scope) {
+        this.region = Objects.requireNonNull(region, "region");
+        this.proxy = Objects.requireNonNull(proxy, "proxy");
+        this.scope = Objects.requireNonNull(scope, "scope");
+    }
+
+    /** The region these faults apply to. */
+    public String region() {
+        return region;
+    }
+
+    /**
+     * A view whose faults apply only to the given operations (names as in {@code X-Amz-Target}, e.g.
+     * {@code "PutItem"}, {@code "GetItem"}); other operations keep their current behaviour.
+     */
+    public RegionFaults only(String... operations) {
+        Objects.requireNonNull(operations, "operations");
+        if (operations.length == 0) {
+            throw new IllegalArgumentException("only(...) needs at least one operation name");
+        }
+        Set<String> names = new LinkedHashSet<>(Arrays.asList(operations));
+        for (String name : names) {
+            if (name == null || !name.matches("[A-Za-z]+")) {
+                throw new IllegalArgumentException("operation must be a DynamoDB operation name such as "
+                        + "\"PutItem\" but was " + name);
+            }
+        }
+        return new RegionFaults(region, proxy, new FaultScope(names));
+    }
+
+    /**
+     * The region's endpoint refuses connections (the proxy stops; its port stays reserved). Region-wide only:
+     * {@link #heal()} brings it back on the same port.
+     */
+    public RegionFaults down() {
+        requireRegionWide("down()");
+        proxy.down();
+        return this;
+    }
+
+    /** Connections are accepted but never answered, so clients run into their own timeouts. */
+    public RegionFaults blackhole() {
+        proxy.fault(scope, "blackhole", errorResponse(503, "ServiceUnavailable", "blackholed")
+                .withFixedDelay((int) BLACKHOLE_DELAY.toMillis()));
+        return this;
+    }
+
+    /** Every request is answered with this HTTP status (400..599) and a DynamoDB-style JSON error body. */
+    public RegionFaults status(int httpStatus) {
+        if (httpStatus < 400 || httpStatus > 599) {
+            throw new IllegalArgumentException("httpStatus must be 400..599 but was " + httpStatus);
+        }
+        proxy.fault(scope, "status(" + httpStatus + ")", errorResponse(httpStatus, errorCode(httpStatus),
+                "Injected HTTP " + httpStatus + " by the Meridian testkit"));
+        return this;
+    }
+
+    /** Every request is throttled with DynamoDB's {@code ThrottlingException} (HTTP 400). */
+    public RegionFaults throttle() {
+        return throttle("ThrottlingException");
+    }
+
+    /**
+     * Every request is throttled with the given DynamoDB error code, e.g. {@code "ThrottlingException"},
+     * {@code "ProvisionedThroughputExceededException"} or {@code "RequestLimitExceeded"} (HTTP 400).
+     */
+    public RegionFaults throttle(String errorCode) {
+        Objects.requireNonNull(errorCode, "errorCode");
+        if (!errorCode.matches("[A-Za-z]+")) {
+            throw new IllegalArgumentException("errorCode must be a DynamoDB error code but was " + errorCode);
+        }
+        proxy.fault(scope, "throttle(" + errorCode + ")", errorResponse(400, errorCode, "Rate exceeded"));
+        return this;
+    }
+
+    /** Requests still reach DynamoDB Local, but each answer is delayed by {@code delay}. */
+    public RegionFaults latency(Duration delay) {
+        int millis = millis("delay", delay);
+        proxy.fault(scope, "latency(" + delay + ")", proxy.proxied().withFixedDelay(millis));
+        return this;
+    }
+
+    /** Requests still reach DynamoDB Local; each answer is delayed uniformly at random in {@code [min, max]}. */
+    public RegionFaults latency(Duration min, Duration max) {
+        int minMillis = millis("min", min);
+        int maxMillis = millis("max", max);
+        if (maxMillis < minMillis) {
+            throw new IllegalArgumentException("max must be >= min but was max=" + max + ", min=" + min);
+        }
+        proxy.fault(scope, "latency(" + min + ".." + max + ")",
+                proxy.proxied().withUniformRandomDelay(minMillis, maxMillis));
+        return this;
+    }
+
+    /** Every answer starts as HTTP 200 and then breaks off with a malformed chunk and a closed connection. */
+    public RegionFaults resetMidResponse() {
+        proxy.fault(scope, "resetMidResponse", aResponse().withFault(Fault.MALFORMED_RESPONSE_CHUNK));
+        return this;
+    }
+
+    /**
+     * Removes the faults of this scope: on the region view every fault (including operation faults) and
+     * {@link #down()}; on an {@link #only(String...)} view just that view's fault.
+     */
+    public RegionFaults heal() {
+        proxy.heal(scope);
+        return this;
+    }
+
+    /** Whether the region's endpoint is currently refusing connections. */
+    public boolean isDown() {
+        return proxy.isDown();
+    }
+
+    @Override
+    public String toString() {
+        return "RegionFaults[" + region + ", " + scope + "]";
+    }
+
+    private void requireRegionWide(String fault) {
+        if (!scope.isRegionWide()) {
+            throw new UnsupportedOperationException(fault + " affects every connection to region " + region
+                    + " and cannot be limited to " + scope + "; use faults(region)." + fault);
+        }
+    }
+
+    private static int millis(String name, Duration duration) {
+        Objects.requireNonNull(duration, name);
+        if (duration.isNegative() || duration.toMillis() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(name + " must be between 0 and " + Integer.MAX_VALUE
+                    + " ms but was " + duration);
+        }
+        return (int) duration.toMillis();
+    }
+
+    private static String errorCode(int httpStatus) {
+        return switch (httpStatus) {
+            case 500 -> "InternalServerError";
+            case 503 -> "ServiceUnavailable";
+            case 400 -> "ValidationException";
+            default -> "InjectedFault";
+        };
+    }
+
+    private static ResponseDefinitionBuilder errorResponse(int status, String code, String message) {
+        return aResponse()
+                .withStatus(status)
+                .withHeader("Content-Type", JSON_1_0)
+                .withHeader("x-amzn-RequestId", UUID.randomUUID().toString())
+                .withBody("{\"__type\":\"" + ERROR_PREFIX + code + "\",\"message\":\"" + message + "\"}");
+    }
+}

@@ -1,0 +1,131 @@
+package dev.meridian.testkit;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Every request that reached one simulated region's endpoint (its fault proxy), in arrival order.
+ *
+ * <p>A request is recorded as soon as the proxy has read it, before any injected delay or fault is applied, so
+ * blackholed, throttled and failed calls are recorded too. Requests refused while the region is
+ * {@link RegionFaults#down() down} never connect and are not recorded. The global-table replicator talks to
+ * DynamoDB Local directly and is never recorded.
+ *
+ * <p>Thread-safe: the proxy appends from its own threads while tests read. The journal keeps the newest
+ * {@value #CAPACITY} entries.
+ */
+public final class RequestJournal {
+
+    static final int CAPACITY = 100_000;
+
+    private final String region;
+    private final ConcurrentLinkedQueue<Entry> entries = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger size = new AtomicInteger();
+
+    RequestJournal(String region) {
+        this.region = Objects.requireNonNull(region, "region");
+    }
+
+    /** The simulated region this journal belongs to. */
+    public String region() {
+        return region;
+    }
+
+    /** A snapshot of the recorded requests, oldest first. */
+    public List<Entry> entries() {
+        return new ArrayList<>(entries);
+    }
+
+    /** Number of recorded requests. */
+    public int count() {
+        return size.get();
+    }
+
+    /** Number of recorded requests for one operation, e.g. {@code "GetItem"}. */
+    public int count(String operation) {
+        Objects.requireNonNull(operation, "operation");
+        int count = 0;
+        for (Entry entry : entries) {
+            if (entry.operation().equals(operation)) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** Whether nothing was recorded since the last {@link #clear()}. */
+    public boolean isEmpty() {
+        return entries.isEmpty();
+    }
+
+    /** Forgets every recorded request. */
+    public void clear() {
+        while (entries.poll() != null) {
+            size.decrementAndGet();
+        }
+    }
+
+    void record(Entry entry) {
+        entries.add(entry);
+        if (size.incrementAndGet() > CAPACITY && entries.poll() != null) {
+            size.decrementAndGet();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RequestJournal[" + region + ", " + entries() + "]";
+    }
+
+    /**
+     * One recorded request: the DynamoDB operation (the suffix of the {@code X-Amz-Target} header, e.g.
+     * {@code "PutItem"}, or {@code "unknown"} without that header), the table named in the request body when
+     * there is one, when the proxy received it, and the injected fault that answered it, if any
+     * (e.g. {@code "status(503)"}, {@code "throttle(ThrottlingException)"}, {@code "latency(PT0.2S)"}).
+     */
+    public static final class Entry {
+        private final String operation;
+        private final String table;
+        private final Instant time;
+        private final String fault;
+
+        Entry(String operation, String table, Instant time, String fault) {
+            this.operation = Objects.requireNonNull(operation, "operation");
+            this.table = table;
+            this.time = Objects.requireNonNull(time, "time");
+            this.fault = fault;
+        }
+
+        public String operation() {
+            return operation;
+        }
+
+        public Optional<String> table() {
+            return Optional.ofNullable(table);
+        }
+
+        public Instant time() {
+            return time;
+        }
+
+        /** The injected fault that answered this request; empty when it was passed to DynamoDB Local untouched. */
+        public Optional<String> fault() {
+            return Optional.ofNullable(fault);
+        }
+
+        public boolean faulted() {
+            return fault != null;
+        }
+
+        @Override
+        public String toString() {
+            return operation + (table == null ? "" : "(" + table + ")") + "@" + time
+                    + (fault == null ? "" : " fault=" + fault);
+        }
+    }
+}

@@ -1,0 +1,220 @@
+package dev.meridian.testkit;
+
+import static dev.meridian.testkit.TestTables.get;
+import static dev.meridian.testkit.TestTables.put;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.net.ConnectException;
+import java.time.Duration;
+import org.assertj.core.api.InstanceOfAssertFactories;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+
+@LocalRegionsConfig(regions = {"eu-west-1", "us-east-1"})
+class RegionFaultsIT {
+
+    private static final String EU = "eu-west-1";
+    private static final String TABLE = "faults";
+
+    private static LocalRegions regions;
+    private DynamoDbClient eu;
+
+    @BeforeAll
+    static void createTable() {
+        regions.createGlobalTable(TestTables.table(TABLE));
+    }
+
+    @BeforeEach
+    void singleAttemptClient() {
+        eu = regions.clientBuilder(EU)
+                .overrideConfiguration(o -> o
+                        .retryStrategy(AwsRetryStrategy.doNotRetry())
+                        .apiCallAttemptTimeout(Duration.ofMillis(300)))
+                .build();
+    }
+
+    @AfterEach
+    void closeClient() {
+        eu.close();
+    }
+
+    @Test
+    void status503SurfacesAsDynamoDbExceptionWithStatus503() {
+        regions.faults(EU).status(503);
+
+        assertThatThrownBy(() -> get(eu, TABLE, "k"))
+                .isInstanceOfSatisfying(DynamoDbException.class, e -> assertThat(e.statusCode()).isEqualTo(503));
+    }
+
+    @Test
+    void status500SurfacesAsDynamoDbExceptionWithStatus500() {
+        regions.faults(EU).status(500);
+
+        assertThatThrownBy(() -> put(eu, TABLE, "k", "v", "1"))
+                .isInstanceOfSatisfying(DynamoDbException.class, e -> assertThat(e.statusCode()).isEqualTo(500));
+    }
+
+    @Test
+    void throttleSurfacesAsThrottlingExceptionThatTheSdkRetries() {
+        regions.faults(EU).throttle();
+
+        try (DynamoDbClient retrying = regions.clientBuilder(EU)
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                        .maxAttempts(3)
+                        .backoffStrategy(BackoffStrategy.retryImmediately())
+                        .throttlingBackoffStrategy(BackoffStrategy.retryImmediately())
+                        .build()))
+                .build()) {
+            assertThatThrownBy(() -> get(retrying, TABLE, "k"))
+                    .isInstanceOfSatisfying(DynamoDbException.class, e -> {
+                        assertThat(e.isThrottlingException()).isTrue();
+                        assertThat(e.statusCode()).isEqualTo(400);
+                        assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ThrottlingException");
+                    });
+        }
+        // The SDK's retry strategy classified it as retryable: every attempt reached the region.
+        assertThat(regions.journal(EU).entries()).hasSize(3)
+                .allSatisfy(entry -> assertThat(entry.fault()).contains("throttle(ThrottlingException)"));
+    }
+
+    @Test
+    void provisionedThroughputThrottleIsAlsoAThrottlingException() {
+        regions.faults(EU).throttle("ProvisionedThroughputExceededException");
+
+        assertThatThrownBy(() -> get(eu, TABLE, "k"))
+                .isInstanceOfSatisfying(DynamoDbException.class, e -> assertThat(e.isThrottlingException()).isTrue());
+    }
+
+    @Test
+    void downRegionRefusesConnectionsAndRecordsNothing() {
+        regions.faults(EU).down();
+
+        Throwable failure = catchThrowable(() -> get(eu, TABLE, "k"));
+
+        assertThat(failure).isInstanceOf(SdkClientException.class)
+                .hasRootCauseInstanceOf(ConnectException.class);
+        assertThat(regions.faults(EU).isDown()).isTrue();
+        assertThat(regions.journal(EU).isEmpty()).isTrue();
+    }
+
+    @Test
+    void healBringsADownRegionBackOnTheSameEndpoint() {
+        put(regions.client(EU), TABLE, "healed", "v", "1");
+        var endpoint = regions.endpoint(EU);
+        regions.faults(EU).down();
+        assertThatThrownBy(() -> get(eu, TABLE, "healed")).isInstanceOf(SdkClientException.class);
+
+        regions.faults(EU).heal();
+
+        assertThat(regions.endpoint(EU)).isEqualTo(endpoint);
+        assertThat(get(eu, TABLE, "healed")).containsKey("v");
+    }
+
+    @Test
+    void blackholeRunsIntoTheAttemptTimeoutWithinBoundedTime() {
+        regions.faults(EU).blackhole();
+
+        long start = System.nanoTime();
+        Throwable failure = catchThrowable(() -> get(eu, TABLE, "k"));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(failure).isInstanceOf(ApiCallAttemptTimeoutException.class);
+        assertThat(took).isLessThan(Duration.ofSeconds(5));
+        assertThat(regions.journal(EU).entries()).singleElement()
+                .satisfies(entry -> assertThat(entry.fault()).contains("blackhole"));
+    }
+
+    @Test
+    void latencyDelaysEveryCallByAtLeastTheInjectedAmount() {
+        DynamoDbClient patient = regions.client(EU);
+        regions.faults(EU).latency(Duration.ofMillis(250));
+
+        long start = System.nanoTime();
+        put(patient, TABLE, "slow", "v", "1");
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+        regions.awaitReplication();
+        assertThat(get(regions.client("us-east-1"), TABLE, "slow")).containsKey("v");
+    }
+
+    @Test
+    void latencyRangeDelaysCallsByAtLeastTheMinimum() {
+        regions.faults(EU).latency(Duration.ofMillis(100), Duration.ofMillis(200));
+
+        long start = System.nanoTime();
+        get(regions.client(EU), TABLE, "k");
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(100));
+    }
+
+    @Test
+    void resetMidResponseSurfacesAsSdkClientException() {
+        regions.faults(EU).resetMidResponse();
+
+        assertThatThrownBy(() -> get(eu, TABLE, "k")).isInstanceOf(SdkClientException.class);
+    }
+
+    @Test
+    void healRestoresNormalServiceAfterAnErrorFault() {
+        regions.faults(EU).status(503);
+        assertThatThrownBy(() -> get(eu, TABLE, "k")).isInstanceOf(DynamoDbException.class);
+
+        regions.faults(EU).heal();
+
+        put(eu, TABLE, "after-heal", "v", "1");
+        assertThat(get(eu, TABLE, "after-heal")).containsKey("v");
+    }
+
+    @Test
+    void operationScopedFaultLeavesOtherOperationsWorking() {
+        regions.faults(EU).only("PutItem").status(503);
+
+        assertThatThrownBy(() -> put(eu, TABLE, "scoped", "v", "1"))
+                .isInstanceOfSatisfying(DynamoDbException.class, e -> assertThat(e.statusCode()).isEqualTo(503));
+        assertThat(get(eu, TABLE, "scoped")).isEmpty();
+
+        regions.faults(EU).only("PutItem").heal();
+        put(eu, TABLE, "scoped", "v", "1");
+        assertThat(get(eu, TABLE, "scoped")).containsKey("v");
+    }
+
+    @Test
+    void aFaultInOneRegionLeavesTheOtherRegionServing() {
+        regions.faults(EU).down();
+
+        put(regions.client("us-east-1"), TABLE, "elsewhere", "v", "1");
+
+        assertThat(get(regions.client("us-east-1"), TABLE, "elsewhere")).containsKey("v");
+    }
+
+    @Test
+    void unknownRegionIsRejectedNamingTheConfiguredRegions() {
+        assertThatThrownBy(() -> regions.faults("ap-south-1"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ap-south-1")
+                .hasMessageContaining("[eu-west-1, us-east-1]");
+    }
+
+    @Test
+    void invalidFaultSettingsAreRejectedNamingTheSetting() {
+        assertThatThrownBy(() -> regions.faults(EU).status(200))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("httpStatus");
+        assertThatThrownBy(() -> regions.faults(EU).latency(Duration.ofMillis(5), Duration.ofMillis(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max");
+        assertThatThrownBy(() -> regions.faults(EU).only("GetItem").down())
+                .isInstanceOf(UnsupportedOperationException.class);
+        assertThat(regions.journal(EU).entries()).extracting(RequestJournal.Entry::operation)
+                .asInstanceOf(InstanceOfAssertFactories.LIST).isEmpty();
+    }
+}
