@@ -1,0 +1,200 @@
+package dev.meridian.benchmarks;
+
+import dev.meridian.core.MultiRegion;
+import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.core.Operation;
+import dev.meridian.core.OperationClassifier;
+import dev.meridian.core.OperationKind;
+import dev.meridian.core.RegionSpec;
+import java.io.ByteArrayInputStream;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.AbortableInputStream;
+import software.amazon.awssdk.http.ExecutableHttpRequest;
+import software.amazon.awssdk.http.HttpExecuteRequest;
+import software.amazon.awssdk.http.HttpExecuteResponse;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.SdkHttpResponse;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+
+/**
+ * Cost of routing one {@code GetItem} through {@link MultiRegion#wrap} compared with calling the raw
+ * {@link DynamoDbClient}. Both clients sit on an in-memory {@link SdkHttpClient} that answers every request with a
+ * canned GetItem response, so the figures are the SDK's and Meridian's CPU work only (marshalling, signing,
+ * interceptors, and for the wrapper: classification, residency, health, strategy, breaker, latency tracking).
+ * {@code rawNoop}/{@code wrappedNoop} repeat the pair over a client that does no work, isolating Meridian's own
+ * per-call cost (proxy, classification, plan, breaker, latency tracking).
+ *
+ * <p>Run (see benchmarks/RESULTS.md):
+ * {@code mvn -B -q -pl benchmarks -am package -DskipTests && java -jar benchmarks/target/benchmarks.jar
+ * WrapperOverhead -prof gc -f 1 -wi 3 -i 5}
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class WrapperOverheadBenchmark {
+
+    private static final byte[] GET_ITEM_RESPONSE = ("{\"Item\":{\"pk\":{\"S\":\"order-1\"},"
+            + "\"status\":{\"S\":\"SHIPPED\"},\"total\":{\"N\":\"42.50\"}}}").getBytes(StandardCharsets.UTF_8);
+
+    private DynamoDbClient raw;
+    private DynamoDbClient wrapped;
+    private DynamoDbClient rawNoop;
+    private DynamoDbClient wrappedNoop;
+    private GetItemRequest request;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        raw = client(Region.EU_WEST_1);
+        MultiRegionConfig config = MultiRegionConfig.builder()
+                .region(RegionSpec.of(Region.EU_WEST_1).jurisdiction("EU"))
+                .region(RegionSpec.of(Region.EU_CENTRAL_1).jurisdiction("EU"))
+                .region(RegionSpec.of(Region.US_EAST_1).jurisdiction("US"))
+                .localRegion(Region.EU_WEST_1)
+                .build();
+        wrapped = MultiRegion.wrap(DynamoDbClient.class, WrapperOverheadBenchmark::client, config,
+                new NameClassifier());
+        request = GetItemRequest.builder().tableName("orders")
+                .key(Map.of("pk", AttributeValue.builder().s("order-1").build())).build();
+        rawNoop = new NoopClient();
+        wrappedNoop = MultiRegion.wrap(DynamoDbClient.class, region -> new NoopClient(), config, new NameClassifier());
+        // Build the wrapped region clients outside the measurement.
+        wrapped.getItem(request);
+        wrappedNoop.getItem(request);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        raw.close();
+        wrapped.close();
+        wrappedNoop.close();
+    }
+
+    @Benchmark
+    public GetItemResponse raw() {
+        return raw.getItem(request);
+    }
+
+    @Benchmark
+    public GetItemResponse wrapped() {
+        return wrapped.getItem(request);
+    }
+
+    /** Meridian's own cost: the same wrapper over a client that does no work. */
+    @Benchmark
+    public GetItemResponse rawNoop() {
+        return rawNoop.getItem(request);
+    }
+
+    @Benchmark
+    public GetItemResponse wrappedNoop() {
+        return wrappedNoop.getItem(request);
+    }
+
+    static DynamoDbClient client(Region region) {
+        return DynamoDbClient.builder()
+                .region(region)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench")))
+                .httpClient(new CannedHttpClient(GET_ITEM_RESPONSE))
+                .build();
+    }
+
+    /** Reads are Get/Query/Scan/BatchGet/TransactGet; one Operation per method, cached. */
+    static final class NameClassifier implements OperationClassifier {
+        private final Map<Method, Operation> cache = new ConcurrentHashMap<>();
+
+        @Override
+        public Operation classify(Method method, Object[] args) {
+            return cache.computeIfAbsent(method, m -> {
+                String n = m.getName();
+                boolean read = n.startsWith("get") || n.startsWith("query") || n.startsWith("scan")
+                        || n.startsWith("batchGet") || n.startsWith("transactGet") || n.startsWith("describe")
+                        || n.startsWith("list");
+                return Operation.of(n, read ? OperationKind.READ : OperationKind.WRITE);
+            });
+        }
+    }
+
+    /** A DynamoDbClient answering GetItem with a prebuilt response and no SDK work. */
+    static final class NoopClient implements DynamoDbClient {
+        private static final GetItemResponse RESPONSE = GetItemResponse.builder()
+                .item(Map.of("pk", AttributeValue.builder().s("order-1").build())).build();
+
+        @Override
+        public GetItemResponse getItem(GetItemRequest getItemRequest) {
+            return RESPONSE;
+        }
+
+        @Override
+        public String serviceName() {
+            return SERVICE_NAME;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** An {@link SdkHttpClient} answering every request with the same 200 JSON body, without I/O. */
+    static final class CannedHttpClient implements SdkHttpClient {
+        private final byte[] body;
+        private final SdkHttpResponse response;
+
+        CannedHttpClient(byte[] body) {
+            this.body = body;
+            this.response = SdkHttpResponse.builder().statusCode(200)
+                    .putHeader("Content-Type", "application/x-amz-json-1.0")
+                    .putHeader("Content-Length", Integer.toString(body.length))
+                    .putHeader("x-amzn-RequestId", "bench")
+                    .build();
+        }
+
+        @Override
+        public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
+            return new ExecutableHttpRequest() {
+                @Override
+                public HttpExecuteResponse call() {
+                    return HttpExecuteResponse.builder().response(response)
+                            .responseBody(AbortableInputStream.create(new ByteArrayInputStream(body))).build();
+                }
+
+                @Override
+                public void abort() {
+                }
+            };
+        }
+
+        @Override
+        public String clientName() {
+            return "canned";
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}

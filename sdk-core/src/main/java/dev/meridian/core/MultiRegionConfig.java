@@ -1,0 +1,340 @@
+package dev.meridian.core;
+
+import dev.meridian.core.execution.HedgingConfig;
+import dev.meridian.core.health.HealthConfig;
+import dev.meridian.core.residency.Jurisdiction;
+import dev.meridian.core.residency.ResidencyPolicy;
+import dev.meridian.core.routing.RoutingStrategy;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * The multi-region topology and routing settings: regions ({@link RegionSpec}), the local region, the home
+ * (primary) region, the routing strategy, the residency policy, breaker, hedging settings and the cross-region
+ * attempt budget. Immutable and thread-safe; validated when built (each problem is an
+ * {@link IllegalArgumentException} naming the setting and the value).
+ *
+ * <p>Defaults: local region = {@code AWS_REGION}, else {@code AWS_DEFAULT_REGION} (ignored with a warning when it
+ * is not configured), else the home region; home region = the highest-priority region; routing = local-first;
+ * at most 3 regions per call; hedging off; {@link ResidencyPolicy#defaults()}; {@link HealthConfig#defaults()}.
+ * {@link #fromEnvironment()} builds the same from {@code MERIDIAN_*} variables (see docs/configuration.md).
+ */
+public final class MultiRegionConfig {
+    private static final Logger LOG = LoggerFactory.getLogger(MultiRegionConfig.class);
+    /** Default of {@link #maxRegionsPerCall()}. */
+    public static final int DEFAULT_MAX_REGIONS_PER_CALL = 3;
+
+    private final List<RegionSpec> regions;
+    private final Map<Region, RegionSpec> byRegion;
+    private final List<Region> byPriority;
+    private final List<Region> regionIds;
+    private final Region localRegion;
+    private final Region homeRegion;
+    private final RoutingStrategy routing;
+    private final ResidencyPolicy residency;
+    private final HealthConfig health;
+    private final HedgingConfig hedging;
+    private final int maxRegionsPerCall;
+    private final boolean weightsSet;
+
+    private MultiRegionConfig(Builder b, List<RegionSpec> regions, Region local, Region home, boolean weightsSet) {
+        this.regions = Collections.unmodifiableList(regions);
+        Map<Region, RegionSpec> m = new LinkedHashMap<>();
+        regions.forEach(s -> m.put(s.region(), s));
+        this.byRegion = Collections.unmodifiableMap(m);
+        this.regionIds = List.copyOf(m.keySet());
+        List<RegionSpec> sorted = new ArrayList<>(regions);
+        sorted.sort(Comparator.comparingInt(RegionSpec::priority));
+        this.byPriority = sorted.stream().map(RegionSpec::region).collect(Collectors.toUnmodifiableList());
+        this.localRegion = local;
+        this.homeRegion = home;
+        this.routing = b.routing;
+        this.residency = b.residency;
+        this.health = b.health;
+        this.hedging = b.hedging;
+        this.maxRegionsPerCall = b.maxRegionsPerCall;
+        this.weightsSet = weightsSet;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** From {@code MERIDIAN_*} environment variables and {@code meridian.*} system properties (property wins). */
+    public static MultiRegionConfig fromEnvironment() {
+        return fromEnvironment(System.getenv(), System.getProperties());
+    }
+
+    /** As {@link #fromEnvironment()}, reading the given maps (for tests). */
+    public static MultiRegionConfig fromEnvironment(Map<String, String> env, Properties props) {
+        return EnvironmentConfig.load(env, props);
+    }
+
+    /** The regions in declaration order, priorities filled in. */
+    public List<RegionSpec> regions() {
+        return regions;
+    }
+
+    /** The region ids in declaration order. */
+    public List<Region> regionList() {
+        return regionIds;
+    }
+
+    /** The regions sorted by priority (ties: declaration order). */
+    public List<Region> regionsByPriority() {
+        return byPriority;
+    }
+
+    public Optional<RegionSpec> spec(Region region) {
+        return Optional.ofNullable(byRegion.get(region));
+    }
+
+    public boolean contains(Region region) {
+        return byRegion.containsKey(region);
+    }
+
+    /** The weight of a region for weighted routing: its configured weight, 0 when unset, 0 for every region when no weights are set (equal chances). */
+    public int weight(Region region) {
+        RegionSpec s = byRegion.get(region);
+        return s == null || !weightsSet ? 0 : s.weight().orElse(0);
+    }
+
+    public Region localRegion() {
+        return localRegion;
+    }
+
+    public Region homeRegion() {
+        return homeRegion;
+    }
+
+    public RoutingStrategy routing() {
+        return routing;
+    }
+
+    public ResidencyPolicy residency() {
+        return residency;
+    }
+
+    public HealthConfig health() {
+        return health;
+    }
+
+    public HedgingConfig hedging() {
+        return hedging;
+    }
+
+    /** Cross-region attempt budget: the most regions one call tries (caps amplification during outages). */
+    public int maxRegionsPerCall() {
+        return maxRegionsPerCall;
+    }
+
+    @Override
+    public String toString() {
+        return "MultiRegionConfig[regions=" + regions + ", local=" + localRegion.id() + ", home=" + homeRegion.id()
+                + ", routing=" + routing.name() + ", maxRegionsPerCall=" + maxRegionsPerCall + ", " + hedging + ']';
+    }
+
+    /** Builder for {@link MultiRegionConfig}; not thread-safe. */
+    public static final class Builder {
+        private final List<RegionSpec> regions = new ArrayList<>();
+        private Region localRegion;
+        private Region homeRegion;
+        private RoutingStrategy routing = RoutingStrategy.localFirst();
+        private ResidencyPolicy residency = ResidencyPolicy.defaults();
+        private HealthConfig health = HealthConfig.defaults();
+        private HedgingConfig hedging = HedgingConfig.disabled();
+        private int maxRegionsPerCall = DEFAULT_MAX_REGIONS_PER_CALL;
+        private Function<String, String> env = System::getenv;
+        private Function<String, String> names = Builder::defaultName;
+
+        private Builder() {
+        }
+
+        public Builder region(RegionSpec spec) {
+            regions.add(Objects.requireNonNull(spec, "spec"));
+            return this;
+        }
+
+        public Builder region(Region region) {
+            return region(RegionSpec.of(region));
+        }
+
+        public Builder regions(RegionSpec... specs) {
+            for (RegionSpec s : specs) {
+                region(s);
+            }
+            return this;
+        }
+
+        public Builder localRegion(Region region) {
+            this.localRegion = Objects.requireNonNull(region, "localRegion");
+            return this;
+        }
+
+        public Builder localRegion(String region) {
+            return localRegion(Region.of(region));
+        }
+
+        public Builder homeRegion(Region region) {
+            this.homeRegion = Objects.requireNonNull(region, "homeRegion");
+            return this;
+        }
+
+        public Builder homeRegion(String region) {
+            return homeRegion(Region.of(region));
+        }
+
+        public Builder routing(RoutingStrategy routing) {
+            this.routing = Objects.requireNonNull(routing, "routing");
+            return this;
+        }
+
+        public Builder residency(ResidencyPolicy residency) {
+            this.residency = Objects.requireNonNull(residency, "residency");
+            return this;
+        }
+
+        public Builder health(HealthConfig health) {
+            this.health = Objects.requireNonNull(health, "health");
+            return this;
+        }
+
+        public Builder hedging(HedgingConfig hedging) {
+            this.hedging = Objects.requireNonNull(hedging, "hedging");
+            return this;
+        }
+
+        public Builder maxRegionsPerCall(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException(names.apply("max-regions-per-call") + " must be >= 1 but was "
+                        + max);
+            }
+            this.maxRegionsPerCall = max;
+            return this;
+        }
+
+        /** Where {@code AWS_REGION}/{@code AWS_DEFAULT_REGION} are read from (tests). */
+        Builder environment(Function<String, String> env) {
+            this.env = Objects.requireNonNull(env, "env");
+            return this;
+        }
+
+        /** How settings are named in error messages (environment variables vs properties). */
+        Builder settingNames(Function<String, String> names) {
+            this.names = Objects.requireNonNull(names, "names");
+            return this;
+        }
+
+        private static String defaultName(String key) {
+            return "meridian." + key;
+        }
+
+        public MultiRegionConfig build() {
+            if (regions.isEmpty()) {
+                throw new IllegalArgumentException(names.apply("regions") + " must name at least one region");
+            }
+            Set<Region> known = new LinkedHashSet<>(Region.regions());
+            Set<Region> seen = new LinkedHashSet<>();
+            for (RegionSpec s : regions) {
+                if (!known.contains(s.region())) {
+                    throw new IllegalArgumentException(names.apply("regions") + " '" + s.region().id()
+                            + "' is not a known AWS region");
+                }
+                if (!seen.add(s.region())) {
+                    throw new IllegalArgumentException(names.apply("regions") + " lists '" + s.region().id()
+                            + "' more than once");
+                }
+            }
+            List<String> ids = new ArrayList<>();
+            seen.forEach(r -> ids.add(r.id()));
+
+            List<RegionSpec> filled = new ArrayList<>();
+            for (int i = 0; i < regions.size(); i++) {
+                RegionSpec s = regions.get(i);
+                filled.add(s.hasPriority() ? s : s.priority(i));
+            }
+
+            boolean weightsSet = filled.stream().anyMatch(s -> s.weight().isPresent());
+            if (weightsSet) {
+                int sum = filled.stream().mapToInt(s -> s.weight().orElse(0)).sum();
+                if (sum != 100) {
+                    throw new IllegalArgumentException(names.apply("weights") + " must add up to 100 but add up to "
+                            + sum + " (" + filled.stream().map(s -> s.region().id() + "=" + s.weight().orElse(0))
+                                    .collect(Collectors.joining(", ")) + ')');
+                }
+            }
+
+            Region home = homeRegion;
+            if (home == null) {
+                home = filled.stream().min(Comparator.comparingInt(RegionSpec::priority)).get().region();
+            } else if (!seen.contains(home)) {
+                throw new IllegalArgumentException(names.apply("home-region") + " '" + home.id()
+                        + "' is not one of the configured regions " + ids);
+            }
+
+            Region local = localRegion;
+            if (local != null && !seen.contains(local)) {
+                throw new IllegalArgumentException(names.apply("local-region") + " '" + local.id()
+                        + "' is not one of the configured regions " + ids);
+            }
+            if (local == null) {
+                local = fromEnvironment(seen, ids, home);
+            }
+
+            validateResidency(filled, seen, ids);
+            return new MultiRegionConfig(this, filled, local, home, weightsSet);
+        }
+
+        private Region fromEnvironment(Set<Region> seen, List<String> ids, Region home) {
+            for (String var : new String[] {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
+                String v = env.apply(var);
+                if (v != null && !v.isBlank()) {
+                    Region r = Region.of(v.trim());
+                    if (seen.contains(r)) {
+                        return r;
+                    }
+                    LOG.warn("{} '{}' is not one of the configured regions {}; using home region {} as local region",
+                            var, v.trim(), ids, home.id());
+                    return home;
+                }
+            }
+            return home;
+        }
+
+        private void validateResidency(List<RegionSpec> specs, Set<Region> seen, List<String> ids) {
+            Map<Jurisdiction, Boolean> jurisdictions = new HashMap<>();
+            specs.forEach(s -> jurisdictions.put(s.jurisdiction(), Boolean.TRUE));
+            for (ResidencyPolicy.Rule rule : residency.rules()) {
+                for (Region r : rule.regions()) {
+                    if (!seen.contains(r)) {
+                        throw new IllegalArgumentException(names.apply("residency") + " rule " + rule
+                                + " names region '" + r.id() + "' which is not one of the configured regions " + ids);
+                    }
+                }
+                for (Jurisdiction j : rule.regionJurisdictions()) {
+                    if (!jurisdictions.containsKey(j)) {
+                        throw new IllegalArgumentException(names.apply("residency") + " rule " + rule
+                                + " names jurisdiction '" + j + "' but no configured region is in it (configured "
+                                + specs.stream().map(s -> s.jurisdiction().name()).distinct()
+                                        .collect(Collectors.toList()) + ')');
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package dev.meridian.core;
+
+import dev.meridian.core.routing.RoutingStrategy;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One logical call to route: a name (e.g. {@code GetItem}), its {@link OperationKind}, optionally the resource
+ * (table) and routing key, a per-operation routing strategy and a cap on the regions it may try. Immutable and
+ * thread-safe.
+ */
+public final class Operation {
+    /** {@link #maxRegions()} value meaning "no cap beyond the configuration's attempt budget". */
+    public static final int UNLIMITED = Integer.MAX_VALUE;
+
+    private final String name;
+    private final OperationKind kind;
+    private final String resource;
+    private final String routingKey;
+    private final RoutingStrategy strategy;
+    private final int maxRegions;
+
+    private Operation(Builder b) {
+        this.name = b.name;
+        this.kind = b.kind;
+        this.resource = b.resource;
+        this.routingKey = b.routingKey;
+        this.strategy = b.strategy;
+        this.maxRegions = b.maxRegions;
+    }
+
+    public static Operation of(String name, OperationKind kind) {
+        return builder(name, kind).build();
+    }
+
+    public static Builder builder(String name, OperationKind kind) {
+        return new Builder(name, kind);
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder(name, kind);
+        b.resource = resource;
+        b.routingKey = routingKey;
+        b.strategy = strategy;
+        b.maxRegions = maxRegions;
+        return b;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public OperationKind kind() {
+        return kind;
+    }
+
+    public Optional<String> resource() {
+        return Optional.ofNullable(resource);
+    }
+
+    public Optional<String> routingKey() {
+        return Optional.ofNullable(routingKey);
+    }
+
+    /** A strategy that overrides the configuration's for this operation (e.g. home-by-key for one table). */
+    public Optional<RoutingStrategy> strategy() {
+        return Optional.ofNullable(strategy);
+    }
+
+    /** Most regions this operation may try; 1 disables cross-region failover. {@link #UNLIMITED} by default. */
+    public int maxRegions() {
+        return maxRegions;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof Operation)) {
+            return false;
+        }
+        Operation that = (Operation) o;
+        return maxRegions == that.maxRegions && name.equals(that.name) && kind == that.kind
+                && Objects.equals(resource, that.resource) && Objects.equals(routingKey, that.routingKey)
+                && Objects.equals(strategy, that.strategy);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, kind, resource, routingKey, maxRegions);
+    }
+
+    @Override
+    public String toString() {
+        return "Operation[" + name + ' ' + kind + (resource == null ? "" : " resource=" + resource) + ']';
+    }
+
+    /** Builder for {@link Operation}; not thread-safe. */
+    public static final class Builder {
+        private final String name;
+        private final OperationKind kind;
+        private String resource;
+        private String routingKey;
+        private RoutingStrategy strategy;
+        private int maxRegions = UNLIMITED;
+
+        private Builder(String name, OperationKind kind) {
+            this.name = Objects.requireNonNull(name, "name");
+            this.kind = Objects.requireNonNull(kind, "kind");
+        }
+
+        public Builder resource(String resource) {
+            this.resource = resource;
+            return this;
+        }
+
+        public Builder routingKey(String routingKey) {
+            this.routingKey = routingKey;
+            return this;
+        }
+
+        public Builder strategy(RoutingStrategy strategy) {
+            this.strategy = strategy;
+            return this;
+        }
+
+        public Builder maxRegions(int maxRegions) {
+            if (maxRegions < 1) {
+                throw new IllegalArgumentException("Operation.maxRegions must be >= 1 but was " + maxRegions);
+            }
+            this.maxRegions = maxRegions;
+            return this;
+        }
+
+        public Operation build() {
+            return new Operation(this);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package dev.meridian.core;
+
+import java.lang.reflect.Method;
+
+/**
+ * Describes a client method call as an {@link Operation}: its kind, the resource (table) and the routing key.
+ * Used by {@link MultiRegion#wrap} for every call on the wrapped client. Implementations must be thread-safe and
+ * cheap (they run on every call). Returning {@code null} means "not a routed operation": the call goes to the
+ * local (else home) region's client without failover, which suits helpers such as {@code waiter()}.
+ */
+@FunctionalInterface
+public interface OperationClassifier {
+    Operation classify(Method method, Object[] args);
+}

@@ -1,0 +1,118 @@
+package dev.meridian.core;
+
+import dev.meridian.core.residency.Jurisdiction;
+import java.net.URI;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * One region of the topology: its {@link Jurisdiction} (inferred from the region id when not given, see
+ * {@link Jurisdiction#inferredFor}), priority (lower is preferred; defaults to declaration order), optional
+ * weight (percent, for weighted routing) and optional endpoint override handed to client factories.
+ * Immutable: the {@code jurisdiction(..)}, {@code priority(..)}, {@code weight(..)} and {@code endpoint(..)}
+ * methods with an argument return a modified copy.
+ */
+public final class RegionSpec {
+    static final int UNSET_PRIORITY = Integer.MIN_VALUE;
+
+    private final Region region;
+    private final Jurisdiction jurisdiction;
+    private final int priority;
+    private final int weight;
+    private final URI endpoint;
+
+    private RegionSpec(Region region, Jurisdiction jurisdiction, int priority, int weight, URI endpoint) {
+        this.region = Objects.requireNonNull(region, "region");
+        this.jurisdiction = Objects.requireNonNull(jurisdiction, "jurisdiction");
+        this.priority = priority;
+        this.weight = weight;
+        this.endpoint = endpoint;
+    }
+
+    public static RegionSpec of(Region region) {
+        Objects.requireNonNull(region, "region");
+        return new RegionSpec(region, Jurisdiction.inferredFor(region), UNSET_PRIORITY, -1, null);
+    }
+
+    public static RegionSpec of(String regionId) {
+        return of(Region.of(Objects.requireNonNull(regionId, "regionId")));
+    }
+
+    public Region region() {
+        return region;
+    }
+
+    public Jurisdiction jurisdiction() {
+        return jurisdiction;
+    }
+
+    public RegionSpec jurisdiction(Jurisdiction jurisdiction) {
+        return new RegionSpec(region, Objects.requireNonNull(jurisdiction, "jurisdiction"), priority, weight, endpoint);
+    }
+
+    public RegionSpec jurisdiction(String jurisdiction) {
+        return jurisdiction(Jurisdiction.of(jurisdiction));
+    }
+
+    /** Lower is preferred. Once in a built {@link MultiRegionConfig}, always set (declaration order by default). */
+    public int priority() {
+        return priority == UNSET_PRIORITY ? 0 : priority;
+    }
+
+    boolean hasPriority() {
+        return priority != UNSET_PRIORITY;
+    }
+
+    public RegionSpec priority(int priority) {
+        if (priority < 0) {
+            throw new IllegalArgumentException("meridian.regions." + region.id() + ".priority must be >= 0 but was "
+                    + priority);
+        }
+        return new RegionSpec(region, jurisdiction, priority, weight, endpoint);
+    }
+
+    /** Weight in percent for weighted routing; empty when not set. */
+    public OptionalInt weight() {
+        return weight < 0 ? OptionalInt.empty() : OptionalInt.of(weight);
+    }
+
+    public RegionSpec weight(int weight) {
+        if (weight < 0 || weight > 100) {
+            throw new IllegalArgumentException("meridian.regions." + region.id() + ".weight must be in 0..100 but was "
+                    + weight);
+        }
+        return new RegionSpec(region, jurisdiction, priority, weight, endpoint);
+    }
+
+    /** Endpoint override for this region's clients (e.g. a local emulator or a VPC endpoint). */
+    public Optional<URI> endpoint() {
+        return Optional.ofNullable(endpoint);
+    }
+
+    public RegionSpec endpoint(URI endpoint) {
+        return new RegionSpec(region, jurisdiction, priority, weight, Objects.requireNonNull(endpoint, "endpoint"));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof RegionSpec)) {
+            return false;
+        }
+        RegionSpec s = (RegionSpec) o;
+        return region.equals(s.region) && jurisdiction.equals(s.jurisdiction) && priority == s.priority
+                && weight == s.weight && Objects.equals(endpoint, s.endpoint);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(region, jurisdiction, priority, weight, endpoint);
+    }
+
+    @Override
+    public String toString() {
+        return region.id() + "[" + jurisdiction + ", priority " + priority()
+                + (weight >= 0 ? ", weight " + weight : "") + (endpoint != null ? ", endpoint " + endpoint : "") + ']';
+    }
+}

@@ -1,0 +1,59 @@
+package dev.meridian.core;
+
+import java.time.Duration;
+import java.util.Objects;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.retries.api.RetryStrategy;
+
+/**
+ * Per-region client settings that keep SDK retries from multiplying with Meridian's cross-region failover.
+ *
+ * <p>By default the AWS SDK retries a throttled or 503 DynamoDB call up to 9 times (with back-off) and a
+ * blackholed attempt waits for the full socket timeout, so one bad region costs seconds before failover starts.
+ * Apply {@link #overrideConfiguration()} to every per-region client builder: the standard AWS retry strategy
+ * capped at {@value #MAX_ATTEMPTS} attempts per region, a {@link #ATTEMPT_TIMEOUT} attempt timeout, and the same
+ * value as the whole call's timeout: a fast regional failure (503, throttling, reset) still gets one quick SDK retry,
+ * but one region never costs more than one attempt timeout before Meridian moves to the next region (a blackholed
+ * region does not cost {@code attempts × timeout}). Stateless; thread-safe.
+ */
+public final class RegionalClientDefaults {
+    /** SDK attempts per region (first try + one retry). */
+    public static final int MAX_ATTEMPTS = 2;
+    /** Default per-attempt timeout. */
+    public static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(2);
+
+    private RegionalClientDefaults() {
+    }
+
+    /** The standard AWS retry strategy (retry conditions, back-off, token bucket) capped at {@code maxAttempts}. */
+    public static RetryStrategy retryStrategy(int maxAttempts) {
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("maxAttempts must be >= 1 but was " + maxAttempts);
+        }
+        return AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(maxAttempts).build();
+    }
+
+    /** Override configuration with {@value #MAX_ATTEMPTS} attempts and a {@link #ATTEMPT_TIMEOUT} attempt timeout. */
+    public static ClientOverrideConfiguration overrideConfiguration() {
+        return overrideConfiguration(MAX_ATTEMPTS, ATTEMPT_TIMEOUT);
+    }
+
+    /** Override configuration with the given attempts per region and attempt timeout (also the call timeout). */
+    public static ClientOverrideConfiguration overrideConfiguration(int maxAttempts, Duration attemptTimeout) {
+        return apply(ClientOverrideConfiguration.builder(), maxAttempts, attemptTimeout).build();
+    }
+
+    /** Applies the capped retries and timeouts to an existing override configuration builder. */
+    public static ClientOverrideConfiguration.Builder apply(ClientOverrideConfiguration.Builder builder,
+            int maxAttempts, Duration attemptTimeout) {
+        Objects.requireNonNull(builder, "builder");
+        Objects.requireNonNull(attemptTimeout, "attemptTimeout");
+        if (attemptTimeout.isNegative() || attemptTimeout.isZero()) {
+            throw new IllegalArgumentException("attemptTimeout must be positive but was " + attemptTimeout);
+        }
+        return builder.retryStrategy(retryStrategy(maxAttempts))
+                .apiCallAttemptTimeout(attemptTimeout)
+                .apiCallTimeout(attemptTimeout);
+    }
+}

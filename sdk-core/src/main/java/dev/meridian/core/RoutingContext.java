@@ -1,0 +1,222 @@
+package dev.meridian.core;
+
+import dev.meridian.core.residency.DataClass;
+import dev.meridian.core.residency.Jurisdiction;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.MDC;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * Per-call facts that steer routing: the {@link DataClass} (default {@link DataClass#INTERNAL}: not declared
+ * public, but allowed in every configured region unless a residency rule says otherwise), the data subject's
+ * country or jurisdiction, a routing key, an idempotency key, a correlation id and regions to avoid.
+ *
+ * <p>Immutable. {@link #current()} is bound to the calling thread: open a context with try-with-resources;
+ * nested scopes restore the outer context (and the outer MDC correlation id) when closed. While a scope is open
+ * the correlation id is in the SLF4J MDC under {@value #MDC_KEY}. Asynchronous calls capture {@code current()}
+ * when they are made, so the context applies to every failover attempt even on other threads. Scopes must be
+ * closed on the thread that opened them.
+ */
+public final class RoutingContext {
+    /** MDC key holding the correlation id while a scope is open. */
+    public static final String MDC_KEY = "correlationId";
+
+    private static final RoutingContext EMPTY = new Builder().build();
+    private static final ThreadLocal<RoutingContext> CURRENT = new ThreadLocal<>();
+
+    private final DataClass dataClass;
+    private final String subjectCountry;
+    private final Jurisdiction subjectJurisdiction;
+    private final String routingKey;
+    private final String idempotencyKey;
+    private final String correlationId;
+    private final Set<Region> excludedRegions;
+
+    private RoutingContext(Builder b) {
+        this.dataClass = b.dataClass;
+        this.subjectCountry = b.subjectCountry;
+        this.subjectJurisdiction = b.subjectJurisdiction;
+        this.routingKey = b.routingKey;
+        this.idempotencyKey = b.idempotencyKey;
+        this.correlationId = b.correlationId;
+        this.excludedRegions = b.excludedRegions.isEmpty() ? Set.of()
+                : Collections.unmodifiableSet(new LinkedHashSet<>(b.excludedRegions));
+    }
+
+    /** The context of the calling thread; an empty context (INTERNAL, nothing else) when none is open. */
+    public static RoutingContext current() {
+        RoutingContext c = CURRENT.get();
+        return c == null ? EMPTY : c;
+    }
+
+    /** The empty context. */
+    public static RoutingContext empty() {
+        return EMPTY;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.dataClass = dataClass;
+        b.subjectCountry = subjectCountry;
+        b.subjectJurisdiction = subjectJurisdiction;
+        b.routingKey = routingKey;
+        b.idempotencyKey = idempotencyKey;
+        b.correlationId = correlationId;
+        b.excludedRegions.addAll(excludedRegions);
+        return b;
+    }
+
+    /** Makes this the thread's current context until the returned scope is closed. */
+    public Scope open() {
+        RoutingContext previous = CURRENT.get();
+        String previousMdc = MDC.get(MDC_KEY);
+        CURRENT.set(this);
+        if (correlationId != null) {
+            MDC.put(MDC_KEY, correlationId);
+        }
+        return new ContextScope(previous, previousMdc, correlationId != null);
+    }
+
+    public DataClass dataClass() {
+        return dataClass;
+    }
+
+    public Optional<Jurisdiction> subjectJurisdiction() {
+        return Optional.ofNullable(subjectJurisdiction);
+    }
+
+    public Optional<String> subjectCountry() {
+        return Optional.ofNullable(subjectCountry);
+    }
+
+    public Optional<String> routingKey() {
+        return Optional.ofNullable(routingKey);
+    }
+
+    public Optional<String> idempotencyKey() {
+        return Optional.ofNullable(idempotencyKey);
+    }
+
+    public Optional<String> correlationId() {
+        return Optional.ofNullable(correlationId);
+    }
+
+    public Set<Region> excludedRegions() {
+        return excludedRegions;
+    }
+
+    @Override
+    public String toString() {
+        return "RoutingContext[" + dataClass + (subjectCountry != null ? " country=" + subjectCountry : "")
+                + (subjectJurisdiction != null ? " jurisdiction=" + subjectJurisdiction : "")
+                + (correlationId != null ? " correlationId=" + correlationId : "")
+                + (excludedRegions.isEmpty() ? "" : " excluded=" + excludedRegions) + ']';
+    }
+
+    /** An open context; {@link #close()} restores the previous one. */
+    public interface Scope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    private static final class ContextScope implements Scope {
+        private final RoutingContext previous;
+        private final String previousMdc;
+        private final boolean touchedMdc;
+        private boolean closed;
+
+        ContextScope(RoutingContext previous, String previousMdc, boolean touchedMdc) {
+            this.previous = previous;
+            this.previousMdc = previousMdc;
+            this.touchedMdc = touchedMdc;
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (previous == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set(previous);
+            }
+            if (touchedMdc) {
+                if (previousMdc == null) {
+                    MDC.remove(MDC_KEY);
+                } else {
+                    MDC.put(MDC_KEY, previousMdc);
+                }
+            }
+        }
+    }
+
+    /** Builder for {@link RoutingContext}; not thread-safe. */
+    public static final class Builder {
+        private DataClass dataClass = DataClass.INTERNAL;
+        private String subjectCountry;
+        private Jurisdiction subjectJurisdiction;
+        private String routingKey;
+        private String idempotencyKey;
+        private String correlationId;
+        private final Set<Region> excludedRegions = new LinkedHashSet<>();
+
+        private Builder() {
+        }
+
+        public Builder dataClass(DataClass dataClass) {
+            this.dataClass = Objects.requireNonNull(dataClass, "dataClass");
+            return this;
+        }
+
+        /** ISO-3166 alpha-2 country of the data subject, mapped to a jurisdiction by the residency policy. */
+        public Builder subjectCountry(String country) {
+            this.subjectCountry = country == null ? null : country.trim().toUpperCase(java.util.Locale.ROOT);
+            return this;
+        }
+
+        /** Explicit subject jurisdiction; wins over the country mapping. */
+        public Builder subjectJurisdiction(Jurisdiction jurisdiction) {
+            this.subjectJurisdiction = jurisdiction;
+            return this;
+        }
+
+        public Builder routingKey(String routingKey) {
+            this.routingKey = routingKey;
+            return this;
+        }
+
+        public Builder idempotencyKey(String idempotencyKey) {
+            this.idempotencyKey = idempotencyKey;
+            return this;
+        }
+
+        public Builder correlationId(String correlationId) {
+            this.correlationId = correlationId;
+            return this;
+        }
+
+        public Builder excludeRegion(Region region) {
+            excludedRegions.add(Objects.requireNonNull(region, "region"));
+            return this;
+        }
+
+        public RoutingContext build() {
+            return new RoutingContext(this);
+        }
+
+        /** Shorthand for {@code build().open()}. */
+        public Scope open() {
+            return build().open();
+        }
+    }
+}

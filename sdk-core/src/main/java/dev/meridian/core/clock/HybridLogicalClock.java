@@ -1,0 +1,244 @@
+package dev.meridian.core.clock;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.format.DateTimeParseException;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A hybrid logical clock (Kulkarni et al., 2014): physical wall-clock milliseconds plus a logical counter, encoded
+ * as one {@code long} stamp {@code (physicalMillis << 16) | logical}.
+ *
+ * <p><b>Guarantees.</b>
+ * <ul>
+ *   <li><b>Monotonic:</b> every stamp returned by {@link #now()} or {@link #observe(long)} on one instance is strictly
+ *       greater than every stamp it returned before, also when the physical clock jumps backwards (NTP step, VM
+ *       migration) — the clock then keeps the last physical time and counts on the logical part.</li>
+ *   <li><b>Causal:</b> {@link #observe(long)} returns a stamp greater than the remote stamp it was given (unless the
+ *       max-drift guard clamped it, see below), so an event that happens after receiving a message is ordered after
+ *       the message's send event, whatever the two hosts' wall clocks say.</li>
+ *   <li><b>Close to wall time:</b> the physical part is the largest physical time seen (local or remote), so it never
+ *       runs ahead of the fastest clock in the system.</li>
+ *   <li><b>Sortable:</b> stamps compare as plain {@code long}s; the order is (physical millis, logical). When the
+ *       logical counter would exceed {@value #MAX_LOGICAL} (more than 65,535 events in one millisecond while the
+ *       physical clock stands still) it borrows into the millisecond part: the stamp simply increments, so the
+ *       physical part runs slightly ahead of wall time instead of wrapping.</li>
+ *   <li><b>Thread-safe and lock-free:</b> the state is one {@link AtomicLong} updated by compare-and-set; concurrent
+ *       callers always get distinct stamps.</li>
+ * </ul>
+ *
+ * <p><b>Max-drift guard.</b> A remote stamp far in the future (a peer with a broken clock, a corrupted item) would
+ * drag this clock's physical part forward permanently. With {@link Builder#maxDrift(Duration, DriftPolicy)} a remote
+ * stamp whose physical part is more than {@code maxDrift} ahead of the local physical clock is either refused with
+ * {@link ClockDriftException} ({@link DriftPolicy#REJECT}, the local clock is unchanged) or capped at
+ * {@code localPhysical + maxDrift} ({@link DriftPolicy#CLAMP}; the returned stamp may then be <em>smaller</em> than
+ * the remote one, i.e. causality with that sender is given up to protect the clock). The default is no guard.
+ *
+ * <p>Physical time must lie in {@code [0, 2^47)} milliseconds since the epoch (until the year 6429).
+ */
+public final class HybridLogicalClock {
+
+    /** Bits of the stamp used by the logical counter. */
+    public static final int LOGICAL_BITS = 16;
+    /** Largest logical counter value before it borrows into the millisecond part. */
+    public static final int MAX_LOGICAL = (1 << LOGICAL_BITS) - 1;
+    /** Largest physical time (epoch millis) a stamp can carry. */
+    public static final long MAX_PHYSICAL_MILLIS = Long.MAX_VALUE >>> LOGICAL_BITS;
+
+    private static final Logger log = LoggerFactory.getLogger(HybridLogicalClock.class);
+    private static final char SEPARATOR = '#';
+
+    /** What {@link #observe(long)} does with a remote stamp further ahead than the configured max drift. */
+    public enum DriftPolicy {
+        /** Throw {@link ClockDriftException}; the local clock is not advanced. */
+        REJECT,
+        /** Advance the local clock only up to {@code localPhysical + maxDrift}. */
+        CLAMP
+    }
+
+    private final LongSupplier physicalMillis;
+    private final long maxDriftMillis;
+    private final DriftPolicy driftPolicy;
+    private final AtomicLong last = new AtomicLong();
+
+    /** A clock reading physical time from {@code source}, without a drift guard. */
+    public HybridLogicalClock(InstantSource source) {
+        this(builder().source(source));
+    }
+
+    /** A clock reading physical epoch milliseconds from {@code millis} (handy in tests), without a drift guard. */
+    public HybridLogicalClock(LongSupplier millis) {
+        this(builder().millis(millis));
+    }
+
+    private HybridLogicalClock(Builder builder) {
+        this.physicalMillis = Objects.requireNonNull(builder.millis, "millis");
+        this.maxDriftMillis = builder.maxDriftMillis;
+        this.driftPolicy = builder.driftPolicy;
+    }
+
+    /** A clock on the system UTC clock, without a drift guard. */
+    public static HybridLogicalClock system() {
+        return new HybridLogicalClock(InstantSource.system());
+    }
+
+    /** A builder, for a clock with a max-drift guard. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Issues a stamp for a local or send event: greater than every stamp issued before, and at least physical now. */
+    public long now() {
+        long physical = encode(readPhysical(), 0);
+        return last.updateAndGet(prev -> Math.max(Math.addExact(prev, 1), physical));
+    }
+
+    /**
+     * Records a receive event carrying {@code remoteStamp} and issues a stamp for it: greater than every stamp issued
+     * before and than {@code remoteStamp} (subject to the drift guard), and at least physical now.
+     *
+     * @throws ClockDriftException with {@link DriftPolicy#REJECT} when the remote stamp is too far in the future
+     * @throws IllegalArgumentException when {@code remoteStamp} is negative
+     */
+    public long observe(long remoteStamp) {
+        if (remoteStamp < 0) {
+            throw new IllegalArgumentException("remoteStamp must be >= 0 but was " + remoteStamp);
+        }
+        long physicalNow = readPhysical();
+        long remote = guardDrift(remoteStamp, physicalNow);
+        long physical = encode(physicalNow, 0);
+        return last.updateAndGet(prev -> Math.max(Math.addExact(Math.max(prev, remote), 1), physical));
+    }
+
+    /** The last stamp this clock issued (0 before the first), without issuing a new one. */
+    public long latest() {
+        return last.get();
+    }
+
+    /** The configured max drift, or {@code null} when there is no guard. */
+    public Duration maxDrift() {
+        return maxDriftMillis == Long.MAX_VALUE ? null : Duration.ofMillis(maxDriftMillis);
+    }
+
+    /** Physical epoch milliseconds of a stamp. */
+    public static long physicalMillis(long stamp) {
+        return stamp >>> LOGICAL_BITS;
+    }
+
+    /** Logical counter of a stamp. */
+    public static int logical(long stamp) {
+        return (int) (stamp & MAX_LOGICAL);
+    }
+
+    /** Encodes a stamp from its parts. */
+    public static long encode(long physicalMillis, int logical) {
+        if (physicalMillis < 0 || physicalMillis > MAX_PHYSICAL_MILLIS) {
+            throw new IllegalArgumentException("physicalMillis must be in [0, " + MAX_PHYSICAL_MILLIS + "] but was "
+                    + physicalMillis);
+        }
+        if (logical < 0 || logical > MAX_LOGICAL) {
+            throw new IllegalArgumentException("logical must be in [0, " + MAX_LOGICAL + "] but was " + logical);
+        }
+        return (physicalMillis << LOGICAL_BITS) | logical;
+    }
+
+    /** Human-readable form {@code 2024-05-01T10:00:00.123Z#7} (ISO-8601 instant, {@code #}, logical counter). */
+    public static String toString(long stamp) {
+        return Instant.ofEpochMilli(physicalMillis(stamp)).toString() + SEPARATOR + logical(stamp);
+    }
+
+    /**
+     * Parses the form written by {@link #toString(long)}.
+     *
+     * @throws IllegalArgumentException when {@code text} is not in that form
+     */
+    public static long parse(String text) {
+        Objects.requireNonNull(text, "text");
+        int at = text.lastIndexOf(SEPARATOR);
+        if (at < 0) {
+            throw new IllegalArgumentException("HLC stamp must look like 2024-05-01T10:00:00.123Z#7 but was '" + text
+                    + "'");
+        }
+        try {
+            long millis = Instant.parse(text.substring(0, at)).toEpochMilli();
+            return encode(millis, Integer.parseInt(text.substring(at + 1)));
+        } catch (DateTimeParseException | NumberFormatException | ArithmeticException e) {
+            throw new IllegalArgumentException("HLC stamp must look like 2024-05-01T10:00:00.123Z#7 but was '" + text
+                    + "'", e);
+        }
+    }
+
+    private long readPhysical() {
+        long millis = physicalMillis.getAsLong();
+        if (millis < 0 || millis > MAX_PHYSICAL_MILLIS) {
+            throw new IllegalStateException("physical clock returned " + millis + " ms, outside [0, "
+                    + MAX_PHYSICAL_MILLIS + "]");
+        }
+        return millis;
+    }
+
+    private long guardDrift(long remoteStamp, long physicalNow) {
+        if (maxDriftMillis == Long.MAX_VALUE) {
+            return remoteStamp;
+        }
+        long limitMillis = maxDriftMillis >= MAX_PHYSICAL_MILLIS - physicalNow
+                ? MAX_PHYSICAL_MILLIS : physicalNow + maxDriftMillis;
+        if (physicalMillis(remoteStamp) <= limitMillis) {
+            return remoteStamp;
+        }
+        long aheadMillis = physicalMillis(remoteStamp) - physicalNow;
+        if (driftPolicy == DriftPolicy.REJECT) {
+            throw new ClockDriftException(remoteStamp, aheadMillis, maxDriftMillis);
+        }
+        log.warn("Clamped remote HLC stamp {} that is {} ms ahead of the local clock (max drift {} ms)",
+                toString(remoteStamp), aheadMillis, maxDriftMillis);
+        return encode(limitMillis, MAX_LOGICAL);
+    }
+
+    /** Builder for a {@link HybridLogicalClock}; validates each setting as it is given. */
+    public static final class Builder {
+        private LongSupplier millis = InstantSource.system()::millis;
+        private long maxDriftMillis = Long.MAX_VALUE;
+        private DriftPolicy driftPolicy = DriftPolicy.REJECT;
+
+        private Builder() {
+        }
+
+        /** Physical time source (default the system UTC clock). */
+        public Builder source(InstantSource source) {
+            Objects.requireNonNull(source, "source");
+            this.millis = source::millis;
+            return this;
+        }
+
+        /** Physical time as epoch milliseconds (default the system UTC clock). */
+        public Builder millis(LongSupplier millis) {
+            this.millis = Objects.requireNonNull(millis, "millis");
+            return this;
+        }
+
+        /**
+         * Guards {@link HybridLogicalClock#observe(long)} against remote stamps more than {@code maxDrift} ahead of
+         * the local physical clock; {@code policy} says whether they are refused or clamped.
+         */
+        public Builder maxDrift(Duration maxDrift, DriftPolicy policy) {
+            Objects.requireNonNull(maxDrift, "maxDrift");
+            if (maxDrift.isNegative()) {
+                throw new IllegalArgumentException("maxDrift must be >= 0 but was " + maxDrift);
+            }
+            this.maxDriftMillis = maxDrift.toMillis();
+            this.driftPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** Builds the clock. */
+        public HybridLogicalClock build() {
+            return new HybridLogicalClock(this);
+        }
+    }
+}

@@ -1,0 +1,485 @@
+package dev.meridian.core.execution;
+
+import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.core.Operation;
+import dev.meridian.core.OperationKind;
+import dev.meridian.core.RoutingContext;
+import dev.meridian.core.health.RegionHealth;
+import dev.meridian.core.internal.Metrics;
+import dev.meridian.core.routing.LatencyTracker;
+import dev.meridian.core.routing.Router;
+import dev.meridian.core.routing.RoutingPlan;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import software.amazon.awssdk.core.exception.AbortedException;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * Runs one operation over its {@link RoutingPlan}: every attempt goes through that region's circuit breaker and
+ * records its latency; on failure the {@link FailureClassifier} decides:
+ * <ul>
+ *   <li>{@link FailureDecision#CALLER_ERROR}: rethrown at once, no other region is tried;</li>
+ *   <li>{@link FailureDecision#REGIONAL_NOT_APPLIED}: any kind moves on to the next region;</li>
+ *   <li>{@link FailureDecision#REGIONAL_MAYBE_APPLIED}: READ and IDEMPOTENT_WRITE move on, WRITE is rethrown (it
+ *       may have been applied, repeating it elsewhere could apply it twice).</li>
+ * </ul>
+ * At most {@code min(config.maxRegionsPerCall(), op.maxRegions())} regions are tried. When all tried regions
+ * failed, the last failure is rethrown with the earlier ones attached as suppressed — or, when residency limited
+ * the plan, a {@link dev.meridian.core.residency.ResidencyViolationException} caused by it (the call is never
+ * routed outside its allowed regions). Each failover is logged at INFO (correlation id in MDC) and metered.
+ *
+ * <p>With {@link HedgingConfig hedging} enabled, a READ that has not answered after the hedge delay is also sent
+ * to the next region; the first success wins and the other attempt is cancelled (interrupting a synchronous
+ * attempt). Synchronous hedged reads run their attempts on Meridian's hedge threads with the caller's
+ * {@link RoutingContext}. The routing context is captured when {@code execute*} is called. Thread-safe.
+ */
+public final class RegionalExecutor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RegionalExecutor.class);
+
+    private final MultiRegionConfig config;
+    private final Router router;
+    private final RegionHealth health;
+    private final LatencyTracker latency;
+    private final FailureClassifier classifier;
+    private final Metrics metrics;
+    private final HedgingConfig hedging;
+    private final Hedger hedger;
+
+    public RegionalExecutor(MultiRegionConfig config, Router router, RegionHealth health,
+            FailureClassifier classifier, Metrics metrics) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.router = Objects.requireNonNull(router, "router");
+        this.health = Objects.requireNonNull(health, "health");
+        this.latency = router.latency();
+        this.classifier = Objects.requireNonNull(classifier, "classifier");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.hedging = config.hedging();
+        this.hedger = hedging.enabled() ? new Hedger() : null;
+    }
+
+    public FailureClassifier classifier() {
+        return classifier;
+    }
+
+    /** Runs {@code call} in the regions of the plan for {@code op} and {@link RoutingContext#current()}. */
+    public <T> T execute(Operation op, Function<Region, T> call) {
+        return execute(op, call, classifier);
+    }
+
+    /** As {@link #execute(Operation, Function)} with a specific failure classifier. */
+    public <T> T execute(Operation op, Function<Region, T> call, FailureClassifier classifier) {
+        Objects.requireNonNull(call, "call");
+        RoutingContext ctx = RoutingContext.current();
+        RoutingPlan plan = router.plan(op, ctx);
+        List<Region> regions = plan.regions();
+        int limit = limit(op, regions.size());
+        if (hedger != null && op.kind() == OperationKind.READ && limit > 1) {
+            return executeHedged(op, ctx, plan, limit, call, classifier);
+        }
+        Throwable last = null;
+        List<Throwable> earlier = null;
+        for (int i = 0; i < limit; i++) {
+            Region region = regions.get(i);
+            CircuitBreaker cb = health.circuitBreaker(region);
+            Throwable failure;
+            FailureDecision decision;
+            if (!cb.tryAcquirePermission()) {
+                failure = CallNotPermittedException.createCallNotPermittedException(cb);
+                decision = FailureDecision.REGIONAL_NOT_APPLIED;
+            } else {
+                long start = System.nanoTime();
+                try {
+                    T result = call.apply(region);
+                    succeeded(op, region, cb, System.nanoTime() - start);
+                    return result;
+                } catch (Throwable t) {
+                    failure = t;
+                    decision = failed(op, region, cb, System.nanoTime() - start, t, classifier);
+                }
+            }
+            if (!movesOn(decision, op.kind()) || Thread.currentThread().isInterrupted()) {
+                throw sneaky(failure);
+            }
+            if (last != null) {
+                if (earlier == null) {
+                    earlier = new ArrayList<>(2);
+                }
+                earlier.add(last);
+            }
+            last = failure;
+            if (i + 1 < limit) {
+                failover(ctx, op, region, regions.get(i + 1), failure, decision);
+            }
+        }
+        throw sneaky(exhausted(op, ctx, plan, last, earlier));
+    }
+
+    /** Runs {@code call} (returning futures) in the regions of the plan; fails over when a future fails. */
+    public <T> CompletableFuture<T> executeAsync(Operation op, Function<Region, CompletableFuture<T>> call) {
+        return executeAsync(op, call, classifier);
+    }
+
+    /** As {@link #executeAsync(Operation, Function)} with a specific failure classifier. */
+    @SuppressWarnings("try") // the scope only makes the captured context current while the call is made
+    public <T> CompletableFuture<T> executeAsync(Operation op, Function<Region, CompletableFuture<T>> call,
+            FailureClassifier classifier) {
+        Objects.requireNonNull(call, "call");
+        RoutingContext ctx = RoutingContext.current();
+        RoutingPlan plan;
+        try {
+            plan = router.plan(op, ctx);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        int limit = limit(op, plan.regions().size());
+        boolean hedge = hedger != null && op.kind() == OperationKind.READ && limit > 1;
+        Function<Region, CompletableFuture<T>> launch = region -> {
+            if (RoutingContext.current() == ctx) {
+                return call.apply(region);
+            }
+            try (RoutingContext.Scope s = ctx.open()) {
+                return call.apply(region);
+            }
+        };
+        return new Run<>(op, ctx, plan, limit, classifier, launch, hedge).start();
+    }
+
+    @Override
+    public void close() {
+        if (hedger != null) {
+            hedger.close();
+        }
+    }
+
+    @SuppressWarnings("try")
+    private <T> T executeHedged(Operation op, RoutingContext ctx, RoutingPlan plan, int limit,
+            Function<Region, T> call, FailureClassifier classifier) {
+        Function<Region, CompletableFuture<T>> launch = region -> hedger.run(() -> {
+            try (RoutingContext.Scope s = ctx.open()) {
+                return call.apply(region);
+            }
+        });
+        CompletableFuture<T> result = new Run<>(op, ctx, plan, limit, classifier, launch, true).start();
+        try {
+            return result.get();
+        } catch (ExecutionException e) {
+            throw sneaky(e.getCause());
+        } catch (InterruptedException e) {
+            result.cancel(true);
+            Thread.currentThread().interrupt();
+            throw AbortedException.create("Interrupted while waiting for " + op.name(), e);
+        }
+    }
+
+    private int limit(Operation op, int planned) {
+        return Math.min(planned, Math.min(config.maxRegionsPerCall(), op.maxRegions()));
+    }
+
+    private static boolean movesOn(FailureDecision decision, OperationKind kind) {
+        switch (decision) {
+            case REGIONAL_NOT_APPLIED:
+                return true;
+            case REGIONAL_MAYBE_APPLIED:
+                return kind != OperationKind.WRITE;
+            default:
+                return false;
+        }
+    }
+
+    private void succeeded(Operation op, Region region, CircuitBreaker cb, long nanos) {
+        cb.onSuccess(nanos, TimeUnit.NANOSECONDS);
+        latency.record(region, nanos);
+        metrics.call(region, op.name(), Metrics.SUCCESS, nanos);
+    }
+
+    private FailureDecision failed(Operation op, Region region, CircuitBreaker cb, long nanos, Throwable t,
+            FailureClassifier classifier) {
+        FailureDecision decision = classifier.classify(t);
+        // The breaker's own predicate (the runtime's classifier) decides whether this counts as a failure.
+        cb.onError(nanos, TimeUnit.NANOSECONDS, t);
+        if (decision.isRegional()) {
+            latency.recordFailure(region, nanos);
+            metrics.call(region, op.name(), Metrics.REGIONAL_FAILURE, nanos);
+        } else {
+            metrics.call(region, op.name(), Metrics.CALLER_ERROR, nanos);
+        }
+        return decision;
+    }
+
+    private void failover(RoutingContext ctx, Operation op, Region from, Region to, Throwable failure,
+            FailureDecision decision) {
+        metrics.failover(from, to, op.name());
+        if (!LOG.isInfoEnabled()) {
+            return;
+        }
+        String id = ctx.correlationId().orElse(null);
+        boolean setMdc = id != null && !id.equals(MDC.get(RoutingContext.MDC_KEY));
+        if (setMdc) {
+            MDC.put(RoutingContext.MDC_KEY, id);
+        }
+        try {
+            LOG.info("Failing over {} from {} to {} after {} ({}) [correlationId={}]", op.name(), from.id(), to.id(),
+                    failure.getClass().getSimpleName(), decision, id == null ? "-" : id);
+        } finally {
+            if (setMdc) {
+                MDC.remove(RoutingContext.MDC_KEY);
+            }
+        }
+    }
+
+    private Throwable exhausted(Operation op, RoutingContext ctx, RoutingPlan plan, Throwable last,
+            List<Throwable> earlier) {
+        if (earlier != null) {
+            for (Throwable e : earlier) {
+                if (e != last) {
+                    last.addSuppressed(e);
+                }
+            }
+        }
+        if (plan.residencyLimited()) {
+            return router.refuse(op, ctx, "every allowed region failed", last);
+        }
+        return last;
+    }
+
+    static Throwable unwrapCompletion(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    @SuppressWarnings("unchecked")
+    static <E extends Throwable> RuntimeException sneaky(Throwable t) throws E {
+        throw (E) t;
+    }
+
+    /** One asynchronous (or hedged) execution: attempts in flight, failover and hedge state. */
+    private final class Run<T> {
+        private final Operation op;
+        private final RoutingContext ctx;
+        private final RoutingPlan plan;
+        private final List<Region> regions;
+        private final int limit;
+        private final FailureClassifier classifier;
+        private final Function<Region, CompletableFuture<T>> launch;
+        private final boolean hedge;
+        private final CompletableFuture<T> result = new CompletableFuture<>();
+        private final List<Attempt> inflight = new ArrayList<>(2);
+        private int next;
+        private boolean done;
+        private boolean hedgeSent;
+        private Region hedgeRegion;
+        private Throwable last;
+        private List<Throwable> earlier;
+
+        Run(Operation op, RoutingContext ctx, RoutingPlan plan, int limit, FailureClassifier classifier,
+                Function<Region, CompletableFuture<T>> launch, boolean hedge) {
+            this.op = op;
+            this.ctx = ctx;
+            this.plan = plan;
+            this.regions = plan.regions();
+            this.limit = limit;
+            this.classifier = classifier;
+            this.launch = launch;
+            this.hedge = hedge;
+        }
+
+        CompletableFuture<T> start() {
+            result.whenComplete((v, e) -> {
+                if (result.isCancelled()) {
+                    List<Attempt> losers;
+                    synchronized (this) {
+                        done = true;
+                        losers = new ArrayList<>(inflight);
+                        inflight.clear();
+                    }
+                    losers.forEach(a -> a.cancel());
+                }
+            });
+            synchronized (this) {
+                next = 1;
+            }
+            launchAttempt(0);
+            if (hedge) {
+                Region first = regions.get(0);
+                long delay = hedging.delayNanos(latency.p95Nanos(first));
+                hedger.schedule(this::hedge, delay);
+            }
+            return result;
+        }
+
+        private void hedge() {
+            int index;
+            synchronized (this) {
+                if (done || hedgeSent || inflight.size() != 1 || next >= limit) {
+                    return;
+                }
+                hedgeSent = true;
+                index = next++;
+                hedgeRegion = regions.get(index);
+            }
+            metrics.hedgeSent(hedgeRegion);
+            LOG.debug("Hedging {} to {}", op.name(), hedgeRegion.id());
+            launchAttempt(index);
+        }
+
+        private void launchAttempt(int index) {
+            Region region = regions.get(index);
+            CircuitBreaker cb = health.circuitBreaker(region);
+            if (!cb.tryAcquirePermission()) {
+                onFailure(null, region, CallNotPermittedException.createCallNotPermittedException(cb),
+                        FailureDecision.REGIONAL_NOT_APPLIED);
+                return;
+            }
+            Attempt a = new Attempt(region, cb);
+            synchronized (this) {
+                if (done) {
+                    cb.releasePermission();
+                    return;
+                }
+                inflight.add(a);
+            }
+            CompletableFuture<T> f;
+            try {
+                f = launch.apply(region);
+                if (f == null) {
+                    f = CompletableFuture.failedFuture(new NullPointerException(op.name() + " returned no future"));
+                }
+            } catch (Throwable t) {
+                f = CompletableFuture.failedFuture(t);
+            }
+            a.future = f;
+            boolean cancelNow;
+            synchronized (this) {
+                cancelNow = done && inflight.contains(a);
+            }
+            if (cancelNow) {
+                a.cancel();
+            }
+            f.whenComplete((v, e) -> completed(a, v, e));
+        }
+
+        private void completed(Attempt a, T value, Throwable error) {
+            long nanos = System.nanoTime() - a.start;
+            Throwable e = error == null ? null : unwrapCompletion(error);
+            if (e == null) {
+                succeeded(op, a.region, a.cb, nanos);
+                List<Attempt> losers;
+                synchronized (this) {
+                    inflight.remove(a);
+                    if (done) {
+                        return;
+                    }
+                    done = true;
+                    losers = new ArrayList<>(inflight);
+                    inflight.clear();
+                }
+                cancelLosers(losers);
+                if (a.region.equals(hedgeRegion)) {
+                    metrics.hedgeWon(a.region);
+                }
+                result.complete(value);
+                return;
+            }
+            if (e instanceof CancellationException || a.cancelled) {
+                a.cb.releasePermission();
+                metrics.call(a.region, op.name(), Metrics.CANCELLED, nanos);
+                synchronized (this) {
+                    inflight.remove(a);
+                    if (done) {
+                        return;
+                    }
+                }
+                onFailure(a, a.region, e, FailureDecision.CALLER_ERROR);
+                return;
+            }
+            FailureDecision decision = failed(op, a.region, a.cb, nanos, e, classifier);
+            onFailure(a, a.region, e, decision);
+        }
+
+        private void onFailure(Attempt a, Region region, Throwable e, FailureDecision decision) {
+            List<Attempt> losers = List.of();
+            Throwable fail = null;
+            int startIndex = -1;
+            synchronized (this) {
+                if (a != null) {
+                    inflight.remove(a);
+                }
+                if (done) {
+                    return;
+                }
+                if (!movesOn(decision, op.kind())) {
+                    done = true;
+                    losers = new ArrayList<>(inflight);
+                    inflight.clear();
+                    fail = e;
+                } else {
+                    if (last != null) {
+                        if (earlier == null) {
+                            earlier = new ArrayList<>(2);
+                        }
+                        earlier.add(last);
+                    }
+                    last = e;
+                    if (inflight.isEmpty()) {
+                        if (next < limit) {
+                            startIndex = next++;
+                        } else {
+                            done = true;
+                            fail = exhausted(op, ctx, plan, last, earlier);
+                        }
+                    }
+                }
+            }
+            cancelLosers(losers);
+            if (fail != null) {
+                result.completeExceptionally(fail);
+            } else if (startIndex >= 0) {
+                failover(ctx, op, region, regions.get(startIndex), e, decision);
+                launchAttempt(startIndex);
+            }
+        }
+
+        private void cancelLosers(List<Attempt> losers) {
+            for (Attempt l : losers) {
+                l.cancel();
+                metrics.hedgeCancelled(l.region);
+            }
+        }
+
+        private final class Attempt {
+            final Region region;
+            final CircuitBreaker cb;
+            final long start = System.nanoTime();
+            volatile CompletableFuture<T> future;
+            volatile boolean cancelled;
+
+            Attempt(Region region, CircuitBreaker cb) {
+                this.region = region;
+                this.cb = cb;
+            }
+
+            void cancel() {
+                cancelled = true;
+                CompletableFuture<T> f = future;
+                if (f != null) {
+                    f.cancel(true);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package dev.meridian.core.health;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Settings of the per-region circuit breakers (Resilience4j, count-based sliding window, slow-call detection on)
+ * and of the optional active probe. Immutable; the builder validates eagerly and names the bad setting.
+ *
+ * <p>Defaults: failure-rate threshold 50 %, sliding window 20 calls, minimum 10 calls, 10 s open,
+ * 3 calls permitted half-open, slow-call threshold 80 % of calls slower than 2 s, no probe.
+ */
+public final class HealthConfig {
+    private static final HealthConfig DEFAULTS = builder().build();
+
+    private final float failureRateThreshold;
+    private final int slidingWindowSize;
+    private final int minimumNumberOfCalls;
+    private final Duration waitInOpenState;
+    private final int permittedCallsInHalfOpenState;
+    private final float slowCallRateThreshold;
+    private final Duration slowCallDuration;
+    private final ProbeHook probe;
+    private final Duration probeInterval;
+
+    private HealthConfig(Builder b) {
+        this.failureRateThreshold = b.failureRateThreshold;
+        this.slidingWindowSize = b.slidingWindowSize;
+        this.minimumNumberOfCalls = b.minimumNumberOfCalls;
+        this.waitInOpenState = b.waitInOpenState;
+        this.permittedCallsInHalfOpenState = b.permittedCallsInHalfOpenState;
+        this.slowCallRateThreshold = b.slowCallRateThreshold;
+        this.slowCallDuration = b.slowCallDuration;
+        this.probe = b.probe;
+        this.probeInterval = b.probeInterval;
+    }
+
+    public static HealthConfig defaults() {
+        return DEFAULTS;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.failureRateThreshold = failureRateThreshold;
+        b.slidingWindowSize = slidingWindowSize;
+        b.minimumNumberOfCalls = minimumNumberOfCalls;
+        b.waitInOpenState = waitInOpenState;
+        b.permittedCallsInHalfOpenState = permittedCallsInHalfOpenState;
+        b.slowCallRateThreshold = slowCallRateThreshold;
+        b.slowCallDuration = slowCallDuration;
+        b.probe = probe;
+        b.probeInterval = probeInterval;
+        return b;
+    }
+
+    public float failureRateThreshold() {
+        return failureRateThreshold;
+    }
+
+    public int slidingWindowSize() {
+        return slidingWindowSize;
+    }
+
+    public int minimumNumberOfCalls() {
+        return minimumNumberOfCalls;
+    }
+
+    public Duration waitInOpenState() {
+        return waitInOpenState;
+    }
+
+    public int permittedCallsInHalfOpenState() {
+        return permittedCallsInHalfOpenState;
+    }
+
+    public float slowCallRateThreshold() {
+        return slowCallRateThreshold;
+    }
+
+    public Duration slowCallDuration() {
+        return slowCallDuration;
+    }
+
+    public Optional<ProbeHook> probe() {
+        return Optional.ofNullable(probe);
+    }
+
+    public Duration probeInterval() {
+        return probeInterval;
+    }
+
+    @Override
+    public String toString() {
+        return "HealthConfig[failureRate=" + failureRateThreshold + "%, window=" + slidingWindowSize + ", minCalls="
+                + minimumNumberOfCalls + ", open=" + waitInOpenState + ", halfOpenCalls="
+                + permittedCallsInHalfOpenState + ", slowRate=" + slowCallRateThreshold + "%, slow=" + slowCallDuration
+                + (probe != null ? ", probe every " + probeInterval : "") + ']';
+    }
+
+    /** Builder for {@link HealthConfig}; not thread-safe. */
+    public static final class Builder {
+        private float failureRateThreshold = 50f;
+        private int slidingWindowSize = 20;
+        private int minimumNumberOfCalls = 10;
+        private Duration waitInOpenState = Duration.ofSeconds(10);
+        private int permittedCallsInHalfOpenState = 3;
+        private float slowCallRateThreshold = 80f;
+        private Duration slowCallDuration = Duration.ofSeconds(2);
+        private ProbeHook probe;
+        private Duration probeInterval = Duration.ofSeconds(5);
+
+        private Builder() {
+        }
+
+        public Builder failureRateThreshold(float percent) {
+            this.failureRateThreshold = percent(percent, "meridian.breaker.failure-rate-threshold");
+            return this;
+        }
+
+        public Builder slidingWindowSize(int calls) {
+            this.slidingWindowSize = positive(calls, "meridian.breaker.sliding-window-size");
+            return this;
+        }
+
+        public Builder minimumNumberOfCalls(int calls) {
+            this.minimumNumberOfCalls = positive(calls, "meridian.breaker.minimum-calls");
+            return this;
+        }
+
+        public Builder waitInOpenState(Duration wait) {
+            this.waitInOpenState = positive(wait, "meridian.breaker.wait-in-open");
+            return this;
+        }
+
+        public Builder permittedCallsInHalfOpenState(int calls) {
+            this.permittedCallsInHalfOpenState = positive(calls, "meridian.breaker.half-open-calls");
+            return this;
+        }
+
+        public Builder slowCallRateThreshold(float percent) {
+            this.slowCallRateThreshold = percent(percent, "meridian.breaker.slow-call-rate-threshold");
+            return this;
+        }
+
+        public Builder slowCallDuration(Duration duration) {
+            this.slowCallDuration = positive(duration, "meridian.breaker.slow-call-duration");
+            return this;
+        }
+
+        /** Enables an active probe of every region at {@code interval} (one daemon thread, closed with the runtime). */
+        public Builder probe(ProbeHook probe, Duration interval) {
+            this.probe = Objects.requireNonNull(probe, "probe");
+            this.probeInterval = positive(interval, "meridian.breaker.probe-interval");
+            return this;
+        }
+
+        public HealthConfig build() {
+            return new HealthConfig(this);
+        }
+
+        private static float percent(float value, String setting) {
+            if (!(value > 0f && value <= 100f)) {
+                throw new IllegalArgumentException(setting + " must be in (0, 100] but was " + value);
+            }
+            return value;
+        }
+
+        private static int positive(int value, String setting) {
+            if (value < 1) {
+                throw new IllegalArgumentException(setting + " must be >= 1 but was " + value);
+            }
+            return value;
+        }
+
+        private static Duration positive(Duration value, String setting) {
+            Objects.requireNonNull(value, setting);
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(setting + " must be positive but was " + value);
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package dev.meridian.core.health;
+
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * Optional active health check of one region (e.g. a cheap {@code DescribeEndpoints} or {@code SELECT 1}).
+ * Called by {@link RegionHealth} on a schedule only when configured in {@link HealthConfig}; must be thread-safe
+ * and should return quickly. A {@code false} result or an exception counts as a failed probe.
+ */
+@FunctionalInterface
+public interface ProbeHook {
+    boolean probe(Region region) throws Exception;
+}

@@ -1,0 +1,222 @@
+package dev.meridian.core.health;
+
+import dev.meridian.core.internal.Metrics;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * Health of every configured region: one Resilience4j {@link CircuitBreaker} per region (and, on demand, per
+ * region × resource) from one shared {@link CircuitBreakerRegistry}, plus manual draining.
+ *
+ * <p>A region is {@linkplain #isAvailable available} when it is not drained and its breaker lets calls through
+ * (closed or half-open; an open breaker whose wait has elapsed moves to half-open when asked, so recovery needs no
+ * background thread). Only failures the {@code recordAsFailure} predicate accepts (regional failures) count; caller
+ * errors never open a breaker. Transitions are logged at INFO and metered ({@code meridian.breaker.transitions},
+ * gauge {@code meridian.breaker.state}). If {@link HealthConfig#probe()} is set, a single daemon thread probes every
+ * region on a schedule; {@link #close()} stops it. Thread-safe.
+ */
+public final class RegionHealth implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RegionHealth.class);
+
+    private final HealthConfig config;
+    private final CircuitBreakerRegistry registry;
+    private final Map<Region, CircuitBreaker> breakers;
+    private final Map<String, CircuitBreaker> resourceBreakers = new ConcurrentHashMap<>();
+    private final Set<Region> drained = ConcurrentHashMap.newKeySet();
+    private final Metrics metrics;
+    private final ScheduledExecutorService prober;
+
+    /** Health for these regions with default (all-exceptions-count) failure accounting and no metrics. */
+    public RegionHealth(Collection<Region> regions, HealthConfig config) {
+        this(regions, config, t -> true, Metrics.noop());
+    }
+
+    /**
+     * Health for these regions. {@code recordAsFailure} tells which exceptions count as breaker failures (the
+     * runtime passes "the failure classifier says regional").
+     */
+    public RegionHealth(Collection<Region> regions, HealthConfig config, Predicate<Throwable> recordAsFailure,
+            Metrics metrics) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(recordAsFailure, "recordAsFailure");
+        CircuitBreakerConfig cbConfig = CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(config.slidingWindowSize())
+                .minimumNumberOfCalls(config.minimumNumberOfCalls())
+                .failureRateThreshold(config.failureRateThreshold())
+                .waitDurationInOpenState(config.waitInOpenState())
+                .permittedNumberOfCallsInHalfOpenState(config.permittedCallsInHalfOpenState())
+                .slowCallRateThreshold(config.slowCallRateThreshold())
+                .slowCallDurationThreshold(config.slowCallDuration())
+                .recordException(t -> t instanceof ProbeFailedException || recordAsFailure.test(t))
+                .build();
+        this.registry = CircuitBreakerRegistry.of(cbConfig);
+        Map<Region, CircuitBreaker> m = new LinkedHashMap<>();
+        for (Region r : regions) {
+            CircuitBreaker cb = registry.circuitBreaker(r.id());
+            observe(r, cb);
+            metrics.breakerState(r, () -> cb.getState().getOrder());
+            m.put(r, cb);
+        }
+        this.breakers = Collections.unmodifiableMap(m);
+        this.prober = config.probe().isPresent() ? startProbe(config.probe().get()) : null;
+    }
+
+    /** The breaker of a configured region. */
+    public CircuitBreaker circuitBreaker(Region region) {
+        CircuitBreaker cb = breakers.get(region);
+        if (cb == null) {
+            throw new IllegalArgumentException("region '" + region + "' is not one of the configured regions "
+                    + breakers.keySet());
+        }
+        return cb;
+    }
+
+    /** The breaker of one resource (table, cluster) in a region, created on first use; named {@code region/resource}. */
+    public CircuitBreaker circuitBreaker(Region region, String resource) {
+        Objects.requireNonNull(resource, "resource");
+        circuitBreaker(region);
+        return resourceBreakers.computeIfAbsent(region.id() + '/' + resource, name -> {
+            CircuitBreaker cb = registry.circuitBreaker(name);
+            observe(region, cb);
+            return cb;
+        });
+    }
+
+    /** The shared registry (e.g. to expose breakers through Resilience4j's own Micrometer binding). */
+    public CircuitBreakerRegistry registry() {
+        return registry;
+    }
+
+    public HealthConfig config() {
+        return config;
+    }
+
+    public List<Region> regions() {
+        return List.copyOf(breakers.keySet());
+    }
+
+    /** Takes a region out of every plan, even while healthy (maintenance, evacuation drills). */
+    public void drain(Region region) {
+        circuitBreaker(region);
+        if (drained.add(region)) {
+            LOG.info("Region {} drained: removed from routing plans", region.id());
+        }
+    }
+
+    /** Puts a drained region back into plans. */
+    public void undrain(Region region) {
+        circuitBreaker(region);
+        if (drained.remove(region)) {
+            LOG.info("Region {} undrained: back in routing plans", region.id());
+        }
+    }
+
+    public boolean isDrained(Region region) {
+        return drained.contains(region);
+    }
+
+    /** The breaker state of a configured region. */
+    public CircuitBreaker.State state(Region region) {
+        return circuitBreaker(region).getState();
+    }
+
+    /**
+     * Whether calls may be planned to the region now: not drained, and its breaker closed, half-open, or open with
+     * its wait elapsed (in which case it moves to half-open here).
+     */
+    public boolean isAvailable(Region region) {
+        if (drained.contains(region)) {
+            return false;
+        }
+        CircuitBreaker cb = breakers.get(region);
+        if (cb == null) {
+            return false;
+        }
+        CircuitBreaker.State s = cb.getState();
+        if (s == CircuitBreaker.State.OPEN) {
+            // tryAcquirePermission moves an expired OPEN breaker to HALF_OPEN; give the permit straight back.
+            if (cb.tryAcquirePermission()) {
+                cb.releasePermission();
+                return true;
+            }
+            return false;
+        }
+        return s != CircuitBreaker.State.FORCED_OPEN;
+    }
+
+    @Override
+    public void close() {
+        if (prober != null) {
+            prober.shutdownNow();
+        }
+    }
+
+    private void observe(Region region, CircuitBreaker cb) {
+        cb.getEventPublisher().onStateTransition(e -> {
+            String from = e.getStateTransition().getFromState().name();
+            String to = e.getStateTransition().getToState().name();
+            LOG.info("Circuit breaker {} for region {}: {} -> {}", cb.getName(), region.id(), from, to);
+            metrics.breakerTransition(region, from, to);
+        });
+    }
+
+    private ScheduledExecutorService startProbe(ProbeHook probe) {
+        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "meridian-health-probe");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = config.probeInterval().toMillis();
+        s.scheduleWithFixedDelay(() -> probeAll(probe), every, every, TimeUnit.MILLISECONDS);
+        return s;
+    }
+
+    void probeAll(ProbeHook probe) {
+        for (Map.Entry<Region, CircuitBreaker> e : breakers.entrySet()) {
+            Region region = e.getKey();
+            CircuitBreaker cb = e.getValue();
+            boolean ok;
+            try {
+                ok = probe.probe(region);
+            } catch (Exception ex) {
+                ok = false;
+            }
+            CircuitBreaker.State s = cb.getState();
+            if (ok && s == CircuitBreaker.State.OPEN) {
+                cb.transitionToHalfOpenState();
+            } else if (!ok && s == CircuitBreaker.State.CLOSED && cb.tryAcquirePermission()) {
+                cb.onError(0, TimeUnit.NANOSECONDS, new ProbeFailedException(region));
+            }
+            if (!ok) {
+                LOG.debug("Health probe of region {} failed", region.id());
+            }
+        }
+    }
+
+    /** Recorded as a breaker failure when an active probe fails. */
+    static final class ProbeFailedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ProbeFailedException(Region region) {
+            super("health probe of region " + region.id() + " failed", null, false, false);
+        }
+    }
+}

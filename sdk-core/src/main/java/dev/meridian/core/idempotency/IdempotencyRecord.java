@@ -1,0 +1,129 @@
+package dev.meridian.core.idempotency;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One stored idempotency record. Immutable: the result bytes are copied in and out.
+ *
+ * <p>A record is <em>live</em> at an instant when it has not expired and, if {@link IdempotencyStatus#IN_PROGRESS},
+ * its in-progress claim has not expired either. Stores treat records that are not live as absent, which is how a
+ * crashed worker's claim is taken over.
+ */
+public final class IdempotencyRecord {
+
+    private final String key;
+    private final IdempotencyStatus status;
+    private final String payloadHash;
+    private final Instant expiry;
+    private final Instant inProgressExpiry;
+    private final byte[] result;
+
+    private IdempotencyRecord(String key, IdempotencyStatus status, String payloadHash, Instant expiry,
+            Instant inProgressExpiry, byte[] result) {
+        this.key = Objects.requireNonNull(key, "key");
+        this.status = Objects.requireNonNull(status, "status");
+        this.payloadHash = payloadHash;
+        this.expiry = Objects.requireNonNull(expiry, "expiry");
+        this.inProgressExpiry = inProgressExpiry;
+        this.result = result == null ? null : result.clone();
+    }
+
+    /**
+     * An {@link IdempotencyStatus#IN_PROGRESS} record.
+     *
+     * @param payloadHash SHA-256 hex of the payload, or {@code null} when payloads are not validated
+     */
+    public static IdempotencyRecord inProgress(String key, String payloadHash, Instant inProgressExpiry,
+            Instant expiry) {
+        Objects.requireNonNull(inProgressExpiry, "inProgressExpiry");
+        return new IdempotencyRecord(key, IdempotencyStatus.IN_PROGRESS, payloadHash, expiry, inProgressExpiry, null);
+    }
+
+    /**
+     * A {@link IdempotencyStatus#COMPLETED} record.
+     *
+     * @param payloadHash SHA-256 hex of the payload, or {@code null} when payloads are not validated
+     */
+    public static IdempotencyRecord completed(String key, String payloadHash, byte[] result, Instant expiry) {
+        Objects.requireNonNull(result, "result");
+        return new IdempotencyRecord(key, IdempotencyStatus.COMPLETED, payloadHash, expiry, null, result);
+    }
+
+    /** This record completed with {@code result}, keeping key and payload hash. */
+    public IdempotencyRecord complete(byte[] result, Instant expiry) {
+        return completed(key, payloadHash, result, expiry);
+    }
+
+    /** The idempotency key. */
+    public String key() {
+        return key;
+    }
+
+    /** The status. */
+    public IdempotencyStatus status() {
+        return status;
+    }
+
+    /** SHA-256 hex of the payload the key was first used with, if validated. */
+    public Optional<String> payloadHash() {
+        return Optional.ofNullable(payloadHash);
+    }
+
+    /** When the record stops protecting the key. */
+    public Instant expiry() {
+        return expiry;
+    }
+
+    /** When an in-progress claim may be taken over; empty for completed records. */
+    public Optional<Instant> inProgressExpiry() {
+        return Optional.ofNullable(inProgressExpiry);
+    }
+
+    /** A copy of the encoded result; empty for in-progress records. */
+    public Optional<byte[]> result() {
+        return Optional.ofNullable(result).map(byte[]::clone);
+    }
+
+    /** Whether the record still counts at {@code now} (not expired, and not an expired in-progress claim). */
+    public boolean isLive(Instant now) {
+        if (!expiry.isAfter(now)) {
+            return false;
+        }
+        return status != IdempotencyStatus.IN_PROGRESS || inProgressExpiry.isAfter(now);
+    }
+
+    /** Whether {@code otherHash} conflicts with this record's payload hash (both present and different). */
+    public boolean payloadDiffers(String otherHash) {
+        return payloadHash != null && otherHash != null && !payloadHash.equals(otherHash);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof IdempotencyRecord)) {
+            return false;
+        }
+        IdempotencyRecord other = (IdempotencyRecord) o;
+        return key.equals(other.key) && status == other.status && Objects.equals(payloadHash, other.payloadHash)
+                && expiry.equals(other.expiry) && Objects.equals(inProgressExpiry, other.inProgressExpiry)
+                && Arrays.equals(result, other.result);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(key, status, payloadHash, expiry, inProgressExpiry) * 31 + Arrays.hashCode(result);
+    }
+
+    /** Never prints the result bytes (they may hold personal data). */
+    @Override
+    public String toString() {
+        return "IdempotencyRecord[key=" + key + ", status=" + status + ", expiry=" + expiry
+                + (inProgressExpiry == null ? "" : ", inProgressExpiry=" + inProgressExpiry)
+                + (result == null ? "" : ", result=" + result.length + " bytes") + "]";
+    }
+}

@@ -1,0 +1,50 @@
+package dev.meridian.core.internal;
+
+import java.util.function.Supplier;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * Internal seam between Meridian and Micrometer, so that Meridian's classes load and work when Micrometer is not on
+ * the classpath: only {@link MicrometerMetrics} references Micrometer types, and it is loaded only when a meter
+ * registry was given. Not part of the public API. Implementations are thread-safe.
+ */
+public interface Metrics {
+
+    /** Outcome tag of {@link #call}: the attempt succeeded. */
+    String SUCCESS = "success";
+    /** Outcome tag of {@link #call}: the region failed (counts towards failover). */
+    String REGIONAL_FAILURE = "regional_failure";
+    /** Outcome tag of {@link #call}: the caller's request was rejected (never failed over). */
+    String CALLER_ERROR = "caller_error";
+    /** Outcome tag of {@link #call}: the attempt was cancelled (a hedge lost). */
+    String CANCELLED = "cancelled";
+
+    void call(Region region, String operation, String outcome, long nanos);
+
+    void failover(Region from, Region to, String operation);
+
+    void hedgeSent(Region region);
+
+    void hedgeWon(Region region);
+
+    void hedgeCancelled(Region region);
+
+    void residencyRefused(String dataClass, String jurisdiction);
+
+    void breakerTransition(Region region, String from, String to);
+
+    /** Registers a gauge of a region's breaker state (Resilience4j state order: 0 closed, 1 open, 2 half-open...). */
+    void breakerState(Region region, Supplier<Number> state);
+
+    static Metrics noop() {
+        return NoopMetrics.INSTANCE;
+    }
+
+    /**
+     * Metrics recording into {@code meterRegistry} (an {@code io.micrometer.core.instrument.MeterRegistry}), or the
+     * no-op implementation when it is {@code null}.
+     */
+    static Metrics forRegistry(Object meterRegistry) {
+        return meterRegistry == null ? NoopMetrics.INSTANCE : MicrometerMetrics.create(meterRegistry);
+    }
+}

@@ -1,0 +1,91 @@
+package dev.meridian.core.internal;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import software.amazon.awssdk.regions.Region;
+
+/** Micrometer-backed {@link Metrics}; meters are cached per tag combination so the hot path only does a map lookup. */
+final class MicrometerMetrics implements Metrics {
+    private final MeterRegistry registry;
+    private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
+
+    private MicrometerMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    static Metrics create(Object registry) {
+        if (!(registry instanceof MeterRegistry)) {
+            throw new IllegalArgumentException("meter registry must be an io.micrometer.core.instrument.MeterRegistry"
+                    + " but was " + registry.getClass().getName());
+        }
+        return new MicrometerMetrics((MeterRegistry) registry);
+    }
+
+    @Override
+    public void call(Region region, String operation, String outcome, long nanos) {
+        String r = region.id();
+        counters.computeIfAbsent("calls|" + r + '|' + operation + '|' + outcome, k -> Counter.builder("meridian.calls")
+                .description("Attempts per region, operation and outcome")
+                .tag("region", r).tag("operation", operation).tag("outcome", outcome).register(registry)).increment();
+        timers.computeIfAbsent(r + '|' + operation, k -> Timer.builder("meridian.call.latency")
+                .description("Attempt latency per region and operation")
+                .tag("region", r).tag("operation", operation).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void failover(Region from, Region to, String operation) {
+        counter("failover|" + from.id() + '|' + to.id() + '|' + operation, "meridian.failover",
+                "Moves of a call to the next region", "from", from.id(), "to", to.id(), "operation", operation)
+                .increment();
+    }
+
+    @Override
+    public void hedgeSent(Region region) {
+        counter("hedge.sent|" + region.id(), "meridian.hedge.sent", "Hedged reads sent", "region", region.id())
+                .increment();
+    }
+
+    @Override
+    public void hedgeWon(Region region) {
+        counter("hedge.won|" + region.id(), "meridian.hedge.won", "Hedged reads that answered first", "region",
+                region.id()).increment();
+    }
+
+    @Override
+    public void hedgeCancelled(Region region) {
+        counter("hedge.cancelled|" + region.id(), "meridian.hedge.cancelled", "Hedge losers cancelled", "region",
+                region.id()).increment();
+    }
+
+    @Override
+    public void residencyRefused(String dataClass, String jurisdiction) {
+        counter("residency|" + dataClass + '|' + jurisdiction, "meridian.residency.refused",
+                "Calls refused because no allowed region could serve them", "data_class", dataClass,
+                "jurisdiction", jurisdiction).increment();
+    }
+
+    @Override
+    public void breakerTransition(Region region, String from, String to) {
+        counter("breaker|" + region.id() + '|' + from + '|' + to, "meridian.breaker.transitions",
+                "Circuit breaker state transitions", "region", region.id(), "from", from, "to", to).increment();
+    }
+
+    @Override
+    public void breakerState(Region region, Supplier<Number> state) {
+        Gauge.builder("meridian.breaker.state", state)
+                .description("Circuit breaker state: 0 closed, 1 open, 2 half-open, 3 disabled, 4 forced open,"
+                        + " 5 metrics only")
+                .tag("region", region.id()).register(registry);
+    }
+
+    private Counter counter(String key, String name, String description, String... tags) {
+        return counters.computeIfAbsent(key, k -> Counter.builder(name).description(description).tags(tags)
+                .register(registry));
+    }
+}

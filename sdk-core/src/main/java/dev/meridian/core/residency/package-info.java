@@ -1,0 +1,7 @@
+/**
+ * Data residency: {@link dev.meridian.core.residency.DataClass data classes}, subject
+ * {@link dev.meridian.core.residency.Jurisdiction jurisdictions} (from ISO-3166 country codes via
+ * {@link dev.meridian.core.residency.CountryJurisdictions}) and the
+ * {@link dev.meridian.core.residency.ResidencyPolicy} deciding which regions may serve a call. Fails closed.
+ */
+package dev.meridian.core.residency;

@@ -1,0 +1,41 @@
+package dev.meridian.core.routing;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ThreadLocalRandom;
+import software.amazon.awssdk.regions.Region;
+
+/** Lowest EWMA latency first, with an exploration share. */
+final class LatencyStrategy extends Strategies.Named {
+    private final double exploration;
+    private final Random random;
+
+    LatencyStrategy(double exploration, Random random) {
+        super("latency");
+        if (!(exploration >= 0 && exploration <= 1)) {
+            throw new IllegalArgumentException("latency exploration share must be in [0, 1] but was " + exploration);
+        }
+        this.exploration = exploration;
+        this.random = random;
+    }
+
+    @Override
+    public List<Region> order(List<Region> candidates, RoutingRequest request) {
+        int n = candidates.size();
+        if (n <= 1) {
+            return candidates;
+        }
+        LatencyTracker latency = request.latency();
+        List<Region> out = new ArrayList<>(candidates);
+        // Unmeasured regions sort first (-1), so each gets sampled; the sort is stable, keeping priority on ties.
+        out.sort(Comparator.comparingLong(latency::averageNanos));
+        double draw = random != null ? random.nextDouble() : ThreadLocalRandom.current().nextDouble();
+        if (draw < exploration) {
+            int pick = 1 + (int) ((draw / exploration) * (n - 1));
+            out.add(0, out.remove(Math.min(pick, n - 1)));
+        }
+        return out;
+    }
+}

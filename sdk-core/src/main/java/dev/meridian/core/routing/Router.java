@@ -1,0 +1,171 @@
+package dev.meridian.core.routing;
+
+import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.core.Operation;
+import dev.meridian.core.RoutingContext;
+import dev.meridian.core.execution.NoRegionAvailableException;
+import dev.meridian.core.health.RegionHealth;
+import dev.meridian.core.internal.Metrics;
+import dev.meridian.core.residency.DataClass;
+import dev.meridian.core.residency.Jurisdiction;
+import dev.meridian.core.residency.ResidencyViolationException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * Makes the {@link RoutingPlan} of one call: residency (allowed regions) → health (drop drained regions, open
+ * breakers and the context's excluded regions) → strategy order (the operation's strategy, else the
+ * configuration's). Fails closed: when no allowed region can take the call it throws
+ * {@link ResidencyViolationException} (counted as {@code meridian.residency.refused}, logged once at WARN, never
+ * with a payload), and {@link NoRegionAvailableException} when residency allowed every region but none is
+ * available. A strategy can only reorder or drop candidates: regions it adds are ignored. Thread-safe.
+ */
+public final class Router {
+    private static final Logger LOG = LoggerFactory.getLogger(Router.class);
+    private static final Jurisdiction UNKNOWN = Jurisdiction.of("UNKNOWN");
+
+    private final MultiRegionConfig config;
+    private final RegionHealth health;
+    private final LatencyTracker latency;
+    private final Metrics metrics;
+    private final ConcurrentHashMap<DataClass, ConcurrentHashMap<Jurisdiction, Set<Region>>> allowedCache =
+            new ConcurrentHashMap<>();
+
+    public Router(MultiRegionConfig config, RegionHealth health) {
+        this(config, health, new LatencyTracker(), Metrics.noop());
+    }
+
+    public Router(MultiRegionConfig config, RegionHealth health, LatencyTracker latency, Metrics metrics) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.health = Objects.requireNonNull(health, "health");
+        this.latency = Objects.requireNonNull(latency, "latency");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+    }
+
+    public MultiRegionConfig config() {
+        return config;
+    }
+
+    public LatencyTracker latency() {
+        return latency;
+    }
+
+    /** The subject jurisdiction of a context under this configuration's country table. */
+    public Optional<Jurisdiction> subjectJurisdiction(RoutingContext ctx) {
+        return config.residency().subjectJurisdiction(ctx.subjectJurisdiction(), ctx.subjectCountry());
+    }
+
+    /** Every region residency allows for the context, in configuration order (healthy or not). */
+    public Set<Region> allowedRegions(RoutingContext ctx) {
+        Optional<Jurisdiction> subject = subjectJurisdiction(ctx);
+        return allowedCache.computeIfAbsent(ctx.dataClass(), dc -> new ConcurrentHashMap<>())
+                .computeIfAbsent(subject.orElse(UNKNOWN), j -> Set.copyOf(config.residency()
+                        .allowedRegions(ctx.dataClass(), subject, config.regions())));
+    }
+
+    /**
+     * The plan for one call.
+     *
+     * @throws ResidencyViolationException when no allowed region is configured or available
+     * @throws NoRegionAvailableException when every region is drained, open or excluded
+     */
+    public RoutingPlan plan(Operation op, RoutingContext ctx) {
+        Objects.requireNonNull(op, "op");
+        Objects.requireNonNull(ctx, "ctx");
+        Set<Region> allowed = allowedRegions(ctx);
+        if (allowed.isEmpty()) {
+            throw refuse(op, ctx, "no configured region is allowed", null);
+        }
+        boolean residencyLimited = allowed.size() < config.regionList().size();
+        Set<Region> excluded = ctx.excludedRegions();
+        List<Region> byPriority = config.regionsByPriority();
+        List<Region> candidates = byPriority;
+        for (int i = 0, n = byPriority.size(); i < n; i++) {
+            Region r = byPriority.get(i);
+            boolean usable = allowed.contains(r) && !excluded.contains(r) && health.isAvailable(r);
+            if (!usable && candidates == byPriority) {
+                // First unusable region: copy the usable prefix; the common all-healthy case allocates nothing.
+                candidates = new ArrayList<>(byPriority.subList(0, i));
+            } else if (usable && candidates != byPriority) {
+                candidates.add(r);
+            }
+        }
+        if (candidates.isEmpty()) {
+            if (residencyLimited) {
+                throw refuse(op, ctx, "no allowed region " + allowed + " is available", null);
+            }
+            throw new NoRegionAvailableException("No region is available for " + op.name() + ": every region of "
+                    + byPriority + " is drained, behind an open circuit breaker or excluded");
+        }
+        RoutingStrategy strategy = op.strategy().orElse(config.routing());
+        List<Region> ordered = candidates.size() == 1 ? candidates
+                : strategy.order(candidates, new RoutingRequest(op, ctx, config, latency));
+        if (!(strategy instanceof Strategies.Named)) {
+            ordered = onlyCandidates(ordered, candidates);
+            if (ordered.isEmpty()) {
+                throw new NoRegionAvailableException("Routing strategy " + strategy.name()
+                        + " returned no candidate region for " + op.name() + " out of " + candidates);
+            }
+        }
+        return new RoutingPlan(ordered, allowed, residencyLimited, ctx.dataClass(),
+                subjectJurisdiction(ctx).orElse(null));
+    }
+
+    /**
+     * Refuses a call whose data store replicates to {@code replicaFootprint} when that reaches outside the regions
+     * residency allows (checked for RESTRICTED data and for any data class a rule limits; PUBLIC/INTERNAL data
+     * allowed everywhere is not checked).
+     *
+     * @throws ResidencyViolationException when the footprint reaches outside the allowed set
+     */
+    public void checkFootprint(Operation op, RoutingContext ctx, Set<Region> replicaFootprint) {
+        Objects.requireNonNull(replicaFootprint, "replicaFootprint");
+        Set<Region> allowed = allowedRegions(ctx);
+        boolean limited = allowed.size() < config.regionList().size();
+        if (!limited && !ctx.dataClass().equals(DataClass.RESTRICTED)) {
+            return;
+        }
+        List<Region> outside = new ArrayList<>();
+        for (Region r : replicaFootprint) {
+            if (!allowed.contains(r)) {
+                outside.add(r);
+            }
+        }
+        if (!outside.isEmpty()) {
+            throw refuse(op, ctx, "the store replicates to " + outside + " outside the allowed regions " + allowed,
+                    null);
+        }
+    }
+
+    /**
+     * Counts, logs and builds a residency refusal for a call whose allowed regions all failed (used by executors
+     * when a residency-limited plan is exhausted).
+     */
+    public ResidencyViolationException refuse(Operation op, RoutingContext ctx, String reason, Throwable cause) {
+        Optional<Jurisdiction> subject = subjectJurisdiction(ctx);
+        String jurisdiction = subject.map(Jurisdiction::name).orElse("unknown");
+        metrics.residencyRefused(ctx.dataClass().name(), jurisdiction);
+        LOG.warn("Residency refused {} for data class {} and subject jurisdiction {}: {}", op.name(),
+                ctx.dataClass(), jurisdiction, reason);
+        return new ResidencyViolationException("Refused " + op.name() + " for " + ctx.dataClass()
+                + " data of subject jurisdiction " + jurisdiction + ": " + reason, ctx.dataClass(),
+                subject.orElse(null), cause);
+    }
+
+    private static List<Region> onlyCandidates(List<Region> ordered, List<Region> candidates) {
+        List<Region> out = new ArrayList<>(ordered.size());
+        for (Region r : ordered) {
+            if (candidates.contains(r) && !out.contains(r)) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,69 @@
+package dev.meridian.core.routing;
+
+import dev.meridian.core.residency.DataClass;
+import dev.meridian.core.residency.Jurisdiction;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * The ordered regions one call may use: the first is tried first, the rest in order on failover or hedging.
+ * Every region in it is allowed by residency and was available when the plan was made. Immutable.
+ */
+public final class RoutingPlan {
+    private final List<Region> regions;
+    private final Set<Region> allowed;
+    private final boolean residencyLimited;
+    private final DataClass dataClass;
+    private final Jurisdiction jurisdiction;
+
+    RoutingPlan(List<Region> regions, Set<Region> allowed, boolean residencyLimited, DataClass dataClass,
+            Jurisdiction jurisdiction) {
+        this.regions = List.copyOf(regions);
+        this.allowed = allowed;
+        this.residencyLimited = residencyLimited;
+        this.dataClass = dataClass;
+        this.jurisdiction = jurisdiction;
+    }
+
+    /** A plan over exactly these regions (no residency limit); for tests and custom executors. */
+    public static RoutingPlan of(List<Region> regions) {
+        return new RoutingPlan(regions, Set.copyOf(regions), false, DataClass.INTERNAL, null);
+    }
+
+    /** The regions in the order to try; never empty. */
+    public List<Region> regions() {
+        return regions;
+    }
+
+    public Region first() {
+        return regions.get(0);
+    }
+
+    /** Every region residency allows for this call (healthy or not). */
+    public Set<Region> allowed() {
+        return allowed;
+    }
+
+    /**
+     * True when residency excluded at least one configured region: exhausting this plan then means the data cannot
+     * be served anywhere it may live, which is reported as a residency refusal.
+     */
+    public boolean residencyLimited() {
+        return residencyLimited;
+    }
+
+    public DataClass dataClass() {
+        return dataClass;
+    }
+
+    public Optional<Jurisdiction> jurisdiction() {
+        return Optional.ofNullable(jurisdiction);
+    }
+
+    @Override
+    public String toString() {
+        return "RoutingPlan" + regions;
+    }
+}

@@ -1,0 +1,86 @@
+package dev.meridian.core.routing;
+
+import java.util.List;
+import java.util.Random;
+import java.util.random.RandomGenerator;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * Orders the candidate regions of one call. The {@link Router} has already removed regions residency forbids,
+ * drained or open-breaker regions and excluded ones, and passes the rest sorted by priority (ties: declaration
+ * order). A strategy returns the same regions (it may drop some, never add) in the order to try them.
+ * Implementations must be thread-safe and cheap: they run on every call.
+ *
+ * <p>Built-in strategies (see each factory): local-first, failover, weighted, geo, latency and home-by-key.
+ */
+@FunctionalInterface
+public interface RoutingStrategy {
+
+    List<Region> order(List<Region> candidates, RoutingRequest request);
+
+    /** Short name used in logs and configuration ({@code local-first}, {@code failover}, ...). */
+    default String name() {
+        return getClass().getSimpleName();
+    }
+
+    /** The local region first (when it is a candidate), then the others by priority. The default. */
+    static RoutingStrategy localFirst() {
+        return Strategies.LOCAL_FIRST;
+    }
+
+    /** Strict priority order: active-passive with the lowest priority value as the active region. */
+    static RoutingStrategy failover() {
+        return Strategies.FAILOVER;
+    }
+
+    /**
+     * The first region drawn at random by weight (e.g. 90/10 for a canary), the rest by priority. Regions without a
+     * weight count as 0; when no candidate has a weight, all are equally likely.
+     */
+    static RoutingStrategy weighted() {
+        return new WeightedStrategy(null);
+    }
+
+    /** {@link #weighted()} drawing from the given generator (seed it for reproducible tests). */
+    static RoutingStrategy weighted(RandomGenerator random) {
+        return new WeightedStrategy(random);
+    }
+
+    /**
+     * Nearest region to the data subject's country first (great-circle distance between built-in country and AWS
+     * region coordinates, {@link GeoTable}); falls back to local-first when the country or a region is unknown.
+     */
+    static RoutingStrategy geo() {
+        return Strategies.GEO;
+    }
+
+    /**
+     * Lowest observed latency first (EWMA fed by the executor). Regions without samples come first so they get
+     * measured; with probability 5 % a random candidate goes first so that a recovered region is noticed.
+     */
+    static RoutingStrategy latency() {
+        return new LatencyStrategy(0.05, null);
+    }
+
+    /** {@link #latency()} with the given exploration share (0..1) and random source. */
+    static RoutingStrategy latency(double exploration, Random random) {
+        return new LatencyStrategy(exploration, random);
+    }
+
+    /**
+     * Rendezvous (highest-random-weight) hashing of the routing key over the candidates: the same key gives the same
+     * order on every node, so one region is the single writer of an entity; removing a region only moves the keys
+     * it was first for. Without a routing key, priority order.
+     */
+    static RoutingStrategy homeByKey() {
+        return Strategies.HOME_BY_KEY;
+    }
+
+    /**
+     * The strategy named as in configuration: {@code local-first}, {@code failover}, {@code weighted}, {@code geo},
+     * {@code latency}, {@code home-by-key} (case-insensitive, {@code _} accepted for {@code -}).
+     */
+    static RoutingStrategy named(String name) {
+        return Strategies.named(name);
+    }
+}

@@ -1,0 +1,95 @@
+package dev.meridian.core.routing;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import software.amazon.awssdk.regions.Region;
+
+/** The stateless built-in strategies. */
+final class Strategies {
+    static final RoutingStrategy LOCAL_FIRST = new Named("local-first") {
+        @Override
+        public List<Region> order(List<Region> candidates, RoutingRequest request) {
+            return localFirst(candidates, request.localRegion());
+        }
+    };
+
+    static final RoutingStrategy FAILOVER = new Named("failover") {
+        @Override
+        public List<Region> order(List<Region> candidates, RoutingRequest request) {
+            return candidates;
+        }
+    };
+
+    static final RoutingStrategy GEO = new Named("geo") {
+        @Override
+        public List<Region> order(List<Region> candidates, RoutingRequest request) {
+            Optional<String> country = request.context().subjectCountry();
+            if (country.isEmpty()) {
+                return localFirst(candidates, request.localRegion());
+            }
+            Optional<List<Region>> byDistance = GeoTable.byDistance(country.get(), candidates);
+            return byDistance.orElseGet(() -> localFirst(candidates, request.localRegion()));
+        }
+    };
+
+    static final RoutingStrategy HOME_BY_KEY = new Named("home-by-key") {
+        @Override
+        public List<Region> order(List<Region> candidates, RoutingRequest request) {
+            Optional<String> key = request.routingKey();
+            return key.isEmpty() ? candidates : Rendezvous.order(key.get(), candidates);
+        }
+    };
+
+    private Strategies() {
+    }
+
+    static List<Region> localFirst(List<Region> candidates, Region local) {
+        int i = candidates.indexOf(local);
+        if (i <= 0) {
+            return candidates;
+        }
+        List<Region> out = new ArrayList<>(candidates.size());
+        out.add(local);
+        for (Region r : candidates) {
+            if (!r.equals(local)) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    static RoutingStrategy named(String name) {
+        String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+        switch (n) {
+            case "local-first": return LOCAL_FIRST;
+            case "failover": return FAILOVER;
+            case "weighted": return RoutingStrategy.weighted();
+            case "geo": return GEO;
+            case "latency": return RoutingStrategy.latency();
+            case "home-by-key": return HOME_BY_KEY;
+            default:
+                throw new IllegalArgumentException("meridian.routing '" + name
+                        + "' is not one of [local-first, failover, weighted, geo, latency, home-by-key]");
+        }
+    }
+
+    abstract static class Named implements RoutingStrategy {
+        private final String name;
+
+        Named(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.meridian.core.routing;
+
+import dev.meridian.core.MultiRegionConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
+import software.amazon.awssdk.regions.Region;
+
+/** First region drawn by weight, the rest by priority. */
+final class WeightedStrategy extends Strategies.Named {
+    private final RandomGenerator random;
+
+    WeightedStrategy(RandomGenerator random) {
+        super("weighted");
+        this.random = random;
+    }
+
+    @Override
+    public List<Region> order(List<Region> candidates, RoutingRequest request) {
+        int n = candidates.size();
+        if (n <= 1) {
+            return candidates;
+        }
+        MultiRegionConfig config = request.config();
+        int total = 0;
+        for (Region r : candidates) {
+            total += config.weight(r);
+        }
+        RandomGenerator rnd = random != null ? random : ThreadLocalRandom.current();
+        int chosen;
+        if (total <= 0) {
+            chosen = rnd.nextInt(n);
+        } else {
+            int draw = rnd.nextInt(total);
+            chosen = 0;
+            for (int i = 0; i < n; i++) {
+                draw -= config.weight(candidates.get(i));
+                if (draw < 0) {
+                    chosen = i;
+                    break;
+                }
+            }
+        }
+        if (chosen == 0) {
+            return candidates;
+        }
+        List<Region> out = new ArrayList<>(n);
+        out.add(candidates.get(chosen));
+        for (int i = 0; i < n; i++) {
+            if (i != chosen) {
+                out.add(candidates.get(i));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,119 @@
+package dev.meridian.core;
+
+import static dev.meridian.core.TestTopology.EU_CENTRAL;
+import static dev.meridian.core.TestTopology.EU_WEST;
+import static dev.meridian.core.TestTopology.US_EAST;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.meridian.core.residency.Jurisdiction;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+class EnvironmentConfigTest {
+
+    private static Map<String, String> baseEnv() {
+        Map<String, String> env = new HashMap<>();
+        env.put("MERIDIAN_REGIONS", "eu-west-1, eu-central-1,us-east-1");
+        env.put("MERIDIAN_LOCAL_REGION", "eu-west-1");
+        return env;
+    }
+
+    @Test
+    void buildsTheTopologyFromMeridianVariables() {
+        Map<String, String> env = baseEnv();
+        env.put("MERIDIAN_REGION_EU_WEST_1_WEIGHT", "90");
+        env.put("MERIDIAN_REGION_EU_CENTRAL_1_WEIGHT", "10");
+        env.put("MERIDIAN_REGION_US_EAST_1_PRIORITY", "0");
+        env.put("MERIDIAN_REGION_EU_WEST_1_PRIORITY", "3");
+        env.put("MERIDIAN_REGION_US_EAST_1_JURISDICTION", "us");
+        env.put("MERIDIAN_REGION_EU_WEST_1_ENDPOINT", "http://localhost:8000");
+        env.put("MERIDIAN_HOME_REGION", "us-east-1");
+        env.put("MERIDIAN_ROUTING", "home-by-key");
+        env.put("MERIDIAN_MAX_REGIONS_PER_CALL", "2");
+        env.put("MERIDIAN_HEDGE_DELAY", "50ms");
+        env.put("MERIDIAN_BREAKER_WAIT_IN_OPEN", "PT30S");
+        env.put("MERIDIAN_BREAKER_FAILURE_RATE_THRESHOLD", "25");
+        env.put("MERIDIAN_RESIDENCY_COUNTRY_GB", "EU");
+
+        MultiRegionConfig c = MultiRegionConfig.fromEnvironment(env, new Properties());
+
+        assertThat(c.regionList()).containsExactly(EU_WEST, EU_CENTRAL, US_EAST);
+        assertThat(c.localRegion()).isEqualTo(EU_WEST);
+        assertThat(c.homeRegion()).isEqualTo(US_EAST);
+        assertThat(c.weight(EU_WEST)).isEqualTo(90);
+        assertThat(c.spec(EU_WEST).orElseThrow().endpoint()).contains(URI.create("http://localhost:8000"));
+        assertThat(c.spec(US_EAST).orElseThrow().jurisdiction()).isEqualTo(Jurisdiction.US);
+        assertThat(c.regionsByPriority().get(0)).isEqualTo(US_EAST);
+        assertThat(c.routing().name()).isEqualTo("home-by-key");
+        assertThat(c.maxRegionsPerCall()).isEqualTo(2);
+        assertThat(c.hedging().delay()).contains(Duration.ofMillis(50));
+        assertThat(c.health().waitInOpenState()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.health().failureRateThreshold()).isEqualTo(25f);
+        assertThat(c.residency().countries().jurisdictionOf("GB")).contains(Jurisdiction.EU);
+    }
+
+    @Test
+    void systemPropertyWinsOverEnvironmentVariable() {
+        Properties props = new Properties();
+        props.setProperty("meridian.local-region", "eu-central-1");
+        props.setProperty("meridian.routing", "failover");
+        MultiRegionConfig c = MultiRegionConfig.fromEnvironment(baseEnv(), props);
+        assertThat(c.localRegion()).isEqualTo(EU_CENTRAL);
+        assertThat(c.routing().name()).isEqualTo("failover");
+    }
+
+    @Test
+    void errorsNameTheVariableThatSuppliedTheValue() {
+        Map<String, String> env = baseEnv();
+        env.put("MERIDIAN_LOCAL_REGION", "ap-south-1");
+        assertThatThrownBy(() -> MultiRegionConfig.fromEnvironment(env, new Properties()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("MERIDIAN_LOCAL_REGION 'ap-south-1' is not one of the configured regions "
+                        + "[eu-west-1, eu-central-1, us-east-1]");
+
+        Properties props = new Properties();
+        props.setProperty("meridian.local-region", "ap-south-1");
+        assertThatThrownBy(() -> MultiRegionConfig.fromEnvironment(baseEnv(), props))
+                .hasMessageStartingWith("meridian.local-region 'ap-south-1'");
+    }
+
+    @Test
+    void invalidValuesAreRejectedWithTheVariableName() {
+        Map<String, String> env = baseEnv();
+        env.put("MERIDIAN_ROUTING", "nearest");
+        assertThatThrownBy(() -> MultiRegionConfig.fromEnvironment(env, new Properties()))
+                .hasMessage("MERIDIAN_ROUTING 'nearest' is not one of "
+                        + "[local-first, failover, weighted, geo, latency, home-by-key]");
+
+        Map<String, String> env2 = baseEnv();
+        env2.put("MERIDIAN_HEDGE_DELAY", "soon");
+        assertThatThrownBy(() -> MultiRegionConfig.fromEnvironment(env2, new Properties()))
+                .hasMessageStartingWith("MERIDIAN_HEDGE_DELAY 'soon' is not a duration");
+
+        Map<String, String> env3 = baseEnv();
+        env3.put("MERIDIAN_REGION_EU_WEST_1_WEIGHT", "80");
+        assertThatThrownBy(() -> MultiRegionConfig.fromEnvironment(env3, new Properties()))
+                .hasMessageContaining("must add up to 100 but add up to 80");
+
+        Map<String, String> env4 = baseEnv();
+        env4.put("MERIDIAN_MAX_REGIONS_PER_CALL", "three");
+        assertThatThrownBy(() -> MultiRegionConfig.fromEnvironment(env4, new Properties()))
+                .hasMessage("MERIDIAN_MAX_REGIONS_PER_CALL 'three' is not an integer");
+
+        assertThatThrownBy(() -> MultiRegionConfig.fromEnvironment(Map.of(), new Properties()))
+                .hasMessageStartingWith("MERIDIAN_REGIONS (meridian.regions) must name at least one region");
+    }
+
+    @Test
+    void awsRegionIsTheLocalRegionWhenMeridianDoesNotSayOtherwise() {
+        Map<String, String> env = baseEnv();
+        env.remove("MERIDIAN_LOCAL_REGION");
+        env.put("AWS_REGION", "us-east-1");
+        assertThat(MultiRegionConfig.fromEnvironment(env, new Properties()).localRegion()).isEqualTo(US_EAST);
+    }
+}

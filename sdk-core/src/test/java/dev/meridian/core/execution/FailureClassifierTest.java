@@ -1,0 +1,100 @@
+package dev.meridian.core.execution;
+
+import static dev.meridian.core.execution.FailureDecision.CALLER_ERROR;
+import static dev.meridian.core.execution.FailureDecision.REGIONAL_MAYBE_APPLIED;
+import static dev.meridian.core.execution.FailureDecision.REGIONAL_NOT_APPLIED;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.net.ConnectException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.util.concurrent.CompletionException;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.AbortedException;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.InternalServerErrorException;
+import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
+import software.amazon.awssdk.services.dynamodb.model.RequestLimitExceededException;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+
+class FailureClassifierTest {
+
+    private static AwsErrorDetails details(String code, int status) {
+        return AwsErrorDetails.builder().errorCode(code).errorMessage(code).serviceName("DynamoDb")
+                .sdkHttpResponse(software.amazon.awssdk.http.SdkHttpResponse.builder().statusCode(status).build())
+                .build();
+    }
+
+    private static DynamoDbException dynamo(String code, int status) {
+        return (DynamoDbException) DynamoDbException.builder().statusCode(status).awsErrorDetails(details(code, status))
+                .message(code).build();
+    }
+
+    static Stream<Arguments> sdkFailures() {
+        return Stream.of(
+                Arguments.of("DynamoDB 503 ServiceUnavailable", dynamo("ServiceUnavailable", 503), REGIONAL_NOT_APPLIED),
+                Arguments.of("DynamoDB 500 InternalServerError", InternalServerErrorException.builder().statusCode(500)
+                        .awsErrorDetails(details("InternalServerError", 500)).message("boom").build(),
+                        REGIONAL_MAYBE_APPLIED),
+                Arguments.of("DynamoDB 500 generic", dynamo("InternalFailure", 500), REGIONAL_MAYBE_APPLIED),
+                Arguments.of("ProvisionedThroughputExceeded", ProvisionedThroughputExceededException.builder()
+                        .statusCode(400).awsErrorDetails(details("ProvisionedThroughputExceededException", 400))
+                        .message("slow down").build(), REGIONAL_NOT_APPLIED),
+                Arguments.of("RequestLimitExceeded", RequestLimitExceededException.builder().statusCode(400)
+                        .awsErrorDetails(details("RequestLimitExceeded", 400)).build(), REGIONAL_NOT_APPLIED),
+                Arguments.of("ThrottlingException-coded AwsServiceException", AwsServiceException.builder()
+                        .statusCode(400).awsErrorDetails(details("ThrottlingException", 400)).build(),
+                        REGIONAL_NOT_APPLIED),
+                Arguments.of("429 Too Many Requests", dynamo("TooManyRequests", 429), REGIONAL_NOT_APPLIED),
+                Arguments.of("ConditionalCheckFailed", ConditionalCheckFailedException.builder().statusCode(400)
+                        .awsErrorDetails(details("ConditionalCheckFailedException", 400)).build(), CALLER_ERROR),
+                Arguments.of("ResourceNotFound", ResourceNotFoundException.builder().statusCode(400)
+                        .awsErrorDetails(details("ResourceNotFoundException", 400)).build(), CALLER_ERROR),
+                Arguments.of("ValidationException 400", dynamo("ValidationException", 400), CALLER_ERROR),
+                Arguments.of("AccessDenied 403", dynamo("AccessDeniedException", 403), CALLER_ERROR),
+                Arguments.of("Connection refused", SdkClientException.builder().message("Unable to execute HTTP request")
+                        .cause(new ConnectException("Connection refused")).build(), REGIONAL_NOT_APPLIED),
+                Arguments.of("Unknown host", SdkClientException.create("dns", new UnknownHostException("x")),
+                        REGIONAL_NOT_APPLIED),
+                Arguments.of("Connect timed out", SdkClientException.create("t",
+                        new SocketTimeoutException("Connect timed out")), REGIONAL_NOT_APPLIED),
+                Arguments.of("Read timed out", SdkClientException.create("t",
+                        new SocketTimeoutException("Read timed out")), REGIONAL_MAYBE_APPLIED),
+                Arguments.of("Connection reset", SdkClientException.create("r",
+                        new SocketException("Connection reset")), REGIONAL_MAYBE_APPLIED),
+                Arguments.of("ApiCallAttemptTimeout", ApiCallAttemptTimeoutException.create(500),
+                        REGIONAL_MAYBE_APPLIED),
+                Arguments.of("ApiCallTimeout", ApiCallTimeoutException.create(2000), REGIONAL_MAYBE_APPLIED),
+                Arguments.of("Breaker open", CallNotPermittedException.createCallNotPermittedException(
+                        CircuitBreaker.ofDefaults("eu-west-1")), REGIONAL_NOT_APPLIED),
+                Arguments.of("Client error without I/O cause", SdkClientException.create("Unable to load credentials"),
+                        CALLER_ERROR),
+                Arguments.of("Aborted", AbortedException.create("interrupted"), CALLER_ERROR),
+                Arguments.of("Wrapped in CompletionException", new CompletionException(dynamo("ServiceUnavailable",
+                        503)), REGIONAL_NOT_APPLIED),
+                Arguments.of("Wrapped in InvocationTargetException", new InvocationTargetException(
+                        SdkClientException.create("x", new ConnectException())), REGIONAL_NOT_APPLIED),
+                Arguments.of("Bare IOException", new IOException("broken pipe"), REGIONAL_MAYBE_APPLIED),
+                Arguments.of("Unknown non-SDK exception", new IllegalStateException("bug"), CALLER_ERROR));
+    }
+
+    @ParameterizedTest(name = "{0} -> {2}")
+    @MethodSource("sdkFailures")
+    void awsClassifierFollowsTheSdkTaxonomy(String name, Throwable failure, FailureDecision expected) {
+        assertThat(FailureClassifier.aws().classify(failure)).isEqualTo(expected);
+    }
+}

@@ -1,0 +1,306 @@
+package dev.meridian.core.execution;
+
+import static dev.meridian.core.TestTopology.EU_CENTRAL;
+import static dev.meridian.core.TestTopology.EU_WEST;
+import static dev.meridian.core.TestTopology.US_EAST;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.core.Operation;
+import dev.meridian.core.OperationKind;
+import dev.meridian.core.RoutingContext;
+import dev.meridian.core.TestTopology;
+import dev.meridian.core.health.HealthConfig;
+import dev.meridian.core.health.RegionHealth;
+import dev.meridian.core.internal.Metrics;
+import dev.meridian.core.residency.DataClass;
+import dev.meridian.core.residency.ResidencyViolationException;
+import dev.meridian.core.routing.LatencyTracker;
+import dev.meridian.core.routing.Router;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+class RegionalExecutorTest {
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final List<Region> touched = new CopyOnWriteArrayList<>();
+    private RegionalExecutor executor;
+    private RegionHealth health;
+
+    private RegionalExecutor executor(MultiRegionConfig config) {
+        Metrics metrics = Metrics.forRegistry(meters);
+        health = new RegionHealth(config.regionList(), config.health(),
+                t -> FailureClassifier.aws().classify(t).isRegional(), metrics);
+        Router router = new Router(config, health, new LatencyTracker(), metrics);
+        executor = new RegionalExecutor(config, router, health, FailureClassifier.aws(), metrics);
+        return executor;
+    }
+
+    private RegionalExecutor executor() {
+        return executor(TestTopology.threeRegions().build());
+    }
+
+    @AfterEach
+    void close() {
+        if (executor != null) {
+            executor.close();
+        }
+    }
+
+    private static RuntimeException refused() {
+        return SdkClientException.create("Unable to execute HTTP request", new ConnectException("refused"));
+    }
+
+    private static RuntimeException timedOut() {
+        return ApiCallAttemptTimeoutException.create(100);
+    }
+
+    private Function<Region, String> failingIn(Region failing, RuntimeException failure) {
+        return region -> {
+            touched.add(region);
+            if (region.equals(failing)) {
+                throw failure;
+            }
+            return region.id();
+        };
+    }
+
+    @ParameterizedTest
+    @EnumSource(OperationKind.class)
+    void notAppliedRegionalFailureFailsOverForEveryKind(OperationKind kind) {
+        String result = executor().execute(Operation.of("Op", kind), failingIn(EU_WEST, refused()));
+        assertThat(result).isEqualTo("eu-central-1");
+        assertThat(touched).containsExactly(EU_WEST, EU_CENTRAL);
+        assertThat(meters.get("meridian.failover").tag("from", "eu-west-1").tag("to", "eu-central-1")
+                .tag("operation", "Op").counter().count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void maybeAppliedFailureFailsOverForReadsAndIdempotentWrites() {
+        RegionalExecutor ex = executor();
+        assertThat(ex.execute(Operation.of("Get", OperationKind.READ), failingIn(EU_WEST, timedOut())))
+                .isEqualTo("eu-central-1");
+        assertThat(ex.execute(Operation.of("Put", OperationKind.IDEMPOTENT_WRITE), failingIn(EU_WEST, timedOut())))
+                .isEqualTo("eu-central-1");
+    }
+
+    @Test
+    void maybeAppliedFailureOfAPlainWriteIsRethrownWithoutTryingAnotherRegion() {
+        RuntimeException timeout = timedOut();
+        assertThatThrownBy(() -> executor().execute(Operation.of("Put", OperationKind.WRITE),
+                failingIn(EU_WEST, timeout))).isSameAs(timeout);
+        assertThat(touched).containsExactly(EU_WEST);
+    }
+
+    @Test
+    void callerErrorIsRethrownAtOnceAndDoesNotCountAgainstTheRegion() {
+        RuntimeException conditional = ConditionalCheckFailedException.builder().statusCode(400).message("no").build();
+        assertThatThrownBy(() -> executor().execute(Operation.of("Get", OperationKind.READ),
+                failingIn(EU_WEST, conditional))).isSameAs(conditional);
+        assertThat(touched).containsExactly(EU_WEST);
+        assertThat(health.circuitBreaker(EU_WEST).getMetrics().getNumberOfFailedCalls()).isZero();
+    }
+
+    @Test
+    void whenEveryRegionFailsTheLastFailureIsRethrownWithEarlierOnesSuppressed() {
+        RuntimeException a = refused();
+        RuntimeException b = refused();
+        RuntimeException c = refused();
+        Function<Region, String> all = region -> {
+            touched.add(region);
+            throw region.equals(EU_WEST) ? a : region.equals(EU_CENTRAL) ? b : c;
+        };
+        assertThatThrownBy(() -> executor().execute(Operation.of("Get", OperationKind.READ), all))
+                .isSameAs(c).satisfies(t -> assertThat(t.getSuppressed()).containsExactly(a, b));
+        assertThat(touched).containsExactly(EU_WEST, EU_CENTRAL, US_EAST);
+    }
+
+    @Test
+    void attemptBudgetCapsTheRegionsTried() {
+        RegionalExecutor ex = executor(TestTopology.threeRegions().maxRegionsPerCall(2).build());
+        Function<Region, String> all = region -> {
+            touched.add(region);
+            throw refused();
+        };
+        assertThatThrownBy(() -> ex.execute(Operation.of("Get", OperationKind.READ), all))
+                .isInstanceOf(SdkClientException.class);
+        assertThat(touched).containsExactly(EU_WEST, EU_CENTRAL);
+        touched.clear();
+        Operation single = Operation.builder("Put", OperationKind.IDEMPOTENT_WRITE).maxRegions(1).build();
+        assertThatThrownBy(() -> ex.execute(single, all)).isInstanceOf(SdkClientException.class);
+        assertThat(touched).containsExactly(EU_WEST);
+    }
+
+    @Test
+    void restrictedDataWhoseAllowedRegionsAllFailIsRefusedNeverSentOutside() {
+        RegionalExecutor ex = executor();
+        Function<Region, String> euDown = region -> {
+            touched.add(region);
+            if (!region.equals(US_EAST)) {
+                throw refused();
+            }
+            return "us";
+        };
+        try (RoutingContext.Scope s = RoutingContext.builder().subjectCountry("DE").dataClass(DataClass.RESTRICTED)
+                .open()) {
+            assertThatThrownBy(() -> ex.execute(Operation.of("Get", OperationKind.READ), euDown))
+                    .isInstanceOf(ResidencyViolationException.class)
+                    .hasCauseInstanceOf(SdkClientException.class);
+        }
+        assertThat(touched).containsExactly(EU_WEST, EU_CENTRAL);
+        assertThat(meters.get("meridian.residency.refused").counter().count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void repeatedRegionalFailuresOpenTheBreakerAndLaterCallsSkipTheRegion() {
+        RegionalExecutor ex = executor(TestTopology.threeRegions().health(HealthConfig.builder()
+                .slidingWindowSize(4).minimumNumberOfCalls(4).waitInOpenState(Duration.ofHours(1)).build()).build());
+        for (int i = 0; i < 4; i++) {
+            ex.execute(Operation.of("Get", OperationKind.READ), failingIn(EU_WEST, refused()));
+        }
+        assertThat(health.state(EU_WEST)).isEqualTo(CircuitBreaker.State.OPEN);
+        touched.clear();
+        assertThat(ex.execute(Operation.of("Get", OperationKind.READ), failingIn(EU_WEST, refused())))
+                .isEqualTo("eu-central-1");
+        assertThat(touched).containsExactly(EU_CENTRAL);
+        assertThat(meters.get("meridian.calls").tag("region", "eu-west-1").tag("outcome", "regional_failure")
+                .counter().count()).isEqualTo(4.0);
+    }
+
+    @Test
+    void asyncFailureFailsOverToTheNextRegionWithTheCapturedContext() throws Exception {
+        RegionalExecutor ex = executor();
+        List<String> correlation = new CopyOnWriteArrayList<>();
+        CompletableFuture<String> result;
+        try (RoutingContext.Scope s = RoutingContext.builder().correlationId("c-42").open()) {
+            result = ex.executeAsync(Operation.of("Get", OperationKind.READ), region -> {
+                touched.add(region);
+                correlation.add(RoutingContext.current().correlationId().orElse("none"));
+                if (region.equals(EU_WEST)) {
+                    return CompletableFuture.supplyAsync(() -> {
+                        throw refused();
+                    });
+                }
+                return CompletableFuture.completedFuture(region.id());
+            });
+        }
+        assertThat(result.get(10, TimeUnit.SECONDS)).isEqualTo("eu-central-1");
+        assertThat(touched).containsExactly(EU_WEST, EU_CENTRAL);
+        assertThat(correlation).containsOnly("c-42");
+    }
+
+    @Test
+    void asyncWriteThatMayHaveBeenAppliedFailsWithoutFailover() {
+        RuntimeException timeout = timedOut();
+        CompletableFuture<String> result = executor().executeAsync(Operation.of("Put", OperationKind.WRITE),
+                region -> {
+                    touched.add(region);
+                    return CompletableFuture.failedFuture(timeout);
+                });
+        assertThatThrownBy(() -> result.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasCause(timeout);
+        assertThat(touched).containsExactly(EU_WEST);
+    }
+
+    @Test
+    void hedgedSyncReadTakesTheFirstSuccessAndInterruptsTheLoser() throws Exception {
+        RegionalExecutor ex = executor(TestTopology.threeRegions().hedging(HedgingConfig.fixed(Duration.ZERO)).build());
+        CountDownLatch loserInterrupted = new CountDownLatch(1);
+        String result = ex.execute(Operation.of("Get", OperationKind.READ), region -> {
+            touched.add(region);
+            if (region.equals(EU_WEST)) {
+                try {
+                    new CountDownLatch(1).await();
+                } catch (InterruptedException e) {
+                    loserInterrupted.countDown();
+                }
+                return "never";
+            }
+            return region.id();
+        });
+        assertThat(result).isEqualTo("eu-central-1");
+        assertThat(loserInterrupted.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(meters.get("meridian.hedge.sent").tag("region", "eu-central-1").counter().count()).isEqualTo(1.0);
+        assertThat(meters.get("meridian.hedge.won").tag("region", "eu-central-1").counter().count()).isEqualTo(1.0);
+        assertThat(meters.get("meridian.hedge.cancelled").tag("region", "eu-west-1").counter().count())
+                .isEqualTo(1.0);
+    }
+
+    @Test
+    void hedgedAsyncReadCancelsTheLosingFuture() throws Exception {
+        RegionalExecutor ex = executor(TestTopology.threeRegions().hedging(HedgingConfig.fixed(Duration.ZERO)).build());
+        CompletableFuture<String> slow = new CompletableFuture<>();
+        CompletableFuture<String> result = ex.executeAsync(Operation.of("Get", OperationKind.READ), region ->
+                region.equals(EU_WEST) ? slow : CompletableFuture.completedFuture(region.id()));
+        assertThat(result.get(10, TimeUnit.SECONDS)).isEqualTo("eu-central-1");
+        assertThat(slow).isCancelled();
+    }
+
+    @Test
+    void primaryThatAnswersBeforeTheHedgeDelayNeedsNoHedge() {
+        RegionalExecutor ex = executor(TestTopology.threeRegions().hedging(HedgingConfig.fixed(Duration.ofHours(1)))
+                .build());
+        assertThat(ex.execute(Operation.of("Get", OperationKind.READ), failingIn(US_EAST, refused())))
+                .isEqualTo("eu-west-1");
+        assertThat(touched).containsExactly(EU_WEST);
+        assertThat(meters.find("meridian.hedge.sent").counters()).isEmpty();
+    }
+
+    @Test
+    void hedgedReadStillFailsOverWhenThePrimaryFailsFast() {
+        RegionalExecutor ex = executor(TestTopology.threeRegions().hedging(HedgingConfig.fixed(Duration.ofHours(1)))
+                .build());
+        assertThat(ex.execute(Operation.of("Get", OperationKind.READ), failingIn(EU_WEST, refused())))
+                .isEqualTo("eu-central-1");
+    }
+
+    @Test
+    void everyAttemptIsTimedPerRegionAndOperation() {
+        RegionalExecutor ex = executor();
+        ex.execute(Operation.of("Get", OperationKind.READ), failingIn(EU_WEST, refused()));
+        assertThat(meters.get("meridian.call.latency").tag("region", "eu-central-1").tag("operation", "Get").timer()
+                .count()).isEqualTo(1);
+        assertThat(meters.get("meridian.calls").tag("region", "eu-central-1").tag("outcome", "success").counter()
+                .count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void adaptiveHedgeDelayFollowsTheObservedP95ButNeverGoesBelowTheFloor() {
+        HedgingConfig adaptive = HedgingConfig.adaptive(Duration.ofMillis(20));
+        assertThat(adaptive.delayNanos(-1)).isEqualTo(Duration.ofMillis(20).toNanos());
+        assertThat(adaptive.delayNanos(Duration.ofMillis(5).toNanos())).isEqualTo(Duration.ofMillis(20).toNanos());
+        assertThat(adaptive.delayNanos(Duration.ofMillis(80).toNanos())).isEqualTo(Duration.ofMillis(80).toNanos());
+        assertThat(HedgingConfig.fixed(Duration.ofMillis(20)).delayNanos(Duration.ofMillis(80).toNanos()))
+                .isEqualTo(Duration.ofMillis(20).toNanos());
+        LatencyTracker tracker = new LatencyTracker();
+        for (int i = 0; i < 50; i++) {
+            tracker.record(EU_WEST, i % 2 == 0 ? 10_000_000 : 30_000_000);
+        }
+        assertThat(tracker.p95Nanos(EU_WEST)).isGreaterThan(tracker.averageNanos(EU_WEST));
+    }
+
+    @Test
+    void writesAreNeverHedged() {
+        RegionalExecutor ex = executor(TestTopology.threeRegions().hedging(HedgingConfig.fixed(Duration.ZERO)).build());
+        assertThat(ex.execute(Operation.of("Put", OperationKind.IDEMPOTENT_WRITE), failingIn(US_EAST, refused())))
+                .isEqualTo("eu-west-1");
+        assertThat(touched).containsExactly(EU_WEST);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.meridian.core.health;
+
+import static dev.meridian.core.TestTopology.EU_CENTRAL;
+import static dev.meridian.core.TestTopology.EU_WEST;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.meridian.core.execution.FailureClassifier;
+import dev.meridian.core.internal.Metrics;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+class RegionHealthTest {
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final HealthConfig config = HealthConfig.builder().slidingWindowSize(4).minimumNumberOfCalls(4)
+            .failureRateThreshold(50).permittedCallsInHalfOpenState(2)
+            .waitInOpenState(Duration.ofMillis(1)).build();
+    private final RegionHealth health = new RegionHealth(List.of(EU_WEST, EU_CENTRAL), config,
+            t -> FailureClassifier.aws().classify(t).isRegional(), Metrics.forRegistry(meters));
+
+    @AfterEach
+    void close() {
+        health.close();
+    }
+
+    private static void record(CircuitBreaker cb, Throwable t) {
+        cb.acquirePermission();
+        if (t == null) {
+            cb.onSuccess(1, TimeUnit.MILLISECONDS);
+        } else {
+            cb.onError(1, TimeUnit.MILLISECONDS, t);
+        }
+    }
+
+    @Test
+    void breakerOpensAfterRegionalFailuresGoesHalfOpenAndCloses() {
+        CircuitBreaker cb = health.circuitBreaker(EU_WEST);
+        Throwable refused = SdkClientException.create("down", new ConnectException());
+        for (int i = 0; i < 4; i++) {
+            record(cb, refused);
+        }
+        assertThat(cb.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+        cb.transitionToHalfOpenState();
+        assertThat(health.isAvailable(EU_WEST)).isTrue();
+        record(cb, null);
+        record(cb, null);
+        assertThat(cb.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(meters.get("meridian.breaker.transitions").tag("region", "eu-west-1").tag("from", "CLOSED")
+                .tag("to", "OPEN").counter().count()).isEqualTo(1.0);
+        assertThat(meters.get("meridian.breaker.transitions").tag("region", "eu-west-1").tag("from", "HALF_OPEN")
+                .tag("to", "CLOSED").counter().count()).isEqualTo(1.0);
+        assertThat(meters.get("meridian.breaker.state").tag("region", "eu-west-1").gauge().value()).isEqualTo(0.0);
+    }
+
+    @Test
+    void anOpenBreakerWhoseWaitElapsedBecomesAvailableAsHalfOpen() {
+        HealthConfig longWait = config.toBuilder().waitInOpenState(Duration.ofHours(1)).build();
+        try (RegionHealth h = new RegionHealth(List.of(EU_WEST), longWait)) {
+            h.circuitBreaker(EU_WEST).transitionToOpenState();
+            assertThat(h.isAvailable(EU_WEST)).isFalse();
+            assertThat(meters.find("meridian.breaker.state").gauges()).isNotEmpty();
+        }
+        CircuitBreaker cb = health.circuitBreaker(EU_CENTRAL);
+        cb.transitionToOpenState();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> health.isAvailable(EU_CENTRAL));
+        assertThat(cb.getState()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+    }
+
+    @Test
+    void callerErrorsNeverOpenABreaker() {
+        CircuitBreaker cb = health.circuitBreaker(EU_WEST);
+        for (int i = 0; i < 10; i++) {
+            record(cb, ConditionalCheckFailedException.builder().statusCode(400).message("nope").build());
+        }
+        assertThat(cb.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(cb.getMetrics().getNumberOfFailedCalls()).isZero();
+    }
+
+    @Test
+    void drainRemovesAHealthyRegionUntilUndrained() {
+        assertThat(health.isAvailable(EU_WEST)).isTrue();
+        health.drain(EU_WEST);
+        assertThat(health.isAvailable(EU_WEST)).isFalse();
+        assertThat(health.isDrained(EU_WEST)).isTrue();
+        assertThat(health.state(EU_WEST)).isEqualTo(CircuitBreaker.State.CLOSED);
+        health.undrain(EU_WEST);
+        assertThat(health.isAvailable(EU_WEST)).isTrue();
+    }
+
+    @Test
+    void resourceBreakersAreSeparateFromTheRegionBreaker() {
+        CircuitBreaker table = health.circuitBreaker(EU_WEST, "orders");
+        assertThat(table.getName()).isEqualTo("eu-west-1/orders");
+        assertThat(health.circuitBreaker(EU_WEST, "orders")).isSameAs(table);
+        assertThat(table).isNotSameAs(health.circuitBreaker(EU_WEST));
+        assertThatThrownBy(() -> health.circuitBreaker(Region.AP_SOUTH_1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void failingProbeCountsAgainstTheRegionAndPassingProbeHalfOpensIt() {
+        try (RegionHealth h = new RegionHealth(List.of(EU_WEST), config.toBuilder()
+                .waitInOpenState(Duration.ofHours(1)).probe(r -> false, Duration.ofHours(1)).build(),
+                t -> false, Metrics.noop())) {
+            for (int i = 0; i < 4; i++) {
+                h.probeAll(r -> false);
+            }
+            assertThat(h.state(EU_WEST)).isEqualTo(CircuitBreaker.State.OPEN);
+            h.probeAll(r -> true);
+            assertThat(h.state(EU_WEST)).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+        }
+    }
+}

@@ -1,0 +1,330 @@
+package dev.meridian.core.idempotency;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class IdempotencyTest {
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
+    private final CountingStore store = new CountingStore(new InMemoryIdempotencyStore(clock));
+    private final Idempotency idempotency = Idempotency.builder().store(store).clock(clock)
+            .ttl(Duration.ofHours(1)).inProgressTimeout(Duration.ofSeconds(30)).build();
+    private final AtomicInteger executions = new AtomicInteger();
+    private final ExecutorService pool = Executors.newFixedThreadPool(4);
+
+    @AfterEach
+    void stopPool() {
+        pool.shutdownNow();
+    }
+
+    private String charge() {
+        return "receipt-" + executions.incrementAndGet();
+    }
+
+    @Test
+    void firstCallRunsTheOperationAndStoresItsResult() {
+        String result = idempotency.execute("order-1", "{\"amount\":10}", this::charge);
+
+        assertThat(result).isEqualTo("receipt-1");
+        assertThat(store.find("order-1")).get()
+                .satisfies(r -> assertThat(r.status()).isEqualTo(IdempotencyStatus.COMPLETED))
+                .satisfies(r -> assertThat(r.payloadHash()).contains(Idempotency.sha256Hex("{\"amount\":10}")));
+    }
+
+    @Test
+    void duplicateAfterCompletionReplaysTheStoredResultWithoutRunningAgain() {
+        idempotency.execute("order-1", "{\"amount\":10}", this::charge);
+
+        String replayed = idempotency.execute("order-1", "{\"amount\":10}", this::charge);
+
+        assertThat(replayed).isEqualTo("receipt-1");
+        assertThat(executions).hasValue(1);
+    }
+
+    @Test
+    void replayDecodesThroughTheCodec() {
+        ResultCodec<Integer> codec = ResultCodec.text(String::valueOf, Integer::valueOf);
+        byte[] payload = {1, 2, 3};
+
+        int first = idempotency.execute("k", payload, executions::incrementAndGet, codec);
+        int second = idempotency.execute("k", payload, executions::incrementAndGet, codec);
+
+        assertThat(first).isEqualTo(1);
+        assertThat(second).isEqualTo(1);
+    }
+
+    @Test
+    void concurrentDuplicateIsToldTheKeyIsInProgress() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Future<String> first = pool.submit(() -> idempotency.execute("order-1", "p", () -> {
+            running.countDown();
+            await(release);
+            return charge();
+        }));
+        assertThat(running.await(5, TimeUnit.SECONDS)).isTrue();
+
+        assertThatThrownBy(() -> idempotency.execute("order-1", "p", this::charge))
+                .isInstanceOf(IdempotencyInProgressException.class)
+                .satisfies(e -> assertThat(((IdempotencyInProgressException) e).inProgressExpiry())
+                        .contains(clock.instant().plusSeconds(30)));
+        release.countDown();
+        assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo("receipt-1");
+        assertThat(idempotency.execute("order-1", "p", this::charge)).isEqualTo("receipt-1");
+        assertThat(executions).hasValue(1);
+    }
+
+    @Test
+    void manyConcurrentDuplicatesExecuteOnce() throws Exception {
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Optional<String>>> calls = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            calls.add(pool.submit(() -> {
+                await(start);
+                try {
+                    return Optional.of(idempotency.execute("order-1", "p", this::charge));
+                } catch (IdempotencyInProgressException e) {
+                    return Optional.<String>empty();
+                }
+            }));
+        }
+        start.countDown();
+        for (Future<Optional<String>> call : calls) {
+            call.get(5, TimeUnit.SECONDS).ifPresent(r -> assertThat(r).isEqualTo("receipt-1"));
+        }
+        assertThat(executions).hasValue(1);
+    }
+
+    @Test
+    void sameKeyWithAnotherPayloadIsRefused() {
+        idempotency.execute("order-1", "{\"amount\":10}", this::charge);
+
+        assertThatThrownBy(() -> idempotency.execute("order-1", "{\"amount\":99}", this::charge))
+                .isInstanceOf(IdempotencyKeyReuseException.class).hasMessageContaining("order-1")
+                .hasMessageNotContaining("99");
+        assertThat(executions).hasValue(1);
+    }
+
+    @Test
+    void sameKeyWithAnotherPayloadIsRefusedWhileInProgressToo() {
+        store.begin("order-1", Idempotency.sha256Hex("a"), clock.instant().plusSeconds(30),
+                clock.instant().plusSeconds(3600));
+
+        assertThatThrownBy(() -> idempotency.execute("order-1", "b", this::charge))
+                .isInstanceOf(IdempotencyKeyReuseException.class);
+    }
+
+    @Test
+    void failureReleasesTheKeySoARetryRuns() {
+        assertThatThrownBy(() -> idempotency.execute("order-1", "p", () -> {
+            executions.incrementAndGet();
+            throw new IllegalStateException("card declined");
+        })).isInstanceOf(IllegalStateException.class).hasMessage("card declined");
+        assertThat(store.find("order-1")).isEmpty();
+
+        assertThat(idempotency.execute("order-1", "p", this::charge)).isEqualTo("receipt-2");
+    }
+
+    @Test
+    void crashedWorkersClaimIsTakenOverAfterTheInProgressExpiry() {
+        store.begin("order-1", Idempotency.sha256Hex("p"), clock.instant().plusSeconds(30),
+                clock.instant().plusSeconds(3600));
+        assertThatThrownBy(() -> idempotency.execute("order-1", "p", this::charge))
+                .isInstanceOf(IdempotencyInProgressException.class);
+
+        clock.advance(Duration.ofSeconds(31));
+
+        assertThat(idempotency.execute("order-1", "p", this::charge)).isEqualTo("receipt-1");
+    }
+
+    @Test
+    void keyIsForgottenAfterTheTtlAndRunsAgain() {
+        idempotency.execute("order-1", "p", this::charge);
+
+        clock.advance(Duration.ofHours(1).plusSeconds(1));
+
+        assertThat(store.find("order-1")).isEmpty();
+        assertThat(idempotency.execute("order-1", "p", this::charge)).isEqualTo("receipt-2");
+    }
+
+    @Test
+    void localCacheAnswersReplaysWithoutAStoreCall() {
+        Idempotency cached = Idempotency.builder().store(store).clock(clock).localCache(100).build();
+        cached.execute("order-1", "p", this::charge);
+        int callsAfterFirst = store.calls.get();
+
+        assertThat(cached.execute("order-1", "p", this::charge)).isEqualTo("receipt-1");
+        assertThatThrownBy(() -> cached.execute("order-1", "other", this::charge))
+                .isInstanceOf(IdempotencyKeyReuseException.class);
+        assertThat(store.calls).hasValue(callsAfterFirst);
+        assertThat(executions).hasValue(1);
+    }
+
+    @Test
+    void localCacheDoesNotReplayPastTheRecordsExpiry() {
+        Idempotency cached = Idempotency.builder().store(store).clock(clock).ttl(Duration.ofMinutes(5))
+                .localCache(100).build();
+        cached.execute("order-1", "p", this::charge);
+
+        clock.advance(Duration.ofMinutes(6));
+
+        assertThat(cached.execute("order-1", "p", this::charge)).isEqualTo("receipt-2");
+    }
+
+    @Test
+    void slowWorkerFailingAfterItsClaimWasTakenOverLeavesTheNewClaim() throws Exception {
+        CountDownLatch slowRunning = new CountDownLatch(1);
+        CountDownLatch slowMayFail = new CountDownLatch(1);
+        Future<String> slow = pool.submit(() -> idempotency.execute("order-1", "p", () -> {
+            slowRunning.countDown();
+            await(slowMayFail);
+            throw new IllegalStateException("timed out downstream");
+        }));
+        assertThat(slowRunning.await(5, TimeUnit.SECONDS)).isTrue();
+        clock.advance(Duration.ofSeconds(31));
+        CountDownLatch takeoverRunning = new CountDownLatch(1);
+        CountDownLatch takeoverMayFinish = new CountDownLatch(1);
+        Future<String> takeover = pool.submit(() -> idempotency.execute("order-1", "p", () -> {
+            takeoverRunning.countDown();
+            await(takeoverMayFinish);
+            return charge();
+        }));
+        assertThat(takeoverRunning.await(5, TimeUnit.SECONDS)).isTrue();
+
+        slowMayFail.countDown();
+        assertThatThrownBy(() -> slow.get(5, TimeUnit.SECONDS)).hasRootCauseMessage("timed out downstream");
+
+        assertThatThrownBy(() -> idempotency.execute("order-1", "p", this::charge))
+                .as("the takeover's claim survived the slow worker's failure")
+                .isInstanceOf(IdempotencyInProgressException.class);
+        takeoverMayFinish.countDown();
+        assertThat(takeover.get(5, TimeUnit.SECONDS)).isEqualTo("receipt-1");
+        assertThat(idempotency.execute("order-1", "p", this::charge)).isEqualTo("receipt-1");
+        assertThat(executions).hasValue(1);
+    }
+
+    @Test
+    void storeImplementingOnlyTheKeyMethodsStillWorks() {
+        KeyOnlyStore keyOnly = new KeyOnlyStore(new InMemoryIdempotencyStore(clock));
+        Idempotency overKeyOnlyStore = Idempotency.builder().store(keyOnly).clock(clock).build();
+
+        assertThatThrownBy(() -> overKeyOnlyStore.execute("order-1", "p", () -> {
+            throw new IllegalStateException("card declined");
+        })).hasMessage("card declined");
+        assertThat(overKeyOnlyStore.execute("order-1", "p", this::charge)).isEqualTo("receipt-1");
+        assertThat(overKeyOnlyStore.execute("order-1", "p", this::charge)).isEqualTo("receipt-1");
+        assertThat(executions).hasValue(1);
+    }
+
+    @Test
+    void failedCompletionStillReturnsTheResult() {
+        IdempotencyStore broken = new CountingStore(store) {
+            @Override
+            public void complete(IdempotencyClaim claim, byte[] result, Instant expiry) {
+                throw new IllegalStateException("store unavailable");
+            }
+        };
+        Idempotency withBrokenStore = Idempotency.builder().store(broken).clock(clock).build();
+
+        assertThat(withBrokenStore.execute("order-1", "p", this::charge)).isEqualTo("receipt-1");
+        assertThat(store.find("order-1")).get().extracting(IdempotencyRecord::status)
+                .isEqualTo(IdempotencyStatus.IN_PROGRESS);
+    }
+
+    @Test
+    void builderNamesTheBadSetting() {
+        assertThatThrownBy(() -> Idempotency.builder().ttl(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ttl");
+        assertThatThrownBy(() -> Idempotency.builder().build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("store");
+    }
+
+    @Test
+    void payloadHashIsSha256Hex() {
+        assertThat(Idempotency.sha256Hex("abc".getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Counts calls to the wrapped store, passing claims through. */
+    static class CountingStore extends KeyOnlyStore {
+        CountingStore(IdempotencyStore delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public IdempotencyClaim claim(String key, String payloadHash, Instant inProgressExpiry, Instant expiry) {
+            calls.incrementAndGet();
+            return delegate.claim(key, payloadHash, inProgressExpiry, expiry);
+        }
+
+        @Override
+        public void complete(IdempotencyClaim claim, byte[] result, Instant expiry) {
+            calls.incrementAndGet();
+            delegate.complete(claim, result, expiry);
+        }
+
+        @Override
+        public void fail(IdempotencyClaim claim) {
+            calls.incrementAndGet();
+            delegate.fail(claim);
+        }
+    }
+
+    /** A store written before claims existed: only the key methods, counted. */
+    static class KeyOnlyStore implements IdempotencyStore {
+        final IdempotencyStore delegate;
+        final AtomicInteger calls = new AtomicInteger();
+
+        KeyOnlyStore(IdempotencyStore delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public Optional<IdempotencyRecord> begin(String key, String payloadHash, Instant inProgressExpiry,
+                Instant expiry) {
+            calls.incrementAndGet();
+            return delegate.begin(key, payloadHash, inProgressExpiry, expiry);
+        }
+
+        @Override
+        public void complete(String key, byte[] result, Instant expiry) {
+            calls.incrementAndGet();
+            delegate.complete(key, result, expiry);
+        }
+
+        @Override
+        public void fail(String key) {
+            calls.incrementAndGet();
+            delegate.fail(key);
+        }
+
+        @Override
+        public Optional<IdempotencyRecord> find(String key) {
+            calls.incrementAndGet();
+            return delegate.find(key);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dev.meridian.core.residency;
+
+import static dev.meridian.core.TestTopology.EU_CENTRAL;
+import static dev.meridian.core.TestTopology.EU_WEST;
+import static dev.meridian.core.TestTopology.US_EAST;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.core.TestTopology;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ResidencyPolicyTest {
+    private final MultiRegionConfig config = TestTopology.threeRegions().build();
+    private final ResidencyPolicy defaults = ResidencyPolicy.defaults();
+
+    @Test
+    void publicAndInternalDataMayUseEveryConfiguredRegion() {
+        assertThat(defaults.allowedRegions(DataClass.PUBLIC, Optional.of(Jurisdiction.EU), config.regions()))
+                .containsExactly(EU_WEST, EU_CENTRAL, US_EAST);
+        assertThat(defaults.allowedRegions(DataClass.INTERNAL, Optional.empty(), config.regions()))
+                .containsExactly(EU_WEST, EU_CENTRAL, US_EAST);
+    }
+
+    @Test
+    void restrictedDataStaysInTheSubjectsJurisdiction() {
+        assertThat(defaults.allowedRegions(DataClass.RESTRICTED, Optional.of(Jurisdiction.EU), config.regions()))
+                .containsExactly(EU_WEST, EU_CENTRAL);
+        assertThat(defaults.allowedRegions(DataClass.RESTRICTED, Optional.of(Jurisdiction.US), config.regions()))
+                .containsExactly(US_EAST);
+    }
+
+    @Test
+    void restrictedDataOfAnUnknownSubjectIsRefused() {
+        assertThat(defaults.allowedRegions(DataClass.RESTRICTED, Optional.empty(), config.regions())).isEmpty();
+        assertThat(defaults.allowedRegions(DataClass.RESTRICTED, Optional.of(Jurisdiction.APAC), config.regions()))
+                .isEmpty();
+    }
+
+    @Test
+    void customDataClassesAreRestrictedUnlessDeclaredUnrestricted() {
+        DataClass health = DataClass.of("health");
+        assertThat(defaults.allowedRegions(health, Optional.of(Jurisdiction.EU), config.regions()))
+                .containsExactly(EU_WEST, EU_CENTRAL);
+        ResidencyPolicy p = ResidencyPolicy.builder().unrestricted(DataClass.of("TELEMETRY")).build();
+        assertThat(p.allowedRegions(DataClass.of("telemetry"), Optional.empty(), config.regions())).hasSize(3);
+    }
+
+    @Test
+    void explicitRulesReplaceTheDefaultForTheirPair() {
+        ResidencyPolicy p = ResidencyPolicy.builder()
+                .allow(DataClass.RESTRICTED, Jurisdiction.of("CH"), Jurisdiction.EU)
+                .allowRegions(DataClass.INTERNAL, Jurisdiction.EU, EU_CENTRAL)
+                .build();
+        assertThat(p.allowedRegions(DataClass.RESTRICTED, Optional.of(Jurisdiction.of("CH")), config.regions()))
+                .containsExactly(EU_WEST, EU_CENTRAL);
+        assertThat(p.allowedRegions(DataClass.INTERNAL, Optional.of(Jurisdiction.EU), config.regions()))
+                .containsExactly(EU_CENTRAL);
+        assertThat(p.allowedRegions(DataClass.INTERNAL, Optional.of(Jurisdiction.US), config.regions())).hasSize(3);
+    }
+
+    @Test
+    void subjectJurisdictionComesFromTheCountryUnlessGivenExplicitly() {
+        assertThat(defaults.subjectJurisdiction(Optional.empty(), Optional.of("DE"))).contains(Jurisdiction.EU);
+        assertThat(defaults.subjectJurisdiction(Optional.of(Jurisdiction.US), Optional.of("DE")))
+                .contains(Jurisdiction.US);
+        ResidencyPolicy p = ResidencyPolicy.builder().country("GB", Jurisdiction.of("UK")).build();
+        assertThat(p.subjectJurisdiction(Optional.empty(), Optional.of("GB"))).contains(Jurisdiction.of("UK"));
+    }
+}

@@ -1,0 +1,112 @@
+package dev.meridian.core.routing;
+
+import static dev.meridian.core.TestTopology.EU_CENTRAL;
+import static dev.meridian.core.TestTopology.EU_WEST;
+import static dev.meridian.core.TestTopology.US_EAST;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.core.Operation;
+import dev.meridian.core.OperationKind;
+import dev.meridian.core.RoutingContext;
+import dev.meridian.core.TestTopology;
+import dev.meridian.core.execution.NoRegionAvailableException;
+import dev.meridian.core.health.RegionHealth;
+import dev.meridian.core.internal.Metrics;
+import dev.meridian.core.residency.DataClass;
+import dev.meridian.core.residency.ResidencyViolationException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.regions.Region;
+
+class RouterTest {
+    private static final Operation GET = Operation.of("GetItem", OperationKind.READ);
+    private final MultiRegionConfig config = TestTopology.threeRegions().build();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final RegionHealth health = new RegionHealth(config.regionList(), config.health());
+    private final Router router = new Router(config, health, new LatencyTracker(), Metrics.forRegistry(meters));
+    private final RoutingContext germanRestricted = RoutingContext.builder().subjectCountry("DE")
+            .dataClass(DataClass.RESTRICTED).build();
+
+    @Test
+    void planIsLocalFirstOverEveryRegionForInternalData() {
+        RoutingPlan plan = router.plan(GET, RoutingContext.empty());
+        assertThat(plan.regions()).containsExactly(EU_WEST, EU_CENTRAL, US_EAST);
+        assertThat(plan.first()).isEqualTo(EU_WEST);
+        assertThat(plan.residencyLimited()).isFalse();
+    }
+
+    @Test
+    void restrictedGermanDataIsPlannedOnlyInEuRegions() {
+        RoutingPlan plan = router.plan(GET, germanRestricted);
+        assertThat(plan.regions()).containsExactly(EU_WEST, EU_CENTRAL);
+        assertThat(plan.residencyLimited()).isTrue();
+    }
+
+    @Test
+    void restrictedEuDataIsRefusedWhenEveryEuRegionIsDrainedAndTheRefusalIsCounted() {
+        health.drain(EU_WEST);
+        health.drain(EU_CENTRAL);
+        assertThatThrownBy(() -> router.plan(GET, germanRestricted))
+                .isInstanceOf(ResidencyViolationException.class)
+                .hasMessageContaining("RESTRICTED").hasMessageContaining("EU");
+        assertThat(meters.get("meridian.residency.refused").tag("data_class", "RESTRICTED")
+                .tag("jurisdiction", "EU").counter().count()).isEqualTo(1.0);
+        assertThat(router.plan(GET, RoutingContext.empty()).regions()).containsExactly(US_EAST);
+    }
+
+    @Test
+    void restrictedDataOfUnknownSubjectIsRefused() {
+        RoutingContext unknown = RoutingContext.builder().dataClass(DataClass.RESTRICTED).subjectCountry("ZZ")
+                .build();
+        assertThatThrownBy(() -> router.plan(GET, unknown)).isInstanceOf(ResidencyViolationException.class)
+                .hasMessageContaining("unknown");
+    }
+
+    @Test
+    void drainedAndExcludedRegionsLeaveThePlanAndUndrainBringsThemBack() {
+        health.drain(EU_WEST);
+        RoutingContext ctx = RoutingContext.builder().excludeRegion(US_EAST).build();
+        assertThat(router.plan(GET, ctx).regions()).containsExactly(EU_CENTRAL);
+        health.undrain(EU_WEST);
+        assertThat(router.plan(GET, ctx).regions()).containsExactly(EU_WEST, EU_CENTRAL);
+    }
+
+    @Test
+    void openBreakersLeaveThePlanAndNoRegionMeansNoRegionAvailable() {
+        health.circuitBreaker(EU_WEST).transitionToOpenState();
+        assertThat(router.plan(GET, RoutingContext.empty()).regions()).containsExactly(EU_CENTRAL, US_EAST);
+        health.circuitBreaker(EU_CENTRAL).transitionToForcedOpenState();
+        health.drain(US_EAST);
+        assertThatThrownBy(() -> router.plan(GET, RoutingContext.empty()))
+                .isInstanceOf(NoRegionAvailableException.class);
+    }
+
+    @Test
+    void operationStrategyOverridesTheConfiguredOne() {
+        Operation failover = Operation.builder("GetItem", OperationKind.READ)
+                .strategy(RoutingStrategy.failover()).build();
+        MultiRegionConfig usLocal = TestTopology.threeRegions().localRegion(US_EAST).build();
+        Router r = new Router(usLocal, new RegionHealth(usLocal.regionList(), usLocal.health()));
+        assertThat(r.plan(GET, RoutingContext.empty()).first()).isEqualTo(US_EAST);
+        assertThat(r.plan(failover, RoutingContext.empty()).first()).isEqualTo(EU_WEST);
+    }
+
+    @Test
+    void customStrategyCannotAddARegionResidencyForbids() {
+        RoutingStrategy rogue = (candidates, request) -> List.of(US_EAST, Region.AP_SOUTH_1, candidates.get(0));
+        Operation op = Operation.builder("GetItem", OperationKind.READ).strategy(rogue).build();
+        assertThat(router.plan(op, germanRestricted).regions()).containsExactly(EU_WEST);
+    }
+
+    @Test
+    void footprintOutsideTheAllowedRegionsIsRefusedForRestrictedData() {
+        router.checkFootprint(GET, germanRestricted, Set.of(EU_WEST, EU_CENTRAL));
+        assertThatThrownBy(() -> router.checkFootprint(GET, germanRestricted, Set.of(EU_WEST, US_EAST)))
+                .isInstanceOf(ResidencyViolationException.class).hasMessageContaining("us-east-1");
+        router.checkFootprint(GET, RoutingContext.empty(), Set.of(EU_WEST, US_EAST));
+    }
+}
