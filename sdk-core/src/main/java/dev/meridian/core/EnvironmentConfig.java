@@ -194,6 +194,9 @@ final class EnvironmentConfig {
         if ((v = get("breaker.slow-call-duration")) != null) {
             h.slowCallDuration(positive("breaker.slow-call-duration", v));
         }
+        if ((v = get("breaker.per-resource")) != null) {
+            h.perResourceBreakers(booleanValue("breaker.per-resource", v));
+        }
         return h.build();
     }
 
@@ -259,6 +262,18 @@ final class EnvironmentConfig {
             throw new IllegalArgumentException(name(key) + " must be in " + min + ".." + max + " but was " + n);
         }
         return n;
+    }
+
+    /** Only {@code true} or {@code false} (any case): a typo such as {@code ture} must not silently mean false. */
+    private boolean booleanValue(String key, String value) {
+        String v = value.trim();
+        if (v.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (v.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new IllegalArgumentException(name(key) + " '" + value + "' is not true or false");
     }
 
     private float floatValue(String key, String value) {

@@ -110,6 +110,18 @@ class EnvironmentConfigTest {
     }
 
     @Test
+    void perResourceBreakersAreOffByDefaultAndReadAsStrictBoolean() {
+        assertThat(MultiRegionConfig.fromEnvironment(baseEnv(), new Properties()).health().perResourceBreakers())
+                .isFalse();
+        Map<String, String> env = baseEnv();
+        env.put("MERIDIAN_BREAKER_PER_RESOURCE", "TRUE");
+        assertThat(MultiRegionConfig.fromEnvironment(env, new Properties()).health().perResourceBreakers()).isTrue();
+        env.put("MERIDIAN_BREAKER_PER_RESOURCE", "yes");
+        assertThatThrownBy(() -> MultiRegionConfig.fromEnvironment(env, new Properties()))
+                .hasMessage("MERIDIAN_BREAKER_PER_RESOURCE 'yes' is not true or false");
+    }
+
+    @Test
     void awsRegionIsTheLocalRegionWhenMeridianDoesNotSayOtherwise() {
         Map<String, String> env = baseEnv();
         env.remove("MERIDIAN_LOCAL_REGION");

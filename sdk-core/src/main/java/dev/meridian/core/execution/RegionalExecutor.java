@@ -14,6 +14,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -40,10 +41,16 @@ import software.amazon.awssdk.regions.Region;
  * the plan, a {@link dev.meridian.core.residency.ResidencyViolationException} caused by it (the call is never
  * routed outside its allowed regions). Each failover is logged at INFO (correlation id in MDC) and metered.
  *
+ * <p>Every attempt goes through its region's circuit breaker — or, with
+ * {@link dev.meridian.core.health.HealthConfig#perResourceBreakers()} and an operation that names a resource, through
+ * that region × resource breaker, so that one resource's failures never open the breaker of its whole region.
+ *
  * <p>With {@link HedgingConfig hedging} enabled, a READ that has not answered after the hedge delay is also sent
  * to the next region; the first success wins and the other attempt is cancelled (interrupting a synchronous
- * attempt). Synchronous hedged reads run their attempts on Meridian's hedge threads with the caller's
- * {@link RoutingContext}. The routing context is captured when {@code execute*} is called. Thread-safe.
+ * attempt). Synchronous hedged reads run every attempt, the first included, on Meridian's hedge threads with the
+ * caller's {@link RoutingContext} while the caller waits for the first success (see {@code executeHedged} for why
+ * the first attempt does not run on the caller's thread). The routing context is captured when {@code execute*} is
+ * called. Thread-safe.
  */
 public final class RegionalExecutor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegionalExecutor.class);
@@ -56,6 +63,7 @@ public final class RegionalExecutor implements AutoCloseable {
     private final Metrics metrics;
     private final HedgingConfig hedging;
     private final Hedger hedger;
+    private final boolean perResourceBreakers;
 
     public RegionalExecutor(MultiRegionConfig config, Router router, RegionHealth health,
             FailureClassifier classifier, Metrics metrics) {
@@ -67,6 +75,7 @@ public final class RegionalExecutor implements AutoCloseable {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.hedging = config.hedging();
         this.hedger = hedging.enabled() ? new Hedger() : null;
+        this.perResourceBreakers = health.config().perResourceBreakers();
     }
 
     public FailureClassifier classifier() {
@@ -92,7 +101,7 @@ public final class RegionalExecutor implements AutoCloseable {
         List<Throwable> earlier = null;
         for (int i = 0; i < limit; i++) {
             Region region = regions.get(i);
-            CircuitBreaker cb = health.circuitBreaker(region);
+            CircuitBreaker cb = breaker(op, region);
             Throwable failure;
             FailureDecision decision;
             if (!cb.tryAcquirePermission()) {
@@ -163,6 +172,16 @@ public final class RegionalExecutor implements AutoCloseable {
         }
     }
 
+    /**
+     * A synchronous hedged read. Every attempt — the first one too — runs on a hedge thread while the caller waits
+     * for the first success. Running the first attempt on the caller's thread would save one thread hand-off
+     * (microseconds, next to a network call of milliseconds), but then the caller could return only when that
+     * attempt returns: a won hedge would have to interrupt the caller's own thread, and blocking socket reads of the
+     * SDK's sync HTTP clients (Apache, URL connection) do not react to interrupts, so the caller would stay pinned to
+     * the slow region — the case hedging exists for — and the interrupt could land in application code after the
+     * attempt. On a hedge thread the loser is interrupted best-effort and finishes in the background; only
+     * Meridian's own threads are ever interrupted.
+     */
     @SuppressWarnings("try")
     private <T> T executeHedged(Operation op, RoutingContext ctx, RoutingPlan plan, int limit,
             Function<Region, T> call, FailureClassifier classifier) {
@@ -181,6 +200,17 @@ public final class RegionalExecutor implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw AbortedException.create("Interrupted while waiting for " + op.name(), e);
         }
+    }
+
+    /** The breaker an attempt of {@code op} in {@code region} goes through (region × resource when configured). */
+    private CircuitBreaker breaker(Operation op, Region region) {
+        if (perResourceBreakers) {
+            Optional<String> resource = op.resource();
+            if (resource.isPresent()) {
+                return health.circuitBreaker(region, resource.get());
+            }
+        }
+        return health.circuitBreaker(region);
     }
 
     private int limit(Operation op, int planned) {
@@ -339,7 +369,7 @@ public final class RegionalExecutor implements AutoCloseable {
 
         private void launchAttempt(int index) {
             Region region = regions.get(index);
-            CircuitBreaker cb = health.circuitBreaker(region);
+            CircuitBreaker cb = breaker(op, region);
             if (!cb.tryAcquirePermission()) {
                 onFailure(null, region, CallNotPermittedException.createCallNotPermittedException(cb),
                         FailureDecision.REGIONAL_NOT_APPLIED);

@@ -9,7 +9,16 @@ import java.util.Optional;
  * and of the optional active probe. Immutable; the builder validates eagerly and names the bad setting.
  *
  * <p>Defaults: failure-rate threshold 50 %, sliding window 20 calls, minimum 10 calls, 10 s open,
- * 3 calls permitted half-open, slow-call threshold 80 % of calls slower than 2 s, no probe.
+ * 3 calls permitted half-open, slow-call threshold 80 % of calls slower than 2 s, no probe, per-resource breakers
+ * off.
+ *
+ * <p>{@linkplain Builder#perResourceBreakers(boolean) Per-resource breakers}: when on, a call whose
+ * {@code Operation} names a resource (e.g. a DynamoDB table) goes through the breaker of that region × resource
+ * instead of the region's breaker, and the router skips a region only for the resources whose breaker is open, so a
+ * table-level outage in one region moves that table's traffic and nothing else. The region breaker then sees only
+ * calls without a resource and the active probe: a whole-region outage opens each resource's breaker in turn
+ * (every call still fails over meanwhile); configure a {@linkplain Builder#probe probe} to open the region breaker
+ * for every resource at once.
  */
 public final class HealthConfig {
     private static final HealthConfig DEFAULTS = builder().build();
@@ -23,6 +32,7 @@ public final class HealthConfig {
     private final Duration slowCallDuration;
     private final ProbeHook probe;
     private final Duration probeInterval;
+    private final boolean perResourceBreakers;
 
     private HealthConfig(Builder b) {
         this.failureRateThreshold = b.failureRateThreshold;
@@ -34,6 +44,7 @@ public final class HealthConfig {
         this.slowCallDuration = b.slowCallDuration;
         this.probe = b.probe;
         this.probeInterval = b.probeInterval;
+        this.perResourceBreakers = b.perResourceBreakers;
     }
 
     public static HealthConfig defaults() {
@@ -55,6 +66,7 @@ public final class HealthConfig {
         b.slowCallDuration = slowCallDuration;
         b.probe = probe;
         b.probeInterval = probeInterval;
+        b.perResourceBreakers = perResourceBreakers;
         return b;
     }
 
@@ -94,12 +106,18 @@ public final class HealthConfig {
         return probeInterval;
     }
 
+    /** Whether calls with a resource are gated and recorded by their region × resource breaker (default false). */
+    public boolean perResourceBreakers() {
+        return perResourceBreakers;
+    }
+
     @Override
     public String toString() {
         return "HealthConfig[failureRate=" + failureRateThreshold + "%, window=" + slidingWindowSize + ", minCalls="
                 + minimumNumberOfCalls + ", open=" + waitInOpenState + ", halfOpenCalls="
                 + permittedCallsInHalfOpenState + ", slowRate=" + slowCallRateThreshold + "%, slow=" + slowCallDuration
-                + (probe != null ? ", probe every " + probeInterval : "") + ']';
+                + (probe != null ? ", probe every " + probeInterval : "")
+                + (perResourceBreakers ? ", per-resource breakers" : "") + ']';
     }
 
     /** Builder for {@link HealthConfig}; not thread-safe. */
@@ -113,6 +131,7 @@ public final class HealthConfig {
         private Duration slowCallDuration = Duration.ofSeconds(2);
         private ProbeHook probe;
         private Duration probeInterval = Duration.ofSeconds(5);
+        private boolean perResourceBreakers;
 
         private Builder() {
         }
@@ -156,6 +175,16 @@ public final class HealthConfig {
         public Builder probe(ProbeHook probe, Duration interval) {
             this.probe = Objects.requireNonNull(probe, "probe");
             this.probeInterval = positive(interval, "meridian.breaker.probe-interval");
+            return this;
+        }
+
+        /**
+         * Gates and records calls that name a resource (table, cluster) on their region × resource breaker instead of
+         * the region's, so that one resource's outage in a region moves only that resource's traffic (see the class
+         * comment for what the region breaker then sees). Default false: every call uses its region's breaker.
+         */
+        public Builder perResourceBreakers(boolean enabled) {
+            this.perResourceBreakers = enabled;
             return this;
         }
 

@@ -6,6 +6,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,12 +25,14 @@ import software.amazon.awssdk.regions.Region;
  * Health of every configured region: one Resilience4j {@link CircuitBreaker} per region (and, on demand, per
  * region × resource) from one shared {@link CircuitBreakerRegistry}, plus manual draining.
  *
- * <p>A region is {@linkplain #isAvailable available} when it is not drained and its breaker lets calls through
+ * <p>A region is {@linkplain #isAvailable(Region) available} when it is not drained and its breaker lets calls through
  * (closed or half-open; an open breaker whose wait has elapsed moves to half-open when asked, so recovery needs no
  * background thread). Only failures the {@code recordAsFailure} predicate accepts (regional failures) count; caller
- * errors never open a breaker. Transitions are logged at INFO and metered ({@code meridian.breaker.transitions},
- * gauge {@code meridian.breaker.state}). If {@link HealthConfig#probe()} is set, a single daemon thread probes every
- * region on a schedule; {@link #close()} stops it. Thread-safe.
+ * errors never open a breaker. With {@link HealthConfig#perResourceBreakers()} the router and executor use the
+ * region × resource breaker for calls that name a resource ({@link #isAvailable(Region, String)}). Transitions are
+ * logged at INFO and metered ({@code meridian.breaker.transitions}, under the breaker's region also for a region ×
+ * resource breaker; gauge {@code meridian.breaker.state} per region). If {@link HealthConfig#probe()} is set, a
+ * single daemon thread probes every region on a schedule; {@link #close()} stops it. Thread-safe.
  */
 public final class RegionHealth implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegionHealth.class);
@@ -37,7 +40,8 @@ public final class RegionHealth implements AutoCloseable {
     private final HealthConfig config;
     private final CircuitBreakerRegistry registry;
     private final Map<Region, CircuitBreaker> breakers;
-    private final Map<String, CircuitBreaker> resourceBreakers = new ConcurrentHashMap<>();
+    /** Per region: resource → breaker, created on first use; keyed by region first so lookups build no string. */
+    private final Map<Region, ConcurrentHashMap<String, CircuitBreaker>> resourceBreakers;
     private final Set<Region> drained = ConcurrentHashMap.newKeySet();
     private final Metrics metrics;
     private final ScheduledExecutorService prober;
@@ -69,13 +73,16 @@ public final class RegionHealth implements AutoCloseable {
                 .build();
         this.registry = CircuitBreakerRegistry.of(cbConfig);
         Map<Region, CircuitBreaker> m = new LinkedHashMap<>();
+        Map<Region, ConcurrentHashMap<String, CircuitBreaker>> byResource = new HashMap<>();
         for (Region r : regions) {
             CircuitBreaker cb = registry.circuitBreaker(r.id());
-            observe(r, cb);
+            observe(r, null, cb);
             metrics.breakerState(r, () -> cb.getState().getOrder());
             m.put(r, cb);
+            byResource.put(r, new ConcurrentHashMap<>());
         }
         this.breakers = Collections.unmodifiableMap(m);
+        this.resourceBreakers = Collections.unmodifiableMap(byResource);
         this.prober = config.probe().isPresent() ? startProbe(config.probe().get()) : null;
     }
 
@@ -89,13 +96,15 @@ public final class RegionHealth implements AutoCloseable {
         return cb;
     }
 
-    /** The breaker of one resource (table, cluster) in a region, created on first use; named {@code region/resource}. */
+    /**
+     * The breaker of one resource (table, cluster) in a region, created on first use; named {@code region/resource}.
+     */
     public CircuitBreaker circuitBreaker(Region region, String resource) {
         Objects.requireNonNull(resource, "resource");
         circuitBreaker(region);
-        return resourceBreakers.computeIfAbsent(region.id() + '/' + resource, name -> {
-            CircuitBreaker cb = registry.circuitBreaker(name);
-            observe(region, cb);
+        return resourceBreakers.get(region).computeIfAbsent(resource, res -> {
+            CircuitBreaker cb = registry.circuitBreaker(region.id() + '/' + res);
+            observe(region, res, cb);
             return cb;
         });
     }
@@ -147,9 +156,24 @@ public final class RegionHealth implements AutoCloseable {
             return false;
         }
         CircuitBreaker cb = breakers.get(region);
-        if (cb == null) {
+        return cb != null && permitsCalls(cb);
+    }
+
+    /**
+     * Whether calls on {@code resource} may be planned to the region now: the region is {@linkplain
+     * #isAvailable(Region) available} and the region × resource breaker, if one was created, lets calls through (with
+     * the same open → half-open rule). Creates no breaker.
+     */
+    public boolean isAvailable(Region region, String resource) {
+        Objects.requireNonNull(resource, "resource");
+        if (!isAvailable(region)) {
             return false;
         }
+        CircuitBreaker cb = resourceBreakers.get(region).get(resource);
+        return cb == null || permitsCalls(cb);
+    }
+
+    private static boolean permitsCalls(CircuitBreaker cb) {
         CircuitBreaker.State s = cb.getState();
         if (s == CircuitBreaker.State.OPEN) {
             // tryAcquirePermission moves an expired OPEN breaker to HALF_OPEN; give the permit straight back.
@@ -169,11 +193,14 @@ public final class RegionHealth implements AutoCloseable {
         }
     }
 
-    private void observe(Region region, CircuitBreaker cb) {
+    /** Logs and meters the transitions of a region's breaker ({@code resource} null) or a region × resource one. */
+    private void observe(Region region, String resource, CircuitBreaker cb) {
+        String subject = resource == null ? "region " + region.id()
+                : "region " + region.id() + ", resource " + resource;
         cb.getEventPublisher().onStateTransition(e -> {
             String from = e.getStateTransition().getFromState().name();
             String to = e.getStateTransition().getToState().name();
-            LOG.info("Circuit breaker {} for region {}: {} -> {}", cb.getName(), region.id(), from, to);
+            LOG.info("Circuit breaker for {}: {} -> {}", subject, from, to);
             metrics.breakerTransition(region, from, to);
         });
     }

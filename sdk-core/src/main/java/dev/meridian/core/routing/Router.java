@@ -21,8 +21,9 @@ import software.amazon.awssdk.regions.Region;
 
 /**
  * Makes the {@link RoutingPlan} of one call: residency (allowed regions) → health (drop drained regions, open
- * breakers and the context's excluded regions) → strategy order (the operation's strategy, else the
- * configuration's). Fails closed: when no allowed region can take the call it throws
+ * breakers — with {@link dev.meridian.core.health.HealthConfig#perResourceBreakers()} also regions whose breaker for
+ * the operation's resource is open — and the context's excluded regions) → strategy order (the operation's
+ * strategy, else the configuration's). Fails closed: when no allowed region can take the call it throws
  * {@link ResidencyViolationException} (counted as {@code meridian.residency.refused}, logged once at WARN, never
  * with a payload), and {@link NoRegionAvailableException} when residency allowed every region but none is
  * available. A strategy can only reorder or drop candidates: regions it adds are ignored. Thread-safe.
@@ -85,11 +86,13 @@ public final class Router {
         }
         boolean residencyLimited = allowed.size() < config.regionList().size();
         Set<Region> excluded = ctx.excludedRegions();
+        String resource = health.config().perResourceBreakers() ? op.resource().orElse(null) : null;
         List<Region> byPriority = config.regionsByPriority();
         List<Region> candidates = byPriority;
         for (int i = 0, n = byPriority.size(); i < n; i++) {
             Region r = byPriority.get(i);
-            boolean usable = allowed.contains(r) && !excluded.contains(r) && health.isAvailable(r);
+            boolean usable = allowed.contains(r) && !excluded.contains(r)
+                    && (resource == null ? health.isAvailable(r) : health.isAvailable(r, resource));
             if (!usable && candidates == byPriority) {
                 // First unusable region: copy the usable prefix; the common all-healthy case allocates nothing.
                 candidates = new ArrayList<>(byPriority.subList(0, i));
@@ -102,7 +105,8 @@ public final class Router {
                 throw refuse(op, ctx, "no allowed region " + allowed + " is available", null);
             }
             throw new NoRegionAvailableException("No region is available for " + op.name() + ": every region of "
-                    + byPriority + " is drained, behind an open circuit breaker or excluded");
+                    + byPriority + " is drained, behind an open circuit breaker"
+                    + (resource == null ? "" : " (of the region or of resource " + resource + ")") + " or excluded");
         }
         RoutingStrategy strategy = op.strategy().orElse(config.routing());
         List<Region> ordered = candidates.size() == 1 ? candidates

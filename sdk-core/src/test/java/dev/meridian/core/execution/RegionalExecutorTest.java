@@ -37,6 +37,7 @@ import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 
 class RegionalExecutorTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -66,6 +67,11 @@ class RegionalExecutorTest {
 
     private static RuntimeException refused() {
         return SdkClientException.create("Unable to execute HTTP request", new ConnectException("refused"));
+    }
+
+    /** What DynamoDB answers when one table is unavailable in a region: a 503 (regional, not applied). */
+    private static RuntimeException serviceUnavailable() {
+        return DynamoDbException.builder().statusCode(503).message("Service unavailable").build();
     }
 
     private static RuntimeException timedOut() {
@@ -294,6 +300,111 @@ class RegionalExecutorTest {
             tracker.record(EU_WEST, i % 2 == 0 ? 10_000_000 : 30_000_000);
         }
         assertThat(tracker.p95Nanos(EU_WEST)).isGreaterThan(tracker.averageNanos(EU_WEST));
+    }
+
+    @Test
+    void hedgedSyncReadReturnsTheHedgeWhileTheFirstAttemptIgnoresInterruptsLikeABlockingSocketRead()
+            throws Exception {
+        RegionalExecutor ex = executor(TestTopology.threeRegions().hedging(HedgingConfig.fixed(Duration.ZERO)).build());
+        CountDownLatch release = new CountDownLatch(1);
+        Function<Region, String> read = region -> {
+            if (region.equals(EU_WEST)) {
+                awaitUninterruptibly(release);
+            }
+            return region.id();
+        };
+        // The caller runs on its own thread so that a first attempt pinned to the caller fails this test, not hangs it.
+        CompletableFuture<String> caller = CompletableFuture.supplyAsync(() -> {
+            String result = ex.execute(Operation.of("Get", OperationKind.READ), read);
+            return result + (Thread.currentThread().isInterrupted() ? " (caller interrupted)" : "");
+        });
+        try {
+            assertThat(caller.get(10, TimeUnit.SECONDS)).isEqualTo("eu-central-1");
+        } finally {
+            release.countDown();
+        }
+        assertThat(meters.get("meridian.hedge.won").tag("region", "eu-central-1").counter().count()).isEqualTo(1.0);
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void perResourceBreakersMoveOnlyTheFailingTablesTrafficOutOfTheRegion() {
+        RegionalExecutor ex = executor(TestTopology.threeRegions().health(HealthConfig.builder()
+                .slidingWindowSize(4).minimumNumberOfCalls(4).waitInOpenState(Duration.ofHours(1))
+                .perResourceBreakers(true).build()).build());
+        Operation orders = Operation.builder("GetItem", OperationKind.READ).resource("orders").build();
+        Operation customers = Operation.builder("GetItem", OperationKind.READ).resource("customers").build();
+        Function<Region, String> ordersDownInWest = region -> {
+            touched.add(region);
+            if (region.equals(EU_WEST)) {
+                throw serviceUnavailable();
+            }
+            return region.id();
+        };
+        for (int i = 0; i < 4; i++) {
+            assertThat(ex.execute(orders, ordersDownInWest)).isEqualTo("eu-central-1");
+        }
+        assertThat(health.circuitBreaker(EU_WEST, "orders").getState()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(health.state(EU_WEST)).isEqualTo(CircuitBreaker.State.CLOSED);
+
+        touched.clear();
+        assertThat(ex.execute(orders, ordersDownInWest)).isEqualTo("eu-central-1");
+        assertThat(touched).containsExactly(EU_CENTRAL);
+        touched.clear();
+        assertThat(ex.execute(customers, failingIn(US_EAST, refused()))).isEqualTo("eu-west-1");
+        assertThat(ex.execute(Operation.of("ListTables", OperationKind.READ), failingIn(US_EAST, refused())))
+                .isEqualTo("eu-west-1");
+        assertThat(touched).containsExactly(EU_WEST, EU_WEST);
+    }
+
+    @Test
+    void asyncCallsAlsoGoThroughTheirPerResourceBreaker() throws Exception {
+        RegionalExecutor ex = executor(TestTopology.threeRegions().health(HealthConfig.builder()
+                .slidingWindowSize(4).minimumNumberOfCalls(4).waitInOpenState(Duration.ofHours(1))
+                .perResourceBreakers(true).build()).build());
+        Operation orders = Operation.builder("GetItem", OperationKind.READ).resource("orders").build();
+        Function<Region, CompletableFuture<String>> ordersDownInWest = region -> {
+            touched.add(region);
+            return region.equals(EU_WEST) ? CompletableFuture.failedFuture(serviceUnavailable())
+                    : CompletableFuture.completedFuture(region.id());
+        };
+        for (int i = 0; i < 4; i++) {
+            assertThat(ex.executeAsync(orders, ordersDownInWest).get(10, TimeUnit.SECONDS)).isEqualTo("eu-central-1");
+        }
+        assertThat(health.circuitBreaker(EU_WEST, "orders").getState()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(health.state(EU_WEST)).isEqualTo(CircuitBreaker.State.CLOSED);
+        touched.clear();
+        assertThat(ex.executeAsync(orders, ordersDownInWest).get(10, TimeUnit.SECONDS)).isEqualTo("eu-central-1");
+        assertThat(touched).containsExactly(EU_CENTRAL);
+    }
+
+    @Test
+    void withoutPerResourceBreakersOneTablesOutageOpensTheWholeRegionsBreaker() {
+        RegionalExecutor ex = executor(TestTopology.threeRegions().health(HealthConfig.builder()
+                .slidingWindowSize(4).minimumNumberOfCalls(4).waitInOpenState(Duration.ofHours(1)).build()).build());
+        Operation orders = Operation.builder("GetItem", OperationKind.READ).resource("orders").build();
+        Operation customers = Operation.builder("GetItem", OperationKind.READ).resource("customers").build();
+        for (int i = 0; i < 4; i++) {
+            ex.execute(orders, failingIn(EU_WEST, serviceUnavailable()));
+        }
+        assertThat(health.state(EU_WEST)).isEqualTo(CircuitBreaker.State.OPEN);
+        touched.clear();
+        assertThat(ex.execute(customers, failingIn(US_EAST, refused()))).isEqualTo("eu-central-1");
+        assertThat(touched).containsExactly(EU_CENTRAL);
     }
 
     @Test

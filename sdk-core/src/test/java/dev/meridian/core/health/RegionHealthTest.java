@@ -9,7 +9,10 @@ import dev.meridian.core.execution.FailureClassifier;
 import dev.meridian.core.internal.Metrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -105,6 +108,42 @@ class RegionHealthTest {
         assertThat(table).isNotSameAs(health.circuitBreaker(EU_WEST));
         assertThatThrownBy(() -> health.circuitBreaker(Region.AP_SOUTH_1))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void anOpenResourceBreakerMakesOnlyThatResourceUnavailableInItsRegion() {
+        HealthConfig longWait = config.toBuilder().waitInOpenState(Duration.ofHours(1)).build();
+        try (RegionHealth h = new RegionHealth(List.of(EU_WEST, EU_CENTRAL), longWait)) {
+            h.circuitBreaker(EU_WEST, "orders").transitionToOpenState();
+            assertThat(h.isAvailable(EU_WEST, "orders")).isFalse();
+            assertThat(h.isAvailable(EU_WEST, "customers")).isTrue();
+            assertThat(h.isAvailable(EU_CENTRAL, "orders")).isTrue();
+            assertThat(h.isAvailable(EU_WEST)).isTrue();
+            h.circuitBreaker(EU_WEST).transitionToOpenState();
+            assertThat(h.isAvailable(EU_WEST, "customers")).isFalse();
+            h.circuitBreaker(EU_WEST).transitionToClosedState();
+            h.drain(EU_WEST);
+            assertThat(h.isAvailable(EU_WEST, "customers")).isFalse();
+            assertThat(h.isAvailable(Region.AP_SOUTH_1, "orders")).isFalse();
+        }
+    }
+
+    @Test
+    void breakerTransitionsAreLoggedNamingTheRegionAndTheResource() {
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        // slf4j-simple writes to the System.err of the moment: capture it for this test only.
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            health.circuitBreaker(EU_WEST).transitionToOpenState();
+            health.circuitBreaker(EU_WEST, "orders").transitionToOpenState();
+        } finally {
+            System.setErr(originalErr);
+        }
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("Circuit breaker for region eu-west-1: CLOSED -> OPEN")
+                .contains("Circuit breaker for region eu-west-1, resource orders: CLOSED -> OPEN")
+                .doesNotContain("Circuit breaker eu-west-1");
     }
 
     @Test

@@ -12,11 +12,13 @@ import dev.meridian.core.OperationKind;
 import dev.meridian.core.RoutingContext;
 import dev.meridian.core.TestTopology;
 import dev.meridian.core.execution.NoRegionAvailableException;
+import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.health.RegionHealth;
 import dev.meridian.core.internal.Metrics;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.ResidencyViolationException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -83,6 +85,36 @@ class RouterTest {
         health.drain(US_EAST);
         assertThatThrownBy(() -> router.plan(GET, RoutingContext.empty()))
                 .isInstanceOf(NoRegionAvailableException.class);
+    }
+
+    @Test
+    void withPerResourceBreakersAnOpenTableBreakerLeavesOnlyThatTablesPlans() {
+        MultiRegionConfig perResource = TestTopology.threeRegions()
+                .health(HealthConfig.builder().perResourceBreakers(true).waitInOpenState(Duration.ofHours(1)).build())
+                .build();
+        RegionHealth h = new RegionHealth(perResource.regionList(), perResource.health());
+        Router r = new Router(perResource, h);
+        h.circuitBreaker(EU_WEST, "orders").transitionToOpenState();
+        assertThat(r.plan(getFrom("orders"), RoutingContext.empty()).regions()).containsExactly(EU_CENTRAL, US_EAST);
+        assertThat(r.plan(getFrom("customers"), RoutingContext.empty()).regions())
+                .containsExactly(EU_WEST, EU_CENTRAL, US_EAST);
+        assertThat(r.plan(GET, RoutingContext.empty()).regions()).containsExactly(EU_WEST, EU_CENTRAL, US_EAST);
+
+        h.circuitBreaker(EU_CENTRAL, "orders").transitionToOpenState();
+        h.circuitBreaker(US_EAST, "orders").transitionToOpenState();
+        assertThatThrownBy(() -> r.plan(getFrom("orders"), RoutingContext.empty()))
+                .isInstanceOf(NoRegionAvailableException.class).hasMessageContaining("resource orders");
+    }
+
+    @Test
+    void withoutPerResourceBreakersRoutingIgnoresResourceBreakers() {
+        health.circuitBreaker(EU_WEST, "orders").transitionToOpenState();
+        assertThat(router.plan(getFrom("orders"), RoutingContext.empty()).regions())
+                .containsExactly(EU_WEST, EU_CENTRAL, US_EAST);
+    }
+
+    private static Operation getFrom(String table) {
+        return Operation.builder("GetItem", OperationKind.READ).resource(table).build();
     }
 
     @Test

@@ -1,0 +1,166 @@
+package dev.meridian.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.meridian.core.execution.HedgingConfig;
+import dev.meridian.testkit.LocalRegions;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+
+/**
+ * Hedged reads with a real {@link DynamoDbClient} wrapped by a {@link MultiRegion} runtime over two local "regions",
+ * the local one made slow by the fault proxy. Each region holds its own copy of the item (not a global table) naming
+ * the region, so every answer says which region served it.
+ */
+class HedgedReadsIT {
+    private static final String WEST = "eu-west-1";
+    private static final String CENTRAL = "eu-central-1";
+    private static final String TABLE = "hedged-reads";
+    private static final Duration SLOW = Duration.ofMillis(600);
+    private static final Duration HEDGE_DELAY = Duration.ofMillis(50);
+    private static final int READS = 3;
+
+    private static LocalRegions regions;
+
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final List<DynamoDbClient> regionalClients = new ArrayList<>();
+    private MultiRegion runtime;
+
+    @BeforeAll
+    static void startRegions() {
+        regions = LocalRegions.start(WEST, CENTRAL);
+        for (String r : regions.regions()) {
+            DynamoDbClient c = regions.client(r);
+            c.createTable(CreateTableRequest.builder().tableName(TABLE)
+                    .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
+                    .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
+                            .attributeType(ScalarAttributeType.S).build())
+                    .billingMode(BillingMode.PAY_PER_REQUEST).build());
+            c.putItem(PutItemRequest.builder().tableName(TABLE)
+                    .item(Map.of("pk", s("item-1"), "servedBy", s(r))).build());
+        }
+    }
+
+    @AfterAll
+    static void stopRegions() {
+        if (regions != null) {
+            regions.close();
+        }
+    }
+
+    @BeforeEach
+    void healRegions() {
+        regions.reset();
+    }
+
+    @AfterEach
+    void close() {
+        if (runtime != null) {
+            runtime.close();
+        }
+        regionalClients.forEach(DynamoDbClient::close);
+    }
+
+    /**
+     * A multi-region client over warmed-up per-region clients, so that no read pays for building an SDK client or a
+     * first connection (which on a busy machine could outlast the hedge delay and blur what is measured).
+     */
+    private DynamoDbClient wrap(HedgingConfig hedging) {
+        MultiRegionConfig config = MultiRegionConfig.builder()
+                .region(RegionSpec.of(WEST).endpoint(regions.endpoint(WEST)))
+                .region(RegionSpec.of(CENTRAL).endpoint(regions.endpoint(CENTRAL)))
+                .localRegion(WEST)
+                .hedging(hedging)
+                .build();
+        Map<Region, DynamoDbClient> warmed = new LinkedHashMap<>();
+        for (RegionSpec spec : config.regions()) {
+            DynamoDbClient c = regions.clientBuilder(spec.region().id())
+                    .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(2, Duration.ofSeconds(2)))
+                    .build();
+            regionalClients.add(c);
+            c.getItem(getItem());
+            warmed.put(spec.region(), c);
+        }
+        runtime = MultiRegion.builder(config).meterRegistry(meters).build();
+        DynamoDbClient client = runtime.wrapClient(DynamoDbClient.class, warmed::get,
+                MultiRegionDynamoDbIT.CLASSIFIER);
+        regions.journalsClear();
+        return client;
+    }
+
+    private static AttributeValue s(String v) {
+        return AttributeValue.builder().s(v).build();
+    }
+
+    private static GetItemRequest getItem() {
+        return GetItemRequest.builder().tableName(TABLE).key(Map.of("pk", s("item-1"))).build();
+    }
+
+    private double count(String meter, String region) {
+        Counter c = meters.find(meter).tag("region", region).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    @Test
+    void slowLocalRegionIsHedgedAndTheNextRegionAnswersEveryRead() {
+        DynamoDbClient items = wrap(HedgingConfig.fixed(HEDGE_DELAY));
+        regions.faults(WEST).latency(SLOW);
+
+        for (int i = 0; i < READS; i++) {
+            long start = System.nanoTime();
+            assertThat(items.getItem(getItem()).item()).containsEntry("servedBy", s(CENTRAL));
+            // Generous: the hedge goes out after 50 ms; the slow region alone would take at least 600 ms.
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(SLOW.toMillis());
+        }
+
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(regions.journal(WEST).count("GetItem")).isEqualTo(READS));
+        assertThat(regions.journal(CENTRAL).count("GetItem")).isEqualTo(READS);
+        assertThat(count("meridian.hedge.sent", CENTRAL)).isEqualTo(READS);
+        assertThat(count("meridian.hedge.won", CENTRAL)).isEqualTo(READS);
+        assertThat(count("meridian.hedge.cancelled", WEST)).isEqualTo(READS);
+        assertThat(count("meridian.hedge.sent", WEST) + count("meridian.hedge.won", WEST)).isZero();
+    }
+
+    @Test
+    void withoutHedgingTheSameReadsWaitForTheSlowLocalRegion() {
+        DynamoDbClient items = wrap(HedgingConfig.disabled());
+        regions.faults(WEST).latency(SLOW);
+
+        for (int i = 0; i < READS; i++) {
+            assertThat(items.getItem(getItem()).item()).containsEntry("servedBy", s(WEST));
+        }
+
+        assertThat(regions.journal(WEST).count("GetItem")).isEqualTo(READS);
+        assertThat(regions.journal(CENTRAL).isEmpty()).isTrue();
+        assertThat(meters.find("meridian.hedge.sent").counters()).isEmpty();
+        Timer west = meters.get("meridian.call.latency").tag("region", WEST).timer();
+        assertThat(west.count()).isEqualTo(READS);
+        assertThat(west.max(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(SLOW.toMillis());
+        assertThat(west.totalTime(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(READS * SLOW.toMillis());
+    }
+}
