@@ -19,6 +19,7 @@ public final class Operation {
     private final String routingKey;
     private final RoutingStrategy strategy;
     private final int maxRegions;
+    private final boolean homeOnly;
 
     private Operation(Builder b) {
         this.name = b.name;
@@ -27,6 +28,7 @@ public final class Operation {
         this.routingKey = b.routingKey;
         this.strategy = b.strategy;
         this.maxRegions = b.maxRegions;
+        this.homeOnly = b.homeOnly;
     }
 
     public static Operation of(String name, OperationKind kind) {
@@ -43,6 +45,7 @@ public final class Operation {
         b.routingKey = routingKey;
         b.strategy = strategy;
         b.maxRegions = maxRegions;
+        b.homeOnly = homeOnly;
         return b;
     }
 
@@ -72,6 +75,14 @@ public final class Operation {
         return maxRegions;
     }
 
+    /**
+     * Whether the operation is pinned to its home region: the first region of the strategy's order over every region
+     * residency allows, healthy or not. See {@link Builder#homeOnly()}.
+     */
+    public boolean homeOnly() {
+        return homeOnly;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -81,7 +92,7 @@ public final class Operation {
             return false;
         }
         Operation that = (Operation) o;
-        return maxRegions == that.maxRegions && name.equals(that.name) && kind == that.kind
+        return maxRegions == that.maxRegions && homeOnly == that.homeOnly && name.equals(that.name) && kind == that.kind
                 && Objects.equals(resource, that.resource) && Objects.equals(routingKey, that.routingKey)
                 && Objects.equals(strategy, that.strategy);
     }
@@ -104,6 +115,7 @@ public final class Operation {
         private String routingKey;
         private RoutingStrategy strategy;
         private int maxRegions = UNLIMITED;
+        private boolean homeOnly;
 
         private Builder(String name, OperationKind kind) {
             this.name = Objects.requireNonNull(name, "name");
@@ -130,6 +142,18 @@ public final class Operation {
                 throw new IllegalArgumentException("Operation.maxRegions must be >= 1 but was " + maxRegions);
             }
             this.maxRegions = maxRegions;
+            return this;
+        }
+
+        /**
+         * Pins the operation to its home region: the router orders every region residency allows (healthy or not)
+         * with the operation's strategy and plans only the first. When that region is drained, behind an open
+         * breaker or excluded, the call fails with {@link dev.meridian.core.execution.NoRegionAvailableException}
+         * instead of moving. For single-writer state that must never change region on a health blip, e.g. a STRICT
+         * idempotency record whose home is decided by {@link RoutingStrategy#homeByKey()}.
+         */
+        public Builder homeOnly() {
+            this.homeOnly = true;
             return this;
         }
 

@@ -87,6 +87,9 @@ public final class Router {
         boolean residencyLimited = allowed.size() < config.regionList().size();
         Set<Region> excluded = ctx.excludedRegions();
         String resource = health.config().perResourceBreakers() ? op.resource().orElse(null) : null;
+        if (op.homeOnly()) {
+            return homePlan(op, ctx, allowed, residencyLimited, resource);
+        }
         List<Region> byPriority = config.regionsByPriority();
         List<Region> candidates = byPriority;
         for (int i = 0, n = byPriority.size(); i < n; i++) {
@@ -119,6 +122,32 @@ public final class Router {
             }
         }
         return new RoutingPlan(ordered, allowed, residencyLimited, ctx.dataClass(),
+                subjectJurisdiction(ctx).orElse(null));
+    }
+
+    /** The single-region plan of a {@link Operation#homeOnly()} operation; health decides only whether it runs. */
+    private RoutingPlan homePlan(Operation op, RoutingContext ctx, Set<Region> allowed, boolean residencyLimited,
+            String resource) {
+        List<Region> eligible = new ArrayList<>(allowed.size());
+        for (Region r : config.regionsByPriority()) {
+            if (allowed.contains(r)) {
+                eligible.add(r);
+            }
+        }
+        RoutingStrategy strategy = op.strategy().orElse(config.routing());
+        List<Region> ordered = eligible.size() == 1 ? eligible
+                : strategy.order(eligible, new RoutingRequest(op, ctx, config, latency));
+        Region home = ordered.stream().filter(eligible::contains).findFirst()
+                .orElseThrow(() -> new NoRegionAvailableException("Routing strategy " + strategy.name()
+                        + " returned no home region for " + op.name() + " out of " + eligible));
+        boolean available = !ctx.excludedRegions().contains(home)
+                && (resource == null ? health.isAvailable(home) : health.isAvailable(home, resource));
+        if (!available) {
+            throw new NoRegionAvailableException("Home region " + home + " of " + op.name()
+                    + " is drained, behind an open circuit breaker or excluded; the operation is pinned to its"
+                    + " home region (Operation.homeOnly) and does not move to another region");
+        }
+        return new RoutingPlan(List.of(home), allowed, residencyLimited, ctx.dataClass(),
                 subjectJurisdiction(ctx).orElse(null));
     }
 

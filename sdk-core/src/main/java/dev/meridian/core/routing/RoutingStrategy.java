@@ -77,6 +77,16 @@ public interface RoutingStrategy {
     }
 
     /**
+     * {@code preferred} first when it is a candidate, then the others in {@code then}'s order: a call that should go
+     * back to a region it already used (the region that took a session's write, the region that holds an
+     * idempotency claim) and fail over normally from there. Like every strategy it only reorders what the
+     * {@link Router} allowed, so a preferred region that is drained, open or outside residency is skipped.
+     */
+    static RoutingStrategy preferring(Region preferred, RoutingStrategy then) {
+        return new Strategies.Preferring(preferred, then);
+    }
+
+    /**
      * The strategy named as in configuration: {@code local-first}, {@code failover}, {@code weighted}, {@code geo},
      * {@code latency}, {@code home-by-key} (case-insensitive, {@code _} accepted for {@code -}).
      */

@@ -3,6 +3,7 @@ package dev.meridian.core.routing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import software.amazon.awssdk.regions.Region;
 
@@ -72,6 +73,40 @@ final class Strategies {
             default:
                 throw new IllegalArgumentException("meridian.routing '" + name
                         + "' is not one of [local-first, failover, weighted, geo, latency, home-by-key]");
+        }
+    }
+
+    /** See {@link RoutingStrategy#preferring(Region, RoutingStrategy)}. */
+    static final class Preferring implements RoutingStrategy {
+        private final Region preferred;
+        private final RoutingStrategy then;
+
+        Preferring(Region preferred, RoutingStrategy then) {
+            this.preferred = Objects.requireNonNull(preferred, "preferred");
+            this.then = Objects.requireNonNull(then, "then");
+        }
+
+        @Override
+        public List<Region> order(List<Region> candidates, RoutingRequest request) {
+            if (!candidates.contains(preferred)) {
+                return then.order(candidates, request);
+            }
+            List<Region> rest = new ArrayList<>(candidates);
+            rest.remove(preferred);
+            List<Region> out = new ArrayList<>(candidates.size());
+            out.add(preferred);
+            out.addAll(then.order(rest, request));
+            return out;
+        }
+
+        @Override
+        public String name() {
+            return "preferring(" + preferred.id() + ")+" + then.name();
+        }
+
+        @Override
+        public String toString() {
+            return name();
         }
     }
 

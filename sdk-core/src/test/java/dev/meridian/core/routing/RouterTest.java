@@ -69,6 +69,34 @@ class RouterTest {
     }
 
     @Test
+    void homeOnlyOperationIsPlannedInItsHomeAndFailsInsteadOfMovingWhenTheHomeIsDrained() {
+        Operation.Builder put = Operation.builder("PutItem", OperationKind.IDEMPOTENT_WRITE).routingKey("order-42")
+                .strategy(RoutingStrategy.homeByKey());
+        Operation pinned = put.build().toBuilder().homeOnly().build();
+        Region home = router.plan(put.build(), RoutingContext.empty()).first();
+        assertThat(router.plan(pinned, RoutingContext.empty()).regions()).containsExactly(home);
+
+        health.drain(home);
+        assertThatThrownBy(() -> router.plan(pinned, RoutingContext.empty()))
+                .isInstanceOf(NoRegionAvailableException.class)
+                .hasMessageContaining(home.id()).hasMessageContaining("homeOnly");
+        assertThat(router.plan(put.build(), RoutingContext.empty()).first()).isNotEqualTo(home);
+
+        health.undrain(home);
+        RoutingContext excludingHome = RoutingContext.builder().excludeRegion(home).build();
+        assertThatThrownBy(() -> router.plan(pinned, excludingHome)).isInstanceOf(NoRegionAvailableException.class);
+    }
+
+    @Test
+    void homeOnlyHomeIsChosenAmongTheRegionsResidencyAllows() {
+        for (int i = 0; i < 50; i++) {
+            Operation pinned = Operation.builder("PutItem", OperationKind.IDEMPOTENT_WRITE).routingKey("key-" + i)
+                    .strategy(RoutingStrategy.homeByKey()).homeOnly().build();
+            assertThat(router.plan(pinned, germanRestricted).regions()).singleElement().isIn(EU_WEST, EU_CENTRAL);
+        }
+    }
+
+    @Test
     void drainedAndExcludedRegionsLeaveThePlanAndUndrainBringsThemBack() {
         health.drain(EU_WEST);
         RoutingContext ctx = RoutingContext.builder().excludeRegion(US_EAST).build();

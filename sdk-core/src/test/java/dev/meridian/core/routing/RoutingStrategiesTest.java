@@ -127,6 +127,17 @@ class RoutingStrategiesTest {
     }
 
     @Test
+    void preferringPutsThePreferredRegionFirstAndKeepsTheOtherStrategysOrderForTheRest() {
+        RoutingStrategy preferUs = RoutingStrategy.preferring(US_EAST, RoutingStrategy.failover());
+        List<Region> rest = RoutingStrategy.failover().order(List.of(EU_WEST, EU_CENTRAL), request());
+        List<Region> expected = new ArrayList<>(List.of(US_EAST));
+        expected.addAll(rest);
+        assertThat(preferUs.order(byPriority, request())).isEqualTo(expected);
+        assertThat(preferUs.order(List.of(EU_WEST, EU_CENTRAL), request())).isEqualTo(rest);
+        assertThat(preferUs.name()).isEqualTo("preferring(us-east-1)+failover");
+    }
+
+    @Test
     void homeByKeyIsStableForAKeyAndSpreadsKeys() {
         RoutingStrategy hrw = RoutingStrategy.homeByKey();
         Map<Region, Integer> homes = new HashMap<>();
