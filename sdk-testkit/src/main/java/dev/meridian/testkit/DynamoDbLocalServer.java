@@ -47,8 +47,10 @@ final class DynamoDbLocalServer implements AutoCloseable {
             int port = Ports.free();
             DynamoDBProxyServer server = null;
             try {
+                // -sharedDb: one database per region whatever the caller's access key and region, as a real
+                // endpoint behaves; without it a client with other credentials would see no tables.
                 server = ServerRunner.createServerFromCommandLineArgs(
-                        new String[] {"-inMemory", "-disableTelemetry", "-port", Integer.toString(port)});
+                        new String[] {"-inMemory", "-sharedDb", "-disableTelemetry", "-port", Integer.toString(port)});
                 server.start();
                 return new DynamoDbLocalServer(server, port);
             } catch (Exception e) {

@@ -4,13 +4,18 @@ import dev.meridian.core.MeridianException;
 
 /**
  * No region can take the call: every candidate is drained, behind an open circuit breaker or excluded by the
- * routing context. Residency-limited calls get {@link dev.meridian.core.residency.ResidencyViolationException}
- * instead. Nothing was sent.
+ * routing context — nothing was sent — or the regions tried failed and the last one's breaker opened before the call
+ * reached it (the cause is Resilience4j's {@code CallNotPermittedException}; the earlier failures are suppressed on
+ * this exception). Residency-limited calls get {@link dev.meridian.core.residency.ResidencyViolationException} instead.
  */
 public class NoRegionAvailableException extends MeridianException {
     private static final long serialVersionUID = 1L;
 
     public NoRegionAvailableException(String message) {
         super(message);
+    }
+
+    public NoRegionAvailableException(String message, Throwable cause) {
+        super(message, cause);
     }
 }

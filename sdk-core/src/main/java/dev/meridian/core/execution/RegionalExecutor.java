@@ -271,17 +271,24 @@ public final class RegionalExecutor implements AutoCloseable {
 
     private Throwable exhausted(Operation op, RoutingContext ctx, RoutingPlan plan, Throwable last,
             List<Throwable> earlier) {
+        Throwable carrier = last;
+        if (last instanceof CallNotPermittedException && !plan.residencyLimited()) {
+            // A breaker that opened after planning is Meridian's decision, not the service's: say so in our own type.
+            // It also carries the earlier failures: Resilience4j's exception does not record suppressed ones.
+            carrier = new NoRegionAvailableException("No region could take " + op.name() + ": the regions planned "
+                    + plan.regions() + " failed or are behind an open circuit breaker", last);
+        }
         if (earlier != null) {
             for (Throwable e : earlier) {
-                if (e != last) {
-                    last.addSuppressed(e);
+                if (e != carrier) {
+                    carrier.addSuppressed(e);
                 }
             }
         }
         if (plan.residencyLimited()) {
-            return router.refuse(op, ctx, "every allowed region failed", last);
+            return router.refuse(op, ctx, "every allowed region failed", carrier);
         }
-        return last;
+        return carrier;
     }
 
     static Throwable unwrapCompletion(Throwable e) {

@@ -20,6 +20,7 @@ import dev.meridian.core.routing.LatencyTracker;
 import dev.meridian.core.routing.Router;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.List;
@@ -86,6 +87,24 @@ class RegionalExecutorTest {
             }
             return region.id();
         };
+    }
+
+    @Test
+    void breakerThatOpensAfterPlanningSurfacesAsNoRegionAvailableNotAsResilience4jException() {
+        RegionalExecutor exec = executor();
+        RuntimeException first = refused();
+        Function<Region, String> call = region -> {
+            touched.add(region);
+            health.circuitBreaker(EU_CENTRAL).transitionToForcedOpenState();
+            health.circuitBreaker(US_EAST).transitionToForcedOpenState();
+            throw first;
+        };
+        assertThatThrownBy(() -> exec.execute(Operation.of("GetItem", OperationKind.READ), call))
+                .isInstanceOf(NoRegionAvailableException.class)
+                .hasMessageContaining("GetItem")
+                .hasCauseInstanceOf(CallNotPermittedException.class)
+                .satisfies(e -> assertThat(e.getSuppressed()).contains(first));
+        assertThat(touched).containsExactly(EU_WEST);
     }
 
     @ParameterizedTest
