@@ -1,0 +1,137 @@
+package dev.meridian.dynamodb;
+
+import dev.meridian.core.MultiRegion;
+import dev.meridian.core.Operation;
+import dev.meridian.core.RoutingContext;
+import dev.meridian.core.residency.DataClass;
+import dev.meridian.core.routing.RoutingStrategy;
+import dev.meridian.dynamodb.DynamoDbOperationClassifier.Classification;
+import dev.meridian.dynamodb.DynamoDbOperationClassifier.TableKey;
+import dev.meridian.dynamodb.TableCatalog.Described;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
+
+/**
+ * What the sync and async routed clients share around sdk-core's executor: classification, the residency
+ * footprint check before anything is sent, and read-your-writes bookkeeping. Routing itself (residency, health,
+ * order, failover, hedging) stays in sdk-core. Thread-safe.
+ */
+final class DynamoDbRouting {
+    private static final Logger log = LoggerFactory.getLogger(DynamoDbRouting.class);
+
+    private final MultiRegion runtime;
+    private final TableCatalog catalog;
+    private final WriteMarks marks;
+
+    DynamoDbRouting(MultiRegion runtime, TableCatalog catalog, WriteMarks marks) {
+        this.runtime = Objects.requireNonNull(runtime, "runtime");
+        this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.marks = marks;
+    }
+
+    MultiRegion runtime() {
+        return runtime;
+    }
+
+    TableCatalog catalog() {
+        return catalog;
+    }
+
+    /** A classifier whose unknown key schemas are answered by {@code describe} (through the catalog's cache). */
+    DynamoDbOperationClassifier classifier(Map<String, TableSettings> settings, Function<String, Described> describe) {
+        return new DynamoDbOperationClassifier(settings, table -> catalog.partitionKey(table, describe));
+    }
+
+    /**
+     * Refuses the call, before anything is sent, when one of its tables replicates outside the regions the data
+     * may live in (sdk-core's {@code Router.checkFootprint} decides and counts the refusal).
+     */
+    void checkResidency(Classification c, RoutingContext ctx, Function<String, Described> describe) {
+        if (!residencyLimited(ctx)) {
+            return;
+        }
+        for (String table : c.tables()) {
+            runtime.router().checkFootprint(c.operation(), ctx, catalog.footprint(table, describe));
+        }
+    }
+
+    /**
+     * Whether residency limits this call, i.e. whether a table's footprint matters (the cases in which
+     * {@code Router.checkFootprint} looks at it): RESTRICTED data, or a context that does not allow every configured
+     * region. Anything else never needs a footprint, so no {@code DescribeTable} is made for it.
+     */
+    boolean residencyLimited(RoutingContext ctx) {
+        return ctx.dataClass().equals(DataClass.RESTRICTED)
+                || !runtime.router().allowedRegions(ctx).containsAll(runtime.config().regionList());
+    }
+
+    /** The operation to execute: a read of a key the session just wrote goes to the writing region first. */
+    Operation operation(Classification c, RoutingContext ctx) {
+        Operation op = c.operation();
+        if (marks == null || !c.shape().read() || c.keys().isEmpty()) {
+            return op;
+        }
+        Optional<Region> writer = marks.writerRegion(WriteMarks.session(ctx), c.keys());
+        if (writer.isEmpty()) {
+            return op;
+        }
+        RoutingStrategy base = op.strategy().orElseGet(() -> runtime.config().routing());
+        log.debug("{} on {} pinned to {} for read-your-writes", op.name(), op.resource().orElse("?"), writer.get());
+        return op.toBuilder().strategy(RoutingStrategy.preferring(writer.get(), base)).build();
+    }
+
+    /** Records where a write landed, or releases a pin once a read elsewhere shows the write replicated. */
+    void afterSuccess(Classification c, RoutingContext ctx, DynamoDbRequest request, Region served, Object response) {
+        if (marks == null || c.keys().isEmpty() || served == null) {
+            return;
+        }
+        String session = WriteMarks.session(ctx);
+        if (!c.shape().read()) {
+            marks.recordWrite(session, c.keys(), served, writtenVersion(c, request, response));
+        } else if (response instanceof GetItemResponse get && get.hasItem() && c.keys().size() == 1) {
+            TableKey key = c.keys().get(0);
+            marks.observeRead(session, key, served, version(key.table(), get.item()));
+        }
+    }
+
+    private OptionalLong writtenVersion(Classification c, DynamoDbRequest request, Object response) {
+        if (c.keys().size() != 1) {
+            return OptionalLong.empty();
+        }
+        String table = c.keys().get(0).table();
+        if (request instanceof PutItemRequest put) {
+            return version(table, put.item());
+        }
+        if (response instanceof UpdateItemResponse update && update.hasAttributes()) {
+            return version(table, update.attributes());
+        }
+        return OptionalLong.empty();
+    }
+
+    private OptionalLong version(String table, Map<String, AttributeValue> item) {
+        Optional<String> attribute = catalog.settings(table).flatMap(TableSettings::versionAttribute);
+        if (attribute.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        AttributeValue v = item.get(attribute.get());
+        if (v == null || v.n() == null) {
+            return OptionalLong.empty();
+        }
+        try {
+            return OptionalLong.of(Long.parseLong(v.n()));
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+}

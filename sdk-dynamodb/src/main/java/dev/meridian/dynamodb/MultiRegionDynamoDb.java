@@ -1,0 +1,236 @@
+package dev.meridian.dynamodb;
+
+import dev.meridian.core.MultiRegion;
+import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.core.RegionSpec;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * Builds a multi-region {@link DynamoDbClient} or {@link DynamoDbAsyncClient}: a drop-in client (the Enhanced
+ * Client, waiters and paginators work on top of it unchanged) whose every call is classified by
+ * {@link DynamoDbOperationClassifier}, checked against its tables' residency footprint and executed by sdk-core's
+ * {@code RegionalExecutor} (residency, health, order, failover and hedging are sdk-core's decisions).
+ *
+ * <pre>{@code
+ * DynamoDbClient orders = MultiRegionDynamoDb.builder()
+ *         .config(config)
+ *         .clientFactory(region -> DynamoDbClient.builder().region(region)
+ *                 .overrideConfiguration(RegionalClientDefaults.overrideConfiguration()).build())
+ *         .table(TableSettings.builder("orders").partitionKey("pk").writeMode(WriteMode.WRITE_HOME_BY_KEY)
+ *                 .replicaRegions(Region.EU_WEST_1, Region.EU_CENTRAL_1).build())
+ *         .build();
+ * }</pre>
+ *
+ * <p>Per-region clients are built on first use from the factory and closed with the routed client. Give them
+ * capped SDK retries and short attempt timeouts (sdk-core's {@code RegionalClientDefaults}): the SDK's own retries
+ * otherwise spend seconds on a failing region before Meridian can fail over. Without a factory, clients are built
+ * that way from the region (and the {@code RegionSpec}'s endpoint override, if any) with the default credentials.
+ *
+ * <p>With {@link Builder#config}, each {@code build*()} call creates its own {@link MultiRegion} runtime (health,
+ * metrics) that the client closes; pass {@link Builder#multiRegion} to share one runtime (and its circuit breakers)
+ * between several clients — the caller then closes it. The builder is not thread-safe; the clients are.
+ */
+public final class MultiRegionDynamoDb {
+    private static final Logger log = LoggerFactory.getLogger(MultiRegionDynamoDb.class);
+
+    private MultiRegionDynamoDb() {
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    static void closeAll(List<AutoCloseable> closeables) {
+        for (AutoCloseable c : closeables) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("Closing {} failed: {}", c.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+
+    /** Builder of multi-region DynamoDB clients; not thread-safe. */
+    public static final class Builder {
+        private MultiRegionConfig config;
+        private MultiRegion runtime;
+        private Function<Region, DynamoDbClient> clientFactory;
+        private Function<Region, DynamoDbAsyncClient> asyncClientFactory;
+        private final Map<String, TableSettings> tables = new LinkedHashMap<>();
+        private MeterRegistry meterRegistry;
+        private ReadYourWrites readYourWrites;
+        private ReplicationLagProbe.Settings lagProbe;
+
+        private Builder() {
+        }
+
+        /** The topology and policies; a runtime is created per built client (see the class comment). */
+        public Builder config(MultiRegionConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /** A shared runtime (health, executor, metrics) owned and closed by the caller. */
+        public Builder multiRegion(MultiRegion runtime) {
+            this.runtime = Objects.requireNonNull(runtime, "runtime");
+            return this;
+        }
+
+        /** Builds the sync client of one region; should cap SDK retries (see the class comment). */
+        public Builder clientFactory(Function<Region, DynamoDbClient> clientFactory) {
+            this.clientFactory = Objects.requireNonNull(clientFactory, "clientFactory");
+            return this;
+        }
+
+        /** Builds the async client of one region; should cap SDK retries (see the class comment). */
+        public Builder asyncClientFactory(Function<Region, DynamoDbAsyncClient> asyncClientFactory) {
+            this.asyncClientFactory = Objects.requireNonNull(asyncClientFactory, "asyncClientFactory");
+            return this;
+        }
+
+        /** Settings of one table; a later call for the same table replaces the earlier one. */
+        public Builder table(TableSettings table) {
+            Objects.requireNonNull(table, "table");
+            tables.put(table.tableName(), table);
+            return this;
+        }
+
+        public Builder tables(Collection<TableSettings> tables) {
+            tables.forEach(this::table);
+            return this;
+        }
+
+        /** Where the runtime created from {@link #config} and the lag probe publish meters. */
+        public Builder meterRegistry(MeterRegistry meterRegistry) {
+            this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+            return this;
+        }
+
+        /** Enables read-your-writes sessions (off by default). */
+        public Builder readYourWrites(ReadYourWrites readYourWrites) {
+            this.readYourWrites = Objects.requireNonNull(readYourWrites, "readYourWrites");
+            return this;
+        }
+
+        /**
+         * Enables the replication-lag probe (off by default) on the sync client: it starts a daemon thread when the
+         * client is built and stops it when the client is closed.
+         */
+        public Builder replicationLagProbe(ReplicationLagProbe.Settings settings) {
+            this.lagProbe = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /** Same as {@link #buildClient()}. */
+        public DynamoDbClient build() {
+            return buildClient();
+        }
+
+        /** The routed sync client; closing it closes the per-region clients, the probe and an owned runtime. */
+        public DynamoDbClient buildClient() {
+            List<AutoCloseable> closeables = new ArrayList<>();
+            MultiRegion rt = runtime(closeables);
+            Function<Region, DynamoDbClient> factory = clientFactory != null ? clientFactory : defaultFactory(rt);
+            RegionClients<DynamoDbClient> clients = new RegionClients<>(factory);
+            closeables.add(0, clients);
+            if (lagProbe != null) {
+                ReplicationLagProbe.Builder probe = ReplicationLagProbe.builder().settings(lagProbe);
+                for (Region r : regions(rt)) {
+                    probe.client(r, clients.get(r));
+                }
+                if (meterRegistry != null) {
+                    probe.meterRegistry(meterRegistry);
+                } else {
+                    rt.meterRegistry().ifPresent(probe::meterRegistry);
+                }
+                closeables.add(0, probe.start());
+            }
+            RoutedDynamoDbClientHandler handler =
+                    new RoutedDynamoDbClientHandler(routing(rt), clients, tables, closeables);
+            return (DynamoDbClient) Proxy.newProxyInstance(DynamoDbClient.class.getClassLoader(),
+                    new Class<?>[] {DynamoDbClient.class}, handler);
+        }
+
+        /** The routed async client; closing it closes the per-region clients and an owned runtime. */
+        public DynamoDbAsyncClient buildAsyncClient() {
+            if (lagProbe != null) {
+                throw new IllegalStateException("replicationLagProbe runs on the sync client: call buildClient() for it");
+            }
+            List<AutoCloseable> closeables = new ArrayList<>();
+            MultiRegion rt = runtime(closeables);
+            Function<Region, DynamoDbAsyncClient> factory =
+                    asyncClientFactory != null ? asyncClientFactory : defaultAsyncFactory(rt);
+            RegionClients<DynamoDbAsyncClient> clients = new RegionClients<>(factory);
+            closeables.add(0, clients);
+            RoutedDynamoDbAsyncClientHandler handler =
+                    new RoutedDynamoDbAsyncClientHandler(routing(rt), clients, tables, closeables);
+            return (DynamoDbAsyncClient) Proxy.newProxyInstance(DynamoDbAsyncClient.class.getClassLoader(),
+                    new Class<?>[] {DynamoDbAsyncClient.class}, handler);
+        }
+
+        private MultiRegion runtime(List<AutoCloseable> closeables) {
+            if (runtime != null) {
+                if (config != null) {
+                    throw new IllegalStateException("Set either config(..) or multiRegion(..), not both");
+                }
+                return runtime;
+            }
+            if (config == null) {
+                throw new IllegalStateException("MultiRegionDynamoDb needs config(..) or multiRegion(..)");
+            }
+            MultiRegion.Builder b = MultiRegion.builder(config);
+            if (meterRegistry != null) {
+                b.meterRegistry(meterRegistry);
+            }
+            MultiRegion created = b.build();
+            closeables.add(created);
+            return created;
+        }
+
+        private DynamoDbRouting routing(MultiRegion rt) {
+            TableCatalog catalog = new TableCatalog(tables, regions(rt));
+            return new DynamoDbRouting(rt, catalog, readYourWrites == null ? null : new WriteMarks(readYourWrites));
+        }
+
+        private static Set<Region> regions(MultiRegion rt) {
+            Set<Region> regions = new LinkedHashSet<>();
+            for (RegionSpec spec : rt.config().regions()) {
+                regions.add(spec.region());
+            }
+            return regions;
+        }
+
+        private static Function<Region, DynamoDbClient> defaultFactory(MultiRegion rt) {
+            return region -> {
+                var b = DynamoDbClient.builder().region(region)
+                        .overrideConfiguration(dev.meridian.core.RegionalClientDefaults.overrideConfiguration());
+                rt.config().spec(region).flatMap(RegionSpec::endpoint).ifPresent(b::endpointOverride);
+                return b.build();
+            };
+        }
+
+        private static Function<Region, DynamoDbAsyncClient> defaultAsyncFactory(MultiRegion rt) {
+            return region -> {
+                var b = DynamoDbAsyncClient.builder().region(region)
+                        .overrideConfiguration(dev.meridian.core.RegionalClientDefaults.overrideConfiguration());
+                rt.config().spec(region).flatMap(RegionSpec::endpoint).ifPresent(b::endpointOverride);
+                return b.build();
+            };
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.meridian.dynamodb;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.DescribeTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.DescribeTableResponse;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.TableDescription;
+
+/** An in-memory stand-in for one region's client: records the operations it received, can be made to fail. */
+final class FakeRegionClient implements DynamoDbClient {
+    final Region region;
+    final List<String> received = new CopyOnWriteArrayList<>();
+    final Map<String, Map<String, AttributeValue>> items = new ConcurrentHashMap<>();
+    volatile Supplier<RuntimeException> failure;
+    volatile boolean closed;
+
+    FakeRegionClient(Region region) {
+        this.region = region;
+    }
+
+    private void receive(String operation) {
+        received.add(operation);
+        Supplier<RuntimeException> f = failure;
+        if (f != null) {
+            throw f.get();
+        }
+    }
+
+    @Override
+    public PutItemResponse putItem(PutItemRequest request) {
+        receive("PutItem");
+        items.put(request.item().get("pk").s(), request.item());
+        return PutItemResponse.builder().build();
+    }
+
+    @Override
+    public GetItemResponse getItem(GetItemRequest request) {
+        receive("GetItem");
+        Map<String, AttributeValue> item = items.get(request.key().get("pk").s());
+        return item == null ? GetItemResponse.builder().build() : GetItemResponse.builder().item(item).build();
+    }
+
+    @Override
+    public QueryResponse query(QueryRequest request) {
+        receive("Query");
+        return QueryResponse.builder().items(List.of()).count(0).build();
+    }
+
+    @Override
+    public DescribeTableResponse describeTable(DescribeTableRequest request) {
+        receive("DescribeTable");
+        return DescribeTableResponse.builder().table(TableDescription.builder().tableName(request.tableName())
+                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build()).build())
+                .build();
+    }
+
+    @Override
+    public String serviceName() {
+        return SERVICE_NAME;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+}

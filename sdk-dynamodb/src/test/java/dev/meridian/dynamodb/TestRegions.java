@@ -1,0 +1,70 @@
+package dev.meridian.dynamodb;
+
+import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.core.RegionSpec;
+import dev.meridian.core.RegionalClientDefaults;
+import dev.meridian.core.routing.RoutingStrategy;
+import dev.meridian.testkit.LocalRegions;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+
+/** The three local regions of the integration tests and per-region clients built the way users should. */
+final class TestRegions {
+    static final Region EU_WEST_1 = Region.EU_WEST_1;
+    static final Region EU_CENTRAL_1 = Region.EU_CENTRAL_1;
+    static final Region US_EAST_1 = Region.US_EAST_1;
+    static final String[] IDS = {"eu-west-1", "eu-central-1", "us-east-1"};
+    /**
+     * The testkit's access key: DynamoDB Local keeps one database per access key and region, so clients must use the
+     * key the testkit created the tables with.
+     */
+    private static final StaticCredentialsProvider CREDENTIALS =
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("meridiantestkit", "meridiantestkit"));
+
+    private TestRegions() {
+    }
+
+    static MultiRegionConfig config() {
+        return MultiRegionConfig.builder()
+                .region(RegionSpec.of(EU_WEST_1).jurisdiction("EU"))
+                .region(RegionSpec.of(EU_CENTRAL_1).jurisdiction("EU"))
+                .region(RegionSpec.of(US_EAST_1).jurisdiction("US"))
+                .localRegion(EU_WEST_1)
+                .routing(RoutingStrategy.localFirst())
+                .build();
+    }
+
+    static DynamoDbClient client(LocalRegions regions, Region region) {
+        return regions.clientBuilder(region.id())
+                .overrideConfiguration(RegionalClientDefaults.overrideConfiguration())
+                .build();
+    }
+
+    static DynamoDbAsyncClient asyncClient(LocalRegions regions, Region region) {
+        return DynamoDbAsyncClient.builder()
+                .region(region)
+                .endpointOverride(regions.endpoint(region.id()))
+                .credentialsProvider(CREDENTIALS)
+                .overrideConfiguration(RegionalClientDefaults.overrideConfiguration())
+                .build();
+    }
+
+    static CreateTableRequest table(String name) {
+        return CreateTableRequest.builder()
+                .tableName(name)
+                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
+                .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
+                        .attributeType(ScalarAttributeType.S).build())
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .build();
+    }
+}
