@@ -1,0 +1,295 @@
+package dev.meridian.aurora;
+
+import dev.meridian.core.Operation;
+import dev.meridian.core.RoutingContext;
+import dev.meridian.core.execution.NoRegionAvailableException;
+import dev.meridian.core.health.RegionHealth;
+import dev.meridian.core.routing.Router;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * Chooses and acquires physical connections: the routing policy of {@link RoutingDataSource}.
+ *
+ * <p>Reads: a read-your-writes session goes to the writer; otherwise the regions of {@code Router.plan(READ)} in
+ * order (residency and health applied there: drained regions and regions whose breaker is open are left out),
+ * skipping a region whose reader breaker is open, whose pool fails, or whose lag exceeds the bound; then the writer,
+ * if residency allows the writer's region for this read. Writes: the current writer, after
+ * {@code Router.checkFootprint} of the whole global cluster; if the writer refuses connections the topology is
+ * refreshed and a moved writer is tried once.
+ *
+ * <p>Every connection attempt goes through a breaker of {@code RegionHealth}: {@value #READER_RESOURCE} or
+ * {@value #WRITER_RESOURCE} of the endpoint's region. Pool failures and connection failures of running statements
+ * are recorded as {@link EndpointUnreachableException}. An open reader breaker skips the reader; an open writer
+ * breaker fails at once with {@link WriterUnavailableException}, without refreshing the topology (a refresh may
+ * itself wait on the dead node). Draining a region removes its reader from read plans; it does not stop writes to a
+ * writer in that region (a global database has one writer: move it with a switchover). Thread-safe.
+ */
+final class AuroraRouter implements ConnectionRouter, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AuroraRouter.class);
+    static final String READER_RESOURCE = "aurora-reader";
+    static final String WRITER_RESOURCE = "aurora-writer";
+
+    private final Router router;
+    private final RegionHealth health;
+    private final WriterDiscovery discovery;
+    private final EndpointPools pools;
+    private final Operation readOperation;
+    private final Operation writeOperation;
+    private final LagMonitor lagMonitor;
+    private final Duration maxReplicaLag;
+    private final ReadYourWrites readYourWrites;
+    private final JdbcMetrics metrics;
+    private final AtomicReference<Endpoint> lastWriter = new AtomicReference<>();
+    /** The breakers, looked up once per region (RegionHealth hands out the same instance every time). */
+    private final Map<Region, CircuitBreaker> readerBreakers = new ConcurrentHashMap<>();
+    private final Map<Region, CircuitBreaker> writerBreakers = new ConcurrentHashMap<>();
+
+    AuroraRouter(Router router, RegionHealth health, WriterDiscovery discovery, EndpointPools pools,
+                 Operation readOperation, Operation writeOperation, LagMonitor lagMonitor, Duration maxReplicaLag,
+                 ReadYourWrites readYourWrites, JdbcMetrics metrics) {
+        this.router = router;
+        this.health = health;
+        this.discovery = discovery;
+        this.pools = pools;
+        this.readOperation = readOperation;
+        this.writeOperation = writeOperation;
+        this.lagMonitor = lagMonitor;
+        this.maxReplicaLag = maxReplicaLag;
+        this.readYourWrites = readYourWrites;
+        this.metrics = metrics;
+    }
+
+    AuroraTopology topology() {
+        return discovery.topology();
+    }
+
+    @Override
+    public Binding bindRead(RoutingContext context) throws SQLException {
+        pools.checkOpen(); // before any breaker permission: a closed data source says nothing about a region's health
+        AuroraTopology topology = discovery.topology();
+        if (readYourWrites != null && readYourWrites.recentlyWrote(context)) {
+            metrics.reroute(topology.writerRegion(), "read-your-writes");
+            return writerForRead(topology, context, null);
+        }
+        SQLException failures = null;
+        for (Region region : readRegions(context)) {
+            String url = topology.readerUrl(region).orElse(null);
+            if (url == null) {
+                continue;
+            }
+            CircuitBreaker breaker = readerBreaker(region);
+            if (!breaker.tryAcquirePermission()) {
+                metrics.reroute(region, "breaker-open");
+                continue;
+            }
+            Endpoint endpoint = new Endpoint(Role.READER, region, url);
+            long start = System.nanoTime();
+            Connection connection = null;
+            try {
+                connection = pools.connection(endpoint);
+                Duration lag = lagMonitor == null ? null : lagMonitor.lag(region, connection);
+                breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                if (lag != null && lag.compareTo(maxReplicaLag) > 0) {
+                    log.debug("Skipping reader in {}: lag {} exceeds maxReplicaLag {}", region, lag, maxReplicaLag);
+                    metrics.reroute(region, "replica-lag");
+                    EndpointPools.closeQuietly(connection);
+                    continue;
+                }
+                metrics.connectionBound(Role.READER, region);
+                return new Binding(endpoint, connection, true);
+            } catch (SQLException e) {
+                breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, new EndpointUnreachableException(endpoint, e));
+                if (connection != null) {
+                    pools.evict(endpoint, connection);
+                }
+                log.warn("Reader in {} unavailable, trying the next region: {}", region, e.toString());
+                metrics.reroute(region, "unavailable");
+                failures = chain(failures, e);
+            } catch (RuntimeException e) {
+                breaker.releasePermission();
+                if (connection != null) {
+                    EndpointPools.closeQuietly(connection);
+                }
+                throw e;
+            }
+        }
+        return writerForRead(topology, context, failures);
+    }
+
+    private CircuitBreaker readerBreaker(Region region) {
+        CircuitBreaker breaker = readerBreakers.get(region);
+        return breaker != null ? breaker
+                : readerBreakers.computeIfAbsent(region, r -> health.circuitBreaker(r, READER_RESOURCE));
+    }
+
+    private CircuitBreaker writerBreaker(Region region) {
+        CircuitBreaker breaker = writerBreakers.get(region);
+        return breaker != null ? breaker
+                : writerBreakers.computeIfAbsent(region, r -> health.circuitBreaker(r, WRITER_RESOURCE));
+    }
+
+    private List<Region> readRegions(RoutingContext context) {
+        try {
+            return router.plan(readOperation, context).regions();
+        } catch (NoRegionAvailableException e) {
+            // Every reader region is unhealthy; the writer fallback below still applies (and checks residency).
+            return List.of();
+        }
+    }
+
+    private Binding writerForRead(AuroraTopology topology, RoutingContext context, SQLException readerFailures)
+            throws SQLException {
+        // Residency fails closed: a RESTRICTED read never falls back to a writer outside its jurisdiction.
+        router.checkFootprint(readOperation, context, Set.of(topology.writerRegion()));
+        try {
+            return acquireWriter(topology, context, true);
+        } catch (SQLException e) {
+            if (readerFailures != null) {
+                e.addSuppressed(readerFailures);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public Binding bindWrite(RoutingContext context) throws SQLException {
+        pools.checkOpen();
+        AuroraTopology topology = discovery.topology();
+        router.checkFootprint(writeOperation, context, topology.regions());
+        return acquireWriter(topology, context, false);
+    }
+
+    private Binding acquireWriter(AuroraTopology topology, RoutingContext context, boolean forRead) throws SQLException {
+        Endpoint endpoint = noteWriter(topology);
+        try {
+            return bindWriter(endpoint, forRead);
+        } catch (WriterUnavailableException e) {
+            throw e;
+        } catch (SQLException e) {
+            AuroraTopology fresh = refresh();
+            if (fresh.writerUrl().equals(endpoint.url())) {
+                throw e;
+            }
+            log.info("Writer {} refused connections and the writer moved to {}; retrying there", endpoint, fresh.writerRegion());
+            if (forRead) {
+                router.checkFootprint(readOperation, context, Set.of(fresh.writerRegion()));
+            } else {
+                router.checkFootprint(writeOperation, context, fresh.regions());
+            }
+            try {
+                return bindWriter(Endpoint.writer(fresh), forRead);
+            } catch (SQLException second) {
+                second.addSuppressed(e);
+                throw second;
+            }
+        }
+    }
+
+    private Binding bindWriter(Endpoint endpoint, boolean forRead) throws SQLException {
+        CircuitBreaker breaker = writerBreaker(endpoint.region());
+        if (!breaker.tryAcquirePermission()) {
+            throw new WriterUnavailableException(endpoint.region(), "The writer of the global database in "
+                    + endpoint.region().id() + " is unavailable: its circuit breaker " + breaker.getName() + " is "
+                    + breaker.getState() + " after repeated connection failures, so no connection was attempted; "
+                    + "retry later", CallNotPermittedException.createCallNotPermittedException(breaker));
+        }
+        long start = System.nanoTime();
+        Connection connection;
+        try {
+            connection = pools.connection(endpoint);
+        } catch (SQLException e) {
+            breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, new EndpointUnreachableException(endpoint, e));
+            throw e;
+        } catch (RuntimeException e) {
+            breaker.releasePermission();
+            throw e;
+        }
+        breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        metrics.connectionBound(Role.WRITER, endpoint.region());
+        return new Binding(endpoint, connection, forRead);
+    }
+
+    @Override
+    public boolean writerMoved(Binding failed) {
+        AuroraTopology fresh = refresh();
+        return !fresh.writerUrl().equals(failed.endpoint().url());
+    }
+
+    /** Refreshes the topology now and retires the old writer's idle connections if the writer moved. */
+    AuroraTopology refresh() {
+        Endpoint before = lastWriter.get();
+        AuroraTopology fresh = discovery.refresh();
+        Endpoint after = noteWriter(fresh);
+        metrics.writerRefresh(fresh.writerRegion(), before != null && !before.equals(after));
+        return fresh;
+    }
+
+    private Endpoint noteWriter(AuroraTopology topology) {
+        Endpoint current = lastWriter.get();
+        if (current != null && current.url().equals(topology.writerUrl()) && current.region().equals(topology.writerRegion())) {
+            return current;
+        }
+        Endpoint next = Endpoint.writer(topology);
+        if (lastWriter.compareAndSet(current, next) && current != null) {
+            log.info("Writer moved from {} to {}", current, next);
+            pools.softEvict(current);
+        }
+        return next;
+    }
+
+    @Override
+    public void connectionFailed(Binding binding, SQLException failure) {
+        // The server is likely gone: its pool's other idle connections are dead too.
+        pools.softEvict(binding.endpoint());
+        Region region = binding.endpoint().region();
+        EndpointUnreachableException unreachable = new EndpointUnreachableException(binding.endpoint(), failure);
+        if (binding.role() == Role.READER) {
+            readerBreaker(region).onError(0, TimeUnit.NANOSECONDS, unreachable);
+        } else {
+            writerBreaker(region).onError(0, TimeUnit.NANOSECONDS, unreachable);
+            refresh();
+        }
+    }
+
+    @Override
+    public void recordWrite(RoutingContext context) {
+        if (readYourWrites != null) {
+            readYourWrites.recordWrite(context);
+        }
+    }
+
+    @Override
+    public void release(Binding binding, boolean evict) {
+        if (evict) {
+            pools.evict(binding.endpoint(), binding.connection());
+        } else {
+            EndpointPools.closeQuietly(binding.connection());
+        }
+    }
+
+    private static SQLException chain(SQLException first, SQLException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
+    }
+
+    @Override
+    public void close() {
+        pools.close();
+    }
+}

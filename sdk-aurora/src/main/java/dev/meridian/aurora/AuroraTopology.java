@@ -1,0 +1,107 @@
+package dev.meridian.aurora;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * A snapshot of a global database: which region holds the writer and the endpoints of every member region.
+ *
+ * <p>Immutable and thread-safe. The member regions are also the data's replica footprint, which residency checks
+ * use for RESTRICTED writes.
+ */
+public final class AuroraTopology {
+    private final Region writerRegion;
+    private final Map<Region, RegionEndpoints> endpoints;
+
+    private AuroraTopology(Builder builder) {
+        this.writerRegion = Objects.requireNonNull(builder.writerRegion, "writerRegion");
+        this.endpoints = Collections.unmodifiableMap(new LinkedHashMap<>(builder.endpoints));
+        RegionEndpoints writer = endpoints.get(writerRegion);
+        if (writer == null) {
+            throw new IllegalArgumentException("writerRegion " + writerRegion + " has no endpoints; configured regions: "
+                    + endpoints.keySet());
+        }
+        if (writer.writerUrl().isEmpty()) {
+            throw new IllegalArgumentException("writerRegion " + writerRegion + " has no writerUrl");
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The region whose cluster currently accepts writes. */
+    public Region writerRegion() {
+        return writerRegion;
+    }
+
+    /** JDBC URL of the current writer endpoint. */
+    public String writerUrl() {
+        return endpoints.get(writerRegion).writerUrl().orElseThrow();
+    }
+
+    /** JDBC URL of a region's reader endpoint, empty when the region is not a member or has none. */
+    public Optional<String> readerUrl(Region region) {
+        RegionEndpoints e = endpoints.get(region);
+        return e == null ? Optional.empty() : e.readerUrl();
+    }
+
+    /** Every member region, in configuration order: where the data is replicated. */
+    public Set<Region> regions() {
+        return endpoints.keySet();
+    }
+
+    public Map<Region, RegionEndpoints> endpoints() {
+        return endpoints;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof AuroraTopology other && writerRegion.equals(other.writerRegion) && endpoints.equals(other.endpoints);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(writerRegion, endpoints);
+    }
+
+    @Override
+    public String toString() {
+        return "AuroraTopology[writer=" + writerRegion + ", regions=" + endpoints.keySet() + "]";
+    }
+
+    /** Builder; {@link #build()} validates that the writer region has a writer endpoint. */
+    public static final class Builder {
+        private Region writerRegion;
+        private final Map<Region, RegionEndpoints> endpoints = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        public Builder writerRegion(Region writerRegion) {
+            this.writerRegion = Objects.requireNonNull(writerRegion, "writerRegion");
+            return this;
+        }
+
+        public Builder region(RegionEndpoints regionEndpoints) {
+            Objects.requireNonNull(regionEndpoints, "regionEndpoints");
+            if (endpoints.putIfAbsent(regionEndpoints.region(), regionEndpoints) != null) {
+                throw new IllegalArgumentException("region " + regionEndpoints.region() + " is configured twice");
+            }
+            return this;
+        }
+
+        public Builder region(Region region, String writerUrl, String readerUrl) {
+            return region(RegionEndpoints.of(region, writerUrl, readerUrl));
+        }
+
+        public AuroraTopology build() {
+            return new AuroraTopology(this);
+        }
+    }
+}

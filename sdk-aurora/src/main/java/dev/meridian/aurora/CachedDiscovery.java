@@ -1,0 +1,101 @@
+package dev.meridian.aurora;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Shared caching for discoveries that look the topology up remotely.
+ *
+ * <p>The topology lives in a one-entry Caffeine cache. A refresh asked for while another is running waits for it
+ * and takes its result instead of issuing a second look-up, so a burst of failed writes costs one look-up. A failed
+ * look-up keeps the last known topology. A background refresh runs only when a refresh interval is configured, on
+ * one daemon thread that {@link #close()} stops (interrupting a look-up in progress and waiting up to 5 s for it).
+ */
+abstract class CachedDiscovery implements WriterDiscovery {
+    private static final Logger log = LoggerFactory.getLogger(CachedDiscovery.class);
+    private static final String KEY = "topology";
+    private static final long CLOSE_WAIT_SECONDS = 5;
+
+    private final Cache<String, Snapshot> cache = Caffeine.newBuilder().maximumSize(1).build();
+    private final ScheduledExecutorService scheduler;
+
+    private record Snapshot(AuroraTopology topology, long loadedAtNanos) {
+    }
+
+    CachedDiscovery(Duration refreshInterval, String threadName) {
+        if (refreshInterval == null) {
+            scheduler = null;
+        } else {
+            long millis = refreshInterval.toMillis();
+            scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, threadName);
+                t.setDaemon(true);
+                return t;
+            });
+            scheduler.scheduleWithFixedDelay(this::refreshQuietly, millis, millis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    static Duration validateInterval(Duration interval, String name) {
+        if (interval != null && (interval.isNegative() || interval.isZero())) {
+            throw new IllegalArgumentException(name + " must be positive, was " + interval);
+        }
+        return interval;
+    }
+
+    /** Looks the topology up; may block on the network. */
+    abstract AuroraTopology load();
+
+    @Override
+    public final AuroraTopology topology() {
+        return cache.get(KEY, k -> new Snapshot(load(), System.nanoTime())).topology();
+    }
+
+    @Override
+    public final AuroraTopology refresh() {
+        long requestedAt = System.nanoTime();
+        return cache.asMap().compute(KEY, (k, previous) -> {
+            if (previous != null && previous.loadedAtNanos() - requestedAt >= 0) {
+                return previous; // a refresh that started after this request finished while we waited for it
+            }
+            try {
+                return new Snapshot(load(), System.nanoTime());
+            } catch (RuntimeException e) {
+                if (previous == null) {
+                    throw e;
+                }
+                log.warn("Topology refresh failed, keeping the last known topology {}: {}", previous.topology(), e.toString());
+                return previous;
+            }
+        }).topology();
+    }
+
+    private void refreshQuietly() {
+        try {
+            refresh();
+        } catch (RuntimeException e) {
+            log.warn("Background topology refresh failed: {}", e.toString());
+        }
+    }
+
+    /** Stops the background refresh, interrupting a running one and waiting briefly for it to end. */
+    @Override
+    public void close() {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+            try {
+                if (!scheduler.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                    log.warn("Background topology refresh did not stop within {} s of close()", CLOSE_WAIT_SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,261 @@
+package dev.meridian.aurora;
+
+import com.zaxxer.hikari.HikariConfig;
+import dev.meridian.core.MultiRegion;
+import dev.meridian.core.Operation;
+import dev.meridian.core.OperationKind;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * A {@link DataSource} for an Aurora global database that sends read-only work to a nearby reader and everything else
+ * to the current writer, with the connection's read-only flag as the only signal
+ * ({@code @Transactional(readOnly = true)}, or {@link Connection#setReadOnly(boolean)}).
+ *
+ * <p><b>Connections.</b> {@link #getConnection()} returns a logical connection that takes its physical connection at
+ * first use (statement, metadata, savepoint), after the read-only flag is known, from one HikariCP pool per endpoint
+ * (created lazily from the {@code poolTemplate}). Session settings made before that are replayed. Logical connections
+ * are not thread-safe; this data source is.
+ *
+ * <p><b>Routing.</b> Read-only: the regions of the sdk-core {@code Router} plan for a READ (residency, health and
+ * strategy applied: local region first with {@code localFirst()}), skipping readers whose breaker is open, that refuse
+ * connections, or that lag more than {@code maxReplicaLag}; then the writer. Read-write: the writer found by the
+ * {@link WriterDiscovery}. A route is sticky for the life of the logical connection unless the read-only flag changes
+ * outside a transaction (then it is re-chosen at next use) or the route goes stale (writer moved, connection
+ * failed). Changing the read-only flag inside a transaction throws an {@link SQLException} with SQLState 25001.
+ *
+ * <p><b>Writer moves.</b> A write refused as read-only (PostgreSQL 25006, MySQL 1290/1836) or a writer refusing
+ * connections refreshes the discovery. If nothing of the transaction had run yet, the statement is retried once on
+ * the new writer; otherwise {@link WriterChangedException} (SQLState 40001) asks the caller to retry the transaction.
+ * A statement holding a pending batch or stream parameters is never sent twice; used after its connection moved, it
+ * fails with SQLState 0A000 (create it again).
+ *
+ * <p><b>Breakers.</b> Connection attempts go through the {@code RegionHealth} breakers {@code <region>/aurora-reader}
+ * and {@code <region>/aurora-writer} of the multi-region runtime; failures to connect and connections failing under a
+ * statement count. An open reader breaker skips that reader; an open writer breaker fails at once with
+ * {@link WriterUnavailableException} (SQLState 08001, naming the region) instead of waiting for the pool's
+ * {@code connectionTimeout}, and lets a trial connection through after the breaker's {@code waitInOpenState}. A
+ * drained region ({@code RegionHealth.drain}) serves no reads; the writer keeps taking writes wherever it is.
+ * {@link Connection#isValid(int)} on a connection that has not taken its physical connection yet checks the route
+ * its first statement would take, so health checks see an unreachable writer.
+ *
+ * <p><b>Residency.</b> A RESTRICTED read is only served inside the subject's jurisdiction, including the writer
+ * fallback; a RESTRICTED write is refused when the global cluster replicates outside the jurisdiction. Both refusals
+ * are the unchecked {@code ResidencyViolationException} from sdk-core, thrown as is at first use of the connection.
+ *
+ * <p><b>Read-your-writes</b> (optional): for {@code readYourWritesWindow} after a commit on the writer, reads of the
+ * same session (RoutingContext correlation id, else thread) go to the writer.
+ *
+ * <p>{@link #close()} closes every pool and the discovery.
+ */
+public final class RoutingDataSource implements DataSource, AutoCloseable {
+    private final String name;
+    private final AuroraRouter router;
+    private final boolean poolReadOnly;
+    private final boolean poolAutoCommit;
+    private final WriterDiscovery discovery;
+    private volatile boolean closed;
+    private int loginTimeout;
+    private PrintWriter logWriter;
+
+    private RoutingDataSource(Builder b) {
+        this.name = b.name;
+        this.discovery = b.discovery;
+        JdbcMetrics metrics = JdbcMetrics.of(b.multiRegion.meterRegistry(), b.name);
+        EndpointPools pools = new EndpointPools(b.poolTemplate, b.name, metrics);
+        LagMonitor lagMonitor = b.maxReplicaLag == null ? null : new LagMonitor(b.lagProbe, b.lagCheckInterval, metrics);
+        ReadYourWrites readYourWrites = b.readYourWritesWindow == null ? null : new ReadYourWrites(b.readYourWritesWindow);
+        this.router = new AuroraRouter(b.multiRegion.router(), b.multiRegion.health(), b.discovery, pools,
+                Operation.builder(b.name + ".read", OperationKind.READ).resource(b.name).build(),
+                Operation.builder(b.name + ".write", OperationKind.WRITE).resource(b.name).build(),
+                lagMonitor, b.maxReplicaLag, readYourWrites, metrics);
+        this.poolReadOnly = b.poolTemplate.isReadOnly();
+        this.poolAutoCommit = b.poolTemplate.isAutoCommit();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A logical connection; no physical connection is taken until first use. */
+    @Override
+    public Connection getConnection() throws SQLException {
+        if (closed) {
+            throw new SQLException("RoutingDataSource " + name + " is closed", "08003");
+        }
+        return new LogicalConnection(router, poolReadOnly, poolAutoCommit);
+    }
+
+    /** Not supported: credentials come from the pool template. */
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+        throw new SQLFeatureNotSupportedException("RoutingDataSource takes credentials from its poolTemplate");
+    }
+
+    /** The current topology as the discovery reports it. */
+    public AuroraTopology topology() {
+        return router.topology();
+    }
+
+    /** Looks the writer up again now (e.g. after an out-of-band switchover) and returns the new topology. */
+    public AuroraTopology refreshTopology() {
+        return router.refresh();
+    }
+
+    @Override
+    public PrintWriter getLogWriter() {
+        return logWriter;
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) {
+        this.logWriter = out;
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) {
+        this.loginTimeout = seconds;
+    }
+
+    @Override
+    public int getLoginTimeout() {
+        return loginTimeout;
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        throw new SQLFeatureNotSupportedException("RoutingDataSource logs through SLF4J");
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        throw new SQLException("RoutingDataSource does not wrap " + iface.getName());
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) {
+        return iface.isInstance(this);
+    }
+
+    /** Closes every pool (in-use physical connections are closed too) and the discovery. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            router.close();
+        } finally {
+            discovery.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RoutingDataSource[" + name + "]";
+    }
+
+    /** Builder; {@code multiRegion}, {@code discovery} and {@code poolTemplate} are required. */
+    public static final class Builder {
+        private MultiRegion multiRegion;
+        private WriterDiscovery discovery;
+        private HikariConfig poolTemplate;
+        private String name = "meridian";
+        private Duration maxReplicaLag;
+        private LagProbe lagProbe = LagProbe.postgres();
+        private Duration lagCheckInterval = Duration.ofSeconds(1);
+        private Duration readYourWritesWindow;
+
+        private Builder() {
+        }
+
+        /** The Meridian runtime: its router (residency, health, strategy), breakers and meter registry are used. */
+        public Builder multiRegion(MultiRegion multiRegion) {
+            this.multiRegion = Objects.requireNonNull(multiRegion, "multiRegion");
+            return this;
+        }
+
+        /** Where the writer and the regions' endpoints come from; closed with the data source. */
+        public Builder discovery(WriterDiscovery discovery) {
+            this.discovery = Objects.requireNonNull(discovery, "discovery");
+            return this;
+        }
+
+        /**
+         * Pool settings copied into every endpoint's pool: credentials, pool size, timeouts, driver properties.
+         * Must not set a JDBC URL or data source (the endpoints supply them). Its {@code connectionTimeout} bounds
+         * how long a reader that refuses connections delays a read before it falls back.
+         */
+        public Builder poolTemplate(HikariConfig poolTemplate) {
+            this.poolTemplate = Objects.requireNonNull(poolTemplate, "poolTemplate");
+            return this;
+        }
+
+        /** Names pools, operations and the {@code datasource} metric tag. Default {@code meridian}. */
+        public Builder name(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("name must not be blank");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /** Skip readers lagging more than this; unset (default) means lag is not measured. */
+        public Builder maxReplicaLag(Duration maxReplicaLag) {
+            this.maxReplicaLag = positive(maxReplicaLag, "maxReplicaLag");
+            return this;
+        }
+
+        /** How lag is measured; default {@link LagProbe#postgres()}. */
+        public Builder lagProbe(LagProbe lagProbe) {
+            this.lagProbe = Objects.requireNonNull(lagProbe, "lagProbe");
+            return this;
+        }
+
+        /** How long a region's measured lag is reused; default 1 s. */
+        public Builder lagCheckInterval(Duration lagCheckInterval) {
+            this.lagCheckInterval = positive(lagCheckInterval, "lagCheckInterval");
+            return this;
+        }
+
+        /** After a commit on the writer, the same session reads from the writer for this long; unset = off. */
+        public Builder readYourWritesWindow(Duration readYourWritesWindow) {
+            this.readYourWritesWindow = positive(readYourWritesWindow, "readYourWritesWindow");
+            return this;
+        }
+
+        private static Duration positive(Duration d, String setting) {
+            Objects.requireNonNull(d, setting);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(setting + " must be positive, was " + d);
+            }
+            return d;
+        }
+
+        public RoutingDataSource build() {
+            Objects.requireNonNull(multiRegion, "multiRegion");
+            Objects.requireNonNull(discovery, "discovery");
+            Objects.requireNonNull(poolTemplate, "poolTemplate");
+            if (poolTemplate.getJdbcUrl() != null) {
+                throw new IllegalArgumentException(
+                        "poolTemplate.jdbcUrl must not be set: every endpoint's URL comes from the WriterDiscovery");
+            }
+            if (poolTemplate.getDataSourceClassName() != null || poolTemplate.getDataSource() != null) {
+                throw new IllegalArgumentException("poolTemplate.dataSource/dataSourceClassName must not be set: "
+                        + "pools connect by the JDBC URLs of the WriterDiscovery");
+            }
+            return new RoutingDataSource(this);
+        }
+    }
+}

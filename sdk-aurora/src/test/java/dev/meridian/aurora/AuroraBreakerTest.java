@@ -1,0 +1,110 @@
+package dev.meridian.aurora;
+
+import static dev.meridian.aurora.TestRegions.EU_CENTRAL;
+import static dev.meridian.aurora.TestRegions.EU_WEST;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariConfig;
+import dev.meridian.core.MultiRegion;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Reader and writer breakers open on connection failures with the default (AWS) failure classifier, against
+ * endpoints where nothing listens. Recovery against a real server is in {@link WriterBreakerIT}.
+ */
+class AuroraBreakerTest {
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    private static String deadUrl() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return "jdbc:postgresql://127.0.0.1:" + s.getLocalPort() + "/db";
+        }
+    }
+
+    private static HikariConfig template() {
+        HikariConfig c = new HikariConfig();
+        c.setUsername("u");
+        c.setPassword("p");
+        c.setMaximumPoolSize(1);
+        c.setConnectionTimeout(250);
+        return c;
+    }
+
+    private static long millisToFail(Connection c, boolean readOnly) throws SQLException {
+        c.setReadOnly(readOnly);
+        long start = System.nanoTime();
+        try {
+            c.createStatement();
+        } catch (SQLException expected) {
+            return (System.nanoTime() - start) / 1_000_000;
+        }
+        throw new AssertionError("expected the connection to fail");
+    }
+
+    @Test
+    void unreachableWriterFailsFastNamingItsRegionOnceItsBreakerOpens() throws Exception {
+        StaticTopology topology = StaticTopology.builder().writerRegion(EU_WEST)
+                .region(EU_WEST, deadUrl(), null).build();
+        try (MultiRegion mr = MultiRegion.builder(TestRegions.config(EU_WEST,
+                     TestRegions.touchyBreakers(Duration.ofMinutes(1)))).meterRegistry(registry).build();
+             RoutingDataSource ds = RoutingDataSource.builder().multiRegion(mr).discovery(topology)
+                     .poolTemplate(template()).build()) {
+            for (int i = 0; i < 2; i++) {
+                try (Connection c = ds.getConnection()) {
+                    assertThatThrownBy(c::createStatement).isInstanceOf(SQLException.class)
+                            .isNotInstanceOf(WriterUnavailableException.class);
+                }
+            }
+            CircuitBreaker writerBreaker = mr.health().circuitBreaker(EU_WEST, AuroraRouter.WRITER_RESOURCE);
+            assertThat(writerBreaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+
+            try (Connection c = ds.getConnection()) {
+                long start = System.nanoTime();
+                assertThatThrownBy(c::createStatement)
+                        .isInstanceOf(WriterUnavailableException.class)
+                        .hasMessageContaining("eu-west-1")
+                        .hasMessageContaining("circuit breaker")
+                        .hasCauseInstanceOf(CallNotPermittedException.class)
+                        .satisfies(e -> {
+                            assertThat(((WriterUnavailableException) e).region()).isEqualTo(EU_WEST);
+                            assertThat(((SQLException) e).getSQLState()).isEqualTo("08001");
+                        });
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(200));
+                assertThat(c.isValid(1)).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void unreachableReaderIsSkippedWithoutAConnectionAttemptOnceItsBreakerOpens() throws Exception {
+        StaticTopology topology = StaticTopology.builder().writerRegion(EU_WEST)
+                .region(EU_WEST, deadUrl(), null)
+                .region(RegionEndpoints.node(EU_CENTRAL, deadUrl()))
+                .build();
+        try (MultiRegion mr = MultiRegion.builder(TestRegions.config(EU_CENTRAL,
+                     TestRegions.touchyBreakers(Duration.ofMinutes(1)))).meterRegistry(registry).build();
+             RoutingDataSource ds = RoutingDataSource.builder().multiRegion(mr).discovery(topology)
+                     .poolTemplate(template()).build();
+             Connection c = ds.getConnection()) {
+            millisToFail(c, true); // reader, then the writer fallback, each refuse within the pool's 250 ms
+            millisToFail(c, true);
+
+            assertThat(mr.health().circuitBreaker(EU_CENTRAL, AuroraRouter.READER_RESOURCE).getState())
+                    .isEqualTo(CircuitBreaker.State.OPEN);
+            assertThat(millisToFail(c, true)).isLessThan(200); // both breakers open: nothing is attempted
+            assertThat(registry.get("meridian.jdbc.reroutes").tag("region", "eu-central-1").tag("reason", "breaker-open")
+                    .counter().count()).isEqualTo(1.0);
+            assertThat(registry.get("meridian.jdbc.reroutes").tag("region", "eu-central-1").tag("reason", "unavailable")
+                    .counter().count()).isEqualTo(2.0);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.meridian.aurora;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import software.amazon.awssdk.http.AbortableInputStream;
+import software.amazon.awssdk.http.ExecutableHttpRequest;
+import software.amazon.awssdk.http.HttpExecuteRequest;
+import software.amazon.awssdk.http.HttpExecuteResponse;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.SdkHttpResponse;
+
+/**
+ * An HTTP client for the RDS Query API that answers DescribeGlobalClusters / DescribeDBClusters with canned XML for a
+ * two-member global cluster, orders-euw1 (eu-west-1) and orders-use1 (us-east-1). The writer can be switched.
+ */
+final class CannedRdsHttpClient implements SdkHttpClient {
+    static final String EU_ARN = "arn:aws:rds:eu-west-1:123456789012:cluster:orders-euw1";
+    static final String US_ARN = "arn:aws:rds:us-east-1:123456789012:cluster:orders-use1";
+
+    final List<String> calls = new CopyOnWriteArrayList<>();
+    volatile String writerArn = EU_ARN;
+
+    @Override
+    public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
+        Map<String, String> form = form(request);
+        String host = request.httpRequest().host();
+        calls.add(form.get("Action") + "@" + host);
+        String xml = switch (form.get("Action")) {
+            case "DescribeGlobalClusters" -> globalClusters();
+            case "DescribeDBClusters" -> dbCluster(form.get("DBClusterIdentifier"));
+            default -> throw new IllegalArgumentException("unexpected action " + form);
+        };
+        byte[] body = xml.getBytes(StandardCharsets.UTF_8);
+        return new ExecutableHttpRequest() {
+            @Override
+            public HttpExecuteResponse call() {
+                return HttpExecuteResponse.builder()
+                        .response(SdkHttpResponse.builder().statusCode(200).putHeader("Content-Type", "text/xml").build())
+                        .responseBody(AbortableInputStream.create(new ByteArrayInputStream(body)))
+                        .build();
+            }
+
+            @Override
+            public void abort() {
+            }
+        };
+    }
+
+    private String globalClusters() {
+        return "<DescribeGlobalClustersResponse xmlns=\"http://rds.amazonaws.com/doc/2014-10-31/\">"
+                + "<DescribeGlobalClustersResult><GlobalClusters><GlobalClusterMember>"
+                + "<GlobalClusterIdentifier>orders</GlobalClusterIdentifier><Engine>aurora-postgresql</Engine>"
+                + "<GlobalClusterMembers>"
+                + member(EU_ARN) + member(US_ARN)
+                + "</GlobalClusterMembers></GlobalClusterMember></GlobalClusters></DescribeGlobalClustersResult>"
+                + "<ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></DescribeGlobalClustersResponse>";
+    }
+
+    private String member(String arn) {
+        return "<GlobalClusterMember><DBClusterArn>" + arn + "</DBClusterArn><IsWriter>" + arn.equals(writerArn)
+                + "</IsWriter></GlobalClusterMember>";
+    }
+
+    private static String dbCluster(String arn) {
+        String name = arn.substring(arn.lastIndexOf(':') + 1);
+        String region = arn.split(":")[3];
+        return "<DescribeDBClustersResponse xmlns=\"http://rds.amazonaws.com/doc/2014-10-31/\">"
+                + "<DescribeDBClustersResult><DBClusters><DBCluster>"
+                + "<DBClusterIdentifier>" + name + "</DBClusterIdentifier><DBClusterArn>" + arn + "</DBClusterArn>"
+                + "<Endpoint>" + name + ".cluster-abc." + region + ".rds.amazonaws.com</Endpoint>"
+                + "<ReaderEndpoint>" + name + ".cluster-ro-abc." + region + ".rds.amazonaws.com</ReaderEndpoint>"
+                + "<Port>5432</Port>"
+                + "</DBCluster></DBClusters></DescribeDBClustersResult>"
+                + "<ResponseMetadata><RequestId>2</RequestId></ResponseMetadata></DescribeDBClustersResponse>";
+    }
+
+    private static Map<String, String> form(HttpExecuteRequest request) {
+        String body = request.contentStreamProvider().map(p -> read(p.newStream())).orElse("");
+        Map<String, String> form = new HashMap<>();
+        for (String pair : body.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return form;
+    }
+
+    private static String read(InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+    }
+}

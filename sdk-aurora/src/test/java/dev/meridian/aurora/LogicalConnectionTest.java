@@ -1,0 +1,280 @@
+package dev.meridian.aurora;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.regions.Region;
+
+class LogicalConnectionTest {
+    private final FakeRouter router = new FakeRouter();
+
+    private LogicalConnection connection() {
+        return new LogicalConnection(router, false, true);
+    }
+
+    @Test
+    void noPhysicalConnectionIsTakenBeforeFirstUse() throws SQLException {
+        LogicalConnection c = connection();
+        c.setReadOnly(true);
+        c.setAutoCommit(false);
+        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        c.commit();
+        c.setAutoCommit(true);
+        c.setReadOnly(false);
+        c.close();
+
+        assertThat(router.bound).isEmpty();
+    }
+
+    @Test
+    void springReadOnlyTransactionTakesOneReaderAndReplaysBufferedSettings() throws SQLException {
+        LogicalConnection c = connection();
+        c.setReadOnly(true);
+        c.setAutoCommit(false);
+        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        c.setSchema("app");
+
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1")) {
+            ps.executeQuery();
+        }
+        c.commit();
+        c.setAutoCommit(true);
+        c.setReadOnly(false);
+        c.close();
+
+        assertThat(router.bound).hasSize(1);
+        FakeRouter.Physical reader = router.last();
+        assertThat(reader.role()).isEqualTo(Role.READER);
+        assertThat(reader.calls).containsSubsequence("setReadOnly[true]", "setAutoCommit[false]",
+                "setTransactionIsolation[4]", "setSchema[app]", "prepareStatement[SELECT 1]", "stmt.executeQuery",
+                "commit", "setAutoCommit[true]");
+        assertThat(reader.released).isTrue();
+        assertThat(reader.evicted).isFalse();
+    }
+
+    @Test
+    void readWriteConnectionGoesToTheWriterAndStatementsReturnTheLogicalConnection() throws SQLException {
+        LogicalConnection c = connection();
+        Statement s = c.createStatement();
+
+        assertThat(router.last().role()).isEqualTo(Role.WRITER);
+        assertThat(s.getConnection()).isSameAs(c);
+    }
+
+    @Test
+    void switchingReadOnlyInsideATransactionFailsNamingTheTransactionState() throws SQLException {
+        LogicalConnection c = connection();
+        c.setReadOnly(true);
+        c.setAutoCommit(false);
+        c.prepareStatement("SELECT 1").executeQuery();
+
+        assertThatThrownBy(() -> c.setReadOnly(false))
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("inside a transaction")
+                .hasMessageContaining("1 statement(s) ran")
+                .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("25001");
+        assertThat(c.isReadOnly()).isTrue();
+    }
+
+    @Test
+    void switchingReadOnlyBeforeAnyStatementOfTheTransactionIsAllowed() throws SQLException {
+        LogicalConnection c = connection();
+        c.setAutoCommit(false);
+        c.getMetaData(); // binds the writer, runs no statement
+
+        c.setReadOnly(true);
+        c.prepareStatement("SELECT 1").executeQuery();
+
+        assertThat(router.bound).extracting(FakeRouter.Physical::role).containsExactly(Role.WRITER, Role.READER);
+        assertThat(router.bound.get(0).released).isTrue();
+    }
+
+    @Test
+    void afterCommitWithAutoCommitRestoredTheConnectionReroutesAtNextUse() throws SQLException {
+        LogicalConnection c = connection();
+        c.setReadOnly(true);
+        c.setAutoCommit(false);
+        c.prepareStatement("SELECT 1").executeQuery();
+        c.commit();
+        c.setAutoCommit(true);
+
+        c.setReadOnly(false);
+        assertThat(router.bound).hasSize(1); // nothing re-chosen until used
+        c.prepareStatement("UPDATE t SET x = 1").executeUpdate();
+
+        assertThat(router.bound).extracting(FakeRouter.Physical::role).containsExactly(Role.READER, Role.WRITER);
+        assertThat(router.writes).hasSize(1);
+    }
+
+    @Test
+    void routeIsStickyWhileTheReadOnlyFlagIsUnchanged() throws SQLException {
+        LogicalConnection c = connection();
+        c.setReadOnly(true);
+        for (int i = 0; i < 3; i++) {
+            c.setAutoCommit(false);
+            c.prepareStatement("SELECT 1").executeQuery();
+            c.commit();
+            c.setAutoCommit(true);
+        }
+        assertThat(router.bound).hasSize(1);
+    }
+
+    @Test
+    void writerTakenForAReadKeepsServingWhenTheConnectionTurnsReadWrite() throws SQLException {
+        LogicalConnection c = new LogicalConnection(new FakeRouter() {
+            @Override
+            public Binding bindRead(dev.meridian.core.RoutingContext context) throws SQLException {
+                Binding writer = bindWrite(context);
+                return new Binding(writer.endpoint(), writer.connection(), true);
+            }
+        }, false, true);
+        c.setReadOnly(true);
+        c.createStatement().executeQuery("SELECT 1");
+        c.setReadOnly(false);
+        c.createStatement().executeUpdate("UPDATE t SET x = 1");
+
+        assertThat(c.binding().role()).isEqualTo(Role.WRITER);
+        assertThat(c.binding().forRead()).isTrue();
+    }
+
+    @Test
+    void autocommitWriteRefusedAsReadOnlyIsRetriedOnceOnTheNewWriter() throws SQLException {
+        LogicalConnection c = connection();
+        PreparedStatement ps = c.prepareStatement("INSERT INTO t VALUES (?)");
+        ps.setInt(1, 42);
+        ps.setQueryTimeout(5);
+        router.moveWriterTo(Region.EU_CENTRAL_1);
+
+        assertThat(ps.executeUpdate()).isEqualTo(1);
+
+        assertThat(router.bound).hasSize(2);
+        FakeRouter.Physical old = router.bound.get(0);
+        FakeRouter.Physical fresh = router.bound.get(1);
+        assertThat(old.evicted).isTrue();
+        assertThat(fresh.endpoint.region()).isEqualTo(Region.EU_CENTRAL_1);
+        assertThat(fresh.calls).containsSubsequence("prepareStatement[INSERT INTO t VALUES (?)]",
+                "stmt.setQueryTimeout[5]", "stmt.setInt[1, 42]", "stmt.executeUpdate");
+        assertThat(router.writerRefreshes).isEqualTo(1);
+    }
+
+    @Test
+    void firstStatementOfATransactionIsRetriedOnTheNewWriterWithTheTransactionSettings() throws SQLException {
+        LogicalConnection c = connection();
+        c.setAutoCommit(false);
+        Statement s = c.createStatement();
+        router.moveWriterTo(Region.US_EAST_1);
+
+        s.executeUpdate("INSERT INTO t VALUES (1)");
+        c.commit();
+
+        FakeRouter.Physical old = router.bound.get(0);
+        FakeRouter.Physical fresh = router.bound.get(1);
+        assertThat(old.calls).contains("rollback");
+        assertThat(fresh.calls).containsSubsequence("setAutoCommit[false]", "createStatement",
+                "stmt.executeUpdate[INSERT INTO t VALUES (1)]", "commit");
+    }
+
+    @Test
+    void writerMovingAfterEarlierStatementsOfTheTransactionAsksForARetryOfTheTransaction() throws SQLException {
+        LogicalConnection c = connection();
+        c.setAutoCommit(false);
+        Statement s = c.createStatement();
+        s.executeQuery("SELECT 1");
+        router.moveWriterTo(Region.US_EAST_1);
+
+        assertThatThrownBy(() -> s.executeUpdate("INSERT INTO t VALUES (1)"))
+                .isInstanceOf(WriterChangedException.class)
+                .hasMessageContaining("retry the whole transaction")
+                .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("40001");
+
+        c.rollback();
+        c.createStatement().executeUpdate("INSERT INTO t VALUES (1)");
+        assertThat(router.last().endpoint.region()).isEqualTo(Region.US_EAST_1);
+        assertThat(router.bound.get(0).evicted).isTrue();
+    }
+
+    @Test
+    void readOnlyRefusalWithoutAWriterMoveIsRethrownAsIs() throws SQLException {
+        router.writerNodeReadOnly = true; // e.g. the application's role is read-only: nothing moved
+        LogicalConnection c = connection();
+
+        assertThatThrownBy(() -> c.createStatement().executeUpdate("INSERT INTO t VALUES (1)"))
+                .isInstanceOf(SQLException.class)
+                .isNotInstanceOf(WriterChangedException.class)
+                .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("25006");
+        assertThat(router.bound).hasSize(1);
+    }
+
+    @Test
+    void closedConnectionRefusesUseAndReturnsThePhysicalConnectionOnce() throws SQLException {
+        LogicalConnection c = connection();
+        c.createStatement();
+        c.close();
+        c.close();
+
+        assertThat(router.last().released).isTrue();
+        assertThatThrownBy(c::createStatement).isInstanceOf(SQLException.class).hasMessageContaining("closed");
+    }
+
+    @Test
+    void commitWithAutoCommitOnIsRefusedEvenBeforeFirstUse() {
+        LogicalConnection c = connection();
+        assertThatThrownBy(c::commit).isInstanceOf(SQLException.class).hasMessageContaining("autoCommit");
+    }
+
+    @Test
+    void isValidOnAnUnboundConnectionChecksTheWriteRouteAndStaysUnbound() throws SQLException {
+        LogicalConnection c = connection();
+
+        assertThat(c.isValid(1)).isTrue();
+
+        assertThat(router.bound).hasSize(1);
+        FakeRouter.Physical probed = router.last();
+        assertThat(probed.role()).isEqualTo(Role.WRITER);
+        assertThat(probed.calls).contains("isValid[1]");
+        assertThat(probed.released).isTrue();
+        assertThat(probed.evicted).isFalse();
+        assertThat(c.binding()).isNull();
+
+        c.setReadOnly(true); // still lazy: the first statement chooses its route
+        c.createStatement().executeQuery("SELECT 1");
+        assertThat(router.last().role()).isEqualTo(Role.READER);
+    }
+
+    @Test
+    void isValidIsFalseWhenTheWriterCannotBeReachedAndTrueForReadsThatStillCan() throws SQLException {
+        router.writerUnavailable = true;
+        LogicalConnection c = connection();
+
+        assertThat(c.isValid(1)).isFalse();
+        c.setReadOnly(true);
+        assertThat(c.isValid(1)).isTrue();
+        assertThat(router.bound).extracting(FakeRouter.Physical::role).containsExactly(Role.READER);
+    }
+
+    @Test
+    void isValidOnABoundConnectionAsksItsDatabaseWithoutReRouting() throws SQLException {
+        LogicalConnection c = connection();
+        c.createStatement();
+
+        assertThat(c.isValid(2)).isTrue();
+
+        assertThat(router.bound).hasSize(1);
+        assertThat(router.last().calls).contains("isValid[2]");
+        assertThat(c.binding()).isNotNull();
+    }
+
+    @Test
+    void isValidRejectsANegativeTimeoutAndIsFalseOnceClosed() throws SQLException {
+        LogicalConnection c = connection();
+        assertThatThrownBy(() -> c.isValid(-1)).isInstanceOf(SQLException.class).hasMessageContaining("-1");
+        c.close();
+        assertThat(c.isValid(1)).isFalse();
+        assertThat(router.bound).isEmpty();
+    }
+}
