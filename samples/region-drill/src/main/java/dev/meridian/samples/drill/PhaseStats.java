@@ -1,0 +1,69 @@
+package dev.meridian.samples.drill;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What the application saw during one phase (recorded by the workers, thread-safe) plus what the main thread reads
+ * off the regions' journals and Meridian's meters when the phase ends.
+ */
+final class PhaseStats {
+    final String name;
+    final LongAdder ops = new LongAdder();
+    final LongAdder errors = new LongAdder();
+    final LongAdder refusals = new LongAdder();
+    final LongAdder superseded = new LongAdder();
+    final LongAdder restricted = new LongAdder();
+    final Map<String, LongAdder> errorTypes = new ConcurrentHashMap<>();
+    private long[] latencies = new long[1024];
+    private int latencyCount;
+
+    /** Set by the main thread at the end of the phase. */
+    final Map<String, Long> requestsPerRegion = new LinkedHashMap<>();
+    long failovers;
+    long breakerTransitions;
+
+    PhaseStats(String name) {
+        this.name = name;
+    }
+
+    void succeeded(long nanos) {
+        ops.increment();
+        latency(nanos);
+    }
+
+    void failed(long nanos, String operation, Throwable error) {
+        ops.increment();
+        errors.increment();
+        errorTypes.computeIfAbsent(operation + " " + error.getClass().getSimpleName(), k -> new LongAdder())
+                .increment();
+        latency(nanos);
+    }
+
+    void refused(long nanos) {
+        ops.increment();
+        refusals.increment();
+        latency(nanos);
+    }
+
+    private synchronized void latency(long nanos) {
+        if (latencyCount == latencies.length) {
+            latencies = Arrays.copyOf(latencies, latencies.length * 2);
+        }
+        latencies[latencyCount++] = nanos;
+    }
+
+    /** The latency percentile in milliseconds (nearest rank), 0 when nothing ran. */
+    synchronized double percentileMillis(double percentile) {
+        if (latencyCount == 0) {
+            return 0;
+        }
+        long[] sorted = Arrays.copyOf(latencies, latencyCount);
+        Arrays.sort(sorted);
+        int rank = (int) Math.ceil(percentile / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(rank, sorted.length - 1))] / 1_000_000.0;
+    }
+}
