@@ -49,6 +49,10 @@ record DrillReport(List<PhaseStats> phases, Map<String, Long> breakerTransitions
         return phases.stream().mapToLong(p -> p.superseded.sum()).sum();
     }
 
+    public long totalHeld() {
+        return phases.stream().mapToLong(p -> p.held.sum()).sum();
+    }
+
     public long totalRefusalsSeen() {
         return phases.stream().mapToLong(p -> p.refusals.sum()).sum();
     }
@@ -56,23 +60,27 @@ record DrillReport(List<PhaseStats> phases, Map<String, Long> breakerTransitions
     void print(PrintStream out) {
         out.println();
         out.println("Summary (requests per region = HTTP requests each local region received, from its journal)");
-        String header = String.format(Locale.ROOT, "%-22s %6s %6s %7s %9s %7s %10s %8s %8s %10s %12s %9s",
-                "phase", "calls", "errors", "refused", "failovers", "breaker", "superseded", "p50 ms", "p99 ms",
+        String header = String.format(Locale.ROOT, "%-22s %6s %6s %7s %5s %9s %7s %10s %8s %8s %10s %12s %9s",
+                "phase", "calls", "errors", "refused", "held", "failovers", "breaker", "superseded", "p50 ms", "p99 ms",
                 "eu-west-1", "eu-central-1", "us-east-1");
         out.println(header);
         out.println("-".repeat(header.length()));
         for (PhaseStats p : phases) {
-            out.println(String.format(Locale.ROOT, "%-22s %6d %6d %7d %9d %7d %10d %8.1f %8.1f %10d %12d %9d",
-                    p.name, p.ops.sum(), p.errors.sum(), p.refusals.sum(), p.failovers, p.breakerTransitions,
+            out.println(String.format(Locale.ROOT, "%-22s %6d %6d %7d %5d %9d %7d %10d %8.1f %8.1f %10d %12d %9d",
+                    p.name, p.ops.sum(), p.errors.sum(), p.refusals.sum(), p.held.sum(), p.failovers, p.breakerTransitions,
                     p.superseded.sum(), p.percentileMillis(50), p.percentileMillis(99),
                     p.requestsPerRegion.getOrDefault(Phase.EU_WEST_1, 0L),
                     p.requestsPerRegion.getOrDefault(Phase.EU_CENTRAL_1, 0L),
                     p.requestsPerRegion.getOrDefault(Phase.US_EAST_1, 0L)));
         }
         out.println("-".repeat(header.length()));
-        out.println(String.format(Locale.ROOT, "%-22s %6d %6d %7d %9d %7d %10d", "total", totalOps(), totalErrors(),
-                totalRefusalsSeen(), totalFailovers(), breakerTransitions.values().stream().mapToLong(Long::longValue)
+        out.println(String.format(Locale.ROOT, "%-22s %6d %6d %7d %5d %9d %7d %10d", "total", totalOps(),
+                totalErrors(), totalRefusalsSeen(), totalHeld(), totalFailovers(), breakerTransitions.values().stream().mapToLong(Long::longValue)
                         .sum(), totalSuperseded()));
+        out.println("errors: failures the application saw; refused: RESTRICTED calls with no healthy EU region"
+                + " (ResidencyViolationException);");
+        out.println("held: place-order requests whose idempotency key's home region was unavailable, refused by the"
+                + " STRICT store (exactly-once over availability)");
         out.println();
         phases.stream().filter(p -> !p.errorTypes.isEmpty()).forEach(p -> out.println("errors in '" + p.name + "': "
                 + p.errorTypes.entrySet().stream().map(e -> e.getKey() + " x" + e.getValue().sum()).toList()));

@@ -15,6 +15,7 @@ final class PhaseStats {
     final LongAdder ops = new LongAdder();
     final LongAdder errors = new LongAdder();
     final LongAdder refusals = new LongAdder();
+    final LongAdder held = new LongAdder();
     final LongAdder superseded = new LongAdder();
     final LongAdder restricted = new LongAdder();
     final Map<String, LongAdder> errorTypes = new ConcurrentHashMap<>();
@@ -46,6 +47,13 @@ final class PhaseStats {
     void refused(long nanos) {
         ops.increment();
         refusals.increment();
+        latency(nanos);
+    }
+
+    /** An idempotent request refused because its key's home region is unavailable (STRICT mode). */
+    void held(long nanos) {
+        ops.increment();
+        held.increment();
         latency(nanos);
     }
 

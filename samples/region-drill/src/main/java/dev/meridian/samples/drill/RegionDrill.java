@@ -141,9 +141,9 @@ public final class RegionDrill {
                 if (remaining < tick / 2) {
                     continue; // the phase's last slice: its totals are in the summary
                 }
-                out.printf(Locale.ROOT, "[%5.1fs]   calls=%d errors=%d refused=%d superseded=%d failovers=%d%n",
+                out.printf(Locale.ROOT, "[%5.1fs]   calls=%d errors=%d refused=%d held=%d superseded=%d failovers=%d%n",
                         seconds(started), stats.ops.sum(), stats.errors.sum(), stats.refusals.sum(),
-                        stats.superseded.sum(), meridian.total(MeridianMeters.FAILOVER) - failoversBefore);
+                        stats.held.sum(), stats.superseded.sum(), meridian.total(MeridianMeters.FAILOVER) - failoversBefore);
             }
             Map<String, Long> requestsAfter = requests(regions);
             requestsAfter.forEach((r, n) -> stats.requestsPerRegion.put(r, n - requestsBefore.getOrDefault(r, 0L)));

@@ -4,6 +4,7 @@ import dev.meridian.core.RoutingContext;
 import dev.meridian.core.idempotency.Idempotency;
 import dev.meridian.core.idempotency.ResultCodec;
 import dev.meridian.core.residency.DataClass;
+import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.dynamodb.LwwResult;
 import dev.meridian.dynamodb.LwwWrites;
@@ -130,6 +131,12 @@ final class Workload {
             stats.succeeded(System.nanoTime() - start);
         } catch (ResidencyViolationException e) {
             stats.refused(System.nanoTime() - start);
+        } catch (NoRegionAvailableException e) {
+            if (kind.equals("place-order")) {
+                stats.held(System.nanoTime() - start);
+            } else {
+                stats.failed(System.nanoTime() - start, kind, e);
+            }
         } catch (RuntimeException e) {
             stats.failed(System.nanoTime() - start, kind, e);
         }
