@@ -73,7 +73,13 @@ public final class MultiRegion implements AutoCloseable {
     public static <C> C wrap(Class<C> iface, RegionalClientFactory<C> factory, MultiRegionConfig config,
             OperationClassifier classifier) {
         MultiRegion runtime = builder(config).build();
-        return runtime.proxy(iface, factory, classifier, true);
+        try {
+            return runtime.proxy(iface, factory, classifier, true);
+        } catch (RuntimeException e) {
+            // Nobody else holds this runtime: close it, or a configured health probe would keep its thread.
+            runtime.close();
+            throw e;
+        }
     }
 
     /** A multi-region client sharing this runtime's breakers and metrics; closed by {@link #close()}. */

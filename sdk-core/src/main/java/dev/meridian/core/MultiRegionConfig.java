@@ -8,7 +8,6 @@ import dev.meridian.core.routing.RoutingStrategy;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -317,8 +316,8 @@ public final class MultiRegionConfig {
         }
 
         private void validateResidency(List<RegionSpec> specs, Set<Region> seen, List<String> ids) {
-            Map<Jurisdiction, Boolean> jurisdictions = new HashMap<>();
-            specs.forEach(s -> jurisdictions.put(s.jurisdiction(), Boolean.TRUE));
+            Set<Jurisdiction> jurisdictions = new LinkedHashSet<>();
+            specs.forEach(s -> jurisdictions.add(s.jurisdiction()));
             for (ResidencyPolicy.Rule rule : residency.rules()) {
                 for (Region r : rule.regions()) {
                     if (!seen.contains(r)) {
@@ -327,11 +326,10 @@ public final class MultiRegionConfig {
                     }
                 }
                 for (Jurisdiction j : rule.regionJurisdictions()) {
-                    if (!jurisdictions.containsKey(j)) {
+                    if (!jurisdictions.contains(j)) {
                         throw new IllegalArgumentException(names.apply("residency") + " rule " + rule
                                 + " names jurisdiction '" + j + "' but no configured region is in it (configured "
-                                + specs.stream().map(s -> s.jurisdiction().name()).distinct()
-                                        .collect(Collectors.toList()) + ')');
+                                + jurisdictions + ')');
                     }
                 }
             }

@@ -67,7 +67,7 @@ public final class RegionSpec {
 
     public RegionSpec priority(int priority) {
         if (priority < 0) {
-            throw new IllegalArgumentException("meridian.regions." + region.id() + ".priority must be >= 0 but was "
+            throw new IllegalArgumentException("meridian.region." + region.id() + ".priority must be >= 0 but was "
                     + priority);
         }
         return new RegionSpec(region, jurisdiction, priority, weight, endpoint);
@@ -80,7 +80,7 @@ public final class RegionSpec {
 
     public RegionSpec weight(int weight) {
         if (weight < 0 || weight > 100) {
-            throw new IllegalArgumentException("meridian.regions." + region.id() + ".weight must be in 0..100 but was "
+            throw new IllegalArgumentException("meridian.region." + region.id() + ".weight must be in 0..100 but was "
                     + weight);
         }
         return new RegionSpec(region, jurisdiction, priority, weight, endpoint);

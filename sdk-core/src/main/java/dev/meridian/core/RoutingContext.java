@@ -4,6 +4,7 @@ import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.Jurisdiction;
 import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -180,7 +181,7 @@ public final class RoutingContext {
 
         /** ISO-3166 alpha-2 country of the data subject, mapped to a jurisdiction by the residency policy. */
         public Builder subjectCountry(String country) {
-            this.subjectCountry = country == null ? null : country.trim().toUpperCase(java.util.Locale.ROOT);
+            this.subjectCountry = country == null ? null : country.trim().toUpperCase(Locale.ROOT);
             return this;
         }
 

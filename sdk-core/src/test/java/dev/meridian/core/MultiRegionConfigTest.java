@@ -103,7 +103,9 @@ class MultiRegionConfigTest {
     @Test
     void regionSettingsAreValidatedEagerly() {
         assertThatThrownBy(() -> RegionSpec.of(EU_WEST).weight(101))
-                .hasMessage("meridian.regions.eu-west-1.weight must be in 0..100 but was 101");
+                .hasMessage("meridian.region.eu-west-1.weight must be in 0..100 but was 101");
+        assertThatThrownBy(() -> RegionSpec.of(EU_WEST).priority(-1))
+                .hasMessage("meridian.region.eu-west-1.priority must be >= 0 but was -1");
         assertThatThrownBy(() -> TestTopology.threeRegions().maxRegionsPerCall(0))
                 .hasMessage("meridian.max-regions-per-call must be >= 1 but was 0");
     }

@@ -5,7 +5,9 @@ import static dev.meridian.core.TestTopology.EU_WEST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.meridian.core.health.HealthConfig;
 import java.net.ConnectException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -17,6 +19,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
@@ -184,5 +187,22 @@ class MultiRegionWrapTest {
         assertThat(runtime.meterRegistry()).isEmpty();
         runtime.close();
         assertThat(built.get(EU_CENTRAL).closed).isTrue();
+    }
+
+    @Test
+    void wrapRejectsAClassAndLeavesNoProbeThreadBehind() {
+        long before = probeThreads();
+        MultiRegionConfig probed = TestTopology.threeRegions()
+                .health(HealthConfig.builder().probe(region -> true, Duration.ofMinutes(1)).build()).build();
+        assertThatThrownBy(() -> MultiRegion.wrap(RegionClient.class,
+                region -> new RegionClient(region, calls, false), probed, classifier))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is not an interface");
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> probeThreads() <= before);
+    }
+
+    private static long probeThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("meridian-health-probe") && t.isAlive()).count();
     }
 }

@@ -110,9 +110,9 @@ final class DynamoDbLocalServer implements AutoCloseable {
             }
             for (Object child : children(current)) {
                 if (child instanceof Map<?, ?> map) {
-                    todo.addAll(nonNull(map.values()));
+                    todo.addAll(localObjects(map.values()));
                 } else if (child instanceof Collection<?> collection) {
-                    todo.addAll(nonNull(collection));
+                    todo.addAll(localObjects(collection));
                 } else if (child.getClass().getName().startsWith(LOCAL_PACKAGE)) {
                     todo.add(child);
                 }
@@ -120,7 +120,8 @@ final class DynamoDbLocalServer implements AutoCloseable {
         }
     }
 
-    private static Collection<Object> nonNull(Collection<?> values) {
+    /** The non-null values that are DynamoDB Local's own objects (the only ones worth walking into). */
+    private static Collection<Object> localObjects(Collection<?> values) {
         Deque<Object> result = new ArrayDeque<>();
         for (Object value : values) {
             if (value != null && value.getClass().getName().startsWith(LOCAL_PACKAGE)) {

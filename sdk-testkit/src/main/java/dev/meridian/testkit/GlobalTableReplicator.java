@@ -68,7 +68,6 @@ final class GlobalTableReplicator implements AutoCloseable {
     private ScheduledExecutorService executor;
     private Duration delay;
     private long lastStamp;
-    private long sequence;
     private long cycles;
     private long lastCycleStartNanos;
     private int lastCycleActivity;
@@ -102,10 +101,6 @@ final class GlobalTableReplicator implements AutoCloseable {
             executor = pool;
             executor.schedule(this::cycleAndReschedule, 0, TimeUnit.MILLISECONDS);
         }
-    }
-
-    synchronized boolean isReplicating(String table) {
-        return tables.containsKey(table);
     }
 
     synchronized Set<String> tables() {
@@ -353,8 +348,9 @@ final class GlobalTableReplicator implements AutoCloseable {
         if (echo != null) {
             Held current = held.get(item);
             if (current != null && current.version.compareTo(echo.version) > 0) {
-                // A local write landed between our read and our write; put the winner back.
-                LOG.debug("Repairing {} in {} after a racing local write", key, region);
+                // A local write landed between our read and our write; put the winner back. The key is item data:
+                // not logged.
+                LOG.debug("Repairing an item of {} in {} after a racing local write", table.name, region);
                 write(item, current.version, current.image);
             }
             return;
@@ -364,7 +360,7 @@ final class GlobalTableReplicator implements AutoCloseable {
         long due = System.nanoTime() + delay.toNanos();
         for (String target : regions) {
             if (!target.equals(region)) {
-                pending.add(new Delivery(sequence++, due, new Link(region, target), table.name, key, version, image));
+                pending.add(new Delivery(due, new Link(region, target), table.name, key, version, image));
             }
         }
     }
@@ -482,7 +478,7 @@ final class GlobalTableReplicator implements AutoCloseable {
     private record Echo(Version version, Map<String, AttributeValue> image) {
     }
 
-    private record Delivery(long sequence, long dueNanos, Link link, String table, Map<String, AttributeValue> key,
+    private record Delivery(long dueNanos, Link link, String table, Map<String, AttributeValue> key,
             Version version, Map<String, AttributeValue> image) {
     }
 

@@ -2,8 +2,6 @@ package dev.meridian.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -608,13 +606,9 @@ public final class LocalAuroraGlobal implements AutoCloseable {
 
     private static int freePort(Set<Integer> taken) {
         for (int attempt = 0; attempt < 20; attempt++) {
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                int port = socket.getLocalPort();
-                if (taken.add(port)) {
-                    return port;
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not find a free port on 127.0.0.1", e);
+            int port = Ports.free();
+            if (taken.add(port)) {
+                return port;
             }
         }
         throw new IllegalStateException("could not find a free port on 127.0.0.1");

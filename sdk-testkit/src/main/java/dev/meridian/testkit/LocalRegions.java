@@ -15,6 +15,8 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -403,15 +405,15 @@ public final class LocalRegions implements AutoCloseable {
             this.proxy = proxy;
             this.journal = journal;
             this.faults = new RegionFaults(region, proxy, FaultScope.REGION);
-            this.directClient = DynamoDbClient.builder()
-                    .endpointOverride(dynamo.endpoint())
-                    .region(Region.of(region))
-                    .credentialsProvider(DUMMY_CREDENTIALS)
-                    .httpClientBuilder(UrlConnectionHttpClient.builder())
-                    .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(10)))
-                    .build();
-            this.streamsClient = DynamoDbStreamsClient.builder()
-                    .endpointOverride(dynamo.endpoint())
+            this.directClient = direct(DynamoDbClient.builder(), dynamo.endpoint(), region);
+            this.streamsClient = direct(DynamoDbStreamsClient.builder(), dynamo.endpoint(), region);
+        }
+
+        /** A client of DynamoDB Local itself, bypassing the proxy: what the replicator uses, never faulted. */
+        private static <B extends AwsClientBuilder<B, C> & SdkSyncClientBuilder<B, C>, C> C direct(B builder,
+                URI endpoint, String region) {
+            return builder
+                    .endpointOverride(endpoint)
                     .region(Region.of(region))
                     .credentialsProvider(DUMMY_CREDENTIALS)
                     .httpClientBuilder(UrlConnectionHttpClient.builder())

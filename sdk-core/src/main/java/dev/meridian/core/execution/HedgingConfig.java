@@ -7,8 +7,10 @@ import java.util.Optional;
 /**
  * Hedged reads: when a READ has not answered after a delay, the same read is also sent to the next region of its
  * plan; the first success wins and the other attempt is cancelled. The delay is fixed, or adaptive: the first
- * region's observed p95 latency, never below a floor. Disabled by default; enabling it makes the runtime create a
- * small daemon thread pool (closed by {@code MultiRegion.close()}). Immutable.
+ * region's observed p95 latency, never below a floor. Disabled by default; enabling it makes the runtime create
+ * daemon threads on demand: one timer, and workers that run the attempts of synchronous hedged reads (as many as
+ * attempts in flight; idle workers exit after 60 s). {@code MultiRegion.close()} stops them. Immutable and
+ * thread-safe.
  */
 public final class HedgingConfig {
     private static final HedgingConfig DISABLED = new HedgingConfig(false, null, false);

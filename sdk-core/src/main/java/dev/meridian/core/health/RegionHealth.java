@@ -221,10 +221,16 @@ public final class RegionHealth implements AutoCloseable {
             Region region = e.getKey();
             CircuitBreaker cb = e.getValue();
             boolean ok;
+            Exception error = null;
             try {
                 ok = probe.probe(region);
+            } catch (InterruptedException ex) {
+                // close() stops the probe: an interrupted probe says nothing about the region.
+                Thread.currentThread().interrupt();
+                return;
             } catch (Exception ex) {
                 ok = false;
+                error = ex;
             }
             CircuitBreaker.State s = cb.getState();
             if (ok && s == CircuitBreaker.State.OPEN) {
@@ -233,7 +239,8 @@ public final class RegionHealth implements AutoCloseable {
                 cb.onError(0, TimeUnit.NANOSECONDS, new ProbeFailedException(region));
             }
             if (!ok) {
-                LOG.debug("Health probe of region {} failed", region.id());
+                LOG.debug("Health probe of region {} failed: {}", region.id(),
+                        error == null ? "it answered false" : error.toString());
             }
         }
     }

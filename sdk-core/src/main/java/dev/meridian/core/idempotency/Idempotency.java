@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * most until their expiry), so a replay costs no store call. The cache only ever holds completed records, which do
  * not change, so it cannot serve a stale status — but it does not see a record deleted from the store by hand.
  *
- * <p>Thread-safe. Atomicity between concurrent duplicates comes from the store's {@code begin}.
+ * <p>Thread-safe. Atomicity between concurrent duplicates comes from the store's {@code claim}.
  */
 public final class Idempotency {
 

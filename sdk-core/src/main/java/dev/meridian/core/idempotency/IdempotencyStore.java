@@ -5,9 +5,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Storage SPI for {@link Idempotency}. Implementations must make {@link #begin} (and {@link #claim}) atomic per key: of
- * any number of concurrent callers for a key without a live record, exactly one gets {@link Optional#empty()} (an
- * {@linkplain IdempotencyClaim#acquired() acquired} claim).
+ * Storage SPI for {@link Idempotency}. Implementations must be thread-safe and make {@link #begin} (and
+ * {@link #claim}) atomic per key: of any number of concurrent callers for a key without a live record, exactly one
+ * gets {@link Optional#empty()} (an {@linkplain IdempotencyClaim#acquired() acquired} claim).
  *
  * <p>Liveness (see {@link IdempotencyRecord#isLive(Instant)}) is judged with the store's own clock: an expired record,
  * or an in-progress record whose in-progress expiry has passed (its worker presumably crashed), counts as absent and

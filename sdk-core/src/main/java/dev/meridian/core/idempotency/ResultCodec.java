@@ -10,6 +10,11 @@ import java.util.function.Function;
  * e.g. JSON with your own mapper: {@code ResultCodec.of(mapper::writeValueAsBytes, b -> mapper.readValue(b, T.class))}
  * (wrapping checked exceptions).
  *
+ * <p>Implementations must be thread-safe (one codec serves concurrent calls; the built-in ones are stateless). An
+ * exception from {@link #encode} reaches the caller of {@link Idempotency#execute} after the claim is released, so
+ * the operation may run again on a retry; an exception from {@link #decode} reaches the duplicate's caller and
+ * leaves the stored record as it is.
+ *
  * @param <T> the result type
  */
 public interface ResultCodec<T> {

@@ -41,7 +41,8 @@ final class MicrometerMetrics implements Metrics {
     @Override
     public void failover(Region from, Region to, String operation) {
         counter("failover|" + from.id() + '|' + to.id() + '|' + operation, "meridian.failover",
-                "Moves of a call to the next region", "from", from.id(), "to", to.id(), "operation", operation)
+                "Moves of a call to the next region (region: the one it left)", "region", from.id(), "from", from.id(),
+                "to", to.id(), "operation", operation)
                 .increment();
     }
 

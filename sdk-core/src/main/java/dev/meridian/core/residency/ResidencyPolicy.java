@@ -173,10 +173,8 @@ public final class ResidencyPolicy {
         public Builder allow(DataClass dataClass, Jurisdiction subject, Jurisdiction... regionJurisdictions) {
             Objects.requireNonNull(dataClass, "dataClass");
             Objects.requireNonNull(subject, "subject");
-            if (regionJurisdictions.length == 0) {
-                throw new IllegalArgumentException("meridian.residency rule allow(" + dataClass + ", " + subject
-                        + ") names no region jurisdiction");
-            }
+            String rule = "meridian.residency rule allow(" + dataClass + ", " + subject + ")";
+            requireElements(regionJurisdictions, rule, "region jurisdiction");
             rules.add(new Rule(dataClass, subject, new LinkedHashSet<>(Arrays.asList(regionJurisdictions)),
                     Set.of()));
             return this;
@@ -186,10 +184,8 @@ public final class ResidencyPolicy {
         public Builder allowRegions(DataClass dataClass, Jurisdiction subject, Region... regions) {
             Objects.requireNonNull(dataClass, "dataClass");
             Objects.requireNonNull(subject, "subject");
-            if (regions.length == 0) {
-                throw new IllegalArgumentException("meridian.residency rule allowRegions(" + dataClass + ", "
-                        + subject + ") names no region");
-            }
+            String rule = "meridian.residency rule allowRegions(" + dataClass + ", " + subject + ")";
+            requireElements(regions, rule, "region");
             rules.add(new Rule(dataClass, subject, Set.of(), new LinkedHashSet<>(Arrays.asList(regions))));
             return this;
         }
@@ -202,6 +198,18 @@ public final class ResidencyPolicy {
 
         public ResidencyPolicy build() {
             return new ResidencyPolicy(this);
+        }
+
+        private static void requireElements(Object[] values, String rule, String what) {
+            Objects.requireNonNull(values, rule);
+            if (values.length == 0) {
+                throw new IllegalArgumentException(rule + " names no " + what);
+            }
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] == null) {
+                    throw new NullPointerException(rule + " names a null " + what + " at position " + i);
+                }
+            }
         }
     }
 }

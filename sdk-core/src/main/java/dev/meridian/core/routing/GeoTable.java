@@ -97,6 +97,7 @@ public final class GeoTable {
             }
             d[i] = haversine(c[0], c[1], r[0], r[1]);
         }
+        // Stable insertion sort on the precomputed distances: a handful of regions, and no boxing on every call.
         for (int i = 1; i < n; i++) {
             double di = d[i];
             Region ri = out.get(i);

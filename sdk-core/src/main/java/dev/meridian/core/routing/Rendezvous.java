@@ -46,7 +46,7 @@ final class Rendezvous {
             h ^= b & 0xff;
             h *= 0x100000001b3L;
         }
-        h ^= 0;
+        // A 0 byte between key and region id, so that key "a" + region "bc" never hashes like "ab" + "c".
         h *= 0x100000001b3L;
         byte[] region = regionId.getBytes(StandardCharsets.UTF_8);
         for (byte b : region) {

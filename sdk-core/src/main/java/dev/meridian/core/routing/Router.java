@@ -65,7 +65,10 @@ public final class Router {
 
     /** Every region residency allows for the context, in configuration order (healthy or not). */
     public Set<Region> allowedRegions(RoutingContext ctx) {
-        Optional<Jurisdiction> subject = subjectJurisdiction(ctx);
+        return allowedRegions(ctx, subjectJurisdiction(ctx));
+    }
+
+    private Set<Region> allowedRegions(RoutingContext ctx, Optional<Jurisdiction> subject) {
         return allowedCache.computeIfAbsent(ctx.dataClass(), dc -> new ConcurrentHashMap<>())
                 .computeIfAbsent(subject.orElse(UNKNOWN), j -> Set.copyOf(config.residency()
                         .allowedRegions(ctx.dataClass(), subject, config.regions())));
@@ -80,7 +83,8 @@ public final class Router {
     public RoutingPlan plan(Operation op, RoutingContext ctx) {
         Objects.requireNonNull(op, "op");
         Objects.requireNonNull(ctx, "ctx");
-        Set<Region> allowed = allowedRegions(ctx);
+        Optional<Jurisdiction> subject = subjectJurisdiction(ctx);
+        Set<Region> allowed = allowedRegions(ctx, subject);
         if (allowed.isEmpty()) {
             throw refuse(op, ctx, "no configured region is allowed", null);
         }
@@ -88,7 +92,7 @@ public final class Router {
         Set<Region> excluded = ctx.excludedRegions();
         String resource = health.config().perResourceBreakers() ? op.resource().orElse(null) : null;
         if (op.homeOnly()) {
-            return homePlan(op, ctx, allowed, residencyLimited, resource);
+            return homePlan(op, ctx, subject, allowed, residencyLimited, resource);
         }
         List<Region> byPriority = config.regionsByPriority();
         List<Region> candidates = byPriority;
@@ -121,13 +125,12 @@ public final class Router {
                         + " returned no candidate region for " + op.name() + " out of " + candidates);
             }
         }
-        return new RoutingPlan(ordered, allowed, residencyLimited, ctx.dataClass(),
-                subjectJurisdiction(ctx).orElse(null));
+        return new RoutingPlan(ordered, allowed, residencyLimited, ctx.dataClass(), subject.orElse(null));
     }
 
     /** The single-region plan of a {@link Operation#homeOnly()} operation; health decides only whether it runs. */
-    private RoutingPlan homePlan(Operation op, RoutingContext ctx, Set<Region> allowed, boolean residencyLimited,
-            String resource) {
+    private RoutingPlan homePlan(Operation op, RoutingContext ctx, Optional<Jurisdiction> subject, Set<Region> allowed,
+            boolean residencyLimited, String resource) {
         List<Region> eligible = new ArrayList<>(allowed.size());
         for (Region r : config.regionsByPriority()) {
             if (allowed.contains(r)) {
@@ -147,8 +150,7 @@ public final class Router {
                     + " is drained, behind an open circuit breaker or excluded; the operation is pinned to its"
                     + " home region (Operation.homeOnly) and does not move to another region");
         }
-        return new RoutingPlan(List.of(home), allowed, residencyLimited, ctx.dataClass(),
-                subjectJurisdiction(ctx).orElse(null));
+        return new RoutingPlan(List.of(home), allowed, residencyLimited, ctx.dataClass(), subject.orElse(null));
     }
 
     /**

@@ -113,7 +113,8 @@ class RegionalExecutorTest {
         String result = executor().execute(Operation.of("Op", kind), failingIn(EU_WEST, refused()));
         assertThat(result).isEqualTo("eu-central-1");
         assertThat(touched).containsExactly(EU_WEST, EU_CENTRAL);
-        assertThat(meters.get("meridian.failover").tag("from", "eu-west-1").tag("to", "eu-central-1")
+        assertThat(meters.get("meridian.failover").tag("region", "eu-west-1").tag("from", "eu-west-1")
+                .tag("to", "eu-central-1")
                 .tag("operation", "Op").counter().count()).isEqualTo(1.0);
     }
 

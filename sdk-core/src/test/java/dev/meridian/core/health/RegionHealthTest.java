@@ -159,4 +159,19 @@ class RegionHealthTest {
             assertThat(h.state(EU_WEST)).isEqualTo(CircuitBreaker.State.HALF_OPEN);
         }
     }
+
+    @Test
+    void probeInterruptedByCloseRecordsNoFailureAndKeepsTheInterrupt() {
+        try (RegionHealth h = new RegionHealth(List.of(EU_WEST), config.toBuilder()
+                .probe(r -> true, Duration.ofHours(1)).build(), t -> false, Metrics.noop())) {
+            for (int i = 0; i < 4; i++) {
+                h.probeAll(r -> {
+                    throw new InterruptedException("closing");
+                });
+                assertThat(Thread.interrupted()).isTrue();
+            }
+            assertThat(h.state(EU_WEST)).isEqualTo(CircuitBreaker.State.CLOSED);
+            assertThat(h.circuitBreaker(EU_WEST).getMetrics().getNumberOfFailedCalls()).isZero();
+        }
+    }
 }

@@ -4,11 +4,13 @@ import static dev.meridian.core.TestTopology.EU_CENTRAL;
 import static dev.meridian.core.TestTopology.EU_WEST;
 import static dev.meridian.core.TestTopology.US_EAST;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.TestTopology;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.regions.Region;
 
 class ResidencyPolicyTest {
     private final MultiRegionConfig config = TestTopology.threeRegions().build();
@@ -66,5 +68,21 @@ class ResidencyPolicyTest {
                 .contains(Jurisdiction.US);
         ResidencyPolicy p = ResidencyPolicy.builder().country("GB", Jurisdiction.of("UK")).build();
         assertThat(p.subjectJurisdiction(Optional.empty(), Optional.of("GB"))).contains(Jurisdiction.of("UK"));
+    }
+
+    @Test
+    void rulesNamingNoOrANullRegionAreRejectedNamingTheRule() {
+        assertThatThrownBy(() -> ResidencyPolicy.builder().allow(DataClass.RESTRICTED, Jurisdiction.EU))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("meridian.residency rule allow(RESTRICTED, EU) names no region jurisdiction");
+        assertThatThrownBy(() -> ResidencyPolicy.builder()
+                .allow(DataClass.RESTRICTED, Jurisdiction.EU, Jurisdiction.EU, null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("meridian.residency rule allow(RESTRICTED, EU) names a null region jurisdiction"
+                        + " at position 1");
+        assertThatThrownBy(() -> ResidencyPolicy.builder()
+                .allowRegions(DataClass.INTERNAL, Jurisdiction.US, (Region) null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("meridian.residency rule allowRegions(INTERNAL, US) names a null region at position 0");
     }
 }
