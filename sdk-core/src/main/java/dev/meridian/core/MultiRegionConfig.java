@@ -240,7 +240,8 @@ public final class MultiRegionConfig {
         }
 
         private static String defaultName(String key) {
-            return "meridian." + key;
+            // Weights are set per region: name the per-region setting, there is no single "weights" one.
+            return key.equals("weights") ? "RegionSpec weights (meridian.region.<region>.weight)" : "meridian." + key;
         }
 
         public MultiRegionConfig build() {

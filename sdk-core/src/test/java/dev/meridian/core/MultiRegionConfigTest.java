@@ -46,7 +46,7 @@ class MultiRegionConfigTest {
                 .region(RegionSpec.of(EU_WEST).weight(90))
                 .region(RegionSpec.of(US_EAST).weight(5))
                 .build())
-                .hasMessage("meridian.weights must add up to 100 but add up to 95 (eu-west-1=90, us-east-1=5)");
+                .hasMessage("RegionSpec weights (meridian.region.<region>.weight) must add up to 100 but add up to 95 (eu-west-1=90, us-east-1=5)");
         MultiRegionConfig ok = MultiRegionConfig.builder()
                 .region(RegionSpec.of(EU_WEST).weight(90)).region(RegionSpec.of(US_EAST).weight(10)).build();
         assertThat(ok.weight(EU_WEST)).isEqualTo(90);
