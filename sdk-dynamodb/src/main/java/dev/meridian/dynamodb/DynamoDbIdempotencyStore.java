@@ -393,8 +393,9 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         /** The table (required). */
         public Builder table(String table) {
             Objects.requireNonNull(table, "table");
-            if (table.length() < 3) {
-                throw new IllegalArgumentException("table must have at least 3 characters but was '" + table + "'");
+            if (table.length() < 3 || table.length() > 255) {
+                throw new IllegalArgumentException(
+                        "DynamoDbIdempotencyStore.table must have 3 to 255 characters but was '" + table + "'");
             }
             this.table = table;
             return this;
@@ -412,11 +413,12 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
 
         /** Like {@link #runtime(MultiRegion, Function)} with a map of per-region clients. */
         public Builder runtime(MultiRegion runtime, Map<Region, DynamoDbClient> clients) {
-            Map<Region, DynamoDbClient> copy = Map.copyOf(clients);
+            Map<Region, DynamoDbClient> copy = Map.copyOf(Objects.requireNonNull(clients, "clients"));
             return runtime(runtime, region -> {
                 DynamoDbClient c = copy.get(region);
                 if (c == null) {
-                    throw new IllegalArgumentException("no DynamoDbClient configured for region " + region);
+                    throw new IllegalArgumentException("DynamoDbIdempotencyStore has no DynamoDbClient for region "
+                            + region + "; the runtime(..) map covers " + copy.keySet());
                 }
                 return c;
             });
@@ -440,13 +442,22 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
             return this;
         }
 
-        /** Builds it. */
+        /**
+         * Builds it.
+         *
+         * @throws IllegalArgumentException when the table is missing, or not exactly one of runtime and client is set
+         */
         public DynamoDbIdempotencyStore build() {
             if (table == null) {
-                throw new IllegalArgumentException("table must be set");
+                throw new IllegalArgumentException("DynamoDbIdempotencyStore.table must be set");
             }
-            if ((runtime == null) == (client == null)) {
-                throw new IllegalArgumentException("set exactly one of runtime(...) and client(...)");
+            if (runtime != null && client != null) {
+                throw new IllegalArgumentException(
+                        "DynamoDbIdempotencyStore: set either runtime(..) or client(..), not both");
+            }
+            if (runtime == null && client == null) {
+                throw new IllegalArgumentException(
+                        "DynamoDbIdempotencyStore needs runtime(..) (multi-region) or client(..) (one region)");
             }
             return new DynamoDbIdempotencyStore(this);
         }

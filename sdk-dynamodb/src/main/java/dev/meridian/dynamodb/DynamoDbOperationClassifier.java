@@ -105,7 +105,7 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
         return !shape.read() || shape.consistentRead() && settings.get().consistentReadsAtHome();
     }
 
-    Optional<TableSettings> settings(String table) {
+    private Optional<TableSettings> settings(String table) {
         return Optional.ofNullable(tables.get(table));
     }
 

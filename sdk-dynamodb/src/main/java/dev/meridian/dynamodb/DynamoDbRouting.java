@@ -2,8 +2,8 @@ package dev.meridian.dynamodb;
 
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.Operation;
+import dev.meridian.core.OperationKind;
 import dev.meridian.core.RoutingContext;
-import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.routing.RoutingStrategy;
 import dev.meridian.dynamodb.DynamoDbOperationClassifier.Classification;
 import dev.meridian.dynamodb.DynamoDbOperationClassifier.TableKey;
@@ -40,6 +40,11 @@ final class DynamoDbRouting {
         this.marks = marks;
     }
 
+    /** The read that learns a table's key schema and replicas (routed like any read). */
+    static Operation describeOperation(String table) {
+        return Operation.builder("DescribeTable", OperationKind.READ).resource(table).build();
+    }
+
     MultiRegion runtime() {
         return runtime;
     }
@@ -58,7 +63,7 @@ final class DynamoDbRouting {
      * may live in (sdk-core's {@code Router.checkFootprint} decides and counts the refusal).
      */
     void checkResidency(Classification c, RoutingContext ctx, Function<String, Described> describe) {
-        if (!residencyLimited(ctx)) {
+        if (!footprintMatters(ctx)) {
             return;
         }
         for (String table : c.tables()) {
@@ -66,14 +71,9 @@ final class DynamoDbRouting {
         }
     }
 
-    /**
-     * Whether residency limits this call, i.e. whether a table's footprint matters (the cases in which
-     * {@code Router.checkFootprint} looks at it): RESTRICTED data, or a context that does not allow every configured
-     * region. Anything else never needs a footprint, so no {@code DescribeTable} is made for it.
-     */
-    boolean residencyLimited(RoutingContext ctx) {
-        return ctx.dataClass().equals(DataClass.RESTRICTED)
-                || !runtime.router().allowedRegions(ctx).containsAll(runtime.config().regionList());
+    /** Whether a table's footprint matters for this call (sdk-core decides; no {@code DescribeTable} otherwise). */
+    boolean footprintMatters(RoutingContext ctx) {
+        return runtime.router().footprintMatters(ctx);
     }
 
     /** The operation to execute: a read of a key the session just wrote goes to the writing region first. */

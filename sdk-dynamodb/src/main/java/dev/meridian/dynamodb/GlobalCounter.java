@@ -37,7 +37,9 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  *
  * <p>Two layouts: by default a table with partition key {@code pk} = counter name and sort key {@code sk} = region
  * (the value is one {@code Query}); or, with {@link Builder#compositeKey(List)}, a table with only a partition key
- * {@code pk} = {@code name#region} (the value is one {@code BatchGetItem} over the listed regions). Thread-safe.
+ * {@code pk} = {@code name#region} (the value is one {@code BatchGetItem} over the listed regions).
+ *
+ * <p>Thread-safe. Nothing is retried here: a failed call throws what the client threw.
  */
 public final class GlobalCounter {
 
@@ -75,11 +77,17 @@ public final class GlobalCounter {
         return add(name, -1);
     }
 
-    /** Adds {@code delta} (may be negative) in this region with one {@code UpdateItem}; returns its contribution. */
+    /**
+     * Adds {@code delta} (may be negative) in this region with one {@code UpdateItem}; returns its contribution.
+     *
+     * @throws IllegalArgumentException when {@code delta} is 0 or {@link Long#MIN_VALUE} (its magnitude has no
+     *         {@code long})
+     */
     public long add(String name, long delta) {
         Objects.requireNonNull(name, "name");
-        if (delta == 0) {
-            throw new IllegalArgumentException("delta must not be 0");
+        if (delta == 0 || delta == Long.MIN_VALUE) {
+            throw new IllegalArgumentException("GlobalCounter.add delta must be non-zero and greater than "
+                    + Long.MIN_VALUE + " but was " + delta + " (counter '" + name + "')");
         }
         String attribute = delta > 0 ? INCREMENTS : DECREMENTS;
         Map<String, AttributeValue> item = client.updateItem(UpdateItemRequest.builder()
@@ -191,7 +199,8 @@ public final class GlobalCounter {
         public Builder region(String region) {
             this.region = nonBlank("region", region);
             if (region.contains("#")) {
-                throw new IllegalArgumentException("region must not contain '#' but was " + region);
+                throw new IllegalArgumentException(
+                        "GlobalCounter.region must not contain '#' but was '" + region + "'");
             }
             return this;
         }
@@ -217,7 +226,7 @@ public final class GlobalCounter {
         public Builder compositeKey(List<String> regions) {
             Objects.requireNonNull(regions, "regions");
             if (regions.isEmpty()) {
-                throw new IllegalArgumentException("compositeKey regions must not be empty");
+                throw new IllegalArgumentException("GlobalCounter.compositeKey regions must not be empty");
             }
             this.compositeRegions = List.copyOf(regions);
             return this;
@@ -225,12 +234,22 @@ public final class GlobalCounter {
 
         /** Builds it. */
         public GlobalCounter build() {
-            if (client == null || table == null || region == null) {
-                throw new IllegalArgumentException("client, table and region must be set");
+            List<String> missing = new ArrayList<>();
+            if (client == null) {
+                missing.add("client");
+            }
+            if (table == null) {
+                missing.add("table");
+            }
+            if (region == null) {
+                missing.add("region");
+            }
+            if (!missing.isEmpty()) {
+                throw new IllegalArgumentException("GlobalCounter needs " + String.join(", ", missing) + " to be set");
             }
             if (compositeRegions != null && !compositeRegions.contains(region)) {
-                throw new IllegalArgumentException("compositeKey regions " + compositeRegions
-                        + " must contain this region " + region);
+                throw new IllegalArgumentException("GlobalCounter.compositeKey regions " + compositeRegions
+                        + " must contain this region '" + region + "'");
             }
             return new GlobalCounter(this);
         }
@@ -238,7 +257,8 @@ public final class GlobalCounter {
         private static String nonBlank(String setting, String value) {
             Objects.requireNonNull(value, setting);
             if (value.isBlank()) {
-                throw new IllegalArgumentException(setting + " must not be blank");
+                throw new IllegalArgumentException("GlobalCounter." + setting + " must not be blank but was '"
+                        + value + "'");
             }
             return value;
         }

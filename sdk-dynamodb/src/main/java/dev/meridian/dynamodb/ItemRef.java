@@ -1,5 +1,6 @@
 package dev.meridian.dynamodb;
 
+import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -53,10 +54,6 @@ final class ItemRef {
 
     String table() {
         return table;
-    }
-
-    Map<String, AttributeValue> attributes() {
-        return attributes;
     }
 
     /**
@@ -117,7 +114,7 @@ final class ItemRef {
             return Optional.of(value.n());
         }
         if (value.b() != null) {
-            return Optional.of(java.util.Base64.getEncoder().encodeToString(value.b().asByteArray()));
+            return Optional.of(Base64.getEncoder().encodeToString(value.b().asByteArray()));
         }
         return Optional.empty();
     }

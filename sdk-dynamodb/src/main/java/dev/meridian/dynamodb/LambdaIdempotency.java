@@ -3,6 +3,7 @@ package dev.meridian.dynamodb;
 import com.amazonaws.services.lambda.runtime.Context;
 import dev.meridian.core.idempotency.Idempotency;
 import dev.meridian.core.idempotency.ResultCodec;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -12,6 +13,9 @@ import java.util.function.Supplier;
  * still run ({@link Context#getRemainingTimeInMillis()}), so a retry after a timed-out or crashed invocation can take
  * the key over as soon as the first one is certainly dead — no guessed timeout. Needs
  * {@code com.amazonaws:aws-lambda-java-core} (an optional dependency of this module) on the classpath.
+ *
+ * <p>Stateless and thread-safe; everything {@link Idempotency#execute} throws (the supplier's failure, an
+ * in-progress or key-reuse refusal) propagates unchanged.
  */
 public final class LambdaIdempotency {
 
@@ -35,7 +39,7 @@ public final class LambdaIdempotency {
     public static <T> T execute(Idempotency idempotency, Context context, String key, String payload,
             Supplier<T> supplier, ResultCodec<T> codec) {
         Objects.requireNonNull(payload, "payload");
-        return execute(idempotency, context, key, payload.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        return execute(idempotency, context, key, payload.getBytes(StandardCharsets.UTF_8),
                 supplier, codec);
     }
 }

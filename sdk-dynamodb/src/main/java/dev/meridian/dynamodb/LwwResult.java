@@ -1,5 +1,6 @@
 package dev.meridian.dynamodb;
 
+import dev.meridian.core.clock.HybridLogicalClock;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -7,7 +8,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Outcome of one {@link LwwWrites} write: {@link Outcome#APPLIED}, or {@link Outcome#SUPERSEDED} by a stored item with
- * a greater (stamp, region), which is returned as the winner. Immutable.
+ * a greater (stamp, region), which is returned as the winner. Immutable and thread-safe.
  */
 public final class LwwResult {
 
@@ -64,6 +65,6 @@ public final class LwwResult {
 
     @Override
     public String toString() {
-        return "LwwResult[" + outcome + ", stamp=" + dev.meridian.core.clock.HybridLogicalClock.toString(stamp) + "]";
+        return "LwwResult[" + outcome + ", stamp=" + HybridLogicalClock.toString(stamp) + "]";
     }
 }

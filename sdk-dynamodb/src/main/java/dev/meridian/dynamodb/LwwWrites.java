@@ -2,9 +2,12 @@ package dev.meridian.dynamodb;
 
 import dev.meridian.core.clock.ClockDriftException;
 import dev.meridian.core.clock.HybridLogicalClock;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -93,17 +96,19 @@ public final class LwwWrites {
     private final SupersededListener listener;
 
     private LwwWrites(Builder b) {
-        this.client = Objects.requireNonNull(b.client, "client");
-        this.clock = Objects.requireNonNull(b.clock, "clock");
-        this.region = Objects.requireNonNull(b.region, "region");
+        this.client = b.client;
+        this.clock = b.clock;
+        this.region = b.region;
         this.stampAttribute = b.stampAttribute;
         this.regionAttribute = b.regionAttribute;
         this.tombstoneAttribute = b.tombstoneAttribute;
         this.tombstoneTtlAttribute = b.tombstoneTtlAttribute;
         this.tombstoneTtl = b.tombstoneTtl;
         this.wallClock = b.wallClock;
-        this.listener = b.meterRegistry == null ? table -> { } : new LwwMetrics(
-                (io.micrometer.core.instrument.MeterRegistry) b.meterRegistry, region);
+        // LwwMetrics (and the cast) are reached only with a registry, i.e. when Micrometer is on the classpath.
+        this.listener = b.meterRegistry == null
+                ? table -> { }
+                : new LwwMetrics((MeterRegistry) b.meterRegistry, region);
     }
 
     /** A builder; client, clock and region are required. */
@@ -301,6 +306,7 @@ public final class LwwWrites {
         private String tombstoneTtlAttribute;
         private Duration tombstoneTtl;
         private InstantSource wallClock = InstantSource.system();
+        /** A MeterRegistry, typed Object so that building without one never touches Micrometer (optional). */
         private Object meterRegistry;
 
         private Builder() {
@@ -322,7 +328,7 @@ public final class LwwWrites {
         public Builder region(String region) {
             Objects.requireNonNull(region, "region");
             if (region.isBlank()) {
-                throw new IllegalArgumentException("region must not be blank");
+                throw new IllegalArgumentException("LwwWrites.region must not be blank but was '" + region + "'");
             }
             this.region = region;
             return this;
@@ -356,7 +362,7 @@ public final class LwwWrites {
             this.tombstoneTtlAttribute = attributeName("tombstoneTtl attribute", attribute);
             Objects.requireNonNull(ttl, "ttl");
             if (ttl.isNegative() || ttl.isZero()) {
-                throw new IllegalArgumentException("tombstoneTtl must be > 0 but was " + ttl);
+                throw new IllegalArgumentException("LwwWrites.tombstoneTtl must be positive but was " + ttl);
             }
             this.tombstoneTtl = ttl;
             return this;
@@ -369,24 +375,54 @@ public final class LwwWrites {
         }
 
         /** Counts superseded writes as {@code meridian.lww.superseded} (tags {@code region}, {@code table}). */
-        public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
+        public Builder meterRegistry(MeterRegistry registry) {
             this.meterRegistry = Objects.requireNonNull(registry, "registry");
             return this;
         }
 
-        /** Builds it. */
+        /**
+         * Builds it.
+         *
+         * @throws IllegalArgumentException when client, clock or region is missing, or two of the attributes
+         *         LwwWrites writes have the same name
+         */
         public LwwWrites build() {
-            if (client == null || clock == null || region == null) {
-                throw new IllegalArgumentException("client, clock and region must be set (client=" + client
-                        + ", clock=" + clock + ", region=" + region + ")");
+            List<String> missing = new ArrayList<>();
+            if (client == null) {
+                missing.add("client");
+            }
+            if (clock == null) {
+                missing.add("clock");
+            }
+            if (region == null) {
+                missing.add("region");
+            }
+            if (!missing.isEmpty()) {
+                throw new IllegalArgumentException("LwwWrites needs " + String.join(", ", missing) + " to be set");
+            }
+            Map<String, String> settingByAttribute = new HashMap<>();
+            distinct(settingByAttribute, "stampAttribute", stampAttribute);
+            distinct(settingByAttribute, "regionAttribute", regionAttribute);
+            distinct(settingByAttribute, "tombstoneAttribute", tombstoneAttribute);
+            if (tombstoneTtlAttribute != null) {
+                distinct(settingByAttribute, "tombstoneTtl attribute", tombstoneTtlAttribute);
             }
             return new LwwWrites(this);
+        }
+
+        private static void distinct(Map<String, String> settingByAttribute, String setting, String attribute) {
+            String other = settingByAttribute.putIfAbsent(attribute, setting);
+            if (other != null) {
+                throw new IllegalArgumentException("LwwWrites." + setting + " and LwwWrites." + other
+                        + " must name different attributes but both are '" + attribute + "'");
+            }
         }
 
         private static String attributeName(String setting, String name) {
             Objects.requireNonNull(name, setting);
             if (name.isBlank()) {
-                throw new IllegalArgumentException(setting + " must not be blank");
+                throw new IllegalArgumentException("LwwWrites." + setting + " must not be blank but was '" + name
+                        + "'");
             }
             return name;
         }

@@ -3,6 +3,7 @@ package dev.meridian.dynamodb;
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
+import dev.meridian.core.RegionalClientDefaults;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
@@ -12,10 +13,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -44,6 +47,12 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * <p>With {@link Builder#config}, each {@code build*()} call creates its own {@link MultiRegion} runtime (health,
  * metrics) that the client closes; pass {@link Builder#multiRegion} to share one runtime (and its circuit breakers)
  * between several clients — the caller then closes it. The builder is not thread-safe; the clients are.
+ *
+ * <p>Failures: a call refused by residency throws sdk-core's {@code ResidencyViolationException} before anything is
+ * sent; a call that failed in every region it was allowed to try throws the last regional failure as the AWS SDK
+ * raised it (earlier ones attached as suppressed), or {@code NoRegionAvailableException} when health left no region
+ * to try; caller errors (validation, conditional check) are thrown at once, never retried elsewhere.
+ * The async client completes its future exceptionally with the same exceptions instead of throwing.
  */
 public final class MultiRegionDynamoDb {
     private static final Logger log = LoggerFactory.getLogger(MultiRegionDynamoDb.class);
@@ -51,10 +60,12 @@ public final class MultiRegionDynamoDb {
     private MultiRegionDynamoDb() {
     }
 
+    /** A new builder; {@link Builder#config} or {@link Builder#multiRegion} is required. */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** Closes each in order; a failure is logged and does not stop the others. */
     static void closeAll(List<AutoCloseable> closeables) {
         for (AutoCloseable c : closeables) {
             try {
@@ -110,7 +121,9 @@ public final class MultiRegionDynamoDb {
             return this;
         }
 
+        /** Settings of several tables, as {@link #table} for each. */
         public Builder tables(Collection<TableSettings> tables) {
+            Objects.requireNonNull(tables, "tables");
             tables.forEach(this::table);
             return this;
         }
@@ -141,57 +154,82 @@ public final class MultiRegionDynamoDb {
             return buildClient();
         }
 
-        /** The routed sync client; closing it closes the per-region clients, the probe and an owned runtime. */
+        /**
+         * The routed sync client; closing it closes the per-region clients, the probe and an owned runtime. If the
+         * build fails, whatever it had created is closed before the exception propagates.
+         */
         public DynamoDbClient buildClient() {
             List<AutoCloseable> closeables = new ArrayList<>();
-            MultiRegion rt = runtime(closeables);
-            Function<Region, DynamoDbClient> factory = clientFactory != null ? clientFactory : defaultFactory(rt);
-            RegionClients<DynamoDbClient> clients = new RegionClients<>(factory);
-            closeables.add(0, clients);
-            if (lagProbe != null) {
-                ReplicationLagProbe.Builder probe = ReplicationLagProbe.builder().settings(lagProbe);
-                for (Region r : regions(rt)) {
-                    probe.client(r, clients.get(r));
+            try {
+                MultiRegion rt = runtime(closeables);
+                RegionClients<DynamoDbClient> clients = new RegionClients<>(clientFactory != null ? clientFactory
+                        : region -> defaultClient(DynamoDbClient.builder(), region, rt));
+                closeables.add(0, clients);
+                if (lagProbe != null) {
+                    closeables.add(0, startLagProbe(rt, clients));
                 }
-                if (meterRegistry != null) {
-                    probe.meterRegistry(meterRegistry);
-                } else {
-                    rt.meterRegistry().ifPresent(probe::meterRegistry);
-                }
-                closeables.add(0, probe.start());
+                RoutedDynamoDbClientHandler handler =
+                        new RoutedDynamoDbClientHandler(routing(rt), clients, tables, closeables);
+                return (DynamoDbClient) Proxy.newProxyInstance(DynamoDbClient.class.getClassLoader(),
+                        new Class<?>[] {DynamoDbClient.class}, handler);
+            } catch (RuntimeException | Error e) {
+                closeAll(closeables);
+                throw e;
             }
-            RoutedDynamoDbClientHandler handler =
-                    new RoutedDynamoDbClientHandler(routing(rt), clients, tables, closeables);
-            return (DynamoDbClient) Proxy.newProxyInstance(DynamoDbClient.class.getClassLoader(),
-                    new Class<?>[] {DynamoDbClient.class}, handler);
         }
 
-        /** The routed async client; closing it closes the per-region clients and an owned runtime. */
+        /**
+         * The routed async client; closing it closes the per-region clients and an owned runtime. If the build fails,
+         * whatever it had created is closed before the exception propagates.
+         *
+         * @throws IllegalStateException when a {@link #replicationLagProbe} is set (it runs on the sync client only)
+         */
         public DynamoDbAsyncClient buildAsyncClient() {
             if (lagProbe != null) {
-                throw new IllegalStateException("replicationLagProbe runs on the sync client: call buildClient() for it");
+                throw new IllegalStateException("MultiRegionDynamoDb.replicationLagProbe runs on the sync client only:"
+                        + " call buildClient() for it");
             }
             List<AutoCloseable> closeables = new ArrayList<>();
-            MultiRegion rt = runtime(closeables);
-            Function<Region, DynamoDbAsyncClient> factory =
-                    asyncClientFactory != null ? asyncClientFactory : defaultAsyncFactory(rt);
-            RegionClients<DynamoDbAsyncClient> clients = new RegionClients<>(factory);
-            closeables.add(0, clients);
-            RoutedDynamoDbAsyncClientHandler handler =
-                    new RoutedDynamoDbAsyncClientHandler(routing(rt), clients, tables, closeables);
-            return (DynamoDbAsyncClient) Proxy.newProxyInstance(DynamoDbAsyncClient.class.getClassLoader(),
-                    new Class<?>[] {DynamoDbAsyncClient.class}, handler);
+            try {
+                MultiRegion rt = runtime(closeables);
+                RegionClients<DynamoDbAsyncClient> clients = new RegionClients<>(asyncClientFactory != null
+                        ? asyncClientFactory : region -> defaultClient(DynamoDbAsyncClient.builder(), region, rt));
+                closeables.add(0, clients);
+                RoutedDynamoDbAsyncClientHandler handler =
+                        new RoutedDynamoDbAsyncClientHandler(routing(rt), clients, tables, closeables);
+                return (DynamoDbAsyncClient) Proxy.newProxyInstance(DynamoDbAsyncClient.class.getClassLoader(),
+                        new Class<?>[] {DynamoDbAsyncClient.class}, handler);
+            } catch (RuntimeException | Error e) {
+                closeAll(closeables);
+                throw e;
+            }
+        }
+
+        private ReplicationLagProbe startLagProbe(MultiRegion rt, RegionClients<DynamoDbClient> clients) {
+            ReplicationLagProbe.Builder probe = ReplicationLagProbe.builder().settings(lagProbe);
+            for (Region r : regions(rt)) {
+                probe.client(r, clients.get(r));
+            }
+            // Deliberately no method reference (probe::meterRegistry): linking one loads MeterRegistry, and Micrometer
+            // is optional. The cast runs only when a registry exists, i.e. when Micrometer is there.
+            Optional<?> registry = meterRegistry != null ? Optional.of(meterRegistry) : rt.meterRegistry();
+            if (registry.isPresent()) {
+                probe.meterRegistry((MeterRegistry) registry.get());
+            }
+            return probe.start();
         }
 
         private MultiRegion runtime(List<AutoCloseable> closeables) {
             if (runtime != null) {
                 if (config != null) {
-                    throw new IllegalStateException("Set either config(..) or multiRegion(..), not both");
+                    throw new IllegalStateException(
+                            "MultiRegionDynamoDb: set either config(..) or multiRegion(..), not both");
                 }
                 return runtime;
             }
             if (config == null) {
-                throw new IllegalStateException("MultiRegionDynamoDb needs config(..) or multiRegion(..)");
+                throw new IllegalStateException(
+                        "MultiRegionDynamoDb needs config(..) or multiRegion(..); neither was set");
             }
             MultiRegion.Builder b = MultiRegion.builder(config);
             if (meterRegistry != null) {
@@ -208,29 +246,18 @@ public final class MultiRegionDynamoDb {
         }
 
         private static Set<Region> regions(MultiRegion rt) {
-            Set<Region> regions = new LinkedHashSet<>();
-            for (RegionSpec spec : rt.config().regions()) {
-                regions.add(spec.region());
-            }
-            return regions;
+            return new LinkedHashSet<>(rt.config().regionList());
         }
 
-        private static Function<Region, DynamoDbClient> defaultFactory(MultiRegion rt) {
-            return region -> {
-                var b = DynamoDbClient.builder().region(region)
-                        .overrideConfiguration(dev.meridian.core.RegionalClientDefaults.overrideConfiguration());
-                rt.config().spec(region).flatMap(RegionSpec::endpoint).ifPresent(b::endpointOverride);
-                return b.build();
-            };
-        }
-
-        private static Function<Region, DynamoDbAsyncClient> defaultAsyncFactory(MultiRegion rt) {
-            return region -> {
-                var b = DynamoDbAsyncClient.builder().region(region)
-                        .overrideConfiguration(dev.meridian.core.RegionalClientDefaults.overrideConfiguration());
-                rt.config().spec(region).flatMap(RegionSpec::endpoint).ifPresent(b::endpointOverride);
-                return b.build();
-            };
+        /**
+         * A client built the way the class comment recommends: capped SDK retries, the region's endpoint override if
+         * its {@code RegionSpec} has one, the default credentials.
+         */
+        private static <B extends AwsClientBuilder<B, C>, C> C defaultClient(B builder, Region region,
+                MultiRegion rt) {
+            builder.region(region).overrideConfiguration(RegionalClientDefaults.overrideConfiguration());
+            rt.config().spec(region).flatMap(RegionSpec::endpoint).ifPresent(builder::endpointOverride);
+            return builder.build();
         }
     }
 }

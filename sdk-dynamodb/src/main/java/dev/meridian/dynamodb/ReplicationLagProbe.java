@@ -31,14 +31,17 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  *
  * <p>Published as the gauge {@value #METER} (milliseconds, tags {@code source}, {@code destination}) and through
  * {@link #lag(Region, Region)}. Off by default; one daemon thread runs while the probe is started and
- * {@link #close()} stops it. The table needs a string partition key only (default attribute {@code pk}); the
- * probe writes one item per source region. It talks to each region's own client directly (no routing: it must
- * address exact regions) and never closes those clients. Thread-safe.
+ * {@link #close()} stops it. A failed heartbeat write or read (a region down, a missing table) is logged at debug
+ * level and leaves that pair's last value in place; the probe keeps running. The table needs a string partition key
+ * only (default attribute {@code pk}); the probe writes one item per source region. It talks to each region's own
+ * client directly (no routing: it must address exact regions) and never closes those clients. Thread-safe.
  */
 public final class ReplicationLagProbe implements AutoCloseable {
     /** The gauge name. */
     public static final String METER = "meridian.dynamodb.replication.lag";
     static final String STAMP_ATTRIBUTE = "heartbeatMillis";
+    /** How long {@link #close()} waits for a round in progress (its calls are interrupted) to end. */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private static final Logger log = LoggerFactory.getLogger(ReplicationLagProbe.class);
 
@@ -49,6 +52,7 @@ public final class ReplicationLagProbe implements AutoCloseable {
     private final Map<String, AtomicLong> lags = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
     private final MeterRegistry meterRegistry;
+    private volatile boolean closed;
 
     private ReplicationLagProbe(Builder b) {
         this.settings = b.settings;
@@ -70,6 +74,7 @@ public final class ReplicationLagProbe implements AutoCloseable {
         return new Settings(table, "pk", Duration.ofSeconds(1));
     }
 
+    /** A builder; settings and the clients of at least two regions are required. */
     public static Builder builder() {
         return new Builder();
     }
@@ -80,18 +85,45 @@ public final class ReplicationLagProbe implements AutoCloseable {
         return v == null ? Optional.empty() : Optional.of(Duration.ofMillis(v.get()));
     }
 
-    /** Stops the probe thread; the gauges keep their last value. Idempotent. */
+    /**
+     * Stops the probe thread and waits (up to a few seconds) until a round in progress has ended, so the clients
+     * are no longer used when this returns; the gauges keep their last value. Idempotent.
+     */
     @Override
     public void close() {
+        closed = true;
         scheduler.shutdownNow();
+        try {
+            if (!scheduler.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("Replication-lag probe thread still running {} after close", CLOSE_TIMEOUT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void tick() {
+        try {
+            probeAll();
+        } catch (RuntimeException e) {
+            // An exception escaping a scheduled task would silently cancel every later round.
+            log.warn("Replication-lag probe round failed: {}", e.toString());
+        }
+    }
+
+    /** One round; once {@link #close()} has begun, the rest of it is skipped rather than failed call by call. */
+    private void probeAll() {
         for (Map.Entry<Region, DynamoDbClient> source : clients.entrySet()) {
+            if (closed) {
+                return;
+            }
             writeHeartbeat(source.getKey(), source.getValue());
         }
         for (Region source : clients.keySet()) {
             for (Map.Entry<Region, DynamoDbClient> destination : clients.entrySet()) {
+                if (closed) {
+                    return;
+                }
                 if (!destination.getKey().equals(source)) {
                     measure(source, destination.getKey(), destination.getValue());
                 }
@@ -147,23 +179,39 @@ public final class ReplicationLagProbe implements AutoCloseable {
 
     /**
      * Where and how often to probe: a table (string partition key only), its partition key attribute and the
-     * heartbeat interval. Immutable; the {@code with*} methods return modified copies.
+     * heartbeat interval (at least 10 ms). Immutable and validated on construction (an
+     * {@link IllegalArgumentException} names the bad setting); the {@code with*} methods return modified copies.
+     *
+     * @param table        the heartbeat table, present in every probed region (3 to 255 characters)
+     * @param partitionKey its string partition key attribute
+     * @param interval     time between two rounds of heartbeats
      */
     public record Settings(String table, String partitionKey, Duration interval) {
+        /** Validates every setting. */
         public Settings {
             Objects.requireNonNull(table, "table");
             Objects.requireNonNull(partitionKey, "partitionKey");
             Objects.requireNonNull(interval, "interval");
+            if (table.length() < 3 || table.length() > 255) {
+                throw new IllegalArgumentException(
+                        "ReplicationLagProbe.Settings.table must have 3 to 255 characters but was '" + table + "'");
+            }
+            if (partitionKey.isBlank()) {
+                throw new IllegalArgumentException(
+                        "ReplicationLagProbe.Settings.partitionKey must not be blank but was '" + partitionKey + "'");
+            }
             if (interval.toMillis() < 10) {
                 throw new IllegalArgumentException(
-                        "ReplicationLagProbe.interval must be at least 10 ms but was " + interval);
+                        "ReplicationLagProbe.Settings.interval must be at least 10 ms but was " + interval);
             }
         }
 
+        /** A copy with another partition key attribute. */
         public Settings withPartitionKey(String partitionKey) {
             return new Settings(table, partitionKey, interval);
         }
 
+        /** A copy with another heartbeat interval. */
         public Settings withInterval(Duration interval) {
             return new Settings(table, partitionKey, interval);
         }
@@ -179,6 +227,7 @@ public final class ReplicationLagProbe implements AutoCloseable {
         private Builder() {
         }
 
+        /** Table, key attribute and interval (required). */
         public Builder settings(Settings settings) {
             this.settings = Objects.requireNonNull(settings, "settings");
             return this;
@@ -190,6 +239,10 @@ public final class ReplicationLagProbe implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Publishes the {@value ReplicationLagProbe#METER} gauges there (optional: without a registry only
+         * {@link ReplicationLagProbe#lag} reports).
+         */
         public Builder meterRegistry(MeterRegistry meterRegistry) {
             this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
             return this;
@@ -203,10 +256,12 @@ public final class ReplicationLagProbe implements AutoCloseable {
 
         /** Starts the probe thread; the first round runs at once. */
         public ReplicationLagProbe start() {
-            Objects.requireNonNull(settings, "settings");
+            if (settings == null) {
+                throw new IllegalArgumentException("ReplicationLagProbe.settings must be set");
+            }
             if (clients.size() < 2) {
-                throw new IllegalArgumentException(
-                        "ReplicationLagProbe needs clients for at least two regions but has " + new ArrayList<>(clients.keySet()));
+                throw new IllegalArgumentException("ReplicationLagProbe needs clients for at least two regions but has "
+                        + new ArrayList<>(clients.keySet()));
             }
             return new ReplicationLagProbe(this);
         }

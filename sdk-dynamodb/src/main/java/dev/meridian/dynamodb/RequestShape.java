@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchExecuteStatementRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchStatementRequest;
@@ -52,7 +53,7 @@ final class RequestShape {
     }
 
     /** The DynamoDB operation name (e.g. {@code PutItem}) of a client method name (e.g. {@code putItem}). */
-    static String operationName(String methodName) {
+    private static String operationName(String methodName) {
         return Character.toUpperCase(methodName.charAt(0)) + methodName.substring(1);
     }
 
@@ -131,7 +132,7 @@ final class RequestShape {
         boolean consistent = false;
         for (Map.Entry<String, KeysAndAttributes> e : r.requestItems().entrySet()) {
             consistent |= Boolean.TRUE.equals(e.getValue().consistentRead());
-            for (Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> key : e.getValue().keys()) {
+            for (Map<String, AttributeValue> key : e.getValue().keys()) {
                 items.add(ItemRef.ofAttributes(e.getKey(), key));
             }
         }

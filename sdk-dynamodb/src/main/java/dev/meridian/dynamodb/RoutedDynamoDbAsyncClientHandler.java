@@ -1,11 +1,9 @@
 package dev.meridian.dynamodb;
 
 import dev.meridian.core.Operation;
-import dev.meridian.core.OperationKind;
 import dev.meridian.core.RoutingContext;
 import dev.meridian.dynamodb.DynamoDbOperationClassifier.Classification;
 import dev.meridian.dynamodb.TableCatalog.Described;
-import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,59 +22,33 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbAsyncWaiter;
  * asynchronously first, and every failure (a residency refusal included) completes the returned future
  * exceptionally instead of being thrown. The caller's {@code RoutingContext} is captured at call time. Thread-safe.
  */
-final class RoutedDynamoDbAsyncClientHandler implements InvocationHandler {
-    private final DynamoDbRouting routing;
-    private final RegionClients<DynamoDbAsyncClient> clients;
+final class RoutedDynamoDbAsyncClientHandler extends RoutedClientHandler<DynamoDbAsyncClient> {
     private final DynamoDbOperationClassifier classifier;
-    private final List<AutoCloseable> closeables;
 
     RoutedDynamoDbAsyncClientHandler(DynamoDbRouting routing, RegionClients<DynamoDbAsyncClient> clients,
             Map<String, TableSettings> settings, List<AutoCloseable> closeables) {
-        this.routing = routing;
-        this.clients = clients;
+        super(DynamoDbAsyncClient.class, routing, clients, closeables);
         this.classifier = routing.classifier(settings, TableCatalog.cacheOnly());
-        this.closeables = List.copyOf(closeables);
     }
 
     @Override
-    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-        if (method.getDeclaringClass() == Object.class) {
-            return RoutedDynamoDbClientHandler.objectMethod(proxy, method, args);
-        }
-        String name = method.getName();
-        boolean noArgs = args == null || args.length == 0;
-        if (noArgs) {
-            switch (name) {
-                case "close":
-                    MultiRegionDynamoDb.closeAll(closeables);
-                    return null;
-                case "serviceName":
-                    return DynamoDbAsyncClient.SERVICE_NAME;
-                case "waiter":
-                    return DynamoDbAsyncWaiter.builder().client((DynamoDbAsyncClient) proxy).build();
-                case "serviceClientConfiguration":
-                    return clients.get(routing.runtime().config().localRegion()).serviceClientConfiguration();
-                default:
-                    break;
-            }
-        }
-        if (!noArgs && args.length == 1 && args[0] instanceof DynamoDbRequest request
-                && CompletableFuture.class.isAssignableFrom(method.getReturnType())) {
-            return route(method, request);
-        }
-        if (method.isDefault()) {
-            return InvocationHandler.invokeDefault(proxy, method, args);
-        }
-        throw new UnsupportedOperationException(
-                "DynamoDbAsyncClient." + name + " is not supported by the multi-region client");
+    boolean routes(Method method) {
+        // Paginator methods take a request too, but return a publisher whose pages come back as calls.
+        return CompletableFuture.class.isAssignableFrom(method.getReturnType());
     }
 
-    private CompletableFuture<Object> route(Method method, DynamoDbRequest request) {
+    @Override
+    Object waiter(DynamoDbAsyncClient proxy) {
+        return DynamoDbAsyncWaiter.builder().client(proxy).build();
+    }
+
+    @Override
+    CompletableFuture<Object> route(Method method, DynamoDbRequest request) {
         RoutingContext ctx = RoutingContext.current();
         try {
             List<String> unknown = new ArrayList<>();
             TableCatalog catalog = routing.catalog();
-            boolean footprintMatters = routing.residencyLimited(ctx);
+            boolean footprintMatters = routing.footprintMatters(ctx);
             for (ItemRef item : RequestShape.of(method.getName(), request).items()) {
                 if (!unknown.contains(item.table()) && (catalog.needsPartitionKey(item.table())
                         || footprintMatters && catalog.needsFootprint(item.table()))) {
@@ -86,7 +58,7 @@ final class RoutedDynamoDbAsyncClientHandler implements InvocationHandler {
             if (unknown.isEmpty()) {
                 return routeKnown(method, request, ctx);
             }
-            return routing.catalog().preload(unknown, table -> describe(table))
+            return catalog.preload(unknown, this::describe)
                     .thenCompose(ignored -> routeWithin(ctx, method, request));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
@@ -115,7 +87,7 @@ final class RoutedDynamoDbAsyncClientHandler implements InvocationHandler {
             CompletableFuture<Object> response = routing.runtime().executor().executeAsync(op, region -> {
                 @SuppressWarnings("unchecked")
                 CompletableFuture<Object> attempt =
-                        (CompletableFuture<Object>) RoutedDynamoDbClientHandler.invokeOn(clients.get(region), method, request);
+                        (CompletableFuture<Object>) invokeOn(clients.get(region), method, request);
                 return attempt.thenApply(r -> {
                     served.set(region);
                     return r;
@@ -131,9 +103,8 @@ final class RoutedDynamoDbAsyncClientHandler implements InvocationHandler {
     }
 
     private CompletableFuture<Described> describe(String table) {
-        Operation op = Operation.builder("DescribeTable", OperationKind.READ).resource(table).build();
-        return routing.runtime().executor().executeAsync(op, region -> clients.get(region)
-                .describeTable(r -> r.tableName(table))
-                .thenApply(response -> Described.of(response.table(), region)));
+        return routing.runtime().executor().executeAsync(DynamoDbRouting.describeOperation(table),
+                region -> clients.get(region).describeTable(r -> r.tableName(table))
+                        .thenApply(response -> Described.of(response.table(), region)));
     }
 }

@@ -43,6 +43,7 @@ public final class TableSettings {
         return builder(tableName).build();
     }
 
+    /** The table name. */
     public String tableName() {
         return tableName;
     }
@@ -52,6 +53,7 @@ public final class TableSettings {
         return Optional.ofNullable(partitionKey);
     }
 
+    /** How writes are spread over the replicas (default {@link WriteMode#READ_LOCAL_WRITE_LOCAL}). */
     public WriteMode writeMode() {
         return writeMode;
     }
@@ -78,6 +80,7 @@ public final class TableSettings {
         return Optional.ofNullable(versionAttribute);
     }
 
+    /** A builder holding these settings, to derive modified ones. */
     public Builder toBuilder() {
         Builder b = new Builder(tableName);
         b.partitionKey = partitionKey;
@@ -116,12 +119,14 @@ public final class TableSettings {
         public Builder partitionKey(String partitionKey) {
             Objects.requireNonNull(partitionKey, "partitionKey");
             if (partitionKey.isBlank()) {
-                throw new IllegalArgumentException("TableSettings.partitionKey must not be blank");
+                throw new IllegalArgumentException("TableSettings.partitionKey of table " + tableName
+                        + " must not be blank but was '" + partitionKey + "'");
             }
             this.partitionKey = partitionKey;
             return this;
         }
 
+        /** How writes are spread (default {@link WriteMode#READ_LOCAL_WRITE_LOCAL}). */
         public Builder writeMode(WriteMode writeMode) {
             this.writeMode = Objects.requireNonNull(writeMode, "writeMode");
             return this;
@@ -130,27 +135,38 @@ public final class TableSettings {
         /** The regions holding a replica; RESTRICTED data is refused when any of them lies outside its jurisdiction. */
         public Builder replicaRegions(Set<Region> replicaRegions) {
             Objects.requireNonNull(replicaRegions, "replicaRegions");
-            if (replicaRegions.isEmpty()) {
-                throw new IllegalArgumentException("TableSettings.replicaRegions must not be empty for table " + tableName);
+            if (replicaRegions.isEmpty() || replicaRegions.stream().anyMatch(Objects::isNull)) {
+                throw new IllegalArgumentException("TableSettings.replicaRegions of table " + tableName
+                        + " must be non-empty without null regions but was " + replicaRegions);
             }
             this.replicaRegions = new LinkedHashSet<>(replicaRegions);
             return this;
         }
 
+        /** Same as {@link #replicaRegions(Set)}. */
         public Builder replicaRegions(Region... replicaRegions) {
+            Objects.requireNonNull(replicaRegions, "replicaRegions");
             return replicaRegions(new LinkedHashSet<>(Arrays.asList(replicaRegions)));
         }
 
+        /** See {@link TableSettings#consistentReadsAtHome()} (default {@code true}). */
         public Builder consistentReadsAtHome(boolean consistentReadsAtHome) {
             this.consistentReadsAtHome = consistentReadsAtHome;
             return this;
         }
 
+        /** See {@link TableSettings#versionAttribute()}. */
         public Builder versionAttribute(String versionAttribute) {
-            this.versionAttribute = Objects.requireNonNull(versionAttribute, "versionAttribute");
+            Objects.requireNonNull(versionAttribute, "versionAttribute");
+            if (versionAttribute.isBlank()) {
+                throw new IllegalArgumentException("TableSettings.versionAttribute of table " + tableName
+                        + " must not be blank but was '" + versionAttribute + "'");
+            }
+            this.versionAttribute = versionAttribute;
             return this;
         }
 
+        /** The immutable settings. */
         public TableSettings build() {
             return new TableSettings(this);
         }

@@ -45,7 +45,7 @@ final class WriteMarks {
         }
     }
 
-    /** The region that took the session's latest remembered write of any of these keys. */
+    /** The region that took the session's remembered write of the first of these keys that has one. */
     Optional<Region> writerRegion(String session, List<TableKey> keys) {
         for (TableKey k : keys) {
             Mark m = marks.getIfPresent(new MarkKey(session, k.table(), k.partitionValue()));

@@ -1,7 +1,8 @@
 package dev.meridian.dynamodb;
 
 /**
- * How writes to one table are spread over its replicas.
+ * How writes to one table are spread over its replicas; set per table with {@link TableSettings.Builder#writeMode}.
+ * The routing itself is sdk-core's: this only selects the strategy the table's operations carry.
  */
 public enum WriteMode {
     /**

@@ -19,8 +19,14 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
-/** An in-memory stand-in for one region's client: records the operations it received, can be made to fail. */
+/**
+ * An in-memory stand-in for one region's client: records the operations it received, can be made to fail. Items are
+ * keyed by their {@code pk} (or, for idempotency records, {@code id}) value; conditions and update expressions are
+ * not evaluated.
+ */
 final class FakeRegionClient implements DynamoDbClient {
     final Region region;
     final List<String> received = new CopyOnWriteArrayList<>();
@@ -43,15 +49,21 @@ final class FakeRegionClient implements DynamoDbClient {
     @Override
     public PutItemResponse putItem(PutItemRequest request) {
         receive("PutItem");
-        items.put(request.item().get("pk").s(), request.item());
+        items.put(keyOf(request.item()), request.item());
         return PutItemResponse.builder().build();
     }
 
     @Override
     public GetItemResponse getItem(GetItemRequest request) {
         receive("GetItem");
-        Map<String, AttributeValue> item = items.get(request.key().get("pk").s());
+        Map<String, AttributeValue> item = items.get(keyOf(request.key()));
         return item == null ? GetItemResponse.builder().build() : GetItemResponse.builder().item(item).build();
+    }
+
+    @Override
+    public UpdateItemResponse updateItem(UpdateItemRequest request) {
+        receive("UpdateItem");
+        return UpdateItemResponse.builder().build();
     }
 
     @Override
@@ -66,6 +78,11 @@ final class FakeRegionClient implements DynamoDbClient {
         return DescribeTableResponse.builder().table(TableDescription.builder().tableName(request.tableName())
                 .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build()).build())
                 .build();
+    }
+
+    private static String keyOf(Map<String, AttributeValue> key) {
+        AttributeValue value = key.containsKey("pk") ? key.get("pk") : key.get("id");
+        return value.s();
     }
 
     @Override

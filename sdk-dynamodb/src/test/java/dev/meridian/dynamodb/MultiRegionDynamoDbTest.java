@@ -147,6 +147,27 @@ class MultiRegionDynamoDbTest {
     }
 
     @Test
+    void clientMethodsThatAreNotCallsAreAnsweredWithoutTouchingAnyRegion() {
+        DynamoDbClient client = builder().build();
+        assertThat(client.serviceName()).isEqualTo(DynamoDbClient.SERVICE_NAME);
+        assertThat(client.toString()).startsWith("MultiRegionDynamoDbClient@");
+        assertThat(client).isEqualTo(client).hasSameHashCodeAs(client);
+        assertThat(client.waiter()).isNotNull();
+        assertThat(fakes).isEmpty();
+    }
+
+    @Test
+    void aBuildThatFailsClosesThePerRegionClientsItHadCreated() {
+        MultiRegionConfig oneRegion = MultiRegionConfig.builder().region(RegionSpec.of(EU_WEST_1))
+                .localRegion(EU_WEST_1).build();
+        assertThatThrownBy(() -> MultiRegionDynamoDb.builder().config(oneRegion).clientFactory(this::fake)
+                .replicationLagProbe(ReplicationLagProbe.settings("heartbeats")).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("needs clients for at least two regions");
+        assertThat(fake(EU_WEST_1).closed).isTrue();
+    }
+
+    @Test
     void closingTheClientClosesThePerRegionClients() {
         DynamoDbClient client = builder().build();
         client.putItem(p -> p.tableName("orders").item(item("a")));

@@ -154,6 +154,16 @@ public final class Router {
     }
 
     /**
+     * Whether {@link #checkFootprint} would look at a store's replica footprint for this context: RESTRICTED data, or
+     * a context residency limits to fewer than every configured region. Lets callers skip finding the footprint
+     * (e.g. a {@code DescribeTable}) when it cannot matter.
+     */
+    public boolean footprintMatters(RoutingContext ctx) {
+        return ctx.dataClass().equals(DataClass.RESTRICTED)
+                || allowedRegions(ctx).size() < config.regionList().size();
+    }
+
+    /**
      * Refuses a call whose data store replicates to {@code replicaFootprint} when that reaches outside the regions
      * residency allows (checked for RESTRICTED data and for any data class a rule limits; PUBLIC/INTERNAL data
      * allowed everywhere is not checked).
@@ -162,11 +172,10 @@ public final class Router {
      */
     public void checkFootprint(Operation op, RoutingContext ctx, Set<Region> replicaFootprint) {
         Objects.requireNonNull(replicaFootprint, "replicaFootprint");
-        Set<Region> allowed = allowedRegions(ctx);
-        boolean limited = allowed.size() < config.regionList().size();
-        if (!limited && !ctx.dataClass().equals(DataClass.RESTRICTED)) {
+        if (!footprintMatters(ctx)) {
             return;
         }
+        Set<Region> allowed = allowedRegions(ctx);
         List<Region> outside = new ArrayList<>();
         for (Region r : replicaFootprint) {
             if (!allowed.contains(r)) {

@@ -97,6 +97,14 @@ class RouterTest {
     }
 
     @Test
+    void footprintMattersOnlyForRestrictedOrResidencyLimitedCalls() {
+        assertThat(router.footprintMatters(RoutingContext.empty())).isFalse();
+        assertThat(router.footprintMatters(germanRestricted)).isTrue();
+        assertThat(router.footprintMatters(RoutingContext.builder().dataClass(DataClass.PUBLIC).subjectCountry("DE")
+                .build())).isFalse();
+    }
+
+    @Test
     void drainedAndExcludedRegionsLeaveThePlanAndUndrainBringsThemBack() {
         health.drain(EU_WEST);
         RoutingContext ctx = RoutingContext.builder().excludeRegion(US_EAST).build();

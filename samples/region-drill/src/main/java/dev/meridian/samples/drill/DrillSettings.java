@@ -1,6 +1,8 @@
 package dev.meridian.samples.drill;
 
 import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * How long and how hard the drill runs. Read from system properties ({@code -Ddrill.phaseSeconds=5},
@@ -13,9 +15,12 @@ import java.time.Duration;
  */
 public record DrillSettings(Duration phaseDuration, int workers, int opsPerSecond, long seed) {
 
+    /** Validates every setting; the messages name the system property. */
     public DrillSettings {
+        Objects.requireNonNull(phaseDuration, "phaseDuration");
         if (phaseDuration.toMillis() < 200) {
-            throw new IllegalArgumentException("drill.phaseSeconds must be at least 0.2 but was " + phaseDuration);
+            throw new IllegalArgumentException("drill.phaseSeconds must be at least 0.2 but was "
+                    + phaseDuration.toMillis() / 1000.0);
         }
         if (workers < 1 || workers > 64) {
             throw new IllegalArgumentException("drill.workers must be in 1..64 but was " + workers);
@@ -25,16 +30,25 @@ public record DrillSettings(Duration phaseDuration, int workers, int opsPerSecon
         }
     }
 
-    /** The settings given as system properties, with the defaults (5 s phases, 4 workers, 100 calls/s). */
+    /**
+     * The settings given as system properties, with the defaults (5 s phases, 4 workers, 100 calls/s, seed 42).
+     *
+     * @throws IllegalArgumentException naming the property when a value is not a number or out of range
+     */
     public static DrillSettings fromSystemProperties() {
-        double seconds = Double.parseDouble(System.getProperty("drill.phaseSeconds", "5"));
+        double seconds = number("drill.phaseSeconds", "5", Double::parseDouble);
         return new DrillSettings(Duration.ofMillis(Math.round(seconds * 1000)),
-                Integer.getInteger("drill.workers", 4),
-                Integer.getInteger("drill.opsPerSecond", 100),
-                Long.getLong("drill.seed", 42L));
+                number("drill.workers", "4", Integer::parseInt),
+                number("drill.opsPerSecond", "100", Integer::parseInt),
+                number("drill.seed", "42", Long::parseLong));
     }
 
-    public DrillSettings withPhaseDuration(Duration phaseDuration) {
-        return new DrillSettings(phaseDuration, workers, opsPerSecond, seed);
+    private static <T> T number(String property, String defaultValue, Function<String, T> parse) {
+        String value = System.getProperty(property, defaultValue).trim();
+        try {
+            return parse.apply(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(property + " must be a number but was '" + value + "'", e);
+        }
     }
 }

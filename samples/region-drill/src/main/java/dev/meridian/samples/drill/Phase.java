@@ -1,6 +1,7 @@
 package dev.meridian.samples.drill;
 
 import dev.meridian.testkit.LocalRegions;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -23,7 +24,7 @@ record Phase(String name, Consumer<LocalRegions> inject) {
                 new Phase("baseline", regions -> { }),
                 new Phase("eu-west-1 down", regions -> regions.faults(EU_WEST_1).down()),
                 new Phase("eu-west-1 slow", regions -> regions.faults(EU_WEST_1)
-                        .latency(java.time.Duration.ofMillis(300), java.time.Duration.ofMillis(700))),
+                        .latency(Duration.ofMillis(300), Duration.ofMillis(700))),
                 new Phase("eu-west-1 503s", regions -> regions.faults(EU_WEST_1).status(503)),
                 new Phase("eu-west-1 throttling", regions -> regions.faults(EU_WEST_1).throttle()),
                 new Phase("EU down", regions -> {

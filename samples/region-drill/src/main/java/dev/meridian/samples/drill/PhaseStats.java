@@ -17,7 +17,6 @@ final class PhaseStats {
     final LongAdder refusals = new LongAdder();
     final LongAdder held = new LongAdder();
     final LongAdder superseded = new LongAdder();
-    final LongAdder restricted = new LongAdder();
     final Map<String, LongAdder> errorTypes = new ConcurrentHashMap<>();
     private long[] latencies = new long[1024];
     private int latencyCount;

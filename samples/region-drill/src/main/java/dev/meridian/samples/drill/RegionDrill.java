@@ -37,9 +37,9 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * The region drill: three local regions (eu-west-1 is local), an {@code orders} global table and a steady stream of
  * reads, idempotent writes, last-writer-wins writes and RESTRICTED German-subject calls through
  * {@link MultiRegionDynamoDb}, while a timeline takes eu-west-1 down, slows it, makes it answer 503 and throttle,
- * takes the whole EU down, partitions replication and heals. Prints one line per phase, periodic counters and a
- * summary; exits 0 when no request was executed twice, every replica converged and no RESTRICTED request left
- * the EU, 1 otherwise.
+ * takes the whole EU down, partitions replication and heals. Prints a line when each phase starts, its running
+ * counts mid-phase and a summary; exits 0 when no request was executed twice, every replica converged and no
+ * RESTRICTED request left the EU, 1 otherwise.
  *
  * <p>Run from the repository root: {@code mvn -B -q -pl samples/region-drill -am package -DskipTests -Pdrill}
  * (phase length: {@code -Ddrill.phaseSeconds=5}).
@@ -126,24 +126,26 @@ public final class RegionDrill {
         Thread.sleep(Math.min(2_000, settings.phaseDuration().toMillis()));
         for (int i = 0; i < timeline.size(); i++) {
             Phase phase = timeline.get(i);
-            Phase.healFaults(regions);
-            phase.inject().accept(regions);
+            // A phase starts when its faults go in: calls made while they are applied (resuming replication can
+            // take a moment) count towards it, in the application's numbers and in the regions' journals alike.
             PhaseStats stats = new PhaseStats(phase.name());
             Map<String, Long> requestsBefore = requests(regions);
             long failoversBefore = meridian.total(MeridianMeters.FAILOVER);
             long breakerBefore = meridian.total(MeridianMeters.BREAKER_TRANSITIONS);
-            out.printf(Locale.ROOT, "[%5.1fs] phase %d/%d: %s%n", seconds(started), i + 1, timeline.size(), phase.name());
             workload.phase(stats);
+            out.printf(Locale.ROOT, "[%5.1fs] phase %d/%d: %s%n", seconds(started), i + 1, timeline.size(), phase.name());
+            Phase.healFaults(regions);
+            phase.inject().accept(regions);
             long phaseEnd = System.nanoTime() + settings.phaseDuration().toNanos();
-            long remaining;
-            while ((remaining = (phaseEnd - System.nanoTime()) / 1_000_000) > 0) {
+            for (long remaining = millisUntil(phaseEnd); remaining > 0; remaining = millisUntil(phaseEnd)) {
                 Thread.sleep(Math.min(tick, remaining));
-                if (remaining < tick / 2) {
+                if (millisUntil(phaseEnd) < tick / 2) {
                     continue; // the phase's last slice: its totals are in the summary
                 }
-                out.printf(Locale.ROOT, "[%5.1fs]   calls=%d errors=%d refused=%d held=%d superseded=%d failovers=%d%n",
-                        seconds(started), stats.ops.sum(), stats.errors.sum(), stats.refusals.sum(),
-                        stats.held.sum(), stats.superseded.sum(), meridian.total(MeridianMeters.FAILOVER) - failoversBefore);
+                out.printf(Locale.ROOT, "[%5.1fs]   so far: calls=%d errors=%d refused=%d held=%d superseded=%d"
+                        + " failovers=%d%n", seconds(started), stats.ops.sum(), stats.errors.sum(),
+                        stats.refusals.sum(), stats.held.sum(), stats.superseded.sum(),
+                        meridian.total(MeridianMeters.FAILOVER) - failoversBefore);
             }
             Map<String, Long> requestsAfter = requests(regions);
             requestsAfter.forEach((r, n) -> stats.requestsPerRegion.put(r, n - requestsBefore.getOrDefault(r, 0L)));
@@ -222,6 +224,10 @@ public final class RegionDrill {
                         .attributeType(ScalarAttributeType.S).build())
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .build();
+    }
+
+    private static long millisUntil(long nanoTime) {
+        return (nanoTime - System.nanoTime()) / 1_000_000;
     }
 
     private static double seconds(long startedNanos) {

@@ -3,8 +3,8 @@ package dev.meridian.samples.drill;
 import dev.meridian.core.RoutingContext;
 import dev.meridian.core.idempotency.Idempotency;
 import dev.meridian.core.idempotency.ResultCodec;
-import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.execution.NoRegionAvailableException;
+import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.dynamodb.LwwResult;
 import dev.meridian.dynamodb.LwwWrites;
@@ -112,33 +112,53 @@ final class Workload {
         }
     }
 
+    /** The kinds of call in the mix, each with its share of the traffic in percent (they add up to 100). */
+    private enum Call {
+        READ("read", 40), PLACE_ORDER("place-order", 25), LWW_STOCK("lww-stock", 20), RESTRICTED("restricted", 15);
+
+        final String label;
+        final int percent;
+
+        Call(String label, int percent) {
+            this.label = label;
+            this.percent = percent;
+        }
+
+        /** The call for a roll of 0..99. */
+        static Call of(int roll) {
+            int upTo = 0;
+            for (Call c : values()) {
+                upTo += c.percent;
+                if (roll < upTo) {
+                    return c;
+                }
+            }
+            throw new IllegalArgumentException("roll must be in 0..99 but was " + roll);
+        }
+    }
+
     private void runOne(Random random) {
         PhaseStats stats = phase;
-        int dice = random.nextInt(100);
-        String kind = dice < 40 ? "read" : dice < 65 ? "place-order" : dice < 85 ? "lww-stock" : "restricted";
+        Call call = Call.of(random.nextInt(100));
         long start = System.nanoTime();
         try {
-            if (dice < 40) {
-                readOrder(random);
-            } else if (dice < 65) {
-                placeOrder(random);
-            } else if (dice < 85) {
-                updateStock(stats, random);
-            } else {
-                stats.restricted.increment();
-                restrictedCustomer(random);
+            switch (call) {
+                case READ -> readOrder(random);
+                case PLACE_ORDER -> placeOrder(random);
+                case LWW_STOCK -> updateStock(stats, random);
+                case RESTRICTED -> restrictedCustomer(random);
             }
             stats.succeeded(System.nanoTime() - start);
         } catch (ResidencyViolationException e) {
             stats.refused(System.nanoTime() - start);
         } catch (NoRegionAvailableException e) {
-            if (kind.equals("place-order")) {
-                stats.held(System.nanoTime() - start);
+            if (call == Call.PLACE_ORDER) {
+                stats.held(System.nanoTime() - start); // STRICT idempotency: the key's home region is unavailable
             } else {
-                stats.failed(System.nanoTime() - start, kind, e);
+                stats.failed(System.nanoTime() - start, call.label, e);
             }
         } catch (RuntimeException e) {
-            stats.failed(System.nanoTime() - start, kind, e);
+            stats.failed(System.nanoTime() - start, call.label, e);
         }
     }
 

@@ -1,0 +1,111 @@
+package dev.meridian.dynamodb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.meridian.core.MultiRegion;
+import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.core.RegionSpec;
+import dev.meridian.core.idempotency.IdempotencyClaim;
+import java.io.File;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+
+/**
+ * Micrometer is an optional dependency: the routed client (with its lag probe), LwwWrites, the idempotency store,
+ * GlobalCounter and a standalone ReplicationLagProbe must load and work in a class loader that cannot see it.
+ */
+class WithoutMicrometerTest {
+
+    /** Runs inside a class loader without Micrometer; in-memory region clients stand in for DynamoDB. */
+    public static final class Probe implements Supplier<String> {
+        @Override
+        public String get() {
+            Map<Region, FakeRegionClient> fakes = new ConcurrentHashMap<>();
+            MultiRegionConfig config = MultiRegionConfig.builder()
+                    .region(RegionSpec.of(Region.EU_WEST_1).jurisdiction("EU"))
+                    .region(RegionSpec.of(Region.EU_CENTRAL_1).jurisdiction("EU"))
+                    .localRegion(Region.EU_WEST_1)
+                    .build();
+            List<String> worked = new ArrayList<>();
+            try (MultiRegion runtime = MultiRegion.builder(config).build();
+                    DynamoDbClient routed = MultiRegionDynamoDb.builder()
+                            .multiRegion(runtime)
+                            .clientFactory(r -> fakes.computeIfAbsent(r, FakeRegionClient::new))
+                            .table(TableSettings.builder("orders").partitionKey("pk").build())
+                            .replicationLagProbe(ReplicationLagProbe.settings("heartbeats")
+                                    .withInterval(Duration.ofMillis(50)))
+                            .build()) {
+                routed.putItem(p -> p.tableName("orders").item(Map.of("pk", AttributeValue.fromS("o1"))));
+                worked.add("routed client");
+
+                LwwWrites lww = LwwWrites.builder().client(routed).clock(runtime.clock()).region(Region.EU_WEST_1)
+                        .build();
+                if (lww.put(PutItemRequest.builder().tableName("orders")
+                        .item(Map.of("pk", AttributeValue.fromS("o2"))).build()).applied()) {
+                    worked.add("lww");
+                }
+
+                DynamoDbIdempotencyStore store = DynamoDbIdempotencyStore.builder().table("idempotency")
+                        .runtime(runtime, r -> fakes.computeIfAbsent(r, FakeRegionClient::new)).build();
+                Instant now = Instant.now();
+                IdempotencyClaim claim = store.claim("request-1", null, now.plusSeconds(30), now.plusSeconds(3600));
+                store.complete(claim, "done".getBytes(StandardCharsets.UTF_8), now.plusSeconds(3600));
+                if (claim.acquired()) {
+                    worked.add("idempotency store");
+                }
+
+                GlobalCounter counter = GlobalCounter.builder().client(fakes.get(Region.EU_WEST_1)).table("counters")
+                        .region(Region.EU_WEST_1).build();
+                counter.increment("likes");
+                counter.value("likes");
+                worked.add("counter");
+            }
+
+            try (ReplicationLagProbe probe = ReplicationLagProbe.builder()
+                    .settings(ReplicationLagProbe.settings("heartbeats").withInterval(Duration.ofMillis(50)))
+                    .client(Region.EU_WEST_1, new FakeRegionClient(Region.EU_WEST_1))
+                    .client(Region.EU_CENTRAL_1, new FakeRegionClient(Region.EU_CENTRAL_1))
+                    .start()) {
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() -> probe.lag(Region.EU_WEST_1, Region.EU_CENTRAL_1).isPresent());
+                worked.add("lag probe");
+            }
+            return String.join(", ", worked);
+        }
+    }
+
+    @Test
+    void routedClientLwwIdempotencyCounterAndProbeWorkWithoutMicrometerOnTheClasspath() throws Exception {
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<URL> urls = new ArrayList<>();
+        for (String entry : cp.split(File.pathSeparator)) {
+            if (!entry.contains("micrometer")) {
+                urls.add(new File(entry).toURI().toURL());
+            }
+        }
+        try (URLClassLoader isolated = new URLClassLoader(urls.toArray(new URL[0]),
+                ClassLoader.getPlatformClassLoader())) {
+            assertThatThrownBy(() -> isolated.loadClass("io.micrometer.core.instrument.MeterRegistry"))
+                    .isInstanceOf(ClassNotFoundException.class);
+            @SuppressWarnings("unchecked")
+            Supplier<String> probe = (Supplier<String>) isolated.loadClass(Probe.class.getName())
+                    .getDeclaredConstructor().newInstance();
+            assertThat(probe.get()).isEqualTo("routed client, lww, idempotency store, counter, lag probe");
+        }
+    }
+}
