@@ -31,6 +31,7 @@ public final class AuroraTopology {
         }
     }
 
+    /** A builder; {@code writerRegion} and at least the writer region's endpoints are required. */
     public static Builder builder() {
         return new Builder();
     }
@@ -75,7 +76,11 @@ public final class AuroraTopology {
         return "AuroraTopology[writer=" + writerRegion + ", regions=" + endpoints.keySet() + "]";
     }
 
-    /** Builder; {@link #build()} validates that the writer region has a writer endpoint. */
+    /**
+     * Builder. {@code region(..)} rejects a region configured twice and invalid URLs at once; {@link #build()} needs
+     * a {@code writerRegion} (NullPointerException naming it) that has a writer endpoint (IllegalArgumentException
+     * naming the region and the configured ones). Not thread-safe.
+     */
     public static final class Builder {
         private Region writerRegion;
         private final Map<Region, RegionEndpoints> endpoints = new LinkedHashMap<>();

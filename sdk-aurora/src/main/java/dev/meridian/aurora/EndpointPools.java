@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Pools are created with {@code initializationFailTimeout = -1} so that creating a pool for an endpoint that is
  * down never fails; the failure shows up as a {@link SQLException} on {@code getConnection()} after the template's
- * {@code connectionTimeout}, which is what failover reacts to. Thread-safe.
+ * {@code connectionTimeout}, which is what failover reacts to. A pool that cannot even be created (no driver accepts
+ * the URL) throws HikariCP's {@link RuntimeException}, which masks password parameters of the URL it quotes.
+ * Thread-safe.
  */
 final class EndpointPools implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EndpointPools.class);

@@ -51,20 +51,15 @@ interface JdbcMetrics {
         }
     };
 
-    /** Micrometer meters when {@code registry} holds a MeterRegistry, else {@link #NOOP}. */
+    /**
+     * Micrometer meters when {@code registry} holds a MeterRegistry, else {@link #NOOP}. Without Micrometer on the class
+     * path the runtime can hold no registry, so {@link MicrometerJdbcMetrics} (the only class naming Micrometer types)
+     * is never loaded.
+     */
     static JdbcMetrics of(Optional<?> registry, String dataSourceName) {
-        if (registry.isEmpty() || !micrometerPresent()) {
+        if (registry.isEmpty()) {
             return NOOP;
         }
         return MicrometerJdbcMetrics.create(registry.get(), dataSourceName);
-    }
-
-    private static boolean micrometerPresent() {
-        try {
-            Class.forName("io.micrometer.core.instrument.MeterRegistry", false, JdbcMetrics.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException e) {
-            return false;
-        }
     }
 }

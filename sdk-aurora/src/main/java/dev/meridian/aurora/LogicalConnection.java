@@ -17,6 +17,7 @@ import java.sql.SQLXML;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.sql.Struct;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executor;
@@ -29,7 +30,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Until then, session settings (read-only, autocommit, isolation, catalog, schema, holdability, type map, network
  * timeout, client info) are buffered and replayed onto the physical connection when it is bound; afterwards they go
- * straight through and are remembered for a later re-bind.
+ * straight through and are remembered for a later re-bind. HikariCP resets read-only, autocommit, isolation, catalog,
+ * schema and network timeout when a connection goes back to its pool, but not holdability, type map or client info:
+ * this connection restores those three itself before giving its physical connection back (a connection that cannot
+ * be restored is evicted instead), so that the pool's next borrower does not inherit them.
  *
  * <p>States: <b>unbound</b> → (first statement, metadata, savepoint...) → <b>bound</b>, idle or <b>in a
  * transaction</b> (autocommit off and at least one statement run since the last commit/rollback). Changing the
@@ -72,6 +76,14 @@ final class LogicalConnection implements Connection {
     private Integer networkTimeoutMillis;
     private Properties clientInfo;
 
+    /**
+     * The physical connection's own holdability, type map and client info, read before this connection first changed
+     * them (null: unchanged), so that {@link #unbind} can put them back.
+     */
+    private Integer physicalHoldability;
+    private Map<String, Class<?>> physicalTypeMap;
+    private Properties physicalClientInfo;
+
     private Binding binding;
     /** Incremented at every bind; statements remember the generation they were created on. */
     private long generation;
@@ -109,6 +121,7 @@ final class LogicalConnection implements Connection {
         try {
             applySession(b.connection());
         } catch (SQLException | RuntimeException e) {
+            forgetPhysicalSession();
             router.release(b, true);
             throw e;
         }
@@ -137,17 +150,80 @@ final class LogicalConnection implements Connection {
             c.setSchema(schema);
         }
         if (holdability != null) {
-            c.setHoldability(holdability);
+            changeHoldability(c, holdability);
         }
         if (typeMap != null) {
-            c.setTypeMap(typeMap);
+            changeTypeMap(c, typeMap);
         }
         if (networkTimeoutMillis != null) {
             c.setNetworkTimeout(networkTimeoutExecutor, networkTimeoutMillis);
         }
         if (clientInfo != null) {
+            rememberClientInfo(c);
             c.setClientInfo(clientInfo);
         }
+    }
+
+    private void changeHoldability(Connection c, int value) throws SQLException {
+        if (physicalHoldability == null) {
+            physicalHoldability = c.getHoldability();
+        }
+        c.setHoldability(value);
+    }
+
+    private void changeTypeMap(Connection c, Map<String, Class<?>> value) throws SQLException {
+        if (physicalTypeMap == null) {
+            Map<String, Class<?>> original = c.getTypeMap();
+            // A copy: drivers may hand out their live map
+            physicalTypeMap = original == null ? new HashMap<>() : new HashMap<>(original);
+        }
+        c.setTypeMap(value);
+    }
+
+    private void rememberClientInfo(Connection c) throws SQLClientInfoException {
+        if (physicalClientInfo != null) {
+            return;
+        }
+        try {
+            Properties current = c.getClientInfo();
+            Properties original = new Properties(); // a copy: drivers may hand out their live Properties
+            if (current != null) {
+                original.putAll(current);
+            }
+            physicalClientInfo = original;
+        } catch (SQLClientInfoException e) {
+            throw e;
+        } catch (SQLException e) {
+            throw new SQLClientInfoException("Cannot read the client info of the physical connection: " + e.getMessage(),
+                    e.getSQLState(), e.getErrorCode(), Map.of(), e);
+        }
+    }
+
+    /** Puts back what {@link #physicalHoldability} and its siblings recorded; false if the connection refused. */
+    private boolean restorePhysicalSession(Binding b) {
+        Connection c = b.connection();
+        try {
+            if (physicalHoldability != null) {
+                c.setHoldability(physicalHoldability);
+            }
+            if (physicalTypeMap != null) {
+                c.setTypeMap(physicalTypeMap);
+            }
+            if (physicalClientInfo != null) {
+                c.setClientInfo(physicalClientInfo);
+            }
+            return true;
+        } catch (SQLException | RuntimeException e) {
+            log.debug("Could not restore the session settings of a connection to {}; evicting it: {}",
+                    b.endpoint(), e.toString());
+            return false;
+        }
+    }
+
+    private void forgetPhysicalSession() {
+        physicalHoldability = null;
+        physicalTypeMap = null;
+        physicalClientInfo = null;
     }
 
     private void unbind(boolean evict) {
@@ -157,7 +233,9 @@ final class LogicalConnection implements Connection {
         statementsInTransaction = 0;
         stale = false;
         if (b != null) {
-            router.release(b, evict);
+            boolean restored = !evict && restorePhysicalSession(b);
+            forgetPhysicalSession();
+            router.release(b, !restored);
         }
     }
 
@@ -545,7 +623,7 @@ final class LogicalConnection implements Connection {
     public void setHoldability(int holdability) throws SQLException {
         checkOpen();
         if (binding != null) {
-            binding.connection().setHoldability(holdability);
+            changeHoldability(binding.connection(), holdability);
         }
         this.holdability = holdability;
     }
@@ -560,7 +638,7 @@ final class LogicalConnection implements Connection {
     public void setTypeMap(Map<String, Class<?>> map) throws SQLException {
         checkOpen();
         if (binding != null) {
-            binding.connection().setTypeMap(map);
+            changeTypeMap(binding.connection(), map);
         }
         this.typeMap = map;
     }
@@ -592,6 +670,7 @@ final class LogicalConnection implements Connection {
 
     @Override
     public void setClientInfo(String name, String value) throws SQLClientInfoException {
+        checkOpenForClientInfo();
         if (clientInfo == null) {
             clientInfo = new Properties();
         }
@@ -601,16 +680,25 @@ final class LogicalConnection implements Connection {
             clientInfo.setProperty(name, value);
         }
         if (binding != null) {
+            rememberClientInfo(binding.connection());
             binding.connection().setClientInfo(name, value);
         }
     }
 
     @Override
     public void setClientInfo(Properties properties) throws SQLClientInfoException {
+        checkOpenForClientInfo();
         clientInfo = new Properties();
         clientInfo.putAll(properties);
         if (binding != null) {
+            rememberClientInfo(binding.connection());
             binding.connection().setClientInfo(properties);
+        }
+    }
+
+    private void checkOpenForClientInfo() throws SQLClientInfoException {
+        if (closed) {
+            throw new SQLClientInfoException("Connection is closed", "08003", 0, Map.of());
         }
     }
 
@@ -751,7 +839,10 @@ final class LogicalConnection implements Connection {
 
     // ---- lifecycle ---------------------------------------------------------------------------------------------
 
-    /** Returns the physical connection to its pool (which rolls back unfinished work and resets settings). */
+    /**
+     * Returns the physical connection to its pool, which rolls back unfinished work and resets the settings HikariCP
+     * tracks; holdability, type map and client info are restored here first (see the class comment).
+     */
     @Override
     public void close() {
         if (closed) {

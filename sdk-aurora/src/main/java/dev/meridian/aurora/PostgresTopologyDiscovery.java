@@ -24,7 +24,9 @@ import software.amazon.awssdk.regions.Region;
  * discovery). If several nodes claim to be primary (an old primary still running after a promotion), the one on the
  * highest WAL timeline wins, because promotion always starts a new timeline. Unreachable nodes are kept as members
  * (they may come back) but cannot be the writer. Each node serves as its region's writer and reader endpoint.
- * Thread-safe; see {@link CachedDiscovery} for caching and background refresh.
+ * A look-up in which no node answers as primary throws {@link TopologyDiscoveryException} listing each node's
+ * problem (URLs with their passwords hidden); a refresh that fails keeps the last known topology. Thread-safe; see
+ * {@link CachedDiscovery} for caching and background refresh. Needs only JDBC (no AWS SDK {@code rds} module).
  */
 public final class PostgresTopologyDiscovery extends CachedDiscovery {
     private static final Logger log = LoggerFactory.getLogger(PostgresTopologyDiscovery.class);
@@ -43,7 +45,8 @@ public final class PostgresTopologyDiscovery extends CachedDiscovery {
         this.nodes = Map.copyOf(b.nodes);
         this.orderedNodes = List.copyOf(b.nodes.keySet());
         this.connectionProperties = new Properties();
-        long timeoutSeconds = Math.max(1, b.connectTimeout.toSeconds());
+        // The driver counts whole seconds: round up, so that a sub-second setting does not become "no timeout" (0).
+        long timeoutSeconds = (b.connectTimeout.toMillis() + 999) / 1000;
         connectionProperties.setProperty("connectTimeout", Long.toString(timeoutSeconds));
         connectionProperties.setProperty("loginTimeout", Long.toString(timeoutSeconds));
         connectionProperties.setProperty("socketTimeout", Long.toString(timeoutSeconds));
@@ -80,7 +83,8 @@ public final class PostgresTopologyDiscovery extends CachedDiscovery {
                     writerTimeline = timeline;
                 }
             } catch (SQLException e) {
-                problems.add(region + ": " + e.getMessage());
+                // DriverManager quotes the whole URL when no driver accepts it, password parameters included.
+                problems.add(region + ": " + JdbcUrls.redact(e.getMessage(), url));
             }
         }
         if (writer == null) {
@@ -97,7 +101,7 @@ public final class PostgresTopologyDiscovery extends CachedDiscovery {
         return "PostgresTopologyDiscovery" + orderedNodes;
     }
 
-    /** Builder; {@code node(region, url)} at least once. */
+    /** Builder; {@code node(region, url)} at least once. Not thread-safe; {@link #build()} validates. */
     public static final class Builder {
         private final Map<Region, String> nodes = new LinkedHashMap<>();
         private String user;
@@ -109,10 +113,16 @@ public final class PostgresTopologyDiscovery extends CachedDiscovery {
         private Builder() {
         }
 
-        /** The node standing in for one region's cluster. */
+        /**
+         * The node standing in for one region's cluster.
+         *
+         * @throws IllegalArgumentException if {@code jdbcUrl} does not start with {@code jdbc:} or the region already
+         *                                  has a node
+         */
         public Builder node(Region region, String jdbcUrl) {
             Objects.requireNonNull(region, "region");
             Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+            JdbcUrls.require(jdbcUrl, "jdbcUrl of node " + region);
             if (nodes.putIfAbsent(region, jdbcUrl) != null) {
                 throw new IllegalArgumentException("node for region " + region + " is configured twice");
             }

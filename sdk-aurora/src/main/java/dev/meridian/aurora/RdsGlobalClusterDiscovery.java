@@ -23,7 +23,10 @@ import software.amazon.awssdk.services.rds.model.GlobalClusterMember;
  * triggers when a write is refused as read-only, or on the optional schedule.
  *
  * <p>Thread-safe. One {@link RdsClient} per region is created lazily from the client factory and closed by
- * {@link #close()}. The RDS API needs {@code rds:DescribeGlobalClusters} and {@code rds:DescribeDBClusters}.
+ * {@link #close()}. The RDS API needs {@code rds:DescribeGlobalClusters} and {@code rds:DescribeDBClusters}. A first
+ * look-up that fails (API error, unknown cluster, no writer member) throws {@link TopologyDiscoveryException} with the
+ * cause attached; a failed refresh keeps the last known topology. This is the only class of the module that needs the
+ * optional {@code software.amazon.awssdk:rds} dependency.
  */
 public final class RdsGlobalClusterDiscovery extends CachedDiscovery {
     private static final Logger log = LoggerFactory.getLogger(RdsGlobalClusterDiscovery.class);
@@ -126,7 +129,10 @@ public final class RdsGlobalClusterDiscovery extends CachedDiscovery {
         return "RdsGlobalClusterDiscovery[" + globalClusterIdentifier + "]";
     }
 
-    /** Builder; {@code globalClusterIdentifier}, {@code apiRegion}, {@code clientFactory} and {@code urlTemplate} are required. */
+    /**
+     * Builder; {@code globalClusterIdentifier}, {@code apiRegion}, {@code clientFactory} and {@code urlTemplate} are
+     * required. Not thread-safe; setters and {@link #build()} validate eagerly.
+     */
     public static final class Builder {
         private String globalClusterIdentifier;
         private Region apiRegion;
@@ -157,8 +163,9 @@ public final class RdsGlobalClusterDiscovery extends CachedDiscovery {
         /** JDBC URL with {@code {host}} and {@code {port}} placeholders, e.g. {@code jdbc:postgresql://{host}:{port}/app}. */
         public Builder urlTemplate(String urlTemplate) {
             Objects.requireNonNull(urlTemplate, "urlTemplate");
+            JdbcUrls.require(urlTemplate, "urlTemplate");
             if (!urlTemplate.contains("{host}")) {
-                throw new IllegalArgumentException("urlTemplate must contain {host}, was " + urlTemplate);
+                throw new IllegalArgumentException("urlTemplate must contain {host}, was " + JdbcUrls.redact(urlTemplate));
             }
             this.urlTemplate = urlTemplate;
             return this;

@@ -8,7 +8,9 @@ import software.amazon.awssdk.regions.Region;
  * The JDBC URLs of one region's cluster in a global database: its cluster (writer) endpoint and its reader endpoint.
  *
  * <p>Immutable and thread-safe. Either URL may be absent: a secondary region's writer endpoint is never used while
- * another region holds the writer, and a region without a reader endpoint is simply never chosen for reads.
+ * another region holds the writer, and a region without a reader endpoint is simply never chosen for reads. URLs are
+ * checked when the value is created ({@link IllegalArgumentException} naming the region, the setting and the URL with
+ * its password hidden) and never appear in {@link #toString()}, since they may carry credentials.
  */
 public final class RegionEndpoints {
     private final Region region;
@@ -17,10 +19,10 @@ public final class RegionEndpoints {
 
     private RegionEndpoints(Region region, String writerUrl, String readerUrl) {
         this.region = Objects.requireNonNull(region, "region");
-        this.writerUrl = blankToNull(writerUrl, "writerUrl");
-        this.readerUrl = blankToNull(readerUrl, "readerUrl");
+        this.writerUrl = writerUrl == null ? null : JdbcUrls.require(writerUrl, "writerUrl of " + region);
+        this.readerUrl = readerUrl == null ? null : JdbcUrls.require(readerUrl, "readerUrl of " + region);
         if (this.writerUrl == null && this.readerUrl == null) {
-            throw new IllegalArgumentException("endpoints for " + region + " need a writerUrl or a readerUrl, both are empty");
+            throw new IllegalArgumentException("endpoints for " + region + " need a writerUrl or a readerUrl, both are null");
         }
     }
 
@@ -30,6 +32,7 @@ public final class RegionEndpoints {
      * @param region    the region
      * @param writerUrl JDBC URL of the cluster (writer) endpoint, or {@code null}
      * @param readerUrl JDBC URL of the reader endpoint, or {@code null}
+     * @throws IllegalArgumentException if both URLs are null, or one is blank or does not start with {@code jdbc:}
      */
     public static RegionEndpoints of(Region region, String writerUrl, String readerUrl) {
         return new RegionEndpoints(region, writerUrl, readerUrl);
@@ -51,16 +54,6 @@ public final class RegionEndpoints {
 
     public Optional<String> readerUrl() {
         return Optional.ofNullable(readerUrl);
-    }
-
-    private static String blankToNull(String url, String name) {
-        if (url == null) {
-            return null;
-        }
-        if (url.isBlank()) {
-            throw new IllegalArgumentException(name + " must not be blank");
-        }
-        return url;
     }
 
     @Override

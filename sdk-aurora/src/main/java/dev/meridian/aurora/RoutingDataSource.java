@@ -52,7 +52,13 @@ import javax.sql.DataSource;
  * <p><b>Read-your-writes</b> (optional): for {@code readYourWritesWindow} after a commit on the writer, reads of the
  * same session (RoutingContext correlation id, else thread) go to the writer.
  *
- * <p>{@link #close()} closes every pool and the discovery.
+ * <p><b>Optional dependencies.</b> Micrometer and the AWS SDK {@code rds} module are optional: without Micrometer no
+ * meter is recorded, and only {@link RdsGlobalClusterDiscovery} needs {@code rds}; {@link StaticTopology} and
+ * {@link PostgresTopologyDiscovery} work without either.
+ *
+ * <p><b>Lifecycle.</b> Building starts nothing: pools are created at first use of their endpoint. {@link #close()}
+ * closes every pool (connections still in use included) and the discovery; it is idempotent, and afterwards
+ * {@link #getConnection()} fails with SQLState 08003. The {@code MultiRegion} runtime is not closed.
  */
 public final class RoutingDataSource implements DataSource, AutoCloseable {
     private final String name;
@@ -68,17 +74,21 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
         this.name = b.name;
         this.discovery = b.discovery;
         JdbcMetrics metrics = JdbcMetrics.of(b.multiRegion.meterRegistry(), b.name);
-        EndpointPools pools = new EndpointPools(b.poolTemplate, b.name, metrics);
+        // A copy, so that changing the caller's HikariConfig later cannot give pools created later other settings.
+        HikariConfig template = new HikariConfig();
+        b.poolTemplate.copyStateTo(template);
+        EndpointPools pools = new EndpointPools(template, b.name, metrics);
         LagMonitor lagMonitor = b.maxReplicaLag == null ? null : new LagMonitor(b.lagProbe, b.lagCheckInterval, metrics);
         ReadYourWrites readYourWrites = b.readYourWritesWindow == null ? null : new ReadYourWrites(b.readYourWritesWindow);
         this.router = new AuroraRouter(b.multiRegion.router(), b.multiRegion.health(), b.discovery, pools,
                 Operation.builder(b.name + ".read", OperationKind.READ).resource(b.name).build(),
                 Operation.builder(b.name + ".write", OperationKind.WRITE).resource(b.name).build(),
                 lagMonitor, b.maxReplicaLag, readYourWrites, metrics);
-        this.poolReadOnly = b.poolTemplate.isReadOnly();
-        this.poolAutoCommit = b.poolTemplate.isAutoCommit();
+        this.poolReadOnly = template.isReadOnly();
+        this.poolAutoCommit = template.isAutoCommit();
     }
 
+    /** A builder; {@code multiRegion}, {@code discovery} and {@code poolTemplate} are required. */
     public static Builder builder() {
         return new Builder();
     }
@@ -108,6 +118,7 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
         return router.refresh();
     }
 
+    /** Kept for the {@code DataSource} contract only: Meridian and HikariCP log through SLF4J. */
     @Override
     public PrintWriter getLogWriter() {
         return logWriter;
@@ -118,6 +129,7 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
         this.logWriter = out;
     }
 
+    /** Kept for the {@code DataSource} contract only: the pool template's {@code connectionTimeout} applies. */
     @Override
     public void setLoginTimeout(int seconds) {
         this.loginTimeout = seconds;
@@ -165,7 +177,11 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
         return "RoutingDataSource[" + name + "]";
     }
 
-    /** Builder; {@code multiRegion}, {@code discovery} and {@code poolTemplate} are required. */
+    /**
+     * Builder; {@code multiRegion}, {@code discovery} and {@code poolTemplate} are required. Setters reject bad values
+     * at once ({@link IllegalArgumentException} naming the setting and the value), {@link #build()} the missing ones
+     * ({@link NullPointerException} naming the setting). Not thread-safe.
+     */
     public static final class Builder {
         private MultiRegion multiRegion;
         private WriterDiscovery discovery;
@@ -194,7 +210,8 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
         /**
          * Pool settings copied into every endpoint's pool: credentials, pool size, timeouts, driver properties.
          * Must not set a JDBC URL or data source (the endpoints supply them). Its {@code connectionTimeout} bounds
-         * how long a reader that refuses connections delays a read before it falls back.
+         * how long a reader that refuses connections delays a read before it falls back. Copied by {@link #build()}:
+         * later changes to {@code poolTemplate} do not affect the data source.
          */
         public Builder poolTemplate(HikariConfig poolTemplate) {
             this.poolTemplate = Objects.requireNonNull(poolTemplate, "poolTemplate");
@@ -211,7 +228,10 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
             return this;
         }
 
-        /** Skip readers lagging more than this; unset (default) means lag is not measured. */
+        /**
+         * Skip readers lagging more than this; unset (default) means lag is not measured, and {@code lagProbe} and
+         * {@code lagCheckInterval} are unused.
+         */
         public Builder maxReplicaLag(Duration maxReplicaLag) {
             this.maxReplicaLag = positive(maxReplicaLag, "maxReplicaLag");
             return this;

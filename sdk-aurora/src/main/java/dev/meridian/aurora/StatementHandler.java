@@ -211,11 +211,6 @@ final class StatementHandler implements InvocationHandler {
                 || (args != null && args.length > 1 && (args[1] instanceof InputStream || args[1] instanceof Reader));
     }
 
-    /** Whether everything this statement would send can be sent again on another connection. */
-    boolean replayable() {
-        return unreplayableReason() == null;
-    }
-
     /** Why the statement cannot be re-created elsewhere, or null when it can. */
     String unreplayableReason() {
         if (batchPending) {

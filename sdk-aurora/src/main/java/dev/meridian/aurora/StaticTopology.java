@@ -8,6 +8,9 @@ import software.amazon.awssdk.regions.Region;
  *
  * <p>Use it when the writer is fixed or moved by redeploying configuration, e.g. the global writer endpoint of an
  * Aurora global database, which follows switchovers by DNS. {@link #refresh()} returns the same topology.
+ *
+ * <p>Immutable and thread-safe; no network access, no thread, nothing to close. Invalid endpoints are rejected when
+ * built (see {@link AuroraTopology.Builder} and {@link RegionEndpoints}), never at first use.
  */
 public final class StaticTopology implements WriterDiscovery {
     private final AuroraTopology topology;
@@ -16,6 +19,7 @@ public final class StaticTopology implements WriterDiscovery {
         this.topology = Objects.requireNonNull(topology, "topology");
     }
 
+    /** A discovery that always answers {@code topology}. */
     public static StaticTopology of(AuroraTopology topology) {
         return new StaticTopology(topology);
     }
@@ -40,7 +44,7 @@ public final class StaticTopology implements WriterDiscovery {
         return "StaticTopology[" + topology + "]";
     }
 
-    /** Builds a {@link StaticTopology}; validation as in {@link AuroraTopology.Builder}. */
+    /** Builds a {@link StaticTopology}; validation as in {@link AuroraTopology.Builder}. Not thread-safe. */
     public static final class Builder {
         private final AuroraTopology.Builder topology = AuroraTopology.builder();
 

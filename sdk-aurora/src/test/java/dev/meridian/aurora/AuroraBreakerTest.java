@@ -5,13 +5,10 @@ import static dev.meridian.aurora.TestRegions.EU_WEST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.zaxxer.hikari.HikariConfig;
 import dev.meridian.core.MultiRegion;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -23,21 +20,6 @@ import org.junit.jupiter.api.Test;
  */
 class AuroraBreakerTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-
-    private static String deadUrl() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return "jdbc:postgresql://127.0.0.1:" + s.getLocalPort() + "/db";
-        }
-    }
-
-    private static HikariConfig template() {
-        HikariConfig c = new HikariConfig();
-        c.setUsername("u");
-        c.setPassword("p");
-        c.setMaximumPoolSize(1);
-        c.setConnectionTimeout(250);
-        return c;
-    }
 
     private static long millisToFail(Connection c, boolean readOnly) throws SQLException {
         c.setReadOnly(readOnly);
@@ -53,11 +35,10 @@ class AuroraBreakerTest {
     @Test
     void unreachableWriterFailsFastNamingItsRegionOnceItsBreakerOpens() throws Exception {
         StaticTopology topology = StaticTopology.builder().writerRegion(EU_WEST)
-                .region(EU_WEST, deadUrl(), null).build();
+                .region(EU_WEST, DeadEndpoints.url(), null).build();
         try (MultiRegion mr = MultiRegion.builder(TestRegions.config(EU_WEST,
                      TestRegions.touchyBreakers(Duration.ofMinutes(1)))).meterRegistry(registry).build();
-             RoutingDataSource ds = RoutingDataSource.builder().multiRegion(mr).discovery(topology)
-                     .poolTemplate(template()).build()) {
+             RoutingDataSource ds = DeadEndpoints.dataSource(mr, topology)) {
             for (int i = 0; i < 2; i++) {
                 try (Connection c = ds.getConnection()) {
                     assertThatThrownBy(c::createStatement).isInstanceOf(SQLException.class)
@@ -87,13 +68,12 @@ class AuroraBreakerTest {
     @Test
     void unreachableReaderIsSkippedWithoutAConnectionAttemptOnceItsBreakerOpens() throws Exception {
         StaticTopology topology = StaticTopology.builder().writerRegion(EU_WEST)
-                .region(EU_WEST, deadUrl(), null)
-                .region(RegionEndpoints.node(EU_CENTRAL, deadUrl()))
+                .region(EU_WEST, DeadEndpoints.url(), null)
+                .region(RegionEndpoints.node(EU_CENTRAL, DeadEndpoints.url()))
                 .build();
         try (MultiRegion mr = MultiRegion.builder(TestRegions.config(EU_CENTRAL,
                      TestRegions.touchyBreakers(Duration.ofMinutes(1)))).meterRegistry(registry).build();
-             RoutingDataSource ds = RoutingDataSource.builder().multiRegion(mr).discovery(topology)
-                     .poolTemplate(template()).build();
+             RoutingDataSource ds = DeadEndpoints.dataSource(mr, topology);
              Connection c = ds.getConnection()) {
             millisToFail(c, true); // reader, then the writer fallback, each refuse within the pool's 250 ms
             millisToFail(c, true);

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariConfig;
+import dev.meridian.core.MultiRegion;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
@@ -43,7 +46,7 @@ class ConfigValidationTest {
     void regionWithoutAnyEndpointIsRejected() {
         assertThatThrownBy(() -> RegionEndpoints.of(Region.EU_WEST_1, null, null))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("need a writerUrl or a readerUrl");
+                .hasMessage("endpoints for eu-west-1 need a writerUrl or a readerUrl, both are null");
     }
 
     @Test
@@ -88,5 +91,47 @@ class ConfigValidationTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("urlTemplate must contain {host}");
         assertThatNullPointerException().isThrownBy(() -> RdsGlobalClusterDiscovery.builder()
                 .globalClusterIdentifier("g").build()).withMessage("apiRegion");
+    }
+
+    @Test
+    void endpointUrlsThatAreNotJdbcUrlsAreRejectedNamingRegionSettingAndValueWithoutThePassword() {
+        assertThatThrownBy(() -> RegionEndpoints.of(Region.EU_WEST_1,
+                "orders.cluster-abc.eu-west-1.rds.amazonaws.com?password=hunter2", null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("writerUrl of eu-west-1 must be a JDBC URL starting with jdbc:, was "
+                        + "orders.cluster-abc.eu-west-1.rds.amazonaws.com?password=****");
+        assertThatThrownBy(() -> RegionEndpoints.of(Region.EU_WEST_1, null, " "))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("readerUrl of eu-west-1 must not be blank, was ' '");
+        assertThatThrownBy(() -> StaticTopology.builder().region(Region.US_EAST_1, "postgresql://db", null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("writerUrl of us-east-1 must be a JDBC URL");
+    }
+
+    @Test
+    void discoveryUrlsAreCheckedAndQuotedWithoutThePassword() {
+        assertThatThrownBy(() -> PostgresTopologyDiscovery.builder().node(Region.EU_WEST_1, "localhost:5432"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("jdbcUrl of node eu-west-1 must be a JDBC URL starting with jdbc:, was localhost:5432");
+        assertThatThrownBy(() -> RdsGlobalClusterDiscovery.builder()
+                .urlTemplate("jdbc:postgresql://db.example.com/app?user=app&password=hunter2"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("urlTemplate must contain {host}, was jdbc:postgresql://db.example.com/app?user=app&password=****");
+    }
+
+    @Test
+    void changingThePoolTemplateAfterBuildDoesNotChangeTheDataSource() throws Exception {
+        HikariConfig template = DeadEndpoints.poolTemplate();
+        try (MultiRegion mr = TestRegions.multiRegion(Region.EU_WEST_1);
+             RoutingDataSource ds = RoutingDataSource.builder().multiRegion(mr)
+                     .discovery(StaticTopology.builder().writerRegion(Region.EU_WEST_1)
+                             .region(RegionEndpoints.node(Region.EU_WEST_1, DeadEndpoints.url())).build())
+                     .poolTemplate(template)
+                     .build()) {
+            template.setDataSourceClassName("no.such.DataSource"); // would break every pool created from now on
+            try (Connection c = ds.getConnection()) {
+                assertThatThrownBy(c::createStatement).isInstanceOf(SQLException.class); // refused, as configured
+            }
+        }
     }
 }

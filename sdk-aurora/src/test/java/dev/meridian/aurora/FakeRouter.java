@@ -4,15 +4,24 @@ import dev.meridian.core.RoutingContext;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Properties;
 import software.amazon.awssdk.regions.Region;
 
 /** A {@link ConnectionRouter} handing out fake physical connections that record what was done to them. */
 class FakeRouter implements ConnectionRouter {
     static final Region LOCAL = Region.EU_CENTRAL_1;
     static final Region PRIMARY = Region.EU_WEST_1;
+    /** What every fake physical connection reports as its client info before anyone changes it. */
+    static final Properties DRIVER_CLIENT_INFO = new Properties();
+
+    static {
+        DRIVER_CLIENT_INFO.setProperty("ApplicationName", "driver default");
+    }
 
     /** A fake physical connection and the calls it received. */
     static final class Physical {
@@ -23,6 +32,8 @@ class FakeRouter implements ConnectionRouter {
         boolean broken;
         boolean released;
         boolean evicted;
+        /** A connection method that fails with an SQLException from now on, e.g. to refuse a restore. */
+        String failing;
 
         Physical(Endpoint endpoint) {
             this.endpoint = endpoint;
@@ -34,10 +45,16 @@ class FakeRouter implements ConnectionRouter {
             return (proxy, method, args) -> {
                 String name = method.getName();
                 calls.add(name + (args == null ? "" : java.util.Arrays.toString(args)));
+                if (name.equals(failing)) {
+                    throw new SQLException(name + " refused by the fake connection");
+                }
                 return switch (name) {
                     case "createStatement", "prepareStatement", "prepareCall" -> statement(method.getReturnType());
                     case "getAutoCommit", "isReadOnly", "isValid", "isWrapperFor" -> true;
                     case "getTransactionIsolation" -> Connection.TRANSACTION_READ_COMMITTED;
+                    case "getHoldability" -> ResultSet.HOLD_CURSORS_OVER_COMMIT;
+                    case "getTypeMap" -> new HashMap<String, Class<?>>();
+                    case "getClientInfo" -> args == null ? DRIVER_CLIENT_INFO : DRIVER_CLIENT_INFO.getProperty((String) args[0]);
                     case "hashCode" -> System.identityHashCode(proxy);
                     case "equals" -> proxy == args[0];
                     case "toString" -> "physical@" + endpoint;

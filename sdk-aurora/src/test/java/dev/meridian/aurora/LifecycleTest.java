@@ -6,10 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.zaxxer.hikari.HikariConfig;
 import dev.meridian.core.MultiRegion;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -20,12 +17,6 @@ import org.junit.jupiter.api.Test;
 class LifecycleTest {
     private static final String NAME = "lifecycle";
 
-    private static String deadUrl() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return "jdbc:postgresql://127.0.0.1:" + s.getLocalPort() + "/db";
-        }
-    }
-
     private static boolean poolThreadsAlive() {
         return Thread.getAllStackTraces().keySet().stream()
                 .anyMatch(t -> t.isAlive() && t.getName().startsWith(NAME + "-"));
@@ -35,8 +26,8 @@ class LifecycleTest {
     void closeClosesEveryPoolAndTheDiscoveryAndRefusesFurtherUse() throws Exception {
         AtomicInteger discoveryCloses = new AtomicInteger();
         StaticTopology topology = StaticTopology.builder().writerRegion(EU_WEST)
-                .region(EU_WEST, deadUrl(), null)
-                .region(RegionEndpoints.node(EU_CENTRAL, deadUrl()))
+                .region(EU_WEST, DeadEndpoints.url(), null)
+                .region(RegionEndpoints.node(EU_CENTRAL, DeadEndpoints.url()))
                 .build();
         WriterDiscovery discovery = new WriterDiscovery() {
             @Override
@@ -54,13 +45,9 @@ class LifecycleTest {
                 discoveryCloses.incrementAndGet();
             }
         };
-        HikariConfig template = new HikariConfig();
-        template.setUsername("u");
-        template.setPassword("p");
-        template.setConnectionTimeout(250);
         try (MultiRegion mr = TestRegions.multiRegion(EU_CENTRAL)) {
             RoutingDataSource ds = RoutingDataSource.builder().name(NAME).multiRegion(mr).discovery(discovery)
-                    .poolTemplate(template).build();
+                    .poolTemplate(DeadEndpoints.poolTemplate()).build();
             Connection takenBeforeClose = ds.getConnection();
             try (Connection c = ds.getConnection()) {
                 c.setReadOnly(true);

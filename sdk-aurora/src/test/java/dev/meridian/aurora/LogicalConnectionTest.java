@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLClientInfoException;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
 
@@ -276,5 +279,58 @@ class LogicalConnectionTest {
         c.close();
         assertThat(c.isValid(1)).isFalse();
         assertThat(router.bound).isEmpty();
+    }
+
+    @Test
+    void holdabilityTypeMapAndClientInfoAreRestoredBeforeThePhysicalConnectionGoesBackToItsPool() throws SQLException {
+        LogicalConnection c = connection();
+        c.setHoldability(ResultSet.CLOSE_CURSORS_AT_COMMIT); // buffered, replayed at bind
+        c.setClientInfo("ApplicationName", "orders");
+        c.createStatement().executeQuery("SELECT 1");
+        c.setTypeMap(Map.of("point", Object.class)); // straight through once bound
+        c.close();
+
+        FakeRouter.Physical p = router.last();
+        assertThat(p.calls).containsSubsequence(
+                "setHoldability[" + ResultSet.CLOSE_CURSORS_AT_COMMIT + "]", "setClientInfo[{ApplicationName=orders}]",
+                "stmt.executeQuery[SELECT 1]", "setTypeMap[{point=class java.lang.Object}]",
+                "setHoldability[" + ResultSet.HOLD_CURSORS_OVER_COMMIT + "]", "setTypeMap[{}]",
+                "setClientInfo[{ApplicationName=driver default}]");
+        assertThat(p.released).isTrue();
+        assertThat(p.evicted).isFalse();
+    }
+
+    @Test
+    void settingsHikariCpResetsItselfAreNotTouchedOnRelease() throws SQLException {
+        LogicalConnection c = connection();
+        c.setSchema("app");
+        c.createStatement().executeQuery("SELECT 1");
+        c.close();
+
+        assertThat(router.last().calls).noneMatch(call -> call.startsWith("getHoldability") || call.startsWith("getTypeMap")
+                || call.startsWith("getClientInfo") || call.startsWith("setHoldability") || call.startsWith("setTypeMap")
+                || call.startsWith("setClientInfo"));
+        assertThat(router.last().evicted).isFalse();
+    }
+
+    @Test
+    void physicalConnectionWhoseSettingsCannotBeRestoredIsEvictedInsteadOfReturned() throws SQLException {
+        LogicalConnection c = connection();
+        c.createStatement().executeQuery("SELECT 1");
+        c.setHoldability(ResultSet.CLOSE_CURSORS_AT_COMMIT);
+        router.last().failing = "setHoldability";
+        c.close();
+
+        assertThat(router.last().released).isTrue();
+        assertThat(router.last().evicted).isTrue();
+    }
+
+    @Test
+    void clientInfoOnAClosedConnectionIsRefused() {
+        LogicalConnection c = connection();
+        c.close();
+        assertThatThrownBy(() -> c.setClientInfo("ApplicationName", "orders"))
+                .isInstanceOf(SQLClientInfoException.class)
+                .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("08003");
     }
 }

@@ -6,35 +6,17 @@ import static dev.meridian.aurora.TestRegions.US_EAST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.zaxxer.hikari.HikariConfig;
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.RoutingContext;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.ResidencyViolationException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.sql.Connection;
 import org.junit.jupiter.api.Test;
 
 /** Residency decisions, against endpoints where nothing listens: refusals happen before any US connection attempt. */
 class ResidencyRoutingTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-
-    private static String deadUrl() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return "jdbc:postgresql://127.0.0.1:" + s.getLocalPort() + "/db";
-        }
-    }
-
-    private static HikariConfig template() {
-        HikariConfig c = new HikariConfig();
-        c.setUsername("u");
-        c.setPassword("p");
-        c.setMaximumPoolSize(1);
-        c.setConnectionTimeout(250);
-        return c;
-    }
 
     private static RoutingContext.Scope restrictedGermanSubject() {
         return RoutingContext.builder().dataClass(DataClass.RESTRICTED).subjectCountry("DE").open();
@@ -43,13 +25,12 @@ class ResidencyRoutingTest {
     @Test
     void restrictedWriteIsRefusedWhenTheGlobalClusterReplicatesOutsideTheJurisdiction() throws Exception {
         StaticTopology topology = StaticTopology.builder().writerRegion(EU_WEST)
-                .region(RegionEndpoints.node(EU_WEST, deadUrl()))
-                .region(RegionEndpoints.node(EU_CENTRAL, deadUrl()))
-                .region(RegionEndpoints.node(US_EAST, deadUrl()))
+                .region(RegionEndpoints.node(EU_WEST, DeadEndpoints.url()))
+                .region(RegionEndpoints.node(EU_CENTRAL, DeadEndpoints.url()))
+                .region(RegionEndpoints.node(US_EAST, DeadEndpoints.url()))
                 .build();
         try (MultiRegion mr = TestRegions.multiRegion(EU_WEST, registry);
-             RoutingDataSource ds = RoutingDataSource.builder().multiRegion(mr).discovery(topology)
-                     .poolTemplate(template()).build();
+             RoutingDataSource ds = DeadEndpoints.dataSource(mr, topology);
              RoutingContext.Scope s = restrictedGermanSubject();
              Connection c = ds.getConnection()) {
 
@@ -63,13 +44,12 @@ class ResidencyRoutingTest {
     @Test
     void restrictedReadFailsClosedWhenOnlyAWriterOutsideTheJurisdictionRemains() throws Exception {
         StaticTopology topology = StaticTopology.builder().writerRegion(US_EAST)
-                .region(RegionEndpoints.node(EU_WEST, deadUrl()))
-                .region(RegionEndpoints.node(EU_CENTRAL, deadUrl()))
-                .region(RegionEndpoints.node(US_EAST, deadUrl()))
+                .region(RegionEndpoints.node(EU_WEST, DeadEndpoints.url()))
+                .region(RegionEndpoints.node(EU_CENTRAL, DeadEndpoints.url()))
+                .region(RegionEndpoints.node(US_EAST, DeadEndpoints.url()))
                 .build();
         try (MultiRegion mr = TestRegions.multiRegion(US_EAST, registry);
-             RoutingDataSource ds = RoutingDataSource.builder().multiRegion(mr).discovery(topology)
-                     .poolTemplate(template()).build();
+             RoutingDataSource ds = DeadEndpoints.dataSource(mr, topology);
              RoutingContext.Scope s = restrictedGermanSubject();
              Connection c = ds.getConnection()) {
             c.setReadOnly(true);
@@ -85,12 +65,11 @@ class ResidencyRoutingTest {
     @Test
     void unrestrictedDataIsNotLimitedByTheFootprint() throws Exception {
         StaticTopology topology = StaticTopology.builder().writerRegion(US_EAST)
-                .region(RegionEndpoints.node(EU_WEST, deadUrl()))
-                .region(RegionEndpoints.node(US_EAST, deadUrl()))
+                .region(RegionEndpoints.node(EU_WEST, DeadEndpoints.url()))
+                .region(RegionEndpoints.node(US_EAST, DeadEndpoints.url()))
                 .build();
         try (MultiRegion mr = TestRegions.multiRegion(EU_WEST, registry);
-             RoutingDataSource ds = RoutingDataSource.builder().multiRegion(mr).discovery(topology)
-                     .poolTemplate(template()).build();
+             RoutingDataSource ds = DeadEndpoints.dataSource(mr, topology);
              Connection c = ds.getConnection()) {
             // Passes residency, then fails to connect: the writer is down, not refused.
             assertThatThrownBy(c::createStatement)

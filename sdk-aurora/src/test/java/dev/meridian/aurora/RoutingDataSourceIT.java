@@ -17,7 +17,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,12 +41,7 @@ class RoutingDataSourceIT {
 
     @BeforeAll
     static void startCluster() throws SQLException {
-        aurora = LocalAuroraGlobal.start("eu-west-1", "eu-central-1", "us-east-1");
-        try (Connection c = java.sql.DriverManager.getConnection(aurora.writerJdbcUrl(), aurora.user(), aurora.password());
-             Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE items (id text PRIMARY KEY, note text)");
-        }
-        aurora.awaitReplicasCaughtUp();
+        aurora = ItemsCluster.start("eu-west-1", "eu-central-1", "us-east-1");
     }
 
     @AfterAll
@@ -58,13 +52,7 @@ class RoutingDataSourceIT {
     }
 
     static HikariConfig poolTemplate() {
-        HikariConfig c = new HikariConfig();
-        c.setUsername(aurora.user());
-        c.setPassword(aurora.password());
-        c.setMaximumPoolSize(2);
-        c.setMinimumIdle(0);
-        c.setConnectionTimeout(1000);
-        return c;
+        return ItemsCluster.poolTemplate(aurora, 1000);
     }
 
     /** Every region's server serves as that region's writer and reader endpoint. */
@@ -136,6 +124,16 @@ class RoutingDataSourceIT {
                 return task.call();
             }
         };
+    }
+
+    @Test
+    void staticAndPostgresDiscoveryRouteWithoutMicrometerOrTheRdsModuleOnTheClassPath() throws Exception {
+        String routed = WithoutOptionalDependenciesTest.runWithoutOptionalDependencies(
+                WithoutOptionalDependenciesTest.RealDatabaseProbe.class,
+                List.of(aurora.user(), aurora.password(), aurora.jdbcUrl("eu-west-1"), aurora.jdbcUrl("eu-central-1")));
+
+        String readThenWrite = new Node(port(EU_CENTRAL), true) + " " + new Node(port(EU_WEST), false);
+        assertThat(routed).isEqualTo(readThenWrite + "; " + readThenWrite);
     }
 
     @Test

@@ -5,15 +5,12 @@ import static dev.meridian.aurora.TestRegions.EU_WEST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.zaxxer.hikari.HikariConfig;
 import dev.meridian.core.MultiRegion;
 import dev.meridian.testkit.LocalAuroraGlobal;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -28,12 +25,7 @@ class WriterBreakerIT {
 
     @BeforeAll
     static void startCluster() throws SQLException {
-        aurora = LocalAuroraGlobal.start("eu-west-1", "eu-central-1");
-        try (Connection c = DriverManager.getConnection(aurora.writerJdbcUrl(), aurora.user(), aurora.password());
-             Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE items (id text PRIMARY KEY, note text)");
-        }
-        aurora.awaitReplicasCaughtUp();
+        aurora = ItemsCluster.start("eu-west-1", "eu-central-1");
     }
 
     @AfterAll
@@ -44,18 +36,12 @@ class WriterBreakerIT {
     }
 
     private static RoutingDataSource dataSource(MultiRegion mr) {
-        HikariConfig pool = new HikariConfig();
-        pool.setUsername(aurora.user());
-        pool.setPassword(aurora.password());
-        pool.setMaximumPoolSize(2);
-        pool.setMinimumIdle(0);
-        pool.setConnectionTimeout(250);
         return RoutingDataSource.builder().multiRegion(mr)
                 .discovery(StaticTopology.builder().writerRegion(EU_WEST)
                         .region(EU_WEST, aurora.jdbcUrl("eu-west-1"), null)
                         .region(RegionEndpoints.node(EU_CENTRAL, aurora.jdbcUrl("eu-central-1")))
                         .build())
-                .poolTemplate(pool)
+                .poolTemplate(ItemsCluster.poolTemplate(aurora, 250))
                 .build();
     }
 

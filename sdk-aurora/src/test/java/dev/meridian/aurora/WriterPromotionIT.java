@@ -5,12 +5,10 @@ import static dev.meridian.aurora.TestRegions.EU_WEST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.zaxxer.hikari.HikariConfig;
 import dev.meridian.core.MultiRegion;
 import dev.meridian.testkit.LocalAuroraGlobal;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -28,18 +26,7 @@ class WriterPromotionIT {
 
     @BeforeEach
     void start() throws SQLException {
-        aurora = LocalAuroraGlobal.start("eu-west-1", "eu-central-1");
-        try (Connection c = DriverManager.getConnection(aurora.writerJdbcUrl(), aurora.user(), aurora.password());
-             Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE items (id text PRIMARY KEY, note text)");
-        }
-        aurora.awaitReplicasCaughtUp();
-        HikariConfig template = new HikariConfig();
-        template.setUsername(aurora.user());
-        template.setPassword(aurora.password());
-        template.setMaximumPoolSize(2);
-        template.setMinimumIdle(0);
-        template.setConnectionTimeout(1000);
+        aurora = ItemsCluster.start("eu-west-1", "eu-central-1");
         multiRegion = MultiRegion.builder(TestRegions.config(EU_CENTRAL)).meterRegistry(registry).build();
         ds = RoutingDataSource.builder()
                 .multiRegion(multiRegion)
@@ -48,7 +35,7 @@ class WriterPromotionIT {
                         .node(EU_CENTRAL, aurora.jdbcUrl("eu-central-1"))
                         .user(aurora.user()).password(aurora.password())
                         .build())
-                .poolTemplate(template)
+                .poolTemplate(ItemsCluster.poolTemplate(aurora, 1000))
                 .build();
     }
 
