@@ -80,9 +80,11 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
         EndpointPools pools = new EndpointPools(template, b.name, metrics);
         LagMonitor lagMonitor = b.maxReplicaLag == null ? null : new LagMonitor(b.lagProbe, b.lagCheckInterval, metrics);
         ReadYourWrites readYourWrites = b.readYourWritesWindow == null ? null : new ReadYourWrites(b.readYourWritesWindow);
+        // The resources name the breakers AuroraRouter records into, so that with HealthConfig.perResourceBreakers
+        // the core router's plan skips exactly the regions whose reader breaker is open.
         this.router = new AuroraRouter(b.multiRegion.router(), b.multiRegion.health(), b.discovery, pools,
-                Operation.builder(b.name + ".read", OperationKind.READ).resource(b.name).build(),
-                Operation.builder(b.name + ".write", OperationKind.WRITE).resource(b.name).build(),
+                Operation.builder(b.name + ".read", OperationKind.READ).resource(AuroraRouter.READER_RESOURCE).build(),
+                Operation.builder(b.name + ".write", OperationKind.WRITE).resource(AuroraRouter.WRITER_RESOURCE).build(),
                 lagMonitor, b.maxReplicaLag, readYourWrites, metrics);
         this.poolReadOnly = template.isReadOnly();
         this.poolAutoCommit = template.isAutoCommit();

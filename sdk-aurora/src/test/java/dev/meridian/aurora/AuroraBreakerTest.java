@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.core.MultiRegion;
+import dev.meridian.core.Operation;
+import dev.meridian.core.OperationKind;
+import dev.meridian.core.RoutingContext;
+import dev.meridian.core.health.HealthConfig;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -85,6 +89,27 @@ class AuroraBreakerTest {
                     .counter().count()).isEqualTo(1.0);
             assertThat(registry.get("meridian.jdbc.reroutes").tag("region", "eu-central-1").tag("reason", "unavailable")
                     .counter().count()).isEqualTo(2.0);
+        }
+    }
+
+    @Test
+    void readerBreakerAuroraOpensIsTheOneTheCoreRouterConsultsWithPerResourceBreakers() throws Exception {
+        StaticTopology topology = StaticTopology.builder().writerRegion(EU_WEST)
+                .region(EU_WEST, DeadEndpoints.url(), null)
+                .region(RegionEndpoints.node(EU_CENTRAL, DeadEndpoints.url()))
+                .build();
+        HealthConfig perResource = TestRegions.touchyBreakers(Duration.ofMinutes(1)).toBuilder()
+                .perResourceBreakers(true).build();
+        try (MultiRegion mr = MultiRegion.builder(TestRegions.config(EU_CENTRAL, perResource)).build();
+             RoutingDataSource ds = DeadEndpoints.dataSource(mr, topology);
+             Connection c = ds.getConnection()) {
+            Operation read = Operation.builder("reads", OperationKind.READ).resource(AuroraRouter.READER_RESOURCE)
+                    .build();
+            assertThat(mr.router().plan(read, RoutingContext.empty()).regions()).contains(EU_CENTRAL);
+            millisToFail(c, true);
+            millisToFail(c, true);
+
+            assertThat(mr.router().plan(read, RoutingContext.empty()).regions()).doesNotContain(EU_CENTRAL);
         }
     }
 }
