@@ -48,7 +48,12 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  *
  * <p>Run (see benchmarks/RESULTS.md):
  * {@code mvn -B -q -pl benchmarks -am package -DskipTests && java -jar benchmarks/target/benchmarks.jar
- * WrapperOverhead -prof gc -f 1 -wi 3 -i 5}
+ * WrapperOverhead -prof gc -f 3 -wi 5 -w 2s -i 8 -r 2s}
+ *
+ * <p>Read the full-client pair with care: on a small VM one fork's mean differs from the next by up to ±10 %
+ * (about 2 µs), more than Meridian adds, and JMH runs every fork of {@code raw} before any fork of {@code wrapped}.
+ * Compare per-fork means over several forks, ideally with raw and wrapped run in alternating single-fork JVMs; the
+ * no-op pair is the direct measure of Meridian's own cost.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -69,9 +69,18 @@ public final class Router {
     }
 
     private Set<Region> allowedRegions(RoutingContext ctx, Optional<Jurisdiction> subject) {
-        return allowedCache.computeIfAbsent(ctx.dataClass(), dc -> new ConcurrentHashMap<>())
-                .computeIfAbsent(subject.orElse(UNKNOWN), j -> Set.copyOf(config.residency()
-                        .allowedRegions(ctx.dataClass(), subject, config.regions())));
+        ConcurrentHashMap<Jurisdiction, Set<Region>> byJurisdiction =
+                allowedCache.computeIfAbsent(ctx.dataClass(), dc -> new ConcurrentHashMap<>());
+        Jurisdiction key = subject.orElse(UNKNOWN);
+        // Plain get() first: this runs on every call and nearly always hits, and the mapping function below captures
+        // ctx and subject, so passing it to computeIfAbsent would allocate a lambda per call (computeIfAbsent is too
+        // big for the JIT to inline, so escape analysis cannot remove the allocation).
+        Set<Region> cached = byJurisdiction.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        return byJurisdiction.computeIfAbsent(key, j -> Set.copyOf(config.residency()
+                .allowedRegions(ctx.dataClass(), subject, config.regions())));
     }
 
     /**
