@@ -3,11 +3,8 @@ package dev.meridian.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.File;
-import java.net.URL;
+import dev.meridian.testkit.ClassPathWithout;
 import java.net.URLClassLoader;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -30,15 +27,7 @@ class WithoutMicrometerTest {
 
     @Test
     void meridianWorksWithoutMicrometerOnTheClasspath() throws Exception {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<URL> urls = new ArrayList<>();
-        for (String entry : cp.split(File.pathSeparator)) {
-            if (!entry.contains("micrometer")) {
-                urls.add(new File(entry).toURI().toURL());
-            }
-        }
-        try (URLClassLoader isolated = new URLClassLoader(urls.toArray(new URL[0]),
-                ClassLoader.getPlatformClassLoader())) {
+        try (URLClassLoader isolated = ClassPathWithout.loader("micrometer")) {
             assertThatThrownBy(() -> isolated.loadClass("io.micrometer.core.instrument.MeterRegistry"))
                     .isInstanceOf(ClassNotFoundException.class);
             @SuppressWarnings("unchecked")

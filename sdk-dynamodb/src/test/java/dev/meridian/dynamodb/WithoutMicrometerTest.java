@@ -8,8 +8,7 @@ import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
 import dev.meridian.core.idempotency.IdempotencyClaim;
-import java.io.File;
-import java.net.URL;
+import dev.meridian.testkit.ClassPathWithout;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -91,15 +90,7 @@ class WithoutMicrometerTest {
 
     @Test
     void routedClientLwwIdempotencyCounterAndProbeWorkWithoutMicrometerOnTheClasspath() throws Exception {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<URL> urls = new ArrayList<>();
-        for (String entry : cp.split(File.pathSeparator)) {
-            if (!entry.contains("micrometer")) {
-                urls.add(new File(entry).toURI().toURL());
-            }
-        }
-        try (URLClassLoader isolated = new URLClassLoader(urls.toArray(new URL[0]),
-                ClassLoader.getPlatformClassLoader())) {
+        try (URLClassLoader isolated = ClassPathWithout.loader("micrometer")) {
             assertThatThrownBy(() -> isolated.loadClass("io.micrometer.core.instrument.MeterRegistry"))
                     .isInstanceOf(ClassNotFoundException.class);
             @SuppressWarnings("unchecked")
