@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariConfig;
 import dev.meridian.core.MultiRegion;
-import java.io.File;
-import java.net.MalformedURLException;
-import java.net.URL;
+import dev.meridian.testkit.ClassPathWithout;
 import java.net.URLClassLoader;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -27,26 +25,8 @@ import org.junit.jupiter.api.Test;
 class WithoutOptionalDependenciesTest {
     static final List<String> HIDDEN_PACKAGES = List.of("io.micrometer.", "software.amazon.awssdk.services.rds.");
 
-    /**
-     * The test class path in a class loader of its own that cannot see the optional dependencies' packages. Classes
-     * loaded through it (Meridian's included) resolve every reference through it, as in an application that left the
-     * optional dependencies out.
-     */
-    static URLClassLoader withoutOptionalDependencies() throws MalformedURLException {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<URL> urls = new ArrayList<>();
-        for (String entry : cp.split(File.pathSeparator)) {
-            urls.add(new File(entry).toURI().toURL());
-        }
-        return new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader()) {
-            @Override
-            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-                if (HIDDEN_PACKAGES.stream().anyMatch(name::startsWith)) {
-                    throw new ClassNotFoundException(name + " is hidden: optional dependency left out");
-                }
-                return super.loadClass(name, resolve);
-            }
-        };
+    static URLClassLoader withoutOptionalDependencies() {
+        return ClassPathWithout.packages(HIDDEN_PACKAGES.toArray(new String[0]));
     }
 
     /** Runs {@code probe} (a public class with a no-argument constructor) inside {@link #withoutOptionalDependencies()}. */
@@ -62,8 +42,8 @@ class WithoutOptionalDependenciesTest {
             // PostgreSQL driver (its static initializer does) and deregister it afterwards (only its own class may).
             Class<?> driver = Class.forName("org.postgresql.Driver", true, isolated);
             try {
-                Function<List<String>, String> instance = (Function<List<String>, String>) isolated
-                        .loadClass(probe.getName()).getDeclaredConstructor().newInstance();
+                Function<List<String>, String> instance =
+                        (Function<List<String>, String>) ClassPathWithout.newInstance(isolated, probe);
                 return instance.apply(args);
             } finally {
                 driver.getMethod("deregister").invoke(null);
