@@ -2,10 +2,10 @@ package dev.meridian.benchmarks;
 
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
-import dev.meridian.core.Operation;
 import dev.meridian.core.OperationClassifier;
-import dev.meridian.core.OperationKind;
 import dev.meridian.core.RegionSpec;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.OperationKind;
 import java.io.ByteArrayInputStream;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;

@@ -1,20 +1,17 @@
 package dev.meridian.aurora;
 
-import dev.meridian.core.Operation;
-import dev.meridian.core.RoutingContext;
+import dev.meridian.core.MultiRegion;
+import dev.meridian.core.execution.FailureClassifier;
+import dev.meridian.core.execution.FailureDecision;
 import dev.meridian.core.execution.NoRegionAvailableException;
-import dev.meridian.core.health.RegionHealth;
-import dev.meridian.core.routing.Router;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.RoutingContext;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,16 +20,17 @@ import software.amazon.awssdk.regions.Region;
 /**
  * Chooses and acquires physical connections: the routing policy of {@link RoutingDataSource}.
  *
- * <p>Reads: a read-your-writes session goes to the writer; otherwise the regions of {@code Router.plan(READ)} in
+ * <p>Reads: a read-your-writes session goes to the writer; otherwise the regions of {@code MultiRegion.plan(READ)} in
  * order (residency and health applied there: drained regions and regions whose breaker is open are left out),
  * skipping a region whose reader breaker is open, whose pool fails, or whose lag exceeds the bound; then the writer,
  * if residency allows the writer's region for this read. Writes: the current writer, after
- * {@code Router.checkFootprint} of the whole global cluster; if the writer refuses connections the topology is
+ * {@code MultiRegion.checkResidency} of the whole global cluster; if the writer refuses connections the topology is
  * refreshed and a moved writer is tried once.
  *
- * <p>Every connection attempt goes through a breaker of {@code RegionHealth}: {@value #READER_RESOURCE} or
- * {@value #WRITER_RESOURCE} of the endpoint's region. Pool failures and connection failures of running statements
- * are recorded as {@link EndpointUnreachableException}. An open reader breaker skips the reader; an open writer
+ * <p>Every connection attempt is one {@code MultiRegion.attempt}: through the runtime's breaker for
+ * {@value #READER_RESOURCE} or {@value #WRITER_RESOURCE} of the endpoint's region, timed, with an
+ * {@link SQLException} while taking a connection counted as a regional failure ({@link #CONNECTION_FAILURES}).
+ * Connection failures of running statements are recorded against the same breaker. An open reader breaker skips the reader; an open writer
  * breaker fails at once with {@link WriterUnavailableException}, without refreshing the topology (a refresh may
  * itself wait on the dead node). Draining a region removes its reader from read plans; it does not stop writes to a
  * writer in that region (a global database has one writer: move it with a switchover). Thread-safe.
@@ -42,8 +40,11 @@ final class AuroraRouter implements ConnectionRouter, AutoCloseable {
     static final String READER_RESOURCE = "aurora-reader";
     static final String WRITER_RESOURCE = "aurora-writer";
 
-    private final Router router;
-    private final RegionHealth health;
+    /** Failing to take a connection is the endpoint's failure, and nothing was sent; anything else is ours. */
+    static final FailureClassifier CONNECTION_FAILURES = t -> t instanceof SQLException
+            ? FailureDecision.REGIONAL_NOT_APPLIED : FailureDecision.CALLER_ERROR;
+
+    private final MultiRegion multiRegion;
     private final WriterDiscovery discovery;
     private final EndpointPools pools;
     private final Operation readOperation;
@@ -53,15 +54,11 @@ final class AuroraRouter implements ConnectionRouter, AutoCloseable {
     private final ReadYourWrites readYourWrites;
     private final JdbcMetrics metrics;
     private final AtomicReference<Endpoint> lastWriter = new AtomicReference<>();
-    /** The breakers, looked up once per region (RegionHealth hands out the same instance every time). */
-    private final Map<Region, CircuitBreaker> readerBreakers = new ConcurrentHashMap<>();
-    private final Map<Region, CircuitBreaker> writerBreakers = new ConcurrentHashMap<>();
 
-    AuroraRouter(Router router, RegionHealth health, WriterDiscovery discovery, EndpointPools pools,
+    AuroraRouter(MultiRegion multiRegion, WriterDiscovery discovery, EndpointPools pools,
                  Operation readOperation, Operation writeOperation, LagMonitor lagMonitor, Duration maxReplicaLag,
                  ReadYourWrites readYourWrites, JdbcMetrics metrics) {
-        this.router = router;
-        this.health = health;
+        this.multiRegion = multiRegion;
         this.discovery = discovery;
         this.pools = pools;
         this.readOperation = readOperation;
@@ -90,60 +87,49 @@ final class AuroraRouter implements ConnectionRouter, AutoCloseable {
             if (url == null) {
                 continue;
             }
-            CircuitBreaker breaker = readerBreaker(region);
-            if (!breaker.tryAcquirePermission()) {
+            Endpoint endpoint = new Endpoint(Role.READER, region, url);
+            Reader reader;
+            try {
+                reader = multiRegion.attempt(readOperation, region, CONNECTION_FAILURES, () -> connectReader(endpoint));
+            } catch (CallNotPermittedException e) {
                 metrics.reroute(region, "breaker-open");
                 continue;
-            }
-            Endpoint endpoint = new Endpoint(Role.READER, region, url);
-            long start = System.nanoTime();
-            Connection connection = null;
-            try {
-                connection = pools.connection(endpoint);
-                Duration lag = lagMonitor == null ? null : lagMonitor.lag(region, connection);
-                breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                if (lag != null && lag.compareTo(maxReplicaLag) > 0) {
-                    log.debug("Skipping reader in {}: lag {} exceeds maxReplicaLag {}", region, lag, maxReplicaLag);
-                    metrics.reroute(region, "replica-lag");
-                    EndpointPools.closeQuietly(connection);
-                    continue;
-                }
-                metrics.connectionBound(Role.READER, region);
-                return new Binding(endpoint, connection, true);
             } catch (SQLException e) {
-                breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, new EndpointUnreachableException(endpoint, e));
-                if (connection != null) {
-                    pools.evict(endpoint, connection);
-                }
                 log.warn("Reader in {} unavailable, trying the next region: {}", region, e.toString());
                 metrics.reroute(region, "unavailable");
                 failures = chain(failures, e);
-            } catch (RuntimeException e) {
-                breaker.releasePermission();
-                if (connection != null) {
-                    EndpointPools.closeQuietly(connection);
-                }
-                throw e;
+                continue;
             }
+            if (reader.lag != null && reader.lag.compareTo(maxReplicaLag) > 0) {
+                log.debug("Skipping reader in {}: lag {} exceeds maxReplicaLag {}", region, reader.lag, maxReplicaLag);
+                metrics.reroute(region, "replica-lag");
+                EndpointPools.closeQuietly(reader.connection);
+                continue;
+            }
+            metrics.connectionBound(Role.READER, region);
+            return new Binding(endpoint, reader.connection, true);
         }
         return writerForRead(topology, context, failures);
     }
 
-    private CircuitBreaker readerBreaker(Region region) {
-        CircuitBreaker breaker = readerBreakers.get(region);
-        return breaker != null ? breaker
-                : readerBreakers.computeIfAbsent(region, r -> health.circuitBreaker(r, READER_RESOURCE));
+    /** A reader connection and its replica's lag (null when lag is not monitored). */
+    private record Reader(Connection connection, Duration lag) {
     }
 
-    private CircuitBreaker writerBreaker(Region region) {
-        CircuitBreaker breaker = writerBreakers.get(region);
-        return breaker != null ? breaker
-                : writerBreakers.computeIfAbsent(region, r -> health.circuitBreaker(r, WRITER_RESOURCE));
+    /** Takes a reader connection and measures its lag; a connection whose lag check failed is evicted. */
+    private Reader connectReader(Endpoint endpoint) throws SQLException {
+        Connection connection = pools.connection(endpoint);
+        try {
+            return new Reader(connection, lagMonitor == null ? null : lagMonitor.lag(endpoint.region(), connection));
+        } catch (SQLException | RuntimeException e) {
+            pools.evict(endpoint, connection);
+            throw e;
+        }
     }
 
     private List<Region> readRegions(RoutingContext context) {
         try {
-            return router.plan(readOperation, context).regions();
+            return multiRegion.plan(readOperation, context).regions();
         } catch (NoRegionAvailableException e) {
             // Every reader region is unhealthy; the writer fallback below still applies (and checks residency).
             return List.of();
@@ -153,7 +139,7 @@ final class AuroraRouter implements ConnectionRouter, AutoCloseable {
     private Binding writerForRead(AuroraTopology topology, RoutingContext context, SQLException readerFailures)
             throws SQLException {
         // Residency fails closed: a RESTRICTED read never falls back to a writer outside its jurisdiction.
-        router.checkFootprint(readOperation, context, Set.of(topology.writerRegion()));
+        multiRegion.checkResidency(readOperation, context, Set.of(topology.writerRegion()));
         try {
             return acquireWriter(topology, context, true);
         } catch (SQLException e) {
@@ -168,7 +154,7 @@ final class AuroraRouter implements ConnectionRouter, AutoCloseable {
     public Binding bindWrite(RoutingContext context) throws SQLException {
         pools.checkOpen();
         AuroraTopology topology = discovery.topology();
-        router.checkFootprint(writeOperation, context, topology.regions());
+        multiRegion.checkResidency(writeOperation, context, topology.regions());
         return acquireWriter(topology, context, false);
     }
 
@@ -185,9 +171,9 @@ final class AuroraRouter implements ConnectionRouter, AutoCloseable {
             }
             log.info("Writer {} refused connections and the writer moved to {}; retrying there", endpoint, fresh.writerRegion());
             if (forRead) {
-                router.checkFootprint(readOperation, context, Set.of(fresh.writerRegion()));
+                multiRegion.checkResidency(readOperation, context, Set.of(fresh.writerRegion()));
             } else {
-                router.checkFootprint(writeOperation, context, fresh.regions());
+                multiRegion.checkResidency(writeOperation, context, fresh.regions());
             }
             try {
                 return bindWriter(Endpoint.writer(fresh), forRead);
@@ -199,25 +185,15 @@ final class AuroraRouter implements ConnectionRouter, AutoCloseable {
     }
 
     private Binding bindWriter(Endpoint endpoint, boolean forRead) throws SQLException {
-        CircuitBreaker breaker = writerBreaker(endpoint.region());
-        if (!breaker.tryAcquirePermission()) {
-            throw new WriterUnavailableException(endpoint.region(), "The writer of the global database in "
-                    + endpoint.region().id() + " is unavailable: its circuit breaker " + breaker.getName() + " is "
-                    + breaker.getState() + " after repeated connection failures, so no connection was attempted; "
-                    + "retry later", CallNotPermittedException.createCallNotPermittedException(breaker));
-        }
-        long start = System.nanoTime();
         Connection connection;
         try {
-            connection = pools.connection(endpoint);
-        } catch (SQLException e) {
-            breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, new EndpointUnreachableException(endpoint, e));
-            throw e;
-        } catch (RuntimeException e) {
-            breaker.releasePermission();
-            throw e;
+            connection = multiRegion.attempt(writeOperation, endpoint.region(), CONNECTION_FAILURES,
+                    () -> pools.connection(endpoint));
+        } catch (CallNotPermittedException e) {
+            throw new WriterUnavailableException(endpoint.region(), "The writer of the global database in "
+                    + endpoint.region().id() + " is unavailable: " + e.getMessage() + " after repeated connection"
+                    + " failures, so no connection was attempted; retry later", e);
         }
-        breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         metrics.connectionBound(Role.WRITER, endpoint.region());
         return new Binding(endpoint, connection, forRead);
     }
@@ -255,11 +231,10 @@ final class AuroraRouter implements ConnectionRouter, AutoCloseable {
         // The server is likely gone: its pool's other idle connections are dead too.
         pools.softEvict(binding.endpoint());
         Region region = binding.endpoint().region();
-        EndpointUnreachableException unreachable = new EndpointUnreachableException(binding.endpoint(), failure);
         if (binding.role() == Role.READER) {
-            readerBreaker(region).onError(0, TimeUnit.NANOSECONDS, unreachable);
+            multiRegion.recordFailure(readOperation, region, failure, CONNECTION_FAILURES);
         } else {
-            writerBreaker(region).onError(0, TimeUnit.NANOSECONDS, unreachable);
+            multiRegion.recordFailure(writeOperation, region, failure, CONNECTION_FAILURES);
             refresh();
         }
     }

@@ -1,6 +1,6 @@
 package dev.meridian.aurora;
 
-import dev.meridian.core.RoutingContext;
+import dev.meridian.core.routing.RoutingContext;
 import java.sql.SQLException;
 
 /** What a {@link LogicalConnection} needs from the data source: where to get physical connections and where to return them. */

@@ -1,6 +1,6 @@
 package dev.meridian.aurora;
 
-import dev.meridian.core.RoutingContext;
+import dev.meridian.core.routing.RoutingContext;
 import java.lang.reflect.Method;
 import java.sql.Array;
 import java.sql.Blob;

@@ -2,7 +2,7 @@ package dev.meridian.aurora;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.meridian.core.RoutingContext;
+import dev.meridian.core.routing.RoutingContext;
 import java.time.Duration;
 
 /**

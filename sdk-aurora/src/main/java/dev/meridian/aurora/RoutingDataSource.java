@@ -2,8 +2,8 @@ package dev.meridian.aurora;
 
 import com.zaxxer.hikari.HikariConfig;
 import dev.meridian.core.MultiRegion;
-import dev.meridian.core.Operation;
-import dev.meridian.core.OperationKind;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.OperationKind;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -80,11 +80,13 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
         EndpointPools pools = new EndpointPools(template, b.name, metrics);
         LagMonitor lagMonitor = b.maxReplicaLag == null ? null : new LagMonitor(b.lagProbe, b.lagCheckInterval, metrics);
         ReadYourWrites readYourWrites = b.readYourWritesWindow == null ? null : new ReadYourWrites(b.readYourWritesWindow);
-        // The resources name the breakers AuroraRouter records into, so that with HealthConfig.perResourceBreakers
-        // the core router's plan skips exactly the regions whose reader breaker is open.
-        this.router = new AuroraRouter(b.multiRegion.router(), b.multiRegion.health(), b.discovery, pools,
-                Operation.builder(b.name + ".read", OperationKind.READ).resource(AuroraRouter.READER_RESOURCE).build(),
-                Operation.builder(b.name + ".write", OperationKind.WRITE).resource(AuroraRouter.WRITER_RESOURCE).build(),
+        // Reader and writer are separate endpoints: each has its own breaker per region, and read plans skip exactly
+        // the regions whose reader breaker is open.
+        this.router = new AuroraRouter(b.multiRegion, b.discovery, pools,
+                Operation.builder(b.name + ".read", OperationKind.READ).resource(AuroraRouter.READER_RESOURCE)
+                        .breakerPerResource().build(),
+                Operation.builder(b.name + ".write", OperationKind.WRITE).resource(AuroraRouter.WRITER_RESOURCE)
+                        .breakerPerResource().build(),
                 lagMonitor, b.maxReplicaLag, readYourWrites, metrics);
         this.poolReadOnly = template.isReadOnly();
         this.poolAutoCommit = template.isAutoCommit();

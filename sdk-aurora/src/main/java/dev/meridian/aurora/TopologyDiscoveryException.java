@@ -1,6 +1,6 @@
 package dev.meridian.aurora;
 
-import dev.meridian.core.MeridianException;
+import dev.meridian.core.exception.MeridianException;
 
 /**
  * A {@link WriterDiscovery} could not determine the writer and had no earlier topology to fall back on, or was used

@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.core.MultiRegion;
-import dev.meridian.core.Operation;
-import dev.meridian.core.OperationKind;
-import dev.meridian.core.RoutingContext;
 import dev.meridian.core.health.HealthConfig;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.OperationKind;
+import dev.meridian.core.routing.RoutingContext;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -49,7 +49,7 @@ class AuroraBreakerTest {
                             .isNotInstanceOf(WriterUnavailableException.class);
                 }
             }
-            CircuitBreaker writerBreaker = mr.health().circuitBreaker(EU_WEST, AuroraRouter.WRITER_RESOURCE);
+            CircuitBreaker writerBreaker = mr.circuitBreakers().circuitBreaker(EU_WEST.id() + "/" + AuroraRouter.WRITER_RESOURCE);
             assertThat(writerBreaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
 
             try (Connection c = ds.getConnection()) {
@@ -82,7 +82,7 @@ class AuroraBreakerTest {
             millisToFail(c, true); // reader, then the writer fallback, each refuse within the pool's 250 ms
             millisToFail(c, true);
 
-            assertThat(mr.health().circuitBreaker(EU_CENTRAL, AuroraRouter.READER_RESOURCE).getState())
+            assertThat(mr.circuitBreakers().circuitBreaker(EU_CENTRAL.id() + "/" + AuroraRouter.READER_RESOURCE).getState())
                     .isEqualTo(CircuitBreaker.State.OPEN);
             assertThat(millisToFail(c, true)).isLessThan(200); // both breakers open: nothing is attempted
             assertThat(registry.get("meridian.jdbc.reroutes").tag("region", "eu-central-1").tag("reason", "breaker-open")
@@ -105,11 +105,11 @@ class AuroraBreakerTest {
              Connection c = ds.getConnection()) {
             Operation read = Operation.builder("reads", OperationKind.READ).resource(AuroraRouter.READER_RESOURCE)
                     .build();
-            assertThat(mr.router().plan(read, RoutingContext.empty()).regions()).contains(EU_CENTRAL);
+            assertThat(mr.plan(read, RoutingContext.empty()).regions()).contains(EU_CENTRAL);
             millisToFail(c, true);
             millisToFail(c, true);
 
-            assertThat(mr.router().plan(read, RoutingContext.empty()).regions()).doesNotContain(EU_CENTRAL);
+            assertThat(mr.plan(read, RoutingContext.empty()).regions()).doesNotContain(EU_CENTRAL);
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.meridian.aurora;
 
-import dev.meridian.core.RoutingContext;
+import dev.meridian.core.routing.RoutingContext;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;

@@ -131,7 +131,7 @@ class LogicalConnectionTest {
     void writerTakenForAReadKeepsServingWhenTheConnectionTurnsReadWrite() throws SQLException {
         LogicalConnection c = new LogicalConnection(new FakeRouter() {
             @Override
-            public Binding bindRead(dev.meridian.core.RoutingContext context) throws SQLException {
+            public Binding bindRead(dev.meridian.core.routing.RoutingContext context) throws SQLException {
                 Binding writer = bindWrite(context);
                 return new Binding(writer.endpoint(), writer.connection(), true);
             }

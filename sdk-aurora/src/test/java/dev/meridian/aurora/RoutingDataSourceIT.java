@@ -8,8 +8,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariConfig;
 import dev.meridian.core.MultiRegion;
-import dev.meridian.core.RoutingContext;
 import dev.meridian.core.residency.DataClass;
+import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.testkit.LocalAuroraGlobal;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -330,12 +330,12 @@ class RoutingDataSourceIT {
                      .poolTemplate(poolTemplate()).build()) {
             assertThat(readOnlyTransaction(ds)).isEqualTo(new Node(port(EU_CENTRAL), true));
 
-            mr.health().drain(EU_CENTRAL);
-            mr.health().drain(EU_WEST);
+            mr.drain(EU_CENTRAL);
+            mr.drain(EU_WEST);
             Node drainedRead = readOnlyTransaction(ds);
             Node drainedWrite = insert(ds);
-            mr.health().undrain(EU_CENTRAL);
-            mr.health().undrain(EU_WEST);
+            mr.undrain(EU_CENTRAL);
+            mr.undrain(EU_WEST);
 
             assertThat(drainedRead).isEqualTo(new Node(port(US_EAST), true));
             assertThat(drainedWrite).isEqualTo(new Node(port(EU_WEST), false)); // one writer: drain does not stop writes

@@ -77,7 +77,7 @@ class WriterBreakerIT {
         try (MultiRegion mr = MultiRegion.builder(TestRegions.config(EU_CENTRAL, TestRegions.touchyBreakers(BREAKER_WAIT)))
                 .build();
              RoutingDataSource ds = dataSource(mr)) {
-            CircuitBreaker writerBreaker = mr.health().circuitBreaker(EU_WEST, AuroraRouter.WRITER_RESOURCE);
+            CircuitBreaker writerBreaker = mr.circuitBreakers().circuitBreaker(EU_WEST.id() + "/" + AuroraRouter.WRITER_RESOURCE);
             assertThat(insert(ds)).isEqualTo(primary);
 
             aurora.stop("eu-west-1");

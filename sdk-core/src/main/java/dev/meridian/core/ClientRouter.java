@@ -1,33 +1,29 @@
 package dev.meridian.core;
 
-import dev.meridian.core.execution.RegionalExecutor;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.OperationKind;
+import dev.meridian.core.routing.RoutingContext;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
 
 /**
- * The invocation handler behind {@link MultiRegion#wrap}: classifies each call, runs it through the executor on the
- * per-region clients (built lazily, once) and handles Object methods, {@code serviceName()} and {@code close()}
- * locally. Calls are made on the per-region client itself, so an SDK default method (e.g. a consumer-builder
- * overload) runs there and reaches the real overload once, inside the chosen region.
+ * The invocation handler behind {@link MultiRegion#wrap} for interfaces no service module serves: every call goes
+ * through the runtime's routing with the caller's context. A call the {@link OperationClassifier} does not classify
+ * is routed as a write pinned to the first region of its plan (the plan still applies residency and health; no
+ * failover, since nothing says repeating it elsewhere is safe). Object methods, {@code serviceName()} and
+ * {@code close()} are answered locally; every other call runs on a region's client, so an SDK default method (a
+ * consumer-builder overload, a paginator) runs there, inside a region the plan chose.
  */
 final class ClientRouter<C> implements InvocationHandler, AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(ClientRouter.class);
-
     private final Class<C> iface;
     private final MultiRegion runtime;
     private final boolean ownsRuntime;
-    private final RegionalExecutor executor;
     private final OperationClassifier classifier;
-    private final RegionalClientFactory<C> factory;
-    private final Map<Region, LazyClient> clients;
+    private final RegionalClients<C> clients;
     private volatile boolean closed;
 
     ClientRouter(Class<C> iface, MultiRegion runtime, boolean ownsRuntime, RegionalClientFactory<C> factory,
@@ -35,14 +31,8 @@ final class ClientRouter<C> implements InvocationHandler, AutoCloseable {
         this.iface = iface;
         this.runtime = runtime;
         this.ownsRuntime = ownsRuntime;
-        this.executor = runtime.executor();
         this.classifier = classifier;
-        this.factory = factory;
-        Map<Region, LazyClient> m = new LinkedHashMap<>();
-        for (RegionSpec spec : runtime.config().regions()) {
-            m.put(spec.region(), new LazyClient(spec));
-        }
-        this.clients = m;
+        this.clients = new RegionalClients<>(iface.getSimpleName(), runtime.config(), factory);
     }
 
     C proxy() {
@@ -69,21 +59,18 @@ final class ClientRouter<C> implements InvocationHandler, AutoCloseable {
         if (closed) {
             throw new IllegalStateException("Multi-region " + iface.getSimpleName() + " is closed");
         }
-        Operation op = classifier.classify(method, args);
-        if (op == null) {
-            return call(runtime.config().localRegion(), method, args);
-        }
+        Operation classified = classifier.classify(method, args);
+        Operation op = classified != null ? classified
+                : Operation.builder(method.getName(), OperationKind.WRITE).maxRegions(1).build();
+        RoutingContext ctx = RoutingContext.current();
         if (CompletableFuture.class.isAssignableFrom(method.getReturnType())) {
-            return executor.executeAsync(op, region -> {
-                Object f = call(region, method, args);
-                return (CompletableFuture<?>) f;
-            });
+            return runtime.executeAsync(op, ctx, region -> (CompletableFuture<?>) call(region, method, args));
         }
-        return executor.execute(op, region -> call(region, method, args));
+        return runtime.execute(op, ctx, region -> call(region, method, args));
     }
 
     private Object call(Region region, Method method, Object[] args) {
-        C client = clients.get(region).get();
+        C client = clients.get(region);
         try {
             return method.invoke(client, args);
         } catch (InvocationTargetException e) {
@@ -99,9 +86,7 @@ final class ClientRouter<C> implements InvocationHandler, AutoCloseable {
             return;
         }
         closed = true;
-        for (LazyClient c : clients.values()) {
-            c.close();
-        }
+        clients.close();
         if (ownsRuntime) {
             runtime.close();
         }
@@ -115,48 +100,5 @@ final class ClientRouter<C> implements InvocationHandler, AutoCloseable {
     @SuppressWarnings("unchecked")
     private static <E extends Throwable> RuntimeException sneaky(Throwable t) throws E {
         throw (E) t;
-    }
-
-    /** A region's client, built on first use exactly once. */
-    private final class LazyClient {
-        private final RegionSpec spec;
-        private volatile C client;
-
-        LazyClient(RegionSpec spec) {
-            this.spec = spec;
-        }
-
-        C get() {
-            C c = client;
-            if (c != null) {
-                return c;
-            }
-            synchronized (this) {
-                if (closed) {
-                    throw new IllegalStateException("Multi-region " + iface.getSimpleName() + " is closed");
-                }
-                if (client == null) {
-                    C created = factory.create(spec.region(), spec);
-                    if (created == null) {
-                        throw new IllegalStateException("client factory returned null for " + spec.region().id());
-                    }
-                    client = created;
-                }
-                return client;
-            }
-        }
-
-        synchronized void close() {
-            C c = client;
-            client = null;
-            if (c instanceof AutoCloseable) {
-                try {
-                    ((AutoCloseable) c).close();
-                } catch (Exception e) {
-                    LOG.warn("Closing the {} client of region {} failed: {}", iface.getSimpleName(),
-                            spec.region().id(), e.toString());
-                }
-            }
-        }
     }
 }

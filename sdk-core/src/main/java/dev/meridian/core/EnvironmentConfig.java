@@ -2,6 +2,7 @@ package dev.meridian.core;
 
 import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.health.HealthConfig;
+import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.Jurisdiction;
 import dev.meridian.core.residency.ResidencyPolicy;
 import dev.meridian.core.routing.RoutingStrategy;
@@ -108,6 +109,19 @@ final class EnvironmentConfig {
         String max = get("max-regions-per-call");
         if (max != null) {
             b.maxRegionsPerCall(intValue("max-regions-per-call", max, 1, 100));
+        }
+        String defaultDataClass = get("default-data-class");
+        if (defaultDataClass != null) {
+            try {
+                b.defaultDataClass(DataClass.of(defaultDataClass));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(name("default-data-class") + " '" + defaultDataClass
+                        + "' is not a data class name: " + e.getMessage(), e);
+            }
+        }
+        String requireContext = get("require-context");
+        if (requireContext != null) {
+            b.requireContext(booleanValue("require-context", requireContext));
         }
         b.hedging(hedging());
         b.health(health());

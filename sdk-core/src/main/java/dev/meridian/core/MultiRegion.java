@@ -2,15 +2,25 @@ package dev.meridian.core;
 
 import dev.meridian.core.clock.HybridLogicalClock;
 import dev.meridian.core.execution.FailureClassifier;
-import dev.meridian.core.execution.RegionalExecutor;
-import dev.meridian.core.health.RegionHealth;
+import dev.meridian.core.execution.NoRegionAvailableException;
+import dev.meridian.core.health.RegionStatus;
 import dev.meridian.core.internal.Metrics;
 import dev.meridian.core.routing.LatencyTracker;
-import dev.meridian.core.routing.Router;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.OperationKind;
+import dev.meridian.core.routing.RoutingContext;
+import dev.meridian.core.routing.RoutingPlan;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -18,12 +28,18 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
 
 /**
- * The Meridian runtime for one {@link MultiRegionConfig}: owns the {@link RegionHealth} (breakers), the
- * {@link Router}, the {@link RegionalExecutor}, the metrics and the clients it wrapped. Thread-safe; build one per
+ * The Meridian runtime for one {@link MultiRegionConfig}, and the one door to it: the composition root that plain
+ * code, a Lambda handler and the Spring Boot starter all build the same way ({@code MultiRegion.builder(config)}).
+ * It owns the circuit breakers, the router (the one place where the regions of a call are decided), the executor
+ * (failover and hedging), the metrics and the clients it wrapped, and offers integrations what they need without
+ * exposing those parts: {@link #execute}, {@link #executeAsync}, {@link #attempt}, {@link #plan},
+ * {@link #checkResidency}, the health view ({@link #regions()}) and {@link #drain}. Thread-safe; build one per
  * configuration and share it. Nothing starts a thread unless hedging or an active probe is configured.
  *
- * <p>{@link #wrap} turns any AWS SDK v2 client interface into a multi-region client: a JDK proxy that classifies
- * every call with an {@link OperationClassifier}, routes it and fails over. Per-region clients are built lazily by
+ * <p>{@link #wrap} turns an AWS SDK v2 client interface into a multi-region client: the service module's own client
+ * when one is on the classpath ({@link ServiceDoor}; sdk-dynamodb serves {@code DynamoDbClient} and
+ * {@code DynamoDbAsyncClient}), else a JDK proxy that classifies every call with an {@link OperationClassifier},
+ * routes it and fails over. Per-region clients are built lazily by
  * your factory; give each one {@link RegionalClientDefaults#overrideConfiguration()} so that SDK retries (a DynamoDB
  * client retries a 503 up to 9 times by default) do not multiply with cross-region failover. Methods returning
  * {@code CompletableFuture} (async clients) fail over when the future fails.
@@ -48,8 +64,7 @@ public final class MultiRegion implements AutoCloseable {
         this.meterRegistry = b.meterRegistry;
         Metrics metrics = Metrics.forRegistry(b.meterRegistry);
         FailureClassifier classifier = b.classifier;
-        this.health = new RegionHealth(config.regionList(), config.health(),
-                t -> classifier.classify(t).isRegional(), metrics);
+        this.health = new RegionHealth(config.regionList(), config.health(), metrics);
         this.router = new Router(config, health, new LatencyTracker(), metrics);
         this.executor = new RegionalExecutor(config, router, health, classifier, metrics);
         LOG.debug("Meridian runtime started: {}", config);
@@ -104,6 +119,15 @@ public final class MultiRegion implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("MultiRegion runtime is closed");
         }
+        for (ServiceDoor door : ServiceLoader.load(ServiceDoor.class, iface.getClassLoader())) {
+            if (door.serves(iface)) {
+                C client = door.open(iface, this, factory, ownsRuntime);
+                if (client instanceof AutoCloseable closeable) {
+                    wrapped.add(closeable);
+                }
+                return client;
+            }
+        }
         ClientRouter<C> router = new ClientRouter<>(iface, this, ownsRuntime, factory, classifier);
         wrapped.add(router);
         return router.proxy();
@@ -113,16 +137,172 @@ public final class MultiRegion implements AutoCloseable {
         return config;
     }
 
-    public Router router() {
-        return router;
+    /**
+     * Runs {@code call} in the regions of the routing plan for {@code op} under {@link RoutingContext#current()}:
+     * residency, health and strategy decide the regions, every attempt goes through its region's circuit breaker,
+     * and a failure the runtime's {@link FailureClassifier} calls regional moves on to the next region (for a
+     * {@link OperationKind#WRITE} only when it was certainly not applied).
+     *
+     * @throws dev.meridian.core.residency.ResidencyViolationException when no region the data may live in can be
+     *         planned
+     * @throws NoRegionAvailableException when health leaves no region to try
+     */
+    public <T> T execute(Operation op, Function<Region, T> call) {
+        return executor.execute(op, RoutingContext.current(), call, executor.classifier());
     }
 
-    public RegionHealth health() {
-        return health;
+    /** As {@link #execute(Operation, Function)} under {@code ctx} (e.g. one captured when a paginator was made). */
+    public <T> T execute(Operation op, RoutingContext ctx, Function<Region, T> call) {
+        return executor.execute(op, ctx, call, executor.classifier());
     }
 
-    public RegionalExecutor executor() {
-        return executor;
+    /** As {@link #execute(Operation, RoutingContext, Function)}, classifying failures with {@code classifier}. */
+    public <T> T execute(Operation op, RoutingContext ctx, Function<Region, T> call, FailureClassifier classifier) {
+        return executor.execute(op, ctx, call, Objects.requireNonNull(classifier, "classifier"));
+    }
+
+    /**
+     * As {@link #execute(Operation, Function)} for calls returning futures: fails over when a future fails; the
+     * context is captured now and made current for every attempt. Planning failures complete the future
+     * exceptionally.
+     */
+    public <T> CompletableFuture<T> executeAsync(Operation op, Function<Region, CompletableFuture<T>> call) {
+        return executor.executeAsync(op, RoutingContext.current(), call, executor.classifier());
+    }
+
+    /** As {@link #executeAsync(Operation, Function)} under {@code ctx}. */
+    public <T> CompletableFuture<T> executeAsync(Operation op, RoutingContext ctx,
+            Function<Region, CompletableFuture<T>> call) {
+        return executor.executeAsync(op, ctx, call, executor.classifier());
+    }
+
+    /**
+     * One attempt of {@code op} in a region the caller chose (after {@link #plan}), through that region's circuit
+     * breaker (region × resource for {@link Operation#breakerPerResource()}), with its latency recorded and its
+     * failure classified by {@code classifier}; what {@code call} throws is rethrown unchanged. For integrations that
+     * pick their own region, such as a JDBC data source binding a connection.
+     *
+     * @throws io.github.resilience4j.circuitbreaker.CallNotPermittedException when the breaker refuses the attempt
+     */
+    public <T, E extends Exception> T attempt(Operation op, Region region, FailureClassifier classifier,
+            RegionalCall<T, E> call) throws E {
+        Objects.requireNonNull(op, "op");
+        requireRegion(region);
+        Objects.requireNonNull(classifier, "classifier");
+        Objects.requireNonNull(call, "call");
+        return executor.attempt(op, region, call, classifier);
+    }
+
+    /**
+     * Reports a failure seen after an {@link #attempt} had succeeded (a pooled connection that died mid-statement):
+     * counts against the breaker {@code op} uses in {@code region} when {@code classifier} calls it regional.
+     */
+    public void recordFailure(Operation op, Region region, Throwable failure, FailureClassifier classifier) {
+        Objects.requireNonNull(op, "op");
+        requireRegion(region);
+        executor.recordFailure(op, region, Objects.requireNonNull(failure, "failure"),
+                Objects.requireNonNull(classifier, "classifier"));
+    }
+
+    /**
+     * The routing plan for {@code op} under {@code ctx}: the regions to try, in order.
+     *
+     * @throws dev.meridian.core.residency.ResidencyViolationException when no region the data may live in is
+     *         available
+     * @throws NoRegionAvailableException when every region is drained, open or excluded
+     */
+    public RoutingPlan plan(Operation op, RoutingContext ctx) {
+        return router.plan(op, ctx);
+    }
+
+    /** Every region residency allows for {@code ctx}, healthy or not, in configuration order. */
+    public Set<Region> allowedRegions(RoutingContext ctx) {
+        return router.allowedRegions(Objects.requireNonNull(ctx, "ctx"));
+    }
+
+    /**
+     * Whether a data store's replica footprint matters for {@code ctx} (RESTRICTED data, or a context residency
+     * limits): lets an integration skip finding the footprint (a {@code DescribeTable}) when it cannot matter.
+     */
+    public boolean footprintMatters(RoutingContext ctx) {
+        return router.footprintMatters(Objects.requireNonNull(ctx, "ctx"));
+    }
+
+    /**
+     * Refuses {@code op}, before anything is sent, when its data store replicates to a region outside those
+     * residency allows for {@code ctx}.
+     *
+     * @throws dev.meridian.core.residency.ResidencyViolationException naming the regions outside the allowed set
+     */
+    public void checkResidency(Operation op, RoutingContext ctx, Set<Region> replicaFootprint) {
+        router.checkFootprint(Objects.requireNonNull(op, "op"), Objects.requireNonNull(ctx, "ctx"),
+                replicaFootprint);
+    }
+
+    /** The health of every configured region, in configuration order. */
+    public List<RegionStatus> regions() {
+        List<RegionStatus> out = new ArrayList<>(config.regionList().size());
+        for (Region r : config.regionList()) {
+            out.add(status(r));
+        }
+        return out;
+    }
+
+    /** The health of one configured region. */
+    public RegionStatus status(Region region) {
+        requireRegion(region);
+        LatencyTracker latency = router.latency();
+        long avg = latency.averageNanos(region);
+        long p95 = latency.p95Nanos(region);
+        return RegionStatus.of(region, config.jurisdictions().get(region), breakerState(health.state(region)),
+                health.isDrained(region), health.isAvailable(region), avg < 0 ? null : Duration.ofNanos(avg),
+                p95 < 0 ? null : Duration.ofNanos(p95));
+    }
+
+    /** Takes a region out of every routing plan (calls in flight finish) until {@link #undrain}. */
+    public void drain(Region region) {
+        health.drain(requireRegion(region));
+    }
+
+    /** Puts a drained region back into routing plans. */
+    public void undrain(Region region) {
+        health.undrain(requireRegion(region));
+    }
+
+    /**
+     * Forgets what this runtime learned about the regions — breaker states and latency estimates — as after a
+     * restore from a snapshot, where the past no longer describes the network. Drained regions stay drained.
+     */
+    public void resetHealth() {
+        health.reset();
+        router.latency().reset();
+    }
+
+    /** Resilience4j's registry of this runtime's breakers (e.g. for its own Micrometer binding). */
+    public CircuitBreakerRegistry circuitBreakers() {
+        return health.registry();
+    }
+
+    private Region requireRegion(Region region) {
+        Objects.requireNonNull(region, "region");
+        if (!config.contains(region)) {
+            throw new IllegalArgumentException("region '" + region.id() + "' is not one of the configured regions "
+                    + config.regionList());
+        }
+        return region;
+    }
+
+    private static RegionStatus.BreakerState breakerState(CircuitBreaker.State state) {
+        switch (state) {
+            case CLOSED:
+                return RegionStatus.BreakerState.CLOSED;
+            case OPEN:
+                return RegionStatus.BreakerState.OPEN;
+            case HALF_OPEN:
+                return RegionStatus.BreakerState.HALF_OPEN;
+            default:
+                return RegionStatus.BreakerState.OTHER;
+        }
     }
 
     /** The hybrid logical clock of this runtime (created on first use). */

@@ -2,6 +2,7 @@ package dev.meridian.core;
 
 import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.health.HealthConfig;
+import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.Jurisdiction;
 import dev.meridian.core.residency.ResidencyPolicy;
 import dev.meridian.core.routing.RoutingStrategy;
@@ -40,6 +41,7 @@ public final class MultiRegionConfig {
 
     private final List<RegionSpec> regions;
     private final Map<Region, RegionSpec> byRegion;
+    private final Map<Region, Jurisdiction> jurisdictions;
     private final List<Region> byPriority;
     private final List<Region> regionIds;
     private final Region localRegion;
@@ -50,12 +52,17 @@ public final class MultiRegionConfig {
     private final HedgingConfig hedging;
     private final int maxRegionsPerCall;
     private final boolean weightsSet;
+    private final DataClass defaultDataClass;
+    private final boolean requireContext;
 
     private MultiRegionConfig(Builder b, List<RegionSpec> regions, Region local, Region home, boolean weightsSet) {
         this.regions = Collections.unmodifiableList(regions);
         Map<Region, RegionSpec> m = new LinkedHashMap<>();
         regions.forEach(s -> m.put(s.region(), s));
         this.byRegion = Collections.unmodifiableMap(m);
+        Map<Region, Jurisdiction> j = new LinkedHashMap<>();
+        regions.forEach(s -> j.put(s.region(), s.jurisdiction()));
+        this.jurisdictions = Collections.unmodifiableMap(j);
         this.regionIds = List.copyOf(m.keySet());
         List<RegionSpec> sorted = new ArrayList<>(regions);
         sorted.sort(Comparator.comparingInt(RegionSpec::priority));
@@ -68,6 +75,8 @@ public final class MultiRegionConfig {
         this.hedging = b.hedging;
         this.maxRegionsPerCall = b.maxRegionsPerCall;
         this.weightsSet = weightsSet;
+        this.defaultDataClass = b.defaultDataClass;
+        this.requireContext = b.requireContext;
     }
 
     public static Builder builder() {
@@ -87,6 +96,11 @@ public final class MultiRegionConfig {
     /** The regions in declaration order, priorities filled in. */
     public List<RegionSpec> regions() {
         return regions;
+    }
+
+    /** Each region's jurisdiction, in declaration order. */
+    public Map<Region, Jurisdiction> jurisdictions() {
+        return jurisdictions;
     }
 
     /** The region ids in declaration order. */
@@ -137,6 +151,19 @@ public final class MultiRegionConfig {
         return hedging;
     }
 
+    /**
+     * The data class of a call made while no {@code RoutingContext} is open ({@link DataClass#INTERNAL} unless set):
+     * {@code RESTRICTED} makes context-less calls fail closed instead of going anywhere.
+     */
+    public DataClass defaultDataClass() {
+        return defaultDataClass;
+    }
+
+    /** Whether a call made while no {@code RoutingContext} is open is refused. */
+    public boolean requireContext() {
+        return requireContext;
+    }
+
     /** Cross-region attempt budget: the most regions one call tries (caps amplification during outages). */
     public int maxRegionsPerCall() {
         return maxRegionsPerCall;
@@ -145,7 +172,10 @@ public final class MultiRegionConfig {
     @Override
     public String toString() {
         return "MultiRegionConfig[regions=" + regions + ", local=" + localRegion.id() + ", home=" + homeRegion.id()
-                + ", routing=" + routing.name() + ", maxRegionsPerCall=" + maxRegionsPerCall + ", " + hedging + ']';
+                + ", routing=" + routing.name() + ", maxRegionsPerCall=" + maxRegionsPerCall
+                + (requireContext ? ", requireContext" : "")
+                + (defaultDataClass.equals(DataClass.INTERNAL) ? "" : ", defaultDataClass=" + defaultDataClass)
+                + ", " + hedging + ']';
     }
 
     /** Builder for {@link MultiRegionConfig}; not thread-safe. */
@@ -158,6 +188,8 @@ public final class MultiRegionConfig {
         private HealthConfig health = HealthConfig.defaults();
         private HedgingConfig hedging = HedgingConfig.disabled();
         private int maxRegionsPerCall = DEFAULT_MAX_REGIONS_PER_CALL;
+        private DataClass defaultDataClass = DataClass.INTERNAL;
+        private boolean requireContext;
         private Function<String, String> env = System::getenv;
         private Function<String, String> names = Builder::defaultName;
 
@@ -224,6 +256,22 @@ public final class MultiRegionConfig {
                         + max);
             }
             this.maxRegionsPerCall = max;
+            return this;
+        }
+
+        /**
+         * The data class of calls made while no {@code RoutingContext} is open (default INTERNAL). With
+         * {@code RESTRICTED}, such calls are refused unless a rule allows RESTRICTED data of an unknown subject
+         * somewhere: nothing is routed on a guess.
+         */
+        public Builder defaultDataClass(DataClass dataClass) {
+            this.defaultDataClass = Objects.requireNonNull(dataClass, "defaultDataClass");
+            return this;
+        }
+
+        /** Refuse every call made while no {@code RoutingContext} is open (default false). */
+        public Builder requireContext(boolean requireContext) {
+            this.requireContext = requireContext;
             return this;
         }
 

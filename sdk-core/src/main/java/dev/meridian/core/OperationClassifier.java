@@ -1,5 +1,6 @@
 package dev.meridian.core;
 
+import dev.meridian.core.routing.Operation;
 import java.lang.reflect.Method;
 
 /**

@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.meridian.core.health.HealthConfig;
+import dev.meridian.core.health.RegionStatus;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.ResidencyViolationException;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.OperationKind;
+import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.testkit.LocalRegions;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -128,7 +131,7 @@ class MultiRegionDynamoDbIT {
         for (int i = 0; i < 6; i++) {
             assertThat(orders.getItem(getOrder()).hasItem()).isTrue();
         }
-        assertThat(runtime.health().state(Region.EU_WEST_1)).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(runtime.status(Region.EU_WEST_1).breaker()).isEqualTo(RegionStatus.BreakerState.OPEN);
         int westBefore = regions.journal(WEST).count();
         int centralBefore = regions.journal(CENTRAL).count("GetItem");
         orders.getItem(getOrder());
@@ -138,7 +141,7 @@ class MultiRegionDynamoDbIT {
         regions.faults(WEST).heal();
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
             orders.getItem(getOrder());
-            assertThat(runtime.health().state(Region.EU_WEST_1)).isEqualTo(CircuitBreaker.State.CLOSED);
+            assertThat(runtime.status(Region.EU_WEST_1).breaker()).isEqualTo(RegionStatus.BreakerState.CLOSED);
         });
         regions.journalsClear();
         orders.getItem(getOrder());

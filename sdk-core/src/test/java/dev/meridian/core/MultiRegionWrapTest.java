@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.core.health.HealthConfig;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.OperationKind;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.List;
@@ -181,7 +183,7 @@ class MultiRegionWrapTest {
             built.put(region, c);
             return c;
         }, classifier);
-        runtime.health().drain(EU_WEST);
+        runtime.drain(EU_WEST);
         assertThat(client.get("k")).isEqualTo("eu-central-1/k");
         assertThat(runtime.clock()).isSameAs(runtime.clock());
         assertThat(runtime.meterRegistry()).isEmpty();

@@ -3,6 +3,8 @@ package dev.meridian.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.OperationKind;
 import dev.meridian.testkit.ClassPathWithout;
 import java.net.URLClassLoader;
 import java.util.function.Supplier;

@@ -1,11 +1,11 @@
 package dev.meridian.dynamodb;
 
 import dev.meridian.core.MultiRegion;
-import dev.meridian.core.Operation;
-import dev.meridian.core.OperationKind;
 import dev.meridian.core.idempotency.IdempotencyClaim;
 import dev.meridian.core.idempotency.IdempotencyRecord;
 import dev.meridian.core.idempotency.IdempotencyStore;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.OperationKind;
 import dev.meridian.core.routing.RoutingStrategy;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -306,14 +306,14 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         Operation.Builder operation = Operation.builder(name, kind).resource(table).routingKey(key);
         if (claimRegion != null) {
             RoutingStrategy claimFirst = RoutingStrategy.preferring(claimRegion, RoutingStrategy.homeByKey());
-            return runtime.executor().execute(operation.strategy(claimFirst).build(), regional);
+            return runtime.execute(operation.strategy(claimFirst).build(), regional);
         }
         operation.strategy(RoutingStrategy.homeByKey());
         if (mode == HomeRegionMode.STRICT) {
             // Pinned: hashing over the healthy regions only would move the key once its home's breaker opens.
             operation.homeOnly();
         }
-        return runtime.executor().execute(operation.build(), regional);
+        return runtime.execute(operation.build(), regional);
     }
 
     private static String token(Region region, String ownerId) {

@@ -1,9 +1,9 @@
 package dev.meridian.dynamodb;
 
-import dev.meridian.core.Operation;
 import dev.meridian.core.OperationClassifier;
-import dev.meridian.core.OperationKind;
-import dev.meridian.core.RoutingContext;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.OperationKind;
+import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingStrategy;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -24,10 +24,12 @@ import software.amazon.awssdk.services.dynamodb.model.DynamoDbRequest;
  * <ul>
  *   <li>Kind: {@code GetItem}, {@code BatchGetItem}, {@code Query}, {@code Scan}, {@code TransactGetItems},
  *       {@code Describe*}, {@code List*} and PartiQL {@code SELECT}s are {@link OperationKind#READ}; every other
- *       call is a {@link OperationKind#WRITE}, promoted to {@link OperationKind#IDEMPOTENT_WRITE} when the request
- *       carries a condition expression (or legacy {@code Expected}), a client request token, or when the
- *       {@link RoutingContext} carries a Meridian idempotency key. A condition makes the repeat of an applied
- *       write fail its check instead of applying twice, which is what lets it move to another region.</li>
+ *       call is a {@link OperationKind#WRITE}, promoted to {@link OperationKind#IDEMPOTENT_WRITE} only when its
+ *       condition is false once the write has been applied ({@link WriteGuard}: {@code attribute_not_exists} on a
+ *       put, a version or LWW stamp check the write advances, {@code attribute_exists} on a delete). Such a repeat
+ *       fails its check instead of applying twice, which is what lets it move to another region. A client request
+ *       token (deduplicated within one region only), a legacy {@code Expected} map, a condition the written item may
+ *       still satisfy and a context's idempotency key do not count.</li>
  *   <li>Resource: the table name. Routing key: {@code <table>#<partition key value>} of the first item.</li>
  *   <li>Strategy: writes of a {@link WriteMode#WRITE_HOME_BY_KEY} table (and its strongly consistent reads, when
  *       {@link TableSettings#consistentReadsAtHome()}) carry {@code RoutingStrategy.homeByKey()}.</li>
@@ -94,8 +96,9 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
         if (shape.read()) {
             return OperationKind.READ;
         }
-        return shape.repeatSafe() || ctx.idempotencyKey().isPresent()
-                ? OperationKind.IDEMPOTENT_WRITE : OperationKind.WRITE;
+        // A context's idempotency key does not count: nothing on the DynamoDB path consults it, so a repeat elsewhere
+        // would run the write again (use the idempotency store, or a guarded condition, to make a write repeatable).
+        return shape.repeatSafe() ? OperationKind.IDEMPOTENT_WRITE : OperationKind.WRITE;
     }
 
     private static boolean homesByKey(RequestShape shape, Optional<TableSettings> settings) {

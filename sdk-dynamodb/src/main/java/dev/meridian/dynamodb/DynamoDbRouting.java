@@ -1,17 +1,20 @@
 package dev.meridian.dynamodb;
 
 import dev.meridian.core.MultiRegion;
-import dev.meridian.core.Operation;
-import dev.meridian.core.OperationKind;
-import dev.meridian.core.RoutingContext;
+import dev.meridian.core.residency.DataClass;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.OperationKind;
+import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingStrategy;
 import dev.meridian.dynamodb.DynamoDbOperationClassifier.Classification;
 import dev.meridian.dynamodb.DynamoDbOperationClassifier.TableKey;
 import dev.meridian.dynamodb.TableCatalog.Described;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,18 +70,40 @@ final class DynamoDbRouting {
             return;
         }
         for (String table : c.tables()) {
-            runtime.router().checkFootprint(c.operation(), ctx, catalog.footprint(table, describe));
+            runtime.checkResidency(c.operation(), ctx, catalog.footprint(table, describe));
         }
     }
 
     /** Whether a table's footprint matters for this call (sdk-core decides; no {@code DescribeTable} otherwise). */
     boolean footprintMatters(RoutingContext ctx) {
-        return runtime.router().footprintMatters(ctx);
+        return runtime.footprintMatters(ctx);
     }
 
-    /** The operation to execute: a read of a key the session just wrote goes to the writing region first. */
+    /**
+     * The context a call runs under: the caller's; or, made while none is open, the default of the table it touches
+     * ({@link TableSettings#defaultDataClass()}; RESTRICTED wins when tables disagree).
+     */
+    RoutingContext contextFor(String operation, DynamoDbRequest request, RoutingContext ctx) {
+        if (ctx != RoutingContext.empty() || !catalog.hasTableDefaults()) {
+            return ctx;
+        }
+        RoutingContext chosen = ctx;
+        for (ItemRef item : RequestShape.of(operation, request).items()) {
+            Optional<RoutingContext> d = catalog.settings(item.table()).flatMap(TableSettings::defaultContext);
+            if (d.isPresent() && (chosen == ctx || d.get().dataClass().equals(DataClass.RESTRICTED))) {
+                chosen = d.get();
+            }
+        }
+        return chosen;
+    }
+
+    /**
+     * The operation to execute: bounded to the regions its tables exist in (a table replicated to some regions only
+     * is never called elsewhere: there it does not exist); a read of a key the session just wrote goes to the
+     * writing region first.
+     */
     Operation operation(Classification c, RoutingContext ctx) {
-        Operation op = c.operation();
+        Operation op = bounded(c);
         if (marks == null || !c.shape().read() || c.keys().isEmpty()) {
             return op;
         }
@@ -89,6 +114,28 @@ final class DynamoDbRouting {
         RoutingStrategy base = op.strategy().orElseGet(() -> runtime.config().routing());
         log.debug("{} on {} pinned to {} for read-your-writes", op.name(), op.resource().orElse("?"), writer.get());
         return op.toBuilder().strategy(RoutingStrategy.preferring(writer.get(), base)).build();
+    }
+
+    private Operation bounded(Classification c) {
+        Set<Region> bound = null;
+        for (String table : c.tables()) {
+            Optional<Set<Region>> b = catalog.bound(table);
+            if (b.isPresent()) {
+                if (bound == null) {
+                    bound = new LinkedHashSet<>(b.get());
+                } else {
+                    bound.retainAll(b.get());
+                }
+            }
+        }
+        if (bound == null) {
+            return c.operation();
+        }
+        if (bound.isEmpty()) {
+            throw new IllegalArgumentException(c.operation().name() + " touches tables " + c.tables()
+                    + " that share no region: no single region can serve it");
+        }
+        return c.operation().toBuilder().within(bound).build();
     }
 
     /** Records where a write landed, or releases a pin once a read elsewhere shows the write replicated. */

@@ -4,8 +4,9 @@ import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
 import dev.meridian.core.RegionalClientDefaults;
+import dev.meridian.core.RegionalClientFactory;
+import dev.meridian.core.RegionalClients;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -82,6 +83,9 @@ public final class MultiRegionDynamoDb {
         private MultiRegion runtime;
         private Function<Region, DynamoDbClient> clientFactory;
         private Function<Region, DynamoDbAsyncClient> asyncClientFactory;
+        private RegionalClientFactory<DynamoDbClient> regionalFactory;
+        private RegionalClientFactory<DynamoDbAsyncClient> regionalAsyncFactory;
+        private boolean ownsRuntime;
         private final Map<String, TableSettings> tables = new LinkedHashMap<>();
         private MeterRegistry meterRegistry;
         private ReadYourWrites readYourWrites;
@@ -111,6 +115,18 @@ public final class MultiRegionDynamoDb {
         /** Builds the async client of one region; should cap SDK retries (see the class comment). */
         public Builder asyncClientFactory(Function<Region, DynamoDbAsyncClient> asyncClientFactory) {
             this.asyncClientFactory = Objects.requireNonNull(asyncClientFactory, "asyncClientFactory");
+            return this;
+        }
+
+        /** As {@link #clientFactory(Function)}; the factory also sees the region's {@code RegionSpec}. */
+        public Builder regionalClientFactory(RegionalClientFactory<DynamoDbClient> factory) {
+            this.regionalFactory = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /** As {@link #asyncClientFactory(Function)}; the factory also sees the region's {@code RegionSpec}. */
+        public Builder regionalAsyncClientFactory(RegionalClientFactory<DynamoDbAsyncClient> factory) {
+            this.regionalAsyncFactory = Objects.requireNonNull(factory, "factory");
             return this;
         }
 
@@ -162,16 +178,12 @@ public final class MultiRegionDynamoDb {
             List<AutoCloseable> closeables = new ArrayList<>();
             try {
                 MultiRegion rt = runtime(closeables);
-                RegionClients<DynamoDbClient> clients = new RegionClients<>(clientFactory != null ? clientFactory
-                        : region -> defaultClient(DynamoDbClient.builder(), region, rt));
+                RegionalClients<DynamoDbClient> clients = syncClients(rt);
                 closeables.add(0, clients);
                 if (lagProbe != null) {
                     closeables.add(0, startLagProbe(rt, clients));
                 }
-                RoutedDynamoDbClientHandler handler =
-                        new RoutedDynamoDbClientHandler(routing(rt), clients, tables, closeables);
-                return (DynamoDbClient) Proxy.newProxyInstance(DynamoDbClient.class.getClassLoader(),
-                        new Class<?>[] {DynamoDbClient.class}, handler);
+                return new RoutedDynamoDbClient(new DynamoDbCalls(routing(rt), clients, tables, closeables), null);
             } catch (RuntimeException | Error e) {
                 closeAll(closeables);
                 throw e;
@@ -192,20 +204,31 @@ public final class MultiRegionDynamoDb {
             List<AutoCloseable> closeables = new ArrayList<>();
             try {
                 MultiRegion rt = runtime(closeables);
-                RegionClients<DynamoDbAsyncClient> clients = new RegionClients<>(asyncClientFactory != null
-                        ? asyncClientFactory : region -> defaultClient(DynamoDbAsyncClient.builder(), region, rt));
+                RegionalClients<DynamoDbAsyncClient> clients = asyncClients(rt);
                 closeables.add(0, clients);
-                RoutedDynamoDbAsyncClientHandler handler =
-                        new RoutedDynamoDbAsyncClientHandler(routing(rt), clients, tables, closeables);
-                return (DynamoDbAsyncClient) Proxy.newProxyInstance(DynamoDbAsyncClient.class.getClassLoader(),
-                        new Class<?>[] {DynamoDbAsyncClient.class}, handler);
+                return new RoutedDynamoDbAsyncClient(
+                        new DynamoDbAsyncCalls(routing(rt), clients, tables, closeables), null);
             } catch (RuntimeException | Error e) {
                 closeAll(closeables);
                 throw e;
             }
         }
 
-        private ReplicationLagProbe startLagProbe(MultiRegion rt, RegionClients<DynamoDbClient> clients) {
+        private RegionalClients<DynamoDbClient> syncClients(MultiRegion rt) {
+            RegionalClientFactory<DynamoDbClient> factory = regionalFactory != null ? regionalFactory
+                    : clientFactory != null ? (region, spec) -> clientFactory.apply(region)
+                    : (region, spec) -> defaultClient(DynamoDbClient.builder(), region, rt);
+            return new RegionalClients<>("DynamoDbClient", rt.config(), factory);
+        }
+
+        private RegionalClients<DynamoDbAsyncClient> asyncClients(MultiRegion rt) {
+            RegionalClientFactory<DynamoDbAsyncClient> factory = regionalAsyncFactory != null ? regionalAsyncFactory
+                    : asyncClientFactory != null ? (region, spec) -> asyncClientFactory.apply(region)
+                    : (region, spec) -> defaultClient(DynamoDbAsyncClient.builder(), region, rt);
+            return new RegionalClients<>("DynamoDbAsyncClient", rt.config(), factory);
+        }
+
+        private ReplicationLagProbe startLagProbe(MultiRegion rt, RegionalClients<DynamoDbClient> clients) {
             ReplicationLagProbe.Builder probe = ReplicationLagProbe.builder().settings(lagProbe);
             for (Region r : regions(rt)) {
                 probe.client(r, clients.get(r));
@@ -219,11 +242,20 @@ public final class MultiRegionDynamoDb {
             return probe.start();
         }
 
+        /** With {@link #multiRegion}: the built client closes that runtime too (as {@code MultiRegion.wrap} does). */
+        Builder ownsRuntime() {
+            this.ownsRuntime = true;
+            return this;
+        }
+
         private MultiRegion runtime(List<AutoCloseable> closeables) {
             if (runtime != null) {
                 if (config != null) {
                     throw new IllegalStateException(
                             "MultiRegionDynamoDb: set either config(..) or multiRegion(..), not both");
+                }
+                if (ownsRuntime) {
+                    closeables.add(runtime);
                 }
                 return runtime;
             }

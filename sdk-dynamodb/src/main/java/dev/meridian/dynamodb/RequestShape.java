@@ -12,6 +12,7 @@ import software.amazon.awssdk.services.dynamodb.model.BatchExecuteStatementReque
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchStatementRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.Delete;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbRequest;
 import software.amazon.awssdk.services.dynamodb.model.ExecuteStatementRequest;
@@ -19,6 +20,7 @@ import software.amazon.awssdk.services.dynamodb.model.ExecuteTransactionRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.ParameterizedStatement;
+import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
@@ -26,12 +28,13 @@ import software.amazon.awssdk.services.dynamodb.model.TransactGetItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactGetItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.Update;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
- * What a DynamoDB request does, read off the request model alone: whether it reads, whether it carries something
- * that makes a repeat safe (a condition, a client request token), whether it asks for a strongly consistent read,
+ * What a DynamoDB request does, read off the request model alone: whether it reads, whether a guard makes a repeat
+ * safe (a condition false once the write is applied), whether it asks for a strongly consistent read,
  * and the items (table + key) it touches. Immutable.
  */
 final class RequestShape {
@@ -64,15 +67,19 @@ final class RequestShape {
                     List.of(ItemRef.ofAttributes(r.tableName(), r.key())));
         }
         if (request instanceof PutItemRequest r) {
-            return new RequestShape(op, false, conditional(r.conditionExpression(), r.hasExpected()), false,
+            return new RequestShape(op, false, guarded(r.conditionExpression(), r.expressionAttributeNames(),
+                    r.expressionAttributeValues(), WriteGuard.PostWrite.put(r.item())), false,
                     List.of(ItemRef.ofAttributes(r.tableName(), r.item())));
         }
         if (request instanceof UpdateItemRequest r) {
-            return new RequestShape(op, false, conditional(r.conditionExpression(), r.hasExpected()), false,
+            return new RequestShape(op, false, guarded(r.conditionExpression(), r.expressionAttributeNames(),
+                    r.expressionAttributeValues(), WriteGuard.PostWrite.update(r.key(), r.updateExpression(),
+                            r.expressionAttributeNames(), r.expressionAttributeValues())), false,
                     List.of(ItemRef.ofAttributes(r.tableName(), r.key())));
         }
         if (request instanceof DeleteItemRequest r) {
-            return new RequestShape(op, false, conditional(r.conditionExpression(), r.hasExpected()), false,
+            return new RequestShape(op, false, guarded(r.conditionExpression(), r.expressionAttributeNames(),
+                    r.expressionAttributeValues(), WriteGuard.PostWrite.delete()), false,
                     List.of(ItemRef.ofAttributes(r.tableName(), r.key())));
         }
         if (request instanceof QueryRequest r) {
@@ -118,13 +125,16 @@ final class RequestShape {
             for (ParameterizedStatement s : r.transactStatements()) {
                 statements.add(s.statement());
             }
-            return partiql(op, statements, r.clientRequestToken() != null, true);
+            // A client request token deduplicates within one region only: it does not make a repeat elsewhere safe.
+            return partiql(op, statements, false, true);
         }
         return administrative(op, request);
     }
 
-    private static boolean conditional(String conditionExpression, boolean hasExpected) {
-        return conditionExpression != null && !conditionExpression.isBlank() || hasExpected;
+    /** Whether the write's condition is false once the write is applied (see {@link WriteGuard}). */
+    private static boolean guarded(String condition, Map<String, String> names, Map<String, AttributeValue> values,
+            WriteGuard.PostWrite after) {
+        return WriteGuard.falseOnceApplied(condition, names, values, after);
     }
 
     private static RequestShape batchGet(String op, BatchGetItemRequest r) {
@@ -155,19 +165,32 @@ final class RequestShape {
 
     private static RequestShape transactWrite(String op, TransactWriteItemsRequest r) {
         List<ItemRef> items = new ArrayList<>();
+        // The transaction fails as a whole when one condition fails: one item guarded against its own repeat guards
+        // the whole transaction. A client request token deduplicates within one region only, so it guards nothing
+        // when the repeat goes to another region.
+        boolean guarded = false;
         for (TransactWriteItem t : r.transactItems()) {
             if (t.put() != null) {
-                items.add(ItemRef.ofAttributes(t.put().tableName(), t.put().item()));
+                Put p = t.put();
+                items.add(ItemRef.ofAttributes(p.tableName(), p.item()));
+                guarded |= guarded(p.conditionExpression(), p.expressionAttributeNames(),
+                        p.expressionAttributeValues(), WriteGuard.PostWrite.put(p.item()));
             } else if (t.update() != null) {
-                items.add(ItemRef.ofAttributes(t.update().tableName(), t.update().key()));
+                Update u = t.update();
+                items.add(ItemRef.ofAttributes(u.tableName(), u.key()));
+                guarded |= guarded(u.conditionExpression(), u.expressionAttributeNames(),
+                        u.expressionAttributeValues(), WriteGuard.PostWrite.update(u.key(), u.updateExpression(),
+                                u.expressionAttributeNames(), u.expressionAttributeValues()));
             } else if (t.delete() != null) {
-                items.add(ItemRef.ofAttributes(t.delete().tableName(), t.delete().key()));
+                Delete d = t.delete();
+                items.add(ItemRef.ofAttributes(d.tableName(), d.key()));
+                guarded |= guarded(d.conditionExpression(), d.expressionAttributeNames(),
+                        d.expressionAttributeValues(), WriteGuard.PostWrite.delete());
             } else if (t.conditionCheck() != null) {
                 items.add(ItemRef.ofAttributes(t.conditionCheck().tableName(), t.conditionCheck().key()));
             }
         }
-        // DynamoDB makes a TransactWriteItems call idempotent for 10 minutes when it carries a client request token.
-        return new RequestShape(op, false, r.clientRequestToken() != null, false, items);
+        return new RequestShape(op, false, guarded, false, items);
     }
 
     private static RequestShape partiql(String op, List<String> statements, boolean repeatSafe, boolean consistent) {
@@ -199,7 +222,10 @@ final class RequestShape {
         return read;
     }
 
-    /** Carries a condition or client request token, so repeating it in another region cannot apply it twice. */
+    /**
+     * Carries a condition that is false once the write is applied ({@link WriteGuard}), so repeating it in another
+     * region after an ambiguous failure cannot apply it twice.
+     */
     boolean repeatSafe() {
         return repeatSafe;
     }

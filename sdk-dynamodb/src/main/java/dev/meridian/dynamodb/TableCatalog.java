@@ -31,6 +31,7 @@ final class TableCatalog {
 
     private final Map<String, TableSettings> settings;
     private final Set<Region> allRegions;
+    private final boolean hasTableDefaults;
     private final AsyncCache<String, Described> described;
 
     /** A served {@code DescribeTable}: the description and the region that answered. */
@@ -56,6 +57,7 @@ final class TableCatalog {
     TableCatalog(Map<String, TableSettings> settings, Set<Region> allRegions) {
         this.settings = Map.copyOf(settings);
         this.allRegions = Set.copyOf(allRegions);
+        this.hasTableDefaults = settings.values().stream().anyMatch(t -> t.defaultDataClass().isPresent());
         this.described = Caffeine.newBuilder()
                 .maximumSize(10_000)
                 .expireAfter(Expiry.creating((String table, Described d) -> d.known() ? KNOWN_TTL : UNKNOWN_TTL))
@@ -64,6 +66,30 @@ final class TableCatalog {
 
     Optional<TableSettings> settings(String table) {
         return Optional.ofNullable(settings.get(table));
+    }
+
+    /**
+     * The regions the table exists in when that is fewer than every configured region: its configured replica
+     * regions, else what a cached {@code DescribeTable} said (never describes). Empty when it may be anywhere.
+     */
+    Optional<Set<Region>> bound(String table) {
+        Optional<Set<Region>> configured = settings(table).flatMap(TableSettings::replicaRegions);
+        Set<Region> regions;
+        if (configured.isPresent()) {
+            regions = configured.get();
+        } else {
+            CompletableFuture<Described> cached = described.getIfPresent(table);
+            if (cached == null || !cached.isDone() || cached.isCompletedExceptionally()) {
+                return Optional.empty();
+            }
+            regions = cached.join().replicas();
+        }
+        return regions.isEmpty() || regions.containsAll(allRegions) ? Optional.empty() : Optional.of(regions);
+    }
+
+    /** Whether any table declares a default data class for calls made without a context. */
+    boolean hasTableDefaults() {
+        return hasTableDefaults;
     }
 
     /** Whether answering {@link #partitionKey} needs a {@code DescribeTable}. */

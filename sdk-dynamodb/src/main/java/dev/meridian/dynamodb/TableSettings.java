@@ -1,5 +1,7 @@
 package dev.meridian.dynamodb;
 
+import dev.meridian.core.residency.DataClass;
+import dev.meridian.core.routing.RoutingContext;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Objects;
@@ -23,6 +25,7 @@ public final class TableSettings {
     private final Set<Region> replicaRegions;
     private final boolean consistentReadsAtHome;
     private final String versionAttribute;
+    private final RoutingContext defaultContext;
 
     private TableSettings(Builder b) {
         this.tableName = b.tableName;
@@ -31,6 +34,8 @@ public final class TableSettings {
         this.replicaRegions = b.replicaRegions == null ? null : Set.copyOf(b.replicaRegions);
         this.consistentReadsAtHome = b.consistentReadsAtHome;
         this.versionAttribute = b.versionAttribute;
+        this.defaultContext = b.defaultDataClass == null ? null
+                : RoutingContext.builder().dataClass(b.defaultDataClass).build();
     }
 
     /** Starts settings for the table with this name. */
@@ -80,6 +85,20 @@ public final class TableSettings {
         return Optional.ofNullable(versionAttribute);
     }
 
+    /**
+     * The data class of this table's calls made while no {@code RoutingContext} is open, when set: e.g.
+     * {@code RESTRICTED} for a table of personal data, so that a call without a context fails closed instead of
+     * going to any region. Wins over the configuration's {@code defaultDataClass}.
+     */
+    public Optional<DataClass> defaultDataClass() {
+        return defaultContext == null ? Optional.empty() : Optional.of(defaultContext.dataClass());
+    }
+
+    /** The context a call on this table without an open context runs under, when a default data class is set. */
+    Optional<RoutingContext> defaultContext() {
+        return Optional.ofNullable(defaultContext);
+    }
+
     /** A builder holding these settings, to derive modified ones. */
     public Builder toBuilder() {
         Builder b = new Builder(tableName);
@@ -88,13 +107,15 @@ public final class TableSettings {
         b.replicaRegions = replicaRegions;
         b.consistentReadsAtHome = consistentReadsAtHome;
         b.versionAttribute = versionAttribute;
+        b.defaultDataClass = defaultContext == null ? null : defaultContext.dataClass();
         return b;
     }
 
     @Override
     public String toString() {
         return "TableSettings[" + tableName + " pk=" + partitionKey + ' ' + writeMode
-                + (replicaRegions == null ? "" : " replicas=" + replicaRegions) + ']';
+                + (replicaRegions == null ? "" : " replicas=" + replicaRegions)
+                + (defaultContext == null ? "" : " defaultDataClass=" + defaultContext.dataClass()) + ']';
     }
 
     /** Builder for {@link TableSettings}; not thread-safe. */
@@ -105,6 +126,7 @@ public final class TableSettings {
         private Set<Region> replicaRegions;
         private boolean consistentReadsAtHome = true;
         private String versionAttribute;
+        private DataClass defaultDataClass;
 
         private Builder(String tableName) {
             Objects.requireNonNull(tableName, "tableName");
@@ -163,6 +185,12 @@ public final class TableSettings {
                         + " must not be blank but was '" + versionAttribute + "'");
             }
             this.versionAttribute = versionAttribute;
+            return this;
+        }
+
+        /** See {@link TableSettings#defaultDataClass()}. */
+        public Builder defaultDataClass(DataClass dataClass) {
+            this.defaultDataClass = Objects.requireNonNull(dataClass, "defaultDataClass");
             return this;
         }
 

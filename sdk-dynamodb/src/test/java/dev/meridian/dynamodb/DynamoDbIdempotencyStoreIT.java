@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
-import dev.meridian.core.Operation;
-import dev.meridian.core.OperationKind;
-import dev.meridian.core.RoutingContext;
 import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.idempotency.Idempotency;
 import dev.meridian.core.idempotency.IdempotencyClaim;
@@ -16,6 +13,9 @@ import dev.meridian.core.idempotency.IdempotencyKeyReuseException;
 import dev.meridian.core.idempotency.IdempotencyRecord;
 import dev.meridian.core.idempotency.IdempotencyStatus;
 import dev.meridian.core.idempotency.ResultCodec;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.OperationKind;
+import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingStrategy;
 import dev.meridian.testkit.LocalRegions;
 import java.time.Duration;
@@ -104,7 +104,7 @@ class DynamoDbIdempotencyStoreIT {
     private static List<Region> homeOrder(String key) {
         Operation op = Operation.builder("idempotency.begin", OperationKind.IDEMPOTENT_WRITE).resource(TABLE)
                 .routingKey(key).strategy(RoutingStrategy.homeByKey()).build();
-        return euRuntime.router().plan(op, RoutingContext.current()).regions();
+        return euRuntime.plan(op, RoutingContext.current()).regions();
     }
 
     /** Item reads and writes that reached {@code region} (the replicator's stream reads are not counted). */
@@ -328,7 +328,7 @@ class DynamoDbIdempotencyStoreIT {
         String key = key();
         Region home = homeOrder(key).get(0);
         try (MultiRegion runtime = MultiRegion.builder(config("eu-west-1")).build()) {
-            runtime.health().drain(home);
+            runtime.drain(home);
 
             assertThatThrownBy(() -> idempotency(runtime, DynamoDbIdempotencyStore.HomeRegionMode.STRICT)
                     .execute(key, "p", this::charge)).isInstanceOf(NoRegionAvailableException.class);

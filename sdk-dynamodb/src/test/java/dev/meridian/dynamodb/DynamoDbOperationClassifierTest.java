@@ -2,9 +2,9 @@ package dev.meridian.dynamodb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meridian.core.Operation;
-import dev.meridian.core.OperationKind;
-import dev.meridian.core.RoutingContext;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.OperationKind;
+import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingStrategy;
 import java.util.List;
 import java.util.Map;
@@ -82,22 +82,40 @@ class DynamoDbOperationClassifierTest {
     }
 
     @Test
-    void conditionsTokensAndIdempotencyKeysMakeWritesSafeToRepeat() throws Exception {
+    void onlyAGuardThatIsFalseOnceAppliedMakesAWriteSafeToRepeat() throws Exception {
         assertThat(classify("putItem", PutItemRequest.class, PutItemRequest.builder().tableName("carts").item(ITEM)
                 .conditionExpression("attribute_not_exists(pk)").build()).kind())
                 .isEqualTo(OperationKind.IDEMPOTENT_WRITE);
         assertThat(classify("deleteItem", DeleteItemRequest.class, DeleteItemRequest.builder().tableName("carts")
+                .key(Map.of("pk", AttributeValue.fromS("a"))).conditionExpression("attribute_exists(pk)").build())
+                .kind()).isEqualTo(OperationKind.IDEMPOTENT_WRITE);
+        assertThat(classify("updateItem", UpdateItemRequest.class, UpdateItemRequest.builder().tableName("carts")
+                .key(Map.of("pk", AttributeValue.fromS("a"))).updateExpression("SET #v = :next")
+                .conditionExpression("#v = :expected").expressionAttributeNames(Map.of("#v", "version"))
+                .expressionAttributeValues(Map.of(":next", AttributeValue.fromN("8"),
+                        ":expected", AttributeValue.fromN("7"))).build()).kind())
+                .isEqualTo(OperationKind.IDEMPOTENT_WRITE);
+    }
+
+    @Test
+    void conditionsTheWrittenItemStillSatisfiesTokensAndContextKeysDoNot() throws Exception {
+        assertThat(classify("updateItem", UpdateItemRequest.class, UpdateItemRequest.builder().tableName("carts")
+                .key(Map.of("pk", AttributeValue.fromS("a"))).updateExpression("ADD balance :d")
+                .conditionExpression("attribute_exists(pk)")
+                .expressionAttributeValues(Map.of(":d", AttributeValue.fromN("5"))).build()).kind())
+                .isEqualTo(OperationKind.WRITE);
+        assertThat(classify("deleteItem", DeleteItemRequest.class, DeleteItemRequest.builder().tableName("carts")
                 .key(Map.of("pk", AttributeValue.fromS("a")))
                 .expected(Map.of("total", ExpectedAttributeValue.builder().exists(false).build())).build()).kind())
-                .isEqualTo(OperationKind.IDEMPOTENT_WRITE);
+                .isEqualTo(OperationKind.WRITE);
         assertThat(classify("transactWriteItems", TransactWriteItemsRequest.class,
                 TransactWriteItemsRequest.builder().clientRequestToken("t-1").build()).kind())
-                .isEqualTo(OperationKind.IDEMPOTENT_WRITE);
+                .isEqualTo(OperationKind.WRITE);
         try (RoutingContext.Scope s = RoutingContext.builder().idempotencyKey("k-1").open()) {
             assertThat(classify("updateItem", UpdateItemRequest.class, UpdateItemRequest.builder().tableName("carts")
                     .key(Map.of("pk", AttributeValue.fromS("a"))).updateExpression("SET total = :t")
                     .expressionAttributeValues(Map.of(":t", AttributeValue.fromN("1"))).build()).kind())
-                    .isEqualTo(OperationKind.IDEMPOTENT_WRITE);
+                    .isEqualTo(OperationKind.WRITE);
         }
     }
 

@@ -8,9 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.core.MultiRegion;
-import dev.meridian.core.RoutingContext;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.ResidencyViolationException;
+import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.testkit.LocalRegions;
 import java.util.ArrayList;
 import java.util.List;

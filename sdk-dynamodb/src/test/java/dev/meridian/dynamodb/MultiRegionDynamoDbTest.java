@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
-import dev.meridian.core.RoutingContext;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.ResidencyViolationException;
+import dev.meridian.core.routing.RoutingContext;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Map;
@@ -150,7 +150,7 @@ class MultiRegionDynamoDbTest {
     void clientMethodsThatAreNotCallsAreAnsweredWithoutTouchingAnyRegion() {
         DynamoDbClient client = builder().build();
         assertThat(client.serviceName()).isEqualTo(DynamoDbClient.SERVICE_NAME);
-        assertThat(client.toString()).startsWith("MultiRegionDynamoDbClient@");
+        assertThat(client.toString()).startsWith("MultiRegionDynamoDbClient[");
         assertThat(client).isEqualTo(client).hasSameHashCodeAs(client);
         assertThat(client.waiter()).isNotNull();
         assertThat(fakes).isEmpty();

@@ -5,7 +5,7 @@ import static dev.meridian.dynamodb.TestRegions.IDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.meridian.core.RoutingContext;
+import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.testkit.LocalRegions;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -1,6 +1,6 @@
 package dev.meridian.core.clock;
 
-import dev.meridian.core.MeridianException;
+import dev.meridian.core.exception.MeridianException;
 
 /**
  * Thrown by {@link HybridLogicalClock#observe(long)} under {@link HybridLogicalClock.DriftPolicy#REJECT} when a

@@ -1,8 +1,9 @@
 package dev.meridian.core.execution;
 
+
 /**
  * Decides whether a failed attempt is the caller's fault or the region's, and whether it may have been applied.
- * Drives failover (see {@link RegionalExecutor}) and what counts as a circuit-breaker failure. Implementations must
+ * Drives failover (see the executor) and what counts as a circuit-breaker failure. Implementations must
  * be thread-safe and must not throw.
  */
 @FunctionalInterface

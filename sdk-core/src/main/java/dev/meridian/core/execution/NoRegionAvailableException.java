@@ -1,6 +1,6 @@
 package dev.meridian.core.execution;
 
-import dev.meridian.core.MeridianException;
+import dev.meridian.core.exception.MeridianException;
 
 /**
  * No region can take the call: every candidate is drained, behind an open circuit breaker or excluded by the

@@ -4,7 +4,7 @@ import software.amazon.awssdk.regions.Region;
 
 /**
  * Optional active health check of one region (e.g. a cheap {@code DescribeEndpoints} or {@code SELECT 1}).
- * Called by {@link RegionHealth} on a schedule only when configured in {@link HealthConfig}; must be thread-safe
+ * Called by the region health monitor on a schedule only when configured in {@link HealthConfig}; must be thread-safe
  * and should return quickly. A {@code false} result or an exception counts as a failed probe.
  */
 @FunctionalInterface

@@ -1,6 +1,6 @@
 package dev.meridian.core.idempotency;
 
-import dev.meridian.core.MeridianException;
+import dev.meridian.core.exception.MeridianException;
 import java.time.Instant;
 import java.util.Optional;
 

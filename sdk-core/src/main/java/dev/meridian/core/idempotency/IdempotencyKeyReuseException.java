@@ -1,6 +1,6 @@
 package dev.meridian.core.idempotency;
 
-import dev.meridian.core.MeridianException;
+import dev.meridian.core.exception.MeridianException;
 
 /**
  * The idempotency key was already used with a different payload (SHA-256 of the payloads differ). This is a caller

@@ -1,13 +1,12 @@
 package dev.meridian.core.residency;
 
-import dev.meridian.core.RegionSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -69,11 +68,11 @@ public final class ResidencyPolicy {
     }
 
     /**
-     * The regions of {@code topology} allowed for the data class and subject, in the topology's order. Empty means
-     * the call must be refused.
+     * The regions of {@code topology} (each configured region and its jurisdiction) allowed for the data class and
+     * subject, in the topology's order. Empty means the call must be refused.
      */
     public Set<Region> allowedRegions(DataClass dataClass, Optional<Jurisdiction> subject,
-            Collection<RegionSpec> topology) {
+            Map<Region, Jurisdiction> topology) {
         Objects.requireNonNull(dataClass, "dataClass");
         Set<Region> allowed = new LinkedHashSet<>();
         boolean matchedRule = false;
@@ -82,9 +81,9 @@ public final class ResidencyPolicy {
             for (Rule r : rules) {
                 if (r.dataClass.equals(dataClass) && r.subject.equals(s)) {
                     matchedRule = true;
-                    for (RegionSpec spec : topology) {
-                        if (r.regions.contains(spec.region()) || r.regionJurisdictions.contains(spec.jurisdiction())) {
-                            allowed.add(spec.region());
+                    for (Map.Entry<Region, Jurisdiction> spec : topology.entrySet()) {
+                        if (r.regions.contains(spec.getKey()) || r.regionJurisdictions.contains(spec.getValue())) {
+                            allowed.add(spec.getKey());
                         }
                     }
                 }
@@ -95,17 +94,17 @@ public final class ResidencyPolicy {
         }
         if (dataClass.equals(DataClass.PUBLIC) || dataClass.equals(DataClass.INTERNAL)
                 || unrestricted.contains(dataClass)) {
-            for (RegionSpec spec : topology) {
-                allowed.add(spec.region());
+            for (Map.Entry<Region, Jurisdiction> spec : topology.entrySet()) {
+                allowed.add(spec.getKey());
             }
             return allowed;
         }
         if (subject.isEmpty()) {
             return allowed;
         }
-        for (RegionSpec spec : topology) {
-            if (spec.jurisdiction().equals(subject.get())) {
-                allowed.add(spec.region());
+        for (Map.Entry<Region, Jurisdiction> spec : topology.entrySet()) {
+            if (spec.getValue().equals(subject.get())) {
+                allowed.add(spec.getKey());
             }
         }
         return allowed;

@@ -1,6 +1,6 @@
 package dev.meridian.core.residency;
 
-import dev.meridian.core.MeridianException;
+import dev.meridian.core.exception.MeridianException;
 
 /**
  * Raised instead of routing a call outside the regions its data may live in: no allowed region is configured,

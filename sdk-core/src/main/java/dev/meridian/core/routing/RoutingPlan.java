@@ -3,6 +3,7 @@ package dev.meridian.core.routing;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.Jurisdiction;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.regions.Region;
@@ -18,13 +19,27 @@ public final class RoutingPlan {
     private final DataClass dataClass;
     private final Jurisdiction jurisdiction;
 
-    RoutingPlan(List<Region> regions, Set<Region> allowed, boolean residencyLimited, DataClass dataClass,
+    private RoutingPlan(List<Region> regions, Set<Region> allowed, boolean residencyLimited, DataClass dataClass,
             Jurisdiction jurisdiction) {
         this.regions = List.copyOf(regions);
         this.allowed = allowed;
         this.residencyLimited = residencyLimited;
         this.dataClass = dataClass;
         this.jurisdiction = jurisdiction;
+    }
+
+    /**
+     * A plan: {@code regions} in the order to try, {@code allowed} every region residency allows, {@code
+     * residencyLimited} whether residency excluded a configured region.
+     */
+    public static RoutingPlan of(List<Region> regions, Set<Region> allowed, boolean residencyLimited,
+            DataClass dataClass, Jurisdiction jurisdiction) {
+        Objects.requireNonNull(regions, "regions");
+        if (regions.isEmpty()) {
+            throw new IllegalArgumentException("A RoutingPlan needs at least one region");
+        }
+        return new RoutingPlan(regions, Set.copyOf(allowed), residencyLimited,
+                Objects.requireNonNull(dataClass, "dataClass"), jurisdiction);
     }
 
     /** A plan over exactly these regions (no residency limit); for tests and custom executors. */

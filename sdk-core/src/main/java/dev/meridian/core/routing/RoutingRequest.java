@@ -1,9 +1,8 @@
 package dev.meridian.core.routing;
 
-import dev.meridian.core.MultiRegionConfig;
-import dev.meridian.core.Operation;
-import dev.meridian.core.RoutingContext;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.ToIntFunction;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -13,15 +12,21 @@ import software.amazon.awssdk.regions.Region;
 public final class RoutingRequest {
     private final Operation operation;
     private final RoutingContext context;
-    private final MultiRegionConfig config;
+    private final Region localRegion;
+    private final ToIntFunction<Region> weights;
     private final LatencyTracker latency;
 
-    public RoutingRequest(Operation operation, RoutingContext context, MultiRegionConfig config,
-            LatencyTracker latency) {
-        this.operation = operation;
-        this.context = context;
-        this.config = config;
-        this.latency = latency;
+    /**
+     * @param localRegion the region this process runs in
+     * @param weights each region's configured weight for weighted routing (0 when unset)
+     */
+    public RoutingRequest(Operation operation, RoutingContext context, Region localRegion,
+            ToIntFunction<Region> weights, LatencyTracker latency) {
+        this.operation = Objects.requireNonNull(operation, "operation");
+        this.context = Objects.requireNonNull(context, "context");
+        this.localRegion = Objects.requireNonNull(localRegion, "localRegion");
+        this.weights = Objects.requireNonNull(weights, "weights");
+        this.latency = Objects.requireNonNull(latency, "latency");
     }
 
     public Operation operation() {
@@ -32,8 +37,9 @@ public final class RoutingRequest {
         return context;
     }
 
-    public MultiRegionConfig config() {
-        return config;
+    /** A region's configured weight for weighted routing; 0 when unset (every region 0 means equal chances). */
+    public int weight(Region region) {
+        return weights.applyAsInt(region);
     }
 
     public LatencyTracker latency() {
@@ -41,7 +47,7 @@ public final class RoutingRequest {
     }
 
     public Region localRegion() {
-        return config.localRegion();
+        return localRegion;
     }
 
     /** The operation's routing key, else the context's. */

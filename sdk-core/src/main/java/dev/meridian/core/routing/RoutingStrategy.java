@@ -1,12 +1,13 @@
 package dev.meridian.core.routing;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.random.RandomGenerator;
 import software.amazon.awssdk.regions.Region;
 
 /**
- * Orders the candidate regions of one call. The {@link Router} has already removed regions residency forbids,
+ * Orders the candidate regions of one call. The router has already removed regions residency forbids,
  * drained or open-breaker regions and excluded ones, and passes the rest sorted by priority (ties: declaration
  * order). A strategy returns the same regions (it may drop some, never add) in the order to try them.
  * Implementations must be thread-safe and cheap: they run on every call.
@@ -17,6 +18,27 @@ import software.amazon.awssdk.regions.Region;
 public interface RoutingStrategy {
 
     List<Region> order(List<Region> candidates, RoutingRequest request);
+
+    /**
+     * The order {@code strategy} gives {@code candidates}, keeping only candidates: a custom strategy can reorder or
+     * drop regions but never add one (the built-in strategies are trusted to do so already).
+     */
+    static List<Region> orderWithin(RoutingStrategy strategy, List<Region> candidates, RoutingRequest request) {
+        if (candidates.size() <= 1) {
+            return candidates;
+        }
+        List<Region> ordered = strategy.order(candidates, request);
+        if (strategy instanceof Strategies.Named) {
+            return ordered;
+        }
+        List<Region> out = new ArrayList<>(ordered.size());
+        for (Region r : ordered) {
+            if (candidates.contains(r) && !out.contains(r)) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
 
     /** Short name used in logs and configuration ({@code local-first}, {@code failover}, ...). */
     default String name() {
@@ -80,7 +102,7 @@ public interface RoutingStrategy {
      * {@code preferred} first when it is a candidate, then the others in {@code then}'s order: a call that should go
      * back to a region it already used (the region that took a session's write, the region that holds an
      * idempotency claim) and fail over normally from there. Like every strategy it only reorders what the
-     * {@link Router} allowed, so a preferred region that is drained, open or outside residency is skipped.
+     * router allowed, so a preferred region that is drained, open or outside residency is skipped.
      */
     static RoutingStrategy preferring(Region preferred, RoutingStrategy then) {
         return new Strategies.Preferring(preferred, then);

@@ -1,6 +1,5 @@
 package dev.meridian.core.routing;
 
-import dev.meridian.core.MultiRegionConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -22,10 +21,9 @@ final class WeightedStrategy extends Strategies.Named {
         if (n <= 1) {
             return candidates;
         }
-        MultiRegionConfig config = request.config();
         int total = 0;
         for (Region r : candidates) {
-            total += config.weight(r);
+            total += request.weight(r);
         }
         RandomGenerator rnd = random != null ? random : ThreadLocalRandom.current();
         int chosen;
@@ -35,7 +33,7 @@ final class WeightedStrategy extends Strategies.Named {
             int draw = rnd.nextInt(total);
             chosen = 0;
             for (int i = 0; i < n; i++) {
-                draw -= config.weight(candidates.get(i));
+                draw -= request.weight(candidates.get(i));
                 if (draw < 0) {
                     chosen = i;
                     break;

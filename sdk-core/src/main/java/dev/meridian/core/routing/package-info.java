@@ -1,5 +1,5 @@
 /**
- * Routing: the {@link dev.meridian.core.routing.Router} turns an operation and its routing context into an ordered
+ * Routing: the {@link dev.meridian.core.Router} turns an operation and its routing context into an ordered
  * {@link dev.meridian.core.routing.RoutingPlan} (residency, then health, then a
  * {@link dev.meridian.core.routing.RoutingStrategy}: local-first, failover, weighted, geo, latency, home-by-key).
  */

@@ -18,34 +18,34 @@ class ResidencyPolicyTest {
 
     @Test
     void publicAndInternalDataMayUseEveryConfiguredRegion() {
-        assertThat(defaults.allowedRegions(DataClass.PUBLIC, Optional.of(Jurisdiction.EU), config.regions()))
+        assertThat(defaults.allowedRegions(DataClass.PUBLIC, Optional.of(Jurisdiction.EU), config.jurisdictions()))
                 .containsExactly(EU_WEST, EU_CENTRAL, US_EAST);
-        assertThat(defaults.allowedRegions(DataClass.INTERNAL, Optional.empty(), config.regions()))
+        assertThat(defaults.allowedRegions(DataClass.INTERNAL, Optional.empty(), config.jurisdictions()))
                 .containsExactly(EU_WEST, EU_CENTRAL, US_EAST);
     }
 
     @Test
     void restrictedDataStaysInTheSubjectsJurisdiction() {
-        assertThat(defaults.allowedRegions(DataClass.RESTRICTED, Optional.of(Jurisdiction.EU), config.regions()))
+        assertThat(defaults.allowedRegions(DataClass.RESTRICTED, Optional.of(Jurisdiction.EU), config.jurisdictions()))
                 .containsExactly(EU_WEST, EU_CENTRAL);
-        assertThat(defaults.allowedRegions(DataClass.RESTRICTED, Optional.of(Jurisdiction.US), config.regions()))
+        assertThat(defaults.allowedRegions(DataClass.RESTRICTED, Optional.of(Jurisdiction.US), config.jurisdictions()))
                 .containsExactly(US_EAST);
     }
 
     @Test
     void restrictedDataOfAnUnknownSubjectIsRefused() {
-        assertThat(defaults.allowedRegions(DataClass.RESTRICTED, Optional.empty(), config.regions())).isEmpty();
-        assertThat(defaults.allowedRegions(DataClass.RESTRICTED, Optional.of(Jurisdiction.APAC), config.regions()))
+        assertThat(defaults.allowedRegions(DataClass.RESTRICTED, Optional.empty(), config.jurisdictions())).isEmpty();
+        assertThat(defaults.allowedRegions(DataClass.RESTRICTED, Optional.of(Jurisdiction.APAC), config.jurisdictions()))
                 .isEmpty();
     }
 
     @Test
     void customDataClassesAreRestrictedUnlessDeclaredUnrestricted() {
         DataClass health = DataClass.of("health");
-        assertThat(defaults.allowedRegions(health, Optional.of(Jurisdiction.EU), config.regions()))
+        assertThat(defaults.allowedRegions(health, Optional.of(Jurisdiction.EU), config.jurisdictions()))
                 .containsExactly(EU_WEST, EU_CENTRAL);
         ResidencyPolicy p = ResidencyPolicy.builder().unrestricted(DataClass.of("TELEMETRY")).build();
-        assertThat(p.allowedRegions(DataClass.of("telemetry"), Optional.empty(), config.regions())).hasSize(3);
+        assertThat(p.allowedRegions(DataClass.of("telemetry"), Optional.empty(), config.jurisdictions())).hasSize(3);
     }
 
     @Test
@@ -54,11 +54,11 @@ class ResidencyPolicyTest {
                 .allow(DataClass.RESTRICTED, Jurisdiction.of("CH"), Jurisdiction.EU)
                 .allowRegions(DataClass.INTERNAL, Jurisdiction.EU, EU_CENTRAL)
                 .build();
-        assertThat(p.allowedRegions(DataClass.RESTRICTED, Optional.of(Jurisdiction.of("CH")), config.regions()))
+        assertThat(p.allowedRegions(DataClass.RESTRICTED, Optional.of(Jurisdiction.of("CH")), config.jurisdictions()))
                 .containsExactly(EU_WEST, EU_CENTRAL);
-        assertThat(p.allowedRegions(DataClass.INTERNAL, Optional.of(Jurisdiction.EU), config.regions()))
+        assertThat(p.allowedRegions(DataClass.INTERNAL, Optional.of(Jurisdiction.EU), config.jurisdictions()))
                 .containsExactly(EU_CENTRAL);
-        assertThat(p.allowedRegions(DataClass.INTERNAL, Optional.of(Jurisdiction.US), config.regions())).hasSize(3);
+        assertThat(p.allowedRegions(DataClass.INTERNAL, Optional.of(Jurisdiction.US), config.jurisdictions())).hasSize(3);
     }
 
     @Test

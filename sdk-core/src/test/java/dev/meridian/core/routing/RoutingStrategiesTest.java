@@ -7,10 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.meridian.core.MultiRegionConfig;
-import dev.meridian.core.Operation;
-import dev.meridian.core.OperationKind;
 import dev.meridian.core.RegionSpec;
-import dev.meridian.core.RoutingContext;
 import dev.meridian.core.TestTopology;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,7 +24,7 @@ class RoutingStrategiesTest {
     private final LatencyTracker latency = new LatencyTracker();
 
     private RoutingRequest request(RoutingContext ctx) {
-        return new RoutingRequest(GET, ctx, config, latency);
+        return new RoutingRequest(GET, ctx, config.localRegion(), config::weight, latency);
     }
 
     private RoutingRequest request() {
@@ -56,7 +53,7 @@ class RoutingStrategiesTest {
                 .region(RegionSpec.of(US_EAST))
                 .build();
         RoutingStrategy weighted = RoutingStrategy.weighted(new Random(42));
-        RoutingRequest req = new RoutingRequest(GET, RoutingContext.empty(), canary, latency);
+        RoutingRequest req = new RoutingRequest(GET, RoutingContext.empty(), canary.localRegion(), canary::weight, latency);
         Map<Region, Integer> firsts = new HashMap<>();
         int draws = 20_000;
         for (int i = 0; i < draws; i++) {
@@ -176,7 +173,7 @@ class RoutingStrategiesTest {
         RoutingStrategy hrw = RoutingStrategy.homeByKey();
         Operation keyed = Operation.builder("PutItem", OperationKind.WRITE).routingKey("k-1").build();
         RoutingContext ctxKey = RoutingContext.builder().routingKey("k-1").build();
-        List<Region> viaOp = hrw.order(byPriority, new RoutingRequest(keyed, RoutingContext.empty(), config, latency));
+        List<Region> viaOp = hrw.order(byPriority, new RoutingRequest(keyed, RoutingContext.empty(), config.localRegion(), config::weight, latency));
         assertThat(viaOp).isEqualTo(hrw.order(byPriority, request(ctxKey)));
         assertThat(hrw.order(byPriority, request())).containsExactly(EU_WEST, EU_CENTRAL, US_EAST);
     }

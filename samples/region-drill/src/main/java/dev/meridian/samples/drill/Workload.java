@@ -1,11 +1,11 @@
 package dev.meridian.samples.drill;
 
-import dev.meridian.core.RoutingContext;
+import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.idempotency.Idempotency;
 import dev.meridian.core.idempotency.ResultCodec;
-import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.ResidencyViolationException;
+import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.dynamodb.LwwResult;
 import dev.meridian.dynamodb.LwwWrites;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.meridian.core.execution;
+package dev.meridian.core;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;

@@ -1,7 +1,8 @@
-package dev.meridian.core;
+package dev.meridian.core.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meridian.core.TestTopology;
 import dev.meridian.core.residency.DataClass;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;

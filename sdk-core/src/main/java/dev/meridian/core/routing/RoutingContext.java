@@ -1,4 +1,4 @@
-package dev.meridian.core;
+package dev.meridian.core.routing;
 
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.Jurisdiction;

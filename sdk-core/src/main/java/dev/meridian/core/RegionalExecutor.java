@@ -1,13 +1,14 @@
-package dev.meridian.core.execution;
+package dev.meridian.core;
 
-import dev.meridian.core.MultiRegionConfig;
-import dev.meridian.core.Operation;
-import dev.meridian.core.OperationKind;
-import dev.meridian.core.RoutingContext;
-import dev.meridian.core.health.RegionHealth;
+import dev.meridian.core.execution.FailureClassifier;
+import dev.meridian.core.execution.FailureDecision;
+import dev.meridian.core.execution.HedgingConfig;
+import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.internal.Metrics;
 import dev.meridian.core.routing.LatencyTracker;
-import dev.meridian.core.routing.Router;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.OperationKind;
+import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingPlan;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -52,7 +53,7 @@ import software.amazon.awssdk.regions.Region;
  * the first attempt does not run on the caller's thread). The routing context is captured when {@code execute*} is
  * called. Thread-safe.
  */
-public final class RegionalExecutor implements AutoCloseable {
+final class RegionalExecutor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegionalExecutor.class);
 
     private final MultiRegionConfig config;
@@ -65,7 +66,7 @@ public final class RegionalExecutor implements AutoCloseable {
     private final Hedger hedger;
     private final boolean perResourceBreakers;
 
-    public RegionalExecutor(MultiRegionConfig config, Router router, RegionHealth health,
+    RegionalExecutor(MultiRegionConfig config, Router router, RegionHealth health,
             FailureClassifier classifier, Metrics metrics) {
         this.config = Objects.requireNonNull(config, "config");
         this.router = Objects.requireNonNull(router, "router");
@@ -78,29 +79,37 @@ public final class RegionalExecutor implements AutoCloseable {
         this.perResourceBreakers = health.config().perResourceBreakers();
     }
 
-    public FailureClassifier classifier() {
+    FailureClassifier classifier() {
         return classifier;
     }
 
-    /** Runs {@code call} in the regions of the plan for {@code op} and {@link RoutingContext#current()}. */
-    public <T> T execute(Operation op, Function<Region, T> call) {
-        return execute(op, call, classifier);
+    /** Runs {@code call} under {@link RoutingContext#current()} with the runtime's classifier. */
+    <T> T execute(Operation op, Function<Region, T> call) {
+        return execute(op, RoutingContext.current(), call, classifier);
     }
 
-    /** As {@link #execute(Operation, Function)} with a specific failure classifier. */
-    public <T> T execute(Operation op, Function<Region, T> call, FailureClassifier classifier) {
+    /** Runs {@code call} under {@link RoutingContext#current()} with {@code classifier}. */
+    <T> T execute(Operation op, Function<Region, T> call, FailureClassifier classifier) {
+        return execute(op, RoutingContext.current(), call, classifier);
+    }
+
+    /** Runs {@code call} (returning futures) under {@link RoutingContext#current()} with the runtime's classifier. */
+    <T> CompletableFuture<T> executeAsync(Operation op, Function<Region, CompletableFuture<T>> call) {
+        return executeAsync(op, RoutingContext.current(), call, classifier);
+    }
+
+    /** Runs {@code call} in the regions of the plan for {@code op} and {@code ctx}. */
+    <T> T execute(Operation op, RoutingContext ctx, Function<Region, T> call, FailureClassifier classifier) {
         Objects.requireNonNull(call, "call");
-        RoutingContext ctx = RoutingContext.current();
+        Objects.requireNonNull(ctx, "ctx");
         RoutingPlan plan = router.plan(op, ctx);
-        List<Region> regions = plan.regions();
-        int limit = limit(op, regions.size());
+        int limit = limit(op, plan.regions().size());
         if (hedger != null && op.kind() == OperationKind.READ && limit > 1) {
             return executeHedged(op, ctx, plan, limit, call, classifier);
         }
-        Throwable last = null;
-        List<Throwable> earlier = null;
-        for (int i = 0; i < limit; i++) {
-            Region region = regions.get(i);
+        Failover failover = new Failover(op, ctx, plan, limit);
+        while (true) {
+            Region region = failover.region(failover.take());
             CircuitBreaker cb = breaker(op, region);
             Throwable failure;
             FailureDecision decision;
@@ -118,34 +127,56 @@ public final class RegionalExecutor implements AutoCloseable {
                     decision = failed(op, region, cb, System.nanoTime() - start, t, classifier);
                 }
             }
-            if (!movesOn(decision, op.kind()) || Thread.currentThread().isInterrupted()) {
+            if (!failover.movesOn(failure, decision) || Thread.currentThread().isInterrupted()) {
                 throw sneaky(failure);
             }
-            if (last != null) {
-                if (earlier == null) {
-                    earlier = new ArrayList<>(2);
-                }
-                earlier.add(last);
+            if (!failover.hasNext()) {
+                throw sneaky(failover.exhausted());
             }
-            last = failure;
-            if (i + 1 < limit) {
-                failover(ctx, op, region, regions.get(i + 1), failure, decision);
-            }
+            failover(ctx, op, region, failover.region(failover.peek()), failure, decision);
         }
-        throw sneaky(exhausted(op, ctx, plan, last, earlier));
+    }
+
+    /**
+     * One attempt of {@code op} in {@code region} through the region's (or region × resource) circuit breaker, with
+     * its latency recorded and its failure classified by {@code classifier}: the primitive that integrations which
+     * choose their own region (a JDBC data source binding a connection) share with the failover loop.
+     *
+     * @throws CallNotPermittedException when the breaker does not let the attempt through
+     */
+    <T, E extends Exception> T attempt(Operation op, Region region, RegionalCall<T, E> call,
+            FailureClassifier classifier) throws E {
+        CircuitBreaker cb = breaker(op, region);
+        if (!cb.tryAcquirePermission()) {
+            throw CallNotPermittedException.createCallNotPermittedException(cb);
+        }
+        long start = System.nanoTime();
+        T result;
+        try {
+            result = call.call();
+        } catch (Throwable t) {
+            failed(op, region, cb, System.nanoTime() - start, t, classifier);
+            throw t;
+        }
+        succeeded(op, region, cb, System.nanoTime() - start);
+        return result;
+    }
+
+    /** Records a failure seen after an attempt had succeeded (e.g. a pooled connection that died mid-statement). */
+    void recordFailure(Operation op, Region region, Throwable failure, FailureClassifier classifier) {
+        CircuitBreaker cb = breaker(op, region);
+        if (classifier.classify(failure).isRegional()) {
+            cb.onError(0, TimeUnit.NANOSECONDS, failure);
+            metrics.call(region, op.name(), Metrics.REGIONAL_FAILURE, 0);
+        }
     }
 
     /** Runs {@code call} (returning futures) in the regions of the plan; fails over when a future fails. */
-    public <T> CompletableFuture<T> executeAsync(Operation op, Function<Region, CompletableFuture<T>> call) {
-        return executeAsync(op, call, classifier);
-    }
-
-    /** As {@link #executeAsync(Operation, Function)} with a specific failure classifier. */
     @SuppressWarnings("try") // the scope only makes the captured context current while the call is made
-    public <T> CompletableFuture<T> executeAsync(Operation op, Function<Region, CompletableFuture<T>> call,
-            FailureClassifier classifier) {
+    <T> CompletableFuture<T> executeAsync(Operation op, RoutingContext ctx,
+            Function<Region, CompletableFuture<T>> call, FailureClassifier classifier) {
         Objects.requireNonNull(call, "call");
-        RoutingContext ctx = RoutingContext.current();
+        Objects.requireNonNull(ctx, "ctx");
         RoutingPlan plan;
         try {
             plan = router.plan(op, ctx);
@@ -204,7 +235,7 @@ public final class RegionalExecutor implements AutoCloseable {
 
     /** The breaker an attempt of {@code op} in {@code region} goes through (region × resource when configured). */
     private CircuitBreaker breaker(Operation op, Region region) {
-        if (perResourceBreakers) {
+        if (perResourceBreakers || op.breakerPerResource()) {
             Optional<String> resource = op.resource();
             if (resource.isPresent()) {
                 return health.circuitBreaker(region, resource.get());
@@ -237,12 +268,13 @@ public final class RegionalExecutor implements AutoCloseable {
     private FailureDecision failed(Operation op, Region region, CircuitBreaker cb, long nanos, Throwable t,
             FailureClassifier classifier) {
         FailureDecision decision = classifier.classify(t);
-        // The breaker's own predicate (the runtime's classifier) decides whether this counts as a failure.
-        cb.onError(nanos, TimeUnit.NANOSECONDS, t);
         if (decision.isRegional()) {
+            cb.onError(nanos, TimeUnit.NANOSECONDS, t);
             latency.recordFailure(region, nanos);
             metrics.call(region, op.name(), Metrics.REGIONAL_FAILURE, nanos);
         } else {
+            // The region answered: a caller error says nothing against its health.
+            cb.onSuccess(nanos, TimeUnit.NANOSECONDS);
             metrics.call(region, op.name(), Metrics.CALLER_ERROR, nanos);
         }
         return decision;
@@ -304,24 +336,83 @@ public final class RegionalExecutor implements AutoCloseable {
         throw (E) t;
     }
 
+    /**
+     * The failover bookkeeping of one execution — which region is next, the failures so far, whether a failure lets
+     * the call move on, and what to surface when the plan is exhausted — shared by the blocking loop of
+     * {@code execute} and the callbacks of {@link Run}. Not thread-safe: {@code Run} guards it with its own lock.
+     */
+    private final class Failover {
+        private final Operation op;
+        private final RoutingContext ctx;
+        private final RoutingPlan plan;
+        private final int limit;
+        private int next;
+        private Throwable last;
+        private List<Throwable> earlier;
+
+        Failover(Operation op, RoutingContext ctx, RoutingPlan plan, int limit) {
+            this.op = op;
+            this.ctx = ctx;
+            this.plan = plan;
+            this.limit = limit;
+        }
+
+        Region region(int index) {
+            return plan.regions().get(index);
+        }
+
+        boolean hasNext() {
+            return next < limit;
+        }
+
+        int peek() {
+            return next;
+        }
+
+        /** The index of the next region to try. */
+        int take() {
+            return next++;
+        }
+
+        /**
+         * Records a failed attempt. False when the call must stop with {@code failure}: a caller error, or a write
+         * that may have been applied (repeating it elsewhere could apply it twice).
+         */
+        boolean movesOn(Throwable failure, FailureDecision decision) {
+            if (!RegionalExecutor.movesOn(decision, op.kind())) {
+                return false;
+            }
+            if (last != null) {
+                if (earlier == null) {
+                    earlier = new ArrayList<>(2);
+                }
+                earlier.add(last);
+            }
+            last = failure;
+            return true;
+        }
+
+        /** What the call fails with once every planned region failed. */
+        Throwable exhausted() {
+            return RegionalExecutor.this.exhausted(op, ctx, plan, last, earlier);
+        }
+    }
+
     /** One asynchronous (or hedged) execution: attempts in flight, failover and hedge state. */
     private final class Run<T> {
         private final Operation op;
         private final RoutingContext ctx;
         private final RoutingPlan plan;
         private final List<Region> regions;
-        private final int limit;
         private final FailureClassifier classifier;
         private final Function<Region, CompletableFuture<T>> launch;
         private final boolean hedge;
         private final CompletableFuture<T> result = new CompletableFuture<>();
         private final List<Attempt> inflight = new ArrayList<>(2);
-        private int next;
+        private final Failover failover;
         private boolean done;
         private boolean hedgeSent;
         private Region hedgeRegion;
-        private Throwable last;
-        private List<Throwable> earlier;
 
         Run(Operation op, RoutingContext ctx, RoutingPlan plan, int limit, FailureClassifier classifier,
                 Function<Region, CompletableFuture<T>> launch, boolean hedge) {
@@ -329,10 +420,10 @@ public final class RegionalExecutor implements AutoCloseable {
             this.ctx = ctx;
             this.plan = plan;
             this.regions = plan.regions();
-            this.limit = limit;
             this.classifier = classifier;
             this.launch = launch;
             this.hedge = hedge;
+            this.failover = new Failover(op, ctx, plan, limit);
         }
 
         CompletableFuture<T> start() {
@@ -347,13 +438,13 @@ public final class RegionalExecutor implements AutoCloseable {
                     losers.forEach(a -> a.cancel());
                 }
             });
+            int firstIndex;
             synchronized (this) {
-                next = 1;
+                firstIndex = failover.take();
             }
-            launchAttempt(0);
+            launchAttempt(firstIndex);
             if (hedge) {
-                Region first = regions.get(0);
-                long delay = hedging.delayNanos(latency.p95Nanos(first));
+                long delay = hedging.delayNanos(latency.p95Nanos(regions.get(firstIndex)));
                 hedger.schedule(this::hedge, delay);
             }
             return result;
@@ -362,11 +453,11 @@ public final class RegionalExecutor implements AutoCloseable {
         private void hedge() {
             int index;
             synchronized (this) {
-                if (done || hedgeSent || inflight.size() != 1 || next >= limit) {
+                if (done || hedgeSent || inflight.size() != 1 || !failover.hasNext()) {
                     return;
                 }
                 hedgeSent = true;
-                index = next++;
+                index = failover.take();
                 hedgeRegion = regions.get(index);
             }
             metrics.hedgeSent(hedgeRegion);
@@ -459,26 +550,17 @@ public final class RegionalExecutor implements AutoCloseable {
                 if (done) {
                     return;
                 }
-                if (!movesOn(decision, op.kind())) {
+                if (!failover.movesOn(e, decision)) {
                     done = true;
                     losers = new ArrayList<>(inflight);
                     inflight.clear();
                     fail = e;
-                } else {
-                    if (last != null) {
-                        if (earlier == null) {
-                            earlier = new ArrayList<>(2);
-                        }
-                        earlier.add(last);
-                    }
-                    last = e;
-                    if (inflight.isEmpty()) {
-                        if (next < limit) {
-                            startIndex = next++;
-                        } else {
-                            done = true;
-                            fail = exhausted(op, ctx, plan, last, earlier);
-                        }
+                } else if (inflight.isEmpty()) {
+                    if (failover.hasNext()) {
+                        startIndex = failover.take();
+                    } else {
+                        done = true;
+                        fail = failover.exhausted();
                     }
                 }
             }

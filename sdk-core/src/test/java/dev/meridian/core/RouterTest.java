@@ -1,4 +1,4 @@
-package dev.meridian.core.routing;
+package dev.meridian.core;
 
 import static dev.meridian.core.TestTopology.EU_CENTRAL;
 import static dev.meridian.core.TestTopology.EU_WEST;
@@ -6,17 +6,17 @@ import static dev.meridian.core.TestTopology.US_EAST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.meridian.core.MultiRegionConfig;
-import dev.meridian.core.Operation;
-import dev.meridian.core.OperationKind;
-import dev.meridian.core.RoutingContext;
-import dev.meridian.core.TestTopology;
 import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.health.HealthConfig;
-import dev.meridian.core.health.RegionHealth;
 import dev.meridian.core.internal.Metrics;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.ResidencyViolationException;
+import dev.meridian.core.routing.LatencyTracker;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.OperationKind;
+import dev.meridian.core.routing.RoutingContext;
+import dev.meridian.core.routing.RoutingPlan;
+import dev.meridian.core.routing.RoutingStrategy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.meridian.core.execution;
+package dev.meridian.core;
 
 import static dev.meridian.core.TestTopology.EU_CENTRAL;
 import static dev.meridian.core.TestTopology.EU_WEST;
@@ -6,21 +6,20 @@ import static dev.meridian.core.TestTopology.US_EAST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.meridian.core.MultiRegionConfig;
-import dev.meridian.core.Operation;
-import dev.meridian.core.OperationKind;
-import dev.meridian.core.RoutingContext;
-import dev.meridian.core.TestTopology;
+import dev.meridian.core.execution.FailureClassifier;
+import dev.meridian.core.execution.HedgingConfig;
+import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.health.HealthConfig;
-import dev.meridian.core.health.RegionHealth;
 import dev.meridian.core.internal.Metrics;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.core.routing.LatencyTracker;
-import dev.meridian.core.routing.Router;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.OperationKind;
+import dev.meridian.core.routing.RoutingContext;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.List;
@@ -48,8 +47,7 @@ class RegionalExecutorTest {
 
     private RegionalExecutor executor(MultiRegionConfig config) {
         Metrics metrics = Metrics.forRegistry(meters);
-        health = new RegionHealth(config.regionList(), config.health(),
-                t -> FailureClassifier.aws().classify(t).isRegional(), metrics);
+        health = new RegionHealth(config.regionList(), config.health(), metrics);
         Router router = new Router(config, health, new LatencyTracker(), metrics);
         executor = new RegionalExecutor(config, router, health, FailureClassifier.aws(), metrics);
         return executor;

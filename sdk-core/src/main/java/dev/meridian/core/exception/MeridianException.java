@@ -1,4 +1,4 @@
-package dev.meridian.core;
+package dev.meridian.core.exception;
 
 /**
  * Base type of the exceptions Meridian itself raises (as opposed to the AWS SDK or JDBC exceptions it passes

@@ -1,8 +1,9 @@
-package dev.meridian.core;
+package dev.meridian.core.routing;
 
-import dev.meridian.core.routing.RoutingStrategy;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import software.amazon.awssdk.regions.Region;
 
 /**
  * One logical call to route: a name (e.g. {@code GetItem}), its {@link OperationKind}, optionally the resource
@@ -20,6 +21,8 @@ public final class Operation {
     private final RoutingStrategy strategy;
     private final int maxRegions;
     private final boolean homeOnly;
+    private final boolean breakerPerResource;
+    private final Set<Region> within;
 
     private Operation(Builder b) {
         this.name = b.name;
@@ -29,6 +32,8 @@ public final class Operation {
         this.strategy = b.strategy;
         this.maxRegions = b.maxRegions;
         this.homeOnly = b.homeOnly;
+        this.breakerPerResource = b.breakerPerResource;
+        this.within = b.within;
     }
 
     public static Operation of(String name, OperationKind kind) {
@@ -46,6 +51,8 @@ public final class Operation {
         b.strategy = strategy;
         b.maxRegions = maxRegions;
         b.homeOnly = homeOnly;
+        b.breakerPerResource = breakerPerResource;
+        b.within = within;
         return b;
     }
 
@@ -83,6 +90,22 @@ public final class Operation {
         return homeOnly;
     }
 
+    /**
+     * Whether attempts go through a breaker of their own per region × {@link #resource()} even when per-resource
+     * breakers are not configured: for resources that are separate endpoints (a JDBC reader and writer).
+     */
+    public boolean breakerPerResource() {
+        return breakerPerResource;
+    }
+
+    /**
+     * The only regions this operation can run in, when its resource exists in fewer than every configured region
+     * (a table replicated to some regions only): routing intersects them with what residency allows.
+     */
+    public Optional<Set<Region>> within() {
+        return Optional.ofNullable(within);
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -92,9 +115,10 @@ public final class Operation {
             return false;
         }
         Operation that = (Operation) o;
-        return maxRegions == that.maxRegions && homeOnly == that.homeOnly && name.equals(that.name) && kind == that.kind
+        return maxRegions == that.maxRegions && homeOnly == that.homeOnly
+                && breakerPerResource == that.breakerPerResource && name.equals(that.name) && kind == that.kind
                 && Objects.equals(resource, that.resource) && Objects.equals(routingKey, that.routingKey)
-                && Objects.equals(strategy, that.strategy);
+                && Objects.equals(strategy, that.strategy) && Objects.equals(within, that.within);
     }
 
     @Override
@@ -116,6 +140,8 @@ public final class Operation {
         private RoutingStrategy strategy;
         private int maxRegions = UNLIMITED;
         private boolean homeOnly;
+        private boolean breakerPerResource;
+        private Set<Region> within;
 
         private Builder(String name, OperationKind kind) {
             this.name = Objects.requireNonNull(name, "name");
@@ -157,7 +183,25 @@ public final class Operation {
             return this;
         }
 
+        /** See {@link Operation#within()}; {@code null} lifts the bound. */
+        public Builder within(Set<Region> regions) {
+            if (regions != null && regions.isEmpty()) {
+                throw new IllegalArgumentException("Operation " + name + ": within(..) needs at least one region");
+            }
+            this.within = regions == null ? null : Set.copyOf(regions);
+            return this;
+        }
+
+        /** See {@link Operation#breakerPerResource()}; needs a {@link #resource}. */
+        public Builder breakerPerResource() {
+            this.breakerPerResource = true;
+            return this;
+        }
+
         public Operation build() {
+            if (breakerPerResource && resource == null) {
+                throw new IllegalArgumentException("Operation " + name + ": breakerPerResource() needs a resource(..)");
+            }
             return new Operation(this);
         }
     }

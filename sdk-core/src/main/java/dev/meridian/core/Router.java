@@ -1,20 +1,24 @@
-package dev.meridian.core.routing;
+package dev.meridian.core;
 
-import dev.meridian.core.MultiRegionConfig;
-import dev.meridian.core.Operation;
-import dev.meridian.core.RoutingContext;
 import dev.meridian.core.execution.NoRegionAvailableException;
-import dev.meridian.core.health.RegionHealth;
 import dev.meridian.core.internal.Metrics;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.Jurisdiction;
 import dev.meridian.core.residency.ResidencyViolationException;
+import dev.meridian.core.routing.LatencyTracker;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.RoutingContext;
+import dev.meridian.core.routing.RoutingPlan;
+import dev.meridian.core.routing.RoutingRequest;
+import dev.meridian.core.routing.RoutingStrategy;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
@@ -28,7 +32,7 @@ import software.amazon.awssdk.regions.Region;
  * with a payload), and {@link NoRegionAvailableException} when residency allowed every region but none is
  * available. A strategy can only reorder or drop candidates: regions it adds are ignored. Thread-safe.
  */
-public final class Router {
+final class Router {
     private static final Logger LOG = LoggerFactory.getLogger(Router.class);
     private static final Jurisdiction UNKNOWN = Jurisdiction.of("UNKNOWN");
 
@@ -36,18 +40,23 @@ public final class Router {
     private final RegionHealth health;
     private final LatencyTracker latency;
     private final Metrics metrics;
+    private final ToIntFunction<Region> weights;
+    private final RoutingContext defaultContext;
     private final ConcurrentHashMap<DataClass, ConcurrentHashMap<Jurisdiction, Set<Region>>> allowedCache =
             new ConcurrentHashMap<>();
 
-    public Router(MultiRegionConfig config, RegionHealth health) {
+    Router(MultiRegionConfig config, RegionHealth health) {
         this(config, health, new LatencyTracker(), Metrics.noop());
     }
 
-    public Router(MultiRegionConfig config, RegionHealth health, LatencyTracker latency, Metrics metrics) {
+    Router(MultiRegionConfig config, RegionHealth health, LatencyTracker latency, Metrics metrics) {
         this.config = Objects.requireNonNull(config, "config");
         this.health = Objects.requireNonNull(health, "health");
         this.latency = Objects.requireNonNull(latency, "latency");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.weights = config::weight;
+        this.defaultContext = config.defaultDataClass().equals(DataClass.INTERNAL) ? RoutingContext.empty()
+                : RoutingContext.builder().dataClass(config.defaultDataClass()).build();
     }
 
     public MultiRegionConfig config() {
@@ -80,7 +89,7 @@ public final class Router {
             return cached;
         }
         return byJurisdiction.computeIfAbsent(key, j -> Set.copyOf(config.residency()
-                .allowedRegions(ctx.dataClass(), subject, config.regions())));
+                .allowedRegions(ctx.dataClass(), subject, config.jurisdictions())));
     }
 
     /**
@@ -92,14 +101,18 @@ public final class Router {
     public RoutingPlan plan(Operation op, RoutingContext ctx) {
         Objects.requireNonNull(op, "op");
         Objects.requireNonNull(ctx, "ctx");
+        ctx = effective(op, ctx);
         Optional<Jurisdiction> subject = subjectJurisdiction(ctx);
         Set<Region> allowed = allowedRegions(ctx, subject);
         if (allowed.isEmpty()) {
             throw refuse(op, ctx, "no configured region is allowed", null);
         }
         boolean residencyLimited = allowed.size() < config.regionList().size();
+        if (op.within().isPresent()) {
+            allowed = within(op, ctx, allowed, residencyLimited);
+        }
         Set<Region> excluded = ctx.excludedRegions();
-        String resource = health.config().perResourceBreakers() ? op.resource().orElse(null) : null;
+        String resource = health.config().perResourceBreakers() || op.breakerPerResource() ? op.resource().orElse(null) : null;
         if (op.homeOnly()) {
             return homePlan(op, ctx, subject, allowed, residencyLimited, resource);
         }
@@ -126,15 +139,12 @@ public final class Router {
         }
         RoutingStrategy strategy = op.strategy().orElse(config.routing());
         List<Region> ordered = candidates.size() == 1 ? candidates
-                : strategy.order(candidates, new RoutingRequest(op, ctx, config, latency));
-        if (!(strategy instanceof Strategies.Named)) {
-            ordered = onlyCandidates(ordered, candidates);
-            if (ordered.isEmpty()) {
-                throw new NoRegionAvailableException("Routing strategy " + strategy.name()
-                        + " returned no candidate region for " + op.name() + " out of " + candidates);
-            }
+                : RoutingStrategy.orderWithin(strategy, candidates, request(op, ctx));
+        if (ordered.isEmpty()) {
+            throw new NoRegionAvailableException("Routing strategy " + strategy.name()
+                    + " returned no candidate region for " + op.name() + " out of " + candidates);
         }
-        return new RoutingPlan(ordered, allowed, residencyLimited, ctx.dataClass(), subject.orElse(null));
+        return RoutingPlan.of(ordered, allowed, residencyLimited, ctx.dataClass(), subject.orElse(null));
     }
 
     /** The single-region plan of a {@link Operation#homeOnly()} operation; health decides only whether it runs. */
@@ -148,7 +158,7 @@ public final class Router {
         }
         RoutingStrategy strategy = op.strategy().orElse(config.routing());
         List<Region> ordered = eligible.size() == 1 ? eligible
-                : strategy.order(eligible, new RoutingRequest(op, ctx, config, latency));
+                : strategy.order(eligible, request(op, ctx));
         Region home = ordered.stream().filter(eligible::contains).findFirst()
                 .orElseThrow(() -> new NoRegionAvailableException("Routing strategy " + strategy.name()
                         + " returned no home region for " + op.name() + " out of " + eligible));
@@ -159,7 +169,7 @@ public final class Router {
                     + " is drained, behind an open circuit breaker or excluded; the operation is pinned to its"
                     + " home region (Operation.homeOnly) and does not move to another region");
         }
-        return new RoutingPlan(List.of(home), allowed, residencyLimited, ctx.dataClass(), subject.orElse(null));
+        return RoutingPlan.of(List.of(home), allowed, residencyLimited, ctx.dataClass(), subject.orElse(null));
     }
 
     /**
@@ -168,6 +178,9 @@ public final class Router {
      * (e.g. a {@code DescribeTable}) when it cannot matter.
      */
     public boolean footprintMatters(RoutingContext ctx) {
+        if (ctx == RoutingContext.empty()) {
+            return config.requireContext() || !defaultContext.dataClass().equals(DataClass.INTERNAL);
+        }
         return ctx.dataClass().equals(DataClass.RESTRICTED)
                 || allowedRegions(ctx).size() < config.regionList().size();
     }
@@ -181,6 +194,7 @@ public final class Router {
      */
     public void checkFootprint(Operation op, RoutingContext ctx, Set<Region> replicaFootprint) {
         Objects.requireNonNull(replicaFootprint, "replicaFootprint");
+        ctx = effective(op, ctx);
         if (!footprintMatters(ctx)) {
             return;
         }
@@ -207,18 +221,53 @@ public final class Router {
         metrics.residencyRefused(ctx.dataClass().name(), jurisdiction);
         LOG.warn("Residency refused {} for data class {} and subject jurisdiction {}: {}", op.name(),
                 ctx.dataClass(), jurisdiction, reason);
+        String unmapped = "";
+        if (subject.isEmpty() && ctx.subjectCountry().isPresent()) {
+            String country = ctx.subjectCountry().get();
+            unmapped = " (subject country " + country + " is unmapped: no jurisdiction is configured for it; map it"
+                    + " with MERIDIAN_RESIDENCY_COUNTRY_" + country + " / meridian.residency.country." + country
+                    + ", or give the context a subjectJurisdiction)";
+        }
         return new ResidencyViolationException("Refused " + op.name() + " for " + ctx.dataClass()
-                + " data of subject jurisdiction " + jurisdiction + ": " + reason, ctx.dataClass(),
+                + " data of subject jurisdiction " + jurisdiction + unmapped + ": " + reason, ctx.dataClass(),
                 subject.orElse(null), cause);
     }
 
-    private static List<Region> onlyCandidates(List<Region> ordered, List<Region> candidates) {
-        List<Region> out = new ArrayList<>(ordered.size());
-        for (Region r : ordered) {
-            if (candidates.contains(r) && !out.contains(r)) {
-                out.add(r);
-            }
+    /**
+     * The context a call runs under: its own, or — made while none is open — the configured default data class's,
+     * or a refusal when {@link MultiRegionConfig#requireContext()}.
+     */
+    private RoutingContext effective(Operation op, RoutingContext ctx) {
+        if (ctx != RoutingContext.empty()) {
+            return ctx;
         }
-        return out;
+        if (config.requireContext()) {
+            throw refuse(op, RoutingContext.empty(), "no RoutingContext is open and meridian.require-context"
+                    + " (MERIDIAN_REQUIRE_CONTEXT) is true; open one with RoutingContext.builder()...open()", null);
+        }
+        return defaultContext;
+    }
+
+    /** The allowed regions the operation's resource exists in; fails closed when there is none. */
+    private Set<Region> within(Operation op, RoutingContext ctx, Set<Region> allowed, boolean residencyLimited) {
+        Set<Region> bound = op.within().get();
+        if (bound.containsAll(allowed)) {
+            return allowed;
+        }
+        Set<Region> both = new LinkedHashSet<>(allowed);
+        both.retainAll(bound);
+        if (both.isEmpty()) {
+            String reason = op.resource().map(r -> "resource " + r).orElse("the operation") + " exists only in "
+                    + bound + ", none of them allowed " + allowed;
+            if (residencyLimited) {
+                throw refuse(op, ctx, reason, null);
+            }
+            throw new NoRegionAvailableException("No region can take " + op.name() + ": " + reason);
+        }
+        return both;
+    }
+
+    private RoutingRequest request(Operation op, RoutingContext ctx) {
+        return new RoutingRequest(op, ctx, config.localRegion(), weights, latency);
     }
 }

@@ -1,11 +1,11 @@
-package dev.meridian.core.health;
+package dev.meridian.core;
 
 import static dev.meridian.core.TestTopology.EU_CENTRAL;
 import static dev.meridian.core.TestTopology.EU_WEST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.meridian.core.execution.FailureClassifier;
+import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.internal.Metrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -20,15 +20,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 class RegionHealthTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final HealthConfig config = HealthConfig.builder().slidingWindowSize(4).minimumNumberOfCalls(4)
             .failureRateThreshold(50).permittedCallsInHalfOpenState(2)
             .waitInOpenState(Duration.ofMillis(1)).build();
-    private final RegionHealth health = new RegionHealth(List.of(EU_WEST, EU_CENTRAL), config,
-            t -> FailureClassifier.aws().classify(t).isRegional(), Metrics.forRegistry(meters));
+    private final RegionHealth health = new RegionHealth(List.of(EU_WEST, EU_CENTRAL), config, Metrics.forRegistry(meters));
 
     @AfterEach
     void close() {
@@ -77,16 +75,6 @@ class RegionHealthTest {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
                 .until(() -> health.isAvailable(EU_CENTRAL));
         assertThat(cb.getState()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
-    }
-
-    @Test
-    void callerErrorsNeverOpenABreaker() {
-        CircuitBreaker cb = health.circuitBreaker(EU_WEST);
-        for (int i = 0; i < 10; i++) {
-            record(cb, ConditionalCheckFailedException.builder().statusCode(400).message("nope").build());
-        }
-        assertThat(cb.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
-        assertThat(cb.getMetrics().getNumberOfFailedCalls()).isZero();
     }
 
     @Test
@@ -149,8 +137,7 @@ class RegionHealthTest {
     @Test
     void failingProbeCountsAgainstTheRegionAndPassingProbeHalfOpensIt() {
         try (RegionHealth h = new RegionHealth(List.of(EU_WEST), config.toBuilder()
-                .waitInOpenState(Duration.ofHours(1)).probe(r -> false, Duration.ofHours(1)).build(),
-                t -> false, Metrics.noop())) {
+                .waitInOpenState(Duration.ofHours(1)).probe(r -> false, Duration.ofHours(1)).build(), Metrics.noop())) {
             for (int i = 0; i < 4; i++) {
                 h.probeAll(r -> false);
             }
@@ -163,7 +150,7 @@ class RegionHealthTest {
     @Test
     void probeInterruptedByCloseRecordsNoFailureAndKeepsTheInterrupt() {
         try (RegionHealth h = new RegionHealth(List.of(EU_WEST), config.toBuilder()
-                .probe(r -> true, Duration.ofHours(1)).build(), t -> false, Metrics.noop())) {
+                .probe(r -> true, Duration.ofHours(1)).build(), Metrics.noop())) {
             for (int i = 0; i < 4; i++) {
                 h.probeAll(r -> {
                     throw new InterruptedException("closing");

@@ -1,4 +1,4 @@
-package dev.meridian.core;
+package dev.meridian.core.routing;
 
 /**
  * What an operation does to data, which decides whether it may move to another region after a failure that may

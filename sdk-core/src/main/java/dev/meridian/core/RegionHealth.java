@@ -1,5 +1,7 @@
-package dev.meridian.core.health;
+package dev.meridian.core;
 
+import dev.meridian.core.health.HealthConfig;
+import dev.meridian.core.health.ProbeHook;
 import dev.meridian.core.internal.Metrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -16,7 +18,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
@@ -34,7 +35,7 @@ import software.amazon.awssdk.regions.Region;
  * resource breaker; gauge {@code meridian.breaker.state} per region). If {@link HealthConfig#probe()} is set, a
  * single daemon thread probes every region on a schedule; {@link #close()} stops it. Thread-safe.
  */
-public final class RegionHealth implements AutoCloseable {
+final class RegionHealth implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegionHealth.class);
 
     private final HealthConfig config;
@@ -46,20 +47,18 @@ public final class RegionHealth implements AutoCloseable {
     private final Metrics metrics;
     private final ScheduledExecutorService prober;
 
-    /** Health for these regions with default (all-exceptions-count) failure accounting and no metrics. */
-    public RegionHealth(Collection<Region> regions, HealthConfig config) {
-        this(regions, config, t -> true, Metrics.noop());
+    /** Health for these regions with no metrics. */
+    RegionHealth(Collection<Region> regions, HealthConfig config) {
+        this(regions, config, Metrics.noop());
     }
 
     /**
-     * Health for these regions. {@code recordAsFailure} tells which exceptions count as breaker failures (the
-     * runtime passes "the failure classifier says regional").
+     * Health for these regions. Every error reported to a breaker counts: the executor reports only regional
+     * failures (its failure classifier decides), so caller errors never open a breaker.
      */
-    public RegionHealth(Collection<Region> regions, HealthConfig config, Predicate<Throwable> recordAsFailure,
-            Metrics metrics) {
+    RegionHealth(Collection<Region> regions, HealthConfig config, Metrics metrics) {
         this.config = Objects.requireNonNull(config, "config");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        Objects.requireNonNull(recordAsFailure, "recordAsFailure");
         CircuitBreakerConfig cbConfig = CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(config.slidingWindowSize())
@@ -69,7 +68,7 @@ public final class RegionHealth implements AutoCloseable {
                 .permittedNumberOfCallsInHalfOpenState(config.permittedCallsInHalfOpenState())
                 .slowCallRateThreshold(config.slowCallRateThreshold())
                 .slowCallDurationThreshold(config.slowCallDuration())
-                .recordException(t -> t instanceof ProbeFailedException || recordAsFailure.test(t))
+                .recordException(t -> true)
                 .build();
         this.registry = CircuitBreakerRegistry.of(cbConfig);
         Map<Region, CircuitBreaker> m = new LinkedHashMap<>();
@@ -184,6 +183,11 @@ public final class RegionHealth implements AutoCloseable {
             return false;
         }
         return s != CircuitBreaker.State.FORCED_OPEN;
+    }
+
+    /** Closes every breaker's window: forgets past failures and successes (drained regions stay drained). */
+    void reset() {
+        registry.getAllCircuitBreakers().forEach(CircuitBreaker::reset);
     }
 
     @Override

@@ -1,0 +1,111 @@
+package dev.meridian.core;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * The per-region clients of one service (one AWS SDK client per configured region), each built on first use by a
+ * {@link RegionalClientFactory} — so a cold start builds only the clients its first calls need — and closed
+ * together by {@link #close()}. One instance is shared by everything that talks to that service in a runtime: the
+ * routed client and the features built on it (idempotency store, LWW writes, counters, probes). Thread-safe: a
+ * client is built at most once per region.
+ *
+ * @param <C> the client type
+ */
+public final class RegionalClients<C> implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RegionalClients.class);
+
+    private final String service;
+    private final RegionalClientFactory<C> factory;
+    private final Map<Region, Slot> slots;
+    private volatile boolean closed;
+
+    /**
+     * Clients of {@code service} (a name for messages, e.g. {@code DynamoDbClient}) for every region of
+     * {@code config}, built by {@code factory}.
+     */
+    public RegionalClients(String service, MultiRegionConfig config, RegionalClientFactory<C> factory) {
+        this.service = Objects.requireNonNull(service, "service");
+        this.factory = Objects.requireNonNull(factory, "factory");
+        Map<Region, Slot> m = new LinkedHashMap<>();
+        for (RegionSpec spec : Objects.requireNonNull(config, "config").regions()) {
+            m.put(spec.region(), new Slot(spec));
+        }
+        this.slots = m;
+    }
+
+    /**
+     * The client of a configured region, built now if this is its first use.
+     *
+     * @throws IllegalArgumentException when the region is not configured
+     * @throws IllegalStateException when these clients are closed or the factory returned {@code null}
+     */
+    public C get(Region region) {
+        Slot slot = slots.get(Objects.requireNonNull(region, "region"));
+        if (slot == null) {
+            throw new IllegalArgumentException("region '" + region.id() + "' is not one of the configured regions "
+                    + slots.keySet());
+        }
+        return slot.get();
+    }
+
+    /** Closes every client built so far (those that are {@link AutoCloseable}); idempotent. */
+    @Override
+    public void close() {
+        closed = true;
+        for (Slot s : slots.values()) {
+            s.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RegionalClients<" + service + ">" + slots.keySet();
+    }
+
+    private final class Slot {
+        private final RegionSpec spec;
+        private volatile C client;
+
+        Slot(RegionSpec spec) {
+            this.spec = spec;
+        }
+
+        C get() {
+            C c = client;
+            if (c != null && !closed) {
+                return c;
+            }
+            synchronized (this) {
+                if (closed) {
+                    throw new IllegalStateException("The multi-region " + service + " is closed");
+                }
+                if (client == null) {
+                    C created = factory.create(spec.region(), spec);
+                    if (created == null) {
+                        throw new IllegalStateException("The " + service + " factory returned null for region "
+                                + spec.region().id());
+                    }
+                    client = created;
+                }
+                return client;
+            }
+        }
+
+        synchronized void close() {
+            C c = client;
+            client = null;
+            if (c instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    LOG.warn("Closing the {} of region {} failed: {}", service, spec.region().id(), e.toString());
+                }
+            }
+        }
+    }
+}

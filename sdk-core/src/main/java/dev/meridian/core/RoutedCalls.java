@@ -1,0 +1,87 @@
+package dev.meridian.core;
+
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.RoutingContext;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * The routed-client engine: every call of a multi-region client passes here — classified by the service's
+ * {@link ServiceHooks}, checked before anything is sent, executed by the runtime (routing plan, circuit breakers,
+ * failover, hedging) on the per-region clients of {@link RegionalClients}, then reported back to the hooks. A
+ * service module's client class implements the service interface by handing each method to {@link #call} or
+ * {@link #callAsync} with the request and a reference to the same method of a region's client. Thread-safe.
+ *
+ * @param <C> the per-region client type
+ * @param <R> the service's request type
+ * @param <K> the service's classification type
+ */
+public final class RoutedCalls<C, R, K> {
+    private final MultiRegion runtime;
+    private final RegionalClients<C> clients;
+    private final ServiceHooks<R, K> hooks;
+
+    public RoutedCalls(MultiRegion runtime, RegionalClients<C> clients, ServiceHooks<R, K> hooks) {
+        this.runtime = Objects.requireNonNull(runtime, "runtime");
+        this.clients = Objects.requireNonNull(clients, "clients");
+        this.hooks = Objects.requireNonNull(hooks, "hooks");
+    }
+
+    public MultiRegion runtime() {
+        return runtime;
+    }
+
+    public RegionalClients<C> clients() {
+        return clients;
+    }
+
+    /**
+     * Routes one synchronous call under {@code ctx}: {@code method} is applied to the client of each region the
+     * plan tries, with {@code request} unchanged; its exceptions surface as the region's client threw them.
+     */
+    public <Q extends R, S> S call(String operationName, Q request, RoutingContext ctx, BiFunction<C, Q, S> method) {
+        Objects.requireNonNull(request, "request");
+        K classified = hooks.classify(operationName, request, ctx);
+        hooks.beforeCall(classified, request, ctx);
+        Operation op = hooks.operation(classified, ctx);
+        AtomicReference<Region> served = new AtomicReference<>();
+        S response = runtime.execute(op, ctx, region -> {
+            S r = method.apply(clients.get(region), request);
+            served.set(region);
+            return r;
+        });
+        hooks.afterSuccess(classified, request, ctx, served.get(), response);
+        return response;
+    }
+
+    /**
+     * Routes one asynchronous call under {@code ctx}; a refusal or a failure in every region completes the future
+     * exceptionally (nothing is thrown).
+     */
+    public <Q extends R, S> CompletableFuture<S> callAsync(String operationName, Q request, RoutingContext ctx,
+            BiFunction<C, Q, CompletableFuture<S>> method) {
+        K classified;
+        Operation op;
+        try {
+            Objects.requireNonNull(request, "request");
+            classified = hooks.classify(operationName, request, ctx);
+            hooks.beforeCall(classified, request, ctx);
+            op = hooks.operation(classified, ctx);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        AtomicReference<Region> served = new AtomicReference<>();
+        CompletableFuture<S> response = runtime.executeAsync(op, ctx, region ->
+                method.apply(clients.get(region), request).thenApply(r -> {
+                    served.set(region);
+                    return r;
+                }));
+        return response.thenApply(r -> {
+            hooks.afterSuccess(classified, request, ctx, served.get(), r);
+            return r;
+        });
+    }
+}

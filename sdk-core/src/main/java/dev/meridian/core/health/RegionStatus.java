@@ -1,0 +1,91 @@
+package dev.meridian.core.health;
+
+import dev.meridian.core.residency.Jurisdiction;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * A point-in-time view of one configured region's health, as routing sees it: its jurisdiction, the state of its
+ * circuit breaker, whether it is drained, whether calls may be planned there now, and its observed latency. For
+ * health endpoints and dashboards; immutable.
+ */
+public final class RegionStatus {
+    /** The state of a region's circuit breaker, as routing reads it. */
+    public enum BreakerState {
+        /** Calls flow; failures are being counted. */
+        CLOSED,
+        /** Calls are refused until the wait in the open state elapses. */
+        OPEN,
+        /** A few trial calls decide whether the breaker closes again. */
+        HALF_OPEN,
+        /** Any other state of the underlying breaker (disabled, forced open, metrics only). */
+        OTHER
+    }
+
+    private final Region region;
+    private final Jurisdiction jurisdiction;
+    private final BreakerState breaker;
+    private final boolean drained;
+    private final boolean available;
+    private final Duration latencyAverage;
+    private final Duration latencyP95;
+
+    private RegionStatus(Region region, Jurisdiction jurisdiction, BreakerState breaker, boolean drained,
+            boolean available, Duration latencyAverage, Duration latencyP95) {
+        this.region = Objects.requireNonNull(region, "region");
+        this.jurisdiction = Objects.requireNonNull(jurisdiction, "jurisdiction");
+        this.breaker = Objects.requireNonNull(breaker, "breaker");
+        this.drained = drained;
+        this.available = available;
+        this.latencyAverage = latencyAverage;
+        this.latencyP95 = latencyP95;
+    }
+
+    /**
+     * A status; {@code latencyAverage} and {@code latencyP95} are {@code null} when no call was measured yet.
+     */
+    public static RegionStatus of(Region region, Jurisdiction jurisdiction, BreakerState breaker, boolean drained,
+            boolean available, Duration latencyAverage, Duration latencyP95) {
+        return new RegionStatus(region, jurisdiction, breaker, drained, available, latencyAverage, latencyP95);
+    }
+
+    public Region region() {
+        return region;
+    }
+
+    public Jurisdiction jurisdiction() {
+        return jurisdiction;
+    }
+
+    public BreakerState breaker() {
+        return breaker;
+    }
+
+    /** Whether an operator took the region out of routing plans. */
+    public boolean drained() {
+        return drained;
+    }
+
+    /** Whether calls may be planned to the region now (not drained, breaker lets calls through). */
+    public boolean available() {
+        return available;
+    }
+
+    /** The moving average latency of calls there (failures count as slow), if any was measured. */
+    public Optional<Duration> latencyAverage() {
+        return Optional.ofNullable(latencyAverage);
+    }
+
+    /** The estimated 95th percentile latency there, if any call was measured. */
+    public Optional<Duration> latencyP95() {
+        return Optional.ofNullable(latencyP95);
+    }
+
+    @Override
+    public String toString() {
+        return "RegionStatus[" + region.id() + ' ' + jurisdiction + " breaker=" + breaker
+                + (drained ? " drained" : "") + (available ? " available" : " unavailable") + ']';
+    }
+}
