@@ -22,9 +22,9 @@ public class IdempotencyInProgressException extends MeridianException {
 
     /** Creates the exception for {@code key} whose claim expires at {@code inProgressExpiry} (may be null). */
     public IdempotencyInProgressException(String key, Instant inProgressExpiry) {
-        super("Idempotency key " + Idempotency.keyHash(key) + " is already being executed"
-                + (inProgressExpiry == null ? "" : " (claim expires at " + inProgressExpiry + ")")
-                + "; retry later to get its result");
+        super("Idempotency key " + Idempotency.keyHash(key) + " is held by another execution that is running or"
+                + " may have applied it" + (inProgressExpiry == null ? "" : " (claim expires at " + inProgressExpiry
+                + ")") + "; retry later");
         this.key = key;
         this.inProgressExpiry = inProgressExpiry;
     }
