@@ -5,11 +5,14 @@ import dev.meridian.core.execution.FailureClassifier;
 import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.health.RegionStatus;
 import dev.meridian.core.internal.Metrics;
+import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.core.routing.LatencyTracker;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingPlan;
+import dev.meridian.core.routing.RoutingRequest;
+import dev.meridian.core.routing.RoutingStrategy;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -237,6 +240,21 @@ public final class MultiRegion implements AutoCloseable {
     public void checkResidency(Operation op, RoutingContext ctx, Set<Region> replicaFootprint) {
         router.checkFootprint(Objects.requireNonNull(op, "op"), Objects.requireNonNull(ctx, "ctx"),
                 replicaFootprint);
+    }
+
+    /**
+     * A residency refusal of {@code op} under {@code ctx}, counted ({@code meridian.residency.refused}) and logged
+     * like the router's own, for an integration that decides a refusal itself (e.g. a key's home region outside the
+     * allowed ones). The caller throws it.
+     */
+    public ResidencyViolationException refuse(Operation op, RoutingContext ctx, String reason) {
+        return router.refuse(Objects.requireNonNull(op, "op"), Objects.requireNonNull(ctx, "ctx"),
+                Objects.requireNonNull(reason, "reason"), null);
+    }
+
+    /** What a {@link RoutingStrategy} would see for {@code op} under {@code ctx}, to order regions as routing does. */
+    public RoutingRequest routingRequest(Operation op, RoutingContext ctx) {
+        return new RoutingRequest(op, ctx, config.localRegion(), config::weight, router.latency());
     }
 
     /** The health of every configured region, in configuration order. */

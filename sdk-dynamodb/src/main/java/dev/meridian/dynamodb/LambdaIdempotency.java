@@ -15,7 +15,9 @@ import java.util.function.Supplier;
  * {@code com.amazonaws:aws-lambda-java-core} (an optional dependency of this module) on the classpath.
  *
  * <p>Stateless and thread-safe; everything {@link Idempotency#execute} throws (the supplier's failure, an
- * in-progress or key-reuse refusal) propagates unchanged.
+ * in-progress, key-reuse or result-not-stored refusal) propagates unchanged. A failure that may have applied the
+ * operation (e.g. a downstream timeout) keeps the claim for the rest of the invocation's time, so a retry inside it is
+ * refused rather than run twice.
  */
 public final class LambdaIdempotency {
 

@@ -2,6 +2,8 @@ package dev.meridian.core.idempotency;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.meridian.core.execution.FailureClassifier;
+import dev.meridian.core.execution.FailureDecision;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -28,27 +30,43 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>First call</b> (no live record): claims the key ({@link IdempotencyStore#claim}, status IN_PROGRESS with an
  *       in-progress expiry of now + {@code inProgressTimeout}), runs the supplier, stores the encoded result
- *       ({@link IdempotencyStore#complete(IdempotencyClaim, byte[], Instant)}, expiry now + {@code ttl}) with the
- *       claim, so the store writes it where the claim was made, and returns it.</li>
+ *       ({@link IdempotencyStore#complete}, expiry now + {@code ttl}) with the claim, so the store writes it where the
+ *       claim was made, and returns it.</li>
  *   <li><b>Duplicate after completion</b>: does not run the supplier; decodes and returns the stored result.</li>
  *   <li><b>Duplicate during execution</b>: throws {@link IdempotencyInProgressException} (retry later).</li>
  *   <li><b>Same key, different payload</b> (SHA-256 hex of the payload bytes differs from the stored one): throws
- *       {@link IdempotencyKeyReuseException}, whatever the record's status.</li>
+ *       {@link IdempotencyKeyReuseException}, whatever the record's status — also when the record is a crashed
+ *       claim whose in-progress expiry has passed: another payload never runs under a key that is still
+ *       recorded.</li>
  *   <li><b>Crashed worker</b>: an IN_PROGRESS record whose in-progress expiry has passed is taken over by the next
- *       call, which runs the supplier. Choose {@code inProgressTimeout} longer than the operation can take, or a
- *       slow first execution and its takeover may both run.</li>
- *   <li><b>Failure</b>: when the supplier throws, the in-progress record is deleted
- *       ({@link IdempotencyStore#fail(IdempotencyClaim)}) so a retry can run, and the exception is rethrown unchanged.
- *       Only this call's own claim is deleted: if its in-progress expiry had passed and another call took the key
- *       over, that call's claim stays.</li>
- *   <li><b>Result not stored</b>: when {@code complete} fails after the supplier succeeded, the result is still
- *       returned (the work did happen) and a warning is logged; duplicates see IN_PROGRESS until the in-progress
- *       expiry and then run the operation again.</li>
+ *       call with the same payload, which runs the supplier. Choose {@code inProgressTimeout} longer than the
+ *       operation can take, or a slow first execution and its takeover may both run.</li>
+ *   <li><b>Failure</b> (the supplier throws; the exception is rethrown unchanged). The claim is released — deleted, so
+ *       an immediate retry runs — <em>only</em> when the failure is known not to have applied the operation's side
+ *       effect: a caller error thrown by the operation, or a failure the {@link Builder#failureClassifier failure
+ *       classifier} calls {@link FailureDecision#REGIONAL_NOT_APPLIED} (connection refused, throttling, 503). A
+ *       failure that may have been applied — {@link FailureDecision#REGIONAL_MAYBE_APPLIED} anywhere in its causes or
+ *       suppressed exceptions (a timeout after the request was sent, a 500, a reset mid-call), or any {@link Error} —
+ *       keeps the claim: a retry gets {@link IdempotencyInProgressException} until the in-progress expiry and only
+ *       then runs the operation again, as after a crash. An operation that applies its effect and then throws an
+ *       exception the classifier calls a caller error must guard the effect itself, or classify that exception as
+ *       maybe-applied with its own {@link FailureClassifier}. Only this call's own claim is released: if its
+ *       in-progress expiry had passed and another call took the key over, that call's claim stays.</li>
+ *   <li><b>Result not stored</b>: when the operation ran but its result cannot be stored — the supplier returned
+ *       {@code null}, the codec failed, the encoded result is longer than {@link Builder#maxResultBytes(int)} (by
+ *       default the store's {@link IdempotencyStore#maxResultBytes()}), or {@code complete} failed — the record is
+ *       completed without the result ({@link IdempotencyStore#completeWithoutResult}) and
+ *       {@link IdempotencyResultNotStoredException} is thrown, carrying the operation's result. Duplicates get the
+ *       same exception until the record expires; the operation does not run again. Nothing is swallowed: if even
+ *       that record cannot be written (store unreachable), the exception says that the key stays IN_PROGRESS until
+ *       its in-progress expiry, after which a duplicate runs the operation again.</li>
  * </ul>
  *
  * <p>With {@link Builder#localCache(long)} completed records are also kept in this process (Caffeine, bounded, at
  * most until their expiry), so a replay costs no store call. The cache only ever holds completed records, which do
  * not change, so it cannot serve a stale status — but it does not see a record deleted from the store by hand.
+ *
+ * <p>Keys are often personal data: logs and exception messages name a key only by {@link #keyHash(String)}.
  *
  * <p>Thread-safe. Atomicity between concurrent duplicates comes from the store's {@code claim}.
  */
@@ -56,12 +74,16 @@ public final class Idempotency {
 
     private static final Logger log = LoggerFactory.getLogger(Idempotency.class);
     private static final HexFormat HEX = HexFormat.of();
+    /** Hex characters of a key's SHA-256 shown in logs and messages: enough to tell keys apart, not to recover one. */
+    private static final int KEY_HASH_HEX_CHARS = 12;
 
     private final IdempotencyStore store;
     private final Duration ttl;
     private final Duration inProgressTimeout;
     private final InstantSource clock;
     private final boolean validatePayload;
+    private final FailureClassifier classifier;
+    private final int maxResultBytes;
     private final Cache<String, IdempotencyRecord> localCache;
 
     private Idempotency(Builder builder) {
@@ -70,6 +92,8 @@ public final class Idempotency {
         this.inProgressTimeout = builder.inProgressTimeout;
         this.clock = builder.clock;
         this.validatePayload = builder.validatePayload;
+        this.classifier = builder.classifier;
+        this.maxResultBytes = builder.maxResultBytes == 0 ? store.maxResultBytes() : builder.maxResultBytes;
         this.localCache = builder.localCacheSize == 0 ? null : Caffeine.newBuilder()
                 .maximumSize(builder.localCacheSize)
                 .expireAfterWrite(builder.localCacheMaxAge == null ? ttl : builder.localCacheMaxAge)
@@ -112,12 +136,13 @@ public final class Idempotency {
 
         Optional<IdempotencyRecord> cached = fromLocalCache(key);
         if (cached.isPresent()) {
-            log.debug("Idempotency key {} replayed from the local cache", key);
+            log.debug("Idempotency key {} replayed from the local cache", keyHash(key));
             return replay(cached.get(), payloadHash, codec);
         }
 
         Instant now = clock.instant();
-        IdempotencyClaim claim = store.claim(key, payloadHash, now.plus(inProgressTimeout), now.plus(ttl));
+        Instant inProgressExpiry = now.plus(inProgressTimeout);
+        IdempotencyClaim claim = store.claim(key, payloadHash, inProgressExpiry, now.plus(ttl));
         Optional<IdempotencyRecord> existing = claim.existing();
         if (existing.isPresent()) {
             IdempotencyRecord record = existing.get();
@@ -127,12 +152,12 @@ public final class Idempotency {
                 }
                 throw new IdempotencyInProgressException(key, record.inProgressExpiry().orElse(null));
             }
-            log.debug("Idempotency key {} replayed from the store", key);
+            log.debug("Idempotency key {} replayed from the store", keyHash(key));
             T result = replay(record, payloadHash, codec);
             cache(record);
             return result;
         }
-        return runFirst(claim, payloadHash, supplier, codec);
+        return runFirst(claim, inProgressExpiry, payloadHash, supplier, codec);
     }
 
     /** SHA-256 of {@code payload} as lower-case hex: the payload hash stored with each record. */
@@ -150,38 +175,52 @@ public final class Idempotency {
         return sha256Hex(utf8(payload));
     }
 
+    /**
+     * How logs and exception messages name an idempotency key, which is often personal data: {@code sha256:} and the
+     * first 12 hex characters of the SHA-256 of its UTF-8 bytes — stable, so a key can be found in logs by hashing
+     * it the same way, and too short to recover it.
+     */
+    public static String keyHash(String key) {
+        return "sha256:" + sha256Hex(Objects.requireNonNull(key, "key")).substring(0, KEY_HASH_HEX_CHARS);
+    }
+
     /** The store records are kept in. */
     public IdempotencyStore store() {
         return store;
     }
 
-    private <T> T runFirst(IdempotencyClaim claim, String payloadHash, Supplier<T> supplier, ResultCodec<T> codec) {
-        String key = claim.key();
+    private <T> T runFirst(IdempotencyClaim claim, Instant inProgressExpiry, String payloadHash,
+            Supplier<T> supplier, ResultCodec<T> codec) {
         T result;
-        byte[] encoded;
         try {
             result = supplier.get();
-            if (result == null) {
-                throw new NullPointerException("idempotent operation for key '" + key
-                        + "' returned null; return a value the codec can store (e.g. Optional or a marker)");
-            }
-            encoded = codec.encode(result);
         } catch (RuntimeException | Error e) {
-            releaseClaim(claim, e);
+            settleFailedRun(claim, inProgressExpiry, e);
             throw e;
         }
         Instant expiry = clock.instant().plus(ttl);
+        byte[] encoded = encode(claim, inProgressExpiry, expiry, result, codec);
         try {
             store.complete(claim, encoded, expiry);
-            cache(IdempotencyRecord.completed(key, payloadHash, encoded, expiry));
+        } catch (IdempotencyResultNotStoredException e) {
+            // The store refused the result and recorded that itself: hand this call what the operation returned.
+            throw new IdempotencyResultNotStoredException(claim.key(), e.getMessage(), e.reason(), result, e);
         } catch (RuntimeException e) {
-            log.warn("Idempotency key {} executed but its result could not be stored; duplicates will wait for the "
-                    + "in-progress expiry and then run again", key, e);
+            throw resultNotStored(claim, inProgressExpiry, expiry,
+                    "the store failed to keep it (" + e.getClass().getName() + ")", result, e);
         }
+        cache(IdempotencyRecord.completed(claim.key(), payloadHash, encoded, expiry));
         return result;
     }
 
-    private void releaseClaim(IdempotencyClaim claim, Throwable failure) {
+    /** Releases the claim of a failed run only when the failure cannot have applied the operation (see above). */
+    private void settleFailedRun(IdempotencyClaim claim, Instant inProgressExpiry, Throwable failure) {
+        if (ClaimRelease.mayHaveBeenApplied(failure, classifier)) {
+            log.warn("Idempotent operation for key {} failed with {}, which may have applied it; its claim is kept"
+                    + " until {}: a retry is refused until then, and runs the operation again after that",
+                    keyHash(claim.key()), failure.getClass().getName(), inProgressExpiry);
+            return;
+        }
         try {
             store.fail(claim);
         } catch (RuntimeException e) {
@@ -189,12 +228,67 @@ public final class Idempotency {
         }
     }
 
+    private <T> byte[] encode(IdempotencyClaim claim, Instant inProgressExpiry, Instant expiry, T result,
+            ResultCodec<T> codec) {
+        if (result == null) {
+            throw resultNotStored(claim, inProgressExpiry, expiry, "the operation returned null; return a value the"
+                    + " codec can store (e.g. Optional or a marker)", null, null);
+        }
+        byte[] encoded;
+        try {
+            encoded = Objects.requireNonNull(codec.encode(result), "the codec encoded the result as null");
+        } catch (RuntimeException e) {
+            throw resultNotStored(claim, inProgressExpiry, expiry,
+                    "the codec failed to encode it (" + e.getClass().getName() + ")", result, e);
+        }
+        if (encoded.length > maxResultBytes) {
+            throw resultNotStored(claim, inProgressExpiry, expiry, "its encoded size of " + encoded.length
+                    + " bytes is over maxResultBytes " + maxResultBytes + "; store less (e.g. an id, not the whole"
+                    + " document)", result, null);
+        }
+        return encoded;
+    }
+
+    /**
+     * Records that the claim's operation ran without a stored result, so duplicates are refused instead of running
+     * it again, and builds the exception for this call (saying what duplicates will see).
+     */
+    private IdempotencyResultNotStoredException resultNotStored(IdempotencyClaim claim, Instant inProgressExpiry,
+            Instant expiry, String reason, Object result, Throwable cause) {
+        String keyHash = keyHash(claim.key());
+        String consequence;
+        RuntimeException recordFailure = null;
+        try {
+            store.completeWithoutResult(claim, reason, expiry);
+            consequence = "duplicates are refused with this error until " + expiry + " and do not run it again";
+        } catch (RuntimeException e) {
+            recordFailure = e;
+            consequence = "recording that failed too (" + e.getClass().getName() + "), so the key stays IN_PROGRESS"
+                    + " until " + inProgressExpiry + " and a duplicate after that runs the operation again";
+        }
+        String message = "Idempotency key " + keyHash + ": the operation ran but its result was not stored: "
+                + reason + "; " + consequence;
+        log.warn(message);
+        IdempotencyResultNotStoredException e =
+                new IdempotencyResultNotStoredException(claim.key(), message, reason, result, cause);
+        if (recordFailure != null) {
+            e.addSuppressed(recordFailure);
+        }
+        return e;
+    }
+
     private <T> T replay(IdempotencyRecord record, String payloadHash, ResultCodec<T> codec) {
         if (record.payloadDiffers(payloadHash)) {
             throw new IdempotencyKeyReuseException(record.key());
         }
+        Optional<String> notStored = record.resultNotStoredReason();
+        if (notStored.isPresent()) {
+            throw new IdempotencyResultNotStoredException(record.key(), "Idempotency key " + keyHash(record.key())
+                    + " already ran its operation but its result was not stored: " + notStored.get()
+                    + "; it does not run again under this key until " + record.expiry(), notStored.get(), null, null);
+        }
         byte[] bytes = record.result().orElseThrow(() -> new IllegalStateException(
-                "completed idempotency record for key '" + record.key() + "' has no result"));
+                "completed idempotency record for key " + keyHash(record.key()) + " has no result"));
         return codec.decode(bytes);
     }
 
@@ -237,6 +331,8 @@ public final class Idempotency {
         private Duration inProgressTimeout = Duration.ofMinutes(1);
         private InstantSource clock = InstantSource.system();
         private boolean validatePayload = true;
+        private FailureClassifier classifier = FailureClassifier.aws();
+        private int maxResultBytes;
         private long localCacheSize;
         private Duration localCacheMaxAge;
 
@@ -275,6 +371,30 @@ public final class Idempotency {
             return this;
         }
 
+        /**
+         * Decides whether a failure of the operation may have applied it (default {@link FailureClassifier#aws()}):
+         * the claim is released only for failures it does not call {@link FailureDecision#REGIONAL_MAYBE_APPLIED}
+         * (see the class Javadoc). Return MAYBE_APPLIED for your own exceptions thrown after a side effect.
+         */
+        public Builder failureClassifier(FailureClassifier classifier) {
+            this.classifier = Objects.requireNonNull(classifier, "failureClassifier");
+            return this;
+        }
+
+        /**
+         * The largest encoded result to store (default: the store's {@link IdempotencyStore#maxResultBytes()}).
+         * {@link #build()} refuses a value above the store's limit, so a configuration that cannot work fails before
+         * any operation runs; a larger result at run time is not stored and fails the call clearly (see the class
+         * Javadoc).
+         */
+        public Builder maxResultBytes(int maxResultBytes) {
+            if (maxResultBytes <= 0) {
+                throw new IllegalArgumentException("Idempotency.maxResultBytes must be > 0 but was " + maxResultBytes);
+            }
+            this.maxResultBytes = maxResultBytes;
+            return this;
+        }
+
         /** Keeps up to {@code maximumSize} completed records in this process (for at most the ttl); 0 turns it off. */
         public Builder localCache(long maximumSize) {
             if (maximumSize < 0) {
@@ -296,6 +416,12 @@ public final class Idempotency {
         public Idempotency build() {
             if (store == null) {
                 throw new IllegalArgumentException("store must be set");
+            }
+            if (maxResultBytes > store.maxResultBytes()) {
+                throw new IllegalArgumentException("Idempotency.maxResultBytes is " + maxResultBytes + " but "
+                        + store.getClass().getSimpleName() + " keeps at most " + store.maxResultBytes()
+                        + " bytes per result; set maxResultBytes to at most that, or store large results elsewhere"
+                        + " and keep a reference");
             }
             return new Idempotency(this);
         }

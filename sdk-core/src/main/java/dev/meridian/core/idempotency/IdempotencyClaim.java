@@ -34,7 +34,10 @@ public final class IdempotencyClaim {
         return new IdempotencyClaim(key, Objects.requireNonNull(owner, "owner"), null);
     }
 
-    /** A live record already holds the key; this caller must not run the operation. */
+    /**
+     * A record holds the key (a live one, or a crashed claim with a conflicting payload); this caller must not run
+     * the operation.
+     */
     public static IdempotencyClaim existing(IdempotencyRecord record) {
         Objects.requireNonNull(record, "record");
         return new IdempotencyClaim(record.key(), null, record);
@@ -57,8 +60,8 @@ public final class IdempotencyClaim {
      */
     public String owner() {
         if (existing != null) {
-            throw new IllegalStateException("idempotency key '" + key + "' was not acquired: a live "
-                    + existing.status() + " record holds it");
+            throw new IllegalStateException("idempotency key " + Idempotency.keyHash(key)
+                    + " was not acquired: a " + existing.status() + " record holds it");
         }
         return owner;
     }
@@ -86,10 +89,11 @@ public final class IdempotencyClaim {
         return Objects.hash(key, owner, existing);
     }
 
+    /** Shows the key as its hash (keys are often personal data). */
     @Override
     public String toString() {
         return existing == null
-                ? "IdempotencyClaim[key=" + key + ", acquired, owner=" + owner + "]"
-                : "IdempotencyClaim[key=" + key + ", held by " + existing + "]";
+                ? "IdempotencyClaim[key=" + Idempotency.keyHash(key) + ", acquired, owner=" + owner + "]"
+                : "IdempotencyClaim[key=" + Idempotency.keyHash(key) + ", held by " + existing + "]";
     }
 }

@@ -5,26 +5,31 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * A duplicate arrived while another worker is still executing the same idempotency key. Safe to retry later: once
- * the first execution completes its result is replayed; if it fails, or its in-progress claim expires (crashed
- * worker), the retry runs the operation.
+ * A duplicate arrived while another worker holds the same idempotency key: it is still executing, or its attempt
+ * failed in a way that may have applied the operation (a timeout after the request was sent) and the claim is kept
+ * until its in-progress expiry. Safe to retry later: once the first execution completes its result is replayed; if its
+ * claim is released, or expires (crashed worker, ambiguous failure), the retry runs the operation.
+ *
+ * <p>The message names the key by its {@linkplain Idempotency#keyHash(String) hash} only (keys are often personal
+ * data); {@link #key()} gives the key itself to code that handles the exception.
  */
 public class IdempotencyInProgressException extends MeridianException {
 
     private static final long serialVersionUID = 1L;
 
-    private final String key;
+    private final transient String key;
     private final transient Instant inProgressExpiry;
 
     /** Creates the exception for {@code key} whose claim expires at {@code inProgressExpiry} (may be null). */
     public IdempotencyInProgressException(String key, Instant inProgressExpiry) {
-        super("Idempotency key '" + key + "' is already being executed"
-                + (inProgressExpiry == null ? "" : " (claim expires at " + inProgressExpiry + ")"));
+        super("Idempotency key " + Idempotency.keyHash(key) + " is held by another execution that is running or"
+                + " may have applied it" + (inProgressExpiry == null ? "" : " (claim expires at " + inProgressExpiry
+                + ")") + "; retry later");
         this.key = key;
         this.inProgressExpiry = inProgressExpiry;
     }
 
-    /** The idempotency key. */
+    /** The idempotency key (not serialized; never in the message). */
     public String key() {
         return key;
     }

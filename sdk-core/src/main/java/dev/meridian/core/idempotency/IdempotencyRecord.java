@@ -8,6 +8,10 @@ import java.util.Optional;
 /**
  * One stored idempotency record. Immutable: the result bytes are copied in and out.
  *
+ * <p>A {@link IdempotencyStatus#COMPLETED} record normally holds the encoded result. One whose operation ran but whose
+ * result could not be kept (too large, not encodable) holds the {@linkplain #resultNotStoredReason() reason} instead:
+ * duplicates are refused with {@link IdempotencyResultNotStoredException} rather than running the operation again.
+ *
  * <p>A record is <em>live</em> at an instant when it has not expired and, if {@link IdempotencyStatus#IN_PROGRESS},
  * its in-progress claim has not expired either. Stores treat records that are not live as absent, which is how a
  * crashed worker's claim is taken over.
@@ -20,15 +24,17 @@ public final class IdempotencyRecord {
     private final Instant expiry;
     private final Instant inProgressExpiry;
     private final byte[] result;
+    private final String resultNotStoredReason;
 
     private IdempotencyRecord(String key, IdempotencyStatus status, String payloadHash, Instant expiry,
-            Instant inProgressExpiry, byte[] result) {
+            Instant inProgressExpiry, byte[] result, String resultNotStoredReason) {
         this.key = Objects.requireNonNull(key, "key");
         this.status = Objects.requireNonNull(status, "status");
         this.payloadHash = payloadHash;
         this.expiry = Objects.requireNonNull(expiry, "expiry");
         this.inProgressExpiry = inProgressExpiry;
         this.result = result == null ? null : result.clone();
+        this.resultNotStoredReason = resultNotStoredReason;
     }
 
     /**
@@ -39,7 +45,8 @@ public final class IdempotencyRecord {
     public static IdempotencyRecord inProgress(String key, String payloadHash, Instant inProgressExpiry,
             Instant expiry) {
         Objects.requireNonNull(inProgressExpiry, "inProgressExpiry");
-        return new IdempotencyRecord(key, IdempotencyStatus.IN_PROGRESS, payloadHash, expiry, inProgressExpiry, null);
+        return new IdempotencyRecord(key, IdempotencyStatus.IN_PROGRESS, payloadHash, expiry, inProgressExpiry, null,
+                null);
     }
 
     /**
@@ -49,12 +56,29 @@ public final class IdempotencyRecord {
      */
     public static IdempotencyRecord completed(String key, String payloadHash, byte[] result, Instant expiry) {
         Objects.requireNonNull(result, "result");
-        return new IdempotencyRecord(key, IdempotencyStatus.COMPLETED, payloadHash, expiry, null, result);
+        return new IdempotencyRecord(key, IdempotencyStatus.COMPLETED, payloadHash, expiry, null, result, null);
+    }
+
+    /**
+     * A {@link IdempotencyStatus#COMPLETED} record whose operation ran but whose result was not stored.
+     *
+     * @param payloadHash SHA-256 hex of the payload, or {@code null} when payloads are not validated
+     * @param reason why the result was not stored (never the result itself)
+     */
+    public static IdempotencyRecord completedWithoutResult(String key, String payloadHash, String reason,
+            Instant expiry) {
+        Objects.requireNonNull(reason, "reason");
+        return new IdempotencyRecord(key, IdempotencyStatus.COMPLETED, payloadHash, expiry, null, null, reason);
     }
 
     /** This record completed with {@code result}, keeping key and payload hash. */
     public IdempotencyRecord complete(byte[] result, Instant expiry) {
         return completed(key, payloadHash, result, expiry);
+    }
+
+    /** This record completed without its result, keeping key and payload hash. */
+    public IdempotencyRecord completeWithoutResult(String reason, Instant expiry) {
+        return completedWithoutResult(key, payloadHash, reason, expiry);
     }
 
     /** The idempotency key. */
@@ -82,9 +106,14 @@ public final class IdempotencyRecord {
         return Optional.ofNullable(inProgressExpiry);
     }
 
-    /** A copy of the encoded result; empty for in-progress records. */
+    /** A copy of the encoded result; empty for in-progress records and for a result that was not stored. */
     public Optional<byte[]> result() {
         return Optional.ofNullable(result).map(byte[]::clone);
+    }
+
+    /** Why a completed record holds no result (its operation ran, the result was not stored); else empty. */
+    public Optional<String> resultNotStoredReason() {
+        return Optional.ofNullable(resultNotStoredReason);
     }
 
     /** Whether the record still counts at {@code now} (not expired, and not an expired in-progress claim). */
@@ -111,19 +140,22 @@ public final class IdempotencyRecord {
         IdempotencyRecord other = (IdempotencyRecord) o;
         return key.equals(other.key) && status == other.status && Objects.equals(payloadHash, other.payloadHash)
                 && expiry.equals(other.expiry) && Objects.equals(inProgressExpiry, other.inProgressExpiry)
-                && Arrays.equals(result, other.result);
+                && Arrays.equals(result, other.result)
+                && Objects.equals(resultNotStoredReason, other.resultNotStoredReason);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(key, status, payloadHash, expiry, inProgressExpiry) * 31 + Arrays.hashCode(result);
+        return Objects.hash(key, status, payloadHash, expiry, inProgressExpiry, resultNotStoredReason) * 31
+                + Arrays.hashCode(result);
     }
 
-    /** Never prints the result bytes (they may hold personal data). */
+    /** Never prints the key or the result bytes (they may hold personal data): the key as its hash. */
     @Override
     public String toString() {
-        return "IdempotencyRecord[key=" + key + ", status=" + status + ", expiry=" + expiry
+        return "IdempotencyRecord[key=" + Idempotency.keyHash(key) + ", status=" + status + ", expiry=" + expiry
                 + (inProgressExpiry == null ? "" : ", inProgressExpiry=" + inProgressExpiry)
-                + (result == null ? "" : ", result=" + result.length + " bytes") + "]";
+                + (result == null ? "" : ", result=" + result.length + " bytes")
+                + (resultNotStoredReason == null ? "" : ", result not stored: " + resultNotStoredReason) + "]";
     }
 }

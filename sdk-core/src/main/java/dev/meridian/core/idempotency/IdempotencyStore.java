@@ -1,90 +1,84 @@
 package dev.meridian.core.idempotency;
 
 import java.time.Instant;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Storage SPI for {@link Idempotency}. Implementations must be thread-safe and make {@link #begin} (and
- * {@link #claim}) atomic per key: of any number of concurrent callers for a key without a live record, exactly one
- * gets {@link Optional#empty()} (an {@linkplain IdempotencyClaim#acquired() acquired} claim).
+ * Storage SPI for {@link Idempotency}: {@link #claim}, {@link #complete} (or {@link #completeWithoutResult}),
+ * {@link #fail} and {@link #find}. Implementations must be thread-safe and make {@code claim} atomic per key: of any
+ * number of concurrent callers for a key without a live record, exactly one gets an
+ * {@linkplain IdempotencyClaim#acquired() acquired} claim.
  *
  * <p>Liveness (see {@link IdempotencyRecord#isLive(Instant)}) is judged with the store's own clock: an expired record,
  * or an in-progress record whose in-progress expiry has passed (its worker presumably crashed), counts as absent and
- * is replaced by {@code begin}.
+ * is replaced by {@code claim} — except that an in-progress record whose in-progress expiry has passed but which has
+ * not expired is <em>not</em> taken over by a claim with a conflicting payload hash (see
+ * {@link IdempotencyRecord#payloadDiffers(String)}): {@code claim} returns it as the record in the way, so the caller
+ * reports {@link IdempotencyKeyReuseException} instead of running another payload under the key.
  *
- * <p><b>Claims.</b> {@link Idempotency} uses {@link #claim}, {@link #complete(IdempotencyClaim, byte[], Instant)} and
- * {@link #fail(IdempotencyClaim)}: the claim's owner token lets the store act on the very record the caller created —
- * in particular {@code fail} must not delete a claim another worker took over after this caller's in-progress expiry
- * passed, and a store that spreads records over regions can finish the record where it was created. The default
- * methods fall back to the key-only methods, so a store written against them keeps working (without those
- * guarantees).
+ * <p>The claim's owner token lets the store act on the very record the caller created: {@code fail} must not delete a
+ * claim another worker took over after this caller's in-progress expiry passed, and a store that spreads records over
+ * regions can finish the record where it was created.
+ *
+ * <p>Idempotency keys are often personal data: implementations must not log them or put them in exception messages
+ * raw; use {@link Idempotency#keyHash(String)}.
  */
 public interface IdempotencyStore {
 
     /**
-     * Atomically creates an {@link IdempotencyStatus#IN_PROGRESS} record unless a live one exists.
+     * Atomically creates an {@link IdempotencyStatus#IN_PROGRESS} record for {@code key} unless a live one (or a
+     * crashed claim with a conflicting payload, see the class Javadoc) is in the way.
      *
      * @param payloadHash SHA-256 hex of the payload, or {@code null} not to validate payloads
-     * @return empty when this caller created the record (and must run the operation), else the live record
+     * @return the caller's claim (with the owner token the store issued) when it created the record and must run the
+     *         operation, else the record in the way
      */
-    Optional<IdempotencyRecord> begin(String key, String payloadHash, Instant inProgressExpiry, Instant expiry);
-
-    /** Marks the key completed with the encoded {@code result}, kept until {@code expiry}. */
-    void complete(String key, byte[] result, Instant expiry);
+    IdempotencyClaim claim(String key, String payloadHash, Instant inProgressExpiry, Instant expiry);
 
     /**
-     * Deletes the key's in-progress record so a retry can run; leaves a completed record alone. Whoever's claim the
-     * record is: prefer {@link #fail(IdempotencyClaim)}.
+     * Marks the claimed key completed with the encoded {@code result}, kept until {@code expiry}, writing it where the
+     * claim's record was created when the store can tell. Completing is not refused when the claim has been taken over
+     * meanwhile: the operation did run, and its result is a valid answer to duplicates.
+     *
+     * <p>A result the store cannot keep (longer than {@link #maxResultBytes()}, or over a limit of the underlying
+     * database) must not leave the record IN_PROGRESS, where a duplicate would run the operation again after the
+     * in-progress expiry: the store completes the record {@linkplain #completeWithoutResult without the result} and
+     * throws {@link IdempotencyResultNotStoredException}.
+     *
+     * @throws IllegalStateException when {@code claim} was not acquired
+     * @throws IdempotencyResultNotStoredException when the result is too large for the store
      */
-    void fail(String key);
+    void complete(IdempotencyClaim claim, byte[] result, Instant expiry);
+
+    /**
+     * Marks the claimed key completed <em>without</em> a result, kept until {@code expiry}: the operation ran but its
+     * result could not be kept ({@code reason}, e.g. its size; never the result itself). Duplicates then get
+     * {@link IdempotencyResultNotStoredException} instead of running the operation again. Only an in-progress record
+     * that still belongs to {@code claim} is changed: a completed record (a {@code complete} that was applied although
+     * it reported a failure) or a claim another worker took over is left alone.
+     *
+     * @throws IllegalStateException when {@code claim} was not acquired
+     */
+    void completeWithoutResult(IdempotencyClaim claim, String reason, Instant expiry);
+
+    /**
+     * Deletes the claim's in-progress record so a retry can run — only while it still belongs to {@code claim}: a
+     * completed record, or a claim another worker has taken over, is left alone. {@link Idempotency} calls it only
+     * for a failure known not to have applied the operation's side effect.
+     *
+     * @throws IllegalStateException when {@code claim} was not acquired
+     */
+    void fail(IdempotencyClaim claim);
 
     /** The key's live record, if any. */
     Optional<IdempotencyRecord> find(String key);
 
     /**
-     * Like {@link #begin}, returning the caller's claim (with the owner token the store issued) when it created the
-     * record, else the live record in the way. The default delegates to {@link #begin} and issues an empty owner
-     * token.
-     *
-     * @param payloadHash SHA-256 hex of the payload, or {@code null} not to validate payloads
+     * The largest encoded result this store keeps; {@link Idempotency} checks the encoded result against it before
+     * calling {@link #complete} and refuses a {@linkplain Idempotency.Builder#maxResultBytes(int) configured limit}
+     * above it when it is built. Unlimited by default.
      */
-    default IdempotencyClaim claim(String key, String payloadHash, Instant inProgressExpiry, Instant expiry) {
-        return begin(key, payloadHash, inProgressExpiry, expiry)
-                .map(IdempotencyClaim::existing)
-                .orElseGet(() -> IdempotencyClaim.acquired(key, ""));
-    }
-
-    /**
-     * Marks the claimed key completed with the encoded {@code result}, kept until {@code expiry}, writing it where
-     * the claim's record was created when the store can tell. Completing is not refused when the claim has been
-     * taken over meanwhile: the operation did run, and its result is a valid answer to duplicates. The default
-     * delegates to {@link #complete(String, byte[], Instant)}.
-     *
-     * @throws IllegalStateException when {@code claim} was not acquired
-     */
-    default void complete(IdempotencyClaim claim, byte[] result, Instant expiry) {
-        requireAcquired(claim);
-        complete(claim.key(), result, expiry);
-    }
-
-    /**
-     * Deletes the claim's in-progress record so a retry can run — only while it still belongs to {@code claim}: a
-     * completed record, or a claim another worker has taken over, is left alone. The default delegates to
-     * {@link #fail(String)}, which cannot tell owners apart.
-     *
-     * @throws IllegalStateException when {@code claim} was not acquired
-     */
-    default void fail(IdempotencyClaim claim) {
-        requireAcquired(claim);
-        fail(claim.key());
-    }
-
-    private static void requireAcquired(IdempotencyClaim claim) {
-        Objects.requireNonNull(claim, "claim");
-        if (!claim.acquired()) {
-            throw new IllegalStateException("claim must be acquired but key '" + claim.key()
-                    + "' is held by another record");
-        }
+    default int maxResultBytes() {
+        return Integer.MAX_VALUE;
     }
 }

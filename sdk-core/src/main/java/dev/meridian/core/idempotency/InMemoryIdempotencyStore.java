@@ -17,17 +17,19 @@ import java.util.concurrent.atomic.AtomicReference;
  * An {@link IdempotencyStore} in one process's memory, on a Caffeine cache: for tests and single-process use (it
  * protects nothing across processes or regions).
  *
- * <p>Thread-safe; {@link #begin} and {@link #claim} are atomic per key ({@code asMap().compute}). Records are evicted
+ * <p>Thread-safe; {@link #claim} is atomic per key ({@code asMap().compute}). Records are evicted
  * at their expiry (measured with the given {@link InstantSource}, so a test clock drives eviction too) and are judged
  * live with the same clock. With {@link #InMemoryIdempotencyStore(InstantSource, long)} the least recently used
  * records beyond the size bound are evicted early, which forgets their keys.
  *
- * <p>Each claim gets a random owner token; {@link #fail(IdempotencyClaim)} deletes the in-progress record only while
- * it carries that token, so a worker whose claim was taken over cannot release its successor's claim.
+ * <p>Each claim gets a random owner token; {@link #fail(IdempotencyClaim)} and {@link #completeWithoutResult} change
+ * the in-progress record only while it carries that token, so a worker whose claim was taken over cannot release or
+ * close its successor's claim. A crashed claim (in-progress expiry passed) is taken over only by a claim with a
+ * matching payload hash; one with a conflicting hash gets the crashed record back.
  */
 public final class InMemoryIdempotencyStore implements IdempotencyStore {
 
-    /** A record and the owner token of the claim that created it (null for records completed without a claim). */
+    /** A record and the owner token of the claim that created it (null for records completed without a live claim). */
     private static final class Entry {
         final IdempotencyRecord record;
         final String owner;
@@ -69,12 +71,6 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public Optional<IdempotencyRecord> begin(String key, String payloadHash, Instant inProgressExpiry,
-            Instant expiry) {
-        return claim(key, payloadHash, inProgressExpiry, expiry).existing();
-    }
-
-    @Override
     public IdempotencyClaim claim(String key, String payloadHash, Instant inProgressExpiry, Instant expiry) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(inProgressExpiry, "inProgressExpiry");
@@ -82,7 +78,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
         String owner = UUID.randomUUID().toString();
         AtomicReference<IdempotencyRecord> existing = new AtomicReference<>();
         records.compute(key, (k, current) -> {
-            if (current != null && current.record.isLive(clock.instant())) {
+            if (current != null && holds(current.record, payloadHash, clock.instant())) {
                 existing.set(current.record);
                 return current;
             }
@@ -92,30 +88,45 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
         return held == null ? IdempotencyClaim.acquired(key, owner) : IdempotencyClaim.existing(held);
     }
 
+    /** Whether {@code record} keeps a claim with {@code payloadHash} out: live, or a crashed claim of another payload. */
+    private static boolean holds(IdempotencyRecord record, String payloadHash, Instant now) {
+        if (record.isLive(now)) {
+            return true;
+        }
+        return record.expiry().isAfter(now) && record.status() == IdempotencyStatus.IN_PROGRESS
+                && record.payloadDiffers(payloadHash);
+    }
+
     @Override
-    public void complete(String key, byte[] result, Instant expiry) {
-        Objects.requireNonNull(key, "key");
+    public void complete(IdempotencyClaim claim, byte[] result, Instant expiry) {
+        Objects.requireNonNull(claim, "claim");
         Objects.requireNonNull(result, "result");
         Objects.requireNonNull(expiry, "expiry");
-        records.compute(key, (k, current) -> current == null
-                ? new Entry(IdempotencyRecord.completed(k, null, result, expiry), null)
+        String owner = claim.owner();
+        records.compute(claim.key(), (k, current) -> current == null
+                ? new Entry(IdempotencyRecord.completed(k, null, result, expiry), owner)
                 : new Entry(current.record.complete(result, expiry), current.owner));
     }
 
     @Override
-    public void fail(String key) {
-        Objects.requireNonNull(key, "key");
-        records.computeIfPresent(key, (k, current) ->
-                current.record.status() == IdempotencyStatus.IN_PROGRESS ? null : current);
+    public void completeWithoutResult(IdempotencyClaim claim, String reason, Instant expiry) {
+        Objects.requireNonNull(claim, "claim");
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(expiry, "expiry");
+        String owner = claim.owner();
+        records.computeIfPresent(claim.key(), (k, current) -> ownedInProgress(current, owner)
+                ? new Entry(current.record.completeWithoutResult(reason, expiry), owner) : current);
     }
 
     @Override
     public void fail(IdempotencyClaim claim) {
         Objects.requireNonNull(claim, "claim");
         String owner = claim.owner();
-        records.computeIfPresent(claim.key(), (k, current) ->
-                current.record.status() == IdempotencyStatus.IN_PROGRESS && owner.equals(current.owner)
-                        ? null : current);
+        records.computeIfPresent(claim.key(), (k, current) -> ownedInProgress(current, owner) ? null : current);
+    }
+
+    private static boolean ownedInProgress(Entry entry, String owner) {
+        return entry.record.status() == IdempotencyStatus.IN_PROGRESS && owner.equals(entry.owner);
     }
 
     @Override

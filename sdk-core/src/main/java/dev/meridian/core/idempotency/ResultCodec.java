@@ -11,9 +11,10 @@ import java.util.function.Function;
  * (wrapping checked exceptions).
  *
  * <p>Implementations must be thread-safe (one codec serves concurrent calls; the built-in ones are stateless). An
- * exception from {@link #encode} reaches the caller of {@link Idempotency#execute} after the claim is released, so
- * the operation may run again on a retry; an exception from {@link #decode} reaches the duplicate's caller and
- * leaves the stored record as it is.
+ * exception from {@link #encode} comes after the operation ran: the record is completed without a result and the
+ * caller of {@link Idempotency#execute} (and every duplicate) gets {@link IdempotencyResultNotStoredException}, so the
+ * operation does not run again; an exception from {@link #decode} reaches the duplicate's caller and leaves the stored
+ * record as it is.
  *
  * @param <T> the result type
  */

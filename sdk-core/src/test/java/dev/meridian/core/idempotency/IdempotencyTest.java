@@ -115,14 +115,15 @@ class IdempotencyTest {
         idempotency.execute("order-1", "{\"amount\":10}", this::charge);
 
         assertThatThrownBy(() -> idempotency.execute("order-1", "{\"amount\":99}", this::charge))
-                .isInstanceOf(IdempotencyKeyReuseException.class).hasMessageContaining("order-1")
+                .isInstanceOf(IdempotencyKeyReuseException.class)
+                .hasMessageContaining(Idempotency.keyHash("order-1")).hasMessageNotContaining("order-1")
                 .hasMessageNotContaining("99");
         assertThat(executions).hasValue(1);
     }
 
     @Test
     void sameKeyWithAnotherPayloadIsRefusedWhileInProgressToo() {
-        store.begin("order-1", Idempotency.sha256Hex("a"), clock.instant().plusSeconds(30),
+        store.claim("order-1", Idempotency.sha256Hex("a"), clock.instant().plusSeconds(30),
                 clock.instant().plusSeconds(3600));
 
         assertThatThrownBy(() -> idempotency.execute("order-1", "b", this::charge))
@@ -142,7 +143,7 @@ class IdempotencyTest {
 
     @Test
     void crashedWorkersClaimIsTakenOverAfterTheInProgressExpiry() {
-        store.begin("order-1", Idempotency.sha256Hex("p"), clock.instant().plusSeconds(30),
+        store.claim("order-1", Idempotency.sha256Hex("p"), clock.instant().plusSeconds(30),
                 clock.instant().plusSeconds(3600));
         assertThatThrownBy(() -> idempotency.execute("order-1", "p", this::charge))
                 .isInstanceOf(IdempotencyInProgressException.class);
@@ -150,6 +151,20 @@ class IdempotencyTest {
         clock.advance(Duration.ofSeconds(31));
 
         assertThat(idempotency.execute("order-1", "p", this::charge)).isEqualTo("receipt-1");
+    }
+
+    @Test
+    void crashedClaimIsNotTakenOverByAnotherPayload() {
+        store.claim("order-1", Idempotency.sha256Hex("amount=10"), clock.instant().plusSeconds(30),
+                clock.instant().plusSeconds(3600));
+
+        clock.advance(Duration.ofSeconds(31));
+
+        assertThatThrownBy(() -> idempotency.execute("order-1", "amount=99", this::charge))
+                .isInstanceOf(IdempotencyKeyReuseException.class);
+        assertThat(executions).hasValue(0);
+        assertThat(idempotency.execute("order-1", "amount=10", this::charge))
+                .as("the same payload still takes the crashed claim over").isEqualTo("receipt-1");
     }
 
     @Test
@@ -219,31 +234,125 @@ class IdempotencyTest {
     }
 
     @Test
-    void storeImplementingOnlyTheKeyMethodsStillWorks() {
-        KeyOnlyStore keyOnly = new KeyOnlyStore(new InMemoryIdempotencyStore(clock));
-        Idempotency overKeyOnlyStore = Idempotency.builder().store(keyOnly).clock(clock).build();
-
-        assertThatThrownBy(() -> overKeyOnlyStore.execute("order-1", "p", () -> {
-            throw new IllegalStateException("card declined");
-        })).hasMessage("card declined");
-        assertThat(overKeyOnlyStore.execute("order-1", "p", this::charge)).isEqualTo("receipt-1");
-        assertThat(overKeyOnlyStore.execute("order-1", "p", this::charge)).isEqualTo("receipt-1");
-        assertThat(executions).hasValue(1);
-    }
-
-    @Test
-    void failedCompletionStillReturnsTheResult() {
+    void failedCompletionIsNotSwallowedAndDuplicatesDoNotRunAgain() {
         IdempotencyStore broken = new CountingStore(store) {
             @Override
             public void complete(IdempotencyClaim claim, byte[] result, Instant expiry) {
                 throw new IllegalStateException("store unavailable");
             }
         };
-        Idempotency withBrokenStore = Idempotency.builder().store(broken).clock(clock).build();
+        Idempotency withBrokenStore = Idempotency.builder().store(broken).clock(clock)
+                .inProgressTimeout(Duration.ofSeconds(30)).build();
 
-        assertThat(withBrokenStore.execute("order-1", "p", this::charge)).isEqualTo("receipt-1");
-        assertThat(store.find("order-1")).get().extracting(IdempotencyRecord::status)
-                .isEqualTo(IdempotencyStatus.IN_PROGRESS);
+        assertThatThrownBy(() -> withBrokenStore.execute("order-1", "p", this::charge))
+                .isInstanceOf(IdempotencyResultNotStoredException.class)
+                .hasMessageContaining("the store failed to keep it (java.lang.IllegalStateException)")
+                .hasMessageContaining("duplicates are refused")
+                .satisfies(e -> assertThat(((IdempotencyResultNotStoredException) e).result()).contains("receipt-1"));
+        clock.advance(Duration.ofSeconds(31));
+
+        assertThatThrownBy(() -> withBrokenStore.execute("order-1", "p", this::charge))
+                .isInstanceOf(IdempotencyResultNotStoredException.class)
+                .satisfies(e -> assertThat(((IdempotencyResultNotStoredException) e).result()).isEmpty());
+        assertThat(executions).hasValue(1);
+    }
+
+    @Test
+    void storeThatCannotEvenRecordTheFailureSaysTheKeyStaysInProgress() {
+        IdempotencyStore unreachable = new CountingStore(store) {
+            @Override
+            public void complete(IdempotencyClaim claim, byte[] result, Instant expiry) {
+                throw new IllegalStateException("store unavailable");
+            }
+
+            @Override
+            public void completeWithoutResult(IdempotencyClaim claim, String reason, Instant expiry) {
+                throw new IllegalStateException("store unavailable");
+            }
+        };
+        Idempotency withUnreachableStore = Idempotency.builder().store(unreachable).clock(clock)
+                .inProgressTimeout(Duration.ofSeconds(30)).build();
+
+        assertThatThrownBy(() -> withUnreachableStore.execute("order-1", "p", this::charge))
+                .isInstanceOf(IdempotencyResultNotStoredException.class)
+                .hasMessageContaining("stays IN_PROGRESS until " + clock.instant().plusSeconds(30))
+                .satisfies(e -> assertThat(e.getSuppressed()).hasSize(1));
+        assertThatThrownBy(() -> withUnreachableStore.execute("order-1", "p", this::charge))
+                .isInstanceOf(IdempotencyInProgressException.class);
+    }
+
+    @Test
+    void resultOverMaxResultBytesIsRecordedAsNotStoredAndNeverRunsAgain() {
+        Idempotency small = Idempotency.builder().store(store).clock(clock).maxResultBytes(8)
+                .inProgressTimeout(Duration.ofSeconds(30)).build();
+
+        assertThatThrownBy(() -> small.execute("order-1", "p", () -> charge() + "-with-a-long-tail"))
+                .isInstanceOf(IdempotencyResultNotStoredException.class)
+                .hasMessageContaining("encoded size of 26 bytes is over maxResultBytes 8")
+                .satisfies(e -> assertThat(((IdempotencyResultNotStoredException) e).result())
+                        .contains("receipt-1-with-a-long-tail"));
+        assertThat(store.find("order-1")).get().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(IdempotencyStatus.COMPLETED);
+            assertThat(r.result()).isEmpty();
+            assertThat(r.resultNotStoredReason()).get().asString().contains("over maxResultBytes 8");
+        });
+        clock.advance(Duration.ofMinutes(5));
+
+        assertThatThrownBy(() -> small.execute("order-1", "p", this::charge))
+                .isInstanceOf(IdempotencyResultNotStoredException.class)
+                .hasMessageContaining("already ran its operation");
+        assertThat(executions).hasValue(1);
+    }
+
+    @Test
+    void nullResultAndCodecFailureAreNotStoredResultsNotReleasedClaims() {
+        assertThatThrownBy(() -> idempotency.execute("order-1", "p", () -> {
+            charge();
+            return null;
+        })).isInstanceOf(IdempotencyResultNotStoredException.class).hasMessageContaining("returned null");
+        ResultCodec<String> failing = ResultCodec.of(v -> {
+            throw new IllegalArgumentException("cannot encode");
+        }, b -> "never");
+        assertThatThrownBy(() -> idempotency.execute("order-2", "p".getBytes(StandardCharsets.UTF_8),
+                this::charge, failing)).isInstanceOf(IdempotencyResultNotStoredException.class)
+                .hasMessageContaining("the codec failed to encode it").hasRootCauseMessage("cannot encode");
+
+        assertThatThrownBy(() -> idempotency.execute("order-1", "p", this::charge))
+                .isInstanceOf(IdempotencyResultNotStoredException.class);
+        assertThatThrownBy(() -> idempotency.execute("order-2", "p", this::charge))
+                .isInstanceOf(IdempotencyResultNotStoredException.class);
+        assertThat(executions).hasValue(2);
+    }
+
+    @Test
+    void maxResultBytesAboveTheStoresLimitIsRefusedWhenBuilt() {
+        IdempotencyStore limited = new CountingStore(store) {
+            @Override
+            public int maxResultBytes() {
+                return 100;
+            }
+        };
+
+        assertThatThrownBy(() -> Idempotency.builder().store(limited).maxResultBytes(101).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Idempotency.maxResultBytes is 101")
+                .hasMessageContaining("keeps at most 100 bytes per result");
+        assertThat(Idempotency.builder().store(limited).maxResultBytes(100).build()).isNotNull();
+    }
+
+    @Test
+    void storesLimitAppliesWhenNoneIsConfigured() {
+        IdempotencyStore limited = new CountingStore(store) {
+            @Override
+            public int maxResultBytes() {
+                return 4;
+            }
+        };
+        Idempotency overLimited = Idempotency.builder().store(limited).clock(clock).build();
+
+        assertThatThrownBy(() -> overLimited.execute("order-1", "p", this::charge))
+                .isInstanceOf(IdempotencyResultNotStoredException.class)
+                .hasMessageContaining("over maxResultBytes 4");
     }
 
     @Test
@@ -268,10 +377,13 @@ class IdempotencyTest {
         }
     }
 
-    /** Counts calls to the wrapped store, passing claims through. */
-    static class CountingStore extends KeyOnlyStore {
+    /** Counts calls to the wrapped store. */
+    static class CountingStore implements IdempotencyStore {
+        final IdempotencyStore delegate;
+        final AtomicInteger calls = new AtomicInteger();
+
         CountingStore(IdempotencyStore delegate) {
-            super(delegate);
+            this.delegate = delegate;
         }
 
         @Override
@@ -287,38 +399,15 @@ class IdempotencyTest {
         }
 
         @Override
+        public void completeWithoutResult(IdempotencyClaim claim, String reason, Instant expiry) {
+            calls.incrementAndGet();
+            delegate.completeWithoutResult(claim, reason, expiry);
+        }
+
+        @Override
         public void fail(IdempotencyClaim claim) {
             calls.incrementAndGet();
             delegate.fail(claim);
-        }
-    }
-
-    /** A store written before claims existed: only the key methods, counted. */
-    static class KeyOnlyStore implements IdempotencyStore {
-        final IdempotencyStore delegate;
-        final AtomicInteger calls = new AtomicInteger();
-
-        KeyOnlyStore(IdempotencyStore delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public Optional<IdempotencyRecord> begin(String key, String payloadHash, Instant inProgressExpiry,
-                Instant expiry) {
-            calls.incrementAndGet();
-            return delegate.begin(key, payloadHash, inProgressExpiry, expiry);
-        }
-
-        @Override
-        public void complete(String key, byte[] result, Instant expiry) {
-            calls.incrementAndGet();
-            delegate.complete(key, result, expiry);
-        }
-
-        @Override
-        public void fail(String key) {
-            calls.incrementAndGet();
-            delegate.fail(key);
         }
 
         @Override

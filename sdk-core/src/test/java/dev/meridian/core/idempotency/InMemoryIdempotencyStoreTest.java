@@ -25,11 +25,11 @@ class InMemoryIdempotencyStoreTest {
     }
 
     private Optional<IdempotencyRecord> begin(String key) {
-        return store.begin(key, "hash", clock.instant().plusSeconds(10), clock.instant().plusSeconds(100));
+        return claim(key).existing();
     }
 
     @Test
-    void exactlyOneConcurrentBeginWins() throws Exception {
+    void exactlyOneConcurrentClaimWins() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             CountDownLatch start = new CountDownLatch(1);
@@ -54,9 +54,8 @@ class InMemoryIdempotencyStoreTest {
     }
 
     @Test
-    void completedRecordIsReturnedToLaterBeginsUntilItExpires() {
-        begin("k");
-        store.complete("k", new byte[] {42}, clock.instant().plusSeconds(100));
+    void completedRecordIsReturnedToLaterClaimsUntilItExpires() {
+        store.complete(claim("k"), new byte[] {42}, clock.instant().plusSeconds(100));
 
         assertThat(begin("k")).get().satisfies(r -> {
             assertThat(r.status()).isEqualTo(IdempotencyStatus.COMPLETED);
@@ -70,12 +69,12 @@ class InMemoryIdempotencyStoreTest {
 
     @Test
     void failDeletesOnlyInProgressRecords() {
-        begin("running");
-        begin("done");
-        store.complete("done", new byte[0], clock.instant().plusSeconds(100));
+        IdempotencyClaim running = claim("running");
+        IdempotencyClaim done = claim("done");
+        store.complete(done, new byte[0], clock.instant().plusSeconds(100));
 
-        store.fail("running");
-        store.fail("done");
+        store.fail(running);
+        store.fail(done);
 
         assertThat(store.find("running")).isEmpty();
         assertThat(store.find("done")).isPresent();
@@ -118,7 +117,8 @@ class InMemoryIdempotencyStoreTest {
         assertThat(duplicate.acquired()).isFalse();
         assertThat(duplicate.existing()).get().extracting(IdempotencyRecord::status)
                 .isEqualTo(IdempotencyStatus.IN_PROGRESS);
-        assertThatThrownBy(duplicate::owner).isInstanceOf(IllegalStateException.class).hasMessageContaining("k");
+        assertThatThrownBy(duplicate::owner).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(Idempotency.keyHash("k"));
         assertThatThrownBy(() -> store.fail(duplicate)).isInstanceOf(IllegalStateException.class);
     }
 
@@ -129,5 +129,40 @@ class InMemoryIdempotencyStoreTest {
 
         assertThat(store.find("k")).isEmpty();
         assertThat(begin("k")).isEmpty();
+    }
+
+    @Test
+    void crashedClaimIsReturnedToAClaimWithAnotherPayloadAndTakenOverByTheSamePayload() {
+        begin("k");
+        clock.advance(Duration.ofSeconds(10));
+
+        IdempotencyClaim other = store.claim("k", "other-hash", clock.instant().plusSeconds(10),
+                clock.instant().plusSeconds(100));
+        IdempotencyClaim same = claim("k");
+
+        assertThat(other.acquired()).isFalse();
+        assertThat(other.existing()).get().satisfies(r -> assertThat(r.payloadDiffers("other-hash")).isTrue());
+        assertThat(same.acquired()).isTrue();
+    }
+
+    @Test
+    void completeWithoutResultClosesOnlyTheClaimsOwnInProgressRecord() {
+        IdempotencyClaim slow = claim("k");
+        clock.advance(Duration.ofSeconds(10));
+        IdempotencyClaim takeover = claim("k");
+
+        store.completeWithoutResult(slow, "too large", clock.instant().plusSeconds(100));
+        assertThat(store.find("k")).get().extracting(IdempotencyRecord::status)
+                .isEqualTo(IdempotencyStatus.IN_PROGRESS);
+
+        store.completeWithoutResult(takeover, "too large", clock.instant().plusSeconds(100));
+        assertThat(store.find("k")).get().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(IdempotencyStatus.COMPLETED);
+            assertThat(r.resultNotStoredReason()).contains("too large");
+            assertThat(r.toString()).doesNotContain("=k,").contains(Idempotency.keyHash("k"));
+        });
+        store.complete(takeover, new byte[] {1}, clock.instant().plusSeconds(100));
+        store.completeWithoutResult(takeover, "late", clock.instant().plusSeconds(100));
+        assertThat(store.find("k")).get().satisfies(r -> assertThat(r.result()).isPresent());
     }
 }

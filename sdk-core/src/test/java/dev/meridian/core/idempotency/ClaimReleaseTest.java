@@ -1,0 +1,123 @@
+package dev.meridian.core.idempotency;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.meridian.core.execution.FailureDecision;
+import dev.meridian.core.residency.DataClass;
+import dev.meridian.core.residency.ResidencyViolationException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+
+/** Which failures release a claim (a retry runs at once) and which keep it (a retry waits for the expiry). */
+class ClaimReleaseTest {
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
+    private final InMemoryIdempotencyStore store = new InMemoryIdempotencyStore(clock);
+    private final Idempotency idempotency = Idempotency.builder().store(store).clock(clock)
+            .inProgressTimeout(Duration.ofSeconds(30)).build();
+    private final AtomicInteger executions = new AtomicInteger();
+
+    private Supplier<String> failingWith(RuntimeException failure) {
+        return () -> {
+            executions.incrementAndGet();
+            throw failure;
+        };
+    }
+
+    private String charge() {
+        return "receipt-" + executions.incrementAndGet();
+    }
+
+    @Test
+    void timeoutAfterSendKeepsTheClaimSoAnImmediateRetryDoesNotRunAgain() {
+        ApiCallAttemptTimeoutException timeout = ApiCallAttemptTimeoutException.create(2_000);
+
+        assertThatThrownBy(() -> idempotency.execute("order-1", "p", failingWith(timeout))).isSameAs(timeout);
+
+        assertThatThrownBy(() -> idempotency.execute("order-1", "p", this::charge))
+                .isInstanceOf(IdempotencyInProgressException.class);
+        assertThat(executions).hasValue(1);
+        clock.advance(Duration.ofSeconds(31));
+        assertThat(idempotency.execute("order-1", "p", this::charge))
+                .as("after the in-progress expiry a retry takes over, as after a crash").isEqualTo("receipt-2");
+    }
+
+    @Test
+    void sdkClientExceptionWithAnIoCauseMidCallKeepsTheClaim() {
+        SdkClientException reset = SdkClientException.create("Unable to execute HTTP request",
+                new SocketTimeoutException("Read timed out"));
+
+        assertThatThrownBy(() -> idempotency.execute("order-1", "p", failingWith(reset))).isSameAs(reset);
+
+        assertThatThrownBy(() -> idempotency.execute("order-1", "p", this::charge))
+                .isInstanceOf(IdempotencyInProgressException.class);
+    }
+
+    @Test
+    void maybeAppliedFailureReportedAsACauseOrSuppressedKeepsTheClaim() {
+        ResidencyViolationException exhausted = new ResidencyViolationException("every allowed region failed",
+                DataClass.RESTRICTED, null, SdkClientException.create("refused", new ConnectException("refused")));
+        exhausted.addSuppressed(ApiCallAttemptTimeoutException.create(2_000));
+
+        assertThatThrownBy(() -> idempotency.execute("order-1", "p", failingWith(exhausted))).isSameAs(exhausted);
+
+        assertThatThrownBy(() -> idempotency.execute("order-1", "p", this::charge))
+                .isInstanceOf(IdempotencyInProgressException.class);
+    }
+
+    @Test
+    void errorKeepsTheClaimLikeACrash() {
+        assertThatThrownBy(() -> idempotency.execute("order-1", "p", () -> {
+            executions.incrementAndGet();
+            throw new OutOfMemoryError("simulated");
+        })).isInstanceOf(OutOfMemoryError.class);
+
+        assertThatThrownBy(() -> idempotency.execute("order-1", "p", this::charge))
+                .isInstanceOf(IdempotencyInProgressException.class);
+    }
+
+    @Test
+    void connectionRefusedIsNotAppliedAndReleasesTheClaim() {
+        SdkClientException refused = SdkClientException.create("Unable to execute HTTP request",
+                new ConnectException("Connection refused"));
+
+        assertThatThrownBy(() -> idempotency.execute("order-1", "p", failingWith(refused))).isSameAs(refused);
+
+        assertThat(store.find("order-1")).isEmpty();
+        assertThat(idempotency.execute("order-1", "p", this::charge)).isEqualTo("receipt-2");
+    }
+
+    @Test
+    void callerErrorThrownByTheOperationReleasesTheClaim() {
+        assertThatThrownBy(() -> idempotency.execute("order-1", "p",
+                failingWith(new IllegalArgumentException("amount must be positive"))))
+                .hasMessage("amount must be positive");
+
+        assertThat(idempotency.execute("order-1", "p", this::charge)).isEqualTo("receipt-2");
+    }
+
+    @Test
+    void ownClassifierCanMarkAnApplicationExceptionAsMaybeApplied() {
+        class PaymentGatewayTimeout extends RuntimeException {
+            private static final long serialVersionUID = 1L;
+        }
+        Idempotency classified = Idempotency.builder().store(store).clock(clock)
+                .failureClassifier(t -> t instanceof PaymentGatewayTimeout
+                        ? FailureDecision.REGIONAL_MAYBE_APPLIED : FailureDecision.CALLER_ERROR)
+                .build();
+
+        assertThatThrownBy(() -> classified.execute("order-1", "p", failingWith(new PaymentGatewayTimeout())))
+                .isInstanceOf(PaymentGatewayTimeout.class);
+
+        assertThatThrownBy(() -> classified.execute("order-1", "p", this::charge))
+                .isInstanceOf(IdempotencyInProgressException.class);
+    }
+}
