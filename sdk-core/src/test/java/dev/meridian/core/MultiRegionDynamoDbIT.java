@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.residency.DataClass;
-import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.testkit.LocalRegions;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.net.ConnectException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
@@ -164,8 +165,12 @@ class MultiRegionDynamoDbIT {
             assertThat(orders.getItem(getOrder()).hasItem()).isTrue();
             regions.faults(CENTRAL).down();
             for (int i = 0; i < 3; i++) {
+                // An outage of every allowed region, not a policy refusal: the caller sees the regional failure.
                 assertThatThrownBy(() -> orders.getItem(getOrder()))
-                        .isInstanceOf(ResidencyViolationException.class);
+                        .isInstanceOf(SdkClientException.class)
+                        .hasRootCauseInstanceOf(ConnectException.class)
+                        .satisfies(e -> assertThat(e.getSuppressed()).as("eu-west-1's failure is attached")
+                                .anySatisfy(w -> assertThat(w).hasMessageContaining("SDK Attempt Count")));
             }
         }
         assertThat(regions.journal(US).count()).isZero();
