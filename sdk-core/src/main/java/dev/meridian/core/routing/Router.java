@@ -197,10 +197,7 @@ public final class Router {
         }
     }
 
-    /**
-     * Counts, logs and builds a residency refusal for a call whose allowed regions all failed (used by executors
-     * when a residency-limited plan is exhausted).
-     */
+    /** Counts, logs and builds a residency refusal for a call no allowed region can take. */
     public ResidencyViolationException refuse(Operation op, RoutingContext ctx, String reason, Throwable cause) {
         Optional<Jurisdiction> subject = subjectJurisdiction(ctx);
         String jurisdiction = subject.map(Jurisdiction::name).orElse("unknown");
