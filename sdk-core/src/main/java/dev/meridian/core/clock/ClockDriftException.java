@@ -16,11 +16,6 @@ public class ClockDriftException extends MeridianException {
     private final long aheadMillis;
     private final long maxAcceptableStamp;
 
-    /** Creates the exception for {@code remoteStamp}, {@code aheadMillis} ahead, with the configured limit. */
-    public ClockDriftException(long remoteStamp, long aheadMillis, long maxDriftMillis) {
-        this(remoteStamp, aheadMillis, remoteStamp - 1, Duration.ofMillis(maxDriftMillis));
-    }
-
     /**
      * Creates the exception for {@code remoteStamp}, {@code aheadMillis} ahead of the local clock, above
      * {@code maxAcceptableStamp}; {@code maxDrift} is null when the guard is off.
