@@ -38,9 +38,12 @@ import software.amazon.awssdk.regions.Region;
  *       may have been applied, repeating it elsewhere could apply it twice).</li>
  * </ul>
  * At most {@code min(config.maxRegionsPerCall(), op.maxRegions())} regions are tried. When all tried regions
- * failed, the last failure is rethrown with the earlier ones attached as suppressed — or, when residency limited
- * the plan, a {@link dev.meridian.core.residency.ResidencyViolationException} caused by it (the call is never
- * routed outside its allowed regions). Each failover is logged at INFO (correlation id in MDC) and metered.
+ * failed, the last failure is rethrown with the earlier ones attached as suppressed ({@link NoRegionAvailableException}
+ * when the last region's breaker had opened). That holds for residency-limited plans too: the call is never routed
+ * outside its allowed regions, and an outage of every allowed region is reported as that outage, not as a
+ * {@link dev.meridian.core.residency.ResidencyViolationException} — only a call for which no allowed region could be
+ * planned is a residency refusal (thrown by the {@link Router}). Each failover is logged at INFO (correlation id in
+ * MDC) and metered.
  *
  * <p>Every attempt goes through its region's circuit breaker — or, with
  * {@link dev.meridian.core.health.HealthConfig#perResourceBreakers()} and an operation that names a resource, through
@@ -301,10 +304,13 @@ final class RegionalExecutor implements AutoCloseable {
         }
     }
 
-    private Throwable exhausted(Operation op, RoutingContext ctx, RoutingPlan plan, Throwable last,
-            List<Throwable> earlier) {
+    /**
+     * The failure of a call whose planned regions all failed. Never a residency refusal: every region tried was
+     * allowed, so callers can tell this outage from a policy refusal.
+     */
+    private static Throwable exhausted(Operation op, RoutingPlan plan, Throwable last, List<Throwable> earlier) {
         Throwable carrier = last;
-        if (last instanceof CallNotPermittedException && !plan.residencyLimited()) {
+        if (last instanceof CallNotPermittedException) {
             // A breaker that opened after planning is Meridian's decision, not the service's: say so in our own type.
             // It also carries the earlier failures: Resilience4j's exception does not record suppressed ones.
             carrier = new NoRegionAvailableException("No region could take " + op.name() + ": the regions planned "
@@ -316,9 +322,6 @@ final class RegionalExecutor implements AutoCloseable {
                     carrier.addSuppressed(e);
                 }
             }
-        }
-        if (plan.residencyLimited()) {
-            return router.refuse(op, ctx, "every allowed region failed", carrier);
         }
         return carrier;
     }
@@ -394,7 +397,7 @@ final class RegionalExecutor implements AutoCloseable {
 
         /** What the call fails with once every planned region failed. */
         Throwable exhausted() {
-            return RegionalExecutor.this.exhausted(op, ctx, plan, last, earlier);
+            return RegionalExecutor.exhausted(op, plan, last, earlier);
         }
     }
 

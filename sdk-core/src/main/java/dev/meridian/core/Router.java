@@ -27,10 +27,10 @@ import software.amazon.awssdk.regions.Region;
  * Makes the {@link RoutingPlan} of one call: residency (allowed regions) → health (drop drained regions, open
  * breakers — with {@link dev.meridian.core.health.HealthConfig#perResourceBreakers()} also regions whose breaker for
  * the operation's resource is open — and the context's excluded regions) → strategy order (the operation's
- * strategy, else the configuration's). Fails closed: when no allowed region can take the call it throws
+ * strategy, else the configuration's). Fails closed: when residency allows no configured region it throws
  * {@link ResidencyViolationException} (counted as {@code meridian.residency.refused}, logged once at WARN, never
- * with a payload), and {@link NoRegionAvailableException} when residency allowed every region but none is
- * available. A strategy can only reorder or drop candidates: regions it adds are ignored. Thread-safe.
+ * with a payload); {@link NoRegionAvailableException} when regions are allowed but none is available (an outage,
+ * never reported as a refusal; nothing is sent outside the allowed regions either way). A strategy can only reorder or drop candidates: regions it adds are ignored. Thread-safe.
  */
 final class Router {
     private static final Logger LOG = LoggerFactory.getLogger(Router.class);
@@ -130,11 +130,10 @@ final class Router {
             }
         }
         if (candidates.isEmpty()) {
-            if (residencyLimited) {
-                throw refuse(op, ctx, "no allowed region " + allowed + " is available", null);
-            }
-            throw new NoRegionAvailableException("No region is available for " + op.name() + ": every region of "
-                    + byPriority + " is drained, behind an open circuit breaker"
+            // An outage of the allowed regions, not a policy refusal: callers must be able to tell the two apart.
+            throw new NoRegionAvailableException("No region is available for " + op.name() + ": every region "
+                    + (residencyLimited ? "residency allows (" + allowed + ")" : "of " + byPriority)
+                    + " is drained, behind an open circuit breaker"
                     + (resource == null ? "" : " (of the region or of resource " + resource + ")") + " or excluded");
         }
         RoutingStrategy strategy = op.strategy().orElse(config.routing());
@@ -211,10 +210,7 @@ final class Router {
         }
     }
 
-    /**
-     * Counts, logs and builds a residency refusal for a call whose allowed regions all failed (used by executors
-     * when a residency-limited plan is exhausted).
-     */
+    /** Counts, logs and builds a residency refusal for a call no allowed region can take. */
     public ResidencyViolationException refuse(Operation op, RoutingContext ctx, String reason, Throwable cause) {
         Optional<Jurisdiction> subject = subjectJurisdiction(ctx);
         String jurisdiction = subject.map(Jurisdiction::name).orElse("unknown");

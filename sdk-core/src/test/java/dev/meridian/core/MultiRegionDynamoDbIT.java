@@ -7,11 +7,11 @@ import static org.awaitility.Awaitility.await;
 import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.health.RegionStatus;
 import dev.meridian.core.residency.DataClass;
-import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.testkit.LocalRegions;
+import java.net.ConnectException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
@@ -167,8 +168,12 @@ class MultiRegionDynamoDbIT {
             assertThat(orders.getItem(getOrder()).hasItem()).isTrue();
             regions.faults(CENTRAL).down();
             for (int i = 0; i < 3; i++) {
+                // An outage of every allowed region, not a policy refusal: the caller sees the regional failure.
                 assertThatThrownBy(() -> orders.getItem(getOrder()))
-                        .isInstanceOf(ResidencyViolationException.class);
+                        .isInstanceOf(SdkClientException.class)
+                        .hasRootCauseInstanceOf(ConnectException.class)
+                        .satisfies(e -> assertThat(e.getSuppressed()).as("eu-west-1's failure is attached")
+                                .anySatisfy(w -> assertThat(w).hasMessageContaining("SDK Attempt Count")));
             }
         }
         assertThat(regions.journal(US).count()).isZero();

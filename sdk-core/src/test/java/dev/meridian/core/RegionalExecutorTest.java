@@ -24,6 +24,7 @@ import java.net.ConnectException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
@@ -173,23 +175,62 @@ class RegionalExecutorTest {
     }
 
     @Test
-    void restrictedDataWhoseAllowedRegionsAllFailIsRefusedNeverSentOutside() {
+    void restrictedDataWhoseAllowedRegionsAllFailIsAnOutageNotARefusalAndNeverSentOutside() {
         RegionalExecutor ex = executor();
+        RuntimeException westRefused = refused();
+        RuntimeException centralRefused = refused();
         Function<Region, String> euDown = region -> {
             touched.add(region);
-            if (!region.equals(US_EAST)) {
-                throw refused();
+            if (region.equals(US_EAST)) {
+                return "us";
             }
-            return "us";
+            throw region.equals(EU_WEST) ? westRefused : centralRefused;
         };
         try (RoutingContext.Scope s = RoutingContext.builder().subjectCountry("DE").dataClass(DataClass.RESTRICTED)
                 .open()) {
             assertThatThrownBy(() -> ex.execute(Operation.of("Get", OperationKind.READ), euDown))
-                    .isInstanceOf(ResidencyViolationException.class)
-                    .hasCauseInstanceOf(SdkClientException.class);
+                    .isSameAs(centralRefused)
+                    .satisfies(e -> assertThat(e.getSuppressed()).containsExactly(westRefused));
         }
         assertThat(touched).containsExactly(EU_WEST, EU_CENTRAL);
-        assertThat(meters.get("meridian.residency.refused").counter().count()).isEqualTo(1.0);
+        assertThat(meters.find("meridian.residency.refused").counter()).isNull();
+    }
+
+    @Test
+    void restrictedCallFailingOnlyFromThrottlingSurfacesTheThrottlingNotAResidencyViolation() {
+        RegionalExecutor ex = executor();
+        Function<Region, CompletableFuture<String>> throttled = region -> {
+            touched.add(region);
+            return CompletableFuture.failedFuture(DynamoDbException.builder().statusCode(400)
+                    .awsErrorDetails(AwsErrorDetails.builder().errorCode("ThrottlingException")
+                            .errorMessage("Rate exceeded").build())
+                    .message("Rate exceeded in " + region.id()).build());
+        };
+        try (RoutingContext.Scope s = RoutingContext.builder().subjectCountry("DE").dataClass(DataClass.RESTRICTED)
+                .open()) {
+            assertThatThrownBy(() -> ex.executeAsync(Operation.of("Put", OperationKind.WRITE), throttled).join())
+                    .isInstanceOf(CompletionException.class)
+                    .cause()
+                    .isInstanceOf(DynamoDbException.class)
+                    .hasMessageContaining("eu-central-1")
+                    .satisfies(e -> assertThat(((DynamoDbException) e).isThrottlingException()).isTrue())
+                    .satisfies(e -> assertThat(e.getSuppressed()).hasSize(1));
+        }
+        assertThat(touched).containsExactly(EU_WEST, EU_CENTRAL);
+        assertThat(meters.find("meridian.residency.refused").counter()).isNull();
+    }
+
+    @Test
+    void restrictedCallWithNoAllowedRegionLeftToPlanIsStillARefusal() {
+        RegionalExecutor ex = executor();
+        health.circuitBreaker(EU_WEST).transitionToForcedOpenState();
+        health.circuitBreaker(EU_CENTRAL).transitionToForcedOpenState();
+        try (RoutingContext.Scope s = RoutingContext.builder().subjectCountry("DE").dataClass(DataClass.RESTRICTED)
+                .open()) {
+            assertThatThrownBy(() -> ex.execute(Operation.of("Get", OperationKind.READ), failingIn(US_EAST,
+                    refused()))).isInstanceOf(ResidencyViolationException.class);
+        }
+        assertThat(touched).isEmpty();
     }
 
     @Test

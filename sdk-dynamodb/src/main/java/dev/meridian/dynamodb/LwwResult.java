@@ -8,13 +8,18 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Outcome of one {@link LwwWrites} write: {@link Outcome#APPLIED}, or {@link Outcome#SUPERSEDED} by a stored item with
- * a greater (stamp, region), which is returned as the winner. Immutable and thread-safe.
+ * a greater version (stamp, region, node), which is returned as the winner. A write is never superseded by itself:
+ * when an SDK retry or a failover re-sends a write that an earlier attempt had applied, the outcome is APPLIED (with
+ * no {@link #returnedAttributes()}: the earlier attempt's answer was lost). Immutable and thread-safe.
  */
 public final class LwwResult {
 
     /** Whether the write took effect. */
     public enum Outcome {
-        /** The write was stored: its stamp was the greatest the region had seen for the item. */
+        /**
+         * The write is stored: its version was the greatest the region had seen for the item (or the stored item's
+         * stamp was beyond the writer's drift bound), or an earlier attempt of this same write had stored it.
+         */
         APPLIED,
         /** The region already held a newer write for the item; nothing was changed. */
         SUPERSEDED
@@ -53,7 +58,7 @@ public final class LwwResult {
         return stamp;
     }
 
-    /** For a superseded write, the stored item that won (including its stamp and region attributes). */
+    /** For a superseded write, the stored item that won (including its stamp, region and node attributes). */
     public Optional<Map<String, AttributeValue>> winner() {
         return outcome == Outcome.SUPERSEDED ? Optional.of(attributes) : Optional.empty();
     }

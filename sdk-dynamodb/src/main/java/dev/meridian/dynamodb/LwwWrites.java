@@ -29,14 +29,22 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 /**
  * Last-writer-wins writes on DynamoDB, ordered by {@link HybridLogicalClock} stamps instead of arrival order.
  *
- * <p>Every write carries {@code _mr_stamp} (N, the HLC stamp from {@code clock.now()}) and {@code _mr_region} (S, the
- * writing region, the tie-breaker) and is guarded by the condition
- * <pre>attribute_not_exists(_mr_stamp) OR _mr_stamp &lt; :stamp OR (_mr_stamp = :stamp AND _mr_region &lt; :region)</pre>
- * AND-ed with the request's own condition (its expression names and values are kept). The failed check returns the
- * stored item ({@code ReturnValuesOnConditionCheckFailure.ALL_OLD}), so a superseded write costs exactly one call and
- * reports the winner: {@link LwwResult.Outcome#SUPERSEDED}. {@code attribute_not_exists(_mr_stamp)} rather than of
- * the partition key makes a missing item and an item written before LWW was adopted both count as oldest, and needs
- * no key schema (no {@code DescribeTable}).
+ * <p>Every write carries {@code _mr_stamp} (N, the HLC stamp from {@code clock.now()}), {@code _mr_region} (S, the
+ * writing region) and {@code _mr_node} (S, the clock's {@link HybridLogicalClock#nodeId() node id}); the version
+ * {@code (stamp, region, node)} orders writes, the last two only break ties. Each write is guarded by the condition
+ * <pre>attribute_not_exists(_mr_stamp) OR _mr_stamp &gt; :bound OR _mr_stamp &lt; :stamp
+ *   OR (_mr_stamp = :stamp AND (_mr_region &lt; :region
+ *       OR (_mr_region = :region AND (attribute_not_exists(_mr_node) OR _mr_node &lt; :node))))</pre>
+ * AND-ed with the request's own condition (its expression names and values are kept). {@code :bound} is the clock's
+ * {@link HybridLogicalClock#maxAcceptableStamp()}: a stored stamp beyond the drift bound (a broken clock's, or a
+ * corrupted item's such as {@link Long#MAX_VALUE}) is one the clock refuses to adopt, and any write wins over it, so
+ * such an item can be rewritten. The failed check returns the stored item
+ * ({@code ReturnValuesOnConditionCheckFailure.ALL_OLD}), so a superseded write costs exactly one call and reports the
+ * winner: {@link LwwResult.Outcome#SUPERSEDED}. When the stored item is this very write (same stamp, region and node:
+ * an SDK retry or a failover re-sent a write that had been applied), the outcome is {@link LwwResult.Outcome#APPLIED}:
+ * a write is never superseded by itself. {@code attribute_not_exists(_mr_stamp)} rather than of the partition key
+ * makes a missing item and an item written before LWW was adopted both count as oldest, and needs no key schema (no
+ * {@code DescribeTable}).
  *
  * <p>{@link #delete} writes a <em>tombstone</em> (the key, stamp, region and {@code _mr_deleted = true}) instead of
  * deleting, so an older write that arrives late cannot resurrect the item; {@link #get} treats tombstones as absent.
@@ -46,8 +54,8 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  * <p><b>What is guaranteed</b> (see {@code docs/lww.md}):
  * <ul>
  *   <li><b>Within one region</b> (all writes of a key reach the same table replica): the conditional write is atomic
- *       per item, so the stored item is always the write with the greatest (stamp, region) among those the region
- *       received, whatever order they arrived in; late, retried and replayed older writes are SUPERSEDED.</li>
+ *       per item, so the stored item is always the write with the greatest (stamp, region, node) among those the
+ *       region received, whatever order they arrived in; late, retried and replayed older writes are SUPERSEDED.</li>
  *   <li><b>Across regions with write-home</b> (each key written in one home region, e.g. routed with
  *       {@code RoutingStrategy.homeByKey()}): the home region decides as above and replication copies its result, so
  *       every replica converges to the greatest-stamp write. Exact LWW.</li>
@@ -72,12 +80,17 @@ public final class LwwWrites {
     private static final Pattern REMOVE_CLAUSE = Pattern.compile("(?<![#:\\w])REMOVE\\b", Pattern.CASE_INSENSITIVE);
     private static final String STAMP_NAME = "#mr_stamp";
     private static final String REGION_NAME = "#mr_region";
+    private static final String NODE_NAME = "#mr_node";
     private static final String DELETED_NAME = "#mr_deleted";
     private static final String STAMP_VALUE = ":mr_stamp";
     private static final String REGION_VALUE = ":mr_region";
-    private static final String GUARD = "(attribute_not_exists(" + STAMP_NAME + ") OR " + STAMP_NAME + " < "
-            + STAMP_VALUE + " OR (" + STAMP_NAME + " = " + STAMP_VALUE + " AND " + REGION_NAME + " < " + REGION_VALUE
-            + "))";
+    private static final String NODE_VALUE = ":mr_node";
+    private static final String BOUND_VALUE = ":mr_bound";
+    /** The write wins unless the stored version blocks it; see {@link LwwVersion#blocks}. */
+    private static final String GUARD = "(attribute_not_exists(" + STAMP_NAME + ") OR " + STAMP_NAME + " > "
+            + BOUND_VALUE + " OR " + STAMP_NAME + " < " + STAMP_VALUE + " OR (" + STAMP_NAME + " = " + STAMP_VALUE
+            + " AND (" + REGION_NAME + " < " + REGION_VALUE + " OR (" + REGION_NAME + " = " + REGION_VALUE
+            + " AND (attribute_not_exists(" + NODE_NAME + ") OR " + NODE_NAME + " < " + NODE_VALUE + ")))))";
 
     /** Receives one event per superseded write; the Micrometer implementation is used when a registry is set. */
     interface SupersededListener {
@@ -89,6 +102,7 @@ public final class LwwWrites {
     private final String region;
     private final String stampAttribute;
     private final String regionAttribute;
+    private final String nodeAttribute;
     private final String tombstoneAttribute;
     private final String tombstoneTtlAttribute;
     private final Duration tombstoneTtl;
@@ -101,6 +115,7 @@ public final class LwwWrites {
         this.region = b.region;
         this.stampAttribute = b.stampAttribute;
         this.regionAttribute = b.regionAttribute;
+        this.nodeAttribute = b.nodeAttribute;
         this.tombstoneAttribute = b.tombstoneAttribute;
         this.tombstoneTtlAttribute = b.tombstoneTtlAttribute;
         this.tombstoneTtl = b.tombstoneTtl;
@@ -122,27 +137,29 @@ public final class LwwWrites {
         if (request.hasExpected()) {
             throw new IllegalArgumentException("LwwWrites needs ConditionExpression; legacy Expected is not supported");
         }
-        long stamp = clock.now();
+        LwwVersion version = nextVersion();
+        long bound = clock.maxAcceptableStamp();
         Map<String, AttributeValue> item = new HashMap<>(request.item());
-        item.put(stampAttribute, number(stamp));
+        item.put(stampAttribute, number(version.stamp()));
         item.put(regionAttribute, AttributeValue.fromS(region));
+        item.put(nodeAttribute, AttributeValue.fromS(version.node()));
         PutItemRequest guarded = request.toBuilder()
                 .item(item)
                 .conditionExpression(and(request.conditionExpression(), GUARD))
                 .expressionAttributeNames(names(request.expressionAttributeNames(), false))
-                .expressionAttributeValues(values(request.expressionAttributeValues(), stamp))
+                .expressionAttributeValues(values(request.expressionAttributeValues(), version, bound))
                 .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                 .build();
         try {
             PutItemResponse response = client.putItem(guarded);
-            return LwwResult.applied(stamp, response.attributes());
+            return LwwResult.applied(version.stamp(), response.attributes());
         } catch (ConditionalCheckFailedException e) {
-            return supersededOrRethrow(request.tableName(), stamp, e);
+            return supersededOrRethrow(request.tableName(), version, bound, e);
         }
     }
 
     /**
-     * Updates the item if it is newer than what the region holds: adds {@code SET _mr_stamp, _mr_region} and
+     * Updates the item if it is newer than what the region holds: adds {@code SET _mr_stamp, _mr_region, _mr_node} and
      * {@code REMOVE _mr_deleted} to the update expression (an update after a delete starts a fresh item, as on a
      * missing item). The request's condition, if any, must hold too.
      */
@@ -153,19 +170,20 @@ public final class LwwWrites {
                     "LwwWrites needs UpdateExpression/ConditionExpression; legacy AttributeUpdates/Expected are not "
                             + "supported");
         }
-        long stamp = clock.now();
+        LwwVersion version = nextVersion();
+        long bound = clock.maxAcceptableStamp();
         UpdateItemRequest guarded = request.toBuilder()
                 .updateExpression(stampedUpdate(request.updateExpression()))
                 .conditionExpression(and(request.conditionExpression(), GUARD))
                 .expressionAttributeNames(names(request.expressionAttributeNames(), true))
-                .expressionAttributeValues(values(request.expressionAttributeValues(), stamp))
+                .expressionAttributeValues(values(request.expressionAttributeValues(), version, bound))
                 .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                 .build();
         try {
             UpdateItemResponse response = client.updateItem(guarded);
-            return LwwResult.applied(stamp, response.attributes());
+            return LwwResult.applied(version.stamp(), response.attributes());
         } catch (ConditionalCheckFailedException e) {
-            return supersededOrRethrow(request.tableName(), stamp, e);
+            return supersededOrRethrow(request.tableName(), version, bound, e);
         }
     }
 
@@ -214,25 +232,45 @@ public final class LwwWrites {
         return value == null ? Optional.empty() : Optional.ofNullable(value.s());
     }
 
+    /** The node id stored on an item, if it has one (items written before node ids have none). */
+    public Optional<String> nodeOf(Map<String, AttributeValue> item) {
+        AttributeValue value = item == null ? null : item.get(nodeAttribute);
+        return value == null ? Optional.empty() : Optional.ofNullable(value.s());
+    }
+
+    private Optional<LwwVersion> versionOf(Map<String, AttributeValue> item) {
+        Optional<Long> stamp = stampOf(item);
+        return stamp.map(s -> new LwwVersion(s, regionOf(item).orElse(""), nodeOf(item).orElse(null)));
+    }
+
     /** The clock stamping the writes. */
     public HybridLogicalClock clock() {
         return clock;
     }
 
-    private LwwResult supersededOrRethrow(String table, long stamp, ConditionalCheckFailedException e) {
+    private LwwVersion nextVersion() {
+        String node = clock.nodeId();
+        return new LwwVersion(clock.now(), region, node);
+    }
+
+    private LwwResult supersededOrRethrow(String table, LwwVersion version, long bound,
+            ConditionalCheckFailedException e) {
         Map<String, AttributeValue> stored = e.hasItem() ? e.item() : Map.of();
-        Optional<Long> storedStamp = stampOf(stored);
-        boolean newerStored = storedStamp.isPresent() && (storedStamp.get() > stamp
-                || (storedStamp.get() == stamp && regionOf(stored).orElse("").compareTo(region) >= 0));
-        if (!newerStored) {
+        Optional<LwwVersion> storedVersion = versionOf(stored);
+        if (storedVersion.isPresent() && storedVersion.get().equals(version)) {
+            // The stored item is this write: an earlier attempt (SDK retry, failover) applied it and lost the answer.
+            log.debug("LWW write to {} had already been applied by an earlier attempt: stamp {}", table,
+                    HybridLogicalClock.toString(version.stamp()));
+            return LwwResult.applied(version.stamp(), Map.of());
+        }
+        if (storedVersion.isEmpty() || !storedVersion.get().blocks(version, bound)) {
             // The LWW guard held, so the request's own condition failed: that is the caller's answer.
             throw e;
         }
         observe(stored);
         listener.superseded(table);
-        log.debug("LWW write to {} superseded: stamp {} < stored {}", table, HybridLogicalClock.toString(stamp),
-                HybridLogicalClock.toString(storedStamp.get()));
-        return LwwResult.superseded(stamp, stored);
+        log.debug("LWW write to {} superseded: version {} < stored {}", table, version, storedVersion.get());
+        return LwwResult.superseded(version.stamp(), stored);
     }
 
     private void observe(Map<String, AttributeValue> item) {
@@ -249,7 +287,8 @@ public final class LwwWrites {
     }
 
     private String stampedUpdate(String expression) {
-        String set = STAMP_NAME + " = " + STAMP_VALUE + ", " + REGION_NAME + " = " + REGION_VALUE;
+        String set = STAMP_NAME + " = " + STAMP_VALUE + ", " + REGION_NAME + " = " + REGION_VALUE + ", " + NODE_NAME
+                + " = " + NODE_VALUE;
         if (expression == null || expression.isBlank()) {
             return "SET " + set + " REMOVE " + DELETED_NAME;
         }
@@ -268,16 +307,20 @@ public final class LwwWrites {
         Map<String, String> names = new HashMap<>(userNames);
         putOwn(names, STAMP_NAME, stampAttribute, "ExpressionAttributeNames");
         putOwn(names, REGION_NAME, regionAttribute, "ExpressionAttributeNames");
+        putOwn(names, NODE_NAME, nodeAttribute, "ExpressionAttributeNames");
         if (withDeleted) {
             putOwn(names, DELETED_NAME, tombstoneAttribute, "ExpressionAttributeNames");
         }
         return names;
     }
 
-    private Map<String, AttributeValue> values(Map<String, AttributeValue> userValues, long stamp) {
+    private Map<String, AttributeValue> values(Map<String, AttributeValue> userValues, LwwVersion version,
+            long bound) {
         Map<String, AttributeValue> values = new HashMap<>(userValues);
-        putOwn(values, STAMP_VALUE, number(stamp), "ExpressionAttributeValues");
+        putOwn(values, STAMP_VALUE, number(version.stamp()), "ExpressionAttributeValues");
         putOwn(values, REGION_VALUE, AttributeValue.fromS(region), "ExpressionAttributeValues");
+        putOwn(values, NODE_VALUE, AttributeValue.fromS(version.node()), "ExpressionAttributeValues");
+        putOwn(values, BOUND_VALUE, number(bound), "ExpressionAttributeValues");
         return values;
     }
 
@@ -302,6 +345,7 @@ public final class LwwWrites {
         private String region;
         private String stampAttribute = "_mr_stamp";
         private String regionAttribute = "_mr_region";
+        private String nodeAttribute = "_mr_node";
         private String tombstoneAttribute = "_mr_deleted";
         private String tombstoneTtlAttribute;
         private Duration tombstoneTtl;
@@ -318,7 +362,10 @@ public final class LwwWrites {
             return this;
         }
 
-        /** The clock stamping writes (required); share one per process, e.g. {@code MultiRegion.clock()}. */
+        /**
+         * The clock stamping writes (required); share one per process, e.g. {@code MultiRegion.clock()}. Its node id
+         * and drift guard (on by default, {@link HybridLogicalClock#DEFAULT_MAX_DRIFT}) apply to the writes.
+         */
         public Builder clock(HybridLogicalClock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
@@ -348,6 +395,12 @@ public final class LwwWrites {
         /** Name of the writer-region attribute (S), default {@code _mr_region}. */
         public Builder regionAttribute(String name) {
             this.regionAttribute = attributeName("regionAttribute", name);
+            return this;
+        }
+
+        /** Name of the writer-node attribute (S, the clock's node id), default {@code _mr_node}. */
+        public Builder nodeAttribute(String name) {
+            this.nodeAttribute = attributeName("nodeAttribute", name);
             return this;
         }
 
@@ -403,6 +456,7 @@ public final class LwwWrites {
             Map<String, String> settingByAttribute = new HashMap<>();
             distinct(settingByAttribute, "stampAttribute", stampAttribute);
             distinct(settingByAttribute, "regionAttribute", regionAttribute);
+            distinct(settingByAttribute, "nodeAttribute", nodeAttribute);
             distinct(settingByAttribute, "tombstoneAttribute", tombstoneAttribute);
             if (tombstoneTtlAttribute != null) {
                 distinct(settingByAttribute, "tombstoneTtl attribute", tombstoneTtlAttribute);

@@ -3,11 +3,13 @@ package dev.meridian.dynamodb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.meridian.core.MultiRegion;
+import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.clock.HybridLogicalClock;
+import dev.meridian.testkit.LocalRegions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import dev.meridian.testkit.LocalRegions;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -72,7 +74,7 @@ class LwwWritesIT {
     void staleStampIsSupersededInOneCallAndReportsTheWinner() {
         String key = "k-" + UUID.randomUUID();
         LwwWrites newer = writer(EU, 0);
-        LwwWrites delayed = writer(EU, -60_000);
+        LwwWrites delayed = writer(EU, -20_000);
         newer.put(put(key, "new"));
         regions.journalsClear();
 
@@ -92,7 +94,7 @@ class LwwWritesIT {
         writer.put(put(key, "v1"));
 
         assertThat(writer.delete(TABLE, key(key)).applied()).isTrue();
-        LwwResult late = writer(EU, -60_000).put(put(key, "late"));
+        LwwResult late = writer(EU, -20_000).put(put(key, "late"));
 
         assertThat(late.applied()).isFalse();
         assertThat(valueIn(EU, key)).isEmpty();
@@ -123,10 +125,11 @@ class LwwWritesIT {
         String key = "k-" + UUID.randomUUID();
         writer(EU, 0).put(put(key, "from-eu"));
         regions.awaitReplication();
-        LwwWrites usBehind = writer(US, -10 * 60_000);
+        LwwWrites usBehind = writer(US, -30_000);
 
-        // Ten minutes behind, a blind write would be older than the replicated item and lose.
-        assertThat(writer(US, -10 * 60_000).put(put(key, "blind")).applied()).isFalse();
+        // Thirty seconds behind (within the default one-minute drift bound), a blind write would be older than the
+        // replicated item and lose.
+        assertThat(writer(US, -30_000).put(put(key, "blind")).applied()).isFalse();
         usBehind.get(TABLE, key(key), true);
         LwwResult afterRead = usBehind.put(put(key, "from-us"));
         regions.awaitReplication();
@@ -187,7 +190,7 @@ class LwwWritesIT {
     @Test
     void stampsAreObservedSoTheWriterClockAdvances() {
         String key = "k-" + UUID.randomUUID();
-        AtomicLong frozen = new AtomicLong(System.currentTimeMillis() - 3_600_000);
+        AtomicLong frozen = new AtomicLong(System.currentTimeMillis() - 30_000);
         HybridLogicalClock clock = new HybridLogicalClock(frozen::get);
         writer(EU, 0).put(put(key, "recent"));
         LwwWrites lagging = LwwWrites.builder().client(regions.client(EU)).clock(clock).region(EU).build();
@@ -201,13 +204,13 @@ class LwwWritesIT {
     void supersededWritesAreCountedPerRegionAndTable() {
         String key = "k-" + UUID.randomUUID();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        assertThat(metered(registry, -60_000).put(put(key, "first")).applied()).isTrue();
+        assertThat(metered(registry, -20_000).put(put(key, "first")).applied()).isTrue();
         assertThat(registry.find("meridian.lww.superseded").counter()).as("applied writes are not counted").isNull();
         writer(EU, 0).put(put(key, "newer"));
 
         // Fresh writers: a superseded write makes its own clock observe the winner, so it would not lose again.
-        assertThat(metered(registry, -60_000).put(put(key, "late")).applied()).isFalse();
-        assertThat(metered(registry, -30_000).put(put(key, "later")).applied()).isFalse();
+        assertThat(metered(registry, -20_000).put(put(key, "late")).applied()).isFalse();
+        assertThat(metered(registry, -10_000).put(put(key, "later")).applied()).isFalse();
 
         Counter superseded = registry.get("meridian.lww.superseded").tag("region", EU).tag("table", TABLE).counter();
         assertThat(superseded.count()).isEqualTo(2.0);
@@ -249,6 +252,118 @@ class LwwWritesIT {
 
         assertThat(reader.get(TABLE, key(key), true)).isPresent();
         assertThat(clock.latest()).isEqualTo(before);
+    }
+
+    @Test
+    void aWriteResentByAnSdkRetryAfterItWasAppliedIsAppliedNotSupersededByItself() throws Exception {
+        String key = "k-" + UUID.randomUUID();
+        // PutItem answers are held back 1.5 s; the request itself reaches DynamoDB Local at once and is applied.
+        regions.faults(EU).only("PutItem").latency(Duration.ofMillis(1_500));
+        try (DynamoDbClient retrying = regions.clientBuilder(EU).overrideConfiguration(o -> o
+                .apiCallAttemptTimeout(Duration.ofMillis(600)).apiCallTimeout(Duration.ofSeconds(10))
+                .retryStrategy(RegionalClientDefaults.retryStrategy(3))).build()) {
+            LwwWrites writer = writer(EU, retrying, 0);
+            Thread healer = healOnceAPutArrived(EU);
+
+            LwwResult result = writer.put(put(key, "mine"));
+            healer.join();
+
+            assertThat(regions.journal(EU).count("PutItem")).as("the first attempt timed out and was retried")
+                    .isGreaterThanOrEqualTo(2);
+            assertThat(result.outcome()).isEqualTo(LwwResult.Outcome.APPLIED);
+            assertThat(result.winner()).isEmpty();
+            assertThat(valueIn(EU, key)).contains("mine");
+        } finally {
+            regions.faults(EU).heal();
+        }
+    }
+
+    @Test
+    void aWriteThatFailsOverAfterItWasAppliedIsAppliedNotSupersededByItself() {
+        String key = "k-" + UUID.randomUUID();
+        regions.journalsClear();
+        regions.faults(EU).only("PutItem").latency(Duration.ofMillis(2_500));
+        try (MultiRegion runtime = MultiRegion.builder(TestRegions.config()).build()) {
+            DynamoDbClient multiRegion = MultiRegionDynamoDb.builder().multiRegion(runtime)
+                    .clientFactory(r -> regions.clientBuilder(r.id())
+                            .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(1,
+                                    Duration.ofSeconds(1))).build())
+                    .build();
+            LwwWrites writer = writer(EU, multiRegion, 0);
+
+            // eu-west-1 applies the write and times out; by the time the write fails over to eu-central-1 the
+            // replicator has copied it there, so eu-central-1's guard sees this very write.
+            LwwResult result = writer.put(put(key, "mine"));
+
+            assertThat(regions.journal(EU).count("PutItem")).isEqualTo(1);
+            assertThat(regions.journal(DE).count("PutItem")).as("the write failed over").isEqualTo(1);
+            assertThat(result.outcome()).isEqualTo(LwwResult.Outcome.APPLIED);
+            regions.awaitReplication();
+            REGIONS.forEach(r -> assertThat(valueIn(r, key)).as(r).contains("mine"));
+        } finally {
+            regions.faults(EU).heal();
+        }
+    }
+
+    @Test
+    void twoProcessesWithEqualStampsInOneRegionAreOrderedByNodeIdNotByArrival() {
+        String key = "k-" + UUID.randomUUID();
+        long frozen = System.currentTimeMillis();
+        LwwWrites low = LwwWrites.builder().client(regions.client(EU)).region(EU)
+                .clock(HybridLogicalClock.builder().millis(() -> frozen).nodeId("node-a").build()).build();
+        LwwWrites high = LwwWrites.builder().client(regions.client(EU)).region(EU)
+                .clock(HybridLogicalClock.builder().millis(() -> frozen).nodeId("node-b").build()).build();
+
+        LwwResult fromHigh = high.put(put(key, "b"));
+        LwwResult fromLow = low.put(put(key, "a"));
+
+        assertThat(fromLow.stamp()).as("same stamp, same region").isEqualTo(fromHigh.stamp());
+        assertThat(fromHigh.applied()).isTrue();
+        assertThat(fromLow.outcome()).as("arrived last, but the smaller node id loses the tie")
+                .isEqualTo(LwwResult.Outcome.SUPERSEDED);
+        assertThat(fromLow.winner()).hasValueSatisfying(w -> assertThat(w.get("_mr_node").s()).isEqualTo("node-b"));
+        assertThat(valueIn(EU, key)).contains("b");
+    }
+
+    @Test
+    void anItemStampedLongMaxValueIsReadWithoutPoisoningTheClockAndCanBeRewritten() {
+        String key = "k-" + UUID.randomUUID();
+        storeStamped(key, Long.MAX_VALUE);
+        HybridLogicalClock clock = HybridLogicalClock.system();
+        long before = clock.now();
+        LwwWrites writer = LwwWrites.builder().client(regions.client(EU)).clock(clock).region(EU).build();
+
+        assertThat(writer.get(TABLE, key(key), true)).isPresent();
+        assertThat(clock.latest()).as("the bogus stamp is not adopted").isEqualTo(before);
+        LwwResult rewrite = writer.put(put(key, "repaired"));
+
+        assertThat(rewrite.applied()).as("a write wins over a stamp beyond the drift bound").isTrue();
+        assertThat(valueIn(EU, key)).contains("repaired");
+        assertThat(writer(EU, 0).put(put(key, "next")).applied()).isTrue();
+    }
+
+    @Test
+    void anItemStampedWithinTheDriftBoundStillWins() {
+        String key = "k-" + UUID.randomUUID();
+        long thirtySecondsAhead = HybridLogicalClock.encode(System.currentTimeMillis() + 30_000, 0);
+        storeStamped(key, thirtySecondsAhead);
+
+        LwwResult blind = writer(EU, 0).put(put(key, "older"));
+
+        assertThat(blind.outcome()).isEqualTo(LwwResult.Outcome.SUPERSEDED);
+        assertThat(valueIn(EU, key)).contains("corrupt");
+    }
+
+    private static Thread healOnceAPutArrived(String region) {
+        Thread healer = new Thread(() -> {
+            while (regions.journal(region).count("PutItem") == 0) {
+                Thread.onSpinWait();
+            }
+            regions.faults(region).heal();
+        }, "healer");
+        healer.setDaemon(true);
+        healer.start();
+        return healer;
     }
 
     /** Writes an item carrying {@code stamp} directly, as a peer with a broken clock (or a corrupted item) would. */

@@ -57,11 +57,17 @@ class LwwWritesTest {
         PutItemRequest request = (PutItemRequest) sent.get(0);
         assertThat(request.item()).containsEntry("_mr_region", AttributeValue.fromS("eu-west-1"))
                 .containsEntry("_mr_stamp", AttributeValue.fromN(Long.toString(clock.latest())));
+        assertThat(request.item()).containsEntry("_mr_node", AttributeValue.fromS(clock.nodeId()));
         assertThat(request.conditionExpression()).isEqualTo("(#s <> :cancelled) AND (attribute_not_exists(#mr_stamp)"
-                + " OR #mr_stamp < :mr_stamp OR (#mr_stamp = :mr_stamp AND #mr_region < :mr_region))");
+                + " OR #mr_stamp > :mr_bound OR #mr_stamp < :mr_stamp OR (#mr_stamp = :mr_stamp AND"
+                + " (#mr_region < :mr_region OR (#mr_region = :mr_region AND (attribute_not_exists(#mr_node)"
+                + " OR #mr_node < :mr_node)))))");
         assertThat(request.expressionAttributeNames()).containsEntry("#s", "status")
-                .containsEntry("#mr_stamp", "_mr_stamp").containsEntry("#mr_region", "_mr_region");
-        assertThat(request.expressionAttributeValues()).containsKeys(":cancelled", ":mr_stamp", ":mr_region");
+                .containsEntry("#mr_stamp", "_mr_stamp").containsEntry("#mr_region", "_mr_region")
+                .containsEntry("#mr_node", "_mr_node");
+        assertThat(request.expressionAttributeValues()).containsKeys(":cancelled", ":mr_stamp", ":mr_region",
+                ":mr_node").containsEntry(":mr_bound", AttributeValue.fromN(Long.toString(
+                        HybridLogicalClock.encode(1_700_000_000_000L + 60_000, HybridLogicalClock.MAX_LOGICAL))));
         assertThat(request.returnValuesOnConditionCheckFailure()).isEqualTo(ReturnValuesOnConditionCheckFailure.ALL_OLD);
     }
 
@@ -75,7 +81,7 @@ class LwwWritesTest {
 
         UpdateItemRequest request = (UpdateItemRequest) sent.get(0);
         assertThat(request.updateExpression()).isEqualTo("REMOVE #mr_deleted, #note SET #mr_stamp = :mr_stamp, "
-                + "#mr_region = :mr_region, #set = :v ADD #n :one");
+                + "#mr_region = :mr_region, #mr_node = :mr_node, #set = :v ADD #n :one");
         assertThat(request.expressionAttributeNames()).containsEntry("#mr_deleted", "_mr_deleted");
     }
 
@@ -88,7 +94,8 @@ class LwwWritesTest {
                 .build());
 
         assertThat(((UpdateItemRequest) sent.get(0)).updateExpression())
-                .isEqualTo("SET #mr_stamp = :mr_stamp, #mr_region = :mr_region ADD #n :one REMOVE #mr_deleted");
+                .isEqualTo("SET #mr_stamp = :mr_stamp, #mr_region = :mr_region, #mr_node = :mr_node ADD #n :one"
+                        + " REMOVE #mr_deleted");
     }
 
     @Test
@@ -96,7 +103,7 @@ class LwwWritesTest {
         lww.delete("orders", Map.of("pk", AttributeValue.fromS("o1")));
 
         PutItemRequest request = (PutItemRequest) sent.get(0);
-        assertThat(request.item()).containsOnlyKeys("pk", "_mr_stamp", "_mr_region", "_mr_deleted")
+        assertThat(request.item()).containsOnlyKeys("pk", "_mr_stamp", "_mr_region", "_mr_node", "_mr_deleted")
                 .containsEntry("_mr_deleted", AttributeValue.fromBool(true));
     }
 

@@ -1,11 +1,12 @@
 package dev.meridian.core.clock;
 
 import dev.meridian.core.exception.MeridianException;
+import java.time.Duration;
 
 /**
- * Thrown by {@link HybridLogicalClock#observe(long)} under {@link HybridLogicalClock.DriftPolicy#REJECT} when a
- * remote stamp is further ahead of the local physical clock than the configured max drift. The local clock is left
- * unchanged.
+ * Thrown by {@link HybridLogicalClock#observe(long)} when a remote stamp is further ahead of the local physical clock
+ * than the max drift ({@link HybridLogicalClock.DriftPolicy#REJECT}, the default), or lies in the last representable
+ * millisecond. The local clock is left unchanged. The message names the stamp, the bound and how to configure it.
  */
 public class ClockDriftException extends MeridianException {
 
@@ -13,13 +14,30 @@ public class ClockDriftException extends MeridianException {
 
     private final long remoteStamp;
     private final long aheadMillis;
+    private final long maxAcceptableStamp;
 
-    /** Creates the exception for {@code remoteStamp}, {@code aheadMillis} ahead, with the configured limit. */
-    public ClockDriftException(long remoteStamp, long aheadMillis, long maxDriftMillis) {
-        super("Remote HLC stamp " + HybridLogicalClock.toString(remoteStamp) + " is " + aheadMillis
-                + " ms ahead of the local clock, more than the max drift of " + maxDriftMillis + " ms");
+    /**
+     * Creates the exception for {@code remoteStamp}, {@code aheadMillis} ahead of the local clock, above
+     * {@code maxAcceptableStamp}; {@code maxDrift} is null when the guard is off.
+     */
+    public ClockDriftException(long remoteStamp, long aheadMillis, long maxAcceptableStamp, Duration maxDrift) {
+        super(message(remoteStamp, aheadMillis, maxAcceptableStamp, maxDrift));
         this.remoteStamp = remoteStamp;
         this.aheadMillis = aheadMillis;
+        this.maxAcceptableStamp = maxAcceptableStamp;
+    }
+
+    private static String message(long remoteStamp, long aheadMillis, long bound, Duration maxDrift) {
+        String stamp = "Remote HLC stamp " + HybridLogicalClock.toString(remoteStamp) + " (" + remoteStamp + ") is "
+                + aheadMillis + " ms ahead of the local clock";
+        if (maxDrift == null) {
+            return stamp + ", in the last representable millisecond: no stamp could follow it, so it was not adopted "
+                    + "(even with HybridLogicalClock.builder().noDriftGuard()). The item or the peer's clock is broken.";
+        }
+        return stamp + ", beyond the max drift of " + maxDrift.toMillis() + " ms (largest stamp accepted now: "
+                + HybridLogicalClock.toString(bound) + "), so it was not adopted. Fix the peer's clock (NTP) or the "
+                + "item; if clocks legitimately differ by more, raise the bound with "
+                + "HybridLogicalClock.builder().maxDrift(Duration, DriftPolicy).";
     }
 
     /** The refused remote stamp. */
@@ -30,5 +48,10 @@ public class ClockDriftException extends MeridianException {
     /** How far (ms) the remote stamp's physical part was ahead of the local physical clock. */
     public long aheadMillis() {
         return aheadMillis;
+    }
+
+    /** The largest stamp the clock accepted when it refused this one. */
+    public long maxAcceptableStamp() {
+        return maxAcceptableStamp;
     }
 }

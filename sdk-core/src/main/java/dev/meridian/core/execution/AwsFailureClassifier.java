@@ -19,12 +19,14 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
-import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.Crc32MismatchException;
 import software.amazon.awssdk.core.exception.SdkServiceException;
 
 /** {@link FailureClassifier#aws()}. */
 final class AwsFailureClassifier implements FailureClassifier {
     static final AwsFailureClassifier INSTANCE = new AwsFailureClassifier();
+    private static final int MAX_CAUSE_DEPTH = 16;
+    private static final String NETTY_PACKAGE = "io.netty.";
 
     private AwsFailureClassifier() {
     }
@@ -47,13 +49,16 @@ final class AwsFailureClassifier implements FailureClassifier {
         if (t instanceof AbortedException) {
             return FailureDecision.CALLER_ERROR;
         }
-        if (t instanceof SdkClientException) {
-            FailureDecision io = ioCause(t.getCause());
-            return io != null ? io : FailureDecision.CALLER_ERROR;
+        if (t instanceof Crc32MismatchException) {
+            // The service answered and the body arrived cut off or corrupted: the request was processed.
+            return FailureDecision.REGIONAL_MAYBE_APPLIED;
         }
-        if (t instanceof IOException) {
-            FailureDecision io = ioCause(t);
-            return io != null ? io : FailureDecision.CALLER_ERROR;
+        // Transport failures arrive as SdkClientException (the SDK's wrapper), as UncheckedIOException (the
+        // URL-connection client's invokeSafely, e.g. around a refused connect while a region flaps) or as the HTTP
+        // client's own exception: the cause chain decides.
+        FailureDecision transport = transportCause(t);
+        if (transport != null) {
+            return transport;
         }
         if (t instanceof TimeoutException) {
             return FailureDecision.REGIONAL_MAYBE_APPLIED;
@@ -84,19 +89,42 @@ final class AwsFailureClassifier implements FailureClassifier {
         return FailureDecision.CALLER_ERROR;
     }
 
-    /** The decision for the first I/O exception in the cause chain, or null when there is none. */
-    private static FailureDecision ioCause(Throwable start) {
-        for (Throwable c = start; c != null; c = c.getCause() == c ? null : c.getCause()) {
+    /**
+     * The decision for the first transport failure in the cause chain of {@code start} (itself included), or null
+     * when there is none: a failed connect (nothing was sent) is NOT_APPLIED; any other I/O failure, and any
+     * exception of the Netty transport (its read/write timeouts and premature closes are not {@link IOException}s),
+     * happened after the request may have been sent and is MAYBE_APPLIED.
+     */
+    private static FailureDecision transportCause(Throwable start) {
+        int depth = 0;
+        for (Throwable c = start; c != null && depth < MAX_CAUSE_DEPTH; c = c.getCause() == c ? null : c.getCause()) {
+            depth++;
             if (c instanceof ConnectException || c instanceof UnknownHostException
                     || c instanceof NoRouteToHostException || c instanceof PortUnreachableException
                     || c instanceof SSLHandshakeException || isConnectTimeout(c)) {
                 return FailureDecision.REGIONAL_NOT_APPLIED;
             }
-            if (c instanceof IOException) {
-                return FailureDecision.REGIONAL_MAYBE_APPLIED;
+            if (c instanceof IOException || c.getClass().getName().startsWith(NETTY_PACKAGE)) {
+                // A later cause can still say "connect failed" (e.g. Apache's HttpHostConnectException, an
+                // IOException wrapping a ConnectException): look for one before settling on MAYBE_APPLIED.
+                return connectFailureBelow(c) ? FailureDecision.REGIONAL_NOT_APPLIED
+                        : FailureDecision.REGIONAL_MAYBE_APPLIED;
             }
         }
         return null;
+    }
+
+    private static boolean connectFailureBelow(Throwable t) {
+        int depth = 0;
+        for (Throwable c = t.getCause(); c != null && depth < MAX_CAUSE_DEPTH;
+                c = c.getCause() == c ? null : c.getCause()) {
+            depth++;
+            if (c instanceof ConnectException || c instanceof UnknownHostException
+                    || c instanceof NoRouteToHostException || isConnectTimeout(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A timeout while connecting: nothing was sent (Apache's ConnectTimeoutException, "connect timed out"). */

@@ -1,12 +1,29 @@
 package dev.meridian.core.execution;
 
-/** What a failed attempt means for the rest of the call; see {@link FailureClassifier}. */
+/**
+ * What a failed attempt means for the rest of the call; see {@link FailureClassifier}. The two regional decisions
+ * differ in one question — could the region have applied the request? — which decides whether a write may be sent to
+ * another region: only a failure that proves the request was never applied ({@link #REGIONAL_NOT_APPLIED}) lets a
+ * plain write move on; a failure after the request may have reached the service ({@link #REGIONAL_MAYBE_APPLIED})
+ * moves only reads and writes that are safe to repeat.
+ */
 public enum FailureDecision {
-    /** The request was wrong (validation, condition failed, access denied...): rethrow at once, never fail over. */
+    /**
+     * The request was wrong (validation, condition failed, access denied...) or the caller gave up (aborted):
+     * rethrow at once, never fail over. Never used for a transport failure.
+     */
     CALLER_ERROR,
-    /** The region failed before applying the request (connection refused, 503, throttling, breaker open). */
+    /**
+     * The region failed before applying the request: the connection was refused (or could not be made: unknown
+     * host, no route, connect timeout, TLS handshake), HTTP 503, throttling, or the region's circuit breaker is open.
+     * Nothing was sent, or the service answered that it did not process it.
+     */
     REGIONAL_NOT_APPLIED,
-    /** The region failed and the request may have been applied (timeout after send, 500, reset mid-call). */
+    /**
+     * The region failed after the request may have been sent and applied: an attempt or call timeout, a read timeout,
+     * a connection reset or premature end of the answer, a body cut off ({@code Crc32MismatchException}), HTTP 500 and
+     * other 5xx but 503. The answer was lost; the write may have taken effect.
+     */
     REGIONAL_MAYBE_APPLIED;
 
     /** True for the two regional decisions (they count as circuit-breaker failures). */

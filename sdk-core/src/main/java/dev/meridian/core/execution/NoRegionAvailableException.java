@@ -6,7 +6,9 @@ import dev.meridian.core.exception.MeridianException;
  * No region can take the call: every candidate is drained, behind an open circuit breaker or excluded by the
  * routing context — nothing was sent — or the regions tried failed and the last one's breaker opened before the call
  * reached it (the cause is Resilience4j's {@code CallNotPermittedException}; the earlier failures are suppressed on
- * this exception). Residency-limited calls get {@link dev.meridian.core.residency.ResidencyViolationException} instead.
+ * this exception). Residency-limited calls whose allowed regions all failed get it too (or the last regional failure):
+ * only a call for which no allowed region could be planned is a
+ * {@link dev.meridian.core.residency.ResidencyViolationException}.
  */
 public class NoRegionAvailableException extends MeridianException {
     private static final long serialVersionUID = 1L;

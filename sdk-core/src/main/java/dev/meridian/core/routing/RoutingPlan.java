@@ -62,8 +62,8 @@ public final class RoutingPlan {
     }
 
     /**
-     * True when residency excluded at least one configured region: exhausting this plan then means the data cannot
-     * be served anywhere it may live, which is reported as a residency refusal.
+     * True when residency excluded at least one configured region. Exhausting such a plan is an outage of the allowed
+     * regions, reported as the regional failure, not as a residency refusal (the call never left them).
      */
     public boolean residencyLimited() {
         return residencyLimited;

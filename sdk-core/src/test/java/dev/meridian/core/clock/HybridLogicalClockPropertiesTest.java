@@ -36,6 +36,7 @@ class HybridLogicalClockPropertiesTest {
                 stamp = clock.now();
             }
             assertThat(stamp).isGreaterThan(previous);
+            assertThat(stamp).as("within the default drift bound").isLessThanOrEqualTo(clock.maxAcceptableStamp());
             assertThat(HybridLogicalClock.physicalMillis(stamp)).isGreaterThanOrEqualTo(physical.get());
             previous = stamp;
         }

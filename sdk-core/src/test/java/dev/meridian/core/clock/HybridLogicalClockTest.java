@@ -134,7 +134,55 @@ class HybridLogicalClockTest {
 
         long received = guarded.observe(HybridLogicalClock.encode(T0 + 3_600_000, 0));
 
-        assertThat(HybridLogicalClock.physicalMillis(received)).isEqualTo(T0 + 1_001);
+        assertThat(HybridLogicalClock.physicalMillis(received)).isEqualTo(T0 + 1_000);
+        assertThat(received).as("clamped stamps stay within the bound").isLessThanOrEqualTo(
+                guarded.maxAcceptableStamp());
+    }
+
+    @Test
+    void theDefaultGuardRefusesAStampMoreThanAMinuteAheadNamingTheStampTheBoundAndTheSetting() {
+        long before = clock.now();
+        long twoMinutesAhead = HybridLogicalClock.encode(T0 + 120_000, 3);
+
+        assertThat(clock.maxDrift()).isEqualTo(HybridLogicalClock.DEFAULT_MAX_DRIFT).hasSeconds(60);
+        assertThat(clock.maxAcceptableStamp()).isEqualTo(HybridLogicalClock.encode(T0 + 60_000,
+                HybridLogicalClock.MAX_LOGICAL));
+        assertThatThrownBy(() -> clock.observe(twoMinutesAhead))
+                .isInstanceOf(ClockDriftException.class)
+                .hasMessageContaining(HybridLogicalClock.toString(twoMinutesAhead))
+                .hasMessageContaining("120000 ms ahead")
+                .hasMessageContaining("max drift of 60000 ms")
+                .hasMessageContaining(HybridLogicalClock.toString(clock.maxAcceptableStamp()))
+                .hasMessageContaining("maxDrift(Duration, DriftPolicy)");
+        assertThat(clock.latest()).isEqualTo(before);
+        assertThat(clock.observe(HybridLogicalClock.encode(T0 + 60_000, 0))).isGreaterThan(before);
+    }
+
+    @Test
+    void aStampOfLongMaxValueIsRefusedWithoutArithmeticOverflowWithOrWithoutTheGuard() {
+        HybridLogicalClock unguarded = HybridLogicalClock.builder().millis(physical::get).noDriftGuard().build();
+        long before = unguarded.now();
+
+        assertThatThrownBy(() -> clock.observe(Long.MAX_VALUE)).isInstanceOf(ClockDriftException.class);
+        assertThatThrownBy(() -> unguarded.observe(Long.MAX_VALUE)).isInstanceOf(ClockDriftException.class)
+                .hasMessageContaining("last representable millisecond");
+        assertThat(unguarded.latest()).isEqualTo(before);
+        assertThat(unguarded.maxDrift()).isNull();
+        long dayAhead = HybridLogicalClock.encode(T0 + 86_400_000, 0);
+        assertThat(unguarded.observe(dayAhead)).as("without the guard a far stamp is adopted").isGreaterThan(dayAhead);
+    }
+
+    @Test
+    void everyClockHasItsOwnRandomNodeIdThatCanBeRegeneratedOrFixed() {
+        HybridLogicalClock other = new HybridLogicalClock(physical::get);
+
+        assertThat(clock.nodeId()).matches("[0-9a-f]{16}").isNotEqualTo(other.nodeId());
+        String old = clock.nodeId();
+        assertThat(clock.regenerateNodeId()).isNotEqualTo(old).isEqualTo(clock.nodeId());
+        assertThat(HybridLogicalClock.builder().nodeId("pod-7.a_b").build().nodeId()).isEqualTo("pod-7.a_b");
+        assertThatThrownBy(() -> HybridLogicalClock.builder().nodeId("has space"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nodeId")
+                .hasMessageContaining("has space");
     }
 
     @Test

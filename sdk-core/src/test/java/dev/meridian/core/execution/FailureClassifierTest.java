@@ -7,7 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.netty.handler.codec.PrematureChannelClosureException;
+import io.netty.handler.timeout.ReadTimeoutException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.net.ConnectException;
 import java.net.SocketException;
@@ -23,6 +26,7 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
+import software.amazon.awssdk.core.exception.Crc32MismatchException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
@@ -89,7 +93,29 @@ class FailureClassifierTest {
                 Arguments.of("Wrapped in InvocationTargetException", new InvocationTargetException(
                         SdkClientException.create("x", new ConnectException())), REGIONAL_NOT_APPLIED),
                 Arguments.of("Bare IOException", new IOException("broken pipe"), REGIONAL_MAYBE_APPLIED),
-                Arguments.of("Unknown non-SDK exception", new IllegalStateException("bug"), CALLER_ERROR));
+                Arguments.of("Unknown non-SDK exception", new IllegalStateException("bug"), CALLER_ERROR),
+                // Shapes recorded from the SDK's HTTP clients under faults (AwsFailureClassifierIT).
+                Arguments.of("Crc32Mismatch: body cut off, no I/O cause", Crc32MismatchException.create(
+                        "Expected 1234 as the Crc32 checksum but the actual calculated checksum was 5678", null),
+                        REGIONAL_MAYBE_APPLIED),
+                Arguments.of("URL connection: refused connect while a region flaps", new UncheckedIOException(
+                        new ConnectException("Connection refused")), REGIONAL_NOT_APPLIED),
+                Arguments.of("URL connection: premature EOF while unmarshalling", SdkClientException.create(
+                        "Unable to unmarshall response", new UncheckedIOException(new IOException("Premature EOF"))),
+                        REGIONAL_MAYBE_APPLIED),
+                Arguments.of("Bare UncheckedIOException mid-body", new UncheckedIOException(
+                        new SocketException("Connection reset")), REGIONAL_MAYBE_APPLIED),
+                Arguments.of("Netty read timeout (not an IOException)", SdkClientException.create(
+                        "Unable to execute HTTP request: Read timed out", ReadTimeoutException.INSTANCE),
+                        REGIONAL_MAYBE_APPLIED),
+                Arguments.of("Netty premature close (not an IOException)", SdkClientException.create(
+                        "Unable to execute HTTP request", new PrematureChannelClosureException("closed")),
+                        REGIONAL_MAYBE_APPLIED),
+                Arguments.of("I/O wrapper of a refused connect", SdkClientException.create("x",
+                        new IOException("connect failed", new ConnectException("Connection refused"))),
+                        REGIONAL_NOT_APPLIED),
+                Arguments.of("Credentials error wrapping a non-I/O cause", SdkClientException.create(
+                        "Unable to load credentials", new IllegalArgumentException("no profile")), CALLER_ERROR));
     }
 
     @ParameterizedTest(name = "{0} -> {2}")
