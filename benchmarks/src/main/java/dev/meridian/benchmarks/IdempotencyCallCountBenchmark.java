@@ -1,7 +1,7 @@
 package dev.meridian.benchmarks;
 
 import dev.meridian.core.idempotency.Idempotency;
-import dev.meridian.dynamodb.DynamoDbIdempotencyStore;
+import dev.meridian.dynamodb.idempotency.DynamoDbIdempotencyStore;
 import dev.meridian.testkit.LocalRegions;
 import dev.meridian.testkit.RequestJournal;
 import java.util.Arrays;

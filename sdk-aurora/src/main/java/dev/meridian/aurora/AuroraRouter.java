@@ -49,6 +49,12 @@ final class AuroraRouter implements ConnectionRouter, AutoCloseable {
     private final EndpointPools pools;
     private final Operation readOperation;
     private final Operation writeOperation;
+    /**
+     * The operations of connection attempts: reader and writer are separate endpoints, each with its own breaker per
+     * region, whatever the health configuration says about per-resource breakers.
+     */
+    private final Operation readAttempt;
+    private final Operation writeAttempt;
     private final LagMonitor lagMonitor;
     private final Duration maxReplicaLag;
     private final ReadYourWrites readYourWrites;
@@ -63,6 +69,8 @@ final class AuroraRouter implements ConnectionRouter, AutoCloseable {
         this.pools = pools;
         this.readOperation = readOperation;
         this.writeOperation = writeOperation;
+        this.readAttempt = readOperation.toBuilder().breakerPerResource().build();
+        this.writeAttempt = writeOperation.toBuilder().breakerPerResource().build();
         this.lagMonitor = lagMonitor;
         this.maxReplicaLag = maxReplicaLag;
         this.readYourWrites = readYourWrites;
@@ -90,7 +98,7 @@ final class AuroraRouter implements ConnectionRouter, AutoCloseable {
             Endpoint endpoint = new Endpoint(Role.READER, region, url);
             Reader reader;
             try {
-                reader = multiRegion.attempt(readOperation, region, CONNECTION_FAILURES, () -> connectReader(endpoint));
+                reader = multiRegion.attempt(readAttempt, region, CONNECTION_FAILURES, () -> connectReader(endpoint));
             } catch (CallNotPermittedException e) {
                 metrics.reroute(region, "breaker-open");
                 continue;
@@ -187,12 +195,12 @@ final class AuroraRouter implements ConnectionRouter, AutoCloseable {
     private Binding bindWriter(Endpoint endpoint, boolean forRead) throws SQLException {
         Connection connection;
         try {
-            connection = multiRegion.attempt(writeOperation, endpoint.region(), CONNECTION_FAILURES,
+            connection = multiRegion.attempt(writeAttempt, endpoint.region(), CONNECTION_FAILURES,
                     () -> pools.connection(endpoint));
         } catch (CallNotPermittedException e) {
             throw new WriterUnavailableException(endpoint.region(), "The writer of the global database in "
-                    + endpoint.region().id() + " is unavailable: " + e.getMessage() + " after repeated connection"
-                    + " failures, so no connection was attempted; retry later", e);
+                    + endpoint.region().id() + " is unavailable: its circuit breaker " + e.getCausingCircuitBreakerName()
+                    + " is open after repeated connection failures, so no connection was attempted; retry later", e);
         }
         metrics.connectionBound(Role.WRITER, endpoint.region());
         return new Binding(endpoint, connection, forRead);
@@ -232,9 +240,9 @@ final class AuroraRouter implements ConnectionRouter, AutoCloseable {
         pools.softEvict(binding.endpoint());
         Region region = binding.endpoint().region();
         if (binding.role() == Role.READER) {
-            multiRegion.recordFailure(readOperation, region, failure, CONNECTION_FAILURES);
+            multiRegion.recordFailure(readAttempt, region, failure, CONNECTION_FAILURES);
         } else {
-            multiRegion.recordFailure(writeOperation, region, failure, CONNECTION_FAILURES);
+            multiRegion.recordFailure(writeAttempt, region, failure, CONNECTION_FAILURES);
             refresh();
         }
     }

@@ -80,13 +80,11 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
         EndpointPools pools = new EndpointPools(template, b.name, metrics);
         LagMonitor lagMonitor = b.maxReplicaLag == null ? null : new LagMonitor(b.lagProbe, b.lagCheckInterval, metrics);
         ReadYourWrites readYourWrites = b.readYourWritesWindow == null ? null : new ReadYourWrites(b.readYourWritesWindow);
-        // Reader and writer are separate endpoints: each has its own breaker per region, and read plans skip exactly
-        // the regions whose reader breaker is open.
+        // The resources name the breakers AuroraRouter attempts through, so that with HealthConfig.perResourceBreakers
+        // the core router's plan skips exactly the regions whose reader breaker is open.
         this.router = new AuroraRouter(b.multiRegion, b.discovery, pools,
-                Operation.builder(b.name + ".read", OperationKind.READ).resource(AuroraRouter.READER_RESOURCE)
-                        .breakerPerResource().build(),
-                Operation.builder(b.name + ".write", OperationKind.WRITE).resource(AuroraRouter.WRITER_RESOURCE)
-                        .breakerPerResource().build(),
+                Operation.builder(b.name + ".read", OperationKind.READ).resource(AuroraRouter.READER_RESOURCE).build(),
+                Operation.builder(b.name + ".write", OperationKind.WRITE).resource(AuroraRouter.WRITER_RESOURCE).build(),
                 lagMonitor, b.maxReplicaLag, readYourWrites, metrics);
         this.poolReadOnly = template.isReadOnly();
         this.poolAutoCommit = template.isAutoCommit();

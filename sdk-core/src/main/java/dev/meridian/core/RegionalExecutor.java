@@ -496,7 +496,9 @@ final class RegionalExecutor implements AutoCloseable {
             a.future = f;
             boolean cancelNow;
             synchronized (this) {
-                cancelNow = done && inflight.contains(a);
+                // A hedge may have won while this attempt was being launched: it was cancelled before it had a
+                // future to cancel, so cancel that future now.
+                cancelNow = a.cancelled || done && inflight.contains(a);
             }
             if (cancelNow) {
                 a.cancel();

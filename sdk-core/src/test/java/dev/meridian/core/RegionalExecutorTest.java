@@ -221,14 +221,28 @@ class RegionalExecutorTest {
     }
 
     @Test
-    void restrictedCallWithNoAllowedRegionLeftToPlanIsStillARefusal() {
+    void restrictedCallWhoseAllowedRegionsAreAllOpenIsAnOutageNotARefusalAndNeverLeaves() {
         RegionalExecutor ex = executor();
         health.circuitBreaker(EU_WEST).transitionToForcedOpenState();
         health.circuitBreaker(EU_CENTRAL).transitionToForcedOpenState();
         try (RoutingContext.Scope s = RoutingContext.builder().subjectCountry("DE").dataClass(DataClass.RESTRICTED)
                 .open()) {
             assertThatThrownBy(() -> ex.execute(Operation.of("Get", OperationKind.READ), failingIn(US_EAST,
-                    refused()))).isInstanceOf(ResidencyViolationException.class);
+                    refused()))).isInstanceOf(NoRegionAvailableException.class)
+                    .hasMessageContaining("residency allows");
+        }
+        assertThat(touched).isEmpty();
+        assertThat(meters.find("meridian.residency.refused").counter()).isNull();
+    }
+
+    @Test
+    void restrictedCallWithNoAllowedRegionAtAllIsARefusal() {
+        RegionalExecutor ex = executor();
+        try (RoutingContext.Scope s = RoutingContext.builder().subjectCountry("BR").dataClass(DataClass.RESTRICTED)
+                .open()) {
+            assertThatThrownBy(() -> ex.execute(Operation.of("Get", OperationKind.READ), failingIn(US_EAST,
+                    refused()))).isInstanceOf(ResidencyViolationException.class)
+                    .hasMessageContaining("subject country BR is unmapped");
         }
         assertThat(touched).isEmpty();
     }

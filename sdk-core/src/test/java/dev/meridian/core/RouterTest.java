@@ -49,15 +49,35 @@ class RouterTest {
     }
 
     @Test
-    void restrictedEuDataIsRefusedWhenEveryEuRegionIsDrainedAndTheRefusalIsCounted() {
+    void restrictedEuDataWhoseEuRegionsAreAllDrainedIsAnOutageNeverRoutedElsewhere() {
         health.drain(EU_WEST);
         health.drain(EU_CENTRAL);
         assertThatThrownBy(() -> router.plan(GET, germanRestricted))
-                .isInstanceOf(ResidencyViolationException.class)
-                .hasMessageContaining("RESTRICTED").hasMessageContaining("EU");
-        assertThat(meters.get("meridian.residency.refused").tag("data_class", "RESTRICTED")
-                .tag("jurisdiction", "EU").counter().count()).isEqualTo(1.0);
+                .isInstanceOf(NoRegionAvailableException.class)
+                .hasMessageContaining("residency allows").hasMessageContaining("eu-west-1");
+        assertThat(meters.find("meridian.residency.refused").counter()).isNull();
         assertThat(router.plan(GET, RoutingContext.empty()).regions()).containsExactly(US_EAST);
+    }
+
+    @Test
+    void regionsBoundedByTheOperationNeverIncludeOthers() {
+        Operation onlyEu = GET.toBuilder().resource("eu_orders").within(Set.of(EU_WEST, EU_CENTRAL)).build();
+        assertThat(router.plan(onlyEu, RoutingContext.empty()).regions()).containsExactly(EU_WEST, EU_CENTRAL);
+        Operation onlyUs = GET.toBuilder().resource("us_orders").within(Set.of(US_EAST)).build();
+        assertThatThrownBy(() -> router.plan(onlyUs, germanRestricted))
+                .isInstanceOf(ResidencyViolationException.class).hasMessageContaining("exists only in");
+    }
+
+    @Test
+    void withoutAContextTheConfiguredDefaultDataClassApplies() {
+        Router failClosed = new Router(TestTopology.threeRegions().defaultDataClass(DataClass.RESTRICTED).build(),
+                health);
+        assertThatThrownBy(() -> failClosed.plan(GET, RoutingContext.empty()))
+                .isInstanceOf(ResidencyViolationException.class);
+        Router required = new Router(TestTopology.threeRegions().requireContext(true).build(), health);
+        assertThatThrownBy(() -> required.plan(GET, RoutingContext.empty()))
+                .isInstanceOf(ResidencyViolationException.class).hasMessageContaining("MERIDIAN_REQUIRE_CONTEXT");
+        assertThat(required.plan(GET, RoutingContext.builder().build()).regions()).isNotEmpty();
     }
 
     @Test

@@ -27,14 +27,14 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  * keyed by their {@code pk} (or, for idempotency records, {@code id}) value; conditions and update expressions are
  * not evaluated.
  */
-final class FakeRegionClient implements DynamoDbClient {
-    final Region region;
-    final List<String> received = new CopyOnWriteArrayList<>();
-    final Map<String, Map<String, AttributeValue>> items = new ConcurrentHashMap<>();
-    volatile Supplier<RuntimeException> failure;
-    volatile boolean closed;
+public final class FakeRegionClient implements DynamoDbClient {
+    public final Region region;
+    public final List<String> received = new CopyOnWriteArrayList<>();
+    public final Map<String, Map<String, AttributeValue>> items = new ConcurrentHashMap<>();
+    public volatile Supplier<RuntimeException> failure;
+    public volatile boolean closed;
 
-    FakeRegionClient(Region region) {
+    public FakeRegionClient(Region region) {
         this.region = region;
     }
 

@@ -9,13 +9,13 @@ import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /** Global tables used by the integration tests of this package. */
-final class Tables {
+public final class Tables {
 
     private Tables() {
     }
 
     /** A global table with a string partition key (and optionally a string sort key) in every local region. */
-    static void create(LocalRegions regions, String table, String partitionKey, String sortKey) {
+    public static void create(LocalRegions regions, String table, String partitionKey, String sortKey) {
         CreateTableRequest.Builder request = CreateTableRequest.builder()
                 .tableName(table)
                 .billingMode(BillingMode.PAY_PER_REQUEST);

@@ -1,10 +1,13 @@
 package dev.meridian.dynamodb;
 
+import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
 import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.routing.RoutingStrategy;
+import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.testkit.LocalRegions;
+import java.util.function.Function;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
@@ -18,11 +21,11 @@ import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /** The three local regions of the integration tests and per-region clients built the way users should. */
-final class TestRegions {
-    static final Region EU_WEST_1 = Region.EU_WEST_1;
-    static final Region EU_CENTRAL_1 = Region.EU_CENTRAL_1;
-    static final Region US_EAST_1 = Region.US_EAST_1;
-    static final String[] IDS = {"eu-west-1", "eu-central-1", "us-east-1"};
+public final class TestRegions {
+    public static final Region EU_WEST_1 = Region.EU_WEST_1;
+    public static final Region EU_CENTRAL_1 = Region.EU_CENTRAL_1;
+    public static final Region US_EAST_1 = Region.US_EAST_1;
+    public static final String[] IDS = {"eu-west-1", "eu-central-1", "us-east-1"};
     /**
      * The testkit's access key: DynamoDB Local keeps one database per access key and region, so clients must use the
      * key the testkit created the tables with.
@@ -33,7 +36,7 @@ final class TestRegions {
     private TestRegions() {
     }
 
-    static MultiRegionConfig config() {
+    public static MultiRegionConfig config() {
         return MultiRegionConfig.builder()
                 .region(RegionSpec.of(EU_WEST_1).jurisdiction("EU"))
                 .region(RegionSpec.of(EU_CENTRAL_1).jurisdiction("EU"))
@@ -43,13 +46,18 @@ final class TestRegions {
                 .build();
     }
 
-    static DynamoDbClient client(LocalRegions regions, Region region) {
+    /** A multi-region client on {@code runtime} over per-region clients from {@code factory} (closed with it). */
+    public static DynamoDbClient routed(MultiRegion runtime, Function<Region, DynamoDbClient> factory) {
+        return MultiRegionDynamoDb.builder().multiRegion(runtime).clientFactory(factory).build();
+    }
+
+    public static DynamoDbClient client(LocalRegions regions, Region region) {
         return regions.clientBuilder(region.id())
                 .overrideConfiguration(RegionalClientDefaults.overrideConfiguration())
                 .build();
     }
 
-    static DynamoDbAsyncClient asyncClient(LocalRegions regions, Region region) {
+    public static DynamoDbAsyncClient asyncClient(LocalRegions regions, Region region) {
         return DynamoDbAsyncClient.builder()
                 .region(region)
                 .endpointOverride(regions.endpoint(region.id()))
@@ -58,7 +66,7 @@ final class TestRegions {
                 .build();
     }
 
-    static CreateTableRequest table(String name) {
+    public static CreateTableRequest table(String name) {
         return CreateTableRequest.builder()
                 .tableName(name)
                 .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())

@@ -1,5 +1,11 @@
 package dev.meridian.dynamodb;
 
+import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
+import dev.meridian.dynamodb.client.TableSettings;
+import dev.meridian.dynamodb.lww.LwwWrites;
+import dev.meridian.dynamodb.idempotency.DynamoDbIdempotencyStore;
+import dev.meridian.dynamodb.counter.GlobalCounter;
+import dev.meridian.dynamodb.lag.ReplicationLagProbe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -60,7 +66,7 @@ class WithoutMicrometerTest {
                 }
 
                 DynamoDbIdempotencyStore store = DynamoDbIdempotencyStore.builder().table("idempotency")
-                        .runtime(runtime, r -> fakes.computeIfAbsent(r, FakeRegionClient::new)).build();
+                        .client(TestRegions.routed(runtime, r -> fakes.computeIfAbsent(r, FakeRegionClient::new))).build();
                 Instant now = Instant.now();
                 IdempotencyClaim claim = store.claim("request-1", null, now.plusSeconds(30), now.plusSeconds(3600));
                 store.complete(claim, "done".getBytes(StandardCharsets.UTF_8), now.plusSeconds(3600));

@@ -7,11 +7,11 @@ import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.idempotency.Idempotency;
 import dev.meridian.core.routing.RoutingStrategy;
-import dev.meridian.dynamodb.DynamoDbIdempotencyStore;
-import dev.meridian.dynamodb.LwwWrites;
-import dev.meridian.dynamodb.MultiRegionDynamoDb;
-import dev.meridian.dynamodb.TableSettings;
-import dev.meridian.dynamodb.WriteMode;
+import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
+import dev.meridian.dynamodb.client.TableSettings;
+import dev.meridian.dynamodb.client.WriteMode;
+import dev.meridian.dynamodb.idempotency.DynamoDbIdempotencyStore;
+import dev.meridian.dynamodb.lww.LwwWrites;
 import dev.meridian.testkit.LocalRegions;
 import dev.meridian.testkit.ReplicationTimeoutException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -23,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
@@ -82,7 +81,6 @@ public final class RegionDrill {
             PrintStream out, long started) throws Exception {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         MeridianMeters meridian = new MeridianMeters(meters);
-        Map<Region, DynamoDbClient> regionalClients = new ConcurrentHashMap<>();
         try (MultiRegion runtime = MultiRegion.builder(config(settings)).meterRegistry(meters).build();
                 DynamoDbClient dynamo = MultiRegionDynamoDb.builder()
                         .multiRegion(runtime)
@@ -95,8 +93,7 @@ public final class RegionDrill {
                         .build()) {
             DynamoDbIdempotencyStore store = DynamoDbIdempotencyStore.builder()
                     .table(Workload.IDEMPOTENCY)
-                    .runtime(runtime, region -> regionalClients.computeIfAbsent(region,
-                            r -> regionalClient(regions, r)))
+                    .client(dynamo) // shares the routed client's runtime and per-region clients
                     // STRICT: a key's record lives in its home region only; while that region is unavailable the
                     // request is refused instead of risking a second execution elsewhere.
                     .mode(DynamoDbIdempotencyStore.HomeRegionMode.STRICT)
@@ -111,7 +108,6 @@ public final class RegionDrill {
                 return finish(regions, workload, meridian, phases, out, started);
             } finally {
                 workload.stop();
-                regionalClients.values().forEach(DynamoDbClient::close);
             }
         }
     }

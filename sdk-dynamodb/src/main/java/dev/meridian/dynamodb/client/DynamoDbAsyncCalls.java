@@ -1,0 +1,136 @@
+package dev.meridian.dynamodb.client;
+
+import dev.meridian.core.RegionalClients;
+import dev.meridian.core.RoutedCalls;
+import dev.meridian.core.ServiceHooks;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.RoutingContext;
+import dev.meridian.dynamodb.client.DynamoDbOperationClassifier.Classification;
+import dev.meridian.dynamodb.client.TableCatalog.Described;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BiFunction;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbRequest;
+import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbAsyncWaiter;
+
+/**
+ * What {@link RoutedDynamoDbAsyncClient} hands every call to: the same hooks as {@link DynamoDbCalls}, but never
+ * blocking the caller — unknown key schemas (and, when residency needs it, replica footprints) are described
+ * asynchronously first, and every failure, a residency refusal included, completes the returned future
+ * exceptionally. Waiters share one scheduler, created on the first {@code waiter()} and closed with the client.
+ * Thread-safe.
+ */
+final class DynamoDbAsyncCalls implements ServiceHooks<DynamoDbRequest, Classification>, AutoCloseable {
+    private final DynamoDbRouting routing;
+    private final RegionalClients<DynamoDbAsyncClient> clients;
+    private final DynamoDbOperationClassifier classifier;
+    private final RoutedCalls<DynamoDbAsyncClient, DynamoDbRequest, Classification> engine;
+    private final List<AutoCloseable> closeables;
+    private ScheduledExecutorService waiterScheduler;
+    private boolean closed;
+
+    DynamoDbAsyncCalls(DynamoDbRouting routing, RegionalClients<DynamoDbAsyncClient> clients,
+            Map<String, TableSettings> settings, List<AutoCloseable> closeables) {
+        this.routing = Objects.requireNonNull(routing, "routing");
+        this.clients = Objects.requireNonNull(clients, "clients");
+        this.classifier = routing.classifier(settings, TableCatalog.cacheOnly());
+        this.engine = new RoutedCalls<>(routing.runtime(), clients, this);
+        this.closeables = List.copyOf(closeables);
+    }
+
+    <Q extends DynamoDbRequest, S> CompletableFuture<S> callAsync(String operation, Q request, RoutingContext callerCtx,
+            BiFunction<DynamoDbAsyncClient, Q, CompletableFuture<S>> method) {
+        try {
+            Objects.requireNonNull(request, "request");
+            RoutingContext ctx = routing.contextFor(operation, request, callerCtx);
+            List<String> unknown = new ArrayList<>();
+            TableCatalog catalog = routing.catalog();
+            boolean footprintMatters = routing.footprintMatters(ctx);
+            for (ItemRef item : RequestShape.of(operation, request).items()) {
+                if (!unknown.contains(item.table()) && (catalog.needsPartitionKey(item.table())
+                        || footprintMatters && catalog.needsFootprint(item.table()))) {
+                    unknown.add(item.table());
+                }
+            }
+            if (unknown.isEmpty()) {
+                return engine.callAsync(operation, request, ctx, method);
+            }
+            return catalog.preload(unknown, table -> describe(table, ctx))
+                    .thenCompose(ignored -> engine.callAsync(operation, request, ctx, method));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    RegionalClients<DynamoDbAsyncClient> clients() {
+        return clients;
+    }
+
+    DynamoDbAsyncClient localClient() {
+        return clients.get(routing.runtime().config().localRegion());
+    }
+
+    synchronized DynamoDbAsyncWaiter waiter(DynamoDbAsyncClient pinnedView) {
+        if (closed) {
+            throw new IllegalStateException("The multi-region DynamoDbAsyncClient is closed");
+        }
+        if (waiterScheduler == null) {
+            waiterScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "meridian-dynamodb-waiter");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return DynamoDbAsyncWaiter.builder().client(pinnedView).scheduledExecutorService(waiterScheduler).build();
+    }
+
+    @Override
+    public Classification classify(String operation, DynamoDbRequest request, RoutingContext ctx) {
+        return classifier.classify(operation, request, ctx);
+    }
+
+    @Override
+    public Operation operation(Classification classified, RoutingContext ctx) {
+        return routing.operation(classified, ctx);
+    }
+
+    @Override
+    public void beforeCall(Classification classified, DynamoDbRequest request, RoutingContext ctx) {
+        routing.checkResidency(classified, ctx, TableCatalog.cacheOnly());
+    }
+
+    @Override
+    public void afterSuccess(Classification classified, DynamoDbRequest request, RoutingContext ctx, Region served,
+            Object response) {
+        routing.afterSuccess(classified, ctx, request, served, response);
+    }
+
+    private CompletableFuture<Described> describe(String table, RoutingContext ctx) {
+        return routing.runtime().executeAsync(DynamoDbRouting.describeOperation(table), ctx,
+                region -> clients.get(region).describeTable(r -> r.tableName(table))
+                        .thenApply(response -> Described.of(response.table(), region)));
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+            if (waiterScheduler != null) {
+                waiterScheduler.shutdownNow();
+            }
+        }
+        MultiRegionDynamoDb.closeAll(closeables);
+    }
+
+    @Override
+    public String toString() {
+        return "MultiRegionDynamoDbAsyncClient" + routing.runtime().config().regionList();
+    }
+}

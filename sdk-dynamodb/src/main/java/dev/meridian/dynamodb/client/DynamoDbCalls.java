@@ -1,0 +1,125 @@
+package dev.meridian.dynamodb.client;
+
+import dev.meridian.core.RegionalClients;
+import dev.meridian.core.RoutedCalls;
+import dev.meridian.core.ServiceHooks;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.RoutingContext;
+import dev.meridian.dynamodb.client.DynamoDbOperationClassifier.Classification;
+import dev.meridian.dynamodb.client.TableCatalog.Described;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import dev.meridian.core.MultiRegion;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbRequest;
+import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
+
+/**
+ * What {@link RoutedDynamoDbClient} hands every call to: the DynamoDB {@link ServiceHooks} (classification with
+ * key schemas learned through a routed {@code DescribeTable}, the residency footprint check before anything is
+ * sent, read-your-writes bookkeeping) around sdk-core's routed-client engine. Thread-safe.
+ */
+final class DynamoDbCalls implements ServiceHooks<DynamoDbRequest, Classification>, AutoCloseable {
+    private final DynamoDbRouting routing;
+    private final RegionalClients<DynamoDbClient> clients;
+    private final DynamoDbOperationClassifier classifier;
+    private final RoutedCalls<DynamoDbClient, DynamoDbRequest, Classification> engine;
+    private final Function<String, Described> describe = this::describe;
+    private final List<AutoCloseable> closeables;
+    private final MultiRegionDynamoDb.Shared shared = new MultiRegionDynamoDb.Shared(this);
+
+    DynamoDbCalls(DynamoDbRouting routing, RegionalClients<DynamoDbClient> clients,
+            Map<String, TableSettings> settings, List<AutoCloseable> closeables) {
+        this.routing = Objects.requireNonNull(routing, "routing");
+        this.clients = Objects.requireNonNull(clients, "clients");
+        this.classifier = routing.classifier(settings, describe);
+        this.engine = new RoutedCalls<>(routing.runtime(), clients, this);
+        this.closeables = List.copyOf(closeables);
+    }
+
+    <Q extends DynamoDbRequest, S> S call(String operation, Q request, RoutingContext ctx,
+            BiFunction<DynamoDbClient, Q, S> method) {
+        return engine.call(operation, request, routing.contextFor(operation, request, ctx), method);
+    }
+
+    RegionalClients<DynamoDbClient> clients() {
+        return clients;
+    }
+
+    MultiRegion runtime() {
+        return routing.runtime();
+    }
+
+    MultiRegionDynamoDb.Shared shared() {
+        return shared;
+    }
+
+    /** The table's replica regions (see {@link MultiRegionDynamoDb.Shared#replicaRegions}). */
+    Set<Region> footprint(String table) {
+        return routing.catalog().footprint(table, describe);
+    }
+
+    DynamoDbClient localClient() {
+        return clients.get(routing.runtime().config().localRegion());
+    }
+
+    DynamoDbWaiter waiter(DynamoDbClient pinnedView) {
+        return DynamoDbWaiter.builder().client(pinnedView).build();
+    }
+
+    /** Classifies under {@code ctx}; a {@code DescribeTable} this needs is routed under it too. */
+    @Override
+    @SuppressWarnings("try")
+    public Classification classify(String operation, DynamoDbRequest request, RoutingContext ctx) {
+        if (RoutingContext.current() == ctx) {
+            return classifier.classify(operation, request, ctx);
+        }
+        try (RoutingContext.Scope s = ctx.open()) {
+            return classifier.classify(operation, request, ctx);
+        }
+    }
+
+    @Override
+    public Operation operation(Classification classified, RoutingContext ctx) {
+        return routing.operation(classified, ctx);
+    }
+
+    @Override
+    @SuppressWarnings("try")
+    public void beforeCall(Classification classified, DynamoDbRequest request, RoutingContext ctx) {
+        if (RoutingContext.current() == ctx) {
+            routing.checkResidency(classified, ctx, describe);
+            return;
+        }
+        try (RoutingContext.Scope s = ctx.open()) {
+            routing.checkResidency(classified, ctx, describe);
+        }
+    }
+
+    @Override
+    public void afterSuccess(Classification classified, DynamoDbRequest request, RoutingContext ctx, Region served,
+            Object response) {
+        routing.afterSuccess(classified, ctx, request, served, response);
+    }
+
+    /** A routed {@code DescribeTable} under the current context (the call's, see {@link #classify}). */
+    private Described describe(String table) {
+        return routing.runtime().execute(DynamoDbRouting.describeOperation(table),
+                region -> Described.of(clients.get(region).describeTable(r -> r.tableName(table)).table(), region));
+    }
+
+    @Override
+    public void close() {
+        MultiRegionDynamoDb.closeAll(closeables);
+    }
+
+    @Override
+    public String toString() {
+        return "MultiRegionDynamoDbClient" + routing.runtime().config().regionList();
+    }
+}

@@ -1,0 +1,125 @@
+package dev.meridian.dynamodb.client;
+
+import dev.meridian.core.OperationClassifier;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.OperationKind;
+import dev.meridian.core.routing.RoutingContext;
+import dev.meridian.core.routing.RoutingStrategy;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbRequest;
+
+/**
+ * Describes DynamoDB client calls as sdk-core {@link Operation}s.
+ *
+ * <ul>
+ *   <li>Kind: {@code GetItem}, {@code BatchGetItem}, {@code Query}, {@code Scan}, {@code TransactGetItems},
+ *       {@code Describe*}, {@code List*} and PartiQL {@code SELECT}s are {@link OperationKind#READ}; every other
+ *       call is a {@link OperationKind#WRITE}, promoted to {@link OperationKind#IDEMPOTENT_WRITE} only when its
+ *       condition is false once the write has been applied ({@link WriteGuard}: {@code attribute_not_exists} on a
+ *       put, a version or LWW stamp check the write advances, {@code attribute_exists} on a delete). Such a repeat
+ *       fails its check instead of applying twice, which is what lets it move to another region. A client request
+ *       token (deduplicated within one region only), a legacy {@code Expected} map, a condition the written item may
+ *       still satisfy and a context's idempotency key do not count.</li>
+ *   <li>Resource: the table name. Routing key: {@code <table>#<partition key value>} of the first item.</li>
+ *   <li>Strategy: writes of a {@link WriteMode#WRITE_HOME_BY_KEY} table (and its strongly consistent reads, when
+ *       {@link TableSettings#consistentReadsAtHome()}) carry {@code RoutingStrategy.homeByKey()}.</li>
+ * </ul>
+ *
+ * <p>Thread-safe and allocation-light; it never performs I/O itself. Used standalone with
+ * {@code MultiRegion.wrap}, it knows the partition key only from {@link TableSettings} (or a key map of a single
+ * attribute); {@link MultiRegionDynamoDb} also feeds it key schemas read from {@code DescribeTable}.
+ */
+public final class DynamoDbOperationClassifier implements OperationClassifier {
+    private static final RoutingStrategy HOME_BY_KEY = RoutingStrategy.homeByKey();
+
+    private final Map<String, TableSettings> tables;
+    private final Function<String, Optional<String>> partitionKeys;
+
+    DynamoDbOperationClassifier(Map<String, TableSettings> tables, Function<String, Optional<String>> partitionKeys) {
+        this.tables = Map.copyOf(tables);
+        this.partitionKeys = Objects.requireNonNull(partitionKeys, "partitionKeys");
+    }
+
+    /** A classifier that knows these tables; tables not listed are multi-active with an unknown key schema. */
+    public static DynamoDbOperationClassifier of(Collection<TableSettings> tables) {
+        Map<String, TableSettings> byName = new LinkedHashMap<>();
+        for (TableSettings t : tables) {
+            byName.put(t.tableName(), t);
+        }
+        return new DynamoDbOperationClassifier(byName,
+                table -> Optional.ofNullable(byName.get(table)).flatMap(TableSettings::partitionKey));
+    }
+
+    /** Classifies a {@code DynamoDbClient}/{@code DynamoDbAsyncClient} method call; {@code null} for non-calls. */
+    @Override
+    public Operation classify(Method method, Object[] args) {
+        if (args == null || args.length != 1 || !(args[0] instanceof DynamoDbRequest)) {
+            return null;
+        }
+        return classify(method.getName(), (DynamoDbRequest) args[0], RoutingContext.current()).operation();
+    }
+
+    Classification classify(String methodName, DynamoDbRequest request, RoutingContext ctx) {
+        RequestShape shape = RequestShape.of(methodName, request);
+        Set<String> touched = new LinkedHashSet<>();
+        List<TableKey> keys = new ArrayList<>();
+        for (ItemRef item : shape.items()) {
+            touched.add(item.table());
+            item.partitionValue(partitionKeys.apply(item.table()))
+                    .ifPresent(pk -> keys.add(new TableKey(item.table(), pk)));
+        }
+        Operation.Builder op = Operation.builder(shape.operation(), kind(shape, ctx));
+        if (!touched.isEmpty()) {
+            op.resource(touched.iterator().next());
+        }
+        if (!keys.isEmpty()) {
+            TableKey first = keys.get(0);
+            op.routingKey(first.routingKey());
+            if (homesByKey(shape, settings(first.table()))) {
+                op.strategy(HOME_BY_KEY);
+            }
+        }
+        return new Classification(op.build(), shape, touched, keys);
+    }
+
+    private static OperationKind kind(RequestShape shape, RoutingContext ctx) {
+        if (shape.read()) {
+            return OperationKind.READ;
+        }
+        // A context's idempotency key does not count: nothing on the DynamoDB path consults it, so a repeat elsewhere
+        // would run the write again (use the idempotency store, or a guarded condition, to make a write repeatable).
+        return shape.repeatSafe() ? OperationKind.IDEMPOTENT_WRITE : OperationKind.WRITE;
+    }
+
+    private static boolean homesByKey(RequestShape shape, Optional<TableSettings> settings) {
+        if (settings.isEmpty() || settings.get().writeMode() != WriteMode.WRITE_HOME_BY_KEY) {
+            return false;
+        }
+        return !shape.read() || shape.consistentRead() && settings.get().consistentReadsAtHome();
+    }
+
+    private Optional<TableSettings> settings(String table) {
+        return Optional.ofNullable(tables.get(table));
+    }
+
+    /** One (table, partition key value) pair a call touches. */
+    record TableKey(String table, String partitionValue) {
+        String routingKey() {
+            return table + '#' + partitionValue;
+        }
+    }
+
+    /** The operation plus what the client needs beyond routing: the shape, tables and keys touched. */
+    record Classification(Operation operation, RequestShape shape, Set<String> tables, List<TableKey> keys) {
+    }
+}

@@ -1,0 +1,210 @@
+package dev.meridian.dynamodb.client;
+
+import dev.meridian.core.MultiRegion;
+import dev.meridian.core.residency.DataClass;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.OperationKind;
+import dev.meridian.core.routing.RoutingContext;
+import dev.meridian.core.routing.RoutingStrategy;
+import dev.meridian.dynamodb.client.DynamoDbOperationClassifier.Classification;
+import dev.meridian.dynamodb.client.DynamoDbOperationClassifier.TableKey;
+import dev.meridian.dynamodb.client.TableCatalog.Described;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
+
+/**
+ * What the sync and async routed clients share around sdk-core's executor: classification, the residency
+ * footprint check before anything is sent, and read-your-writes bookkeeping. Routing itself (residency, health,
+ * order, failover, hedging) stays in sdk-core. Thread-safe.
+ */
+final class DynamoDbRouting {
+    private static final Logger log = LoggerFactory.getLogger(DynamoDbRouting.class);
+
+    private final MultiRegion runtime;
+    private final TableCatalog catalog;
+    private final WriteMarks marks;
+
+    DynamoDbRouting(MultiRegion runtime, TableCatalog catalog, WriteMarks marks) {
+        this.runtime = Objects.requireNonNull(runtime, "runtime");
+        this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.marks = marks;
+    }
+
+    /** The read that learns a table's key schema and replicas (routed like any read). */
+    static Operation describeOperation(String table) {
+        return Operation.builder("DescribeTable", OperationKind.READ).resource(table).build();
+    }
+
+    MultiRegion runtime() {
+        return runtime;
+    }
+
+    TableCatalog catalog() {
+        return catalog;
+    }
+
+    /** A classifier whose unknown key schemas are answered by {@code describe} (through the catalog's cache). */
+    DynamoDbOperationClassifier classifier(Map<String, TableSettings> settings, Function<String, Described> describe) {
+        return new DynamoDbOperationClassifier(settings, table -> catalog.partitionKey(table, describe));
+    }
+
+    /**
+     * Refuses the call, before anything is sent, when one of its tables replicates outside the regions the data
+     * may live in (sdk-core's {@code Router.checkFootprint} decides and counts the refusal).
+     */
+    void checkResidency(Classification c, RoutingContext ctx, Function<String, Described> describe) {
+        if (!footprintMatters(ctx)) {
+            return;
+        }
+        for (String table : c.tables()) {
+            runtime.checkResidency(c.operation(), ctx, catalog.footprint(table, describe));
+        }
+    }
+
+    /** Whether a table's footprint matters for this call (sdk-core decides; no {@code DescribeTable} otherwise). */
+    boolean footprintMatters(RoutingContext ctx) {
+        return runtime.footprintMatters(ctx);
+    }
+
+    /**
+     * The context a call runs under: the caller's; or, made while none is open, the default of the table it touches
+     * ({@link TableSettings#defaultDataClass()}; RESTRICTED wins when tables disagree).
+     */
+    RoutingContext contextFor(String operation, DynamoDbRequest request, RoutingContext ctx) {
+        if (ctx != RoutingContext.empty() || !catalog.hasTableDefaults()) {
+            return ctx;
+        }
+        RoutingContext chosen = ctx;
+        for (ItemRef item : RequestShape.of(operation, request).items()) {
+            Optional<RoutingContext> d = catalog.settings(item.table()).flatMap(TableSettings::defaultContext);
+            if (d.isPresent() && (chosen == ctx || d.get().dataClass().equals(DataClass.RESTRICTED))) {
+                chosen = d.get();
+            }
+        }
+        return chosen;
+    }
+
+    /**
+     * The operation to execute: bounded to the regions its tables exist in (a table replicated to some regions only
+     * is never called elsewhere: there it does not exist); a read of a key the session just wrote goes to the
+     * writing region first.
+     */
+    Operation operation(Classification c, RoutingContext ctx) {
+        Operation op = bounded(c);
+        if (!c.shape().read() && c.keys().size() > 1 && op.strategy().isPresent()) {
+            requireOneHome(op, c, ctx);
+        }
+        if (marks == null || !c.shape().read() || c.keys().isEmpty()) {
+            return op;
+        }
+        Optional<Region> writer = marks.writerRegion(WriteMarks.session(ctx), c.keys());
+        if (writer.isEmpty()) {
+            return op;
+        }
+        RoutingStrategy base = op.strategy().orElseGet(() -> runtime.config().routing());
+        log.debug("{} on {} pinned to {} for read-your-writes", op.name(), op.resource().orElse("?"), writer.get());
+        return op.toBuilder().strategy(RoutingStrategy.preferring(writer.get(), base)).build();
+    }
+
+    /**
+     * A multi-item write (batch, transaction) homed by key must have one home: writing some items outside their home
+     * region would break the single-writer promise of {@link WriteMode#WRITE_HOME_BY_KEY}. Refused before anything is
+     * sent, naming the keys and their homes, so the caller can split the call per home region.
+     */
+    private void requireOneHome(Operation op, Classification c, RoutingContext ctx) {
+        Map<Region, String> homes = new LinkedHashMap<>();
+        for (TableKey key : c.keys()) {
+            Optional<TableSettings> settings = catalog.settings(key.table());
+            if (settings.isEmpty() || settings.get().writeMode() != WriteMode.WRITE_HOME_BY_KEY) {
+                continue;
+            }
+            Operation forKey = op.toBuilder().routingKey(key.routingKey()).build();
+            homes.putIfAbsent(runtime.plan(forKey, ctx).first(), key.routingKey());
+        }
+        if (homes.size() > 1) {
+            throw new IllegalArgumentException(op.name() + " writes items of a WRITE_HOME_BY_KEY table whose keys have"
+                    + " different home regions (for example " + homes.values() + " → " + homes.keySet() + "); each"
+                    + " item may only be written in its key's home region: split the call into one per home region");
+        }
+    }
+
+    private Operation bounded(Classification c) {
+        Set<Region> bound = null;
+        for (String table : c.tables()) {
+            Optional<Set<Region>> b = catalog.bound(table);
+            if (b.isPresent()) {
+                if (bound == null) {
+                    bound = new LinkedHashSet<>(b.get());
+                } else {
+                    bound.retainAll(b.get());
+                }
+            }
+        }
+        if (bound == null) {
+            return c.operation();
+        }
+        if (bound.isEmpty()) {
+            throw new IllegalArgumentException(c.operation().name() + " touches tables " + c.tables()
+                    + " that share no region: no single region can serve it");
+        }
+        return c.operation().toBuilder().within(bound).build();
+    }
+
+    /** Records where a write landed, or releases a pin once a read elsewhere shows the write replicated. */
+    void afterSuccess(Classification c, RoutingContext ctx, DynamoDbRequest request, Region served, Object response) {
+        if (marks == null || c.keys().isEmpty() || served == null) {
+            return;
+        }
+        String session = WriteMarks.session(ctx);
+        if (!c.shape().read()) {
+            marks.recordWrite(session, c.keys(), served, writtenVersion(c, request, response));
+        } else if (response instanceof GetItemResponse get && get.hasItem() && c.keys().size() == 1) {
+            TableKey key = c.keys().get(0);
+            marks.observeRead(session, key, served, version(key.table(), get.item()));
+        }
+    }
+
+    private OptionalLong writtenVersion(Classification c, DynamoDbRequest request, Object response) {
+        if (c.keys().size() != 1) {
+            return OptionalLong.empty();
+        }
+        String table = c.keys().get(0).table();
+        if (request instanceof PutItemRequest put) {
+            return version(table, put.item());
+        }
+        if (response instanceof UpdateItemResponse update && update.hasAttributes()) {
+            return version(table, update.attributes());
+        }
+        return OptionalLong.empty();
+    }
+
+    private OptionalLong version(String table, Map<String, AttributeValue> item) {
+        Optional<String> attribute = catalog.settings(table).flatMap(TableSettings::versionAttribute);
+        if (attribute.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        AttributeValue v = item.get(attribute.get());
+        if (v == null || v.n() == null) {
+            return OptionalLong.empty();
+        }
+        try {
+            return OptionalLong.of(Long.parseLong(v.n()));
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+}

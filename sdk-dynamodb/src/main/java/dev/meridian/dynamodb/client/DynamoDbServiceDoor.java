@@ -1,0 +1,41 @@
+package dev.meridian.dynamodb.client;
+
+import dev.meridian.core.MultiRegion;
+import dev.meridian.core.RegionalClientFactory;
+import dev.meridian.core.ServiceDoor;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * Makes {@code MultiRegion.wrap(DynamoDbClient.class, …)} (and the async client) return the same client as
+ * {@link MultiRegionDynamoDb}, with its residency footprint checks and paginator handling, instead of the generic
+ * proxy: one door per service. Tables are those the client learns through {@code DescribeTable}; configure
+ * {@link TableSettings} through {@link MultiRegionDynamoDb#builder()} instead when they matter. Registered through
+ * {@code META-INF/services}.
+ */
+public final class DynamoDbServiceDoor implements ServiceDoor {
+
+    @Override
+    public boolean serves(Class<?> clientInterface) {
+        return clientInterface == DynamoDbClient.class || clientInterface == DynamoDbAsyncClient.class;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <C> C open(Class<C> clientInterface, MultiRegion runtime, RegionalClientFactory<C> factory,
+            boolean ownsRuntime) {
+        MultiRegionDynamoDb.Builder b = MultiRegionDynamoDb.builder().multiRegion(runtime);
+        if (ownsRuntime) {
+            b.ownsRuntime();
+        }
+        if (clientInterface == DynamoDbClient.class) {
+            return clientInterface.cast(b.regionalClientFactory((RegionalClientFactory<DynamoDbClient>) factory)
+                    .buildClient());
+        }
+        if (clientInterface == DynamoDbAsyncClient.class) {
+            return clientInterface.cast(b.regionalAsyncClientFactory(
+                    (RegionalClientFactory<DynamoDbAsyncClient>) factory).buildAsyncClient());
+        }
+        throw new IllegalArgumentException("DynamoDbServiceDoor does not serve " + clientInterface.getName());
+    }
+}

@@ -1,0 +1,121 @@
+package dev.meridian.dynamodb.client;
+
+import java.util.Base64;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ComparisonOperator;
+import software.amazon.awssdk.services.dynamodb.model.Condition;
+
+/**
+ * One item (or item collection) a request touches: its table and whatever identifies it, a key or full item map,
+ * or a query's key condition. Knows how to find the partition key value once the key attribute name is known.
+ */
+final class ItemRef {
+    private static final Pattern AND = Pattern.compile("(?i)\\s+and\\s+");
+    private static final Pattern EQUALS = Pattern.compile("^\\s*\\(*\\s*([#:]?[A-Za-z0-9_.\\-]+)\\s*=\\s*([#:]?[A-Za-z0-9_.\\-]+)\\s*\\)*\\s*$");
+
+    private final String table;
+    private final Map<String, AttributeValue> attributes;
+    private final String keyConditionExpression;
+    private final Map<String, String> expressionNames;
+    private final Map<String, AttributeValue> expressionValues;
+    private final Map<String, Condition> keyConditions;
+
+    private ItemRef(String table, Map<String, AttributeValue> attributes, String keyConditionExpression,
+            Map<String, String> expressionNames, Map<String, AttributeValue> expressionValues,
+            Map<String, Condition> keyConditions) {
+        this.table = Objects.requireNonNull(table, "table");
+        this.attributes = attributes == null ? Map.of() : attributes;
+        this.keyConditionExpression = keyConditionExpression;
+        this.expressionNames = expressionNames == null ? Map.of() : expressionNames;
+        this.expressionValues = expressionValues == null ? Map.of() : expressionValues;
+        this.keyConditions = keyConditions == null ? Map.of() : keyConditions;
+    }
+
+    /** A key or a full item. */
+    static ItemRef ofAttributes(String table, Map<String, AttributeValue> attributes) {
+        return new ItemRef(table, attributes, null, null, null, null);
+    }
+
+    /** A query: the partition key value sits in the key condition. */
+    static ItemRef ofQuery(String table, String keyConditionExpression, Map<String, String> names,
+            Map<String, AttributeValue> values, Map<String, Condition> keyConditions) {
+        return new ItemRef(table, null, keyConditionExpression, names, values, keyConditions);
+    }
+
+    /** A table-wide access (scan, describe): no item. */
+    static ItemRef ofTable(String table) {
+        return new ItemRef(table, null, null, null, null, null);
+    }
+
+    String table() {
+        return table;
+    }
+
+    /**
+     * The partition key value. Without a known key attribute name, a key map of exactly one attribute still
+     * identifies it (a table with a partition key only).
+     */
+    Optional<String> partitionValue(Optional<String> partitionKeyName) {
+        if (partitionKeyName.isEmpty()) {
+            if (keyConditionExpression == null && keyConditions.isEmpty() && attributes.size() == 1) {
+                return render(attributes.values().iterator().next());
+            }
+            return Optional.empty();
+        }
+        String pk = partitionKeyName.get();
+        AttributeValue direct = attributes.get(pk);
+        if (direct != null) {
+            return render(direct);
+        }
+        Condition legacy = keyConditions.get(pk);
+        if (legacy != null && legacy.comparisonOperator() == ComparisonOperator.EQ && legacy.hasAttributeValueList()
+                && !legacy.attributeValueList().isEmpty()) {
+            return render(legacy.attributeValueList().get(0));
+        }
+        return keyConditionExpression == null ? Optional.empty() : fromExpression(pk);
+    }
+
+    private Optional<String> fromExpression(String pk) {
+        for (String clause : AND.split(keyConditionExpression)) {
+            Matcher m = EQUALS.matcher(clause);
+            if (!m.matches()) {
+                continue;
+            }
+            String left = m.group(1);
+            String right = m.group(2);
+            if (pk.equals(resolveName(left)) && right.startsWith(":")) {
+                return render(expressionValues.get(right));
+            }
+            if (pk.equals(resolveName(right)) && left.startsWith(":")) {
+                return render(expressionValues.get(left));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private String resolveName(String token) {
+        return token.startsWith("#") ? expressionNames.get(token) : token;
+    }
+
+    /** A stable text form of a key value: strings and numbers as written, binary as Base64. */
+    static Optional<String> render(AttributeValue value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (value.s() != null) {
+            return Optional.of(value.s());
+        }
+        if (value.n() != null) {
+            return Optional.of(value.n());
+        }
+        if (value.b() != null) {
+            return Optional.of(Base64.getEncoder().encodeToString(value.b().asByteArray()));
+        }
+        return Optional.empty();
+    }
+}

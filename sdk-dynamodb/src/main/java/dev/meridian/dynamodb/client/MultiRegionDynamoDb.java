@@ -1,0 +1,332 @@
+package dev.meridian.dynamodb.client;
+
+import dev.meridian.dynamodb.lag.ReplicationLagProbe;
+import dev.meridian.core.MultiRegion;
+import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.core.RegionSpec;
+import dev.meridian.core.RegionalClientDefaults;
+import dev.meridian.core.RegionalClientFactory;
+import dev.meridian.core.RegionalClients;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * Builds a multi-region {@link DynamoDbClient} or {@link DynamoDbAsyncClient}: a drop-in client (the Enhanced
+ * Client, waiters and paginators work on top of it unchanged) whose every call is classified by
+ * {@link DynamoDbOperationClassifier}, checked against its tables' residency footprint and executed by sdk-core's
+ * {@code RegionalExecutor} (residency, health, order, failover and hedging are sdk-core's decisions).
+ *
+ * <pre>{@code
+ * DynamoDbClient orders = MultiRegionDynamoDb.builder()
+ *         .config(config)
+ *         .clientFactory(region -> DynamoDbClient.builder().region(region)
+ *                 .overrideConfiguration(RegionalClientDefaults.overrideConfiguration()).build())
+ *         .table(TableSettings.builder("orders").partitionKey("pk").writeMode(WriteMode.WRITE_HOME_BY_KEY)
+ *                 .replicaRegions(Region.EU_WEST_1, Region.EU_CENTRAL_1).build())
+ *         .build();
+ * }</pre>
+ *
+ * <p>Per-region clients are built on first use from the factory and closed with the routed client. Give them
+ * capped SDK retries and short attempt timeouts (sdk-core's {@code RegionalClientDefaults}): the SDK's own retries
+ * otherwise spend seconds on a failing region before Meridian can fail over. Without a factory, clients are built
+ * that way from the region (and the {@code RegionSpec}'s endpoint override, if any) with the default credentials.
+ *
+ * <p>With {@link Builder#config}, each {@code build*()} call creates its own {@link MultiRegion} runtime (health,
+ * metrics) that the client closes; pass {@link Builder#multiRegion} to share one runtime (and its circuit breakers)
+ * between several clients — the caller then closes it. The builder is not thread-safe; the clients are.
+ *
+ * <p>Failures: a call refused by residency throws sdk-core's {@code ResidencyViolationException} before anything is
+ * sent; a call that failed in every region it was allowed to try throws the last regional failure as the AWS SDK
+ * raised it (earlier ones attached as suppressed), or {@code NoRegionAvailableException} when health left no region
+ * to try; caller errors (validation, conditional check) are thrown at once, never retried elsewhere.
+ * The async client completes its future exceptionally with the same exceptions instead of throwing.
+ */
+public final class MultiRegionDynamoDb {
+    private static final Logger log = LoggerFactory.getLogger(MultiRegionDynamoDb.class);
+
+    private MultiRegionDynamoDb() {
+    }
+
+    /** A new builder; {@link Builder#config} or {@link Builder#multiRegion} is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * What features built on a multi-region client share with it (the runtime, the per-region clients, what it knows
+     * of each table), when {@code client} is one built here; empty for any other client. The idempotency store uses
+     * it so that one set of per-region clients serves every feature.
+     */
+    public static Optional<Shared> shared(DynamoDbClient client) {
+        return client instanceof RoutedDynamoDbClient routed ? Optional.of(routed.calls().shared()) : Optional.empty();
+    }
+
+    /** See {@link #shared(DynamoDbClient)}. Thread-safe. */
+    public static final class Shared {
+        private final DynamoDbCalls calls;
+
+        Shared(DynamoDbCalls calls) {
+            this.calls = calls;
+        }
+
+        /** The runtime the client routes with. */
+        public MultiRegion runtime() {
+            return calls.runtime();
+        }
+
+        /** The client's per-region clients (built on first use, closed with the client). */
+        public RegionalClients<DynamoDbClient> clients() {
+            return calls.clients();
+        }
+
+        /**
+         * The regions {@code table} has replicas in: its {@link TableSettings#replicaRegions()}, else what a routed
+         * {@code DescribeTable} (cached) reports, else every configured region (fail closed).
+         */
+        public Set<Region> replicaRegions(String table) {
+            return calls.footprint(Objects.requireNonNull(table, "table"));
+        }
+    }
+
+    /** Closes each in order; a failure is logged and does not stop the others. */
+    static void closeAll(List<AutoCloseable> closeables) {
+        for (AutoCloseable c : closeables) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("Closing {} failed: {}", c.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+
+    /** Builder of multi-region DynamoDB clients; not thread-safe. */
+    public static final class Builder {
+        private MultiRegionConfig config;
+        private MultiRegion runtime;
+        private Function<Region, DynamoDbClient> clientFactory;
+        private Function<Region, DynamoDbAsyncClient> asyncClientFactory;
+        private RegionalClientFactory<DynamoDbClient> regionalFactory;
+        private RegionalClientFactory<DynamoDbAsyncClient> regionalAsyncFactory;
+        private boolean ownsRuntime;
+        private final Map<String, TableSettings> tables = new LinkedHashMap<>();
+        private MeterRegistry meterRegistry;
+        private ReadYourWrites readYourWrites;
+        private ReplicationLagProbe.Settings lagProbe;
+
+        private Builder() {
+        }
+
+        /** The topology and policies; a runtime is created per built client (see the class comment). */
+        public Builder config(MultiRegionConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /** A shared runtime (health, executor, metrics) owned and closed by the caller. */
+        public Builder multiRegion(MultiRegion runtime) {
+            this.runtime = Objects.requireNonNull(runtime, "runtime");
+            return this;
+        }
+
+        /** Builds the sync client of one region; should cap SDK retries (see the class comment). */
+        public Builder clientFactory(Function<Region, DynamoDbClient> clientFactory) {
+            this.clientFactory = Objects.requireNonNull(clientFactory, "clientFactory");
+            return this;
+        }
+
+        /** Builds the async client of one region; should cap SDK retries (see the class comment). */
+        public Builder asyncClientFactory(Function<Region, DynamoDbAsyncClient> asyncClientFactory) {
+            this.asyncClientFactory = Objects.requireNonNull(asyncClientFactory, "asyncClientFactory");
+            return this;
+        }
+
+        /** As {@link #clientFactory(Function)}; the factory also sees the region's {@code RegionSpec}. */
+        public Builder regionalClientFactory(RegionalClientFactory<DynamoDbClient> factory) {
+            this.regionalFactory = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /** As {@link #asyncClientFactory(Function)}; the factory also sees the region's {@code RegionSpec}. */
+        public Builder regionalAsyncClientFactory(RegionalClientFactory<DynamoDbAsyncClient> factory) {
+            this.regionalAsyncFactory = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /** Settings of one table; a later call for the same table replaces the earlier one. */
+        public Builder table(TableSettings table) {
+            Objects.requireNonNull(table, "table");
+            tables.put(table.tableName(), table);
+            return this;
+        }
+
+        /** Settings of several tables, as {@link #table} for each. */
+        public Builder tables(Collection<TableSettings> tables) {
+            Objects.requireNonNull(tables, "tables");
+            tables.forEach(this::table);
+            return this;
+        }
+
+        /** Where the runtime created from {@link #config} and the lag probe publish meters. */
+        public Builder meterRegistry(MeterRegistry meterRegistry) {
+            this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+            return this;
+        }
+
+        /** Enables read-your-writes sessions (off by default). */
+        public Builder readYourWrites(ReadYourWrites readYourWrites) {
+            this.readYourWrites = Objects.requireNonNull(readYourWrites, "readYourWrites");
+            return this;
+        }
+
+        /**
+         * Enables the replication-lag probe (off by default) on the sync client: it starts a daemon thread when the
+         * client is built and stops it when the client is closed.
+         */
+        public Builder replicationLagProbe(ReplicationLagProbe.Settings settings) {
+            this.lagProbe = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /** Same as {@link #buildClient()}. */
+        public DynamoDbClient build() {
+            return buildClient();
+        }
+
+        /**
+         * The routed sync client; closing it closes the per-region clients, the probe and an owned runtime. If the
+         * build fails, whatever it had created is closed before the exception propagates.
+         */
+        public DynamoDbClient buildClient() {
+            List<AutoCloseable> closeables = new ArrayList<>();
+            try {
+                MultiRegion rt = runtime(closeables);
+                RegionalClients<DynamoDbClient> clients = syncClients(rt);
+                closeables.add(0, clients);
+                if (lagProbe != null) {
+                    closeables.add(0, startLagProbe(rt, clients));
+                }
+                return new RoutedDynamoDbClient(new DynamoDbCalls(routing(rt), clients, tables, closeables), null);
+            } catch (RuntimeException | Error e) {
+                closeAll(closeables);
+                throw e;
+            }
+        }
+
+        /**
+         * The routed async client; closing it closes the per-region clients and an owned runtime. If the build fails,
+         * whatever it had created is closed before the exception propagates.
+         *
+         * @throws IllegalStateException when a {@link #replicationLagProbe} is set (it runs on the sync client only)
+         */
+        public DynamoDbAsyncClient buildAsyncClient() {
+            if (lagProbe != null) {
+                throw new IllegalStateException("MultiRegionDynamoDb.replicationLagProbe runs on the sync client only:"
+                        + " call buildClient() for it");
+            }
+            List<AutoCloseable> closeables = new ArrayList<>();
+            try {
+                MultiRegion rt = runtime(closeables);
+                RegionalClients<DynamoDbAsyncClient> clients = asyncClients(rt);
+                closeables.add(0, clients);
+                return new RoutedDynamoDbAsyncClient(
+                        new DynamoDbAsyncCalls(routing(rt), clients, tables, closeables), null);
+            } catch (RuntimeException | Error e) {
+                closeAll(closeables);
+                throw e;
+            }
+        }
+
+        private RegionalClients<DynamoDbClient> syncClients(MultiRegion rt) {
+            RegionalClientFactory<DynamoDbClient> factory = regionalFactory != null ? regionalFactory
+                    : clientFactory != null ? (region, spec) -> clientFactory.apply(region)
+                    : (region, spec) -> defaultClient(DynamoDbClient.builder(), region, rt);
+            return new RegionalClients<>("DynamoDbClient", rt.config(), factory);
+        }
+
+        private RegionalClients<DynamoDbAsyncClient> asyncClients(MultiRegion rt) {
+            RegionalClientFactory<DynamoDbAsyncClient> factory = regionalAsyncFactory != null ? regionalAsyncFactory
+                    : asyncClientFactory != null ? (region, spec) -> asyncClientFactory.apply(region)
+                    : (region, spec) -> defaultClient(DynamoDbAsyncClient.builder(), region, rt);
+            return new RegionalClients<>("DynamoDbAsyncClient", rt.config(), factory);
+        }
+
+        private ReplicationLagProbe startLagProbe(MultiRegion rt, RegionalClients<DynamoDbClient> clients) {
+            ReplicationLagProbe.Builder probe = ReplicationLagProbe.builder().settings(lagProbe);
+            for (Region r : regions(rt)) {
+                probe.client(r, clients.get(r));
+            }
+            // Deliberately no method reference (probe::meterRegistry): linking one loads MeterRegistry, and Micrometer
+            // is optional. The cast runs only when a registry exists, i.e. when Micrometer is there.
+            Optional<?> registry = meterRegistry != null ? Optional.of(meterRegistry) : rt.meterRegistry();
+            if (registry.isPresent()) {
+                probe.meterRegistry((MeterRegistry) registry.get());
+            }
+            return probe.start();
+        }
+
+        /** With {@link #multiRegion}: the built client closes that runtime too (as {@code MultiRegion.wrap} does). */
+        Builder ownsRuntime() {
+            this.ownsRuntime = true;
+            return this;
+        }
+
+        private MultiRegion runtime(List<AutoCloseable> closeables) {
+            if (runtime != null) {
+                if (config != null) {
+                    throw new IllegalStateException(
+                            "MultiRegionDynamoDb: set either config(..) or multiRegion(..), not both");
+                }
+                if (ownsRuntime) {
+                    closeables.add(runtime);
+                }
+                return runtime;
+            }
+            if (config == null) {
+                throw new IllegalStateException(
+                        "MultiRegionDynamoDb needs config(..) or multiRegion(..); neither was set");
+            }
+            MultiRegion.Builder b = MultiRegion.builder(config);
+            if (meterRegistry != null) {
+                b.meterRegistry(meterRegistry);
+            }
+            MultiRegion created = b.build();
+            closeables.add(created);
+            return created;
+        }
+
+        private DynamoDbRouting routing(MultiRegion rt) {
+            TableCatalog catalog = new TableCatalog(tables, regions(rt));
+            return new DynamoDbRouting(rt, catalog, readYourWrites == null ? null : new WriteMarks(readYourWrites));
+        }
+
+        private static Set<Region> regions(MultiRegion rt) {
+            return new LinkedHashSet<>(rt.config().regionList());
+        }
+
+        /**
+         * A client built the way the class comment recommends: capped SDK retries, the region's endpoint override if
+         * its {@code RegionSpec} has one, the default credentials.
+         */
+        private static <B extends AwsClientBuilder<B, C>, C> C defaultClient(B builder, Region region,
+                MultiRegion rt) {
+            builder.region(region).overrideConfiguration(RegionalClientDefaults.overrideConfiguration());
+            rt.config().spec(region).flatMap(RegionSpec::endpoint).ifPresent(builder::endpointOverride);
+            return builder.build();
+        }
+    }
+}

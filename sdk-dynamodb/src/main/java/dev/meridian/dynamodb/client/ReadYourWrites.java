@@ -1,0 +1,56 @@
+package dev.meridian.dynamodb.client;
+
+import dev.meridian.dynamodb.lag.ReplicationLagProbe;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Read-your-writes sessions for a {@link MultiRegionDynamoDb} client: after a write of an item, reads of that item
+ * in the same session go to the region that took the write until the write is seen elsewhere (a read served by
+ * another region returns the same or a newer {@linkplain TableSettings#versionAttribute() version}) or the window
+ * passes, whichever comes first. Set the window to comfortably above the tables' replication lag (the
+ * {@link ReplicationLagProbe} measures it).
+ *
+ * <p>A session is the {@code RoutingContext}'s correlation id; calls without one share one client-wide session.
+ * Sessions are kept in memory (Caffeine, expire after write, bounded), so they are per process: they give a user
+ * read-your-writes as long as their requests reach the same application instance. Immutable and thread-safe.
+ */
+public final class ReadYourWrites {
+    private final Duration window;
+    private final long maximumSize;
+
+    private ReadYourWrites(Duration window, long maximumSize) {
+        this.window = window;
+        this.maximumSize = maximumSize;
+    }
+
+    /** Remembers each write for at most {@code window} (e.g. 2 s). */
+    public static ReadYourWrites within(Duration window) {
+        Objects.requireNonNull(window, "window");
+        if (window.isZero() || window.isNegative()) {
+            throw new IllegalArgumentException("ReadYourWrites.window must be positive but was " + window);
+        }
+        return new ReadYourWrites(window, 100_000);
+    }
+
+    /** Bounds the number of remembered writes (default 100 000); the oldest are forgotten first. */
+    public ReadYourWrites maximumSize(long maximumSize) {
+        if (maximumSize < 1) {
+            throw new IllegalArgumentException("ReadYourWrites.maximumSize must be >= 1 but was " + maximumSize);
+        }
+        return new ReadYourWrites(window, maximumSize);
+    }
+
+    public Duration window() {
+        return window;
+    }
+
+    public long maximumSize() {
+        return maximumSize;
+    }
+
+    @Override
+    public String toString() {
+        return "ReadYourWrites[window=" + window + ", maximumSize=" + maximumSize + ']';
+    }
+}

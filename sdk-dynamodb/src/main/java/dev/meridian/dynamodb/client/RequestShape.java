@@ -1,0 +1,240 @@
+package dev.meridian.dynamodb.client;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchExecuteStatementRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchStatementRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.Delete;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbRequest;
+import software.amazon.awssdk.services.dynamodb.model.ExecuteStatementRequest;
+import software.amazon.awssdk.services.dynamodb.model.ExecuteTransactionRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.ParameterizedStatement;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactGetItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactGetItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.Update;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+/**
+ * What a DynamoDB request does, read off the request model alone: whether it reads, whether a guard makes a repeat
+ * safe (a condition false once the write is applied), whether it asks for a strongly consistent read,
+ * and the items (table + key) it touches. Immutable.
+ */
+final class RequestShape {
+    private static final Pattern PARTIQL_TABLE =
+            Pattern.compile("(?i)\\b(?:from|into|update)\\s+\"?([A-Za-z0-9_.\\-]{3,255})\"?");
+
+    private final String operation;
+    private final boolean read;
+    private final boolean repeatSafe;
+    private final boolean consistentRead;
+    private final List<ItemRef> items;
+
+    private RequestShape(String operation, boolean read, boolean repeatSafe, boolean consistentRead, List<ItemRef> items) {
+        this.operation = operation;
+        this.read = read;
+        this.repeatSafe = repeatSafe;
+        this.consistentRead = consistentRead;
+        this.items = List.copyOf(items);
+    }
+
+    /** The DynamoDB operation name (e.g. {@code PutItem}) of a client method name (e.g. {@code putItem}). */
+    private static String operationName(String methodName) {
+        return Character.toUpperCase(methodName.charAt(0)) + methodName.substring(1);
+    }
+
+    static RequestShape of(String methodName, DynamoDbRequest request) {
+        String op = operationName(methodName);
+        if (request instanceof GetItemRequest r) {
+            return new RequestShape(op, true, false, Boolean.TRUE.equals(r.consistentRead()),
+                    List.of(ItemRef.ofAttributes(r.tableName(), r.key())));
+        }
+        if (request instanceof PutItemRequest r) {
+            return new RequestShape(op, false, guarded(r.conditionExpression(), r.expressionAttributeNames(),
+                    r.expressionAttributeValues(), WriteGuard.PostWrite.put(r.item())), false,
+                    List.of(ItemRef.ofAttributes(r.tableName(), r.item())));
+        }
+        if (request instanceof UpdateItemRequest r) {
+            return new RequestShape(op, false, guarded(r.conditionExpression(), r.expressionAttributeNames(),
+                    r.expressionAttributeValues(), WriteGuard.PostWrite.update(r.key(), r.updateExpression(),
+                            r.expressionAttributeNames(), r.expressionAttributeValues())), false,
+                    List.of(ItemRef.ofAttributes(r.tableName(), r.key())));
+        }
+        if (request instanceof DeleteItemRequest r) {
+            return new RequestShape(op, false, guarded(r.conditionExpression(), r.expressionAttributeNames(),
+                    r.expressionAttributeValues(), WriteGuard.PostWrite.delete()), false,
+                    List.of(ItemRef.ofAttributes(r.tableName(), r.key())));
+        }
+        if (request instanceof QueryRequest r) {
+            return new RequestShape(op, true, false, Boolean.TRUE.equals(r.consistentRead()),
+                    List.of(ItemRef.ofQuery(r.tableName(), r.keyConditionExpression(), r.expressionAttributeNames(),
+                            r.expressionAttributeValues(), r.keyConditions())));
+        }
+        if (request instanceof ScanRequest r) {
+            return new RequestShape(op, true, false, Boolean.TRUE.equals(r.consistentRead()),
+                    List.of(ItemRef.ofTable(r.tableName())));
+        }
+        if (request instanceof BatchGetItemRequest r) {
+            return batchGet(op, r);
+        }
+        if (request instanceof BatchWriteItemRequest r) {
+            return batchWrite(op, r);
+        }
+        if (request instanceof TransactGetItemsRequest r) {
+            List<ItemRef> items = new ArrayList<>();
+            for (TransactGetItem t : r.transactItems()) {
+                if (t.get() != null) {
+                    items.add(ItemRef.ofAttributes(t.get().tableName(), t.get().key()));
+                }
+            }
+            // A transactional read is always serializable, so it is as demanding as a consistent read.
+            return new RequestShape(op, true, false, true, items);
+        }
+        if (request instanceof TransactWriteItemsRequest r) {
+            return transactWrite(op, r);
+        }
+        if (request instanceof ExecuteStatementRequest r) {
+            return partiql(op, List.of(r.statement()), false, Boolean.TRUE.equals(r.consistentRead()));
+        }
+        if (request instanceof BatchExecuteStatementRequest r) {
+            List<String> statements = new ArrayList<>();
+            for (BatchStatementRequest s : r.statements()) {
+                statements.add(s.statement());
+            }
+            return partiql(op, statements, false, false);
+        }
+        if (request instanceof ExecuteTransactionRequest r) {
+            List<String> statements = new ArrayList<>();
+            for (ParameterizedStatement s : r.transactStatements()) {
+                statements.add(s.statement());
+            }
+            // A client request token deduplicates within one region only: it does not make a repeat elsewhere safe.
+            return partiql(op, statements, false, true);
+        }
+        return administrative(op, request);
+    }
+
+    /** Whether the write's condition is false once the write is applied (see {@link WriteGuard}). */
+    private static boolean guarded(String condition, Map<String, String> names, Map<String, AttributeValue> values,
+            WriteGuard.PostWrite after) {
+        return WriteGuard.falseOnceApplied(condition, names, values, after);
+    }
+
+    private static RequestShape batchGet(String op, BatchGetItemRequest r) {
+        List<ItemRef> items = new ArrayList<>();
+        boolean consistent = false;
+        for (Map.Entry<String, KeysAndAttributes> e : r.requestItems().entrySet()) {
+            consistent |= Boolean.TRUE.equals(e.getValue().consistentRead());
+            for (Map<String, AttributeValue> key : e.getValue().keys()) {
+                items.add(ItemRef.ofAttributes(e.getKey(), key));
+            }
+        }
+        return new RequestShape(op, true, false, consistent, items);
+    }
+
+    private static RequestShape batchWrite(String op, BatchWriteItemRequest r) {
+        List<ItemRef> items = new ArrayList<>();
+        for (Map.Entry<String, List<WriteRequest>> e : r.requestItems().entrySet()) {
+            for (WriteRequest w : e.getValue()) {
+                if (w.putRequest() != null) {
+                    items.add(ItemRef.ofAttributes(e.getKey(), w.putRequest().item()));
+                } else if (w.deleteRequest() != null) {
+                    items.add(ItemRef.ofAttributes(e.getKey(), w.deleteRequest().key()));
+                }
+            }
+        }
+        return new RequestShape(op, false, false, false, items);
+    }
+
+    private static RequestShape transactWrite(String op, TransactWriteItemsRequest r) {
+        List<ItemRef> items = new ArrayList<>();
+        // The transaction fails as a whole when one condition fails: one item guarded against its own repeat guards
+        // the whole transaction. A client request token deduplicates within one region only, so it guards nothing
+        // when the repeat goes to another region.
+        boolean guarded = false;
+        for (TransactWriteItem t : r.transactItems()) {
+            if (t.put() != null) {
+                Put p = t.put();
+                items.add(ItemRef.ofAttributes(p.tableName(), p.item()));
+                guarded |= guarded(p.conditionExpression(), p.expressionAttributeNames(),
+                        p.expressionAttributeValues(), WriteGuard.PostWrite.put(p.item()));
+            } else if (t.update() != null) {
+                Update u = t.update();
+                items.add(ItemRef.ofAttributes(u.tableName(), u.key()));
+                guarded |= guarded(u.conditionExpression(), u.expressionAttributeNames(),
+                        u.expressionAttributeValues(), WriteGuard.PostWrite.update(u.key(), u.updateExpression(),
+                                u.expressionAttributeNames(), u.expressionAttributeValues()));
+            } else if (t.delete() != null) {
+                Delete d = t.delete();
+                items.add(ItemRef.ofAttributes(d.tableName(), d.key()));
+                guarded |= guarded(d.conditionExpression(), d.expressionAttributeNames(),
+                        d.expressionAttributeValues(), WriteGuard.PostWrite.delete());
+            } else if (t.conditionCheck() != null) {
+                items.add(ItemRef.ofAttributes(t.conditionCheck().tableName(), t.conditionCheck().key()));
+            }
+        }
+        return new RequestShape(op, false, guarded, false, items);
+    }
+
+    private static RequestShape partiql(String op, List<String> statements, boolean repeatSafe, boolean consistent) {
+        boolean allSelects = true;
+        List<ItemRef> items = new ArrayList<>();
+        for (String statement : statements) {
+            String trimmed = statement == null ? "" : statement.stripLeading().toUpperCase(Locale.ROOT);
+            allSelects &= trimmed.startsWith("SELECT");
+            Matcher m = PARTIQL_TABLE.matcher(statement == null ? "" : statement);
+            if (m.find()) {
+                items.add(ItemRef.ofTable(m.group(1)));
+            }
+        }
+        return new RequestShape(op, allSelects, repeatSafe, consistent && allSelects, items);
+    }
+
+    private static RequestShape administrative(String op, DynamoDbRequest request) {
+        boolean read = op.startsWith("Describe") || op.startsWith("List") || op.startsWith("Get");
+        Optional<String> table = request.getValueForField("TableName", String.class);
+        List<ItemRef> items = table.map(t -> List.of(ItemRef.ofTable(t))).orElse(List.of());
+        return new RequestShape(op, read, false, false, items);
+    }
+
+    String operation() {
+        return operation;
+    }
+
+    boolean read() {
+        return read;
+    }
+
+    /**
+     * Carries a condition that is false once the write is applied ({@link WriteGuard}), so repeating it in another
+     * region after an ambiguous failure cannot apply it twice.
+     */
+    boolean repeatSafe() {
+        return repeatSafe;
+    }
+
+    boolean consistentRead() {
+        return consistentRead;
+    }
+
+    List<ItemRef> items() {
+        return items;
+    }
+}

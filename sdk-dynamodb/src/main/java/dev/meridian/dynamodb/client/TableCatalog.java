@@ -1,0 +1,162 @@
+package dev.meridian.dynamodb.client;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ReplicaDescription;
+import software.amazon.awssdk.services.dynamodb.model.TableDescription;
+
+/**
+ * Table facts: configured {@link TableSettings} first, then what {@code DescribeTable} says, cached with Caffeine.
+ * A failed describe is remembered briefly as "unknown" so a missing permission or an outage does not turn every call
+ * into two. Thread-safe.
+ */
+final class TableCatalog {
+    private static final Logger log = LoggerFactory.getLogger(TableCatalog.class);
+    private static final Duration KNOWN_TTL = Duration.ofMinutes(10);
+    private static final Duration UNKNOWN_TTL = Duration.ofSeconds(5);
+
+    private final Map<String, TableSettings> settings;
+    private final Set<Region> allRegions;
+    private final boolean hasTableDefaults;
+    private final AsyncCache<String, Described> described;
+
+    /** A served {@code DescribeTable}: the description and the region that answered. */
+    record Described(Optional<String> partitionKey, Set<Region> replicas, boolean known) {
+        static final Described UNKNOWN = new Described(Optional.empty(), Set.of(), false);
+
+        static Described of(TableDescription table, Region answeredBy) {
+            Optional<String> pk = table.keySchema().stream()
+                    .filter(k -> k.keyType() == KeyType.HASH)
+                    .map(KeySchemaElement::attributeName)
+                    .findFirst();
+            Set<Region> replicas = new LinkedHashSet<>();
+            if (table.hasReplicas() && !table.replicas().isEmpty()) {
+                replicas.add(answeredBy);
+                for (ReplicaDescription r : table.replicas()) {
+                    replicas.add(Region.of(r.regionName()));
+                }
+            }
+            return new Described(pk, Set.copyOf(replicas), true);
+        }
+    }
+
+    TableCatalog(Map<String, TableSettings> settings, Set<Region> allRegions) {
+        this.settings = Map.copyOf(settings);
+        this.allRegions = Set.copyOf(allRegions);
+        this.hasTableDefaults = settings.values().stream().anyMatch(t -> t.defaultDataClass().isPresent());
+        this.described = Caffeine.newBuilder()
+                .maximumSize(10_000)
+                .expireAfter(Expiry.creating((String table, Described d) -> d.known() ? KNOWN_TTL : UNKNOWN_TTL))
+                .buildAsync();
+    }
+
+    Optional<TableSettings> settings(String table) {
+        return Optional.ofNullable(settings.get(table));
+    }
+
+    /**
+     * The regions the table exists in when that is fewer than every configured region: its configured replica
+     * regions, else what a cached {@code DescribeTable} said (never describes). Empty when it may be anywhere.
+     */
+    Optional<Set<Region>> bound(String table) {
+        Optional<Set<Region>> configured = settings(table).flatMap(TableSettings::replicaRegions);
+        Set<Region> regions;
+        if (configured.isPresent()) {
+            regions = configured.get();
+        } else {
+            CompletableFuture<Described> cached = described.getIfPresent(table);
+            if (cached == null || !cached.isDone() || cached.isCompletedExceptionally()) {
+                return Optional.empty();
+            }
+            regions = cached.join().replicas();
+        }
+        return regions.isEmpty() || regions.containsAll(allRegions) ? Optional.empty() : Optional.of(regions);
+    }
+
+    /** Whether any table declares a default data class for calls made without a context. */
+    boolean hasTableDefaults() {
+        return hasTableDefaults;
+    }
+
+    /** Whether answering {@link #partitionKey} needs a {@code DescribeTable}. */
+    boolean needsPartitionKey(String table) {
+        return settings(table).flatMap(TableSettings::partitionKey).isEmpty();
+    }
+
+    /** Whether answering {@link #footprint} needs a {@code DescribeTable}. */
+    boolean needsFootprint(String table) {
+        return settings(table).flatMap(TableSettings::replicaRegions).isEmpty();
+    }
+
+    /** The partition key name, describing the table (synchronously, once) when it is not configured. */
+    Optional<String> partitionKey(String table, Function<String, Described> describe) {
+        Optional<String> configured = settings(table).flatMap(TableSettings::partitionKey);
+        return configured.isPresent() ? configured : load(table, describe).partitionKey();
+    }
+
+    /**
+     * The regions holding a replica: configured, else the described replicas, else every configured region (fail
+     * closed: a table whose footprint is unknown is assumed to replicate everywhere the application runs).
+     */
+    Set<Region> footprint(String table, Function<String, Described> describe) {
+        Optional<Set<Region>> configured = settings(table).flatMap(TableSettings::replicaRegions);
+        if (configured.isPresent()) {
+            return configured.get();
+        }
+        Set<Region> replicas = load(table, describe).replicas();
+        return replicas.isEmpty() ? allRegions : replicas;
+    }
+
+    /** Describes (asynchronously) whichever of these tables are not cached yet; never fails. */
+    CompletableFuture<Void> preload(Collection<String> tables,
+            Function<String, CompletableFuture<Described>> describeAsync) {
+        CompletableFuture<?>[] loads = tables.stream()
+                .map(t -> described.get(t, (table, executor) -> describeAsync.apply(table)
+                        .exceptionally(e -> unknown(table, e))))
+                .toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(loads);
+    }
+
+    /**
+     * A describe function for {@link #partitionKey}/{@link #footprint} after {@link #preload}: it reads the cache
+     * only and never performs I/O, so async callers never block.
+     */
+    static Function<String, Described> cacheOnly() {
+        return CACHE_ONLY;
+    }
+
+    private static final Function<String, Described> CACHE_ONLY = table -> Described.UNKNOWN;
+
+    private Described load(String table, Function<String, Described> describe) {
+        if (describe == CACHE_ONLY) {
+            CompletableFuture<Described> cached = described.getIfPresent(table);
+            return cached != null && cached.isDone() ? cached.join() : Described.UNKNOWN;
+        }
+        return described.get(table, (t, executor) -> {
+            try {
+                return CompletableFuture.completedFuture(describe.apply(t));
+            } catch (RuntimeException e) {
+                return CompletableFuture.completedFuture(unknown(t, e));
+            }
+        }).join();
+    }
+
+    private static Described unknown(String table, Throwable e) {
+        log.debug("DescribeTable {} failed ({}); key schema and footprint unknown for now", table, e.toString());
+        return Described.UNKNOWN;
+    }
+}

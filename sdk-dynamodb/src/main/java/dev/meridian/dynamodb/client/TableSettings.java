@@ -1,0 +1,202 @@
+package dev.meridian.dynamodb.client;
+
+import dev.meridian.core.residency.DataClass;
+import dev.meridian.core.routing.RoutingContext;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * What Meridian needs to know about one table: its partition key attribute, how writes are spread
+ * ({@link WriteMode}) and which regions hold a replica (its residency footprint). Immutable and thread-safe.
+ *
+ * <p>Anything left unset is read from {@code DescribeTable} on first use and cached: the partition key from the key
+ * schema, the footprint from {@code Replicas}. A configured value always wins, which matters for DynamoDB Local
+ * (it reports no replicas) and for tables the application may not describe. When neither gives a footprint,
+ * Meridian assumes the table replicates to every region of the configuration, so RESTRICTED data fails closed.
+ */
+public final class TableSettings {
+    private final String tableName;
+    private final String partitionKey;
+    private final WriteMode writeMode;
+    private final Set<Region> replicaRegions;
+    private final boolean consistentReadsAtHome;
+    private final String versionAttribute;
+    private final RoutingContext defaultContext;
+
+    private TableSettings(Builder b) {
+        this.tableName = b.tableName;
+        this.partitionKey = b.partitionKey;
+        this.writeMode = b.writeMode;
+        this.replicaRegions = b.replicaRegions == null ? null : Set.copyOf(b.replicaRegions);
+        this.consistentReadsAtHome = b.consistentReadsAtHome;
+        this.versionAttribute = b.versionAttribute;
+        this.defaultContext = b.defaultDataClass == null ? null
+                : RoutingContext.builder().dataClass(b.defaultDataClass).build();
+    }
+
+    /** Starts settings for the table with this name. */
+    public static Builder builder(String tableName) {
+        return new Builder(tableName);
+    }
+
+    /** Settings for a multi-active table whose key schema and footprint come from {@code DescribeTable}. */
+    public static TableSettings of(String tableName) {
+        return builder(tableName).build();
+    }
+
+    /** The table name. */
+    public String tableName() {
+        return tableName;
+    }
+
+    /** The partition key attribute name, when configured. */
+    public Optional<String> partitionKey() {
+        return Optional.ofNullable(partitionKey);
+    }
+
+    /** How writes are spread over the replicas (default {@link WriteMode#READ_LOCAL_WRITE_LOCAL}). */
+    public WriteMode writeMode() {
+        return writeMode;
+    }
+
+    /** The regions holding a replica of this table, when configured. */
+    public Optional<Set<Region>> replicaRegions() {
+        return Optional.ofNullable(replicaRegions);
+    }
+
+    /**
+     * Whether strongly consistent reads of a {@link WriteMode#WRITE_HOME_BY_KEY} table go to the key's home region
+     * (default {@code true}): only the region that takes the writes can answer them consistently.
+     */
+    public boolean consistentReadsAtHome() {
+        return consistentReadsAtHome;
+    }
+
+    /**
+     * The numeric attribute holding the item's version or stamp (e.g. the Enhanced Client's
+     * {@code @DynamoDbVersionAttribute}), when configured. Read-your-writes uses it to notice that a write has
+     * replicated before its window ends.
+     */
+    public Optional<String> versionAttribute() {
+        return Optional.ofNullable(versionAttribute);
+    }
+
+    /**
+     * The data class of this table's calls made while no {@code RoutingContext} is open, when set: e.g.
+     * {@code RESTRICTED} for a table of personal data, so that a call without a context fails closed instead of
+     * going to any region. Wins over the configuration's {@code defaultDataClass}.
+     */
+    public Optional<DataClass> defaultDataClass() {
+        return defaultContext == null ? Optional.empty() : Optional.of(defaultContext.dataClass());
+    }
+
+    /** The context a call on this table without an open context runs under, when a default data class is set. */
+    Optional<RoutingContext> defaultContext() {
+        return Optional.ofNullable(defaultContext);
+    }
+
+    /** A builder holding these settings, to derive modified ones. */
+    public Builder toBuilder() {
+        Builder b = new Builder(tableName);
+        b.partitionKey = partitionKey;
+        b.writeMode = writeMode;
+        b.replicaRegions = replicaRegions;
+        b.consistentReadsAtHome = consistentReadsAtHome;
+        b.versionAttribute = versionAttribute;
+        b.defaultDataClass = defaultContext == null ? null : defaultContext.dataClass();
+        return b;
+    }
+
+    @Override
+    public String toString() {
+        return "TableSettings[" + tableName + " pk=" + partitionKey + ' ' + writeMode
+                + (replicaRegions == null ? "" : " replicas=" + replicaRegions)
+                + (defaultContext == null ? "" : " defaultDataClass=" + defaultContext.dataClass()) + ']';
+    }
+
+    /** Builder for {@link TableSettings}; not thread-safe. */
+    public static final class Builder {
+        private final String tableName;
+        private String partitionKey;
+        private WriteMode writeMode = WriteMode.READ_LOCAL_WRITE_LOCAL;
+        private Set<Region> replicaRegions;
+        private boolean consistentReadsAtHome = true;
+        private String versionAttribute;
+        private DataClass defaultDataClass;
+
+        private Builder(String tableName) {
+            Objects.requireNonNull(tableName, "tableName");
+            if (tableName.length() < 3 || tableName.length() > 255) {
+                throw new IllegalArgumentException(
+                        "TableSettings.tableName must have 3 to 255 characters but was '" + tableName + "'");
+            }
+            this.tableName = tableName;
+        }
+
+        /** The partition key attribute name (saves a {@code DescribeTable} call). */
+        public Builder partitionKey(String partitionKey) {
+            Objects.requireNonNull(partitionKey, "partitionKey");
+            if (partitionKey.isBlank()) {
+                throw new IllegalArgumentException("TableSettings.partitionKey of table " + tableName
+                        + " must not be blank but was '" + partitionKey + "'");
+            }
+            this.partitionKey = partitionKey;
+            return this;
+        }
+
+        /** How writes are spread (default {@link WriteMode#READ_LOCAL_WRITE_LOCAL}). */
+        public Builder writeMode(WriteMode writeMode) {
+            this.writeMode = Objects.requireNonNull(writeMode, "writeMode");
+            return this;
+        }
+
+        /** The regions holding a replica; RESTRICTED data is refused when any of them lies outside its jurisdiction. */
+        public Builder replicaRegions(Set<Region> replicaRegions) {
+            Objects.requireNonNull(replicaRegions, "replicaRegions");
+            if (replicaRegions.isEmpty() || replicaRegions.stream().anyMatch(Objects::isNull)) {
+                throw new IllegalArgumentException("TableSettings.replicaRegions of table " + tableName
+                        + " must be non-empty without null regions but was " + replicaRegions);
+            }
+            this.replicaRegions = new LinkedHashSet<>(replicaRegions);
+            return this;
+        }
+
+        /** Same as {@link #replicaRegions(Set)}. */
+        public Builder replicaRegions(Region... replicaRegions) {
+            Objects.requireNonNull(replicaRegions, "replicaRegions");
+            return replicaRegions(new LinkedHashSet<>(Arrays.asList(replicaRegions)));
+        }
+
+        /** See {@link TableSettings#consistentReadsAtHome()} (default {@code true}). */
+        public Builder consistentReadsAtHome(boolean consistentReadsAtHome) {
+            this.consistentReadsAtHome = consistentReadsAtHome;
+            return this;
+        }
+
+        /** See {@link TableSettings#versionAttribute()}. */
+        public Builder versionAttribute(String versionAttribute) {
+            Objects.requireNonNull(versionAttribute, "versionAttribute");
+            if (versionAttribute.isBlank()) {
+                throw new IllegalArgumentException("TableSettings.versionAttribute of table " + tableName
+                        + " must not be blank but was '" + versionAttribute + "'");
+            }
+            this.versionAttribute = versionAttribute;
+            return this;
+        }
+
+        /** See {@link TableSettings#defaultDataClass()}. */
+        public Builder defaultDataClass(DataClass dataClass) {
+            this.defaultDataClass = Objects.requireNonNull(dataClass, "defaultDataClass");
+            return this;
+        }
+
+        /** The immutable settings. */
+        public TableSettings build() {
+            return new TableSettings(this);
+        }
+    }
+}

@@ -1,0 +1,269 @@
+package dev.meridian.dynamodb.lag;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+
+/**
+ * Measures global-table replication lag between every pair of regions, the way {@code pt-heartbeat} does for
+ * MySQL: each region writes a heartbeat item (its own clock's time) into a dedicated table every interval, and each
+ * other region's copy is read back; lag(source → destination) is <em>now minus the newest heartbeat of the source
+ * visible in the destination</em>. It therefore never under-reports: it is at least the replication delay and at
+ * most the delay plus one interval (plus clock skew between the hosts, none when one process probes all regions).
+ *
+ * <p>Published as the gauge {@value #METER} (milliseconds, tags {@code source}, {@code destination}) and through
+ * {@link #lag(Region, Region)}. Off by default; one daemon thread runs while the probe is started and
+ * {@link #close()} stops it. A failed heartbeat write or read (a region down, a missing table) is logged at debug
+ * level and leaves that pair's last value in place; the probe keeps running. The table needs a string partition key
+ * only (default attribute {@code pk}); the probe writes one item per source region. It talks to each region's own
+ * client directly (no routing: it must address exact regions) and never closes those clients. Thread-safe.
+ */
+public final class ReplicationLagProbe implements AutoCloseable {
+    /** The gauge name. */
+    public static final String METER = "meridian.dynamodb.replication.lag";
+    static final String STAMP_ATTRIBUTE = "heartbeatMillis";
+    /** How long {@link #close()} waits for a round in progress (its calls are interrupted) to end. */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+    private static final Logger log = LoggerFactory.getLogger(ReplicationLagProbe.class);
+
+    private final Settings settings;
+    private final Map<Region, DynamoDbClient> clients;
+    private final LongSupplier clock;
+    private final long startedAt;
+    private final Map<String, AtomicLong> lags = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService scheduler;
+    private final MeterRegistry meterRegistry;
+    private volatile boolean closed;
+
+    private ReplicationLagProbe(Builder b) {
+        this.settings = b.settings;
+        this.clients = Map.copyOf(b.clients);
+        this.clock = b.clock;
+        this.meterRegistry = b.meterRegistry;
+        this.startedAt = clock.getAsLong();
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "meridian-replication-lag-probe");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = settings.interval().toMillis();
+        scheduler.scheduleWithFixedDelay(this::tick, 0, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Probe settings for this table (string partition key {@code pk}, one heartbeat per second). */
+    public static Settings settings(String table) {
+        return new Settings(table, "pk", Duration.ofSeconds(1));
+    }
+
+    /** A builder; settings and the clients of at least two regions are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The last measured lag from {@code source} to {@code destination}; empty before the first measurement. */
+    public Optional<Duration> lag(Region source, Region destination) {
+        AtomicLong v = lags.get(pairKey(source, destination));
+        return v == null ? Optional.empty() : Optional.of(Duration.ofMillis(v.get()));
+    }
+
+    /**
+     * Stops the probe thread and waits (up to a few seconds) until a round in progress has ended, so the clients
+     * are no longer used when this returns; the gauges keep their last value. Idempotent.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        scheduler.shutdownNow();
+        try {
+            if (!scheduler.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("Replication-lag probe thread still running {} after close", CLOSE_TIMEOUT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void tick() {
+        try {
+            probeAll();
+        } catch (RuntimeException e) {
+            // An exception escaping a scheduled task would silently cancel every later round.
+            log.warn("Replication-lag probe round failed: {}", e.toString());
+        }
+    }
+
+    /** One round; once {@link #close()} has begun, the rest of it is skipped rather than failed call by call. */
+    private void probeAll() {
+        for (Map.Entry<Region, DynamoDbClient> source : clients.entrySet()) {
+            if (closed) {
+                return;
+            }
+            writeHeartbeat(source.getKey(), source.getValue());
+        }
+        for (Region source : clients.keySet()) {
+            for (Map.Entry<Region, DynamoDbClient> destination : clients.entrySet()) {
+                if (closed) {
+                    return;
+                }
+                if (!destination.getKey().equals(source)) {
+                    measure(source, destination.getKey(), destination.getValue());
+                }
+            }
+        }
+    }
+
+    private void writeHeartbeat(Region source, DynamoDbClient client) {
+        try {
+            client.putItem(r -> r.tableName(settings.table()).item(Map.of(
+                    settings.partitionKey(), AttributeValue.fromS(heartbeatKey(source)),
+                    STAMP_ATTRIBUTE, AttributeValue.fromN(Long.toString(clock.getAsLong())))));
+        } catch (SdkException e) {
+            log.debug("Heartbeat write to {} failed: {}", source, e.toString());
+        }
+    }
+
+    private void measure(Region source, Region destination, DynamoDbClient client) {
+        try {
+            GetItemResponse r = client.getItem(g -> g.tableName(settings.table()).consistentRead(true)
+                    .key(Map.of(settings.partitionKey(), AttributeValue.fromS(heartbeatKey(source)))));
+            AttributeValue stamp = r.hasItem() ? r.item().get(STAMP_ATTRIBUTE) : null;
+            long seen = stamp == null ? startedAt : Long.parseLong(stamp.n());
+            record(source, destination, Math.max(0, clock.getAsLong() - seen));
+        } catch (SdkException | NumberFormatException e) {
+            log.debug("Heartbeat read of {} from {} failed: {}", source, destination, e.toString());
+        }
+    }
+
+    private void record(Region source, Region destination, long lagMillis) {
+        lags.computeIfAbsent(pairKey(source, destination), k -> {
+            AtomicLong holder = new AtomicLong();
+            if (meterRegistry != null) {
+                Gauge.builder(METER, holder, AtomicLong::doubleValue)
+                        .description("Age of the newest heartbeat of the source region visible in the destination")
+                        .baseUnit("milliseconds")
+                        .tag("source", source.id())
+                        .tag("destination", destination.id())
+                        .strongReference(true)
+                        .register(meterRegistry);
+            }
+            return holder;
+        }).set(lagMillis);
+    }
+
+    private static String heartbeatKey(Region source) {
+        return "meridian#heartbeat#" + source.id();
+    }
+
+    private static String pairKey(Region source, Region destination) {
+        return source.id() + "->" + destination.id();
+    }
+
+    /**
+     * Where and how often to probe: a table (string partition key only), its partition key attribute and the
+     * heartbeat interval (at least 10 ms). Immutable and validated on construction (an
+     * {@link IllegalArgumentException} names the bad setting); the {@code with*} methods return modified copies.
+     *
+     * @param table        the heartbeat table, present in every probed region (3 to 255 characters)
+     * @param partitionKey its string partition key attribute
+     * @param interval     time between two rounds of heartbeats
+     */
+    public record Settings(String table, String partitionKey, Duration interval) {
+        /** Validates every setting. */
+        public Settings {
+            Objects.requireNonNull(table, "table");
+            Objects.requireNonNull(partitionKey, "partitionKey");
+            Objects.requireNonNull(interval, "interval");
+            if (table.length() < 3 || table.length() > 255) {
+                throw new IllegalArgumentException(
+                        "ReplicationLagProbe.Settings.table must have 3 to 255 characters but was '" + table + "'");
+            }
+            if (partitionKey.isBlank()) {
+                throw new IllegalArgumentException(
+                        "ReplicationLagProbe.Settings.partitionKey must not be blank but was '" + partitionKey + "'");
+            }
+            if (interval.toMillis() < 10) {
+                throw new IllegalArgumentException(
+                        "ReplicationLagProbe.Settings.interval must be at least 10 ms but was " + interval);
+            }
+        }
+
+        /** A copy with another partition key attribute. */
+        public Settings withPartitionKey(String partitionKey) {
+            return new Settings(table, partitionKey, interval);
+        }
+
+        /** A copy with another heartbeat interval. */
+        public Settings withInterval(Duration interval) {
+            return new Settings(table, partitionKey, interval);
+        }
+    }
+
+    /** Builder for a started {@link ReplicationLagProbe}; not thread-safe. */
+    public static final class Builder {
+        private Settings settings;
+        private final Map<Region, DynamoDbClient> clients = new LinkedHashMap<>();
+        private LongSupplier clock = System::currentTimeMillis;
+        private MeterRegistry meterRegistry;
+
+        private Builder() {
+        }
+
+        /** Table, key attribute and interval (required). */
+        public Builder settings(Settings settings) {
+            this.settings = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /** The client of one region (at least two regions are needed). */
+        public Builder client(Region region, DynamoDbClient client) {
+            clients.put(Objects.requireNonNull(region, "region"), Objects.requireNonNull(client, "client"));
+            return this;
+        }
+
+        /**
+         * Publishes the {@value ReplicationLagProbe#METER} gauges there (optional: without a registry only
+         * {@link ReplicationLagProbe#lag} reports).
+         */
+        public Builder meterRegistry(MeterRegistry meterRegistry) {
+            this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+            return this;
+        }
+
+        /** Wall clock in epoch milliseconds (tests). */
+        public Builder clock(LongSupplier clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Starts the probe thread; the first round runs at once. */
+        public ReplicationLagProbe start() {
+            if (settings == null) {
+                throw new IllegalArgumentException("ReplicationLagProbe.settings must be set");
+            }
+            if (clients.size() < 2) {
+                throw new IllegalArgumentException("ReplicationLagProbe needs clients for at least two regions but has "
+                        + new ArrayList<>(clients.keySet()));
+            }
+            return new ReplicationLagProbe(this);
+        }
+    }
+}

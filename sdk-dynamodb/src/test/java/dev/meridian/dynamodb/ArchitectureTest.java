@@ -1,0 +1,45 @@
+package dev.meridian.dynamodb;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/**
+ * sdk-dynamodb's feature packages (see docs/architecture.md): {@code client} is the multi-region client every
+ * feature builds on; {@code lww}, {@code idempotency}, {@code counter} and {@code lag} use it and never each other;
+ * only sdk-core's public API is used.
+ */
+class ArchitectureTest {
+    private static final JavaClasses DYNAMODB = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.meridian.dynamodb");
+
+    @Test
+    void featurePackagesFormNoCycles() {
+        slices().matching("dev.meridian.dynamodb.(*)..").should().beFreeOfCycles().check(DYNAMODB);
+    }
+
+    @Test
+    void theClientDependsOnNoFeatureBuiltOnIt() {
+        noClasses().that().resideInAPackage("dev.meridian.dynamodb.client..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.meridian.dynamodb.lww..",
+                        "dev.meridian.dynamodb.idempotency..", "dev.meridian.dynamodb.counter..")
+                .check(DYNAMODB);
+    }
+
+    @Test
+    void featuresDoNotDependOnEachOther() {
+        slices().matching("dev.meridian.dynamodb.(lww|idempotency|counter|lag)..").should().notDependOnEachOther()
+                .check(DYNAMODB);
+    }
+
+    @Test
+    void onlySdkCoresPublicApiIsUsed() {
+        noClasses().should().dependOnClassesThat().resideInAPackage("dev.meridian.core.internal..")
+                .check(DYNAMODB);
+    }
+}

@@ -1,0 +1,150 @@
+package dev.meridian.dynamodb.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.OperationKind;
+import dev.meridian.core.routing.RoutingContext;
+import dev.meridian.core.routing.RoutingStrategy;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.DescribeTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.ExecuteStatementRequest;
+import software.amazon.awssdk.services.dynamodb.model.ExpectedAttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.ListTablesRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+class DynamoDbOperationClassifierTest {
+    private static final Map<String, AttributeValue> ITEM =
+            Map.of("pk", AttributeValue.fromS("order-1"), "sk", AttributeValue.fromS("line-1"),
+                    "total", AttributeValue.fromN("10"));
+
+    private final DynamoDbOperationClassifier classifier = DynamoDbOperationClassifier.of(List.of(
+            TableSettings.builder("orders").partitionKey("pk").writeMode(WriteMode.WRITE_HOME_BY_KEY).build(),
+            TableSettings.builder("carts").partitionKey("pk").build()));
+
+    private Operation classify(String method, Class<?> type, Object request) throws Exception {
+        return classifier.classify(DynamoDbClient.class.getMethod(method, type), new Object[] {request});
+    }
+
+    @Test
+    void readsAreReadsAndCarryTableAndPartitionKey() throws Exception {
+        Operation get = classify("getItem", GetItemRequest.class, GetItemRequest.builder().tableName("carts")
+                .key(Map.of("pk", AttributeValue.fromS("c-7"), "sk", AttributeValue.fromS("x"))).build());
+        assertThat(get.kind()).isEqualTo(OperationKind.READ);
+        assertThat(get.name()).isEqualTo("GetItem");
+        assertThat(get.resource()).contains("carts");
+        assertThat(get.routingKey()).contains("carts#c-7");
+        assertThat(get.strategy()).isEmpty();
+
+        assertThat(classify("scan", ScanRequest.class, ScanRequest.builder().tableName("carts").build()).kind())
+                .isEqualTo(OperationKind.READ);
+        assertThat(classify("describeTable", DescribeTableRequest.class,
+                DescribeTableRequest.builder().tableName("carts").build()).kind()).isEqualTo(OperationKind.READ);
+        assertThat(classify("listTables", ListTablesRequest.class, ListTablesRequest.builder().build()).kind())
+                .isEqualTo(OperationKind.READ);
+    }
+
+    @Test
+    void queryPartitionKeyComesFromTheKeyConditionExpression() throws Exception {
+        Operation query = classify("query", QueryRequest.class, QueryRequest.builder().tableName("carts")
+                .keyConditionExpression("#p = :p AND begins_with(sk, :prefix)")
+                .expressionAttributeNames(Map.of("#p", "pk"))
+                .expressionAttributeValues(Map.of(":p", AttributeValue.fromS("c-9"), ":prefix", AttributeValue.fromS("l")))
+                .build());
+        assertThat(query.routingKey()).contains("carts#c-9");
+    }
+
+    @Test
+    void plainWritesAreNotSafeToRepeat() throws Exception {
+        Operation put = classify("putItem", PutItemRequest.class,
+                PutItemRequest.builder().tableName("carts").item(ITEM).build());
+        assertThat(put.kind()).isEqualTo(OperationKind.WRITE);
+        assertThat(put.routingKey()).contains("carts#order-1");
+        BatchWriteItemRequest batch = BatchWriteItemRequest.builder().requestItems(Map.of("carts",
+                List.of(WriteRequest.builder().putRequest(PutRequest.builder().item(ITEM).build()).build()))).build();
+        assertThat(classify("batchWriteItem", BatchWriteItemRequest.class, batch).kind()).isEqualTo(OperationKind.WRITE);
+        assertThat(classify("executeStatement", ExecuteStatementRequest.class, ExecuteStatementRequest.builder()
+                .statement("UPDATE \"carts\" SET total = 3 WHERE pk = 'a'").build()).kind())
+                .isEqualTo(OperationKind.WRITE);
+    }
+
+    @Test
+    void onlyAGuardThatIsFalseOnceAppliedMakesAWriteSafeToRepeat() throws Exception {
+        assertThat(classify("putItem", PutItemRequest.class, PutItemRequest.builder().tableName("carts").item(ITEM)
+                .conditionExpression("attribute_not_exists(pk)").build()).kind())
+                .isEqualTo(OperationKind.IDEMPOTENT_WRITE);
+        assertThat(classify("deleteItem", DeleteItemRequest.class, DeleteItemRequest.builder().tableName("carts")
+                .key(Map.of("pk", AttributeValue.fromS("a"))).conditionExpression("attribute_exists(pk)").build())
+                .kind()).isEqualTo(OperationKind.IDEMPOTENT_WRITE);
+        assertThat(classify("updateItem", UpdateItemRequest.class, UpdateItemRequest.builder().tableName("carts")
+                .key(Map.of("pk", AttributeValue.fromS("a"))).updateExpression("SET #v = :next")
+                .conditionExpression("#v = :expected").expressionAttributeNames(Map.of("#v", "version"))
+                .expressionAttributeValues(Map.of(":next", AttributeValue.fromN("8"),
+                        ":expected", AttributeValue.fromN("7"))).build()).kind())
+                .isEqualTo(OperationKind.IDEMPOTENT_WRITE);
+    }
+
+    @Test
+    void conditionsTheWrittenItemStillSatisfiesTokensAndContextKeysDoNot() throws Exception {
+        assertThat(classify("updateItem", UpdateItemRequest.class, UpdateItemRequest.builder().tableName("carts")
+                .key(Map.of("pk", AttributeValue.fromS("a"))).updateExpression("ADD balance :d")
+                .conditionExpression("attribute_exists(pk)")
+                .expressionAttributeValues(Map.of(":d", AttributeValue.fromN("5"))).build()).kind())
+                .isEqualTo(OperationKind.WRITE);
+        assertThat(classify("deleteItem", DeleteItemRequest.class, DeleteItemRequest.builder().tableName("carts")
+                .key(Map.of("pk", AttributeValue.fromS("a")))
+                .expected(Map.of("total", ExpectedAttributeValue.builder().exists(false).build())).build()).kind())
+                .isEqualTo(OperationKind.WRITE);
+        assertThat(classify("transactWriteItems", TransactWriteItemsRequest.class,
+                TransactWriteItemsRequest.builder().clientRequestToken("t-1").build()).kind())
+                .isEqualTo(OperationKind.WRITE);
+        try (RoutingContext.Scope s = RoutingContext.builder().idempotencyKey("k-1").open()) {
+            assertThat(classify("updateItem", UpdateItemRequest.class, UpdateItemRequest.builder().tableName("carts")
+                    .key(Map.of("pk", AttributeValue.fromS("a"))).updateExpression("SET total = :t")
+                    .expressionAttributeValues(Map.of(":t", AttributeValue.fromN("1"))).build()).kind())
+                    .isEqualTo(OperationKind.WRITE);
+        }
+    }
+
+    @Test
+    void writeHomeByKeyTablesRouteWritesAndConsistentReadsHome() throws Exception {
+        Operation put = classify("putItem", PutItemRequest.class,
+                PutItemRequest.builder().tableName("orders").item(ITEM).build());
+        assertThat(put.strategy()).contains(RoutingStrategy.homeByKey());
+        assertThat(put.routingKey()).contains("orders#order-1");
+
+        GetItemRequest.Builder get = GetItemRequest.builder().tableName("orders")
+                .key(Map.of("pk", AttributeValue.fromS("order-1"), "sk", AttributeValue.fromS("line-1")));
+        assertThat(classify("getItem", GetItemRequest.class, get.build()).strategy()).isEmpty();
+        assertThat(classify("getItem", GetItemRequest.class, get.consistentRead(true).build()).strategy())
+                .contains(RoutingStrategy.homeByKey());
+    }
+
+    @Test
+    void unknownKeySchemaStillRoutesSingleAttributeKeys() throws Exception {
+        Operation get = classify("getItem", GetItemRequest.class, GetItemRequest.builder().tableName("unknown")
+                .key(Map.of("id", AttributeValue.fromN("42"))).build());
+        assertThat(get.routingKey()).contains("unknown#42");
+        Operation put = classify("putItem", PutItemRequest.class,
+                PutItemRequest.builder().tableName("unknown").item(ITEM).build());
+        assertThat(put.routingKey()).isEmpty();
+    }
+
+    @Test
+    void nonRequestMethodsAreNotRoutedOperations() throws Exception {
+        assertThat(classifier.classify(DynamoDbClient.class.getMethod("serviceName"), null)).isNull();
+    }
+}

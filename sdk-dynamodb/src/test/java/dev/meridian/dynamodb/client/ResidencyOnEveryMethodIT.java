@@ -1,0 +1,254 @@
+package dev.meridian.dynamodb.client;
+
+import dev.meridian.dynamodb.TestRegions;
+import dev.meridian.dynamodb.Order;
+import static dev.meridian.dynamodb.TestRegions.EU_CENTRAL_1;
+import static dev.meridian.dynamodb.TestRegions.EU_WEST_1;
+import static dev.meridian.dynamodb.TestRegions.IDS;
+import static dev.meridian.dynamodb.TestRegions.US_EAST_1;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meridian.core.MultiRegion;
+import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.core.RegionSpec;
+import dev.meridian.core.residency.DataClass;
+import dev.meridian.core.residency.ResidencyViolationException;
+import dev.meridian.core.routing.RoutingContext;
+import dev.meridian.core.routing.RoutingStrategy;
+import dev.meridian.testkit.LocalRegions;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awssdk.core.async.SdkPublisher;
+import software.amazon.awssdk.core.pagination.sync.SdkIterable;
+import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
+import software.amazon.awssdk.enhanced.dynamodb.DynamoDbTable;
+import software.amazon.awssdk.enhanced.dynamodb.Key;
+import software.amazon.awssdk.enhanced.dynamodb.TableSchema;
+import software.amazon.awssdk.enhanced.dynamodb.model.QueryConditional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbAsyncWaiter;
+import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
+
+/**
+ * Residency on every path: every public method of {@code DynamoDbClient} and {@code DynamoDbAsyncClient},
+ * enumerated by reflection (request, consumer-builder and no-argument overloads, paginators, the waiter), through
+ * both doors ({@link MultiRegionDynamoDb} and {@code MultiRegion.wrap}), called for a German subject's RESTRICTED
+ * data while the process runs in us-east-1. Paginators and waiters are made inside the scope and used after it
+ * closed. The witness is us-east-1's request journal: not one request may reach it. A method the SDK adds later
+ * is enumerated too.
+ */
+class ResidencyOnEveryMethodIT {
+    private static final String TABLE = "eu_orders";
+    private static LocalRegions regions;
+    private static final List<AutoCloseable> OPEN = new ArrayList<>();
+
+    @BeforeAll
+    static void start() {
+        regions = LocalRegions.start(IDS);
+        regions.createGlobalTable(TestRegions.table(TABLE));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (AutoCloseable c : OPEN) {
+            c.close();
+        }
+        if (regions != null) {
+            regions.close();
+        }
+    }
+
+    /** us-east-1 is the local region: every call would go there first if residency did not hold. */
+    private static MultiRegionConfig config() {
+        return MultiRegionConfig.builder()
+                .region(RegionSpec.of(US_EAST_1).jurisdiction("US"))
+                .region(RegionSpec.of(EU_WEST_1).jurisdiction("EU"))
+                .region(RegionSpec.of(EU_CENTRAL_1).jurisdiction("EU"))
+                .localRegion(US_EAST_1)
+                .routing(RoutingStrategy.localFirst())
+                .build();
+    }
+
+    private static RoutingContext restrictedGerman() {
+        return RoutingContext.builder().subjectCountry("de").dataClass(DataClass.RESTRICTED).build();
+    }
+
+    static Stream<Arguments> syncMethods() {
+        DynamoDbClient viaBuilder = MultiRegionDynamoDb.builder().config(config())
+                .clientFactory(r -> TestRegions.client(regions, r))
+                .table(TableSettings.builder(TABLE).partitionKey("pk").replicaRegions(EU_WEST_1, EU_CENTRAL_1).build())
+                .build();
+        DynamoDbClient viaWrap = MultiRegion.wrap(DynamoDbClient.class, r -> TestRegions.client(regions, r), config(),
+                (m, a) -> null);
+        OPEN.add(viaBuilder);
+        OPEN.add(viaWrap);
+        return RoutedClientSources.methods(DynamoDbClient.class).stream()
+                .filter(m -> !m.getName().equals("close"))
+                .flatMap(m -> Stream.of(Arguments.of("MultiRegionDynamoDb", viaBuilder, m),
+                        Arguments.of("MultiRegion.wrap", viaWrap, m)));
+    }
+
+    static Stream<Arguments> asyncMethods() {
+        DynamoDbAsyncClient viaBuilder = MultiRegionDynamoDb.builder().config(config())
+                .asyncClientFactory(r -> TestRegions.asyncClient(regions, r))
+                .table(TableSettings.builder(TABLE).partitionKey("pk").replicaRegions(EU_WEST_1, EU_CENTRAL_1).build())
+                .buildAsyncClient();
+        OPEN.add(viaBuilder);
+        return RoutedClientSources.methods(DynamoDbAsyncClient.class).stream()
+                .filter(m -> !m.getName().equals("close"))
+                .map(m -> Arguments.of("MultiRegionDynamoDb async", viaBuilder, m));
+    }
+
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("syncMethods")
+    void restrictedCallsNeverReachARegionOutsideTheJurisdiction(String door, DynamoDbClient client, Method method)
+            throws Exception {
+        regions.journalsClear();
+        Object made;
+        try (RoutingContext.Scope s = restrictedGerman().open()) {
+            made = invoke(client, method);
+        }
+        useAfterScope(made);
+        assertThat(regions.journal("us-east-1").count()).as(door + " " + method).isZero();
+    }
+
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("asyncMethods")
+    void restrictedAsyncCallsNeverReachARegionOutsideTheJurisdiction(String door, DynamoDbAsyncClient client,
+            Method method) throws Exception {
+        regions.journalsClear();
+        Object made;
+        try (RoutingContext.Scope s = restrictedGerman().open()) {
+            made = invoke(client, method);
+        }
+        useAfterScope(made);
+        assertThat(regions.journal("us-east-1").count()).as(door + " " + method).isZero();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("enhancedDoors")
+    void enhancedClientLazyStreamsKeepTheirContext(String door, DynamoDbClient client) {
+        DynamoDbEnhancedClient enhanced = DynamoDbEnhancedClient.builder().dynamoDbClient(client).build();
+        DynamoDbTable<Order> table = enhanced.table(TABLE, TableSchema.fromBean(Order.class));
+        regions.journalsClear();
+        try {
+            Stream<?> items;
+            Stream<?> scanned;
+            try (RoutingContext.Scope s = restrictedGerman().open()) {
+                items = table.query(QueryConditional.keyEqualTo(Key.builder().partitionValue("p-1").build()))
+                        .items().stream();
+                scanned = table.scan().items().stream();
+            }
+            items.count();
+            scanned.count();
+            assertThat(regions.journal("eu-west-1").count() + regions.journal("eu-central-1").count()).isPositive();
+        } catch (ResidencyViolationException e) {
+            // MultiRegion.wrap knows no replica regions for the table: unknown footprint, refused (fail closed).
+            assertThat(door).isEqualTo("MultiRegion.wrap");
+        }
+        assertThat(regions.journal("us-east-1").count()).as(door).isZero();
+    }
+
+    static Stream<Arguments> enhancedDoors() {
+        return syncMethods().map(a -> a.get()).map(a -> Arguments.of(a[0], a[1])).distinct().limit(2);
+    }
+
+    /** Calls {@code method} with a minimal argument naming the table where the request has one. */
+    private static Object invoke(Object client, Method method) throws Exception {
+        Object[] args = new Object[method.getParameterCount()];
+        if (args.length == 1) {
+            Class<?> type = method.getParameterTypes()[0];
+            if (type == Consumer.class) {
+                Type arg = ((ParameterizedType) method.getGenericParameterTypes()[0]).getActualTypeArguments()[0];
+                Class<?> builderType = arg instanceof Class<?> c ? c : (Class<?>) ((ParameterizedType) arg).getRawType();
+                args[0] = (Consumer<Object>) b -> nameTable(builderType, b);
+            } else {
+                Method builderMethod = type.getMethod("builder");
+                Object builder = builderMethod.invoke(null);
+                nameTable(builderMethod.getReturnType(), builder);
+                args[0] = builderMethod.getReturnType().getMethod("build").invoke(builder);
+            }
+        }
+        try {
+            Object result = method.invoke(client, args);
+            if (result instanceof CompletableFuture<?> f) {
+                try {
+                    f.get(10, TimeUnit.SECONDS);
+                } catch (Exception ignored) {
+                    // Refused, rejected by DynamoDB Local or unsupported there: the journal is the witness.
+                }
+            }
+            return result;
+        } catch (InvocationTargetException e) {
+            return null;
+        }
+    }
+
+    /** Names the table (and a key, an item) on a request builder when it has such properties. */
+    private static void nameTable(Class<?> builderType, Object builder) {
+        for (Method m : builderType.getMethods()) {
+            try {
+                if (m.getName().equals("tableName") && m.getParameterCount() == 1
+                        && m.getParameterTypes()[0] == String.class) {
+                    m.invoke(builder, TABLE);
+                } else if ((m.getName().equals("key") || m.getName().equals("item")) && m.getParameterCount() == 1
+                        && m.getParameterTypes()[0] == Map.class) {
+                    m.invoke(builder, Map.of("pk", AttributeValue.fromS("p-1")));
+                } else if (m.getName().equals("keyConditionExpression") && m.getParameterCount() == 1
+                        && m.getParameterTypes()[0] == String.class) {
+                    m.invoke(builder, "pk = :p");
+                } else if (m.getName().equals("expressionAttributeValues") && m.getParameterCount() == 1
+                        && m.getParameterTypes()[0] == Map.class) {
+                    m.invoke(builder, Map.of(":p", AttributeValue.fromS("p-1")));
+                }
+            } catch (ReflectiveOperationException | RuntimeException ignored) {
+                // Not that kind of builder.
+            }
+        }
+    }
+
+    /** Pages, publishers and waiters made inside the scope are used here, after it closed. */
+    private static void useAfterScope(Object made) {
+        ignoringFailures(() -> {
+            if (made instanceof SdkIterable<?> pages) {
+                pages.stream().limit(3).count();
+            } else if (made instanceof SdkPublisher<?> publisher) {
+                publisher.limit(3).subscribe(x -> { }).get(10, TimeUnit.SECONDS);
+            } else if (made instanceof DynamoDbWaiter waiter) {
+                waiter.waitUntilTableExists(r -> r.tableName(TABLE));
+            } else if (made instanceof DynamoDbAsyncWaiter waiter) {
+                waiter.waitUntilTableExists(r -> r.tableName(TABLE)).get(10, TimeUnit.SECONDS);
+            }
+            return null;
+        });
+    }
+
+    private static void ignoringFailures(Work work) {
+        try {
+            work.get();
+        } catch (Exception ignored) {
+            // The journal is the witness.
+        }
+    }
+
+    @FunctionalInterface
+    private interface Work {
+        Object get() throws Exception;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.meridian.dynamodb.lag;
+
+import dev.meridian.dynamodb.FakeRegionClient;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.regions.Region;
+
+/** The probe's thread over in-memory region clients: it survives odd failures and is gone once closed. */
+class ReplicationLagProbeTest {
+    private final FakeRegionClient west = new FakeRegionClient(Region.EU_WEST_1);
+    private final FakeRegionClient central = new FakeRegionClient(Region.EU_CENTRAL_1);
+
+    private ReplicationLagProbe start() {
+        return ReplicationLagProbe.builder()
+                .settings(ReplicationLagProbe.settings("heartbeats").withInterval(Duration.ofMillis(20)))
+                .client(Region.EU_WEST_1, west)
+                .client(Region.EU_CENTRAL_1, central)
+                .start();
+    }
+
+    @Test
+    void anUnexpectedExceptionInOneRoundDoesNotStopLaterRounds() {
+        west.failure = () -> {
+            west.failure = null;
+            return new IllegalStateException("not an SdkException");
+        };
+        try (ReplicationLagProbe probe = start()) {
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> probe.lag(Region.EU_WEST_1, Region.EU_CENTRAL_1).isPresent());
+        }
+    }
+
+    @Test
+    void closeReturnsOnlyOnceTheRoundInProgressHasEnded() throws InterruptedException {
+        CountDownLatch callStarted = new CountDownLatch(1);
+        AtomicBoolean callEnded = new AtomicBoolean();
+        west.failure = () -> {
+            callStarted.countDown();
+            try {
+                new CountDownLatch(1).await(); // a call that hangs until close() interrupts it
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                callEnded.set(true);
+            }
+            return SdkClientException.create("aborted");
+        };
+        ReplicationLagProbe probe = start();
+        assertThat(callStarted.await(5, TimeUnit.SECONDS)).isTrue();
+
+        probe.close();
+
+        assertThat(callEnded).isTrue();
+    }
+}
