@@ -199,6 +199,15 @@ final class AuroraRouter implements ConnectionRouter, AutoCloseable {
     }
 
     @Override
+    public void checkResidency(Binding binding, boolean readOnly, RoutingContext context) {
+        if (readOnly) {
+            multiRegion.checkResidency(readOperation, context, Set.of(binding.endpoint().region()));
+        } else {
+            multiRegion.checkResidency(writeOperation, context, discovery.topology().regions());
+        }
+    }
+
+    @Override
     public boolean writerMoved(Binding failed) {
         AuroraTopology fresh = refresh();
         return !fresh.writerUrl().equals(failed.endpoint().url());

@@ -13,6 +13,16 @@ interface ConnectionRouter {
     Binding bindWrite(RoutingContext context) throws SQLException;
 
     /**
+     * Re-checks residency for a binding kept across statements, against {@code context}, the context current when the
+     * next statement runs (it may differ from the one the binding was chosen under): for a write, the global cluster's
+     * footprint; for a read, the bound region. Sends nothing.
+     *
+     * @throws dev.meridian.core.residency.ResidencyViolationException when residency forbids the binding for
+     *         {@code context}
+     */
+    void checkResidency(Binding binding, boolean readOnly, RoutingContext context);
+
+    /**
      * Looks the writer up again after {@code failed} refused a write or failed.
      *
      * @return whether the writer is now a different endpoint than the one {@code failed} is bound to

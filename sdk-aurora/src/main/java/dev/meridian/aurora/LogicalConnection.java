@@ -51,6 +51,17 @@ import org.slf4j.LoggerFactory;
  * batch or stream parameters is never run again (see {@link StatementHandler}): a moved writer then gives
  * {@link WriterChangedException}, a failed connection its own exception with a suppressed note saying why.
  *
+ * <p>Residency is checked at every use of the physical connection (each statement execution, and the setters and
+ * factories that reach it), against the {@link RoutingContext} current at that moment, not only the one the route was
+ * chosen under: a connection first used under the default context that then runs an {@code INSERT} inside a
+ * RESTRICTED scope (a scope opened inside a {@code @Transactional} method) is checked again. A write needs the global
+ * cluster's footprint inside the allowed regions, a read its bound region. Outside a transaction a read bound under
+ * another context is routed again for the current one; inside a transaction the route cannot move, so a refused
+ * statement fails with sdk-core's unchecked {@code ResidencyViolationException}, thrown as is like the refusals at
+ * first use (never wrapped in an {@link SQLException}, so that exception translation or a retry loop cannot take a
+ * policy refusal for a transient failure) and before anything is sent; the transaction stays open for the caller to
+ * roll back.
+ *
  * <p>Statements belong to the logical connection, not to one physical connection: each binding has a generation,
  * and a statement created on an earlier one is re-created on the current physical connection at its next use.
  *
@@ -105,18 +116,22 @@ final class LogicalConnection implements Connection {
     /** The physical connection for the next use, binding or re-binding as the state requires. */
     private Connection physical() throws SQLException {
         checkOpen();
+        RoutingContext context = RoutingContext.current();
         Binding b = binding;
         if (b != null) {
-            if (keepsBinding(b)) {
+            if (keepsBinding(b, context)) {
+                // The route was chosen under an earlier context, perhaps before a RESTRICTED scope opened inside the
+                // transaction: residency is checked again for the context current now, before anything is sent.
+                router.checkResidency(b, readOnly, context);
+                boundContext = context;
                 return b.connection();
             }
             unbind(stale);
         }
-        return bind().connection();
+        return bind(context).connection();
     }
 
-    private Binding bind() throws SQLException {
-        RoutingContext context = RoutingContext.current();
+    private Binding bind(RoutingContext context) throws SQLException {
         Binding b = readOnly ? router.bindRead(context) : router.bindWrite(context);
         try {
             applySession(b.connection());
@@ -239,9 +254,13 @@ final class LogicalConnection implements Connection {
         }
     }
 
-    /** Whether the next use keeps the current binding (else it is released and a new route is chosen). */
-    private boolean keepsBinding(Binding b) {
-        return inTransaction() || (!stale && b.serves(readOnly));
+    /**
+     * Whether the next use, under {@code context}, keeps the current binding (else it is released and a new route is
+     * chosen). A transaction cannot move. Outside one, a read bound under another context is routed again (the new
+     * context may allow other readers, or exclude this one); a write stays with the one writer.
+     */
+    private boolean keepsBinding(Binding b, RoutingContext context) {
+        return inTransaction() || (!stale && b.serves(readOnly) && (!readOnly || context == boundContext));
     }
 
     /** Autocommit off and at least one statement ran since the transaction began. */
@@ -363,7 +382,7 @@ final class LogicalConnection implements Connection {
         }
         unbind(true);
         try {
-            Connection fresh = bind().connection();
+            Connection fresh = bind(RoutingContext.current()).connection();
             statement.recreateOn(fresh, generation);
         } catch (SQLException | RuntimeException bindFailure) {
             bindFailure.addSuppressed(cause);
@@ -799,14 +818,14 @@ final class LogicalConnection implements Connection {
         if (closed) {
             return false;
         }
+        RoutingContext context = RoutingContext.current();
         Binding b = binding;
         if (b != null) {
-            if (keepsBinding(b)) {
+            if (keepsBinding(b, context)) {
                 return b.connection().isValid(timeout);
             }
             unbind(stale);
         }
-        RoutingContext context = RoutingContext.current();
         Binding probe;
         try {
             probe = readOnly ? router.bindRead(context) : router.bindWrite(context);

@@ -46,8 +46,11 @@ import javax.sql.DataSource;
  * its first statement would take, so health checks see an unreachable writer.
  *
  * <p><b>Residency.</b> A RESTRICTED read is only served inside the subject's jurisdiction, including the writer
- * fallback; a RESTRICTED write is refused when the global cluster replicates outside the jurisdiction. Both refusals
- * are the unchecked {@code ResidencyViolationException} from sdk-core, thrown as is at first use of the connection.
+ * fallback; a RESTRICTED write is refused when the global cluster replicates outside the jurisdiction. Residency is
+ * checked again at every statement against the {@code RoutingContext} current when it runs (a RESTRICTED scope opened
+ * inside a transaction whose first statement ran under the default context is refused before anything is sent).
+ * Refusals are the unchecked {@code ResidencyViolationException} from sdk-core, thrown as is (never wrapped in an
+ * {@link SQLException}, so that exception translation cannot take them for a transient failure).
  *
  * <p><b>Read-your-writes</b> (optional): for {@code readYourWritesWindow} after a commit on the writer, reads of the
  * same session (RoutingContext correlation id, else thread) go to the writer.

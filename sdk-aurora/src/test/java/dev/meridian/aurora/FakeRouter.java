@@ -131,6 +131,14 @@ class FakeRouter implements ConnectionRouter {
         writerRegion = region;
     }
 
+    /** The contexts kept bindings were re-checked against, in order. */
+    final List<RoutingContext> residencyChecks = new ArrayList<>();
+
+    @Override
+    public void checkResidency(Binding binding, boolean readOnly, RoutingContext context) {
+        residencyChecks.add(context);
+    }
+
     @Override
     public boolean writerMoved(Binding failed) {
         writerRefreshes++;

@@ -3,6 +3,8 @@ package dev.meridian.aurora;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.meridian.core.residency.DataClass;
+import dev.meridian.core.routing.RoutingContext;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,6 +20,41 @@ class LogicalConnectionTest {
 
     private LogicalConnection connection() {
         return new LogicalConnection(router, false, true);
+    }
+
+    @Test
+    void everyStatementOnAKeptBindingIsRecheckedAgainstTheContextCurrentWhenItRuns() throws SQLException {
+        LogicalConnection c = connection();
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT 1");
+            try (RoutingContext.Scope restricted = RoutingContext.builder().dataClass(DataClass.RESTRICTED)
+                    .subjectCountry("DE").open()) {
+                s.executeUpdate("INSERT 2");
+                assertThat(router.residencyChecks).last().isSameAs(RoutingContext.current());
+            }
+        }
+        assertThat(router.bound).hasSize(1);
+        assertThat(router.residencyChecks).hasSize(2); // createStatement bound it; both executions were re-checked
+    }
+
+    @Test
+    void outsideATransactionAReadBoundUnderAnotherContextIsRoutedAgainInsideOneItStays() throws SQLException {
+        LogicalConnection c = connection();
+        c.setReadOnly(true);
+        c.createStatement().executeQuery("SELECT 1");
+        try (RoutingContext.Scope other = RoutingContext.builder().dataClass(DataClass.RESTRICTED).open()) {
+            c.createStatement().executeQuery("SELECT 2");
+        }
+        assertThat(router.bound).hasSize(2);
+        assertThat(router.bound.get(0).released).isTrue();
+
+        c.setAutoCommit(false);
+        c.createStatement().executeQuery("SELECT 3");
+        try (RoutingContext.Scope other = RoutingContext.builder().dataClass(DataClass.RESTRICTED).open()) {
+            c.createStatement().executeQuery("SELECT 4");
+        }
+        assertThat(router.bound).hasSize(3); // re-bound once for SELECT 3 (back to no context), kept for SELECT 4
     }
 
     @Test
