@@ -9,6 +9,7 @@ import dev.meridian.core.routing.RoutingContext;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -20,12 +21,19 @@ import software.amazon.awssdk.regions.Region;
 /**
  * Chooses and acquires physical connections: the routing policy of {@link RoutingDataSource}.
  *
- * <p>Reads: a read-your-writes session goes to the writer; otherwise the regions of {@code MultiRegion.plan(READ)} in
- * order (residency and health applied there: drained regions and regions whose breaker is open are left out),
- * skipping a region whose reader breaker is open, whose pool fails, or whose lag exceeds the bound; then the writer,
- * if residency allows the writer's region for this read. Writes: the current writer, after
- * {@code MultiRegion.checkResidency} of the whole global cluster; if the writer refuses connections the topology is
- * refreshed and a moved writer is tried once.
+ * <p>Reads: a read-your-writes session goes to the writer (unless the context excludes the writer's region);
+ * otherwise the regions of {@code MultiRegion.plan(READ)} in order (residency, health and the context's excluded
+ * regions applied there), skipping a region whose reader breaker is open, whose pool fails, or whose lag exceeds the
+ * bound; then the writer, if residency allows the writer's region for this read and the context does not exclude it.
+ * Writes: the current writer, after {@code MultiRegion.checkResidency} of the whole global cluster; if the writer
+ * refuses connections the topology is refreshed and a moved writer is tried once.
+ *
+ * <p>A footprint check that matters (RESTRICTED data, or a context residency limits) uses a topology looked up at
+ * most {@code footprintMaxAge} ago: when the last look-up this binder made or asked for is older, the topology is
+ * looked up again first (one look-up at a time; concurrent checks wait for it and use its result). So a secondary
+ * region added to the global cluster is seen within {@code footprintMaxAge} by RESTRICTED writes even with background
+ * refresh off, at the cost of at most one look-up per {@code footprintMaxAge} while such writes run. A look-up that
+ * fails keeps the last known topology (as every refresh does) and is not retried before {@code footprintMaxAge}.
  *
  * <p>Every connection attempt is one {@code MultiRegion.attempt}: through the runtime's breaker for
  * {@value #READER_RESOURCE} or {@value #WRITER_RESOURCE} of the endpoint's region, timed, with an
@@ -54,10 +62,15 @@ final class AuroraRouter implements ConnectionRouter, AutoCloseable {
     private final ReadYourWrites readYourWrites;
     private final JdbcMetrics metrics;
     private final AtomicReference<Endpoint> lastWriter = new AtomicReference<>();
+    private final long footprintMaxAgeNanos;
+    private final Object footprintLock = new Object();
+    /** When this binder last started a look-up ({@link #refresh()}); meaningful once {@link #lookedUp} is set. */
+    private volatile long lookedUpAtNanos;
+    private volatile boolean lookedUp;
 
     AuroraRouter(MultiRegion multiRegion, WriterDiscovery discovery, EndpointPools pools,
                  Operation readOperation, Operation writeOperation, LagMonitor lagMonitor, Duration maxReplicaLag,
-                 ReadYourWrites readYourWrites, JdbcMetrics metrics) {
+                 ReadYourWrites readYourWrites, Duration footprintMaxAge, JdbcMetrics metrics) {
         this.multiRegion = multiRegion;
         this.discovery = discovery;
         this.pools = pools;
@@ -66,6 +79,7 @@ final class AuroraRouter implements ConnectionRouter, AutoCloseable {
         this.lagMonitor = lagMonitor;
         this.maxReplicaLag = maxReplicaLag;
         this.readYourWrites = readYourWrites;
+        this.footprintMaxAgeNanos = footprintMaxAge.toNanos();
         this.metrics = metrics;
     }
 
@@ -77,7 +91,8 @@ final class AuroraRouter implements ConnectionRouter, AutoCloseable {
     public Binding bindRead(RoutingContext context) throws SQLException {
         pools.checkOpen(); // before any breaker permission: a closed data source says nothing about a region's health
         AuroraTopology topology = discovery.topology();
-        if (readYourWrites != null && readYourWrites.recentlyWrote(context)) {
+        if (readYourWrites != null && readYourWrites.recentlyWrote(context)
+                && !context.excludedRegions().contains(topology.writerRegion())) {
             metrics.reroute(topology.writerRegion(), "read-your-writes");
             return writerForRead(topology, context, null);
         }
@@ -138,9 +153,8 @@ final class AuroraRouter implements ConnectionRouter, AutoCloseable {
 
     private Binding writerForRead(AuroraTopology topology, RoutingContext context, SQLException readerFailures)
             throws SQLException {
-        // Residency fails closed: a RESTRICTED read never falls back to a writer outside its jurisdiction.
-        multiRegion.checkResidency(readOperation, context, Set.of(topology.writerRegion()));
         try {
+            checkWriterServesRead(topology.writerRegion(), context);
             return acquireWriter(topology, context, true);
         } catch (SQLException e) {
             if (readerFailures != null) {
@@ -150,12 +164,43 @@ final class AuroraRouter implements ConnectionRouter, AutoCloseable {
         }
     }
 
+    /**
+     * The writer may serve a read only where the read may go: residency fails closed (a RESTRICTED read never falls
+     * back to a writer outside its jurisdiction), and a region the context excludes is not used for reads either.
+     */
+    private void checkWriterServesRead(Region writerRegion, RoutingContext context) throws SQLException {
+        multiRegion.checkResidency(readOperation, context, Set.of(writerRegion));
+        if (context.excludedRegions().contains(writerRegion)) {
+            throw new SQLTransientConnectionException("No reader could take this read and the writer's region "
+                    + writerRegion.id() + " is excluded by the RoutingContext (excludedRegions "
+                    + context.excludedRegions() + "), so no connection was attempted; retry when a reader is available,"
+                    + " or without excluding " + writerRegion.id(), "08001");
+        }
+    }
+
     @Override
     public Binding bindWrite(RoutingContext context) throws SQLException {
         pools.checkOpen();
-        AuroraTopology topology = discovery.topology();
+        AuroraTopology topology = topologyFor(context);
         multiRegion.checkResidency(writeOperation, context, topology.regions());
         return acquireWriter(topology, context, false);
+    }
+
+    /**
+     * The topology for a write under {@code context}: looked up at most {@code footprintMaxAge} ago when the global
+     * cluster's footprint matters for the context, else the last known one.
+     */
+    private AuroraTopology topologyFor(RoutingContext context) {
+        if (!multiRegion.footprintMatters(context) || footprintFresh()) {
+            return discovery.topology();
+        }
+        synchronized (footprintLock) {
+            return footprintFresh() ? discovery.topology() : refresh();
+        }
+    }
+
+    private boolean footprintFresh() {
+        return lookedUp && System.nanoTime() - lookedUpAtNanos < footprintMaxAgeNanos;
     }
 
     private Binding acquireWriter(AuroraTopology topology, RoutingContext context, boolean forRead) throws SQLException {
@@ -171,7 +216,7 @@ final class AuroraRouter implements ConnectionRouter, AutoCloseable {
             }
             log.info("Writer {} refused connections and the writer moved to {}; retrying there", endpoint, fresh.writerRegion());
             if (forRead) {
-                multiRegion.checkResidency(readOperation, context, Set.of(fresh.writerRegion()));
+                checkWriterServesRead(fresh.writerRegion(), context);
             } else {
                 multiRegion.checkResidency(writeOperation, context, fresh.regions());
             }
@@ -203,7 +248,7 @@ final class AuroraRouter implements ConnectionRouter, AutoCloseable {
         if (readOnly) {
             multiRegion.checkResidency(readOperation, context, Set.of(binding.endpoint().region()));
         } else {
-            multiRegion.checkResidency(writeOperation, context, discovery.topology().regions());
+            multiRegion.checkResidency(writeOperation, context, topologyFor(context).regions());
         }
     }
 
@@ -216,7 +261,10 @@ final class AuroraRouter implements ConnectionRouter, AutoCloseable {
     /** Refreshes the topology now and retires the old writer's idle connections if the writer moved. */
     AuroraTopology refresh() {
         Endpoint before = lastWriter.get();
+        long startedAt = System.nanoTime();
         AuroraTopology fresh = discovery.refresh();
+        lookedUpAtNanos = startedAt;
+        lookedUp = true;
         Endpoint after = noteWriter(fresh);
         metrics.writerRefresh(fresh.writerRegion(), before != null && !before.equals(after));
         return fresh;

@@ -50,7 +50,10 @@ import javax.sql.DataSource;
  * checked again at every statement against the {@code RoutingContext} current when it runs (a RESTRICTED scope opened
  * inside a transaction whose first statement ran under the default context is refused before anything is sent).
  * Refusals are the unchecked {@code ResidencyViolationException} from sdk-core, thrown as is (never wrapped in an
- * {@link SQLException}, so that exception translation cannot take them for a transient failure).
+ * {@link SQLException}, so that exception translation cannot take them for a transient failure). The global
+ * cluster's footprint such a check uses is at most {@code footprintMaxAge} old (looked up again first when older), so a
+ * newly added secondary region is noticed without background refresh. A read never falls back to a writer in a
+ * region the {@code RoutingContext} excludes.
  *
  * <p><b>Read-your-writes</b> (optional): for {@code readYourWritesWindow} after a commit on the writer, reads of the
  * same session (RoutingContext correlation id, else thread) go to the writer.
@@ -64,6 +67,9 @@ import javax.sql.DataSource;
  * {@link #getConnection()} fails with SQLState 08003. The {@code MultiRegion} runtime is not closed.
  */
 public final class RoutingDataSource implements DataSource, AutoCloseable {
+    /** How old the topology a footprint check uses may be, unless {@code footprintMaxAge} says otherwise. */
+    public static final Duration DEFAULT_FOOTPRINT_MAX_AGE = Duration.ofSeconds(30);
+
     private final String name;
     private final AuroraRouter router;
     private final boolean poolReadOnly;
@@ -90,7 +96,7 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
                         .breakerPerResource().build(),
                 Operation.builder(b.name + ".write", OperationKind.WRITE).resource(AuroraRouter.WRITER_RESOURCE)
                         .breakerPerResource().build(),
-                lagMonitor, b.maxReplicaLag, readYourWrites, metrics);
+                lagMonitor, b.maxReplicaLag, readYourWrites, b.footprintMaxAge, metrics);
         this.poolReadOnly = template.isReadOnly();
         this.poolAutoCommit = template.isAutoCommit();
     }
@@ -198,6 +204,7 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
         private LagProbe lagProbe = LagProbe.postgres();
         private Duration lagCheckInterval = Duration.ofSeconds(1);
         private Duration readYourWritesWindow;
+        private Duration footprintMaxAge = DEFAULT_FOOTPRINT_MAX_AGE;
 
         private Builder() {
         }
@@ -259,6 +266,17 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
         /** After a commit on the writer, the same session reads from the writer for this long; unset = off. */
         public Builder readYourWritesWindow(Duration readYourWritesWindow) {
             this.readYourWritesWindow = positive(readYourWritesWindow, "readYourWritesWindow");
+            return this;
+        }
+
+        /**
+         * How old the topology may be when a footprint check that matters (a RESTRICTED write, or a context residency
+         * limits) uses it; an older one is looked up again first, at most once per this period. So a secondary region
+         * added to the global cluster is seen within this bound even when the discovery's background refresh is off
+         * (its default). Default 30 s: far shorter than adding a secondary region takes.
+         */
+        public Builder footprintMaxAge(Duration footprintMaxAge) {
+            this.footprintMaxAge = positive(footprintMaxAge, "footprintMaxAge");
             return this;
         }
 

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import software.amazon.awssdk.http.AbortableInputStream;
 import software.amazon.awssdk.http.ExecutableHttpRequest;
@@ -19,11 +20,19 @@ import software.amazon.awssdk.http.SdkHttpResponse;
 
 /**
  * An HTTP client for the RDS Query API that answers DescribeGlobalClusters / DescribeDBClusters with canned XML for a
- * two-member global cluster, orders-euw1 (eu-west-1) and orders-use1 (us-east-1). The writer can be switched.
+ * global cluster of {@link #members} (by default orders-euw1 in eu-west-1 and orders-use1 in us-east-1). The writer
+ * can be switched and members added; a member with a {@link #localPorts local port} is reported at 127.0.0.1 on that
+ * port, e.g. a testkit PostgreSQL node.
  */
 final class CannedRdsHttpClient implements SdkHttpClient {
     static final String EU_ARN = "arn:aws:rds:eu-west-1:123456789012:cluster:orders-euw1";
     static final String US_ARN = "arn:aws:rds:us-east-1:123456789012:cluster:orders-use1";
+    static final String EU_CENTRAL_ARN = "arn:aws:rds:eu-central-1:123456789012:cluster:orders-euc1";
+
+    /** The member clusters DescribeGlobalClusters reports, in order. */
+    final List<String> members = new CopyOnWriteArrayList<>(List.of(EU_ARN, US_ARN));
+    /** Members whose endpoints are 127.0.0.1 on this port (writer and reader alike). */
+    final Map<String, Integer> localPorts = new ConcurrentHashMap<>();
 
     final List<String> calls = new CopyOnWriteArrayList<>();
     volatile String writerArn = EU_ARN;
@@ -59,7 +68,7 @@ final class CannedRdsHttpClient implements SdkHttpClient {
                 + "<DescribeGlobalClustersResult><GlobalClusters><GlobalClusterMember>"
                 + "<GlobalClusterIdentifier>orders</GlobalClusterIdentifier><Engine>aurora-postgresql</Engine>"
                 + "<GlobalClusterMembers>"
-                + member(EU_ARN) + member(US_ARN)
+                + String.join("", members.stream().map(this::member).toList())
                 + "</GlobalClusterMembers></GlobalClusterMember></GlobalClusters></DescribeGlobalClustersResult>"
                 + "<ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></DescribeGlobalClustersResponse>";
     }
@@ -69,15 +78,24 @@ final class CannedRdsHttpClient implements SdkHttpClient {
                 + "</IsWriter></GlobalClusterMember>";
     }
 
-    private static String dbCluster(String arn) {
+    private String dbCluster(String arn) {
         String name = arn.substring(arn.lastIndexOf(':') + 1);
         String region = arn.split(":")[3];
+        Integer localPort = localPorts.get(arn);
+        if (localPort != null) {
+            return cluster(name, arn, "127.0.0.1", "127.0.0.1", localPort);
+        }
+        return cluster(name, arn, name + ".cluster-abc." + region + ".rds.amazonaws.com",
+                name + ".cluster-ro-abc." + region + ".rds.amazonaws.com", 5432);
+    }
+
+    private static String cluster(String name, String arn, String endpoint, String readerEndpoint, int port) {
         return "<DescribeDBClustersResponse xmlns=\"http://rds.amazonaws.com/doc/2014-10-31/\">"
                 + "<DescribeDBClustersResult><DBClusters><DBCluster>"
                 + "<DBClusterIdentifier>" + name + "</DBClusterIdentifier><DBClusterArn>" + arn + "</DBClusterArn>"
-                + "<Endpoint>" + name + ".cluster-abc." + region + ".rds.amazonaws.com</Endpoint>"
-                + "<ReaderEndpoint>" + name + ".cluster-ro-abc." + region + ".rds.amazonaws.com</ReaderEndpoint>"
-                + "<Port>5432</Port>"
+                + "<Endpoint>" + endpoint + "</Endpoint>"
+                + "<ReaderEndpoint>" + readerEndpoint + "</ReaderEndpoint>"
+                + "<Port>" + port + "</Port>"
                 + "</DBCluster></DBClusters></DescribeDBClustersResult>"
                 + "<ResponseMetadata><RequestId>2</RequestId></ResponseMetadata></DescribeDBClustersResponse>";
     }

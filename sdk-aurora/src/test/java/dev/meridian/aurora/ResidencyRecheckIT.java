@@ -16,6 +16,13 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.net.URI;
+import java.time.Duration;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.services.rds.RdsClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -28,9 +35,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 import software.amazon.awssdk.regions.Region;
 
 /**
- * A connection whose route was chosen under one context and that then runs statements under another (a RESTRICTED
- * scope opened inside a transaction), against a real primary (eu-west-1) and replicas (eu-central-1, us-east-1): the
- * global cluster replicates to the US, so no RESTRICTED German write may be sent, whenever its scope opened.
+ * Residency on the paths a route chosen once does not cover, against a real primary (eu-west-1) and replicas
+ * (eu-central-1, us-east-1): a connection whose route was chosen under one context and that then runs statements under
+ * another (a RESTRICTED scope opened inside a transaction); a secondary region added to the global cluster while
+ * background topology refresh is off; a read falling back to a writer in a region the context excludes.
  */
 class ResidencyRecheckIT {
     private static LocalAuroraGlobal aurora;
@@ -71,6 +79,124 @@ class ResidencyRecheckIT {
             }
         }
         return found;
+    }
+
+    /** RDS discovery (canned API answers) of a global cluster whose members are this cluster's nodes. */
+    private static RdsGlobalClusterDiscovery rdsDiscovery(CannedRdsHttpClient rds) {
+        rds.localPorts.put(CannedRdsHttpClient.EU_ARN, aurora.port("eu-west-1"));
+        rds.localPorts.put(CannedRdsHttpClient.EU_CENTRAL_ARN, aurora.port("eu-central-1"));
+        rds.localPorts.put(CannedRdsHttpClient.US_ARN, aurora.port("us-east-1"));
+        return RdsGlobalClusterDiscovery.builder()
+                .globalClusterIdentifier("orders")
+                .apiRegion(EU_WEST)
+                .urlTemplate("jdbc:postgresql://{host}:{port}/" + aurora.database())
+                .clientFactory(region -> RdsClient.builder()
+                        .region(region)
+                        .endpointOverride(URI.create("https://rds." + region.id() + ".test"))
+                        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("id", "secret")))
+                        .httpClient(rds)
+                        .build())
+                .build();
+    }
+
+    private static long globalClusterLookUps(CannedRdsHttpClient rds) {
+        return rds.calls.stream().filter(call -> call.startsWith("DescribeGlobalClusters")).count();
+    }
+
+    private static void insert(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO items VALUES (?, 'x')")) {
+            ps.setString(1, id);
+            ps.executeUpdate();
+        }
+    }
+
+    @Test
+    void aSecondaryAddedOutsideTheJurisdictionIsSeenByTheNextRestrictedWriteWithoutBackgroundRefresh()
+            throws SQLException {
+        CannedRdsHttpClient rds = new CannedRdsHttpClient();
+        rds.members.remove(CannedRdsHttpClient.US_ARN);
+        rds.members.add(CannedRdsHttpClient.EU_CENTRAL_ARN);
+        String before = UUID.randomUUID().toString();
+        String after = UUID.randomUUID().toString();
+        try (MultiRegion mr = TestRegions.multiRegion(EU_WEST);
+             RoutingDataSource ds = RoutingDataSource.builder().multiRegion(mr).discovery(rdsDiscovery(rds))
+                     .poolTemplate(ItemsCluster.poolTemplate(aurora, 1000))
+                     .footprintMaxAge(Duration.ofNanos(1)) // every RESTRICTED check finds the topology too old
+                     .build();
+             RoutingContext.Scope s = restrictedGermanSubject();
+             Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            insert(c, before); // the global cluster is EU-only: allowed
+
+            rds.members.add(CannedRdsHttpClient.US_ARN); // a secondary is added in us-east-1
+
+            assertThatThrownBy(() -> insert(c, after)).isInstanceOf(ResidencyViolationException.class)
+                    .hasMessageContaining("us-east-1");
+            c.commit();
+            try (Connection next = ds.getConnection()) {
+                assertThatThrownBy(() -> insert(next, after)).isInstanceOf(ResidencyViolationException.class);
+            }
+            assertThat(ds.topology().regions()).contains(US_EAST);
+        }
+        assertThat(onThePrimary(before, after)).containsExactly(before);
+    }
+
+    @Test
+    void footprintLookUpsAreRateLimitedToOnePerMaxAgeAndOnlyForChecksThatMatter() throws SQLException {
+        CannedRdsHttpClient rds = new CannedRdsHttpClient();
+        rds.members.remove(CannedRdsHttpClient.US_ARN);
+        try (MultiRegion mr = TestRegions.multiRegion(EU_WEST);
+             RoutingDataSource ds = RoutingDataSource.builder().multiRegion(mr).discovery(rdsDiscovery(rds))
+                     .poolTemplate(ItemsCluster.poolTemplate(aurora, 1000))
+                     .footprintMaxAge(Duration.ofHours(1))
+                     .build()) {
+            for (int i = 0; i < 3; i++) {
+                try (Connection c = ds.getConnection()) {
+                    insert(c, UUID.randomUUID().toString());
+                }
+            }
+            assertThat(globalClusterLookUps(rds)).isEqualTo(1); // the first look-up only: INTERNAL data
+
+            try (RoutingContext.Scope s = restrictedGermanSubject()) {
+                for (int i = 0; i < 3; i++) {
+                    try (Connection c = ds.getConnection()) {
+                        insert(c, UUID.randomUUID().toString());
+                    }
+                }
+            }
+            assertThat(globalClusterLookUps(rds)).isEqualTo(2); // one more, then fresh for an hour
+        }
+    }
+
+    @Test
+    void aReadNeverFallsBackToAWriterInARegionTheContextExcludes() throws SQLException {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        // Readers that refuse connections in eu-central-1 and us-east-1; eu-west-1 offers only its (real) writer.
+        StaticTopology topology = StaticTopology.builder().writerRegion(EU_WEST)
+                .region(EU_WEST, aurora.writerJdbcUrl(), null)
+                .region(EU_CENTRAL, null, DeadEndpoints.url())
+                .region(US_EAST, null, DeadEndpoints.url())
+                .build();
+        try (MultiRegion mr = TestRegions.multiRegion(EU_CENTRAL, registry);
+             RoutingDataSource ds = RoutingDataSource.builder().multiRegion(mr).discovery(topology)
+                     .poolTemplate(ItemsCluster.poolTemplate(aurora, 250)).build()) {
+            Node fallback;
+            try (Connection c = ds.getConnection()) {
+                c.setReadOnly(true);
+                fallback = Node.of(c);
+            }
+            assertThat(fallback).isEqualTo(new Node(aurora.port("eu-west-1"), false));
+
+            try (RoutingContext.Scope s = RoutingContext.builder().excludeRegion(EU_WEST).open();
+                 Connection c = ds.getConnection()) {
+                c.setReadOnly(true);
+                assertThatThrownBy(() -> Node.of(c)).isInstanceOf(SQLTransientConnectionException.class)
+                        .hasMessageContaining("eu-west-1 is excluded")
+                        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08001"));
+            }
+            assertThat(registry.get("meridian.jdbc.connections").tag("role", "writer").counter().count())
+                    .isEqualTo(1.0); // the unrestricted fallback only
+        }
     }
 
     @Test
