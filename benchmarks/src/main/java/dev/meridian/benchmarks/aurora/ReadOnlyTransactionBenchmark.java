@@ -2,9 +2,9 @@ package dev.meridian.benchmarks.aurora;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.meridian.aurora.RegionEndpoints;
-import dev.meridian.aurora.RoutingDataSource;
-import dev.meridian.aurora.StaticTopology;
+import dev.meridian.aurora.datasource.RoutingDataSource;
+import dev.meridian.aurora.topology.RegionEndpoints;
+import dev.meridian.aurora.topology.StaticTopology;
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;

@@ -1,0 +1,337 @@
+package dev.meridian.aurora.datasource;
+
+import dev.meridian.aurora.topology.AuroraTopology;
+import dev.meridian.aurora.topology.WriterDiscovery;
+import dev.meridian.core.MultiRegion;
+import dev.meridian.core.execution.FailureClassifier;
+import dev.meridian.core.execution.FailureDecision;
+import dev.meridian.core.execution.NoRegionAvailableException;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.RoutingContext;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * Chooses and acquires physical connections: the routing policy of {@link RoutingDataSource}.
+ *
+ * <p>Reads: a read-your-writes session goes to the writer (unless the context excludes the writer's region);
+ * otherwise the regions of {@code MultiRegion.plan(READ)} in order (residency, health and the context's excluded
+ * regions applied there), skipping a region whose reader breaker is open, whose pool fails, or whose lag exceeds the
+ * bound; then the writer, if residency allows the writer's region for this read and the context does not exclude it.
+ * Writes: the current writer, after {@code MultiRegion.checkResidency} of the whole global cluster; if the writer
+ * refuses connections the topology is refreshed and a moved writer is tried once.
+ *
+ * <p>A footprint check that matters (RESTRICTED data, or a context residency limits) uses a topology looked up at
+ * most {@code footprintMaxAge} ago: when the last look-up this binder made or asked for is older, the topology is
+ * looked up again first (one look-up at a time; concurrent checks wait for it and use its result). So a secondary
+ * region added to the global cluster is seen within {@code footprintMaxAge} by RESTRICTED writes even with background
+ * refresh off, at the cost of at most one look-up per {@code footprintMaxAge} while such writes run. A look-up that
+ * fails keeps the last known topology (as every refresh does) and is not retried before {@code footprintMaxAge}.
+ *
+ * <p>Every connection attempt is one {@code MultiRegion.attempt}: through the runtime's breaker for
+ * {@value #READER_RESOURCE} or {@value #WRITER_RESOURCE} of the endpoint's region, timed, with an
+ * {@link SQLException} while taking a connection counted as a regional failure ({@link #CONNECTION_FAILURES}).
+ * Connection failures of running statements are recorded against the same breaker. An open reader breaker skips the reader; an open writer
+ * breaker fails at once with {@link WriterUnavailableException}, without refreshing the topology (a refresh may
+ * itself wait on the dead node). Draining a region removes its reader from read plans; it does not stop writes to a
+ * writer in that region (a global database has one writer: move it with a switchover). Thread-safe.
+ */
+final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ConnectionBinder.class);
+    static final String READER_RESOURCE = "aurora-reader";
+    static final String WRITER_RESOURCE = "aurora-writer";
+
+    /** Failing to take a connection is the endpoint's failure, and nothing was sent; anything else is ours. */
+    static final FailureClassifier CONNECTION_FAILURES = t -> t instanceof SQLException
+            ? FailureDecision.REGIONAL_NOT_APPLIED : FailureDecision.CALLER_ERROR;
+
+    private final MultiRegion multiRegion;
+    private final WriterDiscovery discovery;
+    private final EndpointPools pools;
+    private final Operation readOperation;
+    private final Operation writeOperation;
+    /**
+     * The operations of connection attempts: reader and writer are separate endpoints, each with its own breaker per
+     * region, whatever the health configuration says about per-resource breakers.
+     */
+    private final Operation readAttempt;
+    private final Operation writeAttempt;
+    private final LagMonitor lagMonitor;
+    private final Duration maxReplicaLag;
+    private final ReadYourWrites readYourWrites;
+    private final JdbcMetrics metrics;
+    private final AtomicReference<Endpoint> lastWriter = new AtomicReference<>();
+    private final long footprintMaxAgeNanos;
+    private final Object footprintLock = new Object();
+    /** When this binder last started a look-up ({@link #refresh()}); meaningful once {@link #lookedUp} is set. */
+    private volatile long lookedUpAtNanos;
+    private volatile boolean lookedUp;
+
+    ConnectionBinder(MultiRegion multiRegion, WriterDiscovery discovery, EndpointPools pools,
+                 Operation readOperation, Operation writeOperation, LagMonitor lagMonitor, Duration maxReplicaLag,
+                 ReadYourWrites readYourWrites, Duration footprintMaxAge, JdbcMetrics metrics) {
+        this.multiRegion = multiRegion;
+        this.discovery = discovery;
+        this.pools = pools;
+        this.readOperation = readOperation;
+        this.writeOperation = writeOperation;
+        this.readAttempt = readOperation.toBuilder().breakerPerResource().build();
+        this.writeAttempt = writeOperation.toBuilder().breakerPerResource().build();
+        this.lagMonitor = lagMonitor;
+        this.maxReplicaLag = maxReplicaLag;
+        this.readYourWrites = readYourWrites;
+        this.footprintMaxAgeNanos = footprintMaxAge.toNanos();
+        this.metrics = metrics;
+    }
+
+    AuroraTopology topology() {
+        return discovery.topology();
+    }
+
+    @Override
+    public Binding bindRead(RoutingContext context) throws SQLException {
+        pools.checkOpen(); // before any breaker permission: a closed data source says nothing about a region's health
+        AuroraTopology topology = discovery.topology();
+        if (readYourWrites != null && readYourWrites.recentlyWrote(context)
+                && !context.excludedRegions().contains(topology.writerRegion())) {
+            metrics.reroute(topology.writerRegion(), "read-your-writes");
+            return writerForRead(topology, context, null);
+        }
+        SQLException failures = null;
+        for (Region region : readRegions(context)) {
+            String url = topology.readerUrl(region).orElse(null);
+            if (url == null) {
+                continue;
+            }
+            Endpoint endpoint = new Endpoint(Role.READER, region, url);
+            Reader reader;
+            try {
+                reader = multiRegion.attempt(readAttempt, region, CONNECTION_FAILURES, () -> connectReader(endpoint));
+            } catch (CallNotPermittedException e) {
+                metrics.reroute(region, "breaker-open");
+                continue;
+            } catch (SQLException e) {
+                log.warn("Reader in {} unavailable, trying the next region: {}", region, e.toString());
+                metrics.reroute(region, "unavailable");
+                failures = chain(failures, e);
+                continue;
+            }
+            if (reader.lag != null && reader.lag.compareTo(maxReplicaLag) > 0) {
+                log.debug("Skipping reader in {}: lag {} exceeds maxReplicaLag {}", region, reader.lag, maxReplicaLag);
+                metrics.reroute(region, "replica-lag");
+                EndpointPools.closeQuietly(reader.connection);
+                continue;
+            }
+            metrics.connectionBound(Role.READER, region);
+            return new Binding(endpoint, reader.connection, true);
+        }
+        return writerForRead(topology, context, failures);
+    }
+
+    /** A reader connection and its replica's lag (null when lag is not monitored). */
+    private record Reader(Connection connection, Duration lag) {
+    }
+
+    /** Takes a reader connection and measures its lag; a connection whose lag check failed is evicted. */
+    private Reader connectReader(Endpoint endpoint) throws SQLException {
+        Connection connection = pools.connection(endpoint);
+        try {
+            return new Reader(connection, lagMonitor == null ? null : lagMonitor.lag(endpoint.region(), connection));
+        } catch (SQLException | RuntimeException e) {
+            pools.evict(endpoint, connection);
+            throw e;
+        }
+    }
+
+    private List<Region> readRegions(RoutingContext context) {
+        try {
+            return multiRegion.plan(readOperation, context).regions();
+        } catch (NoRegionAvailableException e) {
+            // Every reader region is unhealthy; the writer fallback below still applies (and checks residency).
+            return List.of();
+        }
+    }
+
+    private Binding writerForRead(AuroraTopology topology, RoutingContext context, SQLException readerFailures)
+            throws SQLException {
+        try {
+            checkWriterServesRead(topology.writerRegion(), context);
+            return acquireWriter(topology, context, true);
+        } catch (SQLException e) {
+            if (readerFailures != null) {
+                e.addSuppressed(readerFailures);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The writer may serve a read only where the read may go: residency fails closed (a RESTRICTED read never falls
+     * back to a writer outside its jurisdiction), and a region the context excludes is not used for reads either.
+     */
+    private void checkWriterServesRead(Region writerRegion, RoutingContext context) throws SQLException {
+        multiRegion.checkResidency(readOperation, context, Set.of(writerRegion));
+        if (context.excludedRegions().contains(writerRegion)) {
+            throw new SQLTransientConnectionException("No reader could take this read and the writer's region "
+                    + writerRegion.id() + " is excluded by the RoutingContext (excludedRegions "
+                    + context.excludedRegions() + "), so no connection was attempted; retry when a reader is available,"
+                    + " or without excluding " + writerRegion.id(), "08001");
+        }
+    }
+
+    @Override
+    public Binding bindWrite(RoutingContext context) throws SQLException {
+        pools.checkOpen();
+        AuroraTopology topology = topologyFor(context);
+        multiRegion.checkResidency(writeOperation, context, topology.regions());
+        return acquireWriter(topology, context, false);
+    }
+
+    /**
+     * The topology for a write under {@code context}: looked up at most {@code footprintMaxAge} ago when the global
+     * cluster's footprint matters for the context, else the last known one.
+     */
+    private AuroraTopology topologyFor(RoutingContext context) {
+        if (!multiRegion.footprintMatters(context) || footprintFresh()) {
+            return discovery.topology();
+        }
+        synchronized (footprintLock) {
+            return footprintFresh() ? discovery.topology() : refresh();
+        }
+    }
+
+    private boolean footprintFresh() {
+        return lookedUp && System.nanoTime() - lookedUpAtNanos < footprintMaxAgeNanos;
+    }
+
+    private Binding acquireWriter(AuroraTopology topology, RoutingContext context, boolean forRead) throws SQLException {
+        Endpoint endpoint = noteWriter(topology);
+        try {
+            return bindWriter(endpoint, forRead);
+        } catch (WriterUnavailableException e) {
+            throw e;
+        } catch (SQLException e) {
+            AuroraTopology fresh = refresh();
+            if (fresh.writerUrl().equals(endpoint.url())) {
+                throw e;
+            }
+            log.info("Writer {} refused connections and the writer moved to {}; retrying there", endpoint, fresh.writerRegion());
+            if (forRead) {
+                checkWriterServesRead(fresh.writerRegion(), context);
+            } else {
+                multiRegion.checkResidency(writeOperation, context, fresh.regions());
+            }
+            try {
+                return bindWriter(Endpoint.writer(fresh), forRead);
+            } catch (SQLException second) {
+                second.addSuppressed(e);
+                throw second;
+            }
+        }
+    }
+
+    private Binding bindWriter(Endpoint endpoint, boolean forRead) throws SQLException {
+        Connection connection;
+        try {
+            connection = multiRegion.attempt(writeAttempt, endpoint.region(), CONNECTION_FAILURES,
+                    () -> pools.connection(endpoint));
+        } catch (CallNotPermittedException e) {
+            throw new WriterUnavailableException(endpoint.region(), "The writer of the global database in "
+                    + endpoint.region().id() + " is unavailable: its circuit breaker is open after repeated connection"
+                    + " failures (" + e.getMessage() + "), so no connection was attempted; retry later", e);
+        }
+        metrics.connectionBound(Role.WRITER, endpoint.region());
+        return new Binding(endpoint, connection, forRead);
+    }
+
+    @Override
+    public void checkResidency(Binding binding, boolean readOnly, RoutingContext context) {
+        if (readOnly) {
+            multiRegion.checkResidency(readOperation, context, Set.of(binding.endpoint().region()));
+        } else {
+            multiRegion.checkResidency(writeOperation, context, topologyFor(context).regions());
+        }
+    }
+
+    @Override
+    public boolean writerMoved(Binding failed) {
+        AuroraTopology fresh = refresh();
+        return !fresh.writerUrl().equals(failed.endpoint().url());
+    }
+
+    /** Refreshes the topology now and retires the old writer's idle connections if the writer moved. */
+    AuroraTopology refresh() {
+        Endpoint before = lastWriter.get();
+        long startedAt = System.nanoTime();
+        AuroraTopology fresh = discovery.refresh();
+        lookedUpAtNanos = startedAt;
+        lookedUp = true;
+        Endpoint after = noteWriter(fresh);
+        metrics.writerRefresh(fresh.writerRegion(), before != null && !before.equals(after));
+        return fresh;
+    }
+
+    private Endpoint noteWriter(AuroraTopology topology) {
+        Endpoint current = lastWriter.get();
+        if (current != null && current.url().equals(topology.writerUrl()) && current.region().equals(topology.writerRegion())) {
+            return current;
+        }
+        Endpoint next = Endpoint.writer(topology);
+        if (lastWriter.compareAndSet(current, next) && current != null) {
+            log.info("Writer moved from {} to {}", current, next);
+            pools.softEvict(current);
+        }
+        return next;
+    }
+
+    @Override
+    public void connectionFailed(Binding binding, SQLException failure) {
+        // The server is likely gone: its pool's other idle connections are dead too.
+        pools.softEvict(binding.endpoint());
+        Region region = binding.endpoint().region();
+        if (binding.role() == Role.READER) {
+            multiRegion.recordFailure(readAttempt, region, failure, CONNECTION_FAILURES);
+        } else {
+            multiRegion.recordFailure(writeAttempt, region, failure, CONNECTION_FAILURES);
+            refresh();
+        }
+    }
+
+    @Override
+    public void recordWrite(RoutingContext context) {
+        if (readYourWrites != null) {
+            readYourWrites.recordWrite(context);
+        }
+    }
+
+    @Override
+    public void release(Binding binding, boolean evict) {
+        if (evict) {
+            pools.evict(binding.endpoint(), binding.connection());
+        } else {
+            EndpointPools.closeQuietly(binding.connection());
+        }
+    }
+
+    private static SQLException chain(SQLException first, SQLException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
+    }
+
+    @Override
+    public void close() {
+        pools.close();
+    }
+}

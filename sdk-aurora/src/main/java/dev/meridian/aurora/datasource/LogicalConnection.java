@@ -1,0 +1,896 @@
+package dev.meridian.aurora.datasource;
+
+import dev.meridian.core.routing.RoutingContext;
+import java.lang.reflect.Method;
+import java.sql.Array;
+import java.sql.Blob;
+import java.sql.CallableStatement;
+import java.sql.Clob;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.NClob;
+import java.sql.PreparedStatement;
+import java.sql.SQLClientInfoException;
+import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.sql.SQLXML;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.sql.Struct;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connection {@link RoutingDataSource#getConnection()} returns: it takes its physical connection at first use,
+ * once the read-only flag is known.
+ *
+ * <p>Until then, session settings (read-only, autocommit, isolation, catalog, schema, holdability, type map, network
+ * timeout, client info) are buffered and replayed onto the physical connection when it is bound; afterwards they go
+ * straight through and are remembered for a later re-bind. HikariCP resets read-only, autocommit, isolation, catalog,
+ * schema and network timeout when a connection goes back to its pool, but not holdability, type map or client info:
+ * this connection restores those three itself before giving its physical connection back (a connection that cannot
+ * be restored is evicted instead), so that the pool's next borrower does not inherit them.
+ *
+ * <p>States: <b>unbound</b> → (first statement, metadata, savepoint...) → <b>bound</b>, idle or <b>in a
+ * transaction</b> (autocommit off and at least one statement run since the last commit/rollback). Changing the
+ * read-only flag in a transaction fails with SQLState 25001; outside one it is allowed and, if the bound connection
+ * does not serve the new intent, the connection is returned to its pool and a new one is chosen at next use. A bound
+ * connection otherwise stays bound (the route is sticky) until close, unless it became stale (its writer moved or
+ * its connection failed), in which case it is replaced at the next use outside a transaction.
+ *
+ * <p>A write refused because the target is no longer the writer is retried once on the new writer when nothing of
+ * the transaction has run yet (autocommit, or the first statement of the transaction); otherwise
+ * {@link WriterChangedException} is thrown. A statement whose connection fails is run once more on a new route when
+ * nothing can have been committed: a read (autocommit or first of its transaction), the first statement of a
+ * read-write transaction, or an autocommit write whose failure proves it did not run (PostgreSQL 57P01-57P03, or
+ * 08001/08004); any other autocommit write whose connection fails is never repeated. A statement holding a pending
+ * batch or stream parameters is never run again (see {@link StatementHandler}): a moved writer then gives
+ * {@link WriterChangedException}, a failed connection its own exception with a suppressed note saying why.
+ *
+ * <p>Residency is checked at every use of the physical connection (each statement execution, and the setters and
+ * factories that reach it), against the {@link RoutingContext} current at that moment, not only the one the route was
+ * chosen under: a connection first used under the default context that then runs an {@code INSERT} inside a
+ * RESTRICTED scope (a scope opened inside a {@code @Transactional} method) is checked again. A write needs the global
+ * cluster's footprint inside the allowed regions, a read its bound region. Outside a transaction a read bound under
+ * another context is routed again for the current one; inside a transaction the route cannot move, so a refused
+ * statement fails with sdk-core's unchecked {@code ResidencyViolationException}, thrown as is like the refusals at
+ * first use (never wrapped in an {@link SQLException}, so that exception translation or a retry loop cannot take a
+ * policy refusal for a transient failure) and before anything is sent; the transaction stays open for the caller to
+ * roll back.
+ *
+ * <p>Statements belong to the logical connection, not to one physical connection: each binding has a generation,
+ * and a statement created on an earlier one is re-created on the current physical connection at its next use.
+ *
+ * <p>{@link #isValid(int)} answers for the route the next statement would take: a bound connection asks its
+ * database; an unbound one takes a connection for that route (breakers, residency and pool applied), validates it
+ * and gives it straight back, so it stays unbound and lazy. Not thread-safe, like any JDBC connection.
+ */
+final class LogicalConnection implements Connection {
+    private static final Logger log = LoggerFactory.getLogger(LogicalConnection.class);
+
+    private final PhysicalConnections connections;
+    private final boolean poolReadOnly;
+    private final boolean poolAutoCommit;
+
+    private boolean readOnly;
+    private boolean autoCommit;
+    private Integer isolation;
+    private String catalog;
+    private String schema;
+    private Integer holdability;
+    private Map<String, Class<?>> typeMap;
+    private Executor networkTimeoutExecutor;
+    private Integer networkTimeoutMillis;
+    private Properties clientInfo;
+
+    /**
+     * The physical connection's own holdability, type map and client info, read before this connection first changed
+     * them (null: unchanged), so that {@link #unbind} can put them back.
+     */
+    private Integer physicalHoldability;
+    private Map<String, Class<?>> physicalTypeMap;
+    private Properties physicalClientInfo;
+
+    private Binding binding;
+    /** Incremented at every bind; statements remember the generation they were created on. */
+    private long generation;
+    private RoutingContext boundContext;
+    private int statementsInTransaction;
+    private boolean stale;
+    private boolean closed;
+
+    LogicalConnection(PhysicalConnections connections, boolean poolReadOnly, boolean poolAutoCommit) {
+        this.connections = connections;
+        this.poolReadOnly = poolReadOnly;
+        this.poolAutoCommit = poolAutoCommit;
+        this.readOnly = poolReadOnly;
+        this.autoCommit = poolAutoCommit;
+    }
+
+    // ---- binding ---------------------------------------------------------------------------------------------
+
+    /** The physical connection for the next use, binding or re-binding as the state requires. */
+    private Connection physical() throws SQLException {
+        checkOpen();
+        RoutingContext context = RoutingContext.current();
+        Binding b = binding;
+        if (b != null) {
+            if (keepsBinding(b, context)) {
+                // The route was chosen under an earlier context, perhaps before a RESTRICTED scope opened inside the
+                // transaction: residency is checked again for the context current now, before anything is sent.
+                connections.checkResidency(b, readOnly, context);
+                boundContext = context;
+                return b.connection();
+            }
+            unbind(stale);
+        }
+        return bind(context).connection();
+    }
+
+    private Binding bind(RoutingContext context) throws SQLException {
+        Binding b = readOnly ? connections.bindRead(context) : connections.bindWrite(context);
+        try {
+            applySession(b.connection());
+        } catch (SQLException | RuntimeException e) {
+            forgetPhysicalSession();
+            connections.release(b, true);
+            throw e;
+        }
+        binding = b;
+        generation++;
+        boundContext = context;
+        statementsInTransaction = 0;
+        stale = false;
+        return b;
+    }
+
+    private void applySession(Connection c) throws SQLException {
+        if (readOnly != poolReadOnly) {
+            c.setReadOnly(readOnly);
+        }
+        if (autoCommit != poolAutoCommit) {
+            c.setAutoCommit(autoCommit);
+        }
+        if (isolation != null) {
+            c.setTransactionIsolation(isolation);
+        }
+        if (catalog != null) {
+            c.setCatalog(catalog);
+        }
+        if (schema != null) {
+            c.setSchema(schema);
+        }
+        if (holdability != null) {
+            changeHoldability(c, holdability);
+        }
+        if (typeMap != null) {
+            changeTypeMap(c, typeMap);
+        }
+        if (networkTimeoutMillis != null) {
+            c.setNetworkTimeout(networkTimeoutExecutor, networkTimeoutMillis);
+        }
+        if (clientInfo != null) {
+            rememberClientInfo(c);
+            c.setClientInfo(clientInfo);
+        }
+    }
+
+    private void changeHoldability(Connection c, int value) throws SQLException {
+        if (physicalHoldability == null) {
+            physicalHoldability = c.getHoldability();
+        }
+        c.setHoldability(value);
+    }
+
+    private void changeTypeMap(Connection c, Map<String, Class<?>> value) throws SQLException {
+        if (physicalTypeMap == null) {
+            Map<String, Class<?>> original = c.getTypeMap();
+            // A copy: drivers may hand out their live map
+            physicalTypeMap = original == null ? new HashMap<>() : new HashMap<>(original);
+        }
+        c.setTypeMap(value);
+    }
+
+    private void rememberClientInfo(Connection c) throws SQLClientInfoException {
+        if (physicalClientInfo != null) {
+            return;
+        }
+        try {
+            Properties current = c.getClientInfo();
+            Properties original = new Properties(); // a copy: drivers may hand out their live Properties
+            if (current != null) {
+                original.putAll(current);
+            }
+            physicalClientInfo = original;
+        } catch (SQLClientInfoException e) {
+            throw e;
+        } catch (SQLException e) {
+            throw new SQLClientInfoException("Cannot read the client info of the physical connection: " + e.getMessage(),
+                    e.getSQLState(), e.getErrorCode(), Map.of(), e);
+        }
+    }
+
+    /** Puts back what {@link #physicalHoldability} and its siblings recorded; false if the connection refused. */
+    private boolean restorePhysicalSession(Binding b) {
+        Connection c = b.connection();
+        try {
+            if (physicalHoldability != null) {
+                c.setHoldability(physicalHoldability);
+            }
+            if (physicalTypeMap != null) {
+                c.setTypeMap(physicalTypeMap);
+            }
+            if (physicalClientInfo != null) {
+                c.setClientInfo(physicalClientInfo);
+            }
+            return true;
+        } catch (SQLException | RuntimeException e) {
+            log.debug("Could not restore the session settings of a connection to {}; evicting it: {}",
+                    b.endpoint(), e.toString());
+            return false;
+        }
+    }
+
+    private void forgetPhysicalSession() {
+        physicalHoldability = null;
+        physicalTypeMap = null;
+        physicalClientInfo = null;
+    }
+
+    private void unbind(boolean evict) {
+        Binding b = binding;
+        binding = null;
+        boundContext = null;
+        statementsInTransaction = 0;
+        stale = false;
+        if (b != null) {
+            boolean restored = !evict && restorePhysicalSession(b);
+            forgetPhysicalSession();
+            connections.release(b, !restored);
+        }
+    }
+
+    /**
+     * Whether the next use, under {@code context}, keeps the current binding (else it is released and a new route is
+     * chosen). A transaction cannot move. Outside one, a read bound under another context is routed again (the new
+     * context may allow other readers, or exclude this one); a write stays with the one writer.
+     */
+    private boolean keepsBinding(Binding b, RoutingContext context) {
+        return inTransaction() || (!stale && b.serves(readOnly) && (!readOnly || context == boundContext));
+    }
+
+    /** Autocommit off and at least one statement ran since the transaction began. */
+    boolean inTransaction() {
+        return !autoCommit && statementsInTransaction > 0;
+    }
+
+    /** Where this connection is bound, for tests and diagnostics; null when unbound. */
+    Binding binding() {
+        return binding;
+    }
+
+    private boolean writesOnWriter() {
+        return binding != null && binding.role() == Role.WRITER && !readOnly;
+    }
+
+    private void checkOpen() throws SQLException {
+        if (closed) {
+            throw new SQLException("Connection is closed", "08003");
+        }
+    }
+
+    // ---- statement execution -----------------------------------------------------------------------------------
+
+    /**
+     * Binds as the state requires and, if the connection was re-bound since {@code statement} was created, re-creates
+     * it on the current physical connection.
+     */
+    void prepareForUse(StatementHandler statement) throws Throwable {
+        Connection c = physical();
+        if (statement.generation() != generation) {
+            statement.recreateOn(c, generation);
+        }
+    }
+
+    Object execute(StatementHandler statement, Method method, Object[] args) throws Throwable {
+        prepareForUse(statement);
+        statementsInTransaction++;
+        Object result;
+        try {
+            result = statement.invokeDelegate(method, args);
+        } catch (SQLException e) {
+            return onExecuteFailure(statement, method, args, e);
+        }
+        afterExecute();
+        return result;
+    }
+
+    private void afterExecute() {
+        if (autoCommit) {
+            statementsInTransaction = 0;
+            if (writesOnWriter()) {
+                connections.recordWrite(boundContext);
+            }
+        }
+    }
+
+    private Object onExecuteFailure(StatementHandler statement, Method method, Object[] args, SQLException e)
+            throws Throwable {
+        Binding b = binding;
+        if (b == null) {
+            throw e;
+        }
+        boolean firstOfTransaction = autoCommit || statementsInTransaction == 1;
+        if (SqlFailures.isConnectionFailure(e)) {
+            stale = true;
+            connections.connectionFailed(b, e);
+            // Safe to run again elsewhere only if nothing can have been committed: a read, the first statement of a
+            // transaction (the server rolls an unfinished transaction back when its connection dies), or a failure
+            // that proves the statement did not run (server shutting down, connection never established).
+            boolean nothingCommitted = readOnly || !autoCommit || SqlFailures.provesNotApplied(e);
+            if (!firstOfTransaction || !nothingCommitted) {
+                throw e;
+            }
+            String unreplayable = statement.unreplayableReason();
+            if (unreplayable != null) {
+                log.info("Connection to {} failed; not running the statement again on a new route because {}",
+                        b.endpoint(), unreplayable);
+                e.addSuppressed(new SQLException("Meridian did not run this statement again on a new connection because "
+                        + unreplayable + "; create the statement again and retry", e.getSQLState()));
+                throw e;
+            }
+            log.info("Connection to {} failed before the transaction had done anything; running it on a new route: {}",
+                    b.endpoint(), e.toString());
+            return retryOnNewRoute(statement, method, args, e);
+        }
+        // A read-only connection that writes is refused by design (25006 too): not a moved writer.
+        if (b.role() != Role.WRITER || readOnly || !SqlFailures.isNotWriter(e)) {
+            throw e;
+        }
+        if (!connections.writerMoved(b)) {
+            throw e;
+        }
+        stale = true;
+        if (!firstOfTransaction) {
+            throw new WriterChangedException("The writer of the global database moved during this transaction ("
+                    + b.endpoint() + " is no longer the writer) after " + (statementsInTransaction - 1)
+                    + " statement(s) of the transaction had run; roll back and retry the whole transaction", e);
+        }
+        String unreplayable = statement.unreplayableReason();
+        if (unreplayable != null) {
+            throw new WriterChangedException("The writer of the global database moved (" + b.endpoint()
+                    + " is no longer the writer and refused the statement) and the statement cannot be sent to the new "
+                    + "writer because " + unreplayable + "; roll back if needed, create the statement again and retry", e);
+        }
+        log.info("Writer {} refused a write as read-only; retrying it once on the new writer", b.endpoint());
+        return retryOnNewRoute(statement, method, args, e);
+    }
+
+    /** Gives up the current physical connection, binds a new one, re-creates the statement there and runs it once. */
+    private Object retryOnNewRoute(StatementHandler statement, Method method, Object[] args, SQLException cause)
+            throws Throwable {
+        if (!autoCommit) {
+            try {
+                binding.connection().rollback();
+            } catch (SQLException rollbackFailure) {
+                cause.addSuppressed(rollbackFailure);
+            }
+        }
+        unbind(true);
+        try {
+            Connection fresh = bind(RoutingContext.current()).connection();
+            statement.recreateOn(fresh, generation);
+        } catch (SQLException | RuntimeException bindFailure) {
+            bindFailure.addSuppressed(cause);
+            throw bindFailure;
+        }
+        statementsInTransaction = 1;
+        Object result = statement.invokeDelegate(method, args);
+        afterExecute();
+        return result;
+    }
+
+    // ---- statements --------------------------------------------------------------------------------------------
+
+    private <T extends Statement> T statement(Class<T> type, StatementHandler.Factory factory) throws SQLException {
+        Connection c = physical();
+        Statement delegate = factory.create(c);
+        return StatementHandler.wrap(type, this, delegate, generation, factory);
+    }
+
+    @Override
+    public Statement createStatement() throws SQLException {
+        return statement(Statement.class, Connection::createStatement);
+    }
+
+    @Override
+    public Statement createStatement(int resultSetType, int resultSetConcurrency) throws SQLException {
+        return statement(Statement.class, c -> c.createStatement(resultSetType, resultSetConcurrency));
+    }
+
+    @Override
+    public Statement createStatement(int resultSetType, int resultSetConcurrency, int resultSetHoldability)
+            throws SQLException {
+        return statement(Statement.class, c -> c.createStatement(resultSetType, resultSetConcurrency, resultSetHoldability));
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql) throws SQLException {
+        return statement(PreparedStatement.class, c -> c.prepareStatement(sql));
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
+        return statement(PreparedStatement.class, c -> c.prepareStatement(sql, resultSetType, resultSetConcurrency));
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency,
+                                              int resultSetHoldability) throws SQLException {
+        return statement(PreparedStatement.class,
+                c -> c.prepareStatement(sql, resultSetType, resultSetConcurrency, resultSetHoldability));
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
+        return statement(PreparedStatement.class, c -> c.prepareStatement(sql, autoGeneratedKeys));
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
+        return statement(PreparedStatement.class, c -> c.prepareStatement(sql, columnIndexes));
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
+        return statement(PreparedStatement.class, c -> c.prepareStatement(sql, columnNames));
+    }
+
+    @Override
+    public CallableStatement prepareCall(String sql) throws SQLException {
+        return statement(CallableStatement.class, c -> c.prepareCall(sql));
+    }
+
+    @Override
+    public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
+        return statement(CallableStatement.class, c -> c.prepareCall(sql, resultSetType, resultSetConcurrency));
+    }
+
+    @Override
+    public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency,
+                                         int resultSetHoldability) throws SQLException {
+        return statement(CallableStatement.class,
+                c -> c.prepareCall(sql, resultSetType, resultSetConcurrency, resultSetHoldability));
+    }
+
+    // ---- transactions ------------------------------------------------------------------------------------------
+
+    @Override
+    public void setAutoCommit(boolean autoCommit) throws SQLException {
+        checkOpen();
+        if (autoCommit == this.autoCommit) {
+            return;
+        }
+        if (binding != null) {
+            binding.connection().setAutoCommit(autoCommit); // switching on commits the open transaction
+            if (autoCommit && statementsInTransaction > 0 && writesOnWriter()) {
+                connections.recordWrite(boundContext);
+            }
+        }
+        statementsInTransaction = 0;
+        this.autoCommit = autoCommit;
+    }
+
+    @Override
+    public boolean getAutoCommit() throws SQLException {
+        checkOpen();
+        return autoCommit;
+    }
+
+    @Override
+    public void commit() throws SQLException {
+        checkOpen();
+        if (binding == null) {
+            if (autoCommit) {
+                throw new SQLException("Cannot commit when autoCommit is enabled", "25000");
+            }
+            return; // nothing ran, nothing to commit
+        }
+        binding.connection().commit();
+        if (statementsInTransaction > 0 && writesOnWriter()) {
+            connections.recordWrite(boundContext);
+        }
+        statementsInTransaction = 0;
+    }
+
+    @Override
+    public void rollback() throws SQLException {
+        checkOpen();
+        if (binding == null) {
+            if (autoCommit) {
+                throw new SQLException("Cannot rollback when autoCommit is enabled", "25000");
+            }
+            return;
+        }
+        statementsInTransaction = 0;
+        if (stale) {
+            // The connection failed or its node stopped being the writer: the server has already rolled back, or will
+            // when the connection is dropped. Rolling back is then a success for the caller.
+            try {
+                binding.connection().rollback();
+            } catch (SQLException e) {
+                log.debug("Rollback on a stale connection to {} failed; the transaction is gone: {}", binding.endpoint(), e.toString());
+            }
+            unbind(true);
+            return;
+        }
+        binding.connection().rollback();
+    }
+
+    @Override
+    public Savepoint setSavepoint() throws SQLException {
+        Savepoint s = physical().setSavepoint();
+        statementsInTransaction++;
+        return s;
+    }
+
+    @Override
+    public Savepoint setSavepoint(String name) throws SQLException {
+        Savepoint s = physical().setSavepoint(name);
+        statementsInTransaction++;
+        return s;
+    }
+
+    @Override
+    public void rollback(Savepoint savepoint) throws SQLException {
+        boundOrThrow("rollback to a savepoint").rollback(savepoint);
+    }
+
+    @Override
+    public void releaseSavepoint(Savepoint savepoint) throws SQLException {
+        boundOrThrow("release a savepoint").releaseSavepoint(savepoint);
+    }
+
+    private Connection boundOrThrow(String action) throws SQLException {
+        checkOpen();
+        if (binding == null) {
+            throw new SQLException("Cannot " + action + ": no statement has run on this connection", "3B001");
+        }
+        return binding.connection();
+    }
+
+    // ---- session settings --------------------------------------------------------------------------------------
+
+    @Override
+    public void setReadOnly(boolean readOnly) throws SQLException {
+        checkOpen();
+        if (readOnly == this.readOnly) {
+            return;
+        }
+        Binding b = binding;
+        if (b != null) {
+            if (inTransaction()) {
+                throw new SQLException("Cannot switch the connection to " + (readOnly ? "read-only" : "read-write")
+                        + " inside a transaction: it is bound to the " + b.endpoint() + " endpoint and "
+                        + statementsInTransaction + " statement(s) ran since the transaction began; commit or roll back first",
+                        "25001");
+            }
+            if (b.serves(readOnly)) {
+                b.connection().setReadOnly(readOnly);
+            }
+            // Otherwise the connection no longer fits; it is released and re-chosen at the next use.
+        }
+        this.readOnly = readOnly;
+    }
+
+    @Override
+    public boolean isReadOnly() throws SQLException {
+        checkOpen();
+        return readOnly;
+    }
+
+    @Override
+    public void setTransactionIsolation(int level) throws SQLException {
+        checkOpen();
+        if (binding != null) {
+            binding.connection().setTransactionIsolation(level);
+        }
+        isolation = level;
+    }
+
+    @Override
+    public int getTransactionIsolation() throws SQLException {
+        checkOpen();
+        return isolation != null ? isolation : physical().getTransactionIsolation();
+    }
+
+    @Override
+    public void setCatalog(String catalog) throws SQLException {
+        checkOpen();
+        if (binding != null) {
+            binding.connection().setCatalog(catalog);
+        }
+        this.catalog = catalog;
+    }
+
+    @Override
+    public String getCatalog() throws SQLException {
+        checkOpen();
+        return catalog != null ? catalog : physical().getCatalog();
+    }
+
+    @Override
+    public void setSchema(String schema) throws SQLException {
+        checkOpen();
+        if (binding != null) {
+            binding.connection().setSchema(schema);
+        }
+        this.schema = schema;
+    }
+
+    @Override
+    public String getSchema() throws SQLException {
+        checkOpen();
+        return schema != null ? schema : physical().getSchema();
+    }
+
+    @Override
+    public void setHoldability(int holdability) throws SQLException {
+        checkOpen();
+        if (binding != null) {
+            changeHoldability(binding.connection(), holdability);
+        }
+        this.holdability = holdability;
+    }
+
+    @Override
+    public int getHoldability() throws SQLException {
+        checkOpen();
+        return holdability != null ? holdability : physical().getHoldability();
+    }
+
+    @Override
+    public void setTypeMap(Map<String, Class<?>> map) throws SQLException {
+        checkOpen();
+        if (binding != null) {
+            changeTypeMap(binding.connection(), map);
+        }
+        this.typeMap = map;
+    }
+
+    @Override
+    public Map<String, Class<?>> getTypeMap() throws SQLException {
+        checkOpen();
+        return typeMap != null ? typeMap : physical().getTypeMap();
+    }
+
+    @Override
+    public void setNetworkTimeout(Executor executor, int milliseconds) throws SQLException {
+        checkOpen();
+        if (binding != null) {
+            binding.connection().setNetworkTimeout(executor, milliseconds);
+        }
+        this.networkTimeoutExecutor = executor;
+        this.networkTimeoutMillis = milliseconds;
+    }
+
+    @Override
+    public int getNetworkTimeout() throws SQLException {
+        checkOpen();
+        if (binding != null) {
+            return binding.connection().getNetworkTimeout();
+        }
+        return networkTimeoutMillis == null ? 0 : networkTimeoutMillis;
+    }
+
+    @Override
+    public void setClientInfo(String name, String value) throws SQLClientInfoException {
+        checkOpenForClientInfo();
+        if (clientInfo == null) {
+            clientInfo = new Properties();
+        }
+        if (value == null) {
+            clientInfo.remove(name);
+        } else {
+            clientInfo.setProperty(name, value);
+        }
+        if (binding != null) {
+            rememberClientInfo(binding.connection());
+            binding.connection().setClientInfo(name, value);
+        }
+    }
+
+    @Override
+    public void setClientInfo(Properties properties) throws SQLClientInfoException {
+        checkOpenForClientInfo();
+        clientInfo = new Properties();
+        clientInfo.putAll(properties);
+        if (binding != null) {
+            rememberClientInfo(binding.connection());
+            binding.connection().setClientInfo(properties);
+        }
+    }
+
+    private void checkOpenForClientInfo() throws SQLClientInfoException {
+        if (closed) {
+            throw new SQLClientInfoException("Connection is closed", "08003", 0, Map.of());
+        }
+    }
+
+    @Override
+    public String getClientInfo(String name) throws SQLException {
+        checkOpen();
+        if (binding != null) {
+            return binding.connection().getClientInfo(name);
+        }
+        return clientInfo == null ? null : clientInfo.getProperty(name);
+    }
+
+    @Override
+    public Properties getClientInfo() throws SQLException {
+        checkOpen();
+        if (binding != null) {
+            return binding.connection().getClientInfo();
+        }
+        Properties copy = new Properties();
+        if (clientInfo != null) {
+            copy.putAll(clientInfo);
+        }
+        return copy;
+    }
+
+    // ---- everything else needs the physical connection ---------------------------------------------------------
+
+    @Override
+    public String nativeSQL(String sql) throws SQLException {
+        return physical().nativeSQL(sql);
+    }
+
+    @Override
+    public DatabaseMetaData getMetaData() throws SQLException {
+        return physical().getMetaData();
+    }
+
+    @Override
+    public SQLWarning getWarnings() throws SQLException {
+        checkOpen();
+        return binding == null ? null : binding.connection().getWarnings();
+    }
+
+    @Override
+    public void clearWarnings() throws SQLException {
+        checkOpen();
+        if (binding != null) {
+            binding.connection().clearWarnings();
+        }
+    }
+
+    @Override
+    public Clob createClob() throws SQLException {
+        return physical().createClob();
+    }
+
+    @Override
+    public Blob createBlob() throws SQLException {
+        return physical().createBlob();
+    }
+
+    @Override
+    public NClob createNClob() throws SQLException {
+        return physical().createNClob();
+    }
+
+    @Override
+    public SQLXML createSQLXML() throws SQLException {
+        return physical().createSQLXML();
+    }
+
+    @Override
+    public Array createArrayOf(String typeName, Object[] elements) throws SQLException {
+        return physical().createArrayOf(typeName, elements);
+    }
+
+    @Override
+    public Struct createStruct(String typeName, Object[] attributes) throws SQLException {
+        return physical().createStruct(typeName, attributes);
+    }
+
+    /**
+     * Whether the next statement would get a working connection. A bound connection that the next statement keeps
+     * asks its database. Otherwise (unbound, or due for a new route) the route the next statement would take is
+     * tried now: a physical connection is taken exactly as a statement would take it (read-only flag, residency,
+     * breakers, reader fallback, pool {@code connectionTimeout}), validated with {@code timeout} and given back, so
+     * the connection stays unbound and takes its route again at first use. Returns false, without throwing, when no
+     * route is obtainable: an open writer breaker, a residency refusal, a pool timeout. Health checks (Spring Boot's
+     * {@code DataSourceHealthIndicator}) and pools that validate borrowed connections thus see an unreachable writer.
+     *
+     * @throws SQLException if {@code timeout} is negative
+     */
+    @Override
+    public boolean isValid(int timeout) throws SQLException {
+        if (timeout < 0) {
+            throw new SQLException("isValid timeout must not be negative, was " + timeout, "22023");
+        }
+        if (closed) {
+            return false;
+        }
+        RoutingContext context = RoutingContext.current();
+        Binding b = binding;
+        if (b != null) {
+            if (keepsBinding(b, context)) {
+                return b.connection().isValid(timeout);
+            }
+            unbind(stale);
+        }
+        Binding probe;
+        try {
+            probe = readOnly ? connections.bindRead(context) : connections.bindWrite(context);
+        } catch (SQLException | RuntimeException e) {
+            log.debug("isValid: no {} route is obtainable: {}", readOnly ? "read" : "write", e.toString());
+            return false;
+        }
+        boolean valid = false;
+        try {
+            valid = probe.connection().isValid(timeout);
+        } catch (SQLException e) {
+            log.debug("isValid: the connection to {} failed validation: {}", probe.endpoint(), e.toString());
+        }
+        connections.release(probe, !valid);
+        return valid;
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        return physical().unwrap(iface);
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) throws SQLException {
+        return iface.isInstance(this) || physical().isWrapperFor(iface);
+    }
+
+    // ---- lifecycle ---------------------------------------------------------------------------------------------
+
+    /**
+     * Returns the physical connection to its pool, which rolls back unfinished work and resets the settings HikariCP
+     * tracks; holdability, type map and client info are restored here first (see the class comment).
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        unbind(stale);
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void abort(Executor executor) throws SQLException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Binding b = binding;
+        if (b != null) {
+            b.connection().abort(executor);
+            unbind(true);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MeridianConnection[" + (binding == null ? "unbound" : binding.endpoint()) + (readOnly ? ", read-only" : "") + "]";
+    }
+}

@@ -1,0 +1,308 @@
+package dev.meridian.aurora.datasource;
+
+import com.zaxxer.hikari.HikariConfig;
+import dev.meridian.aurora.internal.JdbcUrls;
+import dev.meridian.aurora.internal.Settings;
+import dev.meridian.aurora.lag.LagProbe;
+import dev.meridian.aurora.topology.AuroraTopology;
+import dev.meridian.aurora.topology.WriterDiscovery;
+import dev.meridian.core.MultiRegion;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.OperationKind;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.time.Duration;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * A {@link DataSource} for an Aurora global database that sends read-only work to a nearby reader and everything else
+ * to the current writer, with the connection's read-only flag as the only signal
+ * ({@code @Transactional(readOnly = true)}, or {@link Connection#setReadOnly(boolean)}).
+ *
+ * <p><b>Connections.</b> {@link #getConnection()} returns a logical connection that takes its physical connection at
+ * first use (statement, metadata, savepoint), after the read-only flag is known, from one HikariCP pool per endpoint
+ * (created lazily from the {@code poolTemplate}). Session settings made before that are replayed. Logical connections
+ * are not thread-safe; this data source is.
+ *
+ * <p><b>Routing.</b> Read-only: the regions of the sdk-core {@code Router} plan for a READ (residency, health and
+ * strategy applied: local region first with {@code localFirst()}), skipping readers whose breaker is open, that refuse
+ * connections, or that lag more than {@code maxReplicaLag}; then the writer. Read-write: the writer found by the
+ * {@link WriterDiscovery}. A route is sticky for the life of the logical connection unless the read-only flag changes
+ * outside a transaction (then it is re-chosen at next use) or the route goes stale (writer moved, connection
+ * failed). Changing the read-only flag inside a transaction throws an {@link SQLException} with SQLState 25001.
+ *
+ * <p><b>Writer moves.</b> A write refused as read-only (PostgreSQL 25006, MySQL 1290/1836) or a writer refusing
+ * connections refreshes the discovery. If nothing of the transaction had run yet, the statement is retried once on
+ * the new writer; otherwise {@link WriterChangedException} (SQLState 40001) asks the caller to retry the transaction.
+ * A statement holding a pending batch or stream parameters is never sent twice; used after its connection moved, it
+ * fails with SQLState 0A000 (create it again).
+ *
+ * <p><b>Breakers.</b> Connection attempts go through the {@code RegionHealth} breakers {@code <region>/aurora-reader}
+ * and {@code <region>/aurora-writer} of the multi-region runtime; failures to connect and connections failing under a
+ * statement count. An open reader breaker skips that reader; an open writer breaker fails at once with
+ * {@link WriterUnavailableException} (SQLState 08001, naming the region) instead of waiting for the pool's
+ * {@code connectionTimeout}, and lets a trial connection through after the breaker's {@code waitInOpenState}. A
+ * drained region ({@code RegionHealth.drain}) serves no reads; the writer keeps taking writes wherever it is.
+ * {@link Connection#isValid(int)} on a connection that has not taken its physical connection yet checks the route
+ * its first statement would take, so health checks see an unreachable writer.
+ *
+ * <p><b>Residency.</b> A RESTRICTED read is only served inside the subject's jurisdiction, including the writer
+ * fallback; a RESTRICTED write is refused when the global cluster replicates outside the jurisdiction. Residency is
+ * checked again at every statement against the {@code RoutingContext} current when it runs (a RESTRICTED scope opened
+ * inside a transaction whose first statement ran under the default context is refused before anything is sent).
+ * Refusals are the unchecked {@code ResidencyViolationException} from sdk-core, thrown as is (never wrapped in an
+ * {@link SQLException}, so that exception translation cannot take them for a transient failure). The global
+ * cluster's footprint such a check uses is at most {@code footprintMaxAge} old (looked up again first when older), so a
+ * newly added secondary region is noticed without background refresh. A read never falls back to a writer in a
+ * region the {@code RoutingContext} excludes.
+ *
+ * <p><b>Read-your-writes</b> (optional): for {@code readYourWritesWindow} after a commit on the writer, reads of the
+ * same session (RoutingContext correlation id, else thread) go to the writer.
+ *
+ * <p><b>Optional dependencies.</b> Micrometer and the AWS SDK {@code rds} module are optional: without Micrometer no
+ * meter is recorded, and only {@link RdsGlobalClusterDiscovery} needs {@code rds}; {@link StaticTopology} and
+ * {@link PostgresTopologyDiscovery} work without either.
+ *
+ * <p><b>Lifecycle.</b> Building starts nothing: pools are created at first use of their endpoint. {@link #close()}
+ * closes every pool (connections still in use included) and the discovery; it is idempotent, and afterwards
+ * {@link #getConnection()} fails with SQLState 08003. The {@code MultiRegion} runtime is not closed.
+ */
+public final class RoutingDataSource implements DataSource, AutoCloseable {
+    /** How old the topology a footprint check uses may be, unless {@code footprintMaxAge} says otherwise. */
+    public static final Duration DEFAULT_FOOTPRINT_MAX_AGE = Duration.ofSeconds(30);
+
+    private final String name;
+    private final ConnectionBinder binder;
+    private final boolean poolReadOnly;
+    private final boolean poolAutoCommit;
+    private final WriterDiscovery discovery;
+    private volatile boolean closed;
+    private int loginTimeout;
+    private PrintWriter logWriter;
+
+    private RoutingDataSource(Builder b) {
+        this.name = b.name;
+        this.discovery = b.discovery;
+        JdbcMetrics metrics = JdbcMetrics.of(b.multiRegion.meterRegistry(), b.name);
+        // A copy, so that changing the caller's HikariConfig later cannot give pools created later other settings.
+        HikariConfig template = new HikariConfig();
+        b.poolTemplate.copyStateTo(template);
+        EndpointPools pools = new EndpointPools(template, b.name, metrics);
+        LagMonitor lagMonitor = b.maxReplicaLag == null ? null : new LagMonitor(b.lagProbe, b.lagCheckInterval, metrics);
+        ReadYourWrites readYourWrites = b.readYourWritesWindow == null ? null : new ReadYourWrites(b.readYourWritesWindow);
+        // Reader and writer are separate endpoints: each has its own breaker per region, and read plans skip exactly
+        // the regions whose reader breaker is open.
+        this.binder = new ConnectionBinder(b.multiRegion, b.discovery, pools,
+                Operation.builder(b.name + ".read", OperationKind.READ).resource(ConnectionBinder.READER_RESOURCE)
+                        .breakerPerResource().build(),
+                Operation.builder(b.name + ".write", OperationKind.WRITE).resource(ConnectionBinder.WRITER_RESOURCE)
+                        .breakerPerResource().build(),
+                lagMonitor, b.maxReplicaLag, readYourWrites, b.footprintMaxAge, metrics);
+        this.poolReadOnly = template.isReadOnly();
+        this.poolAutoCommit = template.isAutoCommit();
+    }
+
+    /** A builder; {@code multiRegion}, {@code discovery} and {@code poolTemplate} are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A logical connection; no physical connection is taken until first use. */
+    @Override
+    public Connection getConnection() throws SQLException {
+        if (closed) {
+            throw new SQLException("RoutingDataSource " + name + " is closed", "08003");
+        }
+        return new LogicalConnection(binder, poolReadOnly, poolAutoCommit);
+    }
+
+    /** Not supported: credentials come from the pool template. */
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+        throw new SQLFeatureNotSupportedException("RoutingDataSource takes credentials from its poolTemplate");
+    }
+
+    /** The current topology as the discovery reports it. */
+    public AuroraTopology topology() {
+        return binder.topology();
+    }
+
+    /** Looks the writer up again now (e.g. after an out-of-band switchover) and returns the new topology. */
+    public AuroraTopology refreshTopology() {
+        return binder.refresh();
+    }
+
+    /** Kept for the {@code DataSource} contract only: Meridian and HikariCP log through SLF4J. */
+    @Override
+    public PrintWriter getLogWriter() {
+        return logWriter;
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) {
+        this.logWriter = out;
+    }
+
+    /** Kept for the {@code DataSource} contract only: the pool template's {@code connectionTimeout} applies. */
+    @Override
+    public void setLoginTimeout(int seconds) {
+        this.loginTimeout = seconds;
+    }
+
+    @Override
+    public int getLoginTimeout() {
+        return loginTimeout;
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        throw new SQLFeatureNotSupportedException("RoutingDataSource logs through SLF4J");
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        throw new SQLException("RoutingDataSource does not wrap " + iface.getName());
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) {
+        return iface.isInstance(this);
+    }
+
+    /** Closes every pool (in-use physical connections are closed too) and the discovery. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            binder.close();
+        } finally {
+            discovery.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RoutingDataSource[" + name + "]";
+    }
+
+    /**
+     * Builder; {@code multiRegion}, {@code discovery} and {@code poolTemplate} are required. Setters reject bad values
+     * at once ({@link IllegalArgumentException} naming the setting and the value), {@link #build()} the missing ones
+     * ({@link NullPointerException} naming the setting). Not thread-safe.
+     */
+    public static final class Builder {
+        private static final String SET_MULTI_REGION = "pass the application's MultiRegion runtime to multiRegion(..)";
+        private static final String SET_DISCOVERY = "pass a WriterDiscovery (StaticTopology, RdsGlobalClusterDiscovery"
+                + " or PostgresTopologyDiscovery) to discovery(..)";
+        private static final String SET_POOL_TEMPLATE = "pass a HikariConfig with credentials and pool sizes (no jdbcUrl)"
+                + " to poolTemplate(..)";
+
+        private MultiRegion multiRegion;
+        private WriterDiscovery discovery;
+        private HikariConfig poolTemplate;
+        private String name = "meridian";
+        private Duration maxReplicaLag;
+        private LagProbe lagProbe = LagProbe.postgres();
+        private Duration lagCheckInterval = Duration.ofSeconds(1);
+        private Duration readYourWritesWindow;
+        private Duration footprintMaxAge = DEFAULT_FOOTPRINT_MAX_AGE;
+
+        private Builder() {
+        }
+
+        /** The Meridian runtime: its routing (residency, health, strategy), breakers and meter registry are used. */
+        public Builder multiRegion(MultiRegion multiRegion) {
+            this.multiRegion = Settings.required(multiRegion, "multiRegion", SET_MULTI_REGION);
+            return this;
+        }
+
+        /** Where the writer and the regions' endpoints come from; closed with the data source. */
+        public Builder discovery(WriterDiscovery discovery) {
+            this.discovery = Settings.required(discovery, "discovery", SET_DISCOVERY);
+            return this;
+        }
+
+        /**
+         * Pool settings copied into every endpoint's pool: credentials, pool size, timeouts, driver properties.
+         * Must not set a JDBC URL or data source (the endpoints supply them). Its {@code connectionTimeout} bounds
+         * how long a reader that refuses connections delays a read before it falls back. Copied by {@link #build()}:
+         * later changes to {@code poolTemplate} do not affect the data source.
+         */
+        public Builder poolTemplate(HikariConfig poolTemplate) {
+            this.poolTemplate = Settings.required(poolTemplate, "poolTemplate", SET_POOL_TEMPLATE);
+            return this;
+        }
+
+        /** Names pools, operations and the {@code datasource} metric tag. Default {@code meridian}. */
+        public Builder name(String name) {
+            this.name = Settings.notBlank(name, "name", "give the data source a name such as \"orders\", or leave the"
+                    + " default \"meridian\"");
+            return this;
+        }
+
+        /**
+         * Skip readers lagging more than this; unset (default) means lag is not measured, and {@code lagProbe} and
+         * {@code lagCheckInterval} are unused.
+         */
+        public Builder maxReplicaLag(Duration maxReplicaLag) {
+            this.maxReplicaLag = Settings.positive(maxReplicaLag, "maxReplicaLag", "pass a bound such as 2 s, or leave it"
+                    + " unset not to measure lag");
+            return this;
+        }
+
+        /** How lag is measured; default {@link LagProbe#postgres()}. */
+        public Builder lagProbe(LagProbe lagProbe) {
+            this.lagProbe = Settings.required(lagProbe, "lagProbe", "pass LagProbe.postgres() (the default) or"
+                    + " LagProbe.auroraPostgresGlobal()");
+            return this;
+        }
+
+        /** How long a region's measured lag is reused; default 1 s. */
+        public Builder lagCheckInterval(Duration lagCheckInterval) {
+            this.lagCheckInterval = Settings.positive(lagCheckInterval, "lagCheckInterval", "pass an interval such as 1 s"
+                    + " (the default)");
+            return this;
+        }
+
+        /** After a commit on the writer, the same session reads from the writer for this long; unset = off. */
+        public Builder readYourWritesWindow(Duration readYourWritesWindow) {
+            this.readYourWritesWindow = Settings.positive(readYourWritesWindow, "readYourWritesWindow", "pass a window such"
+                    + " as 1 s, or leave it unset to turn read-your-writes off");
+            return this;
+        }
+
+        /**
+         * How old the topology may be when a footprint check that matters (a RESTRICTED write, or a context residency
+         * limits) uses it; an older one is looked up again first, at most once per this period. So a secondary region
+         * added to the global cluster is seen within this bound even when the discovery's background refresh is off
+         * (its default). Default 30 s: far shorter than adding a secondary region takes.
+         */
+        public Builder footprintMaxAge(Duration footprintMaxAge) {
+            this.footprintMaxAge = Settings.positive(footprintMaxAge, "footprintMaxAge", "pass a bound such as 30 s (the"
+                    + " default)");
+            return this;
+        }
+
+        public RoutingDataSource build() {
+            Settings.required(multiRegion, "multiRegion", SET_MULTI_REGION);
+            Settings.required(discovery, "discovery", SET_DISCOVERY);
+            Settings.required(poolTemplate, "poolTemplate", SET_POOL_TEMPLATE);
+            Settings.check(poolTemplate.getJdbcUrl() == null, "poolTemplate.jdbcUrl", "must not be set",
+                    JdbcUrls.redact(poolTemplate.getJdbcUrl()), "remove it: every endpoint's URL comes from the WriterDiscovery");
+            Settings.check(poolTemplate.getDataSourceClassName() == null && poolTemplate.getDataSource() == null,
+                    "poolTemplate.dataSource/dataSourceClassName", "must not be set",
+                    poolTemplate.getDataSourceClassName() != null ? poolTemplate.getDataSourceClassName() : "a DataSource",
+                    "remove it: pools connect by the JDBC URLs of the WriterDiscovery");
+            return new RoutingDataSource(this);
+        }
+    }
+}

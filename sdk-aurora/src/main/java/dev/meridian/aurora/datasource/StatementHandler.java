@@ -1,0 +1,267 @@
+package dev.meridian.aurora.datasource;
+
+import java.io.InputStream;
+import java.io.Reader;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.CallableStatement;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The statement a {@link LogicalConnection} hands out: a JDK proxy over the physical statement.
+ *
+ * <p>It reports executions to the logical connection (which tracks transaction state and handles a writer that
+ * moved or a dead connection), returns the logical connection from {@code getConnection()}, and records the settings
+ * and parameters given to the statement so that it can be re-created on another physical connection and run there:
+ * once when its own execution is retried on a new route, and at its next use (setter or execute) when the logical
+ * connection has been re-bound since the statement was created (read-only flag changed, writer moved, connection
+ * failed or replaced for another statement's retry).
+ *
+ * <p>A pending batch ({@code addBatch} not yet executed or cleared) and stream or reader parameters
+ * ({@code setBinaryStream}, {@code setCharacterStream}, {@code setBlob(int, InputStream)}...) cannot be sent twice.
+ * While a statement holds them its execution is never retried, and using it after the logical connection was
+ * re-bound fails with {@link SQLFeatureNotSupportedException} (SQLState 0A000) instead of running on a connection
+ * that was given up: create the statement again. {@code executeBatch}/{@code clearBatch} end a pending batch;
+ * {@code clearParameters} or setting a plain value over a stream parameter makes the statement movable again.
+ * Not thread-safe, like the statement it wraps.
+ */
+final class StatementHandler implements InvocationHandler {
+    /** Creates the physical statement on a physical connection; re-run to re-create it on a new writer. */
+    @FunctionalInterface
+    interface Factory {
+        Statement create(Connection physical) throws SQLException;
+    }
+
+    private static final Set<String> EXECUTE_METHODS = Set.of(
+            "execute", "executeQuery", "executeUpdate", "executeLargeUpdate", "executeBatch", "executeLargeBatch");
+    private static final Set<String> BATCH_EXECUTE_METHODS = Set.of("executeBatch", "executeLargeBatch");
+    private static final Set<String> STREAM_SETTERS = Set.of(
+            "setAsciiStream", "setBinaryStream", "setCharacterStream", "setNCharacterStream", "setUnicodeStream");
+    private static final Map<Class<?>, MethodHandle> CONSTRUCTORS = Map.of(
+            Statement.class, proxyConstructor(Statement.class),
+            PreparedStatement.class, proxyConstructor(PreparedStatement.class),
+            CallableStatement.class, proxyConstructor(CallableStatement.class));
+
+    private final LogicalConnection owner;
+    private final Factory factory;
+    private Statement delegate;
+    private long generation;
+    private Map<String, Invocation> settings;
+    private Map<Object, Invocation> parameters;
+    private List<Invocation> others;
+    private boolean batchPending;
+    private Set<Object> streamParameters;
+
+    private record Invocation(Method method, Object[] args) {
+    }
+
+    private StatementHandler(LogicalConnection owner, Statement delegate, long generation, Factory factory) {
+        this.owner = owner;
+        this.delegate = delegate;
+        this.generation = generation;
+        this.factory = factory;
+    }
+
+    /**
+     * Wraps {@code delegate}, created by {@code factory} on the physical connection of binding {@code generation}
+     * of {@code owner}.
+     */
+    @SuppressWarnings("unchecked")
+    static <T extends Statement> T wrap(Class<T> type, LogicalConnection owner, Statement delegate, long generation,
+                                        Factory factory) {
+        StatementHandler handler = new StatementHandler(owner, delegate, generation, factory);
+        try {
+            return (T) CONSTRUCTORS.get(type).invoke(handler);
+        } catch (Throwable e) {
+            throw new IllegalStateException("cannot create statement proxy for " + type.getSimpleName(), e);
+        }
+    }
+
+    private static MethodHandle proxyConstructor(Class<?> type) {
+        try {
+            Class<?> proxyClass = Proxy.newProxyInstance(StatementHandler.class.getClassLoader(), new Class<?>[]{type},
+                    (p, m, a) -> null).getClass();
+            return MethodHandles.publicLookup()
+                    .findConstructor(proxyClass, MethodType.methodType(void.class, InvocationHandler.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    @Override
+    public Object invoke(Object self, Method method, Object[] args) throws Throwable {
+        String name = method.getName();
+        if (method.getDeclaringClass() == Object.class) {
+            return switch (name) {
+                case "equals" -> self == args[0];
+                case "hashCode" -> System.identityHashCode(self);
+                default -> "Meridian" + delegate;
+            };
+        }
+        if (EXECUTE_METHODS.contains(name)) {
+            if (BATCH_EXECUTE_METHODS.contains(name)) {
+                try {
+                    return owner.execute(this, method, args);
+                } finally {
+                    batchPending = false; // JDBC empties the batch once executeBatch returns (or fails)
+                }
+            }
+            return owner.execute(this, method, args);
+        }
+        switch (name) {
+            case "getConnection":
+                return owner;
+            case "unwrap":
+                return ((Class<?>) args[0]).isInstance(self) ? self : delegate.unwrap((Class<?>) args[0]);
+            case "isWrapperFor":
+                return ((Class<?>) args[0]).isInstance(self) || delegate.isWrapperFor((Class<?>) args[0]);
+            default:
+                break;
+        }
+        if (changesWhatIsSent(name)) {
+            // Recorded before the statement moves, so that a clear or a plain value over a stream can make a stale
+            // statement movable; a new batch entry or stream is recorded after the move so that it does not prevent it.
+            boolean addsUnreplayable = name.equals("addBatch") || isStream(method, args);
+            if (!addsUnreplayable) {
+                record(method, args);
+            }
+            owner.prepareForUse(this);
+            if (addsUnreplayable) {
+                record(method, args);
+            }
+        }
+        return invokeDelegate(method, args);
+    }
+
+    /** Settings, parameters and batch changes: recorded for a replay, and applied to the current connection. */
+    private static boolean changesWhatIsSent(String name) {
+        return name.startsWith("set") || name.startsWith("registerOutParameter") || name.equals("addBatch")
+                || name.equals("clearBatch") || name.equals("clearParameters");
+    }
+
+    Object invokeDelegate(Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(delegate, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    private void record(Method method, Object[] args) {
+        String name = method.getName();
+        switch (name) {
+            case "addBatch" -> batchPending = true;
+            case "clearBatch" -> batchPending = false;
+            case "clearParameters" -> {
+                if (parameters != null) {
+                    parameters.clear();
+                }
+                streamParameters = null;
+            }
+            default -> {
+                if (name.startsWith("registerOutParameter")) {
+                    if (others == null) {
+                        others = new ArrayList<>();
+                    }
+                    others.add(new Invocation(method, args));
+                } else if (method.getDeclaringClass() == Statement.class) {
+                    if (settings == null) {
+                        settings = new LinkedHashMap<>();
+                    }
+                    settings.put(name, new Invocation(method, args));
+                } else if (args != null && args.length > 1) {
+                    recordParameter(method, args);
+                }
+            }
+        }
+    }
+
+    private void recordParameter(Method method, Object[] args) {
+        if (parameters == null) {
+            parameters = new LinkedHashMap<>();
+        }
+        parameters.put(args[0], new Invocation(method, args)); // by index or name: the last value wins
+        if (isStream(method, args)) {
+            if (streamParameters == null) {
+                streamParameters = new HashSet<>();
+            }
+            streamParameters.add(args[0]);
+        } else if (streamParameters != null) {
+            streamParameters.remove(args[0]);
+        }
+    }
+
+    private static boolean isStream(Method method, Object[] args) {
+        return STREAM_SETTERS.contains(method.getName())
+                || (args != null && args.length > 1 && (args[1] instanceof InputStream || args[1] instanceof Reader));
+    }
+
+    /** Why the statement cannot be re-created elsewhere, or null when it can. */
+    String unreplayableReason() {
+        if (batchPending) {
+            return "it holds a pending batch (addBatch)";
+        }
+        if (streamParameters != null && !streamParameters.isEmpty()) {
+            return "it holds stream or reader parameters " + streamParameters + ", which can be read only once";
+        }
+        return null;
+    }
+
+    /** The binding generation of the logical connection this statement's physical statement belongs to. */
+    long generation() {
+        return generation;
+    }
+
+    /**
+     * Re-creates the statement on {@code physical} (binding {@code generation}) and replays what was set on it.
+     *
+     * @throws SQLFeatureNotSupportedException when the statement holds a batch or stream parameters
+     */
+    void recreateOn(Connection physical, long generation) throws Throwable {
+        String reason = unreplayableReason();
+        if (reason != null) {
+            throw new SQLFeatureNotSupportedException("This statement cannot be used any more: its connection moved to "
+                    + "another physical connection since the statement was created (read-only flag changed, writer "
+                    + "moved or connection failed) and " + reason + "; Meridian cannot send that again. "
+                    + "Create the statement again on this connection", "0A000");
+        }
+        Statement old = delegate;
+        delegate = factory.create(physical);
+        this.generation = generation;
+        try {
+            old.close();
+        } catch (SQLException ignored) {
+            // The old statement belongs to a connection that was given up; nothing to keep.
+        }
+        if (settings != null) {
+            for (Invocation i : settings.values()) {
+                invokeDelegate(i.method(), i.args());
+            }
+        }
+        if (parameters != null) {
+            for (Invocation i : parameters.values()) {
+                invokeDelegate(i.method(), i.args());
+            }
+        }
+        if (others != null) {
+            for (Invocation i : others) {
+                invokeDelegate(i.method(), i.args());
+            }
+        }
+    }
+}

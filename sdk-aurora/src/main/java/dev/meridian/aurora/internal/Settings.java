@@ -1,0 +1,73 @@
+package dev.meridian.aurora.internal;
+
+import java.time.Duration;
+
+/**
+ * Validation of configuration settings, shared by sdk-aurora's builders so that every configuration error has the
+ * same shape: {@code <setting> <rule>, was <value>; <how to fix it>}. A missing required setting is a
+ * {@link NullPointerException}, any other bad value an {@link IllegalArgumentException}. Callers pass values that may
+ * carry secrets (JDBC URLs) already redacted.
+ *
+ * <p>Not API: this package is sdk-aurora's own and may change without notice. Stateless.
+ */
+public final class Settings {
+    private Settings() {
+    }
+
+    /**
+     * {@code value}, or a {@link NullPointerException} saying {@code setting is required, was null; fix}.
+     *
+     * @param setting the setting's name as the user wrote it, e.g. {@code multiRegion} or {@code jdbcUrl of node eu-west-1}
+     * @param fix     what to do, e.g. {@code set it with RoutingDataSource.builder().multiRegion(..)}
+     */
+    public static <T> T required(T value, String setting, String fix) {
+        if (value == null) {
+            throw new NullPointerException(message(setting, "is required", "null", fix));
+        }
+        return value;
+    }
+
+    /** A required duration that must be longer than zero. */
+    public static Duration positive(Duration value, String setting, String fix) {
+        required(value, setting, fix);
+        if (value.isNegative() || value.isZero()) {
+            throw invalid(setting, "must be positive", value, fix);
+        }
+        return value;
+    }
+
+    /** An optional duration ({@code null} switches the feature off) that must be longer than zero when set. */
+    public static Duration positiveOrNull(Duration value, String setting, String fix) {
+        return value == null ? null : positive(value, setting, fix);
+    }
+
+    /** A required string that must not be blank. */
+    public static String notBlank(String value, String setting, String fix) {
+        required(value, setting, fix);
+        if (value.isBlank()) {
+            throw invalid(setting, "must not be blank", "'" + value + "'", fix);
+        }
+        return value;
+    }
+
+    /** Throws {@link #invalid} unless {@code valid}. */
+    public static void check(boolean valid, String setting, String rule, Object shownValue, String fix) {
+        if (!valid) {
+            throw invalid(setting, rule, shownValue, fix);
+        }
+    }
+
+    /**
+     * The error for a bad value, for the caller to throw: {@code setting rule, was shownValue; fix}.
+     *
+     * @param rule       what the value must be, e.g. {@code must be a JDBC URL starting with jdbc:}
+     * @param shownValue the value as it may be shown (redacted when it can carry a secret)
+     */
+    public static IllegalArgumentException invalid(String setting, String rule, Object shownValue, String fix) {
+        return new IllegalArgumentException(message(setting, rule, String.valueOf(shownValue), fix));
+    }
+
+    private static String message(String setting, String rule, String shownValue, String fix) {
+        return setting + " " + rule + ", was " + shownValue + "; " + fix;
+    }
+}

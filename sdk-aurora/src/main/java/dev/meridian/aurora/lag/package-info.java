@@ -1,0 +1,5 @@
+/**
+ * How far a reader is behind its writer: the {@link dev.meridian.aurora.lag.LagProbe} SPI and its PostgreSQL and
+ * Aurora PostgreSQL global database implementations. Knows nothing of data sources.
+ */
+package dev.meridian.aurora.lag;

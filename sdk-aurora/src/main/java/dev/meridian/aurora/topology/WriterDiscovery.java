@@ -1,0 +1,24 @@
+package dev.meridian.aurora.topology;
+
+/**
+ * Finds the current writer of a global database and the endpoints of its member regions.
+ *
+ * <p>Implementations are thread-safe. {@link #topology()} is called on every physical connection acquisition, so it
+ * must be cheap (a cached value); {@link #refresh()} is called when Meridian suspects the writer moved (a write was
+ * refused as read-only, or the writer refused connections). Concurrent refreshes should share one look-up.
+ * Failures to refresh keep the last known topology; only a first look-up that fails throws
+ * {@link TopologyDiscoveryException}.
+ */
+public interface WriterDiscovery extends AutoCloseable {
+
+    /** The last known topology, discovering it first if nothing is known yet. */
+    AuroraTopology topology();
+
+    /** Looks the topology up again now and returns it (or the last known one if the look-up failed). */
+    AuroraTopology refresh();
+
+    /** Stops any background refresh and releases clients. Idempotent. */
+    @Override
+    default void close() {
+    }
+}

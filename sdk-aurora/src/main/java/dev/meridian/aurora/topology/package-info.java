@@ -1,0 +1,6 @@
+/**
+ * Where a global database's writer and endpoints are: the {@link dev.meridian.aurora.topology.AuroraTopology} snapshot,
+ * its {@link dev.meridian.aurora.topology.RegionEndpoints}, and the {@link dev.meridian.aurora.topology.WriterDiscovery}
+ * implementations (static, RDS API, PostgreSQL probing) with their shared caching. Knows nothing of data sources.
+ */
+package dev.meridian.aurora.topology;

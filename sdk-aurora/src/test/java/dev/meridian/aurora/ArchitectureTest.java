@@ -1,0 +1,100 @@
+package dev.meridian.aurora;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaModifier;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/**
+ * sdk-aurora's package rules, as executable rules (see the module README and docs/architecture.md): feature packages
+ * {@code datasource} (the routing DataSource), {@code topology} (writer discovery) and {@code lag} (lag probes), with
+ * their public types at the top; {@code topology} and {@code lag} never depend on {@code datasource}; sdk-core is used
+ * through its public API only; each optional dependency is confined to the one class that needs it.
+ */
+class ArchitectureTest {
+    private static final JavaClasses AURORA = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.meridian.aurora");
+
+    @Test
+    void topologyAndLagNeverDependOnTheDataSource() {
+        noClasses().that().resideInAnyPackage("dev.meridian.aurora.topology..", "dev.meridian.aurora.lag..")
+                .should().dependOnClassesThat().resideInAPackage("dev.meridian.aurora.datasource..")
+                .because("the data source is built on topology and lag, not the other way round")
+                .check(AURORA);
+    }
+
+    @Test
+    void featurePackagesFormNoCycles() {
+        slices().matching("dev.meridian.aurora.(*)..").should().beFreeOfCycles().check(AURORA);
+    }
+
+    @Test
+    void everyClassLivesInAFeaturePackage() {
+        classes().should().resideInAnyPackage("dev.meridian.aurora.datasource..", "dev.meridian.aurora.topology..",
+                        "dev.meridian.aurora.lag..", "dev.meridian.aurora.internal..")
+                .check(AURORA);
+    }
+
+    @Test
+    void theInternalPackageDependsOnNoFeaturePackage() {
+        noClasses().that().resideInAPackage("dev.meridian.aurora.internal..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.meridian.aurora.datasource..",
+                        "dev.meridian.aurora.topology..", "dev.meridian.aurora.lag..")
+                .check(AURORA);
+    }
+
+    @Test
+    void onlySdkCoresPublicApiIsUsed() {
+        noClasses().should().dependOnClassesThat().resideInAPackage("dev.meridian.core.internal..")
+                .because("sdk-core's internal package is its own seam, not an API")
+                .check(AURORA);
+    }
+
+    @Test
+    void theDataSourcePackageExposesOnlyTheDataSourceAndItsExceptions() {
+        classes().that().resideInAPackage("dev.meridian.aurora.datasource..").and().arePublic()
+                .should().haveSimpleName("RoutingDataSource").orShould().haveSimpleNameEndingWith("Exception")
+                .orShould().haveSimpleName("Builder")
+                .because("connections, bindings, pools and metrics are package-private machinery")
+                .check(AURORA);
+    }
+
+    @Test
+    void nothingHereIsCalledARouter() {
+        noClasses().should().haveSimpleNameEndingWith("Router")
+                .because("Router means sdk-core's routing decision; sdk-aurora binds connections (ConnectionBinder)")
+                .check(AURORA);
+    }
+
+    @Test
+    void theMachineryOfTheDataSourceIsNotPublic() {
+        classes().that().haveSimpleName("ConnectionBinder").or().haveSimpleName("LogicalConnection")
+                .or().haveSimpleName("StatementHandler").or().haveSimpleName("EndpointPools")
+                .or().haveSimpleName("CachedDiscovery").or().haveSimpleName("SqlLagProbe")
+                .should().notHaveModifier(JavaModifier.PUBLIC)
+                .check(AURORA);
+    }
+
+    @Test
+    void micrometerIsConfinedToItsMetricsClass() {
+        noClasses().that().doNotHaveSimpleName("MicrometerJdbcMetrics")
+                .should().dependOnClassesThat().resideInAPackage("io.micrometer..")
+                .because("Micrometer is optional: no other class may load its types")
+                .check(AURORA);
+    }
+
+    @Test
+    void theRdsModuleIsConfinedToRdsDiscovery() {
+        noClasses().that().doNotHaveFullyQualifiedName("dev.meridian.aurora.topology.RdsGlobalClusterDiscovery")
+                .and().doNotHaveFullyQualifiedName("dev.meridian.aurora.topology.RdsGlobalClusterDiscovery$Builder")
+                .should().dependOnClassesThat().resideInAPackage("software.amazon.awssdk.services.rds..")
+                .because("the AWS SDK rds module is optional: only RDS discovery may load its types")
+                .check(AURORA);
+    }
+}

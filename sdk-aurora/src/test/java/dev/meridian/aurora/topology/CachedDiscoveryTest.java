@@ -1,0 +1,87 @@
+package dev.meridian.aurora.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.regions.Region;
+
+class CachedDiscoveryTest {
+    private static final AuroraTopology EU = AuroraTopology.builder().writerRegion(Region.EU_WEST_1)
+            .region(RegionEndpoints.node(Region.EU_WEST_1, "jdbc:postgresql://eu/db")).build();
+
+    /** A discovery whose look-ups return (or throw) what the test says, counting them. */
+    private static final class Scripted extends CachedDiscovery {
+        final AtomicInteger loads = new AtomicInteger();
+        final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+
+        Scripted(Duration refreshInterval, String threadName) {
+            super(refreshInterval, threadName);
+        }
+
+        @Override
+        AuroraTopology load() {
+            loads.incrementAndGet();
+            RuntimeException e = failure.get();
+            if (e != null) {
+                throw e;
+            }
+            return EU;
+        }
+
+        @Override
+        public String toString() {
+            return "Scripted";
+        }
+    }
+
+    private static boolean threadAlive(String name) {
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.isAlive() && t.getName().equals(name));
+    }
+
+    @Test
+    void backgroundRefreshStartsAtFirstUseNotAtConstructionAndStopsAtClose() {
+        String thread = "test-discovery-" + UUID.randomUUID();
+        Scripted discovery = new Scripted(Duration.ofMillis(20), thread);
+        assertThat(threadAlive(thread)).isFalse();
+        assertThat(discovery.loads).hasValue(0);
+
+        discovery.topology();
+        await().atMost(Duration.ofSeconds(5)).until(() -> discovery.loads.get() >= 3);
+        assertThat(threadAlive(thread)).isTrue();
+
+        discovery.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !threadAlive(thread));
+        discovery.topology(); // a closed discovery still answers from its cache, without a thread
+        assertThat(threadAlive(thread)).isFalse();
+    }
+
+    @Test
+    void firstLookUpFailingForAnyReasonIsATopologyDiscoveryExceptionWithTheCause() {
+        try (Scripted discovery = new Scripted(null, "unused")) {
+            IllegalStateException apiFailure = new IllegalStateException("AccessDenied");
+            discovery.failure.set(apiFailure);
+
+            assertThatThrownBy(discovery::topology)
+                    .isInstanceOf(TopologyDiscoveryException.class)
+                    .hasMessageContaining("Scripted could not look the topology up")
+                    .hasCause(apiFailure);
+        }
+    }
+
+    @Test
+    void failedRefreshKeepsTheLastKnownTopology() {
+        try (Scripted discovery = new Scripted(null, "unused")) {
+            discovery.topology();
+            discovery.failure.set(new IllegalStateException("throttled"));
+
+            assertThat(discovery.refresh()).isSameAs(EU);
+            assertThat(discovery.topology()).isSameAs(EU);
+        }
+    }
+}
