@@ -1,7 +1,5 @@
 package dev.meridian.dynamodb.client;
 
-import dev.meridian.dynamodb.TestRegions;
-import dev.meridian.dynamodb.Order;
 import static dev.meridian.dynamodb.TestRegions.EU_CENTRAL_1;
 import static dev.meridian.dynamodb.TestRegions.EU_WEST_1;
 import static dev.meridian.dynamodb.TestRegions.IDS;
@@ -15,25 +13,18 @@ import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingStrategy;
+import dev.meridian.dynamodb.Order;
+import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.testkit.LocalRegions;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import software.amazon.awssdk.core.async.SdkPublisher;
-import software.amazon.awssdk.core.pagination.sync.SdkIterable;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbTable;
 import software.amazon.awssdk.enhanced.dynamodb.Key;
@@ -41,9 +32,6 @@ import software.amazon.awssdk.enhanced.dynamodb.TableSchema;
 import software.amazon.awssdk.enhanced.dynamodb.model.QueryConditional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbAsyncWaiter;
-import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
 
 /**
  * Residency on every path: every public method of {@code DynamoDbClient} and {@code DynamoDbAsyncClient},
@@ -122,9 +110,9 @@ class ResidencyOnEveryMethodIT {
         regions.journalsClear();
         Object made;
         try (RoutingContext.Scope s = restrictedGerman().open()) {
-            made = invoke(client, method);
+            made = EveryMethod.invoke(client, method, TABLE);
         }
-        useAfterScope(made);
+        EveryMethod.useLater(made, TABLE);
         assertThat(regions.journal("us-east-1").count()).as(door + " " + method).isZero();
     }
 
@@ -135,9 +123,9 @@ class ResidencyOnEveryMethodIT {
         regions.journalsClear();
         Object made;
         try (RoutingContext.Scope s = restrictedGerman().open()) {
-            made = invoke(client, method);
+            made = EveryMethod.invoke(client, method, TABLE);
         }
-        useAfterScope(made);
+        EveryMethod.useLater(made, TABLE);
         assertThat(regions.journal("us-east-1").count()).as(door + " " + method).isZero();
     }
 
@@ -167,88 +155,5 @@ class ResidencyOnEveryMethodIT {
 
     static Stream<Arguments> enhancedDoors() {
         return syncMethods().map(a -> a.get()).map(a -> Arguments.of(a[0], a[1])).distinct().limit(2);
-    }
-
-    /** Calls {@code method} with a minimal argument naming the table where the request has one. */
-    private static Object invoke(Object client, Method method) throws Exception {
-        Object[] args = new Object[method.getParameterCount()];
-        if (args.length == 1) {
-            Class<?> type = method.getParameterTypes()[0];
-            if (type == Consumer.class) {
-                Type arg = ((ParameterizedType) method.getGenericParameterTypes()[0]).getActualTypeArguments()[0];
-                Class<?> builderType = arg instanceof Class<?> c ? c : (Class<?>) ((ParameterizedType) arg).getRawType();
-                args[0] = (Consumer<Object>) b -> nameTable(builderType, b);
-            } else {
-                Method builderMethod = type.getMethod("builder");
-                Object builder = builderMethod.invoke(null);
-                nameTable(builderMethod.getReturnType(), builder);
-                args[0] = builderMethod.getReturnType().getMethod("build").invoke(builder);
-            }
-        }
-        try {
-            Object result = method.invoke(client, args);
-            if (result instanceof CompletableFuture<?> f) {
-                try {
-                    f.get(10, TimeUnit.SECONDS);
-                } catch (Exception ignored) {
-                    // Refused, rejected by DynamoDB Local or unsupported there: the journal is the witness.
-                }
-            }
-            return result;
-        } catch (InvocationTargetException e) {
-            return null;
-        }
-    }
-
-    /** Names the table (and a key, an item) on a request builder when it has such properties. */
-    private static void nameTable(Class<?> builderType, Object builder) {
-        for (Method m : builderType.getMethods()) {
-            try {
-                if (m.getName().equals("tableName") && m.getParameterCount() == 1
-                        && m.getParameterTypes()[0] == String.class) {
-                    m.invoke(builder, TABLE);
-                } else if ((m.getName().equals("key") || m.getName().equals("item")) && m.getParameterCount() == 1
-                        && m.getParameterTypes()[0] == Map.class) {
-                    m.invoke(builder, Map.of("pk", AttributeValue.fromS("p-1")));
-                } else if (m.getName().equals("keyConditionExpression") && m.getParameterCount() == 1
-                        && m.getParameterTypes()[0] == String.class) {
-                    m.invoke(builder, "pk = :p");
-                } else if (m.getName().equals("expressionAttributeValues") && m.getParameterCount() == 1
-                        && m.getParameterTypes()[0] == Map.class) {
-                    m.invoke(builder, Map.of(":p", AttributeValue.fromS("p-1")));
-                }
-            } catch (ReflectiveOperationException | RuntimeException ignored) {
-                // Not that kind of builder.
-            }
-        }
-    }
-
-    /** Pages, publishers and waiters made inside the scope are used here, after it closed. */
-    private static void useAfterScope(Object made) {
-        ignoringFailures(() -> {
-            if (made instanceof SdkIterable<?> pages) {
-                pages.stream().limit(3).count();
-            } else if (made instanceof SdkPublisher<?> publisher) {
-                publisher.limit(3).subscribe(x -> { }).get(10, TimeUnit.SECONDS);
-            } else if (made instanceof DynamoDbWaiter waiter) {
-                waiter.waitUntilTableExists(r -> r.tableName(TABLE));
-            } else if (made instanceof DynamoDbAsyncWaiter waiter) {
-                waiter.waitUntilTableExists(r -> r.tableName(TABLE)).get(10, TimeUnit.SECONDS);
-            }
-            return null;
-        });
-    }
-
-    private static void ignoringFailures(Work work) {
-        try {
-            work.get();
-        } catch (Exception ignored) {
-            // The journal is the witness.
-        }
-    }
-
-    @FunctionalInterface
-    private interface Work {
-        Object get() throws Exception;
     }
 }
