@@ -93,9 +93,12 @@ final class Sampler {
         return sum(index, false);
     }
 
-    /** Requests each region's journal recorded from the first phase's start until now, read from the journals. */
+    /**
+     * Requests each region's journal recorded from the first phase's start to the last tick (the end of the
+     * timeline), read off the journals at those two moments; later requests (convergence scans) are not drawn.
+     */
     Map<String, Long> journalTotals() {
-        return difference(journals(), journalsAtStart);
+        return difference(lastJournals, journalsAtStart);
     }
 
     private Map<String, Long> sum(int index, boolean dynamo) {

@@ -3,6 +3,8 @@ package dev.meridian.samples.drill;
 import dev.meridian.core.RoutingContext;
 import dev.meridian.core.idempotency.Idempotency;
 import dev.meridian.core.idempotency.ResultCodec;
+import dev.meridian.core.execution.FailureClassifier;
+import dev.meridian.core.execution.FailureDecision;
 import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.ResidencyViolationException;
@@ -176,7 +178,13 @@ final class Workload {
                 stats.failed(System.nanoTime() - start, call.label, e);
             }
         } catch (RuntimeException e) {
-            stats.failed(System.nanoTime() - start, call.label, e);
+            if (call == Call.PLACE_ORDER && FailureClassifier.aws().classify(e) == FailureDecision.REGIONAL_NOT_APPLIED) {
+                // STRICT mode propagates the home region's own failure (e.g. connection refused) until its breaker
+                // opens; the claim was never applied, so nothing executed: the same refusal as an open breaker.
+                stats.held(System.nanoTime() - start, "place-order: idempotency key's home region down (STRICT)");
+            } else {
+                stats.failed(System.nanoTime() - start, call.label, e);
+            }
         }
     }
 
