@@ -13,9 +13,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -48,7 +50,9 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * <p>Writes made by the replicator itself show up in the target's stream; they are recognised by their image
  * and not replicated again. If a local write raced with a replicated one, the region is repaired to the winner.
  *
- * <p>All mutable state is guarded by {@code this}; a poll cycle runs while holding it.
+ * <p>All mutable state is guarded by {@code this}; a poll cycle runs while holding it. Pausing and resuming links,
+ * changing the delay and reading {@link #progress()} never wait for a cycle: a slow cycle (DynamoDB Local on a busy
+ * machine) must not stall the caller that injects faults on a timeline.
  */
 final class GlobalTableReplicator implements AutoCloseable {
 
@@ -64,13 +68,14 @@ final class GlobalTableReplicator implements AutoCloseable {
     private final Map<RegionItem, Held> held = new HashMap<>();
     private final Map<RegionItem, List<Echo>> echoes = new HashMap<>();
     private final List<Delivery> pending = new ArrayList<>();
-    private final Set<Link> paused = new HashSet<>();
+    private final Set<Link> paused = ConcurrentHashMap.newKeySet();
     private ScheduledExecutorService executor;
-    private Duration delay;
+    private volatile Duration delay;
+    private volatile ReplicationProgress progress = new ReplicationProgress(0, 0, 0, Map.of(), Map.of(), List.of());
+    private volatile long progressCycleStartNanos;
+    private long recordsRead;
     private long lastStamp;
     private long cycles;
-    private long lastCycleStartNanos;
-    private int lastCycleActivity;
     private long superseded;
     private boolean closed;
 
@@ -107,24 +112,29 @@ final class GlobalTableReplicator implements AutoCloseable {
         return Set.copyOf(tables.keySet());
     }
 
-    synchronized void delay(Duration newDelay) {
+    void delay(Duration newDelay) {
         this.delay = Objects.requireNonNull(newDelay, "delay");
     }
 
-    synchronized Duration delay() {
+    Duration delay() {
         return delay;
     }
 
-    synchronized void pause(String from, String to) {
+    void pause(String from, String to) {
         paused.add(new Link(from, to));
     }
 
-    synchronized void resume(String from, String to) {
+    void resume(String from, String to) {
         paused.remove(new Link(from, to));
     }
 
-    synchronized void resumeAll() {
+    void resumeAll() {
         paused.clear();
+    }
+
+    /** The state at the end of the last completed cycle; never waits for a running one. */
+    ReplicationProgress progress() {
+        return progress;
     }
 
     synchronized int pending(String from, String to) {
@@ -144,26 +154,41 @@ final class GlobalTableReplicator implements AutoCloseable {
     }
 
     /**
-     * Waits until no change is pending or unread and every region holds the same items in every global table.
+     * Waits until a poll cycle that started after this call read every stream to the end with no change pending or
+     * delayed, and every region holds the same items in every global table. Calls {@code onProgress} about once a
+     * second while waiting.
      *
-     * @throws ReplicationTimeoutException naming what is still pending or different
+     * @throws ReplicationTimeoutException naming the unread streams, the pending links or the differing table
      */
-    void awaitConverged(Duration timeout) {
+    void awaitConverged(Duration timeout, Consumer<ReplicationProgress> onProgress) {
+        Objects.requireNonNull(onProgress, "onProgress");
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
-        String lastProblem = "no poll cycle completed yet";
+        long nextReport = start + TimeUnit.SECONDS.toNanos(1);
+        String lastProblem;
         while (true) {
-            String problem = quiescenceProblem(start);
-            if (problem == null) {
-                problem = divergence();
-                if (problem == null) {
+            ReplicationProgress now = progress;
+            boolean fresh = now.cycles() > 0 && progressCycleStartNanos - start >= 0;
+            if (tables().isEmpty()) {
+                return;
+            }
+            if (fresh && now.caughtUp()) {
+                String divergence = divergence();
+                if (divergence == null) {
                     return;
                 }
+                lastProblem = divergence;
+            } else {
+                lastProblem = fresh ? now.describe() : "no poll cycle completed since the wait began ("
+                        + now.describe() + ")";
             }
-            lastProblem = problem;
             if (System.nanoTime() - deadline > 0) {
                 throw new ReplicationTimeoutException("Global tables did not converge within " + timeout + ": "
                         + lastProblem);
+            }
+            if (System.nanoTime() - nextReport > 0) {
+                onProgress.accept(now);
+                nextReport += TimeUnit.SECONDS.toNanos(1);
             }
             try {
                 Thread.sleep(BUSY_POLL_MILLIS * 2);
@@ -194,26 +219,6 @@ final class GlobalTableReplicator implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    private synchronized String quiescenceProblem(long sinceNanos) {
-        if (tables.isEmpty()) {
-            return null;
-        }
-        if (!pending.isEmpty()) {
-            Map<Link, Integer> byLink = new TreeMap<>();
-            for (Delivery delivery : pending) {
-                byLink.merge(delivery.link, 1, Integer::sum);
-            }
-            List<String> described = new ArrayList<>();
-            byLink.forEach((link, count) -> described.add(link + " " + count
-                    + (paused.contains(link) ? " (link paused)" : " (delayed)")));
-            return "changes pending " + described;
-        }
-        if (cycles == 0 || lastCycleStartNanos - sinceNanos < 0 || lastCycleActivity > 0) {
-            return "streams not fully read yet";
-        }
-        return null;
     }
 
     /** Scans every global table in every region; returns a description of the first difference, or null. */
@@ -263,23 +268,37 @@ final class GlobalTableReplicator implements AutoCloseable {
         }
         long started = System.nanoTime();
         int records = 0;
+        Map<String, Boolean> streamsAtEnd = new LinkedHashMap<>();
         for (TableState table : tables.values()) {
             for (String region : regions) {
+                StreamCursor cursor = table.cursors.get(region);
                 try {
-                    records += poll(table, table.cursors.get(region));
+                    records += poll(table, cursor);
+                    streamsAtEnd.put(table.name + "@" + region, cursor.atEnd);
                 } catch (RuntimeException e) {
                     if (closed || Thread.currentThread().isInterrupted()) {
                         return false;
                     }
+                    streamsAtEnd.put(table.name + "@" + region, false);
                     LOG.warn("Reading the stream of {} in {} failed: {}", table.name, region, e.toString());
                 }
             }
         }
         int delivered = deliverDue();
         cycles++;
-        lastCycleStartNanos = started;
-        lastCycleActivity = records + delivered;
+        recordsRead += records;
+        publishProgress(started, delivered, streamsAtEnd);
         return records > 0 || delivered > 0;
+    }
+
+    private void publishProgress(long cycleStartNanos, int delivered, Map<String, Boolean> streamsAtEnd) {
+        Map<String, Integer> byLink = new TreeMap<>();
+        for (Delivery delivery : pending) {
+            byLink.merge(delivery.link.toString(), 1, Integer::sum);
+        }
+        List<String> pausedLinks = paused.stream().map(Link::toString).sorted().toList();
+        progress = new ReplicationProgress(cycles, recordsRead, delivered, streamsAtEnd, byLink, pausedLinks);
+        progressCycleStartNanos = cycleStartNanos;
     }
 
     private int poll(TableState table, StreamCursor cursor) {
@@ -288,6 +307,7 @@ final class GlobalTableReplicator implements AutoCloseable {
             discoverShards(client, cursor);
         }
         int count = 0;
+        boolean atEnd = true;
         for (ShardCursor shard : cursor.shards.values()) {
             if (shard.finished) {
                 continue;
@@ -301,8 +321,10 @@ final class GlobalTableReplicator implements AutoCloseable {
                 response = client.getRecords(b -> b.shardIterator(iterator).limit(1000));
             } catch (ExpiredIteratorException | TrimmedDataAccessException e) {
                 shard.iterator = null;
+                atEnd = false;
                 continue;
             }
+            atEnd &= response.records().isEmpty();
             for (Record record : response.records()) {
                 onRecord(table, cursor.region, record);
                 shard.lastSequence = record.dynamodb().sequenceNumber();
@@ -311,6 +333,7 @@ final class GlobalTableReplicator implements AutoCloseable {
             shard.iterator = response.nextShardIterator();
             shard.finished = shard.iterator == null;
         }
+        cursor.atEnd = atEnd;
         return count;
     }
 
@@ -496,6 +519,8 @@ final class GlobalTableReplicator implements AutoCloseable {
         private final String streamArn;
         private final Map<String, ShardCursor> shards = new LinkedHashMap<>();
         private long lastDescribeNanos;
+        /** Whether the last poll found no unread record in any shard. */
+        private boolean atEnd;
 
         private StreamCursor(String region, String streamArn) {
             this.region = region;

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A local stand-in for an Aurora PostgreSQL Global Database: one PostgreSQL 15 server per simulated region on
  * 127.0.0.1, the primary region's server writable and every other region's server a hot-standby streaming replica
- * ({@code pg_basebackup -R}) of it.
+ * of it, seeded from the primary with the low-level backup API ({@code pg_backup_start}, a file copy,
+ * {@code pg_backup_stop}).
  *
  * <pre>{@code
  * try (LocalAuroraGlobal aurora = LocalAuroraGlobal.start("eu-west-1", "eu-central-1", "us-east-1")) {
@@ -46,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Nodes.</b> Each server has its own free port and data directory below a fresh temporary directory, logs to
  * {@code <tempdir>/logs/<region>.log} and is tuned for tests (no fsync, tiny buffers), so a three-region cluster
  * starts in a few seconds. The binaries come from {@code MERIDIAN_PG_BIN} (environment or system property, also
- * {@code -Dmeridian.pg.bin}), else {@code /usr/lib/postgresql/15/bin}, else {@code pg_config --bindir}. PostgreSQL
+ * {@code -Dmeridian.pg.bin}), else the PostgreSQL 15 server Maven brings with the testkit (extracted once into
+ * {@code ~/.cache/meridian}), else {@code /usr/lib/postgresql/15/bin}, else {@code pg_config --bindir}. PostgreSQL
  * refuses to run as root: when this JVM is root the servers run as the {@code postgres} user (via {@code runuser},
  * or {@code su}) and own their directories.
  *
@@ -469,13 +471,35 @@ public final class LocalAuroraGlobal implements AutoCloseable {
             if (replica == primary) {
                 continue;
             }
-            runner.run(List.of(binaries.program("pg_basebackup").toString(), "-D", replica.dataDir().toString(),
-                    "-d", replicationConninfo(replica), "-R", "--checkpoint=fast", "--wal-method=stream",
-                    "--no-sync", "--no-manifest"), baseDir, replica.log(), TOOL_TIMEOUT_SECONDS);
+            seedReplica(primary, replica);
             startFresh(replica);
         }
         LOG.info("Started local Aurora global database: primary {} on port {}, replicas {} in {}", primaryRegion,
                 primary.port(), replicaRegions(), baseDir);
+    }
+
+    /**
+     * Makes {@code replica}'s data directory a base backup of the running primary, as {@code pg_basebackup -R} would
+     * (which the embedded server does not ship): {@code pg_backup_start} with a fast checkpoint, a copy of the data
+     * directory without WAL ({@link DataDirectoryCopy}), {@code pg_backup_stop}, whose label file becomes the copy's
+     * {@code backup_label}, then {@code standby.signal} and {@code primary_conninfo}. The replica fetches the WAL
+     * from the backup's start onwards by streaming ({@code wal_keep_size} keeps it on the primary).
+     */
+    private void seedReplica(PostgresNode primary, PostgresNode replica) {
+        String label;
+        try (Connection c = primary.connect(ADMIN_USER, adminPassword, "postgres"); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_backup_start(" + sqlLiteral("meridian replica " + replica.region()) + ", true)");
+            DataDirectoryCopy.copy(primary.dataDir(), replica.dataDir(), runner);
+            try (ResultSet rs = s.executeQuery("SELECT labelfile FROM pg_backup_stop(false)")) {
+                rs.next();
+                label = rs.getString(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("region " + replica.region() + ": base backup of the primary failed: "
+                    + e.getMessage() + PostgresRunner.logTail(primary.log()), e);
+        }
+        replica.writeServerFile(replica.dataDir().resolve("backup_label"), label);
+        replica.configureAsStandbyOf(replicationConninfo(replica));
     }
 
     /** First start of a node; a port grabbed by someone else since it was chosen is replaced by another. */

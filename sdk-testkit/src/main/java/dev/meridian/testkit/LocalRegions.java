@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -274,9 +275,31 @@ public final class LocalRegions implements AutoCloseable {
      *     is paused with changes held on it
      */
     public void awaitReplication(Duration timeout) {
+        awaitReplication(timeout, progress -> { });
+    }
+
+    /**
+     * {@link #awaitReplication(Duration)}, reporting the replicator's {@link ReplicationProgress} about once a second
+     * while it waits (for a progress line). Converged means: a replicator cycle that started after this call read
+     * every region's stream of every global table to the end, applied nothing and left nothing pending, and a
+     * consistent scan finds identical items in every region.
+     *
+     * @throws ReplicationTimeoutException naming the streams still unread, the links with pending changes (and
+     *     whether they are paused) or the differing table
+     */
+    public void awaitReplication(Duration timeout, Consumer<ReplicationProgress> onProgress) {
         Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(onProgress, "onProgress");
         requireOpen();
-        replicator.awaitConverged(timeout);
+        replicator.awaitConverged(timeout, onProgress);
+    }
+
+    /**
+     * What the global-table replicator had done at the end of its last cycle (streams read to the end, changes
+     * pending per link). Never waits for replication work.
+     */
+    public ReplicationProgress replicationProgress() {
+        return replicator.progress();
     }
 
     /** Stops the replicator, clients, proxies and DynamoDB Locals. Idempotent. */

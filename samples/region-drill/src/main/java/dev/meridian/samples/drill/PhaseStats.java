@@ -18,11 +18,17 @@ final class PhaseStats {
     final LongAdder held = new LongAdder();
     final LongAdder superseded = new LongAdder();
     final Map<String, LongAdder> errorTypes = new ConcurrentHashMap<>();
+    /** The first failure of each type, with its causes: what a person needs to find the reason. */
+    final Map<String, String> errorSamples = new ConcurrentHashMap<>();
+    /** Held calls by reason. */
+    final Map<String, LongAdder> heldReasons = new ConcurrentHashMap<>();
     private long[] latencies = new long[1024];
     private int latencyCount;
 
     /** Set by the main thread at the end of the phase. */
     final Map<String, Long> requestsPerRegion = new LinkedHashMap<>();
+    final Map<String, Long> jdbcPerRegion = new LinkedHashMap<>();
+    double seconds;
     long failovers;
     long breakerTransitions;
 
@@ -38,8 +44,9 @@ final class PhaseStats {
     void failed(long nanos, String operation, Throwable error) {
         ops.increment();
         errors.increment();
-        errorTypes.computeIfAbsent(operation + " " + error.getClass().getSimpleName(), k -> new LongAdder())
-                .increment();
+        String type = operation + " " + error.getClass().getSimpleName();
+        errorTypes.computeIfAbsent(type, k -> new LongAdder()).increment();
+        errorSamples.computeIfAbsent(type, k -> describe(error));
         latency(nanos);
     }
 
@@ -49,11 +56,21 @@ final class PhaseStats {
         latency(nanos);
     }
 
-    /** An idempotent request refused because its key's home region is unavailable (STRICT mode). */
-    void held(long nanos) {
+    /** A call the application keeps for later (a STRICT idempotency refusal, a write during a switchover). */
+    void held(long nanos, String reason) {
         ops.increment();
         held.increment();
+        heldReasons.computeIfAbsent(reason, k -> new LongAdder()).increment();
         latency(nanos);
+    }
+
+    private static String describe(Throwable error) {
+        StringBuilder chain = new StringBuilder();
+        for (Throwable t = error; t != null && chain.length() < 600; t = t.getCause() == t ? null : t.getCause()) {
+            chain.append(chain.length() == 0 ? "" : " <- ").append(t.getClass().getName()).append(": ")
+                    .append(t.getMessage());
+        }
+        return chain.toString();
     }
 
     private synchronized void latency(long nanos) {

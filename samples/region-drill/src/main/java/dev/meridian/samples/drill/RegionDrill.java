@@ -1,5 +1,8 @@
 package dev.meridian.samples.drill;
 
+import com.zaxxer.hikari.HikariConfig;
+import dev.meridian.aurora.datasource.RoutingDataSource;
+import dev.meridian.aurora.topology.PostgresTopologyDiscovery;
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
@@ -12,10 +15,14 @@ import dev.meridian.dynamodb.client.TableSettings;
 import dev.meridian.dynamodb.client.WriteMode;
 import dev.meridian.dynamodb.idempotency.DynamoDbIdempotencyStore;
 import dev.meridian.dynamodb.lww.LwwWrites;
+import dev.meridian.testkit.LocalAuroraGlobal;
 import dev.meridian.testkit.LocalRegions;
 import dev.meridian.testkit.ReplicationTimeoutException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,6 +30,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
@@ -33,34 +43,41 @@ import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
- * The region drill: three local regions (eu-west-1 is local), an {@code orders} global table and a steady stream of
- * reads, idempotent writes, last-writer-wins writes and RESTRICTED German-subject calls through
- * {@link MultiRegionDynamoDb}, while a timeline takes eu-west-1 down, slows it, makes it answer 503 and throttle,
- * takes the whole EU down, partitions replication and heals. Prints a line when each phase starts, its running
- * counts mid-phase and a summary; exits 0 when no request was executed twice, every replica converged and no
- * RESTRICTED request left the EU, 1 otherwise.
+ * The region drill: three local regions (eu-west-1 is local) with DynamoDB global tables and an Aurora global
+ * database (PostgreSQL primary in eu-central-1, replicas in eu-west-1 and us-east-1), and a steady stream of reads,
+ * idempotent writes, last-writer-wins writes, keyed JDBC writes, read-only transactions and RESTRICTED German-subject
+ * calls through {@link MultiRegionDynamoDb} and {@link RoutingDataSource}, while a timeline breaks DynamoDB in
+ * eu-west-1 in four ways, takes the whole EU down, partitions replication, stops the local Aurora replica, makes it
+ * lag, promotes it to writer and heals. Prints a line per phase with a bar, a summary and the path of an HTML picture
+ * of the run; exits 0 when the invariants hold (see {@link DrillReport#passed()}), 1 otherwise.
  *
  * <p>Run from the repository root: {@code mvn -B -q -pl samples/region-drill -am package -DskipTests -Pdrill}
  * (phase length: {@code -Ddrill.phaseSeconds=5}).
  */
 public final class RegionDrill {
+    private static final long CONVERGENCE_BOUND_SECONDS = 180;
+
     private RegionDrill() {
     }
 
     public static void main(String[] args) throws Exception {
-        DrillReport report = run(DrillSettings.fromSystemProperties(), System.out);
+        DrillReport report = run(DrillSettings.fromSystemProperties(), System.out, Path.of("target", "region-drill"));
         System.out.flush();
         // Exit explicitly: the local regions' servers leave non-daemon threads behind, and exec:java would wait.
         System.exit(report.exitCode());
     }
 
-    static DrillReport run(DrillSettings settings, PrintStream out) throws Exception {
+    /** Runs the drill, prints progress and the summary to {@code out} and writes the picture into {@code reportDir}. */
+    static DrillReport run(DrillSettings settings, PrintStream out, Path reportDir) throws Exception {
         long started = System.nanoTime();
         List<Phase> timeline = Phase.timeline();
         out.printf(Locale.ROOT, "Meridian region drill: 3 local regions (eu-west-1 local, eu-central-1, us-east-1), "
-                + "%d workers, ~%d calls/s, %d phases of %.1f s%n", settings.workers(), settings.opsPerSecond(),
-                timeline.size(), settings.phaseDuration().toMillis() / 1000.0);
-        try (LocalRegions regions = LocalRegions.start(Phase.REGIONS.toArray(String[]::new))) {
+                + "DynamoDB global tables + Aurora global database, %d workers, ~%d calls/s, %d phases of %.1f s%n",
+                settings.workers(), settings.opsPerSecond(), timeline.size(),
+                settings.phaseDuration().toMillis() / 1000.0);
+        try (LocalRegions regions = LocalRegions.start(Phase.REGIONS.toArray(String[]::new));
+                LocalAuroraGlobal aurora = LocalAuroraGlobal.start(Phase.AURORA_FIRST_WRITER, Phase.EU_WEST_1,
+                        Phase.US_EAST_1)) {
             regions.createGlobalTable(table(Workload.ORDERS, "pk"));
             regions.createGlobalTable(table(Workload.STOCK, "pk"));
             regions.createGlobalTable(table(Workload.IDEMPOTENCY, "id"));
@@ -72,15 +89,31 @@ public final class RegionDrill {
                     direct.createTable(table(Workload.EU_CUSTOMERS, "pk"));
                 }
             }
-            out.printf(Locale.ROOT, "[%5.1fs] local regions and tables ready%n", seconds(started));
-            return drill(regions, settings, timeline, out, started);
+            try (Connection writer = DriverManager.getConnection(aurora.writerJdbcUrl(), aurora.user(),
+                    aurora.password())) {
+                JdbcWorkload.createSchema(writer);
+            }
+            aurora.awaitReplicasCaughtUp();
+            out.printf(Locale.ROOT, "[%5.1fs] local regions, tables and Aurora global database ready%n",
+                    seconds(started));
+            DrillReport report = drill(new Phase.Targets(regions, aurora), settings, timeline, out, started);
+            Path html = HtmlReport.write(report, settings, reportDir);
+            out.println("picture of the run: " + html.toAbsolutePath());
+            return report.withHtml(html);
         }
     }
 
-    private static DrillReport drill(LocalRegions regions, DrillSettings settings, List<Phase> timeline,
+    private static DrillReport drill(Phase.Targets targets, DrillSettings settings, List<Phase> timeline,
             PrintStream out, long started) throws Exception {
+        LocalRegions regions = targets.regions();
+        LocalAuroraGlobal aurora = targets.aurora();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         MeridianMeters meridian = new MeridianMeters(meters);
+        ExecutorService injector = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "drill-fault-injector");
+            t.setDaemon(true);
+            return t;
+        });
         try (MultiRegion runtime = MultiRegion.builder(config(settings)).meterRegistry(meters).build();
                 DynamoDbClient dynamo = MultiRegionDynamoDb.builder()
                         .multiRegion(runtime)
@@ -90,7 +123,8 @@ public final class RegionDrill {
                                 .writeMode(WriteMode.WRITE_HOME_BY_KEY).build())
                         .table(TableSettings.builder(Workload.EU_CUSTOMERS).partitionKey("pk")
                                 .replicaRegions(Region.EU_WEST_1, Region.EU_CENTRAL_1).build())
-                        .build()) {
+                        .build();
+                RoutingDataSource dataSource = dataSource(runtime, aurora)) {
             DynamoDbIdempotencyStore store = DynamoDbIdempotencyStore.builder()
                     .table(Workload.IDEMPOTENCY)
                     .client(dynamo) // shares the routed client's runtime and per-region clients
@@ -102,65 +136,86 @@ public final class RegionDrill {
                     .inProgressTimeout(Duration.ofSeconds(30)).build();
             LwwWrites lww = LwwWrites.builder().client(dynamo).clock(runtime.clock()).region(Region.EU_WEST_1)
                     .meterRegistry(meters).build();
-            Workload workload = new Workload(dynamo, idempotency, lww, settings);
+            Map<Integer, String> regionByPort = new HashMap<>();
+            aurora.regions().forEach(r -> regionByPort.put(aurora.port(r), r));
+            JdbcWorkload jdbc = new JdbcWorkload(dataSource, regionByPort);
+            Workload workload = new Workload(dynamo, idempotency, lww, jdbc, settings);
             try {
-                List<PhaseStats> phases = runTimeline(regions, timeline, workload, meridian, settings, out, started);
-                return finish(regions, workload, meridian, phases, out, started);
+                Sampler sampler = new Sampler(targets, runtime, jdbc);
+                List<PhaseStats> phases = runTimeline(targets, timeline, workload, sampler, injector, meridian,
+                        settings, out, started);
+                return finish(targets, workload, jdbc, sampler, meridian, phases, injector, out, started);
             } finally {
                 workload.stop();
+                injector.shutdownNow();
             }
         }
     }
 
-    private static List<PhaseStats> runTimeline(LocalRegions regions, List<Phase> timeline, Workload workload,
-            MeridianMeters meridian, DrillSettings settings, PrintStream out, long started) throws InterruptedException {
+    private static List<PhaseStats> runTimeline(Phase.Targets targets, List<Phase> timeline, Workload workload,
+            Sampler sampler, ExecutorService injector, MeridianMeters meridian, DrillSettings settings,
+            PrintStream out, long started) throws InterruptedException {
         List<PhaseStats> phases = new ArrayList<>();
-        long tick = Math.max(1_000, settings.phaseDuration().toMillis() / 2);
         // Warm up (JIT, connection pools, breakers' first samples) so the baseline shows steady-state latency.
         out.printf(Locale.ROOT, "[%5.1fs] warming up%n", seconds(started));
         workload.start(new PhaseStats("warm-up"));
         Thread.sleep(Math.min(2_000, settings.phaseDuration().toMillis()));
+        long phaseNanos = settings.phaseDuration().toNanos();
+        int ticks = (int) Math.max(1, Math.round(phaseNanos / 1e9));
+        ProgressLine progress = new ProgressLine(out, timeline.size(), started);
+        long timelineStart = System.nanoTime();
+        sampler.start(timelineStart);
         for (int i = 0; i < timeline.size(); i++) {
             Phase phase = timeline.get(i);
-            // A phase starts when its faults go in: calls made while they are applied (resuming replication can
-            // take a moment) count towards it, in the application's numbers and in the regions' journals alike.
+            // Phases run on a fixed schedule: faults are injected on another thread (a switchover takes seconds), so
+            // a slow injection shortens its own phase rather than stretching the timeline.
+            long phaseStart = timelineStart + i * phaseNanos;
             PhaseStats stats = new PhaseStats(phase.name());
-            Map<String, Long> requestsBefore = requests(regions);
             long failoversBefore = meridian.total(MeridianMeters.FAILOVER);
             long breakerBefore = meridian.total(MeridianMeters.BREAKER_TRANSITIONS);
             workload.phase(stats);
-            out.printf(Locale.ROOT, "[%5.1fs] phase %d/%d: %s%n", seconds(started), i + 1, timeline.size(), phase.name());
-            Phase.healFaults(regions);
-            phase.inject().accept(regions);
-            long phaseEnd = System.nanoTime() + settings.phaseDuration().toNanos();
-            for (long remaining = millisUntil(phaseEnd); remaining > 0; remaining = millisUntil(phaseEnd)) {
-                Thread.sleep(Math.min(tick, remaining));
-                if (millisUntil(phaseEnd) < tick / 2) {
-                    continue; // the phase's last slice: its totals are in the summary
+            sampler.phase(i, stats);
+            injector.submit(() -> {
+                try {
+                    Phase.heal(targets);
+                    phase.inject().accept(targets);
+                } catch (RuntimeException e) {
+                    out.println("fault injection of '" + phase.name() + "' failed: " + e);
                 }
-                out.printf(Locale.ROOT, "[%5.1fs]   so far: calls=%d errors=%d refused=%d held=%d superseded=%d"
-                        + " failovers=%d%n", seconds(started), stats.ops.sum(), stats.errors.sum(),
-                        stats.refusals.sum(), stats.held.sum(), stats.superseded.sum(),
-                        meridian.total(MeridianMeters.FAILOVER) - failoversBefore);
+            });
+            progress.begin(i, phase.name());
+            for (int k = 1; k <= ticks; k++) {
+                sleepUntil(phaseStart + phaseNanos * k / ticks);
+                sampler.tick();
+                progress.tick();
             }
-            Map<String, Long> requestsAfter = requests(regions);
-            requestsAfter.forEach((r, n) -> stats.requestsPerRegion.put(r, n - requestsBefore.getOrDefault(r, 0L)));
             stats.failovers = meridian.total(MeridianMeters.FAILOVER) - failoversBefore;
             stats.breakerTransitions = meridian.total(MeridianMeters.BREAKER_TRANSITIONS) - breakerBefore;
+            stats.requestsPerRegion.putAll(sampler.dynamoRequests(i));
+            stats.jdbcPerRegion.putAll(sampler.jdbcStatements(i));
+            stats.seconds = (System.nanoTime() - phaseStart) / 1e9;
+            progress.end(stats);
             phases.add(stats);
         }
         return phases;
     }
 
-    private static DrillReport finish(LocalRegions regions, Workload workload, MeridianMeters meridian,
-            List<PhaseStats> phases, PrintStream out, long started) throws InterruptedException {
+    private static DrillReport finish(Phase.Targets targets, Workload workload, JdbcWorkload jdbc, Sampler sampler,
+            MeridianMeters meridian, List<PhaseStats> phases, ExecutorService injector, PrintStream out,
+            long started) throws Exception {
         workload.stop();
-        Phase.healFaults(regions);
-        out.printf(Locale.ROOT, "[%5.1fs] traffic stopped; waiting for replication to converge%n", seconds(started));
+        injector.submit(() -> {
+            Phase.heal(targets);
+            return null;
+        }).get(2, TimeUnit.MINUTES);
+        LocalRegions regions = targets.regions();
+        out.printf(Locale.ROOT, "[%5.1fs] traffic stopped; waiting for the replicator to read every stream to the end"
+                + " (at most %d s)%n", seconds(started), CONVERGENCE_BOUND_SECONDS);
         Map<String, String> convergence = new LinkedHashMap<>();
         boolean converged = true;
         try {
-            regions.awaitReplication(Duration.ofSeconds(30));
+            regions.awaitReplication(Duration.ofSeconds(CONVERGENCE_BOUND_SECONDS), p -> out.printf(Locale.ROOT,
+                    "[%5.1fs]   replication: %s%n", seconds(started), p.describe()));
         } catch (ReplicationTimeoutException e) {
             convergence.put("replication", "did not settle: " + e.getMessage());
             converged = false;
@@ -173,20 +228,39 @@ public final class RegionDrill {
         }
         long restrictedToUs = regions.journal(Phase.US_EAST_1).entries().stream()
                 .filter(e -> e.table().filter(Workload.EU_CUSTOMERS::equals).isPresent()).count();
+        targets.aurora().awaitReplicasCaughtUp();
+        LedgerCheck ledger = LedgerCheck.run(targets.aurora(), jdbc.acknowledged());
         DrillReport report = new DrillReport(phases, meridian.breakerTransitions(), workload.idempotentRequests.sum(),
                 workload.callerRetries.sum(), workload.sideEffectCount(), workload.duplicateExecutions(),
-                restrictedToUs, meridian.total(MeridianMeters.RESIDENCY_REFUSED), convergence, converged);
+                restrictedToUs, meridian.total(MeridianMeters.RESIDENCY_REFUSED), convergence, converged,
+                ledger, jdbc.maxStaleness(), JdbcWorkload.STALENESS_BOUND, jdbc.restrictedFromOutsideEu.sum(),
+                sampler.samples(), sampler.journalTotals(), null);
         out.printf(Locale.ROOT, "[%5.1fs] done%n", seconds(started));
         report.print(out);
         return report;
     }
 
-    private static Map<String, Long> requests(LocalRegions regions) {
-        Map<String, Long> counts = new HashMap<>();
-        for (String region : Phase.REGIONS) {
-            counts.put(region, (long) regions.journal(region).count());
+    private static RoutingDataSource dataSource(MultiRegion runtime, LocalAuroraGlobal aurora) {
+        PostgresTopologyDiscovery.Builder discovery = PostgresTopologyDiscovery.builder()
+                .user(aurora.user()).password(aurora.password()).connectTimeout(Duration.ofSeconds(1));
+        for (String region : aurora.regions()) {
+            discovery.node(Region.of(region), aurora.jdbcUrl(region));
         }
-        return counts;
+        HikariConfig pool = new HikariConfig();
+        pool.setUsername(aurora.user());
+        pool.setPassword(aurora.password());
+        pool.setMaximumPoolSize(4);
+        pool.setMinimumIdle(0);
+        // A reader that refuses connections delays a read by at most this before it falls back.
+        pool.setConnectionTimeout(1_000);
+        return RoutingDataSource.builder()
+                .multiRegion(runtime)
+                .discovery(discovery.build())
+                .poolTemplate(pool)
+                .name("drill")
+                .maxReplicaLag(JdbcWorkload.MAX_REPLICA_LAG)
+                .lagCheckInterval(JdbcWorkload.LAG_CHECK_INTERVAL)
+                .build();
     }
 
     private static MultiRegionConfig config(DrillSettings settings) {
@@ -222,11 +296,13 @@ public final class RegionDrill {
                 .build();
     }
 
-    private static long millisUntil(long nanoTime) {
-        return (nanoTime - System.nanoTime()) / 1_000_000;
+    private static void sleepUntil(long nanoTime) throws InterruptedException {
+        for (long wait = nanoTime - System.nanoTime(); wait > 0; wait = nanoTime - System.nanoTime()) {
+            TimeUnit.NANOSECONDS.sleep(wait);
+        }
     }
 
-    private static double seconds(long startedNanos) {
+    static double seconds(long startedNanos) {
         return (System.nanoTime() - startedNanos) / 1e9;
     }
 }

@@ -1,5 +1,8 @@
 package dev.meridian.samples.drill;
 
+import dev.meridian.aurora.datasource.WriterUnavailableException;
+import dev.meridian.core.execution.FailureClassifier;
+import dev.meridian.core.execution.FailureDecision;
 import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.idempotency.Idempotency;
 import dev.meridian.core.idempotency.ResultCodec;
@@ -8,6 +11,7 @@ import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.dynamodb.lww.LwwResult;
 import dev.meridian.dynamodb.lww.LwwWrites;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +28,10 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 
 /**
  * The application traffic: a few paced worker threads calling the multi-region client, as a service would.
- * The mix: 40 % order reads, 25 % idempotent "place order" requests (30 % of them retried by the caller with the
- * same idempotency key, as after a lost response), 20 % last-writer-wins stock updates on a few hot keys (so writes
- * race and some are superseded), 15 % RESTRICTED customer data of German subjects (EU-only table).
+ * The mix: 30 % DynamoDB order reads, 20 % idempotent "place order" requests (30 % of them retried by the caller with
+ * the same idempotency key, as after a lost response), 15 % last-writer-wins stock updates on a few hot keys (so
+ * writes race and some are superseded), 10 % RESTRICTED customer data of German subjects (EU-only table), and through
+ * JDBC ({@link JdbcWorkload}) 12 % read-only transactions, 8 % keyed writes and 5 % RESTRICTED reads.
  *
  * <p>Side effects of "place order" are counted per idempotency key: more than one for a key is a duplicate
  * execution, which Meridian's idempotency must prevent. Thread-safe.
@@ -42,6 +47,7 @@ final class Workload {
     private final DynamoDbClient dynamo;
     private final Idempotency idempotency;
     private final LwwWrites lww;
+    private final JdbcWorkload jdbc;
     private final DrillSettings settings;
     private final List<Thread> threads = new ArrayList<>();
     private final Map<String, AtomicInteger> sideEffects = new ConcurrentHashMap<>();
@@ -53,8 +59,10 @@ final class Workload {
     private volatile PhaseStats phase;
     private volatile boolean running;
 
-    Workload(DynamoDbClient dynamo, Idempotency idempotency, LwwWrites lww, DrillSettings settings) {
+    Workload(DynamoDbClient dynamo, Idempotency idempotency, LwwWrites lww, JdbcWorkload jdbc,
+            DrillSettings settings) {
         this.dynamo = dynamo;
+        this.jdbc = jdbc;
         this.idempotency = idempotency;
         this.lww = lww;
         this.settings = settings;
@@ -114,7 +122,8 @@ final class Workload {
 
     /** The kinds of call in the mix, each with its share of the traffic in percent (they add up to 100). */
     private enum Call {
-        READ("read", 40), PLACE_ORDER("place-order", 25), LWW_STOCK("lww-stock", 20), RESTRICTED("restricted", 15);
+        READ("read", 30), PLACE_ORDER("place-order", 20), LWW_STOCK("lww-stock", 15), RESTRICTED("restricted", 10),
+        JDBC_READ("jdbc-read", 12), JDBC_WRITE("jdbc-write", 8), JDBC_RESTRICTED("jdbc-restricted", 5);
 
         final String label;
         final int percent;
@@ -147,19 +156,43 @@ final class Workload {
                 case PLACE_ORDER -> placeOrder(random);
                 case LWW_STOCK -> updateStock(stats, random);
                 case RESTRICTED -> restrictedCustomer(random);
+                case JDBC_READ -> jdbc.read();
+                case JDBC_WRITE -> jdbc.write();
+                case JDBC_RESTRICTED -> jdbc.restrictedRead(random.nextInt(JdbcWorkload.PROFILES));
             }
             stats.succeeded(System.nanoTime() - start);
         } catch (ResidencyViolationException e) {
             stats.refused(System.nanoTime() - start);
         } catch (NoRegionAvailableException e) {
             if (call == Call.PLACE_ORDER) {
-                stats.held(System.nanoTime() - start); // STRICT idempotency: the key's home region is unavailable
+                // STRICT idempotency: the key's home region is unavailable.
+                stats.held(System.nanoTime() - start, "place-order: idempotency key's home region down (STRICT)");
+            } else {
+                stats.failed(System.nanoTime() - start, call.label, e);
+            }
+        } catch (SQLException e) {
+            if (call == Call.JDBC_WRITE && writerUnreachable(e)) {
+                // The caller's retries with the same key spanned the switchover's writer gap; it keeps the key.
+                stats.held(System.nanoTime() - start, "jdbc-write: Aurora writer unreachable (switchover), key kept");
             } else {
                 stats.failed(System.nanoTime() - start, call.label, e);
             }
         } catch (RuntimeException e) {
-            stats.failed(System.nanoTime() - start, call.label, e);
+            if (call == Call.PLACE_ORDER && FailureClassifier.aws().classify(e) == FailureDecision.REGIONAL_NOT_APPLIED) {
+                // STRICT mode propagates the home region's own failure (e.g. connection refused) until its breaker
+                // opens; the claim was never applied, so nothing executed: the same refusal as an open breaker.
+                stats.held(System.nanoTime() - start, "place-order: idempotency key's home region down (STRICT)");
+            } else {
+                stats.failed(System.nanoTime() - start, call.label, e);
+            }
         }
+    }
+
+    /** A connection-level failure (SQLState class 08, or the server shutting down: 57P01-57P03). */
+    private static boolean writerUnreachable(SQLException e) {
+        String state = e.getSQLState();
+        return e instanceof WriterUnavailableException
+                || (state != null && (state.startsWith("08") || state.startsWith("57P")));
     }
 
     private void readOrder(Random random) {

@@ -5,28 +5,51 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The drill with one-second phases: the demo's invariants hold and its summary is printed. */
+/** The drill with one-second phases: its invariants hold, and the picture draws the journals' counts. */
 class RegionDrillIT {
 
+    @TempDir
+    Path reportDir;
+
     @Test
-    void drillKeepsItsInvariantsThroughEveryPhase() throws Exception {
+    void drillKeepsItsInvariantsAndDrawsWhatTheJournalsRecorded() throws Exception {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
-        DrillSettings settings = new DrillSettings(Duration.ofSeconds(1), 3, 90, 7L);
+        DrillSettings settings = new DrillSettings(Duration.ofSeconds(2), 3, 90, 7L);
 
-        DrillReport report = RegionDrill.run(settings, out);
+        DrillReport report = RegionDrill.run(settings, out, reportDir);
         String printed = buffer.toString(StandardCharsets.UTF_8);
         System.out.println(printed);
 
-        assertThat(report.duplicateExecutions()).isZero();
-        assertThat(report.converged()).as(report.convergence().toString()).isTrue();
-        assertThat(report.restrictedToUs()).isZero();
-        assertThat(report.totalOps()).isPositive();
+        assertThat(report.invariants()).allSatisfy((name, inv) -> assertThat(inv.holds()).as(name + ": "
+                + inv.measured()).isTrue());
         assertThat(report.phases()).hasSize(Phase.timeline().size());
-        assertThat(report.exitCode()).isZero();
-        assertThat(printed).contains("phase 1/8: baseline", "RESULT: PASS");
+        assertThat(printed).contains("1/11 baseline", "RESULT: PASS", "picture of the run: ");
+
+        Document html = Jsoup.parse(Files.readString(report.html()));
+        assertThat(html.select("script, link, img, [src], [href]")).as("self-contained").isEmpty();
+        assertThat(html.select("rect.phase")).hasSize(Phase.timeline().size());
+        for (String region : Phase.REGIONS) {
+            long drawn = html.select("rect.ddb[data-region=" + region + "]").stream()
+                    .mapToLong(r -> Long.parseLong(r.attr("data-count"))).sum();
+            long tabled = html.select("#summary td[data-column=ddb " + region + "]").stream()
+                    .mapToLong(td -> Long.parseLong(td.text())).sum();
+            assertThat(drawn).as("requests drawn for " + region).isEqualTo(report.journalTotals().get(region))
+                    .isPositive();
+            assertThat(tabled).as("requests in the summary table for " + region).isEqualTo(drawn);
+        }
+        assertThat(html.select("rect.breaker")).hasSize(Phase.REGIONS.size() * report.samples().size());
+        List<Element> verdicts = html.select("#invariants td.PASS, #invariants td.FAIL");
+        assertThat(verdicts).hasSize(report.invariants().size()).allMatch(td -> td.text().equals("PASS"));
     }
 }

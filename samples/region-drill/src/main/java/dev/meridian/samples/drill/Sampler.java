@@ -1,0 +1,140 @@
+package dev.meridian.samples.drill;
+
+import dev.meridian.core.MultiRegion;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * Takes the timeline's {@link Sample}s on the main thread: request journal counts, JDBC statements per server,
+ * the application's outcomes, breaker states, pending replication and Aurora replica lag. A phase's per-region
+ * numbers are the sums of its samples, so the summary table and the picture agree by construction. Not thread-safe.
+ */
+final class Sampler {
+    private final Phase.Targets targets;
+    private final MultiRegion runtime;
+    private final JdbcWorkload jdbc;
+    private final List<Sample> samples = new ArrayList<>();
+    private final Map<String, Long> journalsAtStart = new HashMap<>();
+    private Map<String, Long> lastJournals = new HashMap<>();
+    private Map<String, Long> lastJdbc = new HashMap<>();
+    private long timelineStart;
+    private long lastTick;
+    private int phase;
+    private PhaseStats stats;
+    private long lastCalls;
+    private long lastRefusedOrHeld;
+    private long lastErrors;
+
+    Sampler(Phase.Targets targets, MultiRegion runtime, JdbcWorkload jdbc) {
+        this.targets = targets;
+        this.runtime = runtime;
+        this.jdbc = jdbc;
+    }
+
+    void start(long timelineStartNanos) {
+        timelineStart = timelineStartNanos;
+        lastTick = timelineStartNanos;
+        lastJournals = journals();
+        journalsAtStart.putAll(lastJournals);
+        lastJdbc = jdbc.statementsByRegion();
+    }
+
+    /** Subsequent ticks belong to phase {@code index}, whose calls are counted in {@code phaseStats}. */
+    void phase(int index, PhaseStats phaseStats) {
+        phase = index;
+        stats = phaseStats;
+        lastCalls = 0;
+        lastRefusedOrHeld = 0;
+        lastErrors = 0;
+    }
+
+    void tick() {
+        long now = System.nanoTime();
+        Map<String, Long> journals = journals();
+        Map<String, Long> statements = jdbc.statementsByRegion();
+        long calls = stats.ops.sum();
+        long refusedOrHeld = stats.refusals.sum() + stats.held.sum();
+        long errors = stats.errors.sum();
+        Map<String, String> breakers = new TreeMap<>();
+        for (String region : Phase.REGIONS) {
+            breakers.put(region, runtime.status(Region.of(region)).breaker().name());
+        }
+        Map<String, Long> lag = new TreeMap<>();
+        for (String region : Phase.REGIONS) {
+            lag.put(region, auroraLagMillis(region));
+        }
+        samples.add(new Sample(phase, (lastTick - timelineStart) / 1e9, (now - lastTick) / 1e9,
+                difference(journals, lastJournals), difference(statements, lastJdbc), calls - lastCalls,
+                refusedOrHeld - lastRefusedOrHeld, errors - lastErrors, breakers,
+                targets.regions().replicationProgress().pendingChanges(), lag));
+        lastTick = now;
+        lastJournals = journals;
+        lastJdbc = statements;
+        lastCalls = calls;
+        lastRefusedOrHeld = refusedOrHeld;
+        lastErrors = errors;
+    }
+
+    List<Sample> samples() {
+        return List.copyOf(samples);
+    }
+
+    /** DynamoDB requests per region in phase {@code index}: the sum of its samples. */
+    Map<String, Long> dynamoRequests(int index) {
+        return sum(index, true);
+    }
+
+    /** JDBC statements per region in phase {@code index}: the sum of its samples. */
+    Map<String, Long> jdbcStatements(int index) {
+        return sum(index, false);
+    }
+
+    /**
+     * Requests each region's journal recorded from the first phase's start to the last tick (the end of the
+     * timeline), read off the journals at those two moments; later requests (convergence scans) are not drawn.
+     */
+    Map<String, Long> journalTotals() {
+        return difference(lastJournals, journalsAtStart);
+    }
+
+    private Map<String, Long> sum(int index, boolean dynamo) {
+        Map<String, Long> total = new TreeMap<>();
+        for (String region : Phase.REGIONS) {
+            total.put(region, 0L);
+        }
+        for (Sample s : samples) {
+            if (s.phase() == index) {
+                (dynamo ? s.dynamoRequests() : s.jdbcStatements()).forEach((r, n) -> total.merge(r, n, Long::sum));
+            }
+        }
+        return total;
+    }
+
+    private long auroraLagMillis(String region) {
+        try {
+            return targets.aurora().isRunning(region) ? targets.aurora().replicaLag(region).toMillis() : -1;
+        } catch (IllegalStateException unreachable) {
+            return -1;
+        }
+    }
+
+    private Map<String, Long> journals() {
+        Map<String, Long> counts = new TreeMap<>();
+        for (String region : Phase.REGIONS) {
+            counts.put(region, (long) targets.regions().journal(region).count());
+        }
+        return counts;
+    }
+
+    private static Map<String, Long> difference(Map<String, Long> now, Map<String, Long> before) {
+        Map<String, Long> diff = new TreeMap<>();
+        for (String region : Phase.REGIONS) {
+            diff.put(region, now.getOrDefault(region, 0L) - before.getOrDefault(region, 0L));
+        }
+        return diff;
+    }
+}
