@@ -2,15 +2,12 @@ package dev.meridian.benchmarks;
 
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
-import dev.meridian.core.OperationClassifier;
 import dev.meridian.core.RegionSpec;
-import dev.meridian.core.routing.Operation;
-import dev.meridian.core.routing.OperationKind;
+import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
+import dev.meridian.dynamodb.client.TableSettings;
 import java.io.ByteArrayInputStream;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -39,7 +36,8 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 
 /**
- * Cost of routing one {@code GetItem} through {@link MultiRegion#wrap} compared with calling the raw
+ * Cost of routing one {@code GetItem} through the multi-region client ({@link MultiRegionDynamoDb}, the same client
+ * {@code MultiRegion.wrap(DynamoDbClient.class, …)} returns) compared with calling the raw
  * {@link DynamoDbClient}. Both clients sit on an in-memory {@link SdkHttpClient} that answers every request with a
  * canned GetItem response, so the figures are the SDK's and Meridian's CPU work only (marshalling, signing,
  * interceptors, and for the wrapper: classification, residency, health, strategy, breaker, latency tracking).
@@ -81,12 +79,16 @@ public class WrapperOverheadBenchmark {
                 .region(RegionSpec.of(Region.US_EAST_1).jurisdiction("US"))
                 .localRegion(Region.EU_WEST_1)
                 .build();
-        wrapped = MultiRegion.wrap(DynamoDbClient.class, WrapperOverheadBenchmark::client, config,
-                new NameClassifier());
+        // The recommended door: the generated multi-region client, with the orders table described so that no
+        // DescribeTable runs (the canned HTTP client only answers GetItem).
+        TableSettings orders = TableSettings.builder("orders").partitionKey("pk").build();
+        wrapped = MultiRegionDynamoDb.builder().config(config).clientFactory(WrapperOverheadBenchmark::client)
+                .table(orders).build();
         request = GetItemRequest.builder().tableName("orders")
                 .key(Map.of("pk", AttributeValue.builder().s("order-1").build())).build();
         rawNoop = new NoopClient();
-        wrappedNoop = MultiRegion.wrap(DynamoDbClient.class, region -> new NoopClient(), config, new NameClassifier());
+        wrappedNoop = MultiRegionDynamoDb.builder().config(config).clientFactory(region -> new NoopClient())
+                .table(orders).build();
         // Build the wrapped region clients outside the measurement.
         wrapped.getItem(request);
         wrappedNoop.getItem(request);
@@ -126,22 +128,6 @@ public class WrapperOverheadBenchmark {
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench")))
                 .httpClient(new CannedHttpClient(GET_ITEM_RESPONSE))
                 .build();
-    }
-
-    /** Reads are Get/Query/Scan/BatchGet/TransactGet; one Operation per method, cached. */
-    static final class NameClassifier implements OperationClassifier {
-        private final Map<Method, Operation> cache = new ConcurrentHashMap<>();
-
-        @Override
-        public Operation classify(Method method, Object[] args) {
-            return cache.computeIfAbsent(method, m -> {
-                String n = m.getName();
-                boolean read = n.startsWith("get") || n.startsWith("query") || n.startsWith("scan")
-                        || n.startsWith("batchGet") || n.startsWith("transactGet") || n.startsWith("describe")
-                        || n.startsWith("list");
-                return Operation.of(n, read ? OperationKind.READ : OperationKind.WRITE);
-            });
-        }
     }
 
     /** A DynamoDbClient answering GetItem with a prebuilt response and no SDK work. */

@@ -131,7 +131,7 @@ public final class MultiRegion implements AutoCloseable {
                 return client;
             }
         }
-        ClientRouter<C> router = new ClientRouter<>(iface, this, ownsRuntime, factory, classifier);
+        GenericClientProxy<C> router = new GenericClientProxy<>(iface, this, ownsRuntime, factory, classifier);
         wrapped.add(router);
         return router.proxy();
     }

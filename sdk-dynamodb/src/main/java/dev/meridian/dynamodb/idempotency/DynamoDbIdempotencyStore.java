@@ -1,7 +1,9 @@
 package dev.meridian.dynamodb.idempotency;
 
-import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.core.MultiRegion;
+import dev.meridian.core.execution.FailureClassifier;
+import dev.meridian.core.execution.FailureDecision;
+import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.idempotency.Idempotency;
 import dev.meridian.core.idempotency.IdempotencyClaim;
 import dev.meridian.core.idempotency.IdempotencyRecord;
@@ -12,6 +14,7 @@ import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingStrategy;
+import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -27,7 +30,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import software.amazon.awssdk.regions.Region;
@@ -35,7 +37,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.DescribeTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
@@ -449,7 +450,22 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         } else {
             operation.strategy(keyOrder);
         }
-        return runtime.execute(operation.build(), regional);
+        if (claimRegion != null || mode != HomeRegionMode.STRICT) {
+            return runtime.execute(operation.build(), regional);
+        }
+        try {
+            return runtime.execute(operation.build(), regional);
+        } catch (RuntimeException e) {
+            if (FailureClassifier.aws().classify(e) == FailureDecision.REGIONAL_NOT_APPLIED
+                    && !(e instanceof NoRegionAvailableException)) {
+                // Say what happened in Meridian's terms: the key is held in its home region, nothing ran.
+                throw new NoRegionAvailableException("The idempotency key " + Idempotency.keyHash(key)
+                        + " lives in its home region " + home + ", which did not take " + name + " (" + e
+                        .getClass().getSimpleName() + "); STRICT mode holds the key there instead of moving it, and"
+                        + " nothing was executed: retry later", e);
+            }
+            throw e;
+        }
     }
 
     private Region home(Operation op, RoutingContext ctx) {

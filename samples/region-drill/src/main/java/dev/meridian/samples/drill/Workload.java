@@ -1,8 +1,6 @@
 package dev.meridian.samples.drill;
 
 import dev.meridian.aurora.datasource.WriterUnavailableException;
-import dev.meridian.core.execution.FailureClassifier;
-import dev.meridian.core.execution.FailureDecision;
 import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.idempotency.Idempotency;
 import dev.meridian.core.idempotency.ResultCodec;
@@ -165,7 +163,8 @@ final class Workload {
             stats.refused(System.nanoTime() - start);
         } catch (NoRegionAvailableException e) {
             if (call == Call.PLACE_ORDER) {
-                // STRICT idempotency: the key's home region is unavailable.
+                // STRICT idempotency: the key's home region is unavailable (the store says so in its own type, also
+                // before the region's breaker opens); nothing executed.
                 stats.held(System.nanoTime() - start, "place-order: idempotency key's home region down (STRICT)");
             } else {
                 stats.failed(System.nanoTime() - start, call.label, e);
@@ -178,13 +177,7 @@ final class Workload {
                 stats.failed(System.nanoTime() - start, call.label, e);
             }
         } catch (RuntimeException e) {
-            if (call == Call.PLACE_ORDER && FailureClassifier.aws().classify(e) == FailureDecision.REGIONAL_NOT_APPLIED) {
-                // STRICT mode propagates the home region's own failure (e.g. connection refused) until its breaker
-                // opens; the claim was never applied, so nothing executed: the same refusal as an open breaker.
-                stats.held(System.nanoTime() - start, "place-order: idempotency key's home region down (STRICT)");
-            } else {
-                stats.failed(System.nanoTime() - start, call.label, e);
-            }
+            stats.failed(System.nanoTime() - start, call.label, e);
         }
     }
 

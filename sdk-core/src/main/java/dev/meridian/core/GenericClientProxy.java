@@ -18,7 +18,7 @@ import software.amazon.awssdk.regions.Region;
  * {@code close()} are answered locally; every other call runs on a region's client, so an SDK default method (a
  * consumer-builder overload, a paginator) runs there, inside a region the plan chose.
  */
-final class ClientRouter<C> implements InvocationHandler, AutoCloseable {
+final class GenericClientProxy<C> implements InvocationHandler, AutoCloseable {
     private final Class<C> iface;
     private final MultiRegion runtime;
     private final boolean ownsRuntime;
@@ -26,7 +26,7 @@ final class ClientRouter<C> implements InvocationHandler, AutoCloseable {
     private final RegionalClients<C> clients;
     private volatile boolean closed;
 
-    ClientRouter(Class<C> iface, MultiRegion runtime, boolean ownsRuntime, RegionalClientFactory<C> factory,
+    GenericClientProxy(Class<C> iface, MultiRegion runtime, boolean ownsRuntime, RegionalClientFactory<C> factory,
             OperationClassifier classifier) {
         this.iface = iface;
         this.runtime = runtime;
