@@ -174,6 +174,42 @@ class MeridianDynamoDbAutoConfigurationIT {
         });
     }
 
+    @Test
+    void drainingThroughTheEndpointMovesTheNextCallAndAnOpenBreakerLeavesHealthUpButDegraded() {
+        runner.withConfiguration(AutoConfigurations.of(MeridianActuatorAutoConfiguration.class))
+                .withUserConfiguration(LocalFactory.class)
+                .withPropertyValues("management.endpoints.web.exposure.include=meridian",
+                        "meridian.breaker.minimum-calls=2", "meridian.breaker.sliding-window-size=2")
+                .run(ctx -> {
+                    DynamoDbClient client = ctx.getBean(DynamoDbClient.class);
+                    client.listTables();
+                    assertThat(regions.journal("us-east-1").count("ListTables")).isEqualTo(1);
+
+                    ctx.getBean(MeridianEndpoint.class).region("us-east-1", "drain");
+                    client.listTables();
+                    assertThat(regions.journal("us-east-1").count("ListTables")).as("after the drain").isEqualTo(1);
+                    assertThat(regions.journal("eu-west-1").count("ListTables")).isEqualTo(1);
+                    ctx.getBean(MeridianEndpoint.class).region("us-east-1", "undrain");
+
+                    regions.faults("eu-west-1").down();
+                    try {
+                        for (int i = 0; i < 2; i++) {
+                            try (RoutingContext.Scope s = RoutingContext.builder().subjectCountry("DE")
+                                    .dataClass(DataClass.RESTRICTED).open()) {
+                                client.getItem(b -> b.tableName("orders")
+                                        .key(Map.of("pk", AttributeValue.fromS("o-" + 0))));
+                            }
+                        }
+                    } finally {
+                        regions.faults("eu-west-1").heal();
+                    }
+                    var health = ctx.getBean(MeridianHealthIndicator.class).health();
+                    assertThat(health.getStatus().getCode()).isEqualTo("UP");
+                    assertThat(health.getDetails()).containsEntry("degraded", true)
+                            .containsEntry("unavailable", java.util.List.of("eu-west-1"));
+                });
+    }
+
     /** An application's own client: eu-west-1 through the local proxy, with an interceptor. */
     @Configuration(proxyBeanMethods = false)
     static class AppClient {
