@@ -89,6 +89,23 @@ class MeridianAutoConfigurationTest {
                 assertThat(analysis(ctx.getStartupFailure()).getDescription()).contains("meridian.regions"));
     }
 
+    @Test
+    void startsNoThreadUnlessAFeatureThatNeedsOneIsConfigured() {
+        java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(MeridianAutoConfiguration.class,
+                        MeridianDynamoDbAutoConfiguration.class, MeridianActuatorAutoConfiguration.class))
+                .withPropertyValues("meridian.regions=eu-west-1,us-east-1",
+                        "meridian.dynamodb.idempotency.table=idempotency",
+                        "meridian.dynamodb.tables.orders.partition-key=pk")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    java.util.Set<Thread> started = new java.util.HashSet<>(Thread.getAllStackTraces().keySet());
+                    started.removeAll(before);
+                    assertThat(started).as("threads started by the context").isEmpty();
+                });
+    }
+
     static FailureAnalysis analysis(Throwable failure) {
         assertThat(failure).as("start-up failure").isNotNull();
         FailureAnalysis analysis = new MeridianFailureAnalyzer().analyze(failure);
