@@ -1,5 +1,27 @@
 package dev.meridian.core;
 
+import static dev.meridian.core.MeridianSettings.BREAKER_FAILURE_RATE_THRESHOLD;
+import static dev.meridian.core.MeridianSettings.BREAKER_HALF_OPEN_CALLS;
+import static dev.meridian.core.MeridianSettings.BREAKER_MINIMUM_CALLS;
+import static dev.meridian.core.MeridianSettings.BREAKER_PER_RESOURCE;
+import static dev.meridian.core.MeridianSettings.BREAKER_SLIDING_WINDOW_SIZE;
+import static dev.meridian.core.MeridianSettings.BREAKER_SLOW_CALL_DURATION;
+import static dev.meridian.core.MeridianSettings.BREAKER_SLOW_CALL_RATE_THRESHOLD;
+import static dev.meridian.core.MeridianSettings.BREAKER_WAIT_IN_OPEN;
+import static dev.meridian.core.MeridianSettings.DEFAULT_DATA_CLASS;
+import static dev.meridian.core.MeridianSettings.HEDGE_DELAY;
+import static dev.meridian.core.MeridianSettings.HEDGE_MODE;
+import static dev.meridian.core.MeridianSettings.HOME_REGION;
+import static dev.meridian.core.MeridianSettings.LOCAL_REGION;
+import static dev.meridian.core.MeridianSettings.MAX_REGIONS_PER_CALL;
+import static dev.meridian.core.MeridianSettings.REGIONS;
+import static dev.meridian.core.MeridianSettings.REGION_ENDPOINT;
+import static dev.meridian.core.MeridianSettings.REGION_JURISDICTION;
+import static dev.meridian.core.MeridianSettings.REGION_PRIORITY;
+import static dev.meridian.core.MeridianSettings.REGION_WEIGHT;
+import static dev.meridian.core.MeridianSettings.REQUIRE_CONTEXT;
+import static dev.meridian.core.MeridianSettings.ROUTING;
+
 import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.residency.DataClass;
@@ -21,8 +43,8 @@ import software.amazon.awssdk.regions.Region;
 /**
  * Reads {@link MultiRegionConfig} from {@code MERIDIAN_*} environment variables and {@code meridian.*} system
  * properties (a property wins over a variable). Each setting has a property key {@code meridian.a.b-c} and a
- * variable {@code MERIDIAN_A_B_C}; errors name whichever one supplied the value. The list lives in
- * docs/configuration.md.
+ * variable {@code MERIDIAN_A_B_C}; errors name whichever one supplied the value. The keys and defaults are those of
+ * {@link MeridianSettings}; the list lives in docs/configuration.md.
  */
 final class EnvironmentConfig {
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
@@ -44,11 +66,11 @@ final class EnvironmentConfig {
     }
 
     static String envName(String key) {
-        return "MERIDIAN_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+        return MeridianSettings.variableName(key);
     }
 
     static String propName(String key) {
-        return "meridian." + key;
+        return MeridianSettings.propertyName(key);
     }
 
     private String get(String key) {
@@ -77,7 +99,7 @@ final class EnvironmentConfig {
     }
 
     private MultiRegionConfig load() {
-        String regions = get("regions");
+        String regions = get(REGIONS.key());
         if (regions == null) {
             throw new IllegalArgumentException("MERIDIAN_REGIONS (meridian.regions) must name at least one region,"
                     + " e.g. eu-west-1,eu-central-1,us-east-1");
@@ -90,38 +112,39 @@ final class EnvironmentConfig {
             }
             b.region(regionSpec(id));
         }
-        String local = get("local-region");
+        String local = get(LOCAL_REGION.key());
         if (local != null) {
             b.localRegion(Region.of(local.toLowerCase(Locale.ROOT)));
         }
-        String home = get("home-region");
+        String home = get(HOME_REGION.key());
         if (home != null) {
             b.homeRegion(Region.of(home.toLowerCase(Locale.ROOT)));
         }
-        String routing = get("routing");
+        String routing = get(ROUTING.key());
         if (routing != null) {
             try {
                 b.routing(RoutingStrategy.named(routing));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(e.getMessage().replace("meridian.routing", name("routing")), e);
+                throw new IllegalArgumentException(
+                        e.getMessage().replace(ROUTING.propertyName(), name(ROUTING.key())), e);
             }
         }
-        String max = get("max-regions-per-call");
+        String max = get(MAX_REGIONS_PER_CALL.key());
         if (max != null) {
-            b.maxRegionsPerCall(intValue("max-regions-per-call", max, 1, 100));
+            b.maxRegionsPerCall(intValue(MAX_REGIONS_PER_CALL.key(), max, 1, 100));
         }
-        String defaultDataClass = get("default-data-class");
+        String defaultDataClass = get(DEFAULT_DATA_CLASS.key());
         if (defaultDataClass != null) {
             try {
                 b.defaultDataClass(DataClass.of(defaultDataClass));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(name("default-data-class") + " '" + defaultDataClass
+                throw new IllegalArgumentException(name(DEFAULT_DATA_CLASS.key()) + " '" + defaultDataClass
                         + "' is not a data class name: " + e.getMessage(), e);
             }
         }
-        String requireContext = get("require-context");
+        String requireContext = get(REQUIRE_CONTEXT.key());
         if (requireContext != null) {
-            b.requireContext(booleanValue("require-context", requireContext));
+            b.requireContext(booleanValue(REQUIRE_CONTEXT.key(), requireContext));
         }
         b.hedging(hedging());
         b.health(health());
@@ -131,21 +154,20 @@ final class EnvironmentConfig {
 
     private RegionSpec regionSpec(String id) {
         Region region = Region.of(id);
-        String prefix = "region." + id + '.';
         RegionSpec spec = RegionSpec.of(region);
-        String jurisdiction = get(prefix + "jurisdiction");
+        String jurisdiction = get(REGION_JURISDICTION.key(id));
         if (jurisdiction != null) {
             spec = spec.jurisdiction(Jurisdiction.of(jurisdiction));
         }
-        String priority = get(prefix + "priority");
+        String priority = get(REGION_PRIORITY.key(id));
         if (priority != null) {
-            spec = spec.priority(intValue(prefix + "priority", priority, 0, Integer.MAX_VALUE));
+            spec = spec.priority(intValue(REGION_PRIORITY.key(id), priority, 0, Integer.MAX_VALUE));
         }
-        String weight = get(prefix + "weight");
+        String weight = get(REGION_WEIGHT.key(id));
         if (weight != null) {
-            spec = spec.weight(intValue(prefix + "weight", weight, 0, 100));
+            spec = spec.weight(intValue(REGION_WEIGHT.key(id), weight, 0, 100));
         }
-        String endpoint = get(prefix + "endpoint");
+        String endpoint = get(REGION_ENDPOINT.key(id));
         if (endpoint != null) {
             try {
                 URI uri = URI.create(endpoint);
@@ -154,7 +176,7 @@ final class EnvironmentConfig {
                 }
                 spec = spec.endpoint(uri);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(name(prefix + "endpoint") + " '" + endpoint
+                throw new IllegalArgumentException(name(REGION_ENDPOINT.key(id)) + " '" + endpoint
                         + "' is not an absolute URI (e.g. https://dynamodb.eu-west-1.amazonaws.com)", e);
             }
         }
@@ -162,16 +184,16 @@ final class EnvironmentConfig {
     }
 
     private HedgingConfig hedging() {
-        String delay = get("hedge.delay");
-        String mode = get("hedge.mode");
+        String delay = get(HEDGE_DELAY.key());
+        String mode = get(HEDGE_MODE.key());
         if (delay == null) {
             if (mode != null && !mode.equalsIgnoreCase("off")) {
-                throw new IllegalArgumentException(name("hedge.mode") + " '" + mode + "' needs "
-                        + name("hedge.delay"));
+                throw new IllegalArgumentException(name(HEDGE_MODE.key()) + " '" + mode + "' needs "
+                        + name(HEDGE_DELAY.key()));
             }
             return HedgingConfig.disabled();
         }
-        Duration d = duration("hedge.delay", delay);
+        Duration d = duration(HEDGE_DELAY.key(), delay);
         if (mode == null || mode.equalsIgnoreCase("fixed")) {
             return HedgingConfig.fixed(d);
         }
@@ -181,35 +203,36 @@ final class EnvironmentConfig {
         if (mode.equalsIgnoreCase("off")) {
             return HedgingConfig.disabled();
         }
-        throw new IllegalArgumentException(name("hedge.mode") + " '" + mode + "' is not one of [fixed, adaptive, off]");
+        throw new IllegalArgumentException(name(HEDGE_MODE.key()) + " '" + mode
+                + "' is not one of [fixed, adaptive, off]");
     }
 
     private HealthConfig health() {
         HealthConfig.Builder h = HealthConfig.builder();
         String v;
-        if ((v = get("breaker.failure-rate-threshold")) != null) {
-            h.failureRateThreshold(floatValue("breaker.failure-rate-threshold", v));
+        if ((v = get(BREAKER_FAILURE_RATE_THRESHOLD.key())) != null) {
+            h.failureRateThreshold(floatValue(BREAKER_FAILURE_RATE_THRESHOLD.key(), v));
         }
-        if ((v = get("breaker.sliding-window-size")) != null) {
-            h.slidingWindowSize(intValue("breaker.sliding-window-size", v, 1, Integer.MAX_VALUE));
+        if ((v = get(BREAKER_SLIDING_WINDOW_SIZE.key())) != null) {
+            h.slidingWindowSize(intValue(BREAKER_SLIDING_WINDOW_SIZE.key(), v, 1, Integer.MAX_VALUE));
         }
-        if ((v = get("breaker.minimum-calls")) != null) {
-            h.minimumNumberOfCalls(intValue("breaker.minimum-calls", v, 1, Integer.MAX_VALUE));
+        if ((v = get(BREAKER_MINIMUM_CALLS.key())) != null) {
+            h.minimumNumberOfCalls(intValue(BREAKER_MINIMUM_CALLS.key(), v, 1, Integer.MAX_VALUE));
         }
-        if ((v = get("breaker.wait-in-open")) != null) {
-            h.waitInOpenState(positive("breaker.wait-in-open", v));
+        if ((v = get(BREAKER_WAIT_IN_OPEN.key())) != null) {
+            h.waitInOpenState(positive(BREAKER_WAIT_IN_OPEN.key(), v));
         }
-        if ((v = get("breaker.half-open-calls")) != null) {
-            h.permittedCallsInHalfOpenState(intValue("breaker.half-open-calls", v, 1, Integer.MAX_VALUE));
+        if ((v = get(BREAKER_HALF_OPEN_CALLS.key())) != null) {
+            h.permittedCallsInHalfOpenState(intValue(BREAKER_HALF_OPEN_CALLS.key(), v, 1, Integer.MAX_VALUE));
         }
-        if ((v = get("breaker.slow-call-rate-threshold")) != null) {
-            h.slowCallRateThreshold(floatValue("breaker.slow-call-rate-threshold", v));
+        if ((v = get(BREAKER_SLOW_CALL_RATE_THRESHOLD.key())) != null) {
+            h.slowCallRateThreshold(floatValue(BREAKER_SLOW_CALL_RATE_THRESHOLD.key(), v));
         }
-        if ((v = get("breaker.slow-call-duration")) != null) {
-            h.slowCallDuration(positive("breaker.slow-call-duration", v));
+        if ((v = get(BREAKER_SLOW_CALL_DURATION.key())) != null) {
+            h.slowCallDuration(positive(BREAKER_SLOW_CALL_DURATION.key(), v));
         }
-        if ((v = get("breaker.per-resource")) != null) {
-            h.perResourceBreakers(booleanValue("breaker.per-resource", v));
+        if ((v = get(BREAKER_PER_RESOURCE.key())) != null) {
+            h.perResourceBreakers(booleanValue(BREAKER_PER_RESOURCE.key(), v));
         }
         return h.build();
     }

@@ -1,0 +1,92 @@
+package dev.meridian.spring;
+
+import dev.meridian.core.MultiRegion;
+import dev.meridian.core.RegionalClientFactory;
+import dev.meridian.dynamodb.MultiRegionDynamoDb;
+import dev.meridian.dynamodb.TableSettings;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.BeansException;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.core.ResolvableType;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * Makes the application's {@link DynamoDbClient} and {@link DynamoDbAsyncClient} beans multi-region: each is replaced
+ * by a routed client over the shared {@link MultiRegion}, whose per-region clients come from a
+ * {@code RegionalClientFactory<DynamoDbClient>} (or async) bean when the application has one, else copy the
+ * existing client's credentials and override configuration. Beans marked {@link SingleRegion}, named in
+ * {@code meridian.dynamodb.exclude-beans}, or all with {@code meridian.dynamodb.wrap-beans=false}, stay as they are.
+ * The replaced clients are closed when the context closes.
+ */
+class DynamoDbClientsPostProcessor implements BeanPostProcessor, BeanFactoryAware, DisposableBean {
+    private static final Logger LOG = LoggerFactory.getLogger(DynamoDbClientsPostProcessor.class);
+
+    private final ObjectProvider<MultiRegion> runtime;
+    private final MeridianProperties properties;
+    private final List<AutoCloseable> replaced = new CopyOnWriteArrayList<>();
+    private ConfigurableListableBeanFactory beanFactory;
+
+    DynamoDbClientsPostProcessor(ObjectProvider<MultiRegion> runtime, MeridianProperties properties) {
+        this.runtime = runtime;
+        this.properties = properties;
+    }
+
+    @Override
+    public void setBeanFactory(BeanFactory beanFactory) {
+        this.beanFactory = (ConfigurableListableBeanFactory) beanFactory;
+    }
+
+    @Override
+    public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
+        boolean sync = bean instanceof DynamoDbClient;
+        if (!(sync || bean instanceof DynamoDbAsyncClient) || RegionalDynamoDbClients.isRouted(bean)
+                || !wanted(beanName)) {
+            return bean;
+        }
+        List<TableSettings> tables = DynamoDbTables.of(properties);
+        MultiRegionDynamoDb.Builder b = MultiRegionDynamoDb.builder().multiRegion(runtime.getObject()).tables(tables);
+        Object routed;
+        if (sync) {
+            DynamoDbClient client = (DynamoDbClient) bean;
+            b.regionalClientFactory(this.<DynamoDbClient>factory(DynamoDbClient.class)
+                    .getIfAvailable(() -> RegionalDynamoDbClients.like(client)));
+            routed = b.buildClient();
+        } else {
+            DynamoDbAsyncClient client = (DynamoDbAsyncClient) bean;
+            b.regionalAsyncClientFactory(this.<DynamoDbAsyncClient>factory(DynamoDbAsyncClient.class)
+                    .getIfAvailable(() -> RegionalDynamoDbClients.like(client)));
+            routed = b.buildAsyncClient();
+        }
+        replaced.add((AutoCloseable) bean);
+        LOG.info("Meridian made bean '{}' ({}) multi-region", beanName, sync ? "DynamoDbClient" : "DynamoDbAsyncClient");
+        return routed;
+    }
+
+    private boolean wanted(String beanName) {
+        MeridianProperties.DynamoDb d = properties.getDynamodb();
+        if (!d.isWrapBeans() || Set.copyOf(d.getExcludeBeans()).contains(beanName)) {
+            return false;
+        }
+        return beanFactory == null || !beanFactory.containsBeanDefinition(beanName)
+                || beanFactory.findAnnotationOnBean(beanName, SingleRegion.class) == null;
+    }
+
+    private <C> ObjectProvider<RegionalClientFactory<C>> factory(Class<C> client) {
+        return beanFactory.getBeanProvider(ResolvableType.forClassWithGenerics(RegionalClientFactory.class, client));
+    }
+
+    @Override
+    public void destroy() {
+        Closeables.closeAll(replaced);
+    }
+}

@@ -1,0 +1,83 @@
+package dev.meridian.spring;
+
+import dev.meridian.core.residency.DataClass;
+import dev.meridian.dynamodb.TableSettings;
+import dev.meridian.dynamodb.WriteMode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.regions.Region;
+
+/** {@code meridian.dynamodb.tables.<name>.*} as sdk-dynamodb {@link TableSettings}; bad values name the property. */
+final class DynamoDbTables {
+    private DynamoDbTables() {
+    }
+
+    static List<TableSettings> of(MeridianProperties properties) {
+        List<TableSettings> out = new ArrayList<>();
+        for (Map.Entry<String, MeridianProperties.Table> e : properties.getDynamodb().getTables().entrySet()) {
+            out.add(table(e.getKey(), e.getValue()));
+        }
+        return out;
+    }
+
+    private static TableSettings table(String name, MeridianProperties.Table t) {
+        String prefix = "meridian.dynamodb.tables." + name + '.';
+        TableSettings.Builder b = checked(prefix.substring(0, prefix.length() - 1),
+                "a table name of 3 to 255 characters", () -> TableSettings.builder(name));
+        if (t.getPartitionKey() != null) {
+            checked(prefix + "partition-key", "the partition key attribute name",
+                    () -> b.partitionKey(t.getPartitionKey()));
+        }
+        if (t.getWriteMode() != null) {
+            b.writeMode(writeMode(prefix + "write-mode", t.getWriteMode()));
+        }
+        if (!t.getReplicaRegions().isEmpty()) {
+            b.replicaRegions(regions(prefix + "replica-regions", t.getReplicaRegions()));
+        }
+        if (t.getDefaultDataClass() != null) {
+            checked(prefix + "default-data-class", "PUBLIC, INTERNAL, RESTRICTED or a custom data class name",
+                    () -> b.defaultDataClass(DataClass.of(t.getDefaultDataClass())));
+        }
+        return b.build();
+    }
+
+    static WriteMode writeMode(String property, String value) {
+        try {
+            return WriteMode.valueOf(value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            throw new MeridianConfigurationException(property, "'" + value + "' is not a write mode",
+                    "use one of " + Arrays.toString(WriteMode.values()), e);
+        }
+    }
+
+    /** Region ids, each a known AWS region. */
+    static Set<Region> regions(String property, List<String> ids) {
+        Set<Region> known = Set.copyOf(Region.regions());
+        Set<Region> out = new LinkedHashSet<>();
+        for (String id : ids) {
+            Region r = Region.of(id.trim().toLowerCase(Locale.ROOT));
+            if (!known.contains(r)) {
+                throw new MeridianConfigurationException(property, "'" + id + "' is not a known AWS region",
+                        "list AWS region ids such as " + known.stream().limit(3).map(Region::id)
+                                .collect(Collectors.joining(",")), null);
+            }
+            out.add(r);
+        }
+        return out;
+    }
+
+    private static <T> T checked(String property, String expected, Supplier<T> setting) {
+        try {
+            return setting.get();
+        } catch (IllegalArgumentException e) {
+            throw new MeridianConfigurationException(property, e.getMessage(), "expected " + expected, e);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.meridian.spring;
+
+import com.zaxxer.hikari.HikariConfig;
+import dev.meridian.aurora.PostgresTopologyDiscovery;
+import dev.meridian.aurora.RoutingDataSource;
+import dev.meridian.aurora.StaticTopology;
+import dev.meridian.aurora.WriterDiscovery;
+import dev.meridian.core.MultiRegion;
+import java.util.Locale;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.core.env.Environment;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * The application's {@code DataSource} becomes sdk-aurora's {@link RoutingDataSource} when
+ * {@code meridian.aurora.region.<region>.*} endpoints are configured: {@code @Transactional(readOnly = true)} reads
+ * from the local reader, everything else goes to the writer. The pool template is the application's own
+ * {@code spring.datasource.username/password/driver-class-name} and {@code spring.datasource.hikari.*}, with
+ * {@code meridian.aurora.pool.*} on top; the JDBC URLs come from the endpoints. Runs before Spring Boot's
+ * {@code DataSourceAutoConfiguration}, which then backs off; an application-defined {@code DataSource} bean wins.
+ * Building starts nothing: pools are created at first use.
+ */
+@AutoConfiguration(after = MeridianAutoConfiguration.class,
+        beforeName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
+@ConditionalOnClass({RoutingDataSource.class, HikariConfig.class, DataSource.class})
+@ConditionalOnBean(MultiRegion.class)
+@Conditional(AuroraEndpointsCondition.class)
+public class MeridianAuroraAutoConfiguration {
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean(DataSource.class)
+    RoutingDataSource dataSource(MultiRegion runtime, MeridianProperties properties, Environment environment) {
+        MeridianProperties.Aurora aurora = properties.getAurora();
+        HikariConfig pool = poolTemplate(aurora.getPool(), Binder.get(environment));
+        RoutingDataSource.Builder b = RoutingDataSource.builder().multiRegion(runtime)
+                .discovery(discovery(aurora, pool)).poolTemplate(pool)
+                .lagCheckInterval(aurora.getLagCheckInterval());
+        try {
+            if (aurora.getMaxReplicaLag() != null) {
+                b.maxReplicaLag(aurora.getMaxReplicaLag());
+            }
+            if (aurora.getReadYourWritesWindow() != null) {
+                b.readYourWritesWindow(aurora.getReadYourWritesWindow());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new MeridianConfigurationException("meridian.aurora", e.getMessage(),
+                    "durations of meridian.aurora.* must be positive", e);
+        }
+        return b.build();
+    }
+
+    static HikariConfig poolTemplate(MeridianProperties.Pool overrides, Binder binder) {
+        HikariConfig pool = new HikariConfig();
+        binder.bind("spring.datasource.hikari", Bindable.ofInstance(pool));
+        binder.bind("spring.datasource.username", String.class).ifBound(pool::setUsername);
+        binder.bind("spring.datasource.password", String.class).ifBound(pool::setPassword);
+        binder.bind("spring.datasource.driver-class-name", String.class).ifBound(pool::setDriverClassName);
+        pool.setJdbcUrl(null); // every endpoint's URL comes from the discovery
+        if (overrides.getMaximumPoolSize() != null) {
+            pool.setMaximumPoolSize(overrides.getMaximumPoolSize());
+        }
+        if (overrides.getConnectionTimeout() != null) {
+            pool.setConnectionTimeout(overrides.getConnectionTimeout().toMillis());
+        }
+        return pool;
+    }
+
+    static WriterDiscovery discovery(MeridianProperties.Aurora aurora, HikariConfig pool) {
+        String kind = aurora.getDiscovery().trim().toLowerCase(Locale.ROOT);
+        try {
+            if (kind.equals("postgres")) {
+                PostgresTopologyDiscovery.Builder d = PostgresTopologyDiscovery.builder();
+                if (pool.getUsername() != null) {
+                    d.user(pool.getUsername());
+                }
+                if (pool.getPassword() != null) {
+                    d.password(pool.getPassword());
+                }
+                for (Map.Entry<String, MeridianProperties.AuroraRegion> e : aurora.getRegion().entrySet()) {
+                    MeridianProperties.AuroraRegion r = e.getValue();
+                    d.node(Region.of(e.getKey()), r.getReaderUrl() != null ? r.getReaderUrl() : r.getWriterUrl());
+                }
+                return d.build();
+            }
+            if (!kind.equals("static")) {
+                throw new MeridianConfigurationException("meridian.aurora.discovery",
+                        "'" + aurora.getDiscovery() + "' is not a discovery", "use static or postgres", null);
+            }
+            if (aurora.getWriterRegion() == null) {
+                throw new MeridianConfigurationException("meridian.aurora.writer-region",
+                        "static discovery needs the writer's region",
+                        "set it to the region of the global database's writer, or use meridian.aurora.discovery="
+                                + "postgres", null);
+            }
+            StaticTopology.Builder t = StaticTopology.builder().writerRegion(Region.of(aurora.getWriterRegion()));
+            aurora.getRegion().forEach((id, r) -> t.region(Region.of(id), r.getWriterUrl(), r.getReaderUrl()));
+            return t.build();
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new MeridianConfigurationException("meridian.aurora.region", String.valueOf(e.getMessage()),
+                    "set meridian.aurora.region.<region>.writer-url and reader-url to JDBC URLs (jdbc:...) of each"
+                            + " configured region", e);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package dev.meridian.spring;
+
+import dev.meridian.core.MultiRegion;
+import dev.meridian.core.RegionSpec;
+import dev.meridian.core.RegionalClientDefaults;
+import dev.meridian.core.RegionalClientFactory;
+import dev.meridian.core.idempotency.Idempotency;
+import dev.meridian.dynamodb.DynamoDbIdempotencyStore;
+import dev.meridian.dynamodb.MultiRegionDynamoDb;
+import java.util.Locale;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+
+/**
+ * Multi-region DynamoDB: the application's {@code DynamoDbClient} / {@code DynamoDbAsyncClient} beans are made
+ * multi-region ({@link DynamoDbClientsPostProcessor}); when it has none, a routed {@code DynamoDbClient} (and a
+ * {@code DynamoDbEnhancedClient} on it, when the Enhanced Client is on the class path) is provided; with
+ * {@code meridian.dynamodb.idempotency.table} set, a {@link DynamoDbIdempotencyStore} and an {@link Idempotency}.
+ * Per-region clients are built on first use; nothing here starts a thread.
+ */
+@AutoConfiguration(after = MeridianAutoConfiguration.class)
+@ConditionalOnClass({DynamoDbClient.class, MultiRegionDynamoDb.class})
+@ConditionalOnBean(MultiRegion.class)
+public class MeridianDynamoDbAutoConfiguration {
+
+    /** Static so that it is registered before the client beans it post-processes are created. */
+    @Bean
+    static DynamoDbClientsPostProcessor meridianDynamoDbClientsPostProcessor(ObjectProvider<MultiRegion> runtime,
+            Environment environment) {
+        return new DynamoDbClientsPostProcessor(runtime, properties(environment));
+    }
+
+    /** A routed client when the application defines none; per-region clients capped as RegionalClientDefaults says. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean(DynamoDbClient.class)
+    DynamoDbClient dynamoDbClient(MultiRegion runtime, MeridianProperties properties,
+            ObjectProvider<RegionalClientFactory<DynamoDbClient>> factory) {
+        return MultiRegionDynamoDb.builder().multiRegion(runtime).tables(DynamoDbTables.of(properties))
+                .regionalClientFactory(factory.getIfAvailable(() -> MeridianDynamoDbAutoConfiguration::regional))
+                .buildClient();
+    }
+
+    /** A DynamoDB client of one region with capped retries and its configured endpoint, default credentials. */
+    static DynamoDbClient regional(Region region, RegionSpec spec) {
+        DynamoDbClientBuilder b = DynamoDbClient.builder().region(region)
+                .overrideConfiguration(RegionalClientDefaults.overrideConfiguration());
+        spec.endpoint().ifPresent(b::endpointOverride);
+        return b.build();
+    }
+
+    private static MeridianProperties properties(Environment environment) {
+        return Binder.get(environment).bind("meridian", MeridianProperties.class).orElseGet(MeridianProperties::new);
+    }
+
+    /** The Enhanced Client over the routed client, when the application defines none. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(DynamoDbEnhancedClient.class)
+    static class Enhanced {
+        @Bean
+        @ConditionalOnMissingBean
+        DynamoDbEnhancedClient dynamoDbEnhancedClient(DynamoDbClient dynamoDbClient) {
+            return DynamoDbEnhancedClient.builder().dynamoDbClient(dynamoDbClient).build();
+        }
+    }
+
+    /** The idempotency store, when its table is configured. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(prefix = "meridian.dynamodb.idempotency", name = "table")
+    static class IdempotencyStoreConfiguration {
+        @Bean(destroyMethod = "close")
+        PerRegionClients<DynamoDbClient> meridianIdempotencyClients(MultiRegion runtime,
+                ObjectProvider<RegionalClientFactory<DynamoDbClient>> factory) {
+            return new PerRegionClients<>(runtime.config(),
+                    factory.getIfAvailable(() -> MeridianDynamoDbAutoConfiguration::regional));
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        DynamoDbIdempotencyStore dynamoDbIdempotencyStore(MultiRegion runtime, MeridianProperties properties,
+                PerRegionClients<DynamoDbClient> meridianIdempotencyClients) {
+            MeridianProperties.IdempotencyStore p = properties.getDynamodb().getIdempotency();
+            DynamoDbIdempotencyStore.Builder b = DynamoDbIdempotencyStore.builder()
+                    .runtime(runtime, meridianIdempotencyClients).mode(mode(p.getMode()));
+            try {
+                b.table(p.getTable());
+            } catch (IllegalArgumentException e) {
+                throw new MeridianConfigurationException("meridian.dynamodb.idempotency.table", e.getMessage(),
+                        "name a DynamoDB table of 3 to 255 characters", e);
+            }
+            if (!p.getReplicaRegions().isEmpty()) {
+                b.replicaRegions(DynamoDbTables.regions("meridian.dynamodb.idempotency.replica-regions",
+                        p.getReplicaRegions()));
+            }
+            return b.build();
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        Idempotency idempotency(DynamoDbIdempotencyStore store, MeridianProperties properties) {
+            return Idempotency.builder().store(store).ttl(properties.getDynamodb().getIdempotency().getTtl()).build();
+        }
+
+        private static DynamoDbIdempotencyStore.HomeRegionMode mode(String mode) {
+            try {
+                return DynamoDbIdempotencyStore.HomeRegionMode.valueOf(mode.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new MeridianConfigurationException("meridian.dynamodb.idempotency.mode",
+                        "'" + mode + "' is not a home region mode", "use STRICT or AVAILABLE", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.meridian.spring;
+
+import dev.meridian.core.MultiRegion;
+import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.core.health.RegionStatus;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * {@code /actuator/meridian}: the topology (local and home region, routing, regions with jurisdiction, breaker,
+ * drained, latency) and, as a write operation on {@code /actuator/meridian/{region}} with
+ * {@code {"action": "drain"}} or {@code "undrain"}, taking a region out of routing plans or back. Exposure and
+ * security follow Actuator's rules ({@code management.endpoints.web.exposure.include=meridian}).
+ */
+@Endpoint(id = "meridian")
+public class MeridianEndpoint {
+    private final MultiRegion runtime;
+
+    public MeridianEndpoint(MultiRegion runtime) {
+        this.runtime = Objects.requireNonNull(runtime, "runtime");
+    }
+
+    @ReadOperation
+    public Map<String, Object> topology() {
+        MultiRegionConfig config = runtime.config();
+        Map<String, Object> regions = new LinkedHashMap<>();
+        for (RegionStatus s : runtime.regions()) {
+            Map<String, Object> view = RegionViews.of(s);
+            view.put("priority", config.spec(s.region()).orElseThrow().priority());
+            regions.put(s.region().id(), view);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("localRegion", config.localRegion().id());
+        m.put("homeRegion", config.homeRegion().id());
+        m.put("routing", config.routing().name());
+        m.put("maxRegionsPerCall", config.maxRegionsPerCall());
+        m.put("regions", regions);
+        return m;
+    }
+
+    @ReadOperation
+    public Map<String, Object> region(@Selector String region) {
+        return RegionViews.of(runtime.status(configured(region, "read")));
+    }
+
+    /** {@code action} is {@code drain} or {@code undrain}; answers the region's status afterwards. */
+    @WriteOperation
+    public Map<String, Object> region(@Selector String region, String action) {
+        Region r = configured(region, String.valueOf(action));
+        switch (String.valueOf(action).toLowerCase(Locale.ROOT)) {
+            case "drain":
+                runtime.drain(r);
+                break;
+            case "undrain":
+                runtime.undrain(r);
+                break;
+            default:
+                throw new InvalidEndpointRequestException("action must be drain or undrain but was '" + action + "'",
+                        "action must be drain or undrain");
+        }
+        return RegionViews.of(runtime.status(r));
+    }
+
+    private Region configured(String id, String action) {
+        Region r = Region.of(id);
+        if (!runtime.config().contains(r)) {
+            throw new InvalidEndpointRequestException("cannot " + action + " '" + id
+                    + "': not one of the configured regions " + runtime.config().regionList(), "unknown region");
+        }
+        return r;
+    }
+}

@@ -1,0 +1,649 @@
+package dev.meridian.spring;
+
+import dev.meridian.core.MeridianSettings;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The {@code meridian.*} properties. The topology, routing, breaker, hedging and residency keys are those of
+ * sdk-core's {@link MeridianSettings} (the keys {@code MultiRegionConfig.fromEnvironment()} reads, with the same
+ * defaults and validation: {@link #toSettings()} hands them to it); {@code meridian.dynamodb.*},
+ * {@code meridian.aurora.*} and {@code meridian.web.*} configure the starter's beans. Unset values mean the core's
+ * default, which is why the core settings have no initialisers here.
+ */
+@ConfigurationProperties("meridian")
+public class MeridianProperties {
+    /** Whether the Meridian auto-configuration is on. */
+    private boolean enabled = true;
+    /** Comma-separated AWS region ids, e.g. eu-west-1,eu-central-1,us-east-1 (required; known AWS regions, no duplicates). */
+    private List<String> regions = new ArrayList<>();
+    /**
+     * Per region, by region id: jurisdiction (EU, US, APAC or any name; inferred when unset), priority (>= 0, lower
+     * is preferred; default: position in regions), weight (0..100, all must add up to 100 when any is set) and
+     * endpoint (absolute URI for the region's clients), e.g. meridian.region.eu-west-1.weight=90.
+     */
+    private Map<String, RegionProperties> region = new LinkedHashMap<>();
+    /** The local region, one of the configured regions; defaults to AWS_REGION, else AWS_DEFAULT_REGION, else the home region. */
+    private String localRegion;
+    /** The home (primary) region, one of the configured regions; defaults to the highest-priority region. */
+    private String homeRegion;
+    /** Routing strategy: local-first, failover, weighted, geo, latency or home-by-key. */
+    private String routing;
+    /** Cross-region attempt budget per call, 1..100. */
+    private Integer maxRegionsPerCall;
+    /** Data class of a call made while no RoutingContext is open: PUBLIC, INTERNAL, RESTRICTED or a custom class; RESTRICTED fails closed. */
+    private String defaultDataClass;
+    /** Refuse every call made while no RoutingContext is open. */
+    private Boolean requireContext;
+    private final Hedge hedge = new Hedge();
+    private final Breaker breaker = new Breaker();
+    private final Residency residency = new Residency();
+    private final DynamoDb dynamodb = new DynamoDb();
+    private final Aurora aurora = new Aurora();
+    private final Web web = new Web();
+
+    /**
+     * The core settings as {@code meridian.*} properties for {@code MultiRegionConfig.fromEnvironment}: only what is
+     * set, so that every default stays the core's.
+     */
+    public Properties toSettings() {
+        Properties p = new Properties();
+        put(p, MeridianSettings.REGIONS.key(), regions.isEmpty() ? null : String.join(",", regions));
+        region.forEach((id, r) -> {
+            put(p, MeridianSettings.REGION_JURISDICTION.key(id), r.jurisdiction);
+            put(p, MeridianSettings.REGION_PRIORITY.key(id), r.priority);
+            put(p, MeridianSettings.REGION_WEIGHT.key(id), r.weight);
+            put(p, MeridianSettings.REGION_ENDPOINT.key(id), r.endpoint);
+        });
+        put(p, MeridianSettings.LOCAL_REGION.key(), localRegion);
+        put(p, MeridianSettings.HOME_REGION.key(), homeRegion);
+        put(p, MeridianSettings.ROUTING.key(), routing);
+        put(p, MeridianSettings.MAX_REGIONS_PER_CALL.key(), maxRegionsPerCall);
+        put(p, MeridianSettings.DEFAULT_DATA_CLASS.key(), defaultDataClass);
+        put(p, MeridianSettings.REQUIRE_CONTEXT.key(), requireContext);
+        put(p, MeridianSettings.HEDGE_DELAY.key(), hedge.delay);
+        put(p, MeridianSettings.HEDGE_MODE.key(), hedge.mode);
+        put(p, MeridianSettings.BREAKER_FAILURE_RATE_THRESHOLD.key(), breaker.failureRateThreshold);
+        put(p, MeridianSettings.BREAKER_SLIDING_WINDOW_SIZE.key(), breaker.slidingWindowSize);
+        put(p, MeridianSettings.BREAKER_MINIMUM_CALLS.key(), breaker.minimumCalls);
+        put(p, MeridianSettings.BREAKER_WAIT_IN_OPEN.key(), breaker.waitInOpen);
+        put(p, MeridianSettings.BREAKER_HALF_OPEN_CALLS.key(), breaker.halfOpenCalls);
+        put(p, MeridianSettings.BREAKER_SLOW_CALL_RATE_THRESHOLD.key(), breaker.slowCallRateThreshold);
+        put(p, MeridianSettings.BREAKER_SLOW_CALL_DURATION.key(), breaker.slowCallDuration);
+        put(p, MeridianSettings.BREAKER_PER_RESOURCE.key(), breaker.perResource);
+        residency.country.forEach((cc, j) -> put(p, MeridianSettings.RESIDENCY_COUNTRY.key(cc), j));
+        return p;
+    }
+
+    private static void put(Properties p, String key, Object value) {
+        if (value != null) {
+            p.setProperty(MeridianSettings.propertyName(key), value.toString());
+        }
+    }
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public List<String> getRegions() {
+        return regions;
+    }
+
+    public void setRegions(List<String> regions) {
+        this.regions = regions;
+    }
+
+    public Map<String, RegionProperties> getRegion() {
+        return region;
+    }
+
+    public void setRegion(Map<String, RegionProperties> region) {
+        this.region = region;
+    }
+
+    public String getLocalRegion() {
+        return localRegion;
+    }
+
+    public void setLocalRegion(String localRegion) {
+        this.localRegion = localRegion;
+    }
+
+    public String getHomeRegion() {
+        return homeRegion;
+    }
+
+    public void setHomeRegion(String homeRegion) {
+        this.homeRegion = homeRegion;
+    }
+
+    public String getRouting() {
+        return routing;
+    }
+
+    public void setRouting(String routing) {
+        this.routing = routing;
+    }
+
+    public Integer getMaxRegionsPerCall() {
+        return maxRegionsPerCall;
+    }
+
+    public void setMaxRegionsPerCall(Integer maxRegionsPerCall) {
+        this.maxRegionsPerCall = maxRegionsPerCall;
+    }
+
+    public String getDefaultDataClass() {
+        return defaultDataClass;
+    }
+
+    public void setDefaultDataClass(String defaultDataClass) {
+        this.defaultDataClass = defaultDataClass;
+    }
+
+    public Boolean getRequireContext() {
+        return requireContext;
+    }
+
+    public void setRequireContext(Boolean requireContext) {
+        this.requireContext = requireContext;
+    }
+
+    public Hedge getHedge() {
+        return hedge;
+    }
+
+    public Breaker getBreaker() {
+        return breaker;
+    }
+
+    public Residency getResidency() {
+        return residency;
+    }
+
+    public DynamoDb getDynamodb() {
+        return dynamodb;
+    }
+
+    public Aurora getAurora() {
+        return aurora;
+    }
+
+    public Web getWeb() {
+        return web;
+    }
+
+    /** One region of the topology ({@code meridian.region.<region>.*}). */
+    public static class RegionProperties {
+        /** Jurisdiction of the region (EU, US, APAC or any name); inferred from the country the region is in when unset. */
+        private String jurisdiction;
+        /** Priority of the region, an integer >= 0, lower is preferred; defaults to its position in regions. */
+        private Integer priority;
+        /** Weight of the region for weighted routing, 0..100; when any region has a weight, all must add up to 100. */
+        private Integer weight;
+        /** Absolute endpoint URI handed to the region's client factory. */
+        private URI endpoint;
+
+        public String getJurisdiction() {
+            return jurisdiction;
+        }
+
+        public void setJurisdiction(String jurisdiction) {
+            this.jurisdiction = jurisdiction;
+        }
+
+        public Integer getPriority() {
+            return priority;
+        }
+
+        public void setPriority(Integer priority) {
+            this.priority = priority;
+        }
+
+        public Integer getWeight() {
+            return weight;
+        }
+
+        public void setWeight(Integer weight) {
+            this.weight = weight;
+        }
+
+        public URI getEndpoint() {
+            return endpoint;
+        }
+
+        public void setEndpoint(URI endpoint) {
+            this.endpoint = endpoint;
+        }
+    }
+
+    /** Hedged reads ({@code meridian.hedge.*}). */
+    public static class Hedge {
+        /** Delay before a hedged read is sent to the next region; setting it enables hedged reads, which are off by default. */
+        private Duration delay;
+        /** Hedging mode: fixed (after the delay), adaptive (after the first region's p95, never sooner than the delay) or off. */
+        private String mode;
+
+        public Duration getDelay() {
+            return delay;
+        }
+
+        public void setDelay(Duration delay) {
+            this.delay = delay;
+        }
+
+        public String getMode() {
+            return mode;
+        }
+
+        public void setMode(String mode) {
+            this.mode = mode;
+        }
+    }
+
+    /** The per-region circuit breakers ({@code meridian.breaker.*}). */
+    public static class Breaker {
+        /** Percent (0, 100] of regional failures that opens a region's circuit breaker. */
+        private Float failureRateThreshold;
+        /** Calls in the circuit breaker's count-based window, >= 1. */
+        private Integer slidingWindowSize;
+        /** Calls before the circuit breaker's failure rate is evaluated, >= 1. */
+        private Integer minimumCalls;
+        /** How long an open circuit breaker waits before letting trial calls through. */
+        private Duration waitInOpen;
+        /** Trial calls in the circuit breaker's half-open state, >= 1. */
+        private Integer halfOpenCalls;
+        /** Percent (0, 100] of slow calls that opens a region's circuit breaker. */
+        private Float slowCallRateThreshold;
+        /** Duration above which a call counts as slow. */
+        private Duration slowCallDuration;
+        /** Calls naming a resource (a DynamoDB table) use a breaker per region x resource. */
+        private Boolean perResource;
+
+        public Float getFailureRateThreshold() {
+            return failureRateThreshold;
+        }
+
+        public void setFailureRateThreshold(Float failureRateThreshold) {
+            this.failureRateThreshold = failureRateThreshold;
+        }
+
+        public Integer getSlidingWindowSize() {
+            return slidingWindowSize;
+        }
+
+        public void setSlidingWindowSize(Integer slidingWindowSize) {
+            this.slidingWindowSize = slidingWindowSize;
+        }
+
+        public Integer getMinimumCalls() {
+            return minimumCalls;
+        }
+
+        public void setMinimumCalls(Integer minimumCalls) {
+            this.minimumCalls = minimumCalls;
+        }
+
+        public Duration getWaitInOpen() {
+            return waitInOpen;
+        }
+
+        public void setWaitInOpen(Duration waitInOpen) {
+            this.waitInOpen = waitInOpen;
+        }
+
+        public Integer getHalfOpenCalls() {
+            return halfOpenCalls;
+        }
+
+        public void setHalfOpenCalls(Integer halfOpenCalls) {
+            this.halfOpenCalls = halfOpenCalls;
+        }
+
+        public Float getSlowCallRateThreshold() {
+            return slowCallRateThreshold;
+        }
+
+        public void setSlowCallRateThreshold(Float slowCallRateThreshold) {
+            this.slowCallRateThreshold = slowCallRateThreshold;
+        }
+
+        public Duration getSlowCallDuration() {
+            return slowCallDuration;
+        }
+
+        public void setSlowCallDuration(Duration slowCallDuration) {
+            this.slowCallDuration = slowCallDuration;
+        }
+
+        public Boolean getPerResource() {
+            return perResource;
+        }
+
+        public void setPerResource(Boolean perResource) {
+            this.perResource = perResource;
+        }
+    }
+
+    /** Residency overrides ({@code meridian.residency.*}). */
+    public static class Residency {
+        /** Jurisdiction of data subjects by ISO-3166 alpha-2 country, e.g. meridian.residency.country.GB=UK; overrides the built-in table. */
+        private Map<String, String> country = new LinkedHashMap<>();
+
+        public Map<String, String> getCountry() {
+            return country;
+        }
+
+        public void setCountry(Map<String, String> country) {
+            this.country = country;
+        }
+    }
+
+    /** The DynamoDB clients ({@code meridian.dynamodb.*}). */
+    public static class DynamoDb {
+        /** Whether the application's DynamoDbClient / DynamoDbAsyncClient beans are made multi-region. */
+        private boolean wrapBeans = true;
+        /** Names of DynamoDbClient / DynamoDbAsyncClient beans to leave single-region. */
+        private List<String> excludeBeans = new ArrayList<>();
+        /** Per table, by table name: partition-key, write-mode, replica-regions, default-data-class. */
+        private Map<String, Table> tables = new LinkedHashMap<>();
+        private final IdempotencyStore idempotency = new IdempotencyStore();
+
+        public boolean isWrapBeans() {
+            return wrapBeans;
+        }
+
+        public void setWrapBeans(boolean wrapBeans) {
+            this.wrapBeans = wrapBeans;
+        }
+
+        public List<String> getExcludeBeans() {
+            return excludeBeans;
+        }
+
+        public void setExcludeBeans(List<String> excludeBeans) {
+            this.excludeBeans = excludeBeans;
+        }
+
+        public Map<String, Table> getTables() {
+            return tables;
+        }
+
+        public void setTables(Map<String, Table> tables) {
+            this.tables = tables;
+        }
+
+        public IdempotencyStore getIdempotency() {
+            return idempotency;
+        }
+    }
+
+    /** One DynamoDB table ({@code meridian.dynamodb.tables.<name>.*}). */
+    public static class Table {
+        /** The partition key attribute name (saves a DescribeTable call). */
+        private String partitionKey;
+        /** How writes are spread: READ_LOCAL_WRITE_LOCAL (default) or WRITE_HOME_BY_KEY. */
+        private String writeMode;
+        /** The regions holding a replica of the table; RESTRICTED data is refused when any lies outside its jurisdiction. */
+        private List<String> replicaRegions = new ArrayList<>();
+        /** Data class of the table's calls made while no RoutingContext is open; default meridian.default-data-class. */
+        private String defaultDataClass;
+
+        public String getPartitionKey() {
+            return partitionKey;
+        }
+
+        public void setPartitionKey(String partitionKey) {
+            this.partitionKey = partitionKey;
+        }
+
+        public String getWriteMode() {
+            return writeMode;
+        }
+
+        public void setWriteMode(String writeMode) {
+            this.writeMode = writeMode;
+        }
+
+        public List<String> getReplicaRegions() {
+            return replicaRegions;
+        }
+
+        public void setReplicaRegions(List<String> replicaRegions) {
+            this.replicaRegions = replicaRegions;
+        }
+
+        public String getDefaultDataClass() {
+            return defaultDataClass;
+        }
+
+        public void setDefaultDataClass(String defaultDataClass) {
+            this.defaultDataClass = defaultDataClass;
+        }
+    }
+
+    /** The DynamoDB idempotency store ({@code meridian.dynamodb.idempotency.*}); built only when a table is set. */
+    public static class IdempotencyStore {
+        /** Name of the idempotency table (Powertools schema); setting it creates the DynamoDbIdempotencyStore. */
+        private String table;
+        /** The regions the idempotency table replicates to; keys are homed over them. */
+        private List<String> replicaRegions = new ArrayList<>();
+        /** STRICT (a key's home region only) or AVAILABLE (moves on when the home is down). */
+        private String mode = "STRICT";
+        /** How long a completed record is kept. */
+        private Duration ttl = Duration.ofHours(1);
+
+        public String getTable() {
+            return table;
+        }
+
+        public void setTable(String table) {
+            this.table = table;
+        }
+
+        public List<String> getReplicaRegions() {
+            return replicaRegions;
+        }
+
+        public void setReplicaRegions(List<String> replicaRegions) {
+            this.replicaRegions = replicaRegions;
+        }
+
+        public String getMode() {
+            return mode;
+        }
+
+        public void setMode(String mode) {
+            this.mode = mode;
+        }
+
+        public Duration getTtl() {
+            return ttl;
+        }
+
+        public void setTtl(Duration ttl) {
+            this.ttl = ttl;
+        }
+    }
+
+    /** The Aurora routing data source ({@code meridian.aurora.*}); built only when endpoints are set. */
+    public static class Aurora {
+        /** How the writer is found: static (meridian.aurora.writer-region) or postgres (pg_is_in_recovery() on each endpoint). */
+        private String discovery = "static";
+        /** The region of the writer, for static discovery. */
+        private String writerRegion;
+        /** Per region, by region id: writer-url and reader-url (JDBC URLs). */
+        private Map<String, AuroraRegion> region = new LinkedHashMap<>();
+        /** Skip readers lagging more than this; unset means lag is not measured. */
+        private Duration maxReplicaLag;
+        /** After a commit on the writer, the same session reads from the writer for this long; unset means off. */
+        private Duration readYourWritesWindow;
+        /** How long a region's measured replica lag is reused. */
+        private Duration lagCheckInterval = Duration.ofSeconds(1);
+        private final Pool pool = new Pool();
+
+        public String getDiscovery() {
+            return discovery;
+        }
+
+        public void setDiscovery(String discovery) {
+            this.discovery = discovery;
+        }
+
+        public String getWriterRegion() {
+            return writerRegion;
+        }
+
+        public void setWriterRegion(String writerRegion) {
+            this.writerRegion = writerRegion;
+        }
+
+        public Map<String, AuroraRegion> getRegion() {
+            return region;
+        }
+
+        public void setRegion(Map<String, AuroraRegion> region) {
+            this.region = region;
+        }
+
+        public Duration getMaxReplicaLag() {
+            return maxReplicaLag;
+        }
+
+        public void setMaxReplicaLag(Duration maxReplicaLag) {
+            this.maxReplicaLag = maxReplicaLag;
+        }
+
+        public Duration getReadYourWritesWindow() {
+            return readYourWritesWindow;
+        }
+
+        public void setReadYourWritesWindow(Duration readYourWritesWindow) {
+            this.readYourWritesWindow = readYourWritesWindow;
+        }
+
+        public Duration getLagCheckInterval() {
+            return lagCheckInterval;
+        }
+
+        public void setLagCheckInterval(Duration lagCheckInterval) {
+            this.lagCheckInterval = lagCheckInterval;
+        }
+
+        public Pool getPool() {
+            return pool;
+        }
+    }
+
+    /** One region's Aurora endpoints ({@code meridian.aurora.region.<region>.*}). */
+    public static class AuroraRegion {
+        /** JDBC URL of the region's writer (cluster) endpoint. */
+        private String writerUrl;
+        /** JDBC URL of the region's reader endpoint. */
+        private String readerUrl;
+
+        public String getWriterUrl() {
+            return writerUrl;
+        }
+
+        public void setWriterUrl(String writerUrl) {
+            this.writerUrl = writerUrl;
+        }
+
+        public String getReaderUrl() {
+            return readerUrl;
+        }
+
+        public void setReaderUrl(String readerUrl) {
+            this.readerUrl = readerUrl;
+        }
+    }
+
+    /** Settings of every endpoint's pool, on top of spring.datasource.username/password and spring.datasource.hikari.*. */
+    public static class Pool {
+        /** Maximum connections per endpoint pool; unset keeps spring.datasource.hikari.maximum-pool-size or HikariCP's 10. */
+        private Integer maximumPoolSize;
+        /** How long a connection request waits, which also bounds how long a refusing reader delays a read. */
+        private Duration connectionTimeout;
+
+        public Integer getMaximumPoolSize() {
+            return maximumPoolSize;
+        }
+
+        public void setMaximumPoolSize(Integer maximumPoolSize) {
+            this.maximumPoolSize = maximumPoolSize;
+        }
+
+        public Duration getConnectionTimeout() {
+            return connectionTimeout;
+        }
+
+        public void setConnectionTimeout(Duration connectionTimeout) {
+            this.connectionTimeout = connectionTimeout;
+        }
+    }
+
+    /** The request filter ({@code meridian.web.*}) opening a RoutingContext per request. */
+    public static class Web {
+        /** Whether the servlet filter opening a RoutingContext per request is registered. */
+        private boolean enabled = true;
+        /** Header carrying the data subject's ISO-3166 alpha-2 country. */
+        private String subjectCountryHeader = "X-Subject-Country";
+        /** Header carrying the data class of the request (PUBLIC, INTERNAL, RESTRICTED or a custom class). */
+        private String dataClassHeader = "X-Data-Class";
+        /** Header carrying the correlation id; generated when absent and echoed in the response. */
+        private String correlationIdHeader = "X-Correlation-Id";
+        /** Header carrying the IETF idempotency key. */
+        private String idempotencyKeyHeader = "Idempotency-Key";
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getSubjectCountryHeader() {
+            return subjectCountryHeader;
+        }
+
+        public void setSubjectCountryHeader(String subjectCountryHeader) {
+            this.subjectCountryHeader = subjectCountryHeader;
+        }
+
+        public String getDataClassHeader() {
+            return dataClassHeader;
+        }
+
+        public void setDataClassHeader(String dataClassHeader) {
+            this.dataClassHeader = dataClassHeader;
+        }
+
+        public String getCorrelationIdHeader() {
+            return correlationIdHeader;
+        }
+
+        public void setCorrelationIdHeader(String correlationIdHeader) {
+            this.correlationIdHeader = correlationIdHeader;
+        }
+
+        public String getIdempotencyKeyHeader() {
+            return idempotencyKeyHeader;
+        }
+
+        public void setIdempotencyKeyHeader(String idempotencyKeyHeader) {
+            this.idempotencyKeyHeader = idempotencyKeyHeader;
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.meridian.spring;
+
+import dev.meridian.core.MultiRegion;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * In a servlet web application, the {@link RoutingContextFilter} runs first on every request, so that everything the
+ * request does (DynamoDB, JDBC, idempotency) is routed under its context. Off with {@code meridian.web.enabled=false}.
+ */
+@AutoConfiguration(after = MeridianAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass(OncePerRequestFilter.class)
+@ConditionalOnBean(MultiRegion.class)
+@ConditionalOnBooleanProperty(name = "meridian.web.enabled", matchIfMissing = true)
+public class MeridianWebAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean(RoutingContextFilter.class)
+    FilterRegistrationBean<RoutingContextFilter> meridianRoutingContextFilter(MeridianProperties properties) {
+        FilterRegistrationBean<RoutingContextFilter> registration =
+                new FilterRegistrationBean<>(new RoutingContextFilter(properties.getWeb()));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+        registration.setName("meridianRoutingContextFilter");
+        return registration;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.meridian.spring;
+
+import dev.meridian.core.RegionSpec;
+import dev.meridian.core.RegionalClientDefaults;
+import dev.meridian.core.RegionalClientFactory;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClientBuilder;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+import software.amazon.awssdk.services.dynamodb.DynamoDbServiceClientConfiguration;
+
+/**
+ * Per-region client factories that copy an application's existing client: its credentials and its override
+ * configuration (interceptors, headers, metric publishers...), with sdk-core's capped retries and attempt timeout on
+ * top so that SDK retries do not multiply with cross-region failover; the endpoint is the region's
+ * {@code meridian.region.<region>.endpoint}, if set. The HTTP client is the SDK's default for the class path (the
+ * SDK does not expose the existing one).
+ */
+final class RegionalDynamoDbClients {
+    /** Package of Meridian's own routed clients, which are never wrapped again. */
+    private static final String ROUTED_PACKAGE = "dev.meridian.";
+
+    private RegionalDynamoDbClients() {
+    }
+
+    static boolean isRouted(Object client) {
+        return client.getClass().getName().startsWith(ROUTED_PACKAGE);
+    }
+
+    static RegionalClientFactory<DynamoDbClient> like(DynamoDbClient template) {
+        DynamoDbServiceClientConfiguration cfg = template.serviceClientConfiguration();
+        return (Region region, RegionSpec spec) -> {
+            DynamoDbClientBuilder b = DynamoDbClient.builder().region(region)
+                    .credentialsProvider(cfg.credentialsProvider())
+                    .overrideConfiguration(capped(cfg.overrideConfiguration()));
+            spec.endpoint().ifPresent(b::endpointOverride);
+            return b.build();
+        };
+    }
+
+    static RegionalClientFactory<DynamoDbAsyncClient> like(DynamoDbAsyncClient template) {
+        DynamoDbServiceClientConfiguration cfg = template.serviceClientConfiguration();
+        return (Region region, RegionSpec spec) -> {
+            DynamoDbAsyncClientBuilder b = DynamoDbAsyncClient.builder().region(region)
+                    .credentialsProvider(cfg.credentialsProvider())
+                    .overrideConfiguration(capped(cfg.overrideConfiguration()));
+            spec.endpoint().ifPresent(b::endpointOverride);
+            return b.build();
+        };
+    }
+
+    private static ClientOverrideConfiguration capped(ClientOverrideConfiguration existing) {
+        return RegionalClientDefaults.apply(existing.toBuilder(), RegionalClientDefaults.MAX_ATTEMPTS,
+                RegionalClientDefaults.ATTEMPT_TIMEOUT).build();
+    }
+}

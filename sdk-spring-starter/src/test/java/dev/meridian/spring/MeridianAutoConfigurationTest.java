@@ -1,0 +1,115 @@
+package dev.meridian.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meridian.core.MultiRegion;
+import dev.meridian.core.MultiRegionConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import software.amazon.awssdk.regions.Region;
+
+/** The runtime beans and their conditions. */
+class MeridianAutoConfigurationTest {
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(MeridianAutoConfiguration.class))
+            .withPropertyValues("meridian.regions=eu-west-1,eu-central-1,us-east-1", "meridian.local-region=eu-central-1");
+
+    @Test
+    void buildsTheConfigurationAndTheRuntimeFromTheProperties() {
+        runner.withPropertyValues("meridian.breaker.wait-in-open=30s", "meridian.region.us-east-1.priority=0",
+                "meridian.region.eu-west-1.priority=5", "meridian.region.eu-central-1.priority=6",
+                "meridian.routing=failover", "meridian.residency.country.GB=UK").run(ctx -> {
+                    MultiRegionConfig config = ctx.getBean(MultiRegionConfig.class);
+                    assertThat(config.localRegion()).isEqualTo(Region.EU_CENTRAL_1);
+                    assertThat(config.regionsByPriority().get(0)).isEqualTo(Region.US_EAST_1);
+                    assertThat(config.health().waitInOpenState()).isEqualTo(Duration.ofSeconds(30));
+                    assertThat(config.routing().name()).isEqualTo("failover");
+                    assertThat(config.residency().countries().jurisdictionOf("GB")).hasValueSatisfying(
+                            j -> assertThat(j.toString()).isEqualTo("UK"));
+                    assertThat(ctx.getBean(MultiRegion.class).config()).isSameAs(config);
+                });
+    }
+
+    @Test
+    void offWhenDisabled() {
+        runner.withPropertyValues("meridian.enabled=false").run(ctx -> {
+            assertThat(ctx).doesNotHaveBean(MultiRegionConfig.class);
+            assertThat(ctx).doesNotHaveBean(MultiRegion.class);
+        });
+    }
+
+    @Test
+    void backsOffForTheApplicationsOwnConfigurationAndRuntime() {
+        MultiRegionConfig own = MultiRegionConfig.builder().region(Region.AP_SOUTH_1).build();
+        runner.withBean(MultiRegionConfig.class, () -> own).run(ctx ->
+                assertThat(ctx.getBean(MultiRegion.class).config()).isSameAs(own));
+        MultiRegion runtime = MultiRegion.builder(own).build();
+        runner.withBean(MultiRegion.class, () -> runtime).run(ctx ->
+                assertThat(ctx.getBean(MultiRegion.class)).isSameAs(runtime));
+    }
+
+    @Test
+    void metersGoToTheApplicationsRegistryWhenThereIsOne() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        runner.withBean(MeterRegistry.class, () -> registry).run(ctx ->
+                assertThat(ctx.getBean(MultiRegion.class).meterRegistry()).containsSame(registry));
+        runner.run(ctx -> assertThat(ctx.getBean(MultiRegion.class).meterRegistry()).isEmpty());
+    }
+
+    @Test
+    void worksWithoutMicrometerOnTheClassPath() {
+        runner.withClassLoader(new FilteredClassLoader("io.micrometer.core")).run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            assertThat(ctx.getBean(MultiRegion.class).meterRegistry()).isEmpty();
+        });
+    }
+
+    @Test
+    void aBadValueFailsStartUpWithTheAnalyzersReport() {
+        runner.withPropertyValues("meridian.local-region=ap-south-1").run(ctx -> {
+            FailureAnalysis analysis = analysis(ctx.getStartupFailure());
+            assertThat(analysis.getDescription()).contains("meridian.local-region")
+                    .contains("'ap-south-1' is not one of the configured regions");
+            assertThat(analysis.getAction()).startsWith("Update meridian.local-region")
+                    .contains("one of the configured regions");
+        });
+        runner.withPropertyValues("meridian.region.eu-west-1.weight=90").run(ctx ->
+                assertThat(analysis(ctx.getStartupFailure()).getAction())
+                        .contains("meridian.region.<region>.weight").contains("add up to 100"));
+        runner.withPropertyValues("meridian.hedge.mode=sometimes", "meridian.hedge.delay=20ms").run(ctx ->
+                assertThat(analysis(ctx.getStartupFailure()).getDescription())
+                        .contains("meridian.hedge.mode 'sometimes' is not one of [fixed, adaptive, off]"));
+        runner.withPropertyValues("meridian.regions=").run(ctx ->
+                assertThat(analysis(ctx.getStartupFailure()).getDescription()).contains("meridian.regions"));
+    }
+
+    @Test
+    void startsNoThreadUnlessAFeatureThatNeedsOneIsConfigured() {
+        java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(MeridianAutoConfiguration.class,
+                        MeridianDynamoDbAutoConfiguration.class, MeridianActuatorAutoConfiguration.class))
+                .withPropertyValues("meridian.regions=eu-west-1,us-east-1",
+                        "meridian.dynamodb.idempotency.table=idempotency",
+                        "meridian.dynamodb.tables.orders.partition-key=pk")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    java.util.Set<Thread> started = new java.util.HashSet<>(Thread.getAllStackTraces().keySet());
+                    started.removeAll(before);
+                    assertThat(started).as("threads started by the context").isEmpty();
+                });
+    }
+
+    static FailureAnalysis analysis(Throwable failure) {
+        assertThat(failure).as("start-up failure").isNotNull();
+        FailureAnalysis analysis = new MeridianFailureAnalyzer().analyze(failure);
+        assertThat(analysis).as("analysis of %s", failure).isNotNull();
+        return analysis;
+    }
+}

@@ -1,0 +1,101 @@
+package dev.meridian.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meridian.core.residency.DataClass;
+import dev.meridian.core.routing.RoutingContext;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.mock.web.MockFilterChain;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
+
+/** The request filter: headers to RoutingContext, malformed headers to 400 problem+json, and its conditions. */
+class RoutingContextFilterTest {
+    private final RoutingContextFilter filter = new RoutingContextFilter(new MeridianProperties.Web());
+    private final AtomicReference<RoutingContext> seen = new AtomicReference<>();
+    private final AtomicReference<String> mdc = new AtomicReference<>();
+
+    private MockHttpServletResponse run(MockHttpServletRequest request) throws Exception {
+        MockHttpServletResponse response = new MockHttpServletResponse();
+        filter.doFilter(request, response, new MockFilterChain(new jakarta.servlet.http.HttpServlet() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void service(jakarta.servlet.http.HttpServletRequest req,
+                    jakarta.servlet.http.HttpServletResponse res) {
+                seen.set(RoutingContext.current());
+                mdc.set(MDC.get(RoutingContext.MDC_KEY));
+            }
+        }));
+        return response;
+    }
+
+    @Test
+    void opensTheRequestsContextFromItsHeaders() throws Exception {
+        MockHttpServletRequest request = new MockHttpServletRequest("POST", "/orders");
+        request.addHeader("X-Subject-Country", "de");
+        request.addHeader("X-Data-Class", "restricted");
+        request.addHeader("X-Correlation-Id", "req-42");
+        request.addHeader("Idempotency-Key", "\"8e03978e-40d5-43e8\"");
+
+        MockHttpServletResponse response = run(request);
+
+        assertThat(response.getStatus()).isEqualTo(200);
+        assertThat(seen.get().subjectCountry()).contains("DE");
+        assertThat(seen.get().dataClass()).isEqualTo(DataClass.RESTRICTED);
+        assertThat(seen.get().correlationId()).contains("req-42");
+        assertThat(seen.get().idempotencyKey()).contains("8e03978e-40d5-43e8");
+        assertThat(mdc.get()).isEqualTo("req-42");
+        assertThat(response.getHeader("X-Correlation-Id")).isEqualTo("req-42");
+        assertThat(RoutingContext.current()).as("closed after the request").isSameAs(RoutingContext.empty());
+    }
+
+    @Test
+    void generatesAndEchoesACorrelationIdWhenAbsent() throws Exception {
+        MockHttpServletResponse response = run(new MockHttpServletRequest("GET", "/orders/1"));
+
+        String id = response.getHeader("X-Correlation-Id");
+        assertThat(id).isNotBlank();
+        assertThat(seen.get().correlationId()).contains(id);
+        assertThat(seen.get().dataClass()).isEqualTo(DataClass.INTERNAL);
+    }
+
+    @Test
+    void malformedHeadersAreRejectedWithProblemJsonNamingTheHeader() throws Exception {
+        String[][] bad = {{"X-Subject-Country", "DEU"}, {"X-Data-Class", "RESTRICTED;drop"},
+                {"X-Correlation-Id", "a b"}, {"Idempotency-Key", "\"\""}};
+        for (String[] header : bad) {
+            seen.set(null);
+            MockHttpServletRequest request = new MockHttpServletRequest("POST", "/orders");
+            request.addHeader(header[0], header[1]);
+
+            MockHttpServletResponse response = run(request);
+
+            assertThat(response.getStatus()).as(header[0]).isEqualTo(400);
+            assertThat(response.getContentType()).startsWith("application/problem+json");
+            assertThat(response.getContentAsString()).contains("\"status\":400")
+                    .contains("Header " + header[0]).contains("\"instance\":\"/orders\"");
+            assertThat(seen.get()).as("the request did not run").isNull();
+        }
+    }
+
+    @Test
+    void registeredInServletApplicationsOnlyAndUnlessDisabled() {
+        WebApplicationContextRunner web = new WebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(MeridianAutoConfiguration.class,
+                        MeridianWebAutoConfiguration.class))
+                .withPropertyValues("meridian.regions=eu-west-1");
+        web.run(ctx -> assertThat(ctx).hasSingleBean(FilterRegistrationBean.class));
+        web.withPropertyValues("meridian.web.enabled=false").run(ctx ->
+                assertThat(ctx).doesNotHaveBean(FilterRegistrationBean.class));
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(MeridianAutoConfiguration.class,
+                MeridianWebAutoConfiguration.class)).withPropertyValues("meridian.regions=eu-west-1")
+                .run(ctx -> assertThat(ctx).doesNotHaveBean(FilterRegistrationBean.class));
+    }
+}
