@@ -137,6 +137,10 @@ final class Router {
                     + (resource == null ? "" : " (of the region or of resource " + resource + ")") + " or excluded");
         }
         RoutingStrategy strategy = op.strategy().orElse(config.routing());
+        if (ctx.preferredRegion().isPresent() && !op.homeOnly()) {
+            // A sticky region goes first when it is a candidate; preferring() never adds a region.
+            strategy = RoutingStrategy.preferring(ctx.preferredRegion().get(), strategy);
+        }
         List<Region> ordered = candidates.size() == 1 ? candidates
                 : RoutingStrategy.orderWithin(strategy, candidates, request(op, ctx));
         if (ordered.isEmpty()) {

@@ -60,6 +60,14 @@ class RouterTest {
     }
 
     @Test
+    void aStickyRegionGoesFirstButNeverAroundResidency() {
+        RoutingContext sticky = RoutingContext.builder().preferredRegion(EU_CENTRAL).build();
+        assertThat(router.plan(GET, sticky).regions()).startsWith(EU_CENTRAL).contains(EU_WEST, US_EAST);
+        RoutingContext stickyOutside = germanRestricted.toBuilder().preferredRegion(US_EAST).build();
+        assertThat(router.plan(GET, stickyOutside).regions()).containsExactly(EU_WEST, EU_CENTRAL);
+    }
+
+    @Test
     void regionsBoundedByTheOperationNeverIncludeOthers() {
         Operation onlyEu = GET.toBuilder().resource("eu_orders").within(Set.of(EU_WEST, EU_CENTRAL)).build();
         assertThat(router.plan(onlyEu, RoutingContext.empty()).regions()).containsExactly(EU_WEST, EU_CENTRAL);

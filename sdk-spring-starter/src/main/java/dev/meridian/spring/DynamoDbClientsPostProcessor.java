@@ -2,8 +2,8 @@ package dev.meridian.spring;
 
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.RegionalClientFactory;
-import dev.meridian.dynamodb.MultiRegionDynamoDb;
-import dev.meridian.dynamodb.TableSettings;
+import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
+import dev.meridian.dynamodb.client.TableSettings;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,8 +1,8 @@
 package dev.meridian.spring;
 
 import dev.meridian.core.residency.DataClass;
-import dev.meridian.dynamodb.TableSettings;
-import dev.meridian.dynamodb.WriteMode;
+import dev.meridian.dynamodb.client.TableSettings;
+import dev.meridian.dynamodb.client.WriteMode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;

@@ -1,10 +1,10 @@
 package dev.meridian.spring;
 
 import com.zaxxer.hikari.HikariConfig;
-import dev.meridian.aurora.PostgresTopologyDiscovery;
-import dev.meridian.aurora.RoutingDataSource;
-import dev.meridian.aurora.StaticTopology;
-import dev.meridian.aurora.WriterDiscovery;
+import dev.meridian.aurora.datasource.RoutingDataSource;
+import dev.meridian.aurora.topology.PostgresTopologyDiscovery;
+import dev.meridian.aurora.topology.StaticTopology;
+import dev.meridian.aurora.topology.WriterDiscovery;
 import dev.meridian.core.MultiRegion;
 import java.util.Locale;
 import java.util.Map;

@@ -5,8 +5,8 @@ import dev.meridian.core.RegionSpec;
 import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.RegionalClientFactory;
 import dev.meridian.core.idempotency.Idempotency;
-import dev.meridian.dynamodb.DynamoDbIdempotencyStore;
-import dev.meridian.dynamodb.MultiRegionDynamoDb;
+import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
+import dev.meridian.dynamodb.idempotency.DynamoDbIdempotencyStore;
 import java.util.Locale;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -80,20 +80,14 @@ public class MeridianDynamoDbAutoConfiguration {
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnProperty(prefix = "meridian.dynamodb.idempotency", name = "table")
     static class IdempotencyStoreConfiguration {
-        @Bean(destroyMethod = "close")
-        PerRegionClients<DynamoDbClient> meridianIdempotencyClients(MultiRegion runtime,
-                ObjectProvider<RegionalClientFactory<DynamoDbClient>> factory) {
-            return new PerRegionClients<>(runtime.config(),
-                    factory.getIfAvailable(() -> MeridianDynamoDbAutoConfiguration::regional));
-        }
-
         @Bean
         @ConditionalOnMissingBean
-        DynamoDbIdempotencyStore dynamoDbIdempotencyStore(MultiRegion runtime, MeridianProperties properties,
-                PerRegionClients<DynamoDbClient> meridianIdempotencyClients) {
+        DynamoDbIdempotencyStore dynamoDbIdempotencyStore(MeridianProperties properties,
+                DynamoDbClient dynamoDbClient) {
             MeridianProperties.IdempotencyStore p = properties.getDynamodb().getIdempotency();
+            // Built on the multi-region client: the store shares its runtime and per-region clients.
             DynamoDbIdempotencyStore.Builder b = DynamoDbIdempotencyStore.builder()
-                    .runtime(runtime, meridianIdempotencyClients).mode(mode(p.getMode()));
+                    .client(dynamoDbClient).mode(mode(p.getMode()));
             try {
                 b.table(p.getTable());
             } catch (IllegalArgumentException e) {

@@ -2,7 +2,7 @@ package dev.meridian.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meridian.aurora.RoutingDataSource;
+import dev.meridian.aurora.datasource.RoutingDataSource;
 import dev.meridian.testkit.LocalAuroraGlobal;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;

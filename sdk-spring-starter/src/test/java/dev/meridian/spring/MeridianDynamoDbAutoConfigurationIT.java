@@ -8,7 +8,7 @@ import dev.meridian.core.idempotency.Idempotency;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.core.routing.RoutingContext;
-import dev.meridian.dynamodb.DynamoDbIdempotencyStore;
+import dev.meridian.dynamodb.idempotency.DynamoDbIdempotencyStore;
 import dev.meridian.testkit.LocalRegions;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;

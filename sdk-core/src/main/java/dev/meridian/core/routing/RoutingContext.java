@@ -36,6 +36,7 @@ public final class RoutingContext {
     private final String idempotencyKey;
     private final String correlationId;
     private final Set<Region> excludedRegions;
+    private final Region preferredRegion;
 
     private RoutingContext(Builder b) {
         this.dataClass = b.dataClass;
@@ -46,6 +47,7 @@ public final class RoutingContext {
         this.correlationId = b.correlationId;
         this.excludedRegions = b.excludedRegions.isEmpty() ? Set.of()
                 : Collections.unmodifiableSet(new LinkedHashSet<>(b.excludedRegions));
+        this.preferredRegion = b.preferredRegion;
     }
 
     /** The context of the calling thread; an empty context (INTERNAL, nothing else) when none is open. */
@@ -72,6 +74,7 @@ public final class RoutingContext {
         b.idempotencyKey = idempotencyKey;
         b.correlationId = correlationId;
         b.excludedRegions.addAll(excludedRegions);
+        b.preferredRegion = preferredRegion;
         return b;
     }
 
@@ -114,12 +117,21 @@ public final class RoutingContext {
         return excludedRegions;
     }
 
+    /**
+     * The region to try first when residency and health allow it (a sticky session's region); never a way around
+     * residency: a preferred region the call may not use is ignored.
+     */
+    public Optional<Region> preferredRegion() {
+        return Optional.ofNullable(preferredRegion);
+    }
+
     @Override
     public String toString() {
         return "RoutingContext[" + dataClass + (subjectCountry != null ? " country=" + subjectCountry : "")
                 + (subjectJurisdiction != null ? " jurisdiction=" + subjectJurisdiction : "")
                 + (correlationId != null ? " correlationId=" + correlationId : "")
-                + (excludedRegions.isEmpty() ? "" : " excluded=" + excludedRegions) + ']';
+                + (excludedRegions.isEmpty() ? "" : " excluded=" + excludedRegions)
+                + (preferredRegion == null ? "" : " preferred=" + preferredRegion) + ']';
     }
 
     /** An open context; {@link #close()} restores the previous one. */
@@ -170,6 +182,7 @@ public final class RoutingContext {
         private String idempotencyKey;
         private String correlationId;
         private final Set<Region> excludedRegions = new LinkedHashSet<>();
+        private Region preferredRegion;
 
         private Builder() {
         }
@@ -208,6 +221,12 @@ public final class RoutingContext {
 
         public Builder excludeRegion(Region region) {
             excludedRegions.add(Objects.requireNonNull(region, "region"));
+            return this;
+        }
+
+        /** See {@link RoutingContext#preferredRegion()}; {@code null} clears it. */
+        public Builder preferredRegion(Region region) {
+            this.preferredRegion = region;
             return this;
         }
 

@@ -1,6 +1,7 @@
 package dev.meridian.samples.drill;
 
 import dev.meridian.aurora.datasource.WriterUnavailableException;
+import dev.meridian.core.execution.FailureClassifier;
 import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.idempotency.Idempotency;
 import dev.meridian.core.idempotency.ResultCodec;
@@ -162,7 +163,10 @@ final class Workload {
         } catch (ResidencyViolationException e) {
             stats.refused(System.nanoTime() - start);
         } catch (NoRegionAvailableException e) {
-            if (call == Call.PLACE_ORDER) {
+            if (call == Call.RESTRICTED) {
+                // Every region the data may live in is down: Meridian holds it there rather than move it.
+                stats.held(System.nanoTime() - start, "restricted: every region its jurisdiction allows is down");
+            } else if (call == Call.PLACE_ORDER) {
                 // STRICT idempotency: the key's home region is unavailable (the store says so in its own type, also
                 // before the region's breaker opens); nothing executed.
                 stats.held(System.nanoTime() - start, "place-order: idempotency key's home region down (STRICT)");
@@ -177,7 +181,12 @@ final class Workload {
                 stats.failed(System.nanoTime() - start, call.label, e);
             }
         } catch (RuntimeException e) {
-            stats.failed(System.nanoTime() - start, call.label, e);
+            if (call == Call.RESTRICTED && FailureClassifier.aws().classify(e).isRegional()) {
+                // The same hold before the breakers of those regions open: the last allowed region's own failure.
+                stats.held(System.nanoTime() - start, "restricted: every region its jurisdiction allows is down");
+            } else {
+                stats.failed(System.nanoTime() - start, call.label, e);
+            }
         }
     }
 
