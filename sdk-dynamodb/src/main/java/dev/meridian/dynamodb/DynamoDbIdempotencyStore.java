@@ -1,6 +1,7 @@
 package dev.meridian.dynamodb;
 
 import dev.meridian.core.MultiRegion;
+import dev.meridian.core.RegionalClients;
 import dev.meridian.core.idempotency.Idempotency;
 import dev.meridian.core.idempotency.IdempotencyClaim;
 import dev.meridian.core.idempotency.IdempotencyRecord;
@@ -176,13 +177,15 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
     /** Where keys are homed: the table's configured regions in configuration order, independent of any context. */
     private final List<Region> homeRegions;
     private final TableCatalog catalog;
-    private final Map<Region, DynamoDbClient> clientCache = new ConcurrentHashMap<>();
+    /** Clients from a {@code Function}, kept; null when the clients are a shared {@code RegionalClients}. */
+    private final Map<Region, DynamoDbClient> clientCache;
 
     private DynamoDbIdempotencyStore(Builder b) {
         this.table = b.table;
         this.clock = b.clock;
         this.runtime = b.runtime;
         this.clients = b.clients;
+        this.clientCache = b.sharedClients ? null : new ConcurrentHashMap<>();
         this.singleClient = b.client;
         this.mode = b.mode;
         this.maxResultBytes = b.maxResultBytes;
@@ -438,7 +441,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         }
         Region home = home(op, ctx);
         RoutingStrategy keyOrder = tableOrder(home);
-        Function<Region, T> regional = region -> call.apply(region, clientCache.computeIfAbsent(region, clients));
+        Function<Region, T> regional = region -> call.apply(region, client(region));
         if (claimRegion != null) {
             operation.strategy(RoutingStrategy.preferring(claimRegion, keyOrder));
         } else if (mode == HomeRegionMode.STRICT) {
@@ -483,8 +486,13 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
 
     private Described describe(String name) {
         return runtime.execute(DynamoDbRouting.describeOperation(name), region -> Described.of(
-                clientCache.computeIfAbsent(region, clients)
+                client(region)
                         .describeTable(DescribeTableRequest.builder().tableName(name).build()).table(), region));
+    }
+
+    /** The region's client: the shared one (rebuilt by them after an eviction), else the one kept here. */
+    private DynamoDbClient client(Region region) {
+        return clientCache == null ? clients.apply(region) : clientCache.computeIfAbsent(region, clients);
     }
 
     private static String token(Region region, String ownerId) {
@@ -577,6 +585,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         private InstantSource clock = InstantSource.system();
         private MultiRegion runtime;
         private Function<Region, DynamoDbClient> clients;
+        private boolean sharedClients;
         private DynamoDbClient client;
         private HomeRegionMode mode = HomeRegionMode.STRICT;
         private int maxResultBytes = DEFAULT_MAX_RESULT_BYTES;
@@ -603,6 +612,20 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         public Builder runtime(MultiRegion runtime, Function<Region, DynamoDbClient> clients) {
             this.runtime = Objects.requireNonNull(runtime, "runtime");
             this.clients = Objects.requireNonNull(clients, "clients");
+            this.sharedClients = false;
+            return this;
+        }
+
+        /**
+         * Like {@link #runtime(MultiRegion, Function)} with per-region clients shared with the routed client (see
+         * {@code MultiRegionDynamoDb.Builder.regionalClients}): the store asks them for a region's client on every
+         * call and keeps none, so a client they close and rebuild (sdk-core's {@code SnapshotHooks}) is never used
+         * after it was closed. The caller closes them.
+         */
+        public Builder runtime(MultiRegion runtime, RegionalClients<DynamoDbClient> clients) {
+            Objects.requireNonNull(clients, "clients");
+            runtime(runtime, clients::get);
+            this.sharedClients = true;
             return this;
         }
 

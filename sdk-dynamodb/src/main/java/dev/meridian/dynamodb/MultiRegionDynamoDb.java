@@ -85,6 +85,7 @@ public final class MultiRegionDynamoDb {
         private Function<Region, DynamoDbAsyncClient> asyncClientFactory;
         private RegionalClientFactory<DynamoDbClient> regionalFactory;
         private RegionalClientFactory<DynamoDbAsyncClient> regionalAsyncFactory;
+        private RegionalClients<DynamoDbClient> sharedClients;
         private boolean ownsRuntime;
         private final Map<String, TableSettings> tables = new LinkedHashMap<>();
         private MeterRegistry meterRegistry;
@@ -127,6 +128,16 @@ public final class MultiRegionDynamoDb {
         /** As {@link #asyncClientFactory(Function)}; the factory also sees the region's {@code RegionSpec}. */
         public Builder regionalAsyncClientFactory(RegionalClientFactory<DynamoDbAsyncClient> factory) {
             this.regionalAsyncFactory = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /**
+         * Per-region sync clients shared with other users of the runtime (e.g. a {@code DynamoDbIdempotencyStore}
+         * given {@code clients::get}, or sdk-core's {@code SnapshotHooks}), instead of clients of this routed client's
+         * own: one connection pool per region for all of them. The caller closes them; the routed client does not.
+         */
+        public Builder regionalClients(RegionalClients<DynamoDbClient> clients) {
+            this.sharedClients = Objects.requireNonNull(clients, "clients");
             return this;
         }
 
@@ -178,8 +189,17 @@ public final class MultiRegionDynamoDb {
             List<AutoCloseable> closeables = new ArrayList<>();
             try {
                 MultiRegion rt = runtime(closeables);
-                RegionalClients<DynamoDbClient> clients = syncClients(rt);
-                closeables.add(0, clients);
+                RegionalClients<DynamoDbClient> clients;
+                if (sharedClients != null) {
+                    if (clientFactory != null || regionalFactory != null) {
+                        throw new IllegalStateException("MultiRegionDynamoDb: set either regionalClients(..) or a"
+                                + " client factory, not both");
+                    }
+                    clients = sharedClients;
+                } else {
+                    clients = syncClients(rt);
+                    closeables.add(0, clients);
+                }
                 if (lagProbe != null) {
                     closeables.add(0, startLagProbe(rt, clients));
                 }

@@ -72,12 +72,12 @@ final class Orders implements AutoCloseable {
         try {
             DynamoDbClient dynamo = MultiRegionDynamoDb.builder()
                     .multiRegion(runtime)
-                    .regionalClientFactory((region, spec) -> clients.get(region))
+                    .regionalClients(clients)
                     .tables(tables)
                     .build();
             DynamoDbIdempotencyStore.Builder store = DynamoDbIdempotencyStore.builder()
                     .table(idempotencyTable)
-                    .runtime(runtime, clients::get);
+                    .runtime(runtime, clients);
             tables.stream().filter(t -> t.tableName().equals(idempotencyTable)).findFirst()
                     .flatMap(TableSettings::replicaRegions).ifPresent(store::replicaRegions);
             Idempotency idempotency = Idempotency.builder().store(store.build()).ttl(Duration.ofHours(24)).build();
@@ -117,6 +117,11 @@ final class Orders implements AutoCloseable {
 
     MultiRegion runtime() {
         return runtime;
+    }
+
+    /** The per-region clients shared by the routed client and the idempotency store. */
+    RegionalClients<DynamoDbClient> regionalClients() {
+        return regionalClients;
     }
 
     DynamoDbClient dynamo() {

@@ -92,6 +92,20 @@ class OrdersHandlerIT {
                 .getStatusCode()).isEqualTo(422);
     }
 
+    @Test
+    void snapshotHooksPrimeCloseTheConnectionsAndTheRestoredFunctionServesWithANewNodeId() {
+        String nodeId = orders.runtime().clock().nodeId();
+
+        handler.snapshotHooks().beforeCheckpoint(null);
+
+        assertThat(regions.journal("eu-west-1").count("GetItem")).as("the priming lookup").isEqualTo(1);
+        handler.snapshotHooks().afterRestore(null);
+        assertThat(orders.runtime().clock().nodeId()).isNotEqualTo(nodeId);
+        APIGatewayV2HTTPResponse created = handler.handleRequest(post("key-restored", "DE", "{\"item\":\"pen\"}"),
+                new TestContext(30_000));
+        assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(201);
+    }
+
     static APIGatewayV2HTTPEvent post(String key, String country, String body) {
         APIGatewayV2HTTPEvent e = event("POST", "/orders", country);
         e.getHeaders().put("idempotency-key", key);
