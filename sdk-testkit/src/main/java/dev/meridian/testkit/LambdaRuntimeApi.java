@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>On the JDK's {@code com.sun.net.httpserver}, bound to 127.0.0.1 on a free port; its threads are daemons and
- * {@link #close()} stops them. Thread-safe.
+ * {@link #close()} stops them. Thread-safe. Serve one runtime process per instance: a runtime that is killed while
+ * its {@code /next} poll waits leaves that poll pending, and it would take the next queued event.
  */
 public final class LambdaRuntimeApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LambdaRuntimeApi.class);

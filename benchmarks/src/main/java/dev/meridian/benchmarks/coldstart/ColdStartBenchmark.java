@@ -81,13 +81,14 @@ public final class ColdStartBenchmark {
                         i + 1, v, r.wallMs, r.mainMs, r.cpuMs, r.rssKb, r.classes);
             }
         }
-        report(runs.get(variants[0]), runs.get(variants[1]), variants);
+        report(runs.get(variants[0]), runs.get(variants[1]), variants, List.of("wall", "main", "cpu", "rss", "classes"));
     }
 
-    private static void report(List<Run> base, List<Run> cand, String[] variants) {
+    /** Prints, per metric, both medians, the ratio of the medians and the median of the paired ratios. */
+    static void report(List<Run> base, List<Run> cand, String[] variants, List<String> metrics) {
         System.out.printf("%n%-8s %14s %14s %12s %16s%n", "metric", variants[0] + " (med)", variants[1] + " (med)",
                 "ratio of med", "median of pairs");
-        for (String m : List.of("wall", "main", "cpu", "rss", "classes")) {
+        for (String m : metrics) {
             double b = median(base.stream().mapToDouble(r -> r.get(m)).toArray());
             double c = median(cand.stream().mapToDouble(r -> r.get(m)).toArray());
             double[] ratios = new double[base.size()];
