@@ -1,12 +1,11 @@
 package dev.meridian.benchmarks;
 
+import dev.meridian.benchmarks.coldstart.CannedDynamoDbHttpClient;
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.dynamodb.client.TableSettings;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -23,12 +22,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.AbortableInputStream;
-import software.amazon.awssdk.http.ExecutableHttpRequest;
-import software.amazon.awssdk.http.HttpExecuteRequest;
-import software.amazon.awssdk.http.HttpExecuteResponse;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -60,9 +54,6 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class WrapperOverheadBenchmark {
-
-    private static final byte[] GET_ITEM_RESPONSE = ("{\"Item\":{\"pk\":{\"S\":\"order-1\"},"
-            + "\"status\":{\"S\":\"SHIPPED\"},\"total\":{\"N\":\"42.50\"}}}").getBytes(StandardCharsets.UTF_8);
 
     private DynamoDbClient raw;
     private DynamoDbClient wrapped;
@@ -126,7 +117,7 @@ public class WrapperOverheadBenchmark {
         return DynamoDbClient.builder()
                 .region(region)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench")))
-                .httpClient(new CannedHttpClient(GET_ITEM_RESPONSE))
+                .httpClient(new CannedDynamoDbHttpClient(CannedDynamoDbHttpClient.GET_ITEM_BODY))
                 .build();
     }
 
@@ -143,45 +134,6 @@ public class WrapperOverheadBenchmark {
         @Override
         public String serviceName() {
             return SERVICE_NAME;
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
-    /** An {@link SdkHttpClient} answering every request with the same 200 JSON body, without I/O. */
-    static final class CannedHttpClient implements SdkHttpClient {
-        private final byte[] body;
-        private final SdkHttpResponse response;
-
-        CannedHttpClient(byte[] body) {
-            this.body = body;
-            this.response = SdkHttpResponse.builder().statusCode(200)
-                    .putHeader("Content-Type", "application/x-amz-json-1.0")
-                    .putHeader("Content-Length", Integer.toString(body.length))
-                    .putHeader("x-amzn-RequestId", "bench")
-                    .build();
-        }
-
-        @Override
-        public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
-            return new ExecutableHttpRequest() {
-                @Override
-                public HttpExecuteResponse call() {
-                    return HttpExecuteResponse.builder().response(response)
-                            .responseBody(AbortableInputStream.create(new ByteArrayInputStream(body))).build();
-                }
-
-                @Override
-                public void abort() {
-                }
-            };
-        }
-
-        @Override
-        public String clientName() {
-            return "canned";
         }
 
         @Override

@@ -53,6 +53,16 @@ public final class RegionalClients<C> implements AutoCloseable {
         return slot.get();
     }
 
+    /**
+     * Closes every client built so far and forgets it, leaving these clients open: the next {@link #get} of a region
+     * builds a new one. For a process snapshot (CRaC, Lambda SnapStart), which must not hold open connections.
+     */
+    void evict() {
+        for (Slot s : slots.values()) {
+            s.close();
+        }
+    }
+
     /** Closes every client built so far (those that are {@link AutoCloseable}); idempotent. */
     @Override
     public void close() {

@@ -1,11 +1,11 @@
 package dev.meridian.core.clock;
 
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.format.DateTimeParseException;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
@@ -260,8 +260,21 @@ public final class HybridLogicalClock {
         return encode(physicalMillis(bound), 0);
     }
 
+    /**
+     * From {@link SecureRandom}, not {@code ThreadLocalRandom}: a thread's {@code ThreadLocalRandom} state is part of a
+     * process snapshot, so every copy restored from one (Lambda SnapStart, CRaC) would draw the same "new" id on the
+     * same thread; {@code SecureRandom} reads the OS entropy source, which differs per restored copy.
+     */
     private static String randomNodeId() {
-        return String.format("%016x", ThreadLocalRandom.current().nextLong());
+        return String.format("%016x", NodeIds.RANDOM.nextLong());
+    }
+
+    /** Created on the first node id, not with the class. */
+    private static final class NodeIds {
+        static final SecureRandom RANDOM = new SecureRandom();
+
+        private NodeIds() {
+        }
     }
 
     /** Builder for a {@link HybridLogicalClock}; validates each setting as it is given. */

@@ -15,8 +15,6 @@ import software.amazon.awssdk.services.dynamodb.model.Condition;
  * or a query's key condition. Knows how to find the partition key value once the key attribute name is known.
  */
 final class ItemRef {
-    private static final Pattern AND = Pattern.compile("(?i)\\s+and\\s+");
-    private static final Pattern EQUALS = Pattern.compile("^\\s*\\(*\\s*([#:]?[A-Za-z0-9_.\\-]+)\\s*=\\s*([#:]?[A-Za-z0-9_.\\-]+)\\s*\\)*\\s*$");
 
     private final String table;
     private final Map<String, AttributeValue> attributes;
@@ -81,8 +79,8 @@ final class ItemRef {
     }
 
     private Optional<String> fromExpression(String pk) {
-        for (String clause : AND.split(keyConditionExpression)) {
-            Matcher m = EQUALS.matcher(clause);
+        for (String clause : KeyCondition.AND.split(keyConditionExpression)) {
+            Matcher m = KeyCondition.EQUALS.matcher(clause);
             if (!m.matches()) {
                 continue;
             }
@@ -117,5 +115,14 @@ final class ItemRef {
             return Optional.of(Base64.getEncoder().encodeToString(value.b().asByteArray()));
         }
         return Optional.empty();
+    }
+
+    /** Key-condition patterns, compiled on the first Query that needs them rather than on a cold start's GetItem. */
+    private static final class KeyCondition {
+        static final Pattern AND = Pattern.compile("(?i)\\s+and\\s+");
+        static final Pattern EQUALS = Pattern.compile("^\\s*\\(*\\s*([#:]?[A-Za-z0-9_.\\-]+)\\s*=\\s*([#:]?[A-Za-z0-9_.\\-]+)\\s*\\)*\\s*$");
+
+        private KeyCondition() {
+        }
     }
 }

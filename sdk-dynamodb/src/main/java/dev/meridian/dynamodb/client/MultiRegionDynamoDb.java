@@ -1,12 +1,12 @@
 package dev.meridian.dynamodb.client;
 
-import dev.meridian.dynamodb.lag.ReplicationLagProbe;
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
 import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.RegionalClientFactory;
 import dev.meridian.core.RegionalClients;
+import dev.meridian.dynamodb.lag.ReplicationLagProbe;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -122,6 +122,7 @@ public final class MultiRegionDynamoDb {
         private Function<Region, DynamoDbAsyncClient> asyncClientFactory;
         private RegionalClientFactory<DynamoDbClient> regionalFactory;
         private RegionalClientFactory<DynamoDbAsyncClient> regionalAsyncFactory;
+        private RegionalClients<DynamoDbClient> sharedClients;
         private boolean ownsRuntime;
         private final Map<String, TableSettings> tables = new LinkedHashMap<>();
         private MeterRegistry meterRegistry;
@@ -164,6 +165,16 @@ public final class MultiRegionDynamoDb {
         /** As {@link #asyncClientFactory(Function)}; the factory also sees the region's {@code RegionSpec}. */
         public Builder regionalAsyncClientFactory(RegionalClientFactory<DynamoDbAsyncClient> factory) {
             this.regionalAsyncFactory = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /**
+         * Per-region sync clients shared with other users of the runtime (e.g. a {@code DynamoDbIdempotencyStore}
+         * given {@code clients::get}, or sdk-core's {@code SnapshotHooks}), instead of clients of this routed client's
+         * own: one connection pool per region for all of them. The caller closes them; the routed client does not.
+         */
+        public Builder regionalClients(RegionalClients<DynamoDbClient> clients) {
+            this.sharedClients = Objects.requireNonNull(clients, "clients");
             return this;
         }
 
@@ -215,8 +226,17 @@ public final class MultiRegionDynamoDb {
             List<AutoCloseable> closeables = new ArrayList<>();
             try {
                 MultiRegion rt = runtime(closeables);
-                RegionalClients<DynamoDbClient> clients = syncClients(rt);
-                closeables.add(0, clients);
+                RegionalClients<DynamoDbClient> clients;
+                if (sharedClients != null) {
+                    if (clientFactory != null || regionalFactory != null) {
+                        throw new IllegalStateException("MultiRegionDynamoDb: set either regionalClients(..) or a"
+                                + " client factory, not both");
+                    }
+                    clients = sharedClients;
+                } else {
+                    clients = syncClients(rt);
+                    closeables.add(0, clients);
+                }
                 if (lagProbe != null) {
                     closeables.add(0, startLagProbe(rt, clients));
                 }

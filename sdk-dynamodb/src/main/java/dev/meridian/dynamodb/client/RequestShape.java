@@ -38,8 +38,6 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * and the items (table + key) it touches. Immutable.
  */
 final class RequestShape {
-    private static final Pattern PARTIQL_TABLE =
-            Pattern.compile("(?i)\\b(?:from|into|update)\\s+\"?([A-Za-z0-9_.\\-]{3,255})\"?");
 
     private final String operation;
     private final boolean read;
@@ -199,7 +197,7 @@ final class RequestShape {
         for (String statement : statements) {
             String trimmed = statement == null ? "" : statement.stripLeading().toUpperCase(Locale.ROOT);
             allSelects &= trimmed.startsWith("SELECT");
-            Matcher m = PARTIQL_TABLE.matcher(statement == null ? "" : statement);
+            Matcher m = PartiQl.TABLE.matcher(statement == null ? "" : statement);
             if (m.find()) {
                 items.add(ItemRef.ofTable(m.group(1)));
             }
@@ -236,5 +234,14 @@ final class RequestShape {
 
     List<ItemRef> items() {
         return items;
+    }
+
+    /** Compiled on the first PartiQL statement rather than on a cold start's first call. */
+    private static final class PartiQl {
+        static final Pattern TABLE =
+                Pattern.compile("(?i)\\b(?:from|into|update)\\s+\"?([A-Za-z0-9_.\\-]{3,255})\"?");
+
+        private PartiQl() {
+        }
     }
 }

@@ -23,6 +23,9 @@ import software.amazon.awssdk.services.dynamodb.model.TableDescription;
  * Table facts: configured {@link TableSettings} first, then what {@code DescribeTable} says, cached with Caffeine.
  * A failed describe is remembered briefly as "unknown" so a missing permission or an outage does not turn every call
  * into two. Thread-safe.
+ *
+ * <p>The cache is built on the first describe, not with the catalog: when every table's settings are configured
+ * (the recommended Lambda setup) nothing is ever described, and a cold start loads none of Caffeine.
  */
 final class TableCatalog {
     private static final Logger log = LoggerFactory.getLogger(TableCatalog.class);
@@ -32,7 +35,7 @@ final class TableCatalog {
     private final Map<String, TableSettings> settings;
     private final Set<Region> allRegions;
     private final boolean hasTableDefaults;
-    private final AsyncCache<String, Described> described;
+    private volatile AsyncCache<String, Described> described;
 
     /** A served {@code DescribeTable}: the description and the region that answered. */
     record Described(Optional<String> partitionKey, Set<Region> replicas, boolean known) {
@@ -58,10 +61,29 @@ final class TableCatalog {
         this.settings = Map.copyOf(settings);
         this.allRegions = Set.copyOf(allRegions);
         this.hasTableDefaults = settings.values().stream().anyMatch(t -> t.defaultDataClass().isPresent());
-        this.described = Caffeine.newBuilder()
-                .maximumSize(10_000)
-                .expireAfter(Expiry.creating((String table, Described d) -> d.known() ? KNOWN_TTL : UNKNOWN_TTL))
-                .buildAsync();
+    }
+
+    private AsyncCache<String, Described> described() {
+        AsyncCache<String, Described> c = described;
+        if (c == null) {
+            synchronized (this) {
+                if (described == null) {
+                    described = Caffeine.newBuilder()
+                            .maximumSize(10_000)
+                            .expireAfter(Expiry.creating(
+                                    (String table, Described d) -> d.known() ? KNOWN_TTL : UNKNOWN_TTL))
+                            .buildAsync();
+                }
+                c = described;
+            }
+        }
+        return c;
+    }
+
+    /** The cached description of {@code table}, or {@code null}; never creates the cache. */
+    private CompletableFuture<Described> cached(String table) {
+        AsyncCache<String, Described> c = described;
+        return c == null ? null : c.getIfPresent(table);
     }
 
     Optional<TableSettings> settings(String table) {
@@ -78,7 +100,7 @@ final class TableCatalog {
         if (configured.isPresent()) {
             regions = configured.get();
         } else {
-            CompletableFuture<Described> cached = described.getIfPresent(table);
+            CompletableFuture<Described> cached = cached(table);
             if (cached == null || !cached.isDone() || cached.isCompletedExceptionally()) {
                 return Optional.empty();
             }
@@ -125,7 +147,7 @@ final class TableCatalog {
     CompletableFuture<Void> preload(Collection<String> tables,
             Function<String, CompletableFuture<Described>> describeAsync) {
         CompletableFuture<?>[] loads = tables.stream()
-                .map(t -> described.get(t, (table, executor) -> describeAsync.apply(table)
+                .map(t -> described().get(t, (table, executor) -> describeAsync.apply(table)
                         .exceptionally(e -> unknown(table, e))))
                 .toArray(CompletableFuture[]::new);
         return CompletableFuture.allOf(loads);
@@ -143,10 +165,10 @@ final class TableCatalog {
 
     private Described load(String table, Function<String, Described> describe) {
         if (describe == CACHE_ONLY) {
-            CompletableFuture<Described> cached = described.getIfPresent(table);
+            CompletableFuture<Described> cached = cached(table);
             return cached != null && cached.isDone() ? cached.join() : Described.UNKNOWN;
         }
-        return described.get(table, (t, executor) -> {
+        return described().get(table, (t, executor) -> {
             try {
                 return CompletableFuture.completedFuture(describe.apply(t));
             } catch (RuntimeException e) {

@@ -4,8 +4,11 @@ import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.routing.RoutingContext;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import software.amazon.awssdk.regions.Region;
 
@@ -41,6 +44,25 @@ public final class TableSettings {
     /** Starts settings for the table with this name. */
     public static Builder builder(String tableName) {
         return new Builder(tableName);
+    }
+
+    /**
+     * The settings of the tables listed in {@code MERIDIAN_DYNAMODB_TABLES} (or {@code meridian.dynamodb.tables}),
+     * each from its {@code MERIDIAN_DYNAMODB_TABLE_<TABLE>_*} variables, e.g.
+     * {@code MERIDIAN_DYNAMODB_TABLE_ORDERS_PARTITION_KEY=pk}; a system property
+     * ({@code meridian.dynamodb.table.orders.partition-key}) wins over a variable. Empty when no tables are listed.
+     * Configure the partition key and replica regions of every table a Lambda function uses: its first call then
+     * sends no {@code DescribeTable}. The settings are listed in docs/configuration.md.
+     *
+     * @throws IllegalArgumentException naming the variable or property whose value is invalid
+     */
+    public static List<TableSettings> fromEnvironment() {
+        return fromEnvironment(System.getenv(), System.getProperties());
+    }
+
+    /** As {@link #fromEnvironment()}, reading the given maps (for tests). */
+    public static List<TableSettings> fromEnvironment(Map<String, String> env, Properties props) {
+        return TableEnvironment.load(env, props);
     }
 
     /** Settings for a multi-active table whose key schema and footprint come from {@code DescribeTable}. */

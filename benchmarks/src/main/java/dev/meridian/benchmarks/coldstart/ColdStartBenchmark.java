@@ -1,0 +1,143 @@
+package dev.meridian.benchmarks.coldstart;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Cold start side by side: runs {@link ColdStartRun} for a baseline and a candidate variant in fresh JVMs, in
+ * pairs whose order alternates (baseline first, then candidate first) so that a slow stretch of a shared machine
+ * cannot land on one side only, and prints each run plus the medians and median paired ratios of
+ *
+ * <ul>
+ *   <li>{@code wall}: fork of the child JVM to its result line (JVM boot, class loading, the first call),
+ *       measured here;</li>
+ *   <li>{@code main}: the child's own time from {@code main} to the first response;</li>
+ *   <li>{@code cpu}: the child's CPU time, all threads (JIT and GC included), when it had the first response;</li>
+ *   <li>{@code rss}: the child's peak resident set ({@code VmHWM}) at that moment.</li>
+ * </ul>
+ *
+ * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar dev.meridian.benchmarks.coldstart.ColdStartBenchmark
+ * [PAIRS] [-- CHILD_COMMAND_PREFIX...]}. Without a command prefix the child runs as
+ * {@code java -cp <this classpath> dev.meridian.benchmarks.coldstart.ColdStartRun <variant>}; with one, the variant
+ * name is appended to the prefix (so another harness whose child prints a {@code COLDSTART} line can be compared).
+ * Variants default to {@code raw} and {@code meridian}; set {@code -Dcoldstart.variants=a,b} to change them.
+ */
+public final class ColdStartBenchmark {
+    private static final Pattern RESULT = Pattern.compile(
+            "COLDSTART variant=(\\S+) main_ms=([\\d.]+) cpu_ms=(\\d+) hwm_kb=(\\d+) classes=(\\d+).*");
+
+    private ColdStartBenchmark() {
+    }
+
+    /** The figures of one child run. */
+    record Run(String variant, double wallMs, double mainMs, double cpuMs, double rssKb, double classes) {
+        double get(String metric) {
+            switch (metric) {
+                case "wall": return wallMs;
+                case "main": return mainMs;
+                case "cpu": return cpuMs;
+                case "rss": return rssKb;
+                case "classes": return classes;
+                default: throw new IllegalArgumentException("unknown metric " + metric);
+            }
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int pairs = args.length > 0 && !args[0].equals("--") ? Integer.parseInt(args[0]) : 10;
+        int sep = Arrays.asList(args).indexOf("--");
+        List<String> prefix = sep < 0
+                ? List.of(javaBin(), "-cp", System.getProperty("java.class.path"), ColdStartRun.class.getName())
+                : List.of(args).subList(sep + 1, args.length);
+        String[] variants = System.getProperty("coldstart.variants", "raw,meridian").split(",");
+        if (variants.length != 2) {
+            throw new IllegalArgumentException("-Dcoldstart.variants needs two names (baseline,candidate) but was "
+                    + Arrays.toString(variants));
+        }
+        // One unmeasured run of each first: fills the page cache with the jars, as a deployed function has them.
+        run(prefix, variants[0]);
+        run(prefix, variants[1]);
+        Map<String, List<Run>> runs = new LinkedHashMap<>();
+        runs.put(variants[0], new ArrayList<>());
+        runs.put(variants[1], new ArrayList<>());
+        for (int i = 0; i < pairs; i++) {
+            String first = variants[i % 2];
+            String second = variants[(i + 1) % 2];
+            for (String v : List.of(first, second)) {
+                Run r = run(prefix, v);
+                runs.get(v).add(r);
+                System.out.printf("pair %2d %-10s wall %7.1f ms  main %7.1f ms  cpu %6.0f ms  rss %7.0f KB  classes %5.0f%n",
+                        i + 1, v, r.wallMs, r.mainMs, r.cpuMs, r.rssKb, r.classes);
+            }
+        }
+        report(runs.get(variants[0]), runs.get(variants[1]), variants, List.of("wall", "main", "cpu", "rss", "classes"));
+    }
+
+    /** Prints, per metric, both medians, the ratio of the medians and the median of the paired ratios. */
+    static void report(List<Run> base, List<Run> cand, String[] variants, List<String> metrics) {
+        System.out.printf("%n%-8s %14s %14s %12s %16s%n", "metric", variants[0] + " (med)", variants[1] + " (med)",
+                "ratio of med", "median of pairs");
+        for (String m : metrics) {
+            double b = median(base.stream().mapToDouble(r -> r.get(m)).toArray());
+            double c = median(cand.stream().mapToDouble(r -> r.get(m)).toArray());
+            double[] ratios = new double[base.size()];
+            for (int i = 0; i < ratios.length; i++) {
+                ratios[i] = cand.get(i).get(m) / base.get(i).get(m);
+            }
+            System.out.printf("%-8s %14.1f %14.1f %11.2fx %15.2fx%n", m, b, c, c / b, median(ratios));
+        }
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
+    private static Run run(List<String> prefix, String variant) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.add(variant);
+        long start = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Run result = null;
+        StringBuilder output = new StringBuilder();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                Matcher m = RESULT.matcher(line);
+                if (result == null && m.matches()) {
+                    double wall = (System.nanoTime() - start) / 1e6;
+                    result = new Run(m.group(1), wall, Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3)),
+                            Double.parseDouble(m.group(4)), Double.parseDouble(m.group(5)));
+                } else if (output.length() < 20_000) {
+                    output.append(line).append('\n');
+                }
+            }
+        }
+        int exit = p.waitFor();
+        if (result == null || exit != 0) {
+            throw new IllegalStateException("cold-start child " + cmd + " exited " + exit + " without a COLDSTART line:\n"
+                    + output);
+        }
+        if (!Objects.equals(result.variant, variant)) {
+            throw new IllegalStateException("child reported variant " + result.variant + ", expected " + variant);
+        }
+        return result;
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}

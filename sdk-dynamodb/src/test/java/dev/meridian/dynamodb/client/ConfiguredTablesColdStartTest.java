@@ -1,0 +1,61 @@
+package dev.meridian.dynamodb.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.core.RegionSpec;
+import dev.meridian.dynamodb.FakeRegionClient;
+import dev.meridian.testkit.ClassPathWithout;
+import java.net.URLClassLoader;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Cold start: when every table's partition key and replica regions are configured (the recommended Lambda setup),
+ * building the routed client and serving its first calls loads none of Caffeine — the describe cache is built only
+ * when a table has to be described. Checked in a class loader that cannot see Caffeine at all.
+ */
+class ConfiguredTablesColdStartTest {
+
+    /** Runs inside a class loader without Caffeine; in-memory region clients stand in for DynamoDB. */
+    public static final class Probe implements Supplier<String> {
+        @Override
+        public String get() {
+            Map<Region, FakeRegionClient> fakes = new ConcurrentHashMap<>();
+            MultiRegionConfig config = MultiRegionConfig.builder()
+                    .region(RegionSpec.of(Region.EU_WEST_1))
+                    .region(RegionSpec.of(Region.EU_CENTRAL_1))
+                    .region(RegionSpec.of(Region.US_EAST_1))
+                    .localRegion(Region.EU_WEST_1)
+                    .build();
+            try (DynamoDbClient routed = MultiRegionDynamoDb.builder()
+                    .config(config)
+                    .clientFactory(r -> fakes.computeIfAbsent(r, FakeRegionClient::new))
+                    .table(TableSettings.builder("orders").partitionKey("pk")
+                            .replicaRegions(Region.EU_WEST_1, Region.EU_CENTRAL_1).build())
+                    .build()) {
+                routed.putItem(p -> p.tableName("orders").item(Map.of("pk", AttributeValue.fromS("o1"))));
+                boolean found = routed.getItem(g -> g.tableName("orders").key(Map.of("pk", AttributeValue.fromS("o1"))))
+                        .hasItem();
+                return fakes.get(Region.EU_WEST_1).received + " found=" + found;
+            }
+        }
+    }
+
+    @Test
+    void configuredTablesServeTheirFirstCallsWithoutCaffeineOnTheClasspath() throws Exception {
+        try (URLClassLoader isolated = ClassPathWithout.packages("com.github.benmanes.caffeine.")) {
+            assertThatThrownBy(() -> isolated.loadClass("com.github.benmanes.caffeine.cache.Caffeine"))
+                    .isInstanceOf(ClassNotFoundException.class);
+            @SuppressWarnings("unchecked")
+            Supplier<String> probe = (Supplier<String>) ClassPathWithout.newInstance(isolated, Probe.class);
+            assertThat(probe.get()).isEqualTo("[PutItem, GetItem] found=true");
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package dev.meridian.dynamodb.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.meridian.core.residency.DataClass;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.regions.Region;
+
+class TableSettingsFromEnvironmentTest {
+
+    @Test
+    void readsEveryListedTableFromItsVariables() {
+        Map<String, String> env = Map.of(
+                "MERIDIAN_DYNAMODB_TABLES", "orders, orders-idempotency",
+                "MERIDIAN_DYNAMODB_TABLE_ORDERS_PARTITION_KEY", "pk",
+                "MERIDIAN_DYNAMODB_TABLE_ORDERS_REPLICA_REGIONS", "eu-west-1, EU-CENTRAL-1",
+                "MERIDIAN_DYNAMODB_TABLE_ORDERS_WRITE_MODE", "write-home-by-key",
+                "MERIDIAN_DYNAMODB_TABLE_ORDERS_DEFAULT_DATA_CLASS", "RESTRICTED",
+                "MERIDIAN_DYNAMODB_TABLE_ORDERS_VERSION_ATTRIBUTE", "version",
+                "MERIDIAN_DYNAMODB_TABLE_ORDERS_CONSISTENT_READS_AT_HOME", "false",
+                "MERIDIAN_DYNAMODB_TABLE_ORDERS_IDEMPOTENCY_PARTITION_KEY", "id");
+
+        List<TableSettings> tables = TableSettings.fromEnvironment(env, new Properties());
+
+        assertThat(tables).extracting(TableSettings::tableName).containsExactly("orders", "orders-idempotency");
+        TableSettings orders = tables.get(0);
+        assertThat(orders.partitionKey()).contains("pk");
+        assertThat(orders.replicaRegions()).contains(Set.of(Region.EU_WEST_1, Region.EU_CENTRAL_1));
+        assertThat(orders.writeMode()).isEqualTo(WriteMode.WRITE_HOME_BY_KEY);
+        assertThat(orders.defaultDataClass()).contains(DataClass.RESTRICTED);
+        assertThat(orders.versionAttribute()).contains("version");
+        assertThat(orders.consistentReadsAtHome()).isFalse();
+        TableSettings idempotency = tables.get(1);
+        assertThat(idempotency.partitionKey()).contains("id");
+        assertThat(idempotency.replicaRegions()).isEmpty();
+        assertThat(idempotency.writeMode()).isEqualTo(WriteMode.READ_LOCAL_WRITE_LOCAL);
+    }
+
+    @Test
+    void aSystemPropertyWinsOverAVariable() {
+        Properties props = new Properties();
+        props.setProperty("meridian.dynamodb.table.orders.partition-key", "orderId");
+        List<TableSettings> tables = TableSettings.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLES", "orders",
+                "MERIDIAN_DYNAMODB_TABLE_ORDERS_PARTITION_KEY", "pk"), props);
+
+        assertThat(tables).singleElement().extracting(TableSettings::partitionKey).isEqualTo(Optional.of("orderId"));
+    }
+
+    @Test
+    void noListedTablesMeansNoSettings() {
+        assertThat(TableSettings.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLE_ORDERS_PARTITION_KEY", "pk"),
+                new Properties())).isEmpty();
+    }
+
+    @Test
+    void errorsNameTheVariableAndTheValue() {
+        assertThatThrownBy(() -> TableSettings.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLES", "orders",
+                "MERIDIAN_DYNAMODB_TABLE_ORDERS_WRITE_MODE", "everywhere"), new Properties()))
+                .hasMessage("MERIDIAN_DYNAMODB_TABLE_ORDERS_WRITE_MODE 'everywhere' is not one of"
+                        + " [read-local-write-local, write-home-by-key]");
+        assertThatThrownBy(() -> TableSettings.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLES", "orders",
+                "MERIDIAN_DYNAMODB_TABLE_ORDERS_CONSISTENT_READS_AT_HOME", "ture"), new Properties()))
+                .hasMessage("MERIDIAN_DYNAMODB_TABLE_ORDERS_CONSISTENT_READS_AT_HOME 'ture' is not true or false");
+        assertThatThrownBy(() -> TableSettings.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLES", "orders",
+                "MERIDIAN_DYNAMODB_TABLE_ORDERS_REPLICA_REGIONS", "eu-west-1,eu-west-1"), new Properties()))
+                .hasMessage("MERIDIAN_DYNAMODB_TABLE_ORDERS_REPLICA_REGIONS lists region eu-west-1 twice:"
+                        + " 'eu-west-1,eu-west-1'");
+        assertThatThrownBy(() -> TableSettings.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLES", "ab"),
+                new Properties()))
+                .hasMessageStartingWith("MERIDIAN_DYNAMODB_TABLES: TableSettings.tableName must have 3 to 255");
+    }
+
+    @Test
+    void tablesWhoseVariablesWouldCollideAreRefused() {
+        assertThatThrownBy(() -> TableSettings.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLES", "orders-v1,orders.v1"),
+                new Properties()))
+                .hasMessageContaining("'orders-v1' and 'orders.v1'")
+                .hasMessageContaining("MERIDIAN_DYNAMODB_TABLE_ORDERS_V1_*");
+    }
+}
