@@ -49,14 +49,13 @@ class RouterTest {
     }
 
     @Test
-    void restrictedEuDataIsRefusedWhenEveryEuRegionIsDrainedAndTheRefusalIsCounted() {
+    void restrictedEuDataWithEveryEuRegionDrainedIsAnOutageNotARefusalAndNeverPlannedOutside() {
         health.drain(EU_WEST);
         health.drain(EU_CENTRAL);
         assertThatThrownBy(() -> router.plan(GET, germanRestricted))
-                .isInstanceOf(ResidencyViolationException.class)
-                .hasMessageContaining("RESTRICTED").hasMessageContaining("EU");
-        assertThat(meters.get("meridian.residency.refused").tag("data_class", "RESTRICTED")
-                .tag("jurisdiction", "EU").counter().count()).isEqualTo(1.0);
+                .isInstanceOf(NoRegionAvailableException.class)
+                .hasMessageContaining("eu-west-1").hasMessageContaining("eu-central-1").hasMessageNotContaining("us-east-1");
+        assertThat(meters.find("meridian.residency.refused").counter()).isNull();
         assertThat(router.plan(GET, RoutingContext.empty()).regions()).containsExactly(US_EAST);
     }
 
@@ -143,9 +142,12 @@ class RouterTest {
     }
 
     @Test
-    void withoutPerResourceBreakersRoutingIgnoresResourceBreakers() {
+    void withoutPerResourceBreakersAnOpenResourceBreakerMovesOnlyThatResource() {
+        // Without per-resource breakers only throttling of the resource feeds its region × resource breaker.
         health.circuitBreaker(EU_WEST, "orders").transitionToOpenState();
         assertThat(router.plan(getFrom("orders"), RoutingContext.empty()).regions())
+                .containsExactly(EU_CENTRAL, US_EAST);
+        assertThat(router.plan(getFrom("customers"), RoutingContext.empty()).regions())
                 .containsExactly(EU_WEST, EU_CENTRAL, US_EAST);
     }
 
