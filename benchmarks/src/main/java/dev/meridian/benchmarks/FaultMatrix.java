@@ -51,7 +51,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * {@code DynamoDbClient} of the local region (eu-west-1).
  *
  * <p>Workload per 20 operations, one after the other (so each call's requests are the journal entries that arrive
- * while it runs): 10 reads (9 % of them a {@code Query}, the rest {@code GetItem}), 3 RESTRICTED (DE) reads and 1
+ * while it runs): 10 reads (9 of every 100 reads a {@code Query}, the rest {@code GetItem}), 3 RESTRICTED (DE) reads and 1
  * RESTRICTED conditional put on the EU-only table, 2 conditional puts ({@code attribute_not_exists}) on a
  * home-by-key table, 1 unconditional put, 3 keyed calls through {@link Idempotency} on a
  * {@link DynamoDbIdempotencyStore} (a new key, its duplicate, another new key).
@@ -60,7 +60,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * only after its first region answered 503 or throttled (proved not applied); I3 a keyed side effect runs at most
  * once; I5 requests per call ≤ maxRegionsPerCall × SDK attempts (3 × 2).
  *
- * <p>Usage: {@code FaultMatrix [opsPerCell] [rawSecondsPerCell]} (defaults 1000 and 20).
+ * <p>Usage: {@code FaultMatrix [opsPerCell] [rawSecondsPerCell] [faultNameContains]} (defaults 1000, 20, all).
  */
 public final class FaultMatrix {
     private static final List<String> REGIONS = List.of("eu-west-1", "eu-central-1", "us-east-1");
@@ -104,6 +104,7 @@ public final class FaultMatrix {
     public static void main(String[] args) throws Exception {
         int ops = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         Duration raw = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 20);
+        String only = args.length > 2 ? args[2] : "";
         try (LocalRegions regions = LocalRegions.start(REGIONS.toArray(String[]::new))) {
             for (String t : List.of(ITEMS, EU, PLAIN)) {
                 regions.createGlobalTable(table(t, "pk"));
@@ -112,12 +113,13 @@ public final class FaultMatrix {
             FaultMatrix m = new FaultMatrix(regions, ops, raw);
             m.seed();
             System.out.println("| fault | region | ops | errors | I1 | I2 | I3 | I5 (max req/call) | to first answer"
-                    + " elsewhere | p50 / p99 ms | hedges (% of reads) | breaker recovery | raw ops | raw errors |"
-                    + " raw p99 ms | raw first success |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+                    + " elsewhere | slowest moved call ms | calls ≥ 1 s after the breaker opened | p50 / p99 ms |"
+                    + " hedges % of reads / of requests | breaker recovery | raw ops | raw errors | raw p99 ms |"
+                    + " raw first success |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             for (Fault fault : FAULTS) {
                 for (String region : REGIONS) {
-                    if (fault.name().startsWith("none") && !region.equals(LOCAL)) {
+                    if (fault.name().startsWith("none") && !region.equals(LOCAL) || !fault.name().contains(only)) {
                         continue;
                     }
                     System.out.println(m.cell(fault, region));
@@ -215,6 +217,14 @@ public final class FaultMatrix {
                 }
                 long nanos = System.nanoTime() - start;
                 s.latencies.add(nanos);
+                if (ok && moved(meters, region) > movedBefore) {
+                    s.slowestMoved = Math.max(s.slowestMoved, nanos);
+                }
+                if (s.openedAt < 0 && runtime.status(Region.of(region)).breaker() != RegionStatus.BreakerState.CLOSED) {
+                    s.openedAt = i;
+                } else if (s.openedAt >= 0 && nanos >= ATTEMPT_TIMEOUT.toNanos()) {
+                    s.waitsAfterOpen++;
+                }
                 List<List<RequestJournal.Entry>> window = window(before);
                 int requests = window.stream().mapToInt(List::size).sum();
                 s.maxRequests = Math.max(s.maxRequests, requests);
@@ -239,6 +249,8 @@ public final class FaultMatrix {
             s.i3 = (int) runs.values().stream().filter(n -> n.get() > 1).count();
             double hedges = sum(meters, "meridian.hedge.sent", null) - hedgesBefore;
             double extraReadPct = s.reads == 0 ? 0 : 100.0 * hedges / s.reads;
+            int requests = counts().values().stream().mapToInt(Integer::intValue).sum();
+            double extraPct = requests == 0 ? 0 : 100.0 * hedges / requests;
 
             Instant healAt = Instant.now();
             regions.healAll();
@@ -246,10 +258,14 @@ public final class FaultMatrix {
 
             Raw raw = raw(fault, region);
             return String.format(Locale.ROOT,
-                    "| %s | %s | %d | %d | %d | %d | %d | %d (%d) | %s | %.0f / %.0f | %.1f %% | %s | %d | %d | %.0f | %s |",
+                    "| %s | %s | %d | %d | %d | %d | %d | %d (%d) | %s | %s | %s | %.0f / %.0f | %.1f %% / %.1f %% | %s |"
+                            + " %d | %d | %.0f | %s |",
                     fault.name(), region, ops, s.errors, s.i1, s.i2, s.i3, s.i5, s.maxRequests,
-                    firstElsewhere == null ? "—" : firstElsewhere + " ms", s.percentile(50), s.percentile(99),
-                    extraReadPct, recovery, raw.ops, raw.errors, raw.p99, raw.firstSuccess);
+                    firstElsewhere == null ? "—" : firstElsewhere + " ms",
+                    s.slowestMoved < 0 ? "—" : String.valueOf(s.slowestMoved / 1_000_000),
+                    s.openedAt < 0 ? "never opened" : String.valueOf(s.waitsAfterOpen),
+                    s.percentile(50), s.percentile(99), extraReadPct, extraPct, recovery, raw.ops, raw.errors, raw.p99,
+                    raw.firstSuccess);
         } finally {
             clients.values().forEach(DynamoDbClient::close);
         }
@@ -281,7 +297,8 @@ public final class FaultMatrix {
         int m = i % 20;
         switch (kind) {
             case "read" -> {
-                if (i % 100 < 9) {
+                int read = i / 20 * 10 + i % 20;
+                if (read % 100 < 9) {
                     client.query(QueryRequest.builder().tableName(ITEMS).keyConditionExpression("pk = :k")
                             .expressionAttributeValues(Map.of(":k", s("k" + (i % 100)))).build());
                 } else {
@@ -469,6 +486,10 @@ public final class FaultMatrix {
         int i3;
         int i5;
         int maxRequests;
+        long slowestMoved = -1;
+        /** The operation index at which the faulted region's breaker was first seen not closed; -1 before. */
+        int openedAt = -1;
+        int waitsAfterOpen;
 
         double percentile(int p) {
             if (latencies.isEmpty()) {
