@@ -2,39 +2,56 @@ package dev.meridian.core;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Threads for hedged reads, created only when hedging is enabled: a cached pool of daemon workers running
- * synchronous attempts (so a losing attempt can be interrupted) and one daemon timer for hedge delays.
- * Closed by {@link #close()}.
+ * Threads for hedged reads, created only when hedging is enabled: a bounded pool of daemon workers running
+ * synchronous attempts (so a losing attempt can be interrupted; at most {@code maxWorkers}, idle ones exit after
+ * 60 s, no queue) and one daemon timer for hedge delays whose cancelled timers are removed at once. When every worker
+ * is busy {@link #run} refuses the task ({@link Saturated}) instead of queueing it behind slow attempts: the caller
+ * then runs the attempt on its own thread or skips the hedge. Closed by {@link #close()}.
  */
 final class Hedger implements AutoCloseable {
-    private final ExecutorService workers;
-    private final ScheduledExecutorService timer;
+    private final ThreadPoolExecutor workers;
+    private final ScheduledThreadPoolExecutor timer;
 
-    Hedger() {
-        this.workers = Executors.newCachedThreadPool(daemon("meridian-hedge-"));
-        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("meridian-hedge-timer-"));
+    Hedger(int maxWorkers) {
+        if (maxWorkers < 1) {
+            throw new IllegalArgumentException("hedge workers must be >= 1 but was " + maxWorkers);
+        }
+        this.workers = new ThreadPoolExecutor(0, maxWorkers, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                daemon("meridian-hedge-"));
+        this.timer = new ScheduledThreadPoolExecutor(1, daemon("meridian-hedge-timer-"));
+        this.timer.setRemoveOnCancelPolicy(true);
     }
 
-    /** Runs {@code task} on a worker; cancelling the returned future interrupts the worker. */
+    /**
+     * Runs {@code task} on a worker; cancelling the returned future interrupts the worker.
+     *
+     * @throws Saturated when every worker is busy (nothing was started)
+     */
     <T> CompletableFuture<T> run(Callable<T> task) {
         CompletableFuture<T> cf = new CompletableFuture<>();
-        Future<?> f = workers.submit(() -> {
-            try {
-                cf.complete(task.call());
-            } catch (Throwable t) {
-                cf.completeExceptionally(t);
-            }
-        });
+        Future<?> f;
+        try {
+            f = workers.submit(() -> {
+                try {
+                    cf.complete(task.call());
+                } catch (Throwable t) {
+                    cf.completeExceptionally(t);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            throw Saturated.INSTANCE;
+        }
         cf.whenComplete((v, e) -> {
             if (cf.isCancelled()) {
                 f.cancel(true);
@@ -43,8 +60,19 @@ final class Hedger implements AutoCloseable {
         return cf;
     }
 
+    /** Runs {@code r} after the delay; cancel the returned future once the hedge is no longer needed. */
     ScheduledFuture<?> schedule(Runnable r, long delayNanos) {
         return timer.schedule(r, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Hedge timers pending (cancelled ones are removed at once). */
+    int pendingTimers() {
+        return timer.getQueue().size();
+    }
+
+    /** Workers alive now (busy or idle). */
+    int workers() {
+        return workers.getPoolSize();
     }
 
     @Override
@@ -60,5 +88,15 @@ final class Hedger implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
+    }
+
+    /** Every hedge worker is busy: the task was not started. */
+    static final class Saturated extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        static final Saturated INSTANCE = new Saturated();
+
+        private Saturated() {
+            super("every hedge worker is busy", null, false, false);
+        }
     }
 }

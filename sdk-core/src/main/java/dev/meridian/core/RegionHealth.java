@@ -33,7 +33,12 @@ import software.amazon.awssdk.regions.Region;
  * region × resource breaker for calls that name a resource ({@link #isAvailable(Region, String)}). Transitions are
  * logged at INFO and metered ({@code meridian.breaker.transitions}, under the breaker's region also for a region ×
  * resource breaker; gauge {@code meridian.breaker.state} per region). If {@link HealthConfig#probe()} is set, a
- * single daemon thread probes every region on a schedule; {@link #close()} stops it. Thread-safe.
+ * single daemon thread probes every region on a schedule: a successful probe moves an open breaker to half-open and
+ * counts as a successful trial call of a half-open one; {@link #close()} stops it.
+ *
+ * <p>Throttling is not a region's failure: the executor records it only on the region × resource breaker of the
+ * throttled resource (created on first throttling even without per-resource breakers), never on the region's
+ * breaker, so one hot table never moves the traffic of the region's other tables. Thread-safe.
  */
 final class RegionHealth implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegionHealth.class);
@@ -106,6 +111,12 @@ final class RegionHealth implements AutoCloseable {
             observe(region, res, cb);
             return cb;
         });
+    }
+
+    /** The breaker of one resource in a region if it was created, else null; creates nothing. */
+    CircuitBreaker existingBreaker(Region region, String resource) {
+        Map<String, CircuitBreaker> byResource = resourceBreakers.get(region);
+        return byResource == null ? null : byResource.get(resource);
     }
 
     /** The shared registry (e.g. to expose breakers through Resilience4j's own Micrometer binding). */
@@ -239,6 +250,9 @@ final class RegionHealth implements AutoCloseable {
             CircuitBreaker.State s = cb.getState();
             if (ok && s == CircuitBreaker.State.OPEN) {
                 cb.transitionToHalfOpenState();
+            } else if (ok && s == CircuitBreaker.State.HALF_OPEN && cb.tryAcquirePermission()) {
+                // The probe is a trial call: a recovered region closes its breaker without a user's call as a trial.
+                cb.onSuccess(0, TimeUnit.NANOSECONDS);
             } else if (!ok && s == CircuitBreaker.State.CLOSED && cb.tryAcquirePermission()) {
                 cb.onError(0, TimeUnit.NANOSECONDS, new ProbeFailedException(region));
             }

@@ -20,12 +20,14 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import software.amazon.awssdk.core.exception.AbortedException;
+import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -48,10 +50,24 @@ import software.amazon.awssdk.regions.Region;
  * <p>Every attempt goes through its region's circuit breaker — or, with
  * {@link dev.meridian.core.health.HealthConfig#perResourceBreakers()} and an operation that names a resource, through
  * that region × resource breaker, so that one resource's failures never open the breaker of its whole region.
+ * Throttling never counts against a region's breaker: it is recorded on the region × resource breaker of the
+ * throttled resource only (created on first throttling), which the router then consults for that resource alone.
+ *
+ * <p><b>Request budget.</b> One logical call makes at most {@code min(maxRegionsPerCall, op.maxRegions(), planned
+ * regions)} regional attempts — a hedge and a half-open trial each count as one of them, never as an extra — and
+ * each attempt makes at most the per-region client's SDK attempts in HTTP requests (2 with
+ * {@link RegionalClientDefaults}). So a call sends at most {@code maxRegionsPerCall × SDK attempts} requests: 6 with
+ * the defaults.
+ *
+ * <p><b>Half-open trials.</b> A READ run asynchronously or hedged whose first region is behind a half-open breaker
+ * starts in the next region, and the half-open region gets a detached trial attempt whose answer only feeds its
+ * breaker: no caller waits on a region that may still be black-holed. (A synchronous read without hedging has no
+ * thread to run a trial on; its call is the trial, unless a health probe closes the breaker first.)
  *
  * <p>With {@link HedgingConfig hedging} enabled, a READ that has not answered after the hedge delay is also sent
  * to the next region; the first success wins and the other attempt is cancelled (interrupting a synchronous
- * attempt). Synchronous hedged reads run every attempt, the first included, on Meridian's hedge threads with the
+ * attempt), its elapsed time recorded as a lower bound of its latency so that adaptive hedging follows the real p95;
+ * the hedge timer of a call that completed is cancelled. Synchronous hedged reads run every attempt, the first included, on Meridian's hedge threads with the
  * caller's {@link RoutingContext} while the caller waits for the first success (see {@code executeHedged} for why
  * the first attempt does not run on the caller's thread). The routing context is captured when {@code execute*} is
  * called. Thread-safe.
@@ -78,12 +94,21 @@ final class RegionalExecutor implements AutoCloseable {
         this.classifier = Objects.requireNonNull(classifier, "classifier");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.hedging = config.hedging();
-        this.hedger = hedging.enabled() ? new Hedger() : null;
+        this.hedger = hedging.enabled() ? new Hedger(hedging.maxWorkers()) : null;
         this.perResourceBreakers = health.config().perResourceBreakers();
     }
 
     FailureClassifier classifier() {
         return classifier;
+    }
+
+    LatencyTracker latency() {
+        return latency;
+    }
+
+    /** The hedge threads, or null when hedging is off. */
+    Hedger hedger() {
+        return hedger;
     }
 
     /** Runs {@code call} under {@link RoutingContext#current()} with the runtime's classifier. */
@@ -110,24 +135,29 @@ final class RegionalExecutor implements AutoCloseable {
         if (hedger != null && op.kind() == OperationKind.READ && limit > 1) {
             return executeHedged(op, ctx, plan, limit, call, classifier);
         }
+        return executeBlocking(op, ctx, plan, limit, call, classifier);
+    }
+
+    /** The failover loop of a synchronous call on the caller's thread. */
+    private <T> T executeBlocking(Operation op, RoutingContext ctx, RoutingPlan plan, int limit,
+            Function<Region, T> call, FailureClassifier classifier) {
         Failover failover = new Failover(op, ctx, plan, limit);
         while (true) {
             Region region = failover.region(failover.take());
-            CircuitBreaker cb = breaker(op, region);
-            Throwable failure;
+            Gate gate = new Gate(op, region);
+            Throwable failure = gate.acquire();
             FailureDecision decision;
-            if (!cb.tryAcquirePermission()) {
-                failure = CallNotPermittedException.createCallNotPermittedException(cb);
+            if (failure != null) {
                 decision = FailureDecision.REGIONAL_NOT_APPLIED;
             } else {
                 long start = System.nanoTime();
                 try {
                     T result = call.apply(region);
-                    succeeded(op, region, cb, System.nanoTime() - start);
+                    succeeded(op, gate, System.nanoTime() - start);
                     return result;
                 } catch (Throwable t) {
                     failure = t;
-                    decision = failed(op, region, cb, System.nanoTime() - start, t, classifier);
+                    decision = failed(op, gate, System.nanoTime() - start, t, classifier);
                 }
             }
             if (!failover.movesOn(failure, decision) || Thread.currentThread().isInterrupted()) {
@@ -149,19 +179,20 @@ final class RegionalExecutor implements AutoCloseable {
      */
     <T, E extends Exception> T attempt(Operation op, Region region, RegionalCall<T, E> call,
             FailureClassifier classifier) throws E {
-        CircuitBreaker cb = breaker(op, region);
-        if (!cb.tryAcquirePermission()) {
-            throw CallNotPermittedException.createCallNotPermittedException(cb);
+        Gate gate = new Gate(op, region);
+        CallNotPermittedException refused = gate.acquire();
+        if (refused != null) {
+            throw refused;
         }
         long start = System.nanoTime();
         T result;
         try {
             result = call.call();
         } catch (Throwable t) {
-            failed(op, region, cb, System.nanoTime() - start, t, classifier);
+            failed(op, gate, System.nanoTime() - start, t, classifier);
             throw t;
         }
-        succeeded(op, region, cb, System.nanoTime() - start);
+        succeeded(op, gate, System.nanoTime() - start);
         return result;
     }
 
@@ -196,7 +227,7 @@ final class RegionalExecutor implements AutoCloseable {
                 return call.apply(region);
             }
         };
-        return new Run<>(op, ctx, plan, limit, classifier, launch, hedge).start();
+        return new Run<>(op, ctx, plan, limit, classifier, launch, null, hedge).start();
     }
 
     @Override
@@ -224,7 +255,15 @@ final class RegionalExecutor implements AutoCloseable {
                 return call.apply(region);
             }
         });
-        CompletableFuture<T> result = new Run<>(op, ctx, plan, limit, classifier, launch, true).start();
+        // When every hedge worker is busy an attempt runs here, on the thread that launches it, without a hedge.
+        Function<Region, CompletableFuture<T>> inline = region -> {
+            try (RoutingContext.Scope s = ctx.open()) {
+                return CompletableFuture.completedFuture(call.apply(region));
+            } catch (Throwable t) {
+                return CompletableFuture.failedFuture(t);
+            }
+        };
+        CompletableFuture<T> result = new Run<>(op, ctx, plan, limit, classifier, launch, inline, true).start();
         try {
             return result.get();
         } catch (ExecutionException e) {
@@ -262,25 +301,114 @@ final class RegionalExecutor implements AutoCloseable {
         }
     }
 
-    private void succeeded(Operation op, Region region, CircuitBreaker cb, long nanos) {
-        cb.onSuccess(nanos, TimeUnit.NANOSECONDS);
-        latency.record(region, nanos);
-        metrics.call(region, op.name(), Metrics.SUCCESS, nanos);
+    private void succeeded(Operation op, Gate gate, long nanos) {
+        gate.succeeded(nanos);
+        latency.record(gate.region, nanos);
+        metrics.call(gate.region, op.name(), Metrics.SUCCESS, nanos);
     }
 
-    private FailureDecision failed(Operation op, Region region, CircuitBreaker cb, long nanos, Throwable t,
-            FailureClassifier classifier) {
+    private FailureDecision failed(Operation op, Gate gate, long nanos, Throwable t, FailureClassifier classifier) {
         FailureDecision decision = classifier.classify(t);
         if (decision.isRegional()) {
-            cb.onError(nanos, TimeUnit.NANOSECONDS, t);
-            latency.recordFailure(region, nanos);
-            metrics.call(region, op.name(), Metrics.REGIONAL_FAILURE, nanos);
+            if (isThrottling(t)) {
+                // A hot resource, not a sick region: its answer was fast, so its latency says nothing either.
+                gate.throttled(nanos, t);
+            } else {
+                gate.failed(nanos, t);
+                latency.recordFailure(gate.region, nanos);
+            }
+            metrics.call(gate.region, op.name(), Metrics.REGIONAL_FAILURE, nanos);
         } else {
             // The region answered: a caller error says nothing against its health.
-            cb.onSuccess(nanos, TimeUnit.NANOSECONDS);
-            metrics.call(region, op.name(), Metrics.CALLER_ERROR, nanos);
+            gate.succeeded(nanos);
+            metrics.call(gate.region, op.name(), Metrics.CALLER_ERROR, nanos);
         }
         return decision;
+    }
+
+    /** Whether the service throttled the request (throughput of a table or account exceeded). */
+    static boolean isThrottling(Throwable failure) {
+        Throwable c = unwrapCompletion(failure);
+        for (int depth = 0; c != null && depth < 16; depth++, c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof SdkServiceException && ((SdkServiceException) c).isThrottlingException()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The breakers one attempt of an operation in a region goes through: the primary one (the region's, or with
+     * per-resource breakers the region × resource one) and, for an operation naming a resource on its region's
+     * breaker, the region × resource breaker if throttling created one. Throttling counts only against the region ×
+     * resource breaker: one hot table never opens its region's breaker nor moves the other tables' traffic.
+     */
+    private final class Gate {
+        final Region region;
+        final CircuitBreaker primary;
+        private final String resource;
+        private final boolean primaryIsResource;
+        private final CircuitBreaker throttle;
+
+        Gate(Operation op, Region region) {
+            this.region = region;
+            this.primary = breaker(op, region);
+            this.resource = op.resource().orElse(null);
+            this.primaryIsResource = resource != null && (perResourceBreakers || op.breakerPerResource());
+            this.throttle = resource == null || primaryIsResource ? null : health.existingBreaker(region, resource);
+        }
+
+        /** Null when the breakers let the attempt through (a permission is then held), else why not. */
+        CallNotPermittedException acquire() {
+            if (!primary.tryAcquirePermission()) {
+                return CallNotPermittedException.createCallNotPermittedException(primary);
+            }
+            if (throttle != null && !throttle.tryAcquirePermission()) {
+                primary.releasePermission();
+                return CallNotPermittedException.createCallNotPermittedException(throttle);
+            }
+            return null;
+        }
+
+        /** Whether this attempt would be a half-open breaker's trial call. */
+        boolean halfOpen() {
+            return primary.getState() == CircuitBreaker.State.HALF_OPEN
+                    || throttle != null && throttle.getState() == CircuitBreaker.State.HALF_OPEN;
+        }
+
+        /** Gives the permissions back unused (an attempt cancelled or never started). */
+        void release() {
+            primary.releasePermission();
+            if (throttle != null) {
+                throttle.releasePermission();
+            }
+        }
+
+        void succeeded(long nanos) {
+            primary.onSuccess(nanos, TimeUnit.NANOSECONDS);
+            if (throttle != null) {
+                throttle.onSuccess(nanos, TimeUnit.NANOSECONDS);
+            }
+        }
+
+        void failed(long nanos, Throwable t) {
+            primary.onError(nanos, TimeUnit.NANOSECONDS, t);
+            if (throttle != null) {
+                throttle.releasePermission();
+            }
+        }
+
+        void throttled(long nanos, Throwable t) {
+            if (primaryIsResource) {
+                primary.onError(nanos, TimeUnit.NANOSECONDS, t);
+                return;
+            }
+            primary.releasePermission();
+            if (resource != null) {
+                (throttle != null ? throttle : health.circuitBreaker(region, resource))
+                        .onError(nanos, TimeUnit.NANOSECONDS, t);
+            }
+        }
     }
 
     private void failover(RoutingContext ctx, Operation op, Region from, Region to, Throwable failure,
@@ -401,7 +529,12 @@ final class RegionalExecutor implements AutoCloseable {
         }
     }
 
-    /** One asynchronous (or hedged) execution: attempts in flight, failover and hedge state. */
+    /**
+     * One asynchronous (or hedged) execution: attempts in flight, failover and hedge state. A READ whose first region
+     * is behind a half-open breaker starts in the next region and sends the half-open region a detached trial
+     * attempt: the breaker learns whether the region recovered without a caller waiting on it (the trial's answer is
+     * not used, and the trial counts as one of the call's regional attempts).
+     */
     private final class Run<T> {
         private final Operation op;
         private final RoutingContext ctx;
@@ -409,6 +542,7 @@ final class RegionalExecutor implements AutoCloseable {
         private final List<Region> regions;
         private final FailureClassifier classifier;
         private final Function<Region, CompletableFuture<T>> launch;
+        private final Function<Region, CompletableFuture<T>> inline;
         private final boolean hedge;
         private final CompletableFuture<T> result = new CompletableFuture<>();
         private final List<Attempt> inflight = new ArrayList<>(2);
@@ -417,14 +551,21 @@ final class RegionalExecutor implements AutoCloseable {
         private boolean hedgeSent;
         private Region hedgeRegion;
 
+        /**
+         * @param launch starts an attempt in a region
+         * @param inline runs an attempt on the launching thread when {@code launch} throws {@link Hedger.Saturated};
+         *        null when it never does
+         */
         Run(Operation op, RoutingContext ctx, RoutingPlan plan, int limit, FailureClassifier classifier,
-                Function<Region, CompletableFuture<T>> launch, boolean hedge) {
+                Function<Region, CompletableFuture<T>> launch, Function<Region, CompletableFuture<T>> inline,
+                boolean hedge) {
             this.op = op;
             this.ctx = ctx;
             this.plan = plan;
             this.regions = plan.regions();
             this.classifier = classifier;
             this.launch = launch;
+            this.inline = inline;
             this.hedge = hedge;
             this.failover = new Failover(op, ctx, plan, limit);
         }
@@ -442,15 +583,57 @@ final class RegionalExecutor implements AutoCloseable {
                 }
             });
             int firstIndex;
+            Region trialRegion = null;
             synchronized (this) {
                 firstIndex = failover.take();
+                if (op.kind() == OperationKind.READ && failover.hasNext()
+                        && new Gate(op, regions.get(firstIndex)).halfOpen()) {
+                    trialRegion = regions.get(firstIndex);
+                    firstIndex = failover.take();
+                }
             }
-            launchAttempt(firstIndex);
-            if (hedge) {
+            if (trialRegion != null) {
+                trial(trialRegion);
+            }
+            launchAttempt(firstIndex, false);
+            if (hedge && !result.isDone()) {
                 long delay = hedging.delayNanos(latency.p95Nanos(regions.get(firstIndex)));
-                hedger.schedule(this::hedge, delay);
+                ScheduledFuture<?> timer = hedger.schedule(this::hedge, delay);
+                // The timer of a call that completed first is removed at once, not left to fire for nothing.
+                result.whenComplete((v, e) -> timer.cancel(false));
             }
             return result;
+        }
+
+        /** A detached trial attempt in a region behind a half-open breaker; its outcome only feeds the breaker. */
+        private void trial(Region region) {
+            Gate gate = new Gate(op, region);
+            if (gate.acquire() != null) {
+                return;
+            }
+            long start = System.nanoTime();
+            CompletableFuture<T> f;
+            try {
+                f = launch.apply(region);
+            } catch (Hedger.Saturated e) {
+                gate.release();
+                return;
+            } catch (Throwable t) {
+                f = CompletableFuture.failedFuture(t);
+            }
+            if (f == null) {
+                gate.release();
+                return;
+            }
+            LOG.debug("Trial of {} in half-open region {}", op.name(), region.id());
+            f.whenComplete((v, error) -> {
+                long nanos = System.nanoTime() - start;
+                if (error == null) {
+                    succeeded(op, gate, nanos);
+                } else {
+                    failed(op, gate, nanos, unwrapCompletion(error), classifier);
+                }
+            });
         }
 
         private void hedge() {
@@ -465,21 +648,21 @@ final class RegionalExecutor implements AutoCloseable {
             }
             metrics.hedgeSent(hedgeRegion);
             LOG.debug("Hedging {} to {}", op.name(), hedgeRegion.id());
-            launchAttempt(index);
+            launchAttempt(index, true);
         }
 
-        private void launchAttempt(int index) {
+        private void launchAttempt(int index, boolean isHedge) {
             Region region = regions.get(index);
-            CircuitBreaker cb = breaker(op, region);
-            if (!cb.tryAcquirePermission()) {
-                onFailure(null, region, CallNotPermittedException.createCallNotPermittedException(cb),
-                        FailureDecision.REGIONAL_NOT_APPLIED);
+            Gate gate = new Gate(op, region);
+            CallNotPermittedException refused = gate.acquire();
+            if (refused != null) {
+                onFailure(null, region, refused, FailureDecision.REGIONAL_NOT_APPLIED);
                 return;
             }
-            Attempt a = new Attempt(region, cb);
+            Attempt a = new Attempt(gate);
             synchronized (this) {
                 if (done) {
-                    cb.releasePermission();
+                    gate.release();
                     return;
                 }
                 inflight.add(a);
@@ -490,6 +673,16 @@ final class RegionalExecutor implements AutoCloseable {
                 if (f == null) {
                     f = CompletableFuture.failedFuture(new NullPointerException(op.name() + " returned no future"));
                 }
+            } catch (Hedger.Saturated e) {
+                if (isHedge) {
+                    // No worker for the hedge: the first attempt goes on alone.
+                    synchronized (this) {
+                        inflight.remove(a);
+                    }
+                    gate.release();
+                    return;
+                }
+                f = inline.apply(region);
             } catch (Throwable t) {
                 f = CompletableFuture.failedFuture(t);
             }
@@ -508,9 +701,10 @@ final class RegionalExecutor implements AutoCloseable {
 
         private void completed(Attempt a, T value, Throwable error) {
             long nanos = System.nanoTime() - a.start;
+            Region region = a.gate.region;
             Throwable e = error == null ? null : unwrapCompletion(error);
             if (e == null) {
-                succeeded(op, a.region, a.cb, nanos);
+                succeeded(op, a.gate, nanos);
                 List<Attempt> losers;
                 synchronized (this) {
                     inflight.remove(a);
@@ -522,26 +716,29 @@ final class RegionalExecutor implements AutoCloseable {
                     inflight.clear();
                 }
                 cancelLosers(losers);
-                if (a.region.equals(hedgeRegion)) {
-                    metrics.hedgeWon(a.region);
+                if (region.equals(hedgeRegion)) {
+                    metrics.hedgeWon(region);
                 }
                 result.complete(value);
                 return;
             }
             if (e instanceof CancellationException || a.cancelled) {
-                a.cb.releasePermission();
-                metrics.call(a.region, op.name(), Metrics.CANCELLED, nanos);
+                a.gate.release();
+                // Abandoned, not finished: it would have taken at least this long, which the p95 estimate must see
+                // or adaptive hedging would only ever learn from the attempts fast enough to win.
+                latency.recordAbandoned(region, nanos);
+                metrics.call(region, op.name(), Metrics.CANCELLED, nanos);
                 synchronized (this) {
                     inflight.remove(a);
                     if (done) {
                         return;
                     }
                 }
-                onFailure(a, a.region, e, FailureDecision.CALLER_ERROR);
+                onFailure(a, region, e, FailureDecision.CALLER_ERROR);
                 return;
             }
-            FailureDecision decision = failed(op, a.region, a.cb, nanos, e, classifier);
-            onFailure(a, a.region, e, decision);
+            FailureDecision decision = failed(op, a.gate, nanos, e, classifier);
+            onFailure(a, region, e, decision);
         }
 
         private void onFailure(Attempt a, Region region, Throwable e, FailureDecision decision) {
@@ -574,27 +771,25 @@ final class RegionalExecutor implements AutoCloseable {
                 result.completeExceptionally(fail);
             } else if (startIndex >= 0) {
                 failover(ctx, op, region, regions.get(startIndex), e, decision);
-                launchAttempt(startIndex);
+                launchAttempt(startIndex, false);
             }
         }
 
         private void cancelLosers(List<Attempt> losers) {
             for (Attempt l : losers) {
                 l.cancel();
-                metrics.hedgeCancelled(l.region);
+                metrics.hedgeCancelled(l.gate.region);
             }
         }
 
         private final class Attempt {
-            final Region region;
-            final CircuitBreaker cb;
+            final Gate gate;
             final long start = System.nanoTime();
             volatile CompletableFuture<T> future;
             volatile boolean cancelled;
 
-            Attempt(Region region, CircuitBreaker cb) {
-                this.region = region;
-                this.cb = cb;
+            Attempt(Gate gate) {
+                this.gate = gate;
             }
 
             void cancel() {

@@ -1,5 +1,7 @@
 package dev.meridian.core;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.internal.Metrics;
 import dev.meridian.core.residency.DataClass;
@@ -17,7 +19,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +36,11 @@ import software.amazon.awssdk.regions.Region;
 final class Router {
     private static final Logger LOG = LoggerFactory.getLogger(Router.class);
     private static final Jurisdiction UNKNOWN = Jurisdiction.of("UNKNOWN");
+    /**
+     * Bound of the allowed-regions cache per data class, and of the data classes cached: subject jurisdictions come
+     * from callers' contexts, so an unbounded cache would grow with every distinct value a caller sends.
+     */
+    static final int ALLOWED_CACHE_SIZE = 256;
 
     private final MultiRegionConfig config;
     private final RegionHealth health;
@@ -42,8 +48,8 @@ final class Router {
     private final Metrics metrics;
     private final ToIntFunction<Region> weights;
     private final RoutingContext defaultContext;
-    private final ConcurrentHashMap<DataClass, ConcurrentHashMap<Jurisdiction, Set<Region>>> allowedCache =
-            new ConcurrentHashMap<>();
+    private final Cache<DataClass, Cache<Jurisdiction, Set<Region>>> allowedCache =
+            Caffeine.newBuilder().maximumSize(ALLOWED_CACHE_SIZE).build();
 
     Router(MultiRegionConfig config, RegionHealth health) {
         this(config, health, new LatencyTracker(), Metrics.noop());
@@ -78,17 +84,19 @@ final class Router {
     }
 
     private Set<Region> allowedRegions(RoutingContext ctx, Optional<Jurisdiction> subject) {
-        ConcurrentHashMap<Jurisdiction, Set<Region>> byJurisdiction =
-                allowedCache.computeIfAbsent(ctx.dataClass(), dc -> new ConcurrentHashMap<>());
+        Cache<Jurisdiction, Set<Region>> byJurisdiction = allowedCache.getIfPresent(ctx.dataClass());
+        if (byJurisdiction == null) {
+            byJurisdiction = allowedCache.get(ctx.dataClass(),
+                    dc -> Caffeine.newBuilder().maximumSize(ALLOWED_CACHE_SIZE).build());
+        }
         Jurisdiction key = subject.orElse(UNKNOWN);
-        // Plain get() first: this runs on every call and nearly always hits, and the mapping function below captures
-        // ctx and subject, so passing it to computeIfAbsent would allocate a lambda per call (computeIfAbsent is too
-        // big for the JIT to inline, so escape analysis cannot remove the allocation).
-        Set<Region> cached = byJurisdiction.get(key);
+        // getIfPresent first: this runs on every call and nearly always hits, and the mapping function below captures
+        // ctx and subject, so passing it to get() would allocate a lambda per call.
+        Set<Region> cached = byJurisdiction.getIfPresent(key);
         if (cached != null) {
             return cached;
         }
-        return byJurisdiction.computeIfAbsent(key, j -> Set.copyOf(config.residency()
+        return byJurisdiction.get(key, j -> Set.copyOf(config.residency()
                 .allowedRegions(ctx.dataClass(), subject, config.jurisdictions())));
     }
 
@@ -112,7 +120,9 @@ final class Router {
             allowed = within(op, ctx, allowed, residencyLimited);
         }
         Set<Region> excluded = ctx.excludedRegions();
-        String resource = health.config().perResourceBreakers() || op.breakerPerResource() ? op.resource().orElse(null) : null;
+        // The region × resource breaker counts against planning whenever the operation names a resource: with
+        // per-resource breakers it takes every failure, otherwise only the resource's throttling (RegionHealth).
+        String resource = op.resource().orElse(null);
         if (op.homeOnly()) {
             return homePlan(op, ctx, subject, allowed, residencyLimited, resource);
         }

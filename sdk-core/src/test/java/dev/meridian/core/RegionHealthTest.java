@@ -148,6 +148,19 @@ class RegionHealthTest {
     }
 
     @Test
+    void aPassingProbeIsTheTrialCallOfAHalfOpenBreaker() {
+        try (RegionHealth h = new RegionHealth(List.of(EU_WEST), config.toBuilder().permittedCallsInHalfOpenState(2)
+                .waitInOpenState(Duration.ofHours(1)).probe(r -> true, Duration.ofHours(1)).build(), Metrics.noop())) {
+            h.circuitBreaker(EU_WEST).transitionToOpenState();
+            h.probeAll(r -> true);
+            assertThat(h.state(EU_WEST)).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+            h.probeAll(r -> true);
+            h.probeAll(r -> true);
+            assertThat(h.state(EU_WEST)).isEqualTo(CircuitBreaker.State.CLOSED);
+        }
+    }
+
+    @Test
     void probeInterruptedByCloseRecordsNoFailureAndKeepsTheInterrupt() {
         try (RegionHealth h = new RegionHealth(List.of(EU_WEST), config.toBuilder()
                 .probe(r -> true, Duration.ofHours(1)).build(), Metrics.noop())) {

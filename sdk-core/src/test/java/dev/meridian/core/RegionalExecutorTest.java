@@ -487,4 +487,144 @@ class RegionalExecutorTest {
                 .isEqualTo("eu-west-1");
         assertThat(touched).containsExactly(EU_WEST);
     }
+
+    private static RuntimeException throttled() {
+        return DynamoDbException.builder().statusCode(400)
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode("ThrottlingException")
+                        .errorMessage("Rate exceeded").build())
+                .message("Rate exceeded").build();
+    }
+
+    @Test
+    void throttlingOfOneHotTableNeverOpensTheRegionBreakerAndMovesOnlyThatTablesTraffic() {
+        RegionalExecutor ex = executor(TestTopology.threeRegions().health(HealthConfig.builder()
+                .slidingWindowSize(4).minimumNumberOfCalls(4).waitInOpenState(Duration.ofHours(1)).build()).build());
+        Operation orders = Operation.builder("PutItem", OperationKind.WRITE).resource("orders").build();
+        Operation customers = Operation.builder("GetItem", OperationKind.READ).resource("customers").build();
+        for (int i = 0; i < 6; i++) {
+            // Throttling proves nothing was applied: even a plain write moves on.
+            assertThat(ex.execute(orders, failingIn(EU_WEST, throttled()))).isEqualTo("eu-central-1");
+        }
+        assertThat(health.state(EU_WEST)).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(health.circuitBreaker(EU_WEST, "orders").getState()).isEqualTo(CircuitBreaker.State.OPEN);
+        touched.clear();
+        assertThat(ex.execute(orders, failingIn(EU_WEST, throttled()))).isEqualTo("eu-central-1");
+        assertThat(ex.execute(customers, failingIn(US_EAST, refused()))).isEqualTo("eu-west-1");
+        assertThat(touched).containsExactly(EU_CENTRAL, EU_WEST);
+        // A fast throttling answer is no latency penalty for the region.
+        assertThat(executorLatency().averageNanos(EU_WEST)).isLessThan(LatencyTracker.FAILURE_PENALTY_NANOS);
+    }
+
+    @Test
+    void withPerResourceBreakersThrottlingCountsAgainstTheResourceBreakerOnly() {
+        RegionalExecutor ex = executor(TestTopology.threeRegions().health(HealthConfig.builder()
+                .slidingWindowSize(4).minimumNumberOfCalls(4).waitInOpenState(Duration.ofHours(1))
+                .perResourceBreakers(true).build()).build());
+        Operation orders = Operation.builder("GetItem", OperationKind.READ).resource("orders").build();
+        for (int i = 0; i < 4; i++) {
+            ex.execute(orders, failingIn(EU_WEST, throttled()));
+        }
+        assertThat(health.circuitBreaker(EU_WEST, "orders").getState()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(health.state(EU_WEST)).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
+    void throttlingOfACallNamingNoResourceCountsAgainstNoBreaker() {
+        RegionalExecutor ex = executor(TestTopology.threeRegions().health(HealthConfig.builder()
+                .slidingWindowSize(4).minimumNumberOfCalls(4).waitInOpenState(Duration.ofHours(1)).build()).build());
+        for (int i = 0; i < 6; i++) {
+            ex.execute(Operation.of("ListTables", OperationKind.READ), failingIn(EU_WEST, throttled()));
+        }
+        assertThat(health.state(EU_WEST)).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
+    void aHedgeIsOneOfTheCallsRegionalAttemptsNeverAnExtraOne() {
+        RegionalExecutor ex = executor(TestTopology.threeRegions().maxRegionsPerCall(2)
+                .hedging(HedgingConfig.fixed(Duration.ZERO)).build());
+        CountDownLatch bothStarted = new CountDownLatch(2);
+        Function<Region, String> slowFailure = region -> {
+            touched.add(region);
+            bothStarted.countDown();
+            awaitUninterruptibly(bothStarted);
+            throw serviceUnavailable();
+        };
+        assertThatThrownBy(() -> ex.execute(Operation.of("Get", OperationKind.READ), slowFailure))
+                .isInstanceOf(DynamoDbException.class);
+        assertThat(touched).containsExactlyInAnyOrder(EU_WEST, EU_CENTRAL);
+    }
+
+    @Test
+    void theHedgeTimerOfACallThatCompletedIsCancelled() {
+        RegionalExecutor ex = executor(TestTopology.threeRegions()
+                .hedging(HedgingConfig.fixed(Duration.ofHours(1))).build());
+        for (int i = 0; i < 5; i++) {
+            assertThat(ex.execute(Operation.of("Get", OperationKind.READ), failingIn(US_EAST, refused())))
+                    .isEqualTo("eu-west-1");
+        }
+        assertThat(ex.hedger().pendingTimers()).isZero();
+    }
+
+    @Test
+    void whenEveryHedgeWorkerIsBusyAReadRunsOnTheCallersThreadAndTheHedgeIsSkipped() throws Exception {
+        RegionalExecutor ex = executor(TestTopology.threeRegions()
+                .hedging(HedgingConfig.fixed(Duration.ZERO).withMaxWorkers(1)).build());
+        CountDownLatch blocking = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> ex.execute(
+                Operation.of("Get", OperationKind.READ), region -> {
+                    touched.add(region);
+                    started.countDown();
+                    awaitUninterruptibly(blocking);
+                    return region.id();
+                }));
+        started.await(10, TimeUnit.SECONDS);
+        Thread caller = Thread.currentThread();
+        List<Thread> ranOn = new CopyOnWriteArrayList<>();
+        Function<Region, String> recordingThread = region -> {
+            ranOn.add(Thread.currentThread());
+            return region.id();
+        };
+        assertThat(ex.execute(Operation.of("Get", OperationKind.READ), recordingThread)).isEqualTo("eu-west-1");
+        assertThat(ranOn).containsExactly(caller);
+        blocking.countDown();
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("eu-west-1");
+        assertThat(touched).containsExactly(EU_WEST);
+        assertThat(ex.hedger().workers()).isLessThanOrEqualTo(1);
+    }
+
+    @Test
+    void aReadWhoseFirstRegionIsHalfOpenIsServedByTheNextWhileADetachedTrialTestsTheRegion() throws Exception {
+        RegionalExecutor ex = executor(TestTopology.threeRegions().health(HealthConfig.builder()
+                .permittedCallsInHalfOpenState(1).build()).build());
+        health.circuitBreaker(EU_WEST).transitionToOpenState();
+        health.circuitBreaker(EU_WEST).transitionToHalfOpenState();
+        CompletableFuture<String> blackholed = new CompletableFuture<>();
+        CompletableFuture<String> result = ex.executeAsync(Operation.of("Get", OperationKind.READ), region -> {
+            touched.add(region);
+            return region.equals(EU_WEST) ? blackholed : CompletableFuture.completedFuture(region.id());
+        });
+        assertThat(result.get(10, TimeUnit.SECONDS)).isEqualTo("eu-central-1");
+        assertThat(touched).containsExactly(EU_WEST, EU_CENTRAL);
+        assertThat(health.state(EU_WEST)).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+        blackholed.complete("eu-west-1");
+        assertThat(health.state(EU_WEST)).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
+    void aHalfOpenTrialThatFailsReopensTheBreakerWithoutFailingTheCall() throws Exception {
+        RegionalExecutor ex = executor(TestTopology.threeRegions().health(HealthConfig.builder()
+                .permittedCallsInHalfOpenState(1).build()).build());
+        health.circuitBreaker(EU_WEST).transitionToOpenState();
+        health.circuitBreaker(EU_WEST).transitionToHalfOpenState();
+        Function<Region, CompletableFuture<String>> westTimesOut = region -> region.equals(EU_WEST)
+                ? CompletableFuture.failedFuture(timedOut()) : CompletableFuture.completedFuture(region.id());
+        String answer = ex.executeAsync(Operation.of("Get", OperationKind.READ), westTimesOut).get(10, TimeUnit.SECONDS);
+        assertThat(answer).isEqualTo("eu-central-1");
+        assertThat(health.state(EU_WEST)).isEqualTo(CircuitBreaker.State.OPEN);
+    }
+
+    private LatencyTracker executorLatency() {
+        return executor.latency();
+    }
 }

@@ -171,9 +171,12 @@ class RouterTest {
     }
 
     @Test
-    void withoutPerResourceBreakersRoutingIgnoresResourceBreakers() {
+    void withoutPerResourceBreakersAnOpenResourceBreakerMovesOnlyThatResource() {
+        // Without per-resource breakers only throttling of the resource feeds its region × resource breaker.
         health.circuitBreaker(EU_WEST, "orders").transitionToOpenState();
         assertThat(router.plan(getFrom("orders"), RoutingContext.empty()).regions())
+                .containsExactly(EU_CENTRAL, US_EAST);
+        assertThat(router.plan(getFrom("customers"), RoutingContext.empty()).regions())
                 .containsExactly(EU_WEST, EU_CENTRAL, US_EAST);
     }
 

@@ -7,22 +7,31 @@ import java.util.Optional;
 /**
  * Hedged reads: when a READ has not answered after a delay, the same read is also sent to the next region of its
  * plan; the first success wins and the other attempt is cancelled. The delay is fixed, or adaptive: the first
- * region's observed p95 latency, never below a floor. Disabled by default; enabling it makes the runtime create
- * daemon threads on demand: one timer, and workers that run the attempts of synchronous hedged reads (as many as
- * attempts in flight; idle workers exit after 60 s). {@code MultiRegion.close()} stops them. Immutable and
- * thread-safe.
+ * region's observed p95 latency (attempts abandoned as hedge losers or timed out count as slow samples, so the
+ * estimate follows the real p95 and not only the calls that finished), never below a floor. Disabled by default;
+ * enabling it makes the runtime create daemon threads on demand: one timer, and workers that run the attempts of
+ * synchronous hedged reads (at most {@link #maxWorkers()}, default {@value #DEFAULT_MAX_WORKERS}; idle workers exit
+ * after 60 s). When every worker is busy a synchronous read runs on the caller's thread without a hedge rather than
+ * queueing. {@code MultiRegion.close()} stops them. Immutable and thread-safe.
+ *
+ * <p>A hedge is one of the call's {@code maxRegionsPerCall} regional attempts, never an extra one: hedging does not
+ * raise a call's request budget (see {@code MultiRegionConfig.maxRegionsPerCall}).
  */
 public final class HedgingConfig {
-    private static final HedgingConfig DISABLED = new HedgingConfig(false, null, false);
+    /** Default bound of the hedge worker threads. */
+    public static final int DEFAULT_MAX_WORKERS = 128;
+    private static final HedgingConfig DISABLED = new HedgingConfig(false, null, false, DEFAULT_MAX_WORKERS);
 
     private final boolean enabled;
     private final Duration delay;
     private final boolean adaptive;
+    private final int maxWorkers;
 
-    private HedgingConfig(boolean enabled, Duration delay, boolean adaptive) {
+    private HedgingConfig(boolean enabled, Duration delay, boolean adaptive, int maxWorkers) {
         this.enabled = enabled;
         this.delay = delay;
         this.adaptive = adaptive;
+        this.maxWorkers = maxWorkers;
     }
 
     public static HedgingConfig disabled() {
@@ -31,12 +40,23 @@ public final class HedgingConfig {
 
     /** Hedge after a fixed delay. */
     public static HedgingConfig fixed(Duration delay) {
-        return new HedgingConfig(true, check(delay), false);
+        return new HedgingConfig(true, check(delay), false, DEFAULT_MAX_WORKERS);
     }
 
     /** Hedge after the region's observed p95 latency, but never sooner than {@code floor}. */
     public static HedgingConfig adaptive(Duration floor) {
-        return new HedgingConfig(true, check(floor), true);
+        return new HedgingConfig(true, check(floor), true, DEFAULT_MAX_WORKERS);
+    }
+
+    /**
+     * This configuration with at most {@code workers} hedge worker threads (each runs one attempt of a synchronous
+     * hedged read; size it to about twice the synchronous reads in flight).
+     */
+    public HedgingConfig withMaxWorkers(int workers) {
+        if (workers < 1) {
+            throw new IllegalArgumentException("meridian.hedge.max-workers must be >= 1 but was " + workers);
+        }
+        return new HedgingConfig(enabled, delay, adaptive, workers);
     }
 
     private static Duration check(Duration d) {
@@ -55,6 +75,11 @@ public final class HedgingConfig {
         return adaptive;
     }
 
+    /** The most hedge worker threads alive at once. */
+    public int maxWorkers() {
+        return maxWorkers;
+    }
+
     /** The fixed delay, or the floor of an adaptive one; empty when disabled. */
     public Optional<Duration> delay() {
         return Optional.ofNullable(delay);
@@ -69,6 +94,7 @@ public final class HedgingConfig {
     @Override
     public String toString() {
         return !enabled ? "HedgingConfig[disabled]"
-                : "HedgingConfig[" + (adaptive ? "adaptive p95, floor " : "fixed ") + delay + ']';
+                : "HedgingConfig[" + (adaptive ? "adaptive p95, floor " : "fixed ") + delay + ", max workers " + maxWorkers
+                        + ']';
     }
 }

@@ -19,6 +19,9 @@ import java.util.Optional;
  * calls without a resource and the active probe: a whole-region outage opens each resource's breaker in turn
  * (every call still fails over meanwhile); configure a {@linkplain Builder#probe probe} to open the region breaker
  * for every resource at once.
+ *
+ * <p>Throttling never counts against a region's breaker, with or without per-resource breakers: it is recorded on the
+ * region × resource breaker of the throttled resource only, so one hot table cannot move its region's other traffic.
  */
 public final class HealthConfig {
     private static final HealthConfig DEFAULTS = builder().build();

@@ -5,14 +5,27 @@ import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.regions.Region;
 
 /**
- * Observed latency per region, fed by the executor after every attempt: an exponentially weighted moving average
- * (and variance) of attempt durations. Used by {@link RoutingStrategy#latency()} and by adaptive hedging, whose
- * p95 is estimated as {@code mean + 1.645 σ}. Failed attempts are recorded with a penalty so that a region
- * failing fast does not look fast. Thread-safe; updates lock one region's stats only.
+ * Observed latency per region, fed by the executor after every attempt. Two estimates:
+ * <ul>
+ *   <li>the {@linkplain #averageNanos mean}: an exponentially weighted moving average of attempt durations, used by
+ *       {@link RoutingStrategy#latency()};</li>
+ *   <li>the {@linkplain #p95Nanos p95}, used by adaptive hedging: a streaming quantile estimate that moves up by
+ *       0.19 (in log space) on a sample above it and down by 0.01 on one below it, so it
+ *       settles where 5 % of attempts are slower. It needs only to know whether a sample is above or below it, which
+ *       is what makes abandoned attempts usable: an attempt cancelled as a hedge loser or timed out after {@code t}
+ *       took at least {@code t} ({@link #recordAbandoned}), and a mean-plus-deviation estimate of a bimodal
+ *       distribution (most calls fast, a few very slow) lands below the slow mode, hedging every slow call.</li>
+ * </ul>
+ * Failed attempts are recorded with a penalty so that a region failing fast does not look fast. Thread-safe; updates
+ * lock one region's stats only.
  */
 public final class LatencyTracker {
     /** Latency recorded for a failed attempt when it failed faster than this. */
     public static final long FAILURE_PENALTY_NANOS = 1_000_000_000L;
+    /** Log-space step of the p95 estimate on a sample above it; 19 times the down step targets the 95th. */
+    static final double UP_STEP = 0.19;
+    /** Log-space step of the p95 estimate on a sample at or below it. */
+    static final double DOWN_STEP = 0.01;
 
     private final double alpha;
     private final ConcurrentHashMap<Region, Stats> stats = new ConcurrentHashMap<>();
@@ -38,6 +51,15 @@ public final class LatencyTracker {
         record(region, Math.max(nanos, FAILURE_PENALTY_NANOS));
     }
 
+    /**
+     * Records an attempt abandoned after {@code nanos} (a hedge loser cancelled, a timeout): it would have taken at
+     * least that long. It raises the estimates when it is above them and says nothing otherwise.
+     */
+    public void recordAbandoned(Region region, long nanos) {
+        Objects.requireNonNull(region, "region");
+        stats.computeIfAbsent(region, r -> new Stats()).addAtLeast(Math.max(0, nanos), alpha);
+    }
+
     /** The moving average in nanoseconds, or -1 when the region has no samples yet. */
     public long averageNanos(Region region) {
         Stats s = stats.get(region);
@@ -57,20 +79,33 @@ public final class LatencyTracker {
 
     private static final class Stats {
         private double mean;
-        private double variance;
+        /** The p95 estimate, as the natural log of nanoseconds. */
+        private double logP95;
         private boolean initialized;
 
         synchronized void add(long nanos, double alpha) {
+            double log = Math.log(Math.max(1, nanos));
             if (!initialized) {
                 mean = nanos;
-                variance = 0;
+                logP95 = log;
                 initialized = true;
                 return;
             }
-            double diff = nanos - mean;
-            double incr = alpha * diff;
-            mean += incr;
-            variance = (1 - alpha) * (variance + diff * incr);
+            mean += alpha * (nanos - mean);
+            logP95 += log > logP95 ? UP_STEP : -DOWN_STEP;
+        }
+
+        synchronized void addAtLeast(long nanos, double alpha) {
+            if (!initialized) {
+                add(nanos, alpha);
+                return;
+            }
+            if (nanos > mean) {
+                mean += alpha * (nanos - mean);
+            }
+            if (Math.log(Math.max(1, nanos)) > logP95) {
+                logP95 += UP_STEP;
+            }
         }
 
         synchronized long mean() {
@@ -78,7 +113,7 @@ public final class LatencyTracker {
         }
 
         synchronized long p95() {
-            return (long) (mean + 1.645 * Math.sqrt(variance));
+            return (long) Math.exp(logP95);
         }
     }
 }

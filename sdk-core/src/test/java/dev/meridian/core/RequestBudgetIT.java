@@ -1,0 +1,202 @@
+package dev.meridian.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meridian.core.execution.HedgingConfig;
+import dev.meridian.core.health.HealthConfig;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.OperationKind;
+import dev.meridian.testkit.LocalRegions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+
+/**
+ * The per-call request budget (issue 9, invariant I5) on real DynamoDB Locals behind fault proxies: whatever the
+ * fault, one logical call sends at most {@code maxRegionsPerCall × SDK attempts} HTTP requests (3 × 2 = 6 with
+ * {@link RegionalClientDefaults}), hedges and half-open trials included. Calls run one after the other and each
+ * call's requests are counted from the three regions' request journals.
+ */
+class RequestBudgetIT {
+    private static final String TABLE = "budget";
+    private static final List<String> IDS = List.of("eu-west-1", "eu-central-1", "us-east-1");
+    private static final int BUDGET = 3 * RegionalClientDefaults.MAX_ATTEMPTS;
+    private static final int CALLS = 8;
+    private static final OperationClassifier CLASSIFIER = (method, args) -> Operation.builder(method.getName(),
+            method.getName().startsWith("get") ? OperationKind.READ : OperationKind.WRITE).resource(TABLE).build();
+
+    private static LocalRegions regions;
+
+    private final List<DynamoDbClient> regionalClients = new ArrayList<>();
+    private MultiRegion runtime;
+    private DynamoDbClient client;
+
+    @BeforeAll
+    static void startRegions() {
+        regions = LocalRegions.start(IDS.toArray(String[]::new));
+        regions.createGlobalTable(CreateTableRequest.builder().tableName(TABLE)
+                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
+                .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
+                        .attributeType(ScalarAttributeType.S).build())
+                .billingMode(BillingMode.PAY_PER_REQUEST).build());
+    }
+
+    @AfterAll
+    static void stopRegions() {
+        if (regions != null) {
+            regions.close();
+        }
+    }
+
+    @BeforeEach
+    void wrap() {
+        MultiRegionConfig config = TestTopology.threeRegions()
+                .hedging(HedgingConfig.fixed(Duration.ofMillis(30)))
+                .health(HealthConfig.builder().waitInOpenState(Duration.ofMillis(200)).build())
+                .build();
+        Map<Region, DynamoDbClient> clients = new LinkedHashMap<>();
+        for (String r : IDS) {
+            DynamoDbClient c = regions.clientBuilder(r)
+                    .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(
+                            RegionalClientDefaults.MAX_ATTEMPTS, Duration.ofSeconds(1)))
+                    .build();
+            regionalClients.add(c);
+            warmUp(c);
+            clients.put(Region.of(r), c);
+        }
+        runtime = MultiRegion.builder(config).build();
+        client = runtime.wrapClient(DynamoDbClient.class, clients::get, CLASSIFIER);
+        regions.reset();
+    }
+
+    /** A first call builds the SDK's machinery and a connection; on a busy machine it can outlast a short timeout. */
+    private static void warmUp(DynamoDbClient c) {
+        for (int i = 0; ; i++) {
+            try {
+                c.getItem(get());
+                return;
+            } catch (RuntimeException e) {
+                if (i == 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    @AfterEach
+    void close() {
+        if (runtime != null) {
+            runtime.close();
+        }
+        regionalClients.forEach(DynamoDbClient::close);
+        regions.reset();
+    }
+
+    private static GetItemRequest get() {
+        return GetItemRequest.builder().tableName(TABLE).key(Map.of("pk", AttributeValue.fromS("k"))).build();
+    }
+
+    private static PutItemRequest put() {
+        return PutItemRequest.builder().tableName(TABLE).item(Map.of("pk", AttributeValue.fromS("k"))).build();
+    }
+
+    private static int journaled() {
+        return IDS.stream().mapToInt(r -> regions.journal(r).count()).sum();
+    }
+
+    /** The most requests one of {@code CALLS} sequential calls made (each call's own failure is ignored). */
+    private static int maxRequestsPerCall(Runnable call) {
+        int max = 0;
+        for (int i = 0; i < CALLS; i++) {
+            int before = journaled();
+            try {
+                call.run();
+            } catch (RuntimeException expected) {
+                // the fault may leave no region to answer: the budget holds for failed calls too
+            }
+            max = Math.max(max, settled() - before);
+        }
+        return max;
+    }
+
+    /**
+     * The journaled requests once nothing more arrives: a detached half-open trial, one of the call's attempts, may
+     * still be in its SDK retry back-off when the call returns.
+     */
+    private static int settled() {
+        int last = journaled();
+        long quietSince = System.nanoTime();
+        while (System.nanoTime() - quietSince < Duration.ofMillis(800).toNanos()) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            int now = journaled();
+            if (now != last) {
+                last = now;
+                quietSince = System.nanoTime();
+            }
+        }
+        return last;
+    }
+
+    private void everyRegion(Consumer<String> fault) {
+        IDS.forEach(fault);
+    }
+
+    @Test
+    void aReadFailingWith503EverywhereUsesTheWholeBudgetAndNoMore() {
+        everyRegion(r -> regions.faults(r).status(503));
+        // The first calls, before any breaker opens, use all of it: 3 regions × 2 SDK attempts.
+        assertThat(maxRequestsPerCall(() -> client.getItem(get()))).isEqualTo(BUDGET);
+    }
+
+    @Test
+    void throttlingEverywhereStaysWithinTheBudget() {
+        everyRegion(r -> regions.faults(r).throttle());
+        assertThat(maxRequestsPerCall(() -> client.getItem(get()))).isBetween(1, BUDGET);
+        assertThat(maxRequestsPerCall(() -> client.putItem(put()))).isBetween(1, BUDGET);
+    }
+
+    @Test
+    void aWriteThatMayHaveBeenAppliedStopsInItsFirstRegion() {
+        everyRegion(r -> regions.faults(r).status(500));
+        assertThat(maxRequestsPerCall(() -> client.putItem(put()))).isBetween(1, RegionalClientDefaults.MAX_ATTEMPTS);
+    }
+
+    @Test
+    void blackholedRegionsWithHedgesAndHalfOpenTrialsStayWithinTheBudget() {
+        everyRegion(r -> regions.faults(r).blackhole());
+        assertThat(maxRequestsPerCall(() -> client.getItem(get()))).isBetween(1, BUDGET);
+        regions.healAll();
+        regions.faults("eu-west-1").blackhole();
+        assertThat(maxRequestsPerCall(() -> client.getItem(get()))).isBetween(1, BUDGET);
+    }
+
+    @Test
+    void aSlowRegionIsHedgedWithinTheBudget() {
+        regions.faults("eu-west-1").latency(Duration.ofMillis(300));
+        assertThat(maxRequestsPerCall(() -> client.getItem(get()))).isBetween(2, BUDGET);
+    }
+}
