@@ -1,7 +1,5 @@
 package dev.meridian.core;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.internal.Metrics;
 import dev.meridian.core.residency.DataClass;
@@ -19,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,8 +47,13 @@ final class Router {
     private final Metrics metrics;
     private final ToIntFunction<Region> weights;
     private final RoutingContext defaultContext;
-    private final Cache<DataClass, Cache<Jurisdiction, Set<Region>>> allowedCache =
-            Caffeine.newBuilder().maximumSize(ALLOWED_CACHE_SIZE).build();
+    /**
+     * Allowed regions per data class and subject jurisdiction. A plain map that stops growing at its bound (further
+     * pairs are computed per call) rather than a Caffeine cache: the pairs in use are few and stable, hits must not
+     * allocate, and a Lambda cold start should not load a cache library for it.
+     */
+    private final ConcurrentHashMap<DataClass, ConcurrentHashMap<Jurisdiction, Set<Region>>> allowedCache =
+            new ConcurrentHashMap<>();
 
     Router(MultiRegionConfig config, RegionHealth health) {
         this(config, health, new LatencyTracker(), Metrics.noop());
@@ -84,20 +88,29 @@ final class Router {
     }
 
     private Set<Region> allowedRegions(RoutingContext ctx, Optional<Jurisdiction> subject) {
-        Cache<Jurisdiction, Set<Region>> byJurisdiction = allowedCache.getIfPresent(ctx.dataClass());
+        ConcurrentHashMap<Jurisdiction, Set<Region>> byJurisdiction = allowedCache.get(ctx.dataClass());
         if (byJurisdiction == null) {
-            byJurisdiction = allowedCache.get(ctx.dataClass(),
-                    dc -> Caffeine.newBuilder().maximumSize(ALLOWED_CACHE_SIZE).build());
+            if (allowedCache.size() >= ALLOWED_CACHE_SIZE) {
+                return computeAllowed(ctx, subject);
+            }
+            byJurisdiction = allowedCache.computeIfAbsent(ctx.dataClass(), dc -> new ConcurrentHashMap<>());
         }
         Jurisdiction key = subject.orElse(UNKNOWN);
-        // getIfPresent first: this runs on every call and nearly always hits, and the mapping function below captures
-        // ctx and subject, so passing it to get() would allocate a lambda per call.
-        Set<Region> cached = byJurisdiction.getIfPresent(key);
+        // Plain get() first: this runs on every call and nearly always hits, and a mapping function capturing ctx and
+        // subject would allocate a lambda per call.
+        Set<Region> cached = byJurisdiction.get(key);
         if (cached != null) {
             return cached;
         }
-        return byJurisdiction.get(key, j -> Set.copyOf(config.residency()
-                .allowedRegions(ctx.dataClass(), subject, config.jurisdictions())));
+        Set<Region> allowed = computeAllowed(ctx, subject);
+        if (byJurisdiction.size() < ALLOWED_CACHE_SIZE) {
+            byJurisdiction.putIfAbsent(key, allowed);
+        }
+        return allowed;
+    }
+
+    private Set<Region> computeAllowed(RoutingContext ctx, Optional<Jurisdiction> subject) {
+        return Set.copyOf(config.residency().allowedRegions(ctx.dataClass(), subject, config.jurisdictions()));
     }
 
     /**

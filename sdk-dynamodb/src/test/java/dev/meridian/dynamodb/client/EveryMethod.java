@@ -10,7 +10,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import software.amazon.awssdk.core.async.SdkPublisher;
 import software.amazon.awssdk.core.pagination.sync.SdkIterable;
+import software.amazon.awssdk.core.waiters.WaiterOverrideConfiguration;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.DescribeTableRequest;
 import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbAsyncWaiter;
 import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
 
@@ -21,6 +23,10 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
  * rejecting a half-filled request) and ignored — the request journals are the witness.
  */
 final class EveryMethod {
+    /** One poll is enough to see where a waiter's requests go; the default polls for minutes. */
+    private static final WaiterOverrideConfiguration ONE_POLL = WaiterOverrideConfiguration.builder().maxAttempts(1)
+            .build();
+
     private EveryMethod() {
     }
 
@@ -85,9 +91,9 @@ final class EveryMethod {
             } else if (made instanceof SdkPublisher<?> publisher) {
                 publisher.limit(3).subscribe(x -> { }).get(10, TimeUnit.SECONDS);
             } else if (made instanceof DynamoDbWaiter waiter) {
-                waiter.waitUntilTableExists(r -> r.tableName(table));
+                waiter.waitUntilTableExists(DescribeTableRequest.builder().tableName(table).build(), ONE_POLL);
             } else if (made instanceof DynamoDbAsyncWaiter waiter) {
-                waiter.waitUntilTableExists(r -> r.tableName(table)).get(10, TimeUnit.SECONDS);
+                waiter.waitUntilTableExists(DescribeTableRequest.builder().tableName(table).build(), ONE_POLL).get(10, TimeUnit.SECONDS);
             }
         } catch (Exception ignored) {
             // The journal is the witness.

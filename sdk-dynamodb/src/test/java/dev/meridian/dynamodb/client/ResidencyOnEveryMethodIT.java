@@ -103,14 +103,14 @@ class ResidencyOnEveryMethodIT {
                 .map(m -> Arguments.of("MultiRegionDynamoDb async", viaBuilder, m));
     }
 
-    @ParameterizedTest(name = "{0} {2}")
+    @ParameterizedTest(name = "{0} {2}", autoCloseArguments = false)
     @MethodSource("syncMethods")
     void restrictedCallsNeverReachARegionOutsideTheJurisdiction(String door, DynamoDbClient client, Method method)
             throws Exception {
         callAndUseLaterStaysInTheEu(door, client, method);
     }
 
-    @ParameterizedTest(name = "{0} {2}")
+    @ParameterizedTest(name = "{0} {2}", autoCloseArguments = false)
     @MethodSource("asyncMethods")
     void restrictedAsyncCallsNeverReachARegionOutsideTheJurisdiction(String door, DynamoDbAsyncClient client,
             Method method) throws Exception {
@@ -128,7 +128,7 @@ class ResidencyOnEveryMethodIT {
         assertThat(regions.journal("us-east-1").count()).as(door + " " + method).isZero();
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0}", autoCloseArguments = false)
     @MethodSource("enhancedDoors")
     void enhancedClientLazyStreamsKeepTheirContext(String door, DynamoDbClient client) {
         DynamoDbEnhancedClient enhanced = DynamoDbEnhancedClient.builder().dynamoDbClient(client).build();
