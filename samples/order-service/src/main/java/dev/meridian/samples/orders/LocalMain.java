@@ -17,7 +17,9 @@ public final class LocalMain {
         System.setProperty("aws.accessKeyId", "local");
         System.setProperty("aws.secretAccessKey", "local");
         LocalSetup local = LocalSetup.start();
-        Map<String, Object> properties = local.properties();
+        Map<String, Object> properties = new java.util.LinkedHashMap<>(local.properties());
+        // DynamoDB Local logs every request (the replicator polls streams all the time): keep the console readable.
+        properties.put("logging.level.com.amazonaws.services.dynamodbv2.local", "warn");
         ConfigurableApplicationContext app = new SpringApplicationBuilder(OrderServiceApplication.class)
                 .properties(properties).run(args);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
