@@ -605,6 +605,8 @@ public class MeridianProperties {
         private String correlationIdHeader = "X-Correlation-Id";
         /** Header carrying the IETF idempotency key. */
         private String idempotencyKeyHeader = "Idempotency-Key";
+        /** Header carrying the session's region (sticky sessions): tried first when residency and health allow. */
+        private String regionHeader = "X-Meridian-Region";
 
         public boolean isEnabled() {
             return enabled;
@@ -644,6 +646,14 @@ public class MeridianProperties {
 
         public void setIdempotencyKeyHeader(String idempotencyKeyHeader) {
             this.idempotencyKeyHeader = idempotencyKeyHeader;
+        }
+
+        public String getRegionHeader() {
+            return regionHeader;
+        }
+
+        public void setRegionHeader(String regionHeader) {
+            this.regionHeader = regionHeader;
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.meridian.spring;
 
 import dev.meridian.core.MultiRegion;
+import dev.meridian.core.MultiRegionConfig;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -25,9 +26,10 @@ public class MeridianWebAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(RoutingContextFilter.class)
-    FilterRegistrationBean<RoutingContextFilter> meridianRoutingContextFilter(MeridianProperties properties) {
+    FilterRegistrationBean<RoutingContextFilter> meridianRoutingContextFilter(MeridianProperties properties,
+            MultiRegionConfig config) {
         FilterRegistrationBean<RoutingContextFilter> registration =
-                new FilterRegistrationBean<>(new RoutingContextFilter(properties.getWeb()));
+                new FilterRegistrationBean<>(new RoutingContextFilter(properties.getWeb(), config.regionsByPriority()));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
         registration.setName("meridianRoutingContextFilter");
         return registration;

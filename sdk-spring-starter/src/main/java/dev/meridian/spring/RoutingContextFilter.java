@@ -8,18 +8,24 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.filter.OncePerRequestFilter;
+import software.amazon.awssdk.regions.Region;
 
 /**
  * Opens a {@link RoutingContext} for each request from its headers (names from {@code meridian.web.*}): the data
  * subject's country, the data class, the correlation id (generated when absent, echoed in the response and in the
- * MDC under {@value RoutingContext#MDC_KEY} while the request runs) and the IETF {@code Idempotency-Key}. A malformed
- * value is answered with 400 and an {@code application/problem+json} body naming the header: never a silent default.
+ * MDC under {@value RoutingContext#MDC_KEY} while the request runs), the IETF {@code Idempotency-Key} and the
+ * session's region ({@link RoutingContext#preferredRegion()}: tried first when residency and health allow, for sticky
+ * sessions). A malformed value, or a region that is not configured, is answered with 400 and an
+ * {@code application/problem+json} body naming the header: never a silent default.
  */
 public class RoutingContextFilter extends OncePerRequestFilter {
     private static final Logger LOG = LoggerFactory.getLogger(RoutingContextFilter.class);
@@ -27,12 +33,16 @@ public class RoutingContextFilter extends OncePerRequestFilter {
     private static final Pattern DATA_CLASS = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,63}");
     private static final Pattern CORRELATION_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     /** An sf-string (quoted, as the IETF draft says) or a bare token: printable ASCII without quotes, 1..255. */
+    private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]{1,2}");
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("\"?([\\x20\\x21\\x23-\\x7E]{1,255})\"?");
 
     private final MeridianProperties.Web headers;
+    private final Set<Region> regions;
 
-    public RoutingContextFilter(MeridianProperties.Web headers) {
+    /** A filter reading the headers named in {@code headers}; a region header must name one of {@code regions}. */
+    public RoutingContextFilter(MeridianProperties.Web headers, Collection<Region> regions) {
         this.headers = Objects.requireNonNull(headers, "headers");
+        this.regions = Set.copyOf(Objects.requireNonNull(regions, "regions"));
     }
 
     @Override
@@ -77,6 +87,16 @@ public class RoutingContextFilter extends OncePerRequestFilter {
                 return;
             }
             ctx.idempotencyKey(m.group(1));
+        }
+        String region = request.getHeader(headers.getRegionHeader());
+        if (region != null) {
+            String id = region.trim().toLowerCase(Locale.ROOT);
+            if (!REGION.matcher(id).matches() || !regions.contains(Region.of(id))) {
+                reject(request, response, headers.getRegionHeader(), "'" + region + "' is not one of the configured"
+                        + " regions " + regions.stream().map(Region::id).sorted().toList());
+                return;
+            }
+            ctx.preferredRegion(Region.of(id));
         }
         try (RoutingContext.Scope s = ctx.open()) {
             chain.doFilter(request, response);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.routing.RoutingContext;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
@@ -14,10 +15,12 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.mock.web.MockFilterChain;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
+import software.amazon.awssdk.regions.Region;
 
 /** The request filter: headers to RoutingContext, malformed headers to 400 problem+json, and its conditions. */
 class RoutingContextFilterTest {
-    private final RoutingContextFilter filter = new RoutingContextFilter(new MeridianProperties.Web());
+    private final RoutingContextFilter filter = new RoutingContextFilter(new MeridianProperties.Web(),
+            List.of(Region.EU_WEST_1, Region.EU_CENTRAL_1, Region.US_EAST_1));
     private final AtomicReference<RoutingContext> seen = new AtomicReference<>();
     private final AtomicReference<String> mdc = new AtomicReference<>();
 
@@ -43,6 +46,7 @@ class RoutingContextFilterTest {
         request.addHeader("X-Data-Class", "restricted");
         request.addHeader("X-Correlation-Id", "req-42");
         request.addHeader("Idempotency-Key", "\"8e03978e-40d5-43e8\"");
+        request.addHeader("X-Meridian-Region", "EU-Central-1");
 
         MockHttpServletResponse response = run(request);
 
@@ -51,6 +55,7 @@ class RoutingContextFilterTest {
         assertThat(seen.get().dataClass()).isEqualTo(DataClass.RESTRICTED);
         assertThat(seen.get().correlationId()).contains("req-42");
         assertThat(seen.get().idempotencyKey()).contains("8e03978e-40d5-43e8");
+        assertThat(seen.get().preferredRegion()).contains(Region.EU_CENTRAL_1);
         assertThat(mdc.get()).isEqualTo("req-42");
         assertThat(response.getHeader("X-Correlation-Id")).isEqualTo("req-42");
         assertThat(RoutingContext.current()).as("closed after the request").isSameAs(RoutingContext.empty());
@@ -69,7 +74,8 @@ class RoutingContextFilterTest {
     @Test
     void malformedHeadersAreRejectedWithProblemJsonNamingTheHeader() throws Exception {
         String[][] bad = {{"X-Subject-Country", "DEU"}, {"X-Data-Class", "RESTRICTED;drop"},
-                {"X-Correlation-Id", "a b"}, {"Idempotency-Key", "\"\""}};
+                {"X-Correlation-Id", "a b"}, {"Idempotency-Key", "\"\""},
+                {"X-Meridian-Region", "eu-west-1; drop"}, {"X-Meridian-Region", "ap-south-1"}};
         for (String[] header : bad) {
             seen.set(null);
             MockHttpServletRequest request = new MockHttpServletRequest("POST", "/orders");
@@ -83,6 +89,39 @@ class RoutingContextFilterTest {
                     .contains("Header " + header[0]).contains("\"instance\":\"/orders\"");
             assertThat(seen.get()).as("the request did not run").isNull();
         }
+    }
+
+    @Test
+    void anUnknownRegionIsRefusedNamingTheConfiguredOnes() throws Exception {
+        MockHttpServletRequest request = new MockHttpServletRequest("GET", "/orders/1");
+        request.addHeader("X-Meridian-Region", "ap-south-1");
+
+        assertThat(run(request).getContentAsString()).contains("Header X-Meridian-Region 'ap-south-1' is not one of"
+                + " the configured regions [eu-central-1, eu-west-1, us-east-1]");
+    }
+
+    @Test
+    void headerNamesComeFromTheProperties() throws Exception {
+        MeridianProperties.Web renamed = new MeridianProperties.Web();
+        renamed.setRegionHeader("X-Session-Region");
+        MockHttpServletRequest request = new MockHttpServletRequest("GET", "/orders/1");
+        request.addHeader("X-Session-Region", "us-east-1");
+        request.addHeader("X-Meridian-Region", "not a region");
+        MockHttpServletResponse response = new MockHttpServletResponse();
+
+        new RoutingContextFilter(renamed, List.of(Region.US_EAST_1)).doFilter(request, response,
+                new MockFilterChain(new jakarta.servlet.http.HttpServlet() {
+                    private static final long serialVersionUID = 1L;
+
+                    @Override
+                    protected void service(jakarta.servlet.http.HttpServletRequest req,
+                            jakarta.servlet.http.HttpServletResponse res) {
+                        seen.set(RoutingContext.current());
+                    }
+                }));
+
+        assertThat(response.getStatus()).isEqualTo(200);
+        assertThat(seen.get().preferredRegion()).contains(Region.US_EAST_1);
     }
 
     @Test
