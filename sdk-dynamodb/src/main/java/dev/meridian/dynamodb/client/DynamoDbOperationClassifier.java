@@ -71,16 +71,29 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
 
     Classification classify(String methodName, DynamoDbRequest request, RoutingContext ctx) {
         RequestShape shape = RequestShape.of(methodName, request);
-        Set<String> touched = new LinkedHashSet<>();
-        List<TableKey> keys = new ArrayList<>();
-        for (ItemRef item : shape.items()) {
-            touched.add(item.table());
-            item.partitionValue(partitionKeys.apply(item.table()))
-                    .ifPresent(pk -> keys.add(new TableKey(item.table(), pk)));
+        List<ItemRef> items = shape.items();
+        Set<String> touched;
+        List<TableKey> keys;
+        // Most calls touch one item: immutable one-element collections allocate the least on this per-call path.
+        if (items.size() == 1) {
+            ItemRef item = items.get(0);
+            touched = Set.of(item.table());
+            Optional<String> pk = item.partitionValue(partitionKeys.apply(item.table()));
+            keys = pk.isPresent() ? List.of(new TableKey(item.table(), pk.get())) : List.of();
+        } else {
+            touched = new LinkedHashSet<>();
+            keys = new ArrayList<>();
+            for (ItemRef item : items) {
+                touched.add(item.table());
+                Optional<String> pk = item.partitionValue(partitionKeys.apply(item.table()));
+                if (pk.isPresent()) {
+                    keys.add(new TableKey(item.table(), pk.get()));
+                }
+            }
         }
         Operation.Builder op = Operation.builder(shape.operation(), kind(shape, ctx));
-        if (!touched.isEmpty()) {
-            op.resource(touched.iterator().next());
+        if (!items.isEmpty()) {
+            op.resource(items.get(0).table());
         }
         if (!keys.isEmpty()) {
             TableKey first = keys.get(0);

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -39,6 +40,9 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  */
 final class RequestShape {
 
+    /** Method name → operation name; bounded by the client interface's methods. Saves a string per call. */
+    private static final ConcurrentHashMap<String, String> OPERATION_NAMES = new ConcurrentHashMap<>();
+
     private final String operation;
     private final boolean read;
     private final boolean repeatSafe;
@@ -55,7 +59,12 @@ final class RequestShape {
 
     /** The DynamoDB operation name (e.g. {@code PutItem}) of a client method name (e.g. {@code putItem}). */
     private static String operationName(String methodName) {
-        return Character.toUpperCase(methodName.charAt(0)) + methodName.substring(1);
+        String name = OPERATION_NAMES.get(methodName);
+        if (name == null) {
+            name = Character.toUpperCase(methodName.charAt(0)) + methodName.substring(1);
+            OPERATION_NAMES.putIfAbsent(methodName, name);
+        }
+        return name;
     }
 
     static RequestShape of(String methodName, DynamoDbRequest request) {
