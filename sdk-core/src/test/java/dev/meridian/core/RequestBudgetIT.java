@@ -12,7 +12,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -143,22 +145,13 @@ class RequestBudgetIT {
      * still be in its SDK retry back-off when the call returns.
      */
     private static int settled() {
-        int last = journaled();
-        long quietSince = System.nanoTime();
-        while (System.nanoTime() - quietSince < Duration.ofMillis(800).toNanos()) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            int now = journaled();
-            if (now != last) {
-                last = now;
-                quietSince = System.nanoTime();
-            }
-        }
-        return last;
+        AtomicInteger last = new AtomicInteger(journaled());
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .during(Duration.ofMillis(800)).until(() -> {
+                    int now = journaled();
+                    return last.getAndSet(now) == now;
+                });
+        return last.get();
     }
 
     private void everyRegion(Consumer<String> fault) {

@@ -23,7 +23,7 @@ import org.springframework.expression.spel.standard.SpelExpressionParser;
  * Checked exceptions of the method reach the caller unchanged.
  */
 @Aspect
-public class IdempotentAspect {
+class IdempotentAspect {
     /** What a void method stores: an empty result, replayed as nothing. */
     private static final ResultCodec<Object> VOID = ResultCodec.of(v -> new byte[0], b -> Boolean.TRUE);
 

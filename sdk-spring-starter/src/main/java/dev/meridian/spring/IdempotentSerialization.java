@@ -8,7 +8,7 @@ import java.lang.reflect.Method;
  * result into the bytes replayed to duplicates. The starter provides JSON through Jackson when it is on the class
  * path (the application's {@code JsonMapper}, else a default one), else {@link #plain()}; define a bean of this type to use another format.
  */
-public interface IdempotentSerialization {
+interface IdempotentSerialization {
 
     /** The bytes hashed as the payload of a call: the value of {@link Idempotent#payload()}, or all arguments. */
     byte[] payload(Object payload);

@@ -18,8 +18,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -234,21 +239,29 @@ class AwsFailureClassifierIT {
     @EnumSource(Http.class)
     void everyFailureOfAFlappingRegionIsRegionalNeverACallerError(Http http) throws Exception {
         Set<String> shapes = new ConcurrentSkipListSet<>();
-        Thread flapper = new Thread(() -> {
-            for (int i = 0; i < 40 && !Thread.currentThread().isInterrupted(); i++) {
-                regions.faults(WEST).down();
-                sleep(15);
-                regions.faults(WEST).heal();
-                sleep(15);
-            }
-        }, "flapper");
+        // 80 flips, one every 15 ms: down, up, down, ... and healed at the end.
+        AtomicInteger flips = new AtomicInteger();
+        CountDownLatch flapped = new CountDownLatch(1);
+        ScheduledExecutorService flapper = Executors.newSingleThreadScheduledExecutor();
         int failures = 0;
         URI west = regions.endpoint(WEST);
         boolean netty = http == Http.NETTY_ASYNC;
         try (DynamoDbClient sync = netty ? null : http.sync(west, READ_TIMEOUT);
                 DynamoDbAsyncClient async = netty ? http.async(west, READ_TIMEOUT) : null) {
-            flapper.start();
-            while (flapper.isAlive()) {
+            flapper.scheduleAtFixedRate(() -> {
+                int n = flips.incrementAndGet();
+                if (n > 80) {
+                    regions.faults(WEST).heal();
+                    flapped.countDown();
+                    throw new CancellationException("done flapping");
+                }
+                if (n % 2 == 1) {
+                    regions.faults(WEST).down();
+                } else {
+                    regions.faults(WEST).heal();
+                }
+            }, 0, 15, TimeUnit.MILLISECONDS);
+            while (flapped.getCount() > 0) {
                 Outcome o = Outcome.of(() -> sync != null ? sync.getItem(GET) : async.getItem(GET).get(10,
                         TimeUnit.SECONDS));
                 if (o.failure() != null) {
@@ -259,8 +272,8 @@ class AwsFailureClassifierIT {
                 }
             }
         } finally {
-            flapper.interrupt();
-            flapper.join();
+            flapper.shutdownNow();
+            regions.faults(WEST).heal();
         }
         LOG.info("FLAP {}: {} failures, shapes {}", http, failures, shapes);
         assertThat(failures).as("the flapping region failed some calls").isPositive();
@@ -303,11 +316,4 @@ class AwsFailureClassifierIT {
         return s.toString();
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

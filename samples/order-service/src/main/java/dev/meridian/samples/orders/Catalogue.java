@@ -11,7 +11,7 @@ import org.springframework.transaction.annotation.Transactional;
  * {@code RoutingDataSource}: a read-only transaction runs on the local region's reader, everything else on the writer.
  */
 @Service
-public class Catalogue {
+class Catalogue {
     private final JdbcTemplate jdbc;
 
     public Catalogue(JdbcTemplate jdbc) {

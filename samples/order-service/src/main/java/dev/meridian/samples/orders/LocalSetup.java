@@ -21,7 +21,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * eu-central-1 and us-east-1 holding the catalogue; {@link #properties()} points the {@code meridian.*} properties at
  * them. The service itself runs in us-east-1.
  */
-public final class LocalSetup implements AutoCloseable {
+final class LocalSetup implements AutoCloseable {
     /** Where the service runs. */
     public static final String LOCAL_REGION = "us-east-1";
     /** Where orders (EU customers' data) and their idempotency records are kept. */

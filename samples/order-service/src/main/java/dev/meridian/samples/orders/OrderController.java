@@ -22,7 +22,7 @@ import org.springframework.web.bind.annotation.RestController;
  * starter's filter before this runs; Meridian's refusals become problem+json answers here.
  */
 @RestController
-public class OrderController {
+class OrderController {
     private final Orders orders;
     private final Catalogue catalogue;
 

@@ -15,7 +15,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * each call goes to a region the request's data may live in, and fails over when that region is out.
  */
 @Service
-public class Orders {
+class Orders {
     static final String TABLE = "orders";
 
     private final DynamoDbClient dynamo;
