@@ -252,6 +252,15 @@ public final class MultiRegion implements AutoCloseable {
                 Objects.requireNonNull(reason, "reason"), null);
     }
 
+    /**
+     * The region a {@link Operation#homeOnly()} operation is pinned to, whatever the health of the regions: the first
+     * of its strategy's order over {@link Operation#within()} (every configured region when unset). Independent of
+     * any context: residency decides only whether a call may use it.
+     */
+    public Region homeRegion(Operation op) {
+        return router.home(Objects.requireNonNull(op, "op"), RoutingContext.empty(), Set.copyOf(config.regionList()));
+    }
+
     /** What a {@link RoutingStrategy} would see for {@code op} under {@code ctx}, to order regions as routing does. */
     public RoutingRequest routingRequest(Operation op, RoutingContext ctx) {
         return new RoutingRequest(op, ctx, config.localRegion(), config::weight, router.latency());

@@ -173,21 +173,17 @@ final class Router {
         return RoutingPlan.of(ordered, allowed, residencyLimited, ctx.dataClass(), subject.orElse(null));
     }
 
-    /** The single-region plan of a {@link Operation#homeOnly()} operation; health decides only whether it runs. */
+    /**
+     * The single-region plan of a {@link Operation#homeOnly()} operation: residency decides whether its home may be
+     * used (never which region is home), health only whether it runs now.
+     */
     private RoutingPlan homePlan(Operation op, RoutingContext ctx, Optional<Jurisdiction> subject, Set<Region> allowed,
             boolean residencyLimited, String resource) {
-        List<Region> eligible = new ArrayList<>(allowed.size());
-        for (Region r : config.regionsByPriority()) {
-            if (allowed.contains(r)) {
-                eligible.add(r);
-            }
+        Region home = home(op, ctx, allowed);
+        if (!allowed.contains(home)) {
+            throw refuse(op, ctx, "its home region " + home + " is outside the allowed regions " + allowed
+                    + "; the operation is pinned to its home region (Operation.homeOnly) and never moves", null);
         }
-        RoutingStrategy strategy = op.strategy().orElse(config.routing());
-        List<Region> ordered = eligible.size() == 1 ? eligible
-                : strategy.order(eligible, request(op, ctx));
-        Region home = ordered.stream().filter(eligible::contains).findFirst()
-                .orElseThrow(() -> new NoRegionAvailableException("Routing strategy " + strategy.name()
-                        + " returned no home region for " + op.name() + " out of " + eligible));
         boolean available = !ctx.excludedRegions().contains(home)
                 && (resource == null ? health.isAvailable(home) : health.isAvailable(home, resource));
         if (!available) {
@@ -288,6 +284,30 @@ final class Router {
             throw new NoRegionAvailableException("No region can take " + op.name() + ": " + reason);
         }
         return both;
+    }
+
+    /**
+     * The home of {@code op}: the first region of its strategy's order over the regions it exists in
+     * ({@link Operation#within()}, independent of the call's context, so a key keeps one home whoever asks), else over
+     * {@code allowed}.
+     */
+    Region home(Operation op, RoutingContext ctx, Set<Region> allowed) {
+        Set<Region> pool = op.within().orElse(allowed);
+        List<Region> eligible = new ArrayList<>(pool.size());
+        for (Region r : config.regionsByPriority()) {
+            if (pool.contains(r)) {
+                eligible.add(r);
+            }
+        }
+        if (eligible.isEmpty()) {
+            throw new NoRegionAvailableException(op.name() + " has no configured region to be homed in: it exists only"
+                    + " in " + pool + ", the configured regions are " + config.regionList());
+        }
+        RoutingStrategy strategy = op.strategy().orElse(config.routing());
+        List<Region> ordered = eligible.size() == 1 ? eligible : strategy.order(eligible, request(op, ctx));
+        return ordered.stream().filter(eligible::contains).findFirst()
+                .orElseThrow(() -> new NoRegionAvailableException("Routing strategy " + strategy.name()
+                        + " returned no home region for " + op.name() + " out of " + eligible));
     }
 
     private RoutingRequest request(Operation op, RoutingContext ctx) {

@@ -166,6 +166,8 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
     private static final Map<String, String> NAMES = Map.of("#id", ID, "#expiration", EXPIRATION,
             "#in_progress_expiration", IN_PROGRESS_EXPIRATION, "#status", STATUS);
 
+    private static final RoutingStrategy HOME_BY_KEY = RoutingStrategy.homeByKey();
+
     private final String table;
     private final InstantSource clock;
     private final MultiRegion runtime;
@@ -174,8 +176,8 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
     private final HomeRegionMode mode;
     private final int maxResultBytes;
     private final Set<Region> replicaRegions;
-    /** Where keys are homed: the table's configured regions in configuration order, independent of any context. */
-    private final List<Region> homeRegions;
+    /** Where keys are homed: the table's regions (declared, else every configured one), independent of any context. */
+    private final Set<Region> homeRegions;
 
     private DynamoDbIdempotencyStore(Builder b) {
         this.table = b.table;
@@ -187,7 +189,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         this.maxResultBytes = b.maxResultBytes;
         this.replicaRegions = b.replicaRegions;
         if (runtime == null) {
-            this.homeRegions = List.of();
+            this.homeRegions = null;
         } else {
             List<Region> configured = runtime.config().regionList();
             List<Region> home = new ArrayList<>(configured);
@@ -199,7 +201,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
                             + "; declare the regions the table '" + table + "' replicates to");
                 }
             }
-            this.homeRegions = List.copyOf(home);
+            this.homeRegions = Set.copyOf(home);
         }
     }
 
@@ -412,9 +414,8 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         if (runtime == null) {
             return Optional.empty();
         }
-        Operation op = Operation.builder("idempotency.home", OperationKind.READ).resource(table).routingKey(key)
-                .build();
-        return Optional.of(home(op, RoutingContext.empty()));
+        return Optional.of(runtime.homeRegion(Operation.builder("idempotency.home", OperationKind.READ)
+                .resource(table).routingKey(key).strategy(HOME_BY_KEY).within(homeRegions).build()));
     }
 
     /**
@@ -428,27 +429,21 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
             return call.apply(null, singleClient);
         }
         RoutingContext ctx = RoutingContext.current();
-        Operation.Builder operation = Operation.builder(name, kind).resource(table).routingKey(key);
+        // The key's regions are the table's, whatever the context: sdk-core homes it there (homeOnly), and residency
+        // only decides whether this call may use that home.
+        Operation.Builder operation = Operation.builder(name, kind).resource(table).routingKey(key)
+                .within(homeRegions);
         Operation op = operation.build();
         if (runtime.footprintMatters(ctx)) {
             runtime.checkResidency(op, ctx, footprint());
         }
-        Region home = home(op, ctx);
-        RoutingStrategy keyOrder = tableOrder(home);
         Function<Region, T> regional = region -> call.apply(region, shared.clients().get(region));
         if (claimRegion != null) {
-            operation.strategy(RoutingStrategy.preferring(claimRegion, keyOrder));
+            operation.strategy(RoutingStrategy.preferring(claimRegion, HOME_BY_KEY));
         } else if (mode == HomeRegionMode.STRICT) {
-            Set<Region> allowed = runtime.allowedRegions(ctx);
-            if (!allowed.contains(home)) {
-                throw runtime.refuse(op, ctx, "the idempotency key's home region " + home + " is outside the allowed"
-                        + " regions " + allowed + " (STRICT mode keeps each key in one region; declare"
-                        + " DynamoDbIdempotencyStore.replicaRegions(..) so keys are homed where the table is)");
-            }
-            // Pinned: the router's own home (hashed over allowed, healthy regions) would move the key.
-            operation.strategy(keyOrder).homeOnly();
+            operation.strategy(HOME_BY_KEY).homeOnly();
         } else {
-            operation.strategy(keyOrder);
+            operation.strategy(HOME_BY_KEY);
         }
         if (claimRegion != null || mode != HomeRegionMode.STRICT) {
             return runtime.execute(operation.build(), regional);
@@ -460,32 +455,13 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
                     && !(e instanceof NoRegionAvailableException)) {
                 // Say what happened in Meridian's terms: the key is held in its home region, nothing ran.
                 throw new NoRegionAvailableException("The idempotency key " + Idempotency.keyHash(key)
-                        + " lives in its home region " + home + ", which did not take " + name + " (" + e
+                        + " lives in its home region " + runtime.homeRegion(operation.build()) + ", which did not take "
+                        + name + " (" + e
                         .getClass().getSimpleName() + "); STRICT mode holds the key there instead of moving it, and"
                         + " nothing was executed: retry later", e);
             }
             throw e;
         }
-    }
-
-    private Region home(Operation op, RoutingContext ctx) {
-        return RoutingStrategy.homeByKey()
-                .order(homeRegions, runtime.routingRequest(op, ctx))
-                .get(0);
-    }
-
-    /** {@code home} first, then the key's hash order, among the candidates the table has a replica in. */
-    private RoutingStrategy tableOrder(Region home) {
-        RoutingStrategy homeFirst = RoutingStrategy.preferring(home, RoutingStrategy.homeByKey());
-        return (candidates, request) -> {
-            List<Region> inTable = new ArrayList<>(candidates.size());
-            for (Region r : candidates) {
-                if (homeRegions.contains(r)) {
-                    inTable.add(r);
-                }
-            }
-            return homeFirst.order(inTable, request);
-        };
     }
 
     /** The table's replica regions: declared, else what the multi-region client knows or describes. */
