@@ -6,6 +6,7 @@ import dev.meridian.core.internal.Metrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.core.RegistryStore;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -13,11 +14,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
@@ -30,8 +33,8 @@ import software.amazon.awssdk.regions.Region;
  * (closed or half-open; an open breaker whose wait has elapsed moves to half-open when asked, so recovery needs no
  * background thread). Only failures the {@code recordAsFailure} predicate accepts (regional failures) count; caller
  * errors never open a breaker. With {@link HealthConfig#perResourceBreakers()} the router and executor use the
- * region × resource breaker for calls that name a resource ({@link #isAvailable(Region, String)}). Transitions are
- * logged at INFO and metered ({@code meridian.breaker.transitions}, under the breaker's region also for a region ×
+ * region × resource breaker for calls that name a resource ({@link #isAvailable(Region, String)}). Transitions, found
+ * by {@link WatchedBreaker} without subscribing to Resilience4j's events, are logged at INFO and metered ({@code meridian.breaker.transitions}, under the breaker's region also for a region ×
  * resource breaker; gauge {@code meridian.breaker.state} per region). If {@link HealthConfig#probe()} is set, a
  * single daemon thread probes every region on a schedule: a successful probe moves an open breaker to half-open and
  * counts as a successful trial call of a half-open one; {@link #close()} stops it.
@@ -44,13 +47,16 @@ final class RegionHealth implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegionHealth.class);
 
     private final HealthConfig config;
-    private final CircuitBreakerRegistry registry;
-    private final Map<Region, CircuitBreaker> breakers;
+    private final CircuitBreakerConfig breakerConfig;
+    private final Map<Region, WatchedBreaker> breakers;
     /** Per region: resource → breaker, created on first use; keyed by region first so lookups build no string. */
-    private final Map<Region, ConcurrentHashMap<String, CircuitBreaker>> resourceBreakers;
+    private final Map<Region, ConcurrentHashMap<String, WatchedBreaker>> resourceBreakers;
+    /** Every breaker by name: Meridian's and any an application creates through {@link #registry()}. */
+    private final ConcurrentHashMap<String, CircuitBreaker> byName = new ConcurrentHashMap<>();
     private final Set<Region> drained = ConcurrentHashMap.newKeySet();
     private final Metrics metrics;
     private final ScheduledExecutorService prober;
+    private volatile CircuitBreakerRegistry registry;
 
     /** Health for these regions with no metrics. */
     RegionHealth(Collection<Region> regions, HealthConfig config) {
@@ -64,7 +70,7 @@ final class RegionHealth implements AutoCloseable {
     RegionHealth(Collection<Region> regions, HealthConfig config, Metrics metrics) {
         this.config = Objects.requireNonNull(config, "config");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        CircuitBreakerConfig cbConfig = CircuitBreakerConfig.custom()
+        this.breakerConfig = CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(config.slidingWindowSize())
                 .minimumNumberOfCalls(config.minimumNumberOfCalls())
@@ -75,14 +81,12 @@ final class RegionHealth implements AutoCloseable {
                 .slowCallDurationThreshold(config.slowCallDuration())
                 .recordException(t -> true)
                 .build();
-        this.registry = CircuitBreakerRegistry.of(cbConfig);
-        Map<Region, CircuitBreaker> m = new LinkedHashMap<>();
-        Map<Region, ConcurrentHashMap<String, CircuitBreaker>> byResource = new HashMap<>();
+        Map<Region, WatchedBreaker> m = new LinkedHashMap<>();
+        Map<Region, ConcurrentHashMap<String, WatchedBreaker>> byResource = new HashMap<>();
         for (Region r : regions) {
-            CircuitBreaker cb = registry.circuitBreaker(r.id());
-            observe(r, null, cb);
-            metrics.breakerState(r, () -> cb.getState().getOrder());
-            m.put(r, cb);
+            WatchedBreaker watched = newBreaker(r, null);
+            metrics.breakerState(r, () -> watched.breaker().getState().getOrder());
+            m.put(r, watched);
             byResource.put(r, new ConcurrentHashMap<>());
         }
         this.breakers = Collections.unmodifiableMap(m);
@@ -92,7 +96,18 @@ final class RegionHealth implements AutoCloseable {
 
     /** The breaker of a configured region. */
     public CircuitBreaker circuitBreaker(Region region) {
-        CircuitBreaker cb = breakers.get(region);
+        return watched(region).breaker();
+    }
+
+    /**
+     * The breaker of one resource (table, cluster) in a region, created on first use; named {@code region/resource}.
+     */
+    public CircuitBreaker circuitBreaker(Region region, String resource) {
+        return watched(region, resource).breaker();
+    }
+
+    WatchedBreaker watched(Region region) {
+        WatchedBreaker cb = breakers.get(region);
         if (cb == null) {
             throw new IllegalArgumentException("region '" + region + "' is not one of the configured regions "
                     + breakers.keySet());
@@ -100,28 +115,36 @@ final class RegionHealth implements AutoCloseable {
         return cb;
     }
 
-    /**
-     * The breaker of one resource (table, cluster) in a region, created on first use; named {@code region/resource}.
-     */
-    public CircuitBreaker circuitBreaker(Region region, String resource) {
+    WatchedBreaker watched(Region region, String resource) {
         Objects.requireNonNull(resource, "resource");
-        circuitBreaker(region);
-        return resourceBreakers.get(region).computeIfAbsent(resource, res -> {
-            CircuitBreaker cb = registry.circuitBreaker(region.id() + '/' + res);
-            observe(region, res, cb);
-            return cb;
-        });
+        watched(region);
+        return resourceBreakers.get(region).computeIfAbsent(resource, res -> newBreaker(region, res));
     }
 
     /** The breaker of one resource in a region if it was created, else null; creates nothing. */
-    CircuitBreaker existingBreaker(Region region, String resource) {
-        Map<String, CircuitBreaker> byResource = resourceBreakers.get(region);
+    WatchedBreaker existingBreaker(Region region, String resource) {
+        Map<String, WatchedBreaker> byResource = resourceBreakers.get(region);
         return byResource == null ? null : byResource.get(resource);
     }
 
-    /** The shared registry (e.g. to expose breakers through Resilience4j's own Micrometer binding). */
+    /**
+     * A Resilience4j registry over Meridian's breakers (e.g. for Resilience4j's own Micrometer binding), built on first
+     * use: {@code circuitBreaker("eu-west-1")} and {@code circuitBreaker("eu-west-1/orders")} are the breakers Meridian
+     * routes by; other names are the application's own breakers with Meridian's breaker configuration.
+     */
     public CircuitBreakerRegistry registry() {
-        return registry;
+        CircuitBreakerRegistry r = registry;
+        if (r == null) {
+            synchronized (this) {
+                r = registry;
+                if (r == null) {
+                    r = CircuitBreakerRegistry.custom().withCircuitBreakerConfig(breakerConfig)
+                            .withRegistryStore(new BreakerStore()).build();
+                    registry = r;
+                }
+            }
+        }
+        return r;
     }
 
     public HealthConfig config() {
@@ -134,7 +157,7 @@ final class RegionHealth implements AutoCloseable {
 
     /** Takes a region out of every plan, even while healthy (maintenance, evacuation drills). */
     public void drain(Region region) {
-        circuitBreaker(region);
+        watched(region);
         if (drained.add(region)) {
             LOG.info("Region {} drained: removed from routing plans", region.id());
         }
@@ -142,7 +165,7 @@ final class RegionHealth implements AutoCloseable {
 
     /** Puts a drained region back into plans. */
     public void undrain(Region region) {
-        circuitBreaker(region);
+        watched(region);
         if (drained.remove(region)) {
             LOG.info("Region {} undrained: back in routing plans", region.id());
         }
@@ -154,7 +177,7 @@ final class RegionHealth implements AutoCloseable {
 
     /** The breaker state of a configured region. */
     public CircuitBreaker.State state(Region region) {
-        return circuitBreaker(region).getState();
+        return watched(region).state();
     }
 
     /**
@@ -165,8 +188,8 @@ final class RegionHealth implements AutoCloseable {
         if (drained.contains(region)) {
             return false;
         }
-        CircuitBreaker cb = breakers.get(region);
-        return cb != null && permitsCalls(cb);
+        WatchedBreaker cb = breakers.get(region);
+        return cb != null && cb.permitsCalls();
     }
 
     /**
@@ -179,26 +202,15 @@ final class RegionHealth implements AutoCloseable {
         if (!isAvailable(region)) {
             return false;
         }
-        CircuitBreaker cb = resourceBreakers.get(region).get(resource);
-        return cb == null || permitsCalls(cb);
-    }
-
-    private static boolean permitsCalls(CircuitBreaker cb) {
-        CircuitBreaker.State s = cb.getState();
-        if (s == CircuitBreaker.State.OPEN) {
-            // tryAcquirePermission moves an expired OPEN breaker to HALF_OPEN; give the permit straight back.
-            if (cb.tryAcquirePermission()) {
-                cb.releasePermission();
-                return true;
-            }
-            return false;
-        }
-        return s != CircuitBreaker.State.FORCED_OPEN;
+        WatchedBreaker cb = resourceBreakers.get(region).get(resource);
+        return cb == null || cb.permitsCalls();
     }
 
     /** Closes every breaker's window: forgets past failures and successes (drained regions stay drained). */
     void reset() {
-        registry.getAllCircuitBreakers().forEach(CircuitBreaker::reset);
+        byName.values().forEach(CircuitBreaker::reset);
+        breakers.values().forEach(WatchedBreaker::state);
+        resourceBreakers.values().forEach(byResource -> byResource.values().forEach(WatchedBreaker::state));
     }
 
     @Override
@@ -208,16 +220,26 @@ final class RegionHealth implements AutoCloseable {
         }
     }
 
-    /** Logs and meters the transitions of a region's breaker ({@code resource} null) or a region × resource one. */
-    private void observe(Region region, String resource, CircuitBreaker cb) {
-        String subject = resource == null ? "region " + region.id()
-                : "region " + region.id() + ", resource " + resource;
-        cb.getEventPublisher().onStateTransition(e -> {
-            String from = e.getStateTransition().getFromState().name();
-            String to = e.getStateTransition().getToState().name();
-            LOG.info("Circuit breaker for {}: {} -> {}", subject, from, to);
-            metrics.breakerTransition(region, from, to);
-        });
+    /**
+     * A breaker of a region ({@code resource} null) or region × resource, built without a registry: a registry stamps
+     * an event on every breaker it adds, and the event's {@code ZonedDateTime} loads the time-zone rules on a cold JVM.
+     */
+    private WatchedBreaker newBreaker(Region region, String resource) {
+        String name = resource == null ? region.id() : region.id() + '/' + resource;
+        CircuitBreaker cb = CircuitBreaker.of(name, breakerConfig);
+        byName.put(name, cb);
+        return new WatchedBreaker(cb, region, resource, this::transitioned);
+    }
+
+    /** Logs and meters a transition of a region's breaker or a region × resource one. */
+    private void transitioned(WatchedBreaker breaker, CircuitBreaker.State from, CircuitBreaker.State to) {
+        if (breaker.resource() == null) {
+            LOG.info("Circuit breaker for region {}: {} -> {}", breaker.region().id(), from, to);
+        } else {
+            LOG.info("Circuit breaker for region {}, resource {}: {} -> {}", breaker.region().id(),
+                    breaker.resource(), from, to);
+        }
+        metrics.breakerTransition(breaker.region(), from.name(), to.name());
     }
 
     private ScheduledExecutorService startProbe(ProbeHook probe) {
@@ -232,9 +254,9 @@ final class RegionHealth implements AutoCloseable {
     }
 
     void probeAll(ProbeHook probe) {
-        for (Map.Entry<Region, CircuitBreaker> e : breakers.entrySet()) {
+        for (Map.Entry<Region, WatchedBreaker> e : breakers.entrySet()) {
             Region region = e.getKey();
-            CircuitBreaker cb = e.getValue();
+            WatchedBreaker cb = e.getValue();
             boolean ok;
             Exception error = null;
             try {
@@ -247,14 +269,14 @@ final class RegionHealth implements AutoCloseable {
                 ok = false;
                 error = ex;
             }
-            CircuitBreaker.State s = cb.getState();
+            CircuitBreaker.State s = cb.state();
             if (ok && s == CircuitBreaker.State.OPEN) {
-                cb.transitionToHalfOpenState();
-            } else if (ok && s == CircuitBreaker.State.HALF_OPEN && cb.tryAcquirePermission()) {
+                cb.transitionToHalfOpen();
+            } else if (ok && s == CircuitBreaker.State.HALF_OPEN && cb.tryAcquire()) {
                 // The probe is a trial call: a recovered region closes its breaker without a user's call as a trial.
-                cb.onSuccess(0, TimeUnit.NANOSECONDS);
-            } else if (!ok && s == CircuitBreaker.State.CLOSED && cb.tryAcquirePermission()) {
-                cb.onError(0, TimeUnit.NANOSECONDS, new ProbeFailedException(region));
+                cb.success(0);
+            } else if (!ok && s == CircuitBreaker.State.CLOSED && cb.tryAcquire()) {
+                cb.error(0, new ProbeFailedException(region));
             }
             if (!ok) {
                 LOG.debug("Health probe of region {} failed: {}", region.id(),
@@ -269,6 +291,65 @@ final class RegionHealth implements AutoCloseable {
 
         ProbeFailedException(Region region) {
             super("health probe of region " + region.id() + " failed", null, false, false);
+        }
+    }
+
+    /**
+     * The registry's view of the breakers: Meridian's own by their names (a resource breaker is created on first
+     * lookup, as Meridian would), anything else kept for the application.
+     */
+    private final class BreakerStore implements RegistryStore<CircuitBreaker> {
+        @Override
+        public CircuitBreaker computeIfAbsent(String name, Function<? super String, ? extends CircuitBreaker> create) {
+            WatchedBreaker own = meridians(name);
+            return own != null ? own.breaker() : byName.computeIfAbsent(name, create);
+        }
+
+        @Override
+        public CircuitBreaker putIfAbsent(String name, CircuitBreaker breaker) {
+            WatchedBreaker own = meridians(name);
+            return own != null ? own.breaker() : byName.putIfAbsent(name, breaker);
+        }
+
+        @Override
+        public Optional<CircuitBreaker> find(String name) {
+            return Optional.ofNullable(byName.get(name));
+        }
+
+        @Override
+        public Optional<CircuitBreaker> remove(String name) {
+            refuseOwn(name, "removed");
+            return Optional.ofNullable(byName.remove(name));
+        }
+
+        @Override
+        public Optional<CircuitBreaker> replace(String name, CircuitBreaker breaker) {
+            refuseOwn(name, "replaced");
+            return Optional.ofNullable(byName.replace(name, breaker));
+        }
+
+        @Override
+        public Collection<CircuitBreaker> values() {
+            return Collections.unmodifiableCollection(byName.values());
+        }
+
+        private void refuseOwn(String name, String what) {
+            if (meridians(name) != null) {
+                throw new UnsupportedOperationException("circuit breaker '" + name + "' routes Meridian's calls and "
+                        + "cannot be " + what + "; tune it through HealthConfig (meridian.breaker.*)");
+            }
+        }
+
+        /** Meridian's breaker for {@code region} or {@code region/resource} of a configured region, else null. */
+        private WatchedBreaker meridians(String name) {
+            int slash = name.indexOf('/');
+            String id = slash < 0 ? name : name.substring(0, slash);
+            for (Map.Entry<Region, WatchedBreaker> e : breakers.entrySet()) {
+                if (e.getKey().id().equals(id)) {
+                    return slash < 0 ? e.getValue() : watched(e.getKey(), name.substring(slash + 1));
+                }
+            }
+            return null;
         }
     }
 }

@@ -21,7 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -198,9 +197,9 @@ final class RegionalExecutor implements AutoCloseable {
 
     /** Records a failure seen after an attempt had succeeded (e.g. a pooled connection that died mid-statement). */
     void recordFailure(Operation op, Region region, Throwable failure, FailureClassifier classifier) {
-        CircuitBreaker cb = breaker(op, region);
+        WatchedBreaker cb = breaker(op, region);
         if (classifier.classify(failure).isRegional()) {
-            cb.onError(0, TimeUnit.NANOSECONDS, failure);
+            cb.error(0, failure);
             metrics.call(region, op.name(), Metrics.REGIONAL_FAILURE, 0);
         }
     }
@@ -276,14 +275,14 @@ final class RegionalExecutor implements AutoCloseable {
     }
 
     /** The breaker an attempt of {@code op} in {@code region} goes through (region × resource when configured). */
-    private CircuitBreaker breaker(Operation op, Region region) {
+    private WatchedBreaker breaker(Operation op, Region region) {
         if (perResourceBreakers || op.breakerPerResource()) {
             Optional<String> resource = op.resource();
             if (resource.isPresent()) {
-                return health.circuitBreaker(region, resource.get());
+                return health.watched(region, resource.get());
             }
         }
-        return health.circuitBreaker(region);
+        return health.watched(region);
     }
 
     private int limit(Operation op, int planned) {
@@ -345,10 +344,10 @@ final class RegionalExecutor implements AutoCloseable {
      */
     private final class Gate {
         final Region region;
-        final CircuitBreaker primary;
+        final WatchedBreaker primary;
         private final String resource;
         private final boolean primaryIsResource;
-        private final CircuitBreaker throttle;
+        private final WatchedBreaker throttle;
 
         Gate(Operation op, Region region) {
             this.region = region;
@@ -360,53 +359,52 @@ final class RegionalExecutor implements AutoCloseable {
 
         /** Null when the breakers let the attempt through (a permission is then held), else why not. */
         CallNotPermittedException acquire() {
-            if (!primary.tryAcquirePermission()) {
-                return CallNotPermittedException.createCallNotPermittedException(primary);
+            if (!primary.tryAcquire()) {
+                return CallNotPermittedException.createCallNotPermittedException(primary.breaker());
             }
-            if (throttle != null && !throttle.tryAcquirePermission()) {
-                primary.releasePermission();
-                return CallNotPermittedException.createCallNotPermittedException(throttle);
+            if (throttle != null && !throttle.tryAcquire()) {
+                primary.release();
+                return CallNotPermittedException.createCallNotPermittedException(throttle.breaker());
             }
             return null;
         }
 
         /** Whether this attempt would be a half-open breaker's trial call. */
         boolean halfOpen() {
-            return primary.getState() == CircuitBreaker.State.HALF_OPEN
-                    || throttle != null && throttle.getState() == CircuitBreaker.State.HALF_OPEN;
+            return primary.state() == CircuitBreaker.State.HALF_OPEN
+                    || throttle != null && throttle.state() == CircuitBreaker.State.HALF_OPEN;
         }
 
         /** Gives the permissions back unused (an attempt cancelled or never started). */
         void release() {
-            primary.releasePermission();
+            primary.release();
             if (throttle != null) {
-                throttle.releasePermission();
+                throttle.release();
             }
         }
 
         void succeeded(long nanos) {
-            primary.onSuccess(nanos, TimeUnit.NANOSECONDS);
+            primary.success(nanos);
             if (throttle != null) {
-                throttle.onSuccess(nanos, TimeUnit.NANOSECONDS);
+                throttle.success(nanos);
             }
         }
 
         void failed(long nanos, Throwable t) {
-            primary.onError(nanos, TimeUnit.NANOSECONDS, t);
+            primary.error(nanos, t);
             if (throttle != null) {
-                throttle.releasePermission();
+                throttle.release();
             }
         }
 
         void throttled(long nanos, Throwable t) {
             if (primaryIsResource) {
-                primary.onError(nanos, TimeUnit.NANOSECONDS, t);
+                primary.error(nanos, t);
                 return;
             }
-            primary.releasePermission();
+            primary.release();
             if (resource != null) {
-                (throttle != null ? throttle : health.circuitBreaker(region, resource))
-                        .onError(nanos, TimeUnit.NANOSECONDS, t);
+                (throttle != null ? throttle : health.watched(region, resource)).error(nanos, t);
             }
         }
     }

@@ -8,14 +8,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.internal.Metrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -33,33 +38,96 @@ class RegionHealthTest {
         health.close();
     }
 
-    private static void record(CircuitBreaker cb, Throwable t) {
-        cb.acquirePermission();
+    private static void record(WatchedBreaker cb, Throwable t) {
+        assertThat(cb.tryAcquire()).isTrue();
         if (t == null) {
-            cb.onSuccess(1, TimeUnit.MILLISECONDS);
+            cb.success(1_000_000);
         } else {
-            cb.onError(1, TimeUnit.MILLISECONDS, t);
+            cb.error(1_000_000, t);
         }
     }
 
     @Test
     void breakerOpensAfterRegionalFailuresGoesHalfOpenAndCloses() {
-        CircuitBreaker cb = health.circuitBreaker(EU_WEST);
+        WatchedBreaker cb = health.watched(EU_WEST);
         Throwable refused = SdkClientException.create("down", new ConnectException());
         for (int i = 0; i < 4; i++) {
             record(cb, refused);
         }
-        assertThat(cb.getState()).isEqualTo(CircuitBreaker.State.OPEN);
-        cb.transitionToHalfOpenState();
+        assertThat(cb.state()).isEqualTo(CircuitBreaker.State.OPEN);
+        cb.transitionToHalfOpen();
         assertThat(health.isAvailable(EU_WEST)).isTrue();
         record(cb, null);
         record(cb, null);
-        assertThat(cb.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(cb.state()).isEqualTo(CircuitBreaker.State.CLOSED);
         assertThat(meters.get("meridian.breaker.transitions").tag("region", "eu-west-1").tag("from", "CLOSED")
                 .tag("to", "OPEN").counter().count()).isEqualTo(1.0);
         assertThat(meters.get("meridian.breaker.transitions").tag("region", "eu-west-1").tag("from", "HALF_OPEN")
                 .tag("to", "CLOSED").counter().count()).isEqualTo(1.0);
+        assertThat(meters.get("meridian.breaker.transitions").tag("region", "eu-west-1").tag("from", "OPEN")
+                .tag("to", "HALF_OPEN").counter().count()).isEqualTo(1.0);
         assertThat(meters.get("meridian.breaker.state").tag("region", "eu-west-1").gauge().value()).isEqualTo(0.0);
+    }
+
+    @Test
+    void aTransitionMadeOutsideMeridianIsReportedOnceWhenMeridianNextLooks() {
+        health.circuitBreaker(EU_WEST).transitionToForcedOpenState();
+        assertThat(health.isAvailable(EU_WEST)).isFalse();
+        assertThat(health.state(EU_WEST)).isEqualTo(CircuitBreaker.State.FORCED_OPEN);
+        assertThat(meters.get("meridian.breaker.transitions").tag("region", "eu-west-1").tag("from", "CLOSED")
+                .tag("to", "FORCED_OPEN").counter().count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void concurrentCallsReportEachObservedTransitionExactlyOnce() throws Exception {
+        HealthConfig longWait = config.toBuilder().waitInOpenState(Duration.ofHours(1)).build();
+        RegionHealth h = new RegionHealth(List.of(EU_CENTRAL), longWait, Metrics.forRegistry(meters));
+        WatchedBreaker cb = h.watched(EU_CENTRAL);
+        Throwable refused = SdkClientException.create("down", new ConnectException());
+        int threads = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit(() -> {
+                    go.await();
+                    for (int i = 0; i < 50; i++) {
+                        if (cb.tryAcquire()) {
+                            cb.error(1_000, refused);
+                        }
+                        h.state(EU_CENTRAL);
+                    }
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+            h.close();
+        }
+        assertThat(cb.state()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(meters.get("meridian.breaker.transitions").tag("region", "eu-central-1").counters())
+                .singleElement().satisfies(c -> assertThat(c.count()).isEqualTo(1.0));
+    }
+
+    @Test
+    void theRegistryIsAViewOfMeridiansBreakersAndKeepsTheApplicationsOwn() {
+        CircuitBreakerRegistry registry = health.registry();
+        assertThat(registry.circuitBreaker("eu-west-1")).isSameAs(health.circuitBreaker(EU_WEST));
+        CircuitBreaker orders = registry.circuitBreaker("eu-west-1/orders");
+        assertThat(orders).isSameAs(health.circuitBreaker(EU_WEST, "orders"));
+        CircuitBreaker own = registry.circuitBreaker("payments-api");
+        assertThat(own.getCircuitBreakerConfig().getSlidingWindowSize()).isEqualTo(config.slidingWindowSize());
+        assertThat(registry.getAllCircuitBreakers()).contains(health.circuitBreaker(EU_WEST),
+                health.circuitBreaker(EU_CENTRAL), orders, own);
+        assertThatThrownBy(() -> registry.remove("eu-west-1"))
+                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("'eu-west-1'");
+        assertThat(registry.remove("payments-api")).contains(own);
+        assertThat(health.registry()).isSameAs(registry);
     }
 
     @Test
@@ -125,6 +193,8 @@ class RegionHealthTest {
         try {
             health.circuitBreaker(EU_WEST).transitionToOpenState();
             health.circuitBreaker(EU_WEST, "orders").transitionToOpenState();
+            health.isAvailable(EU_WEST);
+            health.watched(EU_WEST, "orders").state();
         } finally {
             System.setErr(originalErr);
         }

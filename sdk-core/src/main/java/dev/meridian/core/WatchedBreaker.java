@@ -1,0 +1,112 @@
+package dev.meridian.core;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * One Resilience4j breaker of a region (or region × resource) and the state Meridian last saw it in.
+ *
+ * <p>Transitions are found by comparing states after each interaction rather than by subscribing to the breaker's
+ * event publisher: any subscriber makes Resilience4j build a {@code ZonedDateTime}-stamped event on every recorded
+ * call, which on a cold JVM also loads the time-zone rules (measured in {@code benchmarks/RESULTS.md}). A transition
+ * made outside Meridian (through {@link MultiRegion#circuitBreakers()}) is reported the next time Meridian looks at the
+ * breaker. Each observed change is reported once, also under concurrent calls.
+ */
+final class WatchedBreaker {
+    private final CircuitBreaker breaker;
+    private final Region region;
+    private final String resource;
+    private final AtomicReference<CircuitBreaker.State> seen;
+    private final Transitions transitions;
+
+    /** Told of each state change Meridian observes. */
+    interface Transitions {
+        void changed(WatchedBreaker breaker, CircuitBreaker.State from, CircuitBreaker.State to);
+    }
+
+    WatchedBreaker(CircuitBreaker breaker, Region region, String resource, Transitions transitions) {
+        this.breaker = breaker;
+        this.region = region;
+        this.resource = resource;
+        this.transitions = transitions;
+        this.seen = new AtomicReference<>(breaker.getState());
+    }
+
+    CircuitBreaker breaker() {
+        return breaker;
+    }
+
+    Region region() {
+        return region;
+    }
+
+    /** The resource (table, cluster role) of a region × resource breaker; null for a region's breaker. */
+    String resource() {
+        return resource;
+    }
+
+    /** The breaker's state now (a change made outside Meridian is reported here). */
+    CircuitBreaker.State state() {
+        return settle();
+    }
+
+    /** Acquires a call permission (an open breaker whose wait has elapsed moves to half-open). */
+    boolean tryAcquire() {
+        boolean permitted = breaker.tryAcquirePermission();
+        settle();
+        return permitted;
+    }
+
+    void release() {
+        breaker.releasePermission();
+    }
+
+    void success(long nanos) {
+        breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+        settle();
+    }
+
+    void error(long nanos, Throwable failure) {
+        breaker.onError(nanos, TimeUnit.NANOSECONDS, failure);
+        settle();
+    }
+
+    /**
+     * Whether calls may be planned through the breaker now: closed or half-open, or open with its wait elapsed (it then
+     * moves to half-open and the permit taken to find out is given straight back).
+     */
+    boolean permitsCalls() {
+        CircuitBreaker.State s = settle();
+        if (s == CircuitBreaker.State.OPEN) {
+            if (breaker.tryAcquirePermission()) {
+                breaker.releasePermission();
+                settle();
+                return true;
+            }
+            return false;
+        }
+        return s != CircuitBreaker.State.FORCED_OPEN;
+    }
+
+    void transitionToHalfOpen() {
+        breaker.transitionToHalfOpenState();
+        settle();
+    }
+
+    void reset() {
+        breaker.reset();
+        settle();
+    }
+
+    /** Reports a change since the last look, once: the thread that swaps the seen state reports it. */
+    private CircuitBreaker.State settle() {
+        CircuitBreaker.State now = breaker.getState();
+        CircuitBreaker.State was = seen.get();
+        if (was != now && seen.compareAndSet(was, now)) {
+            transitions.changed(this, was, now);
+        }
+        return now;
+    }
+}
