@@ -7,6 +7,7 @@ import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.routing.RoutingStrategy;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.testkit.LocalRegions;
+import java.time.Duration;
 import java.util.function.Function;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -52,17 +53,29 @@ public final class TestRegions {
     }
 
     public static DynamoDbClient client(LocalRegions regions, Region region) {
+        return client(regions, region, RegionalClientDefaults.ATTEMPT_TIMEOUT);
+    }
+
+    /** A client whose attempt (and call) timeout is {@code attemptTimeout}: black-holed calls end sooner. */
+    public static DynamoDbClient client(LocalRegions regions, Region region, Duration attemptTimeout) {
         return regions.clientBuilder(region.id())
-                .overrideConfiguration(RegionalClientDefaults.overrideConfiguration())
+                .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(
+                        RegionalClientDefaults.MAX_ATTEMPTS, attemptTimeout))
                 .build();
     }
 
     public static DynamoDbAsyncClient asyncClient(LocalRegions regions, Region region) {
+        return asyncClient(regions, region, RegionalClientDefaults.ATTEMPT_TIMEOUT);
+    }
+
+    /** An asynchronous client whose attempt (and call) timeout is {@code attemptTimeout}. */
+    public static DynamoDbAsyncClient asyncClient(LocalRegions regions, Region region, Duration attemptTimeout) {
         return DynamoDbAsyncClient.builder()
                 .region(region)
                 .endpointOverride(regions.endpoint(region.id()))
                 .credentialsProvider(CREDENTIALS)
-                .overrideConfiguration(RegionalClientDefaults.overrideConfiguration())
+                .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(
+                        RegionalClientDefaults.MAX_ATTEMPTS, attemptTimeout))
                 .build();
     }
 

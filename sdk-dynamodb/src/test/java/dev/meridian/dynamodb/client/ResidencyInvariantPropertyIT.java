@@ -13,6 +13,7 @@ import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.testkit.LocalRegions;
 import dev.meridian.testkit.RegionFaults;
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -34,12 +35,15 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * {@code DynamoDbAsyncClient} (enumerated by reflection), through a random door, under a random context (every ISO
  * country in upper or lower case, EEA members outside the EU, GB, CH, unknown codes, no country, no context at
  * all), a random topology (local region, strategy, eu-central-1 declared EU, CH or left to inference) and a random
- * fault on a random region (refused, 500, 503, throttling, reset mid-body). The witness is each region's request
+ * fault on a random region (refused, black hole, slow answers — some beyond the attempt timeout, i.e. a read
+ * timeout after the request was sent —, 500, 503, throttling, reset mid-body). The witness is each region's request
  * journal: no request of a RESTRICTED call ever reaches a region outside the subject's jurisdiction.
  */
 class ResidencyInvariantPropertyIT {
     private static final String TABLE = "eu_orders";
     private static final List<String> IDS = List.of("eu-west-1", "eu-central-1", "us-east-1");
+    /** Short, so that a black-holed or slow region ends an attempt quickly; failover is what is under test. */
+    private static final Duration ATTEMPT_TIMEOUT = Duration.ofMillis(600);
     private static LocalRegions regions;
 
     @BeforeContainer
@@ -103,7 +107,7 @@ class ResidencyInvariantPropertyIT {
     @Provide
     Arbitrary<Fault> faults() {
         return net.jqwik.api.Combinators.combine(Arbitraries.of(IDS),
-                Arbitraries.of("none", "down", "500", "503", "throttle", "reset")).as(Fault::new);
+                Arbitraries.of("none", "down", "blackhole", "slow", "500", "503", "throttle", "reset")).as(Fault::new);
     }
 
     @Property(tries = 120)
@@ -174,12 +178,14 @@ class ResidencyInvariantPropertyIT {
     private static AutoCloseable client(Call call, MultiRegion runtime) {
         if (call.async()) {
             return MultiRegionDynamoDb.builder().multiRegion(runtime)
-                    .asyncClientFactory(r -> TestRegions.asyncClient(regions, r)).buildAsyncClient();
+                    .asyncClientFactory(r -> TestRegions.asyncClient(regions, r, ATTEMPT_TIMEOUT)).buildAsyncClient();
         }
         if (call.viaWrap()) {
-            return runtime.wrapClient(DynamoDbClient.class, r -> TestRegions.client(regions, r), (m, a) -> null);
+            return runtime.wrapClient(DynamoDbClient.class, r -> TestRegions.client(regions, r, ATTEMPT_TIMEOUT),
+                    (m, a) -> null);
         }
-        return MultiRegionDynamoDb.builder().multiRegion(runtime).clientFactory(r -> TestRegions.client(regions, r))
+        return MultiRegionDynamoDb.builder().multiRegion(runtime)
+                .clientFactory(r -> TestRegions.client(regions, r, ATTEMPT_TIMEOUT))
                 .table(TableSettings.builder(TABLE).partitionKey("pk").build()).build();
     }
 
@@ -187,6 +193,8 @@ class ResidencyInvariantPropertyIT {
         RegionFaults f = regions.faults(fault.region());
         switch (fault.kind()) {
             case "down" -> f.down();
+            case "blackhole" -> f.blackhole();
+            case "slow" -> f.latency(Duration.ofMillis(100), Duration.ofMillis(900));
             case "500" -> f.status(500);
             case "503" -> f.status(503);
             case "throttle" -> f.throttle();
