@@ -83,6 +83,8 @@ final class RegionalExecutor implements AutoCloseable {
     private final HedgingConfig hedging;
     private final Hedger hedger;
     private final boolean perResourceBreakers;
+    /** With a health probe, half-open trials are the probe's; synchronous reads then skip half-open regions. */
+    private final boolean probeMakesTrials;
 
     RegionalExecutor(MultiRegionConfig config, Router router, RegionHealth health,
             FailureClassifier classifier, Metrics metrics) {
@@ -95,6 +97,7 @@ final class RegionalExecutor implements AutoCloseable {
         this.hedging = config.hedging();
         this.hedger = hedging.enabled() ? new Hedger(hedging.maxWorkers()) : null;
         this.perResourceBreakers = health.config().perResourceBreakers();
+        this.probeMakesTrials = health.config().probe().isPresent();
     }
 
     FailureClassifier classifier() {
@@ -144,6 +147,13 @@ final class RegionalExecutor implements AutoCloseable {
         while (true) {
             Region region = failover.region(failover.take());
             Gate gate = new Gate(op, region);
+            if (probeMakesTrials && op.kind() == OperationKind.READ && failover.hasNext() && gate.halfOpen()) {
+                // The health probe makes a half-open breaker's trial calls: a user's read does not wait on a
+                // region that may still be black-holed while another region can answer.
+                LOG.debug("Skipping half-open region {} for {}: the health probe makes its trial calls", region.id(),
+                        op.name());
+                continue;
+            }
             Throwable failure = gate.acquire();
             FailureDecision decision;
             if (failure != null) {

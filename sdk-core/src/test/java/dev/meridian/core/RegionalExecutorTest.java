@@ -612,6 +612,47 @@ class RegionalExecutorTest {
     }
 
     @Test
+    void withAHealthProbeASynchronousReadSkipsAHalfOpenRegionAndLeavesTheTrialToTheProbe() {
+        RegionalExecutor ex = executor(TestTopology.threeRegions().health(HealthConfig.builder()
+                .permittedCallsInHalfOpenState(1).probe(region -> true, Duration.ofHours(1)).build()).build());
+        health.circuitBreaker(EU_WEST).transitionToOpenState();
+        health.circuitBreaker(EU_WEST).transitionToHalfOpenState();
+        String answer = ex.execute(Operation.of("Get", OperationKind.READ), region -> {
+            touched.add(region);
+            return region.id();
+        });
+        assertThat(answer).isEqualTo("eu-central-1");
+        assertThat(touched).containsExactly(EU_CENTRAL);
+        assertThat(health.state(EU_WEST)).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+        health.probeAll(region -> true);
+        assertThat(health.state(EU_WEST)).isEqualTo(CircuitBreaker.State.CLOSED);
+
+        health.circuitBreaker(EU_WEST).transitionToOpenState();
+        health.circuitBreaker(EU_WEST).transitionToHalfOpenState();
+        touched.clear();
+        Function<Region, String> put = region -> {
+            touched.add(region);
+            return region.id();
+        };
+        assertThat(ex.execute(Operation.of("Put", OperationKind.WRITE), put))
+                .as("writes are not moved by a half-open breaker").isEqualTo("eu-west-1");
+    }
+
+    @Test
+    void withoutAProbeOrHedgingASynchronousReadIsTheHalfOpenTrial() {
+        RegionalExecutor ex = executor(TestTopology.threeRegions().health(HealthConfig.builder()
+                .permittedCallsInHalfOpenState(1).build()).build());
+        health.circuitBreaker(EU_WEST).transitionToOpenState();
+        health.circuitBreaker(EU_WEST).transitionToHalfOpenState();
+        Function<Region, String> get = region -> {
+            touched.add(region);
+            return region.id();
+        };
+        assertThat(ex.execute(Operation.of("Get", OperationKind.READ), get)).isEqualTo("eu-west-1");
+        assertThat(health.state(EU_WEST)).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
     void aHalfOpenTrialThatFailsReopensTheBreakerWithoutFailingTheCall() throws Exception {
         RegionalExecutor ex = executor(TestTopology.threeRegions().health(HealthConfig.builder()
                 .permittedCallsInHalfOpenState(1).build()).build());
