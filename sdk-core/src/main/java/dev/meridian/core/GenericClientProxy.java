@@ -24,6 +24,7 @@ final class GenericClientProxy<C> implements InvocationHandler, AutoCloseable {
     private final boolean ownsRuntime;
     private final OperationClassifier classifier;
     private final RegionalClients<C> clients;
+    private final SnapshotParticipant.Registration snapshots;
     private volatile boolean closed;
 
     GenericClientProxy(Class<C> iface, MultiRegion runtime, boolean ownsRuntime, RegionalClientFactory<C> factory,
@@ -33,6 +34,7 @@ final class GenericClientProxy<C> implements InvocationHandler, AutoCloseable {
         this.ownsRuntime = ownsRuntime;
         this.classifier = classifier;
         this.clients = new RegionalClients<>(iface.getSimpleName(), runtime.config(), factory);
+        this.snapshots = runtime.onSnapshot(clients);
     }
 
     C proxy() {
@@ -86,6 +88,7 @@ final class GenericClientProxy<C> implements InvocationHandler, AutoCloseable {
             return;
         }
         closed = true;
+        snapshots.close();
         clients.close();
         if (ownsRuntime) {
             runtime.close();

@@ -11,6 +11,7 @@ import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingPlan;
+import dev.meridian.core.routing.RoutingRandom;
 import dev.meridian.core.routing.RoutingRequest;
 import dev.meridian.core.routing.RoutingStrategy;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -58,7 +59,9 @@ public final class MultiRegion implements AutoCloseable {
     private final RegionHealth health;
     private final Router router;
     private final RegionalExecutor executor;
+    private final RoutingRandom random;
     private final List<AutoCloseable> wrapped = new CopyOnWriteArrayList<>();
+    private final List<SnapshotParticipant> snapshotParticipants = new CopyOnWriteArrayList<>();
     private volatile HybridLogicalClock clock;
     private volatile boolean closed;
 
@@ -68,7 +71,8 @@ public final class MultiRegion implements AutoCloseable {
         Metrics metrics = Metrics.forRegistry(b.meterRegistry);
         FailureClassifier classifier = b.classifier;
         this.health = new RegionHealth(config.regionList(), config.health(), metrics);
-        this.router = new Router(config, health, new LatencyTracker(), metrics);
+        this.random = b.random != null ? b.random : RoutingRandom.fromEntropy();
+        this.router = new Router(config, health, new LatencyTracker(), random, metrics);
         this.executor = new RegionalExecutor(config, router, health, classifier, metrics);
         LOG.debug("Meridian runtime started: {}", config);
     }
@@ -263,7 +267,7 @@ public final class MultiRegion implements AutoCloseable {
 
     /** What a {@link RoutingStrategy} would see for {@code op} under {@code ctx}, to order regions as routing does. */
     public RoutingRequest routingRequest(Operation op, RoutingContext ctx) {
-        return new RoutingRequest(op, ctx, config.localRegion(), config::weight, router.latency());
+        return new RoutingRequest(op, ctx, config.localRegion(), config::weight, router.latency(), random);
     }
 
     /** The health of every configured region, in configuration order. */
@@ -303,6 +307,55 @@ public final class MultiRegion implements AutoCloseable {
     public void resetHealth() {
         health.reset();
         router.latency().reset();
+    }
+
+    /**
+     * Registers {@code participant} to act around a process snapshot of this runtime: {@link SnapshotHooks} call its
+     * {@link SnapshotParticipant#beforeCheckpoint()} before a checkpoint and its
+     * {@link SnapshotParticipant#afterRestore()} after a restore. For the parts built on this runtime (routed
+     * clients, data sources) that hold connections or cached remote facts; close the registration when the part is
+     * closed. Closing the runtime drops every registration.
+     */
+    public SnapshotParticipant.Registration onSnapshot(SnapshotParticipant participant) {
+        Objects.requireNonNull(participant, "participant");
+        if (closed) {
+            throw new IllegalStateException("MultiRegion runtime is closed");
+        }
+        snapshotParticipants.add(participant);
+        return () -> snapshotParticipants.remove(participant);
+    }
+
+    /** Before a checkpoint: every registered participant's {@link SnapshotParticipant#beforeCheckpoint()}. */
+    void beforeCheckpoint() {
+        for (SnapshotParticipant p : snapshotParticipants) {
+            try {
+                p.beforeCheckpoint();
+            } catch (RuntimeException e) {
+                LOG.warn("A Meridian part failed to prepare for the checkpoint ({}): {}", p, e.toString());
+            }
+        }
+    }
+
+    /**
+     * After a restore: a new clock node id and a fresh clock reading, health forgotten ({@link #resetHealth()}), the
+     * routing random source reseeded from the OS entropy source, then every registered participant's
+     * {@link SnapshotParticipant#afterRestore()}.
+     *
+     * @return the clock's new node id
+     */
+    String afterRestore() {
+        String nodeId = clock().regenerateNodeId();
+        clock().now();
+        resetHealth();
+        random.reseed();
+        for (SnapshotParticipant p : snapshotParticipants) {
+            try {
+                p.afterRestore();
+            } catch (RuntimeException e) {
+                LOG.warn("A Meridian part failed to refresh after the restore ({}): {}", p, e.toString());
+            }
+        }
+        return nodeId;
     }
 
     /** Resilience4j's registry of this runtime's breakers (e.g. for its own Micrometer binding). */
@@ -365,6 +418,7 @@ public final class MultiRegion implements AutoCloseable {
             }
         }
         wrapped.clear();
+        snapshotParticipants.clear();
         executor.close();
         health.close();
     }
@@ -374,6 +428,7 @@ public final class MultiRegion implements AutoCloseable {
         private final MultiRegionConfig config;
         private Object meterRegistry;
         private FailureClassifier classifier = FailureClassifier.aws();
+        private RoutingRandom random;
 
         private Builder(MultiRegionConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -388,6 +443,15 @@ public final class MultiRegion implements AutoCloseable {
         /** Replaces {@link FailureClassifier#aws()} (e.g. a JDBC classifier). */
         public Builder failureClassifier(FailureClassifier classifier) {
             this.classifier = Objects.requireNonNull(classifier, "classifier");
+            return this;
+        }
+
+        /**
+         * The random source of routing's draws instead of one seeded from the OS entropy source: a
+         * {@link RoutingRandom#seeded seeded} one makes two runtimes draw alike, as two copies of one snapshot would.
+         */
+        Builder routingRandom(RoutingRandom random) {
+            this.random = Objects.requireNonNull(random, "random");
             return this;
         }
 

@@ -16,7 +16,7 @@ import software.amazon.awssdk.regions.Region;
  *
  * @param <C> the client type
  */
-public final class RegionalClients<C> implements AutoCloseable {
+public final class RegionalClients<C> implements SnapshotParticipant, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegionalClients.class);
 
     private final String service;
@@ -61,6 +61,15 @@ public final class RegionalClients<C> implements AutoCloseable {
         for (Slot s : slots.values()) {
             s.close();
         }
+    }
+
+    /**
+     * Closes every client built so far (see {@link SnapshotHooks}); each is rebuilt on its region's next use. Register
+     * these clients with {@link MultiRegion#onSnapshot} for that to happen before a checkpoint.
+     */
+    @Override
+    public void beforeCheckpoint() {
+        evict();
     }
 
     /** Closes every client built so far (those that are {@link AutoCloseable}); idempotent. */

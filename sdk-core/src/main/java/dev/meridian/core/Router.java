@@ -9,6 +9,7 @@ import dev.meridian.core.routing.LatencyTracker;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingPlan;
+import dev.meridian.core.routing.RoutingRandom;
 import dev.meridian.core.routing.RoutingRequest;
 import dev.meridian.core.routing.RoutingStrategy;
 import java.util.ArrayList;
@@ -44,6 +45,7 @@ final class Router {
     private final MultiRegionConfig config;
     private final RegionHealth health;
     private final LatencyTracker latency;
+    private final RoutingRandom random;
     private final Metrics metrics;
     private final ToIntFunction<Region> weights;
     private final RoutingContext defaultContext;
@@ -60,9 +62,15 @@ final class Router {
     }
 
     Router(MultiRegionConfig config, RegionHealth health, LatencyTracker latency, Metrics metrics) {
+        this(config, health, latency, RoutingRandom.fromEntropy(), metrics);
+    }
+
+    Router(MultiRegionConfig config, RegionHealth health, LatencyTracker latency, RoutingRandom random,
+            Metrics metrics) {
         this.config = Objects.requireNonNull(config, "config");
         this.health = Objects.requireNonNull(health, "health");
         this.latency = Objects.requireNonNull(latency, "latency");
+        this.random = Objects.requireNonNull(random, "random");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.weights = config::weight;
         this.defaultContext = config.defaultDataClass().equals(DataClass.INTERNAL) ? RoutingContext.empty()
@@ -311,6 +319,6 @@ final class Router {
     }
 
     private RoutingRequest request(Operation op, RoutingContext ctx) {
-        return new RoutingRequest(op, ctx, config.localRegion(), weights, latency);
+        return new RoutingRequest(op, ctx, config.localRegion(), weights, latency, random);
     }
 }

@@ -15,17 +15,22 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>before a checkpoint</b> runs the optional {@linkplain Builder#priming priming} (e.g. a first request, so
  *       its classes are loaded and initialized in the snapshot, as Powertools for AWS Lambda does), then closes every
- *       per-region client built so far ({@link RegionalClients}): no open connection goes into the snapshot, and the
- *       clients are rebuilt on their region's first call after the restore;</li>
+ *       per-region client built so far — those {@linkplain Builder#clients given here} and those of every routed
+ *       client and data source built on the runtime ({@link SnapshotParticipant}s, e.g. sdk-dynamodb's clients and
+ *       sdk-aurora's connection pools): no open connection goes into the snapshot, and each is reopened on first use
+ *       after the restore;</li>
  *   <li><b>after a restore</b> regenerates the hybrid logical clock's node id (every copy restored from one snapshot
  *       would otherwise share it, and with it the tie-break of equal stamps) and re-reads the wall clock into it,
  *       forgets the breaker states and latency estimates ({@link MultiRegion#resetHealth()}: they describe the network
- *       of the snapshot, not of now; drained regions stay drained), and runs the
- *       {@linkplain Builder#afterRestore after-restore hooks} (e.g. to refresh a cached topology).</li>
+ *       of the snapshot, not of now; drained regions stay drained), reseeds the random source of weighted and latency
+ *       routing from the OS entropy source ({@link dev.meridian.core.routing.RoutingRandom}: restored copies would
+ *       otherwise make the same draws), lets every participant forget what it cached (sdk-dynamodb's
+ *       {@code DescribeTable} results, sdk-aurora's topology), and runs the
+ *       {@linkplain Builder#afterRestore after-restore hooks} of the application.</li>
  * </ul>
  *
  * <pre>{@code
- * this.hooks = SnapshotHooks.builder(runtime).clients(regionalClients)
+ * this.hooks = SnapshotHooks.builder(runtime)
  *         .priming(() -> handler.handleRequest(warmUpEvent, context)).build().register();
  * }</pre>
  *
@@ -33,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * Needs {@code org.crac:crac} (an optional dependency of sdk-core) on the classpath; without a CRaC runtime its
  * {@link Core#getGlobalContext() global context} never calls the hooks, so registering is harmless. Tests call
  * {@link #beforeCheckpoint} and {@link #afterRestore} directly. A failing priming or hook is logged and does not stop
- * the checkpoint or the restore. Idle hedging and probe threads may stay in a snapshot: they hold no connection.
+ * the checkpoint or the restore. Idle hedging and health-probe threads stay in a snapshot: they hold no connection
+ * (a probe reaches a region through clients closed here, rebuilt on its next run).
  */
 public final class SnapshotHooks implements Resource {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotHooks.class);
@@ -74,14 +80,13 @@ public final class SnapshotHooks implements Resource {
         for (RegionalClients<?> c : clients) {
             c.evict();
         }
-        LOG.info("Meridian closed its per-region clients before the checkpoint");
+        runtime.beforeCheckpoint();
+        LOG.info("Meridian closed its per-region clients and pools before the checkpoint");
     }
 
     @Override
     public void afterRestore(Context<? extends Resource> context) {
-        String nodeId = runtime.clock().regenerateNodeId();
-        runtime.clock().now();
-        runtime.resetHealth();
+        String nodeId = runtime.afterRestore();
         for (Runnable hook : afterRestore) {
             try {
                 hook.run();
@@ -89,7 +94,8 @@ public final class SnapshotHooks implements Resource {
                 LOG.warn("A Meridian after-restore hook failed: {}", e.toString());
             }
         }
-        LOG.info("Meridian restored: new clock node id {}, breakers and latency estimates reset", nodeId);
+        LOG.info("Meridian restored: new clock node id {}, breakers, latency estimates, routing random seed and cached"
+                + " topology reset", nodeId);
     }
 
     /** Builder for {@link SnapshotHooks}; not thread-safe. */
@@ -103,7 +109,10 @@ public final class SnapshotHooks implements Resource {
             this.runtime = Objects.requireNonNull(runtime, "runtime");
         }
 
-        /** Per-region clients to close (and rebuild on next use) around a checkpoint. */
+        /**
+         * Per-region clients to close (and rebuild on next use) around a checkpoint, besides those of the routed
+         * clients built on the runtime (closed anyway): e.g. clients only the application's own code uses.
+         */
         public Builder clients(RegionalClients<?>... clients) {
             for (RegionalClients<?> c : Objects.requireNonNull(clients, "clients")) {
                 this.clients.add(Objects.requireNonNull(c, "clients element"));
@@ -117,7 +126,10 @@ public final class SnapshotHooks implements Resource {
             return this;
         }
 
-        /** Work to run after a restore, after the clock and health are reset (e.g. refresh a cached topology). */
+        /**
+         * Work to run after a restore, after the runtime and its participants are reset (e.g. refresh an application
+         * cache, or regenerate an id of its own).
+         */
         public Builder afterRestore(Runnable hook) {
             this.afterRestore.add(Objects.requireNonNull(hook, "hook"));
             return this;

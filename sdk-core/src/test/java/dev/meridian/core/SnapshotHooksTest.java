@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.meridian.core.health.RegionStatus;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
+import dev.meridian.core.routing.RoutingContext;
+import dev.meridian.core.routing.RoutingRandom;
+import dev.meridian.core.routing.RoutingStrategy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.regions.Region;
 
 /** The CRaC hooks driven directly, as a checkpoint and a restore would. */
@@ -78,6 +83,112 @@ class SnapshotHooksTest {
             assertThat(runtime.status(Region.EU_WEST_1).latencyAverage()).isEmpty();
             assertThat(hooksRun).containsExactly("topology");
         }
+    }
+
+    /**
+     * Two copies restored from one snapshot start with the same routing random state (simulated: two runtimes with
+     * one seed). Without the restore hook they make the same weighted / exploration choices; after it, their own.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"weighted", "latency"})
+    void restoredCopiesOfOneSnapshotStopMakingTheSameRoutingDraws(String strategy) {
+        MultiRegionConfig routed = MultiRegionConfig.builder()
+                .region(RegionSpec.of(Region.EU_WEST_1).weight(50))
+                .region(RegionSpec.of(Region.EU_CENTRAL_1).weight(50))
+                .localRegion(Region.EU_WEST_1)
+                .routing(strategy.equals("weighted") ? RoutingStrategy.weighted() : RoutingStrategy.latency(0.5, null))
+                .build();
+        try (MultiRegion copyA = MultiRegion.builder(routed).routingRandom(RoutingRandom.seeded(42)).build();
+                MultiRegion copyB = MultiRegion.builder(routed).routingRandom(RoutingRandom.seeded(42)).build()) {
+            assertThat(firstRegions(copyA)).as("the same state, not reseeded: the same draws")
+                    .isEqualTo(firstRegions(copyB));
+
+            SnapshotHooks.builder(copyA).build().afterRestore(null);
+            SnapshotHooks.builder(copyB).build().afterRestore(null);
+
+            assertThat(firstRegions(copyA)).as("reseeded from the OS entropy source: draws of its own")
+                    .isNotEqualTo(firstRegions(copyB));
+        }
+    }
+
+    /** The first region of 64 plans: 64 draws, equal only by a 2^-64 chance for independent copies. */
+    private static List<Region> firstRegions(MultiRegion runtime) {
+        Operation read = Operation.of("read", OperationKind.READ);
+        List<Region> firsts = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            firsts.add(runtime.plan(read, RoutingContext.empty()).first());
+        }
+        return firsts;
+    }
+
+    @Test
+    void partsRegisteredOnTheRuntimeActAroundTheSnapshotUntilUnregistered() {
+        try (MultiRegion runtime = MultiRegion.builder(config).build()) {
+            List<String> events = new ArrayList<>();
+            SnapshotParticipant.Registration registration = runtime.onSnapshot(new SnapshotParticipant() {
+                @Override
+                public void beforeCheckpoint() {
+                    events.add("closed pools");
+                }
+
+                @Override
+                public void afterRestore() {
+                    events.add("forgot topology");
+                }
+            });
+            runtime.onSnapshot(new SnapshotParticipant() {
+                @Override
+                public void afterRestore() {
+                    throw new IllegalStateException("a failing part does not stop the others");
+                }
+            });
+            SnapshotHooks hooks = SnapshotHooks.builder(runtime).afterRestore(() -> events.add("application hook"))
+                    .build();
+
+            hooks.beforeCheckpoint(null);
+            hooks.afterRestore(null);
+            registration.close();
+            hooks.beforeCheckpoint(null);
+
+            assertThat(events).containsExactly("closed pools", "forgot topology", "application hook");
+        }
+    }
+
+    @Test
+    void theClientsOfAWrappedInterfaceAreClosedBeforeTheCheckpointAndRebuiltAfter() {
+        AtomicInteger built = new AtomicInteger();
+        List<Client> clients = new ArrayList<>();
+        try (MultiRegion runtime = MultiRegion.builder(config).build()) {
+            Greeter greeter = runtime.wrapClient(Greeter.class, region -> {
+                Client c = new Client(built.incrementAndGet());
+                clients.add(c);
+                return new Greeter() {
+                    @Override
+                    public String greet() {
+                        return "hello " + c.generation;
+                    }
+
+                    @Override
+                    public void close() {
+                        c.close();
+                    }
+                };
+            }, (method, args) -> Operation.of(method.getName(), OperationKind.READ));
+            assertThat(greeter.greet()).isEqualTo("hello 1");
+
+            SnapshotHooks.builder(runtime).build().beforeCheckpoint(null);
+
+            assertThat(clients.get(0).closed).as("no open connection in the snapshot").isTrue();
+            assertThat(greeter.greet()).isEqualTo("hello 2");
+        }
+    }
+
+    /** A client interface no service module serves (the generic proxy). */
+    public interface Greeter extends AutoCloseable {
+        String greet();
+
+        @Override
+        void close();
     }
 
     @Test

@@ -330,6 +330,27 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
         return first;
     }
 
+    /**
+     * Before a process snapshot: closes every pool (re-created at the endpoint's next connection) and the
+     * discovery's connections.
+     */
+    void beforeCheckpoint() {
+        pools.closePools();
+        discovery.releaseConnections();
+    }
+
+    /**
+     * After a process snapshot was restored: the topology, its age and the replica lags describe the snapshot's
+     * world, so the next use looks each up again.
+     */
+    void afterRestore() {
+        discovery.invalidate();
+        lookedUp = false;
+        if (lagMonitor != null) {
+            lagMonitor.forget();
+        }
+    }
+
     @Override
     public void close() {
         pools.close();

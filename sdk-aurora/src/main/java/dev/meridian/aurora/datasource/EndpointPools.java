@@ -92,15 +92,23 @@ final class EndpointPools implements AutoCloseable {
         }
     }
 
-    /** Closes every pool, including connections still in use. Idempotent; pools cannot be created afterwards. */
-    @Override
-    public void close() {
-        closed = true;
+    /**
+     * Closes every pool (connections and housekeeping thread), leaving these pools open: the next connection of an
+     * endpoint creates its pool again. Before a process snapshot, which must hold no connection.
+     */
+    void closePools() {
         for (Endpoint endpoint : pools.keySet()) {
             HikariDataSource pool = pools.remove(endpoint);
             if (pool != null) {
                 pool.close();
             }
         }
+    }
+
+    /** Closes every pool, including connections still in use. Idempotent; pools cannot be created afterwards. */
+    @Override
+    public void close() {
+        closed = true;
+        closePools();
     }
 }

@@ -33,6 +33,11 @@ final class LagMonitor {
         this.metrics = metrics;
     }
 
+    /** Forgets every measurement (after a process snapshot was restored): the next read of a region measures it. */
+    void forget() {
+        states.clear();
+    }
+
     /** The region's lag, measuring on {@code connection} if the cached value is due. */
     Duration lag(Region region, Connection connection) throws SQLException {
         State state = states.computeIfAbsent(region, r -> new State());

@@ -10,6 +10,7 @@ import dev.meridian.aurora.topology.RdsGlobalClusterDiscovery;
 import dev.meridian.aurora.topology.StaticTopology;
 import dev.meridian.aurora.topology.WriterDiscovery;
 import dev.meridian.core.MultiRegion;
+import dev.meridian.core.SnapshotParticipant;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import java.io.PrintWriter;
@@ -72,6 +73,13 @@ import javax.sql.DataSource;
  * <p><b>Lifecycle.</b> Building starts nothing: pools are created at first use of their endpoint. {@link #close()}
  * closes every pool (connections still in use included) and the discovery; it is idempotent, and afterwards
  * {@link #getConnection()} fails with SQLState 08003. The {@code MultiRegion} runtime is not closed.
+ *
+ * <p><b>Snapshots</b> (CRaC, Lambda SnapStart): the data source takes part in its runtime's sdk-core
+ * {@code SnapshotHooks}. Before a checkpoint every pool is closed (connections and HikariCP's housekeeping thread;
+ * each is created again at its endpoint's next connection) and so are the discovery's API connections
+ * ({@link WriterDiscovery#releaseConnections()}); take the checkpoint with no connection in use. After a restore the
+ * topology is looked up again at next use ({@link WriterDiscovery#invalidate()}; the last known one is kept if that
+ * fails), as is the footprint of RESTRICTED writes and every reader's lag.
  */
 public final class RoutingDataSource implements DataSource, AutoCloseable {
     /** How old the topology a footprint check uses may be, unless {@code footprintMaxAge} says otherwise. */
@@ -82,6 +90,7 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
     private final boolean poolReadOnly;
     private final boolean poolAutoCommit;
     private final WriterDiscovery discovery;
+    private final SnapshotParticipant.Registration snapshots;
     private volatile boolean closed;
     private int loginTimeout;
     private PrintWriter logWriter;
@@ -106,6 +115,22 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
                 lagMonitor, b.maxReplicaLag, readYourWrites, b.footprintMaxAge, metrics);
         this.poolReadOnly = template.isReadOnly();
         this.poolAutoCommit = template.isAutoCommit();
+        this.snapshots = b.multiRegion.onSnapshot(new SnapshotParticipant() {
+            @Override
+            public void beforeCheckpoint() {
+                binder.beforeCheckpoint();
+            }
+
+            @Override
+            public void afterRestore() {
+                binder.afterRestore();
+            }
+
+            @Override
+            public String toString() {
+                return RoutingDataSource.this.toString();
+            }
+        });
     }
 
     /** A builder; {@code multiRegion}, {@code discovery} and {@code poolTemplate} are required. */
@@ -185,6 +210,7 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
             return;
         }
         closed = true;
+        snapshots.close();
         try {
             binder.close();
         } finally {

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * <p>The topology lives in a one-entry Caffeine cache. A refresh asked for while another is running waits for it
  * and takes its result instead of issuing a second look-up, so a burst of failed writes costs one look-up. A failed
  * look-up keeps the last known topology; a first look-up that fails throws {@link TopologyDiscoveryException} (other
- * failures of {@link #load()} are attached as its cause). A background refresh runs only when a refresh interval is
+ * failures of {@link #load()} are attached as its cause). After {@link #invalidate()} the next {@link #topology()}
+ * refreshes first. A background refresh runs only when a refresh interval is
  * configured, on one daemon thread started by the first {@link #topology()} or {@link #refresh()} call (not by the
  * constructor: nothing runs for a discovery that is never used, and no look-up can see a half-built subclass) and
  * stopped by {@link #close()} (interrupting a look-up in progress and waiting up to 5 s for it).
@@ -32,6 +33,8 @@ abstract class CachedDiscovery implements WriterDiscovery {
     /** Guarded by {@code this}; read without the lock only to skip it once the refresh is running. */
     private volatile ScheduledExecutorService scheduler;
     private boolean closed;
+    /** Set by {@link #invalidate()}: the next {@link #topology()} looks the topology up again. */
+    private volatile boolean stale;
 
     private record Snapshot(AuroraTopology topology, long loadedAtNanos) {
     }
@@ -62,7 +65,17 @@ abstract class CachedDiscovery implements WriterDiscovery {
     @Override
     public final AuroraTopology topology() {
         startBackgroundRefresh();
+        if (stale) {
+            stale = false;
+            return refresh();
+        }
         return cache.get(KEY, k -> loadSnapshot()).topology();
+    }
+
+    /** The next {@link #topology()} looks the topology up again (a failed look-up keeps the last known one). */
+    @Override
+    public final void invalidate() {
+        stale = true;
     }
 
     private void startBackgroundRefresh() {

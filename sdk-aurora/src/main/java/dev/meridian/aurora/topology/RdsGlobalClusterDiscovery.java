@@ -113,17 +113,23 @@ public final class RdsGlobalClusterDiscovery extends CachedDiscovery {
         return urlTemplate.replace("{host}", host).replace("{port}", port == null ? "" : port.toString());
     }
 
-    /** Stops the background refresh and closes every RDS client; idempotent. */
+    /** Closes every RDS client built so far (their pooled connections); the next look-up builds them again. */
     @Override
-    public void close() {
-        closed = true;
-        super.close();
+    public void releaseConnections() {
         for (Region region : clients.keySet()) {
             RdsClient client = clients.remove(region);
             if (client != null) {
                 client.close();
             }
         }
+    }
+
+    /** Stops the background refresh and closes every RDS client; idempotent. */
+    @Override
+    public void close() {
+        closed = true;
+        super.close();
+        releaseConnections();
     }
 
     @Override

@@ -17,6 +17,21 @@ public interface WriterDiscovery extends AutoCloseable {
     /** Looks the topology up again now and returns it (or the last known one if the look-up failed). */
     AuroraTopology refresh();
 
+    /**
+     * Marks the known topology stale, e.g. after a process snapshot was restored (the writer may have moved since the
+     * snapshot): the next {@link #topology()} looks it up again, keeping the last known one if that fails. Default:
+     * nothing (a topology that is not looked up cannot be stale).
+     */
+    default void invalidate() {
+    }
+
+    /**
+     * Closes the connections this discovery keeps between look-ups (e.g. pooled API connections), before a process
+     * snapshot: they are opened again by the next look-up. Default: nothing.
+     */
+    default void releaseConnections() {
+    }
+
     /** Stops any background refresh and releases clients. Idempotent. */
     @Override
     default void close() {

@@ -84,4 +84,24 @@ class CachedDiscoveryTest {
             assertThat(discovery.topology()).isSameAs(EU);
         }
     }
+
+    @Test
+    void anInvalidatedTopologyIsLookedUpAgainAtNextUseAndKeptWhenThatFails() {
+        try (Scripted discovery = new Scripted(null, "unused")) {
+            discovery.topology();
+            discovery.topology();
+            assertThat(discovery.loads).hasValue(1);
+
+            discovery.invalidate();
+            assertThat(discovery.loads).as("invalidating looks nothing up").hasValue(1);
+            assertThat(discovery.topology()).isSameAs(EU);
+            discovery.topology();
+            assertThat(discovery.loads).hasValue(2);
+
+            discovery.invalidate();
+            discovery.failure.set(new IllegalStateException("no network yet"));
+            assertThat(discovery.topology()).isSameAs(EU);
+            assertThat(discovery.loads).hasValue(3);
+        }
+    }
 }

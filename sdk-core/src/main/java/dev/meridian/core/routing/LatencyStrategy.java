@@ -4,10 +4,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.ThreadLocalRandom;
 import software.amazon.awssdk.regions.Region;
 
-/** Lowest EWMA latency first, with an exploration share. */
+/**
+ * Lowest EWMA latency first, with an exploration share drawn from the request's {@link RoutingRequest#random()} (the
+ * runtime's, reseeded after a snapshot restore) unless built with a generator of its own.
+ */
 final class LatencyStrategy extends Strategies.Named {
     private final double exploration;
     private final Random random;
@@ -31,7 +33,7 @@ final class LatencyStrategy extends Strategies.Named {
         List<Region> out = new ArrayList<>(candidates);
         // Unmeasured regions sort first (-1), so each gets sampled; the sort is stable, keeping priority on ties.
         out.sort(Comparator.comparingLong(latency::averageNanos));
-        double draw = random != null ? random.nextDouble() : ThreadLocalRandom.current().nextDouble();
+        double draw = random != null ? random.nextDouble() : request.random().nextDouble();
         if (draw < exploration) {
             int pick = 1 + (int) ((draw / exploration) * (n - 1));
             out.add(0, out.remove(Math.min(pick, n - 1)));

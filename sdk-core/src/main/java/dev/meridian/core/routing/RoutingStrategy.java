@@ -57,13 +57,17 @@ public interface RoutingStrategy {
 
     /**
      * The first region drawn at random by weight (e.g. 90/10 for a canary), the rest by priority. Regions without a
-     * weight count as 0; when no candidate has a weight, all are equally likely.
+     * weight count as 0; when no candidate has a weight, all are equally likely. Draws from the runtime's
+     * {@link RoutingRandom}, reseeded after a snapshot restore ({@link RoutingRequest#random()}).
      */
     static RoutingStrategy weighted() {
         return new WeightedStrategy(null);
     }
 
-    /** {@link #weighted()} drawing from the given generator (seed it for reproducible tests). */
+    /**
+     * {@link #weighted()} drawing from the given generator (seed it for reproducible tests). That generator is yours:
+     * a snapshot restore does not reseed it, so copies restored from one snapshot would draw alike.
+     */
     static RoutingStrategy weighted(RandomGenerator random) {
         return new WeightedStrategy(random);
     }
@@ -78,13 +82,17 @@ public interface RoutingStrategy {
 
     /**
      * Lowest observed latency first (EWMA fed by the executor). Regions without samples come first so they get
-     * measured; with probability 5 % a random candidate goes first so that a recovered region is noticed.
+     * measured; with probability 5 % a random candidate goes first so that a recovered region is noticed. Draws from
+     * the runtime's {@link RoutingRandom}, reseeded after a snapshot restore ({@link RoutingRequest#random()}).
      */
     static RoutingStrategy latency() {
         return new LatencyStrategy(0.05, null);
     }
 
-    /** {@link #latency()} with the given exploration share (0..1) and random source. */
+    /**
+     * {@link #latency()} with the given exploration share (0..1) and random source; {@code null} draws from the
+     * runtime's (see {@link RoutingRequest#random()}). A generator given here is not reseeded by a snapshot restore.
+     */
     static RoutingStrategy latency(double exploration, Random random) {
         return new LatencyStrategy(exploration, random);
     }

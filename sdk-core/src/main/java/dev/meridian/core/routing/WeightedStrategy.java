@@ -2,11 +2,13 @@ package dev.meridian.core.routing;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 import software.amazon.awssdk.regions.Region;
 
-/** First region drawn by weight, the rest by priority. */
+/**
+ * First region drawn by weight, the rest by priority. Draws from the request's {@link RoutingRequest#random()} (the
+ * runtime's, reseeded after a snapshot restore) unless built with a generator of its own.
+ */
 final class WeightedStrategy extends Strategies.Named {
     private final RandomGenerator random;
 
@@ -25,7 +27,7 @@ final class WeightedStrategy extends Strategies.Named {
         for (Region r : candidates) {
             total += request.weight(r);
         }
-        RandomGenerator rnd = random != null ? random : ThreadLocalRandom.current();
+        RandomGenerator rnd = random != null ? random : request.random();
         int chosen;
         if (total <= 0) {
             chosen = rnd.nextInt(n);

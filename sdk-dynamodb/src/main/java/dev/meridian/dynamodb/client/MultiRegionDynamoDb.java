@@ -6,6 +6,7 @@ import dev.meridian.core.RegionSpec;
 import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.RegionalClientFactory;
 import dev.meridian.core.RegionalClients;
+import dev.meridian.core.SnapshotParticipant;
 import dev.meridian.dynamodb.lag.ReplicationLagProbe;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
@@ -40,6 +41,12 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  *                 .replicaRegions(Region.EU_WEST_1, Region.EU_CENTRAL_1).build())
  *         .build();
  * }</pre>
+ *
+ * <p>Snapshots (CRaC, Lambda SnapStart): the client takes part in its runtime's sdk-core {@code SnapshotHooks}.
+ * Before a checkpoint its per-region clients (its own or the {@link Builder#regionalClients shared} ones) are closed
+ * and a {@linkplain Builder#replicationLagProbe lag probe} is suspended; after a restore every cached
+ * {@code DescribeTable} result is forgotten (the first call that needs one describes the table again; configured
+ * {@link TableSettings} stay) and the probe resumes, on clients rebuilt at first use.
  *
  * <p>Per-region clients are built on first use from the factory and closed with the routed client. Give them
  * capped SDK retries and short attempt timeouts (sdk-core's {@code RegionalClientDefaults}): the SDK's own retries
@@ -237,10 +244,14 @@ public final class MultiRegionDynamoDb {
                     clients = syncClients(rt);
                     closeables.add(0, clients);
                 }
+                ReplicationLagProbe probe = null;
                 if (lagProbe != null) {
-                    closeables.add(0, startLagProbe(rt, clients));
+                    probe = startLagProbe(rt, clients);
+                    closeables.add(0, probe);
                 }
-                return new RoutedDynamoDbClient(new DynamoDbCalls(routing(rt), clients, tables, closeables), null);
+                DynamoDbRouting routing = routing(rt);
+                closeables.add(0, rt.onSnapshot(snapshots(clients, routing.catalog(), probe)));
+                return new RoutedDynamoDbClient(new DynamoDbCalls(routing, clients, tables, closeables), null);
             } catch (RuntimeException | Error e) {
                 closeAll(closeables);
                 throw e;
@@ -263,8 +274,10 @@ public final class MultiRegionDynamoDb {
                 MultiRegion rt = runtime(closeables);
                 RegionalClients<DynamoDbAsyncClient> clients = asyncClients(rt);
                 closeables.add(0, clients);
+                DynamoDbRouting routing = routing(rt);
+                closeables.add(0, rt.onSnapshot(snapshots(clients, routing.catalog(), null)));
                 return new RoutedDynamoDbAsyncClient(
-                        new DynamoDbAsyncCalls(routing(rt), clients, tables, closeables), null);
+                        new DynamoDbAsyncCalls(routing, clients, tables, closeables), null);
             } catch (RuntimeException | Error e) {
                 closeAll(closeables);
                 throw e;
@@ -288,7 +301,8 @@ public final class MultiRegionDynamoDb {
         private ReplicationLagProbe startLagProbe(MultiRegion rt, RegionalClients<DynamoDbClient> clients) {
             ReplicationLagProbe.Builder probe = ReplicationLagProbe.builder().settings(lagProbe);
             for (Region r : regions(rt)) {
-                probe.client(r, clients.get(r));
+                // Looked up per call: the clients are closed before a snapshot and rebuilt after the restore.
+                probe.clientSource(r, () -> clients.get(r));
             }
             // Deliberately no method reference (probe::meterRegistry): linking one loads MeterRegistry, and Micrometer
             // is optional. The cast runs only when a registry exists, i.e. when Micrometer is there.
@@ -297,6 +311,36 @@ public final class MultiRegionDynamoDb {
                 probe.meterRegistry((MeterRegistry) registry.get());
             }
             return probe.start();
+        }
+
+        /**
+         * What the client does around a process snapshot (see the class comment). Shared clients are closed too: the
+         * features sharing them (idempotency store, LWW writes) rebuild them on first use like the routed client.
+         */
+        private static SnapshotParticipant snapshots(RegionalClients<?> clients, TableCatalog catalog,
+                ReplicationLagProbe probe) {
+            return new SnapshotParticipant() {
+                @Override
+                public void beforeCheckpoint() {
+                    if (probe != null) {
+                        probe.suspend();
+                    }
+                    clients.beforeCheckpoint();
+                }
+
+                @Override
+                public void afterRestore() {
+                    catalog.forget();
+                    if (probe != null) {
+                        probe.resume();
+                    }
+                }
+
+                @Override
+                public String toString() {
+                    return "MultiRegionDynamoDb" + clients;
+                }
+            };
         }
 
         /** With {@link #multiRegion}: the built client closes that runtime too (as {@code MultiRegion.wrap} does). */

@@ -26,6 +26,7 @@ import software.amazon.awssdk.services.dynamodb.model.TableDescription;
  *
  * <p>The cache is built on the first describe, not with the catalog: when every table's settings are configured
  * (the recommended Lambda setup) nothing is ever described, and a cold start loads none of Caffeine.
+ * {@link #forget()} empties it after a process snapshot is restored.
  */
 final class TableCatalog {
     private static final Logger log = LoggerFactory.getLogger(TableCatalog.class);
@@ -84,6 +85,19 @@ final class TableCatalog {
     private CompletableFuture<Described> cached(String table) {
         AsyncCache<String, Described> c = described;
         return c == null ? null : c.getIfPresent(table);
+    }
+
+    /**
+     * Forgets every description, so that the next call that needs one describes the table again; configured settings
+     * stay. After a process snapshot is restored: a description may be hours old by then (the snapshot's age is not
+     * counted by the cache's expiry, which runs on the snapshot's {@code nanoTime}), and a replica added or removed
+     * meanwhile changes the residency footprint.
+     */
+    void forget() {
+        AsyncCache<String, Described> c = described;
+        if (c != null) {
+            c.synchronous().invalidateAll();
+        }
     }
 
     Optional<TableSettings> settings(String table) {

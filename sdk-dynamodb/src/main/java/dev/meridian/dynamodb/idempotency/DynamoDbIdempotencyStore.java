@@ -222,6 +222,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(inProgressExpiry, "inProgressExpiry");
         Objects.requireNonNull(expiry, "expiry");
+        // Drawn per claim from SecureRandom, not once per store: copies restored from one snapshot draw their own.
         String ownerId = UUID.randomUUID().toString();
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(ID, AttributeValue.fromS(key));

@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -34,7 +35,9 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  * {@link #close()} stops it. A failed heartbeat write or read (a region down, a missing table) is logged at debug
  * level and leaves that pair's last value in place; the probe keeps running. The table needs a string partition key
  * only (default attribute {@code pk}); the probe writes one item per source region. It talks to each region's own
- * client directly (no routing: it must address exact regions) and never closes those clients. Thread-safe.
+ * client directly (no routing: it must address exact regions) and never closes those clients; given as
+ * {@linkplain Builder#clientSource sources}, a client is looked up at every call, so one rebuilt after a process
+ * snapshot is used. {@link #suspend()} and {@link #resume()} hold the rounds around a snapshot. Thread-safe.
  */
 public final class ReplicationLagProbe implements AutoCloseable {
     /** The gauge name. */
@@ -46,13 +49,16 @@ public final class ReplicationLagProbe implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReplicationLagProbe.class);
 
     private final Settings settings;
-    private final Map<Region, DynamoDbClient> clients;
+    private final Map<Region, Supplier<DynamoDbClient>> clients;
     private final LongSupplier clock;
     private final long startedAt;
     private final Map<String, AtomicLong> lags = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
     private final MeterRegistry meterRegistry;
+    /** Held by a round while it runs, so that {@link #suspend()} can wait for the one in progress. */
+    private final Object round = new Object();
     private volatile boolean closed;
+    private volatile boolean suspended;
 
     private ReplicationLagProbe(Builder b) {
         this.settings = b.settings;
@@ -86,6 +92,22 @@ public final class ReplicationLagProbe implements AutoCloseable {
     }
 
     /**
+     * Holds the rounds (e.g. before a process snapshot: no call may open a connection while the per-region clients
+     * are closed) and waits until a round in progress has ended. The thread stays, idle, until {@link #resume()}.
+     */
+    public void suspend() {
+        suspended = true;
+        synchronized (round) {
+            log.debug("Replication-lag probe suspended");
+        }
+    }
+
+    /** Lets the rounds run again after {@link #suspend()}; the next one runs on schedule. */
+    public void resume() {
+        suspended = false;
+    }
+
+    /**
      * Stops the probe thread and waits (up to a few seconds) until a round in progress has ended, so the clients
      * are no longer used when this returns; the gauges keep their last value. Idempotent.
      */
@@ -104,28 +126,33 @@ public final class ReplicationLagProbe implements AutoCloseable {
 
     private void tick() {
         try {
-            probeAll();
+            synchronized (round) {
+                probeAll();
+            }
         } catch (RuntimeException e) {
             // An exception escaping a scheduled task would silently cancel every later round.
             log.warn("Replication-lag probe round failed: {}", e.toString());
         }
     }
 
-    /** One round; once {@link #close()} has begun, the rest of it is skipped rather than failed call by call. */
+    /**
+     * One round; once {@link #close()} or {@link #suspend()} has begun, the rest of it is skipped rather than failed
+     * call by call.
+     */
     private void probeAll() {
-        for (Map.Entry<Region, DynamoDbClient> source : clients.entrySet()) {
-            if (closed) {
+        for (Map.Entry<Region, Supplier<DynamoDbClient>> source : clients.entrySet()) {
+            if (closed || suspended) {
                 return;
             }
-            writeHeartbeat(source.getKey(), source.getValue());
+            writeHeartbeat(source.getKey(), source.getValue().get());
         }
         for (Region source : clients.keySet()) {
-            for (Map.Entry<Region, DynamoDbClient> destination : clients.entrySet()) {
-                if (closed) {
+            for (Map.Entry<Region, Supplier<DynamoDbClient>> destination : clients.entrySet()) {
+                if (closed || suspended) {
                     return;
                 }
                 if (!destination.getKey().equals(source)) {
-                    measure(source, destination.getKey(), destination.getValue());
+                    measure(source, destination.getKey(), destination.getValue().get());
                 }
             }
         }
@@ -220,7 +247,7 @@ public final class ReplicationLagProbe implements AutoCloseable {
     /** Builder for a started {@link ReplicationLagProbe}; not thread-safe. */
     public static final class Builder {
         private Settings settings;
-        private final Map<Region, DynamoDbClient> clients = new LinkedHashMap<>();
+        private final Map<Region, Supplier<DynamoDbClient>> clients = new LinkedHashMap<>();
         private LongSupplier clock = System::currentTimeMillis;
         private MeterRegistry meterRegistry;
 
@@ -235,6 +262,15 @@ public final class ReplicationLagProbe implements AutoCloseable {
 
         /** The client of one region (at least two regions are needed). */
         public Builder client(Region region, DynamoDbClient client) {
+            Objects.requireNonNull(client, "client");
+            return clientSource(region, () -> client);
+        }
+
+        /**
+         * Where the client of one region is looked up at every call (e.g. {@code () -> regionalClients.get(region)}),
+         * so that a client closed before a process snapshot and rebuilt after it is the one used.
+         */
+        public Builder clientSource(Region region, Supplier<DynamoDbClient> client) {
             clients.put(Objects.requireNonNull(region, "region"), Objects.requireNonNull(client, "client"));
             return this;
         }

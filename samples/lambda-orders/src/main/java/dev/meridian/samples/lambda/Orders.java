@@ -119,11 +119,6 @@ final class Orders implements AutoCloseable {
         return runtime;
     }
 
-    /** The per-region clients shared by the routed client and the idempotency store. */
-    RegionalClients<DynamoDbClient> regionalClients() {
-        return regionalClients;
-    }
-
     DynamoDbClient dynamo() {
         return dynamo;
     }

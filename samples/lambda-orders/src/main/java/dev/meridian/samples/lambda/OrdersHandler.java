@@ -53,7 +53,9 @@ public final class OrdersHandler implements RequestHandler<APIGatewayV2HTTPEvent
     /**
      * The handler Lambda instantiates: built from the environment, with Meridian's snapshot hooks registered for
      * SnapStart (a no-op without it): before the snapshot, one priming lookup, then the per-region connections are
-     * closed; after a restore, a new clock node id and fresh breakers.
+     * closed; after a restore, a new clock node id, fresh breakers and latency estimates, a new routing random seed
+     * and no cached {@code DescribeTable} result. The hooks reach the routed client and its per-region clients through
+     * the runtime: nothing else needs registering.
      */
     public OrdersHandler() {
         this(Orders.fromEnvironment());
@@ -61,8 +63,7 @@ public final class OrdersHandler implements RequestHandler<APIGatewayV2HTTPEvent
 
     OrdersHandler(Orders orders) {
         this.orders = Objects.requireNonNull(orders, "orders");
-        this.snapshotHooks = SnapshotHooks.builder(orders.runtime()).clients(orders.regionalClients())
-                .priming(this::prime).build().register();
+        this.snapshotHooks = SnapshotHooks.builder(orders.runtime()).priming(this::prime).build().register();
     }
 
     SnapshotHooks snapshotHooks() {
