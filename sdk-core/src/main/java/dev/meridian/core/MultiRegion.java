@@ -325,8 +325,12 @@ public final class MultiRegion implements AutoCloseable {
         return () -> snapshotParticipants.remove(participant);
     }
 
-    /** Before a checkpoint: every registered participant's {@link SnapshotParticipant#beforeCheckpoint()}. */
+    /**
+     * Before a checkpoint: the health probe's rounds held (a round in progress ends first), then every registered
+     * participant's {@link SnapshotParticipant#beforeCheckpoint()}.
+     */
     void beforeCheckpoint() {
+        health.suspendProbe();
         for (SnapshotParticipant p : snapshotParticipants) {
             try {
                 p.beforeCheckpoint();
@@ -338,8 +342,8 @@ public final class MultiRegion implements AutoCloseable {
 
     /**
      * After a restore: a new clock node id and a fresh clock reading, health forgotten ({@link #resetHealth()}), the
-     * routing random source reseeded from the OS entropy source, then every registered participant's
-     * {@link SnapshotParticipant#afterRestore()}.
+     * routing random source reseeded from the OS entropy source, every registered participant's
+     * {@link SnapshotParticipant#afterRestore()}, then the health probe's rounds resumed.
      *
      * @return the clock's new node id
      */
@@ -355,6 +359,7 @@ public final class MultiRegion implements AutoCloseable {
                 LOG.warn("A Meridian part failed to refresh after the restore ({}): {}", p, e.toString());
             }
         }
+        health.resumeProbe();
         return nodeId;
     }
 

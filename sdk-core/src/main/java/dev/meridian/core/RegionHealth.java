@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +58,9 @@ final class RegionHealth implements AutoCloseable {
     private final Metrics metrics;
     private final ScheduledExecutorService prober;
     private volatile CircuitBreakerRegistry registry;
+    /** Held by a probe round while it runs, so that {@link #suspendProbe()} can wait for it. */
+    private final ReentrantLock probing = new ReentrantLock();
+    private volatile boolean probeSuspended;
 
     /** Health for these regions with no metrics. */
     RegionHealth(Collection<Region> regions, HealthConfig config) {
@@ -249,8 +253,38 @@ final class RegionHealth implements AutoCloseable {
             return t;
         });
         long every = config.probeInterval().toMillis();
-        s.scheduleWithFixedDelay(() -> probeAll(probe), every, every, TimeUnit.MILLISECONDS);
+        s.scheduleWithFixedDelay(() -> probeRound(probe), every, every, TimeUnit.MILLISECONDS);
         return s;
+    }
+
+    /** One scheduled round of the probe, unless it is suspended for a process snapshot. */
+    void probeRound(ProbeHook probe) {
+        if (probeSuspended) {
+            return;
+        }
+        probing.lock();
+        try {
+            if (!probeSuspended) {
+                probeAll(probe);
+            }
+        } finally {
+            probing.unlock();
+        }
+    }
+
+    /**
+     * Holds the probe's rounds (before a process snapshot: a round must not open connections while the region clients
+     * are being closed) and waits for a round in progress to end.
+     */
+    void suspendProbe() {
+        probeSuspended = true;
+        probing.lock();
+        probing.unlock();
+    }
+
+    /** Lets the probe's rounds run again. */
+    void resumeProbe() {
+        probeSuspended = false;
     }
 
     void probeAll(ProbeHook probe) {

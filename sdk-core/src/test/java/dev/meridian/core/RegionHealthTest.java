@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.core.health.HealthConfig;
+import dev.meridian.core.health.ProbeHook;
 import dev.meridian.core.internal.Metrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -21,6 +22,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -112,6 +115,39 @@ class RegionHealthTest {
         assertThat(cb.state()).isEqualTo(CircuitBreaker.State.OPEN);
         assertThat(meters.get("meridian.breaker.transitions").tag("region", "eu-central-1").counters())
                 .singleElement().satisfies(c -> assertThat(c.count()).isEqualTo(1.0));
+    }
+
+    @Test
+    void aSuspendedProbeRunsNoRoundAndSuspendingWaitsForTheRoundInProgress() throws Exception {
+        AtomicInteger probes = new AtomicInteger();
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ProbeHook blocking = region -> {
+            probes.incrementAndGet();
+            entered.countDown();
+            release.await();
+            return true;
+        };
+        try (RegionHealth h = new RegionHealth(List.of(EU_WEST), config)) {
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                Future<?> round = pool.submit(() -> h.probeRound(blocking));
+                entered.await();
+                Future<?> suspend = pool.submit(h::suspendProbe);
+                Thread.sleep(50);
+                assertThat(suspend.isDone()).as("suspending waits for the round in progress").isFalse();
+                release.countDown();
+                round.get(10, TimeUnit.SECONDS);
+                suspend.get(10, TimeUnit.SECONDS);
+            } finally {
+                pool.shutdownNow();
+            }
+            h.probeRound(blocking);
+            assertThat(probes).as("no round while suspended").hasValue(1);
+            h.resumeProbe();
+            h.probeRound(blocking);
+            assertThat(probes).hasValue(2);
+        }
     }
 
     @Test
