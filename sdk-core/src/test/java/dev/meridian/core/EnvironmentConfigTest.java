@@ -89,8 +89,8 @@ class EnvironmentConfigTest {
         env.put("MERIDIAN_ROUTING", "nearest");
         assertThatThrownBy(() -> MultiRegionConfig.fromEnvironment(env, new Properties()))
                 .hasMessage("MERIDIAN_ROUTING must be one of "
-                        + "[local-first, failover, weighted, geo, latency, home-by-key], was 'nearest'; use one of them,"
-                        + " e.g. local-first (the default)");
+                        + "[local-first, failover, weighted, geo, latency, home-by-key], was 'nearest';"
+                        + " use one of them, e.g. local-first (the default)");
 
         Map<String, String> env2 = baseEnv();
         env2.put("MERIDIAN_HEDGE_DELAY", "soon");

@@ -299,8 +299,8 @@ public final class HybridLogicalClock {
          * {@link HybridLogicalClock#DEFAULT_MAX_DRIFT} with {@link DriftPolicy#REJECT}.
          */
         public Builder maxDrift(Duration maxDrift, DriftPolicy policy) {
-            Settings.notNegative(maxDrift, "HybridLogicalClock.maxDrift", "pass a bound such as " + DEFAULT_MAX_DRIFT_SECONDS + " s (the default), or"
-                    + " call noDriftGuard() to turn the guard off");
+            Settings.notNegative(maxDrift, "HybridLogicalClock.maxDrift", "pass a bound such as "
+                    + DEFAULT_MAX_DRIFT_SECONDS + " s (the default), or call noDriftGuard() to turn the guard off");
             this.maxDriftMillis = maxDrift.toMillis();
             this.driftPolicy = Objects.requireNonNull(policy, "policy");
             return this;

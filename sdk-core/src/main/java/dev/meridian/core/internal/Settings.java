@@ -20,7 +20,8 @@ public final class Settings {
     /**
      * {@code value}, or a {@link NullPointerException} saying {@code setting is required, was null; fix}.
      *
-     * @param setting the setting's name as the user wrote it, e.g. {@code multiRegion} or {@code jdbcUrl of node eu-west-1}
+     * @param setting the setting's name as the user wrote it, e.g. {@code multiRegion} or
+     *                {@code jdbcUrl of node eu-west-1}
      * @param fix     what to do, e.g. {@code set it with RoutingDataSource.builder().multiRegion(..)}
      */
     public static <T> T required(T value, String setting, String fix) {

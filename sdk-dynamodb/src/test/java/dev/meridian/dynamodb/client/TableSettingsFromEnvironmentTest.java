@@ -63,8 +63,8 @@ class TableSettingsFromEnvironmentTest {
         assertThatThrownBy(() -> TableSettings.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLES", "orders",
                 "MERIDIAN_DYNAMODB_TABLE_ORDERS_WRITE_MODE", "everywhere"), new Properties()))
                 .hasMessage("MERIDIAN_DYNAMODB_TABLE_ORDERS_WRITE_MODE must be one of"
-                        + " [read-local-write-local, write-home-by-key], was 'everywhere'; use one of them, or remove it"
-                        + " to use the default read-local-write-local");
+                        + " [read-local-write-local, write-home-by-key], was 'everywhere';"
+                        + " use one of them, or remove it to use the default read-local-write-local");
         assertThatThrownBy(() -> TableSettings.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLES", "orders",
                 "MERIDIAN_DYNAMODB_TABLE_ORDERS_CONSISTENT_READS_AT_HOME", "ture"), new Properties()))
                 .hasMessageStartingWith("MERIDIAN_DYNAMODB_TABLE_ORDERS_CONSISTENT_READS_AT_HOME must be true or false,"
