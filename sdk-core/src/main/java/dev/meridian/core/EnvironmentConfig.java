@@ -24,6 +24,7 @@ import static dev.meridian.core.MeridianSettings.ROUTING;
 
 import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.health.HealthConfig;
+import dev.meridian.core.internal.Settings;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.Jurisdiction;
 import dev.meridian.core.residency.ResidencyPolicy;
@@ -43,8 +44,8 @@ import software.amazon.awssdk.regions.Region;
 /**
  * Reads {@link MultiRegionConfig} from {@code MERIDIAN_*} environment variables and {@code meridian.*} system
  * properties (a property wins over a variable). Each setting has a property key {@code meridian.a.b-c} and a
- * variable {@code MERIDIAN_A_B_C}; errors name whichever one supplied the value. The keys and defaults are those of
- * {@link MeridianSettings}; the list lives in docs/configuration.md.
+ * variable {@code MERIDIAN_A_B_C}; errors ({@link Settings}' shape) name whichever one supplied the value. The keys and
+ * defaults are those of {@link MeridianSettings}; the list lives in docs/configuration.md.
  */
 final class EnvironmentConfig {
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
@@ -101,8 +102,8 @@ final class EnvironmentConfig {
     private MultiRegionConfig load() {
         String regions = get(REGIONS.key());
         if (regions == null) {
-            throw new IllegalArgumentException("MERIDIAN_REGIONS (meridian.regions) must name at least one region,"
-                    + " e.g. eu-west-1,eu-central-1,us-east-1");
+            throw Settings.invalid(name(REGIONS.key()), "must name at least one region", "unset",
+                    "list the AWS regions to use, e.g. eu-west-1,eu-central-1,us-east-1");
         }
         MultiRegionConfig.Builder b = MultiRegionConfig.builder().settingNames(this::name).environment(env::get);
         for (String raw : regions.split(",")) {
@@ -131,20 +132,21 @@ final class EnvironmentConfig {
         }
         String max = get(MAX_REGIONS_PER_CALL.key());
         if (max != null) {
-            b.maxRegionsPerCall(intValue(MAX_REGIONS_PER_CALL.key(), max, 1, 100));
+            b.maxRegionsPerCall(intValue(MAX_REGIONS_PER_CALL, MAX_REGIONS_PER_CALL.key(), max, 1, 100));
         }
         String defaultDataClass = get(DEFAULT_DATA_CLASS.key());
         if (defaultDataClass != null) {
             try {
                 b.defaultDataClass(DataClass.of(defaultDataClass));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(name(DEFAULT_DATA_CLASS.key()) + " '" + defaultDataClass
-                        + "' is not a data class name: " + e.getMessage(), e);
+                throw Settings.invalid(name(DEFAULT_DATA_CLASS.key()), "must be a data class name",
+                        Settings.quoted(defaultDataClass), "use PUBLIC, INTERNAL, RESTRICTED or a custom class name"
+                                + orDefault(DEFAULT_DATA_CLASS), e);
             }
         }
         String requireContext = get(REQUIRE_CONTEXT.key());
         if (requireContext != null) {
-            b.requireContext(booleanValue(REQUIRE_CONTEXT.key(), requireContext));
+            b.requireContext(booleanValue(REQUIRE_CONTEXT, REQUIRE_CONTEXT.key(), requireContext));
         }
         b.hedging(hedging());
         b.health(health());
@@ -161,11 +163,11 @@ final class EnvironmentConfig {
         }
         String priority = get(REGION_PRIORITY.key(id));
         if (priority != null) {
-            spec = spec.priority(intValue(REGION_PRIORITY.key(id), priority, 0, Integer.MAX_VALUE));
+            spec = spec.priority(intValue(REGION_PRIORITY, REGION_PRIORITY.key(id), priority, 0, Integer.MAX_VALUE));
         }
         String weight = get(REGION_WEIGHT.key(id));
         if (weight != null) {
-            spec = spec.weight(intValue(REGION_WEIGHT.key(id), weight, 0, 100));
+            spec = spec.weight(intValue(REGION_WEIGHT, REGION_WEIGHT.key(id), weight, 0, 100));
         }
         String endpoint = get(REGION_ENDPOINT.key(id));
         if (endpoint != null) {
@@ -176,8 +178,9 @@ final class EnvironmentConfig {
                 }
                 spec = spec.endpoint(uri);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(name(REGION_ENDPOINT.key(id)) + " '" + endpoint
-                        + "' is not an absolute URI (e.g. https://dynamodb.eu-west-1.amazonaws.com)", e);
+                throw Settings.invalid(name(REGION_ENDPOINT.key(id)), "must be an absolute URI",
+                        Settings.quoted(endpoint), "use a URI with a scheme and a host, e.g."
+                                + " https://dynamodb." + id + ".amazonaws.com", e);
             }
         }
         return spec;
@@ -188,12 +191,13 @@ final class EnvironmentConfig {
         String mode = get(HEDGE_MODE.key());
         if (delay == null) {
             if (mode != null && !mode.equalsIgnoreCase("off")) {
-                throw new IllegalArgumentException(name(HEDGE_MODE.key()) + " '" + mode + "' needs "
-                        + name(HEDGE_DELAY.key()));
+                throw Settings.invalid(name(HEDGE_MODE.key()), "must be off while " + name(HEDGE_DELAY.key())
+                        + " is unset", Settings.quoted(mode), "set the hedge delay too (e.g. 50ms) to enable hedged"
+                        + " reads");
             }
             return HedgingConfig.disabled();
         }
-        Duration d = duration(HEDGE_DELAY.key(), delay);
+        Duration d = duration(HEDGE_DELAY, HEDGE_DELAY.key(), delay);
         if (mode == null || mode.equalsIgnoreCase("fixed")) {
             return HedgingConfig.fixed(d);
         }
@@ -203,36 +207,36 @@ final class EnvironmentConfig {
         if (mode.equalsIgnoreCase("off")) {
             return HedgingConfig.disabled();
         }
-        throw new IllegalArgumentException(name(HEDGE_MODE.key()) + " '" + mode
-                + "' is not one of [fixed, adaptive, off]");
+        throw Settings.invalid(name(HEDGE_MODE.key()), "must be one of [fixed, adaptive, off]", Settings.quoted(mode),
+                "use one of them" + orDefault(HEDGE_MODE));
     }
 
     private HealthConfig health() {
         HealthConfig.Builder h = HealthConfig.builder();
         String v;
         if ((v = get(BREAKER_FAILURE_RATE_THRESHOLD.key())) != null) {
-            h.failureRateThreshold(floatValue(BREAKER_FAILURE_RATE_THRESHOLD.key(), v));
+            h.failureRateThreshold(percent(BREAKER_FAILURE_RATE_THRESHOLD, v));
         }
         if ((v = get(BREAKER_SLIDING_WINDOW_SIZE.key())) != null) {
-            h.slidingWindowSize(intValue(BREAKER_SLIDING_WINDOW_SIZE.key(), v, 1, Integer.MAX_VALUE));
+            h.slidingWindowSize(count(BREAKER_SLIDING_WINDOW_SIZE, v));
         }
         if ((v = get(BREAKER_MINIMUM_CALLS.key())) != null) {
-            h.minimumNumberOfCalls(intValue(BREAKER_MINIMUM_CALLS.key(), v, 1, Integer.MAX_VALUE));
+            h.minimumNumberOfCalls(count(BREAKER_MINIMUM_CALLS, v));
         }
         if ((v = get(BREAKER_WAIT_IN_OPEN.key())) != null) {
-            h.waitInOpenState(positive(BREAKER_WAIT_IN_OPEN.key(), v));
+            h.waitInOpenState(positive(BREAKER_WAIT_IN_OPEN, v));
         }
         if ((v = get(BREAKER_HALF_OPEN_CALLS.key())) != null) {
-            h.permittedCallsInHalfOpenState(intValue(BREAKER_HALF_OPEN_CALLS.key(), v, 1, Integer.MAX_VALUE));
+            h.permittedCallsInHalfOpenState(count(BREAKER_HALF_OPEN_CALLS, v));
         }
         if ((v = get(BREAKER_SLOW_CALL_RATE_THRESHOLD.key())) != null) {
-            h.slowCallRateThreshold(floatValue(BREAKER_SLOW_CALL_RATE_THRESHOLD.key(), v));
+            h.slowCallRateThreshold(percent(BREAKER_SLOW_CALL_RATE_THRESHOLD, v));
         }
         if ((v = get(BREAKER_SLOW_CALL_DURATION.key())) != null) {
-            h.slowCallDuration(positive(BREAKER_SLOW_CALL_DURATION.key(), v));
+            h.slowCallDuration(positive(BREAKER_SLOW_CALL_DURATION, v));
         }
         if ((v = get(BREAKER_PER_RESOURCE.key())) != null) {
-            h.perResourceBreakers(booleanValue(BREAKER_PER_RESOURCE.key(), v));
+            h.perResourceBreakers(booleanValue(BREAKER_PER_RESOURCE, BREAKER_PER_RESOURCE.key(), v));
         }
         return h.build();
     }
@@ -255,16 +259,20 @@ final class EnvironmentConfig {
         return r.build();
     }
 
-    private Duration positive(String key, String value) {
-        Duration d = duration(key, value);
-        if (d.isZero()) {
-            throw new IllegalArgumentException(name(key) + " must be positive but was '" + value + "'");
-        }
+    /** {@code ", or remove it to use the default x"} when the setting has a default, else nothing. */
+    private static String orDefault(MeridianSettings.Setting setting) {
+        return setting.defaultValue().map(d -> ", or remove it to use the default " + d).orElse("");
+    }
+
+    private Duration positive(MeridianSettings.Setting setting, String value) {
+        Duration d = duration(setting, setting.key(), value);
+        Settings.check(!d.isZero(), name(setting.key()), "must be positive", Settings.quoted(value),
+                "use a duration such as 2s" + orDefault(setting));
         return d;
     }
 
     /** ISO-8601 ({@code PT0.05S}) or a number with unit {@code ms}, {@code s}, {@code m}, {@code h}. */
-    private Duration duration(String key, String value) {
+    private Duration duration(MeridianSettings.Setting setting, String key, String value) {
         String v = value.trim();
         Matcher m = DURATION.matcher(v.toLowerCase(Locale.ROOT));
         if (m.matches()) {
@@ -276,33 +284,38 @@ final class EnvironmentConfig {
                 default: return Duration.ofHours(n);
             }
         }
+        String fix = "use e.g. 50ms, 2s or ISO-8601 PT0.05S" + orDefault(setting);
+        Duration d;
         try {
-            Duration d = Duration.parse(v.toUpperCase(Locale.ROOT));
-            if (d.isNegative()) {
-                throw new IllegalArgumentException(name(key) + " must not be negative but was '" + value + "'");
-            }
-            return d;
+            d = Duration.parse(v.toUpperCase(Locale.ROOT));
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(name(key) + " '" + value
-                    + "' is not a duration (use e.g. 50ms, 2s or ISO-8601 PT0.05S)", e);
+            throw Settings.invalid(name(key), "must be a duration", Settings.quoted(value), fix, e);
         }
+        Settings.check(!d.isNegative(), name(key), "must not be negative", Settings.quoted(value), fix);
+        return d;
     }
 
-    private int intValue(String key, String value, int min, int max) {
+    /** A count of calls: an integer of at least 1. */
+    private int count(MeridianSettings.Setting setting, String value) {
+        return intValue(setting, setting.key(), value, 1, Integer.MAX_VALUE);
+    }
+
+    private int intValue(MeridianSettings.Setting setting, String key, String value, int min, int max) {
+        String range = max == Integer.MAX_VALUE ? ">= " + min : "in " + min + ".." + max;
+        String rule = "must be an integer " + range;
+        String fix = "use a whole number " + range + orDefault(setting);
         int n;
         try {
             n = Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name(key) + " '" + value + "' is not an integer", e);
+            throw Settings.invalid(name(key), rule, Settings.quoted(value), fix, e);
         }
-        if (n < min || n > max) {
-            throw new IllegalArgumentException(name(key) + " must be in " + min + ".." + max + " but was " + n);
-        }
+        Settings.check(n >= min && n <= max, name(key), rule, n, fix);
         return n;
     }
 
     /** Only {@code true} or {@code false} (any case): a typo such as {@code ture} must not silently mean false. */
-    private boolean booleanValue(String key, String value) {
+    private boolean booleanValue(MeridianSettings.Setting setting, String key, String value) {
         String v = value.trim();
         if (v.equalsIgnoreCase("true")) {
             return true;
@@ -310,19 +323,20 @@ final class EnvironmentConfig {
         if (v.equalsIgnoreCase("false")) {
             return false;
         }
-        throw new IllegalArgumentException(name(key) + " '" + value + "' is not true or false");
+        throw Settings.invalid(name(key), "must be true or false", Settings.quoted(value),
+                "use true or false" + orDefault(setting));
     }
 
-    private float floatValue(String key, String value) {
+    private float percent(MeridianSettings.Setting setting, String value) {
+        String rule = "must be a percentage in (0, 100]";
+        String fix = "use a number such as 50" + orDefault(setting);
         float f;
         try {
             f = Float.parseFloat(value.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name(key) + " '" + value + "' is not a number", e);
+            throw Settings.invalid(name(setting.key()), rule, Settings.quoted(value), fix, e);
         }
-        if (!(f > 0f && f <= 100f)) {
-            throw new IllegalArgumentException(name(key) + " must be in (0, 100] but was " + value);
-        }
+        Settings.check(f > 0f && f <= 100f, name(setting.key()), rule, Settings.quoted(value), fix);
         return f;
     }
 }

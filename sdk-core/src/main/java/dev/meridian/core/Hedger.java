@@ -1,5 +1,6 @@
 package dev.meridian.core;
 
+import dev.meridian.core.internal.Settings;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
@@ -24,9 +25,7 @@ final class Hedger implements AutoCloseable {
     private final ScheduledThreadPoolExecutor timer;
 
     Hedger(int maxWorkers) {
-        if (maxWorkers < 1) {
-            throw new IllegalArgumentException("hedge workers must be >= 1 but was " + maxWorkers);
-        }
+        Settings.atLeast(maxWorkers, 1, "HedgingConfig.withMaxWorkers", "allow at least one worker");
         this.workers = new ThreadPoolExecutor(0, maxWorkers, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 daemon("meridian-hedge-"));
         this.timer = new ScheduledThreadPoolExecutor(1, daemon("meridian-hedge-timer-"));

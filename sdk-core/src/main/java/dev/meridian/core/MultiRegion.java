@@ -5,6 +5,7 @@ import dev.meridian.core.execution.FailureClassifier;
 import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.health.RegionStatus;
 import dev.meridian.core.internal.Metrics;
+import dev.meridian.core.internal.Settings;
 import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.core.routing.LatencyTracker;
 import dev.meridian.core.routing.Operation;
@@ -120,9 +121,8 @@ public final class MultiRegion implements AutoCloseable {
         Objects.requireNonNull(iface, "iface");
         Objects.requireNonNull(factory, "factory");
         Objects.requireNonNull(classifier, "classifier");
-        if (!iface.isInterface()) {
-            throw new IllegalArgumentException(iface.getName() + " is not an interface");
-        }
+        Settings.check(iface.isInterface(), "iface", "must be an interface", iface.getName(),
+                "pass the client's interface, e.g. DynamoDbClient.class");
         if (closed) {
             throw new IllegalStateException("MultiRegion runtime is closed");
         }
@@ -370,10 +370,8 @@ public final class MultiRegion implements AutoCloseable {
 
     private Region requireRegion(Region region) {
         Objects.requireNonNull(region, "region");
-        if (!config.contains(region)) {
-            throw new IllegalArgumentException("region '" + region.id() + "' is not one of the configured regions "
-                    + config.regionList());
-        }
+        Settings.check(config.contains(region), "region", "must be one of the configured regions "
+                + config.regionList(), Settings.quoted(region.id()), "pass a configured region");
         return region;
     }
 

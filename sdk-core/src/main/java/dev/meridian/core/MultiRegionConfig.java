@@ -2,6 +2,7 @@ package dev.meridian.core;
 
 import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.health.HealthConfig;
+import dev.meridian.core.internal.Settings;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.Jurisdiction;
 import dev.meridian.core.residency.ResidencyPolicy;
@@ -251,11 +252,8 @@ public final class MultiRegionConfig {
         }
 
         public Builder maxRegionsPerCall(int max) {
-            if (max < 1) {
-                throw new IllegalArgumentException(names.apply("max-regions-per-call") + " must be >= 1 but was "
-                        + max);
-            }
-            this.maxRegionsPerCall = max;
+            this.maxRegionsPerCall = Settings.atLeast(max, 1, names.apply("max-regions-per-call"),
+                    "allow at least one region per call, e.g. " + DEFAULT_MAX_REGIONS_PER_CALL + " (the default)");
             return this;
         }
 
@@ -281,32 +279,40 @@ public final class MultiRegionConfig {
             return this;
         }
 
-        /** How settings are named in error messages (environment variables vs properties). */
+        /** How settings are named in error messages (environment variables vs properties vs builder methods). */
         Builder settingNames(Function<String, String> names) {
             this.names = Objects.requireNonNull(names, "names");
             return this;
         }
 
+        /** The builder method that sets {@code key}, as a user of the builder wrote it. */
         private static String defaultName(String key) {
-            // Weights are set per region: name the per-region setting, there is no single "weights" one.
-            return key.equals("weights") ? "RegionSpec weights (meridian.region.<region>.weight)" : "meridian." + key;
+            switch (key) {
+                case "weights":
+                    // Weights are set per region: there is no single "weights" setting to name.
+                    return "RegionSpec.weight of the regions";
+                case "max-regions-per-call":
+                    return "MultiRegionConfig.maxRegionsPerCall";
+                case "local-region":
+                    return "MultiRegionConfig.localRegion";
+                case "home-region":
+                    return "MultiRegionConfig.homeRegion";
+                default:
+                    return "MultiRegionConfig." + key;
+            }
         }
 
         public MultiRegionConfig build() {
-            if (regions.isEmpty()) {
-                throw new IllegalArgumentException(names.apply("regions") + " must name at least one region");
-            }
+            Settings.check(!regions.isEmpty(), names.apply("regions"), "must name at least one region", "none",
+                    "add the AWS regions to use, e.g. eu-west-1 and us-east-1");
             Set<Region> known = new LinkedHashSet<>(Region.regions());
             Set<Region> seen = new LinkedHashSet<>();
             for (RegionSpec s : regions) {
-                if (!known.contains(s.region())) {
-                    throw new IllegalArgumentException(names.apply("regions") + " '" + s.region().id()
-                            + "' is not a known AWS region");
-                }
-                if (!seen.add(s.region())) {
-                    throw new IllegalArgumentException(names.apply("regions") + " lists '" + s.region().id()
-                            + "' more than once");
-                }
+                Settings.check(known.contains(s.region()), names.apply("regions"), "must name known AWS regions",
+                        Settings.quoted(s.region().id()), "check the spelling of the region id, e.g. eu-west-1");
+                boolean first = seen.add(s.region());
+                Settings.check(first, names.apply("regions"), "must name each region once",
+                        Settings.quoted(s.region().id()) + " twice", "remove the second " + s.region().id());
             }
             List<String> ids = new ArrayList<>();
             seen.forEach(r -> ids.add(r.id()));
@@ -320,25 +326,26 @@ public final class MultiRegionConfig {
             boolean weightsSet = filled.stream().anyMatch(s -> s.weight().isPresent());
             if (weightsSet) {
                 int sum = filled.stream().mapToInt(s -> s.weight().orElse(0)).sum();
-                if (sum != 100) {
-                    throw new IllegalArgumentException(names.apply("weights") + " must add up to 100 but add up to "
-                            + sum + " (" + filled.stream().map(s -> s.region().id() + "=" + s.weight().orElse(0))
-                                    .collect(Collectors.joining(", ")) + ')');
-                }
+                Settings.check(sum == 100, names.apply("weights"), "must add up to 100", sum + " ("
+                        + filled.stream().map(s -> s.region().id() + "=" + s.weight().orElse(0))
+                                .collect(Collectors.joining(", ")) + ')',
+                        "give every region a weight so that they add up to 100, or set none for equal chances");
             }
 
             Region home = homeRegion;
             if (home == null) {
                 home = filled.stream().min(Comparator.comparingInt(RegionSpec::priority)).get().region();
-            } else if (!seen.contains(home)) {
-                throw new IllegalArgumentException(names.apply("home-region") + " '" + home.id()
-                        + "' is not one of the configured regions " + ids);
+            } else {
+                Settings.check(seen.contains(home), names.apply("home-region"),
+                        "must be one of the configured regions " + ids, Settings.quoted(home.id()),
+                        "name one of them, or add " + home.id() + " to the regions");
             }
 
             Region local = localRegion;
-            if (local != null && !seen.contains(local)) {
-                throw new IllegalArgumentException(names.apply("local-region") + " '" + local.id()
-                        + "' is not one of the configured regions " + ids);
+            if (local != null) {
+                Settings.check(seen.contains(local), names.apply("local-region"),
+                        "must be one of the configured regions " + ids, Settings.quoted(local.id()),
+                        "name one of them, or add " + local.id() + " to the regions");
             }
             if (local == null) {
                 local = fromEnvironment(seen, ids, home);
@@ -369,17 +376,15 @@ public final class MultiRegionConfig {
             specs.forEach(s -> jurisdictions.add(s.jurisdiction()));
             for (ResidencyPolicy.Rule rule : residency.rules()) {
                 for (Region r : rule.regions()) {
-                    if (!seen.contains(r)) {
-                        throw new IllegalArgumentException(names.apply("residency") + " rule " + rule
-                                + " names region '" + r.id() + "' which is not one of the configured regions " + ids);
-                    }
+                    Settings.check(seen.contains(r), names.apply("residency"),
+                            "rules must name configured regions " + ids, "rule " + rule + " naming region '" + r.id()
+                                    + "'", "add " + r.id() + " to the regions, or remove it from the rule");
                 }
                 for (Jurisdiction j : rule.regionJurisdictions()) {
-                    if (!jurisdictions.contains(j)) {
-                        throw new IllegalArgumentException(names.apply("residency") + " rule " + rule
-                                + " names jurisdiction '" + j + "' but no configured region is in it (configured "
-                                + jurisdictions + ')');
-                    }
+                    Settings.check(jurisdictions.contains(j), names.apply("residency"),
+                            "rules must name jurisdictions of configured regions " + jurisdictions, "rule " + rule
+                                    + " naming jurisdiction '" + j + "'", "configure a region in " + j
+                                    + ", or remove " + j + " from the rule");
                 }
             }
         }

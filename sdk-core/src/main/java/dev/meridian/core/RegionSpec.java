@@ -1,5 +1,6 @@
 package dev.meridian.core;
 
+import dev.meridian.core.internal.Settings;
 import dev.meridian.core.residency.Jurisdiction;
 import java.net.URI;
 import java.util.Objects;
@@ -66,10 +67,8 @@ public final class RegionSpec {
     }
 
     public RegionSpec priority(int priority) {
-        if (priority < 0) {
-            throw new IllegalArgumentException("meridian.region." + region.id() + ".priority must be >= 0 but was "
-                    + priority);
-        }
+        Settings.atLeast(priority, 0, "RegionSpec.priority of " + region.id(),
+                "pass 0 or more, lower is preferred");
         return new RegionSpec(region, jurisdiction, priority, weight, endpoint);
     }
 
@@ -79,10 +78,8 @@ public final class RegionSpec {
     }
 
     public RegionSpec weight(int weight) {
-        if (weight < 0 || weight > 100) {
-            throw new IllegalArgumentException("meridian.region." + region.id() + ".weight must be in 0..100 but was "
-                    + weight);
-        }
+        Settings.inRange(weight, 0, 100, "RegionSpec.weight of " + region.id(),
+                "pass a percentage, the weights of all regions adding up to 100");
         return new RegionSpec(region, jurisdiction, priority, weight, endpoint);
     }
 

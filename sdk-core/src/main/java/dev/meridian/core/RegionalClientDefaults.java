@@ -1,5 +1,6 @@
 package dev.meridian.core;
 
+import dev.meridian.core.internal.Settings;
 import java.time.Duration;
 import java.util.Objects;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -28,9 +29,7 @@ public final class RegionalClientDefaults {
 
     /** The standard AWS retry strategy (retry conditions, back-off, token bucket) capped at {@code maxAttempts}. */
     public static RetryStrategy retryStrategy(int maxAttempts) {
-        if (maxAttempts < 1) {
-            throw new IllegalArgumentException("maxAttempts must be >= 1 but was " + maxAttempts);
-        }
+        Settings.atLeast(maxAttempts, 1, "maxAttempts", "pass at least 1, e.g. " + MAX_ATTEMPTS + " (the default)");
         return AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(maxAttempts).build();
     }
 
@@ -48,10 +47,7 @@ public final class RegionalClientDefaults {
     public static ClientOverrideConfiguration.Builder apply(ClientOverrideConfiguration.Builder builder,
             int maxAttempts, Duration attemptTimeout) {
         Objects.requireNonNull(builder, "builder");
-        Objects.requireNonNull(attemptTimeout, "attemptTimeout");
-        if (attemptTimeout.isNegative() || attemptTimeout.isZero()) {
-            throw new IllegalArgumentException("attemptTimeout must be positive but was " + attemptTimeout);
-        }
+        Settings.positive(attemptTimeout, "attemptTimeout", "pass a timeout such as 2 s (the default)");
         return builder.retryStrategy(retryStrategy(maxAttempts))
                 .apiCallAttemptTimeout(attemptTimeout)
                 .apiCallTimeout(attemptTimeout);

@@ -1,5 +1,6 @@
 package dev.meridian.core;
 
+import dev.meridian.core.internal.Settings;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -46,10 +47,8 @@ public final class RegionalClients<C> implements SnapshotParticipant, AutoClosea
      */
     public C get(Region region) {
         Slot slot = slots.get(Objects.requireNonNull(region, "region"));
-        if (slot == null) {
-            throw new IllegalArgumentException("region '" + region.id() + "' is not one of the configured regions "
-                    + slots.keySet());
-        }
+        Settings.check(slot != null, "region", "must be one of the configured regions " + slots.keySet(),
+                Settings.quoted(region.id()), "pass a configured region");
         return slot.get();
     }
 

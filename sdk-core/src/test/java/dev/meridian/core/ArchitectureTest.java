@@ -1,5 +1,8 @@
 package dev.meridian.core;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.equivalentTo;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -8,6 +11,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.meridian.core.internal.Settings;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,10 +46,24 @@ class ArchitectureTest {
                 .check(CORE);
     }
 
+    /**
+     * The Metrics seam is the root package's own. {@link Settings} is the exception: every value type validates its
+     * settings with it so that every configuration error has one shape, and it depends on nothing of Meridian's, so
+     * using it adds no edge between the subpackages.
+     */
     @Test
     void onlyTheRootPackageAndTheMetricsSeamUseTheInternalPackage() {
         noClasses().that().resideOutsideOfPackages("dev.meridian.core", "dev.meridian.core.internal..")
-                .should().dependOnClassesThat().resideInAPackage("dev.meridian.core.internal..")
+                .should().dependOnClassesThat(resideInAPackage("dev.meridian.core.internal..")
+                        .and(not(equivalentTo(Settings.class))))
+                .check(CORE);
+    }
+
+    @Test
+    void theSettingsHelperDependsOnNothingOfMeridians() {
+        noClasses().that().belongToAnyOf(Settings.class)
+                .should().dependOnClassesThat().resideInAPackage("dev.meridian..")
+                .because("every subpackage and module uses it: a dependency of it would be a dependency of all")
                 .check(CORE);
     }
 }

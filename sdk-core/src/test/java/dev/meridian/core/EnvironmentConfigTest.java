@@ -73,13 +73,14 @@ class EnvironmentConfigTest {
         env.put("MERIDIAN_LOCAL_REGION", "ap-south-1");
         assertThatThrownBy(() -> MultiRegionConfig.fromEnvironment(env, new Properties()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("MERIDIAN_LOCAL_REGION 'ap-south-1' is not one of the configured regions "
-                        + "[eu-west-1, eu-central-1, us-east-1]");
+                .hasMessage("MERIDIAN_LOCAL_REGION must be one of the configured regions "
+                        + "[eu-west-1, eu-central-1, us-east-1], was 'ap-south-1'; name one of them, or add ap-south-1"
+                        + " to the regions");
 
         Properties props = new Properties();
         props.setProperty("meridian.local-region", "ap-south-1");
         assertThatThrownBy(() -> MultiRegionConfig.fromEnvironment(baseEnv(), props))
-                .hasMessageStartingWith("meridian.local-region 'ap-south-1'");
+                .hasMessageStartingWith("meridian.local-region must be one of the configured regions");
     }
 
     @Test
@@ -87,26 +88,31 @@ class EnvironmentConfigTest {
         Map<String, String> env = baseEnv();
         env.put("MERIDIAN_ROUTING", "nearest");
         assertThatThrownBy(() -> MultiRegionConfig.fromEnvironment(env, new Properties()))
-                .hasMessage("MERIDIAN_ROUTING 'nearest' is not one of "
-                        + "[local-first, failover, weighted, geo, latency, home-by-key]");
+                .hasMessage("MERIDIAN_ROUTING must be one of "
+                        + "[local-first, failover, weighted, geo, latency, home-by-key], was 'nearest';"
+                        + " use one of them, e.g. local-first (the default)");
 
         Map<String, String> env2 = baseEnv();
         env2.put("MERIDIAN_HEDGE_DELAY", "soon");
         assertThatThrownBy(() -> MultiRegionConfig.fromEnvironment(env2, new Properties()))
-                .hasMessageStartingWith("MERIDIAN_HEDGE_DELAY 'soon' is not a duration");
+                .hasMessage("MERIDIAN_HEDGE_DELAY must be a duration, was 'soon'; use e.g. 50ms, 2s or ISO-8601"
+                        + " PT0.05S");
 
         Map<String, String> env3 = baseEnv();
         env3.put("MERIDIAN_REGION_EU_WEST_1_WEIGHT", "80");
         assertThatThrownBy(() -> MultiRegionConfig.fromEnvironment(env3, new Properties()))
-                .hasMessageContaining("must add up to 100 but add up to 80");
+                .hasMessageStartingWith("MERIDIAN_REGION_<REGION>_WEIGHT (meridian.region.<region>.weight) must add"
+                        + " up to 100, was 80 (");
 
         Map<String, String> env4 = baseEnv();
         env4.put("MERIDIAN_MAX_REGIONS_PER_CALL", "three");
         assertThatThrownBy(() -> MultiRegionConfig.fromEnvironment(env4, new Properties()))
-                .hasMessage("MERIDIAN_MAX_REGIONS_PER_CALL 'three' is not an integer");
+                .hasMessage("MERIDIAN_MAX_REGIONS_PER_CALL must be an integer in 1..100, was 'three'; use a whole"
+                        + " number in 1..100, or remove it to use the default 3");
 
         assertThatThrownBy(() -> MultiRegionConfig.fromEnvironment(Map.of(), new Properties()))
-                .hasMessageStartingWith("MERIDIAN_REGIONS (meridian.regions) must name at least one region");
+                .hasMessage("MERIDIAN_REGIONS (meridian.regions) must name at least one region, was unset; list the"
+                        + " AWS regions to use, e.g. eu-west-1,eu-central-1,us-east-1");
     }
 
     @Test
@@ -118,7 +124,8 @@ class EnvironmentConfigTest {
         assertThat(MultiRegionConfig.fromEnvironment(env, new Properties()).health().perResourceBreakers()).isTrue();
         env.put("MERIDIAN_BREAKER_PER_RESOURCE", "yes");
         assertThatThrownBy(() -> MultiRegionConfig.fromEnvironment(env, new Properties()))
-                .hasMessage("MERIDIAN_BREAKER_PER_RESOURCE 'yes' is not true or false");
+                .hasMessage("MERIDIAN_BREAKER_PER_RESOURCE must be true or false, was 'yes'; use true or false, or"
+                        + " remove it to use the default false");
     }
 
     @Test

@@ -19,25 +19,27 @@ class MultiRegionConfigTest {
     void localRegionOutsideTheTopologyIsRejectedNamingSettingAndValue() {
         assertThatThrownBy(() -> TestTopology.threeRegions().localRegion(Region.AP_SOUTH_1).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("meridian.local-region 'ap-south-1' is not one of the configured regions "
-                        + "[eu-west-1, eu-central-1, us-east-1]");
+                .hasMessage("MultiRegionConfig.localRegion must be one of the configured regions "
+                        + "[eu-west-1, eu-central-1, us-east-1], was 'ap-south-1'; name one of them, or add ap-south-1"
+                        + " to the regions");
     }
 
     @Test
     void homeRegionOutsideTheTopologyIsRejected() {
         assertThatThrownBy(() -> TestTopology.threeRegions().homeRegion(Region.US_WEST_2).build())
-                .hasMessage("meridian.home-region 'us-west-2' is not one of the configured regions "
-                        + "[eu-west-1, eu-central-1, us-east-1]");
+                .hasMessageStartingWith("MultiRegionConfig.homeRegion must be one of the configured regions "
+                        + "[eu-west-1, eu-central-1, us-east-1], was 'us-west-2'; ");
     }
 
     @Test
     void duplicateAndUnknownRegionsAreRejected() {
         assertThatThrownBy(() -> TestTopology.threeRegions().region(Region.EU_WEST_1).build())
-                .hasMessage("meridian.regions lists 'eu-west-1' more than once");
+                .hasMessage("MultiRegionConfig.regions must name each region once, was 'eu-west-1' twice;"
+                        + " remove the second eu-west-1");
         assertThatThrownBy(() -> TestTopology.threeRegions().region(Region.of("eu-wset-1")).build())
-                .hasMessage("meridian.regions 'eu-wset-1' is not a known AWS region");
+                .hasMessageStartingWith("MultiRegionConfig.regions must name known AWS regions, was 'eu-wset-1'; ");
         assertThatThrownBy(() -> MultiRegionConfig.builder().build())
-                .hasMessage("meridian.regions must name at least one region");
+                .hasMessageStartingWith("MultiRegionConfig.regions must name at least one region, was none; ");
     }
 
     @Test
@@ -46,7 +48,8 @@ class MultiRegionConfigTest {
                 .region(RegionSpec.of(EU_WEST).weight(90))
                 .region(RegionSpec.of(US_EAST).weight(5))
                 .build())
-                .hasMessage("RegionSpec weights (meridian.region.<region>.weight) must add up to 100 but add up to 95 (eu-west-1=90, us-east-1=5)");
+                .hasMessage("RegionSpec.weight of the regions must add up to 100, was 95 (eu-west-1=90, us-east-1=5);"
+                        + " give every region a weight so that they add up to 100, or set none for equal chances");
         MultiRegionConfig ok = MultiRegionConfig.builder()
                 .region(RegionSpec.of(EU_WEST).weight(90)).region(RegionSpec.of(US_EAST).weight(10)).build();
         assertThat(ok.weight(EU_WEST)).isEqualTo(90);
@@ -58,13 +61,14 @@ class MultiRegionConfigTest {
         assertThatThrownBy(() -> TestTopology.threeRegions().residency(ResidencyPolicy.builder()
                 .allowRegions(DataClass.RESTRICTED, Jurisdiction.EU, Region.AP_SOUTH_1).build()).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("meridian.residency rule")
-                .hasMessageContaining("names region 'ap-south-1' which is not one of the configured regions "
-                        + "[eu-west-1, eu-central-1, us-east-1]");
+                .hasMessageStartingWith("MultiRegionConfig.residency rules must name configured regions "
+                        + "[eu-west-1, eu-central-1, us-east-1], was rule ")
+                .hasMessageContaining(" naming region 'ap-south-1'; ");
         assertThatThrownBy(() -> TestTopology.threeRegions().residency(ResidencyPolicy.builder()
                 .allow(DataClass.RESTRICTED, Jurisdiction.APAC, Jurisdiction.APAC).build()).build())
-                .hasMessageContaining("names jurisdiction 'APAC' but no configured region is in it "
-                        + "(configured [EU, US])");
+                .hasMessageStartingWith("MultiRegionConfig.residency rules must name jurisdictions of configured"
+                        + " regions [EU, US], was rule ")
+                .hasMessageContaining(" naming jurisdiction 'APAC'; configure a region in APAC");
     }
 
     @Test
@@ -103,10 +107,11 @@ class MultiRegionConfigTest {
     @Test
     void regionSettingsAreValidatedEagerly() {
         assertThatThrownBy(() -> RegionSpec.of(EU_WEST).weight(101))
-                .hasMessage("meridian.region.eu-west-1.weight must be in 0..100 but was 101");
+                .hasMessageStartingWith("RegionSpec.weight of eu-west-1 must be in 0..100, was 101; ");
         assertThatThrownBy(() -> RegionSpec.of(EU_WEST).priority(-1))
-                .hasMessage("meridian.region.eu-west-1.priority must be >= 0 but was -1");
+                .hasMessageStartingWith("RegionSpec.priority of eu-west-1 must be >= 0, was -1; ");
         assertThatThrownBy(() -> TestTopology.threeRegions().maxRegionsPerCall(0))
-                .hasMessage("meridian.max-regions-per-call must be >= 1 but was 0");
+                .hasMessage("MultiRegionConfig.maxRegionsPerCall must be >= 1, was 0; allow at least one region per"
+                        + " call, e.g. 3 (the default)");
     }
 }

@@ -1,5 +1,6 @@
 package dev.meridian.spring;
 
+import dev.meridian.core.internal.Settings;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.dynamodb.client.TableSettings;
 import dev.meridian.dynamodb.client.WriteMode;
@@ -52,8 +53,8 @@ final class DynamoDbTables {
         try {
             return WriteMode.valueOf(value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
-            throw new MeridianConfigurationException(property, "'" + value + "' is not a write mode",
-                    "use one of " + Arrays.toString(WriteMode.values()), e);
+            throw MeridianConfigurationException.invalid(property, "must be a write mode",
+                    Settings.quoted(value), "use one of " + Arrays.toString(WriteMode.values()), e);
         }
     }
 
@@ -64,9 +65,9 @@ final class DynamoDbTables {
         for (String id : ids) {
             Region r = Region.of(id.trim().toLowerCase(Locale.ROOT));
             if (!known.contains(r)) {
-                throw new MeridianConfigurationException(property, "'" + id + "' is not a known AWS region",
-                        "list AWS region ids such as " + known.stream().limit(3).map(Region::id)
-                                .collect(Collectors.joining(",")), null);
+                throw MeridianConfigurationException.invalid(property, "must list known AWS regions",
+                        Settings.quoted(id), "list AWS region ids such as " + known.stream().limit(3)
+                                .map(Region::id).collect(Collectors.joining(",")), null);
             }
             out.add(r);
         }

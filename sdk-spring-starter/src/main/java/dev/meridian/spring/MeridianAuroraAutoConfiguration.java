@@ -6,6 +6,8 @@ import dev.meridian.aurora.topology.PostgresTopologyDiscovery;
 import dev.meridian.aurora.topology.StaticTopology;
 import dev.meridian.aurora.topology.WriterDiscovery;
 import dev.meridian.core.MultiRegion;
+import dev.meridian.core.internal.Settings;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -43,19 +45,24 @@ public class MeridianAuroraAutoConfiguration {
         HikariConfig pool = poolTemplate(aurora.getPool(), Binder.get(environment));
         RoutingDataSource.Builder b = RoutingDataSource.builder().multiRegion(runtime)
                 .discovery(discovery(aurora, pool)).poolTemplate(pool)
-                .lagCheckInterval(aurora.getLagCheckInterval());
-        try {
-            if (aurora.getMaxReplicaLag() != null) {
-                b.maxReplicaLag(aurora.getMaxReplicaLag());
-            }
-            if (aurora.getReadYourWritesWindow() != null) {
-                b.readYourWritesWindow(aurora.getReadYourWritesWindow());
-            }
-        } catch (IllegalArgumentException e) {
-            throw new MeridianConfigurationException("meridian.aurora", e.getMessage(),
-                    "durations of meridian.aurora.* must be positive", e);
+                .lagCheckInterval(positive("meridian.aurora.lag-check-interval", aurora.getLagCheckInterval()));
+        if (aurora.getMaxReplicaLag() != null) {
+            b.maxReplicaLag(positive("meridian.aurora.max-replica-lag", aurora.getMaxReplicaLag()));
+        }
+        if (aurora.getReadYourWritesWindow() != null) {
+            b.readYourWritesWindow(positive("meridian.aurora.read-your-writes-window",
+                    aurora.getReadYourWritesWindow()));
         }
         return b.build();
+    }
+
+    /** Checked here so that the error names the property, not the builder method it is passed to. */
+    private static Duration positive(String property, Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw MeridianConfigurationException.invalid(property, "must be a positive duration", value,
+                    "set a duration such as 2s", null);
+        }
+        return value;
     }
 
     static HikariConfig poolTemplate(MeridianProperties.Pool overrides, Binder binder) {
@@ -92,14 +99,13 @@ public class MeridianAuroraAutoConfiguration {
                 return d.build();
             }
             if (!kind.equals("static")) {
-                throw new MeridianConfigurationException("meridian.aurora.discovery",
-                        "'" + aurora.getDiscovery() + "' is not a discovery", "use static or postgres", null);
+                throw MeridianConfigurationException.invalid("meridian.aurora.discovery", "must be static or postgres",
+                        Settings.quoted(aurora.getDiscovery()), "use static or postgres", null);
             }
             if (aurora.getWriterRegion() == null) {
-                throw new MeridianConfigurationException("meridian.aurora.writer-region",
-                        "static discovery needs the writer's region",
-                        "set it to the region of the global database's writer, or use meridian.aurora.discovery="
-                                + "postgres", null);
+                throw MeridianConfigurationException.invalid("meridian.aurora.writer-region",
+                        "is required by static discovery", null, "set it to the region of the global database's"
+                                + " writer, or use meridian.aurora.discovery=postgres", null);
             }
             StaticTopology.Builder t = StaticTopology.builder().writerRegion(Region.of(aurora.getWriterRegion()));
             aurora.getRegion().forEach((id, r) -> t.region(Region.of(id), r.getWriterUrl(), r.getReaderUrl()));

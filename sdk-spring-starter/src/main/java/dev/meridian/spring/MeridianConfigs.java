@@ -40,9 +40,12 @@ final class MeridianConfigs {
         String message = String.valueOf(e.getMessage());
         Matcher m = PROPERTY.matcher(message);
         String property = m.find() ? m.group() : MeridianSettings.REGIONS.propertyName();
-        String fix = setting(property.substring("meridian.".length()))
+        String expected = setting(property.substring("meridian.".length()))
                 .map(s -> "expected " + s.description())
                 .orElse("see the sdk-spring-starter README for the values it takes.");
+        // Core's messages end with "; <fix>": lead with it, then what the property takes.
+        int at = message.lastIndexOf("; ");
+        String fix = at < 0 ? expected : message.substring(at + 2) + " (" + expected + ")";
         return new MeridianConfigurationException(property, message, fix, e);
     }
 

@@ -1,5 +1,6 @@
 package dev.meridian.spring;
 
+import dev.meridian.core.internal.Settings;
 import java.util.Objects;
 
 /**
@@ -21,6 +22,16 @@ public class MeridianConfigurationException extends RuntimeException {
         super(Objects.requireNonNull(problem, "problem"), cause);
         this.property = Objects.requireNonNull(property, "property");
         this.fix = Objects.requireNonNull(fix, "fix");
+    }
+
+    /**
+     * A bad value of {@code property}, its message in the shape of every Meridian configuration error:
+     * {@code <property> <rule>, was <value>; <fix>}.
+     */
+    static MeridianConfigurationException invalid(String property, String rule, Object shownValue, String fix,
+            Throwable cause) {
+        return new MeridianConfigurationException(property, Settings.message(property, rule, shownValue, fix), fix,
+                cause);
     }
 
     /** The offending property. */

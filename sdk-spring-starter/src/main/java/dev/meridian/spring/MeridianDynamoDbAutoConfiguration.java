@@ -5,6 +5,7 @@ import dev.meridian.core.RegionSpec;
 import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.RegionalClientFactory;
 import dev.meridian.core.idempotency.Idempotency;
+import dev.meridian.core.internal.Settings;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.dynamodb.idempotency.DynamoDbIdempotencyStore;
 import java.util.Locale;
@@ -111,8 +112,8 @@ public class MeridianDynamoDbAutoConfiguration {
             try {
                 return DynamoDbIdempotencyStore.HomeRegionMode.valueOf(mode.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new MeridianConfigurationException("meridian.dynamodb.idempotency.mode",
-                        "'" + mode + "' is not a home region mode", "use STRICT or AVAILABLE", e);
+                throw MeridianConfigurationException.invalid("meridian.dynamodb.idempotency.mode",
+                        "must be a home region mode", Settings.quoted(mode), "use STRICT or AVAILABLE", e);
             }
         }
     }

@@ -8,8 +8,10 @@ public class MeridianFailureAnalyzer extends AbstractFailureAnalyzer<MeridianCon
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, MeridianConfigurationException cause) {
-        return new FailureAnalysis("Meridian cannot start: invalid value of " + cause.property() + ": "
-                + cause.getMessage(), "Update " + cause.property() + " in your application's configuration: "
-                + cause.fix(), cause);
+        // Most messages name the property already ("<property> <rule>, was <value>; <fix>"); say it once.
+        String problem = cause.getMessage().startsWith(cause.property() + " ") ? cause.getMessage()
+                : "invalid value of " + cause.property() + ": " + cause.getMessage();
+        return new FailureAnalysis("Meridian cannot start: " + problem, "Update " + cause.property()
+                + " in your application's configuration: " + cause.fix(), cause);
     }
 }

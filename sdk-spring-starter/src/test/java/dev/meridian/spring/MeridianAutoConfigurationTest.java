@@ -7,6 +7,7 @@ import dev.meridian.core.MultiRegionConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -74,8 +75,8 @@ class MeridianAutoConfigurationTest {
     void aBadValueFailsStartUpWithTheAnalyzersReport() {
         runner.withPropertyValues("meridian.local-region=ap-south-1").run(ctx -> {
             FailureAnalysis analysis = analysis(ctx.getStartupFailure());
-            assertThat(analysis.getDescription()).contains("meridian.local-region")
-                    .contains("'ap-south-1' is not one of the configured regions");
+            assertThat(analysis.getDescription()).startsWith("Meridian cannot start: meridian.local-region must be"
+                    + " one of the configured regions [eu-west-1, eu-central-1, us-east-1], was 'ap-south-1'; ");
             assertThat(analysis.getAction()).startsWith("Update meridian.local-region")
                     .contains("one of the configured regions");
         });
@@ -84,9 +85,32 @@ class MeridianAutoConfigurationTest {
                         .contains("meridian.region.<region>.weight").contains("add up to 100"));
         runner.withPropertyValues("meridian.hedge.mode=sometimes", "meridian.hedge.delay=20ms").run(ctx ->
                 assertThat(analysis(ctx.getStartupFailure()).getDescription())
-                        .contains("meridian.hedge.mode 'sometimes' is not one of [fixed, adaptive, off]"));
+                        .contains("meridian.hedge.mode must be one of [fixed, adaptive, off], was 'sometimes'"));
         runner.withPropertyValues("meridian.regions=").run(ctx ->
                 assertThat(analysis(ctx.getStartupFailure()).getDescription()).contains("meridian.regions"));
+    }
+
+    @Test
+    void everyBadPropertyIsReportedNamingItWithItsValueAndAFix() {
+        String[][] mistakes = {
+            {"meridian.home-region", "us-west-2"},
+            {"meridian.routing", "nearest"},
+            {"meridian.max-regions-per-call", "0"},
+            {"meridian.region.eu-west-1.weight", "101"},
+            {"meridian.region.eu-west-1.priority", "-1"},
+            {"meridian.breaker.failure-rate-threshold", "0"},
+            {"meridian.breaker.minimum-calls", "0"},
+            {"meridian.hedge.mode", "adaptive"},
+        };
+        for (String[] m : mistakes) {
+            runner.withPropertyValues(m[0] + "=" + m[1]).run(ctx -> {
+                FailureAnalysis analysis = analysis(ctx.getStartupFailure());
+                assertThat(analysis.getDescription()).as(m[0])
+                        .matches("Meridian cannot start: " + Pattern.quote(m[0]) + " (must|is required)[^;]*, was "
+                                + "'?" + Pattern.quote(m[1]) + ".*; \\S.+");
+                assertThat(analysis.getAction()).as(m[0]).startsWith("Update " + m[0] + " ");
+            });
+        }
     }
 
     @Test

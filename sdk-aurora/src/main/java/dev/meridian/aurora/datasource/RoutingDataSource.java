@@ -2,7 +2,6 @@ package dev.meridian.aurora.datasource;
 
 import com.zaxxer.hikari.HikariConfig;
 import dev.meridian.aurora.internal.JdbcUrls;
-import dev.meridian.aurora.internal.Settings;
 import dev.meridian.aurora.lag.LagProbe;
 import dev.meridian.aurora.topology.AuroraTopology;
 import dev.meridian.aurora.topology.PostgresTopologyDiscovery;
@@ -11,6 +10,7 @@ import dev.meridian.aurora.topology.StaticTopology;
 import dev.meridian.aurora.topology.WriterDiscovery;
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.SnapshotParticipant;
+import dev.meridian.core.internal.Settings;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import java.io.PrintWriter;

@@ -1,10 +1,11 @@
 package dev.meridian.aurora.internal;
 
+import dev.meridian.core.internal.Settings;
 import java.util.regex.Pattern;
 
 /**
  * Checks JDBC URLs and hides the secrets they may carry before a URL (or a driver message quoting it) reaches a log
- * line or an exception message. Not API (see {@link Settings}). Stateless.
+ * line or an exception message. Not API: this package is sdk-aurora's own and may change without notice. Stateless.
  */
 public final class JdbcUrls {
     /** {@code password=...}, {@code sslpassword=...}: any parameter whose name mentions a password. */

@@ -2,7 +2,7 @@ package dev.meridian.aurora.topology;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.meridian.aurora.internal.Settings;
+import dev.meridian.core.internal.Settings;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;

@@ -1,7 +1,7 @@
 package dev.meridian.aurora.topology;
 
 import dev.meridian.aurora.internal.JdbcUrls;
-import dev.meridian.aurora.internal.Settings;
+import dev.meridian.core.internal.Settings;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;

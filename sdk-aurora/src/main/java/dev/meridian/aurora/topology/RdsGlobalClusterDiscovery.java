@@ -1,7 +1,7 @@
 package dev.meridian.aurora.topology;
 
 import dev.meridian.aurora.internal.JdbcUrls;
-import dev.meridian.aurora.internal.Settings;
+import dev.meridian.core.internal.Settings;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;

@@ -1,7 +1,7 @@
 package dev.meridian.aurora.topology;
 
 import dev.meridian.aurora.internal.JdbcUrls;
-import dev.meridian.aurora.internal.Settings;
+import dev.meridian.core.internal.Settings;
 import java.util.Objects;
 import java.util.Optional;
 import software.amazon.awssdk.regions.Region;

@@ -1,6 +1,6 @@
 package dev.meridian.aurora.topology;
 
-import dev.meridian.aurora.internal.Settings;
+import dev.meridian.core.internal.Settings;
 import software.amazon.awssdk.regions.Region;
 
 /**

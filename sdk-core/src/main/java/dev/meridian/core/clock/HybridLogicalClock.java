@@ -1,5 +1,6 @@
 package dev.meridian.core.clock;
 
+import dev.meridian.core.internal.Settings;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -132,9 +133,7 @@ public final class HybridLogicalClock {
      * @throws IllegalArgumentException when {@code remoteStamp} is negative
      */
     public long observe(long remoteStamp) {
-        if (remoteStamp < 0) {
-            throw new IllegalArgumentException("remoteStamp must be >= 0 but was " + remoteStamp);
-        }
+        Settings.atLeast(remoteStamp, 0, "remoteStamp", "pass a stamp issued by a HybridLogicalClock");
         long physicalNow = readPhysical();
         long remote = guardDrift(remoteStamp, physicalNow);
         long physical = encode(physicalNow, 0);
@@ -192,13 +191,9 @@ public final class HybridLogicalClock {
 
     /** Encodes a stamp from its parts. */
     public static long encode(long physicalMillis, int logical) {
-        if (physicalMillis < 0 || physicalMillis > MAX_PHYSICAL_MILLIS) {
-            throw new IllegalArgumentException("physicalMillis must be in [0, " + MAX_PHYSICAL_MILLIS + "] but was "
-                    + physicalMillis);
-        }
-        if (logical < 0 || logical > MAX_LOGICAL) {
-            throw new IllegalArgumentException("logical must be in [0, " + MAX_LOGICAL + "] but was " + logical);
-        }
+        Settings.check(physicalMillis >= 0 && physicalMillis <= MAX_PHYSICAL_MILLIS, "physicalMillis",
+                "must be in 0.." + MAX_PHYSICAL_MILLIS, physicalMillis, "pass epoch milliseconds from 1970 on");
+        Settings.inRange(logical, 0, MAX_LOGICAL, "logical", "pass the counter of a stamp");
         return (physicalMillis << LOGICAL_BITS) | logical;
     }
 
@@ -215,16 +210,14 @@ public final class HybridLogicalClock {
     public static long parse(String text) {
         Objects.requireNonNull(text, "text");
         int at = text.lastIndexOf(SEPARATOR);
-        if (at < 0) {
-            throw new IllegalArgumentException("HLC stamp must look like 2024-05-01T10:00:00.123Z#7 but was '" + text
-                    + "'");
-        }
+        String rule = "must look like 2024-05-01T10:00:00.123Z#7";
+        String fix = "pass a stamp written by HybridLogicalClock.toString(long)";
+        Settings.check(at >= 0, "HLC stamp", rule, Settings.quoted(text), fix);
         try {
             long millis = Instant.parse(text.substring(0, at)).toEpochMilli();
             return encode(millis, Integer.parseInt(text.substring(at + 1)));
         } catch (DateTimeParseException | NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException("HLC stamp must look like 2024-05-01T10:00:00.123Z#7 but was '" + text
-                    + "'", e);
+            throw Settings.invalid("HLC stamp", rule, Settings.quoted(text), fix, e);
         }
     }
 
@@ -306,10 +299,8 @@ public final class HybridLogicalClock {
          * {@link HybridLogicalClock#DEFAULT_MAX_DRIFT} with {@link DriftPolicy#REJECT}.
          */
         public Builder maxDrift(Duration maxDrift, DriftPolicy policy) {
-            Objects.requireNonNull(maxDrift, "maxDrift");
-            if (maxDrift.isNegative()) {
-                throw new IllegalArgumentException("maxDrift must be >= 0 but was " + maxDrift);
-            }
+            Settings.notNegative(maxDrift, "HybridLogicalClock.maxDrift", "pass a bound such as "
+                    + DEFAULT_MAX_DRIFT_SECONDS + " s (the default), or call noDriftGuard() to turn the guard off");
             this.maxDriftMillis = maxDrift.toMillis();
             this.driftPolicy = Objects.requireNonNull(policy, "policy");
             return this;
@@ -331,11 +322,11 @@ public final class HybridLogicalClock {
          * unique among all clocks that write the same items; a random one (the default) is.
          */
         public Builder nodeId(String nodeId) {
-            Objects.requireNonNull(nodeId, "nodeId");
-            if (!NODE_ID.matcher(nodeId).matches()) {
-                throw new IllegalArgumentException("nodeId must be 1 to 64 letters, digits, '.', '_' or '-' but was '"
-                        + nodeId + "'");
-            }
+            String fix = "pass an id unique among the clocks that write the same items, e.g. the host name, or leave"
+                    + " it unset for a random one";
+            Settings.required(nodeId, "HybridLogicalClock.nodeId", fix);
+            Settings.check(NODE_ID.matcher(nodeId).matches(), "HybridLogicalClock.nodeId",
+                    "must be 1 to 64 letters, digits, '.', '_' or '-'", Settings.quoted(nodeId), fix);
             this.nodeId = nodeId;
             return this;
         }

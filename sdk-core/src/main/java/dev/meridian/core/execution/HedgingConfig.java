@@ -1,7 +1,7 @@
 package dev.meridian.core.execution;
 
+import dev.meridian.core.internal.Settings;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -40,12 +40,12 @@ public final class HedgingConfig {
 
     /** Hedge after a fixed delay. */
     public static HedgingConfig fixed(Duration delay) {
-        return new HedgingConfig(true, check(delay), false, DEFAULT_MAX_WORKERS);
+        return new HedgingConfig(true, check(delay, "HedgingConfig.fixed delay"), false, DEFAULT_MAX_WORKERS);
     }
 
     /** Hedge after the region's observed p95 latency, but never sooner than {@code floor}. */
     public static HedgingConfig adaptive(Duration floor) {
-        return new HedgingConfig(true, check(floor), true, DEFAULT_MAX_WORKERS);
+        return new HedgingConfig(true, check(floor, "HedgingConfig.adaptive floor"), true, DEFAULT_MAX_WORKERS);
     }
 
     /**
@@ -53,18 +53,13 @@ public final class HedgingConfig {
      * hedged read; size it to about twice the synchronous reads in flight).
      */
     public HedgingConfig withMaxWorkers(int workers) {
-        if (workers < 1) {
-            throw new IllegalArgumentException("meridian.hedge.max-workers must be >= 1 but was " + workers);
-        }
+        Settings.atLeast(workers, 1, "HedgingConfig.withMaxWorkers",
+                "allow at least one worker, e.g. " + DEFAULT_MAX_WORKERS + " (the default)");
         return new HedgingConfig(enabled, delay, adaptive, workers);
     }
 
-    private static Duration check(Duration d) {
-        Objects.requireNonNull(d, "meridian.hedge.delay");
-        if (d.isNegative()) {
-            throw new IllegalArgumentException("meridian.hedge.delay must not be negative but was " + d);
-        }
-        return d;
+    private static Duration check(Duration d, String setting) {
+        return Settings.notNegative(d, setting, "pass a delay such as 50 ms, or use HedgingConfig.disabled()");
     }
 
     public boolean enabled() {

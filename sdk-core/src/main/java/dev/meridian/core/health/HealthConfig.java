@@ -1,5 +1,6 @@
 package dev.meridian.core.health;
 
+import dev.meridian.core.internal.Settings;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -140,44 +141,44 @@ public final class HealthConfig {
         }
 
         public Builder failureRateThreshold(float percent) {
-            this.failureRateThreshold = percent(percent, "meridian.breaker.failure-rate-threshold");
+            this.failureRateThreshold = percent(percent, "HealthConfig.failureRateThreshold");
             return this;
         }
 
         public Builder slidingWindowSize(int calls) {
-            this.slidingWindowSize = positive(calls, "meridian.breaker.sliding-window-size");
+            this.slidingWindowSize = positive(calls, "HealthConfig.slidingWindowSize");
             return this;
         }
 
         public Builder minimumNumberOfCalls(int calls) {
-            this.minimumNumberOfCalls = positive(calls, "meridian.breaker.minimum-calls");
+            this.minimumNumberOfCalls = positive(calls, "HealthConfig.minimumNumberOfCalls");
             return this;
         }
 
         public Builder waitInOpenState(Duration wait) {
-            this.waitInOpenState = positive(wait, "meridian.breaker.wait-in-open");
+            this.waitInOpenState = positive(wait, "HealthConfig.waitInOpenState");
             return this;
         }
 
         public Builder permittedCallsInHalfOpenState(int calls) {
-            this.permittedCallsInHalfOpenState = positive(calls, "meridian.breaker.half-open-calls");
+            this.permittedCallsInHalfOpenState = positive(calls, "HealthConfig.permittedCallsInHalfOpenState");
             return this;
         }
 
         public Builder slowCallRateThreshold(float percent) {
-            this.slowCallRateThreshold = percent(percent, "meridian.breaker.slow-call-rate-threshold");
+            this.slowCallRateThreshold = percent(percent, "HealthConfig.slowCallRateThreshold");
             return this;
         }
 
         public Builder slowCallDuration(Duration duration) {
-            this.slowCallDuration = positive(duration, "meridian.breaker.slow-call-duration");
+            this.slowCallDuration = positive(duration, "HealthConfig.slowCallDuration");
             return this;
         }
 
         /** Enables an active probe of every region at {@code interval} (one daemon thread, closed with the runtime). */
         public Builder probe(ProbeHook probe, Duration interval) {
             this.probe = Objects.requireNonNull(probe, "probe");
-            this.probeInterval = positive(interval, "meridian.breaker.probe-interval");
+            this.probeInterval = positive(interval, "HealthConfig.probe interval");
             return this;
         }
 
@@ -196,25 +197,17 @@ public final class HealthConfig {
         }
 
         private static float percent(float value, String setting) {
-            if (!(value > 0f && value <= 100f)) {
-                throw new IllegalArgumentException(setting + " must be in (0, 100] but was " + value);
-            }
+            Settings.check(value > 0f && value <= 100f, setting, "must be a percentage in (0, 100]", value,
+                    "pass a number such as 50");
             return value;
         }
 
         private static int positive(int value, String setting) {
-            if (value < 1) {
-                throw new IllegalArgumentException(setting + " must be >= 1 but was " + value);
-            }
-            return value;
+            return Settings.atLeast(value, 1, setting, "pass a number of calls such as 10");
         }
 
         private static Duration positive(Duration value, String setting) {
-            Objects.requireNonNull(value, setting);
-            if (value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException(setting + " must be positive but was " + value);
-            }
-            return value;
+            return Settings.positive(value, setting, "pass a duration such as 2 s");
         }
     }
 }

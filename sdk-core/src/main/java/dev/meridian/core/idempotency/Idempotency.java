@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.meridian.core.execution.FailureClassifier;
 import dev.meridian.core.execution.FailureDecision;
+import dev.meridian.core.internal.Settings;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -129,7 +130,7 @@ public final class Idempotency {
             ResultCodec<T> codec) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(payload, "payload");
-        requirePositive("inProgressTimeout", inProgressTimeout);
+        requirePositive("inProgressTimeout of this call", inProgressTimeout);
         Objects.requireNonNull(supplier, "supplier");
         Objects.requireNonNull(codec, "codec");
         String payloadHash = validatePayload ? sha256Hex(payload) : null;
@@ -317,11 +318,8 @@ public final class Idempotency {
         return Objects.requireNonNull(payload, "payload").getBytes(StandardCharsets.UTF_8);
     }
 
-    private static void requirePositive(String name, Duration value) {
-        Objects.requireNonNull(value, name);
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(name + " must be > 0 but was " + value);
-        }
+    private static void requirePositive(String setting, Duration value) {
+        Settings.positive(value, setting, "pass a duration such as 1 min");
     }
 
     /** Builder for {@link Idempotency}; validates each setting as it is given. */
@@ -347,14 +345,14 @@ public final class Idempotency {
 
         /** How long a key is protected and its result replayed (default 1 hour). */
         public Builder ttl(Duration ttl) {
-            requirePositive("ttl", ttl);
+            requirePositive("Idempotency.ttl", ttl);
             this.ttl = ttl;
             return this;
         }
 
         /** How long a claim holds before another call may take it over (default 1 minute). */
         public Builder inProgressTimeout(Duration inProgressTimeout) {
-            requirePositive("inProgressTimeout", inProgressTimeout);
+            requirePositive("Idempotency.inProgressTimeout", inProgressTimeout);
             this.inProgressTimeout = inProgressTimeout;
             return this;
         }
@@ -388,18 +386,15 @@ public final class Idempotency {
          * Javadoc).
          */
         public Builder maxResultBytes(int maxResultBytes) {
-            if (maxResultBytes <= 0) {
-                throw new IllegalArgumentException("Idempotency.maxResultBytes must be > 0 but was " + maxResultBytes);
-            }
-            this.maxResultBytes = maxResultBytes;
+            this.maxResultBytes = Settings.atLeast(maxResultBytes, 1, "Idempotency.maxResultBytes",
+                    "pass a size in bytes, or leave it unset to use the store's limit");
             return this;
         }
 
         /** Keeps up to {@code maximumSize} completed records in this process (for at most the ttl); 0 turns it off. */
         public Builder localCache(long maximumSize) {
-            if (maximumSize < 0) {
-                throw new IllegalArgumentException("localCache maximumSize must be >= 0 but was " + maximumSize);
-            }
+            Settings.atLeast(maximumSize, 0, "Idempotency.localCache maximumSize",
+                    "pass a number of records such as 10000, or 0 to turn the cache off");
             this.localCacheSize = maximumSize;
             return this;
         }
@@ -407,22 +402,20 @@ public final class Idempotency {
         /** Like {@link #localCache(long)}, keeping each record at most {@code maxAge} (real time). */
         public Builder localCache(long maximumSize, Duration maxAge) {
             localCache(maximumSize);
-            requirePositive("localCache maxAge", maxAge);
+            requirePositive("Idempotency.localCache maxAge", maxAge);
             this.localCacheMaxAge = maxAge;
             return this;
         }
 
         /** Builds it. */
         public Idempotency build() {
-            if (store == null) {
-                throw new IllegalArgumentException("store must be set");
-            }
-            if (maxResultBytes > store.maxResultBytes()) {
-                throw new IllegalArgumentException("Idempotency.maxResultBytes is " + maxResultBytes + " but "
-                        + store.getClass().getSimpleName() + " keeps at most " + store.maxResultBytes()
-                        + " bytes per result; set maxResultBytes to at most that, or store large results elsewhere"
-                        + " and keep a reference");
-            }
+            // An IllegalArgumentException like every other bad setting of this builder, not a NullPointerException.
+            Settings.check(store != null, "Idempotency.store", "is required", null,
+                    "pass the IdempotencyStore that keeps the records, e.g. a DynamoDbIdempotencyStore");
+            Settings.check(maxResultBytes <= store.maxResultBytes(), "Idempotency.maxResultBytes",
+                    "must be at most the " + store.maxResultBytes() + " bytes per result that "
+                            + store.getClass().getSimpleName() + " keeps", maxResultBytes,
+                    "lower it, or store large results elsewhere and keep a reference");
             return new Idempotency(this);
         }
     }

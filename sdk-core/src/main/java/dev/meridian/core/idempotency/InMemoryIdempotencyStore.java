@@ -3,6 +3,7 @@ package dev.meridian.core.idempotency;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import dev.meridian.core.internal.Settings;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -56,9 +57,8 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     /** A store on {@code clock} holding at most {@code maximumSize} records. */
     public InMemoryIdempotencyStore(InstantSource clock, long maximumSize) {
         this.clock = Objects.requireNonNull(clock, "clock");
-        if (maximumSize <= 0) {
-            throw new IllegalArgumentException("maximumSize must be > 0 but was " + maximumSize);
-        }
+        Settings.atLeast(maximumSize, 1, "InMemoryIdempotencyStore maximumSize",
+                "pass a number of records such as 100000, or use the unbounded constructor");
         Caffeine<Object, Object> builder = Caffeine.newBuilder()
                 .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()));
         if (maximumSize != Long.MAX_VALUE) {

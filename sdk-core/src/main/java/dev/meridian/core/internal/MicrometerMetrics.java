@@ -20,10 +20,9 @@ final class MicrometerMetrics implements Metrics {
     }
 
     static Metrics create(Object registry) {
-        if (!(registry instanceof MeterRegistry)) {
-            throw new IllegalArgumentException("meter registry must be an io.micrometer.core.instrument.MeterRegistry"
-                    + " but was " + registry.getClass().getName());
-        }
+        Settings.check(registry instanceof MeterRegistry, "MultiRegion.meterRegistry",
+                "must be an io.micrometer.core.instrument.MeterRegistry", registry.getClass().getName(),
+                "pass the application's Micrometer registry");
         return new MicrometerMetrics((MeterRegistry) registry);
     }
 

@@ -1,4 +1,5 @@
 /**
- * Internal implementation details (the Micrometer seam). Not API: may change in any release.
+ * Internal implementation details: the Micrometer seam, and {@link dev.meridian.core.internal.Settings}, the validation
+ * helper every Meridian module shares. Not API: may change in any release.
  */
 package dev.meridian.core.internal;

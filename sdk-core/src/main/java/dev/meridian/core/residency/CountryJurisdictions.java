@@ -1,5 +1,6 @@
 package dev.meridian.core.residency;
 
+import dev.meridian.core.internal.Settings;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Locale;
@@ -87,9 +88,8 @@ public final class CountryJurisdictions {
     static String normalize(String country) {
         Objects.requireNonNull(country, "country");
         String c = country.trim().toUpperCase(Locale.ROOT);
-        if (c.length() != 2 || !Character.isLetter(c.charAt(0)) || !Character.isLetter(c.charAt(1))) {
-            throw new IllegalArgumentException("country '" + country + "' is not an ISO-3166 alpha-2 code");
-        }
+        Settings.check(c.length() == 2 && Character.isLetter(c.charAt(0)) && Character.isLetter(c.charAt(1)),
+                "country", "must be an ISO-3166 alpha-2 code", Settings.quoted(country), "use two letters, e.g. DE");
         return c;
     }
 }

@@ -1,7 +1,7 @@
 package dev.meridian.core.residency;
 
+import dev.meridian.core.internal.Settings;
 import java.util.Locale;
-import java.util.Objects;
 
 /**
  * How sensitive the data of a call is. Three built-in classes ({@link #PUBLIC}, {@link #INTERNAL},
@@ -23,11 +23,8 @@ public final class DataClass {
     }
 
     public static DataClass of(String name) {
-        Objects.requireNonNull(name, "name");
+        Settings.notBlank(name, "data class name", "use PUBLIC, INTERNAL, RESTRICTED or a custom name");
         String n = name.trim().toUpperCase(Locale.ROOT);
-        if (n.isEmpty()) {
-            throw new IllegalArgumentException("data class name must not be blank");
-        }
         switch (n) {
             case "PUBLIC": return PUBLIC;
             case "INTERNAL": return INTERNAL;

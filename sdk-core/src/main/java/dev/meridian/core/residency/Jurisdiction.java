@@ -1,7 +1,7 @@
 package dev.meridian.core.residency;
 
+import dev.meridian.core.internal.Settings;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.Set;
 import software.amazon.awssdk.regions.Region;
 
@@ -28,11 +28,8 @@ public final class Jurisdiction {
     }
 
     public static Jurisdiction of(String name) {
-        Objects.requireNonNull(name, "name");
+        Settings.notBlank(name, "jurisdiction name", "use EU, US, APAC or another name");
         String n = name.trim().toUpperCase(Locale.ROOT);
-        if (n.isEmpty()) {
-            throw new IllegalArgumentException("jurisdiction name must not be blank");
-        }
         switch (n) {
             case "EU": return EU;
             case "US": return US;

@@ -1,5 +1,6 @@
 package dev.meridian.core.residency;
 
+import dev.meridian.core.internal.Settings;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -172,8 +173,8 @@ public final class ResidencyPolicy {
         public Builder allow(DataClass dataClass, Jurisdiction subject, Jurisdiction... regionJurisdictions) {
             Objects.requireNonNull(dataClass, "dataClass");
             Objects.requireNonNull(subject, "subject");
-            String rule = "meridian.residency rule allow(" + dataClass + ", " + subject + ")";
-            requireElements(regionJurisdictions, rule, "region jurisdiction");
+            String rule = "ResidencyPolicy rule allow(" + dataClass + ", " + subject + ")";
+            requireElements(regionJurisdictions, rule, "region jurisdiction", "Jurisdiction.EU");
             rules.add(new Rule(dataClass, subject, new LinkedHashSet<>(Arrays.asList(regionJurisdictions)),
                     Set.of()));
             return this;
@@ -183,8 +184,8 @@ public final class ResidencyPolicy {
         public Builder allowRegions(DataClass dataClass, Jurisdiction subject, Region... regions) {
             Objects.requireNonNull(dataClass, "dataClass");
             Objects.requireNonNull(subject, "subject");
-            String rule = "meridian.residency rule allowRegions(" + dataClass + ", " + subject + ")";
-            requireElements(regions, rule, "region");
+            String rule = "ResidencyPolicy rule allowRegions(" + dataClass + ", " + subject + ")";
+            requireElements(regions, rule, "region", "Region.EU_WEST_1");
             rules.add(new Rule(dataClass, subject, Set.of(), new LinkedHashSet<>(Arrays.asList(regions))));
             return this;
         }
@@ -199,15 +200,12 @@ public final class ResidencyPolicy {
             return new ResidencyPolicy(this);
         }
 
-        private static void requireElements(Object[] values, String rule, String what) {
-            Objects.requireNonNull(values, rule);
-            if (values.length == 0) {
-                throw new IllegalArgumentException(rule + " names no " + what);
-            }
+        private static void requireElements(Object[] values, String rule, String what, String example) {
+            String fix = "name the " + what + "s the rule allows, e.g. " + example;
+            Settings.required(values, rule, fix);
+            Settings.check(values.length > 0, rule, "must name at least one " + what, "none", fix);
             for (int i = 0; i < values.length; i++) {
-                if (values[i] == null) {
-                    throw new NullPointerException(rule + " names a null " + what + " at position " + i);
-                }
+                Settings.required(values[i], what + " " + i + " of " + rule, fix);
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.meridian.core.routing;
 
+import dev.meridian.core.internal.Settings;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.regions.Region;
@@ -36,9 +37,8 @@ public final class LatencyTracker {
     }
 
     public LatencyTracker(double alpha) {
-        if (!(alpha > 0 && alpha <= 1)) {
-            throw new IllegalArgumentException("latency smoothing factor must be in (0, 1] but was " + alpha);
-        }
+        Settings.check(alpha > 0 && alpha <= 1, "LatencyTracker smoothing factor", "must be in (0, 1]", alpha,
+                "pass a factor such as 0.2 (the default)");
         this.alpha = alpha;
     }
 

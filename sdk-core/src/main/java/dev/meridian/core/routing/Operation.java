@@ -1,5 +1,6 @@
 package dev.meridian.core.routing;
 
+import dev.meridian.core.internal.Settings;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -164,9 +165,8 @@ public final class Operation {
         }
 
         public Builder maxRegions(int maxRegions) {
-            if (maxRegions < 1) {
-                throw new IllegalArgumentException("Operation.maxRegions must be >= 1 but was " + maxRegions);
-            }
+            Settings.atLeast(maxRegions, 1, "Operation.maxRegions of " + name,
+                    "allow at least one region, or leave it unset to use the configuration's maxRegionsPerCall");
             this.maxRegions = maxRegions;
             return this;
         }
@@ -185,9 +185,9 @@ public final class Operation {
 
         /** See {@link Operation#within()}; {@code null} lifts the bound. */
         public Builder within(Set<Region> regions) {
-            if (regions != null && regions.isEmpty()) {
-                throw new IllegalArgumentException("Operation " + name + ": within(..) needs at least one region");
-            }
+            Settings.check(regions == null || !regions.isEmpty(), "Operation.within of " + name,
+                    "must name at least one region", regions, "pass the regions the operation may use, or null to lift"
+                            + " the bound");
             this.within = regions == null ? null : Set.copyOf(regions);
             return this;
         }
@@ -199,9 +199,9 @@ public final class Operation {
         }
 
         public Operation build() {
-            if (breakerPerResource && resource == null) {
-                throw new IllegalArgumentException("Operation " + name + ": breakerPerResource() needs a resource(..)");
-            }
+            Settings.check(!breakerPerResource || resource != null, "Operation.resource of " + name,
+                    "is required by breakerPerResource()", null, "name the resource (e.g. the table) with resource(..),"
+                            + " or drop breakerPerResource()");
             return new Operation(this);
         }
     }

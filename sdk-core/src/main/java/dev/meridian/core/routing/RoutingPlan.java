@@ -1,5 +1,6 @@
 package dev.meridian.core.routing;
 
+import dev.meridian.core.internal.Settings;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.Jurisdiction;
 import java.util.List;
@@ -35,9 +36,8 @@ public final class RoutingPlan {
     public static RoutingPlan of(List<Region> regions, Set<Region> allowed, boolean residencyLimited,
             DataClass dataClass, Jurisdiction jurisdiction) {
         Objects.requireNonNull(regions, "regions");
-        if (regions.isEmpty()) {
-            throw new IllegalArgumentException("A RoutingPlan needs at least one region");
-        }
+        Settings.check(!regions.isEmpty(), "RoutingPlan regions", "must name at least one region", regions,
+                "pass the regions to try, in order");
         return new RoutingPlan(regions, Set.copyOf(allowed), residencyLimited,
                 Objects.requireNonNull(dataClass, "dataClass"), jurisdiction);
     }

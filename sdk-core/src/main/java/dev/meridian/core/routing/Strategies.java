@@ -1,5 +1,6 @@
 package dev.meridian.core.routing;
 
+import dev.meridian.core.internal.Settings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -71,8 +72,10 @@ final class Strategies {
             case "latency": return RoutingStrategy.latency();
             case "home-by-key": return HOME_BY_KEY;
             default:
-                throw new IllegalArgumentException("meridian.routing '" + name
-                        + "' is not one of [local-first, failover, weighted, geo, latency, home-by-key]");
+                // Named as the property: fromEnvironment() puts the variable or property that supplied it in its place.
+                throw Settings.invalid("meridian.routing", "must be one of [local-first, failover, weighted, geo,"
+                        + " latency, home-by-key]", Settings.quoted(name), "use one of them, e.g. local-first (the"
+                        + " default)");
         }
     }
 

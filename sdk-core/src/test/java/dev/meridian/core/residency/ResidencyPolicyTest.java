@@ -74,15 +74,17 @@ class ResidencyPolicyTest {
     void rulesNamingNoOrANullRegionAreRejectedNamingTheRule() {
         assertThatThrownBy(() -> ResidencyPolicy.builder().allow(DataClass.RESTRICTED, Jurisdiction.EU))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("meridian.residency rule allow(RESTRICTED, EU) names no region jurisdiction");
+                .hasMessage("ResidencyPolicy rule allow(RESTRICTED, EU) must name at least one region jurisdiction,"
+                        + " was none; name the region jurisdictions the rule allows, e.g. Jurisdiction.EU");
         assertThatThrownBy(() -> ResidencyPolicy.builder()
                 .allow(DataClass.RESTRICTED, Jurisdiction.EU, Jurisdiction.EU, null))
                 .isInstanceOf(NullPointerException.class)
-                .hasMessage("meridian.residency rule allow(RESTRICTED, EU) names a null region jurisdiction"
-                        + " at position 1");
+                .hasMessageStartingWith("region jurisdiction 1 of ResidencyPolicy rule allow(RESTRICTED, EU) is"
+                        + " required, was null; ");
         assertThatThrownBy(() -> ResidencyPolicy.builder()
                 .allowRegions(DataClass.INTERNAL, Jurisdiction.US, (Region) null))
                 .isInstanceOf(NullPointerException.class)
-                .hasMessage("meridian.residency rule allowRegions(INTERNAL, US) names a null region at position 0");
+                .hasMessage("region 0 of ResidencyPolicy rule allowRegions(INTERNAL, US) is required, was null;"
+                        + " name the regions the rule allows, e.g. Region.EU_WEST_1");
     }
 }

@@ -7,6 +7,7 @@ import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.RegionalClientFactory;
 import dev.meridian.core.RegionalClients;
 import dev.meridian.core.SnapshotParticipant;
+import dev.meridian.core.internal.Settings;
 import dev.meridian.dynamodb.lag.ReplicationLagProbe;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
@@ -236,8 +237,10 @@ public final class MultiRegionDynamoDb {
                 RegionalClients<DynamoDbClient> clients;
                 if (sharedClients != null) {
                     if (clientFactory != null || regionalFactory != null) {
-                        throw new IllegalStateException("MultiRegionDynamoDb: set either regionalClients(..) or a"
-                                + " client factory, not both");
+                        // IllegalStateException as documented; the message has the shape of every setting's error.
+                        throw new IllegalStateException(Settings.message("MultiRegionDynamoDb.regionalClients",
+                                "must not be combined with a client factory", "both set",
+                                "set either regionalClients(..) or a client factory"));
                     }
                     clients = sharedClients;
                 } else {
@@ -266,8 +269,9 @@ public final class MultiRegionDynamoDb {
          */
         public DynamoDbAsyncClient buildAsyncClient() {
             if (lagProbe != null) {
-                throw new IllegalStateException("MultiRegionDynamoDb.replicationLagProbe runs on the sync client only:"
-                        + " call buildClient() for it");
+                throw new IllegalStateException(Settings.message("MultiRegionDynamoDb.replicationLagProbe",
+                        "must be built with buildClient()", "set for buildAsyncClient()",
+                        "call buildClient() for it: the probe runs on the sync client only"));
             }
             List<AutoCloseable> closeables = new ArrayList<>();
             try {
@@ -352,8 +356,9 @@ public final class MultiRegionDynamoDb {
         private MultiRegion runtime(List<AutoCloseable> closeables) {
             if (runtime != null) {
                 if (config != null) {
-                    throw new IllegalStateException(
-                            "MultiRegionDynamoDb: set either config(..) or multiRegion(..), not both");
+                    throw new IllegalStateException(Settings.message("MultiRegionDynamoDb.config",
+                            "must not be combined with multiRegion(..)", "both set",
+                            "set either config(..) or multiRegion(..)"));
                 }
                 if (ownsRuntime) {
                     closeables.add(runtime);
@@ -361,8 +366,8 @@ public final class MultiRegionDynamoDb {
                 return runtime;
             }
             if (config == null) {
-                throw new IllegalStateException(
-                        "MultiRegionDynamoDb needs config(..) or multiRegion(..); neither was set");
+                throw new IllegalStateException(Settings.message("MultiRegionDynamoDb.config", "is required",
+                        "null", "set config(..), or multiRegion(..) to share a runtime"));
             }
             MultiRegion.Builder b = MultiRegion.builder(config);
             if (meterRegistry != null) {

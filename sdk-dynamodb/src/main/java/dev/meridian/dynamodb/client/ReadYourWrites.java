@@ -1,8 +1,8 @@
 package dev.meridian.dynamodb.client;
 
+import dev.meridian.core.internal.Settings;
 import dev.meridian.dynamodb.lag.ReplicationLagProbe;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * Read-your-writes sessions for a {@link MultiRegionDynamoDb} client: after a write of an item, reads of that item
@@ -26,18 +26,13 @@ public final class ReadYourWrites {
 
     /** Remembers each write for at most {@code window} (e.g. 2 s). */
     public static ReadYourWrites within(Duration window) {
-        Objects.requireNonNull(window, "window");
-        if (window.isZero() || window.isNegative()) {
-            throw new IllegalArgumentException("ReadYourWrites.window must be positive but was " + window);
-        }
+        Settings.positive(window, "ReadYourWrites.window", "pass how long a write is remembered, e.g. 2 s");
         return new ReadYourWrites(window, 100_000);
     }
 
     /** Bounds the number of remembered writes (default 100 000); the oldest are forgotten first. */
     public ReadYourWrites maximumSize(long maximumSize) {
-        if (maximumSize < 1) {
-            throw new IllegalArgumentException("ReadYourWrites.maximumSize must be >= 1 but was " + maximumSize);
-        }
+        Settings.atLeast(maximumSize, 1, "ReadYourWrites.maximumSize", "pass a number of writes such as 100000");
         return new ReadYourWrites(window, maximumSize);
     }
 

@@ -1,5 +1,6 @@
 package dev.meridian.dynamodb.client;
 
+import dev.meridian.core.internal.Settings;
 import dev.meridian.core.residency.DataClass;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,23 +53,18 @@ final class TableEnvironment {
             }
             String token = envToken(table);
             String clash = tokens.putIfAbsent(token, table);
-            if (clash != null) {
-                throw new IllegalArgumentException(tables.name + " lists tables '" + clash + "' and '" + table
-                        + "', whose variables would both be MERIDIAN_DYNAMODB_TABLE_" + token
-                        + "_*: configure one of them in code (TableSettings.builder)");
-            }
+            Settings.check(clash == null, tables.name, "must list tables whose variables differ",
+                    "'" + clash + "' and '" + table + "', both MERIDIAN_DYNAMODB_TABLE_" + token + "_*",
+                    "configure one of them in code (TableSettings.builder)");
             out.add(table(table, token, tables));
         }
         return List.copyOf(out);
     }
 
     private TableSettings table(String table, String token, Setting listedBy) {
-        TableSettings.Builder b;
-        try {
-            b = TableSettings.builder(table);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(listedBy.name + ": " + e.getMessage(), e);
-        }
+        Settings.check(table.length() >= 3 && table.length() <= 255, listedBy.name,
+                "must list table names of 3 to 255 characters", Settings.quoted(table), "correct the table's name");
+        TableSettings.Builder b = TableSettings.builder(table);
         Setting s;
         if ((s = setting(table, token, "partition-key")) != null) {
             b.partitionKey(s.value);
@@ -83,8 +79,8 @@ final class TableEnvironment {
             try {
                 b.defaultDataClass(DataClass.of(s.value));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(s.name + " '" + s.value + "' is not a data class name: "
-                        + e.getMessage(), e);
+                throw Settings.invalid(s.name, "must be a data class name", Settings.quoted(s.value),
+                        "use PUBLIC, INTERNAL, RESTRICTED or a custom class name", e);
             }
         }
         if ((s = setting(table, token, "version-attribute")) != null) {
@@ -100,13 +96,14 @@ final class TableEnvironment {
         Set<Region> regions = new LinkedHashSet<>();
         for (String raw : s.value.split(",")) {
             String id = raw.trim().toLowerCase(Locale.ROOT);
-            if (!id.isEmpty() && !regions.add(Region.of(id))) {
-                throw new IllegalArgumentException(s.name + " lists region " + id + " twice: '" + s.value + "'");
+            if (!id.isEmpty()) {
+                boolean first = regions.add(Region.of(id));
+                Settings.check(first, s.name, "must name each region once", Settings.quoted(s.value),
+                        "remove the second " + id);
             }
         }
-        if (regions.isEmpty()) {
-            throw new IllegalArgumentException(s.name + " must name at least one region, e.g. eu-west-1,eu-central-1");
-        }
+        Settings.check(!regions.isEmpty(), s.name, "must name at least one region", Settings.quoted(s.value),
+                "list the regions holding a replica, e.g. eu-west-1,eu-central-1");
         return regions;
     }
 
@@ -117,8 +114,8 @@ final class TableEnvironment {
                 return m;
             }
         }
-        throw new IllegalArgumentException(s.name + " '" + s.value
-                + "' is not one of [read-local-write-local, write-home-by-key]");
+        throw Settings.invalid(s.name, "must be one of [read-local-write-local, write-home-by-key]",
+                Settings.quoted(s.value), "use one of them, or remove it to use the default read-local-write-local");
     }
 
     /** Only {@code true} or {@code false} (any case): a typo must not silently mean false. */
@@ -129,7 +126,8 @@ final class TableEnvironment {
         if (s.value.equalsIgnoreCase("false")) {
             return false;
         }
-        throw new IllegalArgumentException(s.name + " '" + s.value + "' is not true or false");
+        throw Settings.invalid(s.name, "must be true or false", Settings.quoted(s.value),
+                "use true or false, or remove it to use the default true");
     }
 
     private Setting setting(String table, String token, String key) {

@@ -1,5 +1,6 @@
 package dev.meridian.dynamodb.client;
 
+import dev.meridian.core.internal.Settings;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.routing.RoutingContext;
 import java.util.Arrays;
@@ -142,6 +143,8 @@ public final class TableSettings {
 
     /** Builder for {@link TableSettings}; not thread-safe. */
     public static final class Builder {
+        private static final String TABLE_NAME_FIX = "pass the DynamoDB table's name (3 to 255 characters)";
+
         private final String tableName;
         private String partitionKey;
         private WriteMode writeMode = WriteMode.READ_LOCAL_WRITE_LOCAL;
@@ -151,22 +154,16 @@ public final class TableSettings {
         private DataClass defaultDataClass;
 
         private Builder(String tableName) {
-            Objects.requireNonNull(tableName, "tableName");
-            if (tableName.length() < 3 || tableName.length() > 255) {
-                throw new IllegalArgumentException(
-                        "TableSettings.tableName must have 3 to 255 characters but was '" + tableName + "'");
-            }
+            Settings.required(tableName, "TableSettings.tableName", TABLE_NAME_FIX);
+            Settings.check(tableName.length() >= 3 && tableName.length() <= 255, "TableSettings.tableName",
+                    "must have 3 to 255 characters", Settings.quoted(tableName), TABLE_NAME_FIX);
             this.tableName = tableName;
         }
 
         /** The partition key attribute name (saves a {@code DescribeTable} call). */
         public Builder partitionKey(String partitionKey) {
-            Objects.requireNonNull(partitionKey, "partitionKey");
-            if (partitionKey.isBlank()) {
-                throw new IllegalArgumentException("TableSettings.partitionKey of table " + tableName
-                        + " must not be blank but was '" + partitionKey + "'");
-            }
-            this.partitionKey = partitionKey;
+            this.partitionKey = Settings.notBlank(partitionKey, "TableSettings.partitionKey of table " + tableName,
+                    "pass the table's partition key attribute, or leave it unset to describe the table");
             return this;
         }
 
@@ -178,11 +175,11 @@ public final class TableSettings {
 
         /** The regions holding a replica; RESTRICTED data is refused when any of them lies outside its jurisdiction. */
         public Builder replicaRegions(Set<Region> replicaRegions) {
-            Objects.requireNonNull(replicaRegions, "replicaRegions");
-            if (replicaRegions.isEmpty() || replicaRegions.stream().anyMatch(Objects::isNull)) {
-                throw new IllegalArgumentException("TableSettings.replicaRegions of table " + tableName
-                        + " must be non-empty without null regions but was " + replicaRegions);
-            }
+            String setting = "TableSettings.replicaRegions of table " + tableName;
+            String fix = "pass every region holding a replica, or leave it unset to describe the table";
+            Settings.required(replicaRegions, setting, fix);
+            Settings.check(!replicaRegions.isEmpty() && replicaRegions.stream().noneMatch(Objects::isNull), setting,
+                    "must be non-empty without null regions", replicaRegions, fix);
             this.replicaRegions = new LinkedHashSet<>(replicaRegions);
             return this;
         }
@@ -201,12 +198,8 @@ public final class TableSettings {
 
         /** See {@link TableSettings#versionAttribute()}. */
         public Builder versionAttribute(String versionAttribute) {
-            Objects.requireNonNull(versionAttribute, "versionAttribute");
-            if (versionAttribute.isBlank()) {
-                throw new IllegalArgumentException("TableSettings.versionAttribute of table " + tableName
-                        + " must not be blank but was '" + versionAttribute + "'");
-            }
-            this.versionAttribute = versionAttribute;
+            this.versionAttribute = Settings.notBlank(versionAttribute, "TableSettings.versionAttribute of table "
+                    + tableName, "pass the table's numeric version attribute, or leave it unset");
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.meridian.dynamodb.counter;
 
+import dev.meridian.core.internal.Settings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,10 +86,9 @@ public final class GlobalCounter {
      */
     public long add(String name, long delta) {
         Objects.requireNonNull(name, "name");
-        if (delta == 0 || delta == Long.MIN_VALUE) {
-            throw new IllegalArgumentException("GlobalCounter.add delta must be non-zero and greater than "
-                    + Long.MIN_VALUE + " but was " + delta + " (counter '" + name + "')");
-        }
+        Settings.check(delta != 0 && delta != Long.MIN_VALUE, "GlobalCounter.add delta of counter '" + name + "'",
+                "must be non-zero and greater than " + Long.MIN_VALUE, delta, "pass the amount to add or, negative,"
+                        + " to subtract");
         String attribute = delta > 0 ? INCREMENTS : DECREMENTS;
         Map<String, AttributeValue> item = client.updateItem(UpdateItemRequest.builder()
                 .tableName(table)
@@ -198,10 +198,8 @@ public final class GlobalCounter {
         /** This process's region (required): the only item this instance writes. */
         public Builder region(String region) {
             this.region = nonBlank("region", region);
-            if (region.contains("#")) {
-                throw new IllegalArgumentException(
-                        "GlobalCounter.region must not contain '#' but was '" + region + "'");
-            }
+            Settings.check(!region.contains("#"), "GlobalCounter.region", "must not contain '#'",
+                    Settings.quoted(region), "pass the region id, e.g. eu-west-1");
             return this;
         }
 
@@ -224,43 +222,30 @@ public final class GlobalCounter {
 
         /** Uses a partition-key-only table with keys {@code name#region} for each of {@code regions}. */
         public Builder compositeKey(List<String> regions) {
-            Objects.requireNonNull(regions, "regions");
-            if (regions.isEmpty()) {
-                throw new IllegalArgumentException("GlobalCounter.compositeKey regions must not be empty");
-            }
+            String fix = "pass every region that writes the counter";
+            Settings.required(regions, "GlobalCounter.compositeKey regions", fix);
+            Settings.check(!regions.isEmpty(), "GlobalCounter.compositeKey regions", "must not be empty", regions, fix);
             this.compositeRegions = List.copyOf(regions);
             return this;
         }
 
         /** Builds it. */
         public GlobalCounter build() {
-            List<String> missing = new ArrayList<>();
-            if (client == null) {
-                missing.add("client");
-            }
-            if (table == null) {
-                missing.add("table");
-            }
-            if (region == null) {
-                missing.add("region");
-            }
-            if (!missing.isEmpty()) {
-                throw new IllegalArgumentException("GlobalCounter needs " + String.join(", ", missing) + " to be set");
-            }
-            if (compositeRegions != null && !compositeRegions.contains(region)) {
-                throw new IllegalArgumentException("GlobalCounter.compositeKey regions " + compositeRegions
-                        + " must contain this region '" + region + "'");
-            }
+            // IllegalArgumentExceptions like every other bad setting of this builder.
+            Settings.check(client != null, "GlobalCounter.client", "is required", null,
+                    "pass the DynamoDB client of this process's region");
+            Settings.check(table != null, "GlobalCounter.table", "is required", null, "name the global table");
+            Settings.check(region != null, "GlobalCounter.region", "is required", null,
+                    "pass this process's region, e.g. eu-west-1");
+            Settings.check(compositeRegions == null || compositeRegions.contains(region),
+                    "GlobalCounter.compositeKey regions", "must contain this region '" + region + "'",
+                    compositeRegions, "add " + region + " to them");
             return new GlobalCounter(this);
         }
 
         private static String nonBlank(String setting, String value) {
-            Objects.requireNonNull(value, setting);
-            if (value.isBlank()) {
-                throw new IllegalArgumentException("GlobalCounter." + setting + " must not be blank but was '"
-                        + value + "'");
-            }
-            return value;
+            return Settings.notBlank(value, "GlobalCounter." + setting, "pass a name, or leave an optional setting"
+                    + " unset for its default");
         }
     }
 }

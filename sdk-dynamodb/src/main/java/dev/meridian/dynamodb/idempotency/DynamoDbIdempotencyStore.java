@@ -9,6 +9,7 @@ import dev.meridian.core.idempotency.IdempotencyClaim;
 import dev.meridian.core.idempotency.IdempotencyRecord;
 import dev.meridian.core.idempotency.IdempotencyResultNotStoredException;
 import dev.meridian.core.idempotency.IdempotencyStore;
+import dev.meridian.core.internal.Settings;
 import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
@@ -195,11 +196,9 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
             List<Region> home = new ArrayList<>(configured);
             if (replicaRegions != null) {
                 home.retainAll(replicaRegions);
-                if (home.isEmpty()) {
-                    throw new IllegalArgumentException("DynamoDbIdempotencyStore.replicaRegions " + replicaRegions
-                            + " has no region the runtime is configured with " + configured
-                            + "; declare the regions the table '" + table + "' replicates to");
-                }
+                Settings.check(!home.isEmpty(), "DynamoDbIdempotencyStore.replicaRegions",
+                        "must name a region the runtime is configured with " + configured, replicaRegions,
+                        "declare the regions the table '" + table + "' replicates to");
             }
             this.homeRegions = Set.copyOf(home);
         }
@@ -482,10 +481,8 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
 
     private static String ownerIdOf(String token) {
         String ownerId = token.substring(token.lastIndexOf(TOKEN_SEPARATOR) + 1);
-        if (ownerId.isEmpty()) {
-            throw new IllegalArgumentException("claim owner token '" + token
-                    + "' was not issued by a DynamoDbIdempotencyStore");
-        }
+        Settings.check(!ownerId.isEmpty(), "claim owner token", "must be issued by a DynamoDbIdempotencyStore",
+                Settings.quoted(token), "pass the owner token of a claim this store made");
         return ownerId;
     }
 
@@ -569,11 +566,10 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
 
         /** The table (required). */
         public Builder table(String table) {
-            Objects.requireNonNull(table, "table");
-            if (table.length() < 3 || table.length() > 255) {
-                throw new IllegalArgumentException(
-                        "DynamoDbIdempotencyStore.table must have 3 to 255 characters but was '" + table + "'");
-            }
+            String fix = "name the idempotency table (3 to 255 characters)";
+            Settings.required(table, "DynamoDbIdempotencyStore.table", fix);
+            Settings.check(table.length() >= 3 && table.length() <= 255, "DynamoDbIdempotencyStore.table",
+                    "must have 3 to 255 characters", Settings.quoted(table), fix);
             this.table = table;
             return this;
         }
@@ -604,11 +600,10 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
          * and every configured region for homing.
          */
         public Builder replicaRegions(Set<Region> replicaRegions) {
-            Objects.requireNonNull(replicaRegions, "replicaRegions");
-            if (replicaRegions.isEmpty()) {
-                throw new IllegalArgumentException("DynamoDbIdempotencyStore.replicaRegions must name at least one"
-                        + " region; leave it unset to use DescribeTable");
-            }
+            String fix = "name the regions the table replicates to, or leave it unset to use DescribeTable";
+            Settings.required(replicaRegions, "DynamoDbIdempotencyStore.replicaRegions", fix);
+            Settings.check(!replicaRegions.isEmpty(), "DynamoDbIdempotencyStore.replicaRegions",
+                    "must name at least one region", replicaRegions, fix);
             this.replicaRegions = Set.copyOf(replicaRegions);
             return this;
         }
@@ -623,12 +618,10 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
          * fits a DynamoDB item, even as Base64); a larger result is not stored (see the class Javadoc).
          */
         public Builder maxResultBytes(int maxResultBytes) {
-            if (maxResultBytes <= 0 || maxResultBytes > DEFAULT_MAX_RESULT_BYTES) {
-                throw new IllegalArgumentException("DynamoDbIdempotencyStore.maxResultBytes must be 1.."
-                        + DEFAULT_MAX_RESULT_BYTES + " (a DynamoDB item holds at most 400 KB and Base64 makes binary"
-                        + " results a third larger) but was " + maxResultBytes + "; store larger results elsewhere"
-                        + " (e.g. S3) and return a reference");
-            }
+            Settings.check(maxResultBytes >= 1 && maxResultBytes <= DEFAULT_MAX_RESULT_BYTES,
+                    "DynamoDbIdempotencyStore.maxResultBytes", "must be in 1.." + DEFAULT_MAX_RESULT_BYTES
+                            + " (a DynamoDB item holds at most 400 KB and Base64 makes binary results a third larger)",
+                    maxResultBytes, "store larger results elsewhere (e.g. S3) and return a reference");
             this.maxResultBytes = maxResultBytes;
             return this;
         }
@@ -645,17 +638,14 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
          * @throws IllegalArgumentException when the table is missing, or not exactly one of runtime and client is set
          */
         public DynamoDbIdempotencyStore build() {
-            if (table == null) {
-                throw new IllegalArgumentException("DynamoDbIdempotencyStore.table must be set");
-            }
-            if (client == null) {
-                throw new IllegalArgumentException("DynamoDbIdempotencyStore needs client(..): a multi-region client"
-                        + " from MultiRegionDynamoDb, or a plain DynamoDbClient for one region");
-            }
-            if (replicaRegions != null && shared == null) {
-                throw new IllegalArgumentException("DynamoDbIdempotencyStore.replicaRegions(..) needs a multi-region"
-                        + " client(..) from MultiRegionDynamoDb: with a plain client every call goes to that client");
-            }
+            // IllegalArgumentExceptions, as documented, like every other bad setting of this builder.
+            Settings.check(table != null, "DynamoDbIdempotencyStore.table", "is required", null,
+                    "name the idempotency table");
+            Settings.check(client != null, "DynamoDbIdempotencyStore.client", "is required", null,
+                    "pass a multi-region client from MultiRegionDynamoDb, or a plain DynamoDbClient for one region");
+            Settings.check(replicaRegions == null || shared != null, "DynamoDbIdempotencyStore.replicaRegions",
+                    "need a multi-region client(..) from MultiRegionDynamoDb", replicaRegions + " with a plain client",
+                    "pass the multi-region client, or drop replicaRegions: a plain client gets every call");
             return new DynamoDbIdempotencyStore(this);
         }
     }

@@ -1,5 +1,10 @@
 package dev.meridian.dynamodb.lag;
 
+import static dev.meridian.core.internal.Settings.check;
+import static dev.meridian.core.internal.Settings.notBlank;
+import static dev.meridian.core.internal.Settings.quoted;
+import static dev.meridian.core.internal.Settings.required;
+
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -216,21 +221,16 @@ public final class ReplicationLagProbe implements AutoCloseable {
     public record Settings(String table, String partitionKey, Duration interval) {
         /** Validates every setting. */
         public Settings {
-            Objects.requireNonNull(table, "table");
-            Objects.requireNonNull(partitionKey, "partitionKey");
-            Objects.requireNonNull(interval, "interval");
-            if (table.length() < 3 || table.length() > 255) {
-                throw new IllegalArgumentException(
-                        "ReplicationLagProbe.Settings.table must have 3 to 255 characters but was '" + table + "'");
-            }
-            if (partitionKey.isBlank()) {
-                throw new IllegalArgumentException(
-                        "ReplicationLagProbe.Settings.partitionKey must not be blank but was '" + partitionKey + "'");
-            }
-            if (interval.toMillis() < 10) {
-                throw new IllegalArgumentException(
-                        "ReplicationLagProbe.Settings.interval must be at least 10 ms but was " + interval);
-            }
+            String tableFix = "name the heartbeat table, present in every probed region";
+            required(table, "ReplicationLagProbe.Settings.table", tableFix);
+            check(table.length() >= 3 && table.length() <= 255, "ReplicationLagProbe.Settings.table",
+                    "must have 3 to 255 characters", quoted(table), tableFix);
+            notBlank(partitionKey, "ReplicationLagProbe.Settings.partitionKey",
+                    "name the table's string partition key attribute");
+            String intervalFix = "pass an interval such as 1 s";
+            required(interval, "ReplicationLagProbe.Settings.interval", intervalFix);
+            check(interval.toMillis() >= 10, "ReplicationLagProbe.Settings.interval", "must be at least 10 ms",
+                    interval, intervalFix);
         }
 
         /** A copy with another partition key attribute. */
@@ -292,13 +292,10 @@ public final class ReplicationLagProbe implements AutoCloseable {
 
         /** Starts the probe thread; the first round runs at once. */
         public ReplicationLagProbe start() {
-            if (settings == null) {
-                throw new IllegalArgumentException("ReplicationLagProbe.settings must be set");
-            }
-            if (clients.size() < 2) {
-                throw new IllegalArgumentException("ReplicationLagProbe needs clients for at least two regions but has "
-                        + new ArrayList<>(clients.keySet()));
-            }
+            check(settings != null, "ReplicationLagProbe.settings", "is required", null,
+                    "pass new ReplicationLagProbe.Settings(table, partitionKey, interval)");
+            check(clients.size() >= 2, "ReplicationLagProbe.client", "must be given for at least two regions",
+                    new ArrayList<>(clients.keySet()), "add the client of every region to probe");
             return new ReplicationLagProbe(this);
         }
     }

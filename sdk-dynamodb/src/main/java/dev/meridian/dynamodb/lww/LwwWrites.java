@@ -2,12 +2,11 @@ package dev.meridian.dynamodb.lww;
 
 import dev.meridian.core.clock.ClockDriftException;
 import dev.meridian.core.clock.HybridLogicalClock;
+import dev.meridian.core.internal.Settings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -134,9 +133,8 @@ public final class LwwWrites {
     /** Puts the item if it is newer than what the region holds. The request's condition, if any, must hold too. */
     public LwwResult put(PutItemRequest request) {
         Objects.requireNonNull(request, "request");
-        if (request.hasExpected()) {
-            throw new IllegalArgumentException("LwwWrites needs ConditionExpression; legacy Expected is not supported");
-        }
+        Settings.check(!request.hasExpected(), "PutItemRequest.expected", "is not supported by LwwWrites",
+                request.expected().keySet(), "write the condition as a ConditionExpression");
         LwwVersion version = nextVersion();
         long bound = clock.maxAcceptableStamp();
         Map<String, AttributeValue> item = new HashMap<>(request.item());
@@ -165,11 +163,11 @@ public final class LwwWrites {
      */
     public LwwResult update(UpdateItemRequest request) {
         Objects.requireNonNull(request, "request");
-        if (request.hasExpected() || request.hasAttributeUpdates()) {
-            throw new IllegalArgumentException(
-                    "LwwWrites needs UpdateExpression/ConditionExpression; legacy AttributeUpdates/Expected are not "
-                            + "supported");
-        }
+        Settings.check(!request.hasExpected(), "UpdateItemRequest.expected", "is not supported by LwwWrites",
+                request.expected().keySet(), "write the condition as a ConditionExpression");
+        Settings.check(!request.hasAttributeUpdates(), "UpdateItemRequest.attributeUpdates",
+                "is not supported by LwwWrites", request.attributeUpdates().keySet(),
+                "write the update as an UpdateExpression");
         LwwVersion version = nextVersion();
         long bound = clock.maxAcceptableStamp();
         UpdateItemRequest guarded = request.toBuilder()
@@ -325,9 +323,9 @@ public final class LwwWrites {
     }
 
     private static <V> void putOwn(Map<String, V> map, String placeholder, V value, String what) {
-        if (map.putIfAbsent(placeholder, value) != null) {
-            throw new IllegalArgumentException(what + " must not use " + placeholder + ", reserved by LwwWrites");
-        }
+        boolean free = map.putIfAbsent(placeholder, value) == null;
+        Settings.check(free, what + " of the request", "must not use " + placeholder + " (reserved by LwwWrites)",
+                Settings.quoted(placeholder), "give your placeholder another name");
     }
 
     private static String and(String userCondition, String guard) {
@@ -373,11 +371,7 @@ public final class LwwWrites {
 
         /** This process's region (required): written to {@code _mr_region}, breaks ties between equal stamps. */
         public Builder region(String region) {
-            Objects.requireNonNull(region, "region");
-            if (region.isBlank()) {
-                throw new IllegalArgumentException("LwwWrites.region must not be blank but was '" + region + "'");
-            }
-            this.region = region;
+            this.region = Settings.notBlank(region, "LwwWrites.region", "pass this process's region, e.g. eu-west-1");
             return this;
         }
 
@@ -413,11 +407,8 @@ public final class LwwWrites {
         /** Writes {@code attribute} = now + {@code ttl} (epoch seconds) on tombstones, for the table's TTL. */
         public Builder tombstoneTtl(String attribute, Duration ttl) {
             this.tombstoneTtlAttribute = attributeName("tombstoneTtl attribute", attribute);
-            Objects.requireNonNull(ttl, "ttl");
-            if (ttl.isNegative() || ttl.isZero()) {
-                throw new IllegalArgumentException("LwwWrites.tombstoneTtl must be positive but was " + ttl);
-            }
-            this.tombstoneTtl = ttl;
+            this.tombstoneTtl = Settings.positive(ttl, "LwwWrites.tombstoneTtl",
+                    "pass how long the table keeps a tombstone, e.g. 7 days");
             return this;
         }
 
@@ -440,19 +431,13 @@ public final class LwwWrites {
          *         LwwWrites writes have the same name
          */
         public LwwWrites build() {
-            List<String> missing = new ArrayList<>();
-            if (client == null) {
-                missing.add("client");
-            }
-            if (clock == null) {
-                missing.add("clock");
-            }
-            if (region == null) {
-                missing.add("region");
-            }
-            if (!missing.isEmpty()) {
-                throw new IllegalArgumentException("LwwWrites needs " + String.join(", ", missing) + " to be set");
-            }
+            // IllegalArgumentExceptions, as documented, not the NullPointerException of a null argument.
+            Settings.check(client != null, "LwwWrites.client", "is required", null,
+                    "pass the DynamoDB client of this process's region");
+            Settings.check(clock != null, "LwwWrites.clock", "is required", null,
+                    "pass the process's clock, e.g. MultiRegion.clock()");
+            Settings.check(region != null, "LwwWrites.region", "is required", null,
+                    "pass this process's region, e.g. eu-west-1");
             Map<String, String> settingByAttribute = new HashMap<>();
             distinct(settingByAttribute, "stampAttribute", stampAttribute);
             distinct(settingByAttribute, "regionAttribute", regionAttribute);
@@ -466,19 +451,13 @@ public final class LwwWrites {
 
         private static void distinct(Map<String, String> settingByAttribute, String setting, String attribute) {
             String other = settingByAttribute.putIfAbsent(attribute, setting);
-            if (other != null) {
-                throw new IllegalArgumentException("LwwWrites." + setting + " and LwwWrites." + other
-                        + " must name different attributes but both are '" + attribute + "'");
-            }
+            Settings.check(other == null, "LwwWrites." + setting, "must name another attribute than LwwWrites."
+                    + other, Settings.quoted(attribute), "give each attribute LwwWrites writes its own name");
         }
 
         private static String attributeName(String setting, String name) {
-            Objects.requireNonNull(name, setting);
-            if (name.isBlank()) {
-                throw new IllegalArgumentException("LwwWrites." + setting + " must not be blank but was '" + name
-                        + "'");
-            }
-            return name;
+            return Settings.notBlank(name, "LwwWrites." + setting, "pass an attribute name, or leave it unset for the"
+                    + " default");
         }
     }
 }

@@ -14,56 +14,125 @@ import dev.meridian.core.RegionSpec;
 import dev.meridian.core.clock.HybridLogicalClock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
 
 /** Bad settings fail at once with a message naming the setting and the value. */
 class SettingsValidationTest {
+    /** The setting, a rule, the value after {@code , was }, and a fix after {@code ; }. */
+    private static final Pattern SHAPE = Pattern.compile("\\S.* (must|is required|need)[^;]*, was [^;]+; \\S.+");
+
     private final FakeRegionClient client = new FakeRegionClient(Region.EU_WEST_1);
+
+    @Test
+    void everyBadSettingIsNamedWithItsValueAndAFix() {
+        Map<String, String> ordersEnv = Map.of("MERIDIAN_DYNAMODB_TABLES", "orders");
+        Map<String, ThrowingCallable> mistakes = new LinkedHashMap<>();
+        mistakes.put("TableSettings.tableName", () -> TableSettings.builder("ab"));
+        mistakes.put("TableSettings.partitionKey of table orders", () -> TableSettings.builder("orders")
+                .partitionKey(""));
+        mistakes.put("TableSettings.replicaRegions of table orders", () -> TableSettings.builder("orders")
+                .replicaRegions(Set.of()));
+        mistakes.put("TableSettings.versionAttribute of table orders", () -> TableSettings.builder("orders")
+                .versionAttribute(null));
+        mistakes.put("MERIDIAN_DYNAMODB_TABLES", () -> TableSettings.fromEnvironment(
+                Map.of("MERIDIAN_DYNAMODB_TABLES", "orders-v1,orders.v1"), new Properties()));
+        mistakes.put("MERIDIAN_DYNAMODB_TABLE_ORDERS_WRITE_MODE", () -> TableSettings.fromEnvironment(
+                with(ordersEnv, "MERIDIAN_DYNAMODB_TABLE_ORDERS_WRITE_MODE", "everywhere"), new Properties()));
+        mistakes.put("MERIDIAN_DYNAMODB_TABLE_ORDERS_REPLICA_REGIONS", () -> TableSettings.fromEnvironment(
+                with(ordersEnv, "MERIDIAN_DYNAMODB_TABLE_ORDERS_REPLICA_REGIONS", ","), new Properties()));
+        mistakes.put("meridian.dynamodb.table.orders.consistent-reads-at-home", () -> TableSettings.fromEnvironment(
+                ordersEnv, properties("meridian.dynamodb.table.orders.consistent-reads-at-home", "yes")));
+        mistakes.put("ReadYourWrites.window", () -> ReadYourWrites.within(Duration.ZERO));
+        mistakes.put("ReadYourWrites.maximumSize", () -> ReadYourWrites.within(Duration.ofSeconds(2)).maximumSize(0));
+        mistakes.put("LwwWrites.client", () -> LwwWrites.builder().build());
+        mistakes.put("LwwWrites.region", () -> LwwWrites.builder().region(" "));
+        mistakes.put("LwwWrites.stampAttribute", () -> LwwWrites.builder().stampAttribute(""));
+        mistakes.put("LwwWrites.tombstoneTtl", () -> LwwWrites.builder().tombstoneTtl("ttl", Duration.ofDays(-1)));
+        mistakes.put("DynamoDbIdempotencyStore.table", () -> DynamoDbIdempotencyStore.builder().build());
+        mistakes.put("DynamoDbIdempotencyStore.maxResultBytes", () -> DynamoDbIdempotencyStore.builder()
+                .maxResultBytes(400_000));
+        mistakes.put("DynamoDbIdempotencyStore.replicaRegions", () -> DynamoDbIdempotencyStore.builder()
+                .replicaRegions(Set.of()));
+        mistakes.put("GlobalCounter.table", () -> GlobalCounter.builder().table(" "));
+        mistakes.put("GlobalCounter.compositeKey regions", () -> GlobalCounter.builder().client(client)
+                .table("counters").region("eu-west-1").compositeKey(List.of("us-east-1")).build());
+        mistakes.put("ReplicationLagProbe.Settings.interval", () -> ReplicationLagProbe.settings("heartbeats")
+                .withInterval(Duration.ZERO));
+        mistakes.put("ReplicationLagProbe.client", () -> ReplicationLagProbe.builder()
+                .settings(ReplicationLagProbe.settings("heartbeats")).start());
+        mistakes.forEach((setting, mistake) -> assertThatThrownBy(mistake).as(setting)
+                .isInstanceOfAny(IllegalArgumentException.class, NullPointerException.class)
+                .hasMessageStartingWith(setting + " ").hasMessageMatching(SHAPE));
+    }
+
+    private static Map<String, String> with(Map<String, String> env, String name, String value) {
+        Map<String, String> out = new HashMap<>(env);
+        out.put(name, value);
+        return out;
+    }
+
+    private static Properties properties(String name, String value) {
+        Properties props = new Properties();
+        props.setProperty(name, value);
+        return props;
+    }
 
     @Test
     void tableSettingsNameTheTableAndTheBadValue() {
         assertThatThrownBy(() -> TableSettings.builder("orders").versionAttribute(" "))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("TableSettings.versionAttribute of table orders must not be blank but was ' '");
+                .hasMessage("TableSettings.versionAttribute of table orders must not be blank, was ' '; pass the"
+                        + " table's numeric version attribute, or leave it unset");
         assertThatThrownBy(() -> TableSettings.builder("orders")
                 .replicaRegions(new HashSet<>(Arrays.asList(Region.EU_WEST_1, null))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("TableSettings.replicaRegions of table orders must be non-empty without null");
+                .hasMessageStartingWith("TableSettings.replicaRegions of table orders must be non-empty without null"
+                        + " regions, was [");
         assertThatThrownBy(() -> TableSettings.builder("ab"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("TableSettings.tableName must have 3 to 255 characters but was 'ab'");
+                .hasMessage("TableSettings.tableName must have 3 to 255 characters, was 'ab'; pass the DynamoDB"
+                        + " table's name (3 to 255 characters)");
     }
 
     @Test
     void lwwWritesNamesMissingSettingsAndClashingAttributes() {
         assertThatThrownBy(() -> LwwWrites.builder().client(client).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("LwwWrites needs clock, region to be set");
+                .hasMessage("LwwWrites.clock is required, was null; pass the process's clock, e.g."
+                        + " MultiRegion.clock()");
         assertThatThrownBy(() -> LwwWrites.builder().client(client).clock(HybridLogicalClock.system())
                 .region(Region.EU_WEST_1).regionAttribute("_mr_stamp").build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("LwwWrites.regionAttribute and LwwWrites.stampAttribute must name different attributes"
-                        + " but both are '_mr_stamp'");
+                .hasMessage("LwwWrites.regionAttribute must name another attribute than LwwWrites.stampAttribute,"
+                        + " was '_mr_stamp'; give each attribute LwwWrites writes its own name");
         assertThatThrownBy(() -> LwwWrites.builder().tombstoneTtl("ttl", Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("LwwWrites.tombstoneTtl must be positive but was PT0S");
+                .hasMessageStartingWith("LwwWrites.tombstoneTtl must be positive, was PT0S; ");
     }
 
     @Test
     void idempotencyStoreSaysWhatIsMissingOrInconsistent() {
         assertThatThrownBy(() -> DynamoDbIdempotencyStore.builder().table("idempotency").build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("DynamoDbIdempotencyStore needs client(..): a multi-region client from MultiRegionDynamoDb,"
-                        + " or a plain DynamoDbClient for one region");
+                .hasMessage("DynamoDbIdempotencyStore.client is required, was null; pass a multi-region client from"
+                        + " MultiRegionDynamoDb, or a plain DynamoDbClient for one region");
         assertThatThrownBy(() -> DynamoDbIdempotencyStore.builder().table("id"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("DynamoDbIdempotencyStore.table must have 3 to 255 characters but was 'id'");
+                .hasMessageStartingWith("DynamoDbIdempotencyStore.table must have 3 to 255 characters, was 'id'; ");
         assertThatThrownBy(() -> DynamoDbIdempotencyStore.builder().table("idempotency").client(client)
                 .replicaRegions(Region.EU_WEST_1).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("DynamoDbIdempotencyStore.replicaRegions(..) needs a multi-region client(..)");
+                .hasMessageStartingWith("DynamoDbIdempotencyStore.replicaRegions need a multi-region client(..)");
     }
 
     @Test
@@ -71,14 +140,15 @@ class SettingsValidationTest {
         GlobalCounter counter = GlobalCounter.builder().client(client).table("counters").region("eu-west-1").build();
         assertThatThrownBy(() -> counter.add("likes", Long.MIN_VALUE))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("delta must be non-zero and greater than -9223372036854775808")
-                .hasMessageContaining("but was -9223372036854775808");
+                .hasMessageStartingWith("GlobalCounter.add delta of counter 'likes' must be non-zero and greater than"
+                        + " -9223372036854775808, was -9223372036854775808; ");
         assertThatThrownBy(() -> GlobalCounter.builder().table("counters").build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("GlobalCounter needs client, region to be set");
+                .hasMessageStartingWith("GlobalCounter.client is required, was null; ");
         assertThatThrownBy(() -> GlobalCounter.builder().region("eu#west"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("GlobalCounter.region must not contain '#' but was 'eu#west'");
+                .hasMessage("GlobalCounter.region must not contain '#', was 'eu#west'; pass the region id, e.g."
+                        + " eu-west-1");
         assertThat(client.received).isEmpty();
     }
 
@@ -86,15 +156,15 @@ class SettingsValidationTest {
     void lagProbeSettingsNameTheBadSetting() {
         assertThatThrownBy(() -> ReplicationLagProbe.settings("hb"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("ReplicationLagProbe.Settings.table must have 3 to 255 characters but was 'hb'");
+                .hasMessageStartingWith("ReplicationLagProbe.Settings.table must have 3 to 255 characters, was 'hb'; ");
         assertThatThrownBy(() -> ReplicationLagProbe.settings("heartbeats").withPartitionKey(""))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("ReplicationLagProbe.Settings.partitionKey must not be blank but was ''");
+                .hasMessageStartingWith("ReplicationLagProbe.Settings.partitionKey must not be blank, was ''; ");
         assertThatThrownBy(() -> ReplicationLagProbe.settings("heartbeats").withInterval(Duration.ofMillis(5)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("ReplicationLagProbe.Settings.interval must be at least 10 ms but was PT0.005S");
+                .hasMessageStartingWith("ReplicationLagProbe.Settings.interval must be at least 10 ms, was PT0.005S; ");
         assertThatThrownBy(() -> ReplicationLagProbe.builder().client(Region.EU_WEST_1, client).start())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("ReplicationLagProbe.settings must be set");
+                .hasMessageStartingWith("ReplicationLagProbe.settings is required, was null; ");
     }
 }

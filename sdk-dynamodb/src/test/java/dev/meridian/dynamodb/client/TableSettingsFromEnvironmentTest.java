@@ -62,18 +62,21 @@ class TableSettingsFromEnvironmentTest {
     void errorsNameTheVariableAndTheValue() {
         assertThatThrownBy(() -> TableSettings.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLES", "orders",
                 "MERIDIAN_DYNAMODB_TABLE_ORDERS_WRITE_MODE", "everywhere"), new Properties()))
-                .hasMessage("MERIDIAN_DYNAMODB_TABLE_ORDERS_WRITE_MODE 'everywhere' is not one of"
-                        + " [read-local-write-local, write-home-by-key]");
+                .hasMessage("MERIDIAN_DYNAMODB_TABLE_ORDERS_WRITE_MODE must be one of"
+                        + " [read-local-write-local, write-home-by-key], was 'everywhere';"
+                        + " use one of them, or remove it to use the default read-local-write-local");
         assertThatThrownBy(() -> TableSettings.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLES", "orders",
                 "MERIDIAN_DYNAMODB_TABLE_ORDERS_CONSISTENT_READS_AT_HOME", "ture"), new Properties()))
-                .hasMessage("MERIDIAN_DYNAMODB_TABLE_ORDERS_CONSISTENT_READS_AT_HOME 'ture' is not true or false");
+                .hasMessageStartingWith("MERIDIAN_DYNAMODB_TABLE_ORDERS_CONSISTENT_READS_AT_HOME must be true or false,"
+                        + " was 'ture'; ");
         assertThatThrownBy(() -> TableSettings.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLES", "orders",
                 "MERIDIAN_DYNAMODB_TABLE_ORDERS_REPLICA_REGIONS", "eu-west-1,eu-west-1"), new Properties()))
-                .hasMessage("MERIDIAN_DYNAMODB_TABLE_ORDERS_REPLICA_REGIONS lists region eu-west-1 twice:"
-                        + " 'eu-west-1,eu-west-1'");
+                .hasMessage("MERIDIAN_DYNAMODB_TABLE_ORDERS_REPLICA_REGIONS must name each region once, was"
+                        + " 'eu-west-1,eu-west-1'; remove the second eu-west-1");
         assertThatThrownBy(() -> TableSettings.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLES", "ab"),
                 new Properties()))
-                .hasMessageStartingWith("MERIDIAN_DYNAMODB_TABLES: TableSettings.tableName must have 3 to 255");
+                .hasMessageStartingWith("MERIDIAN_DYNAMODB_TABLES must list table names of 3 to 255 characters, was"
+                        + " 'ab'; ");
     }
 
     @Test

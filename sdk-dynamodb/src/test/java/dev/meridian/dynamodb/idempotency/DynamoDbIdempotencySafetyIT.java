@@ -324,7 +324,7 @@ class DynamoDbIdempotencySafetyIT {
         });
         assertThatThrownBy(() -> store().maxResultBytes(300_001))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("DynamoDbIdempotencyStore.maxResultBytes must be 1..300000");
+                .hasMessageContaining("DynamoDbIdempotencyStore.maxResultBytes must be in 1..300000");
     }
 
     @Test
