@@ -35,6 +35,9 @@ final class MicrometerObservations implements Observations {
 
     @Override
     public Object start(Region region, String operation, int attempt) {
+        if (registry.isNoop()) {
+            return null; // no handler: skip building key values nobody reads
+        }
         return Observation.createNotStarted(NAME, registry)
                 .contextualName(operation + ' ' + region.id())
                 .lowCardinalityKeyValue(KeyValue.of("region", region.id()))
