@@ -595,7 +595,7 @@ public class MeridianProperties {
 
     /** The request filter ({@code meridian.web.*}) opening a RoutingContext per request. */
     public static class Web {
-        /** Whether the servlet filter opening a RoutingContext per request is registered. */
+        /** Whether the request filter (servlet filter or WebFlux WebFilter) opening a RoutingContext per request is registered. */
         private boolean enabled = true;
         /** Header carrying the data subject's ISO-3166 alpha-2 country. */
         private String subjectCountryHeader = "X-Subject-Country";
