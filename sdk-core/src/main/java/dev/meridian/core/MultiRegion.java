@@ -5,6 +5,7 @@ import dev.meridian.core.execution.FailureClassifier;
 import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.health.RegionStatus;
 import dev.meridian.core.internal.Metrics;
+import dev.meridian.core.internal.Observations;
 import dev.meridian.core.internal.Settings;
 import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.core.routing.LatencyTracker;
@@ -18,6 +19,7 @@ import dev.meridian.core.routing.RoutingStrategy;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,13 +52,18 @@ import software.amazon.awssdk.regions.Region;
  * {@code CompletableFuture} (async clients) fail over when the future fails.
  *
  * <p>Micrometer is optional: without {@link Builder#meterRegistry} nothing is recorded, and Meridian works when
- * Micrometer is absent from the classpath.
+ * Micrometer is absent from the classpath. With {@link Builder#observationRegistry} every regional attempt of a routed
+ * call (failover, hedged and asynchronous attempts included) is an {@code Observation} named {@code meridian.call}
+ * with the low-cardinality key values {@code region}, {@code operation}, {@code attempt} (1-based within the call)
+ * and {@code outcome} ({@code success}, {@code regional_failure}, {@code caller_error}, {@code cancelled}), its error
+ * recorded; without one no observation is created.
  */
 public final class MultiRegion implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MultiRegion.class);
 
     private final MultiRegionConfig config;
     private final Object meterRegistry;
+    private final Object observationRegistry;
     private final RegionHealth health;
     private final Router router;
     private final RegionalExecutor executor;
@@ -69,12 +76,14 @@ public final class MultiRegion implements AutoCloseable {
     private MultiRegion(Builder b) {
         this.config = b.config;
         this.meterRegistry = b.meterRegistry;
+        this.observationRegistry = b.observationRegistry;
         Metrics metrics = Metrics.forRegistry(b.meterRegistry);
         FailureClassifier classifier = b.classifier;
         this.health = new RegionHealth(config.regionList(), config.health(), metrics);
         this.random = b.random != null ? b.random : RoutingRandom.fromEntropy();
         this.router = new Router(config, health, new LatencyTracker(), random, metrics);
-        this.executor = new RegionalExecutor(config, router, health, classifier, metrics);
+        this.executor = new RegionalExecutor(config, router, health, classifier, metrics,
+                Observations.forRegistry(b.observationRegistry));
         LOG.debug("Meridian runtime started: {}", config);
     }
 
@@ -406,6 +415,12 @@ public final class MultiRegion implements AutoCloseable {
         return meterRegistry == null ? Optional.empty() : Optional.of((MeterRegistry) meterRegistry);
     }
 
+    /** The registry each regional attempt is observed in, when one was given. */
+    public Optional<ObservationRegistry> observationRegistry() {
+        return observationRegistry == null ? Optional.empty()
+                : Optional.of((ObservationRegistry) observationRegistry);
+    }
+
     /** Closes every client wrapped by this runtime, the hedge threads and the health probe. Idempotent. */
     @Override
     public void close() {
@@ -430,6 +445,7 @@ public final class MultiRegion implements AutoCloseable {
     public static final class Builder {
         private final MultiRegionConfig config;
         private Object meterRegistry;
+        private Object observationRegistry;
         private FailureClassifier classifier = FailureClassifier.aws();
         private RoutingRandom random;
 
@@ -440,6 +456,15 @@ public final class MultiRegion implements AutoCloseable {
         /** Records Meridian's meters there (kept as Object so that Micrometer stays optional). */
         public Builder meterRegistry(MeterRegistry registry) {
             this.meterRegistry = registry;
+            return this;
+        }
+
+        /**
+         * Observes every regional attempt there as a {@code meridian.call} observation (kept as Object so that
+         * Micrometer stays optional); without it nothing is observed.
+         */
+        public Builder observationRegistry(ObservationRegistry registry) {
+            this.observationRegistry = registry;
             return this;
         }
 

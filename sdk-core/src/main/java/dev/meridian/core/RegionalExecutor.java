@@ -5,6 +5,7 @@ import dev.meridian.core.execution.FailureDecision;
 import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.internal.Metrics;
+import dev.meridian.core.internal.Observations;
 import dev.meridian.core.routing.LatencyTracker;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
@@ -80,6 +81,7 @@ final class RegionalExecutor implements AutoCloseable {
     private final LatencyTracker latency;
     private final FailureClassifier classifier;
     private final Metrics metrics;
+    private final Observations observations;
     private final HedgingConfig hedging;
     private final Hedger hedger;
     private final boolean perResourceBreakers;
@@ -88,6 +90,13 @@ final class RegionalExecutor implements AutoCloseable {
 
     RegionalExecutor(MultiRegionConfig config, Router router, RegionHealth health,
             FailureClassifier classifier, Metrics metrics) {
+        this(config, router, health, classifier, metrics, Observations.none());
+    }
+
+    /** With an {@link Observations} of every regional attempt ({@code meridian.call}). */
+    RegionalExecutor(MultiRegionConfig config, Router router, RegionHealth health,
+            FailureClassifier classifier, Metrics metrics, Observations observations) {
+        this.observations = Objects.requireNonNull(observations, "observations");
         this.config = Objects.requireNonNull(config, "config");
         this.router = Objects.requireNonNull(router, "router");
         this.health = Objects.requireNonNull(health, "health");
@@ -144,6 +153,7 @@ final class RegionalExecutor implements AutoCloseable {
     private <T> T executeBlocking(Operation op, RoutingContext ctx, RoutingPlan plan, int limit,
             Function<Region, T> call, FailureClassifier classifier) {
         Failover failover = new Failover(op, ctx, plan, limit);
+        int attempts = 0;
         while (true) {
             Region region = failover.region(failover.take());
             Gate gate = new Gate(op, region);
@@ -159,6 +169,7 @@ final class RegionalExecutor implements AutoCloseable {
             if (failure != null) {
                 decision = FailureDecision.REGIONAL_NOT_APPLIED;
             } else {
+                gate.observation = observations.start(region, op.name(), ++attempts);
                 long start = System.nanoTime();
                 try {
                     T result = call.apply(region);
@@ -193,6 +204,7 @@ final class RegionalExecutor implements AutoCloseable {
         if (refused != null) {
             throw refused;
         }
+        gate.observation = observations.start(region, op.name(), 1);
         long start = System.nanoTime();
         T result;
         try {
@@ -314,6 +326,7 @@ final class RegionalExecutor implements AutoCloseable {
         gate.succeeded(nanos);
         latency.record(gate.region, nanos);
         metrics.call(gate.region, op.name(), Metrics.SUCCESS, nanos);
+        observations.stop(gate.observation, Metrics.SUCCESS, null);
     }
 
     private FailureDecision failed(Operation op, Gate gate, long nanos, Throwable t, FailureClassifier classifier) {
@@ -327,10 +340,12 @@ final class RegionalExecutor implements AutoCloseable {
                 latency.recordFailure(gate.region, nanos);
             }
             metrics.call(gate.region, op.name(), Metrics.REGIONAL_FAILURE, nanos);
+            observations.stop(gate.observation, Metrics.REGIONAL_FAILURE, t);
         } else {
             // The region answered: a caller error says nothing against its health.
             gate.succeeded(nanos);
             metrics.call(gate.region, op.name(), Metrics.CALLER_ERROR, nanos);
+            observations.stop(gate.observation, Metrics.CALLER_ERROR, t);
         }
         return decision;
     }
@@ -358,6 +373,8 @@ final class RegionalExecutor implements AutoCloseable {
         private final String resource;
         private final boolean primaryIsResource;
         private final WatchedBreaker throttle;
+        /** The attempt's observation handle, once it started (null when nothing observes). */
+        Object observation;
 
         Gate(Operation op, Region region) {
             this.region = region;
@@ -558,6 +575,7 @@ final class RegionalExecutor implements AutoCloseable {
         private boolean done;
         private boolean hedgeSent;
         private Region hedgeRegion;
+        private int attempts;
 
         /**
          * @param launch starts an attempt in a region
@@ -619,18 +637,21 @@ final class RegionalExecutor implements AutoCloseable {
             if (gate.acquire() != null) {
                 return;
             }
+            gate.observation = observations.start(region, op.name(), nextAttempt());
             long start = System.nanoTime();
             CompletableFuture<T> f;
             try {
                 f = launch.apply(region);
             } catch (Hedger.Saturated e) {
                 gate.release();
+                observations.stop(gate.observation, Metrics.CANCELLED, null);
                 return;
             } catch (Throwable t) {
                 f = CompletableFuture.failedFuture(t);
             }
             if (f == null) {
                 gate.release();
+                observations.stop(gate.observation, Metrics.CANCELLED, null);
                 return;
             }
             LOG.debug("Trial of {} in half-open region {}", op.name(), region.id());
@@ -642,6 +663,10 @@ final class RegionalExecutor implements AutoCloseable {
                     failed(op, gate, nanos, unwrapCompletion(error), classifier);
                 }
             });
+        }
+
+        private synchronized int nextAttempt() {
+            return ++attempts;
         }
 
         private void hedge() {
@@ -668,13 +693,17 @@ final class RegionalExecutor implements AutoCloseable {
                 return;
             }
             Attempt a = new Attempt(gate);
+            int attempt;
             synchronized (this) {
                 if (done) {
                     gate.release();
                     return;
                 }
                 inflight.add(a);
+                attempt = ++attempts;
             }
+            // Set before a.future is published: whoever completes or cancels the attempt sees it.
+            gate.observation = observations.start(region, op.name(), attempt);
             CompletableFuture<T> f;
             try {
                 f = launch.apply(region);
@@ -688,6 +717,7 @@ final class RegionalExecutor implements AutoCloseable {
                         inflight.remove(a);
                     }
                     gate.release();
+                    observations.stop(gate.observation, Metrics.CANCELLED, null);
                     return;
                 }
                 f = inline.apply(region);
@@ -736,6 +766,7 @@ final class RegionalExecutor implements AutoCloseable {
                 // or adaptive hedging would only ever learn from the attempts fast enough to win.
                 latency.recordAbandoned(region, nanos);
                 metrics.call(region, op.name(), Metrics.CANCELLED, nanos);
+                observations.stop(a.gate.observation, Metrics.CANCELLED, null);
                 synchronized (this) {
                     inflight.remove(a);
                     if (done) {

@@ -3,6 +3,7 @@ package dev.meridian.spring;
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -16,12 +17,14 @@ import org.springframework.context.annotation.Configuration;
 /**
  * The Meridian runtime: the {@link MultiRegionConfig} of the {@code meridian.*} properties and the one
  * {@link MultiRegion} (built with {@code MultiRegion.builder(config)}, as plain code and Lambda handlers build it),
- * its meters bound to the application's {@code MeterRegistry} when there is one. Starts no thread unless hedging or
- * a health probe is configured. Off with {@code meridian.enabled=false}.
+ * its meters bound to the application's {@code MeterRegistry} and each regional attempt observed in its
+ * {@code ObservationRegistry} ({@code meridian.call}) when it has them. Starts no thread unless hedging or a health
+ * probe is configured. Off with {@code meridian.enabled=false}.
  */
 @AutoConfiguration(afterName = {
         "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
-        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"})
+        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+        "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration"})
 @ConditionalOnBooleanProperty(name = "meridian.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(MeridianProperties.class)
 public class MeridianAutoConfiguration {
@@ -33,27 +36,37 @@ public class MeridianAutoConfiguration {
         return MeridianConfigs.build(properties);
     }
 
-    /** With Micrometer on the class path: meters go to the application's registry, if it has one. */
+    /**
+     * With Micrometer on the class path: meters go to the application's registry, if it has one, and attempts are
+     * observed in its observation registry, if it has one.
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
     static class MeteredRuntime {
         @Bean(destroyMethod = "close")
         @ConditionalOnMissingBean
-        MultiRegion multiRegion(MultiRegionConfig config, ObjectProvider<MeterRegistry> registry) {
+        MultiRegion multiRegion(MultiRegionConfig config, ObjectProvider<MeterRegistry> registry,
+                ObjectProvider<ObservationRegistry> observations) {
             MultiRegion.Builder b = MultiRegion.builder(config);
             registry.ifAvailable(b::meterRegistry);
+            observations.ifAvailable(b::observationRegistry);
             return b.build();
         }
     }
 
-    /** Without Micrometer: nothing is metered. */
+    /**
+     * Without micrometer-core: nothing is metered; attempts are still observed in the application's observation
+     * registry (micrometer-observation comes with Spring Framework itself).
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnMissingClass("io.micrometer.core.instrument.MeterRegistry")
     static class UnmeteredRuntime {
         @Bean(destroyMethod = "close")
         @ConditionalOnMissingBean
-        MultiRegion multiRegion(MultiRegionConfig config) {
-            return MultiRegion.builder(config).build();
+        MultiRegion multiRegion(MultiRegionConfig config, ObjectProvider<ObservationRegistry> observations) {
+            MultiRegion.Builder b = MultiRegion.builder(config);
+            observations.ifAvailable(b::observationRegistry);
+            return b.build();
         }
     }
 }

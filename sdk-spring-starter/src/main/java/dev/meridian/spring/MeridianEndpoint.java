@@ -3,6 +3,7 @@ package dev.meridian.spring;
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.health.RegionStatus;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -17,15 +18,30 @@ import software.amazon.awssdk.regions.Region;
 /**
  * {@code /actuator/meridian}: the topology (local and home region, routing, regions with jurisdiction, breaker,
  * drained, latency) and, as a write operation on {@code /actuator/meridian/{region}} with
- * {@code {"action": "drain"}} or {@code "undrain"}, taking a region out of routing plans or back. Exposure and
- * security follow Actuator's rules ({@code management.endpoints.web.exposure.include=meridian}).
+ * {@code {"action": "drain"}} or {@code "undrain"}, taking a region out of routing plans or back. When the
+ * application runs a replication-lag probe, each region also shows the lag into it as last measured, as in
+ * {@link MeridianHealthIndicator}. Exposure and security follow Actuator's rules
+ * ({@code management.endpoints.web.exposure.include=meridian}).
  */
 @Endpoint(id = "meridian")
 public class MeridianEndpoint {
     private final MultiRegion runtime;
+    private final ReplicationLags lags;
+    private final Duration maxLag;
 
+    /** The endpoint without replication lag. */
     public MeridianEndpoint(MultiRegion runtime) {
+        this(runtime, null, null);
+    }
+
+    /**
+     * @param lags   the probes' last measurements, or null when the application runs none
+     * @param maxLag the bound above which a region's lag is reported as exceeded, or null for none
+     */
+    MeridianEndpoint(MultiRegion runtime, ReplicationLags lags, Duration maxLag) {
         this.runtime = Objects.requireNonNull(runtime, "runtime");
+        this.lags = lags;
+        this.maxLag = maxLag;
     }
 
     @ReadOperation
@@ -33,7 +49,7 @@ public class MeridianEndpoint {
         MultiRegionConfig config = runtime.config();
         Map<String, Object> regions = new LinkedHashMap<>();
         for (RegionStatus s : runtime.regions()) {
-            Map<String, Object> view = RegionViews.of(s);
+            Map<String, Object> view = view(s);
             view.put("priority", config.spec(s.region()).orElseThrow().priority());
             regions.put(s.region().id(), view);
         }
@@ -48,7 +64,7 @@ public class MeridianEndpoint {
 
     @ReadOperation
     public Map<String, Object> region(@Selector String region) {
-        return RegionViews.of(runtime.status(configured(region, "read")));
+        return view(runtime.status(configured(region, "read")));
     }
 
     /** {@code action} is {@code drain} or {@code undrain}; answers the region's status afterwards. */
@@ -66,7 +82,15 @@ public class MeridianEndpoint {
                 throw new InvalidEndpointRequestException("action must be drain or undrain but was '" + action + "'",
                         "action must be drain or undrain");
         }
-        return RegionViews.of(runtime.status(r));
+        return view(runtime.status(r));
+    }
+
+    private Map<String, Object> view(RegionStatus s) {
+        Map<String, Object> view = RegionViews.of(s);
+        if (lags != null) {
+            RegionViews.putLag(view, s.region(), runtime.config().regionList(), lags, maxLag);
+        }
+        return view;
     }
 
     private Region configured(String id, String action) {

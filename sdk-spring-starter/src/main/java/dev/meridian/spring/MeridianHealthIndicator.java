@@ -2,6 +2,7 @@ package dev.meridian.spring;
 
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.health.RegionStatus;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,32 +10,60 @@ import java.util.Map;
 import java.util.Objects;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import software.amazon.awssdk.regions.Region;
 
 /**
  * The regions' health as routing sees it (breaker state, drained, latency), one detail entry per region. A
  * multi-region application keeps serving while one region is out, so the roll-up is {@code UP} as long as one region
  * can take calls, with {@code degraded: true} and the unavailable regions listed; {@code DOWN} only when none can.
+ *
+ * <p>When the application runs a replication-lag probe, each region's entry also shows the lag into it as last
+ * measured ({@code replicationLagMillis}, {@code replicationLagMillisFrom}); with {@code meridian.health.max-replication-lag}
+ * set, {@code replicationLagExceeded} per region and the regions over the bound in {@code lagging}. Lag says how
+ * stale a region's copy is, not whether it can take calls, so it does not change the roll-up.
  */
 public class MeridianHealthIndicator implements HealthIndicator {
     private final MultiRegion runtime;
+    private final ReplicationLags lags;
+    private final Duration maxLag;
 
+    /** The regions' health without replication lag. */
     public MeridianHealthIndicator(MultiRegion runtime) {
+        this(runtime, null, null);
+    }
+
+    /**
+     * @param lags   the probes' last measurements, or null when the application runs none
+     * @param maxLag the bound above which a region's lag is reported as exceeded, or null for none
+     */
+    MeridianHealthIndicator(MultiRegion runtime, ReplicationLags lags, Duration maxLag) {
         this.runtime = Objects.requireNonNull(runtime, "runtime");
+        this.lags = lags;
+        this.maxLag = maxLag;
     }
 
     @Override
     public Health health() {
         Map<String, Object> regions = new LinkedHashMap<>();
         List<String> unavailable = new ArrayList<>();
+        List<String> lagging = new ArrayList<>();
+        List<Region> all = runtime.config().regionList();
         for (RegionStatus s : runtime.regions()) {
-            regions.put(s.region().id(), RegionViews.of(s));
+            Map<String, Object> view = RegionViews.of(s);
+            if (lags != null && RegionViews.putLag(view, s.region(), all, lags, maxLag)) {
+                lagging.add(s.region().id());
+            }
+            regions.put(s.region().id(), view);
             if (!s.available()) {
                 unavailable.add(s.region().id());
             }
         }
         boolean anyAvailable = unavailable.size() < regions.size();
         Health.Builder h = anyAvailable ? Health.up() : Health.down();
-        return h.withDetail("degraded", !unavailable.isEmpty()).withDetail("unavailable", unavailable)
-                .withDetail("regions", regions).build();
+        h.withDetail("degraded", !unavailable.isEmpty()).withDetail("unavailable", unavailable);
+        if (lags != null && maxLag != null) {
+            h.withDetail("maxReplicationLagMillis", maxLag.toMillis()).withDetail("lagging", lagging);
+        }
+        return h.withDetail("regions", regions).build();
     }
 }

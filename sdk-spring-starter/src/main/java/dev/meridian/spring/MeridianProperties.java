@@ -14,7 +14,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * The {@code meridian.*} properties. The topology, routing, breaker, hedging and residency keys are those of
  * sdk-core's {@link MeridianSettings} (the keys {@code MultiRegionConfig.fromEnvironment()} reads, with the same
  * defaults and validation: {@link #toSettings()} hands them to it); {@code meridian.dynamodb.*},
- * {@code meridian.aurora.*} and {@code meridian.web.*} configure the starter's beans. Unset values mean the core's
+ * {@code meridian.aurora.*}, {@code meridian.web.*} and {@code meridian.health.*} configure the starter's beans. Unset values mean the core's
  * default, which is why the core settings have no initialisers here.
  */
 @ConfigurationProperties("meridian")
@@ -47,6 +47,7 @@ public class MeridianProperties {
     private final DynamoDb dynamodb = new DynamoDb();
     private final Aurora aurora = new Aurora();
     private final Web web = new Web();
+    private final Health health = new Health();
 
     /**
      * The core settings as {@code meridian.*} properties for {@code MultiRegionConfig.fromEnvironment}: only what is
@@ -181,6 +182,10 @@ public class MeridianProperties {
 
     public Web getWeb() {
         return web;
+    }
+
+    public Health getHealth() {
+        return health;
     }
 
     /** One region of the topology ({@code meridian.region.<region>.*}). */
@@ -595,7 +600,7 @@ public class MeridianProperties {
 
     /** The request filter ({@code meridian.web.*}) opening a RoutingContext per request. */
     public static class Web {
-        /** Whether the servlet filter opening a RoutingContext per request is registered. */
+        /** Whether the request filter (servlet filter or WebFlux WebFilter) opening a RoutingContext per request is registered. */
         private boolean enabled = true;
         /** Header carrying the data subject's ISO-3166 alpha-2 country. */
         private String subjectCountryHeader = "X-Subject-Country";
@@ -654,6 +659,24 @@ public class MeridianProperties {
 
         public void setRegionHeader(String regionHeader) {
             this.regionHeader = regionHeader;
+        }
+    }
+
+    /** What the health indicator and the endpoint report ({@code meridian.health.*}). */
+    public static class Health {
+        /**
+         * Replication lag above which a region is reported as lagging (replicationLagExceeded) in the health details
+         * and the meridian endpoint, when the application runs a replication-lag probe; unset reports lag without a
+         * bound. Lag never changes the health status.
+         */
+        private Duration maxReplicationLag;
+
+        public Duration getMaxReplicationLag() {
+            return maxReplicationLag;
+        }
+
+        public void setMaxReplicationLag(Duration maxReplicationLag) {
+            this.maxReplicationLag = maxReplicationLag;
         }
     }
 }

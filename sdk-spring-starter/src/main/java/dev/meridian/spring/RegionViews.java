@@ -3,7 +3,10 @@ package dev.meridian.spring;
 import dev.meridian.core.health.RegionStatus;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.regions.Region;
 
 /** A region's health as plain values, for the health details and the {@code meridian} endpoint. */
 final class RegionViews {
@@ -19,6 +22,41 @@ final class RegionViews {
         s.latencyAverage().ifPresent(d -> m.put("latencyAverageMillis", millis(d)));
         s.latencyP95().ifPresent(d -> m.put("latencyP95Millis", millis(d)));
         return m;
+    }
+
+    /**
+     * Adds the replication lag into {@code region} as last measured: {@code replicationLagMillis} (the worst over the
+     * other regions) and {@code replicationLagMillisFrom} (per source region), and with a {@code bound},
+     * {@code replicationLagExceeded}. Adds nothing before the first measurement.
+     *
+     * @return whether the lag exceeds {@code bound} (never without a bound)
+     */
+    static boolean putLag(Map<String, Object> view, Region region, List<Region> regions, ReplicationLags lags,
+            Duration bound) {
+        Map<String, Long> from = new LinkedHashMap<>();
+        Duration worst = null;
+        for (Region source : regions) {
+            if (source.equals(region)) {
+                continue;
+            }
+            Optional<Duration> lag = lags.lag(source, region);
+            if (lag.isPresent()) {
+                from.put(source.id(), lag.get().toMillis());
+                if (worst == null || lag.get().compareTo(worst) > 0) {
+                    worst = lag.get();
+                }
+            }
+        }
+        if (worst == null) {
+            return false;
+        }
+        view.put("replicationLagMillis", worst.toMillis());
+        view.put("replicationLagMillisFrom", from);
+        boolean exceeded = bound != null && worst.compareTo(bound) > 0;
+        if (bound != null) {
+            view.put("replicationLagExceeded", exceeded);
+        }
+        return exceeded;
     }
 
     private static double millis(Duration d) {

@@ -4,9 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.OperationKind;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -61,6 +68,35 @@ class MeridianAutoConfigurationTest {
         runner.withBean(MeterRegistry.class, () -> registry).run(ctx ->
                 assertThat(ctx.getBean(MultiRegion.class).meterRegistry()).containsSame(registry));
         runner.run(ctx -> assertThat(ctx.getBean(MultiRegion.class).meterRegistry()).isEmpty());
+    }
+
+    @Test
+    void attemptsAreObservedInTheApplicationsObservationRegistry() {
+        List<String> observed = new CopyOnWriteArrayList<>();
+        ObservationRegistry registry = ObservationRegistry.create();
+        registry.observationConfig().observationHandler(new ObservationHandler<>() {
+            @Override
+            public void onStop(Observation.Context context) {
+                observed.add(context.getName() + " " + context.getLowCardinalityKeyValue("region").getValue() + " "
+                        + context.getLowCardinalityKeyValue("outcome").getValue());
+            }
+
+            @Override
+            public boolean supportsContext(Observation.Context context) {
+                return true;
+            }
+        });
+        Operation get = Operation.of("GetItem", OperationKind.READ);
+        runner.withBean(ObservationRegistry.class, () -> registry).run(ctx -> {
+            MultiRegion runtime = ctx.getBean(MultiRegion.class);
+            assertThat(runtime.observationRegistry()).containsSame(registry);
+            runtime.execute(get, region -> region.id());
+        });
+        assertThat(observed).containsExactly("meridian.call eu-central-1 success");
+        runner.withClassLoader(new FilteredClassLoader("io.micrometer.core"))
+                .withBean(ObservationRegistry.class, () -> registry)
+                .run(ctx -> assertThat(ctx.getBean(MultiRegion.class).observationRegistry()).containsSame(registry));
+        runner.run(ctx -> assertThat(ctx.getBean(MultiRegion.class).observationRegistry()).isEmpty());
     }
 
     @Test
