@@ -3,6 +3,7 @@ package dev.meridian.core;
 import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.health.ProbeHook;
 import dev.meridian.core.internal.Metrics;
+import dev.meridian.core.internal.Settings;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -112,10 +113,8 @@ final class RegionHealth implements AutoCloseable {
 
     WatchedBreaker watched(Region region) {
         WatchedBreaker cb = breakers.get(region);
-        if (cb == null) {
-            throw new IllegalArgumentException("region '" + region + "' is not one of the configured regions "
-                    + breakers.keySet());
-        }
+        Settings.check(cb != null, "region", "must be one of the configured regions " + breakers.keySet(),
+                Settings.quoted(region), "name a configured region");
         return cb;
     }
 

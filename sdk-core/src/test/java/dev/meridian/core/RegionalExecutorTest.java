@@ -301,16 +301,25 @@ class RegionalExecutorTest {
     @Test
     void hedgedSyncReadTakesTheFirstSuccessAndInterruptsTheLoser() throws Exception {
         RegionalExecutor ex = executor(TestTopology.threeRegions().hedging(HedgingConfig.fixed(Duration.ZERO)).build());
+        CountDownLatch loserRunning = new CountDownLatch(1);
         CountDownLatch loserInterrupted = new CountDownLatch(1);
         String result = ex.execute(Operation.of("Get", OperationKind.READ), region -> {
             touched.add(region);
-            if (region.equals(EU_WEST)) {
-                try {
-                    new CountDownLatch(1).await();
-                } catch (InterruptedException e) {
-                    loserInterrupted.countDown();
+            try {
+                if (region.equals(EU_WEST)) {
+                    loserRunning.countDown();
+                    try {
+                        new CountDownLatch(1).await();
+                    } catch (InterruptedException e) {
+                        loserInterrupted.countDown();
+                    }
+                    return "never";
                 }
-                return "never";
+                // The hedge wins only once the first attempt runs: a loser that never started has nothing to
+                // interrupt (seen on a loaded machine, where its thread started after the hedge had won).
+                loserRunning.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
             return region.id();
         });

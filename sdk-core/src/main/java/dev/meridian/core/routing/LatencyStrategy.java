@@ -1,5 +1,6 @@
 package dev.meridian.core.routing;
 
+import dev.meridian.core.internal.Settings;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -16,9 +17,8 @@ final class LatencyStrategy extends Strategies.Named {
 
     LatencyStrategy(double exploration, Random random) {
         super("latency");
-        if (!(exploration >= 0 && exploration <= 1)) {
-            throw new IllegalArgumentException("latency exploration share must be in [0, 1] but was " + exploration);
-        }
+        Settings.check(exploration >= 0 && exploration <= 1, "RoutingStrategy.latency exploration",
+                "must be a share in [0, 1]", exploration, "pass e.g. 0.05 to explore 5 % of calls");
         this.exploration = exploration;
         this.random = random;
     }
