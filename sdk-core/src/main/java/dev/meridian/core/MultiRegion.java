@@ -56,7 +56,8 @@ import software.amazon.awssdk.regions.Region;
  * call (failover, hedged and asynchronous attempts included) is an {@code Observation} named {@code meridian.call}
  * with the low-cardinality key values {@code region}, {@code operation}, {@code attempt} (1-based within the call)
  * and {@code outcome} ({@code success}, {@code regional_failure}, {@code caller_error}, {@code cancelled}), its error
- * recorded; without one no observation is created.
+ * recorded, and as its parent the observation current on the caller's thread when the call started (e.g. the HTTP
+ * request's), whatever thread starts the attempt; without one no observation is created.
  */
 public final class MultiRegion implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MultiRegion.class);

@@ -153,6 +153,7 @@ final class RegionalExecutor implements AutoCloseable {
     private <T> T executeBlocking(Operation op, RoutingContext ctx, RoutingPlan plan, int limit,
             Function<Region, T> call, FailureClassifier classifier) {
         Failover failover = new Failover(op, ctx, plan, limit);
+        Object parent = observations.current();
         int attempts = 0;
         while (true) {
             Region region = failover.region(failover.take());
@@ -169,7 +170,7 @@ final class RegionalExecutor implements AutoCloseable {
             if (failure != null) {
                 decision = FailureDecision.REGIONAL_NOT_APPLIED;
             } else {
-                gate.observation = observations.start(region, op.name(), ++attempts);
+                gate.observation = observations.start(parent, region, op.name(), ++attempts);
                 long start = System.nanoTime();
                 try {
                     T result = call.apply(region);
@@ -204,7 +205,7 @@ final class RegionalExecutor implements AutoCloseable {
         if (refused != null) {
             throw refused;
         }
-        gate.observation = observations.start(region, op.name(), 1);
+        gate.observation = observations.start(observations.current(), region, op.name(), 1);
         long start = System.nanoTime();
         T result;
         try {
@@ -572,6 +573,11 @@ final class RegionalExecutor implements AutoCloseable {
         private final CompletableFuture<T> result = new CompletableFuture<>();
         private final List<Attempt> inflight = new ArrayList<>(2);
         private final Failover failover;
+        /**
+         * The caller's observation, taken on its thread as the call starts: attempts started later on hedge or timer
+         * threads, or by a completion, are its children too.
+         */
+        private final Object parentObservation = observations.current();
         private boolean done;
         private boolean hedgeSent;
         private Region hedgeRegion;
@@ -637,7 +643,7 @@ final class RegionalExecutor implements AutoCloseable {
             if (gate.acquire() != null) {
                 return;
             }
-            gate.observation = observations.start(region, op.name(), nextAttempt());
+            gate.observation = observations.start(parentObservation, region, op.name(), nextAttempt());
             long start = System.nanoTime();
             CompletableFuture<T> f;
             try {
@@ -703,7 +709,7 @@ final class RegionalExecutor implements AutoCloseable {
                 attempt = ++attempts;
             }
             // Set before a.future is published: whoever completes or cancels the attempt sees it.
-            gate.observation = observations.start(region, op.name(), attempt);
+            gate.observation = observations.start(parentObservation, region, op.name(), attempt);
             CompletableFuture<T> f;
             try {
                 f = launch.apply(region);

@@ -7,11 +7,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.meridian.core.execution.HedgingConfig;
+import dev.meridian.core.internal.Observations;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.ObservationView;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.List;
@@ -34,8 +36,9 @@ class AttemptObservationsTest {
     private final List<Seen> stopped = new CopyOnWriteArrayList<>();
     private final List<String> started = new CopyOnWriteArrayList<>();
 
-    /** What a handler saw of one observation. */
-    record Seen(String name, Map<String, String> keyValues, Throwable error) {
+    /** What a handler saw of one observation: the parent it had when started, and the thread that started it. */
+    record Seen(String name, Map<String, String> keyValues, Throwable error, ObservationView parent,
+            Thread startedOn) {
     }
 
     AttemptObservationsTest() {
@@ -43,13 +46,15 @@ class AttemptObservationsTest {
             @Override
             public void onStart(Observation.Context context) {
                 started.add(context.getName());
+                context.put(Thread.class, Thread.currentThread());
             }
 
             @Override
             public void onStop(Observation.Context context) {
                 Map<String, String> kv = new TreeMap<>();
                 context.getLowCardinalityKeyValues().forEach(k -> kv.put(k.getKey(), k.getValue()));
-                stopped.add(new Seen(context.getName(), kv, context.getError()));
+                stopped.add(new Seen(context.getName(), kv, context.getError(), context.getParentObservation(),
+                        context.get(Thread.class)));
             }
 
             @Override
@@ -142,6 +147,68 @@ class AttemptObservationsTest {
         }
         assertThat(stopped).extracting(Seen::keyValues).containsExactlyInAnyOrder(
                 kv("eu-west-1", "Query", 1, "cancelled"), kv("eu-central-1", "Query", 2, "success"));
+    }
+
+    /** The attempts' observations, without the test's own parent observation. */
+    private List<Seen> attempts() {
+        return stopped.stream().filter(s -> s.name().equals(Observations.NAME)).toList();
+    }
+
+    @Test
+    void hedgedAttemptsOnMeridiansThreadsHaveTheCallersObservationAsParent() {
+        CountDownLatch never = new CountDownLatch(1);
+        Observation request = Observation.start("test.request", registry);
+        try (MultiRegion runtime = runtime(TestTopology.threeRegions().hedging(HedgingConfig.fixed(Duration.ZERO))
+                .build())) {
+            try (Observation.Scope scope = request.openScope()) {
+                runtime.execute(Operation.of("Query", OperationKind.READ), region -> {
+                    if (region.equals(EU_WEST)) {
+                        try {
+                            never.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        throw new IllegalStateException("interrupted loser");
+                    }
+                    return region.id();
+                });
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> attempts().size() == 2);
+        } finally {
+            request.stop();
+        }
+        assertThat(attempts()).extracting(s -> s.keyValues().get("region"))
+                .containsExactlyInAnyOrder("eu-west-1", "eu-central-1");
+        assertThat(attempts()).allSatisfy(s -> assertThat(s.parent()).isSameAs(request));
+        assertThat(attempts()).filteredOn(s -> s.keyValues().get("region").equals("eu-central-1")).singleElement()
+                .satisfies(hedge -> assertThat(hedge.startedOn().getName()).as("the hedge starts on the hedge timer")
+                        .startsWith("meridian-hedge-timer-"));
+    }
+
+    @Test
+    void anAsyncFailoverStartedByACompletionOnAnotherThreadHasTheCallersObservationAsParent() throws Exception {
+        Observation request = Observation.start("test.request", registry);
+        try (MultiRegion runtime = runtime(TestTopology.threeRegions().build())) {
+            CompletableFuture<String> result;
+            try (Observation.Scope scope = request.openScope()) {
+                // The first region fails later, on another thread: that completion starts the failover attempt.
+                result = runtime.executeAsync(Operation.of("PutItem", OperationKind.WRITE),
+                        region -> region.equals(EU_WEST)
+                                ? CompletableFuture.supplyAsync(() -> {
+                                    throw refused();
+                                }, CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS))
+                                : CompletableFuture.completedFuture(region.id()));
+            }
+
+            assertThat(result.get(10, TimeUnit.SECONDS)).isEqualTo("eu-central-1");
+        } finally {
+            request.stop();
+        }
+        assertThat(attempts()).extracting(Seen::keyValues).containsExactly(
+                kv("eu-west-1", "PutItem", 1, "regional_failure"), kv("eu-central-1", "PutItem", 2, "success"));
+        assertThat(attempts()).allSatisfy(s -> assertThat(s.parent()).isSameAs(request));
+        assertThat(attempts().get(1).startedOn()).as("the failover started on the completing thread")
+                .isNotSameAs(Thread.currentThread());
     }
 
     @Test

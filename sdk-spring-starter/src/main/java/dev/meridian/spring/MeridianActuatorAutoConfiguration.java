@@ -1,5 +1,6 @@
 package dev.meridian.spring;
 
+import dev.meridian.aurora.datasource.RoutingDataSource;
 import dev.meridian.core.MultiRegion;
 import dev.meridian.dynamodb.lag.ReplicationLagProbe;
 import java.time.Duration;
@@ -21,9 +22,11 @@ import org.springframework.context.annotation.Configuration;
 /**
  * Actuator: the {@code meridian} health indicator and the {@code /actuator/meridian} endpoint, both showing the
  * replication lag the application's {@link ReplicationLagProbe} beans last measured, if it has any (the starter
- * starts no probe: a probe's thread runs only when the application asked for one).
+ * starts no probe: a probe's thread runs only when the application asked for one), and the reader lag its
+ * {@link RoutingDataSource} beans last measured while routing reads.
  */
-@AutoConfiguration(after = {MeridianAutoConfiguration.class, MeridianDynamoDbAutoConfiguration.class})
+@AutoConfiguration(after = {MeridianAutoConfiguration.class, MeridianDynamoDbAutoConfiguration.class,
+        MeridianAuroraAutoConfiguration.class})
 @ConditionalOnBean(MultiRegion.class)
 public class MeridianActuatorAutoConfiguration {
 
@@ -35,8 +38,9 @@ public class MeridianActuatorAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean(name = "meridianHealthIndicator")
         MeridianHealthIndicator meridianHealthIndicator(MultiRegion runtime, MeridianProperties properties,
-                ObjectProvider<ReplicationLags> lags) {
-            return new MeridianHealthIndicator(runtime, combined(lags), properties.getHealth().getMaxReplicationLag());
+                ObjectProvider<ReplicationLags> lags, ObjectProvider<ReplicaLags> replicaLags) {
+            return new MeridianHealthIndicator(runtime, combined(lags), properties.getHealth().getMaxReplicationLag(),
+                    replicaLags.getIfUnique());
         }
     }
 
@@ -48,8 +52,9 @@ public class MeridianActuatorAutoConfiguration {
         @ConditionalOnMissingBean
         @ConditionalOnAvailableEndpoint
         MeridianEndpoint meridianEndpoint(MultiRegion runtime, MeridianProperties properties,
-                ObjectProvider<ReplicationLags> lags) {
-            return new MeridianEndpoint(runtime, combined(lags), properties.getHealth().getMaxReplicationLag());
+                ObjectProvider<ReplicationLags> lags, ObjectProvider<ReplicaLags> replicaLags) {
+            return new MeridianEndpoint(runtime, combined(lags), properties.getHealth().getMaxReplicationLag(),
+                    replicaLags.getIfUnique());
         }
     }
 
@@ -62,6 +67,24 @@ public class MeridianActuatorAutoConfiguration {
         ReplicationLags meridianDynamoDbReplicationLags(ObjectProvider<ReplicationLagProbe> probes) {
             return (source, destination) -> probes.orderedStream().map(p -> p.lag(source, destination))
                     .flatMap(Optional::stream).max(Comparator.naturalOrder());
+        }
+    }
+
+    /**
+     * The Aurora readers' lag, as the application's data sources last measured it; data sources that measure no lag
+     * ({@code maxReplicaLag} unset) show none. Each reader is held to its own data source's {@code maxReplicaLag}, not
+     * to {@code meridian.health.max-replication-lag}: that is the bound above which the data source already skips
+     * the reader, so the flag says what routing does.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "dev.meridian.aurora.datasource.RoutingDataSource")
+    static class AuroraReplicaLag {
+        /** Looks the data sources up at each read, so that one declared as a plain {@code DataSource} counts too. */
+        @Bean
+        ReplicaLags meridianAuroraReplicaLags(ObjectProvider<RoutingDataSource> dataSources) {
+            return region -> dataSources.orderedStream().flatMap(ds -> ds.maxReplicaLag().flatMap(bound ->
+                    Optional.ofNullable(ds.replicaLags().get(region)).map(lag -> new ReplicaLags.ReplicaLag(lag, bound)))
+                    .stream()).max(ReplicaLags.ReplicaLag.WORST);
         }
     }
 

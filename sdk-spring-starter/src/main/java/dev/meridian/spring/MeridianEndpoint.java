@@ -19,7 +19,8 @@ import software.amazon.awssdk.regions.Region;
  * {@code /actuator/meridian}: the topology (local and home region, routing, regions with jurisdiction, breaker,
  * drained, latency) and, as a write operation on {@code /actuator/meridian/{region}} with
  * {@code {"action": "drain"}} or {@code "undrain"}, taking a region out of routing plans or back. When the
- * application runs a replication-lag probe, each region also shows the lag into it as last measured, as in
+ * application runs a replication-lag probe, each region also shows the lag into it as last measured, and when its
+ * sdk-aurora {@code RoutingDataSource} measures reader lag, the lag of the region's reader, as in
  * {@link MeridianHealthIndicator}. Exposure and security follow Actuator's rules
  * ({@code management.endpoints.web.exposure.include=meridian}).
  */
@@ -28,20 +29,23 @@ public class MeridianEndpoint {
     private final MultiRegion runtime;
     private final ReplicationLags lags;
     private final Duration maxLag;
+    private final ReplicaLags replicaLags;
 
     /** The endpoint without replication lag. */
     public MeridianEndpoint(MultiRegion runtime) {
-        this(runtime, null, null);
+        this(runtime, null, null, null);
     }
 
     /**
-     * @param lags   the probes' last measurements, or null when the application runs none
-     * @param maxLag the bound above which a region's lag is reported as exceeded, or null for none
+     * @param lags        the probes' last measurements, or null when the application runs none
+     * @param maxLag      the bound above which a region's replication lag is reported as exceeded, or null for none
+     * @param replicaLags the Aurora data sources' last reader lag measurements, or null when there is no data source
      */
-    MeridianEndpoint(MultiRegion runtime, ReplicationLags lags, Duration maxLag) {
+    MeridianEndpoint(MultiRegion runtime, ReplicationLags lags, Duration maxLag, ReplicaLags replicaLags) {
         this.runtime = Objects.requireNonNull(runtime, "runtime");
         this.lags = lags;
         this.maxLag = maxLag;
+        this.replicaLags = replicaLags;
     }
 
     @ReadOperation
@@ -89,6 +93,9 @@ public class MeridianEndpoint {
         Map<String, Object> view = RegionViews.of(s);
         if (lags != null) {
             RegionViews.putLag(view, s.region(), runtime.config().regionList(), lags, maxLag);
+        }
+        if (replicaLags != null) {
+            RegionViews.putReplicaLag(view, s.region(), replicaLags);
         }
         return view;
     }

@@ -19,27 +19,36 @@ import software.amazon.awssdk.regions.Region;
  *
  * <p>When the application runs a replication-lag probe, each region's entry also shows the lag into it as last
  * measured ({@code replicationLagMillis}, {@code replicationLagMillisFrom}); with {@code meridian.health.max-replication-lag}
- * set, {@code replicationLagExceeded} per region and the regions over the bound in {@code lagging}. Lag says how
- * stale a region's copy is, not whether it can take calls, so it does not change the roll-up.
+ * set, {@code replicationLagExceeded} per region and the regions over the bound in {@code lagging}.
+ *
+ * <p>When the application's sdk-aurora {@code RoutingDataSource} measures reader lag ({@code maxReplicaLag} set),
+ * each region's entry also shows its reader's lag as last measured ({@code replicaLagMillis}), held to the data
+ * source's own bound ({@code maxReplicaLagMillis}, {@code replicaLagExceeded}): the bound above which reads already
+ * skip that reader, so the flag says what routing does. Regions over it are listed in {@code lagging} too.
+ *
+ * <p>Lag says how stale a region's copy is, not whether it can take calls, so it does not change the roll-up.
  */
 public class MeridianHealthIndicator implements HealthIndicator {
     private final MultiRegion runtime;
     private final ReplicationLags lags;
     private final Duration maxLag;
+    private final ReplicaLags replicaLags;
 
     /** The regions' health without replication lag. */
     public MeridianHealthIndicator(MultiRegion runtime) {
-        this(runtime, null, null);
+        this(runtime, null, null, null);
     }
 
     /**
-     * @param lags   the probes' last measurements, or null when the application runs none
-     * @param maxLag the bound above which a region's lag is reported as exceeded, or null for none
+     * @param lags        the probes' last measurements, or null when the application runs none
+     * @param maxLag      the bound above which a region's replication lag is reported as exceeded, or null for none
+     * @param replicaLags the Aurora data sources' last reader lag measurements, or null when there is no data source
      */
-    MeridianHealthIndicator(MultiRegion runtime, ReplicationLags lags, Duration maxLag) {
+    MeridianHealthIndicator(MultiRegion runtime, ReplicationLags lags, Duration maxLag, ReplicaLags replicaLags) {
         this.runtime = Objects.requireNonNull(runtime, "runtime");
         this.lags = lags;
         this.maxLag = maxLag;
+        this.replicaLags = replicaLags;
     }
 
     @Override
@@ -47,10 +56,16 @@ public class MeridianHealthIndicator implements HealthIndicator {
         Map<String, Object> regions = new LinkedHashMap<>();
         List<String> unavailable = new ArrayList<>();
         List<String> lagging = new ArrayList<>();
+        boolean bounded = lags != null && maxLag != null;
         List<Region> all = runtime.config().regionList();
         for (RegionStatus s : runtime.regions()) {
             Map<String, Object> view = RegionViews.of(s);
-            if (lags != null && RegionViews.putLag(view, s.region(), all, lags, maxLag)) {
+            boolean exceeded = lags != null && RegionViews.putLag(view, s.region(), all, lags, maxLag);
+            if (replicaLags != null) {
+                exceeded |= RegionViews.putReplicaLag(view, s.region(), replicaLags);
+                bounded |= view.containsKey(RegionViews.REPLICA_LAG_EXCEEDED);
+            }
+            if (exceeded) {
                 lagging.add(s.region().id());
             }
             regions.put(s.region().id(), view);
@@ -62,7 +77,10 @@ public class MeridianHealthIndicator implements HealthIndicator {
         Health.Builder h = anyAvailable ? Health.up() : Health.down();
         h.withDetail("degraded", !unavailable.isEmpty()).withDetail("unavailable", unavailable);
         if (lags != null && maxLag != null) {
-            h.withDetail("maxReplicationLagMillis", maxLag.toMillis()).withDetail("lagging", lagging);
+            h.withDetail("maxReplicationLagMillis", maxLag.toMillis());
+        }
+        if (bounded) {
+            h.withDetail("lagging", lagging);
         }
         return h.withDetail("regions", regions).build();
     }

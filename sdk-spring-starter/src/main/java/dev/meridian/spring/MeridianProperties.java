@@ -489,7 +489,10 @@ public class MeridianProperties {
         private String writerRegion;
         /** Per region, by region id: writer-url and reader-url (JDBC URLs). */
         private Map<String, AuroraRegion> region = new LinkedHashMap<>();
-        /** Skip readers lagging more than this; unset means lag is not measured. */
+        /**
+         * Skip readers lagging more than this; unset means lag is not measured. Also the bound of replicaLagExceeded
+         * in the health details and the meridian endpoint.
+         */
         private Duration maxReplicaLag;
         /** After a commit on the writer, the same session reads from the writer for this long; unset means off. */
         private Duration readYourWritesWindow;
@@ -666,8 +669,9 @@ public class MeridianProperties {
     public static class Health {
         /**
          * Replication lag above which a region is reported as lagging (replicationLagExceeded) in the health details
-         * and the meridian endpoint, when the application runs a replication-lag probe; unset reports lag without a
-         * bound. Lag never changes the health status.
+         * and the meridian endpoint, when the application runs a DynamoDB replication-lag probe; unset reports lag
+         * without a bound. Aurora readers are held to meridian.aurora.max-replica-lag instead. Lag never changes the
+         * health status.
          */
         private Duration maxReplicationLag;
 

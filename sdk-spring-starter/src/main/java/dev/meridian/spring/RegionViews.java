@@ -10,6 +10,9 @@ import software.amazon.awssdk.regions.Region;
 
 /** A region's health as plain values, for the health details and the {@code meridian} endpoint. */
 final class RegionViews {
+    /** The key of a region's Aurora reader lag flag, present once its lag was measured. */
+    static final String REPLICA_LAG_EXCEEDED = "replicaLagExceeded";
+
     private RegionViews() {
     }
 
@@ -57,6 +60,24 @@ final class RegionViews {
             view.put("replicationLagExceeded", exceeded);
         }
         return exceeded;
+    }
+
+    /**
+     * Adds the Aurora reader lag of {@code region} as its data source last measured it: {@code replicaLagMillis},
+     * {@code maxReplicaLagMillis} (the data source's {@code maxReplicaLag}) and {@code replicaLagExceeded}. Adds
+     * nothing before the first measurement.
+     *
+     * @return whether the lag exceeds the data source's bound
+     */
+    static boolean putReplicaLag(Map<String, Object> view, Region region, ReplicaLags lags) {
+        Optional<ReplicaLags.ReplicaLag> lag = lags.lag(region);
+        if (lag.isEmpty()) {
+            return false;
+        }
+        view.put("replicaLagMillis", lag.get().lag().toMillis());
+        view.put("maxReplicaLagMillis", lag.get().bound().toMillis());
+        view.put(REPLICA_LAG_EXCEEDED, lag.get().exceeded());
+        return lag.get().exceeded();
     }
 
     private static double millis(Duration d) {

@@ -4,6 +4,7 @@ import dev.meridian.aurora.lag.LagProbe;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,6 +37,21 @@ final class LagMonitor {
     /** Forgets every measurement (after a process snapshot was restored): the next read of a region measures it. */
     void forget() {
         states.clear();
+    }
+
+    /**
+     * Every region's last measured lag, as an immutable copy: regions not measured since start (or since
+     * {@link #forget()}) are absent. Reads what is cached; measures nothing.
+     */
+    Map<Region, Duration> lastMeasured() {
+        Map<Region, Duration> measured = new HashMap<>();
+        states.forEach((region, state) -> {
+            Duration last = state.last;
+            if (last != null) {
+                measured.put(region, last);
+            }
+        });
+        return Map.copyOf(measured);
     }
 
     /** The region's lag, measuring on {@code connection} if the cached value is due. */

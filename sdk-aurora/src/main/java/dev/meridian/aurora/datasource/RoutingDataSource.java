@@ -18,8 +18,11 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
+import software.amazon.awssdk.regions.Region;
 
 /**
  * A {@link DataSource} for an Aurora global database that sends read-only work to a nearby reader and everything else
@@ -90,6 +93,9 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
     private final boolean poolReadOnly;
     private final boolean poolAutoCommit;
     private final WriterDiscovery discovery;
+    /** Null when lag is not measured ({@code maxReplicaLag} unset). */
+    private final LagMonitor lagMonitor;
+    private final Duration maxReplicaLag;
     private final SnapshotParticipant.Registration snapshots;
     private volatile boolean closed;
     private int loginTimeout;
@@ -103,7 +109,8 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
         HikariConfig template = new HikariConfig();
         b.poolTemplate.copyStateTo(template);
         EndpointPools pools = new EndpointPools(template, b.name, metrics);
-        LagMonitor lagMonitor = b.maxReplicaLag == null ? null : new LagMonitor(b.lagProbe, b.lagCheckInterval, metrics);
+        this.maxReplicaLag = b.maxReplicaLag;
+        this.lagMonitor = b.maxReplicaLag == null ? null : new LagMonitor(b.lagProbe, b.lagCheckInterval, metrics);
         ReadYourWrites readYourWrites = b.readYourWritesWindow == null ? null : new ReadYourWrites(b.readYourWritesWindow);
         // Reader and writer are separate endpoints: each has its own breaker per region, and read plans skip exactly
         // the regions whose reader breaker is open.
@@ -161,6 +168,26 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
     /** Looks the writer up again now (e.g. after an out-of-band switchover) and returns the new topology. */
     public AuroraTopology refreshTopology() {
         return binder.refresh();
+    }
+
+    /**
+     * The replica lag of each reader region as last measured (the value the {@code meridian.jdbc.replica.lag} gauge
+     * shows), for health checks and dashboards. Lag is measured only while routing reads, at most once per
+     * {@code lagCheckInterval} per region, on a connection taken for a read: a region is absent until a read first
+     * tried its reader (and again after a snapshot restore), and a region reads no longer try keeps its last value.
+     * An immutable copy: calling this sends no query and starts nothing. Empty when lag is not measured
+     * ({@code maxReplicaLag} unset).
+     */
+    public Map<Region, Duration> replicaLags() {
+        return lagMonitor == null ? Map.of() : lagMonitor.lastMeasured();
+    }
+
+    /**
+     * The {@code maxReplicaLag} set on the builder: reads skip a reader whose {@linkplain #replicaLags() lag} exceeds
+     * it. Empty when lag is not measured.
+     */
+    public Optional<Duration> maxReplicaLag() {
+        return Optional.ofNullable(maxReplicaLag);
     }
 
     /** Kept for the {@code DataSource} contract only: Meridian and HikariCP log through SLF4J. */

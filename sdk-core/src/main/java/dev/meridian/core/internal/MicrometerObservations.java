@@ -7,7 +7,8 @@ import software.amazon.awssdk.regions.Region;
 
 /**
  * {@link Observations} backed by a Micrometer {@link ObservationRegistry}: one {@link Observation} per attempt with
- * the low-cardinality key values {@code region}, {@code operation}, {@code attempt} and {@code outcome}.
+ * the low-cardinality key values {@code region}, {@code operation}, {@code attempt} and {@code outcome}, a child of
+ * the observation current where its call started.
  */
 final class MicrometerObservations implements Observations {
     /** Attempts are bounded by maxRegionsPerCall (at most 100): their numbers are low-cardinality. */
@@ -34,11 +35,19 @@ final class MicrometerObservations implements Observations {
     }
 
     @Override
-    public Object start(Region region, String operation, int attempt) {
+    public Object current() {
+        return registry.isNoop() ? null : registry.getCurrentObservation();
+    }
+
+    @Override
+    public Object start(Object parent, Region region, String operation, int attempt) {
         if (registry.isNoop()) {
             return null; // no handler: skip building key values nobody reads
         }
+        // Set even when null: the starting thread's own current observation (a hedge or completion thread's) is not
+        // the call's.
         return Observation.createNotStarted(NAME, registry)
+                .parentObservation((Observation) parent)
                 .contextualName(operation + ' ' + region.id())
                 .lowCardinalityKeyValue(KeyValue.of("region", region.id()))
                 .lowCardinalityKeyValue(KeyValue.of("operation", operation))

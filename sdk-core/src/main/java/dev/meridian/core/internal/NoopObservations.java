@@ -10,7 +10,12 @@ final class NoopObservations implements Observations {
     }
 
     @Override
-    public Object start(Region region, String operation, int attempt) {
+    public Object current() {
+        return null;
+    }
+
+    @Override
+    public Object start(Object parent, Region region, String operation, int attempt) {
         return null;
     }
 

@@ -15,10 +15,17 @@ public interface Observations {
     String NAME = "meridian.call";
 
     /**
-     * Starts the observation of one attempt of {@code operation} in {@code region}, the {@code attempt}-th (1-based)
-     * of its call; the handle goes to {@link #stop}. Null when nothing is observed.
+     * The calling thread's current observation, taken when a routed call starts to be the parent of all its attempts
+     * (see {@link #start}). Null when there is none or nothing is observed.
      */
-    Object start(Region region, String operation, int attempt);
+    Object current();
+
+    /**
+     * Starts the observation of one attempt of {@code operation} in {@code region}, the {@code attempt}-th (1-based)
+     * of its call, as a child of {@code parent} (a {@link #current()} of the call; null: no parent), whatever thread
+     * starts it; the handle goes to {@link #stop}. Null when nothing is observed.
+     */
+    Object start(Object parent, Region region, String operation, int attempt);
 
     /**
      * Ends the attempt observed by {@code handle} (null: nothing to do) with one of {@link Metrics}' outcome tags,
