@@ -14,19 +14,21 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li><b>before a checkpoint</b> runs the optional {@linkplain Builder#priming priming} (e.g. a first request, so
- *       its classes are loaded and initialized in the snapshot, as Powertools for AWS Lambda does), then closes every
- *       per-region client built so far — those {@linkplain Builder#clients given here} and those of every routed
- *       client and data source built on the runtime ({@link SnapshotParticipant}s, e.g. sdk-dynamodb's clients and
- *       sdk-aurora's connection pools): no open connection goes into the snapshot, and each is reopened on first use
- *       after the restore;</li>
+ *       its classes are loaded and initialized in the snapshot, as Powertools for AWS Lambda does), holds the
+ *       background threads that would connect (the health probe; participants hold their own, e.g. sdk-dynamodb's
+ *       lag probe and sdk-aurora's topology refresh), then closes every per-region client built so far — those
+ *       {@linkplain Builder#clients given here} and those of every routed client and data source built on the
+ *       runtime ({@link SnapshotParticipant}s, e.g. sdk-dynamodb's clients and sdk-aurora's connection pools): no
+ *       open connection goes into the snapshot, and each is reopened on first use after the restore;</li>
  *   <li><b>after a restore</b> regenerates the hybrid logical clock's node id (every copy restored from one snapshot
  *       would otherwise share it, and with it the tie-break of equal stamps) and re-reads the wall clock into it,
  *       forgets the breaker states and latency estimates ({@link MultiRegion#resetHealth()}: they describe the network
  *       of the snapshot, not of now; drained regions stay drained), reseeds the random source of weighted and latency
  *       routing from the OS entropy source ({@link dev.meridian.core.routing.RoutingRandom}: restored copies would
  *       otherwise make the same draws), lets every participant forget what it cached (sdk-dynamodb's
- *       {@code DescribeTable} results, sdk-aurora's topology), and runs the
- *       {@linkplain Builder#afterRestore after-restore hooks} of the application.</li>
+ *       {@code DescribeTable} results, sdk-aurora's topology, both modules' read-your-writes marks) and resume its
+ *       threads, resumes the health probe, and runs the {@linkplain Builder#afterRestore after-restore hooks} of the
+ *       application.</li>
  * </ul>
  *
  * <pre>{@code
@@ -38,8 +40,7 @@ import org.slf4j.LoggerFactory;
  * Needs {@code org.crac:crac} (an optional dependency of sdk-core) on the classpath; without a CRaC runtime its
  * {@link Core#getGlobalContext() global context} never calls the hooks, so registering is harmless. Tests call
  * {@link #beforeCheckpoint} and {@link #afterRestore} directly. A failing priming or hook is logged and does not stop
- * the checkpoint or the restore. Idle hedging and health-probe threads stay in a snapshot: they hold no connection
- * (a probe reaches a region through clients closed here, rebuilt on its next run).
+ * the checkpoint or the restore. Idle hedging threads and the held threads stay in a snapshot, holding no connection.
  */
 public final class SnapshotHooks implements Resource {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotHooks.class);
@@ -77,10 +78,11 @@ public final class SnapshotHooks implements Resource {
                 LOG.warn("Meridian priming before the checkpoint failed: {}", e.toString());
             }
         }
+        // The runtime first holds the health probe (after its round in progress), which may use the clients given here.
+        runtime.beforeCheckpoint();
         for (RegionalClients<?> c : clients) {
             c.evict();
         }
-        runtime.beforeCheckpoint();
         LOG.info("Meridian closed its per-region clients and pools before the checkpoint");
     }
 

@@ -2,14 +2,22 @@ package dev.meridian.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.health.RegionStatus;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingRandom;
 import dev.meridian.core.routing.RoutingStrategy;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -58,6 +66,45 @@ class SnapshotHooksTest {
             Client after = clients.get(Region.EU_WEST_1);
             assertThat(after.closed).isFalse();
             assertThat(after.generation).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void theClientsGivenHereAreClosedOnlyOnceTheHealthProbesRoundInProgressHasEnded() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean first = new AtomicBoolean(true);
+        MultiRegionConfig probed = MultiRegionConfig.builder()
+                .region(RegionSpec.of(Region.EU_WEST_1))
+                .region(RegionSpec.of(Region.EU_CENTRAL_1))
+                .localRegion(Region.EU_WEST_1)
+                .health(HealthConfig.builder().probe(region -> {
+                    if (first.getAndSet(false)) {
+                        entered.countDown();
+                        release.await();
+                    }
+                    return true;
+                }, Duration.ofMillis(20)).build())
+                .build();
+        try (MultiRegion runtime = MultiRegion.builder(probed).build();
+                RegionalClients<Client> clients = new RegionalClients<>("Client", probed,
+                        (region, spec) -> new Client(1))) {
+            Client client = clients.get(Region.EU_WEST_1);
+            SnapshotHooks hooks = SnapshotHooks.builder(runtime).clients(clients).build();
+            assertThat(entered.await(5, TimeUnit.SECONDS)).as("a probe round is in progress").isTrue();
+
+            ExecutorService checkpoint = Executors.newSingleThreadExecutor();
+            try {
+                Future<?> done = checkpoint.submit(() -> hooks.beforeCheckpoint(null));
+                Thread.sleep(100);
+                assertThat(client.closed).as("not closed under the probe round in progress").isFalse();
+                release.countDown();
+                done.get(5, TimeUnit.SECONDS);
+            } finally {
+                checkpoint.shutdownNow();
+            }
+            assertThat(client.closed).isTrue();
+            hooks.afterRestore(null);
         }
     }
 

@@ -331,17 +331,20 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
     }
 
     /**
-     * Before a process snapshot: closes every pool (re-created at the endpoint's next connection) and the
-     * discovery's connections.
+     * Before a process snapshot: holds the discovery's background refresh (a round in progress ends first, so that
+     * none opens a connection afterwards), then closes every pool (re-created at the endpoint's next connection) and
+     * the discovery's connections.
      */
     void beforeCheckpoint() {
+        discovery.suspendRefresh();
         pools.closePools();
         discovery.releaseConnections();
     }
 
     /**
      * After a process snapshot was restored: the topology, its age and the replica lags describe the snapshot's
-     * world, so the next use looks each up again.
+     * world, so the next use looks each up again; the read-your-writes sessions are forgotten (a restored copy wrote
+     * nothing yet: its reads need not go to the writer); then the discovery's background refresh runs again.
      */
     void afterRestore() {
         discovery.invalidate();
@@ -349,6 +352,10 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
         if (lagMonitor != null) {
             lagMonitor.forget();
         }
+        if (readYourWrites != null) {
+            readYourWrites.forget();
+        }
+        discovery.resumeRefresh();
     }
 
     @Override

@@ -25,6 +25,11 @@ final class ReadYourWrites {
         recentWriters.put(session(context), Boolean.TRUE);
     }
 
+    /** Forgets every session's write, e.g. after a process snapshot was restored. */
+    void forget() {
+        recentWriters.invalidateAll();
+    }
+
     boolean recentlyWrote(RoutingContext context) {
         return recentWriters.getIfPresent(session(context)) != null;
     }

@@ -78,11 +78,13 @@ import software.amazon.awssdk.regions.Region;
  * {@link #getConnection()} fails with SQLState 08003. The {@code MultiRegion} runtime is not closed.
  *
  * <p><b>Snapshots</b> (CRaC, Lambda SnapStart): the data source takes part in its runtime's sdk-core
- * {@code SnapshotHooks}. Before a checkpoint every pool is closed (connections and HikariCP's housekeeping thread;
- * each is created again at its endpoint's next connection) and so are the discovery's API connections
- * ({@link WriterDiscovery#releaseConnections()}); take the checkpoint with no connection in use. After a restore the
- * topology is looked up again at next use ({@link WriterDiscovery#invalidate()}; the last known one is kept if that
- * fails), as is the footprint of RESTRICTED writes and every reader's lag.
+ * {@code SnapshotHooks}. Before a checkpoint the discovery's background refresh is held
+ * ({@link WriterDiscovery#suspendRefresh()}, after a refresh in progress ends), every pool is closed (connections
+ * and HikariCP's housekeeping thread; each is created again at its endpoint's next connection) and so are the
+ * discovery's API connections ({@link WriterDiscovery#releaseConnections()}); take the checkpoint with no connection
+ * in use. After a restore the topology is looked up again at next use ({@link WriterDiscovery#invalidate()}; the last
+ * known one is kept if that fails), as are the footprint of RESTRICTED writes and every reader's lag; the
+ * read-your-writes sessions are forgotten (the restored copy wrote nothing), and the background refresh resumes.
  */
 public final class RoutingDataSource implements DataSource, AutoCloseable {
     /** How old the topology a footprint check uses may be, unless {@code footprintMaxAge} says otherwise. */

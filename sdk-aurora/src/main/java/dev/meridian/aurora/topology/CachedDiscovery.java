@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * refreshes first. A background refresh runs only when a refresh interval is
  * configured, on one daemon thread started by the first {@link #topology()} or {@link #refresh()} call (not by the
  * constructor: nothing runs for a discovery that is never used, and no look-up can see a half-built subclass) and
- * stopped by {@link #close()} (interrupting a look-up in progress and waiting up to 5 s for it).
+ * stopped by {@link #close()} (interrupting a look-up in progress and waiting up to 5 s for it). Its rounds are held
+ * by {@link #suspendRefresh()} (which waits for a round in progress) until {@link #resumeRefresh()}.
  */
 abstract class CachedDiscovery implements WriterDiscovery {
     private static final Logger log = LoggerFactory.getLogger(CachedDiscovery.class);
@@ -35,6 +37,9 @@ abstract class CachedDiscovery implements WriterDiscovery {
     private boolean closed;
     /** Set by {@link #invalidate()}: the next {@link #topology()} looks the topology up again. */
     private volatile boolean stale;
+    /** Held by a background round while it runs, so that {@link #suspendRefresh()} can wait for it. */
+    private final ReentrantLock backgroundRound = new ReentrantLock();
+    private volatile boolean refreshSuspended;
 
     private record Snapshot(AuroraTopology topology, long loadedAtNanos) {
     }
@@ -117,12 +122,34 @@ abstract class CachedDiscovery implements WriterDiscovery {
         }).topology();
     }
 
+    /** One background round, unless the rounds are held for a process snapshot. */
     private void refreshQuietly() {
+        if (refreshSuspended) {
+            return;
+        }
+        backgroundRound.lock();
         try {
-            refresh();
+            if (!refreshSuspended) {
+                refresh();
+            }
         } catch (RuntimeException e) {
             log.warn("Background topology refresh failed: {}", e.toString());
+        } finally {
+            backgroundRound.unlock();
         }
+    }
+
+    /** Holds the background rounds and waits for a round in progress to end; the thread stays, idle. */
+    @Override
+    public final void suspendRefresh() {
+        refreshSuspended = true;
+        backgroundRound.lock();
+        backgroundRound.unlock();
+    }
+
+    @Override
+    public final void resumeRefresh() {
+        refreshSuspended = false;
     }
 
     /** Stops the background refresh, interrupting a running one and waiting briefly for it to end. */

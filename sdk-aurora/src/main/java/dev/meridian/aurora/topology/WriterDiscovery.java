@@ -26,6 +26,18 @@ public interface WriterDiscovery extends AutoCloseable {
     }
 
     /**
+     * Holds the background refresh, if the discovery runs one, before a process snapshot and waits for a refresh in
+     * progress to end: no look-up may open a connection while the connections are being closed.
+     * {@link #topology()} and {@link #refresh()} still look up when called. Default: nothing (no background refresh).
+     */
+    default void suspendRefresh() {
+    }
+
+    /** Lets the background refresh held by {@link #suspendRefresh()} run again, on its schedule. Default: nothing. */
+    default void resumeRefresh() {
+    }
+
+    /**
      * Closes the connections this discovery keeps between look-ups (e.g. pooled API connections), before a process
      * snapshot: they are opened again by the next look-up. Default: nothing.
      */

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The data source around a process snapshot, with sdk-core's {@link SnapshotHooks} of its runtime driven directly,
  * against endpoints where nothing listens: pools are closed before the checkpoint and created again at next use, the
- * discovery releases its connections and is told to look the topology up again after the restore.
+ * discovery's background refresh is held and its connections released, and after the restore it is told to look the
+ * topology up again and its refresh resumes.
  */
 class SnapshotRestoreTest {
     private static final String NAME = "snapshot";
@@ -59,6 +60,16 @@ class SnapshotRestoreTest {
         public void releaseConnections() {
             events.add("releaseConnections");
         }
+
+        @Override
+        public void suspendRefresh() {
+            events.add("suspendRefresh");
+        }
+
+        @Override
+        public void resumeRefresh() {
+            events.add("resumeRefresh");
+        }
     }
 
     private static void usePools(RoutingDataSource ds) throws SQLException {
@@ -81,11 +92,13 @@ class SnapshotRestoreTest {
             hooks.beforeCheckpoint(null);
 
             await().atMost(Duration.ofSeconds(10)).until(() -> !poolThreadsAlive());
-            assertThat(discovery.events).containsExactly("releaseConnections");
+            assertThat(discovery.events).as("the background refresh held before anything is closed")
+                    .containsExactly("suspendRefresh", "releaseConnections");
 
             hooks.afterRestore(null);
 
-            assertThat(discovery.events).containsExactly("releaseConnections", "invalidate");
+            assertThat(discovery.events)
+                    .containsExactly("suspendRefresh", "releaseConnections", "invalidate", "resumeRefresh");
             assertThat(poolThreadsAlive()).as("nothing reopened before it is used").isFalse();
             usePools(ds);
             assertThat(poolThreadsAlive()).as("pools created again at first use").isTrue();

@@ -6,6 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -19,6 +24,9 @@ class CachedDiscoveryTest {
     private static final class Scripted extends CachedDiscovery {
         final AtomicInteger loads = new AtomicInteger();
         final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        /** When set, a look-up counts down {@link #entered} and then waits for this latch. */
+        final AtomicReference<CountDownLatch> gate = new AtomicReference<>();
+        final CountDownLatch entered = new CountDownLatch(1);
 
         Scripted(Duration refreshInterval, String threadName) {
             super(refreshInterval, threadName);
@@ -27,6 +35,15 @@ class CachedDiscoveryTest {
         @Override
         AuroraTopology load() {
             loads.incrementAndGet();
+            CountDownLatch g = gate.get();
+            if (g != null) {
+                entered.countDown();
+                try {
+                    g.await();
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             RuntimeException e = failure.get();
             if (e != null) {
                 throw e;
@@ -59,6 +76,37 @@ class CachedDiscoveryTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> !threadAlive(thread));
         discovery.topology(); // a closed discovery still answers from its cache, without a thread
         assertThat(threadAlive(thread)).isFalse();
+    }
+
+    @Test
+    void suspendingHoldsTheBackgroundRefreshAfterTheRoundInProgressAndResumingRunsItAgain() throws Exception {
+        try (Scripted discovery = new Scripted(Duration.ofMillis(20), "test-discovery-" + UUID.randomUUID())) {
+            discovery.topology();
+            CountDownLatch release = new CountDownLatch(1);
+            discovery.gate.set(release);
+            assertThat(discovery.entered.await(5, TimeUnit.SECONDS)).as("a background round started").isTrue();
+
+            ExecutorService checkpoint = Executors.newSingleThreadExecutor();
+            try {
+                Future<?> suspended = checkpoint.submit(discovery::suspendRefresh);
+                Thread.sleep(100);
+                assertThat(suspended.isDone()).as("suspending waits for the round in progress").isFalse();
+                discovery.gate.set(null);
+                release.countDown();
+                suspended.get(5, TimeUnit.SECONDS);
+            } finally {
+                checkpoint.shutdownNow();
+            }
+
+            int held = discovery.loads.get();
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                    .until(() -> discovery.loads.get() == held);
+            assertThat(discovery.refresh()).as("an explicit refresh still looks up").isSameAs(EU);
+            assertThat(discovery.loads).hasValue(held + 1);
+
+            discovery.resumeRefresh();
+            await().atMost(Duration.ofSeconds(5)).until(() -> discovery.loads.get() >= held + 3);
+        }
     }
 
     @Test

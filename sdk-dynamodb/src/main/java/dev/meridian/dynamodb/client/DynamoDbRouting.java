@@ -57,6 +57,17 @@ final class DynamoDbRouting {
         return catalog;
     }
 
+    /**
+     * After a process snapshot was restored: forgets the {@code DescribeTable} results (the first call that needs one
+     * describes the table again) and the read-your-writes marks (a restored copy wrote nothing yet).
+     */
+    void afterRestore() {
+        catalog.forget();
+        if (marks != null) {
+            marks.forget();
+        }
+    }
+
     /** A classifier whose unknown key schemas are answered by {@code describe} (through the catalog's cache). */
     DynamoDbOperationClassifier classifier(Map<String, TableSettings> settings, Function<String, Described> describe) {
         return new DynamoDbOperationClassifier(settings, table -> catalog.partitionKey(table, describe));

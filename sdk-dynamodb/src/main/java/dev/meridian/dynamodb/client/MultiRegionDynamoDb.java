@@ -47,7 +47,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * Before a checkpoint its per-region clients (its own or the {@link Builder#regionalClients shared} ones) are closed
  * and a {@linkplain Builder#replicationLagProbe lag probe} is suspended; after a restore every cached
  * {@code DescribeTable} result is forgotten (the first call that needs one describes the table again; configured
- * {@link TableSettings} stay) and the probe resumes, on clients rebuilt at first use.
+ * {@link TableSettings} stay), so are the {@linkplain Builder#readYourWrites read-your-writes} marks, and the probe
+ * resumes from a new baseline ({@link ReplicationLagProbe#resumeAfterRestore()}), on clients rebuilt at first use.
  *
  * <p>Per-region clients are built on first use from the factory and closed with the routed client. Give them
  * capped SDK retries and short attempt timeouts (sdk-core's {@code RegionalClientDefaults}): the SDK's own retries
@@ -253,7 +254,7 @@ public final class MultiRegionDynamoDb {
                     closeables.add(0, probe);
                 }
                 DynamoDbRouting routing = routing(rt);
-                closeables.add(0, rt.onSnapshot(snapshots(clients, routing.catalog(), probe)));
+                closeables.add(0, rt.onSnapshot(snapshots(clients, routing, probe)));
                 return new RoutedDynamoDbClient(new DynamoDbCalls(routing, clients, tables, closeables), null);
             } catch (RuntimeException | Error e) {
                 closeAll(closeables);
@@ -279,7 +280,7 @@ public final class MultiRegionDynamoDb {
                 RegionalClients<DynamoDbAsyncClient> clients = asyncClients(rt);
                 closeables.add(0, clients);
                 DynamoDbRouting routing = routing(rt);
-                closeables.add(0, rt.onSnapshot(snapshots(clients, routing.catalog(), null)));
+                closeables.add(0, rt.onSnapshot(snapshots(clients, routing, null)));
                 return new RoutedDynamoDbAsyncClient(
                         new DynamoDbAsyncCalls(routing, clients, tables, closeables), null);
             } catch (RuntimeException | Error e) {
@@ -321,7 +322,7 @@ public final class MultiRegionDynamoDb {
          * What the client does around a process snapshot (see the class comment). Shared clients are closed too: the
          * features sharing them (idempotency store, LWW writes) rebuild them on first use like the routed client.
          */
-        private static SnapshotParticipant snapshots(RegionalClients<?> clients, TableCatalog catalog,
+        private static SnapshotParticipant snapshots(RegionalClients<?> clients, DynamoDbRouting routing,
                 ReplicationLagProbe probe) {
             return new SnapshotParticipant() {
                 @Override
@@ -334,9 +335,9 @@ public final class MultiRegionDynamoDb {
 
                 @Override
                 public void afterRestore() {
-                    catalog.forget();
+                    routing.afterRestore();
                     if (probe != null) {
-                        probe.resume();
+                        probe.resumeAfterRestore();
                     }
                 }
 

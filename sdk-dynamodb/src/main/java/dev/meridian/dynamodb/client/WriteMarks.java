@@ -45,6 +45,11 @@ final class WriteMarks {
         }
     }
 
+    /** Forgets every remembered write, e.g. after a process snapshot was restored. */
+    void forget() {
+        marks.invalidateAll();
+    }
+
     /** The region that took the session's remembered write of the first of these keys that has one. */
     Optional<Region> writerRegion(String session, List<TableKey> keys) {
         for (TableKey k : keys) {

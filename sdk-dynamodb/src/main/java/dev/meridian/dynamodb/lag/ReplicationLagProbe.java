@@ -34,6 +34,10 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  * other region's copy is read back; lag(source → destination) is <em>now minus the newest heartbeat of the source
  * visible in the destination</em>. It therefore never under-reports: it is at least the replication delay and at
  * most the delay plus one interval (plus clock skew between the hosts, none when one process probes all regions).
+ * A heartbeat older than the probe's baseline (its start, or the last {@link #resumeAfterRestore()}) counts as
+ * written at the baseline, as does a missing one: the lag reported is then the time since the baseline, never less
+ * than the age of the probe's own heartbeat not yet visible, and not inflated by a heartbeat left from before a
+ * process snapshot or from an earlier run.
  *
  * <p>Published as the gauge {@value #METER} (milliseconds, tags {@code source}, {@code destination}) and through
  * {@link #lag(Region, Region)}. Off by default; one daemon thread runs while the probe is started and
@@ -42,7 +46,8 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  * only (default attribute {@code pk}); the probe writes one item per source region. It talks to each region's own
  * client directly (no routing: it must address exact regions) and never closes those clients; given as
  * {@linkplain Builder#clientSource sources}, a client is looked up at every call, so one rebuilt after a process
- * snapshot is used. {@link #suspend()} and {@link #resume()} hold the rounds around a snapshot. Thread-safe.
+ * snapshot is used. {@link #suspend()} and {@link #resumeAfterRestore()} hold the rounds around a snapshot.
+ * Thread-safe.
  */
 public final class ReplicationLagProbe implements AutoCloseable {
     /** The gauge name. */
@@ -50,13 +55,16 @@ public final class ReplicationLagProbe implements AutoCloseable {
     static final String STAMP_ATTRIBUTE = "heartbeatMillis";
     /** How long {@link #close()} waits for a round in progress (its calls are interrupted) to end. */
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    /** A pair's value before its first measurement since the last restore: no lag is reported for it. */
+    private static final long UNMEASURED = Long.MIN_VALUE;
 
     private static final Logger log = LoggerFactory.getLogger(ReplicationLagProbe.class);
 
     private final Settings settings;
     private final Map<Region, Supplier<DynamoDbClient>> clients;
     private final LongSupplier clock;
-    private final long startedAt;
+    /** Epoch millis of the start or of the last restore; no heartbeat counts as older. */
+    private volatile long baseline;
     private final Map<String, AtomicLong> lags = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
     private final MeterRegistry meterRegistry;
@@ -70,7 +78,7 @@ public final class ReplicationLagProbe implements AutoCloseable {
         this.clients = Map.copyOf(b.clients);
         this.clock = b.clock;
         this.meterRegistry = b.meterRegistry;
-        this.startedAt = clock.getAsLong();
+        this.baseline = clock.getAsLong();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "meridian-replication-lag-probe");
             t.setDaemon(true);
@@ -93,7 +101,8 @@ public final class ReplicationLagProbe implements AutoCloseable {
     /** The last measured lag from {@code source} to {@code destination}; empty before the first measurement. */
     public Optional<Duration> lag(Region source, Region destination) {
         AtomicLong v = lags.get(pairKey(source, destination));
-        return v == null ? Optional.empty() : Optional.of(Duration.ofMillis(v.get()));
+        long millis = v == null ? UNMEASURED : v.get();
+        return millis == UNMEASURED ? Optional.empty() : Optional.of(Duration.ofMillis(millis));
     }
 
     /**
@@ -110,6 +119,20 @@ public final class ReplicationLagProbe implements AutoCloseable {
     /** Lets the rounds run again after {@link #suspend()}; the next one runs on schedule. */
     public void resume() {
         suspended = false;
+    }
+
+    /**
+     * Lets the rounds run again after a process snapshot was restored ({@link #resume()} would report the time spent
+     * in the snapshot as lag). Waits for a round in progress, forgets every measured lag ({@link #lag} is empty and
+     * the gauges are NaN until the pair's next measurement), and takes now as the baseline: until a heartbeat written
+     * after the restore is visible in a region, the lag reported into it is the time since the restore.
+     */
+    public void resumeAfterRestore() {
+        synchronized (round) {
+            baseline = clock.getAsLong();
+            lags.values().forEach(v -> v.set(UNMEASURED));
+            suspended = false;
+        }
     }
 
     /**
@@ -178,7 +201,7 @@ public final class ReplicationLagProbe implements AutoCloseable {
             GetItemResponse r = client.getItem(g -> g.tableName(settings.table()).consistentRead(true)
                     .key(Map.of(settings.partitionKey(), AttributeValue.fromS(heartbeatKey(source)))));
             AttributeValue stamp = r.hasItem() ? r.item().get(STAMP_ATTRIBUTE) : null;
-            long seen = stamp == null ? startedAt : Long.parseLong(stamp.n());
+            long seen = stamp == null ? baseline : Math.max(baseline, Long.parseLong(stamp.n()));
             record(source, destination, Math.max(0, clock.getAsLong() - seen));
         } catch (SdkException | NumberFormatException e) {
             log.debug("Heartbeat read of {} from {} failed: {}", source, destination, e.toString());
@@ -189,7 +212,7 @@ public final class ReplicationLagProbe implements AutoCloseable {
         lags.computeIfAbsent(pairKey(source, destination), k -> {
             AtomicLong holder = new AtomicLong();
             if (meterRegistry != null) {
-                Gauge.builder(METER, holder, AtomicLong::doubleValue)
+                Gauge.builder(METER, holder, h -> h.get() == UNMEASURED ? Double.NaN : h.get())
                         .description("Age of the newest heartbeat of the source region visible in the destination")
                         .baseUnit("milliseconds")
                         .tag("source", source.id())

@@ -9,9 +9,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.SnapshotHooks;
+import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.dynamodb.lag.ReplicationLagProbe;
 import dev.meridian.testkit.LocalRegions;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +31,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * The routed clients around a process snapshot, with sdk-core's {@link SnapshotHooks} driven directly as a
- * checkpoint and a restore would, on DynamoDB Local: the hooks reach the clients through the runtime alone.
+ * checkpoint and a restore would, on DynamoDB Local: the hooks reach the clients through the runtime alone. After the
+ * restore, nothing the snapshot remembered (table descriptions, read-your-writes marks, the lag probe's measurements
+ * and start) is taken for the present.
  */
 class SnapshotRestoreIT {
     /** Described on first use: no settings. */
@@ -36,6 +41,9 @@ class SnapshotRestoreIT {
     /** Configured: never described. */
     private static final String CONFIGURED = "configured_orders";
     private static final String HEARTBEATS = "heartbeats";
+    /** Configured with each key's writes going to its home region. */
+    private static final String HOMED = "homed_orders";
+    private static final List<Region> ALL = List.of(EU_WEST_1, EU_CENTRAL_1, US_EAST_1);
 
     private static LocalRegions regions;
 
@@ -46,7 +54,7 @@ class SnapshotRestoreIT {
     @BeforeAll
     static void startRegions() {
         regions = LocalRegions.start(IDS);
-        for (String table : List.of(DESCRIBED, CONFIGURED, HEARTBEATS)) {
+        for (String table : List.of(DESCRIBED, CONFIGURED, HEARTBEATS, HOMED)) {
             regions.createGlobalTable(TestRegions.table(table));
         }
     }
@@ -68,6 +76,8 @@ class SnapshotRestoreIT {
     @AfterEach
     void close() {
         runtime.close();
+        regions.resumeReplication();
+        regions.awaitReplication();
     }
 
     private MultiRegionDynamoDb.Builder builder() {
@@ -153,5 +163,93 @@ class SnapshotRestoreIT {
             assertThat(built.size()).as("rounds after the restore run on rebuilt clients")
                     .isGreaterThan(builtBeforeRestore);
         }
+    }
+
+    @Test
+    void afterTheRestoreTheLagProbeReportsNoMoreThanTheTimeSinceTheRestore() throws InterruptedException {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        try (DynamoDbClient client = builder().clientFactory(r -> TestRegions.client(regions, r)).meterRegistry(meters)
+                .replicationLagProbe(ReplicationLagProbe.settings(HEARTBEATS).withInterval(Duration.ofMillis(50)))
+                .build()) {
+            DynamoDbClient central = regions.client("eu-central-1");
+            await().atMost(Duration.ofSeconds(10)).until(() -> central.getItem(g -> g.tableName(HEARTBEATS)
+                    .key(key("meridian#heartbeat#eu-west-1"))).hasItem());
+            await().atMost(Duration.ofSeconds(10)).until(() -> lag(meters) < 1_000);
+
+            hooks.beforeCheckpoint(null);
+            // Only the heartbeat of before the checkpoint stays visible in eu-central-1 after the restore.
+            regions.pauseReplication("eu-west-1", "eu-central-1");
+            Thread.sleep(3_000); // the snapshot ages before it is restored
+            regions.journalsClear();
+            long restoredAt = System.currentTimeMillis();
+            hooks.afterRestore(null);
+
+            // A round ends before the next begins: a second heartbeat in eu-west-1 means the first round measured.
+            await().atMost(Duration.ofSeconds(10)).until(() -> regions.journal("eu-west-1").count("PutItem") >= 2);
+            double lag = lag(meters);
+            long sinceRestore = System.currentTimeMillis() - restoredAt;
+            assertThat(lag).as("measured after the restore").isNotNaN()
+                    .as("bounded by the %d ms since the restore, not the age of the snapshot", sinceRestore)
+                    .isBetween(0.0, (double) sinceRestore);
+        }
+    }
+
+    private static double lag(SimpleMeterRegistry meters) {
+        Gauge g = meters.find(ReplicationLagProbe.METER).tag("source", "eu-west-1").tag("destination", "eu-central-1")
+                .gauge();
+        return g == null ? Double.NaN : g.value();
+    }
+
+    @Test
+    void readYourWritesMarksOfBeforeTheSnapshotAreForgottenAfterTheRestore() {
+        try (DynamoDbClient client = builder().clientFactory(r -> TestRegions.client(regions, r))
+                .table(TableSettings.builder(HOMED).partitionKey("pk").writeMode(WriteMode.WRITE_HOME_BY_KEY).build())
+                .readYourWrites(ReadYourWrites.within(Duration.ofMinutes(5)))
+                .build()) {
+            Map.Entry<String, Region> homed = keyHomedAwayFromLocal(client);
+            String pk = homed.getKey();
+            Region home = homed.getValue();
+            regions.awaitReplication();
+            for (Region other : ALL) {
+                if (!other.equals(home)) {
+                    regions.pauseReplication(home.id(), other.id());
+                }
+            }
+            inSession("alice", () -> client.putItem(p -> p.tableName(HOMED).item(key(pk))));
+            regions.journalsClear();
+            inSession("alice", () -> client.getItem(g -> g.tableName(HOMED).key(key(pk))));
+            assertThat(regions.journal(home.id()).count("GetItem")).as("pinned to the region that took the write")
+                    .isEqualTo(1);
+
+            hooks.beforeCheckpoint(null);
+            hooks.afterRestore(null);
+            regions.journalsClear();
+
+            inSession("alice", () -> client.getItem(g -> g.tableName(HOMED).key(key(pk))));
+            assertThat(regions.journal(EU_WEST_1.id()).count("GetItem"))
+                    .as("a restored copy wrote nothing: the read goes to the local region").isEqualTo(1);
+            assertThat(regions.journal(home.id()).count("GetItem")).isZero();
+        }
+    }
+
+    private static void inSession(String session, Runnable call) {
+        try (RoutingContext.Scope s = RoutingContext.builder().correlationId(session).open()) {
+            call.run();
+        }
+    }
+
+    /** A key of {@link #HOMED} whose writes go to a region other than the local one, and that region. */
+    private static Map.Entry<String, Region> keyHomedAwayFromLocal(DynamoDbClient client) {
+        for (int i = 0; i < 100; i++) {
+            String pk = "homed-" + i;
+            regions.journalsClear();
+            inSession("setup", () -> client.putItem(p -> p.tableName(HOMED).item(key(pk))));
+            for (Region r : ALL) {
+                if (!r.equals(EU_WEST_1) && regions.journal(r.id()).count("PutItem") == 1) {
+                    return Map.entry(pk, r);
+                }
+            }
+        }
+        throw new AssertionError("no key homed away from " + EU_WEST_1);
     }
 }

@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** The probe's thread over in-memory region clients: it survives odd failures and is gone once closed. */
 class ReplicationLagProbeTest {
@@ -34,6 +37,37 @@ class ReplicationLagProbeTest {
         try (ReplicationLagProbe probe = start()) {
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> probe.lag(Region.EU_WEST_1, Region.EU_CENTRAL_1).isPresent());
+        }
+    }
+
+    @Test
+    void afterARestoreTheTimeSpentInTheSnapshotIsNotReportedAsLag() {
+        AtomicLong now = new AtomicLong(1_000);
+        // West's heartbeat as replicated into central before the snapshot; nothing replicates here afterwards.
+        central.items.put("meridian#heartbeat#eu-west-1", Map.of(
+                "pk", AttributeValue.fromS("meridian#heartbeat#eu-west-1"),
+                ReplicationLagProbe.STAMP_ATTRIBUTE, AttributeValue.fromN("1000")));
+        try (ReplicationLagProbe probe = ReplicationLagProbe.builder()
+                .settings(ReplicationLagProbe.settings("heartbeats").withInterval(Duration.ofMillis(20)))
+                .client(Region.EU_WEST_1, west)
+                .client(Region.EU_CENTRAL_1, central)
+                .clock(now::get)
+                .start()) {
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> probe.lag(Region.EU_WEST_1, Region.EU_CENTRAL_1).isPresent());
+
+            probe.suspend();
+            now.addAndGet(Duration.ofHours(1).toMillis()); // the snapshot waited an hour before this restore
+            probe.resumeAfterRestore();
+
+            assertThat(probe.lag(Region.EU_WEST_1, Region.EU_CENTRAL_1)).as("nothing measured since the restore")
+                    .isEmpty();
+            now.addAndGet(250);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> probe.lag(Region.EU_WEST_1, Region.EU_CENTRAL_1).isPresent());
+            assertThat(probe.lag(Region.EU_WEST_1, Region.EU_CENTRAL_1))
+                    .as("at most the time since the restore, though only the snapshot's heartbeat is visible")
+                    .contains(Duration.ofMillis(250));
         }
     }
 
