@@ -81,7 +81,7 @@ public final class MultiRegion implements AutoCloseable {
         Metrics metrics = Metrics.forRegistry(b.meterRegistry);
         FailureClassifier classifier = b.classifier;
         this.health = new RegionHealth(config.regionList(), config.health(), metrics);
-        this.random = b.random != null ? b.random : RoutingRandom.fromEntropy();
+        this.random = b.random != null ? b.random : RoutingRandom.create();
         this.router = new Router(config, health, new LatencyTracker(), random, metrics);
         this.executor = new RegionalExecutor(config, router, health, classifier, metrics,
                 Observations.forRegistry(b.observationRegistry));
@@ -380,8 +380,10 @@ public final class MultiRegion implements AutoCloseable {
 
     private Region requireRegion(Region region) {
         Objects.requireNonNull(region, "region");
-        Settings.check(config.contains(region), "region", "must be one of the configured regions "
-                + config.regionList(), Settings.quoted(region.id()), "pass a configured region");
+        if (!config.contains(region)) {
+            throw Settings.invalid("region", "must be one of the configured regions " + config.regionList(),
+                    Settings.quoted(region.id()), "pass a configured region");
+        }
         return region;
     }
 

@@ -113,8 +113,10 @@ final class RegionHealth implements AutoCloseable {
 
     WatchedBreaker watched(Region region) {
         WatchedBreaker cb = breakers.get(region);
-        Settings.check(cb != null, "region", "must be one of the configured regions " + breakers.keySet(),
-                Settings.quoted(region), "name a configured region");
+        if (cb == null) {
+            throw Settings.invalid("region", "must be one of the configured regions " + breakers.keySet(),
+                    Settings.quoted(region), "name a configured region");
+        }
         return cb;
     }
 

@@ -47,8 +47,10 @@ public final class RegionalClients<C> implements SnapshotParticipant, AutoClosea
      */
     public C get(Region region) {
         Slot slot = slots.get(Objects.requireNonNull(region, "region"));
-        Settings.check(slot != null, "region", "must be one of the configured regions " + slots.keySet(),
-                Settings.quoted(region.id()), "pass a configured region");
+        if (slot == null) {
+            throw Settings.invalid("region", "must be one of the configured regions " + slots.keySet(),
+                    Settings.quoted(region.id()), "pass a configured region");
+        }
         return slot.get();
     }
 

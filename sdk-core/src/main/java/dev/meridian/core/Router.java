@@ -62,7 +62,7 @@ final class Router {
     }
 
     Router(MultiRegionConfig config, RegionHealth health, LatencyTracker latency, Metrics metrics) {
-        this(config, health, latency, RoutingRandom.fromEntropy(), metrics);
+        this(config, health, latency, RoutingRandom.create(), metrics);
     }
 
     Router(MultiRegionConfig config, RegionHealth health, LatencyTracker latency, RoutingRandom random,

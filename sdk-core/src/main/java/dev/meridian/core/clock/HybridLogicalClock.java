@@ -191,8 +191,10 @@ public final class HybridLogicalClock {
 
     /** Encodes a stamp from its parts. */
     public static long encode(long physicalMillis, int logical) {
-        Settings.check(physicalMillis >= 0 && physicalMillis <= MAX_PHYSICAL_MILLIS, "physicalMillis",
-                "must be in 0.." + MAX_PHYSICAL_MILLIS, physicalMillis, "pass epoch milliseconds from 1970 on");
+        if (physicalMillis < 0 || physicalMillis > MAX_PHYSICAL_MILLIS) {
+            throw Settings.invalid("physicalMillis", "must be in 0.." + MAX_PHYSICAL_MILLIS, physicalMillis,
+                    "pass epoch milliseconds from 1970 on");
+        }
         Settings.inRange(logical, 0, MAX_LOGICAL, "logical", "pass the counter of a stamp");
         return (physicalMillis << LOGICAL_BITS) | logical;
     }
@@ -212,7 +214,9 @@ public final class HybridLogicalClock {
         int at = text.lastIndexOf(SEPARATOR);
         String rule = "must look like 2024-05-01T10:00:00.123Z#7";
         String fix = "pass a stamp written by HybridLogicalClock.toString(long)";
-        Settings.check(at >= 0, "HLC stamp", rule, Settings.quoted(text), fix);
+        if (at < 0) {
+            throw Settings.invalid("HLC stamp", rule, Settings.quoted(text), fix);
+        }
         try {
             long millis = Instant.parse(text.substring(0, at)).toEpochMilli();
             return encode(millis, Integer.parseInt(text.substring(at + 1)));

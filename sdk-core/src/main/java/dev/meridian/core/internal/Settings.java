@@ -63,23 +63,32 @@ public final class Settings {
 
     /** A number that must be {@code min} or more. */
     public static int atLeast(int value, int min, String setting, String fix) {
-        check(value >= min, setting, "must be >= " + min, value, fix);
+        if (value < min) {
+            throw invalid(setting, "must be >= " + min, value, fix);
+        }
         return value;
     }
 
     /** A number that must be {@code min} or more. */
     public static long atLeast(long value, long min, String setting, String fix) {
-        check(value >= min, setting, "must be >= " + min, value, fix);
+        if (value < min) {
+            throw invalid(setting, "must be >= " + min, value, fix);
+        }
         return value;
     }
 
     /** A number that must be in {@code min..max}, both included. */
     public static int inRange(int value, int min, int max, String setting, String fix) {
-        check(value >= min && value <= max, setting, "must be in " + min + ".." + max, value, fix);
+        if (value < min || value > max) {
+            throw invalid(setting, "must be in " + min + ".." + max, value, fix);
+        }
         return value;
     }
 
-    /** Throws {@link #invalid} unless {@code valid}. */
+    /**
+     * Throws {@link #invalid} unless {@code valid}. The arguments are evaluated before the check: on a per-call path,
+     * build a message only when the value is invalid ({@code if (..) throw invalid(..)}).
+     */
     public static void check(boolean valid, String setting, String rule, Object shownValue, String fix) {
         if (!valid) {
             throw invalid(setting, rule, shownValue, fix);

@@ -185,9 +185,10 @@ public final class Operation {
 
         /** See {@link Operation#within()}; {@code null} lifts the bound. */
         public Builder within(Set<Region> regions) {
-            Settings.check(regions == null || !regions.isEmpty(), "Operation.within of " + name,
-                    "must name at least one region", regions, "pass the regions the operation may use, or null to lift"
-                            + " the bound");
+            if (regions != null && regions.isEmpty()) {
+                throw Settings.invalid("Operation.within of " + name, "must name at least one region", regions,
+                        "pass the regions the operation may use, or null to lift the bound");
+            }
             this.within = regions == null ? null : Set.copyOf(regions);
             return this;
         }
@@ -199,9 +200,10 @@ public final class Operation {
         }
 
         public Operation build() {
-            Settings.check(!breakerPerResource || resource != null, "Operation.resource of " + name,
-                    "is required by breakerPerResource()", null, "name the resource (e.g. the table) with resource(..),"
-                            + " or drop breakerPerResource()");
+            if (breakerPerResource && resource == null) {
+                throw Settings.invalid("Operation.resource of " + name, "is required by breakerPerResource()", null,
+                        "name the resource (e.g. the table) with resource(..), or drop breakerPerResource()");
+            }
             return new Operation(this);
         }
     }

@@ -18,7 +18,7 @@ import java.util.random.RandomGenerator;
  */
 public final class RoutingRandom {
     private final Object lock = new Object();
-    /** Guarded by {@link #lock}. */
+    /** Guarded by {@link #lock}; created on the first draw (local-first or failover routing never draws). */
     private SplittableRandom root;
     /** Written under {@link #lock}; read without it on every draw. */
     private volatile long generation;
@@ -27,13 +27,17 @@ public final class RoutingRandom {
     private record PerThread(long generation, SplittableRandom random) {
     }
 
-    private RoutingRandom(long seed) {
-        this.root = new SplittableRandom(seed);
+    private RoutingRandom(SplittableRandom root) {
+        this.root = root;
     }
 
-    /** A source seeded from the OS entropy source (what a runtime uses). */
-    public static RoutingRandom fromEntropy() {
-        return new RoutingRandom(entropySeed());
+    /**
+     * A new source, what a runtime uses: seeded by {@link SplittableRandom}'s own default seeding (time-based, so every
+     * process start differs) rather than {@code SecureRandom}, which would load and seed a security provider on the
+     * cold-start path; {@link #reseed()} brings OS entropy where starts are not independent (restored snapshots).
+     */
+    public static RoutingRandom create() {
+        return new RoutingRandom(null);
     }
 
     /**
@@ -41,7 +45,7 @@ public final class RoutingRandom {
      * copies restored from one snapshot would (tests, reproducible simulations).
      */
     public static RoutingRandom seeded(long seed) {
-        return new RoutingRandom(seed);
+        return new RoutingRandom(new SplittableRandom(seed));
     }
 
     /**
@@ -68,12 +72,15 @@ public final class RoutingRandom {
 
     private PerThread split() {
         synchronized (lock) {
+            if (root == null) {
+                root = new SplittableRandom();
+            }
             return new PerThread(generation, root.split());
         }
     }
 
     /**
-     * A new {@link SecureRandom} per seed (rare: once per runtime and per restore), so that whatever the platform's
+     * A new {@link SecureRandom} per seed (rare: once per restore), so that whatever the platform's
      * default algorithm, the seed comes from the OS entropy source of this process, not from a generator whose state
      * was in the snapshot.
      */

@@ -86,9 +86,11 @@ public final class GlobalCounter {
      */
     public long add(String name, long delta) {
         Objects.requireNonNull(name, "name");
-        Settings.check(delta != 0 && delta != Long.MIN_VALUE, "GlobalCounter.add delta of counter '" + name + "'",
-                "must be non-zero and greater than " + Long.MIN_VALUE, delta, "pass the amount to add or, negative,"
-                        + " to subtract");
+        if (delta == 0 || delta == Long.MIN_VALUE) {
+            throw Settings.invalid("GlobalCounter.add delta of counter '" + name + "'",
+                    "must be non-zero and greater than " + Long.MIN_VALUE, delta,
+                    "pass the amount to add or, negative, to subtract");
+        }
         String attribute = delta > 0 ? INCREMENTS : DECREMENTS;
         Map<String, AttributeValue> item = client.updateItem(UpdateItemRequest.builder()
                 .tableName(table)

@@ -323,9 +323,10 @@ public final class LwwWrites {
     }
 
     private static <V> void putOwn(Map<String, V> map, String placeholder, V value, String what) {
-        boolean free = map.putIfAbsent(placeholder, value) == null;
-        Settings.check(free, what + " of the request", "must not use " + placeholder + " (reserved by LwwWrites)",
-                Settings.quoted(placeholder), "give your placeholder another name");
+        if (map.putIfAbsent(placeholder, value) != null) {
+            throw Settings.invalid(what + " of the request", "must not use " + placeholder
+                    + " (reserved by LwwWrites)", Settings.quoted(placeholder), "give your placeholder another name");
+        }
     }
 
     private static String and(String userCondition, String guard) {
