@@ -155,7 +155,8 @@ class OrderServiceIT {
         assertThatThrownBy(() -> new SpringApplicationBuilder(OrderServiceApplication.class)
                 .properties(LOCAL.properties()).properties("server.port=0", "meridian.local-region=ap-south-1")
                 .run().close()).isNotNull();
-        assertThat(output).contains("Meridian cannot start: invalid value of meridian.local-region")
+        assertThat(output).contains("Meridian cannot start: meridian.local-region must be one of the configured regions"
+                + " [eu-west-1, eu-central-1, us-east-1], was 'ap-south-1'; ")
                 .contains("Update meridian.local-region");
     }
 
