@@ -5,6 +5,8 @@ import static dev.meridian.core.internal.Settings.notBlank;
 import static dev.meridian.core.internal.Settings.quoted;
 import static dev.meridian.core.internal.Settings.required;
 
+import dev.meridian.core.MultiRegion;
+import dev.meridian.core.SnapshotParticipant;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -68,6 +70,8 @@ public final class ReplicationLagProbe implements AutoCloseable {
     private final Map<String, AtomicLong> lags = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
     private final MeterRegistry meterRegistry;
+    /** The registration with the runtime's snapshot hooks, or null (see {@link Builder#snapshotsOf}). */
+    private final SnapshotParticipant.Registration snapshots;
     /** Held by a round while it runs, so that {@link #suspend()} can wait for the one in progress. */
     private final Object round = new Object();
     private volatile boolean closed;
@@ -79,6 +83,22 @@ public final class ReplicationLagProbe implements AutoCloseable {
         this.clock = b.clock;
         this.meterRegistry = b.meterRegistry;
         this.baseline = clock.getAsLong();
+        this.snapshots = b.runtime == null ? null : b.runtime.onSnapshot(new SnapshotParticipant() {
+            @Override
+            public void beforeCheckpoint() {
+                suspend();
+            }
+
+            @Override
+            public void afterRestore() {
+                resumeAfterRestore();
+            }
+
+            @Override
+            public String toString() {
+                return "ReplicationLagProbe(" + settings.table() + ")";
+            }
+        });
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "meridian-replication-lag-probe");
             t.setDaemon(true);
@@ -142,6 +162,9 @@ public final class ReplicationLagProbe implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (snapshots != null) {
+            snapshots.close();
+        }
         scheduler.shutdownNow();
         try {
             if (!scheduler.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -273,6 +296,7 @@ public final class ReplicationLagProbe implements AutoCloseable {
         private final Map<Region, Supplier<DynamoDbClient>> clients = new LinkedHashMap<>();
         private LongSupplier clock = System::currentTimeMillis;
         private MeterRegistry meterRegistry;
+        private MultiRegion runtime;
 
         private Builder() {
         }
@@ -304,6 +328,17 @@ public final class ReplicationLagProbe implements AutoCloseable {
          */
         public Builder meterRegistry(MeterRegistry meterRegistry) {
             this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+            return this;
+        }
+
+        /**
+         * Takes part in {@code runtime}'s snapshot hooks (CRaC, Lambda SnapStart): {@linkplain #suspend() held} before
+         * a checkpoint, {@linkplain #resumeAfterRestore() resumed from a new baseline} after a restore; the
+         * registration ends with {@link #close()}. For a probe the application builds itself: the one
+         * {@code MultiRegionDynamoDb} starts takes part already.
+         */
+        public Builder snapshotsOf(MultiRegion runtime) {
+            this.runtime = Objects.requireNonNull(runtime, "runtime");
             return this;
         }
 

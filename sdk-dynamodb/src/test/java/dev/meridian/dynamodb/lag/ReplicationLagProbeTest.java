@@ -1,8 +1,13 @@
 package dev.meridian.dynamodb.lag;
 
-import dev.meridian.dynamodb.FakeRegionClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+
+import dev.meridian.core.MultiRegion;
+import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.core.RegionSpec;
+import dev.meridian.core.SnapshotHooks;
+import dev.meridian.dynamodb.FakeRegionClient;
 
 import java.time.Duration;
 import java.util.Map;
@@ -68,6 +73,32 @@ class ReplicationLagProbeTest {
             assertThat(probe.lag(Region.EU_WEST_1, Region.EU_CENTRAL_1))
                     .as("at most the time since the restore, though only the snapshot's heartbeat is visible")
                     .contains(Duration.ofMillis(250));
+        }
+    }
+
+    @Test
+    void aProbeBuiltForARuntimeIsHeldAndRebasedByItsSnapshotHooks() throws InterruptedException {
+        MultiRegionConfig config = MultiRegionConfig.builder().region(RegionSpec.of(Region.EU_WEST_1))
+                .region(RegionSpec.of(Region.EU_CENTRAL_1)).localRegion(Region.EU_WEST_1).build();
+        try (MultiRegion runtime = MultiRegion.builder(config).build();
+                ReplicationLagProbe probe = ReplicationLagProbe.builder()
+                        .settings(ReplicationLagProbe.settings("heartbeats").withInterval(Duration.ofMillis(20)))
+                        .client(Region.EU_WEST_1, west)
+                        .client(Region.EU_CENTRAL_1, central)
+                        .snapshotsOf(runtime)
+                        .start()) {
+            SnapshotHooks hooks = SnapshotHooks.builder(runtime).build();
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> probe.lag(Region.EU_WEST_1, Region.EU_CENTRAL_1).isPresent());
+
+            hooks.beforeCheckpoint(null);
+            int calls = west.received.size();
+            Thread.sleep(200); // ten intervals of the probe
+            assertThat(west.received).as("no round between the checkpoint and the restore").hasSize(calls);
+            hooks.afterRestore(null);
+
+            assertThat(probe.lag(Region.EU_WEST_1, Region.EU_CENTRAL_1))
+                    .as("the restore forgot what was measured before the snapshot").isEmpty();
         }
     }
 
