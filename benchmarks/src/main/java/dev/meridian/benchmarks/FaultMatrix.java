@@ -202,6 +202,10 @@ public final class FaultMatrix {
             fault.inject().accept(regions.faults(region));
             Stats s = new Stats();
             Long firstElsewhere = null;
+            // I5 by SDK invocation id: a request belongs to the call during which its SDK call was first seen, so a
+            // detached trial's or hedge's retry that arrives during a later call still counts for the call that sent it.
+            Map<String, Integer> firstCall = new HashMap<>();
+            List<String> kinds = new ArrayList<>();
             for (int i = 0; i < ops; i++) {
                 Map<String, Integer> before = counts();
                 double movedBefore = moved(meters, region);
@@ -226,10 +230,11 @@ public final class FaultMatrix {
                     s.waitsAfterOpen++;
                 }
                 List<List<RequestJournal.Entry>> window = window(before);
-                int requests = window.stream().mapToInt(List::size).sum();
-                s.maxRequests = Math.max(s.maxRequests, requests);
-                if (requests > BUDGET) {
-                    s.i5++;
+                kinds.add(kind);
+                for (List<RequestJournal.Entry> inRegion : window) {
+                    for (RequestJournal.Entry e : inRegion) {
+                        e.invocationId().ifPresent(id -> firstCall.putIfAbsent(id, kinds.size() - 1));
+                    }
                 }
                 if (kind.equals("plain") && unguardedWriteMovedAfterAmbiguousFailure(window)) {
                     s.i2++;
@@ -252,11 +257,14 @@ public final class FaultMatrix {
             int requests = counts().values().stream().mapToInt(Integer::intValue).sum();
             double extraPct = requests == 0 ? 0 : 100.0 * hedges / requests;
 
+            requestBudget(s, firstCall, kinds);
             Instant healAt = Instant.now();
             regions.healAll();
             String recovery = recovery(client, idempotency, runtime, region, healAt, runs);
 
             Raw raw = raw(fault, region);
+            // Which calls went over the budget, and with which requests (on stderr: the table stays on stdout).
+            s.overBudget.forEach(w -> System.err.println("I5 " + fault.name() + " / " + region + ": " + w));
             return String.format(Locale.ROOT,
                     "| %s | %s | %d | %d | %d | %d | %d | %d (%d) | %s | %s | %s | %.0f / %.0f | %.1f %% / %.1f %% | %s |"
                             + " %d | %d | %.0f | %s |",
@@ -350,6 +358,32 @@ public final class FaultMatrix {
             out.add(all.subList(from, all.size()));
         }
         return out;
+    }
+
+    /**
+     * I5 once the journals are quiet (late SDK retries of detached attempts have arrived): each call's requests are those
+     * of the SDK calls first seen during it; the calls over the budget are listed on stderr with their requests.
+     */
+    private void requestBudget(Stats s, Map<String, Integer> firstCall, List<String> kinds)
+            throws InterruptedException {
+        settle();
+        Map<Integer, List<String>> byCall = new HashMap<>();
+        for (String r : REGIONS) {
+            for (RequestJournal.Entry e : regions.journal(r).entries()) {
+                Integer call = e.invocationId().map(firstCall::get).orElse(null);
+                if (call != null) {
+                    byCall.computeIfAbsent(call, c -> new ArrayList<>()).add(r + " " + e.operation() + "("
+                            + e.table().orElse("-") + ")" + e.fault().map(f -> "!" + f).orElse(""));
+                }
+            }
+        }
+        byCall.forEach((call, requests) -> {
+            s.maxRequests = Math.max(s.maxRequests, requests.size());
+            if (requests.size() > BUDGET) {
+                s.i5++;
+                s.overBudget.add("call " + call + " (" + kinds.get(call) + "): " + requests);
+            }
+        });
     }
 
     /** I2: the put reached two regions although the first region's answer did not prove it was not applied. */
@@ -486,6 +520,8 @@ public final class FaultMatrix {
         int i3;
         int i5;
         int maxRequests;
+        /** The workload kind and requests of each call window over the budget. */
+        final List<String> overBudget = new ArrayList<>();
         long slowestMoved = -1;
         /** The operation index at which the faulted region's breaker was first seen not closed; -1 before. */
         int openedAt = -1;

@@ -219,6 +219,9 @@ final class FaultProxy implements AutoCloseable {
 
     /** Records each request once it is matched, before any delay or fault is applied. */
     private final class JournalListener implements ServeEventListener {
+        /** The AWS SDK's id of one SDK call, the same on each of its retries. */
+        private static final String INVOCATION_ID = "amz-sdk-invocation-id";
+
         @Override
         public String getName() {
             return "meridian-request-journal-" + region;
@@ -228,7 +231,7 @@ final class FaultProxy implements AutoCloseable {
         public void afterMatch(ServeEvent serveEvent, Parameters parameters) {
             Request request = serveEvent.getRequest();
             journal.record(new RequestJournal.Entry(operation(request), table(request), Instant.now(),
-                    fault(serveEvent.getStubMapping())));
+                    fault(serveEvent.getStubMapping()), request.getHeader(INVOCATION_ID)));
         }
 
         private String operation(Request request) {

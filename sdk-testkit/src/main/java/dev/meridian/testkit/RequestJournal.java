@@ -86,19 +86,23 @@ public final class RequestJournal {
      * One recorded request: the DynamoDB operation (the suffix of the {@code X-Amz-Target} header, e.g.
      * {@code "PutItem"}, or {@code "unknown"} without that header), the table named in the request body when
      * there is one, when the proxy received it, and the injected fault that answered it, if any
-     * (e.g. {@code "status(503)"}, {@code "throttle(ThrottlingException)"}, {@code "latency(PT0.2S)"}).
+     * (e.g. {@code "status(503)"}, {@code "throttle(ThrottlingException)"}, {@code "latency(PT0.2S)"}), and the AWS
+     * SDK's invocation id ({@code amz-sdk-invocation-id}: one per SDK call, the same on its retries), which ties a
+     * retry that arrives late to the call that sent it.
      */
     public static final class Entry {
         private final String operation;
         private final String table;
         private final Instant time;
         private final String fault;
+        private final String invocationId;
 
-        Entry(String operation, String table, Instant time, String fault) {
+        Entry(String operation, String table, Instant time, String fault, String invocationId) {
             this.operation = Objects.requireNonNull(operation, "operation");
             this.table = table;
             this.time = Objects.requireNonNull(time, "time");
             this.fault = fault;
+            this.invocationId = invocationId;
         }
 
         public String operation() {
@@ -120,6 +124,11 @@ public final class RequestJournal {
 
         public boolean faulted() {
             return fault != null;
+        }
+
+        /** The AWS SDK's invocation id of the SDK call that sent this request; empty without that header. */
+        public Optional<String> invocationId() {
+            return Optional.ofNullable(invocationId);
         }
 
         @Override
