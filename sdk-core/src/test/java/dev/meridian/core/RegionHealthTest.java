@@ -129,16 +129,19 @@ class RegionHealthTest {
             return true;
         };
         try (RegionHealth h = new RegionHealth(List.of(EU_WEST), config)) {
-            ExecutorService pool = Executors.newFixedThreadPool(2);
+            ExecutorService pool = Executors.newSingleThreadExecutor();
             try {
                 Future<?> round = pool.submit(() -> h.probeRound(blocking));
                 entered.await();
-                Future<?> suspend = pool.submit(h::suspendProbe);
-                Thread.sleep(50);
-                assertThat(suspend.isDone()).as("suspending waits for the round in progress").isFalse();
+                Thread suspender = new Thread(h::suspendProbe, "suspender");
+                suspender.start();
+                // Parked on the round's lock: had suspending not waited, the thread would have ended instead.
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                        .until(() -> suspender.getState() == Thread.State.WAITING);
                 release.countDown();
                 round.get(10, TimeUnit.SECONDS);
-                suspend.get(10, TimeUnit.SECONDS);
+                suspender.join(10_000);
+                assertThat(suspender.isAlive()).isFalse();
             } finally {
                 pool.shutdownNow();
             }

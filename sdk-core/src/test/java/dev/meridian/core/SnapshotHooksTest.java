@@ -1,6 +1,7 @@
 package dev.meridian.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.health.RegionStatus;
@@ -13,9 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -93,16 +91,14 @@ class SnapshotHooksTest {
             SnapshotHooks hooks = SnapshotHooks.builder(runtime).clients(clients).build();
             assertThat(entered.await(5, TimeUnit.SECONDS)).as("a probe round is in progress").isTrue();
 
-            ExecutorService checkpoint = Executors.newSingleThreadExecutor();
-            try {
-                Future<?> done = checkpoint.submit(() -> hooks.beforeCheckpoint(null));
-                Thread.sleep(100);
-                assertThat(client.closed).as("not closed under the probe round in progress").isFalse();
-                release.countDown();
-                done.get(5, TimeUnit.SECONDS);
-            } finally {
-                checkpoint.shutdownNow();
-            }
+            Thread checkpoint = new Thread(() -> hooks.beforeCheckpoint(null), "checkpoint");
+            checkpoint.start();
+            // The checkpoint waits on the probe round's lock before it closes anything.
+            await().atMost(Duration.ofSeconds(5)).until(() -> checkpoint.getState() == Thread.State.WAITING);
+            assertThat(client.closed).as("not closed under the probe round in progress").isFalse();
+            release.countDown();
+            checkpoint.join(5_000);
+            assertThat(checkpoint.isAlive()).isFalse();
             assertThat(client.closed).isTrue();
             hooks.afterRestore(null);
         }

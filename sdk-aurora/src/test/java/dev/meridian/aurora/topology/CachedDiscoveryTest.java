@@ -7,9 +7,6 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -86,17 +83,14 @@ class CachedDiscoveryTest {
             discovery.gate.set(release);
             assertThat(discovery.entered.await(5, TimeUnit.SECONDS)).as("a background round started").isTrue();
 
-            ExecutorService checkpoint = Executors.newSingleThreadExecutor();
-            try {
-                Future<?> suspended = checkpoint.submit(discovery::suspendRefresh);
-                Thread.sleep(100);
-                assertThat(suspended.isDone()).as("suspending waits for the round in progress").isFalse();
-                discovery.gate.set(null);
-                release.countDown();
-                suspended.get(5, TimeUnit.SECONDS);
-            } finally {
-                checkpoint.shutdownNow();
-            }
+            Thread checkpoint = new Thread(discovery::suspendRefresh, "checkpoint");
+            checkpoint.start();
+            // Parked on the round's lock: had suspending not waited, the thread would have ended instead.
+            await().atMost(Duration.ofSeconds(5)).until(() -> checkpoint.getState() == Thread.State.WAITING);
+            discovery.gate.set(null);
+            release.countDown();
+            checkpoint.join(5_000);
+            assertThat(checkpoint.isAlive()).isFalse();
 
             int held = discovery.loads.get();
             await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))

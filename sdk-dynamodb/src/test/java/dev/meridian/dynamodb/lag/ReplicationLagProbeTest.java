@@ -77,7 +77,7 @@ class ReplicationLagProbeTest {
     }
 
     @Test
-    void aProbeBuiltForARuntimeIsHeldAndRebasedByItsSnapshotHooks() throws InterruptedException {
+    void aProbeBuiltForARuntimeIsHeldAndRebasedByItsSnapshotHooks() {
         MultiRegionConfig config = MultiRegionConfig.builder().region(RegionSpec.of(Region.EU_WEST_1))
                 .region(RegionSpec.of(Region.EU_CENTRAL_1)).localRegion(Region.EU_WEST_1).build();
         try (MultiRegion runtime = MultiRegion.builder(config).build();
@@ -93,8 +93,8 @@ class ReplicationLagProbeTest {
 
             hooks.beforeCheckpoint(null);
             int calls = west.received.size();
-            Thread.sleep(200); // ten intervals of the probe
-            assertThat(west.received).as("no round between the checkpoint and the restore").hasSize(calls);
+            await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)) // ten intervals of the probe
+                    .until(() -> west.received.size() == calls);
             hooks.afterRestore(null);
 
             assertThat(probe.lag(Region.EU_WEST_1, Region.EU_CENTRAL_1))
