@@ -4,7 +4,7 @@ import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
 /** Reports a {@link MeridianConfigurationException} at start-up: the property, the problem and the fix. */
-public class MeridianFailureAnalyzer extends AbstractFailureAnalyzer<MeridianConfigurationException> {
+class MeridianFailureAnalyzer extends AbstractFailureAnalyzer<MeridianConfigurationException> {
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, MeridianConfigurationException cause) {
