@@ -1,0 +1,13 @@
+package dev.meridian.testkit;
+
+import dev.meridian.testkit.ApiSurface;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** Every change to sdk-testkit's public signatures shows in the diff of api/sdk-testkit.api (see {@link ApiSurface}). */
+class ApiSurfaceTest {
+    @Test
+    void publicSignaturesAreTheCheckedInSurface() {
+        ApiSurface.check(Path.of("target/classes"), Path.of("api/sdk-testkit.api"), getClass().getClassLoader());
+    }
+}
