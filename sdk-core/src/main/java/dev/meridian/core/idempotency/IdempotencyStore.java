@@ -37,8 +37,10 @@ public interface IdempotencyStore {
 
     /**
      * Marks the claimed key completed with the encoded {@code result}, kept until {@code expiry}, writing it where the
-     * claim's record was created when the store can tell. Completing is not refused when the claim has been taken over
-     * meanwhile: the operation did run, and its result is a valid answer to duplicates.
+     * claim's record was created when the store can tell. A store that can tell its claim's record apart (an owner
+     * token) changes only that record and never creates one: a completed record without the claim's payload hash
+     * would replay this result to another payload. When the record is gone or another claim has taken it over, such
+     * a store throws {@link IdempotencyResultNotStoredException} and the record there answers duplicates.
      *
      * <p>A result the store cannot keep (longer than {@link #maxResultBytes()}, or over a limit of the underlying
      * database) must not leave the record IN_PROGRESS, where a duplicate would run the operation again after the

@@ -30,9 +30,11 @@ import software.amazon.awssdk.services.dynamodb.model.DynamoDbRequest;
  *       fails its check instead of applying twice, which is what lets it move to another region. A client request
  *       token (deduplicated within one region only), a legacy {@code Expected} map, a condition the written item may
  *       still satisfy and a context's idempotency key do not count.</li>
- *   <li>Resource: the table name. Routing key: {@code <table>#<partition key value>} of the first item.</li>
- *   <li>Strategy: writes of a {@link WriteMode#WRITE_HOME_BY_KEY} table (and its strongly consistent reads, when
- *       {@link TableSettings#consistentReadsAtHome()}) carry {@code RoutingStrategy.homeByKey()}.</li>
+ *   <li>Resource: the table name of the first item. Routing key: {@code <table>#<partition key value>} of the first
+ *       homed item (see below), else of the first item.</li>
+ *   <li>Strategy: a call that writes an item of a {@link WriteMode#WRITE_HOME_BY_KEY} table (or reads one strongly
+ *       consistently, when {@link TableSettings#consistentReadsAtHome()}) carries {@code RoutingStrategy.homeByKey()},
+ *       whichever of a batch's or transaction's items it is.</li>
  * </ul>
  *
  * <p>Thread-safe and allocation-light; it never performs I/O itself. Used standalone with
@@ -96,9 +98,19 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
             op.resource(items.get(0).table());
         }
         if (!keys.isEmpty()) {
-            TableKey first = keys.get(0);
-            op.routingKey(first.routingKey());
-            if (homesByKey(shape, settings(first.table()))) {
+            // Every item counts, not only the first: a call that touches a homed key is routed to that key's home
+            // (DynamoDbRouting refuses it when its homed keys disagree on one).
+            TableKey routedBy = keys.get(0);
+            boolean homed = false;
+            for (TableKey key : keys) {
+                if (homesByKey(shape, settings(key.table()))) {
+                    routedBy = key;
+                    homed = true;
+                    break;
+                }
+            }
+            op.routingKey(routedBy.routingKey());
+            if (homed) {
                 op.strategy(HOME_BY_KEY);
             }
         }
@@ -114,7 +126,12 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
         return shape.repeatSafe() ? OperationKind.IDEMPOTENT_WRITE : OperationKind.WRITE;
     }
 
-    private static boolean homesByKey(RequestShape shape, Optional<TableSettings> settings) {
+    /**
+     * Whether this call's items of a table with {@code settings} are homed by key: writes of a
+     * {@link WriteMode#WRITE_HOME_BY_KEY} table, and its strongly consistent reads when
+     * {@link TableSettings#consistentReadsAtHome()}.
+     */
+    static boolean homesByKey(RequestShape shape, Optional<TableSettings> settings) {
         if (settings.isEmpty() || settings.get().writeMode() != WriteMode.WRITE_HOME_BY_KEY) {
             return false;
         }

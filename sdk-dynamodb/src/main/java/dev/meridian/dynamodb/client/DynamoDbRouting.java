@@ -116,7 +116,7 @@ final class DynamoDbRouting {
      */
     Operation operation(Classification c, RoutingContext ctx) {
         Operation op = bounded(c);
-        if (!c.shape().read() && c.keys().size() > 1 && op.strategy().isPresent()) {
+        if (c.keys().size() > 1 && op.strategy().isPresent()) {
             requireOneHome(op, c, ctx);
         }
         if (marks == null || !c.shape().read() || c.keys().isEmpty()) {
@@ -132,24 +132,27 @@ final class DynamoDbRouting {
     }
 
     /**
-     * A multi-item write (batch, transaction) homed by key must have one home: writing some items outside their home
-     * region would break the single-writer promise of {@link WriteMode#WRITE_HOME_BY_KEY}. Refused before anything is
-     * sent, naming the keys and their homes, so the caller can split the call per home region.
+     * A multi-item call (batch, transaction) homed by key must have one home, whatever tables its items are in:
+     * writing some items outside their home region would break the single-writer promise of
+     * {@link WriteMode#WRITE_HOME_BY_KEY} (and a read at home would not be at home for all of them). Refused before
+     * anything is sent, naming two keys and their homes, so the caller can split the call per home region.
      */
     private void requireOneHome(Operation op, Classification c, RoutingContext ctx) {
         Map<Region, String> homes = new LinkedHashMap<>();
         for (TableKey key : c.keys()) {
-            Optional<TableSettings> settings = catalog.settings(key.table());
-            if (settings.isEmpty() || settings.get().writeMode() != WriteMode.WRITE_HOME_BY_KEY) {
+            if (!DynamoDbOperationClassifier.homesByKey(c.shape(), catalog.settings(key.table()))) {
                 continue;
             }
             Operation forKey = op.toBuilder().routingKey(key.routingKey()).build();
             homes.putIfAbsent(runtime.plan(forKey, ctx).first(), key.routingKey());
         }
         if (homes.size() > 1) {
-            throw new IllegalArgumentException(op.name() + " writes items of a WRITE_HOME_BY_KEY table whose keys have"
-                    + " different home regions (for example " + homes.values() + " → " + homes.keySet() + "); each"
-                    + " item may only be written in its key's home region: split the call into one per home region");
+            StringBuilder which = new StringBuilder();
+            homes.forEach((home, key) -> which.append(which.length() == 0 ? "" : ", ").append(key)
+                    .append(" (table#key) is homed in ").append(home));
+            throw new IllegalArgumentException(op.name() + " touches items of WRITE_HOME_BY_KEY tables whose keys have"
+                    + " different home regions: " + which + "; each item may only be written (or read at home) in"
+                    + " its key's home region, and nothing was sent: split the call into one per home region");
         }
     }
 

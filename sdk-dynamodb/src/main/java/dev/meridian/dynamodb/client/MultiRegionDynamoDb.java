@@ -178,8 +178,8 @@ public final class MultiRegionDynamoDb {
         }
 
         /**
-         * Per-region sync clients shared with other users of the runtime (e.g. a {@code DynamoDbIdempotencyStore}
-         * given {@code clients::get}, or sdk-core's {@code SnapshotHooks}), instead of clients of this routed client's
+         * Per-region sync clients shared with other users of the runtime (e.g. sdk-core's {@code SnapshotHooks}, or
+         * the application's own code; features built on this client share them anyway), instead of clients of this routed client's
          * own: one connection pool per region for all of them. The caller closes them; the routed client does not.
          */
         public Builder regionalClients(RegionalClients<DynamoDbClient> clients) {

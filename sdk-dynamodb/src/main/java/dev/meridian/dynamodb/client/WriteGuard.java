@@ -18,7 +18,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * anything this evaluator does not understand (functions such as {@code begins_with}, a value it cannot know).
  *
  * <p>Three-valued: each sub-expression is TRUE, FALSE or UNKNOWN on the post-write item; only FALSE makes the write
- * repeat-safe. Why hand-written: no library evaluates DynamoDB condition expressions outside DynamoDB, and the
+ * repeat-safe. Comparisons follow DynamoDB: against a missing attribute {@code <>} is TRUE, the others FALSE
+ * ({@code WriteGuardPropertyIT} checks the verdicts against DynamoDB Local). Why hand-written: no library evaluates DynamoDB condition expressions outside DynamoDB, and the
  * subset needed here (existence, comparisons, AND/OR/NOT, parentheses) is small. Thread-safe (stateless).
  */
 final class WriteGuard {
@@ -159,7 +160,8 @@ final class WriteGuard {
     private static int indexOfWord(String s, String word, int from) {
         int i = s.indexOf(word, from);
         while (i >= 0) {
-            boolean before = i == 0 || !isNameChar(s.charAt(i - 1));
+            // Not a placeholder that merely spells a keyword (#set, :add).
+            boolean before = i == 0 || !isNameChar(s.charAt(i - 1)) && s.charAt(i - 1) != '#' && s.charAt(i - 1) != ':';
             boolean after = i + word.length() >= s.length() || !isNameChar(s.charAt(i + word.length()));
             if (before && after) {
                 return i;
@@ -180,9 +182,16 @@ final class WriteGuard {
                 if (eq < 0) {
                     return;
                 }
-                String path = topLevel(action.substring(0, eq).trim(), names);
+                String target = action.substring(0, eq).trim();
+                String path = topLevel(target, names);
                 String rhs = action.substring(eq + 1).trim();
                 if (path == null) {
+                    return;
+                }
+                if (!isTopLevel(target)) {
+                    // SET a.b = :v changes a part of a: a exists, but its value is not :v.
+                    p.values.remove(path);
+                    p.exists.put(path, true);
                     return;
                 }
                 if (rhs.startsWith(":") && values != null && values.containsKey(rhs) && isWholeToken(rhs)) {
@@ -197,7 +206,12 @@ final class WriteGuard {
                 String path = topLevel(action, names);
                 if (path != null) {
                     p.values.remove(path);
-                    p.exists.put(path, false);
+                    if (isTopLevel(action)) {
+                        p.exists.put(path, false);
+                    } else {
+                        // REMOVE a.b removes a part of a, not a itself.
+                        p.exists.remove(path);
+                    }
                 }
                 return;
             }
@@ -217,6 +231,12 @@ final class WriteGuard {
                 }
             }
         }
+    }
+
+    /** Whether a path names a top-level attribute, not a part of one ({@code a.b}, {@code a[1]}). */
+    private static boolean isTopLevel(String path) {
+        String p = path.trim();
+        return p.indexOf('.') < 0 && p.indexOf('[') < 0;
     }
 
     private static boolean isWholeToken(String s) {
@@ -404,18 +424,27 @@ final class WriteGuard {
             return token;
         }
 
+        /**
+         * DynamoDB's semantics: with a missing attribute on one side, {@code =} and the orderings are false and
+         * {@code <>} is true; values of different types are never equal. Anything else this cannot decide exactly
+         * (both sides missing, sets, lists, maps, NULL, orderings of other types) is UNKNOWN.
+         */
         private Truth compare(AttributeValue a, String op, AttributeValue b) {
-            if (a == null || b == null) {
+            if (a == null || b == null || a == ABSENT && b == ABSENT) {
                 return Truth.UNKNOWN;
             }
             if (a == ABSENT || b == ABSENT) {
-                // DynamoDB: a comparison with a missing attribute is false.
-                return Truth.FALSE;
+                return Truth.of(op.equals("<>"));
+            }
+            Character typeA = scalarType(a);
+            Character typeB = scalarType(b);
+            if (typeA == null || typeB == null) {
+                return Truth.UNKNOWN;
             }
             Integer c = compareValues(a, b);
             if (c == null) {
-                return op.equals("=") ? Truth.of(a.equals(b)) : op.equals("<>") ? Truth.of(!a.equals(b))
-                        : Truth.UNKNOWN;
+                boolean equal = typeA.equals(typeB) && a.equals(b);
+                return op.equals("=") ? Truth.of(equal) : op.equals("<>") ? Truth.of(!equal) : Truth.UNKNOWN;
             }
             switch (op) {
                 case "=": return Truth.of(c == 0);
@@ -425,6 +454,20 @@ final class WriteGuard {
                 case ">": return Truth.of(c > 0);
                 default: return Truth.of(c >= 0);
             }
+        }
+
+        /** S, N, B or BOOL: the types whose equality this decides exactly; null for any other. */
+        private static Character scalarType(AttributeValue v) {
+            if (v.s() != null) {
+                return 'S';
+            }
+            if (v.n() != null) {
+                return 'N';
+            }
+            if (v.b() != null) {
+                return 'B';
+            }
+            return v.bool() != null ? Character.valueOf('O') : null;
         }
 
         private static Integer compareValues(AttributeValue a, AttributeValue b) {

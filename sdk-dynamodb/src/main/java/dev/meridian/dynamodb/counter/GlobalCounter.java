@@ -1,6 +1,7 @@
 package dev.meridian.dynamodb.counter;
 
 import dev.meridian.core.internal.Settings;
+import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +32,8 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * <ul>
  *   <li>The client must be pinned to this process's region (a plain regional client). A routing client that fails a
  *       write over to another region would make two regions write the same item, and the global table's
- *       last-writer-wins would then drop increments.</li>
+ *       last-writer-wins would then drop increments: {@link Builder#client} refuses the multi-region client of
+ *       {@code MultiRegionDynamoDb}; give it that client's per-region client of this region instead.</li>
  *   <li>{@code ADD} is not idempotent: a write retried after a timeout may count twice. Wrap increments that must
  *       count exactly once in {@code Idempotency}.</li>
  * </ul>
@@ -185,9 +187,25 @@ public final class GlobalCounter {
         private Builder() {
         }
 
-        /** A client pinned to this process's region (required); see the class Javadoc. */
+        /**
+         * A client pinned to this process's region (required); see the class Javadoc.
+         *
+         * @throws IllegalArgumentException when {@code client} is a multi-region client from
+         *         {@link MultiRegionDynamoDb} (or {@code MultiRegion.wrap}), which may send one region's {@code ADD} to
+         *         another region's item
+         */
         public Builder client(DynamoDbClient client) {
-            this.client = Objects.requireNonNull(client, "client");
+            Objects.requireNonNull(client, "client");
+            // Refused rather than pinned: pinning would mean quietly picking one of its per-region clients behind the
+            // caller's back, bypassing the routing and residency checks they chose the routed client for, for a
+            // region that region(..) may not even name yet. The fix is one line and makes the single writer explicit.
+            Settings.check(MultiRegionDynamoDb.shared(client).isEmpty(), "GlobalCounter.client",
+                    "must be pinned to one region (each region ADDs only to its own item; a multi-region client"
+                            + " fails an ADD over to another region, making two writers of one item and losing"
+                            + " increments)", "the multi-region client from MultiRegionDynamoDb",
+                    "pass this region's plain client, e.g. MultiRegionDynamoDb.shared(routed).orElseThrow().clients()"
+                            + ".get(region), or DynamoDbClient.builder().region(region).build()");
+            this.client = client;
             return this;
         }
 

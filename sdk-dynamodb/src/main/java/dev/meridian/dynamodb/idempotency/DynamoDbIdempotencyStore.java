@@ -60,9 +60,11 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * {@code Idempotency}'s local cache). The validation clause keeps a crashed claim from being taken over by another
  * payload (the caller gets {@code IdempotencyKeyReuseException}). A put refused by the claim's own earlier attempt
  * (an SDK retry after a lost response) is recognised by its {@code _mr_owner} and counts as acquired.
- * {@link #complete} is one {@code UpdateItem}; {@link #fail} and {@link #completeWithoutResult} are conditional on
- * {@code status = INPROGRESS AND _mr_owner = :mine}, so a slow worker whose claim expired and was taken over cannot
- * delete or close its successor's claim.
+ * {@link #complete} is one {@code UpdateItem} conditional on {@code _mr_owner = :mine}: it never creates a record (one
+ * without payload hash and owner would let another payload replay the result) and never completes a successor's
+ * claim (it throws {@code IdempotencyResultNotStoredException} instead). {@link #fail} and
+ * {@link #completeWithoutResult} are conditional on {@code status = INPROGRESS AND _mr_owner = :mine}, so a slow
+ * worker whose claim expired and was taken over cannot delete or close its successor's claim.
  *
  * <p><b>Result size.</b> A DynamoDB item holds at most 400 KB and a binary result is stored as Base64, a third
  * larger, so the store keeps results of at most {@link Builder#maxResultBytes(int)} bytes (default and maximum
@@ -112,10 +114,13 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * modes — not to wherever the key routes now (in AVAILABLE mode, once the home region is back, that would complete a
  * record nobody claimed and leave the claimed one IN_PROGRESS). If that region fails by then:
  * <ul>
- *   <li>{@code complete} moves on along the key's order and writes the completed record in the first region that
- *       answers (replication carries it to the others, including the claim's region once it is back). If no region
- *       answers, {@code Idempotency} reports {@code IdempotencyResultNotStoredException}; the claim's region still
- *       shows IN_PROGRESS and, after the in-progress expiry, a duplicate there runs the operation again.</li>
+ *   <li>{@code complete} is a plain write (its condition still holds once applied): it moves on along the key's order
+ *       only when the region proves it did not apply it ({@code REGIONAL_NOT_APPLIED}: refused connection, 503,
+ *       throttling, open breaker), and there completes only the replica of this claim's record. After a failure that
+ *       may have applied it (a timeout, a reset, a 500) it is never sent to another region. If it is not stored,
+ *       {@code Idempotency} reports {@code IdempotencyResultNotStoredException}; the claim's region still shows
+ *       IN_PROGRESS and, after the in-progress expiry, a duplicate with the same payload runs the operation again
+ *       (another payload is refused as a reused key).</li>
  *   <li>{@code fail} is best effort: it deletes this claim's record (or a replica of it) in the first region that
  *       answers, guarded by the owner id; where it could not, the in-progress expiry releases the key.</li>
  * </ul>
@@ -274,10 +279,11 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
     }
 
     /**
-     * Completes the record in the claim's region first (see the class Javadoc).
+     * Completes this claim's record in the claim's region first (see the class Javadoc).
      *
      * @throws IdempotencyResultNotStoredException when the result is longer than {@link #maxResultBytes()} or would
-     *         not fit a DynamoDB item; the record is then completed without it
+     *         not fit a DynamoDB item (the record is then completed without it), or when the claim's record is gone or
+     *         was taken over by another claim (nothing is written)
      */
     @Override
     public void complete(IdempotencyClaim claim, byte[] result, Instant expiry) {
@@ -308,16 +314,44 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         if (text.isEmpty()) {
             values.put(":encoding", AttributeValue.fromS(BASE64));
         }
+        String ownerId = ownerIdOf(token);
+        values.put(":owner", AttributeValue.fromS(ownerId));
         UpdateItemRequest request = UpdateItemRequest.builder()
                 .tableName(table)
                 .key(Map.of(ID, AttributeValue.fromS(key)))
                 .updateExpression(update)
+                // Only this claim's own record: never creates one (a record without payload hash and owner would let
+                // another payload replay this result), never completes a successor's claim.
+                .conditionExpression("#owner = :owner")
                 .expressionAttributeNames(Map.of("#status", STATUS, "#expiration", EXPIRATION, "#data", DATA,
-                        "#data_encoding", DATA_ENCODING, "#not_stored", RESULT_NOT_STORED))
+                        "#data_encoding", DATA_ENCODING, "#not_stored", RESULT_NOT_STORED, "#owner", OWNER))
                 .expressionAttributeValues(values)
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                 .build();
-        route("idempotency.complete", OperationKind.IDEMPOTENT_WRITE, key, regionOf(token),
-                (region, client) -> client.updateItem(request));
+        // A WRITE, not an IDEMPOTENT_WRITE: the condition is still true once the update is applied, so after a failure
+        // that may have applied it the update must not be repeated in another region (it stays where it was sent).
+        route("idempotency.complete", OperationKind.WRITE, key, regionOf(token), (region, client) -> {
+            try {
+                client.updateItem(request);
+            } catch (ConditionalCheckFailedException e) {
+                throw notOurs(key, e);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * The claim's record is gone (expired) or belongs to another claim (taken over after this claim's in-progress
+     * expiry): the result is not stored, and the record there, not this result, answers duplicates.
+     */
+    private static IdempotencyResultNotStoredException notOurs(String key, ConditionalCheckFailedException e) {
+        Map<String, AttributeValue> stored = e.hasItem() ? e.item() : Map.of();
+        String reason = stored.isEmpty()
+                ? "the claim's record is gone (expired, or not replicated to the region that answered)"
+                : "the key was taken over by another claim after this claim's in-progress expiry";
+        return new IdempotencyResultNotStoredException(key, "Idempotency key " + Idempotency.keyHash(key)
+                + ": the operation ran but its result was not stored: " + reason + "; duplicates are answered by the"
+                + " key's current record", reason, null, e);
     }
 
     /**

@@ -16,12 +16,17 @@ import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.DescribeTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.ExecuteStatementRequest;
 import software.amazon.awssdk.services.dynamodb.model.ExpectedAttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.Get;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ListTablesRequest;
+import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactGetItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactGetItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
@@ -146,5 +151,26 @@ class DynamoDbOperationClassifierTest {
     @Test
     void nonRequestMethodsAreNotRoutedOperations() throws Exception {
         assertThat(classifier.classify(DynamoDbClient.class.getMethod("serviceName"), null)).isNull();
+    }
+    /** Issue 15: every item of a transaction or batch decides whether the call is homed, not only the first. */
+    @Test
+    void aHomedItemAfterAnOrdinaryOneHomesTheWholeCall() throws Exception {
+        Map<String, AttributeValue> cart = Map.of("pk", AttributeValue.fromS("c-1"));
+        Map<String, AttributeValue> order = Map.of("pk", AttributeValue.fromS("o-1"));
+        Operation write = classify("transactWriteItems", TransactWriteItemsRequest.class,
+                TransactWriteItemsRequest.builder().transactItems(
+                        TransactWriteItem.builder().put(Put.builder().tableName("carts").item(cart).build()).build(),
+                        TransactWriteItem.builder().put(Put.builder().tableName("orders").item(order).build()).build())
+                        .build());
+        assertThat(write.strategy()).isPresent();
+        assertThat(write.routingKey()).contains("orders#o-1");
+
+        Operation read = classify("transactGetItems", TransactGetItemsRequest.class,
+                TransactGetItemsRequest.builder().transactItems(
+                        TransactGetItem.builder().get(Get.builder().tableName("carts").key(cart).build()).build(),
+                        TransactGetItem.builder().get(Get.builder().tableName("orders").key(order).build()).build())
+                        .build());
+        assertThat(read.strategy()).as("a transactional read is consistent: read at home").isPresent();
+        assertThat(read.routingKey()).contains("orders#o-1");
     }
 }

@@ -75,4 +75,44 @@ class WriteGuardTest {
         assertThat(guard("attribute_exists(other) AND attribute_not_exists(pk)", null, null,
                 PostWrite.update(KEY, null, null, null))).isTrue();
     }
+    /** Issue 15: DynamoDB evaluates {@code <>} against a missing attribute as TRUE, so this write is no guard. */
+    @Test
+    void notEqualToAnAttributeTheWriteRemovesIsTrueSoNoGuard() {
+        Map<String, AttributeValue> yes = Map.of(":yes", AttributeValue.fromBool(true));
+        PostWrite removed = PostWrite.update(KEY, "REMOVE cancelRequested", null, yes);
+        assertThat(guard("cancelRequested <> :yes", null, yes, removed)).isFalse();
+        assertThat(guard("NOT (cancelRequested <> :yes)", null, yes, removed)).isTrue();
+        assertThat(guard("cancelRequested = :yes", null, yes, removed)).isTrue();
+        assertThat(guard("cancelRequested <> :yes", null, yes, PostWrite.delete())).isFalse();
+        for (String op : new String[] {"<", "<=", ">", ">="}) {
+            assertThat(guard("total " + op + " :t", null, Map.of(":t", AttributeValue.fromN("1")),
+                    PostWrite.update(KEY, "REMOVE total", null, null))).as(op).isTrue();
+        }
+    }
+
+    @Test
+    void valuesOfDifferentTypesAreUnequalButSetsAndMissingPairsAreNotDecided() {
+        Map<String, AttributeValue> values = Map.of(":s", AttributeValue.fromS("3"),
+                ":set", AttributeValue.fromSs(java.util.List.of("b", "a")));
+        assertThat(guard("total = :s", null, values, PostWrite.put(ITEM))).isTrue();
+        assertThat(guard("total <> :s", null, values, PostWrite.put(ITEM))).isFalse();
+        PostWrite tagged = PostWrite.put(Map.of("pk", AttributeValue.fromS("a"),
+                "tags", AttributeValue.fromSs(java.util.List.of("a", "b"))));
+        assertThat(guard("tags <> :set", null, values, tagged)).as("the same set in another order").isFalse();
+        assertThat(guard("gone1 <> gone2", null, null, PostWrite.delete())).isFalse();
+    }
+
+    @Test
+    void aNestedSetOrRemoveChangesAPartNotTheWholeAttribute() {
+        Map<String, AttributeValue> v = Map.of(":v", AttributeValue.fromN("1"));
+        assertThat(guard("attribute_exists(m)", null, v, PostWrite.update(KEY, "REMOVE m.c", null, v))).isFalse();
+        assertThat(guard("m <> :v", null, v, PostWrite.update(KEY, "SET m.c = :v", null, v))).isFalse();
+    }
+
+    @Test
+    void aPlaceholderSpellingAKeywordIsNotAClause() {
+        Map<String, String> names = Map.of("#add", "added");
+        assertThat(guard("attribute_exists(#add)", names, null, PostWrite.update(KEY, "REMOVE #add", names, null)))
+                .isTrue();
+    }
 }

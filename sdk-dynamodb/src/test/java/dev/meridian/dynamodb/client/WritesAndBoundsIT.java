@@ -16,6 +16,7 @@ import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingStrategy;
 import dev.meridian.testkit.LocalRegions;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.Put;
@@ -214,5 +216,58 @@ class WritesAndBoundsIT {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("split the call");
         assertThat(regions.journal("eu-west-1").count() + regions.journal("eu-central-1").count()
                 + regions.journal("us-east-1").count()).isZero();
+    }
+    /** The home region of {@code pk} in the homed table, as home-by-key orders the configured regions. */
+    private static Region homeOf(String pk) {
+        MultiRegionConfig config = TestRegions.config();
+        return RoutingStrategy.homeByKey().order(config.regionList(), new dev.meridian.core.routing.RoutingRequest(
+                dev.meridian.core.routing.Operation.builder("x", dev.meridian.core.routing.OperationKind.WRITE)
+                        .routingKey(HOMED + "#" + pk).build(), RoutingContext.empty(), config.localRegion(),
+                config::weight, new dev.meridian.core.routing.LatencyTracker())).get(0);
+    }
+
+    /** A key of the homed table whose home is not {@code notHome}. */
+    private static String keyHomedOutside(Region notHome, String prefix) {
+        for (int i = 0; ; i++) {
+            if (!homeOf(prefix + i).equals(notHome)) {
+                return prefix + i;
+            }
+        }
+    }
+
+    /** Issue 15: the home used to be decided by the first item's table only. */
+    @Test
+    void aTransactionWhoseFirstItemIsInAnOrdinaryTableWritesItsHomedKeyAtHome() {
+        String homed = keyHomedOutside(EU_WEST_1, "tx-");
+        Region home = homeOf(homed);
+
+        client.transactWriteItems(t -> t.transactItems(
+                TransactWriteItem.builder().put(Put.builder().tableName(ACCOUNTS).item(key("acc-tx")).build()).build(),
+                TransactWriteItem.builder().put(Put.builder().tableName(HOMED).item(key(homed)).build()).build()));
+
+        assertThat(regions.journal(home.id()).count("TransactWriteItems")).as("sent to the key's home %s", home)
+                .isEqualTo(1);
+        assertThat(regions.journal("eu-west-1").count("TransactWriteItems")).as("sent to the local region")
+                .isZero();
+    }
+
+    @Test
+    void aBatchWhoseFirstItemIsInAnOrdinaryTableAndWhoseHomedKeysHaveTwoHomesIsRefusedBeforeSending() {
+        String first = keyHomedOutside(EU_WEST_1, "b-");
+        String second = keyHomedOutside(homeOf(first), "b-");
+        Map<String, List<WriteRequest>> items = new LinkedHashMap<>();
+        items.put(ACCOUNTS, List.of(WriteRequest.builder().putRequest(PutRequest.builder().item(key("acc-b")).build())
+                .build()));
+        items.put(HOMED, List.of(
+                WriteRequest.builder().putRequest(PutRequest.builder().item(key(first)).build()).build(),
+                WriteRequest.builder().putRequest(PutRequest.builder().item(key(second)).build()).build()));
+
+        assertThatThrownBy(() -> client.batchWriteItem(w -> w.requestItems(items)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(HOMED + "#" + first + " (table#key) is homed in " + homeOf(first))
+                .hasMessageContaining(HOMED + "#" + second + " (table#key) is homed in " + homeOf(second))
+                .hasMessageContaining("split the call");
+        assertThat(regions.journal("eu-west-1").count() + regions.journal("eu-central-1").count()
+                + regions.journal("us-east-1").count()).as("requests sent").isZero();
     }
 }

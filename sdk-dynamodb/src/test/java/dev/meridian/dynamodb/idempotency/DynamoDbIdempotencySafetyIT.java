@@ -327,6 +327,44 @@ class DynamoDbIdempotencySafetyIT {
                 .hasMessageContaining("DynamoDbIdempotencyStore.maxResultBytes must be in 1..300000");
     }
 
+    /**
+     * Issue 15: {@code complete} used to be an unconditional update routed as repeat-safe. After a 500 in the home
+     * region it moved on, created a completed record without payload hash and owner in the next region, replication
+     * carried that record over the home's claim, and the key reused with another payload replayed the first result.
+     */
+    @Test
+    void completeThatMayHaveBeenAppliedIsNotSentElsewhereAndAReusedKeyIsStillRefused() {
+        String key = key();
+        // Patient clients: a cold first call on a loaded machine must not time out before the fault is reached.
+        DynamoDbIdempotencyStore store = DynamoDbIdempotencyStore.builder().table(TABLE).client(TestRegions.routed(
+                runtime, r -> TestRegions.client(regions, r, Duration.ofSeconds(20)))).build();
+        Idempotency idempotency = idempotency(store);
+        String home = store.homeRegion(key).orElseThrow().id();
+        for (String region : IDS) {
+            regions.isolate(region);
+        }
+        regions.faults(home).only("UpdateItem").status(500);
+
+        assertThatThrownBy(() -> idempotency.execute(key, "amount=10", this::charge))
+                .isInstanceOf(IdempotencyResultNotStoredException.class);
+
+        for (String region : IDS) {
+            if (!region.equals(home)) {
+                assertThat(rawItem(region, key)).as("record written in %s, outside the home %s", region, home)
+                        .isEmpty();
+            }
+        }
+        assertThat(rawItem(home, key)).containsKeys("validation", "_mr_owner");
+        regions.healAll();
+        regions.resumeReplication();
+        regions.awaitReplication();
+        runtime.resetHealth();
+
+        assertThatThrownBy(() -> idempotency.execute(key, "amount=99", this::charge))
+                .isInstanceOf(IdempotencyKeyReuseException.class);
+        assertThat(sideEffects).hasValue(1);
+    }
+
     @Test
     void timeoutAfterTheWriteWasSentKeepsTheClaimSoAnImmediateRetryDoesNotWriteAgain() {
         String key = key();
