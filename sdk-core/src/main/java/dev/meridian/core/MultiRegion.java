@@ -22,6 +22,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -336,12 +337,26 @@ public final class MultiRegion implements AutoCloseable {
     }
 
     /**
-     * Before a checkpoint: the health probe's rounds held (a round in progress ends first), then every registered
-     * participant's {@link SnapshotParticipant#beforeCheckpoint()}.
+     * Before a checkpoint, in two phases so that nothing reopens what is being closed: first the background work is
+     * held — the health probe's rounds (a round in progress ends first), then every registered participant's
+     * {@link SnapshotParticipant#quiesce()} — and only then every participant's
+     * {@link SnapshotParticipant#beforeCheckpoint()}. Both phases run the participants in reverse registration order,
+     * as a container shuts down dependents before what they depend on: a part built on another (a lag probe on the
+     * routed client's per-region clients) registers after it, and is held before those clients are closed.
      */
     void beforeCheckpoint() {
         health.suspendProbe();
-        for (SnapshotParticipant p : snapshotParticipants) {
+        List<SnapshotParticipant> dependentsFirst = new ArrayList<>(snapshotParticipants);
+        Collections.reverse(dependentsFirst);
+        for (SnapshotParticipant p : dependentsFirst) {
+            try {
+                p.quiesce();
+            } catch (RuntimeException e) {
+                LOG.warn("A Meridian part failed to stop its background work for the checkpoint ({}): {}", p,
+                        e.toString());
+            }
+        }
+        for (SnapshotParticipant p : dependentsFirst) {
             try {
                 p.beforeCheckpoint();
             } catch (RuntimeException e) {
@@ -353,7 +368,8 @@ public final class MultiRegion implements AutoCloseable {
     /**
      * After a restore: a new clock node id and a fresh clock reading, health forgotten ({@link #resetHealth()}), the
      * routing random source reseeded from the OS entropy source, every registered participant's
-     * {@link SnapshotParticipant#afterRestore()}, then the health probe's rounds resumed.
+     * {@link SnapshotParticipant#afterRestore()} in registration order (what a part depends on is restored before the
+     * part), then the health probe's rounds resumed.
      *
      * @return the clock's new node id
      */

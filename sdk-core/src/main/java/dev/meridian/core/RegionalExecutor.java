@@ -35,6 +35,10 @@ import software.amazon.awssdk.regions.Region;
  * records its latency; on failure the {@link FailureClassifier} decides:
  * <ul>
  *   <li>{@link FailureDecision#CALLER_ERROR}: rethrown at once, no other region is tried;</li>
+ *   <li>{@link FailureDecision#ABORTED} (the caller's thread interrupted or its future cancelled mid-attempt):
+ *       rethrown at once whatever the kind — a write may have been applied, a read is not wanted any more — with the
+ *       attempt's breaker permission given back (the region is not blamed) and the thread's interrupt status left
+ *       as it is;</li>
  *   <li>{@link FailureDecision#REGIONAL_NOT_APPLIED}: any kind moves on to the next region;</li>
  *   <li>{@link FailureDecision#REGIONAL_MAYBE_APPLIED}: READ and IDEMPOTENT_WRITE move on, WRITE is rethrown (it
  *       may have been applied, repeating it elsewhere could apply it twice).</li>
@@ -62,7 +66,10 @@ import software.amazon.awssdk.regions.Region;
  * <p><b>Half-open trials.</b> A READ run asynchronously or hedged whose first region is behind a half-open breaker
  * starts in the next region, and the half-open region gets a detached trial attempt whose answer only feeds its
  * breaker: no caller waits on a region that may still be black-holed. (A synchronous read without hedging has no
- * thread to run a trial on; its call is the trial, unless a health probe closes the breaker first.)
+ * thread to run a trial on; its call is the trial, unless the region's own breaker is half-open and a health probe,
+ * which makes that breaker's trials, is configured. The probe drives only the region breakers it probes: a half-open
+ * region × resource breaker, e.g. of a table that was throttled, always takes the users' calls as its trials, or a
+ * read-only table would never return to its region.)
  *
  * <p>With {@link HedgingConfig hedging} enabled, a READ that has not answered after the hedge delay is also sent
  * to the next region; the first success wins and the other attempt is cancelled (interrupting a synchronous
@@ -85,7 +92,10 @@ final class RegionalExecutor implements AutoCloseable {
     private final HedgingConfig hedging;
     private final Hedger hedger;
     private final boolean perResourceBreakers;
-    /** With a health probe, half-open trials are the probe's; synchronous reads then skip half-open regions. */
+    /**
+     * With a health probe, the trials of a half-open region breaker are the probe's; synchronous reads then skip such
+     * regions. The probe drives no region × resource breaker: a half-open one still takes the users' calls as trials.
+     */
     private final boolean probeMakesTrials;
 
     RegionalExecutor(MultiRegionConfig config, Router router, RegionHealth health,
@@ -158,8 +168,8 @@ final class RegionalExecutor implements AutoCloseable {
         while (true) {
             Region region = failover.region(failover.take());
             Gate gate = new Gate(op, region);
-            if (probeMakesTrials && op.kind() == OperationKind.READ && failover.hasNext() && gate.halfOpen()) {
-                // The health probe makes a half-open breaker's trial calls: a user's read does not wait on a
+            if (probeMakesTrials && op.kind() == OperationKind.READ && failover.hasNext() && gate.probedHalfOpen()) {
+                // The health probe makes a half-open region breaker's trial calls: a user's read does not wait on a
                 // region that may still be black-holed while another region can answer.
                 LOG.debug("Skipping half-open region {} for {}: the health probe makes its trial calls", region.id(),
                         op.name());
@@ -332,7 +342,12 @@ final class RegionalExecutor implements AutoCloseable {
 
     private FailureDecision failed(Operation op, Gate gate, long nanos, Throwable t, FailureClassifier classifier) {
         FailureDecision decision = classifier.classify(t);
-        if (decision.isRegional()) {
+        if (decision == FailureDecision.ABORTED) {
+            // The caller gave up mid-attempt: that says nothing about the region, so its breakers record nothing.
+            gate.release();
+            metrics.call(gate.region, op.name(), Metrics.CANCELLED, nanos);
+            observations.stop(gate.observation, Metrics.CANCELLED, t);
+        } else if (decision.isRegional()) {
             if (isThrottling(t)) {
                 // A hot resource, not a sick region: its answer was fast, so its latency says nothing either.
                 gate.throttled(nanos, t);
@@ -395,6 +410,14 @@ final class RegionalExecutor implements AutoCloseable {
                 return CallNotPermittedException.createCallNotPermittedException(throttle.breaker());
             }
             return null;
+        }
+
+        /**
+         * Whether the health probe makes this attempt's trial: the region's own breaker is half-open (the probe drives
+         * no region × resource breaker).
+         */
+        boolean probedHalfOpen() {
+            return !primaryIsResource && primary.state() == CircuitBreaker.State.HALF_OPEN;
         }
 
         /** Whether this attempt would be a half-open breaker's trial call. */
@@ -779,7 +802,7 @@ final class RegionalExecutor implements AutoCloseable {
                         return;
                     }
                 }
-                onFailure(a, region, e, FailureDecision.CALLER_ERROR);
+                onFailure(a, region, e, FailureDecision.ABORTED);
                 return;
             }
             FailureDecision decision = failed(op, a.gate, nanos, e, classifier);

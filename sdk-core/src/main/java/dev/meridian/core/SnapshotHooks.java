@@ -14,21 +14,23 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li><b>before a checkpoint</b> runs the optional {@linkplain Builder#priming priming} (e.g. a first request, so
- *       its classes are loaded and initialized in the snapshot, as Powertools for AWS Lambda does), holds the
- *       background threads that would connect (the health probe; participants hold their own, e.g. sdk-dynamodb's
- *       lag probe and sdk-aurora's topology refresh), then closes every per-region client built so far — those
- *       {@linkplain Builder#clients given here} and those of every routed client and data source built on the
- *       runtime ({@link SnapshotParticipant}s, e.g. sdk-dynamodb's clients and sdk-aurora's connection pools): no
- *       open connection goes into the snapshot, and each is reopened on first use after the restore;</li>
+ *       its classes are loaded and initialized in the snapshot, as Powertools for AWS Lambda does), holds every
+ *       background thread that would connect (the health probe, then each participant's
+ *       {@link SnapshotParticipant#quiesce()}, e.g. sdk-dynamodb's lag probe and sdk-aurora's topology refresh), and
+ *       only then closes every per-region client built so far — those of every routed client and data source built
+ *       on the runtime ({@link SnapshotParticipant#beforeCheckpoint()}, e.g. sdk-dynamodb's clients and sdk-aurora's
+ *       connection pools), then those {@linkplain Builder#clients given here}: no open connection goes into the
+ *       snapshot, and each is reopened on first use after the restore. Participants run in reverse registration
+ *       order in both phases (dependents before what they depend on);</li>
  *   <li><b>after a restore</b> regenerates the hybrid logical clock's node id (every copy restored from one snapshot
  *       would otherwise share it, and with it the tie-break of equal stamps) and re-reads the wall clock into it,
  *       forgets the breaker states and latency estimates ({@link MultiRegion#resetHealth()}: they describe the network
  *       of the snapshot, not of now; drained regions stay drained), reseeds the random source of weighted and latency
  *       routing from the OS entropy source ({@link dev.meridian.core.routing.RoutingRandom}: restored copies would
- *       otherwise make the same draws), lets every participant forget what it cached (sdk-dynamodb's
- *       {@code DescribeTable} results, sdk-aurora's topology, both modules' read-your-writes marks) and resume its
- *       threads, resumes the health probe, and runs the {@linkplain Builder#afterRestore after-restore hooks} of the
- *       application.</li>
+ *       otherwise make the same draws), lets every participant, in registration order, forget what it cached
+ *       (sdk-dynamodb's {@code DescribeTable} results, sdk-aurora's topology, both modules' read-your-writes marks)
+ *       and resume its threads, resumes the health probe, and runs the {@linkplain Builder#afterRestore after-restore
+ *       hooks} of the application.</li>
  * </ul>
  *
  * <pre>{@code

@@ -6,12 +6,24 @@ package dev.meridian.core;
  * them. Registered with {@link MultiRegion#onSnapshot}, so that one {@link SnapshotHooks} of the runtime reaches every
  * such part without the application listing them. Implementations must be thread-safe; a hook that throws is logged
  * and does not stop the others.
+ *
+ * <p>Order: before a checkpoint every participant is {@linkplain #quiesce() quiesced}, then every participant's
+ * {@link #beforeCheckpoint()} runs, both in reverse registration order (a part built on another registers after it
+ * and is stopped first); after a restore {@link #afterRestore()} runs in registration order.
  */
 public interface SnapshotParticipant {
 
     /**
-     * Before a checkpoint: close what must not be in a snapshot (open connections, pools) so that it is reopened
-     * lazily on first use after the restore.
+     * Before a checkpoint, first phase: stop background work that would use connections (hold a probe's rounds and
+     * wait for the one in progress). Every participant is quiesced before any is asked to
+     * {@linkplain #beforeCheckpoint() close}, so nothing reopens what another participant closes.
+     */
+    default void quiesce() {
+    }
+
+    /**
+     * Before a checkpoint, second phase: close what must not be in a snapshot (open connections, pools) so that it is
+     * reopened lazily on first use after the restore.
      */
     default void beforeCheckpoint() {
     }

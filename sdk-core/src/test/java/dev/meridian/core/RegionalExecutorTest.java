@@ -20,6 +20,7 @@ import dev.meridian.core.routing.RoutingContext;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.List;
@@ -34,7 +35,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
@@ -672,6 +675,80 @@ class RegionalExecutorTest {
         String answer = ex.executeAsync(Operation.of("Get", OperationKind.READ), westTimesOut).get(10, TimeUnit.SECONDS);
         assertThat(answer).isEqualTo("eu-central-1");
         assertThat(health.state(EU_WEST)).isEqualTo(CircuitBreaker.State.OPEN);
+    }
+
+    /**
+     * The caller gave up while the attempt was in flight: the SDK reports an abort (the thread's interrupt kept), or
+     * an I/O failure caused by the interrupt. Whatever the kind, the call ends there: a write may have been applied
+     * and is never repeated elsewhere, a read is not wanted any more; the region is not blamed.
+     */
+    @ParameterizedTest
+    @EnumSource(OperationKind.class)
+    void anInterruptedAttemptEndsTheCallWithoutFailoverOrBreakerPenaltyAndKeepsTheInterrupt(OperationKind kind) {
+        RegionalExecutor ex = executor();
+        RuntimeException aborted = AbortedException.create("Thread was interrupted", new InterruptedException());
+        try {
+            assertThatThrownBy(() -> ex.execute(Operation.of("Op", kind), region -> {
+                touched.add(region);
+                Thread.currentThread().interrupt();
+                throw aborted;
+            })).isSameAs(aborted);
+            assertThat(Thread.currentThread().isInterrupted()).as("the interrupt status is preserved").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        RuntimeException interruptedIo = SdkClientException.create("Unable to execute HTTP request",
+                interruptedIo());
+        assertThatThrownBy(() -> ex.execute(Operation.of("Op", kind), failingIn(EU_WEST, interruptedIo)))
+                .isSameAs(interruptedIo);
+        assertThat(touched).containsExactly(EU_WEST, EU_WEST);
+        assertThat(health.circuitBreaker(EU_WEST).getMetrics().getNumberOfFailedCalls()).isZero();
+    }
+
+    /** Apache's shape of an interrupt while waiting (an I/O exception caused by the InterruptedException). */
+    private static InterruptedIOException interruptedIo() {
+        InterruptedIOException e = new InterruptedIOException("Request aborted");
+        e.initCause(new InterruptedException());
+        return e;
+    }
+
+    @ParameterizedTest
+    @EnumSource(OperationKind.class)
+    void anAsyncAttemptAbortedByAnInterruptEndsTheCallWithoutFailover(OperationKind kind) {
+        RegionalExecutor ex = executor();
+        RuntimeException interrupted = SdkClientException.create("Unable to execute HTTP request", interruptedIo());
+        CompletableFuture<String> result = ex.executeAsync(Operation.of("Op", kind), region -> {
+            touched.add(region);
+            return region.equals(EU_WEST) ? CompletableFuture.failedFuture(interrupted)
+                    : CompletableFuture.completedFuture(region.id());
+        });
+        assertThatThrownBy(result::join).hasCause(interrupted);
+        assertThat(touched).containsExactly(EU_WEST);
+        assertThat(health.circuitBreaker(EU_WEST).getMetrics().getNumberOfFailedCalls()).isZero();
+    }
+
+    /**
+     * The health probe drives only the region breakers it probes. A table's own breaker (opened by throttling) in
+     * half-open admits the users' reads as its trials, or a read-only table would never come back to its region.
+     */
+    @ParameterizedTest(name = "per-resource breakers: {0}")
+    @ValueSource(booleans = {false, true})
+    void withAHealthProbeASynchronousReadIsTheTrialOfAHalfOpenTableBreakerTheProbeDoesNotDrive(
+            boolean perResourceBreakers) {
+        RegionalExecutor ex = executor(TestTopology.threeRegions().health(HealthConfig.builder()
+                .permittedCallsInHalfOpenState(1).perResourceBreakers(perResourceBreakers)
+                .probe(region -> true, Duration.ofHours(1)).build()).build());
+        CircuitBreaker table = health.circuitBreaker(EU_WEST, "catalog");
+        table.transitionToOpenState();
+        table.transitionToHalfOpenState();
+        Operation read = Operation.builder("GetItem", OperationKind.READ).resource("catalog").build();
+        Function<Region, String> get = region -> {
+            touched.add(region);
+            return region.id();
+        };
+        assertThat(ex.execute(read, get)).isEqualTo("eu-west-1");
+        assertThat(touched).containsExactly(EU_WEST);
+        assertThat(table.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
     }
 
     private LatencyTracker executorLatency() {

@@ -13,6 +13,7 @@ import dev.meridian.core.routing.RoutingStrategy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -232,6 +233,148 @@ class SnapshotHooksTest {
 
         @Override
         void close();
+    }
+
+    /**
+     * A part that, like sdk-dynamodb's replication-lag probe, uses the per-region clients from a background round and
+     * holds its rounds ({@code beforeCheckpoint}: wait for the round in progress) only when asked. Its round is held
+     * at the point where it is about to look a client up, until the test lets it go.
+     */
+    static final class BackgroundUser implements SnapshotParticipant {
+        private final RegionalClients<Client> clients;
+        private final Object round = new Object();
+        final CountDownLatch inRound = new CountDownLatch(1);
+        final CountDownLatch lookUp = new CountDownLatch(1);
+        private volatile boolean suspended;
+
+        BackgroundUser(RegionalClients<Client> clients) {
+            this.clients = clients;
+        }
+
+        /** One round on its own thread, like a scheduled probe round. */
+        Thread startRound() {
+            Thread t = new Thread(() -> {
+                synchronized (round) {
+                    inRound.countDown();
+                    try {
+                        lookUp.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    clients.get(Region.EU_WEST_1);
+                    clients.get(Region.EU_CENTRAL_1);
+                }
+            }, "background-round");
+            t.start();
+            return t;
+        }
+
+        void suspend() {
+            suspended = true;
+            synchronized (round) {
+                // waits for the round in progress
+            }
+        }
+
+        boolean suspended() {
+            return suspended;
+        }
+    }
+
+    private static SnapshotParticipant holdingInBeforeCheckpoint(BackgroundUser user) {
+        return new SnapshotParticipant() {
+            @Override
+            public void beforeCheckpoint() {
+                user.suspend();
+            }
+        };
+    }
+
+    private static SnapshotParticipant holdingInQuiesce(BackgroundUser user) {
+        return new SnapshotParticipant() {
+            @Override
+            public void quiesce() {
+                user.suspend();
+            }
+        };
+    }
+
+    /**
+     * The routed client registers its per-region clients first; a lag probe built on them registers after. Closing
+     * the clients before the probe is held let its round in progress rebuild them: they were open in the snapshot.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"user registered after the clients, holds in beforeCheckpoint",
+            "user registered before the clients, holds in quiesce"})
+    void noPerRegionClientIsOpenWhenBeforeCheckpointReturnsWhileAPartUsesThemInTheBackground(String order)
+            throws Exception {
+        List<Client> built = new CopyOnWriteArrayList<>();
+        try (MultiRegion runtime = MultiRegion.builder(config).build();
+                RegionalClients<Client> clients = new RegionalClients<>("Client", config, (region, spec) -> {
+                    Client c = new Client(built.size() + 1);
+                    built.add(c);
+                    return c;
+                })) {
+            clients.get(Region.EU_WEST_1);
+            BackgroundUser user = new BackgroundUser(clients);
+            if (order.startsWith("user registered after")) {
+                runtime.onSnapshot(clients);
+                runtime.onSnapshot(holdingInBeforeCheckpoint(user));
+            } else {
+                runtime.onSnapshot(holdingInQuiesce(user));
+                runtime.onSnapshot(clients);
+            }
+            SnapshotHooks hooks = SnapshotHooks.builder(runtime).build();
+            Thread round = user.startRound();
+            assertThat(user.inRound.await(5, TimeUnit.SECONDS)).as("a background round is in progress").isTrue();
+
+            Thread checkpoint = new Thread(() -> hooks.beforeCheckpoint(null), "checkpoint");
+            checkpoint.start();
+            // The checkpoint waits on the round in progress (to hold the part) before it may return.
+            await().atMost(Duration.ofSeconds(5)).until(() -> user.suspended()
+                    && checkpoint.getState() == Thread.State.BLOCKED);
+            user.lookUp.countDown();
+            round.join(5_000);
+            checkpoint.join(5_000);
+            assertThat(checkpoint.isAlive()).isFalse();
+
+            assertThat(built).as("every per-region client built so far is closed when beforeCheckpoint returns")
+                    .allSatisfy(c -> assertThat(c.closed).isTrue());
+            hooks.afterRestore(null);
+        }
+    }
+
+    @Test
+    void afterRestoreRunsThePartsInRegistrationOrderAndBeforeCheckpointInReverse() {
+        try (MultiRegion runtime = MultiRegion.builder(config).build()) {
+            List<String> events = new ArrayList<>();
+            for (String part : List.of("clients", "probe")) {
+                runtime.onSnapshot(new SnapshotParticipant() {
+                    @Override
+                    public void quiesce() {
+                        events.add("quiesce " + part);
+                    }
+
+                    @Override
+                    public void beforeCheckpoint() {
+                        events.add("close " + part);
+                    }
+
+                    @Override
+                    public void afterRestore() {
+                        events.add("restore " + part);
+                    }
+                });
+            }
+            SnapshotHooks hooks = SnapshotHooks.builder(runtime).build();
+
+            hooks.beforeCheckpoint(null);
+            hooks.afterRestore(null);
+
+            assertThat(events).containsExactly("quiesce probe", "quiesce clients", "close probe", "close clients",
+                    "restore clients", "restore probe");
+        }
     }
 
     @Test

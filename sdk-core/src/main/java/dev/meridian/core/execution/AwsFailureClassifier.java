@@ -10,7 +10,9 @@ import java.net.NoRouteToHostException;
 import java.net.PortUnreachableException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.nio.channels.ClosedByInterruptException;
 import java.util.Locale;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -46,8 +48,8 @@ final class AwsFailureClassifier implements FailureClassifier {
         if (t instanceof SdkServiceException) {
             return service((SdkServiceException) t);
         }
-        if (t instanceof AbortedException) {
-            return FailureDecision.CALLER_ERROR;
+        if (abortedByCaller(t)) {
+            return FailureDecision.ABORTED;
         }
         if (t instanceof Crc32MismatchException) {
             // The service answered and the body arrived cut off or corrupted: the request was processed.
@@ -64,6 +66,24 @@ final class AwsFailureClassifier implements FailureClassifier {
             return FailureDecision.REGIONAL_MAYBE_APPLIED;
         }
         return FailureDecision.CALLER_ERROR;
+    }
+
+    /**
+     * Whether the caller gave up: the SDK's {@link AbortedException} (its report of an interrupted call), an
+     * {@link InterruptedException} or {@link ClosedByInterruptException} anywhere in the cause chain (an HTTP client
+     * interrupted while it waited, e.g. Apache's "Request aborted"), or a cancelled future. Looked for before the
+     * transport causes: an interrupt's I/O exception is not the region's failure.
+     */
+    private static boolean abortedByCaller(Throwable start) {
+        int depth = 0;
+        for (Throwable c = start; c != null && depth < MAX_CAUSE_DEPTH; c = c.getCause() == c ? null : c.getCause()) {
+            depth++;
+            if (c instanceof AbortedException || c instanceof InterruptedException
+                    || c instanceof ClosedByInterruptException || c instanceof CancellationException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static FailureDecision service(SdkServiceException e) {

@@ -25,9 +25,12 @@ public interface FailureClassifier {
      *       other I/O failure in the cause chain (also under {@code UncheckedIOException}), exceptions of the Netty
      *       transport (its timeouts and premature closes are not {@code IOException}s), HTTP 408, 500, 502, 504 and
      *       other 5xx → {@link FailureDecision#REGIONAL_MAYBE_APPLIED};</li>
+     *   <li>an interrupted or cancelled call: {@code AbortedException}, an {@code InterruptedException} or
+     *       {@code ClosedByInterruptException} anywhere in the cause chain, {@code CancellationException} →
+     *       {@link FailureDecision#ABORTED} (the caller gave up; the request may have been applied);</li>
      *   <li>other 4xx service errors (validation, conditional check failed, access denied, resource not found),
-     *       client-side SDK errors without a transport cause (e.g. credentials), aborted calls and every other
-     *       exception → {@link FailureDecision#CALLER_ERROR}.</li>
+     *       client-side SDK errors without a transport cause (e.g. credentials) and every other exception →
+     *       {@link FailureDecision#CALLER_ERROR}.</li>
      * </ul>
      * Wrappers ({@code CompletionException}, {@code ExecutionException}, {@code InvocationTargetException},
      * {@code UndeclaredThrowableException}) are looked through.

@@ -9,8 +9,8 @@ package dev.meridian.core.execution;
  */
 public enum FailureDecision {
     /**
-     * The request was wrong (validation, condition failed, access denied...) or the caller gave up (aborted):
-     * rethrow at once, never fail over. Never used for a transport failure.
+     * The request was wrong (validation, condition failed, access denied...): rethrow at once, never fail over. Never
+     * used for a transport failure.
      */
     CALLER_ERROR,
     /**
@@ -24,10 +24,26 @@ public enum FailureDecision {
      * a connection reset or premature end of the answer, a body cut off ({@code Crc32MismatchException}), HTTP 500 and
      * other 5xx but 503. The answer was lost; the write may have taken effect.
      */
-    REGIONAL_MAYBE_APPLIED;
+    REGIONAL_MAYBE_APPLIED,
+    /**
+     * The caller gave up while the attempt was in flight: its thread was interrupted or its future cancelled
+     * ({@code Future.cancel(true)}, a time limiter), which the AWS SDK reports as {@code AbortedException}. It says
+     * nothing about the region, and the request may already have been sent and applied: the call ends at once (no
+     * other region is tried, whatever the operation's kind), the region's breaker records nothing, and an idempotency
+     * claim is kept as after {@link #REGIONAL_MAYBE_APPLIED}.
+     */
+    ABORTED;
 
     /** True for the two regional decisions (they count as circuit-breaker failures). */
     public boolean isRegional() {
-        return this != CALLER_ERROR;
+        return this == REGIONAL_NOT_APPLIED || this == REGIONAL_MAYBE_APPLIED;
+    }
+
+    /**
+     * True when the request may have been applied although the call failed ({@link #REGIONAL_MAYBE_APPLIED},
+     * {@link #ABORTED}): repeating it could apply it twice.
+     */
+    public boolean mayHaveBeenApplied() {
+        return this == REGIONAL_MAYBE_APPLIED || this == ABORTED;
     }
 }

@@ -14,7 +14,8 @@ import java.util.Set;
  * the claim until its in-progress expiry, so an immediate retry is refused instead of applying the effect twice.
  *
  * <p>May have been applied: any {@link Error} (like a crash, nothing is known), and any exception the classifier calls
- * {@link FailureDecision#REGIONAL_MAYBE_APPLIED} (a timeout after the request was sent, a 500, a reset mid-call) —
+ * {@link FailureDecision#REGIONAL_MAYBE_APPLIED} (a timeout after the request was sent, a 500, a reset mid-call) or
+ * {@link FailureDecision#ABORTED} (the caller's thread interrupted or its future cancelled mid-call) —
  * anywhere in the failure's cause chain or among its suppressed exceptions, since an executor that tried several
  * regions reports the earlier attempts there. Everything else — caller errors thrown by the operation,
  * {@link FailureDecision#REGIONAL_NOT_APPLIED} (connection refused, throttling, 503) — releases the claim.
@@ -36,7 +37,7 @@ final class ClaimRelease {
             if (!seen.add(t)) {
                 continue;
             }
-            if (t instanceof Error || classifier.classify(t) == FailureDecision.REGIONAL_MAYBE_APPLIED) {
+            if (t instanceof Error || classifier.classify(t).mayHaveBeenApplied()) {
                 return true;
             }
             if (t.getCause() != null) {

@@ -47,7 +47,9 @@ import org.slf4j.LoggerFactory;
  *       effect: a caller error thrown by the operation, or a failure the {@link Builder#failureClassifier failure
  *       classifier} calls {@link FailureDecision#REGIONAL_NOT_APPLIED} (connection refused, throttling, 503). A
  *       failure that may have been applied — {@link FailureDecision#REGIONAL_MAYBE_APPLIED} anywhere in its causes or
- *       suppressed exceptions (a timeout after the request was sent, a 500, a reset mid-call), or any {@link Error} —
+ *       suppressed exceptions (a timeout after the request was sent, a 500, a reset mid-call), an interrupted or
+ *       cancelled call ({@link FailureDecision#ABORTED}: {@code Future.cancel(true)} or a time limiter while the
+ *       request was in flight; the thread's interrupt status is left as it is), or any {@link Error} —
  *       keeps the claim: a retry gets {@link IdempotencyInProgressException} until the in-progress expiry and only
  *       then runs the operation again, as after a crash. An operation that applies its effect and then throws an
  *       exception the classifier calls a caller error must guard the effect itself, or classify that exception as
@@ -371,8 +373,9 @@ public final class Idempotency {
 
         /**
          * Decides whether a failure of the operation may have applied it (default {@link FailureClassifier#aws()}):
-         * the claim is released only for failures it does not call {@link FailureDecision#REGIONAL_MAYBE_APPLIED}
-         * (see the class Javadoc). Return MAYBE_APPLIED for your own exceptions thrown after a side effect.
+         * the claim is released only for failures it does not call {@link FailureDecision#REGIONAL_MAYBE_APPLIED} or
+         * {@link FailureDecision#ABORTED} (see the class Javadoc). Return MAYBE_APPLIED for your own exceptions thrown
+         * after a side effect.
          */
         public Builder failureClassifier(FailureClassifier classifier) {
             this.classifier = Objects.requireNonNull(classifier, "failureClassifier");

@@ -1,5 +1,6 @@
 package dev.meridian.core.execution;
 
+import static dev.meridian.core.execution.FailureDecision.ABORTED;
 import static dev.meridian.core.execution.FailureDecision.CALLER_ERROR;
 import static dev.meridian.core.execution.FailureDecision.REGIONAL_MAYBE_APPLIED;
 import static dev.meridian.core.execution.FailureDecision.REGIONAL_NOT_APPLIED;
@@ -10,14 +11,18 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.nio.channels.ClosedByInterruptException;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -87,7 +92,21 @@ class FailureClassifierTest {
                         CircuitBreaker.ofDefaults("eu-west-1")), REGIONAL_NOT_APPLIED),
                 Arguments.of("Client error without I/O cause", SdkClientException.create("Unable to load credentials"),
                         CALLER_ERROR),
-                Arguments.of("Aborted", AbortedException.create("interrupted"), CALLER_ERROR),
+                // The caller gave up (interrupt, cancel, time limiter): the request may have been applied.
+                Arguments.of("Aborted", AbortedException.create("Thread was interrupted"), ABORTED),
+                Arguments.of("Aborted with its InterruptedException", AbortedException.create(
+                        "Thread was interrupted", new InterruptedException()), ABORTED),
+                Arguments.of("Aborted in SdkClientException", SdkClientException.create("Unable to execute",
+                        AbortedException.create("Thread was interrupted")), ABORTED),
+                Arguments.of("Aborted in CompletionException", new CompletionException(
+                        AbortedException.create("Thread was interrupted")), ABORTED),
+                Arguments.of("Apache: request aborted by an interrupt while leasing a connection",
+                        SdkClientException.create("Unable to execute HTTP request", interruptedIo()), ABORTED),
+                Arguments.of("NIO channel closed by an interrupt", SdkClientException.create(
+                        "Unable to execute HTTP request", new ClosedByInterruptException()), ABORTED),
+                Arguments.of("Cancelled future", new CancellationException(), ABORTED),
+                Arguments.of("Cancelled future in CompletionException", new CompletionException(
+                        new CancellationException()), ABORTED),
                 Arguments.of("Wrapped in CompletionException", new CompletionException(dynamo("ServiceUnavailable",
                         503)), REGIONAL_NOT_APPLIED),
                 Arguments.of("Wrapped in InvocationTargetException", new InvocationTargetException(
@@ -116,6 +135,22 @@ class FailureClassifierTest {
                         REGIONAL_NOT_APPLIED),
                 Arguments.of("Credentials error wrapping a non-I/O cause", SdkClientException.create(
                         "Unable to load credentials", new IllegalArgumentException("no profile")), CALLER_ERROR));
+    }
+
+    /** Apache's shape of an interrupt while waiting: an I/O exception caused by the InterruptedException. */
+    private static InterruptedIOException interruptedIo() {
+        InterruptedIOException e = new InterruptedIOException("Request aborted");
+        e.initCause(new InterruptedException());
+        return e;
+    }
+
+    @Test
+    void anAbortIsNeitherTheRegionsFailureNorKnownNotToHaveBeenApplied() {
+        assertThat(ABORTED.isRegional()).as("no breaker penalty").isFalse();
+        assertThat(ABORTED.mayHaveBeenApplied()).as("an idempotency claim is kept").isTrue();
+        assertThat(REGIONAL_MAYBE_APPLIED.mayHaveBeenApplied()).isTrue();
+        assertThat(REGIONAL_NOT_APPLIED.mayHaveBeenApplied()).isFalse();
+        assertThat(CALLER_ERROR.mayHaveBeenApplied()).isFalse();
     }
 
     @ParameterizedTest(name = "{0} -> {2}")

@@ -7,12 +7,20 @@ import dev.meridian.core.execution.FailureDecision;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.ResidencyViolationException;
 import java.net.ConnectException;
+import java.nio.channels.ClosedByInterruptException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 
@@ -71,6 +79,45 @@ class ClaimReleaseTest {
 
         assertThatThrownBy(() -> idempotency.execute("order-1", "p", this::charge))
                 .isInstanceOf(IdempotencyInProgressException.class);
+    }
+
+    /** What an interrupted or cancelled call looks like, as the SDK and the JDK report it. */
+    static Stream<Arguments> aborts() {
+        return Stream.of(
+                Arguments.of("AbortedException", AbortedException.create("Thread was interrupted",
+                        new InterruptedException())),
+                Arguments.of("AbortedException in SdkClientException", SdkClientException.create("Unable to execute",
+                        AbortedException.create("Thread was interrupted"))),
+                Arguments.of("AbortedException in CompletionException", new CompletionException(
+                        AbortedException.create("Thread was interrupted"))),
+                Arguments.of("SdkClientException caused by InterruptedException", SdkClientException.create(
+                        "Unable to execute HTTP request", new InterruptedException())),
+                Arguments.of("SdkClientException caused by ClosedByInterruptException", SdkClientException.create(
+                        "Unable to execute HTTP request", new ClosedByInterruptException())),
+                Arguments.of("cancelled future", new CancellationException()));
+    }
+
+    /**
+     * An interrupt (Future.cancel(true), a time limiter) may land after the request was sent and applied: the claim
+     * stays, so a retry is refused instead of running the operation again, and the interrupt status survives.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("aborts")
+    void anInterruptedOrCancelledOperationKeepsTheClaimAndTheInterrupt(String name, RuntimeException abort) {
+        try {
+            assertThatThrownBy(() -> idempotency.execute("order-1", "p", () -> {
+                executions.incrementAndGet();
+                Thread.currentThread().interrupt();
+                throw abort;
+            })).isSameAs(abort);
+            assertThat(Thread.currentThread().isInterrupted()).as("the interrupt status is preserved").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+
+        assertThatThrownBy(() -> idempotency.execute("order-1", "p", this::charge))
+                .isInstanceOf(IdempotencyInProgressException.class);
+        assertThat(executions).hasValue(1);
     }
 
     @Test

@@ -84,8 +84,9 @@ public final class ReplicationLagProbe implements AutoCloseable {
         this.meterRegistry = b.meterRegistry;
         this.baseline = clock.getAsLong();
         this.snapshots = b.runtime == null ? null : b.runtime.onSnapshot(new SnapshotParticipant() {
+            /** Held before any participant closes the clients its rounds use, whatever the registration order. */
             @Override
-            public void beforeCheckpoint() {
+            public void quiesce() {
                 suspend();
             }
 
@@ -333,8 +334,9 @@ public final class ReplicationLagProbe implements AutoCloseable {
 
         /**
          * Takes part in {@code runtime}'s snapshot hooks (CRaC, Lambda SnapStart): {@linkplain #suspend() held} before
-         * a checkpoint, {@linkplain #resumeAfterRestore() resumed from a new baseline} after a restore; the
-         * registration ends with {@link #close()}. For a probe the application builds itself: the one
+         * a checkpoint, in the hooks' first phase ({@code SnapshotParticipant.quiesce}), so no round reopens a client
+         * the other participants then close; {@linkplain #resumeAfterRestore() resumed from a new baseline} after a
+         * restore; the registration ends with {@link #close()}. For a probe the application builds itself: the one
          * {@code MultiRegionDynamoDb} starts takes part already.
          */
         public Builder snapshotsOf(MultiRegion runtime) {

@@ -6,11 +6,15 @@ import static org.awaitility.Awaitility.await;
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
+import dev.meridian.core.RegionalClients;
 import dev.meridian.core.SnapshotHooks;
 import dev.meridian.dynamodb.FakeRegionClient;
-
+import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
+import dev.meridian.dynamodb.client.TableSettings;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -18,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** The probe's thread over in-memory region clients: it survives odd failures and is gone once closed. */
@@ -99,6 +104,78 @@ class ReplicationLagProbeTest {
 
             assertThat(probe.lag(Region.EU_WEST_1, Region.EU_CENTRAL_1))
                     .as("the restore forgot what was measured before the snapshot").isEmpty();
+        }
+    }
+
+    /**
+     * The real case: the routed client registers (its per-region clients) first, the application's lag probe over the
+     * same clients after it. Closing the clients while a probe round is about to look one up reopened it, and it was
+     * open when {@code beforeCheckpoint} returned: the probe must be held before any client is closed.
+     */
+    @Test
+    void aProbeOverTheRoutedClientsClientsIsHeldBeforeTheyAreClosedSoNoneIsOpenInTheSnapshot() throws Exception {
+        MultiRegionConfig config = MultiRegionConfig.builder().region(RegionSpec.of(Region.EU_WEST_1))
+                .region(RegionSpec.of(Region.EU_CENTRAL_1)).localRegion(Region.EU_WEST_1).build();
+        List<FakeRegionClient> built = new CopyOnWriteArrayList<>();
+        CountDownLatch inRound = new CountDownLatch(1);
+        CountDownLatch lookUp = new CountDownLatch(1);
+        AtomicBoolean holdNextLookUp = new AtomicBoolean();
+        try (MultiRegion runtime = MultiRegion.builder(config).build();
+                RegionalClients<DynamoDbClient> clients = new RegionalClients<>("DynamoDbClient", config,
+                        (region, spec) -> {
+                            FakeRegionClient c = new FakeRegionClient(region);
+                            built.add(c);
+                            return c;
+                        });
+                DynamoDbClient routed = MultiRegionDynamoDb.builder().multiRegion(runtime).regionalClients(clients)
+                        .table(TableSettings.builder("heartbeats").partitionKey("pk")
+                                .replicaRegions(Region.EU_WEST_1, Region.EU_CENTRAL_1).build())
+                        .buildClient();
+                ReplicationLagProbe probe = ReplicationLagProbe.builder()
+                        .settings(ReplicationLagProbe.settings("heartbeats").withInterval(Duration.ofMillis(20)))
+                        .clientSource(Region.EU_WEST_1, () -> {
+                            if (holdNextLookUp.getAndSet(false)) {
+                                // A round in progress, about to look the client up.
+                                inRound.countDown();
+                                awaitUninterruptibly(lookUp);
+                            }
+                            return clients.get(Region.EU_WEST_1);
+                        })
+                        .clientSource(Region.EU_CENTRAL_1, () -> clients.get(Region.EU_CENTRAL_1))
+                        .snapshotsOf(runtime)
+                        .start()) {
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> probe.lag(Region.EU_WEST_1, Region.EU_CENTRAL_1).isPresent());
+            holdNextLookUp.set(true);
+            assertThat(inRound.await(5, TimeUnit.SECONDS)).as("a probe round is in progress").isTrue();
+            SnapshotHooks hooks = SnapshotHooks.builder(runtime).build();
+
+            Thread checkpoint = new Thread(() -> hooks.beforeCheckpoint(null), "checkpoint");
+            checkpoint.start();
+            // The checkpoint holds the probe: it waits for the round in progress.
+            await().atMost(Duration.ofSeconds(5)).until(() -> checkpoint.getState() == Thread.State.BLOCKED);
+            lookUp.countDown();
+            checkpoint.join(5_000);
+            assertThat(checkpoint.isAlive()).isFalse();
+
+            assertThat(built).as("every per-region client is closed when beforeCheckpoint returns")
+                    .isNotEmpty().allSatisfy(c -> assertThat(c.closed).isTrue());
+            hooks.afterRestore(null);
+        }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
