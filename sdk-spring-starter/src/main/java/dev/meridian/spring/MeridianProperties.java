@@ -48,6 +48,7 @@ public class MeridianProperties {
     private final Aurora aurora = new Aurora();
     private final Web web = new Web();
     private final Health health = new Health();
+    private final ContextPropagation contextPropagation = new ContextPropagation();
 
     /**
      * The core settings as {@code meridian.*} properties for {@code MultiRegionConfig.fromEnvironment}: only what is
@@ -186,6 +187,10 @@ public class MeridianProperties {
 
     public Health getHealth() {
         return health;
+    }
+
+    public ContextPropagation getContextPropagation() {
+        return contextPropagation;
     }
 
     /** One region of the topology ({@code meridian.region.<region>.*}). */
@@ -681,6 +686,24 @@ public class MeridianProperties {
 
         public void setMaxReplicationLag(Duration maxReplicationLag) {
             this.maxReplicationLag = maxReplicationLag;
+        }
+    }
+
+    /** How the request's RoutingContext follows the request across threads ({@code meridian.context-propagation.*}). */
+    public static class ContextPropagation {
+        /**
+         * Whether the RoutingContext follows thread hops with Micrometer Context Propagation (when
+         * io.micrometer:context-propagation is on the class path): Spring's task executors and @Async, Spring MVC's
+         * Callable and WebAsyncTask, and Reactor's automatic context propagation.
+         */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
         }
     }
 }
