@@ -37,9 +37,12 @@ public class MeridianProperties {
     private String routing;
     /** Cross-region attempt budget per call, 1..100. */
     private Integer maxRegionsPerCall;
-    /** Data class of a call made while no RoutingContext is open: PUBLIC, INTERNAL, RESTRICTED or a custom class; RESTRICTED fails closed. */
+    /**
+     * Data class of a call made without a context (no RoutingContext open, or a request without data-class and
+     * country headers): PUBLIC, INTERNAL, RESTRICTED or a custom class; RESTRICTED fails closed.
+     */
     private String defaultDataClass;
-    /** Refuse every call made while no RoutingContext is open. */
+    /** Refuse every call made without a context (no RoutingContext open, or a request without data-class and country headers). */
     private Boolean requireContext;
     private final Hedge hedge = new Hedge();
     private final Breaker breaker = new Breaker();

@@ -79,6 +79,20 @@ class OrdersHandlerIT {
     }
 
     @Test
+    void anEventWithoutACountryClaimIsACallWithoutAContextAndTheTablesDefaultRefusesIt() {
+        APIGatewayV2HTTPEvent noCountry = post("key-none", "DE", "{\"item\":\"book\"}");
+        noCountry.getRequestContext().getAuthorizer().getJwt().setClaims(Map.of("sub", "user-1"));
+
+        assertThat(EventRouting.contextOf(noCountry).isDeclared()).isFalse();
+        APIGatewayV2HTTPResponse r = handler.handleRequest(noCountry, new TestContext(30_000));
+
+        assertThat(r.getStatusCode()).isEqualTo(403);
+        for (String region : regions.regions()) {
+            assertThat(regions.journal(region).count("PutItem")).as(region).isZero();
+        }
+    }
+
+    @Test
     void callerErrorsAreAnsweredWith4xx() {
         APIGatewayV2HTTPEvent noKey = post("unused", "DE", "{}");
         noKey.getHeaders().remove("idempotency-key");
