@@ -1,5 +1,6 @@
 package dev.meridian.core;
 
+import dev.meridian.core.routing.ContextualFuture;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.RoutingContext;
 import java.util.Objects;
@@ -59,7 +60,8 @@ public final class RoutedCalls<C, R, K> {
 
     /**
      * Routes one asynchronous call under {@code ctx}; a refusal or a failure in every region completes the future
-     * exceptionally (nothing is thrown).
+     * exceptionally (nothing is thrown). The future's dependent stages run under {@code ctx}
+     * ({@link ContextualFuture}), on whichever thread completes it.
      */
     public <Q extends R, S> CompletableFuture<S> callAsync(String operationName, Q request, RoutingContext ctx,
             BiFunction<C, Q, CompletableFuture<S>> method) {
@@ -71,7 +73,7 @@ public final class RoutedCalls<C, R, K> {
             hooks.beforeCall(classified, request, ctx);
             op = hooks.operation(classified, ctx);
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
+            return ContextualFuture.of(ctx, CompletableFuture.failedFuture(e));
         }
         AtomicReference<Region> served = new AtomicReference<>();
         CompletableFuture<S> response = runtime.executeAsync(op, ctx, region ->
@@ -79,9 +81,9 @@ public final class RoutedCalls<C, R, K> {
                     served.set(region);
                     return r;
                 }));
-        return response.thenApply(r -> {
+        return ContextualFuture.of(ctx, response.thenApply(r -> {
             hooks.afterSuccess(classified, request, ctx, served.get(), r);
             return r;
-        });
+        }));
     }
 }

@@ -208,7 +208,7 @@ final class Router {
      * (e.g. a {@code DescribeTable}) when it cannot matter.
      */
     public boolean footprintMatters(RoutingContext ctx) {
-        if (ctx == RoutingContext.empty()) {
+        if (!ctx.isDeclared()) {
             return config.requireContext() || !defaultContext.dataClass().equals(DataClass.INTERNAL);
         }
         return ctx.dataClass().equals(DataClass.RESTRICTED)
@@ -261,18 +261,25 @@ final class Router {
     }
 
     /**
-     * The context a call runs under: its own, or — made while none is open — the configured default data class's,
-     * or a refusal when {@link MultiRegionConfig#requireContext()}.
+     * The context a call runs under: its own, or — made while none is open, or under one that declares neither a
+     * data class nor a subject ({@link RoutingContext#isDeclared()}) — the configured default data class's (keeping
+     * the context's preferred and excluded regions), or a refusal when {@link MultiRegionConfig#requireContext()}.
      */
     private RoutingContext effective(Operation op, RoutingContext ctx) {
-        if (ctx != RoutingContext.empty()) {
+        if (ctx.isDeclared()) {
             return ctx;
         }
         if (config.requireContext()) {
-            throw refuse(op, RoutingContext.empty(), "no RoutingContext is open and meridian.require-context"
-                    + " (MERIDIAN_REQUIRE_CONTEXT) is true; open one with RoutingContext.builder()...open()", null);
+            throw refuse(op, RoutingContext.empty(), "no RoutingContext declaring a data class or a data subject is"
+                    + " open and meridian.require-context (MERIDIAN_REQUIRE_CONTEXT) is true; open one with"
+                    + " RoutingContext.builder()...open(), or send the request's routing headers", null);
         }
-        return defaultContext;
+        if (ctx == RoutingContext.empty()) {
+            return defaultContext;
+        }
+        // The default data class applies; the context's preferred and excluded regions still steer the call.
+        return defaultContext == RoutingContext.empty() ? ctx
+                : ctx.toBuilder().dataClass(defaultContext.dataClass()).build();
     }
 
     /** The allowed regions the operation's resource exists in; fails closed when there is none. */

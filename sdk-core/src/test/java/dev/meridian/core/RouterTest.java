@@ -85,7 +85,29 @@ class RouterTest {
         Router required = new Router(TestTopology.threeRegions().requireContext(true).build(), health);
         assertThatThrownBy(() -> required.plan(GET, RoutingContext.empty()))
                 .isInstanceOf(ResidencyViolationException.class).hasMessageContaining("MERIDIAN_REQUIRE_CONTEXT");
-        assertThat(required.plan(GET, RoutingContext.builder().build()).regions()).isNotEmpty();
+        assertThat(required.plan(GET, RoutingContext.builder().dataClass(DataClass.INTERNAL).build()).regions())
+                .isNotEmpty();
+    }
+
+    @Test
+    void aContextDeclaringNeitherDataClassNorSubjectIsNoContext() {
+        // What a request filter opens for a request without routing headers: a correlation id, a key, a region.
+        RoutingContext undeclared = RoutingContext.builder().correlationId("c-1").idempotencyKey("k-1")
+                .preferredRegion(US_EAST).build();
+        assertThat(undeclared.isDeclared()).isFalse();
+        assertThat(RoutingContext.builder().subjectCountry("DE").build().isDeclared()).isTrue();
+
+        Router required = new Router(TestTopology.threeRegions().requireContext(true).build(), health);
+        assertThatThrownBy(() -> required.plan(GET, undeclared))
+                .isInstanceOf(ResidencyViolationException.class).hasMessageContaining("MERIDIAN_REQUIRE_CONTEXT");
+        Router failClosed = new Router(TestTopology.threeRegions().defaultDataClass(DataClass.RESTRICTED).build(),
+                health);
+        assertThatThrownBy(() -> failClosed.plan(GET, undeclared)).isInstanceOf(ResidencyViolationException.class);
+        Router publicByDefault = new Router(TestTopology.threeRegions().defaultDataClass(DataClass.PUBLIC).build(),
+                health);
+        assertThat(publicByDefault.plan(GET, undeclared).dataClass()).isEqualTo(DataClass.PUBLIC);
+        assertThat(publicByDefault.plan(GET, undeclared).first()).as("the preferred region still steers")
+                .isEqualTo(US_EAST);
     }
 
     @Test

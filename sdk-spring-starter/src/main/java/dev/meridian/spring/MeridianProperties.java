@@ -37,9 +37,12 @@ public class MeridianProperties {
     private String routing;
     /** Cross-region attempt budget per call, 1..100. */
     private Integer maxRegionsPerCall;
-    /** Data class of a call made while no RoutingContext is open: PUBLIC, INTERNAL, RESTRICTED or a custom class; RESTRICTED fails closed. */
+    /**
+     * Data class of a call made without a context (no RoutingContext open, or a request without data-class and
+     * country headers): PUBLIC, INTERNAL, RESTRICTED or a custom class; RESTRICTED fails closed.
+     */
     private String defaultDataClass;
-    /** Refuse every call made while no RoutingContext is open. */
+    /** Refuse every call made without a context (no RoutingContext open, or a request without data-class and country headers). */
     private Boolean requireContext;
     private final Hedge hedge = new Hedge();
     private final Breaker breaker = new Breaker();
@@ -48,6 +51,7 @@ public class MeridianProperties {
     private final Aurora aurora = new Aurora();
     private final Web web = new Web();
     private final Health health = new Health();
+    private final ContextPropagation contextPropagation = new ContextPropagation();
 
     /**
      * The core settings as {@code meridian.*} properties for {@code MultiRegionConfig.fromEnvironment}: only what is
@@ -186,6 +190,10 @@ public class MeridianProperties {
 
     public Health getHealth() {
         return health;
+    }
+
+    public ContextPropagation getContextPropagation() {
+        return contextPropagation;
     }
 
     /** One region of the topology ({@code meridian.region.<region>.*}). */
@@ -681,6 +689,24 @@ public class MeridianProperties {
 
         public void setMaxReplicationLag(Duration maxReplicationLag) {
             this.maxReplicationLag = maxReplicationLag;
+        }
+    }
+
+    /** How the request's RoutingContext follows the request across threads ({@code meridian.context-propagation.*}). */
+    public static class ContextPropagation {
+        /**
+         * Whether the RoutingContext follows thread hops with Micrometer Context Propagation (when
+         * io.micrometer:context-propagation is on the class path): Spring's task executors and @Async, Spring MVC's
+         * Callable and WebAsyncTask, and Reactor's automatic context propagation.
+         */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
         }
     }
 }

@@ -30,7 +30,10 @@ import reactor.util.context.Context;
  * request (no context in the Reactor {@code Context}) the helpers leave the thread's context as it is.
  */
 public final class MeridianReactive {
-    /** The key of the request's {@link RoutingContext} in the Reactor {@link Context}. */
+    /**
+     * The key of the request's {@link RoutingContext} in the Reactor {@link Context}: the key of sdk-core's
+     * {@code RoutingContextAccessor}, so Reactor's automatic context propagation restores it as the thread's context.
+     */
     public static final String CONTEXT_KEY = RoutingContext.class.getName();
     private static final RoutingContext.Scope NO_SCOPE = () -> { };
 

@@ -21,8 +21,11 @@ import software.amazon.awssdk.regions.Region;
  * {@link RoutingContext} (correlation id generated when absent and echoed in the response), and the same 400
  * {@code application/problem+json} answer naming a malformed header. A reactive request has no thread of its own, so
  * the context is not made current on a thread: it goes into the Reactor {@code Context} of the request's pipeline
- * under {@link MeridianReactive#CONTEXT_KEY}, and {@link MeridianReactive}'s helpers make it current around each
- * Meridian call.
+ * under {@link MeridianReactive#CONTEXT_KEY} (the key of sdk-core's {@code RoutingContextAccessor}), where Reactor's
+ * automatic context propagation (on by default with the starter) makes it current wherever the pipeline runs, and
+ * {@link MeridianReactive}'s helpers make it current around a Meridian call. A request that names neither a data
+ * class nor a subject country gets a context that is not declared, as with the servlet filter: the configured
+ * defaults and {@code meridian.require-context} apply to its calls.
  */
 public class ReactiveRoutingContextFilter implements WebFilter, Ordered {
     private static final Logger LOG = LoggerFactory.getLogger(ReactiveRoutingContextFilter.class);

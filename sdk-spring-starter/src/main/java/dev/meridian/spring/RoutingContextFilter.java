@@ -19,11 +19,18 @@ import software.amazon.awssdk.regions.Region;
  * MDC under {@value RoutingContext#MDC_KEY} while the request runs), the IETF {@code Idempotency-Key} and the
  * session's region ({@link RoutingContext#preferredRegion()}: tried first when residency and health allow, for sticky
  * sessions). A malformed value, or a region that is not configured, is answered with 400 and an
- * {@code application/problem+json} body naming the header: never a silent default. The WebFlux counterpart is
+ * {@code application/problem+json} body naming the header: never a silent default. A request that names neither a
+ * data class nor a subject country gets a context that is not declared ({@link RoutingContext#isDeclared()}): it
+ * carries the correlation id, idempotency key and region, and its calls are routed as calls without a context, so
+ * {@code meridian.default-data-class}, a table's default data class and {@code meridian.require-context} apply. The
+ * async dispatch of a {@code Callable} or {@code DeferredResult} runs under the same context. The WebFlux counterpart is
  * {@link ReactiveRoutingContextFilter}; both read the headers the same way.
  */
 public class RoutingContextFilter extends OncePerRequestFilter {
     private static final Logger LOG = LoggerFactory.getLogger(RoutingContextFilter.class);
+
+    /** The request attribute holding the request's context, for its async dispatches. */
+    static final String CONTEXT_ATTRIBUTE = RoutingContextFilter.class.getName() + ".context";
 
     private final RoutingHeaders headers;
 
@@ -32,9 +39,21 @@ public class RoutingContextFilter extends OncePerRequestFilter {
         this.headers = new RoutingHeaders(headers, regions);
     }
 
+    /** The async dispatch of a {@code Callable} or {@code DeferredResult} result runs under the request's context too. */
+    @Override
+    protected boolean shouldNotFilterAsyncDispatch() {
+        return false;
+    }
+
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        if (isAsyncDispatch(request) && request.getAttribute(CONTEXT_ATTRIBUTE) instanceof RoutingContext ctx) {
+            try (RoutingContext.Scope s = ctx.open()) {
+                chain.doFilter(request, response);
+            }
+            return;
+        }
         RoutingHeaders.Parsed parsed = headers.parse(request::getHeader);
         if (parsed.correlationId() != null) {
             response.setHeader(headers.names().getCorrelationIdHeader(), parsed.correlationId());
@@ -43,6 +62,7 @@ public class RoutingContextFilter extends OncePerRequestFilter {
             reject(request, response, parsed.problem());
             return;
         }
+        request.setAttribute(CONTEXT_ATTRIBUTE, parsed.context());
         try (RoutingContext.Scope s = parsed.context().open()) {
             chain.doFilter(request, response);
         }

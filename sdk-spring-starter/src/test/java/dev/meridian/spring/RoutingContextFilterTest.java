@@ -68,7 +68,21 @@ class RoutingContextFilterTest {
         String id = response.getHeader("X-Correlation-Id");
         assertThat(id).isNotBlank();
         assertThat(seen.get().correlationId()).contains(id);
-        assertThat(seen.get().dataClass()).isEqualTo(DataClass.INTERNAL);
+        assertThat(mdc.get()).isEqualTo(id);
+        assertThat(seen.get().isDeclared()).as("no routing headers: a call without a context").isFalse();
+    }
+
+    @Test
+    void aRequestNamingOnlyItsKeyAndRegionDeclaresNothingAboutItsData() throws Exception {
+        MockHttpServletRequest request = new MockHttpServletRequest("POST", "/orders");
+        request.addHeader("Idempotency-Key", "\"k-1\"");
+        request.addHeader("X-Meridian-Region", "eu-central-1");
+
+        run(request);
+
+        assertThat(seen.get().isDeclared()).isFalse();
+        assertThat(seen.get().idempotencyKey()).contains("k-1");
+        assertThat(seen.get().preferredRegion()).contains(Region.EU_CENTRAL_1);
     }
 
     @Test

@@ -21,6 +21,12 @@ import software.amazon.awssdk.regions.Region;
  * the correlation id is in the SLF4J MDC under {@value #MDC_KEY}. Asynchronous calls capture {@code current()}
  * when they are made, so the context applies to every failover attempt even on other threads. Scopes must be
  * closed on the thread that opened them.
+ *
+ * <p>A context is <em>declared</em> ({@link #isDeclared()}) when it names a data class or the data subject (country
+ * or jurisdiction). One that does not, such as {@link #empty()} or a request's context carrying only a correlation id
+ * and an idempotency key, is routed as a call without a context: the configured default data class (or a table's)
+ * applies, and {@code meridian.require-context} refuses it. With {@code io.micrometer:context-propagation} on the
+ * class path the thread's context is registered for propagation ({@link RoutingContextAccessor}).
  */
 public final class RoutingContext {
     /** MDC key holding the correlation id while a scope is open. */
@@ -37,6 +43,7 @@ public final class RoutingContext {
     private final String correlationId;
     private final Set<Region> excludedRegions;
     private final Region preferredRegion;
+    private final boolean dataClassDeclared;
 
     private RoutingContext(Builder b) {
         this.dataClass = b.dataClass;
@@ -48,12 +55,28 @@ public final class RoutingContext {
         this.excludedRegions = b.excludedRegions.isEmpty() ? Set.of()
                 : Collections.unmodifiableSet(new LinkedHashSet<>(b.excludedRegions));
         this.preferredRegion = b.preferredRegion;
+        this.dataClassDeclared = b.dataClassDeclared;
     }
 
     /** The context of the calling thread; an empty context (INTERNAL, nothing else) when none is open. */
     public static RoutingContext current() {
         RoutingContext c = CURRENT.get();
         return c == null ? EMPTY : c;
+    }
+
+    /** The context open on the calling thread, or null: what {@link RoutingContextAccessor} captures. */
+    static RoutingContext currentOrNull() {
+        return CURRENT.get();
+    }
+
+    /**
+     * Leaves the thread without a context until the returned scope is closed (the MDC is left as it is): what
+     * {@link RoutingContextAccessor} does where the captured snapshot has none.
+     */
+    static Scope openNone() {
+        RoutingContext previous = CURRENT.get();
+        CURRENT.remove();
+        return new ContextScope(previous, null, false);
     }
 
     /** The empty context. */
@@ -75,6 +98,7 @@ public final class RoutingContext {
         b.correlationId = correlationId;
         b.excludedRegions.addAll(excludedRegions);
         b.preferredRegion = preferredRegion;
+        b.dataClassDeclared = dataClassDeclared;
         return b;
     }
 
@@ -113,6 +137,15 @@ public final class RoutingContext {
         return Optional.ofNullable(correlationId);
     }
 
+    /**
+     * Whether this context declares what the data is: a data class or the data subject (country or jurisdiction).
+     * A context that does not (correlation id, idempotency key, preferred or excluded regions only) is routed as a
+     * call without a context: the configured default data class applies and {@code require-context} refuses it.
+     */
+    public boolean isDeclared() {
+        return dataClassDeclared || subjectCountry != null || subjectJurisdiction != null;
+    }
+
     public Set<Region> excludedRegions() {
         return excludedRegions;
     }
@@ -127,7 +160,8 @@ public final class RoutingContext {
 
     @Override
     public String toString() {
-        return "RoutingContext[" + dataClass + (subjectCountry != null ? " country=" + subjectCountry : "")
+        return "RoutingContext[" + (isDeclared() ? dataClass : "undeclared")
+                + (subjectCountry != null ? " country=" + subjectCountry : "")
                 + (subjectJurisdiction != null ? " jurisdiction=" + subjectJurisdiction : "")
                 + (correlationId != null ? " correlationId=" + correlationId : "")
                 + (excludedRegions.isEmpty() ? "" : " excluded=" + excludedRegions)
@@ -173,7 +207,10 @@ public final class RoutingContext {
         }
     }
 
-    /** Builder for {@link RoutingContext}; not thread-safe. */
+    /**
+     * Builder for {@link RoutingContext}; not thread-safe. The context it builds is declared
+     * ({@link RoutingContext#isDeclared()}) once a data class, subject country or subject jurisdiction is set.
+     */
     public static final class Builder {
         private DataClass dataClass = DataClass.INTERNAL;
         private String subjectCountry;
@@ -183,12 +220,14 @@ public final class RoutingContext {
         private String correlationId;
         private final Set<Region> excludedRegions = new LinkedHashSet<>();
         private Region preferredRegion;
+        private boolean dataClassDeclared;
 
         private Builder() {
         }
 
         public Builder dataClass(DataClass dataClass) {
             this.dataClass = Objects.requireNonNull(dataClass, "dataClass");
+            this.dataClassDeclared = true;
             return this;
         }
 

@@ -3,6 +3,7 @@ package dev.meridian.dynamodb.client;
 import dev.meridian.core.RegionalClients;
 import dev.meridian.core.RoutedCalls;
 import dev.meridian.core.ServiceHooks;
+import dev.meridian.core.routing.ContextualFuture;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.dynamodb.client.DynamoDbOperationClassifier.Classification;
@@ -24,7 +25,8 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbAsyncWaiter;
  * What {@link RoutedDynamoDbAsyncClient} hands every call to: the same hooks as {@link DynamoDbCalls}, but never
  * blocking the caller — unknown key schemas (and, when residency needs it, replica footprints) are described
  * asynchronously first, and every failure, a residency refusal included, completes the returned future
- * exceptionally. Waiters share one scheduler, created on the first {@code waiter()} and closed with the client.
+ * exceptionally; the returned future's dependent stages run under the caller's context ({@link ContextualFuture}),
+ * whichever thread completes it. Waiters share one scheduler, created on the first {@code waiter()} and closed with the client.
  * Thread-safe.
  */
 final class DynamoDbAsyncCalls implements ServiceHooks<DynamoDbRequest, Classification>, AutoCloseable {
@@ -47,6 +49,12 @@ final class DynamoDbAsyncCalls implements ServiceHooks<DynamoDbRequest, Classifi
 
     <Q extends DynamoDbRequest, S> CompletableFuture<S> callAsync(String operation, Q request, RoutingContext callerCtx,
             BiFunction<DynamoDbAsyncClient, Q, CompletableFuture<S>> method) {
+        // Dependents of the returned future run under the caller's context (also when a describe fails first).
+        return ContextualFuture.of(callerCtx, route(operation, request, callerCtx, method));
+    }
+
+    private <Q extends DynamoDbRequest, S> CompletableFuture<S> route(String operation, Q request,
+            RoutingContext callerCtx, BiFunction<DynamoDbAsyncClient, Q, CompletableFuture<S>> method) {
         try {
             Objects.requireNonNull(request, "request");
             RoutingContext ctx = routing.contextFor(operation, request, callerCtx);

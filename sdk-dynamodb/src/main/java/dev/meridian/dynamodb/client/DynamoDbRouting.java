@@ -92,21 +92,26 @@ final class DynamoDbRouting {
     }
 
     /**
-     * The context a call runs under: the caller's; or, made while none is open, the default of the table it touches
-     * ({@link TableSettings#defaultDataClass()}; RESTRICTED wins when tables disagree).
+     * The context a call runs under: the caller's; or, made while none is open or under one that declares neither a
+     * data class nor a subject ({@link RoutingContext#isDeclared()}), the default of the table it touches
+     * ({@link TableSettings#defaultDataClass()}; RESTRICTED wins when tables disagree), keeping the caller's
+     * correlation id, idempotency key and preferred and excluded regions.
      */
     RoutingContext contextFor(String operation, DynamoDbRequest request, RoutingContext ctx) {
-        if (ctx != RoutingContext.empty() || !catalog.hasTableDefaults()) {
+        if (ctx.isDeclared() || !catalog.hasTableDefaults()) {
             return ctx;
         }
-        RoutingContext chosen = ctx;
+        RoutingContext chosen = null;
         for (ItemRef item : RequestShape.of(operation, request).items()) {
             Optional<RoutingContext> d = catalog.settings(item.table()).flatMap(TableSettings::defaultContext);
-            if (d.isPresent() && (chosen == ctx || d.get().dataClass().equals(DataClass.RESTRICTED))) {
+            if (d.isPresent() && (chosen == null || d.get().dataClass().equals(DataClass.RESTRICTED))) {
                 chosen = d.get();
             }
         }
-        return chosen;
+        if (chosen == null) {
+            return ctx;
+        }
+        return ctx == RoutingContext.empty() ? chosen : ctx.toBuilder().dataClass(chosen.dataClass()).build();
     }
 
     /**

@@ -9,8 +9,10 @@ import java.util.Optional;
 /**
  * The {@link RoutingContext} of one API Gateway HTTP API request. Orders are personal data ({@code RESTRICTED}); the
  * data subject's country comes from the JWT authorizer's claims ({@code country}, else Cognito's
- * {@code custom:country}) — never from a header the client controls — so a request without one is refused rather
- * than routed anywhere. The correlation id is the {@code x-correlation-id} header, else API Gateway's request id.
+ * {@code custom:country}) — never from a header the client controls. An event without one carries no routing facts:
+ * its context declares nothing ({@link RoutingContext#isDeclared()} is false), so the configured no-context policy
+ * applies (the tables' {@code DEFAULT_DATA_CLASS=RESTRICTED} in the template: refused, having no subject). The
+ * correlation id is the {@code x-correlation-id} header, else API Gateway's request id.
  */
 final class EventRouting {
     static final String COUNTRY_CLAIM = "country";
@@ -20,8 +22,8 @@ final class EventRouting {
     }
 
     static RoutingContext contextOf(APIGatewayV2HTTPEvent event) {
-        RoutingContext.Builder b = RoutingContext.builder().dataClass(DataClass.RESTRICTED);
-        country(event).ifPresent(b::subjectCountry);
+        RoutingContext.Builder b = RoutingContext.builder();
+        country(event).ifPresent(country -> b.dataClass(DataClass.RESTRICTED).subjectCountry(country));
         String correlationId = header(event, "x-correlation-id")
                 .orElseGet(() -> event.getRequestContext() == null ? null : event.getRequestContext().getRequestId());
         if (correlationId != null) {

@@ -79,6 +79,20 @@ class OrdersHandlerIT {
     }
 
     @Test
+    void anEventWithoutACountryClaimIsACallWithoutAContextAndTheTablesDefaultRefusesIt() {
+        APIGatewayV2HTTPEvent noCountry = post("key-none", "DE", "{\"item\":\"book\"}");
+        noCountry.getRequestContext().getAuthorizer().getJwt().setClaims(Map.of("sub", "user-1"));
+
+        assertThat(EventRouting.contextOf(noCountry).isDeclared()).isFalse();
+        APIGatewayV2HTTPResponse r = handler.handleRequest(noCountry, new TestContext(30_000));
+
+        // Refused when planned, before anything is sent. (The journals are no witness here: a cold first call of
+        // an earlier test that timed out after DynamoDB applied it may land at any time.)
+        assertThat(r.getStatusCode()).isEqualTo(403);
+        assertThat(r.getBody()).contains("ResidencyViolation").contains("RESTRICTED");
+    }
+
+    @Test
     void callerErrorsAreAnsweredWith4xx() {
         APIGatewayV2HTTPEvent noKey = post("unused", "DE", "{}");
         noKey.getHeaders().remove("idempotency-key");

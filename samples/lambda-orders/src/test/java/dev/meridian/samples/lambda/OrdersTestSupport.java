@@ -46,6 +46,8 @@ final class OrdersTestSupport {
         env.put("MERIDIAN_DYNAMODB_TABLE_ORDERS_REPLICA_REGIONS", "eu-west-1,eu-central-1");
         env.put("MERIDIAN_DYNAMODB_TABLE_ORDERS_IDEMPOTENCY_PARTITION_KEY", "id");
         env.put("MERIDIAN_DYNAMODB_TABLE_ORDERS_IDEMPOTENCY_REPLICA_REGIONS", "eu-west-1,eu-central-1");
+        env.put("MERIDIAN_DYNAMODB_TABLE_ORDERS_DEFAULT_DATA_CLASS", "RESTRICTED");
+        env.put("MERIDIAN_DYNAMODB_TABLE_ORDERS_IDEMPOTENCY_DEFAULT_DATA_CLASS", "RESTRICTED");
         env.put("AWS_ACCESS_KEY_ID", "local");
         env.put("AWS_SECRET_ACCESS_KEY", "local");
         return env;

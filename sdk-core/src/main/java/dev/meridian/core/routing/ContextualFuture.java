@@ -1,0 +1,71 @@
+package dev.meridian.core.routing;
+
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * A future whose dependent stages run under the {@link RoutingContext} of the call that made it: what Meridian's
+ * routed async clients return, so that {@code client.putItem(a).thenCompose(r -> client.putItem(b))} makes the second
+ * call under the first call's context although the first completes on an SDK (Netty) or executor thread. Completion
+ * is delivered with the context open on the completing thread (dependents registered with the non-async methods run
+ * there, inside it); the async methods without an executor run on the JDK's default executor with the context open; every
+ * dependent stage is itself a {@code ContextualFuture} of the same context. Cancelling it cancels the source.
+ *
+ * @param <T> the result type
+ */
+public final class ContextualFuture<T> extends CompletableFuture<T> {
+    private final RoutingContext context;
+
+    private ContextualFuture(RoutingContext context) {
+        this.context = context;
+    }
+
+    /**
+     * A future completing as {@code source} does, delivering its completion (and running its dependents) under
+     * {@code context}.
+     */
+    public static <T> CompletableFuture<T> of(RoutingContext context, CompletableFuture<T> source) {
+        Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(source, "source");
+        if (source instanceof ContextualFuture<T> c && c.context == context) {
+            return source;
+        }
+        ContextualFuture<T> result = new ContextualFuture<>(context);
+        source.whenComplete((value, failure) -> {
+            try (RoutingContext.Scope s = context.open()) {
+                if (failure != null) {
+                    result.completeExceptionally(failure);
+                } else {
+                    result.complete(value);
+                }
+            }
+        });
+        result.whenComplete((value, failure) -> {
+            if (result.isCancelled()) {
+                source.cancel(true);
+            }
+        });
+        return result;
+    }
+
+    /** The context the dependents run under. */
+    public RoutingContext context() {
+        return context;
+    }
+
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+        return new ContextualFuture<>(context);
+    }
+
+    @Override
+    public Executor defaultExecutor() {
+        Executor base = super.defaultExecutor();
+        return task -> base.execute(() -> {
+            try (RoutingContext.Scope s = context.open()) {
+                task.run();
+            }
+        });
+    }
+}
