@@ -64,6 +64,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  */
 public final class RegionDrill {
     private static final long CONVERGENCE_BOUND_SECONDS = 180;
+    private static final int WARM_UP_CALLS_PER_WORKER = 10;
+    private static final Duration WARM_UP_BOUND = Duration.ofSeconds(30);
 
     private RegionDrill() {
     }
@@ -177,7 +179,7 @@ public final class RegionDrill {
             try {
                 Sampler sampler = new Sampler(targets, runtime, jdbc);
                 List<PhaseStats> phases = runTimeline(targets, timeline, workload, sampler, injector, meridian,
-                        settings, out, started);
+                        runtime, settings, out, started);
                 return finish(targets, workload, jdbc, sampler, meridian, phases, injector, out, started);
             } finally {
                 workload.stop();
@@ -187,13 +189,21 @@ public final class RegionDrill {
     }
 
     private static List<PhaseStats> runTimeline(Phase.Targets targets, List<Phase> timeline, Workload workload,
-            Sampler sampler, ExecutorService injector, MeridianMeters meridian, DrillSettings settings,
-            PrintStream out, long started) throws InterruptedException {
+            Sampler sampler, ExecutorService injector, MeridianMeters meridian, MultiRegion runtime,
+            DrillSettings settings, PrintStream out, long started) throws InterruptedException {
         List<PhaseStats> phases = new ArrayList<>();
         // Warm up (JIT, connection pools, breakers' first samples) so the baseline shows steady-state latency.
         out.printf(Locale.ROOT, "[%5.1fs] warming up%n", seconds(started));
         workload.start(new PhaseStats("warm-up"));
         Thread.sleep(Math.min(2_000, settings.phaseDuration().toMillis()));
+        // On a starved machine 2 s may hold only a few (cold) calls: warm up until every worker made some.
+        long warmUpBound = System.nanoTime() + WARM_UP_BOUND.toNanos();
+        while (workload.totals().calls() < WARM_UP_CALLS_PER_WORKER * settings.workers()
+                && System.nanoTime() - warmUpBound < 0) {
+            Thread.sleep(50);
+        }
+        // The timeline starts from closed breakers: what the cold first calls taught the breakers is forgotten.
+        runtime.resetHealth();
         long phaseNanos = settings.phaseDuration().toNanos();
         int ticks = (int) Math.max(1, Math.round(phaseNanos / 1e9));
         ProgressLine progress = new ProgressLine(out, timeline.size(), started);
