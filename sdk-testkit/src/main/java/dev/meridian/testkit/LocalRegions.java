@@ -432,7 +432,10 @@ public final class LocalRegions implements AutoCloseable {
             this.streamsClient = direct(DynamoDbStreamsClient.builder(), dynamo.endpoint(), region);
         }
 
-        /** A client of DynamoDB Local itself, bypassing the proxy: what the replicator uses, never faulted. */
+        /**
+         * A client of DynamoDB Local itself, bypassing the proxy: what set-up and the replicator use, never faulted.
+         * Its call timeout is generous: on a starved machine creating a table can take DynamoDB Local over 10 s.
+         */
         private static <B extends AwsClientBuilder<B, C> & SdkSyncClientBuilder<B, C>, C> C direct(B builder,
                 URI endpoint, String region) {
             return builder
@@ -440,7 +443,7 @@ public final class LocalRegions implements AutoCloseable {
                     .region(Region.of(region))
                     .credentialsProvider(DUMMY_CREDENTIALS)
                     .httpClientBuilder(UrlConnectionHttpClient.builder())
-                    .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(10)))
+                    .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(60)))
                     .build();
         }
 

@@ -25,8 +25,8 @@ import software.amazon.awssdk.regions.Region;
  *
  * <p>Reads: a read-your-writes session goes to the writer (unless the context excludes the writer's region);
  * otherwise the regions of {@code MultiRegion.plan(READ)} in order (residency, health and the context's excluded
- * regions applied there), skipping a region whose reader breaker is open, whose pool fails, or whose lag exceeds the
- * bound; then the writer, if residency allows the writer's region for this read and the context does not exclude it.
+ * regions applied there), skipping a region whose reader breaker is open, whose pool fails, or that its last lag
+ * measurement does not prove within the bound (measured lag plus the measurement's age, {@link LagMonitor}); then the writer, if residency allows the writer's region for this read and the context does not exclude it.
  * Writes: the current writer, after {@code MultiRegion.checkResidency} of the whole global cluster; if the writer
  * refuses connections the topology is refreshed and a moved writer is tried once.
  *
@@ -125,8 +125,9 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
                 failures = chain(failures, e);
                 continue;
             }
-            if (reader.lag != null && reader.lag.compareTo(maxReplicaLag) > 0) {
-                log.debug("Skipping reader in {}: lag {} exceeds maxReplicaLag {}", region, reader.lag, maxReplicaLag);
+            if (reader.staleness != null && reader.staleness.compareTo(maxReplicaLag) > 0) {
+                log.debug("Skipping reader in {}: lag plus the measurement's age {} exceeds maxReplicaLag {}", region,
+                        reader.staleness, maxReplicaLag);
                 metrics.reroute(region, "replica-lag");
                 EndpointPools.closeQuietly(reader.connection);
                 continue;
@@ -137,15 +138,15 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
         return writerForRead(topology, context, failures);
     }
 
-    /** A reader connection and its replica's lag (null when lag is not monitored). */
-    private record Reader(Connection connection, Duration lag) {
+    /** A reader connection and how far behind its replica may be (null when lag is not monitored). */
+    private record Reader(Connection connection, Duration staleness) {
     }
 
     /** Takes a reader connection and measures its lag; a connection whose lag check failed is evicted. */
     private Reader connectReader(Endpoint endpoint) throws SQLException {
         Connection connection = pools.connection(endpoint);
         try {
-            return new Reader(connection, lagMonitor == null ? null : lagMonitor.lag(endpoint.region(), connection));
+            return new Reader(connection, lagMonitor == null ? null : lagMonitor.staleness(endpoint.region(), connection));
         } catch (SQLException | RuntimeException e) {
             pools.evict(endpoint, connection);
             throw e;

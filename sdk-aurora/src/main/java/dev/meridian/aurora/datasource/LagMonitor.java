@@ -8,30 +8,48 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import software.amazon.awssdk.regions.Region;
 
 /**
- * Per-region replica lag, measured at most once per interval per region.
+ * Per-region replica lag, measured at most once per interval per region, and how stale a reader may be now.
+ *
+ * <p>A measurement of lag {@code L} that started at {@code m} proves the reader had replayed everything committed
+ * before {@code m - L}; a replica only moves forward, so at {@code now} it is at most {@code (now - m) + L} behind.
+ * {@link #staleness} answers that sum, so a reader is trusted only while its last measurement is recent enough to
+ * prove the bound, not merely while the last measured lag is below it. {@code m} is read from a monotonic clock
+ * before the probe is sent, so a slow probe (a starved process, a busy replica) counts against the reader.
  *
  * <p>The thread that finds a region's measurement due claims it (compare-and-set) and probes on the connection it
- * already holds; concurrent threads use the previous value meanwhile, so a busy region costs one probe per interval.
- * Thread-safe.
+ * already holds; concurrent threads use the previous measurement meanwhile, aged accordingly, so a busy region costs
+ * one probe per interval. Thread-safe.
  */
 final class LagMonitor {
     private final LagProbe probe;
     private final long intervalNanos;
     private final JdbcMetrics metrics;
+    private final LongSupplier nanoClock;
     private final Map<Region, State> states = new ConcurrentHashMap<>();
 
-    private static final class State {
-        final AtomicLong nextDueNanos = new AtomicLong(System.nanoTime());
-        volatile Duration last;
+    /** A measured lag and the monotonic time its probe started. */
+    private record Measurement(Duration lag, long startedNanos) {
+    }
+
+    private final class State {
+        final AtomicLong nextDueNanos = new AtomicLong(nanoClock.getAsLong());
+        volatile Measurement last;
     }
 
     LagMonitor(LagProbe probe, Duration interval, JdbcMetrics metrics) {
+        this(probe, interval, metrics, System::nanoTime);
+    }
+
+    /** With the monotonic clock {@code nanoClock} (tests pass a fake one). */
+    LagMonitor(LagProbe probe, Duration interval, JdbcMetrics metrics, LongSupplier nanoClock) {
         this.probe = probe;
         this.intervalNanos = interval.toNanos();
         this.metrics = metrics;
+        this.nanoClock = nanoClock;
     }
 
     /** Forgets every measurement (after a process snapshot was restored): the next read of a region measures it. */
@@ -46,27 +64,35 @@ final class LagMonitor {
     Map<Region, Duration> lastMeasured() {
         Map<Region, Duration> measured = new HashMap<>();
         states.forEach((region, state) -> {
-            Duration last = state.last;
+            Measurement last = state.last;
             if (last != null) {
-                measured.put(region, last);
+                measured.put(region, last.lag());
             }
         });
         return Map.copyOf(measured);
     }
 
-    /** The region's lag, measuring on {@code connection} if the cached value is due. */
-    Duration lag(Region region, Connection connection) throws SQLException {
+    /**
+     * How far behind the region's reader may be now: its last measured lag plus that measurement's age, measuring
+     * on {@code connection} first if a measurement is due.
+     */
+    Duration staleness(Region region, Connection connection) throws SQLException {
+        Measurement measurement = measurement(region, connection);
+        return measurement.lag().plusNanos(Math.max(0, nanoClock.getAsLong() - measurement.startedNanos()));
+    }
+
+    private Measurement measurement(Region region, Connection connection) throws SQLException {
         State state = states.computeIfAbsent(region, r -> new State());
-        long now = System.nanoTime();
+        long now = nanoClock.getAsLong();
         long due = state.nextDueNanos.get();
-        Duration last = state.last;
+        Measurement last = state.last;
         if (last != null && (now - due < 0 || !state.nextDueNanos.compareAndSet(due, now + intervalNanos))) {
             return last;
         }
         state.nextDueNanos.set(now + intervalNanos);
-        Duration measured;
+        Duration lag;
         try {
-            measured = probe.measure(connection, region);
+            lag = probe.measure(connection, region);
         } catch (RuntimeException e) {
             // A LagProbe that throws means a failed reader, whatever it throws.
             throw new SQLException("Lag probe failed on the reader in " + region.id() + ": " + e, e);
@@ -74,8 +100,9 @@ final class LagMonitor {
         if (!connection.getAutoCommit()) {
             connection.rollback(); // leave no transaction open for the session settings applied next
         }
+        Measurement measured = new Measurement(lag, now);
         state.last = measured;
-        metrics.replicaLag(region, measured);
+        metrics.replicaLag(region, lag);
         return measured;
     }
 }

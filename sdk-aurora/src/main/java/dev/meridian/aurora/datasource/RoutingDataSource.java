@@ -36,7 +36,8 @@ import software.amazon.awssdk.regions.Region;
  *
  * <p><b>Routing.</b> Read-only: the regions of the sdk-core {@code Router} plan for a READ (residency, health and
  * strategy applied: local region first with {@code localFirst()}), skipping readers whose breaker is open, that refuse
- * connections, or that lag more than {@code maxReplicaLag}; then the writer. Read-write: the writer found by the
+ * connections, or whose last lag measurement plus its age exceeds {@code maxReplicaLag} (bounded staleness); then the
+ * writer. Read-write: the writer found by the
  * {@link WriterDiscovery}. A route is sticky for the life of the logical connection unless the read-only flag changes
  * outside a transaction (then it is re-chosen at next use) or the route goes stale (writer moved, connection
  * failed). Changing the read-only flag inside a transaction throws an {@link SQLException} with SQLState 25001.
@@ -185,8 +186,8 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
     }
 
     /**
-     * The {@code maxReplicaLag} set on the builder: reads skip a reader whose {@linkplain #replicaLags() lag} exceeds
-     * it. Empty when lag is not measured.
+     * The {@code maxReplicaLag} set on the builder: reads skip a reader whose {@linkplain #replicaLags() lag} plus
+     * the age of that measurement exceeds it. Empty when lag is not measured.
      */
     public Optional<Duration> maxReplicaLag() {
         return Optional.ofNullable(maxReplicaLag);
@@ -308,8 +309,9 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
         }
 
         /**
-         * Skip readers lagging more than this; unset (default) means lag is not measured, and {@code lagProbe} and
-         * {@code lagCheckInterval} are unused.
+         * The staleness bound of reads: a reader serves a read only while its last measured lag plus that
+         * measurement's age is at most this, otherwise the next reader or the writer serves it. Unset (default) means
+         * lag is not measured, and {@code lagProbe} and {@code lagCheckInterval} are unused.
          */
         public Builder maxReplicaLag(Duration maxReplicaLag) {
             this.maxReplicaLag = Settings.positive(maxReplicaLag, "maxReplicaLag", "pass a bound such as 2 s, or leave it"
@@ -324,7 +326,10 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
             return this;
         }
 
-        /** How long a region's measured lag is reused; default 1 s. */
+        /**
+         * How long a region's measured lag is reused (aging meanwhile); default 1 s. Keep it well below
+         * {@code maxReplicaLag}: a measurement older than the bound minus its lag no longer proves the bound.
+         */
         public Builder lagCheckInterval(Duration lagCheckInterval) {
             this.lagCheckInterval = Settings.positive(lagCheckInterval, "lagCheckInterval", "pass an interval such as 1 s"
                     + " (the default)");

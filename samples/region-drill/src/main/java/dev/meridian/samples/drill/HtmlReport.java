@@ -51,11 +51,15 @@ final class HtmlReport {
                 : "<span class=\"FAIL\">FAIL</span>").append("</h1>\n");
         html.append(String.format(Locale.ROOT, "<p>%d workers, ~%d calls/s, %d phases of %.1f s; eu-west-1 is the "
                 + "local region. Hover a bar for its numbers.</p>%n", settings.workers(), settings.opsPerSecond(),
-                report.phases().size(), settings.phaseDuration().toMillis() / 1000.0));
+                report.phaseStats().size(), settings.phaseDuration().toMillis() / 1000.0));
         html.append("<p class=\"legend\">");
         for (String region : Phase.REGIONS) {
             html.append("<span><i class=\"sw\" style=\"background:").append(REGION_COLOURS.get(region))
                     .append("\"></i>").append(region).append("</span>");
+        }
+        for (Outcome o : Outcome.values()) {
+            html.append("<span><i class=\"sw\" style=\"background:").append(o.colour).append("\"></i>")
+                    .append(Svg.escape(o.label)).append("</span>");
         }
         BREAKER_COLOURS.forEach((state, colour) -> html.append("<span><i class=\"sw\" style=\"background:")
                 .append(colour).append("\"></i>breaker ").append(state).append("</span>"));
@@ -65,16 +69,23 @@ final class HtmlReport {
             html.append("<th>").append(Svg.escape(column)).append("</th>");
         }
         html.append("</tr>\n");
-        for (PhaseStats p : report.phases()) {
+        String[] columns = DrillReport.columns();
+        for (int index = 0; index < report.phaseStats().size(); index++) {
             html.append("<tr>");
-            List<String> cells = DrillReport.row(p);
-            String[] columns = DrillReport.columns();
+            List<String> cells = report.row(index);
             for (int i = 0; i < cells.size(); i++) {
                 html.append("<td data-column=\"").append(Svg.escape(columns[i])).append("\">")
                         .append(Svg.escape(cells.get(i))).append("</td>");
             }
             html.append("</tr>\n");
         }
+        html.append("<tr class=\"total\">");
+        List<String> totals = report.totalRow();
+        for (int i = 0; i < totals.size(); i++) {
+            html.append("<th data-total=\"").append(Svg.escape(columns[i])).append("\">")
+                    .append(Svg.escape(totals.get(i))).append("</th>");
+        }
+        html.append("</tr>\n");
         html.append("</table>\n<h2>Calls that did not succeed outright</h2>\n<ul>");
         List<String> explained = report.explainedOutcomes();
         if (explained.isEmpty()) {
@@ -110,7 +121,7 @@ final class HtmlReport {
     }
 
     private static void phases(Svg svg, DrillReport report, List<Sample> samples, Function<Double, Double> x, int y) {
-        for (int i = 0; i < report.phases().size(); i++) {
+        for (int i = 0; i < report.phaseStats().size(); i++) {
             int index = i;
             List<Sample> inPhase = samples.stream().filter(s -> s.phase() == index).toList();
             if (inPhase.isEmpty()) {
@@ -120,9 +131,9 @@ final class HtmlReport {
             Sample last = inPhase.get(inPhase.size() - 1);
             double to = x.apply(last.startSeconds() + last.seconds());
             svg.rect(from, y, to - from, 30, i % 2 == 0 ? "#eef1f6" : "#dde3ec",
-                    Map.of("class", "phase", "data-phase", report.phases().get(i).name), report.phases().get(i).name);
+                    Map.of("class", "phase", "data-phase", report.phaseStats().get(i).name), report.phaseStats().get(i).name);
             svg.text(from + 3, y + 12, (i + 1) + ".", 10, "start");
-            String[] words = report.phases().get(i).name.split(" ", 2);
+            String[] words = report.phaseStats().get(i).name.split(" ", 2);
             svg.text(from + 3, y + 26, words.length > 1 ? words[0] + " " + words[1] : words[0], 8, "start");
         }
     }
@@ -130,7 +141,7 @@ final class HtmlReport {
     private static int stacked(Svg svg, List<Sample> samples, Function<Double, Double> x, int y, String label,
             String kind, Function<Sample, Map<String, Long>> counts) {
         double max = samples.stream().mapToDouble(s -> counts.apply(s).values().stream().mapToLong(Long::longValue)
-                .sum() / s.seconds()).max().orElse(1);
+                .sum() / length(s)).max().orElse(1);
         max = Math.max(1, max);
         axis(svg, y, label, max);
         for (Sample s : samples) {
@@ -139,7 +150,7 @@ final class HtmlReport {
             double base = y + CHART;
             for (String region : Phase.REGIONS) {
                 long n = counts.apply(s).getOrDefault(region, 0L);
-                double h = n / s.seconds() / max * CHART;
+                double h = n / length(s) / max * CHART;
                 svg.rect(x0, base - h, w, h, REGION_COLOURS.get(region), Map.of("class", kind, "data-region", region,
                         "data-count", Long.toString(n)), String.format(Locale.ROOT, "%s %s: %d in %.1f s", kind,
                         region, n, s.seconds()));
@@ -149,21 +160,54 @@ final class HtmlReport {
         return y + CHART + GAP;
     }
 
+    /** Calls that did not succeed, stacked per sample: refused (residency), held (kept for later), errors. */
     private static int outcomes(Svg svg, List<Sample> samples, Function<Double, Double> x, int y) {
-        double max = Math.max(1, samples.stream().mapToDouble(s -> (s.refusedOrHeld() + s.errors()) / s.seconds())
-                .max().orElse(1));
-        axis(svg, y, "refused or held / errors per s", max);
+        double max = Math.max(1, samples.stream().mapToDouble(s -> (s.refused() + s.held() + s.errors())
+                / length(s)).max().orElse(1));
+        axis(svg, y, "refused / held / errors per s", max);
         for (Sample s : samples) {
             double x0 = x.apply(s.startSeconds());
             double w = x.apply(s.startSeconds() + s.seconds()) - x0 - 0.5;
-            double held = s.refusedOrHeld() / s.seconds() / max * CHART;
-            double errors = s.errors() / s.seconds() / max * CHART;
-            svg.rect(x0, y + CHART - held, w, held, "#b07aa1", Map.of("class", "refused-held",
-                    "data-count", Long.toString(s.refusedOrHeld())), "refused or held: " + s.refusedOrHeld());
-            svg.rect(x0, y + CHART - held - errors, w, errors, "#c00", Map.of("class", "errors",
-                    "data-count", Long.toString(s.errors())), "errors: " + s.errors());
+            double base = y + CHART;
+            for (Outcome o : Outcome.values()) {
+                long n = o.count(s);
+                double h = n / length(s) / max * CHART;
+                base -= h;
+                svg.rect(x0, base, w, h, o.colour, Map.of("class", o.cssClass, "data-count", Long.toString(n)),
+                        o.label + ": " + n);
+            }
         }
         return y + CHART + GAP;
+    }
+
+    /** The series of the outcomes chart, as the drill's README names them. */
+    enum Outcome {
+        REFUSED("refused", "#b07aa1", "refused (residency, fail closed)"),
+        HELD("held", "#76b7b2", "held (kept for later, nothing executed)"),
+        ERRORS("errors", "#c00", "errors");
+
+        final String cssClass;
+        final String colour;
+        final String label;
+
+        Outcome(String cssClass, String colour, String label) {
+            this.cssClass = cssClass;
+            this.colour = colour;
+            this.label = label;
+        }
+
+        long count(Sample s) {
+            return switch (this) {
+                case REFUSED -> s.refused();
+                case HELD -> s.held();
+                case ERRORS -> s.errors();
+            };
+        }
+    }
+
+    /** A sample's length for rates; never zero. */
+    private static double length(Sample s) {
+        return Math.max(s.seconds(), 0.001);
     }
 
     private static int breakers(Svg svg, List<Sample> samples, Function<Double, Double> x, int y) {

@@ -31,6 +31,8 @@ final class PhaseStats {
     double seconds;
     long failovers;
     long breakerTransitions;
+    /** Breaker transitions during the phase by "region FROM->TO" (resource breakers included). */
+    final Map<String, Long> breakerTransitionsByKind = new java.util.TreeMap<>();
 
     PhaseStats(String name) {
         this.name = name;

@@ -30,9 +30,9 @@ final class ProgressLine {
     }
 
     void end(PhaseStats p) {
-        out.printf(Locale.ROOT, "] %4.1fs calls %4d  errors %d  refused %d  held %d  failovers %d  ddb %s  jdbc %s%n",
-                p.seconds, p.ops.sum(), p.errors.sum(), p.refusals.sum(), p.held.sum(), p.failovers,
-                compact(p.requestsPerRegion), compact(p.jdbcPerRegion));
+        out.printf(Locale.ROOT, "] %4.1fs calls %4d  errors %d  refused %d  held %d  failovers %d  breaker %d  ddb %s"
+                + "  jdbc %s%n", p.seconds, p.ops.sum(), p.errors.sum(), p.refusals.sum(), p.held.sum(), p.failovers,
+                p.breakerTransitions, compact(p.requestsPerRegion), compact(p.jdbcPerRegion));
     }
 
     /** "w/c/u" counts for eu-west-1, eu-central-1, us-east-1. */

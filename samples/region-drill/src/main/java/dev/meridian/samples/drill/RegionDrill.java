@@ -49,26 +49,62 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * calls through {@link MultiRegionDynamoDb} and {@link RoutingDataSource}, while a timeline breaks DynamoDB in
  * eu-west-1 in four ways, takes the whole EU down, partitions replication, stops the local Aurora replica, makes it
  * lag, promotes it to writer and heals. Prints a line per phase with a bar, a summary and the path of an HTML picture
- * of the run; exits 0 when the invariants hold (see {@link DrillReport#passed()}), 1 otherwise.
+ * of the run, and returns the {@link DrillReport}: the invariants (see {@link DrillReport#passed()}) and what each
+ * phase saw.
  *
- * <p>Run from the repository root: {@code mvn -B -q -pl samples/region-drill -am package -DskipTests -Pdrill}
- * (phase length: {@code -Ddrill.phaseSeconds=5}).
+ * <p>From a test (JUnit 5 shown; the drill starts and stops its own local regions and PostgreSQL servers):
+ * <pre>{@code
+ * DrillReport report = RegionDrill.run(new DrillSettings(Duration.ofSeconds(2), 4, 100, 42L));
+ * assertTrue(report.passed(), report.invariants().toString());
+ * assertEquals(0, report.phase("baseline").orElseThrow().errors());
+ * }</pre>
+ *
+ * <p>From the repository root: {@code mvn -B -q -pl samples/region-drill -am package -DskipTests -Pdrill}
+ * (phase length: {@code -Ddrill.phaseSeconds=5}); {@link #main} exits 0 when the invariants hold, 1 otherwise.
  */
 public final class RegionDrill {
     private static final long CONVERGENCE_BOUND_SECONDS = 180;
+    private static final int WARM_UP_CALLS_PER_WORKER = 10;
+    private static final Duration WARM_UP_BOUND = Duration.ofSeconds(30);
 
     private RegionDrill() {
     }
 
+    /**
+     * Runs the drill with the settings of the {@code drill.*} system properties ({@link
+     * DrillSettings#fromSystemProperties()}) and exits 0 when the invariants hold, 1 otherwise.
+     */
     public static void main(String[] args) throws Exception {
-        DrillReport report = run(DrillSettings.fromSystemProperties(), System.out, Path.of("target", "region-drill"));
+        DrillReport report = run(DrillSettings.fromSystemProperties());
         System.out.flush();
         // Exit explicitly: the local regions' servers leave non-daemon threads behind, and exec:java would wait.
         System.exit(report.exitCode());
     }
 
-    /** Runs the drill, prints progress and the summary to {@code out} and writes the picture into {@code reportDir}. */
-    static DrillReport run(DrillSettings settings, PrintStream out, Path reportDir) throws Exception {
+    /**
+     * Runs the drill, printing progress and the summary to {@code System.out} and writing the picture to
+     * {@code target/region-drill/region-drill.html}.
+     *
+     * @param settings how long and how hard the drill runs
+     * @return the outcome; the drill never exits the JVM
+     * @throws Exception when the local regions or PostgreSQL cannot be started, or the run is interrupted
+     */
+    public static DrillReport run(DrillSettings settings) throws Exception {
+        return run(settings, System.out, Path.of("target", "region-drill"));
+    }
+
+    /**
+     * Runs the drill, printing progress and the summary to {@code out} and writing the picture into
+     * {@code reportDir} (created if needed). Starts three local regions and a local Aurora global database, and
+     * stops them before returning.
+     *
+     * @param settings  how long and how hard the drill runs
+     * @param out       where the progress lines and the summary go
+     * @param reportDir where {@code region-drill.html} is written
+     * @return the outcome, with the picture's path ({@link DrillReport#html()})
+     * @throws Exception when the local regions or PostgreSQL cannot be started, or the run is interrupted
+     */
+    public static DrillReport run(DrillSettings settings, PrintStream out, Path reportDir) throws Exception {
         long started = System.nanoTime();
         List<Phase> timeline = Phase.timeline();
         out.printf(Locale.ROOT, "Meridian region drill: 3 local regions (eu-west-1 local, eu-central-1, us-east-1), "
@@ -143,7 +179,7 @@ public final class RegionDrill {
             try {
                 Sampler sampler = new Sampler(targets, runtime, jdbc);
                 List<PhaseStats> phases = runTimeline(targets, timeline, workload, sampler, injector, meridian,
-                        settings, out, started);
+                        runtime, settings, out, started);
                 return finish(targets, workload, jdbc, sampler, meridian, phases, injector, out, started);
             } finally {
                 workload.stop();
@@ -153,28 +189,37 @@ public final class RegionDrill {
     }
 
     private static List<PhaseStats> runTimeline(Phase.Targets targets, List<Phase> timeline, Workload workload,
-            Sampler sampler, ExecutorService injector, MeridianMeters meridian, DrillSettings settings,
-            PrintStream out, long started) throws InterruptedException {
+            Sampler sampler, ExecutorService injector, MeridianMeters meridian, MultiRegion runtime,
+            DrillSettings settings, PrintStream out, long started) throws InterruptedException {
         List<PhaseStats> phases = new ArrayList<>();
         // Warm up (JIT, connection pools, breakers' first samples) so the baseline shows steady-state latency.
         out.printf(Locale.ROOT, "[%5.1fs] warming up%n", seconds(started));
         workload.start(new PhaseStats("warm-up"));
         Thread.sleep(Math.min(2_000, settings.phaseDuration().toMillis()));
+        // On a starved machine 2 s may hold only a few (cold) calls: warm up until every worker made some.
+        long warmUpBound = System.nanoTime() + WARM_UP_BOUND.toNanos();
+        while (workload.totals().calls() < WARM_UP_CALLS_PER_WORKER * settings.workers()
+                && System.nanoTime() - warmUpBound < 0) {
+            Thread.sleep(50);
+        }
+        // The timeline starts from closed breakers: what the cold first calls taught the breakers is forgotten.
+        runtime.resetHealth();
         long phaseNanos = settings.phaseDuration().toNanos();
         int ticks = (int) Math.max(1, Math.round(phaseNanos / 1e9));
         ProgressLine progress = new ProgressLine(out, timeline.size(), started);
         long timelineStart = System.nanoTime();
-        sampler.start(timelineStart);
+        PhaseStats stats = new PhaseStats(timeline.get(0).name());
+        sampler.start(timelineStart, workload.phase(stats));
         for (int i = 0; i < timeline.size(); i++) {
             Phase phase = timeline.get(i);
+            PhaseStats current = stats;
+            boolean lastPhase = i == timeline.size() - 1;
             // Phases run on a fixed schedule: faults are injected on another thread (a switchover takes seconds), so
             // a slow injection shortens its own phase rather than stretching the timeline.
             long phaseStart = timelineStart + i * phaseNanos;
-            PhaseStats stats = new PhaseStats(phase.name());
             long failoversBefore = meridian.total(MeridianMeters.FAILOVER);
-            long breakerBefore = meridian.total(MeridianMeters.BREAKER_TRANSITIONS);
-            workload.phase(stats);
-            sampler.phase(i, stats);
+            Map<String, Long> breakersBefore = meridian.breakerTransitions();
+            sampler.phase(i);
             injector.submit(() -> {
                 try {
                     Phase.heal(targets);
@@ -184,18 +229,40 @@ public final class RegionDrill {
                 }
             });
             progress.begin(i, phase.name());
+            PhaseStats next = null;
             for (int k = 1; k <= ticks; k++) {
                 sleepUntil(phaseStart + phaseNanos * k / ticks);
-                sampler.tick();
+                if (k < ticks && System.nanoTime() >= phaseStart + phaseNanos * (k + 1) / ticks) {
+                    continue; // woke up late (starved): this tick merges into the next instead of lasting ~0 s
+                }
+                Workload.Totals totals;
+                if (k < ticks) {
+                    totals = workload.totals();
+                } else if (lastPhase) {
+                    // Calls under way when the timeline ends count in its last sample, which lasts until they end.
+                    totals = workload.stop();
+                } else {
+                    next = new PhaseStats(timeline.get(i + 1).name());
+                    totals = workload.phase(next); // calls ending from now on count in the next phase
+                }
+                sampler.tick(totals);
                 progress.tick();
             }
-            stats.failovers = meridian.total(MeridianMeters.FAILOVER) - failoversBefore;
-            stats.breakerTransitions = meridian.total(MeridianMeters.BREAKER_TRANSITIONS) - breakerBefore;
-            stats.requestsPerRegion.putAll(sampler.dynamoRequests(i));
-            stats.jdbcPerRegion.putAll(sampler.jdbcStatements(i));
-            stats.seconds = (System.nanoTime() - phaseStart) / 1e9;
-            progress.end(stats);
-            phases.add(stats);
+            current.failovers = meridian.total(MeridianMeters.FAILOVER) - failoversBefore;
+            meridian.breakerTransitions().forEach((kind, n) -> {
+                long during = n - breakersBefore.getOrDefault(kind, 0L);
+                if (during > 0) {
+                    current.breakerTransitionsByKind.put(kind, during);
+                }
+            });
+            current.breakerTransitions = current.breakerTransitionsByKind.values().stream().mapToLong(Long::longValue)
+                    .sum();
+            current.requestsPerRegion.putAll(sampler.dynamoRequests(i));
+            current.jdbcPerRegion.putAll(sampler.jdbcStatements(i));
+            current.seconds = sampler.seconds(i);
+            progress.end(current);
+            phases.add(current);
+            stats = next;
         }
         return phases;
     }
@@ -230,10 +297,15 @@ public final class RegionDrill {
                 .filter(e -> e.table().filter(Workload.EU_CUSTOMERS::equals).isPresent()).count();
         targets.aurora().awaitReplicasCaughtUp();
         LedgerCheck ledger = LedgerCheck.run(targets.aurora(), jdbc.acknowledged());
+        Duration maxStaleness;
+        try (Connection writer = DriverManager.getConnection(targets.aurora().writerJdbcUrl(),
+                targets.aurora().user(), targets.aurora().password())) {
+            maxStaleness = jdbc.maxStaleness(writer);
+        }
         DrillReport report = new DrillReport(phases, meridian.breakerTransitions(), workload.idempotentRequests.sum(),
                 workload.callerRetries.sum(), workload.sideEffectCount(), workload.duplicateExecutions(),
                 restrictedToUs, meridian.total(MeridianMeters.RESIDENCY_REFUSED), convergence, converged,
-                ledger, jdbc.maxStaleness(), JdbcWorkload.STALENESS_BOUND, jdbc.restrictedFromOutsideEu.sum(),
+                ledger, maxStaleness, JdbcWorkload.MAX_REPLICA_LAG, jdbc.restrictedFromOutsideEu.sum(),
                 sampler.samples(), sampler.journalTotals(), null);
         out.printf(Locale.ROOT, "[%5.1fs] done%n", seconds(started));
         report.print(out);

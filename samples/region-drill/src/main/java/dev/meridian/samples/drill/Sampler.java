@@ -10,8 +10,10 @@ import software.amazon.awssdk.regions.Region;
 
 /**
  * Takes the timeline's {@link Sample}s on the main thread: request journal counts, JDBC statements per server,
- * the application's outcomes, breaker states, pending replication and Aurora replica lag. A phase's per-region
- * numbers are the sums of its samples, so the summary table and the picture agree by construction. Not thread-safe.
+ * the application's outcomes, breaker states, pending replication and Aurora replica lag. A phase's numbers (per
+ * region, and the calls by outcome) are the sums of its samples, so the summary table and the picture agree by
+ * construction; the calls' totals are handed in by the caller, read at the same moment the workload switched phases
+ * ({@link Workload#phase}), so every call falls in exactly one sample. Not thread-safe.
  */
 final class Sampler {
     private final Phase.Targets targets;
@@ -24,10 +26,7 @@ final class Sampler {
     private long timelineStart;
     private long lastTick;
     private int phase;
-    private PhaseStats stats;
-    private long lastCalls;
-    private long lastRefusedOrHeld;
-    private long lastErrors;
+    private Workload.Totals lastTotals = Workload.Totals.NONE;
 
     Sampler(Phase.Targets targets, MultiRegion runtime, JdbcWorkload jdbc) {
         this.targets = targets;
@@ -35,30 +34,26 @@ final class Sampler {
         this.jdbc = jdbc;
     }
 
-    void start(long timelineStartNanos) {
+    /** The timeline starts: {@code totals} are the calls ended before it (warm-up), not drawn. */
+    void start(long timelineStartNanos, Workload.Totals totals) {
         timelineStart = timelineStartNanos;
+        lastTotals = totals;
         lastTick = timelineStartNanos;
         lastJournals = journals();
         journalsAtStart.putAll(lastJournals);
         lastJdbc = jdbc.statementsByRegion();
     }
 
-    /** Subsequent ticks belong to phase {@code index}, whose calls are counted in {@code phaseStats}. */
-    void phase(int index, PhaseStats phaseStats) {
+    /** Subsequent ticks belong to phase {@code index}. */
+    void phase(int index) {
         phase = index;
-        stats = phaseStats;
-        lastCalls = 0;
-        lastRefusedOrHeld = 0;
-        lastErrors = 0;
     }
 
-    void tick() {
+    /** Takes a sample: what happened since the last tick, with {@code totals} the calls ended up to now. */
+    void tick(Workload.Totals totals) {
         long now = System.nanoTime();
         Map<String, Long> journals = journals();
         Map<String, Long> statements = jdbc.statementsByRegion();
-        long calls = stats.ops.sum();
-        long refusedOrHeld = stats.refusals.sum() + stats.held.sum();
-        long errors = stats.errors.sum();
         Map<String, String> breakers = new TreeMap<>();
         for (String region : Phase.REGIONS) {
             breakers.put(region, runtime.status(Region.of(region)).breaker().name());
@@ -68,15 +63,14 @@ final class Sampler {
             lag.put(region, auroraLagMillis(region));
         }
         samples.add(new Sample(phase, (lastTick - timelineStart) / 1e9, (now - lastTick) / 1e9,
-                difference(journals, lastJournals), difference(statements, lastJdbc), calls - lastCalls,
-                refusedOrHeld - lastRefusedOrHeld, errors - lastErrors, breakers,
+                difference(journals, lastJournals), difference(statements, lastJdbc), totals.calls() - lastTotals.calls(),
+                totals.refused() - lastTotals.refused(), totals.held() - lastTotals.held(),
+                totals.errors() - lastTotals.errors(), breakers,
                 targets.regions().replicationProgress().pendingChanges(), lag));
         lastTick = now;
         lastJournals = journals;
         lastJdbc = statements;
-        lastCalls = calls;
-        lastRefusedOrHeld = refusedOrHeld;
-        lastErrors = errors;
+        lastTotals = totals;
     }
 
     List<Sample> samples() {
@@ -86,6 +80,11 @@ final class Sampler {
     /** DynamoDB requests per region in phase {@code index}: the sum of its samples. */
     Map<String, Long> dynamoRequests(int index) {
         return sum(index, true);
+    }
+
+    /** How long phase {@code index} lasted: the sum of its samples' lengths. */
+    double seconds(int index) {
+        return samples.stream().filter(s -> s.phase() == index).mapToDouble(Sample::seconds).sum();
     }
 
     /** JDBC statements per region in phase {@code index}: the sum of its samples. */

@@ -4,6 +4,7 @@ import dev.meridian.aurora.datasource.WriterUnavailableException;
 import dev.meridian.core.execution.FailureClassifier;
 import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.idempotency.Idempotency;
+import dev.meridian.core.idempotency.IdempotencyInProgressException;
 import dev.meridian.core.idempotency.ResultCodec;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.ResidencyViolationException;
@@ -33,7 +34,11 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
  * JDBC ({@link JdbcWorkload}) 12 % read-only transactions, 8 % keyed writes and 5 % RESTRICTED reads.
  *
  * <p>Side effects of "place order" are counted per idempotency key: more than one for a key is a duplicate
- * execution, which Meridian's idempotency must prevent. Thread-safe.
+ * execution, which Meridian's idempotency must prevent.
+ *
+ * <p>A call counts in the phase it <em>ended</em> in: its outcome is recorded under one lock with the running
+ * {@link Totals}, and {@link #phase(PhaseStats)} switches phases under the same lock, so the totals read at a switch
+ * split the calls exactly between the phases. Thread-safe.
  */
 final class Workload {
     static final String ORDERS = "orders";
@@ -55,8 +60,22 @@ final class Workload {
     private final AtomicLong ordersPlaced = new AtomicLong();
     final LongAdder idempotentRequests = new LongAdder();
     final LongAdder callerRetries = new LongAdder();
-    private volatile PhaseStats phase;
+    private final Object recording = new Object();
+    private PhaseStats phase;
+    private Totals totals = Totals.NONE;
     private volatile boolean running;
+
+    /**
+     * Calls ended since the workload started, by outcome (cumulative). Immutable.
+     *
+     * @param calls   every call
+     * @param errors  of which failed with an application-visible error
+     * @param refused of which refused by residency (RESTRICTED, no allowed region healthy)
+     * @param held    of which kept by the application for later (nothing executed, key kept)
+     */
+    record Totals(long calls, long errors, long refused, long held) {
+        static final Totals NONE = new Totals(0, 0, 0, 0);
+    }
 
     Workload(DynamoDbClient dynamo, Idempotency idempotency, LwwWrites lww, JdbcWorkload jdbc,
             DrillSettings settings) {
@@ -68,7 +87,9 @@ final class Workload {
     }
 
     void start(PhaseStats first) {
-        phase = first;
+        synchronized (recording) {
+            phase = first;
+        }
         running = true;
         long interval = Math.round(settings.workers() * 1e9 / settings.opsPerSecond());
         for (int i = 0; i < settings.workers(); i++) {
@@ -81,16 +102,28 @@ final class Workload {
         }
     }
 
-    /** Subsequent calls are recorded in {@code next}. */
-    void phase(PhaseStats next) {
-        phase = next;
+    /** Calls ending from now on are recorded in {@code next}; returns the totals of the calls ended before. */
+    Totals phase(PhaseStats next) {
+        synchronized (recording) {
+            phase = next;
+            return totals;
+        }
     }
 
-    void stop() throws InterruptedException {
+    /** The calls ended so far. */
+    Totals totals() {
+        synchronized (recording) {
+            return totals;
+        }
+    }
+
+    /** Stops issuing calls and waits for the calls under way to end; returns the totals of every call. */
+    Totals stop() throws InterruptedException {
         running = false;
         for (Thread t : threads) {
             t.join();
         }
+        return totals();
     }
 
     /** Keys whose side effect ran more than once, summed as extra executions. */
@@ -146,47 +179,91 @@ final class Workload {
     }
 
     private void runOne(Random random) {
-        PhaseStats stats = phase;
         Call call = Call.of(random.nextInt(100));
         long start = System.nanoTime();
+        Outcome outcome;
         try {
+            boolean superseded = false;
             switch (call) {
                 case READ -> readOrder(random);
                 case PLACE_ORDER -> placeOrder(random);
-                case LWW_STOCK -> updateStock(stats, random);
+                case LWW_STOCK -> superseded = !updateStock(random);
                 case RESTRICTED -> restrictedCustomer(random);
                 case JDBC_READ -> jdbc.read();
                 case JDBC_WRITE -> jdbc.write();
                 case JDBC_RESTRICTED -> jdbc.restrictedRead(random.nextInt(JdbcWorkload.PROFILES));
             }
-            stats.succeeded(System.nanoTime() - start);
+            outcome = superseded ? Outcome.SUPERSEDED : Outcome.SUCCEEDED;
         } catch (ResidencyViolationException e) {
-            stats.refused(System.nanoTime() - start);
+            outcome = Outcome.refused();
+        } catch (InProgressHeld e) {
+            outcome = Outcome.held("place-order: first attempt's outcome unknown (" + e.getMessage()
+                    + "), same-key retry refused while its claim is kept (IdempotencyInProgressException); key kept");
         } catch (NoRegionAvailableException e) {
             if (call == Call.RESTRICTED) {
                 // Every region the data may live in is down: Meridian holds it there rather than move it.
-                stats.held(System.nanoTime() - start, "restricted: every region its jurisdiction allows is down");
+                outcome = Outcome.held("restricted: every region its jurisdiction allows is down");
             } else if (call == Call.PLACE_ORDER) {
                 // STRICT idempotency: the key's home region is unavailable (the store says so in its own type, also
                 // before the region's breaker opens); nothing executed.
-                stats.held(System.nanoTime() - start, "place-order: idempotency key's home region down (STRICT)");
+                outcome = Outcome.held("place-order: idempotency key's home region down (STRICT)");
             } else {
-                stats.failed(System.nanoTime() - start, call.label, e);
+                outcome = Outcome.failed(call.label, e);
             }
         } catch (SQLException e) {
             if (call == Call.JDBC_WRITE && writerUnreachable(e)) {
                 // The caller's retries with the same key spanned the switchover's writer gap; it keeps the key.
-                stats.held(System.nanoTime() - start, "jdbc-write: Aurora writer unreachable (switchover), key kept");
+                outcome = Outcome.held("jdbc-write: Aurora writer unreachable (switchover), key kept");
             } else {
-                stats.failed(System.nanoTime() - start, call.label, e);
+                outcome = Outcome.failed(call.label, e);
             }
         } catch (RuntimeException e) {
             if (call == Call.RESTRICTED && FailureClassifier.aws().classify(e).isRegional()) {
                 // The same hold before the breakers of those regions open: the last allowed region's own failure.
-                stats.held(System.nanoTime() - start, "restricted: every region its jurisdiction allows is down");
+                outcome = Outcome.held("restricted: every region its jurisdiction allows is down");
             } else {
-                stats.failed(System.nanoTime() - start, call.label, e);
+                outcome = Outcome.failed(call.label, e);
             }
+        }
+        record(outcome, System.nanoTime() - start);
+    }
+
+    /** How a call ended; {@code reason} for a held call, {@code operation} and {@code error} for a failed one. */
+    private record Outcome(Kind kind, String reason, String operation, Throwable error) {
+        enum Kind { SUCCEEDED, SUPERSEDED, REFUSED, HELD, FAILED }
+
+        static final Outcome SUCCEEDED = new Outcome(Kind.SUCCEEDED, null, null, null);
+        static final Outcome SUPERSEDED = new Outcome(Kind.SUPERSEDED, null, null, null);
+
+        static Outcome refused() {
+            return new Outcome(Kind.REFUSED, null, null, null);
+        }
+
+        static Outcome held(String reason) {
+            return new Outcome(Kind.HELD, reason, null, null);
+        }
+
+        static Outcome failed(String operation, Throwable error) {
+            return new Outcome(Kind.FAILED, null, operation, error);
+        }
+    }
+
+    private void record(Outcome outcome, long nanos) {
+        synchronized (recording) {
+            Totals t = totals;
+            switch (outcome.kind()) {
+                case SUCCEEDED -> phase.succeeded(nanos);
+                case SUPERSEDED -> {
+                    phase.succeeded(nanos);
+                    phase.superseded.increment();
+                }
+                case REFUSED -> phase.refused(nanos);
+                case HELD -> phase.held(nanos, outcome.reason());
+                case FAILED -> phase.failed(nanos, outcome.operation(), outcome.error());
+            }
+            totals = new Totals(t.calls() + 1, t.errors() + (outcome.kind() == Outcome.Kind.FAILED ? 1 : 0),
+                    t.refused() + (outcome.kind() == Outcome.Kind.REFUSED ? 1 : 0),
+                    t.held() + (outcome.kind() == Outcome.Kind.HELD ? 1 : 0));
         }
     }
 
@@ -218,7 +295,16 @@ final class Workload {
             first = place(requestId, payload);
         } catch (RuntimeException e) {
             callerRetries.increment(); // the caller retries a failed request with the same key
-            first = place(requestId, payload);
+            try {
+                first = place(requestId, payload);
+            } catch (IdempotencyInProgressException inProgress) {
+                // The first attempt has ended but may have applied its effect (a timeout after the request was sent):
+                // the store keeps its claim and runs nothing under the key until the in-progress expiry. A client
+                // keeps the key and retries after that; waiting for a stored result would be in vain.
+                InProgressHeld held = new InProgressHeld(chain(e));
+                held.addSuppressed(inProgress);
+                throw held;
+            }
         }
         if (random.nextInt(100) < 30) {
             callerRetries.increment(); // a retry after a lost response: must be replayed, not executed again
@@ -227,6 +313,22 @@ final class Workload {
                 throw new IllegalStateException("Replay of " + requestId + " returned a different result");
             }
         }
+    }
+
+    /** A "place order" whose same-key retry found the first attempt's claim kept; the message names its failure. */
+    private static final class InProgressHeld extends RuntimeException {
+        InProgressHeld(String firstFailure) {
+            super(firstFailure);
+        }
+    }
+
+    /** The simple names of a failure and its causes, e.g. "SdkClientException <- ApiCallAttemptTimeoutException". */
+    private static String chain(Throwable error) {
+        StringBuilder names = new StringBuilder();
+        for (Throwable t = error; t != null && names.length() < 200; t = t.getCause() == t ? null : t.getCause()) {
+            names.append(names.length() == 0 ? "" : " <- ").append(t.getClass().getSimpleName());
+        }
+        return names.toString();
     }
 
     private String place(String requestId, String payload) {
@@ -245,14 +347,13 @@ final class Workload {
         }
     }
 
-    private void updateStock(PhaseStats stats, Random random) {
+    /** Whether the write was applied (false: superseded by a newer one). */
+    private boolean updateStock(Random random) {
         String sku = "sku-" + random.nextInt(HOT_SKUS);
         LwwResult result = lww.put(PutItemRequest.builder().tableName(STOCK).item(Map.of(
                 "pk", AttributeValue.fromS(sku),
                 "quantity", AttributeValue.fromN(Integer.toString(random.nextInt(100))))).build());
-        if (!result.applied()) {
-            stats.superseded.increment();
-        }
+        return result.applied();
     }
 
     private void restrictedCustomer(Random random) {

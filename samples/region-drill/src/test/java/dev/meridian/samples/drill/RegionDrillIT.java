@@ -15,7 +15,10 @@ import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The drill with one-second phases: its invariants hold, and the picture draws the journals' counts. */
+/**
+ * The drill with two-second phases through its public entry point: its invariants hold, and the picture draws the
+ * journals' counts and every call the summary counts.
+ */
 class RegionDrillIT {
 
     @TempDir
@@ -48,6 +51,24 @@ class RegionDrillIT {
                     .isPositive();
             assertThat(tabled).as("requests in the summary table for " + region).isEqualTo(drawn);
         }
+        for (String series : List.of("refused", "held", "errors", "calls")) {
+            long tabled = html.select("#summary td[data-column=" + series + "]").stream()
+                    .mapToLong(td -> Long.parseLong(td.text())).sum();
+            assertThat(Long.parseLong(html.select("#summary th[data-total=" + series + "]").text()))
+                    .as(series + " total").isEqualTo(tabled);
+            if (!series.equals("calls")) {
+                long drawn = html.select("rect." + series).stream()
+                        .mapToLong(r -> Long.parseLong(r.attr("data-count"))).sum();
+                assertThat(drawn).as(series + " drawn").isEqualTo(tabled);
+            }
+        }
+        for (int i = 0; i < report.phases().size(); i++) {
+            // What the workers recorded in each phase equals what its samples counted: no call ends between them.
+            assertThat(report.phases().get(i).calls()).as("calls of phase " + i + " sampled")
+                    .isEqualTo(report.phaseStats().get(i).ops.sum());
+            assertThat(report.phases().get(i).held()).isEqualTo(report.phaseStats().get(i).held.sum());
+        }
+        assertThat(printed).contains("baseline (no fault): ");
         assertThat(html.select("rect.breaker")).hasSize(Phase.REGIONS.size() * report.samples().size());
         List<Element> verdicts = html.select("#invariants td.PASS, #invariants td.FAIL");
         assertThat(verdicts).hasSize(report.invariants().size()).allMatch(td -> td.text().equals("PASS"));

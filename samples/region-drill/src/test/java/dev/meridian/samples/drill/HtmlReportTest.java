@@ -1,0 +1,118 @@
+package dev.meridian.samples.drill;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The picture of a synthetic run: every drawn series (requests and statements per region, refused, held, errors)
+ * adds up, phase by phase and in total, to the numbers the summary table and the report print.
+ */
+class HtmlReportTest {
+    private static final List<String> PHASES = List.of("baseline", "eu-west-1 down", "heal + converge");
+
+    /** Three phases of 1–4 samples each with random counts, a sample of almost no length included. */
+    private static DrillReport syntheticRun() {
+        Random random = new Random(7);
+        List<PhaseStats> phases = new ArrayList<>();
+        List<Sample> samples = new ArrayList<>();
+        double t = 0;
+        for (int i = 0; i < PHASES.size(); i++) {
+            PhaseStats stats = new PhaseStats(PHASES.get(i));
+            int n = 1 + random.nextInt(4);
+            for (int k = 0; k < n; k++) {
+                double length = k == 1 ? 0.0001 : 0.5 + random.nextDouble();
+                long errors = random.nextInt(3);
+                long refused = random.nextInt(5);
+                long held = random.nextInt(4);
+                samples.add(new Sample(i, t, length, perRegion(random), perRegion(random),
+                        errors + refused + held + random.nextInt(90), refused, held, errors,
+                        Map.of(Phase.EU_WEST_1, "CLOSED", Phase.EU_CENTRAL_1, "OPEN", Phase.US_EAST_1, "HALF_OPEN"),
+                        random.nextInt(10), Map.of(Phase.EU_WEST_1, (long) random.nextInt(900))));
+                t += length;
+            }
+            int index = i;
+            stats.requestsPerRegion.putAll(sum(samples, index, true));
+            stats.jdbcPerRegion.putAll(sum(samples, index, false));
+            stats.seconds = samples.stream().filter(s -> s.phase() == index).mapToDouble(Sample::seconds).sum();
+            phases.add(stats);
+        }
+        Map<String, Long> journalTotals = new java.util.TreeMap<>();
+        samples.forEach(s -> s.dynamoRequests().forEach((r, n) -> journalTotals.merge(r, n, Long::sum)));
+        return new DrillReport(phases, Map.of(), 10, 3, 10, 0, 0, 2, Map.of("orders", "5 items identical"), true,
+                new LedgerCheck(4, 4, 0, 0), Duration.ofMillis(300), Duration.ofSeconds(1), 0, samples,
+                journalTotals, null);
+    }
+
+    private static Map<String, Long> perRegion(Random random) {
+        return Map.of(Phase.EU_WEST_1, (long) random.nextInt(120), Phase.EU_CENTRAL_1, (long) random.nextInt(40),
+                Phase.US_EAST_1, (long) random.nextInt(10));
+    }
+
+    private static Map<String, Long> sum(List<Sample> samples, int phase, boolean dynamo) {
+        Map<String, Long> total = new java.util.TreeMap<>();
+        samples.stream().filter(s -> s.phase() == phase).forEach(s -> (dynamo ? s.dynamoRequests()
+                : s.jdbcStatements()).forEach((r, n) -> total.merge(r, n, Long::sum)));
+        return total;
+    }
+
+    private static long drawn(Document html, String selector) {
+        return html.select(selector).stream().mapToLong(e -> Long.parseLong(e.attr("data-count"))).sum();
+    }
+
+    private static long tabled(Document html, String column) {
+        return html.select("#summary td[data-column=" + column + "]").stream()
+                .mapToLong(td -> Long.parseLong(td.text())).sum();
+    }
+
+    private static long total(Document html, String column) {
+        return Long.parseLong(html.select("#summary th[data-total=" + column + "]").text());
+    }
+
+    @Test
+    void everyDrawnSeriesAddsUpToTheSummaryTableAndItsTotals() {
+        DrillReport report = syntheticRun();
+        Document html = Jsoup.parse(HtmlReport.html(report, new DrillSettings(Duration.ofSeconds(2), 4, 100, 1L)));
+
+        for (String region : Phase.REGIONS) {
+            for (String kind : List.of("ddb", "jdbc")) {
+                long drawn = drawn(html, "rect." + kind + "[data-region=" + region + "]");
+                assertThat(drawn).as(kind + " " + region).isPositive()
+                        .isEqualTo(tabled(html, kind + " " + region)).isEqualTo(total(html, kind + " " + region));
+            }
+        }
+        Map<String, String> series = Map.of("refused", "refused", "held", "held", "errors", "errors");
+        series.forEach((cssClass, column) -> assertThat(drawn(html, "rect." + cssClass)).as(cssClass)
+                .isPositive().isEqualTo(tabled(html, column)).isEqualTo(total(html, column)));
+        assertThat(total(html, "calls")).isEqualTo(report.totalCalls()).isEqualTo(tabled(html, "calls"));
+        assertThat(total(html, "errors")).isEqualTo(report.totalErrors());
+    }
+
+    @Test
+    void eachPhasesRowIsTheSumOfItsSamples() {
+        DrillReport report = syntheticRun();
+        Document html = Jsoup.parse(HtmlReport.html(report, new DrillSettings(Duration.ofSeconds(2), 4, 100, 1L)));
+
+        for (int i = 0; i < PHASES.size(); i++) {
+            int index = i;
+            List<Sample> inPhase = report.samples().stream().filter(s -> s.phase() == index).toList();
+            DrillReport.PhaseOutcome phase = report.phases().get(i);
+            assertThat(phase.held()).isEqualTo(inPhase.stream().mapToLong(Sample::held).sum());
+            assertThat(phase.refused()).isEqualTo(inPhase.stream().mapToLong(Sample::refused).sum());
+            assertThat(phase.errors()).isEqualTo(inPhase.stream().mapToLong(Sample::errors).sum());
+            assertThat(phase.calls()).isEqualTo(inPhase.stream().mapToLong(Sample::calls).sum());
+            assertThat(html.select("#summary tr").get(i + 1).select("td[data-column=held]").text())
+                    .isEqualTo(Long.toString(phase.held()));
+        }
+        assertThat(html.select("rect.held").first().attr("title")).isEmpty();
+        assertThat(html.select("rect.held title").first().text()).startsWith("held (kept for later");
+        assertThat(html.select("rect.refused title").first().text()).startsWith("refused (residency");
+    }
+}
