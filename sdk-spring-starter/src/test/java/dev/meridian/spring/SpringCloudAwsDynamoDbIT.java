@@ -157,10 +157,17 @@ class SpringCloudAwsDynamoDbIT {
     }
 
     @Test
-    void springCloudAwsClientStaysSingleRegionWhenBeansAreNotWrapped() {
+    void optOutsKeepSpringCloudAwsClientSingleRegionAndItsOwnSwitchLeavesTheStartersClient() {
         runner.withPropertyValues("meridian.dynamodb.wrap-beans=false").run(ctx -> {
             assertThat(ctx).hasNotFailed().hasSingleBean(DynamoDbClient.class);
             assertThat(RegionalDynamoDbClients.isRouted(ctx.getBean(DynamoDbClient.class))).isFalse();
+        });
+        runner.withPropertyValues("meridian.dynamodb.exclude-beans=dynamoDbClient").run(ctx ->
+                assertThat(RegionalDynamoDbClients.isRouted(ctx.getBean(DynamoDbClient.class))).isFalse());
+        runner.withPropertyValues("spring.cloud.aws.dynamodb.enabled=false").run(ctx -> {
+            assertThat(ctx).hasNotFailed().hasSingleBean(DynamoDbClient.class).doesNotHaveBean(DynamoDbTemplate.class);
+            assertThat(RegionalDynamoDbClients.isRouted(ctx.getBean(DynamoDbClient.class))).isTrue();
+            assertThat(ctx).hasSingleBean(DynamoDbEnhancedClient.class);
         });
     }
 
