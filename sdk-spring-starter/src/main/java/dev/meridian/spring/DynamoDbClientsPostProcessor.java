@@ -5,6 +5,7 @@ import dev.meridian.core.RegionalClientFactory;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.dynamodb.client.TableSettings;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
@@ -23,8 +24,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /**
  * Makes the application's {@link DynamoDbClient} and {@link DynamoDbAsyncClient} beans multi-region: each is replaced
  * by a routed client over the shared {@link MultiRegion}, whose per-region clients come from a
- * {@code RegionalClientFactory<DynamoDbClient>} (or async) bean when the application has one, else copy the
- * existing client's credentials and override configuration. Beans marked {@link SingleRegion}, named in
+ * {@code RegionalClientFactory<DynamoDbClient>} (or async) bean when the application has one, else are built the way
+ * the bean's auto-configuration built it when a {@link DynamoDbClientRecipes} knows it (Spring Cloud AWS's client),
+ * else copy the existing client's credentials and override configuration. Beans marked {@link SingleRegion}, named in
  * {@code meridian.dynamodb.exclude-beans}, or all with {@code meridian.dynamodb.wrap-beans=false}, stay as they are.
  * The replaced clients are closed when the context closes.
  */
@@ -59,7 +61,7 @@ class DynamoDbClientsPostProcessor implements BeanPostProcessor, BeanFactoryAwar
         if (sync) {
             DynamoDbClient client = (DynamoDbClient) bean;
             b.regionalClientFactory(this.<DynamoDbClient>factory(DynamoDbClient.class)
-                    .getIfAvailable(() -> RegionalDynamoDbClients.like(client)));
+                    .getIfAvailable(() -> recipe(beanName).orElseGet(() -> RegionalDynamoDbClients.like(client))));
             routed = b.buildClient();
         } else {
             DynamoDbAsyncClient client = (DynamoDbAsyncClient) bean;
@@ -79,6 +81,11 @@ class DynamoDbClientsPostProcessor implements BeanPostProcessor, BeanFactoryAwar
         }
         return beanFactory == null || !beanFactory.containsBeanDefinition(beanName)
                 || beanFactory.findAnnotationOnBean(beanName, SingleRegion.class) == null;
+    }
+
+    private Optional<RegionalClientFactory<DynamoDbClient>> recipe(String beanName) {
+        return beanFactory.getBeanProvider(DynamoDbClientRecipes.class).orderedStream()
+                .flatMap(r -> r.regionalFactory(beanName).stream()).findFirst();
     }
 
     private <C> ObjectProvider<RegionalClientFactory<C>> factory(Class<C> client) {

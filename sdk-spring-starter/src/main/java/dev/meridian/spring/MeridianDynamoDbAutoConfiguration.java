@@ -10,6 +10,7 @@ import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.dynamodb.idempotency.DynamoDbIdempotencyStore;
 import java.util.Locale;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -28,11 +29,14 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 /**
  * Multi-region DynamoDB: the application's {@code DynamoDbClient} / {@code DynamoDbAsyncClient} beans are made
  * multi-region ({@link DynamoDbClientsPostProcessor}); when it has none, a routed {@code DynamoDbClient} (and a
- * {@code DynamoDbEnhancedClient} on it, when the Enhanced Client is on the class path) is provided; with
+ * {@code DynamoDbEnhancedClient} on it, when the Enhanced Client is on the class path) is provided. With Spring Cloud
+ * AWS's DynamoDB auto-configuration present this runs after it: its {@code DynamoDbClient} bean is the one made
+ * multi-region, each region's client built from its configuration ({@code SpringCloudAwsDynamoDbClients}). With
  * {@code meridian.dynamodb.idempotency.table} set, a {@link DynamoDbIdempotencyStore} and an {@link Idempotency}.
  * Per-region clients are built on first use; nothing here starts a thread.
  */
-@AutoConfiguration(after = MeridianAutoConfiguration.class)
+@AutoConfiguration(after = MeridianAutoConfiguration.class,
+        afterName = SpringCloudAwsDynamoDbClients.AUTO_CONFIGURATION)
 @ConditionalOnClass({DynamoDbClient.class, MultiRegionDynamoDb.class})
 @ConditionalOnBean(MultiRegion.class)
 public class MeridianDynamoDbAutoConfiguration {
@@ -64,6 +68,16 @@ public class MeridianDynamoDbAutoConfiguration {
 
     private static MeridianProperties properties(Environment environment) {
         return Binder.get(environment).bind("meridian", MeridianProperties.class).orElseGet(MeridianProperties::new);
+    }
+
+    /** Spring Cloud AWS's recipe for its client, when it is on the class path (named: it is an optional dependency). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = SpringCloudAwsDynamoDbClients.AUTO_CONFIGURATION)
+    static class SpringCloudAws {
+        @Bean
+        DynamoDbClientRecipes meridianSpringCloudAwsDynamoDbClients(ConfigurableListableBeanFactory beanFactory) {
+            return new SpringCloudAwsDynamoDbClients(beanFactory);
+        }
     }
 
     /** The Enhanced Client over the routed client, when the application defines none. */

@@ -51,7 +51,8 @@ final class RegionalDynamoDbClients {
         };
     }
 
-    private static ClientOverrideConfiguration capped(ClientOverrideConfiguration existing) {
+    /** {@code existing} with sdk-core's capped retries and attempt timeout on top. */
+    static ClientOverrideConfiguration capped(ClientOverrideConfiguration existing) {
         return RegionalClientDefaults.apply(existing.toBuilder(), RegionalClientDefaults.MAX_ATTEMPTS,
                 RegionalClientDefaults.ATTEMPT_TIMEOUT).build();
     }
