@@ -3,6 +3,8 @@ package dev.meridian.core;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import dev.meridian.core.routing.RoutingContext;
+import dev.meridian.core.spi.RegionalClients;
+import dev.meridian.core.spi.SnapshotParticipant;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;

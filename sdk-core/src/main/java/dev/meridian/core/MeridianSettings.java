@@ -1,11 +1,14 @@
 package dev.meridian.core;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.apiguardian.api.API;
 
 /**
  * The catalog of every setting {@link MultiRegionConfig#fromEnvironment()} reads: its key, its default and what it
@@ -17,6 +20,7 @@ import java.util.Optional;
  * ({@code MERIDIAN_BREAKER_WAIT_IN_OPEN}). Per-region keys hold the placeholder {@value #REGION} (the region id, e.g.
  * {@code region.eu-west-1.weight}); per-country keys hold {@value #COUNTRY} (an ISO-3166 alpha-2 code).
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class MeridianSettings {
     /** Placeholder of a region id in per-region keys. */
     public static final String REGION = "<region>";

@@ -1,5 +1,7 @@
 package dev.meridian.core;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.clock.HybridLogicalClock;
 import dev.meridian.core.execution.FailureClassifier;
 import dev.meridian.core.execution.NoRegionAvailableException;
@@ -16,6 +18,10 @@ import dev.meridian.core.routing.RoutingPlan;
 import dev.meridian.core.routing.RoutingRandom;
 import dev.meridian.core.routing.RoutingRequest;
 import dev.meridian.core.routing.RoutingStrategy;
+import dev.meridian.core.spi.MultiRegionSpi;
+import dev.meridian.core.spi.RegionalCall;
+import dev.meridian.core.spi.ServiceDoor;
+import dev.meridian.core.spi.SnapshotParticipant;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,6 +37,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
@@ -39,10 +46,12 @@ import software.amazon.awssdk.regions.Region;
  * The Meridian runtime for one {@link MultiRegionConfig}, and the one door to it: the composition root that plain
  * code, a Lambda handler and the Spring Boot starter all build the same way ({@code MultiRegion.builder(config)}).
  * It owns the circuit breakers, the router (the one place where the regions of a call are decided), the executor
- * (failover and hedging), the metrics and the clients it wrapped, and offers integrations what they need without
- * exposing those parts: {@link #execute}, {@link #executeAsync}, {@link #attempt}, {@link #plan},
- * {@link #checkResidency}, the health view ({@link #regions()}) and {@link #drain}. Thread-safe; build one per
- * configuration and share it. Nothing starts a thread unless hedging or an active probe is configured.
+ * (failover and hedging), the metrics and the clients it wrapped. This class is the runtime's user face: build,
+ * {@link #wrap}, {@link #execute}, the health view ({@link #regions()}, {@link #status}), {@link #drain},
+ * {@link #clock()} and {@link #close()}. Meridian's own modules reach the runtime's integration face — one attempt in
+ * a chosen region, routing plans, residency checks, snapshot participation — through
+ * {@link MultiRegionSpi#of(MultiRegion)}. Thread-safe; build one per configuration and share it. Nothing starts a
+ * thread unless hedging or an active probe is configured.
  *
  * <p>{@link #wrap} turns an AWS SDK v2 client interface into a multi-region client: the service module's own client
  * when one is on the classpath ({@link ServiceDoor}; sdk-dynamodb serves {@code DynamoDbClient} and
@@ -60,6 +69,7 @@ import software.amazon.awssdk.regions.Region;
  * recorded, and as its parent the observation current on the caller's thread when the call started (e.g. the HTTP
  * request's), whatever thread starts the attempt; without one no observation is created.
  */
+@API(status = STABLE, since = "0.1")
 public final class MultiRegion implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MultiRegion.class);
 
@@ -70,6 +80,7 @@ public final class MultiRegion implements AutoCloseable {
     private final Router router;
     private final RegionalExecutor executor;
     private final RoutingRandom random;
+    private final Integration integration;
     private final List<AutoCloseable> wrapped = new CopyOnWriteArrayList<>();
     private final List<SnapshotParticipant> snapshotParticipants = new CopyOnWriteArrayList<>();
     private volatile HybridLogicalClock clock;
@@ -86,9 +97,11 @@ public final class MultiRegion implements AutoCloseable {
         this.router = new Router(config, health, new LatencyTracker(), random, metrics);
         this.executor = new RegionalExecutor(config, router, health, classifier, metrics,
                 Observations.forRegistry(b.observationRegistry));
+        this.integration = new Integration(this);
         LOG.debug("Meridian runtime started: {}", config);
     }
 
+    /** A builder of a runtime for {@code config}. */
     public static Builder builder(MultiRegionConfig config) {
         return new Builder(config);
     }
@@ -151,6 +164,7 @@ public final class MultiRegion implements AutoCloseable {
         return router.proxy();
     }
 
+    /** The configuration this runtime was built with. */
     public MultiRegionConfig config() {
         return config;
     }
@@ -169,13 +183,13 @@ public final class MultiRegion implements AutoCloseable {
         return executor.execute(op, RoutingContext.current(), call, executor.classifier());
     }
 
-    /** As {@link #execute(Operation, Function)} under {@code ctx} (e.g. one captured when a paginator was made). */
-    public <T> T execute(Operation op, RoutingContext ctx, Function<Region, T> call) {
+    /** See {@link MultiRegionSpi#execute(Operation, RoutingContext, Function)}. */
+    <T> T execute(Operation op, RoutingContext ctx, Function<Region, T> call) {
         return executor.execute(op, ctx, call, executor.classifier());
     }
 
-    /** As {@link #execute(Operation, RoutingContext, Function)}, classifying failures with {@code classifier}. */
-    public <T> T execute(Operation op, RoutingContext ctx, Function<Region, T> call, FailureClassifier classifier) {
+    /** See {@link MultiRegionSpi#execute(Operation, RoutingContext, Function, FailureClassifier)}. */
+    <T> T execute(Operation op, RoutingContext ctx, Function<Region, T> call, FailureClassifier classifier) {
         return executor.execute(op, ctx, call, Objects.requireNonNull(classifier, "classifier"));
     }
 
@@ -188,21 +202,14 @@ public final class MultiRegion implements AutoCloseable {
         return executor.executeAsync(op, RoutingContext.current(), call, executor.classifier());
     }
 
-    /** As {@link #executeAsync(Operation, Function)} under {@code ctx}. */
-    public <T> CompletableFuture<T> executeAsync(Operation op, RoutingContext ctx,
+    /** See {@link MultiRegionSpi#executeAsync(Operation, RoutingContext, Function)}. */
+    <T> CompletableFuture<T> executeAsync(Operation op, RoutingContext ctx,
             Function<Region, CompletableFuture<T>> call) {
         return executor.executeAsync(op, ctx, call, executor.classifier());
     }
 
-    /**
-     * One attempt of {@code op} in a region the caller chose (after {@link #plan}), through that region's circuit
-     * breaker (region × resource for {@link Operation#breakerPerResource()}), with its latency recorded and its
-     * failure classified by {@code classifier}; what {@code call} throws is rethrown unchanged. For integrations that
-     * pick their own region, such as a JDBC data source binding a connection.
-     *
-     * @throws io.github.resilience4j.circuitbreaker.CallNotPermittedException when the breaker refuses the attempt
-     */
-    public <T, E extends Exception> T attempt(Operation op, Region region, FailureClassifier classifier,
+    /** See {@link MultiRegionSpi#attempt}. */
+    <T, E extends Exception> T attempt(Operation op, Region region, FailureClassifier classifier,
             RegionalCall<T, E> call) throws E {
         Objects.requireNonNull(op, "op");
         requireRegion(region);
@@ -211,73 +218,48 @@ public final class MultiRegion implements AutoCloseable {
         return executor.attempt(op, region, call, classifier);
     }
 
-    /**
-     * Reports a failure seen after an {@link #attempt} had succeeded (a pooled connection that died mid-statement):
-     * counts against the breaker {@code op} uses in {@code region} when {@code classifier} calls it regional.
-     */
-    public void recordFailure(Operation op, Region region, Throwable failure, FailureClassifier classifier) {
+    /** See {@link MultiRegionSpi#recordFailure}. */
+    void recordFailure(Operation op, Region region, Throwable failure, FailureClassifier classifier) {
         Objects.requireNonNull(op, "op");
         requireRegion(region);
         executor.recordFailure(op, region, Objects.requireNonNull(failure, "failure"),
                 Objects.requireNonNull(classifier, "classifier"));
     }
 
-    /**
-     * The routing plan for {@code op} under {@code ctx}: the regions to try, in order.
-     *
-     * @throws dev.meridian.core.residency.ResidencyViolationException when no region the data may live in is
-     *         available
-     * @throws NoRegionAvailableException when every region is drained, open or excluded
-     */
-    public RoutingPlan plan(Operation op, RoutingContext ctx) {
+    /** See {@link MultiRegionSpi#plan}. */
+    RoutingPlan plan(Operation op, RoutingContext ctx) {
         return router.plan(op, ctx);
     }
 
-    /** Every region residency allows for {@code ctx}, healthy or not, in configuration order. */
-    public Set<Region> allowedRegions(RoutingContext ctx) {
+    /** See {@link MultiRegionSpi#allowedRegions}. */
+    Set<Region> allowedRegions(RoutingContext ctx) {
         return router.allowedRegions(Objects.requireNonNull(ctx, "ctx"));
     }
 
-    /**
-     * Whether a data store's replica footprint matters for {@code ctx} (RESTRICTED data, or a context residency
-     * limits): lets an integration skip finding the footprint (a {@code DescribeTable}) when it cannot matter.
-     */
-    public boolean footprintMatters(RoutingContext ctx) {
+    /** See {@link MultiRegionSpi#footprintMatters}. */
+    boolean footprintMatters(RoutingContext ctx) {
         return router.footprintMatters(Objects.requireNonNull(ctx, "ctx"));
     }
 
-    /**
-     * Refuses {@code op}, before anything is sent, when its data store replicates to a region outside those
-     * residency allows for {@code ctx}.
-     *
-     * @throws dev.meridian.core.residency.ResidencyViolationException naming the regions outside the allowed set
-     */
-    public void checkResidency(Operation op, RoutingContext ctx, Set<Region> replicaFootprint) {
+    /** See {@link MultiRegionSpi#checkResidency}. */
+    void checkResidency(Operation op, RoutingContext ctx, Set<Region> replicaFootprint) {
         router.checkFootprint(Objects.requireNonNull(op, "op"), Objects.requireNonNull(ctx, "ctx"),
                 replicaFootprint);
     }
 
-    /**
-     * A residency refusal of {@code op} under {@code ctx}, counted ({@code meridian.residency.refused}) and logged
-     * like the router's own, for an integration that decides a refusal itself (e.g. a key's home region outside the
-     * allowed ones). The caller throws it.
-     */
-    public ResidencyViolationException refuse(Operation op, RoutingContext ctx, String reason) {
+    /** See {@link MultiRegionSpi#refuse}. */
+    ResidencyViolationException refuse(Operation op, RoutingContext ctx, String reason) {
         return router.refuse(Objects.requireNonNull(op, "op"), Objects.requireNonNull(ctx, "ctx"),
                 Objects.requireNonNull(reason, "reason"), null);
     }
 
-    /**
-     * The region a {@link Operation#homeOnly()} operation is pinned to, whatever the health of the regions: the first
-     * of its strategy's order over {@link Operation#within()} (every configured region when unset). Independent of
-     * any context: residency decides only whether a call may use it.
-     */
-    public Region homeRegion(Operation op) {
+    /** See {@link MultiRegionSpi#homeRegion}. */
+    Region homeRegion(Operation op) {
         return router.home(Objects.requireNonNull(op, "op"), RoutingContext.empty(), Set.copyOf(config.regionList()));
     }
 
-    /** What a {@link RoutingStrategy} would see for {@code op} under {@code ctx}, to order regions as routing does. */
-    public RoutingRequest routingRequest(Operation op, RoutingContext ctx) {
+    /** See {@link MultiRegionSpi#routingRequest}. */
+    RoutingRequest routingRequest(Operation op, RoutingContext ctx) {
         return new RoutingRequest(op, ctx, config.localRegion(), config::weight, router.latency(), random);
     }
 
@@ -320,14 +302,8 @@ public final class MultiRegion implements AutoCloseable {
         router.latency().reset();
     }
 
-    /**
-     * Registers {@code participant} to act around a process snapshot of this runtime: {@link SnapshotHooks} call its
-     * {@link SnapshotParticipant#beforeCheckpoint()} before a checkpoint and its
-     * {@link SnapshotParticipant#afterRestore()} after a restore. For the parts built on this runtime (routed
-     * clients, data sources) that hold connections or cached remote facts; close the registration when the part is
-     * closed. Closing the runtime drops every registration.
-     */
-    public SnapshotParticipant.Registration onSnapshot(SnapshotParticipant participant) {
+    /** See {@link MultiRegionSpi#onSnapshot}. */
+    SnapshotParticipant.Registration onSnapshot(SnapshotParticipant participant) {
         Objects.requireNonNull(participant, "participant");
         if (closed) {
             throw new IllegalStateException("MultiRegion runtime is closed");
@@ -389,9 +365,14 @@ public final class MultiRegion implements AutoCloseable {
         return nodeId;
     }
 
-    /** Resilience4j's registry of this runtime's breakers (e.g. for its own Micrometer binding). */
-    public CircuitBreakerRegistry circuitBreakers() {
+    /** See {@link MultiRegionSpi#circuitBreakers}. */
+    CircuitBreakerRegistry circuitBreakers() {
         return health.registry();
+    }
+
+    /** This runtime's integration face, for {@link MultiRegionSpi#of(MultiRegion)}. */
+    Integration integration() {
+        return integration;
     }
 
     private Region requireRegion(Region region) {
@@ -430,12 +411,13 @@ public final class MultiRegion implements AutoCloseable {
         return c;
     }
 
-    public Optional<MeterRegistry> meterRegistry() {
+    /** See {@link MultiRegionSpi#meterRegistry()}. */
+    Optional<MeterRegistry> meterRegistry() {
         return meterRegistry == null ? Optional.empty() : Optional.of((MeterRegistry) meterRegistry);
     }
 
-    /** The registry each regional attempt is observed in, when one was given. */
-    public Optional<ObservationRegistry> observationRegistry() {
+    /** See {@link MultiRegionSpi#observationRegistry()}. */
+    Optional<ObservationRegistry> observationRegistry() {
         return observationRegistry == null ? Optional.empty()
                 : Optional.of((ObservationRegistry) observationRegistry);
     }

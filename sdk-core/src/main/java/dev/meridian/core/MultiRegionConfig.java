@@ -1,5 +1,7 @@
 package dev.meridian.core;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.internal.Settings;
@@ -20,6 +22,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
@@ -35,6 +38,7 @@ import software.amazon.awssdk.regions.Region;
  * at most 3 regions per call; hedging off; {@link ResidencyPolicy#defaults()}; {@link HealthConfig#defaults()}.
  * {@link #fromEnvironment()} builds the same from {@code MERIDIAN_*} variables (see docs/configuration.md).
  */
+@API(status = STABLE, since = "0.1")
 public final class MultiRegionConfig {
     private static final Logger LOG = LoggerFactory.getLogger(MultiRegionConfig.class);
     /** Default of {@link #maxRegionsPerCall()}. */

@@ -1,7 +1,10 @@
 package dev.meridian.core;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.routing.Operation;
 import java.lang.reflect.Method;
+import org.apiguardian.api.API;
 
 /**
  * Describes a client method call as an {@link Operation}: its kind, the resource (table) and the routing key.
@@ -9,6 +12,7 @@ import java.lang.reflect.Method;
  * cheap (they run on every call). Returning {@code null} means "not a routed operation": the call goes to the
  * local (else home) region's client without failover, which suits helpers such as {@code waiter()}.
  */
+@API(status = STABLE, since = "0.1")
 @FunctionalInterface
 public interface OperationClassifier {
     Operation classify(Method method, Object[] args);

@@ -1,11 +1,14 @@
 package dev.meridian.core;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.internal.Settings;
 import dev.meridian.core.residency.Jurisdiction;
 import java.net.URI;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.apiguardian.api.API;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -15,6 +18,7 @@ import software.amazon.awssdk.regions.Region;
  * Immutable: the {@code jurisdiction(..)}, {@code priority(..)}, {@code weight(..)} and {@code endpoint(..)}
  * methods with an argument return a modified copy.
  */
+@API(status = STABLE, since = "0.1")
 public final class RegionSpec {
     static final int UNSET_PRIORITY = Integer.MIN_VALUE;
 

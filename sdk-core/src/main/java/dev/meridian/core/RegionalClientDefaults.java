@@ -1,8 +1,11 @@
 package dev.meridian.core;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.internal.Settings;
 import java.time.Duration;
 import java.util.Objects;
+import org.apiguardian.api.API;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.retries.api.RetryStrategy;
@@ -18,6 +21,7 @@ import software.amazon.awssdk.retries.api.RetryStrategy;
  * but one region never costs more than one attempt timeout before Meridian moves to the next region (a blackholed
  * region does not cost {@code attempts × timeout}). Stateless; thread-safe.
  */
+@API(status = STABLE, since = "0.1")
 public final class RegionalClientDefaults {
     /** SDK attempts per region (first try + one retry). */
     public static final int MAX_ATTEMPTS = 2;

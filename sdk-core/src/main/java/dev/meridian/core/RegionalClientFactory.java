@@ -1,5 +1,8 @@
 package dev.meridian.core;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -15,6 +18,7 @@ import software.amazon.awssdk.regions.Region;
  * }
  * }</pre>
  */
+@API(status = STABLE, since = "0.1")
 @FunctionalInterface
 public interface RegionalClientFactory<C> {
     C create(Region region, RegionSpec spec);

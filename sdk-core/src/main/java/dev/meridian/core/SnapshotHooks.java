@@ -1,8 +1,13 @@
 package dev.meridian.core;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+import static org.apiguardian.api.API.Status.INTERNAL;
+
+import dev.meridian.core.spi.RegionalClients;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.apiguardian.api.API;
 import org.crac.Context;
 import org.crac.Core;
 import org.crac.Resource;
@@ -44,6 +49,7 @@ import org.slf4j.LoggerFactory;
  * {@link #beforeCheckpoint} and {@link #afterRestore} directly. A failing priming or hook is logged and does not stop
  * the checkpoint or the restore. Idle hedging threads and the held threads stay in a snapshot, holding no connection.
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class SnapshotHooks implements Resource {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotHooks.class);
 
@@ -83,7 +89,7 @@ public final class SnapshotHooks implements Resource {
         // The runtime first holds the health probe (after its round in progress), which may use the clients given here.
         runtime.beforeCheckpoint();
         for (RegionalClients<?> c : clients) {
-            c.evict();
+            c.beforeCheckpoint();
         }
         LOG.info("Meridian closed its per-region clients and pools before the checkpoint");
     }
@@ -116,7 +122,9 @@ public final class SnapshotHooks implements Resource {
         /**
          * Per-region clients to close (and rebuild on next use) around a checkpoint, besides those of the routed
          * clients built on the runtime (closed anyway): e.g. clients only the application's own code uses.
+         * {@link RegionalClients} belongs to the integration SPI, hence this method's status.
          */
+        @API(status = INTERNAL, since = "0.1")
         public Builder clients(RegionalClients<?>... clients) {
             for (RegionalClients<?> c : Objects.requireNonNull(clients, "clients")) {
                 this.clients.add(Objects.requireNonNull(c, "clients element"));
@@ -139,6 +147,7 @@ public final class SnapshotHooks implements Resource {
             return this;
         }
 
+        /** The hooks; {@link #register()} them. */
         public SnapshotHooks build() {
             return new SnapshotHooks(this);
         }

@@ -7,28 +7,51 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaAnnotation;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaEnumConstant;
 import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import dev.meridian.core.internal.Settings;
+import org.apiguardian.api.API;
 import org.junit.jupiter.api.Test;
 
 /**
- * sdk-core's layering, as executable rules (see docs/architecture.md): the root package is the façade
- * ({@link MultiRegion}, its configuration, the routed-client engine) and the package-private engine; subpackages
- * hold value types and SPIs, never import the root package back and form no cycles; the engine is not public.
+ * sdk-core's layering, as executable rules (see docs/architecture.md): the runtime has two faces — the root package
+ * (the user façade {@link MultiRegion}, its configuration and the package-private engine) and {@code spi} (what
+ * Meridian's modules build on: {@link dev.meridian.core.spi.MultiRegionSpi}, the routed-client engine), which use each other; the other
+ * subpackages hold value types, never import either face and form no cycles; the engine is not public; every public
+ * SPI type is {@code @API(status = INTERNAL)}.
  */
 class ArchitectureTest {
+    private static final String SPI = "dev.meridian.core.spi..";
     private static final JavaClasses CORE = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("dev.meridian.core");
 
     @Test
-    void subpackagesNeverDependOnTheRootPackage() {
+    void valueSubpackagesNeverDependOnTheRootPackageOrTheSpi() {
         noClasses().that().resideInAPackage("dev.meridian.core.(*)..")
-                .should().dependOnClassesThat().resideInAPackage("dev.meridian.core")
-                .because("the root package is the façade built on the subpackages, not a base they build on")
+                .and().resideOutsideOfPackage(SPI)
+                .should().dependOnClassesThat().resideInAnyPackage("dev.meridian.core", SPI)
+                .because("the two faces of the runtime are built on the subpackages, not a base they build on")
+                .check(CORE);
+    }
+
+    @Test
+    void everyPublicSpiTypeIsMarkedInternal() {
+        classes().that().resideInAPackage(SPI).and().arePublic().and().areTopLevelClasses()
+                .should().beAnnotatedWith(new DescribedPredicate<JavaAnnotation<?>>("@API(status = INTERNAL)") {
+                    @Override
+                    public boolean test(JavaAnnotation<?> a) {
+                        return a.getRawType().isEquivalentTo(API.class) && a.get("status")
+                                .map(v -> v instanceof JavaEnumConstant c && c.name().equals(API.Status.INTERNAL.name()))
+                                .orElse(false);
+                    }
+                })
+                .because("the SPI is for Meridian's modules and may change in any release")
                 .check(CORE);
     }
 

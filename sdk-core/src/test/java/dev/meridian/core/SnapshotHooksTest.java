@@ -10,6 +10,8 @@ import dev.meridian.core.routing.OperationKind;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingRandom;
 import dev.meridian.core.routing.RoutingStrategy;
+import dev.meridian.core.spi.RegionalClients;
+import dev.meridian.core.spi.SnapshotParticipant;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

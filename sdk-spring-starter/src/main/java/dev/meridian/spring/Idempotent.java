@@ -1,10 +1,13 @@
 package dev.meridian.spring;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import org.apiguardian.api.API;
 
 /**
  * Runs the annotated method of a Spring bean at most once per idempotency key, across regions, and answers a
@@ -31,6 +34,7 @@ import java.lang.annotation.Target;
  * <p>Applies to calls through the Spring proxy (not to a call from the same object), on public or protected methods.
  * A missing key fails with {@link IdempotencyKeyMissingException} before the method runs.
  */
+@API(status = STABLE, since = "0.1")
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)
 @Documented

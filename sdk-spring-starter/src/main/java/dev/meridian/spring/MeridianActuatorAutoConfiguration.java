@@ -1,5 +1,7 @@
 package dev.meridian.spring;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.aurora.datasource.RoutingDataSource;
 import dev.meridian.core.MultiRegion;
 import dev.meridian.dynamodb.lag.ReplicationLagProbe;
@@ -7,6 +9,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.apiguardian.api.API;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -27,6 +30,7 @@ import org.springframework.context.annotation.Configuration;
  */
 @AutoConfiguration(after = {MeridianAutoConfiguration.class, MeridianDynamoDbAutoConfiguration.class,
         MeridianAuroraAutoConfiguration.class})
+@API(status = STABLE, since = "0.1")
 @ConditionalOnBean(MultiRegion.class)
 public class MeridianActuatorAutoConfiguration {
 

@@ -1,5 +1,7 @@
 package dev.meridian.spring;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import com.zaxxer.hikari.HikariConfig;
 import dev.meridian.aurora.datasource.RoutingDataSource;
 import dev.meridian.aurora.topology.PostgresTopologyDiscovery;
@@ -11,6 +13,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.apiguardian.api.API;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -33,6 +36,7 @@ import software.amazon.awssdk.regions.Region;
  */
 @AutoConfiguration(after = MeridianAutoConfiguration.class,
         beforeName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
+@API(status = STABLE, since = "0.1")
 @ConditionalOnClass({RoutingDataSource.class, HikariConfig.class, DataSource.class})
 @ConditionalOnBean(MultiRegion.class)
 @Conditional(AuroraEndpointsCondition.class)

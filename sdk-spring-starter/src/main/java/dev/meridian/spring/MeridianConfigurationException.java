@@ -1,12 +1,16 @@
 package dev.meridian.spring;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.internal.Settings;
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * A {@code meridian.*} property whose value Meridian cannot start with. {@link MeridianFailureAnalyzer} turns it into
  * the start-up report: what is wrong with which property, and how to fix it.
  */
+@API(status = STABLE, since = "0.1")
 public class MeridianConfigurationException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 

@@ -1,8 +1,11 @@
 package dev.meridian.spring;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.routing.RoutingContextAccessor;
 import io.micrometer.context.ContextRegistry;
+import org.apiguardian.api.API;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -34,6 +37,7 @@ import reactor.core.publisher.Hooks;
  * Where no context can be known, calls are routed as calls without one (the configured default data class, or
  * {@code meridian.require-context} refuses them). Off with {@code meridian.context-propagation.enabled=false}.
  */
+@API(status = STABLE, since = "0.1")
 @AutoConfiguration(after = {MeridianAutoConfiguration.class, TaskExecutionAutoConfiguration.class})
 @ConditionalOnClass({ContextRegistry.class, RoutingContextAccessor.class})
 @ConditionalOnBean(MultiRegion.class)

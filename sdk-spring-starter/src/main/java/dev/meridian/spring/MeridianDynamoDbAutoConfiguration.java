@@ -1,5 +1,7 @@
 package dev.meridian.spring;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.RegionSpec;
 import dev.meridian.core.RegionalClientDefaults;
@@ -9,6 +11,7 @@ import dev.meridian.core.internal.Settings;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.dynamodb.idempotency.DynamoDbIdempotencyStore;
 import java.util.Locale;
+import org.apiguardian.api.API;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -37,6 +40,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
  */
 @AutoConfiguration(after = MeridianAutoConfiguration.class,
         afterName = SpringCloudAwsDynamoDbClients.AUTO_CONFIGURATION)
+@API(status = STABLE, since = "0.1")
 @ConditionalOnClass({DynamoDbClient.class, MultiRegionDynamoDb.class})
 @ConditionalOnBean(MultiRegion.class)
 public class MeridianDynamoDbAutoConfiguration {

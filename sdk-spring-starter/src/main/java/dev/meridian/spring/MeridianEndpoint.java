@@ -1,5 +1,7 @@
 package dev.meridian.spring;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.health.RegionStatus;
@@ -8,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import org.apiguardian.api.API;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -24,6 +27,7 @@ import software.amazon.awssdk.regions.Region;
  * {@link MeridianHealthIndicator}. Exposure and security follow Actuator's rules
  * ({@code management.endpoints.web.exposure.include=meridian}).
  */
+@API(status = STABLE, since = "0.1")
 @Endpoint(id = "meridian")
 public class MeridianEndpoint {
     private final MultiRegion runtime;

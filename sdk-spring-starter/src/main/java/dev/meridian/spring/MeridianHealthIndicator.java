@@ -1,5 +1,7 @@
 package dev.meridian.spring;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.health.RegionStatus;
 import java.time.Duration;
@@ -8,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apiguardian.api.API;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import software.amazon.awssdk.regions.Region;
@@ -28,6 +31,7 @@ import software.amazon.awssdk.regions.Region;
  *
  * <p>Lag says how stale a region's copy is, not whether it can take calls, so it does not change the roll-up.
  */
+@API(status = STABLE, since = "0.1")
 public class MeridianHealthIndicator implements HealthIndicator {
     private final MultiRegion runtime;
     private final ReplicationLags lags;

@@ -1,6 +1,9 @@
 package dev.meridian.spring;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.idempotency.Idempotency;
+import org.apiguardian.api.API;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -19,6 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @AutoConfiguration(after = MeridianDynamoDbAutoConfiguration.class,
         afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
+@API(status = STABLE, since = "0.1")
 @ConditionalOnClass(name = "org.aspectj.weaver.Advice")
 @ConditionalOnBean(Idempotency.class)
 @EnableAspectJAutoProxy(proxyTargetClass = true)

@@ -1,5 +1,7 @@
 package dev.meridian.spring;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.MeridianSettings;
 import java.net.URI;
 import java.time.Duration;
@@ -8,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apiguardian.api.API;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -17,6 +20,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * {@code meridian.aurora.*}, {@code meridian.web.*} and {@code meridian.health.*} configure the starter's beans. Unset values mean the core's
  * default, which is why the core settings have no initialisers here.
  */
+@API(status = STABLE, since = "0.1")
 @ConfigurationProperties("meridian")
 public class MeridianProperties {
     /** Whether the Meridian auto-configuration is on. */

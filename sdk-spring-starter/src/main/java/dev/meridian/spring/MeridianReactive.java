@@ -1,11 +1,14 @@
 package dev.meridian.spring;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.routing.RoutingContext;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apiguardian.api.API;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -29,6 +32,7 @@ import reactor.util.context.Context;
  * without these helpers runs under whatever context the thread it happens to run on has: usually none. Outside a
  * request (no context in the Reactor {@code Context}) the helpers leave the thread's context as it is.
  */
+@API(status = STABLE, since = "0.1")
 public final class MeridianReactive {
     /**
      * The key of the request's {@link RoutingContext} in the Reactor {@link Context}: the key of sdk-core's

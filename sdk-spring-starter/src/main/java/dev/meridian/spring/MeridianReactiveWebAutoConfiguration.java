@@ -1,7 +1,10 @@
 package dev.meridian.spring;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
+import org.apiguardian.api.API;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -17,6 +20,7 @@ import reactor.core.publisher.Mono;
  * puts its {@code RoutingContext} into the Reactor context, where {@link MeridianReactive} finds it. Off with
  * {@code meridian.web.enabled=false}.
  */
+@API(status = STABLE, since = "0.1")
 @AutoConfiguration(after = MeridianAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
 @ConditionalOnClass({WebFilter.class, Mono.class})

@@ -1,7 +1,10 @@
 package dev.meridian.spring;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
+import org.apiguardian.api.API;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -17,6 +20,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * In a servlet web application, the {@link RoutingContextFilter} runs first on every request, so that everything the
  * request does (DynamoDB, JDBC, idempotency) is routed under its context. Off with {@code meridian.web.enabled=false}.
  */
+@API(status = STABLE, since = "0.1")
 @AutoConfiguration(after = MeridianAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass(OncePerRequestFilter.class)

@@ -1,8 +1,11 @@
 package dev.meridian.spring;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.routing.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
+import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
@@ -27,6 +30,7 @@ import software.amazon.awssdk.regions.Region;
  * class nor a subject country gets a context that is not declared, as with the servlet filter: the configured
  * defaults and {@code meridian.require-context} apply to its calls.
  */
+@API(status = STABLE, since = "0.1")
 public class ReactiveRoutingContextFilter implements WebFilter, Ordered {
     private static final Logger LOG = LoggerFactory.getLogger(ReactiveRoutingContextFilter.class);
     /** As the servlet filter's registration: before anything that may make a routed call. */

@@ -1,5 +1,7 @@
 package dev.meridian.spring;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.routing.RoutingContext;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -8,6 +10,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
+import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -26,6 +29,7 @@ import software.amazon.awssdk.regions.Region;
  * async dispatch of a {@code Callable} or {@code DeferredResult} runs under the same context. The WebFlux counterpart is
  * {@link ReactiveRoutingContextFilter}; both read the headers the same way.
  */
+@API(status = STABLE, since = "0.1")
 public class RoutingContextFilter extends OncePerRequestFilter {
     private static final Logger LOG = LoggerFactory.getLogger(RoutingContextFilter.class);
 

@@ -6,6 +6,7 @@ import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
+import dev.meridian.core.spi.MultiRegionSpi;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.Observation;
@@ -66,8 +67,8 @@ class MeridianAutoConfigurationTest {
     void metersGoToTheApplicationsRegistryWhenThereIsOne() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         runner.withBean(MeterRegistry.class, () -> registry).run(ctx ->
-                assertThat(ctx.getBean(MultiRegion.class).meterRegistry()).containsSame(registry));
-        runner.run(ctx -> assertThat(ctx.getBean(MultiRegion.class).meterRegistry()).isEmpty());
+                assertThat(MultiRegionSpi.of(ctx.getBean(MultiRegion.class)).meterRegistry()).containsSame(registry));
+        runner.run(ctx -> assertThat(MultiRegionSpi.of(ctx.getBean(MultiRegion.class)).meterRegistry()).isEmpty());
     }
 
     @Test
@@ -89,21 +90,21 @@ class MeridianAutoConfigurationTest {
         Operation get = Operation.of("GetItem", OperationKind.READ);
         runner.withBean(ObservationRegistry.class, () -> registry).run(ctx -> {
             MultiRegion runtime = ctx.getBean(MultiRegion.class);
-            assertThat(runtime.observationRegistry()).containsSame(registry);
+            assertThat(MultiRegionSpi.of(runtime).observationRegistry()).containsSame(registry);
             runtime.execute(get, region -> region.id());
         });
         assertThat(observed).containsExactly("meridian.call eu-central-1 success");
         runner.withClassLoader(new FilteredClassLoader("io.micrometer.core"))
                 .withBean(ObservationRegistry.class, () -> registry)
-                .run(ctx -> assertThat(ctx.getBean(MultiRegion.class).observationRegistry()).containsSame(registry));
-        runner.run(ctx -> assertThat(ctx.getBean(MultiRegion.class).observationRegistry()).isEmpty());
+                .run(ctx -> assertThat(MultiRegionSpi.of(ctx.getBean(MultiRegion.class)).observationRegistry()).containsSame(registry));
+        runner.run(ctx -> assertThat(MultiRegionSpi.of(ctx.getBean(MultiRegion.class)).observationRegistry()).isEmpty());
     }
 
     @Test
     void worksWithoutMicrometerOnTheClassPath() {
         runner.withClassLoader(new FilteredClassLoader("io.micrometer.core")).run(ctx -> {
             assertThat(ctx).hasNotFailed();
-            assertThat(ctx.getBean(MultiRegion.class).meterRegistry()).isEmpty();
+            assertThat(MultiRegionSpi.of(ctx.getBean(MultiRegion.class)).meterRegistry()).isEmpty();
         });
     }
 

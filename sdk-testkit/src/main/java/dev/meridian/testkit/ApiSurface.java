@@ -1,7 +1,10 @@
 package dev.meridian.testkit;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -17,17 +20,24 @@ import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apiguardian.api.API;
 
 /**
  * The public signatures a module's compiled classes offer (public and protected types reachable from outside the
  * module, with their public and protected constructors, methods and fields), one line each, sorted: a text file that
  * changes in the same commit as the signature it lists, so every change to the surface shows in review.
  *
+ * <p>Each type's line carries its API status ({@code @API(STABLE)}, from apiguardian's {@link API}); a nested type
+ * without its own annotation has its enclosing type's status, as apiguardian defines it for members. A member with
+ * an annotation of its own (an {@code INTERNAL} constructor of a {@code STABLE} type) carries it too. A visible
+ * top-level type without {@link API} fails {@link #check}: every public type says what it promises.
+ *
  * <p>A module's test compares {@link #of(Path, ClassLoader)} with its checked-in file ({@code api/<module>.api}, the
  * name Kotlin's binary-compatibility validator uses) through {@link #check(Path, Path, ClassLoader)}, and rewrites
  * the file instead when the system property {@value #UPDATE_PROPERTY} is set. Written here rather than with
  * japicmp because japicmp compares against a released artifact, and Meridian has no release to compare with yet.
  */
+@API(status = INTERNAL, since = "0.1")
 public final class ApiSurface {
     /** Set this system property (any value) to rewrite the surface file instead of comparing. */
     public static final String UPDATE_PROPERTY = "meridian.api.update";
@@ -42,6 +52,11 @@ public final class ApiSurface {
      * @throws AssertionError naming the added and removed lines and the command that updates the file
      */
     public static void check(Path classesDir, Path surfaceFile, ClassLoader loader) {
+        List<String> unmarked = withoutStatus(classesDir, loader);
+        if (!unmarked.isEmpty()) {
+            throw new AssertionError("Public types without an API status: " + unmarked + "\nAnnotate each with"
+                    + " @org.apiguardian.api.API(status = STABLE | MAINTAINED | EXPERIMENTAL | INTERNAL, since = ...)");
+        }
         List<String> actual = of(classesDir, loader);
         if (System.getProperty(UPDATE_PROPERTY) != null) {
             write(surfaceFile, actual);
@@ -62,12 +77,28 @@ public final class ApiSurface {
 
     /** The sorted signature lines of every class file under {@code classesDir}, loaded (not initialised) by {@code loader}. */
     public static List<String> of(Path classesDir, ClassLoader loader) {
+        List<String> lines = new ArrayList<>();
+        for (Class<?> type : visibleTypes(classesDir, loader)) {
+            lines.addAll(describe(type));
+        }
+        lines.sort(Comparator.naturalOrder());
+        return lines;
+    }
+
+    /** The names of the visible top-level types under {@code classesDir} that carry no {@link API} annotation. */
+    public static List<String> withoutStatus(Path classesDir, ClassLoader loader) {
+        return visibleTypes(classesDir, loader).stream()
+                .filter(t -> t.getDeclaringClass() == null && !t.isAnnotationPresent(API.class))
+                .map(Class::getName).sorted().collect(Collectors.toList());
+    }
+
+    private static List<Class<?>> visibleTypes(Path classesDir, ClassLoader loader) {
         Objects.requireNonNull(loader, "loader");
         if (!Files.isDirectory(classesDir)) {
             throw new IllegalArgumentException("classesDir must be a directory of compiled classes, was " + classesDir
                     + "; run the module's compile phase first");
         }
-        List<String> lines = new ArrayList<>();
+        List<Class<?>> types = new ArrayList<>();
         try (Stream<Path> files = Files.walk(classesDir)) {
             for (Path file : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".class")).sorted()::iterator) {
                 String name = classesDir.relativize(file).toString().replace(file.getFileSystem().getSeparator(), ".");
@@ -77,7 +108,7 @@ public final class ApiSurface {
                 }
                 Class<?> type = Class.forName(name, false, loader);
                 if (visible(type)) {
-                    lines.addAll(describe(type));
+                    types.add(type);
                 }
             }
         } catch (IOException e) {
@@ -85,8 +116,7 @@ public final class ApiSurface {
         } catch (ClassNotFoundException e) {
             throw new IllegalStateException("class file without a loadable class: " + e.getMessage(), e);
         }
-        lines.sort(Comparator.naturalOrder());
-        return lines;
+        return types;
     }
 
     private static boolean visible(Class<?> type) {
@@ -108,24 +138,40 @@ public final class ApiSurface {
     private static List<String> describe(Class<?> type) {
         String owner = type.getName();
         List<String> lines = new ArrayList<>();
-        lines.add(owner + " " + header(type));
+        lines.add(owner + " " + status(type) + header(type));
         boolean extensible = !Modifier.isFinal(type.getModifiers());
         for (Constructor<?> c : type.getDeclaredConstructors()) {
             if (exposed(c.getModifiers(), extensible) && !c.isSynthetic()) {
-                lines.add(owner + " " + strip(c.toGenericString(), owner));
+                lines.add(owner + " " + memberStatus(c) + strip(c.toGenericString(), owner));
             }
         }
         for (Method m : type.getDeclaredMethods()) {
             if (exposed(m.getModifiers(), extensible) && !m.isSynthetic() && !m.isBridge()) {
-                lines.add(owner + " " + strip(m.toGenericString(), owner));
+                lines.add(owner + " " + memberStatus(m) + strip(m.toGenericString(), owner));
             }
         }
         for (Field f : type.getDeclaredFields()) {
             if (exposed(f.getModifiers(), extensible) && !f.isSynthetic()) {
-                lines.add(owner + " " + strip(f.toGenericString(), owner));
+                lines.add(owner + " " + memberStatus(f) + strip(f.toGenericString(), owner));
             }
         }
         return lines;
+    }
+
+    /** The type's own status, else its enclosing type's; empty when none says (which {@link #check} refuses). */
+    private static String status(Class<?> type) {
+        for (Class<?> c = type; c != null; c = c.getDeclaringClass()) {
+            API api = c.getAnnotation(API.class);
+            if (api != null) {
+                return "@API(" + api.status() + ") ";
+            }
+        }
+        return "";
+    }
+
+    private static String memberStatus(AnnotatedElement member) {
+        API api = member.getAnnotation(API.class);
+        return api == null ? "" : "@API(" + api.status() + ") ";
     }
 
     private static boolean exposed(int modifiers, boolean extensible) {

@@ -1,5 +1,7 @@
 package dev.meridian.testkit;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 import java.io.File;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
@@ -8,6 +10,7 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.util.List;
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * Class loaders over the running test's class path that cannot see some packages (e.g. {@code io.micrometer.}): they
@@ -16,6 +19,7 @@ import java.util.Objects;
  * are distinct from the test's own; hand results back through JDK types (a {@code Supplier<String>}, say). The
  * caller closes the loader.
  */
+@API(status = INTERNAL, since = "0.1")
 public final class ClassPathWithout {
     private ClassPathWithout() {
     }

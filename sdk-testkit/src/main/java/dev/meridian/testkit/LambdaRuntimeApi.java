@@ -1,5 +1,7 @@
 package dev.meridian.testkit;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -26,6 +28,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +51,7 @@ import org.slf4j.LoggerFactory;
  * {@link #close()} stops them. Thread-safe. Serve one runtime process per instance: a runtime that is killed while
  * its {@code /next} poll waits leaves that poll pending, and it would take the next queued event.
  */
+@API(status = INTERNAL, since = "0.1")
 public final class LambdaRuntimeApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LambdaRuntimeApi.class);
     private static final String PREFIX = "/2018-06-01/runtime/";

@@ -1,5 +1,7 @@
 package dev.meridian.testkit;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +29,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +72,7 @@ import org.slf4j.LoggerFactory;
  * JVM shutdown hook, so an aborted test run leaves no server behind (a SIGKILLed JVM cannot be helped). If start-up
  * fails, everything started so far is cleaned up and the exception carries the tail of the failing node's log.
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class LocalAuroraGlobal implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalAuroraGlobal.class);

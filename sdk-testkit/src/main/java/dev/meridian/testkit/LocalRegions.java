@@ -1,5 +1,7 @@
 package dev.meridian.testkit;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,8 +11,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -49,6 +52,7 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * All methods are thread-safe. Region names are free-form strings; {@link #client(String)} passes them to
  * {@link Region#of(String)}.
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class LocalRegions implements AutoCloseable {
 
     /** The regions {@link LocalRegionsExtension} starts when no {@link LocalRegionsConfig} says otherwise. */

@@ -1,9 +1,12 @@
 package dev.meridian.testkit;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.Optional;
+import org.apiguardian.api.API;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -27,6 +30,7 @@ import org.junit.jupiter.api.extension.TestInstancePostProcessor;
  * </ul>
  * Tables and items survive between tests of a class; use distinct keys or tables per test.
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class LocalRegionsExtension
         implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, TestInstancePostProcessor,
         ParameterResolver {

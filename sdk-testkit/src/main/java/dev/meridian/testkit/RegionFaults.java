@@ -1,6 +1,7 @@
 package dev.meridian.testkit;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
@@ -10,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import org.apiguardian.api.API;
 
 /**
  * Injects failures into one simulated region's endpoint, as a DynamoDB client sees them.
@@ -36,6 +38,7 @@ import java.util.UUID;
  * replication reaches DynamoDB Local directly (use {@link LocalRegions#pauseReplication(String, String)} to
  * partition a region). Thread-safe.
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class RegionFaults {
 
     /** Far beyond any client timeout, short enough that a forgotten in-flight response cannot pile up forever. */

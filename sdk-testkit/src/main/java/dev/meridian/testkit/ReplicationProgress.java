@@ -1,9 +1,12 @@
 package dev.meridian.testkit;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * What the global-table replicator had done at the end of its last poll cycle: for every table's stream in every
@@ -17,6 +20,7 @@ import java.util.Objects;
  * @param pending     per link "from->to": changes observed and not yet applied (paused, or not yet due)
  * @param paused      links currently paused, "from->to"
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record ReplicationProgress(long cycles, long recordsRead, int lastApplied, Map<String, Boolean> streams,
         Map<String, Integer> pending, List<String> paused) {
 

@@ -1,5 +1,7 @@
 package dev.meridian.testkit;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,6 +9,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apiguardian.api.API;
 
 /**
  * Every request that reached one simulated region's endpoint (its fault proxy), in arrival order.
@@ -19,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Thread-safe: the proxy appends from its own threads while tests read. The journal keeps the newest
  * {@value #CAPACITY} entries.
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class RequestJournal {
 
     static final int CAPACITY = 100_000;

@@ -8,6 +8,7 @@ import dev.meridian.core.execution.FailureDecision;
 import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.RoutingContext;
+import dev.meridian.core.spi.MultiRegionSpi;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -54,7 +55,7 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
     static final FailureClassifier CONNECTION_FAILURES = t -> t instanceof SQLException
             ? FailureDecision.REGIONAL_NOT_APPLIED : FailureDecision.CALLER_ERROR;
 
-    private final MultiRegion multiRegion;
+    private final MultiRegionSpi multiRegion;
     private final WriterDiscovery discovery;
     private final EndpointPools pools;
     private final Operation readOperation;
@@ -79,7 +80,7 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
     ConnectionBinder(MultiRegion multiRegion, WriterDiscovery discovery, EndpointPools pools,
                  Operation readOperation, Operation writeOperation, LagMonitor lagMonitor, Duration maxReplicaLag,
                  ReadYourWrites readYourWrites, Duration footprintMaxAge, JdbcMetrics metrics) {
-        this.multiRegion = multiRegion;
+        this.multiRegion = MultiRegionSpi.of(multiRegion);
         this.discovery = discovery;
         this.pools = pools;
         this.readOperation = readOperation;

@@ -1,5 +1,7 @@
 package dev.meridian.aurora.datasource;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import com.zaxxer.hikari.HikariConfig;
 import dev.meridian.aurora.internal.JdbcUrls;
 import dev.meridian.aurora.lag.LagProbe;
@@ -9,10 +11,11 @@ import dev.meridian.aurora.topology.RdsGlobalClusterDiscovery;
 import dev.meridian.aurora.topology.StaticTopology;
 import dev.meridian.aurora.topology.WriterDiscovery;
 import dev.meridian.core.MultiRegion;
-import dev.meridian.core.SnapshotParticipant;
 import dev.meridian.core.internal.Settings;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
+import dev.meridian.core.spi.MultiRegionSpi;
+import dev.meridian.core.spi.SnapshotParticipant;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -22,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
+import org.apiguardian.api.API;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -87,6 +91,7 @@ import software.amazon.awssdk.regions.Region;
  * known one is kept if that fails), as are the footprint of RESTRICTED writes and every reader's lag; the
  * read-your-writes sessions are forgotten (the restored copy wrote nothing), and the background refresh resumes.
  */
+@API(status = STABLE, since = "0.1")
 public final class RoutingDataSource implements DataSource, AutoCloseable {
     /** How old the topology a footprint check uses may be, unless {@code footprintMaxAge} says otherwise. */
     public static final Duration DEFAULT_FOOTPRINT_MAX_AGE = Duration.ofSeconds(30);
@@ -107,7 +112,7 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
     private RoutingDataSource(Builder b) {
         this.name = b.name;
         this.discovery = b.discovery;
-        JdbcMetrics metrics = JdbcMetrics.of(b.multiRegion.meterRegistry(), b.name);
+        JdbcMetrics metrics = JdbcMetrics.of(MultiRegionSpi.of(b.multiRegion).meterRegistry(), b.name);
         // A copy, so that changing the caller's HikariConfig later cannot give pools created later other settings.
         HikariConfig template = new HikariConfig();
         b.poolTemplate.copyStateTo(template);
@@ -125,7 +130,7 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
                 lagMonitor, b.maxReplicaLag, readYourWrites, b.footprintMaxAge, metrics);
         this.poolReadOnly = template.isReadOnly();
         this.poolAutoCommit = template.isAutoCommit();
-        this.snapshots = b.multiRegion.onSnapshot(new SnapshotParticipant() {
+        this.snapshots = MultiRegionSpi.of(b.multiRegion).onSnapshot(new SnapshotParticipant() {
             @Override
             public void beforeCheckpoint() {
                 binder.beforeCheckpoint();

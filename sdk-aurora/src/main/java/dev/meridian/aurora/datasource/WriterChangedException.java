@@ -1,6 +1,9 @@
 package dev.meridian.aurora.datasource;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.sql.SQLTransactionRollbackException;
+import org.apiguardian.api.API;
 
 /**
  * The writer of the global database moved while a transaction was running on the old one, and Meridian could not move
@@ -11,6 +14,7 @@ import java.sql.SQLTransactionRollbackException;
  * <p>SQLState {@value #SQL_STATE} (serialization failure), which Spring and most retry helpers treat as transient and
  * retryable. The cause is the database's refusal (PostgreSQL 25006, MySQL 1290/1836).
  */
+@API(status = STABLE, since = "0.1")
 public class WriterChangedException extends SQLTransactionRollbackException {
     private static final long serialVersionUID = 1L;
 

@@ -1,7 +1,10 @@
 package dev.meridian.aurora.datasource;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.sql.SQLTransientConnectionException;
 import java.util.Objects;
+import org.apiguardian.api.API;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -15,6 +18,7 @@ import software.amazon.awssdk.regions.Region;
  * reports it (background refresh or {@link RoutingDataSource#refreshTopology()}). The cause is Resilience4j's
  * {@code CallNotPermittedException}.
  */
+@API(status = STABLE, since = "0.1")
 public class WriterUnavailableException extends SQLTransientConnectionException {
     private static final long serialVersionUID = 1L;
 

@@ -1,12 +1,16 @@
 package dev.meridian.aurora.internal;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 import dev.meridian.core.internal.Settings;
 import java.util.regex.Pattern;
+import org.apiguardian.api.API;
 
 /**
  * Checks JDBC URLs and hides the secrets they may carry before a URL (or a driver message quoting it) reaches a log
  * line or an exception message. Not API: this package is sdk-aurora's own and may change without notice. Stateless.
  */
+@API(status = INTERNAL, since = "0.1")
 public final class JdbcUrls {
     /** {@code password=...}, {@code sslpassword=...}: any parameter whose name mentions a password. */
     private static final Pattern PASSWORD_PARAMETER =

@@ -1,10 +1,13 @@
 package dev.meridian.aurora.lag;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import org.apiguardian.api.API;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -14,6 +17,7 @@ import software.amazon.awssdk.regions.Region;
  * region's reader pool, and skips the reader when the result exceeds {@code maxReplicaLag}. Implementations must be
  * thread-safe and must not keep the connection. A probe that throws is treated as a failed reader.
  */
+@API(status = STABLE, since = "0.1")
 @FunctionalInterface
 public interface LagProbe {
 

@@ -1,5 +1,7 @@
 package dev.meridian.aurora.topology;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.internal.Settings;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -7,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.apiguardian.api.API;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -15,6 +18,7 @@ import software.amazon.awssdk.regions.Region;
  * <p>Immutable and thread-safe. The member regions are also the data's replica footprint, which residency checks
  * use for RESTRICTED writes.
  */
+@API(status = STABLE, since = "0.1")
 public final class AuroraTopology {
     private static final String SET_WRITER_REGION = "set the region that holds the writer with writerRegion(..)";
     private final Region writerRegion;

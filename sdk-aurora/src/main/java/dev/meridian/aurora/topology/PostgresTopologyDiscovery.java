@@ -1,5 +1,7 @@
 package dev.meridian.aurora.topology;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.aurora.internal.JdbcUrls;
 import dev.meridian.core.internal.Settings;
 import java.sql.Connection;
@@ -13,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
@@ -29,6 +32,7 @@ import software.amazon.awssdk.regions.Region;
  * problem (URLs with their passwords hidden); a refresh that fails keeps the last known topology. Thread-safe; see
  * {@link CachedDiscovery} for caching and background refresh. Needs only JDBC (no AWS SDK {@code rds} module).
  */
+@API(status = STABLE, since = "0.1")
 public final class PostgresTopologyDiscovery extends CachedDiscovery {
     private static final Logger log = LoggerFactory.getLogger(PostgresTopologyDiscovery.class);
     private static final String ROLE_QUERY = "SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() THEN 0 "

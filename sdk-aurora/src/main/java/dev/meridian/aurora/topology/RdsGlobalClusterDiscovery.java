@@ -1,5 +1,7 @@
 package dev.meridian.aurora.topology;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.aurora.internal.JdbcUrls;
 import dev.meridian.core.internal.Settings;
 import java.time.Duration;
@@ -7,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
@@ -30,6 +33,7 @@ import software.amazon.awssdk.services.rds.model.GlobalClusterMember;
  * cause attached; a failed refresh keeps the last known topology. This is the only class of the module that needs the
  * optional {@code software.amazon.awssdk:rds} dependency.
  */
+@API(status = STABLE, since = "0.1")
 public final class RdsGlobalClusterDiscovery extends CachedDiscovery {
     private static final Logger log = LoggerFactory.getLogger(RdsGlobalClusterDiscovery.class);
 

@@ -1,9 +1,12 @@
 package dev.meridian.aurora.topology;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.aurora.internal.JdbcUrls;
 import dev.meridian.core.internal.Settings;
 import java.util.Objects;
 import java.util.Optional;
+import org.apiguardian.api.API;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -14,6 +17,7 @@ import software.amazon.awssdk.regions.Region;
  * checked when the value is created ({@link IllegalArgumentException} naming the region, the setting and the URL with
  * its password hidden) and never appear in {@link #toString()}, since they may carry credentials.
  */
+@API(status = STABLE, since = "0.1")
 public final class RegionEndpoints {
     private final Region region;
     private final String writerUrl;

@@ -1,6 +1,9 @@
 package dev.meridian.aurora.topology;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.internal.Settings;
+import org.apiguardian.api.API;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -12,6 +15,7 @@ import software.amazon.awssdk.regions.Region;
  * <p>Immutable and thread-safe; no network access, no thread, nothing to close. Invalid endpoints are rejected when
  * built (see {@link AuroraTopology.Builder} and {@link RegionEndpoints}), never at first use.
  */
+@API(status = STABLE, since = "0.1")
 public final class StaticTopology implements WriterDiscovery {
     private final AuroraTopology topology;
 

@@ -1,5 +1,9 @@
 package dev.meridian.aurora.topology;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
+
 /**
  * Finds the current writer of a global database and the endpoints of its member regions.
  *
@@ -9,6 +13,7 @@ package dev.meridian.aurora.topology;
  * Failures to refresh keep the last known topology; only a first look-up that fails throws
  * {@link TopologyDiscoveryException}.
  */
+@API(status = STABLE, since = "0.1")
 public interface WriterDiscovery extends AutoCloseable {
 
     /** The last known topology, discovering it first if nothing is known yet. */

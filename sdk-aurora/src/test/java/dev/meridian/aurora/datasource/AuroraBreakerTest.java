@@ -12,6 +12,7 @@ import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import dev.meridian.core.routing.RoutingContext;
+import dev.meridian.core.spi.MultiRegionSpi;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -51,7 +52,7 @@ class AuroraBreakerTest {
                             .isNotInstanceOf(WriterUnavailableException.class);
                 }
             }
-            CircuitBreaker writerBreaker = mr.circuitBreakers().circuitBreaker(EU_WEST.id() + "/" + ConnectionBinder.WRITER_RESOURCE);
+            CircuitBreaker writerBreaker = MultiRegionSpi.of(mr).circuitBreakers().circuitBreaker(EU_WEST.id() + "/" + ConnectionBinder.WRITER_RESOURCE);
             assertThat(writerBreaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
 
             try (Connection c = ds.getConnection()) {
@@ -84,7 +85,7 @@ class AuroraBreakerTest {
             millisToFail(c, true); // reader, then the writer fallback, each refuse within the pool's 250 ms
             millisToFail(c, true);
 
-            assertThat(mr.circuitBreakers().circuitBreaker(EU_CENTRAL.id() + "/" + ConnectionBinder.READER_RESOURCE).getState())
+            assertThat(MultiRegionSpi.of(mr).circuitBreakers().circuitBreaker(EU_CENTRAL.id() + "/" + ConnectionBinder.READER_RESOURCE).getState())
                     .isEqualTo(CircuitBreaker.State.OPEN);
             assertThat(millisToFail(c, true)).isLessThan(200); // both breakers open: nothing is attempted
             // The read plan leaves out the region whose reader breaker is open: no third connection attempt.
@@ -106,11 +107,11 @@ class AuroraBreakerTest {
              Connection c = ds.getConnection()) {
             Operation read = Operation.builder("reads", OperationKind.READ).resource(ConnectionBinder.READER_RESOURCE)
                     .build();
-            assertThat(mr.plan(read, RoutingContext.empty()).regions()).contains(EU_CENTRAL);
+            assertThat(MultiRegionSpi.of(mr).plan(read, RoutingContext.empty()).regions()).contains(EU_CENTRAL);
             millisToFail(c, true);
             millisToFail(c, true);
 
-            assertThat(mr.plan(read, RoutingContext.empty()).regions()).doesNotContain(EU_CENTRAL);
+            assertThat(MultiRegionSpi.of(mr).plan(read, RoutingContext.empty()).regions()).doesNotContain(EU_CENTRAL);
         }
     }
 }

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.meridian.aurora.topology.RegionEndpoints;
 import dev.meridian.aurora.topology.StaticTopology;
 import dev.meridian.core.MultiRegion;
+import dev.meridian.core.spi.MultiRegionSpi;
 import dev.meridian.testkit.LocalAuroraGlobal;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.sql.Connection;
@@ -79,7 +80,7 @@ class WriterBreakerIT {
         try (MultiRegion mr = MultiRegion.builder(TestRegions.config(EU_CENTRAL, TestRegions.touchyBreakers(BREAKER_WAIT)))
                 .build();
              RoutingDataSource ds = dataSource(mr)) {
-            CircuitBreaker writerBreaker = mr.circuitBreakers().circuitBreaker(EU_WEST.id() + "/" + ConnectionBinder.WRITER_RESOURCE);
+            CircuitBreaker writerBreaker = MultiRegionSpi.of(mr).circuitBreakers().circuitBreaker(EU_WEST.id() + "/" + ConnectionBinder.WRITER_RESOURCE);
             assertThat(insert(ds)).isEqualTo(primary);
 
             aurora.stop("eu-west-1");

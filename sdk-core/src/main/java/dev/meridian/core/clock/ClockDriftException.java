@@ -1,13 +1,17 @@
 package dev.meridian.core.clock;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.exception.MeridianException;
 import java.time.Duration;
+import org.apiguardian.api.API;
 
 /**
  * Thrown by {@link HybridLogicalClock#observe(long)} when a remote stamp is further ahead of the local physical clock
  * than the max drift ({@link HybridLogicalClock.DriftPolicy#REJECT}, the default), or lies in the last representable
  * millisecond. The local clock is left unchanged. The message names the stamp, the bound and how to configure it.
  */
+@API(status = STABLE, since = "0.1")
 public class ClockDriftException extends MeridianException {
 
     private static final long serialVersionUID = 1L;

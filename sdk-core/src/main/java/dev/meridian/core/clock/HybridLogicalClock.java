@@ -1,5 +1,7 @@
 package dev.meridian.core.clock;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.internal.Settings;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -10,6 +12,7 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
+import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +57,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Physical time must lie in {@code [0, 2^47)} milliseconds since the epoch (until the year 6429).
  */
+@API(status = STABLE, since = "0.1")
 public final class HybridLogicalClock {
 
     /** Bits of the stamp used by the logical counter. */

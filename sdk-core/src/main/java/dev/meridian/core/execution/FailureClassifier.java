@@ -1,11 +1,15 @@
 package dev.meridian.core.execution;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
 
 /**
  * Decides whether a failed attempt is the caller's fault or the region's, and whether it may have been applied.
  * Drives failover (see the executor) and what counts as a circuit-breaker failure. Implementations must
  * be thread-safe and must not throw.
  */
+@API(status = STABLE, since = "0.1")
 @FunctionalInterface
 public interface FailureClassifier {
 

@@ -1,5 +1,9 @@
 package dev.meridian.core.execution;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
+
 /**
  * What a failed attempt means for the rest of the call; see {@link FailureClassifier}. The two regional decisions
  * differ in one question — could the region have applied the request? — which decides whether a write may be sent to
@@ -7,6 +11,7 @@ package dev.meridian.core.execution;
  * plain write move on; a failure after the request may have reached the service ({@link #REGIONAL_MAYBE_APPLIED})
  * moves only reads and writes that are safe to repeat.
  */
+@API(status = STABLE, since = "0.1")
 public enum FailureDecision {
     /**
      * The request was wrong (validation, condition failed, access denied...): rethrow at once, never fail over. Never

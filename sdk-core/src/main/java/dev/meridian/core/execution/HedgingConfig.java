@@ -1,8 +1,11 @@
 package dev.meridian.core.execution;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.internal.Settings;
 import java.time.Duration;
 import java.util.Optional;
+import org.apiguardian.api.API;
 
 /**
  * Hedged reads: when a READ has not answered after a delay, the same read is also sent to the next region of its
@@ -17,6 +20,7 @@ import java.util.Optional;
  * <p>A hedge is one of the call's {@code maxRegionsPerCall} regional attempts, never an extra one: hedging does not
  * raise a call's request budget (see {@code MultiRegionConfig.maxRegionsPerCall}).
  */
+@API(status = STABLE, since = "0.1")
 public final class HedgingConfig {
     /** Default bound of the hedge worker threads. */
     public static final int DEFAULT_MAX_WORKERS = 128;

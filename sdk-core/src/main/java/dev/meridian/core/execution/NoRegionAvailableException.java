@@ -1,6 +1,9 @@
 package dev.meridian.core.execution;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.exception.MeridianException;
+import org.apiguardian.api.API;
 
 /**
  * No region can take the call: every candidate is drained, behind an open circuit breaker or excluded by the
@@ -10,6 +13,7 @@ import dev.meridian.core.exception.MeridianException;
  * only a call for which no allowed region could be planned is a
  * {@link dev.meridian.core.residency.ResidencyViolationException}.
  */
+@API(status = STABLE, since = "0.1")
 public class NoRegionAvailableException extends MeridianException {
     private static final long serialVersionUID = 1L;
 

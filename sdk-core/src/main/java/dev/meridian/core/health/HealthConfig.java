@@ -1,9 +1,12 @@
 package dev.meridian.core.health;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.internal.Settings;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import org.apiguardian.api.API;
 
 /**
  * Settings of the per-region circuit breakers (Resilience4j, count-based sliding window, slow-call detection on)
@@ -24,6 +27,7 @@ import java.util.Optional;
  * <p>Throttling never counts against a region's breaker, with or without per-resource breakers: it is recorded on the
  * region × resource breaker of the throttled resource only, so one hot table cannot move its region's other traffic.
  */
+@API(status = STABLE, since = "0.1")
 public final class HealthConfig {
     private static final HealthConfig DEFAULTS = builder().build();
 

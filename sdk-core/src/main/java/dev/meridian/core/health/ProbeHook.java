@@ -1,5 +1,8 @@
 package dev.meridian.core.health;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -7,6 +10,7 @@ import software.amazon.awssdk.regions.Region;
  * Called by the region health monitor on a schedule only when configured in {@link HealthConfig}; must be thread-safe
  * and should return quickly. A {@code false} result or an exception counts as a failed probe.
  */
+@API(status = STABLE, since = "0.1")
 @FunctionalInterface
 public interface ProbeHook {
     boolean probe(Region region) throws Exception;

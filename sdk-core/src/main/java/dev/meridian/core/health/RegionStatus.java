@@ -1,9 +1,12 @@
 package dev.meridian.core.health;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.residency.Jurisdiction;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import org.apiguardian.api.API;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -11,6 +14,7 @@ import software.amazon.awssdk.regions.Region;
  * circuit breaker, whether it is drained, whether calls may be planned there now, and its observed latency. For
  * health endpoints and dashboards; immutable.
  */
+@API(status = STABLE, since = "0.1")
 public final class RegionStatus {
     /** The state of a region's circuit breaker, as routing reads it. */
     public enum BreakerState {

@@ -1,5 +1,7 @@
 package dev.meridian.core.idempotency;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.meridian.core.execution.FailureClassifier;
@@ -15,6 +17,7 @@ import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +76,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. Atomicity between concurrent duplicates comes from the store's {@code claim}.
  */
+@API(status = STABLE, since = "0.1")
 public final class Idempotency {
 
     private static final Logger log = LoggerFactory.getLogger(Idempotency.class);

@@ -1,7 +1,10 @@
 package dev.meridian.core.idempotency;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.util.Objects;
 import java.util.Optional;
+import org.apiguardian.api.API;
 
 /**
  * The answer of {@link IdempotencyStore#claim}: either this caller now holds the key ({@link #acquired()}, with an
@@ -13,6 +16,7 @@ import java.util.Optional;
  * created again (an owner id so that a worker whose claim was taken over cannot release the new owner's claim; the
  * region holding the record). It is not secret, but it is only meaningful to the store that issued it. Immutable.
  */
+@API(status = STABLE, since = "0.1")
 public final class IdempotencyClaim {
 
     private final String key;

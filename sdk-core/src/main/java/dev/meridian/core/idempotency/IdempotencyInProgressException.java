@@ -1,8 +1,11 @@
 package dev.meridian.core.idempotency;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.exception.MeridianException;
 import java.time.Instant;
 import java.util.Optional;
+import org.apiguardian.api.API;
 
 /**
  * A duplicate arrived while another worker holds the same idempotency key: it is still executing, or its attempt
@@ -13,6 +16,7 @@ import java.util.Optional;
  * <p>The message names the key by its {@linkplain Idempotency#keyHash(String) hash} only (keys are often personal
  * data); {@link #key()} gives the key itself to code that handles the exception.
  */
+@API(status = STABLE, since = "0.1")
 public class IdempotencyInProgressException extends MeridianException {
 
     private static final long serialVersionUID = 1L;

@@ -1,6 +1,9 @@
 package dev.meridian.core.idempotency;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.exception.MeridianException;
+import org.apiguardian.api.API;
 
 /**
  * The idempotency key was already used with a different payload (SHA-256 of the payloads differ) — by a completed
@@ -10,6 +13,7 @@ import dev.meridian.core.exception.MeridianException;
  * <p>The message names the key by its {@linkplain Idempotency#keyHash(String) hash} only (keys are often personal
  * data); {@link #key()} gives the key itself to code that handles the exception.
  */
+@API(status = STABLE, since = "0.1")
 public class IdempotencyKeyReuseException extends MeridianException {
 
     private static final long serialVersionUID = 1L;

@@ -1,9 +1,12 @@
 package dev.meridian.core.idempotency;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
+import org.apiguardian.api.API;
 
 /**
  * One stored idempotency record. Immutable: the result bytes are copied in and out.
@@ -16,6 +19,7 @@ import java.util.Optional;
  * its in-progress claim has not expired either. Stores treat records that are not live as absent, which is how a
  * crashed worker's claim is taken over.
  */
+@API(status = STABLE, since = "0.1")
 public final class IdempotencyRecord {
 
     private final String key;

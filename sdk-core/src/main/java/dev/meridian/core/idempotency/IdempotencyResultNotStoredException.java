@@ -1,8 +1,11 @@
 package dev.meridian.core.idempotency;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.exception.MeridianException;
 import java.util.Objects;
 import java.util.Optional;
+import org.apiguardian.api.API;
 
 /**
  * The operation of an idempotency key ran, but its result could not be stored (larger than the store keeps, not
@@ -16,6 +19,7 @@ import java.util.Optional;
  *
  * <p>The message names the key by its {@linkplain Idempotency#keyHash(String) hash} only and never holds the result.
  */
+@API(status = STABLE, since = "0.1")
 public class IdempotencyResultNotStoredException extends MeridianException {
 
     private static final long serialVersionUID = 1L;

@@ -1,7 +1,10 @@
 package dev.meridian.core.idempotency;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.time.Instant;
 import java.util.Optional;
+import org.apiguardian.api.API;
 
 /**
  * Storage SPI for {@link Idempotency}: {@link #claim}, {@link #complete} (or {@link #completeWithoutResult}),
@@ -23,6 +26,7 @@ import java.util.Optional;
  * <p>Idempotency keys are often personal data: implementations must not log them or put them in exception messages
  * raw; use {@link Idempotency#keyHash(String)}.
  */
+@API(status = STABLE, since = "0.1")
 public interface IdempotencyStore {
 
     /**

@@ -1,5 +1,7 @@
 package dev.meridian.core.idempotency;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
@@ -13,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apiguardian.api.API;
 
 /**
  * An {@link IdempotencyStore} in one process's memory, on a Caffeine cache: for tests and single-process use (it
@@ -28,6 +31,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * close its successor's claim. A crashed claim (in-progress expiry passed) is taken over only by a claim with a
  * matching payload hash; one with a conflicting hash gets the crashed record back.
  */
+@API(status = STABLE, since = "0.1")
 public final class InMemoryIdempotencyStore implements IdempotencyStore {
 
     /** A record and the owner token of the claim that created it (null for records completed without a live claim). */

@@ -1,8 +1,11 @@
 package dev.meridian.core.idempotency;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.function.Function;
+import org.apiguardian.api.API;
 
 /**
  * Turns an operation's result into the bytes an {@link IdempotencyStore} keeps, and back, so that a duplicate call
@@ -18,6 +21,7 @@ import java.util.function.Function;
  *
  * @param <T> the result type
  */
+@API(status = STABLE, since = "0.1")
 public interface ResultCodec<T> {
 
     /** Encodes a result (never called with {@code null}; use a codec that maps null if your operation returns it). */

@@ -1,6 +1,9 @@
 package dev.meridian.core.internal;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 import java.util.function.Supplier;
+import org.apiguardian.api.API;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -8,6 +11,7 @@ import software.amazon.awssdk.regions.Region;
  * the classpath: only {@link MicrometerMetrics} references Micrometer types, and it is loaded only when a meter
  * registry was given. Not part of the public API. Implementations are thread-safe.
  */
+@API(status = INTERNAL, since = "0.1")
 public interface Metrics {
 
     /** Outcome tag of {@link #call}: the attempt succeeded. */

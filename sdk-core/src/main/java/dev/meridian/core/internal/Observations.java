@@ -1,5 +1,8 @@
 package dev.meridian.core.internal;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
+import org.apiguardian.api.API;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -9,6 +12,7 @@ import software.amazon.awssdk.regions.Region;
  * observation registry was given; {@link #none()} allocates nothing. Not part of the public API. Implementations are
  * thread-safe.
  */
+@API(status = INTERNAL, since = "0.1")
 public interface Observations {
 
     /** Name of the observation of one regional attempt. */

@@ -1,6 +1,9 @@
 package dev.meridian.core.internal;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 import java.time.Duration;
+import org.apiguardian.api.API;
 
 /**
  * Validation of configuration settings, shared by every Meridian module so that every configuration error has the
@@ -13,6 +16,7 @@ import java.time.Duration;
  * <p>Not API: sdk-dynamodb, sdk-aurora and the Spring Boot starter use it so that their messages have sdk-core's
  * shape, but it may change in any release. Stateless.
  */
+@API(status = INTERNAL, since = "0.1")
 public final class Settings {
     private Settings() {
     }

@@ -1,5 +1,7 @@
 package dev.meridian.core.residency;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.internal.Settings;
 import java.util.Collections;
 import java.util.HashMap;
@@ -9,6 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apiguardian.api.API;
 
 /**
  * Maps ISO-3166 alpha-2 country codes to the {@link Jurisdiction} of a data subject living there.
@@ -26,6 +29,7 @@ import java.util.TreeSet;
  * a subject is refused until the application maps the country. Immutable and thread-safe; {@code with} returns a
  * copy.
  */
+@API(status = STABLE, since = "0.1")
 public final class CountryJurisdictions {
     /** The 27 EU member states plus IS, LI, NO. */
     public static final Set<String> EU_EEA_COUNTRIES = Collections.unmodifiableSet(new TreeSet<>(Set.of(

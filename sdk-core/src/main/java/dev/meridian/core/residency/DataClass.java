@@ -1,13 +1,17 @@
 package dev.meridian.core.residency;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.internal.Settings;
 import java.util.Locale;
+import org.apiguardian.api.API;
 
 /**
  * How sensitive the data of a call is. Three built-in classes ({@link #PUBLIC}, {@link #INTERNAL},
  * {@link #RESTRICTED}); applications may define more with {@link #of(String)}. Names are case-insensitive
  * (stored upper-case). Immutable value; equal names are equal classes.
  */
+@API(status = STABLE, since = "0.1")
 public final class DataClass {
     /** May be served from any configured region. */
     public static final DataClass PUBLIC = new DataClass("PUBLIC");

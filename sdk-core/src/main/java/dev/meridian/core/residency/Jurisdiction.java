@@ -1,14 +1,18 @@
 package dev.meridian.core.residency;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.internal.Settings;
 import java.util.Locale;
 import java.util.Set;
+import org.apiguardian.api.API;
 import software.amazon.awssdk.regions.Region;
 
 /**
  * A legal area data may be bound to (EU, US, APAC, or any name via {@link #of(String)}). Regions belong to one
  * jurisdiction; data subjects are mapped to one by {@link CountryJurisdictions}. Immutable value, case-insensitive.
  */
+@API(status = STABLE, since = "0.1")
 public final class Jurisdiction {
     /** The European Union and the EEA (IS, LI, NO). */
     public static final Jurisdiction EU = new Jurisdiction("EU");

@@ -1,5 +1,7 @@
 package dev.meridian.core.residency;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.internal.Settings;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.apiguardian.api.API;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -29,6 +32,7 @@ import software.amazon.awssdk.regions.Region;
  * </ol>
  * Immutable and thread-safe.
  */
+@API(status = STABLE, since = "0.1")
 public final class ResidencyPolicy {
     private static final ResidencyPolicy DEFAULTS = builder().build();
 

@@ -1,8 +1,11 @@
 package dev.meridian.core.routing;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import org.apiguardian.api.API;
 
 /**
  * A future whose dependent stages run under the {@link RoutingContext} of the call that made it: what Meridian's
@@ -14,6 +17,7 @@ import java.util.concurrent.Executor;
  *
  * @param <T> the result type
  */
+@API(status = INTERNAL, since = "0.1")
 public final class ContextualFuture<T> extends CompletableFuture<T> {
     private final RoutingContext context;
 

@@ -14,7 +14,7 @@ import software.amazon.awssdk.regions.Region;
  * Asia-Pacific main markets, and the metro area of each commercial AWS region. Distances are great-circle
  * (haversine). Good enough to pick "the nearest region", not for anything precise. Immutable.
  */
-public final class GeoTable {
+final class GeoTable {
     private static final Map<String, double[]> COUNTRIES = new HashMap<>();
     private static final Map<String, double[]> REGIONS = new HashMap<>();
 

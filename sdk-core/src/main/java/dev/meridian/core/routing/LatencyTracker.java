@@ -1,8 +1,11 @@
 package dev.meridian.core.routing;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 import dev.meridian.core.internal.Settings;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apiguardian.api.API;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -20,6 +23,7 @@ import software.amazon.awssdk.regions.Region;
  * Failed attempts are recorded with a penalty so that a region failing fast does not look fast. Thread-safe; updates
  * lock one region's stats only.
  */
+@API(status = INTERNAL, since = "0.1")
 public final class LatencyTracker {
     /** Latency recorded for a failed attempt when it failed faster than this. */
     public static final long FAILURE_PENALTY_NANOS = 1_000_000_000L;

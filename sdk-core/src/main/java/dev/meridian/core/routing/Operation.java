@@ -1,9 +1,12 @@
 package dev.meridian.core.routing;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.internal.Settings;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.apiguardian.api.API;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -11,6 +14,7 @@ import software.amazon.awssdk.regions.Region;
  * (table) and routing key, a per-operation routing strategy and a cap on the regions it may try. Immutable and
  * thread-safe.
  */
+@API(status = STABLE, since = "0.1")
 public final class Operation {
     /** {@link #maxRegions()} value meaning "no cap beyond the configuration's attempt budget". */
     public static final int UNLIMITED = Integer.MAX_VALUE;

@@ -1,5 +1,7 @@
 package dev.meridian.core.routing;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.Jurisdiction;
 import java.util.Collections;
@@ -8,6 +10,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.apiguardian.api.API;
 import org.slf4j.MDC;
 import software.amazon.awssdk.regions.Region;
 
@@ -28,6 +31,7 @@ import software.amazon.awssdk.regions.Region;
  * applies, and {@code meridian.require-context} refuses it. With {@code io.micrometer:context-propagation} on the
  * class path the thread's context is registered for propagation ({@link RoutingContextAccessor}).
  */
+@API(status = STABLE, since = "0.1")
 public final class RoutingContext {
     /** MDC key holding the correlation id while a scope is open. */
     public static final String MDC_KEY = "correlationId";

@@ -1,8 +1,11 @@
 package dev.meridian.core.routing;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 import io.micrometer.context.ThreadLocalAccessor;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import org.apiguardian.api.API;
 
 /**
  * Registers the thread's {@link RoutingContext} with Micrometer Context Propagation
@@ -16,6 +19,7 @@ import java.util.Deque;
  * libraries set and restore in pairs on one thread; the accessor keeps those scopes in a per-thread stack, emptied
  * (and removed) when the last one is restored.
  */
+@API(status = INTERNAL, since = "0.1")
 public final class RoutingContextAccessor implements ThreadLocalAccessor<RoutingContext> {
     /** The key of the {@link RoutingContext} in a context snapshot or a Reactor {@code Context}. */
     public static final String KEY = RoutingContext.class.getName();

@@ -1,5 +1,7 @@
 package dev.meridian.core.routing;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.internal.Settings;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.Jurisdiction;
@@ -7,12 +9,14 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.apiguardian.api.API;
 import software.amazon.awssdk.regions.Region;
 
 /**
  * The ordered regions one call may use: the first is tried first, the rest in order on failover or hedging.
  * Every region in it is allowed by residency and was available when the plan was made. Immutable.
  */
+@API(status = STABLE, since = "0.1")
 public final class RoutingPlan {
     private final List<Region> regions;
     private final Set<Region> allowed;

@@ -1,8 +1,11 @@
 package dev.meridian.core.routing;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 import java.security.SecureRandom;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
+import org.apiguardian.api.API;
 
 /**
  * The random source of routing's draws (the first region of {@link RoutingStrategy#weighted()}, the exploration of
@@ -16,6 +19,7 @@ import java.util.random.RandomGenerator;
  * comes from a generator split from the new root. A draw costs a thread-local look-up and a volatile read: no lock, no
  * {@code SecureRandom} (the lock is taken once per thread and generation, to split). Thread-safe.
  */
+@API(status = INTERNAL, since = "0.1")
 public final class RoutingRandom {
     private final Object lock = new Object();
     /** Guarded by {@link #lock}; created on the first draw (local-first or failover routing never draws). */

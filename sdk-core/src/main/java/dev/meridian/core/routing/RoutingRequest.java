@@ -1,16 +1,21 @@
 package dev.meridian.core.routing;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.ToIntFunction;
 import java.util.random.RandomGenerator;
+import org.apiguardian.api.API;
 import software.amazon.awssdk.regions.Region;
 
 /**
  * What a {@link RoutingStrategy} may look at to order a call's candidate regions. Immutable view, valid for one
  * call.
  */
+@API(status = STABLE, since = "0.1")
 public final class RoutingRequest {
     private final Operation operation;
     private final RoutingContext context;
@@ -26,6 +31,7 @@ public final class RoutingRequest {
      * @param localRegion the region this process runs in
      * @param weights each region's configured weight for weighted routing (0 when unset)
      */
+    @API(status = INTERNAL, since = "0.1")
     public RoutingRequest(Operation operation, RoutingContext context, Region localRegion,
             ToIntFunction<Region> weights, LatencyTracker latency) {
         this(operation, context, localRegion, weights, latency, null);
@@ -37,6 +43,7 @@ public final class RoutingRequest {
      * @param random the runtime's random source, which a snapshot restore reseeds; {@code null} for
      *        {@code ThreadLocalRandom}
      */
+    @API(status = INTERNAL, since = "0.1")
     public RoutingRequest(Operation operation, RoutingContext context, Region localRegion,
             ToIntFunction<Region> weights, LatencyTracker latency, RoutingRandom random) {
         this.operation = Objects.requireNonNull(operation, "operation");

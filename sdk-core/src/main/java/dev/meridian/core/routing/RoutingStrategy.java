@@ -1,9 +1,12 @@
 package dev.meridian.core.routing;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.random.RandomGenerator;
+import org.apiguardian.api.API;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -14,6 +17,7 @@ import software.amazon.awssdk.regions.Region;
  *
  * <p>Built-in strategies (see each factory): local-first, failover, weighted, geo, latency and home-by-key.
  */
+@API(status = STABLE, since = "0.1")
 @FunctionalInterface
 public interface RoutingStrategy {
 
@@ -74,7 +78,7 @@ public interface RoutingStrategy {
 
     /**
      * Nearest region to the data subject's country first (great-circle distance between built-in country and AWS
-     * region coordinates, {@link GeoTable}); falls back to local-first when the country or a region is unknown.
+     * region coordinates, {@code GeoTable}); falls back to local-first when the country or a region is unknown.
      */
     static RoutingStrategy geo() {
         return Strategies.GEO;

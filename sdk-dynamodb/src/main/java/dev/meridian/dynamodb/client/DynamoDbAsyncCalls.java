@@ -1,8 +1,8 @@
 package dev.meridian.dynamodb.client;
 
-import dev.meridian.core.RegionalClients;
-import dev.meridian.core.RoutedCalls;
-import dev.meridian.core.ServiceHooks;
+import dev.meridian.core.spi.RegionalClients;
+import dev.meridian.core.spi.RoutedCalls;
+import dev.meridian.core.spi.ServiceHooks;
 import dev.meridian.core.routing.ContextualFuture;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.RoutingContext;
@@ -121,7 +121,7 @@ final class DynamoDbAsyncCalls implements ServiceHooks<DynamoDbRequest, Classifi
     }
 
     private CompletableFuture<Described> describe(String table, RoutingContext ctx) {
-        return routing.runtime().executeAsync(DynamoDbRouting.describeOperation(table), ctx,
+        return routing.spi().executeAsync(DynamoDbRouting.describeOperation(table), ctx,
                 region -> clients.get(region).describeTable(r -> r.tableName(table))
                         .thenApply(response -> Described.of(response.table(), region)));
     }

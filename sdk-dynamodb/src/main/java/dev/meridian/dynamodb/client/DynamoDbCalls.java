@@ -1,8 +1,8 @@
 package dev.meridian.dynamodb.client;
 
-import dev.meridian.core.RegionalClients;
-import dev.meridian.core.RoutedCalls;
-import dev.meridian.core.ServiceHooks;
+import dev.meridian.core.spi.RegionalClients;
+import dev.meridian.core.spi.RoutedCalls;
+import dev.meridian.core.spi.ServiceHooks;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.dynamodb.client.DynamoDbOperationClassifier.Classification;

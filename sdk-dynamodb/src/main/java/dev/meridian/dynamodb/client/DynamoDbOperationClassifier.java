@@ -1,5 +1,7 @@
 package dev.meridian.dynamodb.client;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.OperationClassifier;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
@@ -16,6 +18,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import org.apiguardian.api.API;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbRequest;
 
 /**
@@ -41,6 +44,7 @@ import software.amazon.awssdk.services.dynamodb.model.DynamoDbRequest;
  * {@code MultiRegion.wrap}, it knows the partition key only from {@link TableSettings} (or a key map of a single
  * attribute); {@link MultiRegionDynamoDb} also feeds it key schemas read from {@code DescribeTable}.
  */
+@API(status = STABLE, since = "0.1")
 public final class DynamoDbOperationClassifier implements OperationClassifier {
     private static final RoutingStrategy HOME_BY_KEY = RoutingStrategy.homeByKey();
 

@@ -6,6 +6,7 @@ import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingStrategy;
+import dev.meridian.core.spi.MultiRegionSpi;
 import dev.meridian.dynamodb.client.DynamoDbOperationClassifier.Classification;
 import dev.meridian.dynamodb.client.DynamoDbOperationClassifier.TableKey;
 import dev.meridian.dynamodb.client.TableCatalog.Described;
@@ -35,11 +36,13 @@ final class DynamoDbRouting {
     private static final Logger log = LoggerFactory.getLogger(DynamoDbRouting.class);
 
     private final MultiRegion runtime;
+    private final MultiRegionSpi spi;
     private final TableCatalog catalog;
     private final WriteMarks marks;
 
     DynamoDbRouting(MultiRegion runtime, TableCatalog catalog, WriteMarks marks) {
         this.runtime = Objects.requireNonNull(runtime, "runtime");
+        this.spi = MultiRegionSpi.of(runtime);
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         this.marks = marks;
     }
@@ -51,6 +54,10 @@ final class DynamoDbRouting {
 
     MultiRegion runtime() {
         return runtime;
+    }
+
+    MultiRegionSpi spi() {
+        return spi;
     }
 
     TableCatalog catalog() {
@@ -82,13 +89,13 @@ final class DynamoDbRouting {
             return;
         }
         for (String table : c.tables()) {
-            runtime.checkResidency(c.operation(), ctx, catalog.footprint(table, describe));
+            spi.checkResidency(c.operation(), ctx, catalog.footprint(table, describe));
         }
     }
 
     /** Whether a table's footprint matters for this call (sdk-core decides; no {@code DescribeTable} otherwise). */
     boolean footprintMatters(RoutingContext ctx) {
-        return runtime.footprintMatters(ctx);
+        return spi.footprintMatters(ctx);
     }
 
     /**
@@ -149,7 +156,7 @@ final class DynamoDbRouting {
                 continue;
             }
             Operation forKey = op.toBuilder().routingKey(key.routingKey()).build();
-            homes.putIfAbsent(runtime.plan(forKey, ctx).first(), key.routingKey());
+            homes.putIfAbsent(spi.plan(forKey, ctx).first(), key.routingKey());
         }
         if (homes.size() > 1) {
             StringBuilder which = new StringBuilder();

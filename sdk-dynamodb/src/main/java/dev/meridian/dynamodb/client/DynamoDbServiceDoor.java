@@ -1,8 +1,11 @@
 package dev.meridian.dynamodb.client;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.RegionalClientFactory;
-import dev.meridian.core.ServiceDoor;
+import dev.meridian.core.spi.ServiceDoor;
+import org.apiguardian.api.API;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -13,6 +16,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * {@link TableSettings} through {@link MultiRegionDynamoDb#builder()} instead when they matter. Registered through
  * {@code META-INF/services}.
  */
+@API(status = INTERNAL, since = "0.1")
 public final class DynamoDbServiceDoor implements ServiceDoor {
 
     @Override

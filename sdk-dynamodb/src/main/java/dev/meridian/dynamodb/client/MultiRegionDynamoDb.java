@@ -1,13 +1,17 @@
 package dev.meridian.dynamodb.client;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
 import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.RegionalClientFactory;
-import dev.meridian.core.RegionalClients;
-import dev.meridian.core.SnapshotParticipant;
 import dev.meridian.core.internal.Settings;
+import dev.meridian.core.spi.MultiRegionSpi;
+import dev.meridian.core.spi.RegionalClients;
+import dev.meridian.core.spi.SnapshotParticipant;
 import dev.meridian.dynamodb.lag.ReplicationLagProbe;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
@@ -20,6 +24,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
@@ -65,6 +70,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * to try; caller errors (validation, conditional check) are thrown at once, never retried elsewhere.
  * The async client completes its future exceptionally with the same exceptions instead of throwing.
  */
+@API(status = STABLE, since = "0.1")
 public final class MultiRegionDynamoDb {
     private static final Logger log = LoggerFactory.getLogger(MultiRegionDynamoDb.class);
 
@@ -79,13 +85,16 @@ public final class MultiRegionDynamoDb {
     /**
      * What features built on a multi-region client share with it (the runtime, the per-region clients, what it knows
      * of each table), when {@code client} is one built here; empty for any other client. The idempotency store uses
-     * it so that one set of per-region clients serves every feature.
+     * it so that one set of per-region clients serves every feature. For Meridian's modules (its per-region clients
+     * are sdk-core SPI).
      */
+    @API(status = INTERNAL, since = "0.1")
     public static Optional<Shared> shared(DynamoDbClient client) {
         return client instanceof RoutedDynamoDbClient routed ? Optional.of(routed.calls().shared()) : Optional.empty();
     }
 
     /** See {@link #shared(DynamoDbClient)}. Thread-safe. */
+    @API(status = INTERNAL, since = "0.1")
     public static final class Shared {
         private final DynamoDbCalls calls;
 
@@ -181,7 +190,9 @@ public final class MultiRegionDynamoDb {
          * Per-region sync clients shared with other users of the runtime (e.g. sdk-core's {@code SnapshotHooks}, or
          * the application's own code; features built on this client share them anyway), instead of clients of this routed client's
          * own: one connection pool per region for all of them. The caller closes them; the routed client does not.
+         * {@link RegionalClients} is sdk-core SPI, hence this method's status.
          */
+        @API(status = INTERNAL, since = "0.1")
         public Builder regionalClients(RegionalClients<DynamoDbClient> clients) {
             this.sharedClients = Objects.requireNonNull(clients, "clients");
             return this;
@@ -254,7 +265,7 @@ public final class MultiRegionDynamoDb {
                     closeables.add(0, probe);
                 }
                 DynamoDbRouting routing = routing(rt);
-                closeables.add(0, rt.onSnapshot(snapshots(clients, routing, probe)));
+                closeables.add(0, MultiRegionSpi.of(rt).onSnapshot(snapshots(clients, routing, probe)));
                 return new RoutedDynamoDbClient(new DynamoDbCalls(routing, clients, tables, closeables), null);
             } catch (RuntimeException | Error e) {
                 closeAll(closeables);
@@ -280,7 +291,7 @@ public final class MultiRegionDynamoDb {
                 RegionalClients<DynamoDbAsyncClient> clients = asyncClients(rt);
                 closeables.add(0, clients);
                 DynamoDbRouting routing = routing(rt);
-                closeables.add(0, rt.onSnapshot(snapshots(clients, routing, null)));
+                closeables.add(0, MultiRegionSpi.of(rt).onSnapshot(snapshots(clients, routing, null)));
                 return new RoutedDynamoDbAsyncClient(
                         new DynamoDbAsyncCalls(routing, clients, tables, closeables), null);
             } catch (RuntimeException | Error e) {
@@ -311,7 +322,7 @@ public final class MultiRegionDynamoDb {
             }
             // Deliberately no method reference (probe::meterRegistry): linking one loads MeterRegistry, and Micrometer
             // is optional. The cast runs only when a registry exists, i.e. when Micrometer is there.
-            Optional<?> registry = meterRegistry != null ? Optional.of(meterRegistry) : rt.meterRegistry();
+            Optional<?> registry = meterRegistry != null ? Optional.of(meterRegistry) : MultiRegionSpi.of(rt).meterRegistry();
             if (registry.isPresent()) {
                 probe.meterRegistry((MeterRegistry) registry.get());
             }

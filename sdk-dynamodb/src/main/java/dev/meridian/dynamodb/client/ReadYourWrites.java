@@ -1,8 +1,11 @@
 package dev.meridian.dynamodb.client;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.internal.Settings;
 import dev.meridian.dynamodb.lag.ReplicationLagProbe;
 import java.time.Duration;
+import org.apiguardian.api.API;
 
 /**
  * Read-your-writes sessions for a {@link MultiRegionDynamoDb} client: after a write of an item, reads of that item
@@ -15,6 +18,7 @@ import java.time.Duration;
  * Sessions are kept in memory (Caffeine, expire after write, bounded), so they are per process: they give a user
  * read-your-writes as long as their requests reach the same application instance. Immutable and thread-safe.
  */
+@API(status = STABLE, since = "0.1")
 public final class ReadYourWrites {
     private final Duration window;
     private final long maximumSize;

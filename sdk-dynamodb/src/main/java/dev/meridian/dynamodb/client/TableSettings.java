@@ -1,5 +1,7 @@
 package dev.meridian.dynamodb.client;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.internal.Settings;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.routing.RoutingContext;
@@ -11,6 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import org.apiguardian.api.API;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -22,6 +25,7 @@ import software.amazon.awssdk.regions.Region;
  * (it reports no replicas) and for tables the application may not describe. When neither gives a footprint,
  * Meridian assumes the table replicates to every region of the configuration, so RESTRICTED data fails closed.
  */
+@API(status = STABLE, since = "0.1")
 public final class TableSettings {
     private final String tableName;
     private final String partitionKey;

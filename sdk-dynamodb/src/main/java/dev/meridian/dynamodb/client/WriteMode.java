@@ -1,11 +1,15 @@
 package dev.meridian.dynamodb.client;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.dynamodb.lww.LwwWrites;
+import org.apiguardian.api.API;
 
 /**
  * How writes to one table are spread over its replicas; set per table with {@link TableSettings.Builder#writeMode}.
  * The routing itself is sdk-core's: this only selects the strategy the table's operations carry.
  */
+@API(status = STABLE, since = "0.1")
 public enum WriteMode {
     /**
      * Multi-active: every region reads and writes locally (the configuration's routing strategy decides).

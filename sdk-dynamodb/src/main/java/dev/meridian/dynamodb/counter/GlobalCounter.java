@@ -1,5 +1,7 @@
 package dev.meridian.dynamodb.counter;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.internal.Settings;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import java.util.ArrayList;
@@ -7,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apiguardian.api.API;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -44,6 +47,7 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  *
  * <p>Thread-safe. Nothing is retried here: a failed call throws what the client threw.
  */
+@API(status = STABLE, since = "0.1")
 public final class GlobalCounter {
 
     private static final String INCREMENTS = "increments";

@@ -1,5 +1,7 @@
 package dev.meridian.dynamodb.idempotency;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.execution.FailureClassifier;
 import dev.meridian.core.execution.FailureDecision;
@@ -15,6 +17,7 @@ import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingStrategy;
+import dev.meridian.core.spi.MultiRegionSpi;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -33,6 +36,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import org.apiguardian.api.API;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -131,6 +135,7 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * Liveness is judged with the store's clock ({@link Builder#clock}); give {@code Idempotency} the same one.
  * Thread-safe.
  */
+@API(status = STABLE, since = "0.1")
 public final class DynamoDbIdempotencyStore implements IdempotencyStore {
 
     /** What to do when a key's home region is unavailable. */
@@ -177,6 +182,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
     private final String table;
     private final InstantSource clock;
     private final MultiRegion runtime;
+    private final MultiRegionSpi spi;
     private final MultiRegionDynamoDb.Shared shared;
     private final DynamoDbClient singleClient;
     private final HomeRegionMode mode;
@@ -190,6 +196,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         this.clock = b.clock;
         this.shared = b.shared;
         this.runtime = shared == null ? null : shared.runtime();
+        this.spi = runtime == null ? null : MultiRegionSpi.of(runtime);
         this.singleClient = shared == null ? b.client : null;
         this.mode = b.mode;
         this.maxResultBytes = b.maxResultBytes;
@@ -448,7 +455,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         if (runtime == null) {
             return Optional.empty();
         }
-        return Optional.of(runtime.homeRegion(Operation.builder("idempotency.home", OperationKind.READ)
+        return Optional.of(spi.homeRegion(Operation.builder("idempotency.home", OperationKind.READ)
                 .resource(table).routingKey(key).strategy(HOME_BY_KEY).within(homeRegions).build()));
     }
 
@@ -468,8 +475,8 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         Operation.Builder operation = Operation.builder(name, kind).resource(table).routingKey(key)
                 .within(homeRegions);
         Operation op = operation.build();
-        if (runtime.footprintMatters(ctx)) {
-            runtime.checkResidency(op, ctx, footprint());
+        if (spi.footprintMatters(ctx)) {
+            spi.checkResidency(op, ctx, footprint());
         }
         Function<Region, T> regional = region -> call.apply(region, shared.clients().get(region));
         if (claimRegion != null) {
@@ -489,7 +496,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
                     && !(e instanceof NoRegionAvailableException)) {
                 // Say what happened in Meridian's terms: the key is held in its home region, nothing ran.
                 throw new NoRegionAvailableException("The idempotency key " + Idempotency.keyHash(key)
-                        + " lives in its home region " + runtime.homeRegion(operation.build()) + ", which did not take "
+                        + " lives in its home region " + spi.homeRegion(operation.build()) + ", which did not take "
                         + name + " (" + e
                         .getClass().getSimpleName() + "); STRICT mode holds the key there instead of moving it, and"
                         + " nothing was executed: retry later", e);

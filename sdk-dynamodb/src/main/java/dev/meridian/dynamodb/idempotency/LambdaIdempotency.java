@@ -1,5 +1,7 @@
 package dev.meridian.dynamodb.idempotency;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import com.amazonaws.services.lambda.runtime.Context;
 import dev.meridian.core.idempotency.Idempotency;
 import dev.meridian.core.idempotency.ResultCodec;
@@ -7,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Supplier;
+import org.apiguardian.api.API;
 
 /**
  * Idempotency inside an AWS Lambda invocation: the in-progress claim lasts exactly as long as the invocation may
@@ -19,6 +22,7 @@ import java.util.function.Supplier;
  * operation (e.g. a downstream timeout) keeps the claim for the rest of the invocation's time, so a retry inside it is
  * refused rather than run twice.
  */
+@API(status = STABLE, since = "0.1")
 public final class LambdaIdempotency {
 
     private LambdaIdempotency() {

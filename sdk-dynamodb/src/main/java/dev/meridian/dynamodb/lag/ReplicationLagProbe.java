@@ -4,9 +4,11 @@ import static dev.meridian.core.internal.Settings.check;
 import static dev.meridian.core.internal.Settings.notBlank;
 import static dev.meridian.core.internal.Settings.quoted;
 import static dev.meridian.core.internal.Settings.required;
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 import dev.meridian.core.MultiRegion;
-import dev.meridian.core.SnapshotParticipant;
+import dev.meridian.core.spi.MultiRegionSpi;
+import dev.meridian.core.spi.SnapshotParticipant;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -22,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -51,6 +54,7 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  * snapshot is used. {@link #suspend()} and {@link #resumeAfterRestore()} hold the rounds around a snapshot.
  * Thread-safe.
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class ReplicationLagProbe implements AutoCloseable {
     /** The gauge name. */
     public static final String METER = "meridian.dynamodb.replication.lag";
@@ -83,7 +87,7 @@ public final class ReplicationLagProbe implements AutoCloseable {
         this.clock = b.clock;
         this.meterRegistry = b.meterRegistry;
         this.baseline = clock.getAsLong();
-        this.snapshots = b.runtime == null ? null : b.runtime.onSnapshot(new SnapshotParticipant() {
+        this.snapshots = b.runtime == null ? null : MultiRegionSpi.of(b.runtime).onSnapshot(new SnapshotParticipant() {
             /** Held before any participant closes the clients its rounds use, whatever the registration order. */
             @Override
             public void quiesce() {

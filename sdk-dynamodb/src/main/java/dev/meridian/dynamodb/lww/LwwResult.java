@@ -1,9 +1,12 @@
 package dev.meridian.dynamodb.lww;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.clock.HybridLogicalClock;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.apiguardian.api.API;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -12,6 +15,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * when an SDK retry or a failover re-sends a write that an earlier attempt had applied, the outcome is APPLIED (with
  * no {@link #returnedAttributes()}: the earlier attempt's answer was lost). Immutable and thread-safe.
  */
+@API(status = STABLE, since = "0.1")
 public final class LwwResult {
 
     /** Whether the write took effect. */

@@ -1,5 +1,7 @@
 package dev.meridian.dynamodb.lww;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import dev.meridian.core.clock.ClockDriftException;
 import dev.meridian.core.clock.HybridLogicalClock;
 import dev.meridian.core.internal.Settings;
@@ -12,6 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
@@ -72,6 +75,7 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  * write over to another region the region attribute still names the writer (it is a tie-breaker, not a location).
  * Requests using the legacy {@code Expected}/{@code AttributeUpdates} parameters are refused.
  */
+@API(status = STABLE, since = "0.1")
 public final class LwwWrites {
 
     private static final Logger log = LoggerFactory.getLogger(LwwWrites.class);

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
-import dev.meridian.core.RegionalClients;
+import dev.meridian.core.spi.RegionalClients;
 import dev.meridian.dynamodb.FakeRegionClient;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -17,6 +17,7 @@ import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingStrategy;
+import dev.meridian.core.spi.MultiRegionSpi;
 import dev.meridian.dynamodb.Tables;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.testkit.LocalRegions;
@@ -106,7 +107,7 @@ class DynamoDbIdempotencyStoreIT {
     private static List<Region> homeOrder(String key) {
         Operation op = Operation.builder("idempotency.begin", OperationKind.IDEMPOTENT_WRITE).resource(TABLE)
                 .routingKey(key).strategy(RoutingStrategy.homeByKey()).build();
-        return euRuntime.plan(op, RoutingContext.current()).regions();
+        return MultiRegionSpi.of(euRuntime).plan(op, RoutingContext.current()).regions();
     }
 
     /** Item reads and writes that reached {@code region} (the replicator's stream reads are not counted). */

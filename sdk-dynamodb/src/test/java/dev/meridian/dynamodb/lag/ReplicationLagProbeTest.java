@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
-import dev.meridian.core.RegionalClients;
+import dev.meridian.core.spi.RegionalClients;
 import dev.meridian.core.SnapshotHooks;
 import dev.meridian.dynamodb.FakeRegionClient;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;

@@ -4,7 +4,6 @@ import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
 import dev.meridian.core.RegionalClientDefaults;
-import dev.meridian.core.RegionalClients;
 import dev.meridian.core.idempotency.Idempotency;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.dynamodb.client.TableSettings;
@@ -36,15 +35,12 @@ final class Orders implements AutoCloseable {
     static final String DEFAULT_IDEMPOTENCY_TABLE = "orders-idempotency";
 
     private final MultiRegion runtime;
-    private final RegionalClients<DynamoDbClient> regionalClients;
     private final DynamoDbClient dynamo;
     private final Idempotency idempotency;
     private final String ordersTable;
 
-    private Orders(MultiRegion runtime, RegionalClients<DynamoDbClient> regionalClients, DynamoDbClient dynamo,
-            Idempotency idempotency, String ordersTable) {
+    private Orders(MultiRegion runtime, DynamoDbClient dynamo, Idempotency idempotency, String ordersTable) {
         this.runtime = runtime;
-        this.regionalClients = regionalClients;
         this.dynamo = dynamo;
         this.idempotency = idempotency;
         this.ordersTable = ordersTable;
@@ -67,12 +63,11 @@ final class Orders implements AutoCloseable {
         String idempotencyTable = env.getOrDefault("ORDERS_IDEMPOTENCY_TABLE", DEFAULT_IDEMPOTENCY_TABLE);
         MultiRegion runtime = MultiRegion.builder(config).build();
         AwsCredentialsProvider credentials = credentials(env);
-        RegionalClients<DynamoDbClient> clients = new RegionalClients<>("DynamoDbClient", config,
-                (region, spec) -> regionalClient(region, spec, credentials));
+        DynamoDbClient dynamo = null;
         try {
-            DynamoDbClient dynamo = MultiRegionDynamoDb.builder()
+            dynamo = MultiRegionDynamoDb.builder()
                     .multiRegion(runtime)
-                    .regionalClients(clients)
+                    .regionalClientFactory((region, spec) -> regionalClient(region, spec, credentials))
                     .tables(tables)
                     .build();
             DynamoDbIdempotencyStore.Builder store = DynamoDbIdempotencyStore.builder()
@@ -81,9 +76,11 @@ final class Orders implements AutoCloseable {
             tables.stream().filter(t -> t.tableName().equals(idempotencyTable)).findFirst()
                     .flatMap(TableSettings::replicaRegions).ifPresent(store::replicaRegions);
             Idempotency idempotency = Idempotency.builder().store(store.build()).ttl(Duration.ofHours(24)).build();
-            return new Orders(runtime, clients, dynamo, idempotency, ordersTable);
+            return new Orders(runtime, dynamo, idempotency, ordersTable);
         } catch (RuntimeException | Error e) {
-            clients.close();
+            if (dynamo != null) {
+                dynamo.close();
+            }
             runtime.close();
             throw e;
         }
@@ -133,8 +130,7 @@ final class Orders implements AutoCloseable {
 
     @Override
     public void close() {
-        dynamo.close();
-        regionalClients.close();
+        dynamo.close(); // and its per-region clients, which the idempotency store shares
         runtime.close();
     }
 

@@ -1,9 +1,13 @@
-package dev.meridian.core;
+package dev.meridian.core.spi;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
+
+import org.apiguardian.api.API;
 
 /**
- * Something built on a {@link MultiRegion} runtime that must act around a process snapshot (CRaC, Lambda SnapStart):
+ * Something built on a {@link dev.meridian.core.MultiRegion} runtime that must act around a process snapshot (CRaC, Lambda SnapStart):
  * a routed client closing its per-region clients, a data source closing its pools, a cache of remote facts forgetting
- * them. Registered with {@link MultiRegion#onSnapshot}, so that one {@link SnapshotHooks} of the runtime reaches every
+ * them. Registered with {@link MultiRegionSpi#onSnapshot}, so that one {@link dev.meridian.core.SnapshotHooks} of the runtime reaches every
  * such part without the application listing them. Implementations must be thread-safe; a hook that throws is logged
  * and does not stop the others.
  *
@@ -11,6 +15,7 @@ package dev.meridian.core;
  * {@link #beforeCheckpoint()} runs, both in reverse registration order (a part built on another registers after it
  * and is stopped first); after a restore {@link #afterRestore()} runs in registration order.
  */
+@API(status = INTERNAL, since = "0.1")
 public interface SnapshotParticipant {
 
     /**
@@ -35,7 +40,7 @@ public interface SnapshotParticipant {
     default void afterRestore() {
     }
 
-    /** What {@link MultiRegion#onSnapshot} returns: closing it unregisters the participant. Idempotent. */
+    /** What {@link MultiRegionSpi#onSnapshot} returns: closing it unregisters the participant. Idempotent. */
     interface Registration extends AutoCloseable {
         @Override
         void close();

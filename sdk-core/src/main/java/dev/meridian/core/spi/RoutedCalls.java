@@ -1,5 +1,8 @@
-package dev.meridian.core;
+package dev.meridian.core.spi;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
+import dev.meridian.core.MultiRegion;
 import dev.meridian.core.routing.ContextualFuture;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.RoutingContext;
@@ -7,6 +10,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
+import org.apiguardian.api.API;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -20,21 +24,27 @@ import software.amazon.awssdk.regions.Region;
  * @param <R> the service's request type
  * @param <K> the service's classification type
  */
+@API(status = INTERNAL, since = "0.1")
 public final class RoutedCalls<C, R, K> {
     private final MultiRegion runtime;
+    private final MultiRegionSpi spi;
     private final RegionalClients<C> clients;
     private final ServiceHooks<R, K> hooks;
 
+    /** Calls routed by {@code runtime} to {@code clients}, described by {@code hooks}. */
     public RoutedCalls(MultiRegion runtime, RegionalClients<C> clients, ServiceHooks<R, K> hooks) {
         this.runtime = Objects.requireNonNull(runtime, "runtime");
+        this.spi = MultiRegionSpi.of(runtime);
         this.clients = Objects.requireNonNull(clients, "clients");
         this.hooks = Objects.requireNonNull(hooks, "hooks");
     }
 
+    /** The runtime the calls are routed with. */
     public MultiRegion runtime() {
         return runtime;
     }
 
+    /** The per-region clients the calls are sent to. */
     public RegionalClients<C> clients() {
         return clients;
     }
@@ -49,7 +59,7 @@ public final class RoutedCalls<C, R, K> {
         hooks.beforeCall(classified, request, ctx);
         Operation op = hooks.operation(classified, ctx);
         AtomicReference<Region> served = new AtomicReference<>();
-        S response = runtime.execute(op, ctx, region -> {
+        S response = spi.execute(op, ctx, region -> {
             S r = method.apply(clients.get(region), request);
             served.set(region);
             return r;
@@ -76,7 +86,7 @@ public final class RoutedCalls<C, R, K> {
             return ContextualFuture.of(ctx, CompletableFuture.failedFuture(e));
         }
         AtomicReference<Region> served = new AtomicReference<>();
-        CompletableFuture<S> response = runtime.executeAsync(op, ctx, region ->
+        CompletableFuture<S> response = spi.executeAsync(op, ctx, region ->
                 method.apply(clients.get(region), request).thenApply(r -> {
                     served.set(region);
                     return r;

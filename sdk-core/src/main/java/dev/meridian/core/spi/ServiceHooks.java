@@ -1,7 +1,10 @@
-package dev.meridian.core;
+package dev.meridian.core.spi;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
 
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.RoutingContext;
+import org.apiguardian.api.API;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -12,6 +15,7 @@ import software.amazon.awssdk.regions.Region;
  * @param <R> the service's request type
  * @param <K> the service's classification of one request (it carries at least the operation)
  */
+@API(status = INTERNAL, since = "0.1")
 public interface ServiceHooks<R, K> {
 
     /**

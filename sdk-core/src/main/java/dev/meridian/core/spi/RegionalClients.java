@@ -1,9 +1,15 @@
-package dev.meridian.core;
+package dev.meridian.core.spi;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
+import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.core.RegionSpec;
+import dev.meridian.core.RegionalClientFactory;
 import dev.meridian.core.internal.Settings;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
@@ -17,6 +23,7 @@ import software.amazon.awssdk.regions.Region;
  *
  * @param <C> the client type
  */
+@API(status = INTERNAL, since = "0.1")
 public final class RegionalClients<C> implements SnapshotParticipant, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegionalClients.class);
 
@@ -58,15 +65,15 @@ public final class RegionalClients<C> implements SnapshotParticipant, AutoClosea
      * Closes every client built so far and forgets it, leaving these clients open: the next {@link #get} of a region
      * builds a new one. For a process snapshot (CRaC, Lambda SnapStart), which must not hold open connections.
      */
-    void evict() {
+    private void evict() {
         for (Slot s : slots.values()) {
             s.close();
         }
     }
 
     /**
-     * Closes every client built so far (see {@link SnapshotHooks}); each is rebuilt on its region's next use. Register
-     * these clients with {@link MultiRegion#onSnapshot} for that to happen before a checkpoint.
+     * Closes every client built so far (see {@link dev.meridian.core.SnapshotHooks}); each is rebuilt on its region's
+     * next use. Register these clients with {@link MultiRegionSpi#onSnapshot} for that to happen before a checkpoint.
      */
     @Override
     public void beforeCheckpoint() {
