@@ -212,6 +212,28 @@ public final class MultiRegion implements AutoCloseable {
     }
 
     /**
+     * Takes something the caller then holds (a JDBC connection) in the first region of {@code op}'s routing plan that
+     * gives it: the runtime walks the plan as {@link #execute} does — residency, health and strategy order the
+     * regions, every attempt goes through its breaker, at most {@code maxRegionsPerCall} regions are tried, and a
+     * failure moves on only when {@code classifier}'s decision allows it for {@code op}'s kind
+     * ({@link dev.meridian.core.execution.FailureDecision#movesOn}) — one attempt at a time on the caller's thread,
+     * never hedged. {@code work} only takes the thing in one region; it may leave regions out or turn one down
+     * ({@link RegionalBind}). A failure that stops the call (a caller error, an interrupted attempt) is rethrown
+     * unchanged.
+     *
+     * @throws NoRegionAvailableException when no region gave a result, the failures attached: the caller may fall back
+     * @throws dev.meridian.core.residency.ResidencyViolationException when no region the data may live in can be
+     *         planned
+     */
+    public <T, E extends Exception> T bind(Operation op, RoutingContext ctx, FailureClassifier classifier,
+            RegionalBind<T, E> work) throws E {
+        Objects.requireNonNull(op, "op");
+        Objects.requireNonNull(ctx, "ctx");
+        Objects.requireNonNull(classifier, "classifier");
+        return executor.bind(op, ctx, Objects.requireNonNull(work, "work"), classifier);
+    }
+
+    /**
      * Reports a failure seen after an {@link #attempt} had succeeded (a pooled connection that died mid-statement):
      * counts against the breaker {@code op} uses in {@code region} when {@code classifier} calls it regional.
      */

@@ -237,6 +237,70 @@ final class RegionalExecutor implements AutoCloseable {
         }
     }
 
+    /**
+     * Walks the plan of {@code op} under {@code ctx} for work whose result the caller then holds (a JDBC connection):
+     * one attempt at a time on the caller's thread, never hedged (a losing hedge would leave what it took open), with
+     * the rules of {@code execute} — the same breakers, attempt budget and move rule, kept by one {@link Failover}.
+     * Regions the work is not served in are left out before the budget applies; a region the work turns down after
+     * reaching it is passed without counting against its breaker.
+     *
+     * @throws NoRegionAvailableException when no planned region gave a result (the last failure its cause, the
+     *         earlier ones suppressed), as when none could be planned
+     */
+    <T, E extends Exception> T bind(Operation op, RoutingContext ctx, RegionalBind<T, E> work,
+            FailureClassifier classifier) throws E {
+        List<Region> served = new ArrayList<>();
+        for (Region r : router.plan(op, ctx).regions()) {
+            if (work.servedIn(r)) {
+                served.add(r);
+            }
+        }
+        if (served.isEmpty()) {
+            throw new NoRegionAvailableException("No region planned for " + op.name() + " can serve it");
+        }
+        Failover failover = new Failover(op, ctx, RoutingPlan.of(served), limit(op, served.size()));
+        Object parent = observations.current();
+        int attempts = 0;
+        while (failover.hasNext()) {
+            Region region = failover.region(failover.take());
+            Gate gate = new Gate(op, region);
+            if (probeMakesTrials && op.kind() == OperationKind.READ && failover.hasNext() && gate.probedHalfOpen()) {
+                continue;
+            }
+            Throwable failure = gate.acquire();
+            FailureDecision decision = FailureDecision.REGIONAL_NOT_APPLIED;
+            if (failure == null) {
+                gate.observation = observations.start(parent, region, op.name(), ++attempts);
+                long start = System.nanoTime();
+                try {
+                    Optional<T> taken = Objects.requireNonNull(work.in(region), "RegionalBind.in returned null");
+                    succeeded(op, gate, System.nanoTime() - start);
+                    if (taken.isPresent()) {
+                        return taken.get();
+                    }
+                    continue;
+                } catch (Throwable t) {
+                    failure = t;
+                    decision = failed(op, gate, System.nanoTime() - start, t, classifier);
+                }
+            }
+            if (!failover.movesOn(failure, decision) || Thread.currentThread().isInterrupted()) {
+                throw sneaky(failure);
+            }
+            work.movedPast(region, failure);
+            if (failover.hasNext()) {
+                failover(ctx, op, region, failover.region(failover.peek()), failure, decision);
+            }
+        }
+        NoRegionAvailableException none = new NoRegionAvailableException("No region could take " + op.name()
+                + ": the regions planned " + served + " failed, turned it down or are behind an open circuit breaker",
+                failover.last);
+        if (failover.earlier != null) {
+            failover.earlier.forEach(none::addSuppressed);
+        }
+        throw none;
+    }
+
     /** Runs {@code call} (returning futures) in the regions of the plan; fails over when a future fails. */
     @SuppressWarnings("try") // the scope only makes the captured context current while the call is made
     <T> CompletableFuture<T> executeAsync(Operation op, RoutingContext ctx,
@@ -323,14 +387,7 @@ final class RegionalExecutor implements AutoCloseable {
     }
 
     private static boolean movesOn(FailureDecision decision, OperationKind kind) {
-        switch (decision) {
-            case REGIONAL_NOT_APPLIED:
-                return true;
-            case REGIONAL_MAYBE_APPLIED:
-                return kind != OperationKind.WRITE;
-            default:
-                return false;
-        }
+        return decision.movesOn(kind);
     }
 
     private void succeeded(Operation op, Gate gate, long nanos) {
