@@ -36,12 +36,20 @@ final class FirstAttempt {
                 .build()).build();
     }
 
-    /** Whether the client's configured call or attempt timeout would end an attempt before {@code budget}. */
+    /**
+     * Whether the client's configured call or attempt timeout would end an attempt before {@code budget}; false when
+     * the client does not say (a hand-written or mock client whose {@code serviceClientConfiguration()} throws).
+     */
     private static boolean shorterThan(Object client, Duration budget) {
         if (!(client instanceof SdkClient sdk)) {
             return false;
         }
-        ClientOverrideConfiguration c = sdk.serviceClientConfiguration().overrideConfiguration();
+        ClientOverrideConfiguration c;
+        try {
+            c = sdk.serviceClientConfiguration().overrideConfiguration();
+        } catch (UnsupportedOperationException e) {
+            return false;
+        }
         return c.apiCallTimeout().map(t -> t.compareTo(budget) < 0).orElse(false)
                 || c.apiCallAttemptTimeout().map(t -> t.compareTo(budget) < 0).orElse(false);
     }
