@@ -31,6 +31,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
@@ -177,6 +178,17 @@ public final class MultiRegion implements AutoCloseable {
     /** As {@link #execute(Operation, RoutingContext, Function)}, classifying failures with {@code classifier}. */
     public <T> T execute(Operation op, RoutingContext ctx, Function<Region, T> call, FailureClassifier classifier) {
         return executor.execute(op, ctx, call, Objects.requireNonNull(classifier, "classifier"));
+    }
+
+    /** As {@link #execute(Operation, RoutingContext, Function)}; {@code cold} tells which regions' clients are cold. */
+    <T> T execute(Operation op, RoutingContext ctx, Function<Region, T> call, Predicate<Region> cold) {
+        return executor.execute(op, ctx, call, executor.classifier(), cold);
+    }
+
+    /** As {@link #executeAsync(Operation, RoutingContext, Function)}; {@code cold} tells which clients are cold. */
+    <T> CompletableFuture<T> executeAsync(Operation op, RoutingContext ctx,
+            Function<Region, CompletableFuture<T>> call, Predicate<Region> cold) {
+        return executor.executeAsync(op, ctx, call, executor.classifier(), cold);
     }
 
     /**
