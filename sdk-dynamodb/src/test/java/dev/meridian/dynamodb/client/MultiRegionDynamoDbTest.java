@@ -108,6 +108,58 @@ class MultiRegionDynamoDbTest {
     }
 
     @Test
+    void aSubjectWithoutADataClassTakesTheTablesDefaultDataClass() {
+        DynamoDbClient client = builder()
+                .table(TableSettings.builder("ledger").partitionKey("pk")
+                        .replicaRegions(EU_WEST_1, EU_CENTRAL_1, US_EAST_1).defaultDataClass(DataClass.RESTRICTED)
+                        .build())
+                .table(TableSettings.builder("eu_ledger").partitionKey("pk").replicaRegions(EU_WEST_1, EU_CENTRAL_1)
+                        .defaultDataClass(DataClass.RESTRICTED).build())
+                .build();
+        try (RoutingContext.Scope s = RoutingContext.builder().subjectCountry("DE").open()) {
+            assertThatThrownBy(() -> client.putItem(p -> p.tableName("ledger").item(item("de"))))
+                    .as("RESTRICTED by the table's default: the table replicates to us-east-1")
+                    .isInstanceOf(ResidencyViolationException.class).hasMessageContaining("RESTRICTED");
+            assertThat(fakes).isEmpty();
+            client.putItem(p -> p.tableName("eu_ledger").item(item("de")));
+        }
+        try (RoutingContext.Scope s = RoutingContext.builder().subjectCountry("US").open()) {
+            assertThatThrownBy(() -> client.putItem(p -> p.tableName("eu_ledger").item(item("us"))))
+                    .isInstanceOf(ResidencyViolationException.class);
+        }
+        try (RoutingContext.Scope s = RoutingContext.builder().subjectCountry("US").dataClass(DataClass.INTERNAL)
+                .open()) {
+            client.putItem(p -> p.tableName("eu_ledger").item(item("us-internal")));
+        }
+        assertThat(fake(EU_WEST_1).items).containsOnlyKeys("de", "us-internal");
+        assertThat(fakes).doesNotContainKey(US_EAST_1);
+    }
+
+    @Test
+    void aSubjectWithoutADataClassTakesTheConfiguredDefaultDataClassWhenTheTableHasNone() {
+        MultiRegion failClosed = MultiRegion.builder(MultiRegionConfig.builder()
+                .region(RegionSpec.of(EU_WEST_1).jurisdiction("EU"))
+                .region(RegionSpec.of(EU_CENTRAL_1).jurisdiction("EU"))
+                .region(RegionSpec.of(US_EAST_1).jurisdiction("US"))
+                .localRegion(US_EAST_1)
+                .defaultDataClass(DataClass.RESTRICTED)
+                .build()).build();
+        try (failClosed; DynamoDbClient client = MultiRegionDynamoDb.builder().multiRegion(failClosed)
+                .clientFactory(this::fake).table(TableSettings.builder("orders").partitionKey("pk")
+                        .replicaRegions(EU_WEST_1, EU_CENTRAL_1, US_EAST_1).build())
+                .table(TableSettings.builder("eu_orders").partitionKey("pk").replicaRegions(EU_WEST_1, EU_CENTRAL_1)
+                        .build())
+                .build();
+                RoutingContext.Scope s = RoutingContext.builder().subjectCountry("DE").open()) {
+            assertThatThrownBy(() -> client.putItem(p -> p.tableName("orders").item(item("de"))))
+                    .isInstanceOf(ResidencyViolationException.class).hasMessageContaining("RESTRICTED");
+            client.putItem(p -> p.tableName("eu_orders").item(item("de")));
+        }
+        assertThat(fake(EU_WEST_1).items).containsOnlyKeys("de");
+        assertThat(fakes).doesNotContainKey(US_EAST_1);
+    }
+
+    @Test
     void unknownTablesAreDescribedOnceAndAssumedToReplicateEverywhere() {
         DynamoDbClient client = builder().build();
         client.getItem(g -> g.tableName("unlisted").key(item("a")));
