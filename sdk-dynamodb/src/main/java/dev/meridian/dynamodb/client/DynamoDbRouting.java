@@ -110,10 +110,23 @@ final class DynamoDbRouting {
                 chosen = d.get();
             }
         }
-        if (chosen == null) {
+        return withDefault(ctx, chosen);
+    }
+
+    /** {@link #contextFor(String, DynamoDbRequest, RoutingContext)} for a call on {@code table}. */
+    RoutingContext contextFor(String table, RoutingContext ctx) {
+        if (ctx.isDataClassDeclared() || !catalog.hasTableDefaults()) {
             return ctx;
         }
-        return ctx == RoutingContext.empty() ? chosen : ctx.toBuilder().dataClass(chosen.dataClass()).build();
+        return withDefault(ctx, catalog.settings(table).flatMap(TableSettings::defaultContext).orElse(null));
+    }
+
+    private static RoutingContext withDefault(RoutingContext ctx, RoutingContext tableDefault) {
+        if (tableDefault == null) {
+            return ctx;
+        }
+        return ctx == RoutingContext.empty() ? tableDefault
+                : ctx.toBuilder().dataClass(tableDefault.dataClass()).build();
     }
 
     /**
