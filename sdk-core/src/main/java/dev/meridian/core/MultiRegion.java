@@ -267,7 +267,10 @@ public final class MultiRegion implements AutoCloseable {
         return router.plan(op, ctx);
     }
 
-    /** Every region residency allows for {@code ctx}, healthy or not, in configuration order. */
+    /**
+     * Every region residency allows for {@code ctx}, healthy or not, in configuration order; a context that does not
+     * set its data class is under the configured default data class.
+     */
     public Set<Region> allowedRegions(RoutingContext ctx) {
         return router.allowedRegions(Objects.requireNonNull(ctx, "ctx"));
     }
