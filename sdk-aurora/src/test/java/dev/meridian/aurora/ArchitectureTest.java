@@ -11,7 +11,13 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.meridian.core.execution.FailureDecision;
 import dev.meridian.core.internal.Settings;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.OperationKind;
+import dev.meridian.core.routing.RoutingContext;
+import dev.meridian.core.routing.RoutingPlan;
+import dev.meridian.core.spi.MultiRegionSpi;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -105,6 +111,32 @@ class ArchitectureTest {
                 .and().doNotHaveFullyQualifiedName("dev.meridian.aurora.topology.RdsGlobalClusterDiscovery$Builder")
                 .should().dependOnClassesThat().resideInAPackage("software.amazon.awssdk.services.rds..")
                 .because("the AWS SDK rds module is optional: only RDS discovery may load its types")
+                .check(AURORA);
+    }
+
+    /**
+     * One routing brain: which region a read tries next, and whether a failure moves it on, are sdk-core's. The data
+     * source never walks a routing plan itself (it binds readers through {@code MultiRegionSpi.bind}), and whether a
+     * failed statement may run elsewhere is asked of sdk-core's rule ({@code FailureDecision.movesOn}) with
+     * {@code SqlFailures}' classification, never decided from a failure's SQLState outside that classifier.
+     */
+    @Test
+    void noClassWalksARoutingPlanItself() {
+        noClasses().should().dependOnClassesThat().areAssignableTo(RoutingPlan.class)
+                .orShould().callMethod(MultiRegionSpi.class, "plan", Operation.class, RoutingContext.class)
+                .because("sdk-core walks the plan (MultiRegionSpi.bind): its breakers, attempt budget and move rule apply")
+                .check(AURORA);
+    }
+
+    @Test
+    void whetherAFailedStatementMayMoveIsAskedOfTheCore() {
+        noClasses().that().doNotHaveSimpleName("SqlFailures")
+                .should().callMethod("dev.meridian.aurora.datasource.SqlFailures", "provesNotApplied",
+                        "java.sql.SQLException")
+                .because("what a failure proves is SqlFailures' classification; whether it moves is FailureDecision.movesOn")
+                .check(AURORA);
+        classes().that().haveSimpleName("LogicalConnection")
+                .should().callMethod(FailureDecision.class, "movesOn", OperationKind.class)
                 .check(AURORA);
     }
 }

@@ -9,6 +9,7 @@ import static dev.meridian.core.MeridianSettings.BREAKER_SLOW_CALL_DURATION;
 import static dev.meridian.core.MeridianSettings.BREAKER_SLOW_CALL_RATE_THRESHOLD;
 import static dev.meridian.core.MeridianSettings.BREAKER_WAIT_IN_OPEN;
 import static dev.meridian.core.MeridianSettings.DEFAULT_DATA_CLASS;
+import static dev.meridian.core.MeridianSettings.FIRST_ATTEMPT_TIMEOUT;
 import static dev.meridian.core.MeridianSettings.HEDGE_DELAY;
 import static dev.meridian.core.MeridianSettings.HEDGE_MODE;
 import static dev.meridian.core.MeridianSettings.HOME_REGION;
@@ -133,6 +134,10 @@ final class EnvironmentConfig {
         String max = get(MAX_REGIONS_PER_CALL.key());
         if (max != null) {
             b.maxRegionsPerCall(intValue(MAX_REGIONS_PER_CALL, MAX_REGIONS_PER_CALL.key(), max, 1, 100));
+        }
+        String firstAttempt = get(FIRST_ATTEMPT_TIMEOUT.key());
+        if (firstAttempt != null) {
+            b.firstAttemptTimeout(positive(FIRST_ATTEMPT_TIMEOUT, firstAttempt));
         }
         String defaultDataClass = get(DEFAULT_DATA_CLASS.key());
         if (defaultDataClass != null) {

@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Hedger implements AutoCloseable {
     private final ThreadPoolExecutor workers;
     private final ScheduledThreadPoolExecutor timer;
+    private volatile ScheduledFuture<?> periodic;
 
     Hedger(int maxWorkers) {
         Settings.atLeast(maxWorkers, 1, "HedgingConfig.withMaxWorkers", "allow at least one worker");
@@ -64,9 +65,17 @@ final class Hedger implements AutoCloseable {
         return timer.schedule(r, delayNanos, TimeUnit.NANOSECONDS);
     }
 
-    /** Hedge timers pending (cancelled ones are removed at once). */
+    /**
+     * Runs {@code r} on the timer every {@code periodNanos} after its previous run ended, until {@link #close()} (one
+     * periodic task: the process-stall meter).
+     */
+    void every(long periodNanos, Runnable r) {
+        periodic = timer.scheduleWithFixedDelay(r, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Hedge timers pending (cancelled ones are removed at once; the periodic task is not a hedge timer). */
     int pendingTimers() {
-        return timer.getQueue().size();
+        return timer.getQueue().size() - (periodic == null ? 0 : 1);
     }
 
     /** Workers alive now (busy or idle). */

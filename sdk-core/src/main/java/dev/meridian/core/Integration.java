@@ -7,6 +7,7 @@ import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingPlan;
 import dev.meridian.core.routing.RoutingRequest;
 import dev.meridian.core.spi.MultiRegionSpi;
+import dev.meridian.core.spi.RegionalBind;
 import dev.meridian.core.spi.RegionalCall;
 import dev.meridian.core.spi.SnapshotParticipant;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -16,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -44,9 +46,26 @@ final class Integration extends MultiRegionSpi {
     }
 
     @Override
+    public <T> T execute(Operation op, RoutingContext ctx, Function<Region, T> call, Predicate<Region> cold) {
+        return runtime.execute(op, ctx, call, cold);
+    }
+
+    @Override
     public <T> CompletableFuture<T> executeAsync(Operation op, RoutingContext ctx,
             Function<Region, CompletableFuture<T>> call) {
         return runtime.executeAsync(op, ctx, call);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> executeAsync(Operation op, RoutingContext ctx,
+            Function<Region, CompletableFuture<T>> call, Predicate<Region> cold) {
+        return runtime.executeAsync(op, ctx, call, cold);
+    }
+
+    @Override
+    public <T, E extends Exception> T bind(Operation op, RoutingContext ctx, FailureClassifier classifier,
+            RegionalBind<T, E> work) throws E {
+        return runtime.bind(op, ctx, classifier, work);
     }
 
     @Override

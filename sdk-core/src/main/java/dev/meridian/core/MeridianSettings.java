@@ -52,6 +52,11 @@ public final class MeridianSettings {
     public static final Setting MAX_REGIONS_PER_CALL = add("max-regions-per-call",
             String.valueOf(MultiRegionConfig.DEFAULT_MAX_REGIONS_PER_CALL),
             "Cross-region attempt budget per call, 1..100.");
+    public static final Setting FIRST_ATTEMPT_TIMEOUT = add("first-attempt-timeout",
+            MultiRegionConfig.DEFAULT_FIRST_ATTEMPT_TIMEOUT.toSeconds() + "s",
+            "Time budget of the first attempt through a region's newly built client (client start-up: class loading,"
+                    + " credentials, connection, TLS), used instead of shorter client timeouts; its time counts"
+                    + " neither as slow nor in the region's latency (positive duration).");
     public static final Setting HEDGE_DELAY = add("hedge.delay", null,
             "Delay before a hedged read is sent to the next region (50ms, 2s or ISO-8601); setting it enables hedged"
                     + " reads, which are off by default.");

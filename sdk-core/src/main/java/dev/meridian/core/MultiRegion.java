@@ -19,6 +19,7 @@ import dev.meridian.core.routing.RoutingRandom;
 import dev.meridian.core.routing.RoutingRequest;
 import dev.meridian.core.routing.RoutingStrategy;
 import dev.meridian.core.spi.MultiRegionSpi;
+import dev.meridian.core.spi.RegionalBind;
 import dev.meridian.core.spi.RegionalCall;
 import dev.meridian.core.spi.ServiceDoor;
 import dev.meridian.core.spi.SnapshotParticipant;
@@ -37,6 +38,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -193,6 +195,17 @@ public final class MultiRegion implements AutoCloseable {
         return executor.execute(op, ctx, call, Objects.requireNonNull(classifier, "classifier"));
     }
 
+    /** As {@link #execute(Operation, RoutingContext, Function)}; {@code cold} tells which regions' clients are cold. */
+    <T> T execute(Operation op, RoutingContext ctx, Function<Region, T> call, Predicate<Region> cold) {
+        return executor.execute(op, ctx, call, executor.classifier(), cold);
+    }
+
+    /** As {@link #executeAsync(Operation, RoutingContext, Function)}; {@code cold} tells which clients are cold. */
+    <T> CompletableFuture<T> executeAsync(Operation op, RoutingContext ctx,
+            Function<Region, CompletableFuture<T>> call, Predicate<Region> cold) {
+        return executor.executeAsync(op, ctx, call, executor.classifier(), cold);
+    }
+
     /**
      * As {@link #execute(Operation, Function)} for calls returning futures: fails over when a future fails; the
      * context is captured now and made current for every attempt. Planning failures complete the future
@@ -216,6 +229,15 @@ public final class MultiRegion implements AutoCloseable {
         Objects.requireNonNull(classifier, "classifier");
         Objects.requireNonNull(call, "call");
         return executor.attempt(op, region, call, classifier);
+    }
+
+    /** See {@link MultiRegionSpi#bind}. */
+    <T, E extends Exception> T bind(Operation op, RoutingContext ctx, FailureClassifier classifier,
+            RegionalBind<T, E> work) throws E {
+        Objects.requireNonNull(op, "op");
+        Objects.requireNonNull(ctx, "ctx");
+        Objects.requireNonNull(classifier, "classifier");
+        return executor.bind(op, ctx, Objects.requireNonNull(work, "work"), classifier);
     }
 
     /** See {@link MultiRegionSpi#recordFailure}. */

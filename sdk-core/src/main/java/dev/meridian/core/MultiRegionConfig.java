@@ -9,6 +9,7 @@ import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.Jurisdiction;
 import dev.meridian.core.residency.ResidencyPolicy;
 import dev.meridian.core.routing.RoutingStrategy;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -43,6 +44,8 @@ public final class MultiRegionConfig {
     private static final Logger LOG = LoggerFactory.getLogger(MultiRegionConfig.class);
     /** Default of {@link #maxRegionsPerCall()}. */
     public static final int DEFAULT_MAX_REGIONS_PER_CALL = 3;
+    /** Default of {@link #firstAttemptTimeout()}. */
+    public static final Duration DEFAULT_FIRST_ATTEMPT_TIMEOUT = Duration.ofSeconds(10);
 
     private final List<RegionSpec> regions;
     private final Map<Region, RegionSpec> byRegion;
@@ -56,6 +59,7 @@ public final class MultiRegionConfig {
     private final HealthConfig health;
     private final HedgingConfig hedging;
     private final int maxRegionsPerCall;
+    private final Duration firstAttemptTimeout;
     private final boolean weightsSet;
     private final DataClass defaultDataClass;
     private final boolean requireContext;
@@ -79,6 +83,7 @@ public final class MultiRegionConfig {
         this.health = b.health;
         this.hedging = b.hedging;
         this.maxRegionsPerCall = b.maxRegionsPerCall;
+        this.firstAttemptTimeout = b.firstAttemptTimeout;
         this.weightsSet = weightsSet;
         this.defaultDataClass = b.defaultDataClass;
         this.requireContext = b.requireContext;
@@ -174,6 +179,17 @@ public final class MultiRegionConfig {
         return maxRegionsPerCall;
     }
 
+    /**
+     * The time budget of the first attempt through a region's newly built client, in place of the client's own
+     * attempt and call timeouts when they are shorter: the first call pays the client's start-up (class loading,
+     * credentials, connection and TLS setup), which must not fail a call that a warm client would have answered. Its
+     * time counts neither as slow nor in the region's latency. Applied by the routed clients to AWS SDK requests that
+     * set no timeout of their own.
+     */
+    public Duration firstAttemptTimeout() {
+        return firstAttemptTimeout;
+    }
+
     @Override
     public String toString() {
         return "MultiRegionConfig[regions=" + regions + ", local=" + localRegion.id() + ", home=" + homeRegion.id()
@@ -193,6 +209,7 @@ public final class MultiRegionConfig {
         private HealthConfig health = HealthConfig.defaults();
         private HedgingConfig hedging = HedgingConfig.disabled();
         private int maxRegionsPerCall = DEFAULT_MAX_REGIONS_PER_CALL;
+        private Duration firstAttemptTimeout = DEFAULT_FIRST_ATTEMPT_TIMEOUT;
         private DataClass defaultDataClass = DataClass.INTERNAL;
         private boolean requireContext;
         private Function<String, String> env = System::getenv;
@@ -261,6 +278,14 @@ public final class MultiRegionConfig {
             return this;
         }
 
+        /** The first attempt's time budget on a region's new client (default 10 s); see {@link #firstAttemptTimeout()}. */
+        public Builder firstAttemptTimeout(Duration timeout) {
+            this.firstAttemptTimeout = Settings.positive(timeout, names.apply("first-attempt-timeout"),
+                    "pass a positive duration such as " + DEFAULT_FIRST_ATTEMPT_TIMEOUT.toSeconds()
+                            + " s (the default)");
+            return this;
+        }
+
         /**
          * The data class of calls made while no {@code RoutingContext} is open (default INTERNAL). With
          * {@code RESTRICTED}, such calls are refused unless a rule allows RESTRICTED data of an unknown subject
@@ -297,6 +322,8 @@ public final class MultiRegionConfig {
                     return "RegionSpec.weight of the regions";
                 case "max-regions-per-call":
                     return "MultiRegionConfig.maxRegionsPerCall";
+                case "first-attempt-timeout":
+                    return "MultiRegionConfig.firstAttemptTimeout";
                 case "local-region":
                     return "MultiRegionConfig.localRegion";
                 case "home-region":

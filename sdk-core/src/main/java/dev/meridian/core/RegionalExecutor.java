@@ -11,6 +11,7 @@ import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingPlan;
+import dev.meridian.core.spi.RegionalBind;
 import dev.meridian.core.spi.RegionalCall;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -24,10 +25,13 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import software.amazon.awssdk.core.exception.AbortedException;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.regions.Region;
 
@@ -78,7 +82,15 @@ import software.amazon.awssdk.regions.Region;
  * the hedge timer of a call that completed is cancelled. Synchronous hedged reads run every attempt, the first included, on Meridian's hedge threads with the
  * caller's {@link RoutingContext} while the caller waits for the first success (see {@code executeHedged} for why
  * the first attempt does not run on the caller's thread). The routing context is captured when {@code execute*} is
- * called. Thread-safe.
+ * called.
+ *
+ * <p><b>What is held against a region.</b> An attempt's time counts in its region's breaker (slow calls) and latency
+ * only for the part that is the region's: an attempt through a client that has not answered a call yet (the caller
+ * says so; its time is the client's start-up) counts with no time and is not a latency sample, and the time the
+ * process itself was stalled ({@link ProcessStalls}, measured on the hedge timer thread when hedging is on) is
+ * taken off; a timed-out attempt during which the process was stalled for at least a quarter of its time is not
+ * recorded against the region at all (metered as {@code meridian.process.stall}). What the caller sees does not
+ * change: the failover decision is the classifier's. Thread-safe.
  */
 final class RegionalExecutor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegionalExecutor.class);
@@ -98,6 +110,9 @@ final class RegionalExecutor implements AutoCloseable {
      * regions. The probe drives no region × resource breaker: a half-open one still takes the users' calls as trials.
      */
     private final boolean probeMakesTrials;
+    private final ProcessStalls stalls = new ProcessStalls();
+    /** For calls whose clients are never cold (their caller does not track start-up). */
+    private static final Predicate<Region> NEVER_COLD = region -> false;
 
     RegionalExecutor(MultiRegionConfig config, Router router, RegionHealth health,
             FailureClassifier classifier, Metrics metrics) {
@@ -116,6 +131,9 @@ final class RegionalExecutor implements AutoCloseable {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.hedging = config.hedging();
         this.hedger = hedging.enabled() ? new Hedger(hedging.maxWorkers()) : null;
+        if (hedger != null) {
+            hedger.every(ProcessStalls.TICK_NANOS, stalls.meter(System::nanoTime));
+        }
         this.perResourceBreakers = health.config().perResourceBreakers();
         this.probeMakesTrials = health.config().probe().isPresent();
     }
@@ -126,6 +144,11 @@ final class RegionalExecutor implements AutoCloseable {
 
     LatencyTracker latency() {
         return latency;
+    }
+
+    /** When the process itself was stalled, as far as this executor's timers saw. */
+    ProcessStalls stalls() {
+        return stalls;
     }
 
     /** The hedge threads, or null when hedging is off. */
@@ -150,19 +173,28 @@ final class RegionalExecutor implements AutoCloseable {
 
     /** Runs {@code call} in the regions of the plan for {@code op} and {@code ctx}. */
     <T> T execute(Operation op, RoutingContext ctx, Function<Region, T> call, FailureClassifier classifier) {
+        return execute(op, ctx, call, classifier, NEVER_COLD);
+    }
+
+    /**
+     * As {@link #execute(Operation, RoutingContext, Function, FailureClassifier)}; {@code cold} tells, before an
+     * attempt, whether it goes through a client that has not answered a call yet.
+     */
+    <T> T execute(Operation op, RoutingContext ctx, Function<Region, T> call, FailureClassifier classifier,
+            Predicate<Region> cold) {
         Objects.requireNonNull(call, "call");
         Objects.requireNonNull(ctx, "ctx");
         RoutingPlan plan = router.plan(op, ctx);
         int limit = limit(op, plan.regions().size());
         if (hedger != null && op.kind() == OperationKind.READ && limit > 1) {
-            return executeHedged(op, ctx, plan, limit, call, classifier);
+            return executeHedged(op, ctx, plan, limit, call, classifier, cold);
         }
-        return executeBlocking(op, ctx, plan, limit, call, classifier);
+        return executeBlocking(op, ctx, plan, limit, call, classifier, cold);
     }
 
     /** The failover loop of a synchronous call on the caller's thread. */
     private <T> T executeBlocking(Operation op, RoutingContext ctx, RoutingPlan plan, int limit,
-            Function<Region, T> call, FailureClassifier classifier) {
+            Function<Region, T> call, FailureClassifier classifier, Predicate<Region> cold) {
         Failover failover = new Failover(op, ctx, plan, limit);
         Object parent = observations.current();
         int attempts = 0;
@@ -181,6 +213,7 @@ final class RegionalExecutor implements AutoCloseable {
             if (failure != null) {
                 decision = FailureDecision.REGIONAL_NOT_APPLIED;
             } else {
+                gate.cold = cold.test(region);
                 gate.observation = observations.start(parent, region, op.name(), ++attempts);
                 long start = System.nanoTime();
                 try {
@@ -238,10 +271,81 @@ final class RegionalExecutor implements AutoCloseable {
         }
     }
 
+    /**
+     * Walks the plan of {@code op} under {@code ctx} for work whose result the caller then holds (a JDBC connection):
+     * one attempt at a time on the caller's thread, never hedged (a losing hedge would leave what it took open), with
+     * the rules of {@code execute} — the same breakers, attempt budget and move rule, kept by one {@link Failover}.
+     * Regions the work is not served in are left out before the budget applies; a region the work turns down after
+     * reaching it is passed without counting against its breaker.
+     *
+     * @throws NoRegionAvailableException when no planned region gave a result (the last failure its cause, the
+     *         earlier ones suppressed), as when none could be planned
+     */
+    <T, E extends Exception> T bind(Operation op, RoutingContext ctx, RegionalBind<T, E> work,
+            FailureClassifier classifier) throws E {
+        List<Region> served = new ArrayList<>();
+        for (Region r : router.plan(op, ctx).regions()) {
+            if (work.servedIn(r)) {
+                served.add(r);
+            }
+        }
+        if (served.isEmpty()) {
+            throw new NoRegionAvailableException("No region planned for " + op.name() + " can serve it");
+        }
+        Failover failover = new Failover(op, ctx, RoutingPlan.of(served), limit(op, served.size()));
+        Object parent = observations.current();
+        int attempts = 0;
+        while (failover.hasNext()) {
+            Region region = failover.region(failover.take());
+            Gate gate = new Gate(op, region);
+            if (probeMakesTrials && op.kind() == OperationKind.READ && failover.hasNext() && gate.probedHalfOpen()) {
+                continue;
+            }
+            Throwable failure = gate.acquire();
+            FailureDecision decision = FailureDecision.REGIONAL_NOT_APPLIED;
+            if (failure == null) {
+                gate.observation = observations.start(parent, region, op.name(), ++attempts);
+                long start = System.nanoTime();
+                try {
+                    Optional<T> taken = Objects.requireNonNull(work.in(region), "RegionalBind.in returned null");
+                    succeeded(op, gate, System.nanoTime() - start);
+                    if (taken.isPresent()) {
+                        return taken.get();
+                    }
+                    continue;
+                } catch (Throwable t) {
+                    failure = t;
+                    decision = failed(op, gate, System.nanoTime() - start, t, classifier);
+                }
+            }
+            if (!failover.movesOn(failure, decision) || Thread.currentThread().isInterrupted()) {
+                throw sneaky(failure);
+            }
+            work.movedPast(region, failure);
+            if (failover.hasNext()) {
+                failover(ctx, op, region, failover.region(failover.peek()), failure, decision);
+            }
+        }
+        NoRegionAvailableException none = new NoRegionAvailableException("No region could take " + op.name()
+                + ": the regions planned " + served + " failed, turned it down or are behind an open circuit breaker",
+                failover.last);
+        if (failover.earlier != null) {
+            failover.earlier.forEach(none::addSuppressed);
+        }
+        throw none;
+    }
+
     /** Runs {@code call} (returning futures) in the regions of the plan; fails over when a future fails. */
     @SuppressWarnings("try") // the scope only makes the captured context current while the call is made
     <T> CompletableFuture<T> executeAsync(Operation op, RoutingContext ctx,
             Function<Region, CompletableFuture<T>> call, FailureClassifier classifier) {
+        return executeAsync(op, ctx, call, classifier, NEVER_COLD);
+    }
+
+    /** As {@link #executeAsync(Operation, RoutingContext, Function, FailureClassifier)}, told which clients are cold. */
+    @SuppressWarnings("try") // the scope only makes the captured context current while the call is made
+    <T> CompletableFuture<T> executeAsync(Operation op, RoutingContext ctx,
+            Function<Region, CompletableFuture<T>> call, FailureClassifier classifier, Predicate<Region> cold) {
         Objects.requireNonNull(call, "call");
         Objects.requireNonNull(ctx, "ctx");
         RoutingPlan plan;
@@ -260,7 +364,7 @@ final class RegionalExecutor implements AutoCloseable {
                 return call.apply(region);
             }
         };
-        return new Run<>(op, ctx, plan, limit, classifier, launch, null, hedge).start();
+        return new Run<>(op, ctx, plan, limit, classifier, launch, null, hedge, cold).start();
     }
 
     @Override
@@ -282,7 +386,7 @@ final class RegionalExecutor implements AutoCloseable {
      */
     @SuppressWarnings("try")
     private <T> T executeHedged(Operation op, RoutingContext ctx, RoutingPlan plan, int limit,
-            Function<Region, T> call, FailureClassifier classifier) {
+            Function<Region, T> call, FailureClassifier classifier, Predicate<Region> cold) {
         Function<Region, CompletableFuture<T>> launch = region -> hedger.run(() -> {
             try (RoutingContext.Scope s = ctx.open()) {
                 return call.apply(region);
@@ -296,7 +400,8 @@ final class RegionalExecutor implements AutoCloseable {
                 return CompletableFuture.failedFuture(t);
             }
         };
-        CompletableFuture<T> result = new Run<>(op, ctx, plan, limit, classifier, launch, inline, true).start();
+        CompletableFuture<T> result = new Run<>(op, ctx, plan, limit, classifier, launch, inline, true, cold)
+                .start();
         try {
             return result.get();
         } catch (ExecutionException e) {
@@ -324,19 +429,15 @@ final class RegionalExecutor implements AutoCloseable {
     }
 
     private static boolean movesOn(FailureDecision decision, OperationKind kind) {
-        switch (decision) {
-            case REGIONAL_NOT_APPLIED:
-                return true;
-            case REGIONAL_MAYBE_APPLIED:
-                return kind != OperationKind.WRITE;
-            default:
-                return false;
-        }
+        return decision.movesOn(kind);
     }
 
     private void succeeded(Operation op, Gate gate, long nanos) {
-        gate.succeeded(nanos);
-        latency.record(gate.region, nanos);
+        long held = heldAgainstRegion(gate, nanos);
+        gate.succeeded(held);
+        if (!gate.cold) {
+            latency.record(gate.region, held);
+        }
         metrics.call(gate.region, op.name(), Metrics.SUCCESS, nanos);
         observations.stop(gate.observation, Metrics.SUCCESS, null);
     }
@@ -352,9 +453,18 @@ final class RegionalExecutor implements AutoCloseable {
             if (isThrottling(t)) {
                 // A hot resource, not a sick region: its answer was fast, so its latency says nothing either.
                 gate.throttled(nanos, t);
+            } else if (!gate.cold && isTimeout(t) && stalls.excuses(System.nanoTime(), nanos)) {
+                // The process was not running for much of the attempt: the region did not get its time to answer.
+                gate.release();
+                metrics.processStall(gate.region);
+                LOG.debug("{} in region {} timed out while the process was stalled: not held against the region",
+                        op.name(), gate.region.id());
             } else {
-                gate.failed(nanos, t);
-                latency.recordFailure(gate.region, nanos);
+                long held = heldAgainstRegion(gate, nanos);
+                gate.failed(held, t);
+                if (!gate.cold) {
+                    latency.recordFailure(gate.region, held);
+                }
             }
             metrics.call(gate.region, op.name(), Metrics.REGIONAL_FAILURE, nanos);
             observations.stop(gate.observation, Metrics.REGIONAL_FAILURE, t);
@@ -365,6 +475,25 @@ final class RegionalExecutor implements AutoCloseable {
             observations.stop(gate.observation, Metrics.CALLER_ERROR, t);
         }
         return decision;
+    }
+
+    /**
+     * The part of an attempt's time that is its region's: none of a cold client's start-up, none of the time the
+     * process itself was stalled.
+     */
+    private long heldAgainstRegion(Gate gate, long nanos) {
+        return gate.cold ? 0 : stalls.unstalledNanos(System.nanoTime(), nanos);
+    }
+
+    /** Whether the attempt ran out of its time (the SDK's call or attempt timeout). */
+    static boolean isTimeout(Throwable failure) {
+        Throwable c = unwrapCompletion(failure);
+        for (int depth = 0; c != null && depth < 16; depth++, c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof ApiCallAttemptTimeoutException || c instanceof ApiCallTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the service throttled the request (throughput of a table or account exceeded). */
@@ -392,6 +521,8 @@ final class RegionalExecutor implements AutoCloseable {
         private final WatchedBreaker throttle;
         /** The attempt's observation handle, once it started (null when nothing observes). */
         Object observation;
+        /** Whether the attempt goes through a client that has not answered a call yet. */
+        boolean cold;
 
         Gate(Operation op, Region region) {
             this.region = region;
@@ -594,6 +725,7 @@ final class RegionalExecutor implements AutoCloseable {
         private final Function<Region, CompletableFuture<T>> launch;
         private final Function<Region, CompletableFuture<T>> inline;
         private final boolean hedge;
+        private final Predicate<Region> cold;
         private final CompletableFuture<T> result = new CompletableFuture<>();
         private final List<Attempt> inflight = new ArrayList<>(2);
         private final Failover failover;
@@ -614,7 +746,7 @@ final class RegionalExecutor implements AutoCloseable {
          */
         Run(Operation op, RoutingContext ctx, RoutingPlan plan, int limit, FailureClassifier classifier,
                 Function<Region, CompletableFuture<T>> launch, Function<Region, CompletableFuture<T>> inline,
-                boolean hedge) {
+                boolean hedge, Predicate<Region> cold) {
             this.op = op;
             this.ctx = ctx;
             this.plan = plan;
@@ -623,6 +755,7 @@ final class RegionalExecutor implements AutoCloseable {
             this.launch = launch;
             this.inline = inline;
             this.hedge = hedge;
+            this.cold = cold;
             this.failover = new Failover(op, ctx, plan, limit);
         }
 
@@ -654,7 +787,11 @@ final class RegionalExecutor implements AutoCloseable {
             launchAttempt(firstIndex, false);
             if (hedge && !result.isDone()) {
                 long delay = hedging.delayNanos(latency.p95Nanos(regions.get(firstIndex)));
-                ScheduledFuture<?> timer = hedger.schedule(this::hedge, delay);
+                long due = System.nanoTime() + delay;
+                ScheduledFuture<?> timer = hedger.schedule(() -> {
+                    stalls.timerFired(due, System.nanoTime());
+                    hedge();
+                }, delay);
                 // The timer of a call that completed first is removed at once, not left to fire for nothing.
                 result.whenComplete((v, e) -> timer.cancel(false));
             }
@@ -667,6 +804,7 @@ final class RegionalExecutor implements AutoCloseable {
             if (gate.acquire() != null) {
                 return;
             }
+            gate.cold = cold.test(region);
             gate.observation = observations.start(parentObservation, region, op.name(), nextAttempt());
             long start = System.nanoTime();
             CompletableFuture<T> f;
@@ -722,6 +860,7 @@ final class RegionalExecutor implements AutoCloseable {
                 onFailure(null, region, refused, FailureDecision.REGIONAL_NOT_APPLIED);
                 return;
             }
+            gate.cold = cold.test(region);
             Attempt a = new Attempt(gate);
             int attempt;
             synchronized (this) {

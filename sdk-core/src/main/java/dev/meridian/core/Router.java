@@ -90,8 +90,12 @@ final class Router {
         return config.residency().subjectJurisdiction(ctx.subjectJurisdiction(), ctx.subjectCountry());
     }
 
-    /** Every region residency allows for the context, in configuration order (healthy or not). */
+    /**
+     * Every region residency allows for the context, in configuration order (healthy or not); a context that does
+     * not set its data class is under the configured default data class.
+     */
     public Set<Region> allowedRegions(RoutingContext ctx) {
+        ctx = withDefaultDataClass(ctx);
         return allowedRegions(ctx, subjectJurisdiction(ctx));
     }
 
@@ -211,6 +215,7 @@ final class Router {
         if (!ctx.isDeclared()) {
             return config.requireContext() || !defaultContext.dataClass().equals(DataClass.INTERNAL);
         }
+        ctx = withDefaultDataClass(ctx);
         return ctx.dataClass().equals(DataClass.RESTRICTED)
                 || allowedRegions(ctx).size() < config.regionList().size();
     }
@@ -264,10 +269,11 @@ final class Router {
      * The context a call runs under: its own, or — made while none is open, or under one that declares neither a
      * data class nor a subject ({@link RoutingContext#isDeclared()}) — the configured default data class's (keeping
      * the context's preferred and excluded regions), or a refusal when {@link MultiRegionConfig#requireContext()}.
+     * A context naming a subject but no data class takes the configured default data class too.
      */
     private RoutingContext effective(Operation op, RoutingContext ctx) {
         if (ctx.isDeclared()) {
-            return ctx;
+            return withDefaultDataClass(ctx);
         }
         if (config.requireContext()) {
             throw refuse(op, RoutingContext.empty(), "no RoutingContext declaring a data class or a data subject is"
@@ -279,6 +285,16 @@ final class Router {
         }
         // The default data class applies; the context's preferred and excluded regions still steer the call.
         return defaultContext == RoutingContext.empty() ? ctx
+                : ctx.toBuilder().dataClass(defaultContext.dataClass()).build();
+    }
+
+    /**
+     * A declared context whose data class was not set ({@link RoutingContext#isDataClassDeclared()}), e.g. a subject
+     * country alone, under the configured default data class: an undeclared data class never weakens a fail-closed
+     * default.
+     */
+    private RoutingContext withDefaultDataClass(RoutingContext ctx) {
+        return ctx.isDataClassDeclared() || defaultContext == RoutingContext.empty() ? ctx
                 : ctx.toBuilder().dataClass(defaultContext.dataClass()).build();
     }
 

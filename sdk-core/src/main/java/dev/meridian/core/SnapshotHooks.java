@@ -4,6 +4,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 import static org.apiguardian.api.API.Status.INTERNAL;
 
 import dev.meridian.core.spi.RegionalClients;
+import dev.meridian.core.spi.SnapshotParticipant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -15,13 +15,14 @@ import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import dev.meridian.core.internal.Settings;
+import dev.meridian.core.spi.MultiRegionSpi;
 import org.apiguardian.api.API;
 import org.junit.jupiter.api.Test;
 
 /**
  * sdk-core's layering, as executable rules (see docs/architecture.md): the runtime has two faces — the root package
  * (the user façade {@link MultiRegion}, its configuration and the package-private engine) and {@code spi} (what
- * Meridian's modules build on: {@link dev.meridian.core.spi.MultiRegionSpi}, the routed-client engine), which use each other; the other
+ * Meridian's modules build on: {@link MultiRegionSpi}, the routed-client engine), which use each other; the other
  * subpackages hold value types, never import either face and form no cycles; the engine is not public; every public
  * SPI type is {@code @API(status = INTERNAL)}.
  */

@@ -2,6 +2,7 @@ package dev.meridian.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meridian.core.spi.MultiRegionSpi;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Arrays;
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link MultiRegion} is the runtime's user face and stays small: what integrations need is on
- * {@link dev.meridian.core.spi.MultiRegionSpi}, reached with {@code MultiRegionSpi.of(runtime)}.
+ * {@link MultiRegionSpi}, reached with {@code MultiRegionSpi.of(runtime)}.
  */
 class MultiRegionFacadeTest {
     private static final int MAX_PUBLIC_METHODS = 15;

@@ -111,6 +111,29 @@ class RouterTest {
     }
 
     @Test
+    void aSubjectWithoutADataClassTakesTheConfiguredDefaultDataClass() {
+        RoutingContext germanOnly = RoutingContext.builder().subjectCountry("DE").build();
+        assertThat(germanOnly.isDeclared()).isTrue();
+        assertThat(germanOnly.isDataClassDeclared()).isFalse();
+        Router failClosed = new Router(TestTopology.threeRegions().defaultDataClass(DataClass.RESTRICTED).build(),
+                health);
+
+        RoutingPlan plan = failClosed.plan(GET, germanOnly);
+        assertThat(plan.dataClass()).isEqualTo(DataClass.RESTRICTED);
+        assertThat(plan.regions()).containsExactly(EU_WEST, EU_CENTRAL);
+        assertThat(failClosed.allowedRegions(germanOnly)).containsExactlyInAnyOrder(EU_WEST, EU_CENTRAL);
+        assertThat(failClosed.footprintMatters(germanOnly)).isTrue();
+        assertThatThrownBy(() -> failClosed.checkFootprint(GET, germanOnly, Set.of(EU_WEST, US_EAST)))
+                .isInstanceOf(ResidencyViolationException.class).hasMessageContaining("RESTRICTED");
+        // A declared data class is the caller's word, even when it is weaker than the default.
+        RoutingContext germanInternal = germanOnly.toBuilder().dataClass(DataClass.INTERNAL).build();
+        assertThat(failClosed.plan(GET, germanInternal).regions()).containsExactly(EU_WEST, EU_CENTRAL, US_EAST);
+        // Without a configured default the subject alone is INTERNAL, as before.
+        assertThat(router.plan(GET, germanOnly).dataClass()).isEqualTo(DataClass.INTERNAL);
+        assertThat(router.footprintMatters(germanOnly)).isFalse();
+    }
+
+    @Test
     void restrictedDataOfUnknownSubjectIsRefused() {
         RoutingContext unknown = RoutingContext.builder().dataClass(DataClass.RESTRICTED).subjectCountry("ZZ")
                 .build();

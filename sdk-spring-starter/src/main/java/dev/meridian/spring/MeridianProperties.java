@@ -41,6 +41,8 @@ public class MeridianProperties {
     private String routing;
     /** Cross-region attempt budget per call, 1..100. */
     private Integer maxRegionsPerCall;
+    /** Time budget of the first attempt through a region's newly built client (client start-up), used instead of shorter client timeouts; its time counts neither as slow nor in the region's latency. */
+    private Duration firstAttemptTimeout;
     /**
      * Data class of a call made without a context (no RoutingContext open, or a request without data-class and
      * country headers): PUBLIC, INTERNAL, RESTRICTED or a custom class; RESTRICTED fails closed.
@@ -74,6 +76,7 @@ public class MeridianProperties {
         put(p, MeridianSettings.HOME_REGION.key(), homeRegion);
         put(p, MeridianSettings.ROUTING.key(), routing);
         put(p, MeridianSettings.MAX_REGIONS_PER_CALL.key(), maxRegionsPerCall);
+        put(p, MeridianSettings.FIRST_ATTEMPT_TIMEOUT.key(), firstAttemptTimeout);
         put(p, MeridianSettings.DEFAULT_DATA_CLASS.key(), defaultDataClass);
         put(p, MeridianSettings.REQUIRE_CONTEXT.key(), requireContext);
         put(p, MeridianSettings.HEDGE_DELAY.key(), hedge.delay);
@@ -150,6 +153,14 @@ public class MeridianProperties {
 
     public void setMaxRegionsPerCall(Integer maxRegionsPerCall) {
         this.maxRegionsPerCall = maxRegionsPerCall;
+    }
+
+    public Duration getFirstAttemptTimeout() {
+        return firstAttemptTimeout;
+    }
+
+    public void setFirstAttemptTimeout(Duration firstAttemptTimeout) {
+        this.firstAttemptTimeout = firstAttemptTimeout;
     }
 
     public String getDefaultDataClass() {

@@ -231,7 +231,8 @@ final class FaultProxy implements AutoCloseable {
         public void afterMatch(ServeEvent serveEvent, Parameters parameters) {
             Request request = serveEvent.getRequest();
             journal.record(new RequestJournal.Entry(operation(request), table(request), Instant.now(),
-                    fault(serveEvent.getStubMapping()), request.getHeader(INVOCATION_ID)));
+                    fault(serveEvent.getStubMapping()), request.getHeader(INVOCATION_ID),
+                    journal.keepsBodies() ? request.getBodyAsString() : null));
         }
 
         private String operation(Request request) {

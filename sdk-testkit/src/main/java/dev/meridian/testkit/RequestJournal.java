@@ -20,7 +20,8 @@ import org.apiguardian.api.API;
  * DynamoDB Local directly and is never recorded.
  *
  * <p>Thread-safe: the proxy appends from its own threads while tests read. The journal keeps the newest
- * {@value #CAPACITY} entries.
+ * {@value #CAPACITY} entries, and their request bodies only once {@link #keepBodies()} was called (a test that
+ * identifies its items in the journal; a long run would hold every body).
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public final class RequestJournal {
@@ -30,6 +31,7 @@ public final class RequestJournal {
     private final String region;
     private final ConcurrentLinkedQueue<Entry> entries = new ConcurrentLinkedQueue<>();
     private final AtomicInteger size = new AtomicInteger();
+    private volatile boolean keepBodies;
 
     RequestJournal(String region) {
         this.region = Objects.requireNonNull(region, "region");
@@ -43,6 +45,19 @@ public final class RequestJournal {
     /** A snapshot of the recorded requests, oldest first. */
     public List<Entry> entries() {
         return new ArrayList<>(entries);
+    }
+
+    /**
+     * From now on each entry keeps its request's body ({@link Entry#body()}), e.g. to tell which requests wrote one
+     * item. Returns this journal.
+     */
+    public RequestJournal keepBodies() {
+        keepBodies = true;
+        return this;
+    }
+
+    boolean keepsBodies() {
+        return keepBodies;
     }
 
     /** Number of recorded requests. */
@@ -92,7 +107,8 @@ public final class RequestJournal {
      * there is one, when the proxy received it, and the injected fault that answered it, if any
      * (e.g. {@code "status(503)"}, {@code "throttle(ThrottlingException)"}, {@code "latency(PT0.2S)"}), and the AWS
      * SDK's invocation id ({@code amz-sdk-invocation-id}: one per SDK call, the same on its retries), which ties a
-     * retry that arrives late to the call that sent it.
+     * retry that arrives late to the call that sent it. Its body is kept when the journal
+     * {@linkplain RequestJournal#keepBodies() keeps bodies}.
      */
     public static final class Entry {
         private final String operation;
@@ -100,13 +116,15 @@ public final class RequestJournal {
         private final Instant time;
         private final String fault;
         private final String invocationId;
+        private final String body;
 
-        Entry(String operation, String table, Instant time, String fault, String invocationId) {
+        Entry(String operation, String table, Instant time, String fault, String invocationId, String body) {
             this.operation = Objects.requireNonNull(operation, "operation");
             this.table = table;
             this.time = Objects.requireNonNull(time, "time");
             this.fault = fault;
             this.invocationId = invocationId;
+            this.body = body;
         }
 
         public String operation() {
@@ -133,6 +151,11 @@ public final class RequestJournal {
         /** The AWS SDK's invocation id of the SDK call that sent this request; empty without that header. */
         public Optional<String> invocationId() {
             return Optional.ofNullable(invocationId);
+        }
+
+        /** The request's body (DynamoDB JSON); empty unless the journal keeps bodies, or when there was none. */
+        public Optional<String> body() {
+            return Optional.ofNullable(body);
         }
 
         @Override

@@ -3,8 +3,7 @@ package dev.meridian.aurora.datasource;
 import dev.meridian.aurora.topology.AuroraTopology;
 import dev.meridian.aurora.topology.WriterDiscovery;
 import dev.meridian.core.MultiRegion;
-import dev.meridian.core.execution.FailureClassifier;
-import dev.meridian.core.execution.FailureDecision;
+import dev.meridian.core.spi.RegionalBind;
 import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.RoutingContext;
@@ -14,7 +13,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
-import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -22,14 +21,24 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
 
 /**
- * Chooses and acquires physical connections: the routing policy of {@link RoutingDataSource}.
+ * Takes physical connections for {@link RoutingDataSource}: it knows how to open a connection to one region's reader
+ * or to the writer; which region a read tries, in what order, and whether a failure moves it on are sdk-core's
+ * decisions (one routing brain).
  *
  * <p>Reads: a read-your-writes session goes to the writer (unless the context excludes the writer's region);
- * otherwise the regions of {@code MultiRegion.plan(READ)} in order (residency, health and the context's excluded
- * regions applied there), skipping a region whose reader breaker is open, whose pool fails, or that its last lag
- * measurement does not prove within the bound (measured lag plus the measurement's age, {@link LagMonitor}); then the writer, if residency allows the writer's region for this read and the context does not exclude it.
+ * otherwise one {@code MultiRegionSpi.bind} over the read plan (residency, health, strategy and the context's excluded
+ * regions applied there; regions without a reader endpoint left out; at most {@code maxRegionsPerCall} readers
+ * tried), where a region whose reader breaker is open or whose pool fails is passed, and so is one whose last lag
+ * measurement does not prove it within the bound (measured lag plus the measurement's age, {@link LagMonitor}); then
+ * the writer, if residency allows the writer's region for this read and the context does not exclude it.
  * Writes: the current writer, after {@code MultiRegion.checkResidency} of the whole global cluster; if the writer
  * refuses connections the topology is refreshed and a moved writer is tried once.
+ *
+ * <p>Why {@code MultiRegionSpi.bind} rather than a cursor over the plan that this class would step through: with a
+ * cursor the loop — when to stop, what the budget is, which failure moves on — would still be written here, once
+ * more, beside the executor's. {@code bind} is the executor's own walk (the same {@code Failover} bookkeeping); the
+ * two things a connection needs that a routed call does not, a region left out because it has no reader and a
+ * reader turned down because it lags, are answers of the work ({@link RegionalBind}), not decisions.
  *
  * <p>A footprint check that matters (RESTRICTED data, or a context residency limits) uses a topology looked up at
  * most {@code footprintMaxAge} ago: when the last look-up this binder made or asked for is older, the topology is
@@ -38,22 +47,20 @@ import software.amazon.awssdk.regions.Region;
  * refresh off, at the cost of at most one look-up per {@code footprintMaxAge} while such writes run. A look-up that
  * fails keeps the last known topology (as every refresh does) and is not retried before {@code footprintMaxAge}.
  *
- * <p>Every connection attempt is one {@code MultiRegion.attempt}: through the runtime's breaker for
- * {@value #READER_RESOURCE} or {@value #WRITER_RESOURCE} of the endpoint's region, timed, with an
- * {@link SQLException} while taking a connection counted as a regional failure ({@link #CONNECTION_FAILURES}).
- * Connection failures of running statements are recorded against the same breaker. An open reader breaker skips the reader; an open writer
- * breaker fails at once with {@link WriterUnavailableException}, without refreshing the topology (a refresh may
- * itself wait on the dead node). Draining a region removes its reader from read plans; it does not stop writes to a
- * writer in that region (a global database has one writer: move it with a switchover). Thread-safe.
+ * <p>Every connection attempt goes through the runtime's breaker for {@value #READER_RESOURCE} or
+ * {@value #WRITER_RESOURCE} of the endpoint's region ({@code MultiRegionSpi.bind} for readers, {@code MultiRegionSpi.attempt}
+ * for the writer), timed, and classified by {@link SqlFailures#CONNECTING}: an {@link SQLException} while taking a
+ * connection is a regional failure, an interrupted wait aborts the call without blaming the endpoint. Connection
+ * failures of running statements are recorded against the same breaker ({@link SqlFailures#STATEMENTS}). An open
+ * reader breaker skips the reader; an open writer breaker fails at once with {@link WriterUnavailableException},
+ * without refreshing the topology (a refresh may itself wait on the dead node). Draining a region removes its reader
+ * from read plans; it does not stop writes to a writer in that region (a global database has one writer: move it
+ * with a switchover). Thread-safe.
  */
 final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConnectionBinder.class);
     static final String READER_RESOURCE = "aurora-reader";
     static final String WRITER_RESOURCE = "aurora-writer";
-
-    /** Failing to take a connection is the endpoint's failure, and nothing was sent; anything else is ours. */
-    static final FailureClassifier CONNECTION_FAILURES = t -> t instanceof SQLException
-            ? FailureDecision.REGIONAL_NOT_APPLIED : FailureDecision.CALLER_ERROR;
 
     private final MultiRegionSpi multiRegion;
     private final WriterDiscovery discovery;
@@ -98,6 +105,12 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
         return discovery.topology();
     }
 
+    /**
+     * The reader phase is one {@link MultiRegionSpi#bind}: sdk-core walks the read plan (residency, health, strategy,
+     * breakers, {@code maxRegionsPerCall}) and decides with {@link SqlFailures#CONNECTING} whether a failed attempt
+     * moves on — an interrupted wait ends the read at once — while {@link ReaderConnections} only takes and measures
+     * a connection to the one region it is given. When no reader gave one, the writer serves the read.
+     */
     @Override
     public Binding bindRead(RoutingContext context) throws SQLException {
         pools.checkOpen(); // before any breaker permission: a closed data source says nothing about a region's health
@@ -107,36 +120,52 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
             metrics.reroute(topology.writerRegion(), "read-your-writes");
             return writerForRead(topology, context, null);
         }
-        SQLException failures = null;
-        for (Region region : readRegions(context)) {
-            String url = topology.readerUrl(region).orElse(null);
-            if (url == null) {
-                continue;
-            }
-            Endpoint endpoint = new Endpoint(Role.READER, region, url);
-            Reader reader;
-            try {
-                reader = multiRegion.attempt(readAttempt, region, CONNECTION_FAILURES, () -> connectReader(endpoint));
-            } catch (CallNotPermittedException e) {
-                metrics.reroute(region, "breaker-open");
-                continue;
-            } catch (SQLException e) {
-                log.warn("Reader in {} unavailable, trying the next region: {}", region, e.toString());
-                metrics.reroute(region, "unavailable");
-                failures = chain(failures, e);
-                continue;
-            }
+        try {
+            return multiRegion.bind(readAttempt, context, SqlFailures.CONNECTING, new ReaderConnections(topology));
+        } catch (NoRegionAvailableException noReader) {
+            // Every reader region is unhealthy, failed or lags: the writer fallback below still applies (and checks
+            // residency).
+            return writerForRead(topology, context, noReader);
+        }
+    }
+
+    /** Takes a connection to one region's reader for {@link #bindRead}; which region, and what next, is sdk-core's. */
+    private final class ReaderConnections implements RegionalBind<Binding, SQLException> {
+        private final AuroraTopology topology;
+
+        ReaderConnections(AuroraTopology topology) {
+            this.topology = topology;
+        }
+
+        @Override
+        public boolean servedIn(Region region) {
+            return topology.readerUrl(region).isPresent();
+        }
+
+        @Override
+        public Optional<Binding> in(Region region) throws SQLException {
+            Endpoint endpoint = new Endpoint(Role.READER, region, topology.readerUrl(region).orElseThrow());
+            Reader reader = connectReader(endpoint);
             if (reader.staleness != null && reader.staleness.compareTo(maxReplicaLag) > 0) {
                 log.debug("Skipping reader in {}: lag plus the measurement's age {} exceeds maxReplicaLag {}", region,
                         reader.staleness, maxReplicaLag);
                 metrics.reroute(region, "replica-lag");
                 EndpointPools.closeQuietly(reader.connection);
-                continue;
+                return Optional.empty();
             }
             metrics.connectionBound(Role.READER, region);
-            return new Binding(endpoint, reader.connection, true);
+            return Optional.of(new Binding(endpoint, reader.connection, true));
         }
-        return writerForRead(topology, context, failures);
+
+        @Override
+        public void movedPast(Region region, Throwable failure) {
+            if (failure instanceof CallNotPermittedException) {
+                metrics.reroute(region, "breaker-open");
+            } else {
+                log.warn("Reader in {} unavailable, trying the next region: {}", region, failure.toString());
+                metrics.reroute(region, "unavailable");
+            }
+        }
     }
 
     /** A reader connection and how far behind its replica may be (null when lag is not monitored). */
@@ -154,16 +183,7 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
         }
     }
 
-    private List<Region> readRegions(RoutingContext context) {
-        try {
-            return multiRegion.plan(readOperation, context).regions();
-        } catch (NoRegionAvailableException e) {
-            // Every reader region is unhealthy; the writer fallback below still applies (and checks residency).
-            return List.of();
-        }
-    }
-
-    private Binding writerForRead(AuroraTopology topology, RoutingContext context, SQLException readerFailures)
+    private Binding writerForRead(AuroraTopology topology, RoutingContext context, RuntimeException readerFailures)
             throws SQLException {
         try {
             checkWriterServesRead(topology.writerRegion(), context);
@@ -222,6 +242,9 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
         } catch (WriterUnavailableException e) {
             throw e;
         } catch (SQLException e) {
+            if (!SqlFailures.CONNECTING.classify(e).movesOn(writeAttempt.kind())) {
+                throw e; // an interrupted wait: the caller gave up, the writer is not suspect
+            }
             AuroraTopology fresh = refresh();
             if (fresh.writerUrl().equals(endpoint.url())) {
                 throw e;
@@ -244,7 +267,7 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
     private Binding bindWriter(Endpoint endpoint, boolean forRead) throws SQLException {
         Connection connection;
         try {
-            connection = multiRegion.attempt(writeAttempt, endpoint.region(), CONNECTION_FAILURES,
+            connection = multiRegion.attempt(writeAttempt, endpoint.region(), SqlFailures.CONNECTING,
                     () -> pools.connection(endpoint));
         } catch (CallNotPermittedException e) {
             throw new WriterUnavailableException(endpoint.region(), "The writer of the global database in "
@@ -301,9 +324,9 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
         pools.softEvict(binding.endpoint());
         Region region = binding.endpoint().region();
         if (binding.role() == Role.READER) {
-            multiRegion.recordFailure(readAttempt, region, failure, CONNECTION_FAILURES);
+            multiRegion.recordFailure(readAttempt, region, failure, SqlFailures.STATEMENTS);
         } else {
-            multiRegion.recordFailure(writeAttempt, region, failure, CONNECTION_FAILURES);
+            multiRegion.recordFailure(writeAttempt, region, failure, SqlFailures.STATEMENTS);
             refresh();
         }
     }
@@ -322,14 +345,6 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
         } else {
             EndpointPools.closeQuietly(binding.connection());
         }
-    }
-
-    private static SQLException chain(SQLException first, SQLException next) {
-        if (first == null) {
-            return next;
-        }
-        first.addSuppressed(next);
-        return first;
     }
 
     /**

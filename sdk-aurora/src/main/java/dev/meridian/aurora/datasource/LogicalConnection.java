@@ -1,5 +1,7 @@
 package dev.meridian.aurora.datasource;
 
+import dev.meridian.core.execution.FailureDecision;
+import dev.meridian.core.routing.OperationKind;
 import dev.meridian.core.routing.RoutingContext;
 import java.lang.reflect.Method;
 import java.sql.Array;
@@ -47,7 +49,10 @@ import org.slf4j.LoggerFactory;
  * {@link WriterChangedException} is thrown. A statement whose connection fails is run once more on a new route when
  * nothing can have been committed: a read (autocommit or first of its transaction), the first statement of a
  * read-write transaction, or an autocommit write whose failure proves it did not run (PostgreSQL 57P01-57P03, or
- * 08001/08004); any other autocommit write whose connection fails is never repeated. A statement holding a pending
+ * 08001/08004); any other autocommit write whose connection fails is never repeated, nor is a statement whose wait
+ * was interrupted. That rule is sdk-core's ({@link FailureDecision#movesOn}), asked with the failure's classification
+ * ({@link SqlFailures#STATEMENTS}) and the statement's kind; this class only adds that a statement after others of its
+ * transaction cannot move (their work died with the connection). A statement holding a pending
  * batch or stream parameters is never run again (see {@link StatementHandler}): a moved writer then gives
  * {@link WriterChangedException}, a failed connection its own exception with a suppressed note saying why.
  *
@@ -328,11 +333,10 @@ final class LogicalConnection implements Connection {
         if (SqlFailures.isConnectionFailure(e)) {
             stale = true;
             connections.connectionFailed(b, e);
-            // Safe to run again elsewhere only if nothing can have been committed: a read, the first statement of a
-            // transaction (the server rolls an unfinished transaction back when its connection dies), or a failure
-            // that proves the statement did not run (server shutting down, connection never established).
-            boolean nothingCommitted = readOnly || !autoCommit || SqlFailures.provesNotApplied(e);
-            if (!firstOfTransaction || !nothingCommitted) {
+            // A statement after others of its transaction cannot move: their work lives in the connection that died.
+            // Whether the first one may is sdk-core's rule, asked with what the failure proves and what the
+            // statement is.
+            if (!firstOfTransaction || !mayMove(e)) {
                 throw e;
             }
             String unreplayable = statement.unreplayableReason();
@@ -348,7 +352,7 @@ final class LogicalConnection implements Connection {
             return retryOnNewRoute(statement, method, args, e);
         }
         // A read-only connection that writes is refused by design (25006 too): not a moved writer.
-        if (b.role() != Role.WRITER || readOnly || !SqlFailures.isNotWriter(e)) {
+        if (b.role() != Role.WRITER || readOnly || !SqlFailures.isNotWriter(e) || !mayMove(e)) {
             throw e;
         }
         if (!connections.writerMoved(b)) {
@@ -368,6 +372,28 @@ final class LogicalConnection implements Connection {
         }
         log.info("Writer {} refused a write as read-only; retrying it once on the new writer", b.endpoint());
         return retryOnNewRoute(statement, method, args, e);
+    }
+
+    /**
+     * Whether sdk-core's move rule ({@link FailureDecision#movesOn}) lets the statement that failed with {@code e} run
+     * on a new route: {@link SqlFailures#STATEMENTS} says what the failure proves (a connection that died under it may
+     * have applied it, unless the server was shutting down or never connected; a write refused as not the writer was
+     * not applied; an interrupted wait aborts), and {@link #statementKind()} what the statement is.
+     */
+    private boolean mayMove(SQLException e) {
+        return SqlFailures.STATEMENTS.classify(e).movesOn(statementKind());
+    }
+
+    /**
+     * What the current statement is for sdk-core's move rule: a read; a write inside a transaction nothing of which
+     * is committed yet, safe to repeat because the server rolls an unfinished transaction back when its connection
+     * dies ({@link OperationKind#IDEMPOTENT_WRITE}); or an autocommit write, which a lost answer may have applied.
+     */
+    private OperationKind statementKind() {
+        if (readOnly) {
+            return OperationKind.READ;
+        }
+        return autoCommit ? OperationKind.WRITE : OperationKind.IDEMPOTENT_WRITE;
     }
 
     /** Gives up the current physical connection, binds a new one, re-creates the statement there and runs it once. */

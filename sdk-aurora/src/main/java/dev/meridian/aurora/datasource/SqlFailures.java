@@ -1,11 +1,53 @@
 package dev.meridian.aurora.datasource;
 
+import dev.meridian.core.execution.FailureClassifier;
+import dev.meridian.core.execution.FailureDecision;
+import java.nio.channels.ClosedByInterruptException;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 
-/** Classifies JDBC failures for routing decisions. Stateless. */
+/**
+ * Classifies JDBC failures for routing decisions: the {@link FailureClassifier}s sdk-core applies when it decides
+ * whether a connection attempt or a statement may move to another route ({@link FailureDecision#movesOn}), and the
+ * facts {@link LogicalConnection} needs to know which way a failed statement goes (a dead connection, a writer that
+ * is no longer the writer). Stateless.
+ */
 final class SqlFailures {
+    /**
+     * Taking a connection (from the endpoint's pool, with the reader's lag measured on it): an interrupted wait (HikariCP
+     * "Interrupted during connection acquisition", an {@link SQLException} caused by {@link InterruptedException}) is
+     * {@link FailureDecision#ABORTED} — the caller gave up, which says nothing about the endpoint; any other
+     * {@link SQLException} is the endpoint's failure before anything of the caller's was sent,
+     * {@link FailureDecision#REGIONAL_NOT_APPLIED}; anything else is ours, {@link FailureDecision#CALLER_ERROR}.
+     */
+    static final FailureClassifier CONNECTING = t -> {
+        if (isInterrupted(t)) {
+            return FailureDecision.ABORTED;
+        }
+        return t instanceof SQLException ? FailureDecision.REGIONAL_NOT_APPLIED : FailureDecision.CALLER_ERROR;
+    };
+
+    /**
+     * Running a statement on a bound connection: interrupted → {@link FailureDecision#ABORTED}; the connection failed
+     * ({@link #isConnectionFailure}) → {@link FailureDecision#REGIONAL_NOT_APPLIED} when the failure proves the
+     * statement did not run ({@link #provesNotApplied}), else {@link FailureDecision#REGIONAL_MAYBE_APPLIED}; the
+     * server refused a write as not the writer ({@link #isNotWriter}) → {@link FailureDecision#REGIONAL_NOT_APPLIED};
+     * anything else (a constraint, a syntax error) → {@link FailureDecision#CALLER_ERROR}.
+     */
+    static final FailureClassifier STATEMENTS = t -> {
+        if (isInterrupted(t)) {
+            return FailureDecision.ABORTED;
+        }
+        if (!(t instanceof SQLException e)) {
+            return FailureDecision.CALLER_ERROR;
+        }
+        if (isConnectionFailure(e)) {
+            return provesNotApplied(e) ? FailureDecision.REGIONAL_NOT_APPLIED : FailureDecision.REGIONAL_MAYBE_APPLIED;
+        }
+        return isNotWriter(e) ? FailureDecision.REGIONAL_NOT_APPLIED : FailureDecision.CALLER_ERROR;
+    };
+
     /** PostgreSQL: read_only_sql_transaction (a hot standby or a demoted writer). */
     static final String PG_READ_ONLY_TRANSACTION = "25006";
     /** MySQL ER_OPTION_PREVENTS_STATEMENT, raised for writes under --read-only. */
@@ -69,6 +111,17 @@ final class SqlFailures {
                     default:
                         break;
                 }
+            }
+        }
+        return false;
+    }
+
+    /** The caller's thread was interrupted while it waited (for a pooled connection, or on the socket). */
+    static boolean isInterrupted(Throwable failure) {
+        int depth = 0;
+        for (Throwable t = failure; t != null && depth++ < MAX_CHAIN; t = next(t)) {
+            if (t instanceof InterruptedException || t instanceof ClosedByInterruptException) {
+                return true;
             }
         }
         return false;

@@ -2,6 +2,7 @@ package dev.meridian.aurora.datasource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meridian.core.execution.FailureDecision;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import org.junit.jupiter.api.Test;
@@ -69,5 +70,41 @@ class SqlFailuresTest {
         a.setNextException(b);
         b.setNextException(a);
         assertThat(SqlFailures.isNotWriter(a)).isFalse();
+    }
+
+    /** HikariCP's answer to a thread interrupted while it waits for a pooled connection. */
+    private static SQLException interruptedAcquisition() {
+        return new SQLException("orders - Interrupted during connection acquisition", new InterruptedException());
+    }
+
+    @Test
+    void anInterruptedWaitForAConnectionAbortsInsteadOfBlamingTheEndpoint() {
+        assertThat(SqlFailures.CONNECTING.classify(interruptedAcquisition())).isEqualTo(FailureDecision.ABORTED);
+        assertThat(SqlFailures.STATEMENTS.classify(interruptedAcquisition())).isEqualTo(FailureDecision.ABORTED);
+        assertThat(SqlFailures.STATEMENTS.classify(new SQLException("I/O error", "08006",
+                new java.nio.channels.ClosedByInterruptException()))).isEqualTo(FailureDecision.ABORTED);
+    }
+
+    @Test
+    void failingToTakeAConnectionIsTheEndpointsFailureBeforeAnythingWasSent() {
+        assertThat(SqlFailures.CONNECTING.classify(new SQLTransientConnectionException(
+                "orders - Connection is not available, request timed out after 250ms")))
+                .isEqualTo(FailureDecision.REGIONAL_NOT_APPLIED);
+        assertThat(SqlFailures.CONNECTING.classify(new SQLException("password authentication failed", "28P01")))
+                .isEqualTo(FailureDecision.REGIONAL_NOT_APPLIED);
+        assertThat(SqlFailures.CONNECTING.classify(new IllegalStateException("a bug of ours")))
+                .isEqualTo(FailureDecision.CALLER_ERROR);
+    }
+
+    @Test
+    void aStatementFailureSaysWhetherItCanHaveBeenApplied() {
+        assertThat(SqlFailures.STATEMENTS.classify(new SQLException("An I/O error occurred while sending", "08006")))
+                .isEqualTo(FailureDecision.REGIONAL_MAYBE_APPLIED);
+        assertThat(SqlFailures.STATEMENTS.classify(new SQLException("terminating connection", "57P01")))
+                .isEqualTo(FailureDecision.REGIONAL_NOT_APPLIED);
+        assertThat(SqlFailures.STATEMENTS.classify(new SQLException("cannot execute INSERT in a read-only transaction",
+                "25006"))).isEqualTo(FailureDecision.REGIONAL_NOT_APPLIED);
+        assertThat(SqlFailures.STATEMENTS.classify(new SQLException("duplicate key", "23505")))
+                .isEqualTo(FailureDecision.CALLER_ERROR);
     }
 }

@@ -3,6 +3,7 @@ package dev.meridian.core.execution;
 import static org.apiguardian.api.API.Status.STABLE;
 
 import org.apiguardian.api.API;
+import dev.meridian.core.routing.OperationKind;
 
 /**
  * What a failed attempt means for the rest of the call; see {@link FailureClassifier}. The two regional decisions
@@ -50,5 +51,23 @@ public enum FailureDecision {
      */
     public boolean mayHaveBeenApplied() {
         return this == REGIONAL_MAYBE_APPLIED || this == ABORTED;
+    }
+
+    /**
+     * Whether a call of {@code kind} that failed with this decision may be sent to another region: the one move rule
+     * of Meridian, applied by the runtime's failover and asked by integrations that move work themselves (a JDBC
+     * statement run again on a new connection). A failure that proves nothing was applied moves every kind; one after
+     * which the request may have been applied moves only reads and writes that are safe to repeat; a caller error or
+     * an aborted call never moves.
+     */
+    public boolean movesOn(OperationKind kind) {
+        switch (this) {
+            case REGIONAL_NOT_APPLIED:
+                return true;
+            case REGIONAL_MAYBE_APPLIED:
+                return kind != OperationKind.WRITE;
+            default:
+                return false;
+        }
     }
 }

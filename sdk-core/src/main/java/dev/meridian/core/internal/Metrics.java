@@ -33,6 +33,12 @@ public interface Metrics {
 
     void hedgeCancelled(Region region);
 
+    /**
+     * An attempt that timed out while the process itself was stalled (its own timers fired late): not held against
+     * the region's health ({@code meridian.process.stall}, tag {@code region}).
+     */
+    void processStall(Region region);
+
     void residencyRefused(String dataClass, String jurisdiction);
 
     void breakerTransition(Region region, String from, String to);

@@ -64,6 +64,13 @@ final class MicrometerMetrics implements Metrics {
     }
 
     @Override
+    public void processStall(Region region) {
+        counter("process.stall|" + region.id(), "meridian.process.stall",
+                "Timed-out attempts not held against their region: the process was stalled during them", "region",
+                region.id()).increment();
+    }
+
+    @Override
     public void residencyRefused(String dataClass, String jurisdiction) {
         counter("residency|" + dataClass + '|' + jurisdiction, "meridian.residency.refused",
                 "Calls refused because no allowed region could serve them", "data_class", dataClass,

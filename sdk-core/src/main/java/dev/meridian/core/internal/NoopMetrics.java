@@ -31,6 +31,10 @@ final class NoopMetrics implements Metrics {
     }
 
     @Override
+    public void processStall(Region region) {
+    }
+
+    @Override
     public void residencyRefused(String dataClass, String jurisdiction) {
     }
 

@@ -15,9 +15,11 @@ import org.slf4j.MDC;
 import software.amazon.awssdk.regions.Region;
 
 /**
- * Per-call facts that steer routing: the {@link DataClass} (default {@link DataClass#INTERNAL}: not declared
- * public, but allowed in every configured region unless a residency rule says otherwise), the data subject's
- * country or jurisdiction, a routing key, an idempotency key, a correlation id and regions to avoid.
+ * Per-call facts that steer routing: the {@link DataClass}, the data subject's country or jurisdiction, a routing
+ * key, an idempotency key, a correlation id and regions to avoid. A context that does not set its data class
+ * ({@link #isDataClassDeclared()}) takes the configured default (a table's, else {@code meridian.default-data-class};
+ * {@link DataClass#INTERNAL} when neither is set: not declared public, but allowed in every configured region unless
+ * a residency rule says otherwise), also when it names a data subject.
  *
  * <p>Immutable. {@link #current()} is bound to the calling thread: open a context with try-with-resources;
  * nested scopes restore the outer context (and the outer MDC correlation id) when closed. While a scope is open
@@ -150,6 +152,16 @@ public final class RoutingContext {
         return dataClassDeclared || subjectCountry != null || subjectJurisdiction != null;
     }
 
+    /**
+     * Whether the data class was set ({@link Builder#dataClass}). When it was not, {@link #dataClass()} says
+     * {@link DataClass#INTERNAL} but the call runs under the configured default data class (a table's, else
+     * {@code meridian.default-data-class}), also when the context names a data subject: an undeclared data class
+     * never weakens a fail-closed default.
+     */
+    public boolean isDataClassDeclared() {
+        return dataClassDeclared;
+    }
+
     public Set<Region> excludedRegions() {
         return excludedRegions;
     }
@@ -164,7 +176,7 @@ public final class RoutingContext {
 
     @Override
     public String toString() {
-        return "RoutingContext[" + (isDeclared() ? dataClass : "undeclared")
+        return "RoutingContext[" + (dataClassDeclared ? dataClass : isDeclared() ? "default data class" : "undeclared")
                 + (subjectCountry != null ? " country=" + subjectCountry : "")
                 + (subjectJurisdiction != null ? " jurisdiction=" + subjectJurisdiction : "")
                 + (correlationId != null ? " correlationId=" + correlationId : "")

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apiguardian.api.API;
 import software.amazon.awssdk.regions.Region;
 
@@ -72,9 +73,35 @@ public abstract class MultiRegionSpi {
     public abstract <T> T execute(Operation op, RoutingContext ctx, Function<Region, T> call,
             FailureClassifier classifier);
 
+    /**
+     * As {@link #execute(Operation, RoutingContext, Function)}; {@code cold} tells which regions' clients have not
+     * answered a call yet, whose first attempt pays the client's start-up rather than the region's slowness.
+     */
+    public abstract <T> T execute(Operation op, RoutingContext ctx, Function<Region, T> call, Predicate<Region> cold);
+
     /** As {@link MultiRegion#executeAsync} under {@code ctx}. */
     public abstract <T> CompletableFuture<T> executeAsync(Operation op, RoutingContext ctx,
             Function<Region, CompletableFuture<T>> call);
+
+    /** As {@link #executeAsync(Operation, RoutingContext, Function)}; {@code cold} tells which clients are cold. */
+    public abstract <T> CompletableFuture<T> executeAsync(Operation op, RoutingContext ctx,
+            Function<Region, CompletableFuture<T>> call, Predicate<Region> cold);
+
+    /**
+     * Takes something the caller then holds (a JDBC connection) in the first region of {@code op}'s routing plan that
+     * gives it: the runtime walks the plan as {@link #execute} does — residency, health and strategy order the
+     * regions, every attempt goes through its breaker, at most {@code maxRegionsPerCall} regions are tried, and a
+     * failure moves on only when {@code classifier}'s decision allows it for {@code op}'s kind
+     * ({@link dev.meridian.core.execution.FailureDecision#movesOn}) — one attempt at a time on the caller's thread,
+     * never hedged. {@code work} only takes the thing in one region; it may leave regions out or turn one down
+     * ({@link RegionalBind}). A failure that stops the call (a caller error, an interrupted attempt) is rethrown
+     * unchanged.
+     *
+     * @throws NoRegionAvailableException when no region gave a result, the failures attached: the caller may fall back
+     * @throws ResidencyViolationException when no region the data may live in can be planned
+     */
+    public abstract <T, E extends Exception> T bind(Operation op, RoutingContext ctx, FailureClassifier classifier,
+            RegionalBind<T, E> work) throws E;
 
     /**
      * One attempt of {@code op} in a region the caller chose (after {@link #plan}), through that region's circuit
@@ -101,7 +128,10 @@ public abstract class MultiRegionSpi {
      */
     public abstract RoutingPlan plan(Operation op, RoutingContext ctx);
 
-    /** Every region residency allows for {@code ctx}, healthy or not, in configuration order. */
+    /**
+     * Every region residency allows for {@code ctx}, healthy or not, in configuration order; a context that does not
+     * set its data class is under the configured default data class.
+     */
     public abstract Set<Region> allowedRegions(RoutingContext ctx);
 
     /**

@@ -62,6 +62,24 @@ public final class RegionalClients<C> implements SnapshotParticipant, AutoClosea
     }
 
     /**
+     * Whether the region's client has not answered a call yet (not built, or built and never answered): its next
+     * attempt pays the client's start-up, which is not the region's slowness (see
+     * {@link MultiRegionConfig#firstAttemptTimeout()}). Unknown regions are not cold.
+     */
+    boolean isCold(Region region) {
+        Slot slot = slots.get(region);
+        return slot != null && !slot.started;
+    }
+
+    /** Records that the region's client got an answer from the service (a response or a service error). */
+    void answered(Region region) {
+        Slot slot = slots.get(region);
+        if (slot != null && slot.client != null) {
+            slot.started = true;
+        }
+    }
+
+    /**
      * Closes every client built so far and forgets it, leaving these clients open: the next {@link #get} of a region
      * builds a new one. For a process snapshot (CRaC, Lambda SnapStart), which must not hold open connections.
      */
@@ -97,6 +115,8 @@ public final class RegionalClients<C> implements SnapshotParticipant, AutoClosea
     private final class Slot {
         private final RegionSpec spec;
         private volatile C client;
+        /** Whether the current client answered a call; a client built anew (after a snapshot) starts cold again. */
+        private volatile boolean started;
 
         Slot(RegionSpec spec) {
             this.spec = spec;
@@ -126,6 +146,7 @@ public final class RegionalClients<C> implements SnapshotParticipant, AutoClosea
         synchronized void close() {
             C c = client;
             client = null;
+            started = false;
             if (c instanceof AutoCloseable closeable) {
                 try {
                     closeable.close();

@@ -8,9 +8,12 @@ import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.RoutingContext;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import org.apiguardian.api.API;
+import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -60,10 +63,18 @@ public final class RoutedCalls<C, R, K> {
         Operation op = hooks.operation(classified, ctx);
         AtomicReference<Region> served = new AtomicReference<>();
         S response = spi.execute(op, ctx, region -> {
-            S r = method.apply(clients.get(region), request);
+            C client = clients.get(region);
+            S r;
+            try {
+                r = method.apply(client, firstAttempt(region, client, request));
+            } catch (SdkServiceException e) {
+                clients.answered(region);
+                throw e;
+            }
+            clients.answered(region);
             served.set(region);
             return r;
-        });
+        }, clients::isCold);
         hooks.afterSuccess(classified, request, ctx, served.get(), response);
         return response;
     }
@@ -86,14 +97,35 @@ public final class RoutedCalls<C, R, K> {
             return ContextualFuture.of(ctx, CompletableFuture.failedFuture(e));
         }
         AtomicReference<Region> served = new AtomicReference<>();
-        CompletableFuture<S> response = spi.executeAsync(op, ctx, region ->
-                method.apply(clients.get(region), request).thenApply(r -> {
-                    served.set(region);
-                    return r;
-                }));
+        CompletableFuture<S> response = spi.executeAsync(op, ctx, region -> {
+            C client = clients.get(region);
+            return method.apply(client, firstAttempt(region, client, request)).whenComplete((r, e) -> {
+                if (e == null || unwrapCompletion(e) instanceof SdkServiceException) {
+                    clients.answered(region);
+                }
+            }).thenApply(r -> {
+                served.set(region);
+                return r;
+            });
+        }, clients::isCold);
         return ContextualFuture.of(ctx, response.thenApply(r -> {
             hooks.afterSuccess(classified, request, ctx, served.get(), r);
             return r;
         }));
+    }
+
+    /** The failure a future completed with, without the wrappers the future added. */
+    private static Throwable unwrapCompletion(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    /** The request with the first-attempt budget when the region's client has not answered a call yet. */
+    private <Q> Q firstAttempt(Region region, C client, Q request) {
+        return clients.isCold(region)
+                ? FirstAttempt.budgeted(request, client, runtime.config().firstAttemptTimeout()) : request;
     }
 }

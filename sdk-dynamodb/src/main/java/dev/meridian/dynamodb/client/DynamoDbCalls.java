@@ -59,6 +59,11 @@ final class DynamoDbCalls implements ServiceHooks<DynamoDbRequest, Classificatio
         return shared;
     }
 
+    /** See {@link MultiRegionDynamoDb.Shared#context}. */
+    RoutingContext context(String table, RoutingContext ctx) {
+        return routing.contextFor(table, ctx);
+    }
+
     /** The table's replica regions (see {@link MultiRegionDynamoDb.Shared#replicaRegions}). */
     Set<Region> footprint(String table) {
         return routing.catalog().footprint(table, describe);

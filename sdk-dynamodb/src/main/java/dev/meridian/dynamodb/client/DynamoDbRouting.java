@@ -99,13 +99,15 @@ final class DynamoDbRouting {
     }
 
     /**
-     * The context a call runs under: the caller's; or, made while none is open or under one that declares neither a
-     * data class nor a subject ({@link RoutingContext#isDeclared()}), the default of the table it touches
-     * ({@link TableSettings#defaultDataClass()}; RESTRICTED wins when tables disagree), keeping the caller's
-     * correlation id, idempotency key and preferred and excluded regions.
+     * The context a call runs under: the caller's; or, when it does not set a data class
+     * ({@link RoutingContext#isDataClassDeclared()}: made while none is open, under one declaring nothing, or under
+     * one naming only the data subject), the default data class of the table it touches
+     * ({@link TableSettings#defaultDataClass()}; RESTRICTED wins when tables disagree), keeping everything else the
+     * caller's context says (subject, correlation id, idempotency key, preferred and excluded regions). Without a
+     * table default sdk-core applies the configured one.
      */
     RoutingContext contextFor(String operation, DynamoDbRequest request, RoutingContext ctx) {
-        if (ctx.isDeclared() || !catalog.hasTableDefaults()) {
+        if (ctx.isDataClassDeclared() || !catalog.hasTableDefaults()) {
             return ctx;
         }
         RoutingContext chosen = null;
@@ -115,10 +117,23 @@ final class DynamoDbRouting {
                 chosen = d.get();
             }
         }
-        if (chosen == null) {
+        return withDefault(ctx, chosen);
+    }
+
+    /** {@link #contextFor(String, DynamoDbRequest, RoutingContext)} for a call on {@code table}. */
+    RoutingContext contextFor(String table, RoutingContext ctx) {
+        if (ctx.isDataClassDeclared() || !catalog.hasTableDefaults()) {
             return ctx;
         }
-        return ctx == RoutingContext.empty() ? chosen : ctx.toBuilder().dataClass(chosen.dataClass()).build();
+        return withDefault(ctx, catalog.settings(table).flatMap(TableSettings::defaultContext).orElse(null));
+    }
+
+    private static RoutingContext withDefault(RoutingContext ctx, RoutingContext tableDefault) {
+        if (tableDefault == null) {
+            return ctx;
+        }
+        return ctx == RoutingContext.empty() ? tableDefault
+                : ctx.toBuilder().dataClass(tableDefault.dataClass()).build();
     }
 
     /**

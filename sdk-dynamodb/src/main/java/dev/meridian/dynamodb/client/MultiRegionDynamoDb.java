@@ -12,6 +12,7 @@ import dev.meridian.core.internal.Settings;
 import dev.meridian.core.spi.MultiRegionSpi;
 import dev.meridian.core.spi.RegionalClients;
 import dev.meridian.core.spi.SnapshotParticipant;
+import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.dynamodb.lag.ReplicationLagProbe;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
@@ -118,6 +119,15 @@ public final class MultiRegionDynamoDb {
          */
         public Set<Region> replicaRegions(String table) {
             return calls.footprint(Objects.requireNonNull(table, "table"));
+        }
+
+        /**
+         * The context a call on {@code table} runs under, as for the client's own calls: {@code ctx}, or, when it sets
+         * no data class, {@code ctx} with the table's {@link TableSettings#defaultDataClass()} (the configured default
+         * then applies in sdk-core when the table has none).
+         */
+        public RoutingContext context(String table, RoutingContext ctx) {
+            return calls.context(Objects.requireNonNull(table, "table"), Objects.requireNonNull(ctx, "ctx"));
         }
     }
 

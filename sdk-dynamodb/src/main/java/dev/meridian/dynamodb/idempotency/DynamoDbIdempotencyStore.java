@@ -90,7 +90,9 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * jurisdiction. The footprint is {@link Builder#replicaRegions(Region...)} when declared, else what
  * {@code DescribeTable} reports (routed like a read, cached), else every configured region (fail closed: a table
  * whose footprint is unknown is assumed to replicate everywhere the application runs). Declare the replica regions of
- * a table that holds RESTRICTED claims.
+ * a table that holds RESTRICTED claims. A call whose context sets no data class (none open, or a subject alone) runs
+ * under the table's {@code TableSettings.defaultDataClass} configured on the routed client, as the client's own calls
+ * do, else the configuration's default data class.
  *
  * <p><b>Cross-region safety: the record of a key lives in the key's home region.</b> With a {@link MultiRegion}
  * runtime the key's home is the first region of the key's rendezvous-hash order over the <em>table's regions</em>:
@@ -469,7 +471,8 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         if (runtime == null) {
             return call.apply(null, singleClient);
         }
-        RoutingContext ctx = RoutingContext.current();
+        // The table's default data class applies as to the routed client's own calls.
+        RoutingContext ctx = shared.context(table, RoutingContext.current());
         // The key's regions are the table's, whatever the context: sdk-core homes it there (homeOnly), and residency
         // only decides whether this call may use that home.
         Operation.Builder operation = Operation.builder(name, kind).resource(table).routingKey(key)

@@ -1,6 +1,7 @@
 package dev.meridian.dynamodb.client;
 
 import dev.meridian.dynamodb.FakeRegionClient;
+import dev.meridian.dynamodb.idempotency.DynamoDbIdempotencyStore;
 import dev.meridian.dynamodb.lag.ReplicationLagProbe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,6 +14,7 @@ import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.core.routing.RoutingContext;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
@@ -105,6 +107,81 @@ class MultiRegionDynamoDbTest {
             client.putItem(p -> p.tableName("eu_only").item(item("de")));
             assertThat(fake(EU_WEST_1).received).containsExactly("PutItem");
         }
+    }
+
+    @Test
+    void aSubjectWithoutADataClassTakesTheTablesDefaultDataClass() {
+        DynamoDbClient client = builder()
+                .table(TableSettings.builder("ledger").partitionKey("pk")
+                        .replicaRegions(EU_WEST_1, EU_CENTRAL_1, US_EAST_1).defaultDataClass(DataClass.RESTRICTED)
+                        .build())
+                .table(TableSettings.builder("eu_ledger").partitionKey("pk").replicaRegions(EU_WEST_1, EU_CENTRAL_1)
+                        .defaultDataClass(DataClass.RESTRICTED).build())
+                .build();
+        try (RoutingContext.Scope s = RoutingContext.builder().subjectCountry("DE").open()) {
+            assertThatThrownBy(() -> client.putItem(p -> p.tableName("ledger").item(item("de"))))
+                    .as("RESTRICTED by the table's default: the table replicates to us-east-1")
+                    .isInstanceOf(ResidencyViolationException.class).hasMessageContaining("RESTRICTED");
+            assertThat(fakes).isEmpty();
+            client.putItem(p -> p.tableName("eu_ledger").item(item("de")));
+        }
+        try (RoutingContext.Scope s = RoutingContext.builder().subjectCountry("US").open()) {
+            assertThatThrownBy(() -> client.putItem(p -> p.tableName("eu_ledger").item(item("us"))))
+                    .isInstanceOf(ResidencyViolationException.class);
+        }
+        try (RoutingContext.Scope s = RoutingContext.builder().subjectCountry("US").dataClass(DataClass.INTERNAL)
+                .open()) {
+            client.putItem(p -> p.tableName("eu_ledger").item(item("us-internal")));
+        }
+        assertThat(fake(EU_WEST_1).items).containsOnlyKeys("de", "us-internal");
+        assertThat(fakes).doesNotContainKey(US_EAST_1);
+    }
+
+    @Test
+    void aSubjectWithoutADataClassTakesTheConfiguredDefaultDataClassWhenTheTableHasNone() {
+        MultiRegion failClosed = MultiRegion.builder(MultiRegionConfig.builder()
+                .region(RegionSpec.of(EU_WEST_1).jurisdiction("EU"))
+                .region(RegionSpec.of(EU_CENTRAL_1).jurisdiction("EU"))
+                .region(RegionSpec.of(US_EAST_1).jurisdiction("US"))
+                .localRegion(US_EAST_1)
+                .defaultDataClass(DataClass.RESTRICTED)
+                .build()).build();
+        try (failClosed; DynamoDbClient client = MultiRegionDynamoDb.builder().multiRegion(failClosed)
+                .clientFactory(this::fake).table(TableSettings.builder("orders").partitionKey("pk")
+                        .replicaRegions(EU_WEST_1, EU_CENTRAL_1, US_EAST_1).build())
+                .table(TableSettings.builder("eu_orders").partitionKey("pk").replicaRegions(EU_WEST_1, EU_CENTRAL_1)
+                        .build())
+                .build();
+                RoutingContext.Scope s = RoutingContext.builder().subjectCountry("DE").open()) {
+            assertThatThrownBy(() -> client.putItem(p -> p.tableName("orders").item(item("de"))))
+                    .isInstanceOf(ResidencyViolationException.class).hasMessageContaining("RESTRICTED");
+            client.putItem(p -> p.tableName("eu_orders").item(item("de")));
+        }
+        assertThat(fake(EU_WEST_1).items).containsOnlyKeys("de");
+        assertThat(fakes).doesNotContainKey(US_EAST_1);
+    }
+
+    @Test
+    void theIdempotencyStoreAppliesItsTablesDefaultDataClassLikeTheClient() {
+        DynamoDbClient client = builder().table(TableSettings.builder("idempotency").partitionKey("id")
+                .replicaRegions(EU_WEST_1, EU_CENTRAL_1).defaultDataClass(DataClass.RESTRICTED).build()).build();
+        DynamoDbIdempotencyStore store = DynamoDbIdempotencyStore.builder().table("idempotency").client(client)
+                .replicaRegions(EU_WEST_1, EU_CENTRAL_1).build();
+        Instant now = Instant.now();
+
+        assertThatThrownBy(() -> store.claim("k-1", "hash", now.plusSeconds(60), now.plusSeconds(3600)))
+                .as("no context: RESTRICTED by the table's default, no subject").isInstanceOf(
+                        ResidencyViolationException.class);
+        try (RoutingContext.Scope s = RoutingContext.builder().subjectCountry("US").open()) {
+            assertThatThrownBy(() -> store.claim("k-2", "hash", now.plusSeconds(60), now.plusSeconds(3600)))
+                    .as("a US subject without a data class: RESTRICTED, the table is in the EU only")
+                    .isInstanceOf(ResidencyViolationException.class);
+        }
+        assertThat(fakes).isEmpty();
+        try (RoutingContext.Scope s = RoutingContext.builder().subjectCountry("DE").open()) {
+            store.claim("k-3", "hash", now.plusSeconds(60), now.plusSeconds(3600));
+        }
+        assertThat(fakes).doesNotContainKey(US_EAST_1);
     }
 
     @Test

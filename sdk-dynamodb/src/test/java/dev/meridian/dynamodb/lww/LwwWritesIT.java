@@ -292,6 +292,9 @@ class LwwWritesIT {
                             .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(1,
                                     Duration.ofSeconds(1))).build())
                     .build();
+            // Warm eu-west-1's client (its first attempt would get the longer first-attempt budget): this is a warm
+            // region whose answer comes after the attempt timeout.
+            multiRegion.getItem(g -> g.tableName(TABLE).key(key(key)));
             LwwWrites writer = writer(EU, multiRegion, 0);
 
             // eu-west-1 applies the write and times out; by the time the write fails over to eu-central-1 the

@@ -1,6 +1,7 @@
 package dev.meridian.spring.doors;
 
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.RegionFaults;
 import dev.meridian.testkit.RequestJournal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -120,6 +121,16 @@ public final class DoorsFixture implements AutoCloseable {
     /** Forgets every request the regions have received so far. */
     public void clearJournals() {
         regions.journalsClear();
+    }
+
+    /** The faults to inject into {@code region}'s endpoint. */
+    public RegionFaults regionFaults(String region) {
+        return regions.faults(region);
+    }
+
+    /** Removes every injected fault. */
+    public void healAll() {
+        regions.healAll();
     }
 
     /** The requests {@code region} received. */

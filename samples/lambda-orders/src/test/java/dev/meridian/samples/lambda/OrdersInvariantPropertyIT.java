@@ -1,0 +1,206 @@
+package dev.meridian.samples.lambda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.RequestJournal;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.statistics.Statistics;
+import org.awaitility.Awaitility;
+
+/**
+ * The Lambda door of the invariant suite (the Spring doors' is {@code DoorInvariantPropertyIT} in the starter), with
+ * the same case shape: the handler in process × the event's country claim (DE, US, absent, malformed) × the
+ * function's configuration (the tables' default data class RESTRICTED as deployed; none; require-context;
+ * RESTRICTED by default) × a fault in one region (none, eu-west-1 refusing connections, eu-central-1 answering 500,
+ * us-east-1 black-holed). Each try posts one order carrying a unique id (and, when created, reads it back); the
+ * regions' request journals witness every request of that order (claim, order, completion, read):
+ * <ol>
+ *   <li>an order never reaches a region outside its subject's jurisdiction: a claim names a subject, and the
+ *       function declares its orders RESTRICTED; an unmapped (malformed) country is an unknown jurisdiction and is
+ *       refused (403), never a 400, since the claim comes from the authorizer, not the client;</li>
+ *   <li>an event without a country claim follows the configuration: refused (403, nothing sent) under
+ *       require-context or a RESTRICTED default (the table's or the configuration's: there is no subject), else
+ *       INTERNAL and served in the tables' regions;</li>
+ *   <li>nothing ever reaches us-east-1: the tables exist in the two EU regions only.</li>
+ * </ol>
+ * The function's writes are all guarded (create-if-absent order, the idempotency store's claims) and may move after
+ * a failure that may have been applied, so "at most one region" is not an invariant here (see docs/exactly-once.md).
+ */
+class OrdersInvariantPropertyIT {
+    private static final List<String> EU = List.of("eu-west-1", "eu-central-1");
+    private static LocalRegions regions;
+    private static final Map<Config, Orders> ORDERS = new EnumMap<>(Config.class);
+    private static final Map<Config, OrdersHandler> HANDLERS = new EnumMap<>(Config.class);
+
+    /** The country claim of the event. */
+    enum Claim {
+        DE("DE"), US("US"), ABSENT(null), MALFORMED("D1");
+
+        final String country;
+
+        Claim(String country) {
+            this.country = country;
+        }
+    }
+
+    /** The function's configuration on top of {@link OrdersTestSupport#environment}. */
+    enum Config {
+        TABLE_DEFAULT, NOTHING, REQUIRE_CONTEXT, RESTRICTED_BY_DEFAULT;
+
+        Map<String, String> environment() {
+            Map<String, String> env = new HashMap<>(OrdersTestSupport.environment(regions, "us-east-1"));
+            if (this != TABLE_DEFAULT) {
+                env.remove("MERIDIAN_DYNAMODB_TABLE_ORDERS_DEFAULT_DATA_CLASS");
+                env.remove("MERIDIAN_DYNAMODB_TABLE_ORDERS_IDEMPOTENCY_DEFAULT_DATA_CLASS");
+            }
+            if (this == REQUIRE_CONTEXT) {
+                env.put("MERIDIAN_REQUIRE_CONTEXT", "true");
+            } else if (this == RESTRICTED_BY_DEFAULT) {
+                env.put("MERIDIAN_DEFAULT_DATA_CLASS", "RESTRICTED");
+            }
+            return env;
+        }
+    }
+
+    /** A fault in one region for the duration of the try. */
+    enum Fault {
+        NONE, EU_WEST_REFUSED, EU_CENTRAL_500, US_EAST_BLACKHOLE;
+
+        void inject() {
+            switch (this) {
+                case EU_WEST_REFUSED -> regions.faults("eu-west-1").down();
+                case EU_CENTRAL_500 -> regions.faults("eu-central-1").status(500);
+                case US_EAST_BLACKHOLE -> regions.faults("us-east-1").blackhole();
+                default -> { }
+            }
+        }
+    }
+
+    @BeforeContainer
+    static void start() {
+        regions = LocalRegions.start("eu-west-1", "eu-central-1", "us-east-1");
+        OrdersTestSupport.createTables(regions);
+        regions.regions().forEach(r -> regions.journal(r).keepBodies());
+    }
+
+    @AfterContainer
+    static void stop() {
+        ORDERS.values().forEach(Orders::close);
+        ORDERS.clear();
+        HANDLERS.clear();
+        if (regions != null) {
+            regions.close();
+        }
+    }
+
+    /** The configuration's handler, built once and warmed up (a DE lookup, until the first call is not cold). */
+    private static OrdersHandler handler(Config config) {
+        return HANDLERS.computeIfAbsent(config, c -> {
+            Orders orders = Orders.fromEnvironment(c.environment(), new Properties());
+            ORDERS.put(c, orders);
+            OrdersHandler handler = new OrdersHandler(orders);
+            Awaitility.await("warm-up of " + c).atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                    .ignoreExceptions().until(() -> handler.handleRequest(
+                            OrdersHandlerIT.get("warm-up", "DE"), new TestContext(30_000)).getStatusCode() == 404);
+            return handler;
+        });
+    }
+
+    @Property(tries = 60)
+    void ordersStayInTheirJurisdictionAndEventsWithoutAClaimFollowTheConfiguration(@ForAll Claim claim,
+            @ForAll Config config, @ForAll Fault fault) {
+        OrdersHandler handler = handler(config);
+        String id = UUID.randomUUID().toString();
+        regions.journalsClear();
+        fault.inject();
+        int status;
+        try {
+            APIGatewayV2HTTPEvent post = OrdersHandlerIT.post("key-" + id, "DE", "{\"case\":\"" + id + "\"}");
+            claims(post, claim);
+            APIGatewayV2HTTPResponse created = answer(handler, post);
+            status = created.getStatusCode();
+            if (status == 201) {
+                String orderId = created.getBody().replaceAll(".*\"orderId\":\"([^\"]+)\".*", "$1");
+                APIGatewayV2HTTPEvent get = OrdersHandlerIT.get(orderId, "DE");
+                claims(get, claim);
+                Statistics.label("read").collect(answer(handler, get).getStatusCode());
+                id = id + "|" + orderId;
+            }
+        } finally {
+            regions.healAll();
+        }
+
+        Set<String> allowed = allowed(claim, config);
+        Set<String> reached = reached(id.split("\\|"));
+        String c = claim + " " + config + " " + fault;
+        Statistics.label("answer").collect(status);
+        assertThat(reached).as("%s: regions the order reached (allowed %s)", c, allowed).isSubsetOf(allowed);
+        assertThat(regions.journal("us-east-1").entries()).as("%s: us-east-1, where the tables do not exist", c)
+                .isEmpty();
+        if (allowed.isEmpty()) {
+            assertThat(status).as(c).isEqualTo(403);
+        }
+    }
+
+    /** The event's claims: {@code sub} and the claim's country, if any. */
+    private static void claims(APIGatewayV2HTTPEvent event, Claim claim) {
+        Map<String, String> claims = new HashMap<>(Map.of("sub", "user-1"));
+        if (claim.country != null) {
+            claims.put(EventRouting.COUNTRY_CLAIM, claim.country);
+        }
+        event.getRequestContext().getAuthorizer().getJwt().setClaims(claims);
+    }
+
+    /** The handler's answer; an exception (which Lambda reports as the invocation's error) as a 500. */
+    private static APIGatewayV2HTTPResponse answer(OrdersHandler handler, APIGatewayV2HTTPEvent event) {
+        try {
+            return handler.handleRequest(event, new TestContext(30_000));
+        } catch (RuntimeException e) {
+            return APIGatewayV2HTTPResponse.builder().withStatusCode(500).withBody(e.toString()).build();
+        }
+    }
+
+    /**
+     * The regions an order of this case may reach: the EU regions for a DE subject (RESTRICTED) and for an event
+     * without a claim under no fail-closed setting (INTERNAL, bound to the tables' regions); nothing for a US or
+     * unmapped subject (the tables replicate outside their jurisdiction) or an event without a claim when
+     * require-context or a RESTRICTED default (no subject, no jurisdiction) applies.
+     */
+    private static Set<String> allowed(Claim claim, Config config) {
+        return switch (claim) {
+            case DE -> Set.copyOf(EU);
+            case US, MALFORMED -> Set.of();
+            case ABSENT -> config == Config.NOTHING ? Set.copyOf(EU) : Set.of();
+        };
+    }
+
+    /** The regions whose journal has a request mentioning one of {@code ids}. */
+    private static Set<String> reached(String... ids) {
+        Set<String> reached = new LinkedHashSet<>();
+        for (String region : regions.regions()) {
+            for (RequestJournal.Entry e : regions.journal(region).entries()) {
+                for (String id : ids) {
+                    if (e.body().filter(b -> b.contains(id)).isPresent()) {
+                        reached.add(region);
+                    }
+                }
+            }
+        }
+        return reached;
+    }
+}

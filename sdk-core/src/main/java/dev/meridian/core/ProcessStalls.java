@@ -1,0 +1,105 @@
+package dev.meridian.core;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * When the process itself was stalled — a GC pause, CPU starvation, a throttled container — measured by how late its
+ * own timers fired: a timer due at {@code t} that runs at {@code t + d} says that for {@code d} the process did not
+ * get to run. Lateness below {@link #NOISE_NANOS} is ordinary scheduling jitter and ignored.
+ *
+ * <p>The executor asks it about each attempt, so that a region is held accountable only for the time the process
+ * was running: a slow attempt counts only its {@linkplain #unstalledNanos unstalled time} against the region, and a
+ * timed-out attempt during which the process was stalled for at least a quarter of its time is
+ * {@linkplain #excuses excused} (not recorded against the region). Without a source of lateness (no timer thread:
+ * neither hedging nor a health probe) nothing is ever excused, which is the behaviour of a runtime without this
+ * meter. Remembers the last {@value #CAPACITY} stalls. Thread-safe; the common case (no stall since the attempt
+ * started) reads one volatile field.
+ */
+final class ProcessStalls {
+    /** Lateness below this is scheduling jitter, not a stall. */
+    static final long NOISE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** How often the meter's own tick runs, on a timer thread a feature already owns. */
+    static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final int CAPACITY = 64;
+
+    private final long[] from = new long[CAPACITY];
+    private final long[] to = new long[CAPACITY];
+    private int next;
+    private int size;
+    /** End of the latest stall recorded (nanoTime), or {@link Long#MIN_VALUE}. */
+    private volatile long lastEnd = Long.MIN_VALUE;
+
+    /** Records that a timer due at {@code dueNanos} ran at {@code firedNanos} (both {@link System#nanoTime()}). */
+    void timerFired(long dueNanos, long firedNanos) {
+        if (firedNanos - dueNanos < NOISE_NANOS) {
+            return;
+        }
+        synchronized (this) {
+            from[next] = dueNanos;
+            to[next] = firedNanos;
+            next = (next + 1) % CAPACITY;
+            size = Math.min(size + 1, CAPACITY);
+            if (lastEnd == Long.MIN_VALUE || firedNanos - lastEnd > 0) {
+                lastEnd = firedNanos;
+            }
+        }
+    }
+
+    /** How long the process was stalled within {@code [start, end]}. */
+    long stalledNanos(long start, long end) {
+        if (lastEnd == Long.MIN_VALUE || lastEnd - start <= 0) {
+            return 0;
+        }
+        long stalled = 0;
+        synchronized (this) {
+            for (int i = 0; i < size; i++) {
+                long a = Math.max(from[i], start);
+                long b = Math.min(to[i], end);
+                if (b - a > 0) {
+                    stalled += b - a;
+                }
+            }
+        }
+        return Math.min(stalled, end - start);
+    }
+
+    /** The part of an attempt of {@code nanos} that ended at {@code end} during which the process was running. */
+    long unstalledNanos(long end, long nanos) {
+        return nanos - stalledNanos(end - nanos, end);
+    }
+
+    /**
+     * Whether a timed-out attempt of {@code nanos} that ended at {@code end} is excused: the process was stalled for
+     * at least a quarter of it, so the region did not get a fair share of the attempt's time to answer.
+     */
+    boolean excuses(long end, long nanos) {
+        return nanos > 0 && stalledNanos(end - nanos, end) * 4 >= nanos;
+    }
+
+    /**
+     * A tick to run every {@link #TICK_NANOS} on a timer thread that exists anyway: each run reports how late it is
+     * against the previous run plus the period.
+     */
+    Runnable meter(LongSupplier nanoClock) {
+        return new Tick(nanoClock);
+    }
+
+    /** The meter's tick; run by one timer thread at a time (a fixed-delay schedule). */
+    private final class Tick implements Runnable {
+        private final LongSupplier clock;
+        private long last;
+
+        Tick(LongSupplier clock) {
+            this.clock = clock;
+            this.last = clock.getAsLong();
+        }
+
+        @Override
+        public void run() {
+            long now = clock.getAsLong();
+            timerFired(last + TICK_NANOS, now);
+            last = now;
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package dev.meridian.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meridian.core.execution.FailureClassifier;
+import dev.meridian.core.execution.HedgingConfig;
+import dev.meridian.core.health.HealthConfig;
+import dev.meridian.core.internal.Metrics;
+import dev.meridian.core.routing.LatencyTracker;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.OperationKind;
+import dev.meridian.testkit.LocalRegions;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+
+/**
+ * A healthy region read through a process that stalls during every read, on DynamoDB Local: the stall is simulated by
+ * freezing, for {@link #STALL}, both the thread making the request (an interceptor, after the request was signed) and
+ * the executor's timer thread (a task that occupies it), as a GC pause or a starved CPU freezes every thread. The
+ * executor's stall meter sees its tick run late and the slow reads are not held against the region; without the
+ * frozen timer (the control) the same reads are the region's slowness and open its breaker.
+ */
+class ProcessStallIT {
+    private static final String WEST = "eu-west-1";
+    private static final String CENTRAL = "eu-central-1";
+    private static final String TABLE = "stalls";
+    private static final Duration STALL = Duration.ofMillis(600);
+    private static final Operation GET = Operation.of("GetItem", OperationKind.READ);
+
+    private static LocalRegions regions;
+
+    private final List<DynamoDbClient> clients = new CopyOnWriteArrayList<>();
+    private RegionalExecutor executor;
+    private RegionHealth health;
+
+    @BeforeAll
+    static void startRegions() {
+        regions = LocalRegions.start(WEST, CENTRAL);
+        regions.createGlobalTable(CreateTableRequest.builder().tableName(TABLE)
+                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
+                .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
+                        .attributeType(ScalarAttributeType.S).build())
+                .billingMode(BillingMode.PAY_PER_REQUEST).build());
+    }
+
+    @AfterAll
+    static void stopRegions() {
+        regions.close();
+    }
+
+    @AfterEach
+    void close() {
+        executor.close();
+        clients.forEach(DynamoDbClient::close);
+    }
+
+    /** Freezes the request's thread for {@link #STALL} and, with {@code timerToo}, the executor's timer thread. */
+    private final class Stall implements ExecutionInterceptor {
+        private final boolean timerToo;
+
+        Stall(boolean timerToo) {
+            this.timerToo = timerToo;
+        }
+
+        @Override
+        public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+            if (timerToo) {
+                executor.hedger().schedule(ProcessStallIT::freeze, 0);
+            }
+            freeze();
+        }
+    }
+
+    private static void freeze() {
+        try {
+            Thread.sleep(STALL.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * An executor with hedging on (its timer thread hosts the stall meter; the hedge delay is long enough never to
+     * fire) whose breakers open at half their last 4 reads slower than half the stall, over warmed clients.
+     */
+    private Map<Region, DynamoDbClient> start(boolean timerToo) {
+        MultiRegionConfig config = MultiRegionConfig.builder()
+                .region(RegionSpec.of(WEST)).region(RegionSpec.of(CENTRAL)).localRegion(WEST)
+                .hedging(HedgingConfig.fixed(Duration.ofHours(1)))
+                .health(HealthConfig.builder().slidingWindowSize(4).minimumNumberOfCalls(4)
+                        .slowCallDuration(STALL.dividedBy(2)).slowCallRateThreshold(50).build())
+                .build();
+        health = new RegionHealth(config.regionList(), config.health());
+        executor = new RegionalExecutor(config, new Router(config, health, new LatencyTracker(), Metrics.noop()),
+                health, FailureClassifier.aws(), Metrics.noop());
+        Map<Region, DynamoDbClient> byRegion = new LinkedHashMap<>();
+        for (String r : regions.regions()) {
+            DynamoDbClient warm = regions.clientBuilder(r).build();
+            warm.getItem(get());
+            warm.close();
+            DynamoDbClient c = regions.clientBuilder(r).overrideConfiguration(o -> o
+                    .apiCallAttemptTimeout(Duration.ofSeconds(10)).addExecutionInterceptor(new Stall(timerToo)))
+                    .build();
+            clients.add(c);
+            byRegion.put(Region.of(r), c);
+        }
+        return byRegion;
+    }
+
+    private static GetItemRequest get() {
+        return GetItemRequest.builder().tableName(TABLE).key(Map.of("pk", AttributeValue.fromS("k"))).build();
+    }
+
+    private List<Region> readFourTimes(Map<Region, DynamoDbClient> byRegion) {
+        List<Region> served = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            executor.execute(GET, region -> {
+                byRegion.get(region).getItem(get());
+                served.add(region);
+                return null;
+            });
+        }
+        return served;
+    }
+
+    @Test
+    void readsSlowedByAProcessStallLeaveTheHealthyRegionsBreakerClosed() {
+        List<Region> served = readFourTimes(start(true));
+        assertThat(served).as("nothing failed over").containsOnly(Region.of(WEST));
+        assertThat(health.state(Region.of(WEST))).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(health.circuitBreaker(Region.of(WEST)).getMetrics().getNumberOfSlowCalls()).isZero();
+    }
+
+    @Test
+    void theSameSlowReadsWithoutAStallOfTheProcessOpenTheBreaker() {
+        readFourTimes(start(false));
+        assertThat(health.state(Region.of(WEST))).isEqualTo(CircuitBreaker.State.OPEN);
+    }
+}

@@ -1,0 +1,62 @@
+package dev.meridian.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The stall rule on a fake clock: how late timers fired decides what of an attempt is the region's. */
+class ProcessStallsTest {
+    private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private final ProcessStalls stalls = new ProcessStalls();
+
+    @Test
+    void lateTimersBelowTheNoiseFloorAreNotStalls() {
+        stalls.timerFired(1_000 * MS, 1_000 * MS + ProcessStalls.NOISE_NANOS - 1);
+        assertThat(stalls.stalledNanos(0, 5_000 * MS)).isZero();
+    }
+
+    @Test
+    void onlyTheStallWithinAnAttemptIsTakenOffItsTime() {
+        stalls.timerFired(1_000 * MS, 1_800 * MS);   // 800 ms stall
+        stalls.timerFired(3_000 * MS, 3_100 * MS);   // 100 ms, outside the attempt below
+        // An attempt from 1 500 ms to 2 500 ms overlaps 300 ms of the first stall.
+        assertThat(stalls.stalledNanos(1_500 * MS, 2_500 * MS)).isEqualTo(300 * MS);
+        assertThat(stalls.unstalledNanos(2_500 * MS, 1_000 * MS)).isEqualTo(700 * MS);
+        assertThat(stalls.stalledNanos(0, 999 * MS)).isZero();
+    }
+
+    @Test
+    void aTimeoutIsExcusedOnlyWhenAQuarterOfItWasAStall() {
+        stalls.timerFired(1_000 * MS, 1_500 * MS);   // 500 ms stall
+        assertThat(stalls.excuses(3_000 * MS, 2_000 * MS)).as("500 of 2 000 ms stalled").isTrue();
+        assertThat(stalls.excuses(3_000 * MS, 2_004 * MS)).as("less than a quarter stalled").isFalse();
+        assertThat(stalls.excuses(5_000 * MS, 2_000 * MS)).as("the stall was before the attempt").isFalse();
+    }
+
+    @Test
+    void withoutAnyStallNothingIsEverExcused() {
+        assertThat(stalls.excuses(10_000 * MS, 2_000 * MS)).isFalse();
+        assertThat(stalls.unstalledNanos(10_000 * MS, 2_000 * MS)).isEqualTo(2_000 * MS);
+    }
+
+    @Test
+    void theMeterReportsHowLateItsTickRan() {
+        long[] now = {0};
+        Runnable tick = stalls.meter(() -> now[0]);
+        now[0] = ProcessStalls.TICK_NANOS;           // on time
+        tick.run();
+        now[0] += ProcessStalls.TICK_NANOS + 700 * MS; // the process did not run for 700 ms
+        tick.run();
+        assertThat(stalls.stalledNanos(0, now[0])).isEqualTo(700 * MS);
+    }
+
+    @Test
+    void onlyTheLatestStallsAreRemembered() {
+        for (int i = 0; i < 100; i++) {
+            stalls.timerFired(i * 1_000 * MS, i * 1_000 * MS + 100 * MS);
+        }
+        assertThat(stalls.stalledNanos(0, 100_000 * MS)).isEqualTo(64 * 100 * MS);
+    }
+}
