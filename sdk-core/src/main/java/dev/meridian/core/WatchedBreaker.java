@@ -11,8 +11,8 @@ import software.amazon.awssdk.regions.Region;
  * <p>Transitions are found by comparing states after each interaction rather than by subscribing to the breaker's
  * event publisher: any subscriber makes Resilience4j build a {@code ZonedDateTime}-stamped event on every recorded
  * call, which on a cold JVM also loads the time-zone rules (measured in {@code benchmarks/RESULTS.md}). A transition
- * made outside Meridian (through {@link MultiRegion#circuitBreakers()}) is reported the next time Meridian looks at the
- * breaker. Each observed change is reported once, also under concurrent calls.
+ * made outside Meridian (through {@link dev.meridian.core.spi.MultiRegionSpi#circuitBreakers()}) is reported the
+ * next time Meridian looks at the breaker. Each observed change is reported once, also under concurrent calls.
  */
 final class WatchedBreaker {
     private final CircuitBreaker breaker;

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * sdk-dynamodb's feature packages (see docs/architecture.md): {@code client} is the multi-region client every
  * feature builds on; {@code lww}, {@code idempotency}, {@code counter} and {@code lag} use it and never each other;
- * only sdk-core's public API is used.
+ * only sdk-core's public API (its user façade and its integration SPI, {@code dev.meridian.core.spi}) is used.
  */
 class ArchitectureTest {
     private static final JavaClasses DYNAMODB = new ClassFileImporter()

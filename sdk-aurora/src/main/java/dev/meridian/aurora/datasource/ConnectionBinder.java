@@ -31,7 +31,7 @@ import software.amazon.awssdk.regions.Region;
  * tried), where a region whose reader breaker is open or whose pool fails is passed, and so is one whose last lag
  * measurement does not prove it within the bound (measured lag plus the measurement's age, {@link LagMonitor}); then
  * the writer, if residency allows the writer's region for this read and the context does not exclude it.
- * Writes: the current writer, after {@code MultiRegion.checkResidency} of the whole global cluster; if the writer
+ * Writes: the current writer, after {@code MultiRegionSpi.checkResidency} of the whole global cluster; if the writer
  * refuses connections the topology is refreshed and a moved writer is tried once.
  *
  * <p>Why {@code MultiRegionSpi.bind} rather than a cursor over the plan that this class would step through: with a

@@ -84,7 +84,7 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * {@code IdempotencyInProgressException}, and only after the in-progress expiry does a retry run the operation again.
  *
  * <p><b>Residency.</b> With a runtime, before anything is read or written the store checks its table's replica
- * footprint with sdk-core's {@code MultiRegion.checkResidency}, as the routed DynamoDB client does: for RESTRICTED data,
+ * footprint with sdk-core's {@code MultiRegionSpi.checkResidency}, as the routed DynamoDB client does: for RESTRICTED data,
  * or a context residency limits, a table replicating to a region outside the allowed ones is refused with
  * {@link ResidencyViolationException} — a claim or a stored result never lands in a table that carries it out of its
  * jurisdiction. The footprint is {@link Builder#replicaRegions(Region...)} when declared, else what
