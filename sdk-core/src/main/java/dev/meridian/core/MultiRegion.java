@@ -444,7 +444,10 @@ public final class MultiRegion implements AutoCloseable {
                 : Optional.of((ObservationRegistry) observationRegistry);
     }
 
-    /** Closes every client wrapped by this runtime, the hedge threads and the health probe. Idempotent. */
+    /**
+     * Closes every client wrapped by this runtime, the hedge threads, the stall meter's thread and the health probe.
+     * Idempotent.
+     */
     @Override
     public void close() {
         if (closed) {

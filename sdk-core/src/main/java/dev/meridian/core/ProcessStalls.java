@@ -11,15 +11,15 @@ import java.util.function.LongSupplier;
  * <p>The executor asks it about each attempt, so that a region is held accountable only for the time the process
  * was running: a slow attempt counts only its {@linkplain #unstalledNanos unstalled time} against the region, and a
  * timed-out attempt during which the process was stalled for at least a quarter of its time is
- * {@linkplain #excuses excused} (not recorded against the region). Without a source of lateness (no timer thread:
- * neither hedging nor a health probe) nothing is ever excused, which is the behaviour of a runtime without this
- * meter. Remembers the last {@value #CAPACITY} stalls. Thread-safe; the common case (no stall since the attempt
- * started) reads one volatile field.
+ * {@linkplain #excuses excused} (not recorded against the region). Its tick is run by a {@link StallMeter}; before
+ * that runs nothing is ever excused, which is the behaviour of a runtime without this meter. Remembers the last
+ * {@value #CAPACITY} stalls. Thread-safe; the common case (no stall since the attempt started) reads one volatile
+ * field.
  */
 final class ProcessStalls {
     /** Lateness below this is scheduling jitter, not a stall. */
     static final long NOISE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-    /** How often the meter's own tick runs, on a timer thread a feature already owns. */
+    /** How often the meter's own tick runs. */
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final int CAPACITY = 64;
 
@@ -78,7 +78,7 @@ final class ProcessStalls {
     }
 
     /**
-     * A tick to run every {@link #TICK_NANOS} on a timer thread that exists anyway: each run reports how late it is
+     * A tick to run every {@link #TICK_NANOS} with a fixed delay on one timer thread: each run reports how late it is
      * against the previous run plus the period.
      */
     Runnable meter(LongSupplier nanoClock) {

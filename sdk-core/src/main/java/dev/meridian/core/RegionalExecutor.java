@@ -87,10 +87,11 @@ import software.amazon.awssdk.regions.Region;
  * <p><b>What is held against a region.</b> An attempt's time counts in its region's breaker (slow calls) and latency
  * only for the part that is the region's: an attempt through a client that has not answered a call yet (the caller
  * says so; its time is the client's start-up) counts with no time and is not a latency sample, and the time the
- * process itself was stalled ({@link ProcessStalls}, measured on the hedge timer thread when hedging is on) is
- * taken off; a timed-out attempt during which the process was stalled for at least a quarter of its time is not
- * recorded against the region at all (metered as {@code meridian.process.stall}). What the caller sees does not
- * change: the failover decision is the classifier's. Thread-safe.
+ * process itself was stalled ({@link ProcessStalls}, measured by a {@link StallMeter}: on the hedge timer thread when
+ * hedging is on, otherwise on a thread of its own started the first time an attempt is slow or times out) is taken
+ * off; a timed-out attempt during which the process was stalled for at least a quarter of its time is not recorded
+ * against the region at all (metered as {@code meridian.process.stall}). What the caller sees does not change: the
+ * failover decision is the classifier's. Thread-safe.
  */
 final class RegionalExecutor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegionalExecutor.class);
@@ -111,6 +112,9 @@ final class RegionalExecutor implements AutoCloseable {
      */
     private final boolean probeMakesTrials;
     private final ProcessStalls stalls = new ProcessStalls();
+    private final StallMeter stallMeter;
+    /** An attempt at least this long (the breakers' slow-call duration) needs the stall meter to be judged. */
+    private final long slowNanos;
     /** For calls whose clients are never cold (their caller does not track start-up). */
     private static final Predicate<Region> NEVER_COLD = region -> false;
 
@@ -131,9 +135,8 @@ final class RegionalExecutor implements AutoCloseable {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.hedging = config.hedging();
         this.hedger = hedging.enabled() ? new Hedger(hedging.maxWorkers()) : null;
-        if (hedger != null) {
-            hedger.every(ProcessStalls.TICK_NANOS, stalls.meter(System::nanoTime));
-        }
+        this.stallMeter = new StallMeter(stalls, hedger);
+        this.slowNanos = health.config().slowCallDuration().toNanos();
         this.perResourceBreakers = health.config().perResourceBreakers();
         this.probeMakesTrials = health.config().probe().isPresent();
     }
@@ -149,6 +152,11 @@ final class RegionalExecutor implements AutoCloseable {
     /** When the process itself was stalled, as far as this executor's timers saw. */
     ProcessStalls stalls() {
         return stalls;
+    }
+
+    /** What runs the stall meter's tick. */
+    StallMeter stallMeter() {
+        return stallMeter;
     }
 
     /** The hedge threads, or null when hedging is off. */
@@ -369,6 +377,7 @@ final class RegionalExecutor implements AutoCloseable {
 
     @Override
     public void close() {
+        stallMeter.close();
         if (hedger != null) {
             hedger.close();
         }
@@ -433,6 +442,7 @@ final class RegionalExecutor implements AutoCloseable {
     }
 
     private void succeeded(Operation op, Gate gate, long nanos) {
+        meterIfSlow(gate, nanos, false);
         long held = heldAgainstRegion(gate, nanos);
         gate.succeeded(held);
         if (!gate.cold) {
@@ -450,10 +460,12 @@ final class RegionalExecutor implements AutoCloseable {
             metrics.call(gate.region, op.name(), Metrics.CANCELLED, nanos);
             observations.stop(gate.observation, Metrics.CANCELLED, t);
         } else if (decision.isRegional()) {
+            boolean timedOut = isTimeout(t);
+            meterIfSlow(gate, nanos, timedOut);
             if (isThrottling(t)) {
                 // A hot resource, not a sick region: its answer was fast, so its latency says nothing either.
                 gate.throttled(nanos, t);
-            } else if (!gate.cold && isTimeout(t) && stalls.excuses(System.nanoTime(), nanos)) {
+            } else if (!gate.cold && timedOut && stalls.excuses(System.nanoTime(), nanos)) {
                 // The process was not running for much of the attempt: the region did not get its time to answer.
                 gate.release();
                 metrics.processStall(gate.region);
@@ -475,6 +487,16 @@ final class RegionalExecutor implements AutoCloseable {
             observations.stop(gate.observation, Metrics.CALLER_ERROR, t);
         }
         return decision;
+    }
+
+    /**
+     * Starts the stall meter if it does not run yet and a warm client's attempt was slow or timed out: from then on
+     * whether such slowness is the region's or the process's matters (a cold client's time is not held at all).
+     */
+    private void meterIfSlow(Gate gate, long nanos, boolean timedOut) {
+        if (!gate.cold && (timedOut || nanos >= slowNanos)) {
+            stallMeter.needed();
+        }
     }
 
     /**

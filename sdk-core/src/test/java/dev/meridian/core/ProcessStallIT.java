@@ -37,9 +37,10 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 /**
  * A healthy region read through a process that stalls during every read, on DynamoDB Local: the stall is simulated by
  * freezing, for {@link #STALL}, both the thread making the request (an interceptor, after the request was signed) and
- * the executor's timer thread (a task that occupies it), as a GC pause or a starved CPU freezes every thread. The
- * executor's stall meter sees its tick run late and the slow reads are not held against the region; without the
- * frozen timer (the control) the same reads are the region's slowness and open its breaker.
+ * the thread of the executor's stall meter (a task that occupies it), as a GC pause or a starved CPU freezes every
+ * thread. The meter sees its tick run late and the slow reads are not held against the region; without the frozen
+ * meter (the control) the same reads are the region's slowness and open its breaker. With hedging the meter ticks on
+ * the hedge timer from the start; without, on its own thread from the first slow read on.
  */
 class ProcessStallIT {
     private static final String WEST = "eu-west-1";
@@ -75,7 +76,10 @@ class ProcessStallIT {
         clients.forEach(DynamoDbClient::close);
     }
 
-    /** Freezes the request's thread for {@link #STALL} and, with {@code timerToo}, the executor's timer thread. */
+    /**
+     * Freezes the request's thread for {@link #STALL} and, with {@code timerToo}, the stall meter's thread (if the
+     * meter runs).
+     */
     private final class Stall implements ExecutionInterceptor {
         private final boolean timerToo;
 
@@ -86,7 +90,7 @@ class ProcessStallIT {
         @Override
         public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
             if (timerToo) {
-                executor.hedger().schedule(ProcessStallIT::freeze, 0);
+                executor.stallMeter().onTickThread(ProcessStallIT::freeze);
             }
             freeze();
         }
@@ -101,13 +105,13 @@ class ProcessStallIT {
     }
 
     /**
-     * An executor with hedging on (its timer thread hosts the stall meter; the hedge delay is long enough never to
-     * fire) whose breakers open at half their last 4 reads slower than half the stall, over warmed clients.
+     * An executor, with hedging on (its timer thread hosts the stall meter; the hedge delay is long enough never to
+     * fire) or off, whose breakers open at half their last 4 reads slower than half the stall, over warmed clients.
      */
-    private Map<Region, DynamoDbClient> start(boolean timerToo) {
+    private Map<Region, DynamoDbClient> start(boolean hedging, boolean timerToo) {
         MultiRegionConfig config = MultiRegionConfig.builder()
                 .region(RegionSpec.of(WEST)).region(RegionSpec.of(CENTRAL)).localRegion(WEST)
-                .hedging(HedgingConfig.fixed(Duration.ofHours(1)))
+                .hedging(hedging ? HedgingConfig.fixed(Duration.ofHours(1)) : HedgingConfig.disabled())
                 .health(HealthConfig.builder().slidingWindowSize(4).minimumNumberOfCalls(4)
                         .slowCallDuration(STALL.dividedBy(2)).slowCallRateThreshold(50).build())
                 .build();
@@ -132,9 +136,9 @@ class ProcessStallIT {
         return GetItemRequest.builder().tableName(TABLE).key(Map.of("pk", AttributeValue.fromS("k"))).build();
     }
 
-    private List<Region> readFourTimes(Map<Region, DynamoDbClient> byRegion) {
+    private List<Region> read(int times, Map<Region, DynamoDbClient> byRegion) {
         List<Region> served = new CopyOnWriteArrayList<>();
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < times; i++) {
             executor.execute(GET, region -> {
                 byRegion.get(region).getItem(get());
                 served.add(region);
@@ -146,7 +150,7 @@ class ProcessStallIT {
 
     @Test
     void readsSlowedByAProcessStallLeaveTheHealthyRegionsBreakerClosed() {
-        List<Region> served = readFourTimes(start(true));
+        List<Region> served = read(4, start(true, true));
         assertThat(served).as("nothing failed over").containsOnly(Region.of(WEST));
         assertThat(health.state(Region.of(WEST))).isEqualTo(CircuitBreaker.State.CLOSED);
         assertThat(health.circuitBreaker(Region.of(WEST)).getMetrics().getNumberOfSlowCalls()).isZero();
@@ -154,7 +158,29 @@ class ProcessStallIT {
 
     @Test
     void theSameSlowReadsWithoutAStallOfTheProcessOpenTheBreaker() {
-        readFourTimes(start(false));
+        read(4, start(true, false));
+        assertThat(health.state(Region.of(WEST))).isEqualTo(CircuitBreaker.State.OPEN);
+    }
+
+    /**
+     * Without hedging the meter starts with the first slow read, which is held against the region as before; the
+     * next four, each slowed by a stall the meter sees, push it out of the breaker's window of four.
+     */
+    @Test
+    void withoutHedgingOnceTheMeterRunsReadsSlowedByAProcessStallLeaveTheBreakerClosed() {
+        Map<Region, DynamoDbClient> byRegion = start(false, true);
+        read(1, byRegion);
+        assertThat(health.circuitBreaker(Region.of(WEST)).getMetrics().getNumberOfSlowCalls())
+                .as("the read that started the meter").isEqualTo(1);
+        List<Region> served = read(4, byRegion);
+        assertThat(served).as("nothing failed over").containsOnly(Region.of(WEST));
+        assertThat(health.state(Region.of(WEST))).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(health.circuitBreaker(Region.of(WEST)).getMetrics().getNumberOfSlowCalls()).isZero();
+    }
+
+    @Test
+    void withoutHedgingTheSameSlowReadsWithoutAStallOfTheProcessOpenTheBreaker() {
+        read(4, start(false, false));
         assertThat(health.state(Region.of(WEST))).isEqualTo(CircuitBreaker.State.OPEN);
     }
 }
