@@ -207,8 +207,8 @@ public final class GlobalCounter {
                     "must be pinned to one region (each region ADDs only to its own item; a multi-region client"
                             + " fails an ADD over to another region, making two writers of one item and losing"
                             + " increments)", "the multi-region client from MultiRegionDynamoDb",
-                    "pass this region's plain client, e.g. MultiRegionDynamoDb.shared(routed).orElseThrow().clients()"
-                            + ".get(region), or DynamoDbClient.builder().region(region).build()");
+                    "pass a client of this one region, e.g. the one your client factory builds for it:"
+                            + " DynamoDbClient.builder().region(region).build()");
             this.client = client;
             return this;
         }
