@@ -27,9 +27,18 @@ class ArchitectureTest {
         slices().matching("dev.meridian.dynamodb.(*)..").should().beFreeOfCycles().check(DYNAMODB);
     }
 
+    /** The replication-lag probe is the one feature the client runs itself (read-your-writes, health), so not listed. */
     @Test
     void theClientDependsOnNoFeatureBuiltOnIt() {
         noClasses().that().resideInAPackage("dev.meridian.dynamodb.client..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.meridian.dynamodb.lww..",
+                        "dev.meridian.dynamodb.idempotency..", "dev.meridian.dynamodb.counter..")
+                .check(DYNAMODB);
+    }
+
+    @Test
+    void theLagProbeDependsOnNoOtherFeature() {
+        noClasses().that().resideInAPackage("dev.meridian.dynamodb.lag..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.meridian.dynamodb.lww..",
                         "dev.meridian.dynamodb.idempotency..", "dev.meridian.dynamodb.counter..")
                 .check(DYNAMODB);
