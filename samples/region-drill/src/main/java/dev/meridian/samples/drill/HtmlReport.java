@@ -164,7 +164,7 @@ final class HtmlReport {
     private static int outcomes(Svg svg, List<Sample> samples, Function<Double, Double> x, int y) {
         double max = Math.max(1, samples.stream().mapToDouble(s -> (s.refused() + s.held() + s.errors())
                 / length(s)).max().orElse(1));
-        axis(svg, y, "refused / held / errors per s", max);
+        axis(svg, y, "not served/s", max);
         for (Sample s : samples) {
             double x0 = x.apply(s.startSeconds());
             double w = x.apply(s.startSeconds() + s.seconds()) - x0 - 0.5;
