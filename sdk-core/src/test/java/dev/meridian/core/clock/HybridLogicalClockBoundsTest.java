@@ -39,6 +39,12 @@ class HybridLogicalClockBoundsTest {
         long bound = clock.maxAcceptableStamp();
         assertThat(bound).isEqualTo(HybridLogicalClock.encode(1_001_000L, MAX_LOGICAL));
         assertThat(clock.observe(bound)).isGreaterThan(bound);
+        long tooFar = HybridLogicalClock.encode(1_002_000L, 0);
+        assertThatThrownBy(() -> clock.observe(tooFar)).isInstanceOfSatisfying(ClockDriftException.class, e -> {
+            assertThat(e.remoteStamp()).isEqualTo(tooFar);
+            assertThat(e.aheadMillis()).isEqualTo(2_000L);
+            assertThat(e.maxAcceptableStamp()).isEqualTo(bound);
+        });
         assertThatThrownBy(() -> clock.observe(bound + 1)).isInstanceOf(ClockDriftException.class);
     }
 
