@@ -56,4 +56,25 @@ class IdempotencyValuesTest {
         byte[] decoded = ResultCodec.bytes().decode(encoded);
         assertThat(decoded).isEqualTo(original).isNotSameAs(encoded);
     }
+
+    @Test
+    void theRefusalsCarryTheKeyButNeverPrintIt() {
+        IdempotencyInProgressException held = new IdempotencyInProgressException("user@example.com", IN_PROGRESS);
+        assertThat(held.key()).isEqualTo("user@example.com");
+        assertThat(held.inProgressExpiry()).contains(IN_PROGRESS);
+        assertThat(held.getMessage()).contains("claim expires at " + IN_PROGRESS).doesNotContain("user@example.com");
+        IdempotencyInProgressException noExpiry = new IdempotencyInProgressException("k", null);
+        assertThat(noExpiry.inProgressExpiry()).isEmpty();
+        assertThat(noExpiry.getMessage()).doesNotContain("claim expires");
+
+        IdempotencyKeyReuseException reuse = new IdempotencyKeyReuseException("user@example.com");
+        assertThat(reuse.key()).isEqualTo("user@example.com");
+        assertThat(reuse.getMessage()).doesNotContain("user@example.com");
+
+        IdempotencyResultNotStoredException notStored = new IdempotencyResultNotStoredException("k", "message",
+                "too big", "result", null);
+        assertThat(notStored.key()).isEqualTo("k");
+        assertThat(notStored.reason()).isEqualTo("too big");
+        assertThat(notStored.result()).contains("result");
+    }
 }

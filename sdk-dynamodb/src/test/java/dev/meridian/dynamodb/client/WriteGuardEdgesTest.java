@@ -66,6 +66,9 @@ class WriteGuardEdgesTest {
         // A missing attribute: = and orderings false, <> true; both missing or a list: undecided.
         "missing = :a | true", "missing < :a | true", "missing <> :a | false", "missing = other | false",
         "list = :a | false",
+        // An undecided comparison stays undecided inside AND, OR and NOT; a false conjunct still decides.
+        "missing = other AND n = :four | true", "list = :a AND n = :four | true", "NOT list = :a | false",
+        "list = :a OR n = :five | false",
         // Nested paths are not evaluated.
         "n.sub = :five | false", "attribute_exists(n.sub) | false",
     })
@@ -128,5 +131,13 @@ class WriteGuardEdgesTest {
         assertThat(after.values).doesNotContainKey("a");
         assertThat(after.exists("a")).isEqualTo(TRUE);
         assertThat(WriteGuard.falseOnceApplied("a = :y", null, values, after)).isFalse();
+    }
+
+    @Test
+    void aCommaInsideAFunctionCallDoesNotEndTheAction() {
+        PostWrite after = PostWrite.update(KEY, "SET a = if_not_exists(a, :b), c = :b", null, VALUES);
+        assertThat(after.values).containsEntry("c", AttributeValue.fromS("b")).doesNotContainKey("a");
+        assertThat(after.exists("a")).isEqualTo(TRUE);
+        assertThat(WriteGuard.falseOnceApplied("c <> :b", null, VALUES, after)).isTrue();
     }
 }
