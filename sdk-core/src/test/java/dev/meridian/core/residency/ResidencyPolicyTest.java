@@ -87,4 +87,27 @@ class ResidencyPolicyTest {
                 .hasMessage("region 0 of ResidencyPolicy rule allowRegions(INTERNAL, US) is required, was null;"
                         + " name the regions the rule allows, e.g. Region.EU_WEST_1");
     }
+
+    @Test
+    void theRulesKeepWhatTheyAllowAndForWhom() {
+        ResidencyPolicy p = ResidencyPolicy.builder()
+                .allow(DataClass.RESTRICTED, Jurisdiction.of("CH"), Jurisdiction.EU)
+                .allowRegions(DataClass.of("PII"), Jurisdiction.US, US_EAST)
+                .build();
+        assertThat(p.rules()).extracting(ResidencyPolicy.Rule::dataClass)
+                .containsExactly(DataClass.RESTRICTED, DataClass.of("PII"));
+        assertThat(p.rules()).extracting(ResidencyPolicy.Rule::subject)
+                .containsExactly(Jurisdiction.of("CH"), Jurisdiction.US);
+        assertThat(p.rules().get(0).regionJurisdictions()).containsExactly(Jurisdiction.EU);
+        assertThat(p.rules().get(1).regions()).containsExactly(US_EAST);
+    }
+
+    @Test
+    void anEmptyCountryTableLeavesEverySubjectCountryUnknownSoRestrictedDataIsRefused() {
+        ResidencyPolicy p = ResidencyPolicy.builder().countries(CountryJurisdictions.empty()).build();
+        assertThat(p.countries().countries()).isEmpty();
+        Optional<Jurisdiction> subject = p.subjectJurisdiction(Optional.empty(), Optional.of("DE"));
+        assertThat(subject).isEmpty();
+        assertThat(p.allowedRegions(DataClass.RESTRICTED, subject, config.jurisdictions())).isEmpty();
+    }
 }
