@@ -1,6 +1,7 @@
 package dev.meridian.dynamodb.client;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -118,7 +119,8 @@ final class RequestShape {
             return transactWrite(op, r);
         }
         if (request instanceof ExecuteStatementRequest r) {
-            return partiql(op, List.of(r.statement()), false, Boolean.TRUE.equals(r.consistentRead()));
+            // A missing statement is the service's to refuse (a ValidationException naming it), not a NullPointerException here.
+            return partiql(op, Collections.singletonList(r.statement()), false, Boolean.TRUE.equals(r.consistentRead()));
         }
         if (request instanceof BatchExecuteStatementRequest r) {
             List<String> statements = new ArrayList<>();

@@ -84,6 +84,14 @@ class RequestShapeTest {
     }
 
     @Test
+    void aStatementWithoutItsTextIsAWriteForTheServiceToRefuseNotANullPointer() {
+        RequestShape none = RequestShape.of("executeStatement", ExecuteStatementRequest.builder().build());
+        assertThat(none.read()).isFalse();
+        assertThat(none.repeatSafe()).isFalse();
+        assertThat(none.items()).isEmpty();
+    }
+
+    @Test
     void partiqlReadsOnlyWhenEveryStatementSelectsAndIsNeverRepeatSafe() {
         RequestShape select = RequestShape.of("executeStatement", ExecuteStatementRequest.builder()
                 .statement("  select * FROM \"orders\" WHERE pk = 'a'").consistentRead(true).build());
