@@ -1,17 +1,13 @@
 package dev.meridian.benchmarks.coldstart;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Matcher;
+import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 
 /**
@@ -58,7 +54,7 @@ public final class ColdStartBenchmark {
         int pairs = args.length > 0 && !args[0].equals("--") ? Integer.parseInt(args[0]) : 10;
         int sep = Arrays.asList(args).indexOf("--");
         List<String> prefix = sep < 0
-                ? List.of(javaBin(), "-cp", System.getProperty("java.class.path"), ColdStartRun.class.getName())
+                ? List.of(ChildJvm.java(), "-cp", System.getProperty("java.class.path"), ColdStartRun.class.getName())
                 : List.of(args).subList(sep + 1, args.length);
         String[] variants = System.getProperty("coldstart.variants", "raw,meridian").split(",");
         if (variants.length != 2) {
@@ -110,34 +106,14 @@ public final class ColdStartBenchmark {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(variant);
         long start = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        Run result = null;
-        StringBuilder output = new StringBuilder();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                Matcher m = RESULT.matcher(line);
-                if (result == null && m.matches()) {
-                    double wall = (System.nanoTime() - start) / 1e6;
-                    result = new Run(m.group(1), wall, Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3)),
-                            Double.parseDouble(m.group(4)), Double.parseDouble(m.group(5)));
-                } else if (output.length() < 20_000) {
-                    output.append(line).append('\n');
-                }
-            }
-        }
-        int exit = p.waitFor();
-        if (result == null || exit != 0) {
-            throw new IllegalStateException("cold-start child " + cmd + " exited " + exit + " without a COLDSTART line:\n"
-                    + output);
-        }
+        ChildJvm.Report report = ChildJvm.run(cmd, RESULT);
+        MatchResult m = report.line();
+        double wall = (report.readNanos() - start) / 1e6;
+        Run result = new Run(m.group(1), wall, Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3)),
+                Double.parseDouble(m.group(4)), Double.parseDouble(m.group(5)));
         if (!Objects.equals(result.variant, variant)) {
             throw new IllegalStateException("child reported variant " + result.variant + ", expected " + variant);
         }
         return result;
-    }
-
-    private static String javaBin() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 }

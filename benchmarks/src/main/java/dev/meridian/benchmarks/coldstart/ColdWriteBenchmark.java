@@ -1,17 +1,13 @@
 package dev.meridian.benchmarks.coldstart;
 
 import dev.meridian.testkit.LocalRegions;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
+import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
@@ -129,33 +125,14 @@ public final class ColdWriteBenchmark {
     }
 
     private static Run run(String key, List<String> endpoints) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = new ArrayList<>(List.of(ChildJvm.java(), "-cp", System.getProperty("java.class.path"),
                 ColdWriteRun.class.getName(), TABLE, key));
         cmd.addAll(endpoints);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        Run result = null;
-        StringBuilder output = new StringBuilder();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                Matcher m = RESULT.matcher(line);
-                if (result == null && m.matches()) {
-                    result = new Run(m.group(1), Double.parseDouble(m.group(2)), Boolean.parseBoolean(m.group(3)),
-                            m.group(4));
-                } else if (output.length() < 20_000) {
-                    output.append(line).append('\n');
-                }
-            }
-        }
-        int exit = p.waitFor();
-        if (result == null || exit != 0 || !result.key.equals(key)) {
-            throw new IllegalStateException("cold-write child " + cmd + " exited " + exit
-                    + " without its COLDWRITE line:\n" + output);
+        MatchResult m = ChildJvm.run(cmd, RESULT).line();
+        Run result = new Run(m.group(1), Double.parseDouble(m.group(2)), Boolean.parseBoolean(m.group(3)), m.group(4));
+        if (!result.key.equals(key)) {
+            throw new IllegalStateException("cold-write child " + cmd + " reported key " + result.key);
         }
         return result;
-    }
-
-    private static String javaBin() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 }
