@@ -17,7 +17,7 @@ public class MeridianException extends RuntimeException {
         super(message);
     }
 
-    public MeridianException(String message, @Nullable Throwable cause) {
+    public MeridianException(@Nullable String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }
