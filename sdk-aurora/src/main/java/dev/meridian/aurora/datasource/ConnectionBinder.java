@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
@@ -73,9 +74,9 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
      */
     private final Operation readAttempt;
     private final Operation writeAttempt;
-    private final LagMonitor lagMonitor;
-    private final Duration maxReplicaLag;
-    private final ReadYourWrites readYourWrites;
+    private final @Nullable LagMonitor lagMonitor;
+    private final @Nullable Duration maxReplicaLag;
+    private final @Nullable ReadYourWrites readYourWrites;
     private final JdbcMetrics metrics;
     private final AtomicReference<Endpoint> lastWriter = new AtomicReference<>();
     private final long footprintMaxAgeNanos;
@@ -85,8 +86,8 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
     private volatile boolean lookedUp;
 
     ConnectionBinder(MultiRegion multiRegion, WriterDiscovery discovery, EndpointPools pools,
-                 Operation readOperation, Operation writeOperation, LagMonitor lagMonitor, Duration maxReplicaLag,
-                 ReadYourWrites readYourWrites, Duration footprintMaxAge, JdbcMetrics metrics) {
+                 Operation readOperation, Operation writeOperation, @Nullable LagMonitor lagMonitor, @Nullable Duration maxReplicaLag,
+                 @Nullable ReadYourWrites readYourWrites, Duration footprintMaxAge, JdbcMetrics metrics) {
         this.multiRegion = MultiRegionSpi.of(multiRegion);
         this.discovery = discovery;
         this.pools = pools;
@@ -169,7 +170,7 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
     }
 
     /** A reader connection and how far behind its replica may be (null when lag is not monitored). */
-    private record Reader(Connection connection, Duration staleness) {
+    private record Reader(Connection connection, @Nullable Duration staleness) {
     }
 
     /** Takes a reader connection and measures its lag; a connection whose lag check failed is evicted. */
@@ -183,7 +184,7 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
         }
     }
 
-    private Binding writerForRead(AuroraTopology topology, RoutingContext context, RuntimeException readerFailures)
+    private Binding writerForRead(AuroraTopology topology, RoutingContext context, @Nullable RuntimeException readerFailures)
             throws SQLException {
         try {
             checkWriterServesRead(topology.writerRegion(), context);

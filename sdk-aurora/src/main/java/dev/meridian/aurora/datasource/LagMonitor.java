@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -37,7 +38,7 @@ final class LagMonitor {
 
     private final class State {
         final AtomicLong nextDueNanos = new AtomicLong(nanoClock.getAsLong());
-        volatile Measurement last;
+        volatile @Nullable Measurement last;
     }
 
     LagMonitor(LagProbe probe, Duration interval, JdbcMetrics metrics) {

@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,27 +84,27 @@ final class LogicalConnection implements Connection {
 
     private boolean readOnly;
     private boolean autoCommit;
-    private Integer isolation;
-    private String catalog;
-    private String schema;
-    private Integer holdability;
-    private Map<String, Class<?>> typeMap;
-    private Executor networkTimeoutExecutor;
-    private Integer networkTimeoutMillis;
-    private Properties clientInfo;
+    private @Nullable Integer isolation;
+    private @Nullable String catalog;
+    private @Nullable String schema;
+    private @Nullable Integer holdability;
+    private @Nullable Map<String, Class<?>> typeMap;
+    private @Nullable Executor networkTimeoutExecutor;
+    private @Nullable Integer networkTimeoutMillis;
+    private @Nullable Properties clientInfo;
 
     /**
      * The physical connection's own holdability, type map and client info, read before this connection first changed
      * them (null: unchanged), so that {@link #unbind} can put them back.
      */
-    private Integer physicalHoldability;
-    private Map<String, Class<?>> physicalTypeMap;
-    private Properties physicalClientInfo;
+    private @Nullable Integer physicalHoldability;
+    private @Nullable Map<String, Class<?>> physicalTypeMap;
+    private @Nullable Properties physicalClientInfo;
 
-    private Binding binding;
+    private @Nullable Binding binding;
     /** Incremented at every bind; statements remember the generation they were created on. */
     private long generation;
-    private RoutingContext boundContext;
+    private @Nullable RoutingContext boundContext;
     private int statementsInTransaction;
     private boolean stale;
     private boolean closed;
@@ -274,7 +275,7 @@ final class LogicalConnection implements Connection {
     }
 
     /** Where this connection is bound, for tests and diagnostics; null when unbound. */
-    Binding binding() {
+    @Nullable Binding binding() {
         return binding;
     }
 
@@ -314,11 +315,19 @@ final class LogicalConnection implements Connection {
         return result;
     }
 
+    /** Tells the binder this connection wrote (read-your-writes); a bound connection always has its context. */
+    private void recordWrite() {
+        RoutingContext context = boundContext;
+        if (context != null) {
+            connections.recordWrite(context);
+        }
+    }
+
     private void afterExecute() {
         if (autoCommit) {
             statementsInTransaction = 0;
             if (writesOnWriter()) {
-                connections.recordWrite(boundContext);
+                recordWrite();
             }
         }
     }
@@ -399,9 +408,10 @@ final class LogicalConnection implements Connection {
     /** Gives up the current physical connection, binds a new one, re-creates the statement there and runs it once. */
     private Object retryOnNewRoute(StatementHandler statement, Method method, Object[] args, SQLException cause)
             throws Throwable {
-        if (!autoCommit) {
+        Binding failed = binding;
+        if (!autoCommit && failed != null) {
             try {
-                binding.connection().rollback();
+                failed.connection().rollback();
             } catch (SQLException rollbackFailure) {
                 cause.addSuppressed(rollbackFailure);
             }
@@ -504,7 +514,7 @@ final class LogicalConnection implements Connection {
         if (binding != null) {
             binding.connection().setAutoCommit(autoCommit); // switching on commits the open transaction
             if (autoCommit && statementsInTransaction > 0 && writesOnWriter()) {
-                connections.recordWrite(boundContext);
+                recordWrite();
             }
         }
         statementsInTransaction = 0;
@@ -528,7 +538,7 @@ final class LogicalConnection implements Connection {
         }
         binding.connection().commit();
         if (statementsInTransaction > 0 && writesOnWriter()) {
-            connections.recordWrite(boundContext);
+            recordWrite();
         }
         statementsInTransaction = 0;
     }
@@ -748,7 +758,7 @@ final class LogicalConnection implements Connection {
     }
 
     @Override
-    public String getClientInfo(String name) throws SQLException {
+    public @Nullable String getClientInfo(String name) throws SQLException {
         checkOpen();
         if (binding != null) {
             return binding.connection().getClientInfo(name);
@@ -782,7 +792,7 @@ final class LogicalConnection implements Connection {
     }
 
     @Override
-    public SQLWarning getWarnings() throws SQLException {
+    public @Nullable SQLWarning getWarnings() throws SQLException {
         checkOpen();
         return binding == null ? null : binding.connection().getWarnings();
     }

@@ -22,10 +22,12 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -102,27 +104,30 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
     private final boolean poolAutoCommit;
     private final WriterDiscovery discovery;
     /** Null when lag is not measured ({@code maxReplicaLag} unset). */
-    private final LagMonitor lagMonitor;
-    private final Duration maxReplicaLag;
+    private final @Nullable LagMonitor lagMonitor;
+    private final @Nullable Duration maxReplicaLag;
     private final SnapshotParticipant.Registration snapshots;
     private volatile boolean closed;
     private int loginTimeout;
-    private PrintWriter logWriter;
+    private @Nullable PrintWriter logWriter;
 
     private RoutingDataSource(Builder b) {
+        // build() has checked these, naming the setting.
+        MultiRegion multiRegion = Objects.requireNonNull(b.multiRegion, "multiRegion");
+        WriterDiscovery discovery = Objects.requireNonNull(b.discovery, "discovery");
         this.name = b.name;
-        this.discovery = b.discovery;
-        JdbcMetrics metrics = JdbcMetrics.of(MultiRegionSpi.of(b.multiRegion).meterRegistry(), b.name);
+        this.discovery = discovery;
+        JdbcMetrics metrics = JdbcMetrics.of(MultiRegionSpi.of(multiRegion).meterRegistry(), b.name);
         // A copy, so that changing the caller's HikariConfig later cannot give pools created later other settings.
         HikariConfig template = new HikariConfig();
-        b.poolTemplate.copyStateTo(template);
+        Objects.requireNonNull(b.poolTemplate, "poolTemplate").copyStateTo(template);
         EndpointPools pools = new EndpointPools(template, b.name, metrics);
         this.maxReplicaLag = b.maxReplicaLag;
         this.lagMonitor = b.maxReplicaLag == null ? null : new LagMonitor(b.lagProbe, b.lagCheckInterval, metrics);
         ReadYourWrites readYourWrites = b.readYourWritesWindow == null ? null : new ReadYourWrites(b.readYourWritesWindow);
         // Reader and writer are separate endpoints: each has its own breaker per region, and read plans skip exactly
         // the regions whose reader breaker is open.
-        this.binder = new ConnectionBinder(b.multiRegion, b.discovery, pools,
+        this.binder = new ConnectionBinder(multiRegion, discovery, pools,
                 Operation.builder(b.name + ".read", OperationKind.READ).resource(ConnectionBinder.READER_RESOURCE)
                         .breakerPerResource().build(),
                 Operation.builder(b.name + ".write", OperationKind.WRITE).resource(ConnectionBinder.WRITER_RESOURCE)
@@ -130,7 +135,7 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
                 lagMonitor, b.maxReplicaLag, readYourWrites, b.footprintMaxAge, metrics);
         this.poolReadOnly = template.isReadOnly();
         this.poolAutoCommit = template.isAutoCommit();
-        this.snapshots = MultiRegionSpi.of(b.multiRegion).onSnapshot(new SnapshotParticipant() {
+        this.snapshots = MultiRegionSpi.of(multiRegion).onSnapshot(new SnapshotParticipant() {
             @Override
             public void beforeCheckpoint() {
                 binder.beforeCheckpoint();
@@ -200,12 +205,12 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
 
     /** Kept for the {@code DataSource} contract only: Meridian and HikariCP log through SLF4J. */
     @Override
-    public PrintWriter getLogWriter() {
+    public @Nullable PrintWriter getLogWriter() {
         return logWriter;
     }
 
     @Override
-    public void setLogWriter(PrintWriter out) {
+    public void setLogWriter(@Nullable PrintWriter out) {
         this.logWriter = out;
     }
 
@@ -270,14 +275,14 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
         private static final String SET_POOL_TEMPLATE = "pass a HikariConfig with credentials and pool sizes (no jdbcUrl)"
                 + " to poolTemplate(..)";
 
-        private MultiRegion multiRegion;
-        private WriterDiscovery discovery;
-        private HikariConfig poolTemplate;
+        private @Nullable MultiRegion multiRegion;
+        private @Nullable WriterDiscovery discovery;
+        private @Nullable HikariConfig poolTemplate;
         private String name = "meridian";
-        private Duration maxReplicaLag;
+        private @Nullable Duration maxReplicaLag;
         private LagProbe lagProbe = LagProbe.postgres();
         private Duration lagCheckInterval = Duration.ofSeconds(1);
-        private Duration readYourWritesWindow;
+        private @Nullable Duration readYourWritesWindow;
         private Duration footprintMaxAge = DEFAULT_FOOTPRINT_MAX_AGE;
 
         private Builder() {
@@ -363,7 +368,7 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
         public RoutingDataSource build() {
             Settings.required(multiRegion, "multiRegion", SET_MULTI_REGION);
             Settings.required(discovery, "discovery", SET_DISCOVERY);
-            Settings.required(poolTemplate, "poolTemplate", SET_POOL_TEMPLATE);
+            HikariConfig poolTemplate = Settings.required(this.poolTemplate, "poolTemplate", SET_POOL_TEMPLATE);
             Settings.check(poolTemplate.getJdbcUrl() == null, "poolTemplate.jdbcUrl", "must not be set",
                     JdbcUrls.redact(poolTemplate.getJdbcUrl()), "remove it: every endpoint's URL comes from the WriterDiscovery");
             Settings.check(poolTemplate.getDataSourceClassName() == null && poolTemplate.getDataSource() == null,

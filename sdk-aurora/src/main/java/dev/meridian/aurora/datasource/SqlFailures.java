@@ -6,6 +6,7 @@ import java.nio.channels.ClosedByInterruptException;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Classifies JDBC failures for routing decisions: the {@link FailureClassifier}s sdk-core applies when it decides
@@ -134,7 +135,7 @@ final class SqlFailures {
         return message != null && message.contains("read-only");
     }
 
-    private static Throwable next(Throwable t) {
+    private static @Nullable Throwable next(Throwable t) {
         if (t instanceof SQLException s && s.getNextException() != null && s.getNextException() != t) {
             return s.getNextException();
         }

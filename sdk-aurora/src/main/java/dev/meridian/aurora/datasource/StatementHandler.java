@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The statement a {@link LogicalConnection} hands out: a JDK proxy over the physical statement.
@@ -61,11 +62,11 @@ final class StatementHandler implements InvocationHandler {
     private final Factory factory;
     private Statement delegate;
     private long generation;
-    private Map<String, Invocation> settings;
-    private Map<Object, Invocation> parameters;
-    private List<Invocation> others;
+    private @Nullable Map<String, Invocation> settings;
+    private @Nullable Map<Object, Invocation> parameters;
+    private @Nullable List<Invocation> others;
     private boolean batchPending;
-    private Set<Object> streamParameters;
+    private @Nullable Set<Object> streamParameters;
 
     private record Invocation(Method method, Object[] args) {
     }
@@ -85,8 +86,12 @@ final class StatementHandler implements InvocationHandler {
     static <T extends Statement> T wrap(Class<T> type, LogicalConnection owner, Statement delegate, long generation,
                                         Factory factory) {
         StatementHandler handler = new StatementHandler(owner, delegate, generation, factory);
+        MethodHandle constructor = CONSTRUCTORS.get(type);
+        if (constructor == null) {
+            throw new IllegalStateException("cannot create statement proxy for " + type.getSimpleName());
+        }
         try {
-            return (T) CONSTRUCTORS.get(type).invoke(handler);
+            return (T) constructor.invoke(handler);
         } catch (Throwable e) {
             throw new IllegalStateException("cannot create statement proxy for " + type.getSimpleName(), e);
         }
@@ -212,7 +217,7 @@ final class StatementHandler implements InvocationHandler {
     }
 
     /** Why the statement cannot be re-created elsewhere, or null when it can. */
-    String unreplayableReason() {
+    @Nullable String unreplayableReason() {
         if (batchPending) {
             return "it holds a pending batch (addBatch)";
         }

@@ -5,4 +5,7 @@
  * exceptions it adds to JDBC's ({@code WriterChangedException}, {@code WriterUnavailableException}). Everything else
  * here is package-private. Depends on {@code topology} and {@code lag}, never the other way.
  */
+@NullMarked
 package dev.meridian.aurora.datasource;
+
+import org.jspecify.annotations.NullMarked;

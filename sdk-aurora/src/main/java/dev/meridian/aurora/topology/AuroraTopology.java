@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -23,15 +24,19 @@ public final class AuroraTopology {
     private static final String SET_WRITER_REGION = "set the region that holds the writer with writerRegion(..)";
     private final Region writerRegion;
     private final Map<Region, RegionEndpoints> endpoints;
+    private final String writerUrl;
 
     private AuroraTopology(Builder builder) {
         this.writerRegion = Settings.required(builder.writerRegion, "writerRegion", SET_WRITER_REGION);
         this.endpoints = Collections.unmodifiableMap(new LinkedHashMap<>(builder.endpoints));
         RegionEndpoints writer = endpoints.get(writerRegion);
-        Settings.check(writer != null, "writerRegion", "must be one of the configured regions " + endpoints.keySet(),
-                writerRegion, "add region(" + writerRegion + ", writerUrl, readerUrl) or name a configured region");
+        if (writer == null) {
+            throw Settings.invalid("writerRegion", "must be one of the configured regions " + endpoints.keySet(),
+                    writerRegion, "add region(" + writerRegion + ", writerUrl, readerUrl) or name a configured region");
+        }
         Settings.check(writer.writerUrl().isPresent(), "writerRegion", "must have a writerUrl", writerRegion
                 + " with only a readerUrl", "give region " + writerRegion + " its cluster (writer) endpoint URL");
+        this.writerUrl = writer.writerUrl().orElseThrow();
     }
 
     /** A builder; {@code writerRegion} and at least the writer region's endpoints are required. */
@@ -46,7 +51,7 @@ public final class AuroraTopology {
 
     /** JDBC URL of the current writer endpoint. */
     public String writerUrl() {
-        return endpoints.get(writerRegion).writerUrl().orElseThrow();
+        return writerUrl;
     }
 
     /** JDBC URL of a region's reader endpoint, empty when the region is not a member or has none. */
@@ -85,7 +90,7 @@ public final class AuroraTopology {
      * naming the region and the configured ones). Not thread-safe.
      */
     public static final class Builder {
-        private Region writerRegion;
+        private @Nullable Region writerRegion;
         private final Map<Region, RegionEndpoints> endpoints = new LinkedHashMap<>();
 
         private Builder() {
@@ -105,7 +110,7 @@ public final class AuroraTopology {
             return this;
         }
 
-        public Builder region(Region region, String writerUrl, String readerUrl) {
+        public Builder region(Region region, @Nullable String writerUrl, @Nullable String readerUrl) {
             return region(RegionEndpoints.of(region, writerUrl, readerUrl));
         }
 

@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,10 +31,10 @@ abstract class CachedDiscovery implements WriterDiscovery {
     private static final long CLOSE_WAIT_SECONDS = 5;
 
     private final Cache<String, Snapshot> cache = Caffeine.newBuilder().maximumSize(1).build();
-    private final Duration refreshInterval;
+    private final @Nullable Duration refreshInterval;
     private final String threadName;
     /** Guarded by {@code this}; read without the lock only to skip it once the refresh is running. */
-    private volatile ScheduledExecutorService scheduler;
+    private volatile @Nullable ScheduledExecutorService scheduler;
     private boolean closed;
     /** Set by {@link #invalidate()}: the next {@link #topology()} looks the topology up again. */
     private volatile boolean stale;
@@ -44,12 +45,12 @@ abstract class CachedDiscovery implements WriterDiscovery {
     private record Snapshot(AuroraTopology topology, long loadedAtNanos) {
     }
 
-    CachedDiscovery(Duration refreshInterval, String threadName) {
+    CachedDiscovery(@Nullable Duration refreshInterval, String threadName) {
         this.refreshInterval = refreshInterval;
         this.threadName = threadName;
     }
 
-    static Duration validateInterval(Duration interval, String name) {
+    static @Nullable Duration validateInterval(@Nullable Duration interval, String name) {
         return Settings.positiveOrNull(interval, name, "pass an interval such as 30 s, or leave it unset to look the"
                 + " topology up only on first use, on failures and for residency checks");
     }

@@ -11,11 +11,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
@@ -38,16 +40,15 @@ public final class PostgresTopologyDiscovery extends CachedDiscovery {
     private static final String ROLE_QUERY = "SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() THEN 0 "
             + "ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END";
 
+    /** Node URLs in the order they were configured. */
     private final Map<Region, String> nodes;
-    private final List<Region> orderedNodes;
     private final Properties connectionProperties;
 
     private PostgresTopologyDiscovery(Builder b) {
         super(validateInterval(b.refreshInterval, "refreshInterval"), "meridian-pg-discovery");
         Settings.check(!b.nodes.isEmpty(), "nodes", "must not be empty", "none",
                 "add at least one node(region, jdbcUrl)");
-        this.nodes = Map.copyOf(b.nodes);
-        this.orderedNodes = List.copyOf(b.nodes.keySet());
+        this.nodes = Collections.unmodifiableMap(new LinkedHashMap<>(b.nodes));
         this.connectionProperties = new Properties();
         // The driver counts whole seconds: round up, so that a sub-second setting does not become "no timeout" (0).
         long timeoutSeconds = (b.connectTimeout.toMillis() + 999) / 1000;
@@ -73,8 +74,9 @@ public final class PostgresTopologyDiscovery extends CachedDiscovery {
         Region writer = null;
         int writerTimeline = -1;
         List<String> problems = new ArrayList<>();
-        for (Region region : orderedNodes) {
-            String url = nodes.get(region);
+        for (Map.Entry<Region, String> node : nodes.entrySet()) {
+            Region region = node.getKey();
+            String url = node.getValue();
             topology.region(RegionEndpoints.node(region, url));
             try (Connection c = DriverManager.getConnection(url, connectionProperties);
                  Statement s = c.createStatement();
@@ -102,16 +104,16 @@ public final class PostgresTopologyDiscovery extends CachedDiscovery {
 
     @Override
     public String toString() {
-        return "PostgresTopologyDiscovery" + orderedNodes;
+        return "PostgresTopologyDiscovery" + nodes.keySet();
     }
 
     /** Builder; {@code node(region, url)} at least once. Not thread-safe; {@link #build()} validates. */
     public static final class Builder {
         private final Map<Region, String> nodes = new LinkedHashMap<>();
-        private String user;
-        private String password;
+        private @Nullable String user;
+        private @Nullable String password;
         private Duration connectTimeout = Duration.ofSeconds(2);
-        private Duration refreshInterval;
+        private @Nullable Duration refreshInterval;
         private final Properties extraProperties = new Properties();
 
         private Builder() {

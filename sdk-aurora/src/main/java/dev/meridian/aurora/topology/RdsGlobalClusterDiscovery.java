@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
@@ -46,10 +47,11 @@ public final class RdsGlobalClusterDiscovery extends CachedDiscovery {
 
     private RdsGlobalClusterDiscovery(Builder b) {
         super(b.refreshInterval, "meridian-rds-discovery");
-        this.globalClusterIdentifier = b.globalClusterIdentifier;
-        this.apiRegion = b.apiRegion;
-        this.clientFactory = b.clientFactory;
-        this.urlTemplate = b.urlTemplate;
+        this.globalClusterIdentifier = Settings.required(b.globalClusterIdentifier, "globalClusterIdentifier",
+                Builder.SET_GLOBAL_CLUSTER);
+        this.apiRegion = Settings.required(b.apiRegion, "apiRegion", Builder.SET_API_REGION);
+        this.clientFactory = Settings.required(b.clientFactory, "clientFactory", Builder.SET_CLIENT_FACTORY);
+        this.urlTemplate = Settings.required(b.urlTemplate, "urlTemplate", Builder.SET_URL_TEMPLATE);
     }
 
     public static Builder builder() {
@@ -110,7 +112,7 @@ public final class RdsGlobalClusterDiscovery extends CachedDiscovery {
         return Region.of(parts[3]);
     }
 
-    private String url(String host, Integer port) {
+    private @Nullable String url(@Nullable String host, @Nullable Integer port) {
         if (host == null || host.isBlank()) {
             return null;
         }
@@ -154,11 +156,11 @@ public final class RdsGlobalClusterDiscovery extends CachedDiscovery {
         private static final String SET_URL_TEMPLATE = "pass a JDBC URL with {host} and {port}, e.g."
                 + " jdbc:postgresql://{host}:{port}/app, to urlTemplate(..)";
 
-        private String globalClusterIdentifier;
-        private Region apiRegion;
-        private Function<Region, RdsClient> clientFactory;
-        private String urlTemplate;
-        private Duration refreshInterval;
+        private @Nullable String globalClusterIdentifier;
+        private @Nullable Region apiRegion;
+        private @Nullable Function<Region, RdsClient> clientFactory;
+        private @Nullable String urlTemplate;
+        private @Nullable Duration refreshInterval;
 
         private Builder() {
         }
@@ -198,10 +200,7 @@ public final class RdsGlobalClusterDiscovery extends CachedDiscovery {
         }
 
         public RdsGlobalClusterDiscovery build() {
-            Settings.required(globalClusterIdentifier, "globalClusterIdentifier", SET_GLOBAL_CLUSTER);
-            Settings.required(apiRegion, "apiRegion", SET_API_REGION);
-            Settings.required(clientFactory, "clientFactory", SET_CLIENT_FACTORY);
-            Settings.required(urlTemplate, "urlTemplate", SET_URL_TEMPLATE);
+            // The constructor checks the required settings, in this order, as it copies them.
             return new RdsGlobalClusterDiscovery(this);
         }
     }

@@ -7,6 +7,7 @@ import dev.meridian.core.internal.Settings;
 import java.util.Objects;
 import java.util.Optional;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -20,10 +21,10 @@ import software.amazon.awssdk.regions.Region;
 @API(status = STABLE, since = "0.1")
 public final class RegionEndpoints {
     private final Region region;
-    private final String writerUrl;
-    private final String readerUrl;
+    private final @Nullable String writerUrl;
+    private final @Nullable String readerUrl;
 
-    private RegionEndpoints(Region region, String writerUrl, String readerUrl) {
+    private RegionEndpoints(Region region, @Nullable String writerUrl, @Nullable String readerUrl) {
         this.region = Settings.required(region, "region", "pass the AWS region of this cluster, e.g. Region.EU_WEST_1");
         this.writerUrl = writerUrl == null ? null : JdbcUrls.require(writerUrl, "writerUrl of " + region);
         this.readerUrl = readerUrl == null ? null : JdbcUrls.require(readerUrl, "readerUrl of " + region);
@@ -39,7 +40,7 @@ public final class RegionEndpoints {
      * @param readerUrl JDBC URL of the reader endpoint, or {@code null}
      * @throws IllegalArgumentException if both URLs are null, or one is blank or does not start with {@code jdbc:}
      */
-    public static RegionEndpoints of(Region region, String writerUrl, String readerUrl) {
+    public static RegionEndpoints of(Region region, @Nullable String writerUrl, @Nullable String readerUrl) {
         return new RegionEndpoints(region, writerUrl, readerUrl);
     }
 

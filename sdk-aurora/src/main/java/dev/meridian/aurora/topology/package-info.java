@@ -3,4 +3,7 @@
  * its {@link dev.meridian.aurora.topology.RegionEndpoints}, and the {@link dev.meridian.aurora.topology.WriterDiscovery}
  * implementations (static, RDS API, PostgreSQL probing) with their shared caching. Knows nothing of data sources.
  */
+@NullMarked
 package dev.meridian.aurora.topology;
+
+import org.jspecify.annotations.NullMarked;

@@ -5,6 +5,7 @@ import static org.apiguardian.api.API.Status.STABLE;
 import dev.meridian.core.exception.MeridianException;
 import java.time.Duration;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Thrown by {@link HybridLogicalClock#observe(long)} when a remote stamp is further ahead of the local physical clock
@@ -24,14 +25,14 @@ public class ClockDriftException extends MeridianException {
      * Creates the exception for {@code remoteStamp}, {@code aheadMillis} ahead of the local clock, above
      * {@code maxAcceptableStamp}; {@code maxDrift} is null when the guard is off.
      */
-    public ClockDriftException(long remoteStamp, long aheadMillis, long maxAcceptableStamp, Duration maxDrift) {
+    public ClockDriftException(long remoteStamp, long aheadMillis, long maxAcceptableStamp, @Nullable Duration maxDrift) {
         super(message(remoteStamp, aheadMillis, maxAcceptableStamp, maxDrift));
         this.remoteStamp = remoteStamp;
         this.aheadMillis = aheadMillis;
         this.maxAcceptableStamp = maxAcceptableStamp;
     }
 
-    private static String message(long remoteStamp, long aheadMillis, long bound, Duration maxDrift) {
+    private static String message(long remoteStamp, long aheadMillis, long bound, @Nullable Duration maxDrift) {
         String stamp = "Remote HLC stamp " + HybridLogicalClock.toString(remoteStamp) + " (" + remoteStamp + ") is "
                 + aheadMillis + " ms ahead of the local clock";
         if (maxDrift == null) {

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -179,7 +180,7 @@ public final class HybridLogicalClock {
     }
 
     /** The configured max drift, or {@code null} when the guard is off ({@link Builder#noDriftGuard()}). */
-    public Duration maxDrift() {
+    public @Nullable Duration maxDrift() {
         return maxDriftMillis == Long.MAX_VALUE ? null : Duration.ofMillis(maxDriftMillis);
     }
 
@@ -283,7 +284,7 @@ public final class HybridLogicalClock {
         private LongSupplier millis = InstantSource.system()::millis;
         private long maxDriftMillis = DEFAULT_MAX_DRIFT.toMillis();
         private DriftPolicy driftPolicy = DriftPolicy.REJECT;
-        private String nodeId;
+        private @Nullable String nodeId;
 
         private Builder() {
         }

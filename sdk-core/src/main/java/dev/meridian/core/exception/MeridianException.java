@@ -3,6 +3,7 @@ package dev.meridian.core.exception;
 import static org.apiguardian.api.API.Status.STABLE;
 
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Base type of the exceptions Meridian itself raises (as opposed to the AWS SDK or JDBC exceptions it passes
@@ -16,7 +17,7 @@ public class MeridianException extends RuntimeException {
         super(message);
     }
 
-    public MeridianException(String message, Throwable cause) {
+    public MeridianException(@Nullable String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }

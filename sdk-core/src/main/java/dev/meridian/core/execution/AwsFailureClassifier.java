@@ -17,6 +17,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLHandshakeException;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
@@ -115,7 +116,7 @@ final class AwsFailureClassifier implements FailureClassifier {
      * exception of the Netty transport (its read/write timeouts and premature closes are not {@link IOException}s),
      * happened after the request may have been sent and is MAYBE_APPLIED.
      */
-    private static FailureDecision transportCause(Throwable start) {
+    private static @Nullable FailureDecision transportCause(Throwable start) {
         int depth = 0;
         for (Throwable c = start; c != null && depth < MAX_CAUSE_DEPTH; c = c.getCause() == c ? null : c.getCause()) {
             depth++;

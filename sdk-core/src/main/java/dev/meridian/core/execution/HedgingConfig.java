@@ -6,6 +6,7 @@ import dev.meridian.core.internal.Settings;
 import java.time.Duration;
 import java.util.Optional;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Hedged reads: when a READ has not answered after a delay, the same read is also sent to the next region of its
@@ -27,11 +28,11 @@ public final class HedgingConfig {
     private static final HedgingConfig DISABLED = new HedgingConfig(false, null, false, DEFAULT_MAX_WORKERS);
 
     private final boolean enabled;
-    private final Duration delay;
+    private final @Nullable Duration delay;
     private final boolean adaptive;
     private final int maxWorkers;
 
-    private HedgingConfig(boolean enabled, Duration delay, boolean adaptive, int maxWorkers) {
+    private HedgingConfig(boolean enabled, @Nullable Duration delay, boolean adaptive, int maxWorkers) {
         this.enabled = enabled;
         this.delay = delay;
         this.adaptive = adaptive;
@@ -86,6 +87,9 @@ public final class HedgingConfig {
 
     /** The delay to use given the first region's observed p95 (nanoseconds, or negative when unknown). */
     public long delayNanos(long p95Nanos) {
+        if (delay == null) {
+            throw new IllegalStateException("HedgingConfig is disabled: it has no hedge delay; check enabled() first");
+        }
         long base = delay.toNanos();
         return adaptive && p95Nanos > base ? p95Nanos : base;
     }

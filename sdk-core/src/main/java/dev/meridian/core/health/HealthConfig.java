@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Settings of the per-region circuit breakers (Resilience4j, count-based sliding window, slow-call detection on)
@@ -38,7 +39,7 @@ public final class HealthConfig {
     private final int permittedCallsInHalfOpenState;
     private final float slowCallRateThreshold;
     private final Duration slowCallDuration;
-    private final ProbeHook probe;
+    private final @Nullable ProbeHook probe;
     private final Duration probeInterval;
     private final boolean perResourceBreakers;
 
@@ -137,7 +138,7 @@ public final class HealthConfig {
         private int permittedCallsInHalfOpenState = 3;
         private float slowCallRateThreshold = 80f;
         private Duration slowCallDuration = Duration.ofSeconds(2);
-        private ProbeHook probe;
+        private @Nullable ProbeHook probe;
         private Duration probeInterval = Duration.ofSeconds(5);
         private boolean perResourceBreakers;
 

@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,7 +92,7 @@ public final class Idempotency {
     private final boolean validatePayload;
     private final FailureClassifier classifier;
     private final int maxResultBytes;
-    private final Cache<String, IdempotencyRecord> localCache;
+    private final @Nullable Cache<String, IdempotencyRecord> localCache;
 
     private Idempotency(Builder builder) {
         this.store = Objects.requireNonNull(builder.store, "store");
@@ -196,7 +197,7 @@ public final class Idempotency {
         return store;
     }
 
-    private <T> T runFirst(IdempotencyClaim claim, Instant inProgressExpiry, String payloadHash,
+    private <T> T runFirst(IdempotencyClaim claim, Instant inProgressExpiry, @Nullable String payloadHash,
             Supplier<T> supplier, ResultCodec<T> codec) {
         T result;
         try {
@@ -261,7 +262,7 @@ public final class Idempotency {
      * it again, and builds the exception for this call (saying what duplicates will see).
      */
     private IdempotencyResultNotStoredException resultNotStored(IdempotencyClaim claim, Instant inProgressExpiry,
-            Instant expiry, String reason, Object result, Throwable cause) {
+            Instant expiry, String reason, @Nullable Object result, @Nullable Throwable cause) {
         String keyHash = keyHash(claim.key());
         String consequence;
         RuntimeException recordFailure = null;
@@ -284,7 +285,7 @@ public final class Idempotency {
         return e;
     }
 
-    private <T> T replay(IdempotencyRecord record, String payloadHash, ResultCodec<T> codec) {
+    private <T> T replay(IdempotencyRecord record, @Nullable String payloadHash, ResultCodec<T> codec) {
         if (record.payloadDiffers(payloadHash)) {
             throw new IdempotencyKeyReuseException(record.key());
         }
@@ -330,7 +331,7 @@ public final class Idempotency {
 
     /** Builder for {@link Idempotency}; validates each setting as it is given. */
     public static final class Builder {
-        private IdempotencyStore store;
+        private @Nullable IdempotencyStore store;
         private Duration ttl = Duration.ofHours(1);
         private Duration inProgressTimeout = Duration.ofMinutes(1);
         private InstantSource clock = InstantSource.system();
@@ -338,7 +339,7 @@ public final class Idempotency {
         private FailureClassifier classifier = FailureClassifier.aws();
         private int maxResultBytes;
         private long localCacheSize;
-        private Duration localCacheMaxAge;
+        private @Nullable Duration localCacheMaxAge;
 
         private Builder() {
         }
@@ -417,8 +418,11 @@ public final class Idempotency {
         /** Builds it. */
         public Idempotency build() {
             // An IllegalArgumentException like every other bad setting of this builder, not a NullPointerException.
-            Settings.check(store != null, "Idempotency.store", "is required", null,
-                    "pass the IdempotencyStore that keeps the records, e.g. a DynamoDbIdempotencyStore");
+            IdempotencyStore store = this.store;
+            if (store == null) {
+                throw Settings.invalid("Idempotency.store", "is required", null,
+                        "pass the IdempotencyStore that keeps the records, e.g. a DynamoDbIdempotencyStore");
+            }
             Settings.check(maxResultBytes <= store.maxResultBytes(), "Idempotency.maxResultBytes",
                     "must be at most the " + store.maxResultBytes() + " bytes per result that "
                             + store.getClass().getSimpleName() + " keeps", maxResultBytes,

@@ -5,6 +5,7 @@ import static org.apiguardian.api.API.Status.STABLE;
 import java.util.Objects;
 import java.util.Optional;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The answer of {@link IdempotencyStore#claim}: either this caller now holds the key ({@link #acquired()}, with an
@@ -20,10 +21,10 @@ import org.apiguardian.api.API;
 public final class IdempotencyClaim {
 
     private final String key;
-    private final String owner;
-    private final IdempotencyRecord existing;
+    private final @Nullable String owner;
+    private final @Nullable IdempotencyRecord existing;
 
-    private IdempotencyClaim(String key, String owner, IdempotencyRecord existing) {
+    private IdempotencyClaim(String key, @Nullable String owner, @Nullable IdempotencyRecord existing) {
         this.key = Objects.requireNonNull(key, "key");
         this.owner = owner;
         this.existing = existing;
@@ -67,7 +68,8 @@ public final class IdempotencyClaim {
             throw new IllegalStateException("idempotency key " + Idempotency.keyHash(key)
                     + " was not acquired: a " + existing.status() + " record holds it");
         }
-        return owner;
+        // Without a record in the way the claim was acquired, and acquired(..) requires its owner.
+        return Objects.requireNonNull(owner, "owner");
     }
 
     /** The live record that holds the key, when the claim was not acquired. */

@@ -6,6 +6,7 @@ import dev.meridian.core.exception.MeridianException;
 import java.time.Instant;
 import java.util.Optional;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A duplicate arrived while another worker holds the same idempotency key: it is still executing, or its attempt
@@ -22,10 +23,10 @@ public class IdempotencyInProgressException extends MeridianException {
     private static final long serialVersionUID = 1L;
 
     private final transient String key;
-    private final transient Instant inProgressExpiry;
+    private final transient @Nullable Instant inProgressExpiry;
 
     /** Creates the exception for {@code key} whose claim expires at {@code inProgressExpiry} (may be null). */
-    public IdempotencyInProgressException(String key, Instant inProgressExpiry) {
+    public IdempotencyInProgressException(String key, @Nullable Instant inProgressExpiry) {
         super("Idempotency key " + Idempotency.keyHash(key) + " is held by another execution that is running or"
                 + " may have applied it" + (inProgressExpiry == null ? "" : " (claim expires at " + inProgressExpiry
                 + ")") + "; retry later");

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One stored idempotency record. Immutable: the result bytes are copied in and out.
@@ -24,14 +25,14 @@ public final class IdempotencyRecord {
 
     private final String key;
     private final IdempotencyStatus status;
-    private final String payloadHash;
+    private final @Nullable String payloadHash;
     private final Instant expiry;
-    private final Instant inProgressExpiry;
-    private final byte[] result;
-    private final String resultNotStoredReason;
+    private final @Nullable Instant inProgressExpiry;
+    private final byte @Nullable [] result;
+    private final @Nullable String resultNotStoredReason;
 
-    private IdempotencyRecord(String key, IdempotencyStatus status, String payloadHash, Instant expiry,
-            Instant inProgressExpiry, byte[] result, String resultNotStoredReason) {
+    private IdempotencyRecord(String key, IdempotencyStatus status, @Nullable String payloadHash, Instant expiry,
+            @Nullable Instant inProgressExpiry, byte @Nullable [] result, @Nullable String resultNotStoredReason) {
         this.key = Objects.requireNonNull(key, "key");
         this.status = Objects.requireNonNull(status, "status");
         this.payloadHash = payloadHash;
@@ -46,7 +47,7 @@ public final class IdempotencyRecord {
      *
      * @param payloadHash SHA-256 hex of the payload, or {@code null} when payloads are not validated
      */
-    public static IdempotencyRecord inProgress(String key, String payloadHash, Instant inProgressExpiry,
+    public static IdempotencyRecord inProgress(String key, @Nullable String payloadHash, Instant inProgressExpiry,
             Instant expiry) {
         Objects.requireNonNull(inProgressExpiry, "inProgressExpiry");
         return new IdempotencyRecord(key, IdempotencyStatus.IN_PROGRESS, payloadHash, expiry, inProgressExpiry, null,
@@ -58,7 +59,7 @@ public final class IdempotencyRecord {
      *
      * @param payloadHash SHA-256 hex of the payload, or {@code null} when payloads are not validated
      */
-    public static IdempotencyRecord completed(String key, String payloadHash, byte[] result, Instant expiry) {
+    public static IdempotencyRecord completed(String key, @Nullable String payloadHash, byte[] result, Instant expiry) {
         Objects.requireNonNull(result, "result");
         return new IdempotencyRecord(key, IdempotencyStatus.COMPLETED, payloadHash, expiry, null, result, null);
     }
@@ -69,7 +70,7 @@ public final class IdempotencyRecord {
      * @param payloadHash SHA-256 hex of the payload, or {@code null} when payloads are not validated
      * @param reason why the result was not stored (never the result itself)
      */
-    public static IdempotencyRecord completedWithoutResult(String key, String payloadHash, String reason,
+    public static IdempotencyRecord completedWithoutResult(String key, @Nullable String payloadHash, String reason,
             Instant expiry) {
         Objects.requireNonNull(reason, "reason");
         return new IdempotencyRecord(key, IdempotencyStatus.COMPLETED, payloadHash, expiry, null, null, reason);
@@ -125,11 +126,12 @@ public final class IdempotencyRecord {
         if (!expiry.isAfter(now)) {
             return false;
         }
-        return status != IdempotencyStatus.IN_PROGRESS || inProgressExpiry.isAfter(now);
+        // inProgress(..) requires the in-progress expiry, so an IN_PROGRESS record always has one.
+        return status != IdempotencyStatus.IN_PROGRESS || inProgressExpiry != null && inProgressExpiry.isAfter(now);
     }
 
     /** Whether {@code otherHash} conflicts with this record's payload hash (both present and different). */
-    public boolean payloadDiffers(String otherHash) {
+    public boolean payloadDiffers(@Nullable String otherHash) {
         return payloadHash != null && otherHash != null && !payloadHash.equals(otherHash);
     }
 

@@ -6,6 +6,7 @@ import dev.meridian.core.exception.MeridianException;
 import java.util.Objects;
 import java.util.Optional;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The operation of an idempotency key ran, but its result could not be stored (larger than the store keeps, not
@@ -26,7 +27,7 @@ public class IdempotencyResultNotStoredException extends MeridianException {
 
     private final transient String key;
     private final String reason;
-    private final transient Object result;
+    private final transient @Nullable Object result;
 
     /**
      * Creates the exception.
@@ -36,8 +37,8 @@ public class IdempotencyResultNotStoredException extends MeridianException {
      * @param result what the operation returned to this call, or {@code null} for a duplicate
      * @param cause the failure that kept the result from being stored, or {@code null}
      */
-    public IdempotencyResultNotStoredException(String key, String message, String reason, Object result,
-            Throwable cause) {
+    public IdempotencyResultNotStoredException(String key, @Nullable String message, String reason, @Nullable Object result,
+            @Nullable Throwable cause) {
         super(message, cause);
         this.key = Objects.requireNonNull(key, "key");
         this.reason = Objects.requireNonNull(reason, "reason");

@@ -5,6 +5,7 @@ import static org.apiguardian.api.API.Status.STABLE;
 import java.time.Instant;
 import java.util.Optional;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Storage SPI for {@link Idempotency}: {@link #claim}, {@link #complete} (or {@link #completeWithoutResult}),
@@ -37,7 +38,7 @@ public interface IdempotencyStore {
      * @return the caller's claim (with the owner token the store issued) when it created the record and must run the
      *         operation, else the record in the way
      */
-    IdempotencyClaim claim(String key, String payloadHash, Instant inProgressExpiry, Instant expiry);
+    IdempotencyClaim claim(String key, @Nullable String payloadHash, Instant inProgressExpiry, Instant expiry);
 
     /**
      * Marks the claimed key completed with the encoded {@code result}, kept until {@code expiry}, writing it where the

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An {@link IdempotencyStore} in one process's memory, on a Caffeine cache: for tests and single-process use (it
@@ -75,7 +76,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public IdempotencyClaim claim(String key, String payloadHash, Instant inProgressExpiry, Instant expiry) {
+    public IdempotencyClaim claim(String key, @Nullable String payloadHash, Instant inProgressExpiry, Instant expiry) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(inProgressExpiry, "inProgressExpiry");
         Objects.requireNonNull(expiry, "expiry");
@@ -93,7 +94,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     }
 
     /** Whether {@code record} keeps a claim with {@code payloadHash} out: live, or a crashed claim of another payload. */
-    private static boolean holds(IdempotencyRecord record, String payloadHash, Instant now) {
+    private static boolean holds(IdempotencyRecord record, @Nullable String payloadHash, Instant now) {
         if (record.isLive(now)) {
             return true;
         }

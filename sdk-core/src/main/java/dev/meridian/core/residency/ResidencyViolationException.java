@@ -4,6 +4,7 @@ import static org.apiguardian.api.API.Status.STABLE;
 
 import dev.meridian.core.exception.MeridianException;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Raised instead of routing a call outside the regions its data may live in: no allowed region is configured,
@@ -22,7 +23,7 @@ public class ResidencyViolationException extends MeridianException {
     }
 
     public ResidencyViolationException(String message, DataClass dataClass, Jurisdiction jurisdiction,
-            Throwable cause) {
+            @Nullable Throwable cause) {
         super(message, cause);
         this.dataClass = dataClass;
         this.jurisdiction = jurisdiction;

@@ -4,4 +4,7 @@
  * {@link dev.meridian.core.residency.CountryJurisdictions}) and the
  * {@link dev.meridian.core.residency.ResidencyPolicy} deciding which regions may serve a call. Fails closed.
  */
+@NullMarked
 package dev.meridian.core.residency;
+
+import org.jspecify.annotations.NullMarked;

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -13,9 +14,9 @@ import software.amazon.awssdk.regions.Region;
  */
 final class LatencyStrategy extends Strategies.Named {
     private final double exploration;
-    private final Random random;
+    private final @Nullable Random random;
 
-    LatencyStrategy(double exploration, Random random) {
+    LatencyStrategy(double exploration, @Nullable Random random) {
         super("latency");
         Settings.check(exploration >= 0 && exploration <= 1, "RoutingStrategy.latency exploration",
                 "must be a share in [0, 1]", exploration, "pass e.g. 0.05 to explore 5 % of calls");

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -21,13 +22,13 @@ public final class Operation {
 
     private final String name;
     private final OperationKind kind;
-    private final String resource;
-    private final String routingKey;
-    private final RoutingStrategy strategy;
+    private final @Nullable String resource;
+    private final @Nullable String routingKey;
+    private final @Nullable RoutingStrategy strategy;
     private final int maxRegions;
     private final boolean homeOnly;
     private final boolean breakerPerResource;
-    private final Set<Region> within;
+    private final @Nullable Set<Region> within;
 
     private Operation(Builder b) {
         this.name = b.name;
@@ -140,13 +141,13 @@ public final class Operation {
     public static final class Builder {
         private final String name;
         private final OperationKind kind;
-        private String resource;
-        private String routingKey;
-        private RoutingStrategy strategy;
+        private @Nullable String resource;
+        private @Nullable String routingKey;
+        private @Nullable RoutingStrategy strategy;
         private int maxRegions = UNLIMITED;
         private boolean homeOnly;
         private boolean breakerPerResource;
-        private Set<Region> within;
+        private @Nullable Set<Region> within;
 
         private Builder(String name, OperationKind kind) {
             this.name = Objects.requireNonNull(name, "name");
@@ -188,7 +189,7 @@ public final class Operation {
         }
 
         /** See {@link Operation#within()}; {@code null} lifts the bound. */
-        public Builder within(Set<Region> regions) {
+        public Builder within(@Nullable Set<Region> regions) {
             if (regions != null && regions.isEmpty()) {
                 throw Settings.invalid("Operation.within of " + name, "must name at least one region", regions,
                         "pass the regions the operation may use, or null to lift the bound");

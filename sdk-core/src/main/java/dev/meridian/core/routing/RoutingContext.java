@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 import software.amazon.awssdk.regions.Region;
 
@@ -42,13 +43,13 @@ public final class RoutingContext {
     private static final ThreadLocal<RoutingContext> CURRENT = new ThreadLocal<>();
 
     private final DataClass dataClass;
-    private final String subjectCountry;
-    private final Jurisdiction subjectJurisdiction;
-    private final String routingKey;
-    private final String idempotencyKey;
-    private final String correlationId;
+    private final @Nullable String subjectCountry;
+    private final @Nullable Jurisdiction subjectJurisdiction;
+    private final @Nullable String routingKey;
+    private final @Nullable String idempotencyKey;
+    private final @Nullable String correlationId;
     private final Set<Region> excludedRegions;
-    private final Region preferredRegion;
+    private final @Nullable Region preferredRegion;
     private final boolean dataClassDeclared;
 
     private RoutingContext(Builder b) {
@@ -191,12 +192,12 @@ public final class RoutingContext {
     }
 
     private static final class ContextScope implements Scope {
-        private final RoutingContext previous;
-        private final String previousMdc;
+        private final @Nullable RoutingContext previous;
+        private final @Nullable String previousMdc;
         private final boolean touchedMdc;
         private boolean closed;
 
-        ContextScope(RoutingContext previous, String previousMdc, boolean touchedMdc) {
+        ContextScope(@Nullable RoutingContext previous, @Nullable String previousMdc, boolean touchedMdc) {
             this.previous = previous;
             this.previousMdc = previousMdc;
             this.touchedMdc = touchedMdc;
@@ -229,13 +230,13 @@ public final class RoutingContext {
      */
     public static final class Builder {
         private DataClass dataClass = DataClass.INTERNAL;
-        private String subjectCountry;
-        private Jurisdiction subjectJurisdiction;
-        private String routingKey;
-        private String idempotencyKey;
-        private String correlationId;
+        private @Nullable String subjectCountry;
+        private @Nullable Jurisdiction subjectJurisdiction;
+        private @Nullable String routingKey;
+        private @Nullable String idempotencyKey;
+        private @Nullable String correlationId;
         private final Set<Region> excludedRegions = new LinkedHashSet<>();
-        private Region preferredRegion;
+        private @Nullable Region preferredRegion;
         private boolean dataClassDeclared;
 
         private Builder() {
@@ -248,7 +249,7 @@ public final class RoutingContext {
         }
 
         /** ISO-3166 alpha-2 country of the data subject, mapped to a jurisdiction by the residency policy. */
-        public Builder subjectCountry(String country) {
+        public Builder subjectCountry(@Nullable String country) {
             this.subjectCountry = country == null ? null : country.trim().toUpperCase(Locale.ROOT);
             return this;
         }

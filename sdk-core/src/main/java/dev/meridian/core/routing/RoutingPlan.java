@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -22,10 +23,10 @@ public final class RoutingPlan {
     private final Set<Region> allowed;
     private final boolean residencyLimited;
     private final DataClass dataClass;
-    private final Jurisdiction jurisdiction;
+    private final @Nullable Jurisdiction jurisdiction;
 
     private RoutingPlan(List<Region> regions, Set<Region> allowed, boolean residencyLimited, DataClass dataClass,
-            Jurisdiction jurisdiction) {
+            @Nullable Jurisdiction jurisdiction) {
         this.regions = List.copyOf(regions);
         this.allowed = allowed;
         this.residencyLimited = residencyLimited;

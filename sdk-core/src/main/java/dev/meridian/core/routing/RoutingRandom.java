@@ -6,6 +6,7 @@ import java.security.SecureRandom;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The random source of routing's draws (the first region of {@link RoutingStrategy#weighted()}, the exploration of
@@ -23,7 +24,7 @@ import org.apiguardian.api.API;
 public final class RoutingRandom {
     private final Object lock = new Object();
     /** Guarded by {@link #lock}; created on the first draw (local-first or failover routing never draws). */
-    private SplittableRandom root;
+    private @Nullable SplittableRandom root;
     /** Written under {@link #lock}; read without it on every draw. */
     private volatile long generation;
     private final ThreadLocal<PerThread> perThread = new ThreadLocal<>();
@@ -31,7 +32,7 @@ public final class RoutingRandom {
     private record PerThread(long generation, SplittableRandom random) {
     }
 
-    private RoutingRandom(SplittableRandom root) {
+    private RoutingRandom(@Nullable SplittableRandom root) {
         this.root = root;
     }
 

@@ -9,6 +9,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.ToIntFunction;
 import java.util.random.RandomGenerator;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -22,7 +23,7 @@ public final class RoutingRequest {
     private final Region localRegion;
     private final ToIntFunction<Region> weights;
     private final LatencyTracker latency;
-    private final RoutingRandom random;
+    private final @Nullable RoutingRandom random;
 
     /**
      * A request whose {@link #random()} is the thread's {@code ThreadLocalRandom}, which a snapshot restore does not
@@ -45,7 +46,7 @@ public final class RoutingRequest {
      */
     @API(status = INTERNAL, since = "0.1")
     public RoutingRequest(Operation operation, RoutingContext context, Region localRegion,
-            ToIntFunction<Region> weights, LatencyTracker latency, RoutingRandom random) {
+            ToIntFunction<Region> weights, LatencyTracker latency, @Nullable RoutingRandom random) {
         this.operation = Objects.requireNonNull(operation, "operation");
         this.context = Objects.requireNonNull(context, "context");
         this.localRegion = Objects.requireNonNull(localRegion, "localRegion");

@@ -3,6 +3,7 @@ package dev.meridian.core.routing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -10,9 +11,9 @@ import software.amazon.awssdk.regions.Region;
  * runtime's, reseeded after a snapshot restore) unless built with a generator of its own.
  */
 final class WeightedStrategy extends Strategies.Named {
-    private final RandomGenerator random;
+    private final @Nullable RandomGenerator random;
 
-    WeightedStrategy(RandomGenerator random) {
+    WeightedStrategy(@Nullable RandomGenerator random) {
         super("weighted");
         this.random = random;
     }

@@ -3,4 +3,7 @@
  * {@link dev.meridian.core.routing.RoutingPlan} (residency, then health, then a
  * {@link dev.meridian.core.routing.RoutingStrategy}: local-first, failover, weighted, geo, latency, home-by-key).
  */
+@NullMarked
 package dev.meridian.core.routing;
+
+import org.jspecify.annotations.NullMarked;

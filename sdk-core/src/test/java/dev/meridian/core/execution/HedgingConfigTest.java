@@ -1,6 +1,7 @@
 package dev.meridian.core.execution;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -22,5 +23,12 @@ class HedgingConfigTest {
         HedgingConfig fixed = HedgingConfig.fixed(Duration.ofNanos(100));
         assertThat(fixed.adaptive()).isFalse();
         assertThat(fixed.delayNanos(5_000)).isEqualTo(100);
+    }
+
+    @Test
+    void aDisabledConfigHasNoDelayAndSaysSo() {
+        assertThatThrownBy(() -> HedgingConfig.disabled().delayNanos(100))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("check enabled() first");
     }
 }

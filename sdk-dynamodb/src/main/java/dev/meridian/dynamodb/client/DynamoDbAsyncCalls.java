@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbRequest;
@@ -35,7 +36,7 @@ final class DynamoDbAsyncCalls implements ServiceHooks<DynamoDbRequest, Classifi
     private final DynamoDbOperationClassifier classifier;
     private final RoutedCalls<DynamoDbAsyncClient, DynamoDbRequest, Classification> engine;
     private final List<AutoCloseable> closeables;
-    private ScheduledExecutorService waiterScheduler;
+    private @Nullable ScheduledExecutorService waiterScheduler;
     private boolean closed;
 
     DynamoDbAsyncCalls(DynamoDbRouting routing, RegionalClients<DynamoDbAsyncClient> clients,

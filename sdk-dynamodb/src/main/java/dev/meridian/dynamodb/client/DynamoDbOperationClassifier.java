@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbRequest;
 
 /**
@@ -68,7 +69,7 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
 
     /** Classifies a {@code DynamoDbClient}/{@code DynamoDbAsyncClient} method call; {@code null} for non-calls. */
     @Override
-    public Operation classify(Method method, Object[] args) {
+    public @Nullable Operation classify(Method method, Object @Nullable [] args) {
         if (args == null || args.length != 1 || !(args[0] instanceof DynamoDbRequest)) {
             return null;
         }

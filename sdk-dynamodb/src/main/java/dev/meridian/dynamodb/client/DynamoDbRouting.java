@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
@@ -38,9 +39,9 @@ final class DynamoDbRouting {
     private final MultiRegion runtime;
     private final MultiRegionSpi spi;
     private final TableCatalog catalog;
-    private final WriteMarks marks;
+    private final @Nullable WriteMarks marks;
 
-    DynamoDbRouting(MultiRegion runtime, TableCatalog catalog, WriteMarks marks) {
+    DynamoDbRouting(MultiRegion runtime, TableCatalog catalog, @Nullable WriteMarks marks) {
         this.runtime = Objects.requireNonNull(runtime, "runtime");
         this.spi = MultiRegionSpi.of(runtime);
         this.catalog = Objects.requireNonNull(catalog, "catalog");
@@ -128,7 +129,7 @@ final class DynamoDbRouting {
         return withDefault(ctx, catalog.settings(table).flatMap(TableSettings::defaultContext).orElse(null));
     }
 
-    private static RoutingContext withDefault(RoutingContext ctx, RoutingContext tableDefault) {
+    private static RoutingContext withDefault(RoutingContext ctx, @Nullable RoutingContext tableDefault) {
         if (tableDefault == null) {
             return ctx;
         }

@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ComparisonOperator;
 import software.amazon.awssdk.services.dynamodb.model.Condition;
@@ -18,14 +19,14 @@ final class ItemRef {
 
     private final String table;
     private final Map<String, AttributeValue> attributes;
-    private final String keyConditionExpression;
+    private final @Nullable String keyConditionExpression;
     private final Map<String, String> expressionNames;
     private final Map<String, AttributeValue> expressionValues;
     private final Map<String, Condition> keyConditions;
 
-    private ItemRef(String table, Map<String, AttributeValue> attributes, String keyConditionExpression,
-            Map<String, String> expressionNames, Map<String, AttributeValue> expressionValues,
-            Map<String, Condition> keyConditions) {
+    private ItemRef(String table, @Nullable Map<String, AttributeValue> attributes,
+            @Nullable String keyConditionExpression, @Nullable Map<String, String> expressionNames,
+            @Nullable Map<String, AttributeValue> expressionValues, @Nullable Map<String, Condition> keyConditions) {
         this.table = Objects.requireNonNull(table, "table");
         this.attributes = attributes == null ? Map.of() : attributes;
         this.keyConditionExpression = keyConditionExpression;
@@ -40,8 +41,8 @@ final class ItemRef {
     }
 
     /** A query: the partition key value sits in the key condition. */
-    static ItemRef ofQuery(String table, String keyConditionExpression, Map<String, String> names,
-            Map<String, AttributeValue> values, Map<String, Condition> keyConditions) {
+    static ItemRef ofQuery(String table, @Nullable String keyConditionExpression, @Nullable Map<String, String> names,
+            @Nullable Map<String, AttributeValue> values, @Nullable Map<String, Condition> keyConditions) {
         return new ItemRef(table, null, keyConditionExpression, names, values, keyConditions);
     }
 
@@ -96,12 +97,12 @@ final class ItemRef {
         return Optional.empty();
     }
 
-    private String resolveName(String token) {
+    private @Nullable String resolveName(String token) {
         return token.startsWith("#") ? expressionNames.get(token) : token;
     }
 
     /** A stable text form of a key value: strings and numbers as written, binary as Base64. */
-    static Optional<String> render(AttributeValue value) {
+    static Optional<String> render(@Nullable AttributeValue value) {
         if (value == null) {
             return Optional.empty();
         }

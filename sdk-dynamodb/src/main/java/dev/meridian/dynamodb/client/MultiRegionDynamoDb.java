@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
@@ -144,18 +145,18 @@ public final class MultiRegionDynamoDb {
 
     /** Builder of multi-region DynamoDB clients; not thread-safe. */
     public static final class Builder {
-        private MultiRegionConfig config;
-        private MultiRegion runtime;
-        private Function<Region, DynamoDbClient> clientFactory;
-        private Function<Region, DynamoDbAsyncClient> asyncClientFactory;
-        private RegionalClientFactory<DynamoDbClient> regionalFactory;
-        private RegionalClientFactory<DynamoDbAsyncClient> regionalAsyncFactory;
-        private RegionalClients<DynamoDbClient> sharedClients;
+        private @Nullable MultiRegionConfig config;
+        private @Nullable MultiRegion runtime;
+        private @Nullable Function<Region, DynamoDbClient> clientFactory;
+        private @Nullable Function<Region, DynamoDbAsyncClient> asyncClientFactory;
+        private @Nullable RegionalClientFactory<DynamoDbClient> regionalFactory;
+        private @Nullable RegionalClientFactory<DynamoDbAsyncClient> regionalAsyncFactory;
+        private @Nullable RegionalClients<DynamoDbClient> sharedClients;
         private boolean ownsRuntime;
         private final Map<String, TableSettings> tables = new LinkedHashMap<>();
-        private MeterRegistry meterRegistry;
-        private ReadYourWrites readYourWrites;
-        private ReplicationLagProbe.Settings lagProbe;
+        private @Nullable MeterRegistry meterRegistry;
+        private @Nullable ReadYourWrites readYourWrites;
+        private ReplicationLagProbe.@Nullable Settings lagProbe;
 
         private Builder() {
         }
@@ -270,8 +271,9 @@ public final class MultiRegionDynamoDb {
                     closeables.add(0, clients);
                 }
                 ReplicationLagProbe probe = null;
-                if (lagProbe != null) {
-                    probe = startLagProbe(rt, clients);
+                ReplicationLagProbe.Settings lagSettings = lagProbe;
+                if (lagSettings != null) {
+                    probe = startLagProbe(rt, clients, lagSettings);
                     closeables.add(0, probe);
                 }
                 DynamoDbRouting routing = routing(rt);
@@ -311,21 +313,24 @@ public final class MultiRegionDynamoDb {
         }
 
         private RegionalClients<DynamoDbClient> syncClients(MultiRegion rt) {
+            Function<Region, DynamoDbClient> plain = clientFactory;
             RegionalClientFactory<DynamoDbClient> factory = regionalFactory != null ? regionalFactory
-                    : clientFactory != null ? (region, spec) -> clientFactory.apply(region)
+                    : plain != null ? (region, spec) -> plain.apply(region)
                     : (region, spec) -> defaultClient(DynamoDbClient.builder(), region, rt);
             return new RegionalClients<>("DynamoDbClient", rt.config(), factory);
         }
 
         private RegionalClients<DynamoDbAsyncClient> asyncClients(MultiRegion rt) {
+            Function<Region, DynamoDbAsyncClient> plain = asyncClientFactory;
             RegionalClientFactory<DynamoDbAsyncClient> factory = regionalAsyncFactory != null ? regionalAsyncFactory
-                    : asyncClientFactory != null ? (region, spec) -> asyncClientFactory.apply(region)
+                    : plain != null ? (region, spec) -> plain.apply(region)
                     : (region, spec) -> defaultClient(DynamoDbAsyncClient.builder(), region, rt);
             return new RegionalClients<>("DynamoDbAsyncClient", rt.config(), factory);
         }
 
-        private ReplicationLagProbe startLagProbe(MultiRegion rt, RegionalClients<DynamoDbClient> clients) {
-            ReplicationLagProbe.Builder probe = ReplicationLagProbe.builder().settings(lagProbe);
+        private ReplicationLagProbe startLagProbe(MultiRegion rt, RegionalClients<DynamoDbClient> clients,
+                ReplicationLagProbe.Settings settings) {
+            ReplicationLagProbe.Builder probe = ReplicationLagProbe.builder().settings(settings);
             for (Region r : regions(rt)) {
                 // Looked up per call: the clients are closed before a snapshot and rebuilt after the restore.
                 probe.clientSource(r, () -> clients.get(r));
@@ -344,7 +349,7 @@ public final class MultiRegionDynamoDb {
          * features sharing them (idempotency store, LWW writes) rebuild them on first use like the routed client.
          */
         private static SnapshotParticipant snapshots(RegionalClients<?> clients, DynamoDbRouting routing,
-                ReplicationLagProbe probe) {
+                @Nullable ReplicationLagProbe probe) {
             return new SnapshotParticipant() {
                 @Override
                 public void beforeCheckpoint() {

@@ -1,6 +1,7 @@
 package dev.meridian.dynamodb.client;
 
 import dev.meridian.core.routing.RoutingContext;
+import org.jspecify.annotations.Nullable;
 import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbServiceClientConfiguration;
@@ -18,9 +19,9 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbAsyncWaiter;
  */
 final class RoutedDynamoDbAsyncClient implements DynamoDbAsyncClient {
     private final DynamoDbAsyncCalls calls;
-    private final RoutingContext pinned;
+    private final @Nullable RoutingContext pinned;
 
-    RoutedDynamoDbAsyncClient(DynamoDbAsyncCalls calls, RoutingContext pinned) {
+    RoutedDynamoDbAsyncClient(DynamoDbAsyncCalls calls, @Nullable RoutingContext pinned) {
         this.calls = calls;
         this.pinned = pinned;
     }

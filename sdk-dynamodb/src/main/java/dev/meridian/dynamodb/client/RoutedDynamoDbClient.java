@@ -1,6 +1,7 @@
 package dev.meridian.dynamodb.client;
 
 import dev.meridian.core.routing.RoutingContext;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbServiceClientConfiguration;
 import software.amazon.awssdk.services.dynamodb.model.*;
@@ -17,9 +18,9 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
  */
 final class RoutedDynamoDbClient implements DynamoDbClient {
     private final DynamoDbCalls calls;
-    private final RoutingContext pinned;
+    private final @Nullable RoutingContext pinned;
 
-    RoutedDynamoDbClient(DynamoDbCalls calls, RoutingContext pinned) {
+    RoutedDynamoDbClient(DynamoDbCalls calls, @Nullable RoutingContext pinned) {
         this.calls = calls;
         this.pinned = pinned;
     }

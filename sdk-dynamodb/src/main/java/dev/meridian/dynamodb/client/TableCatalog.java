@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
@@ -36,7 +37,7 @@ final class TableCatalog {
     private final Map<String, TableSettings> settings;
     private final Set<Region> allRegions;
     private final boolean hasTableDefaults;
-    private volatile AsyncCache<String, Described> described;
+    private volatile @Nullable AsyncCache<String, Described> described;
 
     /** A served {@code DescribeTable}: the description and the region that answered. */
     record Described(Optional<String> partitionKey, Set<Region> replicas, boolean known) {
@@ -82,7 +83,7 @@ final class TableCatalog {
     }
 
     /** The cached description of {@code table}, or {@code null}; never creates the cache. */
-    private CompletableFuture<Described> cached(String table) {
+    private @Nullable CompletableFuture<Described> cached(String table) {
         AsyncCache<String, Described> c = described;
         return c == null ? null : c.getIfPresent(table);
     }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -130,12 +131,12 @@ final class TableEnvironment {
                 "use true or false, or remove it to use the default true");
     }
 
-    private Setting setting(String table, String token, String key) {
+    private @Nullable Setting setting(String table, String token, String key) {
         return get("meridian.dynamodb.table." + table + '.' + key,
                 "MERIDIAN_DYNAMODB_TABLE_" + token + '_' + key.toUpperCase(Locale.ROOT).replace('-', '_'));
     }
 
-    private Setting get(String property, String variable) {
+    private @Nullable Setting get(String property, String variable) {
         String p = props.getProperty(property);
         if (p != null && !p.isBlank()) {
             return new Setting(property, p.trim());

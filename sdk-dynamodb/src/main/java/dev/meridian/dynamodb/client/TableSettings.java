@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -28,12 +29,12 @@ import software.amazon.awssdk.regions.Region;
 @API(status = STABLE, since = "0.1")
 public final class TableSettings {
     private final String tableName;
-    private final String partitionKey;
+    private final @Nullable String partitionKey;
     private final WriteMode writeMode;
-    private final Set<Region> replicaRegions;
+    private final @Nullable Set<Region> replicaRegions;
     private final boolean consistentReadsAtHome;
-    private final String versionAttribute;
-    private final RoutingContext defaultContext;
+    private final @Nullable String versionAttribute;
+    private final @Nullable RoutingContext defaultContext;
 
     private TableSettings(Builder b) {
         this.tableName = b.tableName;
@@ -150,12 +151,12 @@ public final class TableSettings {
         private static final String TABLE_NAME_FIX = "pass the DynamoDB table's name (3 to 255 characters)";
 
         private final String tableName;
-        private String partitionKey;
+        private @Nullable String partitionKey;
         private WriteMode writeMode = WriteMode.READ_LOCAL_WRITE_LOCAL;
-        private Set<Region> replicaRegions;
+        private @Nullable Set<Region> replicaRegions;
         private boolean consistentReadsAtHome = true;
-        private String versionAttribute;
-        private DataClass defaultDataClass;
+        private @Nullable String versionAttribute;
+        private @Nullable DataClass defaultDataClass;
 
         private Builder(String tableName) {
             Settings.required(tableName, "TableSettings.tableName", TABLE_NAME_FIX);

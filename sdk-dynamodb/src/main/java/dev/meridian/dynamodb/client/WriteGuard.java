@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -249,7 +250,7 @@ final class WriteGuard {
     }
 
     /** The top-level attribute name of a path ({@code #a.b[1]} → the name of {@code #a}), or null. */
-    private static String topLevel(String path, Map<String, String> names) {
+    private static @Nullable String topLevel(String path, @Nullable Map<String, String> names) {
         String p = path.trim();
         int end = 0;
         while (end < p.length() && (isNameChar(p.charAt(end)) || p.charAt(end) == '#')) {
@@ -394,7 +395,7 @@ final class WriteGuard {
         }
 
         /** A known value, {@link #ABSENT} for a missing attribute, or null when unknown. */
-        private AttributeValue operand(String token) {
+        private @Nullable AttributeValue operand(String token) {
             if (token.startsWith(":")) {
                 AttributeValue v = values.get(token);
                 if (v == null) {
@@ -410,7 +411,7 @@ final class WriteGuard {
         }
 
         /** The top-level attribute of a plain (non-nested) path token, or null for a nested path. */
-        private String attribute(String token) {
+        private @Nullable String attribute(String token) {
             if (token.contains(".") || token.contains("[")) {
                 return null;
             }
@@ -429,7 +430,7 @@ final class WriteGuard {
          * {@code <>} is true; values of different types are never equal. Anything else this cannot decide exactly
          * (both sides missing, sets, lists, maps, NULL, orderings of other types) is UNKNOWN.
          */
-        private Truth compare(AttributeValue a, String op, AttributeValue b) {
+        private Truth compare(@Nullable AttributeValue a, String op, @Nullable AttributeValue b) {
             if (a == null || b == null || a == ABSENT && b == ABSENT) {
                 return Truth.UNKNOWN;
             }
@@ -457,7 +458,7 @@ final class WriteGuard {
         }
 
         /** S, N, B or BOOL: the types whose equality this decides exactly; null for any other. */
-        private static Character scalarType(AttributeValue v) {
+        private static @Nullable Character scalarType(AttributeValue v) {
             if (v.s() != null) {
                 return 'S';
             }
@@ -470,7 +471,7 @@ final class WriteGuard {
             return v.bool() != null ? Character.valueOf('O') : null;
         }
 
-        private static Integer compareValues(AttributeValue a, AttributeValue b) {
+        private static @Nullable Integer compareValues(AttributeValue a, AttributeValue b) {
             if (a.n() != null && b.n() != null) {
                 return new BigDecimal(a.n()).compareTo(new BigDecimal(b.n()));
             }

@@ -4,4 +4,7 @@
  * clients, the DynamoDB service hooks (classification, repeat guards, residency footprint, read-your-writes) over
  * sdk-core's routed-client engine.
  */
+@NullMarked
 package dev.meridian.dynamodb.client;
+
+import org.jspecify.annotations.NullMarked;

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -58,12 +59,13 @@ public final class GlobalCounter {
     private final String region;
     private final String partitionKey;
     private final String sortKey;
-    private final List<String> compositeRegions;
+    private final @Nullable List<String> compositeRegions;
 
     private GlobalCounter(Builder b) {
-        this.client = b.client;
-        this.table = b.table;
-        this.region = b.region;
+        // build() has checked these with an IllegalArgumentException naming the setting.
+        this.client = Objects.requireNonNull(b.client, "client");
+        this.table = Objects.requireNonNull(b.table, "table");
+        this.region = Objects.requireNonNull(b.region, "region");
         this.partitionKey = b.partitionKey;
         this.sortKey = b.sortKey;
         this.compositeRegions = b.compositeRegions;
@@ -122,7 +124,8 @@ public final class GlobalCounter {
     /** Each region's contribution (increments minus decrements) as this region sees it. */
     public Map<String, Long> partials(String name, boolean consistentRead) {
         Objects.requireNonNull(name, "name");
-        return compositeRegions == null ? queryPartials(name, consistentRead) : batchPartials(name, consistentRead);
+        return compositeRegions == null ? queryPartials(name, consistentRead)
+                : batchPartials(name, consistentRead, compositeRegions);
     }
 
     private Map<String, Long> queryPartials(String name, boolean consistentRead) {
@@ -138,16 +141,16 @@ public final class GlobalCounter {
                     .exclusiveStartKey(start)
                     .build());
             for (Map<String, AttributeValue> item : page.items()) {
-                partials.put(item.get(sortKey).s(), contribution(item));
+                partials.put(keyAttribute(item, sortKey), contribution(item));
             }
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);
         return partials;
     }
 
-    private Map<String, Long> batchPartials(String name, boolean consistentRead) {
+    private Map<String, Long> batchPartials(String name, boolean consistentRead, List<String> regions) {
         List<Map<String, AttributeValue>> keys = new ArrayList<>();
-        for (String r : compositeRegions) {
+        for (String r : regions) {
             keys.add(key(name, r));
         }
         Map<String, Long> partials = new LinkedHashMap<>();
@@ -157,7 +160,7 @@ public final class GlobalCounter {
             BatchGetItemResponse response = client.batchGetItem(BatchGetItemRequest.builder()
                     .requestItems(request).build());
             for (Map<String, AttributeValue> item : response.responses().getOrDefault(table, List.of())) {
-                String id = item.get(partitionKey).s();
+                String id = keyAttribute(item, partitionKey);
                 partials.put(id.substring(id.lastIndexOf('#') + 1), contribution(item));
             }
             request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
@@ -175,18 +178,27 @@ public final class GlobalCounter {
         return number(item.get(INCREMENTS)) - number(item.get(DECREMENTS));
     }
 
-    private static long number(AttributeValue value) {
+    /** A key attribute of an item DynamoDB returned: always present, as every key attribute is. */
+    private static String keyAttribute(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        if (value == null || value.s() == null) {
+            throw new IllegalStateException("counter item without its string key attribute '" + name + "'");
+        }
+        return value.s();
+    }
+
+    private static long number(@Nullable AttributeValue value) {
         return value == null || value.n() == null ? 0 : Long.parseLong(value.n());
     }
 
     /** Builder for {@link GlobalCounter}; validates each setting as it is given. */
     public static final class Builder {
-        private DynamoDbClient client;
-        private String table;
-        private String region;
+        private @Nullable DynamoDbClient client;
+        private @Nullable String table;
+        private @Nullable String region;
         private String partitionKey = "pk";
         private String sortKey = "sk";
-        private List<String> compositeRegions;
+        private @Nullable List<String> compositeRegions;
 
         private Builder() {
         }

@@ -37,6 +37,7 @@ import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -183,18 +184,19 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
 
     private final String table;
     private final InstantSource clock;
-    private final MultiRegion runtime;
-    private final MultiRegionSpi spi;
-    private final MultiRegionDynamoDb.Shared shared;
-    private final DynamoDbClient singleClient;
+    private final @Nullable MultiRegion runtime;
+    private final @Nullable MultiRegionSpi spi;
+    private final MultiRegionDynamoDb.@Nullable Shared shared;
+    private final @Nullable DynamoDbClient singleClient;
     private final HomeRegionMode mode;
     private final int maxResultBytes;
-    private final Set<Region> replicaRegions;
+    private final @Nullable Set<Region> replicaRegions;
     /** Where keys are homed: the table's regions (declared, else every configured one), independent of any context. */
-    private final Set<Region> homeRegions;
+    private final @Nullable Set<Region> homeRegions;
 
     private DynamoDbIdempotencyStore(Builder b) {
-        this.table = b.table;
+        // build() has checked it with an IllegalArgumentException naming the setting.
+        this.table = Objects.requireNonNull(b.table, "table");
         this.clock = b.clock;
         this.shared = b.shared;
         this.runtime = shared == null ? null : shared.runtime();
@@ -231,7 +233,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
      *         regions the current context allows (nothing is written)
      */
     @Override
-    public IdempotencyClaim claim(String key, String payloadHash, Instant inProgressExpiry, Instant expiry) {
+    public IdempotencyClaim claim(String key, @Nullable String payloadHash, Instant inProgressExpiry, Instant expiry) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(inProgressExpiry, "inProgressExpiry");
         Objects.requireNonNull(expiry, "expiry");
@@ -454,7 +456,8 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
      */
     public Optional<Region> homeRegion(String key) {
         Objects.requireNonNull(key, "key");
-        if (runtime == null) {
+        MultiRegionSpi spi = this.spi;
+        if (spi == null) {
             return Optional.empty();
         }
         return Optional.of(spi.homeRegion(Operation.builder("idempotency.home", OperationKind.READ)
@@ -466,9 +469,13 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
      * {@code claimRegion}, that region first and then the key's order over the table's healthy, allowed regions;
      * otherwise the key's STRICT home only, or (AVAILABLE) the key's order.
      */
-    private <T> T route(String name, OperationKind kind, String key, Region claimRegion,
+    private <T> T route(String name, OperationKind kind, String key, @Nullable Region claimRegion,
             BiFunction<Region, DynamoDbClient, T> call) {
-        if (runtime == null) {
+        // All three are set together, from a multi-region client, or none is.
+        MultiRegion runtime = this.runtime;
+        MultiRegionSpi spi = this.spi;
+        MultiRegionDynamoDb.Shared shared = this.shared;
+        if (runtime == null || spi == null || shared == null) {
             return call.apply(null, singleClient);
         }
         // The table's default data class applies as to the routed client's own calls.
@@ -479,7 +486,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
                 .within(homeRegions);
         Operation op = operation.build();
         if (spi.footprintMatters(ctx)) {
-            spi.checkResidency(op, ctx, footprint());
+            spi.checkResidency(op, ctx, footprint(shared));
         }
         Function<Region, T> regional = region -> call.apply(region, shared.clients().get(region));
         if (claimRegion != null) {
@@ -509,16 +516,16 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
     }
 
     /** The table's replica regions: declared, else what the multi-region client knows or describes. */
-    private Set<Region> footprint() {
+    private Set<Region> footprint(MultiRegionDynamoDb.Shared shared) {
         return replicaRegions != null ? replicaRegions : shared.replicaRegions(table);
     }
 
-    private static String token(Region region, String ownerId) {
+    private static String token(@Nullable Region region, String ownerId) {
         return region == null ? ownerId : region.id() + TOKEN_SEPARATOR + ownerId;
     }
 
     /** The region an owner token names; null without a runtime (one client holds every record). */
-    private Region regionOf(String token) {
+    private @Nullable Region regionOf(String token) {
         int at = token.lastIndexOf(TOKEN_SEPARATOR);
         return runtime == null || at <= 0 ? null : Region.of(token.substring(0, at));
     }
@@ -540,10 +547,11 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
     }
 
     static IdempotencyRecord toRecord(Map<String, AttributeValue> item) {
-        String key = item.get(ID).s();
-        String hash = item.containsKey(VALIDATION) ? item.get(VALIDATION).s() : null;
-        Instant expiry = Instant.ofEpochSecond(Long.parseLong(item.get(EXPIRATION).n()));
-        if (COMPLETED.equals(item.get(STATUS).s())) {
+        String key = attribute(item, ID).s();
+        AttributeValue validation = item.get(VALIDATION);
+        String hash = validation == null ? null : validation.s();
+        Instant expiry = Instant.ofEpochSecond(Long.parseLong(attribute(item, EXPIRATION).n()));
+        if (COMPLETED.equals(attribute(item, STATUS).s())) {
             AttributeValue notStored = item.get(RESULT_NOT_STORED);
             if (notStored != null && notStored.s() != null) {
                 return IdempotencyRecord.completedWithoutResult(key, hash, notStored.s(), expiry);
@@ -560,6 +568,15 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         AttributeValue inProgress = item.get(IN_PROGRESS_EXPIRATION);
         Instant inProgressExpiry = inProgress == null ? expiry : Instant.ofEpochMilli(Long.parseLong(inProgress.n()));
         return IdempotencyRecord.inProgress(key, hash, inProgressExpiry, expiry);
+    }
+
+    /** An attribute every record has (Powertools writes them too): one missing means the item is not a record. */
+    private static AttributeValue attribute(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        if (value == null) {
+            throw new IllegalStateException("idempotency item without its '" + name + "' attribute: not a record");
+        }
+        return value;
     }
 
     private static Optional<String> utf8(byte[] bytes) {
@@ -597,13 +614,13 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
 
     /** Builder for {@link DynamoDbIdempotencyStore}; validates each setting as it is given. */
     public static final class Builder {
-        private String table;
+        private @Nullable String table;
         private InstantSource clock = InstantSource.system();
-        private MultiRegionDynamoDb.Shared shared;
-        private DynamoDbClient client;
+        private MultiRegionDynamoDb.@Nullable Shared shared;
+        private @Nullable DynamoDbClient client;
         private HomeRegionMode mode = HomeRegionMode.STRICT;
         private int maxResultBytes = DEFAULT_MAX_RESULT_BYTES;
-        private Set<Region> replicaRegions;
+        private @Nullable Set<Region> replicaRegions;
 
         private Builder() {
         }

@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -73,16 +74,17 @@ public final class ReplicationLagProbe implements AutoCloseable {
     private volatile long baseline;
     private final Map<String, AtomicLong> lags = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
-    private final MeterRegistry meterRegistry;
+    private final @Nullable MeterRegistry meterRegistry;
     /** The registration with the runtime's snapshot hooks, or null (see {@link Builder#snapshotsOf}). */
-    private final SnapshotParticipant.Registration snapshots;
+    private final SnapshotParticipant.@Nullable Registration snapshots;
     /** Held by a round while it runs, so that {@link #suspend()} can wait for the one in progress. */
     private final Object round = new Object();
     private volatile boolean closed;
     private volatile boolean suspended;
 
     private ReplicationLagProbe(Builder b) {
-        this.settings = b.settings;
+        // start() has checked it with an IllegalArgumentException naming the setting.
+        this.settings = Objects.requireNonNull(b.settings, "settings");
         this.clients = Map.copyOf(b.clients);
         this.clock = b.clock;
         this.meterRegistry = b.meterRegistry;
@@ -297,11 +299,11 @@ public final class ReplicationLagProbe implements AutoCloseable {
 
     /** Builder for a started {@link ReplicationLagProbe}; not thread-safe. */
     public static final class Builder {
-        private Settings settings;
+        private @Nullable Settings settings;
         private final Map<Region, Supplier<DynamoDbClient>> clients = new LinkedHashMap<>();
         private LongSupplier clock = System::currentTimeMillis;
-        private MeterRegistry meterRegistry;
-        private MultiRegion runtime;
+        private @Nullable MeterRegistry meterRegistry;
+        private @Nullable MultiRegion runtime;
 
         private Builder() {
         }

@@ -2,6 +2,7 @@ package dev.meridian.dynamodb.lww;
 
 import java.util.Comparator;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The version an {@link LwwWrites} write carries: {@code (stamp, region, node)}, ordered in that order (strings as
@@ -11,7 +12,7 @@ import java.util.Objects;
  * <p>{@link #blocks} is the negation of the condition {@link LwwWrites} attaches to every write, as pure logic: the
  * same decision DynamoDB makes, testable without it.
  */
-record LwwVersion(long stamp, String region, String node) implements Comparable<LwwVersion> {
+record LwwVersion(long stamp, String region, @Nullable String node) implements Comparable<LwwVersion> {
 
     private static final Comparator<String> NULL_FIRST = Comparator.nullsFirst(Comparator.naturalOrder());
     private static final Comparator<LwwVersion> ORDER = Comparator.comparingLong(LwwVersion::stamp)

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
@@ -107,15 +108,16 @@ public final class LwwWrites {
     private final String regionAttribute;
     private final String nodeAttribute;
     private final String tombstoneAttribute;
-    private final String tombstoneTtlAttribute;
-    private final Duration tombstoneTtl;
+    private final @Nullable String tombstoneTtlAttribute;
+    private final @Nullable Duration tombstoneTtl;
     private final InstantSource wallClock;
     private final SupersededListener listener;
 
     private LwwWrites(Builder b) {
-        this.client = b.client;
-        this.clock = b.clock;
-        this.region = b.region;
+        // build() has checked these with an IllegalArgumentException naming the setting.
+        this.client = Objects.requireNonNull(b.client, "client");
+        this.clock = Objects.requireNonNull(b.clock, "clock");
+        this.region = Objects.requireNonNull(b.region, "region");
         this.stampAttribute = b.stampAttribute;
         this.regionAttribute = b.regionAttribute;
         this.nodeAttribute = b.nodeAttribute;
@@ -343,18 +345,18 @@ public final class LwwWrites {
 
     /** Builder for {@link LwwWrites}; validates each setting as it is given. */
     public static final class Builder {
-        private DynamoDbClient client;
-        private HybridLogicalClock clock;
-        private String region;
+        private @Nullable DynamoDbClient client;
+        private @Nullable HybridLogicalClock clock;
+        private @Nullable String region;
         private String stampAttribute = "_mr_stamp";
         private String regionAttribute = "_mr_region";
         private String nodeAttribute = "_mr_node";
         private String tombstoneAttribute = "_mr_deleted";
-        private String tombstoneTtlAttribute;
-        private Duration tombstoneTtl;
+        private @Nullable String tombstoneTtlAttribute;
+        private @Nullable Duration tombstoneTtl;
         private InstantSource wallClock = InstantSource.system();
         /** A MeterRegistry, typed Object so that building without one never touches Micrometer (optional). */
-        private Object meterRegistry;
+        private @Nullable Object meterRegistry;
 
         private Builder() {
         }

@@ -69,6 +69,7 @@ final class RoutedClientSources {
         StringBuilder s = new StringBuilder();
         s.append("package dev.meridian.dynamodb.client;\n\n");
         s.append("import dev.meridian.core.routing.RoutingContext;\n");
+        s.append("import org.jspecify.annotations.Nullable;\n");
         if (async) {
             s.append("import java.util.concurrent.CompletableFuture;\n");
         }
@@ -87,8 +88,8 @@ final class RoutedClientSources {
         s.append(" */\n");
         s.append("final class ").append(name).append(" implements ").append(ifaceName).append(" {\n");
         s.append("    private final ").append(calls).append(" calls;\n");
-        s.append("    private final RoutingContext pinned;\n\n");
-        s.append("    ").append(name).append("(").append(calls).append(" calls, RoutingContext pinned) {\n");
+        s.append("    private final @Nullable RoutingContext pinned;\n\n");
+        s.append("    ").append(name).append("(").append(calls).append(" calls, @Nullable RoutingContext pinned) {\n");
         s.append("        this.calls = calls;\n");
         s.append("        this.pinned = pinned;\n");
         s.append("    }\n\n");
