@@ -100,10 +100,14 @@ final class WatchedBreaker {
         settle();
     }
 
-    /** Reports a change since the last look, once: the thread that swaps the seen state reports it. */
+    /**
+     * Reports a change since the last look, once: the thread that swaps the seen state reports it. The seen state is
+     * read before the breaker's: read the other way round, a thread holding a state read before another thread's
+     * swap would swap it back and report a transition that never happened (OPEN -> CLOSED, then CLOSED -> OPEN again).
+     */
     private CircuitBreaker.State settle() {
-        CircuitBreaker.State now = breaker.getState();
         CircuitBreaker.State was = seen.get();
+        CircuitBreaker.State now = breaker.getState();
         if (was != now && seen.compareAndSet(was, now)) {
             transitions.changed(this, was, now);
         }
