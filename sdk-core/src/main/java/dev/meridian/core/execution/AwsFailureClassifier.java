@@ -30,6 +30,9 @@ final class AwsFailureClassifier implements FailureClassifier {
     static final AwsFailureClassifier INSTANCE = new AwsFailureClassifier();
     private static final int MAX_CAUSE_DEPTH = 16;
     private static final String NETTY_PACKAGE = "io.netty.";
+    /** How the Netty client's channel pool words its acquire timeout ({@code HealthCheckedChannelPool}). */
+    private static final String ACQUIRE_TIMEOUT_MESSAGE = "Acquire operation took longer than";
+    private static final String TOO_MANY_ACQUIRES_MESSAGE = "Too many outstanding acquire operations";
 
     private AwsFailureClassifier() {
     }
@@ -112,9 +115,9 @@ final class AwsFailureClassifier implements FailureClassifier {
 
     /**
      * The decision for the first transport failure in the cause chain of {@code start} (itself included), or null
-     * when there is none: a failed connect (nothing was sent) is NOT_APPLIED; any other I/O failure, and any
-     * exception of the Netty transport (its read/write timeouts and premature closes are not {@link IOException}s),
-     * happened after the request may have been sent and is MAYBE_APPLIED.
+     * when there is none: a failed connect or connection-pool acquire (nothing was sent) is NOT_APPLIED; any other I/O
+     * failure, any timeout and any exception of the Netty transport (its read/write timeouts and premature closes are
+     * not {@link IOException}s) happened after the request may have been sent and is MAYBE_APPLIED.
      */
     private static @Nullable FailureDecision transportCause(Throwable start) {
         int depth = 0;
@@ -122,10 +125,11 @@ final class AwsFailureClassifier implements FailureClassifier {
             depth++;
             if (c instanceof ConnectException || c instanceof UnknownHostException
                     || c instanceof NoRouteToHostException || c instanceof PortUnreachableException
-                    || c instanceof SSLHandshakeException || isConnectTimeout(c)) {
+                    || c instanceof SSLHandshakeException || isConnectTimeout(c) || isPoolAcquireFailure(c)) {
                 return FailureDecision.REGIONAL_NOT_APPLIED;
             }
-            if (c instanceof IOException || c.getClass().getName().startsWith(NETTY_PACKAGE)) {
+            if (c instanceof IOException || c instanceof TimeoutException
+                    || c.getClass().getName().startsWith(NETTY_PACKAGE)) {
                 // A later cause can still say "connect failed" (e.g. Apache's HttpHostConnectException, an
                 // IOException wrapping a ConnectException): look for one before settling on MAYBE_APPLIED.
                 return connectFailureBelow(c) ? FailureDecision.REGIONAL_NOT_APPLIED
@@ -146,6 +150,20 @@ final class AwsFailureClassifier implements FailureClassifier {
             }
         }
         return false;
+    }
+
+    /**
+     * The Netty client's connection pool gave up before it had a connection (it connects inside the acquire) or
+     * refused to queue another acquire: nothing was sent. The SDK wraps the pool's exception in a plain
+     * {@code Throwable} under its {@code SdkClientException} and tells them apart by message, as we do.
+     */
+    private static boolean isPoolAcquireFailure(Throwable t) {
+        String m = t.getMessage();
+        if (m == null) {
+            return false;
+        }
+        return t instanceof TimeoutException && m.startsWith(ACQUIRE_TIMEOUT_MESSAGE)
+                || t instanceof IllegalStateException && m.contains(TOO_MANY_ACQUIRES_MESSAGE);
     }
 
     /** A timeout while connecting: nothing was sent (Apache's ConnectTimeoutException, "connect timed out"). */

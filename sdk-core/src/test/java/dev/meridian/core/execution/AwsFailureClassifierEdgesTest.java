@@ -92,6 +92,28 @@ class AwsFailureClassifierEdgesTest {
     }
 
     @Test
+    void aNettyPoolThatGaveUpBeforeItHadAConnectionSentNothing() {
+        // The SDK's shape (NettyUtils.decorateException): SdkClientException <- Throwable <- the pool's exception.
+        Throwable acquire = SdkClientException.create("Unable to execute HTTP request",
+                new Throwable("Acquire operation took longer than the configured maximum time.",
+                        new TimeoutException("Acquire operation took longer than 10000 milliseconds.")));
+        Throwable queueFull = SdkClientException.create("Unable to execute HTTP request",
+                new Throwable("Maximum pending connection acquisitions exceeded.",
+                        new IllegalStateException("Too many outstanding acquire operations")));
+        assertThat(classifier.classify(acquire)).isEqualTo(REGIONAL_NOT_APPLIED);
+        assertThat(classifier.classify(queueFull)).isEqualTo(REGIONAL_NOT_APPLIED);
+    }
+
+    @Test
+    void anyOtherTimeoutBelowTheSdksWrapperIsRegionalAndMayHaveBeenApplied() {
+        Throwable timeout = SdkClientException.create("Unable to execute HTTP request",
+                new Throwable("wrapped", new TimeoutException("something else timed out")));
+        assertThat(classifier.classify(timeout)).isEqualTo(REGIONAL_MAYBE_APPLIED);
+        assertThat(classifier.classify(SdkClientException.create("x", new IllegalStateException("other"))))
+                .isEqualTo(CALLER_ERROR);
+    }
+
+    @Test
     void everyWrapperOfTheRealFailureIsUnwrapped() {
         Throwable timeout = ApiCallTimeoutException.create(1000);
         assertThat(classifier.classify(new ExecutionException(timeout))).isEqualTo(REGIONAL_MAYBE_APPLIED);

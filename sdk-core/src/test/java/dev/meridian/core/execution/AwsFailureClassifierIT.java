@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -29,6 +30,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -246,6 +248,40 @@ class AwsFailureClassifierIT {
             assertThat(AwsFailureClassifier.unwrap(outcome.failure())).isInstanceOf(Crc32MismatchException.class);
         }
         assertThat(readThroughMultiRegion(http, fault).hasItem()).as("the read failed over").isTrue();
+    }
+
+    /**
+     * A Netty client whose only connection is held by a slow answer gives up acquiring one for the next call: nothing
+     * was sent, so the failure is regional and not applied (it once surfaced as a caller error and a read through
+     * {@link MultiRegion} did not fail over).
+     */
+    @Test
+    void aNettyPoolThatCannotHandOutAConnectionFailedBeforeSendingAnything() throws Exception {
+        try (DynamoDbAsyncClient client = DynamoDbAsyncClient.builder().region(Region.EU_WEST_1)
+                .endpointOverride(regions.endpoint(WEST))
+                .credentialsProvider(regions.client(WEST).serviceClientConfiguration().credentialsProvider())
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(1)
+                        .connectionAcquisitionTimeout(Duration.ofMillis(500)).readTimeout(READ_TIMEOUT)
+                        .connectionTimeout(ATTEMPT_TIMEOUT))
+                .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(2, BACKSTOP_TIMEOUT))
+                .build()) {
+            // Warm: the pool holds an open connection, so the slow call below takes it without connecting.
+            assertThat(client.getItem(GET).get(60, TimeUnit.SECONDS).hasItem()).isTrue();
+            regions.faults(WEST).latency(Duration.ofSeconds(4));
+            CompletableFuture<GetItemResponse> first = client.getItem(GET);
+            CompletableFuture<GetItemResponse> second = client.getItem(GET);
+            List<Outcome> outcomes = List.of(Outcome.of(() -> first.get(60, TimeUnit.SECONDS)),
+                    Outcome.of(() -> second.get(60, TimeUnit.SECONDS)));
+            List<Throwable> failures = outcomes.stream().map(Outcome::failure).filter(f -> f != null).toList();
+            assertThat(failures).as("one of two calls sharing one connection waits longer than the acquire timeout")
+                    .isNotEmpty();
+            for (Throwable failure : failures) {
+                LOG.info("CELL POOL_EXHAUSTED x NETTY_ASYNC: {}", chain(failure));
+                assertThat(chain(failure)).contains("Acquire operation took longer");
+                assertThat(FailureClassifier.aws().classify(failure)).as(chain(failure))
+                        .isEqualTo(REGIONAL_NOT_APPLIED);
+            }
+        }
     }
 
     /** A region that goes down and comes back every few milliseconds: whatever the clients throw is regional. */
