@@ -25,7 +25,7 @@ import static dev.meridian.core.MeridianSettings.ROUTING;
 
 import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.health.HealthConfig;
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.Jurisdiction;
 import dev.meridian.core.residency.ResidencyPolicy;
@@ -45,7 +45,7 @@ import software.amazon.awssdk.regions.Region;
 /**
  * Reads {@link MultiRegionConfig} from {@code MERIDIAN_*} environment variables and {@code meridian.*} system
  * properties (a property wins over a variable). Each setting has a property key {@code meridian.a.b-c} and a
- * variable {@code MERIDIAN_A_B_C}; errors ({@link Settings}' shape) name whichever one supplied the value. The keys and
+ * variable {@code MERIDIAN_A_B_C}; errors ({@link SettingRules}' shape) name whichever one supplied the value. The keys and
  * defaults are those of {@link MeridianSettings}; the list lives in docs/configuration.md.
  */
 final class EnvironmentConfig {
@@ -103,7 +103,7 @@ final class EnvironmentConfig {
     private MultiRegionConfig load() {
         String regions = get(REGIONS.key());
         if (regions == null) {
-            throw Settings.invalid(name(REGIONS.key()), "must name at least one region", "unset",
+            throw SettingRules.invalid(name(REGIONS.key()), "must name at least one region", "unset",
                     "list the AWS regions to use, e.g. eu-west-1,eu-central-1,us-east-1");
         }
         MultiRegionConfig.Builder b = MultiRegionConfig.builder().settingNames(this::name).environment(env::get);
@@ -144,8 +144,8 @@ final class EnvironmentConfig {
             try {
                 b.defaultDataClass(DataClass.of(defaultDataClass));
             } catch (IllegalArgumentException e) {
-                throw Settings.invalid(name(DEFAULT_DATA_CLASS.key()), "must be a data class name",
-                        Settings.quoted(defaultDataClass), "use PUBLIC, INTERNAL, RESTRICTED or a custom class name"
+                throw SettingRules.invalid(name(DEFAULT_DATA_CLASS.key()), "must be a data class name",
+                        SettingRules.quoted(defaultDataClass), "use PUBLIC, INTERNAL, RESTRICTED or a custom class name"
                                 + orDefault(DEFAULT_DATA_CLASS), e);
             }
         }
@@ -183,8 +183,8 @@ final class EnvironmentConfig {
                 }
                 spec = spec.endpoint(uri);
             } catch (IllegalArgumentException e) {
-                throw Settings.invalid(name(REGION_ENDPOINT.key(id)), "must be an absolute URI",
-                        Settings.quoted(endpoint), "use a URI with a scheme and a host, e.g."
+                throw SettingRules.invalid(name(REGION_ENDPOINT.key(id)), "must be an absolute URI",
+                        SettingRules.quoted(endpoint), "use a URI with a scheme and a host, e.g."
                                 + " https://dynamodb." + id + ".amazonaws.com", e);
             }
         }
@@ -196,8 +196,8 @@ final class EnvironmentConfig {
         String mode = get(HEDGE_MODE.key());
         if (delay == null) {
             if (mode != null && !mode.equalsIgnoreCase("off")) {
-                throw Settings.invalid(name(HEDGE_MODE.key()), "must be off while " + name(HEDGE_DELAY.key())
-                        + " is unset", Settings.quoted(mode), "set the hedge delay too (e.g. 50ms) to enable hedged"
+                throw SettingRules.invalid(name(HEDGE_MODE.key()), "must be off while " + name(HEDGE_DELAY.key())
+                        + " is unset", SettingRules.quoted(mode), "set the hedge delay too (e.g. 50ms) to enable hedged"
                         + " reads");
             }
             return HedgingConfig.disabled();
@@ -212,7 +212,7 @@ final class EnvironmentConfig {
         if (mode.equalsIgnoreCase("off")) {
             return HedgingConfig.disabled();
         }
-        throw Settings.invalid(name(HEDGE_MODE.key()), "must be one of [fixed, adaptive, off]", Settings.quoted(mode),
+        throw SettingRules.invalid(name(HEDGE_MODE.key()), "must be one of [fixed, adaptive, off]", SettingRules.quoted(mode),
                 "use one of them" + orDefault(HEDGE_MODE));
     }
 
@@ -271,7 +271,7 @@ final class EnvironmentConfig {
 
     private Duration positive(MeridianSettings.Setting setting, String value) {
         Duration d = duration(setting, setting.key(), value);
-        Settings.check(!d.isZero(), name(setting.key()), "must be positive", Settings.quoted(value),
+        SettingRules.check(!d.isZero(), name(setting.key()), "must be positive", SettingRules.quoted(value),
                 "use a duration such as 2s" + orDefault(setting));
         return d;
     }
@@ -294,9 +294,9 @@ final class EnvironmentConfig {
         try {
             d = Duration.parse(v.toUpperCase(Locale.ROOT));
         } catch (DateTimeParseException e) {
-            throw Settings.invalid(name(key), "must be a duration", Settings.quoted(value), fix, e);
+            throw SettingRules.invalid(name(key), "must be a duration", SettingRules.quoted(value), fix, e);
         }
-        Settings.check(!d.isNegative(), name(key), "must not be negative", Settings.quoted(value), fix);
+        SettingRules.check(!d.isNegative(), name(key), "must not be negative", SettingRules.quoted(value), fix);
         return d;
     }
 
@@ -313,9 +313,9 @@ final class EnvironmentConfig {
         try {
             n = Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
-            throw Settings.invalid(name(key), rule, Settings.quoted(value), fix, e);
+            throw SettingRules.invalid(name(key), rule, SettingRules.quoted(value), fix, e);
         }
-        Settings.check(n >= min && n <= max, name(key), rule, n, fix);
+        SettingRules.check(n >= min && n <= max, name(key), rule, n, fix);
         return n;
     }
 
@@ -328,7 +328,7 @@ final class EnvironmentConfig {
         if (v.equalsIgnoreCase("false")) {
             return false;
         }
-        throw Settings.invalid(name(key), "must be true or false", Settings.quoted(value),
+        throw SettingRules.invalid(name(key), "must be true or false", SettingRules.quoted(value),
                 "use true or false" + orDefault(setting));
     }
 
@@ -339,9 +339,9 @@ final class EnvironmentConfig {
         try {
             f = Float.parseFloat(value.trim());
         } catch (NumberFormatException e) {
-            throw Settings.invalid(name(setting.key()), rule, Settings.quoted(value), fix, e);
+            throw SettingRules.invalid(name(setting.key()), rule, SettingRules.quoted(value), fix, e);
         }
-        Settings.check(f > 0f && f <= 100f, name(setting.key()), rule, Settings.quoted(value), fix);
+        SettingRules.check(f > 0f && f <= 100f, name(setting.key()), rule, SettingRules.quoted(value), fix);
         return f;
     }
 }

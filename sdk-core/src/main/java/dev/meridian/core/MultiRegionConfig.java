@@ -4,7 +4,7 @@ import static org.apiguardian.api.API.Status.STABLE;
 
 import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.health.HealthConfig;
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.Jurisdiction;
 import dev.meridian.core.residency.ResidencyPolicy;
@@ -273,14 +273,14 @@ public final class MultiRegionConfig {
         }
 
         public Builder maxRegionsPerCall(int max) {
-            this.maxRegionsPerCall = Settings.atLeast(max, 1, names.apply("max-regions-per-call"),
+            this.maxRegionsPerCall = SettingRules.atLeast(max, 1, names.apply("max-regions-per-call"),
                     "allow at least one region per call, e.g. " + DEFAULT_MAX_REGIONS_PER_CALL + " (the default)");
             return this;
         }
 
         /** The first attempt's time budget on a region's new client (default 10 s); see {@link #firstAttemptTimeout()}. */
         public Builder firstAttemptTimeout(Duration timeout) {
-            this.firstAttemptTimeout = Settings.positive(timeout, names.apply("first-attempt-timeout"),
+            this.firstAttemptTimeout = SettingRules.positive(timeout, names.apply("first-attempt-timeout"),
                     "pass a positive duration such as " + DEFAULT_FIRST_ATTEMPT_TIMEOUT.toSeconds()
                             + " s (the default)");
             return this;
@@ -334,16 +334,16 @@ public final class MultiRegionConfig {
         }
 
         public MultiRegionConfig build() {
-            Settings.check(!regions.isEmpty(), names.apply("regions"), "must name at least one region", "none",
+            SettingRules.check(!regions.isEmpty(), names.apply("regions"), "must name at least one region", "none",
                     "add the AWS regions to use, e.g. eu-west-1 and us-east-1");
             Set<Region> known = new LinkedHashSet<>(Region.regions());
             Set<Region> seen = new LinkedHashSet<>();
             for (RegionSpec s : regions) {
-                Settings.check(known.contains(s.region()), names.apply("regions"), "must name known AWS regions",
-                        Settings.quoted(s.region().id()), "check the spelling of the region id, e.g. eu-west-1");
+                SettingRules.check(known.contains(s.region()), names.apply("regions"), "must name known AWS regions",
+                        SettingRules.quoted(s.region().id()), "check the spelling of the region id, e.g. eu-west-1");
                 boolean first = seen.add(s.region());
-                Settings.check(first, names.apply("regions"), "must name each region once",
-                        Settings.quoted(s.region().id()) + " twice", "remove the second " + s.region().id());
+                SettingRules.check(first, names.apply("regions"), "must name each region once",
+                        SettingRules.quoted(s.region().id()) + " twice", "remove the second " + s.region().id());
             }
             List<String> ids = new ArrayList<>();
             seen.forEach(r -> ids.add(r.id()));
@@ -357,7 +357,7 @@ public final class MultiRegionConfig {
             boolean weightsSet = filled.stream().anyMatch(s -> s.weight().isPresent());
             if (weightsSet) {
                 int sum = filled.stream().mapToInt(s -> s.weight().orElse(0)).sum();
-                Settings.check(sum == 100, names.apply("weights"), "must add up to 100", sum + " ("
+                SettingRules.check(sum == 100, names.apply("weights"), "must add up to 100", sum + " ("
                         + filled.stream().map(s -> s.region().id() + "=" + s.weight().orElse(0))
                                 .collect(Collectors.joining(", ")) + ')',
                         "give every region a weight so that they add up to 100, or set none for equal chances");
@@ -367,15 +367,15 @@ public final class MultiRegionConfig {
             if (home == null) {
                 home = filled.stream().min(Comparator.comparingInt(RegionSpec::priority)).get().region();
             } else {
-                Settings.check(seen.contains(home), names.apply("home-region"),
-                        "must be one of the configured regions " + ids, Settings.quoted(home.id()),
+                SettingRules.check(seen.contains(home), names.apply("home-region"),
+                        "must be one of the configured regions " + ids, SettingRules.quoted(home.id()),
                         "name one of them, or add " + home.id() + " to the regions");
             }
 
             Region local = localRegion;
             if (local != null) {
-                Settings.check(seen.contains(local), names.apply("local-region"),
-                        "must be one of the configured regions " + ids, Settings.quoted(local.id()),
+                SettingRules.check(seen.contains(local), names.apply("local-region"),
+                        "must be one of the configured regions " + ids, SettingRules.quoted(local.id()),
                         "name one of them, or add " + local.id() + " to the regions");
             }
             if (local == null) {
@@ -407,12 +407,12 @@ public final class MultiRegionConfig {
             specs.forEach(s -> jurisdictions.add(s.jurisdiction()));
             for (ResidencyPolicy.Rule rule : residency.rules()) {
                 for (Region r : rule.regions()) {
-                    Settings.check(seen.contains(r), names.apply("residency"),
+                    SettingRules.check(seen.contains(r), names.apply("residency"),
                             "rules must name configured regions " + ids, "rule " + rule + " naming region '" + r.id()
                                     + "'", "add " + r.id() + " to the regions, or remove it from the rule");
                 }
                 for (Jurisdiction j : rule.regionJurisdictions()) {
-                    Settings.check(jurisdictions.contains(j), names.apply("residency"),
+                    SettingRules.check(jurisdictions.contains(j), names.apply("residency"),
                             "rules must name jurisdictions of configured regions " + jurisdictions, "rule " + rule
                                     + " naming jurisdiction '" + j + "'", "configure a region in " + j
                                     + ", or remove " + j + " from the rule");

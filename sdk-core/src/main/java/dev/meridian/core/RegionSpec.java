@@ -2,7 +2,7 @@ package dev.meridian.core;
 
 import static org.apiguardian.api.API.Status.STABLE;
 
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import dev.meridian.core.residency.Jurisdiction;
 import java.net.URI;
 import java.util.Objects;
@@ -71,7 +71,7 @@ public final class RegionSpec {
     }
 
     public RegionSpec priority(int priority) {
-        Settings.atLeast(priority, 0, "RegionSpec.priority of " + region.id(),
+        SettingRules.atLeast(priority, 0, "RegionSpec.priority of " + region.id(),
                 "pass 0 or more, lower is preferred");
         return new RegionSpec(region, jurisdiction, priority, weight, endpoint);
     }
@@ -82,7 +82,7 @@ public final class RegionSpec {
     }
 
     public RegionSpec weight(int weight) {
-        Settings.inRange(weight, 0, 100, "RegionSpec.weight of " + region.id(),
+        SettingRules.inRange(weight, 0, 100, "RegionSpec.weight of " + region.id(),
                 "pass a percentage, the weights of all regions adding up to 100");
         return new RegionSpec(region, jurisdiction, priority, weight, endpoint);
     }

@@ -14,7 +14,7 @@ import com.tngtech.archunit.core.domain.JavaEnumConstant;
 import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import dev.meridian.core.spi.MultiRegionSpi;
 import org.apiguardian.api.API;
 import org.junit.jupiter.api.Test;
@@ -71,7 +71,7 @@ class ArchitectureTest {
     }
 
     /**
-     * The Metrics seam is the root package's own. {@link Settings} is the exception: every value type validates its
+     * The Metrics seam is the root package's own. {@link SettingRules} is the exception: every value type validates its
      * settings with it so that every configuration error has one shape, and it depends on nothing of Meridian's, so
      * using it adds no edge between the subpackages.
      */
@@ -79,13 +79,13 @@ class ArchitectureTest {
     void onlyTheRootPackageAndTheMetricsSeamUseTheInternalPackage() {
         noClasses().that().resideOutsideOfPackages("dev.meridian.core", "dev.meridian.core.internal..")
                 .should().dependOnClassesThat(resideInAPackage("dev.meridian.core.internal..")
-                        .and(not(equivalentTo(Settings.class))))
+                        .and(not(equivalentTo(SettingRules.class))))
                 .check(CORE);
     }
 
     @Test
     void theSettingsHelperDependsOnNothingOfMeridians() {
-        noClasses().that().belongToAnyOf(Settings.class)
+        noClasses().that().belongToAnyOf(SettingRules.class)
                 .should().dependOnClassesThat().resideInAPackage("dev.meridian..")
                 .because("every subpackage and module uses it: a dependency of it would be a dependency of all")
                 .check(CORE);

@@ -26,7 +26,7 @@ class DocumentedVariablesTest {
     /** A table row: | `MERIDIAN_X` | `meridian.x` | ... */
     private static final Pattern ROW =
             Pattern.compile("^\\| `(MERIDIAN_[A-Z0-9_<>]+)` \\| `(meridian\\.[a-z0-9.<>-]+)` \\|");
-    /** Read by sdk-dynamodb's {@code TableSettings.fromEnvironment()}; its own test checks those rows. */
+    /** Read by sdk-dynamodb's {@code TableConfig.fromEnvironment()}; its own test checks those rows. */
     private static final String DYNAMODB_PREFIX = "MERIDIAN_DYNAMODB_";
     /** Read by scanning every variable for a pattern rather than by name; checked by its effect instead. */
     private static final String COUNTRY_VARIABLE = "MERIDIAN_RESIDENCY_COUNTRY_<CC>";

@@ -77,7 +77,7 @@ class MeridianSettingsTest {
         assertThat(doc).as("docs/configuration.md above the working directory").isNotNull();
         for (String line : Files.readAllLines(doc, StandardCharsets.UTF_8)) {
             Matcher m = ROW.matcher(line);
-            // sdk-dynamodb's table settings are read there (TableSettings.fromEnvironment) and checked there.
+            // sdk-dynamodb's table settings are read there (TableConfig.fromEnvironment) and checked there.
             if (m.find() && !m.group(1).startsWith("MERIDIAN_DYNAMODB_")) {
                 documented.put(m.group(1), m.group(2));
             }

@@ -2,7 +2,7 @@ package dev.meridian.core.health;
 
 import static org.apiguardian.api.API.Status.STABLE;
 
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -202,17 +202,17 @@ public final class HealthConfig {
         }
 
         private static float percent(float value, String setting) {
-            Settings.check(value > 0f && value <= 100f, setting, "must be a percentage in (0, 100]", value,
+            SettingRules.check(value > 0f && value <= 100f, setting, "must be a percentage in (0, 100]", value,
                     "pass a number such as 50");
             return value;
         }
 
         private static int positive(int value, String setting) {
-            return Settings.atLeast(value, 1, setting, "pass a number of calls such as 10");
+            return SettingRules.atLeast(value, 1, setting, "pass a number of calls such as 10");
         }
 
         private static Duration positive(Duration value, String setting) {
-            return Settings.positive(value, setting, "pass a duration such as 2 s");
+            return SettingRules.positive(value, setting, "pass a duration such as 2 s");
         }
     }
 }

@@ -17,8 +17,8 @@ import org.apiguardian.api.API;
  * shape, but it may change in any release. Stateless.
  */
 @API(status = INTERNAL, since = "0.1")
-public final class Settings {
-    private Settings() {
+public final class SettingRules {
+    private SettingRules() {
     }
 
     /**
