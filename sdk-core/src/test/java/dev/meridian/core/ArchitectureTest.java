@@ -14,6 +14,7 @@ import com.tngtech.archunit.core.domain.JavaEnumConstant;
 import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.meridian.core.exception.InvalidSettingException;
 import dev.meridian.core.internal.SettingRules;
 import dev.meridian.core.spi.MultiRegionSpi;
 import org.apiguardian.api.API;
@@ -84,10 +85,24 @@ class ArchitectureTest {
     }
 
     @Test
-    void theSettingsHelperDependsOnNothingOfMeridians() {
+    void theValidationHelperDependsOnNothingOfMeridiansButTheExceptionItThrows() {
         noClasses().that().belongToAnyOf(SettingRules.class)
-                .should().dependOnClassesThat().resideInAPackage("dev.meridian..")
+                .should().dependOnClassesThat(resideInAPackage("dev.meridian..")
+                        .and(not(equivalentTo(InvalidSettingException.class))))
                 .because("every subpackage and module uses it: a dependency of it would be a dependency of all")
+                .check(CORE);
+    }
+
+    /**
+     * Each setting is declared once, in the {@code settings} registry, which the builders of the value subpackages
+     * validate with: so the registry itself must depend on no value type that is configured by it.
+     */
+    @Test
+    void theSettingDeclarationsDependOnNoConfigurationValue() {
+        noClasses().that().resideInAPackage("dev.meridian.core.settings..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.meridian.core.health..",
+                        "dev.meridian.core.execution..", "dev.meridian.core.routing..", "dev.meridian.core.residency..")
+                .because("HealthConfig and the other configuration values validate through the declarations")
                 .check(CORE);
     }
 }
