@@ -137,11 +137,12 @@ public final class MeridianSettings {
             .rule(t -> !t.isBlank(), "must be a data class name",
                     "use PUBLIC, INTERNAL, RESTRICTED or a custom class name")
             .defaultValue("INTERNAL", "INTERNAL")
-            .doc("Data class of a call made while no RoutingContext is open: PUBLIC, INTERNAL, RESTRICTED or a custom"
-                    + " class; RESTRICTED fails closed."));
+            .doc("Data class of a call made without a context (no RoutingContext open, or one declaring neither data"
+                    + " class nor subject): PUBLIC, INTERNAL, RESTRICTED or a custom class; RESTRICTED fails closed."));
     /** Whether a call without a context is refused. */
     public static final Setting<Boolean> REQUIRE_CONTEXT = add(bool("require-context", false)
-            .doc("true or false: refuse every call made while no RoutingContext is open."));
+            .doc("true or false: refuse every call made without a context (no RoutingContext open, or one declaring"
+                    + " neither data class nor subject)."));
     /** The jurisdiction of data subjects in a country. */
     public static final Setting<String> RESIDENCY_COUNTRY = add(text("residency.country." + COUNTRY,
             "use EU, US, APAC or another name")
