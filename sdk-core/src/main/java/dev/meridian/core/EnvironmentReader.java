@@ -3,8 +3,10 @@ package dev.meridian.core;
 import dev.meridian.core.settings.MeridianSettings;
 import dev.meridian.core.settings.Setting;
 import dev.meridian.core.settings.SettingValues;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -72,7 +74,7 @@ final class EnvironmentReader {
 
     /** The countries named by a {@code residency.country.<cc>} variable or property: read by scanning, not by name. */
     private List<String> countries() {
-        List<String> countries = new java.util.ArrayList<>();
+        List<String> countries = new ArrayList<>();
         for (String name : env.keySet()) {
             Matcher m = COUNTRY_ENV.matcher(name);
             if (m.matches()) {
@@ -81,7 +83,7 @@ final class EnvironmentReader {
         }
         for (String key : props.stringPropertyNames()) {
             Matcher m = COUNTRY_PROP.matcher(key);
-            if (m.matches() && !countries.contains(m.group(1).toUpperCase(java.util.Locale.ROOT))) {
+            if (m.matches() && !countries.contains(m.group(1).toUpperCase(Locale.ROOT))) {
                 countries.add(m.group(1));
             }
         }
@@ -94,7 +96,7 @@ final class EnvironmentReader {
         String p = props.getProperty(propName);
         if (p == null) {
             // A country property may be written lower- or upper-case (meridian.residency.country.gb).
-            p = props.getProperty(propName.toLowerCase(java.util.Locale.ROOT));
+            p = props.getProperty(propName.toLowerCase(Locale.ROOT));
         }
         if (p != null && !p.isBlank()) {
             sources.put(key, propName);

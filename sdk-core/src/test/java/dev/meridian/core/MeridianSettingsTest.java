@@ -2,6 +2,7 @@ package dev.meridian.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.meridian.core.exception.InvalidSettingException;
 import dev.meridian.core.settings.MeridianSettings;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -175,7 +177,7 @@ class MeridianSettingsTest {
         if (s != MeridianSettings.REGIONS) {
             values.put(MeridianSettings.REGIONS, List.of(REGIONS.split(",")));
         }
-        values.put(MeridianSettings.HEDGE_DELAY, java.time.Duration.ofMillis(20));
+        values.put(MeridianSettings.HEDGE_DELAY, Duration.ofMillis(20));
         put(values, s, key, text);
         return MultiRegionConfig.fromSettings(values);
     }
@@ -190,14 +192,9 @@ class MeridianSettingsTest {
     }
 
     private static InvalidSettingException failure(Runnable build) {
-        Throwable[] thrown = new Throwable[1];
-        try {
-            build.run();
-        } catch (RuntimeException e) {
-            thrown[0] = e;
-        }
-        assertThat(thrown[0]).isInstanceOf(InvalidSettingException.class);
-        return (InvalidSettingException) thrown[0];
+        InvalidSettingException thrown = catchThrowableOfType(InvalidSettingException.class, build::run);
+        assertThat(thrown).as("refusal").isNotNull();
+        return thrown;
     }
 
     private static Map<String, String> baseEnv() {
