@@ -12,7 +12,7 @@ import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingStrategy;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
-import dev.meridian.dynamodb.client.TableSettings;
+import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.dynamodb.client.WriteMode;
 import dev.meridian.dynamodb.idempotency.DynamoDbIdempotencyStore;
 import dev.meridian.testkit.LocalRegions;
@@ -182,11 +182,11 @@ public final class FaultMatrix {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (MultiRegion runtime = MultiRegion.builder(config).meterRegistry(meters).build()) {
             DynamoDbClient client = MultiRegionDynamoDb.builder().multiRegion(runtime).clientFactory(clients::get)
-                    .table(TableSettings.builder(ITEMS).partitionKey("pk").writeMode(WriteMode.WRITE_HOME_BY_KEY)
+                    .table(TableConfig.builder(ITEMS).partitionKey("pk").writeMode(WriteMode.WRITE_HOME_BY_KEY)
                             .build())
-                    .table(TableSettings.builder(EU).partitionKey("pk")
+                    .table(TableConfig.builder(EU).partitionKey("pk")
                             .replicaRegions(Region.EU_WEST_1, Region.EU_CENTRAL_1).build())
-                    .table(TableSettings.builder(PLAIN).partitionKey("pk").build())
+                    .table(TableConfig.builder(PLAIN).partitionKey("pk").build())
                     .build();
             Idempotency idempotency = Idempotency.builder()
                     .store(DynamoDbIdempotencyStore.builder().table(IDEM).client(client).build())

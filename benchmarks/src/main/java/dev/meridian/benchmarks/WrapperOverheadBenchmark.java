@@ -5,7 +5,7 @@ import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
-import dev.meridian.dynamodb.client.TableSettings;
+import dev.meridian.dynamodb.client.TableConfig;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -72,7 +72,7 @@ public class WrapperOverheadBenchmark {
                 .build();
         // The recommended door: the generated multi-region client, with the orders table described so that no
         // DescribeTable runs (the canned HTTP client only answers GetItem).
-        TableSettings orders = TableSettings.builder("orders").partitionKey("pk").build();
+        TableConfig orders = TableConfig.builder("orders").partitionKey("pk").build();
         wrapped = MultiRegionDynamoDb.builder().config(config).clientFactory(WrapperOverheadBenchmark::client)
                 .table(orders).build();
         request = GetItemRequest.builder().tableName("orders")

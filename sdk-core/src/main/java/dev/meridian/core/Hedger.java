@@ -1,6 +1,6 @@
 package dev.meridian.core;
 
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
@@ -26,7 +26,7 @@ final class Hedger implements AutoCloseable {
     private volatile ScheduledFuture<?> periodic;
 
     Hedger(int maxWorkers) {
-        Settings.atLeast(maxWorkers, 1, "HedgingConfig.withMaxWorkers", "allow at least one worker");
+        SettingRules.atLeast(maxWorkers, 1, "HedgingConfig.withMaxWorkers", "allow at least one worker");
         this.workers = new ThreadPoolExecutor(0, maxWorkers, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 daemon("meridian-hedge-"));
         this.timer = new ScheduledThreadPoolExecutor(1, daemon("meridian-hedge-timer-"));

@@ -8,7 +8,7 @@ import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.health.RegionStatus;
 import dev.meridian.core.internal.Metrics;
 import dev.meridian.core.internal.Observations;
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.core.routing.LatencyTracker;
 import dev.meridian.core.routing.Operation;
@@ -147,7 +147,7 @@ public final class MultiRegion implements AutoCloseable {
         Objects.requireNonNull(iface, "iface");
         Objects.requireNonNull(factory, "factory");
         Objects.requireNonNull(classifier, "classifier");
-        Settings.check(iface.isInterface(), "iface", "must be an interface", iface.getName(),
+        SettingRules.check(iface.isInterface(), "iface", "must be an interface", iface.getName(),
                 "pass the client's interface, e.g. DynamoDbClient.class");
         if (closed) {
             throw new IllegalStateException("MultiRegion runtime is closed");
@@ -400,8 +400,8 @@ public final class MultiRegion implements AutoCloseable {
     private Region requireRegion(Region region) {
         Objects.requireNonNull(region, "region");
         if (!config.contains(region)) {
-            throw Settings.invalid("region", "must be one of the configured regions " + config.regionList(),
-                    Settings.quoted(region.id()), "pass a configured region");
+            throw SettingRules.invalid("region", "must be one of the configured regions " + config.regionList(),
+                    SettingRules.quoted(region.id()), "pass a configured region");
         }
         return region;
     }

@@ -4,11 +4,13 @@ import static org.apiguardian.api.API.Status.STABLE;
 
 import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.health.HealthConfig;
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.Jurisdiction;
 import dev.meridian.core.residency.ResidencyPolicy;
 import dev.meridian.core.routing.RoutingStrategy;
+import dev.meridian.core.settings.MeridianSettings;
+import dev.meridian.core.settings.SettingValues;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -42,10 +44,12 @@ import software.amazon.awssdk.regions.Region;
 @API(status = STABLE, since = "0.1")
 public final class MultiRegionConfig {
     private static final Logger LOG = LoggerFactory.getLogger(MultiRegionConfig.class);
-    /** Default of {@link #maxRegionsPerCall()}. */
-    public static final int DEFAULT_MAX_REGIONS_PER_CALL = 3;
-    /** Default of {@link #firstAttemptTimeout()}. */
-    public static final Duration DEFAULT_FIRST_ATTEMPT_TIMEOUT = Duration.ofSeconds(10);
+    /** Default of {@link #maxRegionsPerCall()}: {@link MeridianSettings#MAX_REGIONS_PER_CALL}'s. */
+    public static final int DEFAULT_MAX_REGIONS_PER_CALL = MeridianSettings.MAX_REGIONS_PER_CALL.defaultValue()
+            .orElseThrow();
+    /** Default of {@link #firstAttemptTimeout()}: {@link MeridianSettings#FIRST_ATTEMPT_TIMEOUT}'s. */
+    public static final Duration DEFAULT_FIRST_ATTEMPT_TIMEOUT = MeridianSettings.FIRST_ATTEMPT_TIMEOUT.defaultValue()
+            .orElseThrow();
 
     private final List<RegionSpec> regions;
     private final Map<Region, RegionSpec> byRegion;
@@ -100,7 +104,17 @@ public final class MultiRegionConfig {
 
     /** As {@link #fromEnvironment()}, reading the given maps (for tests). */
     public static MultiRegionConfig fromEnvironment(Map<String, String> env, Properties props) {
-        return EnvironmentConfig.load(env, props);
+        return EnvironmentReader.load(env, props);
+    }
+
+    /**
+     * From typed values of {@link MeridianSettings}' settings, as a door other than the environment supplied them
+     * (the Spring Boot starter's bound {@code meridian.*} properties); unset settings take their defaults, and a value
+     * that does not fit the others is refused naming the setting as {@code values} names it. The local region's
+     * default reads {@code AWS_REGION} / {@code AWS_DEFAULT_REGION} from the process environment.
+     */
+    public static MultiRegionConfig fromSettings(SettingValues values) {
+        return ConfigAssembly.build(Objects.requireNonNull(values, "values"), System::getenv);
     }
 
     /** The regions in declaration order, priorities filled in. */
@@ -272,17 +286,17 @@ public final class MultiRegionConfig {
             return this;
         }
 
+        /** The cross-region attempt budget of one call, 1..100 (default 3); see {@link #maxRegionsPerCall()}. */
         public Builder maxRegionsPerCall(int max) {
-            this.maxRegionsPerCall = Settings.atLeast(max, 1, names.apply("max-regions-per-call"),
-                    "allow at least one region per call, e.g. " + DEFAULT_MAX_REGIONS_PER_CALL + " (the default)");
+            String key = MeridianSettings.MAX_REGIONS_PER_CALL.key();
+            this.maxRegionsPerCall = MeridianSettings.MAX_REGIONS_PER_CALL.check(max, names.apply(key));
             return this;
         }
 
         /** The first attempt's time budget on a region's new client (default 10 s); see {@link #firstAttemptTimeout()}. */
         public Builder firstAttemptTimeout(Duration timeout) {
-            this.firstAttemptTimeout = Settings.positive(timeout, names.apply("first-attempt-timeout"),
-                    "pass a positive duration such as " + DEFAULT_FIRST_ATTEMPT_TIMEOUT.toSeconds()
-                            + " s (the default)");
+            String key = MeridianSettings.FIRST_ATTEMPT_TIMEOUT.key();
+            this.firstAttemptTimeout = MeridianSettings.FIRST_ATTEMPT_TIMEOUT.check(timeout, names.apply(key));
             return this;
         }
 
@@ -317,8 +331,8 @@ public final class MultiRegionConfig {
         /** The builder method that sets {@code key}, as a user of the builder wrote it. */
         private static String defaultName(String key) {
             switch (key) {
-                case "weights":
-                    // Weights are set per region: there is no single "weights" setting to name.
+                case "region.<region>.weight":
+                    // Weights are set per region: the rule over all of them names them all.
                     return "RegionSpec.weight of the regions";
                 case "max-regions-per-call":
                     return "MultiRegionConfig.maxRegionsPerCall";
@@ -334,16 +348,16 @@ public final class MultiRegionConfig {
         }
 
         public MultiRegionConfig build() {
-            Settings.check(!regions.isEmpty(), names.apply("regions"), "must name at least one region", "none",
+            SettingRules.check(!regions.isEmpty(), names.apply("regions"), "must name at least one region", "none",
                     "add the AWS regions to use, e.g. eu-west-1 and us-east-1");
             Set<Region> known = new LinkedHashSet<>(Region.regions());
             Set<Region> seen = new LinkedHashSet<>();
             for (RegionSpec s : regions) {
-                Settings.check(known.contains(s.region()), names.apply("regions"), "must name known AWS regions",
-                        Settings.quoted(s.region().id()), "check the spelling of the region id, e.g. eu-west-1");
+                SettingRules.check(known.contains(s.region()), names.apply("regions"), "must name known AWS regions",
+                        SettingRules.quoted(s.region().id()), "check the spelling of the region id, e.g. eu-west-1");
                 boolean first = seen.add(s.region());
-                Settings.check(first, names.apply("regions"), "must name each region once",
-                        Settings.quoted(s.region().id()) + " twice", "remove the second " + s.region().id());
+                SettingRules.check(first, names.apply("regions"), "must name each region once",
+                        SettingRules.quoted(s.region().id()) + " twice", "remove the second " + s.region().id());
             }
             List<String> ids = new ArrayList<>();
             seen.forEach(r -> ids.add(r.id()));
@@ -357,7 +371,8 @@ public final class MultiRegionConfig {
             boolean weightsSet = filled.stream().anyMatch(s -> s.weight().isPresent());
             if (weightsSet) {
                 int sum = filled.stream().mapToInt(s -> s.weight().orElse(0)).sum();
-                Settings.check(sum == 100, names.apply("weights"), "must add up to 100", sum + " ("
+                SettingRules.check(sum == 100, names.apply(MeridianSettings.REGION_WEIGHT.key()), "must add up to 100",
+                        sum + " ("
                         + filled.stream().map(s -> s.region().id() + "=" + s.weight().orElse(0))
                                 .collect(Collectors.joining(", ")) + ')',
                         "give every region a weight so that they add up to 100, or set none for equal chances");
@@ -367,15 +382,15 @@ public final class MultiRegionConfig {
             if (home == null) {
                 home = filled.stream().min(Comparator.comparingInt(RegionSpec::priority)).get().region();
             } else {
-                Settings.check(seen.contains(home), names.apply("home-region"),
-                        "must be one of the configured regions " + ids, Settings.quoted(home.id()),
+                SettingRules.check(seen.contains(home), names.apply("home-region"),
+                        "must be one of the configured regions " + ids, SettingRules.quoted(home.id()),
                         "name one of them, or add " + home.id() + " to the regions");
             }
 
             Region local = localRegion;
             if (local != null) {
-                Settings.check(seen.contains(local), names.apply("local-region"),
-                        "must be one of the configured regions " + ids, Settings.quoted(local.id()),
+                SettingRules.check(seen.contains(local), names.apply("local-region"),
+                        "must be one of the configured regions " + ids, SettingRules.quoted(local.id()),
                         "name one of them, or add " + local.id() + " to the regions");
             }
             if (local == null) {
@@ -407,12 +422,12 @@ public final class MultiRegionConfig {
             specs.forEach(s -> jurisdictions.add(s.jurisdiction()));
             for (ResidencyPolicy.Rule rule : residency.rules()) {
                 for (Region r : rule.regions()) {
-                    Settings.check(seen.contains(r), names.apply("residency"),
+                    SettingRules.check(seen.contains(r), names.apply("residency"),
                             "rules must name configured regions " + ids, "rule " + rule + " naming region '" + r.id()
                                     + "'", "add " + r.id() + " to the regions, or remove it from the rule");
                 }
                 for (Jurisdiction j : rule.regionJurisdictions()) {
-                    Settings.check(jurisdictions.contains(j), names.apply("residency"),
+                    SettingRules.check(jurisdictions.contains(j), names.apply("residency"),
                             "rules must name jurisdictions of configured regions " + jurisdictions, "rule " + rule
                                     + " naming jurisdiction '" + j + "'", "configure a region in " + j
                                     + ", or remove " + j + " from the rule");

@@ -3,7 +3,7 @@ package dev.meridian.core;
 import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.health.ProbeHook;
 import dev.meridian.core.internal.Metrics;
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -114,8 +114,8 @@ final class RegionHealth implements AutoCloseable {
     WatchedBreaker watched(Region region) {
         WatchedBreaker cb = breakers.get(region);
         if (cb == null) {
-            throw Settings.invalid("region", "must be one of the configured regions " + breakers.keySet(),
-                    Settings.quoted(region), "name a configured region");
+            throw SettingRules.invalid("region", "must be one of the configured regions " + breakers.keySet(),
+                    SettingRules.quoted(region), "name a configured region");
         }
         return cb;
     }

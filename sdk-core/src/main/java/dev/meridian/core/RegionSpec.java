@@ -2,8 +2,8 @@ package dev.meridian.core;
 
 import static org.apiguardian.api.API.Status.STABLE;
 
-import dev.meridian.core.internal.Settings;
 import dev.meridian.core.residency.Jurisdiction;
+import dev.meridian.core.settings.MeridianSettings;
 import java.net.URI;
 import java.util.Objects;
 import java.util.Optional;
@@ -71,8 +71,7 @@ public final class RegionSpec {
     }
 
     public RegionSpec priority(int priority) {
-        Settings.atLeast(priority, 0, "RegionSpec.priority of " + region.id(),
-                "pass 0 or more, lower is preferred");
+        MeridianSettings.REGION_PRIORITY.check(priority, "RegionSpec.priority of " + region.id());
         return new RegionSpec(region, jurisdiction, priority, weight, endpoint);
     }
 
@@ -82,8 +81,7 @@ public final class RegionSpec {
     }
 
     public RegionSpec weight(int weight) {
-        Settings.inRange(weight, 0, 100, "RegionSpec.weight of " + region.id(),
-                "pass a percentage, the weights of all regions adding up to 100");
+        MeridianSettings.REGION_WEIGHT.check(weight, "RegionSpec.weight of " + region.id());
         return new RegionSpec(region, jurisdiction, priority, weight, endpoint);
     }
 

@@ -2,7 +2,7 @@ package dev.meridian.core;
 
 import static org.apiguardian.api.API.Status.STABLE;
 
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import java.time.Duration;
 import java.util.Objects;
 import org.apiguardian.api.API;
@@ -33,7 +33,7 @@ public final class RegionalClientDefaults {
 
     /** The standard AWS retry strategy (retry conditions, back-off, token bucket) capped at {@code maxAttempts}. */
     public static RetryStrategy retryStrategy(int maxAttempts) {
-        Settings.atLeast(maxAttempts, 1, "maxAttempts", "pass at least 1, e.g. " + MAX_ATTEMPTS + " (the default)");
+        SettingRules.atLeast(maxAttempts, 1, "maxAttempts", "pass at least 1, e.g. " + MAX_ATTEMPTS + " (the default)");
         return AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(maxAttempts).build();
     }
 
@@ -51,7 +51,7 @@ public final class RegionalClientDefaults {
     public static ClientOverrideConfiguration.Builder apply(ClientOverrideConfiguration.Builder builder,
             int maxAttempts, Duration attemptTimeout) {
         Objects.requireNonNull(builder, "builder");
-        Settings.positive(attemptTimeout, "attemptTimeout", "pass a timeout such as 2 s (the default)");
+        SettingRules.positive(attemptTimeout, "attemptTimeout", "pass a timeout such as 2 s (the default)");
         return builder.retryStrategy(retryStrategy(maxAttempts))
                 .apiCallAttemptTimeout(attemptTimeout)
                 .apiCallTimeout(attemptTimeout);

@@ -14,7 +14,8 @@ import com.tngtech.archunit.core.domain.JavaEnumConstant;
 import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.exception.InvalidSettingException;
+import dev.meridian.core.internal.SettingRules;
 import dev.meridian.core.spi.MultiRegionSpi;
 import org.apiguardian.api.API;
 import org.junit.jupiter.api.Test;
@@ -71,7 +72,7 @@ class ArchitectureTest {
     }
 
     /**
-     * The Metrics seam is the root package's own. {@link Settings} is the exception: every value type validates its
+     * The Metrics seam is the root package's own. {@link SettingRules} is the exception: every value type validates its
      * settings with it so that every configuration error has one shape, and it depends on nothing of Meridian's, so
      * using it adds no edge between the subpackages.
      */
@@ -79,15 +80,29 @@ class ArchitectureTest {
     void onlyTheRootPackageAndTheMetricsSeamUseTheInternalPackage() {
         noClasses().that().resideOutsideOfPackages("dev.meridian.core", "dev.meridian.core.internal..")
                 .should().dependOnClassesThat(resideInAPackage("dev.meridian.core.internal..")
-                        .and(not(equivalentTo(Settings.class))))
+                        .and(not(equivalentTo(SettingRules.class))))
                 .check(CORE);
     }
 
     @Test
-    void theSettingsHelperDependsOnNothingOfMeridians() {
-        noClasses().that().belongToAnyOf(Settings.class)
-                .should().dependOnClassesThat().resideInAPackage("dev.meridian..")
+    void theValidationHelperDependsOnNothingOfMeridiansButTheExceptionItThrows() {
+        noClasses().that().belongToAnyOf(SettingRules.class)
+                .should().dependOnClassesThat(resideInAPackage("dev.meridian..")
+                        .and(not(equivalentTo(InvalidSettingException.class))))
                 .because("every subpackage and module uses it: a dependency of it would be a dependency of all")
+                .check(CORE);
+    }
+
+    /**
+     * Each setting is declared once, in the {@code settings} registry, which the builders of the value subpackages
+     * validate with: so the registry itself must depend on no value type that is configured by it.
+     */
+    @Test
+    void theSettingDeclarationsDependOnNoConfigurationValue() {
+        noClasses().that().resideInAPackage("dev.meridian.core.settings..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.meridian.core.health..",
+                        "dev.meridian.core.execution..", "dev.meridian.core.routing..", "dev.meridian.core.residency..")
+                .because("HealthConfig and the other configuration values validate through the declarations")
                 .check(CORE);
     }
 }

@@ -3,6 +3,7 @@ package dev.meridian.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.core.residency.Jurisdiction;
+import dev.meridian.core.settings.MeridianSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,14 +20,14 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * docs/configuration.md and {@link EnvironmentConfig} agree: every variable/property pair in the document's tables
+ * docs/configuration.md and {@link EnvironmentReader} agree: every variable/property pair in the document's tables
  * is read, and every {@code MERIDIAN_*} variable and {@code meridian.*} property read is documented.
  */
 class DocumentedVariablesTest {
     /** A table row: | `MERIDIAN_X` | `meridian.x` | ... */
     private static final Pattern ROW =
             Pattern.compile("^\\| `(MERIDIAN_[A-Z0-9_<>]+)` \\| `(meridian\\.[a-z0-9.<>-]+)` \\|");
-    /** Read by sdk-dynamodb's {@code TableSettings.fromEnvironment()}; its own test checks those rows. */
+    /** Read by sdk-dynamodb's {@code TableConfig.fromEnvironment()}; its own test checks those rows. */
     private static final String DYNAMODB_PREFIX = "MERIDIAN_DYNAMODB_";
     /** Read by scanning every variable for a pattern rather than by name; checked by its effect instead. */
     private static final String COUNTRY_VARIABLE = "MERIDIAN_RESIDENCY_COUNTRY_<CC>";
@@ -39,7 +40,7 @@ class DocumentedVariablesTest {
 
         Map<String, String> read = variablesRead();
 
-        assertThat(read).as("variable → property read by EnvironmentConfig vs documented in docs/configuration.md")
+        assertThat(read).as("variable → property read by EnvironmentReader vs documented in docs/configuration.md")
                 .isEqualTo(documented);
     }
 
@@ -80,7 +81,7 @@ class DocumentedVariablesTest {
         // Each setting is looked up as its property, then as its variable: pair them and name the region generically.
         Map<String, String> read = new TreeMap<>();
         for (String property : properties) {
-            String variable = EnvironmentConfig.envName(property.substring("meridian.".length()));
+            String variable = MeridianSettings.variableName(property.substring("meridian.".length()));
             assertThat(variables).as("variable of %s", property).contains(variable);
             read.put(variable.replace("EU_WEST_1", "<REGION>"), property.replace("eu-west-1", "<region>"));
         }

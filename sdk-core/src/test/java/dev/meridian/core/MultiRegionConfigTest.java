@@ -6,6 +6,8 @@ import static dev.meridian.core.TestTopology.US_EAST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.meridian.core.exception.InvalidSettingException;
+import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.Jurisdiction;
 import dev.meridian.core.residency.ResidencyPolicy;
@@ -107,11 +109,25 @@ class MultiRegionConfigTest {
     @Test
     void regionSettingsAreValidatedEagerly() {
         assertThatThrownBy(() -> RegionSpec.of(EU_WEST).weight(101))
-                .hasMessageStartingWith("RegionSpec.weight of eu-west-1 must be in 0..100, was 101; ");
+                .hasMessageStartingWith("RegionSpec.weight of eu-west-1 must be an integer in 0..100, was 101; ");
         assertThatThrownBy(() -> RegionSpec.of(EU_WEST).priority(-1))
-                .hasMessageStartingWith("RegionSpec.priority of eu-west-1 must be >= 0, was -1; ");
+                .hasMessageStartingWith("RegionSpec.priority of eu-west-1 must be an integer >= 0, was -1; ");
         assertThatThrownBy(() -> TestTopology.threeRegions().maxRegionsPerCall(0))
-                .hasMessage("MultiRegionConfig.maxRegionsPerCall must be >= 1, was 0; allow at least one region per"
-                        + " call, e.g. 3 (the default)");
+                .hasMessage("MultiRegionConfig.maxRegionsPerCall must be an integer in 1..100, was 0; use a whole"
+                        + " number in 1..100, or remove it to use the default 3");
+    }
+
+    /** One rule per setting: the builder takes what MERIDIAN_MAX_REGIONS_PER_CALL takes, 1..100, not more. */
+    @Test
+    void theBuilderKeepsTheDeclaredRangeOfEachSetting() {
+        assertThatThrownBy(() -> TestTopology.threeRegions().maxRegionsPerCall(101))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("MultiRegionConfig.maxRegionsPerCall must be an integer in 1..100, was 101; ");
+        assertThatThrownBy(() -> HealthConfig.builder().minimumNumberOfCalls(0))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("HealthConfig.minimumNumberOfCalls must be an integer >= 1, was 0; use a whole number"
+                        + " >= 1, or remove it to use the default 10")
+                .extracting(e -> ((InvalidSettingException) e).setting())
+                .isEqualTo("HealthConfig.minimumNumberOfCalls");
     }
 }

@@ -1,7 +1,7 @@
 package dev.meridian.dynamodb;
 
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
-import dev.meridian.dynamodb.client.TableSettings;
+import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.dynamodb.lww.LwwWrites;
 import dev.meridian.dynamodb.idempotency.DynamoDbIdempotencyStore;
 import dev.meridian.dynamodb.counter.GlobalCounter;
@@ -51,8 +51,8 @@ class WithoutMicrometerTest {
                     DynamoDbClient routed = MultiRegionDynamoDb.builder()
                             .multiRegion(runtime)
                             .clientFactory(r -> fakes.computeIfAbsent(r, FakeRegionClient::new))
-                            .table(TableSettings.builder("orders").partitionKey("pk").build())
-                            .replicationLagProbe(ReplicationLagProbe.settings("heartbeats")
+                            .table(TableConfig.builder("orders").partitionKey("pk").build())
+                            .replicationLagProbe(ReplicationLagProbe.config("heartbeats")
                                     .withInterval(Duration.ofMillis(50)))
                             .build()) {
                 routed.putItem(p -> p.tableName("orders").item(Map.of("pk", AttributeValue.fromS("o1"))));
@@ -82,7 +82,7 @@ class WithoutMicrometerTest {
             }
 
             try (ReplicationLagProbe probe = ReplicationLagProbe.builder()
-                    .settings(ReplicationLagProbe.settings("heartbeats").withInterval(Duration.ofMillis(50)))
+                    .config(ReplicationLagProbe.config("heartbeats").withInterval(Duration.ofMillis(50)))
                     .client(Region.EU_WEST_1, new FakeRegionClient(Region.EU_WEST_1))
                     .client(Region.EU_CENTRAL_1, new FakeRegionClient(Region.EU_CENTRAL_1))
                     .start()) {

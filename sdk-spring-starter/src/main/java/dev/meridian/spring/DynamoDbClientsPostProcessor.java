@@ -3,7 +3,7 @@ package dev.meridian.spring;
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.RegionalClientFactory;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
-import dev.meridian.dynamodb.client.TableSettings;
+import dev.meridian.dynamodb.client.TableConfig;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -55,7 +55,7 @@ class DynamoDbClientsPostProcessor implements BeanPostProcessor, BeanFactoryAwar
                 || !wanted(beanName)) {
             return bean;
         }
-        List<TableSettings> tables = DynamoDbTables.of(properties);
+        List<TableConfig> tables = DynamoDbTables.of(properties);
         MultiRegionDynamoDb.Builder b = MultiRegionDynamoDb.builder().multiRegion(runtime.getObject()).tables(tables);
         Object routed;
         if (sync) {

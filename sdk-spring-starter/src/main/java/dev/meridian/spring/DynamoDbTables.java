@@ -1,8 +1,8 @@
 package dev.meridian.spring;
 
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import dev.meridian.core.residency.DataClass;
-import dev.meridian.dynamodb.client.TableSettings;
+import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.dynamodb.client.WriteMode;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,23 +15,23 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.regions.Region;
 
-/** {@code meridian.dynamodb.tables.<name>.*} as sdk-dynamodb {@link TableSettings}; bad values name the property. */
+/** {@code meridian.dynamodb.tables.<name>.*} as sdk-dynamodb {@link TableConfig}; bad values name the property. */
 final class DynamoDbTables {
     private DynamoDbTables() {
     }
 
-    static List<TableSettings> of(MeridianProperties properties) {
-        List<TableSettings> out = new ArrayList<>();
+    static List<TableConfig> of(MeridianProperties properties) {
+        List<TableConfig> out = new ArrayList<>();
         for (Map.Entry<String, MeridianProperties.Table> e : properties.getDynamodb().getTables().entrySet()) {
             out.add(table(e.getKey(), e.getValue()));
         }
         return out;
     }
 
-    private static TableSettings table(String name, MeridianProperties.Table t) {
+    private static TableConfig table(String name, MeridianProperties.Table t) {
         String prefix = "meridian.dynamodb.tables." + name + '.';
-        TableSettings.Builder b = checked(prefix.substring(0, prefix.length() - 1),
-                "a table name of 3 to 255 characters", () -> TableSettings.builder(name));
+        TableConfig.Builder b = checked(prefix.substring(0, prefix.length() - 1),
+                "a table name of 3 to 255 characters", () -> TableConfig.builder(name));
         if (t.getPartitionKey() != null) {
             checked(prefix + "partition-key", "the partition key attribute name",
                     () -> b.partitionKey(t.getPartitionKey()));
@@ -54,7 +54,7 @@ final class DynamoDbTables {
             return WriteMode.valueOf(value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
             throw MeridianConfigurationException.invalid(property, "must be a write mode",
-                    Settings.quoted(value), "use one of " + Arrays.toString(WriteMode.values()), e);
+                    SettingRules.quoted(value), "use one of " + Arrays.toString(WriteMode.values()), e);
         }
     }
 
@@ -66,7 +66,7 @@ final class DynamoDbTables {
             Region r = Region.of(id.trim().toLowerCase(Locale.ROOT));
             if (!known.contains(r)) {
                 throw MeridianConfigurationException.invalid(property, "must list known AWS regions",
-                        Settings.quoted(id), "list AWS region ids such as " + known.stream().limit(3)
+                        SettingRules.quoted(id), "list AWS region ids such as " + known.stream().limit(3)
                                 .map(Region::id).collect(Collectors.joining(",")), null);
             }
             out.add(r);

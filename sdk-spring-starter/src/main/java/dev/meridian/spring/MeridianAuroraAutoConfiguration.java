@@ -8,7 +8,7 @@ import dev.meridian.aurora.topology.PostgresTopologyDiscovery;
 import dev.meridian.aurora.topology.StaticTopology;
 import dev.meridian.aurora.topology.WriterDiscovery;
 import dev.meridian.core.MultiRegion;
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -104,7 +104,7 @@ public class MeridianAuroraAutoConfiguration {
             }
             if (!kind.equals("static")) {
                 throw MeridianConfigurationException.invalid("meridian.aurora.discovery", "must be static or postgres",
-                        Settings.quoted(aurora.getDiscovery()), "use static or postgres", null);
+                        SettingRules.quoted(aurora.getDiscovery()), "use static or postgres", null);
             }
             if (aurora.getWriterRegion() == null) {
                 throw MeridianConfigurationException.invalid("meridian.aurora.writer-region",

@@ -37,7 +37,7 @@ public class MeridianAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public MultiRegionConfig meridianConfig(MeridianProperties properties) {
-        return MeridianConfigs.build(properties);
+        return MeridianSettingsBinding.build(properties);
     }
 
     /**

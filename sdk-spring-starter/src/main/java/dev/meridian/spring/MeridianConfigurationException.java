@@ -2,7 +2,7 @@ package dev.meridian.spring;
 
 import static org.apiguardian.api.API.Status.STABLE;
 
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import java.util.Objects;
 import org.apiguardian.api.API;
 
@@ -34,7 +34,7 @@ public class MeridianConfigurationException extends RuntimeException {
      */
     static MeridianConfigurationException invalid(String property, String rule, Object shownValue, String fix,
             Throwable cause) {
-        return new MeridianConfigurationException(property, Settings.message(property, rule, shownValue, fix), fix,
+        return new MeridianConfigurationException(property, SettingRules.message(property, rule, shownValue, fix), fix,
                 cause);
     }
 

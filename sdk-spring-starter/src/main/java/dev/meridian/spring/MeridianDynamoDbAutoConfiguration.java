@@ -7,7 +7,7 @@ import dev.meridian.core.RegionSpec;
 import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.RegionalClientFactory;
 import dev.meridian.core.idempotency.Idempotency;
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.dynamodb.idempotency.DynamoDbIdempotencyStore;
 import java.util.Locale;
@@ -131,7 +131,7 @@ public class MeridianDynamoDbAutoConfiguration {
                 return DynamoDbIdempotencyStore.HomeRegionMode.valueOf(mode.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw MeridianConfigurationException.invalid("meridian.dynamodb.idempotency.mode",
-                        "must be a home region mode", Settings.quoted(mode), "use STRICT or AVAILABLE", e);
+                        "must be a home region mode", SettingRules.quoted(mode), "use STRICT or AVAILABLE", e);
             }
         }
     }

@@ -2,23 +2,25 @@ package dev.meridian.spring;
 
 import static org.apiguardian.api.API.Status.STABLE;
 
-import dev.meridian.core.MeridianSettings;
+import dev.meridian.core.settings.MeridianSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apiguardian.api.API;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * The {@code meridian.*} properties. The topology, routing, breaker, hedging and residency keys are those of
- * sdk-core's {@link MeridianSettings} (the keys {@code MultiRegionConfig.fromEnvironment()} reads, with the same
- * defaults and validation: {@link #toSettings()} hands them to it); {@code meridian.dynamodb.*},
- * {@code meridian.aurora.*}, {@code meridian.web.*} and {@code meridian.health.*} configure the starter's beans. Unset values mean the core's
- * default, which is why the core settings have no initialisers here.
+ * The {@code meridian.*} properties. The topology, routing, breaker, hedging and residency properties are sdk-core's
+ * settings, declared in {@link MeridianSettings} (key, type, default, rule, doc line): Spring binds them typed, and the
+ * starter applies the bound values through those declarations ({@code MultiRegionConfig.fromSettings}), so they
+ * take the same defaults, rules and messages as {@code MultiRegionConfig.fromEnvironment()}; their doc comments here
+ * are the declarations' doc lines (a test holds them together). Unset values mean the core's default, which is why
+ * the core settings have no initialisers here. {@code meridian.dynamodb.*}, {@code meridian.aurora.*},
+ * {@code meridian.web.*}, {@code meridian.health.*} and {@code meridian.context-propagation.*} configure the starter's
+ * beans.
  */
 @API(status = STABLE, since = "0.1")
 @ConfigurationProperties("meridian")
@@ -41,14 +43,21 @@ public class MeridianProperties {
     private String routing;
     /** Cross-region attempt budget per call, 1..100. */
     private Integer maxRegionsPerCall;
-    /** Time budget of the first attempt through a region's newly built client (client start-up), used instead of shorter client timeouts; its time counts neither as slow nor in the region's latency. */
+    /**
+     * Time budget of the first attempt through a region's newly built client (client start-up: class loading,
+     * credentials, connection, TLS), used instead of shorter client timeouts; its time counts neither as slow nor in
+     * the region's latency (positive duration).
+     */
     private Duration firstAttemptTimeout;
     /**
-     * Data class of a call made without a context (no RoutingContext open, or a request without data-class and
-     * country headers): PUBLIC, INTERNAL, RESTRICTED or a custom class; RESTRICTED fails closed.
+     * Data class of a call made without a context (no RoutingContext open, or one declaring neither data class nor
+     * subject): PUBLIC, INTERNAL, RESTRICTED or a custom class; RESTRICTED fails closed.
      */
     private String defaultDataClass;
-    /** Refuse every call made without a context (no RoutingContext open, or a request without data-class and country headers). */
+    /**
+     * true or false: refuse every call made without a context (no RoutingContext open, or one declaring neither data
+     * class nor subject).
+     */
     private Boolean requireContext;
     private final Hedge hedge = new Hedge();
     private final Breaker breaker = new Breaker();
@@ -58,46 +67,6 @@ public class MeridianProperties {
     private final Web web = new Web();
     private final Health health = new Health();
     private final ContextPropagation contextPropagation = new ContextPropagation();
-
-    /**
-     * The core settings as {@code meridian.*} properties for {@code MultiRegionConfig.fromEnvironment}: only what is
-     * set, so that every default stays the core's.
-     */
-    public Properties toSettings() {
-        Properties p = new Properties();
-        put(p, MeridianSettings.REGIONS.key(), regions.isEmpty() ? null : String.join(",", regions));
-        region.forEach((id, r) -> {
-            put(p, MeridianSettings.REGION_JURISDICTION.key(id), r.jurisdiction);
-            put(p, MeridianSettings.REGION_PRIORITY.key(id), r.priority);
-            put(p, MeridianSettings.REGION_WEIGHT.key(id), r.weight);
-            put(p, MeridianSettings.REGION_ENDPOINT.key(id), r.endpoint);
-        });
-        put(p, MeridianSettings.LOCAL_REGION.key(), localRegion);
-        put(p, MeridianSettings.HOME_REGION.key(), homeRegion);
-        put(p, MeridianSettings.ROUTING.key(), routing);
-        put(p, MeridianSettings.MAX_REGIONS_PER_CALL.key(), maxRegionsPerCall);
-        put(p, MeridianSettings.FIRST_ATTEMPT_TIMEOUT.key(), firstAttemptTimeout);
-        put(p, MeridianSettings.DEFAULT_DATA_CLASS.key(), defaultDataClass);
-        put(p, MeridianSettings.REQUIRE_CONTEXT.key(), requireContext);
-        put(p, MeridianSettings.HEDGE_DELAY.key(), hedge.delay);
-        put(p, MeridianSettings.HEDGE_MODE.key(), hedge.mode);
-        put(p, MeridianSettings.BREAKER_FAILURE_RATE_THRESHOLD.key(), breaker.failureRateThreshold);
-        put(p, MeridianSettings.BREAKER_SLIDING_WINDOW_SIZE.key(), breaker.slidingWindowSize);
-        put(p, MeridianSettings.BREAKER_MINIMUM_CALLS.key(), breaker.minimumCalls);
-        put(p, MeridianSettings.BREAKER_WAIT_IN_OPEN.key(), breaker.waitInOpen);
-        put(p, MeridianSettings.BREAKER_HALF_OPEN_CALLS.key(), breaker.halfOpenCalls);
-        put(p, MeridianSettings.BREAKER_SLOW_CALL_RATE_THRESHOLD.key(), breaker.slowCallRateThreshold);
-        put(p, MeridianSettings.BREAKER_SLOW_CALL_DURATION.key(), breaker.slowCallDuration);
-        put(p, MeridianSettings.BREAKER_PER_RESOURCE.key(), breaker.perResource);
-        residency.country.forEach((cc, j) -> put(p, MeridianSettings.RESIDENCY_COUNTRY.key(cc), j));
-        return p;
-    }
-
-    private static void put(Properties p, String key, Object value) {
-        if (value != null) {
-            p.setProperty(MeridianSettings.propertyName(key), value.toString());
-        }
-    }
 
     public boolean isEnabled() {
         return enabled;
@@ -219,7 +188,7 @@ public class MeridianProperties {
         private Integer priority;
         /** Weight of the region for weighted routing, 0..100; when any region has a weight, all must add up to 100. */
         private Integer weight;
-        /** Absolute endpoint URI handed to the region's client factory. */
+        /** Absolute endpoint URI handed to the region's client factory (RegionSpec.endpoint()). */
         private URI endpoint;
 
         public String getJurisdiction() {
@@ -257,7 +226,10 @@ public class MeridianProperties {
 
     /** Hedged reads ({@code meridian.hedge.*}). */
     public static class Hedge {
-        /** Delay before a hedged read is sent to the next region; setting it enables hedged reads, which are off by default. */
+        /**
+         * Delay before a hedged read is sent to the next region (50ms, 2s or ISO-8601); setting it enables hedged
+         * reads, which are off by default.
+         */
         private Duration delay;
         /** Hedging mode: fixed (after the delay), adaptive (after the first region's p95, never sooner than the delay) or off. */
         private String mode;
@@ -287,15 +259,15 @@ public class MeridianProperties {
         private Integer slidingWindowSize;
         /** Calls before the circuit breaker's failure rate is evaluated, >= 1. */
         private Integer minimumCalls;
-        /** How long an open circuit breaker waits before letting trial calls through. */
+        /** How long an open circuit breaker waits before letting trial calls through (positive duration). */
         private Duration waitInOpen;
         /** Trial calls in the circuit breaker's half-open state, >= 1. */
         private Integer halfOpenCalls;
         /** Percent (0, 100] of slow calls that opens a region's circuit breaker. */
         private Float slowCallRateThreshold;
-        /** Duration above which a call counts as slow. */
+        /** Duration above which a call counts as slow (positive duration). */
         private Duration slowCallDuration;
-        /** Calls naming a resource (a DynamoDB table) use a breaker per region x resource. */
+        /** true or false: calls naming a resource (a DynamoDB table) use a breaker per region x resource. */
         private Boolean perResource;
 
         public Float getFailureRateThreshold() {

@@ -1,14 +1,21 @@
 package dev.meridian.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.meridian.core.MeridianSettings;
-import dev.meridian.core.MeridianSettings.Setting;
+import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.core.exception.InvalidSettingException;
+import dev.meridian.core.settings.MeridianSettings;
+import dev.meridian.core.settings.Setting;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.configurationmetadata.ConfigurationMetadataProperty;
@@ -17,81 +24,181 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 /**
- * The starter's {@code meridian.*} properties and sdk-core's {@link MeridianSettings} stay in step: every catalog
- * setting binds and reaches {@code fromEnvironment()} under its own name, the IDE metadata states the catalog's
- * default and a description for each, and every metadata key is either a catalog setting or the starter's own.
+ * The starter's {@code meridian.*} properties and sdk-core's declarations ({@link MeridianSettings}) stay one: every
+ * declared setting binds typed and reaches the configuration as it does through {@code fromEnvironment()}, a bad value
+ * is refused with the same rule and fix naming the Spring property, and the IDE metadata states each declaration's
+ * type, doc line and default; every metadata key is either a declared setting or the starter's own.
  */
 class MeridianPropertiesCatalogTest {
     /** Keys of the starter's own beans, not read by {@code fromEnvironment()}. */
     private static final List<String> STARTER_ONLY = List.of("meridian.enabled", "meridian.dynamodb.",
             "meridian.aurora.", "meridian.web.", "meridian.health.", "meridian.context-propagation.");
-    /** A valid value for each setting without a default. */
-    private static final Map<String, String> SAMPLES = Map.of(
-            "regions", "eu-west-1,us-east-1",
-            "region.<region>.jurisdiction", "EU",
-            "region.<region>.priority", "1",
-            "region.<region>.weight", "100",
-            "region.<region>.endpoint", "http://localhost:8000",
-            "local-region", "eu-west-1",
-            "home-region", "us-east-1",
-            "hedge.delay", "50ms",
-            "residency.country.<cc>", "UK");
+    private static final String REGIONS = "eu-west-1,eu-central-1,us-east-1";
+    /**
+     * A good value of each setting and a bad one that Spring still binds to the property's type (so the declaration's
+     * rule refuses it, not Spring's conversion); null when every bindable value is good.
+     */
+    private static final Map<String, String[]> SAMPLES = new LinkedHashMap<>();
+
+    static {
+        SAMPLES.put("regions", new String[] {"eu-west-1,us-east-1,eu-central-1", "eu-west-1,mars-1"});
+        SAMPLES.put("region.<region>.jurisdiction", new String[] {"APAC", null});
+        SAMPLES.put("region.<region>.priority", new String[] {"7", "-1"});
+        SAMPLES.put("region.<region>.weight", new String[] {"100", "101"});
+        SAMPLES.put("region.<region>.endpoint", new String[] {"http://localhost:8000", "relative/path"});
+        SAMPLES.put("local-region", new String[] {"us-east-1", "ap-south-1"});
+        SAMPLES.put("home-region", new String[] {"eu-central-1", "ap-south-1"});
+        SAMPLES.put("routing", new String[] {"failover", "nearest"});
+        SAMPLES.put("max-regions-per-call", new String[] {"2", "101"});
+        SAMPLES.put("first-attempt-timeout", new String[] {"3s", "0s"});
+        SAMPLES.put("hedge.delay", new String[] {"50ms", "-PT1S"});
+        SAMPLES.put("hedge.mode", new String[] {"adaptive", "sometimes"});
+        SAMPLES.put("breaker.failure-rate-threshold", new String[] {"25", "0"});
+        SAMPLES.put("breaker.sliding-window-size", new String[] {"40", "0"});
+        SAMPLES.put("breaker.minimum-calls", new String[] {"5", "0"});
+        SAMPLES.put("breaker.wait-in-open", new String[] {"30s", "0s"});
+        SAMPLES.put("breaker.half-open-calls", new String[] {"1", "0"});
+        SAMPLES.put("breaker.slow-call-rate-threshold", new String[] {"90", "100.5"});
+        SAMPLES.put("breaker.slow-call-duration", new String[] {"1s", "0s"});
+        SAMPLES.put("breaker.per-resource", new String[] {"true", null});
+        SAMPLES.put("default-data-class", new String[] {"RESTRICTED", null});
+        SAMPLES.put("require-context", new String[] {"true", null});
+        SAMPLES.put("residency.country.<cc>", new String[] {"UK", null});
+    }
 
     @Test
-    void everyCatalogSettingBindsAndReachesTheCoreUnderItsOwnName() {
-        for (Setting s : MeridianSettings.all()) {
-            String value = s.defaultValue().orElseGet(() -> SAMPLES.get(s.key()));
-            assertThat(value).as("sample value of %s", s).isNotNull();
-            String key = s.key(s.key().contains(MeridianSettings.COUNTRY) ? "GB" : "eu-west-1");
-            Map<String, String> source = new HashMap<>();
-            source.put("meridian.regions", "eu-west-1,us-east-1");
-            source.put(MeridianSettings.propertyName(key), value);
+    void everyDeclaredSettingHasASample() {
+        assertThat(SAMPLES.keySet()).containsExactlyElementsOf(
+                MeridianSettings.all().stream().map(Setting::key).toList());
+    }
 
-            MeridianProperties bound = new Binder(new MapConfigurationPropertySource(source))
-                    .bind("meridian", MeridianProperties.class).get();
+    @Test
+    void everyDeclaredSettingBindsTypedAndGivesTheConfigurationTheEnvironmentGives() {
+        String baseline = fingerprint(bound(Map.of()));
+        for (Setting<?> s : MeridianSettings.all()) {
+            String property = MeridianSettings.propertyName(concrete(s));
+            String good = SAMPLES.get(s.key())[0];
 
-            assertThat(bound.toSettings().stringPropertyNames()).as("core settings after binding %s", s)
-                    .contains(MeridianSettings.propertyName(key));
+            MultiRegionConfig bySpring = bound(Map.of(property, good));
+
+            assertThat(fingerprint(bySpring)).as("%s=%s changes the configuration", property, good)
+                    .isNotEqualTo(baseline)
+                    .isEqualTo(fingerprint(MultiRegionConfig.fromEnvironment(awsRegionVariables(),
+                            properties(Map.of(property, good)))));
         }
     }
 
     @Test
-    void metadataDescribesEveryCatalogSettingWithTheCatalogsDefault() throws IOException {
+    void aBadValueIsRefusedByItsDeclarationNamingTheSpringProperty() {
+        for (Setting<?> s : MeridianSettings.all()) {
+            String bad = SAMPLES.get(s.key())[1];
+            if (bad == null) {
+                continue;
+            }
+            String property = MeridianSettings.propertyName(concrete(s));
+
+            MeridianConfigurationException bySpring = catchThrowableOfType(MeridianConfigurationException.class,
+                    () -> bound(Map.of(property, bad)));
+            InvalidSettingException byProperty = catchThrowableOfType(InvalidSettingException.class,
+                    () -> MultiRegionConfig.fromEnvironment(Map.of(), properties(Map.of(property, bad))));
+
+            assertThat(bySpring).as("failure of %s=%s", property, bad).isNotNull();
+            assertThat(bySpring.property()).as("property named for %s", s).isEqualTo(property);
+            String message = bySpring.getMessage();
+            assertThat(message).as("rule of %s", s).startsWith(property + " must ")
+                    .startsWith(byProperty.getMessage().substring(0, byProperty.getMessage().indexOf(", was ")))
+                    .endsWith(byProperty.getMessage().substring(byProperty.getMessage().lastIndexOf("; ")));
+            assertThat(bySpring.fix()).as("fix of %s", s).startsWith(byProperty.fix())
+                    .contains("expected " + MeridianSettings.find(s.key()).orElseThrow().doc());
+        }
+    }
+
+    @Test
+    void metadataStatesEachDeclarationsTypeDocLineAndDefault() throws IOException {
         Map<String, ConfigurationMetadataProperty> metadata = metadata();
-        for (Setting s : MeridianSettings.all()) {
+        for (Setting<?> s : MeridianSettings.all()) {
             String name = s.isTemplate() ? mapProperty(s) : s.propertyName();
             ConfigurationMetadataProperty p = metadata.get(name);
             assertThat(p).as("metadata of %s", name).isNotNull();
-            assertThat(p.getDescription()).as("description of %s", name).isNotBlank();
             if (s.isTemplate()) {
                 String subKey = s.key().substring(s.key().lastIndexOf('.') + 1);
                 assertThat(p.getDescription()).as("%s names %s", name, subKey).containsIgnoringCase(
-                        subKey.equals(MeridianSettings.COUNTRY) ? "country" : subKey);
-            } else {
-                Object dflt = p.getDefaultValue();
-                assertThat(dflt == null ? null : String.valueOf(dflt)).as("default of %s", name)
-                        .isEqualTo(s.defaultValue().orElse(null));
+                        subKey.equals(Setting.COUNTRY) ? "country" : subKey);
+                continue;
             }
+            assertThat(p.getType()).as("type of %s", name).startsWith(s.type().getName());
+            assertThat(normalized(p.getDescription())).as("description of %s", name).isEqualTo(s.doc());
+            Object dflt = p.getDefaultValue();
+            assertThat(dflt == null ? null : String.valueOf(dflt)).as("default of %s", name)
+                    .isEqualTo(s.defaultValue().isPresent() ? s.defaultText() : null);
         }
     }
 
     @Test
-    void everyMetadataKeyIsACatalogSettingOrTheStartersOwnAndIsDescribed() throws IOException {
-        Set<String> catalog = new java.util.HashSet<>();
-        MeridianSettings.all().forEach(s -> catalog.add(s.isTemplate() ? mapProperty(s) : s.propertyName()));
+    void everyMetadataKeyIsADeclaredSettingOrTheStartersOwnAndIsDescribed() throws IOException {
+        Set<String> declared = new HashSet<>();
+        MeridianSettings.all().forEach(s -> declared.add(s.isTemplate() ? mapProperty(s) : s.propertyName()));
         for (ConfigurationMetadataProperty p : metadata().values()) {
             assertThat(p.getDescription()).as("description of %s", p.getId()).isNotBlank();
             if (!p.getId().startsWith("meridian.")) {
                 continue; // management.endpoint.meridian.*, generated for the Actuator endpoint
             }
             boolean starterOwn = STARTER_ONLY.stream().anyMatch(prefix -> p.getId().startsWith(prefix));
-            assertThat(starterOwn || catalog.contains(p.getId())).as("%s is in MeridianSettings", p.getId())
+            assertThat(starterOwn || declared.contains(p.getId())).as("%s is in MeridianSettings", p.getId())
                     .isTrue();
         }
     }
 
+    /** Three regions and a hedge delay (hedge.mode only means something with one), then {@code extra}. */
+    private static Map<String, String> base(Map<String, String> extra) {
+        Map<String, String> source = new HashMap<>();
+        source.put("meridian.regions", REGIONS);
+        source.put("meridian.hedge.delay", "20ms");
+        source.putAll(extra);
+        return source;
+    }
+
+    private static MultiRegionConfig bound(Map<String, String> extra) {
+        MeridianProperties properties = new Binder(new MapConfigurationPropertySource(base(extra)))
+                .bind("meridian", MeridianProperties.class).get();
+        return MeridianSettingsBinding.build(properties);
+    }
+
+    private static Properties properties(Map<String, String> extra) {
+        Properties props = new Properties();
+        props.putAll(base(extra));
+        return props;
+    }
+
+    /** The AWS region variables {@code fromSettings} reads for the local region's default, as the starter sees them. */
+    private static Map<String, String> awsRegionVariables() {
+        Map<String, String> env = new HashMap<>();
+        for (String name : new String[] {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
+            String v = System.getenv(name);
+            if (v != null) {
+                env.put(name, v);
+            }
+        }
+        return env;
+    }
+
+    private static String concrete(Setting<?> s) {
+        return s.key(s.key().contains(Setting.COUNTRY) ? "GB" : "eu-west-1");
+    }
+
+    /** Everything a setting can change. */
+    private static String fingerprint(MultiRegionConfig c) {
+        return c + " " + c.regions() + " " + c.health() + " " + c.firstAttemptTimeout() + " " + c.defaultDataClass()
+                + " " + c.requireContext() + " " + c.residency().countries().jurisdictionOf("GB")
+                + " " + c.hedging().delay().map(Duration::toMillis);
+    }
+
+    private static String normalized(String text) {
+        return text.replaceAll("\\s+", " ").trim();
+    }
+
     /** {@code region.<region>.weight} is bound as the map {@code meridian.region}. */
-    private static String mapProperty(Setting s) {
+    private static String mapProperty(Setting<?> s) {
         String name = s.propertyName();
         return name.substring(0, name.indexOf(".<"));
     }

@@ -125,7 +125,7 @@ class MeridianReplicationLagHealthIT {
         @Bean(destroyMethod = "close")
         ReplicationLagProbe replicationLagProbe() {
             ReplicationLagProbe.Builder b = ReplicationLagProbe.builder()
-                    .settings(ReplicationLagProbe.settings("heartbeats").withInterval(Duration.ofMillis(100)));
+                    .config(ReplicationLagProbe.config("heartbeats").withInterval(Duration.ofMillis(100)));
             for (String r : regions.regions()) {
                 b.client(Region.of(r), regions.client(r));
             }

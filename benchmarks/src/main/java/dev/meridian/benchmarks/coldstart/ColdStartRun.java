@@ -3,7 +3,7 @@ package dev.meridian.benchmarks.coldstart;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
-import dev.meridian.dynamodb.client.TableSettings;
+import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.dynamodb.client.WriteMode;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -67,7 +67,7 @@ public final class ColdStartRun {
         return MultiRegionDynamoDb.builder()
                 .config(config)
                 .clientFactory(ColdStartRun::regional)
-                .table(TableSettings.builder("orders").partitionKey("pk").writeMode(WriteMode.READ_LOCAL_WRITE_LOCAL)
+                .table(TableConfig.builder("orders").partitionKey("pk").writeMode(WriteMode.READ_LOCAL_WRITE_LOCAL)
                         .replicaRegions(Region.EU_WEST_1, Region.EU_CENTRAL_1, Region.US_EAST_1).build())
                 .build();
     }

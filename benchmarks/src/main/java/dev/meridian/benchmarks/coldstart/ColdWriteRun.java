@@ -5,7 +5,7 @@ import dev.meridian.core.RegionSpec;
 import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.routing.RoutingStrategy;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
-import dev.meridian.dynamodb.client.TableSettings;
+import dev.meridian.dynamodb.client.TableConfig;
 import java.net.URI;
 import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -54,7 +54,7 @@ public final class ColdWriteRun {
                         .credentialsProvider(StaticCredentialsProvider.create(
                                 AwsBasicCredentials.create("cold", "write")))
                         .overrideConfiguration(RegionalClientDefaults.overrideConfiguration()).build())
-                .table(TableSettings.builder(table).partitionKey("pk").build())
+                .table(TableConfig.builder(table).partitionKey("pk").build())
                 .build()) {
             orders.putItem(PutItemRequest.builder().tableName(table)
                     .item(Map.of("pk", AttributeValue.fromS(key), "v", AttributeValue.fromS("first")))

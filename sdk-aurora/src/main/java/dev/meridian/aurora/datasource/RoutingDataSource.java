@@ -11,7 +11,7 @@ import dev.meridian.aurora.topology.RdsGlobalClusterDiscovery;
 import dev.meridian.aurora.topology.StaticTopology;
 import dev.meridian.aurora.topology.WriterDiscovery;
 import dev.meridian.core.MultiRegion;
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import dev.meridian.core.spi.MultiRegionSpi;
@@ -290,13 +290,13 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
 
         /** The Meridian runtime: its routing (residency, health, strategy), breakers and meter registry are used. */
         public Builder multiRegion(MultiRegion multiRegion) {
-            this.multiRegion = Settings.required(multiRegion, "multiRegion", SET_MULTI_REGION);
+            this.multiRegion = SettingRules.required(multiRegion, "multiRegion", SET_MULTI_REGION);
             return this;
         }
 
         /** Where the writer and the regions' endpoints come from; closed with the data source. */
         public Builder discovery(WriterDiscovery discovery) {
-            this.discovery = Settings.required(discovery, "discovery", SET_DISCOVERY);
+            this.discovery = SettingRules.required(discovery, "discovery", SET_DISCOVERY);
             return this;
         }
 
@@ -307,13 +307,13 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
          * later changes to {@code poolTemplate} do not affect the data source.
          */
         public Builder poolTemplate(HikariConfig poolTemplate) {
-            this.poolTemplate = Settings.required(poolTemplate, "poolTemplate", SET_POOL_TEMPLATE);
+            this.poolTemplate = SettingRules.required(poolTemplate, "poolTemplate", SET_POOL_TEMPLATE);
             return this;
         }
 
         /** Names pools, operations and the {@code datasource} metric tag. Default {@code meridian}. */
         public Builder name(String name) {
-            this.name = Settings.notBlank(name, "name", "give the data source a name such as \"orders\", or leave the"
+            this.name = SettingRules.notBlank(name, "name", "give the data source a name such as \"orders\", or leave the"
                     + " default \"meridian\"");
             return this;
         }
@@ -324,14 +324,14 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
          * lag is not measured, and {@code lagProbe} and {@code lagCheckInterval} are unused.
          */
         public Builder maxReplicaLag(Duration maxReplicaLag) {
-            this.maxReplicaLag = Settings.positive(maxReplicaLag, "maxReplicaLag", "pass a bound such as 2 s, or leave it"
+            this.maxReplicaLag = SettingRules.positive(maxReplicaLag, "maxReplicaLag", "pass a bound such as 2 s, or leave it"
                     + " unset not to measure lag");
             return this;
         }
 
         /** How lag is measured; default {@link LagProbe#postgres()}. */
         public Builder lagProbe(LagProbe lagProbe) {
-            this.lagProbe = Settings.required(lagProbe, "lagProbe", "pass LagProbe.postgres() (the default) or"
+            this.lagProbe = SettingRules.required(lagProbe, "lagProbe", "pass LagProbe.postgres() (the default) or"
                     + " LagProbe.auroraPostgresGlobal()");
             return this;
         }
@@ -341,14 +341,14 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
          * {@code maxReplicaLag}: a measurement older than the bound minus its lag no longer proves the bound.
          */
         public Builder lagCheckInterval(Duration lagCheckInterval) {
-            this.lagCheckInterval = Settings.positive(lagCheckInterval, "lagCheckInterval", "pass an interval such as 1 s"
+            this.lagCheckInterval = SettingRules.positive(lagCheckInterval, "lagCheckInterval", "pass an interval such as 1 s"
                     + " (the default)");
             return this;
         }
 
         /** After a commit on the writer, the same session reads from the writer for this long; unset = off. */
         public Builder readYourWritesWindow(Duration readYourWritesWindow) {
-            this.readYourWritesWindow = Settings.positive(readYourWritesWindow, "readYourWritesWindow", "pass a window such"
+            this.readYourWritesWindow = SettingRules.positive(readYourWritesWindow, "readYourWritesWindow", "pass a window such"
                     + " as 1 s, or leave it unset to turn read-your-writes off");
             return this;
         }
@@ -360,18 +360,18 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
          * (its default). Default 30 s: far shorter than adding a secondary region takes.
          */
         public Builder footprintMaxAge(Duration footprintMaxAge) {
-            this.footprintMaxAge = Settings.positive(footprintMaxAge, "footprintMaxAge", "pass a bound such as 30 s (the"
+            this.footprintMaxAge = SettingRules.positive(footprintMaxAge, "footprintMaxAge", "pass a bound such as 30 s (the"
                     + " default)");
             return this;
         }
 
         public RoutingDataSource build() {
-            Settings.required(multiRegion, "multiRegion", SET_MULTI_REGION);
-            Settings.required(discovery, "discovery", SET_DISCOVERY);
-            HikariConfig poolTemplate = Settings.required(this.poolTemplate, "poolTemplate", SET_POOL_TEMPLATE);
-            Settings.check(poolTemplate.getJdbcUrl() == null, "poolTemplate.jdbcUrl", "must not be set",
+            SettingRules.required(multiRegion, "multiRegion", SET_MULTI_REGION);
+            SettingRules.required(discovery, "discovery", SET_DISCOVERY);
+            HikariConfig poolTemplate = SettingRules.required(this.poolTemplate, "poolTemplate", SET_POOL_TEMPLATE);
+            SettingRules.check(poolTemplate.getJdbcUrl() == null, "poolTemplate.jdbcUrl", "must not be set",
                     JdbcUrls.redact(poolTemplate.getJdbcUrl()), "remove it: every endpoint's URL comes from the WriterDiscovery");
-            Settings.check(poolTemplate.getDataSourceClassName() == null && poolTemplate.getDataSource() == null,
+            SettingRules.check(poolTemplate.getDataSourceClassName() == null && poolTemplate.getDataSource() == null,
                     "poolTemplate.dataSource/dataSourceClassName", "must not be set",
                     poolTemplate.getDataSourceClassName() != null ? poolTemplate.getDataSourceClassName() : "a DataSource",
                     "remove it: pools connect by the JDBC URLs of the WriterDiscovery");

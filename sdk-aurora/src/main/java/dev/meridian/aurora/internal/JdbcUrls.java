@@ -2,7 +2,7 @@ package dev.meridian.aurora.internal;
 
 import static org.apiguardian.api.API.Status.INTERNAL;
 
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import java.util.regex.Pattern;
 import org.apiguardian.api.API;
 
@@ -45,8 +45,8 @@ public final class JdbcUrls {
      */
     public static String require(String url, String setting) {
         String fix = "pass a JDBC URL such as jdbc:postgresql://host:5432/db";
-        Settings.notBlank(url, setting, fix);
-        Settings.check(url.startsWith("jdbc:"), setting, "must be a JDBC URL starting with jdbc:", redact(url), fix);
+        SettingRules.notBlank(url, setting, fix);
+        SettingRules.check(url.startsWith("jdbc:"), setting, "must be a JDBC URL starting with jdbc:", redact(url), fix);
         return url;
     }
 }

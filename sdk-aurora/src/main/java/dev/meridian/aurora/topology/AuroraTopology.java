@@ -2,7 +2,7 @@ package dev.meridian.aurora.topology;
 
 import static org.apiguardian.api.API.Status.STABLE;
 
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,14 +27,14 @@ public final class AuroraTopology {
     private final String writerUrl;
 
     private AuroraTopology(Builder builder) {
-        this.writerRegion = Settings.required(builder.writerRegion, "writerRegion", SET_WRITER_REGION);
+        this.writerRegion = SettingRules.required(builder.writerRegion, "writerRegion", SET_WRITER_REGION);
         this.endpoints = Collections.unmodifiableMap(new LinkedHashMap<>(builder.endpoints));
         RegionEndpoints writer = endpoints.get(writerRegion);
         if (writer == null) {
-            throw Settings.invalid("writerRegion", "must be one of the configured regions " + endpoints.keySet(),
+            throw SettingRules.invalid("writerRegion", "must be one of the configured regions " + endpoints.keySet(),
                     writerRegion, "add region(" + writerRegion + ", writerUrl, readerUrl) or name a configured region");
         }
-        Settings.check(writer.writerUrl().isPresent(), "writerRegion", "must have a writerUrl", writerRegion
+        SettingRules.check(writer.writerUrl().isPresent(), "writerRegion", "must have a writerUrl", writerRegion
                 + " with only a readerUrl", "give region " + writerRegion + " its cluster (writer) endpoint URL");
         this.writerUrl = writer.writerUrl().orElseThrow();
     }
@@ -97,14 +97,14 @@ public final class AuroraTopology {
         }
 
         public Builder writerRegion(Region writerRegion) {
-            this.writerRegion = Settings.required(writerRegion, "writerRegion", SET_WRITER_REGION);
+            this.writerRegion = SettingRules.required(writerRegion, "writerRegion", SET_WRITER_REGION);
             return this;
         }
 
         public Builder region(RegionEndpoints regionEndpoints) {
-            Settings.required(regionEndpoints, "regionEndpoints", "pass RegionEndpoints.of(region, writerUrl, readerUrl)");
+            SettingRules.required(regionEndpoints, "regionEndpoints", "pass RegionEndpoints.of(region, writerUrl, readerUrl)");
             Region region = regionEndpoints.region();
-            Settings.check(!endpoints.containsKey(region), "region " + region, "must be configured once",
+            SettingRules.check(!endpoints.containsKey(region), "region " + region, "must be configured once",
                     "configured twice", "give each region's endpoints in one region(..) call");
             endpoints.put(region, regionEndpoints);
             return this;

@@ -2,7 +2,7 @@ package dev.meridian.aurora.topology;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -51,7 +51,7 @@ abstract class CachedDiscovery implements WriterDiscovery {
     }
 
     static @Nullable Duration validateInterval(@Nullable Duration interval, String name) {
-        return Settings.positiveOrNull(interval, name, "pass an interval such as 30 s, or leave it unset to look the"
+        return SettingRules.positiveOrNull(interval, name, "pass an interval such as 30 s, or leave it unset to look the"
                 + " topology up only on first use, on failures and for residency checks");
     }
 

@@ -3,7 +3,7 @@ package dev.meridian.aurora.topology;
 import static org.apiguardian.api.API.Status.STABLE;
 
 import dev.meridian.aurora.internal.JdbcUrls;
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -46,7 +46,7 @@ public final class PostgresTopologyDiscovery extends CachedDiscovery {
 
     private PostgresTopologyDiscovery(Builder b) {
         super(validateInterval(b.refreshInterval, "refreshInterval"), "meridian-pg-discovery");
-        Settings.check(!b.nodes.isEmpty(), "nodes", "must not be empty", "none",
+        SettingRules.check(!b.nodes.isEmpty(), "nodes", "must not be empty", "none",
                 "add at least one node(region, jdbcUrl)");
         this.nodes = Collections.unmodifiableMap(new LinkedHashMap<>(b.nodes));
         this.connectionProperties = new Properties();
@@ -126,10 +126,10 @@ public final class PostgresTopologyDiscovery extends CachedDiscovery {
          *                                  has a node
          */
         public Builder node(Region region, String jdbcUrl) {
-            Settings.required(region, "region", "pass the region the node stands for, e.g. Region.EU_WEST_1");
-            Settings.required(jdbcUrl, "jdbcUrl of node " + region, "pass the node's JDBC URL");
+            SettingRules.required(region, "region", "pass the region the node stands for, e.g. Region.EU_WEST_1");
+            SettingRules.required(jdbcUrl, "jdbcUrl of node " + region, "pass the node's JDBC URL");
             JdbcUrls.require(jdbcUrl, "jdbcUrl of node " + region);
-            Settings.check(!nodes.containsKey(region), "node for region " + region, "must be configured once",
+            SettingRules.check(!nodes.containsKey(region), "node for region " + region, "must be configured once",
                     "configured twice", "give one node per region");
             nodes.put(region, jdbcUrl);
             return this;
@@ -147,7 +147,7 @@ public final class PostgresTopologyDiscovery extends CachedDiscovery {
 
         /** Connect and query timeout per node probe (rounded up to whole seconds, PostgreSQL driver units). Default 2 s. */
         public Builder connectTimeout(Duration connectTimeout) {
-            this.connectTimeout = Settings.positive(connectTimeout, "connectTimeout", "pass a timeout such as 2 s (the"
+            this.connectTimeout = SettingRules.positive(connectTimeout, "connectTimeout", "pass a timeout such as 2 s (the"
                     + " default)");
             return this;
         }
@@ -160,8 +160,8 @@ public final class PostgresTopologyDiscovery extends CachedDiscovery {
 
         /** Extra driver properties for the probe connections (e.g. {@code sslmode}). */
         public Builder connectionProperty(String key, String value) {
-            extraProperties.setProperty(Settings.required(key, "connectionProperty key", "pass a driver property name"),
-                    Settings.required(value, "connectionProperty " + key, "pass its value"));
+            extraProperties.setProperty(SettingRules.required(key, "connectionProperty key", "pass a driver property name"),
+                    SettingRules.required(value, "connectionProperty " + key, "pass its value"));
             return this;
         }
 

@@ -3,7 +3,7 @@ package dev.meridian.aurora.topology;
 import static org.apiguardian.api.API.Status.STABLE;
 
 import dev.meridian.aurora.internal.JdbcUrls;
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -47,11 +47,11 @@ public final class RdsGlobalClusterDiscovery extends CachedDiscovery {
 
     private RdsGlobalClusterDiscovery(Builder b) {
         super(b.refreshInterval, "meridian-rds-discovery");
-        this.globalClusterIdentifier = Settings.required(b.globalClusterIdentifier, "globalClusterIdentifier",
+        this.globalClusterIdentifier = SettingRules.required(b.globalClusterIdentifier, "globalClusterIdentifier",
                 Builder.SET_GLOBAL_CLUSTER);
-        this.apiRegion = Settings.required(b.apiRegion, "apiRegion", Builder.SET_API_REGION);
-        this.clientFactory = Settings.required(b.clientFactory, "clientFactory", Builder.SET_CLIENT_FACTORY);
-        this.urlTemplate = Settings.required(b.urlTemplate, "urlTemplate", Builder.SET_URL_TEMPLATE);
+        this.apiRegion = SettingRules.required(b.apiRegion, "apiRegion", Builder.SET_API_REGION);
+        this.clientFactory = SettingRules.required(b.clientFactory, "clientFactory", Builder.SET_CLIENT_FACTORY);
+        this.urlTemplate = SettingRules.required(b.urlTemplate, "urlTemplate", Builder.SET_URL_TEMPLATE);
     }
 
     public static Builder builder() {
@@ -166,28 +166,28 @@ public final class RdsGlobalClusterDiscovery extends CachedDiscovery {
         }
 
         public Builder globalClusterIdentifier(String globalClusterIdentifier) {
-            this.globalClusterIdentifier = Settings.notBlank(globalClusterIdentifier, "globalClusterIdentifier",
+            this.globalClusterIdentifier = SettingRules.notBlank(globalClusterIdentifier, "globalClusterIdentifier",
                     SET_GLOBAL_CLUSTER);
             return this;
         }
 
         /** Region whose RDS endpoint answers {@code DescribeGlobalClusters}; any member region works. */
         public Builder apiRegion(Region apiRegion) {
-            this.apiRegion = Settings.required(apiRegion, "apiRegion", SET_API_REGION);
+            this.apiRegion = SettingRules.required(apiRegion, "apiRegion", SET_API_REGION);
             return this;
         }
 
         /** Builds the RDS client for a region, e.g. {@code r -> RdsClient.builder().region(r).build()}. */
         public Builder clientFactory(Function<Region, RdsClient> clientFactory) {
-            this.clientFactory = Settings.required(clientFactory, "clientFactory", SET_CLIENT_FACTORY);
+            this.clientFactory = SettingRules.required(clientFactory, "clientFactory", SET_CLIENT_FACTORY);
             return this;
         }
 
         /** JDBC URL with {@code {host}} and {@code {port}} placeholders, e.g. {@code jdbc:postgresql://{host}:{port}/app}. */
         public Builder urlTemplate(String urlTemplate) {
-            Settings.required(urlTemplate, "urlTemplate", SET_URL_TEMPLATE);
+            SettingRules.required(urlTemplate, "urlTemplate", SET_URL_TEMPLATE);
             JdbcUrls.require(urlTemplate, "urlTemplate");
-            Settings.check(urlTemplate.contains("{host}"), "urlTemplate", "must contain {host}",
+            SettingRules.check(urlTemplate.contains("{host}"), "urlTemplate", "must contain {host}",
                     JdbcUrls.redact(urlTemplate), SET_URL_TEMPLATE);
             this.urlTemplate = urlTemplate;
             return this;

@@ -3,7 +3,7 @@ package dev.meridian.aurora.topology;
 import static org.apiguardian.api.API.Status.STABLE;
 
 import dev.meridian.aurora.internal.JdbcUrls;
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import java.util.Objects;
 import java.util.Optional;
 import org.apiguardian.api.API;
@@ -25,10 +25,10 @@ public final class RegionEndpoints {
     private final @Nullable String readerUrl;
 
     private RegionEndpoints(Region region, @Nullable String writerUrl, @Nullable String readerUrl) {
-        this.region = Settings.required(region, "region", "pass the AWS region of this cluster, e.g. Region.EU_WEST_1");
+        this.region = SettingRules.required(region, "region", "pass the AWS region of this cluster, e.g. Region.EU_WEST_1");
         this.writerUrl = writerUrl == null ? null : JdbcUrls.require(writerUrl, "writerUrl of " + region);
         this.readerUrl = readerUrl == null ? null : JdbcUrls.require(readerUrl, "readerUrl of " + region);
-        Settings.check(writerUrl != null || readerUrl != null, "endpoints of " + region,
+        SettingRules.check(writerUrl != null || readerUrl != null, "endpoints of " + region,
                 "need a writerUrl or a readerUrl", "both null", "pass the cluster endpoint, the reader endpoint or both");
     }
 
@@ -46,7 +46,7 @@ public final class RegionEndpoints {
 
     /** One node that serves both roles, e.g. a single PostgreSQL server standing in for a region's cluster. */
     public static RegionEndpoints node(Region region, String jdbcUrl) {
-        Settings.required(jdbcUrl, "jdbcUrl of " + region, "pass the node's JDBC URL");
+        SettingRules.required(jdbcUrl, "jdbcUrl of " + region, "pass the node's JDBC URL");
         return new RegionEndpoints(region, jdbcUrl, jdbcUrl);
     }
 

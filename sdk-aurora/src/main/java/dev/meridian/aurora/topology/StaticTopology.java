@@ -2,7 +2,7 @@ package dev.meridian.aurora.topology;
 
 import static org.apiguardian.api.API.Status.STABLE;
 
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import org.apiguardian.api.API;
 import software.amazon.awssdk.regions.Region;
 
@@ -20,7 +20,7 @@ public final class StaticTopology implements WriterDiscovery {
     private final AuroraTopology topology;
 
     private StaticTopology(AuroraTopology topology) {
-        this.topology = Settings.required(topology, "topology", "pass an AuroraTopology, or use StaticTopology.builder()");
+        this.topology = SettingRules.required(topology, "topology", "pass an AuroraTopology, or use StaticTopology.builder()");
     }
 
     /** A discovery that always answers {@code topology}. */

@@ -2,7 +2,7 @@ package dev.meridian.core.clock;
 
 import static org.apiguardian.api.API.Status.STABLE;
 
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -138,7 +138,7 @@ public final class HybridLogicalClock {
      * @throws IllegalArgumentException when {@code remoteStamp} is negative
      */
     public long observe(long remoteStamp) {
-        Settings.atLeast(remoteStamp, 0, "remoteStamp", "pass a stamp issued by a HybridLogicalClock");
+        SettingRules.atLeast(remoteStamp, 0, "remoteStamp", "pass a stamp issued by a HybridLogicalClock");
         long physicalNow = readPhysical();
         long remote = guardDrift(remoteStamp, physicalNow);
         long physical = encode(physicalNow, 0);
@@ -197,10 +197,10 @@ public final class HybridLogicalClock {
     /** Encodes a stamp from its parts. */
     public static long encode(long physicalMillis, int logical) {
         if (physicalMillis < 0 || physicalMillis > MAX_PHYSICAL_MILLIS) {
-            throw Settings.invalid("physicalMillis", "must be in 0.." + MAX_PHYSICAL_MILLIS, physicalMillis,
+            throw SettingRules.invalid("physicalMillis", "must be in 0.." + MAX_PHYSICAL_MILLIS, physicalMillis,
                     "pass epoch milliseconds from 1970 on");
         }
-        Settings.inRange(logical, 0, MAX_LOGICAL, "logical", "pass the counter of a stamp");
+        SettingRules.inRange(logical, 0, MAX_LOGICAL, "logical", "pass the counter of a stamp");
         return (physicalMillis << LOGICAL_BITS) | logical;
     }
 
@@ -220,13 +220,13 @@ public final class HybridLogicalClock {
         String rule = "must look like 2024-05-01T10:00:00.123Z#7";
         String fix = "pass a stamp written by HybridLogicalClock.toString(long)";
         if (at < 0) {
-            throw Settings.invalid("HLC stamp", rule, Settings.quoted(text), fix);
+            throw SettingRules.invalid("HLC stamp", rule, SettingRules.quoted(text), fix);
         }
         try {
             long millis = Instant.parse(text.substring(0, at)).toEpochMilli();
             return encode(millis, Integer.parseInt(text.substring(at + 1)));
         } catch (DateTimeParseException | NumberFormatException | ArithmeticException e) {
-            throw Settings.invalid("HLC stamp", rule, Settings.quoted(text), fix, e);
+            throw SettingRules.invalid("HLC stamp", rule, SettingRules.quoted(text), fix, e);
         }
     }
 
@@ -308,7 +308,7 @@ public final class HybridLogicalClock {
          * {@link HybridLogicalClock#DEFAULT_MAX_DRIFT} with {@link DriftPolicy#REJECT}.
          */
         public Builder maxDrift(Duration maxDrift, DriftPolicy policy) {
-            Settings.notNegative(maxDrift, "HybridLogicalClock.maxDrift", "pass a bound such as "
+            SettingRules.notNegative(maxDrift, "HybridLogicalClock.maxDrift", "pass a bound such as "
                     + DEFAULT_MAX_DRIFT_SECONDS + " s (the default), or call noDriftGuard() to turn the guard off");
             this.maxDriftMillis = maxDrift.toMillis();
             this.driftPolicy = Objects.requireNonNull(policy, "policy");
@@ -333,9 +333,9 @@ public final class HybridLogicalClock {
         public Builder nodeId(String nodeId) {
             String fix = "pass an id unique among the clocks that write the same items, e.g. the host name, or leave"
                     + " it unset for a random one";
-            Settings.required(nodeId, "HybridLogicalClock.nodeId", fix);
-            Settings.check(NODE_ID.matcher(nodeId).matches(), "HybridLogicalClock.nodeId",
-                    "must be 1 to 64 letters, digits, '.', '_' or '-'", Settings.quoted(nodeId), fix);
+            SettingRules.required(nodeId, "HybridLogicalClock.nodeId", fix);
+            SettingRules.check(NODE_ID.matcher(nodeId).matches(), "HybridLogicalClock.nodeId",
+                    "must be 1 to 64 letters, digits, '.', '_' or '-'", SettingRules.quoted(nodeId), fix);
             this.nodeId = nodeId;
             return this;
         }

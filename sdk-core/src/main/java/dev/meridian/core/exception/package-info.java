@@ -1,5 +1,7 @@
 /**
- * The exceptions Meridian throws: every one is a {@link dev.meridian.core.exception.MeridianException}.
+ * The exceptions Meridian throws: every one is a {@link dev.meridian.core.exception.MeridianException}, except
+ * {@link dev.meridian.core.exception.InvalidSettingException}, a refused configuration value (an
+ * {@link IllegalArgumentException}).
  */
 @NullMarked
 package dev.meridian.core.exception;

@@ -2,7 +2,7 @@ package dev.meridian.core.execution;
 
 import static org.apiguardian.api.API.Status.STABLE;
 
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import java.time.Duration;
 import java.util.Optional;
 import org.apiguardian.api.API;
@@ -58,13 +58,13 @@ public final class HedgingConfig {
      * hedged read; size it to about twice the synchronous reads in flight).
      */
     public HedgingConfig withMaxWorkers(int workers) {
-        Settings.atLeast(workers, 1, "HedgingConfig.withMaxWorkers",
+        SettingRules.atLeast(workers, 1, "HedgingConfig.withMaxWorkers",
                 "allow at least one worker, e.g. " + DEFAULT_MAX_WORKERS + " (the default)");
         return new HedgingConfig(enabled, delay, adaptive, workers);
     }
 
     private static Duration check(Duration d, String setting) {
-        return Settings.notNegative(d, setting, "pass a delay such as 50 ms, or use HedgingConfig.disabled()");
+        return SettingRules.notNegative(d, setting, "pass a delay such as 50 ms, or use HedgingConfig.disabled()");
     }
 
     public boolean enabled() {

@@ -1,8 +1,15 @@
 package dev.meridian.core.health;
 
+import static dev.meridian.core.settings.MeridianSettings.BREAKER_FAILURE_RATE_THRESHOLD;
+import static dev.meridian.core.settings.MeridianSettings.BREAKER_HALF_OPEN_CALLS;
+import static dev.meridian.core.settings.MeridianSettings.BREAKER_MINIMUM_CALLS;
+import static dev.meridian.core.settings.MeridianSettings.BREAKER_SLIDING_WINDOW_SIZE;
+import static dev.meridian.core.settings.MeridianSettings.BREAKER_SLOW_CALL_DURATION;
+import static dev.meridian.core.settings.MeridianSettings.BREAKER_SLOW_CALL_RATE_THRESHOLD;
+import static dev.meridian.core.settings.MeridianSettings.BREAKER_WAIT_IN_OPEN;
 import static org.apiguardian.api.API.Status.STABLE;
 
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -10,8 +17,9 @@ import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Settings of the per-region circuit breakers (Resilience4j, count-based sliding window, slow-call detection on)
- * and of the optional active probe. Immutable; the builder validates eagerly and names the bad setting.
+ * Configuration of the per-region circuit breakers (Resilience4j, count-based sliding window, slow-call detection on)
+ * and of the optional active probe. Immutable; the builder validates eagerly, each value by its declaration in
+ * {@link dev.meridian.core.settings.MeridianSettings} ({@code breaker.*}), and names the bad setting.
  *
  * <p>Defaults: failure-rate threshold 50 %, sliding window 20 calls, minimum 10 calls, 10 s open,
  * 3 calls permitted half-open, slow-call threshold 80 % of calls slower than 2 s, no probe, per-resource breakers
@@ -131,13 +139,13 @@ public final class HealthConfig {
 
     /** Builder for {@link HealthConfig}; not thread-safe. */
     public static final class Builder {
-        private float failureRateThreshold = 50f;
-        private int slidingWindowSize = 20;
-        private int minimumNumberOfCalls = 10;
-        private Duration waitInOpenState = Duration.ofSeconds(10);
-        private int permittedCallsInHalfOpenState = 3;
-        private float slowCallRateThreshold = 80f;
-        private Duration slowCallDuration = Duration.ofSeconds(2);
+        private float failureRateThreshold = BREAKER_FAILURE_RATE_THRESHOLD.defaultValue().orElseThrow();
+        private int slidingWindowSize = BREAKER_SLIDING_WINDOW_SIZE.defaultValue().orElseThrow();
+        private int minimumNumberOfCalls = BREAKER_MINIMUM_CALLS.defaultValue().orElseThrow();
+        private Duration waitInOpenState = BREAKER_WAIT_IN_OPEN.defaultValue().orElseThrow();
+        private int permittedCallsInHalfOpenState = BREAKER_HALF_OPEN_CALLS.defaultValue().orElseThrow();
+        private float slowCallRateThreshold = BREAKER_SLOW_CALL_RATE_THRESHOLD.defaultValue().orElseThrow();
+        private Duration slowCallDuration = BREAKER_SLOW_CALL_DURATION.defaultValue().orElseThrow();
         private @Nullable ProbeHook probe;
         private Duration probeInterval = Duration.ofSeconds(5);
         private boolean perResourceBreakers;
@@ -146,44 +154,48 @@ public final class HealthConfig {
         }
 
         public Builder failureRateThreshold(float percent) {
-            this.failureRateThreshold = percent(percent, "HealthConfig.failureRateThreshold");
+            this.failureRateThreshold =
+                    BREAKER_FAILURE_RATE_THRESHOLD.check(percent, "HealthConfig.failureRateThreshold");
             return this;
         }
 
         public Builder slidingWindowSize(int calls) {
-            this.slidingWindowSize = positive(calls, "HealthConfig.slidingWindowSize");
+            this.slidingWindowSize = BREAKER_SLIDING_WINDOW_SIZE.check(calls, "HealthConfig.slidingWindowSize");
             return this;
         }
 
         public Builder minimumNumberOfCalls(int calls) {
-            this.minimumNumberOfCalls = positive(calls, "HealthConfig.minimumNumberOfCalls");
+            this.minimumNumberOfCalls = BREAKER_MINIMUM_CALLS.check(calls, "HealthConfig.minimumNumberOfCalls");
             return this;
         }
 
         public Builder waitInOpenState(Duration wait) {
-            this.waitInOpenState = positive(wait, "HealthConfig.waitInOpenState");
+            this.waitInOpenState = BREAKER_WAIT_IN_OPEN.check(wait, "HealthConfig.waitInOpenState");
             return this;
         }
 
         public Builder permittedCallsInHalfOpenState(int calls) {
-            this.permittedCallsInHalfOpenState = positive(calls, "HealthConfig.permittedCallsInHalfOpenState");
+            this.permittedCallsInHalfOpenState =
+                    BREAKER_HALF_OPEN_CALLS.check(calls, "HealthConfig.permittedCallsInHalfOpenState");
             return this;
         }
 
         public Builder slowCallRateThreshold(float percent) {
-            this.slowCallRateThreshold = percent(percent, "HealthConfig.slowCallRateThreshold");
+            this.slowCallRateThreshold =
+                    BREAKER_SLOW_CALL_RATE_THRESHOLD.check(percent, "HealthConfig.slowCallRateThreshold");
             return this;
         }
 
         public Builder slowCallDuration(Duration duration) {
-            this.slowCallDuration = positive(duration, "HealthConfig.slowCallDuration");
+            this.slowCallDuration = BREAKER_SLOW_CALL_DURATION.check(duration, "HealthConfig.slowCallDuration");
             return this;
         }
 
         /** Enables an active probe of every region at {@code interval} (one daemon thread, closed with the runtime). */
         public Builder probe(ProbeHook probe, Duration interval) {
             this.probe = Objects.requireNonNull(probe, "probe");
-            this.probeInterval = positive(interval, "HealthConfig.probe interval");
+            this.probeInterval = SettingRules.positive(interval, "HealthConfig.probe interval",
+                    "pass a duration such as 5 s");
             return this;
         }
 
@@ -201,18 +213,5 @@ public final class HealthConfig {
             return new HealthConfig(this);
         }
 
-        private static float percent(float value, String setting) {
-            Settings.check(value > 0f && value <= 100f, setting, "must be a percentage in (0, 100]", value,
-                    "pass a number such as 50");
-            return value;
-        }
-
-        private static int positive(int value, String setting) {
-            return Settings.atLeast(value, 1, setting, "pass a number of calls such as 10");
-        }
-
-        private static Duration positive(Duration value, String setting) {
-            return Settings.positive(value, setting, "pass a duration such as 2 s");
-        }
     }
 }

@@ -6,7 +6,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.meridian.core.execution.FailureClassifier;
 import dev.meridian.core.execution.FailureDecision;
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -326,7 +326,7 @@ public final class Idempotency {
     }
 
     private static void requirePositive(String setting, Duration value) {
-        Settings.positive(value, setting, "pass a duration such as 1 min");
+        SettingRules.positive(value, setting, "pass a duration such as 1 min");
     }
 
     /** Builder for {@link Idempotency}; validates each setting as it is given. */
@@ -394,14 +394,14 @@ public final class Idempotency {
          * Javadoc).
          */
         public Builder maxResultBytes(int maxResultBytes) {
-            this.maxResultBytes = Settings.atLeast(maxResultBytes, 1, "Idempotency.maxResultBytes",
+            this.maxResultBytes = SettingRules.atLeast(maxResultBytes, 1, "Idempotency.maxResultBytes",
                     "pass a size in bytes, or leave it unset to use the store's limit");
             return this;
         }
 
         /** Keeps up to {@code maximumSize} completed records in this process (for at most the ttl); 0 turns it off. */
         public Builder localCache(long maximumSize) {
-            Settings.atLeast(maximumSize, 0, "Idempotency.localCache maximumSize",
+            SettingRules.atLeast(maximumSize, 0, "Idempotency.localCache maximumSize",
                     "pass a number of records such as 10000, or 0 to turn the cache off");
             this.localCacheSize = maximumSize;
             return this;
@@ -420,10 +420,10 @@ public final class Idempotency {
             // An IllegalArgumentException like every other bad setting of this builder, not a NullPointerException.
             IdempotencyStore store = this.store;
             if (store == null) {
-                throw Settings.invalid("Idempotency.store", "is required", null,
+                throw SettingRules.invalid("Idempotency.store", "is required", null,
                         "pass the IdempotencyStore that keeps the records, e.g. a DynamoDbIdempotencyStore");
             }
-            Settings.check(maxResultBytes <= store.maxResultBytes(), "Idempotency.maxResultBytes",
+            SettingRules.check(maxResultBytes <= store.maxResultBytes(), "Idempotency.maxResultBytes",
                     "must be at most the " + store.maxResultBytes() + " bytes per result that "
                             + store.getClass().getSimpleName() + " keeps", maxResultBytes,
                     "lower it, or store large results elsewhere and keep a reference");

@@ -5,7 +5,7 @@ import static org.apiguardian.api.API.Status.STABLE;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -62,7 +62,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     /** A store on {@code clock} holding at most {@code maximumSize} records. */
     public InMemoryIdempotencyStore(InstantSource clock, long maximumSize) {
         this.clock = Objects.requireNonNull(clock, "clock");
-        Settings.atLeast(maximumSize, 1, "InMemoryIdempotencyStore maximumSize",
+        SettingRules.atLeast(maximumSize, 1, "InMemoryIdempotencyStore maximumSize",
                 "pass a number of records such as 100000, or use the unbounded constructor");
         Caffeine<Object, Object> builder = Caffeine.newBuilder()
                 .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()));

@@ -20,7 +20,7 @@ final class MicrometerMetrics implements Metrics {
     }
 
     static Metrics create(Object registry) {
-        Settings.check(registry instanceof MeterRegistry, "MultiRegion.meterRegistry",
+        SettingRules.check(registry instanceof MeterRegistry, "MultiRegion.meterRegistry",
                 "must be an io.micrometer.core.instrument.MeterRegistry", registry.getClass().getName(),
                 "pass the application's Micrometer registry");
         return new MicrometerMetrics((MeterRegistry) registry);

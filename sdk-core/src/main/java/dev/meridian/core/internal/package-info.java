@@ -1,5 +1,5 @@
 /**
- * Internal implementation details: the Micrometer seam, and {@link dev.meridian.core.internal.Settings}, the validation
+ * Internal implementation details: the Micrometer seam, and {@link dev.meridian.core.internal.SettingRules}, the validation
  * helper every Meridian module shares. Not API: may change in any release.
  */
 package dev.meridian.core.internal;

@@ -2,7 +2,7 @@ package dev.meridian.core.residency;
 
 import static org.apiguardian.api.API.Status.STABLE;
 
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Locale;
@@ -92,8 +92,8 @@ public final class CountryJurisdictions {
     static String normalize(String country) {
         Objects.requireNonNull(country, "country");
         String c = country.trim().toUpperCase(Locale.ROOT);
-        Settings.check(c.length() == 2 && Character.isLetter(c.charAt(0)) && Character.isLetter(c.charAt(1)),
-                "country", "must be an ISO-3166 alpha-2 code", Settings.quoted(country), "use two letters, e.g. DE");
+        SettingRules.check(c.length() == 2 && Character.isLetter(c.charAt(0)) && Character.isLetter(c.charAt(1)),
+                "country", "must be an ISO-3166 alpha-2 code", SettingRules.quoted(country), "use two letters, e.g. DE");
         return c;
     }
 }

@@ -2,7 +2,7 @@ package dev.meridian.core.residency;
 
 import static org.apiguardian.api.API.Status.STABLE;
 
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import java.util.Locale;
 import org.apiguardian.api.API;
 
@@ -27,7 +27,7 @@ public final class DataClass {
     }
 
     public static DataClass of(String name) {
-        Settings.notBlank(name, "data class name", "use PUBLIC, INTERNAL, RESTRICTED or a custom name");
+        SettingRules.notBlank(name, "data class name", "use PUBLIC, INTERNAL, RESTRICTED or a custom name");
         String n = name.trim().toUpperCase(Locale.ROOT);
         switch (n) {
             case "PUBLIC": return PUBLIC;

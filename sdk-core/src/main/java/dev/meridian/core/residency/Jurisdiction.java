@@ -2,7 +2,7 @@ package dev.meridian.core.residency;
 
 import static org.apiguardian.api.API.Status.STABLE;
 
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import java.util.Locale;
 import java.util.Set;
 import org.apiguardian.api.API;
@@ -32,7 +32,7 @@ public final class Jurisdiction {
     }
 
     public static Jurisdiction of(String name) {
-        Settings.notBlank(name, "jurisdiction name", "use EU, US, APAC or another name");
+        SettingRules.notBlank(name, "jurisdiction name", "use EU, US, APAC or another name");
         String n = name.trim().toUpperCase(Locale.ROOT);
         switch (n) {
             case "EU": return EU;

@@ -2,7 +2,7 @@ package dev.meridian.core.residency;
 
 import static org.apiguardian.api.API.Status.STABLE;
 
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -206,10 +206,10 @@ public final class ResidencyPolicy {
 
         private static void requireElements(Object[] values, String rule, String what, String example) {
             String fix = "name the " + what + "s the rule allows, e.g. " + example;
-            Settings.required(values, rule, fix);
-            Settings.check(values.length > 0, rule, "must name at least one " + what, "none", fix);
+            SettingRules.required(values, rule, fix);
+            SettingRules.check(values.length > 0, rule, "must name at least one " + what, "none", fix);
             for (int i = 0; i < values.length; i++) {
-                Settings.required(values[i], what + " " + i + " of " + rule, fix);
+                SettingRules.required(values[i], what + " " + i + " of " + rule, fix);
             }
         }
     }

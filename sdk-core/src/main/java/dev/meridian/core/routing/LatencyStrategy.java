@@ -1,6 +1,6 @@
 package dev.meridian.core.routing;
 
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -18,7 +18,7 @@ final class LatencyStrategy extends Strategies.Named {
 
     LatencyStrategy(double exploration, @Nullable Random random) {
         super("latency");
-        Settings.check(exploration >= 0 && exploration <= 1, "RoutingStrategy.latency exploration",
+        SettingRules.check(exploration >= 0 && exploration <= 1, "RoutingStrategy.latency exploration",
                 "must be a share in [0, 1]", exploration, "pass e.g. 0.05 to explore 5 % of calls");
         this.exploration = exploration;
         this.random = random;

@@ -2,7 +2,7 @@ package dev.meridian.core.routing;
 
 import static org.apiguardian.api.API.Status.INTERNAL;
 
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apiguardian.api.API;
@@ -41,7 +41,7 @@ public final class LatencyTracker {
     }
 
     public LatencyTracker(double alpha) {
-        Settings.check(alpha > 0 && alpha <= 1, "LatencyTracker smoothing factor", "must be in (0, 1]", alpha,
+        SettingRules.check(alpha > 0 && alpha <= 1, "LatencyTracker smoothing factor", "must be in (0, 1]", alpha,
                 "pass a factor such as 0.2 (the default)");
         this.alpha = alpha;
     }

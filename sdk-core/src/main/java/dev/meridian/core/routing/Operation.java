@@ -2,7 +2,7 @@ package dev.meridian.core.routing;
 
 import static org.apiguardian.api.API.Status.STABLE;
 
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -170,7 +170,7 @@ public final class Operation {
         }
 
         public Builder maxRegions(int maxRegions) {
-            Settings.atLeast(maxRegions, 1, "Operation.maxRegions of " + name,
+            SettingRules.atLeast(maxRegions, 1, "Operation.maxRegions of " + name,
                     "allow at least one region, or leave it unset to use the configuration's maxRegionsPerCall");
             this.maxRegions = maxRegions;
             return this;
@@ -191,7 +191,7 @@ public final class Operation {
         /** See {@link Operation#within()}; {@code null} lifts the bound. */
         public Builder within(@Nullable Set<Region> regions) {
             if (regions != null && regions.isEmpty()) {
-                throw Settings.invalid("Operation.within of " + name, "must name at least one region", regions,
+                throw SettingRules.invalid("Operation.within of " + name, "must name at least one region", regions,
                         "pass the regions the operation may use, or null to lift the bound");
             }
             this.within = regions == null ? null : Set.copyOf(regions);
@@ -206,7 +206,7 @@ public final class Operation {
 
         public Operation build() {
             if (breakerPerResource && resource == null) {
-                throw Settings.invalid("Operation.resource of " + name, "is required by breakerPerResource()", null,
+                throw SettingRules.invalid("Operation.resource of " + name, "is required by breakerPerResource()", null,
                         "name the resource (e.g. the table) with resource(..), or drop breakerPerResource()");
             }
             return new Operation(this);

@@ -2,7 +2,7 @@ package dev.meridian.core.routing;
 
 import static org.apiguardian.api.API.Status.STABLE;
 
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.Jurisdiction;
 import java.util.List;
@@ -41,7 +41,7 @@ public final class RoutingPlan {
     public static RoutingPlan of(List<Region> regions, Set<Region> allowed, boolean residencyLimited,
             DataClass dataClass, Jurisdiction jurisdiction) {
         Objects.requireNonNull(regions, "regions");
-        Settings.check(!regions.isEmpty(), "RoutingPlan regions", "must name at least one region", regions,
+        SettingRules.check(!regions.isEmpty(), "RoutingPlan regions", "must name at least one region", regions,
                 "pass the regions to try, in order");
         return new RoutingPlan(regions, Set.copyOf(allowed), residencyLimited,
                 Objects.requireNonNull(dataClass, "dataClass"), jurisdiction);

@@ -1,6 +1,6 @@
 package dev.meridian.core.routing;
 
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -73,8 +73,8 @@ final class Strategies {
             case "home-by-key": return HOME_BY_KEY;
             default:
                 // Named as the property: fromEnvironment() puts the variable or property that supplied it in its place.
-                throw Settings.invalid("meridian.routing", "must be one of [local-first, failover, weighted, geo,"
-                        + " latency, home-by-key]", Settings.quoted(name), "use one of them, e.g. local-first (the"
+                throw SettingRules.invalid("meridian.routing", "must be one of [local-first, failover, weighted, geo,"
+                        + " latency, home-by-key]", SettingRules.quoted(name), "use one of them, e.g. local-first (the"
                         + " default)");
         }
     }

@@ -5,7 +5,7 @@ import static org.apiguardian.api.API.Status.INTERNAL;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
 import dev.meridian.core.RegionalClientFactory;
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -55,8 +55,8 @@ public final class RegionalClients<C> implements SnapshotParticipant, AutoClosea
     public C get(Region region) {
         Slot slot = slots.get(Objects.requireNonNull(region, "region"));
         if (slot == null) {
-            throw Settings.invalid("region", "must be one of the configured regions " + slots.keySet(),
-                    Settings.quoted(region.id()), "pass a configured region");
+            throw SettingRules.invalid("region", "must be one of the configured regions " + slots.keySet(),
+                    SettingRules.quoted(region.id()), "pass a configured region");
         }
         return slot.get();
     }

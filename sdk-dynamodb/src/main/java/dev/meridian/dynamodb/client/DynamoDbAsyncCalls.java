@@ -40,7 +40,7 @@ final class DynamoDbAsyncCalls implements ServiceHooks<DynamoDbRequest, Classifi
     private boolean closed;
 
     DynamoDbAsyncCalls(DynamoDbRouting routing, RegionalClients<DynamoDbAsyncClient> clients,
-            Map<String, TableSettings> settings, List<AutoCloseable> closeables) {
+            Map<String, TableConfig> settings, List<AutoCloseable> closeables) {
         this.routing = Objects.requireNonNull(routing, "routing");
         this.clients = Objects.requireNonNull(clients, "clients");
         this.classifier = routing.classifier(settings, TableCatalog.cacheOnly());

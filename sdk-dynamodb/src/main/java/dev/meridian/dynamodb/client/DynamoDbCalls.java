@@ -34,7 +34,7 @@ final class DynamoDbCalls implements ServiceHooks<DynamoDbRequest, Classificatio
     private final MultiRegionDynamoDb.Shared shared = new MultiRegionDynamoDb.Shared(this);
 
     DynamoDbCalls(DynamoDbRouting routing, RegionalClients<DynamoDbClient> clients,
-            Map<String, TableSettings> settings, List<AutoCloseable> closeables) {
+            Map<String, TableConfig> settings, List<AutoCloseable> closeables) {
         this.routing = Objects.requireNonNull(routing, "routing");
         this.clients = Objects.requireNonNull(clients, "clients");
         this.classifier = routing.classifier(settings, describe);

@@ -37,34 +37,34 @@ import software.amazon.awssdk.services.dynamodb.model.DynamoDbRequest;
  *   <li>Resource: the table name of the first item. Routing key: {@code <table>#<partition key value>} of the first
  *       homed item (see below), else of the first item.</li>
  *   <li>Strategy: a call that writes an item of a {@link WriteMode#WRITE_HOME_BY_KEY} table (or reads one strongly
- *       consistently, when {@link TableSettings#consistentReadsAtHome()}) carries {@code RoutingStrategy.homeByKey()},
+ *       consistently, when {@link TableConfig#consistentReadsAtHome()}) carries {@code RoutingStrategy.homeByKey()},
  *       whichever of a batch's or transaction's items it is.</li>
  * </ul>
  *
  * <p>Thread-safe and allocation-light; it never performs I/O itself. Used standalone with
- * {@code MultiRegion.wrap}, it knows the partition key only from {@link TableSettings} (or a key map of a single
+ * {@code MultiRegion.wrap}, it knows the partition key only from {@link TableConfig} (or a key map of a single
  * attribute); {@link MultiRegionDynamoDb} also feeds it key schemas read from {@code DescribeTable}.
  */
 @API(status = STABLE, since = "0.1")
 public final class DynamoDbOperationClassifier implements OperationClassifier {
     private static final RoutingStrategy HOME_BY_KEY = RoutingStrategy.homeByKey();
 
-    private final Map<String, TableSettings> tables;
+    private final Map<String, TableConfig> tables;
     private final Function<String, Optional<String>> partitionKeys;
 
-    DynamoDbOperationClassifier(Map<String, TableSettings> tables, Function<String, Optional<String>> partitionKeys) {
+    DynamoDbOperationClassifier(Map<String, TableConfig> tables, Function<String, Optional<String>> partitionKeys) {
         this.tables = Map.copyOf(tables);
         this.partitionKeys = Objects.requireNonNull(partitionKeys, "partitionKeys");
     }
 
     /** A classifier that knows these tables; tables not listed are multi-active with an unknown key schema. */
-    public static DynamoDbOperationClassifier of(Collection<TableSettings> tables) {
-        Map<String, TableSettings> byName = new LinkedHashMap<>();
-        for (TableSettings t : tables) {
+    public static DynamoDbOperationClassifier of(Collection<TableConfig> tables) {
+        Map<String, TableConfig> byName = new LinkedHashMap<>();
+        for (TableConfig t : tables) {
             byName.put(t.tableName(), t);
         }
         return new DynamoDbOperationClassifier(byName,
-                table -> Optional.ofNullable(byName.get(table)).flatMap(TableSettings::partitionKey));
+                table -> Optional.ofNullable(byName.get(table)).flatMap(TableConfig::partitionKey));
     }
 
     /** Classifies a {@code DynamoDbClient}/{@code DynamoDbAsyncClient} method call; {@code null} for non-calls. */
@@ -134,16 +134,16 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
     /**
      * Whether this call's items of a table with {@code settings} are homed by key: writes of a
      * {@link WriteMode#WRITE_HOME_BY_KEY} table, and its strongly consistent reads when
-     * {@link TableSettings#consistentReadsAtHome()}.
+     * {@link TableConfig#consistentReadsAtHome()}.
      */
-    static boolean homesByKey(RequestShape shape, Optional<TableSettings> settings) {
+    static boolean homesByKey(RequestShape shape, Optional<TableConfig> settings) {
         if (settings.isEmpty() || settings.get().writeMode() != WriteMode.WRITE_HOME_BY_KEY) {
             return false;
         }
         return !shape.read() || shape.consistentRead() && settings.get().consistentReadsAtHome();
     }
 
-    private Optional<TableSettings> settings(String table) {
+    private Optional<TableConfig> settings(String table) {
         return Optional.ofNullable(tables.get(table));
     }
 

@@ -77,7 +77,7 @@ final class DynamoDbRouting {
     }
 
     /** A classifier whose unknown key schemas are answered by {@code describe} (through the catalog's cache). */
-    DynamoDbOperationClassifier classifier(Map<String, TableSettings> settings, Function<String, Described> describe) {
+    DynamoDbOperationClassifier classifier(Map<String, TableConfig> settings, Function<String, Described> describe) {
         return new DynamoDbOperationClassifier(settings, table -> catalog.partitionKey(table, describe));
     }
 
@@ -103,7 +103,7 @@ final class DynamoDbRouting {
      * The context a call runs under: the caller's; or, when it does not set a data class
      * ({@link RoutingContext#isDataClassDeclared()}: made while none is open, under one declaring nothing, or under
      * one naming only the data subject), the default data class of the table it touches
-     * ({@link TableSettings#defaultDataClass()}; RESTRICTED wins when tables disagree), keeping everything else the
+     * ({@link TableConfig#defaultDataClass()}; RESTRICTED wins when tables disagree), keeping everything else the
      * caller's context says (subject, correlation id, idempotency key, preferred and excluded regions). Without a
      * table default sdk-core applies the configured one.
      */
@@ -113,7 +113,7 @@ final class DynamoDbRouting {
         }
         RoutingContext chosen = null;
         for (ItemRef item : RequestShape.of(operation, request).items()) {
-            Optional<RoutingContext> d = catalog.settings(item.table()).flatMap(TableSettings::defaultContext);
+            Optional<RoutingContext> d = catalog.settings(item.table()).flatMap(TableConfig::defaultContext);
             if (d.isPresent() && (chosen == null || d.get().dataClass().equals(DataClass.RESTRICTED))) {
                 chosen = d.get();
             }
@@ -126,7 +126,7 @@ final class DynamoDbRouting {
         if (ctx.isDataClassDeclared() || !catalog.hasTableDefaults()) {
             return ctx;
         }
-        return withDefault(ctx, catalog.settings(table).flatMap(TableSettings::defaultContext).orElse(null));
+        return withDefault(ctx, catalog.settings(table).flatMap(TableConfig::defaultContext).orElse(null));
     }
 
     private static RoutingContext withDefault(RoutingContext ctx, @Nullable RoutingContext tableDefault) {
@@ -235,7 +235,7 @@ final class DynamoDbRouting {
     }
 
     private OptionalLong version(String table, Map<String, AttributeValue> item) {
-        Optional<String> attribute = catalog.settings(table).flatMap(TableSettings::versionAttribute);
+        Optional<String> attribute = catalog.settings(table).flatMap(TableConfig::versionAttribute);
         if (attribute.isEmpty()) {
             return OptionalLong.empty();
         }

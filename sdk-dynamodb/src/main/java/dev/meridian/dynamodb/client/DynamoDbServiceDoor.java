@@ -13,7 +13,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * Makes {@code MultiRegion.wrap(DynamoDbClient.class, …)} (and the async client) return the same client as
  * {@link MultiRegionDynamoDb}, with its residency footprint checks and paginator handling, instead of the generic
  * proxy: one door per service. Tables are those the client learns through {@code DescribeTable}; configure
- * {@link TableSettings} through {@link MultiRegionDynamoDb#builder()} instead when they matter. Registered through
+ * {@link TableConfig} through {@link MultiRegionDynamoDb#builder()} instead when they matter. Registered through
  * {@code META-INF/services}.
  */
 @API(status = INTERNAL, since = "0.1")

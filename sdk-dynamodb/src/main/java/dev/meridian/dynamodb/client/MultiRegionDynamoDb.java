@@ -8,7 +8,7 @@ import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
 import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.RegionalClientFactory;
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import dev.meridian.core.spi.MultiRegionSpi;
 import dev.meridian.core.spi.RegionalClients;
 import dev.meridian.core.spi.SnapshotParticipant;
@@ -45,7 +45,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  *         .config(config)
  *         .clientFactory(region -> DynamoDbClient.builder().region(region)
  *                 .overrideConfiguration(RegionalClientDefaults.overrideConfiguration()).build())
- *         .table(TableSettings.builder("orders").partitionKey("pk").writeMode(WriteMode.WRITE_HOME_BY_KEY)
+ *         .table(TableConfig.builder("orders").partitionKey("pk").writeMode(WriteMode.WRITE_HOME_BY_KEY)
  *                 .replicaRegions(Region.EU_WEST_1, Region.EU_CENTRAL_1).build())
  *         .build();
  * }</pre>
@@ -54,7 +54,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * Before a checkpoint its per-region clients (its own or the {@link Builder#regionalClients shared} ones) are closed
  * and a {@linkplain Builder#replicationLagProbe lag probe} is suspended; after a restore every cached
  * {@code DescribeTable} result is forgotten (the first call that needs one describes the table again; configured
- * {@link TableSettings} stay), so are the {@linkplain Builder#readYourWrites read-your-writes} marks, and the probe
+ * {@link TableConfig} stay), so are the {@linkplain Builder#readYourWrites read-your-writes} marks, and the probe
  * resumes from a new baseline ({@link ReplicationLagProbe#resumeAfterRestore()}), on clients rebuilt at first use.
  *
  * <p>Per-region clients are built on first use from the factory and closed with the routed client. Give them
@@ -115,7 +115,7 @@ public final class MultiRegionDynamoDb {
         }
 
         /**
-         * The regions {@code table} has replicas in: its {@link TableSettings#replicaRegions()}, else what a routed
+         * The regions {@code table} has replicas in: its {@link TableConfig#replicaRegions()}, else what a routed
          * {@code DescribeTable} (cached) reports, else every configured region (fail closed).
          */
         public Set<Region> replicaRegions(String table) {
@@ -124,7 +124,7 @@ public final class MultiRegionDynamoDb {
 
         /**
          * The context a call on {@code table} runs under, as for the client's own calls: {@code ctx}, or, when it sets
-         * no data class, {@code ctx} with the table's {@link TableSettings#defaultDataClass()} (the configured default
+         * no data class, {@code ctx} with the table's {@link TableConfig#defaultDataClass()} (the configured default
          * then applies in sdk-core when the table has none).
          */
         public RoutingContext context(String table, RoutingContext ctx) {
@@ -153,10 +153,10 @@ public final class MultiRegionDynamoDb {
         private @Nullable RegionalClientFactory<DynamoDbAsyncClient> regionalAsyncFactory;
         private @Nullable RegionalClients<DynamoDbClient> sharedClients;
         private boolean ownsRuntime;
-        private final Map<String, TableSettings> tables = new LinkedHashMap<>();
+        private final Map<String, TableConfig> tables = new LinkedHashMap<>();
         private @Nullable MeterRegistry meterRegistry;
         private @Nullable ReadYourWrites readYourWrites;
-        private ReplicationLagProbe.@Nullable Settings lagProbe;
+        private ReplicationLagProbe.@Nullable Config lagProbe;
 
         private Builder() {
         }
@@ -210,14 +210,14 @@ public final class MultiRegionDynamoDb {
         }
 
         /** Settings of one table; a later call for the same table replaces the earlier one. */
-        public Builder table(TableSettings table) {
+        public Builder table(TableConfig table) {
             Objects.requireNonNull(table, "table");
             tables.put(table.tableName(), table);
             return this;
         }
 
         /** Settings of several tables, as {@link #table} for each. */
-        public Builder tables(Collection<TableSettings> tables) {
+        public Builder tables(Collection<TableConfig> tables) {
             Objects.requireNonNull(tables, "tables");
             tables.forEach(this::table);
             return this;
@@ -239,7 +239,7 @@ public final class MultiRegionDynamoDb {
          * Enables the replication-lag probe (off by default) on the sync client: it starts a daemon thread when the
          * client is built and stops it when the client is closed.
          */
-        public Builder replicationLagProbe(ReplicationLagProbe.Settings settings) {
+        public Builder replicationLagProbe(ReplicationLagProbe.Config settings) {
             this.lagProbe = Objects.requireNonNull(settings, "settings");
             return this;
         }
@@ -261,7 +261,7 @@ public final class MultiRegionDynamoDb {
                 if (sharedClients != null) {
                     if (clientFactory != null || regionalFactory != null) {
                         // IllegalStateException as documented; the message has the shape of every setting's error.
-                        throw new IllegalStateException(Settings.message("MultiRegionDynamoDb.regionalClients",
+                        throw new IllegalStateException(SettingRules.message("MultiRegionDynamoDb.regionalClients",
                                 "must not be combined with a client factory", "both set",
                                 "set either regionalClients(..) or a client factory"));
                     }
@@ -271,7 +271,7 @@ public final class MultiRegionDynamoDb {
                     closeables.add(0, clients);
                 }
                 ReplicationLagProbe probe = null;
-                ReplicationLagProbe.Settings lagSettings = lagProbe;
+                ReplicationLagProbe.Config lagSettings = lagProbe;
                 if (lagSettings != null) {
                     probe = startLagProbe(rt, clients, lagSettings);
                     closeables.add(0, probe);
@@ -293,7 +293,7 @@ public final class MultiRegionDynamoDb {
          */
         public DynamoDbAsyncClient buildAsyncClient() {
             if (lagProbe != null) {
-                throw new IllegalStateException(Settings.message("MultiRegionDynamoDb.replicationLagProbe",
+                throw new IllegalStateException(SettingRules.message("MultiRegionDynamoDb.replicationLagProbe",
                         "must be built with buildClient()", "set for buildAsyncClient()",
                         "call buildClient() for it: the probe runs on the sync client only"));
             }
@@ -329,8 +329,8 @@ public final class MultiRegionDynamoDb {
         }
 
         private ReplicationLagProbe startLagProbe(MultiRegion rt, RegionalClients<DynamoDbClient> clients,
-                ReplicationLagProbe.Settings settings) {
-            ReplicationLagProbe.Builder probe = ReplicationLagProbe.builder().settings(settings);
+                ReplicationLagProbe.Config settings) {
+            ReplicationLagProbe.Builder probe = ReplicationLagProbe.builder().config(settings);
             for (Region r : regions(rt)) {
                 // Looked up per call: the clients are closed before a snapshot and rebuilt after the restore.
                 probe.clientSource(r, () -> clients.get(r));
@@ -383,7 +383,7 @@ public final class MultiRegionDynamoDb {
         private MultiRegion runtime(List<AutoCloseable> closeables) {
             if (runtime != null) {
                 if (config != null) {
-                    throw new IllegalStateException(Settings.message("MultiRegionDynamoDb.config",
+                    throw new IllegalStateException(SettingRules.message("MultiRegionDynamoDb.config",
                             "must not be combined with multiRegion(..)", "both set",
                             "set either config(..) or multiRegion(..)"));
                 }
@@ -393,7 +393,7 @@ public final class MultiRegionDynamoDb {
                 return runtime;
             }
             if (config == null) {
-                throw new IllegalStateException(Settings.message("MultiRegionDynamoDb.config", "is required",
+                throw new IllegalStateException(SettingRules.message("MultiRegionDynamoDb.config", "is required",
                         "null", "set config(..), or multiRegion(..) to share a runtime"));
             }
             MultiRegion.Builder b = MultiRegion.builder(config);

@@ -2,7 +2,7 @@ package dev.meridian.dynamodb.client;
 
 import static org.apiguardian.api.API.Status.STABLE;
 
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import dev.meridian.dynamodb.lag.ReplicationLagProbe;
 import java.time.Duration;
 import org.apiguardian.api.API;
@@ -10,7 +10,7 @@ import org.apiguardian.api.API;
 /**
  * Read-your-writes sessions for a {@link MultiRegionDynamoDb} client: after a write of an item, reads of that item
  * in the same session go to the region that took the write until the write is seen elsewhere (a read served by
- * another region returns the same or a newer {@linkplain TableSettings#versionAttribute() version}) or the window
+ * another region returns the same or a newer {@linkplain TableConfig#versionAttribute() version}) or the window
  * passes, whichever comes first. Set the window to comfortably above the tables' replication lag (the
  * {@link ReplicationLagProbe} measures it).
  *
@@ -30,13 +30,13 @@ public final class ReadYourWrites {
 
     /** Remembers each write for at most {@code window} (e.g. 2 s). */
     public static ReadYourWrites within(Duration window) {
-        Settings.positive(window, "ReadYourWrites.window", "pass how long a write is remembered, e.g. 2 s");
+        SettingRules.positive(window, "ReadYourWrites.window", "pass how long a write is remembered, e.g. 2 s");
         return new ReadYourWrites(window, 100_000);
     }
 
     /** Bounds the number of remembered writes (default 100 000); the oldest are forgotten first. */
     public ReadYourWrites maximumSize(long maximumSize) {
-        Settings.atLeast(maximumSize, 1, "ReadYourWrites.maximumSize", "pass a number of writes such as 100000");
+        SettingRules.atLeast(maximumSize, 1, "ReadYourWrites.maximumSize", "pass a number of writes such as 100000");
         return new ReadYourWrites(window, maximumSize);
     }
 

@@ -21,7 +21,7 @@ import software.amazon.awssdk.services.dynamodb.model.ReplicaDescription;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 
 /**
- * Table facts: configured {@link TableSettings} first, then what {@code DescribeTable} says, cached with Caffeine.
+ * Table facts: configured {@link TableConfig} first, then what {@code DescribeTable} says, cached with Caffeine.
  * A failed describe is remembered briefly as "unknown" so a missing permission or an outage does not turn every call
  * into two. Thread-safe.
  *
@@ -34,7 +34,7 @@ final class TableCatalog {
     private static final Duration KNOWN_TTL = Duration.ofMinutes(10);
     private static final Duration UNKNOWN_TTL = Duration.ofSeconds(5);
 
-    private final Map<String, TableSettings> settings;
+    private final Map<String, TableConfig> settings;
     private final Set<Region> allRegions;
     private final boolean hasTableDefaults;
     private volatile @Nullable AsyncCache<String, Described> described;
@@ -59,7 +59,7 @@ final class TableCatalog {
         }
     }
 
-    TableCatalog(Map<String, TableSettings> settings, Set<Region> allRegions) {
+    TableCatalog(Map<String, TableConfig> settings, Set<Region> allRegions) {
         this.settings = Map.copyOf(settings);
         this.allRegions = Set.copyOf(allRegions);
         this.hasTableDefaults = settings.values().stream().anyMatch(t -> t.defaultDataClass().isPresent());
@@ -101,7 +101,7 @@ final class TableCatalog {
         }
     }
 
-    Optional<TableSettings> settings(String table) {
+    Optional<TableConfig> settings(String table) {
         return Optional.ofNullable(settings.get(table));
     }
 
@@ -110,7 +110,7 @@ final class TableCatalog {
      * regions, else what a cached {@code DescribeTable} said (never describes). Empty when it may be anywhere.
      */
     Optional<Set<Region>> bound(String table) {
-        Optional<Set<Region>> configured = settings(table).flatMap(TableSettings::replicaRegions);
+        Optional<Set<Region>> configured = settings(table).flatMap(TableConfig::replicaRegions);
         Set<Region> regions;
         if (configured.isPresent()) {
             regions = configured.get();
@@ -131,17 +131,17 @@ final class TableCatalog {
 
     /** Whether answering {@link #partitionKey} needs a {@code DescribeTable}. */
     boolean needsPartitionKey(String table) {
-        return settings(table).flatMap(TableSettings::partitionKey).isEmpty();
+        return settings(table).flatMap(TableConfig::partitionKey).isEmpty();
     }
 
     /** Whether answering {@link #footprint} needs a {@code DescribeTable}. */
     boolean needsFootprint(String table) {
-        return settings(table).flatMap(TableSettings::replicaRegions).isEmpty();
+        return settings(table).flatMap(TableConfig::replicaRegions).isEmpty();
     }
 
     /** The partition key name, describing the table (synchronously, once) when it is not configured. */
     Optional<String> partitionKey(String table, Function<String, Described> describe) {
-        Optional<String> configured = settings(table).flatMap(TableSettings::partitionKey);
+        Optional<String> configured = settings(table).flatMap(TableConfig::partitionKey);
         return configured.isPresent() ? configured : load(table, describe).partitionKey();
     }
 
@@ -150,7 +150,7 @@ final class TableCatalog {
      * closed: a table whose footprint is unknown is assumed to replicate everywhere the application runs).
      */
     Set<Region> footprint(String table, Function<String, Described> describe) {
-        Optional<Set<Region>> configured = settings(table).flatMap(TableSettings::replicaRegions);
+        Optional<Set<Region>> configured = settings(table).flatMap(TableConfig::replicaRegions);
         if (configured.isPresent()) {
             return configured.get();
         }

@@ -1,6 +1,6 @@
 package dev.meridian.dynamodb.client;
 
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import dev.meridian.core.residency.DataClass;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
 
 /**
- * Reads {@link TableSettings} from {@code MERIDIAN_DYNAMODB_*} environment variables and {@code meridian.dynamodb.*}
+ * Reads {@link TableConfig} from {@code MERIDIAN_DYNAMODB_*} environment variables and {@code meridian.dynamodb.*}
  * system properties (a property wins), the way sdk-core reads {@code MultiRegionConfig}: {@code MERIDIAN_DYNAMODB_TABLES}
  * lists the tables, and each table's settings are {@code MERIDIAN_DYNAMODB_TABLE_<TABLE>_<SETTING>} (the table name
  * upper-cased, every character other than a letter or digit replaced by {@code _}) or
@@ -31,7 +31,7 @@ final class TableEnvironment {
         this.props = Objects.requireNonNull(props, "props");
     }
 
-    static List<TableSettings> load(Map<String, String> env, Properties props) {
+    static List<TableConfig> load(Map<String, String> env, Properties props) {
         return new TableEnvironment(env, props).load();
     }
 
@@ -40,13 +40,13 @@ final class TableEnvironment {
         return table.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
     }
 
-    private List<TableSettings> load() {
+    private List<TableConfig> load() {
         Setting tables = get("meridian.dynamodb.tables", "MERIDIAN_DYNAMODB_TABLES");
         if (tables == null) {
             return List.of();
         }
         Map<String, String> tokens = new HashMap<>();
-        List<TableSettings> out = new ArrayList<>();
+        List<TableConfig> out = new ArrayList<>();
         for (String raw : tables.value.split(",")) {
             String table = raw.trim();
             if (table.isEmpty()) {
@@ -54,18 +54,18 @@ final class TableEnvironment {
             }
             String token = envToken(table);
             String clash = tokens.putIfAbsent(token, table);
-            Settings.check(clash == null, tables.name, "must list tables whose variables differ",
+            SettingRules.check(clash == null, tables.name, "must list tables whose variables differ",
                     "'" + clash + "' and '" + table + "', both MERIDIAN_DYNAMODB_TABLE_" + token + "_*",
-                    "configure one of them in code (TableSettings.builder)");
+                    "configure one of them in code (TableConfig.builder)");
             out.add(table(table, token, tables));
         }
         return List.copyOf(out);
     }
 
-    private TableSettings table(String table, String token, Setting listedBy) {
-        Settings.check(table.length() >= 3 && table.length() <= 255, listedBy.name,
-                "must list table names of 3 to 255 characters", Settings.quoted(table), "correct the table's name");
-        TableSettings.Builder b = TableSettings.builder(table);
+    private TableConfig table(String table, String token, Setting listedBy) {
+        SettingRules.check(table.length() >= 3 && table.length() <= 255, listedBy.name,
+                "must list table names of 3 to 255 characters", SettingRules.quoted(table), "correct the table's name");
+        TableConfig.Builder b = TableConfig.builder(table);
         Setting s;
         if ((s = setting(table, token, "partition-key")) != null) {
             b.partitionKey(s.value);
@@ -80,7 +80,7 @@ final class TableEnvironment {
             try {
                 b.defaultDataClass(DataClass.of(s.value));
             } catch (IllegalArgumentException e) {
-                throw Settings.invalid(s.name, "must be a data class name", Settings.quoted(s.value),
+                throw SettingRules.invalid(s.name, "must be a data class name", SettingRules.quoted(s.value),
                         "use PUBLIC, INTERNAL, RESTRICTED or a custom class name", e);
             }
         }
@@ -99,11 +99,11 @@ final class TableEnvironment {
             String id = raw.trim().toLowerCase(Locale.ROOT);
             if (!id.isEmpty()) {
                 boolean first = regions.add(Region.of(id));
-                Settings.check(first, s.name, "must name each region once", Settings.quoted(s.value),
+                SettingRules.check(first, s.name, "must name each region once", SettingRules.quoted(s.value),
                         "remove the second " + id);
             }
         }
-        Settings.check(!regions.isEmpty(), s.name, "must name at least one region", Settings.quoted(s.value),
+        SettingRules.check(!regions.isEmpty(), s.name, "must name at least one region", SettingRules.quoted(s.value),
                 "list the regions holding a replica, e.g. eu-west-1,eu-central-1");
         return regions;
     }
@@ -115,8 +115,8 @@ final class TableEnvironment {
                 return m;
             }
         }
-        throw Settings.invalid(s.name, "must be one of [read-local-write-local, write-home-by-key]",
-                Settings.quoted(s.value), "use one of them, or remove it to use the default read-local-write-local");
+        throw SettingRules.invalid(s.name, "must be one of [read-local-write-local, write-home-by-key]",
+                SettingRules.quoted(s.value), "use one of them, or remove it to use the default read-local-write-local");
     }
 
     /** Only {@code true} or {@code false} (any case): a typo must not silently mean false. */
@@ -127,7 +127,7 @@ final class TableEnvironment {
         if (s.value.equalsIgnoreCase("false")) {
             return false;
         }
-        throw Settings.invalid(s.name, "must be true or false", Settings.quoted(s.value),
+        throw SettingRules.invalid(s.name, "must be true or false", SettingRules.quoted(s.value),
                 "use true or false, or remove it to use the default true");
     }
 

@@ -6,7 +6,7 @@ import dev.meridian.dynamodb.lww.LwwWrites;
 import org.apiguardian.api.API;
 
 /**
- * How writes to one table are spread over its replicas; set per table with {@link TableSettings.Builder#writeMode}.
+ * How writes to one table are spread over its replicas; set per table with {@link TableConfig.Builder#writeMode}.
  * The routing itself is sdk-core's: this only selects the strategy the table's operations carry.
  */
 @API(status = STABLE, since = "0.1")
@@ -20,7 +20,7 @@ public enum WriteMode {
     /**
      * Single writer per item (recommended): every write of one partition key goes to that key's home region,
      * chosen by sdk-core's {@code RoutingStrategy.homeByKey()}; different keys spread over the regions. Reads stay
-     * local unless they are strongly consistent (see {@link TableSettings#consistentReadsAtHome()}).
+     * local unless they are strongly consistent (see {@link TableConfig#consistentReadsAtHome()}).
      */
     WRITE_HOME_BY_KEY
 }

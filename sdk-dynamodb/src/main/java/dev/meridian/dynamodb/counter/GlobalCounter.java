@@ -2,7 +2,7 @@ package dev.meridian.dynamodb.counter;
 
 import static org.apiguardian.api.API.Status.STABLE;
 
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -95,7 +95,7 @@ public final class GlobalCounter {
     public long add(String name, long delta) {
         Objects.requireNonNull(name, "name");
         if (delta == 0 || delta == Long.MIN_VALUE) {
-            throw Settings.invalid("GlobalCounter.add delta of counter '" + name + "'",
+            throw SettingRules.invalid("GlobalCounter.add delta of counter '" + name + "'",
                     "must be non-zero and greater than " + Long.MIN_VALUE, delta,
                     "pass the amount to add or, negative, to subtract");
         }
@@ -215,7 +215,7 @@ public final class GlobalCounter {
             // Refused rather than pinned: pinning would mean quietly picking one of its per-region clients behind the
             // caller's back, bypassing the routing and residency checks they chose the routed client for, for a
             // region that region(..) may not even name yet. The fix is one line and makes the single writer explicit.
-            Settings.check(MultiRegionDynamoDb.shared(client).isEmpty(), "GlobalCounter.client",
+            SettingRules.check(MultiRegionDynamoDb.shared(client).isEmpty(), "GlobalCounter.client",
                     "must be pinned to one region (each region ADDs only to its own item; a multi-region client"
                             + " fails an ADD over to another region, making two writers of one item and losing"
                             + " increments)", "the multi-region client from MultiRegionDynamoDb",
@@ -234,8 +234,8 @@ public final class GlobalCounter {
         /** This process's region (required): the only item this instance writes. */
         public Builder region(String region) {
             this.region = nonBlank("region", region);
-            Settings.check(!region.contains("#"), "GlobalCounter.region", "must not contain '#'",
-                    Settings.quoted(region), "pass the region id, e.g. eu-west-1");
+            SettingRules.check(!region.contains("#"), "GlobalCounter.region", "must not contain '#'",
+                    SettingRules.quoted(region), "pass the region id, e.g. eu-west-1");
             return this;
         }
 
@@ -259,8 +259,8 @@ public final class GlobalCounter {
         /** Uses a partition-key-only table with keys {@code name#region} for each of {@code regions}. */
         public Builder compositeKey(List<String> regions) {
             String fix = "pass every region that writes the counter";
-            Settings.required(regions, "GlobalCounter.compositeKey regions", fix);
-            Settings.check(!regions.isEmpty(), "GlobalCounter.compositeKey regions", "must not be empty", regions, fix);
+            SettingRules.required(regions, "GlobalCounter.compositeKey regions", fix);
+            SettingRules.check(!regions.isEmpty(), "GlobalCounter.compositeKey regions", "must not be empty", regions, fix);
             this.compositeRegions = List.copyOf(regions);
             return this;
         }
@@ -268,19 +268,19 @@ public final class GlobalCounter {
         /** Builds it. */
         public GlobalCounter build() {
             // IllegalArgumentExceptions like every other bad setting of this builder.
-            Settings.check(client != null, "GlobalCounter.client", "is required", null,
+            SettingRules.check(client != null, "GlobalCounter.client", "is required", null,
                     "pass the DynamoDB client of this process's region");
-            Settings.check(table != null, "GlobalCounter.table", "is required", null, "name the global table");
-            Settings.check(region != null, "GlobalCounter.region", "is required", null,
+            SettingRules.check(table != null, "GlobalCounter.table", "is required", null, "name the global table");
+            SettingRules.check(region != null, "GlobalCounter.region", "is required", null,
                     "pass this process's region, e.g. eu-west-1");
-            Settings.check(compositeRegions == null || compositeRegions.contains(region),
+            SettingRules.check(compositeRegions == null || compositeRegions.contains(region),
                     "GlobalCounter.compositeKey regions", "must contain this region '" + region + "'",
                     compositeRegions, "add " + region + " to them");
             return new GlobalCounter(this);
         }
 
         private static String nonBlank(String setting, String value) {
-            return Settings.notBlank(value, "GlobalCounter." + setting, "pass a name, or leave an optional setting"
+            return SettingRules.notBlank(value, "GlobalCounter." + setting, "pass a name, or leave an optional setting"
                     + " unset for its default");
         }
     }

@@ -11,7 +11,7 @@ import dev.meridian.core.idempotency.IdempotencyClaim;
 import dev.meridian.core.idempotency.IdempotencyRecord;
 import dev.meridian.core.idempotency.IdempotencyResultNotStoredException;
 import dev.meridian.core.idempotency.IdempotencyStore;
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
@@ -92,7 +92,7 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * {@code DescribeTable} reports (routed like a read, cached), else every configured region (fail closed: a table
  * whose footprint is unknown is assumed to replicate everywhere the application runs). Declare the replica regions of
  * a table that holds RESTRICTED claims. A call whose context sets no data class (none open, or a subject alone) runs
- * under the table's {@code TableSettings.defaultDataClass} configured on the routed client, as the client's own calls
+ * under the table's {@code TableConfig.defaultDataClass} configured on the routed client, as the client's own calls
  * do, else the configuration's default data class.
  *
  * <p><b>Cross-region safety: the record of a key lives in the key's home region.</b> With a {@link MultiRegion}
@@ -212,7 +212,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
             List<Region> home = new ArrayList<>(configured);
             if (replicaRegions != null) {
                 home.retainAll(replicaRegions);
-                Settings.check(!home.isEmpty(), "DynamoDbIdempotencyStore.replicaRegions",
+                SettingRules.check(!home.isEmpty(), "DynamoDbIdempotencyStore.replicaRegions",
                         "must name a region the runtime is configured with " + configured, replicaRegions,
                         "declare the regions the table '" + table + "' replicates to");
             }
@@ -532,8 +532,8 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
 
     private static String ownerIdOf(String token) {
         String ownerId = token.substring(token.lastIndexOf(TOKEN_SEPARATOR) + 1);
-        Settings.check(!ownerId.isEmpty(), "claim owner token", "must be issued by a DynamoDbIdempotencyStore",
-                Settings.quoted(token), "pass the owner token of a claim this store made");
+        SettingRules.check(!ownerId.isEmpty(), "claim owner token", "must be issued by a DynamoDbIdempotencyStore",
+                SettingRules.quoted(token), "pass the owner token of a claim this store made");
         return ownerId;
     }
 
@@ -628,9 +628,9 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         /** The table (required). */
         public Builder table(String table) {
             String fix = "name the idempotency table (3 to 255 characters)";
-            Settings.required(table, "DynamoDbIdempotencyStore.table", fix);
-            Settings.check(table.length() >= 3 && table.length() <= 255, "DynamoDbIdempotencyStore.table",
-                    "must have 3 to 255 characters", Settings.quoted(table), fix);
+            SettingRules.required(table, "DynamoDbIdempotencyStore.table", fix);
+            SettingRules.check(table.length() >= 3 && table.length() <= 255, "DynamoDbIdempotencyStore.table",
+                    "must have 3 to 255 characters", SettingRules.quoted(table), fix);
             this.table = table;
             return this;
         }
@@ -662,8 +662,8 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
          */
         public Builder replicaRegions(Set<Region> replicaRegions) {
             String fix = "name the regions the table replicates to, or leave it unset to use DescribeTable";
-            Settings.required(replicaRegions, "DynamoDbIdempotencyStore.replicaRegions", fix);
-            Settings.check(!replicaRegions.isEmpty(), "DynamoDbIdempotencyStore.replicaRegions",
+            SettingRules.required(replicaRegions, "DynamoDbIdempotencyStore.replicaRegions", fix);
+            SettingRules.check(!replicaRegions.isEmpty(), "DynamoDbIdempotencyStore.replicaRegions",
                     "must name at least one region", replicaRegions, fix);
             this.replicaRegions = Set.copyOf(replicaRegions);
             return this;
@@ -679,7 +679,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
          * fits a DynamoDB item, even as Base64); a larger result is not stored (see the class Javadoc).
          */
         public Builder maxResultBytes(int maxResultBytes) {
-            Settings.check(maxResultBytes >= 1 && maxResultBytes <= DEFAULT_MAX_RESULT_BYTES,
+            SettingRules.check(maxResultBytes >= 1 && maxResultBytes <= DEFAULT_MAX_RESULT_BYTES,
                     "DynamoDbIdempotencyStore.maxResultBytes", "must be in 1.." + DEFAULT_MAX_RESULT_BYTES
                             + " (a DynamoDB item holds at most 400 KB and Base64 makes binary results a third larger)",
                     maxResultBytes, "store larger results elsewhere (e.g. S3) and return a reference");
@@ -700,11 +700,11 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
          */
         public DynamoDbIdempotencyStore build() {
             // IllegalArgumentExceptions, as documented, like every other bad setting of this builder.
-            Settings.check(table != null, "DynamoDbIdempotencyStore.table", "is required", null,
+            SettingRules.check(table != null, "DynamoDbIdempotencyStore.table", "is required", null,
                     "name the idempotency table");
-            Settings.check(client != null, "DynamoDbIdempotencyStore.client", "is required", null,
+            SettingRules.check(client != null, "DynamoDbIdempotencyStore.client", "is required", null,
                     "pass a multi-region client from MultiRegionDynamoDb, or a plain DynamoDbClient for one region");
-            Settings.check(replicaRegions == null || shared != null, "DynamoDbIdempotencyStore.replicaRegions",
+            SettingRules.check(replicaRegions == null || shared != null, "DynamoDbIdempotencyStore.replicaRegions",
                     "need a multi-region client(..) from MultiRegionDynamoDb", replicaRegions + " with a plain client",
                     "pass the multi-region client, or drop replicaRegions: a plain client gets every call");
             return new DynamoDbIdempotencyStore(this);

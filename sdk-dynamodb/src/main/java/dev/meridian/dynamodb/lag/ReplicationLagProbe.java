@@ -1,9 +1,9 @@
 package dev.meridian.dynamodb.lag;
 
-import static dev.meridian.core.internal.Settings.check;
-import static dev.meridian.core.internal.Settings.notBlank;
-import static dev.meridian.core.internal.Settings.quoted;
-import static dev.meridian.core.internal.Settings.required;
+import static dev.meridian.core.internal.SettingRules.check;
+import static dev.meridian.core.internal.SettingRules.notBlank;
+import static dev.meridian.core.internal.SettingRules.quoted;
+import static dev.meridian.core.internal.SettingRules.required;
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 import dev.meridian.core.MultiRegion;
@@ -67,7 +67,7 @@ public final class ReplicationLagProbe implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ReplicationLagProbe.class);
 
-    private final Settings settings;
+    private final Config config;
     private final Map<Region, Supplier<DynamoDbClient>> clients;
     private final LongSupplier clock;
     /** Epoch millis of the start or of the last restore; no heartbeat counts as older. */
@@ -84,7 +84,7 @@ public final class ReplicationLagProbe implements AutoCloseable {
 
     private ReplicationLagProbe(Builder b) {
         // start() has checked it with an IllegalArgumentException naming the setting.
-        this.settings = Objects.requireNonNull(b.settings, "settings");
+        this.config = Objects.requireNonNull(b.config, "config");
         this.clients = Map.copyOf(b.clients);
         this.clock = b.clock;
         this.meterRegistry = b.meterRegistry;
@@ -103,7 +103,7 @@ public final class ReplicationLagProbe implements AutoCloseable {
 
             @Override
             public String toString() {
-                return "ReplicationLagProbe(" + settings.table() + ")";
+                return "ReplicationLagProbe(" + config.table() + ")";
             }
         });
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -111,16 +111,16 @@ public final class ReplicationLagProbe implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        long period = settings.interval().toMillis();
+        long period = config.interval().toMillis();
         scheduler.scheduleWithFixedDelay(this::tick, 0, period, TimeUnit.MILLISECONDS);
     }
 
-    /** Probe settings for this table (string partition key {@code pk}, one heartbeat per second). */
-    public static Settings settings(String table) {
-        return new Settings(table, "pk", Duration.ofSeconds(1));
+    /** Probe configuration for this table (string partition key {@code pk}, one heartbeat per second). */
+    public static Config config(String table) {
+        return new Config(table, "pk", Duration.ofSeconds(1));
     }
 
-    /** A builder; settings and the clients of at least two regions are required. */
+    /** A builder; the configuration and the clients of at least two regions are required. */
     public static Builder builder() {
         return new Builder();
     }
@@ -218,8 +218,8 @@ public final class ReplicationLagProbe implements AutoCloseable {
 
     private void writeHeartbeat(Region source, DynamoDbClient client) {
         try {
-            client.putItem(r -> r.tableName(settings.table()).item(Map.of(
-                    settings.partitionKey(), AttributeValue.fromS(heartbeatKey(source)),
+            client.putItem(r -> r.tableName(config.table()).item(Map.of(
+                    config.partitionKey(), AttributeValue.fromS(heartbeatKey(source)),
                     STAMP_ATTRIBUTE, AttributeValue.fromN(Long.toString(clock.getAsLong())))));
         } catch (SdkException e) {
             log.debug("Heartbeat write to {} failed: {}", source, e.toString());
@@ -228,8 +228,8 @@ public final class ReplicationLagProbe implements AutoCloseable {
 
     private void measure(Region source, Region destination, DynamoDbClient client) {
         try {
-            GetItemResponse r = client.getItem(g -> g.tableName(settings.table()).consistentRead(true)
-                    .key(Map.of(settings.partitionKey(), AttributeValue.fromS(heartbeatKey(source)))));
+            GetItemResponse r = client.getItem(g -> g.tableName(config.table()).consistentRead(true)
+                    .key(Map.of(config.partitionKey(), AttributeValue.fromS(heartbeatKey(source)))));
             AttributeValue stamp = r.hasItem() ? r.item().get(STAMP_ATTRIBUTE) : null;
             long seen = stamp == null ? baseline : Math.max(baseline, Long.parseLong(stamp.n()));
             record(source, destination, Math.max(0, clock.getAsLong() - seen));
@@ -271,35 +271,35 @@ public final class ReplicationLagProbe implements AutoCloseable {
      * @param partitionKey its string partition key attribute
      * @param interval     time between two rounds of heartbeats
      */
-    public record Settings(String table, String partitionKey, Duration interval) {
+    public record Config(String table, String partitionKey, Duration interval) {
         /** Validates every setting. */
-        public Settings {
+        public Config {
             String tableFix = "name the heartbeat table, present in every probed region";
-            required(table, "ReplicationLagProbe.Settings.table", tableFix);
-            check(table.length() >= 3 && table.length() <= 255, "ReplicationLagProbe.Settings.table",
+            required(table, "ReplicationLagProbe.Config.table", tableFix);
+            check(table.length() >= 3 && table.length() <= 255, "ReplicationLagProbe.Config.table",
                     "must have 3 to 255 characters", quoted(table), tableFix);
-            notBlank(partitionKey, "ReplicationLagProbe.Settings.partitionKey",
+            notBlank(partitionKey, "ReplicationLagProbe.Config.partitionKey",
                     "name the table's string partition key attribute");
             String intervalFix = "pass an interval such as 1 s";
-            required(interval, "ReplicationLagProbe.Settings.interval", intervalFix);
-            check(interval.toMillis() >= 10, "ReplicationLagProbe.Settings.interval", "must be at least 10 ms",
+            required(interval, "ReplicationLagProbe.Config.interval", intervalFix);
+            check(interval.toMillis() >= 10, "ReplicationLagProbe.Config.interval", "must be at least 10 ms",
                     interval, intervalFix);
         }
 
         /** A copy with another partition key attribute. */
-        public Settings withPartitionKey(String partitionKey) {
-            return new Settings(table, partitionKey, interval);
+        public Config withPartitionKey(String partitionKey) {
+            return new Config(table, partitionKey, interval);
         }
 
         /** A copy with another heartbeat interval. */
-        public Settings withInterval(Duration interval) {
-            return new Settings(table, partitionKey, interval);
+        public Config withInterval(Duration interval) {
+            return new Config(table, partitionKey, interval);
         }
     }
 
     /** Builder for a started {@link ReplicationLagProbe}; not thread-safe. */
     public static final class Builder {
-        private @Nullable Settings settings;
+        private @Nullable Config config;
         private final Map<Region, Supplier<DynamoDbClient>> clients = new LinkedHashMap<>();
         private LongSupplier clock = System::currentTimeMillis;
         private @Nullable MeterRegistry meterRegistry;
@@ -309,8 +309,8 @@ public final class ReplicationLagProbe implements AutoCloseable {
         }
 
         /** Table, key attribute and interval (required). */
-        public Builder settings(Settings settings) {
-            this.settings = Objects.requireNonNull(settings, "settings");
+        public Builder config(Config config) {
+            this.config = Objects.requireNonNull(config, "config");
             return this;
         }
 
@@ -358,8 +358,8 @@ public final class ReplicationLagProbe implements AutoCloseable {
 
         /** Starts the probe thread; the first round runs at once. */
         public ReplicationLagProbe start() {
-            check(settings != null, "ReplicationLagProbe.settings", "is required", null,
-                    "pass new ReplicationLagProbe.Settings(table, partitionKey, interval)");
+            check(config != null, "ReplicationLagProbe.config", "is required", null,
+                    "pass new ReplicationLagProbe.Config(table, partitionKey, interval)");
             check(clients.size() >= 2, "ReplicationLagProbe.client", "must be given for at least two regions",
                     new ArrayList<>(clients.keySet()), "add the client of every region to probe");
             return new ReplicationLagProbe(this);

@@ -4,7 +4,7 @@ import static org.apiguardian.api.API.Status.STABLE;
 
 import dev.meridian.core.clock.ClockDriftException;
 import dev.meridian.core.clock.HybridLogicalClock;
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -139,7 +139,7 @@ public final class LwwWrites {
     /** Puts the item if it is newer than what the region holds. The request's condition, if any, must hold too. */
     public LwwResult put(PutItemRequest request) {
         Objects.requireNonNull(request, "request");
-        Settings.check(!request.hasExpected(), "PutItemRequest.expected", "is not supported by LwwWrites",
+        SettingRules.check(!request.hasExpected(), "PutItemRequest.expected", "is not supported by LwwWrites",
                 request.expected().keySet(), "write the condition as a ConditionExpression");
         LwwVersion version = nextVersion();
         long bound = clock.maxAcceptableStamp();
@@ -169,9 +169,9 @@ public final class LwwWrites {
      */
     public LwwResult update(UpdateItemRequest request) {
         Objects.requireNonNull(request, "request");
-        Settings.check(!request.hasExpected(), "UpdateItemRequest.expected", "is not supported by LwwWrites",
+        SettingRules.check(!request.hasExpected(), "UpdateItemRequest.expected", "is not supported by LwwWrites",
                 request.expected().keySet(), "write the condition as a ConditionExpression");
-        Settings.check(!request.hasAttributeUpdates(), "UpdateItemRequest.attributeUpdates",
+        SettingRules.check(!request.hasAttributeUpdates(), "UpdateItemRequest.attributeUpdates",
                 "is not supported by LwwWrites", request.attributeUpdates().keySet(),
                 "write the update as an UpdateExpression");
         LwwVersion version = nextVersion();
@@ -330,8 +330,8 @@ public final class LwwWrites {
 
     private static <V> void putOwn(Map<String, V> map, String placeholder, V value, String what) {
         if (map.putIfAbsent(placeholder, value) != null) {
-            throw Settings.invalid(what + " of the request", "must not use " + placeholder
-                    + " (reserved by LwwWrites)", Settings.quoted(placeholder), "give your placeholder another name");
+            throw SettingRules.invalid(what + " of the request", "must not use " + placeholder
+                    + " (reserved by LwwWrites)", SettingRules.quoted(placeholder), "give your placeholder another name");
         }
     }
 
@@ -378,7 +378,7 @@ public final class LwwWrites {
 
         /** This process's region (required): written to {@code _mr_region}, breaks ties between equal stamps. */
         public Builder region(String region) {
-            this.region = Settings.notBlank(region, "LwwWrites.region", "pass this process's region, e.g. eu-west-1");
+            this.region = SettingRules.notBlank(region, "LwwWrites.region", "pass this process's region, e.g. eu-west-1");
             return this;
         }
 
@@ -414,7 +414,7 @@ public final class LwwWrites {
         /** Writes {@code attribute} = now + {@code ttl} (epoch seconds) on tombstones, for the table's TTL. */
         public Builder tombstoneTtl(String attribute, Duration ttl) {
             this.tombstoneTtlAttribute = attributeName("tombstoneTtl attribute", attribute);
-            this.tombstoneTtl = Settings.positive(ttl, "LwwWrites.tombstoneTtl",
+            this.tombstoneTtl = SettingRules.positive(ttl, "LwwWrites.tombstoneTtl",
                     "pass how long the table keeps a tombstone, e.g. 7 days");
             return this;
         }
@@ -439,11 +439,11 @@ public final class LwwWrites {
          */
         public LwwWrites build() {
             // IllegalArgumentExceptions, as documented, not the NullPointerException of a null argument.
-            Settings.check(client != null, "LwwWrites.client", "is required", null,
+            SettingRules.check(client != null, "LwwWrites.client", "is required", null,
                     "pass the DynamoDB client of this process's region");
-            Settings.check(clock != null, "LwwWrites.clock", "is required", null,
+            SettingRules.check(clock != null, "LwwWrites.clock", "is required", null,
                     "pass the process's clock, e.g. MultiRegion.clock()");
-            Settings.check(region != null, "LwwWrites.region", "is required", null,
+            SettingRules.check(region != null, "LwwWrites.region", "is required", null,
                     "pass this process's region, e.g. eu-west-1");
             Map<String, String> settingByAttribute = new HashMap<>();
             distinct(settingByAttribute, "stampAttribute", stampAttribute);
@@ -458,12 +458,12 @@ public final class LwwWrites {
 
         private static void distinct(Map<String, String> settingByAttribute, String setting, String attribute) {
             String other = settingByAttribute.putIfAbsent(attribute, setting);
-            Settings.check(other == null, "LwwWrites." + setting, "must name another attribute than LwwWrites."
-                    + other, Settings.quoted(attribute), "give each attribute LwwWrites writes its own name");
+            SettingRules.check(other == null, "LwwWrites." + setting, "must name another attribute than LwwWrites."
+                    + other, SettingRules.quoted(attribute), "give each attribute LwwWrites writes its own name");
         }
 
         private static String attributeName(String setting, String name) {
-            return Settings.notBlank(name, "LwwWrites." + setting, "pass an attribute name, or leave it unset for the"
+            return SettingRules.notBlank(name, "LwwWrites." + setting, "pass an attribute name, or leave it unset for the"
                     + " default");
         }
     }

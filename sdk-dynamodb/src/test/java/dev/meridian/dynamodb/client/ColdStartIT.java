@@ -99,7 +99,7 @@ class ColdStartIT {
         try (MultiRegion runtime = MultiRegion.builder(config.build()).build();
                 DynamoDbClient orders = MultiRegionDynamoDb.builder().multiRegion(runtime)
                         .clientFactory(ColdStartIT::coldClient)
-                        .table(TableSettings.builder(TABLE).partitionKey("pk").build())
+                        .table(TableConfig.builder(TABLE).partitionKey("pk").build())
                         .build()) {
             orders.putItem(firstWrite("cold-1"));
             assertThat(applied("cold-1")).isTrue();

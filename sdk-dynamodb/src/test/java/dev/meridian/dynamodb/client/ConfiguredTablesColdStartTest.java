@@ -37,7 +37,7 @@ class ConfiguredTablesColdStartTest {
             try (DynamoDbClient routed = MultiRegionDynamoDb.builder()
                     .config(config)
                     .clientFactory(r -> fakes.computeIfAbsent(r, FakeRegionClient::new))
-                    .table(TableSettings.builder("orders").partitionKey("pk")
+                    .table(TableConfig.builder("orders").partitionKey("pk")
                             .replicaRegions(Region.EU_WEST_1, Region.EU_CENTRAL_1).build())
                     .build()) {
                 routed.putItem(p -> p.tableName("orders").item(Map.of("pk", AttributeValue.fromS("o1"))));

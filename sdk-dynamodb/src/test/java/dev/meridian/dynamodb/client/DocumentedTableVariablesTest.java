@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * docs/configuration.md and {@link TableSettings#fromEnvironment(Map, Properties)} agree: every
+ * docs/configuration.md and {@link TableConfig#fromEnvironment(Map, Properties)} agree: every
  * {@code MERIDIAN_DYNAMODB_*} variable/property pair in the document's tables is read, and every one read is
  * documented.
  */
@@ -43,7 +43,7 @@ class DocumentedTableVariablesTest {
                 return super.getProperty(key);
             }
         };
-        TableSettings.fromEnvironment(env, props);
+        TableConfig.fromEnvironment(env, props);
 
         Map<String, String> read = new TreeMap<>();
         for (String variable : variables) {

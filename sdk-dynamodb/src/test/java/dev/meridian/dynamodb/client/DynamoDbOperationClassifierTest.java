@@ -37,8 +37,8 @@ class DynamoDbOperationClassifierTest {
                     "total", AttributeValue.fromN("10"));
 
     private final DynamoDbOperationClassifier classifier = DynamoDbOperationClassifier.of(List.of(
-            TableSettings.builder("orders").partitionKey("pk").writeMode(WriteMode.WRITE_HOME_BY_KEY).build(),
-            TableSettings.builder("carts").partitionKey("pk").build()));
+            TableConfig.builder("orders").partitionKey("pk").writeMode(WriteMode.WRITE_HOME_BY_KEY).build(),
+            TableConfig.builder("carts").partitionKey("pk").build()));
 
     private Operation classify(String method, Class<?> type, Object request) throws Exception {
         return classifier.classify(DynamoDbClient.class.getMethod(method, type), new Object[] {request});

@@ -42,7 +42,7 @@ class MultiRegionDynamoDbIT {
     private static final String VERSIONED = "versioned_orders";
 
     /** A global table replicated to all three regions, one of them outside the EU. */
-    private static final TableSettings ORDERS_EVERYWHERE = TableSettings.builder(ORDERS).partitionKey("pk")
+    private static final TableConfig ORDERS_EVERYWHERE = TableConfig.builder(ORDERS).partitionKey("pk")
             .replicaRegions(EU_WEST_1, EU_CENTRAL_1, US_EAST_1).build();
 
     private static LocalRegions regions;
@@ -72,10 +72,10 @@ class MultiRegionDynamoDbIT {
                 .multiRegion(runtime)
                 .clientFactory(r -> TestRegions.client(regions, r))
                 .table(ORDERS_EVERYWHERE)
-                .table(TableSettings.builder(EU_PROFILES).partitionKey("pk")
+                .table(TableConfig.builder(EU_PROFILES).partitionKey("pk")
                         .replicaRegions(EU_WEST_1, EU_CENTRAL_1).build())
-                .table(TableSettings.builder(HOMED).partitionKey("pk").writeMode(WriteMode.WRITE_HOME_BY_KEY).build())
-                .table(TableSettings.builder(VERSIONED).partitionKey("pk").versionAttribute("version").build())
+                .table(TableConfig.builder(HOMED).partitionKey("pk").writeMode(WriteMode.WRITE_HOME_BY_KEY).build())
+                .table(TableConfig.builder(VERSIONED).partitionKey("pk").versionAttribute("version").build())
                 .build();
         regions.journalsClear();
     }

@@ -50,7 +50,7 @@ class MultiRegionDynamoDbTest {
 
     private MultiRegionDynamoDb.Builder builder() {
         return MultiRegionDynamoDb.builder().multiRegion(runtime).clientFactory(this::fake)
-                .table(TableSettings.builder("orders").partitionKey("pk").build());
+                .table(TableConfig.builder("orders").partitionKey("pk").build());
     }
 
     private static Map<String, AttributeValue> item(String pk) {
@@ -93,9 +93,9 @@ class MultiRegionDynamoDbTest {
     @Test
     void restrictedDataIsRefusedBeforeAnythingIsSentWhenTheTableReplicatesOutsideItsJurisdiction() {
         DynamoDbClient client = builder()
-                .table(TableSettings.builder("eu_only").partitionKey("pk").replicaRegions(EU_WEST_1, EU_CENTRAL_1)
+                .table(TableConfig.builder("eu_only").partitionKey("pk").replicaRegions(EU_WEST_1, EU_CENTRAL_1)
                         .build())
-                .table(TableSettings.builder("orders").partitionKey("pk")
+                .table(TableConfig.builder("orders").partitionKey("pk")
                         .replicaRegions(EU_WEST_1, EU_CENTRAL_1, US_EAST_1).build())
                 .build();
         try (RoutingContext.Scope s = RoutingContext.builder().dataClass(DataClass.RESTRICTED).subjectCountry("DE")
@@ -112,10 +112,10 @@ class MultiRegionDynamoDbTest {
     @Test
     void aSubjectWithoutADataClassTakesTheTablesDefaultDataClass() {
         DynamoDbClient client = builder()
-                .table(TableSettings.builder("ledger").partitionKey("pk")
+                .table(TableConfig.builder("ledger").partitionKey("pk")
                         .replicaRegions(EU_WEST_1, EU_CENTRAL_1, US_EAST_1).defaultDataClass(DataClass.RESTRICTED)
                         .build())
-                .table(TableSettings.builder("eu_ledger").partitionKey("pk").replicaRegions(EU_WEST_1, EU_CENTRAL_1)
+                .table(TableConfig.builder("eu_ledger").partitionKey("pk").replicaRegions(EU_WEST_1, EU_CENTRAL_1)
                         .defaultDataClass(DataClass.RESTRICTED).build())
                 .build();
         try (RoutingContext.Scope s = RoutingContext.builder().subjectCountry("DE").open()) {
@@ -147,9 +147,9 @@ class MultiRegionDynamoDbTest {
                 .defaultDataClass(DataClass.RESTRICTED)
                 .build()).build();
         try (failClosed; DynamoDbClient client = MultiRegionDynamoDb.builder().multiRegion(failClosed)
-                .clientFactory(this::fake).table(TableSettings.builder("orders").partitionKey("pk")
+                .clientFactory(this::fake).table(TableConfig.builder("orders").partitionKey("pk")
                         .replicaRegions(EU_WEST_1, EU_CENTRAL_1, US_EAST_1).build())
-                .table(TableSettings.builder("eu_orders").partitionKey("pk").replicaRegions(EU_WEST_1, EU_CENTRAL_1)
+                .table(TableConfig.builder("eu_orders").partitionKey("pk").replicaRegions(EU_WEST_1, EU_CENTRAL_1)
                         .build())
                 .build();
                 RoutingContext.Scope s = RoutingContext.builder().subjectCountry("DE").open()) {
@@ -163,7 +163,7 @@ class MultiRegionDynamoDbTest {
 
     @Test
     void theIdempotencyStoreAppliesItsTablesDefaultDataClassLikeTheClient() {
-        DynamoDbClient client = builder().table(TableSettings.builder("idempotency").partitionKey("id")
+        DynamoDbClient client = builder().table(TableConfig.builder("idempotency").partitionKey("id")
                 .replicaRegions(EU_WEST_1, EU_CENTRAL_1).defaultDataClass(DataClass.RESTRICTED).build()).build();
         DynamoDbIdempotencyStore store = DynamoDbIdempotencyStore.builder().table("idempotency").client(client)
                 .replicaRegions(EU_WEST_1, EU_CENTRAL_1).build();
@@ -240,7 +240,7 @@ class MultiRegionDynamoDbTest {
         MultiRegionConfig oneRegion = MultiRegionConfig.builder().region(RegionSpec.of(EU_WEST_1))
                 .localRegion(EU_WEST_1).build();
         assertThatThrownBy(() -> MultiRegionDynamoDb.builder().config(oneRegion).clientFactory(this::fake)
-                .replicationLagProbe(ReplicationLagProbe.settings("heartbeats")).build())
+                .replicationLagProbe(ReplicationLagProbe.config("heartbeats")).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("ReplicationLagProbe.client must be given for at least two regions, was"
                         + " [eu-west-1]; ");

@@ -99,7 +99,7 @@ class ReadYourWritesAndLagProbeIT {
         try (DynamoDbClient client = MultiRegionDynamoDb.builder()
                 .config(TestRegions.config())
                 .clientFactory(r -> TestRegions.client(regions, r))
-                .table(TableSettings.builder(HOMED).partitionKey("pk").writeMode(WriteMode.WRITE_HOME_BY_KEY).build())
+                .table(TableConfig.builder(HOMED).partitionKey("pk").writeMode(WriteMode.WRITE_HOME_BY_KEY).build())
                 .readYourWrites(ReadYourWrites.within(Duration.ofSeconds(30)))
                 .build()) {
             Map.Entry<String, Region> homed = keyHomedAwayFromLocal(client);
@@ -131,7 +131,7 @@ class ReadYourWritesAndLagProbeIT {
                 .config(TestRegions.config())
                 .clientFactory(r -> TestRegions.client(regions, r))
                 .meterRegistry(meters)
-                .replicationLagProbe(ReplicationLagProbe.settings(HEARTBEATS).withInterval(Duration.ofMillis(100)))
+                .replicationLagProbe(ReplicationLagProbe.config(HEARTBEATS).withInterval(Duration.ofMillis(100)))
                 .build()) {
             DynamoDbClient usEast = regions.client("us-east-1");
             await().atMost(Duration.ofSeconds(15)).until(() -> usEast.getItem(g -> g.tableName(HEARTBEATS).key(

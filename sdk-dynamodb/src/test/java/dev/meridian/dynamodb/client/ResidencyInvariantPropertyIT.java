@@ -186,7 +186,7 @@ class ResidencyInvariantPropertyIT {
         }
         return MultiRegionDynamoDb.builder().multiRegion(runtime)
                 .clientFactory(r -> TestRegions.client(regions, r, ATTEMPT_TIMEOUT))
-                .table(TableSettings.builder(TABLE).partitionKey("pk").build()).build();
+                .table(TableConfig.builder(TABLE).partitionKey("pk").build()).build();
     }
 
     private static void inject(Fault fault) {

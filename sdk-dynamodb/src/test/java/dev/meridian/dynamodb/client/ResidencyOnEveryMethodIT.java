@@ -80,7 +80,7 @@ class ResidencyOnEveryMethodIT {
     static Stream<Arguments> syncMethods() {
         DynamoDbClient viaBuilder = MultiRegionDynamoDb.builder().config(config())
                 .clientFactory(r -> TestRegions.client(regions, r))
-                .table(TableSettings.builder(TABLE).partitionKey("pk").replicaRegions(EU_WEST_1, EU_CENTRAL_1).build())
+                .table(TableConfig.builder(TABLE).partitionKey("pk").replicaRegions(EU_WEST_1, EU_CENTRAL_1).build())
                 .build();
         DynamoDbClient viaWrap = MultiRegion.wrap(DynamoDbClient.class, r -> TestRegions.client(regions, r), config(),
                 (m, a) -> null);
@@ -95,7 +95,7 @@ class ResidencyOnEveryMethodIT {
     static Stream<Arguments> asyncMethods() {
         DynamoDbAsyncClient viaBuilder = MultiRegionDynamoDb.builder().config(config())
                 .asyncClientFactory(r -> TestRegions.asyncClient(regions, r))
-                .table(TableSettings.builder(TABLE).partitionKey("pk").replicaRegions(EU_WEST_1, EU_CENTRAL_1).build())
+                .table(TableConfig.builder(TABLE).partitionKey("pk").replicaRegions(EU_WEST_1, EU_CENTRAL_1).build())
                 .buildAsyncClient();
         OPEN.add(viaBuilder);
         return RoutedClientSources.methods(DynamoDbAsyncClient.class).stream()

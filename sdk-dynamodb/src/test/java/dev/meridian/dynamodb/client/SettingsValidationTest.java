@@ -37,20 +37,20 @@ class SettingsValidationTest {
     void everyBadSettingIsNamedWithItsValueAndAFix() {
         Map<String, String> ordersEnv = Map.of("MERIDIAN_DYNAMODB_TABLES", "orders");
         Map<String, ThrowingCallable> mistakes = new LinkedHashMap<>();
-        mistakes.put("TableSettings.tableName", () -> TableSettings.builder("ab"));
-        mistakes.put("TableSettings.partitionKey of table orders", () -> TableSettings.builder("orders")
+        mistakes.put("TableConfig.tableName", () -> TableConfig.builder("ab"));
+        mistakes.put("TableConfig.partitionKey of table orders", () -> TableConfig.builder("orders")
                 .partitionKey(""));
-        mistakes.put("TableSettings.replicaRegions of table orders", () -> TableSettings.builder("orders")
+        mistakes.put("TableConfig.replicaRegions of table orders", () -> TableConfig.builder("orders")
                 .replicaRegions(Set.of()));
-        mistakes.put("TableSettings.versionAttribute of table orders", () -> TableSettings.builder("orders")
+        mistakes.put("TableConfig.versionAttribute of table orders", () -> TableConfig.builder("orders")
                 .versionAttribute(null));
-        mistakes.put("MERIDIAN_DYNAMODB_TABLES", () -> TableSettings.fromEnvironment(
+        mistakes.put("MERIDIAN_DYNAMODB_TABLES", () -> TableConfig.fromEnvironment(
                 Map.of("MERIDIAN_DYNAMODB_TABLES", "orders-v1,orders.v1"), new Properties()));
-        mistakes.put("MERIDIAN_DYNAMODB_TABLE_ORDERS_WRITE_MODE", () -> TableSettings.fromEnvironment(
+        mistakes.put("MERIDIAN_DYNAMODB_TABLE_ORDERS_WRITE_MODE", () -> TableConfig.fromEnvironment(
                 with(ordersEnv, "MERIDIAN_DYNAMODB_TABLE_ORDERS_WRITE_MODE", "everywhere"), new Properties()));
-        mistakes.put("MERIDIAN_DYNAMODB_TABLE_ORDERS_REPLICA_REGIONS", () -> TableSettings.fromEnvironment(
+        mistakes.put("MERIDIAN_DYNAMODB_TABLE_ORDERS_REPLICA_REGIONS", () -> TableConfig.fromEnvironment(
                 with(ordersEnv, "MERIDIAN_DYNAMODB_TABLE_ORDERS_REPLICA_REGIONS", ","), new Properties()));
-        mistakes.put("meridian.dynamodb.table.orders.consistent-reads-at-home", () -> TableSettings.fromEnvironment(
+        mistakes.put("meridian.dynamodb.table.orders.consistent-reads-at-home", () -> TableConfig.fromEnvironment(
                 ordersEnv, properties("meridian.dynamodb.table.orders.consistent-reads-at-home", "yes")));
         mistakes.put("ReadYourWrites.window", () -> ReadYourWrites.within(Duration.ZERO));
         mistakes.put("ReadYourWrites.maximumSize", () -> ReadYourWrites.within(Duration.ofSeconds(2)).maximumSize(0));
@@ -66,10 +66,10 @@ class SettingsValidationTest {
         mistakes.put("GlobalCounter.table", () -> GlobalCounter.builder().table(" "));
         mistakes.put("GlobalCounter.compositeKey regions", () -> GlobalCounter.builder().client(client)
                 .table("counters").region("eu-west-1").compositeKey(List.of("us-east-1")).build());
-        mistakes.put("ReplicationLagProbe.Settings.interval", () -> ReplicationLagProbe.settings("heartbeats")
+        mistakes.put("ReplicationLagProbe.Config.interval", () -> ReplicationLagProbe.config("heartbeats")
                 .withInterval(Duration.ZERO));
         mistakes.put("ReplicationLagProbe.client", () -> ReplicationLagProbe.builder()
-                .settings(ReplicationLagProbe.settings("heartbeats")).start());
+                .config(ReplicationLagProbe.config("heartbeats")).start());
         mistakes.forEach((setting, mistake) -> assertThatThrownBy(mistake).as(setting)
                 .isInstanceOfAny(IllegalArgumentException.class, NullPointerException.class)
                 .hasMessageStartingWith(setting + " ").hasMessageMatching(SHAPE));
@@ -89,18 +89,18 @@ class SettingsValidationTest {
 
     @Test
     void tableSettingsNameTheTableAndTheBadValue() {
-        assertThatThrownBy(() -> TableSettings.builder("orders").versionAttribute(" "))
+        assertThatThrownBy(() -> TableConfig.builder("orders").versionAttribute(" "))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("TableSettings.versionAttribute of table orders must not be blank, was ' '; pass the"
+                .hasMessage("TableConfig.versionAttribute of table orders must not be blank, was ' '; pass the"
                         + " table's numeric version attribute, or leave it unset");
-        assertThatThrownBy(() -> TableSettings.builder("orders")
+        assertThatThrownBy(() -> TableConfig.builder("orders")
                 .replicaRegions(new HashSet<>(Arrays.asList(Region.EU_WEST_1, null))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("TableSettings.replicaRegions of table orders must be non-empty without null"
+                .hasMessageStartingWith("TableConfig.replicaRegions of table orders must be non-empty without null"
                         + " regions, was [");
-        assertThatThrownBy(() -> TableSettings.builder("ab"))
+        assertThatThrownBy(() -> TableConfig.builder("ab"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("TableSettings.tableName must have 3 to 255 characters, was 'ab'; pass the DynamoDB"
+                .hasMessage("TableConfig.tableName must have 3 to 255 characters, was 'ab'; pass the DynamoDB"
                         + " table's name (3 to 255 characters)");
     }
 
@@ -154,17 +154,17 @@ class SettingsValidationTest {
 
     @Test
     void lagProbeSettingsNameTheBadSetting() {
-        assertThatThrownBy(() -> ReplicationLagProbe.settings("hb"))
+        assertThatThrownBy(() -> ReplicationLagProbe.config("hb"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("ReplicationLagProbe.Settings.table must have 3 to 255 characters, was 'hb'; ");
-        assertThatThrownBy(() -> ReplicationLagProbe.settings("heartbeats").withPartitionKey(""))
+                .hasMessageStartingWith("ReplicationLagProbe.Config.table must have 3 to 255 characters, was 'hb'; ");
+        assertThatThrownBy(() -> ReplicationLagProbe.config("heartbeats").withPartitionKey(""))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("ReplicationLagProbe.Settings.partitionKey must not be blank, was ''; ");
-        assertThatThrownBy(() -> ReplicationLagProbe.settings("heartbeats").withInterval(Duration.ofMillis(5)))
+                .hasMessageStartingWith("ReplicationLagProbe.Config.partitionKey must not be blank, was ''; ");
+        assertThatThrownBy(() -> ReplicationLagProbe.config("heartbeats").withInterval(Duration.ofMillis(5)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("ReplicationLagProbe.Settings.interval must be at least 10 ms, was PT0.005S; ");
+                .hasMessageStartingWith("ReplicationLagProbe.Config.interval must be at least 10 ms, was PT0.005S; ");
         assertThatThrownBy(() -> ReplicationLagProbe.builder().client(Region.EU_WEST_1, client).start())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("ReplicationLagProbe.settings is required, was null; ");
+                .hasMessageStartingWith("ReplicationLagProbe.config is required, was null; ");
     }
 }

@@ -33,7 +33,7 @@ class SharedRegionalClientsTest {
                         })) {
             FakeRegionClient local = (FakeRegionClient) shared.get(Region.EU_WEST_1);
             DynamoDbClient routed = MultiRegionDynamoDb.builder().multiRegion(runtime).regionalClients(shared)
-                    .table(TableSettings.builder("orders").partitionKey("pk").build()).build();
+                    .table(TableConfig.builder("orders").partitionKey("pk").build()).build();
 
             routed.putItem(p -> p.tableName("orders").item(Map.of("pk", AttributeValue.fromS("o1"))));
             routed.close();

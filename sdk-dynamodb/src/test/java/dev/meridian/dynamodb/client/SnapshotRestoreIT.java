@@ -82,7 +82,7 @@ class SnapshotRestoreIT {
 
     private MultiRegionDynamoDb.Builder builder() {
         return MultiRegionDynamoDb.builder().multiRegion(runtime)
-                .table(TableSettings.builder(CONFIGURED).partitionKey("pk")
+                .table(TableConfig.builder(CONFIGURED).partitionKey("pk")
                         .replicaRegions(EU_WEST_1, EU_CENTRAL_1, US_EAST_1).build());
     }
 
@@ -146,7 +146,7 @@ class SnapshotRestoreIT {
         try (DynamoDbClient client = builder().clientFactory(r -> {
             built.add(r);
             return TestRegions.client(regions, r);
-        }).replicationLagProbe(ReplicationLagProbe.settings(HEARTBEATS).withInterval(Duration.ofMillis(50)))
+        }).replicationLagProbe(ReplicationLagProbe.config(HEARTBEATS).withInterval(Duration.ofMillis(50)))
                 .build()) {
             await().atMost(Duration.ofSeconds(10)).until(() -> regions.journal("eu-central-1").count("PutItem") > 0);
 
@@ -169,7 +169,7 @@ class SnapshotRestoreIT {
     void afterTheRestoreTheLagProbeReportsNoMoreThanTheTimeSinceTheRestore() {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (DynamoDbClient client = builder().clientFactory(r -> TestRegions.client(regions, r)).meterRegistry(meters)
-                .replicationLagProbe(ReplicationLagProbe.settings(HEARTBEATS).withInterval(Duration.ofMillis(50)))
+                .replicationLagProbe(ReplicationLagProbe.config(HEARTBEATS).withInterval(Duration.ofMillis(50)))
                 .build()) {
             DynamoDbClient central = regions.client("eu-central-1");
             await().atMost(Duration.ofSeconds(10)).until(() -> central.getItem(g -> g.tableName(HEARTBEATS)
@@ -207,7 +207,7 @@ class SnapshotRestoreIT {
     @Test
     void readYourWritesMarksOfBeforeTheSnapshotAreForgottenAfterTheRestore() {
         try (DynamoDbClient client = builder().clientFactory(r -> TestRegions.client(regions, r))
-                .table(TableSettings.builder(HOMED).partitionKey("pk").writeMode(WriteMode.WRITE_HOME_BY_KEY).build())
+                .table(TableConfig.builder(HOMED).partitionKey("pk").writeMode(WriteMode.WRITE_HOME_BY_KEY).build())
                 .readYourWrites(ReadYourWrites.within(Duration.ofMinutes(5)))
                 .build()) {
             Map.Entry<String, Region> homed = keyHomedAwayFromLocal(client);

@@ -76,8 +76,8 @@ class WritesAndBoundsIT {
     void client() {
         client = MultiRegionDynamoDb.builder().config(TestRegions.config())
                 .clientFactory(r -> TestRegions.client(regions, r))
-                .table(TableSettings.builder(ACCOUNTS).partitionKey("pk").build())
-                .table(TableSettings.builder(HOMED).partitionKey("pk").writeMode(WriteMode.WRITE_HOME_BY_KEY).build())
+                .table(TableConfig.builder(ACCOUNTS).partitionKey("pk").build())
+                .table(TableConfig.builder(HOMED).partitionKey("pk").writeMode(WriteMode.WRITE_HOME_BY_KEY).build())
                 .build();
         // A warm local client: a first attempt gets the longer first-attempt budget, and these tests are about a
         // warm region whose answer is lost after its attempt timeout.
@@ -163,7 +163,7 @@ class WritesAndBoundsIT {
     void aTableDeclaredInEuRegionsIsNeverCalledInUsEast1WithOrWithoutAContext() {
         try (DynamoDbClient usLocal = MultiRegionDynamoDb.builder().config(usLocal())
                 .clientFactory(r -> TestRegions.client(regions, r))
-                .table(TableSettings.builder(EU_ONLY).partitionKey("pk").replicaRegions(EU_WEST_1, EU_CENTRAL_1)
+                .table(TableConfig.builder(EU_ONLY).partitionKey("pk").replicaRegions(EU_WEST_1, EU_CENTRAL_1)
                         .build()).build()) {
             usLocal.putItem(p -> p.tableName(EU_ONLY).item(key("p-1")));
             usLocal.getItem(g -> g.tableName(EU_ONLY).key(key("p-1")));
@@ -179,7 +179,7 @@ class WritesAndBoundsIT {
     void aTablesDefaultDataClassMakesContextLessCallsFailClosed() {
         try (DynamoDbClient strict = MultiRegionDynamoDb.builder().config(usLocal())
                 .clientFactory(r -> TestRegions.client(regions, r))
-                .table(TableSettings.builder(EU_ONLY).partitionKey("pk").defaultDataClass(DataClass.RESTRICTED)
+                .table(TableConfig.builder(EU_ONLY).partitionKey("pk").defaultDataClass(DataClass.RESTRICTED)
                         .build()).build()) {
             assertThatThrownBy(() -> strict.putItem(p -> p.tableName(EU_ONLY).item(key("p-2"))))
                     .isInstanceOf(ResidencyViolationException.class);

@@ -10,7 +10,7 @@ import dev.meridian.core.spi.RegionalClients;
 import dev.meridian.core.SnapshotHooks;
 import dev.meridian.dynamodb.FakeRegionClient;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
-import dev.meridian.dynamodb.client.TableSettings;
+import dev.meridian.dynamodb.client.TableConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +32,7 @@ class ReplicationLagProbeTest {
 
     private ReplicationLagProbe start() {
         return ReplicationLagProbe.builder()
-                .settings(ReplicationLagProbe.settings("heartbeats").withInterval(Duration.ofMillis(20)))
+                .config(ReplicationLagProbe.config("heartbeats").withInterval(Duration.ofMillis(20)))
                 .client(Region.EU_WEST_1, west)
                 .client(Region.EU_CENTRAL_1, central)
                 .start();
@@ -58,7 +58,7 @@ class ReplicationLagProbeTest {
                 "pk", AttributeValue.fromS("meridian#heartbeat#eu-west-1"),
                 ReplicationLagProbe.STAMP_ATTRIBUTE, AttributeValue.fromN("1000")));
         try (ReplicationLagProbe probe = ReplicationLagProbe.builder()
-                .settings(ReplicationLagProbe.settings("heartbeats").withInterval(Duration.ofMillis(20)))
+                .config(ReplicationLagProbe.config("heartbeats").withInterval(Duration.ofMillis(20)))
                 .client(Region.EU_WEST_1, west)
                 .client(Region.EU_CENTRAL_1, central)
                 .clock(now::get)
@@ -87,7 +87,7 @@ class ReplicationLagProbeTest {
                 .region(RegionSpec.of(Region.EU_CENTRAL_1)).localRegion(Region.EU_WEST_1).build();
         try (MultiRegion runtime = MultiRegion.builder(config).build();
                 ReplicationLagProbe probe = ReplicationLagProbe.builder()
-                        .settings(ReplicationLagProbe.settings("heartbeats").withInterval(Duration.ofMillis(20)))
+                        .config(ReplicationLagProbe.config("heartbeats").withInterval(Duration.ofMillis(20)))
                         .client(Region.EU_WEST_1, west)
                         .client(Region.EU_CENTRAL_1, central)
                         .snapshotsOf(runtime)
@@ -128,11 +128,11 @@ class ReplicationLagProbeTest {
                             return c;
                         });
                 DynamoDbClient routed = MultiRegionDynamoDb.builder().multiRegion(runtime).regionalClients(clients)
-                        .table(TableSettings.builder("heartbeats").partitionKey("pk")
+                        .table(TableConfig.builder("heartbeats").partitionKey("pk")
                                 .replicaRegions(Region.EU_WEST_1, Region.EU_CENTRAL_1).build())
                         .buildClient();
                 ReplicationLagProbe probe = ReplicationLagProbe.builder()
-                        .settings(ReplicationLagProbe.settings("heartbeats").withInterval(Duration.ofMillis(20)))
+                        .config(ReplicationLagProbe.config("heartbeats").withInterval(Duration.ofMillis(20)))
                         .clientSource(Region.EU_WEST_1, () -> {
                             if (holdNextLookUp.getAndSet(false)) {
                                 // A round in progress, about to look the client up.

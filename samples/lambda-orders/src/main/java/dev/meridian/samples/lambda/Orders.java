@@ -6,7 +6,7 @@ import dev.meridian.core.RegionSpec;
 import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.idempotency.Idempotency;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
-import dev.meridian.dynamodb.client.TableSettings;
+import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.dynamodb.idempotency.DynamoDbIdempotencyStore;
 import java.time.Duration;
 import java.util.List;
@@ -58,7 +58,7 @@ final class Orders implements AutoCloseable {
      */
     static Orders fromEnvironment(Map<String, String> env, Properties props) {
         MultiRegionConfig config = MultiRegionConfig.fromEnvironment(env, props);
-        List<TableSettings> tables = TableSettings.fromEnvironment(env, props);
+        List<TableConfig> tables = TableConfig.fromEnvironment(env, props);
         String ordersTable = env.getOrDefault("ORDERS_TABLE", DEFAULT_ORDERS_TABLE);
         String idempotencyTable = env.getOrDefault("ORDERS_IDEMPOTENCY_TABLE", DEFAULT_IDEMPOTENCY_TABLE);
         MultiRegion runtime = MultiRegion.builder(config).build();
@@ -74,7 +74,7 @@ final class Orders implements AutoCloseable {
                     .table(idempotencyTable)
                     .client(dynamo); // shares the routed client's runtime and per-region clients
             tables.stream().filter(t -> t.tableName().equals(idempotencyTable)).findFirst()
-                    .flatMap(TableSettings::replicaRegions).ifPresent(store::replicaRegions);
+                    .flatMap(TableConfig::replicaRegions).ifPresent(store::replicaRegions);
             Idempotency idempotency = Idempotency.builder().store(store.build()).ttl(Duration.ofHours(24)).build();
             return new Orders(runtime, dynamo, idempotency, ordersTable);
         } catch (RuntimeException | Error e) {

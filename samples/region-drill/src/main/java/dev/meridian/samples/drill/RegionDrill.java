@@ -11,7 +11,7 @@ import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.idempotency.Idempotency;
 import dev.meridian.core.routing.RoutingStrategy;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
-import dev.meridian.dynamodb.client.TableSettings;
+import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.dynamodb.client.WriteMode;
 import dev.meridian.dynamodb.idempotency.DynamoDbIdempotencyStore;
 import dev.meridian.dynamodb.lww.LwwWrites;
@@ -154,10 +154,10 @@ public final class RegionDrill {
                 DynamoDbClient dynamo = MultiRegionDynamoDb.builder()
                         .multiRegion(runtime)
                         .clientFactory(region -> regionalClient(regions, region))
-                        .table(TableSettings.builder(Workload.ORDERS).partitionKey("pk").build())
-                        .table(TableSettings.builder(Workload.STOCK).partitionKey("pk")
+                        .table(TableConfig.builder(Workload.ORDERS).partitionKey("pk").build())
+                        .table(TableConfig.builder(Workload.STOCK).partitionKey("pk")
                                 .writeMode(WriteMode.WRITE_HOME_BY_KEY).build())
-                        .table(TableSettings.builder(Workload.EU_CUSTOMERS).partitionKey("pk")
+                        .table(TableConfig.builder(Workload.EU_CUSTOMERS).partitionKey("pk")
                                 .replicaRegions(Region.EU_WEST_1, Region.EU_CENTRAL_1).build())
                         .build();
                 RoutingDataSource dataSource = dataSource(runtime, aurora)) {

@@ -2,7 +2,7 @@ package dev.meridian.dynamodb.client;
 
 import static org.apiguardian.api.API.Status.STABLE;
 
-import dev.meridian.core.internal.Settings;
+import dev.meridian.core.internal.SettingRules;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.routing.RoutingContext;
 import java.util.Arrays;
@@ -27,7 +27,7 @@ import software.amazon.awssdk.regions.Region;
  * Meridian assumes the table replicates to every region of the configuration, so RESTRICTED data fails closed.
  */
 @API(status = STABLE, since = "0.1")
-public final class TableSettings {
+public final class TableConfig {
     private final String tableName;
     private final @Nullable String partitionKey;
     private final WriteMode writeMode;
@@ -36,7 +36,7 @@ public final class TableSettings {
     private final @Nullable String versionAttribute;
     private final @Nullable RoutingContext defaultContext;
 
-    private TableSettings(Builder b) {
+    private TableConfig(Builder b) {
         this.tableName = b.tableName;
         this.partitionKey = b.partitionKey;
         this.writeMode = b.writeMode;
@@ -62,17 +62,17 @@ public final class TableSettings {
      *
      * @throws IllegalArgumentException naming the variable or property whose value is invalid
      */
-    public static List<TableSettings> fromEnvironment() {
+    public static List<TableConfig> fromEnvironment() {
         return fromEnvironment(System.getenv(), System.getProperties());
     }
 
     /** As {@link #fromEnvironment()}, reading the given maps (for tests). */
-    public static List<TableSettings> fromEnvironment(Map<String, String> env, Properties props) {
+    public static List<TableConfig> fromEnvironment(Map<String, String> env, Properties props) {
         return TableEnvironment.load(env, props);
     }
 
     /** Settings for a multi-active table whose key schema and footprint come from {@code DescribeTable}. */
-    public static TableSettings of(String tableName) {
+    public static TableConfig of(String tableName) {
         return builder(tableName).build();
     }
 
@@ -141,12 +141,12 @@ public final class TableSettings {
 
     @Override
     public String toString() {
-        return "TableSettings[" + tableName + " pk=" + partitionKey + ' ' + writeMode
+        return "TableConfig[" + tableName + " pk=" + partitionKey + ' ' + writeMode
                 + (replicaRegions == null ? "" : " replicas=" + replicaRegions)
                 + (defaultContext == null ? "" : " defaultDataClass=" + defaultContext.dataClass()) + ']';
     }
 
-    /** Builder for {@link TableSettings}; not thread-safe. */
+    /** Builder for {@link TableConfig}; not thread-safe. */
     public static final class Builder {
         private static final String TABLE_NAME_FIX = "pass the DynamoDB table's name (3 to 255 characters)";
 
@@ -159,15 +159,15 @@ public final class TableSettings {
         private @Nullable DataClass defaultDataClass;
 
         private Builder(String tableName) {
-            Settings.required(tableName, "TableSettings.tableName", TABLE_NAME_FIX);
-            Settings.check(tableName.length() >= 3 && tableName.length() <= 255, "TableSettings.tableName",
-                    "must have 3 to 255 characters", Settings.quoted(tableName), TABLE_NAME_FIX);
+            SettingRules.required(tableName, "TableConfig.tableName", TABLE_NAME_FIX);
+            SettingRules.check(tableName.length() >= 3 && tableName.length() <= 255, "TableConfig.tableName",
+                    "must have 3 to 255 characters", SettingRules.quoted(tableName), TABLE_NAME_FIX);
             this.tableName = tableName;
         }
 
         /** The partition key attribute name (saves a {@code DescribeTable} call). */
         public Builder partitionKey(String partitionKey) {
-            this.partitionKey = Settings.notBlank(partitionKey, "TableSettings.partitionKey of table " + tableName,
+            this.partitionKey = SettingRules.notBlank(partitionKey, "TableConfig.partitionKey of table " + tableName,
                     "pass the table's partition key attribute, or leave it unset to describe the table");
             return this;
         }
@@ -180,10 +180,10 @@ public final class TableSettings {
 
         /** The regions holding a replica; RESTRICTED data is refused when any of them lies outside its jurisdiction. */
         public Builder replicaRegions(Set<Region> replicaRegions) {
-            String setting = "TableSettings.replicaRegions of table " + tableName;
+            String setting = "TableConfig.replicaRegions of table " + tableName;
             String fix = "pass every region holding a replica, or leave it unset to describe the table";
-            Settings.required(replicaRegions, setting, fix);
-            Settings.check(!replicaRegions.isEmpty() && replicaRegions.stream().noneMatch(Objects::isNull), setting,
+            SettingRules.required(replicaRegions, setting, fix);
+            SettingRules.check(!replicaRegions.isEmpty() && replicaRegions.stream().noneMatch(Objects::isNull), setting,
                     "must be non-empty without null regions", replicaRegions, fix);
             this.replicaRegions = new LinkedHashSet<>(replicaRegions);
             return this;
@@ -195,28 +195,28 @@ public final class TableSettings {
             return replicaRegions(new LinkedHashSet<>(Arrays.asList(replicaRegions)));
         }
 
-        /** See {@link TableSettings#consistentReadsAtHome()} (default {@code true}). */
+        /** See {@link TableConfig#consistentReadsAtHome()} (default {@code true}). */
         public Builder consistentReadsAtHome(boolean consistentReadsAtHome) {
             this.consistentReadsAtHome = consistentReadsAtHome;
             return this;
         }
 
-        /** See {@link TableSettings#versionAttribute()}. */
+        /** See {@link TableConfig#versionAttribute()}. */
         public Builder versionAttribute(String versionAttribute) {
-            this.versionAttribute = Settings.notBlank(versionAttribute, "TableSettings.versionAttribute of table "
+            this.versionAttribute = SettingRules.notBlank(versionAttribute, "TableConfig.versionAttribute of table "
                     + tableName, "pass the table's numeric version attribute, or leave it unset");
             return this;
         }
 
-        /** See {@link TableSettings#defaultDataClass()}. */
+        /** See {@link TableConfig#defaultDataClass()}. */
         public Builder defaultDataClass(DataClass dataClass) {
             this.defaultDataClass = Objects.requireNonNull(dataClass, "defaultDataClass");
             return this;
         }
 
         /** The immutable settings. */
-        public TableSettings build() {
-            return new TableSettings(this);
+        public TableConfig build() {
+            return new TableConfig(this);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.meridian.core.internal;
 
 import static org.apiguardian.api.API.Status.INTERNAL;
 
+import dev.meridian.core.exception.InvalidSettingException;
 import java.time.Duration;
 import org.apiguardian.api.API;
 
@@ -10,15 +11,16 @@ import org.apiguardian.api.API;
  * same shape: {@code <setting> <rule>, was <value>; <how to fix it>}. The setting is named as the user wrote it: a
  * builder method ({@code HealthConfig.minimumNumberOfCalls}), or the environment variable or property that supplied
  * the value ({@code MERIDIAN_MAX_REGIONS_PER_CALL}, {@code meridian.max-regions-per-call}). A missing required
- * setting is a {@link NullPointerException}, any other bad value an {@link IllegalArgumentException}. Callers pass
+ * setting is a {@link NullPointerException}, any other bad value an {@link InvalidSettingException} (an
+ * {@link IllegalArgumentException} that names the setting, so no caller has to read the message). Callers pass
  * values that may carry secrets (JDBC URLs) already redacted.
  *
  * <p>Not API: sdk-dynamodb, sdk-aurora and the Spring Boot starter use it so that their messages have sdk-core's
  * shape, but it may change in any release. Stateless.
  */
 @API(status = INTERNAL, since = "0.1")
-public final class Settings {
-    private Settings() {
+public final class SettingRules {
+    private SettingRules() {
     }
 
     /**
@@ -105,14 +107,14 @@ public final class Settings {
      * @param rule       what the value must be, e.g. {@code must be a JDBC URL starting with jdbc:}
      * @param shownValue the value as it may be shown (redacted when it can carry a secret)
      */
-    public static IllegalArgumentException invalid(String setting, String rule, Object shownValue, String fix) {
-        return new IllegalArgumentException(message(setting, rule, shownValue, fix));
+    public static InvalidSettingException invalid(String setting, String rule, Object shownValue, String fix) {
+        return new InvalidSettingException(setting, message(setting, rule, shownValue, fix), fix, null);
     }
 
     /** {@link #invalid(String, String, Object, String)} caused by {@code cause}, e.g. a parse failure. */
-    public static IllegalArgumentException invalid(String setting, String rule, Object shownValue, String fix,
+    public static InvalidSettingException invalid(String setting, String rule, Object shownValue, String fix,
             Throwable cause) {
-        return new IllegalArgumentException(message(setting, rule, shownValue, fix), cause);
+        return new InvalidSettingException(setting, message(setting, rule, shownValue, fix), fix, cause);
     }
 
     /** The message of every configuration error: {@code setting rule, was shownValue; fix}. */

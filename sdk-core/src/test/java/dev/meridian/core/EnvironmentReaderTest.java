@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
-class EnvironmentConfigTest {
+class EnvironmentReaderTest {
 
     private static Map<String, String> baseEnv() {
         Map<String, String> env = new HashMap<>();
@@ -90,7 +90,7 @@ class EnvironmentConfigTest {
         assertThatThrownBy(() -> MultiRegionConfig.fromEnvironment(env, new Properties()))
                 .hasMessage("MERIDIAN_ROUTING must be one of "
                         + "[local-first, failover, weighted, geo, latency, home-by-key], was 'nearest';"
-                        + " use one of them, e.g. local-first (the default)");
+                        + " use one of them, or remove it to use the default local-first");
 
         Map<String, String> env2 = baseEnv();
         env2.put("MERIDIAN_HEDGE_DELAY", "soon");

@@ -12,7 +12,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
 
-class TableSettingsFromEnvironmentTest {
+class TableConfigFromEnvironmentTest {
 
     @Test
     void readsEveryListedTableFromItsVariables() {
@@ -26,17 +26,17 @@ class TableSettingsFromEnvironmentTest {
                 "MERIDIAN_DYNAMODB_TABLE_ORDERS_CONSISTENT_READS_AT_HOME", "false",
                 "MERIDIAN_DYNAMODB_TABLE_ORDERS_IDEMPOTENCY_PARTITION_KEY", "id");
 
-        List<TableSettings> tables = TableSettings.fromEnvironment(env, new Properties());
+        List<TableConfig> tables = TableConfig.fromEnvironment(env, new Properties());
 
-        assertThat(tables).extracting(TableSettings::tableName).containsExactly("orders", "orders-idempotency");
-        TableSettings orders = tables.get(0);
+        assertThat(tables).extracting(TableConfig::tableName).containsExactly("orders", "orders-idempotency");
+        TableConfig orders = tables.get(0);
         assertThat(orders.partitionKey()).contains("pk");
         assertThat(orders.replicaRegions()).contains(Set.of(Region.EU_WEST_1, Region.EU_CENTRAL_1));
         assertThat(orders.writeMode()).isEqualTo(WriteMode.WRITE_HOME_BY_KEY);
         assertThat(orders.defaultDataClass()).contains(DataClass.RESTRICTED);
         assertThat(orders.versionAttribute()).contains("version");
         assertThat(orders.consistentReadsAtHome()).isFalse();
-        TableSettings idempotency = tables.get(1);
+        TableConfig idempotency = tables.get(1);
         assertThat(idempotency.partitionKey()).contains("id");
         assertThat(idempotency.replicaRegions()).isEmpty();
         assertThat(idempotency.writeMode()).isEqualTo(WriteMode.READ_LOCAL_WRITE_LOCAL);
@@ -46,34 +46,34 @@ class TableSettingsFromEnvironmentTest {
     void aSystemPropertyWinsOverAVariable() {
         Properties props = new Properties();
         props.setProperty("meridian.dynamodb.table.orders.partition-key", "orderId");
-        List<TableSettings> tables = TableSettings.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLES", "orders",
+        List<TableConfig> tables = TableConfig.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLES", "orders",
                 "MERIDIAN_DYNAMODB_TABLE_ORDERS_PARTITION_KEY", "pk"), props);
 
-        assertThat(tables).singleElement().extracting(TableSettings::partitionKey).isEqualTo(Optional.of("orderId"));
+        assertThat(tables).singleElement().extracting(TableConfig::partitionKey).isEqualTo(Optional.of("orderId"));
     }
 
     @Test
     void noListedTablesMeansNoSettings() {
-        assertThat(TableSettings.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLE_ORDERS_PARTITION_KEY", "pk"),
+        assertThat(TableConfig.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLE_ORDERS_PARTITION_KEY", "pk"),
                 new Properties())).isEmpty();
     }
 
     @Test
     void errorsNameTheVariableAndTheValue() {
-        assertThatThrownBy(() -> TableSettings.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLES", "orders",
+        assertThatThrownBy(() -> TableConfig.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLES", "orders",
                 "MERIDIAN_DYNAMODB_TABLE_ORDERS_WRITE_MODE", "everywhere"), new Properties()))
                 .hasMessage("MERIDIAN_DYNAMODB_TABLE_ORDERS_WRITE_MODE must be one of"
                         + " [read-local-write-local, write-home-by-key], was 'everywhere';"
                         + " use one of them, or remove it to use the default read-local-write-local");
-        assertThatThrownBy(() -> TableSettings.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLES", "orders",
+        assertThatThrownBy(() -> TableConfig.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLES", "orders",
                 "MERIDIAN_DYNAMODB_TABLE_ORDERS_CONSISTENT_READS_AT_HOME", "ture"), new Properties()))
                 .hasMessageStartingWith("MERIDIAN_DYNAMODB_TABLE_ORDERS_CONSISTENT_READS_AT_HOME must be true or false,"
                         + " was 'ture'; ");
-        assertThatThrownBy(() -> TableSettings.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLES", "orders",
+        assertThatThrownBy(() -> TableConfig.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLES", "orders",
                 "MERIDIAN_DYNAMODB_TABLE_ORDERS_REPLICA_REGIONS", "eu-west-1,eu-west-1"), new Properties()))
                 .hasMessage("MERIDIAN_DYNAMODB_TABLE_ORDERS_REPLICA_REGIONS must name each region once, was"
                         + " 'eu-west-1,eu-west-1'; remove the second eu-west-1");
-        assertThatThrownBy(() -> TableSettings.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLES", "ab"),
+        assertThatThrownBy(() -> TableConfig.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLES", "ab"),
                 new Properties()))
                 .hasMessageStartingWith("MERIDIAN_DYNAMODB_TABLES must list table names of 3 to 255 characters, was"
                         + " 'ab'; ");
@@ -81,7 +81,7 @@ class TableSettingsFromEnvironmentTest {
 
     @Test
     void tablesWhoseVariablesWouldCollideAreRefused() {
-        assertThatThrownBy(() -> TableSettings.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLES", "orders-v1,orders.v1"),
+        assertThatThrownBy(() -> TableConfig.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLES", "orders-v1,orders.v1"),
                 new Properties()))
                 .hasMessageContaining("'orders-v1' and 'orders.v1'")
                 .hasMessageContaining("MERIDIAN_DYNAMODB_TABLE_ORDERS_V1_*");

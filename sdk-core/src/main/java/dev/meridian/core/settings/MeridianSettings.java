@@ -1,0 +1,265 @@
+package dev.meridian.core.settings;
+
+import static dev.meridian.core.settings.Setting.COUNTRY;
+import static dev.meridian.core.settings.Setting.REGION;
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apiguardian.api.API;
+
+/**
+ * The registry of sdk-core's settings: each {@link Setting} declared once, with its key, type, default, rule and doc
+ * line. The declarations drive the validation of {@code MultiRegionConfig.Builder}, {@code HealthConfig.Builder} and
+ * {@code RegionSpec}, what {@code MultiRegionConfig.fromEnvironment()} reads, the Spring Boot starter's
+ * {@code meridian.*} binding, its IDE metadata and docs/configuration.md (tests hold the last two to this list).
+ */
+@API(status = EXPERIMENTAL, since = "0.1")
+public final class MeridianSettings {
+    private static final Map<String, Setting<?>> ALL = new LinkedHashMap<>();
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+    private static final List<String> ROUTINGS =
+            List.of("local-first", "failover", "weighted", "geo", "latency", "home-by-key");
+    private static final List<String> HEDGE_MODES = List.of("fixed", "adaptive", "off");
+    private static final String DURATION_FIX = "use e.g. 50ms, 2s or ISO-8601 PT0.05S";
+
+    /** The AWS regions Meridian routes over. */
+    public static final Setting<List<String>> REGIONS = add(Setting.<List<String>>builder("regions", List.class,
+                    MeridianSettings::regionIds)
+            .rule(ids -> !ids.isEmpty(), "must name at least one region",
+                    "list the AWS regions to use, e.g. eu-west-1,eu-central-1,us-east-1")
+            .derivedDefault("required")
+            .doc("Comma-separated AWS region ids, e.g. eu-west-1,eu-central-1,us-east-1 (required; known AWS regions,"
+                    + " no duplicates)."));
+    /** A region's jurisdiction. */
+    public static final Setting<String> REGION_JURISDICTION = add(text("region." + REGION + ".jurisdiction",
+            "use EU, US, APAC or another name")
+            .derivedDefault("inferred from the country the region is in")
+            .doc("Jurisdiction of the region (EU, US, APAC or any name); inferred from the country the region is in"
+                    + " when unset."));
+    /** A region's priority. */
+    public static final Setting<Integer> REGION_PRIORITY = add(integer("region." + REGION + ".priority", 0,
+            Integer.MAX_VALUE)
+            .derivedDefault("its position in regions (0, 1, 2…)")
+            .doc("Priority of the region, an integer >= 0, lower is preferred; defaults to its position in"
+                    + " regions."));
+    /** A region's weight for weighted routing. */
+    public static final Setting<Integer> REGION_WEIGHT = add(integer("region." + REGION + ".weight", 0, 100)
+            .derivedDefault("unset (equal chances)")
+            .doc("Weight of the region for weighted routing, 0..100; when any region has a weight, all must add up to"
+                    + " 100."));
+    /** A region's endpoint override. */
+    public static final Setting<URI> REGION_ENDPOINT = add(Setting.<URI>builder("region." + REGION + ".endpoint",
+                    URI.class, URI::create)
+            .rule(u -> u.getScheme() != null && u.getHost() != null, "must be an absolute URI",
+                    "use a URI with a scheme and a host, e.g. https://dynamodb.eu-west-1.amazonaws.com")
+            .doc("Absolute endpoint URI handed to the region's client factory (RegionSpec.endpoint())."));
+    /** The local region. */
+    public static final Setting<String> LOCAL_REGION = add(regionId("local-region")
+            .derivedDefault("AWS_REGION, else AWS_DEFAULT_REGION, else the home region")
+            .doc("The local region, one of the configured regions; defaults to AWS_REGION, else AWS_DEFAULT_REGION,"
+                    + " else the home region."));
+    /** The home (primary) region. */
+    public static final Setting<String> HOME_REGION = add(regionId("home-region")
+            .derivedDefault("the highest-priority region")
+            .doc("The home (primary) region, one of the configured regions; defaults to the highest-priority"
+                    + " region."));
+    /** The routing strategy. */
+    public static final Setting<String> ROUTING = add(oneOf("routing", ROUTINGS, "local-first")
+            .doc("Routing strategy: local-first, failover, weighted, geo, latency or home-by-key."));
+    /** The cross-region attempt budget of one call. */
+    public static final Setting<Integer> MAX_REGIONS_PER_CALL = add(integer("max-regions-per-call", 1, 100)
+            .defaultValue(3, "3")
+            .doc("Cross-region attempt budget per call, 1..100."));
+    /** The first attempt's time budget on a region's new client. */
+    public static final Setting<Duration> FIRST_ATTEMPT_TIMEOUT = add(positiveDuration("first-attempt-timeout")
+            .defaultValue(Duration.ofSeconds(10), "10s")
+            .doc("Time budget of the first attempt through a region's newly built client (client start-up: class"
+                    + " loading, credentials, connection, TLS), used instead of shorter client timeouts; its time"
+                    + " counts neither as slow nor in the region's latency (positive duration)."));
+    /** The hedge delay; setting it turns hedged reads on. */
+    public static final Setting<Duration> HEDGE_DELAY = add(duration("hedge.delay")
+            .rule(d -> !d.isNegative(), "must not be negative", DURATION_FIX)
+            .derivedDefault("hedging off")
+            .doc("Delay before a hedged read is sent to the next region (50ms, 2s or ISO-8601); setting it enables"
+                    + " hedged reads, which are off by default."));
+    /** The hedging mode. */
+    public static final Setting<String> HEDGE_MODE = add(oneOf("hedge.mode", HEDGE_MODES, "fixed")
+            .doc("Hedging mode: fixed (after the delay), adaptive (after the first region's p95, never sooner than"
+                    + " the delay) or off."));
+    /** The breakers' failure-rate threshold. */
+    public static final Setting<Float> BREAKER_FAILURE_RATE_THRESHOLD = add(percent(
+            "breaker.failure-rate-threshold", 50f)
+            .doc("Percent (0, 100] of regional failures that opens a region's circuit breaker."));
+    /** The breakers' window. */
+    public static final Setting<Integer> BREAKER_SLIDING_WINDOW_SIZE = add(integer("breaker.sliding-window-size", 1,
+            Integer.MAX_VALUE)
+            .defaultValue(20, "20")
+            .doc("Calls in the circuit breaker's count-based window, >= 1."));
+    /** The calls before a breaker's rate counts. */
+    public static final Setting<Integer> BREAKER_MINIMUM_CALLS = add(integer("breaker.minimum-calls", 1,
+            Integer.MAX_VALUE)
+            .defaultValue(10, "10")
+            .doc("Calls before the circuit breaker's failure rate is evaluated, >= 1."));
+    /** How long a breaker stays open. */
+    public static final Setting<Duration> BREAKER_WAIT_IN_OPEN = add(positiveDuration("breaker.wait-in-open")
+            .defaultValue(Duration.ofSeconds(10), "10s")
+            .doc("How long an open circuit breaker waits before letting trial calls through (positive duration)."));
+    /** The trial calls of a half-open breaker. */
+    public static final Setting<Integer> BREAKER_HALF_OPEN_CALLS = add(integer("breaker.half-open-calls", 1,
+            Integer.MAX_VALUE)
+            .defaultValue(3, "3")
+            .doc("Trial calls in the circuit breaker's half-open state, >= 1."));
+    /** The breakers' slow-call-rate threshold. */
+    public static final Setting<Float> BREAKER_SLOW_CALL_RATE_THRESHOLD = add(percent(
+            "breaker.slow-call-rate-threshold", 80f)
+            .doc("Percent (0, 100] of slow calls that opens a region's circuit breaker."));
+    /** What a slow call is. */
+    public static final Setting<Duration> BREAKER_SLOW_CALL_DURATION = add(positiveDuration(
+            "breaker.slow-call-duration")
+            .defaultValue(Duration.ofSeconds(2), "2s")
+            .doc("Duration above which a call counts as slow (positive duration)."));
+    /** Breakers per region × resource. */
+    public static final Setting<Boolean> BREAKER_PER_RESOURCE = add(bool("breaker.per-resource", false)
+            .doc("true or false: calls naming a resource (a DynamoDB table) use a breaker per region x resource."));
+    /** The data class of a call without a context. */
+    public static final Setting<String> DEFAULT_DATA_CLASS = add(Setting.<String>builder("default-data-class",
+                    String.class, t -> t)
+            .rule(t -> !t.isBlank(), "must be a data class name",
+                    "use PUBLIC, INTERNAL, RESTRICTED or a custom class name")
+            .defaultValue("INTERNAL", "INTERNAL")
+            .doc("Data class of a call made without a context (no RoutingContext open, or one declaring neither data"
+                    + " class nor subject): PUBLIC, INTERNAL, RESTRICTED or a custom class; RESTRICTED fails closed."));
+    /** Whether a call without a context is refused. */
+    public static final Setting<Boolean> REQUIRE_CONTEXT = add(bool("require-context", false)
+            .doc("true or false: refuse every call made without a context (no RoutingContext open, or one declaring"
+                    + " neither data class nor subject)."));
+    /** The jurisdiction of data subjects in a country. */
+    public static final Setting<String> RESIDENCY_COUNTRY = add(text("residency.country." + COUNTRY,
+            "use EU, US, APAC or another name")
+            .derivedDefault("the built-in table")
+            .doc("Jurisdiction of data subjects in the country the key names (ISO-3166 alpha-2 code), e.g. UK for"
+                    + " GB; overrides the built-in country table."));
+
+    private MeridianSettings() {
+    }
+
+    /** Every setting, in documentation order. */
+    public static List<Setting<?>> all() {
+        return List.copyOf(ALL.values());
+    }
+
+    /** The setting with this key (placeholders as in {@link Setting#key()}), if any. */
+    public static Optional<Setting<?>> find(String key) {
+        return Optional.ofNullable(ALL.get(key));
+    }
+
+    /** {@code meridian.} + key: the system property and Spring property name. */
+    public static String propertyName(String key) {
+        return "meridian." + Objects.requireNonNull(key, "key");
+    }
+
+    /** {@code MERIDIAN_} + the key upper-cased, {@code .} and {@code -} as {@code _}: the environment variable. */
+    public static String variableName(String key) {
+        return "MERIDIAN_" + Objects.requireNonNull(key, "key").toUpperCase(Locale.ROOT).replace('.', '_')
+                .replace('-', '_');
+    }
+
+    private static <T> Setting<T> add(Setting<T> setting) {
+        ALL.put(setting.key(), setting);
+        return setting;
+    }
+
+    private static Setting.Builder<Integer> integer(String key, int min, int max) {
+        String range = max == Integer.MAX_VALUE ? ">= " + min : "in " + min + ".." + max;
+        return Setting.<Integer>builder(key, Integer.class, Integer::valueOf)
+                .rule(n -> n >= min && n <= max, "must be an integer " + range, "use a whole number " + range);
+    }
+
+    private static Setting.Builder<Float> percent(String key, float dflt) {
+        return Setting.<Float>builder(key, Float.class, Float::valueOf)
+                .rule(f -> f > 0f && f <= 100f, "must be a percentage in (0, 100]", "use a number such as 50")
+                .defaultValue(dflt, String.valueOf((int) dflt));
+    }
+
+    private static Setting.Builder<Boolean> bool(String key, boolean dflt) {
+        return Setting.<Boolean>builder(key, Boolean.class, MeridianSettings::strictBoolean)
+                .parseRule("must be true or false")
+                .rule(b -> true, "must be true or false", "use true or false")
+                .defaultValue(dflt, String.valueOf(dflt));
+    }
+
+    private static Setting.Builder<Duration> duration(String key) {
+        return Setting.<Duration>builder(key, Duration.class, MeridianSettings::parseDuration).parseRule("must be a duration");
+    }
+
+    private static Setting.Builder<Duration> positiveDuration(String key) {
+        return duration(key).rule(d -> !d.isNegative() && !d.isZero(), "must be positive", DURATION_FIX);
+    }
+
+    private static Setting.Builder<String> oneOf(String key, List<String> names, String dflt) {
+        return Setting.<String>builder(key, String.class, MeridianSettings::normalName)
+                .rule(n -> names.contains(normalName(n)), "must be one of " + names, "use one of them")
+                .defaultValue(dflt, dflt);
+    }
+
+    private static Setting.Builder<String> text(String key, String fix) {
+        return Setting.<String>builder(key, String.class, t -> t).rule(t -> !t.isBlank(), "must not be blank", fix);
+    }
+
+    private static Setting.Builder<String> regionId(String key) {
+        return Setting.<String>builder(key, String.class, t -> t.toLowerCase(Locale.ROOT))
+                .rule(t -> !t.isBlank(), "must not be blank", "name one of the configured regions, e.g. eu-west-1");
+    }
+
+    /** {@code local-first}, {@code FAILOVER}, {@code home_by_key}: case and {@code _} for {@code -} do not matter. */
+    private static String normalName(String name) {
+        return name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    private static List<String> regionIds(String text) {
+        List<String> ids = new ArrayList<>();
+        for (String raw : text.split(",")) {
+            String id = raw.trim().toLowerCase(Locale.ROOT);
+            if (!id.isEmpty()) {
+                ids.add(id);
+            }
+        }
+        return List.copyOf(ids);
+    }
+
+    /** Only {@code true} or {@code false} (any case): a typo such as {@code ture} must not silently mean false. */
+    private static Boolean strictBoolean(String text) {
+        if (text.equalsIgnoreCase("true")) {
+            return Boolean.TRUE;
+        }
+        if (text.equalsIgnoreCase("false")) {
+            return Boolean.FALSE;
+        }
+        throw new IllegalArgumentException("not a boolean");
+    }
+
+    /** ISO-8601 ({@code PT0.05S}) or a number with unit {@code ms}, {@code s}, {@code m}, {@code h}. */
+    private static Duration parseDuration(String text) {
+        Matcher m = DURATION.matcher(text.toLowerCase(Locale.ROOT));
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            switch (m.group(2)) {
+                case "ms": return Duration.ofMillis(n);
+                case "s": return Duration.ofSeconds(n);
+                case "m": return Duration.ofMinutes(n);
+                default: return Duration.ofHours(n);
+            }
+        }
+        return Duration.parse(text.toUpperCase(Locale.ROOT));
+    }
+}
