@@ -24,7 +24,7 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 class MeridianPropertiesCatalogTest {
     /** Keys of the starter's own beans, not read by {@code fromEnvironment()}. */
     private static final List<String> STARTER_ONLY = List.of("meridian.enabled", "meridian.dynamodb.",
-            "meridian.aurora.", "meridian.web.", "meridian.health.", "meridian.context-propagation.");
+            "meridian.aurora.", "meridian.web.", "meridian.health.", "meridian.context-propagation.", "meridian.flags.");
     /** A valid value for each setting without a default. */
     private static final Map<String, String> SAMPLES = Map.of(
             "regions", "eu-west-1,us-east-1",
