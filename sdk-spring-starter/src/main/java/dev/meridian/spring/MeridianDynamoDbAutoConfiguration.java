@@ -142,7 +142,7 @@ public class MeridianDynamoDbAutoConfiguration {
 
     /**
      * Regional feature flags, with {@code meridian.flags.enabled=true}: read from the control table
-     * ({@code meridian.control.table}) through the {@code DynamoDbClient} bean (the routed client: its local region's
+     * ({@code meridian.control.table-name}) through the {@code DynamoDbClient} bean (the routed client: its local region's
      * overrides apply, and its per-region clients read the table). Its refresh thread runs until the context closes.
      */
     @Configuration(proxyBeanMethods = false)
@@ -151,13 +151,13 @@ public class MeridianDynamoDbAutoConfiguration {
         @Bean(destroyMethod = "close")
         @ConditionalOnMissingBean
         Flags meridianFlags(MultiRegion runtime, MeridianProperties properties, DynamoDbClient dynamoDbClient,
-                @Value("${meridian.control.table:" + Flags.DEFAULT_TABLE + "}") String table) {
+                @Value("${meridian.control.table-name:" + Flags.DEFAULT_TABLE + "}") String table) {
             // The local region also when the client bean is not multi-region (meridian.dynamodb.wrap-beans=false).
             Flags.Builder b = Flags.builder().client(dynamoDbClient).localRegion(runtime.config().localRegion());
             try {
                 b.table(table);
             } catch (IllegalArgumentException | NullPointerException e) {
-                throw MeridianConfigurationException.invalid("meridian.control.table", "is not a table name ("
+                throw MeridianConfigurationException.invalid("meridian.control.table-name", "is not a table name ("
                         + e.getMessage() + ")", Settings.quoted(table), "name the control table (3 to 255 characters)", e);
             }
             Duration interval = properties.getFlags().getRefreshInterval();

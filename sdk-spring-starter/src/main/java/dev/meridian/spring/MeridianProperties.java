@@ -732,7 +732,7 @@ public class MeridianProperties {
 
     /**
      * Regional feature flags read from the control table ({@code meridian.flags.*}); the table is
-     * {@code meridian.control.table} (default meridian-control).
+     * {@code meridian.control.table-name} (default meridian-control).
      */
     public static class FeatureFlags {
         /** Whether to provide a Flags bean (sdk-dynamodb) reading the control table through the DynamoDbClient bean. */

@@ -47,7 +47,7 @@ class MeridianFlagsIT {
             .withPropertyValues("meridian.regions=eu-west-1,us-east-1",
                     "meridian.region.eu-west-1.endpoint=" + regions.endpoint("eu-west-1"),
                     "meridian.region.us-east-1.endpoint=" + regions.endpoint("us-east-1"),
-                    "meridian.control.table=" + TABLE,
+                    "meridian.control.table-name=" + TABLE,
                     "management.endpoints.web.exposure.include=meridian");
 
     @Test
