@@ -18,6 +18,8 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
@@ -70,6 +72,16 @@ public final class FakeRegionClient implements DynamoDbClient {
     public QueryResponse query(QueryRequest request) {
         receive("Query");
         return QueryResponse.builder().items(List.of()).count(0).build();
+    }
+
+    /** Every item whose key starts with the request's {@code :prefix} value (the flags' scan), in one page. */
+    @Override
+    public ScanResponse scan(ScanRequest request) {
+        receive("Scan");
+        String prefix = request.expressionAttributeValues().get(":prefix").s();
+        List<Map<String, AttributeValue>> found = items.values().stream()
+                .filter(i -> keyOf(i).startsWith(prefix)).toList();
+        return ScanResponse.builder().items(found).count(found.size()).build();
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.meridian.dynamodb.lww.LwwWrites;
 import dev.meridian.dynamodb.idempotency.DynamoDbIdempotencyStore;
 import dev.meridian.dynamodb.counter.GlobalCounter;
 import dev.meridian.dynamodb.lag.ReplicationLagProbe;
+import dev.meridian.dynamodb.flags.Flags;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -32,7 +33,7 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 
 /**
  * Micrometer is an optional dependency: the routed client (with its lag probe), LwwWrites, the idempotency store,
- * GlobalCounter and a standalone ReplicationLagProbe must load and work in a class loader that cannot see it.
+ * GlobalCounter, Flags and a standalone ReplicationLagProbe must load and work in a class loader that cannot see it.
  */
 class WithoutMicrometerTest {
 
@@ -79,6 +80,14 @@ class WithoutMicrometerTest {
                 counter.increment("likes");
                 counter.value("likes");
                 worked.add("counter");
+
+                fakes.get(Region.EU_WEST_1).putItem(PutItemRequest.builder().tableName("meridian-control").item(Map.of(
+                        "pk", AttributeValue.fromS("flag#f"), "enabled", AttributeValue.fromBool(true))).build());
+                try (Flags flags = Flags.builder().client(routed).build()) {
+                    if (flags.isEnabled("f")) {
+                        worked.add("flags");
+                    }
+                }
             }
 
             try (ReplicationLagProbe probe = ReplicationLagProbe.builder()
@@ -95,13 +104,13 @@ class WithoutMicrometerTest {
     }
 
     @Test
-    void routedClientLwwIdempotencyCounterAndProbeWorkWithoutMicrometerOnTheClasspath() throws Exception {
+    void routedClientLwwIdempotencyCounterFlagsAndProbeWorkWithoutMicrometerOnTheClasspath() throws Exception {
         try (URLClassLoader isolated = ClassPathWithout.packages("io.micrometer.")) {
             assertThatThrownBy(() -> isolated.loadClass("io.micrometer.core.instrument.MeterRegistry"))
                     .isInstanceOf(ClassNotFoundException.class);
             @SuppressWarnings("unchecked")
             Supplier<String> probe = (Supplier<String>) ClassPathWithout.newInstance(isolated, Probe.class);
-            assertThat(probe.get()).isEqualTo("routed client, lww, idempotency store, counter, lag probe");
+            assertThat(probe.get()).isEqualTo("routed client, lww, idempotency store, counter, flags, lag probe");
         }
     }
 }

@@ -4,11 +4,15 @@ import static org.apiguardian.api.API.Status.STABLE;
 
 import dev.meridian.aurora.datasource.RoutingDataSource;
 import dev.meridian.core.MultiRegion;
+import dev.meridian.dynamodb.flags.Flags;
 import dev.meridian.dynamodb.lag.ReplicationLagProbe;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.apiguardian.api.API;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -56,9 +60,10 @@ public class MeridianActuatorAutoConfiguration {
         @ConditionalOnMissingBean
         @ConditionalOnAvailableEndpoint
         MeridianEndpoint meridianEndpoint(MultiRegion runtime, MeridianProperties properties,
-                ObjectProvider<ReplicationLags> lags, ObjectProvider<ReplicaLags> replicaLags) {
+                ObjectProvider<ReplicationLags> lags, ObjectProvider<ReplicaLags> replicaLags,
+                ObjectProvider<FlagsView> flags) {
             return new MeridianEndpoint(runtime, combined(lags), properties.getHealth().getMaxReplicationLag(),
-                    replicaLags.getIfUnique());
+                    replicaLags.getIfUnique(), flags.getIfUnique());
         }
     }
 
@@ -71,6 +76,35 @@ public class MeridianActuatorAutoConfiguration {
         ReplicationLags meridianDynamoDbReplicationLags(ObjectProvider<ReplicationLagProbe> probes) {
             return (source, destination) -> probes.orderedStream().map(p -> p.lag(source, destination))
                     .flatMap(Optional::stream).max(Comparator.naturalOrder());
+        }
+    }
+
+    /** The feature flags, when the application has sdk-dynamodb's Flags bean ({@code meridian.flags.enabled}). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "dev.meridian.dynamodb.flags.Flags")
+    static class FeatureFlags {
+        @Bean
+        @ConditionalOnBean(type = "dev.meridian.dynamodb.flags.Flags")
+        FlagsView meridianFlagsView(ObjectProvider<Flags> flags) {
+            return () -> {
+                Flags f = flags.getObject();
+                Map<String, Object> definitions = new TreeMap<>();
+                f.definitions().forEach((name, d) -> {
+                    Map<String, Object> view = new LinkedHashMap<>();
+                    view.put("enabled", d.enabled());
+                    view.put("regions", new TreeMap<>(d.regions()));
+                    d.rolloutPercent().ifPresent(p -> view.put("rolloutPercent", p));
+                    view.put("enabledHere", d.enabledIn(f.localRegion(), null));
+                    view.put("version", d.version());
+                    definitions.put(name, view);
+                });
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("table", f.table());
+                m.put("localRegion", f.localRegion().id());
+                m.put("lastGoodRead", f.lastGoodRead().map(Object::toString).orElse(null));
+                m.put("definitions", definitions);
+                return m;
+            };
         }
     }
 

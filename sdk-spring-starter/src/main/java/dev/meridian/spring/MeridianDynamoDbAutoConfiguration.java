@@ -9,13 +9,17 @@ import dev.meridian.core.RegionalClientFactory;
 import dev.meridian.core.idempotency.Idempotency;
 import dev.meridian.core.internal.SettingRules;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
+import dev.meridian.dynamodb.flags.Flags;
 import dev.meridian.dynamodb.idempotency.DynamoDbIdempotencyStore;
+import java.time.Duration;
 import java.util.Locale;
 import org.apiguardian.api.API;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -133,6 +137,37 @@ public class MeridianDynamoDbAutoConfiguration {
                 throw MeridianConfigurationException.invalid("meridian.dynamodb.idempotency.mode",
                         "must be a home region mode", SettingRules.quoted(mode), "use STRICT or AVAILABLE", e);
             }
+        }
+    }
+
+    /**
+     * Regional feature flags, with {@code meridian.flags.enabled=true}: read from the control table
+     * ({@code meridian.control.table-name}) through the {@code DynamoDbClient} bean (the routed client: its local region's
+     * overrides apply, and its per-region clients read the table). Its refresh thread runs until the context closes.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnBooleanProperty(name = "meridian.flags.enabled")
+    static class FlagsConfiguration {
+        @Bean(destroyMethod = "close")
+        @ConditionalOnMissingBean
+        Flags meridianFlags(MultiRegion runtime, MeridianProperties properties, DynamoDbClient dynamoDbClient,
+                @Value("${meridian.control.table-name:" + Flags.DEFAULT_TABLE + "}") String table) {
+            // The local region also when the client bean is not multi-region (meridian.dynamodb.wrap-beans=false).
+            Flags.Builder b = Flags.builder().client(dynamoDbClient).localRegion(runtime.config().localRegion());
+            try {
+                b.table(table);
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw MeridianConfigurationException.invalid("meridian.control.table-name", "is not a table name ("
+                        + e.getMessage() + ")", SettingRules.quoted(table), "name the control table (3 to 255 characters)", e);
+            }
+            Duration interval = properties.getFlags().getRefreshInterval();
+            try {
+                b.refreshInterval(interval);
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw MeridianConfigurationException.invalid("meridian.flags.refresh-interval",
+                        "is not a refresh interval (" + e.getMessage() + ")", interval, "set at least 100ms, e.g. 1s", e);
+            }
+            return b.build();
         }
     }
 }

@@ -24,7 +24,8 @@ import software.amazon.awssdk.regions.Region;
  * {@code {"action": "drain"}} or {@code "undrain"}, taking a region out of routing plans or back. When the
  * application runs a replication-lag probe, each region also shows the lag into it as last measured, and when its
  * sdk-aurora {@code RoutingDataSource} measures reader lag, the lag of the region's reader, as in
- * {@link MeridianHealthIndicator}. Exposure and security follow Actuator's rules
+ * {@link MeridianHealthIndicator}. With {@code meridian.flags.enabled}, {@code flags} shows the feature flags as
+ * last read from the control table. Exposure and security follow Actuator's rules
  * ({@code management.endpoints.web.exposure.include=meridian}).
  */
 @API(status = STABLE, since = "0.1")
@@ -34,6 +35,7 @@ public class MeridianEndpoint {
     private final ReplicationLags lags;
     private final Duration maxLag;
     private final ReplicaLags replicaLags;
+    private final FlagsView flags;
 
     /** The endpoint without replication lag. */
     public MeridianEndpoint(MultiRegion runtime) {
@@ -46,10 +48,17 @@ public class MeridianEndpoint {
      * @param replicaLags the Aurora data sources' last reader lag measurements, or null when there is no data source
      */
     MeridianEndpoint(MultiRegion runtime, ReplicationLags lags, Duration maxLag, ReplicaLags replicaLags) {
+        this(runtime, lags, maxLag, replicaLags, null);
+    }
+
+    /** As above, and the feature flags ({@code meridian.flags.enabled}), or null when the application has none. */
+    MeridianEndpoint(MultiRegion runtime, ReplicationLags lags, Duration maxLag, ReplicaLags replicaLags,
+            FlagsView flags) {
         this.runtime = Objects.requireNonNull(runtime, "runtime");
         this.lags = lags;
         this.maxLag = maxLag;
         this.replicaLags = replicaLags;
+        this.flags = flags;
     }
 
     @ReadOperation
@@ -67,6 +76,9 @@ public class MeridianEndpoint {
         m.put("routing", config.routing().name());
         m.put("maxRegionsPerCall", config.maxRegionsPerCall());
         m.put("regions", regions);
+        if (flags != null) {
+            m.put("flags", flags.view());
+        }
         return m;
     }
 

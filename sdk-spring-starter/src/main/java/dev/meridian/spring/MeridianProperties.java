@@ -63,6 +63,7 @@ public class MeridianProperties {
     private final Breaker breaker = new Breaker();
     private final Residency residency = new Residency();
     private final DynamoDb dynamodb = new DynamoDb();
+    private final FeatureFlags flags = new FeatureFlags();
     private final Aurora aurora = new Aurora();
     private final Web web = new Web();
     private final Health health = new Health();
@@ -166,6 +167,10 @@ public class MeridianProperties {
 
     public Aurora getAurora() {
         return aurora;
+    }
+
+    public FeatureFlags getFlags() {
+        return flags;
     }
 
     public Web getWeb() {
@@ -694,6 +699,34 @@ public class MeridianProperties {
 
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
+        }
+    }
+
+    /**
+     * Regional feature flags read from the control table ({@code meridian.flags.*}); the table is
+     * {@code meridian.control.table-name} (default meridian-control).
+     */
+    public static class FeatureFlags {
+        /** Whether to provide a Flags bean (sdk-dynamodb) reading the control table through the DynamoDbClient bean. */
+        private boolean enabled;
+
+        /** Time between two reads of the flags from the control table. */
+        private Duration refreshInterval = Duration.ofSeconds(1);
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getRefreshInterval() {
+            return refreshInterval;
+        }
+
+        public void setRefreshInterval(Duration refreshInterval) {
+            this.refreshInterval = refreshInterval;
         }
     }
 }
