@@ -67,6 +67,7 @@ public class MeridianEndpoint {
         m.put("routing", config.routing().name());
         m.put("maxRegionsPerCall", config.maxRegionsPerCall());
         m.put("regions", regions);
+        ControlViews.of(runtime).ifPresent(c -> m.put("control", c));
         return m;
     }
 

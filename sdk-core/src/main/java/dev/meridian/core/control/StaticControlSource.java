@@ -11,7 +11,7 @@ import software.amazon.awssdk.regions.Region;
 
 /**
  * Region controls from a map or a line of text, for tests and for teams without ARC or a control table. The text
- * form (e.g. the {@code MERIDIAN_CONTROL_STATIC} variable, {@code meridian.control.static}) is a comma-separated list
+ * form (a variable's value, the starter's {@code meridian.control.static-state}) is a comma-separated list
  * of {@code region=STATE} or {@code region=STATE:weight}: {@code eu-west-1=OFF,eu-central-1=ON:100}.
  * {@link #set} replaces the state, so a test can flip a region as an operator would. Thread-safe.
  */
