@@ -98,9 +98,9 @@ class RouterControlTest {
 
     @Test
     void regionsWithoutAControlWeightKeepTheirConfiguredWeight() {
-        set("eu-west-1=ON:0");
-        assertThat(router.weights().applyAsInt(EU_WEST)).isZero();
+        set("eu-west-1=ON:7");
+        assertThat(router.weights().applyAsInt(EU_WEST)).isEqualTo(7);
         assertThat(router.weights().applyAsInt(EU_CENTRAL)).isEqualTo(config.weight(EU_CENTRAL));
-        assertThat(control.state().entry(EU_WEST)).contains(RegionControlEntry.of(ControlState.ON, 0));
+        assertThat(control.state().entry(EU_WEST)).contains(RegionControlEntry.of(ControlState.ON, 7));
     }
 }

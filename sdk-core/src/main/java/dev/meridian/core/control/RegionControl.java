@@ -129,6 +129,14 @@ public final class RegionControl implements AutoCloseable {
         }
     }
 
+    /** Nanoseconds until the next scheduled read, or -1 when none is scheduled (for tests of the scheduling). */
+    long nextReadDelayNanos() {
+        synchronized (lock) {
+            ScheduledFuture<?> n = next;
+            return n == null ? -1 : n.getDelay(TimeUnit.NANOSECONDS);
+        }
+    }
+
     /**
      * Reads the source once on the caller's thread and applies the answer (what the poller does each interval).
      *

@@ -126,11 +126,15 @@ class RegionControlTest {
         source.state.set(RegionControlState.of(Map.of(EU_WEST, RegionControlEntry.of(ControlState.OFF))));
         try {
             slow.start();
-            await().atMost(Duration.ofSeconds(10)).until(() -> !slow.isOn(EU_WEST));
-            source.state.set(RegionControlState.empty());
+            await().atMost(Duration.ofSeconds(10)).until(() -> !slow.isOn(EU_WEST)
+                    && slow.nextReadDelayNanos() > Duration.ofSeconds(400).toNanos());
             slow.refreshSoon();
-            // Half of a 600 s interval after the first read: the read is brought forward, not made now.
+            // Brought forward to half an interval after the last read, not made at once.
+            assertThat(slow.nextReadDelayNanos()).isBetween(Duration.ofSeconds(200).toNanos(),
+                    Duration.ofSeconds(300).toNanos());
             assertThat(source.reads.get()).isEqualTo(1);
+            slow.refreshSoon();
+            assertThat(slow.nextReadDelayNanos()).isLessThanOrEqualTo(Duration.ofSeconds(300).toNanos());
         } finally {
             slow.close();
         }
