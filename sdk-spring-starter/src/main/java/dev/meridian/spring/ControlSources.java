@@ -2,6 +2,7 @@ package dev.meridian.spring;
 
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.control.ControlConfig;
 import dev.meridian.core.control.RegionControlSource;
 import dev.meridian.core.control.StaticControlSource;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -76,8 +76,7 @@ final class ControlSources {
                 .controlledRegions(config.regionList())
                 .clientFactory(r -> DynamoDbClient.builder().region(r)
                         .applyMutation(c -> config.spec(r).flatMap(s -> s.endpoint()).ifPresent(c::endpointOverride))
-                        .overrideConfiguration(o -> o.apiCallTimeout(timeout).apiCallAttemptTimeout(timeout)
-                                .retryStrategy(RetryMode.STANDARD).retryStrategy(s -> s.maxAttempts(1)))
+                        .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(1, timeout))
                         .build())
                 .build();
     }

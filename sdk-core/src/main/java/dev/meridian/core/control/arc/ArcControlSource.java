@@ -21,9 +21,9 @@ import java.util.function.Function;
 import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.route53recoverycluster.Route53RecoveryClusterClient;
@@ -68,7 +68,7 @@ public final class ArcControlSource implements RegionControlSource {
                             }
                         })
                         .overrideConfiguration(o -> o.apiCallTimeout(timeout).apiCallAttemptTimeout(timeout)
-                                .retryStrategy(RetryMode.STANDARD).retryStrategy(r -> r.maxAttempts(1)))
+                                .retryStrategy(AwsRetryStrategy.doNotRetry()))
                         .build();
         List<Route53RecoveryClusterClient> built = new ArrayList<>();
         b.endpoints.forEach((uri, region) -> built.add(factory.apply(new Endpoint(uri, region))));
