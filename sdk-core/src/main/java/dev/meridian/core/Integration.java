@@ -1,5 +1,6 @@
 package dev.meridian.core;
 
+import dev.meridian.core.control.RegionControl;
 import dev.meridian.core.execution.FailureClassifier;
 import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.core.routing.Operation;
@@ -117,6 +118,11 @@ final class Integration extends MultiRegionSpi {
     @Override
     public SnapshotParticipant.Registration onSnapshot(SnapshotParticipant participant) {
         return runtime.onSnapshot(participant);
+    }
+
+    @Override
+    public Optional<RegionControl> control() {
+        return runtime.control();
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.meridian.core;
 import static org.apiguardian.api.API.Status.STABLE;
 
 import dev.meridian.core.clock.HybridLogicalClock;
+import dev.meridian.core.control.ControlConfig;
+import dev.meridian.core.control.RegionControl;
 import dev.meridian.core.execution.FailureClassifier;
 import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.health.RegionStatus;
@@ -27,6 +29,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -53,7 +56,7 @@ import software.amazon.awssdk.regions.Region;
  * {@link #clock()} and {@link #close()}. Meridian's own modules reach the runtime's integration face — one attempt in
  * a chosen region, routing plans, residency checks, snapshot participation — through
  * {@link MultiRegionSpi#of(MultiRegion)}. Thread-safe; build one per configuration and share it. Nothing starts a
- * thread unless hedging or an active probe is configured.
+ * thread unless hedging, an active probe or a region control source is configured.
  *
  * <p>{@link #wrap} turns an AWS SDK v2 client interface into a multi-region client: the service module's own client
  * when one is on the classpath ({@link ServiceDoor}; sdk-dynamodb serves {@code DynamoDbClient} and
@@ -82,6 +85,8 @@ public final class MultiRegion implements AutoCloseable {
     private final Router router;
     private final RegionalExecutor executor;
     private final RoutingRandom random;
+    /** The fleet's region controls, or null when no control source is configured (then no control thread runs). */
+    private final RegionControl control;
     private final Integration integration;
     private final List<AutoCloseable> wrapped = new CopyOnWriteArrayList<>();
     private final List<SnapshotParticipant> snapshotParticipants = new CopyOnWriteArrayList<>();
@@ -96,11 +101,20 @@ public final class MultiRegion implements AutoCloseable {
         FailureClassifier classifier = b.classifier;
         this.health = new RegionHealth(config.regionList(), config.health(), metrics);
         this.random = b.random != null ? b.random : RoutingRandom.create();
-        this.router = new Router(config, health, new LatencyTracker(), random, metrics);
+        this.control = b.control == null ? null : startControl(b.control, metrics);
+        this.router = new Router(config, health, new LatencyTracker(), random, metrics, control);
         this.executor = new RegionalExecutor(config, router, health, classifier, metrics,
                 Observations.forRegistry(b.observationRegistry));
         this.integration = new Integration(this);
         LOG.debug("Meridian runtime started: {}", config);
+    }
+
+    private RegionControl startControl(ControlConfig controlConfig, Metrics metrics) {
+        ControlMeters meters = new ControlMeters(metrics);
+        RegionControl rc = new RegionControl(controlConfig, config.regionList(), meters, Clock.systemUTC());
+        meters.bind(rc, config.regionList());
+        rc.start();
+        return rc;
     }
 
     /** A builder of a runtime for {@code config}. */
@@ -282,7 +296,7 @@ public final class MultiRegion implements AutoCloseable {
 
     /** See {@link MultiRegionSpi#routingRequest}. */
     RoutingRequest routingRequest(Operation op, RoutingContext ctx) {
-        return new RoutingRequest(op, ctx, config.localRegion(), config::weight, router.latency(), random);
+        return new RoutingRequest(op, ctx, config.localRegion(), router.weights(), router.latency(), random);
     }
 
     /** The health of every configured region, in configuration order. */
@@ -301,7 +315,7 @@ public final class MultiRegion implements AutoCloseable {
         long avg = latency.averageNanos(region);
         long p95 = latency.p95Nanos(region);
         return RegionStatus.of(region, config.jurisdictions().get(region), breakerState(health.state(region)),
-                health.isDrained(region), health.isAvailable(region), avg < 0 ? null : Duration.ofNanos(avg),
+                health.isDrained(region), health.isAvailable(region) && (control == null || control.isOn(region)), avg < 0 ? null : Duration.ofNanos(avg),
                 p95 < 0 ? null : Duration.ofNanos(p95));
     }
 
@@ -387,6 +401,11 @@ public final class MultiRegion implements AutoCloseable {
         return nodeId;
     }
 
+    /** See {@link MultiRegionSpi#control}. */
+    Optional<RegionControl> control() {
+        return Optional.ofNullable(control);
+    }
+
     /** See {@link MultiRegionSpi#circuitBreakers}. */
     CircuitBreakerRegistry circuitBreakers() {
         return health.registry();
@@ -465,6 +484,9 @@ public final class MultiRegion implements AutoCloseable {
         snapshotParticipants.clear();
         executor.close();
         health.close();
+        if (control != null) {
+            control.close();
+        }
     }
 
     /** Builder for {@link MultiRegion}; not thread-safe. */
@@ -474,6 +496,7 @@ public final class MultiRegion implements AutoCloseable {
         private Object observationRegistry;
         private FailureClassifier classifier = FailureClassifier.aws();
         private RoutingRandom random;
+        private ControlConfig control;
 
         private Builder(MultiRegionConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -506,6 +529,16 @@ public final class MultiRegion implements AutoCloseable {
          */
         Builder routingRandom(RoutingRandom random) {
             this.random = Objects.requireNonNull(random, "random");
+            return this;
+        }
+
+        /**
+         * Follows the fleet's region controls ({@link ControlConfig}): a region its source turns OFF leaves every plan
+         * of this runtime (as {@link MultiRegion#drain} does locally), its weights drive the weighted strategy. Starts
+         * one daemon thread ({@code meridian-control}), stopped by {@link MultiRegion#close()}.
+         */
+        public Builder control(ControlConfig control) {
+            this.control = Objects.requireNonNull(control, "control");
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.meridian.core;
 
+import dev.meridian.core.control.RegionControl;
 import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.internal.Metrics;
 import dev.meridian.core.residency.DataClass;
@@ -27,7 +28,8 @@ import software.amazon.awssdk.regions.Region;
 /**
  * Makes the {@link RoutingPlan} of one call: residency (allowed regions) → health (drop drained regions, open
  * breakers — with {@link dev.meridian.core.health.HealthConfig#perResourceBreakers()} also regions whose breaker for
- * the operation's resource is open — and the context's excluded regions) → strategy order (the operation's
+ * the operation's resource is open — the context's excluded regions, and regions the fleet's {@link RegionControl}
+ * turned OFF) → strategy order (the control's weights, when it gives any, before the configured ones) (the operation's
  * strategy, else the configuration's). Fails closed: when residency allows no configured region it throws
  * {@link ResidencyViolationException} (counted as {@code meridian.residency.refused}, logged once at WARN, never
  * with a payload); {@link NoRegionAvailableException} when regions are allowed but none is available (an outage,
@@ -48,6 +50,8 @@ final class Router {
     private final RoutingRandom random;
     private final Metrics metrics;
     private final ToIntFunction<Region> weights;
+    /** The fleet's region controls, or null when no control source is configured. */
+    private final RegionControl control;
     private final RoutingContext defaultContext;
     /**
      * Allowed regions per data class and subject jurisdiction. A plain map that stops growing at its bound (further
@@ -67,18 +71,29 @@ final class Router {
 
     Router(MultiRegionConfig config, RegionHealth health, LatencyTracker latency, RoutingRandom random,
             Metrics metrics) {
+        this(config, health, latency, random, metrics, null);
+    }
+
+    Router(MultiRegionConfig config, RegionHealth health, LatencyTracker latency, RoutingRandom random,
+            Metrics metrics, RegionControl control) {
+        this.control = control;
         this.config = Objects.requireNonNull(config, "config");
         this.health = Objects.requireNonNull(health, "health");
         this.latency = Objects.requireNonNull(latency, "latency");
         this.random = Objects.requireNonNull(random, "random");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.weights = config::weight;
+        this.weights = control == null ? config::weight : r -> control.weight(r).orElse(config.weight(r));
         this.defaultContext = config.defaultDataClass().equals(DataClass.INTERNAL) ? RoutingContext.empty()
                 : RoutingContext.builder().dataClass(config.defaultDataClass()).build();
     }
 
     public MultiRegionConfig config() {
         return config;
+    }
+
+    /** The weight of each region the strategies see: the control's when it gives one, else the configured one. */
+    ToIntFunction<Region> weights() {
+        return weights;
     }
 
     public LatencyTracker latency() {
@@ -155,7 +170,7 @@ final class Router {
         List<Region> candidates = byPriority;
         for (int i = 0, n = byPriority.size(); i < n; i++) {
             Region r = byPriority.get(i);
-            boolean usable = allowed.contains(r) && !excluded.contains(r)
+            boolean usable = allowed.contains(r) && !excluded.contains(r) && controlOn(r)
                     && (resource == null ? health.isAvailable(r) : health.isAvailable(r, resource));
             if (!usable && candidates == byPriority) {
                 // First unusable region: copy the usable prefix; the common all-healthy case allocates nothing.
@@ -168,7 +183,7 @@ final class Router {
             // An outage of the allowed regions, not a policy refusal: callers must be able to tell the two apart.
             throw new NoRegionAvailableException("No region is available for " + op.name() + ": every region "
                     + (residencyLimited ? "residency allows (" + allowed + ")" : "of " + byPriority)
-                    + " is drained, behind an open circuit breaker"
+                    + " is drained, switched OFF by the region control, behind an open circuit breaker"
                     + (resource == null ? "" : " (of the region or of resource " + resource + ")") + " or excluded");
         }
         RoutingStrategy strategy = op.strategy().orElse(config.routing());
@@ -186,6 +201,18 @@ final class Router {
     }
 
     /**
+     * Whether the region control lets {@code region} be planned; a region found OFF brings the control's next read
+     * forward, so a region an operator turned back ON returns within a fraction of the poll interval.
+     */
+    private boolean controlOn(Region region) {
+        if (control == null || control.isOn(region)) {
+            return true;
+        }
+        control.refreshSoon();
+        return false;
+    }
+
+    /**
      * The single-region plan of a {@link Operation#homeOnly()} operation: residency decides whether its home may be
      * used (never which region is home), health only whether it runs now.
      */
@@ -196,11 +223,12 @@ final class Router {
             throw refuse(op, ctx, "its home region " + home + " is outside the allowed regions " + allowed
                     + "; the operation is pinned to its home region (Operation.homeOnly) and never moves", null);
         }
-        boolean available = !ctx.excludedRegions().contains(home)
+        boolean available = !ctx.excludedRegions().contains(home) && controlOn(home)
                 && (resource == null ? health.isAvailable(home) : health.isAvailable(home, resource));
         if (!available) {
             throw new NoRegionAvailableException("Home region " + home + " of " + op.name()
-                    + " is drained, behind an open circuit breaker or excluded; the operation is pinned to its"
+                    + " is drained, switched OFF by the region control, behind an open circuit breaker or excluded;"
+                    + " the operation is pinned to its"
                     + " home region (Operation.homeOnly) and does not move to another region");
         }
         return RoutingPlan.of(List.of(home), allowed, residencyLimited, ctx.dataClass(), subject.orElse(null));

@@ -49,9 +49,10 @@ public class MeridianAutoConfiguration {
     static class MeteredRuntime {
         @Bean(destroyMethod = "close")
         @ConditionalOnMissingBean
-        MultiRegion multiRegion(MultiRegionConfig config, ObjectProvider<MeterRegistry> registry,
-                ObjectProvider<ObservationRegistry> observations) {
+        MultiRegion multiRegion(MultiRegionConfig config, MeridianProperties properties,
+                ObjectProvider<MeterRegistry> registry, ObjectProvider<ObservationRegistry> observations) {
             MultiRegion.Builder b = MultiRegion.builder(config);
+            ControlSources.apply(b, properties.getControl(), config);
             registry.ifAvailable(b::meterRegistry);
             observations.ifAvailable(b::observationRegistry);
             return b.build();
@@ -67,8 +68,10 @@ public class MeridianAutoConfiguration {
     static class UnmeteredRuntime {
         @Bean(destroyMethod = "close")
         @ConditionalOnMissingBean
-        MultiRegion multiRegion(MultiRegionConfig config, ObjectProvider<ObservationRegistry> observations) {
+        MultiRegion multiRegion(MultiRegionConfig config, MeridianProperties properties,
+                ObjectProvider<ObservationRegistry> observations) {
             MultiRegion.Builder b = MultiRegion.builder(config);
+            ControlSources.apply(b, properties.getControl(), config);
             observations.ifAvailable(b::observationRegistry);
             return b.build();
         }

@@ -79,6 +79,7 @@ public class MeridianEndpoint {
         if (flags != null) {
             m.put("flags", flags.view());
         }
+        ControlViews.of(runtime).ifPresent(c -> m.put("control", c));
         return m;
     }
 

@@ -86,6 +86,7 @@ public class MeridianHealthIndicator implements HealthIndicator {
         if (bounded) {
             h.withDetail("lagging", lagging);
         }
+        ControlViews.of(runtime).ifPresent(c -> h.withDetail("control", c));
         return h.withDetail("regions", regions).build();
     }
 }

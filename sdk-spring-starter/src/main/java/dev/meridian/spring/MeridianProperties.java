@@ -27,6 +27,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public class MeridianProperties {
     /** Whether the Meridian auto-configuration is on. */
     private boolean enabled = true;
+    private final ControlProperties control = new ControlProperties();
     /** Comma-separated AWS region ids, e.g. eu-west-1,eu-central-1,us-east-1 (required; known AWS regions, no duplicates). */
     private List<String> regions = new ArrayList<>();
     /**
@@ -83,6 +84,11 @@ public class MeridianProperties {
 
     public void setRegions(List<String> regions) {
         this.regions = regions;
+    }
+
+    /** {@code meridian.control.*}: the fleet's region controls (source, poll interval, table, ARC, mirror). */
+    public ControlProperties getControl() {
+        return control;
     }
 
     public Map<String, RegionProperties> getRegion() {

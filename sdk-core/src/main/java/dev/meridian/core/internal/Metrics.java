@@ -46,6 +46,32 @@ public interface Metrics {
     /** Registers a gauge of a region's breaker state (Resilience4j state order: 0 closed, 1 open, 2 half-open...). */
     void breakerState(Region region, Supplier<Number> state);
 
+    /** A successful read of the region control source ({@code meridian.control.reads}, tag {@code source}). */
+    default void controlRead(String source) {
+    }
+
+    /** A failed read of the region control source ({@code meridian.control.failures}, tag {@code source}). */
+    default void controlFailure(String source) {
+    }
+
+    /**
+     * The time from a region control change (its updatedAt) to its first effect in this process
+     * ({@code meridian.control.propagation}, tag {@code region}).
+     */
+    default void controlApplied(Region region, long nanos) {
+    }
+
+    /** Registers a gauge of a region's control state, 1 ON, 0 OFF ({@code meridian.control.state}). */
+    default void controlState(Region region, Supplier<Number> state) {
+    }
+
+    /**
+     * Registers a gauge of the seconds since the control source last answered ({@code meridian.control.age}, tag
+     * {@code source}; NaN before the first answer).
+     */
+    default void controlAge(String source, Supplier<Number> seconds) {
+    }
+
     static Metrics noop() {
         return NoopMetrics.INSTANCE;
     }

@@ -91,6 +91,39 @@ final class MicrometerMetrics implements Metrics {
                 .tag("region", region.id()).register(registry);
     }
 
+    @Override
+    public void controlRead(String source) {
+        counter("control.reads|" + source, "meridian.control.reads", "Successful reads of the region control source",
+                "source", source).increment();
+    }
+
+    @Override
+    public void controlFailure(String source) {
+        counter("control.failures|" + source, "meridian.control.failures",
+                "Failed reads of the region control source (the last known state stays in force)", "source", source)
+                .increment();
+    }
+
+    @Override
+    public void controlApplied(Region region, long nanos) {
+        timers.computeIfAbsent("control.propagation|" + region.id(), k -> Timer.builder("meridian.control.propagation")
+                .description("Time from a region control change (its updatedAt) to its first effect in this process")
+                .tag("region", region.id()).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void controlState(Region region, Supplier<Number> state) {
+        Gauge.builder("meridian.control.state", state).description("Region control state in force: 1 ON, 0 OFF")
+                .tag("region", region.id()).register(registry);
+    }
+
+    @Override
+    public void controlAge(String source, Supplier<Number> seconds) {
+        Gauge.builder("meridian.control.age", seconds).baseUnit("seconds")
+                .description("Seconds since the region control source last answered (NaN before its first answer)")
+                .tag("source", source).register(registry);
+    }
+
     private Counter counter(String key, String name, String description, String... tags) {
         return counters.computeIfAbsent(key, k -> Counter.builder(name).description(description).tags(tags)
                 .register(registry));

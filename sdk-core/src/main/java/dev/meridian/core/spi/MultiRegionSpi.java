@@ -3,6 +3,7 @@ package dev.meridian.core.spi;
 import static org.apiguardian.api.API.Status.INTERNAL;
 
 import dev.meridian.core.MultiRegion;
+import dev.meridian.core.control.RegionControl;
 import dev.meridian.core.execution.FailureClassifier;
 import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.residency.ResidencyViolationException;
@@ -176,6 +177,9 @@ public abstract class MultiRegionSpi {
      * @throws IllegalStateException when the runtime is closed
      */
     public abstract SnapshotParticipant.Registration onSnapshot(SnapshotParticipant participant);
+
+    /** The runtime's region control (its status for health and the actuator), when a control source is configured. */
+    public abstract Optional<RegionControl> control();
 
     /** Resilience4j's registry of the runtime's breakers (e.g. for its own Micrometer binding). */
     public abstract CircuitBreakerRegistry circuitBreakers();

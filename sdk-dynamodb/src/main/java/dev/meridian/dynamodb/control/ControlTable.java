@@ -1,0 +1,185 @@
+package dev.meridian.dynamodb.control;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
+import dev.meridian.core.control.ControlState;
+import dev.meridian.core.control.RegionControlEntry;
+import dev.meridian.core.control.RegionControlState;
+import dev.meridian.core.internal.SettingRules;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+
+/**
+ * The control table's schema and its reads and writes in one region: region items {@code pk = "region#<id>"} with
+ * {@code state} (S: ON | OFF), optional {@code weight} (N 0..100), {@code updatedAt} (S, ISO-8601), {@code updatedBy}
+ * (S) and {@code version} (N, incremented by every writer under a condition on it). Shared by the source, the mirror
+ * and operator tools (the CLI), so that every writer keeps the schema and the version rule. Thread-safe when the
+ * client is.
+ */
+@API(status = EXPERIMENTAL, since = "0.2")
+public final class ControlTable {
+    /** The default table name. */
+    public static final String DEFAULT_TABLE_NAME = "meridian-control";
+    /** The partition key attribute (S); the table has no sort key. */
+    public static final String PK = "pk";
+    static final String STATE = "state";
+    static final String WEIGHT = "weight";
+    static final String UPDATED_AT = "updatedAt";
+    static final String UPDATED_BY = "updatedBy";
+    static final String VERSION = "version";
+
+    private final String tableName;
+
+    public ControlTable(String tableName) {
+        this.tableName = SettingRules.notBlank(tableName, "meridian.control.table-name", "name the control table, e.g. "
+                + DEFAULT_TABLE_NAME);
+    }
+
+    public String tableName() {
+        return tableName;
+    }
+
+    /** The key of a region's item: {@code region#<id>}. */
+    public static String regionKey(Region region) {
+        return "region#" + region.id();
+    }
+
+    /** The key of a region's mirror lease: {@code lease#mirror#<id>}. */
+    public static String mirrorLeaseKey(Region region) {
+        return "lease#mirror#" + region.id();
+    }
+
+    /**
+     * The region items of {@code regions}, read with one consistent {@code BatchGetItem} through {@code client}.
+     * Regions without an item are left out (no control: ON).
+     *
+     * @throws IllegalStateException when an item breaks the schema (the caller fails static rather than guess)
+     * @throws software.amazon.awssdk.core.exception.SdkException when the region cannot answer, or leaves keys
+     *         unprocessed
+     */
+    public RegionControlState read(DynamoDbClient client, List<Region> regions) {
+        List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        for (Region r : regions) {
+            keys.add(Map.of(PK, AttributeValue.fromS(regionKey(r))));
+        }
+        BatchGetItemResponse response = client.batchGetItem(b -> b.requestItems(Map.of(tableName,
+                KeysAndAttributes.builder().keys(keys).consistentRead(true).build())));
+        if (response.hasUnprocessedKeys() && !response.unprocessedKeys().isEmpty()) {
+            throw new IllegalStateException("Control table " + tableName + " left keys unprocessed (throttled)");
+        }
+        Map<String, Map<String, AttributeValue>> byKey = new HashMap<>();
+        for (Map<String, AttributeValue> item : response.responses().getOrDefault(tableName, List.of())) {
+            AttributeValue pk = item.get(PK);
+            if (pk != null && pk.s() != null) {
+                byKey.put(pk.s(), item);
+            }
+        }
+        Map<Region, RegionControlEntry> entries = new LinkedHashMap<>();
+        for (Region r : regions) {
+            Map<String, AttributeValue> item = byKey.get(regionKey(r));
+            if (item != null) {
+                entries.put(r, entry(item));
+            }
+        }
+        return RegionControlState.of(entries);
+    }
+
+    /** A region item as an entry. */
+    static RegionControlEntry entry(Map<String, AttributeValue> item) {
+        String pk = string(item, PK);
+        String state = string(item, STATE);
+        if (state == null) {
+            throw new IllegalStateException("Control item " + pk + " has no " + STATE + " (S: ON | OFF)");
+        }
+        ControlState parsed;
+        Integer weight = null;
+        Instant updatedAt = null;
+        try {
+            parsed = ControlState.parse(state, "control item " + pk + " " + STATE);
+            AttributeValue w = item.get(WEIGHT);
+            if (w != null && w.n() != null) {
+                weight = Integer.valueOf(w.n());
+            }
+            String at = string(item, UPDATED_AT);
+            updatedAt = at == null ? null : Instant.parse(at);
+            return RegionControlEntry.of(parsed, weight, updatedAt, string(item, UPDATED_BY), version(item));
+        } catch (IllegalArgumentException | DateTimeParseException e) {
+            throw new IllegalStateException("Control item " + pk + " breaks the schema: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes a region's item as version {@code expectedVersion + 1}, only if its version is still
+     * {@code expectedVersion} (0: the item must not exist yet).
+     *
+     * @return the written entry
+     * @throws ConditionalCheckFailedException when another writer changed the item first: read again and decide again
+     */
+    public RegionControlEntry write(DynamoDbClient client, Region region, ControlState state, @Nullable Integer weight,
+            String updatedBy, long expectedVersion, Instant now) {
+        RegionControlEntry entry = RegionControlEntry.of(state, weight, now, updatedBy, expectedVersion + 1);
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(PK, AttributeValue.fromS(regionKey(region)));
+        item.put(STATE, AttributeValue.fromS(state.name()));
+        if (weight != null) {
+            item.put(WEIGHT, AttributeValue.fromN(Integer.toString(weight)));
+        }
+        item.put(UPDATED_AT, AttributeValue.fromS(now.toString()));
+        item.put(UPDATED_BY, AttributeValue.fromS(updatedBy));
+        item.put(VERSION, AttributeValue.fromN(Long.toString(entry.version())));
+        client.putItem(p -> p.tableName(tableName).item(item)
+                .conditionExpression(expectedVersion == 0 ? "attribute_not_exists(#pk)" : "#v = :expected")
+                .expressionAttributeNames(expectedVersion == 0 ? Map.of("#pk", PK) : Map.of("#v", VERSION))
+                .expressionAttributeValues(expectedVersion == 0 ? null
+                        : Map.of(":expected", AttributeValue.fromN(Long.toString(expectedVersion)))));
+        return entry;
+    }
+
+    /**
+     * Takes or renews the mirror lease of {@code region} for {@code owner} until {@code expiresAt}: succeeds when the
+     * lease is free, expired at {@code now}, or already {@code owner}'s.
+     *
+     * @return whether {@code owner} holds the lease now
+     */
+    public boolean acquireLease(DynamoDbClient client, Region region, String owner, Instant now, Instant expiresAt) {
+        Objects.requireNonNull(owner, "owner");
+        try {
+            client.updateItem(u -> u.tableName(tableName)
+                    .key(Map.of(PK, AttributeValue.fromS(mirrorLeaseKey(region))))
+                    .updateExpression("SET #o = :owner, #e = :expires ADD #v :one")
+                    .conditionExpression("attribute_not_exists(#pk) OR #o = :owner OR #e < :now")
+                    .expressionAttributeNames(Map.of("#pk", PK, "#o", "owner", "#e", "expiresAt", "#v", VERSION))
+                    .expressionAttributeValues(Map.of(":owner", AttributeValue.fromS(owner),
+                            ":expires", AttributeValue.fromN(Long.toString(expiresAt.toEpochMilli())),
+                            ":now", AttributeValue.fromN(Long.toString(now.toEpochMilli())),
+                            ":one", AttributeValue.fromN("1"))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    private static @Nullable String string(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item.get(name);
+        return v == null ? null : v.s();
+    }
+
+    private static long version(Map<String, AttributeValue> item) {
+        AttributeValue v = item.get(VERSION);
+        return v == null || v.n() == null ? 0 : Long.parseLong(v.n());
+    }
+}
