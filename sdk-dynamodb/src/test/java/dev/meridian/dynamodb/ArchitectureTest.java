@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * sdk-dynamodb's feature packages (see docs/architecture.md): {@code client} is the multi-region client every
- * feature builds on; {@code lww}, {@code idempotency}, {@code counter} and {@code lag} use it and never each other;
+ * feature builds on; {@code lww}, {@code idempotency}, {@code counter}, {@code lag} and {@code saga} use it and never each other;
  * only sdk-core's public API (its user façade and its integration SPI, {@code dev.meridian.core.spi}) is used.
  */
 class ArchitectureTest {
@@ -32,7 +32,8 @@ class ArchitectureTest {
     void theClientDependsOnNoFeatureBuiltOnIt() {
         noClasses().that().resideInAPackage("dev.meridian.dynamodb.client..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.meridian.dynamodb.lww..",
-                        "dev.meridian.dynamodb.idempotency..", "dev.meridian.dynamodb.counter..")
+                        "dev.meridian.dynamodb.idempotency..", "dev.meridian.dynamodb.counter..",
+                        "dev.meridian.dynamodb.saga..")
                 .check(DYNAMODB);
     }
 
@@ -40,13 +41,14 @@ class ArchitectureTest {
     void theLagProbeDependsOnNoOtherFeature() {
         noClasses().that().resideInAPackage("dev.meridian.dynamodb.lag..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.meridian.dynamodb.lww..",
-                        "dev.meridian.dynamodb.idempotency..", "dev.meridian.dynamodb.counter..")
+                        "dev.meridian.dynamodb.idempotency..", "dev.meridian.dynamodb.counter..",
+                        "dev.meridian.dynamodb.saga..")
                 .check(DYNAMODB);
     }
 
     @Test
     void featuresDoNotDependOnEachOther() {
-        slices().matching("dev.meridian.dynamodb.(lww|idempotency|counter|lag)..").should().notDependOnEachOther()
+        slices().matching("dev.meridian.dynamodb.(lww|idempotency|counter|lag|saga)..").should().notDependOnEachOther()
                 .check(DYNAMODB);
     }
 
