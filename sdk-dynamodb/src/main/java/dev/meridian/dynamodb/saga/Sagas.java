@@ -41,6 +41,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -227,12 +228,17 @@ public final class Sagas implements AutoCloseable {
      * @throws NoSuchElementException when the log has no saga {@code id}
      */
     public SagaResult resume(String id) {
+        return resume(id, true);
+    }
+
+    /** Resumes the saga; a FAILED one only when an operator asks ({@code retryFailed}), not from a sweep. */
+    private SagaResult resume(String id, boolean retryFailed) {
         requireOpen();
         checkId(id);
         RoutingContext current = sagaLog.context(RoutingContext.current());
         SagaRecord record = sagaLog.read(id, current).orElseThrow(() -> new NoSuchElementException(
                 "no saga " + id + " in the saga log table '" + sagaLog.table() + "'"));
-        if (record.state.isTerminal()) {
+        if (record.state.isTerminal() || (record.state == SagaState.FAILED && !retryFailed)) {
             return record.toResult();
         }
         Saga saga = registered(record.sagaName);
@@ -270,7 +276,11 @@ public final class Sagas implements AutoCloseable {
         List<SagaResult> resumed = new ArrayList<>();
         for (String id : sagaLog.idle(cutoff, sagaLog.context(RoutingContext.current()))) {
             try {
-                resumed.add(resume(id));
+                // The scanned replica may lag: the home's record decides, and a FAILED saga waits for an operator.
+                SagaResult result = resume(id, false);
+                if (result.state() != SagaState.FAILED) {
+                    resumed.add(result);
+                }
             } catch (SagaInProgressException e) {
                 log.debug("Sweep skipped saga {}: another run holds it", id);
             } catch (RuntimeException e) {
@@ -456,7 +466,10 @@ public final class Sagas implements AutoCloseable {
             String result;
             try {
                 result = idempotency.execute(key, utf8(key), inProgressTimeout(step),
-                        () -> act(step, context), ResultCodec.string());
+                        () -> StepFailure.around(() -> act(step, context)), ResultCodec.string());
+            } catch (StepFailure e) {
+                stepFailed(index, mayHaveBeenApplied(e), e.getCause());
+                return;
             } catch (IdempotencyInProgressException e) {
                 throw heldElsewhere(step, e.inProgressExpiry().orElse(null), e);
             } catch (IdempotencyResultNotStoredException e) {
@@ -468,8 +481,7 @@ public final class Sagas implements AutoCloseable {
                 }
                 result = text;
             } catch (RuntimeException e) {
-                stepFailed(index, mayHaveBeenApplied(e), e);
-                return;
+                throw stopped(step, e);
             }
             if (utf8Length(result) > MAX_RESULT_BYTES) {
                 stepFailed(index, true, new IllegalStateException("the result of step '" + step.name() + "' has "
@@ -481,6 +493,23 @@ public final class Sagas implements AutoCloseable {
             record.results.put(step.name(), result);
             record.leasedTo(runId, leaseUntil(clock.instant(), saga, index + 1));
             write("step " + step.name() + " done");
+        }
+
+        /**
+         * The step records could not be reached (the store's claim or record failed, not the step): the saga is not
+         * failed for it. The run stops, gives the saga back (best effort) and rethrows; a resume carries on.
+         */
+        private RuntimeException stopped(SagaStep step, RuntimeException failure) {
+            log.warn("Saga {}/{}: the record of step {} could not be reached ({}); the run stops and the saga stays"
+                    + " {} for a resume", saga.name(), record.id, step.name(), failure.getClass().getName(),
+                    record.state);
+            try {
+                record.leasedTo(null, null);
+                write("its lease given back");
+            } catch (RuntimeException release) {
+                failure.addSuppressed(release);
+            }
+            return failure;
         }
 
         private void stepFailed(int index, boolean mayHaveBeenApplied, RuntimeException failure) {
@@ -500,17 +529,18 @@ public final class Sagas implements AutoCloseable {
             SagaContext context = context(step);
             String key = context.effectKey("undo");
             try {
-                idempotency.execute(key, utf8(key), leaseDuration, () -> {
+                idempotency.execute(key, utf8(key), leaseDuration, () -> StepFailure.around(() -> {
                     step.compensation().compensate(context);
                     return COMPENSATED_MARK;
-                }, ResultCodec.string());
+                }), ResultCodec.string());
             } catch (IdempotencyInProgressException e) {
                 throw heldElsewhere(step, e.inProgressExpiry().orElse(null), e);
             } catch (IdempotencyResultNotStoredException e) {
                 // It ran; only its constant result was not kept.
                 log.debug("Saga {}/{}: compensation of {} ran, its record has no result", saga.name(), record.id,
                         step.name());
-            } catch (RuntimeException e) {
+            } catch (StepFailure failure) {
+                RuntimeException e = failure.getCause();
                 record.state = SagaState.FAILED;
                 record.failure = "compensation of step '" + step.name() + "' failed: " + e.getClass().getName();
                 record.leasedTo(null, null);
@@ -520,6 +550,8 @@ public final class Sagas implements AutoCloseable {
                 write("compensation of " + step.name() + " failed");
                 outcomes.outcome(saga.name(), SagaState.FAILED);
                 return;
+            } catch (RuntimeException e) {
+                throw stopped(step, e);
             }
             record.statuses.put(step.name(), SagaStepStatus.COMPENSATED);
             record.leasedTo(runId, leaseUntil(clock.instant(), saga, -1));
@@ -600,6 +632,32 @@ public final class Sagas implements AutoCloseable {
                 future.cancel(true);
                 Thread.currentThread().interrupt();
                 throw AbortedException.create("Interrupted while waiting for step '" + step.name() + "'", e);
+            }
+        }
+    }
+
+    /**
+     * Carries what a step's action or compensation threw through {@code Idempotency}, so the run tells the step's own
+     * failure (the saga compensates, or is FAILED) from a failure to reach its record (the run stops, the saga waits).
+     * {@code Idempotency} classifies it by its cause, so the claim is kept exactly when the cause may have applied.
+     */
+    private static final class StepFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StepFailure(RuntimeException cause) {
+            super(null, cause, false, false);
+        }
+
+        @Override
+        public synchronized RuntimeException getCause() {
+            return (RuntimeException) Objects.requireNonNull(super.getCause());
+        }
+
+        static String around(Supplier<String> work) {
+            try {
+                return work.get();
+            } catch (RuntimeException e) {
+                throw new StepFailure(e);
             }
         }
     }
