@@ -59,6 +59,9 @@ final class SagaFixture implements AutoCloseable {
         volatile String crashAfterUndo;
         volatile Duration sleepInDo = Duration.ZERO;
         volatile Runnable afterDo = () -> { };
+        /** Steps after whose action's / compensation's effect the saga log's home refuses writes (once each). */
+        volatile String refuseLogAfterDo;
+        volatile String refuseLogAfterUndo;
         final List<String> order = Collections.synchronizedList(new ArrayList<>());
     }
 
@@ -67,6 +70,9 @@ final class SagaFixture implements AutoCloseable {
     final InstantSource clock = () -> now.get();
     final Map<String, Plan> plans = new ConcurrentHashMap<>();
     private final DynamoDbClient effects;
+    private final MultiRegion homesRuntime;
+    private final DynamoDbClient homesClient;
+    private final DynamoDbIdempotencyStore homes;
 
     SagaFixture() {
         regions = LocalRegions.start(TestRegions.IDS);
@@ -74,6 +80,9 @@ final class SagaFixture implements AutoCloseable {
         Tables.create(regions, RECORDS, "id", null);
         Tables.create(regions, EFFECTS, "pk", null);
         effects = regions.clientBuilder("eu-west-1").endpointOverride(regions.directEndpoint("eu-west-1")).build();
+        homesRuntime = MultiRegion.builder(config(TestRegions.EU_WEST_1)).build();
+        homesClient = TestRegions.routed(homesRuntime, r -> TestRegions.client(regions, r));
+        homes = DynamoDbIdempotencyStore.builder().table(RECORDS).client(homesClient).build();
     }
 
     static MultiRegionConfig config(Region local) {
@@ -125,6 +134,10 @@ final class SagaFixture implements AutoCloseable {
                     throw new IllegalStateException("declined");
                 }
                 effect(ctx, "do");
+                if (step.equals(plan.refuseLogAfterDo)) {
+                    plan.refuseLogAfterDo = null;
+                    refuseLogWrites(ctx.sagaId());
+                }
                 plan.afterDo.run();
                 sleep(plan.sleepInDo);
                 return "r-" + step + "<" + ctx.results().size() + ">";
@@ -138,6 +151,10 @@ final class SagaFixture implements AutoCloseable {
                     throw new IllegalStateException("refund refused");
                 }
                 effect(ctx, "undo");
+                if (step.equals(plan.refuseLogAfterUndo)) {
+                    plan.refuseLogAfterUndo = null;
+                    refuseLogWrites(ctx.sagaId());
+                }
             });
         }
         return customize.apply(saga).build();
@@ -145,6 +162,20 @@ final class SagaFixture implements AutoCloseable {
 
     Saga saga(String name, List<String> steps) {
         return saga(name, steps, UnaryOperator.identity());
+    }
+
+    /**
+     * From now until {@code LocalRegions.healAll()}, the saga's log home answers every PutItem (the log's writes, and
+     * idempotency claims) with 503: the step's effect has happened, the log cannot record it — a crash between the
+     * two, whatever the runner does in between.
+     */
+    void refuseLogWrites(String sagaId) {
+        regions.faults(logHome(sagaId).id()).only("PutItem").status(503);
+    }
+
+    /** The saga's log home: sagas are homed by id over all three regions, as idempotency keys are. */
+    Region logHome(String sagaId) {
+        return homes.homeRegion(sagaId).orElseThrow();
     }
 
     private static void sleep(Duration d) {
@@ -267,6 +298,8 @@ final class SagaFixture implements AutoCloseable {
     @Override
     public void close() {
         effects.close();
+        homesClient.close();
+        homesRuntime.close();
         regions.close();
     }
 }

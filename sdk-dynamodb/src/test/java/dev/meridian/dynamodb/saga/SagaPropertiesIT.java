@@ -25,14 +25,20 @@ import software.amazon.awssdk.regions.Region;
 /**
  * Sagas under random failures, crashes and a region down, in three regions (issue 18's property): a saga of 1 to 4
  * steps is started in one region with an optional failing step, an optional crash at a step boundary or a
- * compensation point (before the effect, or after it ran and was recorded but before the log knew), and optionally
+ * compensation point (before the effect, after it ran and was recorded but before the log knew, or after it ran
+ * while the log's home refuses writes), and optionally
  * one region down for the first run; then it is resumed from a random region until it ends. Every run must end
  * COMPLETED (no failing step) or COMPENSATED (a failing step), each action's and compensation's side effect must have
  * run exactly as often as the outcome needs — at most once — and the log must match.
  */
 class SagaPropertiesIT {
 
-    enum CrashPoint { NONE, BEFORE_DO, AFTER_DO, BEFORE_UNDO, AFTER_UNDO }
+    /**
+     * Where a run dies: before an action's effect; after it ran and its record was written but before the log knew
+     * (the record store's complete crashes); after its effect while the log's home refuses writes; the same three
+     * around a compensation.
+     */
+    enum CrashPoint { NONE, BEFORE_DO, AFTER_DO, LOG_REFUSED_AFTER_DO, BEFORE_UNDO, AFTER_UNDO, LOG_REFUSED_AFTER_UNDO }
 
     record Scenario(int steps, Optional<Integer> failAt, CrashPoint crash, int crashStep, int starter, int resumer,
             Optional<Region> down) {
@@ -91,6 +97,8 @@ class SagaPropertiesIT {
             case AFTER_DO -> plan.crashAfterDo = crashStep;
             case BEFORE_UNDO -> plan.crashBeforeUndo = crashStep;
             case AFTER_UNDO -> plan.crashAfterUndo = crashStep;
+            case LOG_REFUSED_AFTER_DO -> plan.refuseLogAfterDo = crashStep;
+            case LOG_REFUSED_AFTER_UNDO -> plan.refuseLogAfterUndo = crashStep;
             case NONE -> { }
         }
         s.down().ifPresent(r -> fx.regions.faults(r.id()).down());
@@ -101,19 +109,24 @@ class SagaPropertiesIT {
         } catch (Throwable t) {
             // A crash (Error), a region down, a held saga: the run stopped; the resumes below finish it.
             firstRun.add(t.getClass().getSimpleName());
+            firstRun.add(t.toString());
         }
-        fx.regions.healAll();
-        instances.forEach(i -> i.runtime.resetHealth());
 
         Instance resumer = instances.get(s.resumer());
         SagaResult end = null;
+        List<String> resumes = new ArrayList<>();
         for (int attempt = 0; attempt < 8 && (end == null || !end.state().isTerminal()); attempt++) {
+            // The region is back and a fault a crash point injected is over: the crash has happened.
+            fx.regions.healAll();
+            instances.forEach(i -> i.runtime.resetHealth());
             fx.advance(Duration.ofMinutes(5));
             try {
                 Optional<SagaResult> logged = resumer.sagas.find(id);
                 end = logged.isPresent() ? resumer.sagas.resume(id) : resumer.sagas.start(saga, id, "input");
+                resumes.add(end.state().name());
             } catch (SagaFixture.Crash | RuntimeException e) {
                 // Another crash point, or the regions still settling: resume again.
+                resumes.add(e.toString());
                 end = null;
             }
         }
@@ -121,7 +134,7 @@ class SagaPropertiesIT {
         Statistics.label("outcome").collect(end == null ? "unfinished" : end.state());
         Statistics.label("crash").collect(s.crash());
         Statistics.label("first run").collect(firstRun.get(0));
-        assertThat(end).as("saga %s after %s", id, s).isNotNull();
+        assertThat(end).as("saga %s after %s, first run %s, resumes %s", id, s, firstRun, resumes).isNotNull();
         assertThat(end.state()).isEqualTo(s.failAt().isPresent() ? SagaState.COMPENSATED : SagaState.COMPLETED);
         int failAt = s.failAt().orElse(s.steps());
         for (int i = 0; i < s.steps(); i++) {
