@@ -503,13 +503,18 @@ public final class Sagas implements AutoCloseable {
             log.warn("Saga {}/{}: the record of step {} could not be reached ({}); the run stops and the saga stays"
                     + " {} for a resume", saga.name(), record.id, step.name(), failure.getClass().getName(),
                     record.state);
+            return givingBack(failure);
+        }
+
+        /** Gives the saga's lease back (best effort) so a resume need not wait for it, and returns {@code e}. */
+        private <E extends RuntimeException> E givingBack(E e) {
             try {
                 record.leasedTo(null, null);
                 write("its lease given back");
             } catch (RuntimeException release) {
-                failure.addSuppressed(release);
+                e.addSuppressed(release);
             }
-            return failure;
+            return e;
         }
 
         private void stepFailed(int index, boolean mayHaveBeenApplied, RuntimeException failure) {
@@ -581,16 +586,9 @@ public final class Sagas implements AutoCloseable {
 
         /** Another run holds the step's claim: give the saga back (best effort) and say when to retry. */
         private SagaInProgressException heldElsewhere(SagaStep step, @Nullable Instant until, RuntimeException cause) {
-            SagaInProgressException e = new SagaInProgressException(record.id, "step '" + step.name() + "' of saga "
+            return givingBack(new SagaInProgressException(record.id, "step '" + step.name() + "' of saga "
                     + record.id + " is claimed by a run that may still be executing it"
-                    + (until == null ? "" : " (until " + until + ")") + "; resume the saga later", until, cause);
-            try {
-                record.leasedTo(null, null);
-                write("its lease given back");
-            } catch (RuntimeException release) {
-                e.addSuppressed(release);
-            }
-            return e;
+                    + (until == null ? "" : " (until " + until + ")") + "; resume the saga later", until, cause));
         }
 
         private SagaContext context(SagaStep step) {

@@ -5,6 +5,7 @@ import static dev.meridian.dynamodb.TestRegions.EU_WEST_1;
 import static dev.meridian.dynamodb.TestRegions.US_EAST_1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.ResidencyViolationException;
@@ -358,5 +359,26 @@ class SagasIT {
         assertThat(swept).filteredOn(r -> r.id().equals(id)).singleElement()
                 .satisfies(r -> assertThat(r.state()).isEqualTo(SagaState.COMPLETED));
         assertEffects("order", id, STEPS, 1, 0);
+    }
+
+    @Test
+    void aScheduledSweepResumesACrashedSagaAndStopsWithClose() {
+        String id = id();
+        fx.plan(id).crashBeforeDo = "charge";
+        assertThatThrownBy(() -> west.sagas.start(order, id, "order-8")).isInstanceOf(Crash.class);
+        fx.regions.awaitReplication();
+        fx.advance(Duration.ofMinutes(15));
+
+        try (Sagas swept = Sagas.builder().client(central.routed).table(SagaFixture.LOG)
+                .idempotencyStore(fx.store(central.routed, null)).clock(fx.clock).saga(order)
+                .sweepEvery(Duration.ofMillis(200), Duration.ofMinutes(10)).build()) {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(central.sagas.find(id)
+                    .orElseThrow().state()).isEqualTo(SagaState.COMPLETED));
+        }
+
+        assertEffects("order", id, STEPS, 1, 0);
+        // close() stopped the one background thread the scheduled sweep had.
+        await().atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.isAlive() && t.getName().startsWith("meridian-saga-sweep")));
     }
 }
