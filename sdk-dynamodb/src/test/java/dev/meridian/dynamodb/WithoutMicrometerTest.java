@@ -3,6 +3,10 @@ package dev.meridian.dynamodb;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.dynamodb.lww.LwwWrites;
+import dev.meridian.dynamodb.saga.Saga;
+import dev.meridian.dynamodb.saga.SagaState;
+import dev.meridian.dynamodb.saga.SagaStep;
+import dev.meridian.dynamodb.saga.Sagas;
 import dev.meridian.dynamodb.idempotency.DynamoDbIdempotencyStore;
 import dev.meridian.dynamodb.counter.GlobalCounter;
 import dev.meridian.dynamodb.lag.ReplicationLagProbe;
@@ -33,7 +37,7 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 
 /**
  * Micrometer is an optional dependency: the routed client (with its lag probe), LwwWrites, the idempotency store,
- * GlobalCounter, Flags and a standalone ReplicationLagProbe must load and work in a class loader that cannot see it.
+ * Sagas, GlobalCounter, Flags and a standalone ReplicationLagProbe must load and work in a class loader that cannot see it.
  */
 class WithoutMicrometerTest {
 
@@ -75,6 +79,14 @@ class WithoutMicrometerTest {
                     worked.add("idempotency store");
                 }
 
+                Saga saga = Saga.builder("order").step("reserve", ctx -> "r", SagaStep.Compensation.none()).build();
+                try (Sagas sagas = Sagas.builder().client(routed).table("saga_log").idempotencyStore(store)
+                        .saga(saga).build()) {
+                    if (sagas.start(saga, "order-1", "input").state() == SagaState.COMPLETED) {
+                        worked.add("sagas");
+                    }
+                }
+
                 GlobalCounter counter = GlobalCounter.builder().client(fakes.get(Region.EU_WEST_1)).table("counters")
                         .region(Region.EU_WEST_1).build();
                 counter.increment("likes");
@@ -104,13 +116,13 @@ class WithoutMicrometerTest {
     }
 
     @Test
-    void routedClientLwwIdempotencyCounterFlagsAndProbeWorkWithoutMicrometerOnTheClasspath() throws Exception {
+    void routedClientLwwIdempotencySagasCounterFlagsAndProbeWorkWithoutMicrometerOnTheClasspath() throws Exception {
         try (URLClassLoader isolated = ClassPathWithout.packages("io.micrometer.")) {
             assertThatThrownBy(() -> isolated.loadClass("io.micrometer.core.instrument.MeterRegistry"))
                     .isInstanceOf(ClassNotFoundException.class);
             @SuppressWarnings("unchecked")
             Supplier<String> probe = (Supplier<String>) ClassPathWithout.newInstance(isolated, Probe.class);
-            assertThat(probe.get()).isEqualTo("routed client, lww, idempotency store, counter, flags, lag probe");
+            assertThat(probe.get()).isEqualTo("routed client, lww, idempotency store, sagas, counter, flags, lag probe");
         }
     }
 }
