@@ -1,5 +1,6 @@
 package dev.meridian.core;
 
+import static dev.meridian.core.MeridianSettings.BREAKER_EJECT_AFTER_STALLS;
 import static dev.meridian.core.MeridianSettings.BREAKER_FAILURE_RATE_THRESHOLD;
 import static dev.meridian.core.MeridianSettings.BREAKER_HALF_OPEN_CALLS;
 import static dev.meridian.core.MeridianSettings.BREAKER_MINIMUM_CALLS;
@@ -10,6 +11,8 @@ import static dev.meridian.core.MeridianSettings.BREAKER_SLOW_CALL_RATE_THRESHOL
 import static dev.meridian.core.MeridianSettings.BREAKER_WAIT_IN_OPEN;
 import static dev.meridian.core.MeridianSettings.DEFAULT_DATA_CLASS;
 import static dev.meridian.core.MeridianSettings.FIRST_ATTEMPT_TIMEOUT;
+import static dev.meridian.core.MeridianSettings.HEDGE_BUDGET_BURST;
+import static dev.meridian.core.MeridianSettings.HEDGE_BUDGET_PERCENT;
 import static dev.meridian.core.MeridianSettings.HEDGE_DELAY;
 import static dev.meridian.core.MeridianSettings.HEDGE_MODE;
 import static dev.meridian.core.MeridianSettings.HOME_REGION;
@@ -194,26 +197,27 @@ final class EnvironmentConfig {
     private HedgingConfig hedging() {
         String delay = get(HEDGE_DELAY.key());
         String mode = get(HEDGE_MODE.key());
-        if (delay == null) {
-            if (mode != null && !mode.equalsIgnoreCase("off")) {
-                throw Settings.invalid(name(HEDGE_MODE.key()), "must be off while " + name(HEDGE_DELAY.key())
-                        + " is unset", Settings.quoted(mode), "set the hedge delay too (e.g. 50ms) to enable hedged"
-                        + " reads");
-            }
+        String m = mode == null ? "adaptive" : mode.trim().toLowerCase(Locale.ROOT);
+        if (m.equals("off")) {
             return HedgingConfig.disabled();
         }
-        Duration d = duration(HEDGE_DELAY, HEDGE_DELAY.key(), delay);
-        if (mode == null || mode.equalsIgnoreCase("fixed")) {
-            return HedgingConfig.fixed(d);
+        Duration d = delay == null ? HedgingConfig.DEFAULT_FLOOR : duration(HEDGE_DELAY, HEDGE_DELAY.key(), delay);
+        HedgingConfig h;
+        if (m.equals("adaptive")) {
+            h = HedgingConfig.adaptive(d);
+        } else if (m.equals("fixed")) {
+            h = HedgingConfig.fixed(d);
+        } else {
+            throw Settings.invalid(name(HEDGE_MODE.key()), "must be one of [adaptive, fixed, off]",
+                    Settings.quoted(mode), "use one of them" + orDefault(HEDGE_MODE));
         }
-        if (mode.equalsIgnoreCase("adaptive")) {
-            return HedgingConfig.adaptive(d);
+        String share = get(HEDGE_BUDGET_PERCENT.key());
+        String burst = get(HEDGE_BUDGET_BURST.key());
+        if (share != null || burst != null) {
+            h = h.withBudget(share == null ? h.budgetShare() : percent(HEDGE_BUDGET_PERCENT, share) / 100.0,
+                    burst == null ? h.budgetBurst() : count(HEDGE_BUDGET_BURST, burst));
         }
-        if (mode.equalsIgnoreCase("off")) {
-            return HedgingConfig.disabled();
-        }
-        throw Settings.invalid(name(HEDGE_MODE.key()), "must be one of [fixed, adaptive, off]", Settings.quoted(mode),
-                "use one of them" + orDefault(HEDGE_MODE));
+        return h;
     }
 
     private HealthConfig health() {
@@ -242,6 +246,10 @@ final class EnvironmentConfig {
         }
         if ((v = get(BREAKER_PER_RESOURCE.key())) != null) {
             h.perResourceBreakers(booleanValue(BREAKER_PER_RESOURCE, BREAKER_PER_RESOURCE.key(), v));
+        }
+        if ((v = get(BREAKER_EJECT_AFTER_STALLS.key())) != null) {
+            h.ejectAfterStalls(intValue(BREAKER_EJECT_AFTER_STALLS, BREAKER_EJECT_AFTER_STALLS.key(), v, 0,
+                    Integer.MAX_VALUE));
         }
         return h.build();
     }

@@ -57,12 +57,17 @@ public final class MeridianSettings {
             "Time budget of the first attempt through a region's newly built client (client start-up: class loading,"
                     + " credentials, connection, TLS), used instead of shorter client timeouts; its time counts"
                     + " neither as slow nor in the region's latency (positive duration).");
-    public static final Setting HEDGE_DELAY = add("hedge.delay", null,
-            "Delay before a hedged read is sent to the next region (50ms, 2s or ISO-8601); setting it enables hedged"
-                    + " reads, which are off by default.");
-    public static final Setting HEDGE_MODE = add("hedge.mode", "fixed",
-            "Hedging mode: fixed (after the delay), adaptive (after the first region's p95, never sooner than the"
-                    + " delay) or off.");
+    public static final Setting HEDGE_DELAY = add("hedge.delay", "50ms",
+            "Delay before a hedged read is sent to the next region (fixed mode), or its floor (adaptive mode):"
+                    + " 50ms, 2s or ISO-8601. Reads are hedged by default; writes never are.");
+    public static final Setting HEDGE_MODE = add("hedge.mode", "adaptive",
+            "Hedging mode: adaptive (after the first region's latency at the quantile 1 - budget share, never"
+                    + " sooner than the delay), fixed (after the delay) or off.");
+    public static final Setting HEDGE_BUDGET_PERCENT = add("hedge.budget-percent", "10",
+            "Percent (0, 100] of reads that may be hedged in the long run (a token bucket); the adaptive delay"
+                    + " targets the same share.");
+    public static final Setting HEDGE_BUDGET_BURST = add("hedge.budget-burst", "10",
+            "Most hedges the hedge budget lets out at once, >= 1.");
     public static final Setting BREAKER_FAILURE_RATE_THRESHOLD = add("breaker.failure-rate-threshold", "50",
             "Percent (0, 100] of regional failures that opens a region's circuit breaker.");
     public static final Setting BREAKER_SLIDING_WINDOW_SIZE = add("breaker.sliding-window-size", "20",
@@ -79,6 +84,9 @@ public final class MeridianSettings {
             "Duration above which a call counts as slow (positive duration).");
     public static final Setting BREAKER_PER_RESOURCE = add("breaker.per-resource", "false",
             "true or false: calls naming a resource (a DynamoDB table) use a breaker per region x resource.");
+    public static final Setting BREAKER_EJECT_AFTER_STALLS = add("breaker.eject-after-stalls", "5",
+            "Attempts in a row that timed out or stayed unanswered while a hedge to another region answered, after"
+                    + " which a region's breaker opens at once, >= 0 (0: off).");
     public static final Setting DEFAULT_DATA_CLASS = add("default-data-class", "INTERNAL",
             "Data class of a call made while no RoutingContext is open: PUBLIC, INTERNAL, RESTRICTED or a custom"
                     + " class; RESTRICTED fails closed.");
