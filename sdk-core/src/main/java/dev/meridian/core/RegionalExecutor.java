@@ -68,13 +68,19 @@ import software.amazon.awssdk.regions.Region;
  * {@link RegionalClientDefaults}). So a call sends at most {@code maxRegionsPerCall × SDK attempts} requests: 6 with
  * the defaults.
  *
- * <p><b>Half-open trials.</b> A READ run asynchronously or hedged whose first region is behind a half-open breaker
- * starts in the next region, and the half-open region gets a detached trial attempt whose answer only feeds its
- * breaker: no caller waits on a region that may still be black-holed. (A synchronous read without hedging has no
- * thread to run a trial on; its call is the trial, unless the region's own breaker is half-open and a health probe,
- * which makes that breaker's trials, is configured. The probe drives only the region breakers it probes: a half-open
- * region × resource breaker, e.g. of a table that was throttled, always takes the users' calls as its trials, or a
- * read-only table would never return to its region.)
+ * <p><b>Half-open trials.</b> A READ whose first region is behind a half-open breaker starts in the next region, and
+ * the half-open region gets a detached trial attempt whose answer only feeds its breaker: no caller waits on a region
+ * that may still be black-holed. The trial runs on a hedge thread (asynchronous or hedged reads) or on a {@link Trials}
+ * thread (synchronous reads without hedging); with a health probe, which makes a half-open region breaker's trials,
+ * a synchronous read sends none to it. The probe drives only the region breakers it probes: a half-open region ×
+ * resource breaker, e.g. of a table that was throttled, gets its trials from the users' reads, or a read-only table
+ * would never return to its region. A WRITE is never moved by a half-open breaker: its call is the trial.
+ *
+ * <p><b>Hedge budget and fast ejection.</b> Each hedgeable read earns a share of a {@link HedgeBudget} token and a hedge
+ * spends one (refused when none is left); the adaptive delay is the {@link TailLatency} at the quantile
+ * {@code 1 − budget share}. A warm attempt that timed out, or a first attempt still unanswered when the call's hedge
+ * answered, counts as a stall of its breaker ({@link WatchedBreaker#stalled}); {@code HealthConfig.ejectAfterStalls}
+ * of them in a row open it at once. An attempt the process stall excuses (below) is not a stall.
  *
  * <p>With {@link HedgingConfig hedging} enabled, a READ that has not answered after the hedge delay is also sent
  * to the next region; the first success wins and the other attempt is cancelled (interrupting a synchronous
