@@ -53,7 +53,9 @@ class FastEjectionIT {
     static void startRegions() {
         regions = LocalRegions.start(WEST, CENTRAL);
         for (String r : regions.regions()) {
-            DynamoDbClient c = regions.client(r);
+            // Set-up on a loaded machine: patient timeouts, nothing here is measured.
+            DynamoDbClient c = regions.clientBuilder(r).overrideConfiguration(o -> o
+                    .apiCallAttemptTimeout(Duration.ofSeconds(30)).apiCallTimeout(Duration.ofSeconds(60))).build();
             c.createTable(CreateTableRequest.builder().tableName(TABLE)
                     .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
                     .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
@@ -61,6 +63,7 @@ class FastEjectionIT {
                     .billingMode(BillingMode.PAY_PER_REQUEST).build());
             c.putItem(PutItemRequest.builder().tableName(TABLE)
                     .item(Map.of("pk", s("item-1"), "servedBy", s(r))).build());
+            c.close();
         }
     }
 

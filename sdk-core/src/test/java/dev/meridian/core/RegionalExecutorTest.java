@@ -678,9 +678,10 @@ class RegionalExecutorTest {
                 .until(() -> health.state(EU_WEST) == CircuitBreaker.State.CLOSED);
     }
 
+    /** Waits for the latch, for 10 s at most (a caller held by its trial would otherwise wait forever). */
     private static void awaitQuietly(CountDownLatch latch) {
         try {
-            latch.await();
+            latch.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
