@@ -118,7 +118,6 @@ public final class HedgingShapes {
                 .region(RegionSpec.of(Region.EU_CENTRAL_1).jurisdiction("EU").priority(1))
                 .region(RegionSpec.of(Region.US_EAST_1).jurisdiction("US").priority(2))
                 .localRegion(Region.EU_WEST_1)
-                .environment(name -> null)
                 .hedging(hedging)
                 .build();
         Map<Region, DynamoDbClient> clients = new LinkedHashMap<>();

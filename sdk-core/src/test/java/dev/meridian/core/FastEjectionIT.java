@@ -150,8 +150,9 @@ class FastEjectionIT {
         assertThat(readsThatWaitedAnAttemptTimeout(items, 20, CENTRAL)).isZero();
 
         assertThat(west()).isEqualTo(RegionStatus.BreakerState.OPEN);
-        // Ejected after the default 5 first attempts left unanswered while their hedges answered; none after it.
-        assertThat(regions.journal(WEST).count("GetItem")).isBetween(1, HealthConfig.DEFAULT_EJECT_AFTER_STALLS);
+        // Ejected after the default 5 first attempts in a row left unanswered while their hedges answered (on a
+        // loaded machine a few more: an attempt during which the process itself stalled is not counted), none after.
+        assertThat(regions.journal(WEST).count("GetItem")).isBetween(HealthConfig.DEFAULT_EJECT_AFTER_STALLS, 19);
         assertThat(regions.journal(CENTRAL).count("GetItem")).isEqualTo(20);
         assertThat(count("meridian.hedge.won", CENTRAL)).isEqualTo(regions.journal(WEST).count("GetItem"));
     }
