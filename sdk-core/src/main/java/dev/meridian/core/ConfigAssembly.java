@@ -3,6 +3,7 @@ package dev.meridian.core;
 import static dev.meridian.core.settings.MeridianSettings.BREAKER_FAILURE_RATE_THRESHOLD;
 import static dev.meridian.core.settings.MeridianSettings.BREAKER_HALF_OPEN_CALLS;
 import static dev.meridian.core.settings.MeridianSettings.BREAKER_MINIMUM_CALLS;
+import static dev.meridian.core.settings.MeridianSettings.BREAKER_EJECT_AFTER_STALLS;
 import static dev.meridian.core.settings.MeridianSettings.BREAKER_PER_RESOURCE;
 import static dev.meridian.core.settings.MeridianSettings.BREAKER_SLIDING_WINDOW_SIZE;
 import static dev.meridian.core.settings.MeridianSettings.BREAKER_SLOW_CALL_DURATION;
@@ -10,6 +11,8 @@ import static dev.meridian.core.settings.MeridianSettings.BREAKER_SLOW_CALL_RATE
 import static dev.meridian.core.settings.MeridianSettings.BREAKER_WAIT_IN_OPEN;
 import static dev.meridian.core.settings.MeridianSettings.DEFAULT_DATA_CLASS;
 import static dev.meridian.core.settings.MeridianSettings.FIRST_ATTEMPT_TIMEOUT;
+import static dev.meridian.core.settings.MeridianSettings.HEDGE_BUDGET_BURST;
+import static dev.meridian.core.settings.MeridianSettings.HEDGE_BUDGET_PERCENT;
 import static dev.meridian.core.settings.MeridianSettings.HEDGE_DELAY;
 import static dev.meridian.core.settings.MeridianSettings.HEDGE_MODE;
 import static dev.meridian.core.settings.MeridianSettings.HOME_REGION;
@@ -87,21 +90,18 @@ final class ConfigAssembly {
     }
 
     private static HedgingConfig hedging(SettingValues v) {
-        Optional<Duration> delay = v.get(HEDGE_DELAY);
-        String mode = v.get(HEDGE_MODE).map(m -> m.trim().toLowerCase(Locale.ROOT)).orElse("fixed");
-        if (delay.isEmpty()) {
-            if (v.get(HEDGE_MODE).isPresent() && !mode.equals("off")) {
-                throw SettingRules.invalid(v.name(HEDGE_MODE.key()), "must be off while "
-                        + v.name(HEDGE_DELAY.key()) + " is unset", SettingRules.quoted(v.get(HEDGE_MODE).get()),
-                        "set the hedge delay too (e.g. 50ms) to enable hedged reads");
-            }
+        String mode = v.get(HEDGE_MODE).map(m -> m.trim().toLowerCase(Locale.ROOT)).orElse("adaptive");
+        if (mode.equals("off")) {
             return HedgingConfig.disabled();
         }
-        switch (mode) {
-            case "adaptive": return HedgingConfig.adaptive(delay.get());
-            case "off": return HedgingConfig.disabled();
-            default: return HedgingConfig.fixed(delay.get());
+        Duration delay = v.get(HEDGE_DELAY).orElse(HedgingConfig.DEFAULT_FLOOR);
+        HedgingConfig h = mode.equals("fixed") ? HedgingConfig.fixed(delay) : HedgingConfig.adaptive(delay);
+        Optional<Float> percent = v.get(HEDGE_BUDGET_PERCENT);
+        Optional<Integer> burst = v.get(HEDGE_BUDGET_BURST);
+        if (percent.isPresent() || burst.isPresent()) {
+            h = h.withBudget(percent.map(pc -> pc / 100.0).orElse(h.budgetShare()), burst.orElse(h.budgetBurst()));
         }
+        return h;
     }
 
     private static HealthConfig health(SettingValues v) {
@@ -114,6 +114,7 @@ final class ConfigAssembly {
         v.get(BREAKER_SLOW_CALL_RATE_THRESHOLD).ifPresent(h::slowCallRateThreshold);
         v.get(BREAKER_SLOW_CALL_DURATION).ifPresent(h::slowCallDuration);
         v.get(BREAKER_PER_RESOURCE).ifPresent(h::perResourceBreakers);
+        v.get(BREAKER_EJECT_AFTER_STALLS).ifPresent(h::ejectAfterStalls);
         return h.build();
     }
 

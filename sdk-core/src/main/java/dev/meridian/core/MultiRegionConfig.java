@@ -38,7 +38,8 @@ import software.amazon.awssdk.regions.Region;
  *
  * <p>Defaults: local region = {@code AWS_REGION}, else {@code AWS_DEFAULT_REGION} (ignored with a warning when it
  * is not configured), else the home region; home region = the highest-priority region; routing = local-first;
- * at most 3 regions per call; hedging off; {@link ResidencyPolicy#defaults()}; {@link HealthConfig#defaults()}.
+ * at most 3 regions per call; hedged reads on ({@link HedgingConfig#defaults()}: adaptive, 50 ms floor, under a budget of
+ * 10 % of reads; writes are never hedged); {@link ResidencyPolicy#defaults()}; {@link HealthConfig#defaults()}.
  * {@link #fromEnvironment()} builds the same from {@code MERIDIAN_*} variables (see docs/configuration.md).
  */
 @API(status = STABLE, since = "0.1")
@@ -221,7 +222,7 @@ public final class MultiRegionConfig {
         private RoutingStrategy routing = RoutingStrategy.localFirst();
         private ResidencyPolicy residency = ResidencyPolicy.defaults();
         private HealthConfig health = HealthConfig.defaults();
-        private HedgingConfig hedging = HedgingConfig.disabled();
+        private HedgingConfig hedging = HedgingConfig.defaults();
         private int maxRegionsPerCall = DEFAULT_MAX_REGIONS_PER_CALL;
         private Duration firstAttemptTimeout = DEFAULT_FIRST_ATTEMPT_TIMEOUT;
         private DataClass defaultDataClass = DataClass.INTERNAL;

@@ -68,13 +68,19 @@ import software.amazon.awssdk.regions.Region;
  * {@link RegionalClientDefaults}). So a call sends at most {@code maxRegionsPerCall × SDK attempts} requests: 6 with
  * the defaults.
  *
- * <p><b>Half-open trials.</b> A READ run asynchronously or hedged whose first region is behind a half-open breaker
- * starts in the next region, and the half-open region gets a detached trial attempt whose answer only feeds its
- * breaker: no caller waits on a region that may still be black-holed. (A synchronous read without hedging has no
- * thread to run a trial on; its call is the trial, unless the region's own breaker is half-open and a health probe,
- * which makes that breaker's trials, is configured. The probe drives only the region breakers it probes: a half-open
- * region × resource breaker, e.g. of a table that was throttled, always takes the users' calls as its trials, or a
- * read-only table would never return to its region.)
+ * <p><b>Half-open trials.</b> A READ whose first region is behind a half-open breaker starts in the next region, and
+ * the half-open region gets a detached trial attempt whose answer only feeds its breaker: no caller waits on a region
+ * that may still be black-holed. The trial runs on a hedge thread (asynchronous or hedged reads) or on a {@link Trials}
+ * thread (synchronous reads without hedging); with a health probe, which makes a half-open region breaker's trials,
+ * a synchronous read sends none to it. The probe drives only the region breakers it probes: a half-open region ×
+ * resource breaker, e.g. of a table that was throttled, gets its trials from the users' reads, or a read-only table
+ * would never return to its region. A WRITE is never moved by a half-open breaker: its call is the trial.
+ *
+ * <p><b>Hedge budget and fast ejection.</b> Each hedgeable read earns a share of a {@link HedgeBudget} token and a hedge
+ * spends one (refused when none is left); the adaptive delay is the {@link TailLatency} at the quantile
+ * {@code 1 − budget share}. A warm attempt that timed out, or a first attempt still unanswered when the call's hedge
+ * answered, counts as a stall of its breaker ({@link WatchedBreaker#stalled}); {@code HealthConfig.ejectAfterStalls}
+ * of them in a row open it at once. An attempt the process stall excuses (below) is not a stall.
  *
  * <p>With {@link HedgingConfig hedging} enabled, a READ that has not answered after the hedge delay is also sent
  * to the next region; the first success wins and the other attempt is cancelled (interrupting a synchronous
@@ -112,6 +118,14 @@ final class RegionalExecutor implements AutoCloseable {
      */
     private final boolean probeMakesTrials;
     private final ProcessStalls stalls = new ProcessStalls();
+    /** Caps hedges to a share of hedgeable reads; null when hedging is off. */
+    private final HedgeBudget budget;
+    /** The adaptive hedge delay's estimate; null unless hedging is adaptive. */
+    private final TailLatency tail;
+    /** Stalled attempts in a row that eject a region (0: never). */
+    private final int ejectAfterStalls;
+    /** Runs detached half-open trials for synchronous reads that have no hedge thread; built on first need. */
+    private final Trials trials;
     private final StallMeter stallMeter;
     /** An attempt at least this long (the breakers' slow-call duration) needs the stall meter to be judged. */
     private final long slowNanos;
@@ -136,6 +150,13 @@ final class RegionalExecutor implements AutoCloseable {
         this.hedging = config.hedging();
         this.hedger = hedging.enabled() ? new Hedger(hedging.maxWorkers()) : null;
         this.stallMeter = new StallMeter(stalls, hedger);
+        this.budget = hedger == null ? null : new HedgeBudget(hedging.budgetShare(), hedging.budgetBurst());
+        if (budget != null) {
+            metrics.hedgeBudget(budget::available);
+        }
+        this.tail = hedger != null && hedging.adaptive() ? new TailLatency(1 - hedging.budgetShare()) : null;
+        this.ejectAfterStalls = health.config().ejectAfterStalls();
+        this.trials = new Trials(health.config().permittedCallsInHalfOpenState());
         this.slowNanos = health.config().slowCallDuration().toNanos();
         this.perResourceBreakers = health.config().perResourceBreakers();
         this.probeMakesTrials = health.config().probe().isPresent();
@@ -209,11 +230,15 @@ final class RegionalExecutor implements AutoCloseable {
         while (true) {
             Region region = failover.region(failover.take());
             Gate gate = new Gate(op, region);
-            if (probeMakesTrials && op.kind() == OperationKind.READ && failover.hasNext() && gate.probedHalfOpen()) {
-                // The health probe makes a half-open region breaker's trial calls: a user's read does not wait on a
-                // region that may still be black-holed while another region can answer.
-                LOG.debug("Skipping half-open region {} for {}: the health probe makes its trial calls", region.id(),
-                        op.name());
+            if (op.kind() == OperationKind.READ && failover.hasNext() && gate.halfOpen()) {
+                // A user's read does not wait on a region that may still be black-holed while another region can
+                // answer: the health probe makes a half-open region breaker's trials, or a detached trial does.
+                if (probeMakesTrials && gate.probedHalfOpen()) {
+                    LOG.debug("Skipping half-open region {} for {}: the health probe makes its trial calls",
+                            region.id(), op.name());
+                } else {
+                    trialDetached(op, ctx, gate, call, classifier, cold, parent, ++attempts);
+                }
                 continue;
             }
             Throwable failure = gate.acquire();
@@ -240,6 +265,37 @@ final class RegionalExecutor implements AutoCloseable {
                 throw sneaky(failover.exhausted());
             }
             failover(ctx, op, region, failover.region(failover.peek()), failure, decision);
+        }
+    }
+
+    /**
+     * A trial of a synchronous read in a region behind a half-open breaker, on a trial thread: its answer only feeds
+     * the breaker, and the caller goes on to the next region at once. When the breaker has no trial permission left or
+     * no trial thread is free, nothing is sent.
+     */
+    @SuppressWarnings("try")
+    private <T> void trialDetached(Operation op, RoutingContext ctx, Gate gate, Function<Region, T> call,
+            FailureClassifier classifier, Predicate<Region> cold, Object parent, int attempt) {
+        if (gate.acquire() != null) {
+            return;
+        }
+        Region region = gate.region;
+        gate.cold = cold.test(region);
+        gate.observation = observations.start(parent, region, op.name(), attempt);
+        boolean started = trials.run(() -> {
+            long start = System.nanoTime();
+            try (RoutingContext.Scope s = ctx.open()) {
+                call.apply(region);
+                succeeded(op, gate, System.nanoTime() - start);
+            } catch (Throwable t) {
+                failed(op, gate, System.nanoTime() - start, t, classifier);
+            }
+        });
+        if (started) {
+            LOG.debug("Trial of {} in half-open region {}", op.name(), region.id());
+        } else {
+            gate.release();
+            observations.stop(gate.observation, Metrics.CANCELLED, null);
         }
     }
 
@@ -377,6 +433,7 @@ final class RegionalExecutor implements AutoCloseable {
 
     @Override
     public void close() {
+        trials.close();
         stallMeter.close();
         if (hedger != null) {
             hedger.close();
@@ -447,6 +504,9 @@ final class RegionalExecutor implements AutoCloseable {
         gate.succeeded(held);
         if (!gate.cold) {
             latency.record(gate.region, held);
+            if (tail != null) {
+                tail.record(gate.region, held);
+            }
         }
         metrics.call(gate.region, op.name(), Metrics.SUCCESS, nanos);
         observations.stop(gate.observation, Metrics.SUCCESS, null);
@@ -476,6 +536,12 @@ final class RegionalExecutor implements AutoCloseable {
                 gate.failed(held, t);
                 if (!gate.cold) {
                     latency.recordFailure(gate.region, held);
+                    if (tail != null) {
+                        tail.recordAtLeast(gate.region, held);
+                    }
+                    if (timedOut) {
+                        stalled(op, gate, "timed out");
+                    }
                 }
             }
             metrics.call(gate.region, op.name(), Metrics.REGIONAL_FAILURE, nanos);
@@ -505,6 +571,17 @@ final class RegionalExecutor implements AutoCloseable {
      */
     private long heldAgainstRegion(Gate gate, long nanos) {
         return gate.cold ? 0 : stalls.unstalledNanos(System.nanoTime(), nanos);
+    }
+
+    /**
+     * Counts a stalled attempt of a warm client against its breaker (a timeout, or no answer while another region
+     * answered) and ejects the region at the configured run of them.
+     */
+    private void stalled(Operation op, Gate gate, String how) {
+        if (gate.primary.stalled(ejectAfterStalls)) {
+            LOG.info("Region {} ejected for {}: {} attempts in a row stalled (the last {}); its circuit breaker is "
+                    + "open", gate.region.id(), op.name(), ejectAfterStalls, how);
+        }
     }
 
     /** Whether the attempt ran out of its time (the SDK's call or attempt timeout). */
@@ -806,9 +883,12 @@ final class RegionalExecutor implements AutoCloseable {
             if (trialRegion != null) {
                 trial(trialRegion);
             }
+            if (hedge) {
+                budget.earn();
+            }
             launchAttempt(firstIndex, false);
             if (hedge && !result.isDone()) {
-                long delay = hedging.delayNanos(latency.p95Nanos(regions.get(firstIndex)));
+                long delay = hedging.delayNanos(tail == null ? -1 : tail.nanos(regions.get(firstIndex)));
                 long due = System.nanoTime() + delay;
                 ScheduledFuture<?> timer = hedger.schedule(() -> {
                     stalls.timerFired(due, System.nanoTime());
@@ -866,6 +946,11 @@ final class RegionalExecutor implements AutoCloseable {
                     return;
                 }
                 hedgeSent = true;
+                if (!budget.trySpend()) {
+                    metrics.hedgeRefused(regions.get(failover.peek()));
+                    LOG.debug("Hedge of {} refused: the hedge budget is spent", op.name());
+                    return;
+                }
                 index = failover.take();
                 hedgeRegion = regions.get(index);
             }
@@ -944,7 +1029,7 @@ final class RegionalExecutor implements AutoCloseable {
                     losers = new ArrayList<>(inflight);
                     inflight.clear();
                 }
-                cancelLosers(losers);
+                cancelLosers(losers, a);
                 if (region.equals(hedgeRegion)) {
                     metrics.hedgeWon(region);
                 }
@@ -956,6 +1041,9 @@ final class RegionalExecutor implements AutoCloseable {
                 // Abandoned, not finished: it would have taken at least this long, which the p95 estimate must see
                 // or adaptive hedging would only ever learn from the attempts fast enough to win.
                 latency.recordAbandoned(region, nanos);
+                if (tail != null && !a.gate.cold) {
+                    tail.recordAtLeast(region, nanos);
+                }
                 metrics.call(region, op.name(), Metrics.CANCELLED, nanos);
                 observations.stop(a.gate.observation, Metrics.CANCELLED, null);
                 synchronized (this) {
@@ -996,7 +1084,7 @@ final class RegionalExecutor implements AutoCloseable {
                     }
                 }
             }
-            cancelLosers(losers);
+            cancelLosers(losers, null);
             if (fail != null) {
                 result.completeExceptionally(fail);
             } else if (startIndex >= 0) {
@@ -1005,10 +1093,20 @@ final class RegionalExecutor implements AutoCloseable {
             }
         }
 
-        private void cancelLosers(List<Attempt> losers) {
+        /**
+         * Cancels the attempts still in flight. An attempt that started before the {@code winner} and had not answered
+         * when it did stalled while another region answered: that counts towards ejecting its region (unless its
+         * client was cold or the process was stalled for a quarter of its time).
+         */
+        private void cancelLosers(List<Attempt> losers, Attempt winner) {
             for (Attempt l : losers) {
                 l.cancel();
                 metrics.hedgeCancelled(l.gate.region);
+                long now = System.nanoTime();
+                if (winner != null && l.start - winner.start < 0 && !l.gate.cold
+                        && !stalls.excuses(now, now - l.start)) {
+                    stalled(op, l.gate, "unanswered while " + winner.gate.region.id() + " answered");
+                }
             }
         }
 

@@ -1,7 +1,9 @@
 package dev.meridian.core;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.IllegalStateTransitionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import software.amazon.awssdk.regions.Region;
 
@@ -20,6 +22,8 @@ final class WatchedBreaker {
     private final String resource;
     private final AtomicReference<CircuitBreaker.State> seen;
     private final Transitions transitions;
+    /** Attempts in a row that stalled (timed out, or lost to another region unanswered); a success clears it. */
+    private final AtomicInteger stalls = new AtomicInteger();
 
     /** Told of each state change Meridian observes. */
     interface Transitions {
@@ -64,8 +68,35 @@ final class WatchedBreaker {
     }
 
     void success(long nanos) {
+        if (stalls.get() != 0) {
+            stalls.set(0);
+        }
         breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
         settle();
+    }
+
+    /**
+     * Records that an attempt stalled; at the {@code limit}-th in a row (0: never) the breaker opens at once, without
+     * waiting for its sliding window, and true is returned (once per run of stalls).
+     */
+    boolean stalled(int limit) {
+        if (limit <= 0 || stalls.incrementAndGet() < limit) {
+            return false;
+        }
+        stalls.set(0);
+        CircuitBreaker.State s = settle();
+        if (s != CircuitBreaker.State.CLOSED && s != CircuitBreaker.State.HALF_OPEN) {
+            return false;
+        }
+        try {
+            breaker.transitionToOpenState();
+        } catch (IllegalStateTransitionException e) {
+            // Another thread moved it first (e.g. its window opened it): it is out of the plans either way.
+            settle();
+            return false;
+        }
+        settle();
+        return true;
     }
 
     void error(long nanos, Throwable failure) {

@@ -96,7 +96,7 @@ class EnvironmentReaderTest {
         env2.put("MERIDIAN_HEDGE_DELAY", "soon");
         assertThatThrownBy(() -> MultiRegionConfig.fromEnvironment(env2, new Properties()))
                 .hasMessage("MERIDIAN_HEDGE_DELAY must be a duration, was 'soon'; use e.g. 50ms, 2s or ISO-8601"
-                        + " PT0.05S");
+                        + " PT0.05S, or remove it to use the default 50ms");
 
         Map<String, String> env3 = baseEnv();
         env3.put("MERIDIAN_REGION_EU_WEST_1_WEIGHT", "80");

@@ -49,8 +49,10 @@ class MeridianSettingsTest {
         SAMPLES.put("routing", new String[] {"failover", "nearest"});
         SAMPLES.put("max-regions-per-call", new String[] {"2", "101"});
         SAMPLES.put("first-attempt-timeout", new String[] {"3s", "0s"});
-        SAMPLES.put("hedge.delay", new String[] {"50ms", "-PT1S"});
-        SAMPLES.put("hedge.mode", new String[] {"adaptive", "sometimes"});
+        SAMPLES.put("hedge.delay", new String[] {"80ms", "-PT1S"});
+        SAMPLES.put("hedge.mode", new String[] {"fixed", "sometimes"});
+        SAMPLES.put("hedge.budget-percent", new String[] {"20", "0"});
+        SAMPLES.put("hedge.budget-burst", new String[] {"3", "0"});
         SAMPLES.put("breaker.failure-rate-threshold", new String[] {"25", "0"});
         SAMPLES.put("breaker.sliding-window-size", new String[] {"40", "0"});
         SAMPLES.put("breaker.minimum-calls", new String[] {"5", "0"});
@@ -59,6 +61,7 @@ class MeridianSettingsTest {
         SAMPLES.put("breaker.slow-call-rate-threshold", new String[] {"90", "100.5"});
         SAMPLES.put("breaker.slow-call-duration", new String[] {"1s", "0s"});
         SAMPLES.put("breaker.per-resource", new String[] {"true", "yes"});
+        SAMPLES.put("breaker.eject-after-stalls", new String[] {"2", "-1"});
         SAMPLES.put("default-data-class", new String[] {"RESTRICTED", null});
         SAMPLES.put("require-context", new String[] {"true", "ture"});
         SAMPLES.put("residency.country.<cc>", new String[] {"UK", null});
@@ -177,7 +180,6 @@ class MeridianSettingsTest {
         if (s != MeridianSettings.REGIONS) {
             values.put(MeridianSettings.REGIONS, List.of(REGIONS.split(",")));
         }
-        values.put(MeridianSettings.HEDGE_DELAY, Duration.ofMillis(20));
         put(values, s, key, text);
         return MultiRegionConfig.fromSettings(values);
     }
@@ -201,11 +203,10 @@ class MeridianSettingsTest {
         return Map.of();
     }
 
-    /** Three regions, hedging on (hedge.mode only means something with a delay). */
+    /** Three regions. */
     private static Properties base() {
         Properties props = new Properties();
         props.setProperty("meridian.regions", REGIONS);
-        props.setProperty("meridian.hedge.delay", "20ms");
         return props;
     }
 

@@ -5,6 +5,7 @@ import static dev.meridian.core.TestTopology.EU_WEST;
 import static dev.meridian.core.TestTopology.US_EAST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.meridian.core.execution.FailureClassifier;
 import dev.meridian.core.execution.HedgingConfig;
@@ -650,18 +651,40 @@ class RegionalExecutorTest {
                 .as("writes are not moved by a half-open breaker").isEqualTo("eu-west-1");
     }
 
+    /**
+     * Without a probe or hedging a synchronous read used to be the half-open region's trial: its caller waited on a
+     * region that may still be black-holed (issue 19: 12 of 24 calls that paid the attempt timeout). Now the trial
+     * is detached: it runs on a trial thread and only feeds the breaker, the caller's read goes to the next region.
+     */
     @Test
-    void withoutAProbeOrHedgingASynchronousReadIsTheHalfOpenTrial() {
+    void withoutAProbeOrHedgingASynchronousReadSendsADetachedTrialAndDoesNotWaitForIt() {
         RegionalExecutor ex = executor(TestTopology.threeRegions().health(HealthConfig.builder()
                 .permittedCallsInHalfOpenState(1).build()).build());
         health.circuitBreaker(EU_WEST).transitionToOpenState();
         health.circuitBreaker(EU_WEST).transitionToHalfOpenState();
+        CountDownLatch blackholed = new CountDownLatch(1);
         Function<Region, String> get = region -> {
             touched.add(region);
+            if (region.equals(EU_WEST)) {
+                awaitQuietly(blackholed);
+            }
             return region.id();
         };
-        assertThat(ex.execute(Operation.of("Get", OperationKind.READ), get)).isEqualTo("eu-west-1");
-        assertThat(health.state(EU_WEST)).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(ex.execute(Operation.of("Get", OperationKind.READ), get)).isEqualTo("eu-central-1");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(touched).contains(EU_WEST));
+        assertThat(health.state(EU_WEST)).as("the trial is still out").isEqualTo(CircuitBreaker.State.HALF_OPEN);
+        blackholed.countDown();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> health.state(EU_WEST) == CircuitBreaker.State.CLOSED);
+    }
+
+    /** Waits for the latch, for 10 s at most (a caller held by its trial would otherwise wait forever). */
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
@@ -729,11 +752,12 @@ class RegionalExecutorTest {
 
     /**
      * The health probe drives only the region breakers it probes. A table's own breaker (opened by throttling) in
-     * half-open admits the users' reads as its trials, or a read-only table would never come back to its region.
+     * half-open still gets the users' reads' trials, or a read-only table would never come back to its region; the
+     * trial is detached: the read itself is answered by the next region.
      */
     @ParameterizedTest(name = "per-resource breakers: {0}")
     @ValueSource(booleans = {false, true})
-    void withAHealthProbeASynchronousReadIsTheTrialOfAHalfOpenTableBreakerTheProbeDoesNotDrive(
+    void withAHealthProbeASynchronousReadSendsADetachedTrialToAHalfOpenTableBreakerTheProbeDoesNotDrive(
             boolean perResourceBreakers) {
         RegionalExecutor ex = executor(TestTopology.threeRegions().health(HealthConfig.builder()
                 .permittedCallsInHalfOpenState(1).perResourceBreakers(perResourceBreakers)
@@ -746,9 +770,86 @@ class RegionalExecutorTest {
             touched.add(region);
             return region.id();
         };
-        assertThat(ex.execute(read, get)).isEqualTo("eu-west-1");
-        assertThat(touched).containsExactly(EU_WEST);
-        assertThat(table.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(ex.execute(read, get)).isEqualTo("eu-central-1");
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> table.getState() == CircuitBreaker.State.CLOSED);
+        assertThat(touched).containsExactlyInAnyOrder(EU_WEST, EU_CENTRAL);
+    }
+
+    private RegionalExecutor ejectingAfter(int stalls) {
+        return executor(TestTopology.threeRegions().health(HealthConfig.builder().ejectAfterStalls(stalls).build())
+                .build());
+    }
+
+    /** Issue 19: a black-holed region paid the attempt timeout 10 times before its window of 10 opened the breaker. */
+    @Test
+    void consecutiveTimeoutsEjectTheRegionWithoutWaitingForTheWindow() {
+        RegionalExecutor ex = ejectingAfter(3);
+        Operation get = Operation.of("Get", OperationKind.READ);
+        for (int i = 0; i < 2; i++) {
+            assertThat(ex.execute(get, failingIn(EU_WEST, timedOut()))).isEqualTo("eu-central-1");
+        }
+        assertThat(health.state(EU_WEST)).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(ex.execute(get, failingIn(EU_WEST, timedOut()))).isEqualTo("eu-central-1");
+        assertThat(health.state(EU_WEST)).as("ejected at the third timeout in a row")
+                .isEqualTo(CircuitBreaker.State.OPEN);
+        touched.clear();
+        assertThat(ex.execute(get, failingIn(EU_WEST, timedOut()))).isEqualTo("eu-central-1");
+        assertThat(touched).containsExactly(EU_CENTRAL);
+    }
+
+    @Test
+    void aSuccessBetweenTimeoutsStartsTheCountAgain() {
+        RegionalExecutor ex = ejectingAfter(3);
+        Operation get = Operation.of("Get", OperationKind.READ);
+        ex.execute(get, failingIn(EU_WEST, timedOut()));
+        ex.execute(get, failingIn(EU_WEST, timedOut()));
+        ex.execute(get, failingIn(US_EAST, timedOut()));
+        ex.execute(get, failingIn(EU_WEST, timedOut()));
+        ex.execute(get, failingIn(EU_WEST, timedOut()));
+        assertThat(health.state(EU_WEST)).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
+    void timeoutsOfAColdClientDoNotEjectItsRegion() {
+        RegionalExecutor ex = ejectingAfter(2);
+        Operation get = Operation.of("Get", OperationKind.READ);
+        for (int i = 0; i < 4; i++) {
+            ex.execute(get, RoutingContext.current(), failingIn(EU_WEST, timedOut()), ex.classifier(),
+                    region -> true);
+        }
+        assertThat(health.state(EU_WEST)).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
+    void timeoutsWhileTheProcessWasStalledDoNotEjectTheRegion() {
+        RegionalExecutor ex = ejectingAfter(2);
+        Operation get = Operation.of("Get", OperationKind.READ);
+        Function<Region, String> starved = region -> {
+            touched.add(region);
+            if (region.equals(EU_WEST)) {
+                // The process's own timer is a second late, a stall covering the whole attempt (and its
+                // bookkeeping): a CPU-starved process.
+                long now = System.nanoTime();
+                ex.stalls().timerFired(now - TimeUnit.SECONDS.toNanos(1), now + TimeUnit.SECONDS.toNanos(1));
+                throw timedOut();
+            }
+            return region.id();
+        };
+        for (int i = 0; i < 4; i++) {
+            assertThat(ex.execute(get, starved)).isEqualTo("eu-central-1");
+        }
+        assertThat(health.state(EU_WEST)).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
+    void fastEjectionCanBeTurnedOff() {
+        RegionalExecutor ex = ejectingAfter(0);
+        Operation get = Operation.of("Get", OperationKind.READ);
+        for (int i = 0; i < 9; i++) {
+            ex.execute(get, failingIn(EU_WEST, timedOut()));
+        }
+        assertThat(health.state(EU_WEST)).isEqualTo(CircuitBreaker.State.CLOSED);
     }
 
     private LatencyTracker executorLatency() {

@@ -21,8 +21,9 @@ import org.springframework.context.annotation.Configuration;
  * The Meridian runtime: the {@link MultiRegionConfig} of the {@code meridian.*} properties and the one
  * {@link MultiRegion} (built with {@code MultiRegion.builder(config)}, as plain code and Lambda handlers build it),
  * its meters bound to the application's {@code MeterRegistry} and each regional attempt observed in its
- * {@code ObservationRegistry} ({@code meridian.call}) when it has them. Starts no thread unless hedging or a health
- * probe is configured. Off with {@code meridian.enabled=false}.
+ * {@code ObservationRegistry} ({@code meridian.call}) when it has them. Starts no thread unless hedged reads (on by
+ * default, {@code meridian.hedge.mode=off} turns them off) or a health probe are on. Off with
+ * {@code meridian.enabled=false}.
  */
 @AutoConfiguration(afterName = {
         "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",

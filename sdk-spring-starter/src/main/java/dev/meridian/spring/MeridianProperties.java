@@ -238,12 +238,32 @@ public class MeridianProperties {
     /** Hedged reads ({@code meridian.hedge.*}). */
     public static class Hedge {
         /**
-         * Delay before a hedged read is sent to the next region (50ms, 2s or ISO-8601); setting it enables hedged
-         * reads, which are off by default.
+         * Delay before a hedged read is sent to the next region (fixed mode), or its floor (adaptive mode): 50ms, 2s
+         * or ISO-8601. Reads are hedged by default; writes never are.
          */
         private Duration delay;
-        /** Hedging mode: fixed (after the delay), adaptive (after the first region's p95, never sooner than the delay) or off. */
+        /** Hedging mode: adaptive (after the first region's latency at the quantile 1 - budget share, never sooner than the delay), fixed (after the delay) or off. */
         private String mode;
+        /** Percent (0, 100] of reads that may be hedged in the long run (a token bucket); the adaptive delay targets the same share. */
+        private Float budgetPercent;
+        /** Most hedges the hedge budget lets out at once, >= 1. */
+        private Integer budgetBurst;
+
+        public Float getBudgetPercent() {
+            return budgetPercent;
+        }
+
+        public void setBudgetPercent(Float budgetPercent) {
+            this.budgetPercent = budgetPercent;
+        }
+
+        public Integer getBudgetBurst() {
+            return budgetBurst;
+        }
+
+        public void setBudgetBurst(Integer budgetBurst) {
+            this.budgetBurst = budgetBurst;
+        }
 
         public Duration getDelay() {
             return delay;
@@ -280,6 +300,16 @@ public class MeridianProperties {
         private Duration slowCallDuration;
         /** true or false: calls naming a resource (a DynamoDB table) use a breaker per region x resource. */
         private Boolean perResource;
+        /** Attempts in a row that timed out or stayed unanswered while a hedge to another region answered, after which a region's breaker opens at once, >= 0 (0: off). */
+        private Integer ejectAfterStalls;
+
+        public Integer getEjectAfterStalls() {
+            return ejectAfterStalls;
+        }
+
+        public void setEjectAfterStalls(Integer ejectAfterStalls) {
+            this.ejectAfterStalls = ejectAfterStalls;
+        }
 
         public Float getFailureRateThreshold() {
             return failureRateThreshold;

@@ -3,6 +3,7 @@ package dev.meridian.spring;
 import static dev.meridian.core.settings.MeridianSettings.BREAKER_FAILURE_RATE_THRESHOLD;
 import static dev.meridian.core.settings.MeridianSettings.BREAKER_HALF_OPEN_CALLS;
 import static dev.meridian.core.settings.MeridianSettings.BREAKER_MINIMUM_CALLS;
+import static dev.meridian.core.settings.MeridianSettings.BREAKER_EJECT_AFTER_STALLS;
 import static dev.meridian.core.settings.MeridianSettings.BREAKER_PER_RESOURCE;
 import static dev.meridian.core.settings.MeridianSettings.BREAKER_SLIDING_WINDOW_SIZE;
 import static dev.meridian.core.settings.MeridianSettings.BREAKER_SLOW_CALL_DURATION;
@@ -10,6 +11,8 @@ import static dev.meridian.core.settings.MeridianSettings.BREAKER_SLOW_CALL_RATE
 import static dev.meridian.core.settings.MeridianSettings.BREAKER_WAIT_IN_OPEN;
 import static dev.meridian.core.settings.MeridianSettings.DEFAULT_DATA_CLASS;
 import static dev.meridian.core.settings.MeridianSettings.FIRST_ATTEMPT_TIMEOUT;
+import static dev.meridian.core.settings.MeridianSettings.HEDGE_BUDGET_BURST;
+import static dev.meridian.core.settings.MeridianSettings.HEDGE_BUDGET_PERCENT;
 import static dev.meridian.core.settings.MeridianSettings.HEDGE_DELAY;
 import static dev.meridian.core.settings.MeridianSettings.HEDGE_MODE;
 import static dev.meridian.core.settings.MeridianSettings.HOME_REGION;
@@ -74,6 +77,8 @@ final class MeridianSettingsBinding {
         put(REQUIRE_CONTEXT, p.getRequireContext());
         put(HEDGE_DELAY, p.getHedge().getDelay());
         put(HEDGE_MODE, p.getHedge().getMode());
+        put(HEDGE_BUDGET_PERCENT, p.getHedge().getBudgetPercent());
+        put(HEDGE_BUDGET_BURST, p.getHedge().getBudgetBurst());
         MeridianProperties.Breaker breaker = p.getBreaker();
         put(BREAKER_FAILURE_RATE_THRESHOLD, breaker.getFailureRateThreshold());
         put(BREAKER_SLIDING_WINDOW_SIZE, breaker.getSlidingWindowSize());
@@ -83,6 +88,7 @@ final class MeridianSettingsBinding {
         put(BREAKER_SLOW_CALL_RATE_THRESHOLD, breaker.getSlowCallRateThreshold());
         put(BREAKER_SLOW_CALL_DURATION, breaker.getSlowCallDuration());
         put(BREAKER_PER_RESOURCE, breaker.getPerResource());
+        put(BREAKER_EJECT_AFTER_STALLS, breaker.getEjectAfterStalls());
         p.getResidency().getCountry().forEach((cc, j) -> put(RESIDENCY_COUNTRY, cc, j));
         return MultiRegionConfig.fromSettings(values);
     }

@@ -51,8 +51,10 @@ class MeridianPropertiesCatalogTest {
         SAMPLES.put("routing", new String[] {"failover", "nearest"});
         SAMPLES.put("max-regions-per-call", new String[] {"2", "101"});
         SAMPLES.put("first-attempt-timeout", new String[] {"3s", "0s"});
-        SAMPLES.put("hedge.delay", new String[] {"50ms", "-PT1S"});
-        SAMPLES.put("hedge.mode", new String[] {"adaptive", "sometimes"});
+        SAMPLES.put("hedge.delay", new String[] {"80ms", "-PT1S"});
+        SAMPLES.put("hedge.mode", new String[] {"fixed", "sometimes"});
+        SAMPLES.put("hedge.budget-percent", new String[] {"20", "0"});
+        SAMPLES.put("hedge.budget-burst", new String[] {"3", "0"});
         SAMPLES.put("breaker.failure-rate-threshold", new String[] {"25", "0"});
         SAMPLES.put("breaker.sliding-window-size", new String[] {"40", "0"});
         SAMPLES.put("breaker.minimum-calls", new String[] {"5", "0"});
@@ -61,6 +63,7 @@ class MeridianPropertiesCatalogTest {
         SAMPLES.put("breaker.slow-call-rate-threshold", new String[] {"90", "100.5"});
         SAMPLES.put("breaker.slow-call-duration", new String[] {"1s", "0s"});
         SAMPLES.put("breaker.per-resource", new String[] {"true", null});
+        SAMPLES.put("breaker.eject-after-stalls", new String[] {"2", "-1"});
         SAMPLES.put("default-data-class", new String[] {"RESTRICTED", null});
         SAMPLES.put("require-context", new String[] {"true", null});
         SAMPLES.put("residency.country.<cc>", new String[] {"UK", null});
@@ -149,7 +152,7 @@ class MeridianPropertiesCatalogTest {
         }
     }
 
-    /** Three regions and a hedge delay (hedge.mode only means something with one), then {@code extra}. */
+    /** Three regions and a 20 ms hedge delay, then {@code extra}. */
     private static Map<String, String> base(Map<String, String> extra) {
         Map<String, String> source = new HashMap<>();
         source.put("meridian.regions", REGIONS);

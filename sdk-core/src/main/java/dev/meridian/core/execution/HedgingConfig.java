@@ -1,5 +1,6 @@
 package dev.meridian.core.execution;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 import static org.apiguardian.api.API.Status.STABLE;
 
 import dev.meridian.core.internal.SettingRules;
@@ -10,13 +11,26 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Hedged reads: when a READ has not answered after a delay, the same read is also sent to the next region of its
- * plan; the first success wins and the other attempt is cancelled. The delay is fixed, or adaptive: the first
- * region's observed p95 latency (attempts abandoned as hedge losers or timed out count as slow samples, so the
- * estimate follows the real p95 and not only the calls that finished), never below a floor. Disabled by default;
- * enabling it makes the runtime create daemon threads on demand: one timer, and workers that run the attempts of
- * synchronous hedged reads (at most {@link #maxWorkers()}, default {@value #DEFAULT_MAX_WORKERS}; idle workers exit
- * after 60 s). When every worker is busy a synchronous read runs on the caller's thread without a hedge rather than
- * queueing. {@code MultiRegion.close()} stops them. Immutable and thread-safe.
+ * plan; the first success wins and the other attempt is cancelled. Only reads are hedged, never writes.
+ *
+ * <p><b>The delay</b> is fixed, or adaptive: the first region's observed latency at the quantile
+ * {@code 1 − budget share} (the p90 with the default 10 % budget; attempts abandoned as hedge losers or timed out
+ * count as samples at least that slow, so the estimate follows the real tail and not only the calls that finished),
+ * never below a floor. Adaptive hedging thus spends the budget on the slowest calls: where those are slower than
+ * the floor it hedges about the budget's share of calls, otherwise it hedges exactly as a fixed delay equal to the
+ * floor would.
+ *
+ * <p><b>The budget</b> caps the extra requests: a token bucket in which every hedgeable read earns
+ * {@link #budgetShare()} of a token (at most {@link #budgetBurst()} tokens held) and each hedge spends one; a hedge
+ * finding no token is not sent ({@code meridian.hedge.refused}). Over any run of {@code n} reads at most
+ * {@code burst + share × n} hedges go out, so a region that browns out never sees its load doubled. Default: 10 % of
+ * reads, a burst of 10.
+ *
+ * <p><b>Default: on</b> ({@link #defaults()}: adaptive, floor {@code 50 ms}, budget 10 %). Hedging makes the runtime
+ * create daemon threads on demand: one timer, and workers that run the attempts of synchronous hedged reads (at most
+ * {@link #maxWorkers()}, default {@value #DEFAULT_MAX_WORKERS}; idle workers exit after 60 s). When every worker is
+ * busy a synchronous read runs on the caller's thread without a hedge rather than queueing.
+ * {@code MultiRegion.close()} stops them. Immutable and thread-safe.
  *
  * <p>A hedge is one of the call's {@code maxRegionsPerCall} regional attempts, never an extra one: hedging does not
  * raise a call's request budget (see {@code MultiRegionConfig.maxRegionsPerCall}).
@@ -25,32 +39,75 @@ import org.jspecify.annotations.Nullable;
 public final class HedgingConfig {
     /** Default bound of the hedge worker threads. */
     public static final int DEFAULT_MAX_WORKERS = 128;
-    private static final HedgingConfig DISABLED = new HedgingConfig(false, null, false, DEFAULT_MAX_WORKERS);
+    /** Default share of reads the hedge budget lets be hedged: 10 %. */
+    @API(status = EXPERIMENTAL, since = "0.1")
+    public static final double DEFAULT_BUDGET_SHARE = 0.1;
+    /** Default most hedges the budget lets out at once. */
+    @API(status = EXPERIMENTAL, since = "0.1")
+    public static final int DEFAULT_BUDGET_BURST = 10;
+    /** The floor of the default adaptive delay. */
+    @API(status = EXPERIMENTAL, since = "0.1")
+    public static final Duration DEFAULT_FLOOR = Duration.ofMillis(50);
+    private static final HedgingConfig DISABLED = new HedgingConfig(false, null, false, DEFAULT_MAX_WORKERS,
+            DEFAULT_BUDGET_SHARE, DEFAULT_BUDGET_BURST);
+    private static final HedgingConfig DEFAULTS = adaptive(DEFAULT_FLOOR);
 
     private final boolean enabled;
     private final @Nullable Duration delay;
     private final boolean adaptive;
     private final int maxWorkers;
+    private final double budgetShare;
+    private final int budgetBurst;
 
-    private HedgingConfig(boolean enabled, @Nullable Duration delay, boolean adaptive, int maxWorkers) {
+    private HedgingConfig(boolean enabled, @Nullable Duration delay, boolean adaptive, int maxWorkers,
+            double budgetShare, int budgetBurst) {
         this.enabled = enabled;
         this.delay = delay;
         this.adaptive = adaptive;
         this.maxWorkers = maxWorkers;
+        this.budgetShare = budgetShare;
+        this.budgetBurst = budgetBurst;
     }
 
     public static HedgingConfig disabled() {
         return DISABLED;
     }
 
-    /** Hedge after a fixed delay. */
-    public static HedgingConfig fixed(Duration delay) {
-        return new HedgingConfig(true, check(delay, "HedgingConfig.fixed delay"), false, DEFAULT_MAX_WORKERS);
+    /**
+     * The default: adaptive hedging with a {@code 50 ms} floor under a budget of 10 % of reads (burst 10), what a
+     * runtime built without a hedging setting uses.
+     */
+    @API(status = EXPERIMENTAL, since = "0.1")
+    public static HedgingConfig defaults() {
+        return DEFAULTS;
     }
 
-    /** Hedge after the region's observed p95 latency, but never sooner than {@code floor}. */
+    /** Hedge after a fixed delay (under the default budget). */
+    public static HedgingConfig fixed(Duration delay) {
+        return new HedgingConfig(true, check(delay, "HedgingConfig.fixed delay"), false, DEFAULT_MAX_WORKERS,
+                DEFAULT_BUDGET_SHARE, DEFAULT_BUDGET_BURST);
+    }
+
+    /**
+     * Hedge after the first region's observed latency at the quantile {@code 1 − budget share} (the p90 with the
+     * default budget), but never sooner than {@code floor}.
+     */
     public static HedgingConfig adaptive(Duration floor) {
-        return new HedgingConfig(true, check(floor, "HedgingConfig.adaptive floor"), true, DEFAULT_MAX_WORKERS);
+        return new HedgingConfig(true, check(floor, "HedgingConfig.adaptive floor"), true, DEFAULT_MAX_WORKERS,
+                DEFAULT_BUDGET_SHARE, DEFAULT_BUDGET_BURST);
+    }
+
+    /**
+     * This configuration with a hedge budget of {@code share} of the hedgeable reads, in (0, 1], of which at most
+     * {@code burst} (at least 1) may be spent at once. The adaptive delay targets the same share.
+     */
+    @API(status = EXPERIMENTAL, since = "0.1")
+    public HedgingConfig withBudget(double share, int burst) {
+        SettingRules.check(share > 0 && share <= 1, "HedgingConfig.withBudget share", "must be in (0, 1]", share,
+                "pass a share of reads such as " + DEFAULT_BUDGET_SHARE + " (10 %, the default)");
+        SettingRules.atLeast(burst, 1, "HedgingConfig.withBudget burst",
+                "allow at least one hedge at once, e.g. " + DEFAULT_BUDGET_BURST + " (the default)");
+        return new HedgingConfig(enabled, delay, adaptive, maxWorkers, share, burst);
     }
 
     /**
@@ -60,7 +117,7 @@ public final class HedgingConfig {
     public HedgingConfig withMaxWorkers(int workers) {
         SettingRules.atLeast(workers, 1, "HedgingConfig.withMaxWorkers",
                 "allow at least one worker, e.g. " + DEFAULT_MAX_WORKERS + " (the default)");
-        return new HedgingConfig(enabled, delay, adaptive, workers);
+        return new HedgingConfig(enabled, delay, adaptive, workers, budgetShare, budgetBurst);
     }
 
     private static Duration check(Duration d, String setting) {
@@ -80,24 +137,39 @@ public final class HedgingConfig {
         return maxWorkers;
     }
 
+    /** The share of hedgeable reads the budget lets be hedged in the long run, in (0, 1]. */
+    @API(status = EXPERIMENTAL, since = "0.1")
+    public double budgetShare() {
+        return budgetShare;
+    }
+
+    /** The most hedges the budget lets out at once (the bucket's size). */
+    @API(status = EXPERIMENTAL, since = "0.1")
+    public int budgetBurst() {
+        return budgetBurst;
+    }
+
     /** The fixed delay, or the floor of an adaptive one; empty when disabled. */
     public Optional<Duration> delay() {
         return Optional.ofNullable(delay);
     }
 
-    /** The delay to use given the first region's observed p95 (nanoseconds, or negative when unknown). */
-    public long delayNanos(long p95Nanos) {
+    /**
+     * The delay to use given the first region's observed tail latency (at the quantile {@code 1 − budget share};
+     * nanoseconds, or negative when unknown).
+     */
+    public long delayNanos(long tailNanos) {
         if (delay == null) {
             throw new IllegalStateException("HedgingConfig is disabled: it has no hedge delay; check enabled() first");
         }
         long base = delay.toNanos();
-        return adaptive && p95Nanos > base ? p95Nanos : base;
+        return adaptive && tailNanos > base ? tailNanos : base;
     }
 
     @Override
     public String toString() {
         return !enabled ? "HedgingConfig[disabled]"
-                : "HedgingConfig[" + (adaptive ? "adaptive p95, floor " : "fixed ") + delay + ", max workers " + maxWorkers
-                        + ']';
+                : "HedgingConfig[" + (adaptive ? "adaptive, floor " : "fixed ") + delay + ", budget " + budgetShare
+                        + " burst " + budgetBurst + ", max workers " + maxWorkers + ']';
     }
 }

@@ -1,5 +1,6 @@
 package dev.meridian.core.health;
 
+import static dev.meridian.core.settings.MeridianSettings.BREAKER_EJECT_AFTER_STALLS;
 import static dev.meridian.core.settings.MeridianSettings.BREAKER_FAILURE_RATE_THRESHOLD;
 import static dev.meridian.core.settings.MeridianSettings.BREAKER_HALF_OPEN_CALLS;
 import static dev.meridian.core.settings.MeridianSettings.BREAKER_MINIMUM_CALLS;
@@ -7,6 +8,7 @@ import static dev.meridian.core.settings.MeridianSettings.BREAKER_SLIDING_WINDOW
 import static dev.meridian.core.settings.MeridianSettings.BREAKER_SLOW_CALL_DURATION;
 import static dev.meridian.core.settings.MeridianSettings.BREAKER_SLOW_CALL_RATE_THRESHOLD;
 import static dev.meridian.core.settings.MeridianSettings.BREAKER_WAIT_IN_OPEN;
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 import static org.apiguardian.api.API.Status.STABLE;
 
 import dev.meridian.core.internal.SettingRules;
@@ -23,7 +25,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Defaults: failure-rate threshold 50 %, sliding window 20 calls, minimum 10 calls, 10 s open,
  * 3 calls permitted half-open, slow-call threshold 80 % of calls slower than 2 s, no probe, per-resource breakers
- * off.
+ * off, ejection after {@value #DEFAULT_EJECT_AFTER_STALLS} stalled attempts in a row.
+ *
+ * <p>{@linkplain Builder#ejectAfterStalls(int) Fast ejection}: a region whose attempts stall several times in a row —
+ * time out, or stay unanswered while the hedge sent to another region answers — is ejected at once (its breaker
+ * opens) without waiting for the sliding window to fill. What is not the region's does not count: the first attempt
+ * through a client that has not answered yet (start-up, see {@code first-attempt-timeout}) and an attempt during
+ * which the process itself was stalled for a quarter of its time or more (a GC pause, CPU starvation); so a cold or
+ * starved process does not eject healthy regions. Any success in between starts the count again.
  *
  * <p>{@linkplain Builder#perResourceBreakers(boolean) Per-resource breakers}: when on, a call whose
  * {@code Operation} names a resource (e.g. a DynamoDB table) goes through the breaker of that region × resource
@@ -38,6 +47,9 @@ import org.jspecify.annotations.Nullable;
  */
 @API(status = STABLE, since = "0.1")
 public final class HealthConfig {
+    /** Default number of stalled attempts in a row that ejects a region. */
+    @API(status = EXPERIMENTAL, since = "0.1")
+    public static final int DEFAULT_EJECT_AFTER_STALLS = 5;
     private static final HealthConfig DEFAULTS = builder().build();
 
     private final float failureRateThreshold;
@@ -50,6 +62,7 @@ public final class HealthConfig {
     private final @Nullable ProbeHook probe;
     private final Duration probeInterval;
     private final boolean perResourceBreakers;
+    private final int ejectAfterStalls;
 
     private HealthConfig(Builder b) {
         this.failureRateThreshold = b.failureRateThreshold;
@@ -62,6 +75,7 @@ public final class HealthConfig {
         this.probe = b.probe;
         this.probeInterval = b.probeInterval;
         this.perResourceBreakers = b.perResourceBreakers;
+        this.ejectAfterStalls = b.ejectAfterStalls;
     }
 
     public static HealthConfig defaults() {
@@ -84,6 +98,7 @@ public final class HealthConfig {
         b.probe = probe;
         b.probeInterval = probeInterval;
         b.perResourceBreakers = perResourceBreakers;
+        b.ejectAfterStalls = ejectAfterStalls;
         return b;
     }
 
@@ -128,13 +143,20 @@ public final class HealthConfig {
         return perResourceBreakers;
     }
 
+    /** Stalled attempts in a row that eject a region at once (0: never; see the class comment). */
+    @API(status = EXPERIMENTAL, since = "0.1")
+    public int ejectAfterStalls() {
+        return ejectAfterStalls;
+    }
+
     @Override
     public String toString() {
         return "HealthConfig[failureRate=" + failureRateThreshold + "%, window=" + slidingWindowSize + ", minCalls="
                 + minimumNumberOfCalls + ", open=" + waitInOpenState + ", halfOpenCalls="
                 + permittedCallsInHalfOpenState + ", slowRate=" + slowCallRateThreshold + "%, slow=" + slowCallDuration
                 + (probe != null ? ", probe every " + probeInterval : "")
-                + (perResourceBreakers ? ", per-resource breakers" : "") + ']';
+                + (perResourceBreakers ? ", per-resource breakers" : "") + ", ejectAfterStalls=" + ejectAfterStalls
+                + ']';
     }
 
     /** Builder for {@link HealthConfig}; not thread-safe. */
@@ -149,6 +171,7 @@ public final class HealthConfig {
         private @Nullable ProbeHook probe;
         private Duration probeInterval = Duration.ofSeconds(5);
         private boolean perResourceBreakers;
+        private int ejectAfterStalls = BREAKER_EJECT_AFTER_STALLS.defaultValue().orElseThrow();
 
         private Builder() {
         }
@@ -206,6 +229,17 @@ public final class HealthConfig {
          */
         public Builder perResourceBreakers(boolean enabled) {
             this.perResourceBreakers = enabled;
+            return this;
+        }
+
+        /**
+         * Ejects a region (opens its breaker at once) after {@code stalls} of its attempts in a row timed out or stayed
+         * unanswered while another region answered the call's hedge; 0 turns fast ejection off (the sliding window
+         * alone decides). Default {@value #DEFAULT_EJECT_AFTER_STALLS}.
+         */
+        @API(status = EXPERIMENTAL, since = "0.1")
+        public Builder ejectAfterStalls(int stalls) {
+            this.ejectAfterStalls = BREAKER_EJECT_AFTER_STALLS.check(stalls, "HealthConfig.ejectAfterStalls");
             return this;
         }
 

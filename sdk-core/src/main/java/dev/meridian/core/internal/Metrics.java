@@ -34,6 +34,17 @@ public interface Metrics {
     void hedgeCancelled(Region region);
 
     /**
+     * A hedge the hedge budget refused: no token left ({@code meridian.hedge.refused}, tag {@code region}: the region
+     * the hedge would have gone to).
+     */
+    default void hedgeRefused(Region region) {
+    }
+
+    /** Registers a gauge of the tokens left in the hedge budget ({@code meridian.hedge.budget}). */
+    default void hedgeBudget(Supplier<Number> tokens) {
+    }
+
+    /**
      * An attempt that timed out while the process itself was stalled (its own timers fired late): not held against
      * the region's health ({@code meridian.process.stall}, tag {@code region}).
      */

@@ -64,6 +64,18 @@ final class MicrometerMetrics implements Metrics {
     }
 
     @Override
+    public void hedgeRefused(Region region) {
+        counter("hedge.refused|" + region.id(), "meridian.hedge.refused",
+                "Hedges not sent because the hedge budget had no token left", "region", region.id()).increment();
+    }
+
+    @Override
+    public void hedgeBudget(Supplier<Number> tokens) {
+        Gauge.builder("meridian.hedge.budget", tokens)
+                .description("Hedges the hedge budget would let out at once now (tokens left)").register(registry);
+    }
+
+    @Override
     public void processStall(Region region) {
         counter("process.stall|" + region.id(), "meridian.process.stall",
                 "Timed-out attempts not held against their region: the process was stalled during them", "region",

@@ -29,7 +29,7 @@ public final class MeridianSettings {
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
     private static final List<String> ROUTINGS =
             List.of("local-first", "failover", "weighted", "geo", "latency", "home-by-key");
-    private static final List<String> HEDGE_MODES = List.of("fixed", "adaptive", "off");
+    private static final List<String> HEDGE_MODES = List.of("adaptive", "fixed", "off");
     private static final String DURATION_FIX = "use e.g. 50ms, 2s or ISO-8601 PT0.05S";
 
     /** The AWS regions Meridian routes over. */
@@ -86,16 +86,24 @@ public final class MeridianSettings {
             .doc("Time budget of the first attempt through a region's newly built client (client start-up: class"
                     + " loading, credentials, connection, TLS), used instead of shorter client timeouts; its time"
                     + " counts neither as slow nor in the region's latency (positive duration)."));
-    /** The hedge delay; setting it turns hedged reads on. */
+    /** The hedge delay (fixed mode) or its floor (adaptive mode). */
     public static final Setting<Duration> HEDGE_DELAY = add(duration("hedge.delay")
             .rule(d -> !d.isNegative(), "must not be negative", DURATION_FIX)
-            .derivedDefault("hedging off")
-            .doc("Delay before a hedged read is sent to the next region (50ms, 2s or ISO-8601); setting it enables"
-                    + " hedged reads, which are off by default."));
+            .defaultValue(Duration.ofMillis(50), "50ms")
+            .doc("Delay before a hedged read is sent to the next region (fixed mode), or its floor (adaptive mode):"
+                    + " 50ms, 2s or ISO-8601. Reads are hedged by default; writes never are."));
     /** The hedging mode. */
-    public static final Setting<String> HEDGE_MODE = add(oneOf("hedge.mode", HEDGE_MODES, "fixed")
-            .doc("Hedging mode: fixed (after the delay), adaptive (after the first region's p95, never sooner than"
-                    + " the delay) or off."));
+    public static final Setting<String> HEDGE_MODE = add(oneOf("hedge.mode", HEDGE_MODES, "adaptive")
+            .doc("Hedging mode: adaptive (after the first region's latency at the quantile 1 - budget share, never"
+                    + " sooner than the delay), fixed (after the delay) or off."));
+    /** The hedge budget's long-run share of reads. */
+    public static final Setting<Float> HEDGE_BUDGET_PERCENT = add(percent("hedge.budget-percent", 10f)
+            .doc("Percent (0, 100] of reads that may be hedged in the long run (a token bucket); the adaptive delay"
+                    + " targets the same share."));
+    /** The hedge budget's burst. */
+    public static final Setting<Integer> HEDGE_BUDGET_BURST = add(integer("hedge.budget-burst", 1, Integer.MAX_VALUE)
+            .defaultValue(10, "10")
+            .doc("Most hedges the hedge budget lets out at once, >= 1."));
     /** The breakers' failure-rate threshold. */
     public static final Setting<Float> BREAKER_FAILURE_RATE_THRESHOLD = add(percent(
             "breaker.failure-rate-threshold", 50f)
@@ -131,6 +139,12 @@ public final class MeridianSettings {
     /** Breakers per region × resource. */
     public static final Setting<Boolean> BREAKER_PER_RESOURCE = add(bool("breaker.per-resource", false)
             .doc("true or false: calls naming a resource (a DynamoDB table) use a breaker per region x resource."));
+    /** Fast ejection: stalled attempts in a row that open a region's breaker. */
+    public static final Setting<Integer> BREAKER_EJECT_AFTER_STALLS = add(integer("breaker.eject-after-stalls", 0,
+            Integer.MAX_VALUE)
+            .defaultValue(5, "5")
+            .doc("Attempts in a row that timed out or stayed unanswered while a hedge to another region answered, after"
+                    + " which a region's breaker opens at once, >= 0 (0: off)."));
     /** The data class of a call without a context. */
     public static final Setting<String> DEFAULT_DATA_CLASS = add(Setting.<String>builder("default-data-class",
                     String.class, t -> t)

@@ -1,0 +1,197 @@
+package dev.meridian.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.meridian.core.execution.HedgingConfig;
+import dev.meridian.core.health.HealthConfig;
+import dev.meridian.core.health.RegionStatus;
+import dev.meridian.testkit.LocalRegions;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+
+/**
+ * Issue 19, item 3 on real DynamoDB Locals behind fault proxies, the request journals as the witness: a black-holed
+ * region is ejected after a few stalled attempts instead of a window of 10, no read waits an attempt timeout with
+ * the default configuration, and a half-open trial does not hold the read that triggers it. Each region holds its
+ * own copy of the item naming the region, so each answer says which region served it.
+ */
+class FastEjectionIT {
+    private static final String WEST = "eu-west-1";
+    private static final String CENTRAL = "eu-central-1";
+    private static final String TABLE = "fast-ejection";
+    private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(2);
+
+    private static LocalRegions regions;
+
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final List<DynamoDbClient> regionalClients = new ArrayList<>();
+    private MultiRegion runtime;
+
+    @BeforeAll
+    static void startRegions() {
+        regions = LocalRegions.start(WEST, CENTRAL);
+        for (String r : regions.regions()) {
+            // Set-up on a loaded machine: patient timeouts, nothing here is measured.
+            DynamoDbClient c = regions.clientBuilder(r).overrideConfiguration(o -> o
+                    .apiCallAttemptTimeout(Duration.ofSeconds(30)).apiCallTimeout(Duration.ofSeconds(60))).build();
+            c.createTable(CreateTableRequest.builder().tableName(TABLE)
+                    .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
+                    .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
+                            .attributeType(ScalarAttributeType.S).build())
+                    .billingMode(BillingMode.PAY_PER_REQUEST).build());
+            c.putItem(PutItemRequest.builder().tableName(TABLE)
+                    .item(Map.of("pk", s("item-1"), "servedBy", s(r))).build());
+            c.close();
+        }
+    }
+
+    @AfterAll
+    static void stopRegions() {
+        if (regions != null) {
+            regions.close();
+        }
+    }
+
+    @BeforeEach
+    void healRegions() {
+        regions.reset();
+    }
+
+    @AfterEach
+    void close() {
+        regions.healAll();
+        if (runtime != null) {
+            runtime.close();
+        }
+        regionalClients.forEach(DynamoDbClient::close);
+    }
+
+    /** A multi-region client over warmed-up per-region clients (no read pays for a client's start-up). */
+    private DynamoDbClient wrap(MultiRegionConfig.Builder builder) {
+        MultiRegionConfig config = builder
+                .region(RegionSpec.of(WEST).endpoint(regions.endpoint(WEST)))
+                .region(RegionSpec.of(CENTRAL).endpoint(regions.endpoint(CENTRAL)))
+                .localRegion(WEST)
+                .environment(name -> null)
+                .build();
+        Map<Region, DynamoDbClient> warmed = new LinkedHashMap<>();
+        for (RegionSpec spec : config.regions()) {
+            DynamoDbClient c = regions.clientBuilder(spec.region().id())
+                    .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(2, ATTEMPT_TIMEOUT))
+                    .build();
+            regionalClients.add(c);
+            c.getItem(getItem());
+            warmed.put(spec.region(), c);
+        }
+        runtime = MultiRegion.builder(config).meterRegistry(meters).build();
+        DynamoDbClient client = runtime.wrapClient(DynamoDbClient.class, warmed::get,
+                MultiRegionDynamoDbIT.CLASSIFIER);
+        regions.journalsClear();
+        return client;
+    }
+
+    private static AttributeValue s(String v) {
+        return AttributeValue.builder().s(v).build();
+    }
+
+    private static GetItemRequest getItem() {
+        return GetItemRequest.builder().tableName(TABLE).key(Map.of("pk", s("item-1"))).build();
+    }
+
+    private RegionStatus.BreakerState west() {
+        return runtime.status(Region.of(WEST)).breaker();
+    }
+
+    private double count(String meter, String region) {
+        Counter c = meters.find(meter).tag("region", region).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    /** Reads that waited at least an attempt timeout, of {@code reads} made one after the other. */
+    private static int readsThatWaitedAnAttemptTimeout(DynamoDbClient items, int reads, String servedBy) {
+        int waited = 0;
+        for (int i = 0; i < reads; i++) {
+            long start = System.nanoTime();
+            assertThat(items.getItem(getItem()).item()).containsEntry("servedBy", s(servedBy));
+            if (System.nanoTime() - start >= ATTEMPT_TIMEOUT.toNanos()) {
+                waited++;
+            }
+        }
+        return waited;
+    }
+
+    @Test
+    void withTheDefaultConfigurationABlackHoledRegionIsEjectedAndNoReadWaitsAnAttemptTimeout() {
+        DynamoDbClient items = wrap(MultiRegionConfig.builder());
+        regions.faults(WEST).blackhole();
+
+        assertThat(readsThatWaitedAnAttemptTimeout(items, 20, CENTRAL)).isZero();
+
+        assertThat(west()).isEqualTo(RegionStatus.BreakerState.OPEN);
+        // Ejected after the default 5 first attempts in a row left unanswered while their hedges answered (on a
+        // loaded machine a few more: an attempt during which the process itself stalled is not counted), none after.
+        assertThat(regions.journal(WEST).count("GetItem")).isBetween(HealthConfig.DEFAULT_EJECT_AFTER_STALLS, 19);
+        assertThat(regions.journal(CENTRAL).count("GetItem")).isEqualTo(20);
+        assertThat(count("meridian.hedge.won", CENTRAL)).isEqualTo(regions.journal(WEST).count("GetItem"));
+    }
+
+    @Test
+    void theHedgeBudgetCapsTheExtraRequestsToASlowRegionsNeighbour() {
+        DynamoDbClient items = wrap(MultiRegionConfig.builder()
+                .hedging(HedgingConfig.fixed(Duration.ofMillis(50)).withBudget(0.1, 2)));
+        regions.faults(WEST).latency(Duration.ofMillis(300));
+
+        for (int i = 0; i < 40; i++) {
+            items.getItem(getItem());
+        }
+
+        // Every read wanted a hedge; the budget let out its burst of 2 and one per ten reads: 2 + 40 / 10.
+        int extra = regions.journal(CENTRAL).count("GetItem");
+        assertThat(extra).isBetween(4, 6);
+        assertThat(regions.journal(WEST).count("GetItem")).isEqualTo(40);
+        assertThat(count("meridian.hedge.sent", CENTRAL)).isEqualTo(extra);
+        assertThat(count("meridian.hedge.refused", CENTRAL)).isEqualTo(40 - extra);
+    }
+
+    @Test
+    void withoutHedgingTimeoutsEjectAfterTheConfiguredRunAndTheHalfOpenTrialDoesNotHoldTheRead() {
+        DynamoDbClient items = wrap(MultiRegionConfig.builder()
+                .hedging(HedgingConfig.disabled())
+                .health(HealthConfig.builder().ejectAfterStalls(2).waitInOpenState(Duration.ofSeconds(1))
+                        .permittedCallsInHalfOpenState(1).build()));
+        regions.faults(WEST).blackhole();
+
+        assertThat(readsThatWaitedAnAttemptTimeout(items, 2, CENTRAL)).isEqualTo(2);
+        assertThat(west()).as("ejected at the second timeout in a row, not after a window of 10")
+                .isEqualTo(RegionStatus.BreakerState.OPEN);
+        int beforeTrial = regions.journal(WEST).count("GetItem");
+
+        await().pollDelay(Duration.ofMillis(1_100)).atMost(Duration.ofSeconds(5))
+                .until(() -> runtime.status(Region.of(WEST)).available());
+        assertThat(readsThatWaitedAnAttemptTimeout(items, 3, CENTRAL)).as("the trial is detached").isZero();
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(regions.journal(WEST).count("GetItem")).isGreaterThan(beforeTrial));
+    }
+}
