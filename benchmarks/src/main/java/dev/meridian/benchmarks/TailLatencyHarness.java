@@ -169,8 +169,9 @@ public final class TailLatencyHarness {
                 regions.createGlobalTable(table(c.table()));
                 DynamoDbClient seed = regions.client(LOCAL);
                 for (int i = 0; i < ITEMS; i++) {
-                    seed.putItem(PutItemRequest.builder().tableName(c.table())
-                            .item(Map.of("pk", s("k" + i), "v", s("x"))).build());
+                    PutItemRequest put = PutItemRequest.builder().tableName(c.table())
+                            .item(Map.of("pk", s("k" + i), "v", s("x"))).build();
+                    retried(() -> seed.putItem(put));
                 }
             }
             regions.awaitReplication(Duration.ofSeconds(120));
@@ -183,7 +184,31 @@ public final class TailLatencyHarness {
                     continue;
                 }
                 for (Contender c : contenders) {
-                    System.out.println(dynamoDbWindow(regions, fault, c));
+                    System.out.println(orFailure(fault.name(), c.name(), () -> dynamoDbWindow(regions, fault, c)));
+                }
+            }
+        }
+    }
+
+    /** A window's row, or a row saying why the window could not be measured (the run goes on with the next one). */
+    private static String orFailure(String fault, String client, Supplier<String> window) {
+        try {
+            return window.get();
+        } catch (RuntimeException e) {
+            e.printStackTrace();
+            return "| " + fault + " | " + client + " | harness failure: " + e + " |";
+        }
+    }
+
+    /** Seeding on a loaded machine may time out once or twice: a put is idempotent, so it is sent again. */
+    private static void retried(Runnable put) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                put.run();
+                return;
+            } catch (RuntimeException e) {
+                if (attempt == 5) {
+                    throw e;
                 }
             }
         }
