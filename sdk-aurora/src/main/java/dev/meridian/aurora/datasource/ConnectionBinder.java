@@ -106,7 +106,7 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
         this.footprintMaxAgeNanos = footprintMaxAge.toNanos();
         this.metrics = metrics;
         this.watch = new WriterWatch(this::refresh, pools::allInUse, writerCheckInterval,
-                name + "-writer-watch");
+                "meridian-writer-watch-" + name);
     }
 
     AuroraTopology topology() {

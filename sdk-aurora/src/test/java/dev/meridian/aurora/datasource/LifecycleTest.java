@@ -28,7 +28,7 @@ class LifecycleTest {
 
     private static boolean writerWatchAlive() {
         return Thread.getAllStackTraces().keySet().stream()
-                .anyMatch(t -> t.isAlive() && t.getName().equals(NAME + "-writer-watch"));
+                .anyMatch(t -> t.isAlive() && t.getName().equals("meridian-writer-watch-" + NAME));
     }
 
     @Test
