@@ -33,7 +33,10 @@ import software.amazon.awssdk.regions.Region;
  * measurement does not prove it within the bound (measured lag plus the measurement's age, {@link LagMonitor}); then
  * the writer, if residency allows the writer's region for this read and the context does not exclude it.
  * Writes: the current writer, after {@code MultiRegionSpi.checkResidency} of the whole global cluster; if the writer
- * refuses connections the topology is refreshed and a moved writer is tried once.
+ * refuses connections the topology is refreshed and a moved writer is tried once. A wait for a writer connection
+ * that lasts {@code writerCheckInterval} has the topology looked up again ({@link WriterWatch}); when the writer
+ * moved, every wait on the old one is abandoned at once and connects to the new writer instead of waiting out the
+ * old pool's {@code connectionTimeout}.
  *
  * <p>Why {@code MultiRegionSpi.bind} rather than a cursor over the plan that this class would step through: with a
  * cursor the loop — when to stop, what the budget is, which failure moves on — would still be written here, once
@@ -84,10 +87,12 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
     /** When this binder last started a look-up ({@link #refresh()}); meaningful once {@link #lookedUp} is set. */
     private volatile long lookedUpAtNanos;
     private volatile boolean lookedUp;
+    private final WriterWatch watch;
 
     ConnectionBinder(MultiRegion multiRegion, WriterDiscovery discovery, EndpointPools pools,
                  Operation readOperation, Operation writeOperation, @Nullable LagMonitor lagMonitor, @Nullable Duration maxReplicaLag,
-                 @Nullable ReadYourWrites readYourWrites, Duration footprintMaxAge, JdbcMetrics metrics) {
+                 @Nullable ReadYourWrites readYourWrites, Duration footprintMaxAge, Duration writerCheckInterval,
+                 String name, JdbcMetrics metrics) {
         this.multiRegion = MultiRegionSpi.of(multiRegion);
         this.discovery = discovery;
         this.pools = pools;
@@ -100,6 +105,8 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
         this.readYourWrites = readYourWrites;
         this.footprintMaxAgeNanos = footprintMaxAge.toNanos();
         this.metrics = metrics;
+        this.watch = new WriterWatch(this::refresh, pools::allInUse, writerCheckInterval,
+                "meridian-writer-watch-" + name);
     }
 
     AuroraTopology topology() {
@@ -238,8 +245,9 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
 
     private Binding acquireWriter(AuroraTopology topology, RoutingContext context, boolean forRead) throws SQLException {
         Endpoint endpoint = noteWriter(topology);
+        Binding bound;
         try {
-            return bindWriter(endpoint, forRead);
+            bound = bindWriter(endpoint, forRead);
         } catch (WriterUnavailableException e) {
             throw e;
         } catch (SQLException e) {
@@ -251,29 +259,68 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
                 throw e;
             }
             log.info("Writer {} refused connections and the writer moved to {}; retrying there", endpoint, fresh.writerRegion());
-            if (forRead) {
-                checkWriterServesRead(fresh.writerRegion(), context);
-            } else {
-                multiRegion.checkResidency(writeOperation, context, fresh.regions());
-            }
-            try {
-                return bindWriter(Endpoint.writer(fresh), forRead);
-            } catch (SQLException second) {
-                second.addSuppressed(e);
-                throw second;
-            }
+            return bindMovedWriter(fresh, context, forRead, e);
         }
+        if (bound != null) {
+            return bound;
+        }
+        SQLException abandoned = new SQLTransientConnectionException("The connection attempt to the writer " + endpoint
+                + " was abandoned: the writer moved while it waited", "08001");
+        return bindMovedWriter(discovery.topology(), context, forRead, abandoned);
     }
 
-    private Binding bindWriter(Endpoint endpoint, boolean forRead) throws SQLException {
+    /** Connects to the writer {@code fresh} names, which moved since the attempt that failed with {@code earlier}. */
+    private Binding bindMovedWriter(AuroraTopology fresh, RoutingContext context, boolean forRead, SQLException earlier)
+            throws SQLException {
+        if (forRead) {
+            checkWriterServesRead(fresh.writerRegion(), context);
+        } else {
+            multiRegion.checkResidency(writeOperation, context, fresh.regions());
+        }
+        Endpoint next = noteWriter(fresh);
+        Binding bound;
+        try {
+            bound = bindWriter(next, forRead);
+        } catch (SQLException second) {
+            second.addSuppressed(earlier);
+            throw second;
+        }
+        if (bound == null) {
+            SQLException again = new SQLTransientConnectionException("The writer of the global database moved twice"
+                    + " while a connection to it was taken (last to " + next.region().id() + "); retry", "08001");
+            again.addSuppressed(earlier);
+            throw again;
+        }
+        return bound;
+    }
+
+    /**
+     * A connection to {@code endpoint} through the writer's breaker, or null when the wait for it was abandoned
+     * because the writer moved meanwhile ({@link WriterWatch}): nothing was sent, so the caller goes to the new writer.
+     */
+    private @Nullable Binding bindWriter(Endpoint endpoint, boolean forRead) throws SQLException {
+        WriterWatch.Wait wait = watch.begin(endpoint);
         Connection connection;
         try {
             connection = multiRegion.attempt(writeAttempt, endpoint.region(), SqlFailures.CONNECTING,
                     () -> pools.connection(endpoint));
         } catch (CallNotPermittedException e) {
+            if (wait.end()) {
+                return null;
+            }
             throw new WriterUnavailableException(endpoint.region(), "The writer of the global database in "
                     + endpoint.region().id() + " is unavailable: its circuit breaker is open after repeated connection"
                     + " failures (" + e.getMessage() + "), so no connection was attempted; retry later", e);
+        } catch (SQLException | RuntimeException e) {
+            if (wait.end()) {
+                log.debug("Abandoned the wait for a connection to {}: {}", endpoint, e.toString());
+                return null;
+            }
+            throw e;
+        }
+        if (wait.end()) {
+            EndpointPools.closeQuietly(connection); // the old writer's pool was soft-evicted: it is retired
+            return null;
         }
         metrics.connectionBound(Role.WRITER, endpoint.region());
         return new Binding(endpoint, connection, forRead);
@@ -315,6 +362,7 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
         if (lastWriter.compareAndSet(current, next) && current != null) {
             log.info("Writer moved from {} to {}", current, next);
             pools.softEvict(current);
+            watch.writerMoved(current);
         }
         return next;
     }
@@ -378,6 +426,7 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
 
     @Override
     public void close() {
+        watch.close();
         pools.close();
     }
 }

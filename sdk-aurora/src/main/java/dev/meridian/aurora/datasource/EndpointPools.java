@@ -65,6 +65,16 @@ final class EndpointPools implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether every connection the endpoint's pool may hold is open and in use: a connection is awaited because the
+     * pool is saturated, not because the endpoint does not answer.
+     */
+    boolean allInUse(Endpoint endpoint) {
+        HikariDataSource pool = pools.get(endpoint);
+        return pool != null && pool.getHikariPoolMXBean() != null
+                && pool.getHikariPoolMXBean().getActiveConnections() >= pool.getMaximumPoolSize();
+    }
+
     /** Retires the idle connections of an endpoint's pool; busy ones are retired when returned. */
     void softEvict(Endpoint endpoint) {
         HikariDataSource pool = pools.get(endpoint);

@@ -1,5 +1,6 @@
 package dev.meridian.aurora.datasource;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 import static org.apiguardian.api.API.Status.STABLE;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -97,6 +98,8 @@ import software.amazon.awssdk.regions.Region;
 public final class RoutingDataSource implements DataSource, AutoCloseable {
     /** How old the topology a footprint check uses may be, unless {@code footprintMaxAge} says otherwise. */
     public static final Duration DEFAULT_FOOTPRINT_MAX_AGE = Duration.ofSeconds(30);
+    /** How long a writer connection is awaited before the writer is looked up again, unless set otherwise. */
+    private static final Duration DEFAULT_WRITER_CHECK_INTERVAL = Duration.ofMillis(200);
 
     private final String name;
     private final ConnectionBinder binder;
@@ -132,7 +135,7 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
                         .breakerPerResource().build(),
                 Operation.builder(b.name + ".write", OperationKind.WRITE).resource(ConnectionBinder.WRITER_RESOURCE)
                         .breakerPerResource().build(),
-                lagMonitor, b.maxReplicaLag, readYourWrites, b.footprintMaxAge, metrics);
+                lagMonitor, b.maxReplicaLag, readYourWrites, b.footprintMaxAge, b.writerCheckInterval, b.name, metrics);
         this.poolReadOnly = template.isReadOnly();
         this.poolAutoCommit = template.isAutoCommit();
         this.snapshots = MultiRegionSpi.of(multiRegion).onSnapshot(new SnapshotParticipant() {
@@ -284,6 +287,7 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
         private Duration lagCheckInterval = Duration.ofSeconds(1);
         private @Nullable Duration readYourWritesWindow;
         private Duration footprintMaxAge = DEFAULT_FOOTPRINT_MAX_AGE;
+        private Duration writerCheckInterval = DEFAULT_WRITER_CHECK_INTERVAL;
 
         private Builder() {
         }
@@ -362,6 +366,22 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
         public Builder footprintMaxAge(Duration footprintMaxAge) {
             this.footprintMaxAge = SettingRules.positive(footprintMaxAge, "footprintMaxAge", "pass a bound such as 30 s (the"
                     + " default)");
+            return this;
+        }
+
+        /**
+         * How long a connection to the writer may be awaited before the writer is looked up again
+         * ({@link WriterDiscovery#refresh()}), and how often again while such a wait lasts (a wait for a pool whose
+         * connections are all in use looks nothing up). When the look-up names another writer, every connection
+         * attempt waiting for the old one is abandoned and goes to the new writer: after a promotion the first write
+         * does not wait out the stopped writer's pool {@code connectionTimeout}. Default 200 ms; raise it for a
+         * discovery whose look-ups are costly or rate-limited (e.g. {@code RdsGlobalClusterDiscovery}, one
+         * {@code DescribeGlobalClusters} per look-up).
+         */
+        @API(status = EXPERIMENTAL, since = "0.1")
+        public Builder writerCheckInterval(Duration writerCheckInterval) {
+            this.writerCheckInterval = Settings.positive(writerCheckInterval, "writerCheckInterval", "pass an interval"
+                    + " such as 200 ms (the default)");
             return this;
         }
 

@@ -137,6 +137,7 @@ class ConfigValidationTest {
                 () -> RoutingDataSource.builder().name(" "),
                 () -> RoutingDataSource.builder().lagCheckInterval(Duration.ofMillis(-5)),
                 () -> RoutingDataSource.builder().footprintMaxAge(Duration.ZERO),
+                () -> RoutingDataSource.builder().writerCheckInterval(Duration.ZERO),
                 () -> RoutingDataSource.builder().lagProbe(null),
                 () -> AuroraTopology.builder().build(),
                 () -> AuroraTopology.builder().writerRegion(Region.US_EAST_1).region(Region.EU_WEST_1, "jdbc:a", null)

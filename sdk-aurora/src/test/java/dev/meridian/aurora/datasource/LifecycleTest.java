@@ -26,6 +26,11 @@ class LifecycleTest {
                 .anyMatch(t -> t.isAlive() && t.getName().startsWith(NAME + "-"));
     }
 
+    private static boolean writerWatchAlive() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.isAlive() && t.getName().equals("meridian-writer-watch-" + NAME));
+    }
+
     @Test
     void closeClosesEveryPoolAndTheDiscoveryAndRefusesFurtherUse() throws Exception {
         AtomicInteger discoveryCloses = new AtomicInteger();
@@ -58,11 +63,12 @@ class LifecycleTest {
                 assertThatThrownBy(c::createStatement).isInstanceOf(SQLException.class); // creates reader and writer pools
             }
             assertThat(poolThreadsAlive()).isTrue();
+            assertThat(writerWatchAlive()).as("started by the first writer connection").isTrue();
 
             ds.close();
             ds.close();
 
-            await().atMost(Duration.ofSeconds(10)).until(() -> !poolThreadsAlive());
+            await().atMost(Duration.ofSeconds(10)).until(() -> !poolThreadsAlive() && !writerWatchAlive());
             assertThat(discoveryCloses).hasValue(1);
             assertThatThrownBy(ds::getConnection).isInstanceOf(SQLException.class)
                     .hasMessageContaining("closed")

@@ -4,6 +4,7 @@ import static dev.meridian.aurora.datasource.TestRegions.EU_CENTRAL;
 import static dev.meridian.aurora.datasource.TestRegions.EU_WEST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.meridian.aurora.topology.PostgresTopologyDiscovery;
 import dev.meridian.core.MultiRegion;
@@ -12,14 +13,23 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** A global-database switchover (the testkit promotes a replica and stops the old primary) without restarting. */
 class WriterPromotionIT {
+    /** Far longer than a promotion: a write that waits for the stopped writer's pool to give up cannot pass. */
+    private static final long POOL_TIMEOUT_MILLIS = 60_000;
+    /** The bound for the first write after the new writer accepts writes is 1 s; generous for a loaded machine. */
+    private static final Duration FIRST_WRITE_PATIENCE = Duration.ofSeconds(10);
     private LocalAuroraGlobal aurora;
     private MultiRegion multiRegion;
     private RoutingDataSource ds;
@@ -36,7 +46,7 @@ class WriterPromotionIT {
                         .node(EU_CENTRAL, aurora.jdbcUrl("eu-central-1"))
                         .user(aurora.user()).password(aurora.password())
                         .build())
-                .poolTemplate(ItemsCluster.poolTemplate(aurora, 1000))
+                .poolTemplate(ItemsCluster.poolTemplate(aurora, POOL_TIMEOUT_MILLIS))
                 .build();
     }
 
@@ -54,9 +64,13 @@ class WriterPromotionIT {
     }
 
     private Node insert(String note) throws SQLException {
+        return insert(UUID.randomUUID().toString(), note);
+    }
+
+    private Node insert(String id, String note) throws SQLException {
         try (Connection c = ds.getConnection()) {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO items VALUES (?, ?)")) {
-                ps.setString(1, UUID.randomUUID().toString());
+                ps.setString(1, id);
                 ps.setString(2, note);
                 ps.executeUpdate();
             }
@@ -102,4 +116,39 @@ class WriterPromotionIT {
         assertThat(insert("retried")).isEqualTo(new Node(aurora.port("eu-central-1"), false));
     }
 
+    @Test
+    void aWriteWaitingForTheStoppedWriterGoesToThePromotedOneOnceItAcceptsWritesNotAfterThePoolTimeout() throws Exception {
+        insert("warm-up"); // the writer's pool exists and the topology names eu-west-1
+        aurora.stop("eu-west-1");
+        String id = UUID.randomUUID().toString();
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        try {
+            CompletableFuture<Node> write = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return insert(id, "during-failover");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, writer);
+            // The write is waiting on the stopped writer's pool (which would wait POOL_TIMEOUT_MILLIS for it).
+            await().atMost(FIRST_WRITE_PATIENCE).until(() -> registry.find("hikaricp.connections.pending").gauges()
+                    .stream().anyMatch(g -> g.getId().getTag("pool").contains("writer-eu-west-1") && g.value() > 0));
+
+            aurora.promote("eu-central-1"); // returns once the new writer accepts writes
+
+            await().atMost(FIRST_WRITE_PATIENCE).until(write::isDone);
+            assertThat(write.join()).isEqualTo(new Node(aurora.port("eu-central-1"), false));
+        } finally {
+            writer.shutdownNow();
+        }
+        assertThat(ds.topology().writerRegion()).isEqualTo(EU_CENTRAL);
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*) FROM items WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("the write is on the new writer exactly once").isEqualTo(1);
+            }
+        }
+    }
 }

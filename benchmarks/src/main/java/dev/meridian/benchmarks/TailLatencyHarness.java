@@ -1,0 +1,538 @@
+package dev.meridian.benchmarks;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.meridian.aurora.datasource.RoutingDataSource;
+import dev.meridian.aurora.topology.PostgresTopologyDiscovery;
+import dev.meridian.core.MultiRegion;
+import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.core.RegionSpec;
+import dev.meridian.core.RegionalClientDefaults;
+import dev.meridian.core.execution.HedgingConfig;
+import dev.meridian.core.routing.RoutingStrategy;
+import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
+import dev.meridian.testkit.LocalAuroraGlobal;
+import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.RegionFaults;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+
+/**
+ * The fault harness of issue 19: in one JVM and one run, the same read load through four DynamoDB clients side by
+ * side — Meridian with the README's configuration, Meridian with a fixed 50 ms hedge, the raw SDK client with its
+ * default settings and with capped settings (200 ms attempt timeout, 1 s call timeout) — under a refused local
+ * region, a black-holed one, 10 % and 100 % slow reads and throttling; then writes through Meridian's
+ * {@code RoutingDataSource} and through plain HikariCP across an Aurora-style writer promotion on real PostgreSQL.
+ *
+ * <p>DynamoDB windows: 3 regions on the testkit's {@link LocalRegions}, the fault on the local region (eu-west-1).
+ * Each client reads its own global table, so the requests it caused are the journal entries naming that table in
+ * any region: <i>extra requests</i> = requests − calls (SDK retries, hedges, failover attempts), as a share of calls.
+ * The load is {@code threads} threads × {@code rate} calls/s each, paced; 90 % {@code GetItem}, 10 % {@code Query},
+ * so "10 % slow reads" delays the {@code Query}s (300–700 ms) and "100 % slow reads" every read. Each window builds
+ * its client fresh (no breaker state carried over), warms it up under the same load (half the window, 1–3 s),
+ * clears the journals, injects the fault and runs
+ * for the window; <i>first success</i> is from the injection to the end of the first successful call; calls still
+ * running {@code drain} after the window count as failed with the time they had waited.
+ *
+ * <p>Writer promotion: a {@link LocalAuroraGlobal} (primary eu-west-1, replica eu-central-1); every write is an
+ * {@code INSERT ... RETURNING inet_server_port()} of a unique id into a table without a key, so the witness after the
+ * window says which acknowledged writes are missing on the new primary (lost) and which ids are there twice
+ * (doubled). A third into the window the old primary stops (cleanly: its WAL reaches the replica) and
+ * {@code PROMOTION_GAP} (1 s) later the testkit promotes the replica, as a managed promotion leaves a gap with no
+ * writer;
+ * <i>first write on the new writer</i> is from the moment the new writer accepts writes (the promotion returned)
+ * to the first write acknowledged by it.
+ *
+ * <p>Usage: {@code TailLatencyHarness [--quick] [--window=SECONDS] [--threads=N] [--rate=PER_THREAD_PER_SECOND]
+ * [--only=NAME]} (defaults 20 s, 4 threads, 50/s; {@code --quick}: 5 s windows; {@code --only}: the faults whose name
+ * contains it, e.g. {@code --only=promotion}).
+ */
+public final class TailLatencyHarness {
+    private static final List<String> REGIONS = List.of("eu-west-1", "eu-central-1", "us-east-1");
+    private static final String LOCAL = "eu-west-1";
+    private static final int ITEMS = 200;
+    private static final int WARM_UP_CALLS = 40;
+    private static final Duration HEDGE_DELAY = Duration.ofMillis(50);
+    private static final Duration SLOW_MIN = Duration.ofMillis(300);
+    private static final Duration SLOW_MAX = Duration.ofMillis(700);
+
+    private final Duration window;
+    /** Each DynamoDB client runs the load this long before its window (JIT, connections, the routing's estimates). */
+    private final Duration warmUp;
+    private final Duration drain;
+    private final String only;
+    private final int threads;
+    private final int rate;
+
+    private TailLatencyHarness(Duration window, int threads, int rate, String only) {
+        this.window = window;
+        this.warmUp = Duration.ofSeconds(Math.min(3, Math.max(1, window.toSeconds() / 2)));
+        this.only = only;
+        this.drain = Duration.ofSeconds(Math.max(3, window.toSeconds() / 4));
+        this.threads = threads;
+        this.rate = rate;
+    }
+
+    /** A DynamoDB client under test; each reads its own table. */
+    private record Contender(String name, String table, Supplier<DynamoDbClient> build) {
+    }
+
+    /** A fault on the local region. */
+    private record Fault(String name, Consumer<RegionFaults> inject) {
+    }
+
+    private static final List<Fault> FAULTS = List.of(
+            new Fault("healthy", f -> { }),
+            new Fault("refused region", RegionFaults::down),
+            new Fault("black hole", RegionFaults::blackhole),
+            new Fault("10 % slow reads", f -> f.only("Query").latency(SLOW_MIN, SLOW_MAX)),
+            new Fault("100 % slow reads", f -> f.only("GetItem", "Query").latency(SLOW_MIN, SLOW_MAX)),
+            new Fault("throttling", RegionFaults::throttle));
+
+    private static final String PROMOTION = "writer promotion";
+    /** Between the old writer stopping and the new one accepting writes: a managed promotion takes longer still. */
+    private static final Duration PROMOTION_GAP = Duration.ofSeconds(1);
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        List<String> a = Arrays.asList(args);
+        boolean quick = a.contains("--quick");
+        Duration window = Duration.ofSeconds(intArg(a, "--window", quick ? 5 : 20));
+        String only = a.stream().filter(s -> s.startsWith("--only=")).findFirst().map(s -> s.substring(7)).orElse("");
+        TailLatencyHarness h = new TailLatencyHarness(window, intArg(a, "--threads", 4), intArg(a, "--rate", 50), only);
+        System.out.printf(Locale.ROOT, "TailLatencyHarness: %s, window %d s, %d threads x %d calls/s, %d cores, Java %s, %s %s%n",
+                Instant.now(), window.toSeconds(), h.threads, h.rate, Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), System.getProperty("os.name"), System.getProperty("os.version"));
+        if (FAULTS.stream().anyMatch(f -> f.name().contains(only))) {
+            h.dynamoDbWindows();
+        }
+        if (PROMOTION.contains(only)) {
+            h.promotionWindows();
+        }
+    }
+
+    private static int intArg(List<String> args, String name, int fallback) {
+        return args.stream().filter(s -> s.startsWith(name + "=")).findFirst()
+                .map(s -> Integer.parseInt(s.substring(name.length() + 1))).orElse(fallback);
+    }
+
+    // ---------------------------------------------------------------- DynamoDB
+
+    private void dynamoDbWindows() {
+        try (LocalRegions regions = LocalRegions.start(REGIONS.toArray(String[]::new))) {
+            List<Contender> contenders = List.of(
+                    new Contender("Meridian, README config", "t_readme", () -> meridian(regions, HedgingConfig.disabled(), false)),
+                    new Contender("Meridian, 50 ms hedge", "t_hedged", () -> meridian(regions, HedgingConfig.fixed(HEDGE_DELAY), true)),
+                    new Contender("raw SDK, defaults", "t_raw", () -> regions.clientBuilder(LOCAL)
+                            .overrideConfiguration(ClientOverrideConfiguration.builder().build()).build()),
+                    new Contender("raw SDK, capped (200 ms attempt, 1 s call)", "t_capped", () -> regions.clientBuilder(LOCAL)
+                            .overrideConfiguration(ClientOverrideConfiguration.builder()
+                                    .apiCallAttemptTimeout(Duration.ofMillis(200)).apiCallTimeout(Duration.ofSeconds(1))
+                                    .build()).build()));
+            for (Contender c : contenders) {
+                regions.createGlobalTable(table(c.table()));
+                DynamoDbClient seed = regions.client(LOCAL);
+                for (int i = 0; i < ITEMS; i++) {
+                    PutItemRequest put = PutItemRequest.builder().tableName(c.table())
+                            .item(Map.of("pk", s("k" + i), "v", s("x"))).build();
+                    retried(() -> seed.putItem(put));
+                }
+            }
+            regions.awaitReplication(Duration.ofSeconds(120));
+            System.out.println();
+            System.out.println("| fault (eu-west-1) | client | calls | failed | first success after the fault | p50 ms |"
+                    + " p99 ms | p99.9 ms | extra requests |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|");
+            for (Fault fault : FAULTS) {
+                if (!fault.name().contains(only)) {
+                    continue;
+                }
+                for (Contender c : contenders) {
+                    System.out.println(orFailure(fault.name(), c.name(), () -> dynamoDbWindow(regions, fault, c)));
+                }
+            }
+        }
+    }
+
+    /** A window's row, or a row saying why the window could not be measured (the run goes on with the next one). */
+    private static String orFailure(String fault, String client, Supplier<String> window) {
+        try {
+            return window.get();
+        } catch (RuntimeException e) {
+            e.printStackTrace();
+            return "| " + fault + " | " + client + " | harness failure: " + e + " |";
+        }
+    }
+
+    /** Seeding on a loaded machine may time out once or twice: a put is idempotent, so it is sent again. */
+    private static void retried(Runnable put) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                put.run();
+                return;
+            } catch (RuntimeException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * The README's configuration (three regions, local-first from eu-west-1, per-region clients with
+     * {@code RegionalClientDefaults}); {@code hedged} sets the given hedging, otherwise the configuration's default.
+     */
+    private static DynamoDbClient meridian(LocalRegions regions, HedgingConfig hedging, boolean hedged) {
+        MultiRegionConfig.Builder config = MultiRegionConfig.builder()
+                .region(RegionSpec.of(Region.EU_WEST_1).jurisdiction("EU").priority(0))
+                .region(RegionSpec.of(Region.EU_CENTRAL_1).jurisdiction("EU").priority(1))
+                .region(RegionSpec.of(Region.US_EAST_1).jurisdiction("US").priority(2))
+                .localRegion(Region.EU_WEST_1)
+                .routing(RoutingStrategy.localFirst());
+        if (hedged) {
+            config.hedging(hedging);
+        }
+        return MultiRegionDynamoDb.builder().config(config.build())
+                .clientFactory(r -> regions.clientBuilder(r.id())
+                        .overrideConfiguration(RegionalClientDefaults.overrideConfiguration()).build())
+                .build();
+    }
+
+    private static CreateTableRequest table(String name) {
+        return CreateTableRequest.builder().tableName(name)
+                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
+                .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
+                        .attributeType(ScalarAttributeType.S).build())
+                .build();
+    }
+
+    private static AttributeValue s(String v) {
+        return AttributeValue.builder().s(v).build();
+    }
+
+    private static void read(DynamoDbClient client, String table) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        String key = "k" + random.nextInt(ITEMS);
+        if (random.nextInt(10) == 0) {
+            client.query(QueryRequest.builder().tableName(table).keyConditionExpression("pk = :k")
+                    .expressionAttributeValues(Map.of(":k", s(key))).build());
+        } else {
+            client.getItem(GetItemRequest.builder().tableName(table).key(Map.of("pk", s(key))).build());
+        }
+    }
+
+    private String dynamoDbWindow(LocalRegions regions, Fault fault, Contender c) {
+        regions.healAll();
+        DynamoDbClient client = c.build().get();
+        try {
+            run(System.nanoTime(), warmUp, () -> {
+                read(client, c.table());
+                return null;
+            });
+            pause(Duration.ofMillis(300));
+            regions.journalsClear();
+            long faultAt = System.nanoTime();
+            fault.inject().accept(regions.faults(LOCAL));
+            Window w = run(faultAt, window, () -> {
+                read(client, c.table());
+                return null;
+            });
+            regions.healAll();
+            pause(Duration.ofMillis(500)); // let detached attempts and late SDK retries reach the journals
+            int requests = 0;
+            for (String r : REGIONS) {
+                requests += (int) regions.journal(r).entries().stream()
+                        .filter(e -> e.table().filter(c.table()::equals).isPresent()).count();
+            }
+            int calls = w.calls();
+            String extra = String.format(Locale.ROOT, "%+d (%.1f %%)", requests - calls,
+                    calls == 0 ? 0.0 : 100.0 * (requests - calls) / calls);
+            return String.format(Locale.ROOT, "| %s | %s | %d | %d | %s | %s | %s | %s | %s |", fault.name(), c.name(),
+                    calls, w.failed(), w.firstSuccess(), w.percentile(50), w.percentile(99), w.percentile(99.9), extra);
+        } finally {
+            client.close(); // also ends calls still held by a black hole
+        }
+    }
+
+    // ---------------------------------------------------------------- the load
+
+    /** One call's outcome: when it started and ended (nanoTime) and whether it succeeded. */
+    private record Call(long start, long end, boolean ok, Object result) {
+    }
+
+    /** The calls of one window. */
+    private final class Window {
+        private final long faultAt;
+        private final List<Call> done = new ArrayList<>();
+        private final List<Long> unfinished = new ArrayList<>();
+        private final long drainedAt;
+
+        Window(long faultAt, List<Call> done, List<Long> unfinished, long drainedAt) {
+            this.faultAt = faultAt;
+            this.done.addAll(done);
+            this.unfinished.addAll(unfinished);
+            this.drainedAt = drainedAt;
+        }
+
+        int calls() {
+            return done.size() + unfinished.size();
+        }
+
+        long failed() {
+            return done.stream().filter(c -> !c.ok()).count() + unfinished.size();
+        }
+
+        String firstSuccess() {
+            return done.stream().filter(Call::ok).mapToLong(Call::end).min()
+                    .stream().mapToObj(e -> (e - faultAt) / 1_000_000 + " ms").findFirst().orElse("—");
+        }
+
+        String percentile(double p) {
+            List<Long> nanos = new ArrayList<>();
+            done.forEach(c -> nanos.add(c.end() - c.start()));
+            unfinished.forEach(start -> nanos.add(drainedAt - start));
+            if (nanos.isEmpty()) {
+                return "—";
+            }
+            nanos.sort(null);
+            int index = (int) Math.ceil(p / 100.0 * nanos.size()) - 1;
+            double millis = nanos.get(Math.max(0, Math.min(nanos.size() - 1, index))) / 1e6;
+            boolean censored = !unfinished.isEmpty() && index >= done.size();
+            return (censored ? "> " : "") + String.format(Locale.ROOT, millis < 10 ? "%.1f" : "%.0f", millis);
+        }
+    }
+
+    /** Runs {@code call} on {@code threads} paced threads for {@code length} from {@code faultAt}. */
+    private Window run(long faultAt, Duration length, Callable<Object> call) {
+        ConcurrentLinkedQueue<Call> done = new ConcurrentLinkedQueue<>();
+        Map<Integer, Long> running = new ConcurrentHashMap<>();
+        AtomicInteger ids = new AtomicInteger();
+        long end = faultAt + length.toNanos();
+        long period = TimeUnit.SECONDS.toNanos(1) / rate;
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "harness-load");
+            t.setDaemon(true);
+            return t;
+        });
+        for (int t = 0; t < threads; t++) {
+            long offset = period * t / threads;
+            pool.execute(() -> {
+                long next = faultAt + offset;
+                while (next < end) {
+                    long wait = next - System.nanoTime();
+                    if (wait > 0) {
+                        parkNanos(wait);
+                    }
+                    int id = ids.incrementAndGet();
+                    long start = System.nanoTime();
+                    running.put(id, start);
+                    Object result = null;
+                    boolean ok;
+                    try {
+                        result = call.call();
+                        ok = true;
+                    } catch (Exception e) {
+                        ok = false;
+                    }
+                    running.remove(id);
+                    done.add(new Call(start, System.nanoTime(), ok, result));
+                    next = Math.max(next + period, System.nanoTime() - period); // no catch-up burst after a stall
+                }
+            });
+        }
+        pool.shutdown();
+        try {
+            pool.awaitTermination(length.toNanos() + drain.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        long drainedAt = System.nanoTime();
+        List<Long> stuck = new ArrayList<>(running.values());
+        pool.shutdownNow();
+        return new Window(faultAt, new ArrayList<>(done), stuck, drainedAt);
+    }
+
+    /** Parks for {@code nanos}, even if woken early. */
+    private static void parkNanos(long nanos) {
+        long until = System.nanoTime() + nanos;
+        for (long left = nanos; left > 0; left = until - System.nanoTime()) {
+            LockSupport.parkNanos(left);
+        }
+    }
+
+    private static void pause(Duration d) {
+        parkNanos(d.toNanos());
+    }
+
+    // ---------------------------------------------------------------- writer promotion (JDBC)
+
+    private void promotionWindows() throws SQLException {
+        try (LocalAuroraGlobal aurora = LocalAuroraGlobal.start("eu-west-1", "eu-central-1")) {
+            try (Connection c = DriverManager.getConnection(aurora.writerJdbcUrl(), aurora.user(), aurora.password());
+                 Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE writes (id text NOT NULL, note text)"); // no key: a doubled write shows twice
+            }
+            aurora.awaitReplicasCaughtUp();
+            System.out.println();
+            System.out.println("| fault | client | writes | failed | first write on the new writer after it accepts writes"
+                    + " | p50 ms | p99 ms | p99.9 ms | slowest ms | lost | doubled |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+            System.out.println(promotionWindow(aurora, "Meridian RoutingDataSource (README config)", "m",
+                    () -> meridianDataSource(aurora)));
+            System.out.println(promotionWindow(aurora, "raw HikariCP on the writer URL, defaults (30 s connectionTimeout)",
+                    "d", () -> hikari(aurora, 30_000)));
+            System.out.println(promotionWindow(aurora, "raw HikariCP on the writer URL, capped (250 ms connectionTimeout)",
+                    "c", () -> hikari(aurora, 250)));
+        }
+    }
+
+    private static HikariConfig poolTemplate(LocalAuroraGlobal aurora, long connectionTimeoutMillis) {
+        HikariConfig pool = new HikariConfig();
+        pool.setUsername(aurora.user());
+        pool.setPassword(aurora.password());
+        pool.setMaximumPoolSize(10);
+        pool.setConnectionTimeout(connectionTimeoutMillis);
+        return pool;
+    }
+
+    /** The sdk-aurora README's data source: the README's regions, {@code PostgresTopologyDiscovery}, a 2 s pool timeout. */
+    private static AutoCloseableDataSource meridianDataSource(LocalAuroraGlobal aurora) {
+        MultiRegion runtime = MultiRegion.builder(MultiRegionConfig.builder()
+                .region(RegionSpec.of(Region.EU_WEST_1).jurisdiction("EU").priority(0))
+                .region(RegionSpec.of(Region.EU_CENTRAL_1).jurisdiction("EU").priority(1))
+                .localRegion(Region.EU_CENTRAL_1)
+                .routing(RoutingStrategy.localFirst())
+                .build()).build();
+        RoutingDataSource ds = RoutingDataSource.builder().multiRegion(runtime)
+                .discovery(PostgresTopologyDiscovery.builder()
+                        .node(Region.EU_WEST_1, aurora.jdbcUrl("eu-west-1"))
+                        .node(Region.EU_CENTRAL_1, aurora.jdbcUrl("eu-central-1"))
+                        .user(aurora.user()).password(aurora.password()).build())
+                .poolTemplate(poolTemplate(aurora, 2000))
+                .build();
+        return new AutoCloseableDataSource(ds, () -> {
+            ds.close();
+            runtime.close();
+        });
+    }
+
+    private static AutoCloseableDataSource hikari(LocalAuroraGlobal aurora, long connectionTimeoutMillis) {
+        HikariConfig config = poolTemplate(aurora, connectionTimeoutMillis);
+        config.setJdbcUrl(aurora.writerJdbcUrl());
+        config.setInitializationFailTimeout(-1);
+        HikariDataSource ds = new HikariDataSource(config);
+        return new AutoCloseableDataSource(ds, ds::close);
+    }
+
+    /** A data source and how to close it. */
+    private record AutoCloseableDataSource(DataSource dataSource, Runnable close) {
+    }
+
+    private String promotionWindow(LocalAuroraGlobal aurora, String name, String prefix,
+            Supplier<AutoCloseableDataSource> build) throws SQLException {
+        String from = aurora.primaryRegion();
+        String to = aurora.regions().stream().filter(r -> !r.equals(from)).findFirst().orElseThrow();
+        int newPort = aurora.port(to);
+        AutoCloseableDataSource ds = build.get();
+        AtomicInteger seq = new AtomicInteger();
+        long[] acceptsWritesAt = new long[1];
+        Window w;
+        try {
+            for (int i = 0; i < WARM_UP_CALLS; i++) {
+                insert(ds.dataSource(), prefix + "-warm-" + i);
+            }
+            long start = System.nanoTime();
+            Thread promoter = new Thread(() -> {
+                pause(window.dividedBy(3));
+                aurora.stop(from);
+                pause(PROMOTION_GAP);
+                aurora.promote(to);
+                acceptsWritesAt[0] = System.nanoTime();
+            }, "harness-promotion");
+            promoter.start();
+            w = run(start, window, () -> {
+                String id = prefix + "-" + seq.incrementAndGet();
+                return new Write(id, insert(ds.dataSource(), id));
+            });
+            promoter.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            ds.close().run();
+        }
+        String firstOnNew = w.done.stream().filter(c -> c.ok() && ((Write) c.result()).port() == newPort)
+                .mapToLong(Call::end).min().stream()
+                .mapToObj(e -> (e - acceptsWritesAt[0]) / 1_000_000 + " ms").findFirst().orElse("— (none)");
+        Map<String, Integer> rows = new HashMap<>();
+        try (Connection c = DriverManager.getConnection(aurora.writerJdbcUrl(), aurora.user(), aurora.password());
+             PreparedStatement ps = c.prepareStatement("SELECT id, count(*) FROM writes WHERE id LIKE ? GROUP BY id")) {
+            ps.setString(1, prefix + "-%");
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.put(rs.getString(1), rs.getInt(2));
+                }
+            }
+        }
+        long lost = w.done.stream().filter(Call::ok).map(c -> ((Write) c.result()).id())
+                .filter(id -> !rows.containsKey(id)).count();
+        long doubled = rows.values().stream().filter(n -> n > 1).count();
+        aurora.start(from); // back as a replica: the next window promotes it again
+        aurora.awaitReplicasCaughtUp();
+        return String.format(Locale.ROOT, "| " + PROMOTION + " %s → %s (%d ms gap) | %s | %d | %d | %s | %s | %s | %s | %s"
+                + " | %d | %d |", from, to, PROMOTION_GAP.toMillis(), name, w.calls(), w.failed(), firstOnNew,
+                w.percentile(50), w.percentile(99), w.percentile(99.9), w.percentile(100), lost, doubled);
+    }
+
+    /** An acknowledged write: its id and the port of the server that acknowledged it. */
+    private record Write(String id, int port) {
+    }
+
+    private static int insert(DataSource ds, String id) throws SQLException {
+        try (Connection c = ds.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "INSERT INTO writes VALUES (?, 'x') RETURNING inet_server_port()")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+}
