@@ -380,7 +380,7 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
          */
         @API(status = EXPERIMENTAL, since = "0.1")
         public Builder writerCheckInterval(Duration writerCheckInterval) {
-            this.writerCheckInterval = Settings.positive(writerCheckInterval, "writerCheckInterval", "pass an interval"
+            this.writerCheckInterval = SettingRules.positive(writerCheckInterval, "writerCheckInterval", "pass an interval"
                     + " such as 200 ms (the default)");
             return this;
         }
