@@ -130,11 +130,10 @@ class HedgedReadsIT {
         DynamoDbClient items = wrap(HedgingConfig.fixed(HEDGE_DELAY));
         regions.faults(WEST).latency(SLOW);
 
+        // The answer is the hedge's (servedBy, hedge.won below), not the slow region's: no wall-clock bound, which a
+        // loaded machine breaks without telling anything about hedging.
         for (int i = 0; i < READS; i++) {
-            long start = System.nanoTime();
             assertThat(items.getItem(getItem()).item()).containsEntry("servedBy", s(CENTRAL));
-            // Generous: the hedge goes out after 50 ms; the slow region alone would take at least 600 ms.
-            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(SLOW.toMillis());
         }
 
         await().atMost(Duration.ofSeconds(5))
