@@ -54,7 +54,10 @@ class HedgedReadsIT {
     static void startRegions() {
         regions = LocalRegions.start(WEST, CENTRAL);
         for (String r : regions.regions()) {
-            DynamoDbClient c = regions.client(r);
+            // Set-up only: a fresh DynamoDB Local's first calls can outlast the default client's 2 s attempts on a
+            // busy machine, so these wait as long as it takes.
+            DynamoDbClient c = regions.clientBuilder(r)
+                    .overrideConfiguration(o -> o.apiCallAttemptTimeout(Duration.ofSeconds(60))).build();
             c.createTable(CreateTableRequest.builder().tableName(TABLE)
                     .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
                     .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
@@ -62,6 +65,7 @@ class HedgedReadsIT {
                     .billingMode(BillingMode.PAY_PER_REQUEST).build());
             c.putItem(PutItemRequest.builder().tableName(TABLE)
                     .item(Map.of("pk", s("item-1"), "servedBy", s(r))).build());
+            c.close();
         }
     }
 
