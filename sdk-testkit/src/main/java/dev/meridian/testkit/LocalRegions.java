@@ -28,8 +28,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
-import software.amazon.awssdk.services.dynamodb.model.CreateTableResponse;
-import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.StreamSpecification;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
@@ -200,13 +198,7 @@ public final class LocalRegions implements AutoCloseable {
         CreateTableRequest perRegion = global.build();
         Map<String, String> streamArns = new LinkedHashMap<>();
         for (String region : regions) {
-            try {
-                CreateTableResponse response = node(region).directClient.createTable(perRegion);
-                streamArns.put(region, response.tableDescription().latestStreamArn());
-            } catch (ResourceInUseException e) {
-                throw new IllegalStateException("Table " + request.tableName() + " already exists in region "
-                        + region, e);
-            }
+            streamArns.put(region, TableCreation.create(node(region).directClient, perRegion, region));
         }
         replicator.addTable(request.tableName(), streamArns);
         LOG.info("Created global table {} in {}", request.tableName(), regions);
