@@ -55,8 +55,11 @@ public final class LocalRegions implements AutoCloseable {
 
     /** The regions {@link LocalRegionsExtension} starts when no {@link LocalRegionsConfig} says otherwise. */
     public static final List<String> DEFAULT_REGIONS = List.of("eu-west-1", "eu-central-1", "us-east-1");
-    /** How long {@link #awaitReplication()} waits. */
-    public static final Duration DEFAULT_AWAIT_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * How long {@link #awaitReplication()} waits: it returns as soon as the regions converged, and on a busy machine
+     * the replicator can go 10 s without completing a cycle.
+     */
+    public static final Duration DEFAULT_AWAIT_TIMEOUT = Duration.ofSeconds(30);
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalRegions.class);
     /** DynamoDB Local 2.x only accepts access key ids made of letters and digits. */
