@@ -19,6 +19,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
@@ -54,7 +56,14 @@ class HedgedReadsIT {
     static void startRegions() {
         regions = LocalRegions.start(WEST, CENTRAL);
         for (String r : regions.regions()) {
-            DynamoDbClient c = regions.client(r);
+            // Set-up only: a fresh DynamoDB Local's first calls can outlast the default client's 2 s attempts and 5 s
+            // reads on a busy machine, and a retried CreateTable finds the table its lost first attempt created; so
+            // one attempt that waits as long as it takes.
+            DynamoDbClient c = regions.clientBuilder(r)
+                    .httpClientBuilder(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(60)))
+                    .overrideConfiguration(o -> o.apiCallAttemptTimeout(Duration.ofSeconds(60))
+                            .retryStrategy(AwsRetryStrategy.doNotRetry()))
+                    .build();
             c.createTable(CreateTableRequest.builder().tableName(TABLE)
                     .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
                     .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
@@ -62,6 +71,7 @@ class HedgedReadsIT {
                     .billingMode(BillingMode.PAY_PER_REQUEST).build());
             c.putItem(PutItemRequest.builder().tableName(TABLE)
                     .item(Map.of("pk", s("item-1"), "servedBy", s(r))).build());
+            c.close();
         }
     }
 

@@ -28,8 +28,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
-import software.amazon.awssdk.services.dynamodb.model.CreateTableResponse;
-import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.StreamSpecification;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
@@ -57,8 +55,11 @@ public final class LocalRegions implements AutoCloseable {
 
     /** The regions {@link LocalRegionsExtension} starts when no {@link LocalRegionsConfig} says otherwise. */
     public static final List<String> DEFAULT_REGIONS = List.of("eu-west-1", "eu-central-1", "us-east-1");
-    /** How long {@link #awaitReplication()} waits. */
-    public static final Duration DEFAULT_AWAIT_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * How long {@link #awaitReplication()} waits: it returns as soon as the regions converged, and on a busy machine
+     * the replicator can go 10 s without completing a cycle.
+     */
+    public static final Duration DEFAULT_AWAIT_TIMEOUT = Duration.ofSeconds(30);
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalRegions.class);
     /** DynamoDB Local 2.x only accepts access key ids made of letters and digits. */
@@ -200,13 +201,7 @@ public final class LocalRegions implements AutoCloseable {
         CreateTableRequest perRegion = global.build();
         Map<String, String> streamArns = new LinkedHashMap<>();
         for (String region : regions) {
-            try {
-                CreateTableResponse response = node(region).directClient.createTable(perRegion);
-                streamArns.put(region, response.tableDescription().latestStreamArn());
-            } catch (ResourceInUseException e) {
-                throw new IllegalStateException("Table " + request.tableName() + " already exists in region "
-                        + region, e);
-            }
+            streamArns.put(region, TableCreation.create(node(region).directClient, perRegion, region));
         }
         replicator.addTable(request.tableName(), streamArns);
         LOG.info("Created global table {} in {}", request.tableName(), regions);
