@@ -348,6 +348,11 @@ class LwwWritesOnDynamoDbLocalTest {
                 .expected(Map.of("value", ExpectedAttributeValue.builder().exists(false).build())).build()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PutItemRequest.expected");
         assertThatThrownBy(() -> writer.update(UpdateItemRequest.builder().tableName(TABLE).key(key("k"))
+                .updateExpression("SET #v = :v").expressionAttributeNames(Map.of("#v", "value"))
+                .expressionAttributeValues(Map.of(":v", AttributeValue.fromS("v")))
+                .expected(Map.of("value", ExpectedAttributeValue.builder().exists(false).build())).build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("UpdateItemRequest.expected");
+        assertThatThrownBy(() -> writer.update(UpdateItemRequest.builder().tableName(TABLE).key(key("k"))
                 .attributeUpdates(Map.of("value", AttributeValueUpdate.builder()
                         .value(AttributeValue.fromS("v")).build())).build()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("UpdateItemRequest.attributeUpdates");
