@@ -1,6 +1,7 @@
 package dev.meridian.core.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.core.residency.DataClass;
 import java.util.concurrent.CompletableFuture;
@@ -51,5 +52,43 @@ class ContextualFutureTest {
         CompletableFuture<String> source = new CompletableFuture<>();
         ContextualFuture.of(GERMAN, source).cancel(true);
         assertThat(source.isCancelled()).isTrue();
+    }
+
+    @Test
+    void aFailureCompletesTheFutureExceptionallyWithTheSourcesCause() {
+        CompletableFuture<String> failing = new CompletableFuture<>();
+        CompletableFuture<String> future = ContextualFuture.of(GERMAN, failing);
+        IllegalStateException boom = new IllegalStateException("boom");
+
+        failing.completeExceptionally(boom);
+
+        assertThat(future).isCompletedExceptionally();
+        assertThatThrownBy(future::join).hasCause(boom);
+    }
+
+    @Test
+    void aFutureAlreadyInTheContextIsNotWrappedAgainAndEveryStageCarriesTheContext() {
+        RoutingContext other = RoutingContext.builder().dataClass(DataClass.INTERNAL).build();
+        CompletableFuture<String> source = new CompletableFuture<>();
+        CompletableFuture<String> german = ContextualFuture.of(GERMAN, source);
+
+        assertThat(ContextualFuture.of(GERMAN, german)).isSameAs(german);
+        CompletableFuture<String> rewrapped = ContextualFuture.of(other, german);
+        assertThat(rewrapped).isNotSameAs(german);
+        assertThat(((ContextualFuture<String>) rewrapped).context()).isSameAs(other);
+        assertThat(((ContextualFuture<String>) german).context()).isSameAs(GERMAN);
+        assertThat(german.thenApply(v -> v)).isInstanceOfSatisfying(ContextualFuture.class,
+                f -> assertThat(f.context()).isSameAs(GERMAN));
+    }
+
+    @Test
+    void completingTheFutureItselfLeavesTheSourceRunning() {
+        CompletableFuture<String> source = new CompletableFuture<>();
+        CompletableFuture<String> future = ContextualFuture.of(GERMAN, source);
+
+        future.complete("early");
+
+        assertThat(source).isNotDone();
+        assertThat(future.join()).isEqualTo("early");
     }
 }

@@ -167,13 +167,6 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
     static final String RESULT_NOT_STORED = "_mr_result_not_stored";
     static final String INPROGRESS = "INPROGRESS";
     static final String COMPLETED = "COMPLETED";
-    /** DynamoDB's item size limit. */
-    static final int ITEM_LIMIT_BYTES = 400 * 1024;
-    /**
-     * An upper bound of what a completed item holds besides key and data: the attribute names, two numbers (at most 21
-     * bytes each), status, owner id, payload hash and encoding.
-     */
-    private static final int ITEM_OVERHEAD_BYTES = 256;
     private static final String BASE64 = "base64";
     /** Separates the region from the owner id in an owner token ({@code eu-west-1/<uuid>}). */
     private static final char TOKEN_SEPARATOR = '/';
@@ -292,9 +285,9 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
     /**
      * Completes this claim's record in the claim's region first (see the class Javadoc).
      *
-     * @throws IdempotencyResultNotStoredException when the result is longer than {@link #maxResultBytes()} or would
-     *         not fit a DynamoDB item (the record is then completed without it), or when the claim's record is gone or
-     *         was taken over by another claim (nothing is written)
+     * @throws IdempotencyResultNotStoredException when the result is longer than {@link #maxResultBytes()} (the
+     *         record is then completed without it), or when the claim's record is gone or was taken over by another
+     *         claim (nothing is written)
      */
     @Override
     public void complete(IdempotencyClaim claim, byte[] result, Instant expiry) {
@@ -305,11 +298,11 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         String key = claim.key();
         Optional<String> text = utf8(result);
         String data = text.orElseGet(() -> Base64.getEncoder().encodeToString(result));
-        long itemBytes = utf8Length(key) + utf8Length(data) + ITEM_OVERHEAD_BYTES;
-        if (result.length > maxResultBytes || itemBytes > ITEM_LIMIT_BYTES) {
+        // maxResultBytes is at most DEFAULT_MAX_RESULT_BYTES, so a stored result always fits a DynamoDB item.
+        if (result.length > maxResultBytes) {
             String reason = "the result of " + result.length + " bytes (" + data.length() + " characters stored"
                     + (text.isEmpty() ? " as Base64" : "") + ") is over DynamoDbIdempotencyStore.maxResultBytes "
-                    + maxResultBytes + " or DynamoDB's 400 KB item limit";
+                    + maxResultBytes;
             completeWithoutResult(claim, reason, expiry);
             throw new IdempotencyResultNotStoredException(key, "Idempotency key " + Idempotency.keyHash(key)
                     + ": the operation ran but its result was not stored: " + reason + "; duplicates are refused"
@@ -588,24 +581,6 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         } catch (CharacterCodingException e) {
             return Optional.empty();
         }
-    }
-
-    private static long utf8Length(String s) {
-        long n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                n += 1;
-            } else if (c < 0x800) {
-                n += 2;
-            } else if (Character.isHighSurrogate(c)) {
-                n += 4;
-                i++;
-            } else {
-                n += 3;
-            }
-        }
-        return n;
     }
 
     private static AttributeValue number(long n) {
