@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -82,8 +83,7 @@ final class FleetDrain {
                     .control(ControlConfig.builder(source).pollInterval(POLL).build()).build();
             dynamo = MultiRegionDynamoDb.builder().multiRegion(runtime)
                     .clientFactory(r -> regions.clientBuilder(r.id()).overrideConfiguration(RegionalClientDefaults
-                            .apply(software.amazon.awssdk.core.client.config.ClientOverrideConfiguration.builder(),
-                                    2, Duration.ofSeconds(1))
+                            .apply(ClientOverrideConfiguration.builder(), 2, Duration.ofSeconds(1))
                             .addExecutionInterceptor(new SendRecorder(r)).build()).build())
                     .table(TableConfig.builder(Workload.ORDERS).partitionKey("pk").build())
                     .build();
