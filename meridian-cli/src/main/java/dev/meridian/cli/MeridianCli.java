@@ -3,6 +3,7 @@ package dev.meridian.cli;
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 import dev.meridian.core.residency.Jurisdiction;
+import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -73,6 +74,22 @@ public final class MeridianCli {
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * Runs one command in this JVM (a drill, a test, a tool embedding the CLI) and returns its exit code instead of
+     * exiting.
+     *
+     * @param out  where the command's output goes
+     * @param err  where refusals and errors go
+     * @param args the command line, as {@link #main} takes it
+     * @return the exit code ({@code ExitCodes}, as documented in the README)
+     */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cli = commandLine();
+        cli.setOut(out);
+        cli.setErr(err);
+        return cli.execute(args);
     }
 
     /** The command line with the CLI's exit codes for failures. */

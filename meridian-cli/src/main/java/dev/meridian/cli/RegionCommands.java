@@ -77,7 +77,8 @@ final class RegionCommands {
                     out().println("nothing to change in " + plane.describe());
                     return ExitCodes.OK;
                 }
-                List<String> violations = JurisdictionRule.violations(before, after, root()::jurisdiction);
+                List<String> violations = JurisdictionRule.violations(before, after,
+                        root().jurisdictions.keySet(), root()::jurisdiction);
                 if (!violations.isEmpty()) {
                     if (!options.force) {
                         violations.forEach(v -> err().println("refused: " + v));

@@ -8,7 +8,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
 
-/** The CLI's safety rule: no change may leave a jurisdiction that had an ON region with none. */
+/** The CLI's safety rule (sdk-core's ControlChangeRules): no change may leave a jurisdiction with no ON region. */
 class JurisdictionRuleTest {
 
     private static Map<String, RegionState> states(Object... regionAndOn) {
@@ -21,7 +21,8 @@ class JurisdictionRuleTest {
     }
 
     private static java.util.List<String> violations(Map<String, RegionState> before, Map<String, RegionState> after) {
-        return JurisdictionRule.violations(before, after, r -> Jurisdiction.inferredFor(Region.of(r)));
+        return JurisdictionRule.violations(before, after, java.util.List.of(),
+                r -> Jurisdiction.inferredFor(Region.of(r)));
     }
 
     @Test
@@ -54,6 +55,15 @@ class JurisdictionRuleTest {
     void aConfiguredJurisdictionOverridesTheInferredOne() {
         Map<String, RegionState> before = states("eu-west-1", true, "us-east-1", true);
         Map<String, RegionState> after = states("eu-west-1", false, "us-east-1", true);
-        assertThat(JurisdictionRule.violations(before, after, r -> Jurisdiction.of("GLOBAL"))).isEmpty();
+        assertThat(JurisdictionRule.violations(before, after, java.util.List.of(), r -> Jurisdiction.of("GLOBAL")))
+                .isEmpty();
+    }
+
+    @Test
+    void aDeclaredRegionWithoutAnItemCountsAsOn() {
+        Map<String, RegionState> before = states("eu-west-1", true, "us-east-1", true);
+        Map<String, RegionState> after = states("eu-west-1", false, "us-east-1", true);
+        assertThat(JurisdictionRule.violations(before, after, java.util.List.of("eu-central-1"),
+                r -> Jurisdiction.inferredFor(Region.of(r)))).isEmpty();
     }
 }

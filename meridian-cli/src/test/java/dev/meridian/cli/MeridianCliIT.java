@@ -122,6 +122,14 @@ class MeridianCliIT {
     }
 
     @Test
+    void aRegionNamedByJurisdictionCountsAsOnWithoutAnItem() {
+        // The fleet also runs in eu-north-1, which has no item (ON): draining eu-west-1 leaves the EU an ON region.
+        Run run = meridian("--jurisdiction", "eu-north-1=EU", "drain", "eu-west-1", "--by", "test");
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(item("region#eu-west-1")).containsEntry("state", AttributeValue.fromS("OFF"));
+    }
+
+    @Test
     void drainingARegionWithAnotherOnInItsJurisdictionIsAllowed() {
         assertThat(meridian("undrain", "eu-central-1").code()).isZero();
         assertThat(meridian("drain", "eu-west-1").code()).isZero();

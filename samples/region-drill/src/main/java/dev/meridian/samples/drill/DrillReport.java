@@ -37,6 +37,7 @@ public final class DrillReport {
     private final long restrictedJdbcOutsideEu;
     private final List<Sample> samples;
     private final Map<String, Long> journalTotals;
+    private final FleetDrainOutcome fleetDrain;
     private final Path html;
 
     /**
@@ -92,13 +93,14 @@ public final class DrillReport {
      * @param restrictedJdbcOutsideEu RESTRICTED JDBC reads answered by a non-EU server
      * @param samples              the timeline, about one sample per second
      * @param journalTotals        per region: requests its journal recorded over the timeline, read off the journal
+     * @param fleetDrain           the fleet drain phase, run after the timeline
      * @param html                 the picture of the run, once written (null before)
      */
     DrillReport(List<PhaseStats> phases, Map<String, Long> breakerTransitions, long idempotentRequests,
             long callerRetries, long sideEffects, long duplicateExecutions, long restrictedToUs, long residencyRefusals,
             Map<String, String> convergence, boolean converged, LedgerCheck ledger, Duration maxStaleness,
             Duration stalenessBound, long restrictedJdbcOutsideEu, List<Sample> samples, Map<String, Long> journalTotals,
-            Path html) {
+            FleetDrainOutcome fleetDrain, Path html) {
         this.phases = List.copyOf(phases);
         this.breakerTransitions = Map.copyOf(breakerTransitions);
         this.idempotentRequests = idempotentRequests;
@@ -115,6 +117,7 @@ public final class DrillReport {
         this.restrictedJdbcOutsideEu = restrictedJdbcOutsideEu;
         this.samples = List.copyOf(samples);
         this.journalTotals = Map.copyOf(journalTotals);
+        this.fleetDrain = Objects.requireNonNull(fleetDrain, "fleetDrain");
         this.html = html;
     }
 
@@ -132,6 +135,11 @@ public final class DrillReport {
     /** The phase called {@code name} ("baseline", ...), if the timeline has one. */
     public Optional<PhaseOutcome> phase(String name) {
         return phases().stream().filter(p -> p.name().equals(name)).findFirst();
+    }
+
+    /** The fleet drain phase: per instance the time from the CLI's drain to its last call in eu-west-1. */
+    public FleetDrainOutcome fleetDrain() {
+        return fleetDrain;
     }
 
     /** The picture of the run ({@code region-drill.html}). */
@@ -178,7 +186,7 @@ public final class DrillReport {
     DrillReport withHtml(Path path) {
         return new DrillReport(phases, breakerTransitions, idempotentRequests, callerRetries, sideEffects,
                 duplicateExecutions, restrictedToUs, residencyRefusals, convergence, converged, ledger, maxStaleness,
-                stalenessBound, restrictedJdbcOutsideEu, samples, journalTotals, path);
+                stalenessBound, restrictedJdbcOutsideEu, samples, journalTotals, fleetDrain, path);
     }
 
     /** The invariants by name, in the order they are printed; the verdict depends on these only. */
@@ -198,6 +206,7 @@ public final class DrillReport {
                 "stalest read " + maxStaleness.toMillis() + " ms behind, bound " + stalenessBound.toMillis() + " ms"));
         all.put("RESTRICTED rows never read from a non-EU replica", new Invariant(restrictedJdbcOutsideEu == 0,
                 restrictedJdbcOutsideEu + " read outside the EU"));
+        all.putAll(fleetDrain.invariants());
         return all;
     }
 
@@ -314,6 +323,10 @@ public final class DrillReport {
         }
         explained.forEach(line -> out.println("  " + line));
         out.println("breaker transitions: " + (breakerTransitions.isEmpty() ? "none" : breakerTransitions));
+        out.println();
+        out.println("Fleet drain (" + fleetDrain.instances().size() + " runtimes polling the control table; the CLI"
+                + " drains eu-west-1, then the control plane goes dark):");
+        fleetDrain.printProgress(out);
         out.println();
         out.println("Invariants (the verdict depends on these only):");
         invariants().forEach((name, inv) -> out.printf(Locale.ROOT, "  %-58s %s  (%s)%n", name,

@@ -92,13 +92,35 @@ final class HtmlReport {
             html.append("<li>none</li>");
         }
         explained.forEach(line -> html.append("<li>").append(Svg.escape(line)).append("</li>"));
-        html.append("</ul>\n<h2>Invariants</h2>\n<table id=\"invariants\"><tr><th>invariant</th><th>verdict</th>")
+        html.append("</ul>\n");
+        fleetDrain(html, report.fleetDrain());
+        html.append("<h2>Invariants</h2>\n<table id=\"invariants\"><tr><th>invariant</th><th>verdict</th>")
                 .append("<th>measured</th></tr>\n");
         report.invariants().forEach((name, inv) -> html.append("<tr><td>").append(Svg.escape(name))
                 .append("</td><td class=\"").append(inv.holds() ? "PASS\">PASS" : "FAIL\">FAIL").append("</td><td>")
                 .append(Svg.escape(inv.measured())).append("</td></tr>\n"));
         html.append("</table>\n</body></html>\n");
         return html.toString();
+    }
+
+    /** The fleet drain phase: a row per instance, then the control plane's dark window. */
+    private static void fleetDrain(StringBuilder html, FleetDrainOutcome drain) {
+        html.append("<h2>Fleet drain</h2>\n<p>").append(drain.instances().size())
+                .append(" independent runtimes poll the control table; the operator CLI drains eu-west-1. ")
+                .append(Svg.escape(drain.summary())).append("</p>\n<table id=\"fleet-drain\"><tr><th>instance</th>")
+                .append("<th>control table read in</th><th>flip to last call in eu-west-1 (ms)</th>")
+                .append("<th>calls in eu-west-1 afterwards</th></tr>\n");
+        for (FleetDrainOutcome.InstanceDrain i : drain.instances()) {
+            html.append("<tr><td>").append(Svg.escape(i.name())).append("</td><td>")
+                    .append(Svg.escape(i.controlReadRegion())).append("</td><td data-count=\"")
+                    .append(i.lastCallMillis()).append("\">").append(i.lastCallMillis()).append("</td><td data-count=\"")
+                    .append(i.euWestAfter()).append("\">").append(i.euWestAfter()).append("</td></tr>\n");
+        }
+        html.append("</table>\n<p id=\"control-dark\">Control plane dark: <span data-count=\"")
+                .append(drain.darkCalls()).append("\">").append(drain.darkCalls()).append("</span> calls, ")
+                .append("<span data-count=\"").append(drain.darkFailures()).append("\">").append(drain.darkFailures())
+                .append("</span> failed, <span data-count=\"").append(drain.darkEuWest()).append("\">")
+                .append(drain.darkEuWest()).append("</span> sent to eu-west-1 (the last known state holds)</p>\n");
     }
 
     private static String chart(DrillReport report) {

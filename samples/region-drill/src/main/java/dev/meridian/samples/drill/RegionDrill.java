@@ -302,11 +302,12 @@ public final class RegionDrill {
                 targets.aurora().user(), targets.aurora().password())) {
             maxStaleness = jdbc.maxStaleness(writer);
         }
+        FleetDrainOutcome fleetDrain = FleetDrain.run(regions, out, started);
         DrillReport report = new DrillReport(phases, meridian.breakerTransitions(), workload.idempotentRequests.sum(),
                 workload.callerRetries.sum(), workload.sideEffectCount(), workload.duplicateExecutions(),
                 restrictedToUs, meridian.total(MeridianMeters.RESIDENCY_REFUSED), convergence, converged,
                 ledger, maxStaleness, JdbcWorkload.MAX_REPLICA_LAG, jdbc.restrictedFromOutsideEu.sum(),
-                sampler.samples(), sampler.journalTotals(), null);
+                sampler.samples(), sampler.journalTotals(), fleetDrain, null);
         out.printf(Locale.ROOT, "[%5.1fs] done%n", seconds(started));
         report.print(out);
         return report;
@@ -358,7 +359,7 @@ public final class RegionDrill {
                 .build();
     }
 
-    private static CreateTableRequest table(String name, String partitionKey) {
+    static CreateTableRequest table(String name, String partitionKey) {
         return CreateTableRequest.builder()
                 .tableName(name)
                 .keySchema(KeySchemaElement.builder().attributeName(partitionKey).keyType(KeyType.HASH).build())

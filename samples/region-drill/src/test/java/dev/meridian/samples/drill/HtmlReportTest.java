@@ -48,8 +48,14 @@ class HtmlReportTest {
         samples.forEach(s -> s.dynamoRequests().forEach((r, n) -> journalTotals.merge(r, n, Long::sum)));
         return new DrillReport(phases, Map.of(), 10, 3, 10, 0, 0, 2, Map.of("orders", "5 items identical"), true,
                 new LedgerCheck(4, 4, 0, 0), Duration.ofMillis(300), Duration.ofSeconds(1), 0, samples,
-                journalTotals, null);
+                journalTotals, FLEET_DRAIN, null);
     }
+
+    private static final FleetDrainOutcome FLEET_DRAIN = new FleetDrainOutcome(List.of(
+            new FleetDrainOutcome.InstanceDrain("instance-1", "eu-west-1", 1180, 0),
+            new FleetDrainOutcome.InstanceDrain("instance-2", "eu-central-1", 640, 0),
+            new FleetDrainOutcome.InstanceDrain("instance-3", "us-east-1", 0, 0)),
+            Duration.ofSeconds(1), Duration.ofSeconds(2), 400, 0, 0);
 
     private static Map<String, Long> perRegion(Random random) {
         return Map.of(Phase.EU_WEST_1, (long) random.nextInt(120), Phase.EU_CENTRAL_1, (long) random.nextInt(40),
@@ -114,5 +120,34 @@ class HtmlReportTest {
         assertThat(html.select("rect.held").first().attr("title")).isEmpty();
         assertThat(html.select("rect.held title").first().text()).startsWith("held (kept for later");
         assertThat(html.select("rect.refused title").first().text()).startsWith("refused (residency");
+    }
+
+    @Test
+    void theFleetDrainPhaseShowsEachInstanceAndTheDarkControlPlane() {
+        DrillReport report = syntheticRun();
+        Document html = Jsoup.parse(HtmlReport.html(report, new DrillSettings(Duration.ofSeconds(2), 4, 100, 1L)));
+
+        assertThat(html.select("#fleet-drain tr")).hasSize(4);
+        assertThat(drawn(html, "#fleet-drain td[data-count]")).isEqualTo(1180 + 640);
+        assertThat(html.select("h2:containsOwn(Fleet drain) + p").text()).contains("p100 1180 ms across 3 instances")
+                .contains("target <= 2000 ms: met");
+        assertThat(html.select("#control-dark").text()).contains("400 calls, 0 failed, 0 sent to eu-west-1");
+        assertThat(html.select("#invariants td").eachText()).contains("fleet drain: no request to eu-west-1 once "
+                + "drained", "control plane dark: no failed call, drain still in force");
+        assertThat(report.passed()).isTrue();
+    }
+
+    @Test
+    void aRequestToTheDrainedRegionOrAFailureInTheDarkFailsTheDrill() {
+        FleetDrainOutcome leaked = new FleetDrainOutcome(List.of(
+                new FleetDrainOutcome.InstanceDrain("instance-1", "eu-west-1", 900, 2)),
+                Duration.ofSeconds(1), Duration.ofSeconds(2), 100, 0, 0);
+        FleetDrainOutcome darkFailure = new FleetDrainOutcome(List.of(
+                new FleetDrainOutcome.InstanceDrain("instance-1", "eu-west-1", 900, 0)),
+                Duration.ofSeconds(1), Duration.ofSeconds(2), 100, 1, 0);
+
+        assertThat(leaked.invariants().values()).anyMatch(inv -> !inv.holds());
+        assertThat(darkFailure.invariants().values()).anyMatch(inv -> !inv.holds());
+        assertThat(FLEET_DRAIN.invariants().values()).allMatch(DrillReport.Invariant::holds);
     }
 }

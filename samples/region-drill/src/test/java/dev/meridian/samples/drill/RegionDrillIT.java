@@ -69,6 +69,11 @@ class RegionDrillIT {
             assertThat(report.phases().get(i).held()).isEqualTo(report.phaseStats().get(i).held.sum());
         }
         assertThat(printed).contains("baseline (no fault): ");
+        // The fleet drain phase: three runtimes, each measured, the drain and the dark control plane judged above.
+        assertThat(report.fleetDrain().instances()).hasSize(3);
+        assertThat(report.fleetDrain().darkCalls()).isPositive();
+        assertThat(printed).contains("fleet drain p100 ", "control plane dark: ");
+        assertThat(html.select("#fleet-drain tr")).hasSize(1 + report.fleetDrain().instances().size());
         assertThat(html.select("rect.breaker")).hasSize(Phase.REGIONS.size() * report.samples().size());
         List<Element> verdicts = html.select("#invariants td.PASS, #invariants td.FAIL");
         assertThat(verdicts).hasSize(report.invariants().size()).allMatch(td -> td.text().equals("PASS"));
