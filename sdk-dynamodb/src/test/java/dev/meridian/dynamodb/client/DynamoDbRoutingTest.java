@@ -60,8 +60,8 @@ class DynamoDbRoutingTest {
 
     private MultiRegionDynamoDb.Builder builder() {
         return MultiRegionDynamoDb.builder().multiRegion(runtime).clientFactory(dynamo::client)
-                .table(TableSettings.builder("orders").partitionKey("pk").versionAttribute("v").build())
-                .table(TableSettings.builder("homed").partitionKey("pk").writeMode(WriteMode.WRITE_HOME_BY_KEY)
+                .table(TableConfig.builder("orders").partitionKey("pk").versionAttribute("v").build())
+                .table(TableConfig.builder("homed").partitionKey("pk").writeMode(WriteMode.WRITE_HOME_BY_KEY)
                         .build());
     }
 
@@ -250,9 +250,9 @@ class DynamoDbRoutingTest {
     @Test
     void aCallOnTablesReplicatedToSomeRegionsOnlyUsesTheRegionsTheyShare() {
         DynamoDbClient client = builder()
-                .table(TableSettings.builder("west_central").partitionKey("pk").replicaRegions(WEST, CENTRAL).build())
-                .table(TableSettings.builder("central_us").partitionKey("pk").replicaRegions(CENTRAL, US).build())
-                .table(TableSettings.builder("us_only").partitionKey("pk").replicaRegions(US).build())
+                .table(TableConfig.builder("west_central").partitionKey("pk").replicaRegions(WEST, CENTRAL).build())
+                .table(TableConfig.builder("central_us").partitionKey("pk").replicaRegions(CENTRAL, US).build())
+                .table(TableConfig.builder("us_only").partitionKey("pk").replicaRegions(US).build())
                 .build();
         dynamo.table("west_central", "pk", CENTRAL).table("central_us", "pk", CENTRAL);
 
@@ -297,9 +297,9 @@ class DynamoDbRoutingTest {
     @Test
     void aTablesDefaultDataClassAppliesUnlessTheContextDeclaresOneAndRestrictedWinsOverOthers() {
         DynamoDbClient client = builder()
-                .table(TableSettings.builder("eu_ledger").partitionKey("pk").replicaRegions(WEST, CENTRAL)
+                .table(TableConfig.builder("eu_ledger").partitionKey("pk").replicaRegions(WEST, CENTRAL)
                         .defaultDataClass(DataClass.RESTRICTED).build())
-                .table(TableSettings.builder("eu_notes").partitionKey("pk").replicaRegions(WEST, CENTRAL)
+                .table(TableConfig.builder("eu_notes").partitionKey("pk").replicaRegions(WEST, CENTRAL)
                         .defaultDataClass(DataClass.INTERNAL).build())
                 .build();
         try (RoutingContext.Scope s = RoutingContext.builder().subjectCountry("US").open()) {

@@ -31,9 +31,9 @@ class TableCatalogTest {
 
     private final List<String> described = new ArrayList<>();
 
-    private TableCatalog catalog(TableSettings... tables) {
-        Map<String, TableSettings> settings = new HashMap<>();
-        for (TableSettings t : tables) {
+    private TableCatalog catalog(TableConfig... tables) {
+        Map<String, TableConfig> settings = new HashMap<>();
+        for (TableConfig t : tables) {
             settings.put(t.tableName(), t);
         }
         return new TableCatalog(settings, ALL);
@@ -74,7 +74,7 @@ class TableCatalogTest {
 
     @Test
     void theFootprintIsConfiguredElseDescribedElseEveryRegion() {
-        TableCatalog catalog = catalog(TableSettings.builder("eu_table").replicaRegions(WEST, CENTRAL).build());
+        TableCatalog catalog = catalog(TableConfig.builder("eu_table").replicaRegions(WEST, CENTRAL).build());
 
         assertThat(catalog.footprint("eu_table", describing(Described.UNKNOWN))).containsExactlyInAnyOrder(WEST, CENTRAL);
         assertThat(described).as("configured: never described").isEmpty();
@@ -107,8 +107,8 @@ class TableCatalogTest {
     @Test
     void theBoundIsAStrictSubsetOfTheRegionsConfiguredOrAlreadyDescribedNeverDescribing() {
         TableCatalog catalog = catalog(
-                TableSettings.builder("eu_table").replicaRegions(WEST, CENTRAL).build(),
-                TableSettings.builder("everywhere").replicaRegions(WEST, CENTRAL, US).build());
+                TableConfig.builder("eu_table").replicaRegions(WEST, CENTRAL).build(),
+                TableConfig.builder("everywhere").replicaRegions(WEST, CENTRAL, US).build());
 
         assertThat(catalog.bound("eu_table")).contains(Set.of(WEST, CENTRAL));
         assertThat(catalog.bound("everywhere")).isEmpty();
@@ -123,7 +123,7 @@ class TableCatalogTest {
 
     @Test
     void thePartitionKeyIsConfiguredElseDescribed() {
-        TableCatalog catalog = catalog(TableSettings.builder("orders").partitionKey("pk").build());
+        TableCatalog catalog = catalog(TableConfig.builder("orders").partitionKey("pk").build());
 
         assertThat(catalog.partitionKey("orders", describing(Described.UNKNOWN))).contains("pk");
         assertThat(catalog.partitionKey("other", describing(Described.of(table("id"), WEST)))).contains("id");
@@ -157,9 +157,9 @@ class TableCatalogTest {
 
     @Test
     void tableDefaultsAreKnownWhenAnyTableDeclaresADataClass() {
-        assertThat(catalog(TableSettings.builder("table_a").build()).hasTableDefaults()).isFalse();
-        assertThat(catalog(TableSettings.builder("table_a").build(),
-                TableSettings.builder("table_b").defaultDataClass(DataClass.RESTRICTED).build()).hasTableDefaults())
+        assertThat(catalog(TableConfig.builder("table_a").build()).hasTableDefaults()).isFalse();
+        assertThat(catalog(TableConfig.builder("table_a").build(),
+                TableConfig.builder("table_b").defaultDataClass(DataClass.RESTRICTED).build()).hasTableDefaults())
                 .isTrue();
     }
 }

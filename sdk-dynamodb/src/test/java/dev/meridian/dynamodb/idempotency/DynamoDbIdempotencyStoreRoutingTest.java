@@ -15,7 +15,7 @@ import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.dynamodb.EmbeddedDynamoDb;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
-import dev.meridian.dynamodb.client.TableSettings;
+import dev.meridian.dynamodb.client.TableConfig;
 import java.net.SocketTimeoutException;
 import java.time.Instant;
 import java.util.List;
@@ -221,7 +221,7 @@ class DynamoDbIdempotencyStoreRoutingTest {
                 .as("residency does not limit INTERNAL data: no footprint, no DescribeTable").containsExactly("PutItem");
 
         try (DynamoDbClient euTable = MultiRegionDynamoDb.builder().multiRegion(runtime).clientFactory(dynamo::client)
-                .table(TableSettings.builder(TABLE).partitionKey("id").replicaRegions(WEST, CENTRAL).build()).build();
+                .table(TableConfig.builder(TABLE).partitionKey("id").replicaRegions(WEST, CENTRAL).build()).build();
                 RoutingContext.Scope s = RoutingContext.builder().dataClass(DataClass.RESTRICTED)
                         .subjectCountry("DE").open()) {
             DynamoDbIdempotencyStore known = DynamoDbIdempotencyStore.builder().table(TABLE).client(euTable)
