@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.RegionSpec;
 import dev.meridian.core.SnapshotHooks;
 import dev.meridian.core.residency.DataClass;
@@ -50,6 +51,8 @@ class DynamoDbRoutingTest {
             .region(RegionSpec.of(CENTRAL).jurisdiction("EU"))
             .region(RegionSpec.of(US).jurisdiction("US"))
             .localRegion(WEST)
+            // One attempt at a time: these tests count each region's requests.
+            .hedging(HedgingConfig.disabled())
             .build()).build();
 
     @AfterEach

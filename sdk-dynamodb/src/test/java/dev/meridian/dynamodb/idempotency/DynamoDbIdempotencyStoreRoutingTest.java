@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.RegionSpec;
 import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.idempotency.IdempotencyClaim;
@@ -52,6 +53,8 @@ class DynamoDbIdempotencyStoreRoutingTest {
             .region(RegionSpec.of(CENTRAL).jurisdiction("EU"))
             .region(RegionSpec.of(US).jurisdiction("US"))
             .localRegion(WEST)
+            // One attempt at a time: these tests count each region's requests.
+            .hedging(HedgingConfig.disabled())
             .build()).build();
     private final DynamoDbClient routed = MultiRegionDynamoDb.builder().multiRegion(runtime)
             .clientFactory(dynamo::client).build();
