@@ -9,11 +9,18 @@ import dev.meridian.testkit.LocalRegions;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
  * Mergeable items on {@link LocalRegions}, whose replicator copies whole items last-writer-wins as global tables do:
@@ -131,6 +138,49 @@ class MergeableItemsIT {
 
         assertThat(result.attempts()).isEqualTo(2);
         assertThat(first.read(cart, true).items()).isEqualTo(Map.of("interloper", 1L, "mine", 1L));
+    }
+
+    /**
+     * The put is applied but its answer is lost, and the SDK's second attempt fails the condition the first one
+     * changed: the update must see its own stamp in the item and not add a second time.
+     */
+    @Test
+    void aPutAppliedButAnsweredWithAConditionFailureCountsOnce() {
+        DynamoDbClient real = regions.client(REGIONS.get(0));
+        AtomicInteger puts = new AtomicInteger();
+        DynamoDbClient lostAnswer = new DynamoDbClient() {
+            @Override
+            public PutItemResponse putItem(PutItemRequest request) {
+                PutItemResponse response = real.putItem(request);
+                if (puts.incrementAndGet() == 1) {
+                    throw ConditionalCheckFailedException.builder().message("the retry of an applied put").build();
+                }
+                return response;
+            }
+
+            @Override
+            public QueryResponse query(QueryRequest request) {
+                return real.query(request);
+            }
+
+            @Override
+            public String serviceName() {
+                return real.serviceName();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        MergeableItems<OrSet> carts = MergeableItems.builder(OrSet.TYPE).client(lostAnswer).table(TABLE)
+                .region(REGIONS.get(0)).build();
+        String cart = "cart-" + UUID.randomUUID();
+
+        MergeResult<OrSet> result = carts.update(cart, (current, stamp) -> current.add("book", 1, stamp));
+
+        assertThat(puts).hasValue(1);
+        assertThat(result.value().items()).isEqualTo(Map.of("book", 1L));
+        assertThat(carts.read(cart, true).items()).isEqualTo(Map.of("book", 1L));
     }
 
     @Test
