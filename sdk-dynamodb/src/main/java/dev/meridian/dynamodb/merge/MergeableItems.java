@@ -5,6 +5,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 import dev.meridian.core.clock.HybridLogicalClock;
 import dev.meridian.core.internal.SettingRules;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -56,6 +57,11 @@ public final class MergeableItems<T extends Mergeable<T>> {
 
     private static final Logger log = LoggerFactory.getLogger(MergeableItems.class);
 
+    /** Told of each write that lost to a concurrent writer of this region's item (the meter, when there is one). */
+    interface ConflictListener {
+        void conflict(String table);
+    }
+
     private final MergeType<T> type;
     private final DynamoDbClient client;
     private final String table;
@@ -64,6 +70,7 @@ public final class MergeableItems<T extends Mergeable<T>> {
     private final String partitionKey;
     private final String sortKey;
     private final int maxAttempts;
+    private final ConflictListener conflicts;
 
     private MergeableItems(Builder<T> b) {
         // build() has checked the required settings with errors naming them.
@@ -75,6 +82,8 @@ public final class MergeableItems<T extends Mergeable<T>> {
         this.partitionKey = b.partitionKey;
         this.sortKey = b.sortKey;
         this.maxAttempts = b.maxAttempts;
+        // MergeMetrics (and the cast) are reached only with a registry, i.e. when Micrometer is on the classpath.
+        this.conflicts = b.meterRegistry == null ? t -> { } : new MergeMetrics((MeterRegistry) b.meterRegistry, region);
     }
 
     /** A builder for items of {@code type} (e.g. {@link OrSet#TYPE}); client, table and region are required. */
@@ -109,9 +118,7 @@ public final class MergeableItems<T extends Mergeable<T>> {
                 // condition. Applying the change again would count it twice.
                 return new MergeResult<>(read.merged, sent.change(), sent.stamp(), attempt - 1);
             }
-            if (read.latestHlc > 0) {
-                clock.observe(read.latestHlc);
-            }
+            observe(key, read.latestHlc);
             MergeStamp stamp = new MergeStamp(clock.now(), region, clock.nodeId());
             T change = Objects.requireNonNull(operation.change(read.merged, stamp), "the operation's change");
             sent = new MergeResult<>(read.merged.merge(change), change, stamp, attempt);
@@ -119,6 +126,7 @@ public final class MergeableItems<T extends Mergeable<T>> {
                 client.putItem(put(key, read, read.own.merge(change), stamp));
                 return sent;
             } catch (ConditionalCheckFailedException e) {
+                conflicts.conflict(table);
                 log.debug("{}'s item '{}' in {} was written concurrently (version {} read); merging again", region,
                         key, table, read.version);
             }
@@ -126,6 +134,20 @@ public final class MergeableItems<T extends Mergeable<T>> {
         throw new MergeConflictException("update of '" + key + "' in " + table + " (" + region + ") lost to a"
                 + " concurrent writer of the region's item " + maxAttempts + " times; retry it, or raise"
                 + " MergeableItems.maxAttempts if this region's writers of one key are that busy");
+    }
+
+    /**
+     * Advances the clock past what was read, so this change is later than it. A stamp beyond the drift bound (a
+     * broken clock's) is not adopted: it would fail every later update of the key; only an {@link LwwMap} field that
+     * stamp wrote keeps winning until it is written by a clock that caught up.
+     */
+    private void observe(String key, long latestHlc) {
+        if (latestHlc > clock.maxAcceptableStamp()) {
+            log.warn("'{}' in {} holds a stamp beyond this clock's drift bound ({}); not adopted", key, table,
+                    HybridLogicalClock.toString(latestHlc));
+        } else if (latestHlc > 0) {
+            clock.observe(latestHlc);
+        }
     }
 
     private PutItemRequest put(String key, Snapshot<T> read, T own, MergeStamp stamp) {
@@ -208,6 +230,7 @@ public final class MergeableItems<T extends Mergeable<T>> {
         private String partitionKey = "pk";
         private String sortKey = "sk";
         private int maxAttempts = 10;
+        private @Nullable Object meterRegistry;
 
         private Builder(MergeType<T> type) {
             this.type = type;
@@ -272,6 +295,15 @@ public final class MergeableItems<T extends Mergeable<T>> {
             SettingRules.check(attempts >= 1, "MergeableItems.maxAttempts", "must be at least 1", attempts,
                     "pass how many times an update may read and merge again after a concurrent write");
             this.maxAttempts = attempts;
+            return this;
+        }
+
+        /**
+         * Counts writes that merged again after a concurrent write as {@code meridian.merge.conflicts} (tags
+         * {@code region}, {@code table}).
+         */
+        public Builder<T> meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
             return this;
         }
 

@@ -6,6 +6,8 @@ import dev.meridian.core.clock.HybridLogicalClock;
 import dev.meridian.dynamodb.Tables;
 import dev.meridian.dynamodb.counter.GlobalCounter;
 import dev.meridian.testkit.LocalRegions;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -124,7 +126,9 @@ class MergeableItemsIT {
 
     @Test
     void twoWritersOfOneRegionMergeInsteadOfOverwriting() {
-        MergeableItems<OrSet> first = store(OrSet.TYPE, REGIONS.get(0), REGIONS.get(0));
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        MergeableItems<OrSet> first = MergeableItems.builder(OrSet.TYPE).client(regions.client(REGIONS.get(0)))
+                .table(TABLE).region(REGIONS.get(0)).meterRegistry(meters).build();
         MergeableItems<OrSet> second = store(OrSet.TYPE, REGIONS.get(0), REGIONS.get(0));
         String cart = "cart-" + UUID.randomUUID();
 
@@ -137,6 +141,8 @@ class MergeableItemsIT {
         });
 
         assertThat(result.attempts()).isEqualTo(2);
+        assertThat(meters.get("meridian.merge.conflicts").tag("region", REGIONS.get(0)).tag("table", TABLE).counter()
+                .count()).isEqualTo(1.0);
         assertThat(first.read(cart, true).items()).isEqualTo(Map.of("interloper", 1L, "mine", 1L));
     }
 
@@ -181,6 +187,22 @@ class MergeableItemsIT {
         assertThat(puts).hasValue(1);
         assertThat(result.value().items()).isEqualTo(Map.of("book", 1L));
         assertThat(carts.read(cart, true).items()).isEqualTo(Map.of("book", 1L));
+    }
+
+    /** A stamp from a clock far ahead (beyond the drift bound) is not adopted, and does not block the key. */
+    @Test
+    void aStampBeyondTheDriftBoundDoesNotBlockUpdates() {
+        String cart = "cart-" + UUID.randomUUID();
+        HybridLogicalClock ahead = HybridLogicalClock.builder()
+                .millis(() -> System.currentTimeMillis() + Duration.ofHours(1).toMillis()).build();
+        MergeableItems.builder(OrSet.TYPE).client(regions.client(REGIONS.get(1))).table(TABLE).region(REGIONS.get(1))
+                .clock(ahead).build().update(cart, (current, stamp) -> current.add("broken", 1, stamp));
+        regions.awaitReplication();
+
+        MergeableItems<OrSet> sane = store(OrSet.TYPE, REGIONS.get(0), REGIONS.get(0));
+        sane.update(cart, (current, stamp) -> current.add("book", 1, stamp));
+
+        assertThat(sane.read(cart, true).items()).isEqualTo(Map.of("broken", 1L, "book", 1L));
     }
 
     @Test
