@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * sdk-dynamodb's feature packages (see docs/architecture.md): {@code client} is the multi-region client every
- * feature builds on; {@code lww}, {@code idempotency}, {@code counter}, {@code lag}, {@code flags}, {@code saga} and {@code control} use it and never each other;
+ * feature builds on; {@code lww}, {@code idempotency}, {@code counter}, {@code lag}, {@code flags}, {@code saga}, {@code control} and {@code merge} use it and never each other;
  * only sdk-core's public API (its user façade and its integration SPI, {@code dev.meridian.core.spi}) is used.
  */
 class ArchitectureTest {
@@ -33,7 +33,8 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("dev.meridian.dynamodb.client..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.meridian.dynamodb.lww..",
                         "dev.meridian.dynamodb.idempotency..", "dev.meridian.dynamodb.counter..",
-                        "dev.meridian.dynamodb.flags..", "dev.meridian.dynamodb.saga..", "dev.meridian.dynamodb.control..")
+                        "dev.meridian.dynamodb.flags..", "dev.meridian.dynamodb.saga..", "dev.meridian.dynamodb.control..",
+                        "dev.meridian.dynamodb.merge..")
                 .check(DYNAMODB);
     }
 
@@ -42,13 +43,14 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("dev.meridian.dynamodb.lag..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.meridian.dynamodb.lww..",
                         "dev.meridian.dynamodb.idempotency..", "dev.meridian.dynamodb.counter..",
-                        "dev.meridian.dynamodb.flags..", "dev.meridian.dynamodb.saga..", "dev.meridian.dynamodb.control..")
+                        "dev.meridian.dynamodb.flags..", "dev.meridian.dynamodb.saga..", "dev.meridian.dynamodb.control..",
+                        "dev.meridian.dynamodb.merge..")
                 .check(DYNAMODB);
     }
 
     @Test
     void featuresDoNotDependOnEachOther() {
-        slices().matching("dev.meridian.dynamodb.(lww|idempotency|counter|lag|flags|saga|control)..").should().notDependOnEachOther()
+        slices().matching("dev.meridian.dynamodb.(lww|idempotency|counter|lag|flags|saga|control|merge)..").should().notDependOnEachOther()
                 .check(DYNAMODB);
     }
 

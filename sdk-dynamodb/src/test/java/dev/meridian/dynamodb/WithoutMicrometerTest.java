@@ -9,6 +9,8 @@ import dev.meridian.dynamodb.saga.SagaStep;
 import dev.meridian.dynamodb.saga.Sagas;
 import dev.meridian.dynamodb.idempotency.DynamoDbIdempotencyStore;
 import dev.meridian.dynamodb.counter.GlobalCounter;
+import dev.meridian.dynamodb.merge.MergeableItems;
+import dev.meridian.dynamodb.merge.OrSet;
 import dev.meridian.dynamodb.lag.ReplicationLagProbe;
 import dev.meridian.dynamodb.flags.Flags;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,7 +39,7 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 
 /**
  * Micrometer is an optional dependency: the routed client (with its lag probe), LwwWrites, the idempotency store,
- * Sagas, GlobalCounter, Flags and a standalone ReplicationLagProbe must load and work in a class loader that cannot see it.
+ * Sagas, GlobalCounter, MergeableItems, Flags and a standalone ReplicationLagProbe must load and work in a class loader that cannot see it.
  */
 class WithoutMicrometerTest {
 
@@ -93,6 +95,12 @@ class WithoutMicrometerTest {
                 counter.value("likes");
                 worked.add("counter");
 
+                MergeableItems<OrSet> carts = MergeableItems.builder(OrSet.TYPE).client(fakes.get(Region.EU_WEST_1))
+                        .table("carts").region(Region.EU_WEST_1).build();
+                if (carts.update("cart", (cart, stamp) -> cart.add("book", 1, stamp)).value().contains("book")) {
+                    worked.add("mergeable items");
+                }
+
                 fakes.get(Region.EU_WEST_1).putItem(PutItemRequest.builder().tableName("meridian-control").item(Map.of(
                         "pk", AttributeValue.fromS("flag#f"), "enabled", AttributeValue.fromBool(true))).build());
                 try (Flags flags = Flags.builder().client(routed).build()) {
@@ -122,7 +130,7 @@ class WithoutMicrometerTest {
                     .isInstanceOf(ClassNotFoundException.class);
             @SuppressWarnings("unchecked")
             Supplier<String> probe = (Supplier<String>) ClassPathWithout.newInstance(isolated, Probe.class);
-            assertThat(probe.get()).isEqualTo("routed client, lww, idempotency store, sagas, counter, flags, lag probe");
+            assertThat(probe.get()).isEqualTo("routed client, lww, idempotency store, sagas, counter, mergeable items, flags, lag probe");
         }
     }
 }
