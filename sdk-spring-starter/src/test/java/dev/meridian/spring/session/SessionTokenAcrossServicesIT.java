@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.meridian.core.MultiRegion;
+import dev.meridian.core.routing.RoutingContext;
+import dev.meridian.core.routing.RoutingSession;
 import dev.meridian.core.routing.SessionToken;
+import dev.meridian.spring.MeridianAutoConfiguration;
+import dev.meridian.spring.MeridianReactive;
+import dev.meridian.spring.MeridianSessionTokenAutoConfiguration;
 import dev.meridian.testkit.LocalRegions;
 import dev.meridian.testkit.RequestJournal;
 import java.io.IOException;
@@ -23,6 +28,13 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.http.client.reactive.JdkClientHttpConnector;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import software.amazon.awssdk.regions.Region;
@@ -152,6 +164,44 @@ class SessionTokenAcrossServicesIT {
     void aReadOnlyRequestReturnsNoToken() throws Exception {
         HttpResponse<String> r = get(a + "/items/nothing", null);
         assertThat(r.headers().firstValue(HEADER)).isEmpty();
+    }
+
+    @Test
+    void webClientAndRestClientFromBootsBuildersSendTheTokenAndTakeTheOneReturnedAfterADownstreamWrite() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(MeridianAutoConfiguration.class,
+                        RestClientAutoConfiguration.class, WebClientAutoConfiguration.class,
+                        MeridianSessionTokenAutoConfiguration.class))
+                .withPropertyValues("meridian.regions=eu-west-1,eu-central-1")
+                .run(ctx -> {
+                    WebClient.Builder webClients = ctx.getBean(WebClient.Builder.class);
+                    RoutingSession web = RoutingSession.start();
+                    webClients.clone().clientConnector(new JdkClientHttpConnector()).baseUrl(a).build()
+                            .put().uri("/items/web?v=11").retrieve().toBodilessEntity()
+                            .contextWrite(MeridianReactive.withRoutingContext(
+                                    RoutingContext.builder().session(web).build()))
+                            .block(Duration.ofSeconds(30));
+                    assertThat(web.wrote()).isTrue();
+                    SessionToken written = web.token().orElseThrow();
+                    assertThat(written.region()).isEqualTo(Region.EU_WEST_1);
+                    String read = webClients.clone().clientConnector(new JdkClientHttpConnector()).baseUrl(b).build()
+                            .get().uri("/items/web").retrieve().bodyToMono(String.class)
+                            .contextWrite(MeridianReactive.withRoutingContext(
+                                    RoutingContext.builder().session(RoutingSession.after(written)).build()))
+                            .block(Duration.ofSeconds(30));
+                    assertThat(read).isEqualTo("11");
+
+                    RestClient rest = ctx.getBean(RestClient.Builder.class).baseUrl(a).build();
+                    RoutingSession blocking = RoutingSession.after(written);
+                    try (RoutingContext.Scope s = RoutingContext.builder().session(blocking).open()) {
+                        rest.put().uri("/items/rest?v=12").retrieve().toBodilessEntity();
+                    }
+                    assertThat(blocking.token().orElseThrow().stamp()).isGreaterThan(written.stamp());
+                    try (RoutingContext.Scope s = RoutingContext.builder().session(blocking).open()) {
+                        assertThat(ctx.getBean(RestClient.Builder.class).baseUrl(b).build().get()
+                                .uri("/items/rest").retrieve().body(String.class)).isEqualTo("12");
+                    }
+                });
     }
 
     private static int itemReads(RequestJournal journal) {
