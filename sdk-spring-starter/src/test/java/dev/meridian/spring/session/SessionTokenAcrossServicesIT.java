@@ -240,7 +240,9 @@ class SessionTokenAcrossServicesIT {
     private static ConfigurableApplicationContext start(String localRegion, String... extra) {
         List<String> props = new ArrayList<>(List.of("server.port=0", "meridian.regions=eu-west-1,eu-central-1",
                 "meridian.local-region=" + localRegion, "meridian.dynamodb.wrap-beans=false",
-                "spring.main.banner-mode=off"));
+                "spring.main.banner-mode=off",
+                // Tomcat closes a kept-alive connection after 100 requests by default, racing the clients that reuse it.
+                "server.tomcat.max-keep-alive-requests=-1", "server.tomcat.keep-alive-timeout=10m"));
         props.addAll(List.of(extra));
         ConfigurableApplicationContext ctx = new SpringApplicationBuilder(SessionServiceApp.class)
                 .web(WebApplicationType.SERVLET).properties(props.toArray(String[]::new)).run();
