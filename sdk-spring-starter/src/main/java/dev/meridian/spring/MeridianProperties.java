@@ -651,6 +651,11 @@ public class MeridianProperties {
         private String idempotencyKeyHeader = "Idempotency-Key";
         /** Header carrying the session's region (sticky sessions): tried first when residency and health allow. */
         private String regionHeader = "X-Meridian-Region";
+        /**
+         * Header carrying the caller's session token (read-your-writes across services): accepted on requests,
+         * returned on responses after a write, forwarded by RestClient and WebClient calls.
+         */
+        private String sessionHeader = "Meridian-Session";
 
         public boolean isEnabled() {
             return enabled;
@@ -698,6 +703,14 @@ public class MeridianProperties {
 
         public void setRegionHeader(String regionHeader) {
             this.regionHeader = regionHeader;
+        }
+
+        public String getSessionHeader() {
+            return sessionHeader;
+        }
+
+        public void setSessionHeader(String sessionHeader) {
+            this.sessionHeader = sessionHeader;
         }
     }
 

@@ -28,7 +28,8 @@ import software.amazon.awssdk.regions.Region;
  * automatic context propagation (on by default with the starter) makes it current wherever the pipeline runs, and
  * {@link MeridianReactive}'s helpers make it current around a Meridian call. A request that names neither a data
  * class nor a subject country gets a context that is not declared, as with the servlet filter: the configured
- * defaults and {@code meridian.require-context} apply to its calls.
+ * defaults and {@code meridian.require-context} apply to its calls. After a write the response carries the session
+ * token ({@code Meridian-Session}), set just before the response is committed.
  */
 @API(status = STABLE, since = "0.1")
 public class ReactiveRoutingContextFilter implements WebFilter, Ordered {
@@ -59,6 +60,13 @@ public class ReactiveRoutingContextFilter implements WebFilter, Ordered {
             byte[] body = RoutingHeaders.problemJson(parsed.problem(), path).getBytes(StandardCharsets.UTF_8);
             return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body)));
         }
+        String sessionHeader = headers.names().getSessionHeader();
+        parsed.context().session().ifPresent(session -> response.beforeCommit(() -> {
+            if (session.wrote()) {
+                session.token().ifPresent(t -> response.getHeaders().set(sessionHeader, t.format()));
+            }
+            return Mono.empty();
+        }));
         return chain.filter(exchange).contextWrite(MeridianReactive.withRoutingContext(parsed.context()));
     }
 

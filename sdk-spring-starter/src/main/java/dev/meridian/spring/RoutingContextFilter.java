@@ -21,7 +21,9 @@ import software.amazon.awssdk.regions.Region;
  * subject's country, the data class, the correlation id (generated when absent, echoed in the response and in the
  * MDC under {@value RoutingContext#MDC_KEY} while the request runs), the IETF {@code Idempotency-Key} and the
  * session's region ({@link RoutingContext#preferredRegion()}: tried first when residency and health allow, for sticky
- * sessions). A malformed value, or a region that is not configured, is answered with 400 and an
+ * sessions) and the caller's session token ({@code Meridian-Session}: the region and HLC stamp of its last write;
+ * reads under it are served where that write is visible, and the response carries the new token after a write,
+ * {@link dev.meridian.core.routing.RoutingSession}). A malformed value, or a region that is not configured, is answered with 400 and an
  * {@code application/problem+json} body naming the header: never a silent default. A request that names neither a
  * data class nor a subject country gets a context that is not declared ({@link RoutingContext#isDeclared()}): it
  * carries the correlation id, idempotency key and region, and its calls are routed as calls without a context, so
@@ -53,9 +55,11 @@ public class RoutingContextFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         if (isAsyncDispatch(request) && request.getAttribute(CONTEXT_ATTRIBUTE) instanceof RoutingContext ctx) {
+            SessionTokenResponse withToken = new SessionTokenResponse(response, headers.names().getSessionHeader(), ctx);
             try (RoutingContext.Scope s = ctx.open()) {
-                chain.doFilter(request, response);
+                chain.doFilter(request, withToken);
             }
+            withToken.addTokenIfWritten();
             return;
         }
         RoutingHeaders.Parsed parsed = headers.parse(request::getHeader);
@@ -67,9 +71,12 @@ public class RoutingContextFilter extends OncePerRequestFilter {
             return;
         }
         request.setAttribute(CONTEXT_ATTRIBUTE, parsed.context());
+        SessionTokenResponse withToken =
+                new SessionTokenResponse(response, headers.names().getSessionHeader(), parsed.context());
         try (RoutingContext.Scope s = parsed.context().open()) {
-            chain.doFilter(request, response);
+            chain.doFilter(request, withToken);
         }
+        withToken.addTokenIfWritten();
     }
 
     private static void reject(HttpServletRequest request, HttpServletResponse response, String detail)

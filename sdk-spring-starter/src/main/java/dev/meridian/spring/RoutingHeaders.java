@@ -2,6 +2,8 @@ package dev.meridian.spring;
 
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.routing.RoutingContext;
+import dev.meridian.core.routing.RoutingSession;
+import dev.meridian.core.routing.SessionToken;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Objects;
@@ -89,6 +91,23 @@ final class RoutingHeaders {
                         + regions.stream().map(Region::id).sorted().toList());
             }
             ctx.preferredRegion(Region.of(id));
+        }
+        String session = header.apply(names.getSessionHeader());
+        if (session == null) {
+            ctx.session(RoutingSession.start());
+        } else {
+            SessionToken token;
+            try {
+                token = SessionToken.parse(session);
+            } catch (IllegalArgumentException e) {
+                return Parsed.rejected(correlationId, names.getSessionHeader(), e.getMessage()
+                        + " (the value a Meridian service returned in this header, forwarded unchanged)");
+            }
+            if (!regions.contains(token.region())) {
+                return Parsed.rejected(correlationId, names.getSessionHeader(), "names region " + token.region()
+                        + ", not one of the configured regions " + regions.stream().map(Region::id).sorted().toList());
+            }
+            ctx.session(RoutingSession.after(token));
         }
         return new Parsed(ctx.build(), correlationId, null);
     }

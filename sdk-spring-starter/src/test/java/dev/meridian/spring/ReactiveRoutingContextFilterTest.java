@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.routing.RoutingContext;
+import dev.meridian.core.routing.RoutingSession;
+import dev.meridian.core.routing.SessionToken;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -59,6 +61,24 @@ class ReactiveRoutingContextFilterTest {
         assertThat(seen.get().preferredRegion()).contains(Region.EU_CENTRAL_1);
         assertThat(exchange.getResponse().getHeaders().getFirst("X-Correlation-Id")).isEqualTo("req-42");
         assertThat(RoutingContext.current()).as("no thread was given the context").isSameAs(RoutingContext.empty());
+    }
+
+    @Test
+    void returnsTheSessionTokenAfterAWriteAndNothingWithout() {
+        SessionToken incoming = SessionToken.of(Region.EU_WEST_1, 1L << 40);
+        MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.put("/orders/1")
+                .header("Meridian-Session", incoming.format()).build());
+        SessionToken written = SessionToken.of(Region.EU_CENTRAL_1, 1L << 41);
+        filter.filter(exchange, ex -> MeridianReactive.routingContext().doOnNext(ctx -> {
+            assertThat(ctx.session().flatMap(RoutingSession::token)).contains(incoming);
+            ctx.session().orElseThrow().recordWrite(written);
+        }).then(ex.getResponse().setComplete())).block(Duration.ofSeconds(5));
+        assertThat(exchange.getResponse().getHeaders().getFirst("Meridian-Session")).isEqualTo(written.format());
+
+        MockServerWebExchange read = MockServerWebExchange.from(MockServerHttpRequest.get("/orders/1")
+                .header("Meridian-Session", incoming.format()).build());
+        filter.filter(read, ex -> ex.getResponse().setComplete()).block(Duration.ofSeconds(5));
+        assertThat(read.getResponse().getHeaders().getFirst("Meridian-Session")).isNull();
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.routing.RoutingContext;
+import dev.meridian.core.routing.SessionToken;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,30 @@ class RoutingContextFilterTest {
             }
         }));
         return response;
+    }
+
+    @Test
+    void returnsTheSessionTokenOfAWriteBeforeTheBodyIsCommitted() throws Exception {
+        SessionToken written = SessionToken.of(Region.EU_CENTRAL_1, 1L << 41);
+        MockHttpServletRequest request = new MockHttpServletRequest("PUT", "/orders/1");
+        MockHttpServletResponse response = new MockHttpServletResponse();
+        filter.doFilter(request, response, new MockFilterChain(new jakarta.servlet.http.HttpServlet() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void service(jakarta.servlet.http.HttpServletRequest req,
+                    jakarta.servlet.http.HttpServletResponse res) throws java.io.IOException {
+                RoutingContext.current().session().orElseThrow().recordWrite(written);
+                res.getWriter().write("ok");
+                res.flushBuffer();
+            }
+        }));
+        assertThat(response.isCommitted()).isTrue();
+        assertThat(response.getHeader("Meridian-Session")).isEqualTo(written.format());
+
+        MockHttpServletResponse read = run(new MockHttpServletRequest("GET", "/orders/1"));
+        assertThat(read.getHeader("Meridian-Session")).isNull();
+        assertThat(seen.get().session()).hasValueSatisfying(session -> assertThat(session.token()).isEmpty());
     }
 
     @Test

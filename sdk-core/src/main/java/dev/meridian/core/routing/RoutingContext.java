@@ -1,5 +1,6 @@
 package dev.meridian.core.routing;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 import static org.apiguardian.api.API.Status.STABLE;
 
 import dev.meridian.core.residency.DataClass;
@@ -50,6 +51,7 @@ public final class RoutingContext {
     private final @Nullable String correlationId;
     private final Set<Region> excludedRegions;
     private final @Nullable Region preferredRegion;
+    private final @Nullable RoutingSession session;
     private final boolean dataClassDeclared;
 
     private RoutingContext(Builder b) {
@@ -62,6 +64,7 @@ public final class RoutingContext {
         this.excludedRegions = b.excludedRegions.isEmpty() ? Set.of()
                 : Collections.unmodifiableSet(new LinkedHashSet<>(b.excludedRegions));
         this.preferredRegion = b.preferredRegion;
+        this.session = b.session;
         this.dataClassDeclared = b.dataClassDeclared;
     }
 
@@ -105,6 +108,7 @@ public final class RoutingContext {
         b.correlationId = correlationId;
         b.excludedRegions.addAll(excludedRegions);
         b.preferredRegion = preferredRegion;
+        b.session = session;
         b.dataClassDeclared = dataClassDeclared;
         return b;
     }
@@ -175,6 +179,16 @@ public final class RoutingContext {
         return Optional.ofNullable(preferredRegion);
     }
 
+    /**
+     * The caller's read-your-writes session across services: its reads are served only where its last write
+     * ({@link RoutingSession#token()}) is visible, and its writes advance it. Empty: no such session (reads go
+     * wherever routing says).
+     */
+    @API(status = EXPERIMENTAL, since = "0.1")
+    public Optional<RoutingSession> session() {
+        return Optional.ofNullable(session);
+    }
+
     @Override
     public String toString() {
         return "RoutingContext[" + (dataClassDeclared ? dataClass : isDeclared() ? "default data class" : "undeclared")
@@ -182,7 +196,8 @@ public final class RoutingContext {
                 + (subjectJurisdiction != null ? " jurisdiction=" + subjectJurisdiction : "")
                 + (correlationId != null ? " correlationId=" + correlationId : "")
                 + (excludedRegions.isEmpty() ? "" : " excluded=" + excludedRegions)
-                + (preferredRegion == null ? "" : " preferred=" + preferredRegion) + ']';
+                + (preferredRegion == null ? "" : " preferred=" + preferredRegion)
+                + (session == null ? "" : " session=" + session) + ']';
     }
 
     /** An open context; {@link #close()} restores the previous one. */
@@ -237,6 +252,7 @@ public final class RoutingContext {
         private @Nullable String correlationId;
         private final Set<Region> excludedRegions = new LinkedHashSet<>();
         private @Nullable Region preferredRegion;
+        private @Nullable RoutingSession session;
         private boolean dataClassDeclared;
 
         private Builder() {
@@ -283,6 +299,13 @@ public final class RoutingContext {
         /** See {@link RoutingContext#preferredRegion()}; {@code null} clears it. */
         public Builder preferredRegion(Region region) {
             this.preferredRegion = region;
+            return this;
+        }
+
+        /** See {@link RoutingContext#session()}; {@code null} clears it. */
+        @API(status = EXPERIMENTAL, since = "0.1")
+        public Builder session(@Nullable RoutingSession session) {
+            this.session = session;
             return this;
         }
 

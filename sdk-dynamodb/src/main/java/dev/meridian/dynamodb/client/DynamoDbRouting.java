@@ -6,6 +6,7 @@ import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingStrategy;
+import dev.meridian.core.routing.SessionToken;
 import dev.meridian.core.spi.MultiRegionSpi;
 import dev.meridian.dynamodb.client.DynamoDbOperationClassifier.Classification;
 import dev.meridian.dynamodb.client.DynamoDbOperationClassifier.TableKey;
@@ -40,12 +41,14 @@ final class DynamoDbRouting {
     private final MultiRegionSpi spi;
     private final TableCatalog catalog;
     private final @Nullable WriteMarks marks;
+    private final SessionReads sessionReads;
 
-    DynamoDbRouting(MultiRegion runtime, TableCatalog catalog, @Nullable WriteMarks marks) {
+    DynamoDbRouting(MultiRegion runtime, TableCatalog catalog, @Nullable WriteMarks marks, SessionReads sessionReads) {
         this.runtime = Objects.requireNonNull(runtime, "runtime");
         this.spi = MultiRegionSpi.of(runtime);
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         this.marks = marks;
+        this.sessionReads = Objects.requireNonNull(sessionReads, "sessionReads");
     }
 
     /** The read that learns a table's key schema and replicas (routed like any read). */
@@ -140,12 +143,16 @@ final class DynamoDbRouting {
     /**
      * The operation to execute: bounded to the regions its tables exist in (a table replicated to some regions only
      * is never called elsewhere: there it does not exist); a read of a key the session just wrote goes to the
-     * writing region first.
+     * writing region first; a read under a {@linkplain RoutingContext#session() session token} is bounded to the
+     * regions where the token's write is visible ({@link SessionReads}).
      */
     Operation operation(Classification c, RoutingContext ctx) {
         Operation op = bounded(c);
         if (c.keys().size() > 1 && op.strategy().isPresent()) {
             requireOneHome(op, c, ctx);
+        }
+        if (SessionReads.applies(c.shape().operation(), c.shape().read(), ctx)) {
+            op = sessionReads.bound(op, ctx);
         }
         if (marks == null || !c.shape().read() || c.keys().isEmpty()) {
             return op;
@@ -206,8 +213,15 @@ final class DynamoDbRouting {
         return c.operation().toBuilder().within(bound).build();
     }
 
-    /** Records where a write landed, or releases a pin once a read elsewhere shows the write replicated. */
+    /**
+     * Records where a write landed (in the read-your-writes marks and in the caller's session token), or releases a
+     * pin once a read elsewhere shows the write replicated.
+     */
     void afterSuccess(Classification c, RoutingContext ctx, DynamoDbRequest request, Region served, Object response) {
+        if (!c.shape().read() && served != null && ctx.session().isPresent()) {
+            // Stamped after the region acknowledged the write: every later heartbeat of that region comes after it.
+            ctx.session().get().recordWrite(SessionToken.of(served, runtime.clock().now()));
+        }
         if (marks == null || c.keys().isEmpty() || served == null) {
             return;
         }

@@ -1,5 +1,6 @@
 package dev.meridian.dynamodb.client;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 import static org.apiguardian.api.API.Status.INTERNAL;
 import static org.apiguardian.api.API.Status.STABLE;
 
@@ -15,6 +16,7 @@ import dev.meridian.core.spi.SnapshotParticipant;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.dynamodb.lag.ReplicationLagProbe;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -157,6 +159,7 @@ public final class MultiRegionDynamoDb {
         private @Nullable MeterRegistry meterRegistry;
         private @Nullable ReadYourWrites readYourWrites;
         private ReplicationLagProbe.@Nullable Config lagProbe;
+        private Duration sessionReadWait = SessionReads.DEFAULT_WAIT;
 
         private Builder() {
         }
@@ -244,6 +247,22 @@ public final class MultiRegionDynamoDb {
             return this;
         }
 
+        /**
+         * How long a read under a session token ({@code RoutingContext.session()}: the caller's last write, e.g. from
+         * a {@code Meridian-Session} header) waits for a region that holds that write and can serve it, before it is
+         * refused with {@link SessionWriteNotVisibleException} (default 2 s; zero refuses at once). Such a read is
+         * served in the written region or in a region the {@link #replicationLagProbe} has seen replicate past the
+         * write; without a probe, in the written region only.
+         */
+        @API(status = EXPERIMENTAL, since = "0.1")
+        public Builder sessionReadWait(Duration wait) {
+            SettingRules.required(wait, "MultiRegionDynamoDb.sessionReadWait", "pass a duration such as 2 s");
+            SettingRules.check(!wait.isNegative(), "MultiRegionDynamoDb.sessionReadWait", "must not be negative",
+                    wait, "pass a duration such as 2 s, or zero to refuse at once");
+            this.sessionReadWait = wait;
+            return this;
+        }
+
         /** Same as {@link #buildClient()}. */
         public DynamoDbClient build() {
             return buildClient();
@@ -276,7 +295,7 @@ public final class MultiRegionDynamoDb {
                     probe = startLagProbe(rt, clients, lagSettings);
                     closeables.add(0, probe);
                 }
-                DynamoDbRouting routing = routing(rt);
+                DynamoDbRouting routing = routing(rt, probe);
                 closeables.add(0, MultiRegionSpi.of(rt).onSnapshot(snapshots(clients, routing, probe)));
                 return new RoutedDynamoDbClient(new DynamoDbCalls(routing, clients, tables, closeables), null);
             } catch (RuntimeException | Error e) {
@@ -302,7 +321,7 @@ public final class MultiRegionDynamoDb {
                 MultiRegion rt = runtime(closeables);
                 RegionalClients<DynamoDbAsyncClient> clients = asyncClients(rt);
                 closeables.add(0, clients);
-                DynamoDbRouting routing = routing(rt);
+                DynamoDbRouting routing = routing(rt, null);
                 closeables.add(0, MultiRegionSpi.of(rt).onSnapshot(snapshots(clients, routing, null)));
                 return new RoutedDynamoDbAsyncClient(
                         new DynamoDbAsyncCalls(routing, clients, tables, closeables), null);
@@ -405,9 +424,11 @@ public final class MultiRegionDynamoDb {
             return created;
         }
 
-        private DynamoDbRouting routing(MultiRegion rt) {
+        private DynamoDbRouting routing(MultiRegion rt, @Nullable ReplicationLagProbe probe) {
             TableCatalog catalog = new TableCatalog(tables, regions(rt));
-            return new DynamoDbRouting(rt, catalog, readYourWrites == null ? null : new WriteMarks(readYourWrites));
+            SessionReads sessionReads = new SessionReads(MultiRegionSpi.of(rt), regions(rt), probe, sessionReadWait);
+            return new DynamoDbRouting(rt, catalog, readYourWrites == null ? null : new WriteMarks(readYourWrites),
+                    sessionReads);
         }
 
         private static Set<Region> regions(MultiRegion rt) {

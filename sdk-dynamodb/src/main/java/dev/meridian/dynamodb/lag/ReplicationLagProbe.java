@@ -12,6 +12,7 @@ import dev.meridian.core.spi.SnapshotParticipant;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -73,6 +74,8 @@ public final class ReplicationLagProbe implements AutoCloseable {
     /** Epoch millis of the start or of the last restore; no heartbeat counts as older. */
     private volatile long baseline;
     private final Map<String, AtomicLong> lags = new ConcurrentHashMap<>();
+    /** Per pair, the stamp of the newest heartbeat of the source really read in the destination (no baseline). */
+    private final Map<String, Long> replicatedUpTo = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
     private final @Nullable MeterRegistry meterRegistry;
     /** The registration with the runtime's snapshot hooks, or null (see {@link Builder#snapshotsOf}). */
@@ -133,6 +136,18 @@ public final class ReplicationLagProbe implements AutoCloseable {
     }
 
     /**
+     * How far {@code destination} is known to have applied {@code source}'s writes: the source clock's time of its
+     * newest heartbeat read in the destination. A write the source acknowledged before that time is visible there
+     * (replication applies a source's writes in order, as DynamoDB Streams and the local replicator do; across
+     * processes, up to the clock skew between the writer's host and the probe's). Empty before a heartbeat of the
+     * source was read in the destination since the probe started or was last restored: unknown is never "replicated".
+     */
+    public Optional<Instant> replicatedUpTo(Region source, Region destination) {
+        Long millis = replicatedUpTo.get(pairKey(source, destination));
+        return millis == null ? Optional.empty() : Optional.of(Instant.ofEpochMilli(millis));
+    }
+
+    /**
      * Holds the rounds (e.g. before a process snapshot: no call may open a connection while the per-region clients
      * are closed) and waits until a round in progress has ended. The thread stays, idle, until {@link #resume()}.
      */
@@ -158,6 +173,7 @@ public final class ReplicationLagProbe implements AutoCloseable {
         synchronized (round) {
             baseline = clock.getAsLong();
             lags.values().forEach(v -> v.set(UNMEASURED));
+            replicatedUpTo.clear();
             suspended = false;
         }
     }
@@ -231,7 +247,11 @@ public final class ReplicationLagProbe implements AutoCloseable {
             GetItemResponse r = client.getItem(g -> g.tableName(config.table()).consistentRead(true)
                     .key(Map.of(config.partitionKey(), AttributeValue.fromS(heartbeatKey(source)))));
             AttributeValue stamp = r.hasItem() ? r.item().get(STAMP_ATTRIBUTE) : null;
-            long seen = stamp == null ? baseline : Math.max(baseline, Long.parseLong(stamp.n()));
+            long heartbeat = stamp == null ? Long.MIN_VALUE : Long.parseLong(stamp.n());
+            if (heartbeat >= baseline) {
+                replicatedUpTo.merge(pairKey(source, destination), heartbeat, Math::max);
+            }
+            long seen = Math.max(baseline, heartbeat);
             record(source, destination, Math.max(0, clock.getAsLong() - seen));
         } catch (SdkException | NumberFormatException e) {
             log.debug("Heartbeat read of {} from {} failed: {}", source, destination, e.toString());

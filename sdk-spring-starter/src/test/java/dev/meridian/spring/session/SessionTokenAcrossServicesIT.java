@@ -1,0 +1,256 @@
+package dev.meridian.spring.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.meridian.core.MultiRegion;
+import dev.meridian.core.routing.RoutingContext;
+import dev.meridian.core.routing.RoutingSession;
+import dev.meridian.core.routing.SessionToken;
+import dev.meridian.spring.MeridianAutoConfiguration;
+import dev.meridian.spring.MeridianReactive;
+import dev.meridian.spring.MeridianSessionTokenAutoConfiguration;
+import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.RequestJournal;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.http.client.reactive.JdkClientHttpConnector;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+
+/**
+ * Read-your-writes across two real Spring Boot services on real HTTP ports over {@link LocalRegions} with replication
+ * delayed: service A (local region eu-west-1) writes and returns the {@code Meridian-Session} header; service B
+ * (local region eu-central-1, with a replication-lag probe) reads, called by A's {@code RestClient} (which forwards
+ * the header) or by the test. Number of pairs: {@code -Dmeridian.session.pairs} (default 1000).
+ */
+class SessionTokenAcrossServicesIT {
+    private static final Logger LOG = LoggerFactory.getLogger(SessionTokenAcrossServicesIT.class);
+    private static final String HEADER = "Meridian-Session";
+    private static final Duration DELAY = Duration.ofMillis(300);
+    private static final List<ConfigurableApplicationContext> apps = new ArrayList<>();
+    private static final HttpClient http = HttpClient.newHttpClient();
+    private static LocalRegions regions;
+    private static String a;
+    private static String b;
+    private static MultiRegion runtimeOfB;
+
+    @BeforeAll
+    static void start() {
+        regions = LocalRegions.builder().regions("eu-west-1", "eu-central-1").replicationDelay(DELAY).start();
+        for (String table : List.of(SessionServiceApp.TABLE, SessionServiceApp.HEARTBEATS)) {
+            regions.createGlobalTable(CreateTableRequest.builder().tableName(table)
+                    .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
+                            .attributeType(ScalarAttributeType.S).build())
+                    .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build()).build());
+        }
+        SessionServiceApp.regions = regions;
+        ConfigurableApplicationContext serviceB = start("eu-central-1", "test.probe=true");
+        b = url(serviceB);
+        runtimeOfB = serviceB.getBean(MultiRegion.class);
+        a = url(start("eu-west-1", "test.downstream=" + b));
+    }
+
+    @AfterAll
+    static void stop() {
+        apps.forEach(ConfigurableApplicationContext::close);
+        if (regions != null) {
+            regions.close();
+        }
+    }
+
+    @AfterEach
+    void heal() {
+        regions.resumeReplication();
+        runtimeOfB.undrain(Region.EU_WEST_1);
+    }
+
+    @Test
+    void withTheTokenNoReadIsStaleInTheSecondService() throws Exception {
+        int pairs = Integer.getInteger("meridian.session.pairs", 1000);
+        int staleWith = 0;
+        int staleWithout = 0;
+        long started = System.nanoTime();
+        for (int i = 0; i < pairs; i++) {
+            String token = write("with-" + i, i).orElseThrow(() -> new AssertionError("no " + HEADER + " header"));
+            if (!String.valueOf(i).equals(relay("with-" + i, token))) {
+                staleWith++;
+            }
+        }
+        long withMillis = (System.nanoTime() - started) / 1_000_000;
+        started = System.nanoTime();
+        for (int i = 0; i < pairs; i++) {
+            write("without-" + i, i);
+            if (!String.valueOf(i).equals(relay("without-" + i, null))) {
+                staleWithout++;
+            }
+        }
+        long withoutMillis = (System.nanoTime() - started) / 1_000_000;
+        LOG.info("Read-your-writes across services, {} write-then-read pairs, replication delay {}: stale reads with"
+                + " the session token {} ({} ms), without it {} ({} ms)", pairs, DELAY, staleWith, withMillis,
+                staleWithout, withoutMillis);
+        System.out.printf("SESSION-TOKEN-RESULT pairs=%d delay=%s staleWithToken=%d staleWithoutToken=%d"
+                + " withMillis=%d withoutMillis=%d%n", pairs, DELAY, staleWith, staleWithout, withMillis, withoutMillis);
+        assertThat(staleWith).isZero();
+        assertThat(staleWithout).as("without the token B reads its local replica: stale reads must show")
+                .isPositive();
+    }
+
+    @Test
+    void onceReplicationPassedTheWriteTheReadIsServedLocallyInTheSecondService() throws Exception {
+        String token = write("replicated", 7).orElseThrow();
+        RequestJournal west = regions.journal("eu-west-1");
+        RequestJournal central = regions.journal("eu-central-1");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            int westReads = itemReads(west);
+            int centralReads = itemReads(central);
+            assertThat(read(b, "replicated", token)).isEqualTo("7");
+            assertThat(itemReads(west)).as("served in the local region, not the written one").isEqualTo(westReads);
+            assertThat(itemReads(central)).isEqualTo(centralReads + 1);
+        });
+    }
+
+    @Test
+    void whereNoRegionHoldingTheWriteCanServeTheReadIsRefusedThenServedOnceReplicated() throws Exception {
+        regions.pauseReplication("eu-west-1", "eu-central-1");
+        String token = write("held", 3).orElseThrow();
+        runtimeOfB.drain(Region.EU_WEST_1);
+
+        HttpResponse<String> refused = get(b + "/items/held", token);
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(refused.body()).contains("session token " + token, "eu-west-1", "sessionReadWait");
+
+        regions.resumeReplication("eu-west-1", "eu-central-1");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(read(b, "held", token)).isEqualTo("3"));
+    }
+
+    @Test
+    void anInvalidTokenIsAnsweredWith400NamingTheHeader() throws Exception {
+        HttpResponse<String> malformed = get(b + "/items/x", "not-a-token");
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(malformed.body()).contains("Header " + HEADER + " is not a session token");
+        HttpResponse<String> unknown = get(b + "/items/x", SessionToken.of(Region.US_EAST_1, 1L << 20).format());
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(unknown.body()).contains("Header " + HEADER + " names region us-east-1");
+    }
+
+    @Test
+    void aReadOnlyRequestReturnsNoToken() throws Exception {
+        HttpResponse<String> r = get(a + "/items/nothing", null);
+        assertThat(r.headers().firstValue(HEADER)).isEmpty();
+    }
+
+    @Test
+    void webClientAndRestClientFromBootsBuildersSendTheTokenAndTakeTheOneReturnedAfterADownstreamWrite() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(MeridianAutoConfiguration.class,
+                        RestClientAutoConfiguration.class, WebClientAutoConfiguration.class,
+                        MeridianSessionTokenAutoConfiguration.class))
+                .withPropertyValues("meridian.regions=eu-west-1,eu-central-1")
+                .run(ctx -> {
+                    WebClient.Builder webClients = ctx.getBean(WebClient.Builder.class);
+                    RoutingSession web = RoutingSession.start();
+                    webClients.clone().clientConnector(new JdkClientHttpConnector()).baseUrl(a).build()
+                            .put().uri("/items/web?v=11").retrieve().toBodilessEntity()
+                            .contextWrite(MeridianReactive.withRoutingContext(
+                                    RoutingContext.builder().session(web).build()))
+                            .block(Duration.ofSeconds(30));
+                    assertThat(web.wrote()).isTrue();
+                    SessionToken written = web.token().orElseThrow();
+                    assertThat(written.region()).isEqualTo(Region.EU_WEST_1);
+                    String read = webClients.clone().clientConnector(new JdkClientHttpConnector()).baseUrl(b).build()
+                            .get().uri("/items/web").retrieve().bodyToMono(String.class)
+                            .contextWrite(MeridianReactive.withRoutingContext(
+                                    RoutingContext.builder().session(RoutingSession.after(written)).build()))
+                            .block(Duration.ofSeconds(30));
+                    assertThat(read).isEqualTo("11");
+
+                    RestClient rest = ctx.getBean(RestClient.Builder.class).baseUrl(a).build();
+                    RoutingSession blocking = RoutingSession.after(written);
+                    try (RoutingContext.Scope s = RoutingContext.builder().session(blocking).open()) {
+                        rest.put().uri("/items/rest?v=12").retrieve().toBodilessEntity();
+                    }
+                    assertThat(blocking.token().orElseThrow().stamp()).isGreaterThan(written.stamp());
+                    try (RoutingContext.Scope s = RoutingContext.builder().session(blocking).open()) {
+                        assertThat(ctx.getBean(RestClient.Builder.class).baseUrl(b).build().get()
+                                .uri("/items/rest").retrieve().body(String.class)).isEqualTo("12");
+                    }
+                });
+    }
+
+    private static int itemReads(RequestJournal journal) {
+        return (int) journal.entries().stream().filter(e -> e.operation().equals("GetItem")
+                && e.table().filter(SessionServiceApp.TABLE::equals).isPresent()).count();
+    }
+
+    private static Optional<String> write(String id, long v) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(a + "/items/" + id + "?v=" + v))
+                .PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(204);
+        return r.headers().firstValue(HEADER);
+    }
+
+    /** A's relay endpoint: its RestClient calls B, forwarding the header A received. */
+    private static String relay(String id, String token) throws IOException, InterruptedException {
+        return body(get(a + "/relay/" + id, token));
+    }
+
+    private static String read(String service, String id, String token) throws IOException, InterruptedException {
+        return body(get(service + "/items/" + id, token));
+    }
+
+    private static String body(HttpResponse<String> r) {
+        return r.statusCode() == 200 ? r.body() : "status " + r.statusCode();
+    }
+
+    private static HttpResponse<String> get(String url, String token) throws IOException, InterruptedException {
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url)).GET();
+        if (token != null) {
+            req.header(HEADER, token);
+        }
+        return http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static ConfigurableApplicationContext start(String localRegion, String... extra) {
+        List<String> props = new ArrayList<>(List.of("server.port=0", "meridian.regions=eu-west-1,eu-central-1",
+                "meridian.local-region=" + localRegion, "meridian.dynamodb.wrap-beans=false",
+                "spring.main.banner-mode=off",
+                // Tomcat closes a kept-alive connection after 100 requests by default, racing the clients that reuse it.
+                "server.tomcat.max-keep-alive-requests=-1", "server.tomcat.keep-alive-timeout=10m"));
+        props.addAll(List.of(extra));
+        ConfigurableApplicationContext ctx = new SpringApplicationBuilder(SessionServiceApp.class)
+                .web(WebApplicationType.SERVLET).properties(props.toArray(String[]::new)).run();
+        apps.add(ctx);
+        return ctx;
+    }
+
+    private static String url(ConfigurableApplicationContext ctx) {
+        return "http://localhost:" + ctx.getEnvironment().getProperty("local.server.port");
+    }
+}
