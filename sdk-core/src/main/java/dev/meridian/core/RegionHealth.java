@@ -304,6 +304,9 @@ final class RegionHealth implements AutoCloseable {
                 ok = false;
                 error = ex;
             }
+            if (ok) {
+                cb.heard();
+            }
             CircuitBreaker.State s = cb.state();
             if (ok && s == CircuitBreaker.State.OPEN) {
                 cb.transitionToHalfOpen();

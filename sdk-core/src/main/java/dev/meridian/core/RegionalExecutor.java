@@ -666,6 +666,7 @@ final class RegionalExecutor implements AutoCloseable {
         }
 
         void succeeded(long nanos) {
+            health.watched(region).heard();
             primary.success(nanos);
             if (throttle != null) {
                 throttle.success(nanos);
@@ -680,6 +681,7 @@ final class RegionalExecutor implements AutoCloseable {
         }
 
         void throttled(long nanos, Throwable t) {
+            health.watched(region).heard();
             if (primaryIsResource) {
                 primary.error(nanos, t);
                 return;
@@ -1096,7 +1098,8 @@ final class RegionalExecutor implements AutoCloseable {
         /**
          * Cancels the attempts still in flight. An attempt that started before the {@code winner} and had not answered
          * when it did stalled while another region answered: that counts towards ejecting its region (unless its
-         * client was cold or the process was stalled for a quarter of its time).
+         * client was cold, the process was stalled for a quarter of its time, or its region answered anything since the
+         * attempt started: a throttled call the SDK is backing off is not a dead region).
          */
         private void cancelLosers(List<Attempt> losers, Attempt winner) {
             for (Attempt l : losers) {
@@ -1104,7 +1107,7 @@ final class RegionalExecutor implements AutoCloseable {
                 metrics.hedgeCancelled(l.gate.region);
                 long now = System.nanoTime();
                 if (winner != null && l.start - winner.start < 0 && !l.gate.cold
-                        && !stalls.excuses(now, now - l.start)) {
+                        && !stalls.excuses(now, now - l.start) && !health.watched(l.gate.region).heardSince(l.start)) {
                     stalled(op, l.gate, "unanswered while " + winner.gate.region.id() + " answered");
                 }
             }

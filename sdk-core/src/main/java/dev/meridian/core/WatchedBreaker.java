@@ -24,6 +24,8 @@ final class WatchedBreaker {
     private final Transitions transitions;
     /** Attempts in a row that stalled (timed out, or lost to another region unanswered); a success clears it. */
     private final AtomicInteger stalls = new AtomicInteger();
+    private volatile long heardAt;
+    private volatile boolean heardEver;
 
     /** Told of each state change Meridian observes. */
     interface Transitions {
@@ -65,6 +67,20 @@ final class WatchedBreaker {
 
     void release() {
         breaker.releasePermission();
+    }
+
+    /** Records that the region answered something (a response of any kind, or a successful probe). */
+    void heard() {
+        heardAt = System.nanoTime();
+        heardEver = true;
+    }
+
+    /**
+     * Whether the region answered anything since {@code nanoTime}: an attempt left unanswered then was waiting on
+     * something other than a dead region (e.g. the SDK backing off after throttling), so it is no stall.
+     */
+    boolean heardSince(long nanoTime) {
+        return heardEver && heardAt - nanoTime >= 0;
     }
 
     void success(long nanos) {

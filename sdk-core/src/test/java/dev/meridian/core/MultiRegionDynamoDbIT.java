@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.health.RegionStatus;
 import dev.meridian.core.residency.DataClass;
@@ -93,6 +94,9 @@ class MultiRegionDynamoDbIT {
                 // that call before the breaker half-opens (300 ms was outlasted under load: its trial reached it).
                 .health(HealthConfig.builder().slidingWindowSize(4).minimumNumberOfCalls(4)
                         .waitInOpenState(Duration.ofSeconds(2)).permittedCallsInHalfOpenState(2).build())
+                // Failover one region at a time: the tests count each region's requests (HedgedReadsIT and
+                // FastEjectionIT cover hedging, on by default).
+                .hedging(HedgingConfig.disabled())
                 .build();
         runtime = MultiRegion.builder(config).build();
         orders = runtime.wrapClient(DynamoDbClient.class, (region, spec) -> regions.clientBuilder(region.id())
