@@ -10,6 +10,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
+import java.util.Objects;
 import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,11 +64,11 @@ public class RoutingContextFilter extends OncePerRequestFilter {
             response.setHeader(headers.names().getCorrelationIdHeader(), parsed.correlationId());
         }
         if (parsed.isRejected()) {
-            reject(request, response, parsed.problem());
+            reject(request, response, Objects.requireNonNull(parsed.problem(), "problem"));
             return;
         }
         request.setAttribute(CONTEXT_ATTRIBUTE, parsed.context());
-        try (RoutingContext.Scope s = parsed.context().open()) {
+        try (RoutingContext.Scope s = Objects.requireNonNull(parsed.context(), "context").open()) {
             chain.doFilter(request, response);
         }
     }
