@@ -5,7 +5,6 @@ import static org.apiguardian.api.API.Status.STABLE;
 import dev.meridian.core.routing.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
-import java.util.Objects;
 import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,12 +56,10 @@ public class ReactiveRoutingContextFilter implements WebFilter, Ordered {
             LOG.debug("Rejected {} {}: {}", request.getMethod(), path, parsed.problem());
             response.setStatusCode(HttpStatus.BAD_REQUEST);
             response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
-            byte[] body = RoutingHeaders.problemJson(Objects.requireNonNull(parsed.problem(), "problem"), path)
-                    .getBytes(StandardCharsets.UTF_8);
+            byte[] body = RoutingHeaders.problemJson(parsed.problem(), path).getBytes(StandardCharsets.UTF_8);
             return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body)));
         }
-        return chain.filter(exchange).contextWrite(MeridianReactive.withRoutingContext(
-                Objects.requireNonNull(parsed.context(), "context")));
+        return chain.filter(exchange).contextWrite(MeridianReactive.withRoutingContext(parsed.context()));
     }
 
     @Override

@@ -10,7 +10,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
-import java.util.Objects;
 import org.apiguardian.api.API;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,11 +63,11 @@ public class RoutingContextFilter extends OncePerRequestFilter {
             response.setHeader(headers.names().getCorrelationIdHeader(), parsed.correlationId());
         }
         if (parsed.isRejected()) {
-            reject(request, response, Objects.requireNonNull(parsed.problem(), "problem"));
+            reject(request, response, parsed.problem());
             return;
         }
         request.setAttribute(CONTEXT_ATTRIBUTE, parsed.context());
-        try (RoutingContext.Scope s = Objects.requireNonNull(parsed.context(), "context").open()) {
+        try (RoutingContext.Scope s = parsed.context().open()) {
             chain.doFilter(request, response);
         }
     }

@@ -131,6 +131,18 @@ final class RoutingHeaders {
             return new Parsed(null, correlationId, "Header " + header + " " + problem);
         }
 
+        /** The request's context; only an accepted parse has one (the filters ask only then). */
+        @Override
+        public RoutingContext context() {
+            return Objects.requireNonNull(context, "a rejected parse has no context");
+        }
+
+        /** What is wrong with which header; only a rejected parse has it (the filters ask only then). */
+        @Override
+        public String problem() {
+            return Objects.requireNonNull(problem, "an accepted parse has no problem");
+        }
+
         boolean isRejected() {
             return problem != null;
         }
