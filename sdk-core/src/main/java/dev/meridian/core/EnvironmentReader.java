@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads {@link MultiRegionConfig} from {@code MERIDIAN_*} environment variables and {@code meridian.*} system
@@ -91,7 +92,7 @@ final class EnvironmentReader {
     }
 
     /** The value of {@code key}: its property, else its variable; blank counts as unset. */
-    private String text(String key) {
+    private @Nullable String text(String key) {
         String propName = MeridianSettings.propertyName(key);
         String p = props.getProperty(propName);
         if (p == null) {

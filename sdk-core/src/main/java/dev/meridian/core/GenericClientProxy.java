@@ -9,7 +9,9 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -44,10 +46,10 @@ final class GenericClientProxy<C> implements InvocationHandler, AutoCloseable {
     }
 
     @Override
-    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+    public @Nullable Object invoke(Object proxy, Method method, Object @Nullable [] args) throws Throwable {
         if (method.getDeclaringClass() == Object.class) {
             switch (method.getName()) {
-                case "equals": return proxy == args[0];
+                case "equals": return proxy == Objects.requireNonNull(args, "args")[0]; // equals has one parameter
                 case "hashCode": return System.identityHashCode(proxy);
                 default: return toString();
             }
@@ -73,7 +75,7 @@ final class GenericClientProxy<C> implements InvocationHandler, AutoCloseable {
         return runtime.execute(op, ctx, region -> call(region, method, args));
     }
 
-    private Object call(Region region, Method method, Object[] args) {
+    private @Nullable Object call(Region region, Method method, Object @Nullable [] args) {
         C client = clients.get(region);
         try {
             return method.invoke(client, args);

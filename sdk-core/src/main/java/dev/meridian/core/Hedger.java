@@ -12,6 +12,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Threads for hedged reads, created only when hedging is enabled: a bounded pool of daemon workers running
@@ -23,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Hedger implements AutoCloseable {
     private final ThreadPoolExecutor workers;
     private final ScheduledThreadPoolExecutor timer;
-    private volatile ScheduledFuture<?> periodic;
+    private volatile @Nullable ScheduledFuture<?> periodic;
 
     Hedger(int maxWorkers) {
         SettingRules.atLeast(maxWorkers, 1, "HedgingConfig.withMaxWorkers", "allow at least one worker");

@@ -11,6 +11,7 @@ import dev.meridian.core.health.RegionStatus;
 import dev.meridian.core.internal.Metrics;
 import dev.meridian.core.internal.Observations;
 import dev.meridian.core.internal.SettingRules;
+import dev.meridian.core.residency.Jurisdiction;
 import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.core.routing.LatencyTracker;
 import dev.meridian.core.routing.Operation;
@@ -43,6 +44,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
@@ -79,18 +81,18 @@ public final class MultiRegion implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MultiRegion.class);
 
     private final MultiRegionConfig config;
-    private final Object meterRegistry;
-    private final Object observationRegistry;
+    private final @Nullable Object meterRegistry;
+    private final @Nullable Object observationRegistry;
     private final RegionHealth health;
     private final Router router;
     private final RegionalExecutor executor;
     private final RoutingRandom random;
     /** The fleet's region controls, or null when no control source is configured (then no control thread runs). */
-    private final RegionControl control;
+    private final @Nullable RegionControl control;
     private final Integration integration;
     private final List<AutoCloseable> wrapped = new CopyOnWriteArrayList<>();
     private final List<SnapshotParticipant> snapshotParticipants = new CopyOnWriteArrayList<>();
-    private volatile HybridLogicalClock clock;
+    private volatile @Nullable HybridLogicalClock clock;
     private volatile boolean closed;
 
     private MultiRegion(Builder b) {
@@ -314,7 +316,8 @@ public final class MultiRegion implements AutoCloseable {
         LatencyTracker latency = router.latency();
         long avg = latency.averageNanos(region);
         long p95 = latency.p95Nanos(region);
-        return RegionStatus.of(region, config.jurisdictions().get(region), breakerState(health.state(region)),
+        Jurisdiction jurisdiction = Objects.requireNonNull(config.jurisdictions().get(region), "jurisdiction");
+        return RegionStatus.of(region, jurisdiction, breakerState(health.state(region)),
                 health.isDrained(region), health.isAvailable(region) && (control == null || control.isOn(region)), avg < 0 ? null : Duration.ofNanos(avg),
                 p95 < 0 ? null : Duration.ofNanos(p95));
     }
@@ -492,11 +495,11 @@ public final class MultiRegion implements AutoCloseable {
     /** Builder for {@link MultiRegion}; not thread-safe. */
     public static final class Builder {
         private final MultiRegionConfig config;
-        private Object meterRegistry;
-        private Object observationRegistry;
+        private @Nullable Object meterRegistry;
+        private @Nullable Object observationRegistry;
         private FailureClassifier classifier = FailureClassifier.aws();
-        private RoutingRandom random;
-        private ControlConfig control;
+        private @Nullable RoutingRandom random;
+        private @Nullable ControlConfig control;
 
         private Builder(MultiRegionConfig config) {
             this.config = Objects.requireNonNull(config, "config");

@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
@@ -217,8 +218,8 @@ public final class MultiRegionConfig {
     /** Builder for {@link MultiRegionConfig}; not thread-safe. */
     public static final class Builder {
         private final List<RegionSpec> regions = new ArrayList<>();
-        private Region localRegion;
-        private Region homeRegion;
+        private @Nullable Region localRegion;
+        private @Nullable Region homeRegion;
         private RoutingStrategy routing = RoutingStrategy.localFirst();
         private ResidencyPolicy residency = ResidencyPolicy.defaults();
         private HealthConfig health = HealthConfig.defaults();

@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
@@ -57,8 +58,8 @@ final class RegionHealth implements AutoCloseable {
     private final ConcurrentHashMap<String, CircuitBreaker> byName = new ConcurrentHashMap<>();
     private final Set<Region> drained = ConcurrentHashMap.newKeySet();
     private final Metrics metrics;
-    private final ScheduledExecutorService prober;
-    private volatile CircuitBreakerRegistry registry;
+    private final @Nullable ScheduledExecutorService prober;
+    private volatile @Nullable CircuitBreakerRegistry registry;
     /** Held by a probe round while it runs, so that {@link #suspendProbe()} can wait for it. */
     private final ReentrantLock probing = new ReentrantLock();
     private volatile boolean probeSuspended;
@@ -123,11 +124,11 @@ final class RegionHealth implements AutoCloseable {
     WatchedBreaker watched(Region region, String resource) {
         Objects.requireNonNull(resource, "resource");
         watched(region);
-        return resourceBreakers.get(region).computeIfAbsent(resource, res -> newBreaker(region, res));
+        return Objects.requireNonNull(resourceBreakers.get(region), "resourceBreakers").computeIfAbsent(resource, res -> newBreaker(region, res));
     }
 
     /** The breaker of one resource in a region if it was created, else null; creates nothing. */
-    WatchedBreaker existingBreaker(Region region, String resource) {
+    @Nullable WatchedBreaker existingBreaker(Region region, String resource) {
         Map<String, WatchedBreaker> byResource = resourceBreakers.get(region);
         return byResource == null ? null : byResource.get(resource);
     }
@@ -207,7 +208,7 @@ final class RegionHealth implements AutoCloseable {
         if (!isAvailable(region)) {
             return false;
         }
-        WatchedBreaker cb = resourceBreakers.get(region).get(resource);
+        WatchedBreaker cb = existingBreaker(region, resource);
         return cb == null || cb.permitsCalls();
     }
 
@@ -229,7 +230,7 @@ final class RegionHealth implements AutoCloseable {
      * A breaker of a region ({@code resource} null) or region × resource, built without a registry: a registry stamps
      * an event on every breaker it adds, and the event's {@code ZonedDateTime} loads the time-zone rules on a cold JVM.
      */
-    private WatchedBreaker newBreaker(Region region, String resource) {
+    private WatchedBreaker newBreaker(Region region, @Nullable String resource) {
         String name = resource == null ? region.id() : region.id() + '/' + resource;
         CircuitBreaker cb = CircuitBreaker.of(name, breakerConfig);
         byName.put(name, cb);
@@ -379,7 +380,7 @@ final class RegionHealth implements AutoCloseable {
         }
 
         /** Meridian's breaker for {@code region} or {@code region/resource} of a configured region, else null. */
-        private WatchedBreaker meridians(String name) {
+        private @Nullable WatchedBreaker meridians(String name) {
             int slash = name.indexOf('/');
             String id = slash < 0 ? name : name.substring(0, slash);
             for (Map.Entry<Region, WatchedBreaker> e : breakers.entrySet()) {

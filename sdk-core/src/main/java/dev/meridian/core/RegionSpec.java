@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -26,9 +27,9 @@ public final class RegionSpec {
     private final Jurisdiction jurisdiction;
     private final int priority;
     private final int weight;
-    private final URI endpoint;
+    private final @Nullable URI endpoint;
 
-    private RegionSpec(Region region, Jurisdiction jurisdiction, int priority, int weight, URI endpoint) {
+    private RegionSpec(Region region, Jurisdiction jurisdiction, int priority, int weight, @Nullable URI endpoint) {
         this.region = Objects.requireNonNull(region, "region");
         this.jurisdiction = Objects.requireNonNull(jurisdiction, "jurisdiction");
         this.priority = priority;

@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -110,7 +111,7 @@ final class RegionalExecutor implements AutoCloseable {
     private final Metrics metrics;
     private final Observations observations;
     private final HedgingConfig hedging;
-    private final Hedger hedger;
+    private final @Nullable Hedger hedger;
     private final boolean perResourceBreakers;
     /**
      * With a health probe, the trials of a half-open region breaker are the probe's; synchronous reads then skip such
@@ -119,9 +120,9 @@ final class RegionalExecutor implements AutoCloseable {
     private final boolean probeMakesTrials;
     private final ProcessStalls stalls = new ProcessStalls();
     /** Caps hedges to a share of hedgeable reads; null when hedging is off. */
-    private final HedgeBudget budget;
+    private final @Nullable HedgeBudget budget;
     /** The adaptive hedge delay's estimate; null unless hedging is adaptive. */
-    private final TailLatency tail;
+    private final @Nullable TailLatency tail;
     /** Stalled attempts in a row that eject a region (0: never). */
     private final int ejectAfterStalls;
     /** Runs detached half-open trials for synchronous reads that have no hedge thread; built on first need. */
@@ -181,7 +182,7 @@ final class RegionalExecutor implements AutoCloseable {
     }
 
     /** The hedge threads, or null when hedging is off. */
-    Hedger hedger() {
+    @Nullable Hedger hedger() {
         return hedger;
     }
 
@@ -453,7 +454,8 @@ final class RegionalExecutor implements AutoCloseable {
     @SuppressWarnings("try")
     private <T> T executeHedged(Operation op, RoutingContext ctx, RoutingPlan plan, int limit,
             Function<Region, T> call, FailureClassifier classifier, Predicate<Region> cold) {
-        Function<Region, CompletableFuture<T>> launch = region -> hedger.run(() -> {
+        Hedger workers = Objects.requireNonNull(hedger, "hedger"); // a hedged read runs only with hedging on
+        Function<Region, CompletableFuture<T>> launch = region -> workers.run(() -> {
             try (RoutingContext.Scope s = ctx.open()) {
                 return call.apply(region);
             }
@@ -471,7 +473,7 @@ final class RegionalExecutor implements AutoCloseable {
         try {
             return result.get();
         } catch (ExecutionException e) {
-            throw sneaky(e.getCause());
+            throw sneaky(Objects.requireNonNull(e.getCause(), "cause"));
         } catch (InterruptedException e) {
             result.cancel(true);
             Thread.currentThread().interrupt();
@@ -615,11 +617,11 @@ final class RegionalExecutor implements AutoCloseable {
     private final class Gate {
         final Region region;
         final WatchedBreaker primary;
-        private final String resource;
+        private final @Nullable String resource;
         private final boolean primaryIsResource;
-        private final WatchedBreaker throttle;
+        private final @Nullable WatchedBreaker throttle;
         /** The attempt's observation handle, once it started (null when nothing observes). */
-        Object observation;
+        @Nullable Object observation;
         /** Whether the attempt goes through a client that has not answered a call yet. */
         boolean cold;
 
@@ -632,7 +634,7 @@ final class RegionalExecutor implements AutoCloseable {
         }
 
         /** Null when the breakers let the attempt through (a permission is then held), else why not. */
-        CallNotPermittedException acquire() {
+        @Nullable CallNotPermittedException acquire() {
             if (!primary.tryAcquire()) {
                 return CallNotPermittedException.createCallNotPermittedException(primary.breaker());
             }
@@ -718,7 +720,8 @@ final class RegionalExecutor implements AutoCloseable {
      * The failure of a call whose planned regions all failed. Never a residency refusal: every region tried was
      * allowed, so callers can tell this outage from a policy refusal.
      */
-    private static Throwable exhausted(Operation op, RoutingPlan plan, Throwable last, List<Throwable> earlier) {
+    private static Throwable exhausted(Operation op, RoutingPlan plan, Throwable last,
+            @Nullable List<Throwable> earlier) {
         Throwable carrier = last;
         if (last instanceof CallNotPermittedException) {
             // A breaker that opened after planning is Meridian's decision, not the service's: say so in our own type.
@@ -760,8 +763,8 @@ final class RegionalExecutor implements AutoCloseable {
         private final RoutingPlan plan;
         private final int limit;
         private int next;
-        private Throwable last;
-        private List<Throwable> earlier;
+        private @Nullable Throwable last;
+        private @Nullable List<Throwable> earlier;
 
         Failover(Operation op, RoutingContext ctx, RoutingPlan plan, int limit) {
             this.op = op;
@@ -807,7 +810,8 @@ final class RegionalExecutor implements AutoCloseable {
 
         /** What the call fails with once every planned region failed. */
         Throwable exhausted() {
-            return RegionalExecutor.exhausted(op, plan, last, earlier);
+            // Called only after movesOn recorded a failure, so there is a last one.
+            return RegionalExecutor.exhausted(op, plan, Objects.requireNonNull(last, "last"), earlier);
         }
     }
 
@@ -824,7 +828,7 @@ final class RegionalExecutor implements AutoCloseable {
         private final List<Region> regions;
         private final FailureClassifier classifier;
         private final Function<Region, CompletableFuture<T>> launch;
-        private final Function<Region, CompletableFuture<T>> inline;
+        private final @Nullable Function<Region, CompletableFuture<T>> inline;
         private final boolean hedge;
         private final Predicate<Region> cold;
         private final CompletableFuture<T> result = new CompletableFuture<>();
@@ -837,7 +841,7 @@ final class RegionalExecutor implements AutoCloseable {
         private final Object parentObservation = observations.current();
         private boolean done;
         private boolean hedgeSent;
-        private Region hedgeRegion;
+        private @Nullable Region hedgeRegion;
         private int attempts;
 
         /**
@@ -846,7 +850,7 @@ final class RegionalExecutor implements AutoCloseable {
          *        null when it never does
          */
         Run(Operation op, RoutingContext ctx, RoutingPlan plan, int limit, FailureClassifier classifier,
-                Function<Region, CompletableFuture<T>> launch, Function<Region, CompletableFuture<T>> inline,
+                Function<Region, CompletableFuture<T>> launch, @Nullable Function<Region, CompletableFuture<T>> inline,
                 boolean hedge, Predicate<Region> cold) {
             this.op = op;
             this.ctx = ctx;
@@ -886,13 +890,14 @@ final class RegionalExecutor implements AutoCloseable {
                 trial(trialRegion);
             }
             if (hedge) {
-                budget.earn();
+                // A hedged run exists only with hedging on, which makes the hedger and its budget.
+                Objects.requireNonNull(budget, "budget").earn();
             }
             launchAttempt(firstIndex, false);
             if (hedge && !result.isDone()) {
                 long delay = hedging.delayNanos(tail == null ? -1 : tail.nanos(regions.get(firstIndex)));
                 long due = System.nanoTime() + delay;
-                ScheduledFuture<?> timer = hedger.schedule(() -> {
+                ScheduledFuture<?> timer = Objects.requireNonNull(hedger, "hedger").schedule(() -> {
                     stalls.timerFired(due, System.nanoTime());
                     hedge();
                 }, delay);
@@ -948,7 +953,7 @@ final class RegionalExecutor implements AutoCloseable {
                     return;
                 }
                 hedgeSent = true;
-                if (!budget.trySpend()) {
+                if (!Objects.requireNonNull(budget, "budget").trySpend()) {
                     metrics.hedgeRefused(regions.get(failover.peek()));
                     LOG.debug("Hedge of {} refused: the hedge budget is spent", op.name());
                     return;
@@ -998,7 +1003,7 @@ final class RegionalExecutor implements AutoCloseable {
                     observations.stop(gate.observation, Metrics.CANCELLED, null);
                     return;
                 }
-                f = inline.apply(region);
+                f = Objects.requireNonNull(inline, "inline").apply(region); // launch threw Saturated, so there is one
             } catch (Throwable t) {
                 f = CompletableFuture.failedFuture(t);
             }
@@ -1061,7 +1066,7 @@ final class RegionalExecutor implements AutoCloseable {
             onFailure(a, region, e, decision);
         }
 
-        private void onFailure(Attempt a, Region region, Throwable e, FailureDecision decision) {
+        private void onFailure(@Nullable Attempt a, Region region, Throwable e, FailureDecision decision) {
             List<Attempt> losers = List.of();
             Throwable fail = null;
             int startIndex = -1;
@@ -1101,7 +1106,7 @@ final class RegionalExecutor implements AutoCloseable {
          * client was cold, the process was stalled for a quarter of its time, or its region answered anything since the
          * attempt started: a throttled call the SDK is backing off is not a dead region).
          */
-        private void cancelLosers(List<Attempt> losers, Attempt winner) {
+        private void cancelLosers(List<Attempt> losers, @Nullable Attempt winner) {
             for (Attempt l : losers) {
                 l.cancel();
                 metrics.hedgeCancelled(l.gate.region);
@@ -1116,7 +1121,7 @@ final class RegionalExecutor implements AutoCloseable {
         private final class Attempt {
             final Gate gate;
             final long start = System.nanoTime();
-            volatile CompletableFuture<T> future;
+            volatile @Nullable CompletableFuture<T> future;
             volatile boolean cancelled;
 
             Attempt(Gate gate) {

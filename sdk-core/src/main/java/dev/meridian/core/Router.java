@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToIntFunction;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
@@ -51,7 +52,7 @@ final class Router {
     private final Metrics metrics;
     private final ToIntFunction<Region> weights;
     /** The fleet's region controls, or null when no control source is configured. */
-    private final RegionControl control;
+    private final @Nullable RegionControl control;
     private final RoutingContext defaultContext;
     /**
      * Allowed regions per data class and subject jurisdiction. A plain map that stops growing at its bound (further
@@ -75,7 +76,7 @@ final class Router {
     }
 
     Router(MultiRegionConfig config, RegionHealth health, LatencyTracker latency, RoutingRandom random,
-            Metrics metrics, RegionControl control) {
+            Metrics metrics, @Nullable RegionControl control) {
         this.control = control;
         this.config = Objects.requireNonNull(config, "config");
         this.health = Objects.requireNonNull(health, "health");
@@ -217,7 +218,7 @@ final class Router {
      * used (never which region is home), health only whether it runs now.
      */
     private RoutingPlan homePlan(Operation op, RoutingContext ctx, Optional<Jurisdiction> subject, Set<Region> allowed,
-            boolean residencyLimited, String resource) {
+            boolean residencyLimited, @Nullable String resource) {
         Region home = home(op, ctx, allowed);
         if (!allowed.contains(home)) {
             throw refuse(op, ctx, "its home region " + home + " is outside the allowed regions " + allowed
@@ -275,7 +276,7 @@ final class Router {
     }
 
     /** Counts, logs and builds a residency refusal for a call no allowed region can take. */
-    public ResidencyViolationException refuse(Operation op, RoutingContext ctx, String reason, Throwable cause) {
+    public ResidencyViolationException refuse(Operation op, RoutingContext ctx, String reason, @Nullable Throwable cause) {
         Optional<Jurisdiction> subject = subjectJurisdiction(ctx);
         String jurisdiction = subject.map(Jurisdiction::name).orElse("unknown");
         metrics.residencyRefused(ctx.dataClass().name(), jurisdiction);

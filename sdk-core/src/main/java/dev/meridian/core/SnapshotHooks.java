@@ -12,6 +12,7 @@ import org.apiguardian.api.API;
 import org.crac.Context;
 import org.crac.Core;
 import org.crac.Resource;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +57,7 @@ public final class SnapshotHooks implements Resource {
 
     private final MultiRegion runtime;
     private final List<RegionalClients<?>> clients;
-    private final Runnable priming;
+    private final @Nullable Runnable priming;
     private final List<Runnable> afterRestore;
 
     private SnapshotHooks(Builder b) {
@@ -113,7 +114,7 @@ public final class SnapshotHooks implements Resource {
     public static final class Builder {
         private final MultiRegion runtime;
         private final List<RegionalClients<?>> clients = new ArrayList<>();
-        private Runnable priming;
+        private @Nullable Runnable priming;
         private final List<Runnable> afterRestore = new ArrayList<>();
 
         private Builder(MultiRegion runtime) {

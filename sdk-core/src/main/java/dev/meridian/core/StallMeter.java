@@ -3,6 +3,7 @@ package dev.meridian.core;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,14 +21,14 @@ final class StallMeter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StallMeter.class);
 
     private final ProcessStalls stalls;
-    private final Hedger hedger;
+    private final @Nullable Hedger hedger;
     /** Set once the tick is scheduled, or once closed: either way {@link #needed()} has nothing to do. */
     private volatile boolean settled;
-    private ScheduledExecutorService own;
+    private @Nullable ScheduledExecutorService own;
     private boolean closed;
 
     /** A meter for {@code stalls}, ticking on {@code hedger}'s timer at once, or on a thread of its own when needed. */
-    StallMeter(ProcessStalls stalls, Hedger hedger) {
+    StallMeter(ProcessStalls stalls, @Nullable Hedger hedger) {
         this.stalls = stalls;
         this.hedger = hedger;
         if (hedger != null) {

@@ -5,6 +5,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Threads for the detached half-open trials of synchronous reads that run without hedge threads: a region behind a
@@ -15,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Trials implements AutoCloseable {
     private final int maxThreads;
-    private ThreadPoolExecutor pool;
+    private @Nullable ThreadPoolExecutor pool;
     private boolean closed;
 
     Trials(int maxThreads) {

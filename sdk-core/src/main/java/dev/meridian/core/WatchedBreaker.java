@@ -2,9 +2,11 @@ package dev.meridian.core;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.IllegalStateTransitionException;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -19,7 +21,7 @@ import software.amazon.awssdk.regions.Region;
 final class WatchedBreaker {
     private final CircuitBreaker breaker;
     private final Region region;
-    private final String resource;
+    private final @Nullable String resource;
     private final AtomicReference<CircuitBreaker.State> seen;
     private final Transitions transitions;
     /** Attempts in a row that stalled (timed out, or lost to another region unanswered); a success clears it. */
@@ -32,7 +34,7 @@ final class WatchedBreaker {
         void changed(WatchedBreaker breaker, CircuitBreaker.State from, CircuitBreaker.State to);
     }
 
-    WatchedBreaker(CircuitBreaker breaker, Region region, String resource, Transitions transitions) {
+    WatchedBreaker(CircuitBreaker breaker, Region region, @Nullable String resource, Transitions transitions) {
         this.breaker = breaker;
         this.region = region;
         this.resource = resource;
@@ -49,7 +51,7 @@ final class WatchedBreaker {
     }
 
     /** The resource (table, cluster role) of a region × resource breaker; null for a region's breaker. */
-    String resource() {
+    @Nullable String resource() {
         return resource;
     }
 
@@ -153,7 +155,7 @@ final class WatchedBreaker {
      * swap would swap it back and report a transition that never happened (OPEN -> CLOSED, then CLOSED -> OPEN again).
      */
     private CircuitBreaker.State settle() {
-        CircuitBreaker.State was = seen.get();
+        CircuitBreaker.State was = Objects.requireNonNull(seen.get(), "seen"); // set to non-null states only
         CircuitBreaker.State now = breaker.getState();
         if (was != now && seen.compareAndSet(was, now)) {
             transitions.changed(this, was, now);

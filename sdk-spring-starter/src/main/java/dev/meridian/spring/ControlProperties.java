@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code meridian.control.*} properties: where the fleet's region controls come from (docs/fleet-control.md).
@@ -102,7 +103,7 @@ public class ControlProperties {
         /** The routing control ARN of each Meridian region. */
         private Map<String, String> controls = new LinkedHashMap<>();
         /** Reads every control with one ListRoutingControls of this control panel instead of one call per control. */
-        private String controlPanelArn;
+        private @Nullable String controlPanelArn;
         /** The timeout of one endpoint's call; the next endpoint is the retry. */
         private Duration timeout = Duration.ofSeconds(1);
 
@@ -122,11 +123,11 @@ public class ControlProperties {
             this.controls = controls;
         }
 
-        public String getControlPanelArn() {
+        public @Nullable String getControlPanelArn() {
             return controlPanelArn;
         }
 
-        public void setControlPanelArn(String controlPanelArn) {
+        public void setControlPanelArn(@Nullable String controlPanelArn) {
             this.controlPanelArn = controlPanelArn;
         }
 

@@ -5,9 +5,11 @@ import dev.meridian.core.RegionalClientFactory;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.dynamodb.client.TableConfig;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.BeansException;
@@ -36,7 +38,7 @@ class DynamoDbClientsPostProcessor implements BeanPostProcessor, BeanFactoryAwar
     private final ObjectProvider<MultiRegion> runtime;
     private final MeridianProperties properties;
     private final List<AutoCloseable> replaced = new CopyOnWriteArrayList<>();
-    private ConfigurableListableBeanFactory beanFactory;
+    private @Nullable ConfigurableListableBeanFactory beanFactory;
 
     DynamoDbClientsPostProcessor(ObjectProvider<MultiRegion> runtime, MeridianProperties properties) {
         this.runtime = runtime;
@@ -84,12 +86,12 @@ class DynamoDbClientsPostProcessor implements BeanPostProcessor, BeanFactoryAwar
     }
 
     private Optional<RegionalClientFactory<DynamoDbClient>> recipe(String beanName) {
-        return beanFactory.getBeanProvider(DynamoDbClientRecipes.class).orderedStream()
+        return Objects.requireNonNull(beanFactory, "beanFactory").getBeanProvider(DynamoDbClientRecipes.class).orderedStream()
                 .flatMap(r -> r.regionalFactory(beanName).stream()).findFirst();
     }
 
     private <C> ObjectProvider<RegionalClientFactory<C>> factory(Class<C> client) {
-        return beanFactory.getBeanProvider(ResolvableType.forClassWithGenerics(RegionalClientFactory.class, client));
+        return Objects.requireNonNull(beanFactory, "beanFactory").getBeanProvider(ResolvableType.forClassWithGenerics(RegionalClientFactory.class, client));
     }
 
     @Override

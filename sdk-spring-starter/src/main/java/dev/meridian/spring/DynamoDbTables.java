@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -32,9 +33,9 @@ final class DynamoDbTables {
         String prefix = "meridian.dynamodb.tables." + name + '.';
         TableConfig.Builder b = checked(prefix.substring(0, prefix.length() - 1),
                 "a table name of 3 to 255 characters", () -> TableConfig.builder(name));
-        if (t.getPartitionKey() != null) {
-            checked(prefix + "partition-key", "the partition key attribute name",
-                    () -> b.partitionKey(t.getPartitionKey()));
+        String partitionKey = t.getPartitionKey();
+        if (partitionKey != null) {
+            checked(prefix + "partition-key", "the partition key attribute name", () -> b.partitionKey(partitionKey));
         }
         if (t.getWriteMode() != null) {
             b.writeMode(writeMode(prefix + "write-mode", t.getWriteMode()));
@@ -42,9 +43,10 @@ final class DynamoDbTables {
         if (!t.getReplicaRegions().isEmpty()) {
             b.replicaRegions(regions(prefix + "replica-regions", t.getReplicaRegions()));
         }
-        if (t.getDefaultDataClass() != null) {
+        String dataClass = t.getDefaultDataClass();
+        if (dataClass != null) {
             checked(prefix + "default-data-class", "PUBLIC, INTERNAL, RESTRICTED or a custom data class name",
-                    () -> b.defaultDataClass(DataClass.of(t.getDefaultDataClass())));
+                    () -> b.defaultDataClass(DataClass.of(dataClass)));
         }
         return b.build();
     }
@@ -78,7 +80,8 @@ final class DynamoDbTables {
         try {
             return setting.get();
         } catch (IllegalArgumentException e) {
-            throw new MeridianConfigurationException(property, e.getMessage(), "expected " + expected, e);
+            throw new MeridianConfigurationException(property, Objects.requireNonNull(e.getMessage(), "message"),
+                    "expected " + expected, e);
         }
     }
 }

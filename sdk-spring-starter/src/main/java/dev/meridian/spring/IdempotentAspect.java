@@ -11,6 +11,7 @@ import org.aspectj.lang.ProceedingJoinPoint;
 import org.aspectj.lang.annotation.Around;
 import org.aspectj.lang.annotation.Aspect;
 import org.aspectj.lang.reflect.MethodSignature;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.expression.MethodBasedEvaluationContext;
 import org.springframework.core.DefaultParameterNameDiscoverer;
 import org.springframework.core.ParameterNameDiscoverer;
@@ -40,7 +41,7 @@ class IdempotentAspect {
 
     /** Runs the call once per key; duplicates get the stored result. */
     @Around("@annotation(idempotent)")
-    public Object around(ProceedingJoinPoint call, Idempotent idempotent) throws Throwable {
+    public @Nullable Object around(ProceedingJoinPoint call, Idempotent idempotent) throws Throwable {
         Method method = ((MethodSignature) call.getSignature()).getMethod();
         Plan plan = plans.computeIfAbsent(method, m -> plan(m, idempotent));
         Object[] args = call.getArgs();
@@ -64,7 +65,7 @@ class IdempotentAspect {
                 isVoid ? VOID : serialization.resultCodec(method));
     }
 
-    private Expression parse(String expression) {
+    private @Nullable Expression parse(String expression) {
         return expression.isBlank() ? null : parser.parseExpression(expression);
     }
 
@@ -78,11 +79,11 @@ class IdempotentAspect {
         return key.toString();
     }
 
-    private Object evaluate(Expression expression, Root root) {
+    private @Nullable Object evaluate(Expression expression, Root root) {
         return expression.getValue(new MethodBasedEvaluationContext(root, root.method, root.args, parameterNames));
     }
 
-    private static Object proceed(ProceedingJoinPoint call, boolean isVoid) {
+    private static @Nullable Object proceed(ProceedingJoinPoint call, boolean isVoid) {
         try {
             Object result = call.proceed();
             return isVoid ? Boolean.TRUE : result;
@@ -103,7 +104,8 @@ class IdempotentAspect {
     }
 
     /** What is fixed per method: the record namespace, the parsed expressions and the result codec. */
-    private record Plan(String name, Expression key, Expression payload, boolean isVoid, ResultCodec<Object> codec) {
+    private record Plan(String name, @Nullable Expression key, @Nullable Expression payload, boolean isVoid,
+            ResultCodec<Object> codec) {
     }
 
     /** The root object of the key and payload expressions. */
@@ -117,7 +119,7 @@ class IdempotentAspect {
         }
 
         /** The current {@code RoutingContext}'s idempotency key (the request's header), or null. */
-        public String getRequestKey() {
+        public @Nullable String getRequestKey() {
             return RoutingContext.current().idempotencyKey().orElse(null);
         }
 

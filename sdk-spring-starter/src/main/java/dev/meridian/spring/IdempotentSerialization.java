@@ -2,6 +2,7 @@ package dev.meridian.spring;
 
 import dev.meridian.core.idempotency.ResultCodec;
 import java.lang.reflect.Method;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How {@link Idempotent} methods turn their payload into the bytes whose SHA-256 is stored with a record, and their
@@ -10,8 +11,11 @@ import java.lang.reflect.Method;
  */
 interface IdempotentSerialization {
 
-    /** The bytes hashed as the payload of a call: the value of {@link Idempotent#payload()}, or all arguments. */
-    byte[] payload(Object payload);
+    /**
+     * The bytes hashed as the payload of a call: the value of {@link Idempotent#payload()} (may be null), or all
+     * arguments.
+     */
+    byte[] payload(@Nullable Object payload);
 
     /**
      * The codec for {@code method}'s results; asked once per method, before its first call runs. Throws

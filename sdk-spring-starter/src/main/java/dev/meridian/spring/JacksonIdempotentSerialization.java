@@ -3,6 +3,7 @@ package dev.meridian.spring;
 import dev.meridian.core.idempotency.ResultCodec;
 import java.lang.reflect.Method;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -15,7 +16,7 @@ final class JacksonIdempotentSerialization implements IdempotentSerialization {
     }
 
     @Override
-    public byte[] payload(Object payload) {
+    public byte[] payload(@Nullable Object payload) {
         return mapper.writeValueAsBytes(payload);
     }
 

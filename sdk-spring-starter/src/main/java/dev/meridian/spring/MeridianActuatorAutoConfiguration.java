@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -127,7 +128,7 @@ public class MeridianActuatorAutoConfiguration {
     }
 
     /** The worst of every source's measurement, or null when the application measures no lag. */
-    private static ReplicationLags combined(ObjectProvider<ReplicationLags> provider) {
+    private static @Nullable ReplicationLags combined(ObjectProvider<ReplicationLags> provider) {
         List<ReplicationLags> all = provider.orderedStream().toList();
         if (all.isEmpty()) {
             return null;

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -61,7 +62,7 @@ public class MeridianAuroraAutoConfiguration {
     }
 
     /** Checked here so that the error names the property, not the builder method it is passed to. */
-    private static Duration positive(String property, Duration value) {
+    private static Duration positive(String property, @Nullable Duration value) {
         if (value == null || value.isNegative() || value.isZero()) {
             throw MeridianConfigurationException.invalid(property, "must be a positive duration", value,
                     "set a duration such as 2s", null);

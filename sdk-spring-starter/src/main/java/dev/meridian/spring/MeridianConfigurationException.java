@@ -5,6 +5,7 @@ import static org.apiguardian.api.API.Status.STABLE;
 import dev.meridian.core.internal.SettingRules;
 import java.util.Objects;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@code meridian.*} property whose value Meridian cannot start with. {@link MeridianFailureAnalyzer} turns it into
@@ -22,7 +23,7 @@ public class MeridianConfigurationException extends RuntimeException {
      * @param problem what is wrong with its value
      * @param fix what to set instead
      */
-    public MeridianConfigurationException(String property, String problem, String fix, Throwable cause) {
+    public MeridianConfigurationException(String property, String problem, String fix, @Nullable Throwable cause) {
         super(Objects.requireNonNull(problem, "problem"), cause);
         this.property = Objects.requireNonNull(property, "property");
         this.fix = Objects.requireNonNull(fix, "fix");
@@ -32,8 +33,8 @@ public class MeridianConfigurationException extends RuntimeException {
      * A bad value of {@code property}, its message in the shape of every Meridian configuration error:
      * {@code <property> <rule>, was <value>; <fix>}.
      */
-    static MeridianConfigurationException invalid(String property, String rule, Object shownValue, String fix,
-            Throwable cause) {
+    static MeridianConfigurationException invalid(String property, String rule, @Nullable Object shownValue, String fix,
+            @Nullable Throwable cause) {
         return new MeridianConfigurationException(property, SettingRules.message(property, rule, shownValue, fix), fix,
                 cause);
     }

@@ -13,6 +13,7 @@ import dev.meridian.dynamodb.flags.Flags;
 import dev.meridian.dynamodb.idempotency.DynamoDbIdempotencyStore;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Objects;
 import org.apiguardian.api.API;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
@@ -112,9 +113,10 @@ public class MeridianDynamoDbAutoConfiguration {
             DynamoDbIdempotencyStore.Builder b = DynamoDbIdempotencyStore.builder()
                     .client(dynamoDbClient).mode(mode(p.getMode()));
             try {
-                b.table(p.getTable());
+                b.table(Objects.requireNonNull(p.getTable(), "table")); // the bean exists only when it is set
             } catch (IllegalArgumentException e) {
-                throw new MeridianConfigurationException("meridian.dynamodb.idempotency.table", e.getMessage(),
+                throw new MeridianConfigurationException("meridian.dynamodb.idempotency.table",
+                        Objects.requireNonNull(e.getMessage(), "message"),
                         "name a DynamoDB table of 3 to 255 characters", e);
             }
             if (!p.getReplicaRegions().isEmpty()) {

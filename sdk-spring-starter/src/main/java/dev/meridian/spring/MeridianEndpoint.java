@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -32,10 +33,10 @@ import software.amazon.awssdk.regions.Region;
 @Endpoint(id = "meridian")
 public class MeridianEndpoint {
     private final MultiRegion runtime;
-    private final ReplicationLags lags;
-    private final Duration maxLag;
-    private final ReplicaLags replicaLags;
-    private final FlagsView flags;
+    private final @Nullable ReplicationLags lags;
+    private final @Nullable Duration maxLag;
+    private final @Nullable ReplicaLags replicaLags;
+    private final @Nullable FlagsView flags;
 
     /** The endpoint without replication lag. */
     public MeridianEndpoint(MultiRegion runtime) {
@@ -47,13 +48,14 @@ public class MeridianEndpoint {
      * @param maxLag      the bound above which a region's replication lag is reported as exceeded, or null for none
      * @param replicaLags the Aurora data sources' last reader lag measurements, or null when there is no data source
      */
-    MeridianEndpoint(MultiRegion runtime, ReplicationLags lags, Duration maxLag, ReplicaLags replicaLags) {
+    MeridianEndpoint(MultiRegion runtime, @Nullable ReplicationLags lags, @Nullable Duration maxLag,
+            @Nullable ReplicaLags replicaLags) {
         this(runtime, lags, maxLag, replicaLags, null);
     }
 
     /** As above, and the feature flags ({@code meridian.flags.enabled}), or null when the application has none. */
-    MeridianEndpoint(MultiRegion runtime, ReplicationLags lags, Duration maxLag, ReplicaLags replicaLags,
-            FlagsView flags) {
+    MeridianEndpoint(MultiRegion runtime, @Nullable ReplicationLags lags, @Nullable Duration maxLag,
+            @Nullable ReplicaLags replicaLags, @Nullable FlagsView flags) {
         this.runtime = Objects.requireNonNull(runtime, "runtime");
         this.lags = lags;
         this.maxLag = maxLag;

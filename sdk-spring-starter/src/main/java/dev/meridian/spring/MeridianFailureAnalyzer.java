@@ -1,5 +1,6 @@
 package dev.meridian.spring;
 
+import java.util.Objects;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
@@ -9,8 +10,9 @@ class MeridianFailureAnalyzer extends AbstractFailureAnalyzer<MeridianConfigurat
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, MeridianConfigurationException cause) {
         // Most messages name the property already ("<property> <rule>, was <value>; <fix>"); say it once.
-        String problem = cause.getMessage().startsWith(cause.property() + " ") ? cause.getMessage()
-                : "invalid value of " + cause.property() + ": " + cause.getMessage();
+        String message = Objects.requireNonNull(cause.getMessage(), "message"); // its constructor requires one
+        String problem = message.startsWith(cause.property() + " ") ? message
+                : "invalid value of " + cause.property() + ": " + message;
         return new FailureAnalysis("Meridian cannot start: " + problem, "Update " + cause.property()
                 + " in your application's configuration: " + cause.fix(), cause);
     }

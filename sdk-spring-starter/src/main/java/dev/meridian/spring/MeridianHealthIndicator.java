@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import software.amazon.awssdk.regions.Region;
@@ -34,9 +35,9 @@ import software.amazon.awssdk.regions.Region;
 @API(status = STABLE, since = "0.1")
 public class MeridianHealthIndicator implements HealthIndicator {
     private final MultiRegion runtime;
-    private final ReplicationLags lags;
-    private final Duration maxLag;
-    private final ReplicaLags replicaLags;
+    private final @Nullable ReplicationLags lags;
+    private final @Nullable Duration maxLag;
+    private final @Nullable ReplicaLags replicaLags;
 
     /** The regions' health without replication lag. */
     public MeridianHealthIndicator(MultiRegion runtime) {
@@ -48,7 +49,8 @@ public class MeridianHealthIndicator implements HealthIndicator {
      * @param maxLag      the bound above which a region's replication lag is reported as exceeded, or null for none
      * @param replicaLags the Aurora data sources' last reader lag measurements, or null when there is no data source
      */
-    MeridianHealthIndicator(MultiRegion runtime, ReplicationLags lags, Duration maxLag, ReplicaLags replicaLags) {
+    MeridianHealthIndicator(MultiRegion runtime, @Nullable ReplicationLags lags, @Nullable Duration maxLag,
+            @Nullable ReplicaLags replicaLags) {
         this.runtime = Objects.requireNonNull(runtime, "runtime");
         this.lags = lags;
         this.maxLag = maxLag;

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -37,29 +38,29 @@ public class MeridianProperties {
      */
     private Map<String, RegionProperties> region = new LinkedHashMap<>();
     /** The local region, one of the configured regions; defaults to AWS_REGION, else AWS_DEFAULT_REGION, else the home region. */
-    private String localRegion;
+    private @Nullable String localRegion;
     /** The home (primary) region, one of the configured regions; defaults to the highest-priority region. */
-    private String homeRegion;
+    private @Nullable String homeRegion;
     /** Routing strategy: local-first, failover, weighted, geo, latency or home-by-key. */
-    private String routing;
+    private @Nullable String routing;
     /** Cross-region attempt budget per call, 1..100. */
-    private Integer maxRegionsPerCall;
+    private @Nullable Integer maxRegionsPerCall;
     /**
      * Time budget of the first attempt through a region's newly built client (client start-up: class loading,
      * credentials, connection, TLS), used instead of shorter client timeouts; its time counts neither as slow nor in
      * the region's latency (positive duration).
      */
-    private Duration firstAttemptTimeout;
+    private @Nullable Duration firstAttemptTimeout;
     /**
      * Data class of a call made without a context (no RoutingContext open, or one declaring neither data class nor
      * subject): PUBLIC, INTERNAL, RESTRICTED or a custom class; RESTRICTED fails closed.
      */
-    private String defaultDataClass;
+    private @Nullable String defaultDataClass;
     /**
      * true or false: refuse every call made without a context (no RoutingContext open, or one declaring neither data
      * class nor subject).
      */
-    private Boolean requireContext;
+    private @Nullable Boolean requireContext;
     private final Hedge hedge = new Hedge();
     private final Breaker breaker = new Breaker();
     private final Residency residency = new Residency();
@@ -99,59 +100,59 @@ public class MeridianProperties {
         this.region = region;
     }
 
-    public String getLocalRegion() {
+    public @Nullable String getLocalRegion() {
         return localRegion;
     }
 
-    public void setLocalRegion(String localRegion) {
+    public void setLocalRegion(@Nullable String localRegion) {
         this.localRegion = localRegion;
     }
 
-    public String getHomeRegion() {
+    public @Nullable String getHomeRegion() {
         return homeRegion;
     }
 
-    public void setHomeRegion(String homeRegion) {
+    public void setHomeRegion(@Nullable String homeRegion) {
         this.homeRegion = homeRegion;
     }
 
-    public String getRouting() {
+    public @Nullable String getRouting() {
         return routing;
     }
 
-    public void setRouting(String routing) {
+    public void setRouting(@Nullable String routing) {
         this.routing = routing;
     }
 
-    public Integer getMaxRegionsPerCall() {
+    public @Nullable Integer getMaxRegionsPerCall() {
         return maxRegionsPerCall;
     }
 
-    public void setMaxRegionsPerCall(Integer maxRegionsPerCall) {
+    public void setMaxRegionsPerCall(@Nullable Integer maxRegionsPerCall) {
         this.maxRegionsPerCall = maxRegionsPerCall;
     }
 
-    public Duration getFirstAttemptTimeout() {
+    public @Nullable Duration getFirstAttemptTimeout() {
         return firstAttemptTimeout;
     }
 
-    public void setFirstAttemptTimeout(Duration firstAttemptTimeout) {
+    public void setFirstAttemptTimeout(@Nullable Duration firstAttemptTimeout) {
         this.firstAttemptTimeout = firstAttemptTimeout;
     }
 
-    public String getDefaultDataClass() {
+    public @Nullable String getDefaultDataClass() {
         return defaultDataClass;
     }
 
-    public void setDefaultDataClass(String defaultDataClass) {
+    public void setDefaultDataClass(@Nullable String defaultDataClass) {
         this.defaultDataClass = defaultDataClass;
     }
 
-    public Boolean getRequireContext() {
+    public @Nullable Boolean getRequireContext() {
         return requireContext;
     }
 
-    public void setRequireContext(Boolean requireContext) {
+    public void setRequireContext(@Nullable Boolean requireContext) {
         this.requireContext = requireContext;
     }
 
@@ -194,43 +195,43 @@ public class MeridianProperties {
     /** One region of the topology ({@code meridian.region.<region>.*}). */
     public static class RegionProperties {
         /** Jurisdiction of the region (EU, US, APAC or any name); inferred from the country the region is in when unset. */
-        private String jurisdiction;
+        private @Nullable String jurisdiction;
         /** Priority of the region, an integer >= 0, lower is preferred; defaults to its position in regions. */
-        private Integer priority;
+        private @Nullable Integer priority;
         /** Weight of the region for weighted routing, 0..100; when any region has a weight, all must add up to 100. */
-        private Integer weight;
+        private @Nullable Integer weight;
         /** Absolute endpoint URI handed to the region's client factory (RegionSpec.endpoint()). */
-        private URI endpoint;
+        private @Nullable URI endpoint;
 
-        public String getJurisdiction() {
+        public @Nullable String getJurisdiction() {
             return jurisdiction;
         }
 
-        public void setJurisdiction(String jurisdiction) {
+        public void setJurisdiction(@Nullable String jurisdiction) {
             this.jurisdiction = jurisdiction;
         }
 
-        public Integer getPriority() {
+        public @Nullable Integer getPriority() {
             return priority;
         }
 
-        public void setPriority(Integer priority) {
+        public void setPriority(@Nullable Integer priority) {
             this.priority = priority;
         }
 
-        public Integer getWeight() {
+        public @Nullable Integer getWeight() {
             return weight;
         }
 
-        public void setWeight(Integer weight) {
+        public void setWeight(@Nullable Integer weight) {
             this.weight = weight;
         }
 
-        public URI getEndpoint() {
+        public @Nullable URI getEndpoint() {
             return endpoint;
         }
 
-        public void setEndpoint(URI endpoint) {
+        public void setEndpoint(@Nullable URI endpoint) {
             this.endpoint = endpoint;
         }
     }
@@ -241,43 +242,43 @@ public class MeridianProperties {
          * Delay before a hedged read is sent to the next region (fixed mode), or its floor (adaptive mode): 50ms, 2s
          * or ISO-8601. Reads are hedged by default; writes never are.
          */
-        private Duration delay;
+        private @Nullable Duration delay;
         /** Hedging mode: adaptive (after the first region's latency at the quantile 1 - budget share, never sooner than the delay), fixed (after the delay) or off. */
-        private String mode;
+        private @Nullable String mode;
         /** Percent (0, 100] of reads that may be hedged in the long run (a token bucket); the adaptive delay targets the same share. */
-        private Float budgetPercent;
+        private @Nullable Float budgetPercent;
         /** Most hedges the hedge budget lets out at once, >= 1. */
-        private Integer budgetBurst;
+        private @Nullable Integer budgetBurst;
 
-        public Float getBudgetPercent() {
+        public @Nullable Float getBudgetPercent() {
             return budgetPercent;
         }
 
-        public void setBudgetPercent(Float budgetPercent) {
+        public void setBudgetPercent(@Nullable Float budgetPercent) {
             this.budgetPercent = budgetPercent;
         }
 
-        public Integer getBudgetBurst() {
+        public @Nullable Integer getBudgetBurst() {
             return budgetBurst;
         }
 
-        public void setBudgetBurst(Integer budgetBurst) {
+        public void setBudgetBurst(@Nullable Integer budgetBurst) {
             this.budgetBurst = budgetBurst;
         }
 
-        public Duration getDelay() {
+        public @Nullable Duration getDelay() {
             return delay;
         }
 
-        public void setDelay(Duration delay) {
+        public void setDelay(@Nullable Duration delay) {
             this.delay = delay;
         }
 
-        public String getMode() {
+        public @Nullable String getMode() {
             return mode;
         }
 
-        public void setMode(String mode) {
+        public void setMode(@Nullable String mode) {
             this.mode = mode;
         }
     }
@@ -285,93 +286,93 @@ public class MeridianProperties {
     /** The per-region circuit breakers ({@code meridian.breaker.*}). */
     public static class Breaker {
         /** Percent (0, 100] of regional failures that opens a region's circuit breaker. */
-        private Float failureRateThreshold;
+        private @Nullable Float failureRateThreshold;
         /** Calls in the circuit breaker's count-based window, >= 1. */
-        private Integer slidingWindowSize;
+        private @Nullable Integer slidingWindowSize;
         /** Calls before the circuit breaker's failure rate is evaluated, >= 1. */
-        private Integer minimumCalls;
+        private @Nullable Integer minimumCalls;
         /** How long an open circuit breaker waits before letting trial calls through (positive duration). */
-        private Duration waitInOpen;
+        private @Nullable Duration waitInOpen;
         /** Trial calls in the circuit breaker's half-open state, >= 1. */
-        private Integer halfOpenCalls;
+        private @Nullable Integer halfOpenCalls;
         /** Percent (0, 100] of slow calls that opens a region's circuit breaker. */
-        private Float slowCallRateThreshold;
+        private @Nullable Float slowCallRateThreshold;
         /** Duration above which a call counts as slow (positive duration). */
-        private Duration slowCallDuration;
+        private @Nullable Duration slowCallDuration;
         /** true or false: calls naming a resource (a DynamoDB table) use a breaker per region x resource. */
-        private Boolean perResource;
+        private @Nullable Boolean perResource;
         /** Attempts in a row that timed out or stayed unanswered while a hedge to another region answered, after which a region's breaker opens at once, >= 0 (0: off). */
-        private Integer ejectAfterStalls;
+        private @Nullable Integer ejectAfterStalls;
 
-        public Integer getEjectAfterStalls() {
+        public @Nullable Integer getEjectAfterStalls() {
             return ejectAfterStalls;
         }
 
-        public void setEjectAfterStalls(Integer ejectAfterStalls) {
+        public void setEjectAfterStalls(@Nullable Integer ejectAfterStalls) {
             this.ejectAfterStalls = ejectAfterStalls;
         }
 
-        public Float getFailureRateThreshold() {
+        public @Nullable Float getFailureRateThreshold() {
             return failureRateThreshold;
         }
 
-        public void setFailureRateThreshold(Float failureRateThreshold) {
+        public void setFailureRateThreshold(@Nullable Float failureRateThreshold) {
             this.failureRateThreshold = failureRateThreshold;
         }
 
-        public Integer getSlidingWindowSize() {
+        public @Nullable Integer getSlidingWindowSize() {
             return slidingWindowSize;
         }
 
-        public void setSlidingWindowSize(Integer slidingWindowSize) {
+        public void setSlidingWindowSize(@Nullable Integer slidingWindowSize) {
             this.slidingWindowSize = slidingWindowSize;
         }
 
-        public Integer getMinimumCalls() {
+        public @Nullable Integer getMinimumCalls() {
             return minimumCalls;
         }
 
-        public void setMinimumCalls(Integer minimumCalls) {
+        public void setMinimumCalls(@Nullable Integer minimumCalls) {
             this.minimumCalls = minimumCalls;
         }
 
-        public Duration getWaitInOpen() {
+        public @Nullable Duration getWaitInOpen() {
             return waitInOpen;
         }
 
-        public void setWaitInOpen(Duration waitInOpen) {
+        public void setWaitInOpen(@Nullable Duration waitInOpen) {
             this.waitInOpen = waitInOpen;
         }
 
-        public Integer getHalfOpenCalls() {
+        public @Nullable Integer getHalfOpenCalls() {
             return halfOpenCalls;
         }
 
-        public void setHalfOpenCalls(Integer halfOpenCalls) {
+        public void setHalfOpenCalls(@Nullable Integer halfOpenCalls) {
             this.halfOpenCalls = halfOpenCalls;
         }
 
-        public Float getSlowCallRateThreshold() {
+        public @Nullable Float getSlowCallRateThreshold() {
             return slowCallRateThreshold;
         }
 
-        public void setSlowCallRateThreshold(Float slowCallRateThreshold) {
+        public void setSlowCallRateThreshold(@Nullable Float slowCallRateThreshold) {
             this.slowCallRateThreshold = slowCallRateThreshold;
         }
 
-        public Duration getSlowCallDuration() {
+        public @Nullable Duration getSlowCallDuration() {
             return slowCallDuration;
         }
 
-        public void setSlowCallDuration(Duration slowCallDuration) {
+        public void setSlowCallDuration(@Nullable Duration slowCallDuration) {
             this.slowCallDuration = slowCallDuration;
         }
 
-        public Boolean getPerResource() {
+        public @Nullable Boolean getPerResource() {
             return perResource;
         }
 
-        public void setPerResource(Boolean perResource) {
+        public void setPerResource(@Nullable Boolean perResource) {
             this.perResource = perResource;
         }
     }
@@ -432,27 +433,27 @@ public class MeridianProperties {
     /** One DynamoDB table ({@code meridian.dynamodb.tables.<name>.*}). */
     public static class Table {
         /** The partition key attribute name (saves a DescribeTable call). */
-        private String partitionKey;
+        private @Nullable String partitionKey;
         /** How writes are spread: READ_LOCAL_WRITE_LOCAL (default) or WRITE_HOME_BY_KEY. */
-        private String writeMode;
+        private @Nullable String writeMode;
         /** The regions holding a replica of the table; RESTRICTED data is refused when any lies outside its jurisdiction. */
         private List<String> replicaRegions = new ArrayList<>();
         /** Data class of the table's calls made while no RoutingContext is open; default meridian.default-data-class. */
-        private String defaultDataClass;
+        private @Nullable String defaultDataClass;
 
-        public String getPartitionKey() {
+        public @Nullable String getPartitionKey() {
             return partitionKey;
         }
 
-        public void setPartitionKey(String partitionKey) {
+        public void setPartitionKey(@Nullable String partitionKey) {
             this.partitionKey = partitionKey;
         }
 
-        public String getWriteMode() {
+        public @Nullable String getWriteMode() {
             return writeMode;
         }
 
-        public void setWriteMode(String writeMode) {
+        public void setWriteMode(@Nullable String writeMode) {
             this.writeMode = writeMode;
         }
 
@@ -464,11 +465,11 @@ public class MeridianProperties {
             this.replicaRegions = replicaRegions;
         }
 
-        public String getDefaultDataClass() {
+        public @Nullable String getDefaultDataClass() {
             return defaultDataClass;
         }
 
-        public void setDefaultDataClass(String defaultDataClass) {
+        public void setDefaultDataClass(@Nullable String defaultDataClass) {
             this.defaultDataClass = defaultDataClass;
         }
     }
@@ -476,7 +477,7 @@ public class MeridianProperties {
     /** The DynamoDB idempotency store ({@code meridian.dynamodb.idempotency.*}); built only when a table is set. */
     public static class IdempotencyStore {
         /** Name of the idempotency table (Powertools schema); setting it creates the DynamoDbIdempotencyStore. */
-        private String table;
+        private @Nullable String table;
         /** The regions the idempotency table replicates to; keys are homed over them. */
         private List<String> replicaRegions = new ArrayList<>();
         /** STRICT (a key's home region only) or AVAILABLE (moves on when the home is down). */
@@ -484,11 +485,11 @@ public class MeridianProperties {
         /** How long a completed record is kept. */
         private Duration ttl = Duration.ofHours(1);
 
-        public String getTable() {
+        public @Nullable String getTable() {
             return table;
         }
 
-        public void setTable(String table) {
+        public void setTable(@Nullable String table) {
             this.table = table;
         }
 
@@ -522,16 +523,16 @@ public class MeridianProperties {
         /** How the writer is found: static (meridian.aurora.writer-region) or postgres (pg_is_in_recovery() on each endpoint). */
         private String discovery = "static";
         /** The region of the writer, for static discovery. */
-        private String writerRegion;
+        private @Nullable String writerRegion;
         /** Per region, by region id: writer-url and reader-url (JDBC URLs). */
         private Map<String, AuroraRegion> region = new LinkedHashMap<>();
         /**
          * Skip readers lagging more than this; unset means lag is not measured. Also the bound of replicaLagExceeded
          * in the health details and the meridian endpoint.
          */
-        private Duration maxReplicaLag;
+        private @Nullable Duration maxReplicaLag;
         /** After a commit on the writer, the same session reads from the writer for this long; unset means off. */
-        private Duration readYourWritesWindow;
+        private @Nullable Duration readYourWritesWindow;
         /** How long a region's measured replica lag is reused. */
         private Duration lagCheckInterval = Duration.ofSeconds(1);
         private final Pool pool = new Pool();
@@ -544,11 +545,11 @@ public class MeridianProperties {
             this.discovery = discovery;
         }
 
-        public String getWriterRegion() {
+        public @Nullable String getWriterRegion() {
             return writerRegion;
         }
 
-        public void setWriterRegion(String writerRegion) {
+        public void setWriterRegion(@Nullable String writerRegion) {
             this.writerRegion = writerRegion;
         }
 
@@ -560,19 +561,19 @@ public class MeridianProperties {
             this.region = region;
         }
 
-        public Duration getMaxReplicaLag() {
+        public @Nullable Duration getMaxReplicaLag() {
             return maxReplicaLag;
         }
 
-        public void setMaxReplicaLag(Duration maxReplicaLag) {
+        public void setMaxReplicaLag(@Nullable Duration maxReplicaLag) {
             this.maxReplicaLag = maxReplicaLag;
         }
 
-        public Duration getReadYourWritesWindow() {
+        public @Nullable Duration getReadYourWritesWindow() {
             return readYourWritesWindow;
         }
 
-        public void setReadYourWritesWindow(Duration readYourWritesWindow) {
+        public void setReadYourWritesWindow(@Nullable Duration readYourWritesWindow) {
             this.readYourWritesWindow = readYourWritesWindow;
         }
 
@@ -592,23 +593,23 @@ public class MeridianProperties {
     /** One region's Aurora endpoints ({@code meridian.aurora.region.<region>.*}). */
     public static class AuroraRegion {
         /** JDBC URL of the region's writer (cluster) endpoint. */
-        private String writerUrl;
+        private @Nullable String writerUrl;
         /** JDBC URL of the region's reader endpoint. */
-        private String readerUrl;
+        private @Nullable String readerUrl;
 
-        public String getWriterUrl() {
+        public @Nullable String getWriterUrl() {
             return writerUrl;
         }
 
-        public void setWriterUrl(String writerUrl) {
+        public void setWriterUrl(@Nullable String writerUrl) {
             this.writerUrl = writerUrl;
         }
 
-        public String getReaderUrl() {
+        public @Nullable String getReaderUrl() {
             return readerUrl;
         }
 
-        public void setReaderUrl(String readerUrl) {
+        public void setReaderUrl(@Nullable String readerUrl) {
             this.readerUrl = readerUrl;
         }
     }
@@ -616,23 +617,23 @@ public class MeridianProperties {
     /** Settings of every endpoint's pool, on top of spring.datasource.username/password and spring.datasource.hikari.*. */
     public static class Pool {
         /** Maximum connections per endpoint pool; unset keeps spring.datasource.hikari.maximum-pool-size or HikariCP's 10. */
-        private Integer maximumPoolSize;
+        private @Nullable Integer maximumPoolSize;
         /** How long a connection request waits, which also bounds how long a refusing reader delays a read. */
-        private Duration connectionTimeout;
+        private @Nullable Duration connectionTimeout;
 
-        public Integer getMaximumPoolSize() {
+        public @Nullable Integer getMaximumPoolSize() {
             return maximumPoolSize;
         }
 
-        public void setMaximumPoolSize(Integer maximumPoolSize) {
+        public void setMaximumPoolSize(@Nullable Integer maximumPoolSize) {
             this.maximumPoolSize = maximumPoolSize;
         }
 
-        public Duration getConnectionTimeout() {
+        public @Nullable Duration getConnectionTimeout() {
             return connectionTimeout;
         }
 
-        public void setConnectionTimeout(Duration connectionTimeout) {
+        public void setConnectionTimeout(@Nullable Duration connectionTimeout) {
             this.connectionTimeout = connectionTimeout;
         }
     }
@@ -722,13 +723,13 @@ public class MeridianProperties {
          * without a bound. Aurora readers are held to meridian.aurora.max-replica-lag instead. Lag never changes the
          * health status.
          */
-        private Duration maxReplicationLag;
+        private @Nullable Duration maxReplicationLag;
 
-        public Duration getMaxReplicationLag() {
+        public @Nullable Duration getMaxReplicationLag() {
             return maxReplicationLag;
         }
 
-        public void setMaxReplicationLag(Duration maxReplicationLag) {
+        public void setMaxReplicationLag(@Nullable Duration maxReplicationLag) {
             this.maxReplicationLag = maxReplicationLag;
         }
     }

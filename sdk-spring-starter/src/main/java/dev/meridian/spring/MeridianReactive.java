@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -46,7 +47,8 @@ public final class MeridianReactive {
 
     /** The {@link RoutingContext} of the subscriber (the request's), or {@link RoutingContext#empty()}. */
     public static Mono<RoutingContext> routingContext() {
-        return Mono.deferContextual(c -> Mono.just(c.getOrDefault(CONTEXT_KEY, RoutingContext.empty())));
+        return Mono.deferContextual(c -> Mono.just(
+                Objects.requireNonNull(c.getOrDefault(CONTEXT_KEY, RoutingContext.empty()), "context")));
     }
 
     /**
@@ -103,7 +105,7 @@ public final class MeridianReactive {
     }
 
     /** A scope of {@code ctx}, or one that changes nothing when there is none. */
-    private static RoutingContext.Scope open(RoutingContext ctx) {
+    private static RoutingContext.Scope open(@Nullable RoutingContext ctx) {
         return ctx == null ? NO_SCOPE : ctx.open();
     }
 }

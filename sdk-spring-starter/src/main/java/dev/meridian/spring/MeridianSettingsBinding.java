@@ -34,7 +34,9 @@ import dev.meridian.core.settings.Setting;
 import dev.meridian.core.settings.SettingValues;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Applies the typed values Spring bound into {@link MeridianProperties} through sdk-core's setting declarations
@@ -93,12 +95,12 @@ final class MeridianSettingsBinding {
         return MultiRegionConfig.fromSettings(values);
     }
 
-    private <T> void put(Setting<T> setting, T value) {
+    private <T> void put(Setting<T> setting, @Nullable T value) {
         declarations.put(setting.propertyName(), setting);
         values.put(setting, value);
     }
 
-    private <T> void put(Setting<T> setting, String id, T value) {
+    private <T> void put(Setting<T> setting, String id, @Nullable T value) {
         declarations.put(MeridianSettings.propertyName(setting.key(id)), setting);
         values.put(setting, id, value);
     }
@@ -106,7 +108,8 @@ final class MeridianSettingsBinding {
     private MeridianConfigurationException translate(InvalidSettingException e) {
         String expected = declaration(e.setting()).map(s -> "expected " + s.doc())
                 .orElse("see the sdk-spring-starter README for the values it takes.");
-        return new MeridianConfigurationException(e.setting(), e.getMessage(), e.fix() + " (" + expected + ")", e);
+        return new MeridianConfigurationException(e.setting(), Objects.requireNonNull(e.getMessage(), "message"),
+                e.fix() + " (" + expected + ")", e);
     }
 
     /** The declaration of a property: the one its value went through, or the one a rule over settings names. */

@@ -4,6 +4,7 @@ import dev.meridian.core.idempotency.ResultCodec;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /** {@link IdempotentSerialization} without Jackson: payloads by {@code toString()}, String and byte[] results. */
 final class PlainIdempotentSerialization implements IdempotentSerialization {
@@ -13,7 +14,7 @@ final class PlainIdempotentSerialization implements IdempotentSerialization {
     }
 
     @Override
-    public byte[] payload(Object payload) {
+    public byte[] payload(@Nullable Object payload) {
         return Arrays.deepToString(new Object[] {payload}).getBytes(StandardCharsets.UTF_8);
     }
 

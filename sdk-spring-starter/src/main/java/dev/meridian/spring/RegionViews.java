@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
 
 /** A region's health as plain values, for the health details and the {@code meridian} endpoint. */
@@ -35,7 +36,7 @@ final class RegionViews {
      * @return whether the lag exceeds {@code bound} (never without a bound)
      */
     static boolean putLag(Map<String, Object> view, Region region, List<Region> regions, ReplicationLags lags,
-            Duration bound) {
+            @Nullable Duration bound) {
         Map<String, Long> from = new LinkedHashMap<>();
         Duration worst = null;
         for (Region source : regions) {

@@ -2,6 +2,7 @@ package dev.meridian.spring;
 
 import dev.meridian.core.routing.RoutingContext;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import org.springframework.web.context.request.NativeWebRequest;
 import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.async.CallableProcessingInterceptor;
@@ -29,7 +30,7 @@ final class RoutingContextCallableInterceptor implements CallableProcessingInter
     }
 
     @Override
-    public <T> void postProcess(NativeWebRequest request, Callable<T> task, Object concurrentResult) {
+    public <T> void postProcess(NativeWebRequest request, Callable<T> task, @Nullable Object concurrentResult) {
         Object scope = request.getAttribute(SCOPE, RequestAttributes.SCOPE_REQUEST);
         if (scope instanceof RoutingContext.Scope s) {
             request.removeAttribute(SCOPE, RequestAttributes.SCOPE_REQUEST);

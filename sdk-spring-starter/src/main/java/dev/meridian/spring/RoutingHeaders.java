@@ -12,6 +12,7 @@ import java.util.UUID;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -144,9 +145,21 @@ final class RoutingHeaders {
      * @param correlationId the correlation id to echo in the response; null when it is the rejected header
      * @param problem       what is wrong with which header; null when accepted
      */
-    record Parsed(RoutingContext context, String correlationId, String problem) {
-        static Parsed rejected(String correlationId, String header, String problem) {
+    record Parsed(@Nullable RoutingContext context, @Nullable String correlationId, @Nullable String problem) {
+        static Parsed rejected(@Nullable String correlationId, String header, String problem) {
             return new Parsed(null, correlationId, "Header " + header + " " + problem);
+        }
+
+        /** The request's context; only an accepted parse has one (the filters ask only then). */
+        @Override
+        public RoutingContext context() {
+            return Objects.requireNonNull(context, "a rejected parse has no context");
+        }
+
+        /** What is wrong with which header; only a rejected parse has it (the filters ask only then). */
+        @Override
+        public String problem() {
+            return Objects.requireNonNull(problem, "an accepted parse has no problem");
         }
 
         boolean isRejected() {

@@ -125,13 +125,13 @@ public final class PostgresTopologyDiscovery extends CachedDiscovery {
          * @throws IllegalArgumentException if {@code jdbcUrl} does not start with {@code jdbc:} or the region already
          *                                  has a node
          */
-        public Builder node(Region region, String jdbcUrl) {
+        public Builder node(Region region, @Nullable String jdbcUrl) {
             SettingRules.required(region, "region", "pass the region the node stands for, e.g. Region.EU_WEST_1");
-            SettingRules.required(jdbcUrl, "jdbcUrl of node " + region, "pass the node's JDBC URL");
-            JdbcUrls.require(jdbcUrl, "jdbcUrl of node " + region);
+            String url = SettingRules.required(jdbcUrl, "jdbcUrl of node " + region, "pass the node's JDBC URL");
+            JdbcUrls.require(url, "jdbcUrl of node " + region);
             SettingRules.check(!nodes.containsKey(region), "node for region " + region, "must be configured once",
                     "configured twice", "give one node per region");
-            nodes.put(region, jdbcUrl);
+            nodes.put(region, url);
             return this;
         }
 

@@ -4,6 +4,7 @@ import static org.apiguardian.api.API.Status.STABLE;
 
 import dev.meridian.core.internal.SettingRules;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -65,7 +66,8 @@ public final class StaticTopology implements WriterDiscovery {
             return this;
         }
 
-        public Builder region(Region region, String writerUrl, String readerUrl) {
+        /** As {@link AuroraTopology.Builder#region(Region, String, String)}: a missing URL is refused by name. */
+        public Builder region(Region region, @Nullable String writerUrl, @Nullable String readerUrl) {
             topology.region(region, writerUrl, readerUrl);
             return this;
         }

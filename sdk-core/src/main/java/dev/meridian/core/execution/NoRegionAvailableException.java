@@ -4,6 +4,7 @@ import static org.apiguardian.api.API.Status.STABLE;
 
 import dev.meridian.core.exception.MeridianException;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * No region can take the call: every candidate is drained, behind an open circuit breaker or excluded by the
@@ -21,7 +22,7 @@ public class NoRegionAvailableException extends MeridianException {
         super(message);
     }
 
-    public NoRegionAvailableException(String message, Throwable cause) {
+    public NoRegionAvailableException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }

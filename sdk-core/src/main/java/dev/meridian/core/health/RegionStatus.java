@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -33,11 +34,11 @@ public final class RegionStatus {
     private final BreakerState breaker;
     private final boolean drained;
     private final boolean available;
-    private final Duration latencyAverage;
-    private final Duration latencyP95;
+    private final @Nullable Duration latencyAverage;
+    private final @Nullable Duration latencyP95;
 
     private RegionStatus(Region region, Jurisdiction jurisdiction, BreakerState breaker, boolean drained,
-            boolean available, Duration latencyAverage, Duration latencyP95) {
+            boolean available, @Nullable Duration latencyAverage, @Nullable Duration latencyP95) {
         this.region = Objects.requireNonNull(region, "region");
         this.jurisdiction = Objects.requireNonNull(jurisdiction, "jurisdiction");
         this.breaker = Objects.requireNonNull(breaker, "breaker");
@@ -51,7 +52,7 @@ public final class RegionStatus {
      * A status; {@code latencyAverage} and {@code latencyP95} are {@code null} when no call was measured yet.
      */
     public static RegionStatus of(Region region, Jurisdiction jurisdiction, BreakerState breaker, boolean drained,
-            boolean available, Duration latencyAverage, Duration latencyP95) {
+            boolean available, @Nullable Duration latencyAverage, @Nullable Duration latencyP95) {
         return new RegionStatus(region, jurisdiction, breaker, drained, available, latencyAverage, latencyP95);
     }
 

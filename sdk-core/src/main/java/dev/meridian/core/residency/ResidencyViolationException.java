@@ -16,13 +16,13 @@ public class ResidencyViolationException extends MeridianException {
     private static final long serialVersionUID = 1L;
 
     private final transient DataClass dataClass;
-    private final transient Jurisdiction jurisdiction;
+    private final transient @Nullable Jurisdiction jurisdiction;
 
-    public ResidencyViolationException(String message, DataClass dataClass, Jurisdiction jurisdiction) {
+    public ResidencyViolationException(String message, DataClass dataClass, @Nullable Jurisdiction jurisdiction) {
         this(message, dataClass, jurisdiction, null);
     }
 
-    public ResidencyViolationException(String message, DataClass dataClass, Jurisdiction jurisdiction,
+    public ResidencyViolationException(String message, DataClass dataClass, @Nullable Jurisdiction jurisdiction,
             @Nullable Throwable cause) {
         super(message, cause);
         this.dataClass = dataClass;
@@ -34,7 +34,7 @@ public class ResidencyViolationException extends MeridianException {
     }
 
     /** The subject's jurisdiction, or {@code null} when it was unknown. */
-    public Jurisdiction jurisdiction() {
+    public @Nullable Jurisdiction jurisdiction() {
         return jurisdiction;
     }
 }

@@ -36,10 +36,11 @@ public final class RoutingPlan {
 
     /**
      * A plan: {@code regions} in the order to try, {@code allowed} every region residency allows, {@code
-     * residencyLimited} whether residency excluded a configured region.
+     * residencyLimited} whether residency excluded a configured region, {@code jurisdiction} the subject's
+     * ({@code null} when unknown).
      */
     public static RoutingPlan of(List<Region> regions, Set<Region> allowed, boolean residencyLimited,
-            DataClass dataClass, Jurisdiction jurisdiction) {
+            DataClass dataClass, @Nullable Jurisdiction jurisdiction) {
         Objects.requireNonNull(regions, "regions");
         SettingRules.check(!regions.isEmpty(), "RoutingPlan regions", "must name at least one region", regions,
                 "pass the regions to try, in order");
