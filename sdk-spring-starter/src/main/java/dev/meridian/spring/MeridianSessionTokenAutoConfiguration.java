@@ -4,6 +4,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.routing.RoutingContext;
+import java.util.Objects;
 import org.apiguardian.api.API;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -56,7 +57,9 @@ public class MeridianSessionTokenAutoConfiguration {
         WebClientCustomizer meridianSessionTokenWebClientCustomizer(MeridianProperties properties) {
             SessionTokenForwarding forwarding = new SessionTokenForwarding(properties.getWeb().getSessionHeader());
             return builder -> builder.filter((request, next) -> Mono.deferContextual(view -> {
-                RoutingContext ctx = view.getOrDefault(MeridianReactive.CONTEXT_KEY, RoutingContext.current());
+                // getOrDefault with a non-null default never answers null.
+                RoutingContext ctx = Objects.requireNonNull(
+                        view.getOrDefault(MeridianReactive.CONTEXT_KEY, RoutingContext.current()), "context");
                 ClientRequest sent = forwarding.outgoing(ctx)
                         .map(t -> ClientRequest.from(request).header(forwarding.header(), t).build())
                         .orElse(request);

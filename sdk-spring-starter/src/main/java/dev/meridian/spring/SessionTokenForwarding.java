@@ -5,6 +5,7 @@ import dev.meridian.core.routing.RoutingSession;
 import dev.meridian.core.routing.SessionToken;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,7 @@ final class SessionTokenForwarding {
     }
 
     /** Takes a downstream service's returned token (the header's value, or null) into the caller's session. */
-    void returned(RoutingContext ctx, String value) {
+    void returned(RoutingContext ctx, @Nullable String value) {
         if (value == null || ctx.session().isEmpty()) {
             return;
         }
