@@ -2,6 +2,7 @@ package dev.meridian.dynamodb;
 
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.RegionSpec;
 import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.routing.RoutingStrategy;
@@ -37,6 +38,11 @@ public final class TestRegions {
     private TestRegions() {
     }
 
+    /**
+     * Three regions, local-first, without hedging: the feature tests built on it count each region's requests, which a
+     * hedge (on by default) would add to. The invariant properties (e.g. {@code ResidencyInvariantPropertyIT}) build
+     * their own configuration and keep the defaults, hedging included.
+     */
     public static MultiRegionConfig config() {
         return MultiRegionConfig.builder()
                 .region(RegionSpec.of(EU_WEST_1).jurisdiction("EU"))
@@ -44,6 +50,7 @@ public final class TestRegions {
                 .region(RegionSpec.of(US_EAST_1).jurisdiction("US"))
                 .localRegion(EU_WEST_1)
                 .routing(RoutingStrategy.localFirst())
+                .hedging(HedgingConfig.disabled())
                 .build();
     }
 

@@ -6,6 +6,7 @@ import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
 import dev.meridian.core.RegionalClientFactory;
 import dev.meridian.core.internal.SettingRules;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -71,8 +72,17 @@ public final class RegionalClients<C> implements SnapshotParticipant, AutoClosea
         return slot != null && !slot.started;
     }
 
+    /**
+     * {@code request} with {@code budget} (the runtime's {@link MultiRegionConfig#firstAttemptTimeout()}) as its
+     * timeouts while the region's client has not answered a call yet, else {@code request} itself: for integrations
+     * that call the per-region clients themselves rather than through {@link RoutedCalls}.
+     */
+    public <Q> Q firstAttempt(Region region, Q request, Duration budget) {
+        return isCold(region) ? FirstAttempt.budgeted(request, get(region), budget) : request;
+    }
+
     /** Records that the region's client got an answer from the service (a response or a service error). */
-    void answered(Region region) {
+    public void answered(Region region) {
         Slot slot = slots.get(region);
         if (slot != null && slot.client != null) {
             slot.started = true;

@@ -22,6 +22,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
 /**
  * The control table's schema and its reads and writes in one region: region items {@code pk = "region#<id>"} with
@@ -141,11 +142,21 @@ public final class ControlTable {
         item.put(UPDATED_AT, AttributeValue.fromS(now.toString()));
         item.put(UPDATED_BY, AttributeValue.fromS(updatedBy));
         item.put(VERSION, AttributeValue.fromN(Long.toString(entry.version())));
-        client.putItem(p -> p.tableName(tableName).item(item)
-                .conditionExpression(expectedVersion == 0 ? "attribute_not_exists(#pk)" : "#v = :expected")
-                .expressionAttributeNames(expectedVersion == 0 ? Map.of("#pk", PK) : Map.of("#v", VERSION))
-                .expressionAttributeValues(expectedVersion == 0 ? null
-                        : Map.of(":expected", AttributeValue.fromN(Long.toString(expectedVersion)))));
+        try {
+            client.putItem(p -> p.tableName(tableName).item(item)
+                    .conditionExpression(expectedVersion == 0 ? "attribute_not_exists(#pk)" : "#v = :expected")
+                    .expressionAttributeNames(expectedVersion == 0 ? Map.of("#pk", PK) : Map.of("#v", VERSION))
+                    .expressionAttributeValues(expectedVersion == 0 ? null
+                            : Map.of(":expected", AttributeValue.fromN(Long.toString(expectedVersion))))
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+        } catch (ConditionalCheckFailedException e) {
+            // An SDK retry of a put whose first attempt was applied (its answer lost or late) finds its own item: the
+            // write happened once, and reporting "changed by another writer" would be false.
+            if (e.hasItem() && item.equals(e.item())) {
+                return entry;
+            }
+            throw e;
+        }
         return entry;
     }
 

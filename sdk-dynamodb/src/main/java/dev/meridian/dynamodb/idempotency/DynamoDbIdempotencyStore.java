@@ -38,6 +38,7 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -258,19 +259,19 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
                 values.put(":validation", AttributeValue.fromS(payloadHash));
             }
             try {
-                client.putItem(PutItemRequest.builder()
+                client.putItem(firstAttempt(region, PutItemRequest.builder()
                         .tableName(table)
                         .item(item)
                         .conditionExpression(condition)
                         .expressionAttributeNames(names)
                         .expressionAttributeValues(values)
                         .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
-                        .build());
+                        .build()));
                 return acquired;
             } catch (ConditionalCheckFailedException e) {
                 // Only endpoints that ignore ALL_OLD return no item; then ask for the record that made the put fail.
                 Map<String, AttributeValue> stored = e.hasItem() && !e.item().isEmpty() ? e.item()
-                        : read(client, key).orElseThrow(() -> e);
+                        : read(region, client, key).orElseThrow(() -> e);
                 AttributeValue owner = stored.get(OWNER);
                 if (owner != null && ownerId.equals(owner.s())) {
                     // An earlier attempt of this very call was applied (retried after a lost response, or replicated
@@ -336,7 +337,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         // that may have applied it the update must not be repeated in another region (it stays where it was sent).
         route("idempotency.complete", OperationKind.WRITE, key, regionOf(token), (region, client) -> {
             try {
-                client.updateItem(request);
+                client.updateItem(firstAttempt(region, request));
             } catch (ConditionalCheckFailedException e) {
                 throw notOurs(key, e);
             }
@@ -384,7 +385,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         route("idempotency.completeWithoutResult", OperationKind.IDEMPOTENT_WRITE, claim.key(), regionOf(token),
                 (region, client) -> {
                     try {
-                        client.updateItem(request);
+                        client.updateItem(firstAttempt(region, request));
                     } catch (ConditionalCheckFailedException e) {
                         // Completed after all (a complete that reported a failure was applied) or taken over.
                     }
@@ -410,7 +411,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
                 .build();
         route("idempotency.fail", OperationKind.IDEMPOTENT_WRITE, claim.key(), regionOf(token), (region, client) -> {
             try {
-                client.deleteItem(request);
+                client.deleteItem(firstAttempt(region, request));
             } catch (ConditionalCheckFailedException e) {
                 // Completed meanwhile, taken over by another claim, or already gone: nothing of ours to release.
             }
@@ -422,7 +423,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
     public Optional<IdempotencyRecord> find(String key) {
         Objects.requireNonNull(key, "key");
         Instant now = clock.instant();
-        return route("idempotency.find", OperationKind.READ, key, null, (region, client) -> read(client, key))
+        return route("idempotency.find", OperationKind.READ, key, null, (region, client) -> read(region, client, key))
                 .map(DynamoDbIdempotencyStore::toRecord)
                 .filter(r -> r.isLive(now));
     }
@@ -481,7 +482,16 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         if (spi.footprintMatters(ctx)) {
             spi.checkResidency(op, ctx, footprint(shared));
         }
-        Function<Region, T> regional = region -> call.apply(region, shared.clients().get(region));
+        Function<Region, T> regional = region -> {
+            try {
+                T result = call.apply(region, shared.clients().get(region));
+                shared.clients().answered(region);
+                return result;
+            } catch (AwsServiceException e) {
+                shared.clients().answered(region);
+                throw e;
+            }
+        };
         if (claimRegion != null) {
             operation.strategy(RoutingStrategy.preferring(claimRegion, HOME_BY_KEY));
         } else if (mode == HomeRegionMode.STRICT) {
@@ -517,6 +527,18 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         return region == null ? ownerId : region.id() + TOKEN_SEPARATOR + ownerId;
     }
 
+    /**
+     * {@code request} with the runtime's first-attempt budget while the region's client has not answered a call yet:
+     * a cold Lambda's first claim pays the client's start-up and must not time out as a write that may have been
+     * applied (the routed client's own calls get the same budget in sdk-core's {@code RoutedCalls}).
+     */
+    private <Q> Q firstAttempt(@Nullable Region region, Q request) {
+        MultiRegion runtime = this.runtime;
+        MultiRegionDynamoDb.Shared shared = this.shared;
+        return region == null || runtime == null || shared == null ? request
+                : shared.clients().firstAttempt(region, request, runtime.config().firstAttemptTimeout());
+    }
+
     /** The region an owner token names; null without a runtime (one client holds every record). */
     private @Nullable Region regionOf(String token) {
         int at = token.lastIndexOf(TOKEN_SEPARATOR);
@@ -530,12 +552,12 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         return ownerId;
     }
 
-    private Optional<Map<String, AttributeValue>> read(DynamoDbClient client, String key) {
-        Map<String, AttributeValue> item = client.getItem(GetItemRequest.builder()
+    private Optional<Map<String, AttributeValue>> read(@Nullable Region region, DynamoDbClient client, String key) {
+        Map<String, AttributeValue> item = client.getItem(firstAttempt(region, GetItemRequest.builder()
                 .tableName(table)
                 .key(Map.of(ID, AttributeValue.fromS(key)))
                 .consistentRead(true)
-                .build()).item();
+                .build())).item();
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(item);
     }
 

@@ -64,7 +64,7 @@ class ControlTableSourceIT {
     static ControlTableSource source(LocalRegions regions, String tableName, Region... readOrder) {
         return ControlTableSource.builder().tableName(tableName).readOrder(List.of(readOrder))
                 .controlledRegions(FLEET)
-                .clientFactory(r -> TestRegions.client(regions, r, Duration.ofMillis(500))).build();
+                .clientFactory(r -> TestRegions.client(regions, r, Duration.ofSeconds(2))).build();
     }
 
     private void write(Region in, Region region, ControlState state, Integer weight, long expected) {
@@ -100,6 +100,17 @@ class ControlTableSourceIT {
         assertThatThrownBy(() -> write(EU_WEST_1, US_EAST_1, ControlState.ON, null, 0))
                 .isInstanceOf(ConditionalCheckFailedException.class);
         write(EU_WEST_1, US_EAST_1, ControlState.ON, null, 1);
+    }
+
+    /** What an SDK retry sees when its first attempt was applied but answered too late: its own item. */
+    @Test
+    void aRepeatedWriteThatFindsItsOwnItemSucceedsAndAnotherWritersChangeStillFails() {
+        Instant now = Instant.now();
+        table.write(regions.client(EU_WEST_1.id()), US_EAST_1, ControlState.OFF, 20, "op-1", 0, now);
+        assertThat(table.write(regions.client(EU_WEST_1.id()), US_EAST_1, ControlState.OFF, 20, "op-1", 0, now)
+                .version()).isEqualTo(1);
+        assertThatThrownBy(() -> table.write(regions.client(EU_WEST_1.id()), US_EAST_1, ControlState.OFF, 20, "op-2",
+                0, now)).isInstanceOf(ConditionalCheckFailedException.class);
     }
 
     @Test

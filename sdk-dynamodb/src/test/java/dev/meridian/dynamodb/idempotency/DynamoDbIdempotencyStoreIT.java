@@ -42,6 +42,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -121,6 +122,35 @@ class DynamoDbIdempotencyStoreIT {
 
     private static String key() {
         return "order-" + UUID.randomUUID();
+    }
+
+    /**
+     * A cold Lambda's first claim pays its client's start-up (here: a 2.5 s answer against the client's 2 s timeouts):
+     * it gets the runtime's first-attempt budget instead of timing out as a claim that may have been applied. Once the
+     * client has answered, the client's own timeouts apply again.
+     */
+    @Test
+    void theFirstClaimThroughAColdClientGetsTheFirstAttemptBudgetAndLaterCallsTheClientsTimeouts() {
+        String key = key();
+        String home = homeOrder(key).get(0).id();
+        try (MultiRegion runtime = MultiRegion.builder(config("eu-west-1")).build()) {
+            DynamoDbIdempotencyStore store = DynamoDbIdempotencyStore.builder().table(TABLE)
+                    .client(TestRegions.routed(runtime, region -> TestRegions.client(regions, region)))
+                    .mode(DynamoDbIdempotencyStore.HomeRegionMode.STRICT).build();
+            Idempotency cold = Idempotency.builder().store(store).ttl(Duration.ofMinutes(10))
+                    .inProgressTimeout(Duration.ofSeconds(30)).build();
+            regions.faults(home).latency(Duration.ofMillis(2_500));
+
+            String receipt = cold.execute(key, "p", () -> {
+                regions.faults(home).heal();
+                return charge();
+            });
+
+            assertThat(receipt).isEqualTo("receipt-1");
+            regions.faults(home).latency(Duration.ofMillis(2_500));
+            assertThatThrownBy(() -> store.find(key)).as("warm: the client's 2 s timeouts")
+                    .isInstanceOf(ApiCallTimeoutException.class);
+        }
     }
 
     @Test
