@@ -9,8 +9,6 @@ import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.internal.SettingRules;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.routing.RoutingContext;
-import dev.meridian.core.routing.RoutingSession;
-import dev.meridian.core.routing.SessionToken;
 import dev.meridian.core.spi.MultiRegionSpi;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import java.time.Duration;
@@ -20,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -47,9 +44,9 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  * <p>Each session has a region (sticky): where it was created, recorded in the session item ({@code region}) and in
  * its id ({@code <region>~<random>}); its reads and writes are pinned there through the {@link RoutingContext} while
  * it answers. When it does not, a read goes to another region the session's data class allows and returns the item
- * only when it is at least the session's last acknowledged version (this instance's record of its last save or read,
- * or the caller's {@code Meridian-Session} token); else it waits up to the read wait for replication and then refuses
- * with {@link SessionNotReadableException}: never a stale session. A save in another region is conditional on the
+ * only when it is at least the session's last acknowledged version (this instance's record of its last save or read);
+ * else it waits up to the read wait for replication and then refuses with {@link SessionNotReadableException}: never a
+ * stale session. An instance that has no record of the session refuses during the outage (it cannot tell). A save in another region is conditional on the
  * version it read, so it never overwrites a newer one; the session's region then moves there. Expiry: the
  * {@code expiresAt} attribute (epoch seconds; enable DynamoDB TTL on it) and a check on every read. Residency: every
  * call carries the data class (and subject country), enforced by the routed client.
@@ -105,8 +102,7 @@ public final class MeridianDynamoDbSessionRepository
     public RegionalSession createSession() {
         Region home = allowedRegions(homeContext()).stream().findFirst().orElseThrow(() ->
                 new NoRegionAvailableException("No region may store sessions of data class " + dataClass));
-        String country = subjectCountry != null ? subjectCountry
-                : RoutingContext.current().subjectCountry().orElse(null);
+        String country = defaultCountry();
         MapSession map = new MapSession(home.id() + ID_SEPARATOR + UUID.randomUUID());
         map.setMaxInactiveInterval(maxInactive);
         return new RegionalSession(map, home, 0, country);
@@ -158,7 +154,8 @@ public final class MeridianDynamoDbSessionRepository
             return null;
         }
         Region home = homeHint(id);
-        for (Region region : regionsFrom(home, null)) {
+        List<Region> order = regionsFrom(home, defaultCountry());
+        for (Region region : order) {
             Map<String, AttributeValue> item;
             try {
                 item = read(region, id);
@@ -170,23 +167,25 @@ public final class MeridianDynamoDbSessionRepository
             }
             return awaitVersion(id, region, item, floor);
         }
-        throw new SessionNotReadableException("Session " + id + " was not read: none of its allowed regions answered");
+        throw new SessionNotReadableException("Session " + id + " was not read: none of its allowed regions " + order
+                + " answered");
     }
 
     @Override
     public void deleteById(String id) {
         Region home = homeHint(id);
-        for (Region region : regionsFrom(home, null)) {
+        List<Region> order = regionsFrom(home, defaultCountry());
+        for (Region region : order) {
             try {
-                pinned(region, null, () -> dynamo.deleteItem(d -> d.tableName(table).key(key(id))));
+                pinned(region, defaultCountry(), () -> dynamo.deleteItem(d -> d.tableName(table).key(key(id))));
                 acknowledged.put(id, DELETED);
                 return;
             } catch (RegionUnavailable e) {
                 // the next allowed region takes the delete; replication carries it to the rest
             }
         }
-        throw new SessionNotReadableException("Session " + id + " was not deleted: none of its allowed regions"
-                + " answered");
+        throw new SessionNotReadableException("Session " + id + " was not deleted: none of its allowed regions "
+                + order + " answered");
     }
 
     /** A consistent read in the session's own region: the latest acknowledged version, or none. */
@@ -205,28 +204,28 @@ public final class MeridianDynamoDbSessionRepository
     }
 
     /**
-     * Outside the session's region: the item is returned only when it is at least the last acknowledged version
-     * known here, or written after the caller's session token; replication gets up to the read wait.
+     * Outside the session's region: the item is returned only when it is at least the last version this instance
+     * acknowledged; replication gets up to the read wait. An instance that never saw the session cannot tell a stale
+     * replica from a current one, so it refuses (fail closed) until the session's region answers again.
      */
     private @Nullable RegionalSession awaitVersion(String id, Region region, @Nullable Map<String, AttributeValue> item,
             @Nullable Long floor) {
-        Optional<SessionToken> token = RoutingContext.current().session().flatMap(RoutingSession::token);
         long deadline = System.nanoTime() + readWait.toNanos();
         Map<String, AttributeValue> current = item;
         while (true) {
-            if (current != null) {
+            if (floor != null && current != null) {
                 RegionalSession s = session(current);
-                boolean afterFloor = floor != null && s.version >= floor;
-                boolean afterToken = token.isPresent() && s.stamp >= token.get().stamp();
-                if (afterFloor || afterToken) {
+                if (s.version >= floor) {
                     return live(remember(s));
                 }
             }
-            if (System.nanoTime() - deadline >= 0) {
+            if (floor == null || System.nanoTime() - deadline >= 0) {
                 throw new SessionNotReadableException("Session " + id + " was not read: its region " + homeHint(id)
-                        + " is unavailable and region " + region.id() + " did not show "
-                        + (floor != null ? "its last acknowledged version " + floor : "a version known to be current")
-                        + " within meridian.session.read-wait " + readWait + "; retry, or raise the read wait");
+                        + " is unavailable and region " + region.id() + (floor == null
+                        ? " may hold an older version (this instance has not seen the session's last version)"
+                        : " did not show its last acknowledged version " + floor + " within"
+                                + " meridian.session.read-wait " + readWait) + "; retry once the region is back"
+                        + (floor == null ? "" : ", or raise the read wait"));
             }
             sleep();
             try {
@@ -250,14 +249,22 @@ public final class MeridianDynamoDbSessionRepository
     }
 
     private @Nullable Map<String, AttributeValue> read(Region region, String id) {
-        GetItemResponse r = pinned(region, null, () -> dynamo.getItem(g -> g.tableName(table).key(key(id))
+        // the session's own version check replaces the caller's session-token bound (which would override the pin)
+        GetItemResponse r = pinned(region, defaultCountry(), true, () -> dynamo.getItem(g -> g.tableName(table).key(key(id))
                 .consistentRead(true)));
         return r.hasItem() ? r.item() : null;
     }
 
     /** Runs {@code call} in {@code region} only (under the session's data class); unavailability is signalled. */
     private <T> T pinned(Region region, @Nullable String country, Supplier<T> call) {
+        return pinned(region, country, false, call);
+    }
+
+    private <T> T pinned(Region region, @Nullable String country, boolean withoutToken, Supplier<T> call) {
         RoutingContext.Builder ctx = context(country).toBuilder().preferredRegion(region);
+        if (withoutToken) {
+            ctx.session(null);
+        }
         for (Region other : runtime.config().regionsByPriority()) {
             if (!other.equals(region)) {
                 ctx.excludeRegion(other);
@@ -276,8 +283,12 @@ public final class MeridianDynamoDbSessionRepository
     }
 
     private RoutingContext homeContext() {
-        return context(subjectCountry != null ? subjectCountry
-                : RoutingContext.current().subjectCountry().orElse(null));
+        return context(defaultCountry());
+    }
+
+    /** The configured subject country, else the caller's: reads know no session's country before reading it. */
+    private @Nullable String defaultCountry() {
+        return subjectCountry != null ? subjectCountry : RoutingContext.current().subjectCountry().orElse(null);
     }
 
     private RoutingContext context(@Nullable String country) {
