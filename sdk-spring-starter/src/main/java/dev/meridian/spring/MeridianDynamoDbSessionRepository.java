@@ -351,18 +351,30 @@ public final class MeridianDynamoDbSessionRepository
 
     @SuppressWarnings("unchecked")
     private RegionalSession session(Map<String, AttributeValue> item) {
-        MapSession map = new MapSession(item.get(ID).s());
-        map.setCreationTime(Instant.ofEpochMilli(Long.parseLong(item.get(CREATED).n())));
-        map.setLastAccessedTime(Instant.ofEpochMilli(Long.parseLong(item.get(LAST_ACCESSED).n())));
-        map.setMaxInactiveInterval(Duration.ofSeconds(Long.parseLong(item.get(MAX_INACTIVE).n())));
+        MapSession map = new MapSession(attribute(item, ID).s());
+        map.setCreationTime(Instant.ofEpochMilli(longOf(item, CREATED)));
+        map.setLastAccessedTime(Instant.ofEpochMilli(longOf(item, LAST_ACCESSED)));
+        map.setMaxInactiveInterval(Duration.ofSeconds(longOf(item, MAX_INACTIVE)));
         Map<String, Object> attributes = (Map<String, Object>) deserializer.convert(
-                item.get(ATTRIBUTES).b().asByteArray());
+                attribute(item, ATTRIBUTES).b().asByteArray());
         attributes.forEach(map::setAttribute);
         AttributeValue country = item.get(COUNTRY);
-        RegionalSession s = new RegionalSession(map, Region.of(item.get(REGION).s()),
-                Long.parseLong(item.get(VERSION).n()), country == null ? null : country.s());
-        s.stamp = Long.parseLong(item.get(STAMP).n());
-        return s;
+        return new RegionalSession(map, Region.of(attribute(item, REGION).s()), longOf(item, VERSION),
+                country == null ? null : country.s());
+    }
+
+    private long longOf(Map<String, AttributeValue> item, String name) {
+        return Long.parseLong(attribute(item, name).n());
+    }
+
+    /** A session item's attribute; an item written by something else is refused, not half-read. */
+    private AttributeValue attribute(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item.get(name);
+        if (v == null) {
+            throw new IllegalStateException("Item " + item.get(ID) + " of session table " + table + " has no "
+                    + name + " attribute: not written by MeridianDynamoDbSessionRepository; use a table of its own");
+        }
+        return v;
     }
 
     private static Map<String, AttributeValue> key(String id) {
@@ -401,7 +413,6 @@ public final class MeridianDynamoDbSessionRepository
         private final @Nullable String country;
         private Region region;
         private long version;
-        private long stamp;
         private String originalId;
 
         RegionalSession(MapSession delegate, Region region, long version, @Nullable String country) {
