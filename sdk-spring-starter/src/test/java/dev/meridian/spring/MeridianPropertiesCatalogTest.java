@@ -32,7 +32,7 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 class MeridianPropertiesCatalogTest {
     /** Keys of the starter's own beans, not read by {@code fromEnvironment()}. */
     private static final List<String> STARTER_ONLY = List.of("meridian.enabled", "meridian.dynamodb.",
-            "meridian.aurora.", "meridian.web.", "meridian.health.", "meridian.context-propagation.", "meridian.flags.");
+            "meridian.aurora.", "meridian.web.", "meridian.health.", "meridian.context-propagation.", "meridian.flags.", "meridian.session.");
     private static final String REGIONS = "eu-west-1,eu-central-1,us-east-1";
     /**
      * A good value of each setting and a bad one that Spring still binds to the property's type (so the declaration's

@@ -1,0 +1,52 @@
+package dev.meridian.spring;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
+import dev.meridian.core.residency.DataClass;
+import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
+import org.apiguardian.api.API;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.session.SessionRepository;
+import org.springframework.session.config.annotation.web.http.EnableSpringHttpSession;
+import org.springframework.session.web.http.SessionRepositoryFilter;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * Spring Session on a DynamoDB global table ({@code meridian.session.enabled=true}, {@code spring-session-core} on the
+ * class path): a {@link MeridianDynamoDbSessionRepository} on the routed {@code DynamoDbClient}, and in a servlet
+ * application Spring Session's filter ({@code @EnableSpringHttpSession}) unless the application has its own.
+ */
+@API(status = EXPERIMENTAL, since = "0.1")
+@AutoConfiguration(after = MeridianDynamoDbAutoConfiguration.class)
+@ConditionalOnClass({SessionRepository.class, MultiRegionDynamoDb.class})
+@ConditionalOnBooleanProperty("meridian.session.enabled")
+@ConditionalOnBean(DynamoDbClient.class)
+@EnableConfigurationProperties(MeridianSessionProperties.class)
+public class MeridianSessionStoreAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean(SessionRepository.class)
+    MeridianDynamoDbSessionRepository meridianSessionRepository(DynamoDbClient dynamo,
+            MeridianSessionProperties properties) {
+        return MeridianDynamoDbSessionRepository.builder().client(dynamo).table(properties.getTableName())
+                .dataClass(DataClass.of(properties.getDataClass())).subjectCountry(properties.getSubjectCountry())
+                .readWait(properties.getReadWait()).maxInactiveInterval(properties.getTimeout()).build();
+    }
+
+    /** Spring Session's request filter over the repository. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+    @ConditionalOnClass(name = "jakarta.servlet.Filter")
+    @ConditionalOnMissingBean(SessionRepositoryFilter.class)
+    @EnableSpringHttpSession
+    static class HttpSessions {
+    }
+}
