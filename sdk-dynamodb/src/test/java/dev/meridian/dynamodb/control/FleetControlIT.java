@@ -25,6 +25,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,9 +79,9 @@ class FleetControlIT {
                     } catch (RuntimeException e) {
                         failures.incrementAndGet();
                     }
-                    try {
-                        Thread.sleep(10);
-                    } catch (InterruptedException e) {
+                    // About 100 calls a second per instance.
+                    LockSupport.parkNanos(10_000_000L);
+                    if (Thread.currentThread().isInterrupted()) {
                         return;
                     }
                 }
@@ -118,8 +120,11 @@ class FleetControlIT {
                 LOG.info("The operator's write took {} ms", (flip - writeStart) / 1_000_000);
                 await().atMost(Duration.ofSeconds(10)).until(() -> fleet.stream().allMatch(
                         i -> !MultiRegionSpi.of(i.runtime).control().orElseThrow().isOn(EU_WEST_1)));
-                // Calls planned just before the state changed may still be in flight: give them time to end.
-                Thread.sleep(500);
+                // A call planned just before the state changed may still be in flight: each instance's traffic is one
+                // thread, so once it finished two more calls, that one has ended.
+                int[] callsAtChange = fleet.stream().mapToInt(i -> i.calls.get()).toArray();
+                await().atMost(Duration.ofSeconds(10)).until(() -> IntStream.range(0, fleet.size())
+                        .allMatch(k -> fleet.get(k).calls.get() >= callsAtChange[k] + 2));
                 List<Long> millis = new ArrayList<>();
                 for (Instance i : fleet) {
                     millis.add(Math.max(0, (i.lastEuWestCallNanos.get() - flip) / 1_000_000));
@@ -139,7 +144,9 @@ class FleetControlIT {
 
                 int[] euWestAfter = fleet.stream().mapToInt(i -> i.euWestCalls.get()).toArray();
                 int[] callsBefore = fleet.stream().mapToInt(i -> i.calls.get()).toArray();
-                Thread.sleep(1500);
+                // Traffic goes on (100 more calls each) and none of it reaches eu-west-1 meanwhile.
+                await().atMost(Duration.ofSeconds(30)).until(() -> IntStream.range(0, fleet.size())
+                        .allMatch(k -> fleet.get(k).calls.get() >= callsBefore[k] + 100));
                 for (int k = 0; k < fleet.size(); k++) {
                     assertThat(fleet.get(k).euWestCalls.get()).as("calls in eu-west-1 after the drain")
                             .isEqualTo(euWestAfter[k]);
@@ -153,7 +160,9 @@ class FleetControlIT {
                 await().atMost(Duration.ofSeconds(15)).until(() -> fleet.stream().allMatch(
                         i -> MultiRegionSpi.of(i.runtime).control().orElseThrow().status().outage()));
                 int[] callsInOutage = fleet.stream().mapToInt(i -> i.calls.get()).toArray();
-                Thread.sleep(2000);
+                // 100 more calls each while the control plane is dark (more than a poll interval's worth).
+                await().atMost(Duration.ofSeconds(30)).until(() -> IntStream.range(0, fleet.size())
+                        .allMatch(k -> fleet.get(k).calls.get() >= callsInOutage[k] + 100));
                 for (int k = 0; k < fleet.size(); k++) {
                     Instance i = fleet.get(k);
                     assertThat(i.failures.get()).as("failed calls while the control plane is dark")

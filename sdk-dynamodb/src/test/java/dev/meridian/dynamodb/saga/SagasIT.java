@@ -303,7 +303,8 @@ class SagasIT {
                 .step(SagaStep.builder("charge").action(ctx -> {
                     fx.effect(ctx, "do");
                     try {
-                        Thread.sleep(60_000);
+                        // Never answers on its own: only the step's timeout (an interrupt) ends it.
+                        new CountDownLatch(1).await();
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
