@@ -19,7 +19,6 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
  * Mergeable items on a DynamoDB global table: each logical item is one item per region (partition key = the item's
@@ -174,33 +173,28 @@ public final class MergeableItems<T extends Mergeable<T>> {
         long version = 0;
         long latestHlc = 0;
         @Nullable String ownStamp = null;
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryResponse page = client.query(QueryRequest.builder()
-                    .tableName(table)
-                    .keyConditionExpression("#pk = :key")
-                    .expressionAttributeNames(Map.of("#pk", partitionKey))
-                    .expressionAttributeValues(Map.of(":key", AttributeValue.fromS(key)))
-                    .consistentRead(consistentRead)
-                    .exclusiveStartKey(start)
-                    .build());
-            for (Map<String, AttributeValue> item : page.items()) {
-                String itemRegion = string(item, sortKey);
-                T state = type.decode(itemRegion, item);
-                merged = merged.merge(state);
-                AttributeValue stamp = item.get(STAMP);
-                if (stamp != null && stamp.s() != null) {
-                    latestHlc = Math.max(latestHlc, MergeStamp.parse(stamp.s()).hlc());
-                }
-                if (itemRegion.equals(region)) {
-                    own = state;
-                    AttributeValue v = item.get(VERSION);
-                    version = v == null || v.n() == null ? 0 : Long.parseLong(v.n());
-                    ownStamp = stamp == null ? null : stamp.s();
-                }
+        QueryRequest query = QueryRequest.builder()
+                .tableName(table)
+                .keyConditionExpression("#pk = :key")
+                .expressionAttributeNames(Map.of("#pk", partitionKey))
+                .expressionAttributeValues(Map.of(":key", AttributeValue.fromS(key)))
+                .consistentRead(consistentRead)
+                .build();
+        for (Map<String, AttributeValue> item : client.queryPaginator(query).items()) {
+            String itemRegion = string(item, sortKey);
+            T state = type.decode(itemRegion, item);
+            merged = merged.merge(state);
+            AttributeValue stamp = item.get(STAMP);
+            if (stamp != null && stamp.s() != null) {
+                latestHlc = Math.max(latestHlc, MergeStamp.parse(stamp.s()).hlc());
             }
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
+            if (itemRegion.equals(region)) {
+                own = state;
+                AttributeValue v = item.get(VERSION);
+                version = v == null || v.n() == null ? 0 : Long.parseLong(v.n());
+                ownStamp = stamp == null ? null : stamp.s();
+            }
+        }
         return new Snapshot<>(merged, own, version, latestHlc, ownStamp);
     }
 
