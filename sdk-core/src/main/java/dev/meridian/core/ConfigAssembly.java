@@ -44,8 +44,8 @@ import software.amazon.awssdk.regions.Region;
 
 /**
  * Builds a {@link MultiRegionConfig} from checked {@link SettingValues}: the one place that maps the declared settings
- * onto the builders, whichever door (environment, Spring) supplied them. Rules between settings (the local region is
- * configured, weights add up to 100, a hedge mode needs a delay) name the settings as the door does.
+ * onto the builders, whichever source (environment, Spring) supplied them. Rules between settings (the local region is
+ * configured, weights add up to 100, a hedge mode needs a delay) name the settings as the source does.
  */
 final class ConfigAssembly {
     private ConfigAssembly() {

@@ -8,8 +8,8 @@ import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingPlan;
 import dev.meridian.core.routing.RoutingRequest;
 import dev.meridian.core.spi.MultiRegionSpi;
+import dev.meridian.core.spi.RegionalAttempt;
 import dev.meridian.core.spi.RegionalBind;
-import dev.meridian.core.spi.RegionalCall;
 import dev.meridian.core.spi.SnapshotParticipant;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -71,7 +71,7 @@ final class Integration extends MultiRegionSpi {
 
     @Override
     public <T, E extends Exception> T attempt(Operation op, Region region, FailureClassifier classifier,
-            RegionalCall<T, E> call) throws E {
+            RegionalAttempt<T, E> call) throws E {
         return runtime.attempt(op, region, classifier, call);
     }
 

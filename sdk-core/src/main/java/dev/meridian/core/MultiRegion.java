@@ -21,10 +21,10 @@ import dev.meridian.core.routing.RoutingPlan;
 import dev.meridian.core.routing.RoutingRandom;
 import dev.meridian.core.routing.RoutingRequest;
 import dev.meridian.core.routing.RoutingStrategy;
+import dev.meridian.core.spi.ClientProvider;
 import dev.meridian.core.spi.MultiRegionSpi;
+import dev.meridian.core.spi.RegionalAttempt;
 import dev.meridian.core.spi.RegionalBind;
-import dev.meridian.core.spi.RegionalCall;
-import dev.meridian.core.spi.ServiceDoor;
 import dev.meridian.core.spi.SnapshotParticipant;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
 
 /**
- * The Meridian runtime for one {@link MultiRegionConfig}, and the one door to it: the composition root that plain
+ * The Meridian runtime for one {@link MultiRegionConfig}, and its composition root, which plain
  * code, a Lambda handler and the Spring Boot starter all build the same way ({@code MultiRegion.builder(config)}).
  * It owns the circuit breakers, the router (the one place where the regions of a call are decided), the executor
  * (failover and hedging), the metrics and the clients it wrapped. This class is the runtime's user face: build,
@@ -61,7 +61,7 @@ import software.amazon.awssdk.regions.Region;
  * thread unless hedging, an active probe or a region control source is configured.
  *
  * <p>{@link #wrap} turns an AWS SDK v2 client interface into a multi-region client: the service module's own client
- * when one is on the classpath ({@link ServiceDoor}; sdk-dynamodb serves {@code DynamoDbClient} and
+ * when one is on the classpath ({@link ClientProvider}; sdk-dynamodb serves {@code DynamoDbClient} and
  * {@code DynamoDbAsyncClient}), else a JDK proxy that classifies every call with an {@link OperationClassifier},
  * routes it and fails over. Per-region clients are built lazily by
  * your factory; give each one {@link RegionalClientDefaults#overrideConfiguration()} so that SDK retries (a DynamoDB
@@ -168,9 +168,9 @@ public final class MultiRegion implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("MultiRegion runtime is closed");
         }
-        for (ServiceDoor door : ServiceLoader.load(ServiceDoor.class, iface.getClassLoader())) {
-            if (door.serves(iface)) {
-                C client = door.open(iface, this, factory, ownsRuntime);
+        for (ClientProvider provider : ServiceLoader.load(ClientProvider.class, iface.getClassLoader())) {
+            if (provider.serves(iface)) {
+                C client = provider.open(iface, this, factory, ownsRuntime);
                 if (client instanceof AutoCloseable closeable) {
                     wrapped.add(closeable);
                 }
@@ -239,7 +239,7 @@ public final class MultiRegion implements AutoCloseable {
 
     /** See {@link MultiRegionSpi#attempt}. */
     <T, E extends Exception> T attempt(Operation op, Region region, FailureClassifier classifier,
-            RegionalCall<T, E> call) throws E {
+            RegionalAttempt<T, E> call) throws E {
         Objects.requireNonNull(op, "op");
         requireRegion(region);
         Objects.requireNonNull(classifier, "classifier");

@@ -110,7 +110,7 @@ public final class MultiRegionConfig {
     }
 
     /**
-     * From typed values of {@link MeridianSettings}' settings, as a door other than the environment supplied them
+     * From typed values of {@link MeridianSettings}' settings, as a source other than the environment supplied them
      * (the Spring Boot starter's bound {@code meridian.*} properties); unset settings take their defaults, and a value
      * that does not fit the others is refused naming the setting as {@code values} names it. The local region's
      * default reads {@code AWS_REGION} / {@code AWS_DEFAULT_REGION} from the process environment.

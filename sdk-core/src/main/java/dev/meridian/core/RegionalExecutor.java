@@ -11,8 +11,8 @@ import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingPlan;
+import dev.meridian.core.spi.RegionalAttempt;
 import dev.meridian.core.spi.RegionalBind;
-import dev.meridian.core.spi.RegionalCall;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.util.ArrayList;
@@ -307,7 +307,7 @@ final class RegionalExecutor implements AutoCloseable {
      *
      * @throws CallNotPermittedException when the breaker does not let the attempt through
      */
-    <T, E extends Exception> T attempt(Operation op, Region region, RegionalCall<T, E> call,
+    <T, E extends Exception> T attempt(Operation op, Region region, RegionalAttempt<T, E> call,
             FailureClassifier classifier) throws E {
         Gate gate = new Gate(op, region);
         CallNotPermittedException refused = gate.acquire();

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The registry is what {@link EnvironmentReader} reads and docs/configuration.md documents: every declared setting has
  * a row with its variable, property, doc line and default; each stated default is the one the configuration really
- * takes; a value set through a variable, a system property or {@link SettingValues} (the Spring door) gives the same
- * configuration, and a bad one the same error naming the setting as that door calls it.
+ * takes; a value set through a variable, a system property or {@link SettingValues} (the Spring source) gives the same
+ * configuration, and a bad one the same error naming the setting as that source calls it.
  */
 class MeridianSettingsTest {
     /** | `MERIDIAN_X` | `meridian.x` | value | default | */
@@ -102,7 +102,7 @@ class MeridianSettingsTest {
     }
 
     @Test
-    void aValueGivesTheSameConfigurationThroughEveryDoor() {
+    void aValueGivesTheSameConfigurationThroughEverySource() {
         String baseline = fingerprint(new Properties());
         for (Setting<?> s : MeridianSettings.all()) {
             String good = SAMPLES.get(s.key())[0];
@@ -121,7 +121,7 @@ class MeridianSettingsTest {
     }
 
     @Test
-    void aBadValueGetsTheSameErrorThroughEveryDoorNamingTheSettingAsThatDoorDoes() {
+    void aBadValueGetsTheSameErrorThroughEverySourceNamingTheSettingAsThatSourceDoes() {
         for (Setting<?> s : MeridianSettings.all()) {
             String bad = SAMPLES.get(s.key())[1];
             if (bad == null) {
@@ -138,8 +138,8 @@ class MeridianSettingsTest {
             InvalidSettingException byProperty = failure(() -> MultiRegionConfig.fromEnvironment(baseEnv(), props));
             InvalidSettingException byVariable =
                     failure(() -> MultiRegionConfig.fromEnvironment(env, baseWithout(key)));
-            assertThat(byProperty.setting()).as("setting named by the property door").isEqualTo(property);
-            assertThat(byVariable.setting()).as("setting named by the variable door").isEqualTo(variable);
+            assertThat(byProperty.setting()).as("setting named by the property source").isEqualTo(property);
+            assertThat(byVariable.setting()).as("setting named by the variable source").isEqualTo(variable);
             assertThat(byProperty.getMessage()).as("error of %s", s).startsWith(property + " must ")
                     .isEqualTo(byVariable.getMessage().replace(variable, property));
             assertThat(byProperty.fix()).as("fix of %s", s).isNotBlank();

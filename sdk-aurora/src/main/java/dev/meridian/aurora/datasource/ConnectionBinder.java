@@ -79,7 +79,7 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
     private final Operation writeAttempt;
     private final @Nullable LagMonitor lagMonitor;
     private final @Nullable Duration maxReplicaLag;
-    private final @Nullable ReadYourWrites readYourWrites;
+    private final @Nullable RecentWriters recentWriters;
     private final JdbcMetrics metrics;
     private final AtomicReference<Endpoint> lastWriter = new AtomicReference<>();
     private final long footprintMaxAgeNanos;
@@ -91,7 +91,7 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
 
     ConnectionBinder(MultiRegion multiRegion, WriterDiscovery discovery, EndpointPools pools,
                  Operation readOperation, Operation writeOperation, @Nullable LagMonitor lagMonitor, @Nullable Duration maxReplicaLag,
-                 @Nullable ReadYourWrites readYourWrites, Duration footprintMaxAge, Duration writerCheckInterval,
+                 @Nullable RecentWriters recentWriters, Duration footprintMaxAge, Duration writerCheckInterval,
                  String name, JdbcMetrics metrics) {
         this.multiRegion = MultiRegionSpi.of(multiRegion);
         this.discovery = discovery;
@@ -102,7 +102,7 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
         this.writeAttempt = writeOperation.toBuilder().breakerPerResource().build();
         this.lagMonitor = lagMonitor;
         this.maxReplicaLag = maxReplicaLag;
-        this.readYourWrites = readYourWrites;
+        this.recentWriters = recentWriters;
         this.footprintMaxAgeNanos = footprintMaxAge.toNanos();
         this.metrics = metrics;
         this.watch = new WriterWatch(this::refresh, pools::allInUse, writerCheckInterval,
@@ -123,7 +123,7 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
     public Binding bindRead(RoutingContext context) throws SQLException {
         pools.checkOpen(); // before any breaker permission: a closed data source says nothing about a region's health
         AuroraTopology topology = discovery.topology();
-        if (readYourWrites != null && readYourWrites.recentlyWrote(context)
+        if (recentWriters != null && recentWriters.recentlyWrote(context)
                 && !context.excludedRegions().contains(topology.writerRegion())) {
             metrics.reroute(topology.writerRegion(), "read-your-writes");
             return writerForRead(topology, context, null);
@@ -382,8 +382,8 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
 
     @Override
     public void recordWrite(RoutingContext context) {
-        if (readYourWrites != null) {
-            readYourWrites.recordWrite(context);
+        if (recentWriters != null) {
+            recentWriters.recordWrite(context);
         }
     }
 
@@ -418,8 +418,8 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
         if (lagMonitor != null) {
             lagMonitor.forget();
         }
-        if (readYourWrites != null) {
-            readYourWrites.forget();
+        if (recentWriters != null) {
+            recentWriters.forget();
         }
         discovery.resumeRefresh();
     }

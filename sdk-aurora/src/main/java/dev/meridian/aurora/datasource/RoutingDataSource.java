@@ -127,7 +127,7 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
         EndpointPools pools = new EndpointPools(template, b.name, metrics);
         this.maxReplicaLag = b.maxReplicaLag;
         this.lagMonitor = b.maxReplicaLag == null ? null : new LagMonitor(b.lagProbe, b.lagCheckInterval, metrics);
-        ReadYourWrites readYourWrites = b.readYourWritesWindow == null ? null : new ReadYourWrites(b.readYourWritesWindow);
+        RecentWriters recentWriters = b.readYourWritesWindow == null ? null : new RecentWriters(b.readYourWritesWindow);
         // Reader and writer are separate endpoints: each has its own breaker per region, and read plans skip exactly
         // the regions whose reader breaker is open.
         this.binder = new ConnectionBinder(multiRegion, discovery, pools,
@@ -135,7 +135,7 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
                         .breakerPerResource().build(),
                 Operation.builder(b.name + ".write", OperationKind.WRITE).resource(ConnectionBinder.WRITER_RESOURCE)
                         .breakerPerResource().build(),
-                lagMonitor, b.maxReplicaLag, readYourWrites, b.footprintMaxAge, b.writerCheckInterval, b.name, metrics);
+                lagMonitor, b.maxReplicaLag, recentWriters, b.footprintMaxAge, b.writerCheckInterval, b.name, metrics);
         this.poolReadOnly = template.isReadOnly();
         this.poolAutoCommit = template.isAutoCommit();
         this.snapshots = MultiRegionSpi.of(multiRegion).onSnapshot(new SnapshotParticipant() {

@@ -12,8 +12,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One setting, declared once in {@link MeridianSettings}: its key, its type, its default, its rule and one doc line.
- * Every door that sets it validates through this declaration, so a bad value gets the same message whichever door it
- * came through, naming the setting as that door calls it: {@link #check} a typed value (a builder method, a bound
+ * Every source that sets it validates through this declaration, so a bad value gets the same message whichever source it
+ * came through, naming the setting as that source calls it: {@link #check} a typed value (a builder method, a bound
  * Spring property), {@link #parse} a text (an environment variable, a system property).
  *
  * <p>A key such as {@code breaker.wait-in-open} is the system property and Spring property {@code meridian.} + key

@@ -13,8 +13,8 @@ import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Typed values of {@link MeridianSettings}' settings as one door supplied them (environment variables and system
- * properties, Spring properties), each checked by its declaration when put, and named as that door names it: a bad
+ * Typed values of {@link MeridianSettings}' settings as one source supplied them (environment variables and system
+ * properties, Spring properties), each checked by its declaration when put, and named as that source names it: a bad
  * value, and a value that does not fit the others when {@code MultiRegionConfig.fromSettings} builds the
  * configuration, is an {@link dev.meridian.core.exception.InvalidSettingException} naming the variable or property.
  * Not thread-safe.
@@ -81,7 +81,7 @@ public final class SettingValues {
         return List.copyOf(filled.getOrDefault(setting.key(), List.of()));
     }
 
-    /** {@code key} as the door that supplied the values names it. */
+    /** {@code key} as the source that supplied the values names it. */
     public String name(String key) {
         return names.apply(key);
     }

@@ -113,7 +113,7 @@ public abstract class MultiRegionSpi {
      * @throws io.github.resilience4j.circuitbreaker.CallNotPermittedException when the breaker refuses the attempt
      */
     public abstract <T, E extends Exception> T attempt(Operation op, Region region, FailureClassifier classifier,
-            RegionalCall<T, E> call) throws E;
+            RegionalAttempt<T, E> call) throws E;
 
     /**
      * Reports a failure seen after an {@link #attempt} had succeeded (a pooled connection that died mid-statement):

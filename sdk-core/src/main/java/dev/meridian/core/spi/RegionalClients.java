@@ -75,7 +75,7 @@ public final class RegionalClients<C> implements SnapshotParticipant, AutoClosea
     /**
      * {@code request} with {@code budget} (the runtime's {@link MultiRegionConfig#firstAttemptTimeout()}) as its
      * timeouts while the region's client has not answered a call yet, else {@code request} itself: for integrations
-     * that call the per-region clients themselves rather than through {@link RoutedCalls}.
+     * that call the per-region clients themselves rather than through {@link RoutedClient}.
      */
     public <Q> Q firstAttempt(Region region, Q request, Duration budget) {
         return isCold(region) ? FirstAttempt.budgeted(request, get(region), budget) : request;

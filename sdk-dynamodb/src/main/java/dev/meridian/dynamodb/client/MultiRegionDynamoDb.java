@@ -94,26 +94,26 @@ public final class MultiRegionDynamoDb {
      */
     @API(status = INTERNAL, since = "0.1")
     public static Optional<Shared> shared(DynamoDbClient client) {
-        return client instanceof RoutedDynamoDbClient routed ? Optional.of(routed.calls().shared()) : Optional.empty();
+        return client instanceof RoutedDynamoDbClient routed ? Optional.of(routed.model().shared()) : Optional.empty();
     }
 
     /** See {@link #shared(DynamoDbClient)}. Thread-safe. */
     @API(status = INTERNAL, since = "0.1")
     public static final class Shared {
-        private final DynamoDbCalls calls;
+        private final DynamoDbRequestModel model;
 
-        Shared(DynamoDbCalls calls) {
-            this.calls = calls;
+        Shared(DynamoDbRequestModel model) {
+            this.model = model;
         }
 
         /** The runtime the client routes with. */
         public MultiRegion runtime() {
-            return calls.runtime();
+            return model.runtime();
         }
 
         /** The client's per-region clients (built on first use, closed with the client). */
         public RegionalClients<DynamoDbClient> clients() {
-            return calls.clients();
+            return model.clients();
         }
 
         /**
@@ -121,7 +121,7 @@ public final class MultiRegionDynamoDb {
          * {@code DescribeTable} (cached) reports, else every configured region (fail closed).
          */
         public Set<Region> replicaRegions(String table) {
-            return calls.footprint(Objects.requireNonNull(table, "table"));
+            return model.footprint(Objects.requireNonNull(table, "table"));
         }
 
         /**
@@ -130,7 +130,7 @@ public final class MultiRegionDynamoDb {
          * then applies in sdk-core when the table has none).
          */
         public RoutingContext context(String table, RoutingContext ctx) {
-            return calls.context(Objects.requireNonNull(table, "table"), Objects.requireNonNull(ctx, "ctx"));
+            return model.context(Objects.requireNonNull(table, "table"), Objects.requireNonNull(ctx, "ctx"));
         }
     }
 
@@ -297,7 +297,7 @@ public final class MultiRegionDynamoDb {
                 }
                 DynamoDbRouting routing = routing(rt, probe);
                 closeables.add(0, MultiRegionSpi.of(rt).onSnapshot(snapshots(clients, routing, probe)));
-                return new RoutedDynamoDbClient(new DynamoDbCalls(routing, clients, tables, closeables), null);
+                return new RoutedDynamoDbClient(new DynamoDbRequestModel(routing, clients, tables, closeables), null);
             } catch (RuntimeException | Error e) {
                 closeAll(closeables);
                 throw e;
@@ -324,7 +324,7 @@ public final class MultiRegionDynamoDb {
                 DynamoDbRouting routing = routing(rt, null);
                 closeables.add(0, MultiRegionSpi.of(rt).onSnapshot(snapshots(clients, routing, null)));
                 return new RoutedDynamoDbAsyncClient(
-                        new DynamoDbAsyncCalls(routing, clients, tables, closeables), null);
+                        new DynamoDbAsyncRequestModel(routing, clients, tables, closeables), null);
             } catch (RuntimeException | Error e) {
                 closeAll(closeables);
                 throw e;

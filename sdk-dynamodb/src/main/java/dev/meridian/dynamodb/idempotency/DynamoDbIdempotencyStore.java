@@ -530,7 +530,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
     /**
      * {@code request} with the runtime's first-attempt budget while the region's client has not answered a call yet:
      * a cold Lambda's first claim pays the client's start-up and must not time out as a write that may have been
-     * applied (the routed client's own calls get the same budget in sdk-core's {@code RoutedCalls}).
+     * applied (the routed client's own calls get the same budget in sdk-core's {@code RoutedClient}).
      */
     private <Q> Q firstAttempt(@Nullable Region region, Q request) {
         MultiRegion runtime = this.runtime;

@@ -32,7 +32,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * Invariant I1 on real components, property-based: a random public method of {@code DynamoDbClient} or
- * {@code DynamoDbAsyncClient} (enumerated by reflection), through a random door, under a random context (every ISO
+ * {@code DynamoDbAsyncClient} (enumerated by reflection), on a client made a random way, under a random context (every ISO
  * country in upper or lower case, EEA members outside the EU, GB, CH, unknown codes, no country, no context at
  * all), a random topology (local region, strategy, eu-central-1 declared EU, CH or left to inference) and a random
  * fault on a random region (refused, black hole, slow answers — some beyond the attempt timeout, i.e. a read

@@ -36,7 +36,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /**
  * Residency on every path: every public method of {@code DynamoDbClient} and {@code DynamoDbAsyncClient},
  * enumerated by reflection (request, consumer-builder and no-argument overloads, paginators, the waiter), through
- * both doors ({@link MultiRegionDynamoDb} and {@code MultiRegion.wrap}), called for a German subject's RESTRICTED
+ * both ways of making the client ({@link MultiRegionDynamoDb} and {@code MultiRegion.wrap}), called for a German subject's RESTRICTED
  * data while the process runs in us-east-1. Paginators and waiters are made inside the scope and used after it
  * closed. The witness is us-east-1's request journal: not one request may reach it. A method the SDK adds later
  * is enumerated too.
@@ -105,32 +105,32 @@ class ResidencyOnEveryMethodIT {
 
     @ParameterizedTest(name = "{0} {2}", autoCloseArguments = false)
     @MethodSource("syncMethods")
-    void restrictedCallsNeverReachARegionOutsideTheJurisdiction(String door, DynamoDbClient client, Method method)
+    void restrictedCallsNeverReachARegionOutsideTheJurisdiction(String madeBy, DynamoDbClient client, Method method)
             throws Exception {
-        callAndUseLaterStaysInTheEu(door, client, method);
+        callAndUseLaterStaysInTheEu(madeBy, client, method);
     }
 
     @ParameterizedTest(name = "{0} {2}", autoCloseArguments = false)
     @MethodSource("asyncMethods")
-    void restrictedAsyncCallsNeverReachARegionOutsideTheJurisdiction(String door, DynamoDbAsyncClient client,
+    void restrictedAsyncCallsNeverReachARegionOutsideTheJurisdiction(String madeBy, DynamoDbAsyncClient client,
             Method method) throws Exception {
-        callAndUseLaterStaysInTheEu(door, client, method);
+        callAndUseLaterStaysInTheEu(madeBy, client, method);
     }
 
     /** Calls {@code method} inside a RESTRICTED DE scope, uses what it made after the scope, checks us-east-1. */
-    private static void callAndUseLaterStaysInTheEu(String door, Object client, Method method) throws Exception {
+    private static void callAndUseLaterStaysInTheEu(String madeBy, Object client, Method method) throws Exception {
         regions.journalsClear();
         Object made;
         try (RoutingContext.Scope s = restrictedGerman().open()) {
             made = EveryMethod.invoke(client, method, TABLE);
         }
         EveryMethod.useLater(made, TABLE);
-        assertThat(regions.journal("us-east-1").count()).as(door + " " + method).isZero();
+        assertThat(regions.journal("us-east-1").count()).as(madeBy + " " + method).isZero();
     }
 
     @ParameterizedTest(name = "{0}", autoCloseArguments = false)
-    @MethodSource("enhancedDoors")
-    void enhancedClientLazyStreamsKeepTheirContext(String door, DynamoDbClient client) {
+    @MethodSource("enhancedClients")
+    void enhancedClientLazyStreamsKeepTheirContext(String madeBy, DynamoDbClient client) {
         DynamoDbEnhancedClient enhanced = DynamoDbEnhancedClient.builder().dynamoDbClient(client).build();
         DynamoDbTable<Order> table = enhanced.table(TABLE, TableSchema.fromBean(Order.class));
         regions.journalsClear();
@@ -147,12 +147,12 @@ class ResidencyOnEveryMethodIT {
             assertThat(regions.journal("eu-west-1").count() + regions.journal("eu-central-1").count()).isPositive();
         } catch (ResidencyViolationException e) {
             // MultiRegion.wrap knows no replica regions for the table: unknown footprint, refused (fail closed).
-            assertThat(door).isEqualTo("MultiRegion.wrap");
+            assertThat(madeBy).isEqualTo("MultiRegion.wrap");
         }
-        assertThat(regions.journal("us-east-1").count()).as(door).isZero();
+        assertThat(regions.journal("us-east-1").count()).as(madeBy).isZero();
     }
 
-    static Stream<Arguments> enhancedDoors() {
+    static Stream<Arguments> enhancedClients() {
         return syncMethods().map(a -> a.get()).map(a -> Arguments.of(a[0], a[1])).distinct().limit(2);
     }
 }

@@ -12,12 +12,12 @@ import java.time.Duration;
  * Keying by thread is an over-approximation on pooled threads (another request on the same thread may also read
  * from the writer for the window), which costs writer load, never consistency. Thread-safe; bounded in size.
  */
-final class ReadYourWrites {
+final class RecentWriters {
     private static final long MAX_SESSIONS = 100_000;
 
     private final Cache<String, Boolean> recentWriters;
 
-    ReadYourWrites(Duration window) {
+    RecentWriters(Duration window) {
         this.recentWriters = Caffeine.newBuilder().expireAfterWrite(window).maximumSize(MAX_SESSIONS).build();
     }
 

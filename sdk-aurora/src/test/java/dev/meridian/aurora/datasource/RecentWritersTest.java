@@ -6,8 +6,8 @@ import dev.meridian.core.routing.RoutingContext;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-class ReadYourWritesTest {
-    private final ReadYourWrites sessions = new ReadYourWrites(Duration.ofMinutes(1));
+class RecentWritersTest {
+    private final RecentWriters sessions = new RecentWriters(Duration.ofMinutes(1));
 
     @Test
     void forgettingDropsEverySessionsWriteWithinTheWindow() {

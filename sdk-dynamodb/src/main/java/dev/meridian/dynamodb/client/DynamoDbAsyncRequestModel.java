@@ -1,8 +1,8 @@
 package dev.meridian.dynamodb.client;
 
 import dev.meridian.core.spi.RegionalClients;
-import dev.meridian.core.spi.RoutedCalls;
-import dev.meridian.core.spi.ServiceHooks;
+import dev.meridian.core.spi.RequestModel;
+import dev.meridian.core.spi.RoutedClient;
 import dev.meridian.core.routing.ContextualFuture;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.RoutingContext;
@@ -23,28 +23,28 @@ import software.amazon.awssdk.services.dynamodb.model.DynamoDbRequest;
 import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbAsyncWaiter;
 
 /**
- * What {@link RoutedDynamoDbAsyncClient} hands every call to: the same hooks as {@link DynamoDbCalls}, but never
+ * What {@link RoutedDynamoDbAsyncClient} hands every call to: the same request model as {@link DynamoDbRequestModel}, but never
  * blocking the caller — unknown key schemas (and, when residency needs it, replica footprints) are described
  * asynchronously first, and every failure, a residency refusal included, completes the returned future
  * exceptionally; the returned future's dependent stages run under the caller's context ({@link ContextualFuture}),
  * whichever thread completes it. Waiters share one scheduler, created on the first {@code waiter()} and closed with the client.
  * Thread-safe.
  */
-final class DynamoDbAsyncCalls implements ServiceHooks<DynamoDbRequest, Classification>, AutoCloseable {
+final class DynamoDbAsyncRequestModel implements RequestModel<DynamoDbRequest, Classification>, AutoCloseable {
     private final DynamoDbRouting routing;
     private final RegionalClients<DynamoDbAsyncClient> clients;
     private final DynamoDbOperationClassifier classifier;
-    private final RoutedCalls<DynamoDbAsyncClient, DynamoDbRequest, Classification> engine;
+    private final RoutedClient<DynamoDbAsyncClient, DynamoDbRequest, Classification> engine;
     private final List<AutoCloseable> closeables;
     private @Nullable ScheduledExecutorService waiterScheduler;
     private boolean closed;
 
-    DynamoDbAsyncCalls(DynamoDbRouting routing, RegionalClients<DynamoDbAsyncClient> clients,
+    DynamoDbAsyncRequestModel(DynamoDbRouting routing, RegionalClients<DynamoDbAsyncClient> clients,
             Map<String, TableConfig> settings, List<AutoCloseable> closeables) {
         this.routing = Objects.requireNonNull(routing, "routing");
         this.clients = Objects.requireNonNull(clients, "clients");
         this.classifier = routing.classifier(settings, TableCatalog.cacheOnly());
-        this.engine = new RoutedCalls<>(routing.runtime(), clients, this);
+        this.engine = new RoutedClient<>(routing.runtime(), clients, this);
         this.closeables = List.copyOf(closeables);
     }
 

@@ -8,7 +8,7 @@ import org.apiguardian.api.API;
 import software.amazon.awssdk.regions.Region;
 
 /**
- * What a service module tells the one routed-client engine ({@link RoutedCalls}) about its requests: how a request
+ * What a service module tells the one routed-client engine ({@link RoutedClient}) about its requests: how a request
  * becomes an {@link Operation}, what must hold before anything is sent (a residency footprint check), and what to
  * remember after a success (read-your-writes). Implementations must be thread-safe and cheap: they run on every call.
  *
@@ -16,7 +16,7 @@ import software.amazon.awssdk.regions.Region;
  * @param <K> the service's classification of one request (it carries at least the operation)
  */
 @API(status = INTERNAL, since = "0.1")
-public interface ServiceHooks<R, K> {
+public interface RequestModel<R, K> {
 
     /**
      * Classifies one request under {@code ctx}. Never returns {@code null}: a request the service cannot classify is

@@ -18,8 +18,8 @@ import software.amazon.awssdk.regions.Region;
 
 /**
  * The routed-client engine: every call of a multi-region client passes here — classified by the service's
- * {@link ServiceHooks}, checked before anything is sent, executed by the runtime (routing plan, circuit breakers,
- * failover, hedging) on the per-region clients of {@link RegionalClients}, then reported back to the hooks. A
+ * {@link RequestModel}, checked before anything is sent, executed by the runtime (routing plan, circuit breakers,
+ * failover, hedging) on the per-region clients of {@link RegionalClients}, then reported back to the request model. A
  * service module's client class implements the service interface by handing each method to {@link #call} or
  * {@link #callAsync} with the request and a reference to the same method of a region's client. Thread-safe.
  *
@@ -28,18 +28,18 @@ import software.amazon.awssdk.regions.Region;
  * @param <K> the service's classification type
  */
 @API(status = INTERNAL, since = "0.1")
-public final class RoutedCalls<C, R, K> {
+public final class RoutedClient<C, R, K> {
     private final MultiRegion runtime;
     private final MultiRegionSpi spi;
     private final RegionalClients<C> clients;
-    private final ServiceHooks<R, K> hooks;
+    private final RequestModel<R, K> model;
 
-    /** Calls routed by {@code runtime} to {@code clients}, described by {@code hooks}. */
-    public RoutedCalls(MultiRegion runtime, RegionalClients<C> clients, ServiceHooks<R, K> hooks) {
+    /** Calls routed by {@code runtime} to {@code clients}, described by {@code model}. */
+    public RoutedClient(MultiRegion runtime, RegionalClients<C> clients, RequestModel<R, K> model) {
         this.runtime = Objects.requireNonNull(runtime, "runtime");
         this.spi = MultiRegionSpi.of(runtime);
         this.clients = Objects.requireNonNull(clients, "clients");
-        this.hooks = Objects.requireNonNull(hooks, "hooks");
+        this.model = Objects.requireNonNull(model, "model");
     }
 
     /** The runtime the calls are routed with. */
@@ -58,9 +58,9 @@ public final class RoutedCalls<C, R, K> {
      */
     public <Q extends R, S> S call(String operationName, Q request, RoutingContext ctx, BiFunction<C, Q, S> method) {
         Objects.requireNonNull(request, "request");
-        K classified = hooks.classify(operationName, request, ctx);
-        hooks.beforeCall(classified, request, ctx);
-        Operation op = hooks.operation(classified, ctx);
+        K classified = model.classify(operationName, request, ctx);
+        model.beforeCall(classified, request, ctx);
+        Operation op = model.operation(classified, ctx);
         AtomicReference<Region> served = new AtomicReference<>();
         S response = spi.execute(op, ctx, region -> {
             C client = clients.get(region);
@@ -75,7 +75,7 @@ public final class RoutedCalls<C, R, K> {
             served.set(region);
             return r;
         }, clients::isCold);
-        hooks.afterSuccess(classified, request, ctx, served.get(), response);
+        model.afterSuccess(classified, request, ctx, served.get(), response);
         return response;
     }
 
@@ -90,9 +90,9 @@ public final class RoutedCalls<C, R, K> {
         Operation op;
         try {
             Objects.requireNonNull(request, "request");
-            classified = hooks.classify(operationName, request, ctx);
-            hooks.beforeCall(classified, request, ctx);
-            op = hooks.operation(classified, ctx);
+            classified = model.classify(operationName, request, ctx);
+            model.beforeCall(classified, request, ctx);
+            op = model.operation(classified, ctx);
         } catch (RuntimeException e) {
             return ContextualFuture.of(ctx, CompletableFuture.failedFuture(e));
         }
@@ -109,7 +109,7 @@ public final class RoutedCalls<C, R, K> {
             });
         }, clients::isCold);
         return ContextualFuture.of(ctx, response.thenApply(r -> {
-            hooks.afterSuccess(classified, request, ctx, served.get(), r);
+            model.afterSuccess(classified, request, ctx, served.get(), r);
             return r;
         }));
     }

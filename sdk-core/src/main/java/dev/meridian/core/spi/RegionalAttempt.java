@@ -13,6 +13,6 @@ import org.apiguardian.api.API;
  */
 @API(status = INTERNAL, since = "0.1")
 @FunctionalInterface
-public interface RegionalCall<T, E extends Exception> {
+public interface RegionalAttempt<T, E extends Exception> {
     T call() throws E;
 }

@@ -4,7 +4,7 @@ import static org.apiguardian.api.API.Status.INTERNAL;
 
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.RegionalClientFactory;
-import dev.meridian.core.spi.ServiceDoor;
+import dev.meridian.core.spi.ClientProvider;
 import org.apiguardian.api.API;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -12,12 +12,12 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /**
  * Makes {@code MultiRegion.wrap(DynamoDbClient.class, …)} (and the async client) return the same client as
  * {@link MultiRegionDynamoDb}, with its residency footprint checks and paginator handling, instead of the generic
- * proxy: one door per service. Tables are those the client learns through {@code DescribeTable}; configure
+ * proxy: one client per service. Tables are those the client learns through {@code DescribeTable}; configure
  * {@link TableConfig} through {@link MultiRegionDynamoDb#builder()} instead when they matter. Registered through
  * {@code META-INF/services}.
  */
 @API(status = INTERNAL, since = "0.1")
-public final class DynamoDbServiceDoor implements ServiceDoor {
+public final class DynamoDbClientProvider implements ClientProvider {
 
     @Override
     public boolean serves(Class<?> clientInterface) {
@@ -40,6 +40,6 @@ public final class DynamoDbServiceDoor implements ServiceDoor {
             return clientInterface.cast(b.regionalAsyncClientFactory(
                     (RegionalClientFactory<DynamoDbAsyncClient>) factory).buildAsyncClient());
         }
-        throw new IllegalArgumentException("DynamoDbServiceDoor does not serve " + clientInterface.getName());
+        throw new IllegalArgumentException("DynamoDbClientProvider does not serve " + clientInterface.getName());
     }
 }

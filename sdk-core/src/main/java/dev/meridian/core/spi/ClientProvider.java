@@ -11,10 +11,10 @@ import org.apiguardian.api.API;
  * through {@link java.util.ServiceLoader} so that every way of making, say, a multi-region {@code DynamoDbClient}
  * leads to the same client (with the module's residency footprint checks, read-your-writes and paginator handling)
  * instead of the generic proxy. Implementations are registered in
- * {@code META-INF/services/dev.meridian.core.spi.ServiceDoor}.
+ * {@code META-INF/services/dev.meridian.core.spi.ClientProvider}.
  */
 @API(status = INTERNAL, since = "0.1")
-public interface ServiceDoor {
+public interface ClientProvider {
 
     /** Whether this module serves {@code clientInterface}. */
     boolean serves(Class<?> clientInterface);

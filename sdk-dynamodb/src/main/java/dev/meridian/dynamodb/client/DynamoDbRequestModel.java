@@ -1,8 +1,8 @@
 package dev.meridian.dynamodb.client;
 
 import dev.meridian.core.spi.RegionalClients;
-import dev.meridian.core.spi.RoutedCalls;
-import dev.meridian.core.spi.ServiceHooks;
+import dev.meridian.core.spi.RequestModel;
+import dev.meridian.core.spi.RoutedClient;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.dynamodb.client.DynamoDbOperationClassifier.Classification;
@@ -20,25 +20,26 @@ import software.amazon.awssdk.services.dynamodb.model.DynamoDbRequest;
 import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
 
 /**
- * What {@link RoutedDynamoDbClient} hands every call to: the DynamoDB {@link ServiceHooks} (classification with
+ * What {@link RoutedDynamoDbClient} hands every call to: the DynamoDB {@link RequestModel} (classification with
  * key schemas learned through a routed {@code DescribeTable}, the residency footprint check before anything is
- * sent, read-your-writes bookkeeping) around sdk-core's routed-client engine. Thread-safe.
+ * sent, read-your-writes bookkeeping) and the sdk-core {@link RoutedClient} it drives, with what the client owns
+ * (per-region clients, closeables). Thread-safe.
  */
-final class DynamoDbCalls implements ServiceHooks<DynamoDbRequest, Classification>, AutoCloseable {
+final class DynamoDbRequestModel implements RequestModel<DynamoDbRequest, Classification>, AutoCloseable {
     private final DynamoDbRouting routing;
     private final RegionalClients<DynamoDbClient> clients;
     private final DynamoDbOperationClassifier classifier;
-    private final RoutedCalls<DynamoDbClient, DynamoDbRequest, Classification> engine;
+    private final RoutedClient<DynamoDbClient, DynamoDbRequest, Classification> engine;
     private final Function<String, Described> describe = this::describe;
     private final List<AutoCloseable> closeables;
     private final MultiRegionDynamoDb.Shared shared = new MultiRegionDynamoDb.Shared(this);
 
-    DynamoDbCalls(DynamoDbRouting routing, RegionalClients<DynamoDbClient> clients,
+    DynamoDbRequestModel(DynamoDbRouting routing, RegionalClients<DynamoDbClient> clients,
             Map<String, TableConfig> settings, List<AutoCloseable> closeables) {
         this.routing = Objects.requireNonNull(routing, "routing");
         this.clients = Objects.requireNonNull(clients, "clients");
         this.classifier = routing.classifier(settings, describe);
-        this.engine = new RoutedCalls<>(routing.runtime(), clients, this);
+        this.engine = new RoutedClient<>(routing.runtime(), clients, this);
         this.closeables = List.copyOf(closeables);
     }
 
