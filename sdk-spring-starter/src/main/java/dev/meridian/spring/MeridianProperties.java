@@ -441,7 +441,7 @@ public class MeridianProperties {
     public static class Table {
         /** The partition key attribute name (saves a DescribeTable call). */
         private @Nullable String partitionKey;
-        /** How writes are spread: READ_LOCAL_WRITE_LOCAL (default) or WRITE_HOME_BY_KEY. */
+        /** How writes are spread: read-local-write-local (default) or write-home-by-key. */
         private @Nullable String writeMode;
         /** The regions holding a replica of the table; RESTRICTED data is refused when any lies outside its jurisdiction. */
         private List<String> replicaRegions = new ArrayList<>();

@@ -217,14 +217,12 @@ final class StarterSettings {
     }
 
     /** As {@link #check(Setting, Object)}, for the property {@code property} (a per-region or per-table one). */
-    static <T> T check(Setting<?> declaration, String property, @Nullable T value) {
-        @SuppressWarnings("unchecked") // the caller binds the property the declaration describes
-        Setting<T> s = (Setting<T>) declaration;
+    static <T> T check(Setting<T> declaration, String property, @Nullable T value) {
         try {
-            return s.check(value, property);
+            return declaration.check(value, property);
         } catch (InvalidSettingException e) {
             throw new MeridianConfigurationException(property, Objects.requireNonNull(e.getMessage(), "message"),
-                    e.fix() + " (expected " + s.doc() + ")", e);
+                    e.fix() + " (expected " + declaration.doc() + ")", e);
         }
     }
 
