@@ -23,7 +23,7 @@ public class ControlProperties {
     private String source = "none";
     /** How often the source is read (each wait 80-100 % of it, jittered). */
     private Duration pollInterval = Duration.ofSeconds(1);
-    /** With source=static: region=ON|OFF[:weight],... e.g. eu-west-1=OFF,eu-central-1=ON:100. */
+    /** With source=static: comma-separated region=ON[:weight] or region=OFF, e.g. eu-west-1=OFF,eu-central-1=ON:100. */
     private String staticState = "";
     /** The control table's name (source=table, or arc with mirror). */
     private String tableName = "meridian-control";

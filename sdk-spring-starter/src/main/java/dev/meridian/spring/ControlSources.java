@@ -1,5 +1,15 @@
 package dev.meridian.spring;
 
+import static dev.meridian.spring.StarterSettings.CONTROL_ARC_CONTROL;
+import static dev.meridian.spring.StarterSettings.CONTROL_ARC_CONTROL_PANEL_ARN;
+import static dev.meridian.spring.StarterSettings.CONTROL_ARC_ENDPOINT;
+import static dev.meridian.spring.StarterSettings.CONTROL_ARC_TIMEOUT;
+import static dev.meridian.spring.StarterSettings.CONTROL_MIRROR_LEASE;
+import static dev.meridian.spring.StarterSettings.CONTROL_POLL_INTERVAL;
+import static dev.meridian.spring.StarterSettings.CONTROL_SOURCE;
+import static dev.meridian.spring.StarterSettings.CONTROL_STATIC_STATE;
+import static dev.meridian.spring.StarterSettings.CONTROL_TABLE_NAME;
+
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionalClientDefaults;
@@ -8,13 +18,13 @@ import dev.meridian.core.control.RegionControlSource;
 import dev.meridian.core.control.StaticControlSource;
 import dev.meridian.core.control.arc.ArcControlSource;
 import dev.meridian.core.internal.SettingRules;
+import dev.meridian.core.settings.MeridianSettings;
 import dev.meridian.dynamodb.control.ControlTableSource;
 import dev.meridian.dynamodb.control.MirroringControlSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -23,21 +33,19 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * own methods, so their optional modules (sdk-dynamodb, route53recoverycluster) are loaded only when chosen.
  */
 final class ControlSources {
-    private static final String SOURCE = "meridian.control.source";
-
     private ControlSources() {
     }
 
     /** Gives {@code builder} the configured control, if any. */
     static void apply(MultiRegion.Builder builder, ControlProperties p, MultiRegionConfig config) {
-        String kind = p.getSource() == null ? "none" : p.getSource().trim().toLowerCase(Locale.ROOT);
+        String kind = p.getSource() == null || p.getSource().isBlank() ? "none"
+                : StarterSettings.check(CONTROL_SOURCE, p.getSource());
         RegionControlSource source;
         switch (kind) {
             case "none":
-            case "":
                 return;
             case "static":
-                source = StaticControlSource.parse(p.getStaticState(), "meridian.control.static-state");
+                source = StaticControlSource.parse(p.getStaticState(), CONTROL_STATIC_STATE.propertyName());
                 break;
             case "table":
                 requireClass("dev.meridian.dynamodb.control.ControlTableSource", "sdk-dynamodb");
@@ -49,17 +57,17 @@ final class ControlSources {
                 source = p.isMirror() ? mirror(p, config) : arc(p);
                 break;
             default:
-                throw SettingRules.invalid(SOURCE, "must be none, static, table or arc", SettingRules.quoted(p.getSource()),
-                        "pick one of them");
+                throw new IllegalStateException("declared but not built: " + kind);
         }
-        builder.control(ControlConfig.builder(source).pollInterval(p.getPollInterval()).build());
+        builder.control(ControlConfig.builder(source)
+                .pollInterval(StarterSettings.check(CONTROL_POLL_INTERVAL, p.getPollInterval())).build());
     }
 
     private static void requireClass(String name, String artifact) {
         try {
             Class.forName(name, false, ControlSources.class.getClassLoader());
         } catch (ClassNotFoundException e) {
-            throw SettingRules.invalid(SOURCE, "needs " + artifact + " on the class path", name, "add the dependency", e);
+            throw SettingRules.invalid(CONTROL_SOURCE.propertyName(), "needs " + artifact + " on the class path", name, "add the dependency", e);
         }
     }
 
@@ -72,7 +80,8 @@ final class ControlSources {
             p.getTableRegions().forEach(id -> order.add(Region.of(id.trim())));
         }
         Duration timeout = p.getPollInterval().dividedBy(2);
-        return ControlTableSource.builder().tableName(p.getTableName()).readOrder(order)
+        return ControlTableSource.builder().tableName(StarterSettings.check(CONTROL_TABLE_NAME, p.getTableName()))
+                .readOrder(order)
                 .controlledRegions(config.regionList())
                 .clientFactory(r -> DynamoDbClient.builder().region(r)
                         .applyMutation(c -> config.spec(r).flatMap(s -> s.endpoint()).ifPresent(c::endpointOverride))
@@ -83,18 +92,22 @@ final class ControlSources {
 
     private static ArcControlSource arc(ControlProperties p) {
         ControlProperties.Arc arc = p.getArc();
-        ArcControlSource.Builder b = ArcControlSource.builder().timeout(arc.getTimeout());
-        arc.getEndpoints().forEach((region, uri) -> b.endpoint(uri, Region.of(region)));
-        arc.getControls().forEach((region, arn) -> b.control(Region.of(region), arn));
-        if (arc.getControlPanelArn() != null) {
-            b.controlPanelArn(arc.getControlPanelArn());
+        ArcControlSource.Builder b = ArcControlSource.builder()
+                .timeout(StarterSettings.check(CONTROL_ARC_TIMEOUT, arc.getTimeout()));
+        arc.getEndpoints().forEach((region, uri) -> b.endpoint(StarterSettings.check(CONTROL_ARC_ENDPOINT,
+                MeridianSettings.propertyName(CONTROL_ARC_ENDPOINT.key(region)), uri), Region.of(region)));
+        arc.getControls().forEach((region, arn) -> b.control(Region.of(region), StarterSettings.check(
+                CONTROL_ARC_CONTROL, MeridianSettings.propertyName(CONTROL_ARC_CONTROL.key(region)), arn)));
+        String panel = arc.getControlPanelArn();
+        if (panel != null) {
+            b.controlPanelArn(StarterSettings.check(CONTROL_ARC_CONTROL_PANEL_ARN, panel));
         }
         return b.build();
     }
 
     private static MirroringControlSource mirror(ControlProperties p, MultiRegionConfig config) {
         requireClass("dev.meridian.dynamodb.control.ControlTableSource", "sdk-dynamodb");
-        return new MirroringControlSource(arc(p), table(p, config), config.localRegion(), p.getMirrorLease(),
-                Clock.systemUTC());
+        return new MirroringControlSource(arc(p), table(p, config), config.localRegion(),
+                StarterSettings.check(CONTROL_MIRROR_LEASE, p.getMirrorLease()), Clock.systemUTC());
     }
 }

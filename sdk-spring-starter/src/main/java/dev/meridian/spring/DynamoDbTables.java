@@ -1,22 +1,34 @@
 package dev.meridian.spring;
 
+import static dev.meridian.dynamodb.client.DynamoDbSettings.TABLE_CONSISTENT_READS_AT_HOME;
+import static dev.meridian.dynamodb.client.DynamoDbSettings.TABLE_DEFAULT_DATA_CLASS;
+import static dev.meridian.dynamodb.client.DynamoDbSettings.TABLE_PARTITION_KEY;
+import static dev.meridian.dynamodb.client.DynamoDbSettings.TABLE_REPLICA_REGIONS;
+import static dev.meridian.dynamodb.client.DynamoDbSettings.TABLE_VERSION_ATTRIBUTE;
+import static dev.meridian.dynamodb.client.DynamoDbSettings.TABLE_WRITE_MODE;
+
 import dev.meridian.core.internal.SettingRules;
 import dev.meridian.core.residency.DataClass;
+import dev.meridian.core.settings.Setting;
+import dev.meridian.dynamodb.client.DynamoDbSettings;
 import dev.meridian.dynamodb.client.TableConfig;
-import dev.meridian.dynamodb.client.WriteMode;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Supplier;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
 
-/** {@code meridian.dynamodb.tables.<name>.*} as sdk-dynamodb {@link TableConfig}; bad values name the property. */
+/**
+ * {@code meridian.dynamodb.tables.<table>.*} as sdk-dynamodb {@link TableConfig}, each value checked by its
+ * declaration in {@link DynamoDbSettings} (the same rules as {@code MERIDIAN_DYNAMODB_TABLE_<TABLE>_*}); bad values
+ * name the property.
+ */
 final class DynamoDbTables {
     private DynamoDbTables() {
     }
@@ -30,42 +42,44 @@ final class DynamoDbTables {
     }
 
     private static TableConfig table(String name, MeridianProperties.Table t) {
-        String prefix = "meridian.dynamodb.tables." + name + '.';
-        TableConfig.Builder b = checked(prefix.substring(0, prefix.length() - 1),
-                "a table name of 3 to 255 characters", () -> TableConfig.builder(name));
-        String partitionKey = t.getPartitionKey();
-        if (partitionKey != null) {
-            checked(prefix + "partition-key", "the partition key attribute name", () -> b.partitionKey(partitionKey));
+        TableConfig.Builder b;
+        try {
+            b = TableConfig.builder(name);
+        } catch (IllegalArgumentException e) {
+            throw new MeridianConfigurationException("meridian.dynamodb.tables." + name,
+                    Objects.requireNonNull(e.getMessage(), "message"), "expected a table name of 3 to 255 characters",
+                    e);
         }
-        if (t.getWriteMode() != null) {
-            b.writeMode(writeMode(prefix + "write-mode", t.getWriteMode()));
-        }
+        put(name, TABLE_PARTITION_KEY, t.getPartitionKey(), b::partitionKey);
+        put(name, TABLE_WRITE_MODE, t.getWriteMode(), mode -> b.writeMode(DynamoDbSettings.writeMode(mode)));
         if (!t.getReplicaRegions().isEmpty()) {
-            b.replicaRegions(regions(prefix + "replica-regions", t.getReplicaRegions()));
+            b.replicaRegions(regions(TABLE_REPLICA_REGIONS, property(name, TABLE_REPLICA_REGIONS),
+                    t.getReplicaRegions()));
         }
-        String dataClass = t.getDefaultDataClass();
-        if (dataClass != null) {
-            checked(prefix + "default-data-class", "PUBLIC, INTERNAL, RESTRICTED or a custom data class name",
-                    () -> b.defaultDataClass(DataClass.of(dataClass)));
-        }
+        put(name, TABLE_DEFAULT_DATA_CLASS, t.getDefaultDataClass(), c -> b.defaultDataClass(DataClass.of(c)));
+        put(name, TABLE_VERSION_ATTRIBUTE, t.getVersionAttribute(), b::versionAttribute);
+        put(name, TABLE_CONSISTENT_READS_AT_HOME, t.getConsistentReadsAtHome(), b::consistentReadsAtHome);
         return b.build();
     }
 
-    static WriteMode writeMode(String property, String value) {
-        try {
-            return WriteMode.valueOf(value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
-        } catch (IllegalArgumentException e) {
-            throw MeridianConfigurationException.invalid(property, "must be a write mode",
-                    SettingRules.quoted(value), "use one of " + Arrays.toString(WriteMode.values()), e);
+    private static <T> void put(String table, Setting<T> setting, @Nullable T value, Consumer<T> apply) {
+        if (value != null) {
+            apply.accept(StarterSettings.check(setting, property(table, setting), value));
         }
     }
 
-    /** Region ids, each a known AWS region. */
-    static Set<Region> regions(String property, List<String> ids) {
+    /** {@code meridian.dynamodb.tables.<table>.<setting>}. */
+    private static String property(String table, Setting<?> setting) {
+        return StarterSettings.springProperty(setting).orElseThrow().replace(DynamoDbSettings.TABLE, table);
+    }
+
+    /** Region ids checked by {@code declaration} (at least one, each once), each a known AWS region. */
+    static Set<Region> regions(Setting<List<String>> declaration, String property, List<String> ids) {
+        List<String> normal = ids.stream().map(id -> id.trim().toLowerCase(Locale.ROOT)).toList();
         Set<Region> known = Set.copyOf(Region.regions());
         Set<Region> out = new LinkedHashSet<>();
-        for (String id : ids) {
-            Region r = Region.of(id.trim().toLowerCase(Locale.ROOT));
+        for (String id : StarterSettings.check(declaration, property, normal)) {
+            Region r = Region.of(id);
             if (!known.contains(r)) {
                 throw MeridianConfigurationException.invalid(property, "must list known AWS regions",
                         SettingRules.quoted(id), "list AWS region ids such as " + known.stream().limit(3)
@@ -74,14 +88,5 @@ final class DynamoDbTables {
             out.add(r);
         }
         return out;
-    }
-
-    private static <T> T checked(String property, String expected, Supplier<T> setting) {
-        try {
-            return setting.get();
-        } catch (IllegalArgumentException e) {
-            throw new MeridianConfigurationException(property, Objects.requireNonNull(e.getMessage(), "message"),
-                    "expected " + expected, e);
-        }
     }
 }

@@ -48,7 +48,7 @@ public class MeridianActuatorAutoConfiguration {
         @ConditionalOnMissingBean(name = "meridianHealthIndicator")
         MeridianHealthIndicator meridianHealthIndicator(MultiRegion runtime, MeridianProperties properties,
                 ObjectProvider<ReplicationLags> lags, ObjectProvider<ReplicaLags> replicaLags) {
-            return new MeridianHealthIndicator(runtime, combined(lags), properties.getHealth().getMaxReplicationLag(),
+            return new MeridianHealthIndicator(runtime, combined(lags), maxReplicationLag(properties),
                     replicaLags.getIfUnique());
         }
     }
@@ -63,7 +63,7 @@ public class MeridianActuatorAutoConfiguration {
         MeridianEndpoint meridianEndpoint(MultiRegion runtime, MeridianProperties properties,
                 ObjectProvider<ReplicationLags> lags, ObjectProvider<ReplicaLags> replicaLags,
                 ObjectProvider<FlagsView> flags) {
-            return new MeridianEndpoint(runtime, combined(lags), properties.getHealth().getMaxReplicationLag(),
+            return new MeridianEndpoint(runtime, combined(lags), maxReplicationLag(properties),
                     replicaLags.getIfUnique(), flags.getIfUnique());
         }
     }
@@ -135,5 +135,11 @@ public class MeridianActuatorAutoConfiguration {
         }
         return all.size() == 1 ? all.get(0) : (source, destination) -> all.stream()
                 .map(l -> l.lag(source, destination)).flatMap(Optional::stream).max(Comparator.<Duration>naturalOrder());
+    }
+
+    /** {@code meridian.health.max-replication-lag}, checked by its declaration; null when unset. */
+    static @Nullable Duration maxReplicationLag(MeridianProperties properties) {
+        Duration lag = properties.getHealth().getMaxReplicationLag();
+        return lag == null ? null : StarterSettings.check(StarterSettings.HEALTH_MAX_REPLICATION_LAG, lag);
     }
 }

@@ -1,5 +1,12 @@
 package dev.meridian.spring;
 
+import static dev.meridian.spring.StarterSettings.AURORA_DISCOVERY;
+import static dev.meridian.spring.StarterSettings.AURORA_LAG_CHECK_INTERVAL;
+import static dev.meridian.spring.StarterSettings.AURORA_MAX_REPLICA_LAG;
+import static dev.meridian.spring.StarterSettings.AURORA_POOL_CONNECTION_TIMEOUT;
+import static dev.meridian.spring.StarterSettings.AURORA_POOL_MAXIMUM_POOL_SIZE;
+import static dev.meridian.spring.StarterSettings.AURORA_READ_YOUR_WRITES_WINDOW;
+import static dev.meridian.spring.StarterSettings.AURORA_WRITER_REGION;
 import static org.apiguardian.api.API.Status.STABLE;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -8,13 +15,9 @@ import dev.meridian.aurora.topology.PostgresTopologyDiscovery;
 import dev.meridian.aurora.topology.StaticTopology;
 import dev.meridian.aurora.topology.WriterDiscovery;
 import dev.meridian.core.MultiRegion;
-import dev.meridian.core.internal.SettingRules;
-import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.apiguardian.api.API;
-import org.jspecify.annotations.Nullable;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -50,24 +53,16 @@ public class MeridianAuroraAutoConfiguration {
         HikariConfig pool = poolTemplate(aurora.getPool(), Binder.get(environment));
         RoutingDataSource.Builder b = RoutingDataSource.builder().multiRegion(runtime)
                 .discovery(discovery(aurora, pool)).poolTemplate(pool)
-                .lagCheckInterval(positive("meridian.aurora.lag-check-interval", aurora.getLagCheckInterval()));
+                .lagCheckInterval(StarterSettings.check(AURORA_LAG_CHECK_INTERVAL, aurora.getLagCheckInterval()));
+        // Checked here so that the error names the property, not the builder method it is passed to.
         if (aurora.getMaxReplicaLag() != null) {
-            b.maxReplicaLag(positive("meridian.aurora.max-replica-lag", aurora.getMaxReplicaLag()));
+            b.maxReplicaLag(StarterSettings.check(AURORA_MAX_REPLICA_LAG, aurora.getMaxReplicaLag()));
         }
         if (aurora.getReadYourWritesWindow() != null) {
-            b.readYourWritesWindow(positive("meridian.aurora.read-your-writes-window",
+            b.readYourWritesWindow(StarterSettings.check(AURORA_READ_YOUR_WRITES_WINDOW,
                     aurora.getReadYourWritesWindow()));
         }
         return b.build();
-    }
-
-    /** Checked here so that the error names the property, not the builder method it is passed to. */
-    private static Duration positive(String property, @Nullable Duration value) {
-        if (value == null || value.isNegative() || value.isZero()) {
-            throw MeridianConfigurationException.invalid(property, "must be a positive duration", value,
-                    "set a duration such as 2s", null);
-        }
-        return value;
     }
 
     static HikariConfig poolTemplate(MeridianProperties.Pool overrides, Binder binder) {
@@ -78,16 +73,17 @@ public class MeridianAuroraAutoConfiguration {
         binder.bind("spring.datasource.driver-class-name", String.class).ifBound(pool::setDriverClassName);
         pool.setJdbcUrl(null); // every endpoint's URL comes from the discovery
         if (overrides.getMaximumPoolSize() != null) {
-            pool.setMaximumPoolSize(overrides.getMaximumPoolSize());
+            pool.setMaximumPoolSize(StarterSettings.check(AURORA_POOL_MAXIMUM_POOL_SIZE, overrides.getMaximumPoolSize()));
         }
         if (overrides.getConnectionTimeout() != null) {
-            pool.setConnectionTimeout(overrides.getConnectionTimeout().toMillis());
+            pool.setConnectionTimeout(StarterSettings.check(AURORA_POOL_CONNECTION_TIMEOUT,
+                    overrides.getConnectionTimeout()).toMillis());
         }
         return pool;
     }
 
     static WriterDiscovery discovery(MeridianProperties.Aurora aurora, HikariConfig pool) {
-        String kind = aurora.getDiscovery().trim().toLowerCase(Locale.ROOT);
+        String kind = StarterSettings.check(AURORA_DISCOVERY, aurora.getDiscovery());
         try {
             if (kind.equals("postgres")) {
                 PostgresTopologyDiscovery.Builder d = PostgresTopologyDiscovery.builder();
@@ -103,16 +99,14 @@ public class MeridianAuroraAutoConfiguration {
                 }
                 return d.build();
             }
-            if (!kind.equals("static")) {
-                throw MeridianConfigurationException.invalid("meridian.aurora.discovery", "must be static or postgres",
-                        SettingRules.quoted(aurora.getDiscovery()), "use static or postgres", null);
-            }
-            if (aurora.getWriterRegion() == null) {
-                throw MeridianConfigurationException.invalid("meridian.aurora.writer-region",
+            String writerRegion = aurora.getWriterRegion();
+            if (writerRegion == null) {
+                throw MeridianConfigurationException.invalid(AURORA_WRITER_REGION.propertyName(),
                         "is required by static discovery", null, "set it to the region of the global database's"
                                 + " writer, or use meridian.aurora.discovery=postgres", null);
             }
-            StaticTopology.Builder t = StaticTopology.builder().writerRegion(Region.of(aurora.getWriterRegion()));
+            StaticTopology.Builder t = StaticTopology.builder()
+                    .writerRegion(Region.of(StarterSettings.check(AURORA_WRITER_REGION, writerRegion)));
             aurora.getRegion().forEach((id, r) -> t.region(Region.of(id), r.getWriterUrl(), r.getReaderUrl()));
             return t.build();
         } catch (IllegalArgumentException | NullPointerException e) {

@@ -1,5 +1,11 @@
 package dev.meridian.spring;
 
+import static dev.meridian.spring.StarterSettings.CONTROL_TABLE_NAME;
+import static dev.meridian.spring.StarterSettings.FLAGS_REFRESH_INTERVAL;
+import static dev.meridian.spring.StarterSettings.IDEMPOTENCY_MODE;
+import static dev.meridian.spring.StarterSettings.IDEMPOTENCY_REPLICA_REGIONS;
+import static dev.meridian.spring.StarterSettings.IDEMPOTENCY_TABLE;
+import static dev.meridian.spring.StarterSettings.IDEMPOTENCY_TTL;
 import static org.apiguardian.api.API.Status.STABLE;
 
 import dev.meridian.core.MultiRegion;
@@ -110,18 +116,20 @@ public class MeridianDynamoDbAutoConfiguration {
                 DynamoDbClient dynamoDbClient) {
             MeridianProperties.IdempotencyStore p = properties.getDynamodb().getIdempotency();
             // Built on the multi-region client: the store shares its runtime and per-region clients.
-            DynamoDbIdempotencyStore.Builder b = DynamoDbIdempotencyStore.builder()
-                    .client(dynamoDbClient).mode(mode(p.getMode()));
+            DynamoDbIdempotencyStore.Builder b = DynamoDbIdempotencyStore.builder().client(dynamoDbClient)
+                    .mode(DynamoDbIdempotencyStore.HomeRegionMode.valueOf(
+                            StarterSettings.check(IDEMPOTENCY_MODE, p.getMode()).toUpperCase(Locale.ROOT)));
+            String table = StarterSettings.check(IDEMPOTENCY_TABLE, p.getTable()); // the bean exists only when set
             try {
-                b.table(Objects.requireNonNull(p.getTable(), "table")); // the bean exists only when it is set
+                b.table(table);
             } catch (IllegalArgumentException e) {
-                throw new MeridianConfigurationException("meridian.dynamodb.idempotency.table",
+                throw new MeridianConfigurationException(IDEMPOTENCY_TABLE.propertyName(),
                         Objects.requireNonNull(e.getMessage(), "message"),
                         "name a DynamoDB table of 3 to 255 characters", e);
             }
             if (!p.getReplicaRegions().isEmpty()) {
-                b.replicaRegions(DynamoDbTables.regions("meridian.dynamodb.idempotency.replica-regions",
-                        p.getReplicaRegions()));
+                b.replicaRegions(DynamoDbTables.regions(IDEMPOTENCY_REPLICA_REGIONS,
+                        IDEMPOTENCY_REPLICA_REGIONS.propertyName(), p.getReplicaRegions()));
             }
             return b.build();
         }
@@ -129,16 +137,9 @@ public class MeridianDynamoDbAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         Idempotency idempotency(DynamoDbIdempotencyStore store, MeridianProperties properties) {
-            return Idempotency.builder().store(store).ttl(properties.getDynamodb().getIdempotency().getTtl()).build();
-        }
-
-        private static DynamoDbIdempotencyStore.HomeRegionMode mode(String mode) {
-            try {
-                return DynamoDbIdempotencyStore.HomeRegionMode.valueOf(mode.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw MeridianConfigurationException.invalid("meridian.dynamodb.idempotency.mode",
-                        "must be a home region mode", SettingRules.quoted(mode), "use STRICT or AVAILABLE", e);
-            }
+            return Idempotency.builder().store(store)
+                    .ttl(StarterSettings.check(IDEMPOTENCY_TTL, properties.getDynamodb().getIdempotency().getTtl()))
+                    .build();
         }
     }
 
@@ -156,17 +157,18 @@ public class MeridianDynamoDbAutoConfiguration {
                 @Value("${meridian.control.table-name:" + Flags.DEFAULT_TABLE + "}") String table) {
             // The local region also when the client bean is not multi-region (meridian.dynamodb.wrap-beans=false).
             Flags.Builder b = Flags.builder().client(dynamoDbClient).localRegion(runtime.config().localRegion());
+            StarterSettings.check(CONTROL_TABLE_NAME, table);
             try {
                 b.table(table);
             } catch (IllegalArgumentException | NullPointerException e) {
-                throw MeridianConfigurationException.invalid("meridian.control.table-name", "is not a table name ("
+                throw MeridianConfigurationException.invalid(CONTROL_TABLE_NAME.propertyName(), "is not a table name ("
                         + e.getMessage() + ")", SettingRules.quoted(table), "name the control table (3 to 255 characters)", e);
             }
-            Duration interval = properties.getFlags().getRefreshInterval();
+            Duration interval = StarterSettings.check(FLAGS_REFRESH_INTERVAL, properties.getFlags().getRefreshInterval());
             try {
                 b.refreshInterval(interval);
             } catch (IllegalArgumentException | NullPointerException e) {
-                throw MeridianConfigurationException.invalid("meridian.flags.refresh-interval",
+                throw MeridianConfigurationException.invalid(FLAGS_REFRESH_INTERVAL.propertyName(),
                         "is not a refresh interval (" + e.getMessage() + ")", interval, "set at least 100ms, e.g. 1s", e);
             }
             return b.build();

@@ -518,7 +518,7 @@ public final class MeridianDynamoDbSessionRepository
 
         /** The global table (partition key {@code id}, string); default {@code meridian-sessions}. */
         public Builder table(String table) {
-            this.table = SettingRules.notBlank(table, "meridian.session.table-name", "name the sessions' global table");
+            this.table = SettingRules.notBlank(table, "MeridianDynamoDbSessionRepository.table", "name the sessions' global table");
             return this;
         }
 
@@ -536,13 +536,13 @@ public final class MeridianDynamoDbSessionRepository
 
         /** How long a read outside the session's region waits for its last version; default 2 s, zero refuses. */
         public Builder readWait(Duration readWait) {
-            this.readWait = SettingRules.notNegative(readWait, "meridian.session.read-wait", "use 0 to refuse at once or a bound such as 2s");
+            this.readWait = SettingRules.notNegative(readWait, "MeridianDynamoDbSessionRepository.readWait", "use 0 to refuse at once or a bound such as 2s");
             return this;
         }
 
         /** A new session's idle timeout; default 30 min. */
         public Builder maxInactiveInterval(Duration interval) {
-            this.maxInactive = SettingRules.positive(interval, "meridian.session.max-inactive-interval", "use a positive idle timeout such as 30m");
+            this.maxInactive = SettingRules.positive(interval, "MeridianDynamoDbSessionRepository.maxInactiveInterval", "use a positive idle timeout such as 30m");
             return this;
         }
 

@@ -12,6 +12,7 @@ import java.util.Map;
 import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
 /**
  * The {@code meridian.*} properties. The topology, routing, breaker, hedging and residency properties are sdk-core's
@@ -19,15 +20,18 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * starter applies the bound values through those declarations ({@code MultiRegionConfig.fromSettings}), so they
  * take the same defaults, rules and messages as {@code MultiRegionConfig.fromEnvironment()}; their doc comments here
  * are the declarations' doc lines (a test holds them together). Unset values mean the core's default, which is why
- * the core settings have no initialisers here. {@code meridian.dynamodb.*}, {@code meridian.aurora.*},
- * {@code meridian.web.*}, {@code meridian.health.*} and {@code meridian.context-propagation.*} configure the starter's
- * beans.
+ * the core settings have no initialisers here. {@code meridian.dynamodb.tables.<table>.*} are sdk-dynamodb's table
+ * settings ({@code DynamoDbSettings}); the other {@code meridian.dynamodb.*}, {@code meridian.aurora.*},
+ * {@code meridian.web.*}, {@code meridian.health.*}, {@code meridian.flags.*}, {@code meridian.control.*} and
+ * {@code meridian.context-propagation.*} configure the starter's beans and are declared in the starter's own
+ * registry the same way (checked through it when the beans are built).
  */
 @API(status = STABLE, since = "0.1")
 @ConfigurationProperties("meridian")
 public class MeridianProperties {
     /** Whether the Meridian auto-configuration is on. */
     private boolean enabled = true;
+    @NestedConfigurationProperty
     private final ControlProperties control = new ControlProperties();
     /** Comma-separated AWS region ids, e.g. eu-west-1,eu-central-1,us-east-1 (required; known AWS regions, no duplicates). */
     private List<String> regions = new ArrayList<>();
@@ -397,7 +401,10 @@ public class MeridianProperties {
         private boolean wrapBeans = true;
         /** Names of DynamoDbClient / DynamoDbAsyncClient beans to leave single-region. */
         private List<String> excludeBeans = new ArrayList<>();
-        /** Per table, by table name: partition-key, write-mode, replica-regions, default-data-class. */
+        /**
+         * Per table, by table name: partition-key, write-mode, replica-regions, default-data-class, version-attribute,
+         * consistent-reads-at-home (sdk-dynamodb's table settings, docs/configuration.md).
+         */
         private Map<String, Table> tables = new LinkedHashMap<>();
         private final IdempotencyStore idempotency = new IdempotencyStore();
 
@@ -434,12 +441,16 @@ public class MeridianProperties {
     public static class Table {
         /** The partition key attribute name (saves a DescribeTable call). */
         private @Nullable String partitionKey;
-        /** How writes are spread: READ_LOCAL_WRITE_LOCAL (default) or WRITE_HOME_BY_KEY. */
+        /** How writes are spread: read-local-write-local (default) or write-home-by-key. */
         private @Nullable String writeMode;
         /** The regions holding a replica of the table; RESTRICTED data is refused when any lies outside its jurisdiction. */
         private List<String> replicaRegions = new ArrayList<>();
         /** Data class of the table's calls made while no RoutingContext is open; default meridian.default-data-class. */
         private @Nullable String defaultDataClass;
+        /** Numeric version or stamp attribute of the table's items (read-your-writes notices replication with it). */
+        private @Nullable String versionAttribute;
+        /** true or false: strongly consistent reads of a write-home-by-key table go to the key's home region. */
+        private @Nullable Boolean consistentReadsAtHome;
 
         public @Nullable String getPartitionKey() {
             return partitionKey;
@@ -471,6 +482,22 @@ public class MeridianProperties {
 
         public void setDefaultDataClass(@Nullable String defaultDataClass) {
             this.defaultDataClass = defaultDataClass;
+        }
+
+        public @Nullable String getVersionAttribute() {
+            return versionAttribute;
+        }
+
+        public void setVersionAttribute(@Nullable String versionAttribute) {
+            this.versionAttribute = versionAttribute;
+        }
+
+        public @Nullable Boolean getConsistentReadsAtHome() {
+            return consistentReadsAtHome;
+        }
+
+        public void setConsistentReadsAtHome(@Nullable Boolean consistentReadsAtHome) {
+            this.consistentReadsAtHome = consistentReadsAtHome;
         }
     }
 

@@ -13,7 +13,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public class MeridianSessionProperties {
     /** Store Spring Session sessions in a DynamoDB global table through the routed client. */
     private boolean enabled;
-    /** The sessions' global table (partition key {@code id}, string; TTL attribute {@code expiresAt}). */
+    /** The sessions' global table (partition key id, string; TTL attribute expiresAt). */
     private String tableName = "meridian-sessions";
     /** The sessions' data class: decides the regions they may be stored in. */
     private String dataClass = "INTERNAL";

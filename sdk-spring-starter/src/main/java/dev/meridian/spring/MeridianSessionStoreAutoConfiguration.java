@@ -1,5 +1,10 @@
 package dev.meridian.spring;
 
+import static dev.meridian.spring.StarterSettings.SESSION_DATA_CLASS;
+import static dev.meridian.spring.StarterSettings.SESSION_READ_WAIT;
+import static dev.meridian.spring.StarterSettings.SESSION_SUBJECT_COUNTRY;
+import static dev.meridian.spring.StarterSettings.SESSION_TABLE_NAME;
+import static dev.meridian.spring.StarterSettings.SESSION_TIMEOUT;
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 import dev.meridian.core.residency.DataClass;
@@ -36,9 +41,15 @@ public class MeridianSessionStoreAutoConfiguration {
     @ConditionalOnMissingBean(SessionRepository.class)
     MeridianDynamoDbSessionRepository meridianSessionRepository(DynamoDbClient dynamo,
             MeridianSessionProperties properties) {
-        return MeridianDynamoDbSessionRepository.builder().client(dynamo).table(properties.getTableName())
-                .dataClass(DataClass.of(properties.getDataClass())).subjectCountry(properties.getSubjectCountry())
-                .readWait(properties.getReadWait()).maxInactiveInterval(properties.getTimeout()).build();
+        // Checked here so that an error names the property, not the builder method it is passed to.
+        String dataClass = StarterSettings.check(SESSION_DATA_CLASS, properties.getDataClass());
+        String country = properties.getSubjectCountry();
+        return MeridianDynamoDbSessionRepository.builder().client(dynamo)
+                .table(StarterSettings.check(SESSION_TABLE_NAME, properties.getTableName()))
+                .dataClass(DataClass.of(dataClass))
+                .subjectCountry(country == null ? null : StarterSettings.check(SESSION_SUBJECT_COUNTRY, country))
+                .readWait(StarterSettings.check(SESSION_READ_WAIT, properties.getReadWait()))
+                .maxInactiveInterval(StarterSettings.check(SESSION_TIMEOUT, properties.getTimeout())).build();
     }
 
     /** Spring Session's request filter over the repository. */

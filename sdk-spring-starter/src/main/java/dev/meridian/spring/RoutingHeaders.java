@@ -34,6 +34,12 @@ final class RoutingHeaders {
     /** Reads the headers named in {@code names}; a region header must name one of {@code regions}. */
     RoutingHeaders(MeridianProperties.Web names, Collection<Region> regions) {
         this.names = Objects.requireNonNull(names, "names");
+        StarterSettings.check(StarterSettings.WEB_SUBJECT_COUNTRY_HEADER, names.getSubjectCountryHeader());
+        StarterSettings.check(StarterSettings.WEB_DATA_CLASS_HEADER, names.getDataClassHeader());
+        StarterSettings.check(StarterSettings.WEB_CORRELATION_ID_HEADER, names.getCorrelationIdHeader());
+        StarterSettings.check(StarterSettings.WEB_IDEMPOTENCY_KEY_HEADER, names.getIdempotencyKeyHeader());
+        StarterSettings.check(StarterSettings.WEB_REGION_HEADER, names.getRegionHeader());
+        StarterSettings.check(StarterSettings.WEB_SESSION_HEADER, names.getSessionHeader());
         this.regions = Set.copyOf(Objects.requireNonNull(regions, "regions"));
     }
 

@@ -50,7 +50,7 @@ class MeridianControlAutoConfigurationTest {
     @Test
     void anUnknownSourceFailsStartUpNamingTheProperty() {
         runner.withPropertyValues("meridian.control.source=consul").run(ctx -> assertThat(ctx).hasFailed()
-                .getFailure().rootCause().hasMessageStartingWith("meridian.control.source must be none, static,"
-                        + " table or arc, was 'consul'"));
+                .getFailure().rootCause().hasMessageStartingWith("meridian.control.source must be one of"
+                        + " [none, static, table, arc], was 'consul'"));
     }
 }

@@ -161,7 +161,7 @@ class MeridianDynamoDbAutoConfigurationIT {
                 .withPropertyValues("meridian.dynamodb.tables.orders.write-mode=everywhere").run(ctx ->
                         assertThat(MeridianAutoConfigurationTest.analysis(ctx.getStartupFailure()).getAction())
                                 .contains("meridian.dynamodb.tables.orders.write-mode")
-                                .contains("WRITE_HOME_BY_KEY"));
+                                .contains("write-home-by-key"));
     }
 
     @Test

@@ -7,16 +7,25 @@ import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.exception.InvalidSettingException;
 import dev.meridian.core.settings.MeridianSettings;
 import dev.meridian.core.settings.Setting;
+import dev.meridian.dynamodb.client.DynamoDbSettings;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.configurationmetadata.ConfigurationMetadataProperty;
 import org.springframework.boot.configurationmetadata.ConfigurationMetadataRepositoryJsonBuilder;
@@ -24,15 +33,16 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 /**
- * The starter's {@code meridian.*} properties and sdk-core's declarations ({@link MeridianSettings}) stay one: every
- * declared setting binds typed and reaches the configuration as it does through {@code fromEnvironment()}, a bad value
- * is refused with the same rule and fix naming the Spring property, and the IDE metadata states each declaration's
- * type, doc line and default; every metadata key is either a declared setting or the starter's own.
+ * The starter's {@code meridian.*} properties and the declarations of every setting stay one: sdk-core's
+ * ({@link MeridianSettings}) bind typed and reach the configuration as they do through {@code fromEnvironment()}, a bad
+ * value is refused with the same rule and fix naming the Spring property; the IDE metadata states the type, doc line
+ * and default of every declaration — sdk-core's, sdk-dynamodb's ({@link DynamoDbSettings}, bound per table) and the
+ * starter's own ({@link StarterSettings}) — and has no {@code meridian.*} key that none of them declares; and
+ * docs/configuration.md lists the starter's own with their doc lines and defaults.
  */
 class MeridianPropertiesCatalogTest {
-    /** Keys of the starter's own beans, not read by {@code fromEnvironment()}. */
-    private static final List<String> STARTER_ONLY = List.of("meridian.enabled", "meridian.dynamodb.",
-            "meridian.aurora.", "meridian.web.", "meridian.health.", "meridian.context-propagation.", "meridian.flags.", "meridian.session.");
+    /** | `meridian.x` | value | default | (the starter's own properties in docs/configuration.md). */
+    private static final Pattern STARTER_ROW = Pattern.compile("^\\| `(meridian\\.[a-z0-9.<>-]+)` \\| (.*) \\| (.*) \\|$");
     private static final String REGIONS = "eu-west-1,eu-central-1,us-east-1";
     /**
      * A good value of each setting and a bad one that Spring still binds to the property's type (so the declaration's
@@ -119,14 +129,18 @@ class MeridianPropertiesCatalogTest {
     @Test
     void metadataStatesEachDeclarationsTypeDocLineAndDefault() throws IOException {
         Map<String, ConfigurationMetadataProperty> metadata = metadata();
-        for (Setting<?> s : MeridianSettings.all()) {
-            String name = s.isTemplate() ? mapProperty(s) : s.propertyName();
+        for (Setting<?> s : declarations()) {
+            Optional<String> property = StarterSettings.springProperty(s);
+            if (property.isEmpty()) {
+                continue; // meridian.dynamodb.tables lists no tables in Spring: it is the map of them
+            }
+            String name = s.isTemplate() ? mapProperty(property.get()) : property.get();
             ConfigurationMetadataProperty p = metadata.get(name);
             assertThat(p).as("metadata of %s", name).isNotNull();
             if (s.isTemplate()) {
-                String subKey = s.key().substring(s.key().lastIndexOf('.') + 1);
+                String subKey = property.get().substring(property.get().lastIndexOf('.') + 1);
                 assertThat(p.getDescription()).as("%s names %s", name, subKey).containsIgnoringCase(
-                        subKey.equals(Setting.COUNTRY) ? "country" : subKey);
+                        subKey.startsWith("<") ? placeholderWord(subKey) : subKey);
                 continue;
             }
             assertThat(p.getType()).as("type of %s", name).startsWith(s.type().getName());
@@ -140,16 +154,72 @@ class MeridianPropertiesCatalogTest {
     @Test
     void everyMetadataKeyIsADeclaredSettingOrTheStartersOwnAndIsDescribed() throws IOException {
         Set<String> declared = new HashSet<>();
-        MeridianSettings.all().forEach(s -> declared.add(s.isTemplate() ? mapProperty(s) : s.propertyName()));
+        for (Setting<?> s : declarations()) {
+            StarterSettings.springProperty(s).ifPresent(name -> declared.add(s.isTemplate() ? mapProperty(name) : name));
+        }
         for (ConfigurationMetadataProperty p : metadata().values()) {
             assertThat(p.getDescription()).as("description of %s", p.getId()).isNotBlank();
             if (!p.getId().startsWith("meridian.")) {
                 continue; // management.endpoint.meridian.*, generated for the Actuator endpoint
             }
-            boolean starterOwn = STARTER_ONLY.stream().anyMatch(prefix -> p.getId().startsWith(prefix));
-            assertThat(starterOwn || declared.contains(p.getId())).as("%s is in MeridianSettings", p.getId())
-                    .isTrue();
+            assertThat(declared).as("%s is declared (MeridianSettings, DynamoDbSettings, StarterSettings)", p.getId())
+                    .contains(p.getId());
         }
+    }
+
+    @Test
+    void docsListEveryStarterPropertyWithItsDocLineAndDefault() throws IOException {
+        Map<String, String[]> rows = new TreeMap<>();
+        for (String line : Files.readAllLines(configurationDoc(), StandardCharsets.UTF_8)) {
+            Matcher m = STARTER_ROW.matcher(line);
+            if (m.find()) {
+                rows.put(m.group(1), new String[] {m.group(2), m.group(3)});
+            }
+        }
+        for (Setting<?> s : StarterSettings.all()) {
+            String[] row = rows.remove(s.propertyName());
+            assertThat(row).as("row of %s in docs/configuration.md", s.propertyName()).isNotNull();
+            assertThat(row[0].replace("`", "")).as("value column of %s", s).contains(withoutPeriod(s.doc()));
+            assertThat(row[1].replace("`", "")).as("default column of %s", s).startsWith(s.defaultText());
+        }
+        assertThat(rows.keySet()).as("documented starter properties that are not declared").isEmpty();
+    }
+
+    @Test
+    void aBadStarterValueIsRefusedByItsDeclarationNamingTheProperty() {
+        MeridianConfigurationException e = catchThrowableOfType(MeridianConfigurationException.class,
+                () -> StarterSettings.check(StarterSettings.AURORA_LAG_CHECK_INTERVAL, Duration.ZERO));
+
+        assertThat(e.property()).isEqualTo("meridian.aurora.lag-check-interval");
+        assertThat(e).hasMessage("meridian.aurora.lag-check-interval must be positive, was PT0S; use e.g. 50ms, 2s or"
+                + " ISO-8601 PT0.05S, or remove it to use the default 1s");
+        assertThat(e.fix()).endsWith("(expected " + StarterSettings.AURORA_LAG_CHECK_INTERVAL.doc() + ")");
+    }
+
+    /** Every declaration the starter binds: sdk-core's, sdk-dynamodb's and its own. */
+    private static List<Setting<?>> declarations() {
+        List<Setting<?>> all = new ArrayList<>(MeridianSettings.all());
+        all.addAll(DynamoDbSettings.all());
+        all.addAll(StarterSettings.all());
+        return all;
+    }
+
+    private static String placeholderWord(String placeholder) {
+        return placeholder.equals(Setting.COUNTRY) ? "country" : placeholder.substring(1, placeholder.length() - 1);
+    }
+
+    private static String withoutPeriod(String doc) {
+        return doc.endsWith(".") ? doc.substring(0, doc.length() - 1) : doc;
+    }
+
+    private static Path configurationDoc() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path doc = dir.resolve("docs").resolve("configuration.md");
+            if (Files.isRegularFile(doc)) {
+                return doc;
+            }
+        }
+        throw new IllegalStateException("docs/configuration.md not found above " + Path.of("").toAbsolutePath());
     }
 
     /** Three regions and a 20 ms hedge delay, then {@code extra}. */
@@ -200,9 +270,8 @@ class MeridianPropertiesCatalogTest {
         return text.replaceAll("\\s+", " ").trim();
     }
 
-    /** {@code region.<region>.weight} is bound as the map {@code meridian.region}. */
-    private static String mapProperty(Setting<?> s) {
-        String name = s.propertyName();
+    /** {@code meridian.region.<region>.weight} is bound as the map {@code meridian.region}. */
+    private static String mapProperty(String name) {
         return name.substring(0, name.indexOf(".<"));
     }
 

@@ -44,6 +44,13 @@ class MeridianSessionStoreAutoConfigurationTest {
     }
 
     @Test
+    void aZeroTimeoutIsRefusedNamingTheProperty() {
+        runner.withPropertyValues("meridian.session.enabled=true", "meridian.session.timeout=0s")
+                .run(ctx -> assertThat(ctx).hasFailed().getFailure().rootCause()
+                        .hasMessageStartingWith("meridian.session.timeout must be positive, was PT0S; "));
+    }
+
+    @Test
     void withoutSpringSessionNothingIsMade() {
         runner.withPropertyValues("meridian.session.enabled=true")
                 .withClassLoader(new FilteredClassLoader(SessionRepository.class))

@@ -2,19 +2,25 @@ package dev.meridian.core.settings;
 
 import static dev.meridian.core.settings.Setting.COUNTRY;
 import static dev.meridian.core.settings.Setting.REGION;
+import static dev.meridian.core.settings.SettingTypes.DURATION_FIX;
+import static dev.meridian.core.settings.SettingTypes.bool;
+import static dev.meridian.core.settings.SettingTypes.duration;
+import static dev.meridian.core.settings.SettingTypes.integer;
+import static dev.meridian.core.settings.SettingTypes.oneOf;
+import static dev.meridian.core.settings.SettingTypes.percent;
+import static dev.meridian.core.settings.SettingTypes.positiveDuration;
+import static dev.meridian.core.settings.SettingTypes.regionId;
+import static dev.meridian.core.settings.SettingTypes.text;
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apiguardian.api.API;
 
 /**
@@ -26,15 +32,13 @@ import org.apiguardian.api.API;
 @API(status = EXPERIMENTAL, since = "0.1")
 public final class MeridianSettings {
     private static final Map<String, Setting<?>> ALL = new LinkedHashMap<>();
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
     private static final List<String> ROUTINGS =
             List.of("local-first", "failover", "weighted", "geo", "latency", "home-by-key");
     private static final List<String> HEDGE_MODES = List.of("adaptive", "fixed", "off");
-    private static final String DURATION_FIX = "use e.g. 50ms, 2s or ISO-8601 PT0.05S";
 
     /** The AWS regions Meridian routes over. */
     public static final Setting<List<String>> REGIONS = add(Setting.<List<String>>builder("regions", List.class,
-                    MeridianSettings::regionIds)
+                    SettingTypes::commaSeparated)
             .rule(ids -> !ids.isEmpty(), "must name at least one region",
                     "list the AWS regions to use, e.g. eu-west-1,eu-central-1,us-east-1")
             .derivedDefault("required")
@@ -191,89 +195,5 @@ public final class MeridianSettings {
     private static <T> Setting<T> add(Setting<T> setting) {
         ALL.put(setting.key(), setting);
         return setting;
-    }
-
-    private static Setting.Builder<Integer> integer(String key, int min, int max) {
-        String range = max == Integer.MAX_VALUE ? ">= " + min : "in " + min + ".." + max;
-        return Setting.<Integer>builder(key, Integer.class, Integer::valueOf)
-                .rule(n -> n >= min && n <= max, "must be an integer " + range, "use a whole number " + range);
-    }
-
-    private static Setting.Builder<Float> percent(String key, float dflt) {
-        return Setting.<Float>builder(key, Float.class, Float::valueOf)
-                .rule(f -> f > 0f && f <= 100f, "must be a percentage in (0, 100]", "use a number such as 50")
-                .defaultValue(dflt, String.valueOf((int) dflt));
-    }
-
-    private static Setting.Builder<Boolean> bool(String key, boolean dflt) {
-        return Setting.<Boolean>builder(key, Boolean.class, MeridianSettings::strictBoolean)
-                .parseRule("must be true or false")
-                .rule(b -> true, "must be true or false", "use true or false")
-                .defaultValue(dflt, String.valueOf(dflt));
-    }
-
-    private static Setting.Builder<Duration> duration(String key) {
-        return Setting.<Duration>builder(key, Duration.class, MeridianSettings::parseDuration).parseRule("must be a duration");
-    }
-
-    private static Setting.Builder<Duration> positiveDuration(String key) {
-        return duration(key).rule(d -> !d.isNegative() && !d.isZero(), "must be positive", DURATION_FIX);
-    }
-
-    private static Setting.Builder<String> oneOf(String key, List<String> names, String dflt) {
-        return Setting.<String>builder(key, String.class, MeridianSettings::normalName)
-                .rule(n -> names.contains(normalName(n)), "must be one of " + names, "use one of them")
-                .defaultValue(dflt, dflt);
-    }
-
-    private static Setting.Builder<String> text(String key, String fix) {
-        return Setting.<String>builder(key, String.class, t -> t).rule(t -> !t.isBlank(), "must not be blank", fix);
-    }
-
-    private static Setting.Builder<String> regionId(String key) {
-        return Setting.<String>builder(key, String.class, t -> t.toLowerCase(Locale.ROOT))
-                .rule(t -> !t.isBlank(), "must not be blank", "name one of the configured regions, e.g. eu-west-1");
-    }
-
-    /** {@code local-first}, {@code FAILOVER}, {@code home_by_key}: case and {@code _} for {@code -} do not matter. */
-    private static String normalName(String name) {
-        return name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
-    }
-
-    private static List<String> regionIds(String text) {
-        List<String> ids = new ArrayList<>();
-        for (String raw : text.split(",")) {
-            String id = raw.trim().toLowerCase(Locale.ROOT);
-            if (!id.isEmpty()) {
-                ids.add(id);
-            }
-        }
-        return List.copyOf(ids);
-    }
-
-    /** Only {@code true} or {@code false} (any case): a typo such as {@code ture} must not silently mean false. */
-    private static Boolean strictBoolean(String text) {
-        if (text.equalsIgnoreCase("true")) {
-            return Boolean.TRUE;
-        }
-        if (text.equalsIgnoreCase("false")) {
-            return Boolean.FALSE;
-        }
-        throw new IllegalArgumentException("not a boolean");
-    }
-
-    /** ISO-8601 ({@code PT0.05S}) or a number with unit {@code ms}, {@code s}, {@code m}, {@code h}. */
-    private static Duration parseDuration(String text) {
-        Matcher m = DURATION.matcher(text.toLowerCase(Locale.ROOT));
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            switch (m.group(2)) {
-                case "ms": return Duration.ofMillis(n);
-                case "s": return Duration.ofSeconds(n);
-                case "m": return Duration.ofMinutes(n);
-                default: return Duration.ofHours(n);
-            }
-        }
-        return Duration.parse(text.toUpperCase(Locale.ROOT));
     }
 }

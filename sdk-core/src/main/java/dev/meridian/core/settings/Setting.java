@@ -1,17 +1,21 @@
 package dev.meridian.core.settings;
 
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+import static org.apiguardian.api.API.Status.INTERNAL;
 
 import dev.meridian.core.internal.SettingRules;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One setting, declared once in {@link MeridianSettings}: its key, its type, its default, its rule and one doc line.
+ * One setting, declared once in its module's registry ({@link MeridianSettings} for sdk-core's, sdk-dynamodb's
+ * {@code DynamoDbSettings}, the starter's own): its key, its type, its default, its rule and one doc line.
  * Every source that sets it validates through this declaration, so a bad value gets the same message whichever source it
  * came through, naming the setting as that source calls it: {@link #check} a typed value (a builder method, a bound
  * Spring property), {@link #parse} a text (an environment variable, a system property).
@@ -19,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  * <p>A key such as {@code breaker.wait-in-open} is the system property and Spring property {@code meridian.} + key
  * and the environment variable {@code MERIDIAN_} + the key upper-cased with {@code .} and {@code -} as {@code _}
  * ({@code MERIDIAN_BREAKER_WAIT_IN_OPEN}). Per-region keys hold the placeholder {@value #REGION} (the region id, e.g.
- * {@code region.eu-west-1.weight}); per-country keys hold {@value #COUNTRY} (an ISO-3166 alpha-2 code). Immutable.
+ * {@code region.eu-west-1.weight}); per-country keys hold {@value #COUNTRY} (an ISO-3166 alpha-2 code); other modules
+ * declare their own placeholder the same way (sdk-dynamodb's {@code <table>}): one {@code <name>} segment. Immutable.
  *
  * @param <T> the type of the value, as the builder and the Spring property take it
  */
@@ -29,6 +34,7 @@ public final class Setting<T> {
     public static final String REGION = "<region>";
     /** Placeholder of a country code in per-country keys. */
     public static final String COUNTRY = "<cc>";
+    private static final Pattern PLACEHOLDER = Pattern.compile("<[a-z]+>");
 
     private final String key;
     private final Class<?> type;
@@ -54,8 +60,14 @@ public final class Setting<T> {
         this.doc = b.doc;
     }
 
-    static <T> Builder<T> builder(String key, Class<?> type, Function<String, T> parser) {
-        return new Builder<>(key, type, parser);
+    /**
+     * Starts the declaration of {@code key}, whose values are of {@code type} and whose texts {@code parser} turns into
+     * values (throwing for a text that is none); {@link SettingTypes} has the common kinds.
+     */
+    @API(status = INTERNAL, since = "0.2")
+    public static <T> Builder<T> builder(String key, Class<?> type, Function<String, T> parser) {
+        return new Builder<>(Objects.requireNonNull(key, "key"), Objects.requireNonNull(type, "type"),
+                Objects.requireNonNull(parser, "parser"));
     }
 
     /** The key below {@code meridian.}, e.g. {@code breaker.wait-in-open} or {@code region.<region>.weight}. */
@@ -66,7 +78,7 @@ public final class Setting<T> {
     /** The key with the placeholder filled in, e.g. {@code region.eu-west-1.weight}. */
     public String key(String regionOrCountry) {
         Objects.requireNonNull(regionOrCountry, "regionOrCountry");
-        return key.replace(REGION, regionOrCountry).replace(COUNTRY, regionOrCountry);
+        return PLACEHOLDER.matcher(key).replaceFirst(Matcher.quoteReplacement(regionOrCountry));
     }
 
     /** {@code meridian.} + {@link #key()}: the system property and the Spring property. */
@@ -79,9 +91,9 @@ public final class Setting<T> {
         return MeridianSettings.variableName(key);
     }
 
-    /** Whether the key holds a region or country placeholder. */
+    /** Whether the key holds a placeholder ({@value #REGION}, {@value #COUNTRY}, a module's own). */
     public boolean isTemplate() {
-        return key.contains(REGION) || key.contains(COUNTRY);
+        return PLACEHOLDER.matcher(key).find();
     }
 
     /** The type of the value, e.g. {@code Integer}, {@code Duration}, {@code List} (of region ids). */
@@ -159,8 +171,9 @@ public final class Setting<T> {
         return propertyName();
     }
 
-    /** Assembles a declaration; {@link MeridianSettings}' factories use it. */
-    static final class Builder<T> {
+    /** Assembles a declaration; the registries' declarations use it through {@link SettingTypes}. */
+    @API(status = INTERNAL, since = "0.2")
+    public static final class Builder<T> {
         private final String key;
         private final Class<?> type;
         private final Function<String, T> parser;
@@ -179,7 +192,7 @@ public final class Setting<T> {
         }
 
         /** The rule: what {@link #check} accepts and how messages say it; also the rule of an unparsable text. */
-        Builder<T> rule(Predicate<T> valid, String rule, String fix) {
+        public Builder<T> rule(Predicate<T> valid, String rule, String fix) {
             this.valid = valid;
             this.rule = rule;
             this.fix = fix;
@@ -190,24 +203,26 @@ public final class Setting<T> {
         }
 
         /** What a text that is no value of the type is told, when it is not {@link #rule}'s text. */
-        Builder<T> parseRule(String parseRule) {
+        public Builder<T> parseRule(String parseRule) {
             this.parseRule = parseRule;
             return this;
         }
 
-        Builder<T> defaultValue(T value, String asWritten) {
+        /** The default, and how a property is written to get it ({@code 10s}, {@code local-first}). */
+        public Builder<T> defaultValue(T value, String asWritten) {
             this.defaultValue = value;
             this.defaultText = asWritten;
             return this;
         }
 
         /** A default that is derived from other settings: documented, never applied by the declaration. */
-        Builder<T> derivedDefault(String what) {
+        public Builder<T> derivedDefault(String what) {
             this.defaultText = what;
             return this;
         }
 
-        Setting<T> doc(String doc) {
+        /** Ends the declaration with its doc line: what the setting means and which values it takes. */
+        public Setting<T> doc(String doc) {
             this.doc = doc;
             return new Setting<>(this);
         }

@@ -58,7 +58,8 @@ public final class TableConfig {
      * {@code MERIDIAN_DYNAMODB_TABLE_ORDERS_PARTITION_KEY=pk}; a system property
      * ({@code meridian.dynamodb.table.orders.partition-key}) wins over a variable. Empty when no tables are listed.
      * Configure the partition key and replica regions of every table a Lambda function uses: its first call then
-     * sends no {@code DescribeTable}. The settings are listed in docs/configuration.md.
+     * sends no {@code DescribeTable}. The settings are declared in {@link DynamoDbSettings} and listed in
+     * docs/configuration.md.
      *
      * @throws IllegalArgumentException naming the variable or property whose value is invalid
      */

@@ -71,8 +71,8 @@ class TableConfigFromEnvironmentTest {
                         + " was 'ture'; ");
         assertThatThrownBy(() -> TableConfig.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLES", "orders",
                 "MERIDIAN_DYNAMODB_TABLE_ORDERS_REPLICA_REGIONS", "eu-west-1,eu-west-1"), new Properties()))
-                .hasMessage("MERIDIAN_DYNAMODB_TABLE_ORDERS_REPLICA_REGIONS must name each region once, was"
-                        + " 'eu-west-1,eu-west-1'; remove the second eu-west-1");
+                .hasMessage("MERIDIAN_DYNAMODB_TABLE_ORDERS_REPLICA_REGIONS must name at least one region, each once, was"
+                        + " 'eu-west-1,eu-west-1'; list each region holding a replica once, e.g. eu-west-1,eu-central-1");
         assertThatThrownBy(() -> TableConfig.fromEnvironment(Map.of("MERIDIAN_DYNAMODB_TABLES", "ab"),
                 new Properties()))
                 .hasMessageStartingWith("MERIDIAN_DYNAMODB_TABLES must list table names of 3 to 255 characters, was"
