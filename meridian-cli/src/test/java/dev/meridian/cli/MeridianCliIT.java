@@ -170,7 +170,7 @@ class MeridianCliIT {
 
     @Test
     void aWriteBasedOnAStaleReadIsAConflict() {
-        try (ControlTable table = table()) {
+        try (TableControlPlane table = table()) {
             RegionState read = table.regions().get("us-east-1");
             putRegion("us-east-1", "ON", 2);   // another operator, in between
             assertThatThrownBy(() -> table.write(List.of(read.withOn(false)), "test"))
@@ -228,7 +228,7 @@ class MeridianCliIT {
     }
 
     /** The control table as the commands open it with the tests' options. */
-    private static ControlTable table() {
+    private static TableControlPlane table() {
         MeridianCli cli = new MeridianCli();
         cli.region = "eu-west-1";
         cli.endpointUrl = regions.endpoint("eu-west-1");
