@@ -47,7 +47,8 @@ import tools.jackson.databind.json.JsonMapper;
  * write; an ARC routing control on a WireMock cluster endpoint speaking ARC's JSON), the application stops sending to
  * the drained region, {@code /actuator/meridian} and {@code /actuator/health} show the source, the age of the last
  * good read and each region's state; then the source goes dark and the application keeps the last state (fail
- * static) and shows the outage.
+ * static) and shows the outage. With {@code source=arc} and {@code mirror=true} the application holds its region's
+ * mirror lease and copies ARC's state into the control table.
  */
 class FleetControlSpringIT {
     private static final String TABLE = "spring-control";
@@ -98,8 +99,10 @@ class FleetControlSpringIT {
         apps.forEach(ConfigurableApplicationContext::close);
         arc.stop();
         regions.healAll();
-        regions.client("eu-west-1").deleteItem(d -> d.tableName(TABLE)
-                .key(Map.of(ControlTable.PK, AttributeValue.fromS(ControlTable.regionKey(Region.EU_WEST_1)))));
+        // every control item (region items, the mirror's lease) goes: each test starts without control state
+        regions.client("eu-west-1").scanPaginator(s -> s.tableName(TABLE).consistentRead(true)).items()
+                .forEach(item -> regions.client("eu-west-1").deleteItem(d -> d.tableName(TABLE)
+                        .key(Map.of(ControlTable.PK, item.get(ControlTable.PK)))));
         regions.awaitReplication();
     }
 
@@ -146,6 +149,26 @@ class FleetControlSpringIT {
         JsonNode dark = awaitOutage(app);
         assertThat(dark.path("regions").path("eu-west-1").path("state").asString()).as("fail static").isEqualTo("OFF");
         assertNoReadReachesEuWest(app);
+    }
+
+    @Test
+    void arcWithMirrorCopiesArcIntoTheTableAndReadsIt() throws Exception {
+        String app = app("meridian.control.source=arc", "meridian.control.mirror=true",
+                "meridian.control.mirror-lease=3s", "meridian.control.table-name=" + TABLE,
+                "meridian.control.arc.timeout=500ms",
+                "meridian.control.arc.endpoints.eu-west-1=http://localhost:" + arc.port() + "/v1",
+                "meridian.control.arc.controls.eu-west-1=" + ARN_WEST,
+                "meridian.control.arc.controls.eu-central-1=" + ARN_CENTRAL);
+        awaitControl(app, "mirror", "ON");
+        routingControl(ARN_WEST, "Off");
+
+        awaitControl(app, "mirror", "OFF");
+        assertNoReadReachesEuWest(app);
+        Map<String, AttributeValue> item = regions.client("eu-west-1").getItem(g -> g.tableName(TABLE)
+                .consistentRead(true).key(Map.of(ControlTable.PK,
+                        AttributeValue.fromS(ControlTable.regionKey(Region.EU_WEST_1))))).item();
+        assertThat(item.get("state").s()).as("the lease holder copied ARC's state into the table").isEqualTo("OFF");
+        assertThat(item.get("updatedBy").s()).startsWith("mirror:arc:eu-west-1/");
     }
 
     /** Twenty reads through the application: every one answered, none sent to eu-west-1. */
