@@ -5,6 +5,7 @@ import dev.meridian.dynamodb.control.ControlTable;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,15 +45,21 @@ final class TableControlPlane implements ControlPlane {
         return regions;
     }
 
-    /** Every changed region in one transaction, each conditioned on the version read: all or nothing. */
+    /**
+     * Every changed region in one transaction, each conditioned on the version read, and every region the change was
+     * judged on checked at the version read (0: still no item): all or nothing, and never over a state the safety
+     * rule did not see.
+     */
     @Override
-    public void write(Collection<RegionState> changed, String by) {
+    public void write(Collection<RegionState> changed, Collection<RegionState> judgedOn, String by) {
         List<ControlTable.RegionWrite> writes = new ArrayList<>();
         for (RegionState s : changed) {
             writes.add(new ControlTable.RegionWrite(Region.of(s.region()), s.on() ? ControlState.ON : ControlState.OFF,
                     s.weight(), s.version()));
         }
-        call(() -> table.writeAll(client, writes, by, Instant.now()));
+        Map<Region, Long> versions = new LinkedHashMap<>();
+        judgedOn.forEach(s -> versions.put(Region.of(s.region()), s.version()));
+        call(() -> table.writeAll(client, writes, versions, by, Instant.now()));
     }
 
     /** The flag item, read consistently; empty when the table holds no such flag. */

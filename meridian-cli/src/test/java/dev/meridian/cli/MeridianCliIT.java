@@ -173,10 +173,25 @@ class MeridianCliIT {
         try (TableControlPlane table = table()) {
             RegionState read = table.regions().get("us-east-1");
             putRegion("us-east-1", "ON", 2);   // another operator, in between
-            assertThatThrownBy(() -> table.write(List.of(read.withOn(false)), "test"))
+            assertThatThrownBy(() -> table.write(List.of(read.withOn(false)), List.of(), "test"))
                     .isInstanceOfSatisfying(CliFailure.class, f -> assertThat(f.exitCode()).isEqualTo(ExitCodes.CONFLICT));
         }
         assertThat(item("region#us-east-1")).containsEntry("state", AttributeValue.fromS("ON"));
+    }
+
+    @Test
+    void aDrainJudgedOnARegionAnotherOperatorDrainedMeanwhileIsAConflict() {
+        assertThat(meridian("undrain", "eu-central-1").code()).isZero();   // the EU has two ON regions
+        try (TableControlPlane table = table()) {
+            Map<String, RegionState> read = table.regions();
+            // another operator drains eu-central-1 after this one read it ON
+            assertThat(meridian("drain", "eu-central-1", "--by", "other").code()).isZero();
+            assertThatThrownBy(() -> table.write(List.of(read.get("eu-west-1").withOn(false)),
+                    List.of(read.get("eu-central-1"), read.get("us-east-1")), "test"))
+                    .isInstanceOfSatisfying(CliFailure.class, f -> assertThat(f.exitCode()).isEqualTo(ExitCodes.CONFLICT));
+        }
+        assertThat(item("region#eu-west-1")).as("the EU keeps an ON region")
+                .containsEntry("state", AttributeValue.fromS("ON"));
     }
 
     @Test

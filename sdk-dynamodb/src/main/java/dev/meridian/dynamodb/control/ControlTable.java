@@ -182,28 +182,42 @@ public final class ControlTable {
 
     /**
      * Writes several region items at once, all or nothing: one {@code TransactWriteItems}, each item conditioned on
-     * the version it was read at (as {@link #write}). A change that must be judged as a whole (a drain checked against
-     * the safety rule, a weights change adding up to 100) is never left half-applied. The AWS SDK gives the
-     * transaction a client request token, so its own retries of an applied transaction are not applied twice.
+     * the version it was read at (as {@link #write}), and every other item the change was judged on checked at the
+     * version it was read at ({@code ConditionCheck}). A change judged as a whole (a drain checked against the safety
+     * rule, a weights change adding up to 100) is never left half-applied, and never applied over a state it was not
+     * judged on: two operators draining the two ON regions of a jurisdiction at once cannot both succeed. The AWS SDK
+     * gives the transaction a client request token, so its own retries of an applied transaction are not applied twice.
      *
+     * @param changes  the items to write
+     * @param judgedOn the version (0: no item) of each other region item the change was judged on, e.g. every region
+     *                 the safety rule looked at; regions also in {@code changes} are conditioned there
      * @return the written entries, by region
-     * @throws ConditionalCheckFailedException when another writer changed any of the items first (the transaction was
-     *         cancelled: nothing was written): read again and decide again
+     * @throws ConditionalCheckFailedException when another writer changed any of these items first (the transaction
+     *         was cancelled: nothing was written): read again and decide again
      * @throws TransactionCanceledException when the transaction was cancelled for another reason (nothing written)
      */
     public Map<Region, RegionControlEntry> writeAll(DynamoDbClient client, List<RegionWrite> changes,
-            String updatedBy, Instant now) {
+            Map<Region, Long> judgedOn, String updatedBy, Instant now) {
         if (changes.isEmpty()) {
             return Map.of();
         }
-        List<TransactWriteItem> puts = new ArrayList<>();
+        List<TransactWriteItem> items = new ArrayList<>();
         Map<Region, RegionControlEntry> written = new LinkedHashMap<>();
         for (RegionWrite change : changes) {
-            puts.add(TransactWriteItem.builder().put(conditionalPut(change.item(updatedBy, now),
+            items.add(TransactWriteItem.builder().put(conditionalPut(change.item(updatedBy, now),
                     change.expectedVersion())).build());
             written.put(change.region(), change.entry(updatedBy, now));
         }
-        transact(client, puts);
+        judgedOn.forEach((region, version) -> {
+            if (!written.containsKey(region)) {
+                items.add(TransactWriteItem.builder().conditionCheck(c -> c.tableName(tableName)
+                        .key(Map.of(PK, AttributeValue.fromS(regionKey(region))))
+                        .conditionExpression(versionCondition(version))
+                        .expressionAttributeNames(versionNames(version))
+                        .expressionAttributeValues(versionValues(version))).build());
+            }
+        });
+        transact(client, items);
         return written;
     }
 

@@ -61,7 +61,7 @@ class ControlTableWriteAllIT {
     @Test
     void everyItemIsWrittenAsItsNextVersion() {
         table.writeAll(eu, List.of(new RegionWrite(EU_WEST_1, ControlState.ON, 90, 0),
-                new RegionWrite(US_EAST_1, ControlState.ON, 10, 0)), "op", Instant.now());
+                new RegionWrite(US_EAST_1, ControlState.ON, 10, 0)), Map.of(), "op", Instant.now());
         Map<Region, RegionControlEntry> read = table.readAll(eu);
         assertThat(read).containsOnlyKeys(EU_WEST_1, US_EAST_1);
         assertThat(read.get(EU_WEST_1).version()).isEqualTo(1);
@@ -70,7 +70,7 @@ class ControlTableWriteAllIT {
 
         Map<Region, RegionControlEntry> written = table.writeAll(eu, List.of(
                 new RegionWrite(EU_WEST_1, ControlState.OFF, 50, 1), new RegionWrite(US_EAST_1, ControlState.ON, 50, 1)),
-                "op", Instant.now());
+                Map.of(), "op", Instant.now());
         assertThat(table.readAll(eu)).isEqualTo(written);
         assertThat(written.get(EU_WEST_1).version()).isEqualTo(2);
         assertThat(written.get(EU_WEST_1).isOn()).isFalse();
@@ -79,7 +79,7 @@ class ControlTableWriteAllIT {
     @Test
     void aChangeInBetweenFailsTheWholeWriteAndNothingIsWritten() {
         table.writeAll(eu, List.of(new RegionWrite(EU_WEST_1, ControlState.ON, null, 0),
-                new RegionWrite(EU_CENTRAL_1, ControlState.ON, null, 0)), "seed", Instant.now());
+                new RegionWrite(EU_CENTRAL_1, ControlState.ON, null, 0)), Map.of(), "seed", Instant.now());
         Map<Region, RegionControlEntry> read = table.readAll(eu);
         // another operator changes eu-central-1 after this writer read it
         table.write(eu, EU_CENTRAL_1, ControlState.OFF, null, "other", 1, Instant.now());
@@ -87,7 +87,7 @@ class ControlTableWriteAllIT {
         assertThatThrownBy(() -> table.writeAll(eu, List.of(
                 new RegionWrite(EU_WEST_1, ControlState.OFF, null, read.get(EU_WEST_1).version()),
                 new RegionWrite(EU_CENTRAL_1, ControlState.ON, null, read.get(EU_CENTRAL_1).version())),
-                "stale", Instant.now()))
+                Map.of(), "stale", Instant.now()))
                 .isInstanceOf(ConditionalCheckFailedException.class)
                 .hasMessageContaining("nothing was written");
 
@@ -98,10 +98,33 @@ class ControlTableWriteAllIT {
     }
 
     @Test
+    void aChangeToAnItemTheWriteWasJudgedOnFailsIt() {
+        // The EU has two ON regions; two operators each drain one, each judging the other still ON.
+        table.writeAll(eu, List.of(new RegionWrite(EU_WEST_1, ControlState.ON, null, 0),
+                new RegionWrite(EU_CENTRAL_1, ControlState.ON, null, 0)), Map.of(), "seed", Instant.now());
+        Map<Region, RegionControlEntry> read = table.readAll(eu);
+        table.writeAll(eu, List.of(new RegionWrite(EU_CENTRAL_1, ControlState.OFF, null, 1)),
+                Map.of(EU_WEST_1, 1L, US_EAST_1, 0L), "first", Instant.now());
+
+        assertThatThrownBy(() -> table.writeAll(eu, List.of(new RegionWrite(EU_WEST_1, ControlState.OFF, null,
+                read.get(EU_WEST_1).version())), Map.of(EU_CENTRAL_1, read.get(EU_CENTRAL_1).version(), US_EAST_1, 0L),
+                "second", Instant.now())).isInstanceOf(ConditionalCheckFailedException.class);
+        assertThat(table.readAll(eu).get(EU_WEST_1).isOn()).as("the EU keeps an ON region").isTrue();
+    }
+
+    @Test
+    void aRegionJudgedWithoutAnItemMustStillHaveNone() {
+        table.write(eu, US_EAST_1, ControlState.OFF, null, "other", 0, Instant.now());
+        assertThatThrownBy(() -> table.writeAll(eu, List.of(new RegionWrite(EU_WEST_1, ControlState.OFF, null, 0)),
+                Map.of(US_EAST_1, 0L), "late", Instant.now())).isInstanceOf(ConditionalCheckFailedException.class);
+        assertThat(table.readAll(eu)).containsOnlyKeys(US_EAST_1);
+    }
+
+    @Test
     void aFirstWriteRacingAnotherCreationFailsWithoutCreatingTheOtherItem() {
         table.write(eu, US_EAST_1, ControlState.OFF, null, "other", 0, Instant.now());
         assertThatThrownBy(() -> table.writeAll(eu, List.of(new RegionWrite(EU_WEST_1, ControlState.ON, 50, 0),
-                new RegionWrite(US_EAST_1, ControlState.ON, 50, 0)), "late", Instant.now()))
+                new RegionWrite(US_EAST_1, ControlState.ON, 50, 0)), Map.of(), "late", Instant.now()))
                 .isInstanceOf(ConditionalCheckFailedException.class);
         assertThat(table.readAll(eu)).containsOnlyKeys(US_EAST_1);
     }
@@ -109,7 +132,7 @@ class ControlTableWriteAllIT {
     @Test
     void ofTwoConcurrentWritersOfTheSameVersionsExactlyOneWinsWhole() throws Exception {
         table.writeAll(eu, List.of(new RegionWrite(EU_WEST_1, ControlState.ON, 50, 0),
-                new RegionWrite(US_EAST_1, ControlState.ON, 50, 0)), "seed", Instant.now());
+                new RegionWrite(US_EAST_1, ControlState.ON, 50, 0)), Map.of(), "seed", Instant.now());
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             for (int round = 0; round < 5; round++) {
@@ -124,7 +147,7 @@ class ControlTableWriteAllIT {
                             table.writeAll(eu, List.of(
                                     new RegionWrite(EU_WEST_1, ControlState.ON, weight, read.get(EU_WEST_1).version()),
                                     new RegionWrite(US_EAST_1, ControlState.ON, 100 - weight,
-                                            read.get(US_EAST_1).version())), writer, Instant.now());
+                                            read.get(US_EAST_1).version())), Map.of(), writer, Instant.now());
                             return true;
                         } catch (ConditionalCheckFailedException e) {
                             return false;
