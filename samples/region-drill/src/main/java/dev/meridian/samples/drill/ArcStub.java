@@ -55,7 +55,7 @@ final class ArcStub implements AutoCloseable {
 
     /** The CLI's connection options for this endpoint and the drill's controls (before the command). */
     List<String> cliOptions() {
-        List<String> options = new java.util.ArrayList<>(List.of("--backend", "arc", "--timeout", "2",
+        List<String> options = new java.util.ArrayList<>(List.of("--backend", "arc",
                 "--arc-endpoint", Phase.EU_WEST_1 + "=" + uri()));
         for (String region : Phase.REGIONS) {
             options.addAll(List.of("--arc-control", region + "=" + arn(region)));
