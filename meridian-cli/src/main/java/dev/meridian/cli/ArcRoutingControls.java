@@ -58,8 +58,9 @@ final class ArcRoutingControls implements ControlPlane {
         return regions;
     }
 
+    /** ARC has no versions: {@code judgedOn} cannot be checked (ARC's own safety rules are, atomically, by ARC). */
     @Override
-    public void write(Collection<RegionState> changed, String by) {
+    public void write(Collection<RegionState> changed, Collection<RegionState> judgedOn, String by) {
         List<UpdateRoutingControlStateEntry> entries = new ArrayList<>();
         for (RegionState s : changed) {
             String arn = controls.get(s.region());

@@ -10,12 +10,14 @@ interface ControlPlane extends AutoCloseable {
 
     /**
      * Writes the changed states, all or nothing where the store allows, each conditioned on the version it was read
-     * at where the store has one.
+     * at where the store has one, and so are the unchanged states the change was judged on (the safety rule's).
      *
+     * @param changed  the states to write
+     * @param judgedOn the other states the change was judged on, as read
      * @throws CliFailure {@link ExitCodes#CONFLICT} when a state changed since it was read, or
      *                    {@link ExitCodes#UNREACHABLE} when the store cannot be reached
      */
-    void write(Collection<RegionState> changed, String by);
+    void write(Collection<RegionState> changed, Collection<RegionState> judgedOn, String by);
 
     /** Whether region weights can be stored (ARC routing controls are ON/OFF only). */
     boolean supportsWeights();

@@ -1,5 +1,6 @@
 package dev.meridian.cli;
 
+import dev.meridian.dynamodb.control.ControlTable;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.util.HashMap;
@@ -94,7 +95,7 @@ final class FlagCommands {
 
         @Override
         public Integer call() {
-            try (ControlTable table = root().table()) {
+            try (TableControlPlane table = root().table()) {
                 Optional<Map<String, AttributeValue>> item = table.flag(name);
                 if (item.isEmpty()) {
                     throw new CliFailure(ExitCodes.NOT_FOUND, "no flag " + name + " in " + table.describe());
@@ -127,7 +128,7 @@ final class FlagCommands {
 
         @Override
         public Integer call() {
-            try (ControlTable table = root().table()) {
+            try (TableControlPlane table = root().table()) {
                 Optional<Map<String, AttributeValue>> previous = table.flag(name);
                 Map<String, AttributeValue> next = new HashMap<>();
                 previous.ifPresent(p -> p.forEach((k, v) -> {

@@ -123,7 +123,7 @@ public final class MeridianCli {
     }
 
     /** The control table the options name (flags live there whatever the backend). */
-    ControlTable table() {
+    TableControlPlane table() {
         DynamoDbClientBuilder builder = DynamoDbClient.builder()
                 .httpClientBuilder(UrlConnectionHttpClient.builder().connectionTimeout(timeout()))
                 .overrideConfiguration(o -> o.apiCallTimeout(timeout()));
@@ -134,7 +134,7 @@ public final class MeridianCli {
             builder.endpointOverride(endpointUrl);
         }
         try {
-            return new ControlTable(builder.build(), table);
+            return new TableControlPlane(builder.build(), table);
         } catch (SdkClientException e) {
             throw usage("cannot build the DynamoDB client (" + e.getMessage() + "); pass --region or set AWS_REGION");
         }

@@ -91,7 +91,11 @@ final class RegionCommands {
                     out().println("dry run: nothing written to " + plane.describe());
                     return ExitCodes.OK;
                 }
-                plane.write(changed.values(), options.by);
+                // Every other region the verdict looked at must be as read when the write lands.
+                Map<String, RegionState> judgedOn = new TreeMap<>(before);
+                root().jurisdictions.keySet().forEach(r -> judgedOn.putIfAbsent(r, RegionState.unstored(r)));
+                changed.keySet().forEach(judgedOn::remove);
+                plane.write(changed.values(), judgedOn.values(), options.by);
                 out().println("written to " + plane.describe());
                 return ExitCodes.OK;
             }

@@ -78,7 +78,9 @@ class ArcRoutingControlsIT {
     }
 
     private int meridian(StringWriter out, StringWriter err, String... args) {
-        List<String> all = new ArrayList<>(List.of("--backend", "arc", "--timeout", "2",
+        // The refusing endpoint fails at once and a stopped one is refused too: the timeout only bounds the answering
+        // endpoint, whose first call in a cold JVM on a loaded machine can take seconds.
+        List<String> all = new ArrayList<>(List.of("--backend", "arc", "--timeout", "10",
                 "--arc-endpoint", "us-west-2=http://localhost:" + refusingPort,
                 "--arc-endpoint", "eu-west-1=http://localhost:" + arcPort,
                 "--arc-control", "eu-west-1=" + EU_WEST, "--arc-control", "eu-central-1=" + EU_CENTRAL,

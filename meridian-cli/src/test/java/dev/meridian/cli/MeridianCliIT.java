@@ -170,13 +170,28 @@ class MeridianCliIT {
 
     @Test
     void aWriteBasedOnAStaleReadIsAConflict() {
-        try (ControlTable table = table()) {
+        try (TableControlPlane table = table()) {
             RegionState read = table.regions().get("us-east-1");
             putRegion("us-east-1", "ON", 2);   // another operator, in between
-            assertThatThrownBy(() -> table.write(List.of(read.withOn(false)), "test"))
+            assertThatThrownBy(() -> table.write(List.of(read.withOn(false)), List.of(), "test"))
                     .isInstanceOfSatisfying(CliFailure.class, f -> assertThat(f.exitCode()).isEqualTo(ExitCodes.CONFLICT));
         }
         assertThat(item("region#us-east-1")).containsEntry("state", AttributeValue.fromS("ON"));
+    }
+
+    @Test
+    void aDrainJudgedOnARegionAnotherOperatorDrainedMeanwhileIsAConflict() {
+        assertThat(meridian("undrain", "eu-central-1").code()).isZero();   // the EU has two ON regions
+        try (TableControlPlane table = table()) {
+            Map<String, RegionState> read = table.regions();
+            // another operator drains eu-central-1 after this one read it ON
+            assertThat(meridian("drain", "eu-central-1", "--by", "other").code()).isZero();
+            assertThatThrownBy(() -> table.write(List.of(read.get("eu-west-1").withOn(false)),
+                    List.of(read.get("eu-central-1"), read.get("us-east-1")), "test"))
+                    .isInstanceOfSatisfying(CliFailure.class, f -> assertThat(f.exitCode()).isEqualTo(ExitCodes.CONFLICT));
+        }
+        assertThat(item("region#eu-west-1")).as("the EU keeps an ON region")
+                .containsEntry("state", AttributeValue.fromS("ON"));
     }
 
     @Test
@@ -228,7 +243,7 @@ class MeridianCliIT {
     }
 
     /** The control table as the commands open it with the tests' options. */
-    private static ControlTable table() {
+    private static TableControlPlane table() {
         MeridianCli cli = new MeridianCli();
         cli.region = "eu-west-1";
         cli.endpointUrl = regions.endpoint("eu-west-1");

@@ -38,7 +38,7 @@ public final class MirroringControlSource implements RegionControlSource {
     private final String owner;
     private final Duration leaseDuration;
     private final Clock clock;
-    private boolean holding;
+    private volatile boolean holding;
 
     /**
      * @param upstream the source mirrored (ARC)

@@ -324,8 +324,8 @@ public final class DrillReport {
         explained.forEach(line -> out.println("  " + line));
         out.println("breaker transitions: " + (breakerTransitions.isEmpty() ? "none" : breakerTransitions));
         out.println();
-        out.println("Fleet drain (" + fleetDrain.instances().size() + " runtimes polling the control table; the CLI"
-                + " drains eu-west-1, then the control plane goes dark):");
+        out.println("Fleet drain (" + fleetDrain.instances().size() + " runtimes polling the control table, mirrors "
+                + "copying ARC into it; the CLI drains eu-west-1 in ARC, a mirror dies, the control plane goes dark):");
         fleetDrain.printProgress(out);
         out.println();
         out.println("Invariants (the verdict depends on these only):");

@@ -33,13 +33,15 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * The phase "operator drains eu-west-1 fleet-wide", run after the timeline on the same local regions: three
- * independent runtimes (separate {@link MultiRegion} instances, each polling the control table every second through
- * a {@link ControlTableSource} that reads in a different region first) serve reads; the operator CLI, run
- * in-process, turns eu-west-1 OFF; each instance's time from the CLI's acknowledged write to its last request sent to
- * eu-west-1 is measured, then eu-west-1 must see no request for a while. Then the control plane goes dark (every
- * region refuses the control table's reads, {@code BatchGetItem}, with 503) and traffic must go on under the last
- * known state with no additional failure.
+ * The phase "operator drains eu-west-1 fleet-wide", run after the timeline on the same local regions, in mirror
+ * mode: three independent runtimes (separate {@link MultiRegion} instances, each polling the control table every
+ * second through a {@link ControlTableSource} that reads in a different region first) serve reads; mirror candidates
+ * ({@link FleetMirror}, lease-elected, one holder per region) copy an ARC endpoint's routing controls ({@link ArcStub})
+ * into the table; the operator CLI, run in-process, turns eu-west-1's routing control Off; each instance's time from
+ * ARC's acknowledged update to its last request sent to eu-west-1 is measured, then eu-west-1 must see no request for
+ * a while. Then eu-west-1's mirror holder dies and another candidate takes its lease while the state holds. Then the
+ * control plane goes dark (every region refuses the control table's reads, {@code BatchGetItem}, with 503) and traffic
+ * must go on under the last known state with no additional failure.
  */
 final class FleetDrain {
     static final String CONTROL_TABLE = ControlTable.DEFAULT_TABLE_NAME;
@@ -50,6 +52,7 @@ final class FleetDrain {
     private static final Duration QUIET_WINDOW = Duration.ofSeconds(2);
     private static final long BOUND_SECONDS = 30;
     private static final String LOCAL_KEY = "meridiantestkit";
+    private static final String STATE = "state";
 
     private FleetDrain() {
     }
@@ -148,17 +151,20 @@ final class FleetDrain {
     static FleetDrainOutcome run(LocalRegions regions, PrintStream out, long started) throws InterruptedException {
         regions.createGlobalTable(RegionDrill.table(CONTROL_TABLE, ControlTable.PK));
         List<Instance> fleet = new ArrayList<>();
-        try {
+        long phaseStart = System.nanoTime();
+        try (ArcStub arc = new ArcStub(); FleetMirror mirror = new FleetMirror(regions, arc)) {
             for (int i = 0; i < INSTANCES; i++) {
                 fleet.add(new Instance(i, regions));
             }
+            await("every region's mirror lease is held", mirror::everyRegionHeld);
             await("every instance sends to eu-west-1", () -> fleet.stream().allMatch(i -> i.euWestRequests.get() > 5));
-            cli(regions, "status"); // warms the CLI's client, so the flip measures the write and its propagation
-            out.printf(Locale.ROOT, "[%5.1fs] fleet drain: %d instances serving, polling %s every %d ms; the CLI "
-                    + "drains eu-west-1%n", RegionDrill.seconds(started), fleet.size(), CONTROL_TABLE,
-                    POLL.toMillis());
-            cli(regions, "drain", Phase.EU_WEST_1, "--by", "region-drill");
-            long flip = System.nanoTime(); // the CLI returned: the table acknowledged the write
+            Map<String, String> holders = mirror.holders();
+            cli(regions, arc, "status"); // warms the CLI's classes, so the flip measures the write and its propagation
+            out.printf(Locale.ROOT, "[%5.1fs] fleet drain: %d instances serving, polling %s every %d ms; mirror lease "
+                    + "holders %s copy ARC into it; the CLI turns eu-west-1's ARC routing control Off%n",
+                    RegionDrill.seconds(started), fleet.size(), CONTROL_TABLE, POLL.toMillis(), holders.values());
+            cli(regions, arc, "drain", Phase.EU_WEST_1, "--by", "region-drill");
+            long flip = System.nanoTime(); // the CLI returned: ARC acknowledged the update
             await("every instance sees eu-west-1 OFF", () -> fleet.stream()
                     .noneMatch(i -> i.runtime.status(Region.EU_WEST_1).available()));
             // Requests planned just before an instance applied the change may still be in flight; after this
@@ -175,6 +181,8 @@ final class FleetDrain {
                         i.euWestRequests.get() - euWestAtQuiet[k]));
             }
 
+            FleetDrainOutcome.Mirror mirrored = takeover(regions, fleet, mirror, holders, arc, phaseStart, out,
+                    started);
             long[] callsBefore = fleet.stream().mapToLong(i -> i.calls.get()).toArray();
             long[] failuresBefore = fleet.stream().mapToLong(i -> i.failures.get()).toArray();
             long[] euWestBefore = fleet.stream().mapToLong(i -> i.euWestRequests.get()).toArray();
@@ -203,7 +211,7 @@ final class FleetDrain {
                 darkEuWest += i.euWestRequests.get() - euWestBefore[k];
             }
             FleetDrainOutcome outcome = new FleetDrainOutcome(instances, POLL, TARGET, darkCalls, darkFailures,
-                    darkEuWest);
+                    darkEuWest, mirrored);
             outcome.printProgress(out);
             return outcome;
         } finally {
@@ -216,8 +224,48 @@ final class FleetDrain {
         }
     }
 
+    /**
+     * The mirror's part: eu-west-1's lease holder dies; until another candidate takes the lease (it expires after
+     * {@link FleetMirror#LEASE}) and while it does, the fleet's state must not move: eu-west-1 stays OFF in every
+     * instance and in the table, no request goes there, no call fails.
+     */
+    private static FleetDrainOutcome.Mirror takeover(LocalRegions regions, List<Instance> fleet, FleetMirror mirror,
+            Map<String, String> holders, ArcStub arc, long phaseStart, PrintStream out, long started)
+            throws InterruptedException {
+        int arcReads = arc.reads();
+        double arcSeconds = (System.nanoTime() - phaseStart) / 1e9;
+        AttributeValue stateBefore = controlItem(regions).get(STATE);
+        long[] failuresBefore = fleet.stream().mapToLong(i -> i.failures.get()).toArray();
+        long[] euWestBefore = fleet.stream().mapToLong(i -> i.euWestRequests.get()).toArray();
+        FleetMirror.Candidate dead = mirror.kill(Phase.EU_WEST_1);
+        long killed = System.nanoTime();
+        out.printf(Locale.ROOT, "[%5.1fs] fleet drain: mirror %s (eu-west-1's lease holder) dies%n",
+                RegionDrill.seconds(started), dead.name);
+        await("another candidate takes eu-west-1's mirror lease", () -> mirror.holder(Phase.EU_WEST_1).isPresent());
+        long takeoverMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+        String successor = mirror.holder(Phase.EU_WEST_1).map(c -> c.name).orElse("none");
+        // one more poll, so the new holder's first copy (of an unchanged state) is included
+        Thread.sleep(POLL.toMillis());
+        long failures = 0;
+        long euWest = 0;
+        for (int k = 0; k < fleet.size(); k++) {
+            failures += fleet.get(k).failures.get() - failuresBefore[k];
+            euWest += fleet.get(k).euWestRequests.get() - euWestBefore[k];
+        }
+        boolean stateUnchanged = controlItem(regions).get(STATE).equals(stateBefore)
+                && fleet.stream().noneMatch(i -> i.runtime.status(Region.EU_WEST_1).available());
+        return new FleetDrainOutcome.Mirror(holders, arcReads, arcSeconds, dead.name, successor, takeoverMillis,
+                FleetMirror.LEASE, FleetMirror.POLL, euWest, failures, stateUnchanged);
+    }
+
+    /** eu-west-1's item in the control table (its eu-west-1 replica), read consistently. */
+    private static Map<String, AttributeValue> controlItem(LocalRegions regions) {
+        return regions.client(Phase.EU_WEST_1).getItem(g -> g.tableName(CONTROL_TABLE).consistentRead(true)
+                .key(Map.of(ControlTable.PK, AttributeValue.fromS(ControlTable.regionKey(Region.EU_WEST_1))))).item();
+    }
+
     /** The fleet's configuration: the drill's three regions, eu-west-1 local; the control source is added per instance. */
-    private static MultiRegionConfig config() {
+    static MultiRegionConfig config() {
         return MultiRegionConfig.builder()
                 .region(RegionSpec.of(Region.EU_WEST_1).jurisdiction("EU"))
                 .region(RegionSpec.of(Region.EU_CENTRAL_1).jurisdiction("EU"))
@@ -228,11 +276,12 @@ final class FleetDrain {
     }
 
     /**
-     * Runs the operator CLI in this JVM against the control table in eu-west-1, naming the fleet's regions with
-     * their jurisdictions (the table holds no item yet: the safety rule learns the fleet from {@code --jurisdiction}).
+     * Runs the operator CLI in this JVM against the ARC endpoint, naming the fleet's regions with their
+     * jurisdictions for the safety rule.
      */
-    private static void cli(LocalRegions regions, String... command) {
-        List<String> args = new ArrayList<>(List.of("--region", Phase.EU_WEST_1, "--endpoint-url",
+    private static void cli(LocalRegions regions, ArcStub arc, String... command) {
+        List<String> args = new ArrayList<>(arc.cliOptions());
+        args.addAll(List.of("--region", Phase.EU_WEST_1, "--endpoint-url",
                 regions.endpoint(Phase.EU_WEST_1).toString(), "--table", CONTROL_TABLE,
                 "--jurisdiction", Phase.EU_WEST_1 + "=EU", "--jurisdiction", Phase.EU_CENTRAL_1 + "=EU",
                 "--jurisdiction", Phase.US_EAST_1 + "=US"));

@@ -106,7 +106,8 @@ final class HtmlReport {
     /** The fleet drain phase: a row per instance, then the control plane's dark window. */
     private static void fleetDrain(StringBuilder html, FleetDrainOutcome drain) {
         html.append("<h2>Fleet drain</h2>\n<p>").append(drain.instances().size())
-                .append(" independent runtimes poll the control table; the operator CLI drains eu-west-1. ")
+                .append(" independent runtimes poll the control table; mirror lease holders copy ARC into it; the "
+                        + "operator CLI turns eu-west-1's ARC routing control Off. ")
                 .append(Svg.escape(drain.summary())).append("</p>\n<table id=\"fleet-drain\"><tr><th>instance</th>")
                 .append("<th>control table read in</th><th>flip to last call in eu-west-1 (ms)</th>")
                 .append("<th>calls in eu-west-1 afterwards</th></tr>\n");
@@ -116,11 +117,21 @@ final class HtmlReport {
                     .append(i.lastCallMillis()).append("\">").append(i.lastCallMillis()).append("</td><td data-count=\"")
                     .append(i.euWestAfter()).append("\">").append(i.euWestAfter()).append("</td></tr>\n");
         }
-        html.append("</table>\n<p id=\"control-dark\">Control plane dark: <span data-count=\"")
+        html.append("</table>\n");
+        mirror(html, drain.mirror());
+        html.append("<p id=\"control-dark\">Control plane dark: <span data-count=\"")
                 .append(drain.darkCalls()).append("\">").append(drain.darkCalls()).append("</span> calls, ")
                 .append("<span data-count=\"").append(drain.darkFailures()).append("\">").append(drain.darkFailures())
                 .append("</span> failed, <span data-count=\"").append(drain.darkEuWest()).append("\">")
                 .append(drain.darkEuWest()).append("</span> sent to eu-west-1 (the last known state holds)</p>\n");
+    }
+
+    /** Mirror mode: a row per region's lease holder, then ARC's load and a holder's death. */
+    private static void mirror(StringBuilder html, FleetDrainOutcome.Mirror mirror) {
+        html.append("<table id=\"fleet-mirror\"><tr><th>region</th><th>mirror lease holder</th></tr>\n");
+        new java.util.TreeMap<>(mirror.holders()).forEach((region, holder) -> html.append("<tr><td>")
+                .append(Svg.escape(region)).append("</td><td>").append(Svg.escape(holder)).append("</td></tr>\n"));
+        html.append("</table>\n<p id=\"mirror-takeover\">").append(Svg.escape(mirror.summary())).append("</p>\n");
     }
 
     private static String chart(DrillReport report) {

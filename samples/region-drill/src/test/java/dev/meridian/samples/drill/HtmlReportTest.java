@@ -55,7 +55,13 @@ class HtmlReportTest {
             new FleetDrainOutcome.InstanceDrain("instance-1", "eu-west-1", 1180, 0),
             new FleetDrainOutcome.InstanceDrain("instance-2", "eu-central-1", 640, 0),
             new FleetDrainOutcome.InstanceDrain("instance-3", "us-east-1", 0, 0)),
-            Duration.ofSeconds(1), Duration.ofSeconds(2), 400, 0, 0);
+            Duration.ofSeconds(1), Duration.ofSeconds(2), 400, 0, 0, mirror("mirror-eu-west-1-b", 0, true));
+
+    private static FleetDrainOutcome.Mirror mirror(String successor, long euWest, boolean unchanged) {
+        return new FleetDrainOutcome.Mirror(Map.of("eu-west-1", "mirror-eu-west-1-a", "eu-central-1",
+                "mirror-eu-central-1-b", "us-east-1", "mirror-us-east-1-a"), 120, 12.0, "mirror-eu-west-1-a",
+                successor, 3400, Duration.ofSeconds(3), Duration.ofMillis(500), euWest, 0, unchanged);
+    }
 
     private static Map<String, Long> perRegion(Random random) {
         return Map.of(Phase.EU_WEST_1, (long) random.nextInt(120), Phase.EU_CENTRAL_1, (long) random.nextInt(40),
@@ -132,8 +138,14 @@ class HtmlReportTest {
         assertThat(html.select("h2:containsOwn(Fleet drain) + p").text()).contains("p100 1180 ms across 3 instances")
                 .contains("target <= 2000 ms: met");
         assertThat(html.select("#control-dark").text()).contains("400 calls, 0 failed, 0 sent to eu-west-1");
+        assertThat(html.select("#fleet-mirror tr")).hasSize(4);
+        assertThat(html.select("#fleet-mirror td").eachText()).contains("mirror-eu-central-1-b");
+        assertThat(html.select("#mirror-takeover").text()).contains("ARC answered 120 reads in 12.0 s (10.0/s: 3 lease "
+                + "holders polling every 500 ms, and the CLI").contains("mirror-eu-west-1-a died, mirror-eu-west-1-b took its lease after 3400 ms")
+                .contains("state unchanged");
         assertThat(html.select("#invariants td").eachText()).contains("fleet drain: no request to eu-west-1 once "
-                + "drained", "control plane dark: no failed call, drain still in force");
+                + "drained", "control plane dark: no failed call, drain still in force",
+                "mirror: one lease holder per region", "mirror holder dies: another takes over, state unchanged");
         assertThat(report.passed()).isTrue();
     }
 
@@ -141,13 +153,19 @@ class HtmlReportTest {
     void aRequestToTheDrainedRegionOrAFailureInTheDarkFailsTheDrill() {
         FleetDrainOutcome leaked = new FleetDrainOutcome(List.of(
                 new FleetDrainOutcome.InstanceDrain("instance-1", "eu-west-1", 900, 2)),
-                Duration.ofSeconds(1), Duration.ofSeconds(2), 100, 0, 0);
+                Duration.ofSeconds(1), Duration.ofSeconds(2), 100, 0, 0, mirror("mirror-eu-west-1-b", 0, true));
         FleetDrainOutcome darkFailure = new FleetDrainOutcome(List.of(
                 new FleetDrainOutcome.InstanceDrain("instance-1", "eu-west-1", 900, 0)),
-                Duration.ofSeconds(1), Duration.ofSeconds(2), 100, 1, 0);
+                Duration.ofSeconds(1), Duration.ofSeconds(2), 100, 1, 0, mirror("mirror-eu-west-1-b", 0, true));
+        FleetDrainOutcome noTakeover = new FleetDrainOutcome(FLEET_DRAIN.instances(), Duration.ofSeconds(1),
+                Duration.ofSeconds(2), 100, 0, 0, mirror("none", 0, true));
+        FleetDrainOutcome stateMoved = new FleetDrainOutcome(FLEET_DRAIN.instances(), Duration.ofSeconds(1),
+                Duration.ofSeconds(2), 100, 0, 0, mirror("mirror-eu-west-1-b", 3, false));
 
         assertThat(leaked.invariants().values()).anyMatch(inv -> !inv.holds());
         assertThat(darkFailure.invariants().values()).anyMatch(inv -> !inv.holds());
+        assertThat(noTakeover.invariants().values()).anyMatch(inv -> !inv.holds());
+        assertThat(stateMoved.invariants().values()).anyMatch(inv -> !inv.holds());
         assertThat(FLEET_DRAIN.invariants().values()).allMatch(DrillReport.Invariant::holds);
     }
 }

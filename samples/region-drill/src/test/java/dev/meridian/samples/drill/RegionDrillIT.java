@@ -74,6 +74,11 @@ class RegionDrillIT {
         assertThat(report.fleetDrain().darkCalls()).isPositive();
         assertThat(printed).contains("fleet drain p100 ", "control plane dark: ");
         assertThat(html.select("#fleet-drain tr")).hasSize(1 + report.fleetDrain().instances().size());
+        // Mirror mode: one lease holder per region, a successor after the holder's death.
+        assertThat(report.fleetDrain().mirror().holders()).hasSize(Phase.REGIONS.size());
+        assertThat(report.fleetDrain().mirror().arcReads()).isPositive();
+        assertThat(printed).contains("mirror lease of eu-west-1 held by mirror-eu-west-1-", " took its lease after ");
+        assertThat(html.select("#fleet-mirror tr")).hasSize(1 + Phase.REGIONS.size());
         assertThat(html.select("rect.breaker")).hasSize(Phase.REGIONS.size() * report.samples().size());
         List<Element> verdicts = html.select("#invariants td.PASS, #invariants td.FAIL");
         assertThat(verdicts).hasSize(report.invariants().size()).allMatch(td -> td.text().equals("PASS"));
