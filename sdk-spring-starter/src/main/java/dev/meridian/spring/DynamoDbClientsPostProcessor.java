@@ -30,7 +30,10 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * the bean's auto-configuration built it when a {@link DynamoDbClientRecipes} knows it (Spring Cloud AWS's client),
  * else copy the existing client's credentials and override configuration. Beans marked {@link SingleRegion}, named in
  * {@code meridian.dynamodb.exclude-beans}, or all with {@code meridian.dynamodb.wrap-beans=false}, stay as they are.
- * The replaced clients are closed when the context closes.
+ * The replaced clients are closed when the context closes. With
+ * {@code meridian.dynamodb.replication-lag-probe.table} set, each routed sync client runs the replication-lag probe
+ * (the probe runs on sync clients only: a routed async client routes reads under a session token to the written
+ * region).
  */
 class DynamoDbClientsPostProcessor implements BeanPostProcessor, BeanFactoryAware, DisposableBean {
     private static final Logger LOG = LoggerFactory.getLogger(DynamoDbClientsPostProcessor.class);
@@ -64,6 +67,7 @@ class DynamoDbClientsPostProcessor implements BeanPostProcessor, BeanFactoryAwar
             DynamoDbClient client = (DynamoDbClient) bean;
             b.regionalClientFactory(this.<DynamoDbClient>factory(DynamoDbClient.class)
                     .getIfAvailable(() -> recipe(beanName).orElseGet(() -> RegionalDynamoDbClients.like(client))));
+            DynamoDbLagProbes.of(properties).ifPresent(b::replicationLagProbe);
             routed = b.buildClient();
         } else {
             DynamoDbAsyncClient client = (DynamoDbAsyncClient) bean;

@@ -47,7 +47,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
  * AWS's DynamoDB auto-configuration present this runs after it: its {@code DynamoDbClient} bean is the one made
  * multi-region, each region's client built from its configuration ({@code SpringCloudAwsDynamoDbClients}). With
  * {@code meridian.dynamodb.idempotency.table} set, a {@link DynamoDbIdempotencyStore} and an {@link Idempotency}.
- * Per-region clients are built on first use; nothing here starts a thread.
+ * Per-region clients are built on first use; nothing here starts a thread, but for the replication-lag probe that
+ * {@code meridian.dynamodb.replication-lag-probe.table} enables in each synchronous routed client built here (one
+ * daemon thread per client, stopped when the client is closed).
  */
 @AutoConfiguration(after = MeridianAutoConfiguration.class,
         afterName = SpringCloudAwsDynamoDbClients.AUTO_CONFIGURATION)
@@ -68,9 +70,11 @@ public class MeridianDynamoDbAutoConfiguration {
     @ConditionalOnMissingBean(DynamoDbClient.class)
     DynamoDbClient dynamoDbClient(MultiRegion runtime, MeridianProperties properties,
             ObjectProvider<RegionalClientFactory<DynamoDbClient>> factory) {
-        return MultiRegionDynamoDb.builder().multiRegion(runtime).tables(DynamoDbTables.of(properties))
-                .regionalClientFactory(factory.getIfAvailable(() -> MeridianDynamoDbAutoConfiguration::regional))
-                .buildClient();
+        MultiRegionDynamoDb.Builder b = MultiRegionDynamoDb.builder().multiRegion(runtime)
+                .tables(DynamoDbTables.of(properties))
+                .regionalClientFactory(factory.getIfAvailable(() -> MeridianDynamoDbAutoConfiguration::regional));
+        DynamoDbLagProbes.of(properties).ifPresent(b::replicationLagProbe);
+        return b.buildClient();
     }
 
     /** A DynamoDB client of one region with capped retries and its configured endpoint, default credentials. */

@@ -1,5 +1,6 @@
 package dev.meridian.spring;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 import static org.apiguardian.api.API.Status.STABLE;
 
 import dev.meridian.core.settings.MeridianSettings;
@@ -407,6 +408,7 @@ public class MeridianProperties {
          */
         private Map<String, Table> tables = new LinkedHashMap<>();
         private final IdempotencyStore idempotency = new IdempotencyStore();
+        private final LagProbe replicationLagProbe = new LagProbe();
 
         public boolean isWrapBeans() {
             return wrapBeans;
@@ -434,6 +436,52 @@ public class MeridianProperties {
 
         public IdempotencyStore getIdempotency() {
             return idempotency;
+        }
+
+        public LagProbe getReplicationLagProbe() {
+            return replicationLagProbe;
+        }
+    }
+
+    /**
+     * The replication-lag probe of the DynamoDB clients the starter builds
+     * ({@code meridian.dynamodb.replication-lag-probe.*}); off until a heartbeat table is set.
+     */
+    @API(status = EXPERIMENTAL, since = "0.1")
+    public static class LagProbe {
+        /**
+         * Heartbeat table (a global table in every region, string partition key); setting it runs sdk-dynamodb's
+         * ReplicationLagProbe in each routed DynamoDbClient the starter builds, so reads under a session token may be
+         * served by a region known to have replicated the write.
+         */
+        private @Nullable String table;
+        /** The heartbeat table's string partition key attribute. */
+        private String partitionKey = "pk";
+        /** Time between two rounds of heartbeats (at least 10ms). */
+        private Duration interval = Duration.ofSeconds(1);
+
+        public @Nullable String getTable() {
+            return table;
+        }
+
+        public void setTable(@Nullable String table) {
+            this.table = table;
+        }
+
+        public String getPartitionKey() {
+            return partitionKey;
+        }
+
+        public void setPartitionKey(String partitionKey) {
+            this.partitionKey = partitionKey;
+        }
+
+        public Duration getInterval() {
+            return interval;
+        }
+
+        public void setInterval(Duration interval) {
+            this.interval = interval;
         }
     }
 

@@ -63,6 +63,20 @@ final class StarterSettings {
             .defaultValue(Duration.ofHours(1), "1h")
             .doc("How long a completed record is kept."));
 
+    static final Setting<String> LAG_PROBE_TABLE = add(text("dynamodb.replication-lag-probe.table",
+            "name the heartbeat table: a global table in every region with a string partition key")
+            .doc("Heartbeat table (a global table in every region, string partition key); setting it runs"
+                    + " sdk-dynamodb's ReplicationLagProbe in each routed DynamoDbClient the starter builds, so reads"
+                    + " under a session token may be served by a region known to have replicated the write."));
+    static final Setting<String> LAG_PROBE_PARTITION_KEY = add(text("dynamodb.replication-lag-probe.partition-key",
+            "name the heartbeat table's string partition key attribute")
+            .defaultValue("pk", "pk")
+            .doc("The heartbeat table's string partition key attribute."));
+    static final Setting<Duration> LAG_PROBE_INTERVAL = add(positiveDuration("dynamodb.replication-lag-probe.interval")
+            .rule(d -> d.compareTo(Duration.ofMillis(10)) >= 0, "must be at least 10 ms", "set at least 10ms, e.g. 1s")
+            .defaultValue(Duration.ofSeconds(1), "1s")
+            .doc("Time between two rounds of heartbeats (at least 10ms)."));
+
     static final Setting<Boolean> FLAGS_ENABLED = add(bool("flags.enabled", false)
             .doc("Whether to provide a Flags bean (sdk-dynamodb) reading the control table through the DynamoDbClient"
                     + " bean."));

@@ -3,10 +3,13 @@ package dev.meridian.aurora.datasource;
 import dev.meridian.aurora.topology.AuroraTopology;
 import dev.meridian.aurora.topology.WriterDiscovery;
 import dev.meridian.core.MultiRegion;
+import dev.meridian.core.clock.HybridLogicalClock;
 import dev.meridian.core.spi.RegionalBind;
 import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.RoutingContext;
+import dev.meridian.core.routing.RoutingSession;
+import dev.meridian.core.routing.SessionToken;
 import dev.meridian.core.spi.MultiRegionSpi;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import java.sql.Connection;
@@ -26,8 +29,11 @@ import software.amazon.awssdk.regions.Region;
  * or to the writer; which region a read tries, in what order, and whether a failure moves it on are sdk-core's
  * decisions (one routing brain).
  *
- * <p>Reads: a read-your-writes session goes to the writer (unless the context excludes the writer's region);
- * otherwise one {@code MultiRegionSpi.bind} over the read plan (residency, health, strategy and the context's excluded
+ * <p>Reads: a read-your-writes session goes to the writer (unless the context excludes the writer's region); a read
+ * under a session token ({@code RoutingContext.session()}: the caller's last write, e.g. from a {@code Meridian-Session}
+ * header) is served only by a reader that, asked on its connection ({@code LagProbe.replayedUpTo}, lag monitoring on),
+ * has replayed every commit up to a time after the token's stamp, else by the writer, else refused
+ * ({@link SQLTransientConnectionException} naming the token); otherwise one {@code MultiRegionSpi.bind} over the read plan (residency, health, strategy and the context's excluded
  * regions applied there; regions without a reader endpoint left out; at most {@code maxRegionsPerCall} readers
  * tried), where a region whose reader breaker is open or whose pool fails is passed, and so is one whose last lag
  * measurement does not prove it within the bound (measured lag plus the measurement's age, {@link LagMonitor}); then
@@ -88,12 +94,15 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
     private volatile long lookedUpAtNanos;
     private volatile boolean lookedUp;
     private final WriterWatch watch;
+    /** Stamps the session tokens of committed writes. */
+    private final HybridLogicalClock clock;
 
     ConnectionBinder(MultiRegion multiRegion, WriterDiscovery discovery, EndpointPools pools,
                  Operation readOperation, Operation writeOperation, @Nullable LagMonitor lagMonitor, @Nullable Duration maxReplicaLag,
                  @Nullable RecentWriters recentWriters, Duration footprintMaxAge, Duration writerCheckInterval,
                  String name, JdbcMetrics metrics) {
         this.multiRegion = MultiRegionSpi.of(multiRegion);
+        this.clock = multiRegion.clock();
         this.discovery = discovery;
         this.pools = pools;
         this.readOperation = readOperation;
@@ -128,21 +137,49 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
             metrics.reroute(topology.writerRegion(), "read-your-writes");
             return writerForRead(topology, context, null);
         }
+        @Nullable SessionToken token = context.session().flatMap(RoutingSession::token).orElse(null);
+        if (token != null && lagMonitor == null) {
+            // No reader's lag is measured, so none is known to have replayed the session's write: the writer.
+            metrics.reroute(topology.writerRegion(), "session-token");
+            return sessionWriterForRead(topology, context, token, null);
+        }
         try {
-            return multiRegion.bind(readAttempt, context, SqlFailures.CONNECTING, new ReaderConnections(topology));
+            return multiRegion.bind(readAttempt, context, SqlFailures.CONNECTING,
+                    new ReaderConnections(topology, token));
         } catch (NoRegionAvailableException noReader) {
-            // Every reader region is unhealthy, failed or lags: the writer fallback below still applies (and checks
-            // residency).
-            return writerForRead(topology, context, noReader);
+            // Every reader region is unhealthy, failed, lags or has not replayed the session's write: the writer
+            // fallback below still applies (and checks residency).
+            return token == null ? writerForRead(topology, context, noReader)
+                    : sessionWriterForRead(topology, context, token, noReader);
+        }
+    }
+
+    /**
+     * The writer for a read under a session token that no reader is known to have replayed; when the writer cannot
+     * serve it either, the read is refused, naming the token: nothing stale is returned.
+     */
+    private Binding sessionWriterForRead(AuroraTopology topology, RoutingContext context, SessionToken token,
+            @Nullable RuntimeException readerFailures) throws SQLException {
+        try {
+            return writerForRead(topology, context, readerFailures);
+        } catch (SQLException e) {
+            throw new SQLTransientConnectionException("A read under session token "
+                    + token.format() + " was refused: the session's last write (at " + token.time() + ") must be"
+                    + " visible to it, no reader's measured lag proves it has replayed that write, and the writer in "
+                    + topology.writerRegion().id() + " cannot serve the read (" + e.getMessage() + "); nothing stale"
+                    + " was returned. Retry later", "08001", e);
         }
     }
 
     /** Takes a connection to one region's reader for {@link #bindRead}; which region, and what next, is sdk-core's. */
     private final class ReaderConnections implements RegionalBind<Binding, SQLException> {
         private final AuroraTopology topology;
+        /** The session's last write, which the reader must have replayed; null without a session token. */
+        private final @Nullable SessionToken token;
 
-        ReaderConnections(AuroraTopology topology) {
+        ReaderConnections(AuroraTopology topology, @Nullable SessionToken token) {
             this.topology = topology;
+            this.token = token;
         }
 
         @Override
@@ -161,6 +198,13 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
                 EndpointPools.closeQuietly(reader.connection);
                 return Optional.empty();
             }
+            if (token != null && !replayed(endpoint, reader.connection, token)) {
+                log.debug("Skipping reader in {}: it is not known to have replayed the session's write at {}", region,
+                        token.time());
+                metrics.reroute(region, "session-token");
+                EndpointPools.closeQuietly(reader.connection);
+                return Optional.empty();
+            }
             metrics.connectionBound(Role.READER, region);
             return Optional.of(new Binding(endpoint, reader.connection, true));
         }
@@ -173,6 +217,24 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
                 log.warn("Reader in {} unavailable, trying the next region: {}", region, failure.toString());
                 metrics.reroute(region, "unavailable");
             }
+        }
+    }
+
+    /**
+     * Whether the reader has replayed the write {@code token} names: the write was acknowledged before its token was
+     * stamped, so a reader that replayed every commit up to a later time has it. Asked on the reader's connection
+     * now; a connection whose check failed is evicted. Without lag monitoring nothing is known.
+     */
+    private boolean replayed(Endpoint endpoint, Connection connection, SessionToken token) throws SQLException {
+        LagMonitor monitor = lagMonitor;
+        if (monitor == null) {
+            return false;
+        }
+        try {
+            return monitor.replayedUpTo(endpoint.region(), connection).isAfter(token.time());
+        } catch (SQLException | RuntimeException e) {
+            pools.evict(endpoint, connection);
+            throw e;
         }
     }
 
@@ -381,10 +443,12 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
     }
 
     @Override
-    public void recordWrite(RoutingContext context) {
+    public void recordWrite(RoutingContext context, Region writerRegion) {
         if (recentWriters != null) {
             recentWriters.recordWrite(context);
         }
+        // Stamped after the commit was acknowledged, as the DynamoDB clients stamp theirs.
+        context.session().ifPresent(s -> s.recordWrite(SessionToken.of(writerRegion, clock.now())));
     }
 
     @Override

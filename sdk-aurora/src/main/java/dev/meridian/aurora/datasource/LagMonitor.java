@@ -4,6 +4,7 @@ import dev.meridian.aurora.lag.LagProbe;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -80,6 +81,23 @@ final class LagMonitor {
     Duration staleness(Region region, Connection connection) throws SQLException {
         Measurement measurement = measurement(region, connection);
         return measurement.lag().plusNanos(Math.max(0, nanoClock.getAsLong() - measurement.startedNanos()));
+    }
+
+    /**
+     * The writer's time up to which the region's reader has replayed every commit ({@link LagProbe#replayedUpTo}),
+     * asked on {@code connection} now: a read that must see a given write cannot use an aged measurement.
+     */
+    Instant replayedUpTo(Region region, Connection connection) throws SQLException {
+        Instant upTo;
+        try {
+            upTo = probe.replayedUpTo(connection, region);
+        } catch (RuntimeException e) {
+            throw new SQLException("Lag probe failed on the reader in " + region.id() + ": " + e, e);
+        }
+        if (!connection.getAutoCommit()) {
+            connection.rollback();
+        }
+        return upTo;
     }
 
     private Measurement measurement(Region region, Connection connection) throws SQLException {

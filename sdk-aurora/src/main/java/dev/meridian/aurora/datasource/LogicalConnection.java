@@ -315,11 +315,15 @@ final class LogicalConnection implements Connection {
         return result;
     }
 
-    /** Tells the binder this connection wrote (read-your-writes); a bound connection always has its context. */
+    /**
+     * Tells the binder this connection's write was committed on the writer (read-your-writes, the session token); a
+     * bound connection always has its context.
+     */
     private void recordWrite() {
         RoutingContext context = boundContext;
-        if (context != null) {
-            connections.recordWrite(context);
+        Binding bound = binding;
+        if (context != null && bound != null) {
+            connections.recordWrite(context, bound.endpoint().region());
         }
     }
 

@@ -2,6 +2,7 @@ package dev.meridian.aurora.datasource;
 
 import dev.meridian.core.routing.RoutingContext;
 import java.sql.SQLException;
+import software.amazon.awssdk.regions.Region;
 
 /** What a {@link LogicalConnection} needs from the data source: where to get physical connections and where to return them. */
 interface PhysicalConnections {
@@ -35,8 +36,11 @@ interface PhysicalConnections {
      */
     void connectionFailed(Binding binding, SQLException failure);
 
-    /** Remembers a committed write for read-your-writes routing. */
-    void recordWrite(RoutingContext context);
+    /**
+     * Remembers a write committed on the writer in {@code writerRegion}, for read-your-writes routing and in the
+     * context's session (its token).
+     */
+    void recordWrite(RoutingContext context, Region writerRegion);
 
     /** Returns a physical connection to its pool, or evicts it when it must not be reused. Never throws. */
     void release(Binding binding, boolean evict);

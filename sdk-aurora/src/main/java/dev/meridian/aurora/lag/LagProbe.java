@@ -1,5 +1,6 @@
 package dev.meridian.aurora.lag;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 import static org.apiguardian.api.API.Status.STABLE;
 
 import java.sql.Connection;
@@ -7,7 +8,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -29,9 +32,29 @@ public interface LagProbe {
     Duration measure(Connection connection, Region region) throws SQLException;
 
     /**
+     * The writer's time up to which the reader has replayed every commit: a commit acknowledged before it is visible
+     * on this reader. Meridian asks it, on a connection to the reader, for a read that must see a given write (a
+     * session token's); unlike {@link #measure} it must not round a reader that may still miss WAL in flight to it
+     * down to "caught up". The default takes the time before {@link #measure} minus the lag it measured, which is
+     * right for a probe whose lag counts every commit of the writer.
+     *
+     * @param connection a connection to the reader (autocommit as configured in the pool)
+     * @param region     the reader's region
+     * @return the time; {@link Instant#MIN} when nothing is known
+     */
+    @API(status = EXPERIMENTAL, since = "0.1")
+    default Instant replayedUpTo(Connection connection, Region region) throws SQLException {
+        Instant before = Instant.now();
+        return before.minus(measure(connection, region));
+    }
+
+    /**
      * Self-managed PostgreSQL streaming replicas: zero on a primary or when everything received has been replayed
      * (an idle primary does not make a replica "lag"), otherwise the time since the last replayed transaction.
      * Lag is reported as unbounded when the replica is behind and has not replayed any transaction yet.
+     * {@link #replayedUpTo} is exact instead: the commit time of the last replayed transaction, or the send time of the
+     * primary's last message when everything up to the WAL end that message announced is replayed (so WAL still in
+     * flight to the replica is never taken as replayed); the primary's clock.
      */
     static LagProbe postgres() {
         return SqlLagProbe.POSTGRES;
@@ -46,21 +69,46 @@ public interface LagProbe {
     }
 }
 
-/** A lag probe that runs one query returning the lag in milliseconds (SQL NULL = unknown, treated as unbounded). */
+/**
+ * A lag probe that runs one query returning the lag in milliseconds (SQL NULL = unknown, treated as unbounded), and
+ * optionally one returning the replayed-up-to time in epoch milliseconds (SQL NULL = nothing known).
+ */
 enum SqlLagProbe implements LagProbe {
     POSTGRES("SELECT CASE WHEN NOT pg_is_in_recovery() THEN 0 "
             + "WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
-            + "ELSE (EXTRACT(EPOCH FROM (clock_timestamp() - pg_last_xact_replay_timestamp())) * 1000)::bigint END"),
+            + "ELSE (EXTRACT(EPOCH FROM (clock_timestamp() - pg_last_xact_replay_timestamp())) * 1000)::bigint END",
+            // A replayed commit proves every commit acknowledged before its time (its record came first in the WAL);
+            // the primary's last message announced its WAL end at its send time: once replayed up to that end,
+            // every commit acknowledged before the send time is replayed. WAL in flight proves nothing.
+            "SELECT CASE WHEN NOT pg_is_in_recovery() THEN (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint "
+            + "ELSE (EXTRACT(EPOCH FROM GREATEST(pg_last_xact_replay_timestamp(), "
+            + "CASE WHEN pg_last_wal_replay_lsn() >= r.latest_end_lsn THEN r.last_msg_send_time END)) * 1000)::bigint "
+            + "END FROM (SELECT 1) AS one LEFT JOIN pg_stat_wal_receiver r ON true"),
     AURORA_POSTGRES_GLOBAL("SELECT COALESCE((SELECT max(visibility_lag_in_msec) FROM aurora_global_db_instance_status() "
-            + "WHERE server_id = aurora_db_instance_identifier()), 0)::bigint");
+            + "WHERE server_id = aurora_db_instance_identifier()), 0)::bigint", null);
 
     /** Stands in for "unknown": larger than any sensible maxReplicaLag. */
     static final Duration UNKNOWN = Duration.ofDays(365);
 
     private final String sql;
+    private final @Nullable String replayedUpToSql;
 
-    SqlLagProbe(String sql) {
+    SqlLagProbe(String sql, @Nullable String replayedUpToSql) {
         this.sql = sql;
+        this.replayedUpToSql = replayedUpToSql;
+    }
+
+    @Override
+    public Instant replayedUpTo(Connection connection, Region region) throws SQLException {
+        String upTo = replayedUpToSql;
+        if (upTo == null) {
+            return LagProbe.super.replayedUpTo(connection, region);
+        }
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(upTo)) {
+            rs.next();
+            long millis = rs.getLong(1);
+            return rs.wasNull() ? Instant.MIN : Instant.ofEpochMilli(millis);
+        }
     }
 
     @Override

@@ -150,7 +150,7 @@ class FakePhysicalConnections implements PhysicalConnections {
     }
 
     @Override
-    public void recordWrite(RoutingContext context) {
+    public void recordWrite(RoutingContext context, Region writerRegion) {
         writes.add(context);
     }
 

@@ -21,24 +21,23 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
- * Real regions for the saga tests: DynamoDB Local per region (log, step records and a side-effect table as global
- * tables), a clock the test moves, runtimes with different local regions, and crash/failure injection per saga id.
- * Side effects are counted in DynamoDB ({@code saga_effects}, written straight to eu-west-1's DynamoDB Local, past
- * faults and journals) — the witness that each action and compensation took effect at most once.
+ * Real regions for the saga tests: DynamoDB Local per region (log and step records as global tables), a clock the
+ * test moves, runtimes with different local regions, and crash/failure injection per saga id. Side effects are
+ * counted in a journal of the fixture's own (one counter per saga, step and direction, outside Meridian, the regions
+ * and their faults: every instance runs in this process, and a crash is an {@link Error} the journal outlives) — the
+ * witness that each action and compensation took effect at most once. In memory rather than in a DynamoDB table:
+ * a count is then exact and free, so a property can afford a thousand runs.
  */
 final class SagaFixture implements AutoCloseable {
     static final String LOG = "saga_log";
     static final String RECORDS = "saga_records";
-    static final String EFFECTS = "saga_effects";
 
     /** A crash: an Error, which neither Sagas nor Idempotency catch. */
     static final class Crash extends Error {
@@ -69,7 +68,8 @@ final class SagaFixture implements AutoCloseable {
     final AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
     final InstantSource clock = () -> now.get();
     final Map<String, Plan> plans = new ConcurrentHashMap<>();
-    private final DynamoDbClient effects;
+    /** The side-effect journal: count per {@code <saga>/<id>/<step>/<do|undo>}. */
+    private final Map<String, AtomicInteger> effects = new ConcurrentHashMap<>();
     private final MultiRegion homesRuntime;
     private final DynamoDbClient homesClient;
     private final DynamoDbIdempotencyStore homes;
@@ -78,8 +78,6 @@ final class SagaFixture implements AutoCloseable {
         regions = LocalRegions.start(TestRegions.IDS);
         Tables.create(regions, LOG, "id", null);
         Tables.create(regions, RECORDS, "id", null);
-        Tables.create(regions, EFFECTS, "pk", null);
-        effects = regions.clientBuilder("eu-west-1").endpointOverride(regions.directEndpoint("eu-west-1")).build();
         homesRuntime = MultiRegion.builder(config(TestRegions.EU_WEST_1)).build();
         homesClient = TestRegions.routed(homesRuntime, r -> TestRegions.client(regions, r));
         homes = DynamoDbIdempotencyStore.builder().table(RECORDS).client(homesClient).build();
@@ -105,19 +103,13 @@ final class SagaFixture implements AutoCloseable {
 
     /** The steps' side effect: one count per saga, step and direction. */
     void effect(SagaContext ctx, String direction) {
-        effects.updateItem(UpdateItemRequest.builder().tableName(EFFECTS)
-                .key(Map.of("pk", AttributeValue.fromS(ctx.effectKey(direction))))
-                .updateExpression("ADD n :one")
-                .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1")))
-                .build());
+        effects.computeIfAbsent(ctx.effectKey(direction), k -> new AtomicInteger()).incrementAndGet();
         plan(ctx.sagaId()).order.add(direction + ":" + ctx.stepName());
     }
 
     int count(String saga, String id, String step, String direction) {
-        Map<String, AttributeValue> item = effects.getItem(GetItemRequest.builder().tableName(EFFECTS)
-                .key(Map.of("pk", AttributeValue.fromS(saga + "/" + id + "/" + step + "/" + direction)))
-                .consistentRead(true).build()).item();
-        return item == null || !item.containsKey("n") ? 0 : Integer.parseInt(item.get("n").n());
+        AtomicInteger n = effects.get(saga + "/" + id + "/" + step + "/" + direction);
+        return n == null ? 0 : n.get();
     }
 
     /** A saga of {@code steps} whose actions and compensations count their effect and obey the saga's plan. */
@@ -297,7 +289,6 @@ final class SagaFixture implements AutoCloseable {
 
     @Override
     public void close() {
-        effects.close();
         homesClient.close();
         homesRuntime.close();
         regions.close();

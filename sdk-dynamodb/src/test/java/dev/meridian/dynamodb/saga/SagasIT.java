@@ -36,7 +36,7 @@ import software.amazon.awssdk.regions.Region;
 /**
  * Sagas on real regions (DynamoDB Local behind fault proxies, replicated global tables): outcomes, compensation in
  * reverse, crash and resume from another region, racing resumers, a region down mid-saga, residency of the log,
- * timeouts, a failed compensation and the sweep. Side effects are counted in a DynamoDB table (see
+ * timeouts, a failed compensation and the sweep. Side effects are counted in the fixture's own journal (see
  * {@link SagaFixture}).
  */
 class SagasIT {

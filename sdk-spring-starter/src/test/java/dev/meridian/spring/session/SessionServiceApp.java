@@ -1,16 +1,13 @@
 package dev.meridian.spring.session;
 
-import dev.meridian.core.MultiRegion;
-import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
+import dev.meridian.core.RegionalClientFactory;
 import dev.meridian.dynamodb.client.SessionWriteNotVisibleException;
-import dev.meridian.dynamodb.client.TableConfig;
-import dev.meridian.dynamodb.lag.ReplicationLagProbe;
 import dev.meridian.spring.MeridianAutoConfiguration;
 import dev.meridian.spring.MeridianContextPropagationAutoConfiguration;
+import dev.meridian.spring.MeridianDynamoDbAutoConfiguration;
 import dev.meridian.spring.MeridianSessionTokenAutoConfiguration;
 import dev.meridian.spring.MeridianWebAutoConfiguration;
 import dev.meridian.testkit.LocalRegions;
-import java.time.Duration;
 import java.util.Map;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
@@ -36,14 +33,15 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 
 /**
  * One service of the read-your-writes test, on embedded Tomcat: writes and reads items of {@value #TABLE} through
- * a routed client over the test's {@link LocalRegions} (with a replication-lag probe when {@code test.probe=true}), and
- * relays a read to another service (base URL {@code test.downstream}) with a {@code RestClient} built from Boot's
- * builder, so the starter forwards the session token. No Meridian code in the handlers.
+ * the starter's own routed {@code DynamoDbClient} bean (per-region clients to the test's {@link LocalRegions}; with a
+ * replication-lag probe when {@code meridian.dynamodb.replication-lag-probe.table} is set), and relays a read to
+ * another service (base URL {@code test.downstream}) with a {@code RestClient} built from Boot's builder, so the
+ * starter forwards the session token. No Meridian code in the handlers.
  */
 @SpringBootConfiguration(proxyBeanMethods = false)
 @ImportAutoConfiguration({TomcatServletWebServerAutoConfiguration.class, DispatcherServletAutoConfiguration.class,
         WebMvcAutoConfiguration.class, HttpMessageConvertersAutoConfiguration.class, RestClientAutoConfiguration.class,
-        MeridianAutoConfiguration.class, MeridianWebAutoConfiguration.class,
+        MeridianAutoConfiguration.class, MeridianDynamoDbAutoConfiguration.class, MeridianWebAutoConfiguration.class,
         MeridianContextPropagationAutoConfiguration.class, MeridianSessionTokenAutoConfiguration.class})
 public class SessionServiceApp {
     static final String TABLE = "session-items";
@@ -51,16 +49,10 @@ public class SessionServiceApp {
     /** Set by the test before the applications start. */
     static volatile LocalRegions regions;
 
-    @Bean(destroyMethod = "close")
-    DynamoDbClient dynamo(MultiRegion runtime, Environment env) {
-        MultiRegionDynamoDb.Builder b = MultiRegionDynamoDb.builder().multiRegion(runtime)
-                .clientFactory(r -> regions.clientBuilder(r.id()).build())
-                .table(TableConfig.builder(TABLE).partitionKey("pk").build())
-                .sessionReadWait(Duration.ofMillis(env.getProperty("test.session-wait-millis", Long.class, 2000L)));
-        if (env.getProperty("test.probe", Boolean.class, false)) {
-            b.replicationLagProbe(ReplicationLagProbe.config(HEARTBEATS).withInterval(Duration.ofMillis(50)));
-        }
-        return b.buildClient();
+    /** The per-region clients of the starter's routed client: the test's local regions (their access key). */
+    @Bean
+    RegionalClientFactory<DynamoDbClient> localRegionClients() {
+        return (region, spec) -> regions.clientBuilder(region.id()).build();
     }
 
     @RestController
