@@ -80,8 +80,11 @@ public final class RoutedClient<C, R, K> {
     private final class Attempts<Q extends R, S> implements Function<Region, S> {
         private final Q request;
         private final BiFunction<C, Q, S> method;
-        /** The region whose attempt succeeded; written by the attempt's thread, read after the executor returned. */
-        private volatile @Nullable Region served;
+        /**
+         * The region whose attempt succeeded. Plain: it is written before the attempt's result is handed over (on the
+         * caller's thread, or a hedge worker's before it completes the future the caller waits on) and read after.
+         */
+        private @Nullable Region served;
 
         Attempts(Q request, BiFunction<C, Q, S> method) {
             this.request = request;
