@@ -4,8 +4,10 @@ import dev.meridian.benchmarks.coldstart.CannedDynamoDbHttpClient;
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
+import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.dynamodb.client.TableConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -36,7 +38,10 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  * canned GetItem response, so the figures are the SDK's and Meridian's CPU work only (marshalling, signing,
  * interceptors, and for the wrapper: classification, residency, health, strategy, breaker, latency tracking).
  * {@code rawNoop}/{@code wrappedNoop} repeat the pair over a client that does no work, isolating Meridian's own
- * per-call cost (proxy, classification, plan, breaker, latency tracking).
+ * per-call cost (proxy, classification, plan, breaker, latency tracking). With the default configuration reads are
+ * hedged, so {@code wrappedNoop} includes the hand-off of every synchronous read to a hedge worker;
+ * {@code wrappedNoopUnhedged} is the same client with hedging off (the routing work alone), and
+ * {@code wrappedNoopMetered} the default client recording into a Micrometer registry.
  *
  * <p>Run (see benchmarks/RESULTS.md):
  * {@code mvn -B -q -pl benchmarks -am package -DskipTests && java -jar benchmarks/target/benchmarks.jar
@@ -59,6 +64,8 @@ public class WrapperOverheadBenchmark {
     private DynamoDbClient wrapped;
     private DynamoDbClient rawNoop;
     private DynamoDbClient wrappedNoop;
+    private DynamoDbClient wrappedNoopUnhedged;
+    private DynamoDbClient wrappedNoopMetered;
     private GetItemRequest request;
 
     @Setup(Level.Trial)
@@ -80,9 +87,22 @@ public class WrapperOverheadBenchmark {
         rawNoop = new NoopClient();
         wrappedNoop = MultiRegionDynamoDb.builder().config(config).clientFactory(region -> new NoopClient())
                 .table(orders).build();
+        MultiRegionConfig unhedged = MultiRegionConfig.builder()
+                .region(RegionSpec.of(Region.EU_WEST_1).jurisdiction("EU"))
+                .region(RegionSpec.of(Region.EU_CENTRAL_1).jurisdiction("EU"))
+                .region(RegionSpec.of(Region.US_EAST_1).jurisdiction("US"))
+                .localRegion(Region.EU_WEST_1)
+                .hedging(HedgingConfig.disabled())
+                .build();
+        wrappedNoopUnhedged = MultiRegionDynamoDb.builder().config(unhedged)
+                .clientFactory(region -> new NoopClient()).table(orders).build();
+        wrappedNoopMetered = MultiRegionDynamoDb.builder().config(config).clientFactory(region -> new NoopClient())
+                .meterRegistry(new SimpleMeterRegistry()).table(orders).build();
         // Build the wrapped region clients outside the measurement.
         wrapped.getItem(request);
         wrappedNoop.getItem(request);
+        wrappedNoopUnhedged.getItem(request);
+        wrappedNoopMetered.getItem(request);
     }
 
     @TearDown(Level.Trial)
@@ -90,6 +110,8 @@ public class WrapperOverheadBenchmark {
         raw.close();
         wrapped.close();
         wrappedNoop.close();
+        wrappedNoopUnhedged.close();
+        wrappedNoopMetered.close();
     }
 
     @Benchmark
@@ -111,6 +133,18 @@ public class WrapperOverheadBenchmark {
     @Benchmark
     public GetItemResponse wrappedNoop() {
         return wrappedNoop.getItem(request);
+    }
+
+    /** Meridian's own cost with hedging off: classification, plan, breaker, latency tracking on the caller's thread. */
+    @Benchmark
+    public GetItemResponse wrappedNoopUnhedged() {
+        return wrappedNoopUnhedged.getItem(request);
+    }
+
+    /** Meridian's own cost with the default configuration and a Micrometer registry recording every attempt. */
+    @Benchmark
+    public GetItemResponse wrappedNoopMetered() {
+        return wrappedNoopMetered.getItem(request);
     }
 
     static DynamoDbClient client(Region region) {

@@ -3,7 +3,6 @@ package dev.meridian.core;
 import dev.meridian.core.internal.SettingRules;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -17,7 +16,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Threads for hedged reads, created only when hedging is enabled: a bounded pool of daemon workers running
  * synchronous attempts (so a losing attempt can be interrupted; at most {@code maxWorkers}, idle ones exit after
- * 60 s, no queue) and one daemon timer for hedge delays whose cancelled timers are removed at once. When every worker
+ * 60 s, no queue) and one daemon timer for the hedge delays of asynchronous reads (cancelled timers are removed at
+ * once) and the process-stall meter's tick. Each thread starts on its first task, not when the hedger is built. When every worker
  * is busy {@link #run} refuses the task ({@link Saturated}) instead of queueing it behind slow attempts: the caller
  * then runs the attempt on its own thread or skips the hedge. Closed by {@link #close()}.
  */
@@ -40,25 +40,13 @@ final class Hedger implements AutoCloseable {
      * @throws Saturated when every worker is busy (nothing was started)
      */
     <T> CompletableFuture<T> run(Callable<T> task) {
-        CompletableFuture<T> cf = new CompletableFuture<>();
-        Future<?> f;
+        Task<T> t = new Task<>(task);
         try {
-            f = workers.submit(() -> {
-                try {
-                    cf.complete(task.call());
-                } catch (Throwable t) {
-                    cf.completeExceptionally(t);
-                }
-            });
+            workers.execute(t);
         } catch (RejectedExecutionException e) {
             throw Saturated.INSTANCE;
         }
-        cf.whenComplete((v, e) -> {
-            if (cf.isCancelled()) {
-                f.cancel(true);
-            }
-        });
-        return cf;
+        return t;
     }
 
     /** Runs {@code r} after the delay; cancel the returned future once the hedge is no longer needed. */
@@ -97,6 +85,55 @@ final class Hedger implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
+    }
+
+    /**
+     * A task and its result in one object: every synchronous hedged read runs one, so it replaces the executor's
+     * {@code FutureTask}, its adapter and a completion callback that would relay a cancellation to it (allocation on
+     * every read: benchmarks/RESULTS.md). Cancelling it interrupts its worker while, and only while, the task runs.
+     */
+    private static final class Task<T> extends CompletableFuture<T> implements Runnable {
+        private final Callable<T> body;
+        /** The worker running the body; guarded by this, so an interrupt never reaches the worker's next task. */
+        private @Nullable Thread runner;
+
+        Task(Callable<T> body) {
+            this.body = body;
+        }
+
+        @Override
+        public void run() {
+            synchronized (this) {
+                if (isDone()) {
+                    return; // cancelled before a worker took it
+                }
+                runner = Thread.currentThread();
+            }
+            try {
+                complete(body.call());
+            } catch (Throwable t) {
+                completeExceptionally(t);
+            } finally {
+                synchronized (this) {
+                    runner = null;
+                }
+                // A cancellation that interrupted the body after it finished must not reach the worker's next task.
+                Thread.interrupted();
+            }
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                synchronized (this) {
+                    if (runner != null) {
+                        runner.interrupt();
+                    }
+                }
+            }
+            return cancelled;
+        }
     }
 
     /** Every hedge worker is busy: the task was not started. */

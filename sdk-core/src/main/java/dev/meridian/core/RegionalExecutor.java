@@ -24,6 +24,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -86,7 +89,8 @@ import software.amazon.awssdk.regions.Region;
  * <p>With {@link HedgingConfig hedging} enabled, a READ that has not answered after the hedge delay is also sent
  * to the next region; the first success wins and the other attempt is cancelled (interrupting a synchronous
  * attempt), its elapsed time recorded as a lower bound of its latency so that adaptive hedging follows the real p95;
- * the hedge timer of a call that completed is cancelled. Synchronous hedged reads run every attempt, the first included, on Meridian's hedge threads with the
+ * the hedge of a synchronous read is sent by its caller when its wait for the first success reaches the delay, that of
+ * an asynchronous read by the hedge timer (whose timer is cancelled when the call completed first). Synchronous hedged reads run every attempt, the first included, on Meridian's hedge threads with the
  * caller's {@link RoutingContext} while the caller waits for the first success (see {@code executeHedged} for why
  * the first attempt does not run on the caller's thread). The routing context is captured when {@code execute*} is
  * called.
@@ -468,14 +472,13 @@ final class RegionalExecutor implements AutoCloseable {
                 return CompletableFuture.failedFuture(t);
             }
         };
-        CompletableFuture<T> result = new Run<>(op, ctx, plan, limit, classifier, launch, inline, true, cold)
-                .start();
+        Run<T> run = new Run<>(op, ctx, plan, limit, classifier, launch, inline, true, cold);
+        run.start();
         try {
-            return result.get();
+            return run.await();
         } catch (ExecutionException e) {
             throw sneaky(Objects.requireNonNull(e.getCause(), "cause"));
         } catch (InterruptedException e) {
-            result.cancel(true);
             Thread.currentThread().interrupt();
             throw AbortedException.create("Interrupted while waiting for " + op.name(), e);
         }
@@ -483,11 +486,13 @@ final class RegionalExecutor implements AutoCloseable {
 
     /** The breaker an attempt of {@code op} in {@code region} goes through (region × resource when configured). */
     private WatchedBreaker breaker(Operation op, Region region) {
-        if (perResourceBreakers || op.breakerPerResource()) {
-            Optional<String> resource = op.resource();
-            if (resource.isPresent()) {
-                return health.watched(region, resource.get());
-            }
+        return breaker(op, region, op.resource().orElse(null));
+    }
+
+    /** As {@link #breaker(Operation, Region)}, given the operation's resource (null when it names none). */
+    private WatchedBreaker breaker(Operation op, Region region, @Nullable String resource) {
+        if (resource != null && (perResourceBreakers || op.breakerPerResource())) {
+            return health.watched(region, resource);
         }
         return health.watched(region);
     }
@@ -627,8 +632,8 @@ final class RegionalExecutor implements AutoCloseable {
 
         Gate(Operation op, Region region) {
             this.region = region;
-            this.primary = breaker(op, region);
             this.resource = op.resource().orElse(null);
+            this.primary = breaker(op, region, resource);
             this.primaryIsResource = resource != null && (perResourceBreakers || op.breakerPerResource());
             this.throttle = resource == null || primaryIsResource ? null : health.existingBreaker(region, resource);
         }
@@ -843,6 +848,14 @@ final class RegionalExecutor implements AutoCloseable {
         private boolean hedgeSent;
         private @Nullable Region hedgeRegion;
         private int attempts;
+        /**
+         * Whether the caller fires the hedge itself while it waits ({@link #await}): a synchronous read's caller waits
+         * anyway, so it needs no timer task per read; an asynchronous one's hedge is fired by the hedge timer.
+         */
+        private final boolean callerTimesHedge;
+        /** When the caller of a synchronous read is to fire the hedge ({@link System#nanoTime()}), once armed. */
+        private long hedgeDue;
+        private boolean hedgeArmed;
 
         /**
          * @param launch starts an attempt in a region
@@ -862,20 +875,19 @@ final class RegionalExecutor implements AutoCloseable {
             this.hedge = hedge;
             this.cold = cold;
             this.failover = new Failover(op, ctx, plan, limit);
+            this.callerTimesHedge = inline != null;
         }
 
         CompletableFuture<T> start() {
-            result.whenComplete((v, e) -> {
-                if (result.isCancelled()) {
-                    List<Attempt> losers;
-                    synchronized (this) {
-                        done = true;
-                        losers = new ArrayList<>(inflight);
-                        inflight.clear();
+            if (!callerTimesHedge) {
+                // An asynchronous caller may cancel the future it was given; a synchronous caller's cancellation is
+                // await's, which abandons the attempts itself.
+                result.whenComplete((v, e) -> {
+                    if (result.isCancelled()) {
+                        abandon();
                     }
-                    losers.forEach(a -> a.cancel());
-                }
-            });
+                });
+            }
             int firstIndex;
             Region trialRegion = null;
             synchronized (this) {
@@ -892,19 +904,60 @@ final class RegionalExecutor implements AutoCloseable {
             if (hedge) {
                 // A hedged run exists only with hedging on, which makes the hedger and its budget.
                 Objects.requireNonNull(budget, "budget").earn();
+                // Before the first attempt starts, so that a stall of the process during it is seen.
+                stallMeter.needed();
             }
             launchAttempt(firstIndex, false);
             if (hedge && !result.isDone()) {
                 long delay = hedging.delayNanos(tail == null ? -1 : tail.nanos(regions.get(firstIndex)));
                 long due = System.nanoTime() + delay;
-                ScheduledFuture<?> timer = Objects.requireNonNull(hedger, "hedger").schedule(() -> {
-                    stalls.timerFired(due, System.nanoTime());
-                    hedge();
-                }, delay);
-                // The timer of a call that completed first is removed at once, not left to fire for nothing.
-                result.whenComplete((v, e) -> timer.cancel(false));
+                if (callerTimesHedge) {
+                    hedgeDue = due;
+                    hedgeArmed = true;
+                } else {
+                    ScheduledFuture<?> timer = Objects.requireNonNull(hedger, "hedger").schedule(() -> {
+                        stalls.timerFired(due, System.nanoTime());
+                        hedge();
+                    }, delay);
+                    // The timer of a call that completed first is removed at once, not left to fire for nothing.
+                    result.whenComplete((v, e) -> timer.cancel(false));
+                }
             }
             return result;
+        }
+
+        /**
+         * The result of a synchronous run, waited for on the caller's thread, which sends the hedge when it is due and
+         * no attempt answered (as late as the hedge timer would have been in a stalled process, so the lateness is
+         * measured the same way). Interrupted, it cancels the run's attempts.
+         */
+        T await() throws InterruptedException, ExecutionException {
+            try {
+                if (hedgeArmed && !result.isDone()) {
+                    try {
+                        return result.get(hedgeDue - System.nanoTime(), TimeUnit.NANOSECONDS);
+                    } catch (TimeoutException e) {
+                        stalls.timerFired(hedgeDue, System.nanoTime());
+                        hedge();
+                    }
+                }
+                return result.get();
+            } catch (InterruptedException e) {
+                result.cancel(true);
+                abandon();
+                throw e;
+            }
+        }
+
+        /** Ends the run and cancels the attempts still in flight (the caller gave up on it). */
+        private void abandon() {
+            List<Attempt> losers;
+            synchronized (this) {
+                done = true;
+                losers = new ArrayList<>(inflight);
+                inflight.clear();
+            }
+            losers.forEach(Attempt::cancel);
         }
 
         /** A detached trial attempt in a region behind a half-open breaker; its outcome only feeds the breaker. */
@@ -1017,7 +1070,7 @@ final class RegionalExecutor implements AutoCloseable {
             if (cancelNow) {
                 a.cancel();
             }
-            f.whenComplete((v, e) -> completed(a, v, e));
+            f.whenComplete(a);
         }
 
         private void completed(Attempt a, T value, Throwable error) {
@@ -1118,7 +1171,8 @@ final class RegionalExecutor implements AutoCloseable {
             }
         }
 
-        private final class Attempt {
+        /** One attempt in flight; it is its own completion callback (one object less per attempt). */
+        private final class Attempt implements BiConsumer<T, Throwable> {
             final Gate gate;
             final long start = System.nanoTime();
             volatile @Nullable CompletableFuture<T> future;
@@ -1134,6 +1188,11 @@ final class RegionalExecutor implements AutoCloseable {
                 if (f != null) {
                     f.cancel(true);
                 }
+            }
+
+            @Override
+            public void accept(T value, Throwable error) {
+                completed(this, value, error);
             }
         }
     }

@@ -55,6 +55,16 @@ final class Router {
     private final @Nullable RegionControl control;
     private final RoutingContext defaultContext;
     /**
+     * The last plan made, given again while a call's plan comes out of the same immutable lists (every region usable,
+     * the strategy keeping the configured order, the allowed regions from the cache) for the same data class and
+     * subject: the common case of every call, which would otherwise build an identical plan each time.
+     */
+    private volatile @Nullable LastPlan lastPlan;
+
+    /** A plan and the subject jurisdiction it was made for. */
+    private record LastPlan(RoutingPlan plan, @Nullable Jurisdiction jurisdiction) {
+    }
+    /**
      * Allowed regions per data class and subject jurisdiction. A plain map that stops growing at its bound (further
      * pairs are computed per call) rather than a Caffeine cache: the pairs in use are few and stable, hits must not
      * allocate, and a Lambda cold start should not load a cache library for it.
@@ -198,7 +208,16 @@ final class Router {
             throw new NoRegionAvailableException("Routing strategy " + strategy.name()
                     + " returned no candidate region for " + op.name() + " out of " + candidates);
         }
-        return RoutingPlan.of(ordered, allowed, residencyLimited, ctx.dataClass(), subject.orElse(null));
+        Jurisdiction jurisdiction = subject.orElse(null);
+        LastPlan last = lastPlan;
+        if (last != null && last.plan.regions() == ordered && last.plan.allowed() == allowed
+                && last.plan.residencyLimited() == residencyLimited && last.plan.dataClass().equals(ctx.dataClass())
+                && Objects.equals(last.jurisdiction, jurisdiction)) {
+            return last.plan;
+        }
+        RoutingPlan plan = RoutingPlan.of(ordered, allowed, residencyLimited, ctx.dataClass(), jurisdiction);
+        lastPlan = new LastPlan(plan, jurisdiction);
+        return plan;
     }
 
     /**

@@ -8,12 +8,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the {@link ProcessStalls} meter's tick: on the hedge timer thread when hedging is on (from the start), otherwise
- * on one daemon thread of its own ({@value #THREAD_NAME}) started only when {@link #needed()} — the first time an
- * attempt was slow or timed out, the moment it matters whether the slowness was the region's or the process's. A
- * runtime whose calls are all fast never starts it. Until the meter runs no stall is seen, so the attempts before it
- * are held against their regions as they would be without a meter. {@link #close()} stops the own thread and keeps it
- * from starting again. Thread-safe; {@link #needed()} reads one volatile field once the meter runs.
+ * Runs the {@link ProcessStalls} meter's tick from the first time it is {@link #needed()}: on the hedge timer thread
+ * when hedging is on, otherwise on one daemon thread of its own ({@value #THREAD_NAME}). The executor asks for it
+ * before the first hedged read's first attempt starts (so every hedged read is judged with the meter, as when it ran
+ * from the runtime's build) and the first time a warm client's attempt was slow or timed out, the moment it matters
+ * whether the slowness was the region's or the process's. A runtime that has made no hedged read and whose calls are
+ * all fast starts no thread for it. Until the meter runs no stall is seen, so the attempts before it are held against
+ * their regions as they would be without a meter. {@link #close()} stops the own thread and keeps the meter from
+ * starting again. Thread-safe; {@link #needed()} reads one volatile field once the meter runs.
  */
 final class StallMeter implements AutoCloseable {
     /** The name of the meter's own thread (when no hedge timer hosts the tick). */
@@ -26,24 +28,29 @@ final class StallMeter implements AutoCloseable {
     private volatile boolean settled;
     private @Nullable ScheduledExecutorService own;
     private boolean closed;
+    /** Whether the tick was scheduled on the hedge timer. */
+    private boolean running;
 
-    /** A meter for {@code stalls}, ticking on {@code hedger}'s timer at once, or on a thread of its own when needed. */
+    /** A meter for {@code stalls}, ticking once needed on {@code hedger}'s timer, or on a thread of its own. */
     StallMeter(ProcessStalls stalls, @Nullable Hedger hedger) {
         this.stalls = stalls;
         this.hedger = hedger;
-        if (hedger != null) {
-            hedger.every(ProcessStalls.TICK_NANOS, stalls.meter(System::nanoTime));
-            settled = true;
-        }
     }
 
-    /** Starts the meter's own thread unless the meter runs already or was closed. */
+    /** Starts the meter's tick unless the meter runs already or was closed. */
     void needed() {
         if (settled) {
             return;
         }
         synchronized (this) {
             if (settled) {
+                return;
+            }
+            settled = true;
+            if (hedger != null) {
+                running = true;
+                hedger.every(ProcessStalls.TICK_NANOS, stalls.meter(System::nanoTime));
+                LOG.debug("Measuring process stalls from now on, on the hedge timer");
                 return;
             }
             own = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -53,7 +60,6 @@ final class StallMeter implements AutoCloseable {
             });
             own.scheduleWithFixedDelay(stalls.meter(System::nanoTime), ProcessStalls.TICK_NANOS,
                     ProcessStalls.TICK_NANOS, TimeUnit.NANOSECONDS);
-            settled = true;
             LOG.debug("An attempt was slow: measuring process stalls from now on, on thread {}", THREAD_NAME);
         }
     }
@@ -63,7 +69,7 @@ final class StallMeter implements AutoCloseable {
      * a process stall); does nothing while the meter does not run.
      */
     synchronized void onTickThread(Runnable task) {
-        if (hedger != null) {
+        if (hedger != null && running) {
             hedger.schedule(task, 0);
         } else if (own != null && !closed) {
             own.execute(task);

@@ -181,6 +181,28 @@ class AttemptObservationsTest {
                 .containsExactlyInAnyOrder("eu-west-1", "eu-central-1");
         assertThat(attempts()).allSatisfy(s -> assertThat(s.parent()).isSameAs(request));
         assertThat(attempts()).filteredOn(s -> s.keyValues().get("region").equals("eu-central-1")).singleElement()
+                .satisfies(hedge -> assertThat(hedge.startedOn()).as("a synchronous read's waiting caller sends its hedge")
+                        .isSameAs(Thread.currentThread()));
+    }
+
+    @Test
+    void anAsynchronousHedgeStartedOnTheHedgeTimerHasTheCallersObservationAsParent() throws Exception {
+        CompletableFuture<String> never = new CompletableFuture<>();
+        Observation request = Observation.start("test.request", registry);
+        try (MultiRegion runtime = runtime(TestTopology.threeRegions().hedging(HedgingConfig.fixed(Duration.ZERO))
+                .build())) {
+            CompletableFuture<String> result;
+            try (Observation.Scope scope = request.openScope()) {
+                result = runtime.executeAsync(Operation.of("Query", OperationKind.READ),
+                        region -> region.equals(EU_WEST) ? never : CompletableFuture.completedFuture(region.id()));
+            }
+            assertThat(result.get(10, TimeUnit.SECONDS)).isEqualTo("eu-central-1");
+            await().atMost(Duration.ofSeconds(10)).until(() -> attempts().size() == 2);
+        } finally {
+            request.stop();
+        }
+        assertThat(attempts()).allSatisfy(s -> assertThat(s.parent()).isSameAs(request));
+        assertThat(attempts()).filteredOn(s -> s.keyValues().get("region").equals("eu-central-1")).singleElement()
                 .satisfies(hedge -> assertThat(hedge.startedOn().getName()).as("the hedge starts on the hedge timer")
                         .startsWith("meridian-hedge-timer-"));
     }

@@ -578,6 +578,25 @@ class RegionalExecutorTest {
         assertThat(ex.hedger().pendingTimers()).isZero();
     }
 
+    /** The waiting caller of a synchronous hedged read sends its hedge: no timer task is scheduled per read. */
+    @Test
+    void aSynchronousHedgedReadSchedulesNoHedgeTimer() throws Exception {
+        RegionalExecutor ex = executor(TestTopology.threeRegions()
+                .hedging(HedgingConfig.fixed(Duration.ofHours(1))).build());
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<String> read = CompletableFuture.supplyAsync(() -> ex.execute(
+                Operation.of("Get", OperationKind.READ), region -> {
+                    started.countDown();
+                    awaitUninterruptibly(release);
+                    return region.id();
+                }));
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(ex.hedger().pendingTimers()).as("hedge timers while the read waits").isZero();
+        release.countDown();
+        assertThat(read.get(10, TimeUnit.SECONDS)).isEqualTo("eu-west-1");
+    }
+
     @Test
     void whenEveryHedgeWorkerIsBusyAReadRunsOnTheCallersThreadAndTheHedgeIsSkipped() throws Exception {
         RegionalExecutor ex = executor(TestTopology.threeRegions()

@@ -138,4 +138,24 @@ class StallMeterTest {
         call(READ, StallMeterTest::slow);
         assertThat(started()).isEmpty();
     }
+
+    /**
+     * With hedging on (the default) nothing starts a thread when the runtime is built: the hedge timer, which runs the
+     * tick, starts with the first hedged read, before that read's first attempt.
+     */
+    @Test
+    void withHedgingTheHedgeTimerStartsWithTheFirstHedgedReadNotWithTheRuntime() {
+        Set<Thread> timersBefore = hedgeTimers();
+        executor(Duration.ofHours(1), HedgingConfig.defaults());
+        call(WRITE, Region::id);
+        assertThat(hedgeTimers()).as("no hedge timer after the build and a write").isEqualTo(timersBefore);
+        call(READ, Region::id);
+        assertThat(hedgeTimers()).as("the first hedged read started it").hasSize(timersBefore.size() + 1);
+    }
+
+    private static Set<Thread> hedgeTimers() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("meridian-hedge-timer-") && t.isAlive())
+                .collect(Collectors.toSet());
+    }
 }

@@ -2,6 +2,7 @@ package dev.meridian.benchmarks.coldstart;
 
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
+import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.dynamodb.client.WriteMode;
@@ -10,6 +11,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -27,7 +29,9 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  * response, the process's CPU time (all threads, JIT and GC included) and peak RSS ({@code VmHWM}) at that moment,
  * and the number of loaded classes (read after the other figures).
  *
- * <p>Usage: {@code java -cp benchmarks.jar dev.meridian.benchmarks.coldstart.ColdStartRun raw|meridian}
+ * <p>Usage: {@code java -cp benchmarks.jar dev.meridian.benchmarks.coldstart.ColdStartRun
+ * raw|meridian|meridian-unhedged} ({@code meridian-unhedged}: the same client with hedging off, to tell hedging's share
+ * of the cold start).
  */
 public final class ColdStartRun {
 
@@ -36,12 +40,12 @@ public final class ColdStartRun {
 
     public static void main(String[] args) throws IOException {
         long start = System.nanoTime();
-        if (args.length != 1 || !(args[0].equals("raw") || args[0].equals("meridian"))) {
-            throw new IllegalArgumentException("usage: ColdStartRun raw|meridian");
+        if (args.length != 1 || !List.of("raw", "meridian", "meridian-unhedged").contains(args[0])) {
+            throw new IllegalArgumentException("usage: ColdStartRun raw|meridian|meridian-unhedged");
         }
-        boolean meridian = args[0].equals("meridian");
         GetItemResponse response;
-        try (DynamoDbClient client = meridian ? meridian() : regional(Region.EU_WEST_1)) {
+        try (DynamoDbClient client = args[0].equals("raw") ? regional(Region.EU_WEST_1)
+                : meridian(args[0].equals("meridian") ? HedgingConfig.defaults() : HedgingConfig.disabled())) {
             response = client.getItem(GetItemRequest.builder().tableName("orders")
                     .key(Map.of("pk", AttributeValue.builder().s("order-1").build())).build());
         }
@@ -57,12 +61,13 @@ public final class ColdStartRun {
     }
 
     /** The recommended Lambda shape: topology and table settings known up front, so no DescribeTable. */
-    private static DynamoDbClient meridian() {
+    private static DynamoDbClient meridian(HedgingConfig hedging) {
         MultiRegionConfig config = MultiRegionConfig.builder()
                 .region(RegionSpec.of(Region.EU_WEST_1))
                 .region(RegionSpec.of(Region.EU_CENTRAL_1))
                 .region(RegionSpec.of(Region.US_EAST_1))
                 .localRegion(Region.EU_WEST_1)
+                .hedging(hedging)
                 .build();
         return MultiRegionDynamoDb.builder()
                 .config(config)

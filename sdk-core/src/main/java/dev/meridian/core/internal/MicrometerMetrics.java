@@ -9,11 +9,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import software.amazon.awssdk.regions.Region;
 
-/** Micrometer-backed {@link Metrics}; meters are cached per tag combination so the hot path only does a map lookup. */
+/**
+ * Micrometer-backed {@link Metrics}; meters are cached per tag combination so the hot path only does map lookups
+ * (per region and operation for the per-attempt meters, which build no key string).
+ */
 final class MicrometerMetrics implements Metrics {
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Region, ConcurrentHashMap<String, CallMeters>> calls = new ConcurrentHashMap<>();
 
     private MicrometerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -28,13 +32,52 @@ final class MicrometerMetrics implements Metrics {
 
     @Override
     public void call(Region region, String operation, String outcome, long nanos) {
-        String r = region.id();
-        counters.computeIfAbsent("calls|" + r + '|' + operation + '|' + outcome, k -> Counter.builder("meridian.calls")
-                .description("Attempts per region, operation and outcome")
-                .tag("region", r).tag("operation", operation).tag("outcome", outcome).register(registry)).increment();
-        timers.computeIfAbsent(r + '|' + operation, k -> Timer.builder("meridian.call.latency")
-                .description("Attempt latency per region and operation")
-                .tag("region", r).tag("operation", operation).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+        CallMeters m = callMeters(region, operation);
+        m.outcome(outcome).increment();
+        m.latency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The meters of one region and operation. Looked up by the region, then the operation name, with plain gets: this
+     * runs for every attempt, and a key string built per call (or a capturing mapping function) would allocate on
+     * every one; the pairs in use are few and stable.
+     */
+    private CallMeters callMeters(Region region, String operation) {
+        ConcurrentHashMap<String, CallMeters> byOperation = calls.get(region);
+        if (byOperation == null) {
+            byOperation = calls.computeIfAbsent(region, r -> new ConcurrentHashMap<>());
+        }
+        CallMeters m = byOperation.get(operation);
+        if (m == null) {
+            m = byOperation.computeIfAbsent(operation, op -> new CallMeters(region.id(), op));
+        }
+        return m;
+    }
+
+    /** {@code meridian.calls} per outcome and {@code meridian.call.latency} of one region and operation. */
+    private final class CallMeters {
+        private final String region;
+        private final String operation;
+        private final Timer latency;
+        private final ConcurrentHashMap<String, Counter> outcomes = new ConcurrentHashMap<>(4);
+
+        CallMeters(String region, String operation) {
+            this.region = region;
+            this.operation = operation;
+            this.latency = Timer.builder("meridian.call.latency")
+                    .description("Attempt latency per region and operation")
+                    .tag("region", region).tag("operation", operation).register(registry);
+        }
+
+        Counter outcome(String outcome) {
+            Counter c = outcomes.get(outcome);
+            if (c == null) {
+                c = outcomes.computeIfAbsent(outcome, o -> Counter.builder("meridian.calls")
+                        .description("Attempts per region, operation and outcome")
+                        .tag("region", region).tag("operation", operation).tag("outcome", o).register(registry));
+            }
+            return c;
+        }
     }
 
     @Override

@@ -69,7 +69,8 @@ public final class ResidencyPolicy {
         if (explicit.isPresent()) {
             return explicit;
         }
-        return country.flatMap(countries::jurisdictionOf);
+        // Not country.flatMap(countries::jurisdictionOf): the bound method reference would be allocated on every call.
+        return country.isEmpty() ? Optional.empty() : countries.jurisdictionOf(country.get());
     }
 
     /**

@@ -29,6 +29,8 @@ public final class Operation {
     private final boolean homeOnly;
     private final boolean breakerPerResource;
     private final @Nullable Set<Region> within;
+    /** {@link #resource()} as returned, made once: routing asks for it several times per call. */
+    private final Optional<String> resourceValue;
 
     private Operation(Builder b) {
         this.name = b.name;
@@ -40,6 +42,7 @@ public final class Operation {
         this.homeOnly = b.homeOnly;
         this.breakerPerResource = b.breakerPerResource;
         this.within = b.within;
+        this.resourceValue = Optional.ofNullable(resource);
     }
 
     public static Operation of(String name, OperationKind kind) {
@@ -71,7 +74,7 @@ public final class Operation {
     }
 
     public Optional<String> resource() {
-        return Optional.ofNullable(resource);
+        return resourceValue;
     }
 
     public Optional<String> routingKey() {

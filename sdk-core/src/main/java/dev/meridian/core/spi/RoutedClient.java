@@ -12,7 +12,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.regions.Region;
 
@@ -33,6 +36,8 @@ public final class RoutedClient<C, R, K> {
     private final MultiRegionSpi spi;
     private final RegionalClients<C> clients;
     private final RequestModel<R, K> model;
+    /** Whether a region's client has not answered yet; one instance, not a method reference per call. */
+    private final Predicate<Region> cold;
 
     /** Calls routed by {@code runtime} to {@code clients}, described by {@code model}. */
     public RoutedClient(MultiRegion runtime, RegionalClients<C> clients, RequestModel<R, K> model) {
@@ -40,6 +45,7 @@ public final class RoutedClient<C, R, K> {
         this.spi = MultiRegionSpi.of(runtime);
         this.clients = Objects.requireNonNull(clients, "clients");
         this.model = Objects.requireNonNull(model, "model");
+        this.cold = clients::isCold;
     }
 
     /** The runtime the calls are routed with. */
@@ -61,8 +67,32 @@ public final class RoutedClient<C, R, K> {
         K classified = model.classify(operationName, request, ctx);
         model.beforeCall(classified, request, ctx);
         Operation op = model.operation(classified, ctx);
-        AtomicReference<Region> served = new AtomicReference<>();
-        S response = spi.execute(op, ctx, region -> {
+        Attempts<Q, S> attempts = new Attempts<>(request, method);
+        S response = spi.execute(op, ctx, attempts, cold);
+        model.afterSuccess(classified, request, ctx, attempts.served, response);
+        return response;
+    }
+
+    /**
+     * The attempts of one synchronous call: applies the method to a region's client and remembers the region that
+     * answered. One object per call where a capturing lambda and a holder of the served region would be two.
+     */
+    private final class Attempts<Q extends R, S> implements Function<Region, S> {
+        private final Q request;
+        private final BiFunction<C, Q, S> method;
+        /**
+         * The region whose attempt succeeded. Plain: it is written before the attempt's result is handed over (on the
+         * caller's thread, or a hedge worker's before it completes the future the caller waits on) and read after.
+         */
+        private @Nullable Region served;
+
+        Attempts(Q request, BiFunction<C, Q, S> method) {
+            this.request = request;
+            this.method = method;
+        }
+
+        @Override
+        public S apply(Region region) {
             C client = clients.get(region);
             S r;
             try {
@@ -72,11 +102,9 @@ public final class RoutedClient<C, R, K> {
                 throw e;
             }
             clients.answered(region);
-            served.set(region);
+            served = region;
             return r;
-        }, clients::isCold);
-        model.afterSuccess(classified, request, ctx, served.get(), response);
-        return response;
+        }
     }
 
     /**
@@ -107,7 +135,7 @@ public final class RoutedClient<C, R, K> {
                 served.set(region);
                 return r;
             });
-        }, clients::isCold);
+        }, cold);
         return ContextualFuture.of(ctx, response.thenApply(r -> {
             model.afterSuccess(classified, request, ctx, served.get(), r);
             return r;

@@ -10,6 +10,7 @@ import dev.meridian.core.routing.RoutingStrategy;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -50,10 +51,15 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
     private static final RoutingStrategy HOME_BY_KEY = RoutingStrategy.homeByKey();
 
     private final Map<String, TableConfig> tables;
+    /** {@link #settings(String)}'s answers, made once: it is asked for every key of every call. */
+    private final Map<String, Optional<TableConfig>> settingsValues;
     private final Function<String, Optional<String>> partitionKeys;
 
     DynamoDbOperationClassifier(Map<String, TableConfig> tables, Function<String, Optional<String>> partitionKeys) {
         this.tables = Map.copyOf(tables);
+        Map<String, Optional<TableConfig>> values = new HashMap<>();
+        this.tables.forEach((table, config) -> values.put(table, Optional.of(config)));
+        this.settingsValues = Map.copyOf(values);
         this.partitionKeys = Objects.requireNonNull(partitionKeys, "partitionKeys");
     }
 
@@ -144,7 +150,7 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
     }
 
     private Optional<TableConfig> settings(String table) {
-        return Optional.ofNullable(tables.get(table));
+        return settingsValues.getOrDefault(table, Optional.empty());
     }
 
     /** One (table, partition key value) pair a call touches. */

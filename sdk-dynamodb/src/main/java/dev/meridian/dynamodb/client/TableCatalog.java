@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -35,6 +36,8 @@ final class TableCatalog {
     private static final Duration UNKNOWN_TTL = Duration.ofSeconds(5);
 
     private final Map<String, TableConfig> settings;
+    /** {@link #settings(String)}'s answers, made once: it is asked on every call. */
+    private final Map<String, Optional<TableConfig>> settingsValues;
     private final Set<Region> allRegions;
     private final boolean hasTableDefaults;
     private volatile @Nullable AsyncCache<String, Described> described;
@@ -61,6 +64,9 @@ final class TableCatalog {
 
     TableCatalog(Map<String, TableConfig> settings, Set<Region> allRegions) {
         this.settings = Map.copyOf(settings);
+        Map<String, Optional<TableConfig>> values = new HashMap<>();
+        this.settings.forEach((table, config) -> values.put(table, Optional.of(config)));
+        this.settingsValues = Map.copyOf(values);
         this.allRegions = Set.copyOf(allRegions);
         this.hasTableDefaults = settings.values().stream().anyMatch(t -> t.defaultDataClass().isPresent());
     }
@@ -102,7 +108,7 @@ final class TableCatalog {
     }
 
     Optional<TableConfig> settings(String table) {
-        return Optional.ofNullable(settings.get(table));
+        return settingsValues.getOrDefault(table, Optional.empty());
     }
 
     /**

@@ -35,6 +35,12 @@ public final class TableConfig {
     private final boolean consistentReadsAtHome;
     private final @Nullable String versionAttribute;
     private final @Nullable RoutingContext defaultContext;
+    /**
+     * {@link #partitionKey()} and {@link #replicaRegions()} as returned: classifying and bounding a call asks for them
+     * on every call, and a fresh {@code Optional} each time would be allocation on every call.
+     */
+    private final Optional<String> partitionKeyValue;
+    private final Optional<Set<Region>> replicaRegionsValue;
 
     private TableConfig(Builder b) {
         this.tableName = b.tableName;
@@ -45,6 +51,8 @@ public final class TableConfig {
         this.versionAttribute = b.versionAttribute;
         this.defaultContext = b.defaultDataClass == null ? null
                 : RoutingContext.builder().dataClass(b.defaultDataClass).build();
+        this.partitionKeyValue = Optional.ofNullable(partitionKey);
+        this.replicaRegionsValue = Optional.ofNullable(replicaRegions);
     }
 
     /** Starts settings for the table with this name. */
@@ -84,7 +92,7 @@ public final class TableConfig {
 
     /** The partition key attribute name, when configured. */
     public Optional<String> partitionKey() {
-        return Optional.ofNullable(partitionKey);
+        return partitionKeyValue;
     }
 
     /** How writes are spread over the replicas (default {@link WriteMode#READ_LOCAL_WRITE_LOCAL}). */
@@ -94,7 +102,7 @@ public final class TableConfig {
 
     /** The regions holding a replica of this table, when configured. */
     public Optional<Set<Region>> replicaRegions() {
-        return Optional.ofNullable(replicaRegions);
+        return replicaRegionsValue;
     }
 
     /**
