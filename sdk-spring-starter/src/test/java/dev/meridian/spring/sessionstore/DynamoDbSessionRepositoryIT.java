@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
+import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.dynamodb.client.TableConfig;
@@ -46,6 +47,7 @@ class DynamoDbSessionRepositoryIT {
     private static final String TABLE = "sessions";
     private static final String EU_TABLE = "eu-sessions";
     private static final Duration DELAY = Duration.ofMillis(300);
+    private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(1);
     private static final List<AutoCloseable> closeables = new ArrayList<>();
     private static LocalRegions regions;
 
@@ -214,6 +216,66 @@ class DynamoDbSessionRepositoryIT {
     }
 
     @Test
+    void aReadAfterTheSessionMovedAndItsFirstRegionCameBackNeverServesTheOlderVersion() {
+        Instance west = instance(Region.EU_WEST_1, b -> b.readWait(Duration.ofMillis(500)));
+        RegionalSession s = west.repository.createSession();
+        s.setAttribute("step", "cart");
+        west.repository.save(s);
+        regions.awaitReplication();
+        regions.pauseReplication("eu-central-1", "eu-west-1");
+        regions.faults("eu-west-1").down();
+        RegionalSession read = west.repository.findById(s.getId());
+        read.setAttribute("step", "paid");
+        west.repository.save(read);
+        assertThat(read.region()).isEqualTo(Region.EU_CENTRAL_1);
+
+        // eu-west-1 answers again but still holds version 1: the session's last write was acknowledged in eu-central-1
+        regions.healAll();
+        west.runtime.resetHealth();
+        RegionalSession after = west.repository.findById(s.getId());
+        assertThat(after.version()).isEqualTo(2);
+        assertThat(after.<String>getAttribute("step")).isEqualTo("paid");
+    }
+
+    @Test
+    void aThrottledSessionRegionMovesReadsAndSavesInsteadOfFailingThem() {
+        Instance west = instance(Region.EU_WEST_1, b -> { });
+        RegionalSession s = west.repository.createSession();
+        west.repository.save(s);
+        regions.awaitReplication();
+        regions.faults("eu-west-1").throttle();
+
+        RegionalSession read = west.repository.findById(s.getId());
+        assertThat(read.version()).isEqualTo(1);
+        read.setAttribute("step", "paid");
+        west.repository.save(read);
+        assertThat(read.version()).isEqualTo(2);
+        assertThat(read.region()).isNotEqualTo(Region.EU_WEST_1);
+    }
+
+    @Test
+    void aSaveAppliedWhoseAnswerWasLostIsAcknowledgedNotReportedAsAConflict() {
+        Instance west = instance(Region.EU_WEST_1, b -> { });
+        RegionalSession s = west.repository.createSession();
+        west.repository.save(s);
+        regions.awaitReplication();
+        RegionalSession read = west.repository.findById(s.getId());
+        // eu-west-1 applies the save but answers after the attempt timeout; replication carries it to eu-central-1
+        // before the save moves there, so the moved save finds its own write
+        regions.faults("eu-west-1").only("PutItem").latency(ATTEMPT_TIMEOUT.multipliedBy(3));
+        read.setAttribute("step", "paid");
+        west.repository.save(read);
+        assertThat(read.version()).isEqualTo(2);
+
+        regions.healAll();
+        regions.awaitReplication();
+        west.runtime.resetHealth();
+        RegionalSession after = west.repository.findById(s.getId());
+        assertThat(after.version()).isEqualTo(2);
+        assertThat(after.<String>getAttribute("step")).isEqualTo("paid");
+    }
+
+    @Test
     void restrictedSessionsAreNeverWrittenOutsideTheirJurisdiction() {
         Instance west = instance(Region.EU_WEST_1, b -> b.table(EU_TABLE).dataClass(DataClass.RESTRICTED)
                 .subjectCountry("DE"));
@@ -244,7 +306,8 @@ class DynamoDbSessionRepositoryIT {
                 .region(RegionSpec.of(Region.US_EAST_1))
                 .localRegion(local).build()).build();
         DynamoDbClient dynamo = MultiRegionDynamoDb.builder().multiRegion(runtime)
-                .clientFactory(r -> regions.clientBuilder(r.id()).build())
+                .clientFactory(r -> regions.clientBuilder(r.id())
+                        .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(1, ATTEMPT_TIMEOUT)).build())
                 .table(TableConfig.builder(TABLE).partitionKey("id").build())
                 .table(TableConfig.builder(EU_TABLE).partitionKey("id")
                         .replicaRegions(Region.EU_WEST_1, Region.EU_CENTRAL_1).build())
