@@ -48,7 +48,7 @@ class HtmlReportTest {
         samples.forEach(s -> s.dynamoRequests().forEach((r, n) -> journalTotals.merge(r, n, Long::sum)));
         return new DrillReport(phases, Map.of(), 10, 3, 10, 0, 0, 2, Map.of("orders", "5 items identical"), true,
                 new LedgerCheck(4, 4, 0, 0), Duration.ofMillis(300), Duration.ofSeconds(1), 0, samples,
-                journalTotals, FLEET_DRAIN, null);
+                journalTotals, FLEET_DRAIN, SESSION_STORE, null);
     }
 
     private static final FleetDrainOutcome FLEET_DRAIN = new FleetDrainOutcome(List.of(
@@ -56,6 +56,9 @@ class HtmlReportTest {
             new FleetDrainOutcome.InstanceDrain("instance-2", "eu-central-1", 640, 0),
             new FleetDrainOutcome.InstanceDrain("instance-3", "us-east-1", 0, 0)),
             Duration.ofSeconds(1), Duration.ofSeconds(2), 400, 0, 0);
+
+    private static final SessionPhaseOutcome SESSION_STORE = new SessionPhaseOutcome(12, 90, 80, 10, 0, 80, 78, 30,
+            0, 0, 0);
 
     private static Map<String, Long> perRegion(Random random) {
         return Map.of(Phase.EU_WEST_1, (long) random.nextInt(120), Phase.EU_CENTRAL_1, (long) random.nextInt(40),
@@ -135,6 +138,30 @@ class HtmlReportTest {
         assertThat(html.select("#invariants td").eachText()).contains("fleet drain: no request to eu-west-1 once "
                 + "drained", "control plane dark: no failed call, drain still in force");
         assertThat(report.passed()).isTrue();
+    }
+
+    @Test
+    void theSessionStorePhaseShowsReadsAndSavesByOutcome() {
+        DrillReport report = syntheticRun();
+        Document html = Jsoup.parse(HtmlReport.html(report, new DrillSettings(Duration.ofSeconds(2), 4, 100, 1L)));
+
+        assertThat(html.select("#session-store td").eachText()).containsExactly("80", "10", "0", "78", "30", "0", "0");
+        assertThat(html.select("h2:containsOwn(Session store) + p").text()).contains("90 reads: 80 served, 10 refused,"
+                + " 0 stale");
+        assertThat(html.select("#invariants td").eachText()).contains("session store: no stale session read",
+                "session store: no session written outside its data class's regions",
+                "session store: no acknowledged save lost");
+    }
+
+    @Test
+    void aStaleSessionReadOrASessionWrittenOutsideItsRegionsFailsTheDrill() {
+        assertThat(new SessionPhaseOutcome(12, 90, 80, 10, 1, 80, 78, 30, 0, 0, 0).invariants().values())
+                .anyMatch(inv -> !inv.holds());
+        assertThat(new SessionPhaseOutcome(12, 90, 80, 10, 0, 80, 78, 30, 0, 1, 1).invariants().values())
+                .anyMatch(inv -> !inv.holds());
+        assertThat(new SessionPhaseOutcome(12, 90, 80, 10, 0, 80, 78, 30, 1, 0, 0).invariants().values())
+                .anyMatch(inv -> !inv.holds());
+        assertThat(SESSION_STORE.invariants().values()).allMatch(DrillReport.Invariant::holds);
     }
 
     @Test
