@@ -8,9 +8,6 @@ import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.spi.MultiRegionSpi;
 import dev.meridian.core.spi.RegionalBind;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -73,19 +70,6 @@ final class SessionCalls {
     /** {@code request} with the runtime's first-attempt budget while the region's client is still cold. */
     <Q> Q firstAttempt(Region region, Q request) {
         return shared.clients().firstAttempt(region, request, runtime.config().firstAttemptTimeout());
-    }
-
-    /** Every region the context allows that holds the table, healthy or not, by priority. */
-    List<Region> allowedRegions(RoutingContext ctx) {
-        Set<Region> footprint = shared.replicaRegions(table);
-        Set<Region> allowed = spi.allowedRegions(shared.context(table, ctx));
-        List<Region> order = new ArrayList<>();
-        for (Region r : runtime.config().regionsByPriority()) {
-            if (footprint.contains(r) && allowed.contains(r)) {
-                order.add(r);
-            }
-        }
-        return order;
     }
 
     /** The region the router would send a session write to first now (residency, health, strategy). */
