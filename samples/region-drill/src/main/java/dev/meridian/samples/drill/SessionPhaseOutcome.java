@@ -28,9 +28,9 @@ public record SessionPhaseOutcome(int sessions, long reads, long served, long re
         Map<String, DrillReport.Invariant> all = new LinkedHashMap<>();
         all.put("session store: no stale session read", new DrillReport.Invariant(stale == 0 && served > 0,
                 stale + " stale of " + reads + " reads (" + served + " served, " + refused + " refused)"));
-        all.put("session store: no session written outside its data class's regions", new DrillReport.Invariant(
+        all.put("session store: no session written outside its regions", new DrillReport.Invariant(
                 outsideEu == 0, writesOutsideEu + " writes (" + outsideEu + " requests) in us-east-1 for "
-                        + sessions + " RESTRICTED sessions"));
+                        + sessions + " RESTRICTED sessions (their data class allows the EU regions only)"));
         all.put("session store: no acknowledged save lost", new DrillReport.Invariant(lost == 0,
                 lost + " of " + sessions + " sessions behind their last acknowledged save after healing"));
         return all;

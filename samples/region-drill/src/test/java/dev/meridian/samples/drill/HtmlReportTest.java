@@ -149,7 +149,7 @@ class HtmlReportTest {
         assertThat(html.select("h2:containsOwn(Session store) + p").text()).contains("90 reads: 80 served, 10 refused,"
                 + " 0 stale");
         assertThat(html.select("#invariants td").eachText()).contains("session store: no stale session read",
-                "session store: no session written outside its data class's regions",
+                "session store: no session written outside its regions",
                 "session store: no acknowledged save lost");
     }
 
