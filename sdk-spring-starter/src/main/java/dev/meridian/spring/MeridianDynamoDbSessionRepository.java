@@ -8,20 +8,19 @@ import dev.meridian.core.MultiRegion;
 import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.internal.SettingRules;
 import dev.meridian.core.residency.DataClass;
+import dev.meridian.core.routing.OperationKind;
 import dev.meridian.core.routing.RoutingContext;
-import dev.meridian.core.spi.MultiRegionSpi;
+import dev.meridian.core.spi.RegionalBind;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.serializer.support.DeserializingConverter;
@@ -30,26 +29,40 @@ import org.springframework.session.MapSession;
 import org.springframework.session.Session;
 import org.springframework.session.SessionRepository;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
 /**
- * A Spring Session {@link SessionRepository} on a DynamoDB global table, through the routed multi-region client.
+ * A Spring Session {@link SessionRepository} on a DynamoDB global table, routed by sdk-core like every Meridian call.
  *
- * <p>Each session has a region (sticky): where it was created, recorded in the session item ({@code region}) and in
- * its id ({@code <region>~<random>}); its reads and writes are pinned there through the {@link RoutingContext} while
- * it answers. When it does not, a read goes to another region the session's data class allows and returns the item
- * only when it is at least the session's last acknowledged version (this instance's record of its last save or read);
- * else it waits up to the read wait for replication and then refuses with {@link SessionNotReadableException}: never a
- * stale session. An instance that has no record of the session refuses during the outage (it cannot tell). A save in another region is conditional on the
- * version it read, so it never overwrites a newer one; the session's region then moves there. Expiry: the
- * {@code expiresAt} attribute (epoch seconds; enable DynamoDB TTL on it) and a check on every read. Residency: every
- * call carries the data class (and subject country), enforced by the routed client.
+ * <p>Each session has a region (sticky): where its last save was acknowledged, recorded in the session item
+ * ({@code region}), in this instance's record of the session and, for a new session, in its id
+ * ({@code <region>~<random>}). Every read and save is one routed call with that region as the context's
+ * {@linkplain RoutingContext#preferredRegion() preferred region}: sdk-core's router plans it (residency of the
+ * session's data class and subject country, the table's replica regions, health, the strategy) and its executor decides
+ * from the failure whether the call moves on (see {@code SessionCalls}); the repository never walks regions itself.
+ *
+ * <p>Reads never return a version older than the session's last acknowledged version (this instance's record of its
+ * last save or read): a region whose item is older is turned down and the next planned region is tried; when none has
+ * it, the read waits up to the read wait for replication and then refuses with {@link SessionNotReadableException}.
+ * An instance with no record of the session reads only in the session's region (the id's, or where its item says it
+ * moved) and refuses while that region is unavailable: it cannot tell a stale replica from a current one.
+ *
+ * <p>Saves are whole-item puts conditional on the version they replace (or on the item's absence for a new session),
+ * which makes them safe to repeat: the executor may move a save whose answer was lost to the next region. There the
+ * condition either fails because replication already carried the first application (the save recognises its own
+ * write by its save id and is acknowledged, not applied again) or holds because it did not, and the same version
+ * with the same content is written (the copies differ only in {@code region}; replication keeps one). A save that
+ * finds another version fails with {@link SessionNotReadableException} and overwrites nothing. Expiry: the
+ * {@code expiresAt} attribute (epoch seconds; enable DynamoDB TTL on it) and a check on every read.
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public final class MeridianDynamoDbSessionRepository
@@ -58,6 +71,7 @@ public final class MeridianDynamoDbSessionRepository
     static final String REGION = "region";
     static final String VERSION = "version";
     static final String STAMP = "stamp";
+    static final String SAVE_ID = "saveId";
     static final String CREATED = "created";
     static final String LAST_ACCESSED = "lastAccessed";
     static final String MAX_INACTIVE = "maxInactive";
@@ -65,26 +79,35 @@ public final class MeridianDynamoDbSessionRepository
     static final String ATTRIBUTES = "attributes";
     static final String COUNTRY = "country";
     private static final char ID_SEPARATOR = '~';
-    private static final long DELETED = Long.MAX_VALUE;
+    private static final Known DELETED = new Known(Long.MAX_VALUE, Region.AWS_GLOBAL);
     private static final Duration POLL = Duration.ofMillis(50);
 
-    private final DynamoDbClient dynamo;
+    private final SessionCalls calls;
     private final MultiRegion runtime;
     private final String table;
     private final DataClass dataClass;
     private final @Nullable String subjectCountry;
     private final Duration readWait;
     private final Duration maxInactive;
-    /** The last version this instance acknowledged per session id ({@link #DELETED} after a delete). */
-    private final Cache<String, Long> acknowledged;
+    /** This instance's record per session id: its last acknowledged version and where it was written. */
+    private final Cache<String, Known> acknowledged;
     private final SerializingConverter serializer = new SerializingConverter();
     private final DeserializingConverter deserializer = new DeserializingConverter();
 
+    /** The last version of a session this instance acknowledged (saved or read), and the region that holds it. */
+    private record Known(long version, Region region) {
+        Known later(Known other) {
+            return other.version > version ? other : this;
+        }
+    }
+
     private MeridianDynamoDbSessionRepository(Builder b) {
-        this.dynamo = Objects.requireNonNull(b.client, "client");
-        this.runtime = MultiRegionDynamoDb.shared(dynamo).orElseThrow(() -> new IllegalArgumentException(
-                "meridian.session needs the routed client built by MultiRegionDynamoDb, was " + dynamo.getClass()
-                        .getName() + "; give it the multi-region DynamoDbClient")).runtime();
+        DynamoDbClient dynamo = Objects.requireNonNull(b.client, "client");
+        MultiRegionDynamoDb.Shared shared = MultiRegionDynamoDb.shared(dynamo).orElseThrow(() ->
+                new IllegalArgumentException("meridian.session needs the routed client built by MultiRegionDynamoDb,"
+                        + " was " + dynamo.getClass().getName() + "; give it the multi-region DynamoDbClient"));
+        this.calls = new SessionCalls(shared, b.table);
+        this.runtime = calls.runtime();
         this.table = b.table;
         this.dataClass = b.dataClass;
         this.subjectCountry = b.subjectCountry;
@@ -98,11 +121,16 @@ public final class MeridianDynamoDbSessionRepository
         return new Builder();
     }
 
+    /**
+     * A new session, in the region the router would send its first save to now.
+     *
+     * @throws dev.meridian.core.residency.ResidencyViolationException when the data class allows no region of the table
+     * @throws NoRegionAvailableException when none of its regions is available
+     */
     @Override
     public RegionalSession createSession() {
-        Region home = allowedRegions(homeContext()).stream().findFirst().orElseThrow(() ->
-                new NoRegionAvailableException("No region may store sessions of data class " + dataClass));
         String country = defaultCountry();
+        Region home = calls.firstPlanned(context(country, null));
         MapSession map = new MapSession(home.id() + ID_SEPARATOR + UUID.randomUUID());
         map.setMaxInactiveInterval(maxInactive);
         return new RegionalSession(map, home, 0, country);
@@ -112,133 +140,185 @@ public final class MeridianDynamoDbSessionRepository
     public void save(RegionalSession session) {
         String original = session.originalId;
         boolean moved = !original.equals(session.getId());
-        List<Region> order = regionsFrom(session.region, session.country);
-        for (Region region : order) {
-            long next = session.version + 1;
-            long stamp = runtime.clock().now();
-            Map<String, AttributeValue> item = item(session, region, next, stamp);
-            try {
-                pinned(region, session.country, () -> dynamo.putItem(p -> {
-                    p.tableName(table).item(item);
-                    if (session.version == 0 || moved) {
-                        p.conditionExpression("attribute_not_exists(#id)").expressionAttributeNames(Map.of("#id", ID));
-                    } else {
-                        p.conditionExpression("#v = :prev").expressionAttributeNames(Map.of("#v", VERSION))
-                                .expressionAttributeValues(Map.of(":prev", number(session.version)));
-                    }
-                }));
-            } catch (RegionUnavailable e) {
-                continue;
-            } catch (ConditionalCheckFailedException e) {
-                throw new SessionNotReadableException("Session " + session.getId() + " was not saved in region "
-                        + region.id() + ": its stored version is not " + session.version + " (a concurrent save, or"
-                        + " replication behind the session's last write); read it again and retry");
-            }
-            session.version = next;
-            session.region = region;
-            session.originalId = session.getId();
-            acknowledged.put(session.getId(), next);
-            if (moved) {
-                deleteById(original);
-            }
-            return;
+        long next = session.version + 1;
+        String saveId = UUID.randomUUID().toString();
+        long stamp = runtime.clock().now();
+        boolean create = session.version == 0 || moved;
+        Region written;
+        try {
+            // Guarded by the version it replaces (or the item's absence): false once applied, so IDEMPOTENT_WRITE.
+            written = calls.write("session.save", OperationKind.IDEMPOTENT_WRITE,
+                    context(session.country, session.region), (region, client) -> {
+                        PutItemRequest.Builder put = PutItemRequest.builder().tableName(table)
+                                .item(item(session, region, next, stamp, saveId))
+                                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD);
+                        if (create) {
+                            put.conditionExpression("attribute_not_exists(#id)")
+                                    .expressionAttributeNames(Map.of("#id", ID));
+                        } else {
+                            put.conditionExpression("#v = :prev").expressionAttributeNames(Map.of("#v", VERSION))
+                                    .expressionAttributeValues(Map.of(":prev", number(session.version)));
+                        }
+                        try {
+                            client.putItem(calls.firstAttempt(region, put.build()));
+                            return region;
+                        } catch (ConditionalCheckFailedException e) {
+                            return ownWrite(e, saveId).orElseThrow(() -> e);
+                        }
+                    });
+        } catch (ConditionalCheckFailedException e) {
+            throw new SessionNotReadableException("Session " + session.getId() + " was not saved: its stored version"
+                    + " is not " + session.version + " (a concurrent save, or replication behind the session's last"
+                    + " write); read it again and retry", e);
+        } catch (NoRegionAvailableException | SdkException e) {
+            throw new SessionNotReadableException("Session " + session.getId() + " was not saved, or its save was"
+                    + " not acknowledged: no region its data class allows took it (" + e.getMessage() + "); read it"
+                    + " again and retry", e);
         }
-        throw new SessionNotReadableException("Session " + session.getId() + " was not saved: none of its allowed"
-                + " regions " + order + " answered");
+        session.version = next;
+        session.region = written;
+        session.originalId = session.getId();
+        remember(session.getId(), new Known(next, written));
+        if (moved) {
+            deleteById(original);
+        }
     }
 
     @Override
     public @Nullable RegionalSession findById(String id) {
-        Long floor = acknowledged.getIfPresent(id);
-        if (floor != null && floor == DELETED) {
+        Known known = acknowledged.getIfPresent(id);
+        if (known == DELETED) {
             return null;
         }
-        Region home = homeHint(id);
-        List<Region> order = regionsFrom(home, defaultCountry());
-        for (Region region : order) {
-            Map<String, AttributeValue> item;
-            try {
-                item = read(region, id);
-            } catch (RegionUnavailable e) {
-                continue;
-            }
-            if (region.equals(home)) {
-                return fresh(id, item);
-            }
-            return awaitVersion(id, region, item, floor);
+        Optional<Map<String, AttributeValue>> item = read(id, known);
+        if (item.isEmpty()) {
+            return null;
         }
-        throw new SessionNotReadableException("Session " + id + " was not read: none of its allowed regions " + order
-                + " answered");
+        RegionalSession session = session(item.get());
+        if (known == null && !session.region.equals(homeHint(id))) {
+            // The session moved (a save while its first region was unavailable): read it where it lives now, at least
+            // at the version just seen.
+            remember(id, new Known(session.version, session.region));
+            return findById(id);
+        }
+        remember(id, new Known(session.version, session.region));
+        return live(session);
     }
 
     @Override
     public void deleteById(String id) {
-        Region home = homeHint(id);
-        List<Region> order = regionsFrom(home, defaultCountry());
-        for (Region region : order) {
-            try {
-                pinned(region, defaultCountry(), () -> dynamo.deleteItem(d -> d.tableName(table).key(key(id))));
-                acknowledged.put(id, DELETED);
-                return;
-            } catch (RegionUnavailable e) {
-                // the next allowed region takes the delete; replication carries it to the rest
-            }
+        Known known = acknowledged.getIfPresent(id);
+        Region sticky = known == null || known == DELETED ? homeHint(id) : known.region;
+        try {
+            // Guarded by the item's existence: false once applied, so IDEMPOTENT_WRITE; a region without the item
+            // has nothing to delete.
+            calls.write("session.delete", OperationKind.IDEMPOTENT_WRITE, context(defaultCountry(), sticky),
+                    (region, client) -> {
+                        try {
+                            client.deleteItem(calls.firstAttempt(region, DeleteItemRequest.builder().tableName(table)
+                                    .key(key(id)).conditionExpression("attribute_exists(#id)")
+                                    .expressionAttributeNames(Map.of("#id", ID)).build()));
+                        } catch (ConditionalCheckFailedException e) {
+                            // already gone in this region
+                        }
+                        return region;
+                    });
+        } catch (NoRegionAvailableException | SdkException e) {
+            throw new SessionNotReadableException("Session " + id + " was not deleted, or its delete was not"
+                    + " acknowledged: no region its data class allows took it (" + e.getMessage() + "); retry", e);
         }
-        throw new SessionNotReadableException("Session " + id + " was not deleted: none of its allowed regions "
-                + order + " answered");
-    }
-
-    /** A consistent read in the session's own region: the latest acknowledged version, or none. */
-    private @Nullable RegionalSession fresh(String id, @Nullable Map<String, AttributeValue> item) {
-        if (item == null) {
-            return null;
-        }
-        RegionalSession session = session(item);
-        if (session.region.equals(homeHint(id))) {
-            acknowledged.put(id, session.version);
-            return live(session);
-        }
-        // the session moved (a save during an outage of its first region): read where it lives now
-        Map<String, AttributeValue> there = read(session.region, id);
-        return there == null ? null : live(remember(session(there)));
+        acknowledged.put(id, DELETED);
     }
 
     /**
-     * Outside the session's region: the item is returned only when it is at least the last version this instance
-     * acknowledged; replication gets up to the read wait. An instance that never saw the session cannot tell a stale
-     * replica from a current one, so it refuses (fail closed) until the session's region answers again.
+     * The session's item (empty: there is none), at least at {@code known}'s version; waits up to the read wait for
+     * replication when no available region has it yet.
      */
-    private @Nullable RegionalSession awaitVersion(String id, Region region, @Nullable Map<String, AttributeValue> item,
-            @Nullable Long floor) {
+    private Optional<Map<String, AttributeValue>> read(String id, @Nullable Known known) {
+        Region sticky = known == null ? homeHint(id) : known.region;
+        RoutingContext ctx = context(defaultCountry(), sticky);
         long deadline = System.nanoTime() + readWait.toNanos();
-        Map<String, AttributeValue> current = item;
         while (true) {
-            if (floor != null && current != null) {
-                RegionalSession s = session(current);
-                if (s.version >= floor) {
-                    return live(remember(s));
+            try {
+                return calls.read(ctx, new VersionedRead(id, known, sticky)).item();
+            } catch (NoRegionAvailableException e) {
+                // Without a record only the session's region can answer; with one, replication may catch up.
+                if (known == null || System.nanoTime() - deadline >= 0) {
+                    throw notReadable(id, sticky, known, e);
                 }
             }
-            if (floor == null || System.nanoTime() - deadline >= 0) {
-                throw new SessionNotReadableException("Session " + id + " was not read: its region " + homeHint(id)
-                        + " is unavailable and region " + region.id() + (floor == null
-                        ? " may hold an older version (this instance has not seen the session's last version)"
-                        : " did not show its last acknowledged version " + floor + " within"
-                                + " meridian.session.read-wait " + readWait) + "; retry once the region is back"
-                        + (floor == null ? "" : ", or raise the read wait"));
-            }
             sleep();
-            try {
-                current = read(region, id);
-            } catch (RegionUnavailable e) {
-                current = null;
-            }
         }
     }
 
-    private RegionalSession remember(RegionalSession s) {
-        acknowledged.asMap().merge(s.getId(), s.version, Math::max);
-        return s;
+    private SessionNotReadableException notReadable(String id, Region sticky, @Nullable Known known,
+            RuntimeException cause) {
+        return new SessionNotReadableException("Session " + id + " was not read: its region " + sticky.id()
+                + " is unavailable and " + (known == null
+                ? "this instance has not seen the session's last version, so no other region's copy can be trusted;"
+                        + " retry once the region is back"
+                : "no other region its data class allows showed its last acknowledged version " + known.version
+                        + " within meridian.session.read-wait " + readWait + "; retry once the region is back, or"
+                        + " raise the read wait"), cause);
+    }
+
+    /**
+     * One read attempt per planned region: the item is taken when it is at least the session's last acknowledged
+     * version; an older one (a replica behind) turns the region down. Without a record of the session only its own
+     * region is read.
+     */
+    private final class VersionedRead implements RegionalBind<Found, RuntimeException> {
+        private final String id;
+        private final @Nullable Known known;
+        private final Region sticky;
+
+        VersionedRead(String id, @Nullable Known known, Region sticky) {
+            this.id = id;
+            this.known = known;
+            this.sticky = sticky;
+        }
+
+        @Override
+        public boolean servedIn(Region region) {
+            return known != null || region.equals(sticky);
+        }
+
+        @Override
+        public Optional<Found> in(Region region) {
+            Optional<Map<String, AttributeValue>> item = calls.in(region, (r, client) -> {
+                GetItemResponse response = client.getItem(calls.firstAttempt(r, GetItemRequest.builder()
+                        .tableName(table).key(key(id)).consistentRead(true).build()));
+                return response.hasItem() ? Optional.of(response.item()) : Optional.<Map<String, AttributeValue>>empty();
+            });
+            Known k = known;
+            if (k == null) {
+                return Optional.of(new Found(item));
+            }
+            if (item.isEmpty()) {
+                // Gone where its last version was written: deleted (or expired). Elsewhere: maybe not replicated yet.
+                return region.equals(k.region) ? Optional.of(new Found(item)) : Optional.empty();
+            }
+            return longOf(item.get(), VERSION) >= k.version ? Optional.of(new Found(item)) : Optional.empty();
+        }
+    }
+
+    /** What a read found: the item, or none. */
+    private record Found(Optional<Map<String, AttributeValue>> item) {
+    }
+
+    /** The region that holds this save, when {@code e}'s current item is this very save (an earlier attempt of it). */
+    private static Optional<Region> ownWrite(ConditionalCheckFailedException e, String saveId) {
+        if (!e.hasItem()) {
+            return Optional.empty();
+        }
+        AttributeValue held = e.item().get(SAVE_ID);
+        AttributeValue region = e.item().get(REGION);
+        return held != null && saveId.equals(held.s()) && region != null ? Optional.of(Region.of(region.s()))
+                : Optional.empty();
+    }
+
+    private void remember(String id, Known k) {
+        acknowledged.asMap().merge(id, k, (held, now) -> held == DELETED ? now : held.later(now));
     }
 
     private @Nullable RegionalSession live(RegionalSession s) {
@@ -248,80 +328,21 @@ public final class MeridianDynamoDbSessionRepository
         return s;
     }
 
-    private @Nullable Map<String, AttributeValue> read(Region region, String id) {
-        // the session's own version check replaces the caller's session-token bound (which would override the pin)
-        GetItemResponse r = pinned(region, defaultCountry(), true, () -> dynamo.getItem(g -> g.tableName(table).key(key(id))
-                .consistentRead(true)));
-        return r.hasItem() ? r.item() : null;
-    }
-
-    /** Runs {@code call} in {@code region} only (under the session's data class); unavailability is signalled. */
-    private <T> T pinned(Region region, @Nullable String country, Supplier<T> call) {
-        return pinned(region, country, false, call);
-    }
-
-    private <T> T pinned(Region region, @Nullable String country, boolean withoutToken, Supplier<T> call) {
-        RoutingContext.Builder ctx = context(country).toBuilder().preferredRegion(region);
-        if (withoutToken) {
-            ctx.session(null);
-        }
-        for (Region other : runtime.config().regionsByPriority()) {
-            if (!other.equals(region)) {
-                ctx.excludeRegion(other);
-            }
-        }
-        try (RoutingContext.Scope s = ctx.open()) {
-            return call.get();
-        } catch (NoRegionAvailableException | SdkClientException e) {
-            throw new RegionUnavailable();
-        } catch (DynamoDbException e) {
-            if (e instanceof ConditionalCheckFailedException || e.statusCode() < 500) {
-                throw e;
-            }
-            throw new RegionUnavailable();
-        }
-    }
-
-    private RoutingContext homeContext() {
-        return context(defaultCountry());
-    }
-
     /** The configured subject country, else the caller's: reads know no session's country before reading it. */
     private @Nullable String defaultCountry() {
         return subjectCountry != null ? subjectCountry : RoutingContext.current().subjectCountry().orElse(null);
     }
 
-    private RoutingContext context(@Nullable String country) {
+    /** The caller's context under the session's data class (and country), its region first when given. */
+    private RoutingContext context(@Nullable String country, @Nullable Region sticky) {
         RoutingContext.Builder b = RoutingContext.current().toBuilder().dataClass(dataClass);
         if (country != null) {
             b.subjectCountry(country);
         }
+        if (sticky != null) {
+            b.preferredRegion(sticky);
+        }
         return b.build();
-    }
-
-    /** The session's data class's regions that hold the table, {@code first} first, then by priority. */
-    private List<Region> regionsFrom(Region first, @Nullable String country) {
-        List<Region> allowed = allowedRegions(context(country));
-        List<Region> order = new ArrayList<>();
-        if (allowed.contains(first)) {
-            order.add(first);
-        }
-        allowed.stream().filter(r -> !r.equals(first)).forEach(order::add);
-        return order;
-    }
-
-    private List<Region> allowedRegions(RoutingContext ctx) {
-        MultiRegionDynamoDb.Shared shared = MultiRegionDynamoDb.shared(dynamo).orElseThrow();
-        Set<Region> footprint = shared.replicaRegions(table);
-        Set<Region> allowed = MultiRegionSpi.of(runtime)
-                .allowedRegions(shared.context(table, ctx));
-        List<Region> order = new ArrayList<>();
-        for (Region r : runtime.config().regionsByPriority()) {
-            if (footprint.contains(r) && allowed.contains(r)) {
-                order.add(r);
-            }
-        }
-        return order;
     }
 
     private Region homeHint(String id) {
@@ -330,9 +351,11 @@ public final class MeridianDynamoDbSessionRepository
         return at <= 0 ? local : Region.of(id.substring(0, at));
     }
 
-    private Map<String, AttributeValue> item(RegionalSession s, Region region, long version, long stamp) {
+    private Map<String, AttributeValue> item(RegionalSession s, Region region, long version, long stamp,
+            String saveId) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(ID, AttributeValue.fromS(s.getId()));
+        item.put(SAVE_ID, AttributeValue.fromS(saveId));
         item.put(REGION, AttributeValue.fromS(region.id()));
         item.put(VERSION, number(version));
         item.put(STAMP, number(stamp));
@@ -391,15 +414,6 @@ public final class MeridianDynamoDbSessionRepository
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SessionNotReadableException("Interrupted while waiting for a session's replication");
-        }
-    }
-
-    /** The pinned region did not answer; the caller tries the next allowed one. */
-    private static final class RegionUnavailable extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        RegionUnavailable() {
-            super(null, null, false, false);
         }
     }
 

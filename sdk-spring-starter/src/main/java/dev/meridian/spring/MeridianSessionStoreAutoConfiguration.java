@@ -19,18 +19,24 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.session.ReactiveSessionRepository;
 import org.springframework.session.SessionRepository;
 import org.springframework.session.config.annotation.web.http.EnableSpringHttpSession;
+import org.springframework.session.config.annotation.web.server.EnableSpringWebSession;
 import org.springframework.session.web.http.SessionRepositoryFilter;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * Spring Session on a DynamoDB global table ({@code meridian.session.enabled=true}, {@code spring-session-core} on the
  * class path): a {@link MeridianDynamoDbSessionRepository} on the routed {@code DynamoDbClient}, and in a servlet
- * application Spring Session's filter ({@code @EnableSpringHttpSession}) unless the application has its own.
+ * application Spring Session's filter ({@code @EnableSpringHttpSession}) unless the application has its own; in a
+ * WebFlux application a {@link MeridianReactiveSessionRepository} over it and Spring Session's
+ * {@code WebSessionManager} ({@code @EnableSpringWebSession}) unless the application has its own (ordered before
+ * Spring Boot's WebFlux auto-configuration, whose in-memory session manager then backs off).
  */
 @API(status = EXPERIMENTAL, since = "0.1")
-@AutoConfiguration(after = MeridianDynamoDbAutoConfiguration.class)
+@AutoConfiguration(after = MeridianDynamoDbAutoConfiguration.class,
+        beforeName = "org.springframework.boot.webflux.autoconfigure.WebFluxAutoConfiguration")
 @ConditionalOnClass({SessionRepository.class, MultiRegionDynamoDb.class})
 @ConditionalOnBooleanProperty("meridian.session.enabled")
 @ConditionalOnBean(DynamoDbClient.class)
@@ -59,5 +65,20 @@ public class MeridianSessionStoreAutoConfiguration {
     @ConditionalOnMissingBean(SessionRepositoryFilter.class)
     @EnableSpringHttpSession
     static class HttpSessions {
+    }
+
+    /** Spring Session's {@code WebSessionManager} over the repository, for WebFlux. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+    @ConditionalOnClass(name = {"reactor.core.publisher.Mono", "org.springframework.web.server.WebSession"})
+    @ConditionalOnMissingBean(name = "webSessionManager")
+    @EnableSpringWebSession
+    static class WebSessions {
+        @Bean
+        @ConditionalOnMissingBean(ReactiveSessionRepository.class)
+        MeridianReactiveSessionRepository meridianReactiveSessionRepository(
+                MeridianDynamoDbSessionRepository sessions) {
+            return new MeridianReactiveSessionRepository(sessions);
+        }
     }
 }

@@ -17,4 +17,9 @@ public class SessionNotReadableException extends MeridianException {
     public SessionNotReadableException(String message) {
         super(message);
     }
+
+    /** With the regional failure or outage that kept the session from being read or saved. */
+    public SessionNotReadableException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -6,9 +6,14 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.webflux.autoconfigure.WebFluxAutoConfiguration;
 import org.springframework.session.SessionRepository;
 import org.springframework.session.web.http.SessionRepositoryFilter;
+import org.springframework.session.web.server.session.SpringSessionWebSessionStore;
+import org.springframework.web.server.session.DefaultWebSessionManager;
+import org.springframework.web.server.session.WebSessionManager;
 
 /** {@code meridian.session.*}: when the session store is made, on which client, and with which settings. */
 class MeridianSessionStoreAutoConfigurationTest {
@@ -64,5 +69,22 @@ class MeridianSessionStoreAutoConfigurationTest {
                         MeridianDynamoDbAutoConfiguration.class, MeridianSessionStoreAutoConfiguration.class))
                 .withPropertyValues("meridian.regions=eu-west-1,eu-central-1", "meridian.session.enabled=true")
                 .run(ctx -> assertThat(ctx).hasSingleBean(SessionRepositoryFilter.class));
+    }
+
+    @Test
+    void aWebFluxApplicationGetsSpringSessionsWebSessionManagerOverTheStore() {
+        new ReactiveWebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(MeridianAutoConfiguration.class,
+                        MeridianDynamoDbAutoConfiguration.class, MeridianSessionStoreAutoConfiguration.class,
+                        WebFluxAutoConfiguration.class))
+                .withPropertyValues("meridian.regions=eu-west-1,eu-central-1", "meridian.session.enabled=true")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed().hasSingleBean(MeridianReactiveSessionRepository.class)
+                            .doesNotHaveBean(SessionRepositoryFilter.class);
+                    WebSessionManager manager = ctx.getBean("webSessionManager", WebSessionManager.class);
+                    assertThat(manager).isInstanceOf(DefaultWebSessionManager.class);
+                    assertThat(((DefaultWebSessionManager) manager).getSessionStore())
+                            .isInstanceOf(SpringSessionWebSessionStore.class);
+                });
     }
 }

@@ -38,6 +38,7 @@ public final class DrillReport {
     private final List<Sample> samples;
     private final Map<String, Long> journalTotals;
     private final FleetDrainOutcome fleetDrain;
+    private final SessionPhaseOutcome sessionStore;
     private final Path html;
 
     /**
@@ -94,13 +95,14 @@ public final class DrillReport {
      * @param samples              the timeline, about one sample per second
      * @param journalTotals        per region: requests its journal recorded over the timeline, read off the journal
      * @param fleetDrain           the fleet drain phase, run after the timeline
+     * @param sessionStore         the session store phase, run after the fleet drain
      * @param html                 the picture of the run, once written (null before)
      */
     DrillReport(List<PhaseStats> phases, Map<String, Long> breakerTransitions, long idempotentRequests,
             long callerRetries, long sideEffects, long duplicateExecutions, long restrictedToUs, long residencyRefusals,
             Map<String, String> convergence, boolean converged, LedgerCheck ledger, Duration maxStaleness,
             Duration stalenessBound, long restrictedJdbcOutsideEu, List<Sample> samples, Map<String, Long> journalTotals,
-            FleetDrainOutcome fleetDrain, Path html) {
+            FleetDrainOutcome fleetDrain, SessionPhaseOutcome sessionStore, Path html) {
         this.phases = List.copyOf(phases);
         this.breakerTransitions = Map.copyOf(breakerTransitions);
         this.idempotentRequests = idempotentRequests;
@@ -118,6 +120,7 @@ public final class DrillReport {
         this.samples = List.copyOf(samples);
         this.journalTotals = Map.copyOf(journalTotals);
         this.fleetDrain = Objects.requireNonNull(fleetDrain, "fleetDrain");
+        this.sessionStore = Objects.requireNonNull(sessionStore, "sessionStore");
         this.html = html;
     }
 
@@ -140,6 +143,11 @@ public final class DrillReport {
     /** The fleet drain phase: per instance the time from the CLI's drain to its last call in eu-west-1. */
     public FleetDrainOutcome fleetDrain() {
         return fleetDrain;
+    }
+
+    /** The session store phase: reads served, refused and stale, and session writes outside the EU. */
+    public SessionPhaseOutcome sessionStore() {
+        return sessionStore;
     }
 
     /** The picture of the run ({@code region-drill.html}). */
@@ -186,7 +194,7 @@ public final class DrillReport {
     DrillReport withHtml(Path path) {
         return new DrillReport(phases, breakerTransitions, idempotentRequests, callerRetries, sideEffects,
                 duplicateExecutions, restrictedToUs, residencyRefusals, convergence, converged, ledger, maxStaleness,
-                stalenessBound, restrictedJdbcOutsideEu, samples, journalTotals, fleetDrain, path);
+                stalenessBound, restrictedJdbcOutsideEu, samples, journalTotals, fleetDrain, sessionStore, path);
     }
 
     /** The invariants by name, in the order they are printed; the verdict depends on these only. */
@@ -207,6 +215,7 @@ public final class DrillReport {
         all.put("RESTRICTED rows never read from a non-EU replica", new Invariant(restrictedJdbcOutsideEu == 0,
                 restrictedJdbcOutsideEu + " read outside the EU"));
         all.putAll(fleetDrain.invariants());
+        all.putAll(sessionStore.invariants());
         return all;
     }
 
@@ -327,6 +336,10 @@ public final class DrillReport {
         out.println("Fleet drain (" + fleetDrain.instances().size() + " runtimes polling the control table, mirrors "
                 + "copying ARC into it; the CLI drains eu-west-1 in ARC, a mirror dies, the control plane goes dark):");
         fleetDrain.printProgress(out);
+        out.println();
+        out.println("Session store (" + sessionStore.sessions() + " RESTRICTED sessions through the DynamoDB session"
+                + " repository; eu-west-1 fails, first with eu-central-1 behind it):");
+        sessionStore.printProgress(out);
         out.println();
         out.println("Invariants (the verdict depends on these only):");
         invariants().forEach((name, inv) -> out.printf(Locale.ROOT, "  %-58s %s  (%s)%n", name,

@@ -94,6 +94,7 @@ final class HtmlReport {
         explained.forEach(line -> html.append("<li>").append(Svg.escape(line)).append("</li>"));
         html.append("</ul>\n");
         fleetDrain(html, report.fleetDrain());
+        sessionStore(html, report.sessionStore());
         html.append("<h2>Invariants</h2>\n<table id=\"invariants\"><tr><th>invariant</th><th>verdict</th>")
                 .append("<th>measured</th></tr>\n");
         report.invariants().forEach((name, inv) -> html.append("<tr><td>").append(Svg.escape(name))
@@ -132,6 +133,21 @@ final class HtmlReport {
         new java.util.TreeMap<>(mirror.holders()).forEach((region, holder) -> html.append("<tr><td>")
                 .append(Svg.escape(region)).append("</td><td>").append(Svg.escape(holder)).append("</td></tr>\n"));
         html.append("</table>\n<p id=\"mirror-takeover\">").append(Svg.escape(mirror.summary())).append("</p>\n");
+    }
+
+    /** The session store phase: reads and saves by outcome, and session requests outside the EU. */
+    private static void sessionStore(StringBuilder html, SessionPhaseOutcome s) {
+        html.append("<h2>Session store</h2>\n<p>").append(s.sessions())
+                .append(" RESTRICTED sessions (subject DE) through the DynamoDB session repository while eu-west-1 fails, ")
+                .append("first with eu-central-1 behind it. ").append(Svg.escape(s.summary())).append("</p>\n")
+                .append("<table id=\"session-store\"><tr><th>reads served</th><th>refused</th><th>stale</th>")
+                .append("<th>saves acknowledged</th><th>of which outside eu-west-1</th><th>lost</th>")
+                .append("<th>session writes outside the EU</th></tr>\n<tr>");
+        for (long n : new long[] {s.served(), s.refused(), s.stale(), s.saved(), s.savedElsewhere(), s.lost(),
+            s.writesOutsideEu()}) {
+            html.append("<td data-count=\"").append(n).append("\">").append(n).append("</td>");
+        }
+        html.append("</tr>\n</table>\n");
     }
 
     private static String chart(DrillReport report) {

@@ -48,7 +48,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * idempotent writes, last-writer-wins writes, keyed JDBC writes, read-only transactions and RESTRICTED German-subject
  * calls through {@link MultiRegionDynamoDb} and {@link RoutingDataSource}, while a timeline breaks DynamoDB in
  * eu-west-1 in four ways, takes the whole EU down, partitions replication, stops the local Aurora replica, makes it
- * lag, promotes it to writer and heals. Prints a line per phase with a bar, a summary and the path of an HTML picture
+ * lag, promotes it to writer and heals; then a fleet drain and a session store phase ({@link SessionPhase}). Prints a line per phase with a bar, a summary and the path of an HTML picture
  * of the run, and returns the {@link DrillReport}: the invariants (see {@link DrillReport#passed()}) and what each
  * phase saw.
  *
@@ -303,11 +303,12 @@ public final class RegionDrill {
             maxStaleness = jdbc.maxStaleness(writer);
         }
         FleetDrainOutcome fleetDrain = FleetDrain.run(regions, out, started);
+        SessionPhaseOutcome sessionStore = SessionPhase.run(regions, out, started);
         DrillReport report = new DrillReport(phases, meridian.breakerTransitions(), workload.idempotentRequests.sum(),
                 workload.callerRetries.sum(), workload.sideEffectCount(), workload.duplicateExecutions(),
                 restrictedToUs, meridian.total(MeridianMeters.RESIDENCY_REFUSED), convergence, converged,
                 ledger, maxStaleness, JdbcWorkload.MAX_REPLICA_LAG, jdbc.restrictedFromOutsideEu.sum(),
-                sampler.samples(), sampler.journalTotals(), fleetDrain, null);
+                sampler.samples(), sampler.journalTotals(), fleetDrain, sessionStore, null);
         out.printf(Locale.ROOT, "[%5.1fs] done%n", seconds(started));
         report.print(out);
         return report;

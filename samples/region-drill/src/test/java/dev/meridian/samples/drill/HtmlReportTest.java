@@ -48,7 +48,7 @@ class HtmlReportTest {
         samples.forEach(s -> s.dynamoRequests().forEach((r, n) -> journalTotals.merge(r, n, Long::sum)));
         return new DrillReport(phases, Map.of(), 10, 3, 10, 0, 0, 2, Map.of("orders", "5 items identical"), true,
                 new LedgerCheck(4, 4, 0, 0), Duration.ofMillis(300), Duration.ofSeconds(1), 0, samples,
-                journalTotals, FLEET_DRAIN, null);
+                journalTotals, FLEET_DRAIN, SESSION_STORE, null);
     }
 
     private static final FleetDrainOutcome FLEET_DRAIN = new FleetDrainOutcome(List.of(
@@ -62,6 +62,9 @@ class HtmlReportTest {
                 "mirror-eu-central-1-b", "us-east-1", "mirror-us-east-1-a"), 120, 12.0, "mirror-eu-west-1-a",
                 successor, 3400, Duration.ofSeconds(3), Duration.ofMillis(500), euWest, 0, unchanged);
     }
+
+    private static final SessionPhaseOutcome SESSION_STORE = new SessionPhaseOutcome(12, 90, 80, 10, 0, 80, 78, 30,
+            0, 0, 0);
 
     private static Map<String, Long> perRegion(Random random) {
         return Map.of(Phase.EU_WEST_1, (long) random.nextInt(120), Phase.EU_CENTRAL_1, (long) random.nextInt(40),
@@ -147,6 +150,30 @@ class HtmlReportTest {
                 + "drained", "control plane dark: no failed call, drain still in force",
                 "mirror: one lease holder per region", "mirror holder dies: another takes over, state unchanged");
         assertThat(report.passed()).isTrue();
+    }
+
+    @Test
+    void theSessionStorePhaseShowsReadsAndSavesByOutcome() {
+        DrillReport report = syntheticRun();
+        Document html = Jsoup.parse(HtmlReport.html(report, new DrillSettings(Duration.ofSeconds(2), 4, 100, 1L)));
+
+        assertThat(html.select("#session-store td").eachText()).containsExactly("80", "10", "0", "78", "30", "0", "0");
+        assertThat(html.select("h2:containsOwn(Session store) + p").text()).contains("90 reads: 80 served, 10 refused,"
+                + " 0 stale");
+        assertThat(html.select("#invariants td").eachText()).contains("session store: no stale session read",
+                "session store: no session written outside its regions",
+                "session store: no acknowledged save lost");
+    }
+
+    @Test
+    void aStaleSessionReadOrASessionWrittenOutsideItsRegionsFailsTheDrill() {
+        assertThat(new SessionPhaseOutcome(12, 90, 80, 10, 1, 80, 78, 30, 0, 0, 0).invariants().values())
+                .anyMatch(inv -> !inv.holds());
+        assertThat(new SessionPhaseOutcome(12, 90, 80, 10, 0, 80, 78, 30, 0, 1, 1).invariants().values())
+                .anyMatch(inv -> !inv.holds());
+        assertThat(new SessionPhaseOutcome(12, 90, 80, 10, 0, 80, 78, 30, 1, 0, 0).invariants().values())
+                .anyMatch(inv -> !inv.holds());
+        assertThat(SESSION_STORE.invariants().values()).allMatch(DrillReport.Invariant::holds);
     }
 
     @Test

@@ -79,6 +79,18 @@ class RegionDrillIT {
         assertThat(report.fleetDrain().mirror().arcReads()).isPositive();
         assertThat(printed).contains("mirror lease of eu-west-1 held by mirror-eu-west-1-", " took its lease after ");
         assertThat(html.select("#fleet-mirror tr")).hasSize(1 + Phase.REGIONS.size());
+        // The session store phase: the session region failed mid-phase; reads were served and refused, none stale,
+        // no RESTRICTED session request reached us-east-1 (judged above as invariants).
+        SessionPhaseOutcome sessions = report.sessionStore();
+        assertThat(sessions.stale()).isZero();
+        assertThat(sessions.outsideEu()).isZero();
+        assertThat(sessions.served()).isPositive();
+        assertThat(sessions.refused()).as("reads refused while eu-central-1 was behind").isPositive();
+        assertThat(sessions.savedElsewhere()).as("saves moved while eu-west-1 was down").isPositive();
+        assertThat(report.invariants()).containsKeys("session store: no stale session read",
+                "session store: no session written outside its regions");
+        assertThat(printed).contains("Session store (", " stale; ");
+        assertThat(html.select("#session-store td")).hasSize(7);
         assertThat(html.select("rect.breaker")).hasSize(Phase.REGIONS.size() * report.samples().size());
         List<Element> verdicts = html.select("#invariants td.PASS, #invariants td.FAIL");
         assertThat(verdicts).hasSize(report.invariants().size()).allMatch(td -> td.text().equals("PASS"));
