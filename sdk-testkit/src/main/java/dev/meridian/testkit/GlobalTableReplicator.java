@@ -91,7 +91,7 @@ final class GlobalTableReplicator implements AutoCloseable {
     synchronized void addTable(String table, Map<String, String> streamArnByRegion) {
         requireOpen();
         TableState state = new TableState(table);
-        for (String region : regions) {
+        for (String region : streamArnByRegion.keySet()) {
             state.cursors.put(region, new StreamCursor(region,
                     Objects.requireNonNull(streamArnByRegion.get(region), "stream ARN for " + region)));
         }
@@ -110,6 +110,11 @@ final class GlobalTableReplicator implements AutoCloseable {
 
     synchronized Set<String> tables() {
         return Set.copyOf(tables.keySet());
+    }
+
+    /** The regions a table has a replica in, in the simulated regions' order. */
+    private synchronized List<String> replicasOf(String table) {
+        return List.copyOf(tables.get(table).cursors.keySet());
     }
 
     void delay(Duration newDelay) {
@@ -225,13 +230,14 @@ final class GlobalTableReplicator implements AutoCloseable {
     private String divergence() {
         for (String table : tables()) {
             Map<String, Set<Map<String, AttributeValue>>> contents = new LinkedHashMap<>();
-            for (String region : regions) {
+            List<String> replicas = replicasOf(table);
+            for (String region : replicas) {
                 contents.put(region, scan(region, table));
             }
-            Set<Map<String, AttributeValue>> reference = contents.get(regions.get(0));
+            Set<Map<String, AttributeValue>> reference = contents.get(replicas.get(0));
             for (Map.Entry<String, Set<Map<String, AttributeValue>>> entry : contents.entrySet()) {
                 if (!entry.getValue().equals(reference)) {
-                    return "table " + table + " differs between " + regions.get(0) + " (" + reference.size()
+                    return "table " + table + " differs between " + replicas.get(0) + " (" + reference.size()
                             + " items) and " + entry.getKey() + " (" + entry.getValue().size() + " items)";
                 }
             }
@@ -270,8 +276,8 @@ final class GlobalTableReplicator implements AutoCloseable {
         int records = 0;
         Map<String, Boolean> streamsAtEnd = new LinkedHashMap<>();
         for (TableState table : tables.values()) {
-            for (String region : regions) {
-                StreamCursor cursor = table.cursors.get(region);
+            for (StreamCursor cursor : table.cursors.values()) {
+                String region = cursor.region;
                 try {
                     records += poll(table, cursor);
                     streamsAtEnd.put(table.name + "@" + region, cursor.atEnd);
@@ -381,7 +387,7 @@ final class GlobalTableReplicator implements AutoCloseable {
         Version version = new Version(nextStamp(), region);
         held.put(item, new Held(version, image));
         long due = System.nanoTime() + delay.toNanos();
-        for (String target : regions) {
+        for (String target : table.cursors.keySet()) {
             if (!target.equals(region)) {
                 pending.add(new Delivery(due, new Link(region, target), table.name, key, version, image));
             }

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -190,8 +191,24 @@ public final class LocalRegions implements AutoCloseable {
      * @throws IllegalStateException if the table already exists in a region
      */
     public void createGlobalTable(CreateTableRequest request) {
+        createGlobalTable(request, regions);
+    }
+
+    /**
+     * As {@link #createGlobalTable(CreateTableRequest)}, with replicas only in {@code replicaRegions} (as a global
+     * table whose replica set a data-residency rule limits): the other regions have no such table (a call there gets
+     * DynamoDB's {@code ResourceNotFoundException}) and nothing is replicated to them.
+     *
+     * @throws IllegalArgumentException if {@code replicaRegions} is empty or names a region these regions lack
+     * @throws IllegalStateException    if the table already exists in a region
+     */
+    public void createGlobalTable(CreateTableRequest request, Collection<String> replicaRegions) {
         Objects.requireNonNull(request, "request");
         requireOpen();
+        if (replicaRegions.isEmpty() || !regions.containsAll(replicaRegions)) {
+            throw new IllegalArgumentException("replicaRegions must name at least one of " + regions + ", was "
+                    + replicaRegions);
+        }
         CreateTableRequest.Builder global = request.toBuilder()
                 .streamSpecification(StreamSpecification.builder()
                         .streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES).build());
@@ -201,10 +218,12 @@ public final class LocalRegions implements AutoCloseable {
         CreateTableRequest perRegion = global.build();
         Map<String, String> streamArns = new LinkedHashMap<>();
         for (String region : regions) {
-            streamArns.put(region, TableCreation.create(node(region).directClient, perRegion, region));
+            if (replicaRegions.contains(region)) {
+                streamArns.put(region, TableCreation.create(node(region).directClient, perRegion, region));
+            }
         }
         replicator.addTable(request.tableName(), streamArns);
-        LOG.info("Created global table {} in {}", request.tableName(), regions);
+        LOG.info("Created global table {} in {}", request.tableName(), streamArns.keySet());
     }
 
     /** The delay between a write in one region and its application in the others (default from the builder). */

@@ -8,12 +8,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 
 class GlobalTableReplicationIT {
 
@@ -21,6 +23,7 @@ class GlobalTableReplicationIT {
     private static final String DE = "eu-central-1";
     private static final String US = "us-east-1";
     private static final String TABLE = "orders";
+    private static final String EU_ONLY = "eu-only";
 
     private static LocalRegions regions;
 
@@ -28,6 +31,7 @@ class GlobalTableReplicationIT {
     static void startRegions() {
         regions = LocalRegions.start(EU, DE, US);
         regions.createGlobalTable(TestTables.table(TABLE));
+        regions.createGlobalTable(TestTables.table(EU_ONLY), List.of(EU, DE));
     }
 
     @AfterAll
@@ -50,6 +54,19 @@ class GlobalTableReplicationIT {
 
         assertThat(get(regions.client(US), TABLE, "order-1")).containsEntry("status", AttributeValue.fromS("PLACED"));
         assertThat(get(regions.client(DE), TABLE, "order-1")).containsEntry("status", AttributeValue.fromS("PLACED"));
+    }
+
+    @Test
+    void aTableWithReplicasInSomeRegionsExistsAndReplicatesOnlyThere() {
+        put(regions.client(DE), EU_ONLY, "subject-1", "status", "PLACED");
+
+        regions.awaitReplication();
+
+        assertThat(get(regions.client(EU), EU_ONLY, "subject-1")).containsEntry("status", AttributeValue.fromS("PLACED"));
+        assertThatThrownBy(() -> get(regions.client(US), EU_ONLY, "subject-1"))
+                .isInstanceOf(ResourceNotFoundException.class);
+        assertThatThrownBy(() -> regions.createGlobalTable(TestTables.table("nowhere"), List.of("ap-south-1")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("replicaRegions");
     }
 
     @Test

@@ -29,9 +29,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * through the starter's {@link MeridianDynamoDbSessionRepository}, built directly (no Spring context). One worker reads
  * and saves them in turn while eu-west-1, where they were created, goes down — first with eu-central-1 behind it
  * (replication partitioned: the fallback cannot show a session's last version and the read is refused), then with
- * replication caught up (reads are served there, saves move there) — and comes back. The drill keeps its own ledger of every acknowledged save: a
- * read older than it is stale. The us-east-1 journal is the residency witness; after healing every session's stored
- * version is checked against the ledger.
+ * replication caught up (reads are served there, saves move there) — and comes back. The drill keeps its own ledger
+ * of every acknowledged save: a read older than it is stale. The table has replicas in the EU only; the us-east-1
+ * journal is the residency witness; after healing every session's stored version is checked against the ledger.
  */
 final class SessionPhase {
     static final String TABLE = "drill-sessions";
@@ -62,7 +62,9 @@ final class SessionPhase {
 
     /** Runs the phase on {@code regions} (healed, the timeline's traffic stopped) and prints its lines to {@code out}. */
     static SessionPhaseOutcome run(LocalRegions regions, PrintStream out, long started) throws InterruptedException {
-        regions.createGlobalTable(RegionDrill.table(TABLE, "id"));
+        // Replicas in the EU only, as the table's declaration below says: the data cannot reach us-east-1 by
+        // replication, so a session request there (the us-east-1 journal) is the only way out and is counted.
+        regions.createGlobalTable(RegionDrill.table(TABLE, "id"), List.of("eu-west-1", "eu-central-1"));
         try (MultiRegion runtime = MultiRegion.builder(config()).build();
                 DynamoDbClient dynamo = MultiRegionDynamoDb.builder().multiRegion(runtime)
                         .clientFactory(r -> regions.clientBuilder(r.id()).overrideConfiguration(
