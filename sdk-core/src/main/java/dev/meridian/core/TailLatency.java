@@ -14,12 +14,14 @@ import software.amazon.awssdk.regions.Region;
  * page is slower than a {@code GetItem}; one estimate for both would hedge the slow operation too early and the fast
  * one too late.
  *
- * <p><b>When to hedge</b> ({@link #hedgeAfter}): after the first region's estimate for the operation, but no later
- * than the next region's once that one is known ({@value #KNOWN_AFTER} samples): when the first region has taken
- * longer than the next one takes at its own tail, asking the next region is likely to answer sooner than waiting.
- * That is what keeps an operation that became slow in the first region (every {@code Query} of a region taking
- * 500 ms while its {@code GetItem}s stay fast) hedged early: its own estimate climbs to the slow latency, the next
- * region's does not.
+ * <p><b>When to hedge</b> ({@link #hedgeAfter}): after the first region's estimate for the operation; but when that
+ * is more than {@value #DEGRADED_RATIO} times the next region's (known after {@value #KNOWN_AFTER} samples), the
+ * operation is degraded in the first region, and a hedge goes out after the next region's estimate: once the first
+ * region has taken longer than the next one takes at its own tail, asking the next region is likely to answer sooner
+ * than waiting. That keeps an operation that became slow in the first region (every {@code Query} of a region taking
+ * 500 ms while its {@code GetItem}s stay fast) hedged early: its own estimate climbs with each abandoned attempt, the
+ * next region's does not. Two regions alike (or a next region farther away) keep the first region's own estimate,
+ * so the noise of two estimates of one latency does not hedge more than the target share.
  *
  * <p>It only needs to know whether a sample is above or below it, which makes the attempts the executor abandons
  * usable: a first attempt cancelled because its hedge won, or that timed out, after {@code t} took at least
@@ -32,6 +34,8 @@ final class TailLatency {
     static final double MAX_STEP = 0.19;
     /** Samples before a region's estimate may bound another region's hedge delay. */
     static final int KNOWN_AFTER = 5;
+    /** How many times the next region's estimate the first region's must be for the operation to be degraded there. */
+    static final int DEGRADED_RATIO = 2;
     private static final double DOWN_STEP = 0.01;
 
     private final double up;
@@ -68,8 +72,9 @@ final class TailLatency {
 
     /**
      * How long an attempt of {@code operation} in {@code first} goes unanswered before a hedge to {@code next} is
-     * worth it: the first region's estimate, or the next region's when that one is known and lower; -1 while the
-     * first region has no sample (the caller then uses its floor).
+     * worth it: the first region's estimate, or the next region's when that one is known and the operation is
+     * degraded in the first region (its estimate more than {@value #DEGRADED_RATIO} times the next region's); -1
+     * while the first region has no sample (the caller then uses its floor).
      */
     long hedgeAfter(Region first, @Nullable Region next, String operation) {
         long own = nanos(first, operation);
@@ -77,7 +82,8 @@ final class TailLatency {
         if (own < 0 || other == null || !other.known()) {
             return own;
         }
-        return Math.min(own, other.nanos());
+        long theirs = other.nanos();
+        return own > DEGRADED_RATIO * theirs ? theirs : own;
     }
 
     /** Forgets every sample. */

@@ -205,5 +205,11 @@ class TailLatencyTest {
         assertThat(tail.hedgeAfter(WEST, null, QUERY)).isEqualTo(500 * MS);
         assertThat(tail.hedgeAfter(CENTRAL, WEST, QUERY)).as("a slower next region never delays a hedge")
                 .isLessThan(20 * MS);
+        for (int i = 0; i < 20; i++) {
+            tail.record(CENTRAL, GET, 20 * MS);
+        }
+        tail.record(WEST, GET, 35 * MS);
+        assertThat(tail.hedgeAfter(WEST, CENTRAL, GET)).as("alike regions: the first region's own estimate")
+                .isEqualTo(35 * MS);
     }
 }
