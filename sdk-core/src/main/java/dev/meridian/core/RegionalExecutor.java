@@ -79,8 +79,7 @@ import software.amazon.awssdk.regions.Region;
  *
  * <p><b>Hedge budget and fast ejection.</b> Each hedgeable read earns a share of a {@link HedgeBudget} token and a hedge
  * spends one (refused when none is left); the adaptive delay is the {@link TailLatency} of the operation in the first
- * region at its p99, or the next region's when the operation is degraded in the first ({@link TailLatency#hedgeAfter});
- * a hedge timer that fired late because the process was stalled waits once more before the hedge goes out. A warm attempt that timed out, or a first attempt still unanswered when the call's hedge
+ * region at its p99, or the next region's when that is lower ({@link TailLatency#hedgeAfter}). A warm attempt that timed out, or a first attempt still unanswered when the call's hedge
  * answered, counts as a stall of its breaker ({@link WatchedBreaker#stalled}); {@code HealthConfig.ejectAfterStalls}
  * of them in a row open it at once. An attempt the process stall excuses (below) is not a stall.
  *
@@ -850,8 +849,6 @@ final class RegionalExecutor implements AutoCloseable {
         private boolean done;
         private boolean hedgeSent;
         private @Nullable Region hedgeRegion;
-        /** The hedge delay's timer while it runs (armed again once when it fired late). */
-        private volatile @Nullable ScheduledFuture<?> hedgeTimer;
         private int attempts;
 
         /**
@@ -907,42 +904,17 @@ final class RegionalExecutor implements AutoCloseable {
             }
             launchAttempt(firstIndex, false);
             if (hedge && !result.isDone()) {
-                armHedge(hedging.delayNanos(tail == null ? -1 : tail.hedgeAfter(regions.get(firstIndex), next,
-                        op.name())), false);
+                long delay = hedging.delayNanos(tail == null ? -1 : tail.hedgeAfter(regions.get(firstIndex), next,
+                        op.name()));
+                long due = System.nanoTime() + delay;
+                ScheduledFuture<?> timer = Objects.requireNonNull(hedger, "hedger").schedule(() -> {
+                    stalls.timerFired(due, System.nanoTime());
+                    hedge();
+                }, delay);
                 // The timer of a call that completed first is removed at once, not left to fire for nothing.
-                result.whenComplete((v, e) -> cancelHedgeTimer());
+                result.whenComplete((v, e) -> timer.cancel(false));
             }
             return result;
-        }
-
-        private void armHedge(long delay, boolean rearmed) {
-            long due = System.nanoTime() + delay;
-            hedgeTimer = Objects.requireNonNull(hedger, "hedger").schedule(() -> hedgeDue(due, rearmed), delay);
-            if (result.isDone()) {
-                cancelHedgeTimer();
-            }
-        }
-
-        private void cancelHedgeTimer() {
-            ScheduledFuture<?> t = hedgeTimer;
-            if (t != null) {
-                t.cancel(false);
-            }
-        }
-
-        /**
-         * The hedge delay ran out. When its timer fired late the process itself was stalled (not the region): the
-         * first attempt's answer may be in and not yet read, so the hedge waits once more as long as the stall
-         * lasted before it is sent. A hedge is for a slow region; a stalled process would stall the hedge as well.
-         */
-        private void hedgeDue(long due, boolean rearmed) {
-            long now = System.nanoTime();
-            stalls.timerFired(due, now);
-            if (!rearmed && now - due >= ProcessStalls.NOISE_NANOS && !result.isDone()) {
-                armHedge(now - due, true);
-                return;
-            }
-            hedge();
         }
 
         /** A detached trial attempt in a region behind a half-open breaker; its outcome only feeds the breaker. */
