@@ -79,7 +79,8 @@ import software.amazon.awssdk.regions.Region;
  *
  * <p><b>Hedge budget and fast ejection.</b> Each hedgeable read earns a share of a {@link HedgeBudget} token and a hedge
  * spends one (refused when none is left); the adaptive delay is the {@link TailLatency} of the operation in the first
- * region at its p99, or the next region's when that is lower ({@link TailLatency#hedgeAfter}). A warm attempt that timed out, or a first attempt still unanswered when the call's hedge
+ * region at its p99, or the next region's when the operation is degraded in the first ({@link TailLatency#hedgeAfter}).
+ * A warm attempt that timed out, or a first attempt still unanswered when the call's hedge
  * answered, counts as a stall of its breaker ({@link WatchedBreaker#stalled}); {@code HealthConfig.ejectAfterStalls}
  * of them in a row open it at once. An attempt the process stall excuses (below) is not a stall.
  *

@@ -243,7 +243,7 @@ public class MeridianProperties {
          * or ISO-8601. Reads are hedged by default; writes never are.
          */
         private @Nullable Duration delay;
-        /** Hedging mode: adaptive (after the operation's p99 latency in the first region, or in the next region when lower; never sooner than the delay), fixed (after the delay) or off. */
+        /** Hedging mode: adaptive (after the operation's p99 latency in the first region, or the next region's when the first is over twice that; never sooner than the delay), fixed (after the delay) or off. */
         private @Nullable String mode;
         /** Percent (0, 100] of reads that may be hedged in the long run (a token bucket). */
         private @Nullable Float budgetPercent;

@@ -16,8 +16,9 @@ import org.jspecify.annotations.Nullable;
  * <p><b>The delay</b> is fixed, or adaptive: the operation's observed p99 latency in the first region (learnt per
  * region and operation, as a {@code Query} is slower than a {@code GetItem}; attempts abandoned as hedge losers or
  * timed out count as samples at least that slow, so the estimate follows the real tail and not only the calls that
- * finished), or the next region's p99 for the operation when that is known and lower (once the first region has
- * taken longer than the next one usually does, asking it is likely to answer sooner), never below a floor. So
+ * finished), or the next region's p99 for the operation when the operation is degraded in the first region (its
+ * p99 there over twice the next region's: once the first region has taken longer than the next one usually does,
+ * asking it is likely to answer sooner), never below a floor. So
  * healthy traffic is hedged about 1 % of the time and the budget is kept for the reads that need it; an operation
  * that turns slow in the first region is hedged as early as the next region's tail allows.
  *
@@ -90,8 +91,8 @@ public final class HedgingConfig {
     }
 
     /**
-     * Hedge after the operation's observed p99 latency in the first region (or in the next region, when known and
-     * lower), but never sooner than {@code floor}.
+     * Hedge after the operation's observed p99 latency in the first region (or the next region's, when the first is
+     * over twice that), but never sooner than {@code floor}.
      */
     public static HedgingConfig adaptive(Duration floor) {
         return new HedgingConfig(true, check(floor, "HedgingConfig.adaptive floor"), true, DEFAULT_MAX_WORKERS,
