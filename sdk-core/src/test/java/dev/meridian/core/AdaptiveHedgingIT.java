@@ -92,7 +92,10 @@ class AdaptiveHedgingIT {
         regionalClients.forEach(DynamoDbClient::close);
     }
 
-    /** The default configuration (hedging included) over warmed-up per-region clients. */
+    /**
+     * The default configuration (hedging included) over warmed-up per-region clients; their attempt timeout is a
+     * patient 10 s, as nothing here is about timeouts and a loaded machine can stall a call for seconds.
+     */
     private DynamoDbClient wrap() {
         MultiRegionConfig config = MultiRegionConfig.builder()
                 .region(RegionSpec.of(WEST).endpoint(regions.endpoint(WEST)))
@@ -103,7 +106,7 @@ class AdaptiveHedgingIT {
         Map<Region, DynamoDbClient> warmed = new LinkedHashMap<>();
         for (RegionSpec spec : config.regions()) {
             DynamoDbClient c = regions.clientBuilder(spec.region().id())
-                    .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(2, Duration.ofSeconds(2)))
+                    .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(2, Duration.ofSeconds(10)))
                     .build();
             regionalClients.add(c);
             c.getItem(getItem());
