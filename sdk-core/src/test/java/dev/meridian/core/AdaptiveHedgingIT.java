@@ -127,9 +127,11 @@ class AdaptiveHedgingIT {
 
         reads(items, 300);
 
-        // About 1 % of each operation's reads pass its own p99. One estimate for both (a p90 of the region, before)
-        // sits at the Queries' latency and hedges about half of them: some 15 of these 300 reads.
-        assertThat(count("meridian.hedge.sent") - sentBefore).as("hedges of 300 healthy reads").isLessThanOrEqualTo(6);
+        // About 1 % of each operation's reads pass its own p99 (3 of 300; 9 on a 2-core machine at load 50, whose own
+        // stalls pass any estimate). One estimate for both (a p90 of the region, before) sits at the Queries' latency
+        // and hedges about half of them: 19 of these 300 reads at the same load.
+        assertThat(count("meridian.hedge.sent") - sentBefore).as("hedges of 300 healthy reads")
+                .isLessThanOrEqualTo(12);
 
         regions.faults(WEST).only("Query").latency(Duration.ofMillis(400));
         double wonBefore = count("meridian.hedge.won");
