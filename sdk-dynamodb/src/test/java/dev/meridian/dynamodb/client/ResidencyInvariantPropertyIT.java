@@ -45,25 +45,15 @@ class ResidencyInvariantPropertyIT {
     /** Short, so that a black-holed or slow region ends an attempt quickly; failover is what is under test. */
     private static final Duration ATTEMPT_TIMEOUT = Duration.ofMillis(600);
     private static LocalRegions regions;
-    /**
-     * Open for the whole property: the SDK's Netty clients share one event loop group while any of them is open, and
-     * the client whose close ends it waits out Netty's two-second quiet period. Without this one, every asynchronous
-     * try would, when its runtime closes its clients.
-     */
-    private static DynamoDbAsyncClient sharedEventLoops;
 
     @BeforeContainer
     static void start() {
         regions = LocalRegions.start(IDS.toArray(String[]::new));
         regions.createGlobalTable(TestRegions.table(TABLE));
-        sharedEventLoops = TestRegions.asyncClient(regions, Region.EU_WEST_1);
     }
 
     @AfterContainer
     static void stop() {
-        if (sharedEventLoops != null) {
-            sharedEventLoops.close();
-        }
         if (regions != null) {
             regions.close();
         }
