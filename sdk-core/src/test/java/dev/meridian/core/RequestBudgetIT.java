@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.awaitility.Awaitility;
@@ -35,14 +36,22 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 /**
  * The per-call request budget (issue 9, invariant I5) on real DynamoDB Locals behind fault proxies: whatever the
  * fault, one logical call sends at most {@code maxRegionsPerCall × SDK attempts} HTTP requests (3 × 2 = 6 with
- * {@link RegionalClientDefaults}), hedges and half-open trials included. Calls run one after the other and each
- * call's requests are counted from the three regions' request journals.
+ * {@link RegionalClientDefaults}), hedges and half-open trials included. Calls run one after the other, each on an
+ * item of its own, so each call's requests are told apart in the three regions' request journals by their bodies,
+ * even a detached half-open trial that arrives while a later call runs.
  */
 class RequestBudgetIT {
     private static final String TABLE = "budget";
     private static final List<String> IDS = List.of("eu-west-1", "eu-central-1", "us-east-1");
     private static final int BUDGET = 3 * RegionalClientDefaults.MAX_ATTEMPTS;
     private static final int CALLS = 8;
+    /** How long an open breaker waits before it lets a half-open trial through. */
+    private static final Duration OPEN_WAIT = Duration.ofMillis(200);
+    /**
+     * Calls start this far apart: beyond {@link #OPEN_WAIT}, so every call after a breaker opened finds it ready for a
+     * half-open trial.
+     */
+    private static final Duration CALL_GAP = OPEN_WAIT.plusMillis(100);
     private static final OperationClassifier CLASSIFIER = (method, args) -> Operation.builder(method.getName(),
             method.getName().startsWith("get") ? OperationKind.READ : OperationKind.WRITE).resource(TABLE).build();
 
@@ -55,6 +64,7 @@ class RequestBudgetIT {
     @BeforeAll
     static void startRegions() {
         regions = LocalRegions.start(IDS.toArray(String[]::new));
+        IDS.forEach(r -> regions.journal(r).keepBodies());
         regions.createGlobalTable(CreateTableRequest.builder().tableName(TABLE)
                 .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
                 .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
@@ -73,7 +83,7 @@ class RequestBudgetIT {
     void wrap() {
         MultiRegionConfig config = TestTopology.threeRegions()
                 .hedging(HedgingConfig.fixed(Duration.ofMillis(30)))
-                .health(HealthConfig.builder().waitInOpenState(Duration.ofMillis(200)).build())
+                .health(HealthConfig.builder().waitInOpenState(OPEN_WAIT).build())
                 .build();
         Map<Region, DynamoDbClient> clients = new LinkedHashMap<>();
         for (String r : IDS) {
@@ -94,7 +104,7 @@ class RequestBudgetIT {
     private static void warmUp(DynamoDbClient c) {
         for (int i = 0; ; i++) {
             try {
-                c.getItem(get());
+                c.getItem(get("warm-up"));
                 return;
             } catch (RuntimeException e) {
                 if (i == 5) {
@@ -113,45 +123,57 @@ class RequestBudgetIT {
         regions.reset();
     }
 
-    private static GetItemRequest get() {
-        return GetItemRequest.builder().tableName(TABLE).key(Map.of("pk", AttributeValue.fromS("k"))).build();
+    private static GetItemRequest get(String key) {
+        return GetItemRequest.builder().tableName(TABLE).key(Map.of("pk", AttributeValue.fromS(key))).build();
     }
 
-    private static PutItemRequest put() {
-        return PutItemRequest.builder().tableName(TABLE).item(Map.of("pk", AttributeValue.fromS("k"))).build();
+    private static PutItemRequest put(String key) {
+        return PutItemRequest.builder().tableName(TABLE).item(Map.of("pk", AttributeValue.fromS(key))).build();
     }
 
     private static int journaled() {
         return IDS.stream().mapToInt(r -> regions.journal(r).count()).sum();
     }
 
-    /** The most requests one of {@code CALLS} sequential calls made (each call's own failure is ignored). */
-    private static int maxRequestsPerCall(Runnable call) {
-        int max = 0;
+    /**
+     * The most requests one of {@code CALLS} sequential calls made (each call's own failure is ignored); the call is
+     * given the key of its own item.
+     */
+    private static int maxRequestsPerCall(Consumer<String> call) throws InterruptedException {
+        List<String> keys = new ArrayList<>();
         for (int i = 0; i < CALLS; i++) {
-            int before = journaled();
+            String key = "call-" + UUID.randomUUID();
+            keys.add(key);
             try {
-                call.run();
+                call.accept(key);
             } catch (RuntimeException expected) {
                 // the fault may leave no region to answer: the budget holds for failed calls too
             }
-            max = Math.max(max, settled() - before);
+            // The pace of the calls, part of the scenario (not a wait for a result): see CALL_GAP.
+            Thread.sleep(CALL_GAP.toMillis());
         }
-        return max;
+        settle();
+        return keys.stream().mapToInt(RequestBudgetIT::requestsFor).max().orElseThrow();
+    }
+
+    /** The requests, in all regions, whose body names the item {@code key}. */
+    private static int requestsFor(String key) {
+        String named = "\"S\":\"" + key + "\"";
+        return (int) IDS.stream().flatMap(r -> regions.journal(r).entries().stream())
+                .filter(e -> e.body().filter(b -> b.contains(named)).isPresent()).count();
     }
 
     /**
-     * The journaled requests once nothing more arrives: a detached half-open trial, one of the call's attempts, may
-     * still be in its SDK retry back-off when the call returns.
+     * Waits until nothing more arrives: a detached half-open trial, one of a call's attempts, may still be in its SDK
+     * retry back-off when the call returns.
      */
-    private static int settled() {
+    private static void settle() {
         AtomicInteger last = new AtomicInteger(journaled());
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
                 .during(Duration.ofMillis(800)).until(() -> {
                     int now = journaled();
                     return last.getAndSet(now) == now;
                 });
-        return last.get();
     }
 
     private void everyRegion(Consumer<String> fault) {
@@ -159,37 +181,37 @@ class RequestBudgetIT {
     }
 
     @Test
-    void aReadFailingWith503EverywhereUsesTheWholeBudgetAndNoMore() {
+    void aReadFailingWith503EverywhereUsesTheWholeBudgetAndNoMore() throws InterruptedException {
         everyRegion(r -> regions.faults(r).status(503));
         // The first calls, before any breaker opens, use all of it: 3 regions × 2 SDK attempts.
-        assertThat(maxRequestsPerCall(() -> client.getItem(get()))).isEqualTo(BUDGET);
+        assertThat(maxRequestsPerCall(k -> client.getItem(get(k)))).isEqualTo(BUDGET);
     }
 
     @Test
-    void throttlingEverywhereStaysWithinTheBudget() {
+    void throttlingEverywhereStaysWithinTheBudget() throws InterruptedException {
         everyRegion(r -> regions.faults(r).throttle());
-        assertThat(maxRequestsPerCall(() -> client.getItem(get()))).isBetween(1, BUDGET);
-        assertThat(maxRequestsPerCall(() -> client.putItem(put()))).isBetween(1, BUDGET);
+        assertThat(maxRequestsPerCall(k -> client.getItem(get(k)))).isBetween(1, BUDGET);
+        assertThat(maxRequestsPerCall(k -> client.putItem(put(k)))).isBetween(1, BUDGET);
     }
 
     @Test
-    void aWriteThatMayHaveBeenAppliedStopsInItsFirstRegion() {
+    void aWriteThatMayHaveBeenAppliedStopsInItsFirstRegion() throws InterruptedException {
         everyRegion(r -> regions.faults(r).status(500));
-        assertThat(maxRequestsPerCall(() -> client.putItem(put()))).isBetween(1, RegionalClientDefaults.MAX_ATTEMPTS);
+        assertThat(maxRequestsPerCall(k -> client.putItem(put(k)))).isBetween(1, RegionalClientDefaults.MAX_ATTEMPTS);
     }
 
     @Test
-    void blackholedRegionsWithHedgesAndHalfOpenTrialsStayWithinTheBudget() {
+    void blackholedRegionsWithHedgesAndHalfOpenTrialsStayWithinTheBudget() throws InterruptedException {
         everyRegion(r -> regions.faults(r).blackhole());
-        assertThat(maxRequestsPerCall(() -> client.getItem(get()))).isBetween(1, BUDGET);
+        assertThat(maxRequestsPerCall(k -> client.getItem(get(k)))).isBetween(1, BUDGET);
         regions.healAll();
         regions.faults("eu-west-1").blackhole();
-        assertThat(maxRequestsPerCall(() -> client.getItem(get()))).isBetween(1, BUDGET);
+        assertThat(maxRequestsPerCall(k -> client.getItem(get(k)))).isBetween(1, BUDGET);
     }
 
     @Test
-    void aSlowRegionIsHedgedWithinTheBudget() {
+    void aSlowRegionIsHedgedWithinTheBudget() throws InterruptedException {
         regions.faults("eu-west-1").latency(Duration.ofMillis(300));
-        assertThat(maxRequestsPerCall(() -> client.getItem(get()))).isBetween(2, BUDGET);
+        assertThat(maxRequestsPerCall(k -> client.getItem(get(k)))).isBetween(2, BUDGET);
     }
 }

@@ -5,6 +5,8 @@ import dev.meridian.testkit.RegionFaults;
 import dev.meridian.testkit.RequestJournal;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -68,22 +70,31 @@ public final class DoorsFixture implements AutoCloseable {
      * tables' settings and {@code server.port=0}.
      */
     public Apps apps(String... properties) {
+        return apps(EnumSet.allOf(Door.class), properties);
+    }
+
+    /** Like {@link #apps(String...)}, but starts only the applications that have one of {@code doors}. */
+    public Apps apps(Collection<Door> doors, String... properties) {
         Map<WebApplicationType, WebTestClient> clients = new EnumMap<>(WebApplicationType.class);
-        clients.put(WebApplicationType.SERVLET, start(ServletDoorsApp.class, WebApplicationType.SERVLET, properties));
-        clients.put(WebApplicationType.REACTIVE, start(ReactiveDoorsApp.class, WebApplicationType.REACTIVE,
-                properties));
+        for (Door door : doors) {
+            clients.computeIfAbsent(door.type(), type -> start(type == WebApplicationType.SERVLET
+                    ? ServletDoorsApp.class : ReactiveDoorsApp.class, type, properties));
+        }
         Apps apps = new Apps(clients);
         warmUp(apps);
         return apps;
     }
 
     /**
-     * One PUBLIC write into every region through the sync and the async clients of both applications, repeated
-     * until it succeeds: a per-region client's first call on a loaded machine may exceed the attempt timeout, and
-     * the tests are about where writes go, not about cold starts. The journals are cleared after.
+     * One PUBLIC write into every region through the sync and the async clients of each started application,
+     * repeated until it succeeds: a per-region client's first call on a loaded machine may exceed the attempt timeout,
+     * and the tests are about where writes go, not about cold starts. The journals are cleared after.
      */
     private void warmUp(Apps apps) {
         for (Door door : List.of(Door.SERVLET_SYNC, Door.FUTURE_THEN_COMPOSE, Door.WEBFLUX)) {
+            if (!apps.clients.containsKey(door.type())) {
+                continue;
+            }
             for (String region : REGIONS) {
                 Awaitility.await("warm-up of " + region + " through " + door).atMost(Duration.ofMinutes(2))
                         .pollInterval(Duration.ofMillis(200))
@@ -165,7 +176,11 @@ public final class DoorsFixture implements AutoCloseable {
          * answer (the write has finished, or was refused, when it returns).
          */
         public Response send(Door door, String table, String id, Consumer<HttpHeaders> headers) {
-            EntityExchangeResult<String> r = clients.get(door.type()).put().uri(door.uri(table, id)).headers(headers)
+            WebTestClient client = clients.get(door.type());
+            if (client == null) {
+                throw new IllegalStateException(door + " needs the " + door.type() + " application, not started here");
+            }
+            EntityExchangeResult<String> r = client.put().uri(door.uri(table, id)).headers(headers)
                     .exchange().expectBody(String.class).returnResult();
             return new Response(r.getStatus().value(), r.getResponseBody());
         }

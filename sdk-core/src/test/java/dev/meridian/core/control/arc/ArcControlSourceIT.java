@@ -41,6 +41,11 @@ class ArcControlSourceIT {
             + "routingcontrol/central";
     private static final String PANEL = "arn:aws:route53-recovery-control::111122223333:controlpanel/p";
     private static final String JSON = "application/x-amz-json-1.0";
+    /**
+     * Per endpoint: what ends a read of the black-holed endpoint (which answers after 20 s), so its length only costs
+     * time; long enough for a first answer of a WireMock server on a busy machine.
+     */
+    private static final Duration TIMEOUT = Duration.ofMillis(2500);
 
     private final WireMockServer answering = new WireMockServer(WireMockConfiguration.options().dynamicPort());
     private final WireMockServer blackHoled = new WireMockServer(WireMockConfiguration.options().dynamicPort());
@@ -76,7 +81,7 @@ class ArcControlSourceIT {
     }
 
     private ArcControlSource.Builder source(URI... endpoints) {
-        ArcControlSource.Builder b = ArcControlSource.builder().timeout(Duration.ofSeconds(5)).httpClient(http)
+        ArcControlSource.Builder b = ArcControlSource.builder().timeout(TIMEOUT).httpClient(http)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")))
                 .control(Region.EU_WEST_1, ARN_WEST).control(Region.EU_CENTRAL_1, ARN_CENTRAL);
         Region[] regions = {Region.US_EAST_1, Region.US_WEST_2, Region.AP_NORTHEAST_1};
