@@ -264,7 +264,10 @@ final class FleetDrain {
                 .key(Map.of(ControlTable.PK, AttributeValue.fromS(ControlTable.regionKey(Region.EU_WEST_1))))).item();
     }
 
-    /** The fleet's configuration: the drill's three regions, eu-west-1 local; the control source is added per instance. */
+    /**
+     * The runtimes of the phases after the timeline (fleet instances, mirrors, the session store): the drill's three
+     * regions, eu-west-1 local, local-first; fleet instances add their control source.
+     */
     static MultiRegionConfig config() {
         return MultiRegionConfig.builder()
                 .region(RegionSpec.of(Region.EU_WEST_1).jurisdiction("EU"))

@@ -1,11 +1,8 @@
 package dev.meridian.samples.drill;
 
 import dev.meridian.core.MultiRegion;
-import dev.meridian.core.MultiRegionConfig;
-import dev.meridian.core.RegionSpec;
 import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.residency.DataClass;
-import dev.meridian.core.routing.RoutingStrategy;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.spring.MeridianDynamoDbSessionRepository;
@@ -65,7 +62,7 @@ final class SessionPhase {
         // Replicas in the EU only, as the table's declaration below says: the data cannot reach us-east-1 by
         // replication, so a session request there (the us-east-1 journal) is the only way out and is counted.
         regions.createGlobalTable(RegionDrill.table(TABLE, "id"), List.of("eu-west-1", "eu-central-1"));
-        try (MultiRegion runtime = MultiRegion.builder(config()).build();
+        try (MultiRegion runtime = MultiRegion.builder(FleetDrain.config()).build();
                 DynamoDbClient dynamo = MultiRegionDynamoDb.builder().multiRegion(runtime)
                         .clientFactory(r -> regions.clientBuilder(r.id()).overrideConfiguration(
                                 RegionalClientDefaults.overrideConfiguration(1, Duration.ofSeconds(1))).build())
@@ -174,16 +171,5 @@ final class SessionPhase {
         }
         return new SessionPhaseOutcome(ids.size(), reads, served, refused, stale, saves, saved, savedElsewhere, lost,
                 outsideEu, writesOutsideEu);
-    }
-
-    /** The drill's three regions, eu-west-1 local. */
-    private static MultiRegionConfig config() {
-        return MultiRegionConfig.builder()
-                .region(RegionSpec.of(Region.EU_WEST_1).jurisdiction("EU"))
-                .region(RegionSpec.of(Region.EU_CENTRAL_1).jurisdiction("EU"))
-                .region(RegionSpec.of(Region.US_EAST_1).jurisdiction("US"))
-                .localRegion(Region.EU_WEST_1)
-                .routing(RoutingStrategy.localFirst())
-                .build();
     }
 }
