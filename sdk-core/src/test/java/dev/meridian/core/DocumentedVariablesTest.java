@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.core.residency.Jurisdiction;
 import dev.meridian.core.settings.MeridianSettings;
+import dev.meridian.testkit.RepositoryFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -105,12 +106,6 @@ class DocumentedVariablesTest {
     }
 
     private static Path configurationDoc() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path doc = dir.resolve("docs").resolve("configuration.md");
-            if (Files.isRegularFile(doc)) {
-                return doc;
-            }
-        }
-        throw new IllegalStateException("docs/configuration.md not found above " + Path.of("").toAbsolutePath());
+        return RepositoryFiles.find("docs/configuration.md");
     }
 }

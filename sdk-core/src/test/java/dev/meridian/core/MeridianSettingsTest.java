@@ -8,6 +8,7 @@ import dev.meridian.core.exception.InvalidSettingException;
 import dev.meridian.core.settings.MeridianSettings;
 import dev.meridian.core.settings.Setting;
 import dev.meridian.core.settings.SettingValues;
+import dev.meridian.testkit.RepositoryFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -250,12 +251,6 @@ class MeridianSettingsTest {
     }
 
     static Path configurationDoc() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path doc = dir.resolve("docs").resolve("configuration.md");
-            if (Files.isRegularFile(doc)) {
-                return doc;
-            }
-        }
-        throw new IllegalStateException("docs/configuration.md not found above " + Path.of("").toAbsolutePath());
+        return RepositoryFiles.find("docs/configuration.md");
     }
 }

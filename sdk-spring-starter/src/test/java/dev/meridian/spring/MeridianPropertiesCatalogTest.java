@@ -8,6 +8,7 @@ import dev.meridian.core.exception.InvalidSettingException;
 import dev.meridian.core.settings.MeridianSettings;
 import dev.meridian.core.settings.Setting;
 import dev.meridian.dynamodb.client.DynamoDbSettings;
+import dev.meridian.testkit.RepositoryFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -213,13 +214,7 @@ class MeridianPropertiesCatalogTest {
     }
 
     private static Path configurationDoc() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path doc = dir.resolve("docs").resolve("configuration.md");
-            if (Files.isRegularFile(doc)) {
-                return doc;
-            }
-        }
-        throw new IllegalStateException("docs/configuration.md not found above " + Path.of("").toAbsolutePath());
+        return RepositoryFiles.find("docs/configuration.md");
     }
 
     /** Three regions and a 20 ms hedge delay, then {@code extra}. */

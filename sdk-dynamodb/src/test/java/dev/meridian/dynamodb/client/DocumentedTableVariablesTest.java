@@ -2,6 +2,7 @@ package dev.meridian.dynamodb.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meridian.testkit.RepositoryFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -71,12 +72,6 @@ class DocumentedTableVariablesTest {
     }
 
     private static Path configurationDoc() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path doc = dir.resolve("docs").resolve("configuration.md");
-            if (Files.isRegularFile(doc)) {
-                return doc;
-            }
-        }
-        throw new IllegalStateException("docs/configuration.md not found above " + Path.of("").toAbsolutePath());
+        return RepositoryFiles.find("docs/configuration.md");
     }
 }

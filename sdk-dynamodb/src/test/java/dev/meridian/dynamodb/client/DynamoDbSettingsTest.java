@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.meridian.core.exception.InvalidSettingException;
 import dev.meridian.core.settings.MeridianSettings;
 import dev.meridian.core.settings.Setting;
+import dev.meridian.testkit.RepositoryFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -152,12 +153,6 @@ class DynamoDbSettingsTest {
     }
 
     private static Path configurationDoc() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path doc = dir.resolve("docs").resolve("configuration.md");
-            if (Files.isRegularFile(doc)) {
-                return doc;
-            }
-        }
-        throw new IllegalStateException("docs/configuration.md not found above " + Path.of("").toAbsolutePath());
+        return RepositoryFiles.find("docs/configuration.md");
     }
 }
