@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * with {@code arc} and {@code mirror=true} one instance per region copies ARC's state into the control table and the
  * rest read the table.
  */
-@API(status = EXPERIMENTAL, since = "0.2")
+@API(status = EXPERIMENTAL, since = "0.1")
 public class ControlProperties {
     /** The region control source: none, static, table or arc. */
     private String source = "none";
@@ -96,7 +96,7 @@ public class ControlProperties {
     }
 
     /** {@code meridian.control.arc.*}: the ARC cluster and the routing control of each region. */
-    @API(status = EXPERIMENTAL, since = "0.2")
+    @API(status = EXPERIMENTAL, since = "0.1")
     public static class Arc {
         /** The cluster's regional endpoints by the region each signs for, e.g. us-east-1: https://host-x.route53-recovery-cluster.us-east-1.amazonaws.com/v1. */
         private Map<String, URI> endpoints = new LinkedHashMap<>();

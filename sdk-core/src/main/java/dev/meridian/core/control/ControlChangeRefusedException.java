@@ -11,7 +11,7 @@ import org.apiguardian.api.API;
  * A control change refused by {@link ControlChangeRules}: it would leave a jurisdiction without an ON region. The
  * message names the jurisdictions and how to force the change.
  */
-@API(status = EXPERIMENTAL, since = "0.2")
+@API(status = EXPERIMENTAL, since = "0.1")
 public class ControlChangeRefusedException extends MeridianException {
     private static final long serialVersionUID = 1L;
 

@@ -19,7 +19,7 @@ import software.amazon.awssdk.regions.Region;
  * touches are judged, so an unrelated change is not blocked by a jurisdiction already dark. A region the state does
  * not name counts as ON ({@link RegionControlState#isOn}). Stateless.
  */
-@API(status = EXPERIMENTAL, since = "0.2")
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class ControlChangeRules {
     private ControlChangeRules() {
     }

@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  * a change is seen within one interval) and the jitter (default 0.2). Immutable; the builder validates eagerly and
  * names the bad setting. Give it to {@code MultiRegion.builder(config).control(controlConfig)}.
  */
-@API(status = EXPERIMENTAL, since = "0.2")
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class ControlConfig {
     /** The default poll interval. */
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
@@ -56,7 +56,7 @@ public final class ControlConfig {
     }
 
     /** Builder of {@link ControlConfig}; not thread-safe. */
-    @API(status = EXPERIMENTAL, since = "0.2")
+    @API(status = EXPERIMENTAL, since = "0.1")
     public static final class Builder {
         private @Nullable RegionControlSource source;
         private Duration pollInterval = DEFAULT_POLL_INTERVAL;

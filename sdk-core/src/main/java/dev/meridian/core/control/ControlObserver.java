@@ -10,7 +10,7 @@ import software.amazon.awssdk.regions.Region;
  * What {@link RegionControl} reports for meters: the runtime implements it over its metrics seam, so this package
  * stays free of Micrometer. Called from the poller thread.
  */
-@API(status = INTERNAL, since = "0.2")
+@API(status = INTERNAL, since = "0.1")
 public interface ControlObserver {
     /** A read of {@code source} succeeded. */
     void read(String source);

@@ -7,7 +7,7 @@ import java.util.Locale;
 import org.apiguardian.api.API;
 
 /** A region's fleet-wide control state: {@code ON} (may be planned) or {@code OFF} (left out of every plan). */
-@API(status = EXPERIMENTAL, since = "0.2")
+@API(status = EXPERIMENTAL, since = "0.1")
 public enum ControlState {
     ON, OFF;
 

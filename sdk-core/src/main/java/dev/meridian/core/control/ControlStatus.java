@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * The control view for health and operators: the source, the state in force, when it was last read successfully and
  * whether the source is in an outage (the last read failed: the state in force is the last known one). Immutable.
  */
-@API(status = EXPERIMENTAL, since = "0.2")
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class ControlStatus {
     private final String source;
     private final RegionControlState state;

@@ -33,7 +33,7 @@ import software.amazon.awssdk.regions.Region;
  * configured are ignored: a control only removes configured regions from plans, and residency is applied before it.
  * {@link #close()} stops the thread and closes the source. Thread-safe.
  */
-@API(status = INTERNAL, since = "0.2")
+@API(status = INTERNAL, since = "0.1")
 public final class RegionControl implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegionControl.class);
 

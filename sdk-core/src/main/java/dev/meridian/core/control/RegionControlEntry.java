@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * One region's control: its state, an optional routing weight (0..100) for the weighted strategy, and when and by
  * whom it was last changed (for the change-to-effect meter and for operators). Immutable.
  */
-@API(status = EXPERIMENTAL, since = "0.2")
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class RegionControlEntry {
     private final ControlState state;
     private final @Nullable Integer weight;

@@ -10,7 +10,7 @@ import org.apiguardian.api.API;
  * good snapshot when it fails, so a source only has to bound its own time (a short timeout per endpoint) and throw
  * when it cannot answer. Implementations must not block indefinitely.
  */
-@API(status = EXPERIMENTAL, since = "0.2")
+@API(status = EXPERIMENTAL, since = "0.1")
 public interface RegionControlSource extends AutoCloseable {
 
     /** The source's kind for meters, logs and health: {@code static}, {@code arc}, {@code table}. */

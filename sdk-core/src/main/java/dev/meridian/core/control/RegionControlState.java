@@ -16,7 +16,7 @@ import software.amazon.awssdk.regions.Region;
  * One snapshot of the fleet's region controls, as a {@link RegionControlSource} read it. A region the snapshot does
  * not name has no control: it is ON and has no weight from here (the configuration's weight applies). Immutable.
  */
-@API(status = EXPERIMENTAL, since = "0.2")
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class RegionControlState {
     private static final RegionControlState EMPTY = new RegionControlState(Map.of());
 

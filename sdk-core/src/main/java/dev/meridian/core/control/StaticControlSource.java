@@ -15,7 +15,7 @@ import software.amazon.awssdk.regions.Region;
  * of {@code region=STATE} or {@code region=STATE:weight}: {@code eu-west-1=OFF,eu-central-1=ON:100}.
  * {@link #set} replaces the state, so a test can flip a region as an operator would. Thread-safe.
  */
-@API(status = EXPERIMENTAL, since = "0.2")
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class StaticControlSource implements RegionControlSource {
     private volatile RegionControlState state;
 

@@ -64,7 +64,7 @@ public final class Setting<T> {
      * Starts the declaration of {@code key}, whose values are of {@code type} and whose texts {@code parser} turns into
      * values (throwing for a text that is none); {@link SettingTypes} has the common kinds.
      */
-    @API(status = INTERNAL, since = "0.2")
+    @API(status = INTERNAL, since = "0.1")
     public static <T> Builder<T> builder(String key, Class<?> type, Function<String, T> parser) {
         return new Builder<>(Objects.requireNonNull(key, "key"), Objects.requireNonNull(type, "type"),
                 Objects.requireNonNull(parser, "parser"));
@@ -172,7 +172,7 @@ public final class Setting<T> {
     }
 
     /** Assembles a declaration; the registries' declarations use it through {@link SettingTypes}. */
-    @API(status = INTERNAL, since = "0.2")
+    @API(status = INTERNAL, since = "0.1")
     public static final class Builder<T> {
         private final String key;
         private final Class<?> type;

@@ -16,7 +16,7 @@ import org.apiguardian.api.API;
  * ({@link MeridianSettings}, sdk-dynamodb's {@code DynamoDbSettings}, the starter's) declares a duration, a bounded
  * integer or a name from a list the same way and a bad value gets the same words whichever module reads it.
  */
-@API(status = INTERNAL, since = "0.2")
+@API(status = INTERNAL, since = "0.1")
 public final class SettingTypes {
     /** How a duration may be written; said in the fix of every duration's rule. */
     public static final String DURATION_FIX = "use e.g. 50ms, 2s or ISO-8601 PT0.05S";

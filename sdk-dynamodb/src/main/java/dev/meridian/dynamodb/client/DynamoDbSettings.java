@@ -26,7 +26,7 @@ import org.apiguardian.api.API;
  * use the table name upper-cased with every character other than a letter or digit as {@code _}
  * ({@link #variableName(Setting, String)}). docs/configuration.md lists them (a test holds it to this list).
  */
-@API(status = EXPERIMENTAL, since = "0.2")
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class DynamoDbSettings {
     /** Placeholder of a table name in a table's keys. */
     public static final String TABLE = "<table>";
@@ -102,7 +102,7 @@ public final class DynamoDbSettings {
     }
 
     /** The {@link WriteMode} a value of {@link #TABLE_WRITE_MODE} names. */
-    @API(status = INTERNAL, since = "0.2")
+    @API(status = INTERNAL, since = "0.1")
     public static WriteMode writeMode(String name) {
         return WriteMode.valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
     }

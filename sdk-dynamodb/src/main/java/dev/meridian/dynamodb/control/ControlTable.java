@@ -37,7 +37,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  * {@code pk = "flag#<name>"} under the same version rule. Shared by the source, the mirror and operator tools (the
  * CLI), so that every writer keeps the schema and the version rule. Thread-safe when the client is.
  */
-@API(status = EXPERIMENTAL, since = "0.2")
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class ControlTable {
     /** The default table name. */
     public static final String DEFAULT_TABLE_NAME = "meridian-control";

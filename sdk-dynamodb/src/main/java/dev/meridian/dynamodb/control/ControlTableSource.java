@@ -26,7 +26,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * replication. Give it per-region clients with a short timeout and few retries (a read that waits long only delays
  * the next poll; the state in force stays meanwhile). Closes the clients it was given only if told so.
  */
-@API(status = EXPERIMENTAL, since = "0.2")
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class ControlTableSource implements RegionControlSource {
     private static final Logger LOG = LoggerFactory.getLogger(ControlTableSource.class);
 
@@ -112,7 +112,7 @@ public final class ControlTableSource implements RegionControlSource {
     }
 
     /** Builder of {@link ControlTableSource}; not thread-safe. */
-    @API(status = EXPERIMENTAL, since = "0.2")
+    @API(status = EXPERIMENTAL, since = "0.1")
     public static final class Builder {
         private String tableName = ControlTable.DEFAULT_TABLE_NAME;
         private List<Region> readOrder = List.of();

@@ -28,7 +28,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * and answers the upstream state; every other instance answers the table. When upstream fails, the holder answers
  * the table too, so the instance fails static like the rest. Used from {@code RegionControl}'s one poller thread.
  */
-@API(status = EXPERIMENTAL, since = "0.2")
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class MirroringControlSource implements RegionControlSource {
     private static final Logger LOG = LoggerFactory.getLogger(MirroringControlSource.class);
 

@@ -38,7 +38,7 @@ import software.amazon.awssdk.services.route53recoverycluster.model.RoutingContr
  * {@code GetRoutingControlState} per mapped control. ARC's data plane publishes no read rate: for a large fleet,
  * mirror it into the control table (docs/fleet-control.md). Reads come from one poller thread.
  */
-@API(status = EXPERIMENTAL, since = "0.2")
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class ArcControlSource implements RegionControlSource {
     /** The default timeout of one endpoint's call. */
     public static final Duration DEFAULT_ENDPOINT_TIMEOUT = Duration.ofSeconds(1);
@@ -80,7 +80,7 @@ public final class ArcControlSource implements RegionControlSource {
     }
 
     /** One cluster endpoint: its URL and the region it signs requests for. */
-    @API(status = EXPERIMENTAL, since = "0.2")
+    @API(status = EXPERIMENTAL, since = "0.1")
     public record Endpoint(URI uri, Region region) {
     }
 
@@ -154,7 +154,7 @@ public final class ArcControlSource implements RegionControlSource {
     }
 
     /** Builder of {@link ArcControlSource}; not thread-safe. */
-    @API(status = EXPERIMENTAL, since = "0.2")
+    @API(status = EXPERIMENTAL, since = "0.1")
     public static final class Builder {
         private final Map<URI, Region> endpoints = new LinkedHashMap<>();
         private final Map<Region, String> controls = new LinkedHashMap<>();
