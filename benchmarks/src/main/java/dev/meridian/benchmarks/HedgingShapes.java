@@ -48,7 +48,13 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * first read started after the fault was injected, how long it took; reads that waited at least the attempt timeout.
  * A separate class from the issue's full fault harness (raw SDK beside Meridian, writer promotion).
  *
- * <p>Usage: {@code HedgingShapes [secondsPerCell] [readsPerSecondPerThread]} (defaults 20, 50).
+ * <p>Second table, per cell (to tell why a tail is what it is): per operation, the reads, the requests each region's
+ * journal saw, how many of the operation's attempts were abandoned as hedge losers (Meridian's
+ * {@code meridian.calls} with outcome {@code cancelled}); and the local region's breaker transitions to open
+ * ({@code meridian.breaker.transitions}: an ejection, or the window opening it).
+ *
+ * <p>Usage: {@code HedgingShapes [secondsPerCell] [readsPerSecondPerThread] [shapeNameContains]} (defaults 20, 50,
+ * every shape).
  */
 public final class HedgingShapes {
     private static final List<String> REGIONS = List.of("eu-west-1", "eu-central-1", "us-east-1");
@@ -81,6 +87,7 @@ public final class HedgingShapes {
     public static void main(String[] args) throws Exception {
         Duration window = Duration.ofSeconds(args.length > 0 ? Long.parseLong(args[0]) : 20);
         int rate = args.length > 1 ? Integer.parseInt(args[1]) : 50;
+        String only = args.length > 2 ? args[2] : "";
         try (LocalRegions regions = LocalRegions.start(REGIONS.toArray(String[]::new))) {
             regions.createGlobalTable(CreateTableRequest.builder().tableName(TABLE)
                     .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
@@ -89,7 +96,8 @@ public final class HedgingShapes {
                     .build());
             DynamoDbClient seed = regions.client(LOCAL);
             for (int i = 0; i < 100; i++) {
-                seed.putItem(PutItemRequest.builder().tableName(TABLE).item(Map.of("pk", s("k" + i))).build());
+                PutItemRequest put = PutItemRequest.builder().tableName(TABLE).item(Map.of("pk", s("k" + i))).build();
+                patiently(() -> seed.putItem(put));
             }
             regions.awaitReplication(Duration.ofSeconds(60));
             HedgingShapes h = new HedgingShapes(regions, window, rate);
@@ -99,11 +107,22 @@ public final class HedgingShapes {
                     + " (journal) | hedges sent / won / refused | first read after the fault ms | reads that"
                     + " waited the attempt timeout |");
             System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+            List<String> details = new ArrayList<>();
             for (Shape shape : SHAPES) {
+                if (!shape.name().contains(only)) {
+                    continue;
+                }
                 for (HedgingConfig hedging : List.of(HedgingConfig.fixed(FLOOR), HedgingConfig.adaptive(FLOOR))) {
-                    System.out.println(h.cell(shape, hedging));
+                    String[] rows = h.cell(shape, hedging);
+                    System.out.println(rows[0]);
+                    details.add(rows[1]);
                 }
             }
+            System.out.println();
+            System.out.println("| shape | hedging | operation | reads | requests eu-west-1 / eu-central-1 / us-east-1"
+                    + " | attempts abandoned (hedge losers) | " + LOCAL + " breaker opened |");
+            System.out.println("|---|---|---|---|---|---|---|");
+            details.forEach(System.out::println);
         }
     }
 
@@ -111,7 +130,8 @@ public final class HedgingShapes {
         return RegionalClientDefaults.overrideConfiguration().apiCallAttemptTimeout().orElseThrow();
     }
 
-    private String cell(Shape shape, HedgingConfig hedging) throws Exception {
+    /** The cell's row of the main table and its rows of the per-operation table. */
+    private String[] cell(Shape shape, HedgingConfig hedging) throws Exception {
         regions.reset();
         MultiRegionConfig config = MultiRegionConfig.builder()
                 .region(RegionSpec.of(Region.EU_WEST_1).jurisdiction("EU").priority(0))
@@ -124,7 +144,7 @@ public final class HedgingShapes {
         for (String r : REGIONS) {
             DynamoDbClient c = regions.clientBuilder(r)
                     .overrideConfiguration(RegionalClientDefaults.overrideConfiguration()).build();
-            c.getItem(get(0));
+            patiently(() -> c.getItem(get(0)));
             clients.put(Region.of(r), c);
         }
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -136,6 +156,8 @@ public final class HedgingShapes {
             double sent0 = sum(meters, "meridian.hedge.sent");
             double won0 = sum(meters, "meridian.hedge.won");
             double refused0 = sum(meters, "meridian.hedge.refused");
+            Map<String, Double> abandoned0 = abandoned(meters);
+            double opened0 = opened(meters);
             long faultAt = System.nanoTime();
             shape.inject().accept(regions.faults(LOCAL));
             Result r = run(client, window, faultAt);
@@ -144,19 +166,37 @@ public final class HedgingShapes {
                 requests += regions.journal(region).count("GetItem") + regions.journal(region).count("Query");
             }
             long[] lat = r.latencies();
-            return String.format(Locale.ROOT, "| %s | %s | %d | %d | %.1f | %.1f | %.1f | %.1f %% | %.0f / %.0f / %.0f |"
-                    + " %.1f | %d |", shape.name(), hedging.adaptive() ? "adaptive, 50 ms floor" : "fixed 50 ms",
+            String mode = hedging.adaptive() ? "adaptive, 50 ms floor" : "fixed 50 ms";
+            Map<String, Double> abandoned = abandoned(meters);
+            StringBuilder perOperation = new StringBuilder();
+            for (String op : List.of("GetItem", "Query")) {
+                List<String> perRegion = new ArrayList<>();
+                for (String region : REGIONS) {
+                    perRegion.add(String.valueOf(regions.journal(region).count(op)));
+                }
+                if (perOperation.length() > 0) {
+                    perOperation.append(System.lineSeparator());
+                }
+                perOperation.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %s | %.0f | %.0f |", shape.name(),
+                        mode, op, r.reads().getOrDefault(op, 0), String.join(" / ", perRegion),
+                        abandoned.getOrDefault(op, 0.0) - abandoned0.getOrDefault(op, 0.0),
+                        opened(meters) - opened0));
+            }
+            String main = String.format(Locale.ROOT, "| %s | %s | %d | %d | %.1f | %.1f | %.1f | %.1f %% | %.0f / %.0f / %.0f |"
+                    + " %.1f | %d |", shape.name(), mode,
                     lat.length, r.failed(), ms(pct(lat, 0.50)), ms(pct(lat, 0.99)), ms(pct(lat, 0.999)),
                     100.0 * (requests - lat.length - r.failed()) / Math.max(1, lat.length + r.failed()),
                     sum(meters, "meridian.hedge.sent") - sent0, sum(meters, "meridian.hedge.won") - won0,
                     sum(meters, "meridian.hedge.refused") - refused0, ms(r.firstAfterFault()), r.waitedTimeout());
+            return new String[] {main, perOperation.toString()};
         } finally {
             regions.healAll();
             clients.values().forEach(DynamoDbClient::close);
         }
     }
 
-    private record Result(long[] latencies, int failed, long firstAfterFault, int waitedTimeout) {
+    private record Result(long[] latencies, int failed, long firstAfterFault, int waitedTimeout,
+            Map<String, Integer> reads) {
     }
 
     /** Reads from {@link #THREADS} threads for {@code d}; latencies of successful reads in nanoseconds. */
@@ -166,6 +206,7 @@ public final class HedgingShapes {
         AtomicInteger waited = new AtomicInteger();
         AtomicLong first = new AtomicLong(-1);
         AtomicInteger seq = new AtomicInteger();
+        AtomicInteger queries = new AtomicInteger();
         long timeout = attemptTimeout().toNanos();
         long end = System.nanoTime() + d.toNanos();
         long period = TimeUnit.SECONDS.toNanos(1) / rate;
@@ -178,6 +219,7 @@ public final class HedgingShapes {
                     long start = System.nanoTime();
                     try {
                         if (i % 100 < 9) {
+                            queries.incrementAndGet();
                             client.query(QueryRequest.builder().tableName(TABLE).keyConditionExpression("pk = :k")
                                     .expressionAttributeValues(Map.of(":k", s("k" + i % 100))).build());
                         } else {
@@ -213,7 +255,26 @@ public final class HedgingShapes {
         }
         long[] l = latencies.stream().mapToLong(Long::longValue).toArray();
         Arrays.sort(l);
-        return new Result(l, failed.get(), first.get(), waited.get());
+        int reads = seq.get();
+        return new Result(l, failed.get(), first.get(), waited.get(),
+                Map.of("GetItem", reads - queries.get(), "Query", queries.get()));
+    }
+
+    /**
+     * Set-up on a loaded machine (seeding, a client's first call) may outlast the 2 s attempt timeout once or twice:
+     * nothing is measured there, and a put or a get repeated is harmless.
+     */
+    private static void patiently(Runnable call) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                call.run();
+                return;
+            } catch (RuntimeException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private static GetItemRequest get(int k) {
@@ -230,6 +291,20 @@ public final class HedgingShapes {
 
     private static double ms(long nanos) {
         return nanos / 1e6;
+    }
+
+    /** Attempts abandoned (hedge losers, or cancelled) per operation, every region. */
+    private static Map<String, Double> abandoned(SimpleMeterRegistry meters) {
+        Map<String, Double> byOperation = new LinkedHashMap<>();
+        meters.find("meridian.calls").tag("outcome", "cancelled").counters()
+                .forEach(c -> byOperation.merge(c.getId().getTag("operation"), c.count(), Double::sum));
+        return byOperation;
+    }
+
+    /** Transitions of the local region's breakers to open. */
+    private static double opened(SimpleMeterRegistry meters) {
+        return meters.find("meridian.breaker.transitions").tag("region", LOCAL).tag("to", "OPEN").counters().stream()
+                .mapToDouble(Counter::count).sum();
     }
 
     private static double sum(SimpleMeterRegistry meters, String name) {

@@ -55,7 +55,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * The fault harness of issue 19: in one JVM and one run, the same read load through four DynamoDB clients side by
- * side — Meridian with the README's configuration, Meridian with a fixed 50 ms hedge, the raw SDK client with its
+ * side — Meridian with the README's configuration (which hedges reads by default: adaptive, 50 ms floor, under the
+ * 10 % hedge budget), Meridian with a fixed 50 ms hedge, the raw SDK client with its
  * default settings and with capped settings (200 ms attempt timeout, 1 s call timeout) — under a refused local
  * region, a black-holed one, 10 % and 100 % slow reads and throttling; then writes through Meridian's
  * {@code RoutingDataSource} and through plain HikariCP across an Aurora-style writer promotion on real PostgreSQL.
@@ -91,6 +92,9 @@ public final class TailLatencyHarness {
     private static final Duration HEDGE_DELAY = Duration.ofMillis(50);
     private static final Duration SLOW_MIN = Duration.ofMillis(300);
     private static final Duration SLOW_MAX = Duration.ofMillis(700);
+    /** The per-region clients' attempt timeout ({@code RegionalClientDefaults}). */
+    private static final Duration ATTEMPT_TIMEOUT = RegionalClientDefaults.overrideConfiguration()
+            .apiCallAttemptTimeout().orElseThrow();
 
     private final Duration window;
     /** Each DynamoDB client runs the load this long before its window (JIT, connections, the routing's estimates). */
@@ -157,7 +161,7 @@ public final class TailLatencyHarness {
     private void dynamoDbWindows() {
         try (LocalRegions regions = LocalRegions.start(REGIONS.toArray(String[]::new))) {
             List<Contender> contenders = List.of(
-                    new Contender("Meridian, README config", "t_readme", () -> meridian(regions, HedgingConfig.disabled(), false)),
+                    new Contender("Meridian, README config (default hedging)", "t_readme", () -> meridian(regions, HedgingConfig.disabled(), false)),
                     new Contender("Meridian, 50 ms hedge", "t_hedged", () -> meridian(regions, HedgingConfig.fixed(HEDGE_DELAY), true)),
                     new Contender("raw SDK, defaults", "t_raw", () -> regions.clientBuilder(LOCAL)
                             .overrideConfiguration(ClientOverrideConfiguration.builder().build()).build()),
@@ -177,8 +181,9 @@ public final class TailLatencyHarness {
             regions.awaitReplication(Duration.ofSeconds(120));
             System.out.println();
             System.out.println("| fault (eu-west-1) | client | calls | failed | first success after the fault | p50 ms |"
-                    + " p99 ms | p99.9 ms | extra requests |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|");
+                    + " p99 ms | p99.9 ms | extra requests | calls that waited >= " + ATTEMPT_TIMEOUT.toMillis()
+                    + " ms |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|");
             for (Fault fault : FAULTS) {
                 if (!fault.name().contains(only)) {
                     continue;
@@ -283,8 +288,9 @@ public final class TailLatencyHarness {
             int calls = w.calls();
             String extra = String.format(Locale.ROOT, "%+d (%.1f %%)", requests - calls,
                     calls == 0 ? 0.0 : 100.0 * (requests - calls) / calls);
-            return String.format(Locale.ROOT, "| %s | %s | %d | %d | %s | %s | %s | %s | %s |", fault.name(), c.name(),
-                    calls, w.failed(), w.firstSuccess(), w.percentile(50), w.percentile(99), w.percentile(99.9), extra);
+            return String.format(Locale.ROOT, "| %s | %s | %d | %d | %s | %s | %s | %s | %s | %d |", fault.name(),
+                    c.name(), calls, w.failed(), w.firstSuccess(), w.percentile(50), w.percentile(99),
+                    w.percentile(99.9), extra, w.waitedAtLeast(ATTEMPT_TIMEOUT));
         } finally {
             client.close(); // also ends calls still held by a black hole
         }
@@ -321,6 +327,13 @@ public final class TailLatencyHarness {
         String firstSuccess() {
             return done.stream().filter(Call::ok).mapToLong(Call::end).min()
                     .stream().mapToObj(e -> (e - faultAt) / 1_000_000 + " ms").findFirst().orElse("—");
+        }
+
+        /** Calls (finished or not) that took or waited at least {@code d}. */
+        long waitedAtLeast(Duration d) {
+            long nanos = d.toNanos();
+            return done.stream().filter(c -> c.end() - c.start() >= nanos).count()
+                    + unfinished.stream().filter(start -> drainedAt - start >= nanos).count();
         }
 
         String percentile(double p) {

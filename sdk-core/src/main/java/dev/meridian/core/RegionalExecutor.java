@@ -81,16 +81,18 @@ import software.amazon.awssdk.regions.Region;
  * would never return to its region. A WRITE is never moved by a half-open breaker: its call is the trial.
  *
  * <p><b>Hedge budget and fast ejection.</b> Each hedgeable read earns a share of a {@link HedgeBudget} token and a hedge
- * spends one (refused when none is left); the adaptive delay is the {@link TailLatency} at the quantile
- * {@code 1 − budget share}. A warm attempt that timed out, or a first attempt still unanswered when the call's hedge
+ * spends one (refused when none is left); the adaptive delay is the {@link TailLatency} of the operation in the first
+ * region at its p99, or the next region's when the operation is degraded in the first ({@link TailLatency#hedgeAfter}).
+ * A warm attempt that timed out, or a first attempt still unanswered when the call's hedge
  * answered, counts as a stall of its breaker ({@link WatchedBreaker#stalled}); {@code HealthConfig.ejectAfterStalls}
  * of them in a row open it at once. An attempt the process stall excuses (below) is not a stall.
  *
  * <p>With {@link HedgingConfig hedging} enabled, a READ that has not answered after the hedge delay is also sent
  * to the next region; the first success wins and the other attempt is cancelled (interrupting a synchronous
- * attempt), its elapsed time recorded as a lower bound of its latency so that adaptive hedging follows the real p95;
+ * attempt), its elapsed time recorded as a lower bound of its latency so that adaptive hedging follows the real tail;
  * the hedge of a synchronous read is sent by its caller when its wait for the first success reaches the delay, that of
- * an asynchronous read by the hedge timer (whose timer is cancelled when the call completed first). Synchronous hedged reads run every attempt, the first included, on Meridian's hedge threads with the
+ * an asynchronous read by the hedge timer (cancelled when the call completed first). Synchronous hedged reads run
+ * every attempt, the first included, on Meridian's hedge threads with the
  * caller's {@link RoutingContext} while the caller waits for the first success (see {@code executeHedged} for why
  * the first attempt does not run on the caller's thread). The routing context is captured when {@code execute*} is
  * called.
@@ -134,6 +136,12 @@ final class RegionalExecutor implements AutoCloseable {
     private final StallMeter stallMeter;
     /** An attempt at least this long (the breakers' slow-call duration) needs the stall meter to be judged. */
     private final long slowNanos;
+    /**
+     * The share of a region's attempts of one operation the adaptive delay lets go unhedged at most: it targets their
+     * p99 (or the budget's share when that is smaller), so healthy traffic sends about 1 % hedges and the rest of the
+     * budget is left for the reads that need it.
+     */
+    private static final double ADAPTIVE_TAIL_SHARE = 0.01;
     /** For calls whose clients are never cold (their caller does not track start-up). */
     private static final Predicate<Region> NEVER_COLD = region -> false;
 
@@ -159,7 +167,8 @@ final class RegionalExecutor implements AutoCloseable {
         if (budget != null) {
             metrics.hedgeBudget(budget::available);
         }
-        this.tail = hedger != null && hedging.adaptive() ? new TailLatency(1 - hedging.budgetShare()) : null;
+        this.tail = hedger != null && hedging.adaptive()
+                ? new TailLatency(1 - Math.min(hedging.budgetShare(), ADAPTIVE_TAIL_SHARE)) : null;
         this.ejectAfterStalls = health.config().ejectAfterStalls();
         this.trials = new Trials(health.config().permittedCallsInHalfOpenState());
         this.slowNanos = health.config().slowCallDuration().toNanos();
@@ -512,7 +521,7 @@ final class RegionalExecutor implements AutoCloseable {
         if (!gate.cold) {
             latency.record(gate.region, held);
             if (tail != null) {
-                tail.record(gate.region, held);
+                tail.record(gate.region, op.name(), held);
             }
         }
         metrics.call(gate.region, op.name(), Metrics.SUCCESS, nanos);
@@ -544,7 +553,7 @@ final class RegionalExecutor implements AutoCloseable {
                 if (!gate.cold) {
                     latency.recordFailure(gate.region, held);
                     if (tail != null) {
-                        tail.recordAtLeast(gate.region, held);
+                        tail.recordAtLeast(gate.region, op.name(), held);
                     }
                     if (timedOut) {
                         stalled(op, gate, "timed out");
@@ -890,6 +899,7 @@ final class RegionalExecutor implements AutoCloseable {
             }
             int firstIndex;
             Region trialRegion = null;
+            @Nullable Region next;
             synchronized (this) {
                 firstIndex = failover.take();
                 if (op.kind() == OperationKind.READ && failover.hasNext()
@@ -897,6 +907,7 @@ final class RegionalExecutor implements AutoCloseable {
                     trialRegion = regions.get(firstIndex);
                     firstIndex = failover.take();
                 }
+                next = failover.hasNext() ? regions.get(failover.peek()) : null;
             }
             if (trialRegion != null) {
                 trial(trialRegion);
@@ -909,7 +920,8 @@ final class RegionalExecutor implements AutoCloseable {
             }
             launchAttempt(firstIndex, false);
             if (hedge && !result.isDone()) {
-                long delay = hedging.delayNanos(tail == null ? -1 : tail.nanos(regions.get(firstIndex)));
+                long delay = hedging.delayNanos(tail == null ? -1 : tail.hedgeAfter(regions.get(firstIndex), next,
+                        op.name()));
                 long due = System.nanoTime() + delay;
                 if (callerTimesHedge) {
                     hedgeDue = due;
@@ -1098,11 +1110,11 @@ final class RegionalExecutor implements AutoCloseable {
             }
             if (e instanceof CancellationException || a.cancelled) {
                 a.gate.release();
-                // Abandoned, not finished: it would have taken at least this long, which the p95 estimate must see
+                // Abandoned, not finished: it would have taken at least this long, which the tail estimate must see
                 // or adaptive hedging would only ever learn from the attempts fast enough to win.
                 latency.recordAbandoned(region, nanos);
                 if (tail != null && !a.gate.cold) {
-                    tail.recordAtLeast(region, nanos);
+                    tail.recordAtLeast(region, op.name(), nanos);
                 }
                 metrics.call(region, op.name(), Metrics.CANCELLED, nanos);
                 observations.stop(a.gate.observation, Metrics.CANCELLED, null);

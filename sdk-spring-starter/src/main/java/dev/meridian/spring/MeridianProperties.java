@@ -248,9 +248,9 @@ public class MeridianProperties {
          * or ISO-8601. Reads are hedged by default; writes never are.
          */
         private @Nullable Duration delay;
-        /** Hedging mode: adaptive (after the first region's latency at the quantile 1 - budget share, never sooner than the delay), fixed (after the delay) or off. */
+        /** Hedging mode: adaptive (after the operation's p99 latency in the first region, or the next region's when the first is over twice that; never sooner than the delay), fixed (after the delay) or off. */
         private @Nullable String mode;
-        /** Percent (0, 100] of reads that may be hedged in the long run (a token bucket); the adaptive delay targets the same share. */
+        /** Percent (0, 100] of reads that may be hedged in the long run (a token bucket). */
         private @Nullable Float budgetPercent;
         /** Most hedges the hedge budget lets out at once, >= 1. */
         private @Nullable Integer budgetBurst;

@@ -13,12 +13,14 @@ import org.jspecify.annotations.Nullable;
  * Hedged reads: when a READ has not answered after a delay, the same read is also sent to the next region of its
  * plan; the first success wins and the other attempt is cancelled. Only reads are hedged, never writes.
  *
- * <p><b>The delay</b> is fixed, or adaptive: the first region's observed latency at the quantile
- * {@code 1 − budget share} (the p90 with the default 10 % budget; attempts abandoned as hedge losers or timed out
- * count as samples at least that slow, so the estimate follows the real tail and not only the calls that finished),
- * never below a floor. Adaptive hedging thus spends the budget on the slowest calls: where those are slower than
- * the floor it hedges about the budget's share of calls, otherwise it hedges exactly as a fixed delay equal to the
- * floor would.
+ * <p><b>The delay</b> is fixed, or adaptive: the operation's observed p99 latency in the first region (learnt per
+ * region and operation, as a {@code Query} is slower than a {@code GetItem}; attempts abandoned as hedge losers or
+ * timed out count as samples at least that slow, so the estimate follows the real tail and not only the calls that
+ * finished), or the next region's p99 for the operation when the operation is degraded in the first region (its
+ * p99 there over twice the next region's: once the first region has taken longer than the next one usually does,
+ * asking it is likely to answer sooner), never below a floor. So
+ * healthy traffic is hedged about 1 % of the time and the budget is kept for the reads that need it; an operation
+ * that turns slow in the first region is hedged as early as the next region's tail allows.
  *
  * <p><b>The budget</b> caps the extra requests: a token bucket in which every hedgeable read earns
  * {@link #budgetShare()} of a token (at most {@link #budgetBurst()} tokens held) and each hedge spends one; a hedge
@@ -89,8 +91,8 @@ public final class HedgingConfig {
     }
 
     /**
-     * Hedge after the first region's observed latency at the quantile {@code 1 − budget share} (the p90 with the
-     * default budget), but never sooner than {@code floor}.
+     * Hedge after the operation's observed p99 latency in the first region (or the next region's, when the first is
+     * over twice that), but never sooner than {@code floor}.
      */
     public static HedgingConfig adaptive(Duration floor) {
         return new HedgingConfig(true, check(floor, "HedgingConfig.adaptive floor"), true, DEFAULT_MAX_WORKERS,
@@ -99,7 +101,8 @@ public final class HedgingConfig {
 
     /**
      * This configuration with a hedge budget of {@code share} of the hedgeable reads, in (0, 1], of which at most
-     * {@code burst} (at least 1) may be spent at once. The adaptive delay targets the same share.
+     * {@code burst} (at least 1) may be spent at once. The adaptive delay targets the p99, or this share's quantile
+     * when the share is below 1 %.
      */
     @API(status = EXPERIMENTAL, since = "0.1")
     public HedgingConfig withBudget(double share, int burst) {
@@ -155,7 +158,7 @@ public final class HedgingConfig {
     }
 
     /**
-     * The delay to use given the first region's observed tail latency (at the quantile {@code 1 − budget share};
+     * The delay to use given the observed tail latency of the read (the adaptive estimate described above;
      * nanoseconds, or negative when unknown).
      */
     public long delayNanos(long tailNanos) {

@@ -98,12 +98,12 @@ public final class MeridianSettings {
                     + " 50ms, 2s or ISO-8601. Reads are hedged by default; writes never are."));
     /** The hedging mode. */
     public static final Setting<String> HEDGE_MODE = add(oneOf("hedge.mode", HEDGE_MODES, "adaptive")
-            .doc("Hedging mode: adaptive (after the first region's latency at the quantile 1 - budget share, never"
-                    + " sooner than the delay), fixed (after the delay) or off."));
+            .doc("Hedging mode: adaptive (after the operation's p99 latency in the first region, or the next"
+                    + " region's when the first is over twice that; never sooner than the delay), fixed (after the"
+                    + " delay) or off."));
     /** The hedge budget's long-run share of reads. */
     public static final Setting<Float> HEDGE_BUDGET_PERCENT = add(percent("hedge.budget-percent", 10f)
-            .doc("Percent (0, 100] of reads that may be hedged in the long run (a token bucket); the adaptive delay"
-                    + " targets the same share."));
+            .doc("Percent (0, 100] of reads that may be hedged in the long run (a token bucket)."));
     /** The hedge budget's burst. */
     public static final Setting<Integer> HEDGE_BUDGET_BURST = add(integer("hedge.budget-burst", 1, Integer.MAX_VALUE)
             .defaultValue(10, "10")
