@@ -1,0 +1,194 @@
+package dev.meridian.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meridian.core.execution.HedgingConfig;
+import dev.meridian.core.health.HealthConfig;
+import dev.meridian.core.health.RegionStatus;
+import dev.meridian.testkit.LocalRegions;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.SdkClient;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+
+/**
+ * A throttled table's hedged reads do not eject its region (the cause of the tail2 revert). DynamoDB throttles at once
+ * and the SDK backs off before its retry (half a second or more with the standard strategy), so every read's hedge
+ * answers first and its first attempt is cancelled mid back-off. The region did answer, with a 400, which the
+ * per-region clients report as soon as it arrives (through {@link RegionalClientDefaults}): the loser is no stall,
+ * and the region's breaker stays closed. A black-holed region still is ejected ({@code FastEjectionIT}). The request
+ * journals are the witness that every read was hedged and answered by the other region.
+ */
+class ThrottledHedgedReadsIT {
+    private static final String WEST = "eu-west-1";
+    private static final String CENTRAL = "eu-central-1";
+    private static final String TABLE = "throttled-hedged";
+    /** Well past the default run of stalls that ejects a region. */
+    private static final int READS = 4 * HealthConfig.DEFAULT_EJECT_AFTER_STALLS;
+
+    private static LocalRegions regions;
+
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final List<SdkClient> regionalClients = new ArrayList<>();
+    private MultiRegion runtime;
+
+    @BeforeAll
+    static void startRegions() {
+        regions = LocalRegions.start(WEST, CENTRAL);
+        for (String r : regions.regions()) {
+            // One patient attempt: set-up on a loaded machine, nothing here is measured.
+            DynamoDbClient c = regions.clientBuilder(r)
+                    .httpClientBuilder(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(60)))
+                    .overrideConfiguration(o -> o.apiCallAttemptTimeout(Duration.ofSeconds(60))
+                            .retryStrategy(AwsRetryStrategy.doNotRetry()))
+                    .build();
+            c.createTable(CreateTableRequest.builder().tableName(TABLE)
+                    .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
+                    .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
+                            .attributeType(ScalarAttributeType.S).build())
+                    .billingMode(BillingMode.PAY_PER_REQUEST).build());
+            c.putItem(PutItemRequest.builder().tableName(TABLE)
+                    .item(Map.of("pk", s("item-1"), "servedBy", s(r))).build());
+            c.close();
+        }
+    }
+
+    @AfterAll
+    static void stopRegions() {
+        if (regions != null) {
+            regions.close();
+        }
+    }
+
+    @BeforeEach
+    void healRegions() {
+        regions.reset();
+    }
+
+    @AfterEach
+    void close() {
+        regions.healAll();
+        if (runtime != null) {
+            runtime.close();
+        }
+        regionalClients.forEach(SdkClient::close);
+    }
+
+    /** Every read is hedged (a budget of one hedge per read) after an adaptive delay. */
+    private MultiRegion runtime() {
+        MultiRegionConfig config = MultiRegionConfig.builder()
+                .region(RegionSpec.of(WEST).endpoint(regions.endpoint(WEST)))
+                .region(RegionSpec.of(CENTRAL).endpoint(regions.endpoint(CENTRAL)))
+                .localRegion(WEST)
+                .hedging(HedgingConfig.adaptive(Duration.ofMillis(20)).withBudget(1.0, READS))
+                .environment(name -> null)
+                .build();
+        runtime = MultiRegion.builder(config).meterRegistry(meters).build();
+        return runtime;
+    }
+
+    @Test
+    void aThrottledTablesHedgedSyncReadsLeaveItsRegionClosed() {
+        Map<Region, DynamoDbClient> warmed = new LinkedHashMap<>();
+        for (String r : regions.regions()) {
+            DynamoDbClient c = keep(regions.clientBuilder(r)
+                    .overrideConfiguration(RegionalClientDefaults.overrideConfiguration()).build());
+            c.getItem(patient(getItem()));
+            warmed.put(Region.of(r), c);
+        }
+        DynamoDbClient items = runtime().wrapClient(DynamoDbClient.class, warmed::get,
+                MultiRegionDynamoDbIT.CLASSIFIER);
+        regions.journalsClear();
+        regions.faults(WEST).only("GetItem").throttle();
+
+        for (int i = 0; i < READS; i++) {
+            assertThat(items.getItem(getItem()).item()).containsEntry("servedBy", s(CENTRAL));
+        }
+
+        assertHedgedAndClosed();
+    }
+
+    @Test
+    void aThrottledTablesHedgedAsyncReadsLeaveItsRegionClosed() throws Exception {
+        Map<Region, DynamoDbAsyncClient> warmed = new LinkedHashMap<>();
+        for (String r : regions.regions()) {
+            DynamoDbAsyncClient c = keep(DynamoDbAsyncClient.builder().region(Region.of(r))
+                    .endpointOverride(regions.endpoint(r))
+                    .credentialsProvider(regions.client(r).serviceClientConfiguration().credentialsProvider())
+                    .httpClientBuilder(NettyNioAsyncHttpClient.builder())
+                    .overrideConfiguration(RegionalClientDefaults.overrideConfiguration()).build());
+            c.getItem(patient(getItem())).get(60, TimeUnit.SECONDS);
+            warmed.put(Region.of(r), c);
+        }
+        DynamoDbAsyncClient items = runtime().wrapClient(DynamoDbAsyncClient.class, warmed::get,
+                MultiRegionDynamoDbIT.CLASSIFIER);
+        regions.journalsClear();
+        regions.faults(WEST).only("GetItem").throttle();
+
+        for (int i = 0; i < READS; i++) {
+            assertThat(items.getItem(getItem()).get(30, TimeUnit.SECONDS).item())
+                    .containsEntry("servedBy", s(CENTRAL));
+        }
+
+        assertHedgedAndClosed();
+    }
+
+    private void assertHedgedAndClosed() {
+        assertThat(runtime.status(Region.of(WEST)).breaker())
+                .as("a throttled table's region answered every attempt: none is a stall")
+                .isEqualTo(RegionStatus.BreakerState.CLOSED);
+        assertThat(count("meridian.hedge.won", CENTRAL)).as("every read was answered by its hedge")
+                .isEqualTo(READS);
+        assertThat(regions.journal(WEST).count("GetItem")).as("every first attempt reached the throttled table")
+                .isGreaterThanOrEqualTo(READS);
+    }
+
+    private <C extends SdkClient> C keep(C client) {
+        regionalClients.add(client);
+        return client;
+    }
+
+    /** A warm-up read that waits as long as a cold client on a loaded machine needs (nothing here is measured). */
+    private static GetItemRequest patient(GetItemRequest request) {
+        return request.toBuilder().overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(60))
+                .apiCallAttemptTimeout(Duration.ofSeconds(60))).build();
+    }
+
+    private double count(String meter, String region) {
+        Counter c = meters.find(meter).tag("region", region).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    private static AttributeValue s(String v) {
+        return AttributeValue.builder().s(v).build();
+    }
+
+    private static GetItemRequest getItem() {
+        return GetItemRequest.builder().tableName(TABLE).key(Map.of("pk", s("item-1"))).build();
+    }
+}
