@@ -20,6 +20,12 @@ import software.amazon.awssdk.retries.api.RetryStrategy;
  * value as the whole call's timeout: a fast regional failure (503, throttling, reset) still gets one quick SDK retry,
  * but one region never costs more than one attempt timeout before Meridian moves to the next region (a blackholed
  * region does not cost {@code attempts × timeout}). Stateless; thread-safe.
+ *
+ * <p>It also installs Meridian's execution interceptor that reports every HTTP response of an attempt to the region's
+ * health as it arrives (any status: a throttled or failed answer still shows the region is alive), so that a hedged
+ * read cancelled while the SDK backs off after a throttled answer is not taken for a stalled region. It does nothing
+ * for requests made outside Meridian. A client built without these settings gets no such report: its region counts as
+ * answering only when an attempt completes, and a hedged read's loser cancelled mid back-off counts as a stall.
  */
 @API(status = STABLE, since = "0.1")
 public final class RegionalClientDefaults {
@@ -47,11 +53,17 @@ public final class RegionalClientDefaults {
         return apply(ClientOverrideConfiguration.builder(), maxAttempts, attemptTimeout).build();
     }
 
-    /** Applies the capped retries and timeouts to an existing override configuration builder. */
+    /**
+     * Applies the capped retries and timeouts to an existing override configuration builder, and adds Meridian's
+     * response interceptor (once) to its interceptors.
+     */
     public static ClientOverrideConfiguration.Builder apply(ClientOverrideConfiguration.Builder builder,
             int maxAttempts, Duration attemptTimeout) {
         Objects.requireNonNull(builder, "builder");
         SettingRules.positive(attemptTimeout, "attemptTimeout", "pass a timeout such as 2 s (the default)");
+        if (!builder.executionInterceptors().contains(HeardAtTheWire.INSTANCE)) {
+            builder.addExecutionInterceptor(HeardAtTheWire.INSTANCE);
+        }
         return builder.retryStrategy(retryStrategy(maxAttempts))
                 .apiCallAttemptTimeout(attemptTimeout)
                 .apiCallTimeout(attemptTimeout);

@@ -104,7 +104,13 @@ import software.amazon.awssdk.regions.Region;
  * hedging is on, otherwise on a thread of its own started the first time an attempt is slow or times out) is taken
  * off; a timed-out attempt during which the process was stalled for at least a quarter of its time is not recorded
  * against the region at all (metered as {@code meridian.process.stall}). What the caller sees does not change: the
- * failover decision is the classifier's. Thread-safe.
+ * failover decision is the classifier's.
+ *
+ * <p><b>Heard at the wire.</b> Calls that may lose to a hedge (hedged synchronous reads, every asynchronous call) name
+ * their region's breaker to {@link HeardAtTheWire}, the interceptor {@link RegionalClientDefaults} installs in the
+ * per-region clients, so that every HTTP response (any status) marks the region as answering when it arrives, inside
+ * the SDK's retries: a hedge loser whose region answered after it started (a throttled attempt backing off) is no
+ * stall. Through a client without the interceptor the region is heard only when an attempt completes. Thread-safe.
  */
 final class RegionalExecutor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegionalExecutor.class);
@@ -230,9 +236,24 @@ final class RegionalExecutor implements AutoCloseable {
         RoutingPlan plan = router.plan(op, ctx);
         int limit = limit(op, plan.regions().size());
         if (hedger != null && op.kind() == OperationKind.READ && limit > 1) {
-            return executeHedged(op, ctx, plan, limit, call, classifier, cold);
+            return executeHedged(op, ctx, plan, limit, heardAtTheWire(call), classifier, cold);
         }
         return executeBlocking(op, ctx, plan, limit, call, classifier, cold);
+    }
+
+    /**
+     * {@code call} with its region's breaker told of every HTTP response the call's client receives
+     * ({@link HeardAtTheWire}): a hedged read's loser that heard back is waiting on something other than a dead region.
+     */
+    private <T> Function<Region, T> heardAtTheWire(Function<Region, T> call) {
+        return region -> {
+            WatchedBreaker before = HeardAtTheWire.listen(health.watched(region));
+            try {
+                return call.apply(region);
+            } finally {
+                HeardAtTheWire.listen(before);
+            }
+        };
     }
 
     /** The failover loop of a synchronous call on the caller's thread. */
@@ -435,11 +456,16 @@ final class RegionalExecutor implements AutoCloseable {
         int limit = limit(op, plan.regions().size());
         boolean hedge = hedger != null && op.kind() == OperationKind.READ && limit > 1;
         Function<Region, CompletableFuture<T>> launch = region -> {
-            if (RoutingContext.current() == ctx) {
-                return call.apply(region);
-            }
-            try (RoutingContext.Scope s = ctx.open()) {
-                return call.apply(region);
+            WatchedBreaker before = HeardAtTheWire.listen(health.watched(region));
+            try {
+                if (RoutingContext.current() == ctx) {
+                    return call.apply(region);
+                }
+                try (RoutingContext.Scope s = ctx.open()) {
+                    return call.apply(region);
+                }
+            } finally {
+                HeardAtTheWire.listen(before);
             }
         };
         return new Run<>(op, ctx, plan, limit, classifier, launch, null, hedge, cold).start();

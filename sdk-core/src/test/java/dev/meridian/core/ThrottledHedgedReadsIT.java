@@ -38,8 +38,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * A throttled table's hedged reads do not eject its region (the cause of the tail2 revert). DynamoDB throttles at once
- * and the SDK backs off before its retry (half a second or more with the standard strategy), so every read's hedge
- * answers first and its first attempt is cancelled mid back-off. The region did answer, with a 400, which the
+ * and the SDK backs off before its retry (a jittered delay of up to a second with the standard strategy), so most
+ * reads' hedges answer first and their first attempts are cancelled mid back-off. The region did answer, with a 400, which the
  * per-region clients report as soon as it arrives (through {@link RegionalClientDefaults}): the loser is no stall,
  * and the region's breaker stays closed. A black-holed region still is ejected ({@code FastEjectionIT}). The request
  * journals are the witness that every read was hedged and answered by the other region.
@@ -49,7 +49,7 @@ class ThrottledHedgedReadsIT {
     private static final String CENTRAL = "eu-central-1";
     private static final String TABLE = "throttled-hedged";
     /** Well past the default run of stalls that ejects a region. */
-    private static final int READS = 4 * HealthConfig.DEFAULT_EJECT_AFTER_STALLS;
+    private static final int READS = 6 * HealthConfig.DEFAULT_EJECT_AFTER_STALLS;
 
     private static LocalRegions regions;
 
@@ -162,8 +162,10 @@ class ThrottledHedgedReadsIT {
         assertThat(runtime.status(Region.of(WEST)).breaker())
                 .as("a throttled table's region answered every attempt: none is a stall")
                 .isEqualTo(RegionStatus.BreakerState.CLOSED);
-        assertThat(count("meridian.hedge.won", CENTRAL)).as("every read was answered by its hedge")
-                .isEqualTo(READS);
+        // Most reads' first attempts were cancelled mid back-off (each one a stall under the completed-attempt rule,
+        // which ejected the region at the fifth); the others finished throttled before their hedge was due.
+        assertThat(count("meridian.hedge.won", CENTRAL)).as("reads answered by their hedge")
+                .isGreaterThanOrEqualTo(2 * HealthConfig.DEFAULT_EJECT_AFTER_STALLS);
         assertThat(regions.journal(WEST).count("GetItem")).as("every first attempt reached the throttled table")
                 .isGreaterThanOrEqualTo(READS);
     }
