@@ -78,6 +78,17 @@ final class ProcessStalls {
     }
 
     /**
+     * How much longer a hedge due at {@code now} waits for the first attempt, which started at {@code start}: the time
+     * the process was stalled meanwhile (at most {@code delay}), or 0 when that was below {@link #NOISE_NANOS}. While
+     * the process was not running the attempt's answer may have arrived unread, and a hedge sent now would be judged
+     * on the process's time, not the region's; once the process runs again, that answer is read within the grace.
+     */
+    long hedgeGrace(long start, long now, long delay) {
+        long stalled = stalledNanos(start, now);
+        return stalled < NOISE_NANOS ? 0 : Math.min(stalled, delay);
+    }
+
+    /**
      * A tick to run every {@link #TICK_NANOS} with a fixed delay on one timer thread: each run reports how late it is
      * against the previous run plus the period.
      */

@@ -103,8 +103,9 @@ import software.amazon.awssdk.regions.Region;
  * process itself was stalled ({@link ProcessStalls}, measured by a {@link StallMeter}: on the hedge timer thread when
  * hedging is on, otherwise on a thread of its own started the first time an attempt is slow or times out) is taken
  * off; a timed-out attempt during which the process was stalled for at least a quarter of its time is not recorded
- * against the region at all (metered as {@code meridian.process.stall}). What the caller sees does not change: the
- * failover decision is the classifier's.
+ * against the region at all (metered as {@code meridian.process.stall}). A hedge due while the process was stalled
+ * during its first attempt waits once more for as long as the stall (at most the hedge delay), since the attempt's
+ * answer may have arrived unread. What the caller sees does not change: the failover decision is the classifier's.
  *
  * <p><b>Heard at the wire.</b> Calls that may lose to a hedge (hedged synchronous reads, every asynchronous call) name
  * their region's breaker to {@link HeardAtTheWire}, the interceptor {@link RegionalClientDefaults} installs in the
@@ -890,7 +891,11 @@ final class RegionalExecutor implements AutoCloseable {
         private final boolean callerTimesHedge;
         /** When the caller of a synchronous read is to fire the hedge ({@link System#nanoTime()}), once armed. */
         private long hedgeDue;
+        /** The hedge delay, once armed. */
+        private long hedgeDelay;
         private boolean hedgeArmed;
+        /** Whether the hedge already waited out a process stall ({@link #hedgeGrace}): it does so once. */
+        private boolean hedgeGraced;
 
         /**
          * @param launch starts an attempt in a region
@@ -949,34 +954,72 @@ final class RegionalExecutor implements AutoCloseable {
                 long delay = hedging.delayNanos(tail == null ? -1 : tail.hedgeAfter(regions.get(firstIndex), next,
                         op.name()));
                 long due = System.nanoTime() + delay;
+                hedgeDelay = delay;
                 if (callerTimesHedge) {
                     hedgeDue = due;
                     hedgeArmed = true;
                 } else {
-                    ScheduledFuture<?> timer = Objects.requireNonNull(hedger, "hedger").schedule(() -> {
-                        stalls.timerFired(due, System.nanoTime());
-                        hedge();
-                    }, delay);
-                    // The timer of a call that completed first is removed at once, not left to fire for nothing.
-                    result.whenComplete((v, e) -> timer.cancel(false));
+                    hedgeTimer(due - delay, due, delay);
                 }
             }
             return result;
         }
 
+        /** Arms the hedge timer of an asynchronous read whose first attempt started at {@code start}. */
+        private void hedgeTimer(long start, long due, long delay) {
+            ScheduledFuture<?> timer = Objects.requireNonNull(hedger, "hedger").schedule(() -> {
+                long now = System.nanoTime();
+                stalls.timerFired(due, now);
+                long grace = hedgeGrace(start, now);
+                if (grace > 0) {
+                    hedgeTimer(start, now + grace, grace);
+                } else {
+                    hedge();
+                }
+            }, delay);
+            // The timer of a call that completed first is removed at once, not left to fire for nothing.
+            result.whenComplete((v, e) -> timer.cancel(false));
+        }
+
+        /**
+         * How much longer the hedge due now waits: once, as long as the process was stalled while the first attempt
+         * waited (its answer may be in, unread), so a starved process does not hedge healthy reads.
+         */
+        private long hedgeGrace(long start, long now) {
+            if (hedgeGraced) {
+                return 0;
+            }
+            hedgeGraced = true;
+            long grace = stalls.hedgeGrace(start, now, hedgeDelay);
+            if (grace > 0) {
+                LOG.debug("Hedge of {} waits {} µs more: the process was stalled while its first attempt waited",
+                        op.name(), grace / 1_000);
+            }
+            return grace;
+        }
+
         /**
          * The result of a synchronous run, waited for on the caller's thread, which sends the hedge when it is due and
          * no attempt answered (as late as the hedge timer would have been in a stalled process, so the lateness is
-         * measured the same way). Interrupted, it cancels the run's attempts.
+         * measured the same way, and the hedge waits out a stall the same way: {@link #hedgeGrace}). Interrupted, it
+         * cancels the run's attempts.
          */
         T await() throws InterruptedException, ExecutionException {
             try {
-                if (hedgeArmed && !result.isDone()) {
+                long start = hedgeDue - hedgeDelay;
+                while (hedgeArmed && !result.isDone()) {
                     try {
                         return result.get(hedgeDue - System.nanoTime(), TimeUnit.NANOSECONDS);
                     } catch (TimeoutException e) {
-                        stalls.timerFired(hedgeDue, System.nanoTime());
-                        hedge();
+                        long now = System.nanoTime();
+                        stalls.timerFired(hedgeDue, now);
+                        long grace = hedgeGrace(start, now);
+                        if (grace > 0) {
+                            hedgeDue = now + grace;
+                        } else {
+                            hedgeArmed = false;
+                            hedge();
+                        }
                     }
                 }
                 return result.get();
@@ -1140,7 +1183,8 @@ final class RegionalExecutor implements AutoCloseable {
                 // or adaptive hedging would only ever learn from the attempts fast enough to win.
                 latency.recordAbandoned(region, nanos);
                 if (tail != null && !a.gate.cold) {
-                    tail.recordAtLeast(region, op.name(), nanos);
+                    // Only the time the process ran: a stall of the process says nothing of the region's tail.
+                    tail.recordAtLeast(region, op.name(), heldAgainstRegion(a.gate, nanos));
                 }
                 metrics.call(region, op.name(), Metrics.CANCELLED, nanos);
                 observations.stop(a.gate.observation, Metrics.CANCELLED, null);

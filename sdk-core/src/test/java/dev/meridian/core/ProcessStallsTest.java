@@ -36,6 +36,20 @@ class ProcessStallsTest {
     }
 
     @Test
+    void aHedgeWaitsAsLongAsTheProcessWasStalledDuringItsDelayAtMostTheDelay() {
+        long delay = 50 * MS;
+        assertThat(stalls.hedgeGrace(1_000 * MS, 1_050 * MS, delay)).as("no stall: hedge now").isZero();
+        stalls.timerFired(1_050 * MS, 1_080 * MS);   // the hedge timer itself ran 30 ms late
+        assertThat(stalls.hedgeGrace(1_000 * MS, 1_080 * MS, delay)).isEqualTo(30 * MS);
+        stalls.timerFired(1_100 * MS, 1_400 * MS);   // 300 ms stall
+        assertThat(stalls.hedgeGrace(1_000 * MS, 1_400 * MS, delay)).as("at most the delay").isEqualTo(delay);
+        assertThat(stalls.hedgeGrace(2_000 * MS, 2_050 * MS, delay)).as("the stalls were before the attempt")
+                .isZero();
+        stalls.timerFired(3_000 * MS, 3_000 * MS + ProcessStalls.NOISE_NANOS - 1);
+        assertThat(stalls.hedgeGrace(3_000 * MS, 3_060 * MS, delay)).as("scheduling jitter").isZero();
+    }
+
+    @Test
     void withoutAnyStallNothingIsEverExcused() {
         assertThat(stalls.excuses(10_000 * MS, 2_000 * MS)).isFalse();
         assertThat(stalls.unstalledNanos(10_000 * MS, 2_000 * MS)).isEqualTo(2_000 * MS);
