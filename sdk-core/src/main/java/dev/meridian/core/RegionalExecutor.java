@@ -896,6 +896,11 @@ final class RegionalExecutor implements AutoCloseable {
         private boolean hedgeArmed;
         /** Whether the hedge already waited out a process stall ({@link #hedgeGrace}): it does so once. */
         private boolean hedgeGraced;
+        /**
+         * Whether the process was stalled while the first attempt waited for its hedge: if the hedge wins, the loser
+         * is no stall of its region (the wait was the process's).
+         */
+        private volatile boolean stalledBeforeHedge;
 
         /**
          * @param launch starts an attempt in a region
@@ -992,6 +997,7 @@ final class RegionalExecutor implements AutoCloseable {
             hedgeGraced = true;
             long grace = stalls.hedgeGrace(start, now, hedgeDelay);
             if (grace > 0) {
+                stalledBeforeHedge = true;
                 LOG.debug("Hedge of {} waits {} µs more: the process was stalled while its first attempt waited",
                         op.name(), grace / 1_000);
             }
@@ -1238,15 +1244,16 @@ final class RegionalExecutor implements AutoCloseable {
         /**
          * Cancels the attempts still in flight. An attempt that started before the {@code winner} and had not answered
          * when it did stalled while another region answered: that counts towards ejecting its region (unless its
-         * client was cold, the process was stalled for a quarter of its time, or its region answered anything since the
-         * attempt started: a throttled call the SDK is backing off is not a dead region).
+         * client was cold, the process was stalled for a quarter of its time or while it waited for the hedge, or its
+         * region answered anything since the attempt started: a throttled call the SDK is backing off is not a dead
+         * region).
          */
         private void cancelLosers(List<Attempt> losers, @Nullable Attempt winner) {
             for (Attempt l : losers) {
                 l.cancel();
                 metrics.hedgeCancelled(l.gate.region);
                 long now = System.nanoTime();
-                if (winner != null && l.start - winner.start < 0 && !l.gate.cold
+                if (winner != null && l.start - winner.start < 0 && !l.gate.cold && !stalledBeforeHedge
                         && !stalls.excuses(now, now - l.start) && !health.watched(l.gate.region).heardSince(l.start)) {
                     stalled(op, l.gate, "unanswered while " + winner.gate.region.id() + " answered");
                 }
