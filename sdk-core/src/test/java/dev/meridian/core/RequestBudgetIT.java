@@ -13,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.awaitility.Awaitility;
@@ -20,7 +22,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
@@ -39,7 +46,13 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * {@link RegionalClientDefaults}), hedges and half-open trials included. Calls run one after the other, each on an
  * item of its own, so each call's requests are told apart in the three regions' request journals by their bodies,
  * even a detached half-open trial that arrives while a later call runs.
+ *
+ * <p>The tests mostly wait (SDK back-offs, attempt timeouts, the calls' pace), so three run at a time, each on one of
+ * three sets of regions that it has to itself while it runs: one test's faults, breakers and journals never meet
+ * another's. The two longest start first.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RequestBudgetIT {
     private static final String TABLE = "budget";
     private static final List<String> IDS = List.of("eu-west-1", "eu-central-1", "us-east-1");
@@ -55,32 +68,39 @@ class RequestBudgetIT {
     private static final OperationClassifier CLASSIFIER = (method, args) -> Operation.builder(method.getName(),
             method.getName().startsWith("get") ? OperationKind.READ : OperationKind.WRITE).resource(TABLE).build();
 
-    private static LocalRegions regions;
+    /** Sets of regions (lanes) for tests running at the same time; a test takes one and gives it back reset. */
+    private static final int LANES = 3;
+    private static final List<LocalRegions> started = new ArrayList<>();
+    private static final BlockingQueue<LocalRegions> free = new LinkedBlockingQueue<>();
 
     private final List<DynamoDbClient> regionalClients = new ArrayList<>();
+    private LocalRegions regions;
     private MultiRegion runtime;
     private DynamoDbClient client;
 
     @BeforeAll
     static void startRegions() {
-        regions = LocalRegions.start(IDS.toArray(String[]::new));
-        IDS.forEach(r -> regions.journal(r).keepBodies());
-        regions.createGlobalTable(CreateTableRequest.builder().tableName(TABLE)
-                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
-                .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
-                        .attributeType(ScalarAttributeType.S).build())
-                .billingMode(BillingMode.PAY_PER_REQUEST).build());
+        for (int i = 0; i < LANES; i++) {
+            LocalRegions lane = LocalRegions.start(IDS.toArray(String[]::new));
+            started.add(lane);
+            IDS.forEach(r -> lane.journal(r).keepBodies());
+            lane.createGlobalTable(CreateTableRequest.builder().tableName(TABLE)
+                    .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
+                    .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
+                            .attributeType(ScalarAttributeType.S).build())
+                    .billingMode(BillingMode.PAY_PER_REQUEST).build());
+            free.add(lane);
+        }
     }
 
     @AfterAll
     static void stopRegions() {
-        if (regions != null) {
-            regions.close();
-        }
+        started.forEach(LocalRegions::close);
     }
 
     @BeforeEach
-    void wrap() {
+    void wrap() throws InterruptedException {
+        regions = free.take();
         MultiRegionConfig config = TestTopology.threeRegions()
                 .hedging(HedgingConfig.fixed(Duration.ofMillis(30)))
                 .health(HealthConfig.builder().waitInOpenState(OPEN_WAIT).build())
@@ -116,11 +136,18 @@ class RequestBudgetIT {
 
     @AfterEach
     void close() {
-        if (runtime != null) {
-            runtime.close();
+        try {
+            if (runtime != null) {
+                runtime.close();
+            }
+            regionalClients.forEach(DynamoDbClient::close);
+        } finally {
+            // a lane not given back would leave the tests still waiting for one blocked
+            if (regions != null) {
+                regions.reset();
+                free.add(regions);
+            }
         }
-        regionalClients.forEach(DynamoDbClient::close);
-        regions.reset();
     }
 
     private static GetItemRequest get(String key) {
@@ -131,7 +158,7 @@ class RequestBudgetIT {
         return PutItemRequest.builder().tableName(TABLE).item(Map.of("pk", AttributeValue.fromS(key))).build();
     }
 
-    private static int journaled() {
+    private int journaled() {
         return IDS.stream().mapToInt(r -> regions.journal(r).count()).sum();
     }
 
@@ -139,7 +166,7 @@ class RequestBudgetIT {
      * The most requests one of {@code CALLS} sequential calls made (each call's own failure is ignored); the call is
      * given the key of its own item.
      */
-    private static int maxRequestsPerCall(Consumer<String> call) throws InterruptedException {
+    private int maxRequestsPerCall(Consumer<String> call) throws InterruptedException {
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < CALLS; i++) {
             String key = "call-" + UUID.randomUUID();
@@ -153,11 +180,11 @@ class RequestBudgetIT {
             Thread.sleep(CALL_GAP.toMillis());
         }
         settle();
-        return keys.stream().mapToInt(RequestBudgetIT::requestsFor).max().orElseThrow();
+        return keys.stream().mapToInt(this::requestsFor).max().orElseThrow();
     }
 
     /** The requests, in all regions, whose body names the item {@code key}. */
-    private static int requestsFor(String key) {
+    private int requestsFor(String key) {
         String named = "\"S\":\"" + key + "\"";
         return (int) IDS.stream().flatMap(r -> regions.journal(r).entries().stream())
                 .filter(e -> e.body().filter(b -> b.contains(named)).isPresent()).count();
@@ -167,7 +194,7 @@ class RequestBudgetIT {
      * Waits until nothing more arrives: a detached half-open trial, one of a call's attempts, may still be in its SDK
      * retry back-off when the call returns.
      */
-    private static void settle() {
+    private void settle() {
         AtomicInteger last = new AtomicInteger(journaled());
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
                 .during(Duration.ofMillis(800)).until(() -> {
@@ -188,6 +215,7 @@ class RequestBudgetIT {
     }
 
     @Test
+    @Order(1)
     void throttlingEverywhereStaysWithinTheBudget() throws InterruptedException {
         everyRegion(r -> regions.faults(r).throttle());
         assertThat(maxRequestsPerCall(k -> client.getItem(get(k)))).isBetween(1, BUDGET);
@@ -201,6 +229,7 @@ class RequestBudgetIT {
     }
 
     @Test
+    @Order(2)
     void blackholedRegionsWithHedgesAndHalfOpenTrialsStayWithinTheBudget() throws InterruptedException {
         everyRegion(r -> regions.faults(r).blackhole());
         assertThat(maxRequestsPerCall(k -> client.getItem(get(k)))).isBetween(1, BUDGET);

@@ -21,6 +21,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -50,12 +53,14 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * delayed: service A (local region eu-west-1) writes and returns the {@code Meridian-Session} header; service B
  * (local region eu-central-1, the starter's client running a replication-lag probe:
  * {@code meridian.dynamodb.replication-lag-probe.table}) reads, called by A's {@code RestClient} (which forwards the
- * header) or by the test. Number of pairs: {@code -Dmeridian.session.pairs} (default 1000).
+ * header) or by the test. Number of pairs: {@code -Dmeridian.session.pairs} (default 1000), four in flight at once.
  */
 class SessionTokenAcrossServicesIT {
     private static final Logger LOG = LoggerFactory.getLogger(SessionTokenAcrossServicesIT.class);
     private static final String HEADER = "Meridian-Session";
     private static final Duration DELAY = Duration.ofMillis(300);
+    /** Write-then-read pairs in flight at once in {@link #staleReads}. */
+    private static final int PAIRS_AT_ONCE = 4;
     private static final List<ConfigurableApplicationContext> apps = new ArrayList<>();
     private static final HttpClient http = HttpClient.newHttpClient();
     private static LocalRegions regions;
@@ -98,26 +103,14 @@ class SessionTokenAcrossServicesIT {
     @Test
     void withTheTokenNoReadIsStaleInTheSecondService() throws Exception {
         int pairs = Integer.getInteger("meridian.session.pairs", 1000);
-        int staleWith = 0;
-        int staleWithout = 0;
         RequestJournal central = regions.journal("eu-central-1");
         int centralBefore = itemReads(central);
         long started = System.nanoTime();
-        for (int i = 0; i < pairs; i++) {
-            String token = write("with-" + i, i).orElseThrow(() -> new AssertionError("no " + HEADER + " header"));
-            if (!String.valueOf(i).equals(relay("with-" + i, token))) {
-                staleWith++;
-            }
-        }
+        int staleWith = staleReads(pairs, "with-", true);
         long withMillis = (System.nanoTime() - started) / 1_000_000;
         int servedInB = itemReads(central) - centralBefore;
         started = System.nanoTime();
-        for (int i = 0; i < pairs; i++) {
-            write("without-" + i, i);
-            if (!String.valueOf(i).equals(relay("without-" + i, null))) {
-                staleWithout++;
-            }
-        }
+        int staleWithout = staleReads(pairs, "without-", false);
         long withoutMillis = (System.nanoTime() - started) / 1_000_000;
         LOG.info("Read-your-writes across services, {} write-then-read pairs, replication delay {}: stale reads with"
                 + " the session token {} ({} ms, {} served in B's own region), without it {} ({} ms)", pairs, DELAY,
@@ -128,6 +121,40 @@ class SessionTokenAcrossServicesIT {
         assertThat(staleWith).isZero();
         assertThat(staleWithout).as("without the token B reads its local replica: stale reads must show")
                 .isPositive();
+    }
+
+    /**
+     * Runs {@code pairs} write-then-relayed-read pairs, each on an item of its own ({@code prefix + i}, value
+     * {@code i}), {@value #PAIRS_AT_ONCE} pairs at a time: within a pair the read follows the write's answer;
+     * pairs are independent, so running them side by side only overlaps their waits on HTTP and DynamoDB Local. With {@code withToken} the read carries the write's token (a write without one fails the pair).
+     *
+     * @return how many reads did not see their pair's write
+     */
+    private static int staleReads(int pairs, String prefix, boolean withToken) throws Exception {
+        AtomicInteger stale = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(PAIRS_AT_ONCE);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int n = 0; n < pairs; n++) {
+                int i = n;
+                done.add(pool.submit(() -> {
+                    Optional<String> token = write(prefix + i, i);
+                    String relayed = relay(prefix + i, withToken
+                            ? token.orElseThrow(() -> new AssertionError("no " + HEADER + " header"))
+                            : null);
+                    if (!String.valueOf(i).equals(relayed)) {
+                        stale.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> pair : done) {
+                pair.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return stale.get();
     }
 
     /**
