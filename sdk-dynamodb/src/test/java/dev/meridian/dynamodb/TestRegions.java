@@ -12,8 +12,11 @@ import java.time.Duration;
 import java.util.function.Function;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClientBuilder;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
@@ -34,6 +37,12 @@ public final class TestRegions {
      */
     private static final StaticCredentialsProvider CREDENTIALS =
             StaticCredentialsProvider.create(AwsBasicCredentials.create("meridiantestkit", "meridiantestkit"));
+    /**
+     * The event loops of every asynchronous client the tests build, for the test JVM's lifetime (daemon threads). A
+     * Netty client that owns its event loops waits out Netty's two-second quiet period when it closes, once per
+     * client closed; the clients stay separate (each its own connection pool), only the threads are shared.
+     */
+    private static final SdkEventLoopGroup EVENT_LOOPS = SdkEventLoopGroup.builder().build();
 
     private TestRegions() {
     }
@@ -77,13 +86,22 @@ public final class TestRegions {
 
     /** An asynchronous client whose attempt (and call) timeout is {@code attemptTimeout}. */
     public static DynamoDbAsyncClient asyncClient(LocalRegions regions, Region region, Duration attemptTimeout) {
+        return asyncClientBuilder(regions, region)
+                .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(
+                        RegionalClientDefaults.MAX_ATTEMPTS, attemptTimeout))
+                .build();
+    }
+
+    /**
+     * A builder for an asynchronous client of {@code region}: its endpoint, region and credentials, and a Netty HTTP
+     * client on the tests' shared event loops.
+     */
+    public static DynamoDbAsyncClientBuilder asyncClientBuilder(LocalRegions regions, Region region) {
         return DynamoDbAsyncClient.builder()
                 .region(region)
                 .endpointOverride(regions.endpoint(region.id()))
                 .credentialsProvider(CREDENTIALS)
-                .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(
-                        RegionalClientDefaults.MAX_ATTEMPTS, attemptTimeout))
-                .build();
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder().eventLoopGroup(EVENT_LOOPS));
     }
 
     public static CreateTableRequest table(String name) {
