@@ -57,7 +57,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Access.</b> Applications connect as {@link #user()}/{@link #password()} (default {@code meridian}/
  * {@code meridian}, password authentication) to database {@link #database()} (default {@code meridian}), which owns
- * its {@code public} schema. A replica answers writes with SQLState {@code 25006} (read-only transaction).
+ * its {@code public} schema. A replica answers writes with SQLState {@code 25006} (read-only transaction). With
+ * {@link Builder#logStatements(boolean)} every statement of that user shows in the server log of the node it reached
+ * ({@code log_statement = all} for the role; setting it per session needs a superuser, which that user is not).
  *
  * <p><b>Failure and switchover.</b> {@link #stop(String)} and {@link #start(String)} take one region's server down
  * and back; a stopped server refuses connections. {@link #promote(String)} is a planned switchover: it waits for the
@@ -125,6 +127,7 @@ public final class LocalAuroraGlobal implements AutoCloseable {
     private final String user;
     private final String password;
     private final String database;
+    private final boolean logStatements;
     private final String adminPassword;
     private final Path baseDir;
     private final Path passFile;
@@ -139,6 +142,7 @@ public final class LocalAuroraGlobal implements AutoCloseable {
         this.user = builder.user;
         this.password = builder.password;
         this.database = builder.database;
+        this.logStatements = builder.logStatements;
         this.adminPassword = randomPassword();
         this.binaries = binaries;
         this.runner = runner;
@@ -470,6 +474,10 @@ public final class LocalAuroraGlobal implements AutoCloseable {
         executeAdmin(primary,
                 "CREATE ROLE " + user + " LOGIN PASSWORD " + sqlLiteral(password),
                 "CREATE DATABASE " + database + " OWNER " + user);
+        if (logStatements) {
+            // A role setting is a catalog row, so the replicas seeded below log the same way.
+            executeAdmin(primary, "ALTER ROLE " + user + " SET log_statement = 'all'");
+        }
 
         for (PostgresNode replica : nodes.values()) {
             if (replica == primary) {
@@ -709,6 +717,7 @@ public final class LocalAuroraGlobal implements AutoCloseable {
         private String user = "meridian";
         private String password = "meridian";
         private String database = "meridian";
+        private boolean logStatements;
 
         private Builder() {
         }
@@ -749,6 +758,16 @@ public final class LocalAuroraGlobal implements AutoCloseable {
         /** Database created for the application, owned by {@link #user(String)}. */
         public Builder database(String database) {
             this.database = checkIdentifier("database", database);
+            return this;
+        }
+
+        /**
+         * Whether every statement {@link #user(String)} sends is written to the log of the node that received it
+         * ({@link LocalAuroraGlobal#logFile(String)}), so a test can see which region a statement reached. Off by
+         * default: the logs grow with every statement.
+         */
+        public Builder logStatements(boolean logStatements) {
+            this.logStatements = logStatements;
             return this;
         }
 
