@@ -226,6 +226,10 @@ public final class LocalAuroraGlobal implements AutoCloseable {
         }
         PostgresNode old = nodes.get(oldRegion);
         if (old.isRunning()) {
+            // An open transaction's records stay in the WAL buffers, unsent, until something flushes them; on an idle
+            // primary that is the background writer's standby snapshot, every 15 s. A commit with synchronous_commit
+            // on flushes everything before it, so the replica catches up now.
+            executeAdmin(old, "SET synchronous_commit = on", "SELECT txid_current()");
             awaitReplicaCaughtUp(region, CATCH_UP_TIMEOUT);
             old.stop("fast");
         }
