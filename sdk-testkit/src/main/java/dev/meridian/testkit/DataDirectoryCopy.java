@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
@@ -14,20 +13,14 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Copies a running primary's data directory for a base backup taken with the low-level API
- * ({@code pg_backup_start} … {@code pg_backup_stop}), leaving out what the PostgreSQL manual says a backup should
- * omit: the WAL (the standby streams it from the primary), replication slots, runtime and temporary state, and the
- * primary's {@code postmaster.pid}. Files that vanish while being copied are skipped, as the server may delete
- * temporary files at any time. Stateless.
+ * Copies the data directory of a cleanly stopped PostgreSQL server (a {@link ClusterImage}) for a new node: everything,
+ * WAL included (the copy starts from the checkpoint the shutdown wrote), except the files of a running postmaster.
+ * Stateless.
  */
 final class DataDirectoryCopy {
 
-    /** Directories created empty in the copy. */
-    private static final Set<String> EMPTY_DIRECTORIES = Set.of("pg_wal", "pg_replslot", "pg_dynshmem", "pg_notify",
-            "pg_serial", "pg_snapshots", "pg_stat_tmp", "pg_subtrans");
-    /** Top-level files never copied. */
-    private static final Set<String> SKIPPED_FILES = Set.of("postmaster.pid", "postmaster.opts", "backup_label",
-            "tablespace_map", "standby.signal", "recovery.signal");
+    /** Top-level files never copied: they describe a running server, and the source is stopped. */
+    private static final Set<String> SKIPPED_FILES = Set.of("postmaster.pid", "postmaster.opts");
 
     private DataDirectoryCopy() {
     }
@@ -55,39 +48,19 @@ final class DataDirectoryCopy {
                     Files.createDirectories(copy);
                     Files.setPosixFilePermissions(copy, Files.getPosixFilePermissions(dir));
                     runner.giveToServerUser(copy);
-                    if (relative.getNameCount() == 1 && EMPTY_DIRECTORIES.contains(relative.toString())) {
-                        if (relative.toString().equals("pg_wal")) {
-                            Path status = Files.createDirectories(copy.resolve("archive_status"));
-                            runner.giveToServerUser(status);
-                        }
-                        return FileVisitResult.SKIP_SUBTREE;
-                    }
                     return FileVisitResult.CONTINUE;
                 }
 
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                     Path relative = source.relativize(file);
-                    String name = file.getFileName().toString();
-                    if ((relative.getNameCount() == 1 && SKIPPED_FILES.contains(name)) || name.startsWith("pgsql_tmp")) {
+                    if (relative.getNameCount() == 1 && SKIPPED_FILES.contains(file.getFileName().toString())) {
                         return FileVisitResult.CONTINUE;
                     }
                     Path copy = target.resolve(relative);
-                    try {
-                        Files.copy(file, copy, StandardCopyOption.COPY_ATTRIBUTES);
-                    } catch (NoSuchFileException vanished) {
-                        return FileVisitResult.CONTINUE;
-                    }
+                    Files.copy(file, copy, StandardCopyOption.COPY_ATTRIBUTES);
                     runner.giveToServerUser(copy);
                     return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                    if (e instanceof NoSuchFileException) {
-                        return FileVisitResult.CONTINUE;
-                    }
-                    throw e;
                 }
             });
         } catch (IOException e) {

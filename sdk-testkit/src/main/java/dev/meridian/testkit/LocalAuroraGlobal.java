@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,7 +19,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -36,8 +34,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A local stand-in for an Aurora PostgreSQL Global Database: one PostgreSQL 15 server per simulated region on
  * 127.0.0.1, the primary region's server writable and every other region's server a hot-standby streaming replica
- * of it, seeded from the primary with the low-level backup API ({@code pg_backup_start}, a file copy,
- * {@code pg_backup_stop}).
+ * of it. Every node starts from a copy of one stopped data directory built once per JVM and credentials
+ * ({@code initdb}, the test settings, the application's role and database, a clean shutdown): the primary as it is,
+ * the replicas with {@code standby.signal}, streaming the primary's WAL from that image's checkpoint on.
  *
  * <pre>{@code
  * try (LocalAuroraGlobal aurora = LocalAuroraGlobal.start("eu-west-1", "eu-central-1", "us-east-1")) {
@@ -57,7 +56,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Access.</b> Applications connect as {@link #user()}/{@link #password()} (default {@code meridian}/
  * {@code meridian}, password authentication) to database {@link #database()} (default {@code meridian}), which owns
- * its {@code public} schema. A replica answers writes with SQLState {@code 25006} (read-only transaction).
+ * its {@code public} schema. A replica answers writes with SQLState {@code 25006} (read-only transaction). With
+ * {@link Builder#logStatements(boolean)} every statement of that user shows in the server log of the node it reached
+ * ({@code log_statement = all} for the role; setting it per session needs a superuser, which that user is not).
  *
  * <p><b>Failure and switchover.</b> {@link #stop(String)} and {@link #start(String)} take one region's server down
  * and back; a stopped server refuses connections. {@link #promote(String)} is a planned switchover: it waits for the
@@ -78,8 +79,7 @@ public final class LocalAuroraGlobal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalAuroraGlobal.class);
     private static final Pattern REGION = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
-    private static final String ADMIN_USER = PostgresRunner.SERVER_USER;
-    private static final long TOOL_TIMEOUT_SECONDS = 120;
+    private static final String ADMIN_USER = ClusterImage.ADMIN_USER;
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration POLL_INTERVAL = Duration.ofMillis(25);
     private static final int PORT_ATTEMPTS = 3;
@@ -89,58 +89,26 @@ public final class LocalAuroraGlobal implements AutoCloseable {
      */
     private static final String PRIMARY_WAL_POSITION = "SELECT pg_current_wal_insert_lsn()::text";
 
-    /** Settings for a fast, disposable test cluster; appended to every node's postgresql.conf. */
-    private static final String TEST_SETTINGS = String.join("\n",
-            "",
-            "# --- Meridian LocalAuroraGlobal: tuned for disposable test clusters, never for real data ---",
-            "listen_addresses = '127.0.0.1'",
-            "unix_socket_directories = ''",
-            "max_connections = 60",
-            "shared_buffers = 16MB",
-            "fsync = off",
-            "synchronous_commit = off",
-            "wal_writer_delay = 10ms",
-            "full_page_writes = off",
-            "wal_level = replica",
-            "max_wal_senders = 10",
-            "max_replication_slots = 10",
-            "wal_keep_size = 128MB",
-            "hot_standby = on",
-            "hot_standby_feedback = on",
-            "wal_receiver_status_interval = 1s",
-            "wal_retrieve_retry_interval = 200ms",
-            "recovery_target_timeline = 'latest'",
-            "jit = off",
-            "log_min_messages = warning",
-            "log_line_prefix = '%m [%p] '",
-            "include '" + PostgresNode.NODE_CONF + "'",
-            "");
-
-    private static final String HBA = String.join("\n",
-            "# Written by Meridian's LocalAuroraGlobal: TCP on loopback only, passwords everywhere.",
-            "host all all 127.0.0.1/32 scram-sha-256",
-            "host replication " + ADMIN_USER + " 127.0.0.1/32 scram-sha-256",
-            "");
-
     private final String user;
     private final String password;
     private final String database;
+    private final ClusterImage image;
     private final String adminPassword;
     private final Path baseDir;
     private final Path passFile;
-    private final PostgresBinaries binaries;
     private final PostgresRunner runner;
     private final Map<String, PostgresNode> nodes;
     private final Thread shutdownHook;
     private volatile String primaryRegion;
     private boolean closed;
 
-    private LocalAuroraGlobal(Builder builder, PostgresBinaries binaries, PostgresRunner runner, Path baseDir) {
+    private LocalAuroraGlobal(Builder builder, ClusterImage image, PostgresBinaries binaries, PostgresRunner runner,
+            Path baseDir) {
         this.user = builder.user;
         this.password = builder.password;
         this.database = builder.database;
-        this.adminPassword = randomPassword();
-        this.binaries = binaries;
+        this.image = image;
+        this.adminPassword = image.adminPassword();
         this.runner = runner;
         this.baseDir = baseDir;
         this.passFile = baseDir.resolve("pgpass");
@@ -258,6 +226,10 @@ public final class LocalAuroraGlobal implements AutoCloseable {
         }
         PostgresNode old = nodes.get(oldRegion);
         if (old.isRunning()) {
+            // An open transaction's records stay in the WAL buffers, unsent, until something flushes them; on an idle
+            // primary that is the background writer's standby snapshot, every 15 s. A commit with synchronous_commit
+            // on flushes everything before it, so the replica catches up now.
+            executeAdmin(old, "SET synchronous_commit = on", "SELECT txid_current()");
             awaitReplicaCaughtUp(region, CATCH_UP_TIMEOUT);
             old.stop("fast");
         }
@@ -448,62 +420,31 @@ public final class LocalAuroraGlobal implements AutoCloseable {
 
     // ------------------------------------------------------------------ start-up
 
+    /**
+     * Every node starts from a cold copy of the {@link ClusterImage} (which already holds the application's role and
+     * database): the primary as it is, every replica with {@code standby.signal} and {@code primary_conninfo}, so it
+     * streams the primary's WAL from the image's checkpoint onwards.
+     */
     private void startAll() {
         Path logs = baseDir.resolve("logs");
         createServerDirectory(logs);
         for (PostgresNode node : nodes.values()) {
             // Created up front so that both this JVM (tool output) and the server user (server log) can append.
             node.writeServerFile(node.log(), "");
+            DataDirectoryCopy.copy(image.dataDir(), node.dataDir(), runner);
         }
-        Path pwFile = baseDir.resolve("initdb.pw");
-        writePrivateFile(pwFile, adminPassword + "\n");
         writePrivateFile(passFile, "*:*:*:" + ADMIN_USER + ":" + adminPassword + "\n");
 
         PostgresNode primary = nodes.get(primaryRegion);
-        runner.run(List.of(binaries.program("initdb").toString(), "-D", primary.dataDir().toString(),
-                "-U", ADMIN_USER, "--pwfile=" + pwFile, "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C",
-                "--no-sync", "--no-instructions"), baseDir, primary.log(), TOOL_TIMEOUT_SECONDS);
-        deleteQuietly(pwFile);
-        primary.appendServerFile("postgresql.conf", TEST_SETTINGS);
-        primary.writeServerFile(primary.dataDir().resolve("pg_hba.conf"), HBA);
         startFresh(primary);
-        executeAdmin(primary,
-                "CREATE ROLE " + user + " LOGIN PASSWORD " + sqlLiteral(password),
-                "CREATE DATABASE " + database + " OWNER " + user);
-
         for (PostgresNode replica : nodes.values()) {
-            if (replica == primary) {
-                continue;
+            if (replica != primary) {
+                replica.configureAsStandbyOf(replicationConninfo(replica));
+                startFresh(replica);
             }
-            seedReplica(primary, replica);
-            startFresh(replica);
         }
         LOG.info("Started local Aurora global database: primary {} on port {}, replicas {} in {}", primaryRegion,
                 primary.port(), replicaRegions(), baseDir);
-    }
-
-    /**
-     * Makes {@code replica}'s data directory a base backup of the running primary, as {@code pg_basebackup -R} would
-     * (which the embedded server does not ship): {@code pg_backup_start} with a fast checkpoint, a copy of the data
-     * directory without WAL ({@link DataDirectoryCopy}), {@code pg_backup_stop}, whose label file becomes the copy's
-     * {@code backup_label}, then {@code standby.signal} and {@code primary_conninfo}. The replica fetches the WAL
-     * from the backup's start onwards by streaming ({@code wal_keep_size} keeps it on the primary).
-     */
-    private void seedReplica(PostgresNode primary, PostgresNode replica) {
-        String label;
-        try (Connection c = primary.connect(ADMIN_USER, adminPassword, "postgres"); Statement s = c.createStatement()) {
-            s.execute("SELECT pg_backup_start(" + sqlLiteral("meridian replica " + replica.region()) + ", true)");
-            DataDirectoryCopy.copy(primary.dataDir(), replica.dataDir(), runner);
-            try (ResultSet rs = s.executeQuery("SELECT labelfile FROM pg_backup_stop(false)")) {
-                rs.next();
-                label = rs.getString(1);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("region " + replica.region() + ": base backup of the primary failed: "
-                    + e.getMessage() + PostgresRunner.logTail(primary.log()), e);
-        }
-        replica.writeServerFile(replica.dataDir().resolve("backup_label"), label);
-        replica.configureAsStandbyOf(replicationConninfo(replica));
     }
 
     /** First start of a node; a port grabbed by someone else since it was chosen is replaced by another. */
@@ -642,16 +583,6 @@ public final class LocalAuroraGlobal implements AutoCloseable {
         throw new IllegalStateException("could not find a free port on 127.0.0.1");
     }
 
-    private static String randomPassword() {
-        byte[] bytes = new byte[18];
-        new SecureRandom().nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
-    private static String sqlLiteral(String value) {
-        return "'" + value.replace("'", "''") + "'";
-    }
-
     private static String conninfoValue(String value) {
         return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
@@ -668,15 +599,7 @@ public final class LocalAuroraGlobal implements AutoCloseable {
         return millis + "ms";
     }
 
-    private static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            LOG.warn("Could not delete {}: {}", file, e.toString());
-        }
-    }
-
-    private static void deleteRecursively(Path root) {
+    static void deleteRecursively(Path root) {
         if (!Files.exists(root)) {
             return;
         }
@@ -709,6 +632,7 @@ public final class LocalAuroraGlobal implements AutoCloseable {
         private String user = "meridian";
         private String password = "meridian";
         private String database = "meridian";
+        private boolean logStatements;
 
         private Builder() {
         }
@@ -753,6 +677,16 @@ public final class LocalAuroraGlobal implements AutoCloseable {
         }
 
         /**
+         * Whether every statement {@link #user(String)} sends is written to the log of the node that received it
+         * ({@link LocalAuroraGlobal#logFile(String)}), so a test can see which region a statement reached. Off by
+         * default: the logs grow with every statement.
+         */
+        public Builder logStatements(boolean logStatements) {
+            this.logStatements = logStatements;
+            return this;
+        }
+
+        /**
          * Starts every node and returns once the primary accepts writes and every replica accepts reads.
          *
          * @throws IllegalStateException when PostgreSQL is missing or a node fails to start (with its log tail)
@@ -775,8 +709,9 @@ public final class LocalAuroraGlobal implements AutoCloseable {
             }
             LocalAuroraGlobal cluster;
             try {
+                ClusterImage image = ClusterImage.of(binaries, runner, user, password, database, logStatements);
                 runner.giveToServerUser(baseDir);
-                cluster = new LocalAuroraGlobal(this, binaries, runner, baseDir);
+                cluster = new LocalAuroraGlobal(this, image, binaries, runner, baseDir);
             } catch (RuntimeException e) {
                 deleteRecursively(baseDir);
                 throw e;

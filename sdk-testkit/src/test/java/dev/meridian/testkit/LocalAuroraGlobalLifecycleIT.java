@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -16,17 +17,22 @@ import org.junit.jupiter.api.Test;
 class LocalAuroraGlobalLifecycleIT {
 
     @Test
-    void customCredentialsWorkAndCloseStopsEveryServerAndDeletesItsFilesIdempotently() throws SQLException {
+    void customCredentialsAndStatementLogWorkAndCloseStopsEveryServerAndDeletesItsFilesIdempotently()
+            throws SQLException, IOException {
         LocalAuroraGlobal aurora = LocalAuroraGlobal.builder()
                 .primaryRegion("eu-west-1").replicaRegions("us-east-1")
-                .user("app").password("s3cret").database("shop")
+                .user("app").password("s3cret").database("shop").logStatements(true)
                 .start();
         Path dir = aurora.baseDirectory();
         List<Integer> ports = aurora.regions().stream().map(aurora::port).toList();
         try (Connection c = DriverManager.getConnection(aurora.writerJdbcUrl(), "app", "s3cret")) {
             assertThat(c.isValid(2)).isTrue();
             assertThat(c.getCatalog()).isEqualTo("shop");
+            c.createStatement().execute("SELECT 1 /* lifecycle-marker */");
         }
+        assertThat(Files.readString(aurora.logFile("eu-west-1"))).as("the statement in the log of the node it reached")
+                .contains("lifecycle-marker");
+        assertThat(Files.readString(aurora.logFile("us-east-1"))).doesNotContain("lifecycle-marker");
         assertThatThrownBy(() -> DriverManager.getConnection(aurora.readerJdbcUrl("us-east-1"), "app", "wrong"))
                 .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28P01"));
         assertThat(dir).isDirectory();

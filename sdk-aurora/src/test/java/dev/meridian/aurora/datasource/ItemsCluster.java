@@ -14,7 +14,12 @@ final class ItemsCluster {
 
     /** Starts a primary in the first region and replicas in the others, creates {@code items}, waits for replicas. */
     static LocalAuroraGlobal start(String primaryRegion, String... replicaRegions) throws SQLException {
-        LocalAuroraGlobal aurora = LocalAuroraGlobal.start(primaryRegion, replicaRegions);
+        return start(LocalAuroraGlobal.builder().primaryRegion(primaryRegion).replicaRegions(replicaRegions));
+    }
+
+    /** Starts the cluster {@code cluster} describes, creates {@code items}, waits for replicas. */
+    static LocalAuroraGlobal start(LocalAuroraGlobal.Builder cluster) throws SQLException {
+        LocalAuroraGlobal aurora = cluster.start();
         try (Connection c = DriverManager.getConnection(aurora.writerJdbcUrl(), aurora.user(), aurora.password());
              Statement s = c.createStatement()) {
             s.execute("CREATE TABLE items (id text PRIMARY KEY, note text)");
