@@ -53,6 +53,8 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
     private final Map<String, TableConfig> tables;
     /** {@link #settings(String)}'s answers, made once: it is asked for every key of every call. */
     private final Map<String, Optional<TableConfig>> settingsValues;
+    /** The one-table set of each configured table, made once: most calls touch one item of one of them. */
+    private final Map<String, Set<String>> singleTables;
     private final Function<String, Optional<String>> partitionKeys;
 
     DynamoDbOperationClassifier(Map<String, TableConfig> tables, Function<String, Optional<String>> partitionKeys) {
@@ -60,6 +62,9 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
         Map<String, Optional<TableConfig>> values = new HashMap<>();
         this.tables.forEach((table, config) -> values.put(table, Optional.of(config)));
         this.settingsValues = Map.copyOf(values);
+        Map<String, Set<String>> singles = new HashMap<>();
+        this.tables.keySet().forEach(table -> singles.put(table, Set.of(table)));
+        this.singleTables = Map.copyOf(singles);
         this.partitionKeys = Objects.requireNonNull(partitionKeys, "partitionKeys");
     }
 
@@ -90,17 +95,20 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
         // Most calls touch one item: immutable one-element collections allocate the least on this per-call path.
         if (items.size() == 1) {
             ItemRef item = items.get(0);
-            touched = Set.of(item.table());
-            Optional<String> pk = item.partitionValue(partitionKeys.apply(item.table()));
-            keys = pk.isPresent() ? List.of(new TableKey(item.table(), pk.get())) : List.of();
+            touched = singleTables.get(item.table());
+            if (touched == null) {
+                touched = Set.of(item.table());
+            }
+            String pk = item.partitionValue(partitionKeys.apply(item.table()));
+            keys = pk != null ? List.of(new TableKey(item.table(), pk)) : List.of();
         } else {
             touched = new LinkedHashSet<>();
             keys = new ArrayList<>();
             for (ItemRef item : items) {
                 touched.add(item.table());
-                Optional<String> pk = item.partitionValue(partitionKeys.apply(item.table()));
-                if (pk.isPresent()) {
-                    keys.add(new TableKey(item.table(), pk.get()));
+                String pk = item.partitionValue(partitionKeys.apply(item.table()));
+                if (pk != null) {
+                    keys.add(new TableKey(item.table(), pk));
                 }
             }
         }

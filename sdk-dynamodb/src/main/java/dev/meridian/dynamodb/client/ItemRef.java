@@ -56,15 +56,16 @@ final class ItemRef {
     }
 
     /**
-     * The partition key value. Without a known key attribute name, a key map of exactly one attribute still
-     * identifies it (a table with a partition key only).
+     * The partition key value, or null when the request does not name one. Without a known key attribute name, a key
+     * map of exactly one attribute still identifies it (a table with a partition key only). Null rather than an
+     * {@code Optional}: it is asked for every item of every call.
      */
-    Optional<String> partitionValue(Optional<String> partitionKeyName) {
+    @Nullable String partitionValue(Optional<String> partitionKeyName) {
         if (partitionKeyName.isEmpty()) {
             if (keyConditionExpression == null && keyConditions.isEmpty() && attributes.size() == 1) {
                 return render(attributes.values().iterator().next());
             }
-            return Optional.empty();
+            return null;
         }
         String pk = partitionKeyName.get();
         AttributeValue direct = attributes.get(pk);
@@ -76,10 +77,10 @@ final class ItemRef {
                 && !legacy.attributeValueList().isEmpty()) {
             return render(legacy.attributeValueList().get(0));
         }
-        return keyConditionExpression == null ? Optional.empty() : fromExpression(pk);
+        return keyConditionExpression == null ? null : fromExpression(pk);
     }
 
-    private Optional<String> fromExpression(String pk) {
+    private @Nullable String fromExpression(String pk) {
         for (String clause : KeyCondition.AND.split(keyConditionExpression)) {
             Matcher m = KeyCondition.EQUALS.matcher(clause);
             if (!m.matches()) {
@@ -94,28 +95,28 @@ final class ItemRef {
                 return render(expressionValues.get(left));
             }
         }
-        return Optional.empty();
+        return null;
     }
 
     private @Nullable String resolveName(String token) {
         return token.startsWith("#") ? expressionNames.get(token) : token;
     }
 
-    /** A stable text form of a key value: strings and numbers as written, binary as Base64. */
-    static Optional<String> render(@Nullable AttributeValue value) {
+    /** A stable text form of a key value: strings and numbers as written, binary as Base64; null for other types. */
+    static @Nullable String render(@Nullable AttributeValue value) {
         if (value == null) {
-            return Optional.empty();
+            return null;
         }
         if (value.s() != null) {
-            return Optional.of(value.s());
+            return value.s();
         }
         if (value.n() != null) {
-            return Optional.of(value.n());
+            return value.n();
         }
         if (value.b() != null) {
-            return Optional.of(Base64.getEncoder().encodeToString(value.b().asByteArray()));
+            return Base64.getEncoder().encodeToString(value.b().asByteArray());
         }
-        return Optional.empty();
+        return null;
     }
 
     /** Key-condition patterns, compiled on the first Query that needs them rather than on a cold start's GetItem. */
