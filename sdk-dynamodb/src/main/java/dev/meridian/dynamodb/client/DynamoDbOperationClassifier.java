@@ -89,12 +89,12 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
 
     Classification classify(String methodName, DynamoDbRequest request, RoutingContext ctx) {
         RequestShape shape = RequestShape.of(methodName, request);
-        List<ItemRef> items = shape.items();
+        int count = shape.itemCount();
         Set<String> touched;
         List<TableKey> keys;
         // Most calls touch one item: immutable one-element collections allocate the least on this per-call path.
-        if (items.size() == 1) {
-            ItemRef item = items.get(0);
+        if (count == 1) {
+            ItemRef item = shape.item(0);
             touched = singleTables.get(item.table());
             if (touched == null) {
                 touched = Set.of(item.table());
@@ -104,7 +104,7 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
         } else {
             touched = new LinkedHashSet<>();
             keys = new ArrayList<>();
-            for (ItemRef item : items) {
+            for (ItemRef item : shape.items()) {
                 touched.add(item.table());
                 String pk = item.partitionValue(partitionKeys.apply(item.table()));
                 if (pk != null) {
@@ -113,8 +113,8 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
             }
         }
         Operation.Builder op = Operation.builder(shape.operation(), kind(shape, ctx));
-        if (!items.isEmpty()) {
-            op.resource(items.get(0).table());
+        if (count > 0) {
+            op.resource(shape.item(0).table());
         }
         if (!keys.isEmpty()) {
             // Every item counts, not only the first: a call that touches a homed key is routed to that key's home

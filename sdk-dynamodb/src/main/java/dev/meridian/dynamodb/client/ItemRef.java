@@ -19,36 +19,35 @@ final class ItemRef {
 
     private final String table;
     private final Map<String, AttributeValue> attributes;
-    private final @Nullable String keyConditionExpression;
-    private final Map<String, String> expressionNames;
-    private final Map<String, AttributeValue> expressionValues;
-    private final Map<String, Condition> keyConditions;
+    /** A query's key condition; null for a key, an item or a table (most calls: one object less each). */
+    private final @Nullable QueryKey query;
 
-    private ItemRef(String table, @Nullable Map<String, AttributeValue> attributes,
-            @Nullable String keyConditionExpression, @Nullable Map<String, String> expressionNames,
-            @Nullable Map<String, AttributeValue> expressionValues, @Nullable Map<String, Condition> keyConditions) {
+    private ItemRef(String table, @Nullable Map<String, AttributeValue> attributes, @Nullable QueryKey query) {
         this.table = Objects.requireNonNull(table, "table");
         this.attributes = attributes == null ? Map.of() : attributes;
-        this.keyConditionExpression = keyConditionExpression;
-        this.expressionNames = expressionNames == null ? Map.of() : expressionNames;
-        this.expressionValues = expressionValues == null ? Map.of() : expressionValues;
-        this.keyConditions = keyConditions == null ? Map.of() : keyConditions;
+        this.query = query;
     }
 
     /** A key or a full item. */
     static ItemRef ofAttributes(String table, Map<String, AttributeValue> attributes) {
-        return new ItemRef(table, attributes, null, null, null, null);
+        return new ItemRef(table, attributes, null);
     }
 
     /** A query: the partition key value sits in the key condition. */
     static ItemRef ofQuery(String table, @Nullable String keyConditionExpression, @Nullable Map<String, String> names,
             @Nullable Map<String, AttributeValue> values, @Nullable Map<String, Condition> keyConditions) {
-        return new ItemRef(table, null, keyConditionExpression, names, values, keyConditions);
+        return new ItemRef(table, null, new QueryKey(keyConditionExpression, names == null ? Map.of() : names,
+                values == null ? Map.of() : values, keyConditions == null ? Map.of() : keyConditions));
     }
 
     /** A table-wide access (scan, describe): no item. */
     static ItemRef ofTable(String table) {
-        return new ItemRef(table, null, null, null, null, null);
+        return new ItemRef(table, null, null);
+    }
+
+    /** A query's key condition: an expression with its names and values, or the legacy conditions. */
+    private record QueryKey(@Nullable String keyConditionExpression, Map<String, String> expressionNames,
+            Map<String, AttributeValue> expressionValues, Map<String, Condition> keyConditions) {
     }
 
     String table() {
@@ -62,7 +61,7 @@ final class ItemRef {
      */
     @Nullable String partitionValue(Optional<String> partitionKeyName) {
         if (partitionKeyName.isEmpty()) {
-            if (keyConditionExpression == null && keyConditions.isEmpty() && attributes.size() == 1) {
+            if (query == null && attributes.size() == 1) {
                 return render(attributes.values().iterator().next());
             }
             return null;
@@ -72,34 +71,37 @@ final class ItemRef {
         if (direct != null) {
             return render(direct);
         }
-        Condition legacy = keyConditions.get(pk);
+        if (query == null) {
+            return null;
+        }
+        Condition legacy = query.keyConditions().get(pk);
         if (legacy != null && legacy.comparisonOperator() == ComparisonOperator.EQ && legacy.hasAttributeValueList()
                 && !legacy.attributeValueList().isEmpty()) {
             return render(legacy.attributeValueList().get(0));
         }
-        return keyConditionExpression == null ? null : fromExpression(pk);
+        return query.keyConditionExpression() == null ? null : fromExpression(query, pk);
     }
 
-    private @Nullable String fromExpression(String pk) {
-        for (String clause : KeyCondition.AND.split(keyConditionExpression)) {
+    private static @Nullable String fromExpression(QueryKey query, String pk) {
+        for (String clause : KeyCondition.AND.split(Objects.requireNonNull(query.keyConditionExpression()))) {
             Matcher m = KeyCondition.EQUALS.matcher(clause);
             if (!m.matches()) {
                 continue;
             }
             String left = m.group(1);
             String right = m.group(2);
-            if (pk.equals(resolveName(left)) && right.startsWith(":")) {
-                return render(expressionValues.get(right));
+            if (pk.equals(resolveName(query, left)) && right.startsWith(":")) {
+                return render(query.expressionValues().get(right));
             }
-            if (pk.equals(resolveName(right)) && left.startsWith(":")) {
-                return render(expressionValues.get(left));
+            if (pk.equals(resolveName(query, right)) && left.startsWith(":")) {
+                return render(query.expressionValues().get(left));
             }
         }
         return null;
     }
 
-    private @Nullable String resolveName(String token) {
-        return token.startsWith("#") ? expressionNames.get(token) : token;
+    private static @Nullable String resolveName(QueryKey query, String token) {
+        return token.startsWith("#") ? query.expressionNames().get(token) : token;
     }
 
     /** A stable text form of a key value: strings and numbers as written, binary as Base64; null for other types. */
