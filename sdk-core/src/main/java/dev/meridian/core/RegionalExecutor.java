@@ -88,8 +88,9 @@ import software.amazon.awssdk.regions.Region;
  * answered, counts as a stall of its breaker ({@link WatchedBreaker#stalled}); {@code HealthConfig.ejectAfterStalls}
  * of them in a row open it at once. An attempt the process stall excuses (below) is not a stall.
  *
- * <p>With {@link HedgingConfig hedging} enabled, a READ that has not answered after the hedge delay is also sent
- * to the next region; the first success wins and the other attempt is cancelled (interrupting a synchronous
+ * <p>With {@link HedgingConfig hedging} enabled, a READ that has not answered after the hedge delay (when its first
+ * attempt goes through a cold client, at least a quarter of the first-attempt timeout: {@link #hedgeDelayNanos}) is
+ * also sent to the next region; the first success wins (only its region is told to a {@link ServedRegion} call) and the other attempt is cancelled (interrupting a synchronous
  * attempt), its elapsed time recorded as a lower bound of its latency so that adaptive hedging follows the real p95;
  * the hedge of a synchronous read is sent by its caller when its wait for the first success reaches the delay, that of
  * an asynchronous read by the hedge timer (whose timer is cancelled when the call completed first). Synchronous hedged reads run every attempt, the first included, on Meridian's hedge threads with the

@@ -91,8 +91,9 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
         RequestShape shape = RequestShape.of(methodName, request);
         int count = shape.itemCount();
         Set<String> touched;
-        List<TableKey> keys;
-        // Most calls touch one item: immutable one-element collections allocate the least on this per-call path.
+        TableKey singleKey = null;
+        List<TableKey> keys = null;
+        // Most calls touch one item: a cached one-table set and no key list allocate the least on this per-call path.
         if (count == 1) {
             ItemRef item = shape.item(0);
             touched = singleTables.get(item.table());
@@ -100,7 +101,11 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
                 touched = Set.of(item.table());
             }
             String pk = item.partitionValue(partitionKeys.apply(item.table()));
-            keys = pk != null ? List.of(new TableKey(item.table(), pk)) : List.of();
+            if (pk != null) {
+                singleKey = new TableKey(item.table(), pk);
+            } else {
+                keys = List.of();
+            }
         } else {
             touched = new LinkedHashSet<>();
             keys = new ArrayList<>();
@@ -116,7 +121,12 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
         if (count > 0) {
             op.resource(shape.item(0).table());
         }
-        if (!keys.isEmpty()) {
+        if (singleKey != null) {
+            op.routingKey(singleKey.routingKey());
+            if (homesByKey(shape, settings(singleKey.table()))) {
+                op.strategy(HOME_BY_KEY);
+            }
+        } else if (keys != null && !keys.isEmpty()) {
             // Every item counts, not only the first: a call that touches a homed key is routed to that key's home
             // (DynamoDbRouting refuses it when its homed keys disagree on one).
             TableKey routedBy = keys.get(0);
@@ -133,7 +143,8 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
                 op.strategy(HOME_BY_KEY);
             }
         }
-        return new Classification(op.build(), shape, touched, keys);
+        return singleKey != null ? new Classification(op.build(), shape, touched, singleKey)
+                : new Classification(op.build(), shape, touched, Objects.requireNonNull(keys, "keys"));
     }
 
     private static OperationKind kind(RequestShape shape, RoutingContext ctx) {
@@ -168,7 +179,52 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
         }
     }
 
-    /** The operation plus what the client needs beyond routing: the shape, tables and keys touched. */
-    record Classification(Operation operation, RequestShape shape, Set<String> tables, List<TableKey> keys) {
+    /**
+     * The operation plus what the client needs beyond routing: the shape, tables and keys touched. A call with one key
+     * holds it without a list (most calls: one object less each); {@link #keys()} makes the list when asked.
+     */
+    static final class Classification {
+        private final Operation operation;
+        private final RequestShape shape;
+        private final Set<String> tables;
+        private final @Nullable TableKey single;
+        private final @Nullable List<TableKey> keys;
+
+        Classification(Operation operation, RequestShape shape, Set<String> tables, List<TableKey> keys) {
+            this.operation = operation;
+            this.shape = shape;
+            this.tables = tables;
+            this.single = null;
+            this.keys = keys;
+        }
+
+        Classification(Operation operation, RequestShape shape, Set<String> tables, TableKey single) {
+            this.operation = operation;
+            this.shape = shape;
+            this.tables = tables;
+            this.single = single;
+            this.keys = null;
+        }
+
+        Operation operation() {
+            return operation;
+        }
+
+        RequestShape shape() {
+            return shape;
+        }
+
+        Set<String> tables() {
+            return tables;
+        }
+
+        List<TableKey> keys() {
+            return single != null ? List.of(single) : Objects.requireNonNull(keys, "keys");
+        }
+
+        /** How many keys: {@link #keys()}'s size without a list. */
+        int keyCount() {
+            return single != null ? 1 : Objects.requireNonNull(keys, "keys").size();
+        }
     }
 }
