@@ -143,8 +143,9 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
                 op.strategy(HOME_BY_KEY);
             }
         }
-        return singleKey != null ? new Classification(op.build(), shape, touched, singleKey)
-                : new Classification(op.build(), shape, touched, Objects.requireNonNull(keys, "keys"));
+        Operation operation = op.build();
+        return singleKey != null ? new Classification(operation, shape, touched, singleKey)
+                : new Classification(operation, shape, touched, Objects.requireNonNull(keys, "keys"));
     }
 
     private static OperationKind kind(RequestShape shape, RoutingContext ctx) {
