@@ -13,8 +13,10 @@ import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingPlan;
 import dev.meridian.core.spi.RegionalAttempt;
 import dev.meridian.core.spi.RegionalBind;
+import dev.meridian.core.spi.ServedRegion;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -87,9 +89,11 @@ import software.amazon.awssdk.regions.Region;
  * answered, counts as a stall of its breaker ({@link WatchedBreaker#stalled}); {@code HealthConfig.ejectAfterStalls}
  * of them in a row open it at once. An attempt the process stall excuses (below) is not a stall.
  *
- * <p>With {@link HedgingConfig hedging} enabled, a READ that has not answered after the hedge delay is also sent
- * to the next region; the first success wins and the other attempt is cancelled (interrupting a synchronous
- * attempt), its elapsed time recorded as a lower bound of its latency so that adaptive hedging follows the real tail;
+ * <p>With {@link HedgingConfig hedging} enabled, a READ that has not answered after the hedge delay (when its first
+ * attempt goes through a cold client, at least a quarter of the first-attempt timeout: {@link #hedgeDelayNanos}) is
+ * also sent to the next region; the first success wins (only its region is told to a {@link ServedRegion} call) and
+ * the other attempt is cancelled (interrupting a synchronous attempt), its elapsed time recorded as a lower bound of
+ * its latency so that adaptive hedging follows the real tail;
  * the hedge of a synchronous read is sent by its caller when its wait for the first success reaches the delay, that of
  * an asynchronous read by the hedge timer (cancelled when the call completed first). Synchronous hedged reads run
  * every attempt, the first included, on Meridian's hedge threads with the
@@ -151,6 +155,8 @@ final class RegionalExecutor implements AutoCloseable {
     private static final double ADAPTIVE_TAIL_SHARE = 0.01;
     /** For calls whose clients are never cold (their caller does not track start-up). */
     private static final Predicate<Region> NEVER_COLD = region -> false;
+    /** A cold first attempt is hedged after {@code firstAttemptTimeout / COLD_HEDGE_DIVISOR} at the earliest. */
+    static final int COLD_HEDGE_DIVISOR = 4;
 
     RegionalExecutor(MultiRegionConfig config, Router router, RegionHealth health,
             FailureClassifier classifier, Metrics metrics) {
@@ -237,7 +243,7 @@ final class RegionalExecutor implements AutoCloseable {
         RoutingPlan plan = router.plan(op, ctx);
         int limit = limit(op, plan.regions().size());
         if (hedger != null && op.kind() == OperationKind.READ && limit > 1) {
-            return executeHedged(op, ctx, plan, limit, heardAtTheWire(call), classifier, cold);
+            return executeHedged(op, ctx, plan, limit, call, classifier, cold);
         }
         return executeBlocking(op, ctx, plan, limit, call, classifier, cold);
     }
@@ -288,6 +294,9 @@ final class RegionalExecutor implements AutoCloseable {
                 try {
                     T result = call.apply(region);
                     succeeded(op, gate, System.nanoTime() - start);
+                    if (call instanceof ServedRegion served) {
+                        served.served(region);
+                    }
                     return result;
                 } catch (Throwable t) {
                     failure = t;
@@ -469,7 +478,7 @@ final class RegionalExecutor implements AutoCloseable {
                 HeardAtTheWire.listen(before);
             }
         };
-        return new Run<>(op, ctx, plan, limit, classifier, launch, null, hedge, cold).start();
+        return new Run<>(op, ctx, plan, limit, classifier, launch, null, hedge, cold, servedRegion(call)).start();
     }
 
     @Override
@@ -495,20 +504,21 @@ final class RegionalExecutor implements AutoCloseable {
     private <T> T executeHedged(Operation op, RoutingContext ctx, RoutingPlan plan, int limit,
             Function<Region, T> call, FailureClassifier classifier, Predicate<Region> cold) {
         Hedger workers = Objects.requireNonNull(hedger, "hedger"); // a hedged read runs only with hedging on
+        Function<Region, T> heard = heardAtTheWire(call);
         Function<Region, CompletableFuture<T>> launch = region -> workers.run(() -> {
             try (RoutingContext.Scope s = ctx.open()) {
-                return call.apply(region);
+                return heard.apply(region);
             }
         });
         // When every hedge worker is busy an attempt runs here, on the thread that launches it, without a hedge.
         Function<Region, CompletableFuture<T>> inline = region -> {
             try (RoutingContext.Scope s = ctx.open()) {
-                return CompletableFuture.completedFuture(call.apply(region));
+                return CompletableFuture.completedFuture(heard.apply(region));
             } catch (Throwable t) {
                 return CompletableFuture.failedFuture(t);
             }
         };
-        Run<T> run = new Run<>(op, ctx, plan, limit, classifier, launch, inline, true, cold);
+        Run<T> run = new Run<>(op, ctx, plan, limit, classifier, launch, inline, true, cold, servedRegion(call));
         run.start();
         try {
             return run.await();
@@ -518,6 +528,11 @@ final class RegionalExecutor implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw AbortedException.create("Interrupted while waiting for " + op.name(), e);
         }
+    }
+
+    /** The call as a {@link ServedRegion}, or null when it does not want to know where it was served. */
+    private static @Nullable ServedRegion servedRegion(Object call) {
+        return call instanceof ServedRegion served ? served : null;
     }
 
     /** The breaker an attempt of {@code op} in {@code region} goes through (region × resource when configured). */
@@ -531,6 +546,18 @@ final class RegionalExecutor implements AutoCloseable {
             return health.watched(region, resource);
         }
         return health.watched(region);
+    }
+
+    /**
+     * The hedge delay of a call: {@code warmDelayNanos} (the configured one), but when the first attempt goes through
+     * a cold client at least a quarter of the first-attempt timeout ({@code 2.5 s} by default). That attempt's time is mostly the client's start-up (class
+     * loading, signing, first connection: hundreds of milliseconds in a fresh JVM, a few seconds in a starved one or a
+     * small Lambda), which the warm delay (no sample yet: the floor) would take for a slow region: every cold start
+     * would build a second region's client and make a second cold call. A quarter still answers a cold start into a
+     * black-holed region from the next one long before the first attempt's own budget runs out.
+     */
+    static long hedgeDelayNanos(long warmDelayNanos, boolean cold, Duration firstAttemptTimeout) {
+        return cold ? Math.max(warmDelayNanos, firstAttemptTimeout.toNanos() / COLD_HEDGE_DIVISOR) : warmDelayNanos;
     }
 
     private int limit(Operation op, int planned) {
@@ -872,6 +899,8 @@ final class RegionalExecutor implements AutoCloseable {
         private final @Nullable Function<Region, CompletableFuture<T>> inline;
         private final boolean hedge;
         private final Predicate<Region> cold;
+        /** Told the region of the one attempt whose success completes the run (a later success is a loser's). */
+        private final @Nullable ServedRegion served;
         private final CompletableFuture<T> result = new CompletableFuture<>();
         private final List<Attempt> inflight = new ArrayList<>(2);
         private final Failover failover;
@@ -909,7 +938,7 @@ final class RegionalExecutor implements AutoCloseable {
          */
         Run(Operation op, RoutingContext ctx, RoutingPlan plan, int limit, FailureClassifier classifier,
                 Function<Region, CompletableFuture<T>> launch, @Nullable Function<Region, CompletableFuture<T>> inline,
-                boolean hedge, Predicate<Region> cold) {
+                boolean hedge, Predicate<Region> cold, @Nullable ServedRegion served) {
             this.op = op;
             this.ctx = ctx;
             this.plan = plan;
@@ -919,6 +948,7 @@ final class RegionalExecutor implements AutoCloseable {
             this.inline = inline;
             this.hedge = hedge;
             this.cold = cold;
+            this.served = served;
             this.failover = new Failover(op, ctx, plan, limit);
             this.callerTimesHedge = inline != null;
         }
@@ -954,10 +984,11 @@ final class RegionalExecutor implements AutoCloseable {
                 // Before the first attempt starts, so that a stall of the process during it is seen.
                 stallMeter.needed();
             }
-            launchAttempt(firstIndex, false);
+            boolean firstCold = launchAttempt(firstIndex, false);
             if (hedge && !result.isDone()) {
                 long delay = hedging.delayNanos(tail == null ? -1 : tail.hedgeAfter(regions.get(firstIndex), next,
                         op.name()));
+                delay = hedgeDelayNanos(delay, firstCold, config.firstAttemptTimeout());
                 long due = System.nanoTime() + delay;
                 hedgeDelay = delay;
                 if (callerTimesHedge) {
@@ -1106,13 +1137,14 @@ final class RegionalExecutor implements AutoCloseable {
             launchAttempt(index, true);
         }
 
-        private void launchAttempt(int index, boolean isHedge) {
+        /** Starts an attempt in the region at {@code index}; true when it went through a cold client. */
+        private boolean launchAttempt(int index, boolean isHedge) {
             Region region = regions.get(index);
             Gate gate = new Gate(op, region);
             CallNotPermittedException refused = gate.acquire();
             if (refused != null) {
                 onFailure(null, region, refused, FailureDecision.REGIONAL_NOT_APPLIED);
-                return;
+                return false;
             }
             gate.cold = cold.test(region);
             Attempt a = new Attempt(gate);
@@ -1120,7 +1152,7 @@ final class RegionalExecutor implements AutoCloseable {
             synchronized (this) {
                 if (done) {
                     gate.release();
-                    return;
+                    return false;
                 }
                 inflight.add(a);
                 attempt = ++attempts;
@@ -1141,7 +1173,7 @@ final class RegionalExecutor implements AutoCloseable {
                     }
                     gate.release();
                     observations.stop(gate.observation, Metrics.CANCELLED, null);
-                    return;
+                    return false;
                 }
                 f = Objects.requireNonNull(inline, "inline").apply(region); // launch threw Saturated, so there is one
             } catch (Throwable t) {
@@ -1158,6 +1190,7 @@ final class RegionalExecutor implements AutoCloseable {
                 a.cancel();
             }
             f.whenComplete(a);
+            return gate.cold;
         }
 
         private void completed(Attempt a, T value, Throwable error) {
@@ -1179,6 +1212,9 @@ final class RegionalExecutor implements AutoCloseable {
                 cancelLosers(losers, a);
                 if (region.equals(hedgeRegion)) {
                     metrics.hedgeWon(region);
+                }
+                if (served != null) {
+                    served.served(region);
                 }
                 result.complete(value);
                 return;

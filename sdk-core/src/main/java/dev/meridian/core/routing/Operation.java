@@ -6,6 +6,7 @@ import dev.meridian.core.internal.SettingRules;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
@@ -31,6 +32,12 @@ public final class Operation {
     private final @Nullable Set<Region> within;
     /** {@link #resource()} as returned, made once: routing asks for it several times per call. */
     private final Optional<String> resourceValue;
+    /**
+     * {@link #resource()}'s values, one per resource name (the tables an application uses: a small set, capped all the
+     * same): an operation is built per call, its resource value need not be.
+     */
+    private static final ConcurrentHashMap<String, Optional<String>> RESOURCE_VALUES = new ConcurrentHashMap<>();
+    private static final int MAX_RESOURCE_VALUES = 1024;
 
     private Operation(Builder b) {
         this.name = b.name;
@@ -42,7 +49,21 @@ public final class Operation {
         this.homeOnly = b.homeOnly;
         this.breakerPerResource = b.breakerPerResource;
         this.within = b.within;
-        this.resourceValue = Optional.ofNullable(resource);
+        this.resourceValue = resourceValue(resource);
+    }
+
+    private static Optional<String> resourceValue(@Nullable String resource) {
+        if (resource == null) {
+            return Optional.empty();
+        }
+        Optional<String> value = RESOURCE_VALUES.get(resource);
+        if (value == null) {
+            value = Optional.of(resource);
+            if (RESOURCE_VALUES.size() < MAX_RESOURCE_VALUES) {
+                RESOURCE_VALUES.putIfAbsent(resource, value);
+            }
+        }
+        return value;
     }
 
     public static Operation of(String name, OperationKind kind) {

@@ -63,7 +63,8 @@ public abstract class MultiRegionSpi {
      * As {@link MultiRegion#execute} under {@code ctx} (e.g. one captured when a paginator was made): runs
      * {@code call} in the regions of the routing plan for {@code op}, every attempt through its region's circuit
      * breaker, moving on after a failure the runtime's {@link FailureClassifier} calls regional (for a
-     * {@link OperationKind#WRITE} only when it was certainly not applied).
+     * {@link OperationKind#WRITE} only when it was certainly not applied). A {@code call} that is also a
+     * {@link ServedRegion} is told which region's answer is returned.
      *
      * @throws ResidencyViolationException when no region the data may live in can be planned
      * @throws NoRegionAvailableException when health leaves no region to try

@@ -10,7 +10,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -74,15 +73,17 @@ public final class RoutedClient<C, R, K> {
     }
 
     /**
-     * The attempts of one synchronous call: applies the method to a region's client and remembers the region that
-     * answered. One object per call where a capturing lambda and a holder of the served region would be two.
+     * The attempts of one synchronous call: applies the method to a region's client; the runtime tells it the region
+     * whose answer the call returns. One object per call where a capturing lambda and a holder of the served region
+     * would be two.
      */
-    private final class Attempts<Q extends R, S> implements Function<Region, S> {
+    private final class Attempts<Q extends R, S> implements Function<Region, S>, ServedRegion {
         private final Q request;
         private final BiFunction<C, Q, S> method;
         /**
-         * The region whose attempt succeeded. Plain: it is written before the attempt's result is handed over (on the
-         * caller's thread, or a hedge worker's before it completes the future the caller waits on) and read after.
+         * The region whose answer the call returns. Not written by the attempt itself: a hedge's loser that answers
+         * after the winner would overwrite it. Plain: the runtime writes it before it hands the result over (on the
+         * caller's thread, or on the thread that completes the future the caller waits on) and it is read after.
          */
         private @Nullable Region served;
 
@@ -102,8 +103,12 @@ public final class RoutedClient<C, R, K> {
                 throw e;
             }
             clients.answered(region);
-            served = region;
             return r;
+        }
+
+        @Override
+        public void served(Region region) {
+            served = region;
         }
     }
 
@@ -124,22 +129,40 @@ public final class RoutedClient<C, R, K> {
         } catch (RuntimeException e) {
             return ContextualFuture.of(ctx, CompletableFuture.failedFuture(e));
         }
-        AtomicReference<Region> served = new AtomicReference<>();
-        CompletableFuture<S> response = spi.executeAsync(op, ctx, region -> {
+        AsyncAttempts<Q, S> attempts = new AsyncAttempts<>(request, method);
+        CompletableFuture<S> response = spi.executeAsync(op, ctx, attempts, cold);
+        return ContextualFuture.of(ctx, response.thenApply(r -> {
+            model.afterSuccess(classified, request, ctx, attempts.served, r);
+            return r;
+        }));
+    }
+
+    /** The attempts of one asynchronous call, as {@link Attempts}. */
+    private final class AsyncAttempts<Q extends R, S> implements Function<Region, CompletableFuture<S>>, ServedRegion {
+        private final Q request;
+        private final BiFunction<C, Q, CompletableFuture<S>> method;
+        /** As {@link Attempts}'s: written by the runtime before it completes the call's future, read after. */
+        private @Nullable Region served;
+
+        AsyncAttempts(Q request, BiFunction<C, Q, CompletableFuture<S>> method) {
+            this.request = request;
+            this.method = method;
+        }
+
+        @Override
+        public CompletableFuture<S> apply(Region region) {
             C client = clients.get(region);
             return method.apply(client, firstAttempt(region, client, request)).whenComplete((r, e) -> {
                 if (e == null || unwrapCompletion(e) instanceof SdkServiceException) {
                     clients.answered(region);
                 }
-            }).thenApply(r -> {
-                served.set(region);
-                return r;
             });
-        }, cold);
-        return ContextualFuture.of(ctx, response.thenApply(r -> {
-            model.afterSuccess(classified, request, ctx, served.get(), r);
-            return r;
-        }));
+        }
+
+        @Override
+        public void served(Region region) {
+            served = region;
+        }
     }
 
     /** The failure a future completed with, without the wrappers the future added. */

@@ -62,7 +62,9 @@ final class DynamoDbAsyncRequestModel implements RequestModel<DynamoDbRequest, C
             List<String> unknown = new ArrayList<>();
             TableCatalog catalog = routing.catalog();
             boolean footprintMatters = routing.footprintMatters(ctx);
-            for (ItemRef item : RequestShape.of(operation, request).items()) {
+            RequestShape shape = RequestShape.of(operation, request);
+            for (int i = 0; i < shape.itemCount(); i++) {
+                ItemRef item = shape.item(i);
                 if (!unknown.contains(item.table()) && (catalog.needsPartitionKey(item.table())
                         || footprintMatters && catalog.needsFootprint(item.table()))) {
                     unknown.add(item.table());

@@ -53,6 +53,8 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
     private final Map<String, TableConfig> tables;
     /** {@link #settings(String)}'s answers, made once: it is asked for every key of every call. */
     private final Map<String, Optional<TableConfig>> settingsValues;
+    /** The one-table set of each configured table, made once: most calls touch one item of one of them. */
+    private final Map<String, Set<String>> singleTables;
     private final Function<String, Optional<String>> partitionKeys;
 
     DynamoDbOperationClassifier(Map<String, TableConfig> tables, Function<String, Optional<String>> partitionKeys) {
@@ -60,6 +62,9 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
         Map<String, Optional<TableConfig>> values = new HashMap<>();
         this.tables.forEach((table, config) -> values.put(table, Optional.of(config)));
         this.settingsValues = Map.copyOf(values);
+        Map<String, Set<String>> singles = new HashMap<>();
+        this.tables.keySet().forEach(table -> singles.put(table, Set.of(table)));
+        this.singleTables = Map.copyOf(singles);
         this.partitionKeys = Objects.requireNonNull(partitionKeys, "partitionKeys");
     }
 
@@ -84,31 +89,44 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
 
     Classification classify(String methodName, DynamoDbRequest request, RoutingContext ctx) {
         RequestShape shape = RequestShape.of(methodName, request);
-        List<ItemRef> items = shape.items();
+        int count = shape.itemCount();
         Set<String> touched;
-        List<TableKey> keys;
-        // Most calls touch one item: immutable one-element collections allocate the least on this per-call path.
-        if (items.size() == 1) {
-            ItemRef item = items.get(0);
-            touched = Set.of(item.table());
-            Optional<String> pk = item.partitionValue(partitionKeys.apply(item.table()));
-            keys = pk.isPresent() ? List.of(new TableKey(item.table(), pk.get())) : List.of();
+        TableKey singleKey = null;
+        List<TableKey> keys = null;
+        // Most calls touch one item: a cached one-table set and no key list allocate the least on this per-call path.
+        if (count == 1) {
+            ItemRef item = shape.item(0);
+            touched = singleTables.get(item.table());
+            if (touched == null) {
+                touched = Set.of(item.table());
+            }
+            String pk = item.partitionValue(partitionKeys.apply(item.table()));
+            if (pk != null) {
+                singleKey = new TableKey(item.table(), pk);
+            } else {
+                keys = List.of();
+            }
         } else {
             touched = new LinkedHashSet<>();
             keys = new ArrayList<>();
-            for (ItemRef item : items) {
+            for (ItemRef item : shape.items()) {
                 touched.add(item.table());
-                Optional<String> pk = item.partitionValue(partitionKeys.apply(item.table()));
-                if (pk.isPresent()) {
-                    keys.add(new TableKey(item.table(), pk.get()));
+                String pk = item.partitionValue(partitionKeys.apply(item.table()));
+                if (pk != null) {
+                    keys.add(new TableKey(item.table(), pk));
                 }
             }
         }
         Operation.Builder op = Operation.builder(shape.operation(), kind(shape, ctx));
-        if (!items.isEmpty()) {
-            op.resource(items.get(0).table());
+        if (count > 0) {
+            op.resource(shape.item(0).table());
         }
-        if (!keys.isEmpty()) {
+        if (singleKey != null) {
+            op.routingKey(singleKey.routingKey());
+            if (homesByKey(shape, settings(singleKey.table()))) {
+                op.strategy(HOME_BY_KEY);
+            }
+        } else if (keys != null && !keys.isEmpty()) {
             // Every item counts, not only the first: a call that touches a homed key is routed to that key's home
             // (DynamoDbRouting refuses it when its homed keys disagree on one).
             TableKey routedBy = keys.get(0);
@@ -125,7 +143,9 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
                 op.strategy(HOME_BY_KEY);
             }
         }
-        return new Classification(op.build(), shape, touched, keys);
+        Operation operation = op.build();
+        return singleKey != null ? new Classification(operation, shape, touched, singleKey)
+                : new Classification(operation, shape, touched, Objects.requireNonNull(keys, "keys"));
     }
 
     private static OperationKind kind(RequestShape shape, RoutingContext ctx) {
@@ -160,7 +180,52 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
         }
     }
 
-    /** The operation plus what the client needs beyond routing: the shape, tables and keys touched. */
-    record Classification(Operation operation, RequestShape shape, Set<String> tables, List<TableKey> keys) {
+    /**
+     * The operation plus what the client needs beyond routing: the shape, tables and keys touched. A call with one key
+     * holds it without a list (most calls: one object less each); {@link #keys()} makes the list when asked.
+     */
+    static final class Classification {
+        private final Operation operation;
+        private final RequestShape shape;
+        private final Set<String> tables;
+        private final @Nullable TableKey single;
+        private final @Nullable List<TableKey> keys;
+
+        Classification(Operation operation, RequestShape shape, Set<String> tables, List<TableKey> keys) {
+            this.operation = operation;
+            this.shape = shape;
+            this.tables = tables;
+            this.single = null;
+            this.keys = keys;
+        }
+
+        Classification(Operation operation, RequestShape shape, Set<String> tables, TableKey single) {
+            this.operation = operation;
+            this.shape = shape;
+            this.tables = tables;
+            this.single = single;
+            this.keys = null;
+        }
+
+        Operation operation() {
+            return operation;
+        }
+
+        RequestShape shape() {
+            return shape;
+        }
+
+        Set<String> tables() {
+            return tables;
+        }
+
+        List<TableKey> keys() {
+            return single != null ? List.of(single) : Objects.requireNonNull(keys, "keys");
+        }
+
+        /** How many keys: {@link #keys()}'s size without a list. */
+        int keyCount() {
+            return single != null ? 1 : Objects.requireNonNull(keys, "keys").size();
+        }
     }
 }

@@ -148,13 +148,13 @@ final class DynamoDbRouting {
      */
     Operation operation(Classification c, RoutingContext ctx) {
         Operation op = bounded(c);
-        if (c.keys().size() > 1 && op.strategy().isPresent()) {
+        if (c.keyCount() > 1 && op.strategy().isPresent()) {
             requireOneHome(op, c, ctx);
         }
         if (SessionReads.applies(c.shape().operation(), c.shape().read(), ctx)) {
             op = sessionReads.bound(op, ctx);
         }
-        if (marks == null || !c.shape().read() || c.keys().isEmpty()) {
+        if (marks == null || !c.shape().read() || c.keyCount() == 0) {
             return op;
         }
         Optional<Region> writer = marks.writerRegion(WriteMarks.session(ctx), c.keys());
@@ -222,7 +222,7 @@ final class DynamoDbRouting {
             // Stamped after the region acknowledged the write: every later heartbeat of that region comes after it.
             ctx.session().get().recordWrite(SessionToken.of(served, runtime.clock().now()));
         }
-        if (marks == null || c.keys().isEmpty() || served == null) {
+        if (marks == null || c.keyCount() == 0 || served == null) {
             return;
         }
         String session = WriteMarks.session(ctx);

@@ -19,36 +19,35 @@ final class ItemRef {
 
     private final String table;
     private final Map<String, AttributeValue> attributes;
-    private final @Nullable String keyConditionExpression;
-    private final Map<String, String> expressionNames;
-    private final Map<String, AttributeValue> expressionValues;
-    private final Map<String, Condition> keyConditions;
+    /** A query's key condition; null for a key, an item or a table (most calls: one object less each). */
+    private final @Nullable QueryKey query;
 
-    private ItemRef(String table, @Nullable Map<String, AttributeValue> attributes,
-            @Nullable String keyConditionExpression, @Nullable Map<String, String> expressionNames,
-            @Nullable Map<String, AttributeValue> expressionValues, @Nullable Map<String, Condition> keyConditions) {
+    private ItemRef(String table, @Nullable Map<String, AttributeValue> attributes, @Nullable QueryKey query) {
         this.table = Objects.requireNonNull(table, "table");
         this.attributes = attributes == null ? Map.of() : attributes;
-        this.keyConditionExpression = keyConditionExpression;
-        this.expressionNames = expressionNames == null ? Map.of() : expressionNames;
-        this.expressionValues = expressionValues == null ? Map.of() : expressionValues;
-        this.keyConditions = keyConditions == null ? Map.of() : keyConditions;
+        this.query = query;
     }
 
     /** A key or a full item. */
     static ItemRef ofAttributes(String table, Map<String, AttributeValue> attributes) {
-        return new ItemRef(table, attributes, null, null, null, null);
+        return new ItemRef(table, attributes, null);
     }
 
     /** A query: the partition key value sits in the key condition. */
     static ItemRef ofQuery(String table, @Nullable String keyConditionExpression, @Nullable Map<String, String> names,
             @Nullable Map<String, AttributeValue> values, @Nullable Map<String, Condition> keyConditions) {
-        return new ItemRef(table, null, keyConditionExpression, names, values, keyConditions);
+        return new ItemRef(table, null, new QueryKey(keyConditionExpression, names == null ? Map.of() : names,
+                values == null ? Map.of() : values, keyConditions == null ? Map.of() : keyConditions));
     }
 
     /** A table-wide access (scan, describe): no item. */
     static ItemRef ofTable(String table) {
-        return new ItemRef(table, null, null, null, null, null);
+        return new ItemRef(table, null, null);
+    }
+
+    /** A query's key condition: an expression with its names and values, or the legacy conditions. */
+    private record QueryKey(@Nullable String keyConditionExpression, Map<String, String> expressionNames,
+            Map<String, AttributeValue> expressionValues, Map<String, Condition> keyConditions) {
     }
 
     String table() {
@@ -56,66 +55,70 @@ final class ItemRef {
     }
 
     /**
-     * The partition key value. Without a known key attribute name, a key map of exactly one attribute still
-     * identifies it (a table with a partition key only).
+     * The partition key value, or null when the request does not name one. Without a known key attribute name, a key
+     * map of exactly one attribute still identifies it (a table with a partition key only). Null rather than an
+     * {@code Optional}: it is asked for every item of every call.
      */
-    Optional<String> partitionValue(Optional<String> partitionKeyName) {
+    @Nullable String partitionValue(Optional<String> partitionKeyName) {
         if (partitionKeyName.isEmpty()) {
-            if (keyConditionExpression == null && keyConditions.isEmpty() && attributes.size() == 1) {
+            if (query == null && attributes.size() == 1) {
                 return render(attributes.values().iterator().next());
             }
-            return Optional.empty();
+            return null;
         }
         String pk = partitionKeyName.get();
         AttributeValue direct = attributes.get(pk);
         if (direct != null) {
             return render(direct);
         }
-        Condition legacy = keyConditions.get(pk);
+        if (query == null) {
+            return null;
+        }
+        Condition legacy = query.keyConditions().get(pk);
         if (legacy != null && legacy.comparisonOperator() == ComparisonOperator.EQ && legacy.hasAttributeValueList()
                 && !legacy.attributeValueList().isEmpty()) {
             return render(legacy.attributeValueList().get(0));
         }
-        return keyConditionExpression == null ? Optional.empty() : fromExpression(pk);
+        return query.keyConditionExpression() == null ? null : fromExpression(query, pk);
     }
 
-    private Optional<String> fromExpression(String pk) {
-        for (String clause : KeyCondition.AND.split(keyConditionExpression)) {
+    private static @Nullable String fromExpression(QueryKey query, String pk) {
+        for (String clause : KeyCondition.AND.split(Objects.requireNonNull(query.keyConditionExpression()))) {
             Matcher m = KeyCondition.EQUALS.matcher(clause);
             if (!m.matches()) {
                 continue;
             }
             String left = m.group(1);
             String right = m.group(2);
-            if (pk.equals(resolveName(left)) && right.startsWith(":")) {
-                return render(expressionValues.get(right));
+            if (pk.equals(resolveName(query, left)) && right.startsWith(":")) {
+                return render(query.expressionValues().get(right));
             }
-            if (pk.equals(resolveName(right)) && left.startsWith(":")) {
-                return render(expressionValues.get(left));
+            if (pk.equals(resolveName(query, right)) && left.startsWith(":")) {
+                return render(query.expressionValues().get(left));
             }
         }
-        return Optional.empty();
+        return null;
     }
 
-    private @Nullable String resolveName(String token) {
-        return token.startsWith("#") ? expressionNames.get(token) : token;
+    private static @Nullable String resolveName(QueryKey query, String token) {
+        return token.startsWith("#") ? query.expressionNames().get(token) : token;
     }
 
-    /** A stable text form of a key value: strings and numbers as written, binary as Base64. */
-    static Optional<String> render(@Nullable AttributeValue value) {
+    /** A stable text form of a key value: strings and numbers as written, binary as Base64; null for other types. */
+    static @Nullable String render(@Nullable AttributeValue value) {
         if (value == null) {
-            return Optional.empty();
+            return null;
         }
         if (value.s() != null) {
-            return Optional.of(value.s());
+            return value.s();
         }
         if (value.n() != null) {
-            return Optional.of(value.n());
+            return value.n();
         }
         if (value.b() != null) {
-            return Optional.of(Base64.getEncoder().encodeToString(value.b().asByteArray()));
+            return Base64.getEncoder().encodeToString(value.b().asByteArray());
         }
-        return Optional.empty();
+        return null;
     }
 
     /** Key-condition patterns, compiled on the first Query that needs them rather than on a cold start's GetItem. */

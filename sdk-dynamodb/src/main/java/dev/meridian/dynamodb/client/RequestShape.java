@@ -5,10 +5,12 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchExecuteStatementRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
@@ -48,14 +50,27 @@ final class RequestShape {
     private final boolean read;
     private final boolean repeatSafe;
     private final boolean consistentRead;
-    private final List<ItemRef> items;
+    /** The one item of a single-item request (most calls: no list to hold it), else null. */
+    private final @Nullable ItemRef single;
+    /** The items of any other request (none, or several); null when {@link #single} is set. */
+    private final @Nullable List<ItemRef> items;
 
     private RequestShape(String operation, boolean read, boolean repeatSafe, boolean consistentRead, List<ItemRef> items) {
         this.operation = operation;
         this.read = read;
         this.repeatSafe = repeatSafe;
         this.consistentRead = consistentRead;
+        this.single = null;
         this.items = List.copyOf(items);
+    }
+
+    private RequestShape(String operation, boolean read, boolean repeatSafe, boolean consistentRead, ItemRef single) {
+        this.operation = operation;
+        this.read = read;
+        this.repeatSafe = repeatSafe;
+        this.consistentRead = consistentRead;
+        this.single = single;
+        this.items = null;
     }
 
     /** The DynamoDB operation name (e.g. {@code PutItem}) of a client method name (e.g. {@code putItem}). */
@@ -72,32 +87,32 @@ final class RequestShape {
         String op = operationName(methodName);
         if (request instanceof GetItemRequest r) {
             return new RequestShape(op, true, false, Boolean.TRUE.equals(r.consistentRead()),
-                    List.of(ItemRef.ofAttributes(r.tableName(), r.key())));
+                    ItemRef.ofAttributes(r.tableName(), r.key()));
         }
         if (request instanceof PutItemRequest r) {
             return new RequestShape(op, false, guarded(r.conditionExpression(), r.expressionAttributeNames(),
                     r.expressionAttributeValues(), WriteGuard.PostWrite.put(r.item())), false,
-                    List.of(ItemRef.ofAttributes(r.tableName(), r.item())));
+                    ItemRef.ofAttributes(r.tableName(), r.item()));
         }
         if (request instanceof UpdateItemRequest r) {
             return new RequestShape(op, false, guarded(r.conditionExpression(), r.expressionAttributeNames(),
                     r.expressionAttributeValues(), WriteGuard.PostWrite.update(r.key(), r.updateExpression(),
                             r.expressionAttributeNames(), r.expressionAttributeValues())), false,
-                    List.of(ItemRef.ofAttributes(r.tableName(), r.key())));
+                    ItemRef.ofAttributes(r.tableName(), r.key()));
         }
         if (request instanceof DeleteItemRequest r) {
             return new RequestShape(op, false, guarded(r.conditionExpression(), r.expressionAttributeNames(),
                     r.expressionAttributeValues(), WriteGuard.PostWrite.delete()), false,
-                    List.of(ItemRef.ofAttributes(r.tableName(), r.key())));
+                    ItemRef.ofAttributes(r.tableName(), r.key()));
         }
         if (request instanceof QueryRequest r) {
             return new RequestShape(op, true, false, Boolean.TRUE.equals(r.consistentRead()),
-                    List.of(ItemRef.ofQuery(r.tableName(), r.keyConditionExpression(), r.expressionAttributeNames(),
-                            r.expressionAttributeValues(), r.keyConditions())));
+                    ItemRef.ofQuery(r.tableName(), r.keyConditionExpression(), r.expressionAttributeNames(),
+                            r.expressionAttributeValues(), r.keyConditions()));
         }
         if (request instanceof ScanRequest r) {
             return new RequestShape(op, true, false, Boolean.TRUE.equals(r.consistentRead()),
-                    List.of(ItemRef.ofTable(r.tableName())));
+                    ItemRef.ofTable(r.tableName()));
         }
         if (request instanceof BatchGetItemRequest r) {
             return batchGet(op, r);
@@ -244,7 +259,21 @@ final class RequestShape {
     }
 
     List<ItemRef> items() {
-        return items;
+        return single != null ? List.of(single) : Objects.requireNonNull(items, "items");
+    }
+
+    /** How many items the request touches: {@link #items()}'s size without a list. */
+    int itemCount() {
+        return single != null ? 1 : Objects.requireNonNull(items, "items").size();
+    }
+
+    /** The {@code index}th of {@link #items()}. */
+    ItemRef item(int index) {
+        if (single != null) {
+            Objects.checkIndex(index, 1);
+            return single;
+        }
+        return Objects.requireNonNull(items, "items").get(index);
     }
 
     /** Compiled on the first PartiQL statement rather than on a cold start's first call. */
