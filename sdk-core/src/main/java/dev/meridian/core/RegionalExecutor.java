@@ -237,24 +237,9 @@ final class RegionalExecutor implements AutoCloseable {
         RoutingPlan plan = router.plan(op, ctx);
         int limit = limit(op, plan.regions().size());
         if (hedger != null && op.kind() == OperationKind.READ && limit > 1) {
-            return executeHedged(op, ctx, plan, limit, heardAtTheWire(call), classifier, cold);
+            return executeHedged(op, ctx, plan, limit, call, classifier, cold);
         }
         return executeBlocking(op, ctx, plan, limit, call, classifier, cold);
-    }
-
-    /**
-     * {@code call} with its region's breaker told of every HTTP response the call's client receives
-     * ({@link HeardAtTheWire}): a hedged read's loser that heard back is waiting on something other than a dead region.
-     */
-    private <T> Function<Region, T> heardAtTheWire(Function<Region, T> call) {
-        return region -> {
-            WatchedBreaker before = HeardAtTheWire.listen(health.watched(region));
-            try {
-                return call.apply(region);
-            } finally {
-                HeardAtTheWire.listen(before);
-            }
-        };
     }
 
     /** The failover loop of a synchronous call on the caller's thread. */
@@ -457,16 +442,11 @@ final class RegionalExecutor implements AutoCloseable {
         int limit = limit(op, plan.regions().size());
         boolean hedge = hedger != null && op.kind() == OperationKind.READ && limit > 1;
         Function<Region, CompletableFuture<T>> launch = region -> {
-            WatchedBreaker before = HeardAtTheWire.listen(health.watched(region));
-            try {
-                if (RoutingContext.current() == ctx) {
-                    return call.apply(region);
-                }
-                try (RoutingContext.Scope s = ctx.open()) {
-                    return call.apply(region);
-                }
-            } finally {
-                HeardAtTheWire.listen(before);
+            if (RoutingContext.current() == ctx) {
+                return call.apply(region);
+            }
+            try (RoutingContext.Scope s = ctx.open()) {
+                return call.apply(region);
             }
         };
         return new Run<>(op, ctx, plan, limit, classifier, launch, null, hedge, cold).start();
@@ -495,11 +475,18 @@ final class RegionalExecutor implements AutoCloseable {
     private <T> T executeHedged(Operation op, RoutingContext ctx, RoutingPlan plan, int limit,
             Function<Region, T> call, FailureClassifier classifier, Predicate<Region> cold) {
         Hedger workers = Objects.requireNonNull(hedger, "hedger"); // a hedged read runs only with hedging on
-        Function<Region, CompletableFuture<T>> launch = region -> workers.run(() -> {
-            try (RoutingContext.Scope s = ctx.open()) {
-                return call.apply(region);
-            }
-        });
+        Function<Region, CompletableFuture<T>> launch = region -> {
+            // The attempt's listener, named on the launching thread, hears the call's answers on the hedge thread.
+            HeardAtTheWire.Listener listener = HeardAtTheWire.listening();
+            return workers.run(() -> {
+                HeardAtTheWire.Listener before = HeardAtTheWire.listen(listener);
+                try (RoutingContext.Scope s = ctx.open()) {
+                    return call.apply(region);
+                } finally {
+                    HeardAtTheWire.listen(before);
+                }
+            });
+        };
         // When every hedge worker is busy an attempt runs here, on the thread that launches it, without a hedge.
         Function<Region, CompletableFuture<T>> inline = region -> {
             try (RoutingContext.Scope s = ctx.open()) {
@@ -1057,6 +1044,7 @@ final class RegionalExecutor implements AutoCloseable {
             gate.observation = observations.start(parentObservation, region, op.name(), nextAttempt());
             long start = System.nanoTime();
             CompletableFuture<T> f;
+            HeardAtTheWire.Listener before = HeardAtTheWire.listen(health.watched(region));
             try {
                 f = launch.apply(region);
             } catch (Hedger.Saturated e) {
@@ -1065,6 +1053,8 @@ final class RegionalExecutor implements AutoCloseable {
                 return;
             } catch (Throwable t) {
                 f = CompletableFuture.failedFuture(t);
+            } finally {
+                HeardAtTheWire.listen(before);
             }
             if (f == null) {
                 gate.release();
@@ -1128,6 +1118,7 @@ final class RegionalExecutor implements AutoCloseable {
             // Set before a.future is published: whoever completes or cancels the attempt sees it.
             gate.observation = observations.start(parentObservation, region, op.name(), attempt);
             CompletableFuture<T> f;
+            HeardAtTheWire.Listener before = HeardAtTheWire.listen(a);
             try {
                 f = launch.apply(region);
                 if (f == null) {
@@ -1146,6 +1137,8 @@ final class RegionalExecutor implements AutoCloseable {
                 f = Objects.requireNonNull(inline, "inline").apply(region); // launch threw Saturated, so there is one
             } catch (Throwable t) {
                 f = CompletableFuture.failedFuture(t);
+            } finally {
+                HeardAtTheWire.listen(before);
             }
             a.future = f;
             boolean cancelNow;
@@ -1184,13 +1177,20 @@ final class RegionalExecutor implements AutoCloseable {
                 return;
             }
             if (e instanceof CancellationException || a.cancelled) {
-                a.gate.release();
-                // Abandoned, not finished: it would have taken at least this long, which the tail estimate must see
-                // or adaptive hedging would only ever learn from the attempts fast enough to win.
-                latency.recordAbandoned(region, nanos);
-                if (tail != null && !a.gate.cold) {
-                    // Only the time the process ran: a stall of the process says nothing of the region's tail.
-                    tail.recordAtLeast(region, op.name(), heldAgainstRegion(a.gate, nanos));
+                SdkServiceException throttling = a.throttling;
+                if (throttling != null) {
+                    // Cancelled while the SDK backed off after a throttled answer: recorded as the throttled attempt
+                    // it would have completed as (the table's breaker, no latency), as for an unhedged read.
+                    a.gate.throttled(nanos, throttling);
+                } else {
+                    a.gate.release();
+                    // Abandoned, not finished: it would have taken at least this long, which the tail estimate must
+                    // see or adaptive hedging would only ever learn from the attempts fast enough to win.
+                    latency.recordAbandoned(region, nanos);
+                    if (tail != null && !a.gate.cold) {
+                        // Only the time the process ran: a stall of the process says nothing of the region's tail.
+                        tail.recordAtLeast(region, op.name(), heldAgainstRegion(a.gate, nanos));
+                    }
                 }
                 metrics.call(region, op.name(), Metrics.CANCELLED, nanos);
                 observations.stop(a.gate.observation, Metrics.CANCELLED, null);
@@ -1260,12 +1260,17 @@ final class RegionalExecutor implements AutoCloseable {
             }
         }
 
-        /** One attempt in flight; it is its own completion callback (one object less per attempt). */
-        private final class Attempt implements BiConsumer<T, Throwable> {
+        /**
+         * One attempt in flight; it is its own completion callback and the listener of its call's answers
+         * ({@link HeardAtTheWire}), one object less per attempt each.
+         */
+        private final class Attempt implements BiConsumer<T, Throwable>, HeardAtTheWire.Listener {
             final Gate gate;
             final long start = System.nanoTime();
             volatile @Nullable CompletableFuture<T> future;
             volatile boolean cancelled;
+            /** The throttling error of the call's last answer; null when it answered otherwise or not yet. */
+            volatile @Nullable SdkServiceException throttling;
 
             Attempt(Gate gate) {
                 this.gate = gate;
@@ -1282,6 +1287,17 @@ final class RegionalExecutor implements AutoCloseable {
             @Override
             public void accept(T value, Throwable error) {
                 completed(this, value, error);
+            }
+
+            @Override
+            public void heard() {
+                throttling = null;
+                health.watched(gate.region).heard();
+            }
+
+            @Override
+            public void throttled(SdkServiceException e) {
+                throttling = e;
             }
         }
     }
