@@ -131,7 +131,7 @@ final class HeardAtTheWire implements ExecutionInterceptor {
     }
 
     /** Tells the listener of a throttling answer, by the SDK's rule on the answer's status and error code. */
-    private static void judge(Listener listener, SdkHttpResponse response, byte[] body, int length) {
+    static void judge(Listener listener, SdkHttpResponse response, byte[] body, int length) {
         String code = errorCode(response, body, length);
         AwsServiceException.Builder error = AwsServiceException.builder().statusCode(response.statusCode())
                 .message("Throttled at the wire (" + (code == null ? response.statusCode() : code) + ")");

@@ -108,10 +108,13 @@ import software.amazon.awssdk.regions.Region;
  * answer may have arrived unread. What the caller sees does not change: the failover decision is the classifier's.
  *
  * <p><b>Heard at the wire.</b> Calls that may lose to a hedge (hedged synchronous reads, every asynchronous call) name
- * their region's breaker to {@link HeardAtTheWire}, the interceptor {@link RegionalClientDefaults} installs in the
- * per-region clients, so that every HTTP response (any status) marks the region as answering when it arrives, inside
- * the SDK's retries: a hedge loser whose region answered after it started (a throttled attempt backing off) is no
- * stall. Through a client without the interceptor the region is heard only when an attempt completes. Thread-safe.
+ * their attempt (a detached trial: its region's breaker) to {@link HeardAtTheWire}, the interceptor
+ * {@link RegionalClientDefaults} installs in the per-region clients, so that every HTTP response (any status) marks the
+ * region as answering when it arrives, inside the SDK's retries: a hedge loser whose region answered after it started
+ * (a throttled attempt backing off) is no stall. A loser cancelled after a throttling answer is recorded as the
+ * throttled attempt it would have completed as (the region × resource breaker, no latency), so a throttled table's
+ * hedged reads move away as fast as unhedged ones. Through a client without the interceptor the region is heard only
+ * when an attempt completes. Thread-safe.
  */
 final class RegionalExecutor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegionalExecutor.class);

@@ -47,7 +47,9 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * reads' hedges answer first and their first attempts are cancelled mid back-off. The region did answer, with a 400, which the
  * per-region clients report as soon as it arrives (through {@link RegionalClientDefaults}): the loser is no stall,
  * and the region's breaker stays closed. A black-holed region still is ejected ({@code FastEjectionIT}). The request
- * journals are the witness that every read was hedged and answered by the other region.
+ * journals are the witness that every read was hedged and answered by the other region. When the calls name their
+ * table, those losers count as throttled attempts of the region × table breaker, which opens as it does for unhedged
+ * reads ({@code ThrottledTableRecoveryIT}): the table's reads then go to the next region without a hedge.
  */
 class ThrottledHedgedReadsIT {
     private static final String WEST = "eu-west-1";
