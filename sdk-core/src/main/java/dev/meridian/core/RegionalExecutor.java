@@ -1099,6 +1099,23 @@ final class RegionalExecutor implements AutoCloseable {
             launchAttempt(index, true);
         }
 
+        /**
+         * Sends the hedge now, not when its delay is up, when the only attempt in flight was throttled: the SDK backs
+         * off before its retry (up to a second), which the delay would only wait out. On a hedge thread: the answer
+         * arrived on the SDK's thread, which must not make the next region's call.
+         */
+        private void hedgeNow(Attempt throttled) {
+            if (!hedge) {
+                return;
+            }
+            synchronized (this) {
+                if (done || hedgeSent || inflight.size() != 1 || inflight.get(0) != throttled) {
+                    return;
+                }
+            }
+            Objects.requireNonNull(hedger, "hedger").schedule(this::hedge, 0);
+        }
+
         private void launchAttempt(int index, boolean isHedge) {
             Region region = regions.get(index);
             Gate gate = new Gate(op, region);
@@ -1301,6 +1318,7 @@ final class RegionalExecutor implements AutoCloseable {
             @Override
             public void throttled(SdkServiceException e) {
                 throttling = e;
+                hedgeNow(this);
             }
         }
     }

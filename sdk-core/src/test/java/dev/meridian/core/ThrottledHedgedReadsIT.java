@@ -115,11 +115,15 @@ class ThrottledHedgedReadsIT {
 
     /** Every read is hedged (a budget of one hedge per read) after an adaptive delay. */
     private MultiRegion runtime() {
+        return runtime(HedgingConfig.adaptive(Duration.ofMillis(20)).withBudget(1.0, READS));
+    }
+
+    private MultiRegion runtime(HedgingConfig hedging) {
         MultiRegionConfig config = MultiRegionConfig.builder()
                 .region(RegionSpec.of(WEST).endpoint(regions.endpoint(WEST)))
                 .region(RegionSpec.of(CENTRAL).endpoint(regions.endpoint(CENTRAL)))
                 .localRegion(WEST)
-                .hedging(HedgingConfig.adaptive(Duration.ofMillis(20)).withBudget(1.0, READS))
+                .hedging(hedging)
                 .environment(name -> null)
                 .build();
         runtime = MultiRegion.builder(config).meterRegistry(meters).build();
@@ -218,6 +222,33 @@ class ThrottledHedgedReadsIT {
         }
 
         assertTableBreakerOpenRegionClosed(() -> items.getItem(getItem()).get(30, TimeUnit.SECONDS).item());
+    }
+
+    /**
+     * A throttled answer sends the hedge at once: the SDK backs off before its retry, which the hedge delay (here far
+     * longer than the whole call) would only wait out. Without that, each read would fail over only after the SDK's
+     * second throttled attempt, with no hedge sent.
+     */
+    @Test
+    void aThrottledAnswerSendsTheHedgeAtOnce() {
+        Map<Region, DynamoDbClient> warmed = new LinkedHashMap<>();
+        for (String r : regions.regions()) {
+            DynamoDbClient c = keep(regions.clientBuilder(r)
+                    .overrideConfiguration(RegionalClientDefaults.overrideConfiguration()).build());
+            c.getItem(patient(getItem()));
+            warmed.put(Region.of(r), c);
+        }
+        DynamoDbClient items = runtime(HedgingConfig.fixed(Duration.ofMinutes(1)).withBudget(1.0, READS))
+                .wrapClient(DynamoDbClient.class, warmed::get, BY_TABLE);
+        regions.faults(WEST).only("GetItem").throttle();
+        int reads = 3; // fewer than the table breaker's minimum number of calls: every read starts in eu-west-1
+
+        for (int i = 0; i < reads; i++) {
+            assertThat(items.getItem(getItem()).item()).containsEntry("servedBy", s(CENTRAL));
+        }
+
+        assertThat(count("meridian.hedge.sent", CENTRAL)).as("each throttled read hedged at once").isEqualTo(reads);
+        assertThat(count("meridian.hedge.won", CENTRAL)).isEqualTo(reads);
     }
 
     private void assertTableBreakerOpenRegionClosed(Callable<Map<String, AttributeValue>> read) throws Exception {
