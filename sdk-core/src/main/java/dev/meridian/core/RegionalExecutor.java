@@ -113,8 +113,9 @@ import software.amazon.awssdk.regions.Region;
  * region as answering when it arrives, inside the SDK's retries: a hedge loser whose region answered after it started
  * (a throttled attempt backing off) is no stall. A loser cancelled after a throttling answer is recorded as the
  * throttled attempt it would have completed as (the region × resource breaker, no latency), so a throttled table's
- * hedged reads move away as fast as unhedged ones. Through a client without the interceptor the region is heard only
- * when an attempt completes. Thread-safe.
+ * hedged reads move away as fast as unhedged ones; and a hedgeable read whose only attempt was throttled is hedged at
+ * once (within the budget), since the SDK backs off before its retry. Through a client without the interceptor the
+ * region is heard only when an attempt completes. Thread-safe.
  */
 final class RegionalExecutor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegionalExecutor.class);
@@ -1101,8 +1102,8 @@ final class RegionalExecutor implements AutoCloseable {
 
         /**
          * Sends the hedge now, not when its delay is up, when the only attempt in flight was throttled: the SDK backs
-         * off before its retry (up to a second), which the delay would only wait out. On a hedge thread: the answer
-         * arrived on the SDK's thread, which must not make the next region's call.
+         * off before its retry (a jittered delay of up to a second), which the delay would only wait out. On a hedge
+         * thread: the answer arrived on the SDK's thread, which must not make the next region's call.
          */
         private void hedgeNow(Attempt throttled) {
             if (!hedge) {
