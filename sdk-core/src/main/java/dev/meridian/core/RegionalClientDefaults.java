@@ -23,7 +23,8 @@ import software.amazon.awssdk.retries.api.RetryStrategy;
  *
  * <p>It also installs Meridian's execution interceptor that reports every HTTP response of an attempt to the region's
  * health as it arrives (any status: a throttled or failed answer still shows the region is alive), so that a hedged
- * read cancelled while the SDK backs off after a throttled answer is not taken for a stalled region. It does nothing
+ * read cancelled while the SDK backs off after a throttled answer is not taken for a stalled region, but for the
+ * throttled attempt it is (its table's breaker; the error code of an error answer is read for that). It does nothing
  * for requests made outside Meridian. A client built without these settings gets no such report: its region counts as
  * answering only when an attempt completes, and a hedged read's loser cancelled mid back-off counts as a stall.
  */

@@ -112,10 +112,14 @@ import software.amazon.awssdk.regions.Region;
  * answer may have arrived unread. What the caller sees does not change: the failover decision is the classifier's.
  *
  * <p><b>Heard at the wire.</b> Calls that may lose to a hedge (hedged synchronous reads, every asynchronous call) name
- * their region's breaker to {@link HeardAtTheWire}, the interceptor {@link RegionalClientDefaults} installs in the
- * per-region clients, so that every HTTP response (any status) marks the region as answering when it arrives, inside
- * the SDK's retries: a hedge loser whose region answered after it started (a throttled attempt backing off) is no
- * stall. Through a client without the interceptor the region is heard only when an attempt completes. Thread-safe.
+ * their attempt (a detached trial: its region's breaker) to {@link HeardAtTheWire}, the interceptor
+ * {@link RegionalClientDefaults} installs in the per-region clients, so that every HTTP response (any status) marks the
+ * region as answering when it arrives, inside the SDK's retries: a hedge loser whose region answered after it started
+ * (a throttled attempt backing off) is no stall. A loser cancelled after a throttling answer is recorded as the
+ * throttled attempt it would have completed as (the region × resource breaker, no latency), so a throttled table's
+ * hedged reads move away as fast as unhedged ones; and a hedgeable read whose only attempt was throttled is hedged at
+ * once (within the budget), since the SDK backs off before its retry. Through a client without the interceptor the
+ * region is heard only when an attempt completes. Thread-safe.
  */
 final class RegionalExecutor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegionalExecutor.class);
@@ -246,21 +250,6 @@ final class RegionalExecutor implements AutoCloseable {
             return executeHedged(op, ctx, plan, limit, call, classifier, cold);
         }
         return executeBlocking(op, ctx, plan, limit, call, classifier, cold);
-    }
-
-    /**
-     * {@code call} with its region's breaker told of every HTTP response the call's client receives
-     * ({@link HeardAtTheWire}): a hedged read's loser that heard back is waiting on something other than a dead region.
-     */
-    private <T> Function<Region, T> heardAtTheWire(Function<Region, T> call) {
-        return region -> {
-            WatchedBreaker before = HeardAtTheWire.listen(health.watched(region));
-            try {
-                return call.apply(region);
-            } finally {
-                HeardAtTheWire.listen(before);
-            }
-        };
     }
 
     /** The failover loop of a synchronous call on the caller's thread. */
@@ -466,16 +455,11 @@ final class RegionalExecutor implements AutoCloseable {
         int limit = limit(op, plan.regions().size());
         boolean hedge = hedger != null && op.kind() == OperationKind.READ && limit > 1;
         Function<Region, CompletableFuture<T>> launch = region -> {
-            WatchedBreaker before = HeardAtTheWire.listen(health.watched(region));
-            try {
-                if (RoutingContext.current() == ctx) {
-                    return call.apply(region);
-                }
-                try (RoutingContext.Scope s = ctx.open()) {
-                    return call.apply(region);
-                }
-            } finally {
-                HeardAtTheWire.listen(before);
+            if (RoutingContext.current() == ctx) {
+                return call.apply(region);
+            }
+            try (RoutingContext.Scope s = ctx.open()) {
+                return call.apply(region);
             }
         };
         return new Run<>(op, ctx, plan, limit, classifier, launch, null, hedge, cold, servedRegion(call)).start();
@@ -504,16 +488,22 @@ final class RegionalExecutor implements AutoCloseable {
     private <T> T executeHedged(Operation op, RoutingContext ctx, RoutingPlan plan, int limit,
             Function<Region, T> call, FailureClassifier classifier, Predicate<Region> cold) {
         Hedger workers = Objects.requireNonNull(hedger, "hedger"); // a hedged read runs only with hedging on
-        Function<Region, T> heard = heardAtTheWire(call);
-        Function<Region, CompletableFuture<T>> launch = region -> workers.run(() -> {
-            try (RoutingContext.Scope s = ctx.open()) {
-                return heard.apply(region);
-            }
-        });
+        Function<Region, CompletableFuture<T>> launch = region -> {
+            // The attempt's listener, named on the launching thread, hears the call's answers on the hedge thread.
+            HeardAtTheWire.Listener listener = HeardAtTheWire.listening();
+            return workers.run(() -> {
+                HeardAtTheWire.Listener before = HeardAtTheWire.listen(listener);
+                try (RoutingContext.Scope s = ctx.open()) {
+                    return call.apply(region);
+                } finally {
+                    HeardAtTheWire.listen(before);
+                }
+            });
+        };
         // When every hedge worker is busy an attempt runs here, on the thread that launches it, without a hedge.
         Function<Region, CompletableFuture<T>> inline = region -> {
             try (RoutingContext.Scope s = ctx.open()) {
-                return CompletableFuture.completedFuture(heard.apply(region));
+                return CompletableFuture.completedFuture(call.apply(region));
             } catch (Throwable t) {
                 return CompletableFuture.failedFuture(t);
             }
@@ -1088,6 +1078,7 @@ final class RegionalExecutor implements AutoCloseable {
             gate.observation = observations.start(parentObservation, region, op.name(), nextAttempt());
             long start = System.nanoTime();
             CompletableFuture<T> f;
+            HeardAtTheWire.Listener before = HeardAtTheWire.listen(health.watched(region));
             try {
                 f = launch.apply(region);
             } catch (Hedger.Saturated e) {
@@ -1096,6 +1087,8 @@ final class RegionalExecutor implements AutoCloseable {
                 return;
             } catch (Throwable t) {
                 f = CompletableFuture.failedFuture(t);
+            } finally {
+                HeardAtTheWire.listen(before);
             }
             if (f == null) {
                 gate.release();
@@ -1137,6 +1130,23 @@ final class RegionalExecutor implements AutoCloseable {
             launchAttempt(index, true);
         }
 
+        /**
+         * Sends the hedge now, not when its delay is up, when the only attempt in flight was throttled: the SDK backs
+         * off before its retry (a jittered delay of up to a second), which the delay would only wait out. On a hedge
+         * thread: the answer arrived on the SDK's thread, which must not make the next region's call.
+         */
+        private void hedgeNow(Attempt throttled) {
+            if (!hedge) {
+                return;
+            }
+            synchronized (this) {
+                if (done || hedgeSent || inflight.size() != 1 || inflight.get(0) != throttled) {
+                    return;
+                }
+            }
+            Objects.requireNonNull(hedger, "hedger").schedule(this::hedge, 0);
+        }
+
         /** Starts an attempt in the region at {@code index}; true when it went through a cold client. */
         private boolean launchAttempt(int index, boolean isHedge) {
             Region region = regions.get(index);
@@ -1160,6 +1170,7 @@ final class RegionalExecutor implements AutoCloseable {
             // Set before a.future is published: whoever completes or cancels the attempt sees it.
             gate.observation = observations.start(parentObservation, region, op.name(), attempt);
             CompletableFuture<T> f;
+            HeardAtTheWire.Listener before = HeardAtTheWire.listen(a);
             try {
                 f = launch.apply(region);
                 if (f == null) {
@@ -1178,6 +1189,8 @@ final class RegionalExecutor implements AutoCloseable {
                 f = Objects.requireNonNull(inline, "inline").apply(region); // launch threw Saturated, so there is one
             } catch (Throwable t) {
                 f = CompletableFuture.failedFuture(t);
+            } finally {
+                HeardAtTheWire.listen(before);
             }
             a.future = f;
             boolean cancelNow;
@@ -1220,13 +1233,20 @@ final class RegionalExecutor implements AutoCloseable {
                 return;
             }
             if (e instanceof CancellationException || a.cancelled) {
-                a.gate.release();
-                // Abandoned, not finished: it would have taken at least this long, which the tail estimate must see
-                // or adaptive hedging would only ever learn from the attempts fast enough to win.
-                latency.recordAbandoned(region, nanos);
-                if (tail != null && !a.gate.cold) {
-                    // Only the time the process ran: a stall of the process says nothing of the region's tail.
-                    tail.recordAtLeast(region, op.name(), heldAgainstRegion(a.gate, nanos));
+                SdkServiceException throttling = a.throttling;
+                if (throttling != null) {
+                    // Cancelled while the SDK backed off after a throttled answer: recorded as the throttled attempt
+                    // it would have completed as (the table's breaker, no latency), as for an unhedged read.
+                    a.gate.throttled(nanos, throttling);
+                } else {
+                    a.gate.release();
+                    // Abandoned, not finished: it would have taken at least this long, which the tail estimate must
+                    // see or adaptive hedging would only ever learn from the attempts fast enough to win.
+                    latency.recordAbandoned(region, nanos);
+                    if (tail != null && !a.gate.cold) {
+                        // Only the time the process ran: a stall of the process says nothing of the region's tail.
+                        tail.recordAtLeast(region, op.name(), heldAgainstRegion(a.gate, nanos));
+                    }
                 }
                 metrics.call(region, op.name(), Metrics.CANCELLED, nanos);
                 observations.stop(a.gate.observation, Metrics.CANCELLED, null);
@@ -1296,12 +1316,17 @@ final class RegionalExecutor implements AutoCloseable {
             }
         }
 
-        /** One attempt in flight; it is its own completion callback (one object less per attempt). */
-        private final class Attempt implements BiConsumer<T, Throwable> {
+        /**
+         * One attempt in flight; it is its own completion callback and the listener of its call's answers
+         * ({@link HeardAtTheWire}), one object less per attempt each.
+         */
+        private final class Attempt implements BiConsumer<T, Throwable>, HeardAtTheWire.Listener {
             final Gate gate;
             final long start = System.nanoTime();
             volatile @Nullable CompletableFuture<T> future;
             volatile boolean cancelled;
+            /** The throttling error of the call's last answer; null when it answered otherwise or not yet. */
+            volatile @Nullable SdkServiceException throttling;
 
             Attempt(Gate gate) {
                 this.gate = gate;
@@ -1318,6 +1343,18 @@ final class RegionalExecutor implements AutoCloseable {
             @Override
             public void accept(T value, Throwable error) {
                 completed(this, value, error);
+            }
+
+            @Override
+            public void heard() {
+                throttling = null;
+                health.watched(gate.region).heard();
+            }
+
+            @Override
+            public void throttled(SdkServiceException e) {
+                throttling = e;
+                hedgeNow(this);
             }
         }
     }

@@ -18,7 +18,7 @@ import software.amazon.awssdk.regions.Region;
  * made outside Meridian (through {@link dev.meridian.core.spi.MultiRegionSpi#circuitBreakers()}) is reported the
  * next time Meridian looks at the breaker. Each observed change is reported once, also under concurrent calls.
  */
-final class WatchedBreaker {
+final class WatchedBreaker implements HeardAtTheWire.Listener {
     private final CircuitBreaker breaker;
     private final Region region;
     private final @Nullable String resource;
@@ -72,7 +72,8 @@ final class WatchedBreaker {
     }
 
     /** Records that the region answered something (a response of any kind, or a successful probe). */
-    void heard() {
+    @Override
+    public void heard() {
         heardAt = System.nanoTime();
         heardEver = true;
     }
