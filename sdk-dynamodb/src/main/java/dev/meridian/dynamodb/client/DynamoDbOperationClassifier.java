@@ -122,7 +122,7 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
             op.resource(shape.table(0));
         }
         if (singleTable != null && singleValue != null) {
-            // Joined only if a strategy reads it (home-by-key, geo): the default local-first order never does.
+            // Joined only if a strategy reads it (home-by-key): the default local-first order never does.
             op.routingKey(singleTable, singleValue);
             if (homesByKey(shape, settings(singleTable))) {
                 op.strategy(HOME_BY_KEY);
