@@ -255,13 +255,17 @@ final class RegionalExecutor implements AutoCloseable {
     /** The failover loop of a synchronous call on the caller's thread. */
     private <T> T executeBlocking(Operation op, RoutingContext ctx, RoutingPlan plan, int limit,
             Function<Region, T> call, FailureClassifier classifier, Predicate<Region> cold) {
-        Failover failover = new Failover(op, ctx, plan, limit);
+        // The failover bookkeeping is made at the first failure: most calls succeed in the first region they try.
+        Failover failover = null;
+        int next = 0;
         Object parent = observations.current();
         int attempts = 0;
         while (true) {
-            Region region = failover.region(failover.take());
+            int index = failover == null ? next++ : failover.take();
+            Region region = plan.regions().get(index);
             Gate gate = new Gate(op, region);
-            if (op.kind() == OperationKind.READ && failover.hasNext() && gate.halfOpen()) {
+            boolean more = failover == null ? next < limit : failover.hasNext();
+            if (op.kind() == OperationKind.READ && more && gate.halfOpen()) {
                 // A user's read does not wait on a region that may still be black-holed while another region can
                 // answer: the health probe makes a half-open region breaker's trials, or a detached trial does.
                 if (probeMakesTrials && gate.probedHalfOpen()) {
@@ -291,6 +295,9 @@ final class RegionalExecutor implements AutoCloseable {
                     failure = t;
                     decision = failed(op, gate, System.nanoTime() - start, t, classifier);
                 }
+            }
+            if (failover == null) {
+                failover = new Failover(op, ctx, plan, limit, next);
             }
             if (!failover.movesOn(failure, decision) || Thread.currentThread().isInterrupted()) {
                 throw sneaky(failure);
@@ -825,10 +832,16 @@ final class RegionalExecutor implements AutoCloseable {
         private @Nullable List<Throwable> earlier;
 
         Failover(Operation op, RoutingContext ctx, RoutingPlan plan, int limit) {
+            this(op, ctx, plan, limit, 0);
+        }
+
+        /** Bookkeeping taken over after the plan's first {@code next} regions were handed out. */
+        Failover(Operation op, RoutingContext ctx, RoutingPlan plan, int limit, int next) {
             this.op = op;
             this.ctx = ctx;
             this.plan = plan;
             this.limit = limit;
+            this.next = next;
         }
 
         Region region(int index) {

@@ -1,5 +1,6 @@
 package dev.meridian.core.routing;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 import static org.apiguardian.api.API.Status.STABLE;
 
 import dev.meridian.core.internal.SettingRules;
@@ -24,7 +25,14 @@ public final class Operation {
     private final String name;
     private final OperationKind kind;
     private final @Nullable String resource;
-    private final @Nullable String routingKey;
+    /**
+     * The routing key, joined from {@link #routingKeyPrefix} and {@link #routingKeyValue} on its first read: most
+     * strategies never read it. Not volatile: threads racing on the first read each join an equal {@code String}
+     * (immutable, so safely published), the same benign race as {@code String.hashCode}.
+     */
+    private @Nullable String routingKey;
+    private final @Nullable String routingKeyPrefix;
+    private final @Nullable String routingKeyValue;
     private final @Nullable RoutingStrategy strategy;
     private final int maxRegions;
     private final boolean homeOnly;
@@ -44,6 +52,8 @@ public final class Operation {
         this.kind = b.kind;
         this.resource = b.resource;
         this.routingKey = b.routingKey;
+        this.routingKeyPrefix = b.routingKeyPrefix;
+        this.routingKeyValue = b.routingKeyValue;
         this.strategy = b.strategy;
         this.maxRegions = b.maxRegions;
         this.homeOnly = b.homeOnly;
@@ -78,6 +88,8 @@ public final class Operation {
         Builder b = new Builder(name, kind);
         b.resource = resource;
         b.routingKey = routingKey;
+        b.routingKeyPrefix = routingKeyPrefix;
+        b.routingKeyValue = routingKeyValue;
         b.strategy = strategy;
         b.maxRegions = maxRegions;
         b.homeOnly = homeOnly;
@@ -99,7 +111,16 @@ public final class Operation {
     }
 
     public Optional<String> routingKey() {
-        return Optional.ofNullable(routingKey);
+        return Optional.ofNullable(routingKeyValue());
+    }
+
+    private @Nullable String routingKeyValue() {
+        String key = routingKey;
+        if (key == null && routingKeyValue != null) {
+            key = routingKeyPrefix + '#' + routingKeyValue;
+            routingKey = key;
+        }
+        return key;
     }
 
     /** A strategy that overrides the configuration's for this operation (e.g. home-by-key for one table). */
@@ -147,13 +168,13 @@ public final class Operation {
         Operation that = (Operation) o;
         return maxRegions == that.maxRegions && homeOnly == that.homeOnly
                 && breakerPerResource == that.breakerPerResource && name.equals(that.name) && kind == that.kind
-                && Objects.equals(resource, that.resource) && Objects.equals(routingKey, that.routingKey)
+                && Objects.equals(resource, that.resource) && Objects.equals(routingKeyValue(), that.routingKeyValue())
                 && Objects.equals(strategy, that.strategy) && Objects.equals(within, that.within);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, kind, resource, routingKey, maxRegions);
+        return Objects.hash(name, kind, resource, routingKeyValue(), maxRegions);
     }
 
     @Override
@@ -167,6 +188,8 @@ public final class Operation {
         private final OperationKind kind;
         private @Nullable String resource;
         private @Nullable String routingKey;
+        private @Nullable String routingKeyPrefix;
+        private @Nullable String routingKeyValue;
         private @Nullable RoutingStrategy strategy;
         private int maxRegions = UNLIMITED;
         private boolean homeOnly;
@@ -185,6 +208,20 @@ public final class Operation {
 
         public Builder routingKey(String routingKey) {
             this.routingKey = routingKey;
+            this.routingKeyPrefix = null;
+            this.routingKeyValue = null;
+            return this;
+        }
+
+        /**
+         * The routing key {@code prefix + "#" + value} (e.g. a table and a partition key value), joined only when a
+         * strategy reads it: a call routed by a strategy that ignores keys makes no string for it.
+         */
+        @API(status = EXPERIMENTAL, since = "0.9")
+        public Builder routingKey(String prefix, String value) {
+            this.routingKey = null;
+            this.routingKeyPrefix = Objects.requireNonNull(prefix, "prefix");
+            this.routingKeyValue = Objects.requireNonNull(value, "value");
             return this;
         }
 

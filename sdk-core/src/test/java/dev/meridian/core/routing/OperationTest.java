@@ -31,4 +31,17 @@ class OperationTest {
         assertThat(PUT.toBuilder().breakerPerResource().build().breakerPerResource()).isTrue();
         assertThat(PUT.breakerPerResource()).isFalse();
     }
+
+    @Test
+    void aRoutingKeyJoinedOnReadIsTheSameKeyAsTheJoinedString() {
+        Operation joined = PUT.toBuilder().routingKey("orders", "k").build();
+        Operation eager = PUT.toBuilder().routingKey("orders#k").build();
+
+        assertThat(joined).isEqualTo(eager).hasSameHashCodeAs(eager).isNotEqualTo(PUT);
+        assertThat(joined.routingKey()).contains("orders#k");
+        assertThat(joined.routingKey()).contains("orders#k");
+        assertThat(joined.toBuilder().build().routingKey()).contains("orders#k");
+        assertThat(joined.toBuilder().routingKey("other").build().routingKey()).contains("other");
+        assertThat(eager.toBuilder().routingKey("carts", "k").build().routingKey()).contains("carts#k");
+    }
 }

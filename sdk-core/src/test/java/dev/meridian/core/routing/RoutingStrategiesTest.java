@@ -179,6 +179,20 @@ class RoutingStrategiesTest {
     }
 
     @Test
+    void homeByKeyOrdersAKeyJoinedOnReadAsTheSameKeyJoinedUpFront() {
+        RoutingStrategy hrw = RoutingStrategy.homeByKey();
+        for (int i = 0; i < 300; i++) {
+            Operation joined = Operation.builder("GetItem", OperationKind.READ).routingKey("orders", "o-" + i).build();
+            Operation eager = Operation.builder("GetItem", OperationKind.READ).routingKey("orders#o-" + i).build();
+            assertThat(hrw.order(byPriority, requestFor(joined))).isEqualTo(hrw.order(byPriority, requestFor(eager)));
+        }
+    }
+
+    private RoutingRequest requestFor(Operation op) {
+        return new RoutingRequest(op, RoutingContext.empty(), config.localRegion(), config::weight, latency);
+    }
+
+    @Test
     void namedStrategiesResolveFromConfigurationNames() {
         assertThat(RoutingStrategy.named("LOCAL_FIRST").name()).isEqualTo("local-first");
         assertThat(RoutingStrategy.named("home-by-key").name()).isEqualTo("home-by-key");

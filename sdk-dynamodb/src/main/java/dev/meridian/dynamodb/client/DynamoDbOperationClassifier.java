@@ -91,19 +91,19 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
         RequestShape shape = RequestShape.of(methodName, request);
         int count = shape.itemCount();
         Set<String> touched;
-        TableKey singleKey = null;
+        String singleTable = null;
+        String singleValue = null;
         List<TableKey> keys = null;
-        // Most calls touch one item: a cached one-table set and no key list allocate the least on this per-call path.
+        // Most calls touch one item: a cached one-table set, no key object and no key list allocate the least on this
+        // per-call path.
         if (count == 1) {
-            ItemRef item = shape.item(0);
-            touched = singleTables.get(item.table());
+            singleTable = shape.table(0);
+            touched = singleTables.get(singleTable);
             if (touched == null) {
-                touched = Set.of(item.table());
+                touched = Set.of(singleTable);
             }
-            String pk = item.partitionValue(partitionKeys.apply(item.table()));
-            if (pk != null) {
-                singleKey = new TableKey(item.table(), pk);
-            } else {
+            singleValue = shape.partitionValue(0, partitionKeys.apply(singleTable));
+            if (singleValue == null) {
                 keys = List.of();
             }
         } else {
@@ -119,11 +119,12 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
         }
         Operation.Builder op = Operation.builder(shape.operation(), kind(shape, ctx));
         if (count > 0) {
-            op.resource(shape.item(0).table());
+            op.resource(shape.table(0));
         }
-        if (singleKey != null) {
-            op.routingKey(singleKey.routingKey());
-            if (homesByKey(shape, settings(singleKey.table()))) {
+        if (singleTable != null && singleValue != null) {
+            // Joined only if a strategy reads it (home-by-key): the default local-first order never does.
+            op.routingKey(singleTable, singleValue);
+            if (homesByKey(shape, settings(singleTable))) {
                 op.strategy(HOME_BY_KEY);
             }
         } else if (keys != null && !keys.isEmpty()) {
@@ -138,13 +139,13 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
                     break;
                 }
             }
-            op.routingKey(routedBy.routingKey());
+            op.routingKey(routedBy.table(), routedBy.partitionValue());
             if (homed) {
                 op.strategy(HOME_BY_KEY);
             }
         }
         Operation operation = op.build();
-        return singleKey != null ? new Classification(operation, shape, touched, singleKey)
+        return singleValue != null ? new Classification(operation, shape, touched, singleValue)
                 : new Classification(operation, shape, touched, Objects.requireNonNull(keys, "keys"));
     }
 
@@ -175,6 +176,7 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
 
     /** One (table, partition key value) pair a call touches. */
     record TableKey(String table, String partitionValue) {
+        /** The routing key {@code <table>#<partition key value>}, as {@code Operation.Builder.routingKey} joins it. */
         String routingKey() {
             return table + '#' + partitionValue;
         }
@@ -182,28 +184,31 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
 
     /**
      * The operation plus what the client needs beyond routing: the shape, tables and keys touched. A call with one key
-     * holds it without a list (most calls: one object less each); {@link #keys()} makes the list when asked.
+     * holds only its partition value (its table is the shape's one item's): no key object and no list, two objects
+     * less on most calls; {@link #keys()} makes them when asked (read-your-writes, batches).
      */
     static final class Classification {
         private final Operation operation;
         private final RequestShape shape;
         private final Set<String> tables;
-        private final @Nullable TableKey single;
+        /** The partition value of a single-key call's one item, else null. */
+        private final @Nullable String singleValue;
         private final @Nullable List<TableKey> keys;
 
         Classification(Operation operation, RequestShape shape, Set<String> tables, List<TableKey> keys) {
             this.operation = operation;
             this.shape = shape;
             this.tables = tables;
-            this.single = null;
+            this.singleValue = null;
             this.keys = keys;
         }
 
-        Classification(Operation operation, RequestShape shape, Set<String> tables, TableKey single) {
+        /** A call whose shape has one item, of partition key value {@code singleValue}. */
+        Classification(Operation operation, RequestShape shape, Set<String> tables, String singleValue) {
             this.operation = operation;
             this.shape = shape;
             this.tables = tables;
-            this.single = single;
+            this.singleValue = singleValue;
             this.keys = null;
         }
 
@@ -220,12 +225,13 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
         }
 
         List<TableKey> keys() {
-            return single != null ? List.of(single) : Objects.requireNonNull(keys, "keys");
+            return singleValue != null ? List.of(new TableKey(shape.table(0), singleValue))
+                    : Objects.requireNonNull(keys, "keys");
         }
 
         /** How many keys: {@link #keys()}'s size without a list. */
         int keyCount() {
-            return single != null ? 1 : Objects.requireNonNull(keys, "keys").size();
+            return singleValue != null ? 1 : Objects.requireNonNull(keys, "keys").size();
         }
     }
 }

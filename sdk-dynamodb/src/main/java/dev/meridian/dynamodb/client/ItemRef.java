@@ -22,7 +22,7 @@ final class ItemRef {
     /** A query's key condition; null for a key, an item or a table (most calls: one object less each). */
     private final @Nullable QueryKey query;
 
-    private ItemRef(String table, @Nullable Map<String, AttributeValue> attributes, @Nullable QueryKey query) {
+    ItemRef(String table, @Nullable Map<String, AttributeValue> attributes, @Nullable QueryKey query) {
         this.table = Objects.requireNonNull(table, "table");
         this.attributes = attributes == null ? Map.of() : attributes;
         this.query = query;
@@ -46,12 +46,22 @@ final class ItemRef {
     }
 
     /** A query's key condition: an expression with its names and values, or the legacy conditions. */
-    private record QueryKey(@Nullable String keyConditionExpression, Map<String, String> expressionNames,
+    record QueryKey(@Nullable String keyConditionExpression, Map<String, String> expressionNames,
             Map<String, AttributeValue> expressionValues, Map<String, Condition> keyConditions) {
     }
 
     String table() {
         return table;
+    }
+
+    /** The key or item map; empty for a query or a table. */
+    Map<String, AttributeValue> attributes() {
+        return attributes;
+    }
+
+    /** The query's key condition, or null when this is not a query. */
+    @Nullable QueryKey query() {
+        return query;
     }
 
     /**
@@ -60,6 +70,12 @@ final class ItemRef {
      * {@code Optional}: it is asked for every item of every call.
      */
     @Nullable String partitionValue(Optional<String> partitionKeyName) {
+        return partitionValue(attributes, query, partitionKeyName);
+    }
+
+    /** {@link #partitionValue(Optional)} of an item held as its parts (a single-item {@link RequestShape}'s). */
+    static @Nullable String partitionValue(Map<String, AttributeValue> attributes, @Nullable QueryKey query,
+            Optional<String> partitionKeyName) {
         if (partitionKeyName.isEmpty()) {
             if (query == null && attributes.size() == 1) {
                 return render(attributes.values().iterator().next());

@@ -50,9 +50,15 @@ final class RequestShape {
     private final boolean read;
     private final boolean repeatSafe;
     private final boolean consistentRead;
-    /** The one item of a single-item request (most calls: no list to hold it), else null. */
-    private final @Nullable ItemRef single;
-    /** The items of any other request (none, or several); null when {@link #single} is set. */
+    /**
+     * The table of a single-item request's one item, else null. The item is held as its parts (this table,
+     * {@link #singleAttributes}, {@link #singleQuery}) rather than as an {@link ItemRef}: most calls touch one item,
+     * and this saves them an object; {@link #item(int)} makes the {@code ItemRef} when asked.
+     */
+    private final @Nullable String singleTable;
+    private final Map<String, AttributeValue> singleAttributes;
+    private final ItemRef.@Nullable QueryKey singleQuery;
+    /** The items of any other request (none, or several); null when {@link #singleTable} is set. */
     private final @Nullable List<ItemRef> items;
 
     private RequestShape(String operation, boolean read, boolean repeatSafe, boolean consistentRead, List<ItemRef> items) {
@@ -60,7 +66,9 @@ final class RequestShape {
         this.read = read;
         this.repeatSafe = repeatSafe;
         this.consistentRead = consistentRead;
-        this.single = null;
+        this.singleTable = null;
+        this.singleAttributes = Map.of();
+        this.singleQuery = null;
         this.items = List.copyOf(items);
     }
 
@@ -69,7 +77,9 @@ final class RequestShape {
         this.read = read;
         this.repeatSafe = repeatSafe;
         this.consistentRead = consistentRead;
-        this.single = single;
+        this.singleTable = single.table();
+        this.singleAttributes = single.attributes();
+        this.singleQuery = single.query();
         this.items = null;
     }
 
@@ -259,21 +269,39 @@ final class RequestShape {
     }
 
     List<ItemRef> items() {
-        return single != null ? List.of(single) : Objects.requireNonNull(items, "items");
+        return singleTable != null ? List.of(item(0)) : Objects.requireNonNull(items, "items");
     }
 
     /** How many items the request touches: {@link #items()}'s size without a list. */
     int itemCount() {
-        return single != null ? 1 : Objects.requireNonNull(items, "items").size();
+        return singleTable != null ? 1 : Objects.requireNonNull(items, "items").size();
     }
 
     /** The {@code index}th of {@link #items()}. */
     ItemRef item(int index) {
-        if (single != null) {
+        if (singleTable != null) {
             Objects.checkIndex(index, 1);
-            return single;
+            return new ItemRef(singleTable, singleAttributes, singleQuery);
         }
         return Objects.requireNonNull(items, "items").get(index);
+    }
+
+    /** The table of the {@code index}th item: {@code item(index).table()} without an object for a single item. */
+    String table(int index) {
+        if (singleTable != null) {
+            Objects.checkIndex(index, 1);
+            return singleTable;
+        }
+        return Objects.requireNonNull(items, "items").get(index).table();
+    }
+
+    /** {@code item(index).partitionValue(partitionKeyName)} without an object for a single item. */
+    @Nullable String partitionValue(int index, Optional<String> partitionKeyName) {
+        if (singleTable != null) {
+            Objects.checkIndex(index, 1);
+            return ItemRef.partitionValue(singleAttributes, singleQuery, partitionKeyName);
+        }
+        return Objects.requireNonNull(items, "items").get(index).partitionValue(partitionKeyName);
     }
 
     /** Compiled on the first PartiQL statement rather than on a cold start's first call. */

@@ -1,9 +1,11 @@
 package dev.meridian.dynamodb.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchExecuteStatementRequest;
@@ -17,11 +19,14 @@ import software.amazon.awssdk.services.dynamodb.model.DeleteRequest;
 import software.amazon.awssdk.services.dynamodb.model.DescribeTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.ExecuteStatementRequest;
 import software.amazon.awssdk.services.dynamodb.model.ExecuteTransactionRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.ListTablesRequest;
 import software.amazon.awssdk.services.dynamodb.model.ParameterizedStatement;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.Update;
@@ -155,5 +160,29 @@ class RequestShapeTest {
         RequestShape create = RequestShape.of("createTable", CreateTableRequest.builder().tableName("orders").build());
         assertThat(create.read()).isFalse();
         assertThat(create.operation()).isEqualTo("CreateTable");
+    }
+
+    @Test
+    void aSingleItemHeldAsItsPartsAnswersAsItsItemDoes() {
+        RequestShape get = RequestShape.of("getItem", GetItemRequest.builder().tableName("orders").key(KEY).build());
+        RequestShape query = RequestShape.of("query", QueryRequest.builder().tableName("orders")
+                .keyConditionExpression("#p = :v").expressionAttributeNames(Map.of("#p", "pk"))
+                .expressionAttributeValues(Map.of(":v", AttributeValue.fromS("q"))).build());
+        RequestShape scan = RequestShape.of("scan", ScanRequest.builder().tableName("orders").build());
+
+        assertThat(get.itemCount()).isOne();
+        assertThat(get.table(0)).isEqualTo("orders").isEqualTo(get.item(0).table());
+        assertThat(get.partitionValue(0, Optional.of("pk"))).isEqualTo("a")
+                .isEqualTo(get.item(0).partitionValue(Optional.of("pk")));
+        assertThat(get.partitionValue(0, Optional.empty())).isEqualTo("a");
+        assertThat(get.items()).extracting(ItemRef::table).containsExactly("orders");
+        assertThat(query.partitionValue(0, Optional.of("pk"))).isEqualTo("q")
+                .isEqualTo(query.item(0).partitionValue(Optional.of("pk")));
+        assertThat(query.partitionValue(0, Optional.empty())).isNull();
+        assertThat(scan.table(0)).isEqualTo("orders");
+        assertThat(scan.partitionValue(0, Optional.of("pk"))).isNull();
+        assertThatThrownBy(() -> get.table(1)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> get.partitionValue(1, Optional.of("pk")))
+                .isInstanceOf(IndexOutOfBoundsException.class);
     }
 }
