@@ -286,12 +286,19 @@ final class GlobalTableReplicator implements AutoCloseable {
         return items;
     }
 
-    /** The replicator thread: a cycle, then a wait that a signal cuts short, until closed (interrupted). */
+    /**
+     * The replicator thread: a cycle, then a wait that a signal cuts short, until closed (interrupted). Cycles are
+     * {@value #BUSY_POLL_MILLIS} ms apart at least: a stream of writes wakes the replicator no more often than it
+     * polls while records flow.
+     */
     private void pollUntilClosed() {
         long waitNanos = 0;
+        long minGapNanos = TimeUnit.MILLISECONDS.toNanos(BUSY_POLL_MILLIS);
         while (!closed) {
             try {
-                signal.await(waitNanos);
+                long gap = Math.min(waitNanos, minGapNanos);
+                TimeUnit.NANOSECONDS.sleep(gap);
+                signal.await(waitNanos - gap);
             } catch (InterruptedException e) {
                 return;
             }
