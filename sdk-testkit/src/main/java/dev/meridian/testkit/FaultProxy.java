@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A WireMock (standalone) proxy in front of one region's DynamoDB Local: proxies everything by default,
- * answers with injected faults on demand, and feeds the region's {@link RequestJournal}.
+ * answers with injected faults on demand, feeds the region's {@link RequestJournal}, and tells the global-table
+ * replicator when a write has passed (so that it need not poll the streams of an idle region).
  *
  * <p>Faults are stubs with a higher priority than the proxy-all stub; one fault per scope (the whole region,
  * or a set of operations) is active at a time. "Down" stops the server and reserves its port with a bound,
@@ -47,20 +48,32 @@ final class FaultProxy implements AutoCloseable {
     private static final int REGION_FAULT_PRIORITY = 5;
     private static final int OPERATION_FAULT_PRIORITY = 1;
     private static final Pattern TABLE_NAME = Pattern.compile("\"TableName\"\\s*:\\s*\"([^\"]+)\"");
+    /**
+     * DynamoDB operations that never write an item (by their {@code X-Amz-Target} suffix). Every other request, an
+     * unknown or a future operation too, counts as a possible write: a needless wake-up only costs one poll.
+     */
+    private static final Pattern READ_ONLY = Pattern.compile(
+            "(Get|BatchGet|TransactGet|Describe|List)[A-Za-z]*|Query|Scan");
 
     private final String region;
     private final URI target;
     private final RequestJournal journal;
+    private final Runnable writeSeen;
     private final Map<String, UUID> faultStubByScope = new HashMap<>();
     private WireMockServer server;
     private int port;
     private Socket reservation;
     private boolean closed;
 
-    FaultProxy(String region, URI target, RequestJournal journal) {
+    /**
+     * @param writeSeen runs on a proxy thread once DynamoDB Local has answered a request that may have written (before
+     *                  the answer, and any injected delay, goes to the client); must be quick and must not throw
+     */
+    FaultProxy(String region, URI target, RequestJournal journal, Runnable writeSeen) {
         this.region = Objects.requireNonNull(region, "region");
         this.target = Objects.requireNonNull(target, "target");
         this.journal = Objects.requireNonNull(journal, "journal");
+        this.writeSeen = Objects.requireNonNull(writeSeen, "writeSeen");
     }
 
     synchronized FaultProxy start() {
@@ -168,7 +181,7 @@ final class FaultProxy implements AutoCloseable {
                 .jettyStopTimeout(0L)
                 .extensionScanningEnabled(false)
                 .notifier(new Slf4jNotifier(false))
-                .extensions(new JournalListener()));
+                .extensions(new JournalListener(), new WriteListener()));
         try {
             candidate.start();
         } catch (RuntimeException e) {
@@ -217,6 +230,34 @@ final class FaultProxy implements AutoCloseable {
         }
     }
 
+    /** The DynamoDB operation named by a request's {@code X-Amz-Target} header, {@code "unknown"} without one. */
+    private static String operation(Request request) {
+        String target = request.getHeader("X-Amz-Target");
+        if (target == null || target.isEmpty()) {
+            return "unknown";
+        }
+        return target.substring(target.lastIndexOf('.') + 1);
+    }
+
+    /**
+     * Runs {@code writeSeen} for each request that may have written, once its answer is rendered: by then DynamoDB
+     * Local has applied the write and its stream record is readable. A faulted request that never reached DynamoDB
+     * Local signals too (harmless).
+     */
+    private final class WriteListener implements ServeEventListener {
+        @Override
+        public String getName() {
+            return "meridian-write-signal-" + region;
+        }
+
+        @Override
+        public void beforeResponseSent(ServeEvent serveEvent, Parameters parameters) {
+            if (!READ_ONLY.matcher(operation(serveEvent.getRequest())).matches()) {
+                writeSeen.run();
+            }
+        }
+    }
+
     /** Records each request once it is matched, before any delay or fault is applied. */
     private final class JournalListener implements ServeEventListener {
         /** The AWS SDK's id of one SDK call, the same on each of its retries. */
@@ -233,14 +274,6 @@ final class FaultProxy implements AutoCloseable {
             journal.record(new RequestJournal.Entry(operation(request), table(request), Instant.now(),
                     fault(serveEvent.getStubMapping()), request.getHeader(INVOCATION_ID),
                     journal.keepsBodies() ? request.getBodyAsString() : null));
-        }
-
-        private String operation(Request request) {
-            String target = request.getHeader("X-Amz-Target");
-            if (target == null || target.isEmpty()) {
-                return "unknown";
-            }
-            return target.substring(target.lastIndexOf('.') + 1);
         }
 
         private String table(Request request) {

@@ -14,9 +14,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,8 +42,13 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * item by item, last writer wins.
  *
  * <p>One daemon thread polls every region's DynamoDB Stream (against DynamoDB Local directly, never through the
- * fault proxies) and applies each local write to the other regions after the configured delay. DynamoDB Local
- * stamps stream records with a coarse time, so the replicator stamps each write with the (monotonic) time it
+ * fault proxies) and applies each local write to the other regions after the configured delay. It polls when
+ * {@link ReplicationSignal signalled} (a write passed a region's fault proxy, a link was resumed, a test awaits
+ * convergence), again after {@value #BUSY_POLL_MILLIS} ms while records flow, when a delayed change falls due, and
+ * otherwise every {@value #IDLE_POLL_MILLIS} ms for writes no proxy saw (made through the direct endpoint): an idle
+ * replicator costs next to nothing, and a write through a proxy replicates as soon as its stream record exists.
+ *
+ * <p>DynamoDB Local stamps stream records with a coarse time, so the replicator stamps each write with the (monotonic) time it
  * observed it and keeps, per region and item, the version that region holds; a replicated write older than
  * that version is dropped, ties go to the greater region name. Consequence, as in DynamoDB: concurrent updates
  * of different attributes of one item in two regions leave one whole item, the other update is lost.
@@ -58,7 +64,14 @@ final class GlobalTableReplicator implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GlobalTableReplicator.class);
     private static final long BUSY_POLL_MILLIS = 5;
-    private static final long IDLE_POLL_MILLIS = 40;
+    /** While a test awaits convergence or after a failed stream read: a direct write racing the wait is seen soon. */
+    private static final long ATTENTIVE_POLL_MILLIS = 40;
+    /**
+     * The fallback for writes no proxy signals. A quarter second keeps such a write's replication well inside any
+     * test's patience (and {@link #awaitConverged} polls attentively anyway) at a sixth of the cost of polling every
+     * {@value #ATTENTIVE_POLL_MILLIS} ms.
+     */
+    static final long IDLE_POLL_MILLIS = 250;
     private static final long DESCRIBE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final List<String> regions;
@@ -69,7 +82,11 @@ final class GlobalTableReplicator implements AutoCloseable {
     private final Map<RegionItem, List<Echo>> echoes = new HashMap<>();
     private final List<Delivery> pending = new ArrayList<>();
     private final Set<Link> paused = ConcurrentHashMap.newKeySet();
-    private ScheduledExecutorService executor;
+    private final ReplicationSignal signal;
+    private final long idlePollNanos;
+    /** Threads in {@link #awaitConverged}; while there are any, the replicator polls attentively. */
+    private final AtomicInteger awaiting = new AtomicInteger();
+    private ExecutorService executor;
     private volatile Duration delay;
     private volatile ReplicationProgress progress = new ReplicationProgress(0, 0, 0, Map.of(), Map.of(), List.of());
     private volatile long progressCycleStartNanos;
@@ -77,14 +94,20 @@ final class GlobalTableReplicator implements AutoCloseable {
     private long lastStamp;
     private long cycles;
     private long superseded;
-    private boolean closed;
+    private volatile boolean closed;
 
+    /**
+     * @param signal   raised when a stream may have new records; the replicator polls at once
+     * @param idlePoll how long the replicator waits without a signal when it has nothing to do
+     */
     GlobalTableReplicator(List<String> regions, Map<String, DynamoDbClient> direct,
-            Map<String, DynamoDbStreamsClient> streams, Duration delay) {
+            Map<String, DynamoDbStreamsClient> streams, Duration delay, ReplicationSignal signal, Duration idlePoll) {
         this.regions = List.copyOf(regions);
         this.direct = Map.copyOf(direct);
         this.streams = Map.copyOf(streams);
         this.delay = Objects.requireNonNull(delay, "delay");
+        this.signal = Objects.requireNonNull(signal, "signal");
+        this.idlePollNanos = idlePoll.toNanos();
     }
 
     /** Starts replicating a table whose stream ARN in each region is given; starts the thread on first use. */
@@ -97,15 +120,14 @@ final class GlobalTableReplicator implements AutoCloseable {
         }
         tables.put(table, state);
         if (executor == null) {
-            ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1, runnable -> {
+            executor = Executors.newSingleThreadExecutor(runnable -> {
                 Thread thread = new Thread(runnable, "meridian-testkit-replicator");
                 thread.setDaemon(true);
                 return thread;
             });
-            pool.setRemoveOnCancelPolicy(true);
-            executor = pool;
-            executor.schedule(this::cycleAndReschedule, 0, TimeUnit.MILLISECONDS);
+            executor.execute(this::pollUntilClosed);
         }
+        signal.raise();
     }
 
     synchronized Set<String> tables() {
@@ -131,10 +153,12 @@ final class GlobalTableReplicator implements AutoCloseable {
 
     void resume(String from, String to) {
         paused.remove(new Link(from, to));
+        signal.raise();
     }
 
     void resumeAll() {
         paused.clear();
+        signal.raise();
     }
 
     /** The state at the end of the last completed cycle; never waits for a running one. */
@@ -167,6 +191,16 @@ final class GlobalTableReplicator implements AutoCloseable {
      */
     void awaitConverged(Duration timeout, Consumer<ReplicationProgress> onProgress) {
         Objects.requireNonNull(onProgress, "onProgress");
+        awaiting.incrementAndGet();
+        try {
+            signal.raise();
+            awaitConvergedCycle(timeout, onProgress);
+        } finally {
+            awaiting.decrementAndGet();
+        }
+    }
+
+    private void awaitConvergedCycle(Duration timeout, Consumer<ReplicationProgress> onProgress) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         long nextReport = start + TimeUnit.SECONDS.toNanos(1);
@@ -206,7 +240,7 @@ final class GlobalTableReplicator implements AutoCloseable {
 
     @Override
     public void close() {
-        ScheduledExecutorService toStop;
+        ExecutorService toStop;
         synchronized (this) {
             if (closed) {
                 return;
@@ -252,25 +286,37 @@ final class GlobalTableReplicator implements AutoCloseable {
         return items;
     }
 
-    private void cycleAndReschedule() {
-        long nextMillis;
-        try {
-            nextMillis = cycle() ? BUSY_POLL_MILLIS : IDLE_POLL_MILLIS;
-        } catch (RuntimeException e) {
-            LOG.warn("Replication cycle failed: {}", e.toString());
-            nextMillis = IDLE_POLL_MILLIS;
-        }
-        synchronized (this) {
-            if (!closed) {
-                executor.schedule(this::cycleAndReschedule, nextMillis, TimeUnit.MILLISECONDS);
+    /**
+     * The replicator thread: a cycle, then a wait that a signal cuts short, until closed (interrupted). Cycles are
+     * {@value #BUSY_POLL_MILLIS} ms apart at least: a stream of writes wakes the replicator no more often than it
+     * polls while records flow.
+     */
+    private void pollUntilClosed() {
+        long waitNanos = 0;
+        long minGapNanos = TimeUnit.MILLISECONDS.toNanos(BUSY_POLL_MILLIS);
+        while (!closed) {
+            try {
+                long gap = Math.min(waitNanos, minGapNanos);
+                TimeUnit.NANOSECONDS.sleep(gap);
+                signal.await(waitNanos - gap);
+            } catch (InterruptedException e) {
+                return;
+            }
+            // A signal raised from here on announces something this cycle may miss: it makes the next wait short.
+            signal.clear();
+            try {
+                waitNanos = cycle();
+            } catch (RuntimeException e) {
+                LOG.warn("Replication cycle failed: {}", e.toString());
+                waitNanos = TimeUnit.MILLISECONDS.toNanos(ATTENTIVE_POLL_MILLIS);
             }
         }
     }
 
-    /** One pass over every stream plus due deliveries; returns whether anything happened. */
-    private synchronized boolean cycle() {
+    /** One pass over every stream plus due deliveries; returns how long to wait for a signal before the next. */
+    private synchronized long cycle() {
         if (closed) {
-            return false;
+            return 0;
         }
         long started = System.nanoTime();
         int records = 0;
@@ -283,7 +329,7 @@ final class GlobalTableReplicator implements AutoCloseable {
                     streamsAtEnd.put(table.name + "@" + region, cursor.atEnd);
                 } catch (RuntimeException e) {
                     if (closed || Thread.currentThread().isInterrupted()) {
-                        return false;
+                        return 0;
                     }
                     streamsAtEnd.put(table.name + "@" + region, false);
                     LOG.warn("Reading the stream of {} in {} failed: {}", table.name, region, e.toString());
@@ -294,7 +340,24 @@ final class GlobalTableReplicator implements AutoCloseable {
         cycles++;
         recordsRead += records;
         publishProgress(started, delivered, streamsAtEnd);
-        return records > 0 || delivered > 0;
+        if (records > 0 || delivered > 0) {
+            return TimeUnit.MILLISECONDS.toNanos(BUSY_POLL_MILLIS);
+        }
+        boolean attentive = awaiting.get() > 0 || streamsAtEnd.containsValue(false);
+        return Math.min(attentive ? TimeUnit.MILLISECONDS.toNanos(ATTENTIVE_POLL_MILLIS) : idlePollNanos,
+                untilNextDue());
+    }
+
+    /** Time until the next delayed change on an unpaused link falls due; a held change waits for a resume. */
+    private long untilNextDue() {
+        long now = System.nanoTime();
+        long wait = Long.MAX_VALUE;
+        for (Delivery delivery : pending) {
+            if (!paused.contains(delivery.link)) {
+                wait = Math.min(wait, Math.max(0, delivery.dueNanos - now));
+            }
+        }
+        return wait;
     }
 
     private void publishProgress(long cycleStartNanos, int delivered, Map<String, Boolean> streamsAtEnd) {

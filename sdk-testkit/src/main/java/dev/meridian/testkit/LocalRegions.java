@@ -78,9 +78,10 @@ public final class LocalRegions implements AutoCloseable {
         this.regions = List.copyOf(builder.regions);
         this.defaultReplicationDelay = builder.replicationDelay;
         this.nodes = new LinkedHashMap<>();
+        ReplicationSignal writeSeen = new ReplicationSignal();
         try {
             for (String region : regions) {
-                nodes.put(region, RegionNode.start(region));
+                nodes.put(region, RegionNode.start(region, writeSeen::raise));
             }
         } catch (RuntimeException e) {
             nodes.values().forEach(RegionNode::close);
@@ -92,7 +93,8 @@ public final class LocalRegions implements AutoCloseable {
             direct.put(region, node.directClient);
             streams.put(region, node.streamsClient);
         });
-        this.replicator = new GlobalTableReplicator(regions, direct, streams, defaultReplicationDelay);
+        this.replicator = new GlobalTableReplicator(regions, direct, streams, defaultReplicationDelay, writeSeen,
+                builder.idlePoll);
         LOG.info("Started local regions {}", describe());
     }
 
@@ -384,6 +386,7 @@ public final class LocalRegions implements AutoCloseable {
     public static final class Builder {
         private final List<String> regions = new ArrayList<>();
         private Duration replicationDelay = Duration.ZERO;
+        private Duration idlePoll = Duration.ofMillis(GlobalTableReplicator.IDLE_POLL_MILLIS);
 
         private Builder() {
         }
@@ -420,6 +423,16 @@ public final class LocalRegions implements AutoCloseable {
                 throw new IllegalArgumentException("replicationDelay must not be negative but was " + delay);
             }
             this.replicationDelay = delay;
+            return this;
+        }
+
+        /**
+         * How often an idle replicator looks for writes no proxy saw (default
+         * {@value GlobalTableReplicator#IDLE_POLL_MILLIS} ms); for the testkit's own tests, which make it long to
+         * prove what does not depend on it.
+         */
+        Builder idlePoll(Duration interval) {
+            this.idlePoll = Objects.requireNonNull(interval, "idlePoll");
             return this;
         }
 
@@ -465,10 +478,11 @@ public final class LocalRegions implements AutoCloseable {
                     .build();
         }
 
-        static RegionNode start(String region) {
+        /** Starts the region; {@code writeSeen} runs when a write has passed its proxy (see {@link FaultProxy}). */
+        static RegionNode start(String region, Runnable writeSeen) {
             DynamoDbLocalServer dynamo = DynamoDbLocalServer.start();
             RequestJournal journal = new RequestJournal(region);
-            FaultProxy proxy = new FaultProxy(region, dynamo.endpoint(), journal);
+            FaultProxy proxy = new FaultProxy(region, dynamo.endpoint(), journal, writeSeen);
             try {
                 proxy.start();
                 return new RegionNode(dynamo, proxy, journal, region);

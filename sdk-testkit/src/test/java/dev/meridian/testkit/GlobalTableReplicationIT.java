@@ -9,14 +9,29 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchStatementRequest;
+import software.amazon.awssdk.services.dynamodb.model.ParameterizedStatement;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
+/**
+ * Global-table replication, with the replicator's idle poll turned off (an hour): every change here reaches the other
+ * regions because a fault proxy saw the write, a link was resumed, a delayed change fell due or a test awaits
+ * replication, never because the replicator happened to poll ({@code LocalRegionsLifecycleIT} covers that poll).
+ */
 class GlobalTableReplicationIT {
 
     private static final String EU = "eu-west-1";
@@ -29,7 +44,7 @@ class GlobalTableReplicationIT {
 
     @BeforeAll
     static void startRegions() {
-        regions = LocalRegions.start(EU, DE, US);
+        regions = LocalRegions.builder().regions(EU, DE, US).idlePoll(Duration.ofHours(1)).start();
         regions.createGlobalTable(TestTables.table(TABLE));
         regions.createGlobalTable(TestTables.table(EU_ONLY), List.of(EU, DE));
     }
@@ -160,6 +175,7 @@ class GlobalTableReplicationIT {
         put(regions.client(EU), TABLE, "order-late", "status", "PLACED");
 
         assertThat(get(regions.client(US), TABLE, "order-late")).isEmpty();
+        await().atMost(Duration.ofSeconds(20)).until(() -> !get(regions.client(US), TABLE, "order-late").isEmpty());
         regions.awaitReplication();
         assertThat(get(regions.client(US), TABLE, "order-late")).containsEntry("status", AttributeValue.fromS("PLACED"));
     }
@@ -174,5 +190,75 @@ class GlobalTableReplicationIT {
 
         assertThat(get(regions.client(EU), TABLE, "order-direct")).containsEntry("status", AttributeValue.fromS("PLACED"));
         assertThat(regions.journal(DE).count("PutItem")).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Write.class)
+    void everyKindOfWriteThroughAProxyReplicatesWithoutAnyoneAwaitingIt(Write write) {
+        String pk = "order-" + write.name().toLowerCase(Locale.ROOT);
+        if (write == Write.DELETE_ITEM) {
+            put(regions.client(US), TABLE, pk, "status", "PLACED");
+            regions.awaitReplication();
+        }
+
+        write.apply(regions.client(EU), pk);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> get(regions.client(DE), TABLE, pk).isEmpty()
+                == (write == Write.DELETE_ITEM));
+    }
+
+    @Test
+    void anIdleReplicatorStopsPollingAndReadsDoNotWakeIt() {
+        put(regions.client(EU), TABLE, "order-idle", "status", "PLACED");
+        regions.awaitReplication();
+
+        AtomicLong lastCycles = new AtomicLong(-1);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(20)).until(() -> {
+            for (String region : regions.regions()) {
+                get(regions.client(region), TABLE, "order-idle");
+                regions.client(region).query(q -> q.tableName(TABLE).keyConditionExpression("pk = :pk")
+                        .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("order-idle"))));
+                regions.client(region).scan(q -> q.tableName(TABLE).limit(1));
+            }
+            long cycles = regions.replicationProgress().cycles();
+            return lastCycles.getAndSet(cycles) == cycles;
+        });
+    }
+
+    /** The DynamoDB operations that write an item, each writing item {@code pk} of {@link #TABLE}. */
+    private enum Write {
+        PUT_ITEM((client, pk) -> put(client, TABLE, pk, "status", "PLACED")),
+        UPDATE_ITEM((client, pk) -> client.updateItem(b -> b.tableName(TABLE).key(key(pk))
+                .updateExpression("SET #s = :s").expressionAttributeNames(Map.of("#s", "status"))
+                .expressionAttributeValues(Map.of(":s", AttributeValue.fromS("PLACED"))))),
+        DELETE_ITEM((client, pk) -> client.deleteItem(b -> b.tableName(TABLE).key(key(pk)))),
+        BATCH_WRITE_ITEM((client, pk) -> client.batchWriteItem(b -> b.requestItems(Map.of(TABLE, List.of(
+                WriteRequest.builder().putRequest(p -> p.item(item(pk))).build()))))),
+        TRANSACT_WRITE_ITEMS((client, pk) -> client.transactWriteItems(b -> b.transactItems(
+                TransactWriteItem.builder().put(p -> p.tableName(TABLE).item(item(pk))).build()))),
+        EXECUTE_STATEMENT((client, pk) -> client.executeStatement(b -> b.statement(insert())
+                .parameters(AttributeValue.fromS(pk)))),
+        BATCH_EXECUTE_STATEMENT((client, pk) -> client.batchExecuteStatement(b -> b.statements(
+                BatchStatementRequest.builder().statement(insert()).parameters(AttributeValue.fromS(pk)).build()))),
+        EXECUTE_TRANSACTION((client, pk) -> client.executeTransaction(b -> b.transactStatements(
+                ParameterizedStatement.builder().statement(insert()).parameters(AttributeValue.fromS(pk)).build())));
+
+        private final BiConsumer<DynamoDbClient, String> write;
+
+        Write(BiConsumer<DynamoDbClient, String> write) {
+            this.write = write;
+        }
+
+        void apply(DynamoDbClient client, String pk) {
+            write.accept(client, pk);
+        }
+
+        private static Map<String, AttributeValue> item(String pk) {
+            return Map.of("pk", AttributeValue.fromS(pk), "status", AttributeValue.fromS("PLACED"));
+        }
+
+        private static String insert() {
+            return "INSERT INTO \"" + TABLE + "\" VALUE {'pk': ?, 'status': 'PLACED'}";
+        }
     }
 }

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 class LocalRegionsLifecycleIT {
 
@@ -43,6 +44,20 @@ class LocalRegionsLifecycleIT {
     }
 
     @Test
+    void aWriteNoProxySawReplicatesByTheIdlePollWithoutAnyoneAwaitingIt() {
+        try (LocalRegions regions = LocalRegions.start("eu-west-1", "us-east-1");
+                DynamoDbClient westDirect = direct(regions, "eu-west-1");
+                DynamoDbClient usDirect = direct(regions, "us-east-1")) {
+            regions.createGlobalTable(TestTables.table("unseen"));
+
+            TestTables.put(westDirect, "unseen", "k", "status", "PLACED");
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> !get(usDirect, "unseen", "k").isEmpty());
+            assertThat(regions.journal("eu-west-1").isEmpty()).as("no request passed a proxy").isTrue();
+        }
+    }
+
+    @Test
     void builderRejectsBadSettingsNamingThem() {
         assertThatThrownBy(() -> LocalRegions.builder().start())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("regions");
@@ -50,6 +65,10 @@ class LocalRegionsLifecycleIT {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("eu-west-1");
         assertThatThrownBy(() -> LocalRegions.builder().replicationDelay(Duration.ofMillis(-1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("replicationDelay");
+    }
+
+    private static DynamoDbClient direct(LocalRegions regions, String region) {
+        return regions.clientBuilder(region).endpointOverride(regions.directEndpoint(region)).build();
     }
 
     private static Set<Thread> liveNonDaemonThreads() {
