@@ -175,8 +175,23 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
 
     /** One (table, partition key value) pair a call touches. */
     record TableKey(String table, String partitionValue) {
+        /**
+         * The last table's {@code table#} prefix and its table: most calls name the table of the call before, and then
+         * the routing key is one exact-size string. Not {@code '+'}: the modules are compiled with
+         * {@code -XDstringConcat=inline} (cold start: see the root pom), where it would grow a StringBuilder per call.
+         */
+        private static volatile String[] lastPrefix = {"", "#"};
+
         String routingKey() {
-            return table + '#' + partitionValue;
+            String[] last = lastPrefix;
+            String prefix;
+            if (last[0].equals(table)) {
+                prefix = last[1];
+            } else {
+                prefix = table.concat("#");
+                lastPrefix = new String[] {table, prefix};
+            }
+            return prefix.concat(partitionValue);
         }
     }
 
