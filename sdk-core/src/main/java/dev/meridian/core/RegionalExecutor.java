@@ -984,8 +984,11 @@ final class RegionalExecutor implements AutoCloseable {
             if (hedge) {
                 // A hedged run exists only with hedging on, which makes the hedger and its budget.
                 Objects.requireNonNull(budget, "budget").earn();
-                // Before the first attempt starts, so that a stall of the process during it is seen.
-                stallMeter.needed();
+                if (!callerTimesHedge) {
+                    // Before the first attempt starts, so that a stall of the process during it is seen (the hedge
+                    // timer that runs the tick is started for this read's hedge anyway).
+                    stallMeter.needed();
+                }
             }
             boolean firstCold = launchAttempt(firstIndex, false);
             if (hedge && !result.isDone()) {
@@ -1170,6 +1173,13 @@ final class RegionalExecutor implements AutoCloseable {
                 return false;
             }
             gate.cold = cold.test(region);
+            if (hedge && !gate.cold) {
+                // Before the attempt starts, so that a stall of the process during it is seen. A synchronous read's
+                // attempt through a cold client needs no tick: its time is never held against its region, and its
+                // caller, who sends the hedge at the cold delay, measures its own late wake-up (Run.await); so a cold
+                // start's first read starts no timer thread.
+                stallMeter.needed();
+            }
             Attempt a = new Attempt(gate);
             int attempt;
             synchronized (this) {

@@ -10,8 +10,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the {@link ProcessStalls} meter's tick from the first time it is {@link #needed()}: on the hedge timer thread
  * when hedging is on, otherwise on one daemon thread of its own ({@value #THREAD_NAME}). The executor asks for it
- * before the first hedged read's first attempt starts (so every hedged read is judged with the meter, as when it ran
- * from the runtime's build) and the first time a warm client's attempt was slow or timed out, the moment it matters
+ * before the first attempt of a hedged read through a warm client starts (so every such attempt is judged with the
+ * meter, as when it ran from the runtime's build; a synchronous read through a cold client, a cold start's first read,
+ * does not ask: its time is never held against its region and its caller times its hedge itself) and the first time a warm client's attempt was slow or timed out, the moment it matters
  * whether the slowness was the region's or the process's. A runtime that has made no hedged read and whose calls are
  * all fast starts no thread for it. Until the meter runs no stall is seen, so the attempts before it are held against
  * their regions as they would be without a meter. {@link #close()} stops the own thread and keeps the meter from

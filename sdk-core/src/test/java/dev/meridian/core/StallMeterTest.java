@@ -153,6 +153,20 @@ class StallMeterTest {
         assertThat(hedgeTimers()).as("the first hedged read started it").hasSize(timersBefore.size() + 1);
     }
 
+    /**
+     * A cold start's first read goes through a cold client: its time is not held against its region and its caller
+     * sends its hedge at the cold delay, so it starts no hedge timer; the first read through a warm client does.
+     */
+    @Test
+    void aHedgedReadThroughAColdClientStartsNoHedgeTimer() {
+        Set<Thread> timersBefore = hedgeTimers();
+        executor(Duration.ofHours(1), HedgingConfig.defaults());
+        executor.execute(READ, RoutingContext.empty(), Region::id, FailureClassifier.aws(), region -> true);
+        assertThat(hedgeTimers()).as("no hedge timer after a cold read").isEqualTo(timersBefore);
+        call(READ, Region::id);
+        assertThat(hedgeTimers()).as("the first warm hedged read started it").hasSize(timersBefore.size() + 1);
+    }
+
     private static Set<Thread> hedgeTimers() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().startsWith("meridian-hedge-timer-") && t.isAlive())

@@ -173,4 +173,12 @@ class DynamoDbOperationClassifierTest {
         assertThat(read.strategy()).as("a transactional read is consistent: read at home").isPresent();
         assertThat(read.routingKey()).contains("orders#o-1");
     }
+
+    @Test
+    void theRoutingKeyIsTableHashKeyWhicheverTableCameBefore() {
+        assertThat(new DynamoDbOperationClassifier.TableKey("orders", "o-1").routingKey()).isEqualTo("orders#o-1");
+        assertThat(new DynamoDbOperationClassifier.TableKey("carts", "c-1").routingKey()).isEqualTo("carts#c-1");
+        assertThat(new DynamoDbOperationClassifier.TableKey("carts", "c-2").routingKey()).isEqualTo("carts#c-2");
+        assertThat(new DynamoDbOperationClassifier.TableKey("orders", "").routingKey()).isEqualTo("orders#");
+    }
 }
