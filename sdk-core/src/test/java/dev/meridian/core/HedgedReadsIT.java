@@ -19,19 +19,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * Hedged reads with a real {@link DynamoDbClient} wrapped by a {@link MultiRegion} runtime over two local "regions",
@@ -54,25 +45,7 @@ class HedgedReadsIT {
 
     @BeforeAll
     static void startRegions() {
-        regions = LocalRegions.start(WEST, CENTRAL);
-        for (String r : regions.regions()) {
-            // Set-up only: a fresh DynamoDB Local's first calls can outlast the default client's 2 s attempts and 5 s
-            // reads on a busy machine, and a retried CreateTable finds the table its lost first attempt created; so
-            // one attempt that waits as long as it takes.
-            DynamoDbClient c = regions.clientBuilder(r)
-                    .httpClientBuilder(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(60)))
-                    .overrideConfiguration(o -> o.apiCallAttemptTimeout(Duration.ofSeconds(60))
-                            .retryStrategy(AwsRetryStrategy.doNotRetry()))
-                    .build();
-            c.createTable(CreateTableRequest.builder().tableName(TABLE)
-                    .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
-                    .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
-                            .attributeType(ScalarAttributeType.S).build())
-                    .billingMode(BillingMode.PAY_PER_REQUEST).build());
-            c.putItem(PutItemRequest.builder().tableName(TABLE)
-                    .item(Map.of("pk", s("item-1"), "servedBy", s(r))).build());
-            c.close();
-        }
+        regions = ServedByTable.start(TABLE);
     }
 
     @AfterAll

@@ -24,22 +24,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * A throttled table's hedged reads do not eject its region (the cause of the tail2 revert). DynamoDB throttles at once
@@ -66,23 +57,7 @@ class ThrottledHedgedReadsIT {
 
     @BeforeAll
     static void startRegions() {
-        regions = LocalRegions.start(WEST, CENTRAL);
-        for (String r : regions.regions()) {
-            // One patient attempt: set-up on a loaded machine, nothing here is measured.
-            DynamoDbClient c = regions.clientBuilder(r)
-                    .httpClientBuilder(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(60)))
-                    .overrideConfiguration(o -> o.apiCallAttemptTimeout(Duration.ofSeconds(60))
-                            .retryStrategy(AwsRetryStrategy.doNotRetry()))
-                    .build();
-            c.createTable(CreateTableRequest.builder().tableName(TABLE)
-                    .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
-                    .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
-                            .attributeType(ScalarAttributeType.S).build())
-                    .billingMode(BillingMode.PAY_PER_REQUEST).build());
-            c.putItem(PutItemRequest.builder().tableName(TABLE)
-                    .item(Map.of("pk", s("item-1"), "servedBy", s(r))).build());
-            c.close();
-        }
+        regions = ServedByTable.start(TABLE);
     }
 
     @AfterAll
