@@ -107,13 +107,7 @@ class ThrottledHedgedReadsIT {
 
     @Test
     void aThrottledTablesHedgedSyncReadsLeaveItsRegionClosed() {
-        Map<Region, DynamoDbClient> warmed = new LinkedHashMap<>();
-        for (String r : regions.regions()) {
-            DynamoDbClient c = keep(regions.clientBuilder(r)
-                    .overrideConfiguration(RegionalClientDefaults.overrideConfiguration()).build());
-            c.getItem(patient(getItem()));
-            warmed.put(Region.of(r), c);
-        }
+        Map<Region, DynamoDbClient> warmed = warmedClients();
         DynamoDbClient items = runtime().wrapClient(DynamoDbClient.class, warmed::get,
                 MultiRegionDynamoDbIT.CLASSIFIER);
         regions.journalsClear();
@@ -128,16 +122,7 @@ class ThrottledHedgedReadsIT {
 
     @Test
     void aThrottledTablesHedgedAsyncReadsLeaveItsRegionClosed() throws Exception {
-        Map<Region, DynamoDbAsyncClient> warmed = new LinkedHashMap<>();
-        for (String r : regions.regions()) {
-            DynamoDbAsyncClient c = keep(DynamoDbAsyncClient.builder().region(Region.of(r))
-                    .endpointOverride(regions.endpoint(r))
-                    .credentialsProvider(regions.client(r).serviceClientConfiguration().credentialsProvider())
-                    .httpClientBuilder(NettyNioAsyncHttpClient.builder())
-                    .overrideConfiguration(RegionalClientDefaults.overrideConfiguration()).build());
-            c.getItem(patient(getItem())).get(60, TimeUnit.SECONDS);
-            warmed.put(Region.of(r), c);
-        }
+        Map<Region, DynamoDbAsyncClient> warmed = warmedAsyncClients();
         DynamoDbAsyncClient items = runtime().wrapClient(DynamoDbAsyncClient.class, warmed::get,
                 MultiRegionDynamoDbIT.CLASSIFIER);
         regions.journalsClear();
@@ -158,13 +143,7 @@ class ThrottledHedgedReadsIT {
      */
     @Test
     void aThrottledTablesHedgedSyncReadsOpenItsTableBreakerNotItsRegions() throws Exception {
-        Map<Region, DynamoDbClient> warmed = new LinkedHashMap<>();
-        for (String r : regions.regions()) {
-            DynamoDbClient c = keep(regions.clientBuilder(r)
-                    .overrideConfiguration(RegionalClientDefaults.overrideConfiguration()).build());
-            c.getItem(patient(getItem()));
-            warmed.put(Region.of(r), c);
-        }
+        Map<Region, DynamoDbClient> warmed = warmedClients();
         DynamoDbClient items = runtime().wrapClient(DynamoDbClient.class, warmed::get, BY_TABLE);
         regions.faults(WEST).only("GetItem").throttle();
 
@@ -178,16 +157,7 @@ class ThrottledHedgedReadsIT {
     /** As the synchronous case, through an asynchronous client (hedge timer, Netty). */
     @Test
     void aThrottledTablesHedgedAsyncReadsOpenItsTableBreakerNotItsRegions() throws Exception {
-        Map<Region, DynamoDbAsyncClient> warmed = new LinkedHashMap<>();
-        for (String r : regions.regions()) {
-            DynamoDbAsyncClient c = keep(DynamoDbAsyncClient.builder().region(Region.of(r))
-                    .endpointOverride(regions.endpoint(r))
-                    .credentialsProvider(regions.client(r).serviceClientConfiguration().credentialsProvider())
-                    .httpClientBuilder(NettyNioAsyncHttpClient.builder())
-                    .overrideConfiguration(RegionalClientDefaults.overrideConfiguration()).build());
-            c.getItem(patient(getItem())).get(60, TimeUnit.SECONDS);
-            warmed.put(Region.of(r), c);
-        }
+        Map<Region, DynamoDbAsyncClient> warmed = warmedAsyncClients();
         DynamoDbAsyncClient items = runtime().wrapClient(DynamoDbAsyncClient.class, warmed::get, BY_TABLE);
         regions.faults(WEST).only("GetItem").throttle();
 
@@ -206,13 +176,7 @@ class ThrottledHedgedReadsIT {
      */
     @Test
     void aThrottledAnswerSendsTheHedgeAtOnce() {
-        Map<Region, DynamoDbClient> warmed = new LinkedHashMap<>();
-        for (String r : regions.regions()) {
-            DynamoDbClient c = keep(regions.clientBuilder(r)
-                    .overrideConfiguration(RegionalClientDefaults.overrideConfiguration()).build());
-            c.getItem(patient(getItem()));
-            warmed.put(Region.of(r), c);
-        }
+        Map<Region, DynamoDbClient> warmed = warmedClients();
         DynamoDbClient items = runtime(HedgingConfig.fixed(Duration.ofMinutes(1)).withBudget(1.0, READS))
                 .wrapClient(DynamoDbClient.class, warmed::get, BY_TABLE);
         regions.faults(WEST).only("GetItem").throttle();
@@ -284,5 +248,32 @@ class ThrottledHedgedReadsIT {
 
     private static GetItemRequest getItem() {
         return GetItemRequest.builder().tableName(TABLE).key(Map.of("pk", s("item-1"))).build();
+    }
+
+    /** Each region's client, as the README builds it, after one answered read (no cold first attempt in the test). */
+    private Map<Region, DynamoDbClient> warmedClients() {
+        Map<Region, DynamoDbClient> warmed = new LinkedHashMap<>();
+        for (String r : regions.regions()) {
+            DynamoDbClient c = keep(regions.clientBuilder(r)
+                    .overrideConfiguration(RegionalClientDefaults.overrideConfiguration()).build());
+            c.getItem(patient(getItem()));
+            warmed.put(Region.of(r), c);
+        }
+        return warmed;
+    }
+
+    /** As {@link #warmedClients()}, asynchronous (Netty). */
+    private Map<Region, DynamoDbAsyncClient> warmedAsyncClients() throws Exception {
+        Map<Region, DynamoDbAsyncClient> warmed = new LinkedHashMap<>();
+        for (String r : regions.regions()) {
+            DynamoDbAsyncClient c = keep(DynamoDbAsyncClient.builder().region(Region.of(r))
+                    .endpointOverride(regions.endpoint(r))
+                    .credentialsProvider(regions.client(r).serviceClientConfiguration().credentialsProvider())
+                    .httpClientBuilder(NettyNioAsyncHttpClient.builder())
+                    .overrideConfiguration(RegionalClientDefaults.overrideConfiguration()).build());
+            c.getItem(patient(getItem())).get(60, TimeUnit.SECONDS);
+            warmed.put(Region.of(r), c);
+        }
+        return warmed;
     }
 }
