@@ -607,7 +607,7 @@ final class RegionalExecutor implements AutoCloseable {
                         tail.recordAtLeast(gate.region, op.name(), held);
                     }
                     if (timedOut) {
-                        stalled(op, gate, "timed out");
+                        timedOut(op, gate, System.nanoTime() - nanos);
                     }
                 }
             }
@@ -641,13 +641,29 @@ final class RegionalExecutor implements AutoCloseable {
     }
 
     /**
-     * Counts a stalled attempt of a warm client against its breaker (a timeout, or no answer while another region
-     * answered) and ejects the region at the configured run of them.
+     * Counts a warm client's attempt started at {@code start} that timed out against its breaker, and ejects the
+     * region at the configured run of them (or at once when the region was already suspect when it started).
      */
-    private void stalled(Operation op, Gate gate, String how) {
-        if (gate.primary.stalled(ejectAfterStalls)) {
-            LOG.info("Region {} ejected for {}: {} attempts in a row stalled (the last {}); its circuit breaker is "
-                    + "open", gate.region.id(), op.name(), ejectAfterStalls, how);
+    private void timedOut(Operation op, Gate gate, long start) {
+        if (gate.primary.stalled(ejectAfterStalls, start)) {
+            LOG.info("Region {} ejected for {}: {} attempts in a row stalled (the last timed out) or it timed out "
+                    + "while suspect; its circuit breaker is open", gate.region.id(), op.name(), ejectAfterStalls);
+        }
+    }
+
+    /**
+     * Counts a hedge loser of a warm client started at {@code start} that its region left unanswered while
+     * {@code winner} answered; the configured run of them makes the region suspect ({@link WatchedBreaker#lostUnanswered}).
+     */
+    private void lostUnanswered(Operation op, Gate gate, long start, Region winner) {
+        WatchedBreaker.Stall s = gate.primary.lostUnanswered(ejectAfterStalls, start);
+        if (s == WatchedBreaker.Stall.SUSPECTED) {
+            LOG.info("Region {} suspect for {}: {} attempts in a row unanswered while {} answered; reads start in the "
+                    + "next region while a detached trial finds out whether it answers", gate.region.id(), op.name(),
+                    ejectAfterStalls, winner.id());
+        } else if (s == WatchedBreaker.Stall.EJECTED) {
+            LOG.info("Region {} ejected for {}: unanswered while suspect; its circuit breaker is open",
+                    gate.region.id(), op.name());
         }
     }
 
@@ -968,18 +984,30 @@ final class RegionalExecutor implements AutoCloseable {
             }
             int firstIndex;
             Region trialRegion = null;
+            Region suspectRegion = null;
             @Nullable Region next;
             synchronized (this) {
                 firstIndex = failover.take();
-                if (op.kind() == OperationKind.READ && failover.hasNext()
-                        && new Gate(op, regions.get(firstIndex)).halfOpen()) {
-                    trialRegion = regions.get(firstIndex);
-                    firstIndex = failover.take();
+                if (op.kind() == OperationKind.READ && failover.hasNext()) {
+                    Gate first = new Gate(op, regions.get(firstIndex));
+                    if (first.halfOpen()) {
+                        trialRegion = regions.get(firstIndex);
+                        firstIndex = failover.take();
+                    } else if (hedge && first.primary.suspect()) {
+                        // Suspect after a run of unanswered losers: the read starts in the next region and, if no
+                        // other trial is out, the region gets this read as a detached trial.
+                        suspectRegion = first.primary.tryTrial() ? regions.get(firstIndex) : null;
+                        firstIndex = failover.take();
+                    }
                 }
                 next = failover.hasNext() ? regions.get(failover.peek()) : null;
             }
             if (trialRegion != null) {
-                trial(trialRegion);
+                trial(trialRegion, -1);
+            }
+            if (suspectRegion != null) {
+                trial(suspectRegion, hedging.delayNanos(tail == null ? -1
+                        : tail.hedgeAfter(suspectRegion, regions.get(firstIndex), op.name())));
             }
             if (hedge) {
                 // A hedged run exists only with hedging on, which makes the hedger and its budget.
@@ -1084,10 +1112,18 @@ final class RegionalExecutor implements AutoCloseable {
             losers.forEach(Attempt::cancel);
         }
 
-        /** A detached trial attempt in a region behind a half-open breaker; its outcome only feeds the breaker. */
-        private void trial(Region region) {
+        /**
+         * A detached trial attempt in a region behind a half-open breaker, or in a suspect region ({@code fastNanos}
+         * at least 0: the hedge delay its answer must come within to clear the suspicion); its outcome only feeds the
+         * breaker.
+         */
+        private void trial(Region region, long fastNanos) {
             Gate gate = new Gate(op, region);
+            boolean suspectTrial = fastNanos >= 0;
             if (gate.acquire() != null) {
+                if (suspectTrial) {
+                    gate.primary.trialAnswered(false);
+                }
                 return;
             }
             gate.cold = cold.test(region);
@@ -1098,9 +1134,7 @@ final class RegionalExecutor implements AutoCloseable {
             try {
                 f = launch.apply(region);
             } catch (Hedger.Saturated e) {
-                gate.release();
-                observations.stop(gate.observation, Metrics.CANCELLED, null);
-                return;
+                f = null;
             } catch (Throwable t) {
                 f = CompletableFuture.failedFuture(t);
             } finally {
@@ -1109,15 +1143,31 @@ final class RegionalExecutor implements AutoCloseable {
             if (f == null) {
                 gate.release();
                 observations.stop(gate.observation, Metrics.CANCELLED, null);
+                if (suspectTrial) {
+                    gate.primary.trialAnswered(false);
+                }
                 return;
             }
-            LOG.debug("Trial of {} in half-open region {}", op.name(), region.id());
+            LOG.debug("Trial of {} in {} region {}", op.name(), suspectTrial ? "suspect" : "half-open", region.id());
             f.whenComplete((v, error) -> {
                 long nanos = System.nanoTime() - start;
                 if (error == null) {
                     succeeded(op, gate, nanos);
+                    if (suspectTrial) {
+                        boolean fast = nanos <= fastNanos;
+                        gate.primary.trialAnswered(fast);
+                        if (fast) {
+                            LOG.info("Region {} answered its trial ({} in {} ms): no longer suspect", region.id(),
+                                    op.name(), nanos / 1_000_000);
+                        }
+                    }
                 } else {
+                    // A trial that timed out ejects the suspect region (WatchedBreaker#stalled); any other failure
+                    // leaves the next read to try again.
                     failed(op, gate, nanos, unwrapCompletion(error), classifier);
+                    if (suspectTrial) {
+                        gate.primary.trialAnswered(false);
+                    }
                 }
             });
         }
@@ -1334,7 +1384,7 @@ final class RegionalExecutor implements AutoCloseable {
                 long now = System.nanoTime();
                 if (winner != null && l.start - winner.start < 0 && !l.gate.cold && !stalledBeforeHedge
                         && !stalls.excuses(now, now - l.start) && !health.watched(l.gate.region).heardSince(l.start)) {
-                    stalled(op, l.gate, "unanswered while " + winner.gate.region.id() + " answered");
+                    lostUnanswered(op, l.gate, l.start, winner.gate.region);
                 }
             }
         }

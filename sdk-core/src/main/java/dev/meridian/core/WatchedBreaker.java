@@ -4,6 +4,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.IllegalStateTransitionException;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
@@ -28,6 +29,24 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
     private final AtomicInteger stalls = new AtomicInteger();
     private volatile long heardAt;
     private volatile boolean heardEver;
+    /**
+     * Whether a run of hedge losers left unanswered made the region suspect: reads start elsewhere while a detached
+     * trial finds out whether it answers ({@link #lostUnanswered}); the breaker itself stays as it was.
+     */
+    private volatile boolean suspect;
+    private volatile long suspectSince;
+    /** Whether a suspect region's trial is out: one at a time. */
+    private final AtomicBoolean trialOut = new AtomicBoolean();
+
+    /** What a stalled attempt did to its region. */
+    enum Stall {
+        /** Counted, the run is not long enough yet (or the stall is the same silence as the one already suspected). */
+        COUNTED,
+        /** The run made the region suspect. */
+        SUSPECTED,
+        /** The breaker opened. */
+        EJECTED
+    }
 
     /** Told of each state change Meridian observes. */
     interface Transitions {
@@ -95,14 +114,77 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
     }
 
     /**
-     * Records that an attempt stalled; at the {@code limit}-th in a row (0: never) the breaker opens at once, without
-     * waiting for its sliding window, and true is returned (once per run of stalls).
+     * Records that an attempt started at {@code start} timed out; at the {@code limit}-th stall in a row (0: never),
+     * or for an attempt started after the region became suspect (its trial, or a write), the breaker opens at once,
+     * without waiting for its sliding window, and true is returned (once per run of stalls).
      */
-    boolean stalled(int limit) {
-        if (limit <= 0 || stalls.incrementAndGet() < limit) {
+    boolean stalled(int limit, long start) {
+        if (limit <= 0) {
             return false;
         }
+        if (suspectedBefore(start) || stalls.incrementAndGet() >= limit) {
+            return eject();
+        }
+        return false;
+    }
+
+    /**
+     * Records that a hedge loser started at {@code start} was left unanswered while another region answered. A black
+     * hole and a region whose current reads are all slow ones (a burst of slow queries on every thread) look the same
+     * until something answers, so the {@code limit}-th such loser in a row (0: never) does not open the breaker but
+     * makes the region suspect: reads start in the next region and one detached trial at a time asks the region
+     * ({@link #tryTrial}); an answer within the hedge delay clears it ({@link #trialAnswered}), a trial that times out
+     * ejects it ({@link #stalled}). A loser that started before the region became suspect is the same silence, not
+     * new evidence: it is ignored.
+     */
+    Stall lostUnanswered(int limit, long start) {
+        if (limit <= 0) {
+            return Stall.COUNTED;
+        }
+        if (suspect) {
+            return suspectedBefore(start) && eject() ? Stall.EJECTED : Stall.COUNTED;
+        }
+        if (stalls.incrementAndGet() < limit) {
+            return Stall.COUNTED;
+        }
         stalls.set(0);
+        suspectSince = System.nanoTime();
+        suspect = true;
+        return Stall.SUSPECTED;
+    }
+
+    /** Whether the region is suspect: reads start elsewhere while its trial is out. */
+    boolean suspect() {
+        return suspect;
+    }
+
+    /** Takes the suspect region's one trial; false when it is not suspect or a trial is out. */
+    boolean tryTrial() {
+        return suspect && trialOut.compareAndSet(false, true);
+    }
+
+    /**
+     * The suspect region's trial answered: within the hedge delay ({@code fast}) it is no longer suspect (it answers,
+     * it was not dead); more slowly it stays suspect and the next read sends another trial.
+     */
+    void trialAnswered(boolean fast) {
+        if (fast) {
+            suspect = false;
+            stalls.set(0);
+        }
+        trialOut.set(false);
+    }
+
+    /** Whether the region was already suspect when an attempt started at {@code start}. */
+    private boolean suspectedBefore(long start) {
+        return suspect && start - suspectSince >= 0;
+    }
+
+    /** Opens the breaker at once (a run of stalls, or a suspect region's trial timed out); true if this call did. */
+    boolean eject() {
+        stalls.set(0);
+        suspect = false;
+        trialOut.set(false);
         CircuitBreaker.State s = settle();
         if (s != CircuitBreaker.State.CLOSED && s != CircuitBreaker.State.HALF_OPEN) {
             return false;
@@ -146,6 +228,9 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
     }
 
     void reset() {
+        suspect = false;
+        trialOut.set(false);
+        stalls.set(0);
         breaker.reset();
         settle();
     }
