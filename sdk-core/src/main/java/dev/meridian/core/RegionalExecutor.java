@@ -85,9 +85,12 @@ import software.amazon.awssdk.regions.Region;
  * <p><b>Hedge budget and fast ejection.</b> Each hedgeable read earns a share of a {@link HedgeBudget} token and a hedge
  * spends one (refused when none is left); the adaptive delay is the {@link TailLatency} of the operation in the first
  * region at its p99, or the next region's when the operation is degraded in the first ({@link TailLatency#hedgeAfter}).
- * A warm attempt that timed out, or a first attempt still unanswered when the call's hedge
- * answered, counts as a stall of its breaker ({@link WatchedBreaker#stalled}); {@code HealthConfig.ejectAfterStalls}
- * of them in a row open it at once. An attempt the process stall excuses (below) is not a stall.
+ * A warm attempt that timed out counts as a stall of its breaker ({@link WatchedBreaker#stalled});
+ * {@code HealthConfig.ejectAfterStalls} of them in a row open it at once. As many first attempts in a row still
+ * unanswered when their call's hedge answered make the region suspect ({@link WatchedBreaker#lostUnanswered}): hedged
+ * reads start in the next region and one at a time is sent there as a detached trial, which clears the suspicion when
+ * it answers within the hedge delay and opens the breaker when it times out. An attempt the process stall excuses
+ * (below) is not a stall.
  *
  * <p>With {@link HedgingConfig hedging} enabled, a READ that has not answered after the hedge delay (when its first
  * attempt goes through a cold client, at least a quarter of the first-attempt timeout: {@link #hedgeDelayNanos}) is
@@ -985,19 +988,31 @@ final class RegionalExecutor implements AutoCloseable {
             int firstIndex;
             Region trialRegion = null;
             Region suspectRegion = null;
+            long suspectTrialNanos = -1;
             @Nullable Region next;
             synchronized (this) {
                 firstIndex = failover.take();
                 if (op.kind() == OperationKind.READ && failover.hasNext()) {
-                    Gate first = new Gate(op, regions.get(firstIndex));
-                    if (first.halfOpen()) {
-                        trialRegion = regions.get(firstIndex);
+                    Region first = regions.get(firstIndex);
+                    Gate gate = new Gate(op, first);
+                    if (gate.halfOpen()) {
+                        trialRegion = first;
                         firstIndex = failover.take();
-                    } else if (hedge && first.primary.suspect()) {
-                        // Suspect after a run of unanswered losers: the read starts in the next region and, if no
-                        // other trial is out, the region gets this read as a detached trial.
-                        suspectRegion = first.primary.tryTrial() ? regions.get(firstIndex) : null;
+                    } else if (hedge && gate.primary.suspect()) {
+                        // Suspect after a run of unanswered losers: the read starts in the next region and, once per
+                        // hedge delay, the region gets it as a detached trial.
                         firstIndex = failover.take();
+                        long delay = hedging.delayNanos(tail == null ? -1
+                                : tail.hedgeAfter(first, regions.get(firstIndex), op.name()));
+                        WatchedBreaker.Trial t = gate.primary.tryTrial(ejectAfterStalls, delay);
+                        if (t == WatchedBreaker.Trial.SEND) {
+                            suspectRegion = first;
+                            suspectTrialNanos = delay;
+                        } else if (t == WatchedBreaker.Trial.EJECTED) {
+                            LOG.info("Region {} ejected for {}: {} trials in a row unanswered within the hedge delay "
+                                    + "while suspect; its circuit breaker is open", first.id(), op.name(),
+                                    ejectAfterStalls);
+                        }
                     }
                 }
                 next = failover.hasNext() ? regions.get(failover.peek()) : null;
@@ -1006,8 +1021,7 @@ final class RegionalExecutor implements AutoCloseable {
                 trial(trialRegion, -1);
             }
             if (suspectRegion != null) {
-                trial(suspectRegion, hedging.delayNanos(tail == null ? -1
-                        : tail.hedgeAfter(suspectRegion, regions.get(firstIndex), op.name())));
+                trial(suspectRegion, suspectTrialNanos);
             }
             if (hedge) {
                 // A hedged run exists only with hedging on, which makes the hedger and its budget.
@@ -1121,9 +1135,6 @@ final class RegionalExecutor implements AutoCloseable {
             Gate gate = new Gate(op, region);
             boolean suspectTrial = fastNanos >= 0;
             if (gate.acquire() != null) {
-                if (suspectTrial) {
-                    gate.primary.trialAnswered(false);
-                }
                 return;
             }
             gate.cold = cold.test(region);
@@ -1143,9 +1154,6 @@ final class RegionalExecutor implements AutoCloseable {
             if (f == null) {
                 gate.release();
                 observations.stop(gate.observation, Metrics.CANCELLED, null);
-                if (suspectTrial) {
-                    gate.primary.trialAnswered(false);
-                }
                 return;
             }
             LOG.debug("Trial of {} in {} region {}", op.name(), suspectTrial ? "suspect" : "half-open", region.id());
@@ -1153,21 +1161,16 @@ final class RegionalExecutor implements AutoCloseable {
                 long nanos = System.nanoTime() - start;
                 if (error == null) {
                     succeeded(op, gate, nanos);
-                    if (suspectTrial) {
-                        boolean fast = nanos <= fastNanos;
-                        gate.primary.trialAnswered(fast);
-                        if (fast) {
-                            LOG.info("Region {} answered its trial ({} in {} ms): no longer suspect", region.id(),
-                                    op.name(), nanos / 1_000_000);
-                        }
+                    // Only the time the process ran: a trial slowed by a stall of the process is the process's.
+                    if (suspectTrial && heldAgainstRegion(gate, nanos) <= fastNanos) {
+                        gate.primary.trialAnsweredInTime();
+                        LOG.info("Region {} answered its trial ({} in {} ms): no longer suspect", region.id(),
+                                op.name(), nanos / 1_000_000);
                     }
                 } else {
                     // A trial that timed out ejects the suspect region (WatchedBreaker#stalled); any other failure
-                    // leaves the next read to try again.
+                    // leaves it to the next trial.
                     failed(op, gate, nanos, unwrapCompletion(error), classifier);
-                    if (suspectTrial) {
-                        gate.primary.trialAnswered(false);
-                    }
                 }
             });
         }

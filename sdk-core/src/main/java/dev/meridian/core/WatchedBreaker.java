@@ -4,8 +4,8 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.IllegalStateTransitionException;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
@@ -35,8 +35,10 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
      */
     private volatile boolean suspect;
     private volatile long suspectSince;
-    /** Whether a suspect region's trial is out: one at a time. */
-    private final AtomicBoolean trialOut = new AtomicBoolean();
+    /** When the suspect region's last trial is past its hedge delay ({@link System#nanoTime()}); 0: none sent. */
+    private final AtomicLong trialDue = new AtomicLong();
+    /** The suspect region's trials in a row not answered within their hedge delay. */
+    private final AtomicInteger slowTrials = new AtomicInteger();
 
     /** What a stalled attempt did to its region. */
     enum Stall {
@@ -132,9 +134,9 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
      * Records that a hedge loser started at {@code start} was left unanswered while another region answered. A black
      * hole and a region whose current reads are all slow ones (a burst of slow queries on every thread) look the same
      * until something answers, so the {@code limit}-th such loser in a row (0: never) does not open the breaker but
-     * makes the region suspect: reads start in the next region and one detached trial at a time asks the region
-     * ({@link #tryTrial}); an answer within the hedge delay clears it ({@link #trialAnswered}), a trial that times out
-     * ejects it ({@link #stalled}). A loser that started before the region became suspect is the same silence, not
+     * makes the region suspect: reads start in the next region and detached trials ask the region, one per hedge
+     * delay ({@link #tryTrial}); an answer within the hedge delay clears it ({@link #trialAnsweredInTime}), a trial
+     * that times out ejects it ({@link #stalled}), as do as many trials in a row not answered within the delay. A loser that started before the region became suspect is the same silence, not
      * new evidence: it is ignored.
      */
     Stall lostUnanswered(int limit, long start) {
@@ -158,21 +160,48 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
         return suspect;
     }
 
-    /** Takes the suspect region's one trial; false when it is not suspect or a trial is out. */
-    boolean tryTrial() {
-        return suspect && trialOut.compareAndSet(false, true);
+    /**
+     * Whether a read should be sent to the suspect region as its trial now: one trial per hedge delay
+     * ({@code fastNanos}), so a trial that is merely slow (a slow query) does not keep the region suspect while the
+     * reads that would answer at once wait for it. The {@code limit}-th trial in a row not answered within its delay
+     * ejects the region instead (a black hole, or a region whose every read is slow), and {@link Trial#EJECTED} is
+     * returned.
+     */
+    Trial tryTrial(int limit, long fastNanos) {
+        if (!suspect) {
+            return Trial.NONE;
+        }
+        long now = System.nanoTime();
+        long due = trialDue.get();
+        if (due != 0 && now - due < 0 || !trialDue.compareAndSet(due, now + fastNanos)) {
+            return Trial.NONE;
+        }
+        if (due != 0 && slowTrials.incrementAndGet() >= limit) {
+            return eject() ? Trial.EJECTED : Trial.NONE;
+        }
+        return Trial.SEND;
     }
 
-    /**
-     * The suspect region's trial answered: within the hedge delay ({@code fast}) it is no longer suspect (it answers,
-     * it was not dead); more slowly it stays suspect and the next read sends another trial.
-     */
-    void trialAnswered(boolean fast) {
-        if (fast) {
-            suspect = false;
-            stalls.set(0);
-        }
-        trialOut.set(false);
+    /** What a read does about a suspect region. */
+    enum Trial {
+        /** Nothing: the region is not suspect, or its last trial is still within its hedge delay. */
+        NONE,
+        /** The read is sent there as a detached trial. */
+        SEND,
+        /** Its trials did not answer in time: the breaker opened. */
+        EJECTED
+    }
+
+    /** The suspect region's trial answered within its hedge delay: it answers, it was not dead. */
+    void trialAnsweredInTime() {
+        stalls.set(0);
+        forgetSuspicion();
+    }
+
+    private void forgetSuspicion() {
+        suspect = false;
+        slowTrials.set(0);
+        trialDue.set(0);
     }
 
     /** Whether the region was already suspect when an attempt started at {@code start}. */
@@ -183,8 +212,7 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
     /** Opens the breaker at once (a run of stalls, or a suspect region's trial timed out); true if this call did. */
     boolean eject() {
         stalls.set(0);
-        suspect = false;
-        trialOut.set(false);
+        forgetSuspicion();
         CircuitBreaker.State s = settle();
         if (s != CircuitBreaker.State.CLOSED && s != CircuitBreaker.State.HALF_OPEN) {
             return false;
@@ -228,8 +256,7 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
     }
 
     void reset() {
-        suspect = false;
-        trialOut.set(false);
+        forgetSuspicion();
         stalls.set(0);
         breaker.reset();
         settle();
