@@ -88,9 +88,9 @@ import software.amazon.awssdk.regions.Region;
  * A warm attempt that timed out counts as a stall of its breaker ({@link WatchedBreaker#stalled});
  * {@code HealthConfig.ejectAfterStalls} of them in a row open it at once. As many first attempts in a row still
  * unanswered when their call's hedge answered make the region suspect ({@link WatchedBreaker#lostUnanswered}): hedged
- * reads start in the next region and one at a time is sent there as a detached trial, which clears the suspicion when
- * it answers within the hedge delay and opens the breaker when it times out. An attempt the process stall excuses
- * (below) is not a stall.
+ * reads start in the next region and, at most once per hedge delay, one is sent there as a detached trial, which
+ * clears the suspicion when it answers within the hedge delay; trials left unanswered open the breaker
+ * ({@link WatchedBreaker#tryTrial}). An attempt the process stall excuses (below) is not a stall.
  *
  * <p>With {@link HedgingConfig hedging} enabled, a READ that has not answered after the hedge delay (when its first
  * attempt goes through a cold client, at least a quarter of the first-attempt timeout: {@link #hedgeDelayNanos}) is

@@ -149,7 +149,7 @@ public final class MeridianSettings {
             .defaultValue(5, "5")
             .doc("Attempts in a row that timed out, after which a region's breaker opens at once; as many hedge losers"
                     + " in a row left unanswered while the hedge answered make the region suspect (reads start in the"
-                    + " next region until a detached trial answers within the hedge delay; a trial that times out opens"
+                    + " next region until a detached trial answers within the hedge delay; trials left unanswered open"
                     + " the breaker), >= 0 (0: off)."));
     /** The data class of a call without a context. */
     public static final Setting<String> DEFAULT_DATA_CLASS = add(Setting.<String>builder("default-data-class",
