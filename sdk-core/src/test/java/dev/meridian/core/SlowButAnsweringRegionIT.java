@@ -142,7 +142,7 @@ class SlowButAnsweringRegionIT {
                 threads.add(pool.submit(() -> {
                     for (int round = 0; round < ROUNDS; round++) {
                         // Every thread starts its burst of slow reads together, as when a batch of Queries comes in.
-                        burst.await(30, TimeUnit.SECONDS);
+                        burst.await(5, TimeUnit.MINUTES);
                         for (int q = 0; q < QUERIES_PER_THREAD; q++) {
                             assertThat(items.query(query()).count()).isEqualTo(1);
                         }
@@ -157,7 +157,7 @@ class SlowButAnsweringRegionIT {
                 }));
             }
             for (Future<?> f : threads) {
-                f.get(5, TimeUnit.MINUTES);
+                f.get(15, TimeUnit.MINUTES);
             }
         } finally {
             pool.shutdownNow();
