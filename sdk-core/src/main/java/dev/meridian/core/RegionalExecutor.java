@@ -85,9 +85,12 @@ import software.amazon.awssdk.regions.Region;
  * <p><b>Hedge budget and fast ejection.</b> Each hedgeable read earns a share of a {@link HedgeBudget} token and a hedge
  * spends one (refused when none is left); the adaptive delay is the {@link TailLatency} of the operation in the first
  * region at its p99, or the next region's when the operation is degraded in the first ({@link TailLatency#hedgeAfter}).
- * A warm attempt that timed out, or a first attempt still unanswered when the call's hedge
- * answered, counts as a stall of its breaker ({@link WatchedBreaker#stalled}); {@code HealthConfig.ejectAfterStalls}
- * of them in a row open it at once. An attempt the process stall excuses (below) is not a stall.
+ * A warm attempt that timed out counts as a stall of its breaker ({@link WatchedBreaker#stalled});
+ * {@code HealthConfig.ejectAfterStalls} of them in a row open it at once. As many first attempts in a row still
+ * unanswered when their call's hedge answered make the region suspect ({@link WatchedBreaker#lostUnanswered}): hedged
+ * reads start in the next region and, at most once per hedge delay, one is sent there as a detached trial, which
+ * clears the suspicion when it answers within the hedge delay; trials left unanswered open the breaker
+ * ({@link WatchedBreaker#tryTrial}). An attempt the process stall excuses (below) is not a stall.
  *
  * <p>With {@link HedgingConfig hedging} enabled, a READ that has not answered after the hedge delay (when its first
  * attempt goes through a cold client, at least a quarter of the first-attempt timeout: {@link #hedgeDelayNanos}) is
@@ -607,7 +610,7 @@ final class RegionalExecutor implements AutoCloseable {
                         tail.recordAtLeast(gate.region, op.name(), held);
                     }
                     if (timedOut) {
-                        stalled(op, gate, "timed out");
+                        timedOut(op, gate, System.nanoTime() - nanos);
                     }
                 }
             }
@@ -641,13 +644,29 @@ final class RegionalExecutor implements AutoCloseable {
     }
 
     /**
-     * Counts a stalled attempt of a warm client against its breaker (a timeout, or no answer while another region
-     * answered) and ejects the region at the configured run of them.
+     * Counts a warm client's attempt started at {@code start} that timed out against its breaker, and ejects the
+     * region at the configured run of them (or at once when the region was already suspect when it started).
      */
-    private void stalled(Operation op, Gate gate, String how) {
-        if (gate.primary.stalled(ejectAfterStalls)) {
-            LOG.info("Region {} ejected for {}: {} attempts in a row stalled (the last {}); its circuit breaker is "
-                    + "open", gate.region.id(), op.name(), ejectAfterStalls, how);
+    private void timedOut(Operation op, Gate gate, long start) {
+        if (gate.primary.stalled(ejectAfterStalls, start)) {
+            LOG.info("Region {} ejected for {}: {} attempts in a row stalled (the last timed out) or it timed out "
+                    + "while suspect; its circuit breaker is open", gate.region.id(), op.name(), ejectAfterStalls);
+        }
+    }
+
+    /**
+     * Counts a hedge loser of a warm client started at {@code start} that its region left unanswered while
+     * {@code winner} answered; the configured run of them makes the region suspect ({@link WatchedBreaker#lostUnanswered}).
+     */
+    private void lostUnanswered(Operation op, Gate gate, long start, Region winner) {
+        WatchedBreaker.Stall s = gate.primary.lostUnanswered(ejectAfterStalls, start);
+        if (s == WatchedBreaker.Stall.SUSPECTED) {
+            LOG.info("Region {} suspect for {}: {} attempts in a row unanswered while {} answered; reads start in the "
+                    + "next region while a detached trial finds out whether it answers", gate.region.id(), op.name(),
+                    ejectAfterStalls, winner.id());
+        } else if (s == WatchedBreaker.Stall.EJECTED) {
+            LOG.info("Region {} ejected for {}: unanswered while suspect; its circuit breaker is open",
+                    gate.region.id(), op.name());
         }
     }
 
@@ -968,18 +987,41 @@ final class RegionalExecutor implements AutoCloseable {
             }
             int firstIndex;
             Region trialRegion = null;
+            Region suspectRegion = null;
+            long suspectTrialNanos = -1;
             @Nullable Region next;
             synchronized (this) {
                 firstIndex = failover.take();
-                if (op.kind() == OperationKind.READ && failover.hasNext()
-                        && new Gate(op, regions.get(firstIndex)).halfOpen()) {
-                    trialRegion = regions.get(firstIndex);
-                    firstIndex = failover.take();
+                if (op.kind() == OperationKind.READ && failover.hasNext()) {
+                    Region first = regions.get(firstIndex);
+                    Gate gate = new Gate(op, first);
+                    if (gate.halfOpen()) {
+                        trialRegion = first;
+                        firstIndex = failover.take();
+                    } else if (hedge && gate.primary.suspect()) {
+                        // Suspect after a run of unanswered losers: the read starts in the next region and, once per
+                        // hedge delay, the region gets it as a detached trial.
+                        firstIndex = failover.take();
+                        long delay = hedging.delayNanos(tail == null ? -1
+                                : tail.hedgeAfter(first, regions.get(firstIndex), op.name()));
+                        WatchedBreaker.Trial t = gate.primary.tryTrial(ejectAfterStalls, delay);
+                        if (t == WatchedBreaker.Trial.SEND) {
+                            suspectRegion = first;
+                            suspectTrialNanos = delay;
+                        } else if (t == WatchedBreaker.Trial.EJECTED) {
+                            LOG.info("Region {} ejected for {}: {} trials in a row unanswered within the hedge delay "
+                                    + "while suspect; its circuit breaker is open", first.id(), op.name(),
+                                    ejectAfterStalls);
+                        }
+                    }
                 }
                 next = failover.hasNext() ? regions.get(failover.peek()) : null;
             }
             if (trialRegion != null) {
-                trial(trialRegion);
+                trial(trialRegion, -1);
+            }
+            if (suspectRegion != null) {
+                trial(suspectRegion, suspectTrialNanos);
             }
             if (hedge) {
                 // A hedged run exists only with hedging on, which makes the hedger and its budget.
@@ -1084,9 +1126,14 @@ final class RegionalExecutor implements AutoCloseable {
             losers.forEach(Attempt::cancel);
         }
 
-        /** A detached trial attempt in a region behind a half-open breaker; its outcome only feeds the breaker. */
-        private void trial(Region region) {
+        /**
+         * A detached trial attempt in a region behind a half-open breaker, or in a suspect region ({@code fastNanos}
+         * at least 0: the hedge delay its answer must come within to clear the suspicion); its outcome only feeds the
+         * breaker.
+         */
+        private void trial(Region region, long fastNanos) {
             Gate gate = new Gate(op, region);
+            boolean suspectTrial = fastNanos >= 0;
             if (gate.acquire() != null) {
                 return;
             }
@@ -1098,9 +1145,7 @@ final class RegionalExecutor implements AutoCloseable {
             try {
                 f = launch.apply(region);
             } catch (Hedger.Saturated e) {
-                gate.release();
-                observations.stop(gate.observation, Metrics.CANCELLED, null);
-                return;
+                f = null;
             } catch (Throwable t) {
                 f = CompletableFuture.failedFuture(t);
             } finally {
@@ -1111,12 +1156,20 @@ final class RegionalExecutor implements AutoCloseable {
                 observations.stop(gate.observation, Metrics.CANCELLED, null);
                 return;
             }
-            LOG.debug("Trial of {} in half-open region {}", op.name(), region.id());
+            LOG.debug("Trial of {} in {} region {}", op.name(), suspectTrial ? "suspect" : "half-open", region.id());
             f.whenComplete((v, error) -> {
                 long nanos = System.nanoTime() - start;
                 if (error == null) {
                     succeeded(op, gate, nanos);
+                    // Only the time the process ran: a trial slowed by a stall of the process is the process's.
+                    if (suspectTrial && heldAgainstRegion(gate, nanos) <= fastNanos) {
+                        gate.primary.trialAnsweredInTime();
+                        LOG.info("Region {} answered its trial ({} in {} ms): no longer suspect", region.id(),
+                                op.name(), nanos / 1_000_000);
+                    }
                 } else {
+                    // A trial that timed out ejects the suspect region (WatchedBreaker#stalled); any other failure
+                    // leaves it to the next trial.
                     failed(op, gate, nanos, unwrapCompletion(error), classifier);
                 }
             });
@@ -1334,7 +1387,7 @@ final class RegionalExecutor implements AutoCloseable {
                 long now = System.nanoTime();
                 if (winner != null && l.start - winner.start < 0 && !l.gate.cold && !stalledBeforeHedge
                         && !stalls.excuses(now, now - l.start) && !health.watched(l.gate.region).heardSince(l.start)) {
-                    stalled(op, l.gate, "unanswered while " + winner.gate.region.id() + " answered");
+                    lostUnanswered(op, l.gate, l.start, winner.gate.region);
                 }
             }
         }

@@ -5,6 +5,7 @@ import io.github.resilience4j.circuitbreaker.IllegalStateTransitionException;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
@@ -28,6 +29,26 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
     private final AtomicInteger stalls = new AtomicInteger();
     private volatile long heardAt;
     private volatile boolean heardEver;
+    /**
+     * Whether a run of hedge losers left unanswered made the region suspect: reads start elsewhere while a detached
+     * trial finds out whether it answers ({@link #lostUnanswered}); the breaker itself stays as it was.
+     */
+    private volatile boolean suspect;
+    private volatile long suspectSince;
+    /** When the suspect region's last trial is past its hedge delay ({@link System#nanoTime()}); 0: none sent. */
+    private final AtomicLong trialDue = new AtomicLong();
+    /** The suspect region's trials in a row not answered within their hedge delay. */
+    private final AtomicInteger slowTrials = new AtomicInteger();
+
+    /** What a stalled attempt did to its region. */
+    enum Stall {
+        /** Counted, the run is not long enough yet (or the stall is the same silence as the one already suspected). */
+        COUNTED,
+        /** The run made the region suspect. */
+        SUSPECTED,
+        /** The breaker opened. */
+        EJECTED
+    }
 
     /** Told of each state change Meridian observes. */
     interface Transitions {
@@ -95,14 +116,103 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
     }
 
     /**
-     * Records that an attempt stalled; at the {@code limit}-th in a row (0: never) the breaker opens at once, without
-     * waiting for its sliding window, and true is returned (once per run of stalls).
+     * Records that an attempt started at {@code start} timed out; at the {@code limit}-th stall in a row (0: never),
+     * or for an attempt started after the region became suspect (its trial, or a write), the breaker opens at once,
+     * without waiting for its sliding window, and true is returned (once per run of stalls).
      */
-    boolean stalled(int limit) {
-        if (limit <= 0 || stalls.incrementAndGet() < limit) {
+    boolean stalled(int limit, long start) {
+        if (limit <= 0) {
             return false;
         }
+        if (suspectedBefore(start) || stalls.incrementAndGet() >= limit) {
+            return eject();
+        }
+        return false;
+    }
+
+    /**
+     * Records that a hedge loser started at {@code start} was left unanswered while another region answered. A black
+     * hole and a region whose current reads are all slow ones (a burst of slow queries on every thread) look the same
+     * until something answers, so the {@code limit}-th such loser in a row (0: never) does not open the breaker but
+     * makes the region suspect: reads start in the next region and detached trials ask the region, one per hedge
+     * delay ({@link #tryTrial}); an answer within the hedge delay clears it ({@link #trialAnsweredInTime}), a trial
+     * that times out ejects it ({@link #stalled}), as do as many trials in a row not answered within the delay. A loser that started before the region became suspect is the same silence, not
+     * new evidence: it is ignored.
+     */
+    Stall lostUnanswered(int limit, long start) {
+        if (limit <= 0) {
+            return Stall.COUNTED;
+        }
+        if (suspect) {
+            return suspectedBefore(start) && eject() ? Stall.EJECTED : Stall.COUNTED;
+        }
+        if (stalls.incrementAndGet() < limit) {
+            return Stall.COUNTED;
+        }
         stalls.set(0);
+        suspectSince = System.nanoTime();
+        suspect = true;
+        return Stall.SUSPECTED;
+    }
+
+    /** Whether the region is suspect: reads start elsewhere while its trial is out. */
+    boolean suspect() {
+        return suspect;
+    }
+
+    /**
+     * Whether a read should be sent to the suspect region as its trial now: one trial per hedge delay
+     * ({@code fastNanos}), so a trial that is merely slow (a slow query) does not keep the region suspect while the
+     * reads that would answer at once wait for it. The {@code limit}-th trial in a row not answered within its delay
+     * ejects the region instead (a black hole, or a region whose every read is slow), and {@link Trial#EJECTED} is
+     * returned.
+     */
+    Trial tryTrial(int limit, long fastNanos) {
+        if (!suspect) {
+            return Trial.NONE;
+        }
+        long now = System.nanoTime();
+        long due = trialDue.get();
+        if (due != 0 && now - due < 0 || !trialDue.compareAndSet(due, now + fastNanos)) {
+            return Trial.NONE;
+        }
+        if (due != 0 && slowTrials.incrementAndGet() >= limit) {
+            return eject() ? Trial.EJECTED : Trial.NONE;
+        }
+        return Trial.SEND;
+    }
+
+    /** What a read does about a suspect region. */
+    enum Trial {
+        /** Nothing: the region is not suspect, or its last trial is still within its hedge delay. */
+        NONE,
+        /** The read is sent there as a detached trial. */
+        SEND,
+        /** Its trials did not answer in time: the breaker opened. */
+        EJECTED
+    }
+
+    /** The suspect region's trial answered within its hedge delay: it answers, it was not dead. */
+    void trialAnsweredInTime() {
+        stalls.set(0);
+        forgetSuspicion();
+    }
+
+    private void forgetSuspicion() {
+        suspect = false;
+        slowTrials.set(0);
+        trialDue.set(0);
+    }
+
+    /** Whether the region was already suspect when an attempt started at {@code start}. */
+    private boolean suspectedBefore(long start) {
+        return suspect && start - suspectSince >= 0;
+    }
+
+    /** Opens the breaker at once (a run of stalls, or a suspect region's trial timed out); true if this call did. */
+    boolean eject() {
+        stalls.set(0);
+        forgetSuspicion();
         CircuitBreaker.State s = settle();
         if (s != CircuitBreaker.State.CLOSED && s != CircuitBreaker.State.HALF_OPEN) {
             return false;
@@ -146,6 +256,8 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
     }
 
     void reset() {
+        forgetSuspicion();
+        stalls.set(0);
         breaker.reset();
         settle();
     }

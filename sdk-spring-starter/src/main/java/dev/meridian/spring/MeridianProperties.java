@@ -306,7 +306,7 @@ public class MeridianProperties {
         private @Nullable Duration slowCallDuration;
         /** true or false: calls naming a resource (a DynamoDB table) use a breaker per region x resource. */
         private @Nullable Boolean perResource;
-        /** Attempts in a row that timed out or stayed unanswered while a hedge to another region answered, after which a region's breaker opens at once, >= 0 (0: off). */
+        /** Attempts in a row that timed out, after which a region's breaker opens at once; as many hedge losers in a row left unanswered while the hedge answered make the region suspect (reads start in the next region until a detached trial answers within the hedge delay; trials left unanswered open the breaker), >= 0 (0: off). */
         private @Nullable Integer ejectAfterStalls;
 
         public @Nullable Integer getEjectAfterStalls() {

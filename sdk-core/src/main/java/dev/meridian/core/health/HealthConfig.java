@@ -27,9 +27,12 @@ import org.jspecify.annotations.Nullable;
  * 3 calls permitted half-open, slow-call threshold 80 % of calls slower than 2 s, no probe, per-resource breakers
  * off, ejection after {@value #DEFAULT_EJECT_AFTER_STALLS} stalled attempts in a row.
  *
- * <p>{@linkplain Builder#ejectAfterStalls(int) Fast ejection}: a region whose attempts stall several times in a row —
- * time out, or stay unanswered while the hedge sent to another region answers — is ejected at once (its breaker
- * opens) without waiting for the sliding window to fill. What is not the region's does not count: the first attempt
+ * <p>{@linkplain Builder#ejectAfterStalls(int) Fast ejection}: a region whose attempts time out several times in a row
+ * is ejected at once (its breaker opens) without waiting for the sliding window to fill. As many hedge losers in a
+ * row left unanswered while the hedge sent to another region answered make it suspect: a black hole and a region
+ * whose reads in flight all happen to be slow ones look the same until something answers, so reads start in the next
+ * region while detached trials, at most one per hedge delay, ask the region; an answer within the hedge delay clears
+ * the suspicion (the breaker never opened), trials left unanswered eject it. What is not the region's does not count: the first attempt
  * through a client that has not answered yet (start-up, see {@code first-attempt-timeout}) and an attempt during
  * which the process itself was stalled for a quarter of its time or more (a GC pause, CPU starvation); so a cold or
  * starved process does not eject healthy regions. Any success in between starts the count again.
@@ -233,9 +236,10 @@ public final class HealthConfig {
         }
 
         /**
-         * Ejects a region (opens its breaker at once) after {@code stalls} of its attempts in a row timed out or stayed
-         * unanswered while another region answered the call's hedge; 0 turns fast ejection off (the sliding window
-         * alone decides). Default {@value #DEFAULT_EJECT_AFTER_STALLS}.
+         * Ejects a region (opens its breaker at once) after {@code stalls} of its attempts in a row timed out, and
+         * makes it suspect after as many in a row stayed unanswered while another region answered the call's hedge
+         * (reads go elsewhere until a detached trial answers in time, or trials left unanswered eject it); 0 turns fast
+         * ejection off (the sliding window alone decides). Default {@value #DEFAULT_EJECT_AFTER_STALLS}.
          */
         @API(status = EXPERIMENTAL, since = "0.1")
         public Builder ejectAfterStalls(int stalls) {

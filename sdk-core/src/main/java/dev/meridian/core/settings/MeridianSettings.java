@@ -147,8 +147,10 @@ public final class MeridianSettings {
     public static final Setting<Integer> BREAKER_EJECT_AFTER_STALLS = add(integer("breaker.eject-after-stalls", 0,
             Integer.MAX_VALUE)
             .defaultValue(5, "5")
-            .doc("Attempts in a row that timed out or stayed unanswered while a hedge to another region answered, after"
-                    + " which a region's breaker opens at once, >= 0 (0: off)."));
+            .doc("Attempts in a row that timed out, after which a region's breaker opens at once; as many hedge losers"
+                    + " in a row left unanswered while the hedge answered make the region suspect (reads start in the"
+                    + " next region until a detached trial answers within the hedge delay; trials left unanswered open"
+                    + " the breaker), >= 0 (0: off)."));
     /** The data class of a call without a context. */
     public static final Setting<String> DEFAULT_DATA_CLASS = add(Setting.<String>builder("default-data-class",
                     String.class, t -> t)

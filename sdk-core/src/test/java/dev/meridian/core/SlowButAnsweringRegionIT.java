@@ -1,0 +1,179 @@
+package dev.meridian.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meridian.core.execution.HedgingConfig;
+import dev.meridian.core.health.HealthConfig;
+import dev.meridian.testkit.LocalRegions;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+
+/**
+ * Issue 19, item 3 (fast ejection must not eject a region that answers): eu-west-1 answers every {@code GetItem} at
+ * once but every {@code Query} only after {@link #SLOW} (FaultProxy latency on that operation, as the 9 % shape of
+ * {@code HedgingShapes}). Four threads read in rounds: a burst of {@code Query}s (about 9 % of the reads), whose hedges
+ * win in eu-central-1 while eu-west-1 answers nothing, then {@code GetItem}s. More hedge losers than
+ * {@code ejectAfterStalls} are left unanswered in a row, as a black hole's are; yet the region answers the reads that
+ * follow at once, so its breaker must never open and it must go on serving them. Each region's item names the region,
+ * so each answer says who served it.
+ */
+class SlowButAnsweringRegionIT {
+    private static final String WEST = "eu-west-1";
+    private static final String CENTRAL = "eu-central-1";
+    private static final String TABLE = "slow-but-answering";
+    private static final Duration SLOW = Duration.ofMillis(400);
+    private static final int THREADS = 4;
+    private static final int ROUNDS = 3;
+    private static final int QUERIES_PER_THREAD = 3;
+    private static final int GETS_PER_THREAD = 30;
+
+    private static LocalRegions regions;
+
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final List<DynamoDbClient> regionalClients = new ArrayList<>();
+    private MultiRegion runtime;
+
+    @BeforeAll
+    static void startRegions() {
+        regions = ServedByTable.start(TABLE);
+    }
+
+    @AfterAll
+    static void stopRegions() {
+        if (regions != null) {
+            regions.close();
+        }
+    }
+
+    @AfterEach
+    void close() {
+        regions.healAll();
+        if (runtime != null) {
+            runtime.close();
+        }
+        regionalClients.forEach(DynamoDbClient::close);
+    }
+
+    /**
+     * The README's runtime with a fixed 50 ms hedge and a budget that never refuses the bursts' hedges (a refused hedge
+     * would leave its Query to answer slowly in eu-west-1, which breaks the run of losers this test is about).
+     */
+    private DynamoDbClient wrap() {
+        MultiRegionConfig config = MultiRegionConfig.builder()
+                .region(RegionSpec.of(WEST).endpoint(regions.endpoint(WEST)))
+                .region(RegionSpec.of(CENTRAL).endpoint(regions.endpoint(CENTRAL)))
+                .localRegion(WEST)
+                .hedging(HedgingConfig.fixed(Duration.ofMillis(50)).withBudget(0.5, 50))
+                .environment(name -> null)
+                .build();
+        Map<Region, DynamoDbClient> warmed = new LinkedHashMap<>();
+        for (RegionSpec spec : config.regions()) {
+            DynamoDbClient c = regions.clientBuilder(spec.region().id())
+                    .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(2, Duration.ofSeconds(2)))
+                    .build();
+            regionalClients.add(c);
+            for (int i = 0; ; i++) {
+                try {
+                    c.getItem(getItem());
+                    c.query(query());
+                    break;
+                } catch (RuntimeException e) {
+                    if (i == 5) {
+                        throw e;
+                    }
+                }
+            }
+            warmed.put(spec.region(), c);
+        }
+        runtime = MultiRegion.builder(config).meterRegistry(meters).build();
+        return runtime.wrapClient(DynamoDbClient.class, warmed::get, MultiRegionDynamoDbIT.CLASSIFIER);
+    }
+
+    private static GetItemRequest getItem() {
+        return GetItemRequest.builder().tableName(TABLE).key(Map.of("pk", AttributeValue.fromS("item-1"))).build();
+    }
+
+    private static QueryRequest query() {
+        return QueryRequest.builder().tableName(TABLE).keyConditionExpression("pk = :k")
+                .expressionAttributeValues(Map.of(":k", AttributeValue.fromS("item-1"))).build();
+    }
+
+    private double westOpened() {
+        return meters.find("meridian.breaker.transitions").tag("region", WEST).tag("to", "OPEN").counters().stream()
+                .mapToDouble(Counter::count).sum();
+    }
+
+    @Test
+    void aRegionWhoseQueriesAreSlowButWhichAnswersItsOtherReadsIsNotEjected() throws Exception {
+        DynamoDbClient items = wrap();
+        // Warm the executor's estimates and the runtime's clients on healthy reads first.
+        for (int i = 0; i < 20; i++) {
+            items.getItem(getItem());
+        }
+        regions.faults(WEST).only("Query").latency(SLOW);
+        regions.journalsClear();
+
+        AtomicInteger getsServedElsewhere = new AtomicInteger();
+        CyclicBarrier burst = new CyclicBarrier(THREADS);
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        try {
+            List<Future<?>> threads = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++) {
+                threads.add(pool.submit(() -> {
+                    for (int round = 0; round < ROUNDS; round++) {
+                        // Every thread starts its burst of slow reads together, as when a batch of Queries comes in.
+                        burst.await(5, TimeUnit.MINUTES);
+                        for (int q = 0; q < QUERIES_PER_THREAD; q++) {
+                            assertThat(items.query(query()).count()).isEqualTo(1);
+                        }
+                        for (int g = 0; g < GETS_PER_THREAD; g++) {
+                            AttributeValue servedBy = items.getItem(getItem()).item().get("servedBy");
+                            if (!servedBy.s().equals(WEST)) {
+                                getsServedElsewhere.incrementAndGet();
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : threads) {
+                f.get(15, TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        int queries = ROUNDS * THREADS * QUERIES_PER_THREAD;
+        int gets = ROUNDS * THREADS * GETS_PER_THREAD;
+        assertThat(queries).as("more unanswered losers per burst than a run that ejects")
+                .isGreaterThan(HealthConfig.DEFAULT_EJECT_AFTER_STALLS);
+        assertThat(regions.journal(CENTRAL).count("Query")).as("the slow Queries were hedged")
+                .isGreaterThanOrEqualTo(HealthConfig.DEFAULT_EJECT_AFTER_STALLS);
+        assertThat(westOpened()).as("eu-west-1's breaker opened").isZero();
+        // The reads that find the region suspect right after a burst go to eu-central-1 until one of them, sent to
+        // eu-west-1 as a detached trial, answers within the hedge delay (a dozen per round on a loaded 2-core
+        // machine); an ejection would have sent every read there for the breaker's 10 s, longer than this test.
+        assertThat(getsServedElsewhere.get()).as("GetItems served by eu-central-1 of %d", gets)
+                .isLessThan(gets / 4);
+    }
+}
