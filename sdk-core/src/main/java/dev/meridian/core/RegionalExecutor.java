@@ -661,6 +661,7 @@ final class RegionalExecutor implements AutoCloseable {
     private void lostUnanswered(Operation op, Gate gate, long start, Region winner) {
         WatchedBreaker.Stall s = gate.primary.lostUnanswered(ejectAfterStalls, start);
         if (s == WatchedBreaker.Stall.SUSPECTED) {
+            metrics.regionSuspicion(gate.region, "suspected");
             LOG.info("Region {} suspect for {}: {} attempts in a row unanswered while {} answered; reads start in the "
                     + "next region while a detached trial finds out whether it answers", gate.region.id(), op.name(),
                     ejectAfterStalls, winner.id());
@@ -1164,6 +1165,7 @@ final class RegionalExecutor implements AutoCloseable {
                     // Only the time the process ran: a trial slowed by a stall of the process is the process's.
                     if (suspectTrial && heldAgainstRegion(gate, nanos) <= fastNanos) {
                         gate.primary.trialAnsweredInTime();
+                        metrics.regionSuspicion(region, "cleared");
                         LOG.info("Region {} answered its trial ({} in {} ms): no longer suspect", region.id(),
                                 op.name(), nanos / 1_000_000);
                     }

@@ -148,6 +148,8 @@ class FastEjectionIT {
         // reads start in eu-central-1 and some of them are sent to eu-west-1 as detached trials, which eject the region
         // when they go unanswered (a region that answered a trial would have stayed: SlowButAnsweringRegionIT).
         await().atMost(Duration.ofSeconds(30)).until(() -> west() == RegionStatus.BreakerState.OPEN);
+        assertThat(meters.counter("meridian.region.suspicion", "region", WEST, "outcome", "suspected").count())
+                .isGreaterThanOrEqualTo(1);
         int hedgeLosers = (int) count("meridian.hedge.won", CENTRAL);
         assertThat(hedgeLosers).isBetween(HealthConfig.DEFAULT_EJECT_AFTER_STALLS, 19);
         assertThat(regions.journal(CENTRAL).count("GetItem")).isEqualTo(20);

@@ -50,6 +50,14 @@ public interface Metrics {
      */
     void processStall(Region region);
 
+    /**
+     * A region became suspect ({@code outcome} {@code suspected}: a run of hedge losers left unanswered) or answered
+     * a trial in time ({@code cleared}); an ejection shows in {@link #breakerTransition} ({@code meridian.region.suspicion},
+     * tags {@code region}, {@code outcome}).
+     */
+    default void regionSuspicion(Region region, String outcome) {
+    }
+
     void residencyRefused(String dataClass, String jurisdiction);
 
     void breakerTransition(Region region, String from, String to);

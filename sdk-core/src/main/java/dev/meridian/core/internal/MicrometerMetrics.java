@@ -126,6 +126,13 @@ final class MicrometerMetrics implements Metrics {
     }
 
     @Override
+    public void regionSuspicion(Region region, String outcome) {
+        counter("suspicion|" + region.id() + '|' + outcome, "meridian.region.suspicion",
+                "Regions made suspect by hedge losers left unanswered, and suspicions cleared by a trial answered in time",
+                "region", region.id(), "outcome", outcome).increment();
+    }
+
+    @Override
     public void residencyRefused(String dataClass, String jurisdiction) {
         counter("residency|" + dataClass + '|' + jurisdiction, "meridian.residency.refused",
                 "Calls refused because no allowed region could serve them", "data_class", dataClass,
