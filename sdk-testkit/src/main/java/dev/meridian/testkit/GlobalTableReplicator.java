@@ -67,11 +67,12 @@ final class GlobalTableReplicator implements AutoCloseable {
     /** While a test awaits convergence or after a failed stream read: a direct write racing the wait is seen soon. */
     private static final long ATTENTIVE_POLL_MILLIS = 40;
     /**
-     * The fallback for writes no proxy signals. A quarter second keeps such a write's replication well inside any
-     * test's patience (and {@link #awaitConverged} polls attentively anyway) at a sixth of the cost of polling every
-     * {@value #ATTENTIVE_POLL_MILLIS} ms.
+     * The fallback for writes no proxy signals (only writes through the direct endpoint, which tests use for set-up
+     * and reads). A second keeps such a write's replication well inside any test's patience (and
+     * {@link #awaitConverged} polls attentively anyway): an idle replicator reads every stream of every global table
+     * in every region per poll, a few ms of DynamoDB Local's CPU each, while most integration tests only read.
      */
-    static final long IDLE_POLL_MILLIS = 250;
+    static final long IDLE_POLL_MILLIS = 1_000;
     private static final long DESCRIBE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final List<String> regions;
