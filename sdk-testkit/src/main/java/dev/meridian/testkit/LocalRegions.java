@@ -282,6 +282,11 @@ public final class LocalRegions implements AutoCloseable {
         return replicator.supersededWrites();
     }
 
+    /** The writes the replicator made so far (replicated changes and repairs): its cost, for the testkit's tests. */
+    long replicatedWrites() {
+        return replicator.writes();
+    }
+
     /** {@link #awaitReplication(Duration)} with {@link #DEFAULT_AWAIT_TIMEOUT}. */
     public void awaitReplication() {
         awaitReplication(DEFAULT_AWAIT_TIMEOUT);
