@@ -18,6 +18,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -112,6 +113,10 @@ class SessionTokenReadsIT {
         aurora.replicaDelay("us-east-1", DELAY);
         String id = "replayed-" + UUID.randomUUID();
         SessionToken token = write(id, RoutingSession.start());
+        // The replica's replay time is compared with the token's at millisecond precision: a commit within the token's
+        // millisecond proves nothing, and with no later commit the proof waits for the primary's next keep-alive
+        // (about 30 s). The later write commits once the token's millisecond is over.
+        await().pollInterval(Duration.ofMillis(1)).until(() -> Instant.now().isAfter(token.time().plusMillis(1)));
         write("later-" + UUID.randomUUID(), null);
         AtomicInteger stale = new AtomicInteger();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
