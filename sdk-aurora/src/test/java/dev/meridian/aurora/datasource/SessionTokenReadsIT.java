@@ -117,8 +117,8 @@ class SessionTokenReadsIT {
         String id = "replayed-" + UUID.randomUUID();
         SessionToken token = write(id, RoutingSession.start());
         // The replica's replay time is compared with the token's at millisecond precision: a commit within the token's
-        // millisecond proves nothing, and with no later commit the proof waits for the primary's next keep-alive
-        // (about 30 s). The later write commits once the token's millisecond is over.
+        // millisecond proves nothing, and the proof then waited for some later event of the primary (28-30 s seen).
+        // The later write commits once the token's millisecond is over.
         await().pollInterval(Duration.ofMillis(1)).until(() -> Instant.now().isAfter(token.time().plusMillis(1)));
         write("later-" + UUID.randomUUID(), null);
         AtomicInteger stale = new AtomicInteger();
