@@ -9,8 +9,6 @@ import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
@@ -37,71 +35,18 @@ final class LocalSetup implements AutoCloseable {
         this.aurora = aurora;
     }
 
-    /**
-     * Starts the regions, creates the tables and seeds the catalogue (a few seconds; PostgreSQL is the slow part). The
-     * PostgreSQL servers start on their own thread while this one starts DynamoDB Local: they share nothing.
-     */
+    /** Starts the regions, creates the tables and seeds the catalogue (a few seconds; PostgreSQL is the slow part). */
     public static LocalSetup start() {
-        FutureTask<LocalAuroraGlobal> auroraStart = new FutureTask<>(LocalSetup::startSeededAurora);
-        Thread starter = new Thread(auroraStart, "local-aurora-start");
-        starter.setDaemon(true);
-        starter.start();
-        LocalRegions regions;
-        try {
-            regions = LocalRegions.start("eu-west-1", "eu-central-1", LOCAL_REGION);
-        } catch (RuntimeException | Error e) {
-            closeOnceStarted(auroraStart, e);
-            throw e;
-        }
+        LocalRegions regions = LocalRegions.start("eu-west-1", "eu-central-1", LOCAL_REGION);
         try {
             regions.createGlobalTable(table(Orders.TABLE));
             regions.createGlobalTable(table("idempotency"));
-        } catch (RuntimeException | Error e) {
-            closeOnceStarted(auroraStart, e);
-            regions.close();
-            throw e;
-        }
-        try {
-            return new LocalSetup(regions, auroraStart.get());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            regions.close();
-            // its start goes on: stop it once started, without waiting here
-            Thread stopper = new Thread(() -> closeOnceStarted(auroraStart, e), "local-aurora-stop");
-            stopper.setDaemon(true);
-            stopper.start();
-            throw new IllegalStateException("interrupted while PostgreSQL was starting", e);
-        } catch (ExecutionException e) {
-            regions.close();
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException("the local PostgreSQL servers did not start", e.getCause());
-        }
-    }
-
-    private static LocalAuroraGlobal startSeededAurora() {
-        LocalAuroraGlobal aurora = LocalAuroraGlobal.start("eu-west-1", "eu-central-1", LOCAL_REGION);
-        try {
+            LocalAuroraGlobal aurora = LocalAuroraGlobal.start("eu-west-1", "eu-central-1", LOCAL_REGION);
             seedCatalogue(aurora);
-            return aurora;
-        } catch (RuntimeException | Error e) {
-            aurora.close();
-            throw e;
-        }
-    }
-
-    /** After a failed start of the DynamoDB side: stops PostgreSQL once its own start has ended. */
-    private static void closeOnceStarted(FutureTask<LocalAuroraGlobal> start, Throwable failure) {
-        try {
-            start.get().close();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            failure.addSuppressed(e);
-        } catch (ExecutionException e) {
-            failure.addSuppressed(e.getCause());
+            return new LocalSetup(regions, aurora);
         } catch (RuntimeException e) {
-            failure.addSuppressed(e);
+            regions.close();
+            throw e;
         }
     }
 

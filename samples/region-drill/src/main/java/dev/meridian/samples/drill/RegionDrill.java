@@ -177,12 +177,6 @@ public final class RegionDrill {
     private static LocalAuroraGlobal awaitStarted(FutureTask<LocalAuroraGlobal> start) throws InterruptedException {
         try {
             return start.get();
-        } catch (InterruptedException e) {
-            // its start goes on: stop it once started, without waiting here
-            Thread stopper = new Thread(() -> closeOnceStarted(start, e), "drill-aurora-stop");
-            stopper.setDaemon(true);
-            stopper.start();
-            throw e;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
