@@ -23,7 +23,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,9 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -114,48 +111,9 @@ public final class RegionDrill {
                 + "DynamoDB global tables + Aurora global database, %d workers, ~%d calls/s, %d phases of %.1f s%n",
                 settings.workers(), settings.opsPerSecond(), timeline.size(),
                 settings.phaseDuration().toMillis() / 1000.0);
-        // The PostgreSQL servers and the DynamoDB Local servers share nothing and each take seconds to start: the
-        // Aurora stand-in starts (and gets its schema) on its own thread while this one starts the regions.
-        FutureTask<LocalAuroraGlobal> auroraStart = new FutureTask<>(RegionDrill::startAuroraWithSchema);
-        Thread auroraStarter = new Thread(auroraStart, "drill-aurora-start");
-        auroraStarter.setDaemon(true);
-        auroraStarter.start();
-        LocalRegions localRegions;
-        try {
-            localRegions = startRegionsWithTables();
-        } catch (RuntimeException | Error e) {
-            closeOnceStarted(auroraStart, e);
-            throw e;
-        }
-        try (LocalRegions regions = localRegions; LocalAuroraGlobal aurora = awaitStarted(auroraStart)) {
-            out.printf(Locale.ROOT, "[%5.1fs] local regions, tables and Aurora global database ready%n",
-                    seconds(started));
-            DrillReport report = drill(new Phase.Targets(regions, aurora), settings, timeline, out, started);
-            Path html = HtmlReport.write(report, settings, reportDir);
-            out.println("picture of the run: " + html.toAbsolutePath());
-            return report.withHtml(html);
-        }
-    }
-
-    private static LocalAuroraGlobal startAuroraWithSchema() throws SQLException {
-        LocalAuroraGlobal aurora = LocalAuroraGlobal.start(Phase.AURORA_FIRST_WRITER, Phase.EU_WEST_1,
-                Phase.US_EAST_1);
-        try {
-            try (Connection writer = DriverManager.getConnection(aurora.writerJdbcUrl(), aurora.user(),
-                    aurora.password())) {
-                JdbcWorkload.createSchema(writer);
-            }
-            aurora.awaitReplicasCaughtUp();
-            return aurora;
-        } catch (SQLException | RuntimeException | Error e) {
-            aurora.close();
-            throw e;
-        }
-    }
-
-    private static LocalRegions startRegionsWithTables() {
-        LocalRegions regions = LocalRegions.start(Phase.REGIONS.toArray(String[]::new));
-        try {
+        try (LocalRegions regions = LocalRegions.start(Phase.REGIONS.toArray(String[]::new));
+                LocalAuroraGlobal aurora = LocalAuroraGlobal.start(Phase.AURORA_FIRST_WRITER, Phase.EU_WEST_1,
+                        Phase.US_EAST_1)) {
             regions.createGlobalTable(table(Workload.ORDERS, "pk"));
             regions.createGlobalTable(table(Workload.STOCK, "pk"));
             regions.createGlobalTable(table(Workload.IDEMPOTENCY, "id"));
@@ -167,36 +125,17 @@ public final class RegionDrill {
                     direct.createTable(table(Workload.EU_CUSTOMERS, "pk"));
                 }
             }
-            return regions;
-        } catch (RuntimeException | Error e) {
-            regions.close();
-            throw e;
-        }
-    }
-
-    private static LocalAuroraGlobal awaitStarted(FutureTask<LocalAuroraGlobal> start) throws InterruptedException {
-        try {
-            return start.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
+            try (Connection writer = DriverManager.getConnection(aurora.writerJdbcUrl(), aurora.user(),
+                    aurora.password())) {
+                JdbcWorkload.createSchema(writer);
             }
-            throw new IllegalStateException("the local Aurora global database did not start or take its schema",
-                    e.getCause());
-        }
-    }
-
-    /** After a failed start of the regions: stops the Aurora stand-in once its own start has ended. */
-    private static void closeOnceStarted(FutureTask<LocalAuroraGlobal> start, Throwable failure) {
-        try {
-            start.get().close();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            failure.addSuppressed(e);
-        } catch (ExecutionException e) {
-            failure.addSuppressed(e.getCause());
-        } catch (RuntimeException e) {
-            failure.addSuppressed(e);
+            aurora.awaitReplicasCaughtUp();
+            out.printf(Locale.ROOT, "[%5.1fs] local regions, tables and Aurora global database ready%n",
+                    seconds(started));
+            DrillReport report = drill(new Phase.Targets(regions, aurora), settings, timeline, out, started);
+            Path html = HtmlReport.write(report, settings, reportDir);
+            out.println("picture of the run: " + html.toAbsolutePath());
+            return report.withHtml(html);
         }
     }
 
