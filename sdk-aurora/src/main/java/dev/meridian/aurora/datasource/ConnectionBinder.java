@@ -222,7 +222,8 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
 
     /**
      * Whether the reader has replayed the write {@code token} names: the write was acknowledged before its token was
-     * stamped, so a reader that replayed every commit up to a later time has it. Asked on the reader's connection
+     * stamped, within the token's millisecond, so a reader that replayed every commit up to that millisecond's end
+     * has it. Asked on the reader's connection
      * now; a connection whose check failed is evicted. Without lag monitoring nothing is known.
      */
     private boolean replayed(Endpoint endpoint, Connection connection, SessionToken token) throws SQLException {
@@ -231,7 +232,9 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
             return false;
         }
         try {
-            return monitor.replayedUpTo(endpoint.region(), connection).isAfter(token.time());
+            // The token's time is a millisecond and the write was acknowledged somewhere within it: only a reader
+            // that replayed up to that millisecond's end is known to have it.
+            return !monitor.replayedUpTo(endpoint.region(), connection).isBefore(token.time().plusMillis(1));
         } catch (SQLException | RuntimeException e) {
             pools.evict(endpoint, connection);
             throw e;

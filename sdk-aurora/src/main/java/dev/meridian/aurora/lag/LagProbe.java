@@ -79,9 +79,11 @@ enum SqlLagProbe implements LagProbe {
             + "ELSE (EXTRACT(EPOCH FROM (clock_timestamp() - pg_last_xact_replay_timestamp())) * 1000)::bigint END",
             // A replayed commit proves every commit acknowledged before its time (its record came first in the WAL);
             // the primary's last message announced its WAL end at its send time: once replayed up to that end,
-            // every commit acknowledged before the send time is replayed. WAL in flight proves nothing.
-            "SELECT CASE WHEN NOT pg_is_in_recovery() THEN (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint "
-            + "ELSE (EXTRACT(EPOCH FROM GREATEST(pg_last_xact_replay_timestamp(), "
+            // every commit acknowledged before the send time is replayed. WAL in flight proves nothing. Milliseconds
+            // are rounded down (floor): a cast alone rounds to the nearest, up to half a millisecond past the proof.
+            "SELECT CASE WHEN NOT pg_is_in_recovery() "
+            + "THEN floor(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint "
+            + "ELSE floor(EXTRACT(EPOCH FROM GREATEST(pg_last_xact_replay_timestamp(), "
             + "CASE WHEN pg_last_wal_replay_lsn() >= r.latest_end_lsn THEN r.last_msg_send_time END)) * 1000)::bigint "
             + "END FROM (SELECT 1) AS one LEFT JOIN pg_stat_wal_receiver r ON true"),
     AURORA_POSTGRES_GLOBAL("SELECT COALESCE((SELECT max(visibility_lag_in_msec) FROM aurora_global_db_instance_status() "

@@ -8,16 +8,20 @@ import static org.awaitility.Awaitility.await;
 import dev.meridian.aurora.topology.RegionEndpoints;
 import dev.meridian.aurora.topology.StaticTopology;
 import dev.meridian.core.MultiRegion;
+import dev.meridian.core.clock.HybridLogicalClock;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingSession;
 import dev.meridian.core.routing.SessionToken;
 import dev.meridian.testkit.LocalAuroraGlobal;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -112,6 +116,10 @@ class SessionTokenReadsIT {
         aurora.replicaDelay("us-east-1", DELAY);
         String id = "replayed-" + UUID.randomUUID();
         SessionToken token = write(id, RoutingSession.start());
+        // The replica's replay time is compared with the token's at millisecond precision: a commit within the token's
+        // millisecond proves nothing, and the proof then waited for some later event of the primary (28-30 s seen).
+        // The later write commits once the token's millisecond is over.
+        await().pollInterval(Duration.ofMillis(1)).until(() -> Instant.now().isAfter(token.time().plusMillis(1)));
         write("later-" + UUID.randomUUID(), null);
         AtomicInteger stale = new AtomicInteger();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
@@ -120,6 +128,46 @@ class SessionTokenReadsIT {
             return r.port() == aurora.port("us-east-1");
         });
         assertThat(stale.get()).isZero();
+    }
+
+    /**
+     * The replica's replayed-up-to time is taken to the millisecond without rounding up: a replica whose last replayed
+     * commit lies in the second half of a millisecond has not replayed a write acknowledged later in that millisecond,
+     * so a token of that millisecond is served by the writer.
+     */
+    @Test
+    void aReplicaReplayedIntoTheTokensMillisecondDoesNotServeIt() throws Exception {
+        long replayedMicros = 0;
+        for (int tick = 0; tick < 100 && replayedMicros % 1000 < 500; tick++) {
+            String id = "tick-" + UUID.randomUUID();
+            write(id, null);
+            await().atMost(Duration.ofSeconds(20)).until(() -> onReplica("SELECT count(*) FROM items WHERE id = '"
+                    + id + "'") == 1);
+            replayedMicros = onReplica(
+                    "SELECT (EXTRACT(EPOCH FROM pg_last_xact_replay_timestamp()) * 1000000)::bigint");
+        }
+        assertThat(replayedMicros % 1000).as("a replayed commit in the second half of its millisecond")
+                .isGreaterThanOrEqualTo(500L);
+        aurora.replicaDelay("us-east-1", Duration.ofMinutes(5));
+        String id = "pending-" + UUID.randomUUID();
+        write(id, null);
+        // The replica received the commit and cannot replay it: only its last replayed commit's time tells.
+        await().atMost(Duration.ofSeconds(20)).until(() -> onReplica(
+                "SELECT count(*) WHERE pg_last_wal_replay_lsn() < pg_last_wal_receive_lsn()") == 1);
+        SessionToken sameMillisecond = SessionToken.of(Region.EU_WEST_1,
+                HybridLogicalClock.encode(replayedMicros / 1000, 0));
+
+        Read r = read(id, RoutingSession.after(sameMillisecond));
+        assertThat(r.port()).as("served by the writer").isEqualTo(aurora.port("eu-west-1"));
+        assertThat(r.found()).isTrue();
+    }
+
+    private static long onReplica(String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(aurora.jdbcUrl("us-east-1"), aurora.user(), aurora.password());
+                Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     @Test

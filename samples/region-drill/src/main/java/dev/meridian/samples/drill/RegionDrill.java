@@ -180,7 +180,8 @@ public final class RegionDrill {
                 Sampler sampler = new Sampler(targets, runtime, jdbc);
                 List<PhaseStats> phases = runTimeline(targets, timeline, workload, sampler, injector, meridian,
                         runtime, settings, out, started);
-                return finish(targets, workload, jdbc, sampler, meridian, phases, injector, out, started);
+                return finish(targets, workload, jdbc, sampler, meridian, phases, injector, settings, out,
+                        started);
             } finally {
                 workload.stop();
                 injector.shutdownNow();
@@ -268,8 +269,8 @@ public final class RegionDrill {
     }
 
     private static DrillReport finish(Phase.Targets targets, Workload workload, JdbcWorkload jdbc, Sampler sampler,
-            MeridianMeters meridian, List<PhaseStats> phases, ExecutorService injector, PrintStream out,
-            long started) throws Exception {
+            MeridianMeters meridian, List<PhaseStats> phases, ExecutorService injector, DrillSettings settings,
+            PrintStream out, long started) throws Exception {
         workload.stop();
         injector.submit(() -> {
             Phase.heal(targets);
@@ -303,7 +304,7 @@ public final class RegionDrill {
             maxStaleness = jdbc.maxStaleness(writer);
         }
         FleetDrainOutcome fleetDrain = FleetDrain.run(regions, out, started);
-        SessionPhaseOutcome sessionStore = SessionPhase.run(regions, out, started);
+        SessionPhaseOutcome sessionStore = SessionPhase.run(regions, settings, out, started);
         DrillReport report = new DrillReport(phases, meridian.breakerTransitions(), workload.idempotentRequests.sum(),
                 workload.callerRetries.sum(), workload.sideEffectCount(), workload.duplicateExecutions(),
                 restrictedToUs, meridian.total(MeridianMeters.RESIDENCY_REFUSED), convergence, converged,
