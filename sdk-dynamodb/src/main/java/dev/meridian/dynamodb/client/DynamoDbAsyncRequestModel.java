@@ -50,8 +50,8 @@ final class DynamoDbAsyncRequestModel implements RequestModel<DynamoDbRequest, C
 
     /**
      * The routed async client over this model. Made here, not in {@code MultiRegionDynamoDb.Builder}: returning the
-     * routed class as a {@link DynamoDbAsyncClient} there made the JVM's verifier load that large interface whenever the
-     * builder was first used, also by applications that only build the sync client (a cold start's ~3 ms).
+     * routed class as a {@link DynamoDbAsyncClient} there made the JVM's verifier load that large interface whenever
+     * the builder was first used, also by applications that only build the sync client (a cold start's ~3 ms).
      */
     DynamoDbAsyncClient client() {
         return new RoutedDynamoDbAsyncClient(this, null);
