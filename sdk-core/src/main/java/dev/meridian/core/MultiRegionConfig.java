@@ -14,7 +14,6 @@ import dev.meridian.core.settings.SettingValues;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,8 +22,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -72,16 +71,18 @@ public final class MultiRegionConfig {
 
     private MultiRegionConfig(Builder b, List<RegionSpec> regions, Region local, Region home, boolean weightsSet) {
         this.regions = Collections.unmodifiableList(regions);
+        // Loops rather than streams and lambdas, here and in the builder: every application builds a config at
+        // start-up, and each lambda and stream stage would be a class loaded or spun on that cold path.
         Map<Region, RegionSpec> m = new LinkedHashMap<>();
-        regions.forEach(s -> m.put(s.region(), s));
-        this.byRegion = Collections.unmodifiableMap(m);
         Map<Region, Jurisdiction> j = new LinkedHashMap<>();
-        regions.forEach(s -> j.put(s.region(), s.jurisdiction()));
+        for (RegionSpec s : regions) {
+            m.put(s.region(), s);
+            j.put(s.region(), s.jurisdiction());
+        }
+        this.byRegion = Collections.unmodifiableMap(m);
         this.jurisdictions = Collections.unmodifiableMap(j);
         this.regionIds = List.copyOf(m.keySet());
-        List<RegionSpec> sorted = new ArrayList<>(regions);
-        sorted.sort(Comparator.comparingInt(RegionSpec::priority));
-        this.byPriority = sorted.stream().map(RegionSpec::region).collect(Collectors.toUnmodifiableList());
+        this.byPriority = List.of(byPriority(regions));
         this.localRegion = local;
         this.homeRegion = home;
         this.routing = b.routing;
@@ -93,6 +94,24 @@ public final class MultiRegionConfig {
         this.weightsSet = weightsSet;
         this.defaultDataClass = b.defaultDataClass;
         this.requireContext = b.requireContext;
+    }
+
+    /** The regions sorted by priority, ties in declaration order (a stable insertion sort: a handful of regions). */
+    private static Region[] byPriority(List<RegionSpec> regions) {
+        RegionSpec[] sorted = regions.toArray(new RegionSpec[0]);
+        for (int i = 1; i < sorted.length; i++) {
+            RegionSpec s = sorted[i];
+            int k = i - 1;
+            for (; k >= 0 && sorted[k].priority() > s.priority(); k--) {
+                sorted[k + 1] = sorted[k];
+            }
+            sorted[k + 1] = s;
+        }
+        Region[] ids = new Region[sorted.length];
+        for (int i = 0; i < sorted.length; i++) {
+            ids[i] = sorted[i].region();
+        }
+        return ids;
     }
 
     public static Builder builder() {
@@ -228,8 +247,10 @@ public final class MultiRegionConfig {
         private Duration firstAttemptTimeout = DEFAULT_FIRST_ATTEMPT_TIMEOUT;
         private DataClass defaultDataClass = DataClass.INTERNAL;
         private boolean requireContext;
-        private Function<String, String> env = System::getenv;
-        private Function<String, String> names = Builder::defaultName;
+        /** Null: the process environment (not a method reference, to spin no lambda class at start-up). */
+        private @Nullable Function<String, String> env;
+        /** Null: {@link #defaultName}. */
+        private @Nullable Function<String, String> names;
 
         private Builder() {
         }
@@ -291,14 +312,14 @@ public final class MultiRegionConfig {
         /** The cross-region attempt budget of one call, 1..100 (default 3); see {@link #maxRegionsPerCall()}. */
         public Builder maxRegionsPerCall(int max) {
             String key = MeridianSettings.MAX_REGIONS_PER_CALL.key();
-            this.maxRegionsPerCall = MeridianSettings.MAX_REGIONS_PER_CALL.check(max, names.apply(key));
+            this.maxRegionsPerCall = MeridianSettings.MAX_REGIONS_PER_CALL.check(max, name(key));
             return this;
         }
 
         /** The first attempt's time budget on a region's new client (default 10 s); see {@link #firstAttemptTimeout()}. */
         public Builder firstAttemptTimeout(Duration timeout) {
             String key = MeridianSettings.FIRST_ATTEMPT_TIMEOUT.key();
-            this.firstAttemptTimeout = MeridianSettings.FIRST_ATTEMPT_TIMEOUT.check(timeout, names.apply(key));
+            this.firstAttemptTimeout = MeridianSettings.FIRST_ATTEMPT_TIMEOUT.check(timeout, name(key));
             return this;
         }
 
@@ -330,6 +351,11 @@ public final class MultiRegionConfig {
             return this;
         }
 
+        /** How a bad value of {@code key} is named in the error. */
+        private String name(String key) {
+            return names == null ? defaultName(key) : names.apply(key);
+        }
+
         /** The builder method that sets {@code key}, as a user of the builder wrote it. */
         private static String defaultName(String key) {
             switch (key) {
@@ -350,19 +376,21 @@ public final class MultiRegionConfig {
         }
 
         public MultiRegionConfig build() {
-            SettingRules.check(!regions.isEmpty(), names.apply("regions"), "must name at least one region", "none",
+            SettingRules.check(!regions.isEmpty(), name("regions"), "must name at least one region", "none",
                     "add the AWS regions to use, e.g. eu-west-1 and us-east-1");
             Set<Region> known = new LinkedHashSet<>(Region.regions());
             Set<Region> seen = new LinkedHashSet<>();
             for (RegionSpec s : regions) {
-                SettingRules.check(known.contains(s.region()), names.apply("regions"), "must name known AWS regions",
+                SettingRules.check(known.contains(s.region()), name("regions"), "must name known AWS regions",
                         SettingRules.quoted(s.region().id()), "check the spelling of the region id, e.g. eu-west-1");
                 boolean first = seen.add(s.region());
-                SettingRules.check(first, names.apply("regions"), "must name each region once",
+                SettingRules.check(first, name("regions"), "must name each region once",
                         SettingRules.quoted(s.region().id()) + " twice", "remove the second " + s.region().id());
             }
             List<String> ids = new ArrayList<>();
-            seen.forEach(r -> ids.add(r.id()));
+            for (Region r : seen) {
+                ids.add(r.id());
+            }
 
             List<RegionSpec> filled = new ArrayList<>();
             for (int i = 0; i < regions.size(); i++) {
@@ -370,28 +398,34 @@ public final class MultiRegionConfig {
                 filled.add(s.hasPriority() ? s : s.priority(i));
             }
 
-            boolean weightsSet = filled.stream().anyMatch(s -> s.weight().isPresent());
-            if (weightsSet) {
-                int sum = filled.stream().mapToInt(s -> s.weight().orElse(0)).sum();
-                SettingRules.check(sum == 100, names.apply(MeridianSettings.REGION_WEIGHT.key()), "must add up to 100",
-                        sum + " ("
-                        + filled.stream().map(s -> s.region().id() + "=" + s.weight().orElse(0))
-                                .collect(Collectors.joining(", ")) + ')',
+            boolean weightsSet = false;
+            int sum = 0;
+            for (RegionSpec s : filled) {
+                weightsSet |= s.weight().isPresent();
+                sum += s.weight().orElse(0);
+            }
+            if (weightsSet && sum != 100) {
+                StringJoiner weights = new StringJoiner(", ", sum + " (", ")");
+                for (RegionSpec s : filled) {
+                    weights.add(s.region().id() + "=" + s.weight().orElse(0));
+                }
+                throw SettingRules.invalid(name(MeridianSettings.REGION_WEIGHT.key()), "must add up to 100",
+                        weights.toString(),
                         "give every region a weight so that they add up to 100, or set none for equal chances");
             }
 
             Region home = homeRegion;
             if (home == null) {
-                home = filled.stream().min(Comparator.comparingInt(RegionSpec::priority)).get().region();
+                home = byPriority(filled)[0];
             } else {
-                SettingRules.check(seen.contains(home), names.apply("home-region"),
+                SettingRules.check(seen.contains(home), name("home-region"),
                         "must be one of the configured regions " + ids, SettingRules.quoted(home.id()),
                         "name one of them, or add " + home.id() + " to the regions");
             }
 
             Region local = localRegion;
             if (local != null) {
-                SettingRules.check(seen.contains(local), names.apply("local-region"),
+                SettingRules.check(seen.contains(local), name("local-region"),
                         "must be one of the configured regions " + ids, SettingRules.quoted(local.id()),
                         "name one of them, or add " + local.id() + " to the regions");
             }
@@ -405,7 +439,7 @@ public final class MultiRegionConfig {
 
         private Region fromEnvironment(Set<Region> seen, List<String> ids, Region home) {
             for (String var : new String[] {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
-                String v = env.apply(var);
+                String v = env == null ? System.getenv(var) : env.apply(var);
                 if (v != null && !v.isBlank()) {
                     Region r = Region.of(v.trim());
                     if (seen.contains(r)) {
@@ -421,15 +455,17 @@ public final class MultiRegionConfig {
 
         private void validateResidency(List<RegionSpec> specs, Set<Region> seen, List<String> ids) {
             Set<Jurisdiction> jurisdictions = new LinkedHashSet<>();
-            specs.forEach(s -> jurisdictions.add(s.jurisdiction()));
+            for (RegionSpec s : specs) {
+                jurisdictions.add(s.jurisdiction());
+            }
             for (ResidencyPolicy.Rule rule : residency.rules()) {
                 for (Region r : rule.regions()) {
-                    SettingRules.check(seen.contains(r), names.apply("residency"),
+                    SettingRules.check(seen.contains(r), name("residency"),
                             "rules must name configured regions " + ids, "rule " + rule + " naming region '" + r.id()
                                     + "'", "add " + r.id() + " to the regions, or remove it from the rule");
                 }
                 for (Jurisdiction j : rule.regionJurisdictions()) {
-                    SettingRules.check(jurisdictions.contains(j), names.apply("residency"),
+                    SettingRules.check(jurisdictions.contains(j), name("residency"),
                             "rules must name jurisdictions of configured regions " + jurisdictions, "rule " + rule
                                     + " naming jurisdiction '" + j + "'", "configure a region in " + j
                                     + ", or remove " + j + " from the rule");

@@ -62,10 +62,17 @@ public final class CountryJurisdictions {
 
     private static CountryJurisdictions buildDefaults() {
         Map<String, Jurisdiction> m = new HashMap<>();
-        EU_EEA_COUNTRIES.forEach(c -> m.put(c, Jurisdiction.EU));
-        US_COUNTRIES.forEach(c -> m.put(c, Jurisdiction.US));
-        APAC_COUNTRIES.forEach(c -> m.put(c, Jurisdiction.APAC));
+        put(m, EU_EEA_COUNTRIES, Jurisdiction.EU);
+        put(m, US_COUNTRIES, Jurisdiction.US);
+        put(m, APAC_COUNTRIES, Jurisdiction.APAC);
         return new CountryJurisdictions(m);
+    }
+
+    /** A loop, not a lambda: the first config of every process builds this table (no class spun at start-up). */
+    private static void put(Map<String, Jurisdiction> table, Set<String> countries, Jurisdiction jurisdiction) {
+        for (String c : countries) {
+            table.put(c, jurisdiction);
+        }
     }
 
     /** A copy with {@code country} mapped to {@code jurisdiction} (overrides the built-in entry). */

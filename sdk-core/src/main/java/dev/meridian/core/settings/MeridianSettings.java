@@ -2,14 +2,15 @@ package dev.meridian.core.settings;
 
 import static dev.meridian.core.settings.Setting.COUNTRY;
 import static dev.meridian.core.settings.Setting.REGION;
-import static dev.meridian.core.settings.SettingTypes.DURATION_FIX;
+import static dev.meridian.core.settings.SettingTypes.absoluteUri;
 import static dev.meridian.core.settings.SettingTypes.bool;
-import static dev.meridian.core.settings.SettingTypes.duration;
 import static dev.meridian.core.settings.SettingTypes.integer;
+import static dev.meridian.core.settings.SettingTypes.notNegativeDuration;
 import static dev.meridian.core.settings.SettingTypes.oneOf;
 import static dev.meridian.core.settings.SettingTypes.percent;
 import static dev.meridian.core.settings.SettingTypes.positiveDuration;
 import static dev.meridian.core.settings.SettingTypes.regionId;
+import static dev.meridian.core.settings.SettingTypes.regionList;
 import static dev.meridian.core.settings.SettingTypes.text;
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
@@ -37,9 +38,7 @@ public final class MeridianSettings {
     private static final List<String> HEDGE_MODES = List.of("adaptive", "fixed", "off");
 
     /** The AWS regions Meridian routes over. */
-    public static final Setting<List<String>> REGIONS = add(Setting.<List<String>>builder("regions", List.class,
-                    SettingTypes::commaSeparated)
-            .rule(ids -> !ids.isEmpty(), "must name at least one region",
+    public static final Setting<List<String>> REGIONS = add(regionList("regions", "must name at least one region",
                     "list the AWS regions to use, e.g. eu-west-1,eu-central-1,us-east-1")
             .derivedDefault("required")
             .doc("Comma-separated AWS region ids, e.g. eu-west-1,eu-central-1,us-east-1 (required; known AWS regions,"
@@ -62,9 +61,7 @@ public final class MeridianSettings {
             .doc("Weight of the region for weighted routing, 0..100; when any region has a weight, all must add up to"
                     + " 100."));
     /** A region's endpoint override. */
-    public static final Setting<URI> REGION_ENDPOINT = add(Setting.<URI>builder("region." + REGION + ".endpoint",
-                    URI.class, URI::create)
-            .rule(u -> u.getScheme() != null && u.getHost() != null, "must be an absolute URI",
+    public static final Setting<URI> REGION_ENDPOINT = add(absoluteUri("region." + REGION + ".endpoint",
                     "use a URI with a scheme and a host, e.g. https://dynamodb.eu-west-1.amazonaws.com")
             .doc("Absolute endpoint URI handed to the region's client factory (RegionSpec.endpoint())."));
     /** The local region. */
@@ -91,8 +88,7 @@ public final class MeridianSettings {
                     + " loading, credentials, connection, TLS), used instead of shorter client timeouts; its time"
                     + " counts neither as slow nor in the region's latency (positive duration)."));
     /** The hedge delay (fixed mode) or its floor (adaptive mode). */
-    public static final Setting<Duration> HEDGE_DELAY = add(duration("hedge.delay")
-            .rule(d -> !d.isNegative(), "must not be negative", DURATION_FIX)
+    public static final Setting<Duration> HEDGE_DELAY = add(notNegativeDuration("hedge.delay")
             .defaultValue(Duration.ofMillis(50), "50ms")
             .doc("Delay before a hedged read is sent to the next region (fixed mode), or its floor (adaptive mode):"
                     + " 50ms, 2s or ISO-8601. Reads are hedged by default; writes never are."));
@@ -152,9 +148,7 @@ public final class MeridianSettings {
                     + " next region until a detached trial answers within the hedge delay; trials left unanswered open"
                     + " the breaker), >= 0 (0: off)."));
     /** The data class of a call without a context. */
-    public static final Setting<String> DEFAULT_DATA_CLASS = add(Setting.<String>builder("default-data-class",
-                    String.class, t -> t)
-            .rule(t -> !t.isBlank(), "must be a data class name",
+    public static final Setting<String> DEFAULT_DATA_CLASS = add(text("default-data-class", "must be a data class name",
                     "use PUBLIC, INTERNAL, RESTRICTED or a custom class name")
             .defaultValue("INTERNAL", "INTERNAL")
             .doc("Data class of a call made without a context (no RoutingContext open, or one declaring neither data"

@@ -178,7 +178,7 @@ public final class Setting<T> {
         private final Class<?> type;
         private final Function<String, T> parser;
         private String parseRule = "";
-        private Predicate<T> valid = v -> true;
+        private Predicate<T> valid = SettingTypes.anyValue();
         private String rule = "";
         private String fix = "";
         private @Nullable T defaultValue;

@@ -50,7 +50,11 @@ final class FirstAttempt {
         } catch (UnsupportedOperationException e) {
             return false;
         }
-        return c.apiCallTimeout().map(t -> t.compareTo(budget) < 0).orElse(false)
-                || c.apiCallAttemptTimeout().map(t -> t.compareTo(budget) < 0).orElse(false);
+        return shorter(c.apiCallTimeout(), budget) || shorter(c.apiCallAttemptTimeout(), budget);
+    }
+
+    /** Not {@code map(lambda)}: this runs on a cold start's first call, where each lambda is a class spun. */
+    private static boolean shorter(Optional<Duration> timeout, Duration budget) {
+        return timeout.isPresent() && timeout.get().compareTo(budget) < 0;
     }
 }

@@ -59,11 +59,14 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
 
     DynamoDbOperationClassifier(Map<String, TableConfig> tables, Function<String, Optional<String>> partitionKeys) {
         this.tables = Map.copyOf(tables);
+        // One loop, not two forEach lambdas: every routed client builds a classifier at start-up.
         Map<String, Optional<TableConfig>> values = new HashMap<>();
-        this.tables.forEach((table, config) -> values.put(table, Optional.of(config)));
-        this.settingsValues = Map.copyOf(values);
         Map<String, Set<String>> singles = new HashMap<>();
-        this.tables.keySet().forEach(table -> singles.put(table, Set.of(table)));
+        for (Map.Entry<String, TableConfig> e : this.tables.entrySet()) {
+            values.put(e.getKey(), Optional.of(e.getValue()));
+            singles.put(e.getKey(), Set.of(e.getKey()));
+        }
+        this.settingsValues = Map.copyOf(values);
         this.singleTables = Map.copyOf(singles);
         this.partitionKeys = Objects.requireNonNull(partitionKeys, "partitionKeys");
     }

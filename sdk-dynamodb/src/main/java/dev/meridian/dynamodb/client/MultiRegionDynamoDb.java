@@ -323,8 +323,7 @@ public final class MultiRegionDynamoDb {
                 closeables.add(0, clients);
                 DynamoDbRouting routing = routing(rt, null);
                 closeables.add(0, MultiRegionSpi.of(rt).onSnapshot(snapshots(clients, routing, null)));
-                return new RoutedDynamoDbAsyncClient(
-                        new DynamoDbAsyncRequestModel(routing, clients, tables, closeables), null);
+                return new DynamoDbAsyncRequestModel(routing, clients, tables, closeables).client();
             } catch (RuntimeException | Error e) {
                 closeAll(closeables);
                 throw e;

@@ -64,11 +64,17 @@ final class TableCatalog {
 
     TableCatalog(Map<String, TableConfig> settings, Set<Region> allRegions) {
         this.settings = Map.copyOf(settings);
+        // Loops and no method references here and in the configured* look-ups: every routed client builds a catalogue
+        // at start-up and reads it on its first call, and each lambda would be a class spun on that cold path.
         Map<String, Optional<TableConfig>> values = new HashMap<>();
-        this.settings.forEach((table, config) -> values.put(table, Optional.of(config)));
+        boolean defaults = false;
+        for (Map.Entry<String, TableConfig> e : this.settings.entrySet()) {
+            values.put(e.getKey(), Optional.of(e.getValue()));
+            defaults |= e.getValue().defaultDataClass().isPresent();
+        }
         this.settingsValues = Map.copyOf(values);
         this.allRegions = Set.copyOf(allRegions);
-        this.hasTableDefaults = settings.values().stream().anyMatch(t -> t.defaultDataClass().isPresent());
+        this.hasTableDefaults = defaults;
     }
 
     private AsyncCache<String, Described> described() {
@@ -111,12 +117,22 @@ final class TableCatalog {
         return settingsValues.getOrDefault(table, Optional.empty());
     }
 
+    private Optional<Set<Region>> configuredReplicas(String table) {
+        TableConfig c = settings.get(table);
+        return c == null ? Optional.empty() : c.replicaRegions();
+    }
+
+    private Optional<String> configuredPartitionKey(String table) {
+        TableConfig c = settings.get(table);
+        return c == null ? Optional.empty() : c.partitionKey();
+    }
+
     /**
      * The regions the table exists in when that is fewer than every configured region: its configured replica
      * regions, else what a cached {@code DescribeTable} said (never describes). Empty when it may be anywhere.
      */
     Optional<Set<Region>> bound(String table) {
-        Optional<Set<Region>> configured = settings(table).flatMap(TableConfig::replicaRegions);
+        Optional<Set<Region>> configured = configuredReplicas(table);
         Set<Region> regions;
         if (configured.isPresent()) {
             regions = configured.get();
@@ -137,17 +153,17 @@ final class TableCatalog {
 
     /** Whether answering {@link #partitionKey} needs a {@code DescribeTable}. */
     boolean needsPartitionKey(String table) {
-        return settings(table).flatMap(TableConfig::partitionKey).isEmpty();
+        return configuredPartitionKey(table).isEmpty();
     }
 
     /** Whether answering {@link #footprint} needs a {@code DescribeTable}. */
     boolean needsFootprint(String table) {
-        return settings(table).flatMap(TableConfig::replicaRegions).isEmpty();
+        return configuredReplicas(table).isEmpty();
     }
 
     /** The partition key name, describing the table (synchronously, once) when it is not configured. */
     Optional<String> partitionKey(String table, Function<String, Described> describe) {
-        Optional<String> configured = settings(table).flatMap(TableConfig::partitionKey);
+        Optional<String> configured = configuredPartitionKey(table);
         return configured.isPresent() ? configured : load(table, describe).partitionKey();
     }
 
@@ -156,7 +172,7 @@ final class TableCatalog {
      * closed: a table whose footprint is unknown is assumed to replicate everywhere the application runs).
      */
     Set<Region> footprint(String table, Function<String, Described> describe) {
-        Optional<Set<Region>> configured = settings(table).flatMap(TableConfig::replicaRegions);
+        Optional<Set<Region>> configured = configuredReplicas(table);
         if (configured.isPresent()) {
             return configured.get();
         }

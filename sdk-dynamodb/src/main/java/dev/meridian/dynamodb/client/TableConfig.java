@@ -192,7 +192,11 @@ public final class TableConfig {
             String setting = "TableConfig.replicaRegions of table " + tableName;
             String fix = "pass every region holding a replica, or leave it unset to describe the table";
             SettingRules.required(replicaRegions, setting, fix);
-            SettingRules.check(!replicaRegions.isEmpty() && replicaRegions.stream().noneMatch(Objects::isNull), setting,
+            boolean nullRegion = false; // a loop, not a stream: tables are configured on the start-up path
+            for (Region r : replicaRegions) {
+                nullRegion |= r == null;
+            }
+            SettingRules.check(!replicaRegions.isEmpty() && !nullRegion, setting,
                     "must be non-empty without null regions", replicaRegions, fix);
             this.replicaRegions = new LinkedHashSet<>(replicaRegions);
             return this;

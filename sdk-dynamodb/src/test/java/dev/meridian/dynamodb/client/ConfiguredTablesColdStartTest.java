@@ -19,7 +19,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /**
  * Cold start: when every table's partition key and replica regions are configured (the recommended Lambda setup),
  * building the routed client and serving its first calls loads none of Caffeine — the describe cache is built only
- * when a table has to be described. Checked in a class loader that cannot see Caffeine at all.
+ * when a table has to be described. Checked in a class loader that cannot see Caffeine at all (and one without the
+ * async client's interface).
  */
 class ConfiguredTablesColdStartTest {
 
@@ -53,6 +54,20 @@ class ConfiguredTablesColdStartTest {
         try (URLClassLoader isolated = ClassPathWithout.packages("com.github.benmanes.caffeine.")) {
             assertThatThrownBy(() -> isolated.loadClass("com.github.benmanes.caffeine.cache.Caffeine"))
                     .isInstanceOf(ClassNotFoundException.class);
+            @SuppressWarnings("unchecked")
+            Supplier<String> probe = (Supplier<String>) ClassPathWithout.newInstance(isolated, Probe.class);
+            assertThat(probe.get()).isEqualTo("[PutItem, GetItem] found=true");
+        }
+    }
+
+    /**
+     * Neither does the sync client load the async interface: a builder whose bytecode returned the routed async client
+     * as a {@code DynamoDbAsyncClient} made the verifier load that large interface on the builder's first use.
+     */
+    @Test
+    void theSyncClientIsBuiltAndServedWithoutTheAsyncClientInterface() throws Exception {
+        try (URLClassLoader isolated = ClassPathWithout.packages(
+                "software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient")) {
             @SuppressWarnings("unchecked")
             Supplier<String> probe = (Supplier<String>) ClassPathWithout.newInstance(isolated, Probe.class);
             assertThat(probe.get()).isEqualTo("[PutItem, GetItem] found=true");

@@ -1,0 +1,74 @@
+package dev.meridian.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meridian.testkit.ClassPathWithout;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * Cold start: the first {@code MultiRegionConfig} of a process (its settings catalogue, builder, validation and the
+ * built-in country table) spins no lambda class of Meridian's. Each lambda is a hidden class generated at its first
+ * call, and this path runs in every application's start-up; 35 were spun here before (22 by the settings catalogue's
+ * static initializer). Checked with JFR's class-load events, in a class loader of its own so that nothing was linked
+ * before.
+ */
+class ConfigColdStartTest {
+
+    /** Runs inside the fresh class loader: what every application does first. */
+    public static final class Probe implements Supplier<String> {
+        @Override
+        public String get() {
+            return MultiRegionConfig.builder()
+                    .region(RegionSpec.of(Region.EU_WEST_1))
+                    .region(RegionSpec.of(Region.EU_CENTRAL_1))
+                    .region(RegionSpec.of(Region.US_EAST_1))
+                    .localRegion(Region.EU_WEST_1)
+                    .build()
+                    .regionsByPriority()
+                    .toString();
+        }
+    }
+
+    @Test
+    void buildingTheFirstConfigSpinsNoLambdaClass() throws Exception {
+        Path events = Files.createTempFile("config-cold-start", ".jfr");
+        String built;
+        try (URLClassLoader fresh = ClassPathWithout.packages("dev.meridian.no-such-package.");
+                Recording recording = new Recording()) {
+            recording.enable("jdk.ClassLoad").withoutStackTrace().withThreshold(java.time.Duration.ZERO);
+            recording.start();
+            @SuppressWarnings("unchecked")
+            Supplier<String> probe = (Supplier<String>) ClassPathWithout.newInstance(fresh, Probe.class);
+            built = probe.get();
+            recording.stop();
+            recording.dump(events);
+        }
+        List<String> meridianLoaded = new ArrayList<>();
+        List<String> lambdas = new ArrayList<>();
+        for (RecordedEvent e : RecordingFile.readAllEvents(events)) {
+            String name = e.getClass("loadedClass").getName();
+            if (name.startsWith("dev.meridian.core.")) {
+                meridianLoaded.add(name);
+                if (name.contains("$$Lambda")) {
+                    lambdas.add(name);
+                }
+            }
+        }
+        Files.delete(events);
+
+        assertThat(built).isEqualTo("[eu-west-1, eu-central-1, us-east-1]");
+        assertThat(meridianLoaded).as("the probe's classes were loaded afresh").contains(
+                "dev.meridian.core.MultiRegionConfig", "dev.meridian.core.settings.MeridianSettings");
+        assertThat(lambdas).as("lambda classes spun by the first config").isEmpty();
+    }
+}
