@@ -10,9 +10,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
@@ -35,23 +34,12 @@ class AdaptiveHedgingIT {
     /** What a Query takes in both regions: slower than a GetItem and than the 50 ms floor, but healthy. */
     private static final Duration QUERY = Duration.ofMillis(100);
 
-    private static LocalRegions regions;
+    @AutoClose
+    private static final LocalRegions regions = ServedByTable.start(TABLE);
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final List<DynamoDbClient> regionalClients = new ArrayList<>();
     private MultiRegion runtime;
-
-    @BeforeAll
-    static void startRegions() {
-        regions = ServedByTable.start(TABLE);
-    }
-
-    @AfterAll
-    static void stopRegions() {
-        if (regions != null) {
-            regions.close();
-        }
-    }
 
     @BeforeEach
     void healRegions() {

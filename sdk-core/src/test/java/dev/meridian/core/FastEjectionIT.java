@@ -14,9 +14,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
@@ -36,23 +35,12 @@ class FastEjectionIT {
     private static final String TABLE = "fast-ejection";
     private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(2);
 
-    private static LocalRegions regions;
+    @AutoClose
+    private static final LocalRegions regions = ServedByTable.start(TABLE);
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final List<DynamoDbClient> regionalClients = new ArrayList<>();
     private MultiRegion runtime;
-
-    @BeforeAll
-    static void startRegions() {
-        regions = ServedByTable.start(TABLE);
-    }
-
-    @AfterAll
-    static void stopRegions() {
-        if (regions != null) {
-            regions.close();
-        }
-    }
 
     @BeforeEach
     void healRegions() {

@@ -14,9 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
@@ -37,23 +36,12 @@ class HedgedReadsIT {
     private static final Duration HEDGE_DELAY = Duration.ofMillis(50);
     private static final int READS = 3;
 
-    private static LocalRegions regions;
+    @AutoClose
+    private static final LocalRegions regions = ServedByTable.start(TABLE);
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final List<DynamoDbClient> regionalClients = new ArrayList<>();
     private MultiRegion runtime;
-
-    @BeforeAll
-    static void startRegions() {
-        regions = ServedByTable.start(TABLE);
-    }
-
-    @AfterAll
-    static void stopRegions() {
-        if (regions != null) {
-            regions.close();
-        }
-    }
 
     @BeforeEach
     void healRegions() {

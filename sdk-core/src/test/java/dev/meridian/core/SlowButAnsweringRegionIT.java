@@ -18,9 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -47,23 +46,12 @@ class SlowButAnsweringRegionIT {
     private static final int QUERIES_PER_THREAD = 3;
     private static final int GETS_PER_THREAD = 30;
 
-    private static LocalRegions regions;
+    @AutoClose
+    private static final LocalRegions regions = ServedByTable.start(TABLE);
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final List<DynamoDbClient> regionalClients = new ArrayList<>();
     private MultiRegion runtime;
-
-    @BeforeAll
-    static void startRegions() {
-        regions = ServedByTable.start(TABLE);
-    }
-
-    @AfterAll
-    static void stopRegions() {
-        if (regions != null) {
-            regions.close();
-        }
-    }
 
     @AfterEach
     void close() {

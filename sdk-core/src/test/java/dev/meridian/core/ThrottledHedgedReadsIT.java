@@ -19,9 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkClient;
@@ -49,23 +48,12 @@ class ThrottledHedgedReadsIT {
     /** Well past the default run of stalls that ejects a region. */
     private static final int READS = 6 * HealthConfig.DEFAULT_EJECT_AFTER_STALLS;
 
-    private static LocalRegions regions;
+    @AutoClose
+    private static final LocalRegions regions = ServedByTable.start(TABLE);
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final List<SdkClient> regionalClients = new ArrayList<>();
     private MultiRegion runtime;
-
-    @BeforeAll
-    static void startRegions() {
-        regions = ServedByTable.start(TABLE);
-    }
-
-    @AfterAll
-    static void stopRegions() {
-        if (regions != null) {
-            regions.close();
-        }
-    }
 
     @BeforeEach
     void healRegions() {
