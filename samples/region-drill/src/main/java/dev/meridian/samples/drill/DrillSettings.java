@@ -8,10 +8,6 @@ import java.util.function.Function;
  * How long and how hard the drill runs. Read from system properties ({@code -Ddrill.phaseSeconds=5},
  * {@code -Ddrill.workers=4}, {@code -Ddrill.opsPerSecond=100}, {@code -Ddrill.seed=42}). Immutable.
  *
- * <p>The phase length also paces the session store phase after the timeline: its steps are given for the default 5 s
- * phases and scale with the phase length ({@link #scaled}); with 2 s phases they take 0.4 times as long. The fleet
- * drain's windows do not scale: they are tied to the control table's poll interval and the mirror's lease.
- *
  * @param phaseDuration how long each phase runs
  * @param workers       worker threads issuing calls
  * @param opsPerSecond  total paced call rate of all workers
@@ -32,16 +28,6 @@ public record DrillSettings(Duration phaseDuration, int workers, int opsPerSecon
         if (opsPerSecond < 1 || opsPerSecond > 5_000) {
             throw new IllegalArgumentException("drill.opsPerSecond must be in 1..5000 but was " + opsPerSecond);
         }
-    }
-
-    /**
-     * {@code atDefaultPhase}, a step given for the default 5 s phases, scaled to this run's phase length.
-     *
-     * @param atDefaultPhase the step's length when phases last 5 s
-     * @return the step's length for {@link #phaseDuration()}, rounded to the millisecond
-     */
-    Duration scaled(Duration atDefaultPhase) {
-        return Duration.ofMillis(Math.round(atDefaultPhase.toMillis() * (phaseDuration.toMillis() / 5_000.0)));
     }
 
     /**

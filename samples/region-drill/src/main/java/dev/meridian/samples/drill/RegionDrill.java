@@ -304,7 +304,7 @@ public final class RegionDrill {
             maxStaleness = jdbc.maxStaleness(writer);
         }
         FleetDrainOutcome fleetDrain = FleetDrain.run(regions, out, started);
-        SessionPhaseOutcome sessionStore = SessionPhase.run(regions, settings, out, started);
+        SessionPhaseOutcome sessionStore = SessionPhase.run(regions, out, started);
         DrillReport report = new DrillReport(phases, meridian.breakerTransitions(), workload.idempotentRequests.sum(),
                 workload.callerRetries.sum(), workload.sideEffectCount(), workload.duplicateExecutions(),
                 restrictedToUs, meridian.total(MeridianMeters.RESIDENCY_REFUSED), convergence, converged,

@@ -33,7 +33,6 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 final class SessionPhase {
     static final String TABLE = "drill-sessions";
     static final int SESSIONS = 12;
-    // The steps' lengths with the default 5 s phases; they scale with the phase length (DrillSettings#scaled).
     private static final Duration HEALTHY = Duration.ofMillis(1500);
     private static final Duration BEHIND = Duration.ofSeconds(1);
     private static final Duration PARTITIONED = Duration.ofMillis(1500);
@@ -58,12 +57,8 @@ final class SessionPhase {
         this.repository = repository;
     }
 
-    /**
-     * Runs the phase on {@code regions} (healed, the timeline's traffic stopped), its steps scaled to the phase length
-     * of {@code settings}, and prints its lines to {@code out}.
-     */
-    static SessionPhaseOutcome run(LocalRegions regions, DrillSettings settings, PrintStream out, long started)
-            throws InterruptedException {
+    /** Runs the phase on {@code regions} (healed, the timeline's traffic stopped) and prints its lines to {@code out}. */
+    static SessionPhaseOutcome run(LocalRegions regions, PrintStream out, long started) throws InterruptedException {
         // Replicas in the EU only, as the table's declaration below says: the data cannot reach us-east-1 by
         // replication, so a session request there (the us-east-1 journal) is the only way out and is counted.
         regions.createGlobalTable(RegionDrill.table(TABLE, "id"), List.of("eu-west-1", "eu-central-1"));
@@ -80,24 +75,24 @@ final class SessionPhase {
             phase.create();
             out.printf(Locale.ROOT, "[%5.1fs] session store: %d RESTRICTED sessions (subject DE) created in eu-west-1;"
                     + " reading and saving them in turn%n", RegionDrill.seconds(started), SESSIONS);
-            phase.serve(settings.scaled(HEALTHY), true);
+            phase.serve(HEALTHY, true);
             // eu-central-1 falls behind on the sessions saved from now on, then eu-west-1 fails
             regions.pauseReplication(Phase.EU_WEST_1, Phase.EU_CENTRAL_1);
-            phase.serve(settings.scaled(BEHIND), true);
+            phase.serve(BEHIND, true);
             regions.faults(Phase.EU_WEST_1).down();
             out.printf(Locale.ROOT, "[%5.1fs] session store: eu-west-1 down, eu-central-1 behind it (replication"
                     + " partitioned)%n", RegionDrill.seconds(started));
             // Time only: a read of a session behind waits READ_WAIT before it is refused, so a whole round could take
             // seconds; the first read of the step is of the session saved first while eu-central-1 fell behind.
-            phase.serve(settings.scaled(PARTITIONED), false);
+            phase.serve(PARTITIONED, false);
             regions.resumeReplication(Phase.EU_WEST_1, Phase.EU_CENTRAL_1);
             out.printf(Locale.ROOT, "[%5.1fs] session store: eu-west-1 still down, replication caught up%n",
                     RegionDrill.seconds(started));
-            phase.serve(settings.scaled(CAUGHT_UP), true);
+            phase.serve(CAUGHT_UP, true);
             regions.faults(Phase.EU_WEST_1).heal();
             runtime.resetHealth();
             out.printf(Locale.ROOT, "[%5.1fs] session store: eu-west-1 back%n", RegionDrill.seconds(started));
-            phase.serve(settings.scaled(HEALED), true);
+            phase.serve(HEALED, true);
             regions.awaitReplication();
             SessionPhaseOutcome outcome = phase.outcome(regions);
             outcome.printProgress(out);

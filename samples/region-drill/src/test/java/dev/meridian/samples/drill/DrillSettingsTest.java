@@ -37,11 +37,4 @@ class DrillSettingsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("drill.phaseSeconds must be at least 0.2 but was 0.1");
     }
-
-    @Test
-    void stepsGivenForFiveSecondPhasesScaleWithThePhaseLength() {
-        Duration step = Duration.ofMillis(1500);
-        assertThat(new DrillSettings(Duration.ofSeconds(5), 4, 100, 42L).scaled(step)).isEqualTo(step);
-        assertThat(new DrillSettings(Duration.ofSeconds(2), 4, 100, 42L).scaled(step)).isEqualTo(Duration.ofMillis(600));
-    }
 }
