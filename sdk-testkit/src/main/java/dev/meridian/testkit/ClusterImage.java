@@ -29,7 +29,6 @@ final class ClusterImage {
 
     static final String ADMIN_USER = PostgresRunner.SERVER_USER;
     private static final long TOOL_TIMEOUT_SECONDS = 120;
-    private static final int PORT_ATTEMPTS = 3;
 
     /** Settings for a fast, disposable test cluster; appended to the image's postgresql.conf. */
     private static final String TEST_SETTINGS = String.join("\n",
@@ -125,7 +124,7 @@ final class ClusterImage {
             Files.delete(pwFile);
             node.appendServerFile("postgresql.conf", TEST_SETTINGS);
             node.writeServerFile(node.dataDir().resolve("pg_hba.conf"), HBA);
-            start(node);
+            node.startOnAFreePort(Ports::free);
             try (Connection c = node.connect(ADMIN_USER, adminPassword, "postgres");
                     Statement s = c.createStatement()) {
                 s.execute("CREATE ROLE " + key.user() + " LOGIN PASSWORD " + sqlLiteral(key.password()));
@@ -142,22 +141,6 @@ final class ClusterImage {
                     + e.getMessage() + PostgresRunner.logTail(node.log()), e);
         }
         return new ClusterImage(node.dataDir(), adminPassword);
-    }
-
-    private static void start(PostgresNode node) {
-        for (int attempt = 1; ; attempt++) {
-            node.writeNodeConf(node.port());
-            try {
-                node.start();
-                return;
-            } catch (IllegalStateException e) {
-                boolean portClash = e.getMessage() != null && e.getMessage().contains("could not bind");
-                if (!portClash || attempt >= PORT_ATTEMPTS) {
-                    throw e;
-                }
-                node.writeNodeConf(Ports.free());
-            }
-        }
     }
 
     private static void writePrivateFile(Path file, String content, PostgresRunner runner) throws IOException {

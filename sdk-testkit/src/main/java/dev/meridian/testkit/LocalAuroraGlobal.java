@@ -82,7 +82,6 @@ public final class LocalAuroraGlobal implements AutoCloseable {
     private static final String ADMIN_USER = ClusterImage.ADMIN_USER;
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration POLL_INTERVAL = Duration.ofMillis(25);
-    private static final int PORT_ATTEMPTS = 3;
     /**
      * Where the primary's WAL ends, including records not yet written out: with synchronous_commit=off a commit's
      * record may still sit in WAL buffers, and {@code pg_current_wal_lsn()} (the write position) would miss it.
@@ -449,21 +448,11 @@ public final class LocalAuroraGlobal implements AutoCloseable {
 
     /** First start of a node; a port grabbed by someone else since it was chosen is replaced by another. */
     private void startFresh(PostgresNode node) {
-        for (int attempt = 1; ; attempt++) {
-            node.writeNodeConf(node.port());
-            try {
-                node.start();
-                return;
-            } catch (IllegalStateException e) {
-                boolean portClash = e.getMessage() != null && e.getMessage().contains("could not bind");
-                if (!portClash || attempt >= PORT_ATTEMPTS) {
-                    throw e;
-                }
-                Set<Integer> taken = new HashSet<>();
-                nodes.values().forEach(n -> taken.add(n.port()));
-                node.writeNodeConf(freePort(taken));
-            }
-        }
+        node.startOnAFreePort(() -> {
+            Set<Integer> taken = new HashSet<>();
+            nodes.values().forEach(n -> taken.add(n.port()));
+            return freePort(taken);
+        });
     }
 
     private String replicationConninfo(PostgresNode standby) {

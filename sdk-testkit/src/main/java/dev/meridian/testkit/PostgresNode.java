@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.IntSupplier;
 
 /**
  * One PostgreSQL server of a {@link LocalAuroraGlobal}: a data directory, a port on 127.0.0.1 and a log file.
@@ -23,6 +24,7 @@ import java.util.Properties;
  * its own; {@link LocalAuroraGlobal} serializes every lifecycle call.
  */
 final class PostgresNode {
+    private static final int PORT_ATTEMPTS = 3;
 
     /** Per-node settings live in their own file so that a base backup's copy can simply be overwritten. */
     static final String NODE_CONF = "node.conf";
@@ -76,6 +78,26 @@ final class PostgresNode {
 
     void start() {
         runPgCtl(List.of("start", "-l", log.toString()));
+    }
+
+    /**
+     * First start of a node: a port grabbed by another process since it was chosen ({@code could not bind}) is
+     * replaced by {@code freePort}'s next one, up to {@value #PORT_ATTEMPTS} attempts in all.
+     */
+    void startOnAFreePort(IntSupplier freePort) {
+        for (int attempt = 1; ; attempt++) {
+            writeNodeConf(port);
+            try {
+                start();
+                return;
+            } catch (IllegalStateException e) {
+                boolean portClash = e.getMessage() != null && e.getMessage().contains("could not bind");
+                if (!portClash || attempt >= PORT_ATTEMPTS) {
+                    throw e;
+                }
+                writeNodeConf(freePort.getAsInt());
+            }
+        }
     }
 
     void stop(String mode) {
