@@ -311,6 +311,43 @@ public final class LocalAuroraGlobal implements AutoCloseable {
     }
 
     /**
+     * Cuts {@code region}'s replica off from the primary, as a network partition between them would: its WAL receiver
+     * stops ({@code primary_conninfo} emptied, applied with {@code pg_reload_conf()}) and this returns once it is gone.
+     * The primary keeps committing and the replica keeps serving what it replayed; it hears nothing more from the
+     * primary until {@link #resumeReplication(String)} (or its restart, or a switchover, which re-point it).
+     *
+     * @throws IllegalArgumentException for an unknown region or the primary region
+     */
+    public synchronized void pauseReplication(String region) {
+        ensureOpen();
+        PostgresNode node = replicaNode("pauseReplication", region);
+        executeAdmin(node, "ALTER SYSTEM SET primary_conninfo = ''", "SELECT pg_reload_conf()");
+        awaitSql(node, "SELECT count(*) = 0 FROM pg_stat_wal_receiver", CATCH_UP_TIMEOUT,
+                "the WAL receiver of region " + region + " to stop");
+        LOG.info("Replication to region {} paused", region);
+    }
+
+    /** Reconnects a replica cut off by {@link #pauseReplication(String)}; returns once it streams from the primary. */
+    public synchronized void resumeReplication(String region) {
+        ensureOpen();
+        PostgresNode node = replicaNode("resumeReplication", region);
+        executeAdmin(node, "ALTER SYSTEM SET primary_conninfo = "
+                + PostgresNode.configLiteral(replicationConninfo(node)), "SELECT pg_reload_conf()");
+        awaitSql(node, "SELECT count(*) = 1 FROM pg_stat_wal_receiver WHERE status = 'streaming'", CATCH_UP_TIMEOUT,
+                "region " + region + " to stream from the primary again");
+        LOG.info("Replication to region {} resumed", region);
+    }
+
+    private PostgresNode replicaNode(String operation, String region) {
+        PostgresNode node = node(region);
+        if (region.equals(primaryRegion)) {
+            throw new IllegalArgumentException(operation + ": region " + region + " is the primary; choose one of "
+                    + replicaRegions());
+        }
+        return node;
+    }
+
+    /**
      * How far {@code region}'s replica is behind the primary. When its replay position ({@code
      * pg_last_wal_replay_lsn()}) has reached the end of the primary's WAL ({@code pg_current_wal_insert_lsn()}) the
      * answer is {@link Duration#ZERO} (an idle primary does not make a caught-up replica
