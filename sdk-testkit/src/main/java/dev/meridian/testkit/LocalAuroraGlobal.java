@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Access.</b> Applications connect as {@link #user()}/{@link #password()} (default {@code meridian}/
  * {@code meridian}, password authentication) to database {@link #database()} (default {@code meridian}), which owns
- * its {@code public} schema. A replica answers writes with SQLState {@code 25006} (read-only transaction). With
+ * its {@code public} schema, and is a member of {@code pg_read_all_stats} (it reads {@code pg_stat_wal_receiver},
+ * as a lag probe does). A replica answers writes with SQLState {@code 25006} (read-only transaction). With
  * {@link Builder#logStatements(boolean)} every statement of that user shows in the server log of the node it reached
  * ({@code log_statement = all} for the role; setting it per session needs a superuser, which that user is not).
  *
@@ -68,7 +69,8 @@ import org.slf4j.LoggerFactory;
  * switchover is likewise re-pointed when it is started.
  *
  * <p><b>Concurrency and cleanup.</b> Lifecycle calls ({@code start}, {@code stop}, {@code promote},
- * {@code replicaDelay}, {@code close}) are serialized; URL and lag queries may run concurrently with them.
+ * {@code replicaDelay}, {@code pauseReplication}, {@code resumeReplication}, {@code close}) are serialized; URL and
+ * lag queries may run concurrently with them.
  * {@link #close()} kills every server, deletes the temporary directory and is idempotent; it is also registered as a
  * JVM shutdown hook, so an aborted test run leaves no server behind (a SIGKILLed JVM cannot be helped). If start-up
  * fails, everything started so far is cleaned up and the exception carries the tail of the failing node's log.
