@@ -50,7 +50,7 @@ public interface LagProbe {
 
     /**
      * Self-managed PostgreSQL streaming replicas: zero on a primary; on a replica, the time since the latest moment up
-     * to which it is proven to have replayed the primary's commits, never less. The proof is the commit time of the
+     * to which it is proven to have replayed the primary's commits. The proof is the commit time of the
      * last replayed transaction or, when the replica's role may read {@code pg_stat_wal_receiver}
      * ({@code pg_read_all_stats}), the send time of the primary's last message (a keep-alive on an idle primary)
      * once the replica has replayed everything up to the WAL end that message announced; without that grant, or while
