@@ -49,6 +49,9 @@ final class ClusterImage {
             "hot_standby = on",
             "hot_standby_feedback = on",
             "wal_receiver_status_interval = 1s",
+            // A replica that heard nothing for half of this asks its primary for a keep-alive: on an idle primary
+            // that message is the replica's only proof of being caught up (LagProbe.postgres()).
+            "wal_receiver_timeout = 1s",
             "wal_retrieve_retry_interval = 200ms",
             "recovery_target_timeline = 'latest'",
             "jit = off",
@@ -129,6 +132,8 @@ final class ClusterImage {
                     Statement s = c.createStatement()) {
                 s.execute("CREATE ROLE " + key.user() + " LOGIN PASSWORD " + sqlLiteral(key.password()));
                 s.execute("CREATE DATABASE " + key.database() + " OWNER " + key.user());
+                // Lets the role read the WAL receiver's state (pg_stat_wal_receiver), as a lag probe needs.
+                s.execute("GRANT pg_read_all_stats TO " + key.user());
                 if (key.logStatements()) {
                     s.execute("ALTER ROLE " + key.user() + " SET log_statement = 'all'");
                 }

@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Access.</b> Applications connect as {@link #user()}/{@link #password()} (default {@code meridian}/
  * {@code meridian}, password authentication) to database {@link #database()} (default {@code meridian}), which owns
- * its {@code public} schema. A replica answers writes with SQLState {@code 25006} (read-only transaction). With
+ * its {@code public} schema, and is a member of {@code pg_read_all_stats} (it reads {@code pg_stat_wal_receiver},
+ * as a lag probe does). A replica answers writes with SQLState {@code 25006} (read-only transaction). With
  * {@link Builder#logStatements(boolean)} every statement of that user shows in the server log of the node it reached
  * ({@code log_statement = all} for the role; setting it per session needs a superuser, which that user is not).
  *
@@ -68,7 +69,8 @@ import org.slf4j.LoggerFactory;
  * switchover is likewise re-pointed when it is started.
  *
  * <p><b>Concurrency and cleanup.</b> Lifecycle calls ({@code start}, {@code stop}, {@code promote},
- * {@code replicaDelay}, {@code close}) are serialized; URL and lag queries may run concurrently with them.
+ * {@code replicaDelay}, {@code pauseReplication}, {@code resumeReplication}, {@code close}) are serialized; URL and
+ * lag queries may run concurrently with them.
  * {@link #close()} kills every server, deletes the temporary directory and is idempotent; it is also registered as a
  * JVM shutdown hook, so an aborted test run leaves no server behind (a SIGKILLed JVM cannot be helped). If start-up
  * fails, everything started so far is cleaned up and the exception carries the tail of the failing node's log.
@@ -308,6 +310,43 @@ public final class LocalAuroraGlobal implements AutoCloseable {
                 + normalizedMillis(delay) + "')", Duration.ofSeconds(10),
                 "recovery_min_apply_delay on " + region + " to become " + delay);
         LOG.info("Replica delay for region {} set to {}", region, delay);
+    }
+
+    /**
+     * Cuts {@code region}'s replica off from the primary, as a network partition between them would: its WAL receiver
+     * stops ({@code primary_conninfo} emptied, applied with {@code pg_reload_conf()}) and this returns once it is gone.
+     * The primary keeps committing and the replica keeps serving what it replayed; it hears nothing more from the
+     * primary until {@link #resumeReplication(String)} (or its restart, or a switchover, which re-point it).
+     *
+     * @throws IllegalArgumentException for an unknown region or the primary region
+     */
+    public synchronized void pauseReplication(String region) {
+        ensureOpen();
+        PostgresNode node = replicaNode("pauseReplication", region);
+        executeAdmin(node, "ALTER SYSTEM SET primary_conninfo = ''", "SELECT pg_reload_conf()");
+        awaitSql(node, "SELECT count(*) = 0 FROM pg_stat_wal_receiver", CATCH_UP_TIMEOUT,
+                "the WAL receiver of region " + region + " to stop");
+        LOG.info("Replication to region {} paused", region);
+    }
+
+    /** Reconnects a replica cut off by {@link #pauseReplication(String)}; returns once it streams from the primary. */
+    public synchronized void resumeReplication(String region) {
+        ensureOpen();
+        PostgresNode node = replicaNode("resumeReplication", region);
+        executeAdmin(node, "ALTER SYSTEM SET primary_conninfo = "
+                + PostgresNode.configLiteral(replicationConninfo(node)), "SELECT pg_reload_conf()");
+        awaitSql(node, "SELECT count(*) = 1 FROM pg_stat_wal_receiver WHERE status = 'streaming'", CATCH_UP_TIMEOUT,
+                "region " + region + " to stream from the primary again");
+        LOG.info("Replication to region {} resumed", region);
+    }
+
+    private PostgresNode replicaNode(String operation, String region) {
+        PostgresNode node = node(region);
+        if (region.equals(primaryRegion)) {
+            throw new IllegalArgumentException(operation + ": region " + region + " is the primary; choose one of "
+                    + replicaRegions());
+        }
+        return node;
     }
 
     /**

@@ -132,7 +132,39 @@ class LocalAuroraGlobalIT {
     }
 
     @Test
+    void theApplicationRoleSeesTheWalReceiverState() throws SQLException {
+        // A lag probe proves an idle primary's replica caught up by the primary's keep-alives, read from here.
+        try (Connection c = connect(aurora.readerJdbcUrl(US)); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT status, latest_end_lsn, last_msg_send_time "
+                        + "FROM pg_stat_wal_receiver")) {
+            assertThat(rs.next()).as("a running WAL receiver").isTrue();
+            assertThat(rs.getString(1)).isEqualTo("streaming");
+            assertThat(rs.getString(2)).isNotNull();
+            assertThat(rs.getTimestamp(3)).isNotNull();
+        }
+    }
+
+    @Test
+    void aPausedReplicaMissesTheWritesOfThePauseAndCatchesUpWhenResumed() throws SQLException {
+        aurora.pauseReplication(US);
+        String id;
+        try {
+            id = insertOnPrimary("written while us-east-1 was cut off");
+            await().atMost(PATIENCE).untilAsserted(
+                    () -> assertThat(noteOn(CENTRAL, id)).isEqualTo("written while us-east-1 was cut off"));
+            assertThat(noteOn(US, id)).as("the paused replica, once another replica has the write").isNull();
+            assertThat(aurora.replicaLag(US)).isPositive();
+        } finally {
+            aurora.resumeReplication(US);
+        }
+        await().atMost(PATIENCE).untilAsserted(
+                () -> assertThat(noteOn(US, id)).isEqualTo("written while us-east-1 was cut off"));
+    }
+
+    @Test
     void rejectsBadDelaySettingsWithTheSettingInTheMessage() {
+        assertThatThrownBy(() -> aurora.pauseReplication(PRIMARY))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pauseReplication", "primary");
         assertThatThrownBy(() -> aurora.replicaDelay(PRIMARY, Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("primary");
         assertThatThrownBy(() -> aurora.replicaDelay(US, Duration.ofSeconds(-1)))

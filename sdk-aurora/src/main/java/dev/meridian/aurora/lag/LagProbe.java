@@ -49,12 +49,15 @@ public interface LagProbe {
     }
 
     /**
-     * Self-managed PostgreSQL streaming replicas: zero on a primary or when everything received has been replayed
-     * (an idle primary does not make a replica "lag"), otherwise the time since the last replayed transaction.
-     * Lag is reported as unbounded when the replica is behind and has not replayed any transaction yet.
-     * {@link #replayedUpTo} is exact instead: the commit time of the last replayed transaction, or the send time of the
-     * primary's last message when everything up to the WAL end that message announced is replayed (so WAL still in
-     * flight to the replica is never taken as replayed); the primary's clock.
+     * Self-managed PostgreSQL streaming replicas: zero on a primary; on a replica, the time since the latest moment up
+     * to which it is proven to have replayed the primary's commits. The proof is the commit time of the
+     * last replayed transaction or, when the replica's role may read {@code pg_stat_wal_receiver}
+     * ({@code pg_read_all_stats}), the send time of the primary's last message (a keep-alive on an idle primary)
+     * once the replica has replayed everything up to the WAL end that message announced; without that grant, or while
+     * the WAL receiver is not streaming (stopped, partitioned, reconnecting), only replayed commits count. A replica
+     * with neither proof is reported as lagging unboundedly. {@link #replayedUpTo} is the commit time alone: a
+     * keep-alive announces the WAL the primary has sent, which may miss a commit acknowledged just before it, so it
+     * bounds lag but does not prove a given write replayed. Both in the primary's clock.
      */
     static LagProbe postgres() {
         return SqlLagProbe.POSTGRES;
@@ -75,17 +78,19 @@ public interface LagProbe {
  */
 enum SqlLagProbe implements LagProbe {
     POSTGRES("SELECT CASE WHEN NOT pg_is_in_recovery() THEN 0 "
-            + "WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
-            + "ELSE (EXTRACT(EPOCH FROM (clock_timestamp() - pg_last_xact_replay_timestamp())) * 1000)::bigint END",
-            // A replayed commit proves every commit acknowledged before its time (its record came first in the WAL);
-            // the primary's last message announced its WAL end at its send time: once replayed up to that end,
-            // every commit acknowledged before the send time is replayed. WAL in flight proves nothing. Milliseconds
-            // are rounded down (floor): a cast alone rounds to the nearest, up to half a millisecond past the proof.
+            + "ELSE ceil(EXTRACT(EPOCH FROM clock_timestamp() - GREATEST(pg_last_xact_replay_timestamp(), "
+            // The primary's last message, once everything it announced is replayed. Only from a streaming receiver
+            // that has heard from this primary: a starting receiver shows its own start time as the send time
+            // (receipt time equal to it) beside the WAL end of its previous connection. NULL without the grant.
+            + "CASE WHEN r.status = 'streaming' AND r.last_msg_receipt_time <> r.last_msg_send_time "
+            + "AND pg_last_wal_replay_lsn() >= r.latest_end_lsn THEN r.last_msg_send_time END)) * 1000)::bigint "
+            + "END FROM (SELECT 1) AS one LEFT JOIN pg_stat_wal_receiver r ON true",
+            // A replayed commit proves every commit acknowledged before its time (its record came first in the WAL).
+            // Milliseconds are rounded down (floor): a cast alone rounds to the nearest, up to half a millisecond
+            // past the proof.
             "SELECT CASE WHEN NOT pg_is_in_recovery() "
             + "THEN floor(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint "
-            + "ELSE floor(EXTRACT(EPOCH FROM GREATEST(pg_last_xact_replay_timestamp(), "
-            + "CASE WHEN pg_last_wal_replay_lsn() >= r.latest_end_lsn THEN r.last_msg_send_time END)) * 1000)::bigint "
-            + "END FROM (SELECT 1) AS one LEFT JOIN pg_stat_wal_receiver r ON true"),
+            + "ELSE floor(EXTRACT(EPOCH FROM pg_last_xact_replay_timestamp()) * 1000)::bigint END"),
     AURORA_POSTGRES_GLOBAL("SELECT COALESCE((SELECT max(visibility_lag_in_msec) FROM aurora_global_db_instance_status() "
             + "WHERE server_id = aurora_db_instance_identifier()), 0)::bigint", null);
 

@@ -108,8 +108,8 @@ class SessionTokenReadsIT {
 
     /**
      * A commit cannot prove itself replayed (its time precedes its token's stamp): a later commit of the primary (a
-     * busy primary; here another session's write) does, once the replica replayed it. An idle primary's replica is
-     * proven only by the primary's next message.
+     * busy primary; here another session's write) does, once the replica replayed it. An idle primary's keep-alives
+     * prove nothing here: the read waits for the primary's next commit.
      */
     @Test
     void onceTheReplicaReplayedPastTheWriteTheTokenReadIsServedThere() throws Exception {
