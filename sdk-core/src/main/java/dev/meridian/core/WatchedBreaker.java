@@ -161,6 +161,15 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
     }
 
     /**
+     * Whether the region became suspect less than {@code nanos} ago: a write with another region to go to starts
+     * there, since a write cannot be detached or hedged; past that age no read settled the suspicion (a workload of
+     * writes only) and the write is sent, as a write is a half-open breaker's trial.
+     */
+    boolean suspectWithin(long nanos) {
+        return suspect && System.nanoTime() - suspectSince < nanos;
+    }
+
+    /**
      * Whether a read should be sent to the suspect region as its trial now: one trial per hedge delay
      * ({@code fastNanos}), so a trial that is merely slow (a slow query) does not keep the region suspect while the
      * reads that would answer at once wait for it. The {@code limit}-th trial in a row not answered within its delay
@@ -255,10 +264,13 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
         settle();
     }
 
-    void reset() {
+    /**
+     * The breaker was reset by its owner ({@link RegionHealth#reset}): forgets the run of stalls and the suspicion
+     * too, which describe the past as much as the breaker's window did, and reports the transition.
+     */
+    void wasReset() {
         forgetSuspicion();
         stalls.set(0);
-        breaker.reset();
         settle();
     }
 

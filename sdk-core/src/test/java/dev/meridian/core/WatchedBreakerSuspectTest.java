@@ -97,7 +97,8 @@ class WatchedBreakerSuspectTest {
     @Test
     void aResetForgetsTheSuspicion() {
         suspect();
-        breaker.reset();
+        breaker.breaker().reset();
+        breaker.wasReset();
         assertThat(breaker.suspect()).isFalse();
     }
 }
