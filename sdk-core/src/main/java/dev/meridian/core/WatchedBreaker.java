@@ -35,6 +35,8 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
      */
     private volatile boolean suspect;
     private volatile long suspectSince;
+    /** When Meridian saw the breaker become half-open ({@link System#nanoTime()}). */
+    private volatile long halfOpenSince;
     /** When the suspect region's last trial is past its hedge delay ({@link System#nanoTime()}); 0: none sent. */
     private final AtomicLong trialDue = new AtomicLong();
     /** The suspect region's trials in a row not answered within their hedge delay. */
@@ -161,12 +163,17 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
     }
 
     /**
-     * Whether the region became suspect less than {@code nanos} ago: a write with another region to go to starts
-     * there, since a write cannot be detached or hedged; past that age no read settled the suspicion (a workload of
-     * writes only) and the write is sent, as a write is a half-open breaker's trial.
+     * Whether a write that has another region to go to starts there rather than here: the region is suspect, or its
+     * breaker half-open, since less than {@code nanos} ago. A write can be neither hedged nor detached, so sent to a
+     * region that may be dead it holds its caller for an attempt timeout; reads' detached trials (or the health probe)
+     * decide the question instead. Past that age nothing decided it (a workload of writes only sends no trial) and the
+     * write is sent: it is the trial.
      */
-    boolean suspectWithin(long nanos) {
-        return suspect && System.nanoTime() - suspectSince < nanos;
+    boolean writesGoElsewhere(long nanos) {
+        if (suspect) {
+            return System.nanoTime() - suspectSince < nanos;
+        }
+        return settle() == CircuitBreaker.State.HALF_OPEN && System.nanoTime() - halfOpenSince < nanos;
     }
 
     /**
@@ -282,8 +289,14 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
     private CircuitBreaker.State settle() {
         CircuitBreaker.State was = Objects.requireNonNull(seen.get(), "seen"); // set to non-null states only
         CircuitBreaker.State now = breaker.getState();
-        if (was != now && seen.compareAndSet(was, now)) {
-            transitions.changed(this, was, now);
+        if (was != now) {
+            if (now == CircuitBreaker.State.HALF_OPEN) {
+                // Before the swap: whoever reads the swapped state reads this time too.
+                halfOpenSince = System.nanoTime();
+            }
+            if (seen.compareAndSet(was, now)) {
+                transitions.changed(this, was, now);
+            }
         }
         return now;
     }
