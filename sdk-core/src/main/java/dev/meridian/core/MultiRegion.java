@@ -318,8 +318,8 @@ public final class MultiRegion implements AutoCloseable {
         long p95 = latency.p95Nanos(region);
         Jurisdiction jurisdiction = Objects.requireNonNull(config.jurisdictions().get(region), "jurisdiction");
         return RegionStatus.of(region, jurisdiction, breakerState(health.state(region)),
-                health.isDrained(region), health.isAvailable(region) && (control == null || control.isOn(region)), avg < 0 ? null : Duration.ofNanos(avg),
-                p95 < 0 ? null : Duration.ofNanos(p95));
+                health.isDrained(region), health.isAvailable(region) && (control == null || control.isOn(region)),
+                health.isSuspect(region), avg < 0 ? null : Duration.ofNanos(avg), p95 < 0 ? null : Duration.ofNanos(p95));
     }
 
     /** Takes a region out of every routing plan (calls in flight finish) until {@link #undrain}. */

@@ -212,11 +212,30 @@ final class RegionHealth implements AutoCloseable {
         return cb == null || cb.permitsCalls();
     }
 
-    /** Closes every breaker's window: forgets past failures and successes (drained regions stay drained). */
+    /**
+     * Whether the region is suspect ({@link WatchedBreaker#suspect()}): its own breaker, or one of its region × resource
+     * breakers, saw a run of hedge losers left unanswered and has not yet been cleared by a trial or ejected.
+     */
+    public boolean isSuspect(Region region) {
+        if (watched(region).suspect()) {
+            return true;
+        }
+        for (WatchedBreaker cb : Objects.requireNonNull(resourceBreakers.get(region), "resourceBreakers").values()) {
+            if (cb.suspect()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Closes every breaker's window: forgets past failures and successes, runs of stalls and suspicions (drained
+     * regions stay drained).
+     */
     void reset() {
         byName.values().forEach(CircuitBreaker::reset);
-        breakers.values().forEach(WatchedBreaker::state);
-        resourceBreakers.values().forEach(byResource -> byResource.values().forEach(WatchedBreaker::state));
+        breakers.values().forEach(WatchedBreaker::wasReset);
+        resourceBreakers.values().forEach(byResource -> byResource.values().forEach(WatchedBreaker::wasReset));
     }
 
     @Override

@@ -80,7 +80,14 @@ import software.amazon.awssdk.regions.Region;
  * thread (synchronous reads without hedging); with a health probe, which makes a half-open region breaker's trials,
  * a synchronous read sends none to it. The probe drives only the region breakers it probes: a half-open region ×
  * resource breaker, e.g. of a table that was throttled, gets its trials from the users' reads, or a read-only table
- * would never return to its region. A WRITE is never moved by a half-open breaker: its call is the trial.
+ * would never return to its region.
+ *
+ * <p><b>Writes and a region in question.</b> A WRITE or IDEMPOTENT_WRITE can be neither hedged nor detached: sent to a
+ * black-holed region it holds its caller for an attempt timeout. With another region left in its plan it starts there
+ * when its region is suspect or its breaker half-open ({@link WatchedBreaker#writesGoElsewhere}), leaving the question
+ * to the reads' detached trials or the probe; it was never sent to the region it passes, so nothing is applied twice.
+ * A write with nowhere else to go, or once the question has lasted the breakers' wait in the open state (a workload
+ * of writes only sends no read trials), is sent there and is the trial.
  *
  * <p><b>Hedge budget and fast ejection.</b> Each hedgeable read earns a share of a {@link HedgeBudget} token and a hedge
  * spends one (refused when none is left); the adaptive delay is the {@link TailLatency} of the operation in the first
@@ -149,6 +156,11 @@ final class RegionalExecutor implements AutoCloseable {
     private final @Nullable TailLatency tail;
     /** Stalled attempts in a row that eject a region (0: never). */
     private final int ejectAfterStalls;
+    /**
+     * How long a suspect or half-open region sends the writes that have another region to go to there: the breakers'
+     * wait in the open state.
+     */
+    private final long writesGoElsewhereNanos;
     /** Runs detached half-open trials for synchronous reads that have no hedge thread; built on first need. */
     private final Trials trials;
     private final StallMeter stallMeter;
@@ -190,6 +202,7 @@ final class RegionalExecutor implements AutoCloseable {
         this.tail = hedger != null && hedging.adaptive()
                 ? new TailLatency(1 - Math.min(hedging.budgetShare(), ADAPTIVE_TAIL_SHARE)) : null;
         this.ejectAfterStalls = health.config().ejectAfterStalls();
+        this.writesGoElsewhereNanos = health.config().waitInOpenState().toNanos();
         this.trials = new Trials(health.config().permittedCallsInHalfOpenState());
         this.slowNanos = health.config().slowCallDuration().toNanos();
         this.perResourceBreakers = health.config().perResourceBreakers();
@@ -277,6 +290,10 @@ final class RegionalExecutor implements AutoCloseable {
                 } else {
                     trialDetached(op, ctx, gate, call, classifier, cold, parent, ++attempts);
                 }
+                continue;
+            }
+            if (op.kind() != OperationKind.READ && more && gate.primary.writesGoElsewhere(writesGoElsewhereNanos)) {
+                writeGoesElsewhere(op, region);
                 continue;
             }
             Throwable failure = gate.acquire();
@@ -671,6 +688,15 @@ final class RegionalExecutor implements AutoCloseable {
         }
     }
 
+    /**
+     * A write passes a region that is suspect or behind a half-open breaker without being sent there: nothing was
+     * sent, so nothing can be applied twice (as when a breaker refuses it).
+     */
+    private static void writeGoesElsewhere(Operation op, Region region) {
+        LOG.debug("{} starts past region {}: it is suspect or half-open, and reads' trials decide whether it answers",
+                op.name(), region.id());
+    }
+
     /** Whether the attempt ran out of its time (the SDK's call or attempt timeout). */
     static boolean isTimeout(Throwable failure) {
         Throwable c = unwrapCompletion(failure);
@@ -1015,6 +1041,10 @@ final class RegionalExecutor implements AutoCloseable {
                                     ejectAfterStalls);
                         }
                     }
+                } else if (op.kind() != OperationKind.READ && failover.hasNext()
+                        && breaker(op, regions.get(firstIndex)).writesGoElsewhere(writesGoElsewhereNanos)) {
+                    writeGoesElsewhere(op, regions.get(firstIndex));
+                    firstIndex = failover.take();
                 }
                 next = failover.hasNext() ? regions.get(failover.peek()) : null;
             }

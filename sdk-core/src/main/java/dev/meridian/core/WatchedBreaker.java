@@ -35,6 +35,8 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
      */
     private volatile boolean suspect;
     private volatile long suspectSince;
+    /** When Meridian saw the breaker become half-open ({@link System#nanoTime()}). */
+    private volatile long halfOpenSince;
     /** When the suspect region's last trial is past its hedge delay ({@link System#nanoTime()}); 0: none sent. */
     private final AtomicLong trialDue = new AtomicLong();
     /** The suspect region's trials in a row not answered within their hedge delay. */
@@ -161,6 +163,20 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
     }
 
     /**
+     * Whether a write that has another region to go to starts there rather than here: the region is suspect, or its
+     * breaker half-open, since less than {@code nanos} ago. A write can be neither hedged nor detached, so sent to a
+     * region that may be dead it holds its caller for an attempt timeout; reads' detached trials (or the health probe)
+     * decide the question instead. Past that age nothing decided it (a workload of writes only sends no trial) and the
+     * write is sent: it is the trial.
+     */
+    boolean writesGoElsewhere(long nanos) {
+        if (suspect) {
+            return System.nanoTime() - suspectSince < nanos;
+        }
+        return settle() == CircuitBreaker.State.HALF_OPEN && System.nanoTime() - halfOpenSince < nanos;
+    }
+
+    /**
      * Whether a read should be sent to the suspect region as its trial now: one trial per hedge delay
      * ({@code fastNanos}), so a trial that is merely slow (a slow query) does not keep the region suspect while the
      * reads that would answer at once wait for it. The {@code limit}-th trial in a row not answered within its delay
@@ -255,10 +271,13 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
         settle();
     }
 
-    void reset() {
+    /**
+     * The breaker was reset by its owner ({@link RegionHealth#reset}): forgets the run of stalls and the suspicion
+     * too, which describe the past as much as the breaker's window did, and reports the transition.
+     */
+    void wasReset() {
         forgetSuspicion();
         stalls.set(0);
-        breaker.reset();
         settle();
     }
 
@@ -270,8 +289,14 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
     private CircuitBreaker.State settle() {
         CircuitBreaker.State was = Objects.requireNonNull(seen.get(), "seen"); // set to non-null states only
         CircuitBreaker.State now = breaker.getState();
-        if (was != now && seen.compareAndSet(was, now)) {
-            transitions.changed(this, was, now);
+        if (was != now) {
+            if (now == CircuitBreaker.State.HALF_OPEN) {
+                // Before the swap: whoever reads the swapped state reads this time too.
+                halfOpenSince = System.nanoTime();
+            }
+            if (seen.compareAndSet(was, now)) {
+                transitions.changed(this, was, now);
+            }
         }
         return now;
     }

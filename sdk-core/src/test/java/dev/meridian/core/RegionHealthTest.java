@@ -283,4 +283,48 @@ class RegionHealthTest {
             assertThat(h.circuitBreaker(EU_WEST).getMetrics().getNumberOfFailedCalls()).isZero();
         }
     }
+
+    /** Makes {@code cb} suspect: as many hedge losers in a row left unanswered as eject a region. */
+    private static void makeSuspect(WatchedBreaker cb) {
+        long start = System.nanoTime() - 1_000_000L;
+        for (int i = 0; i < HealthConfig.DEFAULT_EJECT_AFTER_STALLS; i++) {
+            cb.lostUnanswered(HealthConfig.DEFAULT_EJECT_AFTER_STALLS, start);
+        }
+        assertThat(cb.suspect()).isTrue();
+    }
+
+    @Test
+    void aRegionIsSuspectWhileItsBreakerOrOneOfItsResourceBreakersIsUntilATrialAnswers() {
+        assertThat(health.isSuspect(EU_WEST)).isFalse();
+        makeSuspect(health.watched(EU_WEST));
+        assertThat(health.isSuspect(EU_WEST)).isTrue();
+        assertThat(health.isSuspect(EU_CENTRAL)).isFalse();
+        assertThat(health.state(EU_WEST)).as("suspect, not ejected").isEqualTo(CircuitBreaker.State.CLOSED);
+        health.watched(EU_WEST).trialAnsweredInTime();
+        assertThat(health.isSuspect(EU_WEST)).isFalse();
+
+        makeSuspect(health.watched(EU_CENTRAL, "orders"));
+        assertThat(health.isSuspect(EU_CENTRAL)).as("one of its resource breakers is suspect").isTrue();
+        health.watched(EU_CENTRAL, "orders").eject();
+        assertThat(health.isSuspect(EU_CENTRAL)).as("ejected: no longer suspect, its breaker is open").isFalse();
+    }
+
+    @Test
+    void aResetForgetsSuspicionsAndRunsOfStalls() {
+        makeSuspect(health.watched(EU_WEST));
+        makeSuspect(health.watched(EU_CENTRAL, "orders"));
+        WatchedBreaker west = health.watched(EU_WEST);
+        long start = System.nanoTime();
+        assertThat(health.watched(EU_CENTRAL).stalled(2, start)).isFalse();
+
+        health.reset();
+
+        assertThat(health.isSuspect(EU_WEST)).isFalse();
+        assertThat(health.isSuspect(EU_CENTRAL)).isFalse();
+        assertThat(west.stalled(HealthConfig.DEFAULT_EJECT_AFTER_STALLS, System.nanoTime()))
+                .as("a timeout after the reset is no timeout of a suspect region").isFalse();
+        assertThat(health.watched(EU_CENTRAL).stalled(2, start)).as("the run of stalls starts again").isFalse();
+        assertThat(health.state(EU_WEST)).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(health.state(EU_CENTRAL)).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
 }

@@ -667,7 +667,8 @@ class RegionalExecutorTest {
             return region.id();
         };
         assertThat(ex.execute(Operation.of("Put", OperationKind.WRITE), put))
-                .as("writes are not moved by a half-open breaker").isEqualTo("eu-west-1");
+                .as("a write with another region to go to is not a half-open breaker's trial").isEqualTo("eu-central-1");
+        assertThat(touched).containsExactly(EU_CENTRAL);
     }
 
     /**
@@ -873,5 +874,101 @@ class RegionalExecutorTest {
 
     private LatencyTracker executorLatency() {
         return executor.latency();
+    }
+
+    /** Makes {@code region} suspect: as many hedge losers in a row left unanswered as the configuration ejects at. */
+    private void makeSuspect(Region region) {
+        long start = System.nanoTime() - 1_000_000L;
+        int limit = health.config().ejectAfterStalls();
+        for (int i = 0; i < limit; i++) {
+            health.watched(region).lostUnanswered(limit, start);
+        }
+        assertThat(health.isSuspect(region)).isTrue();
+    }
+
+    /**
+     * Issue 19, item 3: a write cannot be hedged or detached, so one sent to a suspect, black-holed region waits its
+     * attempt timeout (and every write sent before the first timed out does too). With another region planned it
+     * starts there: it was never sent to the suspect region, so it cannot be applied twice.
+     */
+    @Test
+    void aWriteWithAnotherRegionToGoToStartsPastASuspectRegionSyncAndAsync() throws Exception {
+        RegionalExecutor ex = executor();
+        makeSuspect(EU_WEST);
+        Function<Region, String> put = region -> {
+            touched.add(region);
+            return region.id();
+        };
+        assertThat(ex.execute(Operation.of("Put", OperationKind.WRITE), put)).isEqualTo("eu-central-1");
+        assertThat(ex.execute(Operation.of("Put", OperationKind.IDEMPOTENT_WRITE), put)).isEqualTo("eu-central-1");
+        CompletableFuture<String> async = ex.executeAsync(Operation.of("Put", OperationKind.WRITE), region -> {
+            touched.add(region);
+            return CompletableFuture.completedFuture(region.id());
+        });
+        assertThat(async.get(10, TimeUnit.SECONDS)).isEqualTo("eu-central-1");
+        assertThat(touched).containsOnly(EU_CENTRAL);
+        assertThat(health.isSuspect(EU_WEST)).as("writes do not decide the suspicion").isTrue();
+        assertThat(health.state(EU_WEST)).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
+    void aWritePinnedToASuspectRegionIsSentThere() {
+        RegionalExecutor ex = executor();
+        makeSuspect(EU_WEST);
+        String served = ex.execute(Operation.builder("Put", OperationKind.WRITE).maxRegions(1).build(), region -> {
+            touched.add(region);
+            return region.id();
+        });
+        assertThat(served).isEqualTo("eu-west-1");
+        assertThat(touched).containsExactly(EU_WEST);
+    }
+
+    /**
+     * Issue 19, item 3 with writes in the traffic: a write that was a half-open breaker's trial waited an attempt
+     * timeout whenever the region was still black-holed, once per wait in the open state; the reads' detached trials
+     * (or the probe) decide instead, and the write starts in the next region.
+     */
+    @Test
+    void aWriteWithAnotherRegionToGoToIsNotAHalfOpenBreakersTrialSyncAndAsync() throws Exception {
+        RegionalExecutor ex = executor();
+        health.circuitBreaker(EU_WEST).transitionToOpenState();
+        health.circuitBreaker(EU_WEST).transitionToHalfOpenState();
+        Function<Region, String> put = region -> {
+            touched.add(region);
+            return region.id();
+        };
+        assertThat(ex.execute(Operation.of("Put", OperationKind.WRITE), put)).isEqualTo("eu-central-1");
+        CompletableFuture<String> async = ex.executeAsync(Operation.of("Put", OperationKind.WRITE), region -> {
+            touched.add(region);
+            return CompletableFuture.completedFuture(region.id());
+        });
+        assertThat(async.get(10, TimeUnit.SECONDS)).isEqualTo("eu-central-1");
+        assertThat(touched).containsOnly(EU_CENTRAL);
+        assertThat(health.state(EU_WEST)).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+        assertThat(ex.execute(Operation.builder("Put", OperationKind.WRITE).maxRegions(1).build(), put))
+                .as("pinned to its region, the write is the trial").isEqualTo("eu-west-1");
+    }
+
+    @Test
+    void aHalfOpenBreakerNoReadDecidedWithinTheWaitInOpenStateTakesTheWriteAsItsTrial() {
+        RegionalExecutor ex = executor(TestTopology.threeRegions().health(HealthConfig.builder()
+                .waitInOpenState(Duration.ofMillis(1)).permittedCallsInHalfOpenState(1).build()).build());
+        health.circuitBreaker(EU_WEST).transitionToOpenState();
+        health.circuitBreaker(EU_WEST).transitionToHalfOpenState();
+        await().atMost(Duration.ofSeconds(10)).until(() -> ex.execute(Operation.of("Put", OperationKind.WRITE),
+                region -> region.id()).equals("eu-west-1"));
+        assertThat(health.state(EU_WEST)).as("the write was the trial").isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
+    void aSuspicionNoReadSettledWithinTheWaitInOpenStateNoLongerMovesWrites() {
+        RegionalExecutor ex = executor(TestTopology.threeRegions().health(HealthConfig.builder()
+                .waitInOpenState(Duration.ofMillis(1)).build()).build());
+        makeSuspect(EU_WEST);
+        // A workload of writes only sends no trial: past the breaker's wait the write is sent, as a half-open
+        // breaker's trial is.
+        await().atMost(Duration.ofSeconds(10)).until(() -> ex.execute(Operation.of("Put", OperationKind.WRITE),
+                region -> region.id()).equals("eu-west-1"));
+        assertThat(health.isSuspect(EU_WEST)).isTrue();
     }
 }

@@ -1,9 +1,11 @@
 package dev.meridian.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.health.HealthConfig;
+import dev.meridian.core.health.RegionStatus;
 import dev.meridian.testkit.LocalRegions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -163,5 +165,68 @@ class SlowButAnsweringRegionIT {
         // machine); an ejection would have sent every read there for the breaker's 10 s, longer than this test.
         assertThat(getsServedElsewhere.get()).as("GetItems served by eu-central-1 of %d", gets)
                 .isLessThan(gets / 4);
+    }
+
+    /**
+     * The health view shows the suspicion: a burst of slow Queries, all started before the region became suspect, leaves
+     * eu-west-1 suspect (no read tried it since), reported by {@link MultiRegion#status} with its breaker closed and
+     * the region available; the next GetItems start in eu-central-1 and one of them, sent to eu-west-1 as a detached
+     * trial, answers within the hedge delay and clears it.
+     */
+    @Test
+    void aSuspectRegionIsReportedSuspectUntilItsTrialAnswersAndThenCleared() throws Exception {
+        DynamoDbClient items = wrap();
+        for (int i = 0; i < 20; i++) {
+            items.getItem(getItem());
+        }
+        RegionStatus before = runtime.status(Region.of(WEST));
+        assertThat(before.suspect()).isFalse();
+        regions.faults(WEST).only("Query").latency(SLOW);
+
+        // Bursts of concurrent Queries, each burst started while the region is not suspect: their losers count,
+        // while a Query started after the suspicion would be a trial whose slow answer ejects. On a loaded machine a
+        // loser the process stall excuses does not count, so a further burst may be needed.
+        int bursts = 0;
+        while (!runtime.status(Region.of(WEST)).suspect()) {
+            assertThat(bursts++).as("bursts of slow Queries before eu-west-1 became suspect").isLessThan(10);
+            queryBurst(items, 2 * HealthConfig.DEFAULT_EJECT_AFTER_STALLS);
+        }
+        RegionStatus suspect = runtime.status(Region.of(WEST));
+        assertThat(suspect.breaker()).isEqualTo(RegionStatus.BreakerState.CLOSED);
+        assertThat(suspect.available()).isTrue();
+        assertThat(suspect.toString()).contains("suspect");
+        assertThat(runtime.status(Region.of(CENTRAL)).suspect()).isFalse();
+        assertThat(meters.counter("meridian.region.suspicion", "region", WEST, "outcome", "suspected").count())
+                .isGreaterThanOrEqualTo(1);
+
+        // GetItems answer at once in eu-west-1: the first trial clears the suspicion.
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            items.getItem(getItem());
+            return !runtime.status(Region.of(WEST)).suspect();
+        });
+        assertThat(meters.counter("meridian.region.suspicion", "region", WEST, "outcome", "cleared").count())
+                .isGreaterThanOrEqualTo(1);
+        assertThat(westOpened()).as("eu-west-1's breaker opened").isZero();
+        assertThat(items.getItem(getItem()).item().get("servedBy").s()).isEqualTo(WEST);
+    }
+
+    /** {@code n} Queries started together on {@code n} threads; each answers (its hedge, or eu-west-1 late). */
+    private static void queryBurst(DynamoDbClient items, int n) throws Exception {
+        CyclicBarrier start = new CyclicBarrier(n);
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            List<Future<Integer>> answers = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                answers.add(pool.submit(() -> {
+                    start.await(5, TimeUnit.MINUTES);
+                    return items.query(query()).count();
+                }));
+            }
+            for (Future<Integer> a : answers) {
+                assertThat(a.get(5, TimeUnit.MINUTES)).isEqualTo(1);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }

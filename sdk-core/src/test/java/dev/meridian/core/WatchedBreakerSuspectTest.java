@@ -97,7 +97,26 @@ class WatchedBreakerSuspectTest {
     @Test
     void aResetForgetsTheSuspicion() {
         suspect();
-        breaker.reset();
+        breaker.breaker().reset();
+        breaker.wasReset();
         assertThat(breaker.suspect()).isFalse();
+    }
+
+    @Test
+    void writesGoElsewhereWhileTheRegionIsSuspectOrHalfOpenForAtMostTheGivenTime() {
+        assertThat(breaker.writesGoElsewhere(HOUR)).isFalse();
+        suspect();
+        assertThat(breaker.writesGoElsewhere(HOUR)).isTrue();
+        assertThat(breaker.writesGoElsewhere(0)).as("suspect for longer than that").isFalse();
+        breaker.trialAnsweredInTime();
+        assertThat(breaker.writesGoElsewhere(HOUR)).isFalse();
+
+        breaker.breaker().transitionToOpenState();
+        assertThat(breaker.writesGoElsewhere(HOUR)).as("open: the router plans no call there").isFalse();
+        breaker.breaker().transitionToHalfOpenState();
+        assertThat(breaker.writesGoElsewhere(HOUR)).isTrue();
+        assertThat(breaker.writesGoElsewhere(0)).as("half-open for longer than that").isFalse();
+        breaker.breaker().transitionToClosedState();
+        assertThat(breaker.writesGoElsewhere(HOUR)).isFalse();
     }
 }

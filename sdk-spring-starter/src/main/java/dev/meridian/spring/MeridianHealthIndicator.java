@@ -17,7 +17,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import software.amazon.awssdk.regions.Region;
 
 /**
- * The regions' health as routing sees it (breaker state, drained, latency), one detail entry per region. A
+ * The regions' health as routing sees it (breaker state, drained, suspect, latency), one detail entry per region. A
  * multi-region application keeps serving while one region is out, so the roll-up is {@code UP} as long as one region
  * can take calls, with {@code degraded: true} and the unavailable regions listed; {@code DOWN} only when none can.
  *

@@ -23,6 +23,7 @@ final class RegionViews {
         m.put("breaker", s.breaker().name());
         m.put("drained", s.drained());
         m.put("available", s.available());
+        m.put("suspect", s.suspect());
         s.latencyAverage().ifPresent(d -> m.put("latencyAverageMillis", millis(d)));
         s.latencyP95().ifPresent(d -> m.put("latencyP95Millis", millis(d)));
         return m;

@@ -23,12 +23,15 @@ class MeridianActuatorAutoConfigurationTest {
                     "management.endpoints.web.exposure.include=meridian,health");
 
     @Test
+    @SuppressWarnings("unchecked")
     void oneRegionOutIsUpButDegradedAndEveryRegionOutIsDown() {
         runner.run(ctx -> {
             MeridianEndpoint endpoint = ctx.getBean(MeridianEndpoint.class);
             MeridianHealthIndicator health = ctx.getBean(MeridianHealthIndicator.class);
             assertThat(health.health().getStatus()).isEqualTo(Status.UP);
             assertThat(health.health().getDetails()).containsEntry("degraded", false);
+            assertThat((Map<String, Object>) ((Map<String, Object>) health.health().getDetails().get("regions"))
+                    .get("eu-west-1")).containsEntry("suspect", false);
 
             assertThat(endpoint.region("us-east-1", "drain")).containsEntry("drained", true);
             Health degraded = health.health();
@@ -55,7 +58,7 @@ class MeridianActuatorAutoConfigurationTest {
             Map<String, Object> regions = (Map<String, Object>) topology.get("regions");
             assertThat(regions).containsOnlyKeys("eu-west-1", "eu-central-1", "us-east-1");
             assertThat((Map<String, Object>) regions.get("us-east-1")).containsEntry("jurisdiction", "US")
-                    .containsEntry("breaker", "CLOSED").containsEntry("priority", 2);
+                    .containsEntry("breaker", "CLOSED").containsEntry("suspect", false).containsEntry("priority", 2);
             assertThatThrownBy(() -> endpoint.region("ap-south-1", "drain"))
                     .isInstanceOf(InvalidEndpointRequestException.class).hasMessageContaining("ap-south-1");
             assertThatThrownBy(() -> endpoint.region("eu-west-1", "pause"))

@@ -195,6 +195,10 @@ public final class HealthConfig {
             return this;
         }
 
+        /**
+         * How long an open breaker waits before letting trial calls through; also how long a suspect or half-open
+         * region sends the writes that have another region to go to there while no read's trial decides it.
+         */
         public Builder waitInOpenState(Duration wait) {
             this.waitInOpenState = BREAKER_WAIT_IN_OPEN.check(wait, "HealthConfig.waitInOpenState");
             return this;

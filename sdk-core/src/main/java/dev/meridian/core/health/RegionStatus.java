@@ -1,5 +1,6 @@
 package dev.meridian.core.health;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 import static org.apiguardian.api.API.Status.STABLE;
 
 import dev.meridian.core.residency.Jurisdiction;
@@ -12,8 +13,8 @@ import software.amazon.awssdk.regions.Region;
 
 /**
  * A point-in-time view of one configured region's health, as routing sees it: its jurisdiction, the state of its
- * circuit breaker, whether it is drained, whether calls may be planned there now, and its observed latency. For
- * health endpoints and dashboards; immutable.
+ * circuit breaker, whether it is drained, whether calls may be planned there now, whether it is suspect, and its
+ * observed latency. For health endpoints and dashboards; immutable.
  */
 @API(status = STABLE, since = "0.1")
 public final class RegionStatus {
@@ -34,16 +35,18 @@ public final class RegionStatus {
     private final BreakerState breaker;
     private final boolean drained;
     private final boolean available;
+    private final boolean suspect;
     private final @Nullable Duration latencyAverage;
     private final @Nullable Duration latencyP95;
 
     private RegionStatus(Region region, Jurisdiction jurisdiction, BreakerState breaker, boolean drained,
-            boolean available, @Nullable Duration latencyAverage, @Nullable Duration latencyP95) {
+            boolean available, boolean suspect, @Nullable Duration latencyAverage, @Nullable Duration latencyP95) {
         this.region = Objects.requireNonNull(region, "region");
         this.jurisdiction = Objects.requireNonNull(jurisdiction, "jurisdiction");
         this.breaker = Objects.requireNonNull(breaker, "breaker");
         this.drained = drained;
         this.available = available;
+        this.suspect = suspect;
         this.latencyAverage = latencyAverage;
         this.latencyP95 = latencyP95;
     }
@@ -53,7 +56,18 @@ public final class RegionStatus {
      */
     public static RegionStatus of(Region region, Jurisdiction jurisdiction, BreakerState breaker, boolean drained,
             boolean available, @Nullable Duration latencyAverage, @Nullable Duration latencyP95) {
-        return new RegionStatus(region, jurisdiction, breaker, drained, available, latencyAverage, latencyP95);
+        return new RegionStatus(region, jurisdiction, breaker, drained, available, false, latencyAverage, latencyP95);
+    }
+
+    /**
+     * A status that also says whether the region is {@linkplain #suspect() suspect}; {@code latencyAverage} and
+     * {@code latencyP95} are {@code null} when no call was measured yet.
+     */
+    @API(status = EXPERIMENTAL, since = "0.1")
+    public static RegionStatus of(Region region, Jurisdiction jurisdiction, BreakerState breaker, boolean drained,
+            boolean available, boolean suspect, @Nullable Duration latencyAverage, @Nullable Duration latencyP95) {
+        return new RegionStatus(region, jurisdiction, breaker, drained, available, suspect, latencyAverage,
+                latencyP95);
     }
 
     public Region region() {
@@ -78,6 +92,18 @@ public final class RegionStatus {
         return available;
     }
 
+    /**
+     * Whether the region is suspect: its circuit breaker is still closed, but a run of hedged reads it left unanswered
+     * while another region answered them ({@code HealthConfig.ejectAfterStalls} in a row) makes reads, and writes that
+     * have another region to go to, start elsewhere until a detached trial read either answers within the hedge delay
+     * (the suspicion is cleared) or does not (the breaker opens). Also true when one of the region's resource breakers
+     * ({@code HealthConfig.perResourceBreakers}) is suspect. Metered as {@code meridian.region.suspicion}.
+     */
+    @API(status = EXPERIMENTAL, since = "0.1")
+    public boolean suspect() {
+        return suspect;
+    }
+
     /** The moving average latency of calls there (failures count as slow), if any was measured. */
     public Optional<Duration> latencyAverage() {
         return Optional.ofNullable(latencyAverage);
@@ -91,6 +117,6 @@ public final class RegionStatus {
     @Override
     public String toString() {
         return "RegionStatus[" + region.id() + ' ' + jurisdiction + " breaker=" + breaker
-                + (drained ? " drained" : "") + (available ? " available" : " unavailable") + ']';
+                + (suspect ? " suspect" : "") + (drained ? " drained" : "") + (available ? " available" : " unavailable") + ']';
     }
 }

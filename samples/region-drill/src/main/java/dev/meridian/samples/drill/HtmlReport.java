@@ -26,7 +26,7 @@ final class HtmlReport {
     private static final Map<String, String> REGION_COLOURS = Map.of(Phase.EU_WEST_1, "#4e79a7",
             Phase.EU_CENTRAL_1, "#59a14f", Phase.US_EAST_1, "#f28e2b");
     private static final Map<String, String> BREAKER_COLOURS = Map.of("CLOSED", "#8cd17d", "OPEN", "#e15759",
-            "HALF_OPEN", "#f1ce63");
+            "HALF_OPEN", "#f1ce63", Sampler.SUSPECT, "#ff9da7");
 
     private HtmlReport() {
     }

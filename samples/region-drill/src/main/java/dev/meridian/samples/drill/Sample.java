@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param held            of which held: kept by the application for later, nothing executed (STRICT idempotency,
  *                        a write during the switchover, a key whose first attempt's outcome is unknown)
  * @param errors          of which failed with an application-visible error
- * @param breakers        per region: the region's circuit breaker state at the tick's end (CLOSED, OPEN, ...)
+ * @param breakers        per region: the region's circuit breaker state at the tick's end (CLOSED, OPEN, ...; SUSPECT: closed but suspect)
  * @param pendingReplication DynamoDB changes waiting on replication links at the tick's end
  * @param auroraLagMillis per replica region: measured replica lag at the tick's end, -1 when unreachable
  */

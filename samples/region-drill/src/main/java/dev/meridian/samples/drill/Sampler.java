@@ -1,6 +1,7 @@
 package dev.meridian.samples.drill;
 
 import dev.meridian.core.MultiRegion;
+import dev.meridian.core.health.RegionStatus;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -10,12 +11,15 @@ import software.amazon.awssdk.regions.Region;
 
 /**
  * Takes the timeline's {@link Sample}s on the main thread: request journal counts, JDBC statements per server,
- * the application's outcomes, breaker states, pending replication and Aurora replica lag. A phase's numbers (per
- * region, and the calls by outcome) are the sums of its samples, so the summary table and the picture agree by
- * construction; the calls' totals are handed in by the caller, read at the same moment the workload switched phases
- * ({@link Workload#phase}), so every call falls in exactly one sample. Not thread-safe.
+ * the application's outcomes, breaker states (SUSPECT for a suspect region behind a closed breaker), pending
+ * replication and Aurora replica lag. A phase's numbers (per region, and the calls by outcome) are the sums of its
+ * samples, so the summary table and the picture agree by construction; the calls' totals are handed in by the
+ * caller, read at the same moment the workload switched phases ({@link Workload#phase}), so every call falls in
+ * exactly one sample. Not thread-safe.
  */
 final class Sampler {
+    /** The state drawn for a region whose breaker is closed but which is suspect ({@link RegionStatus#suspect()}). */
+    static final String SUSPECT = "SUSPECT";
     private final Phase.Targets targets;
     private final MultiRegion runtime;
     private final JdbcWorkload jdbc;
@@ -56,7 +60,10 @@ final class Sampler {
         Map<String, Long> statements = jdbc.statementsByRegion();
         Map<String, String> breakers = new TreeMap<>();
         for (String region : Phase.REGIONS) {
-            breakers.put(region, runtime.status(Region.of(region)).breaker().name());
+            RegionStatus status = runtime.status(Region.of(region));
+            // A suspect region's breaker is still closed; its reads already start elsewhere while a trial decides.
+            boolean suspect = status.suspect() && status.breaker() == RegionStatus.BreakerState.CLOSED;
+            breakers.put(region, suspect ? SUSPECT : status.breaker().name());
         }
         Map<String, Long> lag = new TreeMap<>();
         for (String region : Phase.REGIONS) {

@@ -34,7 +34,8 @@ class HtmlReportTest {
                 long held = random.nextInt(4);
                 samples.add(new Sample(i, t, length, perRegion(random), perRegion(random),
                         errors + refused + held + random.nextInt(90), refused, held, errors,
-                        Map.of(Phase.EU_WEST_1, "CLOSED", Phase.EU_CENTRAL_1, "OPEN", Phase.US_EAST_1, "HALF_OPEN"),
+                        Map.of(Phase.EU_WEST_1, k == 0 ? Sampler.SUSPECT : "CLOSED", Phase.EU_CENTRAL_1, "OPEN",
+                                Phase.US_EAST_1, "HALF_OPEN"),
                         random.nextInt(10), Map.of(Phase.EU_WEST_1, (long) random.nextInt(900))));
                 t += length;
             }
@@ -108,6 +109,20 @@ class HtmlReportTest {
                 .isPositive().isEqualTo(tabled(html, column)).isEqualTo(total(html, column)));
         assertThat(total(html, "calls")).isEqualTo(report.totalCalls()).isEqualTo(tabled(html, "calls"));
         assertThat(total(html, "errors")).isEqualTo(report.totalErrors());
+    }
+
+    @Test
+    void aSuspectRegionsBandHasItsOwnColourAndLegend() {
+        Document html = Jsoup.parse(HtmlReport.html(syntheticRun(),
+                new DrillSettings(Duration.ofSeconds(2), 4, 100, 1L)));
+
+        String suspect = html.select("rect.breaker[data-region=" + Phase.EU_WEST_1 + "][data-state=SUSPECT]")
+                .attr("fill");
+        String closed = html.select("rect.breaker[data-region=" + Phase.EU_WEST_1 + "][data-state=CLOSED]")
+                .attr("fill");
+        assertThat(suspect).isNotEmpty().isNotEqualTo(closed);
+        assertThat(closed).isNotEmpty();
+        assertThat(html.text()).contains("breaker SUSPECT");
     }
 
     @Test

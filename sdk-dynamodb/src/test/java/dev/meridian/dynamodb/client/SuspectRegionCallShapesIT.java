@@ -1,0 +1,238 @@
+package dev.meridian.dynamodb.client;
+
+import static dev.meridian.dynamodb.TestRegions.EU_CENTRAL_1;
+import static dev.meridian.dynamodb.TestRegions.EU_WEST_1;
+import static dev.meridian.dynamodb.TestRegions.IDS;
+import static dev.meridian.dynamodb.TestRegions.US_EAST_1;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.meridian.core.MultiRegion;
+import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.core.RegionSpec;
+import dev.meridian.core.health.RegionStatus;
+import dev.meridian.core.residency.DataClass;
+import dev.meridian.core.routing.RoutingContext;
+import dev.meridian.dynamodb.TestRegions;
+import dev.meridian.testkit.LocalRegions;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.Get;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.TransactGetItem;
+
+/**
+ * Issue 19, item 3 on every call shape: the suspect rule lives in sdk-core's executor, which every shape of the
+ * multi-region client goes through. For each shape — synchronous {@code GetItem}, the {@code Query} paginator,
+ * asynchronous {@code GetItem}, {@code BatchGetItem}, {@code TransactGetItems} — the local region eu-west-1 answers
+ * every request, but 400 ms late (the README's configuration: adaptive hedging, 50 ms floor, 2 s attempts). Its
+ * reads' hedges win elsewhere, the run of unanswered losers makes it suspect and its slow trials eject it: after that
+ * the shape's reads do not go there at all. No read fails, and RESTRICTED data of a German subject (a table
+ * replicated in the EU regions only) is read in eu-central-1, never in us-east-1 — which comes before eu-central-1
+ * in the plan of unrestricted data (priority), as the PUBLIC reads made at the end show. The request journals are
+ * the witness.
+ */
+class SuspectRegionCallShapesIT {
+    private static final String EU_PROFILES = "suspect_eu_profiles";
+    private static final String CATALOG = "suspect_catalog";
+    private static final Duration SLOW = Duration.ofMillis(400);
+    /** Reads made after the region is ejected, none of which may reach it. */
+    private static final int AFTER_EJECTION = 10;
+    private static final int MAX_READS = 300;
+
+    private static LocalRegions regions;
+
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private MultiRegion runtime;
+    private DynamoDbClient client;
+    private DynamoDbAsyncClient asyncClient;
+
+    @BeforeAll
+    static void startRegions() {
+        regions = LocalRegions.start(IDS);
+        for (String table : List.of(EU_PROFILES, CATALOG)) {
+            regions.createGlobalTable(TestRegions.table(table));
+            for (String id : IDS) {
+                try (DynamoDbClient c = TestRegions.client(regions, Region.of(id), Duration.ofSeconds(30))) {
+                    for (String pk : List.of("item-1", "item-2")) {
+                        c.putItem(p -> p.tableName(table).item(Map.of("pk", AttributeValue.fromS(pk),
+                                "servedBy", AttributeValue.fromS(id))));
+                    }
+                }
+            }
+        }
+        regions.awaitReplication();
+    }
+
+    @AfterAll
+    static void stopRegions() {
+        if (regions != null) {
+            regions.close();
+        }
+    }
+
+    @AfterEach
+    void close() {
+        regions.healAll();
+        if (client != null) {
+            client.close();
+        }
+        if (asyncClient != null) {
+            asyncClient.close();
+        }
+        if (runtime != null) {
+            runtime.close();
+        }
+    }
+
+    /** One way of reading both items of a table through the multi-region clients; true when both came back. */
+    enum Shape {
+        SYNC_GET_ITEM("GetItem") {
+            @Override
+            boolean read(SuspectRegionCallShapesIT t, String table) {
+                return t.client.getItem(g -> g.tableName(table).key(key("item-1"))).hasItem()
+                        && t.client.getItem(g -> g.tableName(table).key(key("item-2"))).hasItem();
+            }
+        },
+        QUERY_PAGINATOR("Query") {
+            @Override
+            boolean read(SuspectRegionCallShapesIT t, String table) {
+                return t.client.queryPaginator(q -> q.tableName(table).keyConditionExpression("pk = :k")
+                        .expressionAttributeValues(Map.of(":k", AttributeValue.fromS("item-1")))).items().stream()
+                        .count() == 1;
+            }
+        },
+        ASYNC_GET_ITEM("GetItem") {
+            @Override
+            boolean read(SuspectRegionCallShapesIT t, String table) throws Exception {
+                return t.asyncClient.getItem(g -> g.tableName(table).key(key("item-1"))).get(30, TimeUnit.SECONDS)
+                        .hasItem();
+            }
+        },
+        BATCH_GET_ITEM("BatchGetItem") {
+            @Override
+            boolean read(SuspectRegionCallShapesIT t, String table) {
+                return t.client.batchGetItem(b -> b.requestItems(Map.of(table, KeysAndAttributes.builder()
+                        .keys(key("item-1"), key("item-2")).build()))).responses().get(table).size() == 2;
+            }
+        },
+        TRANSACT_GET_ITEMS("TransactGetItems") {
+            @Override
+            boolean read(SuspectRegionCallShapesIT t, String table) {
+                return t.client.transactGetItems(x -> x.transactItems(
+                        TransactGetItem.builder().get(Get.builder().tableName(table).key(key("item-1")).build())
+                                .build(),
+                        TransactGetItem.builder().get(Get.builder().tableName(table).key(key("item-2")).build())
+                                .build())).responses().stream().allMatch(r -> r.hasItem());
+            }
+        };
+
+        /** The operation its requests are journalled as. */
+        final String operation;
+
+        Shape(String operation) {
+            this.operation = operation;
+        }
+
+        abstract boolean read(SuspectRegionCallShapesIT t, String table) throws Exception;
+    }
+
+    private static Map<String, AttributeValue> key(String pk) {
+        return Map.of("pk", AttributeValue.fromS(pk));
+    }
+
+    /** The README's runtime (adaptive hedging by default) with us-east-1 ahead of eu-central-1 in priority. */
+    private void routedClients() {
+        MultiRegionConfig config = MultiRegionConfig.builder()
+                .region(RegionSpec.of(EU_WEST_1).jurisdiction("EU").priority(0))
+                .region(RegionSpec.of(US_EAST_1).jurisdiction("US").priority(1))
+                .region(RegionSpec.of(EU_CENTRAL_1).jurisdiction("EU").priority(2))
+                .localRegion(EU_WEST_1)
+                .build();
+        runtime = MultiRegion.builder(config).meterRegistry(meters).build();
+        List<TableConfig> tables = List.of(
+                TableConfig.builder(EU_PROFILES).partitionKey("pk").replicaRegions(EU_WEST_1, EU_CENTRAL_1).build(),
+                TableConfig.builder(CATALOG).partitionKey("pk").replicaRegions(EU_WEST_1, EU_CENTRAL_1, US_EAST_1)
+                        .build());
+        client = MultiRegionDynamoDb.builder().multiRegion(runtime).tables(tables)
+                .clientFactory(r -> TestRegions.client(regions, r)).build();
+        asyncClient = MultiRegionDynamoDb.builder().multiRegion(runtime).tables(tables)
+                .asyncClientFactory(r -> TestRegions.asyncClient(regions, r)).buildAsyncClient();
+    }
+
+    /** Reads once in each region alone (the others excluded), so that no read below goes through a cold client. */
+    private void warmUp(Shape shape) throws Exception {
+        for (String id : IDS) {
+            RoutingContext.Builder only = RoutingContext.builder().dataClass(DataClass.PUBLIC);
+            for (String other : IDS) {
+                if (!other.equals(id)) {
+                    only.excludeRegion(Region.of(other));
+                }
+            }
+            try (RoutingContext.Scope s = only.build().open()) {
+                for (int i = 0; i < 3; i++) {
+                    assertThat(shape.read(this, CATALOG)).isTrue();
+                }
+            }
+        }
+    }
+
+    private static int requests(Region region) {
+        return regions.journal(region.id()).count();
+    }
+
+    private RegionStatus.BreakerState west() {
+        return runtime.status(EU_WEST_1).breaker();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Shape.class)
+    void readsOfEveryShapeLeaveASlowLocalRegionWithoutFailingAndRestrictedDataStaysInItsJurisdiction(Shape shape)
+            throws Exception {
+        routedClients();
+        warmUp(shape);
+        regions.faults(EU_WEST_1.id()).latency(SLOW);
+        regions.journalsClear();
+
+        RoutingContext german = RoutingContext.builder().dataClass(DataClass.RESTRICTED).subjectCountry("DE").build();
+        int reads = 0;
+        try (RoutingContext.Scope s = german.open()) {
+            while (west() == RegionStatus.BreakerState.CLOSED) {
+                assertThat(reads++).as("RESTRICTED reads before eu-west-1 was ejected").isLessThan(MAX_READS);
+                assertThat(shape.read(this, EU_PROFILES)).as("read %d", reads).isTrue();
+            }
+            int westBefore = requests(EU_WEST_1);
+            for (int i = 0; i < AFTER_EJECTION; i++) {
+                assertThat(shape.read(this, EU_PROFILES)).isTrue();
+            }
+            assertThat(requests(EU_WEST_1)).as("reads sent to the ejected region").isEqualTo(westBefore);
+        }
+        assertThat(meters.counter("meridian.region.suspicion", "region", EU_WEST_1.id(), "outcome", "suspected")
+                .count()).as("eu-west-1 made suspect by %s's hedge losers", shape).isGreaterThanOrEqualTo(1);
+        assertThat(regions.journal(EU_CENTRAL_1.id()).count(shape.operation)).as("reads served by eu-central-1")
+                .isGreaterThanOrEqualTo(AFTER_EJECTION);
+        // A request sent late (a detached trial, a loser's SDK retry) would land soon after: none may be in us-east-1.
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(30))
+                .until(() -> requests(US_EAST_1) == 0);
+
+        // Unrestricted data would have gone to us-east-1: the check above is not vacuous.
+        try (RoutingContext.Scope s = RoutingContext.builder().dataClass(DataClass.PUBLIC).build().open()) {
+            for (int i = 0; i < AFTER_EJECTION; i++) {
+                assertThat(shape.read(this, CATALOG)).isTrue();
+            }
+        }
+        assertThat(regions.journal(US_EAST_1.id()).count(shape.operation)).isGreaterThanOrEqualTo(AFTER_EJECTION);
+    }
+}
