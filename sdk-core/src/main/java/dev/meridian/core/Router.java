@@ -64,6 +64,15 @@ final class Router {
     /** A plan and the subject jurisdiction it was made for. */
     private record LastPlan(RoutingPlan plan, @Nullable Jurisdiction jurisdiction) {
     }
+
+    /**
+     * The subject jurisdiction and allowed regions of a call made under no context (the configured default data
+     * class), found on first use: they depend on the configuration only, and most calls are made so.
+     */
+    private volatile @Nullable DefaultScope defaultScope;
+
+    private record DefaultScope(Optional<Jurisdiction> subject, Set<Region> allowed) {
+    }
     /**
      * Allowed regions per data class and subject jurisdiction. A plain map that stops growing at its bound (further
      * pairs are computed per call) rather than a Caffeine cache: the pairs in use are few and stable, hits must not
@@ -161,8 +170,16 @@ final class Router {
         Objects.requireNonNull(op, "op");
         Objects.requireNonNull(ctx, "ctx");
         ctx = effective(op, ctx);
-        Optional<Jurisdiction> subject = subjectJurisdiction(ctx);
-        Set<Region> allowed = allowedRegions(ctx, subject);
+        Optional<Jurisdiction> subject;
+        Set<Region> allowed;
+        if (ctx == defaultContext) {
+            DefaultScope scope = defaultScope();
+            subject = scope.subject();
+            allowed = scope.allowed();
+        } else {
+            subject = subjectJurisdiction(ctx);
+            allowed = allowedRegions(ctx, subject);
+        }
         if (allowed.isEmpty()) {
             throw refuse(op, ctx, "no configured region is allowed", null);
         }
@@ -179,10 +196,14 @@ final class Router {
         }
         List<Region> byPriority = config.regionsByPriority();
         List<Region> candidates = byPriority;
+        // Allowed regions are configured ones: as many means all of them, and the usual empty exclusion list need not
+        // be asked per region either.
+        boolean allAllowed = allowed.size() == byPriority.size();
+        boolean noneExcluded = excluded.isEmpty();
         for (int i = 0, n = byPriority.size(); i < n; i++) {
             Region r = byPriority.get(i);
-            boolean usable = allowed.contains(r) && !excluded.contains(r) && controlOn(r)
-                    && (resource == null ? health.isAvailable(r) : health.isAvailable(r, resource));
+            boolean usable = (allAllowed || allowed.contains(r)) && (noneExcluded || !excluded.contains(r))
+                    && controlOn(r) && (resource == null ? health.isAvailable(r) : health.isAvailable(r, resource));
             if (!usable && candidates == byPriority) {
                 // First unusable region: copy the usable prefix; the common all-healthy case allocates nothing.
                 candidates = new ArrayList<>(byPriority.subList(0, i));
@@ -218,6 +239,16 @@ final class Router {
         RoutingPlan plan = RoutingPlan.of(ordered, allowed, residencyLimited, ctx.dataClass(), jurisdiction);
         lastPlan = new LastPlan(plan, jurisdiction);
         return plan;
+    }
+
+    private DefaultScope defaultScope() {
+        DefaultScope scope = defaultScope;
+        if (scope == null) {
+            Optional<Jurisdiction> subject = subjectJurisdiction(defaultContext);
+            scope = new DefaultScope(subject, allowedRegions(defaultContext, subject));
+            defaultScope = scope;
+        }
+        return scope;
     }
 
     /**
