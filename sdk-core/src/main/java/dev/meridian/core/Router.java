@@ -54,6 +54,8 @@ final class Router {
     /** The fleet's region controls, or null when no control source is configured. */
     private final @Nullable RegionControl control;
     private final RoutingContext defaultContext;
+    /** {@link #footprintMatters} of a context that declares nothing: the configuration's answer, asked per call. */
+    private final boolean undeclaredFootprintMatters;
     /**
      * The last plan made, given again while a call's plan comes out of the same immutable lists (every region usable,
      * the strategy keeping the configured order, the allowed regions from the cache) for the same data class and
@@ -105,6 +107,8 @@ final class Router {
         this.weights = control == null ? config::weight : r -> control.weight(r).orElse(config.weight(r));
         this.defaultContext = config.defaultDataClass().equals(DataClass.INTERNAL) ? RoutingContext.empty()
                 : RoutingContext.builder().dataClass(config.defaultDataClass()).build();
+        this.undeclaredFootprintMatters = config.requireContext()
+                || !defaultContext.dataClass().equals(DataClass.INTERNAL);
     }
 
     public MultiRegionConfig config() {
@@ -292,7 +296,7 @@ final class Router {
      */
     public boolean footprintMatters(RoutingContext ctx) {
         if (!ctx.isDeclared()) {
-            return config.requireContext() || !defaultContext.dataClass().equals(DataClass.INTERNAL);
+            return undeclaredFootprintMatters;
         }
         ctx = withDefaultDataClass(ctx);
         return ctx.dataClass().equals(DataClass.RESTRICTED)
