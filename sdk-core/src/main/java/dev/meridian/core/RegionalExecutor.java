@@ -575,8 +575,9 @@ final class RegionalExecutor implements AutoCloseable {
     }
 
     /**
-     * As {@link #succeeded(Operation, Gate, long)} for an attempt that ended at {@code end} ({@link System#nanoTime()}):
-     * the caller's own clock reading is reused, since each further one costs tens of nanoseconds on the per-call path.
+     * As {@link #succeeded(Operation, Gate, long)} for an attempt that ended at {@code end}
+     * ({@link System#nanoTime()}): the caller's own clock reading is reused, since each further one costs tens of
+     * nanoseconds on the per-call path.
      */
     private void succeeded(Operation op, Gate gate, long nanos, long end) {
         meterIfSlow(gate, nanos, false);
