@@ -8,6 +8,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.core.RegistryStore;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -54,6 +55,11 @@ final class RegionHealth implements AutoCloseable {
     private final Map<Region, WatchedBreaker> breakers;
     /** Per region: resource → breaker, created on first use; keyed by region first so lookups build no string. */
     private final Map<Region, ConcurrentHashMap<String, WatchedBreaker>> resourceBreakers;
+    /**
+     * The same breakers per configured region, for the lookups every call makes (several per attempt): found by an
+     * identity scan, which for a handful of regions is cheaper than hashing ({@link Region} compares by identity).
+     */
+    private final Slot[] slots;
     /** Every breaker by name: Meridian's and any an application creates through {@link #registry()}. */
     private final ConcurrentHashMap<String, CircuitBreaker> byName = new ConcurrentHashMap<>();
     private final Set<Region> drained = ConcurrentHashMap.newKeySet();
@@ -89,14 +95,18 @@ final class RegionHealth implements AutoCloseable {
                 .build();
         Map<Region, WatchedBreaker> m = new LinkedHashMap<>();
         Map<Region, ConcurrentHashMap<String, WatchedBreaker>> byResource = new HashMap<>();
+        List<Slot> slotList = new ArrayList<>();
         for (Region r : regions) {
             WatchedBreaker watched = newBreaker(r, null);
             metrics.breakerState(r, () -> watched.breaker().getState().getOrder());
             m.put(r, watched);
-            byResource.put(r, new ConcurrentHashMap<>());
+            ConcurrentHashMap<String, WatchedBreaker> resources = new ConcurrentHashMap<>();
+            byResource.put(r, resources);
+            slotList.add(new Slot(r, watched, resources));
         }
         this.breakers = Collections.unmodifiableMap(m);
         this.resourceBreakers = Collections.unmodifiableMap(byResource);
+        this.slots = slotList.toArray(new Slot[0]);
         this.prober = config.probe().isPresent() ? startProbe(config.probe().get()) : null;
     }
 
@@ -113,24 +123,39 @@ final class RegionHealth implements AutoCloseable {
     }
 
     WatchedBreaker watched(Region region) {
-        WatchedBreaker cb = breakers.get(region);
-        if (cb == null) {
-            throw SettingRules.invalid("region", "must be one of the configured regions " + breakers.keySet(),
-                    SettingRules.quoted(region), "name a configured region");
-        }
-        return cb;
+        return configured(region).breaker();
     }
 
     WatchedBreaker watched(Region region, String resource) {
         Objects.requireNonNull(resource, "resource");
-        watched(region);
-        return Objects.requireNonNull(resourceBreakers.get(region), "resourceBreakers").computeIfAbsent(resource, res -> newBreaker(region, res));
+        ConcurrentHashMap<String, WatchedBreaker> byResource = configured(region).resources();
+        WatchedBreaker cb = byResource.get(resource);
+        return cb != null ? cb : byResource.computeIfAbsent(resource, res -> newBreaker(region, res));
     }
 
     /** The breaker of one resource in a region if it was created, else null; creates nothing. */
     @Nullable WatchedBreaker existingBreaker(Region region, String resource) {
-        Map<String, WatchedBreaker> byResource = resourceBreakers.get(region);
-        return byResource == null ? null : byResource.get(resource);
+        Slot slot = slot(region);
+        return slot == null ? null : slot.resources().get(resource);
+    }
+
+    /** The slot of a configured region, else null. */
+    private @Nullable Slot slot(Region region) {
+        for (Slot s : slots) {
+            if (s.region() == region) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private Slot configured(Region region) {
+        Slot slot = slot(region);
+        if (slot == null) {
+            throw SettingRules.invalid("region", "must be one of the configured regions " + breakers.keySet(),
+                    SettingRules.quoted(region), "name a configured region");
+        }
+        return slot;
     }
 
     /**
@@ -191,11 +216,16 @@ final class RegionHealth implements AutoCloseable {
      * its wait elapsed (in which case it moves to half-open here).
      */
     public boolean isAvailable(Region region) {
-        if (drained.contains(region)) {
+        Slot slot = slot(region);
+        return slot != null && isAvailable(slot);
+    }
+
+    private boolean isAvailable(Slot slot) {
+        // Nearly always nothing is drained: asking the empty set first spares the lookup.
+        if (!drained.isEmpty() && drained.contains(slot.region())) {
             return false;
         }
-        WatchedBreaker cb = breakers.get(region);
-        return cb != null && cb.permitsCalls();
+        return slot.breaker().permitsCalls();
     }
 
     /**
@@ -205,10 +235,11 @@ final class RegionHealth implements AutoCloseable {
      */
     public boolean isAvailable(Region region, String resource) {
         Objects.requireNonNull(resource, "resource");
-        if (!isAvailable(region)) {
+        Slot slot = slot(region);
+        if (slot == null || !isAvailable(slot)) {
             return false;
         }
-        WatchedBreaker cb = existingBreaker(region, resource);
+        WatchedBreaker cb = slot.resources().get(resource);
         return cb == null || cb.permitsCalls();
     }
 
@@ -409,5 +440,9 @@ final class RegionHealth implements AutoCloseable {
             }
             return null;
         }
+    }
+
+    /** A configured region, its breaker and its region × resource breakers. */
+    private record Slot(Region region, WatchedBreaker breaker, ConcurrentHashMap<String, WatchedBreaker> resources) {
     }
 }

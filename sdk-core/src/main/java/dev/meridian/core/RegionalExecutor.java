@@ -306,7 +306,8 @@ final class RegionalExecutor implements AutoCloseable {
                 long start = System.nanoTime();
                 try {
                     T result = call.apply(region);
-                    succeeded(op, gate, System.nanoTime() - start);
+                    long end = System.nanoTime();
+                    succeeded(op, gate, end - start, end);
                     if (call instanceof ServedRegion served) {
                         served.served(region);
                     }
@@ -383,7 +384,8 @@ final class RegionalExecutor implements AutoCloseable {
             failed(op, gate, System.nanoTime() - start, t, classifier);
             throw t;
         }
-        succeeded(op, gate, System.nanoTime() - start);
+        long end = System.nanoTime();
+        succeeded(op, gate, end - start, end);
         return result;
     }
 
@@ -586,9 +588,18 @@ final class RegionalExecutor implements AutoCloseable {
     }
 
     private void succeeded(Operation op, Gate gate, long nanos) {
+        succeeded(op, gate, nanos, System.nanoTime());
+    }
+
+    /**
+     * As {@link #succeeded(Operation, Gate, long)} for an attempt that ended at {@code end}
+     * ({@link System#nanoTime()}): the caller's own clock reading is reused, since each further one costs tens of
+     * nanoseconds on the per-call path.
+     */
+    private void succeeded(Operation op, Gate gate, long nanos, long end) {
         meterIfSlow(gate, nanos, false);
-        long held = heldAgainstRegion(gate, nanos);
-        gate.succeeded(held);
+        long held = gate.cold ? 0 : stalls.unstalledNanos(end, nanos);
+        gate.succeeded(held, end);
         if (!gate.cold) {
             latency.record(gate.region, held);
             if (tail != null) {
@@ -779,7 +790,13 @@ final class RegionalExecutor implements AutoCloseable {
         }
 
         void succeeded(long nanos) {
-            health.watched(region).heard();
+            succeeded(nanos, System.nanoTime());
+        }
+
+        /** As {@link #succeeded(long)}, the region heard at {@code now} ({@link System#nanoTime()}). */
+        void succeeded(long nanos, long now) {
+            // The primary breaker is the region's own unless it is a region × resource one: no lookup then.
+            (primaryIsResource ? health.watched(region) : primary).heard(now);
             primary.success(nanos);
             if (throttle != null) {
                 throttle.success(nanos);

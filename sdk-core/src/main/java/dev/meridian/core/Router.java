@@ -54,6 +54,8 @@ final class Router {
     /** The fleet's region controls, or null when no control source is configured. */
     private final @Nullable RegionControl control;
     private final RoutingContext defaultContext;
+    /** {@link #footprintMatters} of a context that declares nothing: the configuration's answer, asked per call. */
+    private final boolean undeclaredFootprintMatters;
     /**
      * The last plan made, given again while a call's plan comes out of the same immutable lists (every region usable,
      * the strategy keeping the configured order, the allowed regions from the cache) for the same data class and
@@ -63,6 +65,15 @@ final class Router {
 
     /** A plan and the subject jurisdiction it was made for. */
     private record LastPlan(RoutingPlan plan, @Nullable Jurisdiction jurisdiction) {
+    }
+
+    /**
+     * The subject jurisdiction and allowed regions of a call made under no context (the configured default data
+     * class), found on first use: they depend on the configuration only, and most calls are made so.
+     */
+    private volatile @Nullable DefaultScope defaultScope;
+
+    private record DefaultScope(Optional<Jurisdiction> subject, Set<Region> allowed) {
     }
     /**
      * Allowed regions per data class and subject jurisdiction. A plain map that stops growing at its bound (further
@@ -96,6 +107,8 @@ final class Router {
         this.weights = control == null ? config::weight : r -> control.weight(r).orElse(config.weight(r));
         this.defaultContext = config.defaultDataClass().equals(DataClass.INTERNAL) ? RoutingContext.empty()
                 : RoutingContext.builder().dataClass(config.defaultDataClass()).build();
+        this.undeclaredFootprintMatters = config.requireContext()
+                || !defaultContext.dataClass().equals(DataClass.INTERNAL);
     }
 
     public MultiRegionConfig config() {
@@ -161,8 +174,16 @@ final class Router {
         Objects.requireNonNull(op, "op");
         Objects.requireNonNull(ctx, "ctx");
         ctx = effective(op, ctx);
-        Optional<Jurisdiction> subject = subjectJurisdiction(ctx);
-        Set<Region> allowed = allowedRegions(ctx, subject);
+        Optional<Jurisdiction> subject;
+        Set<Region> allowed;
+        if (ctx == defaultContext) {
+            DefaultScope scope = defaultScope();
+            subject = scope.subject();
+            allowed = scope.allowed();
+        } else {
+            subject = subjectJurisdiction(ctx);
+            allowed = allowedRegions(ctx, subject);
+        }
         if (allowed.isEmpty()) {
             throw refuse(op, ctx, "no configured region is allowed", null);
         }
@@ -179,10 +200,14 @@ final class Router {
         }
         List<Region> byPriority = config.regionsByPriority();
         List<Region> candidates = byPriority;
+        // Allowed regions are configured ones: as many means all of them, and the usual empty exclusion list need not
+        // be asked per region either.
+        boolean allAllowed = allowed.size() == byPriority.size();
+        boolean noneExcluded = excluded.isEmpty();
         for (int i = 0, n = byPriority.size(); i < n; i++) {
             Region r = byPriority.get(i);
-            boolean usable = allowed.contains(r) && !excluded.contains(r) && controlOn(r)
-                    && (resource == null ? health.isAvailable(r) : health.isAvailable(r, resource));
+            boolean usable = (allAllowed || allowed.contains(r)) && (noneExcluded || !excluded.contains(r))
+                    && controlOn(r) && (resource == null ? health.isAvailable(r) : health.isAvailable(r, resource));
             if (!usable && candidates == byPriority) {
                 // First unusable region: copy the usable prefix; the common all-healthy case allocates nothing.
                 candidates = new ArrayList<>(byPriority.subList(0, i));
@@ -218,6 +243,16 @@ final class Router {
         RoutingPlan plan = RoutingPlan.of(ordered, allowed, residencyLimited, ctx.dataClass(), jurisdiction);
         lastPlan = new LastPlan(plan, jurisdiction);
         return plan;
+    }
+
+    private DefaultScope defaultScope() {
+        DefaultScope scope = defaultScope;
+        if (scope == null) {
+            Optional<Jurisdiction> subject = subjectJurisdiction(defaultContext);
+            scope = new DefaultScope(subject, allowedRegions(defaultContext, subject));
+            defaultScope = scope;
+        }
+        return scope;
     }
 
     /**
@@ -261,7 +296,7 @@ final class Router {
      */
     public boolean footprintMatters(RoutingContext ctx) {
         if (!ctx.isDeclared()) {
-            return config.requireContext() || !defaultContext.dataClass().equals(DataClass.INTERNAL);
+            return undeclaredFootprintMatters;
         }
         ctx = withDefaultDataClass(ctx);
         return ctx.dataClass().equals(DataClass.RESTRICTED)

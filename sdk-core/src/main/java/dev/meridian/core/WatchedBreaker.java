@@ -27,7 +27,12 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
     private final Transitions transitions;
     /** Attempts in a row that stalled (timed out, or lost to another region unanswered); a success clears it. */
     private final AtomicInteger stalls = new AtomicInteger();
-    private volatile long heardAt;
+    /**
+     * When the region last answered ({@link System#nanoTime()}). Written with release semantics (a plain store on
+     * x86, not a fence): it is written after every successful attempt, and a reader a few nanoseconds behind sees the
+     * previous answer, which is as good a sign that the region answers.
+     */
+    private final AtomicLong heardAt = new AtomicLong();
     private volatile boolean heardEver;
     /**
      * Whether a run of hedge losers left unanswered made the region suspect: reads start elsewhere while a detached
@@ -97,8 +102,18 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
     /** Records that the region answered something (a response of any kind, or a successful probe). */
     @Override
     public void heard() {
-        heardAt = System.nanoTime();
-        heardEver = true;
+        heard(System.nanoTime());
+    }
+
+    /**
+     * As {@link #heard()}, at {@code now} ({@link System#nanoTime()}) read by the caller. Called after every successful
+     * attempt: the flag that is set once is not written again, a volatile store per call being a full fence.
+     */
+    void heard(long now) {
+        heardAt.lazySet(now);
+        if (!heardEver) {
+            heardEver = true;
+        }
     }
 
     /**
@@ -106,7 +121,7 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
      * something other than a dead region (e.g. the SDK backing off after throttling), so it is no stall.
      */
     boolean heardSince(long nanoTime) {
-        return heardEver && heardAt - nanoTime >= 0;
+        return heardEver && heardAt.get() - nanoTime >= 0;
     }
 
     void success(long nanos) {

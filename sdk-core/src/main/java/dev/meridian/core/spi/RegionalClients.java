@@ -7,10 +7,13 @@ import dev.meridian.core.RegionSpec;
 import dev.meridian.core.RegionalClientFactory;
 import dev.meridian.core.internal.SettingRules;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
@@ -31,6 +34,11 @@ public final class RegionalClients<C> implements SnapshotParticipant, AutoClosea
     private final String service;
     private final RegionalClientFactory<C> factory;
     private final Map<Region, Slot> slots;
+    /**
+     * The same slots in configuration order, for the lookups every call makes (three or four per attempt): found by an
+     * identity scan, which for a handful of regions is cheaper than hashing ({@link Region} compares by identity).
+     */
+    private final List<Slot> slotList;
     private volatile boolean closed;
 
     /**
@@ -45,6 +53,7 @@ public final class RegionalClients<C> implements SnapshotParticipant, AutoClosea
             m.put(spec.region(), new Slot(spec));
         }
         this.slots = m;
+        this.slotList = new ArrayList<>(m.values());
     }
 
     /**
@@ -54,7 +63,7 @@ public final class RegionalClients<C> implements SnapshotParticipant, AutoClosea
      * @throws IllegalStateException when these clients are closed or the factory returned {@code null}
      */
     public C get(Region region) {
-        Slot slot = slots.get(Objects.requireNonNull(region, "region"));
+        Slot slot = slot(Objects.requireNonNull(region, "region"));
         if (slot == null) {
             throw SettingRules.invalid("region", "must be one of the configured regions " + slots.keySet(),
                     SettingRules.quoted(region.id()), "pass a configured region");
@@ -68,8 +77,18 @@ public final class RegionalClients<C> implements SnapshotParticipant, AutoClosea
      * {@link MultiRegionConfig#firstAttemptTimeout()}). Unknown regions are not cold.
      */
     boolean isCold(Region region) {
-        Slot slot = slots.get(region);
+        Slot slot = slot(region);
         return slot != null && !slot.started;
+    }
+
+    private @Nullable Slot slot(Region region) {
+        for (int i = 0, n = slotList.size(); i < n; i++) {
+            Slot s = slotList.get(i);
+            if (s.spec.region() == region) {
+                return s;
+            }
+        }
+        return null;
     }
 
     /**
@@ -83,8 +102,9 @@ public final class RegionalClients<C> implements SnapshotParticipant, AutoClosea
 
     /** Records that the region's client got an answer from the service (a response or a service error). */
     public void answered(Region region) {
-        Slot slot = slots.get(region);
-        if (slot != null && slot.client != null) {
+        Slot slot = slot(region);
+        // Written once, not after every answer: a volatile store is a full fence on the per-call path.
+        if (slot != null && !slot.started && slot.client != null) {
             slot.started = true;
         }
     }

@@ -53,21 +53,29 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
     private final Map<String, TableConfig> tables;
     /** {@link #settings(String)}'s answers, made once: it is asked for every key of every call. */
     private final Map<String, Optional<TableConfig>> settingsValues;
-    /** The one-table set of each configured table, made once: most calls touch one item of one of them. */
-    private final Map<String, Set<String>> singleTables;
+    /**
+     * What classifying a one-item call on each configured table needs, made once and found with one lookup: most calls
+     * touch one item of one of them.
+     */
+    private final Map<String, Single> singles;
     private final Function<String, Optional<String>> partitionKeys;
 
+    /**
+     * A classifier of {@code tables} whose partition key names {@code partitionKeys} answers: a configured table's own
+     * key when it has one (a one-item call then reads that one without asking), else e.g. a described one.
+     */
     DynamoDbOperationClassifier(Map<String, TableConfig> tables, Function<String, Optional<String>> partitionKeys) {
         this.tables = Map.copyOf(tables);
         // One loop, not two forEach lambdas: every routed client builds a classifier at start-up.
         Map<String, Optional<TableConfig>> values = new HashMap<>();
-        Map<String, Set<String>> singles = new HashMap<>();
+        Map<String, Single> singleValues = new HashMap<>();
         for (Map.Entry<String, TableConfig> e : this.tables.entrySet()) {
-            values.put(e.getKey(), Optional.of(e.getValue()));
-            singles.put(e.getKey(), Set.of(e.getKey()));
+            Optional<TableConfig> settings = Optional.of(e.getValue());
+            values.put(e.getKey(), settings);
+            singleValues.put(e.getKey(), new Single(Set.of(e.getKey()), settings, e.getValue().partitionKey()));
         }
         this.settingsValues = Map.copyOf(values);
-        this.singleTables = Map.copyOf(singles);
+        this.singles = Map.copyOf(singleValues);
         this.partitionKeys = Objects.requireNonNull(partitionKeys, "partitionKeys");
     }
 
@@ -96,16 +104,25 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
         Set<String> touched;
         String singleTable = null;
         String singleValue = null;
+        Optional<TableConfig> singleSettings = Optional.empty();
         List<TableKey> keys = null;
         // Most calls touch one item: a cached one-table set, no key object and no key list allocate the least on this
         // per-call path.
         if (count == 1) {
             singleTable = shape.table(0);
-            touched = singleTables.get(singleTable);
-            if (touched == null) {
+            Single known = singles.get(singleTable);
+            Optional<String> partitionKey;
+            if (known != null) {
+                touched = known.tables();
+                singleSettings = known.settings();
+                // A configured key is what partitionKeys answers first: asked here, no second lookup.
+                partitionKey = known.partitionKey().isPresent() ? known.partitionKey()
+                        : partitionKeys.apply(singleTable);
+            } else {
                 touched = Set.of(singleTable);
+                partitionKey = partitionKeys.apply(singleTable);
             }
-            singleValue = shape.partitionValue(0, partitionKeys.apply(singleTable));
+            singleValue = shape.partitionValue(0, partitionKey);
             if (singleValue == null) {
                 keys = List.of();
             }
@@ -127,7 +144,7 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
         if (singleTable != null && singleValue != null) {
             // Joined only if a strategy reads it (home-by-key): the default local-first order never does.
             op.routingKey(singleTable, singleValue);
-            if (homesByKey(shape, settings(singleTable))) {
+            if (homesByKey(shape, singleSettings)) {
                 op.strategy(HOME_BY_KEY);
             }
         } else if (keys != null && !keys.isEmpty()) {
@@ -175,6 +192,10 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
 
     private Optional<TableConfig> settings(String table) {
         return settingsValues.getOrDefault(table, Optional.empty());
+    }
+
+    /** A configured table as a one-item call sees it: its one-table set, its settings and its configured key. */
+    private record Single(Set<String> tables, Optional<TableConfig> settings, Optional<String> partitionKey) {
     }
 
     /** One (table, partition key value) pair a call touches. */

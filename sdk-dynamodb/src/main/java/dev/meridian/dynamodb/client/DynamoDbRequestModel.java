@@ -98,6 +98,10 @@ final class DynamoDbRequestModel implements RequestModel<DynamoDbRequest, Classi
     @Override
     @SuppressWarnings("try")
     public void beforeCall(Classification classified, DynamoDbRequest request, RoutingContext ctx) {
+        // Most contexts have nothing to check and nothing to describe: no thread-local lookup for them.
+        if (!routing.footprintMatters(ctx)) {
+            return;
+        }
         if (RoutingContext.current() == ctx) {
             routing.checkResidency(classified, ctx, describe);
             return;

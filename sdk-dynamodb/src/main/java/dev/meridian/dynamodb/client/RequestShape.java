@@ -73,13 +73,23 @@ final class RequestShape {
     }
 
     private RequestShape(String operation, boolean read, boolean repeatSafe, boolean consistentRead, ItemRef single) {
+        this(operation, read, repeatSafe, consistentRead, single.table(), single.attributes(), single.query());
+    }
+
+    /**
+     * A single-item shape from the item's parts, as {@link ItemRef}'s constructor takes them: a key or item request
+     * (most calls) passes its table and map straight here, so that its call path has no {@code ItemRef} to allocate
+     * or for the JIT to eliminate.
+     */
+    private RequestShape(String operation, boolean read, boolean repeatSafe, boolean consistentRead, String table,
+            @Nullable Map<String, AttributeValue> attributes, ItemRef.@Nullable QueryKey query) {
         this.operation = operation;
         this.read = read;
         this.repeatSafe = repeatSafe;
         this.consistentRead = consistentRead;
-        this.singleTable = single.table();
-        this.singleAttributes = single.attributes();
-        this.singleQuery = single.query();
+        this.singleTable = Objects.requireNonNull(table, "table");
+        this.singleAttributes = attributes == null ? Map.of() : attributes;
+        this.singleQuery = query;
         this.items = null;
     }
 
@@ -96,24 +106,24 @@ final class RequestShape {
     static RequestShape of(String methodName, DynamoDbRequest request) {
         String op = operationName(methodName);
         if (request instanceof GetItemRequest r) {
-            return new RequestShape(op, true, false, Boolean.TRUE.equals(r.consistentRead()),
-                    ItemRef.ofAttributes(r.tableName(), r.key()));
+            return new RequestShape(op, true, false, Boolean.TRUE.equals(r.consistentRead()), r.tableName(), r.key(),
+                    null);
         }
         if (request instanceof PutItemRequest r) {
             return new RequestShape(op, false, guarded(r.conditionExpression(), r.expressionAttributeNames(),
-                    r.expressionAttributeValues(), WriteGuard.PostWrite.put(r.item())), false,
-                    ItemRef.ofAttributes(r.tableName(), r.item()));
+                    r.expressionAttributeValues(), WriteGuard.PostWrite.put(r.item())), false, r.tableName(), r.item(),
+                    null);
         }
         if (request instanceof UpdateItemRequest r) {
             return new RequestShape(op, false, guarded(r.conditionExpression(), r.expressionAttributeNames(),
                     r.expressionAttributeValues(), WriteGuard.PostWrite.update(r.key(), r.updateExpression(),
-                            r.expressionAttributeNames(), r.expressionAttributeValues())), false,
-                    ItemRef.ofAttributes(r.tableName(), r.key()));
+                            r.expressionAttributeNames(), r.expressionAttributeValues())), false, r.tableName(),
+                    r.key(), null);
         }
         if (request instanceof DeleteItemRequest r) {
             return new RequestShape(op, false, guarded(r.conditionExpression(), r.expressionAttributeNames(),
-                    r.expressionAttributeValues(), WriteGuard.PostWrite.delete()), false,
-                    ItemRef.ofAttributes(r.tableName(), r.key()));
+                    r.expressionAttributeValues(), WriteGuard.PostWrite.delete()), false, r.tableName(), r.key(),
+                    null);
         }
         if (request instanceof QueryRequest r) {
             return new RequestShape(op, true, false, Boolean.TRUE.equals(r.consistentRead()),

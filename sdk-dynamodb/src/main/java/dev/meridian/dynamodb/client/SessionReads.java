@@ -47,8 +47,9 @@ final class SessionReads {
 
     /** Whether a call is a data read under a session that wrote: describing or listing tables is not bounded. */
     static boolean applies(String operation, boolean read, RoutingContext ctx) {
-        return read && !operation.startsWith("Describe") && !operation.startsWith("List")
-                && ctx.session().flatMap(RoutingSession::token).isPresent();
+        // The session first: most calls have none, and it is the cheapest to ask.
+        return read && ctx.session().flatMap(RoutingSession::token).isPresent()
+                && !operation.startsWith("Describe") && !operation.startsWith("List");
     }
 
     /**
