@@ -7,6 +7,8 @@ import dev.meridian.core.internal.SettingRules;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.circuitbreaker.internal.CircuitBreakerStateMachine;
+import io.github.resilience4j.circuitbreaker.internal.SchedulerFactory;
 import io.github.resilience4j.core.RegistryStore;
 import java.util.Collection;
 import java.util.Collections;
@@ -23,6 +25,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +49,7 @@ import software.amazon.awssdk.regions.Region;
  * throttled resource (created on first throttling even without per-resource breakers), never on the region's
  * breaker, so one hot table never moves the traffic of the region's other tables. Thread-safe.
  */
-final class RegionHealth implements AutoCloseable {
+final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
     private static final Logger LOG = LoggerFactory.getLogger(RegionHealth.class);
 
     private final HealthConfig config;
@@ -70,8 +73,9 @@ final class RegionHealth implements AutoCloseable {
     }
 
     /**
-     * Health for these regions. Every error reported to a breaker counts: the executor reports only regional
-     * failures (its failure classifier decides), so caller errors never open a breaker.
+     * Health for these regions. Every error reported to a breaker counts (Resilience4j's default predicate records
+     * every exception): the executor reports only regional failures (its failure classifier decides), so caller errors
+     * never open a breaker.
      */
     RegionHealth(Collection<Region> regions, HealthConfig config, Metrics metrics) {
         this.config = Objects.requireNonNull(config, "config");
@@ -85,13 +89,12 @@ final class RegionHealth implements AutoCloseable {
                 .permittedNumberOfCallsInHalfOpenState(config.permittedCallsInHalfOpenState())
                 .slowCallRateThreshold(config.slowCallRateThreshold())
                 .slowCallDurationThreshold(config.slowCallDuration())
-                .recordException(t -> true)
                 .build();
         Map<Region, WatchedBreaker> m = new LinkedHashMap<>();
         Map<Region, ConcurrentHashMap<String, WatchedBreaker>> byResource = new HashMap<>();
         for (Region r : regions) {
             WatchedBreaker watched = newBreaker(r, null);
-            metrics.breakerState(r, () -> watched.breaker().getState().getOrder());
+            metrics.breakerState(r, new StateOrder(watched));
             m.put(r, watched);
             byResource.put(r, new ConcurrentHashMap<>());
         }
@@ -232,13 +235,26 @@ final class RegionHealth implements AutoCloseable {
      */
     private WatchedBreaker newBreaker(Region region, @Nullable String resource) {
         String name = resource == null ? region.id() : region.id() + '/' + resource;
-        CircuitBreaker cb = CircuitBreaker.of(name, breakerConfig);
+        CircuitBreaker cb = needsScheduler(breakerConfig) ? CircuitBreaker.of(name, breakerConfig)
+                : new CircuitBreakerStateMachine(name, breakerConfig, (SchedulerFactory) null);
         byName.put(name, cb);
-        return new WatchedBreaker(cb, region, resource, this::transitioned);
+        return new WatchedBreaker(cb, region, resource, this);
+    }
+
+    /**
+     * Whether a breaker of this configuration schedules its own transitions: Resilience4j's scheduler serves only an
+     * automatic open → half-open move and a bounded half-open wait, which Meridian's breakers do not use (an open
+     * breaker moves to half-open when asked). Built without it, a breaker does not make Resilience4j's shared
+     * scheduler (an executor and its classes, at a cold start); {@link CircuitBreaker#of} is what it calls otherwise.
+     */
+    private static boolean needsScheduler(CircuitBreakerConfig config) {
+        return config.isAutomaticTransitionFromOpenToHalfOpenEnabled()
+                || config.getMaxWaitDurationInHalfOpenState().toMillis() >= 1;
     }
 
     /** Logs and meters a transition of a region's breaker or a region × resource one. */
-    private void transitioned(WatchedBreaker breaker, CircuitBreaker.State from, CircuitBreaker.State to) {
+    @Override
+    public void changed(WatchedBreaker breaker, CircuitBreaker.State from, CircuitBreaker.State to) {
         if (breaker.resource() == null) {
             LOG.info("Circuit breaker for region {}: {} -> {}", breaker.region().id(), from, to);
         } else {
@@ -321,6 +337,23 @@ final class RegionHealth implements AutoCloseable {
                 LOG.debug("Health probe of region {} failed: {}", region.id(),
                         error == null ? "it answered false" : error.toString());
             }
+        }
+    }
+
+    /**
+     * The gauge of a region's breaker state (Resilience4j's order: closed 0, open 1, half-open 2, …); a class rather
+     * than a lambda, which would be spun by every application's first client build.
+     */
+    private static final class StateOrder implements Supplier<Number> {
+        private final WatchedBreaker watched;
+
+        StateOrder(WatchedBreaker watched) {
+            this.watched = watched;
+        }
+
+        @Override
+        public Number get() {
+            return watched.breaker().getState().getOrder();
         }
     }
 
