@@ -53,7 +53,9 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
     private static final Logger LOG = LoggerFactory.getLogger(RegionHealth.class);
 
     private final HealthConfig config;
-    private final CircuitBreakerConfig breakerConfig;
+    /** Built with the first breaker's state machine ({@link LazyBreaker}) or the first registry. */
+    private volatile @Nullable CircuitBreakerConfig breakerConfig;
+    private final Object breakerConfigLock = new Object();
     private final Map<Region, WatchedBreaker> breakers;
     /** Per region: resource → breaker, created on first use; keyed by region first so lookups build no string. */
     private final Map<Region, ConcurrentHashMap<String, WatchedBreaker>> resourceBreakers;
@@ -80,16 +82,9 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
     RegionHealth(Collection<Region> regions, HealthConfig config, Metrics metrics) {
         this.config = Objects.requireNonNull(config, "config");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.breakerConfig = CircuitBreakerConfig.custom()
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(config.slidingWindowSize())
-                .minimumNumberOfCalls(config.minimumNumberOfCalls())
-                .failureRateThreshold(config.failureRateThreshold())
-                .waitDurationInOpenState(config.waitInOpenState())
-                .permittedNumberOfCallsInHalfOpenState(config.permittedCallsInHalfOpenState())
-                .slowCallRateThreshold(config.slowCallRateThreshold())
-                .slowCallDurationThreshold(config.slowCallDuration())
-                .build();
+        if (config.waitInOpenState().toMillis() < 1) {
+            breakerConfig(); // Resilience4j refuses a wait under 1 ms: refused here, as when it was built up front
+        }
         Map<Region, WatchedBreaker> m = new LinkedHashMap<>();
         Map<Region, ConcurrentHashMap<String, WatchedBreaker>> byResource = new HashMap<>();
         for (Region r : regions) {
@@ -147,7 +142,7 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
             synchronized (this) {
                 r = registry;
                 if (r == null) {
-                    r = CircuitBreakerRegistry.custom().withCircuitBreakerConfig(breakerConfig)
+                    r = CircuitBreakerRegistry.custom().withCircuitBreakerConfig(breakerConfig())
                             .withRegistryStore(new BreakerStore()).build();
                     registry = r;
                 }
@@ -235,10 +230,40 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
      */
     private WatchedBreaker newBreaker(Region region, @Nullable String resource) {
         String name = resource == null ? region.id() : region.id() + '/' + resource;
-        CircuitBreaker cb = needsScheduler(breakerConfig) ? CircuitBreaker.of(name, breakerConfig)
-                : new CircuitBreakerStateMachine(name, breakerConfig, (SchedulerFactory) null);
+        CircuitBreaker cb = new LazyBreaker(name, this);
         byName.put(name, cb);
         return new WatchedBreaker(cb, region, resource, this);
+    }
+
+    /** The Resilience4j configuration of Meridian's breakers, built on first use. */
+    CircuitBreakerConfig breakerConfig() {
+        CircuitBreakerConfig c = breakerConfig;
+        if (c == null) {
+            synchronized (breakerConfigLock) {
+                c = breakerConfig;
+                if (c == null) {
+                    c = CircuitBreakerConfig.custom()
+                            .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                            .slidingWindowSize(config.slidingWindowSize())
+                            .minimumNumberOfCalls(config.minimumNumberOfCalls())
+                            .failureRateThreshold(config.failureRateThreshold())
+                            .waitDurationInOpenState(config.waitInOpenState())
+                            .permittedNumberOfCallsInHalfOpenState(config.permittedCallsInHalfOpenState())
+                            .slowCallRateThreshold(config.slowCallRateThreshold())
+                            .slowCallDurationThreshold(config.slowCallDuration())
+                            .build();
+                    breakerConfig = c;
+                }
+            }
+        }
+        return c;
+    }
+
+    /** The Resilience4j state machine of the breaker {@code name} ({@link LazyBreaker} builds it when it matters). */
+    CircuitBreaker stateMachine(String name) {
+        CircuitBreakerConfig c = breakerConfig();
+        return needsScheduler(c) ? CircuitBreaker.of(name, c)
+                : new CircuitBreakerStateMachine(name, c, (SchedulerFactory) null);
     }
 
     /**
