@@ -11,9 +11,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * A breaker of {@link RegionHealth} whose Resilience4j state machine is built when it first matters. Until then the
  * breaker is closed (its initial state) and has recorded only fast successes, which no configuration acts on: it
- * permits every call and keeps those successes. Anything else — a failure, a slow success, a transition, its metrics,
- * events or tags, a fifth success — builds the state machine, which first records the kept successes in their order,
- * so its window, metrics and state are those of a breaker built up front. A cold start's first read therefore loads
+ * permits every call and keeps those successes (a reset forgets them). Anything else — a failure, a slow success, a
+ * transition, its metrics, events or tags, a fifth success — builds the state machine, which first records the kept
+ * successes in their order, so its window, metrics and state are those of a breaker built up front. A cold start's first read therefore loads
  * none of Resilience4j's configuration, state machine and metrics classes (measured in {@code benchmarks/RESULTS.md}).
  * Thread-safe: until the state machine exists, its successes are kept under this object's monitor.
  */
@@ -129,8 +129,17 @@ final class LazyBreaker implements CircuitBreaker {
         real().onResult(duration, durationUnit, result);
     }
 
+    /** Before the state machine is built: forgets the kept successes, as its reset would close an empty window. */
     @Override
     public void reset() {
+        if (real == null) {
+            synchronized (this) {
+                if (real == null) {
+                    keptCount = 0;
+                    return;
+                }
+            }
+        }
         real().reset();
     }
 

@@ -126,6 +126,17 @@ class LazyBreakerTest {
     }
 
     @Test
+    void aResetBeforeItIsBuiltForgetsTheKeptSuccessesWithoutBuildingIt() {
+        LazyBreaker cb = lazy();
+        feed(cb, List.of(ok(1), ok(2)));
+        health.reset();
+
+        assertThat(cb.built()).as("a snapshot restore's resetHealth builds no breaker").isFalse();
+        feed(cb, List.of(ok(3)));
+        assertThat(cb.getMetrics().getNumberOfSuccessfulCalls()).isEqualTo(1);
+    }
+
+    @Test
     void concurrentSuccessesWhileItIsBuiltAreAllRecorded() throws Exception {
         RegionHealth wide = new RegionHealth(List.of(EU),
                 HealthConfig.builder().slidingWindowSize(400).minimumNumberOfCalls(400).build());
