@@ -13,9 +13,10 @@ import org.jspecify.annotations.Nullable;
  * breaker is closed (its initial state) and has recorded only fast successes, which no configuration acts on: it
  * permits every call and keeps those successes (a reset forgets them). Anything else — a failure, a slow success, a
  * transition, its metrics, events or tags, a fifth success — builds the state machine, which first records the kept
- * successes in their order, so its window, metrics and state are those of a breaker built up front. A cold start's first read therefore loads
- * none of Resilience4j's configuration, state machine and metrics classes (measured in {@code benchmarks/RESULTS.md}).
- * Thread-safe: until the state machine exists, its successes are kept under this object's monitor.
+ * successes in their order, so its window, metrics and state are those of a breaker built up front. A cold start's
+ * first read therefore loads none of Resilience4j's configuration, state-machine and metrics classes (measured in
+ * {@code benchmarks/RESULTS.md}). Thread-safe: until the state machine exists, its successes are kept under this
+ * object's monitor.
  */
 final class LazyBreaker implements CircuitBreaker {
     /** Fast successes kept before the state machine is built; a process's first calls, not a window's worth. */

@@ -88,7 +88,8 @@ class LazyBreakerTest {
         assertThat(cb.built()).isTrue();
         assertThat(describe(cb)).isEqualTo(upFront(calls)).startsWith("CLOSED buffered=5 ok=3 failed=2");
         feed(cb, List.of(failed(40)));
-        assertThat(cb.getState()).as("3 of 6 failed: the window opens it as before").isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(cb.getState()).as("3 of 6 failed: the window opens it as before")
+                .isEqualTo(CircuitBreaker.State.OPEN);
     }
 
     @Test
