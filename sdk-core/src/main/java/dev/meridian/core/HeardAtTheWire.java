@@ -50,9 +50,6 @@ final class HeardAtTheWire implements ExecutionInterceptor {
     private static final int BODY_PEEK = 4096;
     /** The header the AWS JSON protocols may name the error in, before the body does. */
     private static final String ERROR_TYPE_HEADER = "x-amzn-ErrorType";
-    /** The error code of AWS JSON ({@code __type}, {@code code}) and XML ({@code <Code>}) error bodies. */
-    private static final Pattern ERROR_CODE = Pattern.compile(
-            "\"(?:__type|code)\"\\s*:\\s*\"([^\"]*)\"|<Code>([^<]*)</Code>");
 
     /** Told of the answers one attempt's SDK call receives. */
     interface Listener {
@@ -152,13 +149,20 @@ final class HeardAtTheWire implements ExecutionInterceptor {
             int colon = h.indexOf(':');
             return colon < 0 ? h : h.substring(0, colon);
         }
-        Matcher m = ERROR_CODE.matcher(new String(body, 0, length, StandardCharsets.UTF_8));
+        Matcher m = ErrorCodes.PATTERN.matcher(new String(body, 0, length, StandardCharsets.UTF_8));
         if (!m.find()) {
             return null;
         }
         String code = m.group(1) != null ? m.group(1) : m.group(2);
         // DynamoDB's __type is "com.amazonaws.dynamodb.v20120810#ThrottlingException".
         return code.substring(code.lastIndexOf('#') + 1);
+    }
+
+    /** Compiled on the first error body read, not when the first client is built (a cold start has no error). */
+    private static final class ErrorCodes {
+        /** The error code of AWS JSON ({@code __type}, {@code code}) and XML ({@code <Code>}) error bodies. */
+        static final Pattern PATTERN = Pattern.compile(
+                "\"(?:__type|code)\"\\s*:\\s*\"([^\"]*)\"|<Code>([^<]*)</Code>");
     }
 
     /** Passes an error answer's body on unchanged, keeping a copy of its start to judge when it is complete. */

@@ -7,6 +7,8 @@ import dev.meridian.core.internal.SettingRules;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.circuitbreaker.internal.CircuitBreakerStateMachine;
+import io.github.resilience4j.circuitbreaker.internal.SchedulerFactory;
 import io.github.resilience4j.core.RegistryStore;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -24,6 +26,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,11 +50,13 @@ import software.amazon.awssdk.regions.Region;
  * throttled resource (created on first throttling even without per-resource breakers), never on the region's
  * breaker, so one hot table never moves the traffic of the region's other tables. Thread-safe.
  */
-final class RegionHealth implements AutoCloseable {
+final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
     private static final Logger LOG = LoggerFactory.getLogger(RegionHealth.class);
 
     private final HealthConfig config;
-    private final CircuitBreakerConfig breakerConfig;
+    /** Built with the first breaker's state machine ({@link LazyBreaker}) or the first registry. */
+    private volatile @Nullable CircuitBreakerConfig breakerConfig;
+    private final Object breakerConfigLock = new Object();
     private final Map<Region, WatchedBreaker> breakers;
     /** Per region: resource → breaker, created on first use; keyed by region first so lookups build no string. */
     private final Map<Region, ConcurrentHashMap<String, WatchedBreaker>> resourceBreakers;
@@ -76,29 +81,22 @@ final class RegionHealth implements AutoCloseable {
     }
 
     /**
-     * Health for these regions. Every error reported to a breaker counts: the executor reports only regional
-     * failures (its failure classifier decides), so caller errors never open a breaker.
+     * Health for these regions. Every error reported to a breaker counts (Resilience4j's default predicate records
+     * every exception): the executor reports only regional failures (its failure classifier decides), so caller errors
+     * never open a breaker.
      */
     RegionHealth(Collection<Region> regions, HealthConfig config, Metrics metrics) {
         this.config = Objects.requireNonNull(config, "config");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.breakerConfig = CircuitBreakerConfig.custom()
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(config.slidingWindowSize())
-                .minimumNumberOfCalls(config.minimumNumberOfCalls())
-                .failureRateThreshold(config.failureRateThreshold())
-                .waitDurationInOpenState(config.waitInOpenState())
-                .permittedNumberOfCallsInHalfOpenState(config.permittedCallsInHalfOpenState())
-                .slowCallRateThreshold(config.slowCallRateThreshold())
-                .slowCallDurationThreshold(config.slowCallDuration())
-                .recordException(t -> true)
-                .build();
+        if (config.waitInOpenState().toMillis() < 1) {
+            breakerConfig(); // Resilience4j refuses a wait under 1 ms: refused here, as when it was built up front
+        }
         Map<Region, WatchedBreaker> m = new LinkedHashMap<>();
         Map<Region, ConcurrentHashMap<String, WatchedBreaker>> byResource = new HashMap<>();
         List<Slot> slotList = new ArrayList<>();
         for (Region r : regions) {
             WatchedBreaker watched = newBreaker(r, null);
-            metrics.breakerState(r, () -> watched.breaker().getState().getOrder());
+            metrics.breakerState(r, new StateOrder(watched));
             m.put(r, watched);
             ConcurrentHashMap<String, WatchedBreaker> resources = new ConcurrentHashMap<>();
             byResource.put(r, resources);
@@ -169,7 +167,7 @@ final class RegionHealth implements AutoCloseable {
             synchronized (this) {
                 r = registry;
                 if (r == null) {
-                    r = CircuitBreakerRegistry.custom().withCircuitBreakerConfig(breakerConfig)
+                    r = CircuitBreakerRegistry.custom().withCircuitBreakerConfig(breakerConfig())
                             .withRegistryStore(new BreakerStore()).build();
                     registry = r;
                 }
@@ -282,13 +280,56 @@ final class RegionHealth implements AutoCloseable {
      */
     private WatchedBreaker newBreaker(Region region, @Nullable String resource) {
         String name = resource == null ? region.id() : region.id() + '/' + resource;
-        CircuitBreaker cb = CircuitBreaker.of(name, breakerConfig);
+        CircuitBreaker cb = new LazyBreaker(name, this);
         byName.put(name, cb);
-        return new WatchedBreaker(cb, region, resource, this::transitioned);
+        return new WatchedBreaker(cb, region, resource, this);
+    }
+
+    /** The Resilience4j configuration of Meridian's breakers, built on first use. */
+    CircuitBreakerConfig breakerConfig() {
+        CircuitBreakerConfig c = breakerConfig;
+        if (c == null) {
+            synchronized (breakerConfigLock) {
+                c = breakerConfig;
+                if (c == null) {
+                    c = CircuitBreakerConfig.custom()
+                            .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                            .slidingWindowSize(config.slidingWindowSize())
+                            .minimumNumberOfCalls(config.minimumNumberOfCalls())
+                            .failureRateThreshold(config.failureRateThreshold())
+                            .waitDurationInOpenState(config.waitInOpenState())
+                            .permittedNumberOfCallsInHalfOpenState(config.permittedCallsInHalfOpenState())
+                            .slowCallRateThreshold(config.slowCallRateThreshold())
+                            .slowCallDurationThreshold(config.slowCallDuration())
+                            .build();
+                    breakerConfig = c;
+                }
+            }
+        }
+        return c;
+    }
+
+    /** The Resilience4j state machine of the breaker {@code name} ({@link LazyBreaker} builds it when it matters). */
+    CircuitBreaker stateMachine(String name) {
+        CircuitBreakerConfig c = breakerConfig();
+        return needsScheduler(c) ? CircuitBreaker.of(name, c)
+                : new CircuitBreakerStateMachine(name, c, (SchedulerFactory) null);
+    }
+
+    /**
+     * Whether a breaker of this configuration schedules its own transitions: Resilience4j's scheduler serves only an
+     * automatic open → half-open move and a bounded half-open wait, which Meridian's breakers do not use (an open
+     * breaker moves to half-open when asked). Built without it, a breaker does not make Resilience4j's shared
+     * scheduler (an executor and its classes, at a cold start); {@link CircuitBreaker#of} is what it calls otherwise.
+     */
+    private static boolean needsScheduler(CircuitBreakerConfig config) {
+        return config.isAutomaticTransitionFromOpenToHalfOpenEnabled()
+                || config.getMaxWaitDurationInHalfOpenState().toMillis() >= 1;
     }
 
     /** Logs and meters a transition of a region's breaker or a region × resource one. */
-    private void transitioned(WatchedBreaker breaker, CircuitBreaker.State from, CircuitBreaker.State to) {
+    @Override
+    public void changed(WatchedBreaker breaker, CircuitBreaker.State from, CircuitBreaker.State to) {
         if (breaker.resource() == null) {
             LOG.info("Circuit breaker for region {}: {} -> {}", breaker.region().id(), from, to);
         } else {
@@ -371,6 +412,23 @@ final class RegionHealth implements AutoCloseable {
                 LOG.debug("Health probe of region {} failed: {}", region.id(),
                         error == null ? "it answered false" : error.toString());
             }
+        }
+    }
+
+    /**
+     * The gauge of a region's breaker state (Resilience4j's order: closed 0, open 1, half-open 2, …); a class rather
+     * than a lambda, which would be spun by every application's first client build.
+     */
+    private static final class StateOrder implements Supplier<Number> {
+        private final WatchedBreaker watched;
+
+        StateOrder(WatchedBreaker watched) {
+            this.watched = watched;
+        }
+
+        @Override
+        public Number get() {
+            return watched.breaker().getState().getOrder();
         }
     }
 

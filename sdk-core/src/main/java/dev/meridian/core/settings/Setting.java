@@ -8,8 +8,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
 
@@ -34,7 +32,6 @@ public final class Setting<T> {
     public static final String REGION = "<region>";
     /** Placeholder of a country code in per-country keys. */
     public static final String COUNTRY = "<cc>";
-    private static final Pattern PLACEHOLDER = Pattern.compile("<[a-z]+>");
 
     private final String key;
     private final Class<?> type;
@@ -78,7 +75,9 @@ public final class Setting<T> {
     /** The key with the placeholder filled in, e.g. {@code region.eu-west-1.weight}. */
     public String key(String regionOrCountry) {
         Objects.requireNonNull(regionOrCountry, "regionOrCountry");
-        return PLACEHOLDER.matcher(key).replaceFirst(Matcher.quoteReplacement(regionOrCountry));
+        int start = placeholderStart(key);
+        return start < 0 ? key
+                : key.substring(0, start) + regionOrCountry + key.substring(key.indexOf('>', start) + 1);
     }
 
     /** {@code meridian.} + {@link #key()}: the system property and the Spring property. */
@@ -93,7 +92,24 @@ public final class Setting<T> {
 
     /** Whether the key holds a placeholder ({@value #REGION}, {@value #COUNTRY}, a module's own). */
     public boolean isTemplate() {
-        return PLACEHOLDER.matcher(key).find();
+        return placeholderStart(key) >= 0;
+    }
+
+    /**
+     * Where the first placeholder of {@code key} ({@code <}, lower-case ASCII letters, {@code >}) starts, or -1.
+     * Scanned, not a regular expression: every application's first config initializes this class.
+     */
+    private static int placeholderStart(String key) {
+        for (int open = key.indexOf('<'); open >= 0; open = key.indexOf('<', open + 1)) {
+            int end = open + 1;
+            while (end < key.length() && key.charAt(end) >= 'a' && key.charAt(end) <= 'z') {
+                end++;
+            }
+            if (end > open + 1 && end < key.length() && key.charAt(end) == '>') {
+                return open;
+            }
+        }
+        return -1;
     }
 
     /** The type of the value, e.g. {@code Integer}, {@code Duration}, {@code List} (of region ids). */

@@ -11,8 +11,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apiguardian.api.API;
 
 /**
@@ -24,7 +22,6 @@ import org.apiguardian.api.API;
 public final class SettingTypes {
     /** How a duration may be written; said in the fix of every duration's rule. */
     public static final String DURATION_FIX = "use e.g. 50ms, 2s or ISO-8601 PT0.05S";
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
 
     private SettingTypes() {
     }
@@ -151,16 +148,27 @@ public final class SettingTypes {
         throw new IllegalArgumentException("not a boolean");
     }
 
-    /** ISO-8601 ({@code PT0.05S}) or a number with unit {@code ms}, {@code s}, {@code m}, {@code h}. */
+    /**
+     * ISO-8601 ({@code PT0.05S}) or a number with unit {@code ms}, {@code s}, {@code m}, {@code h} (digits, optional
+     * white space, the unit; any case). Scanned, not a regular expression compiled when the settings catalogue is.
+     */
     private static Duration parseDuration(String text) {
-        Matcher m = DURATION.matcher(text.toLowerCase(Locale.ROOT));
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            switch (m.group(2)) {
-                case "ms": return Duration.ofMillis(n);
-                case "s": return Duration.ofSeconds(n);
-                case "m": return Duration.ofMinutes(n);
-                default: return Duration.ofHours(n);
+        String t = text.toLowerCase(Locale.ROOT);
+        int digits = 0;
+        while (digits < t.length() && t.charAt(digits) >= '0' && t.charAt(digits) <= '9') {
+            digits++;
+        }
+        int unit = digits;
+        while (unit < t.length() && " \t\n\u000B\f\r".indexOf(t.charAt(unit)) >= 0) {
+            unit++;
+        }
+        if (digits > 0) {
+            switch (t.substring(unit)) {
+                case "ms": return Duration.ofMillis(Long.parseLong(t.substring(0, digits)));
+                case "s": return Duration.ofSeconds(Long.parseLong(t.substring(0, digits)));
+                case "m": return Duration.ofMinutes(Long.parseLong(t.substring(0, digits)));
+                case "h": return Duration.ofHours(Long.parseLong(t.substring(0, digits)));
+                default: break;
             }
         }
         return Duration.parse(text.toUpperCase(Locale.ROOT));
