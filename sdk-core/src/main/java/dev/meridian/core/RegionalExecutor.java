@@ -13,6 +13,7 @@ import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingPlan;
 import dev.meridian.core.spi.RegionalAttempt;
 import dev.meridian.core.spi.RegionalBind;
+import dev.meridian.core.spi.ReleasableCall;
 import dev.meridian.core.spi.ServedRegion;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -485,14 +486,15 @@ final class RegionalExecutor implements AutoCloseable {
     }
 
     /**
-     * A synchronous hedged read. Every attempt — the first one too — runs on a hedge thread while the caller waits
-     * for the first success. Running the first attempt on the caller's thread would save one thread hand-off
-     * (microseconds, next to a network call of milliseconds), but then the caller could return only when that
-     * attempt returns: a won hedge would have to interrupt the caller's own thread, and blocking socket reads of the
-     * SDK's sync HTTP clients (Apache, URL connection) do not react to interrupts, so the caller would stay pinned to
-     * the slow region — the case hedging exists for — and the interrupt could land in application code after the
-     * attempt. On a hedge thread the loser is interrupted best-effort and finishes in the background; only
-     * Meridian's own threads are ever interrupted.
+     * A synchronous hedged read. When the first attempt's client can be released mid-call ({@link ReleasableCall}:
+     * built with {@link RegionalClientDefaults}), the caller runs that attempt itself, the hedge timer sends the hedge
+     * to a hedge thread when it is due, and a winning hedge releases the caller through the SDK's own call timeout
+     * ({@link ReleasableAttempt}: the SDK aborts the HTTP request and clears the interrupt it set), so the read costs
+     * no thread hand-off. Otherwise every attempt — the first one too — runs on a hedge thread while the caller waits
+     * for the first success: a blocking socket read of the SDK's sync HTTP clients (Apache, URL connection) does not
+     * react to an interrupt, so only an abort can free a thread pinned to the slow region, and only the SDK can abort
+     * its request; there the loser is interrupted best-effort and finishes in the background, and only Meridian's own
+     * threads are ever interrupted.
      */
     @SuppressWarnings("try")
     private <T> T executeHedged(Operation op, RoutingContext ctx, RoutingPlan plan, int limit,
@@ -519,7 +521,9 @@ final class RegionalExecutor implements AutoCloseable {
             }
         };
         Run<T> run = new Run<>(op, ctx, plan, limit, classifier, launch, inline, true, cold, servedRegion(call));
+        run.releasable = call instanceof ReleasableCall r ? r : null;
         run.start();
+        run.runOnCaller(call);
         try {
             return run.await();
         } catch (ExecutionException e) {
@@ -938,9 +942,16 @@ final class RegionalExecutor implements AutoCloseable {
         private int attempts;
         /**
          * Whether the caller fires the hedge itself while it waits ({@link #await}): a synchronous read's caller waits
-         * anyway, so it needs no timer task per read; an asynchronous one's hedge is fired by the hedge timer.
+         * anyway, so it needs no timer task per read; an asynchronous one's hedge is fired by the hedge timer, and so
+         * is that of a synchronous read whose caller runs the first attempt itself.
          */
-        private final boolean callerTimesHedge;
+        private boolean callerTimesHedge;
+        /** Tells whether a synchronous read's first attempt can run on its caller's thread; null: it cannot. */
+        @Nullable ReleasableCall releasable;
+        /** While the first attempt is launched: it may be the caller's own ({@link #releasable}). */
+        private boolean launchingFirst;
+        /** The first attempt, when the caller runs it itself ({@link #runOnCaller}); null otherwise. */
+        private @Nullable Attempt onCaller;
         /** When the caller of a synchronous read is to fire the hedge ({@link System#nanoTime()}), once armed. */
         private long hedgeDue;
         /** The hedge delay, once armed. */
@@ -1033,7 +1044,12 @@ final class RegionalExecutor implements AutoCloseable {
                     stallMeter.needed();
                 }
             }
+            launchingFirst = true;
             boolean firstCold = launchAttempt(firstIndex, false);
+            launchingFirst = false;
+            if (onCaller != null) {
+                callerTimesHedge = false; // the caller is busy with its attempt: the hedge timer sends the hedge
+            }
             if (hedge && !result.isDone()) {
                 long delay = hedging.delayNanos(tail == null ? -1 : tail.hedgeAfter(regions.get(firstIndex), next,
                         op.name()));
@@ -1048,6 +1064,40 @@ final class RegionalExecutor implements AutoCloseable {
                 }
             }
             return result;
+        }
+
+        /**
+         * Runs the first attempt on the caller's own thread when {@link #start} left it to the caller, armed so that a
+         * winning hedge can release it ({@link ReleasableAttempt}), and completes it with what the call returned or
+         * threw (nothing, once a winning hedge cancelled it: its outcome was recorded then, as a hedge thread's
+         * loser's is).
+         */
+        @SuppressWarnings("try") // the scope only makes the captured context current while the call is made
+        void runOnCaller(Function<Region, T> call) {
+            Attempt a = onCaller;
+            if (a == null) {
+                return;
+            }
+            CompletableFuture<T> f = Objects.requireNonNull(a.future, "future");
+            ReleasableAttempt release = Objects.requireNonNull(a.release, "release");
+            T value = null;
+            Throwable error = null;
+            ReleasableAttempt armedBefore = SdkTimeoutScheduler.arm(release);
+            HeardAtTheWire.Listener heardBefore = HeardAtTheWire.listen(a);
+            try (RoutingContext.Scope s = RoutingContext.current() == ctx ? null : ctx.open()) {
+                value = call.apply(a.gate.region);
+            } catch (Throwable t) {
+                error = t;
+            } finally {
+                SdkTimeoutScheduler.restore(armedBefore);
+                HeardAtTheWire.listen(heardBefore);
+            }
+            release.finish();
+            if (error == null) {
+                f.complete(value);
+            } else {
+                f.completeExceptionally(error);
+            }
         }
 
         /** Arms the hedge timer of an asynchronous read whose first attempt started at {@code start}. */
@@ -1247,6 +1297,16 @@ final class RegionalExecutor implements AutoCloseable {
             }
             // Set before a.future is published: whoever completes or cancels the attempt sees it.
             gate.observation = observations.start(parentObservation, region, op.name(), attempt);
+            if (launchingFirst && releasable != null && releasable.releasable(region)) {
+                // The caller runs it (runOnCaller), released by a winning hedge; completed through a.future as a
+                // hedge thread's attempt is.
+                a.release = new ReleasableAttempt();
+                CompletableFuture<T> own = new CompletableFuture<>();
+                a.future = own;
+                onCaller = a;
+                own.whenComplete(a);
+                return gate.cold;
+            }
             CompletableFuture<T> f;
             HeardAtTheWire.Listener before = HeardAtTheWire.listen(a);
             try {
@@ -1405,6 +1465,8 @@ final class RegionalExecutor implements AutoCloseable {
             volatile boolean cancelled;
             /** The throttling error of the call's last answer; null when it answered otherwise or not yet. */
             volatile @Nullable SdkServiceException throttling;
+            /** Set when the caller runs this attempt itself: what releases it from its SDK call. */
+            @Nullable ReleasableAttempt release;
 
             Attempt(Gate gate) {
                 this.gate = gate;
@@ -1412,6 +1474,10 @@ final class RegionalExecutor implements AutoCloseable {
 
             void cancel() {
                 cancelled = true;
+                ReleasableAttempt r = release;
+                if (r != null) {
+                    r.release(); // the caller's own call: the SDK ends it (its call timeout, run now)
+                }
                 CompletableFuture<T> f = future;
                 if (f != null) {
                     f.cancel(true);
