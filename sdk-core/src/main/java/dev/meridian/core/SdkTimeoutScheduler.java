@@ -72,9 +72,9 @@ final class SdkTimeoutScheduler extends AbstractExecutorService implements Sched
         }
     }
 
-    /** Timer tasks pending (for tests: cancelled ones are removed at once). */
-    static int pending() {
-        return Timer.EXECUTOR.getQueue().size();
+    /** The attempt armed on the current thread (for tests: none once Meridian returned). */
+    static @Nullable ReleasableAttempt armed() {
+        return ARMED.get();
     }
 
     @Override
