@@ -65,11 +65,7 @@ final class SdkTimeoutScheduler extends AbstractExecutorService implements Sched
 
     /** Restores what {@link #arm} returned. */
     static void restore(@Nullable ReleasableAttempt before) {
-        if (before == null) {
-            ARMED.remove();
-        } else {
-            ARMED.set(before);
-        }
+        ARMED.set(before); // set, not removed: the thread's next read reuses its entry rather than allocating one
     }
 
     /** The attempt armed on the current thread (for tests: none once Meridian returned). */
