@@ -34,6 +34,9 @@ class ReleasableAttempt implements Runnable, ScheduledFuture<Object> {
     static final int HEDGED = 1;
     static final int RELEASED = 2;
     static final int FINISHED = 3;
+    /** A released call not yet returned gets its timeout task run again after this, then at doubling intervals. */
+    private static final long RELEASE_AGAIN_FIRST_MS = 5;
+    private static final long RELEASE_AGAIN_MAX_MS = 1_000;
     /** In {@link #task} once the task was run or handed to the timer as due now. */
     private static final Runnable SPENT = () -> { };
     private static final VarHandle STATE;
@@ -150,7 +153,25 @@ class ReleasableAttempt implements Runnable, ScheduledFuture<Object> {
         Runnable t = (Runnable) TASK.getAndSet(this, SPENT);
         if (t != null && t != SPENT) {
             t.run();
+            releaseAgain(t, RELEASE_AGAIN_FIRST_MS);
         }
+    }
+
+    /**
+     * Runs the SDK's timeout task once more in {@code delayMs} (then at doubling intervals) while the caller's call
+     * has not returned. The SDK names the request its timeout aborts just after its last interrupt check before
+     * sending it: a release landing in between interrupts a request that ignores the interrupt and aborts nothing;
+     * running the task again aborts it. That is harmless otherwise: until the SDK's call ends the task does what the
+     * SDK's own timeout would (the SDK clears the interrupt before it returns), and after, the SDK has cancelled it and
+     * it does nothing.
+     */
+    private void releaseAgain(Runnable sdkTask, long delayMs) {
+        SdkTimeoutScheduler.timer().schedule(() -> {
+            if (state() == RELEASED) {
+                sdkTask.run();
+                releaseAgain(sdkTask, Math.min(2 * delayMs, RELEASE_AGAIN_MAX_MS));
+            }
+        }, delayMs, TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -68,6 +68,11 @@ final class SdkTimeoutScheduler extends AbstractExecutorService implements Sched
         ARMED.set(before); // set, not removed: the thread's next read reuses its entry rather than allocating one
     }
 
+    /** The timer thread's executor, for Meridian's own follow-ups of a release ({@link ReleasableAttempt}). */
+    static ScheduledExecutorService timer() {
+        return Timer.EXECUTOR;
+    }
+
     /** The attempt armed on the current thread (for tests: none once Meridian returned). */
     static @Nullable ReleasableAttempt armed() {
         return ARMED.get();

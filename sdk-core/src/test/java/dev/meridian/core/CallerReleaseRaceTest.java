@@ -1,6 +1,7 @@
 package dev.meridian.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeout;
 
 import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.health.HealthConfig;
@@ -178,13 +179,50 @@ class CallerReleaseRaceTest {
         assertNoFailureRecordedAndEveryReadHedged(ROUNDS);
     }
 
+    /**
+     * The SDK names the request its timeout aborts just after its last interrupt check: a release landing in between
+     * (here: while the HTTP client prepares the request) interrupts a request that ignores interrupts and aborts
+     * nothing. Meridian runs the SDK's timeout task again until the call returns, which aborts it; without that the
+     * caller would wait for the client's 30 s attempt timeout (the bound below only guards against that wait).
+     */
+    @Test
+    void aReleaseBeforeTheSdkNamedItsRequestStillReleasesTheCaller() {
+        wrap();
+        for (int i = 0; i < 5; i++) {
+            int won = i + 1;
+            Round round = new Round(1);
+            round.westPrepare = new CompletableFuture<>();
+            String served = assertTimeout(Duration.ofSeconds(20), () -> read(round, () -> {
+                round.answer(CENTRAL);
+                // The hedge won and released the caller, still inside the HTTP client's prepareRequest.
+                while (count("meridian.hedge.won", CENTRAL) < won) {
+                    Thread.onSpinWait();
+                }
+                round.westPrepare.complete(null);
+            }));
+            assertThat(served).isEqualTo(CENTRAL.id());
+        }
+        assertNoFailureRecordedAndEveryReadHedged(5);
+    }
+
     /** One read's requests: they wait until both are in flight and the test answers them. */
     private static final class Round {
-        final CountDownLatch inFlight = new CountDownLatch(2);
+        final CountDownLatch inFlight;
+        /** When set, the caller's request waits here while its HTTP client prepares it (ignoring interrupts). */
+        volatile CompletableFuture<Void> westPrepare;
         final CompletableFuture<Void> westAnswer = new CompletableFuture<>();
         final CompletableFuture<Void> centralAnswer = new CompletableFuture<>();
         final CompletableFuture<Boolean> westAborted = new CompletableFuture<>();
         volatile Thread westThread;
+
+        Round() {
+            this(2);
+        }
+
+        /** A round whose answerer waits for {@code requests} requests in flight. */
+        Round(int requests) {
+            this.inFlight = new CountDownLatch(requests);
+        }
 
         void answer(Region region) {
             (region == WEST ? westAnswer : centralAnswer).complete(null);
@@ -207,6 +245,9 @@ class CallerReleaseRaceTest {
         @Override
         public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
             Round r = round;
+            if (r != null && region == WEST && r.westPrepare != null) {
+                r.westPrepare.join(); // ignores interrupts, as a connection being set up does
+            }
             CompletableFuture<Void> aborted = new CompletableFuture<>();
             return new ExecutableHttpRequest() {
                 @Override
@@ -215,7 +256,9 @@ class CallerReleaseRaceTest {
                         if (region == WEST) {
                             r.westThread = Thread.currentThread();
                         }
-                        r.inFlight.countDown();
+                        if (region == CENTRAL || r.westPrepare == null) {
+                            r.inFlight.countDown();
+                        }
                         // join() ignores interrupts, as a blocking socket read does.
                         CompletableFuture.anyOf(region == WEST ? r.westAnswer : r.centralAnswer, aborted).join();
                         if (aborted.isDone()) {
