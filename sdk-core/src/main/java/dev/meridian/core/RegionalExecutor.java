@@ -100,8 +100,9 @@ import software.amazon.awssdk.regions.Region;
  * its latency so that adaptive hedging follows the real tail;
  * the hedge of a synchronous read is sent by its caller when its wait for the first success reaches the delay, that of
  * an asynchronous read by the hedge timer (cancelled when the call completed first). A synchronous hedged read whose
- * first attempt goes through a client a won hedge can release ({@link ReleasableCall}: built with
- * {@link RegionalClientDefaults}) runs that attempt on the caller's own thread, its hedge sent by the hedge timer;
+ * first attempt goes through a warm client a won hedge can release ({@link ReleasableCall}: built with
+ * {@link RegionalClientDefaults}) runs that attempt on the caller's own thread, its hedge timer riding on the SDK's
+ * call timeout ({@link CallerFirst});
  * other synchronous hedged reads run every attempt, the first included, on Meridian's hedge threads with the
  * caller's {@link RoutingContext} while the caller waits for the first success (see {@code executeHedged}). The
  * routing context is captured when {@code execute*} is called.
@@ -488,10 +489,10 @@ final class RegionalExecutor implements AutoCloseable {
 
     /**
      * A synchronous hedged read. When the first attempt's client can be released mid-call ({@link ReleasableCall}:
-     * built with {@link RegionalClientDefaults}), the caller runs that attempt itself, the hedge timer sends the hedge
-     * to a hedge thread when it is due, and a winning hedge releases the caller through the SDK's own call timeout
-     * ({@link ReleasableAttempt}: the SDK aborts the HTTP request and clears the interrupt it set), so the read costs
-     * no thread hand-off. Otherwise every attempt — the first one too — runs on a hedge thread while the caller waits
+     * built with {@link RegionalClientDefaults}) and it is warm, in a region neither half-open nor suspect, the caller
+     * runs that attempt itself ({@link CallerFirst}), the hedge is sent to a hedge thread when it is due, and a
+     * winning hedge releases the caller through the SDK's own call timeout ({@link ReleasableAttempt}: the SDK aborts
+     * the HTTP request and clears the interrupt it set), so the read costs no thread hand-off. Otherwise every attempt — the first one too — runs on a hedge thread while the caller waits
      * for the first success: a blocking socket read of the SDK's sync HTTP clients (Apache, URL connection) does not
      * react to an interrupt, so only an abort can free a thread pinned to the slow region, and only the SDK can abort
      * its request; there the loser is interrupted best-effort and finishes in the background, and only Meridian's own
