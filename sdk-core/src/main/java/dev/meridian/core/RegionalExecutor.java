@@ -96,8 +96,8 @@ import software.amazon.awssdk.regions.Region;
  * <p>With {@link HedgingConfig hedging} enabled, a READ that has not answered after the hedge delay (when its first
  * attempt goes through a cold client, at least a quarter of the first-attempt timeout: {@link #hedgeDelayNanos}) is
  * also sent to the next region; the first success wins (only its region is told to a {@link ServedRegion} call) and
- * the other attempt is cancelled (interrupting a synchronous attempt), its elapsed time recorded as a lower bound of
- * its latency so that adaptive hedging follows the real tail;
+ * the other attempt is cancelled (interrupting one on a hedge thread, releasing the caller's own), its elapsed time
+ * recorded as a lower bound of its latency so that adaptive hedging follows the real tail;
  * the hedge of a synchronous read is sent by its caller when its wait for the first success reaches the delay, that of
  * an asynchronous read by the hedge timer (cancelled when the call completed first). A synchronous hedged read whose
  * first attempt goes through a warm client a won hedge can release ({@link ReleasableCall}: built with
