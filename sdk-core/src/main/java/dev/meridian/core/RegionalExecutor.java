@@ -1058,7 +1058,8 @@ final class RegionalExecutor implements AutoCloseable {
                 r.adopt(this, false);
                 run = r;
                 if (!adopt()) {
-                    return; // the caller's call returned first: it reports its attempt itself
+                    run = null; // the caller's call returned first: it reports its attempt itself
+                    return;
                 }
             }
             r.hedge();
