@@ -4,6 +4,7 @@ import dev.meridian.benchmarks.coldstart.CannedDynamoDbHttpClient;
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
+import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.dynamodb.client.TableConfig;
@@ -27,6 +28,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbServiceClientConfiguration;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
@@ -42,6 +44,17 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  * hedged, so {@code wrappedNoop} includes the hand-off of every synchronous read to a hedge worker;
  * {@code wrappedNoopUnhedged} is the same client with hedging off (the routing work alone), and
  * {@code wrappedNoopMetered} the default client recording into a Micrometer registry.
+ *
+ * <p>The same with per-region clients built with {@link RegionalClientDefaults} (the README's configuration), where a
+ * hedged synchronous read runs its first attempt on the caller's own thread (no hand-off; a won hedge releases the
+ * caller through the SDK's call timeout): {@code rawDefaults}/{@code wrappedDefaults} are a real {@link DynamoDbClient}
+ * on the canned HTTP client, raw and routed with the default (hedged) configuration; {@code wrappedNoopReleasable}
+ * isolates Meridian's own work on that path: the default configuration over a client that does no work but describes
+ * itself as built with {@code RegionalClientDefaults} ({@link ReleasableNoopClient}), so the caller runs the attempt
+ * and the hedge timer is armed and cancelled per read as for a real client. What it leaves out is the part of
+ * Meridian's work that only a real SDK call triggers: the SDK schedules two timeout tasks per call on Meridian's
+ * scheduler, which looks up one thread-local per task (the raw client with the defaults schedules the same tasks on
+ * the same scheduler, so the {@code rawDefaults}/{@code wrappedDefaults} difference includes it; its error is the SDK's).
  *
  * <p>Run (see benchmarks/RESULTS.md):
  * {@code mvn -B -q -pl benchmarks -am package -DskipTests && java -jar benchmarks/target/benchmarks.jar
@@ -66,6 +79,9 @@ public class WrapperOverheadBenchmark {
     private DynamoDbClient wrappedNoop;
     private DynamoDbClient wrappedNoopUnhedged;
     private DynamoDbClient wrappedNoopMetered;
+    private DynamoDbClient rawDefaults;
+    private DynamoDbClient wrappedDefaults;
+    private DynamoDbClient wrappedNoopReleasable;
     private GetItemRequest request;
 
     @Setup(Level.Trial)
@@ -98,7 +114,14 @@ public class WrapperOverheadBenchmark {
                 .clientFactory(region -> new NoopClient()).table(orders).build();
         wrappedNoopMetered = MultiRegionDynamoDb.builder().config(config).clientFactory(region -> new NoopClient())
                 .meterRegistry(new SimpleMeterRegistry()).table(orders).build();
+        rawDefaults = clientWithDefaults(Region.EU_WEST_1);
+        wrappedDefaults = MultiRegionDynamoDb.builder().config(config)
+                .clientFactory(WrapperOverheadBenchmark::clientWithDefaults).table(orders).build();
+        wrappedNoopReleasable = MultiRegionDynamoDb.builder().config(config)
+                .clientFactory(ReleasableNoopClient::new).table(orders).build();
         // Build the wrapped region clients outside the measurement.
+        wrappedDefaults.getItem(request);
+        wrappedNoopReleasable.getItem(request);
         wrapped.getItem(request);
         wrappedNoop.getItem(request);
         wrappedNoopUnhedged.getItem(request);
@@ -112,6 +135,9 @@ public class WrapperOverheadBenchmark {
         wrappedNoop.close();
         wrappedNoopUnhedged.close();
         wrappedNoopMetered.close();
+        rawDefaults.close();
+        wrappedDefaults.close();
+        wrappedNoopReleasable.close();
     }
 
     @Benchmark
@@ -147,6 +173,33 @@ public class WrapperOverheadBenchmark {
         return wrappedNoopMetered.getItem(request);
     }
 
+    /** The raw SDK client with the README's per-region settings ({@link RegionalClientDefaults}). */
+    @Benchmark
+    public GetItemResponse rawDefaults() {
+        return rawDefaults.getItem(request);
+    }
+
+    /** The default (hedged) configuration over clients with the README's settings: the caller runs the attempt. */
+    @Benchmark
+    public GetItemResponse wrappedDefaults() {
+        return wrappedDefaults.getItem(request);
+    }
+
+    /** Meridian's own cost on the caller-runs path: the default configuration over a releasable no-op client. */
+    @Benchmark
+    public GetItemResponse wrappedNoopReleasable() {
+        return wrappedNoopReleasable.getItem(request);
+    }
+
+    static DynamoDbClient clientWithDefaults(Region region) {
+        return DynamoDbClient.builder()
+                .region(region)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench")))
+                .httpClient(new CannedDynamoDbHttpClient(CannedDynamoDbHttpClient.GET_ITEM_BODY))
+                .overrideConfiguration(RegionalClientDefaults.overrideConfiguration())
+                .build();
+    }
+
     static DynamoDbClient client(Region region) {
         return DynamoDbClient.builder()
                 .region(region)
@@ -155,8 +208,26 @@ public class WrapperOverheadBenchmark {
                 .build();
     }
 
+    /**
+     * A {@link NoopClient} describing itself as built with {@link RegionalClientDefaults}
+     * ({@link RegionalClientDefaults#releasesCallers}), so that hedged reads run it on the caller's thread.
+     */
+    static final class ReleasableNoopClient extends NoopClient {
+        private final DynamoDbServiceClientConfiguration configuration;
+
+        ReleasableNoopClient(Region region) {
+            this.configuration = DynamoDbServiceClientConfiguration.builder().region(region)
+                    .overrideConfiguration(RegionalClientDefaults.overrideConfiguration()).build();
+        }
+
+        @Override
+        public DynamoDbServiceClientConfiguration serviceClientConfiguration() {
+            return configuration;
+        }
+    }
+
     /** A DynamoDbClient answering GetItem with a prebuilt response and no SDK work. */
-    static final class NoopClient implements DynamoDbClient {
+    static class NoopClient implements DynamoDbClient {
         private static final GetItemResponse RESPONSE = GetItemResponse.builder()
                 .item(Map.of("pk", AttributeValue.builder().s("order-1").build())).build();
 

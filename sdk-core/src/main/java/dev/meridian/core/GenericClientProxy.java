@@ -4,6 +4,7 @@ import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.spi.RegionalClients;
+import dev.meridian.core.spi.ReleasableCall;
 import dev.meridian.core.spi.SnapshotParticipant;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -11,6 +12,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
 
@@ -72,7 +74,31 @@ final class GenericClientProxy<C> implements InvocationHandler, AutoCloseable {
         if (CompletableFuture.class.isAssignableFrom(method.getReturnType())) {
             return runtime.executeAsync(op, ctx, region -> (CompletableFuture<?>) call(region, method, args));
         }
-        return runtime.execute(op, ctx, region -> call(region, method, args));
+        return runtime.execute(op, ctx, new Attempts(method, args));
+    }
+
+    /**
+     * The synchronous attempts of one call; it tells the runtime which regions' clients a won hedge can release
+     * mid-call, so that a hedged read runs its first attempt on the caller's thread.
+     */
+    private final class Attempts implements Function<Region, @Nullable Object>, ReleasableCall {
+        private final Method method;
+        private final Object @Nullable [] args;
+
+        Attempts(Method method, Object @Nullable [] args) {
+            this.method = method;
+            this.args = args;
+        }
+
+        @Override
+        public @Nullable Object apply(Region region) {
+            return call(region, method, args);
+        }
+
+        @Override
+        public boolean releasable(Region region) {
+            return clients.isReleasable(region);
+        }
     }
 
     private @Nullable Object call(Region region, Method method, Object @Nullable [] args) {

@@ -1,14 +1,18 @@
 package dev.meridian.core;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
 import static org.apiguardian.api.API.Status.STABLE;
 
 import dev.meridian.core.internal.SettingRules;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
 import org.apiguardian.api.API;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.SdkClient;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.retries.api.RetryStrategy;
+import software.amazon.awssdk.utils.ScheduledExecutorUtils;
 
 /**
  * Per-region client settings that keep SDK retries from multiplying with Meridian's cross-region failover.
@@ -27,6 +31,14 @@ import software.amazon.awssdk.retries.api.RetryStrategy;
  * throttled attempt it is (its table's breaker; the error code of an error answer is read for that). It does nothing
  * for requests made outside Meridian. A client built without these settings gets no such report: its region counts as
  * answering only when an attempt completes, and a hedged read's loser cancelled mid back-off counts as a stall.
+ *
+ * <p>And it gives the client Meridian's shared scheduler for the SDK's timeouts (unless the builder already has a
+ * scheduled executor), through which a hedged synchronous read runs its first attempt on the caller's own thread
+ * rather than handing it to a hedge thread: when the hedge wins, Meridian runs the SDK's call timeout early, the SDK's
+ * own way to end a call blocked in a socket read (see {@link #releasesCallers}). The scheduler has one daemon thread,
+ * started on first use and ended when idle; the SDK does not close a scheduler it was given, and this one needs no
+ * closing. A client built without it (or whose HTTP client ignores the SDK's abort) hedges as before: every attempt of
+ * a hedged synchronous read on a hedge thread, the caller waiting for the first success.
  */
 @API(status = STABLE, since = "0.1")
 public final class RegionalClientDefaults {
@@ -65,8 +77,33 @@ public final class RegionalClientDefaults {
         if (!builder.executionInterceptors().contains(HeardAtTheWire.INSTANCE)) {
             builder.addExecutionInterceptor(HeardAtTheWire.INSTANCE);
         }
+        if (builder.scheduledExecutorService() == null) {
+            builder.scheduledExecutorService(SdkTimeoutScheduler.INSTANCE);
+        }
         return builder.retryStrategy(retryStrategy(maxAttempts))
                 .apiCallAttemptTimeout(attemptTimeout)
                 .apiCallTimeout(attemptTimeout);
+    }
+
+    /**
+     * Whether a hedged synchronous read can run its first attempt through {@code client} on the caller's own thread:
+     * an AWS SDK client with a call timeout that schedules its timeouts on Meridian's scheduler (built with
+     * {@link #apply} or {@link #overrideConfiguration}). Anything else — another client, a client with its own
+     * scheduler or without a call timeout — is not, and its attempts run on hedge threads.
+     */
+    @API(status = INTERNAL, since = "0.1")
+    public static boolean releasesCallers(Object client) {
+        if (!(client instanceof SdkClient sdk)) {
+            return false;
+        }
+        ClientOverrideConfiguration o;
+        try {
+            o = sdk.serviceClientConfiguration().overrideConfiguration();
+        } catch (RuntimeException e) {
+            return false; // a client that does not describe its configuration (a test double)
+        }
+        ScheduledExecutorService timer = o.scheduledExecutorService().orElse(null);
+        return o.apiCallTimeout().isPresent() && timer != null
+                && ScheduledExecutorUtils.unwrapUnmanagedScheduledExecutor(timer) == SdkTimeoutScheduler.INSTANCE;
     }
 }

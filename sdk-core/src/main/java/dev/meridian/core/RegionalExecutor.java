@@ -13,6 +13,7 @@ import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingPlan;
 import dev.meridian.core.spi.RegionalAttempt;
 import dev.meridian.core.spi.RegionalBind;
+import dev.meridian.core.spi.ReleasableCall;
 import dev.meridian.core.spi.ServedRegion;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -102,14 +103,16 @@ import software.amazon.awssdk.regions.Region;
  * <p>With {@link HedgingConfig hedging} enabled, a READ that has not answered after the hedge delay (when its first
  * attempt goes through a cold client, at least a quarter of the first-attempt timeout: {@link #hedgeDelayNanos}) is
  * also sent to the next region; the first success wins (only its region is told to a {@link ServedRegion} call) and
- * the other attempt is cancelled (interrupting a synchronous attempt), its elapsed time recorded as a lower bound of
- * its latency so that adaptive hedging follows the real tail;
+ * the other attempt is cancelled (interrupting one on a hedge thread, releasing the caller's own), its elapsed time
+ * recorded as a lower bound of its latency so that adaptive hedging follows the real tail;
  * the hedge of a synchronous read is sent by its caller when its wait for the first success reaches the delay, that of
- * an asynchronous read by the hedge timer (cancelled when the call completed first). Synchronous hedged reads run
- * every attempt, the first included, on Meridian's hedge threads with the
- * caller's {@link RoutingContext} while the caller waits for the first success (see {@code executeHedged} for why
- * the first attempt does not run on the caller's thread). The routing context is captured when {@code execute*} is
- * called.
+ * an asynchronous read by the hedge timer (cancelled when the call completed first). A synchronous hedged read whose
+ * first attempt goes through a warm client a won hedge can release ({@link ReleasableCall}: built with
+ * {@link RegionalClientDefaults}) runs that attempt on the caller's own thread, its hedge timer riding on the SDK's
+ * call timeout ({@link CallerFirst});
+ * other synchronous hedged reads run every attempt, the first included, on Meridian's hedge threads with the
+ * caller's {@link RoutingContext} while the caller waits for the first success (see {@code executeHedged}). The
+ * routing context is captured when {@code execute*} is called.
  *
  * <p><b>What is held against a region.</b> An attempt's time counts in its region's breaker (slow calls) and latency
  * only for the part that is the region's: an attempt through a client that has not answered a call yet (the caller
@@ -504,17 +507,36 @@ final class RegionalExecutor implements AutoCloseable {
     }
 
     /**
-     * A synchronous hedged read. Every attempt — the first one too — runs on a hedge thread while the caller waits
-     * for the first success. Running the first attempt on the caller's thread would save one thread hand-off
-     * (microseconds, next to a network call of milliseconds), but then the caller could return only when that
-     * attempt returns: a won hedge would have to interrupt the caller's own thread, and blocking socket reads of the
-     * SDK's sync HTTP clients (Apache, URL connection) do not react to interrupts, so the caller would stay pinned to
-     * the slow region — the case hedging exists for — and the interrupt could land in application code after the
-     * attempt. On a hedge thread the loser is interrupted best-effort and finishes in the background; only
-     * Meridian's own threads are ever interrupted.
+     * A synchronous hedged read. When the first attempt's client can be released mid-call ({@link ReleasableCall}:
+     * built with {@link RegionalClientDefaults}) and it is warm, in a region neither half-open nor suspect, the caller
+     * runs that attempt itself ({@link CallerFirst}), the hedge is sent to a hedge thread when it is due, and a
+     * winning hedge releases the caller through the SDK's own call timeout ({@link ReleasableAttempt}: the SDK aborts
+     * the HTTP request and clears the interrupt it set), so the read costs no thread hand-off. Otherwise every attempt — the first one too — runs on a hedge thread while the caller waits
+     * for the first success: a blocking socket read of the SDK's sync HTTP clients (Apache, URL connection) does not
+     * react to an interrupt, so only an abort can free a thread pinned to the slow region, and only the SDK can abort
+     * its request; there the loser is interrupted best-effort and finishes in the background, and only Meridian's own
+     * threads are ever interrupted.
      */
-    @SuppressWarnings("try")
     private <T> T executeHedged(Operation op, RoutingContext ctx, RoutingPlan plan, int limit,
+            Function<Region, T> call, FailureClassifier classifier, Predicate<Region> cold) {
+        if (call instanceof ReleasableCall releasable) {
+            Region first = plan.regions().get(0);
+            Gate gate = new Gate(op, first);
+            // A half-open or suspect first region, or a cold client, takes the run's own rules (a detached trial, the
+            // cold hedge delay) on the hedge threads; so does a client a won hedge could not release.
+            if (!gate.halfOpen() && !gate.primary.suspect() && !cold.test(first) && releasable.releasable(first)
+                    && gate.acquire() == null) {
+                return new CallerFirst<>(op, ctx, plan, limit, call, classifier, cold, gate).call();
+            }
+        }
+        Run<T> run = hedgedRun(op, ctx, plan, limit, call, classifier, cold);
+        run.start();
+        return awaitRun(run, op);
+    }
+
+    /** A synchronous hedged read's run, whose attempts run on hedge threads (see {@link #executeHedged}). */
+    @SuppressWarnings("try")
+    private <T> Run<T> hedgedRun(Operation op, RoutingContext ctx, RoutingPlan plan, int limit,
             Function<Region, T> call, FailureClassifier classifier, Predicate<Region> cold) {
         Hedger workers = Objects.requireNonNull(hedger, "hedger"); // a hedged read runs only with hedging on
         Function<Region, CompletableFuture<T>> launch = region -> {
@@ -537,8 +559,11 @@ final class RegionalExecutor implements AutoCloseable {
                 return CompletableFuture.failedFuture(t);
             }
         };
-        Run<T> run = new Run<>(op, ctx, plan, limit, classifier, launch, inline, true, cold, servedRegion(call));
-        run.start();
+        return new Run<>(op, ctx, plan, limit, classifier, launch, inline, true, cold, servedRegion(call));
+    }
+
+    /** The result of a synchronous run, waited for on the caller's thread. */
+    private static <T> T awaitRun(Run<T> run, Operation op) {
         try {
             return run.await();
         } catch (ExecutionException e) {
@@ -950,6 +975,170 @@ final class RegionalExecutor implements AutoCloseable {
     }
 
     /**
+     * A synchronous hedged read whose first attempt runs on its caller's own thread, through a client a won hedge can
+     * release ({@link ReleasableCall}). It is the read's only state until something happens: the hedge timer rides on
+     * the SDK's own call timeout ({@link ReleasableAttempt}), and when the hedge is due (or the SDK backs off after a
+     * throttled answer) a {@link Run} adopts the running attempt and sends the hedge, as it would have sent it for an
+     * attempt on a hedge thread — same budget, process-stall grace, breaker and latency accounting, loser rules —
+     * while the caller keeps running its attempt until it returns or the winning hedge releases it. A read whose
+     * attempt answers before the hedge is due (nearly all of them) allocates nothing else; one whose attempt failed is
+     * handed to a run too, which fails over as any synchronous read does. Whether the run or the returning caller
+     * came first is one compare-and-set ({@link ReleasableAttempt#adopt} against {@link ReleasableAttempt#finish}).
+     */
+    private final class CallerFirst<T> extends ReleasableAttempt implements HeardAtTheWire.Listener {
+        final Operation op;
+        final RoutingContext ctx;
+        final RoutingPlan plan;
+        final int limit;
+        final Function<Region, T> call;
+        final FailureClassifier classifier;
+        final Predicate<Region> cold;
+        /** The first region's breakers, their permission already held. */
+        final Gate gate;
+        /** The caller's observation, the parent of the read's attempts on any thread. */
+        final Object parent = observations.current();
+        long start;
+        long delay;
+        /** Whether the hedge already waited out a process stall, and whether there was one: read by the run. */
+        volatile boolean graced;
+        volatile boolean stalledBeforeHedge;
+        /** The throttling error of the attempt's last answer, until a run adopts the attempt. */
+        volatile @Nullable SdkServiceException throttling;
+        /** The run that adopted the attempt; published before the state says so. */
+        volatile @Nullable Run<T> run;
+
+        CallerFirst(Operation op, RoutingContext ctx, RoutingPlan plan, int limit, Function<Region, T> call,
+                FailureClassifier classifier, Predicate<Region> cold, Gate gate) {
+            this.op = op;
+            this.ctx = ctx;
+            this.plan = plan;
+            this.limit = limit;
+            this.call = call;
+            this.classifier = classifier;
+            this.cold = cold;
+            this.gate = gate;
+        }
+
+        T call() {
+            Region region = gate.region;
+            Objects.requireNonNull(budget, "budget").earn(); // a hedged read runs only with hedging on
+            stallMeter.needed(); // before the attempt starts, so that a stall of the process during it is seen
+            gate.observation = observations.start(parent, region, op.name(), 1);
+            delay = hedging.delayNanos(tail == null ? -1 : tail.hedgeAfter(region, plan.regions().get(1), op.name()));
+            start = System.nanoTime();
+            long due = start + delay;
+            timerAt(due == 0 ? 1 : due);
+            T value;
+            try {
+                value = callArmed(region);
+            } catch (Throwable t) {
+                if (finish() == RUNNING) {
+                    // Failed before its hedge was due: a run takes it over and fails over, the caller timing the
+                    // next attempt's hedge.
+                    Run<T> r = hedgedRun(op, ctx, plan, limit, call, classifier, cold);
+                    r.adopt(this, true).completeWith(null, t);
+                    return awaitRun(r, op);
+                }
+                return adoptedOutcome(null, t);
+            }
+            if (finish() == RUNNING) {
+                succeeded(op, gate, System.nanoTime() - start);
+                ServedRegion served = servedRegion(call);
+                if (served != null) {
+                    served.served(region);
+                }
+                return value;
+            }
+            return adoptedOutcome(value, null);
+        }
+
+        /** The call in {@code region}, armed for a release and heard at the wire, under the read's context. */
+        @SuppressWarnings("try") // the scope only makes the captured context current while the call is made
+        private T callArmed(Region region) {
+            ReleasableAttempt armedBefore = SdkTimeoutScheduler.arm(this);
+            HeardAtTheWire.Listener heardBefore = HeardAtTheWire.listen(this);
+            try (RoutingContext.Scope s = RoutingContext.current() == ctx ? null : ctx.open()) {
+                return call.apply(region);
+            } finally {
+                SdkTimeoutScheduler.restore(armedBefore);
+                HeardAtTheWire.listen(heardBefore);
+            }
+        }
+
+        /** The adopting run decides (it may have cancelled the attempt, whose outcome it then recorded). */
+        private T adoptedOutcome(@Nullable T value, @Nullable Throwable error) {
+            Run<T> r = Objects.requireNonNull(run, "run");
+            Objects.requireNonNull(r.adopted, "adopted").completeWith(value, error);
+            return awaitRun(r, op);
+        }
+
+        /** The hedge is due (on the SDK timeout thread): waits out a process stall once, then sends the hedge. */
+        @Override
+        protected long onTimer(long due, long now) {
+            stalls.timerFired(due, now);
+            if (!graced) {
+                graced = true;
+                long grace = stalls.hedgeGrace(start, now, delay);
+                if (grace > 0) {
+                    stalledBeforeHedge = true;
+                    LOG.debug("Hedge of {} waits {} µs more: the process was stalled while its first attempt waited",
+                            op.name(), grace / 1_000);
+                    return now + grace;
+                }
+            }
+            hedge();
+            return 0;
+        }
+
+        /** Hands the running attempt to a run and sends its hedge; nothing once the caller's call returned. */
+        private void hedge() {
+            Run<T> r;
+            synchronized (this) {
+                if (state() != RUNNING) {
+                    return;
+                }
+                r = hedgedRun(op, ctx, plan, limit, call, classifier, cold);
+                r.adopt(this, false);
+                run = r;
+                if (!adopt()) {
+                    run = null; // the caller's call returned first: it reports its attempt itself
+                    return;
+                }
+            }
+            r.hedge();
+        }
+
+        private Run<T>.@Nullable Attempt adopted() {
+            Run<T> r = run;
+            return r != null && state() != RUNNING ? r.adopted : null;
+        }
+
+        @Override
+        public void heard() {
+            Run<T>.@Nullable Attempt a = adopted();
+            if (a != null) {
+                a.heard();
+                return;
+            }
+            throttling = null;
+            health.watched(gate.region).heard();
+        }
+
+        @Override
+        public void throttled(SdkServiceException e) {
+            Run<T>.@Nullable Attempt a = adopted();
+            if (a != null) {
+                a.throttled(e);
+                return;
+            }
+            throttling = e;
+            // The SDK backs off before its retry, which the hedge delay would only wait out: hedge now, on the hedge
+            // timer thread (this is the SDK's).
+            Objects.requireNonNull(hedger, "hedger").schedule(this::hedge, 0);
+        }
+    }
+
+    /**
      * One asynchronous (or hedged) execution: attempts in flight, failover and hedge state. A READ whose first region
      * is behind a half-open breaker starts in the next region and sends the half-open region a detached trial
      * attempt: the breaker learns whether the region recovered without a caller waiting on it (the trial's answer is
@@ -974,7 +1163,7 @@ final class RegionalExecutor implements AutoCloseable {
          * The caller's observation, taken on its thread as the call starts: attempts started later on hedge or timer
          * threads, or by a completion, are its children too.
          */
-        private final Object parentObservation = observations.current();
+        private Object parentObservation = observations.current();
         private boolean done;
         private boolean hedgeSent;
         private @Nullable Region hedgeRegion;
@@ -984,6 +1173,8 @@ final class RegionalExecutor implements AutoCloseable {
          * anyway, so it needs no timer task per read; an asynchronous one's hedge is fired by the hedge timer.
          */
         private final boolean callerTimesHedge;
+        /** The first attempt when it runs on the caller's thread ({@link CallerFirst}); null otherwise. */
+        private @Nullable Attempt adopted;
         /** When the caller of a synchronous read is to fire the hedge ({@link System#nanoTime()}), once armed. */
         private long hedgeDue;
         /** The hedge delay, once armed. */
@@ -1095,6 +1286,33 @@ final class RegionalExecutor implements AutoCloseable {
                 }
             }
             return result;
+        }
+
+        /**
+         * Takes over the first attempt of a read that its caller runs itself ({@link CallerFirst}) — when its hedge is
+         * due, or when it failed — instead of {@link #start}: the attempt is this run's first, its outcome reported
+         * through the returned attempt's future, and a winning hedge releases the caller ({@link Attempt#cancel}).
+         * With {@code callerTimesHedge}, the caller times the hedge of a later attempt itself ({@link #await}).
+         */
+        Attempt adopt(CallerFirst<T> first, boolean callerTimesHedge) {
+            Attempt a = new Attempt(first.gate, first.start);
+            a.release = first;
+            a.throttling = first.throttling;
+            a.future = new CompletableFuture<>();
+            synchronized (this) {
+                failover.take();
+                inflight.add(a);
+                attempts = 1;
+                adopted = a;
+            }
+            parentObservation = first.parent;
+            hedgeDelay = first.delay;
+            hedgeDue = first.start + first.delay;
+            hedgeGraced = first.graced;
+            stalledBeforeHedge = first.stalledBeforeHedge;
+            hedgeArmed = callerTimesHedge;
+            a.future.whenComplete(a);
+            return a;
         }
 
         /** Arms the hedge timer of an asynchronous read whose first attempt started at {@code start}. */
@@ -1445,20 +1663,43 @@ final class RegionalExecutor implements AutoCloseable {
          * One attempt in flight; it is its own completion callback and the listener of its call's answers
          * ({@link HeardAtTheWire}), one object less per attempt each.
          */
-        private final class Attempt implements BiConsumer<T, Throwable>, HeardAtTheWire.Listener {
+        final class Attempt implements BiConsumer<T, Throwable>, HeardAtTheWire.Listener {
             final Gate gate;
-            final long start = System.nanoTime();
+            final long start;
             volatile @Nullable CompletableFuture<T> future;
             volatile boolean cancelled;
             /** The throttling error of the call's last answer; null when it answered otherwise or not yet. */
             volatile @Nullable SdkServiceException throttling;
+            /** Set when the caller runs this attempt itself: what releases it from its SDK call. */
+            @Nullable ReleasableAttempt release;
 
             Attempt(Gate gate) {
                 this.gate = gate;
+                this.start = System.nanoTime();
+            }
+
+            /** The caller's own attempt, started at {@code start}, taken over by the run. */
+            Attempt(Gate gate, long start) {
+                this.gate = gate;
+                this.start = start;
+            }
+
+            /** Completes the caller's own attempt with what its call returned or threw (nothing once cancelled). */
+            void completeWith(@Nullable T value, @Nullable Throwable error) {
+                CompletableFuture<T> f = Objects.requireNonNull(future, "future");
+                if (error == null) {
+                    f.complete(value);
+                } else {
+                    f.completeExceptionally(error);
+                }
             }
 
             void cancel() {
                 cancelled = true;
+                ReleasableAttempt r = release;
+                if (r != null) {
+                    r.release(); // the caller's own call: the SDK ends it (its call timeout, run now)
+                }
                 CompletableFuture<T> f = future;
                 if (f != null) {
                     f.cancel(true);

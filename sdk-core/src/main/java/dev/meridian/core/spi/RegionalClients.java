@@ -4,6 +4,7 @@ import static org.apiguardian.api.API.Status.INTERNAL;
 
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
+import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.RegionalClientFactory;
 import dev.meridian.core.internal.SettingRules;
 import java.time.Duration;
@@ -92,6 +93,24 @@ public final class RegionalClients<C> implements SnapshotParticipant, AutoClosea
     }
 
     /**
+     * Whether the region's client can be released mid-call by a won hedge
+     * ({@link RegionalClientDefaults#releasesCallers}), building it now if this is its first use (the attempt about
+     * to run needs it); false for an unknown region or a client that cannot be built (the attempt will report why).
+     */
+    public boolean isReleasable(Region region) {
+        Slot slot = slots.get(region);
+        if (slot == null) {
+            return false;
+        }
+        try {
+            slot.get();
+        } catch (RuntimeException e) {
+            return false;
+        }
+        return slot.releasable;
+    }
+
+    /**
      * {@code request} with {@code budget} (the runtime's {@link MultiRegionConfig#firstAttemptTimeout()}) as its
      * timeouts while the region's client has not answered a call yet, else {@code request} itself: for integrations
      * that call the per-region clients themselves rather than through {@link RoutedClient}.
@@ -147,6 +166,8 @@ public final class RegionalClients<C> implements SnapshotParticipant, AutoClosea
         private volatile C client;
         /** Whether the current client answered a call; a client built anew (after a snapshot) starts cold again. */
         private volatile boolean started;
+        /** Whether the current client can be released mid-call ({@link RegionalClientDefaults#releasesCallers}). */
+        private volatile boolean releasable;
 
         Slot(RegionSpec spec) {
             this.spec = spec;
@@ -167,6 +188,7 @@ public final class RegionalClients<C> implements SnapshotParticipant, AutoClosea
                         throw new IllegalStateException("The " + service + " factory returned null for region "
                                 + spec.region().id());
                     }
+                    releasable = RegionalClientDefaults.releasesCallers(created);
                     client = created;
                 }
                 return client;
@@ -177,6 +199,7 @@ public final class RegionalClients<C> implements SnapshotParticipant, AutoClosea
             C c = client;
             client = null;
             started = false;
+            releasable = false;
             if (c instanceof AutoCloseable closeable) {
                 try {
                     closeable.close();

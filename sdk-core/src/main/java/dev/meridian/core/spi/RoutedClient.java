@@ -77,7 +77,7 @@ public final class RoutedClient<C, R, K> {
      * whose answer the call returns. One object per call where a capturing lambda and a holder of the served region
      * would be two.
      */
-    private final class Attempts<Q extends R, S> implements Function<Region, S>, ServedRegion {
+    private final class Attempts<Q extends R, S> implements Function<Region, S>, ServedRegion, ReleasableCall {
         private final Q request;
         private final BiFunction<C, Q, S> method;
         /**
@@ -109,6 +109,11 @@ public final class RoutedClient<C, R, K> {
         @Override
         public void served(Region region) {
             served = region;
+        }
+
+        @Override
+        public boolean releasable(Region region) {
+            return clients.isReleasable(region);
         }
     }
 

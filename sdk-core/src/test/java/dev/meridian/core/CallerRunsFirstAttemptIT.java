@@ -1,0 +1,213 @@
+package dev.meridian.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.meridian.core.execution.HedgingConfig;
+import dev.meridian.testkit.LocalRegions;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+
+/**
+ * Issue 19, item 5: a hedged synchronous read through per-region clients built with {@link RegionalClientDefaults}
+ * runs its first attempt on the caller's own thread (no hand-off to a hedge thread), and when the local region is
+ * black-holed or slow, the winning hedge releases the caller from its blocked socket read through the SDK's own call
+ * timeout — with the Apache and the URL-connection HTTP clients, whose socket reads ignore interrupts. Real DynamoDB
+ * Locals behind fault proxies; each region's item names the region, so each answer says which region served it. An
+ * interceptor records the thread each region's request started on.
+ */
+class CallerRunsFirstAttemptIT {
+    private static final String WEST = "eu-west-1";
+    private static final String CENTRAL = "eu-central-1";
+    private static final String TABLE = "caller-runs";
+    private static final Duration HEDGE_DELAY = Duration.ofMillis(50);
+    /** Longer than any read here may take when released: the fault holds an unreleased caller at least this long. */
+    private static final Duration SLOW = Duration.ofSeconds(4);
+    private static final Duration TIMEOUT = Duration.ofSeconds(8);
+    private static final int READS = 3;
+
+    @AutoClose
+    private static final LocalRegions regions = ServedByTable.start(TABLE);
+
+    enum Http {
+        APACHE, URL_CONNECTION;
+
+        SdkHttpClient.Builder<?> builder() {
+            return this == APACHE
+                    ? ApacheHttpClient.builder().socketTimeout(Duration.ofSeconds(30))
+                    : UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(30));
+        }
+    }
+
+    enum Fault {
+        BLACK_HOLE, SLOW_ANSWERS;
+
+        void apply(String region) {
+            if (this == BLACK_HOLE) {
+                regions.faults(region).blackhole();
+            } else {
+                regions.faults(region).latency(CallerRunsFirstAttemptIT.SLOW);
+            }
+        }
+    }
+
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final List<DynamoDbClient> regionalClients = new ArrayList<>();
+    private final Map<String, Queue<Thread>> threads = new ConcurrentHashMap<>();
+    private MultiRegion runtime;
+
+    @BeforeEach
+    void healRegions() {
+        regions.reset();
+    }
+
+    @AfterEach
+    void close() {
+        regions.healAll();
+        if (runtime != null) {
+            runtime.close();
+        }
+        regionalClients.forEach(DynamoDbClient::close);
+    }
+
+    /** Records the thread every request of {@code region} starts on. */
+    private ExecutionInterceptor threadRecorder(String region) {
+        Queue<Thread> seen = threads.computeIfAbsent(region, r -> new ConcurrentLinkedQueue<>());
+        return new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                seen.add(Thread.currentThread());
+            }
+        };
+    }
+
+    /** A multi-region client over warmed-up per-region clients whose override configuration {@code overrides} makes. */
+    private DynamoDbClient wrap(Http http, Consumer<ClientOverrideConfiguration.Builder> overrides) {
+        MultiRegionConfig config = MultiRegionConfig.builder()
+                .region(RegionSpec.of(WEST).endpoint(regions.endpoint(WEST)))
+                .region(RegionSpec.of(CENTRAL).endpoint(regions.endpoint(CENTRAL)))
+                .localRegion(WEST)
+                .hedging(HedgingConfig.fixed(HEDGE_DELAY))
+                .environment(name -> null)
+                .build();
+        Map<Region, DynamoDbClient> warmed = new LinkedHashMap<>();
+        for (RegionSpec spec : config.regions()) {
+            ClientOverrideConfiguration.Builder o = ClientOverrideConfiguration.builder()
+                    .addExecutionInterceptor(threadRecorder(spec.region().id()));
+            overrides.accept(o);
+            DynamoDbClient c = regions.clientBuilder(spec.region().id()).httpClientBuilder(http.builder())
+                    .overrideConfiguration(o.build()).build();
+            regionalClients.add(c);
+            c.getItem(getItem());
+            warmed.put(spec.region(), c);
+        }
+        runtime = MultiRegion.builder(config).meterRegistry(meters).build();
+        DynamoDbClient client = runtime.wrapClient(DynamoDbClient.class, warmed::get,
+                MultiRegionDynamoDbIT.CLASSIFIER);
+        regions.journalsClear();
+        threads.values().forEach(Queue::clear);
+        return client;
+    }
+
+    private static AttributeValue s(String v) {
+        return AttributeValue.builder().s(v).build();
+    }
+
+    private static GetItemRequest getItem() {
+        return GetItemRequest.builder().tableName(TABLE).key(Map.of("pk", s("item-1"))).build();
+    }
+
+    private double count(String meter, String region) {
+        Counter c = meters.find(meter).tag("region", region).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Http.class)
+    void aBlackHoledOrSlowLocalRegionReleasesTheCallerToTheHedgesAnswer(Http http) {
+        for (Fault fault : Fault.values()) {
+            regions.reset();
+            meters.clear();
+            DynamoDbClient items = wrap(http, o -> RegionalClientDefaults.apply(o, 2, TIMEOUT));
+            fault.apply(WEST);
+            Thread caller = Thread.currentThread();
+
+            for (int i = 0; i < READS; i++) {
+                long start = System.nanoTime();
+                assertThat(items.getItem(getItem()).item()).as("%s read %d", fault, i)
+                        .containsEntry("servedBy", s(CENTRAL));
+                // Released: an unreleased caller would sit in its socket read for the fault's SLOW (or TIMEOUT).
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).as("%s read %d", fault, i)
+                        .isLessThan(SLOW);
+                assertThat(caller.isInterrupted()).as("interrupt left on the caller").isFalse();
+            }
+
+            // Every first attempt ran on the caller's thread (no hand-off); the hedges on Meridian's hedge threads.
+            assertThat(threads.get(WEST)).as("%s: threads of the local region's attempts", fault)
+                    .hasSize(READS).containsOnly(caller);
+            assertThat(threads.get(CENTRAL)).hasSize(READS)
+                    .allSatisfy(t -> assertThat(t.getName()).startsWith("meridian-hedge-"));
+            assertThat(count("meridian.hedge.won", CENTRAL)).isEqualTo(READS);
+            assertThat(count("meridian.hedge.cancelled", WEST)).isEqualTo(READS);
+            if (fault == Fault.SLOW_ANSWERS) {
+                await().atMost(Duration.ofSeconds(10))
+                        .untilAsserted(() -> assertThat(regions.journal(WEST).count("GetItem")).isEqualTo(READS));
+            }
+            assertThat(regions.journal(CENTRAL).count("GetItem")).isEqualTo(READS);
+
+            // The next call on the same thread is not aborted by anything left of the released ones.
+            regions.faults(WEST).heal();
+            threads.values().forEach(Queue::clear);
+            assertThat(items.getItem(getItem()).item()).containsEntry("servedBy", s(WEST));
+            assertThat(threads.get(WEST)).containsExactly(caller);
+            assertThat(caller.isInterrupted()).isFalse();
+            close();
+            regionalClients.clear();
+            runtime = null;
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Http.class)
+    void clientsWithoutTheDefaultsStillHedgeWithTheHandOff(Http http) {
+        DynamoDbClient items = wrap(http, o -> o.apiCallAttemptTimeout(TIMEOUT).apiCallTimeout(TIMEOUT)
+                .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(2).build()));
+        regions.faults(WEST).latency(SLOW);
+        Thread caller = Thread.currentThread();
+
+        for (int i = 0; i < READS; i++) {
+            assertThat(items.getItem(getItem()).item()).containsEntry("servedBy", s(CENTRAL));
+            assertThat(caller.isInterrupted()).isFalse();
+        }
+
+        assertThat(threads.get(WEST)).hasSize(READS)
+                .allSatisfy(t -> assertThat(t.getName()).startsWith("meridian-hedge-"));
+        assertThat(count("meridian.hedge.won", CENTRAL)).isEqualTo(READS);
+    }
+}
