@@ -4,17 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.testkit.LocalRegions;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
@@ -37,22 +31,12 @@ class AdaptiveHedgingIT {
     @AutoClose
     private static final LocalRegions regions = ServedByTable.start(TABLE);
 
-    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private final List<DynamoDbClient> regionalClients = new ArrayList<>();
-    private MultiRegion runtime;
+    @AutoClose
+    private final WarmedRuntime rig = new WarmedRuntime(regions);
 
     @BeforeEach
     void healRegions() {
         regions.reset();
-    }
-
-    @AfterEach
-    void close() {
-        regions.healAll();
-        if (runtime != null) {
-            runtime.close();
-        }
-        regionalClients.forEach(DynamoDbClient::close);
     }
 
     /**
@@ -60,23 +44,8 @@ class AdaptiveHedgingIT {
      * patient 10 s, as nothing here is about timeouts and a loaded machine can stall a call for seconds.
      */
     private DynamoDbClient wrap() {
-        MultiRegionConfig config = MultiRegionConfig.builder()
-                .region(RegionSpec.of(WEST).endpoint(regions.endpoint(WEST)))
-                .region(RegionSpec.of(CENTRAL).endpoint(regions.endpoint(CENTRAL)))
-                .localRegion(WEST)
-                .environment(name -> null)
-                .build();
-        Map<Region, DynamoDbClient> warmed = new LinkedHashMap<>();
-        for (RegionSpec spec : config.regions()) {
-            DynamoDbClient c = regions.clientBuilder(spec.region().id())
-                    .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(2, Duration.ofSeconds(10)))
-                    .build();
-            regionalClients.add(c);
-            c.getItem(getItem());
-            warmed.put(spec.region(), c);
-        }
-        runtime = MultiRegion.builder(config).meterRegistry(meters).build();
-        return runtime.wrapClient(DynamoDbClient.class, warmed::get, MultiRegionDynamoDbIT.CLASSIFIER);
+        return rig.wrap(rig.config().build(), (r, b) -> b.overrideConfiguration(
+                RegionalClientDefaults.overrideConfiguration(2, Duration.ofSeconds(10))), c -> c.getItem(getItem()));
     }
 
     @Test
@@ -123,6 +92,6 @@ class AdaptiveHedgingIT {
 
     /** A meter's count over every region. */
     private double count(String meter) {
-        return meters.find(meter).counters().stream().mapToDouble(Counter::count).sum();
+        return rig.meters.find(meter).counters().stream().mapToDouble(Counter::count).sum();
     }
 }

@@ -8,13 +8,8 @@ import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.health.RegionStatus;
 import dev.meridian.testkit.LocalRegions;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,60 +33,18 @@ class FastEjectionIT {
     @AutoClose
     private static final LocalRegions regions = ServedByTable.start(TABLE);
 
-    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private final List<DynamoDbClient> regionalClients = new ArrayList<>();
-    private MultiRegion runtime;
+    @AutoClose
+    private final WarmedRuntime rig = new WarmedRuntime(regions);
 
     @BeforeEach
     void healRegions() {
         regions.reset();
     }
 
-    @AfterEach
-    void close() {
-        regions.healAll();
-        if (runtime != null) {
-            runtime.close();
-        }
-        regionalClients.forEach(DynamoDbClient::close);
-    }
-
-    /** A multi-region client over warmed-up per-region clients (no read pays for a client's start-up). */
+    /** A multi-region client over warmed-up per-region clients with the README's client defaults. */
     private DynamoDbClient wrap(MultiRegionConfig.Builder builder) {
-        MultiRegionConfig config = builder
-                .region(RegionSpec.of(WEST).endpoint(regions.endpoint(WEST)))
-                .region(RegionSpec.of(CENTRAL).endpoint(regions.endpoint(CENTRAL)))
-                .localRegion(WEST)
-                .environment(name -> null)
-                .build();
-        Map<Region, DynamoDbClient> warmed = new LinkedHashMap<>();
-        for (RegionSpec spec : config.regions()) {
-            DynamoDbClient c = regions.clientBuilder(spec.region().id())
-                    .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(2, ATTEMPT_TIMEOUT))
-                    .build();
-            regionalClients.add(c);
-            warmUp(c);
-            warmed.put(spec.region(), c);
-        }
-        runtime = MultiRegion.builder(config).meterRegistry(meters).build();
-        DynamoDbClient client = runtime.wrapClient(DynamoDbClient.class, warmed::get,
-                MultiRegionDynamoDbIT.CLASSIFIER);
-        regions.journalsClear();
-        return client;
-    }
-
-    /** A first call builds the SDK's machinery and a connection; on a busy machine it can outlast the 2 s timeout. */
-    private static void warmUp(DynamoDbClient c) {
-        for (int i = 0; ; i++) {
-            try {
-                c.getItem(getItem());
-                return;
-            } catch (RuntimeException e) {
-                if (i == 5) {
-                    throw e;
-                }
-            }
-        }
+        return rig.wrap(builder.build(), (r, b) -> b.overrideConfiguration(
+                RegionalClientDefaults.overrideConfiguration(2, ATTEMPT_TIMEOUT)), c -> c.getItem(getItem()));
     }
 
     private static AttributeValue s(String v) {
@@ -103,11 +56,11 @@ class FastEjectionIT {
     }
 
     private RegionStatus.BreakerState west() {
-        return runtime.status(Region.of(WEST)).breaker();
+        return rig.runtime().status(Region.of(WEST)).breaker();
     }
 
     private double count(String meter, String region) {
-        Counter c = meters.find(meter).tag("region", region).counter();
+        Counter c = rig.meters.find(meter).tag("region", region).counter();
         return c == null ? 0 : c.count();
     }
 
@@ -126,7 +79,7 @@ class FastEjectionIT {
 
     @Test
     void withTheDefaultConfigurationABlackHoledRegionIsEjectedAndNoReadWaitsAnAttemptTimeout() {
-        DynamoDbClient items = wrap(MultiRegionConfig.builder());
+        DynamoDbClient items = wrap(rig.config());
         regions.faults(WEST).blackhole();
 
         assertThat(readsThatWaitedAnAttemptTimeout(items, 20, CENTRAL)).isZero();
@@ -136,7 +89,7 @@ class FastEjectionIT {
         // reads start in eu-central-1 and some of them are sent to eu-west-1 as detached trials, which eject the region
         // when they go unanswered (a region that answered a trial would have stayed: SlowButAnsweringRegionIT).
         await().atMost(Duration.ofSeconds(30)).until(() -> west() == RegionStatus.BreakerState.OPEN);
-        assertThat(meters.counter("meridian.region.suspicion", "region", WEST, "outcome", "suspected").count())
+        assertThat(rig.meters.counter("meridian.region.suspicion", "region", WEST, "outcome", "suspected").count())
                 .isGreaterThanOrEqualTo(1);
         int hedgeLosers = (int) count("meridian.hedge.won", CENTRAL);
         assertThat(hedgeLosers).isBetween(HealthConfig.DEFAULT_EJECT_AFTER_STALLS, 19);
@@ -149,7 +102,7 @@ class FastEjectionIT {
 
     @Test
     void theHedgeBudgetCapsTheExtraRequestsToASlowRegionsNeighbour() {
-        DynamoDbClient items = wrap(MultiRegionConfig.builder()
+        DynamoDbClient items = wrap(rig.config()
                 .hedging(HedgingConfig.fixed(Duration.ofMillis(50)).withBudget(0.1, 2)));
         regions.faults(WEST).latency(Duration.ofMillis(300));
 
@@ -167,7 +120,7 @@ class FastEjectionIT {
 
     @Test
     void withoutHedgingTimeoutsEjectAfterTheConfiguredRunAndTheHalfOpenTrialDoesNotHoldTheRead() {
-        DynamoDbClient items = wrap(MultiRegionConfig.builder()
+        DynamoDbClient items = wrap(rig.config()
                 .hedging(HedgingConfig.disabled())
                 .health(HealthConfig.builder().ejectAfterStalls(2).waitInOpenState(Duration.ofSeconds(1))
                         .permittedCallsInHalfOpenState(1).build()));
@@ -179,7 +132,7 @@ class FastEjectionIT {
         int beforeTrial = regions.journal(WEST).count("GetItem");
 
         await().pollDelay(Duration.ofMillis(1_100)).atMost(Duration.ofSeconds(5))
-                .until(() -> runtime.status(Region.of(WEST)).available());
+                .until(() -> rig.runtime().status(Region.of(WEST)).available());
         assertThat(readsThatWaitedAnAttemptTimeout(items, 3, CENTRAL)).as("the trial is detached").isZero();
         await().atMost(Duration.ofSeconds(5))
                 .untilAsserted(() -> assertThat(regions.journal(WEST).count("GetItem")).isGreaterThan(beforeTrial));

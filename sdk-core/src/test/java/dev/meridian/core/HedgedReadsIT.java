@@ -7,18 +7,12 @@ import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.testkit.LocalRegions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
@@ -39,21 +33,12 @@ class HedgedReadsIT {
     @AutoClose
     private static final LocalRegions regions = ServedByTable.start(TABLE);
 
-    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private final List<DynamoDbClient> regionalClients = new ArrayList<>();
-    private MultiRegion runtime;
+    @AutoClose
+    private final WarmedRuntime rig = new WarmedRuntime(regions);
 
     @BeforeEach
     void healRegions() {
         regions.reset();
-    }
-
-    @AfterEach
-    void close() {
-        if (runtime != null) {
-            runtime.close();
-        }
-        regionalClients.forEach(DynamoDbClient::close);
     }
 
     /**
@@ -61,26 +46,8 @@ class HedgedReadsIT {
      * first connection (which on a busy machine could outlast the hedge delay and blur what is measured).
      */
     private DynamoDbClient wrap(HedgingConfig hedging) {
-        MultiRegionConfig config = MultiRegionConfig.builder()
-                .region(RegionSpec.of(WEST).endpoint(regions.endpoint(WEST)))
-                .region(RegionSpec.of(CENTRAL).endpoint(regions.endpoint(CENTRAL)))
-                .localRegion(WEST)
-                .hedging(hedging)
-                .build();
-        Map<Region, DynamoDbClient> warmed = new LinkedHashMap<>();
-        for (RegionSpec spec : config.regions()) {
-            DynamoDbClient c = regions.clientBuilder(spec.region().id())
-                    .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(2, Duration.ofSeconds(2)))
-                    .build();
-            regionalClients.add(c);
-            c.getItem(getItem());
-            warmed.put(spec.region(), c);
-        }
-        runtime = MultiRegion.builder(config).meterRegistry(meters).build();
-        DynamoDbClient client = runtime.wrapClient(DynamoDbClient.class, warmed::get,
-                MultiRegionDynamoDbIT.CLASSIFIER);
-        regions.journalsClear();
-        return client;
+        return rig.wrap(rig.config().hedging(hedging).build(), (r, b) -> b.overrideConfiguration(
+                RegionalClientDefaults.overrideConfiguration(2, Duration.ofSeconds(2))), c -> c.getItem(getItem()));
     }
 
     private static AttributeValue s(String v) {
@@ -92,7 +59,7 @@ class HedgedReadsIT {
     }
 
     private double count(String meter, String region) {
-        Counter c = meters.find(meter).tag("region", region).counter();
+        Counter c = rig.meters.find(meter).tag("region", region).counter();
         return c == null ? 0 : c.count();
     }
 
@@ -127,8 +94,8 @@ class HedgedReadsIT {
 
         assertThat(regions.journal(WEST).count("GetItem")).isEqualTo(READS);
         assertThat(regions.journal(CENTRAL).isEmpty()).isTrue();
-        assertThat(meters.find("meridian.hedge.sent").counters()).isEmpty();
-        Timer west = meters.get("meridian.call.latency").tag("region", WEST).timer();
+        assertThat(rig.meters.find("meridian.hedge.sent").counters()).isEmpty();
+        Timer west = rig.meters.get("meridian.call.latency").tag("region", WEST).timer();
         assertThat(west.count()).isEqualTo(READS);
         assertThat(west.max(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(SLOW.toMillis());
         assertThat(west.totalTime(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(READS * SLOW.toMillis());

@@ -8,10 +8,8 @@ import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.health.RegionStatus;
 import dev.meridian.testkit.LocalRegions;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CyclicBarrier;
@@ -20,7 +18,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
@@ -51,52 +48,20 @@ class SlowButAnsweringRegionIT {
     @AutoClose
     private static final LocalRegions regions = ServedByTable.start(TABLE);
 
-    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private final List<DynamoDbClient> regionalClients = new ArrayList<>();
-    private MultiRegion runtime;
-
-    @AfterEach
-    void close() {
-        regions.healAll();
-        if (runtime != null) {
-            runtime.close();
-        }
-        regionalClients.forEach(DynamoDbClient::close);
-    }
+    @AutoClose
+    private final WarmedRuntime rig = new WarmedRuntime(regions);
 
     /**
      * The README's runtime with a fixed 50 ms hedge and a budget that never refuses the bursts' hedges (a refused hedge
      * would leave its Query to answer slowly in eu-west-1, which breaks the run of losers this test is about).
      */
     private DynamoDbClient wrap() {
-        MultiRegionConfig config = MultiRegionConfig.builder()
-                .region(RegionSpec.of(WEST).endpoint(regions.endpoint(WEST)))
-                .region(RegionSpec.of(CENTRAL).endpoint(regions.endpoint(CENTRAL)))
-                .localRegion(WEST)
-                .hedging(HedgingConfig.fixed(Duration.ofMillis(50)).withBudget(0.5, 50))
-                .environment(name -> null)
-                .build();
-        Map<Region, DynamoDbClient> warmed = new LinkedHashMap<>();
-        for (RegionSpec spec : config.regions()) {
-            DynamoDbClient c = regions.clientBuilder(spec.region().id())
-                    .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(2, Duration.ofSeconds(2)))
-                    .build();
-            regionalClients.add(c);
-            for (int i = 0; ; i++) {
-                try {
+        return rig.wrap(rig.config().hedging(HedgingConfig.fixed(Duration.ofMillis(50)).withBudget(0.5, 50)).build(),
+                (r, b) -> b.overrideConfiguration(RegionalClientDefaults.overrideConfiguration(2, Duration.ofSeconds(2))),
+                c -> {
                     c.getItem(getItem());
                     c.query(query());
-                    break;
-                } catch (RuntimeException e) {
-                    if (i == 5) {
-                        throw e;
-                    }
-                }
-            }
-            warmed.put(spec.region(), c);
-        }
-        runtime = MultiRegion.builder(config).meterRegistry(meters).build();
-        return runtime.wrapClient(DynamoDbClient.class, warmed::get, MultiRegionDynamoDbIT.CLASSIFIER);
+                });
     }
 
     private static GetItemRequest getItem() {
@@ -109,7 +74,7 @@ class SlowButAnsweringRegionIT {
     }
 
     private double westOpened() {
-        return meters.find("meridian.breaker.transitions").tag("region", WEST).tag("to", "OPEN").counters().stream()
+        return rig.meters.find("meridian.breaker.transitions").tag("region", WEST).tag("to", "OPEN").counters().stream()
                 .mapToDouble(Counter::count).sum();
     }
 
@@ -179,7 +144,7 @@ class SlowButAnsweringRegionIT {
         for (int i = 0; i < 20; i++) {
             items.getItem(getItem());
         }
-        RegionStatus before = runtime.status(Region.of(WEST));
+        RegionStatus before = rig.runtime().status(Region.of(WEST));
         assertThat(before.suspect()).isFalse();
         regions.faults(WEST).only("Query").latency(SLOW);
 
@@ -187,24 +152,24 @@ class SlowButAnsweringRegionIT {
         // while a Query started after the suspicion would be a trial whose slow answer ejects. On a loaded machine a
         // loser the process stall excuses does not count, so a further burst may be needed.
         int bursts = 0;
-        while (!runtime.status(Region.of(WEST)).suspect()) {
+        while (!rig.runtime().status(Region.of(WEST)).suspect()) {
             assertThat(bursts++).as("bursts of slow Queries before eu-west-1 became suspect").isLessThan(10);
             queryBurst(items, 2 * HealthConfig.DEFAULT_EJECT_AFTER_STALLS);
         }
-        RegionStatus suspect = runtime.status(Region.of(WEST));
+        RegionStatus suspect = rig.runtime().status(Region.of(WEST));
         assertThat(suspect.breaker()).isEqualTo(RegionStatus.BreakerState.CLOSED);
         assertThat(suspect.available()).isTrue();
         assertThat(suspect.toString()).contains("suspect");
-        assertThat(runtime.status(Region.of(CENTRAL)).suspect()).isFalse();
-        assertThat(meters.counter("meridian.region.suspicion", "region", WEST, "outcome", "suspected").count())
+        assertThat(rig.runtime().status(Region.of(CENTRAL)).suspect()).isFalse();
+        assertThat(rig.meters.counter("meridian.region.suspicion", "region", WEST, "outcome", "suspected").count())
                 .isGreaterThanOrEqualTo(1);
 
         // GetItems answer at once in eu-west-1: the first trial clears the suspicion.
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             items.getItem(getItem());
-            return !runtime.status(Region.of(WEST)).suspect();
+            return !rig.runtime().status(Region.of(WEST)).suspect();
         });
-        assertThat(meters.counter("meridian.region.suspicion", "region", WEST, "outcome", "cleared").count())
+        assertThat(rig.meters.counter("meridian.region.suspicion", "region", WEST, "outcome", "cleared").count())
                 .isGreaterThanOrEqualTo(1);
         assertThat(westOpened()).as("eu-west-1's breaker opened").isZero();
         assertThat(items.getItem(getItem()).item().get("servedBy").s()).isEqualTo(WEST);

@@ -7,12 +7,10 @@ import dev.meridian.core.health.RegionStatus;
 import dev.meridian.testkit.LocalRegions;
 import dev.meridian.testkit.RequestJournal;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -28,7 +26,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
@@ -65,48 +62,16 @@ class SuspectRegionWritesIT {
     @AutoClose
     private static final LocalRegions regions = ServedByTable.start(TABLE);
 
-    private final List<DynamoDbClient> regionalClients = new ArrayList<>();
-    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private MultiRegion runtime;
-
-    @AfterEach
-    void close() {
-        regions.healAll();
-        if (runtime != null) {
-            runtime.close();
-        }
-        regionalClients.forEach(DynamoDbClient::close);
-    }
+    @AutoClose
+    private final WarmedRuntime rig = new WarmedRuntime(regions);
 
     /** The README's runtime (default hedging) over warmed-up per-region clients with the README's client defaults. */
     private DynamoDbClient wrap() {
-        MultiRegionConfig config = MultiRegionConfig.builder()
-                .region(RegionSpec.of(WEST).endpoint(regions.endpoint(WEST)))
-                .region(RegionSpec.of(CENTRAL).endpoint(regions.endpoint(CENTRAL)))
-                .localRegion(WEST)
-                .environment(name -> null)
-                .build();
-        Map<Region, DynamoDbClient> warmed = new LinkedHashMap<>();
-        for (RegionSpec spec : config.regions()) {
-            DynamoDbClient c = regions.clientBuilder(spec.region().id())
-                    .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(2, ATTEMPT_TIMEOUT))
-                    .build();
-            regionalClients.add(c);
-            for (int i = 0; ; i++) {
-                try {
+        return rig.wrap(rig.config().build(), (r, b) -> b.overrideConfiguration(
+                RegionalClientDefaults.overrideConfiguration(2, ATTEMPT_TIMEOUT)), c -> {
                     c.getItem(getItem());
                     c.putItem(put("warm-up"));
-                    break;
-                } catch (RuntimeException e) {
-                    if (i == 5) {
-                        throw e;
-                    }
-                }
-            }
-            warmed.put(spec.region(), c);
-        }
-        runtime = MultiRegion.builder(config).meterRegistry(meters).build();
-        return runtime.wrapClient(DynamoDbClient.class, warmed::get, MultiRegionDynamoDbIT.CLASSIFIER);
+                });
     }
 
     private static GetItemRequest getItem() {
@@ -209,7 +174,7 @@ class SuspectRegionWritesIT {
         }
         regions.healAll();
 
-        double refused = meters.find("meridian.hedge.refused").counters().stream().mapToDouble(Counter::count).sum();
+        double refused = rig.meters.find("meridian.hedge.refused").counters().stream().mapToDouble(Counter::count).sum();
         String seen = "reads: " + reads + "; writes: " + writes + "; hedges the budget refused: " + (int) refused;
         System.out.println("SuspectRegionWritesIT over a " + FAULT.toSeconds() + " s black hole: " + seen);
         assertThat(reads.calls.get()).as(seen).isGreaterThan(100);
@@ -276,14 +241,14 @@ class SuspectRegionWritesIT {
                 });
             }
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(1))
-                    .until(() -> runtime.status(west).suspect());
+                    .until(() -> rig.runtime().status(west).suspect());
             Tally atSuspicion = concurrentWrites(items, "s", System.nanoTime());
             assertThat(atSuspicion.waitedAnAttemptTimeout.get()).as("writes sent while suspect: " + atSuspicion)
                     .isZero();
             assertThat(atSuspicion.failed.get()).as(atSuspicion.toString()).isZero();
             // The reads' trials eject the black hole.
             await().atMost(Duration.ofSeconds(60))
-                    .until(() -> runtime.status(west).breaker() == RegionStatus.BreakerState.OPEN);
+                    .until(() -> rig.runtime().status(west).breaker() == RegionStatus.BreakerState.OPEN);
         } finally {
             stop.set(true);
             readers.shutdown();
@@ -293,11 +258,11 @@ class SuspectRegionWritesIT {
 
         // No read is around to take the half-open breaker's trial permits: without the rule each write would take one.
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
-                .until(() -> runtime.status(west).breaker() == RegionStatus.BreakerState.HALF_OPEN);
+                .until(() -> rig.runtime().status(west).breaker() == RegionStatus.BreakerState.HALF_OPEN);
         Tally atHalfOpen = concurrentWrites(items, "h", System.nanoTime());
         assertThat(atHalfOpen.waitedAnAttemptTimeout.get()).as("writes sent while half-open: " + atHalfOpen).isZero();
         assertThat(atHalfOpen.failed.get()).as(atHalfOpen.toString()).isZero();
-        assertThat(runtime.status(west).breaker()).isEqualTo(RegionStatus.BreakerState.HALF_OPEN);
+        assertThat(rig.runtime().status(west).breaker()).isEqualTo(RegionStatus.BreakerState.HALF_OPEN);
         regions.healAll();
 
         Map<String, Set<String>> sentTo = writesSentTo();
