@@ -29,6 +29,12 @@ final class ProcessStalls {
     private int size;
     /** End of the latest stall recorded (nanoTime), or {@link Long#MIN_VALUE}. */
     private volatile long lastEnd = Long.MIN_VALUE;
+    /**
+     * When the meter's next tick is due (nanoTime), or {@link Long#MIN_VALUE} before the meter runs. A tick later than
+     * the noise right now is a stall in progress that no tick has recorded yet: the threads of a stalled process
+     * resume together, and an attempt's thread may judge its time before the meter's thread has run its late tick.
+     */
+    private volatile long tickDue = Long.MIN_VALUE;
 
     /** Records that a timer due at {@code dueNanos} ran at {@code firedNanos} (both {@link System#nanoTime()}). */
     void timerFired(long dueNanos, long firedNanos) {
@@ -48,8 +54,9 @@ final class ProcessStalls {
 
     /** How long the process was stalled within {@code [start, end]}. */
     long stalledNanos(long start, long end) {
+        long ongoing = ongoingNanos(start, end);
         if (lastEnd == Long.MIN_VALUE || lastEnd - start <= 0) {
-            return 0;
+            return ongoing;
         }
         long stalled = 0;
         synchronized (this) {
@@ -61,7 +68,20 @@ final class ProcessStalls {
                 }
             }
         }
-        return Math.min(stalled, end - start);
+        return Math.min(stalled + ongoing, end - start);
+    }
+
+    /**
+     * The part of {@code [start, end]} since the meter's tick was due, when it is late by the noise or more at
+     * {@code end} (recorded stalls end before that tick was due: no time counts twice).
+     */
+    private long ongoingNanos(long start, long end) {
+        long due = tickDue;
+        if (due == Long.MIN_VALUE || end - due < NOISE_NANOS) {
+            return 0;
+        }
+        long from = due - start > 0 ? due : start;
+        return end - from > 0 ? end - from : 0;
     }
 
     /** The part of an attempt of {@code nanos} that ended at {@code end} during which the process was running. */
@@ -104,6 +124,7 @@ final class ProcessStalls {
         Tick(LongSupplier clock) {
             this.clock = clock;
             this.last = clock.getAsLong();
+            tickDue = last + TICK_NANOS;
         }
 
         @Override
@@ -111,6 +132,7 @@ final class ProcessStalls {
             long now = clock.getAsLong();
             timerFired(last + TICK_NANOS, now);
             last = now;
+            tickDue = now + TICK_NANOS;
         }
     }
 }

@@ -67,6 +67,21 @@ class ProcessStallsTest {
     }
 
     @Test
+    void aTickLateRightNowIsAStallInProgressBeforeItRuns() {
+        long[] now = {0};
+        Runnable tick = stalls.meter(() -> now[0]);
+        now[0] = ProcessStalls.TICK_NANOS;
+        tick.run();                                            // the next tick is due at 2 × TICK
+        assertThat(stalls.stalledNanos(0, 2 * ProcessStalls.TICK_NANOS + 10 * MS)).as("late by less than the noise")
+                .isZero();
+        long end = 2 * ProcessStalls.TICK_NANOS + 600 * MS;   // the tick, due 600 ms ago, has not run yet
+        assertThat(stalls.unstalledNanos(end, 700 * MS)).isEqualTo(100 * MS);
+        now[0] = end;
+        tick.run();                                            // it runs late and records the same stall: once
+        assertThat(stalls.stalledNanos(end - 700 * MS, end)).isEqualTo(600 * MS);
+    }
+
+    @Test
     void onlyTheLatestStallsAreRemembered() {
         for (int i = 0; i < 100; i++) {
             stalls.timerFired(i * 1_000 * MS, i * 1_000 * MS + 100 * MS);
