@@ -526,7 +526,7 @@ final class RegionalExecutor implements AutoCloseable {
             // cold hedge delay) on the hedge threads; so does a client a won hedge could not release.
             if (!gate.halfOpen() && !gate.primary.suspect() && !cold.test(first) && releasable.releasable(first)
                     && gate.acquire() == null) {
-                return new CallerFirst<>(op, ctx, plan, limit, call, classifier, cold, gate).call();
+                return new CallerFirst<>(op, ctx, plan, call, classifier, cold, gate).call();
             }
         }
         Run<T> run = hedgedRun(op, ctx, plan, limit, call, classifier, cold);
@@ -993,10 +993,11 @@ final class RegionalExecutor implements AutoCloseable {
      * came first is one compare-and-set ({@link ReleasableAttempt#adopt} against {@link ReleasableAttempt#finish}).
      */
     private final class CallerFirst<T> extends ReleasableAttempt implements HeardAtTheWire.Listener {
+        // One per hedged read, and it escapes (armed on the thread, told what the wire heard): it keeps only what a
+        // run needs that cannot be derived (the attempt limit is recomputed from op and plan when a run is built).
         final Operation op;
         final RoutingContext ctx;
         final RoutingPlan plan;
-        final int limit;
         final Function<Region, T> call;
         final FailureClassifier classifier;
         final Predicate<Region> cold;
@@ -1014,12 +1015,11 @@ final class RegionalExecutor implements AutoCloseable {
         /** The run that adopted the attempt; published before the state says so. */
         volatile @Nullable Run<T> run;
 
-        CallerFirst(Operation op, RoutingContext ctx, RoutingPlan plan, int limit, Function<Region, T> call,
+        CallerFirst(Operation op, RoutingContext ctx, RoutingPlan plan, Function<Region, T> call,
                 FailureClassifier classifier, Predicate<Region> cold, Gate gate) {
             this.op = op;
             this.ctx = ctx;
             this.plan = plan;
-            this.limit = limit;
             this.call = call;
             this.classifier = classifier;
             this.cold = cold;
@@ -1042,7 +1042,7 @@ final class RegionalExecutor implements AutoCloseable {
                 if (finish() == RUNNING) {
                     // Failed before its hedge was due: a run takes it over and fails over, the caller timing the
                     // next attempt's hedge.
-                    Run<T> r = hedgedRun(op, ctx, plan, limit, call, classifier, cold);
+                    Run<T> r = hedgedRun(op, ctx, plan, limit(op, plan.regions().size()), call, classifier, cold);
                     r.adopt(this, true).completeWith(null, t);
                     return awaitRun(r, op);
                 }
@@ -1104,7 +1104,7 @@ final class RegionalExecutor implements AutoCloseable {
                 if (state() != RUNNING) {
                     return;
                 }
-                r = hedgedRun(op, ctx, plan, limit, call, classifier, cold);
+                r = hedgedRun(op, ctx, plan, limit(op, plan.regions().size()), call, classifier, cold);
                 r.adopt(this, false);
                 run = r;
                 if (!adopt()) {
