@@ -344,7 +344,7 @@ final class RegionalExecutor implements AutoCloseable {
         if (gate.acquire() != null) {
             return;
         }
-        Region region = gate.region;
+        Region region = gate.region();
         gate.cold = cold.test(region);
         gate.observation = observations.start(parent, region, op.name(), attempt);
         boolean started = trials.run(() -> {
@@ -526,7 +526,7 @@ final class RegionalExecutor implements AutoCloseable {
             // cold hedge delay) on the hedge threads; so does a client a won hedge could not release.
             if (!gate.halfOpen() && !gate.primary.suspect() && !cold.test(first) && releasable.releasable(first)
                     && gate.acquire() == null) {
-                return new CallerFirst<>(op, ctx, plan, limit, call, classifier, cold, gate).call();
+                return new CallerFirst<>(op, ctx, plan, call, classifier, cold, gate).call();
             }
         }
         Run<T> run = hedgedRun(op, ctx, plan, limit, call, classifier, cold);
@@ -626,12 +626,12 @@ final class RegionalExecutor implements AutoCloseable {
         long held = gate.cold ? 0 : stalls.unstalledNanos(end, nanos);
         gate.succeeded(held, end);
         if (!gate.cold) {
-            latency.record(gate.region, held);
+            latency.record(gate.region(), held);
             if (tail != null) {
-                tail.record(gate.region, op.name(), held);
+                tail.record(gate.region(), op.name(), held);
             }
         }
-        metrics.call(gate.region, op.name(), Metrics.SUCCESS, nanos);
+        metrics.call(gate.region(), op.name(), Metrics.SUCCESS, nanos);
         observations.stop(gate.observation, Metrics.SUCCESS, null);
     }
 
@@ -640,39 +640,39 @@ final class RegionalExecutor implements AutoCloseable {
         if (decision == FailureDecision.ABORTED) {
             // The caller gave up mid-attempt: that says nothing about the region, so its breakers record nothing.
             gate.release();
-            metrics.call(gate.region, op.name(), Metrics.CANCELLED, nanos);
+            metrics.call(gate.region(), op.name(), Metrics.CANCELLED, nanos);
             observations.stop(gate.observation, Metrics.CANCELLED, t);
         } else if (decision.isRegional()) {
             boolean timedOut = isTimeout(t);
             meterIfSlow(gate, nanos, timedOut);
             if (isThrottling(t)) {
                 // A hot resource, not a sick region: its answer was fast, so its latency says nothing either.
-                gate.throttled(nanos, t);
+                gate.throttled(op, nanos, t);
             } else if (!gate.cold && timedOut && stalls.excuses(System.nanoTime(), nanos)) {
                 // The process was not running for much of the attempt: the region did not get its time to answer.
                 gate.release();
-                metrics.processStall(gate.region);
+                metrics.processStall(gate.region());
                 LOG.debug("{} in region {} timed out while the process was stalled: not held against the region",
-                        op.name(), gate.region.id());
+                        op.name(), gate.region().id());
             } else {
                 long held = heldAgainstRegion(gate, nanos);
                 gate.failed(held, t);
                 if (!gate.cold) {
-                    latency.recordFailure(gate.region, held);
+                    latency.recordFailure(gate.region(), held);
                     if (tail != null) {
-                        tail.recordAtLeast(gate.region, op.name(), held);
+                        tail.recordAtLeast(gate.region(), op.name(), held);
                     }
                     if (timedOut) {
                         timedOut(op, gate, System.nanoTime() - nanos);
                     }
                 }
             }
-            metrics.call(gate.region, op.name(), Metrics.REGIONAL_FAILURE, nanos);
+            metrics.call(gate.region(), op.name(), Metrics.REGIONAL_FAILURE, nanos);
             observations.stop(gate.observation, Metrics.REGIONAL_FAILURE, t);
         } else {
             // The region answered: a caller error says nothing against its health.
             gate.succeeded(nanos);
-            metrics.call(gate.region, op.name(), Metrics.CALLER_ERROR, nanos);
+            metrics.call(gate.region(), op.name(), Metrics.CALLER_ERROR, nanos);
             observations.stop(gate.observation, Metrics.CALLER_ERROR, t);
         }
         return decision;
@@ -703,7 +703,7 @@ final class RegionalExecutor implements AutoCloseable {
     private void timedOut(Operation op, Gate gate, long start) {
         if (gate.primary.stalled(ejectAfterStalls, start)) {
             LOG.info("Region {} ejected for {}: {} attempts in a row stalled (the last timed out) or it timed out "
-                    + "while suspect; its circuit breaker is open", gate.region.id(), op.name(), ejectAfterStalls);
+                    + "while suspect; its circuit breaker is open", gate.region().id(), op.name(), ejectAfterStalls);
         }
     }
 
@@ -714,13 +714,13 @@ final class RegionalExecutor implements AutoCloseable {
     private void lostUnanswered(Operation op, Gate gate, long start, Region winner) {
         WatchedBreaker.Stall s = gate.primary.lostUnanswered(ejectAfterStalls, start);
         if (s == WatchedBreaker.Stall.SUSPECTED) {
-            metrics.regionSuspicion(gate.region, "suspected");
+            metrics.regionSuspicion(gate.region(), "suspected");
             LOG.info("Region {} suspect for {}: {} attempts in a row unanswered while {} answered; reads start in the "
-                    + "next region while a detached trial finds out whether it answers", gate.region.id(), op.name(),
+                    + "next region while a detached trial finds out whether it answers", gate.region().id(), op.name(),
                     ejectAfterStalls, winner.id());
         } else if (s == WatchedBreaker.Stall.EJECTED) {
             LOG.info("Region {} ejected for {}: unanswered while suspect; its circuit breaker is open",
-                    gate.region.id(), op.name());
+                    gate.region().id(), op.name());
         }
     }
 
@@ -762,9 +762,9 @@ final class RegionalExecutor implements AutoCloseable {
      * resource breaker: one hot table never opens its region's breaker nor moves the other tables' traffic.
      */
     private final class Gate {
-        final Region region;
+        // One per attempt, on every call: its region and resource are read from its breaker and its operation rather
+        // than kept, which keeps it at 32 bytes (from 40).
         final WatchedBreaker primary;
-        private final @Nullable String resource;
         private final boolean primaryIsResource;
         private final @Nullable WatchedBreaker throttle;
         /** The attempt's observation handle, once it started (null when nothing observes). */
@@ -773,11 +773,15 @@ final class RegionalExecutor implements AutoCloseable {
         boolean cold;
 
         Gate(Operation op, Region region) {
-            this.region = region;
-            this.resource = op.resource().orElse(null);
+            String resource = op.resource().orElse(null);
             this.primary = breaker(op, region, resource);
             this.primaryIsResource = resource != null && (perResourceBreakers || op.breakerPerResource());
             this.throttle = resource == null || primaryIsResource ? null : health.existingBreaker(region, resource);
+        }
+
+        /** The attempt's region. */
+        Region region() {
+            return primary.region();
         }
 
         /** Null when the breakers let the attempt through (a permission is then held), else why not. */
@@ -821,7 +825,7 @@ final class RegionalExecutor implements AutoCloseable {
         /** As {@link #succeeded(long)}, the region heard at {@code now} ({@link System#nanoTime()}). */
         void succeeded(long nanos, long now) {
             // The primary breaker is the region's own unless it is a region × resource one: no lookup then.
-            (primaryIsResource ? health.watched(region) : primary).heard(now);
+            (primaryIsResource ? health.watched(region()) : primary).heard(now);
             primary.success(nanos);
             if (throttle != null) {
                 throttle.success(nanos);
@@ -835,13 +839,16 @@ final class RegionalExecutor implements AutoCloseable {
             }
         }
 
-        void throttled(long nanos, Throwable t) {
+        /** A throttled attempt of {@code op}: counts against its resource's breaker, never its region's. */
+        void throttled(Operation op, long nanos, Throwable t) {
+            Region region = region();
             health.watched(region).heard();
             if (primaryIsResource) {
                 primary.error(nanos, t);
                 return;
             }
             primary.release();
+            String resource = op.resource().orElse(null);
             if (resource != null) {
                 (throttle != null ? throttle : health.watched(region, resource)).error(nanos, t);
             }
@@ -986,10 +993,11 @@ final class RegionalExecutor implements AutoCloseable {
      * came first is one compare-and-set ({@link ReleasableAttempt#adopt} against {@link ReleasableAttempt#finish}).
      */
     private final class CallerFirst<T> extends ReleasableAttempt implements HeardAtTheWire.Listener {
+        // One per hedged read, and it escapes (armed on the thread, told what the wire heard): it keeps only what a
+        // run needs that cannot be derived (the attempt limit is recomputed from op and plan when a run is built).
         final Operation op;
         final RoutingContext ctx;
         final RoutingPlan plan;
-        final int limit;
         final Function<Region, T> call;
         final FailureClassifier classifier;
         final Predicate<Region> cold;
@@ -1007,12 +1015,11 @@ final class RegionalExecutor implements AutoCloseable {
         /** The run that adopted the attempt; published before the state says so. */
         volatile @Nullable Run<T> run;
 
-        CallerFirst(Operation op, RoutingContext ctx, RoutingPlan plan, int limit, Function<Region, T> call,
+        CallerFirst(Operation op, RoutingContext ctx, RoutingPlan plan, Function<Region, T> call,
                 FailureClassifier classifier, Predicate<Region> cold, Gate gate) {
             this.op = op;
             this.ctx = ctx;
             this.plan = plan;
-            this.limit = limit;
             this.call = call;
             this.classifier = classifier;
             this.cold = cold;
@@ -1020,7 +1027,7 @@ final class RegionalExecutor implements AutoCloseable {
         }
 
         T call() {
-            Region region = gate.region;
+            Region region = gate.region();
             Objects.requireNonNull(budget, "budget").earn(); // a hedged read runs only with hedging on
             stallMeter.needed(); // before the attempt starts, so that a stall of the process during it is seen
             gate.observation = observations.start(parent, region, op.name(), 1);
@@ -1035,7 +1042,7 @@ final class RegionalExecutor implements AutoCloseable {
                 if (finish() == RUNNING) {
                     // Failed before its hedge was due: a run takes it over and fails over, the caller timing the
                     // next attempt's hedge.
-                    Run<T> r = hedgedRun(op, ctx, plan, limit, call, classifier, cold);
+                    Run<T> r = hedgedRun(op, ctx, plan, limit(op, plan.regions().size()), call, classifier, cold);
                     r.adopt(this, true).completeWith(null, t);
                     return awaitRun(r, op);
                 }
@@ -1097,7 +1104,7 @@ final class RegionalExecutor implements AutoCloseable {
                 if (state() != RUNNING) {
                     return;
                 }
-                r = hedgedRun(op, ctx, plan, limit, call, classifier, cold);
+                r = hedgedRun(op, ctx, plan, limit(op, plan.regions().size()), call, classifier, cold);
                 r.adopt(this, false);
                 run = r;
                 if (!adopt()) {
@@ -1121,7 +1128,7 @@ final class RegionalExecutor implements AutoCloseable {
                 return;
             }
             throttling = null;
-            health.watched(gate.region).heard();
+            health.watched(gate.region()).heard();
         }
 
         @Override
@@ -1551,7 +1558,7 @@ final class RegionalExecutor implements AutoCloseable {
 
         private void completed(Attempt a, T value, Throwable error) {
             long nanos = System.nanoTime() - a.start;
-            Region region = a.gate.region;
+            Region region = a.gate.region();
             Throwable e = error == null ? null : unwrapCompletion(error);
             if (e == null) {
                 succeeded(op, a.gate, nanos);
@@ -1580,7 +1587,7 @@ final class RegionalExecutor implements AutoCloseable {
                 if (throttling != null) {
                     // Cancelled while the SDK backed off after a throttled answer: recorded as the throttled attempt
                     // it would have completed as (the table's breaker, no latency), as for an unhedged read.
-                    a.gate.throttled(nanos, throttling);
+                    a.gate.throttled(op, nanos, throttling);
                 } else {
                     a.gate.release();
                     // Abandoned, not finished: it would have taken at least this long, which the tail estimate must
@@ -1650,11 +1657,11 @@ final class RegionalExecutor implements AutoCloseable {
         private void cancelLosers(List<Attempt> losers, @Nullable Attempt winner) {
             for (Attempt l : losers) {
                 l.cancel();
-                metrics.hedgeCancelled(l.gate.region);
+                metrics.hedgeCancelled(l.gate.region());
                 long now = System.nanoTime();
                 if (winner != null && l.start - winner.start < 0 && !l.gate.cold && !stalledBeforeHedge
-                        && !stalls.excuses(now, now - l.start) && !health.watched(l.gate.region).heardSince(l.start)) {
-                    lostUnanswered(op, l.gate, l.start, winner.gate.region);
+                        && !stalls.excuses(now, now - l.start) && !health.watched(l.gate.region()).heardSince(l.start)) {
+                    lostUnanswered(op, l.gate, l.start, winner.gate.region());
                 }
             }
         }
@@ -1714,7 +1721,7 @@ final class RegionalExecutor implements AutoCloseable {
             @Override
             public void heard() {
                 throttling = null;
-                health.watched(gate.region).heard();
+                health.watched(gate.region()).heard();
             }
 
             @Override

@@ -60,8 +60,10 @@ class ReleasableAttempt implements Runnable, ScheduledFuture<Object> {
 
     /** When {@link #onTimer} is due ({@link System#nanoTime()}); 0: never. Guarded by this once the call started. */
     private long timerDue;
-    /** Where the timer runs and the SDK task's deadline, once the SDK scheduled it; guarded by this. */
-    private @Nullable ScheduledExecutorService timer;
+    /**
+     * The SDK task's deadline, once the SDK scheduled it; guarded by this. Both timers run on
+     * {@link SdkTimeoutScheduler#timer()}, so no executor is kept: one attempt per hedged read, each field counts.
+     */
     private long sdkDeadline;
     /** The timer task now pending (this, or the SDK's task); guarded by this. */
     private @Nullable ScheduledFuture<?> current;
@@ -93,9 +95,10 @@ class ReleasableAttempt implements Runnable, ScheduledFuture<Object> {
 
     /**
      * The SDK schedules {@code command} on the attempt's thread while the attempt is armed: the first one is kept.
-     * A released attempt's tasks are due at once.
+     * A released attempt's tasks are due at once. Everything runs on {@link SdkTimeoutScheduler#timer()}.
      */
-    final ScheduledFuture<?> scheduled(Runnable command, long delay, TimeUnit unit, ScheduledExecutorService on) {
+    final ScheduledFuture<?> scheduled(Runnable command, long delay, TimeUnit unit) {
+        ScheduledExecutorService on = SdkTimeoutScheduler.timer();
         if (!TASK.compareAndSet(this, null, command)) {
             // An attempt timeout (or, for a released call, whatever the SDK schedules next: its retries end at once).
             return on.schedule(command, state() == RELEASED ? 0 : delay, unit);
@@ -109,7 +112,6 @@ class ReleasableAttempt implements Runnable, ScheduledFuture<Object> {
             if (timerDue == 0 || timerDue - deadline >= 0) {
                 return on.schedule(command, delay, unit);
             }
-            timer = on;
             sdkDeadline = deadline;
             current = on.schedule(this, Math.max(0, timerDue - now), TimeUnit.NANOSECONDS);
             return this;
@@ -128,11 +130,12 @@ class ReleasableAttempt implements Runnable, ScheduledFuture<Object> {
         }
         long next = onTimer(due, System.nanoTime());
         synchronized (this) {
-            ScheduledExecutorService on = timer;
             Runnable sdkTask = task;
-            if (sdkDone || on == null || sdkTask == null || sdkTask == SPENT) {
+            // Scheduled only after the SDK's task was kept; a release since then spent it.
+            if (sdkDone || sdkTask == null || sdkTask == SPENT) {
                 return;
             }
+            ScheduledExecutorService on = SdkTimeoutScheduler.timer();
             long now = System.nanoTime();
             if (next != 0 && next - sdkDeadline < 0) {
                 timerDue = next;

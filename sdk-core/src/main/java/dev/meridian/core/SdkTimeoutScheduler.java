@@ -82,7 +82,7 @@ final class SdkTimeoutScheduler extends AbstractExecutorService implements Sched
     public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
         ReleasableAttempt armed = ARMED.get();
         if (armed != null) {
-            return armed.scheduled(command, delay, unit, Timer.EXECUTOR);
+            return armed.scheduled(command, delay, unit);
         }
         return Timer.EXECUTOR.schedule(command, delay, unit);
     }

@@ -92,7 +92,10 @@ final class TailLatency {
     }
 
     private Estimate estimate(Region region, String operation) {
-        return estimates.computeIfAbsent(region, r -> new ConcurrentHashMap<>())
+        // Looked up first: computeIfAbsent's function captures this (an Estimate is an inner class), which would
+        // allocate a lambda on every recorded attempt of a hedged read.
+        Estimate known = find(region, operation);
+        return known != null ? known : estimates.computeIfAbsent(region, r -> new ConcurrentHashMap<>())
                 .computeIfAbsent(operation, o -> new Estimate());
     }
 
