@@ -91,8 +91,13 @@ import software.amazon.awssdk.regions.Region;
  * of writes only sends no read trials), is sent there and is the trial.
  *
  * <p><b>Hedge budget and fast ejection.</b> Each hedgeable read earns a share of a {@link HedgeBudget} token and a hedge
- * spends one (refused when none is left); the adaptive delay is the {@link TailLatency} of the operation in the first
- * region at its p99, or the next region's when the operation is degraded in the first ({@link TailLatency#hedgeAfter}).
+ * spends one (refused when none is left). A refused hedge is not final: its timer (the hedge timer, the waiting
+ * caller's, or the SDK call timeout a caller-first attempt rides) asks again after each further hedge delay; the hedge
+ * is sent when a token came free, or past the budget once the first attempt's region is suspect or ejected
+ * ({@link WatchedBreaker#givenUp}): that is the failover of a read stuck in a region Meridian gave up on, not extra load
+ * on a region that browns out, which the budget keeps capping. The adaptive delay is the {@link TailLatency} of the
+ * operation in the first region at its p99, or the next region's when the operation is degraded in the first
+ * ({@link TailLatency#hedgeAfter}).
  * A warm attempt that timed out counts as a stall of its breaker ({@link WatchedBreaker#stalled});
  * {@code HealthConfig.ejectAfterStalls} of them in a row open it at once. As many first attempts in a row still
  * unanswered when their call's hedge answered make the region suspect ({@link WatchedBreaker#lostUnanswered}): hedged
@@ -179,6 +184,8 @@ final class RegionalExecutor implements AutoCloseable {
     private static final Predicate<Region> NEVER_COLD = region -> false;
     /** A cold first attempt is hedged after {@code firstAttemptTimeout / COLD_HEDGE_DIVISOR} at the earliest. */
     static final int COLD_HEDGE_DIVISOR = 4;
+    /** A hedge the budget refused is asked for again no sooner than this after the last time. */
+    static final long HEDGE_RETRY_MIN_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     RegionalExecutor(MultiRegionConfig config, Router router, RegionHealth health,
             FailureClassifier classifier, Metrics metrics) {
@@ -602,6 +609,14 @@ final class RegionalExecutor implements AutoCloseable {
      */
     static long hedgeDelayNanos(long warmDelayNanos, boolean cold, Duration firstAttemptTimeout) {
         return cold ? Math.max(warmDelayNanos, firstAttemptTimeout.toNanos() / COLD_HEDGE_DIVISOR) : warmDelayNanos;
+    }
+
+    /**
+     * When a hedge the budget refused is asked for again: after another hedge delay, at least
+     * {@link #HEDGE_RETRY_MIN_NANOS} (a zero delay would spin the timer).
+     */
+    static long hedgeRetryNanos(long hedgeDelayNanos) {
+        return Math.max(hedgeDelayNanos, HEDGE_RETRY_MIN_NANOS);
     }
 
     private int limit(Operation op, int planned) {
@@ -1093,26 +1108,36 @@ final class RegionalExecutor implements AutoCloseable {
                     return now + grace;
                 }
             }
-            hedge();
-            return 0;
+            // A hedge the budget refused is asked for again after another delay, on the timer the SDK's call rides.
+            return hedge() ? now + hedgeRetryNanos(delay) : 0;
         }
 
-        /** Hands the running attempt to a run and sends its hedge; nothing once the caller's call returned. */
-        private void hedge() {
+        /**
+         * Hands the running attempt to a run and sends its hedge (again, if the budget refused it); nothing once the
+         * caller's call returned. True when the budget refused the hedge.
+         */
+        private boolean hedge() {
             Run<T> r;
             synchronized (this) {
-                if (state() != RUNNING) {
-                    return;
-                }
-                r = hedgedRun(op, ctx, plan, limit(op, plan.regions().size()), call, classifier, cold);
-                r.adopt(this, false);
-                run = r;
-                if (!adopt()) {
-                    run = null; // the caller's call returned first: it reports its attempt itself
-                    return;
+                r = run;
+                if (r != null) {
+                    if (state() != HEDGED) {
+                        return false;
+                    }
+                } else {
+                    if (state() != RUNNING) {
+                        return false;
+                    }
+                    r = hedgedRun(op, ctx, plan, limit(op, plan.regions().size()), call, classifier, cold);
+                    r.adopt(this, false);
+                    run = r;
+                    if (!adopt()) {
+                        run = null; // the caller's call returned first: it reports its attempt itself
+                        return false;
+                    }
                 }
             }
-            r.hedge();
+            return r.hedge();
         }
 
         private Run<T>.@Nullable Attempt adopted() {
@@ -1173,6 +1198,8 @@ final class RegionalExecutor implements AutoCloseable {
         private Object parentObservation = observations.current();
         private boolean done;
         private boolean hedgeSent;
+        /** Whether the budget refused the hedge: it is asked again after each further hedge delay ({@link #hedge}). */
+        private boolean hedgeRefused;
         private @Nullable Region hedgeRegion;
         private int attempts;
         /**
@@ -1330,8 +1357,9 @@ final class RegionalExecutor implements AutoCloseable {
                 long grace = hedgeGrace(start, now);
                 if (grace > 0) {
                     hedgeTimer(start, now + grace, grace);
-                } else {
-                    hedge();
+                } else if (hedge()) {
+                    long again = hedgeRetryNanos(hedgeDelay);
+                    hedgeTimer(start, now + again, again);
                 }
             }, delay);
             // The timer of a call that completed first is removed at once, not left to fire for nothing.
@@ -1374,9 +1402,10 @@ final class RegionalExecutor implements AutoCloseable {
                         long grace = hedgeGrace(start, now);
                         if (grace > 0) {
                             hedgeDue = now + grace;
+                        } else if (hedge()) {
+                            hedgeDue = now + hedgeRetryNanos(hedgeDelay);
                         } else {
                             hedgeArmed = false;
-                            hedge();
                         }
                     }
                 }
@@ -1453,24 +1482,52 @@ final class RegionalExecutor implements AutoCloseable {
             return ++attempts;
         }
 
-        private void hedge() {
+        /**
+         * Sends the hedge if it is still wanted and allowed: with a budget token, or past the budget when the first
+         * attempt's region has been given up on ({@link WatchedBreaker#givenUp}: suspect, or ejected). Such a hedge is
+         * no extra load on a region that browns out but the failover of a read stuck in a region Meridian no longer
+         * sends reads to; the budget still caps the hedges of reads to a slow region that answers. A hedge the budget
+         * refuses is not final: true is returned and the hedge's timer asks again after another hedge delay
+         * ({@link #hedgeRetryNanos}), by when a token may have come free or the region been given up on.
+         */
+        private boolean hedge() {
             int index;
+            String retried;
             synchronized (this) {
                 if (done || hedgeSent || inflight.size() != 1 || !failover.hasNext()) {
-                    return;
+                    return false;
+                }
+                boolean spent = Objects.requireNonNull(budget, "budget").trySpend();
+                boolean givenUp = !spent && inflight.get(0).gate.primary.givenUp();
+                if (!spent && !givenUp) {
+                    if (!hedgeRefused) {
+                        hedgeRefused = true;
+                        metrics.hedgeRefused(regions.get(failover.peek()));
+                        LOG.debug("Hedge of {} refused: the hedge budget is spent; asked again after the hedge delay",
+                                op.name());
+                    }
+                    return true;
                 }
                 hedgeSent = true;
-                if (!Objects.requireNonNull(budget, "budget").trySpend()) {
-                    metrics.hedgeRefused(regions.get(failover.peek()));
-                    LOG.debug("Hedge of {} refused: the hedge budget is spent", op.name());
-                    return;
-                }
                 index = failover.take();
                 hedgeRegion = regions.get(index);
+                retried = givenUp ? "failover" : hedgeRefused ? "budget" : null;
             }
             metrics.hedgeSent(hedgeRegion);
-            LOG.debug("Hedging {} to {}", op.name(), hedgeRegion.id());
+            if (retried != null) {
+                metrics.hedgeRetried(hedgeRegion, retried);
+                LOG.debug("Hedging {} to {} {}", op.name(), hedgeRegion.id(), sentBecause(retried));
+            } else {
+                LOG.debug("Hedging {} to {}", op.name(), hedgeRegion.id());
+            }
             launchAttempt(index, true);
+            return false;
+        }
+
+        /** Why a hedge went out although the budget had no token for it (the log says). */
+        private static String sentBecause(String retried) {
+            return retried.equals("failover") ? "past the spent hedge budget: its first region is suspect or ejected"
+                    : "after a refusal: a hedge budget token came free";
         }
 
         /**

@@ -178,6 +178,19 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
     }
 
     /**
+     * Whether Meridian has given up on the region for now: it is suspect, or its breaker is not closed (open, forced
+     * open, or half-open while its trials decide). New reads start elsewhere; a read still waiting on it is moved.
+     */
+    boolean givenUp() {
+        if (suspect) {
+            return true;
+        }
+        CircuitBreaker.State s = settle();
+        return s == CircuitBreaker.State.OPEN || s == CircuitBreaker.State.FORCED_OPEN
+                || s == CircuitBreaker.State.HALF_OPEN;
+    }
+
+    /**
      * Whether a write that has another region to go to starts there rather than here: the region is suspect, or its
      * breaker half-open, since less than {@code nanos} ago. A write can be neither hedged nor detached, so sent to a
      * region that may be dead it holds its caller for an attempt timeout; reads' detached trials (or the health probe)

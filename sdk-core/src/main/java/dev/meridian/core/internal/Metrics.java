@@ -40,6 +40,15 @@ public interface Metrics {
     default void hedgeRefused(Region region) {
     }
 
+    /**
+     * A hedge sent despite the budget's refusal ({@code meridian.hedge.retried}, tags {@code region}: where it went,
+     * {@code outcome}: {@code budget} when a token came free by a later look, {@code failover} when it went past the
+     * budget because the first attempt's region had been found suspect or ejected). It also counts in
+     * {@link #hedgeSent}.
+     */
+    default void hedgeRetried(Region region, String outcome) {
+    }
+
     /** Registers a gauge of the tokens left in the hedge budget ({@code meridian.hedge.budget}). */
     default void hedgeBudget(Supplier<Number> tokens) {
     }

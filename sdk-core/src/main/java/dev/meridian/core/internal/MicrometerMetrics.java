@@ -113,6 +113,13 @@ final class MicrometerMetrics implements Metrics {
     }
 
     @Override
+    public void hedgeRetried(Region region, String outcome) {
+        counter("hedge.retried|" + region.id() + '|' + outcome, "meridian.hedge.retried",
+                "Hedges the budget had refused, sent later: a token came free (budget) or the first region was given "
+                        + "up on (failover)", "region", region.id(), "outcome", outcome).increment();
+    }
+
+    @Override
     public void hedgeBudget(Supplier<Number> tokens) {
         Gauge.builder("meridian.hedge.budget", tokens)
                 .description("Hedges the hedge budget would let out at once now (tokens left)").register(registry);

@@ -1,0 +1,139 @@
+package dev.meridian.core;
+
+import static dev.meridian.core.TestTopology.EU_CENTRAL;
+import static dev.meridian.core.TestTopology.EU_WEST;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.meridian.core.execution.FailureClassifier;
+import dev.meridian.core.execution.HedgingConfig;
+import dev.meridian.core.internal.Metrics;
+import dev.meridian.core.routing.LatencyTracker;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.OperationKind;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * A hedge the budget refused is not final (pure logic, fake calls): it is asked for again after each further hedge
+ * delay, and sent when a token came free, or past the budget once the first region was given up on (suspect or
+ * ejected). The budget holds one token and earns 1 % of one per read.
+ */
+class RefusedHedgeTest {
+    private static final Operation GET = Operation.of("Get", OperationKind.READ);
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final ExecutorService callers = Executors.newCachedThreadPool();
+    private final CountDownLatch westAnswers = new CountDownLatch(1);
+    private RegionalExecutor executor;
+    private RegionHealth health;
+
+    private RegionalExecutor executor() {
+        MultiRegionConfig config = TestTopology.threeRegions()
+                .hedging(HedgingConfig.fixed(Duration.ofMillis(10)).withBudget(0.01, 1)).build();
+        Metrics metrics = Metrics.forRegistry(meters);
+        health = new RegionHealth(config.regionList(), config.health(), metrics);
+        Router router = new Router(config, health, new LatencyTracker(), metrics);
+        executor = new RegionalExecutor(config, router, health, FailureClassifier.aws(), metrics);
+        return executor;
+    }
+
+    @AfterEach
+    void close() {
+        westAnswers.countDown();
+        callers.shutdownNow();
+        if (executor != null) {
+            executor.close();
+        }
+    }
+
+    /** eu-west-1 never answers an asynchronous read; the others answer at once. */
+    private static CompletableFuture<String> westHangs(Region region) {
+        return region.equals(EU_WEST) ? new CompletableFuture<>() : CompletableFuture.completedFuture(region.id());
+    }
+
+    /** eu-west-1 holds a synchronous read until it is interrupted (a hedge won) or the test ends. */
+    private String westHangsSync(Region region) {
+        if (region.equals(EU_WEST)) {
+            try {
+                westAnswers.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return region.id();
+    }
+
+    private double count(String meter, String... tags) {
+        Counter c = meters.find(meter).tags(tags).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    /** The budget's only token goes to a first read's hedge; the next read's hedge is refused. */
+    private CompletableFuture<String> aReadWhoseHedgeWasRefused(Function<Region, CompletableFuture<String>> read)
+            throws Exception {
+        assertThat(read.apply(null).get(10, TimeUnit.SECONDS)).isEqualTo("eu-central-1");
+        CompletableFuture<String> stuck = read.apply(null);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> count("meridian.hedge.refused", "region", EU_CENTRAL.id()) == 1);
+        assertThat(stuck).isNotDone();
+        return stuck;
+    }
+
+    @Test
+    void anAsynchronousReadWhoseHedgeWasRefusedIsHedgedOnceItsRegionIsEjected() throws Exception {
+        RegionalExecutor ex = executor();
+        CompletableFuture<String> stuck = aReadWhoseHedgeWasRefused(any -> ex.executeAsync(GET,
+                RefusedHedgeTest::westHangs));
+
+        health.watched(EU_WEST).eject();
+
+        assertThat(stuck.get(10, TimeUnit.SECONDS)).isEqualTo("eu-central-1");
+        assertThat(count("meridian.hedge.retried", "region", EU_CENTRAL.id(), "outcome", "failover")).isEqualTo(1);
+        assertThat(count("meridian.hedge.sent", "region", EU_CENTRAL.id())).isEqualTo(2);
+    }
+
+    @Test
+    void aSynchronousReadWhoseHedgeWasRefusedIsHedgedOnceItsRegionIsSuspect() throws Exception {
+        RegionalExecutor ex = executor();
+        CompletableFuture<String> stuck = aReadWhoseHedgeWasRefused(any -> CompletableFuture.supplyAsync(
+                () -> ex.execute(GET, this::westHangsSync), callers));
+
+        assertThat(health.watched(EU_WEST).lostUnanswered(1, System.nanoTime()))
+                .isEqualTo(WatchedBreaker.Stall.SUSPECTED);
+
+        assertThat(stuck.get(10, TimeUnit.SECONDS)).isEqualTo("eu-central-1");
+        assertThat(count("meridian.hedge.retried", "region", EU_CENTRAL.id(), "outcome", "failover")).isEqualTo(1);
+    }
+
+    @Test
+    void aRefusedHedgeIsSentWhenATokenComesFreeAndNotBefore() throws Exception {
+        RegionalExecutor ex = executor();
+        CompletableFuture<String> stuck = aReadWhoseHedgeWasRefused(any -> ex.executeAsync(GET,
+                RefusedHedgeTest::westHangs));
+
+        // Reads answered at once in eu-west-1 earn 1 % of a token each; with the stuck read's own 1 %, the 99th makes
+        // its token.
+        for (int i = 0; i < 98; i++) {
+            assertThat(ex.executeAsync(GET, region -> CompletableFuture.completedFuture(region.id())).join())
+                    .isEqualTo("eu-west-1");
+        }
+        assertThat(stuck).as("no token yet: the budget still caps the hedges of a region that is not given up")
+                .isNotDone();
+        assertThat(count("meridian.hedge.sent", "region", EU_CENTRAL.id())).isEqualTo(1);
+        ex.executeAsync(GET, region -> CompletableFuture.completedFuture(region.id())).join();
+
+        assertThat(stuck.get(10, TimeUnit.SECONDS)).isEqualTo("eu-central-1");
+        assertThat(count("meridian.hedge.retried", "region", EU_CENTRAL.id(), "outcome", "budget")).isEqualTo(1);
+        assertThat(count("meridian.hedge.sent", "region", EU_CENTRAL.id())).isEqualTo(2);
+    }
+}
