@@ -65,6 +65,18 @@ class SuspectRegionWritesIT {
     @AutoClose
     private final WarmedRuntime rig = new WarmedRuntime(regions);
 
+    /** As {@link #wrap()}, after 20 reads in eu-west-1, with journals cleared that keep the request bodies. */
+    private DynamoDbClient wrapJournaled() {
+        DynamoDbClient items = wrap();
+        for (int i = 0; i < 20; i++) {
+            items.getItem(getItem());
+        }
+        regions.journalsClear();
+        regions.journal(WEST).keepBodies();
+        regions.journal(CENTRAL).keepBodies();
+        return items;
+    }
+
     /** The README's runtime (default hedging) over warmed-up per-region clients with the README's client defaults. */
     private DynamoDbClient wrap() {
         return rig.wrap(rig.config().build(), (r, b) -> b.overrideConfiguration(
@@ -116,13 +128,7 @@ class SuspectRegionWritesIT {
 
     @Test
     void overASixtySecondBlackHoleAtMostOneWriteWaitsAnAttemptTimeoutAndNoWriteIsSentToTwoRegions() throws Exception {
-        DynamoDbClient items = wrap();
-        for (int i = 0; i < 20; i++) {
-            items.getItem(getItem());
-        }
-        regions.journalsClear();
-        regions.journal(WEST).keepBodies();
-        regions.journal(CENTRAL).keepBodies();
+        DynamoDbClient items = wrapJournaled();
         Set<String> acknowledged = ConcurrentHashMap.newKeySet();
 
         regions.faults(WEST).blackhole();
@@ -213,13 +219,7 @@ class SuspectRegionWritesIT {
      */
     @Test
     void concurrentWritesTheMomentTheRegionIsSuspectOrHalfOpenStartInTheNextRegion() throws Exception {
-        DynamoDbClient items = wrap();
-        for (int i = 0; i < 20; i++) {
-            items.getItem(getItem());
-        }
-        regions.journalsClear();
-        regions.journal(WEST).keepBodies();
-        regions.journal(CENTRAL).keepBodies();
+        DynamoDbClient items = wrapJournaled();
         Region west = Region.of(WEST);
         regions.faults(WEST).blackhole();
 
