@@ -2,16 +2,9 @@ package dev.meridian.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meridian.testkit.ClassPathWithout;
-import java.net.URLClassLoader;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
-import jdk.jfr.Recording;
-import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
 
@@ -41,22 +34,11 @@ class ConfigColdStartTest {
 
     @Test
     void buildingTheFirstConfigSpinsNoLambdaClass() throws Exception {
-        Path events = Files.createTempFile("config-cold-start", ".jfr");
-        String built;
-        try (URLClassLoader fresh = ClassPathWithout.packages("dev.meridian.no-such-package.");
-                Recording recording = new Recording()) {
-            recording.enable("jdk.ClassLoad").withoutStackTrace().withThreshold(java.time.Duration.ZERO);
-            recording.start();
-            @SuppressWarnings("unchecked")
-            Supplier<String> probe = (Supplier<String>) ClassPathWithout.newInstance(fresh, Probe.class);
-            built = probe.get();
-            recording.stop();
-            recording.dump(events);
-        }
+        ColdClassLoads run = ColdClassLoads.of(Probe.class);
+        String built = run.first();
         List<String> meridianLoaded = new ArrayList<>();
         List<String> lambdas = new ArrayList<>();
-        for (RecordedEvent e : RecordingFile.readAllEvents(events)) {
-            String name = e.getClass("loadedClass").getName();
+        for (String name : run.loaded()) {
             if (name.startsWith("dev.meridian.core.")) {
                 meridianLoaded.add(name);
                 if (name.contains("$$Lambda")) {
@@ -64,7 +46,6 @@ class ConfigColdStartTest {
                 }
             }
         }
-        Files.delete(events);
 
         assertThat(built).isEqualTo("[eu-west-1, eu-central-1, us-east-1]");
         assertThat(meridianLoaded).as("the probe's classes were loaded afresh").contains(

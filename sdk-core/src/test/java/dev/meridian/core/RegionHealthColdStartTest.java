@@ -3,16 +3,8 @@ package dev.meridian.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.core.health.HealthConfig;
-import dev.meridian.testkit.ClassPathWithout;
-import java.net.URLClassLoader;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
-import jdk.jfr.Recording;
-import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordingFile;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
@@ -52,25 +44,10 @@ class RegionHealthColdStartTest {
 
     @Test
     void theFirstReadsHealthSpinsNoLambdaAndLoadsNoResilience4jStateMachine() throws Exception {
-        Path events = Files.createTempFile("health-cold-start", ".jfr");
-        String cold;
-        String after;
-        try (URLClassLoader fresh = ClassPathWithout.packages("dev.meridian.no-such-package.");
-                Recording recording = new Recording()) {
-            recording.enable("jdk.ClassLoad").withoutStackTrace().withThreshold(java.time.Duration.ZERO);
-            recording.start();
-            @SuppressWarnings("unchecked")
-            Supplier<String> probe = (Supplier<String>) ClassPathWithout.newInstance(fresh, Probe.class);
-            cold = probe.get();
-            recording.stop();
-            recording.dump(events);
-            after = probe.get();
-        }
-        List<String> loaded = new ArrayList<>();
-        for (RecordedEvent e : RecordingFile.readAllEvents(events)) {
-            loaded.add(e.getClass("loadedClass").getName());
-        }
-        Files.delete(events);
+        ColdClassLoads run = ColdClassLoads.of(Probe.class);
+        String cold = run.first();
+        String after = run.again();
+        List<String> loaded = run.loaded();
 
         assertThat(cold).isEqualTo("true CLOSED true");
         assertThat(after).as("the first read's success, recorded when the state machine was built")
