@@ -45,12 +45,12 @@ import software.amazon.awssdk.regions.Region;
 @API(status = STABLE, since = "0.1")
 public final class MultiRegionConfig {
     private static final Logger LOG = LoggerFactory.getLogger(MultiRegionConfig.class);
+    // The two defaults are written out, not read from the settings catalogue, so that an application configured by
+    // the builders does not load the catalogue at start-up; MeridianSettingsTest holds them equal to the declarations.
     /** Default of {@link #maxRegionsPerCall()}: {@link MeridianSettings#MAX_REGIONS_PER_CALL}'s. */
-    public static final int DEFAULT_MAX_REGIONS_PER_CALL = MeridianSettings.MAX_REGIONS_PER_CALL.defaultValue()
-            .orElseThrow();
+    public static final int DEFAULT_MAX_REGIONS_PER_CALL = 3;
     /** Default of {@link #firstAttemptTimeout()}: {@link MeridianSettings#FIRST_ATTEMPT_TIMEOUT}'s. */
-    public static final Duration DEFAULT_FIRST_ATTEMPT_TIMEOUT = MeridianSettings.FIRST_ATTEMPT_TIMEOUT.defaultValue()
-            .orElseThrow();
+    public static final Duration DEFAULT_FIRST_ATTEMPT_TIMEOUT = Duration.ofSeconds(10);
 
     private final List<RegionSpec> regions;
     private final Map<Region, RegionSpec> byRegion;
@@ -395,7 +395,7 @@ public final class MultiRegionConfig {
             List<RegionSpec> filled = new ArrayList<>();
             for (int i = 0; i < regions.size(); i++) {
                 RegionSpec s = regions.get(i);
-                filled.add(s.hasPriority() ? s : s.priority(i));
+                filled.add(s.hasPriority() ? s : s.filledPriority(i));
             }
 
             boolean weightsSet = false;

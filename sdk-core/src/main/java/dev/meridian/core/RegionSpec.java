@@ -76,6 +76,14 @@ public final class RegionSpec {
         return new RegionSpec(region, jurisdiction, priority, weight, endpoint);
     }
 
+    /**
+     * A copy with the priority the config gives a region that has none (its position, so never out of range): not
+     * checked by {@code region.<region>.priority}'s rule, which would load the settings catalogue at start-up.
+     */
+    RegionSpec filledPriority(int position) {
+        return new RegionSpec(region, jurisdiction, position, weight, endpoint);
+    }
+
     /** Weight in percent for weighted routing; empty when not set. */
     public OptionalInt weight() {
         return weight < 0 ? OptionalInt.empty() : OptionalInt.of(weight);

@@ -9,8 +9,9 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
 
 /**
- * Cold start: the first {@code MultiRegionConfig} of a process (its settings catalogue, builder, validation and the
- * built-in country table) spins no lambda class of Meridian's. Each lambda is a hidden class generated at its first
+ * Cold start: the first {@code MultiRegionConfig} of a process (its builder, validation and the built-in country
+ * table) spins no lambda class of Meridian's and, built with the defaults, loads no class of the settings catalogue
+ * (before: five, and the catalogue's static initializer declaring every setting). Each lambda is a hidden class generated at its first
  * call, and this path runs in every application's start-up; 35 were spun here before (22 by the settings catalogue's
  * static initializer). Checked with JFR's class-load events, in a class loader of its own so that nothing was linked
  * before.
@@ -49,7 +50,9 @@ class ConfigColdStartTest {
 
         assertThat(built).isEqualTo("[eu-west-1, eu-central-1, us-east-1]");
         assertThat(meridianLoaded).as("the probe's classes were loaded afresh").contains(
-                "dev.meridian.core.MultiRegionConfig", "dev.meridian.core.settings.MeridianSettings");
+                "dev.meridian.core.MultiRegionConfig", "dev.meridian.core.health.HealthConfig");
         assertThat(lambdas).as("lambda classes spun by the first config").isEmpty();
+        assertThat(meridianLoaded).as("the settings catalogue, which a config built with its defaults does not read")
+                .noneMatch(name -> name.startsWith("dev.meridian.core.settings."));
     }
 }

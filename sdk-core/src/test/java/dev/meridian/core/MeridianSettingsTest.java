@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.meridian.core.exception.InvalidSettingException;
+import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.settings.MeridianSettings;
 import dev.meridian.core.settings.Setting;
 import dev.meridian.core.settings.SettingValues;
@@ -100,6 +101,37 @@ class MeridianSettingsTest {
             assertThat(fingerprint(explicit)).as("%s set to its stated default %s", s, s.defaultText())
                     .isEqualTo(baseline);
         }
+    }
+
+    /**
+     * The builders write these defaults out (so that they do not load the catalogue at start-up): each must be its
+     * declaration's default.
+     */
+    @Test
+    void theDefaultsTheBuildersWriteOutAreTheDeclaredOnes() {
+        HealthConfig health = HealthConfig.defaults();
+        assertThat(MultiRegionConfig.DEFAULT_MAX_REGIONS_PER_CALL)
+                .isEqualTo(MeridianSettings.MAX_REGIONS_PER_CALL.defaultValue().orElseThrow());
+        assertThat(MultiRegionConfig.DEFAULT_FIRST_ATTEMPT_TIMEOUT)
+                .isEqualTo(MeridianSettings.FIRST_ATTEMPT_TIMEOUT.defaultValue().orElseThrow());
+        assertThat(health.failureRateThreshold())
+                .isEqualTo(MeridianSettings.BREAKER_FAILURE_RATE_THRESHOLD.defaultValue().orElseThrow());
+        assertThat(health.slidingWindowSize())
+                .isEqualTo(MeridianSettings.BREAKER_SLIDING_WINDOW_SIZE.defaultValue().orElseThrow());
+        assertThat(health.minimumNumberOfCalls())
+                .isEqualTo(MeridianSettings.BREAKER_MINIMUM_CALLS.defaultValue().orElseThrow());
+        assertThat(health.waitInOpenState())
+                .isEqualTo(MeridianSettings.BREAKER_WAIT_IN_OPEN.defaultValue().orElseThrow());
+        assertThat(health.permittedCallsInHalfOpenState())
+                .isEqualTo(MeridianSettings.BREAKER_HALF_OPEN_CALLS.defaultValue().orElseThrow());
+        assertThat(health.slowCallRateThreshold())
+                .isEqualTo(MeridianSettings.BREAKER_SLOW_CALL_RATE_THRESHOLD.defaultValue().orElseThrow());
+        assertThat(health.slowCallDuration())
+                .isEqualTo(MeridianSettings.BREAKER_SLOW_CALL_DURATION.defaultValue().orElseThrow());
+        assertThat(health.perResourceBreakers())
+                .isEqualTo(MeridianSettings.BREAKER_PER_RESOURCE.defaultValue().orElseThrow());
+        assertThat(health.ejectAfterStalls())
+                .isEqualTo(MeridianSettings.BREAKER_EJECT_AFTER_STALLS.defaultValue().orElseThrow());
     }
 
     @Test

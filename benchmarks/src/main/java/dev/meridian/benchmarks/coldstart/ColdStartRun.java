@@ -30,8 +30,13 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  * and the number of loaded classes (read after the other figures).
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.meridian.benchmarks.coldstart.ColdStartRun
- * raw|meridian|meridian-unhedged} ({@code meridian-unhedged}: the same client with hedging off, to tell hedging's share
- * of the cold start).
+ * raw|meridian|meridian-unhedged[-late]} ({@code meridian-unhedged}: the same client with hedging off, to tell
+ * hedging's share of the cold start, and to keep the first attempt on the main thread; {@code -late}: a raw client's
+ * first call first, then Meridian's, so that the phases show only what Meridian adds to what the raw client pays too).
+ *
+ * <p>With {@code -Dcoldstart.phases} it also prints {@code PHASES variant=.. config_us=.. build_us=.. first_us=..}: the
+ * main thread's CPU time ({@code /proc/thread-self/schedstat}, Linux) of building the configuration, building the
+ * client and its first call; off by default so that the measured cold start reads no extra file.
  */
 public final class ColdStartRun {
 
@@ -40,14 +45,26 @@ public final class ColdStartRun {
 
     public static void main(String[] args) throws IOException {
         long start = System.nanoTime();
-        if (args.length != 1 || !List.of("raw", "meridian", "meridian-unhedged").contains(args[0])) {
-            throw new IllegalArgumentException("usage: ColdStartRun raw|meridian|meridian-unhedged");
+        String variant = args.length == 1 && args[0].endsWith("-late") ? args[0].substring(0, args[0].length() - 5) : "";
+        if (args.length != 1 || !List.of("raw", "meridian", "meridian-unhedged").contains(variant.isEmpty() ? args[0]
+                : variant)) {
+            throw new IllegalArgumentException("usage: ColdStartRun raw|meridian|meridian-unhedged[-late]");
+        }
+        Phases phases = new Phases(Boolean.getBoolean("coldstart.phases"));
+        if (!variant.isEmpty()) {
+            try (DynamoDbClient raw = regional(Region.EU_WEST_1)) {
+                getItem(raw);
+            }
         }
         GetItemResponse response;
-        try (DynamoDbClient client = args[0].equals("raw") ? regional(Region.EU_WEST_1)
-                : meridian(args[0].equals("meridian") ? HedgingConfig.defaults() : HedgingConfig.disabled())) {
-            response = client.getItem(GetItemRequest.builder().tableName("orders")
-                    .key(Map.of("pk", AttributeValue.builder().s("order-1").build())).build());
+        phases.start();
+        MultiRegionConfig config = args[0].startsWith("raw") ? null
+                : config(args[0].startsWith("meridian-unhedged") ? HedgingConfig.disabled() : HedgingConfig.defaults());
+        phases.mark();
+        try (DynamoDbClient client = config == null ? regional(Region.EU_WEST_1) : meridian(config)) {
+            phases.mark();
+            response = getItem(client);
+            phases.mark();
         }
         long mainNanos = System.nanoTime() - start;
         long cpuMillis = ProcessHandle.current().info().totalCpuDuration().map(Duration::toMillis).orElse(-1L);
@@ -55,20 +72,29 @@ public final class ColdStartRun {
         if (!response.hasItem()) {
             throw new IllegalStateException("the canned GetItem response was not parsed");
         }
+        phases.print(args[0]);
         System.out.printf("COLDSTART variant=%s main_ms=%.1f cpu_ms=%d hwm_kb=%d classes=%d%n", args[0],
                 mainNanos / 1e6, cpuMillis, hwmKb,
                 ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount());
     }
 
-    /** The recommended Lambda shape: topology and table settings known up front, so no DescribeTable. */
-    private static DynamoDbClient meridian(HedgingConfig hedging) {
-        MultiRegionConfig config = MultiRegionConfig.builder()
+    private static GetItemResponse getItem(DynamoDbClient client) {
+        return client.getItem(GetItemRequest.builder().tableName("orders")
+                .key(Map.of("pk", AttributeValue.builder().s("order-1").build())).build());
+    }
+
+    private static MultiRegionConfig config(HedgingConfig hedging) {
+        return MultiRegionConfig.builder()
                 .region(RegionSpec.of(Region.EU_WEST_1))
                 .region(RegionSpec.of(Region.EU_CENTRAL_1))
                 .region(RegionSpec.of(Region.US_EAST_1))
                 .localRegion(Region.EU_WEST_1)
                 .hedging(hedging)
                 .build();
+    }
+
+    /** The recommended Lambda shape: topology and table settings known up front, so no DescribeTable. */
+    private static DynamoDbClient meridian(MultiRegionConfig config) {
         return MultiRegionDynamoDb.builder()
                 .config(config)
                 .clientFactory(ColdStartRun::regional)
@@ -92,5 +118,42 @@ public final class ColdStartRun {
             }
         }
         return -1;
+    }
+
+    /** The main thread's CPU time at the marks between phases, when asked for. */
+    private static final class Phases {
+        private final boolean on;
+        private final long[] marks = new long[4];
+        private int next;
+
+        Phases(boolean on) {
+            this.on = on;
+        }
+
+        void start() {
+            mark();
+        }
+
+        void mark() {
+            if (on) {
+                marks[next++] = threadCpuNanos();
+            }
+        }
+
+        void print(String variant) {
+            if (on) {
+                System.out.printf("PHASES variant=%s config_us=%d build_us=%d first_us=%d%n", variant,
+                        (marks[1] - marks[0]) / 1000, (marks[2] - marks[1]) / 1000, (marks[3] - marks[2]) / 1000);
+            }
+        }
+
+        private static long threadCpuNanos() {
+            try {
+                String stat = Files.readString(Path.of("/proc/thread-self/schedstat"));
+                return Long.parseLong(stat.substring(0, stat.indexOf(' ')));
+            } catch (IOException e) {
+                throw new IllegalStateException("coldstart.phases needs /proc/thread-self/schedstat (Linux)", e);
+            }
+        }
     }
 }

@@ -164,17 +164,19 @@ public final class HealthConfig {
 
     /** Builder for {@link HealthConfig}; not thread-safe. */
     public static final class Builder {
-        private float failureRateThreshold = BREAKER_FAILURE_RATE_THRESHOLD.defaultValue().orElseThrow();
-        private int slidingWindowSize = BREAKER_SLIDING_WINDOW_SIZE.defaultValue().orElseThrow();
-        private int minimumNumberOfCalls = BREAKER_MINIMUM_CALLS.defaultValue().orElseThrow();
-        private Duration waitInOpenState = BREAKER_WAIT_IN_OPEN.defaultValue().orElseThrow();
-        private int permittedCallsInHalfOpenState = BREAKER_HALF_OPEN_CALLS.defaultValue().orElseThrow();
-        private float slowCallRateThreshold = BREAKER_SLOW_CALL_RATE_THRESHOLD.defaultValue().orElseThrow();
-        private Duration slowCallDuration = BREAKER_SLOW_CALL_DURATION.defaultValue().orElseThrow();
+        // The defaults of the breaker.* settings, as their declarations state them (MeridianSettingsTest holds the two
+        // equal): written out so that an application taking the defaults does not load the settings catalogue.
+        private float failureRateThreshold = 50f;
+        private int slidingWindowSize = 20;
+        private int minimumNumberOfCalls = 10;
+        private Duration waitInOpenState = Duration.ofSeconds(10);
+        private int permittedCallsInHalfOpenState = 3;
+        private float slowCallRateThreshold = 80f;
+        private Duration slowCallDuration = Duration.ofSeconds(2);
         private @Nullable ProbeHook probe;
         private Duration probeInterval = Duration.ofSeconds(5);
         private boolean perResourceBreakers;
-        private int ejectAfterStalls = BREAKER_EJECT_AFTER_STALLS.defaultValue().orElseThrow();
+        private int ejectAfterStalls = DEFAULT_EJECT_AFTER_STALLS;
 
         private Builder() {
         }
