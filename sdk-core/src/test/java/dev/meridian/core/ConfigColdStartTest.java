@@ -11,7 +11,8 @@ import software.amazon.awssdk.regions.Region;
 /**
  * Cold start: the first {@code MultiRegionConfig} of a process (its builder, validation and the built-in country
  * table) spins no lambda class of Meridian's and, built with the defaults, loads no class of the settings catalogue
- * (before: five, and the catalogue's static initializer declaring every setting). Each lambda is a hidden class generated at its first
+ * (before: five, and the catalogue's static initializer declaring every setting) and of the built-in routing
+ * strategies only the default one (before: all four, and the class holding them). Each lambda is a hidden class generated at its first
  * call, and this path runs in every application's start-up; 35 were spun here before (22 by the settings catalogue's
  * static initializer). Checked with JFR's class-load events, in a class loader of its own so that nothing was linked
  * before.
@@ -54,5 +55,14 @@ class ConfigColdStartTest {
         assertThat(lambdas).as("lambda classes spun by the first config").isEmpty();
         assertThat(meridianLoaded).as("the settings catalogue, which a config built with its defaults does not read")
                 .noneMatch(name -> name.startsWith("dev.meridian.core.settings."));
+        List<String> strategies = new ArrayList<>();
+        for (String name : meridianLoaded) {
+            if (name.startsWith("dev.meridian.core.routing.Strategies")) {
+                strategies.add(name);
+            }
+        }
+        assertThat(strategies).as("the built-in strategies loaded: the default one only (before: all four)")
+                .containsExactlyInAnyOrder("dev.meridian.core.routing.Strategies$LocalFirst",
+                        "dev.meridian.core.routing.Strategies$Named");
     }
 }

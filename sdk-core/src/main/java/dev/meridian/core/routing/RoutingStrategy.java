@@ -51,12 +51,12 @@ public interface RoutingStrategy {
 
     /** The local region first (when it is a candidate), then the others by priority. The default. */
     static RoutingStrategy localFirst() {
-        return Strategies.LOCAL_FIRST;
+        return Strategies.LocalFirst.INSTANCE;
     }
 
     /** Strict priority order: active-passive with the lowest priority value as the active region. */
     static RoutingStrategy failover() {
-        return Strategies.FAILOVER;
+        return Strategies.Failover.INSTANCE;
     }
 
     /**
@@ -81,7 +81,7 @@ public interface RoutingStrategy {
      * region coordinates, {@code GeoTable}); falls back to local-first when the country or a region is unknown.
      */
     static RoutingStrategy geo() {
-        return Strategies.GEO;
+        return Strategies.Geo.INSTANCE;
     }
 
     /**
@@ -107,7 +107,7 @@ public interface RoutingStrategy {
      * it was first for. Without a routing key, priority order.
      */
     static RoutingStrategy homeByKey() {
-        return Strategies.HOME_BY_KEY;
+        return Strategies.HomeByKey.INSTANCE;
     }
 
     /**

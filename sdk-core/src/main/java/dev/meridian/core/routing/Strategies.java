@@ -8,23 +8,44 @@ import java.util.Objects;
 import java.util.Optional;
 import software.amazon.awssdk.regions.Region;
 
-/** The stateless built-in strategies. */
+/**
+ * The stateless built-in strategies. Each is the single instance of a class of its own, so that a runtime loads only
+ * the strategy it routes with (a start-up cost: every class loaded is read, verified and initialized).
+ */
 final class Strategies {
-    static final RoutingStrategy LOCAL_FIRST = new Named("local-first") {
+    static final class LocalFirst extends Named {
+        static final RoutingStrategy INSTANCE = new LocalFirst();
+
+        private LocalFirst() {
+            super("local-first");
+        }
+
         @Override
         public List<Region> order(List<Region> candidates, RoutingRequest request) {
             return localFirst(candidates, request.localRegion());
         }
-    };
+    }
 
-    static final RoutingStrategy FAILOVER = new Named("failover") {
+    static final class Failover extends Named {
+        static final RoutingStrategy INSTANCE = new Failover();
+
+        private Failover() {
+            super("failover");
+        }
+
         @Override
         public List<Region> order(List<Region> candidates, RoutingRequest request) {
             return candidates;
         }
-    };
+    }
 
-    static final RoutingStrategy GEO = new Named("geo") {
+    static final class Geo extends Named {
+        static final RoutingStrategy INSTANCE = new Geo();
+
+        private Geo() {
+            super("geo");
+        }
+
         @Override
         public List<Region> order(List<Region> candidates, RoutingRequest request) {
             Optional<String> country = request.context().subjectCountry();
@@ -34,15 +55,21 @@ final class Strategies {
             Optional<List<Region>> byDistance = GeoTable.byDistance(country.get(), candidates);
             return byDistance.orElseGet(() -> localFirst(candidates, request.localRegion()));
         }
-    };
+    }
 
-    static final RoutingStrategy HOME_BY_KEY = new Named("home-by-key") {
+    static final class HomeByKey extends Named {
+        static final RoutingStrategy INSTANCE = new HomeByKey();
+
+        private HomeByKey() {
+            super("home-by-key");
+        }
+
         @Override
         public List<Region> order(List<Region> candidates, RoutingRequest request) {
             Optional<String> key = request.routingKey();
             return key.isEmpty() ? candidates : Rendezvous.order(key.get(), candidates);
         }
-    };
+    }
 
     private Strategies() {
     }
@@ -65,12 +92,12 @@ final class Strategies {
     static RoutingStrategy named(String name) {
         String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
         switch (n) {
-            case "local-first": return LOCAL_FIRST;
-            case "failover": return FAILOVER;
+            case "local-first": return LocalFirst.INSTANCE;
+            case "failover": return Failover.INSTANCE;
             case "weighted": return RoutingStrategy.weighted();
-            case "geo": return GEO;
+            case "geo": return Geo.INSTANCE;
             case "latency": return RoutingStrategy.latency();
-            case "home-by-key": return HOME_BY_KEY;
+            case "home-by-key": return HomeByKey.INSTANCE;
             default:
                 // Named as the property: fromEnvironment() puts the variable or property that supplied it in its place.
                 throw SettingRules.invalid("meridian.routing", "must be one of [local-first, failover, weighted, geo,"
