@@ -9,10 +9,11 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
 
 /**
- * Cold start: the first {@code MultiRegionConfig} of a process (its builder, validation and the built-in country
- * table) spins no lambda class of Meridian's and, built with the defaults, loads no class of the settings catalogue
- * (before: five, and the catalogue's static initializer declaring every setting) and of the built-in routing
- * strategies only the default one (before: all four, and the class holding them). Each lambda is a hidden class generated at its first
+ * Cold start: the first {@code MultiRegionConfig} of a process (its builder and validation) spins no lambda class of
+ * Meridian's and, built with the defaults, loads no class of the settings catalogue (before: five, and the
+ * catalogue's static initializer declaring every setting), of the built-in routing strategies only the default one
+ * (before: all four, and the class holding them), and not the built-in country table (before: built by the default
+ * residency policy; now when a subject's country is first looked up). Each lambda is a hidden class generated at its first
  * call, and this path runs in every application's start-up; 35 were spun here before (22 by the settings catalogue's
  * static initializer). Checked with JFR's class-load events, in a class loader of its own so that nothing was linked
  * before.
@@ -55,6 +56,8 @@ class ConfigColdStartTest {
         assertThat(lambdas).as("lambda classes spun by the first config").isEmpty();
         assertThat(meridianLoaded).as("the settings catalogue, which a config built with its defaults does not read")
                 .noneMatch(name -> name.startsWith("dev.meridian.core.settings."));
+        assertThat(meridianLoaded).as("the built-in country table, read only for a subject's country")
+                .doesNotContain("dev.meridian.core.residency.CountryJurisdictions");
         List<String> strategies = new ArrayList<>();
         for (String name : meridianLoaded) {
             if (name.startsWith("dev.meridian.core.routing.Strategies")) {

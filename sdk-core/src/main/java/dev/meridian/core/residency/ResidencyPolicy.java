@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -36,7 +37,8 @@ import software.amazon.awssdk.regions.Region;
 public final class ResidencyPolicy {
     private static final ResidencyPolicy DEFAULTS = builder().build();
 
-    private final CountryJurisdictions countries;
+    /** Null: the built-in table, looked up when a subject's country is first asked about (not at start-up). */
+    private final @Nullable CountryJurisdictions countries;
     private final List<Rule> rules;
     private final Set<DataClass> unrestricted;
 
@@ -56,7 +58,7 @@ public final class ResidencyPolicy {
     }
 
     public CountryJurisdictions countries() {
-        return countries;
+        return countries != null ? countries : CountryJurisdictions.defaults();
     }
 
     /** The explicit rules, for validation against the configured topology. */
@@ -70,7 +72,7 @@ public final class ResidencyPolicy {
             return explicit;
         }
         // Not country.flatMap(countries::jurisdictionOf): the bound method reference would be allocated on every call.
-        return country.isEmpty() ? Optional.empty() : countries.jurisdictionOf(country.get());
+        return country.isEmpty() ? Optional.empty() : countries().jurisdictionOf(country.get());
     }
 
     /**
@@ -155,7 +157,8 @@ public final class ResidencyPolicy {
 
     /** Builder for {@link ResidencyPolicy}; not thread-safe. */
     public static final class Builder {
-        private CountryJurisdictions countries = CountryJurisdictions.defaults();
+        /** Null: the built-in table, left unbuilt until used (see {@link ResidencyPolicy#countries()}). */
+        private @Nullable CountryJurisdictions countries;
         private final List<Rule> rules = new ArrayList<>();
         private final Set<DataClass> unrestricted = new HashSet<>();
 
@@ -170,7 +173,8 @@ public final class ResidencyPolicy {
 
         /** Maps (or re-maps) one country. */
         public Builder country(String country, Jurisdiction jurisdiction) {
-            this.countries = countries.with(country, jurisdiction);
+            CountryJurisdictions table = countries != null ? countries : CountryJurisdictions.defaults();
+            this.countries = table.with(country, jurisdiction);
             return this;
         }
 
