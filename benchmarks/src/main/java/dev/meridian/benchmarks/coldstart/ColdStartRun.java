@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
@@ -34,9 +35,10 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  * hedging's share of the cold start, and to keep the first attempt on the main thread; {@code -late}: a raw client's
  * first call first, then Meridian's, so that the phases show only what Meridian adds to what the raw client pays too).
  *
- * <p>With {@code -Dcoldstart.phases} it also prints {@code PHASES variant=.. config_us=.. build_us=.. first_us=..}: the
- * main thread's CPU time ({@code /proc/thread-self/schedstat}, Linux) of building the configuration, building the
- * client and its first call; off by default so that the measured cold start reads no extra file.
+ * <p>With {@code -Dcoldstart.phases} it also prints {@code PHASES variant=.. config_us=.. build_us=.. first_us=..
+ * config_kb=.. build_kb=.. first_kb=..}: the main thread's CPU time and all threads' allocation of building the
+ * configuration, building the client and its first call (through the JDK's thread management bean, whose classes
+ * are then loaded before the first phase; off by default, as it changes what the cold start loads).
  */
 public final class ColdStartRun {
 
@@ -120,14 +122,18 @@ public final class ColdStartRun {
         return -1;
     }
 
-    /** The main thread's CPU time at the marks between phases, when asked for. */
+    /**
+     * The main thread's CPU time and every live thread's allocated bytes at the marks between phases, when asked for
+     * (the management beans are loaded before the first mark, so that their classes are in no phase).
+     */
     private static final class Phases {
-        private final boolean on;
-        private final long[] marks = new long[4];
+        private final com.sun.management.@Nullable ThreadMXBean threads;
+        private final long[] cpu = new long[4];
+        private final long[] allocated = new long[4];
         private int next;
 
         Phases(boolean on) {
-            this.on = on;
+            this.threads = on ? (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean() : null;
         }
 
         void start() {
@@ -135,24 +141,24 @@ public final class ColdStartRun {
         }
 
         void mark() {
-            if (on) {
-                marks[next++] = threadCpuNanos();
+            com.sun.management.ThreadMXBean t = threads;
+            if (t != null) {
+                cpu[next] = t.getCurrentThreadCpuTime();
+                long bytes = 0;
+                for (long b : t.getThreadAllocatedBytes(t.getAllThreadIds())) {
+                    bytes += Math.max(b, 0);
+                }
+                allocated[next++] = bytes;
             }
         }
 
         void print(String variant) {
-            if (on) {
-                System.out.printf("PHASES variant=%s config_us=%d build_us=%d first_us=%d%n", variant,
-                        (marks[1] - marks[0]) / 1000, (marks[2] - marks[1]) / 1000, (marks[3] - marks[2]) / 1000);
-            }
-        }
-
-        private static long threadCpuNanos() {
-            try {
-                String stat = Files.readString(Path.of("/proc/thread-self/schedstat"));
-                return Long.parseLong(stat.substring(0, stat.indexOf(' ')));
-            } catch (IOException e) {
-                throw new IllegalStateException("coldstart.phases needs /proc/thread-self/schedstat (Linux)", e);
+            if (threads != null) {
+                System.out.printf("PHASES variant=%s config_us=%d build_us=%d first_us=%d"
+                                + " config_kb=%d build_kb=%d first_kb=%d%n", variant,
+                        (cpu[1] - cpu[0]) / 1000, (cpu[2] - cpu[1]) / 1000, (cpu[3] - cpu[2]) / 1000,
+                        (allocated[1] - allocated[0]) / 1024, (allocated[2] - allocated[1]) / 1024,
+                        (allocated[3] - allocated[2]) / 1024);
             }
         }
     }
