@@ -1511,7 +1511,8 @@ final class RegionalExecutor implements AutoCloseable {
 
         /**
          * Sends the hedge if it is still wanted and allowed: with a budget token, or past the budget when the first
-         * attempt's region has been given up on ({@link WatchedBreaker#givenUp}: suspect, or ejected). Such a hedge is
+         * attempt's region has been given up on ({@link WatchedBreaker#givenUp}: suspect, or ejected) or is found
+         * suspect now, {@linkplain #unheard unheard} while the hedge's region answered. Such a hedge is
          * no extra load on a region that browns out but the failover of a read stuck in a region Meridian no longer
          * sends reads to; the budget still caps the hedges of reads to a slow region that answers. A hedge the budget
          * refuses is not final: true is returned and the hedge's timer asks again after another hedge delay
