@@ -96,11 +96,12 @@ import software.amazon.awssdk.regions.Region;
  * is sent when a token came free, or past the budget once the first attempt's region is suspect or ejected
  * ({@link WatchedBreaker#givenUp}): that is the failover of a read stuck in a region Meridian gave up on, not extra load
  * on a region that browns out, which the budget keeps capping. A read asking again finds the region suspect itself when
- * nothing was heard from it since its attempt started, for {@value #UNHEARD_HEDGE_DELAYS} hedge delays of the process's
- * running time, while the hedge's region answered meanwhile ({@link WatchedBreaker#suspectUnheard}): on a loaded machine
- * the first losers are excused as process stalls, and the region would otherwise be given up on only when the first
- * attempts time out. A read whose refused hedge was never sent counts as refused once its run ends
- * ({@code meridian.hedge.refused}); one sent later counts as sent and retried, not as refused. The adaptive delay is the {@link TailLatency} of the
+ * nothing was heard from it since its attempt started, for {@value #UNHEARD_HEDGE_DELAYS} hedge delays (at least
+ * {@value #UNHEARD_RUNNING_DELAYS} of them of the process's running time), while the hedge's region answered meanwhile
+ * ({@link WatchedBreaker#suspectUnheard}): on a loaded machine the first losers are excused as process stalls, and the
+ * region would otherwise be given up on only when the first attempts time out. A read whose refused hedge was never
+ * sent counts as refused once its run ends ({@code meridian.hedge.refused}); one sent later counts as sent and retried,
+ * not as refused. The adaptive delay is the {@link TailLatency} of the
  * operation in the first region at its p99, or the next region's when the operation is degraded in the first
  * ({@link TailLatency#hedgeAfter}).
  * A warm attempt that timed out counts as a stall of its breaker ({@link WatchedBreaker#stalled});
@@ -192,10 +193,16 @@ final class RegionalExecutor implements AutoCloseable {
     /** A hedge the budget refused is asked for again no sooner than this after the last time. */
     static final long HEDGE_RETRY_MIN_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /**
-     * Hedge delays of the process's running time a read's first attempt waits unheard, while the next region answers,
-     * before its region is suspect ({@link Run#unheard}).
+     * Hedge delays a read's first attempt waits unheard, while the next region answers, before its region is suspect
+     * ({@link Run#unheard}); at least {@link #UNHEARD_RUNNING_DELAYS} of them of the process's running time.
      */
     static final int UNHEARD_HEDGE_DELAYS = 4;
+    /**
+     * Hedge delays of that wait the process must have been running (not stalled): an answer that arrived while it was
+     * stalled has had the time to be read. Less than the whole wait, since on a machine loaded enough that the stall
+     * meter's tick is late most of the time the whole wait would be many times as long.
+     */
+    static final int UNHEARD_RUNNING_DELAYS = 2;
 
     RegionalExecutor(MultiRegionConfig config, Router router, RegionHealth health,
             FailureClassifier classifier, Metrics metrics) {
@@ -1575,8 +1582,9 @@ final class RegionalExecutor implements AutoCloseable {
 
         /**
          * Whether the {@code first} attempt's region has not been heard from (no answer of any kind, to any call)
-         * since the attempt started, for {@value #UNHEARD_HEDGE_DELAYS} hedge delays of the time the process was
-         * running, while {@code next}, where the hedge would go, answered meanwhile. The process evidently sends and
+         * since the attempt started, for {@value #UNHEARD_HEDGE_DELAYS} hedge delays (at least
+         * {@value #UNHEARD_RUNNING_DELAYS} of them of the time the process was running), while {@code next}, where the
+         * hedge would go, answered meanwhile. The process evidently sends and
          * receives, so this is no stall of the process; and a slow region that answers other calls is heard. It makes
          * the region suspect when the first losers were excused as process stalls and the budget refuses the hedges
          * of the reads stuck there, which would otherwise wait until their attempts time out.
@@ -1584,9 +1592,10 @@ final class RegionalExecutor implements AutoCloseable {
         private boolean unheard(Attempt first, Region next) {
             long now = System.nanoTime();
             long silent = now - first.start;
-            long enough = UNHEARD_HEDGE_DELAYS * hedgeRetryNanos(hedgeDelay);
-            return silent >= enough && !health.watched(first.gate.region()).heardSince(first.start)
-                    && health.watched(next).heardSince(first.start) && stalls.unstalledNanos(now, silent) >= enough;
+            long delay = hedgeRetryNanos(hedgeDelay);
+            return silent >= UNHEARD_HEDGE_DELAYS * delay && !health.watched(first.gate.region()).heardSince(first.start)
+                    && health.watched(next).heardSince(first.start)
+                    && stalls.unstalledNanos(now, silent) >= UNHEARD_RUNNING_DELAYS * delay;
         }
 
         /** Why a hedge went out although the budget had no token for it (the log says). */
