@@ -1584,10 +1584,10 @@ final class RegionalExecutor implements AutoCloseable {
          * Whether the {@code first} attempt's region has not been heard from (no answer of any kind, to any call)
          * since the attempt started, for {@value #UNHEARD_HEDGE_DELAYS} hedge delays (at least
          * {@value #UNHEARD_RUNNING_DELAYS} of them of the time the process was running), while {@code next}, where the
-         * hedge would go, answered meanwhile. The process evidently sends and
-         * receives, so this is no stall of the process; and a slow region that answers other calls is heard. It makes
-         * the region suspect when the first losers were excused as process stalls and the budget refuses the hedges
-         * of the reads stuck there, which would otherwise wait until their attempts time out.
+         * hedge would go, answered meanwhile. The process evidently sends and receives, so this is no stall of the
+         * process; and a slow region that answers other calls is heard. It makes the region suspect when the first
+         * losers were excused as process stalls and the budget refuses the hedges of the reads stuck there, which
+         * would otherwise wait until their attempts time out.
          */
         private boolean unheard(Attempt first, Region next) {
             long now = System.nanoTime();

@@ -172,8 +172,9 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
 
     /**
      * Makes the region suspect because an attempt there went unheard while the next region answered, as the executor
-     * judged it (several hedge delays of the process's own running time since the attempt started, nothing heard from
-     * this region meanwhile: the process sends and receives, so it is no stall of the process). What follows is
+     * judged it (several hedge delays since the attempt started, part of them of the process's own running time,
+     * nothing heard from this region meanwhile: the process sends and receives, so it is no stall of the process).
+     * What follows is
      * what follows a run of unanswered losers ({@link #lostUnanswered}). True if this call made it suspect: false when
      * it already was, or its breaker is not closed (it is then given up on already).
      */
