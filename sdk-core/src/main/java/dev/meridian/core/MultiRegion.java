@@ -419,6 +419,11 @@ public final class MultiRegion implements AutoCloseable {
         return integration;
     }
 
+    /** The executor of this runtime's calls (its process-stall meter, for tests that stall the process). */
+    RegionalExecutor executor() {
+        return executor;
+    }
+
     private Region requireRegion(Region region) {
         Objects.requireNonNull(region, "region");
         if (!config.contains(region)) {

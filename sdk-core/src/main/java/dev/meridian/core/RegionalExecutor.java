@@ -95,7 +95,13 @@ import software.amazon.awssdk.regions.Region;
  * caller's, or the SDK call timeout a caller-first attempt rides) asks again after each further hedge delay; the hedge
  * is sent when a token came free, or past the budget once the first attempt's region is suspect or ejected
  * ({@link WatchedBreaker#givenUp}): that is the failover of a read stuck in a region Meridian gave up on, not extra load
- * on a region that browns out, which the budget keeps capping. The adaptive delay is the {@link TailLatency} of the
+ * on a region that browns out, which the budget keeps capping. A read asking again finds the region suspect itself when
+ * nothing was heard from it since its attempt started, for {@value #UNHEARD_HEDGE_DELAYS} hedge delays (at least
+ * {@value #UNHEARD_RUNNING_DELAYS} of them of the process's running time), while the hedge's region answered meanwhile
+ * ({@link WatchedBreaker#suspectUnheard}): on a loaded machine the first losers are excused as process stalls, and the
+ * region would otherwise be given up on only when the first attempts time out. A read whose refused hedge was never
+ * sent counts as refused once its run ends ({@code meridian.hedge.refused}); one sent later counts as sent and retried,
+ * not as refused. The adaptive delay is the {@link TailLatency} of the
  * operation in the first region at its p99, or the next region's when the operation is degraded in the first
  * ({@link TailLatency#hedgeAfter}).
  * A warm attempt that timed out counts as a stall of its breaker ({@link WatchedBreaker#stalled});
@@ -186,6 +192,17 @@ final class RegionalExecutor implements AutoCloseable {
     static final int COLD_HEDGE_DIVISOR = 4;
     /** A hedge the budget refused is asked for again no sooner than this after the last time. */
     static final long HEDGE_RETRY_MIN_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /**
+     * Hedge delays a read's first attempt waits unheard, while the next region answers, before its region is suspect
+     * ({@link Run#unheard}); at least {@link #UNHEARD_RUNNING_DELAYS} of them of the process's running time.
+     */
+    static final int UNHEARD_HEDGE_DELAYS = 4;
+    /**
+     * Hedge delays of that wait the process must have been running (not stalled): an answer that arrived while it was
+     * stalled has had the time to be read. Less than the whole wait, since on a machine loaded enough that the stall
+     * meter's tick is late most of the time the whole wait would be many times as long.
+     */
+    static final int UNHEARD_RUNNING_DELAYS = 2;
 
     RegionalExecutor(MultiRegionConfig config, Router router, RegionHealth health,
             FailureClassifier classifier, Metrics metrics) {
@@ -1198,8 +1215,11 @@ final class RegionalExecutor implements AutoCloseable {
         private Object parentObservation = observations.current();
         private boolean done;
         private boolean hedgeSent;
-        /** Whether the budget refused the hedge: it is asked again after each further hedge delay ({@link #hedge}). */
-        private boolean hedgeRefused;
+        /**
+         * Where the hedge the budget refused would have gone (null: not refused): it is asked again after each further
+         * hedge delay ({@link #hedge}), and counted as refused only if the run ends without it ({@link #end}).
+         */
+        private @Nullable Region refusedTo;
         private @Nullable Region hedgeRegion;
         private int attempts;
         /**
@@ -1421,11 +1441,25 @@ final class RegionalExecutor implements AutoCloseable {
         private void abandon() {
             List<Attempt> losers;
             synchronized (this) {
-                done = true;
+                if (!done) {
+                    end();
+                }
                 losers = new ArrayList<>(inflight);
                 inflight.clear();
             }
             losers.forEach(Attempt::cancel);
+        }
+
+        /**
+         * Ends the run (under its lock, once): a hedge the budget refused and that was never sent counts as refused
+         * now, so that a read counts once, in {@code meridian.hedge.refused} or in {@code meridian.hedge.sent}.
+         */
+        private void end() {
+            done = true;
+            Region refused = refusedTo;
+            if (refused != null && !hedgeSent) {
+                metrics.hedgeRefused(refused);
+            }
         }
 
         /**
@@ -1484,7 +1518,8 @@ final class RegionalExecutor implements AutoCloseable {
 
         /**
          * Sends the hedge if it is still wanted and allowed: with a budget token, or past the budget when the first
-         * attempt's region has been given up on ({@link WatchedBreaker#givenUp}: suspect, or ejected). Such a hedge is
+         * attempt's region has been given up on ({@link WatchedBreaker#givenUp}: suspect, or ejected) or is found
+         * suspect now, {@linkplain #unheard unheard} while the hedge's region answered. Such a hedge is
          * no extra load on a region that browns out but the failover of a read stuck in a region Meridian no longer
          * sends reads to; the budget still caps the hedges of reads to a slow region that answers. A hedge the budget
          * refuses is not final: true is returned and the hedge's timer asks again after another hedge delay
@@ -1498,11 +1533,10 @@ final class RegionalExecutor implements AutoCloseable {
                     return false;
                 }
                 boolean spent = Objects.requireNonNull(budget, "budget").trySpend();
-                boolean givenUp = !spent && inflight.get(0).gate.primary.givenUp();
+                boolean givenUp = !spent && givenUp(inflight.get(0), regions.get(failover.peek()));
                 if (!spent && !givenUp) {
-                    if (!hedgeRefused) {
-                        hedgeRefused = true;
-                        metrics.hedgeRefused(regions.get(failover.peek()));
+                    if (refusedTo == null) {
+                        refusedTo = regions.get(failover.peek());
                         LOG.debug("Hedge of {} refused: the hedge budget is spent; asked again after the hedge delay",
                                 op.name());
                     }
@@ -1511,7 +1545,7 @@ final class RegionalExecutor implements AutoCloseable {
                 hedgeSent = true;
                 index = failover.take();
                 hedgeRegion = regions.get(index);
-                retried = givenUp ? "failover" : hedgeRefused ? "budget" : null;
+                retried = givenUp ? "failover" : refusedTo != null ? "budget" : null;
             }
             metrics.hedgeSent(hedgeRegion);
             if (retried != null) {
@@ -1522,6 +1556,46 @@ final class RegionalExecutor implements AutoCloseable {
             }
             launchAttempt(index, true);
             return false;
+        }
+
+        /**
+         * Whether the {@code first} attempt's region has been given up on ({@link WatchedBreaker#givenUp}), or is
+         * found suspect now because it went {@linkplain #unheard unheard} while {@code next} answered.
+         */
+        private boolean givenUp(Attempt first, Region next) {
+            WatchedBreaker primary = first.gate.primary;
+            if (primary.givenUp()) {
+                return true;
+            }
+            if (first.gate.cold || !unheard(first, next)) {
+                return false;
+            }
+            Region region = first.gate.region();
+            if (primary.suspectUnheard()) {
+                metrics.regionSuspicion(region, "suspected");
+                LOG.info("Region {} suspect for {}: nothing heard from it for {} ms since an attempt started while {} "
+                        + "answered; reads start in the next region while a detached trial finds out whether it answers",
+                        region.id(), op.name(), (System.nanoTime() - first.start) / 1_000_000, next.id());
+            }
+            return primary.givenUp();
+        }
+
+        /**
+         * Whether the {@code first} attempt's region has not been heard from (no answer of any kind, to any call)
+         * since the attempt started, for {@value #UNHEARD_HEDGE_DELAYS} hedge delays (at least
+         * {@value #UNHEARD_RUNNING_DELAYS} of them of the time the process was running), while {@code next}, where the
+         * hedge would go, answered meanwhile. The process evidently sends and receives, so this is no stall of the
+         * process; and a slow region that answers other calls is heard. It makes the region suspect when the first
+         * losers were excused as process stalls and the budget refuses the hedges of the reads stuck there, which
+         * would otherwise wait until their attempts time out.
+         */
+        private boolean unheard(Attempt first, Region next) {
+            long now = System.nanoTime();
+            long silent = now - first.start;
+            long delay = hedgeRetryNanos(hedgeDelay);
+            return silent >= UNHEARD_HEDGE_DELAYS * delay && !health.watched(first.gate.region()).heardSince(first.start)
+                    && health.watched(next).heardSince(first.start)
+                    && stalls.unstalledNanos(now, silent) >= UNHEARD_RUNNING_DELAYS * delay;
         }
 
         /** Why a hedge went out although the budget had no token for it (the log says). */
@@ -1625,7 +1699,7 @@ final class RegionalExecutor implements AutoCloseable {
                     if (done) {
                         return;
                     }
-                    done = true;
+                    end();
                     losers = new ArrayList<>(inflight);
                     inflight.clear();
                 }
@@ -1682,7 +1756,7 @@ final class RegionalExecutor implements AutoCloseable {
                     return;
                 }
                 if (!failover.movesOn(e, decision)) {
-                    done = true;
+                    end();
                     losers = new ArrayList<>(inflight);
                     inflight.clear();
                     fail = e;
@@ -1690,7 +1764,7 @@ final class RegionalExecutor implements AutoCloseable {
                     if (failover.hasNext()) {
                         startIndex = failover.take();
                     } else {
-                        done = true;
+                        end();
                         fail = failover.exhausted();
                     }
                 }

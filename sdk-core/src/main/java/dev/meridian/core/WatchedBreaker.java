@@ -167,9 +167,29 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
             return Stall.COUNTED;
         }
         stalls.set(0);
+        return becameSuspect() ? Stall.SUSPECTED : Stall.COUNTED;
+    }
+
+    /**
+     * Makes the region suspect because an attempt there went unheard while the next region answered, as the executor
+     * judged it (several hedge delays since the attempt started, part of them of the process's own running time,
+     * nothing heard from this region meanwhile: the process sends and receives, so it is no stall of the process).
+     * What follows is
+     * what follows a run of unanswered losers ({@link #lostUnanswered}). True if this call made it suspect: false when
+     * it already was, or its breaker is not closed (it is then given up on already).
+     */
+    boolean suspectUnheard() {
+        return settle() == CircuitBreaker.State.CLOSED && becameSuspect();
+    }
+
+    /** Makes the region suspect unless it already is; true if this call did (reported once under concurrency). */
+    private synchronized boolean becameSuspect() {
+        if (suspect) {
+            return false;
+        }
         suspectSince = System.nanoTime();
         suspect = true;
-        return Stall.SUSPECTED;
+        return true;
     }
 
     /** Whether the region is suspect: reads start elsewhere while its trial is out. */

@@ -162,8 +162,10 @@ class RefusedHedgeIT {
      * only when the first attempts time out; those reads are not this test's).
      */
     private void assertNoReadWaitsAnAttemptTimeout(Supplier<GetItemResponse> read) throws Exception {
-        for (int i = 0; i < 20; i++) {
-            read.get(); // the runtime's breakers and hedge threads up, the clients heard
+        for (int i = 0; i < 20 || hedgeBudget() < 2 && i < 2_000; i++) {
+            // The runtime's breakers, hedge threads and stall meter up, the clients heard; and the budget's burst back
+            // (a loaded machine's slow first reads may have spent it): the first stuck reads' hedges go out.
+            read.get();
         }
         regions.journalsClear();
         AtomicInteger reads = new AtomicInteger();
@@ -213,11 +215,19 @@ class RefusedHedgeIT {
         }
         String seen = reads + " reads, " + failed + " failed, " + waited + " waited an attempt timeout after eu-west-1 "
                 + "was given up on; hedges sent "
-                + count("meridian.hedge.sent") + ", refused " + count("meridian.hedge.refused");
+                + count("meridian.hedge.sent") + " (after a refusal " + count("meridian.hedge.retried") + "), refused "
+                + count("meridian.hedge.refused");
         System.out.println("RefusedHedgeIT: " + seen);
         assertThat(failed.get()).as(seen).isZero();
-        assertThat(count("meridian.hedge.refused")).as("the budget ran out: " + seen).isPositive();
+        // A refused hedge sent later counts as retried, one never sent as refused.
+        assertThat(count("meridian.hedge.refused") + count("meridian.hedge.retried")).as("the budget ran out: " + seen)
+                .isPositive();
         assertThat(waited.get()).as(seen).isLessThanOrEqualTo(1);
+    }
+
+    /** Tokens in the hedge budget now ({@code meridian.hedge.budget}). */
+    private double hedgeBudget() {
+        return meters.get("meridian.hedge.budget").gauge().value();
     }
 
     private double count(String meter) {

@@ -14,11 +14,13 @@ import dev.meridian.core.routing.OperationKind;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -26,14 +28,17 @@ import software.amazon.awssdk.regions.Region;
 
 /**
  * A hedge the budget refused is not final (pure logic, fake calls): it is asked for again after each further hedge
- * delay, and sent when a token came free, or past the budget once the first region was given up on (suspect or
- * ejected). The budget holds one token and earns 1 % of one per read.
+ * delay, and sent when a token came free, or past the budget once the first region was given up on (suspect, ejected,
+ * or unheard for several hedge delays while the next region answered). A read counts once: in
+ * {@code meridian.hedge.sent} (and {@code retried}) when its hedge went out, in {@code meridian.hedge.refused} when its
+ * run ended without it. The budget holds one token and earns 1 % of one per read.
  */
 class RefusedHedgeTest {
     private static final Operation GET = Operation.of("Get", OperationKind.READ);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final ExecutorService callers = Executors.newCachedThreadPool();
     private final CountDownLatch westAnswers = new CountDownLatch(1);
+    private final AtomicInteger westSyncReads = new AtomicInteger();
     private RegionalExecutor executor;
     private RegionHealth health;
 
@@ -64,6 +69,7 @@ class RefusedHedgeTest {
     /** eu-west-1 holds a synchronous read until it is interrupted (a hedge won) or the test ends. */
     private String westHangsSync(Region region) {
         if (region.equals(EU_WEST)) {
+            westSyncReads.incrementAndGet();
             try {
                 westAnswers.await();
             } catch (InterruptedException e) {
@@ -83,23 +89,40 @@ class RefusedHedgeTest {
             throws Exception {
         assertThat(read.apply(null).get(10, TimeUnit.SECONDS)).isEqualTo("eu-central-1");
         CompletableFuture<String> stuck = read.apply(null);
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> count("meridian.hedge.refused", "region", EU_CENTRAL.id()) == 1);
+        assertThat(stuck).isNotDone();
+        return stuck;
+    }
+
+    /**
+     * An asynchronous read whose hedge the budget refused: its hedge timer (due after the 10 ms delay) has run, since
+     * two later timer tasks in a row ran on the hedge timer's one thread (the first may find the hedge waiting out a
+     * process stall once).
+     */
+    private CompletableFuture<String> anAsynchronousReadWhoseHedgeWasRefused(
+            Function<Region, CompletableFuture<String>> call) throws Exception {
+        CompletableFuture<String> stuck = aReadWhoseHedgeWasRefused(any -> executor.executeAsync(GET, call));
+        Hedger timer = Objects.requireNonNull(executor.hedger(), "hedging is on");
+        for (int i = 0; i < 2; i++) {
+            CountDownLatch ran = new CountDownLatch(1);
+            timer.schedule(ran::countDown, TimeUnit.MILLISECONDS.toNanos(30));
+            assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+        }
         assertThat(stuck).isNotDone();
         return stuck;
     }
 
     @Test
     void anAsynchronousReadWhoseHedgeWasRefusedIsHedgedOnceItsRegionIsEjected() throws Exception {
-        RegionalExecutor ex = executor();
-        CompletableFuture<String> stuck = aReadWhoseHedgeWasRefused(any -> ex.executeAsync(GET,
-                RefusedHedgeTest::westHangs));
+        executor();
+        CompletableFuture<String> stuck = anAsynchronousReadWhoseHedgeWasRefused(RefusedHedgeTest::westHangs);
 
         health.watched(EU_WEST).eject();
 
         assertThat(stuck.get(10, TimeUnit.SECONDS)).isEqualTo("eu-central-1");
         assertThat(count("meridian.hedge.retried", "region", EU_CENTRAL.id(), "outcome", "failover")).isEqualTo(1);
         assertThat(count("meridian.hedge.sent", "region", EU_CENTRAL.id())).isEqualTo(2);
+        assertThat(count("meridian.hedge.refused", "region", EU_CENTRAL.id()))
+                .as("sent after all: counted as sent and retried, not as refused").isZero();
     }
 
     @Test
@@ -107,6 +130,7 @@ class RefusedHedgeTest {
         RegionalExecutor ex = executor();
         CompletableFuture<String> stuck = aReadWhoseHedgeWasRefused(any -> CompletableFuture.supplyAsync(
                 () -> ex.execute(GET, this::westHangsSync), callers));
+        await().atMost(Duration.ofSeconds(10)).until(() -> westSyncReads.get() == 2); // the stuck read is in eu-west-1
 
         assertThat(health.watched(EU_WEST).lostUnanswered(1, System.nanoTime()))
                 .isEqualTo(WatchedBreaker.Stall.SUSPECTED);
@@ -118,8 +142,7 @@ class RefusedHedgeTest {
     @Test
     void aRefusedHedgeIsSentWhenATokenComesFreeAndNotBefore() throws Exception {
         RegionalExecutor ex = executor();
-        CompletableFuture<String> stuck = aReadWhoseHedgeWasRefused(any -> ex.executeAsync(GET,
-                RefusedHedgeTest::westHangs));
+        CompletableFuture<String> stuck = anAsynchronousReadWhoseHedgeWasRefused(RefusedHedgeTest::westHangs);
 
         // Reads answered at once in eu-west-1 earn 1 % of a token each; with the stuck read's own 1 %, the 99th makes
         // its token.
@@ -135,5 +158,69 @@ class RefusedHedgeTest {
         assertThat(stuck.get(10, TimeUnit.SECONDS)).isEqualTo("eu-central-1");
         assertThat(count("meridian.hedge.retried", "region", EU_CENTRAL.id(), "outcome", "budget")).isEqualTo(1);
         assertThat(count("meridian.hedge.sent", "region", EU_CENTRAL.id())).isEqualTo(2);
+        assertThat(count("meridian.hedge.refused", "region", EU_CENTRAL.id())).isZero();
+    }
+
+    @Test
+    void aReadAnsweredWithoutItsRefusedHedgeCountsAsRefusedOnce() throws Exception {
+        executor();
+        CompletableFuture<String> westAnswersLater = new CompletableFuture<>();
+        AtomicInteger westReads = new AtomicInteger();
+        CompletableFuture<String> stuck = anAsynchronousReadWhoseHedgeWasRefused(region -> !region.equals(EU_WEST)
+                ? CompletableFuture.completedFuture(region.id())
+                : westReads.incrementAndGet() == 1 ? new CompletableFuture<>() : westAnswersLater);
+        assertThat(count("meridian.hedge.refused", "region", EU_CENTRAL.id()))
+                .as("still asked again: not refused yet").isZero();
+
+        westAnswersLater.complete("eu-west-1");
+
+        assertThat(stuck.get(10, TimeUnit.SECONDS)).isEqualTo("eu-west-1");
+        assertThat(count("meridian.hedge.refused", "region", EU_CENTRAL.id())).isEqualTo(1);
+        assertThat(count("meridian.hedge.sent", "region", EU_CENTRAL.id())).as("the first read's").isEqualTo(1);
+        assertThat(count("meridian.hedge.retried", "region", EU_CENTRAL.id(), "outcome", "budget")
+                + count("meridian.hedge.retried", "region", EU_CENTRAL.id(), "outcome", "failover")).isZero();
+    }
+
+    /**
+     * Two reads stuck in eu-west-1 at once: the budget's token hedges the first to eu-central-1, which answers; the
+     * second's hedge is refused, but eu-west-1 has not been heard from since that read started, for four hedge delays
+     * of the process's running time, while eu-central-1 answered: eu-west-1 is suspect and the read is hedged past
+     * the budget.
+     */
+    @Test
+    void aReadWhoseRegionIsUnheardWhileTheNextRegionAnswersIsHedgedPastTheBudget() throws Exception {
+        RegionalExecutor ex = executor();
+        CompletableFuture<String> first = ex.executeAsync(GET, RefusedHedgeTest::westHangs);
+        CompletableFuture<String> second = ex.executeAsync(GET, RefusedHedgeTest::westHangs);
+
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("eu-central-1");
+        assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo("eu-central-1");
+        assertThat(count("meridian.region.suspicion", "region", EU_WEST.id(), "outcome", "suspected")).isEqualTo(1);
+        assertThat(health.watched(EU_WEST).suspect()).isTrue();
+        assertThat(count("meridian.hedge.retried", "region", EU_CENTRAL.id(), "outcome", "failover")).isEqualTo(1);
+        assertThat(count("meridian.hedge.sent", "region", EU_CENTRAL.id())).isEqualTo(2);
+        assertThat(count("meridian.hedge.refused", "region", EU_CENTRAL.id())).isZero();
+    }
+
+    /**
+     * The same stuck read while nothing else answers in eu-central-1 after it started (the budget's token went to an
+     * earlier read): no sign that the process sends and receives while eu-west-1 is silent, so eu-west-1 is not made
+     * suspect by this rule and the hedge stays refused.
+     */
+    @Test
+    void aRegionUnheardWhileTheNextRegionIsUnheardTooIsNotSuspect() throws Exception {
+        executor();
+        CompletableFuture<String> stuck = anAsynchronousReadWhoseHedgeWasRefused(RefusedHedgeTest::westHangs);
+        Hedger timer = Objects.requireNonNull(executor.hedger(), "hedging is on");
+        for (int i = 0; i < 3; i++) {
+            // Four hedge delays and more: the refused hedge was asked again several times.
+            CountDownLatch ran = new CountDownLatch(1);
+            timer.schedule(ran::countDown, TimeUnit.MILLISECONDS.toNanos(30));
+            assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+        }
+
+        assertThat(stuck).isNotDone();
+        assertThat(health.watched(EU_WEST).suspect()).isFalse();
+        assertThat(count("meridian.hedge.sent", "region", EU_CENTRAL.id())).isEqualTo(1);
     }
 }

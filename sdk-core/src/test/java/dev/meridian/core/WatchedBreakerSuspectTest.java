@@ -46,6 +46,27 @@ class WatchedBreakerSuspectTest {
     }
 
     @Test
+    void aRegionFoundUnheardIsSuspectOnceAndItsBreakerStaysClosed() {
+        assertThat(breaker.suspectUnheard()).isTrue();
+        assertThat(breaker.suspectUnheard()).as("already suspect: reported once").isFalse();
+        assertThat(breaker.suspect()).isTrue();
+        assertThat(breaker.givenUp()).isTrue();
+        assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(breaker.lostUnanswered(LIMIT, System.nanoTime() - HOUR)).as("a loser started before it")
+                .isEqualTo(Stall.COUNTED);
+        assertThat(breaker.tryTrial(LIMIT, HOUR)).as("its trial decides, as after a run of losers")
+                .isEqualTo(Trial.SEND);
+    }
+
+    @Test
+    void anEjectedRegionIsNotMadeSuspectByTheUnheardRule() {
+        breaker.eject();
+        assertThat(breaker.suspectUnheard()).isFalse();
+        assertThat(breaker.suspect()).isFalse();
+        assertThat(breaker.givenUp()).isTrue();
+    }
+
+    @Test
     void oneTrialPerHedgeDelayAndAnAnswerInTimeClearsTheSuspicion() {
         suspect();
         assertThat(breaker.tryTrial(LIMIT, HOUR)).isEqualTo(Trial.SEND);

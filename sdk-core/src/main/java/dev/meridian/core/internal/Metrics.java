@@ -34,8 +34,10 @@ public interface Metrics {
     void hedgeCancelled(Region region);
 
     /**
-     * A hedge the hedge budget refused: no token left ({@code meridian.hedge.refused}, tag {@code region}: the region
-     * the hedge would have gone to).
+     * A read whose hedge the hedge budget refused (no token left) ended without the hedge being sent: answered by its
+     * first attempt, or failed over ({@code meridian.hedge.refused}, tag {@code region}: the region the hedge would have
+     * gone to). Counted when the read ends, so that a read counts once: here, or in {@link #hedgeSent} when its refused
+     * hedge went out later ({@link #hedgeRetried}).
      */
     default void hedgeRefused(Region region) {
     }
@@ -44,7 +46,7 @@ public interface Metrics {
      * A hedge sent despite the budget's refusal ({@code meridian.hedge.retried}, tags {@code region}: where it went,
      * {@code outcome}: {@code budget} when a token came free by a later look, {@code failover} when it went past the
      * budget because the first attempt's region had been found suspect or ejected). It also counts in
-     * {@link #hedgeSent}.
+     * {@link #hedgeSent}, never in {@link #hedgeRefused}.
      */
     default void hedgeRetried(Region region, String outcome) {
     }
@@ -60,7 +62,8 @@ public interface Metrics {
     void processStall(Region region);
 
     /**
-     * A region became suspect ({@code outcome} {@code suspected}: a run of hedge losers left unanswered) or answered
+     * A region became suspect ({@code outcome} {@code suspected}: a run of hedge losers left unanswered, or a read's
+     * attempt there unheard for several hedge delays while the next region answered) or answered
      * a trial in time ({@code cleared}); an ejection shows in {@link #breakerTransition} ({@code meridian.region.suspicion},
      * tags {@code region}, {@code outcome}).
      */

@@ -109,7 +109,7 @@ final class MicrometerMetrics implements Metrics {
     @Override
     public void hedgeRefused(Region region) {
         counter("hedge.refused|" + region.id(), "meridian.hedge.refused",
-                "Hedges not sent because the hedge budget had no token left", "region", region.id()).increment();
+                "Reads that ended without their hedge because the hedge budget had no token left", "region", region.id()).increment();
     }
 
     @Override
