@@ -48,6 +48,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.regions.Region;
@@ -222,9 +223,9 @@ public final class TailLatencyHarness {
             System.out.println();
             System.out.println("| fault (eu-west-1) | client | calls | failed | first success after the fault | p50 ms |"
                     + " p99 ms | p99.9 ms | extra requests | calls that waited >= " + ATTEMPT_TIMEOUT.toMillis()
-                    + " ms | young / old GCs (pause ms) | caller B/call | caller switches/call (vol / invol) |"
-                    + " process CPU µs/call |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+                    + " ms | young / old GCs (pause ms) | caller B/call | caller CPU µs/call |"
+                    + " caller switches/call (vol / invol) | timer-thread switches/call | process CPU µs/call |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             if (healthy) {
                 healthyRounds(regions, healthyContenders);
             }
@@ -598,17 +599,21 @@ public final class TailLatencyHarness {
     }
 
     /**
-     * What a window's calls cost: bytes allocated and context switches (voluntary: the thread blocked; involuntary:
-     * it was preempted) on the load threads, which make the calls, and the CPU time of the whole process (the
-     * DynamoDB Local servers, the SDK's and Meridian's threads included).
+     * What a window's calls cost: bytes allocated, CPU time and context switches (voluntary: the thread blocked;
+     * involuntary: it was preempted) on the load threads, which make the calls; the wake-ups of the timer threads
+     * (Meridian's {@code meridian-sdk-timeouts}/{@code meridian-hedge-*} and the SDK's own
+     * {@code sdk-ScheduledExecutor-*}: their context switches); and the CPU time of the whole process (the DynamoDB
+     * Local servers, the SDK's and Meridian's threads included).
      */
-    private record Costs(long allocatedBytes, long voluntarySwitches, long involuntarySwitches, long processCpuNanos) {
+    private record Costs(long allocatedBytes, long voluntarySwitches, long involuntarySwitches, long callerCpuNanos,
+            long timerSwitches, long processCpuNanos) {
         String perCall(int calls) {
             if (calls == 0) {
-                return "— | — | —";
+                return "— | — | — | — | —";
             }
-            return String.format(Locale.ROOT, "%d | %.2f / %.2f | %d", allocatedBytes / calls,
-                    (double) voluntarySwitches / calls, (double) involuntarySwitches / calls,
+            return String.format(Locale.ROOT, "%d | %d | %.2f / %.2f | %.2f | %d", allocatedBytes / calls,
+                    callerCpuNanos / 1_000 / calls, (double) voluntarySwitches / calls,
+                    (double) involuntarySwitches / calls, (double) timerSwitches / calls,
                     processCpuNanos / 1_000 / calls);
         }
     }
@@ -638,6 +643,36 @@ public final class TailLatencyHarness {
             }
             return out;
         }
+
+        /**
+         * Context switches so far of the live timer threads: Meridian's (names starting {@code meridian-sdk} or
+         * {@code meridian-hedge}, as Linux truncates them) and the SDK's ({@code sdk-ScheduledEx...}).
+         */
+        static long ofTimerThreads() {
+            long sum = 0;
+            try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+                for (Path task : (Iterable<Path>) tasks::iterator) {
+                    try {
+                        String name = Files.readString(task.resolve("comm")).trim();
+                        if (!name.startsWith("meridian-sdk") && !name.startsWith("meridian-hedge")
+                                && !name.startsWith("sdk-Scheduled")) {
+                            continue;
+                        }
+                        for (String line : Files.readAllLines(task.resolve("status"))) {
+                            if (line.startsWith("voluntary_ctxt_switches:")
+                                    || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                                sum += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                            }
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        // The thread ended while being read.
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                return 0; // not Linux
+            }
+            return sum;
+        }
     }
 
     /** Runs {@code call} on {@code threads} paced threads for {@code length} from {@code faultAt}. */
@@ -655,13 +690,16 @@ public final class TailLatencyHarness {
         AtomicLong allocated = new AtomicLong();
         AtomicLong voluntary = new AtomicLong();
         AtomicLong involuntary = new AtomicLong();
+        AtomicLong callerCpu = new AtomicLong();
         long cpuBefore = processCpuNanos();
+        long timerSwitchesBefore = ContextSwitches.ofTimerThreads();
         com.sun.management.ThreadMXBean memory = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         for (int t = 0; t < threads; t++) {
             long offset = period * t / threads;
             pool.execute(() -> {
                 long allocatedBefore = memory.getCurrentThreadAllocatedBytes();
                 long[] switchesBefore = ContextSwitches.ofThisThread();
+                long cpuOfThreadBefore = memory.getCurrentThreadCpuTime();
                 long next = faultAt + offset;
                 while (next < end) {
                     long wait = next - System.nanoTime();
@@ -684,6 +722,7 @@ public final class TailLatencyHarness {
                     next = Math.max(next + period, System.nanoTime() - period); // no catch-up burst after a stall
                 }
                 allocated.addAndGet(memory.getCurrentThreadAllocatedBytes() - allocatedBefore);
+                callerCpu.addAndGet(memory.getCurrentThreadCpuTime() - cpuOfThreadBefore);
                 long[] switchesAfter = ContextSwitches.ofThisThread();
                 voluntary.addAndGet(switchesAfter[0] - switchesBefore[0]);
                 involuntary.addAndGet(switchesAfter[1] - switchesBefore[1]);
@@ -697,10 +736,11 @@ public final class TailLatencyHarness {
         }
         long drainedAt = System.nanoTime();
         long cpu = processCpuNanos() - cpuBefore;
+        long timerSwitches = ContextSwitches.ofTimerThreads() - timerSwitchesBefore;
         List<Long> stuck = new ArrayList<>(running.values());
         pool.shutdownNow();
         return new Window(faultAt, new ArrayList<>(done), stuck, drainedAt,
-                new Costs(allocated.get(), voluntary.get(), involuntary.get(), cpu));
+                new Costs(allocated.get(), voluntary.get(), involuntary.get(), callerCpu.get(), timerSwitches, cpu));
     }
 
     /** Parks for {@code nanos}, even if woken early. */
