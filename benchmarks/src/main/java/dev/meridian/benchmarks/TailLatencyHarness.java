@@ -91,14 +91,16 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * to the first write acknowledged by it.
  *
  * <p><b>Healthy traffic, within noise of the raw client?</b> The healthy fault is not one window per client but
- * {@code rounds} rounds of windows, the clients' order rotated by one each round (each client runs once in every
- * position), and with an A/A pair: a second raw SDK client with default settings on a table of its own. Per client
- * the summary prints the median over rounds of p50/p99/p99.9 with their range, and its paired difference (and ratio)
- * to the first raw client in the same round: the machine's drift between rounds cancels. The twin's paired
- * difference is the A/A band, the noise of this machine and run: a client whose median difference lies within the
- * band (its min–max over the rounds) is within noise of the raw client. Each window also reports the young and old
- * GC pauses the JVM took during it (collections and their total time, every thread of the process: the DynamoDB
- * Local servers run in it too) and the bytes allocated per call on the calling threads.
+ * {@code rounds} rounds of windows, the clients' order rotated by one each round and reversed every other round (each
+ * client runs first once in the first n rounds, and after different clients), with an A/A pair: a second raw SDK
+ * client with default settings on a table of its own. Per client the summary prints the median over rounds of
+ * p50/p99/p99.9 with their range, and its paired difference (and ratio) to the first raw client in the same round:
+ * the machine's drift between rounds cancels. The twin's paired differences are the A/A band, the noise of this
+ * machine and run: a client whose median difference lies within the band (its min–max over the rounds) is within
+ * noise of the raw client. Each window also reports what its calls cost: the young and old GC pauses the JVM took
+ * (collections and their total time, every thread of the process: the DynamoDB Local servers run in it too), bytes
+ * allocated, CPU time and context switches per call on the calling threads, the timer threads' wake-ups per call and
+ * the whole process's CPU per call.
  *
  * <p>Usage: {@code TailLatencyHarness [--quick] [--window=SECONDS] [--threads=N] [--rate=PER_THREAD_PER_SECOND]
  * [--only=NAME] [--rounds=N] [--client=NAME]} (defaults 20 s, 4 threads, 50/s, 5 rounds; {@code --quick}: 5 s
@@ -251,7 +253,7 @@ public final class TailLatencyHarness {
 
     /**
      * The healthy windows: {@code rounds} rounds, each running every contender once, the order rotated by one each
-     * round; one row per window, then the summary over the rounds ({@link HealthySummary}).
+     * round and reversed every other round; one row per window, then the summary over the rounds ({@link HealthySummary}).
      */
     private void healthyRounds(LocalRegions regions, List<Contender> contenders) {
         Map<String, List<Measured>> byClient = new LinkedHashMap<>();
@@ -259,7 +261,9 @@ public final class TailLatencyHarness {
         int n = contenders.size();
         for (int round = 0; round < rounds; round++) {
             for (int i = 0; i < n; i++) {
-                Contender c = contenders.get((i + round) % n);
+                // Rotated by one each round, and every other round in reverse: each client runs first once in n rounds
+                // and after different clients (what a window leaves behind does not always fall on the same one).
+                Contender c = contenders.get(round % 2 == 0 ? (i + round) % n : Math.floorMod(round - i, n));
                 String fault = HEALTHY.name() + " (round " + (round + 1) + ")";
                 try {
                     Measured m = dynamoDbWindow(regions, HEALTHY, c);
