@@ -251,13 +251,18 @@ public final class TailLatencyHarness {
     private static String idleTimerWakeUps() {
         Duration idle = Duration.ofSeconds(3);
         long before = ContextSwitches.ofTimerThreads();
+        long beforeMeridian = ContextSwitches.ofThreads(MERIDIAN_SDK_TIMEOUTS);
         pause(idle);
         long wakeUps = ContextSwitches.ofTimerThreads() - before;
-        return String.format(Locale.ROOT, "Timer threads idle after the windows: %.1f wake-ups/s (%d in %d s)",
-                (double) wakeUps / idle.toSeconds(), wakeUps, idle.toSeconds());
+        long meridian = ContextSwitches.ofThreads(MERIDIAN_SDK_TIMEOUTS) - beforeMeridian;
+        return String.format(Locale.ROOT, "Timer threads idle after the windows: %.1f wake-ups/s (%d in %d s), of which"
+                + " Meridian's SDK timeout thread %.1f/s (the rest: the testkit's own SDK clients)",
+                (double) wakeUps / idle.toSeconds(), wakeUps, idle.toSeconds(), (double) meridian / idle.toSeconds());
     }
 
     private static final String RAW = "raw SDK, defaults";
+    /** The thread of Meridian's SDK timeout timer ({@code meridian-sdk-timeouts-N}) as Linux names it. */
+    private static final String MERIDIAN_SDK_TIMEOUTS = "meridian-sdk";
     private static final String RAW_TWIN = "raw SDK, defaults (A/A twin)";
 
     /** The contenders {@code --client} names (all without it). */
@@ -674,13 +679,17 @@ public final class TailLatencyHarness {
          * {@code meridian-hedge}, as Linux truncates them) and the SDK's ({@code sdk-ScheduledEx...}).
          */
         static long ofTimerThreads() {
+            return ofThreads("meridian-sdk", "meridian-hedge", "sdk-Scheduled");
+        }
+
+        /** Context switches so far of the live threads whose (Linux, truncated) name starts with one of these. */
+        static long ofThreads(String... prefixes) {
             long sum = 0;
             try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
                 for (Path task : (Iterable<Path>) tasks::iterator) {
                     try {
                         String name = Files.readString(task.resolve("comm")).trim();
-                        if (!name.startsWith("meridian-sdk") && !name.startsWith("meridian-hedge")
-                                && !name.startsWith("sdk-Scheduled")) {
+                        if (Arrays.stream(prefixes).noneMatch(name::startsWith)) {
                             continue;
                         }
                         for (String line : Files.readAllLines(task.resolve("status"))) {
