@@ -14,6 +14,11 @@ import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.testkit.LocalAuroraGlobal;
 import dev.meridian.testkit.LocalRegions;
 import dev.meridian.testkit.RegionFaults;
+import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -25,9 +30,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -36,9 +43,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.regions.Region;
@@ -80,9 +90,22 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * <i>first write on the new writer</i> is from the moment the new writer accepts writes (the promotion returned)
  * to the first write acknowledged by it.
  *
+ * <p><b>Healthy traffic, within noise of the raw client?</b> The healthy fault is not one window per client but
+ * {@code rounds} rounds of windows, the clients' order rotated by one each round and reversed every other round (each
+ * client runs first once in the first n rounds, and after different clients), with an A/A pair: a second raw SDK
+ * client with default settings on a table of its own. Per client the summary prints the median over rounds of
+ * p50/p99/p99.9 with their range, and its paired difference (and ratio) to the first raw client in the same round:
+ * the machine's drift between rounds cancels. The twin's paired differences are the A/A band, the noise of this
+ * machine and run: a client whose median difference lies within the band (its min–max over the rounds) is within
+ * noise of the raw client. Each window also reports what its calls cost: the young and old GC pauses the JVM took
+ * (collections and their total time, every thread of the process: the DynamoDB Local servers run in it too), bytes
+ * allocated, CPU time and context switches per call on the calling threads, the timer threads' wake-ups per call and
+ * the whole process's CPU per call.
+ *
  * <p>Usage: {@code TailLatencyHarness [--quick] [--window=SECONDS] [--threads=N] [--rate=PER_THREAD_PER_SECOND]
- * [--only=NAME]} (defaults 20 s, 4 threads, 50/s; {@code --quick}: 5 s windows; {@code --only}: the faults whose name
- * contains it, e.g. {@code --only=promotion}).
+ * [--only=NAME] [--rounds=N] [--client=NAME]} (defaults 20 s, 4 threads, 50/s, 5 rounds; {@code --quick}: 5 s
+ * windows, 3 rounds; {@code --only}: the faults whose name contains it, e.g. {@code --only=promotion}; {@code
+ * --client}: only the DynamoDB clients whose name contains it, e.g. {@code --client=README} to profile one).
  */
 public final class TailLatencyHarness {
     private static final List<String> REGIONS = List.of("eu-west-1", "eu-central-1", "us-east-1");
@@ -103,9 +126,13 @@ public final class TailLatencyHarness {
     private final String only;
     private final int threads;
     private final int rate;
+    private final int rounds;
+    private final String client;
 
-    private TailLatencyHarness(Duration window, int threads, int rate, String only) {
+    private TailLatencyHarness(Duration window, int threads, int rate, String only, int rounds, String client) {
         this.window = window;
+        this.rounds = rounds;
+        this.client = client;
         this.warmUp = Duration.ofSeconds(Math.min(3, Math.max(1, window.toSeconds() / 2)));
         this.only = only;
         this.drain = Duration.ofSeconds(Math.max(3, window.toSeconds() / 4));
@@ -121,8 +148,9 @@ public final class TailLatencyHarness {
     private record Fault(String name, Consumer<RegionFaults> inject) {
     }
 
+    private static final Fault HEALTHY = new Fault("healthy", f -> { });
     private static final List<Fault> FAULTS = List.of(
-            new Fault("healthy", f -> { }),
+            HEALTHY,
             new Fault("refused region", RegionFaults::down),
             new Fault("black hole", RegionFaults::blackhole),
             new Fault("10 % slow reads", f -> f.only("Query").latency(SLOW_MIN, SLOW_MAX)),
@@ -139,7 +167,10 @@ public final class TailLatencyHarness {
         boolean quick = a.contains("--quick");
         Duration window = Duration.ofSeconds(intArg(a, "--window", quick ? 5 : 20));
         String only = a.stream().filter(s -> s.startsWith("--only=")).findFirst().map(s -> s.substring(7)).orElse("");
-        TailLatencyHarness h = new TailLatencyHarness(window, intArg(a, "--threads", 4), intArg(a, "--rate", 50), only);
+        String client = a.stream().filter(s -> s.startsWith("--client=")).findFirst().map(s -> s.substring(9))
+                .orElse("");
+        TailLatencyHarness h = new TailLatencyHarness(window, intArg(a, "--threads", 4), intArg(a, "--rate", 50), only,
+                intArg(a, "--rounds", quick ? 3 : 5), client);
         System.out.printf(Locale.ROOT, "TailLatencyHarness: %s, window %d s, %d threads x %d calls/s, %d cores, Java %s, %s %s%n",
                 Instant.now(), window.toSeconds(), h.threads, h.rate, Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), System.getProperty("os.name"), System.getProperty("os.version"));
@@ -160,16 +191,23 @@ public final class TailLatencyHarness {
 
     private void dynamoDbWindows() {
         try (LocalRegions regions = LocalRegions.start(REGIONS.toArray(String[]::new))) {
-            List<Contender> contenders = List.of(
+            Supplier<DynamoDbClient> rawDefaults = () -> regions.clientBuilder(LOCAL)
+                    .overrideConfiguration(ClientOverrideConfiguration.builder().build()).build();
+            List<Contender> contenders = selected(List.of(
+                    new Contender(RAW, "t_raw", rawDefaults),
                     new Contender("Meridian, README config (default hedging)", "t_readme", () -> meridian(regions, HedgingConfig.disabled(), false)),
-                    new Contender("Meridian, 50 ms hedge", "t_hedged", () -> meridian(regions, HedgingConfig.fixed(HEDGE_DELAY), true)),
-                    new Contender("raw SDK, defaults", "t_raw", () -> regions.clientBuilder(LOCAL)
-                            .overrideConfiguration(ClientOverrideConfiguration.builder().build()).build()),
                     new Contender("raw SDK, capped (200 ms attempt, 1 s call)", "t_capped", () -> regions.clientBuilder(LOCAL)
                             .overrideConfiguration(ClientOverrideConfiguration.builder()
                                     .apiCallAttemptTimeout(Duration.ofMillis(200)).apiCallTimeout(Duration.ofSeconds(1))
-                                    .build()).build()));
-            for (Contender c : contenders) {
+                                    .build()).build()),
+                    new Contender("Meridian, 50 ms hedge", "t_hedged", () -> meridian(regions, HedgingConfig.fixed(HEDGE_DELAY), true))));
+            boolean healthy = HEALTHY.name().contains(only);
+            // The A/A twin: a second raw client, so the healthy summary shows what the same client differs by itself.
+            List<Contender> healthyContenders = new ArrayList<>(contenders);
+            if (healthy && contenders.stream().anyMatch(c -> c.name().equals(RAW))) {
+                healthyContenders.add(new Contender(RAW_TWIN, "t_raw_twin", rawDefaults));
+            }
+            for (Contender c : healthy ? healthyContenders : contenders) {
                 regions.createGlobalTable(table(c.table()));
                 DynamoDbClient seed = regions.client(LOCAL);
                 for (int i = 0; i < ITEMS; i++) {
@@ -181,23 +219,85 @@ public final class TailLatencyHarness {
             regions.awaitReplication(Duration.ofSeconds(120));
             // One unreported healthy window per contender first: the rows run in order, and without it the first rows
             // would carry the JIT's warm-up of the SDK's path, which the later rows find done.
-            for (Contender c : contenders) {
-                orFailure("warm-up", c.name(), () -> dynamoDbWindow(regions, FAULTS.get(0), c));
+            for (Contender c : healthy ? healthyContenders : contenders) {
+                orFailure("warm-up", c.name(), () -> dynamoDbWindow(regions, HEALTHY, c).row());
             }
             System.out.println();
             System.out.println("| fault (eu-west-1) | client | calls | failed | first success after the fault | p50 ms |"
                     + " p99 ms | p99.9 ms | extra requests | calls that waited >= " + ATTEMPT_TIMEOUT.toMillis()
-                    + " ms |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+                    + " ms | young / old GCs (pause ms) | caller B/call | caller CPU µs/call |"
+                    + " caller switches/call (vol / invol) | timer-thread switches/call | process CPU µs/call |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            if (healthy) {
+                healthyRounds(regions, healthyContenders);
+            }
             for (Fault fault : FAULTS) {
-                if (!fault.name().contains(only)) {
+                if (fault == HEALTHY || !fault.name().contains(only)) {
                     continue;
                 }
                 for (Contender c : contenders) {
-                    System.out.println(orFailure(fault.name(), c.name(), () -> dynamoDbWindow(regions, fault, c)));
+                    System.out.println(orFailure(fault.name(), c.name(), () -> dynamoDbWindow(regions, fault, c).row()));
+                }
+            }
+            System.out.println();
+            System.out.println(idleTimerWakeUps());
+        }
+    }
+
+    /**
+     * How often the timer threads wake up with every client closed and no call made: what the windows left behind
+     * on the timers (a task of a past call still firing would show here).
+     */
+    private static String idleTimerWakeUps() {
+        Duration idle = Duration.ofSeconds(3);
+        long before = ContextSwitches.ofTimerThreads();
+        long beforeMeridian = ContextSwitches.ofThreads(MERIDIAN_SDK_TIMEOUTS);
+        pause(idle);
+        long wakeUps = ContextSwitches.ofTimerThreads() - before;
+        long meridian = ContextSwitches.ofThreads(MERIDIAN_SDK_TIMEOUTS) - beforeMeridian;
+        return String.format(Locale.ROOT, "Timer threads idle after the windows: %.1f wake-ups/s (%d in %d s), of which"
+                + " Meridian's SDK timeout thread %.1f/s (the rest: the testkit's own SDK clients)",
+                (double) wakeUps / idle.toSeconds(), wakeUps, idle.toSeconds(), (double) meridian / idle.toSeconds());
+    }
+
+    private static final String RAW = "raw SDK, defaults";
+    /** The thread of Meridian's SDK timeout timer ({@code meridian-sdk-timeouts-N}) as Linux names it. */
+    private static final String MERIDIAN_SDK_TIMEOUTS = "meridian-sdk";
+    private static final String RAW_TWIN = "raw SDK, defaults (A/A twin)";
+
+    /** The contenders {@code --client} names (all without it). */
+    private List<Contender> selected(List<Contender> all) {
+        String wanted = client.toLowerCase(Locale.ROOT);
+        return all.stream().filter(c -> c.name().toLowerCase(Locale.ROOT).contains(wanted)).toList();
+    }
+
+    /**
+     * The healthy windows: {@code rounds} rounds, each running every contender once, the order rotated by one each
+     * round and reversed every other round; one row per window, then the summary over the rounds ({@link HealthySummary}).
+     */
+    private void healthyRounds(LocalRegions regions, List<Contender> contenders) {
+        Map<String, List<Measured>> byClient = new LinkedHashMap<>();
+        contenders.forEach(c -> byClient.put(c.name(), new ArrayList<>()));
+        int n = contenders.size();
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < n; i++) {
+                // Rotated by one each round, and every other round in reverse: each client runs first once in n rounds
+                // and after different clients (what a window leaves behind does not always fall on the same one).
+                Contender c = contenders.get(round % 2 == 0 ? (i + round) % n : Math.floorMod(round - i, n));
+                String fault = HEALTHY.name() + " (round " + (round + 1) + ")";
+                try {
+                    Measured m = dynamoDbWindow(regions, HEALTHY, c);
+                    byClient.get(c.name()).add(m);
+                    System.out.println(m.row().replaceFirst("^\\| healthy \\|", "| " + fault + " |"));
+                } catch (RuntimeException e) {
+                    e.printStackTrace();
+                    byClient.get(c.name()).add(null); // keeps the rounds paired: this round has no figure
+                    System.out.println("| " + fault + " | " + c.name() + " | harness failure: " + e + " |");
                 }
             }
         }
+        System.out.println();
+        System.out.println(new HealthySummary(byClient, rounds).table());
     }
 
     /** A window's row, or a row saying why the window could not be measured (the run goes on with the next one). */
@@ -267,7 +367,11 @@ public final class TailLatencyHarness {
         }
     }
 
-    private String dynamoDbWindow(LocalRegions regions, Fault fault, Contender c) {
+    /** A window's row and its figures (the healthy summary pairs them by round). */
+    private record Measured(String row, double p50, double p99, double p999) {
+    }
+
+    private Measured dynamoDbWindow(LocalRegions regions, Fault fault, Contender c) {
         regions.healAll();
         DynamoDbClient client = c.build().get();
         try {
@@ -277,12 +381,14 @@ public final class TailLatencyHarness {
             });
             pause(Duration.ofMillis(300));
             regions.journalsClear();
+            GcPauses gcBefore = GcPauses.now();
             long faultAt = System.nanoTime();
             fault.inject().accept(regions.faults(LOCAL));
             Window w = run(faultAt, window, () -> {
                 read(client, c.table());
                 return null;
             });
+            GcPauses gc = GcPauses.now().since(gcBefore);
             regions.healAll();
             pause(Duration.ofMillis(500)); // let detached attempts and late SDK retries reach the journals
             int requests = 0;
@@ -293,11 +399,159 @@ public final class TailLatencyHarness {
             int calls = w.calls();
             String extra = String.format(Locale.ROOT, "%+d (%.1f %%)", requests - calls,
                     calls == 0 ? 0.0 : 100.0 * (requests - calls) / calls);
-            return String.format(Locale.ROOT, "| %s | %s | %d | %d | %s | %s | %s | %s | %s | %d |", fault.name(),
-                    c.name(), calls, w.failed(), w.firstSuccess(), w.percentile(50), w.percentile(99),
-                    w.percentile(99.9), extra, w.waitedAtLeast(ATTEMPT_TIMEOUT));
+            String row = String.format(Locale.ROOT, "| %s | %s | %d | %d | %s | %s | %s | %s | %s | %d | %s | %s |",
+                    fault.name(), c.name(), calls, w.failed(), w.firstSuccess(), w.percentile(50), w.percentile(99),
+                    w.percentile(99.9), extra, w.waitedAtLeast(ATTEMPT_TIMEOUT), gc, w.costs.perCall(calls));
+            return new Measured(row, w.millis(50), w.millis(99), w.millis(99.9));
         } finally {
             client.close(); // also ends calls still held by a black hole
+        }
+    }
+
+    /** Collections and their total time so far, young and old (the JVM's collector beans, every thread). */
+    private record GcPauses(long young, long youngMillis, long old, long oldMillis) {
+        static GcPauses now() {
+            long y = 0;
+            long ym = 0;
+            long o = 0;
+            long om = 0;
+            for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                // G1's "G1 Young Generation", Parallel's "PS Scavenge", Serial's "Copy"; the rest are old or mixed.
+                String name = gc.getName();
+                boolean young = name.contains("Young") || name.contains("Scavenge") || name.equals("Copy")
+                        || name.contains("ParNew");
+                if (young) {
+                    y += gc.getCollectionCount();
+                    ym += gc.getCollectionTime();
+                } else {
+                    o += gc.getCollectionCount();
+                    om += gc.getCollectionTime();
+                }
+            }
+            return new GcPauses(y, ym, o, om);
+        }
+
+        GcPauses since(GcPauses before) {
+            return new GcPauses(young - before.young, youngMillis - before.youngMillis, old - before.old,
+                    oldMillis - before.oldMillis);
+        }
+
+        @Override
+        public String toString() {
+            return young + " / " + old + " (" + (youngMillis + oldMillis) + ")";
+        }
+    }
+
+    /**
+     * The healthy summary: per client, the median over rounds of p50/p99/p99.9 with their range, and the paired
+     * difference and ratio to the raw client of the same round (median and range), the A/A twin's being the noise band.
+     */
+    private static final class HealthySummary {
+        private final Map<String, List<Measured>> byClient;
+        private final int rounds;
+
+        HealthySummary(Map<String, List<Measured>> byClient, int rounds) {
+            this.byClient = byClient;
+            this.rounds = rounds;
+        }
+
+        String table() {
+            StringBuilder out = new StringBuilder();
+            out.append(String.format(Locale.ROOT, "Healthy over %d rounds (rotated order): median [min–max] of the"
+                    + " rounds; vs raw = paired difference to '%s' in the same round, median [min–max], and the"
+                    + " median ratio%n%n", rounds, RAW));
+            out.append("| client | p50 ms | p99 ms | p99.9 ms | p50 vs raw | p99 vs raw | p99.9 vs raw |\n");
+            out.append("|---|---|---|---|---|---|---|\n");
+            List<Measured> raw = byClient.getOrDefault(RAW, List.of());
+            for (Map.Entry<String, List<Measured>> e : byClient.entrySet()) {
+                List<Measured> m = e.getValue();
+                out.append("| ").append(e.getKey())
+                        .append(" | ").append(spread(values(m, Measured::p50)))
+                        .append(" | ").append(spread(values(m, Measured::p99)))
+                        .append(" | ").append(spread(values(m, Measured::p999)))
+                        .append(" | ").append(vsRaw(m, raw, Measured::p50))
+                        .append(" | ").append(vsRaw(m, raw, Measured::p99))
+                        .append(" | ").append(vsRaw(m, raw, Measured::p999))
+                        .append(" |\n");
+            }
+            List<Measured> twin = byClient.get(RAW_TWIN);
+            if (twin != null && !raw.isEmpty()) {
+                out.append('\n').append("Median paired difference against the A/A band (the twin's paired differences,"
+                        + " min–max) — p50 / p99: ");
+                List<String> verdicts = new ArrayList<>();
+                for (Map.Entry<String, List<Measured>> e : byClient.entrySet()) {
+                    if (!e.getKey().equals(RAW) && !e.getKey().equals(RAW_TWIN)) {
+                        verdicts.add(e.getKey() + " " + within(e.getValue(), raw, twin, Measured::p50) + " / "
+                                + within(e.getValue(), raw, twin, Measured::p99));
+                    }
+                }
+                out.append(String.join("; ", verdicts)).append('\n');
+            }
+            return out.toString();
+        }
+
+        private static List<Double> values(List<Measured> m, ToDoubleFunction<Measured> f) {
+            return m.stream().filter(Objects::nonNull).mapToDouble(f).boxed().sorted().toList();
+        }
+
+        /** Per round where both have a figure: {@code m − raw}. */
+        private static List<Double> differences(List<Measured> m, List<Measured> raw,
+                ToDoubleFunction<Measured> f) {
+            List<Double> d = new ArrayList<>();
+            for (int i = 0; i < Math.min(m.size(), raw.size()); i++) {
+                if (m.get(i) != null && raw.get(i) != null) {
+                    d.add(f.applyAsDouble(m.get(i)) - f.applyAsDouble(raw.get(i)));
+                }
+            }
+            d.sort(null);
+            return d;
+        }
+
+        private static String vsRaw(List<Measured> m, List<Measured> raw,
+                ToDoubleFunction<Measured> f) {
+            if (m == raw) {
+                return "—";
+            }
+            List<Double> d = differences(m, raw, f);
+            List<Double> ratios = new ArrayList<>();
+            for (int i = 0; i < Math.min(m.size(), raw.size()); i++) {
+                if (m.get(i) != null && raw.get(i) != null) {
+                    ratios.add(f.applyAsDouble(m.get(i)) / f.applyAsDouble(raw.get(i)));
+                }
+            }
+            ratios.sort(null);
+            if (d.isEmpty()) {
+                return "—";
+            }
+            return String.format(Locale.ROOT, "%+.2f [%+.2f, %+.2f] ×%.2f", median(d), d.get(0), d.get(d.size() - 1),
+                    median(ratios));
+        }
+
+        private static String within(List<Measured> m, List<Measured> raw, List<Measured> twin,
+                ToDoubleFunction<Measured> f) {
+            List<Double> d = differences(m, raw, f);
+            List<Double> band = differences(twin, raw, f);
+            if (d.isEmpty() || band.isEmpty()) {
+                return "—";
+            }
+            double med = median(d);
+            if (med < band.get(0)) {
+                return "below (faster than the noise)";
+            }
+            return med > band.get(band.size() - 1) ? "above (slower than the noise)" : "within";
+        }
+
+        private static String spread(List<Double> sorted) {
+            if (sorted.isEmpty()) {
+                return "—";
+            }
+            return String.format(Locale.ROOT, "%.2f [%.2f–%.2f]", median(sorted), sorted.get(0),
+                    sorted.get(sorted.size() - 1));
+        }
+
+        private static double median(List<Double> sorted) {
+            int n = sorted.size();
+            return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
         }
     }
 
@@ -314,8 +568,11 @@ public final class TailLatencyHarness {
         private final List<Long> unfinished = new ArrayList<>();
         private final long drainedAt;
 
-        Window(long faultAt, List<Call> done, List<Long> unfinished, long drainedAt) {
+        private final Costs costs;
+
+        Window(long faultAt, List<Call> done, List<Long> unfinished, long drainedAt, Costs costs) {
             this.faultAt = faultAt;
+            this.costs = costs;
             this.done.addAll(done);
             this.unfinished.addAll(unfinished);
             this.drainedAt = drainedAt;
@@ -341,18 +598,114 @@ public final class TailLatencyHarness {
                     + unfinished.stream().filter(start -> drainedAt - start >= nanos).count();
         }
 
+        /** The {@code p}th percentile in milliseconds (calls still running count with the time they waited). */
+        double millis(double p) {
+            List<Long> nanos = sortedNanos();
+            return nanos.isEmpty() ? Double.NaN : nanos.get(index(p, nanos.size())) / 1e6;
+        }
+
+        /** As {@link #millis}, printed; "> " when it is the wait of a call still running. */
         String percentile(double p) {
+            int n = calls();
+            if (n == 0) {
+                return "—";
+            }
+            double millis = millis(p);
+            boolean censored = !unfinished.isEmpty() && index(p, n) >= done.size();
+            return (censored ? "> " : "") + String.format(Locale.ROOT, millis < 10 ? "%.1f" : "%.0f", millis);
+        }
+
+        private List<Long> sortedNanos() {
             List<Long> nanos = new ArrayList<>();
             done.forEach(c -> nanos.add(c.end() - c.start()));
             unfinished.forEach(start -> nanos.add(drainedAt - start));
-            if (nanos.isEmpty()) {
-                return "—";
-            }
             nanos.sort(null);
-            int index = (int) Math.ceil(p / 100.0 * nanos.size()) - 1;
-            double millis = nanos.get(Math.max(0, Math.min(nanos.size() - 1, index))) / 1e6;
-            boolean censored = !unfinished.isEmpty() && index >= done.size();
-            return (censored ? "> " : "") + String.format(Locale.ROOT, millis < 10 ? "%.1f" : "%.0f", millis);
+            return nanos;
+        }
+
+        private static int index(double p, int size) {
+            return Math.max(0, Math.min(size - 1, (int) Math.ceil(p / 100.0 * size) - 1));
+        }
+    }
+
+    /**
+     * What a window's calls cost: bytes allocated, CPU time and context switches (voluntary: the thread blocked;
+     * involuntary: it was preempted) on the load threads, which make the calls; the wake-ups of the timer threads
+     * (Meridian's {@code meridian-sdk-timeouts}/{@code meridian-hedge-*} and the SDK's own
+     * {@code sdk-ScheduledExecutor-*}: their context switches); and the CPU time of the whole process (the DynamoDB
+     * Local servers, the SDK's and Meridian's threads included).
+     */
+    private record Costs(long allocatedBytes, long voluntarySwitches, long involuntarySwitches, long callerCpuNanos,
+            long timerSwitches, long processCpuNanos) {
+        String perCall(int calls) {
+            if (calls == 0) {
+                return "— | — | — | — | — | —";
+            }
+            return String.format(Locale.ROOT, "%d | %d | %.2f / %.2f | %.2f | %d", allocatedBytes / calls,
+                    callerCpuNanos / 1_000 / calls, (double) voluntarySwitches / calls,
+                    (double) involuntarySwitches / calls, (double) timerSwitches / calls,
+                    processCpuNanos / 1_000 / calls);
+        }
+    }
+
+    /** The process's CPU time so far (every thread), or 0 where the platform does not say. */
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : 0;
+    }
+
+    /** The calling thread's context switches, voluntary and involuntary, from Linux's /proc (0 elsewhere). */
+    private static final class ContextSwitches {
+        private static final Path SELF = Path.of("/proc/thread-self/status");
+
+        static long[] ofThisThread() {
+            long[] out = new long[2];
+            try {
+                for (String line : Files.readAllLines(SELF)) {
+                    if (line.startsWith("voluntary_ctxt_switches:")) {
+                        out[0] = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                    } else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
+                        out[1] = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // Not Linux: the columns read 0.
+            }
+            return out;
+        }
+
+        /**
+         * Context switches so far of the live timer threads: Meridian's (names starting {@code meridian-sdk} or
+         * {@code meridian-hedge}, as Linux truncates them) and the SDK's ({@code sdk-ScheduledEx...}).
+         */
+        static long ofTimerThreads() {
+            return ofThreads("meridian-sdk", "meridian-hedge", "sdk-Scheduled");
+        }
+
+        /** Context switches so far of the live threads whose (Linux, truncated) name starts with one of these. */
+        static long ofThreads(String... prefixes) {
+            long sum = 0;
+            try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+                for (Path task : (Iterable<Path>) tasks::iterator) {
+                    try {
+                        String name = Files.readString(task.resolve("comm")).trim();
+                        if (Arrays.stream(prefixes).noneMatch(name::startsWith)) {
+                            continue;
+                        }
+                        for (String line : Files.readAllLines(task.resolve("status"))) {
+                            if (line.startsWith("voluntary_ctxt_switches:")
+                                    || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                                sum += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                            }
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        // The thread ended while being read.
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                return 0; // not Linux
+            }
+            return sum;
         }
     }
 
@@ -368,9 +721,19 @@ public final class TailLatencyHarness {
             t.setDaemon(true);
             return t;
         });
+        AtomicLong allocated = new AtomicLong();
+        AtomicLong voluntary = new AtomicLong();
+        AtomicLong involuntary = new AtomicLong();
+        AtomicLong callerCpu = new AtomicLong();
+        long cpuBefore = processCpuNanos();
+        long timerSwitchesBefore = ContextSwitches.ofTimerThreads();
+        com.sun.management.ThreadMXBean memory = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         for (int t = 0; t < threads; t++) {
             long offset = period * t / threads;
             pool.execute(() -> {
+                long allocatedBefore = memory.getCurrentThreadAllocatedBytes();
+                long[] switchesBefore = ContextSwitches.ofThisThread();
+                long cpuOfThreadBefore = memory.getCurrentThreadCpuTime();
                 long next = faultAt + offset;
                 while (next < end) {
                     long wait = next - System.nanoTime();
@@ -392,6 +755,11 @@ public final class TailLatencyHarness {
                     done.add(new Call(start, System.nanoTime(), ok, result));
                     next = Math.max(next + period, System.nanoTime() - period); // no catch-up burst after a stall
                 }
+                allocated.addAndGet(memory.getCurrentThreadAllocatedBytes() - allocatedBefore);
+                callerCpu.addAndGet(memory.getCurrentThreadCpuTime() - cpuOfThreadBefore);
+                long[] switchesAfter = ContextSwitches.ofThisThread();
+                voluntary.addAndGet(switchesAfter[0] - switchesBefore[0]);
+                involuntary.addAndGet(switchesAfter[1] - switchesBefore[1]);
             });
         }
         pool.shutdown();
@@ -401,9 +769,12 @@ public final class TailLatencyHarness {
             Thread.currentThread().interrupt();
         }
         long drainedAt = System.nanoTime();
+        long cpu = processCpuNanos() - cpuBefore;
+        long timerSwitches = ContextSwitches.ofTimerThreads() - timerSwitchesBefore;
         List<Long> stuck = new ArrayList<>(running.values());
         pool.shutdownNow();
-        return new Window(faultAt, new ArrayList<>(done), stuck, drainedAt);
+        return new Window(faultAt, new ArrayList<>(done), stuck, drainedAt,
+                new Costs(allocated.get(), voluntary.get(), involuntary.get(), callerCpu.get(), timerSwitches, cpu));
     }
 
     /** Parks for {@code nanos}, even if woken early. */

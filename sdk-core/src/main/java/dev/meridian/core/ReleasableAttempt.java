@@ -166,7 +166,8 @@ class ReleasableAttempt implements Runnable, ScheduledFuture<Object> {
      * sending it: a release landing in between interrupts a request that ignores the interrupt and aborts nothing;
      * running the task again aborts it. That is harmless otherwise: until the SDK's call ends the task does what the
      * SDK's own timeout would (the SDK clears the interrupt before it returns), and after, the SDK has cancelled it and
-     * it does nothing.
+     * it does nothing; the caller's {@link #finish} ends the repetition (the one already due finds the attempt
+     * finished).
      */
     private void releaseAgain(Runnable sdkTask, long delayMs) {
         SdkTimeoutScheduler.timer().schedule(() -> {
@@ -179,7 +180,9 @@ class ReleasableAttempt implements Runnable, ScheduledFuture<Object> {
 
     /**
      * The caller's SDK call returned (on the caller's thread, after it was disarmed): a release from now on does
-     * nothing. Returns the state it was in: {@link #RUNNING}, {@link #HEDGED} or {@link #RELEASED}.
+     * nothing, and a released attempt stops running the SDK's timeout task again ({@link #releaseAgain}: otherwise
+     * every hedge the process ever won would keep a task, and the read it holds, on the timer for good). Returns the
+     * state it was in: {@link #RUNNING}, {@link #HEDGED} or {@link #RELEASED}.
      */
     final int finish() {
         if (STATE.compareAndSet(this, RUNNING, FINISHED)) {
@@ -187,6 +190,9 @@ class ReleasableAttempt implements Runnable, ScheduledFuture<Object> {
         }
         if (STATE.compareAndSet(this, HEDGED, FINISHED)) {
             return HEDGED;
+        }
+        if (STATE.compareAndSet(this, RELEASED, FINISHED)) {
+            return RELEASED;
         }
         return state();
     }
