@@ -97,7 +97,8 @@ final class GenericClientProxy<C> implements InvocationHandler, AutoCloseable {
 
         @Override
         public boolean releasable(Region region) {
-            return clients.isReleasable(region);
+            return clients.isReleasable(region)
+                    && (args == null || args.length != 1 || RegionalClientDefaults.keepsCallTimeout(args[0]));
         }
     }
 

@@ -6,10 +6,14 @@ import static org.apiguardian.api.API.Status.STABLE;
 import dev.meridian.core.internal.SettingRules;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.RequestOverrideConfiguration;
 import software.amazon.awssdk.core.SdkClient;
+import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.utils.ScheduledExecutorUtils;
@@ -105,5 +109,25 @@ public final class RegionalClientDefaults {
         ScheduledExecutorService timer = o.scheduledExecutorService().orElse(null);
         return o.apiCallTimeout().isPresent() && timer != null
                 && ScheduledExecutorUtils.unwrapUnmanagedScheduledExecutor(timer) == SdkTimeoutScheduler.INSTANCE;
+    }
+
+    /**
+     * Whether {@code request} keeps its client's call timeout, which a won hedge releases the caller through
+     * ({@link #releasesCallers}): false for an SDK request whose own override configuration sets a call timeout under
+     * one millisecond, which the SDK counts in whole milliseconds and so never schedules. Such a request leaves the
+     * hedge no SDK timer to ride (or only an attempt timeout, which ends with its attempt) and a won hedge nothing to
+     * release the caller with: its hedged read runs its attempts on hedge threads.
+     */
+    @API(status = INTERNAL, since = "0.1")
+    public static boolean keepsCallTimeout(@Nullable Object request) {
+        if (!(request instanceof SdkRequest sdk)) {
+            return true;
+        }
+        Optional<? extends RequestOverrideConfiguration> own = sdk.overrideConfiguration();
+        if (own.isEmpty()) {
+            return true;
+        }
+        Optional<Duration> callTimeout = own.get().apiCallTimeout();
+        return callTimeout.isEmpty() || callTimeout.get().toMillis() > 0;
     }
 }

@@ -303,12 +303,18 @@ final class RegionalExecutor implements AutoCloseable {
         int next = 0;
         Object parent = observations.current();
         int attempts = 0;
+        String resource = op.resource().orElse(null);
+        boolean byResource = byResource(op, resource);
         while (true) {
             int index = failover == null ? next++ : failover.take();
             Region region = plan.regions().get(index);
-            Gate gate = new Gate(op, region);
+            // The attempt's breakers are locals, not a Gate: a gate is made only for a detached trial or a failure, so
+            // an attempt that succeeds allocates none, whatever the JIT inlined (one object less per call).
+            WatchedBreaker primary = breaker(region, resource, byResource);
+            WatchedBreaker throttle = throttleBreaker(region, resource, byResource);
             boolean more = failover == null ? next < limit : failover.hasNext();
-            if (op.kind() == OperationKind.READ && more && gate.halfOpen()) {
+            if (op.kind() == OperationKind.READ && more && halfOpen(primary, throttle)) {
+                Gate gate = new Gate(primary, byResource, throttle);
                 // A user's read does not wait on a region that may still be black-holed while another region can
                 // answer: the health probe makes a half-open region breaker's trials, or a detached trial does.
                 if (probeMakesTrials && gate.probedHalfOpen()) {
@@ -319,28 +325,31 @@ final class RegionalExecutor implements AutoCloseable {
                 }
                 continue;
             }
-            if (op.kind() != OperationKind.READ && more && gate.primary.writesGoElsewhere(writesGoElsewhereNanos)) {
+            if (op.kind() != OperationKind.READ && more && primary.writesGoElsewhere(writesGoElsewhereNanos)) {
                 writeGoesElsewhere(op, region);
                 continue;
             }
-            Throwable failure = gate.acquire();
+            Throwable failure = acquire(primary, throttle);
             FailureDecision decision;
             if (failure != null) {
                 decision = FailureDecision.REGIONAL_NOT_APPLIED;
             } else {
-                gate.cold = cold.test(region);
-                gate.observation = observations.start(parent, region, op.name(), ++attempts);
+                boolean coldClient = cold.test(region);
+                Object observation = observations.start(parent, region, op.name(), ++attempts);
                 long start = System.nanoTime();
                 try {
                     T result = call.apply(region);
                     long end = System.nanoTime();
-                    succeeded(op, gate, end - start, end);
+                    succeeded(op, primary, byResource, throttle, coldClient, observation, end - start, end);
                     if (call instanceof ServedRegion served) {
                         served.served(region);
                     }
                     return result;
                 } catch (Throwable t) {
                     failure = t;
+                    Gate gate = new Gate(primary, byResource, throttle);
+                    gate.cold = coldClient;
+                    gate.observation = observation;
                     decision = failed(op, gate, System.nanoTime() - start, t, classifier);
                 }
             }
@@ -543,14 +552,19 @@ final class RegionalExecutor implements AutoCloseable {
      */
     private <T> T executeHedged(Operation op, RoutingContext ctx, RoutingPlan plan, int limit,
             Function<Region, T> call, FailureClassifier classifier, Predicate<Region> cold) {
-        if (call instanceof ReleasableCall releasable) {
+        // A call with its own failure classifier takes the hand-off: CallerFirst keeps no classifier (none of the
+        // callers that can release theirs has one of its own).
+        if (call instanceof ReleasableCall releasable && classifier == this.classifier) {
             Region first = plan.regions().get(0);
-            Gate gate = new Gate(op, first);
+            String resource = op.resource().orElse(null);
+            boolean byResource = byResource(op, resource);
+            WatchedBreaker primary = breaker(first, resource, byResource);
+            WatchedBreaker throttle = throttleBreaker(first, resource, byResource);
             // A half-open or suspect first region, or a cold client, takes the run's own rules (a detached trial, the
             // cold hedge delay) on the hedge threads; so does a client a won hedge could not release.
-            if (!gate.halfOpen() && !gate.primary.suspect() && !cold.test(first) && releasable.releasable(first)
-                    && gate.acquire() == null) {
-                return new CallerFirst<>(op, ctx, plan, call, classifier, cold, gate).call();
+            if (!halfOpen(primary, throttle) && !primary.suspect() && !cold.test(first)
+                    && releasable.releasable(first) && acquire(primary, throttle) == null) {
+                return new CallerFirst<>(op, ctx, plan, call, cold, primary, byResource, throttle).call();
             }
         }
         Run<T> run = hedgedRun(op, ctx, plan, limit, call, classifier, cold);
@@ -610,10 +624,45 @@ final class RegionalExecutor implements AutoCloseable {
 
     /** As {@link #breaker(Operation, Region)}, given the operation's resource (null when it names none). */
     private WatchedBreaker breaker(Operation op, Region region, @Nullable String resource) {
-        if (resource != null && (perResourceBreakers || op.breakerPerResource())) {
-            return health.watched(region, resource);
+        return breaker(region, resource, byResource(op, resource));
+    }
+
+    /** Whether the attempts of {@code op}, naming {@code resource} (or null), go through region × resource breakers. */
+    private boolean byResource(Operation op, @Nullable String resource) {
+        return resource != null && (perResourceBreakers || op.breakerPerResource());
+    }
+
+    /** The primary breaker of an attempt in {@code region}: the region × resource one when {@code byResource}. */
+    private WatchedBreaker breaker(Region region, @Nullable String resource, boolean byResource) {
+        return byResource ? health.watched(region, Objects.requireNonNull(resource, "resource"))
+                : health.watched(region);
+    }
+
+    /**
+     * The region × resource breaker that throttling created, which an attempt on its region's breaker also goes
+     * through; null when there is none, or when the primary breaker is that one ({@code byResource}).
+     */
+    private @Nullable WatchedBreaker throttleBreaker(Region region, @Nullable String resource, boolean byResource) {
+        return resource == null || byResource ? null : health.existingBreaker(region, resource);
+    }
+
+    /** Null when the breakers let the attempt through (a permission is then held), else why not. */
+    private static @Nullable CallNotPermittedException acquire(WatchedBreaker primary,
+            @Nullable WatchedBreaker throttle) {
+        if (!primary.tryAcquire()) {
+            return CallNotPermittedException.createCallNotPermittedException(primary.breaker());
         }
-        return health.watched(region);
+        if (throttle != null && !throttle.tryAcquire()) {
+            primary.release();
+            return CallNotPermittedException.createCallNotPermittedException(throttle.breaker());
+        }
+        return null;
+    }
+
+    /** Whether an attempt through these breakers would be a half-open breaker's trial call. */
+    private static boolean halfOpen(WatchedBreaker primary, @Nullable WatchedBreaker throttle) {
+        return primary.state() == CircuitBreaker.State.HALF_OPEN
+                || throttle != null && throttle.state() == CircuitBreaker.State.HALF_OPEN;
     }
 
     /**
@@ -654,17 +703,40 @@ final class RegionalExecutor implements AutoCloseable {
      * nanoseconds on the per-call path.
      */
     private void succeeded(Operation op, Gate gate, long nanos, long end) {
-        meterIfSlow(gate, nanos, false);
-        long held = gate.cold ? 0 : stalls.unstalledNanos(end, nanos);
-        gate.succeeded(held, end);
-        if (!gate.cold) {
-            latency.record(gate.region(), held);
+        succeeded(op, gate.primary, gate.primaryIsResource, gate.throttle, gate.cold, gate.observation, nanos, end);
+    }
+
+    /**
+     * As {@link #succeeded(Operation, Gate, long, long)}, given the gate's parts (the first attempt of a hedged read
+     * on its caller's thread keeps them in its {@link CallerFirst}, not in a gate of its own).
+     */
+    private void succeeded(Operation op, WatchedBreaker primary, boolean primaryIsResource,
+            @Nullable WatchedBreaker throttle, boolean cold, @Nullable Object observation, long nanos, long end) {
+        Region region = primary.region();
+        if (!cold && nanos >= slowNanos) {
+            stallMeter.needed(); // as meterIfSlow
+        }
+        long held = cold ? 0 : stalls.unstalledNanos(end, nanos);
+        succeeded(primary, primaryIsResource, throttle, held, end);
+        if (!cold) {
+            latency.record(region, held);
             if (tail != null) {
-                tail.record(gate.region(), op.name(), held);
+                tail.record(region, op.name(), held);
             }
         }
-        metrics.call(gate.region(), op.name(), Metrics.SUCCESS, nanos);
-        observations.stop(gate.observation, Metrics.SUCCESS, null);
+        metrics.call(region, op.name(), Metrics.SUCCESS, nanos);
+        observations.stop(observation, Metrics.SUCCESS, null);
+    }
+
+    /** The breakers' side of a success ({@link Gate#succeeded(long, long)}). */
+    private void succeeded(WatchedBreaker primary, boolean primaryIsResource, @Nullable WatchedBreaker throttle,
+            long nanos, long now) {
+        // The primary breaker is the region's own unless it is a region × resource one: no lookup then.
+        (primaryIsResource ? health.watched(primary.region()) : primary).heard(now);
+        primary.success(nanos);
+        if (throttle != null) {
+            throttle.success(nanos);
+        }
     }
 
     private FailureDecision failed(Operation op, Gate gate, long nanos, Throwable t, FailureClassifier classifier) {
@@ -795,10 +867,11 @@ final class RegionalExecutor implements AutoCloseable {
      */
     private final class Gate {
         // One per attempt, on every call: its region and resource are read from its breaker and its operation rather
-        // than kept, which keeps it at 32 bytes (from 40).
+        // than kept, which keeps it at 32 bytes (from 40); on the hot paths it is made from breakers looked up by its
+        // maker, so that its constructor stays trivial and the JIT can scalar-replace it.
         final WatchedBreaker primary;
-        private final boolean primaryIsResource;
-        private final @Nullable WatchedBreaker throttle;
+        final boolean primaryIsResource;
+        final @Nullable WatchedBreaker throttle;
         /** The attempt's observation handle, once it started (null when nothing observes). */
         @Nullable Object observation;
         /** Whether the attempt goes through a client that has not answered a call yet. */
@@ -806,9 +879,15 @@ final class RegionalExecutor implements AutoCloseable {
 
         Gate(Operation op, Region region) {
             String resource = op.resource().orElse(null);
-            this.primary = breaker(op, region, resource);
-            this.primaryIsResource = resource != null && (perResourceBreakers || op.breakerPerResource());
-            this.throttle = resource == null || primaryIsResource ? null : health.existingBreaker(region, resource);
+            this.primaryIsResource = byResource(op, resource);
+            this.primary = breaker(region, resource, primaryIsResource);
+            this.throttle = throttleBreaker(region, resource, primaryIsResource);
+        }
+
+        Gate(WatchedBreaker primary, boolean primaryIsResource, @Nullable WatchedBreaker throttle) {
+            this.primary = primary;
+            this.primaryIsResource = primaryIsResource;
+            this.throttle = throttle;
         }
 
         /** The attempt's region. */
@@ -818,14 +897,7 @@ final class RegionalExecutor implements AutoCloseable {
 
         /** Null when the breakers let the attempt through (a permission is then held), else why not. */
         @Nullable CallNotPermittedException acquire() {
-            if (!primary.tryAcquire()) {
-                return CallNotPermittedException.createCallNotPermittedException(primary.breaker());
-            }
-            if (throttle != null && !throttle.tryAcquire()) {
-                primary.release();
-                return CallNotPermittedException.createCallNotPermittedException(throttle.breaker());
-            }
-            return null;
+            return RegionalExecutor.acquire(primary, throttle);
         }
 
         /**
@@ -838,8 +910,7 @@ final class RegionalExecutor implements AutoCloseable {
 
         /** Whether this attempt would be a half-open breaker's trial call. */
         boolean halfOpen() {
-            return primary.state() == CircuitBreaker.State.HALF_OPEN
-                    || throttle != null && throttle.state() == CircuitBreaker.State.HALF_OPEN;
+            return RegionalExecutor.halfOpen(primary, throttle);
         }
 
         /** Gives the permissions back unused (an attempt cancelled or never started). */
@@ -856,12 +927,7 @@ final class RegionalExecutor implements AutoCloseable {
 
         /** As {@link #succeeded(long)}, the region heard at {@code now} ({@link System#nanoTime()}). */
         void succeeded(long nanos, long now) {
-            // The primary breaker is the region's own unless it is a region × resource one: no lookup then.
-            (primaryIsResource ? health.watched(region()) : primary).heard(now);
-            primary.success(nanos);
-            if (throttle != null) {
-                throttle.success(nanos);
-            }
+            RegionalExecutor.this.succeeded(primary, primaryIsResource, throttle, nanos, now);
         }
 
         void failed(long nanos, Throwable t) {
@@ -1026,15 +1092,20 @@ final class RegionalExecutor implements AutoCloseable {
      */
     private final class CallerFirst<T> extends ReleasableAttempt implements HeardAtTheWire.Listener {
         // One per hedged read, and it escapes (armed on the thread, told what the wire heard): it keeps only what a
-        // run needs that cannot be derived (the attempt limit is recomputed from op and plan when a run is built).
+        // run needs that cannot be derived (the attempt limit is recomputed from op and plan when a run is built, the
+        // classifier is the executor's) and holds its first region's breakers itself rather than in a Gate (one object
+        // less per read; a run that adopts the attempt makes the gate: gateOfFirst).
         final Operation op;
         final RoutingContext ctx;
         final RoutingPlan plan;
         final Function<Region, T> call;
-        final FailureClassifier classifier;
         final Predicate<Region> cold;
-        /** The first region's breakers, their permission already held. */
-        final Gate gate;
+        /** The first region's breakers (as a {@link Gate}'s), their permission already held; the client is warm. */
+        final WatchedBreaker primary;
+        final boolean primaryIsResource;
+        final @Nullable WatchedBreaker throttle;
+        /** The attempt's observation handle, once it started (null when nothing observes). */
+        @Nullable Object observation;
         /** The caller's observation, the parent of the read's attempts on any thread. */
         final Object parent = observations.current();
         long start;
@@ -1048,21 +1119,30 @@ final class RegionalExecutor implements AutoCloseable {
         volatile @Nullable Run<T> run;
 
         CallerFirst(Operation op, RoutingContext ctx, RoutingPlan plan, Function<Region, T> call,
-                FailureClassifier classifier, Predicate<Region> cold, Gate gate) {
+                Predicate<Region> cold, WatchedBreaker primary, boolean primaryIsResource,
+                @Nullable WatchedBreaker throttle) {
             this.op = op;
             this.ctx = ctx;
             this.plan = plan;
             this.call = call;
-            this.classifier = classifier;
             this.cold = cold;
-            this.gate = gate;
+            this.primary = primary;
+            this.primaryIsResource = primaryIsResource;
+            this.throttle = throttle;
+        }
+
+        /** The first attempt's gate, for a run that adopts the attempt. */
+        Gate gateOfFirst() {
+            Gate gate = new Gate(primary, primaryIsResource, throttle);
+            gate.observation = observation;
+            return gate;
         }
 
         T call() {
-            Region region = gate.region();
+            Region region = primary.region();
             Objects.requireNonNull(budget, "budget").earn(); // a hedged read runs only with hedging on
             stallMeter.needed(); // before the attempt starts, so that a stall of the process during it is seen
-            gate.observation = observations.start(parent, region, op.name(), 1);
+            observation = observations.start(parent, region, op.name(), 1);
             delay = hedging.delayNanos(tail == null ? -1 : tail.hedgeAfter(region, plan.regions().get(1), op.name()));
             start = System.nanoTime();
             long due = start + delay;
@@ -1081,7 +1161,8 @@ final class RegionalExecutor implements AutoCloseable {
                 return adoptedOutcome(null, t);
             }
             if (finish() == RUNNING) {
-                succeeded(op, gate, System.nanoTime() - start);
+                long end = System.nanoTime();
+                succeeded(op, primary, primaryIsResource, throttle, false, observation, end - start, end);
                 ServedRegion served = servedRegion(call);
                 if (served != null) {
                     served.served(region);
@@ -1170,7 +1251,7 @@ final class RegionalExecutor implements AutoCloseable {
                 return;
             }
             throttling = null;
-            health.watched(gate.region()).heard();
+            health.watched(primary.region()).heard();
         }
 
         @Override
@@ -1349,7 +1430,7 @@ final class RegionalExecutor implements AutoCloseable {
          * With {@code callerTimesHedge}, the caller times the hedge of a later attempt itself ({@link #await}).
          */
         Attempt adopt(CallerFirst<T> first, boolean callerTimesHedge) {
-            Attempt a = new Attempt(first.gate, first.start);
+            Attempt a = new Attempt(first.gateOfFirst(), first.start);
             a.release = first;
             a.throttling = first.throttling;
             a.future = new CompletableFuture<>();

@@ -93,7 +93,6 @@ class CallerRunsFirstAttemptIT {
     }
 
     /** A multi-region client over warmed-up per-region clients whose override configuration {@code overrides} makes. */
-    /** A multi-region client over warmed-up per-region clients whose override configuration {@code overrides} makes. */
     private DynamoDbClient wrap(Http http, Consumer<ClientOverrideConfiguration.Builder> overrides) {
         DynamoDbClient client = rig.wrap(rig.config().hedging(HedgingConfig.fixed(HEDGE_DELAY)).build(), (r, b) -> {
             ClientOverrideConfiguration.Builder o = ClientOverrideConfiguration.builder()
@@ -183,5 +182,47 @@ class CallerRunsFirstAttemptIT {
         assertThat(threads.get(WEST)).hasSize(READS)
                 .allSatisfy(t -> assertThat(t.getName()).startsWith("meridian-hedge-"));
         assertThat(count("meridian.hedge.won", CENTRAL)).isEqualTo(READS);
+    }
+
+    /** What a request's own override configuration takes away from its client's timeouts. */
+    enum Untimed {
+        CALL_TIMEOUT, CALL_AND_ATTEMPT_TIMEOUTS;
+
+        /**
+         * {@code request} without the timeouts: the SDK rejects a zero timeout but schedules none under 1 ms (it
+         * truncates to milliseconds, and 0 ms means no timer).
+         */
+        GetItemRequest apply(GetItemRequest request) {
+            Duration none = Duration.ofNanos(999_999);
+            return request.toBuilder().overrideConfiguration(c -> {
+                c.apiCallTimeout(none);
+                if (this == CALL_AND_ATTEMPT_TIMEOUTS) {
+                    c.apiCallAttemptTimeout(none);
+                }
+            }).build();
+        }
+    }
+
+    /**
+     * A read whose request removes the SDK's call timeout leaves no SDK timer for the hedge to ride and nothing a won
+     * hedge could release the caller with: it is hedged through the hand-off instead (first attempt on a hedge thread).
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Untimed.class)
+    void aReadWhoseRequestRemovesTheCallTimeoutIsStillHedged(Untimed untimed) {
+        DynamoDbClient items = wrap(Http.APACHE, o -> RegionalClientDefaults.apply(o, 2, TIMEOUT));
+        regions.faults(WEST).blackhole();
+        GetItemRequest request = untimed.apply(getItem());
+
+        for (int i = 0; i < READS; i++) {
+            long start = System.nanoTime();
+            assertThat(items.getItem(request).item()).as("read %d", i).containsEntry("servedBy", s(CENTRAL));
+            // Not hedged, the caller would wait for the attempt timeout (TIMEOUT) or the socket timeout (30 s).
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("read %d", i).isLessThan(SLOW);
+        }
+
+        assertThat(count("meridian.hedge.won", CENTRAL)).isEqualTo(READS);
+        assertThat(threads.get(WEST)).hasSize(READS)
+                .allSatisfy(t -> assertThat(t.getName()).startsWith("meridian-hedge-"));
     }
 }

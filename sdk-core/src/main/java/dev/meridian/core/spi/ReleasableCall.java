@@ -9,7 +9,8 @@ import software.amazon.awssdk.regions.Region;
  * Implemented by a synchronous call handed to {@link MultiRegionSpi#execute} that can tell, per region, whether its
  * attempt there goes through a client a won hedge can release mid-call
  * ({@link dev.meridian.core.RegionalClientDefaults#releasesCallers}): a hedged read then runs its first attempt on
- * the caller's own thread instead of handing it to a hedge thread. A call that does not implement it, or answers
+ * the caller's own thread instead of handing it to a hedge thread. It also answers false for a request that removes the
+ * call timeout ({@link dev.meridian.core.RegionalClientDefaults#keepsCallTimeout}). A call that does not implement it, or answers
  * false, keeps the hand-off.
  */
 @API(status = INTERNAL, since = "0.1")

@@ -3,6 +3,7 @@ package dev.meridian.core.spi;
 import static org.apiguardian.api.API.Status.INTERNAL;
 
 import dev.meridian.core.MultiRegion;
+import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.routing.ContextualFuture;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.RoutingContext;
@@ -113,7 +114,7 @@ public final class RoutedClient<C, R, K> {
 
         @Override
         public boolean releasable(Region region) {
-            return clients.isReleasable(region);
+            return clients.isReleasable(region) && RegionalClientDefaults.keepsCallTimeout(request);
         }
     }
 

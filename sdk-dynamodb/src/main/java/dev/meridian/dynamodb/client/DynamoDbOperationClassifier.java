@@ -98,31 +98,55 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
         return classify(method.getName(), (DynamoDbRequest) args[0], RoutingContext.current()).operation();
     }
 
+    /**
+     * Shaped for the JIT (issue 19, item 5): the routed call inlines this method, so that the {@link RequestShape} and
+     * the {@link Classification} of a one-item call on a configured table (most calls) are scalar-replaced rather than
+     * allocated. So its body stays below C2's limit for inlining a hot method (FreqInlineSize, 325 bytecodes) with one
+     * allocation site of each; what is rarer runs in methods given the shape's parts, never the shape or the
+     * classification (an object passed to a method the JIT did not inline escapes, and so is allocated); and the
+     * classification does not keep the shape (C2 does not scalar-replace an object stored in another one).
+     */
     Classification classify(String methodName, DynamoDbRequest request, RoutingContext ctx) {
         RequestShape shape = RequestShape.of(methodName, request);
+        Single known = shape.itemCount() == 1 ? singles.get(shape.table(0)) : null;
+        if (known == null) {
+            return classifyItems(shape, ctx);
+        }
+        // A configured key is what partitionKeys answers first: asked here, no second lookup.
+        String value = shape.partitionValue(0, known.partitionKey().isPresent() ? known.partitionKey()
+                : partitionKeys.apply(shape.table(0)));
+        Operation operation = singleItemOperation(shape.operation(), kind(shape, ctx), shape.table(0), value,
+                value != null && homesByKey(shape, known.settings()));
+        // No key object and no key list: the cached one-table set and the partition value (see Classification); and
+        // not the shape, which C2 (JDK 17) does not scalar-replace once stored in another object, even one it does.
+        return new Classification(operation, known.tables(), shape.table(0), value);
+    }
+
+    /** The operation of a call on one item of {@code table}, routed by its partition value when it has one. */
+    private static Operation singleItemOperation(String name, OperationKind kind, String table, @Nullable String value,
+            boolean homesByKey) {
+        Operation.Builder op = Operation.builder(name, kind).resource(table);
+        if (value != null) {
+            // Joined only if a strategy reads it (home-by-key): the default local-first order never does.
+            op.routingKey(table, value);
+            if (homesByKey) {
+                op.strategy(HOME_BY_KEY);
+            }
+        }
+        return op.build();
+    }
+
+    /** Any other call: several items or none, or one item of a table this classifier was not configured with. */
+    private Classification classifyItems(RequestShape shape, RoutingContext ctx) {
         int count = shape.itemCount();
         Set<String> touched;
         String singleTable = null;
         String singleValue = null;
-        Optional<TableConfig> singleSettings = Optional.empty();
         List<TableKey> keys = null;
-        // Most calls touch one item: a cached one-table set, no key object and no key list allocate the least on this
-        // per-call path.
         if (count == 1) {
             singleTable = shape.table(0);
-            Single known = singles.get(singleTable);
-            Optional<String> partitionKey;
-            if (known != null) {
-                touched = known.tables();
-                singleSettings = known.settings();
-                // A configured key is what partitionKeys answers first: asked here, no second lookup.
-                partitionKey = known.partitionKey().isPresent() ? known.partitionKey()
-                        : partitionKeys.apply(singleTable);
-            } else {
-                touched = Set.of(singleTable);
-                partitionKey = partitionKeys.apply(singleTable);
-            }
-            singleValue = shape.partitionValue(0, partitionKey);
+            touched = Set.of(singleTable);
+            singleValue = shape.partitionValue(0, partitionKeys.apply(singleTable));
             if (singleValue == null) {
                 keys = List.of();
             }
@@ -142,11 +166,8 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
             op.resource(shape.table(0));
         }
         if (singleTable != null && singleValue != null) {
-            // Joined only if a strategy reads it (home-by-key): the default local-first order never does.
             op.routingKey(singleTable, singleValue);
-            if (homesByKey(shape, singleSettings)) {
-                op.strategy(HOME_BY_KEY);
-            }
+            // An unconfigured table has no settings, so it is never homed by key.
         } else if (keys != null && !keys.isEmpty()) {
             // Every item counts, not only the first: a call that touches a homed key is routed to that key's home
             // (DynamoDbRouting refuses it when its homed keys disagree on one).
@@ -165,7 +186,8 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
             }
         }
         Operation operation = op.build();
-        return singleValue != null ? new Classification(operation, shape, touched, singleValue)
+        return singleTable != null && singleValue != null
+                ? new Classification(operation, touched, singleTable, singleValue)
                 : new Classification(operation, shape, touched, Objects.requireNonNull(keys, "keys"));
     }
 
@@ -207,15 +229,18 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
     }
 
     /**
-     * The operation plus what the client needs beyond routing: the shape, tables and keys touched. A call with one key
-     * holds only its partition value (its table is the shape's one item's): no key object and no list, two objects
-     * less on most calls; {@link #keys()} makes them when asked (read-your-writes, batches).
+     * The operation plus what the client needs beyond routing: the tables and keys touched, and the shape of a call
+     * with several keys or none. A call with one key holds only its table and partition value: no shape, no key object
+     * and no list, three objects less on most calls; {@link #keys()} makes the key and list when asked
+     * (read-your-writes).
      */
     static final class Classification {
         private final Operation operation;
-        private final RequestShape shape;
+        /** The request's shape when the call has several keys or none, else null (nothing reads it then). */
+        private final @Nullable RequestShape shape;
         private final Set<String> tables;
-        /** The partition value of a single-key call's one item, else null. */
+        /** The table and the partition value of a single-key call's one item, else null. */
+        private final @Nullable String singleTable;
         private final @Nullable String singleValue;
         private final @Nullable List<TableKey> keys;
 
@@ -223,25 +248,36 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
             this.operation = operation;
             this.shape = shape;
             this.tables = tables;
+            this.singleTable = null;
             this.singleValue = null;
             this.keys = keys;
         }
 
-        /** A call whose shape has one item, of partition key value {@code singleValue}. */
-        Classification(Operation operation, RequestShape shape, Set<String> tables, String singleValue) {
+        /**
+         * A call with one item, of {@code table}, and of partition key value {@code singleValue}; no key when that is
+         * null (the item does not name its partition key).
+         */
+        Classification(Operation operation, Set<String> tables, String table, @Nullable String singleValue) {
             this.operation = operation;
-            this.shape = shape;
+            this.shape = null;
             this.tables = tables;
+            this.singleTable = singleValue == null ? null : table;
             this.singleValue = singleValue;
-            this.keys = null;
+            this.keys = singleValue == null ? List.of() : null;
         }
 
         Operation operation() {
             return operation;
         }
 
+        /** The shape of a call with several keys or none: the only calls whose routing reads it (one home). */
         RequestShape shape() {
-            return shape;
+            return Objects.requireNonNull(shape, "a single-key call's classification holds no shape");
+        }
+
+        /** Whether the call reads: its operation is a READ exactly when its shape reads (a single-key call keeps none). */
+        boolean read() {
+            return operation.kind() == OperationKind.READ;
         }
 
         Set<String> tables() {
@@ -249,7 +285,7 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
         }
 
         List<TableKey> keys() {
-            return singleValue != null ? List.of(new TableKey(shape.table(0), singleValue))
+            return singleTable != null && singleValue != null ? List.of(new TableKey(singleTable, singleValue))
                     : Objects.requireNonNull(keys, "keys");
         }
 

@@ -151,10 +151,10 @@ final class DynamoDbRouting {
         if (c.keyCount() > 1 && op.strategy().isPresent()) {
             requireOneHome(op, c, ctx);
         }
-        if (SessionReads.applies(c.shape().operation(), c.shape().read(), ctx)) {
+        if (SessionReads.applies(c.operation().name(), c.read(), ctx)) {
             op = sessionReads.bound(op, ctx);
         }
-        if (marks == null || !c.shape().read() || c.keyCount() == 0) {
+        if (marks == null || !c.read() || c.keyCount() == 0) {
             return op;
         }
         Optional<Region> writer = marks.writerRegion(WriteMarks.session(ctx), c.keys());
@@ -218,7 +218,7 @@ final class DynamoDbRouting {
      * pin once a read elsewhere shows the write replicated.
      */
     void afterSuccess(Classification c, RoutingContext ctx, DynamoDbRequest request, Region served, Object response) {
-        if (!c.shape().read() && served != null && ctx.session().isPresent()) {
+        if (!c.read() && served != null && ctx.session().isPresent()) {
             // Stamped after the region acknowledged the write: every later heartbeat of that region comes after it.
             ctx.session().get().recordWrite(SessionToken.of(served, runtime.clock().now()));
         }
@@ -226,7 +226,7 @@ final class DynamoDbRouting {
             return;
         }
         String session = WriteMarks.session(ctx);
-        if (!c.shape().read()) {
+        if (!c.read()) {
             marks.recordWrite(session, c.keys(), served, writtenVersion(c, request, response));
         } else if (response instanceof GetItemResponse get && get.hasItem() && c.keys().size() == 1) {
             TableKey key = c.keys().get(0);

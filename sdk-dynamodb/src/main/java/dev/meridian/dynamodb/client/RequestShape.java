@@ -45,6 +45,8 @@ final class RequestShape {
 
     /** Method name → operation name; bounded by the client interface's methods. Saves a string per call. */
     private static final ConcurrentHashMap<String, String> OPERATION_NAMES = new ConcurrentHashMap<>();
+    private static final String GET_ITEM_METHOD = "getItem";
+    private static final String GET_ITEM = "GetItem";
 
     private final String operation;
     private final boolean read;
@@ -77,6 +79,23 @@ final class RequestShape {
     }
 
     /**
+     * The shape of a read of one item by its key: no query in the signature, whose class a client that never queries
+     * has not loaded, and C2 does not inline a method whose signature names a class not loaded (the shape would then
+     * be allocated).
+     */
+    private RequestShape(String operation, boolean consistentRead, String table,
+            @Nullable Map<String, AttributeValue> key) {
+        this.operation = operation;
+        this.read = true;
+        this.repeatSafe = false;
+        this.consistentRead = consistentRead;
+        this.singleTable = Objects.requireNonNull(table, "table");
+        this.singleAttributes = key == null ? Map.of() : key;
+        this.singleQuery = null;
+        this.items = null;
+    }
+
+    /**
      * A single-item shape from the item's parts, as {@link ItemRef}'s constructor takes them: a key or item request
      * (most calls) passes its table and map straight here, so that its call path has no {@code ItemRef} to allocate
      * or for the JIT to eliminate.
@@ -103,12 +122,23 @@ final class RequestShape {
         return name;
     }
 
+    /**
+     * The shape of {@code request}. A {@code GetItem} (the most frequent call) is shaped here and every other request
+     * in {@link #ofOther}: this method stays small enough, in bytecode and once compiled (C2 does not inline a method
+     * compiled into more than InlineSmallCode bytes), for the routed call to inline it, and with it the shape's one
+     * allocation, which the JIT then scalar-replaces (see {@code DynamoDbOperationClassifier.classify}).
+     */
     static RequestShape of(String methodName, DynamoDbRequest request) {
-        String op = operationName(methodName);
         if (request instanceof GetItemRequest r) {
-            return new RequestShape(op, true, false, Boolean.TRUE.equals(r.consistentRead()), r.tableName(), r.key(),
-                    null);
+            // Its name without the lookup, whose inlined code would make this method too big to inline once compiled.
+            String op = GET_ITEM_METHOD.equals(methodName) ? GET_ITEM : operationName(methodName);
+            return new RequestShape(op, Boolean.TRUE.equals(r.consistentRead()), r.tableName(), r.key());
         }
+        return ofOther(operationName(methodName), request);
+    }
+
+    /** The shape of any request but a {@code GetItem}, whose operation name is {@code op}. */
+    private static RequestShape ofOther(String op, DynamoDbRequest request) {
         if (request instanceof PutItemRequest r) {
             return new RequestShape(op, false, guarded(r.conditionExpression(), r.expressionAttributeNames(),
                     r.expressionAttributeValues(), WriteGuard.PostWrite.put(r.item())), false, r.tableName(), r.item(),
