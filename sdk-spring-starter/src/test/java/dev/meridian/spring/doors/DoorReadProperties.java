@@ -35,9 +35,9 @@ import net.jqwik.api.statistics.Statistics;
  * attempt on the caller's thread released by a winning hedge, reads starting past a SUSPECT region, refused hedges
  * asked again. A random {@link Door} × {@link DoorReads.Shape read shape} (sync {@code GetItem}, a {@code Query}
  * through the paginator, async {@code GetItem}) × routing headers × configuration × table (the same generators as
- * {@link DoorInvariantProperties}) × a fault (none, eu-west-1 refusing connections, eu-central-1 answering 500, the
- * local region us-east-1 black-holed for the read — its hedge answers —, or black-holed until the runtime gave it up
- * — suspect or ejected — before the read). Each try reads one item with a unique id, seeded in every region before
+ * {@link DoorInvariantProperties}) × a fault (none, eu-west-1 refusing connections, eu-central-1 answering 500; the
+ * local region us-east-1, or eu-west-1 where a German subject's RESTRICTED reads start, black-holed for the read — its
+ * hedge answers —, or black-holed until the runtime gave it up — suspect or ejected — before the read). Each try reads one item with a unique id, seeded in every region before
  * the try; the regions' request journals (which keep request bodies here) are the witness:
  * <ol>
  *   <li>the read, its hedges, its attempts moved past a suspect region and its detached trials reach no region
@@ -88,14 +88,24 @@ abstract class DoorReadProperties {
 
     /** A fault for the duration of the try. */
     enum ReadFault {
-        NONE, EU_WEST_REFUSED, EU_CENTRAL_500,
+        NONE(null), EU_WEST_REFUSED(null), EU_CENTRAL_500(null),
         /**
          * The local region black-holed, its health reset first (a previous try may have left it suspect or ejected):
          * a read whose plan starts there leaves its first attempt there unanswered and its hedge answers.
          */
-        US_EAST_BLACKHOLE,
+        US_EAST_BLACKHOLE(US_EAST),
         /** The local region black-holed until the runtime gave it up (suspect or ejected), then the read. */
-        US_EAST_GIVEN_UP
+        US_EAST_GIVEN_UP(US_EAST),
+        /** As {@link #US_EAST_BLACKHOLE} in eu-west-1, where a German subject's RESTRICTED reads start. */
+        EU_WEST_BLACKHOLE(EU_WEST),
+        /** As {@link #US_EAST_GIVEN_UP} in eu-west-1: such reads start in eu-central-1, never in us-east-1. */
+        EU_WEST_GIVEN_UP(EU_WEST);
+
+        final String blackholed;
+
+        ReadFault(String blackholed) {
+            this.blackholed = blackholed;
+        }
     }
 
     @Provide
@@ -122,7 +132,7 @@ abstract class DoorReadProperties {
                 Tuple.of(1, Table.RESTRICTED_DEFAULT));
     }
 
-    @Property(tries = 40)
+    @Property(tries = 60)
     void readsStayInTheAllowedRegionsOnEveryPathAndAnswerTheSeededItem(@ForAll("doors") Door door,
             @ForAll DoorReads.Shape shape, @ForAll("headers") Headers headers, @ForAll Sticky sticky,
             @ForAll Config config, @ForAll("tables") Table table, @ForAll ReadFault fault) {
@@ -134,7 +144,7 @@ abstract class DoorReadProperties {
         fixture.clearJournals();
         ReadResponse r;
         try {
-            Statistics.label("us-east-1 when read").collect(inject(apps, door, fault));
+            Statistics.label("black-holed region when read").collect(inject(apps, door, fault));
             r = apps.read(door, table.name, id, shape, DoorInvariantProperties.headers(c));
         } finally {
             fixture.healAll();
@@ -204,23 +214,28 @@ abstract class DoorReadProperties {
     }
 
     private Apps apps(Config config) {
-        return APPS.computeIfAbsent(config, k -> fixture.apps(doors, k.properties));
+        return APPS.computeIfAbsent(config,
+                k -> fixture.apps(doors, DoorsFixture.withRoomyHedgeBudget(k.properties)));
     }
 
-    /** Injects the fault; what the door's runtime then says of us-east-1. */
+    /** Injects the fault; what the door's runtime then says of the black-holed region. */
     private static String inject(Apps apps, Door door, ReadFault fault) {
         switch (fault) {
             case EU_WEST_REFUSED -> fixture.regionFaults(EU_WEST).down();
             case EU_CENTRAL_500 -> fixture.regionFaults(EU_CENTRAL).status(500);
-            case US_EAST_BLACKHOLE -> {
+            case US_EAST_BLACKHOLE, EU_WEST_BLACKHOLE -> {
                 apps.runtime(door.type()).resetHealth();
-                fixture.regionFaults(US_EAST).blackhole();
+                fixture.regionFaults(fault.blackholed).blackhole();
             }
-            case US_EAST_GIVEN_UP -> fixture.blackholeUntilGivenUp(apps, door.type(), US_EAST);
+            case US_EAST_GIVEN_UP, EU_WEST_GIVEN_UP ->
+                    fixture.blackholeUntilGivenUp(apps, door.type(), fault.blackholed);
             default -> { }
         }
-        RegionStatus s = apps.status(door.type(), US_EAST);
-        return s.suspect() ? "suspect" : s.breaker().toString();
+        if (fault.blackholed == null) {
+            return "none";
+        }
+        RegionStatus s = apps.status(door.type(), fault.blackholed);
+        return fault.blackholed + " " + (s.suspect() ? "suspect" : s.breaker().toString());
     }
 
     /** Invariant 3 for a 200. */

@@ -3,7 +3,7 @@ package dev.meridian.spring.doors;
 import java.util.EnumSet;
 
 /**
- * 40 tries of {@link DoorReadProperties}: the doors of the servlet application whose read runs on the request's
+ * 60 of the 120 tries of {@link DoorReadProperties}: the doors of the servlet application whose read runs on the request's
  * thread (a Tomcat worker, the thread followed after a released caller-first read) or on Spring MVC's asynchronous
  * request handling.
  */

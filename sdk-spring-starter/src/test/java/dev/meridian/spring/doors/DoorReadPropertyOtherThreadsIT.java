@@ -3,7 +3,7 @@ package dev.meridian.spring.doors;
 import java.util.EnumSet;
 
 /**
- * The other 40 tries of {@link DoorReadProperties}, in a class of its own so that a second failsafe fork runs them:
+ * The other 60 of the 120 tries of {@link DoorReadProperties}, in a class of its own so that a second failsafe fork runs them:
  * the doors whose read runs on a thread the application hands it to (an {@code @Async} method — the executor's
  * thread is the one followed after a released caller-first read —, the SDK thread of {@code thenCompose}, a WebFlux
  * scheduler).

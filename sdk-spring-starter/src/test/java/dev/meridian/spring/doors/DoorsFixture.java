@@ -7,6 +7,7 @@ import dev.meridian.testkit.RegionFaults;
 import dev.meridian.testkit.RequestJournal;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.EnumMap;
@@ -53,7 +54,14 @@ public final class DoorsFixture implements AutoCloseable {
     public static final List<String> REGIONS = List.of("eu-west-1", "eu-central-1", "us-east-1");
     public static final List<String> EU = List.of("eu-west-1", "eu-central-1");
 
-    /** PUBLIC reads of a replicated item that may make the local region suspect, at most. */
+    /**
+     * The hedge budget's burst for tests that make a region suspect again and again in one runtime: each time takes
+     * {@code eject-after-stalls} (5) hedges, far more than the default budget (10 tokens, a tenth of one per read)
+     * holds over a few dozen tries; a spent budget turns those reads into attempt timeouts (the subject of sdk-core's
+     * RefusedHedgeIT), seconds each, and suspicion into ejection.
+     */
+    public static final String ROOMY_HEDGE_BUDGET = "meridian.hedge.budget-burst=500";
+    /** PUBLIC reads of a replicated item that may make a region suspect, at most. */
     private static final int MAX_PRIMING_READS = 60;
 
     private final LocalRegions regions;
@@ -83,6 +91,13 @@ public final class DoorsFixture implements AutoCloseable {
      */
     public Apps apps(String... properties) {
         return apps(EnumSet.allOf(Door.class), properties);
+    }
+
+    /** {@code properties} and {@link #ROOMY_HEDGE_BUDGET}. */
+    public static String[] withRoomyHedgeBudget(String... properties) {
+        String[] all = Arrays.copyOf(properties, properties.length + 1);
+        all[properties.length] = ROOMY_HEDGE_BUDGET;
+        return all;
     }
 
     /** Like {@link #apps(String...)}, but starts only the applications that have one of {@code doors}. */
@@ -149,10 +164,10 @@ public final class DoorsFixture implements AutoCloseable {
     }
 
     /**
-     * Black-holes {@code region} (until {@link #healAll()}) and reads a PUBLIC replicated item through the
-     * application of {@code type} until its runtime stops planning calls there first: the region is suspect (its
-     * hedge losers left unanswered) or its breaker left CLOSED. Returns that status; a failed assertion when
-     * {@value #MAX_PRIMING_READS} reads did not get there.
+     * Black-holes {@code region} (until {@link #healAll()}) and reads a PUBLIC replicated item there first (its
+     * session region) through the application of {@code type} until its runtime stops planning calls there first:
+     * the region is suspect (its hedge losers left unanswered) or its breaker left CLOSED. Returns that status; a
+     * failed assertion when {@value #MAX_PRIMING_READS} reads did not get there.
      */
     public RegionStatus blackholeUntilGivenUp(Apps apps, WebApplicationType type, String region) {
         regions.faults(region).blackhole();
@@ -162,7 +177,10 @@ public final class DoorsFixture implements AutoCloseable {
             if (status.suspect() || status.breaker() != RegionStatus.BreakerState.CLOSED) {
                 return status;
             }
-            apps.read(door, TABLE, "warm-up", DoorReads.Shape.GET, h -> h.set("X-Data-Class", "PUBLIC"));
+            apps.read(door, TABLE, "warm-up", DoorReads.Shape.GET, h -> {
+                h.set("X-Data-Class", "PUBLIC");
+                h.set("X-Meridian-Region", region);
+            });
         }
         throw new AssertionError(region + " neither suspect nor ejected after " + MAX_PRIMING_READS
                 + " reads while black-holed: " + apps.status(type, region));
