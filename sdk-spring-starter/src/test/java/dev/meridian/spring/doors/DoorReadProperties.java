@@ -37,8 +37,9 @@ import net.jqwik.api.statistics.Statistics;
  * through the paginator, async {@code GetItem}) × routing headers × configuration × table (the same generators as
  * {@link DoorInvariantProperties}) × a fault (none, eu-west-1 refusing connections, eu-central-1 answering 500; the
  * local region us-east-1, or eu-west-1 where a German subject's RESTRICTED reads start, black-holed for the read — its
- * hedge answers —, or black-holed until the runtime gave it up — suspect or ejected — before the read). Each try reads one item with a unique id, seeded in every region before
- * the try; the regions' request journals (which keep request bodies here) are the witness:
+ * hedge answers —, or black-holed until the runtime gave it up — suspect or ejected — before the read). Each try
+ * reads one item with a unique id, seeded in every region before the try; the regions' request journals (which keep
+ * request bodies here) are the witness:
  * <ol>
  *   <li>the read, its hedges, its attempts moved past a suspect region and its detached trials reach no region
  *       outside {@link DoorInvariantProperties#allowed the regions the documented rules allow} (nothing when
@@ -47,8 +48,8 @@ import net.jqwik.api.statistics.Statistics;
  *       value;</li>
  *   <li>the thread that read was not interrupted when the read started nor after it returned, and saw the request's
  *       own routing context (subject, session region), not a previous request's: a pooled thread that made a released
- *       caller-first read serves later requests of other tries. {@link #aReleasedCallerFirstReadLeavesItsPooledThreadClean}
- *       follows one such thread to its next request.</li>
+ *       caller-first read serves later requests of other tries.
+ *       {@link #aReleasedCallerFirstReadLeavesItsPooledThreadClean} follows one such thread to its next request.</li>
  * </ol>
  * Two classes over the same two families of doors as the write properties, each with a fixture of its own, so that
  * two failsafe forks run them side by side.
@@ -121,8 +122,9 @@ abstract class DoorReadProperties {
     Arbitrary<Headers> headers() {
         return Arbitraries.frequency(Tuple.of(4, Headers.DE_RESTRICTED), Tuple.of(3, Headers.DE_SUBJECT_ONLY),
                 Tuple.of(2, Headers.US_RESTRICTED), Tuple.of(2, Headers.US_SUBJECT_ONLY),
-                Tuple.of(4, Headers.DE_INTERNAL), Tuple.of(3, Headers.ABSENT), Tuple.of(1, Headers.MALFORMED_DATA_CLASS),
-                Tuple.of(1, Headers.MALFORMED_COUNTRY), Tuple.of(1, Headers.UNKNOWN_REGION));
+                Tuple.of(4, Headers.DE_INTERNAL), Tuple.of(3, Headers.ABSENT),
+                Tuple.of(1, Headers.MALFORMED_DATA_CLASS), Tuple.of(1, Headers.MALFORMED_COUNTRY),
+                Tuple.of(1, Headers.UNKNOWN_REGION));
     }
 
     /** The table only German subjects' RESTRICTED data may be read from twice as often as each other. */

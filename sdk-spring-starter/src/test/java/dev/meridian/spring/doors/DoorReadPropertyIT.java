@@ -3,9 +3,9 @@ package dev.meridian.spring.doors;
 import java.util.EnumSet;
 
 /**
- * 60 of the 120 tries of {@link DoorReadProperties}: the doors of the servlet application whose read runs on the request's
- * thread (a Tomcat worker, the thread followed after a released caller-first read) or on Spring MVC's asynchronous
- * request handling.
+ * 60 of the 120 tries of {@link DoorReadProperties}: the doors of the servlet application whose read runs on the
+ * request's thread (a Tomcat worker, the thread followed after a released caller-first read) or on Spring MVC's
+ * asynchronous request handling.
  */
 class DoorReadPropertyIT extends DoorReadProperties {
     DoorReadPropertyIT() {
