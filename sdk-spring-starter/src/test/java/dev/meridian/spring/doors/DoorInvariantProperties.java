@@ -17,6 +17,7 @@ import java.util.UUID;
 import java.util.function.Consumer;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -31,9 +32,9 @@ import org.springframework.http.HttpHeaders;
  * The residency and exactly-once invariants at every Spring door, property-based: a random {@link Door} × routing
  * headers (present, subject without data class, absent, malformed) × configuration (nothing, require-context,
  * RESTRICTED by default) × table (replicated everywhere, EU only, table default RESTRICTED) × a fault in one region
- * (none, eu-west-1 refusing connections, eu-central-1 answering 500, us-east-1 black-holed; us-east-1, or eu-west-1
- * where a German subject's RESTRICTED writes start, black-holed until the door's runtime gave it up — suspect or
- * ejected — through hedged reads). Each try writes one
+ * (none, eu-west-1 refusing connections, eu-central-1 answering 500, us-east-1 black-holed); and, in a second
+ * property, the region where the write would start black-holed until the door's runtime gave it up — suspect or
+ * ejected — through hedged reads. Each try writes one
  * item with a unique id; the regions' request journals (which keep request bodies here) are the witness:
  * <ol>
  *   <li>the item reaches no region outside {@link #allowed(Case, String) the regions the documented rules allow}:
@@ -46,9 +47,10 @@ import org.springframework.http.HttpHeaders;
  *   <li>the item is sent to at most one region where it may have been applied: a plain put is never moved after a
  *       failure that may have been applied (black hole, 500), only after one proving it was not (refused
  *       connection).</li>
- *   <li>with a region given up (suspect or ejected, and still black-holed), a write whose plan has another region
- *       starts there: it is never sent to the given-up region and is answered 204 (a suspect region is not a write's
- *       first attempt; RESTRICTED writes still never leave their jurisdiction, invariant 1).</li>
+ *   <li>({@link #writesStartPastAGivenUpRegion}) with the region where a write would start given up (suspect or
+ *       ejected, and still black-holed), a write whose plan has another region starts there: it is never sent to the
+ *       given-up region and is answered 204 (RESTRICTED writes still never leave their jurisdiction, invariant
+ *       1).</li>
  * </ol>
  * The applications of one configuration (servlet, reactive: those the slice's doors need) are started on first use and
  * reused by every try: starting them is the expensive part. The local region is us-east-1, where a call that lost its
@@ -152,39 +154,27 @@ abstract class DoorInvariantProperties {
 
     /** A fault in one region for the duration of the try. */
     enum Fault {
-        NONE(null), EU_WEST_REFUSED(null), EU_CENTRAL_500(null), US_EAST_BLACKHOLE(US_EAST),
+        NONE, EU_WEST_REFUSED, EU_CENTRAL_500, US_EAST_BLACKHOLE,
         /**
-         * us-east-1 black-holed until the door's runtime gave it up (suspect: hedged reads left it unanswered; or
-         * ejected), then the write: one whose plan has another region starts there.
+         * The region where the case's write would start ({@link #givenUpRegion}) black-holed until the door's runtime
+         * gave it up (suspect: hedged reads left it unanswered; or ejected), then the write: it starts in another.
          */
-        US_EAST_GIVEN_UP(US_EAST),
-        /** As {@link #US_EAST_GIVEN_UP} in eu-west-1, where a German subject's RESTRICTED writes start. */
-        EU_WEST_GIVEN_UP(EU_WEST);
+        GIVEN_UP;
 
-        final String blackholed;
-
-        Fault(String blackholed) {
-            this.blackholed = blackholed;
-        }
-
-        boolean givenUp() {
-            return this == US_EAST_GIVEN_UP || this == EU_WEST_GIVEN_UP;
-        }
-
-        /** Injects the fault; what the door's runtime then says of the black-holed region. */
-        String inject(Apps apps, Door door) {
+        /** Injects the fault for case {@code c}; what the door's runtime then says of the given-up region. */
+        String inject(Apps apps, Case c) {
             switch (this) {
                 case EU_WEST_REFUSED -> fixture.regionFaults(EU_WEST).down();
                 case EU_CENTRAL_500 -> fixture.regionFaults(EU_CENTRAL).status(500);
                 case US_EAST_BLACKHOLE -> fixture.regionFaults(US_EAST).blackhole();
-                case US_EAST_GIVEN_UP, EU_WEST_GIVEN_UP -> fixture.blackholeUntilGivenUp(apps, door.type(), blackholed);
+                case GIVEN_UP -> {
+                    String region = givenUpRegion(c);
+                    RegionStatus s = fixture.blackholeUntilGivenUp(apps, c.door().type(), region);
+                    return region + " " + (s.suspect() ? "suspect" : s.breaker().toString());
+                }
                 default -> { }
             }
-            if (blackholed == null) {
-                return "none";
-            }
-            RegionStatus s = apps.status(door.type(), blackholed);
-            return blackholed + " " + (s.suspect() ? "suspect" : s.breaker().toString());
+            return "none";
         }
     }
 
@@ -206,15 +196,16 @@ abstract class DoorInvariantProperties {
         return Arbitraries.frequency(weighted);
     }
 
-    /**
-     * The faults of the original suite twice as often as each given-up region: making a region suspect takes a few
-     * hedged reads, so those tries cost the most.
-     */
     @Provide
     Arbitrary<Fault> faults() {
-        return Arbitraries.frequency(Tuple.of(2, Fault.NONE), Tuple.of(2, Fault.EU_WEST_REFUSED),
-                Tuple.of(2, Fault.EU_CENTRAL_500), Tuple.of(2, Fault.US_EAST_BLACKHOLE),
-                Tuple.of(1, Fault.US_EAST_GIVEN_UP), Tuple.of(1, Fault.EU_WEST_GIVEN_UP));
+        return Arbitraries.of(Fault.NONE, Fault.EU_WEST_REFUSED, Fault.EU_CENTRAL_500, Fault.US_EAST_BLACKHOLE);
+    }
+
+    /** Headers whose writes reach a region for some table: a subject's INTERNAL data, a German subject's any. */
+    @Provide
+    Arbitrary<Headers> writingHeaders() {
+        return Arbitraries.of(Headers.DE_RESTRICTED, Headers.DE_SUBJECT_ONLY, Headers.DE_INTERNAL, Headers.ABSENT,
+                Headers.US_SUBJECT_ONLY);
     }
 
     @Property(tries = 40)
@@ -222,27 +213,20 @@ abstract class DoorInvariantProperties {
             @ForAll("headers") Headers headers, @ForAll Sticky sticky, @ForAll Config config, @ForAll Table table,
             @ForAll("faults") Fault fault) {
         Case c = new Case(door, headers, sticky, config, table, fault);
-        Apps apps = APPS.computeIfAbsent(config,
-                k -> fixture.apps(doors, DoorsFixture.withRoomyHedgeBudget(k.properties)));
+        Apps apps = apps(config);
         String id = UUID.randomUUID().toString();
         fixture.clearJournals();
+        fault.inject(apps, c);
         Response r;
-        String givenUp;
         try {
-            givenUp = fault.inject(apps, door);
             r = apps.send(door, table.name, id, headers(c));
         } finally {
             fixture.healAll();
-            if (fault.givenUp()) {
-                // Writes send no trials: left suspect, the region would never take another try's first attempt.
-                apps.runtime(door.type()).resetHealth();
-            }
         }
 
         Set<String> allowed = allowed(c, table.name);
         Set<String> reached = assertWritten(c, id, table.name, allowed);
         Statistics.label("answer").collect(r.status());
-        Statistics.label("black-holed region when written").collect(givenUp);
         Statistics.label("item reached").collect(reached.isEmpty() ? "no region" : "a region");
         if (door == Door.FUTURE_THEN_COMPOSE) {
             assertWritten(c, id + "-first", DoorsFixture.EU_TABLE, allowed(c, DoorsFixture.EU_TABLE));
@@ -254,20 +238,60 @@ abstract class DoorInvariantProperties {
         } else if (allowed.isEmpty()) {
             assertThat(r.status()).as("%s: %s", c, r.body()).isNotEqualTo(204);
         }
-        if (fault.givenUp() && !headers.malformed() && !refusedBeforeSending(c)) {
-            assertStartedPastGivenUpRegion(c, id, allowed, r);
-        }
     }
 
     /**
-     * Invariant 5: with a region given up (suspect or ejected) and black-holed, a write whose plan has another region
-     * is not sent there but to that other region, and answered ({@link Door#FUTURE_THEN_COMPOSE}: both its writes).
+     * Invariant 5, at every door of the slice: the region where a write would start (its session region, else the
+     * local us-east-1, else eu-west-1: the first of its plan) black-holed and given up on by the door's runtime —
+     * suspect, or ejected — before a write whose plan has another region; the write is never sent there, but to one
+     * region of its plan, and answered 204. Invariants 1 and 4 hold too: a German subject's RESTRICTED write whose
+     * eu-west-1 is given up goes to eu-central-1, never to us-east-1.
      */
-    private static void assertStartedPastGivenUpRegion(Case c, String id, Set<String> allowed, Response r) {
-        String givenUp = c.fault().blackholed;
-        if (allowed.stream().allMatch(givenUp::equals)) {
-            return;
+    @Property(tries = 12)
+    void writesStartPastAGivenUpRegion(@ForAll("doors") Door door, @ForAll("writingHeaders") Headers headers,
+            @ForAll Sticky sticky, @ForAll Table table) {
+        Case c = new Case(door, headers, sticky, Config.NOTHING, table, Fault.GIVEN_UP);
+        Set<String> allowed = allowed(c, table.name);
+        Assume.that(!refusedBeforeSending(c) && !allowed.isEmpty());
+        Apps apps = apps(Config.NOTHING);
+        String id = UUID.randomUUID().toString();
+        fixture.clearJournals();
+        Response r;
+        try {
+            Statistics.label("given up when written").collect(Fault.GIVEN_UP.inject(apps, c));
+            r = apps.send(door, table.name, id, headers(c));
+        } finally {
+            fixture.healAll();
+            // Writes send no trials: left suspect, the region would never take another try's first attempt.
+            apps.runtime(door.type()).resetHealth();
         }
+        assertWritten(c, id, table.name, allowed);
+        if (door == Door.FUTURE_THEN_COMPOSE) {
+            assertWritten(c, id + "-first", DoorsFixture.EU_TABLE, allowed(c, DoorsFixture.EU_TABLE));
+        }
+        assertStartedPastGivenUpRegion(c, id, allowed, r);
+    }
+
+    private Apps apps(Config config) {
+        return APPS.computeIfAbsent(config,
+                k -> fixture.apps(doors, DoorsFixture.withRoomyHedgeBudget(k.properties)));
+    }
+
+    /**
+     * The first region of the case's plan: its session region if allowed, else us-east-1 if allowed, else eu-west-1.
+     */
+    static String givenUpRegion(Case c) {
+        Set<String> allowed = allowed(c, c.table().name);
+        String session = c.sticky() == Sticky.US_EAST ? US_EAST : c.sticky() == Sticky.EU_CENTRAL ? EU_CENTRAL : null;
+        if (session != null && allowed.contains(session)) {
+            return session;
+        }
+        return allowed.contains(US_EAST) ? US_EAST : EU_WEST;
+    }
+
+    /** Invariant 5 for a write of {@code c} ({@link Door#FUTURE_THEN_COMPOSE}: both its writes). */
+    private static void assertStartedPastGivenUpRegion(Case c, String id, Set<String> allowed, Response r) {
+        String givenUp = givenUpRegion(c);
         List<String> ids = c.door() == Door.FUTURE_THEN_COMPOSE ? List.of(id, id + "-first") : List.of(id);
         for (String written : ids) {
             String key = "\"S\":\"" + written + "\"";
