@@ -10,6 +10,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClientBuilder;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import software.amazon.awssdk.services.dynamodb.DynamoDbServiceClientConfiguration;
+import software.amazon.awssdk.utils.ScheduledExecutorUtils;
 
 /**
  * Per-region client factories that copy an application's existing client: its credentials and its override
@@ -34,7 +35,7 @@ final class RegionalDynamoDbClients {
         return (Region region, RegionSpec spec) -> {
             DynamoDbClientBuilder b = DynamoDbClient.builder().region(region)
                     .credentialsProvider(cfg.credentialsProvider())
-                    .overrideConfiguration(capped(cfg.overrideConfiguration()));
+                    .overrideConfiguration(cappedCopy(cfg.overrideConfiguration()));
             spec.endpoint().ifPresent(b::endpointOverride);
             return b.build();
         };
@@ -45,10 +46,26 @@ final class RegionalDynamoDbClients {
         return (Region region, RegionSpec spec) -> {
             DynamoDbAsyncClientBuilder b = DynamoDbAsyncClient.builder().region(region)
                     .credentialsProvider(cfg.credentialsProvider())
-                    .overrideConfiguration(capped(cfg.overrideConfiguration()));
+                    .overrideConfiguration(cappedCopy(cfg.overrideConfiguration()));
             spec.endpoint().ifPresent(b::endpointOverride);
             return b.build();
         };
+    }
+
+    /**
+     * A built client's override configuration, {@linkplain #capped capped}, timed on Meridian's scheduler unless the
+     * application gave that client a scheduler of its own. A built client's configuration names the scheduler the
+     * SDK made for it (one the application gave it is wrapped as unmanaged): copied, it would be that client's own
+     * (shut down when it is closed) and would keep a won hedge from releasing a synchronous read's caller
+     * ({@link RegionalClientDefaults#releasesCallers}), whose first attempt would then never run on the caller's
+     * thread.
+     */
+    static ClientOverrideConfiguration cappedCopy(ClientOverrideConfiguration builtClients) {
+        ClientOverrideConfiguration.Builder b = builtClients.toBuilder();
+        builtClients.scheduledExecutorService()
+                .filter(s -> ScheduledExecutorUtils.unwrapUnmanagedScheduledExecutor(s) == s)
+                .ifPresent(sdkOwn -> b.scheduledExecutorService(null));
+        return capped(b.build());
     }
 
     /** {@code existing} with sdk-core's capped retries and attempt timeout on top. */

@@ -2,6 +2,7 @@ package dev.meridian.spring.doors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meridian.core.health.RegionStatus;
 import dev.meridian.spring.doors.DoorsFixture.Apps;
 import dev.meridian.spring.doors.DoorsFixture.Response;
 import dev.meridian.testkit.RegionFaults;
@@ -16,6 +17,7 @@ import java.util.UUID;
 import java.util.function.Consumer;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -30,7 +32,9 @@ import org.springframework.http.HttpHeaders;
  * The residency and exactly-once invariants at every Spring door, property-based: a random {@link Door} × routing
  * headers (present, subject without data class, absent, malformed) × configuration (nothing, require-context,
  * RESTRICTED by default) × table (replicated everywhere, EU only, table default RESTRICTED) × a fault in one region
- * (none, eu-west-1 refusing connections, eu-central-1 answering 500, us-east-1 black-holed). Each try writes one
+ * (none, eu-west-1 refusing connections, eu-central-1 answering 500, us-east-1 black-holed); and, in a second
+ * property, the region where the write would start black-holed until the door's runtime gave it up — suspect or
+ * ejected — through hedged reads. Each try writes one
  * item with a unique id; the regions' request journals (which keep request bodies here) are the witness:
  * <ol>
  *   <li>the item reaches no region outside {@link #allowed(Case, String) the regions the documented rules allow}:
@@ -43,6 +47,10 @@ import org.springframework.http.HttpHeaders;
  *   <li>the item is sent to at most one region where it may have been applied: a plain put is never moved after a
  *       failure that may have been applied (black hole, 500), only after one proving it was not (refused
  *       connection).</li>
+ *   <li>({@link #writesStartPastAGivenUpRegion}) with the region where a write would start given up (suspect or
+ *       ejected, and still black-holed), a write whose plan has another region starts there: it is never sent to the
+ *       given-up region and is answered 204 (RESTRICTED writes still never leave their jurisdiction, invariant
+ *       1).</li>
  * </ol>
  * The applications of one configuration (servlet, reactive: those the slice's doors need) are started on first use and
  * reused by every try: starting them is the expensive part. The local region is us-east-1, where a call that lost its
@@ -146,15 +154,27 @@ abstract class DoorInvariantProperties {
 
     /** A fault in one region for the duration of the try. */
     enum Fault {
-        NONE, EU_WEST_REFUSED, EU_CENTRAL_500, US_EAST_BLACKHOLE;
+        NONE, EU_WEST_REFUSED, EU_CENTRAL_500, US_EAST_BLACKHOLE,
+        /**
+         * The region where the case's write would start ({@link #givenUpRegion}) black-holed until the door's runtime
+         * gave it up (suspect: hedged reads left it unanswered; or ejected), then the write: it starts in another.
+         */
+        GIVEN_UP;
 
-        void inject() {
+        /** Injects the fault for case {@code c}; what the door's runtime then says of the given-up region. */
+        String inject(Apps apps, Case c) {
             switch (this) {
                 case EU_WEST_REFUSED -> fixture.regionFaults(EU_WEST).down();
                 case EU_CENTRAL_500 -> fixture.regionFaults(EU_CENTRAL).status(500);
                 case US_EAST_BLACKHOLE -> fixture.regionFaults(US_EAST).blackhole();
+                case GIVEN_UP -> {
+                    String region = givenUpRegion(c);
+                    RegionStatus s = fixture.blackholeUntilGivenUp(apps, c.door().type(), region);
+                    return region + " " + (s.suspect() ? "suspect" : s.breaker().toString());
+                }
                 default -> { }
             }
+            return "none";
         }
     }
 
@@ -176,15 +196,27 @@ abstract class DoorInvariantProperties {
         return Arbitraries.frequency(weighted);
     }
 
+    @Provide
+    Arbitrary<Fault> faults() {
+        return Arbitraries.of(Fault.NONE, Fault.EU_WEST_REFUSED, Fault.EU_CENTRAL_500, Fault.US_EAST_BLACKHOLE);
+    }
+
+    /** Headers whose writes reach a region for some table: a subject's INTERNAL data, a German subject's any. */
+    @Provide
+    Arbitrary<Headers> writingHeaders() {
+        return Arbitraries.of(Headers.DE_RESTRICTED, Headers.DE_SUBJECT_ONLY, Headers.DE_INTERNAL, Headers.ABSENT,
+                Headers.US_SUBJECT_ONLY);
+    }
+
     @Property(tries = 40)
     void restrictedDataStaysInItsJurisdictionAndNoContextFollowsTheConfiguration(@ForAll("doors") Door door,
             @ForAll("headers") Headers headers, @ForAll Sticky sticky, @ForAll Config config, @ForAll Table table,
-            @ForAll Fault fault) {
+            @ForAll("faults") Fault fault) {
         Case c = new Case(door, headers, sticky, config, table, fault);
-        Apps apps = APPS.computeIfAbsent(config, k -> fixture.apps(doors, k.properties));
+        Apps apps = apps(config);
         String id = UUID.randomUUID().toString();
         fixture.clearJournals();
-        fault.inject();
+        fault.inject(apps, c);
         Response r;
         try {
             r = apps.send(door, table.name, id, headers(c));
@@ -208,7 +240,68 @@ abstract class DoorInvariantProperties {
         }
     }
 
-    private static Consumer<HttpHeaders> headers(Case c) {
+    /**
+     * Invariant 5, at every door of the slice: the region where a write would start (its session region, else the
+     * local us-east-1, else eu-west-1: the first of its plan) black-holed and given up on by the door's runtime —
+     * suspect, or ejected — before a write whose plan has another region; the write is never sent there, but to one
+     * region of its plan, and answered 204. Invariants 1 and 4 hold too: a German subject's RESTRICTED write whose
+     * eu-west-1 is given up goes to eu-central-1, never to us-east-1.
+     */
+    @Property(tries = 12)
+    void writesStartPastAGivenUpRegion(@ForAll("doors") Door door, @ForAll("writingHeaders") Headers headers,
+            @ForAll Sticky sticky, @ForAll Table table) {
+        Case c = new Case(door, headers, sticky, Config.NOTHING, table, Fault.GIVEN_UP);
+        Set<String> allowed = allowed(c, table.name);
+        Assume.that(!refusedBeforeSending(c) && !allowed.isEmpty());
+        Apps apps = apps(Config.NOTHING);
+        String id = UUID.randomUUID().toString();
+        fixture.clearJournals();
+        Response r;
+        try {
+            Statistics.label("given up when written").collect(Fault.GIVEN_UP.inject(apps, c));
+            r = apps.send(door, table.name, id, headers(c));
+        } finally {
+            fixture.healAll();
+            // Writes send no trials: left suspect, the region would never take another try's first attempt.
+            apps.runtime(door.type()).resetHealth();
+        }
+        assertWritten(c, id, table.name, allowed);
+        if (door == Door.FUTURE_THEN_COMPOSE) {
+            assertWritten(c, id + "-first", DoorsFixture.EU_TABLE, allowed(c, DoorsFixture.EU_TABLE));
+        }
+        assertStartedPastGivenUpRegion(c, id, allowed, r);
+    }
+
+    private Apps apps(Config config) {
+        return APPS.computeIfAbsent(config,
+                k -> fixture.apps(doors, DoorsFixture.withRoomyHedgeBudget(k.properties)));
+    }
+
+    /**
+     * The first region of the case's plan: its session region if allowed, else us-east-1 if allowed, else eu-west-1.
+     */
+    static String givenUpRegion(Case c) {
+        Set<String> allowed = allowed(c, c.table().name);
+        String session = c.sticky() == Sticky.US_EAST ? US_EAST : c.sticky() == Sticky.EU_CENTRAL ? EU_CENTRAL : null;
+        if (session != null && allowed.contains(session)) {
+            return session;
+        }
+        return allowed.contains(US_EAST) ? US_EAST : EU_WEST;
+    }
+
+    /** Invariant 5 for a write of {@code c} ({@link Door#FUTURE_THEN_COMPOSE}: both its writes). */
+    private static void assertStartedPastGivenUpRegion(Case c, String id, Set<String> allowed, Response r) {
+        String givenUp = givenUpRegion(c);
+        List<String> ids = c.door() == Door.FUTURE_THEN_COMPOSE ? List.of(id, id + "-first") : List.of(id);
+        for (String written : ids) {
+            String key = "\"S\":\"" + written + "\"";
+            assertThat(fixture.journal(givenUp).entries()).as("%s: writes of %s sent to the given-up %s", c, written,
+                    givenUp).noneMatch(e -> e.body().filter(b -> b.contains(key)).isPresent());
+        }
+        assertThat(r.status()).as("%s: the write past the given-up %s: %s", c, givenUp, r.body()).isEqualTo(204);
+    }
+
+    static Consumer<HttpHeaders> headers(Case c) {
         return h -> {
             if (c.headers().country != null) {
                 h.set("X-Subject-Country", c.headers().country);

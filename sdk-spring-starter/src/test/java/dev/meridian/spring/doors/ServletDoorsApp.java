@@ -19,8 +19,10 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.scheduling.annotation.Async;
 import org.springframework.scheduling.annotation.EnableAsync;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.context.request.async.WebAsyncTask;
@@ -52,8 +54,8 @@ public class ServletDoorsApp {
     }
 
     @Bean
-    AsyncWrites asyncWrites(DynamoDbClient dynamo) {
-        return new AsyncWrites(dynamo);
+    AsyncWrites asyncWrites(DynamoDbClient dynamo, DynamoDbAsyncClient dynamoAsync) {
+        return new AsyncWrites(dynamo, dynamoAsync);
     }
 
     private static StaticCredentialsProvider local() {
@@ -63,15 +65,22 @@ public class ServletDoorsApp {
     /** An {@code @Async} service. */
     public static class AsyncWrites {
         private final DynamoDbClient dynamo;
+        private final DynamoDbAsyncClient dynamoAsync;
 
-        AsyncWrites(DynamoDbClient dynamo) {
+        AsyncWrites(DynamoDbClient dynamo, DynamoDbAsyncClient dynamoAsync) {
             this.dynamo = dynamo;
+            this.dynamoAsync = dynamoAsync;
         }
 
         @Async
         public CompletableFuture<Void> put(String table, String id) {
             DoorWrites.put(dynamo, table, id);
             return CompletableFuture.completedFuture(null);
+        }
+
+        @Async
+        public CompletableFuture<DoorReads.Observed> read(DoorReads.Shape shape, String table, String id) {
+            return CompletableFuture.completedFuture(DoorReads.read(dynamo, dynamoAsync, shape, table, id));
         }
     }
 
@@ -137,6 +146,54 @@ public class ServletDoorsApp {
             return DoorWrites.put(dynamoAsync, DoorsFixture.EU_TABLE, id + "-first")
                     .thenCompose(v -> DoorWrites.put(dynamoAsync, table, id))
                     .thenApply(v -> DoorWrites.written());
+        }
+
+        @GetMapping("/doors/sync/{table}/{id}")
+        ResponseEntity<String> readSync(@PathVariable String table, @PathVariable String id,
+                @RequestParam DoorReads.Shape shape) {
+            return DoorReads.answer(DoorReads.read(dynamo, dynamoAsync, shape, table, id));
+        }
+
+        @GetMapping("/doors/callable/{table}/{id}")
+        Callable<ResponseEntity<String>> readCallable(@PathVariable String table, @PathVariable String id,
+                @RequestParam DoorReads.Shape shape) {
+            return () -> DoorReads.answer(DoorReads.read(dynamo, dynamoAsync, shape, table, id));
+        }
+
+        @GetMapping("/doors/web-async-task/{table}/{id}")
+        WebAsyncTask<ResponseEntity<String>> readWebAsyncTask(@PathVariable String table, @PathVariable String id,
+                @RequestParam DoorReads.Shape shape) {
+            return new WebAsyncTask<>(30_000L,
+                    () -> DoorReads.answer(DoorReads.read(dynamo, dynamoAsync, shape, table, id)));
+        }
+
+        @GetMapping("/doors/deferred/{table}/{id}")
+        DeferredResult<ResponseEntity<String>> readDeferred(@PathVariable String table, @PathVariable String id,
+                @RequestParam DoorReads.Shape shape) {
+            DeferredResult<ResponseEntity<String>> result = new DeferredResult<>(30_000L);
+            executor.execute(() -> {
+                try {
+                    result.setResult(DoorReads.answer(DoorReads.read(dynamo, dynamoAsync, shape, table, id)));
+                } catch (RuntimeException e) {
+                    result.setResult(DoorWrites.failed(e));
+                }
+            });
+            return result;
+        }
+
+        @GetMapping("/doors/async-method/{table}/{id}")
+        CompletableFuture<ResponseEntity<String>> readAsyncMethod(@PathVariable String table,
+                @PathVariable String id, @RequestParam DoorReads.Shape shape) {
+            return asyncWrites.read(shape, table, id).thenApply(DoorReads::answer);
+        }
+
+        /** An asynchronous read of the item, then the shape's read on the thread that completed it (an SDK thread). */
+        @GetMapping("/doors/then-compose/{table}/{id}")
+        CompletableFuture<ResponseEntity<String>> readThenCompose(@PathVariable String table,
+                @PathVariable String id, @RequestParam DoorReads.Shape shape) {
+            return DoorReads.readAsync(dynamo, dynamoAsync, DoorReads.Shape.ASYNC_GET, table, id)
+                    .thenCompose(first -> DoorReads.readAsync(dynamo, dynamoAsync, shape, table, id))
+                    .thenApply(DoorReads::answer);
         }
 
         @ExceptionHandler(Exception.class)

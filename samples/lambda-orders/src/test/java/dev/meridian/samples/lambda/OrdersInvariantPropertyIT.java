@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.meridian.core.health.RegionStatus;
+import dev.meridian.dynamodb.idempotency.DynamoDbIdempotencyStore;
 import dev.meridian.testkit.LocalRegions;
 import dev.meridian.testkit.RequestJournal;
 import java.time.Duration;
@@ -21,14 +23,17 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import net.jqwik.api.statistics.Statistics;
 import org.awaitility.Awaitility;
+import software.amazon.awssdk.regions.Region;
 
 /**
  * The Lambda door of the invariant suite (the Spring doors' is {@code DoorInvariantPropertyIT} in the starter), with
  * the same case shape: the handler in process × the event's country claim (DE, US, absent, malformed) × the
  * function's configuration (the tables' default data class RESTRICTED as deployed; none; require-context;
  * RESTRICTED by default) × a fault in one region (none, eu-west-1 refusing connections, eu-central-1 answering 500,
- * us-east-1 black-holed). Each try posts one order carrying a unique id (and, when created, reads it back); the
- * regions' request journals witness every request of that order (claim, order, completion, read):
+ * us-east-1 black-holed, eu-west-1 black-holed until the function's runtime gave it up — suspect or ejected — through
+ * the hedged reads of a German subject's missing order). Each try posts one order carrying a unique id (and, when
+ * created, reads it back); the regions' request journals witness every request of that order (claim, order,
+ * completion, read):
  * <ol>
  *   <li>an order never reaches a region outside its subject's jurisdiction: a claim names a subject, and the
  *       function declares its orders RESTRICTED; an unmapped (malformed) country is an unknown jurisdiction and is
@@ -36,13 +41,22 @@ import org.awaitility.Awaitility;
  *   <li>an event without a country claim follows the configuration: refused (403, nothing sent) under
  *       require-context or a RESTRICTED default (the table's or the configuration's: there is no subject), else
  *       INTERNAL and served in the tables' regions;</li>
- *   <li>nothing ever reaches us-east-1: the tables exist in the two EU regions only.</li>
+ *   <li>nothing ever reaches us-east-1: the tables exist in the two EU regions only;</li>
+ *   <li>a created order (201) is read back (200, the order; or 404 when the read was answered first by the EU
+ *       region it has not replicated to yet);</li>
+ *   <li>with eu-west-1 given up and still black-holed, an order that may be stored is stored (201) and none of its
+ *       writes is sent to eu-west-1: they start in eu-central-1 (its read may still send eu-west-1 a detached
+ *       trial).</li>
  * </ol>
  * The function's writes are all guarded (create-if-absent order, the idempotency store's claims) and may move after
  * a failure that may have been applied, so "at most one region" is not an invariant here (see docs/exactly-once.md).
  */
 class OrdersInvariantPropertyIT {
     private static final List<String> EU = List.of("eu-west-1", "eu-central-1");
+    /** Reads of a German subject's missing order that may make eu-west-1 suspect, at most. */
+    private static final int MAX_PRIMING_READS = 60;
+    /** The writes of an order: the idempotency store's claim and completion, the order item. */
+    private static final Set<String> WRITES = Set.of("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems");
     private static LocalRegions regions;
     private static final Map<Config, Orders> ORDERS = new EnumMap<>(Config.class);
     private static final Map<Config, OrdersHandler> HANDLERS = new EnumMap<>(Config.class);
@@ -64,6 +78,9 @@ class OrdersInvariantPropertyIT {
 
         Map<String, String> environment() {
             Map<String, String> env = new HashMap<>(OrdersTestSupport.environment(regions, "us-east-1"));
+            // eu-west-1 is made suspect again and again (5 hedges each time): more than the default budget holds, and
+            // a spent budget turns those reads into attempt timeouts (sdk-core's RefusedHedgeIT), seconds each.
+            env.put("MERIDIAN_HEDGE_BUDGET_BURST", "500");
             if (this != TABLE_DEFAULT) {
                 env.remove("MERIDIAN_DYNAMODB_TABLE_ORDERS_DEFAULT_DATA_CLASS");
                 env.remove("MERIDIAN_DYNAMODB_TABLE_ORDERS_IDEMPOTENCY_DEFAULT_DATA_CLASS");
@@ -79,16 +96,42 @@ class OrdersInvariantPropertyIT {
 
     /** A fault in one region for the duration of the try. */
     enum Fault {
-        NONE, EU_WEST_REFUSED, EU_CENTRAL_500, US_EAST_BLACKHOLE;
+        NONE, EU_WEST_REFUSED, EU_CENTRAL_500, US_EAST_BLACKHOLE,
+        /**
+         * eu-west-1, where the tables are, black-holed until the function's runtime gave it up (suspect: its hedged
+         * reads left it unanswered; or ejected), then the order: its writes start in eu-central-1.
+         */
+        EU_WEST_GIVEN_UP;
 
-        void inject() {
+        /** Injects the fault; what the function's runtime then says of eu-west-1. */
+        String inject(OrdersHandler handler, Orders orders) {
             switch (this) {
                 case EU_WEST_REFUSED -> regions.faults("eu-west-1").down();
                 case EU_CENTRAL_500 -> regions.faults("eu-central-1").status(500);
                 case US_EAST_BLACKHOLE -> regions.faults("us-east-1").blackhole();
+                case EU_WEST_GIVEN_UP -> blackholeUntilGivenUp(handler, orders, "eu-west-1");
                 default -> { }
             }
+            RegionStatus s = orders.runtime().status(Region.of("eu-west-1"));
+            return s.suspect() ? "suspect" : s.breaker().toString();
         }
+    }
+
+    /**
+     * Black-holes {@code region} and looks up an order that does not exist (a German subject's read, hedged) until
+     * the runtime stops planning calls there first: suspect, or its breaker not closed.
+     */
+    private static void blackholeUntilGivenUp(OrdersHandler handler, Orders orders, String region) {
+        regions.faults(region).blackhole();
+        for (int i = 0; i < MAX_PRIMING_READS; i++) {
+            RegionStatus s = orders.runtime().status(Region.of(region));
+            if (s.suspect() || s.breaker() != RegionStatus.BreakerState.CLOSED) {
+                return;
+            }
+            answer(handler, OrdersHandlerIT.get("given-up-" + i, "DE"));
+        }
+        throw new AssertionError(region + " neither suspect nor ejected after " + MAX_PRIMING_READS
+                + " reads while black-holed: " + orders.runtime().status(Region.of(region)));
     }
 
     @BeforeContainer
@@ -127,22 +170,34 @@ class OrdersInvariantPropertyIT {
         OrdersHandler handler = handler(config);
         String id = UUID.randomUUID().toString();
         regions.journalsClear();
-        fault.inject();
         int status;
+        String body;
+        int read = 0;
+        String readBody = "";
         try {
+            Statistics.label("eu-west-1 when posted").collect(fault.inject(handler, ORDERS.get(config)));
+            regions.journalsClear();
             APIGatewayV2HTTPEvent post = OrdersHandlerIT.post("key-" + id, "DE", "{\"case\":\"" + id + "\"}");
             claims(post, claim);
             APIGatewayV2HTTPResponse created = answer(handler, post);
             status = created.getStatusCode();
+            body = created.getBody();
             if (status == 201) {
                 String orderId = created.getBody().replaceAll(".*\"orderId\":\"([^\"]+)\".*", "$1");
                 APIGatewayV2HTTPEvent get = OrdersHandlerIT.get(orderId, "DE");
                 claims(get, claim);
-                Statistics.label("read").collect(answer(handler, get).getStatusCode());
+                APIGatewayV2HTTPResponse found = answer(handler, get);
+                read = found.getStatusCode();
+                readBody = found.getBody();
+                Statistics.label("read").collect(read);
                 id = id + "|" + orderId;
             }
         } finally {
             regions.healAll();
+            if (fault == Fault.EU_WEST_GIVEN_UP) {
+                // No read of a later try might come to clear it: each try starts from the same health.
+                ORDERS.get(config).runtime().resetHealth();
+            }
         }
 
         Set<String> allowed = allowed(claim, config);
@@ -155,6 +210,44 @@ class OrdersInvariantPropertyIT {
         if (allowed.isEmpty()) {
             assertThat(status).as(c).isEqualTo(403);
         }
+        if (status == 201) {
+            // A hedged read may be answered first by the EU region the order has not replicated to yet: 404.
+            assertThat(read).as("%s: the order read back: %s", c, readBody).isIn(200, 404);
+            if (read == 200) {
+                assertThat(readBody).as(c).contains(id.split("\\|")[0]);
+            }
+        }
+        if (fault == Fault.EU_WEST_GIVEN_UP && !allowed.isEmpty()) {
+            assertPastGivenUpRegion(c, config, id.split("\\|"), status, body);
+        }
+    }
+
+    /**
+     * Invariant 5. The idempotency key's record lives in its home region only (the store's STRICT mode, the
+     * sample's): a key homed in the given-up eu-west-1 is claimed there or not at all, so that order is not stored
+     * (an error answer) and nothing of it reaches eu-central-1; any other order is stored and none of its writes is
+     * sent to eu-west-1.
+     */
+    private static void assertPastGivenUpRegion(String c, Config config, String[] ids, int status, String body) {
+        Region home = ((DynamoDbIdempotencyStore) ORDERS.get(config).idempotency().store()).homeRegion("key-" + ids[0])
+                .orElseThrow();
+        Statistics.label("idempotency key's home").collect(home.id());
+        if (home.id().equals("eu-west-1")) {
+            assertThat(status).as("%s: an order whose key is homed in the given-up region: %s", c, body)
+                    .isNotEqualTo(201);
+            assertThat(writes("eu-central-1", ids)).as("%s: writes of an order whose key is homed in eu-west-1", c)
+                    .isEmpty();
+        } else {
+            assertThat(status).as("%s: the order past the given-up eu-west-1: %s", c, body).isEqualTo(201);
+            assertThat(writes("eu-west-1", ids)).as("%s: writes sent to the given-up eu-west-1", c).isEmpty();
+        }
+    }
+
+    /** The write requests {@code region} received that mention one of {@code ids}. */
+    private static List<RequestJournal.Entry> writes(String region, String... ids) {
+        return regions.journal(region).entries().stream().filter(e -> WRITES.contains(e.operation()))
+                .filter(e -> e.body().filter(b -> List.of(ids).stream().anyMatch(b::contains)).isPresent())
+                .toList();
     }
 
     /** The event's claims: {@code sub} and the claim's country, if any. */
