@@ -1322,6 +1322,13 @@ final class RegionalExecutor implements AutoCloseable {
          * is no stall of its region (the wait was the process's).
          */
         private volatile boolean stalledBeforeHedge;
+        /**
+         * The index of the suspect region a read started past ({@code -1}: none, or already gone back to): when every
+         * other region it tried failed retryably, the read goes back to it rather than fail ({@link #goBack}).
+         */
+        private int passed = -1;
+        /** The detached trial this run sent to the {@link #passed} region; null when it sent none. */
+        private @Nullable CompletableFuture<T> passedTrial;
 
         /**
          * @param launch starts an attempt in a region
@@ -1371,6 +1378,7 @@ final class RegionalExecutor implements AutoCloseable {
                     } else if (hedge && gate.primary.suspect()) {
                         // Suspect after a run of unanswered losers: the read starts in the next region and, once per
                         // hedge delay, the region gets it as a detached trial.
+                        passed = firstIndex;
                         firstIndex = failover.take();
                         long delay = hedging.delayNanos(tail == null ? -1
                                 : tail.hedgeAfter(first, regions.get(firstIndex), op.name()));
@@ -1395,7 +1403,10 @@ final class RegionalExecutor implements AutoCloseable {
                 trial(trialRegion, -1);
             }
             if (suspectRegion != null) {
-                trial(suspectRegion, suspectTrialNanos);
+                CompletableFuture<T> t = trial(suspectRegion, suspectTrialNanos);
+                synchronized (this) {
+                    passedTrial = t;
+                }
             }
             if (hedge) {
                 // A hedged run exists only with hedging on, which makes the hedger and its budget.
@@ -1548,11 +1559,11 @@ final class RegionalExecutor implements AutoCloseable {
          * at least 0: the hedge delay its answer must come within to clear the suspicion); its outcome only feeds the
          * breaker.
          */
-        private void trial(Region region, long fastNanos) {
+        private @Nullable CompletableFuture<T> trial(Region region, long fastNanos) {
             Gate gate = new Gate(op, region);
             boolean suspectTrial = fastNanos >= 0;
             if (gate.acquire() != null) {
-                return;
+                return null;
             }
             gate.cold = cold.test(region);
             gate.observation = observations.start(parentObservation, region, op.name(), nextAttempt());
@@ -1571,7 +1582,7 @@ final class RegionalExecutor implements AutoCloseable {
             if (f == null) {
                 gate.release();
                 observations.stop(gate.observation, Metrics.CANCELLED, null);
-                return;
+                return null;
             }
             LOG.debug("Trial of {} in {} region {}", op.name(), suspectTrial ? "suspect" : "half-open", region.id());
             f.whenComplete((v, error) -> {
@@ -1591,6 +1602,7 @@ final class RegionalExecutor implements AutoCloseable {
                     failed(op, gate, nanos, unwrapCompletion(error), classifier);
                 }
             });
+            return f;
         }
 
         private synchronized int nextAttempt() {
@@ -1829,6 +1841,7 @@ final class RegionalExecutor implements AutoCloseable {
             List<Attempt> losers = List.of();
             Throwable fail = null;
             int startIndex = -1;
+            CompletableFuture<T> backTo = null;
             synchronized (this) {
                 if (a != null) {
                     inflight.remove(a);
@@ -1844,6 +1857,10 @@ final class RegionalExecutor implements AutoCloseable {
                 } else if (inflight.isEmpty()) {
                     if (failover.hasNext()) {
                         startIndex = failover.take();
+                    } else if (passed >= 0) {
+                        startIndex = passed;
+                        passed = -1;
+                        backTo = passedTrial;
                     } else {
                         end();
                         fail = failover.exhausted();
@@ -1853,10 +1870,41 @@ final class RegionalExecutor implements AutoCloseable {
             cancelLosers(losers, null);
             if (fail != null) {
                 result.completeExceptionally(fail);
+            } else if (backTo != null) {
+                failover(ctx, op, region, regions.get(startIndex), e, decision);
+                goBack(regions.get(startIndex), backTo);
             } else if (startIndex >= 0) {
                 failover(ctx, op, region, regions.get(startIndex), e, decision);
                 launchAttempt(startIndex, false);
             }
+        }
+
+        /**
+         * Goes back to the suspect region the read started past, now that every other region it tried failed
+         * retryably: the read is answered by the detached trial this run sent there (it already is one of the call's
+         * attempts, so the budget holds), or fails as exhausted when the trial fails too. A run that sent no trial
+         * there makes a plain attempt in its place (the slot the region was passed in).
+         */
+        private void goBack(Region region, CompletableFuture<T> trial) {
+            trial.whenComplete((v, error) -> {
+                Throwable fail;
+                synchronized (this) {
+                    if (done) {
+                        return;
+                    }
+                    end();
+                    fail = error == null ? null : failover.exhausted();
+                }
+                if (fail == null) {
+                    if (served != null) {
+                        served.served(region);
+                    }
+                    result.complete(v);
+                } else {
+                    fail.addSuppressed(unwrapCompletion(error));
+                    result.completeExceptionally(fail);
+                }
+            });
         }
 
         /**
