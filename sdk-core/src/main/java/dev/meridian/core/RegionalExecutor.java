@@ -109,7 +109,10 @@ import software.amazon.awssdk.regions.Region;
  * unanswered when their call's hedge answered make the region suspect ({@link WatchedBreaker#lostUnanswered}): hedged
  * reads start in the next region and, at most once per hedge delay, one is sent there as a detached trial, which
  * clears the suspicion when it answers within the hedge delay; trials left unanswered open the breaker
- * ({@link WatchedBreaker#tryTrial}). An attempt the process stall excuses (below) is not a stall.
+ * ({@link WatchedBreaker#tryTrial}). A read that started past a suspect region and failed retryably in every other
+ * region it tried goes back to the suspect region rather than fail: it takes the answer of the detached trial it sent
+ * there, or, when it sent none (another read's trial was underway), makes an attempt there in the slot it passed the
+ * region in; either way within the call's budget. An attempt the process stall excuses (below) is not a stall.
  *
  * <p>With {@link HedgingConfig hedging} enabled, a READ that has not answered after the hedge delay (when its first
  * attempt goes through a cold client, at least a quarter of the first-attempt timeout: {@link #hedgeDelayNanos}) is
