@@ -109,7 +109,10 @@ import software.amazon.awssdk.regions.Region;
  * unanswered when their call's hedge answered make the region suspect ({@link WatchedBreaker#lostUnanswered}): hedged
  * reads start in the next region and, at most once per hedge delay, one is sent there as a detached trial, which
  * clears the suspicion when it answers within the hedge delay; trials left unanswered open the breaker
- * ({@link WatchedBreaker#tryTrial}). An attempt the process stall excuses (below) is not a stall.
+ * ({@link WatchedBreaker#tryTrial}). A read that started past a suspect region and failed retryably in every other
+ * region it tried goes back to the suspect region rather than fail: it takes the answer of the detached trial it sent
+ * there, or, when it sent none (another read's trial was underway), makes an attempt there in the slot it passed the
+ * region in; either way within the call's budget. An attempt the process stall excuses (below) is not a stall.
  *
  * <p>With {@link HedgingConfig hedging} enabled, a READ that has not answered after the hedge delay (when its first
  * attempt goes through a cold client, at least a quarter of the first-attempt timeout: {@link #hedgeDelayNanos}) is
@@ -1322,6 +1325,13 @@ final class RegionalExecutor implements AutoCloseable {
          * is no stall of its region (the wait was the process's).
          */
         private volatile boolean stalledBeforeHedge;
+        /**
+         * The index of the suspect region a read started past ({@code -1}: none, or already gone back to): when every
+         * other region it tried failed retryably, the read goes back to it rather than fail ({@link #goBack}).
+         */
+        private int passed = -1;
+        /** The detached trial this run sent to the {@link #passed} region; null when it sent none. */
+        private @Nullable CompletableFuture<T> passedTrial;
 
         /**
          * @param launch starts an attempt in a region
@@ -1371,6 +1381,7 @@ final class RegionalExecutor implements AutoCloseable {
                     } else if (hedge && gate.primary.suspect()) {
                         // Suspect after a run of unanswered losers: the read starts in the next region and, once per
                         // hedge delay, the region gets it as a detached trial.
+                        passed = firstIndex;
                         firstIndex = failover.take();
                         long delay = hedging.delayNanos(tail == null ? -1
                                 : tail.hedgeAfter(first, regions.get(firstIndex), op.name()));
@@ -1395,7 +1406,10 @@ final class RegionalExecutor implements AutoCloseable {
                 trial(trialRegion, -1);
             }
             if (suspectRegion != null) {
-                trial(suspectRegion, suspectTrialNanos);
+                CompletableFuture<T> t = trial(suspectRegion, suspectTrialNanos);
+                synchronized (this) {
+                    passedTrial = t;
+                }
             }
             if (hedge) {
                 // A hedged run exists only with hedging on, which makes the hedger and its budget.
@@ -1548,11 +1562,11 @@ final class RegionalExecutor implements AutoCloseable {
          * at least 0: the hedge delay its answer must come within to clear the suspicion); its outcome only feeds the
          * breaker.
          */
-        private void trial(Region region, long fastNanos) {
+        private @Nullable CompletableFuture<T> trial(Region region, long fastNanos) {
             Gate gate = new Gate(op, region);
             boolean suspectTrial = fastNanos >= 0;
             if (gate.acquire() != null) {
-                return;
+                return null;
             }
             gate.cold = cold.test(region);
             gate.observation = observations.start(parentObservation, region, op.name(), nextAttempt());
@@ -1571,7 +1585,7 @@ final class RegionalExecutor implements AutoCloseable {
             if (f == null) {
                 gate.release();
                 observations.stop(gate.observation, Metrics.CANCELLED, null);
-                return;
+                return null;
             }
             LOG.debug("Trial of {} in {} region {}", op.name(), suspectTrial ? "suspect" : "half-open", region.id());
             f.whenComplete((v, error) -> {
@@ -1591,6 +1605,7 @@ final class RegionalExecutor implements AutoCloseable {
                     failed(op, gate, nanos, unwrapCompletion(error), classifier);
                 }
             });
+            return f;
         }
 
         private synchronized int nextAttempt() {
@@ -1829,6 +1844,7 @@ final class RegionalExecutor implements AutoCloseable {
             List<Attempt> losers = List.of();
             Throwable fail = null;
             int startIndex = -1;
+            CompletableFuture<T> backTo = null;
             synchronized (this) {
                 if (a != null) {
                     inflight.remove(a);
@@ -1844,6 +1860,10 @@ final class RegionalExecutor implements AutoCloseable {
                 } else if (inflight.isEmpty()) {
                     if (failover.hasNext()) {
                         startIndex = failover.take();
+                    } else if (passed >= 0) {
+                        startIndex = passed;
+                        passed = -1;
+                        backTo = passedTrial;
                     } else {
                         end();
                         fail = failover.exhausted();
@@ -1853,10 +1873,41 @@ final class RegionalExecutor implements AutoCloseable {
             cancelLosers(losers, null);
             if (fail != null) {
                 result.completeExceptionally(fail);
+            } else if (backTo != null) {
+                failover(ctx, op, region, regions.get(startIndex), e, decision);
+                goBack(regions.get(startIndex), backTo);
             } else if (startIndex >= 0) {
                 failover(ctx, op, region, regions.get(startIndex), e, decision);
                 launchAttempt(startIndex, false);
             }
+        }
+
+        /**
+         * Goes back to the suspect region the read started past, now that every other region it tried failed
+         * retryably: the read is answered by the detached trial this run sent there (it already is one of the call's
+         * attempts, so the budget holds), or fails as exhausted when the trial fails too. A run that sent no trial
+         * there makes a plain attempt in its place (the slot the region was passed in).
+         */
+        private void goBack(Region region, CompletableFuture<T> trial) {
+            trial.whenComplete((v, error) -> {
+                Throwable fail;
+                synchronized (this) {
+                    if (done) {
+                        return;
+                    }
+                    end();
+                    fail = error == null ? null : failover.exhausted();
+                }
+                if (fail == null) {
+                    if (served != null) {
+                        served.served(region);
+                    }
+                    result.complete(v);
+                } else {
+                    fail.addSuppressed(unwrapCompletion(error));
+                    result.completeExceptionally(fail);
+                }
+            });
         }
 
         /**

@@ -4,6 +4,7 @@ import dev.meridian.core.RegionSpec;
 import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.RegionalClientFactory;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.client.config.SdkAdvancedClientOption;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClientBuilder;
@@ -61,11 +62,43 @@ final class RegionalDynamoDbClients {
      * thread.
      */
     static ClientOverrideConfiguration cappedCopy(ClientOverrideConfiguration builtClients) {
-        ClientOverrideConfiguration.Builder b = builtClients.toBuilder();
+        ClientOverrideConfiguration.Builder b = settingsOf(builtClients);
         builtClients.scheduledExecutorService()
                 .filter(s -> ScheduledExecutorUtils.unwrapUnmanagedScheduledExecutor(s) == s)
                 .ifPresent(sdkOwn -> b.scheduledExecutorService(null));
         return capped(b.build());
+    }
+
+    /**
+     * What the application set on a built client, copied onto a new builder: not {@code toBuilder()}, which also
+     * carries the client's resolved retry strategy (DynamoDB's default: 9 attempts, sharing the application client's
+     * token bucket), and that strategy, not one set on the copy, is what a client built from it uses; the cap would
+     * then be lost and a region answering 5xx would spend the call timeout on SDK retries.
+     */
+    private static ClientOverrideConfiguration.Builder settingsOf(ClientOverrideConfiguration built) {
+        ClientOverrideConfiguration.Builder b = ClientOverrideConfiguration.builder()
+                .headers(built.headers())
+                .executionInterceptors(built.executionInterceptors())
+                .executionAttributes(built.executionAttributes())
+                .metricPublishers(built.metricPublishers());
+        built.apiCallTimeout().ifPresent(b::apiCallTimeout);
+        built.apiCallAttemptTimeout().ifPresent(b::apiCallAttemptTimeout);
+        built.scheduledExecutorService().ifPresent(b::scheduledExecutorService);
+        built.defaultProfileFileSupplier().ifPresent(b::defaultProfileFileSupplier);
+        built.defaultProfileName().ifPresent(b::defaultProfileName);
+        built.compressionConfiguration().ifPresent(b::compressionConfiguration);
+        built.appId().ifPresent(b::appId);
+        copy(built, b, SdkAdvancedClientOption.USER_AGENT_PREFIX);
+        copy(built, b, SdkAdvancedClientOption.USER_AGENT_SUFFIX);
+        copy(built, b, SdkAdvancedClientOption.SIGNER);
+        copy(built, b, SdkAdvancedClientOption.TOKEN_SIGNER);
+        copy(built, b, SdkAdvancedClientOption.DISABLE_HOST_PREFIX_INJECTION);
+        return b;
+    }
+
+    private static <T> void copy(ClientOverrideConfiguration from, ClientOverrideConfiguration.Builder to,
+            SdkAdvancedClientOption<T> option) {
+        from.advancedOption(option).ifPresent(value -> to.putAdvancedOption(option, value));
     }
 
     /** {@code existing} with sdk-core's capped retries and attempt timeout on top. */

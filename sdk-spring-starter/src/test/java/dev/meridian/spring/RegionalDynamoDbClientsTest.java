@@ -1,16 +1,26 @@
 package dev.meridian.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.meridian.core.RegionSpec;
 import dev.meridian.core.RegionalClientDefaults;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.utils.ScheduledExecutorUtils;
 
 /**
@@ -43,6 +53,42 @@ class RegionalDynamoDbClientsTest {
                     .map(ScheduledExecutorUtils::unwrapUnmanagedScheduledExecutor)).contains(own);
         } finally {
             own.shutdownNow();
+        }
+    }
+
+    /**
+     * The copies make at most sdk-core's capped SDK attempts, not the application's client's DynamoDB default (9):
+     * a built client's override configuration carries its resolved retry strategy, which a retry strategy set on
+     * its {@code toBuilder()} does not replace. Sent to a closed local port, each attempt is refused at once.
+     */
+    @Test
+    void perRegionClientsCopiedFromAnApplicationsClientMakeTheCappedAttempts() throws IOException {
+        RegionSpec closed = RegionSpec.of(Region.EU_WEST_1).endpoint(closedPort());
+        try (DynamoDbClient app = DynamoDbClient.builder().region(Region.US_EAST_1).credentialsProvider(LOCAL).build();
+                DynamoDbClient regional = RegionalDynamoDbClients.like(app).create(Region.EU_WEST_1, closed)) {
+            SdkException e = assertThrows(SdkException.class,
+                    () -> regional.getItem(getItem()));
+            assertThat(e.numAttempts()).as("%s", e).isEqualTo(RegionalClientDefaults.MAX_ATTEMPTS);
+        }
+        try (DynamoDbAsyncClient app = DynamoDbAsyncClient.builder().region(Region.US_EAST_1).credentialsProvider(LOCAL)
+                .build();
+                DynamoDbAsyncClient regional = RegionalDynamoDbClients.like(app).create(Region.EU_WEST_1, closed)) {
+            CompletionException c = assertThrows(CompletionException.class,
+                    () -> regional.getItem(getItem()).join());
+            assertThat(c.getCause()).isInstanceOf(SdkException.class);
+            assertThat(((SdkException) c.getCause()).numAttempts()).as("%s", c.getCause())
+                    .isEqualTo(RegionalClientDefaults.MAX_ATTEMPTS);
+        }
+    }
+
+    private static GetItemRequest getItem() {
+        return GetItemRequest.builder().tableName("t").key(Map.of("pk", AttributeValue.fromS("1"))).build();
+    }
+
+    /** A local port nothing listens on. */
+    private static URI closedPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return URI.create("http://127.0.0.1:" + s.getLocalPort());
         }
     }
 }

@@ -1,0 +1,138 @@
+package dev.meridian.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.meridian.core.health.RegionStatus;
+import dev.meridian.testkit.LocalRegions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+
+/**
+ * A read whose first region is suspect starts in the next region; when that region fails it retryably (HTTP 500),
+ * the suspect region, whose black hole is over, is the only one that can answer: the read must be answered there, not
+ * failed. Plan [eu-west-1, eu-central-1] on real DynamoDB Locals, the README's configuration (default hedging,
+ * per-region clients with {@link RegionalClientDefaults}).
+ */
+class SuspectRegionReadBackIT {
+    private static final String WEST = "eu-west-1";
+    private static final String CENTRAL = "eu-central-1";
+    private static final String TABLE = "suspect-region-read-back";
+    private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(2);
+
+    @AutoClose
+    private static final LocalRegions regions = ServedByTable.start(TABLE);
+
+    @AutoClose
+    private final WarmedRuntime rig = new WarmedRuntime(regions);
+
+    private final List<DynamoDbAsyncClient> asyncClients = new ArrayList<>();
+
+    @AfterEach
+    void closeAsyncClients() {
+        asyncClients.forEach(DynamoDbAsyncClient::close);
+    }
+
+    @Test
+    void aSynchronousReadPastASuspectRegionGoesBackToItWhenTheNextRegionFails() throws Exception {
+        DynamoDbClient items = wrap();
+        makeWestSuspectThenCentralFail(items);
+
+        GetItemResponse r = items.getItem(getItem());
+
+        assertThat(r.item().get("servedBy").s()).isEqualTo(WEST);
+    }
+
+    @Test
+    void anAsynchronousReadPastASuspectRegionGoesBackToItWhenTheNextRegionFails() throws Exception {
+        DynamoDbClient items = wrap();
+        DynamoDbAsyncClient async = wrapAsync();
+        makeWestSuspectThenCentralFail(items);
+
+        GetItemResponse r = async.getItem(getItem()).thenCompose(CompletableFuture::completedFuture)
+                .get(60, TimeUnit.SECONDS);
+
+        assertThat(r.item().get("servedBy").s()).isEqualTo(WEST);
+    }
+
+    /**
+     * Black-holes eu-west-1 under hedged reads until it is suspect (not ejected), ends the black hole, and makes
+     * eu-central-1 answer 500.
+     */
+    private void makeWestSuspectThenCentralFail(DynamoDbClient items) throws Exception {
+        Region west = Region.of(WEST);
+        regions.faults(WEST).blackhole();
+        ExecutorService readers = Executors.newFixedThreadPool(4);
+        AtomicBoolean stop = new AtomicBoolean();
+        try {
+            for (int t = 0; t < 4; t++) {
+                readers.submit(() -> {
+                    while (!stop.get()) {
+                        try {
+                            items.getItem(getItem());
+                        } catch (RuntimeException e) {
+                            // only the suspicion matters here
+                        }
+                        Thread.sleep(20);
+                    }
+                    return null;
+                });
+            }
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(1))
+                    .until(() -> rig.runtime().status(west).suspect());
+        } finally {
+            stop.set(true);
+            regions.faults(WEST).heal();
+            readers.shutdown();
+            assertThat(readers.awaitTermination(5, TimeUnit.MINUTES)).isTrue();
+        }
+        regions.faults(CENTRAL).status(500);
+        RegionStatus s = rig.runtime().status(west);
+        assertThat(s.suspect()).as("precondition: eu-west-1 still suspect, %s", s).isTrue();
+        assertThat(s.breaker()).as("precondition: eu-west-1 not ejected").isEqualTo(RegionStatus.BreakerState.CLOSED);
+    }
+
+    private DynamoDbClient wrap() {
+        return rig.wrap(rig.config().build(), (r, b) -> b.overrideConfiguration(
+                RegionalClientDefaults.overrideConfiguration(2, ATTEMPT_TIMEOUT)), c -> c.getItem(getItem()));
+    }
+
+    private DynamoDbAsyncClient wrapAsync() throws Exception {
+        Map<Region, DynamoDbAsyncClient> warmed = new LinkedHashMap<>();
+        for (String r : regions.regions()) {
+            DynamoDbAsyncClient c = DynamoDbAsyncClient.builder().region(Region.of(r))
+                    .endpointOverride(regions.endpoint(r))
+                    .credentialsProvider(regions.client(r).serviceClientConfiguration().credentialsProvider())
+                    .httpClientBuilder(NettyNioAsyncHttpClient.builder())
+                    .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(2, ATTEMPT_TIMEOUT)).build();
+            asyncClients.add(c);
+            for (int i = 0; i < 3; i++) {
+                c.getItem(getItem()).get(60, TimeUnit.SECONDS);
+            }
+            warmed.put(Region.of(r), c);
+        }
+        return rig.runtime().wrapClient(DynamoDbAsyncClient.class, warmed::get, MultiRegionDynamoDbIT.CLASSIFIER);
+    }
+
+    private static GetItemRequest getItem() {
+        return GetItemRequest.builder().tableName(TABLE).key(Map.of("pk", AttributeValue.fromS("item-1"))).build();
+    }
+}
