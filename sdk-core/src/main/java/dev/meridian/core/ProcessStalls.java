@@ -1,5 +1,6 @@
 package dev.meridian.core;
 
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -52,28 +53,47 @@ final class ProcessStalls {
         }
     }
 
-    /** How long the process was stalled within {@code [start, end]}. */
+    /**
+     * How long the process was stalled within {@code [start, end]}: the union of the recorded stalls and the one in
+     * progress. One stall is recorded by every timer it made late (an asynchronous read's hedge timers run on the
+     * meter's thread, the tick among them), so the records overlap and must not be summed.
+     */
     long stalledNanos(long start, long end) {
         long ongoing = ongoingNanos(start, end);
         if (lastEnd == Long.MIN_VALUE || lastEnd - start <= 0) {
             return ongoing;
         }
-        long stalled = 0;
+        long[][] within;
+        int n = 0;
         synchronized (this) {
+            within = new long[size + 1][];
             for (int i = 0; i < size; i++) {
                 long a = Math.max(from[i], start);
                 long b = Math.min(to[i], end);
                 if (b - a > 0) {
-                    stalled += b - a;
+                    within[n++] = new long[] {a, b};
                 }
             }
         }
-        return Math.min(stalled + ongoing, end - start);
+        if (ongoing > 0) {
+            within[n++] = new long[] {end - ongoing, end};
+        }
+        Arrays.sort(within, 0, n, (x, y) -> Long.compare(x[0] - start, y[0] - start));
+        long stalled = 0;
+        long coveredTo = start;
+        for (int i = 0; i < n; i++) {
+            long a = within[i][0] - coveredTo > 0 ? within[i][0] : coveredTo;
+            if (within[i][1] - a > 0) {
+                stalled += within[i][1] - a;
+                coveredTo = within[i][1];
+            }
+        }
+        return stalled;
     }
 
     /**
      * The part of {@code [start, end]} since the meter's tick was due, when it is late by the noise or more at
-     * {@code end} (recorded stalls end before that tick was due: no time counts twice).
+     * {@code end}.
      */
     private long ongoingNanos(long start, long end) {
         long due = tickDue;

@@ -82,6 +82,30 @@ class ProcessStallsTest {
     }
 
     @Test
+    void timersLateForTheSameStallCountItOnce() {
+        // An asynchronous read's hedge timers run on the meter's thread: one 400 ms stall makes the tick and the
+        // eight timers due within it all late; it is still 400 ms of the attempt's time, not nine times that.
+        stalls.timerFired(1_050 * MS, 1_400 * MS);                 // the tick
+        for (int i = 0; i < 8; i++) {
+            stalls.timerFired(1_050 * MS + i * MS, 1_400 * MS + i * MS); // the hedge timers, run one after another
+        }
+        assertThat(stalls.stalledNanos(1_000 * MS, 1_600 * MS)).isEqualTo(357 * MS);
+        assertThat(stalls.unstalledNanos(1_600 * MS, 600 * MS)).isEqualTo(243 * MS);
+        assertThat(stalls.excuses(3_000 * MS, 2_000 * MS)).as("357 of 2 000 ms stalled").isFalse();
+    }
+
+    @Test
+    void aStallInProgressAndTheTimersThatRecordedItCountOnce() {
+        long[] now = {0};
+        Runnable tick = stalls.meter(() -> now[0]);
+        now[0] = ProcessStalls.TICK_NANOS;
+        tick.run();                                            // the next tick is due at 2 × TICK = 100 ms
+        stalls.timerFired(100 * MS, 500 * MS);                 // a hedge timer ran before the late tick
+        assertThat(stalls.stalledNanos(0, 600 * MS)).as("the tick, due 500 ms ago, has not run yet")
+                .isEqualTo(500 * MS);
+    }
+
+    @Test
     void onlyTheLatestStallsAreRemembered() {
         for (int i = 0; i < 100; i++) {
             stalls.timerFired(i * 1_000 * MS, i * 1_000 * MS + 100 * MS);
