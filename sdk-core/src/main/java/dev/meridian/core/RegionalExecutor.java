@@ -328,7 +328,9 @@ final class RegionalExecutor implements AutoCloseable {
                 }
                 continue;
             }
-            if (op.kind() != OperationKind.READ && more && primary.writesGoElsewhere(writesGoElsewhereNanos)) {
+            // An unhedged (consistent) read gets no trial out of its hedge: past a suspect region like a write.
+            if ((op.kind() != OperationKind.READ || op.unhedged()) && more
+                    && primary.writesGoElsewhere(writesGoElsewhereNanos)) {
                 writeGoesElsewhere(op, region);
                 continue;
             }
