@@ -44,8 +44,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  *       require-context or a RESTRICTED default (the table's or the configuration's: there is no subject), else
  *       INTERNAL and served in the tables' regions;</li>
  *   <li>nothing ever reaches us-east-1: the tables exist in the two EU regions only;</li>
- *   <li>a created order (201) is read back (200, the order; or 404 when the read was answered first by the EU
- *       region it has not replicated to yet);</li>
+ *   <li>a created order (201) is read back (200, the order; or 404 when the read failed over to the EU region it
+ *       has not replicated to yet);</li>
  *   <li>with eu-west-1 given up and still black-holed, an order that may be stored is stored (201) and none of its
  *       writes is sent to eu-west-1: they start in eu-central-1 (its read may still send eu-west-1 a detached
  *       trial).</li>
@@ -220,7 +220,8 @@ class OrdersInvariantPropertyIT {
             assertThat(status).as(c).isEqualTo(403);
         }
         if (status == 201) {
-            // A hedged read may be answered first by the EU region the order has not replicated to yet: 404.
+            // The read is consistent, never hedged; one that failed over (its first region refused, failing or given
+            // up) may be answered by the EU region the order has not replicated to yet: 404.
             assertThat(read).as("%s: the order read back: %s", c, readBody).isIn(200, 404);
             if (read == 200) {
                 assertThat(readBody).as(c).contains(id.split("\\|")[0]);
