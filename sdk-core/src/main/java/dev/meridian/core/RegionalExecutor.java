@@ -292,7 +292,7 @@ final class RegionalExecutor implements AutoCloseable {
         Objects.requireNonNull(ctx, "ctx");
         RoutingPlan plan = router.plan(op, ctx);
         int limit = limit(op, plan.regions().size());
-        if (hedger != null && op.kind() == OperationKind.READ && limit > 1) {
+        if (hedger != null && op.kind() == OperationKind.READ && !op.unhedged() && limit > 1) {
             return executeHedged(op, ctx, plan, limit, call, classifier, cold);
         }
         return executeBlocking(op, ctx, plan, limit, call, classifier, cold);
@@ -328,7 +328,9 @@ final class RegionalExecutor implements AutoCloseable {
                 }
                 continue;
             }
-            if (op.kind() != OperationKind.READ && more && primary.writesGoElsewhere(writesGoElsewhereNanos)) {
+            // An unhedged (consistent) read gets no trial out of its hedge: past a suspect region like a write.
+            if ((op.kind() != OperationKind.READ || op.unhedged()) && more
+                    && primary.writesGoElsewhere(writesGoElsewhereNanos)) {
                 writeGoesElsewhere(op, region);
                 continue;
             }
@@ -521,7 +523,7 @@ final class RegionalExecutor implements AutoCloseable {
             return CompletableFuture.failedFuture(e);
         }
         int limit = limit(op, plan.regions().size());
-        boolean hedge = hedger != null && op.kind() == OperationKind.READ && limit > 1;
+        boolean hedge = hedger != null && op.kind() == OperationKind.READ && !op.unhedged() && limit > 1;
         Function<Region, CompletableFuture<T>> launch = region -> {
             if (RoutingContext.current() == ctx) {
                 return call.apply(region);

@@ -18,8 +18,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -36,6 +39,7 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
  * so each answer says who served it.
  */
 class SlowButAnsweringRegionIT {
+    private static final Logger LOG = LoggerFactory.getLogger(SlowButAnsweringRegionIT.class);
     private static final String WEST = "eu-west-1";
     private static final String CENTRAL = "eu-central-1";
     private static final String TABLE = "slow-but-answering";
@@ -89,6 +93,7 @@ class SlowButAnsweringRegionIT {
         regions.journalsClear();
 
         AtomicInteger getsServedElsewhere = new AtomicInteger();
+        AtomicIntegerArray elsewhereByRound = new AtomicIntegerArray(ROUNDS);
         CyclicBarrier burst = new CyclicBarrier(THREADS);
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         try {
@@ -105,6 +110,7 @@ class SlowButAnsweringRegionIT {
                             AttributeValue servedBy = items.getItem(getItem()).item().get("servedBy");
                             if (!servedBy.s().equals(WEST)) {
                                 getsServedElsewhere.incrementAndGet();
+                                elsewhereByRound.incrementAndGet(round);
                             }
                         }
                     }
@@ -125,11 +131,22 @@ class SlowButAnsweringRegionIT {
         assertThat(regions.journal(CENTRAL).count("Query")).as("the slow Queries were hedged")
                 .isGreaterThanOrEqualTo(HealthConfig.DEFAULT_EJECT_AFTER_STALLS);
         assertThat(westOpened()).as("eu-west-1's breaker opened").isZero();
-        // The reads that find the region suspect right after a burst go to eu-central-1 until one of them, sent to
-        // eu-west-1 as a detached trial, answers within the hedge delay (a dozen per round on a loaded 2-core
-        // machine); an ejection would have sent every read there for the breaker's 10 s, longer than this test.
+        LOG.info("GetItems served by eu-central-1: {} of {} (by round: {})", getsServedElsewhere.get(), gets,
+                elsewhereByRound);
+        // The bursts' losers make the region suspect; every suspicion was cleared by a trial answered in time.
+        double suspected = rig.meters.counter("meridian.region.suspicion", "region", WEST, "outcome", "suspected")
+                .count();
+        assertThat(rig.meters.counter("meridian.region.suspicion", "region", WEST, "outcome", "cleared").count())
+                .as("suspicions cleared by a trial").isEqualTo(suspected);
+        // While suspect, GetItems go to eu-central-1 until one of them, sent to eu-west-1 as a detached trial,
+        // answers within the hedge delay. When the first trial is one of the burst's Queries (slow, not in time), the
+        // next is sent one hedge delay later (WatchedBreaker.tryTrial): up to about one hedge delay of the four
+        // threads' GetItems per round go elsewhere, a count that grows as the machine gets faster (a quiet 2-core
+        // machine served 92 of 360, about 30 a round, where a loaded one served a dozen). So the bound is on the
+        // share, not a count tuned to one machine: fewer than half, where an ejection sends every read after the first
+        // burst there for the breaker's 10 s (more than two thirds of them: rounds 2 and 3 whole).
         assertThat(getsServedElsewhere.get()).as("GetItems served by eu-central-1 of %d", gets)
-                .isLessThan(gets / 4);
+                .isLessThan(gets / 2);
     }
 
     /**

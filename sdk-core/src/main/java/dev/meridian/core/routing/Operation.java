@@ -36,6 +36,7 @@ public final class Operation {
     private final int maxRegions;
     private final boolean homeOnly;
     private final boolean breakerPerResource;
+    private final boolean unhedged;
     private final @Nullable Set<Region> within;
     /** {@link #resource()} as returned, made once: routing asks for it several times per call. */
     private final Optional<String> resourceValue;
@@ -55,6 +56,7 @@ public final class Operation {
         this.maxRegions = b.maxRegions;
         this.homeOnly = b.homeOnly;
         this.breakerPerResource = b.breakerPerResource;
+        this.unhedged = b.unhedged;
         this.within = b.within;
         this.resourceValue = resourceValue(b.resource);
     }
@@ -94,6 +96,7 @@ public final class Operation {
         b.maxRegions = maxRegions;
         b.homeOnly = homeOnly;
         b.breakerPerResource = breakerPerResource;
+        b.unhedged = unhedged;
         b.within = within;
         return b;
     }
@@ -145,6 +148,16 @@ public final class Operation {
     }
 
     /**
+     * Whether this read must not be hedged: its answer is only right from the region tried first (a strongly
+     * consistent read, whose copy in another region may not have replicated the first region's writes yet). It still
+     * fails over to the next region when its attempt fails. See {@link Builder#unhedged()}.
+     */
+    @API(status = EXPERIMENTAL, since = "0.9")
+    public boolean unhedged() {
+        return unhedged;
+    }
+
+    /**
      * The only regions this operation can run in, when its resource exists in fewer than every configured region
      * (a table replicated to some regions only): routing intersects them with what residency allows.
      */
@@ -162,7 +175,7 @@ public final class Operation {
         }
         Operation that = (Operation) o;
         return maxRegions == that.maxRegions && homeOnly == that.homeOnly
-                && breakerPerResource == that.breakerPerResource && name.equals(that.name) && kind == that.kind
+                && breakerPerResource == that.breakerPerResource && unhedged == that.unhedged && name.equals(that.name) && kind == that.kind
                 && resourceValue.equals(that.resourceValue) && Objects.equals(routingKeyValue(), that.routingKeyValue())
                 && Objects.equals(strategy, that.strategy) && Objects.equals(within, that.within);
     }
@@ -189,6 +202,7 @@ public final class Operation {
         private int maxRegions = UNLIMITED;
         private boolean homeOnly;
         private boolean breakerPerResource;
+        private boolean unhedged;
         private @Nullable Set<Region> within;
 
         private Builder(String name, OperationKind kind) {
@@ -241,6 +255,17 @@ public final class Operation {
          */
         public Builder homeOnly() {
             this.homeOnly = true;
+            return this;
+        }
+
+        /**
+         * Never hedges this read: a slow first attempt is waited for rather than raced against the next region, whose
+         * answer could be older (e.g. a strongly consistent DynamoDB read of a global table). Failover after a failed
+         * attempt is unchanged.
+         */
+        @API(status = EXPERIMENTAL, since = "0.9")
+        public Builder unhedged() {
+            this.unhedged = true;
             return this;
         }
 

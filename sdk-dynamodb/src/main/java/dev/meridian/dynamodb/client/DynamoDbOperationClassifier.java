@@ -40,6 +40,9 @@ import software.amazon.awssdk.services.dynamodb.model.DynamoDbRequest;
  *   <li>Strategy: a call that writes an item of a {@link WriteMode#WRITE_HOME_BY_KEY} table (or reads one strongly
  *       consistently, when {@link TableConfig#consistentReadsAtHome()}) carries {@code RoutingStrategy.homeByKey()},
  *       whichever of a batch's or transaction's items it is.</li>
+ *   <li>Hedging: a read with {@code ConsistentRead=true} ({@code GetItem}, {@code Query}, {@code Scan}, a
+ *       consistent {@code BatchGetItem} or PartiQL {@code SELECT}) is {@linkplain Operation#unhedged() never hedged}:
+ *       another region's answer is only eventually consistent. It still fails over when its attempt fails.</li>
  * </ul>
  *
  * <p>Thread-safe and allocation-light; it never performs I/O itself. Used standalone with
@@ -116,7 +119,7 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
         String value = shape.partitionValue(0, known.partitionKey().isPresent() ? known.partitionKey()
                 : partitionKeys.apply(shape.table(0)));
         Operation operation = singleItemOperation(shape.operation(), kind(shape, ctx), shape.table(0), value,
-                value != null && homesByKey(shape, known.settings()));
+                value != null && homesByKey(shape, known.settings()), unhedged(shape));
         // No key object and no key list: the cached one-table set and the partition value (see Classification); and
         // not the shape, which C2 (JDK 17) does not scalar-replace once stored in another object, even one it does.
         return new Classification(operation, known.tables(), shape.table(0), value);
@@ -124,8 +127,11 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
 
     /** The operation of a call on one item of {@code table}, routed by its partition value when it has one. */
     private static Operation singleItemOperation(String name, OperationKind kind, String table, @Nullable String value,
-            boolean homesByKey) {
+            boolean homesByKey, boolean unhedged) {
         Operation.Builder op = Operation.builder(name, kind).resource(table);
+        if (unhedged) {
+            op.unhedged();
+        }
         if (value != null) {
             // Joined only if a strategy reads it (home-by-key): the default local-first order never does.
             op.routingKey(table, value);
@@ -162,6 +168,9 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
             }
         }
         Operation.Builder op = Operation.builder(shape.operation(), kind(shape, ctx));
+        if (unhedged(shape)) {
+            op.unhedged();
+        }
         if (count > 0) {
             op.resource(shape.table(0));
         }
@@ -189,6 +198,16 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
         return singleTable != null && singleValue != null
                 ? new Classification(operation, touched, singleTable, singleValue)
                 : new Classification(operation, shape, touched, Objects.requireNonNull(keys, "keys"));
+    }
+
+    /**
+     * A read the caller asked to be strongly consistent ({@code ConsistentRead}) is never hedged: another region's
+     * copy of a global table is eventually consistent, so its answer could miss a write the first region acknowledged
+     * (an item just put read as absent). {@code TransactGetItems} (always serializable, no such parameter) is still
+     * hedged, as before.
+     */
+    private static boolean unhedged(RequestShape shape) {
+        return shape.read() && shape.consistentRead() && !"TransactGetItems".equals(shape.operation());
     }
 
     private static OperationKind kind(RequestShape shape, RoutingContext ctx) {

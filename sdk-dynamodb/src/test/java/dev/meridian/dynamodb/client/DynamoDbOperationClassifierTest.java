@@ -139,6 +139,25 @@ class DynamoDbOperationClassifierTest {
     }
 
     @Test
+    void stronglyConsistentReadsAreNeverHedgedEventuallyConsistentOnesMayBe() throws Exception {
+        GetItemRequest.Builder get = GetItemRequest.builder().tableName("carts")
+                .key(Map.of("pk", AttributeValue.fromS("cart-1")));
+        assertThat(classify("getItem", GetItemRequest.class, get.build()).unhedged()).isFalse();
+        assertThat(classify("getItem", GetItemRequest.class, get.consistentRead(true).build()).unhedged()).isTrue();
+        assertThat(classify("getItem", GetItemRequest.class, GetItemRequest.builder().tableName("unknown")
+                .key(Map.of("id", AttributeValue.fromN("42"))).consistentRead(true).build()).unhedged()).isTrue();
+        assertThat(classify("query", QueryRequest.class, QueryRequest.builder().tableName("carts")
+                .consistentRead(true).build()).unhedged()).isTrue();
+        assertThat(classify("transactGetItems", TransactGetItemsRequest.class, TransactGetItemsRequest.builder()
+                .transactItems(TransactGetItem.builder().get(Get.builder().tableName("carts")
+                        .key(Map.of("pk", AttributeValue.fromS("cart-1"))).build()).build()).build()).unhedged())
+                .as("no ConsistentRead parameter: hedged as before").isFalse();
+        assertThat(classify("putItem", PutItemRequest.class,
+                PutItemRequest.builder().tableName("carts").item(ITEM).build()).unhedged())
+                .as("writes are never hedged anyway; the flag is for reads").isFalse();
+    }
+
+    @Test
     void unknownKeySchemaStillRoutesSingleAttributeKeys() throws Exception {
         Operation get = classify("getItem", GetItemRequest.class, GetItemRequest.builder().tableName("unknown")
                 .key(Map.of("id", AttributeValue.fromN("42"))).build());

@@ -142,9 +142,14 @@ public final class OrdersHandler implements RequestHandler<APIGatewayV2HTTPEvent
         return orderId;
     }
 
+    /**
+     * A strongly consistent read: Meridian sends it to the region the order's write went to first (the same order of
+     * regions) and never hedges it to another region, whose copy may not have the order yet (a 404 right after the
+     * 201). When that region fails, it still fails over, and the order may then not have replicated yet.
+     */
     private APIGatewayV2HTTPResponse find(String orderId) {
         GetItemResponse r = orders.dynamo().getItem(g -> g.tableName(orders.ordersTable())
-                .key(Map.of(PK, AttributeValue.fromS(orderId))));
+                .key(Map.of(PK, AttributeValue.fromS(orderId))).consistentRead(true));
         if (!r.hasItem() || r.item().isEmpty()) {
             return error(404, "NotFound", "no order " + orderId);
         }

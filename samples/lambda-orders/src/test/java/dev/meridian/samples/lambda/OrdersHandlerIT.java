@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.meridian.testkit.LocalRegions;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -64,6 +65,32 @@ class OrdersHandlerIT {
         APIGatewayV2HTTPResponse found = handler.handleRequest(get(orderId, "DE"), new TestContext(30_000));
         assertThat(found.getStatusCode()).isEqualTo(200);
         assertThat(found.getBody()).contains("\"order\":{\"item\":\"book\"}");
+    }
+
+    /**
+     * A GET right after the 201 finds the order even while the region that took it answers slowly and has not
+     * replicated it yet: the read is strongly consistent, so it is not hedged to the other EU region (whose "no item"
+     * would win, a 404). The CI flake of the test above, made deterministic.
+     */
+    @Test
+    void anOrderIsFoundRightAfterItsCreationWhileItsRegionIsSlowAndNotReplicatedYet() {
+        regions.pauseReplication("eu-west-1", "eu-central-1");
+        try {
+            APIGatewayV2HTTPResponse created = handler.handleRequest(post("key-slow", "DE", "{\"item\":\"lamp\"}"),
+                    new TestContext(30_000));
+            assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(201);
+            regions.faults("eu-west-1").only("GetItem").latency(Duration.ofMillis(300));
+            regions.journalsClear();
+            String orderId = created.getBody().replaceAll(".*\"orderId\":\"([^\"]+)\".*", "$1");
+
+            APIGatewayV2HTTPResponse found = handler.handleRequest(get(orderId, "DE"), new TestContext(30_000));
+
+            assertThat(found.getStatusCode()).as(found.getBody()).isEqualTo(200);
+            assertThat(regions.journal("eu-central-1").count("GetItem")).as("reads hedged to eu-central-1").isZero();
+        } finally {
+            regions.healAll();
+            regions.resumeReplication();
+        }
     }
 
     @Test
