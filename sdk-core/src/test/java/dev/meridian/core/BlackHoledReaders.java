@@ -23,7 +23,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -105,19 +104,8 @@ final class BlackHoledReaders implements AutoCloseable {
 
     /** The multi-region async client over warmed-up per-region Netty clients built with RegionalClientDefaults. */
     DynamoDbAsyncClient asyncClient() throws Exception {
-        Map<Region, DynamoDbAsyncClient> warmed = new LinkedHashMap<>();
-        for (String r : regions.regions()) {
-            DynamoDbAsyncClient c = DynamoDbAsyncClient.builder().region(Region.of(r))
-                    .endpointOverride(regions.endpoint(r))
-                    .credentialsProvider(regions.client(r).serviceClientConfiguration().credentialsProvider())
-                    .httpClientBuilder(NettyNioAsyncHttpClient.builder())
-                    .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(2, ATTEMPT_TIMEOUT)).build();
-            clients.add(c);
-            for (int i = 0; i < 3; i++) {
-                c.getItem(getItem()).get(60, TimeUnit.SECONDS);
-            }
-            warmed.put(Region.of(r), c);
-        }
+        Map<Region, DynamoDbAsyncClient> warmed = ServedByTable.warmedAsyncClients(regions, ATTEMPT_TIMEOUT, getItem(),
+                clients);
         return runtime().wrapClient(DynamoDbAsyncClient.class, warmed::get, MultiRegionDynamoDbIT.CLASSIFIER);
     }
 

@@ -2,14 +2,21 @@ package dev.meridian.core;
 
 import dev.meridian.testkit.LocalRegions;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
@@ -45,5 +52,28 @@ final class ServedByTable {
             }
         }
         return regions;
+    }
+
+    /**
+     * Per-region asynchronous (Netty) clients of {@code regions}, built with {@link RegionalClientDefaults} (2 attempts
+     * of {@code attemptTimeout}), each warmed up by three {@code warmUp} reads; each is added to {@code opened} for the
+     * test to close.
+     */
+    static Map<Region, DynamoDbAsyncClient> warmedAsyncClients(LocalRegions regions, Duration attemptTimeout,
+            GetItemRequest warmUp, List<? super DynamoDbAsyncClient> opened) throws Exception {
+        Map<Region, DynamoDbAsyncClient> warmed = new LinkedHashMap<>();
+        for (String r : regions.regions()) {
+            DynamoDbAsyncClient c = DynamoDbAsyncClient.builder().region(Region.of(r))
+                    .endpointOverride(regions.endpoint(r))
+                    .credentialsProvider(regions.client(r).serviceClientConfiguration().credentialsProvider())
+                    .httpClientBuilder(NettyNioAsyncHttpClient.builder())
+                    .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(2, attemptTimeout)).build();
+            opened.add(c);
+            for (int i = 0; i < 3; i++) {
+                c.getItem(warmUp).get(60, TimeUnit.SECONDS);
+            }
+            warmed.put(Region.of(r), c);
+        }
+        return warmed;
     }
 }

@@ -7,7 +7,6 @@ import dev.meridian.core.health.RegionStatus;
 import dev.meridian.testkit.LocalRegions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -18,7 +17,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -116,19 +114,8 @@ class SuspectRegionReadBackIT {
     }
 
     private DynamoDbAsyncClient wrapAsync() throws Exception {
-        Map<Region, DynamoDbAsyncClient> warmed = new LinkedHashMap<>();
-        for (String r : regions.regions()) {
-            DynamoDbAsyncClient c = DynamoDbAsyncClient.builder().region(Region.of(r))
-                    .endpointOverride(regions.endpoint(r))
-                    .credentialsProvider(regions.client(r).serviceClientConfiguration().credentialsProvider())
-                    .httpClientBuilder(NettyNioAsyncHttpClient.builder())
-                    .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(2, ATTEMPT_TIMEOUT)).build();
-            asyncClients.add(c);
-            for (int i = 0; i < 3; i++) {
-                c.getItem(getItem()).get(60, TimeUnit.SECONDS);
-            }
-            warmed.put(Region.of(r), c);
-        }
+        Map<Region, DynamoDbAsyncClient> warmed = ServedByTable.warmedAsyncClients(regions, ATTEMPT_TIMEOUT, getItem(),
+                asyncClients);
         return rig.runtime().wrapClient(DynamoDbAsyncClient.class, warmed::get, MultiRegionDynamoDbIT.CLASSIFIER);
     }
 
