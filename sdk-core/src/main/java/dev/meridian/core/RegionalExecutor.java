@@ -88,7 +88,9 @@ import software.amazon.awssdk.regions.Region;
  * when its region is suspect or its breaker half-open ({@link WatchedBreaker#writesGoElsewhere}), leaving the question
  * to the reads' detached trials or the probe; it was never sent to the region it passes, so nothing is applied twice.
  * A write with nowhere else to go, or once the question has lasted the breakers' wait in the open state (a workload
- * of writes only sends no read trials), is sent there and is the trial.
+ * of writes only sends no read trials), is sent there and is the trial. An unhedged read (a consistent one:
+ * {@link Operation#unhedged()}) gets no trial out of a hedge either, so it passes a suspect region the same way,
+ * synchronous or asynchronous (a half-open region gets its detached trial, as for every read).
  *
  * <p><b>Hedge budget and fast ejection.</b> Each hedgeable read earns a share of a {@link HedgeBudget} token and a hedge
  * spends one (refused when none is left). A refused hedge is not final: its timer (the hedge timer, the waiting
@@ -1396,6 +1398,11 @@ final class RegionalExecutor implements AutoCloseable {
                                     + "while suspect; its circuit breaker is open", first.id(), op.name(),
                                     ejectAfterStalls);
                         }
+                    } else if (op.unhedged() && gate.primary.writesGoElsewhere(writesGoElsewhereNanos)) {
+                        // An unhedged (consistent) read gets no trial out of its hedge: past a suspect region like a
+                        // write, as executeBlocking does.
+                        writeGoesElsewhere(op, first);
+                        firstIndex = failover.take();
                     }
                 } else if (op.kind() != OperationKind.READ && failover.hasNext()
                         && breaker(op, regions.get(firstIndex)).writesGoElsewhere(writesGoElsewhereNanos)) {

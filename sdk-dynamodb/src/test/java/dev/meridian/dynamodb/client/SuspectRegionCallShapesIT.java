@@ -10,15 +10,19 @@ import static org.awaitility.Awaitility.await;
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
+import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.health.RegionStatus;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.RequestJournal;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -42,7 +46,8 @@ import software.amazon.awssdk.services.dynamodb.model.TransactGetItem;
  * the shape's reads do not go there at all. No read fails, and RESTRICTED data of a German subject (a table
  * replicated in the EU regions only) is read in eu-central-1, never in us-east-1 — which comes before eu-central-1
  * in the plan of unrestricted data (priority), as the PUBLIC reads made at the end show. The request journals are
- * the witness.
+ * the witness. Every asynchronous consistent call shape (never hedged) starts past a black-holed region its hedged
+ * reads made suspect, as a synchronous one does, and still fails over after a failed attempt.
  */
 class SuspectRegionCallShapesIT {
     private static final String EU_PROFILES = "suspect_eu_profiles";
@@ -51,6 +56,8 @@ class SuspectRegionCallShapesIT {
     /** Reads made after the region is ejected, none of which may reach it. */
     private static final int AFTER_EJECTION = 10;
     private static final int MAX_READS = 300;
+    /** Consistent reads made while the local region is suspect. */
+    private static final int CONSISTENT_READS = 3;
 
     private static LocalRegions regions;
 
@@ -97,18 +104,23 @@ class SuspectRegionCallShapesIT {
         }
     }
 
+    /** One way of reading a table's items through the multi-region clients; true when all it asked for came back. */
+    interface Reader {
+        boolean read(SuspectRegionCallShapesIT t, String table) throws Exception;
+    }
+
     /** One way of reading both items of a table through the multi-region clients; true when both came back. */
-    enum Shape {
+    enum Shape implements Reader {
         SYNC_GET_ITEM("GetItem") {
             @Override
-            boolean read(SuspectRegionCallShapesIT t, String table) {
+            public boolean read(SuspectRegionCallShapesIT t, String table) {
                 return t.client.getItem(g -> g.tableName(table).key(key("item-1"))).hasItem()
                         && t.client.getItem(g -> g.tableName(table).key(key("item-2"))).hasItem();
             }
         },
         QUERY_PAGINATOR("Query") {
             @Override
-            boolean read(SuspectRegionCallShapesIT t, String table) {
+            public boolean read(SuspectRegionCallShapesIT t, String table) {
                 return t.client.queryPaginator(q -> q.tableName(table).keyConditionExpression("pk = :k")
                         .expressionAttributeValues(Map.of(":k", AttributeValue.fromS("item-1")))).items().stream()
                         .count() == 1;
@@ -116,21 +128,21 @@ class SuspectRegionCallShapesIT {
         },
         ASYNC_GET_ITEM("GetItem") {
             @Override
-            boolean read(SuspectRegionCallShapesIT t, String table) throws Exception {
+            public boolean read(SuspectRegionCallShapesIT t, String table) throws Exception {
                 return t.asyncClient.getItem(g -> g.tableName(table).key(key("item-1"))).get(30, TimeUnit.SECONDS)
                         .hasItem();
             }
         },
         BATCH_GET_ITEM("BatchGetItem") {
             @Override
-            boolean read(SuspectRegionCallShapesIT t, String table) {
+            public boolean read(SuspectRegionCallShapesIT t, String table) {
                 return t.client.batchGetItem(b -> b.requestItems(Map.of(table, KeysAndAttributes.builder()
                         .keys(key("item-1"), key("item-2")).build()))).responses().get(table).size() == 2;
             }
         },
         TRANSACT_GET_ITEMS("TransactGetItems") {
             @Override
-            boolean read(SuspectRegionCallShapesIT t, String table) {
+            public boolean read(SuspectRegionCallShapesIT t, String table) {
                 return t.client.transactGetItems(x -> x.transactItems(
                         TransactGetItem.builder().get(Get.builder().tableName(table).key(key("item-1")).build())
                                 .build(),
@@ -146,7 +158,77 @@ class SuspectRegionCallShapesIT {
             this.operation = operation;
         }
 
-        abstract boolean read(SuspectRegionCallShapesIT t, String table) throws Exception;
+    }
+
+    /**
+     * Every shape of a strongly consistent read through the asynchronous client: a read that is never hedged, so
+     * that, like a write, it starts past a suspect region instead of waiting there for an attempt timeout.
+     */
+    enum ConsistentAsyncShape implements Reader {
+        GET_ITEM("GetItem") {
+            @Override
+            public boolean read(SuspectRegionCallShapesIT t, String table) throws Exception {
+                return t.asyncClient.getItem(g -> g.tableName(table).key(key("item-1")).consistentRead(true))
+                        .get(30, TimeUnit.SECONDS).hasItem();
+            }
+        },
+        QUERY("Query") {
+            @Override
+            public boolean read(SuspectRegionCallShapesIT t, String table) throws Exception {
+                return t.asyncClient.query(q -> q.tableName(table).keyConditionExpression("pk = :k")
+                        .expressionAttributeValues(Map.of(":k", AttributeValue.fromS("item-1"))).consistentRead(true))
+                        .get(30, TimeUnit.SECONDS).count() == 1;
+            }
+        },
+        SCAN("Scan") {
+            @Override
+            public boolean read(SuspectRegionCallShapesIT t, String table) throws Exception {
+                return t.asyncClient.scan(s -> s.tableName(table).consistentRead(true)).get(30, TimeUnit.SECONDS)
+                        .count() == 2;
+            }
+        },
+        BATCH_GET_ITEM("BatchGetItem") {
+            @Override
+            public boolean read(SuspectRegionCallShapesIT t, String table) throws Exception {
+                return t.asyncClient.batchGetItem(b -> b.requestItems(Map.of(table, KeysAndAttributes.builder()
+                        .keys(key("item-1"), key("item-2")).consistentRead(true).build())))
+                        .get(30, TimeUnit.SECONDS).responses().get(table).size() == 2;
+            }
+        },
+        PARTIQL_SELECT("ExecuteStatement") {
+            @Override
+            public boolean read(SuspectRegionCallShapesIT t, String table) throws Exception {
+                return t.asyncClient.executeStatement(e -> e.statement("SELECT * FROM \"" + table
+                        + "\" WHERE pk = 'item-1'").consistentRead(true)).get(30, TimeUnit.SECONDS).items().size() == 1;
+            }
+        },
+        QUERY_PAGINATOR("Query") {
+            @Override
+            public boolean read(SuspectRegionCallShapesIT t, String table) throws Exception {
+                List<Map<String, AttributeValue>> items = new CopyOnWriteArrayList<>();
+                t.asyncClient.queryPaginator(q -> q.tableName(table).keyConditionExpression("pk = :k")
+                        .expressionAttributeValues(Map.of(":k", AttributeValue.fromS("item-1"))).consistentRead(true))
+                        .items().subscribe(items::add).get(30, TimeUnit.SECONDS);
+                return items.size() == 1;
+            }
+        },
+        SCAN_PAGINATOR("Scan") {
+            @Override
+            public boolean read(SuspectRegionCallShapesIT t, String table) throws Exception {
+                List<Map<String, AttributeValue>> items = new CopyOnWriteArrayList<>();
+                // One item a page: every page is a routed call of its own.
+                t.asyncClient.scanPaginator(s -> s.tableName(table).consistentRead(true).limit(1))
+                        .items().subscribe(items::add).get(30, TimeUnit.SECONDS);
+                return items.size() == 2;
+            }
+        };
+
+        /** The operation its requests are journalled as. */
+        final String operation;
+
+        ConsistentAsyncShape(String operation) {
+            this.operation = operation;
+        }
     }
 
     private static Map<String, AttributeValue> key(String pk) {
@@ -155,6 +237,11 @@ class SuspectRegionCallShapesIT {
 
     /** The README's runtime (adaptive hedging by default) with us-east-1 ahead of eu-central-1 in priority. */
     private void routedClients() {
+        routedClients(RegionalClientDefaults.ATTEMPT_TIMEOUT);
+    }
+
+    /** As {@link #routedClients()}, the asynchronous per-region clients with {@code asyncAttemptTimeout}. */
+    private void routedClients(Duration asyncAttemptTimeout) {
         MultiRegionConfig config = MultiRegionConfig.builder()
                 .region(RegionSpec.of(EU_WEST_1).jurisdiction("EU").priority(0))
                 .region(RegionSpec.of(US_EAST_1).jurisdiction("US").priority(1))
@@ -169,11 +256,11 @@ class SuspectRegionCallShapesIT {
         client = MultiRegionDynamoDb.builder().multiRegion(runtime).tables(tables)
                 .clientFactory(r -> TestRegions.client(regions, r)).build();
         asyncClient = MultiRegionDynamoDb.builder().multiRegion(runtime).tables(tables)
-                .asyncClientFactory(r -> TestRegions.asyncClient(regions, r)).buildAsyncClient();
+                .asyncClientFactory(r -> TestRegions.asyncClient(regions, r, asyncAttemptTimeout)).buildAsyncClient();
     }
 
     /** Reads once in each region alone (the others excluded), so that no read below goes through a cold client. */
-    private void warmUp(Shape shape) throws Exception {
+    private void warmUp(Reader shape) throws Exception {
         for (String id : IDS) {
             RoutingContext.Builder only = RoutingContext.builder().dataClass(DataClass.PUBLIC);
             for (String other : IDS) {
@@ -234,5 +321,77 @@ class SuspectRegionCallShapesIT {
             }
         }
         assertThat(regions.journal(US_EAST_1.id()).count(shape.operation)).isGreaterThanOrEqualTo(AFTER_EJECTION);
+    }
+
+    /**
+     * A suspect local region (black-holed: its hedge losers went unanswered) is not where an asynchronous consistent
+     * read starts: it goes to eu-central-1 at once, as a synchronous one does, rather than wait in eu-west-1 for an
+     * attempt timeout (it may not be hedged away). Before the fix it was sent there. No RESTRICTED read leaves the EU.
+     * The region is still suspect, not ejected, at the end: its breaker did not refuse the reads in its stead.
+     */
+    @ParameterizedTest
+    @EnumSource(ConsistentAsyncShape.class)
+    void consistentAsyncReadsOfEveryShapeStartPastASuspectRegion(ConsistentAsyncShape shape) throws Exception {
+        // Black-holed losers do not time out (and eject the region) while the test looks at the suspect region.
+        routedClients(Duration.ofSeconds(20));
+        warmUp(Shape.ASYNC_GET_ITEM);
+        warmUp(shape);
+        regions.faults(EU_WEST_1.id()).blackhole();
+        regions.journalsClear();
+
+        int reads = 0;
+        try (RoutingContext.Scope s = RoutingContext.builder().dataClass(DataClass.PUBLIC).build().open()) {
+            while (!runtime.status(EU_WEST_1).suspect()) {
+                assertThat(reads++).as("eventually consistent reads before eu-west-1 was suspect")
+                        .isLessThan(MAX_READS);
+                assertThat(Shape.ASYNC_GET_ITEM.read(this, CATALOG)).as("read %d", reads).isTrue();
+            }
+        }
+        assertThat(west()).as("eu-west-1 suspect, not ejected").isEqualTo(RegionStatus.BreakerState.CLOSED);
+
+        try (RoutingContext.Scope s = RoutingContext.builder().dataClass(DataClass.RESTRICTED).subjectCountry("DE")
+                .build().open()) {
+            for (int i = 0; i < CONSISTENT_READS; i++) {
+                assertThat(shape.read(this, EU_PROFILES)).as("consistent read %d", i).isTrue();
+            }
+        }
+        assertThat(requestsBesidesCatalogReads(EU_WEST_1)).as("consistent reads sent to the suspect eu-west-1")
+                .isEmpty();
+        assertThat(runtime.status(EU_WEST_1).suspect()).as("eu-west-1 still suspect").isTrue();
+        assertThat(west()).as("eu-west-1 still not ejected").isEqualTo(RegionStatus.BreakerState.CLOSED);
+        assertThat(regions.journal(EU_CENTRAL_1.id()).count(shape.operation)).as("served by eu-central-1")
+                .isGreaterThanOrEqualTo(CONSISTENT_READS);
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(30))
+                .until(() -> requestsBesidesCatalogReads(US_EAST_1).isEmpty());
+    }
+
+    /**
+     * An asynchronous consistent read whose attempt fails in the local region (HTTP 500) still fails over, to
+     * eu-central-1: unhedged is not pinned. RESTRICTED, it never goes to us-east-1.
+     */
+    @ParameterizedTest
+    @EnumSource(ConsistentAsyncShape.class)
+    void consistentAsyncReadsOfEveryShapeFailOverAfterAFailedAttempt(ConsistentAsyncShape shape) throws Exception {
+        routedClients();
+        warmUp(shape);
+        regions.faults(EU_WEST_1.id()).only(shape.operation).status(500);
+        regions.journalsClear();
+
+        try (RoutingContext.Scope s = RoutingContext.builder().dataClass(DataClass.RESTRICTED).subjectCountry("DE")
+                .build().open()) {
+            assertThat(shape.read(this, EU_PROFILES)).isTrue();
+        }
+        assertThat(regions.journal(EU_WEST_1.id()).count(shape.operation)).as("tried in eu-west-1 first")
+                .isGreaterThanOrEqualTo(1);
+        assertThat(regions.journal(EU_CENTRAL_1.id()).count(shape.operation)).as("failed over to eu-central-1")
+                .isGreaterThanOrEqualTo(1);
+        assertThat(requests(US_EAST_1)).as("RESTRICTED reads in us-east-1").isZero();
+    }
+
+    /** The region's requests other than the eventually consistent catalog reads that made it suspect. */
+    private static List<RequestJournal.Entry> requestsBesidesCatalogReads(Region region) {
+        return regions.journal(region.id()).entries().stream()
+                .filter(e -> !(e.operation().equals("GetItem") && e.table().equals(Optional.of(CATALOG))))
+                .toList();
     }
 }
