@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Hedged reads: when a READ has not answered after a delay, the same read is also sent to the next region of its
  * plan; the first success wins and the other attempt is cancelled. Only reads are hedged, never writes, nor a read
- * whose operation is {@linkplain dev.meridian.core.routing.Operation#unhedged() unhedged} (a strongly consistent one).
+ * whose operation is {@linkplain dev.meridian.core.routing.Operation#unhedged() unhedged} (a strongly consistent or
+ * transactional one).
  *
  * <p><b>The delay</b> is fixed, or adaptive: the operation's observed p99 latency in the first region (learnt per
  * region and operation, as a {@code Query} is slower than a {@code GetItem}; attempts abandoned as hedge losers or

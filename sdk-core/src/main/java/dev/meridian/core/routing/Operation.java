@@ -149,8 +149,9 @@ public final class Operation {
 
     /**
      * Whether this read must not be hedged: its answer is only right from the region tried first (a strongly
-     * consistent read, whose copy in another region may not have replicated the first region's writes yet). It still
-     * fails over to the next region when its attempt fails. See {@link Builder#unhedged()}.
+     * consistent read, whose copy in another region may not have replicated the first region's writes yet; a
+     * transactional read, which another region replicates item by item). It still fails over to the next region when
+     * its attempt fails, and, like a write, starts past a suspect region. See {@link Builder#unhedged()}.
      */
     @API(status = EXPERIMENTAL, since = "0.9")
     public boolean unhedged() {

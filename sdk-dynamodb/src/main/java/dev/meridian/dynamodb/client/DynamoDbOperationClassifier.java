@@ -41,8 +41,10 @@ import software.amazon.awssdk.services.dynamodb.model.DynamoDbRequest;
  *       consistently, when {@link TableConfig#consistentReadsAtHome()}) carries {@code RoutingStrategy.homeByKey()},
  *       whichever of a batch's or transaction's items it is.</li>
  *   <li>Hedging: a read with {@code ConsistentRead=true} ({@code GetItem}, {@code Query}, {@code Scan}, a
- *       consistent {@code BatchGetItem} or PartiQL {@code SELECT}) is {@linkplain Operation#unhedged() never hedged}:
- *       another region's answer is only eventually consistent. It still fails over when its attempt fails.</li>
+ *       consistent {@code BatchGetItem} or PartiQL {@code SELECT}) and a transactional read ({@code TransactGetItems},
+ *       a PartiQL {@code ExecuteTransaction} of {@code SELECT}s) are {@linkplain Operation#unhedged() never hedged}:
+ *       another region's answer is only eventually consistent, and global tables replicate item by item, not by
+ *       transaction. Such a read still fails over when its attempt fails.</li>
  * </ul>
  *
  * <p>Thread-safe and allocation-light; it never performs I/O itself. Used standalone with
@@ -203,11 +205,13 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
     /**
      * A read the caller asked to be strongly consistent ({@code ConsistentRead}) is never hedged: another region's
      * copy of a global table is eventually consistent, so its answer could miss a write the first region acknowledged
-     * (an item just put read as absent). {@code TransactGetItems} (always serializable, no such parameter) is still
-     * hedged, as before.
+     * (an item just put read as absent). Nor is a transactional read ({@code TransactGetItems}, a PartiQL
+     * {@code ExecuteTransaction} of {@code SELECT}s), which {@link RequestShape} marks consistent: a global table
+     * replicates item by item, so another region's answer is no transactional read of the caller's region (a
+     * transaction just committed there may be half-visible or invisible elsewhere).
      */
     private static boolean unhedged(RequestShape shape) {
-        return shape.read() && shape.consistentRead() && !"TransactGetItems".equals(shape.operation());
+        return shape.read() && shape.consistentRead();
     }
 
     private static OperationKind kind(RequestShape shape, RoutingContext ctx) {

@@ -21,6 +21,9 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.Get;
+import software.amazon.awssdk.services.dynamodb.model.ParameterizedStatement;
+import software.amazon.awssdk.services.dynamodb.model.TransactGetItem;
 
 /**
  * A strongly consistent read is answered by the region it was sent to first, never by a hedge to a region whose copy
@@ -28,6 +31,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * eu-west-1 answers {@code GetItem}s 300 ms late (fixed 50 ms hedge). An eventually consistent read of the item is
  * hedged to eu-central-1, which answers "no item" first (the setup does what it says); a {@code ConsistentRead} one,
  * synchronous or asynchronous, waits for eu-west-1 and finds the item. Before the fix its hedge won with "no item".
+ * So does a transactional read ({@code TransactGetItems}, a PartiQL {@code ExecuteTransaction} of {@code SELECT}s):
+ * another region's answer is no transaction of eu-west-1's (global tables replicate item by item). Before its fix the
+ * {@code TransactGetItems} hedge won with "no item".
  */
 class ConsistentReadsUnhedgedIT {
     private static final String TABLE = "consistent_unhedged";
@@ -60,7 +66,8 @@ class ConsistentReadsUnhedgedIT {
         }
         regions.pauseReplication(EU_WEST_1.id(), EU_CENTRAL_1.id());
         client.putItem(p -> p.tableName(TABLE).item(Map.of("pk", AttributeValue.fromS("order-1"))));
-        regions.faults(EU_WEST_1.id()).only("GetItem").latency(Duration.ofMillis(300));
+        regions.faults(EU_WEST_1.id()).only("GetItem", "TransactGetItems", "ExecuteTransaction")
+                .latency(Duration.ofMillis(300));
     }
 
     @AfterAll
@@ -89,6 +96,23 @@ class ConsistentReadsUnhedgedIT {
         assertThat(asyncClient.getItem(g -> g.tableName(TABLE).key(KEY).consistentRead(true))
                 .get(30, TimeUnit.SECONDS).hasItem()).isTrue();
         assertThat(regions.journal(EU_CENTRAL_1.id()).count("GetItem")).as("consistent reads hedged to eu-central-1")
+                .isEqualTo(centralBefore);
+    }
+
+    @Test
+    void aTransactionalReadWaitsForTheRegionItWasSentToFirst() throws Exception {
+        int centralBefore = regions.journal(EU_CENTRAL_1.id()).count();
+        TransactGetItem get = TransactGetItem.builder().get(Get.builder().tableName(TABLE).key(KEY).build()).build();
+        assertThat(client.transactGetItems(t -> t.transactItems(get)).responses().get(0).hasItem()).isTrue();
+        assertThat(asyncClient.transactGetItems(t -> t.transactItems(get)).get(30, TimeUnit.SECONDS).responses().get(0)
+                .hasItem()).isTrue();
+        ParameterizedStatement select = ParameterizedStatement.builder()
+                .statement("SELECT * FROM \"" + TABLE + "\" WHERE pk = 'order-1'").build();
+        assertThat(client.executeTransaction(t -> t.transactStatements(select)).responses().get(0).hasItem())
+                .isTrue();
+        assertThat(asyncClient.executeTransaction(t -> t.transactStatements(select)).get(30, TimeUnit.SECONDS)
+                .responses().get(0).hasItem()).isTrue();
+        assertThat(regions.journal(EU_CENTRAL_1.id()).count()).as("transactional reads hedged to eu-central-1")
                 .isEqualTo(centralBefore);
     }
 }

@@ -15,10 +15,12 @@ import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.DescribeTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.ExecuteStatementRequest;
+import software.amazon.awssdk.services.dynamodb.model.ExecuteTransactionRequest;
 import software.amazon.awssdk.services.dynamodb.model.ExpectedAttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.Get;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ListTablesRequest;
+import software.amazon.awssdk.services.dynamodb.model.ParameterizedStatement;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
@@ -151,7 +153,15 @@ class DynamoDbOperationClassifierTest {
         assertThat(classify("transactGetItems", TransactGetItemsRequest.class, TransactGetItemsRequest.builder()
                 .transactItems(TransactGetItem.builder().get(Get.builder().tableName("carts")
                         .key(Map.of("pk", AttributeValue.fromS("cart-1"))).build()).build()).build()).unhedged())
-                .as("no ConsistentRead parameter: hedged as before").isFalse();
+                .as("a transactional read is no transaction of the caller's region elsewhere").isTrue();
+        assertThat(classify("executeTransaction", ExecuteTransactionRequest.class, ExecuteTransactionRequest.builder()
+                .transactStatements(ParameterizedStatement.builder()
+                        .statement("SELECT * FROM \"carts\" WHERE pk = 'cart-1'").build()).build()).unhedged())
+                .as("a PartiQL transaction of SELECTs is a transactional read").isTrue();
+        assertThat(classify("executeTransaction", ExecuteTransactionRequest.class, ExecuteTransactionRequest.builder()
+                .transactStatements(ParameterizedStatement.builder()
+                        .statement("DELETE FROM \"carts\" WHERE pk = 'cart-1'").build()).build()).unhedged())
+                .as("a PartiQL transaction that writes is a write").isFalse();
         assertThat(classify("putItem", PutItemRequest.class,
                 PutItemRequest.builder().tableName("carts").item(ITEM).build()).unhedged())
                 .as("writes are never hedged anyway; the flag is for reads").isFalse();

@@ -35,19 +35,21 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.Get;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.ParameterizedStatement;
 import software.amazon.awssdk.services.dynamodb.model.TransactGetItem;
 
 /**
  * Issue 19, item 3 on every call shape: the suspect rule lives in sdk-core's executor, which every shape of the
  * multi-region client goes through. For each shape — synchronous {@code GetItem}, the {@code Query} paginator,
- * asynchronous {@code GetItem}, {@code BatchGetItem}, {@code TransactGetItems} — the local region eu-west-1 answers
+ * asynchronous {@code GetItem}, {@code BatchGetItem} — the local region eu-west-1 answers
  * every request, but 400 ms late (the README's configuration: adaptive hedging, 50 ms floor, 2 s attempts). Its
  * reads' hedges win elsewhere, the run of unanswered losers makes it suspect and its slow trials eject it: after that
  * the shape's reads do not go there at all. No read fails, and RESTRICTED data of a German subject (a table
  * replicated in the EU regions only) is read in eu-central-1, never in us-east-1 — which comes before eu-central-1
  * in the plan of unrestricted data (priority), as the PUBLIC reads made at the end show. The request journals are
- * the witness. Every asynchronous consistent call shape (never hedged) starts past a black-holed region its hedged
- * reads made suspect, as a synchronous one does, and still fails over after a failed attempt.
+ * the witness. A read that is never hedged — every asynchronous consistent call shape, and the transactional reads
+ * ({@code TransactGetItems}, a PartiQL transaction of {@code SELECT}s) — starts past a black-holed region that hedged
+ * reads made suspect, as a synchronous consistent one does, and still fails over after a failed attempt.
  */
 class SuspectRegionCallShapesIT {
     private static final String EU_PROFILES = "suspect_eu_profiles";
@@ -139,16 +141,6 @@ class SuspectRegionCallShapesIT {
                 return t.client.batchGetItem(b -> b.requestItems(Map.of(table, KeysAndAttributes.builder()
                         .keys(key("item-1"), key("item-2")).build()))).responses().get(table).size() == 2;
             }
-        },
-        TRANSACT_GET_ITEMS("TransactGetItems") {
-            @Override
-            public boolean read(SuspectRegionCallShapesIT t, String table) {
-                return t.client.transactGetItems(x -> x.transactItems(
-                        TransactGetItem.builder().get(Get.builder().tableName(table).key(key("item-1")).build())
-                                .build(),
-                        TransactGetItem.builder().get(Get.builder().tableName(table).key(key("item-2")).build())
-                                .build())).responses().stream().allMatch(r -> r.hasItem());
-            }
         };
 
         /** The operation its requests are journalled as. */
@@ -161,10 +153,11 @@ class SuspectRegionCallShapesIT {
     }
 
     /**
-     * Every shape of a strongly consistent read through the asynchronous client: a read that is never hedged, so
-     * that, like a write, it starts past a suspect region instead of waiting there for an attempt timeout.
+     * Every shape of a strongly consistent read through the asynchronous client, and the transactional reads
+     * (synchronous and asynchronous): reads that are never hedged, so that, like a write, they start past a suspect
+     * region instead of waiting there for an attempt timeout.
      */
-    enum ConsistentAsyncShape implements Reader {
+    enum UnhedgedShape implements Reader {
         GET_ITEM("GetItem") {
             @Override
             public boolean read(SuspectRegionCallShapesIT t, String table) throws Exception {
@@ -221,12 +214,43 @@ class SuspectRegionCallShapesIT {
                         .items().subscribe(items::add).get(30, TimeUnit.SECONDS);
                 return items.size() == 2;
             }
+        },
+        TRANSACT_GET_ITEMS("TransactGetItems") {
+            @Override
+            public boolean read(SuspectRegionCallShapesIT t, String table) throws Exception {
+                return t.asyncClient.transactGetItems(x -> x.transactItems(both(table))).get(30, TimeUnit.SECONDS)
+                        .responses().stream().allMatch(r -> r.hasItem());
+            }
+        },
+        SYNC_TRANSACT_GET_ITEMS("TransactGetItems") {
+            @Override
+            public boolean read(SuspectRegionCallShapesIT t, String table) {
+                return t.client.transactGetItems(x -> x.transactItems(both(table))).responses().stream()
+                        .allMatch(r -> r.hasItem());
+            }
+        },
+        PARTIQL_TRANSACTION("ExecuteTransaction") {
+            @Override
+            public boolean read(SuspectRegionCallShapesIT t, String table) throws Exception {
+                return t.asyncClient.executeTransaction(x -> x.transactStatements(
+                        ParameterizedStatement.builder().statement("SELECT * FROM \"" + table
+                                + "\" WHERE pk = 'item-1'").build(),
+                        ParameterizedStatement.builder().statement("SELECT * FROM \"" + table
+                                + "\" WHERE pk = 'item-2'").build())).get(30, TimeUnit.SECONDS)
+                        .responses().stream().allMatch(r -> r.hasItem());
+            }
         };
+
+        private static List<TransactGetItem> both(String table) {
+            return List.of(
+                    TransactGetItem.builder().get(Get.builder().tableName(table).key(key("item-1")).build()).build(),
+                    TransactGetItem.builder().get(Get.builder().tableName(table).key(key("item-2")).build()).build());
+        }
 
         /** The operation its requests are journalled as. */
         final String operation;
 
-        ConsistentAsyncShape(String operation) {
+        UnhedgedShape(String operation) {
             this.operation = operation;
         }
     }
@@ -324,14 +348,15 @@ class SuspectRegionCallShapesIT {
     }
 
     /**
-     * A suspect local region (black-holed: its hedge losers went unanswered) is not where an asynchronous consistent
-     * read starts: it goes to eu-central-1 at once, as a synchronous one does, rather than wait in eu-west-1 for an
-     * attempt timeout (it may not be hedged away). Before the fix it was sent there. No RESTRICTED read leaves the EU.
+     * A suspect local region (black-holed: its hedge losers went unanswered) is not where an unhedged (consistent or
+     * transactional) read starts: it goes to eu-central-1 at once, asynchronous or synchronous, rather than wait in
+     * eu-west-1 for an attempt timeout (it may not be hedged away). Before the fix an asynchronous one was sent there.
+     * No RESTRICTED read leaves the EU.
      * The region is still suspect, not ejected, at the end: its breaker did not refuse the reads in its stead.
      */
     @ParameterizedTest
-    @EnumSource(ConsistentAsyncShape.class)
-    void consistentAsyncReadsOfEveryShapeStartPastASuspectRegion(ConsistentAsyncShape shape) throws Exception {
+    @EnumSource(UnhedgedShape.class)
+    void unhedgedReadsOfEveryShapeStartPastASuspectRegion(UnhedgedShape shape) throws Exception {
         // Black-holed losers do not time out (and eject the region) while the test looks at the suspect region.
         routedClients(Duration.ofSeconds(20));
         warmUp(Shape.ASYNC_GET_ITEM);
@@ -366,12 +391,12 @@ class SuspectRegionCallShapesIT {
     }
 
     /**
-     * An asynchronous consistent read whose attempt fails in the local region (HTTP 500) still fails over, to
+     * An unhedged (consistent or transactional) read whose attempt fails in the local region (HTTP 500) still fails over, to
      * eu-central-1: unhedged is not pinned. RESTRICTED, it never goes to us-east-1.
      */
     @ParameterizedTest
-    @EnumSource(ConsistentAsyncShape.class)
-    void consistentAsyncReadsOfEveryShapeFailOverAfterAFailedAttempt(ConsistentAsyncShape shape) throws Exception {
+    @EnumSource(UnhedgedShape.class)
+    void unhedgedReadsOfEveryShapeFailOverAfterAFailedAttempt(UnhedgedShape shape) throws Exception {
         routedClients();
         warmUp(shape);
         regions.faults(EU_WEST_1.id()).only(shape.operation).status(500);
