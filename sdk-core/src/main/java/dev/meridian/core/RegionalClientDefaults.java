@@ -1,5 +1,6 @@
 package dev.meridian.core;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 import static org.apiguardian.api.API.Status.INTERNAL;
 import static org.apiguardian.api.API.Status.STABLE;
 
@@ -10,11 +11,13 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.awscore.client.config.AwsAdvancedClientOption;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.RequestOverrideConfiguration;
 import software.amazon.awssdk.core.SdkClient;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.client.config.SdkAdvancedClientOption;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.utils.ScheduledExecutorUtils;
 
@@ -43,6 +46,9 @@ import software.amazon.awssdk.utils.ScheduledExecutorUtils;
  * started on first use and ended when idle; the SDK does not close a scheduler it was given, and this one needs no
  * closing. A client built without it (or whose HTTP client ignores the SDK's abort) hedges as before: every attempt of
  * a hedged synchronous read on a hedge thread, the caller waiting for the first success.
+ *
+ * <p>Per-region clients made like an application's existing client take {@link #overrideConfigurationLike}: what the
+ * application set on it, with these settings where they matter.
  */
 @API(status = STABLE, since = "0.1")
 public final class RegionalClientDefaults {
@@ -87,6 +93,59 @@ public final class RegionalClientDefaults {
         return builder.retryStrategy(retryStrategy(maxAttempts))
                 .apiCallAttemptTimeout(attemptTimeout)
                 .apiCallTimeout(attemptTimeout);
+    }
+
+    /**
+     * Meridian's per-region settings on a copy of what the application set on an existing, built client: the override
+     * configuration for per-region clients made like {@code built} (e.g.
+     * {@code appClient.serviceClientConfiguration().overrideConfiguration()}), so that they get the attempt cap and
+     * Meridian's timeout scheduler as clients made with {@link #overrideConfiguration()} do.
+     *
+     * <p><b>Kept</b> as the application set them: headers, execution interceptors (Meridian's response interceptor
+     * added once), execution attributes, metric publishers, the call and attempt timeouts, the profile file and name,
+     * compression, the app id and the advanced options (user agent prefix and suffix, signers, host prefix injection,
+     * default region detection). A timeout left unset is Meridian's: {@link #ATTEMPT_TIMEOUT} for the attempt, and the
+     * attempt timeout for the whole call (one region never costs more than one attempt timeout); a call timeout the
+     * application set longer than its attempt timeout lets one region cost up to {@value #MAX_ATTEMPTS} of them.
+     *
+     * <p><b>Replaced</b>: the retry strategy (and any retry policy, mode or configurator) by
+     * {@link #retryStrategy(int) the standard one} capped at {@value #MAX_ATTEMPTS} attempts — not {@code toBuilder()},
+     * whose copy carries the built client's resolved strategy (DynamoDB's default: up to 9 attempts, sharing the
+     * application client's token bucket), which a strategy set on the copy does not replace; and the scheduler the SDK
+     * made for the built client (its own, shut down with it) by Meridian's timeout scheduler, which lets a won hedge
+     * release a synchronous read's caller ({@link #releasesCallers}). A scheduler the application gave its client is
+     * kept. Not carried by an override configuration at all, so not copied: credentials, region, endpoint and the HTTP
+     * client (the SDK does not expose a built client's).
+     */
+    @API(status = EXPERIMENTAL, since = "0.9")
+    public static ClientOverrideConfiguration overrideConfigurationLike(ClientOverrideConfiguration built) {
+        Objects.requireNonNull(built, "built");
+        ClientOverrideConfiguration.Builder b = ClientOverrideConfiguration.builder()
+                .headers(built.headers())
+                .executionInterceptors(built.executionInterceptors())
+                .executionAttributes(built.executionAttributes())
+                .metricPublishers(built.metricPublishers());
+        built.defaultProfileFileSupplier().ifPresent(b::defaultProfileFileSupplier);
+        built.defaultProfileName().ifPresent(b::defaultProfileName);
+        built.compressionConfiguration().ifPresent(b::compressionConfiguration);
+        built.appId().ifPresent(b::appId);
+        copy(built, b, SdkAdvancedClientOption.USER_AGENT_PREFIX);
+        copy(built, b, SdkAdvancedClientOption.USER_AGENT_SUFFIX);
+        copy(built, b, SdkAdvancedClientOption.SIGNER);
+        copy(built, b, SdkAdvancedClientOption.TOKEN_SIGNER);
+        copy(built, b, SdkAdvancedClientOption.DISABLE_HOST_PREFIX_INJECTION);
+        copy(built, b, AwsAdvancedClientOption.ENABLE_DEFAULT_REGION_DETECTION);
+        // A built client names the scheduler the SDK made for it, or the application's wrapped as unmanaged.
+        built.scheduledExecutorService().filter(s -> ScheduledExecutorUtils.unwrapUnmanagedScheduledExecutor(s) != s)
+                .map(ScheduledExecutorUtils::unwrapUnmanagedScheduledExecutor).ifPresent(b::scheduledExecutorService);
+        apply(b, MAX_ATTEMPTS, built.apiCallAttemptTimeout().orElse(ATTEMPT_TIMEOUT));
+        built.apiCallTimeout().ifPresent(b::apiCallTimeout);
+        return b.build();
+    }
+
+    private static <T> void copy(ClientOverrideConfiguration from, ClientOverrideConfiguration.Builder to,
+            SdkAdvancedClientOption<T> option) {
+        from.advancedOption(option).ifPresent(value -> to.putAdvancedOption(option, value));
     }
 
     /**

@@ -3,11 +3,31 @@ package dev.meridian.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.client.config.SdkAdvancedClientOption;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.metrics.MetricCollection;
+import software.amazon.awssdk.metrics.MetricPublisher;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.RetryStrategy;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.utils.ScheduledExecutorUtils;
 
-/** Which requests keep the call timeout a won hedge releases the caller through. */
+/**
+ * Which requests keep the call timeout a won hedge releases the caller through; and per-region clients made like an
+ * application's built client keep what it set, with the attempt cap and Meridian's timeout scheduler.
+ */
 class RegionalClientDefaultsTest {
+    private static final StaticCredentialsProvider LOCAL =
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
 
     private static GetItemRequest withCallTimeout(Duration timeout) {
         return GetItemRequest.builder().tableName("t").overrideConfiguration(o -> o.apiCallTimeout(timeout)).build();
@@ -22,5 +42,75 @@ class RegionalClientDefaultsTest {
         // The SDK counts whole milliseconds and schedules no timer for 0.
         assertThat(RegionalClientDefaults.keepsCallTimeout(withCallTimeout(Duration.ofNanos(999_999)))).isFalse();
         assertThat(RegionalClientDefaults.keepsCallTimeout("not an SDK request")).isTrue();
+    }
+
+    @Test
+    void aClientMadeLikeAnApplicationsClientKeepsWhatItSetWithTheCapAndMeridiansScheduler() {
+        ExecutionInterceptor tracing = new ExecutionInterceptor() {
+        };
+        MetricPublisher publisher = new MetricPublisher() {
+            @Override
+            public void publish(MetricCollection metrics) {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (DynamoDbClient app = DynamoDbClient.builder().region(Region.US_EAST_1).credentialsProvider(LOCAL)
+                .overrideConfiguration(o -> o.addExecutionInterceptor(tracing).putHeader("x-team", "orders")
+                        .apiCallTimeout(Duration.ofSeconds(7)).addMetricPublisher(publisher).appId("orders-app")
+                        .putAdvancedOption(SdkAdvancedClientOption.USER_AGENT_SUFFIX, "orders")
+                        .retryStrategy(RegionalClientDefaults.retryStrategy(9)))
+                .build();
+                DynamoDbClient regional = DynamoDbClient.builder().region(Region.EU_WEST_1).credentialsProvider(LOCAL)
+                        .overrideConfiguration(RegionalClientDefaults.overrideConfigurationLike(
+                                app.serviceClientConfiguration().overrideConfiguration()))
+                        .build()) {
+            ClientOverrideConfiguration o = regional.serviceClientConfiguration().overrideConfiguration();
+            assertThat(o.executionInterceptors()).contains(tracing, HeardAtTheWire.INSTANCE)
+                    .containsOnlyOnce(HeardAtTheWire.INSTANCE);
+            assertThat(o.headers()).containsEntry("x-team", List.of("orders"));
+            assertThat(o.apiCallTimeout()).as("the application's call timeout").contains(Duration.ofSeconds(7));
+            assertThat(o.apiCallAttemptTimeout()).as("unset: Meridian's").contains(RegionalClientDefaults.ATTEMPT_TIMEOUT);
+            assertThat(o.metricPublishers()).contains(publisher);
+            assertThat(o.appId()).contains("orders-app");
+            assertThat(o.advancedOption(SdkAdvancedClientOption.USER_AGENT_SUFFIX)).contains("orders");
+            assertThat(o.retryStrategy().map(RetryStrategy::maxAttempts)).as("the cap, not the application's 9")
+                    .contains(RegionalClientDefaults.MAX_ATTEMPTS);
+            assertThat(RegionalClientDefaults.releasesCallers(regional)).as("timed on Meridian's scheduler: %s",
+                    o.scheduledExecutorService()).isTrue();
+        }
+    }
+
+    @Test
+    void aClientMadeLikeAnApplicationsClientKeepsItsTimeoutsAndTheSchedulerItGaveIt() {
+        ScheduledExecutorService own = Executors.newSingleThreadScheduledExecutor();
+        try (DynamoDbClient app = DynamoDbClient.builder().region(Region.US_EAST_1).credentialsProvider(LOCAL)
+                .overrideConfiguration(o -> o.scheduledExecutorService(own)
+                        .apiCallAttemptTimeout(Duration.ofMillis(800)))
+                .build()) {
+            ClientOverrideConfiguration o = RegionalClientDefaults.overrideConfigurationLike(
+                    app.serviceClientConfiguration().overrideConfiguration());
+            assertThat(o.scheduledExecutorService().map(ScheduledExecutorUtils::unwrapUnmanagedScheduledExecutor))
+                    .contains(own);
+            assertThat(o.apiCallAttemptTimeout()).contains(Duration.ofMillis(800));
+            assertThat(o.apiCallTimeout()).as("unset: the attempt timeout").contains(Duration.ofMillis(800));
+        } finally {
+            own.shutdownNow();
+        }
+    }
+
+    @Test
+    void aClientMadeLikeADefaultClientGetsMeridiansDefaults() {
+        try (DynamoDbClient app = DynamoDbClient.builder().region(Region.US_EAST_1).credentialsProvider(LOCAL)
+                .build()) {
+            ClientOverrideConfiguration o = RegionalClientDefaults.overrideConfigurationLike(
+                    app.serviceClientConfiguration().overrideConfiguration());
+            assertThat(o.apiCallAttemptTimeout()).contains(RegionalClientDefaults.ATTEMPT_TIMEOUT);
+            assertThat(o.apiCallTimeout()).contains(RegionalClientDefaults.ATTEMPT_TIMEOUT);
+            assertThat(o.scheduledExecutorService()).contains(SdkTimeoutScheduler.INSTANCE);
+            assertThat(o.headers()).isEqualTo(Map.of());
+        }
     }
 }

@@ -8,6 +8,8 @@ import dev.meridian.core.RegionalClientDefaults;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
@@ -15,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
@@ -53,6 +56,24 @@ class RegionalDynamoDbClientsTest {
                     .map(ScheduledExecutorUtils::unwrapUnmanagedScheduledExecutor)).contains(own);
         } finally {
             own.shutdownNow();
+        }
+    }
+
+    /**
+     * What the application set on its client reaches the per-region clients (sdk-core's
+     * {@link RegionalClientDefaults#overrideConfigurationLike}): its header and call timeout survive, the attempt
+     * timeout it left unset is Meridian's. Before, the copy's timeouts were overwritten with Meridian's 2 s.
+     */
+    @Test
+    void whatTheApplicationSetOnItsClientReachesThePerRegionClients() {
+        try (DynamoDbClient app = DynamoDbClient.builder().region(Region.US_EAST_1).credentialsProvider(LOCAL)
+                .overrideConfiguration(o -> o.putHeader("x-team", "orders").apiCallTimeout(Duration.ofSeconds(7)))
+                .build();
+                DynamoDbClient regional = RegionalDynamoDbClients.like(app).create(Region.EU_WEST_1, WEST)) {
+            ClientOverrideConfiguration o = regional.serviceClientConfiguration().overrideConfiguration();
+            assertThat(o.headers()).containsEntry("x-team", List.of("orders"));
+            assertThat(o.apiCallTimeout()).contains(Duration.ofSeconds(7));
+            assertThat(o.apiCallAttemptTimeout()).contains(RegionalClientDefaults.ATTEMPT_TIMEOUT);
         }
     }
 
