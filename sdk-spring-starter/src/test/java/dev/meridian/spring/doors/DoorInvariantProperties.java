@@ -8,10 +8,8 @@ import dev.meridian.spring.doors.DoorsFixture.Response;
 import dev.meridian.testkit.RegionFaults;
 import dev.meridian.testkit.RequestJournal;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -66,8 +64,7 @@ abstract class DoorInvariantProperties {
     private static final String EU_CENTRAL = "eu-central-1";
     private static final String US_EAST = "us-east-1";
 
-    private static DoorsFixture fixture;
-    private static final Map<Config, Apps> APPS = new EnumMap<>(Config.class);
+    private static final DoorPropertyFixture DOORS = new DoorPropertyFixture();
 
     private final Set<Door> doors;
 
@@ -78,16 +75,16 @@ abstract class DoorInvariantProperties {
 
     @BeforeContainer
     static void start() {
-        fixture = DoorsFixture.start();
-        DoorsFixture.REGIONS.forEach(r -> fixture.journal(r).keepBodies());
+        DOORS.start();
     }
 
     @AfterContainer
     static void stop() {
-        APPS.clear();
-        if (fixture != null) {
-            fixture.close();
-        }
+        DOORS.stop();
+    }
+
+    private static DoorsFixture fixture() {
+        return DOORS.fixture();
     }
 
     /** What the request's routing headers say. */
@@ -164,12 +161,12 @@ abstract class DoorInvariantProperties {
         /** Injects the fault for case {@code c}; what the door's runtime then says of the given-up region. */
         String inject(Apps apps, Case c) {
             switch (this) {
-                case EU_WEST_REFUSED -> fixture.regionFaults(EU_WEST).down();
-                case EU_CENTRAL_500 -> fixture.regionFaults(EU_CENTRAL).status(500);
-                case US_EAST_BLACKHOLE -> fixture.regionFaults(US_EAST).blackhole();
+                case EU_WEST_REFUSED -> fixture().regionFaults(EU_WEST).down();
+                case EU_CENTRAL_500 -> fixture().regionFaults(EU_CENTRAL).status(500);
+                case US_EAST_BLACKHOLE -> fixture().regionFaults(US_EAST).blackhole();
                 case GIVEN_UP -> {
                     String region = givenUpRegion(c);
-                    RegionStatus s = fixture.blackholeUntilGivenUp(apps, c.door().type(), region);
+                    RegionStatus s = fixture().blackholeUntilGivenUp(apps, c.door().type(), region);
                     return region + " " + (s.suspect() ? "suspect" : s.breaker().toString());
                 }
                 default -> { }
@@ -215,13 +212,13 @@ abstract class DoorInvariantProperties {
         Case c = new Case(door, headers, sticky, config, table, fault);
         Apps apps = apps(config);
         String id = UUID.randomUUID().toString();
-        fixture.clearJournals();
+        fixture().clearJournals();
         fault.inject(apps, c);
         Response r;
         try {
             r = apps.send(door, table.name, id, headers(c));
         } finally {
-            fixture.healAll();
+            fixture().healAll();
         }
 
         Set<String> allowed = allowed(c, table.name);
@@ -255,13 +252,13 @@ abstract class DoorInvariantProperties {
         Assume.that(!refusedBeforeSending(c) && !allowed.isEmpty());
         Apps apps = apps(Config.NOTHING);
         String id = UUID.randomUUID().toString();
-        fixture.clearJournals();
+        fixture().clearJournals();
         Response r;
         try {
             Statistics.label("given up when written").collect(Fault.GIVEN_UP.inject(apps, c));
             r = apps.send(door, table.name, id, headers(c));
         } finally {
-            fixture.healAll();
+            fixture().healAll();
             // Writes send no trials: left suspect, the region would never take another try's first attempt.
             apps.runtime(door.type()).resetHealth();
         }
@@ -273,8 +270,7 @@ abstract class DoorInvariantProperties {
     }
 
     private Apps apps(Config config) {
-        return APPS.computeIfAbsent(config,
-                k -> fixture.apps(doors, DoorsFixture.withRoomyHedgeBudget(k.properties)));
+        return DOORS.apps(config, doors);
     }
 
     /**
@@ -295,7 +291,7 @@ abstract class DoorInvariantProperties {
         List<String> ids = c.door() == Door.FUTURE_THEN_COMPOSE ? List.of(id, id + "-first") : List.of(id);
         for (String written : ids) {
             String key = "\"S\":\"" + written + "\"";
-            assertThat(fixture.journal(givenUp).entries()).as("%s: writes of %s sent to the given-up %s", c, written,
+            assertThat(fixture().journal(givenUp).entries()).as("%s: writes of %s sent to the given-up %s", c, written,
                     givenUp).noneMatch(e -> e.body().filter(b -> b.contains(key)).isPresent());
         }
         assertThat(r.status()).as("%s: the write past the given-up %s: %s", c, givenUp, r.body()).isEqualTo(204);
@@ -353,14 +349,10 @@ abstract class DoorInvariantProperties {
 
     /** Invariants 1 to 4 for the item {@code id} of {@code table}, from the journals; the regions it reached. */
     private static Set<String> assertWritten(Case c, String id, String table, Set<String> allowed) {
-        String key = "\"S\":\"" + id + "\"";
         Set<String> reached = new LinkedHashSet<>();
         Set<String> mayHaveApplied = new LinkedHashSet<>();
         for (String region : DoorsFixture.REGIONS) {
-            for (RequestJournal.Entry e : fixture.journal(region).entries()) {
-                if (e.body().filter(b -> b.contains(key)).isEmpty()) {
-                    continue;
-                }
+            for (RequestJournal.Entry e : DOORS.requestsNaming(region, id)) {
                 reached.add(region);
                 if (e.operation().equals("PutItem") && e.fault().map(f -> !f.equals("status(503)")).orElse(true)) {
                     mayHaveApplied.add(region);

@@ -12,10 +12,8 @@ import dev.meridian.spring.doors.DoorsFixture.Apps;
 import dev.meridian.spring.doors.DoorsFixture.ReadResponse;
 import dev.meridian.testkit.RequestJournal;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -62,8 +60,7 @@ abstract class DoorReadProperties {
     /** Follow-up requests, at most, until one lands on a given pooled thread (Tomcat keeps 10 spare threads). */
     private static final int MAX_FOLLOW_UPS = 60;
 
-    private static DoorsFixture fixture;
-    private static final Map<Config, Apps> APPS = new EnumMap<>(Config.class);
+    private static final DoorPropertyFixture DOORS = new DoorPropertyFixture();
 
     private final Set<Door> doors;
     private final Door pooled;
@@ -76,16 +73,16 @@ abstract class DoorReadProperties {
 
     @BeforeContainer
     static void start() {
-        fixture = DoorsFixture.start();
-        DoorsFixture.REGIONS.forEach(r -> fixture.journal(r).keepBodies());
+        DOORS.start();
     }
 
     @AfterContainer
     static void stop() {
-        APPS.clear();
-        if (fixture != null) {
-            fixture.close();
-        }
+        DOORS.stop();
+    }
+
+    private static DoorsFixture fixture() {
+        return DOORS.fixture();
     }
 
     /** A fault for the duration of the try. */
@@ -154,14 +151,14 @@ abstract class DoorReadProperties {
                 .filter(region -> apps.status(door.type(), region).breaker() != RegionStatus.BreakerState.CLOSED)
                 .collect(Collectors.toSet());
         String id = UUID.randomUUID().toString();
-        fixture.seed(table.name, id);
-        fixture.clearJournals();
+        fixture().seed(table.name, id);
+        fixture().clearJournals();
         ReadResponse r;
         try {
             Statistics.label("black-holed region when read").collect(inject(apps, door, fault));
             r = apps.read(door, table.name, id, shape, DoorInvariantProperties.headers(c));
         } finally {
-            fixture.healAll();
+            fixture().healAll();
         }
 
         Set<String> reached = reached(id);
@@ -200,15 +197,15 @@ abstract class DoorReadProperties {
         Case released = new Case(pooled, Headers.DE_RESTRICTED, Sticky.EU_CENTRAL, Config.NOTHING, Table.EU_ONLY,
                 DoorInvariantProperties.Fault.NONE);
         String id = UUID.randomUUID().toString();
-        fixture.seed(Table.EU_ONLY.name, id);
-        fixture.clearJournals();
+        fixture().seed(Table.EU_ONLY.name, id);
+        fixture().clearJournals();
         ReadResponse first;
         try {
-            fixture.regionFaults(EU_CENTRAL).blackhole();
+            fixture().regionFaults(EU_CENTRAL).blackhole();
             first = apps.read(pooled, Table.EU_ONLY.name, id, DoorReads.Shape.GET,
                     DoorInvariantProperties.headers(released));
         } finally {
-            fixture.healAll();
+            fixture().healAll();
         }
         assertThat(first.status()).as("the released read: %s", first.body()).isEqualTo(200);
         assertCleanThread("the released read", first, released);
@@ -220,7 +217,7 @@ abstract class DoorReadProperties {
                 DoorInvariantProperties.Fault.NONE);
         for (int i = 0; i < MAX_FOLLOW_UPS; i++) {
             String nextId = UUID.randomUUID().toString();
-            fixture.seed(Table.EVERYWHERE.name, nextId);
+            fixture().seed(Table.EVERYWHERE.name, nextId);
             ReadResponse r = apps.read(pooled, Table.EVERYWHERE.name, nextId, DoorReads.Shape.GET,
                     DoorInvariantProperties.headers(next));
             assertThat(r.status()).as("follow-up %d: %s", i, r.body()).isEqualTo(200);
@@ -234,21 +231,20 @@ abstract class DoorReadProperties {
     }
 
     private Apps apps(Config config) {
-        return APPS.computeIfAbsent(config,
-                k -> fixture.apps(doors, DoorsFixture.withRoomyHedgeBudget(k.properties)));
+        return DOORS.apps(config, doors);
     }
 
     /** Injects the fault; what the door's runtime then says of the black-holed region. */
     private static String inject(Apps apps, Door door, ReadFault fault) {
         switch (fault) {
-            case EU_WEST_REFUSED -> fixture.regionFaults(EU_WEST).down();
-            case EU_CENTRAL_500 -> fixture.regionFaults(EU_CENTRAL).status(500);
+            case EU_WEST_REFUSED -> fixture().regionFaults(EU_WEST).down();
+            case EU_CENTRAL_500 -> fixture().regionFaults(EU_CENTRAL).status(500);
             case US_EAST_BLACKHOLE, EU_WEST_BLACKHOLE -> {
                 apps.runtime(door.type()).resetHealth();
-                fixture.regionFaults(fault.faulted).blackhole();
+                fixture().regionFaults(fault.faulted).blackhole();
             }
             case US_EAST_GIVEN_UP, EU_WEST_GIVEN_UP ->
-                    fixture.blackholeUntilGivenUp(apps, door.type(), fault.faulted);
+                    fixture().blackholeUntilGivenUp(apps, door.type(), fault.faulted);
             default -> { }
         }
         if (!fault.blackhole()) {
@@ -287,8 +283,6 @@ abstract class DoorReadProperties {
     }
 
     private static List<RequestJournal.Entry> entries(String region, String id) {
-        String key = "\"S\":\"" + id + "\"";
-        return fixture.journal(region).entries().stream().filter(e -> e.body().filter(b -> b.contains(key)).isPresent())
-                .toList();
+        return DOORS.requestsNaming(region, id);
     }
 }
