@@ -72,7 +72,8 @@ class RegionalClientDefaultsTest {
                     .containsOnlyOnce(HeardAtTheWire.INSTANCE);
             assertThat(o.headers()).containsEntry("x-team", List.of("orders"));
             assertThat(o.apiCallTimeout()).as("the application's call timeout").contains(Duration.ofSeconds(7));
-            assertThat(o.apiCallAttemptTimeout()).as("unset: Meridian's").contains(RegionalClientDefaults.ATTEMPT_TIMEOUT);
+            assertThat(o.apiCallAttemptTimeout()).as("unset: Meridian's")
+                    .contains(RegionalClientDefaults.ATTEMPT_TIMEOUT);
             assertThat(o.metricPublishers()).contains(publisher);
             assertThat(o.appId()).contains("orders-app");
             assertThat(o.advancedOption(SdkAdvancedClientOption.USER_AGENT_SUFFIX)).contains("orders");

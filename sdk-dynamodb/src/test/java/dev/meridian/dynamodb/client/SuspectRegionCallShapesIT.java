@@ -391,8 +391,8 @@ class SuspectRegionCallShapesIT {
     }
 
     /**
-     * An unhedged (consistent or transactional) read whose attempt fails in the local region (HTTP 500) still fails over, to
-     * eu-central-1: unhedged is not pinned. RESTRICTED, it never goes to us-east-1.
+     * An unhedged (consistent or transactional) read whose attempt fails in the local region (HTTP 500) still fails
+     * over, to eu-central-1: unhedged is not pinned. RESTRICTED, it never goes to us-east-1.
      */
     @ParameterizedTest
     @EnumSource(UnhedgedShape.class)
