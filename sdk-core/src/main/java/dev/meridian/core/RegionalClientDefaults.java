@@ -5,9 +5,19 @@ import static org.apiguardian.api.API.Status.INTERNAL;
 import static org.apiguardian.api.API.Status.STABLE;
 
 import dev.meridian.core.internal.SettingRules;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
@@ -18,6 +28,7 @@ import software.amazon.awssdk.core.SdkClient;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.client.config.SdkAdvancedClientOption;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.utils.ScheduledExecutorUtils;
 
@@ -56,6 +67,10 @@ public final class RegionalClientDefaults {
     public static final int MAX_ATTEMPTS = 2;
     /** Default per-attempt timeout. */
     public static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(2);
+
+    /** Where the class path registers the interceptors every SDK client adds itself. */
+    private static final String GLOBAL_INTERCEPTORS = "software/amazon/awssdk/global/handlers/execution.interceptors";
+    private static final String SDK_PACKAGE = "software.amazon.awssdk.";
 
     private RegionalClientDefaults() {
     }
@@ -102,11 +117,13 @@ public final class RegionalClientDefaults {
      * Meridian's timeout scheduler as clients made with {@link #overrideConfiguration()} do.
      *
      * <p><b>Kept</b> as the application set them: headers, execution interceptors (Meridian's response interceptor
-     * added once), execution attributes, metric publishers, the call and attempt timeouts, the profile file and name,
-     * compression, the app id and the advanced options (user agent prefix and suffix, signers, host prefix injection,
-     * default region detection). A timeout left unset is Meridian's: {@link #ATTEMPT_TIMEOUT} for the attempt, and the
-     * attempt timeout for the whole call (one region never costs more than one attempt timeout); a call timeout the
-     * application set longer than its attempt timeout lets one region cost up to {@value #MAX_ATTEMPTS} of them.
+     * added once; not those every client adds itself when built, the SDK's own and the class path's global ones, which
+     * would run twice), execution attributes, metric publishers, the call and attempt timeouts, the profile file and
+     * name, compression, the app id and the advanced options (user agent prefix and suffix, signers, host prefix
+     * injection, default region detection). A timeout left unset is Meridian's: {@link #ATTEMPT_TIMEOUT} for the
+     * attempt, and the attempt timeout for the whole call (one region never costs more than one attempt timeout); a
+     * call timeout the application set longer than its attempt timeout lets one region cost up to
+     * {@value #MAX_ATTEMPTS} of them.
      *
      * <p><b>Replaced</b>: the retry strategy (and any retry policy, mode or configurator) by
      * {@link #retryStrategy(int) the standard one} capped at {@value #MAX_ATTEMPTS} attempts — not {@code toBuilder()},
@@ -122,7 +139,7 @@ public final class RegionalClientDefaults {
         Objects.requireNonNull(built, "built");
         ClientOverrideConfiguration.Builder b = ClientOverrideConfiguration.builder()
                 .headers(built.headers())
-                .executionInterceptors(built.executionInterceptors())
+                .executionInterceptors(applicationsInterceptors(built))
                 .executionAttributes(built.executionAttributes())
                 .metricPublishers(built.metricPublishers());
         built.defaultProfileFileSupplier().ifPresent(b::defaultProfileFileSupplier);
@@ -141,6 +158,43 @@ public final class RegionalClientDefaults {
         apply(b, MAX_ATTEMPTS, built.apiCallAttemptTimeout().orElse(ATTEMPT_TIMEOUT));
         built.apiCallTimeout().ifPresent(b::apiCallTimeout);
         return b.build();
+    }
+
+    /**
+     * The interceptors of a built client that its application added: a built configuration lists every interceptor the
+     * client runs, also those every client adds itself when built — the SDK's own (its packages) and those registered
+     * on the class path as global interceptors — which a client built from the copy adds again, so that copies would
+     * run twice on every call.
+     */
+    private static List<ExecutionInterceptor> applicationsInterceptors(ClientOverrideConfiguration built) {
+        Set<String> global = globalInterceptorClasses();
+        List<ExecutionInterceptor> own = new ArrayList<>();
+        for (ExecutionInterceptor i : built.executionInterceptors()) {
+            String name = i.getClass().getName();
+            if (!name.startsWith(SDK_PACKAGE) && !global.contains(name)) {
+                own.add(i);
+            }
+        }
+        return own;
+    }
+
+    /** The class names the class path registers as the SDK's global interceptors, one a line as the SDK reads them. */
+    private static Set<String> globalInterceptorClasses() {
+        Set<String> names = new HashSet<>();
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        try {
+            Enumeration<URL> files = (loader != null ? loader : RegionalClientDefaults.class.getClassLoader())
+                    .getResources(GLOBAL_INTERCEPTORS);
+            while (files.hasMoreElements()) {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(files.nextElement().openStream(),
+                        StandardCharsets.UTF_8))) {
+                    r.lines().map(String::trim).filter(line -> !line.isEmpty()).forEach(names::add);
+                }
+            }
+        } catch (IOException e) {
+            // Unreadable: the SDK itself fails to build a client over it; copy what is not the SDK's own.
+        }
+        return names;
     }
 
     private static <T> void copy(ClientOverrideConfiguration from, ClientOverrideConfiguration.Builder to,

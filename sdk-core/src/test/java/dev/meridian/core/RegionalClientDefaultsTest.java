@@ -70,6 +70,8 @@ class RegionalClientDefaultsTest {
             ClientOverrideConfiguration o = regional.serviceClientConfiguration().overrideConfiguration();
             assertThat(o.executionInterceptors()).contains(tracing, HeardAtTheWire.INSTANCE)
                     .containsOnlyOnce(HeardAtTheWire.INSTANCE);
+            assertThat(o.executionInterceptors().stream().map(i -> i.getClass().getName()).toList())
+                    .as("the SDK's own interceptors, which the built client lists, added once").doesNotHaveDuplicates();
             assertThat(o.headers()).containsEntry("x-team", List.of("orders"));
             assertThat(o.apiCallTimeout()).as("the application's call timeout").contains(Duration.ofSeconds(7));
             assertThat(o.apiCallAttemptTimeout()).as("unset: Meridian's")
@@ -112,6 +114,8 @@ class RegionalClientDefaultsTest {
             assertThat(o.apiCallTimeout()).contains(RegionalClientDefaults.ATTEMPT_TIMEOUT);
             assertThat(o.scheduledExecutorService()).contains(SdkTimeoutScheduler.INSTANCE);
             assertThat(o.headers()).isEqualTo(Map.of());
+            assertThat(o.executionInterceptors()).as("nothing of the SDK's own copied")
+                    .containsExactly(HeardAtTheWire.INSTANCE);
         }
     }
 }

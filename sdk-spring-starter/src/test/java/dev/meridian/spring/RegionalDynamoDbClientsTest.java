@@ -62,7 +62,8 @@ class RegionalDynamoDbClientsTest {
     /**
      * What the application set on its client reaches the per-region clients (sdk-core's
      * {@link RegionalClientDefaults#overrideConfigurationLike}): its header and call timeout survive, the attempt
-     * timeout it left unset is Meridian's. Before, the copy's timeouts were overwritten with Meridian's 2 s.
+     * timeout it left unset is Meridian's, and every interceptor runs once. Before, the copy's timeouts were
+     * overwritten with Meridian's 2 s, and the SDK's own interceptors, which a built client lists, ran twice.
      */
     @Test
     void whatTheApplicationSetOnItsClientReachesThePerRegionClients() {
@@ -74,6 +75,9 @@ class RegionalDynamoDbClientsTest {
             assertThat(o.headers()).containsEntry("x-team", List.of("orders"));
             assertThat(o.apiCallTimeout()).contains(Duration.ofSeconds(7));
             assertThat(o.apiCallAttemptTimeout()).contains(RegionalClientDefaults.ATTEMPT_TIMEOUT);
+            assertThat(o.executionInterceptors().stream().map(i -> i.getClass().getName()).toList())
+                    .as("each interceptor runs once, not the application client's copies of the SDK's own again")
+                    .doesNotHaveDuplicates();
         }
     }
 
