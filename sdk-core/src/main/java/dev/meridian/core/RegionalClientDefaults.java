@@ -120,10 +120,13 @@ public final class RegionalClientDefaults {
      * added once; not those every client adds itself when built, the SDK's own and the class path's global ones, which
      * would run twice), execution attributes, metric publishers, the call and attempt timeouts, the profile file and
      * name, compression, the app id and the advanced options (user agent prefix and suffix, signers, host prefix
-     * injection, default region detection). A timeout left unset is Meridian's: {@link #ATTEMPT_TIMEOUT} for the
-     * attempt, and the attempt timeout for the whole call (one region never costs more than one attempt timeout); a
-     * call timeout the application set longer than its attempt timeout lets one region cost up to
-     * {@value #MAX_ATTEMPTS} of them.
+     * injection, default region detection).
+     *
+     * <p><b>Timeouts</b>: Meridian's are ceilings. The attempt timeout is the application's when shorter than
+     * {@link #ATTEMPT_TIMEOUT}, else that; the call timeout the application's when shorter than the attempt timeout,
+     * else the attempt timeout: one region never holds a call longer than one attempt timeout before it fails over (a
+     * client set up for one region, e.g. a 30 s call timeout for long scans, would otherwise hold every call to a
+     * black-holed region that long). Other timeouts: a {@link RegionalClientFactory} of the application's own.
      *
      * <p><b>Replaced</b>: the retry strategy (and any retry policy, mode or configurator) by
      * {@link #retryStrategy(int) the standard one} capped at {@value #MAX_ATTEMPTS} attempts — not {@code toBuilder()},
@@ -155,8 +158,9 @@ public final class RegionalClientDefaults {
         // A built client names the scheduler the SDK made for it, or the application's wrapped as unmanaged.
         built.scheduledExecutorService().filter(s -> ScheduledExecutorUtils.unwrapUnmanagedScheduledExecutor(s) != s)
                 .map(ScheduledExecutorUtils::unwrapUnmanagedScheduledExecutor).ifPresent(b::scheduledExecutorService);
-        apply(b, MAX_ATTEMPTS, built.apiCallAttemptTimeout().orElse(ATTEMPT_TIMEOUT));
-        built.apiCallTimeout().ifPresent(b::apiCallTimeout);
+        Duration attempt = shorter(built.apiCallAttemptTimeout(), ATTEMPT_TIMEOUT);
+        apply(b, MAX_ATTEMPTS, attempt);
+        b.apiCallTimeout(shorter(built.apiCallTimeout(), attempt));
         return b.build();
     }
 
@@ -195,6 +199,11 @@ public final class RegionalClientDefaults {
             // Unreadable: the SDK itself fails to build a client over it; copy what is not the SDK's own.
         }
         return names;
+    }
+
+    /** The application's timeout where it set one shorter than {@code ceiling}, else {@code ceiling}. */
+    private static Duration shorter(Optional<Duration> set, Duration ceiling) {
+        return set.filter(t -> t.compareTo(ceiling) < 0).orElse(ceiling);
     }
 
     private static <T> void copy(ClientOverrideConfiguration from, ClientOverrideConfiguration.Builder to,

@@ -73,7 +73,8 @@ class RegionalClientDefaultsTest {
             assertThat(o.executionInterceptors().stream().map(i -> i.getClass().getName()).toList())
                     .as("the SDK's own interceptors, which the built client lists, added once").doesNotHaveDuplicates();
             assertThat(o.headers()).containsEntry("x-team", List.of("orders"));
-            assertThat(o.apiCallTimeout()).as("the application's call timeout").contains(Duration.ofSeconds(7));
+            assertThat(o.apiCallTimeout()).as("the application's 7 s call timeout, cut to Meridian's ceiling")
+                    .contains(RegionalClientDefaults.ATTEMPT_TIMEOUT);
             assertThat(o.apiCallAttemptTimeout()).as("unset: Meridian's")
                     .contains(RegionalClientDefaults.ATTEMPT_TIMEOUT);
             assertThat(o.metricPublishers()).contains(publisher);
@@ -87,18 +88,18 @@ class RegionalClientDefaultsTest {
     }
 
     @Test
-    void aClientMadeLikeAnApplicationsClientKeepsItsTimeoutsAndTheSchedulerItGaveIt() {
+    void aClientMadeLikeAnApplicationsClientKeepsItsShorterTimeoutsAndTheSchedulerItGaveIt() {
         ScheduledExecutorService own = Executors.newSingleThreadScheduledExecutor();
         try (DynamoDbClient app = DynamoDbClient.builder().region(Region.US_EAST_1).credentialsProvider(LOCAL)
                 .overrideConfiguration(o -> o.scheduledExecutorService(own)
-                        .apiCallAttemptTimeout(Duration.ofMillis(800)))
+                        .apiCallAttemptTimeout(Duration.ofMillis(800)).apiCallTimeout(Duration.ofMillis(500)))
                 .build()) {
             ClientOverrideConfiguration o = RegionalClientDefaults.overrideConfigurationLike(
                     app.serviceClientConfiguration().overrideConfiguration());
             assertThat(o.scheduledExecutorService().map(ScheduledExecutorUtils::unwrapUnmanagedScheduledExecutor))
                     .contains(own);
             assertThat(o.apiCallAttemptTimeout()).contains(Duration.ofMillis(800));
-            assertThat(o.apiCallTimeout()).as("unset: the attempt timeout").contains(Duration.ofMillis(800));
+            assertThat(o.apiCallTimeout()).contains(Duration.ofMillis(500));
         } finally {
             own.shutdownNow();
         }

@@ -61,9 +61,10 @@ class RegionalDynamoDbClientsTest {
 
     /**
      * What the application set on its client reaches the per-region clients (sdk-core's
-     * {@link RegionalClientDefaults#overrideConfigurationLike}): its header and call timeout survive, the attempt
-     * timeout it left unset is Meridian's, and every interceptor runs once. Before, the copy's timeouts were
-     * overwritten with Meridian's 2 s, and the SDK's own interceptors, which a built client lists, ran twice.
+     * {@link RegionalClientDefaults#overrideConfigurationLike}): its header survives, its 7 s call timeout is cut to
+     * Meridian's 2 s ceiling (one region never holds a call longer before it fails over), the attempt timeout it left
+     * unset is Meridian's, and every interceptor runs once. Before, the SDK's own interceptors, which a built client
+     * lists, ran twice.
      */
     @Test
     void whatTheApplicationSetOnItsClientReachesThePerRegionClients() {
@@ -73,7 +74,7 @@ class RegionalDynamoDbClientsTest {
                 DynamoDbClient regional = RegionalDynamoDbClients.like(app).create(Region.EU_WEST_1, WEST)) {
             ClientOverrideConfiguration o = regional.serviceClientConfiguration().overrideConfiguration();
             assertThat(o.headers()).containsEntry("x-team", List.of("orders"));
-            assertThat(o.apiCallTimeout()).contains(Duration.ofSeconds(7));
+            assertThat(o.apiCallTimeout()).contains(RegionalClientDefaults.ATTEMPT_TIMEOUT);
             assertThat(o.apiCallAttemptTimeout()).contains(RegionalClientDefaults.ATTEMPT_TIMEOUT);
             assertThat(o.executionInterceptors().stream().map(i -> i.getClass().getName()).toList())
                     .as("each interceptor runs once, not the application client's copies of the SDK's own again")
