@@ -116,6 +116,17 @@ class FirstReadColdStartTest {
                         || name.equals("dev.meridian.core.ReleasableAttempt"));
     }
 
+    /**
+     * The catalog's cache-only describe function is the async client's: a synchronous client with configured tables
+     * never describes one. Before: spun as a lambda by the catalog's static initializer, with every client's build.
+     */
+    @Test
+    void theSyncClientSpinsNoCacheOnlyDescribeFunction() {
+        assertThat(loaded).as("the catalog's classes loaded by the build and first read").noneMatch(name ->
+                name.startsWith(TableCatalog.class.getName() + "$$Lambda")
+                        || name.startsWith(TableCatalog.class.getName() + "$CacheOnly"));
+    }
+
     /** A read under a session token still finds its bound once the first such read builds it. */
     @Test
     void aReadUnderASessionTokenIsStillBoundedToTheWritingRegion() {
