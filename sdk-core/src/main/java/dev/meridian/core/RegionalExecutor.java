@@ -1454,7 +1454,7 @@ final class RegionalExecutor implements AutoCloseable {
          */
         Attempt adopt(CallerFirst<T> first, boolean callerTimesHedge) {
             Attempt a = new Attempt(first.gateOfFirst(), first.start);
-            a.release = first;
+            a.release = first.releasable();
             a.throttling = first.throttling;
             a.future = new CompletableFuture<>();
             synchronized (this) {

@@ -70,6 +70,16 @@ class ReleasableAttempt implements Runnable, ScheduledFuture<Object> {
     /** Whether the SDK cancelled its timeout (its call ended); guarded by this. */
     private boolean sdkDone;
 
+    /**
+     * This attempt, typed as what releases its caller. Storing a subclass where a {@code ReleasableAttempt} is expected
+     * makes the verifier load that subclass with the storing class; handed over through this call it does not, so the
+     * hedge threads' run ({@code RegionalExecutor.Run}, on every cold client's first read) does not load the
+     * caller-first attempt's classes it does not use.
+     */
+    final ReleasableAttempt releasable() {
+        return this;
+    }
+
     /** Asks for {@link #onTimer} at {@code due} ({@link System#nanoTime()}, not 0), before the attempt's call. */
     final void timerAt(long due) {
         timerDue = due;

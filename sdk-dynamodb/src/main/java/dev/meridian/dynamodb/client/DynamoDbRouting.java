@@ -5,12 +5,15 @@ import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import dev.meridian.core.routing.RoutingContext;
+import dev.meridian.core.routing.RoutingSession;
 import dev.meridian.core.routing.RoutingStrategy;
 import dev.meridian.core.routing.SessionToken;
 import dev.meridian.core.spi.MultiRegionSpi;
 import dev.meridian.dynamodb.client.DynamoDbOperationClassifier.Classification;
 import dev.meridian.dynamodb.client.DynamoDbOperationClassifier.TableKey;
 import dev.meridian.dynamodb.client.TableCatalog.Described;
+import dev.meridian.dynamodb.lag.ReplicationLagProbe;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -41,14 +44,23 @@ final class DynamoDbRouting {
     private final MultiRegionSpi spi;
     private final TableCatalog catalog;
     private final @Nullable WriteMarks marks;
-    private final SessionReads sessionReads;
+    private final @Nullable ReplicationLagProbe probe;
+    private final Duration sessionReadWait;
+    /**
+     * Built on the first read under a session token ({@link #sessionReads()}): most clients never get one, and a cold
+     * start then loads neither it nor its exceptions.
+     */
+    private volatile @Nullable SessionReads sessionReads;
 
-    DynamoDbRouting(MultiRegion runtime, TableCatalog catalog, @Nullable WriteMarks marks, SessionReads sessionReads) {
+    /** Routing with {@code probe} (or none) and {@code sessionReadWait} for reads under a session token. */
+    DynamoDbRouting(MultiRegion runtime, TableCatalog catalog, @Nullable WriteMarks marks,
+            @Nullable ReplicationLagProbe probe, Duration sessionReadWait) {
         this.runtime = Objects.requireNonNull(runtime, "runtime");
         this.spi = MultiRegionSpi.of(runtime);
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         this.marks = marks;
-        this.sessionReads = Objects.requireNonNull(sessionReads, "sessionReads");
+        this.probe = probe;
+        this.sessionReadWait = Objects.requireNonNull(sessionReadWait, "sessionReadWait");
     }
 
     /** The read that learns a table's key schema and replicas (routed like any read). */
@@ -141,6 +153,32 @@ final class DynamoDbRouting {
     }
 
     /**
+     * Whether a call is a data read under a session that wrote: describing or listing tables is not bounded. No
+     * {@code Optional.flatMap(RoutingSession::token)}: this runs on every call, and on the first one that lambda is a
+     * class spun (and {@code RoutingSession} loaded) for a session most calls do not have.
+     */
+    private static boolean underSession(String operation, boolean read, RoutingContext ctx) {
+        if (!read) {
+            return false;
+        }
+        // The session first: most calls have none, and it is the cheapest to ask.
+        Optional<RoutingSession> session = ctx.session();
+        return session.isPresent() && session.get().token().isPresent()
+                && !operation.startsWith("Describe") && !operation.startsWith("List");
+    }
+
+    /** The session reads' bounds, built on the first read under a session token. */
+    private SessionReads sessionReads() {
+        SessionReads s = sessionReads;
+        if (s == null) {
+            // Immutable once built: two threads racing here build equal ones, and either serves.
+            s = new SessionReads(spi, new LinkedHashSet<>(runtime.config().regionList()), probe, sessionReadWait);
+            sessionReads = s;
+        }
+        return s;
+    }
+
+    /**
      * The operation to execute: bounded to the regions its tables exist in (a table replicated to some regions only
      * is never called elsewhere: there it does not exist); a read of a key the session just wrote goes to the
      * writing region first; a read under a {@linkplain RoutingContext#session() session token} is bounded to the
@@ -151,8 +189,8 @@ final class DynamoDbRouting {
         if (c.keyCount() > 1 && op.strategy().isPresent()) {
             requireOneHome(op, c, ctx);
         }
-        if (SessionReads.applies(c.operation().name(), c.read(), ctx)) {
-            op = sessionReads.bound(op, ctx);
+        if (underSession(c.operation().name(), c.read(), ctx)) {
+            op = sessionReads().bound(op, ctx);
         }
         if (marks == null || !c.read() || c.keyCount() == 0) {
             return op;

@@ -147,6 +147,9 @@ public final class MultiRegionDynamoDb {
 
     /** Builder of multi-region DynamoDB clients; not thread-safe. */
     public static final class Builder {
+        /** Default of {@link #sessionReadWait}. */
+        private static final Duration DEFAULT_SESSION_READ_WAIT = Duration.ofSeconds(2);
+
         private @Nullable MultiRegionConfig config;
         private @Nullable MultiRegion runtime;
         private @Nullable Function<Region, DynamoDbClient> clientFactory;
@@ -159,7 +162,7 @@ public final class MultiRegionDynamoDb {
         private @Nullable MeterRegistry meterRegistry;
         private @Nullable ReadYourWrites readYourWrites;
         private ReplicationLagProbe.@Nullable Config lagProbe;
-        private Duration sessionReadWait = SessionReads.DEFAULT_WAIT;
+        private Duration sessionReadWait = DEFAULT_SESSION_READ_WAIT;
 
         private Builder() {
         }
@@ -425,9 +428,8 @@ public final class MultiRegionDynamoDb {
 
         private DynamoDbRouting routing(MultiRegion rt, @Nullable ReplicationLagProbe probe) {
             TableCatalog catalog = new TableCatalog(tables, regions(rt));
-            SessionReads sessionReads = new SessionReads(MultiRegionSpi.of(rt), regions(rt), probe, sessionReadWait);
             return new DynamoDbRouting(rt, catalog, readYourWrites == null ? null : new WriteMarks(readYourWrites),
-                    sessionReads);
+                    probe, sessionReadWait);
         }
 
         private static Set<Region> regions(MultiRegion rt) {

@@ -24,11 +24,10 @@ import software.amazon.awssdk.regions.Region;
  * past the token's stamp — bounded on the operation ({@link Operation#within()}), so sdk-core's router still decides
  * residency, health and order among them. When none of them can take the read it waits, up to the configured bound,
  * for replication to reach one, then refuses with {@link SessionWriteNotVisibleException}. An input to
- * {@link DynamoDbRouting#operation}, not a router of its own. Thread-safe.
+ * {@link DynamoDbRouting#operation} (built by it on the first read under a session token), not a router of its own.
+ * Thread-safe.
  */
 final class SessionReads {
-    /** Default of {@link MultiRegionDynamoDb.Builder#sessionReadWait}. */
-    static final Duration DEFAULT_WAIT = Duration.ofSeconds(2);
     /** How often visibility is looked at again while waiting (the probe's rounds are at least 10 ms apart). */
     private static final long POLL_MILLIS = 10;
     private static final Logger log = LoggerFactory.getLogger(SessionReads.class);
@@ -43,13 +42,6 @@ final class SessionReads {
         this.configured = Set.copyOf(configured);
         this.probe = probe;
         this.wait = Objects.requireNonNull(wait, "wait");
-    }
-
-    /** Whether a call is a data read under a session that wrote: describing or listing tables is not bounded. */
-    static boolean applies(String operation, boolean read, RoutingContext ctx) {
-        // The session first: most calls have none, and it is the cheapest to ask.
-        return read && ctx.session().flatMap(RoutingSession::token).isPresent()
-                && !operation.startsWith("Describe") && !operation.startsWith("List");
     }
 
     /**

@@ -195,13 +195,19 @@ final class TableCatalog {
      * only and never performs I/O, so async callers never block.
      */
     static Function<String, Described> cacheOnly() {
-        return CACHE_ONLY;
+        return CacheOnly.FUNCTION;
     }
 
-    private static final Function<String, Described> CACHE_ONLY = table -> Described.UNKNOWN;
+    /**
+     * Holds {@link #cacheOnly()}: a class of its own, initialized on first use, so that a synchronous client (which
+     * never uses it) does not spin its lambda when the catalog is built.
+     */
+    private static final class CacheOnly {
+        static final Function<String, Described> FUNCTION = table -> Described.UNKNOWN;
+    }
 
     private Described load(String table, Function<String, Described> describe) {
-        if (describe == CACHE_ONLY) {
+        if (describe == CacheOnly.FUNCTION) {
             CompletableFuture<Described> cached = cached(table);
             return cached != null && cached.isDone() ? cached.join() : Described.UNKNOWN;
         }
