@@ -262,6 +262,11 @@ final class RegionalExecutor implements AutoCloseable {
         return hedger;
     }
 
+    /** The hedge budget, or null when hedging is off. */
+    @Nullable HedgeBudget hedgeBudget() {
+        return budget;
+    }
+
     /** Runs {@code call} under {@link RoutingContext#current()} with the runtime's classifier. */
     <T> T execute(Operation op, Function<Region, T> call) {
         return execute(op, RoutingContext.current(), call, classifier);
