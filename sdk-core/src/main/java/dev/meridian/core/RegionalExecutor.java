@@ -1710,10 +1710,10 @@ final class RegionalExecutor implements AutoCloseable {
          * Whether the {@code first} attempt's region has not been heard from (no answer of any kind, to any call)
          * since the attempt started, for {@value #UNHEARD_HEDGE_DELAYS} hedge delays (at least
          * {@value #UNHEARD_RUNNING_DELAYS} of them of the time the process was running). With the hedge's region
-         * answering meanwhile the process evidently sends and receives, so this is no stall of the process; and a slow
-         * region that answers other calls is heard. It makes the region suspect when the first losers were excused as
-         * process stalls and the budget refuses the hedges of the reads stuck there, which would otherwise wait until
-         * their attempts time out.
+         * answering meanwhile the process evidently sends and receives, so this is no stall of the process, and the
+         * region is suspect ({@link #pastTheBudget}); a slow region that answers other calls is heard. This finds a
+         * black hole when the first losers were excused as process stalls and the budget refuses the hedges of the
+         * reads stuck there, which would otherwise wait until their attempts time out.
          */
         private boolean silent(Attempt first) {
             long now = System.nanoTime();
