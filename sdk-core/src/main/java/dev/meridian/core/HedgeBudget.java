@@ -8,7 +8,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@linkplain #earn() earns} {@code share} of a token, up to {@code burst} tokens; a hedge {@linkplain #trySpend()
  * spends} one, and is refused when less than one is left. Over any run of {@code n} calls at most
  * {@code burst + share × n} hedges are sent, so hedging can be on by default without doubling the load on a region
- * that browns out. Starts full. Thread-safe and lock-free; tokens are kept in millionths.
+ * that browns out. One hedge may {@linkplain #tryBorrow() borrow} a token the bucket does not have, taking it to at
+ * most one token of debt, which later calls' shares repay before any hedge is sent with a token again: over any run of
+ * {@code n} calls at most {@code burst + share × n + 1} hedges, borrowed ones included. Starts full. Thread-safe and
+ * lock-free; tokens are kept in millionths.
  */
 final class HedgeBudget {
     private static final long ONE = 1_000_000L;
@@ -50,7 +53,24 @@ final class HedgeBudget {
         return true;
     }
 
-    /** Tokens available now: hedges that could be sent at once. */
+    /**
+     * Takes one token although less than one may be left, the bucket going down to {@code -1} at most: false (nothing
+     * taken) while it is in debt. For a hedge that must go out to learn something the budget's hedges cannot show
+     * (the executor's proof hedge); the debt is repaid by the shares of later calls, {@link #trySpend} refusing until
+     * a whole token is back.
+     */
+    boolean tryBorrow() {
+        long t;
+        do {
+            t = tokens.get();
+            if (t < 0) {
+                return false;
+            }
+        } while (!tokens.compareAndSet(t, t - ONE));
+        return true;
+    }
+
+    /** Tokens available now: hedges that could be sent at once (negative: a borrowed token not yet repaid). */
     double available() {
         return tokens.get() / (double) ONE;
     }

@@ -101,7 +101,12 @@ import software.amazon.awssdk.regions.Region;
  * nothing was heard from it since its attempt started, for {@value #UNHEARD_HEDGE_DELAYS} hedge delays (at least
  * {@value #UNHEARD_RUNNING_DELAYS} of them of the process's running time), while the hedge's region answered meanwhile
  * ({@link WatchedBreaker#suspectUnheard}): on a loaded machine the first losers are excused as process stalls, and the
- * region would otherwise be given up on only when the first attempts time out. A read whose refused hedge was never
+ * region would otherwise be given up on only when the first attempts time out. When the region is that silent but
+ * nothing was heard from the hedge's region either (the budget was spent before the fault, so no hedge went there),
+ * one read stuck there sends a <em>proof hedge</em> on a borrowed token ({@link HedgeBudget#tryBorrow}: the bucket goes
+ * to one token of debt at most, repaid by later reads' shares; one proof out per region at a time,
+ * {@link WatchedBreaker#tryProve}): its answer shows that the process receives, and the reads asking again find the
+ * region suspect. A read whose refused hedge was never
  * sent counts as refused once its run ends ({@code meridian.hedge.refused}); one sent later counts as sent and retried,
  * not as refused. The adaptive delay is the {@link TailLatency} of the
  * operation in the first region at its p99, or the next region's when the operation is degraded in the first
@@ -199,7 +204,7 @@ final class RegionalExecutor implements AutoCloseable {
     static final long HEDGE_RETRY_MIN_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /**
      * Hedge delays a read's first attempt waits unheard, while the next region answers, before its region is suspect
-     * ({@link Run#unheard}); at least {@link #UNHEARD_RUNNING_DELAYS} of them of the process's running time.
+     * ({@link Run#silent}); at least {@link #UNHEARD_RUNNING_DELAYS} of them of the process's running time.
      */
     static final int UNHEARD_HEDGE_DELAYS = 4;
     /**
@@ -262,6 +267,11 @@ final class RegionalExecutor implements AutoCloseable {
     /** The hedge threads, or null when hedging is off. */
     @Nullable Hedger hedger() {
         return hedger;
+    }
+
+    /** The hedge budget, or null when hedging is off. */
+    @Nullable HedgeBudget hedgeBudget() {
+        return budget;
     }
 
     /** Runs {@code call} under {@link RoutingContext#current()} with the runtime's classifier. */
@@ -1308,6 +1318,11 @@ final class RegionalExecutor implements AutoCloseable {
          * hedge delay ({@link #hedge}), and counted as refused only if the run ends without it ({@link #end}).
          */
         private @Nullable Region refusedTo;
+        /**
+         * The breaker of the first attempt's region when this read's hedge is that region's proof hedge
+         * ({@link #pastTheBudget}): given back when the run ends ({@link #end}).
+         */
+        private @Nullable WatchedBreaker proving;
         private @Nullable Region hedgeRegion;
         private int attempts;
         /**
@@ -1564,6 +1579,11 @@ final class RegionalExecutor implements AutoCloseable {
             if (refused != null && !hedgeSent) {
                 metrics.hedgeRefused(refused);
             }
+            WatchedBreaker p = proving;
+            if (p != null) {
+                p.proofEnded();
+                proving = null;
+            }
         }
 
         /**
@@ -1622,13 +1642,13 @@ final class RegionalExecutor implements AutoCloseable {
         }
 
         /**
-         * Sends the hedge if it is still wanted and allowed: with a budget token, or past the budget when the first
-         * attempt's region has been given up on ({@link WatchedBreaker#givenUp}: suspect, or ejected) or is found
-         * suspect now, {@linkplain #unheard unheard} while the hedge's region answered. Such a hedge is
-         * no extra load on a region that browns out but the failover of a read stuck in a region Meridian no longer
-         * sends reads to; the budget still caps the hedges of reads to a slow region that answers. A hedge the budget
-         * refuses is not final: true is returned and the hedge's timer asks again after another hedge delay
-         * ({@link #hedgeRetryNanos}), by when a token may have come free or the region been given up on.
+         * Sends the hedge if it is still wanted and allowed: with a budget token, or past the budget
+         * ({@link #pastTheBudget}) when the first attempt's region has been given up on ({@link WatchedBreaker#givenUp}:
+         * suspect, or ejected) or is found suspect now, {@linkplain #silent silent} while the hedge's region answered.
+         * Such a hedge is no extra load on a region that browns out but the failover of a read stuck in a region
+         * Meridian no longer sends reads to; the budget still caps the hedges of reads to a slow region that answers.
+         * A hedge the budget refuses is not final: true is returned and the hedge's timer asks again after another
+         * hedge delay ({@link #hedgeRetryNanos}), by when a token may have come free or the region been given up on.
          */
         private boolean hedge() {
             int index;
@@ -1638,8 +1658,8 @@ final class RegionalExecutor implements AutoCloseable {
                     return false;
                 }
                 boolean spent = Objects.requireNonNull(budget, "budget").trySpend();
-                boolean givenUp = !spent && givenUp(inflight.get(0), regions.get(failover.peek()));
-                if (!spent && !givenUp) {
+                String past = spent ? null : pastTheBudget(inflight.get(0), regions.get(failover.peek()));
+                if (!spent && past == null) {
                     if (refusedTo == null) {
                         refusedTo = regions.get(failover.peek());
                         LOG.debug("Hedge of {} refused: the hedge budget is spent; asked again after the hedge delay",
@@ -1650,7 +1670,7 @@ final class RegionalExecutor implements AutoCloseable {
                 hedgeSent = true;
                 index = failover.take();
                 hedgeRegion = regions.get(index);
-                retried = givenUp ? "failover" : refusedTo != null ? "budget" : null;
+                retried = past != null ? past : refusedTo != null ? "budget" : null;
             }
             metrics.hedgeSent(hedgeRegion);
             if (retried != null) {
@@ -1664,16 +1684,24 @@ final class RegionalExecutor implements AutoCloseable {
         }
 
         /**
-         * Whether the {@code first} attempt's region has been given up on ({@link WatchedBreaker#givenUp}), or is
-         * found suspect now because it went {@linkplain #unheard unheard} while {@code next} answered.
+         * Why the hedge goes out although the budget has no token for it, or null when it does not: {@code failover}
+         * when the {@code first} attempt's region has been given up on ({@link WatchedBreaker#givenUp}), or is found
+         * suspect now because it went {@linkplain #silent silent} while {@code next} answered; {@code proof} when it
+         * went silent but nothing was heard from {@code next} either since the attempt started (the budget was spent
+         * before the fault, so no hedge went there) and this read sends the region's one proof hedge on a borrowed
+         * token ({@link #prove}): if {@code next} answers it while the first region stays silent, the reads asking
+         * again find the region suspect by the rule above.
          */
-        private boolean givenUp(Attempt first, Region next) {
+        private @Nullable String pastTheBudget(Attempt first, Region next) {
             WatchedBreaker primary = first.gate.primary;
             if (primary.givenUp()) {
-                return true;
+                return "failover";
             }
-            if (first.gate.cold || !unheard(first, next)) {
-                return false;
+            if (first.gate.cold || !silent(first)) {
+                return null;
+            }
+            if (!health.watched(next).heardSince(first.start)) {
+                return prove(first, next) ? "proof" : null;
             }
             Region region = first.gate.region();
             if (primary.suspectUnheard()) {
@@ -1682,31 +1710,55 @@ final class RegionalExecutor implements AutoCloseable {
                         + "answered; reads start in the next region while a detached trial finds out whether it answers",
                         region.id(), op.name(), (System.nanoTime() - first.start) / 1_000_000, next.id());
             }
-            return primary.givenUp();
+            return primary.givenUp() ? "failover" : null;
         }
 
         /**
          * Whether the {@code first} attempt's region has not been heard from (no answer of any kind, to any call)
          * since the attempt started, for {@value #UNHEARD_HEDGE_DELAYS} hedge delays (at least
-         * {@value #UNHEARD_RUNNING_DELAYS} of them of the time the process was running), while {@code next}, where the
-         * hedge would go, answered meanwhile. The process evidently sends and receives, so this is no stall of the
-         * process; and a slow region that answers other calls is heard. It makes the region suspect when the first
-         * losers were excused as process stalls and the budget refuses the hedges of the reads stuck there, which
-         * would otherwise wait until their attempts time out.
+         * {@value #UNHEARD_RUNNING_DELAYS} of them of the time the process was running). With the hedge's region
+         * answering meanwhile the process evidently sends and receives, so this is no stall of the process, and the
+         * region is suspect ({@link #pastTheBudget}); a slow region that answers other calls is heard. This finds a
+         * black hole when the first losers were excused as process stalls and the budget refuses the hedges of the
+         * reads stuck there, which would otherwise wait until their attempts time out.
          */
-        private boolean unheard(Attempt first, Region next) {
+        private boolean silent(Attempt first) {
             long now = System.nanoTime();
-            long silent = now - first.start;
+            long waited = now - first.start;
             long delay = hedgeRetryNanos(hedgeDelay);
-            return silent >= UNHEARD_HEDGE_DELAYS * delay && !health.watched(first.gate.region()).heardSince(first.start)
-                    && health.watched(next).heardSince(first.start)
-                    && stalls.unstalledNanos(now, silent) >= UNHEARD_RUNNING_DELAYS * delay;
+            return waited >= UNHEARD_HEDGE_DELAYS * delay && !health.watched(first.gate.region()).heardSince(first.start)
+                    && stalls.unstalledNanos(now, waited) >= UNHEARD_RUNNING_DELAYS * delay;
+        }
+
+        /**
+         * Takes the silent {@code first} region's one proof hedge ({@link WatchedBreaker#tryProve}) and a borrowed
+         * budget token ({@link HedgeBudget#tryBorrow}: one token of debt at most, repaid by later reads' shares, so the
+         * hedges stay within the budget and one); false when another read's proof is out or the budget is already in
+         * debt. Nothing else would show whether the process receives while the region is silent.
+         */
+        private boolean prove(Attempt first, Region next) {
+            WatchedBreaker region = health.watched(first.gate.region());
+            if (!region.tryProve()) {
+                return false;
+            }
+            if (!Objects.requireNonNull(budget, "budget").tryBorrow()) {
+                region.proofEnded();
+                return false;
+            }
+            proving = region;
+            LOG.debug("Proof hedge of {} to {}: nothing heard from {} for {} ms since the attempt started, nor from {}",
+                    op.name(), next.id(), region.region().id(), (System.nanoTime() - first.start) / 1_000_000,
+                    next.id());
+            return true;
         }
 
         /** Why a hedge went out although the budget had no token for it (the log says). */
         private static String sentBecause(String retried) {
-            return retried.equals("failover") ? "past the spent hedge budget: its first region is suspect or ejected"
-                    : "after a refusal: a hedge budget token came free";
+            return switch (retried) {
+                case "failover" -> "past the spent hedge budget: its first region is suspect or ejected";
+                case "proof" -> "on a borrowed hedge budget token: a proof that the process receives";
+                default -> "after a refusal: a hedge budget token came free";
+            };
         }
 
         /**

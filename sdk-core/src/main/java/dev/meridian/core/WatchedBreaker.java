@@ -4,6 +4,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.IllegalStateTransitionException;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -46,6 +47,11 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
     private final AtomicLong trialDue = new AtomicLong();
     /** The suspect region's trials in a row not answered within their hedge delay. */
     private final AtomicInteger slowTrials = new AtomicInteger();
+    /**
+     * Whether a read stuck here has a proof hedge out: sent on a borrowed budget token to find out whether the process
+     * receives while this region is unheard ({@link #tryProve}); one at a time.
+     */
+    private final AtomicBoolean proving = new AtomicBoolean();
 
     /** What a stalled attempt did to its region. */
     enum Stall {
@@ -180,6 +186,21 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
      */
     boolean suspectUnheard() {
         return settle() == CircuitBreaker.State.CLOSED && becameSuspect();
+    }
+
+    /**
+     * Takes the region's one proof hedge: a read stuck here, the region unheard for the executor's unheard rule's delays
+     * but nothing heard from the next region either (the hedge budget, spent before the fault, sent nothing there),
+     * sends its hedge on a borrowed token to find out whether the process receives. False while another read's proof
+     * is out. {@link #proofEnded} gives it back.
+     */
+    boolean tryProve() {
+        return !proving.get() && proving.compareAndSet(false, true);
+    }
+
+    /** The read that sent the proof hedge ended: another may be sent. */
+    void proofEnded() {
+        proving.set(false);
     }
 
     /** Makes the region suspect unless it already is; true if this call did (reported once under concurrency). */

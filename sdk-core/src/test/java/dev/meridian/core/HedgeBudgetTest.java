@@ -55,4 +55,42 @@ class HedgeBudgetTest {
         }
         assertThat(hedges).isEqualTo(4);
     }
+
+    @Test
+    void aBorrowedTokenTakesTheBucketToOneTokenOfDebtAtMost() {
+        HedgeBudget budget = new HedgeBudget(0.25, 1);
+        assertThat(budget.trySpend()).isTrue();
+        budget.earn();
+        assertThat(budget.tryBorrow()).as("0.25 left: may go to -0.75").isTrue();
+        assertThat(budget.available()).isEqualTo(-0.75);
+        assertThat(budget.tryBorrow()).as("in debt: no second loan").isFalse();
+        assertThat(budget.trySpend()).isFalse();
+    }
+
+    @Test
+    void laterCallsRepayTheDebtBeforeAnyHedgeIsSentAgain() {
+        HedgeBudget budget = new HedgeBudget(0.25, 1);
+        budget.trySpend();
+        assertThat(budget.tryBorrow()).isTrue();
+        for (int i = 0; i < 7; i++) {
+            budget.earn();
+            assertThat(budget.trySpend()).as("after %d calls", i + 1).isFalse();
+        }
+        budget.earn();
+        assertThat(budget.trySpend()).as("after 8 calls: debt of 1 and one token earned").isTrue();
+    }
+
+    @Test
+    void whenEveryCallWantsAHedgeAndBorrowsHedgesStayWithinBurstPlusShareOfCallsPlusOne() {
+        HedgeBudget budget = new HedgeBudget(0.1, 10);
+        int hedges = 0;
+        int calls = 10_000;
+        for (int i = 0; i < calls; i++) {
+            budget.earn();
+            if (budget.trySpend() || budget.tryBorrow()) {
+                hedges++;
+            }
+        }
+        assertThat(hedges).isBetween(calls / 10, 10 + calls / 10 + 1);
+    }
 }

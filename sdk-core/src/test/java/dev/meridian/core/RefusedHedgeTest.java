@@ -3,6 +3,7 @@ package dev.meridian.core;
 import static dev.meridian.core.TestTopology.EU_CENTRAL;
 import static dev.meridian.core.TestTopology.EU_WEST;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import dev.meridian.core.execution.FailureClassifier;
@@ -29,7 +30,8 @@ import software.amazon.awssdk.regions.Region;
 /**
  * A hedge the budget refused is not final (pure logic, fake calls): it is asked for again after each further hedge
  * delay, and sent when a token came free, or past the budget once the first region was given up on (suspect, ejected,
- * or unheard for several hedge delays while the next region answered). A read counts once: in
+ * or unheard for several hedge delays while the next region answered); when nothing was heard from the next region
+ * either, one read at a time sends a proof hedge on a borrowed token. A read counts once: in
  * {@code meridian.hedge.sent} (and {@code retried}) when its hedge went out, in {@code meridian.hedge.refused} when its
  * run ended without it. The budget holds one token and earns 1 % of one per read.
  */
@@ -43,8 +45,12 @@ class RefusedHedgeTest {
     private RegionHealth health;
 
     private RegionalExecutor executor() {
+        return executor(Duration.ofMillis(10));
+    }
+
+    private RegionalExecutor executor(Duration hedgeDelay) {
         MultiRegionConfig config = TestTopology.threeRegions()
-                .hedging(HedgingConfig.fixed(Duration.ofMillis(10)).withBudget(0.01, 1)).build();
+                .hedging(HedgingConfig.fixed(hedgeDelay).withBudget(0.01, 1)).build();
         Metrics metrics = Metrics.forRegistry(meters);
         health = new RegionHealth(config.regionList(), config.health(), metrics);
         Router router = new Router(config, health, new LatencyTracker(), metrics);
@@ -66,9 +72,25 @@ class RefusedHedgeTest {
         return region.equals(EU_WEST) ? new CompletableFuture<>() : CompletableFuture.completedFuture(region.id());
     }
 
-    /** eu-west-1 holds a synchronous read until it is interrupted (a hedge won) or the test ends. */
+    /**
+     * eu-west-1 never answers an asynchronous read but answers other calls meanwhile: it is heard, slow for this read
+     * and not silent, so the read sends no proof hedge; the others answer at once.
+     */
+    private CompletableFuture<String> westSlow(Region region) {
+        if (region.equals(EU_WEST)) {
+            health.watched(EU_WEST).heard();
+            return new CompletableFuture<>();
+        }
+        return CompletableFuture.completedFuture(region.id());
+    }
+
+    /**
+     * eu-west-1 holds a synchronous read until it is interrupted (a hedge won) or the test ends, answering other calls
+     * meanwhile (heard: no proof hedge).
+     */
     private String westHangsSync(Region region) {
         if (region.equals(EU_WEST)) {
+            health.watched(EU_WEST).heard();
             westSyncReads.incrementAndGet();
             try {
                 westAnswers.await();
@@ -114,7 +136,7 @@ class RefusedHedgeTest {
     @Test
     void anAsynchronousReadWhoseHedgeWasRefusedIsHedgedOnceItsRegionIsEjected() throws Exception {
         executor();
-        CompletableFuture<String> stuck = anAsynchronousReadWhoseHedgeWasRefused(RefusedHedgeTest::westHangs);
+        CompletableFuture<String> stuck = anAsynchronousReadWhoseHedgeWasRefused(this::westSlow);
 
         health.watched(EU_WEST).eject();
 
@@ -142,7 +164,7 @@ class RefusedHedgeTest {
     @Test
     void aRefusedHedgeIsSentWhenATokenComesFreeAndNotBefore() throws Exception {
         RegionalExecutor ex = executor();
-        CompletableFuture<String> stuck = anAsynchronousReadWhoseHedgeWasRefused(RefusedHedgeTest::westHangs);
+        CompletableFuture<String> stuck = anAsynchronousReadWhoseHedgeWasRefused(this::westSlow);
 
         // Reads answered at once in eu-west-1 earn 1 % of a token each; with the stuck read's own 1 %, the 99th makes
         // its token.
@@ -166,9 +188,17 @@ class RefusedHedgeTest {
         executor();
         CompletableFuture<String> westAnswersLater = new CompletableFuture<>();
         AtomicInteger westReads = new AtomicInteger();
-        CompletableFuture<String> stuck = anAsynchronousReadWhoseHedgeWasRefused(region -> !region.equals(EU_WEST)
-                ? CompletableFuture.completedFuture(region.id())
-                : westReads.incrementAndGet() == 1 ? new CompletableFuture<>() : westAnswersLater);
+        CompletableFuture<String> stuck = anAsynchronousReadWhoseHedgeWasRefused(region -> {
+            if (!region.equals(EU_WEST)) {
+                return CompletableFuture.completedFuture(region.id());
+            }
+            if (westReads.incrementAndGet() == 1) {
+                return new CompletableFuture<>();
+            }
+            // eu-west-1 answers other calls meanwhile: it is slow for this read, not silent (no proof hedge).
+            health.watched(EU_WEST).heard();
+            return westAnswersLater;
+        });
         assertThat(count("meridian.hedge.refused", "region", EU_CENTRAL.id()))
                 .as("still asked again: not refused yet").isZero();
 
@@ -202,25 +232,92 @@ class RefusedHedgeTest {
         assertThat(count("meridian.hedge.refused", "region", EU_CENTRAL.id())).isZero();
     }
 
-    /**
-     * The same stuck read while nothing else answers in eu-central-1 after it started (the budget's token went to an
-     * earlier read): no sign that the process sends and receives while eu-west-1 is silent, so eu-west-1 is not made
-     * suspect by this rule and the hedge stays refused.
-     */
-    @Test
-    void aRegionUnheardWhileTheNextRegionIsUnheardTooIsNotSuspect() throws Exception {
-        executor();
-        CompletableFuture<String> stuck = anAsynchronousReadWhoseHedgeWasRefused(RefusedHedgeTest::westHangs);
+    /** Waits for {@code n} further tasks of the hedge timer's one thread, each 30 ms (three hedge delays) on. */
+    private void hedgeTimerRuns(int n) throws InterruptedException {
         Hedger timer = Objects.requireNonNull(executor.hedger(), "hedging is on");
-        for (int i = 0; i < 3; i++) {
-            // Four hedge delays and more: the refused hedge was asked again several times.
+        for (int i = 0; i < n; i++) {
             CountDownLatch ran = new CountDownLatch(1);
             timer.schedule(ran::countDown, TimeUnit.MILLISECONDS.toNanos(30));
             assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
         }
+    }
 
-        assertThat(stuck).isNotDone();
+    /**
+     * The same stuck read while nothing else answers in eu-central-1 after it started (the budget's token went to an
+     * earlier read, as when a brown-out spent the budget just before a black hole): nothing shows that the process
+     * receives while eu-west-1 is silent, so the read sends a proof hedge on a borrowed token, the budget going into
+     * debt; eu-central-1 answers it.
+     */
+    @Test
+    void aReadWhoseRegionIsSilentWhileTheNextRegionIsUnheardTooSendsAProofHedgeOnABorrowedToken() throws Exception {
+        RegionalExecutor ex = executor();
+        CompletableFuture<String> stuck = aReadWhoseHedgeWasRefused(any -> ex.executeAsync(GET,
+                RefusedHedgeTest::westHangs));
+
+        assertThat(stuck.get(10, TimeUnit.SECONDS)).isEqualTo("eu-central-1");
+        assertThat(count("meridian.hedge.retried", "region", EU_CENTRAL.id(), "outcome", "proof")).isEqualTo(1);
+        assertThat(count("meridian.hedge.sent", "region", EU_CENTRAL.id())).isEqualTo(2);
+        assertThat(count("meridian.hedge.refused", "region", EU_CENTRAL.id())).isZero();
+        assertThat(Objects.requireNonNull(ex.hedgeBudget(), "hedging is on").available())
+                .as("the borrowed token: the stuck read's share of 1 % less one").isCloseTo(0.01 - 1, within(1e-9));
+    }
+
+    /**
+     * Two reads stuck in silent eu-west-1 with the budget spent: one proof hedge is out at a time (the other read's
+     * refused hedge, asked again and again, stays refused while eu-central-1 has not answered the proof); once it
+     * answers, eu-west-1 is silent while the next region answered, so it is suspect and the other read is hedged past
+     * the budget.
+     */
+    @Test
+    void oneProofHedgeIsOutAtATimeAndItsAnswerMakesTheSilentRegionSuspect() throws Exception {
+        RegionalExecutor ex = executor();
+        AtomicInteger centralReads = new AtomicInteger();
+        CompletableFuture<String> proofAnswer = new CompletableFuture<>();
+        Function<Region, CompletableFuture<String>> call = region -> {
+            if (region.equals(EU_WEST)) {
+                return new CompletableFuture<>();
+            }
+            // The first read's hedge (with the budget's token) answers at once, the proof only when the test says.
+            return centralReads.incrementAndGet() == 2 ? proofAnswer : CompletableFuture.completedFuture(region.id());
+        };
+        assertThat(ex.executeAsync(GET, call).get(10, TimeUnit.SECONDS)).isEqualTo("eu-central-1");
+        CompletableFuture<String> second = ex.executeAsync(GET, call);
+        CompletableFuture<String> third = ex.executeAsync(GET, call);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> count("meridian.hedge.retried", "region", EU_CENTRAL.id(), "outcome", "proof") == 1);
+        hedgeTimerRuns(3); // the other read's refused hedge was asked again several times since
+
+        assertThat(count("meridian.hedge.retried", "region", EU_CENTRAL.id(), "outcome", "proof")).isEqualTo(1);
+        assertThat(count("meridian.hedge.sent", "region", EU_CENTRAL.id())).isEqualTo(2);
+        assertThat(second.isDone() || third.isDone()).isFalse();
         assertThat(health.watched(EU_WEST).suspect()).isFalse();
-        assertThat(count("meridian.hedge.sent", "region", EU_CENTRAL.id())).isEqualTo(1);
+
+        proofAnswer.complete("eu-central-1");
+
+        assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo("eu-central-1");
+        assertThat(third.get(10, TimeUnit.SECONDS)).isEqualTo("eu-central-1");
+        assertThat(count("meridian.region.suspicion", "region", EU_WEST.id(), "outcome", "suspected")).isEqualTo(1);
+        assertThat(count("meridian.hedge.retried", "region", EU_CENTRAL.id(), "outcome", "failover")).isEqualTo(1);
+        assertThat(count("meridian.hedge.retried", "region", EU_CENTRAL.id(), "outcome", "proof")).isEqualTo(1);
+    }
+
+    /**
+     * An answer from eu-central-1 to other traffic (here a write made there through {@code attempt}) after the stuck
+     * read started is the evidence a proof hedge would bring: eu-west-1, silent, is suspect and the read is hedged past
+     * the budget without borrowing. A 100 ms hedge delay leaves the test time to make the write before the read's
+     * region has been silent for four of them.
+     */
+    @Test
+    void anAnswerFromTheNextRegionToOtherTrafficMakesTheSilentRegionSuspectWithoutAProof() throws Exception {
+        RegionalExecutor ex = executor(Duration.ofMillis(100));
+        CompletableFuture<String> stuck = aReadWhoseHedgeWasRefused(any -> ex.executeAsync(GET,
+                RefusedHedgeTest::westHangs));
+        assertThat(ex.attempt(Operation.of("Put", OperationKind.WRITE), EU_CENTRAL, () -> "written",
+                FailureClassifier.aws())).isEqualTo("written");
+
+        assertThat(stuck.get(10, TimeUnit.SECONDS)).isEqualTo("eu-central-1");
+        assertThat(count("meridian.hedge.retried", "region", EU_CENTRAL.id(), "outcome", "failover")).isEqualTo(1);
+        assertThat(count("meridian.hedge.retried", "region", EU_CENTRAL.id(), "outcome", "proof")).isZero();
+        assertThat(health.watched(EU_WEST).suspect()).isTrue();
     }
 }

@@ -27,9 +27,10 @@ import org.jspecify.annotations.Nullable;
  * <p><b>The budget</b> caps the extra requests: a token bucket in which every hedgeable read earns
  * {@link #budgetShare()} of a token (at most {@link #budgetBurst()} tokens held) and each hedge spends one; a hedge
  * finding no token is not sent (asked again after each further hedge delay; {@code meridian.hedge.refused} counts the
- * reads that ended without it). Over any run of {@code n} reads at most {@code burst + share × n} hedges go out
- * (besides the failover of reads stuck in a region found suspect or ejected), so a region that browns out never sees
- * its load doubled. Default: 10 % of reads, a burst of 10.
+ * reads that ended without it). Over any run of {@code n} reads at most {@code burst + share × n + 1} hedges go out
+ * (the one: a proof hedge on a borrowed token, sent when a read's region went silent and nothing was heard from the
+ * next region either; besides the failover of reads stuck in a region found suspect or ejected), so a region that
+ * browns out never sees its load doubled. Default: 10 % of reads, a burst of 10.
  *
  * <p><b>Default: on</b> ({@link #defaults()}: adaptive, floor {@code 50 ms}, budget 10 %). Hedging makes the runtime
  * create daemon threads on demand: one timer, and workers that run the attempts of synchronous hedged reads (at most

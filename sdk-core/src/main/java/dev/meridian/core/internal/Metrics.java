@@ -45,8 +45,9 @@ public interface Metrics {
     /**
      * A hedge sent despite the budget's refusal ({@code meridian.hedge.retried}, tags {@code region}: where it went,
      * {@code outcome}: {@code budget} when a token came free by a later look, {@code failover} when it went past the
-     * budget because the first attempt's region had been found suspect or ejected). It also counts in
-     * {@link #hedgeSent}, never in {@link #hedgeRefused}.
+     * budget because the first attempt's region had been found suspect or ejected, {@code proof} when it went on a
+     * borrowed token because that region was silent and nothing had been heard from the next region either, to find
+     * out whether the process receives). It also counts in {@link #hedgeSent}, never in {@link #hedgeRefused}.
      */
     default void hedgeRetried(Region region, String outcome) {
     }
