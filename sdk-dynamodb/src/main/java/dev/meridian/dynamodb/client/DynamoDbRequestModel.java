@@ -118,13 +118,12 @@ final class DynamoDbRequestModel implements RequestModel<DynamoDbRequest, Object
     @Override
     @SuppressWarnings("try")
     public void beforeCall(Object classified, DynamoDbRequest request, RoutingContext ctx) {
-        // Most contexts have nothing to check and nothing to describe: no thread-local lookup for them.
-        if (!routing.footprintMatters(ctx)) {
+        // Most contexts have nothing to check and nothing to describe: no thread-local lookup for them. A read
+        // classified as its operation alone is under such a context (see classify: whether the footprint matters
+        // depends on the context and the configuration only).
+        if (!(classified instanceof Classification c) || !routing.footprintMatters(ctx)) {
             return;
         }
-        // A read classified as its operation alone had nothing to check when it was classified.
-        Classification c = classified instanceof Classification k ? k
-                : classification(RequestShape.GET_ITEM_METHOD, request, ctx);
         if (RoutingContext.current() == ctx) {
             routing.checkResidency(c, ctx, describe);
             return;
