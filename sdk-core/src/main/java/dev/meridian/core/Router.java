@@ -39,6 +39,7 @@ import software.amazon.awssdk.regions.Region;
 final class Router {
     private static final Logger LOG = LoggerFactory.getLogger(Router.class);
     private static final Jurisdiction UNKNOWN = Jurisdiction.of("UNKNOWN");
+    private static final RoutingStrategy LOCAL_FIRST = RoutingStrategy.localFirst();
     /**
      * Bound of the allowed-regions cache per data class, and of the data classes cached: subject jurisdictions come
      * from callers' contexts, so an unbounded cache would grow with every distinct value a caller sends.
@@ -227,7 +228,7 @@ final class Router {
             // A sticky region goes first when it is a candidate; preferring() never adds a region.
             strategy = RoutingStrategy.preferring(ctx.preferredRegion().get(), strategy);
         }
-        List<Region> ordered = candidates.size() == 1 ? candidates
+        List<Region> ordered = candidates.size() == 1 || inLocalFirstOrder(strategy, candidates) ? candidates
                 : RoutingStrategy.orderWithin(strategy, candidates, request(op, ctx));
         if (ordered.isEmpty()) {
             throw new NoRegionAvailableException("Routing strategy " + strategy.name()
@@ -422,6 +423,16 @@ final class Router {
         return ordered.stream().filter(eligible::contains).findFirst()
                 .orElseThrow(() -> new NoRegionAvailableException("Routing strategy " + strategy.name()
                         + " returned no home region for " + op.name() + " out of " + eligible));
+    }
+
+    /**
+     * Whether {@code candidates} are already in the order {@code strategy} gives them: the default local-first strategy
+     * with the local region first or not a candidate (it then keeps the priority order). Such a plan makes no
+     * {@link RoutingRequest}: one object per call, which only escape analysis removed otherwise, and only in the
+     * compilations where C2 inlined the strategy into this router's (issue 19, item 5).
+     */
+    private boolean inLocalFirstOrder(RoutingStrategy strategy, List<Region> candidates) {
+        return strategy == LOCAL_FIRST && candidates.indexOf(config.localRegion()) <= 0;
     }
 
     private RoutingRequest request(Operation op, RoutingContext ctx) {

@@ -253,4 +253,23 @@ class RouterTest {
                 .isInstanceOf(ResidencyViolationException.class).hasMessageContaining("us-east-1");
         router.checkFootprint(GET, RoutingContext.empty(), Set.of(EU_WEST, US_EAST));
     }
+
+    /**
+     * A local-first plan with the local region first is the candidates' own order: planning it allocates nothing
+     * (issue 19, item 5). It made a {@code RoutingRequest} for the strategy per call, which C2 removed only in the forks
+     * where it inlined the strategy into the router; the test JVM runs without escape analysis, so it shows here.
+     */
+    @Test
+    void aLocalFirstPlanWithTheLocalRegionFirstAllocatesNothing() {
+        router.plan(GET, RoutingContext.empty());
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < 1_000; i++) {
+            router.plan(GET, RoutingContext.empty());
+        }
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        assertThat(allocated).as("bytes allocated by 1,000 local-first plans").isLessThan(1_000);
+    }
 }

@@ -47,18 +47,22 @@ public final class Operation {
     private static final ConcurrentHashMap<String, Optional<String>> RESOURCE_VALUES = new ConcurrentHashMap<>();
     private static final int MAX_RESOURCE_VALUES = 1024;
 
-    private Operation(Builder b) {
-        this.name = b.name;
-        this.kind = b.kind;
-        this.routingKeyPrefix = b.routingKey == null ? b.routingKeyPrefix : null;
-        this.routingKeyValue = b.routingKey == null ? b.routingKeyValue : b.routingKey;
-        this.strategy = b.strategy;
-        this.maxRegions = b.maxRegions;
-        this.homeOnly = b.homeOnly;
-        this.breakerPerResource = b.breakerPerResource;
-        this.unhedged = b.unhedged;
-        this.within = b.within;
-        this.resourceValue = resourceValue(b.resource);
+    // Given the builder's fields, not the builder: the builder (one per routed call) is then last used in build(), so
+    // escape analysis removes it wherever build() is inlined, whether or not this constructor was (issue 19, item 5).
+    private Operation(String name, OperationKind kind, @Nullable String resource, @Nullable String routingKeyPrefix,
+            @Nullable String routingKeyValue, @Nullable RoutingStrategy strategy, int maxRegions, boolean homeOnly,
+            boolean breakerPerResource, boolean unhedged, @Nullable Set<Region> within) {
+        this.name = name;
+        this.kind = kind;
+        this.routingKeyPrefix = routingKeyPrefix;
+        this.routingKeyValue = routingKeyValue;
+        this.strategy = strategy;
+        this.maxRegions = maxRegions;
+        this.homeOnly = homeOnly;
+        this.breakerPerResource = breakerPerResource;
+        this.unhedged = unhedged;
+        this.within = within;
+        this.resourceValue = resourceValue(resource);
     }
 
     private static Optional<String> resourceValue(@Nullable String resource) {
@@ -291,7 +295,10 @@ public final class Operation {
                 throw SettingRules.invalid("Operation.resource of " + name, "is required by breakerPerResource()", null,
                         "name the resource (e.g. the table) with resource(..), or drop breakerPerResource()");
             }
-            return new Operation(this);
+            boolean whole = routingKey != null;
+            return new Operation(name, kind, resource, whole ? null : routingKeyPrefix,
+                    whole ? routingKey : routingKeyValue, strategy, maxRegions, homeOnly, breakerPerResource, unhedged,
+                    within);
         }
     }
 }

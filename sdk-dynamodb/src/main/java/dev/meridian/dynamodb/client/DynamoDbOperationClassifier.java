@@ -21,7 +21,9 @@ import java.util.Set;
 import java.util.function.Function;
 import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 
 /**
  * Describes DynamoDB client calls as sdk-core {@link Operation}s.
@@ -104,15 +106,68 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
     }
 
     /**
-     * Shaped for the JIT (issue 19, item 5): the routed call inlines this method, so that the {@link RequestShape} and
-     * the {@link Classification} of a one-item call on a configured table (most calls) are scalar-replaced rather than
-     * allocated. So its body stays below C2's limit for inlining a hot method (FreqInlineSize, 325 bytecodes) with one
-     * allocation site of each; what is rarer runs in methods given the shape's parts, never the shape or the
-     * classification (an object passed to a method the JIT did not inline escapes, and so is allocated); and the
-     * classification does not keep the shape (C2 does not scalar-replace an object stored in another one).
+     * Classifies a call. A {@code GetItem} of a configured table (the most frequent call) is classified off the request
+     * itself, with no {@link RequestShape}; every other call is shaped ({@link #classifyShaped}).
      */
     Classification classify(String methodName, DynamoDbRequest request, RoutingContext ctx) {
-        RequestShape shape = RequestShape.of(methodName, request);
+        GetItemRequest get = getItem(methodName, request);
+        Single known = get == null ? null : configured(get);
+        if (get != null && known != null) {
+            // A configured key is what partitionKeys answers first: asked here, no second lookup.
+            String value = partitionValue(get, known.partitionKey().isPresent() ? known.partitionKey()
+                    : partitionKeys.apply(get.tableName()));
+            return new Classification(getItemOperation(get, known, value), known.tables(), get.tableName(), value);
+        }
+        return classifyShaped(RequestShape.of(methodName, request), ctx);
+    }
+
+    /**
+     * The operation of a {@code GetItem} of a configured table whose partition key is configured, or null for any
+     * other call. Issue 19, item 5: a routed read that needs nothing but its operation (no footprint to check, no
+     * read-your-writes marks; see {@code DynamoDbRequestModel.classify}) is classified by this alone, so that it makes
+     * no {@link Classification} and no {@link RequestShape} — objects whose elimination by escape analysis depended on
+     * which helper C2 happened to compile on its own first (a fork that compiled this classifier separately kept
+     * them: 40 B per call each). The operation itself is routed, so it exists anyway.
+     */
+    @Nullable Operation readOperation(String methodName, DynamoDbRequest request) {
+        GetItemRequest get = getItem(methodName, request);
+        if (get == null) {
+            return null;
+        }
+        Single known = configured(get);
+        if (known == null || known.partitionKey().isEmpty()) {
+            return null;
+        }
+        return getItemOperation(get, known, partitionValue(get, known.partitionKey()));
+    }
+
+    private static @Nullable GetItemRequest getItem(String methodName, DynamoDbRequest request) {
+        return request instanceof GetItemRequest get && RequestShape.GET_ITEM_METHOD.equals(methodName) ? get : null;
+    }
+
+    /** The cached view of a {@code GetItem}'s table when it is a configured one, else null. */
+    private @Nullable Single configured(GetItemRequest get) {
+        String table = get.tableName();
+        return table == null ? null : singles.get(table);
+    }
+
+    private static @Nullable String partitionValue(GetItemRequest get, Optional<String> partitionKey) {
+        Map<String, AttributeValue> key = get.key();
+        return ItemRef.partitionValue(key == null ? Map.of() : key, null, partitionKey);
+    }
+
+    /** As {@link #classifyShaped} makes it for a {@code GetItem}: a consistent one is never hedged ({@link #unhedged}). */
+    private static Operation getItemOperation(GetItemRequest get, Single known, @Nullable String value) {
+        boolean consistent = Boolean.TRUE.equals(get.consistentRead());
+        return singleItemOperation(RequestShape.GET_ITEM, OperationKind.READ, get.tableName(), value,
+                value != null && homesByKey(true, consistent, known.settings()), consistent);
+    }
+
+    /**
+     * Any call but a {@code GetItem} of a configured table. A one-item call on a configured table is classified with
+     * the table's cached {@link Single}; everything else in {@link #classifyItems}.
+     */
+    private Classification classifyShaped(RequestShape shape, RoutingContext ctx) {
         Single known = shape.itemCount() == 1 ? singles.get(shape.table(0)) : null;
         if (known == null) {
             return classifyItems(shape, ctx);
@@ -123,7 +178,7 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
         Operation operation = singleItemOperation(shape.operation(), kind(shape, ctx), shape.table(0), value,
                 value != null && homesByKey(shape, known.settings()), unhedged(shape));
         // No key object and no key list: the cached one-table set and the partition value (see Classification); and
-        // not the shape, which C2 (JDK 17) does not scalar-replace once stored in another object, even one it does.
+        // not the shape (the classification of a single-key call never needs it).
         return new Classification(operation, known.tables(), shape.table(0), value);
     }
 
@@ -229,10 +284,15 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
      * {@link TableConfig#consistentReadsAtHome()}.
      */
     static boolean homesByKey(RequestShape shape, Optional<TableConfig> settings) {
+        return homesByKey(shape.read(), shape.consistentRead(), settings);
+    }
+
+    /** {@link #homesByKey(RequestShape, Optional)} of a call that reads (or not), consistently (or not). */
+    private static boolean homesByKey(boolean read, boolean consistentRead, Optional<TableConfig> settings) {
         if (settings.isEmpty() || settings.get().writeMode() != WriteMode.WRITE_HOME_BY_KEY) {
             return false;
         }
-        return !shape.read() || shape.consistentRead() && settings.get().consistentReadsAtHome();
+        return !read || consistentRead && settings.get().consistentReadsAtHome();
     }
 
     private Optional<TableConfig> settings(String table) {

@@ -185,13 +185,42 @@ final class DynamoDbRouting {
      * regions where the token's write is visible ({@link SessionReads}).
      */
     Operation operation(Classification c, RoutingContext ctx) {
-        Operation op = bounded(c);
+        // Small on purpose (issue 19, item 5): a call with at most one key and no read-your-writes marks (most calls)
+        // hands on the classification's parts, not the classification, so that it reaches no method the JIT could
+        // leave out of line (one compiled on its own first, "already compiled into a big method") and is
+        // scalar-replaced in every compilation of the routed call, not only in those that inlined the whole of this.
+        if (c.keyCount() > 1 || marks != null) {
+            return operationOfKeys(c, ctx);
+        }
+        return sessionBound(bounded(c.operation(), c.tables()), c.read(), ctx);
+    }
+
+    /**
+     * Whether a {@code GetItem} of a configured table under {@code ctx} needs nothing but its operation: no footprint
+     * to check before it, no read-your-writes marks to consult or record.
+     */
+    boolean operationSuffices(RoutingContext ctx) {
+        return marks == null && !footprintMatters(ctx);
+    }
+
+    /**
+     * {@link #operation(Classification, RoutingContext)} of a one-item read on a configured table classified as its
+     * operation alone ({@link #operationSuffices}): bounded to its table's regions and to the session's write.
+     */
+    Operation readOperation(Operation read, RoutingContext ctx) {
+        String table = read.resource().orElseThrow();
+        Optional<Set<Region>> bound = catalog.bound(table);
+        Operation op = bound.isEmpty() ? read : read.toBuilder().within(bound.get()).build();
+        return sessionBound(op, true, ctx);
+    }
+
+    /** {@link #operation(Classification, RoutingContext)} of a call with several keys, or with marks to consult. */
+    private Operation operationOfKeys(Classification c, RoutingContext ctx) {
+        Operation op = bounded(c.operation(), c.tables());
         if (c.keyCount() > 1 && op.strategy().isPresent()) {
             requireOneHome(op, c, ctx);
         }
-        if (underSession(c.operation().name(), c.read(), ctx)) {
-            op = sessionReads().bound(op, ctx);
-        }
+        op = sessionBound(op, c.read(), ctx);
         if (marks == null || !c.read() || c.keyCount() == 0) {
             return op;
         }
@@ -202,6 +231,11 @@ final class DynamoDbRouting {
         RoutingStrategy base = op.strategy().orElseGet(() -> runtime.config().routing());
         log.debug("{} on {} pinned to {} for read-your-writes", op.name(), op.resource().orElse("?"), writer.get());
         return op.toBuilder().strategy(RoutingStrategy.preferring(writer.get(), base)).build();
+    }
+
+    /** {@code op}, bounded to where the session's write is visible when it is a data read under a session token. */
+    private Operation sessionBound(Operation op, boolean read, RoutingContext ctx) {
+        return underSession(op.name(), read, ctx) ? sessionReads().bound(op, ctx) : op;
     }
 
     /**
@@ -229,9 +263,10 @@ final class DynamoDbRouting {
         }
     }
 
-    private Operation bounded(Classification c) {
+    /** {@code op} bounded to the regions where all of {@code tables} exist. */
+    private Operation bounded(Operation op, Set<String> tables) {
         Set<Region> bound = null;
-        for (String table : c.tables()) {
+        for (String table : tables) {
             Optional<Set<Region>> b = catalog.bound(table);
             if (b.isPresent()) {
                 if (bound == null) {
@@ -242,13 +277,13 @@ final class DynamoDbRouting {
             }
         }
         if (bound == null) {
-            return c.operation();
+            return op;
         }
         if (bound.isEmpty()) {
-            throw new IllegalArgumentException(c.operation().name() + " touches tables " + c.tables()
+            throw new IllegalArgumentException(op.name() + " touches tables " + tables
                     + " that share no region: no single region can serve it");
         }
-        return c.operation().toBuilder().within(bound).build();
+        return op.toBuilder().within(bound).build();
     }
 
     /**
@@ -256,6 +291,14 @@ final class DynamoDbRouting {
      * pin once a read elsewhere shows the write replicated.
      */
     void afterSuccess(Classification c, RoutingContext ctx, DynamoDbRequest request, Region served, Object response) {
+        // A read records something only in the marks: without them the classification goes no further (see operation).
+        if (marks != null || !c.read()) {
+            recordSuccess(c, ctx, request, served, response);
+        }
+    }
+
+    private void recordSuccess(Classification c, RoutingContext ctx, DynamoDbRequest request, Region served,
+            Object response) {
         if (!c.read() && served != null && ctx.session().isPresent()) {
             // Stamped after the region acknowledged the write: every later heartbeat of that region comes after it.
             ctx.session().get().recordWrite(SessionToken.of(served, runtime.clock().now()));

@@ -45,8 +45,9 @@ final class RequestShape {
 
     /** Method name → operation name; bounded by the client interface's methods. Saves a string per call. */
     private static final ConcurrentHashMap<String, String> OPERATION_NAMES = new ConcurrentHashMap<>();
-    private static final String GET_ITEM_METHOD = "getItem";
-    private static final String GET_ITEM = "GetItem";
+    /** The client method and operation name of a {@code GetItem}, which the classifier reads without a shape. */
+    static final String GET_ITEM_METHOD = "getItem";
+    static final String GET_ITEM = "GetItem";
 
     private final String operation;
     private final boolean read;

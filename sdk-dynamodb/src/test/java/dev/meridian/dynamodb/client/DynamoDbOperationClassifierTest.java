@@ -210,4 +210,52 @@ class DynamoDbOperationClassifierTest {
         assertThat(new DynamoDbOperationClassifier.TableKey("carts", "c-2").routingKey()).isEqualTo("carts#c-2");
         assertThat(new DynamoDbOperationClassifier.TableKey("orders", "").routingKey()).isEqualTo("orders#");
     }
+
+    /**
+     * A GetItem of a configured table is classified off the request, with no shape (issue 19, item 5): the same
+     * classification as the shaped path gives it ("GetItem" as the method name takes that path), and
+     * {@code readOperation} the same operation when the partition key is configured, null otherwise.
+     */
+    @Test
+    void aGetItemOfAConfiguredTableIsClassifiedAsTheShapedPathClassifiesIt() {
+        DynamoDbOperationClassifier withUnkeyed = DynamoDbOperationClassifier.of(List.of(
+                TableConfig.builder("orders").partitionKey("pk").writeMode(WriteMode.WRITE_HOME_BY_KEY)
+                        .consistentReadsAtHome(true).build(),
+                TableConfig.builder("carts").partitionKey("pk").build(),
+                TableConfig.builder("notes").build()));
+        List<GetItemRequest> reads = List.of(
+                GetItemRequest.builder().tableName("orders").key(Map.of("pk", AttributeValue.fromS("o-1"))).build(),
+                GetItemRequest.builder().tableName("orders").key(Map.of("pk", AttributeValue.fromS("o-1")))
+                        .consistentRead(true).build(),
+                GetItemRequest.builder().tableName("orders").key(Map.of("sk", AttributeValue.fromS("x"))).build(),
+                GetItemRequest.builder().tableName("carts").key(Map.of("pk", AttributeValue.fromN("7"),
+                        "sk", AttributeValue.fromS("x"))).consistentRead(false).build(),
+                GetItemRequest.builder().tableName("carts").build(),
+                GetItemRequest.builder().tableName("notes").key(Map.of("id", AttributeValue.fromS("n-1"))).build(),
+                GetItemRequest.builder().tableName("notes").key(Map.of("id", AttributeValue.fromS("n-1"),
+                        "sk", AttributeValue.fromS("x"))).consistentRead(true).build());
+        for (GetItemRequest read : reads) {
+            DynamoDbOperationClassifier.Classification direct =
+                    withUnkeyed.classify("getItem", read, RoutingContext.empty());
+            DynamoDbOperationClassifier.Classification shaped =
+                    withUnkeyed.classify("GetItem", read, RoutingContext.empty());
+            assertThat(direct.operation()).as("%s", read).isEqualTo(shaped.operation());
+            assertThat(direct.operation().strategy()).as("%s", read).isEqualTo(shaped.operation().strategy());
+            assertThat(direct.operation().unhedged()).as("%s", read).isEqualTo(shaped.operation().unhedged());
+            assertThat(direct.tables()).as("%s", read).isEqualTo(shaped.tables());
+            assertThat(direct.keys()).as("%s", read).isEqualTo(shaped.keys());
+            Operation alone = withUnkeyed.readOperation("getItem", read);
+            if (read.tableName().equals("notes")) {
+                assertThat(alone).as("no configured partition key: classified in full").isNull();
+            } else {
+                assertThat(alone).as("%s", read).isEqualTo(direct.operation());
+                assertThat(alone.strategy()).as("%s", read).isEqualTo(direct.operation().strategy());
+                assertThat(alone.unhedged()).as("%s", read).isEqualTo(direct.operation().unhedged());
+            }
+        }
+        assertThat(withUnkeyed.readOperation("getItem", GetItemRequest.builder().tableName("unknown")
+                .key(Map.of("pk", AttributeValue.fromS("u-1"))).build())).isNull();
+        assertThat(withUnkeyed.readOperation("putItem", PutItemRequest.builder().tableName("orders").item(ITEM)
+                .build())).isNull();
+    }
 }

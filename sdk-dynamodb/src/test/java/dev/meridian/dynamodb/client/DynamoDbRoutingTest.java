@@ -26,6 +26,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
@@ -323,5 +324,41 @@ class DynamoDbRoutingTest {
             client.getItem(g -> g.tableName("eu_ledger").key(key("a")));
         }
         assertThat(dynamo.client(WEST).received).containsExactly("PutItem", "GetItem", "GetItem");
+    }
+
+    /**
+     * Issue 19, item 5: a GetItem of a configured table with nothing to check and nothing to record is classified as
+     * its operation alone (no classification object per call, whatever the JIT inlines); with a footprint to check or
+     * read-your-writes marks it is classified in full, as before.
+     */
+    @Test
+    void aGetItemWithNothingToCheckOrRecordIsClassifiedAsItsOperationAlone() {
+        GetItemRequest read = GetItemRequest.builder().tableName("orders").key(key("a")).build();
+        DynamoDbRequestModel plain = ((RoutedDynamoDbClient) builder().build()).model();
+        assertThat(plain.classify("getItem", read, RoutingContext.empty())).isInstanceOf(Operation.class);
+        assertThat(plain.operation(plain.classify("getItem", read, RoutingContext.empty()), RoutingContext.empty()))
+                .isEqualTo(Operation.builder("GetItem", OperationKind.READ).resource("orders").routingKey("orders", "a")
+                        .build());
+        assertThat(plain.classify("getItem", GetItemRequest.builder().tableName("unconfigured").key(key("a")).build(),
+                RoutingContext.empty())).isInstanceOf(DynamoDbOperationClassifier.Classification.class);
+        RoutingContext restricted = RoutingContext.builder().dataClass(DataClass.RESTRICTED).subjectCountry("DE")
+                .build();
+        assertThat(plain.classify("getItem", read, restricted))
+                .as("a footprint to check").isInstanceOf(DynamoDbOperationClassifier.Classification.class);
+        DynamoDbRequestModel marked = ((RoutedDynamoDbClient) withReadYourWrites()).model();
+        assertThat(marked.classify("getItem", read, RoutingContext.empty()))
+                .as("read-your-writes marks").isInstanceOf(DynamoDbOperationClassifier.Classification.class);
+    }
+
+    @Test
+    void aGetItemOfATableReplicatedToSomeRegionsOnlyGoesToThem() {
+        DynamoDbClient client = builder()
+                .table(TableConfig.builder("us_only").partitionKey("pk").replicaRegions(US).build()).build();
+        dynamo.table("us_only", "pk", US);
+
+        client.getItem(g -> g.tableName("us_only").key(key("a")));
+
+        assertThat(dynamo.client(US).received).containsExactly("GetItem");
+        assertThat(dynamo.client(WEST).received).isEmpty();
     }
 }
