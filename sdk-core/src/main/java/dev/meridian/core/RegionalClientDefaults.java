@@ -59,7 +59,8 @@ import software.amazon.awssdk.utils.ScheduledExecutorUtils;
  * a hedged synchronous read on a hedge thread, the caller waiting for the first success.
  *
  * <p>Per-region clients made like an application's existing client take {@link #overrideConfigurationLike}: what the
- * application set on it, with these settings where they matter.
+ * application set on it, with these settings where they matter; those made from a builder the application configured
+ * take {@link #capped}, the same settings on that builder's.
  */
 @API(status = STABLE, since = "0.1")
 public final class RegionalClientDefaults {
@@ -158,10 +159,25 @@ public final class RegionalClientDefaults {
         // A built client names the scheduler the SDK made for it, or the application's wrapped as unmanaged.
         built.scheduledExecutorService().filter(s -> ScheduledExecutorUtils.unwrapUnmanagedScheduledExecutor(s) != s)
                 .map(ScheduledExecutorUtils::unwrapUnmanagedScheduledExecutor).ifPresent(b::scheduledExecutorService);
-        Duration attempt = shorter(built.apiCallAttemptTimeout(), ATTEMPT_TIMEOUT);
-        apply(b, MAX_ATTEMPTS, attempt);
-        b.apiCallTimeout(shorter(built.apiCallTimeout(), attempt));
-        return b.build();
+        built.apiCallAttemptTimeout().ifPresent(b::apiCallAttemptTimeout);
+        built.apiCallTimeout().ifPresent(b::apiCallTimeout);
+        return capped(b).build();
+    }
+
+    /**
+     * Meridian's per-region settings on the override configuration of a client builder the application configured
+     * (e.g. by Spring Cloud AWS's customizers), as {@link #overrideConfigurationLike} puts them on a built client's:
+     * the retry strategy capped at {@value #MAX_ATTEMPTS} attempts, Meridian's response interceptor (once) and timeout
+     * scheduler (unless the builder has one), and Meridian's timeouts as ceilings — the builder's attempt timeout when
+     * shorter than {@link #ATTEMPT_TIMEOUT}, else that; its call timeout when shorter than the attempt timeout, else
+     * the attempt timeout. Everything else the builder has is kept.
+     */
+    @API(status = EXPERIMENTAL, since = "0.9")
+    public static ClientOverrideConfiguration.Builder capped(ClientOverrideConfiguration.Builder builder) {
+        Objects.requireNonNull(builder, "builder");
+        Duration attempt = shorter(Optional.ofNullable(builder.apiCallAttemptTimeout()), ATTEMPT_TIMEOUT);
+        Duration call = shorter(Optional.ofNullable(builder.apiCallTimeout()), attempt);
+        return apply(builder, MAX_ATTEMPTS, attempt).apiCallTimeout(call);
     }
 
     /**

@@ -90,7 +90,8 @@ import software.amazon.awssdk.regions.Region;
  * A write with nowhere else to go, or once the question has lasted the breakers' wait in the open state (a workload
  * of writes only sends no read trials), is sent there and is the trial. An unhedged read (a consistent one:
  * {@link Operation#unhedged()}) gets no trial out of a hedge either, so it passes a suspect region the same way,
- * synchronous or asynchronous (a half-open region gets its detached trial, as for every read).
+ * synchronous or asynchronous (a half-open region gets its detached trial, as for every read); unlike a write, it goes
+ * back to the region it passed when every other region it tried failed retryably, as a hedged read does (below).
  *
  * <p><b>Hedge budget and fast ejection.</b> Each hedgeable read earns a share of a {@link HedgeBudget} token and a hedge
  * spends one (refused when none is left). A refused hedge is not final: its timer (the hedge timer, the waiting
@@ -118,8 +119,9 @@ import software.amazon.awssdk.regions.Region;
  * clears the suspicion when it answers within the hedge delay; trials left unanswered open the breaker
  * ({@link WatchedBreaker#tryTrial}). A read that started past a suspect region and failed retryably in every other
  * region it tried goes back to the suspect region rather than fail: it takes the answer of the detached trial it sent
- * there, or, when it sent none (another read's trial was underway), makes an attempt there in the slot it passed the
- * region in; either way within the call's budget. An attempt the process stall excuses (below) is not a stall.
+ * there, or, when it sent none (another read's trial was underway, or the read is unhedged), makes an attempt there in
+ * the slot it passed the region in; either way within the call's budget. An attempt the process stall excuses (below)
+ * is not a stall.
  *
  * <p>With {@link HedgingConfig hedging} enabled, a READ that has not answered after the hedge delay (when its first
  * attempt goes through a cold client, at least a quarter of the first-attempt timeout: {@link #hedgeDelayNanos}) is
@@ -320,8 +322,13 @@ final class RegionalExecutor implements AutoCloseable {
         int attempts = 0;
         String resource = op.resource().orElse(null);
         boolean byResource = byResource(op, resource);
+        // The suspect region an unhedged read started past, and the one it goes back to (-1: none): a read is safe to
+        // repeat, so when every other region failed retryably it is tried there in the slot it passed (Run#goBack).
+        int passed = -1;
+        int back = -1;
         while (true) {
-            int index = failover == null ? next++ : failover.take();
+            int index = back >= 0 ? back : failover == null ? next++ : failover.take();
+            back = -1;
             Region region = plan.regions().get(index);
             // The attempt's breakers are locals, not a Gate: a gate is made only for a detached trial or a failure, so
             // an attempt that succeeds allocates none, whatever the JIT inlined (one object less per call).
@@ -343,7 +350,10 @@ final class RegionalExecutor implements AutoCloseable {
             // An unhedged (consistent) read gets no trial out of its hedge: past a suspect region like a write.
             if ((op.kind() != OperationKind.READ || op.unhedged()) && more
                     && primary.writesGoElsewhere(writesGoElsewhereNanos)) {
-                writeGoesElsewhere(op, region);
+                startsPast(op, region);
+                if (op.kind() == OperationKind.READ && passed < 0) {
+                    passed = index;
+                }
                 continue;
             }
             Throwable failure = acquire(primary, throttle);
@@ -377,9 +387,13 @@ final class RegionalExecutor implements AutoCloseable {
                 throw sneaky(failure);
             }
             if (!failover.hasNext()) {
-                throw sneaky(failover.exhausted());
+                if (passed < 0) {
+                    throw sneaky(failover.exhausted());
+                }
+                back = passed;
+                passed = -1;
             }
-            failover(ctx, op, region, failover.region(failover.peek()), failure, decision);
+            failover(ctx, op, region, failover.region(back >= 0 ? back : failover.peek()), failure, decision);
         }
     }
 
@@ -846,12 +860,13 @@ final class RegionalExecutor implements AutoCloseable {
     }
 
     /**
-     * A write passes a region that is suspect or behind a half-open breaker without being sent there: nothing was
-     * sent, so nothing can be applied twice (as when a breaker refuses it).
+     * A write or an unhedged read passes a region that is suspect or behind a half-open breaker without being sent
+     * there: nothing was sent, so nothing can be applied twice (as when a breaker refuses it). Only a read may come
+     * back to it, when every other region it tried failed retryably.
      */
-    private static void writeGoesElsewhere(Operation op, Region region) {
-        LOG.debug("{} starts past region {}: it is suspect or half-open, and reads' trials decide whether it answers",
-                op.name(), region.id());
+    private static void startsPast(Operation op, Region region) {
+        LOG.debug("{} starts past region {}: it is suspect or half-open, and reads' trials decide whether it answers "
+                + "(a read comes back to it when every other region fails)", op.name(), region.id());
     }
 
     /** Whether the attempt ran out of its time (the SDK's call or attempt timeout). */
@@ -1415,13 +1430,14 @@ final class RegionalExecutor implements AutoCloseable {
                         }
                     } else if (op.unhedged() && gate.primary.writesGoElsewhere(writesGoElsewhereNanos)) {
                         // An unhedged (consistent) read gets no trial out of its hedge: past a suspect region like a
-                        // write, as executeBlocking does.
-                        writeGoesElsewhere(op, first);
+                        // write, as executeBlocking does, but unlike a write it may go back there (goBack).
+                        startsPast(op, first);
+                        passed = firstIndex;
                         firstIndex = failover.take();
                     }
                 } else if (op.kind() != OperationKind.READ && failover.hasNext()
                         && breaker(op, regions.get(firstIndex)).writesGoElsewhere(writesGoElsewhereNanos)) {
-                    writeGoesElsewhere(op, regions.get(firstIndex));
+                    startsPast(op, regions.get(firstIndex));
                     firstIndex = failover.take();
                 }
                 next = failover.hasNext() ? regions.get(failover.peek()) : null;

@@ -913,6 +913,49 @@ class RegionalExecutorTest {
         assertThat(health.state(EU_WEST)).isEqualTo(CircuitBreaker.State.CLOSED);
     }
 
+    /**
+     * An unhedged (consistent) read starts past a suspect region like a write, but a read is safe to repeat: when
+     * every other region fails retryably it goes back there, synchronous or asynchronous, rather than fail; a
+     * RESTRICTED one does within its jurisdiction only. Before, it failed with the last region's 503.
+     */
+    @Test
+    void anUnhedgedReadPastASuspectRegionGoesBackToItWhenEveryOtherRegionFailsSyncAndAsync() throws Exception {
+        RegionalExecutor ex = executor();
+        makeSuspect(EU_WEST);
+        Operation get = Operation.builder("Get", OperationKind.READ).unhedged().build();
+        Function<Region, String> onlyWest = region -> {
+            touched.add(region);
+            if (!region.equals(EU_WEST)) {
+                throw serviceUnavailable();
+            }
+            return region.id();
+        };
+        assertThat(ex.execute(get, onlyWest)).isEqualTo("eu-west-1");
+        assertThat(ex.executeAsync(get, region -> CompletableFuture.supplyAsync(() -> onlyWest.apply(region)))
+                .get(10, TimeUnit.SECONDS)).isEqualTo("eu-west-1");
+        assertThat(touched).containsExactly(EU_CENTRAL, US_EAST, EU_WEST, EU_CENTRAL, US_EAST, EU_WEST);
+        touched.clear();
+        try (RoutingContext.Scope s = RoutingContext.builder().subjectCountry("DE").dataClass(DataClass.RESTRICTED)
+                .open()) {
+            assertThat(ex.execute(get, onlyWest)).isEqualTo("eu-west-1");
+            assertThat(ex.executeAsync(get, region -> CompletableFuture.supplyAsync(() -> onlyWest.apply(region)))
+                    .get(10, TimeUnit.SECONDS)).isEqualTo("eu-west-1");
+        }
+        assertThat(touched).as("never outside the EU").containsExactly(EU_CENTRAL, EU_WEST, EU_CENTRAL, EU_WEST);
+    }
+
+    @Test
+    void aWritePastASuspectRegionNeverGoesBackToIt() {
+        RegionalExecutor ex = executor();
+        makeSuspect(EU_WEST);
+        Function<Region, String> put = region -> {
+            touched.add(region);
+            throw serviceUnavailable();
+        };
+        assertThatThrownBy(() -> ex.execute(Operation.of("Put", OperationKind.IDEMPOTENT_WRITE), put));
+        assertThat(touched).as("never sent to the suspect region").containsExactly(EU_CENTRAL, US_EAST);
+    }
+
     @Test
     void aWritePinnedToASuspectRegionIsSentThere() {
         RegionalExecutor ex = executor();

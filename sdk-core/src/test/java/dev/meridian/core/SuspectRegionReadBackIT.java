@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.meridian.core.health.RegionStatus;
+import dev.meridian.core.routing.Operation;
 import dev.meridian.testkit.LocalRegions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,13 +29,22 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  * A read whose first region is suspect starts in the next region; when that region fails it retryably (HTTP 500),
  * the suspect region, whose black hole is over, is the only one that can answer: the read must be answered there, not
  * failed. Plan [eu-west-1, eu-central-1] on real DynamoDB Locals, the README's configuration (default hedging,
- * per-region clients with {@link RegionalClientDefaults}).
+ * per-region clients with {@link RegionalClientDefaults}). So must a strongly consistent ({@code ConsistentRead},
+ * {@linkplain Operation#unhedged() unhedged}) read, which passes the suspect region like a write but, being safe to
+ * repeat, goes back to it; before its fix it failed with eu-central-1's 500.
  */
 class SuspectRegionReadBackIT {
     private static final String WEST = "eu-west-1";
     private static final String CENTRAL = "eu-central-1";
     private static final String TABLE = "suspect-region-read-back";
     private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(2);
+    /** As sdk-dynamodb classifies them: a {@code ConsistentRead} GetItem is never hedged. */
+    private static final OperationClassifier CONSISTENT_UNHEDGED = (method, args) -> {
+        Operation op = MultiRegionDynamoDbIT.CLASSIFIER.classify(method, args);
+        boolean consistent = op != null && args != null && args.length == 1 && args[0] instanceof GetItemRequest g
+                && Boolean.TRUE.equals(g.consistentRead());
+        return consistent ? op.toBuilder().unhedged().build() : op;
+    };
 
     @AutoClose
     private static final LocalRegions regions = ServedByTable.start(TABLE);
@@ -69,6 +79,34 @@ class SuspectRegionReadBackIT {
                 .get(60, TimeUnit.SECONDS);
 
         assertThat(r.item().get("servedBy").s()).isEqualTo(WEST);
+    }
+
+    @Test
+    void aSynchronousConsistentReadPastASuspectRegionGoesBackToItWhenTheNextRegionFails() throws Exception {
+        DynamoDbClient items = wrap();
+        makeWestSuspectThenCentralFail(items);
+        int westBefore = regions.journal(WEST).count("GetItem");
+
+        GetItemResponse r = items.getItem(consistentGetItem());
+
+        assertThat(r.item().get("servedBy").s()).isEqualTo(WEST);
+        assertThat(regions.journal(WEST).count("GetItem")).as("the read went back to eu-west-1")
+                .isGreaterThan(westBefore);
+    }
+
+    @Test
+    void anAsynchronousConsistentReadPastASuspectRegionGoesBackToItWhenTheNextRegionFails() throws Exception {
+        DynamoDbClient items = wrap();
+        DynamoDbAsyncClient async = wrapAsync();
+        makeWestSuspectThenCentralFail(items);
+        int westBefore = regions.journal(WEST).count("GetItem");
+
+        GetItemResponse r = async.getItem(consistentGetItem()).thenCompose(CompletableFuture::completedFuture)
+                .get(60, TimeUnit.SECONDS);
+
+        assertThat(r.item().get("servedBy").s()).isEqualTo(WEST);
+        assertThat(regions.journal(WEST).count("GetItem")).as("the read went back to eu-west-1")
+                .isGreaterThan(westBefore);
     }
 
     /**
@@ -110,16 +148,21 @@ class SuspectRegionReadBackIT {
 
     private DynamoDbClient wrap() {
         return rig.wrap(rig.config().build(), (r, b) -> b.overrideConfiguration(
-                RegionalClientDefaults.overrideConfiguration(2, ATTEMPT_TIMEOUT)), c -> c.getItem(getItem()));
+                RegionalClientDefaults.overrideConfiguration(2, ATTEMPT_TIMEOUT)), c -> c.getItem(getItem()),
+                CONSISTENT_UNHEDGED);
     }
 
     private DynamoDbAsyncClient wrapAsync() throws Exception {
         Map<Region, DynamoDbAsyncClient> warmed = ServedByTable.warmedAsyncClients(regions, ATTEMPT_TIMEOUT, getItem(),
                 asyncClients);
-        return rig.runtime().wrapClient(DynamoDbAsyncClient.class, warmed::get, MultiRegionDynamoDbIT.CLASSIFIER);
+        return rig.runtime().wrapClient(DynamoDbAsyncClient.class, warmed::get, CONSISTENT_UNHEDGED);
     }
 
     private static GetItemRequest getItem() {
         return GetItemRequest.builder().tableName(TABLE).key(Map.of("pk", AttributeValue.fromS("item-1"))).build();
+    }
+
+    private static GetItemRequest consistentGetItem() {
+        return getItem().toBuilder().consistentRead(true).build();
     }
 }

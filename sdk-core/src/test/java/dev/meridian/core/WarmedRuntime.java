@@ -47,6 +47,13 @@ final class WarmedRuntime implements AutoCloseable {
     DynamoDbClient wrap(MultiRegionConfig config,
             BiFunction<String, DynamoDbClientBuilder, DynamoDbClientBuilder> builder,
             Consumer<DynamoDbClient> warmUp) {
+        return wrap(config, builder, warmUp, MultiRegionDynamoDbIT.CLASSIFIER);
+    }
+
+    /** As {@link #wrap(MultiRegionConfig, BiFunction, Consumer)}, its operations classified by {@code classifier}. */
+    DynamoDbClient wrap(MultiRegionConfig config,
+            BiFunction<String, DynamoDbClientBuilder, DynamoDbClientBuilder> builder,
+            Consumer<DynamoDbClient> warmUp, OperationClassifier classifier) {
         Map<Region, DynamoDbClient> warmed = new LinkedHashMap<>();
         for (RegionSpec spec : config.regions()) {
             DynamoDbClient c = builder.apply(spec.region().id(), regions.clientBuilder(spec.region().id())).build();
@@ -55,8 +62,7 @@ final class WarmedRuntime implements AutoCloseable {
             warmed.put(spec.region(), c);
         }
         runtime = MultiRegion.builder(config).meterRegistry(meters).build();
-        DynamoDbClient client = runtime.wrapClient(DynamoDbClient.class, warmed::get,
-                MultiRegionDynamoDbIT.CLASSIFIER);
+        DynamoDbClient client = runtime.wrapClient(DynamoDbClient.class, warmed::get, classifier);
         regions.journalsClear();
         return client;
     }

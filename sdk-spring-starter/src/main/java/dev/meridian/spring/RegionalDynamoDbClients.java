@@ -55,9 +55,11 @@ final class RegionalDynamoDbClients {
         };
     }
 
-    /** {@code existing} with sdk-core's capped retries and attempt timeout on top. */
+    /**
+     * {@code existing} (a builder's, not a built client's) with sdk-core's capped retries and its timeouts as ceilings
+     * ({@link RegionalClientDefaults#capped}): a shorter timeout the application set is kept, a longer one cut.
+     */
     static ClientOverrideConfiguration capped(ClientOverrideConfiguration existing) {
-        return RegionalClientDefaults.apply(existing.toBuilder(), RegionalClientDefaults.MAX_ATTEMPTS,
-                RegionalClientDefaults.ATTEMPT_TIMEOUT).build();
+        return RegionalClientDefaults.capped(existing.toBuilder()).build();
     }
 }

@@ -22,7 +22,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
  * {@code spring.cloud.aws.credentials.*} credentials provider, {@code spring.cloud.aws.endpoint} /
  * {@code spring.cloud.aws.dynamodb.endpoint}, connection details, defaults mode, FIPS / dual-stack, then every
  * {@code AwsSyncClientCustomizer} and {@code DynamoDbClientCustomizer}), then sets the client's region, the region's
- * {@code meridian.region.<region>.endpoint} when one is configured, and sdk-core's capped retries and attempt timeout.
+ * {@code meridian.region.<region>.endpoint} when one is configured, and sdk-core's capped retries, its timeouts as
+ * ceilings ({@link dev.meridian.core.RegionalClientDefaults#capped}: a customizer's shorter timeout kept, a longer one
+ * cut).
  * Loaded only when Spring Cloud AWS is on the class path.
  */
 final class SpringCloudAwsDynamoDbClients implements DynamoDbClientRecipes {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.meridian.core.RegionSpec;
 import dev.meridian.core.RegionalClientDefaults;
+import io.awspring.cloud.autoconfigure.dynamodb.DynamoDbClientCustomizer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -22,6 +23,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.utils.ScheduledExecutorUtils;
@@ -79,6 +81,34 @@ class RegionalDynamoDbClientsTest {
             assertThat(o.executionInterceptors().stream().map(i -> i.getClass().getName()).toList())
                     .as("each interceptor runs once, not the application client's copies of the SDK's own again")
                     .doesNotHaveDuplicates();
+        }
+    }
+
+    /**
+     * On the Spring Cloud AWS path ({@link SpringCloudAwsDynamoDbClients}: a builder its customizers configured)
+     * Meridian's timeouts are ceilings as well: a customizer's 800 ms attempt timeout is kept (and bounds the call),
+     * a customizer's 30 s call timeout is cut to 2 s. Before, both were overwritten with 2 s.
+     */
+    @Test
+    void aCustomizersShorterTimeoutIsKeptAndALongerOneCut() {
+        ClientOverrideConfiguration shorter = cappedAfter(b -> b.overrideConfiguration(
+                b.overrideConfiguration().toBuilder().apiCallAttemptTimeout(Duration.ofMillis(800)).build()));
+        assertThat(shorter.apiCallAttemptTimeout()).contains(Duration.ofMillis(800));
+        assertThat(shorter.apiCallTimeout()).contains(Duration.ofMillis(800));
+
+        ClientOverrideConfiguration longer = cappedAfter(b -> b.overrideConfiguration(
+                b.overrideConfiguration().toBuilder().apiCallTimeout(Duration.ofSeconds(30)).build()));
+        assertThat(longer.apiCallTimeout()).contains(RegionalClientDefaults.ATTEMPT_TIMEOUT);
+        assertThat(longer.apiCallAttemptTimeout()).contains(RegionalClientDefaults.ATTEMPT_TIMEOUT);
+    }
+
+    /** The override configuration of a per-region client built as Spring Cloud AWS's path builds it. */
+    private static ClientOverrideConfiguration cappedAfter(DynamoDbClientCustomizer customizer) {
+        DynamoDbClientBuilder b = DynamoDbClient.builder().region(Region.EU_WEST_1).credentialsProvider(LOCAL);
+        customizer.customize(b);
+        b.overrideConfiguration(RegionalDynamoDbClients.capped(b.overrideConfiguration()));
+        try (DynamoDbClient regional = b.build()) {
+            return regional.serviceClientConfiguration().overrideConfiguration();
         }
     }
 

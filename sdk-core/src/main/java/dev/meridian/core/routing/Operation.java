@@ -155,7 +155,8 @@ public final class Operation {
      * Whether this read must not be hedged: its answer is only right from the region tried first (a strongly
      * consistent read, whose copy in another region may not have replicated the first region's writes yet; a
      * transactional read, which another region replicates item by item). It still fails over to the next region when
-     * its attempt fails, and, like a write, starts past a suspect region. See {@link Builder#unhedged()}.
+     * its attempt fails, and, like a write, starts past a suspect region, to which it goes back when every other
+     * region it tried failed retryably (a read is safe to repeat). See {@link Builder#unhedged()}.
      */
     @API(status = EXPERIMENTAL, since = "0.9")
     public boolean unhedged() {
