@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.core.MultiRegionConfig;
-import dev.meridian.core.RegionSpec;
 import dev.meridian.dynamodb.FakeRegionClient;
 import dev.meridian.testkit.ClassPathWithout;
 import java.net.URLClassLoader;
@@ -29,18 +28,9 @@ class ConfiguredTablesColdStartTest {
         @Override
         public String get() {
             Map<Region, FakeRegionClient> fakes = new ConcurrentHashMap<>();
-            MultiRegionConfig config = MultiRegionConfig.builder()
-                    .region(RegionSpec.of(Region.EU_WEST_1))
-                    .region(RegionSpec.of(Region.EU_CENTRAL_1))
-                    .region(RegionSpec.of(Region.US_EAST_1))
-                    .localRegion(Region.EU_WEST_1)
-                    .build();
-            try (DynamoDbClient routed = MultiRegionDynamoDb.builder()
-                    .config(config)
-                    .clientFactory(r -> fakes.computeIfAbsent(r, FakeRegionClient::new))
-                    .table(TableConfig.builder("orders").partitionKey("pk")
-                            .replicaRegions(Region.EU_WEST_1, Region.EU_CENTRAL_1).build())
-                    .build()) {
+            try (DynamoDbClient routed = ColdOrdersClient.over(fakes,
+                    new Region[] {Region.EU_WEST_1, Region.EU_CENTRAL_1, Region.US_EAST_1},
+                    Region.EU_WEST_1, Region.EU_CENTRAL_1)) {
                 routed.putItem(p -> p.tableName("orders").item(Map.of("pk", AttributeValue.fromS("o1"))));
                 boolean found = routed.getItem(g -> g.tableName("orders").key(Map.of("pk", AttributeValue.fromS("o1"))))
                         .hasItem();

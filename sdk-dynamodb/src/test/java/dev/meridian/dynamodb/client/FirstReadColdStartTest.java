@@ -2,8 +2,6 @@ package dev.meridian.dynamodb.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meridian.core.MultiRegionConfig;
-import dev.meridian.core.RegionSpec;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingSession;
 import dev.meridian.core.routing.SessionToken;
@@ -44,18 +42,9 @@ class FirstReadColdStartTest {
         @Override
         public String get() {
             Map<Region, FakeRegionClient> fakes = new ConcurrentHashMap<>();
-            MultiRegionConfig config = MultiRegionConfig.builder()
-                    .region(RegionSpec.of(Region.EU_WEST_1))
-                    .region(RegionSpec.of(Region.EU_CENTRAL_1))
-                    .region(RegionSpec.of(Region.US_EAST_1))
-                    .localRegion(Region.EU_WEST_1)
-                    .build();
-            try (DynamoDbClient routed = MultiRegionDynamoDb.builder()
-                    .config(config)
-                    .clientFactory(r -> fakes.computeIfAbsent(r, FakeRegionClient::new))
-                    .table(TableConfig.builder("orders").partitionKey("pk")
-                            .replicaRegions(Region.EU_WEST_1, Region.EU_CENTRAL_1, Region.US_EAST_1).build())
-                    .build()) {
+            try (DynamoDbClient routed = ColdOrdersClient.over(fakes,
+                    new Region[] {Region.EU_WEST_1, Region.EU_CENTRAL_1, Region.US_EAST_1},
+                    Region.EU_WEST_1, Region.EU_CENTRAL_1, Region.US_EAST_1)) {
                 boolean found = routed.getItem(g -> g.tableName("orders")
                         .key(Map.of("pk", AttributeValue.fromS("o1")))).hasItem();
                 return fakes.get(Region.EU_WEST_1).received + " found=" + found;
@@ -138,23 +127,16 @@ class FirstReadColdStartTest {
     @Test
     void aReadUnderASessionTokenIsStillBoundedToTheWritingRegion() {
         Map<Region, FakeRegionClient> fakes = new ConcurrentHashMap<>();
-        MultiRegionConfig config = MultiRegionConfig.builder()
-                .region(RegionSpec.of(Region.EU_WEST_1))
-                .region(RegionSpec.of(Region.EU_CENTRAL_1))
-                .localRegion(Region.EU_WEST_1)
-                .build();
-        try (DynamoDbClient routed = MultiRegionDynamoDb.builder()
-                .config(config)
-                .clientFactory(r -> fakes.computeIfAbsent(r, FakeRegionClient::new))
-                .table(TableConfig.builder("orders").partitionKey("pk")
-                        .replicaRegions(Region.EU_WEST_1, Region.EU_CENTRAL_1).build())
-                .build()) {
+        try (DynamoDbClient routed = ColdOrdersClient.over(fakes,
+                new Region[] {Region.EU_WEST_1, Region.EU_CENTRAL_1},
+                Region.EU_WEST_1, Region.EU_CENTRAL_1)) {
             SessionToken wroteInFrankfurt = SessionToken.of(Region.EU_CENTRAL_1, System.currentTimeMillis());
             RoutingContext session = RoutingContext.builder().session(RoutingSession.after(wroteInFrankfurt)).build();
             try (RoutingContext.Scope s = session.open()) {
                 routed.getItem(g -> g.tableName("orders").key(Map.of("pk", AttributeValue.fromS("o1"))));
             }
-            assertThat(fakes.get(Region.EU_CENTRAL_1).received).as("served where the session wrote").contains("GetItem");
+            assertThat(fakes.get(Region.EU_CENTRAL_1).received).as("served where the session wrote")
+                    .contains("GetItem");
             assertThat(fakes.containsKey(Region.EU_WEST_1) ? fakes.get(Region.EU_WEST_1).received : List.of())
                     .as("not served by the local region, which has not been seen to replicate it").isEmpty();
         }
