@@ -30,11 +30,15 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbAsyncWaiter;
  * whichever thread completes it. Waiters share one scheduler, created on the first {@code waiter()} and closed with the client.
  * Thread-safe.
  */
-final class DynamoDbAsyncRequestModel implements RequestModel<DynamoDbRequest, Classification>, AutoCloseable {
+final class DynamoDbAsyncRequestModel implements RequestModel<DynamoDbRequest, Object>, AutoCloseable {
     private final DynamoDbRouting routing;
     private final RegionalClients<DynamoDbAsyncClient> clients;
     private final DynamoDbOperationClassifier classifier;
-    private final RoutedClient<DynamoDbAsyncClient, DynamoDbRequest, Classification> engine;
+    /**
+     * Its classification of a call is a {@link Classification}, or the call's {@link Operation} alone when that is all
+     * routing needs, as the sync model's ({@link DynamoDbRouting#operationAlone}).
+     */
+    private final RoutedClient<DynamoDbAsyncClient, DynamoDbRequest, Object> engine;
     private final List<AutoCloseable> closeables;
     private @Nullable ScheduledExecutorService waiterScheduler;
     private boolean closed;
@@ -68,25 +72,33 @@ final class DynamoDbAsyncRequestModel implements RequestModel<DynamoDbRequest, C
         try {
             Objects.requireNonNull(request, "request");
             RoutingContext ctx = routing.contextFor(operation, request, callerCtx);
-            List<String> unknown = new ArrayList<>();
-            TableCatalog catalog = routing.catalog();
-            boolean footprintMatters = routing.footprintMatters(ctx);
-            RequestShape shape = RequestShape.of(operation, request);
-            for (int i = 0; i < shape.itemCount(); i++) {
-                ItemRef item = shape.item(i);
-                if (!unknown.contains(item.table()) && (catalog.needsPartitionKey(item.table())
-                        || footprintMatters && catalog.needsFootprint(item.table()))) {
-                    unknown.add(item.table());
-                }
-            }
+            // A read classified as its operation alone (most reads) has nothing to describe: not shaped to find out.
+            List<String> unknown = routing.operationSuffices(ctx) && classifier.readsAlone(operation, request)
+                    ? List.of() : unknown(operation, request, ctx);
             if (unknown.isEmpty()) {
                 return engine.callAsync(operation, request, ctx, method);
             }
-            return catalog.preload(unknown, table -> describe(table, ctx))
+            return routing.catalog().preload(unknown, table -> describe(table, ctx))
                     .thenCompose(ignored -> engine.callAsync(operation, request, ctx, method));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /** The tables of the call whose key schema (or, when residency needs it, footprint) is not known yet. */
+    private List<String> unknown(String operation, DynamoDbRequest request, RoutingContext ctx) {
+        List<String> unknown = new ArrayList<>();
+        TableCatalog catalog = routing.catalog();
+        boolean footprintMatters = routing.footprintMatters(ctx);
+        RequestShape shape = RequestShape.of(operation, request);
+        for (int i = 0; i < shape.itemCount(); i++) {
+            ItemRef item = shape.item(i);
+            if (!unknown.contains(item.table()) && (catalog.needsPartitionKey(item.table())
+                    || footprintMatters && catalog.needsFootprint(item.table()))) {
+                unknown.add(item.table());
+            }
+        }
+        return unknown;
     }
 
     RegionalClients<DynamoDbAsyncClient> clients() {
@@ -111,25 +123,33 @@ final class DynamoDbAsyncRequestModel implements RequestModel<DynamoDbRequest, C
         return DynamoDbAsyncWaiter.builder().client(pinnedView).scheduledExecutorService(waiterScheduler).build();
     }
 
+    /**
+     * As the sync model classifies (a {@code GetItem} of a configured table with nothing to check or record is its
+     * {@link Operation} alone), never describing: what this call needs was described in {@link #callAsync} first.
+     */
     @Override
-    public Classification classify(String operation, DynamoDbRequest request, RoutingContext ctx) {
-        return classifier.classify(operation, request, ctx);
+    public Object classify(String operation, DynamoDbRequest request, RoutingContext ctx) {
+        Operation alone = routing.operationAlone(classifier, operation, request, ctx);
+        return alone != null ? alone : classifier.classify(operation, request, ctx);
     }
 
     @Override
-    public Operation operation(Classification classified, RoutingContext ctx) {
-        return routing.operation(classified, ctx);
+    public Operation operation(Object classified, RoutingContext ctx) {
+        return routing.operationOf(classified, ctx);
     }
 
     @Override
-    public void beforeCall(Classification classified, DynamoDbRequest request, RoutingContext ctx) {
-        routing.checkResidency(classified, ctx, TableCatalog.cacheOnly());
+    public void beforeCall(Object classified, DynamoDbRequest request, RoutingContext ctx) {
+        // A read classified as its operation alone is under a context with no footprint to check (see classify).
+        if (classified instanceof Classification c) {
+            routing.checkResidency(c, ctx, TableCatalog.cacheOnly());
+        }
     }
 
     @Override
-    public void afterSuccess(Classification classified, DynamoDbRequest request, RoutingContext ctx, Region served,
+    public void afterSuccess(Object classified, DynamoDbRequest request, RoutingContext ctx, Region served,
             Object response) {
-        routing.afterSuccess(classified, ctx, request, served, response);
+        routing.afterSuccessOf(classified, ctx, request, served, response);
     }
 
     private CompletableFuture<Described> describe(String table, RoutingContext ctx) {

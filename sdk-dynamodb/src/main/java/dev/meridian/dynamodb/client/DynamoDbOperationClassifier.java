@@ -134,11 +134,26 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
         if (get == null) {
             return null;
         }
-        Single known = configured(get);
-        if (known == null || known.partitionKey().isEmpty()) {
+        Single known = keyed(get);
+        if (known == null) {
             return null;
         }
         return getItemOperation(get, known, partitionValue(get, known.partitionKey()));
+    }
+
+    /**
+     * Whether {@link #readOperation} classifies this call (a {@code GetItem} of a configured table whose partition key
+     * is configured): nothing about it needs describing first, and it is not shaped to find that out.
+     */
+    boolean readsAlone(String methodName, DynamoDbRequest request) {
+        GetItemRequest get = getItem(methodName, request);
+        return get != null && keyed(get) != null;
+    }
+
+    /** The cached view of a {@code GetItem}'s table when it is a configured one with a configured key, else null. */
+    private @Nullable Single keyed(GetItemRequest get) {
+        Single known = configured(get);
+        return known == null || known.partitionKey().isEmpty() ? null : known;
     }
 
     private static @Nullable GetItemRequest getItem(String methodName, DynamoDbRequest request) {

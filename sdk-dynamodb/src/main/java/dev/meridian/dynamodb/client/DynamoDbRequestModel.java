@@ -90,13 +90,8 @@ final class DynamoDbRequestModel implements RequestModel<DynamoDbRequest, Object
      */
     @Override
     public Object classify(String operation, DynamoDbRequest request, RoutingContext ctx) {
-        if (routing.operationSuffices(ctx)) {
-            Operation read = classifier.readOperation(operation, request);
-            if (read != null) {
-                return read;
-            }
-        }
-        return classification(operation, request, ctx);
+        Operation alone = routing.operationAlone(classifier, operation, request, ctx);
+        return alone != null ? alone : classification(operation, request, ctx);
     }
 
     @SuppressWarnings("try")
@@ -111,8 +106,7 @@ final class DynamoDbRequestModel implements RequestModel<DynamoDbRequest, Object
 
     @Override
     public Operation operation(Object classified, RoutingContext ctx) {
-        return classified instanceof Classification c ? routing.operation(c, ctx)
-                : routing.readOperation((Operation) classified, ctx);
+        return routing.operationOf(classified, ctx);
     }
 
     @Override
@@ -136,10 +130,7 @@ final class DynamoDbRequestModel implements RequestModel<DynamoDbRequest, Object
     @Override
     public void afterSuccess(Object classified, DynamoDbRequest request, RoutingContext ctx, Region served,
             Object response) {
-        // A read classified as its operation alone has nothing to record (no marks; a session records writes only).
-        if (classified instanceof Classification c) {
-            routing.afterSuccess(c, ctx, request, served, response);
-        }
+        routing.afterSuccessOf(classified, ctx, request, served, response);
     }
 
     /** A routed {@code DescribeTable} under the current context (the call's, see {@link #classify}). */

@@ -204,10 +204,37 @@ final class DynamoDbRouting {
     }
 
     /**
+     * How the sync and async request models classify a call: a {@code GetItem} of a configured table under a context
+     * that needs nothing but its operation ({@link #operationSuffices}) as that {@link Operation} alone (see
+     * {@link DynamoDbOperationClassifier#readOperation}); null for any other call, which is classified in full.
+     */
+    @Nullable Operation operationAlone(DynamoDbOperationClassifier classifier, String operation,
+            DynamoDbRequest request, RoutingContext ctx) {
+        return operationSuffices(ctx) ? classifier.readOperation(operation, request) : null;
+    }
+
+    /** The operation to execute of a call classified either way ({@link #operationAlone}). */
+    Operation operationOf(Object classified, RoutingContext ctx) {
+        return classified instanceof Classification c ? operation(c, ctx) : readOperation((Operation) classified, ctx);
+    }
+
+    /**
+     * {@link #afterSuccess(Classification, RoutingContext, DynamoDbRequest, Region, Object)} of a call classified
+     * either way: a read classified as its operation alone has nothing to record (no marks; a session records writes
+     * only).
+     */
+    void afterSuccessOf(Object classified, RoutingContext ctx, DynamoDbRequest request, Region served,
+            Object response) {
+        if (classified instanceof Classification c) {
+            afterSuccess(c, ctx, request, served, response);
+        }
+    }
+
+    /**
      * {@link #operation(Classification, RoutingContext)} of a one-item read on a configured table classified as its
      * operation alone ({@link #operationSuffices}): bounded to its table's regions and to the session's write.
      */
-    Operation readOperation(Operation read, RoutingContext ctx) {
+    private Operation readOperation(Operation read, RoutingContext ctx) {
         String table = read.resource().orElseThrow();
         Optional<Set<Region>> bound = catalog.bound(table);
         Operation op = bound.isEmpty() ? read : read.toBuilder().within(bound.get()).build();

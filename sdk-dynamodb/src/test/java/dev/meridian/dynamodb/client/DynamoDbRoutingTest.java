@@ -16,13 +16,17 @@ import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingStrategy;
 import dev.meridian.core.spi.MultiRegionSpi;
 import dev.meridian.dynamodb.EmbeddedDynamoDb;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
@@ -348,6 +352,44 @@ class DynamoDbRoutingTest {
         DynamoDbRequestModel marked = ((RoutedDynamoDbClient) withReadYourWrites()).model();
         assertThat(marked.classify("getItem", read, RoutingContext.empty()))
                 .as("read-your-writes marks").isInstanceOf(DynamoDbOperationClassifier.Classification.class);
+    }
+
+    /**
+     * Issue 19, item 5, async: the async model classifies as the sync one does: a GetItem of a configured table with
+     * nothing to check and nothing to record as its operation alone, in full with a footprint to check, read-your-writes
+     * marks, or an unconfigured table. No call is sent (the region clients are never used).
+     */
+    @Test
+    void anAsyncGetItemWithNothingToCheckOrRecordIsClassifiedAsItsOperationAlone() {
+        GetItemRequest read = GetItemRequest.builder().tableName("orders").key(key("a")).build();
+        DynamoDbAsyncRequestModel plain = ((RoutedDynamoDbAsyncClient) builder()
+                .asyncClientFactory(DynamoDbRoutingTest::unusedAsyncClient).buildAsyncClient()).model();
+        Object classified = plain.classify("getItem", read, RoutingContext.empty());
+        assertThat(classified).isInstanceOf(Operation.class);
+        assertThat(plain.operation(classified, RoutingContext.empty()))
+                .isEqualTo(Operation.builder("GetItem", OperationKind.READ).resource("orders").routingKey("orders", "a")
+                        .build());
+        assertThat(plain.classify("getItem", GetItemRequest.builder().tableName("orders").key(key("a"))
+                .consistentRead(true).build(), RoutingContext.empty()))
+                .as("a consistent read, still unhedged").isEqualTo(Operation.builder("GetItem", OperationKind.READ)
+                        .resource("orders").unhedged().routingKey("orders", "a").build());
+        assertThat(plain.classify("getItem", GetItemRequest.builder().tableName("unconfigured").key(key("a")).build(),
+                RoutingContext.empty())).isInstanceOf(DynamoDbOperationClassifier.Classification.class);
+        RoutingContext restricted = RoutingContext.builder().dataClass(DataClass.RESTRICTED).subjectCountry("DE")
+                .build();
+        assertThat(plain.classify("getItem", read, restricted))
+                .as("a footprint to check").isInstanceOf(DynamoDbOperationClassifier.Classification.class);
+        DynamoDbAsyncRequestModel marked = ((RoutedDynamoDbAsyncClient) builder()
+                .asyncClientFactory(DynamoDbRoutingTest::unusedAsyncClient)
+                .readYourWrites(ReadYourWrites.within(Duration.ofMinutes(5))).buildAsyncClient()).model();
+        assertThat(marked.classify("getItem", read, RoutingContext.empty()))
+                .as("read-your-writes marks").isInstanceOf(DynamoDbOperationClassifier.Classification.class);
+    }
+
+    private static DynamoDbAsyncClient unusedAsyncClient(Region region) {
+        return DynamoDbAsyncClient.builder().region(region).endpointOverride(URI.create("http://127.0.0.1:9"))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("unused", "unused")))
+                .build();
     }
 
     @Test
