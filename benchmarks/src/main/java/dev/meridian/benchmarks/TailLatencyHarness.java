@@ -92,7 +92,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * budget ({@link HedgingConfig#defaults()}: its burst and share) to be spent by reads that all want a hedge, then
  * black-holes for the rest of the window. Its row's first success is from the start of the black hole, its
  * percentiles are over the calls started after it (failed calls, calls that waited, extra requests: the whole
- * window); for Meridian clients it adds, from a meter registry given to those clients in this window only, the
+ * window); it adds the client's healthy p99 over its warm-up just before (for "hedge delay + 2 × healthy p99"), and
+ * for Meridian clients, from a meter registry given to those clients in this window only, the
  * budget's tokens left when the black hole began and the hedges sent / refused / retried by {@code outcome}
  * ({@code proof}, {@code failover}, {@code budget}).
  *
@@ -435,7 +436,7 @@ public final class TailLatencyHarness {
                 ? new SimpleMeterRegistry() : null;
         DynamoDbClient client = c.build().apply(registry);
         try {
-            run(System.nanoTime(), warmUp, () -> {
+            Window healthy = run(System.nanoTime(), warmUp, () -> {
                 read(client, c.table());
                 return null;
             });
@@ -488,7 +489,8 @@ public final class TailLatencyHarness {
                     fault.name(), c.name(), calls, w.failed(), part.firstSuccess(), part.percentile(50),
                     part.percentile(99), part.percentile(99.9), extra, w.waitedAtLeast(ATTEMPT_TIMEOUT), gc, w.costs.perCall(calls));
             if (then != null) {
-                row += String.format(Locale.ROOT, " brown-out %d ms%s |", brownOut().toMillis(), registry == null ? ""
+                row += String.format(Locale.ROOT, " brown-out %d ms; healthy p99 (warm-up) %s ms%s |",
+                        brownOut().toMillis(), healthy.percentile(99), registry == null ? ""
                         : "; tokens at the black hole " + tokensLeft[0] + "; "
                                 + HedgeCounts.of(registry).since(hedgesBefore));
             }
