@@ -420,14 +420,15 @@ public final class TailLatencyHarness {
      * How long the brown-out of the staged fault lasts: the reads it takes the README config's budget to be spent when
      * every read wants a hedge ({@code burst / (1 − share)}: each read earns {@code share} of a token), at the load's
      * pace or, if slower, at one read per hedge delay per thread (a hedged slow read ends when its hedge answers),
-     * plus the slowest read ({@code SLOW_MAX}), so that the last of them have asked for their hedge.
+     * plus one hedge delay, so that the last of them have asked for their hedge. Not longer: a region whose reads
+     * stall while their hedges answer is soon ejected, and the reads that then go elsewhere earn the budget back.
      */
     private Duration brownOut() {
         HedgingConfig readme = HedgingConfig.defaults();
         double reads = Math.ceil(readme.budgetBurst() / (1 - readme.budgetShare()));
         double paced = reads / (threads * (double) rate);
         double hedged = reads / threads * HEDGE_DELAY.toNanos() / 1e9;
-        return Duration.ofNanos((long) (Math.max(paced, hedged) * 1e9)).plus(SLOW_MAX);
+        return Duration.ofNanos((long) (Math.max(paced, hedged) * 1e9)).plus(HEDGE_DELAY);
     }
 
     private Measured dynamoDbWindow(LocalRegions regions, Fault fault, Contender c) {
