@@ -88,9 +88,10 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * running {@code drain} after the window count as failed with the time they had waited.
  *
  * <p><b>Black hole after a brown-out</b> (the black hole once the hedge budget was spent): the local region first
- * answers every read slowly (as "100 % slow reads") for {@link #brownOut()}, long enough for the README config's
- * budget ({@link HedgingConfig#defaults()}: its burst and share) to be spent by reads that all want a hedge, then
- * black-holes for the rest of the window. Its row's first success is from the start of the black hole, its
+ * answers every read slowly (as "100 % slow reads") for {@link #brownOut()}, the time the README config's budget
+ * ({@link HedgingConfig#defaults()}: its burst and share) takes to be spent by reads that all want a hedge, then
+ * black-holes for the rest of the window (whether the budget was in fact spent shows in the tokens the row reports: a
+ * region left as suspect early sends no more hedges). Its row's first success is from the start of the black hole, its
  * percentiles are over the calls started after it (failed calls, calls that waited, extra requests: the whole
  * window); it adds the client's healthy p99 over its warm-up just before (for "hedge delay + 2 × healthy p99"), and
  * for Meridian clients, from a meter registry given to those clients in this window only, the
