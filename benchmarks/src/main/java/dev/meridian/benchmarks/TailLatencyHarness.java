@@ -14,6 +14,10 @@ import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.testkit.LocalAuroraGlobal;
 import dev.meridian.testkit.LocalRegions;
 import dev.meridian.testkit.RegionFaults;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -46,10 +50,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -68,7 +74,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * side — Meridian with the README's configuration (which hedges reads by default: adaptive, 50 ms floor, under the
  * 10 % hedge budget), Meridian with a fixed 50 ms hedge, the raw SDK client with its
  * default settings and with capped settings (200 ms attempt timeout, 1 s call timeout) — under a refused local
- * region, a black-holed one, 10 % and 100 % slow reads and throttling; then writes through Meridian's
+ * region, a black-holed one, a black hole after a brown-out, 10 % and 100 % slow reads and throttling; then writes through Meridian's
  * {@code RoutingDataSource} and through plain HikariCP across an Aurora-style writer promotion on real PostgreSQL.
  *
  * <p>DynamoDB windows: 3 regions on the testkit's {@link LocalRegions}, the fault on the local region (eu-west-1).
@@ -80,6 +86,17 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * clears the journals, injects the fault and runs
  * for the window; <i>first success</i> is from the injection to the end of the first successful call; calls still
  * running {@code drain} after the window count as failed with the time they had waited.
+ *
+ * <p><b>Black hole after a brown-out</b> (the black hole once the hedge budget was spent): the local region first
+ * answers every read slowly (as "100 % slow reads") for {@link #brownOut()}, the time the README config's budget
+ * ({@link HedgingConfig#defaults()}: its burst and share) takes to be spent by reads that all want a hedge, then
+ * black-holes for the rest of the window (whether the budget was in fact spent shows in the tokens the row reports: a
+ * region left as suspect early sends no more hedges). Its row's first success is from the start of the black hole, its
+ * percentiles are over the calls started after it (failed calls, calls that waited, extra requests: the whole
+ * window); it adds the client's healthy p99 over its warm-up just before (for "hedge delay + 2 × healthy p99"), and
+ * for Meridian clients, from a meter registry given to those clients in this window only, the
+ * budget's tokens left when the black hole began and the hedges sent / refused / retried by {@code outcome}
+ * ({@code proof}, {@code failover}, {@code budget}).
  *
  * <p>Writer promotion: a {@link LocalAuroraGlobal} (primary eu-west-1, replica eu-central-1); every write is an
  * {@code INSERT ... RETURNING inet_server_port()} of a unique id into a table without a key, so the witness after the
@@ -104,7 +121,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  *
  * <p>Usage: {@code TailLatencyHarness [--quick] [--window=SECONDS] [--threads=N] [--rate=PER_THREAD_PER_SECOND]
  * [--only=NAME] [--rounds=N] [--client=NAME]} (defaults 20 s, 4 threads, 50/s, 5 rounds; {@code --quick}: 5 s
- * windows, 3 rounds; {@code --only}: the faults whose name contains it, e.g. {@code --only=promotion}; {@code
+ * windows, 3 rounds; {@code --only}: the faults whose name contains it, e.g. {@code --only=promotion} or
+ * {@code --only=brown-out}; {@code
  * --client}: only the DynamoDB clients whose name contains it, e.g. {@code --client=README} to profile one).
  */
 public final class TailLatencyHarness {
@@ -140,12 +158,25 @@ public final class TailLatencyHarness {
         this.rate = rate;
     }
 
-    /** A DynamoDB client under test; each reads its own table. */
-    private record Contender(String name, String table, Supplier<DynamoDbClient> build) {
+    /**
+     * A DynamoDB client under test; each reads its own table. {@code build} is given a meter registry for the windows
+     * that read Meridian's meters (null otherwise: a raw client ignores it).
+     */
+    private record Contender(String name, String table, Function<@Nullable MeterRegistry, DynamoDbClient> build) {
     }
 
-    /** A fault on the local region. */
-    private record Fault(String name, Consumer<RegionFaults> inject) {
+    /**
+     * A fault on the local region; a staged one ({@code then} not null) turns into {@code then} after
+     * {@link #brownOut()}.
+     */
+    private record Fault(String name, Consumer<RegionFaults> inject, @Nullable Consumer<RegionFaults> then) {
+        Fault(String name, Consumer<RegionFaults> inject) {
+            this(name, inject, null);
+        }
+    }
+
+    private static RegionFaults allReadsSlow(RegionFaults f) {
+        return f.only("GetItem", "Query").latency(SLOW_MIN, SLOW_MAX);
     }
 
     private static final Fault HEALTHY = new Fault("healthy", f -> { });
@@ -153,8 +184,15 @@ public final class TailLatencyHarness {
             HEALTHY,
             new Fault("refused region", RegionFaults::down),
             new Fault("black hole", RegionFaults::blackhole),
+            // The region-wide black hole goes on before the reads' slowness comes off (an operation's fault wins over
+            // the region's), so no read finds the region healthy in between.
+            new Fault("black hole after a brown-out (budget spent)", TailLatencyHarness::allReadsSlow,
+                    f -> {
+                        f.blackhole();
+                        f.only("GetItem", "Query").heal();
+                    }),
             new Fault("10 % slow reads", f -> f.only("Query").latency(SLOW_MIN, SLOW_MAX)),
-            new Fault("100 % slow reads", f -> f.only("GetItem", "Query").latency(SLOW_MIN, SLOW_MAX)),
+            new Fault("100 % slow reads", TailLatencyHarness::allReadsSlow),
             new Fault("throttling", RegionFaults::throttle));
 
     private static final String PROMOTION = "writer promotion";
@@ -191,16 +229,16 @@ public final class TailLatencyHarness {
 
     private void dynamoDbWindows() {
         try (LocalRegions regions = LocalRegions.start(REGIONS.toArray(String[]::new))) {
-            Supplier<DynamoDbClient> rawDefaults = () -> regions.clientBuilder(LOCAL)
+            Function<@Nullable MeterRegistry, DynamoDbClient> rawDefaults = registry -> regions.clientBuilder(LOCAL)
                     .overrideConfiguration(ClientOverrideConfiguration.builder().build()).build();
             List<Contender> contenders = selected(List.of(
                     new Contender(RAW, "t_raw", rawDefaults),
-                    new Contender("Meridian, README config (default hedging)", "t_readme", () -> meridian(regions, HedgingConfig.disabled(), false)),
-                    new Contender("raw SDK, capped (200 ms attempt, 1 s call)", "t_capped", () -> regions.clientBuilder(LOCAL)
+                    new Contender("Meridian, README config (default hedging)", "t_readme", registry -> meridian(regions, HedgingConfig.disabled(), false, registry)),
+                    new Contender("raw SDK, capped (200 ms attempt, 1 s call)", "t_capped", registry -> regions.clientBuilder(LOCAL)
                             .overrideConfiguration(ClientOverrideConfiguration.builder()
                                     .apiCallAttemptTimeout(Duration.ofMillis(200)).apiCallTimeout(Duration.ofSeconds(1))
                                     .build()).build()),
-                    new Contender("Meridian, 50 ms hedge", "t_hedged", () -> meridian(regions, HedgingConfig.fixed(HEDGE_DELAY), true))));
+                    new Contender("Meridian, 50 ms hedge", "t_hedged", registry -> meridian(regions, HedgingConfig.fixed(HEDGE_DELAY), true, registry))));
             boolean healthy = HEALTHY.name().contains(only);
             // The A/A twin: a second raw client, so the healthy summary shows what the same client differs by itself.
             List<Contender> healthyContenders = new ArrayList<>(contenders);
@@ -226,8 +264,11 @@ public final class TailLatencyHarness {
             System.out.println("| fault (eu-west-1) | client | calls | failed | first success after the fault | p50 ms |"
                     + " p99 ms | p99.9 ms | extra requests | calls that waited >= " + ATTEMPT_TIMEOUT.toMillis()
                     + " ms | young / old GCs (pause ms) | caller B/call | caller CPU µs/call |"
-                    + " caller switches/call (vol / invol) | timer-thread switches/call | process CPU µs/call |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+                    + " caller switches/call (vol / invol) | timer-thread switches/call | process CPU µs/call |"
+                    + (FAULTS.stream().anyMatch(f -> f.then() != null && f.name().contains(only))
+                            ? " brown-out; Meridian's hedges (staged fault) |" : ""));
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+                    + (FAULTS.stream().anyMatch(f -> f.then() != null && f.name().contains(only)) ? "---|" : ""));
             if (healthy) {
                 healthyRounds(regions, healthyContenders);
             }
@@ -326,9 +367,11 @@ public final class TailLatencyHarness {
 
     /**
      * The README's configuration (three regions, local-first from eu-west-1, per-region clients with
-     * {@code RegionalClientDefaults}); {@code hedged} sets the given hedging, otherwise the configuration's default.
+     * {@code RegionalClientDefaults}); {@code hedged} sets the given hedging, otherwise the configuration's default;
+     * meters go to {@code registry} when one is given.
      */
-    private static DynamoDbClient meridian(LocalRegions regions, HedgingConfig hedging, boolean hedged) {
+    private static DynamoDbClient meridian(LocalRegions regions, HedgingConfig hedging, boolean hedged,
+            @Nullable MeterRegistry registry) {
         MultiRegionConfig.Builder config = MultiRegionConfig.builder()
                 .region(RegionSpec.of(Region.EU_WEST_1).jurisdiction("EU").priority(0))
                 .region(RegionSpec.of(Region.EU_CENTRAL_1).jurisdiction("EU").priority(1))
@@ -338,10 +381,13 @@ public final class TailLatencyHarness {
         if (hedged) {
             config.hedging(hedging);
         }
-        return MultiRegionDynamoDb.builder().config(config.build())
+        MultiRegionDynamoDb.Builder builder = MultiRegionDynamoDb.builder().config(config.build())
                 .clientFactory(r -> regions.clientBuilder(r.id())
-                        .overrideConfiguration(RegionalClientDefaults.overrideConfiguration()).build())
-                .build();
+                        .overrideConfiguration(RegionalClientDefaults.overrideConfiguration()).build());
+        if (registry != null) {
+            builder.meterRegistry(registry);
+        }
+        return builder.build();
     }
 
     private static CreateTableRequest table(String name) {
@@ -371,23 +417,65 @@ public final class TailLatencyHarness {
     private record Measured(String row, double p50, double p99, double p999) {
     }
 
+    /**
+     * How long the brown-out of the staged fault lasts: the reads it takes the README config's budget to be spent when
+     * every read wants a hedge ({@code burst / (1 − share)}: each read earns {@code share} of a token), at the load's
+     * pace or, if slower, at one read per hedge delay per thread (a hedged slow read ends when its hedge answers),
+     * plus one hedge delay, so that the last of them have asked for their hedge. Not longer: a region whose reads
+     * stall while their hedges answer is soon ejected, and the reads that then go elsewhere earn the budget back.
+     */
+    private Duration brownOut() {
+        HedgingConfig readme = HedgingConfig.defaults();
+        double reads = Math.ceil(readme.budgetBurst() / (1 - readme.budgetShare()));
+        double paced = reads / (threads * (double) rate);
+        double hedged = reads / threads * HEDGE_DELAY.toNanos() / 1e9;
+        return Duration.ofNanos((long) (Math.max(paced, hedged) * 1e9)).plus(HEDGE_DELAY);
+    }
+
     private Measured dynamoDbWindow(LocalRegions regions, Fault fault, Contender c) {
         regions.healAll();
-        DynamoDbClient client = c.build().get();
+        @Nullable MeterRegistry registry = fault.then() != null && c.name().startsWith("Meridian")
+                ? new SimpleMeterRegistry() : null;
+        DynamoDbClient client = c.build().apply(registry);
         try {
-            run(System.nanoTime(), warmUp, () -> {
+            Window healthy = run(System.nanoTime(), warmUp, () -> {
                 read(client, c.table());
                 return null;
             });
             pause(Duration.ofMillis(300));
             regions.journalsClear();
             GcPauses gcBefore = GcPauses.now();
+            HedgeCounts hedgesBefore = HedgeCounts.of(registry);
             long faultAt = System.nanoTime();
             fault.inject().accept(regions.faults(LOCAL));
+            Consumer<RegionFaults> then = fault.then();
+            Thread stage = null;
+            long[] stagedAt = {faultAt};
+            String[] tokensLeft = {"—"};
+            if (then != null) {
+                long at = faultAt + brownOut().toNanos();
+                stage = new Thread(() -> {
+                    parkNanos(at - System.nanoTime());
+                    Gauge budget = registry == null ? null : registry.find("meridian.hedge.budget").gauge();
+                    tokensLeft[0] = budget == null ? "—" : String.format(Locale.ROOT, "%.1f", budget.value());
+                    then.accept(regions.faults(LOCAL));
+                    stagedAt[0] = System.nanoTime();
+                }, "harness-stage");
+                stage.start();
+            }
             Window w = run(faultAt, window, () -> {
                 read(client, c.table());
                 return null;
             });
+            Window part = w;
+            if (stage != null) {
+                try {
+                    stage.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                part = w.from(stagedAt[0]);
+            }
             GcPauses gc = GcPauses.now().since(gcBefore);
             regions.healAll();
             pause(Duration.ofMillis(500)); // let detached attempts and late SDK retries reach the journals
@@ -400,11 +488,52 @@ public final class TailLatencyHarness {
             String extra = String.format(Locale.ROOT, "%+d (%.1f %%)", requests - calls,
                     calls == 0 ? 0.0 : 100.0 * (requests - calls) / calls);
             String row = String.format(Locale.ROOT, "| %s | %s | %d | %d | %s | %s | %s | %s | %s | %d | %s | %s |",
-                    fault.name(), c.name(), calls, w.failed(), w.firstSuccess(), w.percentile(50), w.percentile(99),
-                    w.percentile(99.9), extra, w.waitedAtLeast(ATTEMPT_TIMEOUT), gc, w.costs.perCall(calls));
-            return new Measured(row, w.millis(50), w.millis(99), w.millis(99.9));
+                    fault.name(), c.name(), calls, w.failed(), part.firstSuccess(), part.percentile(50),
+                    part.percentile(99), part.percentile(99.9), extra, w.waitedAtLeast(ATTEMPT_TIMEOUT), gc, w.costs.perCall(calls));
+            if (then != null) {
+                row += String.format(Locale.ROOT, " brown-out %d ms; healthy p99 (warm-up) %s ms%s |",
+                        brownOut().toMillis(), healthy.percentile(99), registry == null ? ""
+                        : "; tokens at the black hole " + tokensLeft[0] + "; "
+                                + HedgeCounts.of(registry).since(hedgesBefore));
+            }
+            return new Measured(row, part.millis(50), part.millis(99), part.millis(99.9));
         } finally {
             client.close(); // also ends calls still held by a black hole
+        }
+    }
+
+    /**
+     * Meridian's hedges so far from its meters ({@code meridian.hedge.*}, all regions): sent, refused, and the refused
+     * ones sent later by {@code outcome}.
+     */
+    private record HedgeCounts(long sent, long refused, long proof, long failover, long budget) {
+        static HedgeCounts of(@Nullable MeterRegistry registry) {
+            if (registry == null) {
+                return new HedgeCounts(0, 0, 0, 0, 0);
+            }
+            return new HedgeCounts(count(registry, "meridian.hedge.sent", null),
+                    count(registry, "meridian.hedge.refused", null), count(registry, "meridian.hedge.retried", "proof"),
+                    count(registry, "meridian.hedge.retried", "failover"),
+                    count(registry, "meridian.hedge.retried", "budget"));
+        }
+
+        private static long count(MeterRegistry registry, String name, @Nullable String outcome) {
+            var search = registry.find(name);
+            if (outcome != null) {
+                search = search.tag("outcome", outcome);
+            }
+            return Math.round(search.counters().stream().mapToDouble(Counter::count).sum());
+        }
+
+        HedgeCounts since(HedgeCounts before) {
+            return new HedgeCounts(sent - before.sent, refused - before.refused, proof - before.proof,
+                    failover - before.failover, budget - before.budget);
+        }
+
+        @Override
+        public String toString() {
+            return "hedges sent " + sent + " / refused " + refused + " / retried proof " + proof + ", failover "
+                    + failover + ", budget " + budget;
         }
     }
 
@@ -580,6 +709,12 @@ public final class TailLatencyHarness {
 
         int calls() {
             return done.size() + unfinished.size();
+        }
+
+        /** The calls of this window started at or after {@code at} (a staged fault's second stage), timed from it. */
+        Window from(long at) {
+            return new Window(at, done.stream().filter(c -> c.start() >= at).toList(),
+                    unfinished.stream().filter(start -> start >= at).toList(), drainedAt, costs);
         }
 
         long failed() {
