@@ -27,7 +27,9 @@ import software.amazon.awssdk.regions.Region;
  * usable: a first attempt cancelled because its hedge won, or that timed out, after {@code t} took at least
  * {@code t} ({@link #recordAtLeast}). (A mean or a histogram of finished attempts would only ever see the attempts
  * fast enough to win.) The larger step is at most {@value #MAX_STEP}, so one sample moves the estimate by at most
- * about a fifth. Thread-safe; an update locks one estimate only.
+ * about a fifth, up or down, except that until the estimate is known ({@value #KNOWN_AFTER} samples) a finished
+ * attempt faster than it sets it: a p99 estimate that starts low climbs to the tail in a few samples, one that starts
+ * at an outlier would come down by a hundredth per sample. Thread-safe; an update locks one estimate only.
  */
 final class TailLatency {
     /** The larger of the two log-space steps. */
@@ -115,9 +117,12 @@ final class TailLatency {
             } else if (sample > log) {
                 log += up;
             } else if (!atLeast) {
-                // An abandoned attempt below the estimate says nothing: it might have been slower.
-                log -= down;
+                // Until it is known, a finished attempt below the estimate lowers it to its own latency: the estimate
+                // starts from the first sample, and one slow first attempt (a cold JVM's, a GC pause) would otherwise
+                // hold the delay above a region's slowness for hundreds of reads (a small step down per sample).
+                log = samples < KNOWN_AFTER ? sample : log - down;
             } else {
+                // An abandoned attempt below the estimate says nothing: it might have been slower.
                 return;
             }
             if (samples < KNOWN_AFTER) {
