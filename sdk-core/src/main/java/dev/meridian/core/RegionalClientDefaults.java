@@ -175,8 +175,8 @@ public final class RegionalClientDefaults {
     @API(status = EXPERIMENTAL, since = "0.9")
     public static ClientOverrideConfiguration.Builder capped(ClientOverrideConfiguration.Builder builder) {
         Objects.requireNonNull(builder, "builder");
-        Duration attempt = shorter(Optional.ofNullable(builder.apiCallAttemptTimeout()), ATTEMPT_TIMEOUT);
-        Duration call = shorter(Optional.ofNullable(builder.apiCallTimeout()), attempt);
+        Duration attempt = shorter(builder.apiCallAttemptTimeout(), ATTEMPT_TIMEOUT);
+        Duration call = shorter(builder.apiCallTimeout(), attempt);
         return apply(builder, MAX_ATTEMPTS, attempt).apiCallTimeout(call);
     }
 
@@ -198,7 +198,10 @@ public final class RegionalClientDefaults {
         return own;
     }
 
-    /** The class names the class path registers as the SDK's global interceptors, one a line as the SDK reads them. */
+    /**
+     * The class names the class path registers as the SDK's global interceptors, one a line as the SDK reads them
+     * (read here because the SDK's reader, {@code ClasspathInterceptorChainFactory}, is internal to it).
+     */
     private static Set<String> globalInterceptorClasses() {
         Set<String> names = new HashSet<>();
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
@@ -218,8 +221,8 @@ public final class RegionalClientDefaults {
     }
 
     /** The application's timeout where it set one shorter than {@code ceiling}, else {@code ceiling}. */
-    private static Duration shorter(Optional<Duration> set, Duration ceiling) {
-        return set.filter(t -> t.compareTo(ceiling) < 0).orElse(ceiling);
+    private static Duration shorter(@Nullable Duration set, Duration ceiling) {
+        return set != null && set.compareTo(ceiling) < 0 ? set : ceiling;
     }
 
     private static <T> void copy(ClientOverrideConfiguration from, ClientOverrideConfiguration.Builder to,
