@@ -25,8 +25,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
+import net.jqwik.api.GenerationMode;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
@@ -40,6 +40,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import software.amazon.awssdk.enhanced.dynamodb.Key;
 import software.amazon.awssdk.enhanced.dynamodb.mapper.annotations.DynamoDbBean;
 import software.amazon.awssdk.enhanced.dynamodb.mapper.annotations.DynamoDbPartitionKey;
@@ -60,10 +61,11 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * set up for long calls (a {@link DynamoDbClientCustomizer} sets a 30 s attempt and a 2 min call timeout), against
  * DynamoDB Local in three regions, Meridian's defaults otherwise (hedging on). The local region eu-west-1, where every
  * call starts, is healthy, refusing connections, answering 500, throttling, black-holed, or answering 3 s late
- * (DynamoDB gets the request and applies it after the client gave up: a write that timed out and was applied). A random door (the template's {@code save},
- * {@code load}, {@code query}; the client's {@code putItem}, {@code getItem}, consistent {@code getItem}) × table
- * (orders, replicated to the EU regions; catalog, everywhere) × context (a German subject's RESTRICTED data, a US
- * subject's, none) × fault; each try names a new item; the regions' request journals (with bodies) are the witness:
+ * (DynamoDB gets the request and applies it after the client gave up: a write that timed out and was applied). A
+ * random door (the template's {@code save}, {@code load}, {@code query}; the client's {@code putItem},
+ * {@code getItem}, consistent {@code getItem}) × table (orders, replicated to the EU regions; catalog, everywhere) ×
+ * context (a German subject's RESTRICTED data, a US subject's, none) × fault; each try names a new item; the regions'
+ * request journals (with bodies) are the witness:
  * <ol>
  *   <li>the call reaches only the regions residency allows, and is refused (nothing sent) when none is;</li>
  *   <li>a read is answered with the item, in another region when eu-west-1 is faulted;</li>
@@ -96,27 +98,36 @@ class SpringCloudAwsFaultsIT {
                             .attributeType(ScalarAttributeType.S).build())
                     .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build()).build());
         }
-        app = new SpringApplicationBuilder(FaultsApp.class).web(WebApplicationType.NONE).properties(
-                "meridian.regions=eu-west-1,eu-central-1,us-east-1",
-                "meridian.local-region=eu-west-1",
-                // Unrestricted data fails over to us-east-1 first: residency, not the order, keeps RESTRICTED out.
-                "meridian.region.us-east-1.priority=1",
-                "meridian.region.eu-central-1.priority=2",
-                "meridian.region.eu-west-1.endpoint=" + regions.endpoint(WEST),
-                "meridian.region.eu-central-1.endpoint=" + regions.endpoint(CENTRAL),
-                "meridian.dynamodb.tables.orders.partition-key=pk",
-                "meridian.dynamodb.tables.orders.replica-regions=eu-west-1,eu-central-1",
-                "meridian.dynamodb.tables.catalog.partition-key=pk",
-                "meridian.dynamodb.tables.catalog.replica-regions=eu-west-1,eu-central-1,us-east-1",
-                "spring.cloud.aws.credentials.access-key=AKIDSPRINGCLOUDAWS",
-                "spring.cloud.aws.credentials.secret-key=not-checked-by-dynamodb-local",
-                "spring.cloud.aws.region.static=ap-southeast-2",
-                "spring.cloud.aws.dynamodb.endpoint=" + regions.endpoint(US)).run();
-        assertThat(RegionalDynamoDbClients.isRouted(app.getBean(DynamoDbClient.class))).isTrue();
-        warmUp();
+        app = startApp(FaultsApp.class);
         for (String r : REGIONS) {
             regions.journal(r).keepBodies();
         }
+    }
+
+    /** The application {@code config}, warmed up: Meridian's regions and tables, Spring Cloud AWS's credentials. */
+    private static ConfigurableApplicationContext startApp(Class<?> config) {
+        ConfigurableApplicationContext started = new SpringApplicationBuilder(config).web(WebApplicationType.NONE)
+                .properties(
+                        "meridian.regions=eu-west-1,eu-central-1,us-east-1",
+                        "meridian.local-region=eu-west-1",
+                        // Unrestricted data fails over to us-east-1 first: residency, not the order, keeps RESTRICTED
+                        // out of it.
+                        "meridian.region.us-east-1.priority=1",
+                        "meridian.region.eu-central-1.priority=2",
+                        "meridian.region.eu-west-1.endpoint=" + regions.endpoint(WEST),
+                        "meridian.region.eu-central-1.endpoint=" + regions.endpoint(CENTRAL),
+                        "meridian.dynamodb.tables.orders.partition-key=pk",
+                        "meridian.dynamodb.tables.orders.replica-regions=eu-west-1,eu-central-1",
+                        "meridian.dynamodb.tables.catalog.partition-key=pk",
+                        "meridian.dynamodb.tables.catalog.replica-regions=eu-west-1,eu-central-1,us-east-1",
+                        "spring.cloud.aws.credentials.access-key=AKIDSPRINGCLOUDAWS",
+                        "spring.cloud.aws.credentials.secret-key=not-checked-by-dynamodb-local",
+                        "spring.cloud.aws.region.static=ap-southeast-2",
+                        "spring.cloud.aws.dynamodb.endpoint=" + regions.endpoint(US)).run();
+        DynamoDbClient client = started.getBean(DynamoDbClient.class);
+        assertThat(RegionalDynamoDbClients.isRouted(client)).isTrue();
+        warmUp(client);
+        return started;
     }
 
     @AfterContainer
@@ -131,8 +142,7 @@ class SpringCloudAwsFaultsIT {
 
     /** A read and a write in each region alone: no try's call goes through a cold client. */
     @SuppressWarnings("try")
-    private static void warmUp() {
-        DynamoDbClient client = app.getBean(DynamoDbClient.class);
+    private static void warmUp(DynamoDbClient client) {
         for (String r : REGIONS) {
             RoutingContext.Builder only = RoutingContext.builder().dataClass(DataClass.PUBLIC);
             REGIONS.stream().filter(o -> !o.equals(r)).forEach(o -> only.excludeRegion(Region.of(o)));
@@ -143,11 +153,17 @@ class SpringCloudAwsFaultsIT {
         }
     }
 
-    /** The application: Spring Cloud AWS's DynamoDB starter beside Meridian's, its client set up for long calls. */
+    /** Spring Cloud AWS's DynamoDB starter beside Meridian's, its client as Spring Cloud AWS makes it. */
     @Configuration(proxyBeanMethods = false)
     @ImportAutoConfiguration({MeridianAutoConfiguration.class, MeridianDynamoDbAutoConfiguration.class,
             CredentialsProviderAutoConfiguration.class, RegionProviderAutoConfiguration.class,
             AwsAutoConfiguration.class, DynamoDbAutoConfiguration.class})
+    static class DefaultsApp {
+    }
+
+    /** The application of the property: its Spring Cloud AWS client set up for long calls. */
+    @Configuration(proxyBeanMethods = false)
+    @Import(DefaultsApp.class)
     static class FaultsApp {
         @Bean
         DynamoDbClientCustomizer longCalls() {
@@ -298,34 +314,55 @@ class SpringCloudAwsFaultsIT {
         return Arbitraries.frequency(Tuple.of(2, Table.ORDERS), Tuple.of(1, Table.CATALOG));
     }
 
-    /**
-     * The ceiling on the path that waits for it: a consistent read is never hedged, so with eu-west-1 black-holed it
-     * waits there for the attempt timeout and then fails over. It waits Meridian's 2 s, not the customizer's 30 s,
-     * and the call timeout (cut to the attempt timeout too) leaves no time for an SDK retry there.
-     */
-    @Example
-    @SuppressWarnings("try")
-    void aBlackHoledRegionCostsAConsistentReadTheTwoSecondCeilingNotTheCustomizersTimeout() {
-        String id = UUID.randomUUID().toString();
-        app.getBean(MultiRegion.class).resetHealth();
-        seed(Table.ORDERS, id);
-        regions.journalsClear();
-        long start = System.nanoTime();
-        try (RoutingContext.Scope s = Context.DE_RESTRICTED.context().open()) {
-            regions.faults(WEST).blackhole();
-            assertThat(Door.CLIENT_CONSISTENT_GET.call(Table.ORDERS, id)).isTrue();
-        } finally {
-            regions.healAll();
-        }
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
-        assertThat(took).as("waited for eu-west-1's attempt timeout, then failed over")
-                .isGreaterThanOrEqualTo(Duration.ofMillis(1900)).isLessThan(CEILING_BOUND);
-        assertThat(regions.journal(WEST).count("GetItem")).as("one attempt in eu-west-1, no SDK retry").isEqualTo(1);
-        assertThat(regions.journal(CENTRAL).count("GetItem")).as("answered by eu-central-1").isEqualTo(1);
-        assertThat(regions.journal(US).isEmpty()).as("a German subject's RESTRICTED read").isTrue();
+    /** How the application set up its Spring Cloud AWS client's timeouts. */
+    enum ClientTimeouts {
+        /** A customizer's 30 s attempt and 2 min call timeout: cut to Meridian's ceiling. */
+        LONG_CALLS,
+        /** None: the SDK's (no attempt timeout; the HTTP client's socket timeout). */
+        SPRING_CLOUD_AWS_DEFAULTS
     }
 
-    @Property(tries = 48)
+    /**
+     * The ceiling on the path that waits for it: a consistent read is never hedged, so with eu-west-1 black-holed it
+     * waits there for the attempt timeout and then fails over. It waits Meridian's 2 s, not the customizer's 30 s nor
+     * the HTTP client's socket timeout, and the call timeout (cut to the attempt timeout too) leaves no time for an
+     * SDK retry there.
+     */
+    @Property(generation = GenerationMode.EXHAUSTIVE)
+    @SuppressWarnings("try")
+    void aBlackHoledRegionCostsAConsistentReadTheTwoSecondCeiling(@ForAll ClientTimeouts timeouts) {
+        ConfigurableApplicationContext tried = timeouts == ClientTimeouts.LONG_CALLS ? app
+                : startApp(DefaultsApp.class);
+        try {
+            String id = UUID.randomUUID().toString();
+            tried.getBean(MultiRegion.class).resetHealth();
+            seed(Table.ORDERS, id);
+            regions.journalsClear();
+            DynamoDbClient client = tried.getBean(DynamoDbClient.class);
+            long start = System.nanoTime();
+            try (RoutingContext.Scope s = Context.DE_RESTRICTED.context().open()) {
+                regions.faults(WEST).blackhole();
+                assertThat(client.getItem(g -> g.tableName(Table.ORDERS.name)
+                        .key(Map.of("pk", AttributeValue.fromS(id))).consistentRead(true)).item().get("status").s())
+                        .isEqualTo("seeded");
+            } finally {
+                regions.healAll();
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(took).as("waited for eu-west-1's attempt timeout, then failed over")
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(1900)).isLessThan(CEILING_BOUND);
+            assertThat(regions.journal(WEST).count("GetItem")).as("one attempt in eu-west-1, no SDK retry")
+                    .isEqualTo(1);
+            assertThat(regions.journal(CENTRAL).count("GetItem")).as("answered by eu-central-1").isEqualTo(1);
+            assertThat(regions.journal(US).isEmpty()).as("a German subject's RESTRICTED read").isTrue();
+        } finally {
+            if (tried != app) {
+                tried.close();
+            }
+        }
+    }
+
+    @Property(tries = 44)
     @SuppressWarnings("try")
     void theSpringCloudAwsDoorKeepsThePromisesUnderAFault(@ForAll Door door, @ForAll("tables") Table table,
             @ForAll("contexts") Context context, @ForAll("faults") Fault fault) {

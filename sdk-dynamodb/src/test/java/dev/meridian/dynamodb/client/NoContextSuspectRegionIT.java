@@ -20,6 +20,7 @@ import dev.meridian.testkit.LocalRegions;
 import dev.meridian.testkit.RequestJournal;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -77,11 +78,11 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
  *       started past, and never back to it when every other region refused it (throttling); a guarded write
  *       ({@code attribute_not_exists}, repeat-safe) moves on but never goes back either.</li>
  * </ol>
- * The breakers get a window of 1000 calls and a 60 s wait in the open state: the property holds its condition (eu-west-1
- * suspect, the other regions planned) across tries; a breaker that opens on the faults is another path, which
- * {@code DoorReadProperties}' ejected regions cover. eu-west-1 is made suspect again when it no longer is or its
- * suspicion is older than {@link #SUSPICION_USE} (a write goes back to a region suspect for longer than the wait in
- * the open state, as documented).
+ * The breakers get a window of 1000 calls and a 60 s wait in the open state: the property holds its condition
+ * (eu-west-1 suspect, the other regions planned) across tries; a breaker that opens on the faults is another path,
+ * which {@code DoorReadProperties}' ejected regions cover. eu-west-1 is made suspect again when it no longer is or its
+ * suspicion is older than {@link #SUSPICION_USE} (a write is sent to a region suspect for longer than the wait in the
+ * open state, as documented: it is the trial).
  */
 class NoContextSuspectRegionIT {
     private static final String WEST = EU_WEST_1.id();
@@ -447,11 +448,10 @@ class NoContextSuspectRegionIT {
             return runtime.status(Region.of(region));
         }
 
-        /** eu-west-1 suspect (not ejected) since less than {@link #SUSPICION_USE}, the other regions' breakers closed. */
+        /** eu-west-1 suspect (not ejected) for less than {@link #SUSPICION_USE}; the other regions' breakers closed. */
         void ensureWestSuspect() throws Exception {
             boolean usable = status(WEST).suspect() && System.nanoTime() - suspectSince < SUSPICION_USE.toNanos()
-                    && IDS.length == List.of(IDS).stream()
-                            .filter(r -> status(r).breaker() == RegionStatus.BreakerState.CLOSED).count();
+                    && Arrays.stream(IDS).allMatch(r -> status(r).breaker() == RegionStatus.BreakerState.CLOSED);
             if (usable) {
                 return;
             }
@@ -678,7 +678,7 @@ class NoContextSuspectRegionIT {
         private int last = -1;
 
         boolean test() {
-            int total = List.of(IDS).stream().mapToInt(r -> regions.journal(r).count()).sum();
+            int total = Arrays.stream(IDS).mapToInt(r -> regions.journal(r).count()).sum();
             boolean same = total == last;
             last = total;
             return same;
