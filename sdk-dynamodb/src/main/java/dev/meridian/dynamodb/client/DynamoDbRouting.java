@@ -120,10 +120,11 @@ final class DynamoDbRouting {
      * one naming only the data subject), the default data class of the table it touches
      * ({@link TableConfig#defaultDataClass()}; RESTRICTED wins when tables disagree), keeping everything else the
      * caller's context says (subject, correlation id, idempotency key, preferred and excluded regions). Without a
-     * table default sdk-core applies the configured one.
+     * table default sdk-core applies the configured one. A call without a context ({@link RoutingContext#isDeclared()}
+     * false) under {@code requireContext} keeps its context, which sdk-core refuses: a table default would declare it.
      */
     RoutingContext contextFor(String operation, DynamoDbRequest request, RoutingContext ctx) {
-        if (ctx.isDataClassDeclared() || !catalog.hasTableDefaults()) {
+        if (keepsContext(ctx)) {
             return ctx;
         }
         RoutingContext chosen = null;
@@ -138,10 +139,20 @@ final class DynamoDbRouting {
 
     /** {@link #contextFor(String, DynamoDbRequest, RoutingContext)} for a call on {@code table}. */
     RoutingContext contextFor(String table, RoutingContext ctx) {
-        if (ctx.isDataClassDeclared() || !catalog.hasTableDefaults()) {
+        if (keepsContext(ctx)) {
             return ctx;
         }
         return withDefault(ctx, catalog.settings(table).flatMap(TableConfig::defaultContext).orElse(null));
+    }
+
+    /**
+     * Whether a call runs under the caller's context as it is: it sets a data class, no table has a default, or it is
+     * a call without a context that the configuration refuses ({@code requireContext}: "refuse every call made
+     * without a context", which a table's default data class does not make one with a context).
+     */
+    private boolean keepsContext(RoutingContext ctx) {
+        return ctx.isDataClassDeclared() || !catalog.hasTableDefaults()
+                || !ctx.isDeclared() && runtime.config().requireContext();
     }
 
     private static RoutingContext withDefault(RoutingContext ctx, @Nullable RoutingContext tableDefault) {

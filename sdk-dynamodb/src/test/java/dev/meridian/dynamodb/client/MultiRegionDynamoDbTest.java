@@ -161,6 +161,39 @@ class MultiRegionDynamoDbTest {
         assertThat(fakes).doesNotContainKey(US_EAST_1);
     }
 
+    /**
+     * {@code requireContext} refuses every call made without a context; a table's default data class says what such a
+     * call's data is, not that it has a context. Before the fix the table default declared it, and a call with no
+     * context open (or under one declaring nothing) on a PUBLIC-by-default table went to the local region
+     * (NoContextSuspectRegionIT found it).
+     */
+    @Test
+    void requireContextRefusesACallWithoutAContextAlsoOnATableWithADefaultDataClass() {
+        MultiRegion requireContext = MultiRegion.builder(MultiRegionConfig.builder()
+                .region(RegionSpec.of(EU_WEST_1).jurisdiction("EU"))
+                .region(RegionSpec.of(US_EAST_1).jurisdiction("US"))
+                .localRegion(EU_WEST_1)
+                .requireContext(true)
+                .build()).build();
+        try (requireContext; DynamoDbClient client = MultiRegionDynamoDb.builder().multiRegion(requireContext)
+                .clientFactory(this::fake).table(TableConfig.builder("catalog").partitionKey("pk")
+                        .defaultDataClass(DataClass.PUBLIC).build())
+                .build()) {
+            assertThatThrownBy(() -> client.putItem(p -> p.tableName("catalog").item(item("none"))))
+                    .isInstanceOf(ResidencyViolationException.class).hasMessageContaining("REQUIRE_CONTEXT");
+            try (RoutingContext.Scope s = RoutingContext.builder().correlationId("c-1").open()) {
+                assertThatThrownBy(() -> client.getItem(g -> g.tableName("catalog").key(item("none"))))
+                        .isInstanceOf(ResidencyViolationException.class).hasMessageContaining("REQUIRE_CONTEXT");
+            }
+            assertThat(fakes).isEmpty();
+            try (RoutingContext.Scope s = RoutingContext.builder().subjectCountry("US").open()) {
+                client.putItem(p -> p.tableName("catalog").item(item("us")));
+            }
+        }
+        assertThat(fake(EU_WEST_1).items).as("a declared subject takes the table's PUBLIC default")
+                .containsOnlyKeys("us");
+    }
+
     @Test
     void theIdempotencyStoreAppliesItsTablesDefaultDataClassLikeTheClient() {
         DynamoDbClient client = builder().table(TableConfig.builder("idempotency").partitionKey("id")
