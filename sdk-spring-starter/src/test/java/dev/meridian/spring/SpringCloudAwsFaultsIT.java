@@ -43,7 +43,6 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import software.amazon.awssdk.enhanced.dynamodb.Key;
 import software.amazon.awssdk.enhanced.dynamodb.mapper.annotations.DynamoDbBean;
-import software.amazon.awssdk.enhanced.dynamodb.mapper.annotations.DynamoDbPartitionKey;
 import software.amazon.awssdk.enhanced.dynamodb.model.QueryConditional;
 import software.amazon.awssdk.enhanced.dynamodb.model.QueryEnhancedRequest;
 import software.amazon.awssdk.regions.Region;
@@ -475,65 +474,11 @@ class SpringCloudAwsFaultsIT {
         }
     }
 
-    /** An item of Spring Cloud AWS's default table name for class {@code Orders}: "orders". */
-    @DynamoDbBean
-    public static class Orders {
-        private String pk;
-        private String status;
-
-        static Orders of(String pk, String status) {
-            Orders o = new Orders();
-            o.setPk(pk);
-            o.setStatus(status);
-            return o;
-        }
-
-        @DynamoDbPartitionKey
-        public String getPk() {
-            return pk;
-        }
-
-        public void setPk(String pk) {
-            this.pk = pk;
-        }
-
-        public String getStatus() {
-            return status;
-        }
-
-        public void setStatus(String status) {
-            this.status = status;
-        }
-    }
-
     /** An item of the table "catalog". */
     @DynamoDbBean
-    public static class Catalog {
-        private String pk;
-        private String status;
-
+    public static class Catalog extends Orders {
         static Catalog of(String pk, String status) {
-            Catalog c = new Catalog();
-            c.setPk(pk);
-            c.setStatus(status);
-            return c;
-        }
-
-        @DynamoDbPartitionKey
-        public String getPk() {
-            return pk;
-        }
-
-        public void setPk(String pk) {
-            this.pk = pk;
-        }
-
-        public String getStatus() {
-            return status;
-        }
-
-        public void setStatus(String status) {
-            this.status = status;
+            return of(new Catalog(), pk, status);
         }
     }
 }
