@@ -35,11 +35,12 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  * hedging's share of the cold start, and to keep the first attempt on the main thread; {@code -late}: a raw client's
  * first call first, then Meridian's, so that the phases show only what Meridian adds to what the raw client pays too).
  *
- * <p>With {@code -Dcoldstart.phases} it also prints {@code PHASES variant=.. config_us=.. build_us=.. first_us=..
- * config_kb=.. build_kb=.. first_kb=.. java_threads_cpu_ms=..}: the main thread's CPU time and all threads' allocation of
- * building the configuration, building the client and its first call, and the CPU time of every Java thread alive
- * after the first call (the rest of {@code cpu_ms} is the JVM's own threads': JIT compilers and GC) (through the JDK's thread management bean, whose classes
- * are then loaded before the first phase; off by default, as it changes what the cold start loads).
+ * <p>With {@code -Dcoldstart.phases=true} it also prints {@code PHASES variant=.. config_us=.. build_us=..
+ * first_us=.. config_kb=.. build_kb=.. first_kb=.. java_threads_cpu_ms=..}: the main thread's CPU time and all
+ * threads' allocation of building the configuration, building the client and its first call, and the CPU time of
+ * every Java thread alive after the first call (the rest of {@code cpu_ms} is the JVM's own threads': JIT compilers
+ * and GC), read through the JDK's thread management bean, whose classes are then loaded before the first phase (off
+ * by default, as it changes what the cold start loads).
  */
 public final class ColdStartRun {
 
