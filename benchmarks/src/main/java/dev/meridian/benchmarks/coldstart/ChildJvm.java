@@ -14,8 +14,11 @@ import java.util.regex.Pattern;
 final class ChildJvm {
     private static final int KEPT_OUTPUT = 20_000;
 
-    /** The child's result line and when it was read ({@link System#nanoTime()}), for wall times that end there. */
-    record Report(MatchResult line, long readNanos) {
+    /**
+     * The child's result line, when it was read ({@link System#nanoTime()}, for wall times that end there), and the
+     * rest of its output (the first {@value #KEPT_OUTPUT} characters).
+     */
+    record Report(MatchResult line, long readNanos, String rest) {
     }
 
     private ChildJvm() {
@@ -33,24 +36,26 @@ final class ChildJvm {
      */
     static Report run(List<String> cmd, Pattern result) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        Report report = null;
+        MatchResult found = null;
+        long readNanos = 0;
         StringBuilder output = new StringBuilder();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 Matcher m = result.matcher(line);
-                if (report == null && m.matches()) {
-                    report = new Report(m.toMatchResult(), System.nanoTime());
+                if (found == null && m.matches()) {
+                    found = m.toMatchResult();
+                    readNanos = System.nanoTime();
                 } else if (output.length() < KEPT_OUTPUT) {
                     output.append(line).append('\n');
                 }
             }
         }
         int exit = p.waitFor();
-        if (report == null || exit != 0) {
+        if (found == null || exit != 0) {
             throw new IllegalStateException("child " + cmd + " exited " + exit + " without a line matching " + result
                     + ":\n" + output);
         }
-        return report;
+        return new Report(found, readNanos, output.toString());
     }
 }

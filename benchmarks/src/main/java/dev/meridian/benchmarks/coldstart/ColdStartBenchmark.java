@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.regex.MatchResult;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -37,16 +38,25 @@ import java.util.regex.Pattern;
  * Variants default to {@code raw} and {@code meridian}; set {@code -Dcoldstart.variants=a,b} to change them.
  * {@code -Dcoldstart.jars=before.jar,after.jar} runs the children of each jar instead, a pair of each jar per round
  * (which jar goes first alternates too), so that two builds are compared in the same window of a shared machine.
+ *
+ * <p>{@code -Dcoldstart.jit=true} also starts the children with {@code -XX:+CITime} and reports the JIT compilers'
+ * time ({@code jit-c1}, {@code jit-c2}: standard and on-stack-replacement compilations, in ms), which the {@code cpu}
+ * figure includes: the JVM prints it at exit, so it also counts the few compilations between the first response and
+ * the end of the child. A child command given after {@code --} reports it when it has the flag itself.
  */
 public final class ColdStartBenchmark {
     private static final Pattern RESULT = Pattern.compile(
             "COLDSTART variant=(\\S+) main_ms=([\\d.]+) cpu_ms=(\\d+) hwm_kb=(\\d+) classes=(\\d+).*");
+    /** A compiler's line of {@code -XX:+CITime}'s report: its standard and its on-stack-replacement seconds. */
+    private static final Pattern COMPILER = Pattern.compile(
+            "(?m)^\\s*(C[12]) \\{speed: [\\d.]+ bytes/s; standard:\\s+([\\d.]+) s, .*; osr:\\s+([\\d.]+) s,");
 
     private ColdStartBenchmark() {
     }
 
-    /** The figures of one child run. */
-    record Run(String variant, double wallMs, double mainMs, double cpuMs, double rssKb, double classes) {
+    /** The figures of one child run; the compilers' times are NaN when the child did not report them. */
+    record Run(String variant, double wallMs, double mainMs, double cpuMs, double rssKb, double classes, double c1Ms,
+            double c2Ms) {
         double get(String metric) {
             switch (metric) {
                 case "wall": return wallMs;
@@ -54,6 +64,8 @@ public final class ColdStartBenchmark {
                 case "cpu": return cpuMs;
                 case "rss": return rssKb;
                 case "classes": return classes;
+                case "jit-c1": return c1Ms;
+                case "jit-c2": return c2Ms;
                 default: throw new IllegalArgumentException("unknown metric " + metric);
             }
         }
@@ -69,13 +81,13 @@ public final class ColdStartBenchmark {
         }
         Map<String, List<String>> prefixes = new LinkedHashMap<>();
         String jars = System.getProperty("coldstart.jars");
+        boolean jit = Boolean.getBoolean("coldstart.jit");
         if (jars != null) {
             for (String jar : jars.split(",")) {
-                prefixes.put(jar, List.of(ChildJvm.java(), "-cp", jar, ColdStartRun.class.getName()));
+                prefixes.put(jar, child(jit, jar));
             }
         } else {
-            prefixes.put("", sep < 0
-                    ? List.of(ChildJvm.java(), "-cp", System.getProperty("java.class.path"), ColdStartRun.class.getName())
+            prefixes.put("", sep < 0 ? child(jit, System.getProperty("java.class.path"))
                     : List.of(args).subList(sep + 1, args.length));
         }
         String loadAtStart = loadAverage();
@@ -99,8 +111,9 @@ public final class ColdStartBenchmark {
                     Run r = run(prefixes.get(side), v);
                     runs.get(side).get(v).add(r);
                     System.out.printf("pair %2d %s%-10s wall %7.1f ms  main %7.1f ms  cpu %6.0f ms  rss %7.0f KB"
-                            + "  classes %5.0f%n", i + 1, side.isEmpty() ? "" : side + " ", v, r.wallMs, r.mainMs,
-                            r.cpuMs, r.rssKb, r.classes);
+                            + "  classes %5.0f%s%n", i + 1, side.isEmpty() ? "" : side + " ", v, r.wallMs, r.mainMs,
+                            r.cpuMs, r.rssKb, r.classes, Double.isNaN(r.c1Ms) ? ""
+                                    : String.format("  jit C1 %4.0f ms  C2 %4.0f ms", r.c1Ms, r.c2Ms));
                 }
             }
         }
@@ -109,9 +122,24 @@ public final class ColdStartBenchmark {
             if (!side.isEmpty()) {
                 System.out.printf("%n%s%n", side);
             }
-            report(runs.get(side).get(variants[0]), runs.get(side).get(variants[1]), variants,
-                    List.of("wall", "main", "cpu", "rss", "classes"));
+            List<Run> base = runs.get(side).get(variants[0]);
+            List<Run> cand = runs.get(side).get(variants[1]);
+            List<String> metrics = new ArrayList<>(List.of("wall", "main", "cpu", "rss", "classes"));
+            if (base.stream().noneMatch(r -> Double.isNaN(r.c1Ms)) && cand.stream().noneMatch(r -> Double.isNaN(r.c1Ms))) {
+                metrics.addAll(List.of("jit-c1", "jit-c2"));
+            }
+            report(base, cand, variants, metrics);
         }
+    }
+
+    /** The default child command of a class path, with the compilers' timing when {@code jit}. */
+    private static List<String> child(boolean jit, String classPath) {
+        List<String> cmd = new ArrayList<>(List.of(ChildJvm.java()));
+        if (jit) {
+            cmd.add("-XX:+CITime");
+        }
+        cmd.addAll(List.of("-cp", classPath, ColdStartRun.class.getName()));
+        return cmd;
     }
 
     /**
@@ -182,8 +210,14 @@ public final class ColdStartBenchmark {
         ChildJvm.Report report = ChildJvm.run(cmd, RESULT);
         MatchResult m = report.line();
         double wall = (report.readNanos() - start) / 1e6;
+        double[] jitMs = {Double.NaN, Double.NaN};
+        Matcher compiler = COMPILER.matcher(report.rest());
+        while (compiler.find()) {
+            jitMs[compiler.group(1).equals("C1") ? 0 : 1] = (Double.parseDouble(compiler.group(2))
+                    + Double.parseDouble(compiler.group(3))) * 1000;
+        }
         Run result = new Run(m.group(1), wall, Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3)),
-                Double.parseDouble(m.group(4)), Double.parseDouble(m.group(5)));
+                Double.parseDouble(m.group(4)), Double.parseDouble(m.group(5)), jitMs[0], jitMs[1]);
         if (!Objects.equals(result.variant, variant)) {
             throw new IllegalStateException("child reported variant " + result.variant + ", expected " + variant);
         }

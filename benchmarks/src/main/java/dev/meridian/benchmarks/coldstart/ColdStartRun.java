@@ -35,10 +35,12 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  * hedging's share of the cold start, and to keep the first attempt on the main thread; {@code -late}: a raw client's
  * first call first, then Meridian's, so that the phases show only what Meridian adds to what the raw client pays too).
  *
- * <p>With {@code -Dcoldstart.phases} it also prints {@code PHASES variant=.. config_us=.. build_us=.. first_us=..
- * config_kb=.. build_kb=.. first_kb=..}: the main thread's CPU time and all threads' allocation of building the
- * configuration, building the client and its first call (through the JDK's thread management bean, whose classes
- * are then loaded before the first phase; off by default, as it changes what the cold start loads).
+ * <p>With {@code -Dcoldstart.phases=true} it also prints {@code PHASES variant=.. config_us=.. build_us=..
+ * first_us=.. config_kb=.. build_kb=.. first_kb=.. java_threads_cpu_ms=..}: the main thread's CPU time and all
+ * threads' allocation of building the configuration, building the client and its first call, and the CPU time of
+ * every Java thread alive after the first call (the rest of {@code cpu_ms} is the JVM's own threads': JIT compilers
+ * and GC), read through the JDK's thread management bean, whose classes are then loaded before the first phase (off
+ * by default, as it changes what the cold start loads).
  */
 public final class ColdStartRun {
 
@@ -130,6 +132,7 @@ public final class ColdStartRun {
         private final com.sun.management.@Nullable ThreadMXBean threads;
         private final long[] cpu = new long[4];
         private final long[] allocated = new long[4];
+        private long threadsCpu;
         private int next;
 
         Phases(boolean on) {
@@ -149,16 +152,21 @@ public final class ColdStartRun {
                     bytes += Math.max(b, 0);
                 }
                 allocated[next++] = bytes;
+                long c = 0;
+                for (long id : t.getAllThreadIds()) {
+                    c += Math.max(t.getThreadCpuTime(id), 0);
+                }
+                threadsCpu = c;
             }
         }
 
         void print(String variant) {
             if (threads != null) {
                 System.out.printf("PHASES variant=%s config_us=%d build_us=%d first_us=%d"
-                                + " config_kb=%d build_kb=%d first_kb=%d%n", variant,
+                                + " config_kb=%d build_kb=%d first_kb=%d java_threads_cpu_ms=%d%n", variant,
                         (cpu[1] - cpu[0]) / 1000, (cpu[2] - cpu[1]) / 1000, (cpu[3] - cpu[2]) / 1000,
                         (allocated[1] - allocated[0]) / 1024, (allocated[2] - allocated[1]) / 1024,
-                        (allocated[3] - allocated[2]) / 1024);
+                        (allocated[3] - allocated[2]) / 1024, threadsCpu / 1_000_000);
             }
         }
     }

@@ -109,7 +109,7 @@ public final class HandlerColdStartBenchmark {
             if (!result.succeeded() || !result.body().contains("\"statusCode\":200")) {
                 throw new IllegalStateException(variant + " answered " + result);
             }
-            return new ColdStartBenchmark.Run(variant, wall, Double.NaN, cpu, rss, Double.NaN);
+            return new ColdStartBenchmark.Run(variant, wall, Double.NaN, cpu, rss, Double.NaN, Double.NaN, Double.NaN);
         } finally {
             p.destroyForcibly().waitFor();
             Files.deleteIfExists(taskRoot);
