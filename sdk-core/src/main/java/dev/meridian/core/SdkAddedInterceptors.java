@@ -37,7 +37,8 @@ import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
  * of each class from the built client's list: an application's own instance of such a class stays.
  *
  * <p>Not cached: it runs once per application client copied (at start-up), and a plain client with an HTTP client that
- * opens nothing costs a few milliseconds; a cache would also pin what the class path registered at first use.
+ * opens nothing starts no thread and costs milliseconds; a cache would also pin what the class path registered when
+ * it was first filled.
  */
 final class SdkAddedInterceptors {
     private SdkAddedInterceptors() {
