@@ -103,6 +103,18 @@ class CopiedClientInterceptorsTest {
     }
 
     @Test
+    void meridiansInterceptorRunsOnceOnACopyOfAClientThatHasIt() {
+        CannedHttp http = new CannedHttp();
+        try (DynamoDbClient app = DynamoDbClient.builder().region(Region.US_EAST_1).credentialsProvider(LOCAL)
+                .httpClient(http).overrideConfiguration(RegionalClientDefaults.overrideConfiguration()).build();
+                DynamoDbClient copy = DynamoDbClient.builder().region(Region.EU_WEST_1).credentialsProvider(LOCAL)
+                        .httpClient(http).overrideConfiguration(RegionalClientDefaults.overrideConfigurationLike(app))
+                        .build()) {
+            assertThat(counted(runs(copy))).isEqualTo(Map.of("HeardAtTheWire", 1L));
+        }
+    }
+
+    @Test
     void anAsynchronousClientIsCopiedAlike() {
         try (DynamoDbAsyncClient app = DynamoDbAsyncClient.builder().region(Region.US_EAST_1)
                 .credentialsProvider(LOCAL).overrideConfiguration(o -> o
