@@ -5,19 +5,10 @@ import static org.apiguardian.api.API.Status.INTERNAL;
 import static org.apiguardian.api.API.Status.STABLE;
 
 import dev.meridian.core.internal.SettingRules;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Enumeration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
@@ -69,10 +60,6 @@ public final class RegionalClientDefaults {
     /** Default per-attempt timeout. */
     public static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(2);
 
-    /** Where the class path registers the interceptors every SDK client adds itself. */
-    private static final String GLOBAL_INTERCEPTORS = "software/amazon/awssdk/global/handlers/execution.interceptors";
-    private static final String SDK_PACKAGE = "software.amazon.awssdk.";
-
     private RegionalClientDefaults() {
     }
 
@@ -113,15 +100,16 @@ public final class RegionalClientDefaults {
 
     /**
      * Meridian's per-region settings on a copy of what the application set on an existing, built client: the override
-     * configuration for per-region clients made like {@code built} (e.g.
-     * {@code appClient.serviceClientConfiguration().overrideConfiguration()}), so that they get the attempt cap and
-     * Meridian's timeout scheduler as clients made with {@link #overrideConfiguration()} do.
+     * configuration for per-region clients of {@code built}'s type (e.g. a {@code DynamoDbClient} bean), so that they
+     * get the attempt cap and Meridian's timeout scheduler as clients made with {@link #overrideConfiguration()} do.
      *
      * <p><b>Kept</b> as the application set them: headers, execution interceptors (Meridian's response interceptor
-     * added once; not those every client adds itself when built, the SDK's own and the class path's global ones, which
-     * would run twice), execution attributes, metric publishers, the call and attempt timeouts, the profile file and
-     * name, compression, the app id and the advanced options (user agent prefix and suffix, signers, host prefix
-     * injection, default region detection).
+     * added once), execution attributes, metric publishers, the call and attempt timeouts, the profile file and name,
+     * compression, the app id and the advanced options (user agent prefix and suffix, signers, host prefix injection,
+     * default region detection). The interceptors the SDK added itself when it built {@code built} are not copied, for
+     * a client built from the copy adds them again: exactly those a plain client of {@code built}'s type lists (the
+     * SDK's own, the class path's global and service interceptor files'), as many instances of each class as it has.
+     * Any other, an SDK class the application added by hand included, is copied.
      *
      * <p><b>Timeouts</b>: Meridian's are ceilings. The attempt timeout is the application's when shorter than
      * {@link #ATTEMPT_TIMEOUT}, else that; the call timeout the application's when shorter than the attempt timeout,
@@ -137,30 +125,36 @@ public final class RegionalClientDefaults {
      * release a synchronous read's caller ({@link #releasesCallers}). A scheduler the application gave its client is
      * kept. Not carried by an override configuration at all, so not copied: credentials, region, endpoint and the HTTP
      * client (the SDK does not expose a built client's).
+     *
+     * @param built a client the SDK built, which implements its service's client interface (e.g. {@code DynamoDbClient},
+     *     whose static {@code builder()} makes the plain client compared with); anything else is an
+     *     {@link IllegalArgumentException}
      */
     @API(status = EXPERIMENTAL, since = "0.9")
-    public static ClientOverrideConfiguration overrideConfigurationLike(ClientOverrideConfiguration built) {
+    public static ClientOverrideConfiguration overrideConfigurationLike(SdkClient built) {
         Objects.requireNonNull(built, "built");
+        List<ExecutionInterceptor> interceptors = SdkAddedInterceptors.applicationsOwn(built);
+        ClientOverrideConfiguration o = built.serviceClientConfiguration().overrideConfiguration();
         ClientOverrideConfiguration.Builder b = ClientOverrideConfiguration.builder()
-                .headers(built.headers())
-                .executionInterceptors(applicationsInterceptors(built))
-                .executionAttributes(built.executionAttributes())
-                .metricPublishers(built.metricPublishers());
-        built.defaultProfileFileSupplier().ifPresent(b::defaultProfileFileSupplier);
-        built.defaultProfileName().ifPresent(b::defaultProfileName);
-        built.compressionConfiguration().ifPresent(b::compressionConfiguration);
-        built.appId().ifPresent(b::appId);
-        copy(built, b, SdkAdvancedClientOption.USER_AGENT_PREFIX);
-        copy(built, b, SdkAdvancedClientOption.USER_AGENT_SUFFIX);
-        copy(built, b, SdkAdvancedClientOption.SIGNER);
-        copy(built, b, SdkAdvancedClientOption.TOKEN_SIGNER);
-        copy(built, b, SdkAdvancedClientOption.DISABLE_HOST_PREFIX_INJECTION);
-        copy(built, b, AwsAdvancedClientOption.ENABLE_DEFAULT_REGION_DETECTION);
+                .headers(o.headers())
+                .executionInterceptors(interceptors)
+                .executionAttributes(o.executionAttributes())
+                .metricPublishers(o.metricPublishers());
+        o.defaultProfileFileSupplier().ifPresent(b::defaultProfileFileSupplier);
+        o.defaultProfileName().ifPresent(b::defaultProfileName);
+        o.compressionConfiguration().ifPresent(b::compressionConfiguration);
+        o.appId().ifPresent(b::appId);
+        copy(o, b, SdkAdvancedClientOption.USER_AGENT_PREFIX);
+        copy(o, b, SdkAdvancedClientOption.USER_AGENT_SUFFIX);
+        copy(o, b, SdkAdvancedClientOption.SIGNER);
+        copy(o, b, SdkAdvancedClientOption.TOKEN_SIGNER);
+        copy(o, b, SdkAdvancedClientOption.DISABLE_HOST_PREFIX_INJECTION);
+        copy(o, b, AwsAdvancedClientOption.ENABLE_DEFAULT_REGION_DETECTION);
         // A built client names the scheduler the SDK made for it, or the application's wrapped as unmanaged.
-        built.scheduledExecutorService().filter(s -> ScheduledExecutorUtils.unwrapUnmanagedScheduledExecutor(s) != s)
+        o.scheduledExecutorService().filter(s -> ScheduledExecutorUtils.unwrapUnmanagedScheduledExecutor(s) != s)
                 .map(ScheduledExecutorUtils::unwrapUnmanagedScheduledExecutor).ifPresent(b::scheduledExecutorService);
-        built.apiCallAttemptTimeout().ifPresent(b::apiCallAttemptTimeout);
-        built.apiCallTimeout().ifPresent(b::apiCallTimeout);
+        o.apiCallAttemptTimeout().ifPresent(b::apiCallAttemptTimeout);
+        o.apiCallTimeout().ifPresent(b::apiCallTimeout);
         return capped(b).build();
     }
 
@@ -178,46 +172,6 @@ public final class RegionalClientDefaults {
         Duration attempt = shorter(builder.apiCallAttemptTimeout(), ATTEMPT_TIMEOUT);
         Duration call = shorter(builder.apiCallTimeout(), attempt);
         return apply(builder, MAX_ATTEMPTS, attempt).apiCallTimeout(call);
-    }
-
-    /**
-     * The interceptors of a built client that its application added: a built configuration lists every interceptor the
-     * client runs, also those every client adds itself when built — the SDK's own (its packages) and those registered
-     * on the class path as global interceptors — which a client built from the copy adds again, so that copies would
-     * run twice on every call.
-     */
-    private static List<ExecutionInterceptor> applicationsInterceptors(ClientOverrideConfiguration built) {
-        Set<String> global = globalInterceptorClasses();
-        List<ExecutionInterceptor> own = new ArrayList<>();
-        for (ExecutionInterceptor i : built.executionInterceptors()) {
-            String name = i.getClass().getName();
-            if (!name.startsWith(SDK_PACKAGE) && !global.contains(name)) {
-                own.add(i);
-            }
-        }
-        return own;
-    }
-
-    /**
-     * The class names the class path registers as the SDK's global interceptors, one a line as the SDK reads them
-     * (read here because the SDK's reader, {@code ClasspathInterceptorChainFactory}, is internal to it).
-     */
-    private static Set<String> globalInterceptorClasses() {
-        Set<String> names = new HashSet<>();
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        try {
-            Enumeration<URL> files = (loader != null ? loader : RegionalClientDefaults.class.getClassLoader())
-                    .getResources(GLOBAL_INTERCEPTORS);
-            while (files.hasMoreElements()) {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(files.nextElement().openStream(),
-                        StandardCharsets.UTF_8))) {
-                    r.lines().map(String::trim).filter(line -> !line.isEmpty()).forEach(names::add);
-                }
-            }
-        } catch (IOException e) {
-            // Unreadable: the SDK itself fails to build a client over it; copy what is not the SDK's own.
-        }
-        return names;
     }
 
     /** The application's timeout where it set one shorter than {@code ceiling}, else {@code ceiling}. */

@@ -64,8 +64,7 @@ class RegionalClientDefaultsTest {
                         .retryStrategy(RegionalClientDefaults.retryStrategy(9)))
                 .build();
                 DynamoDbClient regional = DynamoDbClient.builder().region(Region.EU_WEST_1).credentialsProvider(LOCAL)
-                        .overrideConfiguration(RegionalClientDefaults.overrideConfigurationLike(
-                                app.serviceClientConfiguration().overrideConfiguration()))
+                        .overrideConfiguration(RegionalClientDefaults.overrideConfigurationLike(app))
                         .build()) {
             ClientOverrideConfiguration o = regional.serviceClientConfiguration().overrideConfiguration();
             assertThat(o.executionInterceptors()).contains(tracing, HeardAtTheWire.INSTANCE)
@@ -94,8 +93,7 @@ class RegionalClientDefaultsTest {
                 .overrideConfiguration(o -> o.scheduledExecutorService(own)
                         .apiCallAttemptTimeout(Duration.ofMillis(800)).apiCallTimeout(Duration.ofMillis(500)))
                 .build()) {
-            ClientOverrideConfiguration o = RegionalClientDefaults.overrideConfigurationLike(
-                    app.serviceClientConfiguration().overrideConfiguration());
+            ClientOverrideConfiguration o = RegionalClientDefaults.overrideConfigurationLike(app);
             assertThat(o.scheduledExecutorService().map(ScheduledExecutorUtils::unwrapUnmanagedScheduledExecutor))
                     .contains(own);
             assertThat(o.apiCallAttemptTimeout()).contains(Duration.ofMillis(800));
@@ -109,8 +107,7 @@ class RegionalClientDefaultsTest {
     void aClientMadeLikeADefaultClientGetsMeridiansDefaults() {
         try (DynamoDbClient app = DynamoDbClient.builder().region(Region.US_EAST_1).credentialsProvider(LOCAL)
                 .build()) {
-            ClientOverrideConfiguration o = RegionalClientDefaults.overrideConfigurationLike(
-                    app.serviceClientConfiguration().overrideConfiguration());
+            ClientOverrideConfiguration o = RegionalClientDefaults.overrideConfigurationLike(app);
             assertThat(o.apiCallAttemptTimeout()).contains(RegionalClientDefaults.ATTEMPT_TIMEOUT);
             assertThat(o.apiCallTimeout()).contains(RegionalClientDefaults.ATTEMPT_TIMEOUT);
             assertThat(o.scheduledExecutorService()).contains(SdkTimeoutScheduler.INSTANCE);

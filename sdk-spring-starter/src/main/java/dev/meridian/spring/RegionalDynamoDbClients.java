@@ -31,8 +31,7 @@ final class RegionalDynamoDbClients {
 
     static RegionalClientFactory<DynamoDbClient> like(DynamoDbClient template) {
         DynamoDbServiceClientConfiguration cfg = template.serviceClientConfiguration();
-        ClientOverrideConfiguration overrides = RegionalClientDefaults.overrideConfigurationLike(
-                cfg.overrideConfiguration());
+        ClientOverrideConfiguration overrides = RegionalClientDefaults.overrideConfigurationLike(template);
         return (Region region, RegionSpec spec) -> {
             DynamoDbClientBuilder b = DynamoDbClient.builder().region(region)
                     .credentialsProvider(cfg.credentialsProvider())
@@ -44,8 +43,7 @@ final class RegionalDynamoDbClients {
 
     static RegionalClientFactory<DynamoDbAsyncClient> like(DynamoDbAsyncClient template) {
         DynamoDbServiceClientConfiguration cfg = template.serviceClientConfiguration();
-        ClientOverrideConfiguration overrides = RegionalClientDefaults.overrideConfigurationLike(
-                cfg.overrideConfiguration());
+        ClientOverrideConfiguration overrides = RegionalClientDefaults.overrideConfigurationLike(template);
         return (Region region, RegionSpec spec) -> {
             DynamoDbAsyncClientBuilder b = DynamoDbAsyncClient.builder().region(region)
                     .credentialsProvider(cfg.credentialsProvider())
