@@ -20,6 +20,7 @@ import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.client.config.SdkAdvancedClientOption;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.retry.RetryPolicy;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.utils.ScheduledExecutorUtils;
 
@@ -118,7 +119,8 @@ public final class RegionalClientDefaults {
      * black-holed region that long). Other timeouts: a {@link RegionalClientFactory} of the application's own.
      *
      * <p><b>Replaced</b>: the retry strategy (and any retry policy, mode or configurator) by
-     * {@link #retryStrategy(int) the standard one} capped at {@value #MAX_ATTEMPTS} attempts — not {@code toBuilder()},
+     * {@link #retryStrategy(int) the standard one} capped at {@value #MAX_ATTEMPTS} attempts, or at the application's
+     * own number when it is smaller (one attempt: retries stay off) — not {@code toBuilder()},
      * whose copy carries the built client's resolved strategy (DynamoDB's default: up to 9 attempts, sharing the
      * application client's token bucket), which a strategy set on the copy does not replace; and the scheduler the SDK
      * made for the built client (its own, shut down with it) by Meridian's timeout scheduler, which lets a won hedge
@@ -155,23 +157,41 @@ public final class RegionalClientDefaults {
                 .map(ScheduledExecutorUtils::unwrapUnmanagedScheduledExecutor).ifPresent(b::scheduledExecutorService);
         o.apiCallAttemptTimeout().ifPresent(b::apiCallAttemptTimeout);
         o.apiCallTimeout().ifPresent(b::apiCallTimeout);
-        return capped(b).build();
+        return capped(b, attempts(o.retryStrategy().orElse(null), o.retryPolicy().orElse(null))).build();
     }
 
     /**
      * Meridian's per-region settings on the override configuration of a client builder the application configured
      * (e.g. by Spring Cloud AWS's customizers), as {@link #overrideConfigurationLike} puts them on a built client's:
-     * the retry strategy capped at {@value #MAX_ATTEMPTS} attempts, Meridian's response interceptor (once) and timeout
-     * scheduler (unless the builder has one), and Meridian's timeouts as ceilings — the builder's attempt timeout when
-     * shorter than {@link #ATTEMPT_TIMEOUT}, else that; its call timeout when shorter than the attempt timeout, else
-     * the attempt timeout. Everything else the builder has is kept.
+     * the retry strategy capped at {@value #MAX_ATTEMPTS} attempts (or the builder's own smaller number), Meridian's
+     * response interceptor (once) and timeout scheduler (unless the builder has one), and Meridian's timeouts as
+     * ceilings — the builder's attempt timeout when shorter than {@link #ATTEMPT_TIMEOUT}, else that; its call timeout
+     * when shorter than the attempt timeout, else the attempt timeout. Everything else the builder has is kept.
      */
     @API(status = EXPERIMENTAL, since = "0.9")
     public static ClientOverrideConfiguration.Builder capped(ClientOverrideConfiguration.Builder builder) {
         Objects.requireNonNull(builder, "builder");
+        return capped(builder, attempts(builder.retryStrategy(), builder.retryPolicy()));
+    }
+
+    private static ClientOverrideConfiguration.Builder capped(ClientOverrideConfiguration.Builder builder,
+            int attempts) {
         Duration attempt = shorter(builder.apiCallAttemptTimeout(), ATTEMPT_TIMEOUT);
         Duration call = shorter(builder.apiCallTimeout(), attempt);
-        return apply(builder, MAX_ATTEMPTS, attempt).apiCallTimeout(call);
+        return apply(builder, attempts, attempt).apiCallTimeout(call);
+    }
+
+    /**
+     * Attempts per region: {@value #MAX_ATTEMPTS}, or fewer where the application's retry strategy (or legacy retry
+     * policy) allows fewer — an application that turned retries off (one attempt, e.g. so that an {@code ADD} is never
+     * sent twice) keeps them off. A retry mode or configurator alone says no number here: the cap.
+     */
+    private static int attempts(@Nullable RetryStrategy strategy, @Nullable RetryPolicy policy) {
+        if (strategy != null) {
+            return Math.max(1, Math.min(strategy.maxAttempts(), MAX_ATTEMPTS));
+        }
+        Integer retries = policy == null ? null : policy.numRetries();
+        return retries == null ? MAX_ATTEMPTS : Math.max(1, Math.min(retries + 1, MAX_ATTEMPTS));
     }
 
     /** The application's timeout where it set one shorter than {@code ceiling}, else {@code ceiling}. */

@@ -87,6 +87,23 @@ class RegionalClientDefaultsTest {
     }
 
     @Test
+    void anApplicationThatTurnedRetriesOffKeepsThemOffOnTheCopiesAndOnACappedBuilder() {
+        try (DynamoDbClient noRetries = DynamoDbClient.builder().region(Region.US_EAST_1).credentialsProvider(LOCAL)
+                .overrideConfiguration(o -> o.retryStrategy(RegionalClientDefaults.retryStrategy(1))).build()) {
+            assertThat(RegionalClientDefaults.overrideConfigurationLike(noRetries).retryStrategy()
+                    .map(RetryStrategy::maxAttempts)).as("one attempt, as the application set").contains(1);
+        }
+        assertThat(RegionalClientDefaults.capped(ClientOverrideConfiguration.builder()
+                .retryStrategy(RegionalClientDefaults.retryStrategy(1))).build().retryStrategy()
+                .map(RetryStrategy::maxAttempts)).contains(1);
+        assertThat(RegionalClientDefaults.capped(ClientOverrideConfiguration.builder()
+                .retryPolicy(software.amazon.awssdk.core.retry.RetryPolicy.none())).build().retryStrategy()
+                .map(RetryStrategy::maxAttempts)).as("a legacy policy without retries").contains(1);
+        assertThat(RegionalClientDefaults.capped(ClientOverrideConfiguration.builder()).build().retryStrategy()
+                .map(RetryStrategy::maxAttempts)).as("nothing set: the cap").contains(RegionalClientDefaults.MAX_ATTEMPTS);
+    }
+
+    @Test
     void aClientMadeLikeAnApplicationsClientKeepsItsShorterTimeoutsAndTheSchedulerItGaveIt() {
         ScheduledExecutorService own = Executors.newSingleThreadScheduledExecutor();
         try (DynamoDbClient app = DynamoDbClient.builder().region(Region.US_EAST_1).credentialsProvider(LOCAL)
