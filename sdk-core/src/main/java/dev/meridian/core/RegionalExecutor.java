@@ -1449,13 +1449,18 @@ final class RegionalExecutor implements AutoCloseable {
                 return true;
             }
             if (hedge && !f.isDone()) {
-                long d = hedging.delayNanos(tail == null ? -1
-                        : tail.hedgeAfter(first, plan.regions().get(1), op.name()));
-                delay = hedgeDelayNanos(d, false, config.firstAttemptTimeout());
+                delay = hedgeDelay();
                 arm(this, delay);
             }
             f.whenComplete(this);
             return true;
+        }
+
+        /** The delay after which the first attempt (warm) is hedged, as a run computes it. */
+        private long hedgeDelay() {
+            long d = hedging.delayNanos(tail == null ? -1
+                    : tail.hedgeAfter(plan.regions().get(0), plan.regions().get(1), op.name()));
+            return hedgeDelayNanos(d, false, config.firstAttemptTimeout());
         }
 
         /** The first attempt's future, launched under the call's context and heard at the wire by this. */
@@ -1515,6 +1520,9 @@ final class RegionalExecutor implements AutoCloseable {
             }
             // A run takes the failed attempt over, as one it started (its callback, run at once on the failed future,
             // tells the call and the run): it fails over, or records an abandoned attempt.
+            if (hedge && delay == 0) {
+                delay = hedgeDelay(); // failed at once: the run still hedges its next attempt after this delay
+            }
             Run<T> r = newRun(limit(op, plan.regions().size()));
             Run<T>.Attempt a = r.adoptAsync(this);
             CompletableFuture<T> f;
@@ -1526,6 +1534,12 @@ final class RegionalExecutor implements AutoCloseable {
                 r.abandon();
             }
             f.whenComplete(a);
+            if (hedge && !isDone()) {
+                // The hedge timer goes on, due when this attempt's was, for the run's next attempt: as in a run started
+                // from the start, whose timer outlives a failed first attempt.
+                long due = start + delay;
+                r.hedgeTimer(start, due, Math.max(0, due - System.nanoTime()));
+            }
         }
 
         /** The hedge is due (on the hedge timer): waits out a process stall once, then sends the hedge. */

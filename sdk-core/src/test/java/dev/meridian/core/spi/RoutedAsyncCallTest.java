@@ -36,6 +36,7 @@ import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 class RoutedAsyncCallTest {
     private static final Region WEST = Region.EU_WEST_1;
     private static final Region CENTRAL = Region.EU_CENTRAL_1;
+    private static final Region NORTH = Region.EU_NORTH_1;
     private static final long WAIT_SECONDS = 10;
     private static final RoutingContext GERMAN = RoutingContext.builder().correlationId("call-7").build();
 
@@ -47,6 +48,8 @@ class RoutedAsyncCallTest {
     private final List<Region> served = new CopyOnWriteArrayList<>();
     private final ExecutorService io = Executors.newSingleThreadExecutor();
     private volatile boolean afterSuccessThrows;
+    /** The call's second attempt: never answers when set (null: answers as any other). */
+    private volatile CompletableFuture<String> secondAttempt;
     private MultiRegion runtime;
 
     @AfterEach
@@ -78,14 +81,16 @@ class RoutedAsyncCallTest {
         }
     }
 
-    private RoutedClient<Region, String, String> client(HedgingConfig hedging) {
-        runtime = MultiRegion.builder(MultiRegionConfig.builder()
-                        .region(RegionSpec.of(WEST))
-                        .region(RegionSpec.of(CENTRAL))
-                        .localRegion(WEST)
-                        .hedging(hedging)
-                        .build())
-                .build();
+    private RoutedClient<Region, String, String> client(HedgingConfig hedging, Region... more) {
+        MultiRegionConfig.Builder config = MultiRegionConfig.builder()
+                .region(RegionSpec.of(WEST))
+                .region(RegionSpec.of(CENTRAL))
+                .localRegion(WEST)
+                .hedging(hedging);
+        for (Region r : more) {
+            config.region(RegionSpec.of(r));
+        }
+        runtime = MultiRegion.builder(config.build()).build();
         RegionalClients<Region> clients = new RegionalClients<>("Echo", runtime.config(), (region, spec) -> region);
         RoutedClient<Region, String, String> client = new RoutedClient<>(runtime, clients, new Model());
         // Warm: the clients have answered, so a read's first attempt is started alone.
@@ -98,6 +103,10 @@ class RoutedAsyncCallTest {
     private CompletableFuture<String> get(RoutedClient<Region, String, String> client, RoutingContext ctx) {
         return client.callAsync("get", "item", ctx, (region, request) -> {
             tried.add(region);
+            CompletableFuture<String> second = secondAttempt;
+            if (second != null && tried.size() == 2) {
+                return second;
+            }
             CompletableFuture<String> next = pending.remove(region);
             return next != null ? next : CompletableFuture.completedFuture(region.id());
         });
@@ -163,6 +172,21 @@ class RoutedAsyncCallTest {
 
         assertThat(answer.get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo(CENTRAL.id());
         assertThat(served).containsExactly(CENTRAL);
+    }
+
+    @Test
+    void theFailoverAttemptOfAFirstAttemptThatFailedAtOnceIsStillHedged() throws Exception {
+        RoutedClient<Region, String, String> client = client(HedgingConfig.fixed(Duration.ofMillis(1)), NORTH);
+        pending.put(WEST, CompletableFuture.failedFuture(
+                DynamoDbException.builder().statusCode(503).message("Service unavailable").build()));
+        CompletableFuture<String> hanging = new CompletableFuture<>();
+        secondAttempt = hanging;
+
+        CompletableFuture<String> answer = get(client, RoutingContext.empty());
+
+        assertThat(answer.get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo(tried.get(2).id());
+        assertThat(tried).hasSize(3).startsWith(WEST);
+        assertThat(hanging).as("the failover attempt, lost to its hedge").isCancelled();
     }
 
     @Test
