@@ -1449,7 +1449,13 @@ final class RegionalExecutor implements AutoCloseable {
                 return true;
             }
             if (hedge && !f.isDone()) {
-                delay = hedgeDelay();
+                // Computed here, not by calling hedgeDelay(): this method's size (over C2's FreqInlineSize, 325
+                // bytecodes) keeps it from being inlined into its caller, and compiled on its own the breaker's metrics
+                // snapshot of the success is scalar-replaced; inlined, it was not in most forks (40 B more per call:
+                // benchmarks/RESULTS.md).
+                long d = hedging.delayNanos(tail == null ? -1
+                        : tail.hedgeAfter(first, plan.regions().get(1), op.name()));
+                delay = hedgeDelayNanos(d, false, config.firstAttemptTimeout());
                 arm(this, delay);
             }
             f.whenComplete(this);
@@ -1520,9 +1526,6 @@ final class RegionalExecutor implements AutoCloseable {
             }
             // A run takes the failed attempt over, as one it started (its callback, run at once on the failed future,
             // tells the call and the run): it fails over, or records an abandoned attempt.
-            if (hedge && delay == 0) {
-                delay = hedgeDelay(); // failed at once: the run still hedges its next attempt after this delay
-            }
             Run<T> r = newRun(limit(op, plan.regions().size()));
             Run<T>.Attempt a = r.adoptAsync(this);
             CompletableFuture<T> f;
@@ -1534,12 +1537,7 @@ final class RegionalExecutor implements AutoCloseable {
                 r.abandon();
             }
             f.whenComplete(a);
-            if (hedge && !isDone()) {
-                // The hedge timer goes on, due when this attempt's was, for the run's next attempt: as in a run started
-                // from the start, whose timer outlives a failed first attempt.
-                long due = start + delay;
-                r.hedgeTimer(start, due, Math.max(0, due - System.nanoTime()));
-            }
+            r.hedgeAfterFailed(this);
         }
 
         /** The hedge is due (on the hedge timer): waits out a process stall once, then sends the hedge. */
@@ -1926,6 +1924,22 @@ final class RegionalExecutor implements AutoCloseable {
             hedgeGraced = first.graced;
             stalledBeforeHedge = first.stalledBeforeHedge;
             return a;
+        }
+
+        /**
+         * After the first attempt of an asynchronous read started alone failed and this run took it over: the hedge
+         * timer goes on for the run's next attempt, due when the first attempt's was (computed now when it failed at
+         * once), as in a run started from the start, whose timer outlives a failed first attempt.
+         */
+        void hedgeAfterFailed(AsyncCall<T> first) {
+            if (!hedge || result.isDone()) {
+                return;
+            }
+            if (hedgeDelay == 0) {
+                hedgeDelay = first.hedgeDelay();
+            }
+            long due = first.start + hedgeDelay;
+            hedgeTimer(first.start, due, Math.max(0, due - System.nanoTime()));
         }
 
         /** Arms the hedge timer of an asynchronous read whose first attempt started at {@code start}. */
