@@ -7,6 +7,7 @@ import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingPlan;
 import dev.meridian.core.routing.RoutingRequest;
+import dev.meridian.core.spi.AnsweredCall;
 import dev.meridian.core.spi.MultiRegionSpi;
 import dev.meridian.core.spi.RegionalAttempt;
 import dev.meridian.core.spi.RegionalBind;
@@ -61,6 +62,12 @@ final class Integration extends MultiRegionSpi {
     public <T> CompletableFuture<T> executeAsync(Operation op, RoutingContext ctx,
             Function<Region, CompletableFuture<T>> call, Predicate<Region> cold) {
         return runtime.executeAsync(op, ctx, call, cold);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> callAsync(Operation op, RoutingContext ctx, AnsweredCall<T> call,
+            Predicate<Region> cold) {
+        return runtime.callAsync(op, ctx, call, cold);
     }
 
     @Override

@@ -21,6 +21,7 @@ import dev.meridian.core.routing.RoutingPlan;
 import dev.meridian.core.routing.RoutingRandom;
 import dev.meridian.core.routing.RoutingRequest;
 import dev.meridian.core.routing.RoutingStrategy;
+import dev.meridian.core.spi.AnsweredCall;
 import dev.meridian.core.spi.ClientProvider;
 import dev.meridian.core.spi.MultiRegionSpi;
 import dev.meridian.core.spi.RegionalAttempt;
@@ -220,6 +221,12 @@ public final class MultiRegion implements AutoCloseable {
     <T> CompletableFuture<T> executeAsync(Operation op, RoutingContext ctx,
             Function<Region, CompletableFuture<T>> call, Predicate<Region> cold) {
         return executor.executeAsync(op, ctx, call, executor.classifier(), cold);
+    }
+
+    /** See {@link MultiRegionSpi#callAsync}. */
+    <T> CompletableFuture<T> callAsync(Operation op, RoutingContext ctx, AnsweredCall<T> call,
+            Predicate<Region> cold) {
+        return executor.callAsync(op, ctx, call, cold);
     }
 
     /**

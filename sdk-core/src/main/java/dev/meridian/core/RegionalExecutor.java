@@ -6,11 +6,13 @@ import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.internal.Metrics;
 import dev.meridian.core.internal.Observations;
+import dev.meridian.core.routing.ContextualFuture;
 import dev.meridian.core.routing.LatencyTracker;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingPlan;
+import dev.meridian.core.spi.AnsweredCall;
 import dev.meridian.core.spi.RegionalAttempt;
 import dev.meridian.core.spi.RegionalBind;
 import dev.meridian.core.spi.ReleasableCall;
@@ -549,8 +551,46 @@ final class RegionalExecutor implements AutoCloseable {
             return CompletableFuture.failedFuture(e);
         }
         int limit = limit(op, plan.regions().size());
-        boolean hedge = hedger != null && op.kind() == OperationKind.READ && !op.unhedged() && limit > 1;
-        Function<Region, CompletableFuture<T>> launch = region -> {
+        return new Run<>(op, ctx, plan, limit, classifier, asyncLaunch(ctx, call), null, hedgesAsync(op, limit), cold,
+                servedRegion(call), new CompletableFuture<>()).start();
+    }
+
+    /**
+     * Runs an {@link AnsweredCall} ({@link dev.meridian.core.spi.MultiRegionSpi#callAsync}): the future returned is
+     * the call's {@link AsyncCall}, completed by the executor itself. A read whose first region takes it as is starts
+     * there with no {@link Run} ({@link AsyncCall#startAlone}); any other call runs as {@link #executeAsync} does, its
+     * run completing that same future.
+     */
+    <T> CompletableFuture<T> callAsync(Operation op, RoutingContext ctx, AnsweredCall<T> call, Predicate<Region> cold) {
+        Objects.requireNonNull(call, "call");
+        Objects.requireNonNull(ctx, "ctx");
+        RoutingPlan plan;
+        try {
+            plan = router.plan(op, ctx);
+        } catch (RuntimeException e) {
+            // Wrapped as a stage chained after a failed execution would have been.
+            CompletableFuture<T> failed = new CompletableFuture<>();
+            failed.completeExceptionally(new CompletionException(e));
+            return ContextualFuture.of(ctx, failed);
+        }
+        int limit = limit(op, plan.regions().size());
+        AsyncCall<T> future = new AsyncCall<>(op, ctx, plan, call, cold, hedgesAsync(op, limit));
+        if (op.kind() != OperationKind.READ || !future.startAlone()) {
+            future.startRun(limit);
+        }
+        return future;
+    }
+
+    /** Whether an asynchronous call of {@code op} that may try {@code limit} regions is hedged. */
+    private boolean hedgesAsync(Operation op, int limit) {
+        return hedger != null && op.kind() == OperationKind.READ && !op.unhedged() && limit > 1;
+    }
+
+    /** Starts an asynchronous attempt of {@code call} in a region, under {@code ctx}. */
+    @SuppressWarnings("try") // the scope only makes the captured context current while the call is made
+    private static <T> Function<Region, CompletableFuture<T>> asyncLaunch(RoutingContext ctx,
+            Function<Region, CompletableFuture<T>> call) {
+        return region -> {
             if (RoutingContext.current() == ctx) {
                 return call.apply(region);
             }
@@ -558,7 +598,6 @@ final class RegionalExecutor implements AutoCloseable {
                 return call.apply(region);
             }
         };
-        return new Run<>(op, ctx, plan, limit, classifier, launch, null, hedge, cold, servedRegion(call)).start();
     }
 
     @Override
@@ -628,7 +667,8 @@ final class RegionalExecutor implements AutoCloseable {
                 return CompletableFuture.failedFuture(t);
             }
         };
-        return new Run<>(op, ctx, plan, limit, classifier, launch, inline, true, cold, servedRegion(call));
+        return new Run<>(op, ctx, plan, limit, classifier, launch, inline, true, cold, servedRegion(call),
+                new CompletableFuture<>());
     }
 
     /** The result of a synchronous run, waited for on the caller's thread. */
@@ -1301,6 +1341,360 @@ final class RegionalExecutor implements AutoCloseable {
     }
 
     /**
+     * The future of one asynchronous call of an {@link AnsweredCall} ({@link #callAsync}), which the executor completes
+     * itself under the call's context: no stage is chained after the execution, nor a {@link ContextualFuture#of}
+     * wrapper after that. Cancelling it abandons the call (its attempts in flight are cancelled).
+     *
+     * <p>A read whose first region takes it as is (breakers closed, not suspect, a warm client) starts there alone
+     * ({@link #startAlone}): this object is then the attempt's completion, hedge timer and listener of what the wire
+     * hears, and the read's only state until something happens — as a synchronous read's {@link CallerFirst} — so a
+     * read answered before its hedge is due (nearly all) makes no {@link Run}, no attempt or gate object and no
+     * completion callback per attempt. When the hedge is due (or the SDK backs off after a throttled answer) or the
+     * attempt failed, a run adopts the attempt ({@link Run#adoptAsync}) and goes on exactly as for an attempt it
+     * started: same budget, process-stall grace, breaker and latency accounting, failover and loser rules. Which of
+     * "the attempt completed alone" and "a run adopted it" came first is decided under this object's lock. Any other
+     * call runs as {@link #executeAsync} does from the start ({@link #startRun}), its run completing this future.
+     */
+    private final class AsyncCall<T> extends ContextualFuture<T>
+            implements BiConsumer<T, Throwable>, Runnable, HeardAtTheWire.Listener {
+        final Operation op;
+        final RoutingPlan plan;
+        final AnsweredCall<T> call;
+        final Predicate<Region> cold;
+        final boolean hedge;
+        /** The caller's observation, the parent of the call's attempts on any thread. */
+        final Object parent = observations.current();
+        // The first attempt started alone (startAlone): its breakers, as a Gate's (their permission held; one object
+        // less per read, a run that adopts the attempt makes the gate: gateOfFirst), and its state.
+        @Nullable WatchedBreaker primary;
+        boolean primaryIsResource;
+        @Nullable WatchedBreaker throttle;
+        @Nullable Object observation;
+        long start;
+        /** The hedge delay, once armed. */
+        long delay;
+        /** The attempt's own future, once launched; guarded by this. */
+        @Nullable CompletableFuture<T> attempt;
+        /** The hedge timer while it is pending; guarded by this. */
+        @Nullable ScheduledFuture<?> timer;
+        /** Whether the hedge already waited out a process stall, and whether there was one; guarded by this. */
+        boolean graced;
+        boolean stalledBeforeHedge;
+        /** The throttling error of the attempt's last answer, until a run adopts the attempt. */
+        volatile @Nullable SdkServiceException throttling;
+        /** Whether the attempt completed with no run (its outcome is this object's); guarded by this. */
+        boolean finished;
+        /** The run that completes the call, once there is one; guarded by this. */
+        @Nullable Run<T> run;
+
+        AsyncCall(Operation op, RoutingContext ctx, RoutingPlan plan, AnsweredCall<T> call, Predicate<Region> cold,
+                boolean hedge) {
+            super(ctx);
+            this.op = op;
+            this.plan = plan;
+            this.call = call;
+            this.cold = cold;
+            this.hedge = hedge;
+        }
+
+        /** Runs the call as {@link #executeAsync} does (a run from the start). */
+        void startRun(int limit) {
+            Run<T> r = newRun(limit);
+            synchronized (this) {
+                run = r;
+            }
+            r.start();
+            if (isCancelled()) {
+                r.abandon(); // cancelled before the run was known to this future
+            }
+        }
+
+        private Run<T> newRun(int limit) {
+            return new Run<>(op, context(), plan, limit, classifier, asyncLaunch(context(), call), null, hedge, cold,
+                    servedRegion(call), this);
+        }
+
+        /**
+         * Starts the first attempt alone when its region takes it as is: false, with nothing done, when the run's
+         * rules apply to it (a half-open or suspect region: detached trials and passing; a cold client: the cold hedge
+         * delay; a breaker that refuses it: failover).
+         */
+        boolean startAlone() {
+            Region first = plan.regions().get(0);
+            String resource = op.resource().orElse(null);
+            boolean byResource = byResource(op, resource);
+            WatchedBreaker p = breaker(first, resource, byResource);
+            WatchedBreaker t = throttleBreaker(first, resource, byResource);
+            if (halfOpen(p, t) || p.suspect() || cold.test(first) || acquire(p, t) != null) {
+                return false;
+            }
+            primary = p;
+            primaryIsResource = byResource;
+            throttle = t;
+            if (hedge) {
+                Objects.requireNonNull(budget, "budget").earn(); // a hedged read exists only with hedging on
+                stallMeter.needed(); // before the attempt starts, so that a stall of the process during it is seen
+            }
+            observation = observations.start(parent, first, op.name(), 1);
+            start = System.nanoTime();
+            CompletableFuture<T> f = launched(first);
+            synchronized (this) {
+                attempt = f;
+            }
+            if (isCancelled()) {
+                f.cancel(true); // cancelled while it was launched
+            }
+            if (f.isDone() && !f.isCompletedExceptionally()) {
+                accept(f.join(), null); // answered at once: no completion callback
+                return true;
+            }
+            if (hedge && !f.isDone()) {
+                // Computed here, not by calling hedgeDelay(): this method's size (over C2's FreqInlineSize, 325
+                // bytecodes) keeps it from being inlined into its caller, and compiled on its own the breaker's metrics
+                // snapshot of the success is scalar-replaced; inlined, it was not in most forks (40 B more per call:
+                // benchmarks/RESULTS.md).
+                long d = hedging.delayNanos(tail == null ? -1
+                        : tail.hedgeAfter(first, plan.regions().get(1), op.name()));
+                delay = hedgeDelayNanos(d, false, config.firstAttemptTimeout());
+                arm(this, delay);
+            }
+            f.whenComplete(this);
+            return true;
+        }
+
+        /** The delay after which the first attempt (warm) is hedged, as a run computes it. */
+        private long hedgeDelay() {
+            long d = hedging.delayNanos(tail == null ? -1
+                    : tail.hedgeAfter(plan.regions().get(0), plan.regions().get(1), op.name()));
+            return hedgeDelayNanos(d, false, config.firstAttemptTimeout());
+        }
+
+        /** The first attempt's future, launched under the call's context and heard at the wire by this. */
+        @SuppressWarnings("try") // the scope only makes the captured context current while the call is made
+        private CompletableFuture<T> launched(Region region) {
+            HeardAtTheWire.Listener before = HeardAtTheWire.listen(this);
+            RoutingContext ctx = context();
+            try (RoutingContext.Scope s = RoutingContext.current() == ctx ? null : ctx.open()) {
+                CompletableFuture<T> f = call.apply(region);
+                return f != null ? f
+                        : CompletableFuture.failedFuture(new NullPointerException(op.name() + " returned no future"));
+            } catch (Throwable t) {
+                return CompletableFuture.failedFuture(t);
+            } finally {
+                HeardAtTheWire.listen(before);
+            }
+        }
+
+        /** Schedules {@code task} on the hedge timer after {@code delayNanos}, unless the attempt already finished. */
+        private synchronized void arm(Runnable task, long delayNanos) {
+            if (!finished && run == null) {
+                timer = Objects.requireNonNull(hedger, "hedger").schedule(task, delayNanos);
+            }
+        }
+
+        private void cancelTimer() {
+            ScheduledFuture<?> t;
+            synchronized (this) {
+                t = timer;
+                timer = null;
+            }
+            if (t != null) {
+                t.cancel(false); // removed at once, not left to fire for nothing
+            }
+        }
+
+        /** The first attempt completed (started alone): answers the call, or hands the failure to a run. */
+        @Override
+        public void accept(T value, @Nullable Throwable error) {
+            long end = System.nanoTime();
+            synchronized (this) {
+                if (run != null) {
+                    return; // adopted: the run has its own callback on the attempt
+                }
+                finished = true;
+            }
+            cancelTimer();
+            if (error == null) {
+                WatchedBreaker p = Objects.requireNonNull(primary, "primary");
+                Region region = p.region();
+                call.attempted(region, null);
+                succeeded(op, p, primaryIsResource, throttle, false, observation, end - start, end);
+                if (!isDone()) { // else cancelled by the caller: the attempt's success is recorded, nothing more
+                    answer(region, value);
+                }
+                return;
+            }
+            // A run takes the failed attempt over, as one it started (its callback, run at once on the failed future,
+            // tells the call and the run): it fails over, or records an abandoned attempt.
+            Run<T> r = newRun(limit(op, plan.regions().size()));
+            Run<T>.Attempt a = r.adoptAsync(this);
+            CompletableFuture<T> f;
+            synchronized (this) {
+                run = r;
+                f = Objects.requireNonNull(attempt, "attempt");
+            }
+            if (isCancelled()) {
+                r.abandon();
+            }
+            f.whenComplete(a);
+            r.hedgeAfterFailed(this);
+        }
+
+        /** The hedge is due (on the hedge timer): waits out a process stall once, then sends the hedge. */
+        @Override
+        public void run() {
+            fired(start + delay);
+        }
+
+        private void fired(long due) {
+            long now = System.nanoTime();
+            stalls.timerFired(due, now);
+            long grace = 0;
+            synchronized (this) {
+                if (finished) {
+                    return;
+                }
+                if (!graced && run == null) {
+                    graced = true;
+                    grace = stalls.hedgeGrace(start, now, delay);
+                    stalledBeforeHedge = grace > 0;
+                }
+            }
+            if (grace > 0) {
+                LOG.debug("Hedge of {} waits {} µs more: the process was stalled while its first attempt waited",
+                        op.name(), grace / 1_000);
+                long again = now + grace;
+                arm(() -> fired(again), grace);
+                return;
+            }
+            Run<T> r = adopted();
+            if (r != null && r.hedge()) {
+                // Refused by the budget: asked again after another delay, by the run's own timer.
+                long again = hedgeRetryNanos(delay);
+                r.hedgeTimer(start, now + again, again);
+            }
+        }
+
+        /** The run that has the attempt, adopting it now; null once the attempt completed alone or the call ended. */
+        private @Nullable Run<T> adopted() {
+            Run<T> r;
+            Run<T>.Attempt a;
+            CompletableFuture<T> f;
+            synchronized (this) {
+                if (finished || run != null || isDone()) {
+                    return finished ? null : run;
+                }
+                r = newRun(limit(op, plan.regions().size()));
+                a = r.adoptAsync(this);
+                run = r;
+                f = Objects.requireNonNull(attempt, "attempt");
+            }
+            f.whenComplete(a);
+            return r;
+        }
+
+        /** The first attempt's gate, for a run that adopts the attempt. */
+        Gate gateOfFirst() {
+            Gate gate = new Gate(Objects.requireNonNull(primary, "primary"), primaryIsResource, throttle);
+            gate.observation = observation;
+            return gate;
+        }
+
+        private Run<T>.@Nullable Attempt adoptedAttempt() {
+            Run<T> r;
+            synchronized (this) {
+                r = run;
+            }
+            return r != null ? r.adopted : null;
+        }
+
+        @Override
+        public void heard() {
+            Run<T>.@Nullable Attempt a = adoptedAttempt();
+            if (a != null) {
+                a.heard();
+                return;
+            }
+            throttling = null;
+            health.watched(Objects.requireNonNull(primary, "primary").region()).heard();
+        }
+
+        @Override
+        public void throttled(SdkServiceException e) {
+            Run<T>.@Nullable Attempt a = adoptedAttempt();
+            if (a != null) {
+                a.throttled(e);
+                return;
+            }
+            throttling = e;
+            if (hedge) {
+                // The SDK backs off before its retry, which the hedge delay would only wait out: hedge now, on the
+                // hedge timer thread (this is the SDK's).
+                Objects.requireNonNull(hedger, "hedger").schedule(() -> {
+                    Run<T> r = adopted();
+                    if (r != null) {
+                        r.hedge();
+                    }
+                }, 0);
+            }
+        }
+
+        /** Completes the call with {@code value} of its attempt in {@code region}, once the call was told. */
+        @SuppressWarnings("try") // the scope only makes the call's context current while its dependents run
+        void answer(Region region, T value) {
+            cancelTimer();
+            try {
+                call.answered(region, value);
+            } catch (Throwable t) {
+                fail(t);
+                return;
+            }
+            RoutingContext ctx = context();
+            try (RoutingContext.Scope s = RoutingContext.current() == ctx ? null : ctx.open()) {
+                complete(value);
+            }
+        }
+
+        /** Fails the call, wrapped as a stage chained after the execution would have seen it. */
+        @SuppressWarnings("try")
+        void fail(Throwable failure) {
+            cancelTimer();
+            Throwable wrapped = failure instanceof CompletionException ? failure : new CompletionException(failure);
+            RoutingContext ctx = context();
+            try (RoutingContext.Scope s = RoutingContext.current() == ctx ? null : ctx.open()) {
+                completeExceptionally(wrapped);
+            }
+        }
+
+        /** The caller's cancellation abandons the call: its attempts in flight are cancelled. */
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                abandon();
+            }
+            return cancelled;
+        }
+
+        private void abandon() {
+            Run<T> r;
+            CompletableFuture<T> f;
+            synchronized (this) {
+                r = run;
+                f = attempt;
+            }
+            if (r != null) {
+                r.abandon();
+                return;
+            }
+            cancelTimer();
+            if (f != null) {
+                f.cancel(true); // its completion (accept) records the abandoned attempt
+            }
+        }
+    }
+
+    /**
      * One asynchronous (or hedged) execution: attempts in flight, failover and hedge state. A READ whose first region
      * is behind a half-open breaker starts in the next region and sends the half-open region a detached trial
      * attempt: the breaker learns whether the region recovered without a caller waiting on it (the trial's answer is
@@ -1318,7 +1712,8 @@ final class RegionalExecutor implements AutoCloseable {
         private final Predicate<Region> cold;
         /** Told the region of the one attempt whose success completes the run (a later success is a loser's). */
         private final @Nullable ServedRegion served;
-        private final CompletableFuture<T> result = new CompletableFuture<>();
+        /** What the run completes: a plain future, or the {@link AsyncCall} its caller holds. */
+        private final CompletableFuture<T> result;
         private final List<Attempt> inflight = new ArrayList<>(2);
         private final Failover failover;
         /**
@@ -1345,7 +1740,10 @@ final class RegionalExecutor implements AutoCloseable {
          * anyway, so it needs no timer task per read; an asynchronous one's hedge is fired by the hedge timer.
          */
         private final boolean callerTimesHedge;
-        /** The first attempt when it runs on the caller's thread ({@link CallerFirst}); null otherwise. */
+        /**
+         * The first attempt when it runs on the caller's thread ({@link CallerFirst}) or was started alone
+         * ({@link AsyncCall}); null otherwise.
+         */
         private @Nullable Attempt adopted;
         /** When the caller of a synchronous read is to fire the hedge ({@link System#nanoTime()}), once armed. */
         private long hedgeDue;
@@ -1374,7 +1772,7 @@ final class RegionalExecutor implements AutoCloseable {
          */
         Run(Operation op, RoutingContext ctx, RoutingPlan plan, int limit, FailureClassifier classifier,
                 Function<Region, CompletableFuture<T>> launch, @Nullable Function<Region, CompletableFuture<T>> inline,
-                boolean hedge, Predicate<Region> cold, @Nullable ServedRegion served) {
+                boolean hedge, Predicate<Region> cold, @Nullable ServedRegion served, CompletableFuture<T> result) {
             this.op = op;
             this.ctx = ctx;
             this.plan = plan;
@@ -1385,14 +1783,15 @@ final class RegionalExecutor implements AutoCloseable {
             this.hedge = hedge;
             this.cold = cold;
             this.served = served;
+            this.result = result;
             this.failover = new Failover(op, ctx, plan, limit);
             this.callerTimesHedge = inline != null;
         }
 
         CompletableFuture<T> start() {
-            if (!callerTimesHedge) {
-                // An asynchronous caller may cancel the future it was given; a synchronous caller's cancellation is
-                // await's, which abandons the attempts itself.
+            if (!callerTimesHedge && !(result instanceof AsyncCall)) {
+                // An asynchronous caller may cancel the future it was given (an AsyncCall abandons its run itself); a
+                // synchronous caller's cancellation is await's, which abandons the attempts itself.
                 result.whenComplete((v, e) -> {
                     if (result.isCancelled()) {
                         abandon();
@@ -1502,6 +1901,45 @@ final class RegionalExecutor implements AutoCloseable {
             hedgeArmed = callerTimesHedge;
             a.future.whenComplete(a);
             return a;
+        }
+
+        /**
+         * Takes over the first attempt of an asynchronous call started alone ({@link AsyncCall#startAlone}) — when its
+         * hedge is due, or when it failed — as {@link #adopt} does a caller's: the attempt is this run's first, and its
+         * future the call's own, which a winning hedge cancels. The caller hands the attempt's outcome to the returned
+         * attempt (it registers it on the future, or completes it with the failure it saw).
+         */
+        Attempt adoptAsync(AsyncCall<T> first) {
+            Attempt a = new Attempt(first.gateOfFirst(), first.start);
+            a.throttling = first.throttling;
+            a.future = first.attempt;
+            synchronized (this) {
+                failover.take();
+                inflight.add(a);
+                attempts = 1;
+                adopted = a;
+            }
+            parentObservation = first.parent;
+            hedgeDelay = first.delay;
+            hedgeGraced = first.graced;
+            stalledBeforeHedge = first.stalledBeforeHedge;
+            return a;
+        }
+
+        /**
+         * After the first attempt of an asynchronous read started alone failed and this run took it over: the hedge
+         * timer goes on for the run's next attempt, due when the first attempt's was (computed now when it failed at
+         * once), as in a run started from the start, whose timer outlives a failed first attempt.
+         */
+        void hedgeAfterFailed(AsyncCall<T> first) {
+            if (!hedge || result.isDone()) {
+                return;
+            }
+            if (hedgeDelay == 0) {
+                hedgeDelay = first.hedgeDelay();
+            }
+            long due = first.start + hedgeDelay;
+            hedgeTimer(first.start, due, Math.max(0, due - System.nanoTime()));
         }
 
         /** Arms the hedge timer of an asynchronous read whose first attempt started at {@code start}. */
@@ -1635,6 +2073,7 @@ final class RegionalExecutor implements AutoCloseable {
             LOG.debug("Trial of {} in {} region {}", op.name(), suspectTrial ? "suspect" : "half-open", region.id());
             f.whenComplete((v, error) -> {
                 long nanos = System.nanoTime() - start;
+                attempted(region, error);
                 if (error == null) {
                     succeeded(op, gate, nanos);
                     // Only the time the process ran: a trial slowed by a stall of the process is the process's.
@@ -1880,10 +2319,7 @@ final class RegionalExecutor implements AutoCloseable {
                 if (region.equals(hedgeRegion)) {
                     metrics.hedgeWon(region);
                 }
-                if (served != null) {
-                    served.served(region);
-                }
-                result.complete(value);
+                answer(region, value);
                 return;
             }
             if (e instanceof CancellationException || a.cancelled) {
@@ -1949,7 +2385,7 @@ final class RegionalExecutor implements AutoCloseable {
             }
             cancelLosers(losers, null);
             if (fail != null) {
-                result.completeExceptionally(fail);
+                fail(fail);
             } else if (backTo != null) {
                 failover(ctx, op, region, regions.get(startIndex), e, decision);
                 goBack(regions.get(startIndex), backTo);
@@ -1976,15 +2412,39 @@ final class RegionalExecutor implements AutoCloseable {
                     fail = error == null ? null : failover.exhausted();
                 }
                 if (fail == null) {
-                    if (served != null) {
-                        served.served(region);
-                    }
-                    result.complete(v);
+                    answer(region, v);
                 } else {
                     fail.addSuppressed(unwrapCompletion(error));
-                    result.completeExceptionally(fail);
+                    fail(fail);
                 }
             });
+        }
+
+        /** Completes the run with the answer of its attempt in {@code region}. */
+        private void answer(Region region, T value) {
+            if (served != null) {
+                served.served(region);
+            }
+            if (result instanceof AsyncCall<T> call) {
+                call.answer(region, value);
+            } else {
+                result.complete(value);
+            }
+        }
+
+        private void fail(Throwable failure) {
+            if (result instanceof AsyncCall<T> call) {
+                call.fail(failure);
+            } else {
+                result.completeExceptionally(failure);
+            }
+        }
+
+        /** Tells an {@link AnsweredCall} how an attempt of its in {@code region} completed. */
+        private void attempted(Region region, @Nullable Throwable error) {
+            if (result instanceof AsyncCall<T> call) {
+                call.call.attempted(region, error);
+            }
         }
 
         /**
@@ -2055,6 +2515,7 @@ final class RegionalExecutor implements AutoCloseable {
 
             @Override
             public void accept(T value, Throwable error) {
+                attempted(gate.region(), error);
                 completed(this, value, error);
             }
 

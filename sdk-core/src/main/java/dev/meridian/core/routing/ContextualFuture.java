@@ -15,14 +15,18 @@ import org.apiguardian.api.API;
  * there, inside it); the async methods without an executor run on the JDK's default executor with the context open; every
  * dependent stage is itself a {@code ContextualFuture} of the same context. Cancelling it cancels the source.
  *
+ * <p>Subclassed by the runtime for the future of a routed asynchronous call that it completes itself, under the
+ * context, rather than through a source future and a wrapper ({@link #of}): one object per call instead of a chain.
+ *
  * @param <T> the result type
  */
 @API(status = INTERNAL, since = "0.1")
-public final class ContextualFuture<T> extends CompletableFuture<T> {
+public class ContextualFuture<T> extends CompletableFuture<T> {
     private final RoutingContext context;
 
-    private ContextualFuture(RoutingContext context) {
-        this.context = context;
+    /** An incomplete future whose dependents run under {@code context}; its completer opens the context itself. */
+    protected ContextualFuture(RoutingContext context) {
+        this.context = Objects.requireNonNull(context, "context");
     }
 
     /**
@@ -54,7 +58,7 @@ public final class ContextualFuture<T> extends CompletableFuture<T> {
     }
 
     /** The context the dependents run under. */
-    public RoutingContext context() {
+    public final RoutingContext context() {
         return context;
     }
 

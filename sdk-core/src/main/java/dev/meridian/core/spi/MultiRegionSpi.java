@@ -90,6 +90,18 @@ public abstract class MultiRegionSpi {
             Function<Region, CompletableFuture<T>> call, Predicate<Region> cold);
 
     /**
+     * As {@link #executeAsync(Operation, RoutingContext, Function, Predicate)} for a call told its attempts' outcomes
+     * and its answer ({@link AnsweredCall}): the returned future is a
+     * {@link dev.meridian.core.routing.ContextualFuture} of {@code ctx} that the runtime completes itself (after
+     * {@link AnsweredCall#answered}, or exceptionally with the failure wrapped in a
+     * {@link java.util.concurrent.CompletionException}, as a chained stage would be), under {@code ctx}; cancelling
+     * it abandons the call and cancels its attempts in flight. A call's own work then chains no stage: what a routed
+     * client's async methods use.
+     */
+    public abstract <T> CompletableFuture<T> callAsync(Operation op, RoutingContext ctx, AnsweredCall<T> call,
+            Predicate<Region> cold);
+
+    /**
      * Takes something the caller then holds (a JDBC connection) in the first region of {@code op}'s routing plan that
      * gives it: the runtime walks the plan as {@link #execute} does — residency, health and strategy order the
      * regions, every attempt goes through its breaker, at most {@code maxRegionsPerCall} regions are tried, and a

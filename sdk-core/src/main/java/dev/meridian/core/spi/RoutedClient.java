@@ -121,7 +121,7 @@ public final class RoutedClient<C, R, K> {
     /**
      * Routes one asynchronous call under {@code ctx}; a refusal or a failure in every region completes the future
      * exceptionally (nothing is thrown). The future's dependent stages run under {@code ctx}
-     * ({@link ContextualFuture}), on whichever thread completes it.
+     * ({@link ContextualFuture}), on whichever thread completes it; cancelling it cancels the call's attempts.
      */
     public <Q extends R, S> CompletableFuture<S> callAsync(String operationName, Q request, RoutingContext ctx,
             BiFunction<C, Q, CompletableFuture<S>> method) {
@@ -135,39 +135,44 @@ public final class RoutedClient<C, R, K> {
         } catch (RuntimeException e) {
             return ContextualFuture.of(ctx, CompletableFuture.failedFuture(e));
         }
-        AsyncAttempts<Q, S> attempts = new AsyncAttempts<>(request, method);
-        CompletableFuture<S> response = spi.executeAsync(op, ctx, attempts, cold);
-        return ContextualFuture.of(ctx, response.thenApply(r -> {
-            model.afterSuccess(classified, request, ctx, attempts.served, r);
-            return r;
-        }));
+        // The runtime completes the returned future itself (MultiRegionSpi#callAsync): no stage chained per call.
+        return spi.callAsync(op, ctx, new AsyncAttempts<>(classified, request, ctx, method), cold);
     }
 
-    /** The attempts of one asynchronous call, as {@link Attempts}. */
-    private final class AsyncAttempts<Q extends R, S> implements Function<Region, CompletableFuture<S>>, ServedRegion {
+    /**
+     * The attempts of one asynchronous call: applies the method to a region's client, notes the clients that
+     * answered, and reports the call's answer to the request model. One object per call: the runtime tells it the
+     * outcomes ({@link AnsweredCall}) instead of a completion stage per attempt and one per call.
+     */
+    private final class AsyncAttempts<Q extends R, S> implements AnsweredCall<S> {
+        private final K classified;
         private final Q request;
+        private final RoutingContext ctx;
         private final BiFunction<C, Q, CompletableFuture<S>> method;
-        /** As {@link Attempts}'s: written by the runtime before it completes the call's future, read after. */
-        private @Nullable Region served;
 
-        AsyncAttempts(Q request, BiFunction<C, Q, CompletableFuture<S>> method) {
+        AsyncAttempts(K classified, Q request, RoutingContext ctx, BiFunction<C, Q, CompletableFuture<S>> method) {
+            this.classified = classified;
             this.request = request;
+            this.ctx = ctx;
             this.method = method;
         }
 
         @Override
         public CompletableFuture<S> apply(Region region) {
             C client = clients.get(region);
-            return method.apply(client, firstAttempt(region, client, request)).whenComplete((r, e) -> {
-                if (e == null || unwrapCompletion(e) instanceof SdkServiceException) {
-                    clients.answered(region);
-                }
-            });
+            return method.apply(client, firstAttempt(region, client, request));
         }
 
         @Override
-        public void served(Region region) {
-            served = region;
+        public void attempted(Region region, @Nullable Throwable failure) {
+            if (failure == null || unwrapCompletion(failure) instanceof SdkServiceException) {
+                clients.answered(region);
+            }
+        }
+
+        @Override
+        public void answered(Region region, S value) {
+            model.afterSuccess(classified, request, ctx, region, value);
         }
     }
 
