@@ -552,7 +552,7 @@ final class RegionalExecutor implements AutoCloseable {
         }
         int limit = limit(op, plan.regions().size());
         return new Run<>(op, ctx, plan, limit, classifier, asyncLaunch(ctx, call), null, hedgesAsync(op, limit), cold,
-                servedRegion(call), new CompletableFuture<>()).start();
+                servedRegion(call), new CompletableFuture<>(), null).start();
     }
 
     /**
@@ -574,11 +574,9 @@ final class RegionalExecutor implements AutoCloseable {
             return ContextualFuture.of(ctx, failed);
         }
         int limit = limit(op, plan.regions().size());
-        AsyncCall<T> future = new AsyncCall<>(op, ctx, plan, call, cold, hedgesAsync(op, limit));
-        if (op.kind() != OperationKind.READ || !future.startAlone()) {
-            future.startRun(limit);
-        }
-        return future;
+        // Returned by the call's own method, typed as a CompletableFuture: returning the AsyncCall here would make
+        // verifying this class load it (18 KB) on every synchronous cold start.
+        return new AsyncCall<>(op, ctx, plan, call, cold, hedgesAsync(op, limit)).started(limit);
     }
 
     /** Whether an asynchronous call of {@code op} that may try {@code limit} regions is hedged. */
@@ -668,7 +666,7 @@ final class RegionalExecutor implements AutoCloseable {
             }
         };
         return new Run<>(op, ctx, plan, limit, classifier, launch, inline, true, cold, servedRegion(call),
-                new CompletableFuture<>());
+                new CompletableFuture<>(), null);
     }
 
     /** The result of a synchronous run, waited for on the caller's thread. */
@@ -1397,6 +1395,14 @@ final class RegionalExecutor implements AutoCloseable {
             this.hedge = hedge;
         }
 
+        /** Starts the call: a read alone in its first region when that region takes it as is, else a run. */
+        CompletableFuture<T> started(int limit) {
+            if (op.kind() != OperationKind.READ || !startAlone()) {
+                startRun(limit);
+            }
+            return this;
+        }
+
         /** Runs the call as {@link #executeAsync} does (a run from the start). */
         void startRun(int limit) {
             Run<T> r = newRun(limit);
@@ -1411,7 +1417,7 @@ final class RegionalExecutor implements AutoCloseable {
 
         private Run<T> newRun(int limit) {
             return new Run<>(op, context(), plan, limit, classifier, asyncLaunch(context(), call), null, hedge, cold,
-                    servedRegion(call), this);
+                    servedRegion(call), this, this);
         }
 
         /**
@@ -1714,6 +1720,11 @@ final class RegionalExecutor implements AutoCloseable {
         private final @Nullable ServedRegion served;
         /** What the run completes: a plain future, or the {@link AsyncCall} its caller holds. */
         private final CompletableFuture<T> result;
+        /**
+         * The same {@link AsyncCall} when it is one, else null: a field, not {@code instanceof}, which would load that
+         * class (18 KB) on every synchronous cold start's first read.
+         */
+        private final @Nullable AsyncCall<T> call;
         private final List<Attempt> inflight = new ArrayList<>(2);
         private final Failover failover;
         /**
@@ -1772,7 +1783,8 @@ final class RegionalExecutor implements AutoCloseable {
          */
         Run(Operation op, RoutingContext ctx, RoutingPlan plan, int limit, FailureClassifier classifier,
                 Function<Region, CompletableFuture<T>> launch, @Nullable Function<Region, CompletableFuture<T>> inline,
-                boolean hedge, Predicate<Region> cold, @Nullable ServedRegion served, CompletableFuture<T> result) {
+                boolean hedge, Predicate<Region> cold, @Nullable ServedRegion served, CompletableFuture<T> result,
+                @Nullable AsyncCall<T> call) {
             this.op = op;
             this.ctx = ctx;
             this.plan = plan;
@@ -1784,12 +1796,13 @@ final class RegionalExecutor implements AutoCloseable {
             this.cold = cold;
             this.served = served;
             this.result = result;
+            this.call = call;
             this.failover = new Failover(op, ctx, plan, limit);
             this.callerTimesHedge = inline != null;
         }
 
         CompletableFuture<T> start() {
-            if (!callerTimesHedge && !(result instanceof AsyncCall)) {
+            if (!callerTimesHedge && call == null) {
                 // An asynchronous caller may cancel the future it was given (an AsyncCall abandons its run itself); a
                 // synchronous caller's cancellation is await's, which abandons the attempts itself.
                 result.whenComplete((v, e) -> {
@@ -2425,16 +2438,18 @@ final class RegionalExecutor implements AutoCloseable {
             if (served != null) {
                 served.served(region);
             }
-            if (result instanceof AsyncCall<T> call) {
-                call.answer(region, value);
+            AsyncCall<T> c = call;
+            if (c != null) {
+                c.answer(region, value);
             } else {
                 result.complete(value);
             }
         }
 
         private void fail(Throwable failure) {
-            if (result instanceof AsyncCall<T> call) {
-                call.fail(failure);
+            AsyncCall<T> c = call;
+            if (c != null) {
+                c.fail(failure);
             } else {
                 result.completeExceptionally(failure);
             }
@@ -2442,8 +2457,9 @@ final class RegionalExecutor implements AutoCloseable {
 
         /** Tells an {@link AnsweredCall} how an attempt of its in {@code region} completed. */
         private void attempted(Region region, @Nullable Throwable error) {
-            if (result instanceof AsyncCall<T> call) {
-                call.call.attempted(region, error);
+            AsyncCall<T> c = call;
+            if (c != null) {
+                c.call.attempted(region, error);
             }
         }
 

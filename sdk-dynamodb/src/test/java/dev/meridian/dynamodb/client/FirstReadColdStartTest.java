@@ -113,6 +113,18 @@ class FirstReadColdStartTest {
     }
 
     /**
+     * The asynchronous call's future ({@code RegionalExecutor.AsyncCall}, a {@code ContextualFuture}) is the async
+     * client's. Before: the synchronous first read loaded both, the run asking {@code instanceof AsyncCall} as it
+     * started and the executor's verification checking the one it returned.
+     */
+    @Test
+    void theSyncFirstReadLoadsNoAsynchronousCallFuture() {
+        assertThat(loaded).as("the async call's classes on a synchronous client's build and first read").noneMatch(name ->
+                name.equals("dev.meridian.core.RegionalExecutor$AsyncCall")
+                        || name.equals("dev.meridian.core.routing.ContextualFuture"));
+    }
+
+    /**
      * The catalog's cache-only describe function is the async client's: a synchronous client with configured tables
      * never describes one. Before: spun as a lambda by the catalog's static initializer, with every client's build.
      */
