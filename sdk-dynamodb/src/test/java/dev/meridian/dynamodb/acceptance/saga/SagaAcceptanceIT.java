@@ -30,6 +30,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -315,6 +317,58 @@ class SagaAcceptanceIT {
         assertThat(regions.journal(home.id()).entries().stream().filter(SagaAcceptanceIT::isLog)
                 .map(e -> e.operation()).distinct())
                 .as("a whole-item put per write, consistent reads").isSubsetOf("PutItem", "GetItem");
+    }
+
+    /**
+     * "A run whose lease expired and was taken over finds out at its next write and stops": a run stalled in a step
+     * past its lease (and the step's claim) is taken over by a resume in another region, which completes the saga;
+     * the stalled run, when its step returns, stops with an exception, runs nothing more and leaves the outcome alone.
+     */
+    @Test
+    void aStalledRunWhoseLeaseWasTakenOverStopsAtItsNextWriteAndLeavesTheOutcomeAlone() throws Exception {
+        String id = newId();
+        CountDownLatch inStep = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Saga saga = Saga.builder("acc-takeover").step(counting("a")).step(SagaStep.builder("b").action(ctx -> {
+            effect(ctx, "do");
+            if (Thread.currentThread().getName().equals("stalled-run")) {
+                inStep.countDown();
+                await(release);
+            }
+            return "b";
+        }).compensation(ctx -> effect(ctx, "undo")).build()).step(counting("c")).build();
+        Instance eu = new Instance(Region.EU_WEST_1, saga);
+        Instance us = new Instance(Region.US_EAST_1, saga);
+        AtomicReference<Object> stalledOutcome = new AtomicReference<>();
+        Thread stalled = new Thread(() -> {
+            try {
+                stalledOutcome.set(eu.sagas.start(saga, id, "in"));
+            } catch (RuntimeException e) {
+                stalledOutcome.set(e);
+            }
+        }, "stalled-run");
+        stalled.start();
+        assertThat(inStep.await(30, TimeUnit.SECONDS)).isTrue();
+
+        now.updateAndGet(t -> t.plus(Duration.ofMinutes(3)));
+        SagaResult taken = us.sagas.resume(id);
+        release.countDown();
+        stalled.join(30_000);
+
+        assertThat(taken.state()).isEqualTo(SagaState.COMPLETED);
+        assertThat(stalledOutcome.get()).isInstanceOf(RuntimeException.class);
+        assertThat(counts()).containsEntry(saga.name() + "/" + id + "/a/do", 1)
+                .containsEntry(saga.name() + "/" + id + "/c/do", 1);
+        assertThat(effects("undo")).isZero();
+        assertThat(us.sagas.find(id).orElseThrow().state()).isEqualTo(SagaState.COMPLETED);
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
