@@ -119,6 +119,21 @@ class AuroraReadmeContractTest {
     }
 
     /**
+     * {@code isValid(timeout)} on a connection not bound yet takes a physical connection for the route its first
+     * statement would take and is {@code false} when none is obtainable (here: every endpoint dead, the pool times out);
+     * the connection stays lazy and usable as a logical connection.
+     */
+    @Test
+    void isValidOnAnUnboundConnectionIsFalseWhenNoRouteIsObtainable() throws SQLException {
+        try (RoutingDataSource ds = dataSource().build(); Connection c = ds.getConnection()) {
+            assertThat(c.isValid(5)).isFalse();
+            c.setReadOnly(true);
+            assertThat(c.isValid(5)).isFalse();
+            assertThat(c.isClosed()).isFalse();
+        }
+    }
+
+    /**
      * After {@code close()}: {@code getConnection()} and the first use of a logical connection that had not bound fail
      * with SQLState 08003; close is idempotent; the MultiRegion runtime is not closed.
      */

@@ -1,6 +1,7 @@
 package dev.meridian.aurora.acceptance;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.zaxxer.hikari.HikariConfig;
 import dev.meridian.aurora.datasource.RoutingDataSource;
@@ -8,6 +9,9 @@ import dev.meridian.aurora.topology.PostgresTopologyDiscovery;
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
+import dev.meridian.core.residency.DataClass;
+import dev.meridian.core.residency.ResidencyViolationException;
+import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingStrategy;
 import dev.meridian.testkit.LocalAuroraGlobal;
 import java.sql.Connection;
@@ -16,6 +20,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +31,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -39,6 +47,7 @@ import software.amazon.awssdk.regions.Region;
  * promotion with transactions running all the time, no acknowledged transaction is lost, none is applied twice and
  * none half. The server's port ({@code inet_server_port()}) witnesses which node served a statement.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AuroraRoutingAcceptanceIT {
     private static LocalAuroraGlobal aurora;
     private static MultiRegion runtime;
@@ -122,14 +131,78 @@ class AuroraRoutingAcceptanceIT {
     }
 
     /**
+     * Sticky routes: the read-only flag cannot change inside a transaction once a statement ran (SQLState 25001); outside
+     * one it re-routes at the next use.
+     */
+    @Test
+    void theReadOnlyFlagCannotChangeInsideATransactionButReRoutesOutsideOne() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setReadOnly(true);
+            assertThat(port(c)).isEqualTo(aurora.port("eu-central-1"));
+            c.setReadOnly(false);
+            assertThat(port(c)).isEqualTo(aurora.port(aurora.primaryRegion()));
+            c.setAutoCommit(false);
+            port(c);
+            assertThat(catchThrowable(() -> c.setReadOnly(true)))
+                    .isInstanceOf(SQLException.class)
+                    .extracting(t -> ((SQLException) t).getSQLState()).isEqualTo("25001");
+            c.rollback();
+        }
+    }
+
+    private static int port(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT inet_server_port()")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /**
+     * Residency fails closed and unwrapped: the cluster replicates to us-east-1, so a German RESTRICTED write through
+     * Spring is refused with sdk-core's {@code ResidencyViolationException} (not an SQLException Spring would
+     * translate), nothing is written; a RESTRICTED read is served inside the EU.
+     */
+    @Test
+    void aRestrictedWriteIsRefusedUnwrappedThroughSpringWhileRestrictedReadsStayInTheEu() {
+        try (RoutingContext.Scope scope = RoutingContext.builder().subjectCountry("DE")
+                .dataClass(DataClass.RESTRICTED).open()) {
+            assertThat(catchThrowable(() -> writes.executeWithoutResult(s ->
+                    jdbc.update("INSERT INTO ledger VALUES ('restricted', 'a')"))))
+                    .isInstanceOf(ResidencyViolationException.class);
+            assertThat(readPort()).isIn(aurora.port("eu-central-1"), aurora.port("eu-west-1"));
+        }
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM ledger WHERE id = 'restricted'", Integer.class)).isZero();
+    }
+
+    /** "The poolTemplate is copied by build(): changing it afterwards has no effect." */
+    @Test
+    void changingThePoolTemplateAfterBuildHasNoEffect() {
+        HikariConfig template = new HikariConfig();
+        template.setUsername(aurora.user());
+        template.setPassword(aurora.password());
+        template.setMaximumPoolSize(1);
+        template.setConnectionTimeout(2000);
+        PostgresTopologyDiscovery.Builder discovery = PostgresTopologyDiscovery.builder()
+                .user(aurora.user()).password(aurora.password());
+        aurora.regions().forEach(r -> discovery.node(Region.of(r), aurora.jdbcUrl(r)));
+        try (RoutingDataSource own = RoutingDataSource.builder().multiRegion(runtime).discovery(discovery.build())
+                .poolTemplate(template).build()) {
+            template.setPassword("wrong");
+            template.setUsername("nobody");
+            assertThat(new JdbcTemplate(own).queryForObject("SELECT 1", Integer.class)).isEqualTo(1);
+        }
+    }
+
+    /**
      * Writer promotion: a thread commits two-row transactions one after another (as a Spring service would, without
      * retrying) while eu-central-1 is promoted. Afterwards every acknowledged transaction is there exactly once, no
      * transaction is there twice or in part, and new transactions run on the new writer without a restart.
      */
     @Test
+    @Order(Integer.MAX_VALUE) // last: the other tests expect eu-west-1 to be the writer
     void acrossAWriterPromotionNoAcknowledgedTransactionIsLostDoubledOrHalfApplied() throws Exception {
         Map<String, String> failed = new ConcurrentHashMap<>();
-        List<String> acked = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> acked = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch someDone = new CountDownLatch(20);
         AtomicBoolean promoted = new AtomicBoolean();
         AtomicInteger afterPromotion = new AtomicInteger();

@@ -9,6 +9,7 @@ import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
 import dev.meridian.core.control.ControlConfig;
 import dev.meridian.core.control.ControlState;
+import dev.meridian.core.control.RegionControlEntry;
 import dev.meridian.core.control.RegionControlSource;
 import dev.meridian.core.control.RegionControlState;
 import dev.meridian.core.control.StaticControlSource;
@@ -185,11 +186,14 @@ class FleetControlAcceptanceIT {
         orders.getItem(get());
         assertThat(gets("us-east-1")).as("neither drained locally nor OFF: only us-east-1").isEqualTo(1);
 
-        control.set(RegionControlState.empty());
+        control.set(RegionControlState.empty().with(Region.EU_WEST_1, RegionControlEntry.of(ControlState.ON, null,
+                Instant.now(), "operator", 2)));
         await().atMost(SEEN).untilAsserted(() -> {
             orders.getItem(get());
             assertThat(gets("eu-west-1")).isPositive();
         });
+        assertThat(meters.get("meridian.control.propagation").tag("region", "eu-west-1").timer().count())
+                .as("the change's first effect, timed from its updatedAt").isEqualTo(1);
         regions.journalsClear();
         runtime.undrain(Region.EU_CENTRAL_1);
         orders.getItem(get());
@@ -205,8 +209,7 @@ class FleetControlAcceptanceIT {
         Region home = runtime.execute(op, r -> r);
         List<Region> called = Collections.synchronizedList(new ArrayList<>());
 
-        control.set(RegionControlState.empty().with(home,
-                dev.meridian.core.control.RegionControlEntry.of(ControlState.OFF)));
+        control.set(RegionControlState.empty().with(home, RegionControlEntry.of(ControlState.OFF)));
         double before = reads("static");
         awaitReads("static", before + 1);
 
@@ -299,6 +302,7 @@ class FleetControlAcceptanceIT {
 
         orders.getItem(get());
         assertThat(gets("eu-west-1")).as("every region ON before the first good read").isEqualTo(1);
+        assertThat(meters.get("meridian.control.age").tag("source", "slow").gauge().value()).isNaN();
         assertThat(poller.get().getName()).isEqualTo("meridian-control");
         assertThat(poller.get().isDaemon()).isTrue();
 
