@@ -8,6 +8,8 @@ import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
 import dev.meridian.core.execution.HedgingConfig;
+import dev.meridian.core.residency.DataClass;
+import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingStrategy;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.dynamodb.idempotency.DynamoDbIdempotencyStore;
@@ -32,6 +34,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -61,6 +64,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 class SagaAcceptanceIT {
     private static final String LOG = "acc_saga_log";
     private static final String RECORDS = "acc_saga_records";
+    private static final String EU_LOG = "acc_eu_saga_log";
+    private static final String EU_RECORDS = "acc_eu_saga_records";
     private static final AtomicInteger IDS = new AtomicInteger();
     private static LocalRegions regions;
 
@@ -75,6 +80,8 @@ class SagaAcceptanceIT {
         regions = LocalRegions.start(TestRegions.IDS);
         regions.createGlobalTable(table(LOG));
         regions.createGlobalTable(table(RECORDS));
+        regions.createGlobalTable(table(EU_LOG), List.of("eu-west-1", "eu-central-1"));
+        regions.createGlobalTable(table(EU_RECORDS), List.of("eu-west-1", "eu-central-1"));
     }
 
     @AfterAll
@@ -118,6 +125,11 @@ class SagaAcceptanceIT {
         final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
         Instance(Region local, Saga... definitions) {
+            this(local, false, definitions);
+        }
+
+        /** With {@code euOnly}, on the log and record tables that replicate only between the two EU regions. */
+        Instance(Region local, boolean euOnly, Saga... definitions) {
             runtime = MultiRegion.builder(MultiRegionConfig.builder()
                     .region(RegionSpec.of(Region.EU_WEST_1).jurisdiction("EU"))
                     .region(RegionSpec.of(Region.EU_CENTRAL_1).jurisdiction("EU"))
@@ -128,9 +140,16 @@ class SagaAcceptanceIT {
                     .build()).build();
             DynamoDbClient routed = TestRegions.routed(runtime,
                     r -> TestRegions.client(regions, r, Duration.ofSeconds(10)));
-            store = DynamoDbIdempotencyStore.builder().table(RECORDS).client(routed).clock(clock).build();
-            Sagas.Builder b = Sagas.builder().client(routed).table(LOG).idempotencyStore(store).clock(clock)
+            DynamoDbIdempotencyStore.Builder records = DynamoDbIdempotencyStore.builder()
+                    .table(euOnly ? EU_RECORDS : RECORDS).client(routed).clock(clock);
+            Sagas.Builder b = Sagas.builder().client(routed).table(euOnly ? EU_LOG : LOG).clock(clock)
                     .meterRegistry(meters);
+            if (euOnly) {
+                records.replicaRegions(Region.EU_WEST_1, Region.EU_CENTRAL_1);
+                b.replicaRegions(Region.EU_WEST_1, Region.EU_CENTRAL_1);
+            }
+            store = records.build();
+            b.idempotencyStore(store);
             for (Saga s : definitions) {
                 b.saga(s);
             }
@@ -369,6 +388,52 @@ class SagaAcceptanceIT {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * "The steps' own routed calls run under the same context; a resume with no context open uses the recorded one":
+     * every action of a RESTRICTED saga started under a German context — a timed one (run on a pool thread) and one
+     * resumed from another region with no context open — sees the saga's data class and the subject's country, and no
+     * request reaches us-east-1.
+     */
+    @Test
+    void everyStepRunsUnderTheSagasContextAlsoTimedAndAfterAResumeWithoutContext() {
+        String id = newId();
+        Map<String, RoutingContext> seen = new ConcurrentHashMap<>();
+        AtomicBoolean crashed = new AtomicBoolean();
+        Saga saga = Saga.builder("acc-context").dataClass(DataClass.RESTRICTED)
+                .step(SagaStep.builder("plain").action(ctx -> {
+                    seen.put("plain", RoutingContext.current());
+                    return "";
+                }).compensation(ctx -> { }).build())
+                .step(SagaStep.builder("timed").action(ctx -> {
+                    seen.put("timed", RoutingContext.current());
+                    return "";
+                }).compensation(ctx -> { }).timeout(Duration.ofSeconds(30)).build())
+                .step(SagaStep.builder("resumed").action(ctx -> {
+                    if (crashed.compareAndSet(false, true)) {
+                        throw new Error("crash");
+                    }
+                    seen.put("resumed", RoutingContext.current());
+                    return "";
+                }).compensation(ctx -> { }).build())
+                .build();
+        Instance west = new Instance(Region.EU_WEST_1, true, saga);
+        Instance central = new Instance(Region.EU_CENTRAL_1, true, saga);
+
+        try (RoutingContext.Scope s = RoutingContext.builder().subjectCountry("DE").open()) {
+            assertThatThrownBy(() -> west.sagas.start(saga, id, "in")).isInstanceOf(Error.class);
+        }
+        now.updateAndGet(t -> t.plus(Duration.ofMinutes(2)));
+        assertThat(RoutingContext.current().isDeclared()).isFalse();
+        assertThat(central.sagas.resume(id).state()).isEqualTo(SagaState.COMPLETED);
+
+        assertThat(seen).containsOnlyKeys("plain", "timed", "resumed");
+        seen.forEach((step, ctx) -> {
+            assertThat(ctx.dataClass()).as(step).isEqualTo(DataClass.RESTRICTED);
+            assertThat(ctx.subjectCountry()).as(step).contains("DE");
+        });
+        assertThat(regions.journal("us-east-1").isEmpty()).isTrue();
     }
 
     @Test
