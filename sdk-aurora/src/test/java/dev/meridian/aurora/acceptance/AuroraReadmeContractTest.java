@@ -120,7 +120,8 @@ class AuroraReadmeContractTest {
 
     /**
      * {@code isValid(timeout)} on a connection not bound yet takes a physical connection for the route its first
-     * statement would take and is {@code false} when none is obtainable (here: every endpoint dead, the pool times out);
+     * statement would take and is {@code false} when none is obtainable (here: every endpoint dead, the pool times
+     * out);
      * the connection stays lazy and usable as a logical connection.
      */
     @Test

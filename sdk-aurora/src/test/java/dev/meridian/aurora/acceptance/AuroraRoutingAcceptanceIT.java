@@ -2,6 +2,7 @@ package dev.meridian.aurora.acceptance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariConfig;
 import dev.meridian.aurora.datasource.RoutingDataSource;
@@ -19,6 +20,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -29,6 +31,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -131,8 +134,8 @@ class AuroraRoutingAcceptanceIT {
     }
 
     /**
-     * Sticky routes: the read-only flag cannot change inside a transaction once a statement ran (SQLState 25001); outside
-     * one it re-routes at the next use.
+     * Sticky routes: the read-only flag cannot change inside a transaction once a statement ran (SQLState 25001);
+     * outside one it re-routes at the next use.
      */
     @Test
     void theReadOnlyFlagCannotChangeInsideATransactionButReRoutesOutsideOne() throws SQLException {
@@ -172,6 +175,38 @@ class AuroraRoutingAcceptanceIT {
             assertThat(readPort()).isIn(aurora.port("eu-central-1"), aurora.port("eu-west-1"));
         }
         assertThat(jdbc.queryForObject("SELECT count(*) FROM ledger WHERE id = 'restricted'", Integer.class)).isZero();
+    }
+
+    /**
+     * Dead connections: an autocommit write whose backend is terminated by the server while it runs (SQLState 57P01,
+     * proof that it did not commit) is run once more on a new connection: the row is there exactly once and the caller
+     * sees no error.
+     */
+    @Test
+    void anAutocommitWriteKilledByTheServerWithProofItDidNotRunIsRunOnceMore() throws Exception {
+        AtomicReference<Throwable> outcome = new AtomicReference<>();
+        Thread write = new Thread(() -> {
+            try {
+                jdbc.update("INSERT INTO ledger SELECT 'killed', 'a' FROM pg_sleep(1.5)");
+            } catch (RuntimeException e) {
+                outcome.set(e);
+            }
+        }, "killed-write");
+        write.start();
+        try (Connection admin = DriverManager.getConnection(aurora.writerJdbcUrl(), aurora.user(), aurora.password());
+             Statement s = admin.createStatement()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                try (ResultSet rs = s.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                        + " WHERE query LIKE 'INSERT INTO ledger SELECT ''killed''%' AND pid <> pg_backend_pid()")) {
+                    rs.next();
+                    return rs.getInt(1) == 1;
+                }
+            });
+        }
+        write.join(30_000);
+
+        assertThat(outcome.get()).isNull();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM ledger WHERE id = 'killed'", Integer.class)).isEqualTo(1);
     }
 
     /** "The poolTemplate is copied by build(): changing it afterwards has no effect." */
@@ -238,11 +273,13 @@ class AuroraRoutingAcceptanceIT {
         System.err.printf("promotion: %d transactions when it returned, %d in all, %d failed: %s%n", duringPromotion,
                 transactions, failed.size(), failed);
 
-        assertThat(writePort()).as("new transactions run on the promoted writer").isEqualTo(aurora.port("eu-central-1"));
+        assertThat(writePort()).as("new transactions run on the promoted writer")
+                .isEqualTo(aurora.port("eu-central-1"));
         Map<String, Map<String, Integer>> rows = new HashMap<>();
         try (Connection c = DriverManager.getConnection(aurora.writerJdbcUrl(), aurora.user(), aurora.password());
              Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT id, part, count(*) FROM ledger WHERE id LIKE 't%' GROUP BY id, part")) {
+             ResultSet rs = s.executeQuery(
+                     "SELECT id, part, count(*) FROM ledger WHERE id LIKE 't%' GROUP BY id, part")) {
             while (rs.next()) {
                 rows.computeIfAbsent(rs.getString(1), k -> new HashMap<>()).put(rs.getString(2), rs.getInt(3));
             }

@@ -25,8 +25,8 @@ import software.amazon.awssdk.regions.Region;
 
 /**
  * docs/fleet-control.md's safety rule as a property over fleets and changes: {@code ControlChangeRules.check} refuses
- * exactly the changes that leave a jurisdiction they touch (a region of it changes state) with no ON region — a region
- * without an entry counts as ON, a weight alone touches nothing —, {@code force} applies them anyway, and
+ * exactly the changes that leave a jurisdiction they touch (a region of it changes state) with no ON region — a
+ * region without an entry counts as ON, a weight alone touches nothing —, {@code force} applies them anyway, and
  * {@code darkenedJurisdictions} gives the same verdict without throwing. The oracle is the sentence itself.
  */
 class ControlSafetyRulePropertyTest {

@@ -177,7 +177,8 @@ class FleetControlAcceptanceIT {
         }
         assertThat(gets("eu-west-1")).isZero();
         assertThat(gets("eu-central-1")).isEqualTo(5);
-        assertThat(runtime.status(Region.EU_WEST_1).available()).as("health shows the OFF region unavailable").isFalse();
+        assertThat(runtime.status(Region.EU_WEST_1).available()).as("health shows the OFF region unavailable")
+                .isFalse();
         assertThat(runtime.status(Region.EU_WEST_1).drained()).as("OFF is not a local drain").isFalse();
         assertThat(meters.get("meridian.control.state").tag("region", "eu-west-1").gauge().value()).isZero();
         assertThat(meters.get("meridian.control.state").tag("region", "eu-central-1").gauge().value()).isEqualTo(1);
@@ -349,7 +350,8 @@ class FleetControlAcceptanceIT {
         int reads = sourceReads.get() - before;
         long intervals = elapsed / interval.toNanos() + 1;
         assertThat(calls).isPositive();
-        assertThat(reads).as("%s reads in %s intervals", reads, intervals).isLessThanOrEqualTo((int) (2 * intervals + 1));
+        assertThat(reads).as("%s reads in %s intervals", reads, intervals)
+                .isLessThanOrEqualTo((int) (2 * intervals + 1));
     }
 
     /** Fail static: once a source fails, the last good state stays in force and the failures are metered. */
