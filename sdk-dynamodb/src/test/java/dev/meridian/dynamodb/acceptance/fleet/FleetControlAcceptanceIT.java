@@ -242,6 +242,8 @@ class FleetControlAcceptanceIT {
         assertThat(regions.journal("us-east-1").isEmpty()).isTrue();
         assertThat(regions.journal("eu-west-1").isEmpty()).isTrue();
         assertThat(regions.journal("eu-central-1").isEmpty()).isTrue();
+        assertThat(meters.find("meridian.control.state").tag("region", "ap-southeast-2").gauge())
+                .as("a region the runtime does not know is ignored").isNull();
     }
 
     /** Weights from the source replace the configured weights of the regions they name; the others keep theirs. */
