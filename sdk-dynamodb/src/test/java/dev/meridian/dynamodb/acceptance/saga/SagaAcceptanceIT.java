@@ -465,6 +465,40 @@ class SagaAcceptanceIT {
         assertThat(west.sagas.find(id).orElseThrow().state()).isEqualTo(SagaState.COMPLETED);
     }
 
+    /**
+     * A compensation that throws leaves the saga FAILED and stops there (the steps before it stay uncompensated, so
+     * the reverse order holds); the operator's resume retries the remaining compensations, each taking effect once.
+     */
+    @Test
+    void aThrowingCompensationLeavesTheSagaFailedAndTheOperatorsResumeRunsEachRemainingCompensationOnce() {
+        AtomicInteger refusals = new AtomicInteger(1);
+        Saga saga = Saga.builder("acc-comp-fails").step(counting("a"))
+                .step(SagaStep.builder("b").action(ctx -> {
+                    effect(ctx, "do");
+                    return "b";
+                }).compensation(ctx -> {
+                    if (refusals.getAndDecrement() > 0) {
+                        throw new IllegalStateException("refund service down");
+                    }
+                    effect(ctx, "undo");
+                }).build())
+                .step(failingAfterEffect("c", () -> new IllegalStateException("declined"))).build();
+        Instance eu = new Instance(Region.EU_WEST_1, saga);
+        String id = newId();
+
+        SagaResult first = eu.sagas.start(saga, id, "in");
+        assertThat(first.state()).isEqualTo(SagaState.FAILED);
+        List<String> afterFirst = List.copyOf(order);
+        SagaResult fixed = eu.sagas.resume(id);
+
+        assertThat(fixed.state()).isEqualTo(SagaState.COMPENSATED);
+        assertThat(counts()).containsEntry(saga.name() + "/" + id + "/b/undo", 1)
+                .containsEntry(saga.name() + "/" + id + "/a/undo", 1)
+                .doesNotContainKey(saga.name() + "/" + id + "/c/undo");
+        assertThat(afterFirst).as("compensation stops at the one that threw").containsExactly("do:a", "do:b", "do:c");
+        assertThat(order).containsExactly("do:a", "do:b", "do:c", "undo:b", "undo:a");
+    }
+
     @Test
     void withTheHomeRegionDownTheStartFailsAndNoStepRunsThenItRunsOnceWhenTheHomeIsBack() {
         String id = newId();
