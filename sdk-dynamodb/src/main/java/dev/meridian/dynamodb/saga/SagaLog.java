@@ -8,8 +8,10 @@ import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingStrategy;
 import dev.meridian.core.spi.MultiRegionSpi;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +53,12 @@ final class SagaLog {
     private static final String STEP_NAME = "n";
     private static final String STEP_STATUS = "s";
     private static final String STEP_RESULT = "r";
+    /** DynamoDB's limit on the size of an item. */
+    static final int MAX_ITEM_BYTES = 400 * 1024;
+    private static final int LONGEST_STATUS = Arrays.stream(SagaStepStatus.values())
+            .mapToInt(s -> s.name().length()).max().orElseThrow();
+    /** What a later write may add besides statuses: the failure (step and class name), owner and lease. */
+    private static final int LATER_WRITES_RESERVE = 2 * 1024;
     private static final RoutingStrategy HOME_BY_KEY = RoutingStrategy.homeByKey();
 
     private final String table;
@@ -172,6 +180,39 @@ final class SagaLog {
         if (spi.footprintMatters(ctx)) {
             spi.checkResidency(op, ctx, replicaRegions != null ? replicaRegions : shared.replicaRegions(table));
         }
+    }
+
+    /**
+     * An upper bound of the size of {@code r}'s item at any later write of its saga, by DynamoDB's sizing rules
+     * (names and strings in UTF-8 bytes, a number at most 21 bytes, a list or map 3 bytes plus 1 per element): every
+     * step at its longest status, and room for the failure, owner and lease a later write may add.
+     */
+    static int itemBytesBound(SagaRecord r) {
+        return size(encode(r)) + r.stepNames.size() * LONGEST_STATUS + LATER_WRITES_RESERVE;
+    }
+
+    private static int size(Map<String, AttributeValue> attributes) {
+        return attributes.entrySet().stream().mapToInt(e -> utf8Length(e.getKey()) + size(e.getValue())).sum();
+    }
+
+    private static int size(AttributeValue value) {
+        if (value.s() != null) {
+            return utf8Length(value.s());
+        }
+        if (value.n() != null) {
+            return 21;
+        }
+        if (value.hasM()) {
+            return 3 + value.m().size() + size(value.m());
+        }
+        if (value.hasL()) {
+            return 3 + value.l().stream().mapToInt(v -> 1 + size(v)).sum();
+        }
+        throw new IllegalStateException("the saga log writes only strings, numbers, lists and maps");
+    }
+
+    private static int utf8Length(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
     }
 
     static Map<String, AttributeValue> encode(SagaRecord r) {

@@ -491,6 +491,14 @@ public final class Sagas implements AutoCloseable {
             }
             record.statuses.put(step.name(), SagaStepStatus.DONE);
             record.results.put(step.name(), result);
+            // Refused now, the step is compensated; written, DynamoDB would refuse the item at every run.
+            if (SagaLog.itemBytesBound(record) > SagaLog.MAX_ITEM_BYTES) {
+                record.results.remove(step.name());
+                stepFailed(index, true, new IllegalStateException("the result of step '" + step.name() + "' ("
+                        + utf8Length(result) + " UTF-8 bytes) does not fit in the saga log item with the input and"
+                        + " the results before it (DynamoDB's 400 KB); return ids or references"));
+                return;
+            }
             record.leasedTo(runId, leaseUntil(clock.instant(), saga, index + 1));
             write("step " + step.name() + " done");
         }
