@@ -88,10 +88,6 @@ class LwwGuaranteesIT {
         long stamp() {
             return HybridLogicalClock.encode(base + millisOffset, 0);
         }
-
-        Comparable<?>[] versionKey() {
-            return new Comparable<?>[] {stamp(), region, node};
-        }
     }
 
     private static final Comparator<Write> VERSION = Comparator.comparingLong(Write::stamp)
@@ -196,21 +192,16 @@ class LwwGuaranteesIT {
     }
 
     private static Map<String, AttributeValue> apply(Map<String, AttributeValue> item, Write w) {
+        if (w.kind() == Kind.DELETE) {
+            return null;
+        }
+        // A put replaces the item; an update changes the stored one, or starts afresh after a delete.
         Map<String, AttributeValue> next = new HashMap<>();
-        switch (w.kind()) {
-            case DELETE -> {
-                return null;
-            }
-            case PUT -> next.put("pk", AttributeValue.fromS("?"));
-            case UPDATE -> {
-                if (item != null) {
-                    next.putAll(item);
-                }
-            }
+        if (w.kind() == Kind.UPDATE && item != null) {
+            next.putAll(item);
         }
         next.put("w", AttributeValue.fromN(Integer.toString(w.id())));
         next.put("tag" + w.id(), AttributeValue.fromBool(true));
-        next.remove("pk");
         return next;
     }
 
