@@ -210,6 +210,108 @@ class LwwGuaranteesIT {
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
+    /** One clause of a user's update expression, in the case the user wrote it. */
+    record Clause(String keyword, boolean lowerCase) {
+        String text() {
+            String kw = lowerCase ? keyword.toLowerCase(java.util.Locale.ROOT) : keyword;
+            return switch (keyword) {
+                case "SET" -> kw + " #a = :a, b = :b";
+                case "REMOVE" -> kw + " gone";
+                case "ADD" -> kw + " n :one";
+                default -> kw + " tags :t";
+            };
+        }
+    }
+
+    @Provide
+    Arbitrary<List<Clause>> clauses() {
+        return Combinators.combine(Arbitraries.of("SET", "REMOVE", "ADD", "DELETE"), Arbitraries.of(true, false))
+                .as(Clause::new).list().ofMinSize(1).ofMaxSize(4).uniqueElements(Clause::keyword);
+    }
+
+    /**
+     * "update adds SET _mr_stamp, _mr_region, _mr_node and REMOVE _mr_deleted to the update expression": whatever
+     * clauses (and case) the user's expression has, the update is applied with the user's effects and stamped, and
+     * after a delete it starts a fresh item from the tombstone (read as present again, nothing of the old item).
+     */
+    @Property(tries = 30)
+    void anUpdateOfAnyClauseShapeIsAppliedStampedAndRevivesATombstone(@ForAll("clauses") List<Clause> clauses,
+            @ForAll boolean deletedFirst) {
+        String k = "u-" + KEYS.incrementAndGet();
+        DynamoDbClient client = regions.client(REGION);
+        client.putItem(PutItemRequest.builder().tableName(TABLE).item(Map.of("pk", AttributeValue.fromS(k),
+                "gone", AttributeValue.fromS("x"), "old", AttributeValue.fromS("x"), "n", AttributeValue.fromN("1"),
+                "tags", AttributeValue.fromSs(List.of("t1", "t2"))))
+                .build());
+        LwwWrites lww = lww(HybridLogicalClock.system(), REGION);
+        if (deletedFirst) {
+            assertThat(lww.delete(TABLE, key(k)).applied()).isTrue();
+        }
+        Map<String, String> names = new HashMap<>();
+        Map<String, AttributeValue> values = new HashMap<>();
+        for (Clause c : clauses) {
+            switch (c.keyword()) {
+                case "SET" -> {
+                    names.put("#a", "a");
+                    values.put(":a", AttributeValue.fromS("A"));
+                    values.put(":b", AttributeValue.fromS("B"));
+                }
+                case "ADD" -> values.put(":one", AttributeValue.fromN("1"));
+                case "DELETE" -> values.put(":t", AttributeValue.fromSs(List.of("t1")));
+                default -> { }
+            }
+        }
+        String expression = clauses.stream().map(Clause::text).collect(Collectors.joining(" "));
+        UpdateItemRequest.Builder update = UpdateItemRequest.builder().tableName(TABLE).key(key(k))
+                .updateExpression(expression);
+        if (!names.isEmpty()) {
+            update.expressionAttributeNames(names);
+        }
+        if (!values.isEmpty()) {
+            update.expressionAttributeValues(values);
+        }
+        LwwResult result = lww.update(update.build());
+        assertThat(result.applied()).as(expression).isTrue();
+
+        Map<String, AttributeValue> item = lww.get(TABLE, key(k), true).orElseThrow();
+        assertThat(item.get("_mr_stamp").n()).isEqualTo(Long.toString(result.stamp()));
+        assertThat(item.get("_mr_region").s()).isEqualTo(REGION);
+        assertThat(item).doesNotContainKey("_mr_deleted");
+        assertThat(item.containsKey("old")).as("old attributes after %s", deletedFirst ? "a delete" : "no delete")
+                .isEqualTo(!deletedFirst);
+        for (Clause c : clauses) {
+            switch (c.keyword()) {
+                case "SET" -> assertThat(item.get("a").s() + item.get("b").s()).isEqualTo("AB");
+                case "REMOVE" -> assertThat(item).doesNotContainKey("gone");
+                case "ADD" -> assertThat(item.get("n").n()).isEqualTo(deletedFirst ? "1" : "2");
+                default -> {
+                    if (deletedFirst) {
+                        assertThat(item).doesNotContainKey("tags");
+                    } else {
+                        assertThat(item.get("tags").ss()).containsExactly("t2");
+                    }
+                }
+            }
+        }
+    }
+
+    /** "#mr_stamp, ..., :mr_bound are reserved": a request using one is refused with an error naming it. */
+    @Example
+    void aRequestUsingAReservedPlaceholderIsRefusedNamingIt() {
+        String k = "res-" + KEYS.incrementAndGet();
+        LwwWrites lww = lww(HybridLogicalClock.system(), REGION);
+        PutItemRequest reservedValue = put(k, "v").toBuilder().conditionExpression("attribute_not_exists(v) OR v <> :mr_stamp")
+                .expressionAttributeValues(Map.of(":mr_stamp", AttributeValue.fromS("mine"))).build();
+        assertThatThrownBy(() -> lww.put(reservedValue)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(":mr_stamp");
+        UpdateItemRequest reservedName = UpdateItemRequest.builder().tableName(TABLE).key(key(k))
+                .updateExpression("SET #mr_region = :v").expressionAttributeNames(Map.of("#mr_region", "mine"))
+                .expressionAttributeValues(Map.of(":v", AttributeValue.fromS("x"))).build();
+        assertThatThrownBy(() -> lww.update(reservedName)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("#mr_region");
+        assertThat(direct(REGION, k)).isEmpty();
+    }
+
     private static LwwWrites lww(HybridLogicalClock clock, String region) {
         return LwwWrites.builder().client(regions.client(region)).clock(clock).region(region).build();
     }
