@@ -295,6 +295,26 @@ class LwwGuaranteesIT {
         }
     }
 
+    /**
+     * "A write is never superseded by itself": a put, update or delete whose first attempt was applied and whose answer
+     * was lost, re-sent by the SDK's retry, is APPLIED (the journal shows both attempts).
+     */
+    @Example
+    void aWriteResentByTheSdkAfterItsAnswerWasLostIsApplied() {
+        for (Kind kind : Kind.values()) {
+            String k = "lost-" + KEYS.incrementAndGet();
+            String operation = kind == Kind.UPDATE ? "UpdateItem" : "PutItem";
+            regions.journal(REGION).clear();
+            Write w = new Write(1, kind, 0, REGION, "0a");
+            try (DynamoDbClient lossy = LostAnswer.client(regions, REGION, operation)) {
+                assertThat(deliver(w, k, lossy).outcome()).as(kind.toString()).isEqualTo(LwwResult.Outcome.APPLIED);
+            }
+            regions.healAll();
+            assertThat(regions.journal(REGION).count(operation)).as("%s re-sent", kind)
+                    .isEqualTo(2);
+        }
+    }
+
     /** "#mr_stamp, ..., :mr_bound are reserved": a request using one is refused with an error naming it. */
     @Example
     void aRequestUsingAReservedPlaceholderIsRefusedNamingIt() {

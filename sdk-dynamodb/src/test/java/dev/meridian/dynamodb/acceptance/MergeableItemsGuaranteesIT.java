@@ -30,6 +30,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.AfterExample;
 import net.jqwik.api.lifecycle.BeforeContainer;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 
@@ -264,6 +265,25 @@ class MergeableItemsGuaranteesIT {
             return c.add("sku-1", 1, s);
         })).isInstanceOf(MergeConflictException.class);
         assertThat(mine.read(cart2, true).items()).isEqualTo(Map.of("sku-2", 3L));
+    }
+
+    /**
+     * "A put whose answer was lost and that the SDK sent again fails its own condition; the update then finds its own
+     * stamp in the item and reports the change once instead of applying it twice."
+     */
+    @Example
+    void aPutWhoseAnswerWasLostAndThatTheSdkSentAgainCountsOnce() {
+        String cart = "cart-" + KEYS.incrementAndGet();
+        regions.journalsClear();
+        try (DynamoDbClient lossy = LostAnswer.client(regions, "eu-west-1", "PutItem")) {
+            MergeableItems<OrSet> eu = MergeableItems.builder(OrSet.TYPE).client(lossy).table(CARTS)
+                    .region("eu-west-1").clock(CLOCKS.get("eu-west-1")).build();
+            MergeResult<OrSet> result = eu.update(cart, (c, s) -> c.add("sku-1", 1, s));
+            assertThat(result.change().items()).isEqualTo(Map.of("sku-1", 1L));
+        }
+        regions.healAll();
+        assertThat(regions.journal("eu-west-1").count("PutItem")).as("the SDK re-sent the put").isEqualTo(2);
+        assertThat(store(OrSet.TYPE, CARTS, "eu-west-1").read(cart, true).items()).isEqualTo(Map.of("sku-1", 1L));
     }
 
     /** "a stored stamp beyond the clock's drift bound ... is not adopted (logged at WARN), so the key stays writable". */
