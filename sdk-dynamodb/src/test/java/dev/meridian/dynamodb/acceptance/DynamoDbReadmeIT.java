@@ -3,6 +3,7 @@ package dev.meridian.dynamodb.acceptance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
@@ -21,9 +22,11 @@ import dev.meridian.dynamodb.client.SessionWriteNotVisibleException;
 import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.dynamodb.client.WriteMode;
 import dev.meridian.dynamodb.counter.GlobalCounter;
+import dev.meridian.dynamodb.lag.ReplicationLagProbe;
 import dev.meridian.dynamodb.merge.MergeableItems;
 import dev.meridian.dynamodb.merge.OrSet;
 import dev.meridian.testkit.LocalRegions;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,7 +43,12 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.Get;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.TransactGetItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactGetItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
@@ -93,6 +101,7 @@ class DynamoDbReadmeIT {
             c.close();
         }
         regions.healAll();
+        regions.resumeReplication();
     }
 
     private DynamoDbClient routed(MultiRegionDynamoDb.Builder builder) {
@@ -105,6 +114,22 @@ class DynamoDbReadmeIT {
         return routed(MultiRegionDynamoDb.builder().config(TestRegions.config())
                 .table(TableConfig.builder(HOMED).partitionKey("pk").writeMode(WriteMode.WRITE_HOME_BY_KEY).build())
                 .table(TableConfig.builder(PLAIN).partitionKey("pk").build()));
+    }
+
+    /** GetItem calls of the data table (the probe's heartbeat reads are GetItem calls too). */
+    private static long plainGets(String region) {
+        return regions.journal(region).entries().stream()
+                .filter(e -> e.operation().equals("GetItem") && PLAIN.equals(e.table().orElse(null))).count();
+    }
+
+    /** TestRegions' configuration with us-east-1 as the local region. */
+    private static MultiRegionConfig usLocal() {
+        return MultiRegionConfig.builder()
+                .region(RegionSpec.of(Region.EU_WEST_1).jurisdiction("EU"))
+                .region(RegionSpec.of(Region.EU_CENTRAL_1).jurisdiction("EU"))
+                .region(RegionSpec.of(Region.US_EAST_1).jurisdiction("US"))
+                .localRegion(Region.US_EAST_1).routing(RoutingStrategy.localFirst())
+                .hedging(HedgingConfig.disabled()).build();
     }
 
     private static Map<String, AttributeValue> item(String key) {
@@ -237,6 +262,76 @@ class DynamoDbReadmeIT {
         assertThat(total("TransactWriteItems")).isZero();
     }
 
+    /** "the same for TransactGetItems / consistent BatchGetItem on tables with consistentReadsAtHome" (default on). */
+    @Test
+    void consistentMultiKeyReadsOfKeysWithDifferentHomesAreRefusedBeforeSending() {
+        DynamoDbClient client = routedHomed();
+        List<String> keys = twoHomes(homes(client, 6));
+        TransactGetItemsRequest tx = TransactGetItemsRequest.builder().transactItems(
+                TransactGetItem.builder().get(Get.builder().tableName(HOMED).key(item(keys.get(0))).build()).build(),
+                TransactGetItem.builder().get(Get.builder().tableName(HOMED).key(item(keys.get(1))).build()).build())
+                .build();
+        assertThat(catchThrowable(() -> client.transactGetItems(tx))).isNotNull().hasMessageContaining(keys.get(0));
+        BatchGetItemRequest batch = BatchGetItemRequest.builder().requestItems(Map.of(HOMED, KeysAndAttributes
+                .builder().consistentRead(true).keys(item(keys.get(0)), item(keys.get(1))).build())).build();
+        assertThat(catchThrowable(() -> client.batchGetItem(batch))).isNotNull().hasMessageContaining(keys.get(1));
+        assertThat(total("TransactGetItems") + total("BatchGetItem")).isZero();
+        // An eventually consistent batch is not held to one home.
+        client.batchGetItem(batch.toBuilder().requestItems(Map.of(HOMED, KeysAndAttributes.builder()
+                .keys(item(keys.get(0)), item(keys.get(1))).build())).build());
+        assertThat(total("BatchGetItem")).isEqualTo(1);
+    }
+
+    /** A consistent read of a WRITE_HOME_BY_KEY table goes to the key's home (consistentReadsAtHome). */
+    @Test
+    void aConsistentReadOfAHomedKeyGoesToItsHome() {
+        DynamoDbClient client = routedHomed();
+        Map<String, String> homes = homes(client, 12);
+        String awayKey = homes.entrySet().stream().filter(e -> !e.getValue().equals("eu-west-1"))
+                .map(Map.Entry::getKey).findFirst().orElseThrow();
+        client.getItem(GetItemRequest.builder().tableName(HOMED).key(item(awayKey)).consistentRead(true).build());
+        assertThat(regionThatGot("GetItem")).isEqualTo(homes.get(awayKey));
+    }
+
+    /**
+     * With a replication-lag probe, a token read may also be served by a region whose probe has read one of the
+     * written region's heartbeats stamped after the token; while replication to it is paused, it is not.
+     */
+    @Test
+    void withALagProbeATokenReadIsServedLocallyOnceReplicationIsKnownToHaveCaughtUp() {
+        String key = "lag-" + KEYS.incrementAndGet();
+        regions.createGlobalTable(TestRegions.table("rd_heartbeats_" + KEYS.incrementAndGet()));
+        DynamoDbClient eu = routed(MultiRegionDynamoDb.builder().config(TestRegions.config()));
+        RoutingSession session = RoutingSession.start();
+        regions.pauseReplication("eu-west-1", "us-east-1");
+        try (RoutingContext.Scope s = RoutingContext.builder().session(session).open()) {
+            eu.putItem(PutItemRequest.builder().tableName(PLAIN).item(item(key)).build());
+        }
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        DynamoDbClient us = routed(MultiRegionDynamoDb.builder().config(usLocal()).meterRegistry(registry)
+                .replicationLagProbe(ReplicationLagProbe.config("rd_heartbeats_" + KEYS.get())
+                        .withInterval(Duration.ofMillis(50))));
+        GetItemRequest get = GetItemRequest.builder().tableName(PLAIN).key(item(key)).build();
+        RoutingSession after = RoutingSession.after(session.token().orElseThrow());
+        for (int i = 0; i < 5; i++) {
+            regions.journalsClear();
+            try (RoutingContext.Scope s = RoutingContext.builder().session(after).open()) {
+                assertThat(us.getItem(get).hasItem()).isTrue();
+            }
+            assertThat(plainGets("us-east-1")).as("paused: not known in us-east-1").isZero();
+        }
+        regions.resumeReplication("eu-west-1", "us-east-1");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            regions.journalsClear();
+            try (RoutingContext.Scope s = RoutingContext.builder().session(after).open()) {
+                assertThat(us.getItem(get).hasItem()).isTrue();
+            }
+            assertThat(plainGets("us-east-1")).isEqualTo(1);
+        });
+        assertThat(registry.find(ReplicationLagProbe.METER).tag("source", "eu-west-1")
+                .tag("destination", "us-east-1").gauge()).isNotNull();
+    }
+
     /** "any item, whatever tables the others are in": a homed key away from the local region takes the batch home. */
     @Test
     void aBatchWithOneHomedKeyGoesToThatKeysHomeWhateverTheOtherTables() {
@@ -281,12 +376,7 @@ class DynamoDbReadmeIT {
         String header = session.token().orElseThrow().format();
 
         DynamoDbClient us = routed(MultiRegionDynamoDb.builder()
-                .config(MultiRegionConfig.builder()
-                        .region(RegionSpec.of(Region.EU_WEST_1).jurisdiction("EU"))
-                        .region(RegionSpec.of(Region.EU_CENTRAL_1).jurisdiction("EU"))
-                        .region(RegionSpec.of(Region.US_EAST_1).jurisdiction("US"))
-                        .localRegion(Region.US_EAST_1).routing(RoutingStrategy.localFirst())
-                        .hedging(HedgingConfig.disabled()).build()));
+                .config(usLocal()));
         regions.journalsClear();
         try (RoutingContext.Scope s = RoutingContext.builder()
                 .session(RoutingSession.after(SessionToken.parse(header))).open()) {
