@@ -189,7 +189,7 @@ class SessionTokensIT {
      * Every write shape records a token naming the region that acknowledged it: the one region whose journal shows the
      * call (with eu-west-1 down, or still suspect after an earlier try, that is another region).
      */
-    @Property(tries = 24)
+    @Property(tries = 32)
     void everyWriteRecordsATokenOfTheAcknowledgingRegion(@ForAll("writes") Shape write, @ForAll boolean async,
             @ForAll boolean localDown) {
         String k = "w-" + KEYS.incrementAndGet();
