@@ -315,6 +315,32 @@ class LwwGuaranteesIT {
         }
     }
 
+    /**
+     * "a Meridian failover re-sent a write whose first attempt was applied but whose answer was lost (a timeout), and
+     * the item had replicated to the region of the second attempt — the outcome is APPLIED": an LWW put through the
+     * routed client (its guard makes it an idempotent write, which may move) whose answers from eu-west-1 never come.
+     */
+    @Example
+    void aWriteFailedOverAfterItsAnswerWasLostIsAppliedNotSupersededByItself() {
+        String k = "fo-" + KEYS.incrementAndGet();
+        try (DynamoDbClient routed = MultiRegionDynamoDb.builder().config(TestRegions.config())
+                .clientFactory(r -> TestRegions.client(regions, r, Duration.ofMillis(300))).build()) {
+            routed.putItem(put("warm-" + k, "x"));   // past the first-attempt budget of a region's new client
+            regions.faults("eu-west-1").only("PutItem").latency(Duration.ofSeconds(3));
+            regions.journalsClear();
+            LwwResult result = LwwWrites.builder().client(routed).region(REGION).clock(HybridLogicalClock.system())
+                    .build().put(put(k, "once"));
+            assertThat(result.outcome()).isEqualTo(LwwResult.Outcome.APPLIED);
+        }
+        assertThat(regions.journal("eu-west-1").count("PutItem")).isPositive();
+        assertThat(regions.journal("eu-central-1").count("PutItem")).as("failed over").isEqualTo(1);
+        regions.healAll();
+        regions.awaitReplication();
+        for (String r : TestRegions.IDS) {
+            assertThat(direct(r, k).get("v").s()).isEqualTo("once");
+        }
+    }
+
     /** "#mr_stamp, ..., :mr_bound are reserved": a request using one is refused with an error naming it. */
     @Example
     void aRequestUsingAReservedPlaceholderIsRefusedNamingIt() {

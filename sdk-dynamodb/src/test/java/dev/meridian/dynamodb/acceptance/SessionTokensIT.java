@@ -18,12 +18,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.AfterTry;
 import net.jqwik.api.lifecycle.BeforeContainer;
+import software.amazon.awssdk.core.async.SdkPublisher;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -44,12 +46,14 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 import software.amazon.awssdk.services.dynamodb.model.TransactGetItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactGetItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+import software.amazon.awssdk.services.dynamodb.paginators.ScanIterable;
 
 /**
  * sdk-dynamodb README's "Session tokens" as jqwik properties over call shapes, synchronous and asynchronous clients:
@@ -242,6 +246,35 @@ class SessionTokensIT {
         }
         assertThat(elsewhere).as(read + (async ? " (async)" : "")).isEmpty();
         assertThat(regions.journal("eu-west-1").isEmpty()).as(read.toString()).isFalse();
+    }
+
+    /**
+     * "Paginators and waiters keep the context current when they were made": a scan paginator made under a eu-west-1
+     * token and iterated after the scope closed still fetches every page from eu-west-1 only.
+     */
+    @Example
+    void aPaginatorKeepsTheTokenItWasMadeUnder() {
+        RoutingSession session = RoutingSession.start();
+        try (RoutingContext.Scope s = RoutingContext.builder().session(session).open()) {
+            for (int i = 0; i < 4; i++) {
+                eu.putItem(put("page-" + KEYS.incrementAndGet()));
+            }
+        }
+        ScanIterable pages;
+        SdkPublisher<ScanResponse> asyncPages;
+        try (RoutingContext.Scope s = RoutingContext.builder()
+                .session(RoutingSession.after(session.token().orElseThrow())).open()) {
+            pages = us.scanPaginator(ScanRequest.builder().tableName(TABLE).limit(1).build());
+            asyncPages = usAsync.scanPaginator(ScanRequest.builder().tableName(TABLE).limit(1).build());
+        }
+        regions.journalsClear();
+        assertThat(pages.stream().limit(4).count()).isEqualTo(4);
+        List<ScanResponse> fetched = new ArrayList<>();
+        asyncPages.limit(4).subscribe(fetched::add).join();
+        assertThat(fetched).hasSize(4);
+        assertThat(regions.journal("eu-west-1").count("Scan")).isGreaterThanOrEqualTo(8);
+        assertThat(regions.journal("us-east-1").count("Scan")).isZero();
+        assertThat(regions.journal("eu-central-1").count("Scan")).isZero();
     }
 
     private static PutItemRequest put(String k) {
