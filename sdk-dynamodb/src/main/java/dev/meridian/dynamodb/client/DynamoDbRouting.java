@@ -39,6 +39,9 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  */
 final class DynamoDbRouting {
     private static final Logger log = LoggerFactory.getLogger(DynamoDbRouting.class);
+    /** The operations whose items are PartiQL statement text: keyless, their tables read from the text. */
+    private static final Set<String> PARTIQL_OPERATIONS =
+            Set.of("ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction");
 
     private final MultiRegion runtime;
     private final MultiRegionSpi spi;
@@ -106,6 +109,11 @@ final class DynamoDbRouting {
         }
         for (String table : c.tables()) {
             spi.checkResidency(c.operation(), ctx, catalog.footprint(table, describe));
+        }
+        if (PARTIQL_OPERATIONS.contains(c.operation().name()) && c.shape().unreadTable()) {
+            // A PartiQL statement whose table was not read: its footprint is unknown, so taken as every configured
+            // region (as for a table nothing describes), never as none.
+            spi.checkResidency(c.operation(), ctx, Set.copyOf(runtime.config().regionList()));
         }
     }
 
@@ -200,6 +208,9 @@ final class DynamoDbRouting {
         // hands on the classification's parts, not the classification, so that it reaches no method the JIT could
         // leave out of line (one compiled on its own first, "already compiled into a big method") and is
         // scalar-replaced in every compilation of the routed call, not only in those that inlined the whole of this.
+        if (c.keyCount() == 0 && !c.read()) {
+            requireNoKeylessHomedWrite(c);
+        }
         if (c.keyCount() > 1 || marks != null) {
             return operationOfKeys(c, ctx);
         }
@@ -298,6 +309,27 @@ final class DynamoDbRouting {
             throw new IllegalArgumentException(op.name() + " touches items of WRITE_HOME_BY_KEY tables whose keys have"
                     + " different home regions: " + which + "; each item may only be written (or read at home) in"
                     + " its key's home region, and nothing was sent: split the call into one per home region");
+        }
+    }
+
+    /**
+     * A PartiQL write names its items in statement text, whose keys are not read here: sent to a
+     * {@link WriteMode#WRITE_HOME_BY_KEY} table it would go wherever the strategy sends any keyless call (the local
+     * region), not to the key's home, making a second writer of the item. Refused before anything is sent, naming the
+     * table and the calls that are routed by key. (Other keyless writes of a table, e.g. {@code UpdateTimeToLive},
+     * touch no item.)
+     */
+    private void requireNoKeylessHomedWrite(Classification c) {
+        if (!PARTIQL_OPERATIONS.contains(c.operation().name())) {
+            return;
+        }
+        for (String table : c.tables()) {
+            if (catalog.settings(table).map(t -> t.writeMode() == WriteMode.WRITE_HOME_BY_KEY).orElse(false)) {
+                throw new IllegalArgumentException(c.operation().name() + " writes to table '" + table + "', which is"
+                        + " WRITE_HOME_BY_KEY, in a PartiQL statement whose key Meridian does not read, so it could not"
+                        + " be sent to the key's home region, the only region that may write the item; nothing was"
+                        + " sent: write it with PutItem, UpdateItem, DeleteItem, BatchWriteItem or TransactWriteItems");
+            }
         }
     }
 

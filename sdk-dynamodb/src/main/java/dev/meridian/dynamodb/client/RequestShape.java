@@ -63,8 +63,16 @@ final class RequestShape {
     private final ItemRef.@Nullable QueryKey singleQuery;
     /** The items of any other request (none, or several); null when {@link #singleTable} is set. */
     private final @Nullable List<ItemRef> items;
+    /** A PartiQL statement of the request names a table this class could not read. */
+    private final boolean unreadTable;
 
     private RequestShape(String operation, boolean read, boolean repeatSafe, boolean consistentRead, List<ItemRef> items) {
+        this(operation, read, repeatSafe, consistentRead, items, false);
+    }
+
+    private RequestShape(String operation, boolean read, boolean repeatSafe, boolean consistentRead, List<ItemRef> items,
+            boolean unreadTable) {
+        this.unreadTable = unreadTable;
         this.operation = operation;
         this.read = read;
         this.repeatSafe = repeatSafe;
@@ -87,6 +95,7 @@ final class RequestShape {
     private RequestShape(String operation, boolean consistentRead, String table,
             @Nullable Map<String, AttributeValue> key) {
         this.operation = operation;
+        this.unreadTable = false;
         this.read = true;
         this.repeatSafe = false;
         this.consistentRead = consistentRead;
@@ -104,6 +113,7 @@ final class RequestShape {
     private RequestShape(String operation, boolean read, boolean repeatSafe, boolean consistentRead, String table,
             @Nullable Map<String, AttributeValue> attributes, ItemRef.@Nullable QueryKey query) {
         this.operation = operation;
+        this.unreadTable = false;
         this.read = read;
         this.repeatSafe = repeatSafe;
         this.consistentRead = consistentRead;
@@ -270,16 +280,20 @@ final class RequestShape {
 
     private static RequestShape partiql(String op, List<String> statements, boolean repeatSafe, boolean consistent) {
         boolean allSelects = true;
+        boolean unreadTable = false;
         List<ItemRef> items = new ArrayList<>();
         for (String statement : statements) {
-            String trimmed = statement == null ? "" : statement.stripLeading().toUpperCase(Locale.ROOT);
-            allSelects &= trimmed.startsWith("SELECT");
-            Matcher m = PartiQl.TABLE.matcher(statement == null ? "" : statement);
+            // Comments may stand anywhere a space may (and hide a keyword): they are not part of the statement.
+            String text = statement == null ? "" : PartiQl.COMMENT.matcher(statement).replaceAll(" ");
+            allSelects &= text.stripLeading().toUpperCase(Locale.ROOT).startsWith("SELECT");
+            Matcher m = PartiQl.TABLE.matcher(text);
             if (m.find()) {
                 items.add(ItemRef.ofTable(m.group(1)));
+            } else {
+                unreadTable = true;
             }
         }
-        return new RequestShape(op, allSelects, repeatSafe, consistent && allSelects, items);
+        return new RequestShape(op, allSelects, repeatSafe, consistent && allSelects, items, unreadTable);
     }
 
     private static RequestShape administrative(String op, DynamoDbRequest request) {
@@ -291,6 +305,14 @@ final class RequestShape {
 
     String operation() {
         return operation;
+    }
+
+    /**
+     * Whether a PartiQL statement of the request names its table in a way not read here: its table is then missing
+     * from {@link #items()}, so whatever checks tables (the residency footprint) must not take the list as complete.
+     */
+    boolean unreadTable() {
+        return unreadTable;
     }
 
     boolean read() {
@@ -347,8 +369,11 @@ final class RequestShape {
 
     /** Compiled on the first PartiQL statement rather than on a cold start's first call. */
     private static final class PartiQl {
+        /** The table after its keyword: a space, or none before a quoted name ({@code INTO"orders"}). */
         static final Pattern TABLE =
-                Pattern.compile("(?i)\\b(?:from|into|update)\\s+\"?([A-Za-z0-9_.\\-]{3,255})\"?");
+                Pattern.compile("(?i)\\b(?:from|into|update)(?:\\s+\"?|\")([A-Za-z0-9_.\\-]{3,255})\"?");
+        /** Block and line comments. */
+        static final Pattern COMMENT = Pattern.compile("/\\*.*?\\*/|--[^\\r\\n]*", Pattern.DOTALL);
 
         private PartiQl() {
         }

@@ -128,6 +128,27 @@ class RequestShapeTest {
         assertThat(transaction.repeatSafe()).isFalse();
     }
 
+    /**
+     * The table of a PartiQL statement however it is spelled between keyword and name (no space before a quoted
+     * name, comments, newlines): {@code INSERT INTO"orders"} was not read, so the residency footprint check skipped
+     * it (PartiqlResidencyIT failed before). A statement whose table is still not read says so.
+     */
+    @Test
+    void partiqlTablesAreReadWhateverTheSpacingAndCommentsAndAnUnreadOneIsFlagged() {
+        for (String sql : new String[] {"INSERT INTO\"orders\" VALUE {'pk': 'a'}", "select * from\"orders\"",
+                "UPDATE /* why */ \"orders\" SET v = 1 WHERE pk = 'a'", "DELETE --note\nFROM\n\torders WHERE pk = 'a'",
+                "UPDATE\"orders\" SET v = 1 WHERE pk = 'a'"}) {
+            RequestShape shape = RequestShape.of("executeStatement", ExecuteStatementRequest.builder().statement(sql)
+                    .build());
+            assertThat(shape.items()).as(sql).extracting(ItemRef::table).containsExactly("orders");
+            assertThat(shape.unreadTable()).as(sql).isFalse();
+        }
+        RequestShape unread = RequestShape.of("executeStatement", ExecuteStatementRequest.builder()
+                .statement("EXISTS(SELECT 1)").build());
+        assertThat(unread.items()).isEmpty();
+        assertThat(unread.unreadTable()).isTrue();
+    }
+
     @Test
     void batchesTouchEveryItemAndABatchGetIsConsistentWhenAnyTableAsks() {
         RequestShape get = RequestShape.of("batchGetItem", BatchGetItemRequest.builder().requestItems(Map.of(

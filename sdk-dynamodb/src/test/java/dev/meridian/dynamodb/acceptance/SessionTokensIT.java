@@ -1,0 +1,339 @@
+package dev.meridian.dynamodb.acceptance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.core.RegionSpec;
+import dev.meridian.core.execution.HedgingConfig;
+import dev.meridian.core.routing.RoutingContext;
+import dev.meridian.core.routing.RoutingSession;
+import dev.meridian.core.routing.RoutingStrategy;
+import dev.meridian.dynamodb.TestRegions;
+import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
+import dev.meridian.testkit.LocalRegions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.AfterTry;
+import net.jqwik.api.lifecycle.BeforeContainer;
+import software.amazon.awssdk.core.async.SdkPublisher;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchExecuteStatementRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchStatementRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.ExecuteStatementRequest;
+import software.amazon.awssdk.services.dynamodb.model.ExecuteTransactionRequest;
+import software.amazon.awssdk.services.dynamodb.model.Get;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.ParameterizedStatement;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactGetItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactGetItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+import software.amazon.awssdk.services.dynamodb.paginators.ScanIterable;
+
+/**
+ * sdk-dynamodb README's "Session tokens" as jqwik properties over call shapes, synchronous and asynchronous clients:
+ * "A successful write records a SessionToken (the region that acknowledged it ...)" for every write shape; "A data
+ * read (Get/BatchGet/Query/Scan/TransactGet/PartiQL select) under a token is bounded to the regions where that write
+ * is visible" — with no replication-lag probe, the written region only, even from a client whose local region is
+ * another. The journals witness where each call went.
+ */
+class SessionTokensIT {
+    private static final String TABLE = "st_items";
+    private static final AtomicInteger KEYS = new AtomicInteger();
+    private static LocalRegions regions;
+    private static DynamoDbClient eu;
+    private static DynamoDbClient us;
+    private static DynamoDbAsyncClient euAsync;
+    private static DynamoDbAsyncClient usAsync;
+
+    @BeforeContainer
+    static void start() {
+        regions = LocalRegions.start(TestRegions.IDS);
+        regions.createGlobalTable(TestRegions.table(TABLE));
+        eu = MultiRegionDynamoDb.builder().config(config(Region.EU_WEST_1))
+                .clientFactory(r -> TestRegions.client(regions, r)).buildClient();
+        us = MultiRegionDynamoDb.builder().config(config(Region.US_EAST_1))
+                .clientFactory(r -> TestRegions.client(regions, r)).buildClient();
+        euAsync = MultiRegionDynamoDb.builder().config(config(Region.EU_WEST_1))
+                .asyncClientFactory(r -> TestRegions.asyncClient(regions, r)).buildAsyncClient();
+        usAsync = MultiRegionDynamoDb.builder().config(config(Region.US_EAST_1))
+                .asyncClientFactory(r -> TestRegions.asyncClient(regions, r)).buildAsyncClient();
+    }
+
+    @AfterContainer
+    static void stop() {
+        for (AutoCloseable c : new AutoCloseable[] {eu, us, euAsync, usAsync, regions}) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+    }
+
+    @AfterTry
+    void heal() {
+        regions.healAll();
+    }
+
+    private static MultiRegionConfig config(Region local) {
+        return MultiRegionConfig.builder()
+                .region(RegionSpec.of(Region.EU_WEST_1).jurisdiction("EU"))
+                .region(RegionSpec.of(Region.EU_CENTRAL_1).jurisdiction("EU"))
+                .region(RegionSpec.of(Region.US_EAST_1).jurisdiction("US"))
+                .localRegion(local).routing(RoutingStrategy.localFirst()).hedging(HedgingConfig.disabled()).build();
+    }
+
+    private static Map<String, AttributeValue> key(String k) {
+        return Map.of("pk", AttributeValue.fromS(k));
+    }
+
+    /** A call shape made through the synchronous or the asynchronous client. */
+    interface Shape {
+        void sync(DynamoDbClient client, String key);
+
+        void async(DynamoDbAsyncClient client, String key);
+    }
+
+    private static Shape shape(String name, BiConsumer<DynamoDbClient, String> sync,
+            BiConsumer<DynamoDbAsyncClient, String> async) {
+        return new Shape() {
+            @Override
+            public void sync(DynamoDbClient client, String key) {
+                sync.accept(client, key);
+            }
+
+            @Override
+            public void async(DynamoDbAsyncClient client, String key) {
+                async.accept(client, key);
+            }
+
+            @Override
+            public String toString() {
+                return name;
+            }
+        };
+    }
+
+    private static String insert(String k) {
+        return "INSERT INTO \"" + TABLE + "\" VALUE {'pk': '" + k + "'}";
+    }
+
+    private static String select(String k) {
+        return "SELECT * FROM \"" + TABLE + "\" WHERE pk = '" + k + "'";
+    }
+
+    @Provide
+    Arbitrary<Shape> writes() {
+        return Arbitraries.of(
+                shape("PutItem", (c, k) -> c.putItem(put(k)), (c, k) -> c.putItem(put(k)).join()),
+                shape("UpdateItem", (c, k) -> c.updateItem(update(k)), (c, k) -> c.updateItem(update(k)).join()),
+                shape("DeleteItem", (c, k) -> c.deleteItem(delete(k)), (c, k) -> c.deleteItem(delete(k)).join()),
+                shape("BatchWriteItem", (c, k) -> c.batchWriteItem(batchWrite(k)),
+                        (c, k) -> c.batchWriteItem(batchWrite(k)).join()),
+                shape("TransactWriteItems", (c, k) -> c.transactWriteItems(transactWrite(k)),
+                        (c, k) -> c.transactWriteItems(transactWrite(k)).join()),
+                shape("ExecuteStatement INSERT", (c, k) -> c.executeStatement(statement(insert(k))),
+                        (c, k) -> c.executeStatement(statement(insert(k))).join()),
+                shape("ExecuteTransaction INSERT", (c, k) -> c.executeTransaction(transaction(insert(k))),
+                        (c, k) -> c.executeTransaction(transaction(insert(k))).join()),
+                shape("BatchExecuteStatement INSERT", (c, k) -> c.batchExecuteStatement(batchStatement(insert(k))),
+                        (c, k) -> c.batchExecuteStatement(batchStatement(insert(k))).join()));
+    }
+
+    @Provide
+    Arbitrary<Shape> reads() {
+        return Arbitraries.of(
+                shape("GetItem", (c, k) -> c.getItem(get(k)), (c, k) -> c.getItem(get(k)).join()),
+                shape("consistent GetItem", (c, k) -> c.getItem(get(k).toBuilder().consistentRead(true).build()),
+                        (c, k) -> c.getItem(get(k).toBuilder().consistentRead(true).build()).join()),
+                shape("BatchGetItem", (c, k) -> c.batchGetItem(batchGet(k)), (c, k) -> c.batchGetItem(batchGet(k)).join()),
+                shape("Query", (c, k) -> c.query(query(k)), (c, k) -> c.query(query(k)).join()),
+                shape("Query paginator", (c, k) -> c.queryPaginator(query(k)).items().forEach(i -> { }),
+                        (c, k) -> c.queryPaginator(query(k)).items().subscribe(i -> { }).join()),
+                shape("Scan", (c, k) -> c.scan(scan()), (c, k) -> c.scan(scan()).join()),
+                shape("TransactGetItems", (c, k) -> c.transactGetItems(transactGet(k)),
+                        (c, k) -> c.transactGetItems(transactGet(k)).join()),
+                shape("ExecuteStatement SELECT", (c, k) -> c.executeStatement(statement(select(k))),
+                        (c, k) -> c.executeStatement(statement(select(k))).join()),
+                shape("ExecuteTransaction SELECT", (c, k) -> c.executeTransaction(transaction(select(k))),
+                        (c, k) -> c.executeTransaction(transaction(select(k))).join()),
+                shape("BatchExecuteStatement SELECT", (c, k) -> c.batchExecuteStatement(batchStatement(select(k))),
+                        (c, k) -> c.batchExecuteStatement(batchStatement(select(k))).join()));
+    }
+
+    /**
+     * Every write shape records a token naming the region that acknowledged it: the one region whose journal shows the
+     * call (with eu-west-1 down, or still suspect after an earlier try, that is another region).
+     */
+    @Property(tries = 32)
+    void everyWriteRecordsATokenOfTheAcknowledgingRegion(@ForAll("writes") Shape write, @ForAll boolean async,
+            @ForAll boolean localDown) {
+        String k = "w-" + KEYS.incrementAndGet();
+        if (localDown) {
+            regions.faults("eu-west-1").down();
+        }
+        regions.journalsClear();
+        RoutingSession session = RoutingSession.start();
+        try (RoutingContext.Scope s = RoutingContext.builder().session(session).open()) {
+            if (async) {
+                write.async(euAsync, k);
+            } else {
+                write.sync(eu, k);
+            }
+        }
+        List<String> served = new ArrayList<>();
+        for (String r : TestRegions.IDS) {
+            if (regions.journal(r).entries().stream().anyMatch(e -> !e.operation().equals("DescribeTable"))) {
+                served.add(r);
+            }
+        }
+        assertThat(served).as(write.toString()).hasSize(1);
+        assertThat(session.wrote()).as(write.toString()).isTrue();
+        assertThat(session.token()).as(write.toString()).get().extracting(t -> t.region().id())
+                .isEqualTo(served.get(0));
+    }
+
+    /** Every data read shape under a eu-west-1 token goes to eu-west-1 only, from a client local to us-east-1. */
+    @Property(tries = 30)
+    void everyDataReadUnderATokenGoesOnlyWhereTheWriteIsVisible(@ForAll("reads") Shape read, @ForAll boolean async) {
+        String k = "r-" + KEYS.incrementAndGet();
+        RoutingSession session = RoutingSession.start();
+        try (RoutingContext.Scope s = RoutingContext.builder().session(session).open()) {
+            eu.putItem(put(k));
+        }
+        regions.journalsClear();
+        try (RoutingContext.Scope s = RoutingContext.builder()
+                .session(RoutingSession.after(session.token().orElseThrow())).open()) {
+            if (async) {
+                read.async(usAsync, k);
+            } else {
+                read.sync(us, k);
+            }
+        }
+        List<String> elsewhere = new ArrayList<>();
+        for (String r : List.of("eu-central-1", "us-east-1")) {
+            // DescribeTable is the client learning the table's replicas, not a read of its data.
+            regions.journal(r).entries().stream().filter(e -> !e.operation().equals("DescribeTable"))
+                    .forEach(e -> elsewhere.add(r + ": " + e));
+        }
+        assertThat(elsewhere).as(read + (async ? " (async)" : "")).isEmpty();
+        assertThat(regions.journal("eu-west-1").isEmpty()).as(read.toString()).isFalse();
+    }
+
+    /**
+     * "Paginators and waiters keep the context current when they were made": a scan paginator made under a eu-west-1
+     * token and iterated after the scope closed still fetches every page from eu-west-1 only.
+     */
+    @Example
+    void aPaginatorKeepsTheTokenItWasMadeUnder() {
+        RoutingSession session = RoutingSession.start();
+        try (RoutingContext.Scope s = RoutingContext.builder().session(session).open()) {
+            for (int i = 0; i < 4; i++) {
+                eu.putItem(put("page-" + KEYS.incrementAndGet()));
+            }
+        }
+        ScanIterable pages;
+        SdkPublisher<ScanResponse> asyncPages;
+        try (RoutingContext.Scope s = RoutingContext.builder()
+                .session(RoutingSession.after(session.token().orElseThrow())).open()) {
+            pages = us.scanPaginator(ScanRequest.builder().tableName(TABLE).limit(1).build());
+            asyncPages = usAsync.scanPaginator(ScanRequest.builder().tableName(TABLE).limit(1).build());
+        }
+        regions.journalsClear();
+        assertThat(pages.stream().limit(4).count()).isEqualTo(4);
+        List<ScanResponse> fetched = new ArrayList<>();
+        asyncPages.limit(4).subscribe(fetched::add).join();
+        assertThat(fetched).hasSize(4);
+        assertThat(regions.journal("eu-west-1").count("Scan")).isGreaterThanOrEqualTo(8);
+        assertThat(regions.journal("us-east-1").count("Scan")).isZero();
+        assertThat(regions.journal("eu-central-1").count("Scan")).isZero();
+    }
+
+    private static PutItemRequest put(String k) {
+        return PutItemRequest.builder().tableName(TABLE).item(key(k)).build();
+    }
+
+    private static UpdateItemRequest update(String k) {
+        return UpdateItemRequest.builder().tableName(TABLE).key(key(k)).updateExpression("SET v = :v")
+                .expressionAttributeValues(Map.of(":v", AttributeValue.fromN("1"))).build();
+    }
+
+    private static DeleteItemRequest delete(String k) {
+        return DeleteItemRequest.builder().tableName(TABLE).key(key(k)).build();
+    }
+
+    private static BatchWriteItemRequest batchWrite(String k) {
+        return BatchWriteItemRequest.builder().requestItems(Map.of(TABLE, List.of(
+                WriteRequest.builder().putRequest(PutRequest.builder().item(key(k)).build()).build()))).build();
+    }
+
+    private static TransactWriteItemsRequest transactWrite(String k) {
+        return TransactWriteItemsRequest.builder().transactItems(TransactWriteItem.builder()
+                .put(Put.builder().tableName(TABLE).item(key(k)).build()).build()).build();
+    }
+
+    private static ExecuteStatementRequest statement(String sql) {
+        return ExecuteStatementRequest.builder().statement(sql).build();
+    }
+
+    private static ExecuteTransactionRequest transaction(String sql) {
+        return ExecuteTransactionRequest.builder()
+                .transactStatements(ParameterizedStatement.builder().statement(sql).build()).build();
+    }
+
+    private static BatchExecuteStatementRequest batchStatement(String sql) {
+        return BatchExecuteStatementRequest.builder()
+                .statements(BatchStatementRequest.builder().statement(sql).build()).build();
+    }
+
+    private static GetItemRequest get(String k) {
+        return GetItemRequest.builder().tableName(TABLE).key(key(k)).build();
+    }
+
+    private static BatchGetItemRequest batchGet(String k) {
+        return BatchGetItemRequest.builder()
+                .requestItems(Map.of(TABLE, KeysAndAttributes.builder().keys(key(k)).build())).build();
+    }
+
+    private static QueryRequest query(String k) {
+        return QueryRequest.builder().tableName(TABLE).keyConditionExpression("pk = :k")
+                .expressionAttributeValues(Map.of(":k", AttributeValue.fromS(k))).build();
+    }
+
+    private static ScanRequest scan() {
+        return ScanRequest.builder().tableName(TABLE).limit(5).build();
+    }
+
+    private static TransactGetItemsRequest transactGet(String k) {
+        return TransactGetItemsRequest.builder().transactItems(TransactGetItem.builder()
+                .get(Get.builder().tableName(TABLE).key(key(k)).build()).build()).build();
+    }
+}
