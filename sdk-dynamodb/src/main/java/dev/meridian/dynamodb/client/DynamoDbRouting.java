@@ -209,7 +209,7 @@ final class DynamoDbRouting {
         // leave out of line (one compiled on its own first, "already compiled into a big method") and is
         // scalar-replaced in every compilation of the routed call, not only in those that inlined the whole of this.
         if (c.keyCount() == 0 && !c.read()) {
-            requireNoKeylessHomedWrite(c);
+            requireNoKeylessHomedWrite(c.operation(), c.tables());
         }
         if (c.keyCount() > 1 || marks != null) {
             return operationOfKeys(c, ctx);
@@ -319,13 +319,13 @@ final class DynamoDbRouting {
      * table and the calls that are routed by key. (Other keyless writes of a table, e.g. {@code UpdateTimeToLive},
      * touch no item.)
      */
-    private void requireNoKeylessHomedWrite(Classification c) {
-        if (!PARTIQL_OPERATIONS.contains(c.operation().name())) {
+    private void requireNoKeylessHomedWrite(Operation op, Set<String> tables) {
+        if (!PARTIQL_OPERATIONS.contains(op.name())) {
             return;
         }
-        for (String table : c.tables()) {
+        for (String table : tables) {
             if (catalog.settings(table).map(t -> t.writeMode() == WriteMode.WRITE_HOME_BY_KEY).orElse(false)) {
-                throw new IllegalArgumentException(c.operation().name() + " writes to table '" + table + "', which is"
+                throw new IllegalArgumentException(op.name() + " writes to table '" + table + "', which is"
                         + " WRITE_HOME_BY_KEY, in a PartiQL statement whose key Meridian does not read, so it could not"
                         + " be sent to the key's home region, the only region that may write the item; nothing was"
                         + " sent: write it with PutItem, UpdateItem, DeleteItem, BatchWriteItem or TransactWriteItems");
