@@ -373,6 +373,14 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
             return Objects.requireNonNull(shape, "a single-key call's classification holds no shape");
         }
 
+        /**
+         * Whether a PartiQL statement of the call names a table its shape could not read; never for a single-key call,
+         * whose one table was read.
+         */
+        boolean unreadTable() {
+            return shape != null && shape.unreadTable();
+        }
+
         /** Whether the call reads: its operation is a READ exactly when its shape reads (a single-key call keeps none). */
         boolean read() {
             return operation.kind() == OperationKind.READ;

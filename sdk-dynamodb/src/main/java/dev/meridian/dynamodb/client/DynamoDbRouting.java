@@ -110,7 +110,7 @@ final class DynamoDbRouting {
         for (String table : c.tables()) {
             spi.checkResidency(c.operation(), ctx, catalog.footprint(table, describe));
         }
-        if (PARTIQL_OPERATIONS.contains(c.operation().name()) && c.shape().unreadTable()) {
+        if (PARTIQL_OPERATIONS.contains(c.operation().name()) && c.unreadTable()) {
             // A PartiQL statement whose table was not read: its footprint is unknown, so taken as every configured
             // region (as for a table nothing describes), never as none.
             spi.checkResidency(c.operation(), ctx, Set.copyOf(runtime.config().regionList()));
