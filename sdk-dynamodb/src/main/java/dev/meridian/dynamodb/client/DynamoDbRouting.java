@@ -39,7 +39,10 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  */
 final class DynamoDbRouting {
     private static final Logger log = LoggerFactory.getLogger(DynamoDbRouting.class);
-    /** The operations whose items are PartiQL statement text: keyless, their tables read from the text. */
+    /**
+     * The operations whose items are PartiQL statement text: keyless, their tables read from the text. By name: a call
+     * on one table is classified without its shape, so the shape cannot tell.
+     */
     private static final Set<String> PARTIQL_OPERATIONS =
             Set.of("ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction");
 
@@ -110,7 +113,7 @@ final class DynamoDbRouting {
         for (String table : c.tables()) {
             spi.checkResidency(c.operation(), ctx, catalog.footprint(table, describe));
         }
-        if (PARTIQL_OPERATIONS.contains(c.operation().name()) && c.unreadTable()) {
+        if (c.unreadTable()) { // only a PartiQL statement's table can go unread
             // A PartiQL statement whose table was not read: its footprint is unknown, so taken as every configured
             // region (as for a table nothing describes), never as none.
             spi.checkResidency(c.operation(), ctx, Set.copyOf(runtime.config().regionList()));
