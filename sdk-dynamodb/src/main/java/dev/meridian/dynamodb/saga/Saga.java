@@ -4,6 +4,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 import dev.meridian.core.internal.SettingRules;
 import dev.meridian.core.residency.DataClass;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -112,11 +113,25 @@ public final class Saga {
             return this;
         }
 
-        /** Builds it. */
+        /**
+         * Builds it.
+         *
+         * @throws IllegalArgumentException when there is no step, or the steps would not fit in the saga's log item
+         *         (one DynamoDB item, 400 KB) beside the largest id and input
+         */
         public Saga build() {
             SettingRules.check(!steps.isEmpty(), "Saga '" + name + "' steps", "must have at least one step", 0,
                     "add steps with step(..)");
-            return new Saga(this);
+            Saga saga = new Saga(this);
+            int bound = SagaLog.itemBytesBound(SagaRecord.started("x".repeat(Sagas.MAX_ID_BYTES), saga,
+                    "x".repeat(Sagas.MAX_INPUT_BYTES), DataClass.RESTRICTED.name(), "XX", Instant.EPOCH));
+            // Refused here, not at start: a definition too large for the log item could never log a single run.
+            SettingRules.check(bound <= SagaLog.MAX_ITEM_BYTES, "Saga '" + name + "' steps",
+                    "must fit in the saga's log item (DynamoDB's " + SagaLog.MAX_ITEM_BYTES + " bytes) beside the"
+                            + " largest id and input, with every step at its longest status",
+                    steps.size() + " steps needing up to " + bound + " bytes",
+                    "use fewer steps or shorter step names, or split the saga into sagas that start each other");
+            return saga;
         }
     }
 }

@@ -112,6 +112,8 @@ public final class Sagas implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sagas.class);
     /** The largest saga input, in UTF-8 bytes: the log item holds it with every result within DynamoDB's 400 KB. */
     static final int MAX_INPUT_BYTES = 64 * 1024;
+    /** The longest saga id, in UTF-8 bytes (the log item's partition key). */
+    static final int MAX_ID_BYTES = 1024;
     /** The largest step result, in UTF-8 bytes (see {@link #MAX_INPUT_BYTES}). */
     static final int MAX_RESULT_BYTES = 32 * 1024;
     private static final String COMPENSATED_MARK = "compensated";
@@ -352,7 +354,8 @@ public final class Sagas implements AutoCloseable {
 
     private static void checkId(String id) {
         String checked = SettingRules.required(id, "saga id", "pass the saga's id, e.g. the order id");
-        SettingRules.check(!checked.isEmpty() && utf8Length(checked) <= 1024, "saga id", "must be 1 to 1024 UTF-8 bytes",
+        SettingRules.check(!checked.isEmpty() && utf8Length(checked) <= MAX_ID_BYTES, "saga id",
+                "must be 1 to " + MAX_ID_BYTES + " UTF-8 bytes",
                 SettingRules.quoted(checked), "use a shorter id, e.g. a UUID");
     }
 

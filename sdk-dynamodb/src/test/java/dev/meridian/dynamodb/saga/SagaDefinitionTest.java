@@ -29,6 +29,29 @@ class SagaDefinitionTest {
         assertThat(saga.dataClass()).contains(DataClass.RESTRICTED);
     }
 
+    /**
+     * Every run of a saga is one DynamoDB item (at most 400 KB) holding each step's name and status beside the id and
+     * input. Before: a definition whose steps alone outgrew it was accepted and refused by DynamoDB at its first
+     * {@code start} (a ValidationException, for every run).
+     */
+    @Test
+    void aDefinitionTooLargeForTheSagaLogItemIsRefusedWhenBuilt() {
+        Saga.Builder fits = Saga.builder("fits");
+        Saga.Builder tooLarge = Saga.builder("huge");
+        for (int i = 0; i < 2_000; i++) {
+            fits.step(String.format("step-%058d", i), OK, SagaStep.Compensation.none());
+        }
+        for (int i = 0; i < 5_000; i++) {
+            tooLarge.step(String.format("step-%058d", i), OK, SagaStep.Compensation.none());
+        }
+
+        assertThat(fits.build().steps()).hasSize(2_000);
+        assertThatThrownBy(tooLarge::build).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Saga 'huge' steps must fit in the saga's log item (DynamoDB's 409600 bytes)")
+                .hasMessageContaining("was 5000 steps needing up to")
+                .hasMessageContaining("use fewer steps or shorter step names");
+    }
+
     @Test
     void badDefinitionsAreRefusedNamingTheSetting() {
         assertThatThrownBy(() -> Saga.builder("order").build()).isInstanceOf(IllegalArgumentException.class)
