@@ -29,8 +29,8 @@ final class Hedger implements AutoCloseable {
     Hedger(int maxWorkers) {
         SettingRules.atLeast(maxWorkers, 1, "HedgingConfig.withMaxWorkers", "allow at least one worker");
         this.workers = new ThreadPoolExecutor(0, maxWorkers, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                daemon("meridian-hedge-"));
-        this.timer = new ScheduledThreadPoolExecutor(1, daemon("meridian-hedge-timer-"));
+                new Daemons("meridian-hedge-"));
+        this.timer = new ScheduledThreadPoolExecutor(1, new Daemons("meridian-hedge-timer-"));
         this.timer.setRemoveOnCancelPolicy(true);
     }
 
@@ -78,13 +78,21 @@ final class Hedger implements AutoCloseable {
         workers.shutdownNow();
     }
 
-    private static ThreadFactory daemon(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
+    /** Numbered daemon threads; a class rather than a lambda, which every hedged runtime's build would spin. */
+    private static final class Daemons implements ThreadFactory {
+        private final String prefix;
+        private final AtomicInteger n = new AtomicInteger();
+
+        Daemons(String prefix) {
+            this.prefix = prefix;
+        }
+
+        @Override
+        public Thread newThread(Runnable r) {
             Thread t = new Thread(r, prefix + n.incrementAndGet());
             t.setDaemon(true);
             return t;
-        };
+        }
     }
 
     /**

@@ -105,7 +105,7 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
         this.breakers = Collections.unmodifiableMap(m);
         this.resourceBreakers = Collections.unmodifiableMap(byResource);
         this.slots = slotList.toArray(new Slot[0]);
-        this.prober = config.probe().isPresent() ? startProbe(config.probe().get()) : null;
+        this.prober = config.probe().isPresent() ? HealthRarePaths.startProbe(this, config.probe().get()) : null;
     }
 
     /** The breaker of a configured region. */
@@ -150,8 +150,7 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
     private Slot configured(Region region) {
         Slot slot = slot(region);
         if (slot == null) {
-            throw SettingRules.invalid("region", "must be one of the configured regions " + breakers.keySet(),
-                    SettingRules.quoted(region), "name a configured region");
+            throw HealthRarePaths.notConfigured(breakers.keySet(), region);
         }
         return slot;
     }
@@ -167,8 +166,7 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
             synchronized (this) {
                 r = registry;
                 if (r == null) {
-                    r = CircuitBreakerRegistry.custom().withCircuitBreakerConfig(breakerConfig())
-                            .withRegistryStore(new BreakerStore()).build();
+                    r = HealthRarePaths.registry(breakerConfig(), new BreakerStore());
                     registry = r;
                 }
             }
@@ -262,9 +260,7 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
      * regions stay drained).
      */
     void reset() {
-        byName.values().forEach(CircuitBreaker::reset);
-        breakers.values().forEach(WatchedBreaker::wasReset);
-        resourceBreakers.values().forEach(byResource -> byResource.values().forEach(WatchedBreaker::wasReset));
+        HealthRarePaths.reset(byName.values(), breakers.values(), resourceBreakers.values());
     }
 
     @Override
@@ -292,16 +288,7 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
             synchronized (breakerConfigLock) {
                 c = breakerConfig;
                 if (c == null) {
-                    c = CircuitBreakerConfig.custom()
-                            .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                            .slidingWindowSize(config.slidingWindowSize())
-                            .minimumNumberOfCalls(config.minimumNumberOfCalls())
-                            .failureRateThreshold(config.failureRateThreshold())
-                            .waitDurationInOpenState(config.waitInOpenState())
-                            .permittedNumberOfCallsInHalfOpenState(config.permittedCallsInHalfOpenState())
-                            .slowCallRateThreshold(config.slowCallRateThreshold())
-                            .slowCallDurationThreshold(config.slowCallDuration())
-                            .build();
+                    c = HealthRarePaths.breakerConfig(config);
                     breakerConfig = c;
                 }
             }
@@ -311,43 +298,13 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
 
     /** The Resilience4j state machine of the breaker {@code name} ({@link LazyBreaker} builds it when it matters). */
     CircuitBreaker stateMachine(String name) {
-        CircuitBreakerConfig c = breakerConfig();
-        return needsScheduler(c) ? CircuitBreaker.of(name, c)
-                : new CircuitBreakerStateMachine(name, c, (SchedulerFactory) null);
-    }
-
-    /**
-     * Whether a breaker of this configuration schedules its own transitions: Resilience4j's scheduler serves only an
-     * automatic open → half-open move and a bounded half-open wait, which Meridian's breakers do not use (an open
-     * breaker moves to half-open when asked). Built without it, a breaker does not make Resilience4j's shared
-     * scheduler (an executor and its classes, at a cold start); {@link CircuitBreaker#of} is what it calls otherwise.
-     */
-    private static boolean needsScheduler(CircuitBreakerConfig config) {
-        return config.isAutomaticTransitionFromOpenToHalfOpenEnabled()
-                || config.getMaxWaitDurationInHalfOpenState().toMillis() >= 1;
+        return HealthRarePaths.stateMachine(name, breakerConfig());
     }
 
     /** Logs and meters a transition of a region's breaker or a region × resource one. */
     @Override
     public void changed(WatchedBreaker breaker, CircuitBreaker.State from, CircuitBreaker.State to) {
-        if (breaker.resource() == null) {
-            LOG.info("Circuit breaker for region {}: {} -> {}", breaker.region().id(), from, to);
-        } else {
-            LOG.info("Circuit breaker for region {}, resource {}: {} -> {}", breaker.region().id(),
-                    breaker.resource(), from, to);
-        }
-        metrics.breakerTransition(breaker.region(), from.name(), to.name());
-    }
-
-    private ScheduledExecutorService startProbe(ProbeHook probe) {
-        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "meridian-health-probe");
-            t.setDaemon(true);
-            return t;
-        });
-        long every = config.probeInterval().toMillis();
-        s.scheduleWithFixedDelay(() -> probeRound(probe), every, every, TimeUnit.MILLISECONDS);
-        return s;
+        HealthRarePaths.changed(metrics, breaker, from, to);
     }
 
     /** One scheduled round of the probe, unless it is suspended for a process snapshot. */
@@ -380,39 +337,9 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
         probeSuspended = false;
     }
 
+    /** Probes every region once (see {@link HealthRarePaths#probeAll}). */
     void probeAll(ProbeHook probe) {
-        for (Map.Entry<Region, WatchedBreaker> e : breakers.entrySet()) {
-            Region region = e.getKey();
-            WatchedBreaker cb = e.getValue();
-            boolean ok;
-            Exception error = null;
-            try {
-                ok = probe.probe(region);
-            } catch (InterruptedException ex) {
-                // close() stops the probe: an interrupted probe says nothing about the region.
-                Thread.currentThread().interrupt();
-                return;
-            } catch (Exception ex) {
-                ok = false;
-                error = ex;
-            }
-            if (ok) {
-                cb.heard();
-            }
-            CircuitBreaker.State s = cb.state();
-            if (ok && s == CircuitBreaker.State.OPEN) {
-                cb.transitionToHalfOpen();
-            } else if (ok && s == CircuitBreaker.State.HALF_OPEN && cb.tryAcquire()) {
-                // The probe is a trial call: a recovered region closes its breaker without a user's call as a trial.
-                cb.success(0);
-            } else if (!ok && s == CircuitBreaker.State.CLOSED && cb.tryAcquire()) {
-                cb.error(0, new ProbeFailedException(region));
-            }
-            if (!ok) {
-                LOG.debug("Health probe of region {} failed: {}", region.id(),
-                        error == null ? "it answered false" : error.toString());
-            }
-        }
+        HealthRarePaths.probeAll(breakers, probe);
     }
 
     /**
@@ -429,15 +356,6 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
         @Override
         public Number get() {
             return watched.breaker().getState().getOrder();
-        }
-    }
-
-    /** Recorded as a breaker failure when an active probe fails. */
-    static final class ProbeFailedException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        ProbeFailedException(Region region) {
-            super("health probe of region " + region.id() + " failed", null, false, false);
         }
     }
 

@@ -45,7 +45,7 @@ public final class RoutedClient<C, R, K> {
         this.spi = MultiRegionSpi.of(runtime);
         this.clients = Objects.requireNonNull(clients, "clients");
         this.model = Objects.requireNonNull(model, "model");
-        this.cold = clients::isCold;
+        this.cold = new Cold<>(clients);
     }
 
     /** The runtime the calls are routed with. */
@@ -173,6 +173,20 @@ public final class RoutedClient<C, R, K> {
         @Override
         public void answered(Region region, S value) {
             model.afterSuccess(classified, request, ctx, region, value);
+        }
+    }
+
+    /** {@link RegionalClients#isCold}; a class rather than a method reference, spun by every cold start's build. */
+    private static final class Cold<C> implements Predicate<Region> {
+        private final RegionalClients<C> clients;
+
+        Cold(RegionalClients<C> clients) {
+            this.clients = clients;
+        }
+
+        @Override
+        public boolean test(Region region) {
+            return clients.isCold(region);
         }
     }
 
