@@ -7,6 +7,7 @@ import dev.meridian.core.internal.SettingRules;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.circuitbreaker.IllegalStateTransitionException;
 import io.github.resilience4j.circuitbreaker.internal.CircuitBreakerStateMachine;
 import io.github.resilience4j.circuitbreaker.internal.SchedulerFactory;
 import io.github.resilience4j.core.RegistryStore;
@@ -89,6 +90,20 @@ final class HealthRarePaths {
         byName.forEach(CircuitBreaker::reset);
         breakers.forEach(WatchedBreaker::wasReset);
         resourceBreakers.forEach(byResource -> byResource.values().forEach(WatchedBreaker::wasReset));
+    }
+
+    /**
+     * Opens {@code breaker} at once; false when another thread moved it first (e.g. its window opened it): it is out
+     * of the plans either way. Here rather than in {@link WatchedBreaker#eject()}, whose handler would load the
+     * exception's class when the breaker is verified.
+     */
+    static boolean forceOpen(CircuitBreaker breaker) {
+        try {
+            breaker.transitionToOpenState();
+            return true;
+        } catch (IllegalStateTransitionException e) {
+            return false;
+        }
     }
 
     /** The probe's single daemon thread, running {@link RegionHealth#probeRound} every probe interval. */

@@ -7,10 +7,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,8 +27,8 @@ final class Hedger implements AutoCloseable {
     Hedger(int maxWorkers) {
         SettingRules.atLeast(maxWorkers, 1, "HedgingConfig.withMaxWorkers", "allow at least one worker");
         this.workers = new ThreadPoolExecutor(0, maxWorkers, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                new Daemons("meridian-hedge-"));
-        this.timer = new ScheduledThreadPoolExecutor(1, new Daemons("meridian-hedge-timer-"));
+                new NumberedDaemons("meridian-hedge-"));
+        this.timer = new ScheduledThreadPoolExecutor(1, new NumberedDaemons("meridian-hedge-timer-"));
         this.timer.setRemoveOnCancelPolicy(true);
     }
 
@@ -76,23 +74,6 @@ final class Hedger implements AutoCloseable {
     public void close() {
         timer.shutdownNow();
         workers.shutdownNow();
-    }
-
-    /** Numbered daemon threads; a class rather than a lambda, which every hedged runtime's build would spin. */
-    private static final class Daemons implements ThreadFactory {
-        private final String prefix;
-        private final AtomicInteger n = new AtomicInteger();
-
-        Daemons(String prefix) {
-            this.prefix = prefix;
-        }
-
-        @Override
-        public Thread newThread(Runnable r) {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }
     }
 
     /**

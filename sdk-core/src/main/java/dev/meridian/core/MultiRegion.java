@@ -167,12 +167,12 @@ public final class MultiRegion implements AutoCloseable {
      * @throws NoRegionAvailableException when health leaves no region to try
      */
     public <T> T execute(Operation op, Function<Region, T> call) {
-        return executor.execute(op, RoutingContext.current(), call, executor.classifier());
+        return integration.execute(op, RoutingContext.current(), call);
     }
 
     /** See {@link MultiRegionSpi#execute(Operation, RoutingContext, Function)}. */
     <T> T execute(Operation op, RoutingContext ctx, Function<Region, T> call) {
-        return executor.execute(op, ctx, call, executor.classifier());
+        return integration.execute(op, ctx, call);
     }
 
     /**
@@ -181,13 +181,13 @@ public final class MultiRegion implements AutoCloseable {
      * exceptionally.
      */
     public <T> CompletableFuture<T> executeAsync(Operation op, Function<Region, CompletableFuture<T>> call) {
-        return executor.executeAsync(op, RoutingContext.current(), call, executor.classifier());
+        return integration.executeAsync(op, RoutingContext.current(), call);
     }
 
     /** See {@link MultiRegionSpi#executeAsync(Operation, RoutingContext, Function)}. */
     <T> CompletableFuture<T> executeAsync(Operation op, RoutingContext ctx,
             Function<Region, CompletableFuture<T>> call) {
-        return executor.executeAsync(op, ctx, call, executor.classifier());
+        return integration.executeAsync(op, ctx, call);
     }
 
     /** See {@link MultiRegionSpi#plan}. */

@@ -418,7 +418,31 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
         }
     }
 
-    /** A configured region, its breaker and its region × resource breakers. */
-    private record Slot(Region region, WatchedBreaker breaker, ConcurrentHashMap<String, WatchedBreaker> resources) {
+    /**
+     * A configured region, its breaker and its region × resource breakers. A plain class, not a record: a record's
+     * class file carries its generated equals, hashCode and toString, which nothing here calls (cold start).
+     */
+    private static final class Slot {
+        private final Region region;
+        private final WatchedBreaker breaker;
+        private final ConcurrentHashMap<String, WatchedBreaker> resources;
+
+        Slot(Region region, WatchedBreaker breaker, ConcurrentHashMap<String, WatchedBreaker> resources) {
+            this.region = region;
+            this.breaker = breaker;
+            this.resources = resources;
+        }
+
+        Region region() {
+            return region;
+        }
+
+        WatchedBreaker breaker() {
+            return breaker;
+        }
+
+        ConcurrentHashMap<String, WatchedBreaker> resources() {
+            return resources;
+        }
     }
 }

@@ -63,8 +63,18 @@ final class Router implements ToIntFunction<Region> {
      */
     private volatile @Nullable LastPlan lastPlan;
 
-    /** A plan and the subject jurisdiction it was made for. */
-    private record LastPlan(RoutingPlan plan, @Nullable Jurisdiction jurisdiction) {
+    /**
+     * A plan and the subject jurisdiction it was made for. A plain class, not a record: a record's class file carries
+     * its generated equals, hashCode and toString, which nothing here calls (cold start).
+     */
+    private static final class LastPlan {
+        final RoutingPlan plan;
+        final @Nullable Jurisdiction jurisdiction;
+
+        LastPlan(RoutingPlan plan, @Nullable Jurisdiction jurisdiction) {
+            this.plan = plan;
+            this.jurisdiction = jurisdiction;
+        }
     }
 
     /**
@@ -73,7 +83,15 @@ final class Router implements ToIntFunction<Region> {
      */
     private volatile @Nullable DefaultScope defaultScope;
 
-    private record DefaultScope(Optional<Jurisdiction> subject, Set<Region> allowed) {
+    /** A plain class, not a record, as {@link LastPlan}. */
+    private static final class DefaultScope {
+        final Optional<Jurisdiction> subject;
+        final Set<Region> allowed;
+
+        DefaultScope(Optional<Jurisdiction> subject, Set<Region> allowed) {
+            this.subject = subject;
+            this.allowed = allowed;
+        }
     }
     /**
      * Allowed regions per data class and subject jurisdiction. A plain map that stops growing at its bound (further
@@ -194,8 +212,8 @@ final class Router implements ToIntFunction<Region> {
         Set<Region> allowed;
         if (ctx == defaultContext) {
             DefaultScope scope = defaultScope();
-            subject = scope.subject();
-            allowed = scope.allowed();
+            subject = scope.subject;
+            allowed = scope.allowed;
         } else {
             subject = subjectJurisdiction(ctx);
             allowed = allowedRegions(ctx, subject);
@@ -333,9 +351,7 @@ final class Router implements ToIntFunction<Region> {
             return withDefaultDataClass(ctx);
         }
         if (config.requireContext()) {
-            throw refusal(op, RoutingContext.empty(), "no RoutingContext declaring a data class or a data subject is"
-                    + " open and meridian.require-context (MERIDIAN_REQUIRE_CONTEXT) is true; open one with"
-                    + " RoutingContext.builder()...open(), or send the request's routing headers");
+            throw RouterRarePaths.contextRequired(this, op);
         }
         if (ctx == RoutingContext.empty()) {
             return defaultContext;

@@ -54,6 +54,13 @@ final class RouterRarePaths {
         return refuse(subject, metrics, op, ctx, reason, null);
     }
 
+    /** The refusal of a call made under no declared context while one is required. */
+    static RuntimeException contextRequired(Router router, Operation op) {
+        return router.refuse(op, RoutingContext.empty(), "no RoutingContext declaring a data class or a data subject"
+                + " is open and meridian.require-context (MERIDIAN_REQUIRE_CONTEXT) is true; open one with"
+                + " RoutingContext.builder()...open(), or send the request's routing headers", null);
+    }
+
     static RuntimeException noneAvailable(Operation op, boolean residencyLimited, Set<Region> allowed,
             List<Region> byPriority, @Nullable String resource) {
         return new NoRegionAvailableException("No region is available for " + op.name() + ": every region "

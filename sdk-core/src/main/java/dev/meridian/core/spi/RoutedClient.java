@@ -174,6 +174,15 @@ public final class RoutedClient<C, R, K> {
         public void answered(Region region, S value) {
             model.afterSuccess(classified, request, ctx, region, value);
         }
+
+        /** The failure a future completed with, without the wrappers the future added. */
+        private static Throwable unwrapCompletion(Throwable e) {
+            Throwable t = e;
+            while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+                t = t.getCause();
+            }
+            return t;
+        }
     }
 
     /** {@link RegionalClients#isCold}; a class rather than a method reference, spun by every cold start's build. */
@@ -188,15 +197,6 @@ public final class RoutedClient<C, R, K> {
         public boolean test(Region region) {
             return clients.isCold(region);
         }
-    }
-
-    /** The failure a future completed with, without the wrappers the future added. */
-    private static Throwable unwrapCompletion(Throwable e) {
-        Throwable t = e;
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
     }
 
     /** The request with the first-attempt budget when the region's client has not answered a call yet. */
