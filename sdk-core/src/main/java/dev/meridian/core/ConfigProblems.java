@@ -3,7 +3,6 @@ package dev.meridian.core;
 import dev.meridian.core.internal.SettingRules;
 import dev.meridian.core.residency.Jurisdiction;
 import dev.meridian.core.residency.ResidencyPolicy;
-import dev.meridian.core.settings.MeridianSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -41,33 +40,33 @@ final class ConfigProblems {
         }
     }
 
-    static RuntimeException noRegion(MultiRegionConfig.Builder b) {
-        return SettingRules.invalid(b.name("regions"), "must name at least one region", "none",
+    static RuntimeException noRegion(String setting) {
+        return SettingRules.invalid(setting, "must name at least one region", "none",
                 "add the AWS regions to use, e.g. eu-west-1 and us-east-1");
     }
 
-    static RuntimeException unknownRegion(MultiRegionConfig.Builder b, Region region) {
-        return SettingRules.invalid(b.name("regions"), "must name known AWS regions", SettingRules.quoted(region.id()),
+    static RuntimeException unknownRegion(String setting, Region region) {
+        return SettingRules.invalid(setting, "must name known AWS regions", SettingRules.quoted(region.id()),
                 "check the spelling of the region id, e.g. eu-west-1");
     }
 
-    static RuntimeException regionTwice(MultiRegionConfig.Builder b, Region region) {
-        return SettingRules.invalid(b.name("regions"), "must name each region once",
+    static RuntimeException regionTwice(String setting, Region region) {
+        return SettingRules.invalid(setting, "must name each region once",
                 SettingRules.quoted(region.id()) + " twice", "remove the second " + region.id());
     }
 
-    static RuntimeException weightsNotHundred(MultiRegionConfig.Builder b, List<RegionSpec> specs, int sum) {
+    static RuntimeException weightsNotHundred(String setting, List<RegionSpec> specs, int sum) {
         StringJoiner weights = new StringJoiner(", ", sum + " (", ")");
         for (RegionSpec s : specs) {
             weights.add(s.region().id() + "=" + s.weight().orElse(0));
         }
-        return SettingRules.invalid(b.name(MeridianSettings.REGION_WEIGHT.key()), "must add up to 100",
+        return SettingRules.invalid(setting, "must add up to 100",
                 weights.toString(), "give every region a weight so that they add up to 100, or set none for equal chances");
     }
 
-    /** {@code region}, set as {@code key} (home or local region), is not among the configured {@code seen}. */
-    static RuntimeException notConfigured(MultiRegionConfig.Builder b, String key, Set<Region> seen, Region region) {
-        return SettingRules.invalid(b.name(key), "must be one of the configured regions " + ids(seen),
+    /** {@code region}, set as {@code setting} (home or local region), is not among the configured {@code seen}. */
+    static RuntimeException notConfigured(String setting, Set<Region> seen, Region region) {
+        return SettingRules.invalid(setting, "must be one of the configured regions " + ids(seen),
                 SettingRules.quoted(region.id()), "name one of them, or add " + region.id() + " to the regions");
     }
 
@@ -76,16 +75,16 @@ final class ConfigProblems {
                 value.trim(), ids(seen), home.id());
     }
 
-    static RuntimeException ruleRegion(MultiRegionConfig.Builder b, Set<Region> seen, ResidencyPolicy.Rule rule,
+    static RuntimeException ruleRegion(String setting, Set<Region> seen, ResidencyPolicy.Rule rule,
             Region region) {
-        return SettingRules.invalid(b.name("residency"), "rules must name configured regions " + ids(seen),
+        return SettingRules.invalid(setting, "rules must name configured regions " + ids(seen),
                 "rule " + rule + " naming region '" + region.id() + "'",
                 "add " + region.id() + " to the regions, or remove it from the rule");
     }
 
-    static RuntimeException ruleJurisdiction(MultiRegionConfig.Builder b, Set<Jurisdiction> jurisdictions,
+    static RuntimeException ruleJurisdiction(String setting, Set<Jurisdiction> jurisdictions,
             ResidencyPolicy.Rule rule, Jurisdiction j) {
-        return SettingRules.invalid(b.name("residency"),
+        return SettingRules.invalid(setting,
                 "rules must name jurisdictions of configured regions " + jurisdictions,
                 "rule " + rule + " naming jurisdiction '" + j + "'",
                 "configure a region in " + j + ", or remove " + j + " from the rule");

@@ -73,6 +73,15 @@ final class HealthRarePaths {
                 SettingRules.quoted(region), "name a configured region");
     }
 
+    /** Logs that a region was drained ({@code drained}) or undrained. */
+    static void drained(Region region, boolean drained) {
+        if (drained) {
+            LOG.info("Region {} drained: removed from routing plans", region.id());
+        } else {
+            LOG.info("Region {} undrained: back in routing plans", region.id());
+        }
+    }
+
     /** Logs and meters a transition of a region's breaker or a region × resource one. */
     static void changed(Metrics metrics, WatchedBreaker breaker, CircuitBreaker.State from, CircuitBreaker.State to) {
         if (breaker.resource() == null) {

@@ -347,23 +347,23 @@ public final class MultiRegionConfig {
         }
 
         /** How a bad value of {@code key} is named in the error. */
-        String name(String key) {
+        private String name(String key) {
             return names == null ? ConfigProblems.builderName(key) : names.apply(key);
         }
 
         public MultiRegionConfig build() {
             // Each check builds its message only when it fails (ConfigProblems): every application builds a config.
             if (regions.isEmpty()) {
-                throw ConfigProblems.noRegion(this);
+                throw ConfigProblems.noRegion(name("regions"));
             }
             Set<Region> known = new LinkedHashSet<>(Region.regions());
             Set<Region> seen = new LinkedHashSet<>();
             for (RegionSpec s : regions) {
                 if (!known.contains(s.region())) {
-                    throw ConfigProblems.unknownRegion(this, s.region());
+                    throw ConfigProblems.unknownRegion(name("regions"), s.region());
                 }
                 if (!seen.add(s.region())) {
-                    throw ConfigProblems.regionTwice(this, s.region());
+                    throw ConfigProblems.regionTwice(name("regions"), s.region());
                 }
             }
 
@@ -380,19 +380,19 @@ public final class MultiRegionConfig {
                 sum += s.weight().orElse(0);
             }
             if (weightsSet && sum != 100) {
-                throw ConfigProblems.weightsNotHundred(this, filled, sum);
+                throw ConfigProblems.weightsNotHundred(name(MeridianSettings.REGION_WEIGHT.key()), filled, sum);
             }
 
             Region home = homeRegion;
             if (home == null) {
                 home = byPriority(filled)[0];
             } else if (!seen.contains(home)) {
-                throw ConfigProblems.notConfigured(this, "home-region", seen, home);
+                throw ConfigProblems.notConfigured(name("home-region"), seen, home);
             }
 
             Region local = localRegion;
             if (local != null && !seen.contains(local)) {
-                throw ConfigProblems.notConfigured(this, "local-region", seen, local);
+                throw ConfigProblems.notConfigured(name("local-region"), seen, local);
             }
             if (local == null) {
                 local = fromEnvironment(seen, home);
@@ -428,12 +428,12 @@ public final class MultiRegionConfig {
             for (ResidencyPolicy.Rule rule : residency.rules()) {
                 for (Region r : rule.regions()) {
                     if (!seen.contains(r)) {
-                        throw ConfigProblems.ruleRegion(this, seen, rule, r);
+                        throw ConfigProblems.ruleRegion(name("residency"), seen, rule, r);
                     }
                 }
                 for (Jurisdiction j : rule.regionJurisdictions()) {
                     if (!jurisdictions.contains(j)) {
-                        throw ConfigProblems.ruleJurisdiction(this, jurisdictions, rule, j);
+                        throw ConfigProblems.ruleJurisdiction(name("residency"), jurisdictions, rule, j);
                     }
                 }
             }

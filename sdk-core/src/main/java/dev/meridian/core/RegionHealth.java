@@ -3,12 +3,9 @@ package dev.meridian.core;
 import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.health.ProbeHook;
 import dev.meridian.core.internal.Metrics;
-import dev.meridian.core.internal.SettingRules;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.circuitbreaker.internal.CircuitBreakerStateMachine;
-import io.github.resilience4j.circuitbreaker.internal.SchedulerFactory;
 import io.github.resilience4j.core.RegistryStore;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -21,15 +18,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -51,7 +44,6 @@ import software.amazon.awssdk.regions.Region;
  * breaker, so one hot table never moves the traffic of the region's other tables. Thread-safe.
  */
 final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
-    private static final Logger LOG = LoggerFactory.getLogger(RegionHealth.class);
 
     private final HealthConfig config;
     /** Built with the first breaker's state machine ({@link LazyBreaker}) or the first registry. */
@@ -96,7 +88,10 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
         List<Slot> slotList = new ArrayList<>();
         for (Region r : regions) {
             WatchedBreaker watched = newBreaker(r, null);
-            metrics.breakerState(r, new StateOrder(watched));
+            if (metrics != Metrics.noop()) {
+                // No registry, no gauge: its reader class is then never loaded (cold start).
+                metrics.breakerState(r, new StateOrder(watched));
+            }
             m.put(r, watched);
             ConcurrentHashMap<String, WatchedBreaker> resources = new ConcurrentHashMap<>();
             byResource.put(r, resources);
@@ -186,7 +181,7 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
     public void drain(Region region) {
         watched(region);
         if (drained.add(region)) {
-            LOG.info("Region {} drained: removed from routing plans", region.id());
+            HealthRarePaths.drained(region, true);
         }
     }
 
@@ -194,7 +189,7 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
     public void undrain(Region region) {
         watched(region);
         if (drained.remove(region)) {
-            LOG.info("Region {} undrained: back in routing plans", region.id());
+            HealthRarePaths.drained(region, false);
         }
     }
 

@@ -14,7 +14,6 @@ import dev.meridian.core.routing.RoutingRandom;
 import dev.meridian.core.routing.RoutingRequest;
 import dev.meridian.core.routing.RoutingStrategy;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,8 +21,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToIntFunction;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -37,7 +34,6 @@ import software.amazon.awssdk.regions.Region;
  * never reported as a refusal; nothing is sent outside the allowed regions either way). A strategy can only reorder or drop candidates: regions it adds are ignored. Thread-safe.
  */
 final class Router implements ToIntFunction<Region> {
-    private static final Logger LOG = LoggerFactory.getLogger(Router.class);
     private static final Jurisdiction UNKNOWN = Jurisdiction.of("UNKNOWN");
     private static final RoutingStrategy LOCAL_FIRST = RoutingStrategy.localFirst();
     /**
