@@ -7,10 +7,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,8 +27,8 @@ final class Hedger implements AutoCloseable {
     Hedger(int maxWorkers) {
         SettingRules.atLeast(maxWorkers, 1, "HedgingConfig.withMaxWorkers", "allow at least one worker");
         this.workers = new ThreadPoolExecutor(0, maxWorkers, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                daemon("meridian-hedge-"));
-        this.timer = new ScheduledThreadPoolExecutor(1, daemon("meridian-hedge-timer-"));
+                new NumberedDaemons("meridian-hedge-"));
+        this.timer = new ScheduledThreadPoolExecutor(1, new NumberedDaemons("meridian-hedge-timer-"));
         this.timer.setRemoveOnCancelPolicy(true);
     }
 
@@ -76,15 +74,6 @@ final class Hedger implements AutoCloseable {
     public void close() {
         timer.shutdownNow();
         workers.shutdownNow();
-    }
-
-    private static ThreadFactory daemon(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     /**

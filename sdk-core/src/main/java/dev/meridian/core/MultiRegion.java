@@ -10,8 +10,6 @@ import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.health.RegionStatus;
 import dev.meridian.core.internal.Metrics;
 import dev.meridian.core.internal.Observations;
-import dev.meridian.core.internal.SettingRules;
-import dev.meridian.core.residency.Jurisdiction;
 import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.core.routing.LatencyTracker;
 import dev.meridian.core.routing.Operation;
@@ -19,31 +17,20 @@ import dev.meridian.core.routing.OperationKind;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingPlan;
 import dev.meridian.core.routing.RoutingRandom;
-import dev.meridian.core.routing.RoutingRequest;
-import dev.meridian.core.routing.RoutingStrategy;
-import dev.meridian.core.spi.AnsweredCall;
 import dev.meridian.core.spi.ClientProvider;
 import dev.meridian.core.spi.MultiRegionSpi;
-import dev.meridian.core.spi.RegionalAttempt;
-import dev.meridian.core.spi.RegionalBind;
 import dev.meridian.core.spi.SnapshotParticipant;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.ServiceLoader;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -91,10 +78,11 @@ public final class MultiRegion implements AutoCloseable {
     /** The fleet's region controls, or null when no control source is configured (then no control thread runs). */
     private final @Nullable RegionControl control;
     private final Integration integration;
-    private final List<AutoCloseable> wrapped = new CopyOnWriteArrayList<>();
+    /** Clients wrapped by this runtime, closed with it (added by {@link ClientWrapping}). */
+    final List<AutoCloseable> wrapped = new CopyOnWriteArrayList<>();
     private final List<SnapshotParticipant> snapshotParticipants = new CopyOnWriteArrayList<>();
     private volatile @Nullable HybridLogicalClock clock;
-    private volatile boolean closed;
+    volatile boolean closed;
 
     private MultiRegion(Builder b) {
         this.config = b.config;
@@ -108,7 +96,7 @@ public final class MultiRegion implements AutoCloseable {
         this.router = new Router(config, health, new LatencyTracker(), random, metrics, control);
         this.executor = new RegionalExecutor(config, router, health, classifier, metrics,
                 Observations.forRegistry(b.observationRegistry));
-        this.integration = new Integration(this);
+        this.integration = new Integration(this, executor, router, random, control);
         LOG.debug("Meridian runtime started: {}", config);
     }
 
@@ -131,56 +119,23 @@ public final class MultiRegion implements AutoCloseable {
      */
     public static <C> C wrap(Class<C> iface, Function<Region, C> factory, MultiRegionConfig config,
             OperationClassifier classifier) {
-        Objects.requireNonNull(factory, "factory");
-        return wrap(iface, (region, spec) -> factory.apply(region), config, classifier);
+        return ClientWrapping.wrap(iface, ClientWrapping.byRegion(factory), config, classifier);
     }
 
     /** As {@link #wrap(Class, Function, MultiRegionConfig, OperationClassifier)}; the factory sees the region's spec. */
     public static <C> C wrap(Class<C> iface, RegionalClientFactory<C> factory, MultiRegionConfig config,
             OperationClassifier classifier) {
-        MultiRegion runtime = builder(config).build();
-        try {
-            return runtime.proxy(iface, factory, classifier, true);
-        } catch (RuntimeException e) {
-            // Nobody else holds this runtime: close it, or a configured health probe would keep its thread.
-            runtime.close();
-            throw e;
-        }
+        return ClientWrapping.wrap(iface, factory, config, classifier);
     }
 
     /** A multi-region client sharing this runtime's breakers and metrics; closed by {@link #close()}. */
     public <C> C wrapClient(Class<C> iface, Function<Region, C> factory, OperationClassifier classifier) {
-        Objects.requireNonNull(factory, "factory");
-        return wrapClient(iface, (region, spec) -> factory.apply(region), classifier);
+        return ClientWrapping.proxy(this, iface, ClientWrapping.byRegion(factory), classifier, false);
     }
 
     /** As {@link #wrapClient(Class, Function, OperationClassifier)}; the factory sees the region's spec. */
     public <C> C wrapClient(Class<C> iface, RegionalClientFactory<C> factory, OperationClassifier classifier) {
-        return proxy(iface, factory, classifier, false);
-    }
-
-    private <C> C proxy(Class<C> iface, RegionalClientFactory<C> factory, OperationClassifier classifier,
-            boolean ownsRuntime) {
-        Objects.requireNonNull(iface, "iface");
-        Objects.requireNonNull(factory, "factory");
-        Objects.requireNonNull(classifier, "classifier");
-        SettingRules.check(iface.isInterface(), "iface", "must be an interface", iface.getName(),
-                "pass the client's interface, e.g. DynamoDbClient.class");
-        if (closed) {
-            throw new IllegalStateException("MultiRegion runtime is closed");
-        }
-        for (ClientProvider provider : ServiceLoader.load(ClientProvider.class, iface.getClassLoader())) {
-            if (provider.serves(iface)) {
-                C client = provider.open(iface, this, factory, ownsRuntime);
-                if (client instanceof AutoCloseable closeable) {
-                    wrapped.add(closeable);
-                }
-                return client;
-            }
-        }
-        GenericClientProxy<C> router = new GenericClientProxy<>(iface, this, ownsRuntime, factory, classifier);
-        wrapped.add(router);
-        return router.proxy();
+        return ClientWrapping.proxy(this, iface, factory, classifier, false);
     }
 
     /** The configuration this runtime was built with. */
@@ -199,34 +154,12 @@ public final class MultiRegion implements AutoCloseable {
      * @throws NoRegionAvailableException when health leaves no region to try
      */
     public <T> T execute(Operation op, Function<Region, T> call) {
-        return executor.execute(op, RoutingContext.current(), call, executor.classifier());
+        return integration.execute(op, RoutingContext.current(), call);
     }
 
     /** See {@link MultiRegionSpi#execute(Operation, RoutingContext, Function)}. */
     <T> T execute(Operation op, RoutingContext ctx, Function<Region, T> call) {
-        return executor.execute(op, ctx, call, executor.classifier());
-    }
-
-    /** See {@link MultiRegionSpi#execute(Operation, RoutingContext, Function, FailureClassifier)}. */
-    <T> T execute(Operation op, RoutingContext ctx, Function<Region, T> call, FailureClassifier classifier) {
-        return executor.execute(op, ctx, call, Objects.requireNonNull(classifier, "classifier"));
-    }
-
-    /** As {@link #execute(Operation, RoutingContext, Function)}; {@code cold} tells which regions' clients are cold. */
-    <T> T execute(Operation op, RoutingContext ctx, Function<Region, T> call, Predicate<Region> cold) {
-        return executor.execute(op, ctx, call, executor.classifier(), cold);
-    }
-
-    /** As {@link #executeAsync(Operation, RoutingContext, Function)}; {@code cold} tells which clients are cold. */
-    <T> CompletableFuture<T> executeAsync(Operation op, RoutingContext ctx,
-            Function<Region, CompletableFuture<T>> call, Predicate<Region> cold) {
-        return executor.executeAsync(op, ctx, call, executor.classifier(), cold);
-    }
-
-    /** See {@link MultiRegionSpi#callAsync}. */
-    <T> CompletableFuture<T> callAsync(Operation op, RoutingContext ctx, AnsweredCall<T> call,
-            Predicate<Region> cold) {
-        return executor.callAsync(op, ctx, call, cold);
+        return integration.execute(op, ctx, call);
     }
 
     /**
@@ -235,77 +168,18 @@ public final class MultiRegion implements AutoCloseable {
      * exceptionally.
      */
     public <T> CompletableFuture<T> executeAsync(Operation op, Function<Region, CompletableFuture<T>> call) {
-        return executor.executeAsync(op, RoutingContext.current(), call, executor.classifier());
+        return integration.executeAsync(op, RoutingContext.current(), call);
     }
 
     /** See {@link MultiRegionSpi#executeAsync(Operation, RoutingContext, Function)}. */
     <T> CompletableFuture<T> executeAsync(Operation op, RoutingContext ctx,
             Function<Region, CompletableFuture<T>> call) {
-        return executor.executeAsync(op, ctx, call, executor.classifier());
-    }
-
-    /** See {@link MultiRegionSpi#attempt}. */
-    <T, E extends Exception> T attempt(Operation op, Region region, FailureClassifier classifier,
-            RegionalAttempt<T, E> call) throws E {
-        Objects.requireNonNull(op, "op");
-        requireRegion(region);
-        Objects.requireNonNull(classifier, "classifier");
-        Objects.requireNonNull(call, "call");
-        return executor.attempt(op, region, call, classifier);
-    }
-
-    /** See {@link MultiRegionSpi#bind}. */
-    <T, E extends Exception> T bind(Operation op, RoutingContext ctx, FailureClassifier classifier,
-            RegionalBind<T, E> work) throws E {
-        Objects.requireNonNull(op, "op");
-        Objects.requireNonNull(ctx, "ctx");
-        Objects.requireNonNull(classifier, "classifier");
-        return executor.bind(op, ctx, Objects.requireNonNull(work, "work"), classifier);
-    }
-
-    /** See {@link MultiRegionSpi#recordFailure}. */
-    void recordFailure(Operation op, Region region, Throwable failure, FailureClassifier classifier) {
-        Objects.requireNonNull(op, "op");
-        requireRegion(region);
-        executor.recordFailure(op, region, Objects.requireNonNull(failure, "failure"),
-                Objects.requireNonNull(classifier, "classifier"));
+        return integration.executeAsync(op, ctx, call);
     }
 
     /** See {@link MultiRegionSpi#plan}. */
     RoutingPlan plan(Operation op, RoutingContext ctx) {
         return router.plan(op, ctx);
-    }
-
-    /** See {@link MultiRegionSpi#allowedRegions}. */
-    Set<Region> allowedRegions(RoutingContext ctx) {
-        return router.allowedRegions(Objects.requireNonNull(ctx, "ctx"));
-    }
-
-    /** See {@link MultiRegionSpi#footprintMatters}. */
-    boolean footprintMatters(RoutingContext ctx) {
-        return router.footprintMatters(Objects.requireNonNull(ctx, "ctx"));
-    }
-
-    /** See {@link MultiRegionSpi#checkResidency}. */
-    void checkResidency(Operation op, RoutingContext ctx, Set<Region> replicaFootprint) {
-        router.checkFootprint(Objects.requireNonNull(op, "op"), Objects.requireNonNull(ctx, "ctx"),
-                replicaFootprint);
-    }
-
-    /** See {@link MultiRegionSpi#refuse}. */
-    ResidencyViolationException refuse(Operation op, RoutingContext ctx, String reason) {
-        return router.refuse(Objects.requireNonNull(op, "op"), Objects.requireNonNull(ctx, "ctx"),
-                Objects.requireNonNull(reason, "reason"), null);
-    }
-
-    /** See {@link MultiRegionSpi#homeRegion}. */
-    Region homeRegion(Operation op) {
-        return router.home(Objects.requireNonNull(op, "op"), RoutingContext.empty(), Set.copyOf(config.regionList()));
-    }
-
-    /** See {@link MultiRegionSpi#routingRequest}. */
-    RoutingRequest routingRequest(Operation op, RoutingContext ctx) {
-        return new RoutingRequest(op, ctx, config.localRegion(), router.weights(), router.latency(), random);
     }
 
     /** The health of every configured region, in configuration order. */
@@ -319,14 +193,7 @@ public final class MultiRegion implements AutoCloseable {
 
     /** The health of one configured region. */
     public RegionStatus status(Region region) {
-        requireRegion(region);
-        LatencyTracker latency = router.latency();
-        long avg = latency.averageNanos(region);
-        long p95 = latency.p95Nanos(region);
-        Jurisdiction jurisdiction = Objects.requireNonNull(config.jurisdictions().get(region), "jurisdiction");
-        return RegionStatus.of(region, jurisdiction, breakerState(health.state(region)),
-                health.isDrained(region), health.isAvailable(region) && (control == null || control.isOn(region)),
-                health.isSuspect(region), avg < 0 ? null : Duration.ofNanos(avg), p95 < 0 ? null : Duration.ofNanos(p95));
+        return RuntimeViews.status(config, health, router.latency(), control, requireRegion(region));
     }
 
     /** Takes a region out of every routing plan (calls in flight finish) until {@link #undrain}. */
@@ -355,7 +222,23 @@ public final class MultiRegion implements AutoCloseable {
             throw new IllegalStateException("MultiRegion runtime is closed");
         }
         snapshotParticipants.add(participant);
-        return () -> snapshotParticipants.remove(participant);
+        return new Registered(snapshotParticipants, participant);
+    }
+
+    /** A participant's registration; a class rather than a lambda, spun by every routed client's build. */
+    private static final class Registered implements SnapshotParticipant.Registration {
+        private final List<SnapshotParticipant> participants;
+        private final SnapshotParticipant participant;
+
+        Registered(List<SnapshotParticipant> participants, SnapshotParticipant participant) {
+            this.participants = participants;
+            this.participant = participant;
+        }
+
+        @Override
+        public void close() {
+            participants.remove(participant);
+        }
     }
 
     /**
@@ -368,23 +251,7 @@ public final class MultiRegion implements AutoCloseable {
      */
     void beforeCheckpoint() {
         health.suspendProbe();
-        List<SnapshotParticipant> dependentsFirst = new ArrayList<>(snapshotParticipants);
-        Collections.reverse(dependentsFirst);
-        for (SnapshotParticipant p : dependentsFirst) {
-            try {
-                p.quiesce();
-            } catch (RuntimeException e) {
-                LOG.warn("A Meridian part failed to stop its background work for the checkpoint ({}): {}", p,
-                        e.toString());
-            }
-        }
-        for (SnapshotParticipant p : dependentsFirst) {
-            try {
-                p.beforeCheckpoint();
-            } catch (RuntimeException e) {
-                LOG.warn("A Meridian part failed to prepare for the checkpoint ({}): {}", p, e.toString());
-            }
-        }
+        Checkpoints.before(snapshotParticipants);
     }
 
     /**
@@ -400,20 +267,9 @@ public final class MultiRegion implements AutoCloseable {
         clock().now();
         resetHealth();
         random.reseed();
-        for (SnapshotParticipant p : snapshotParticipants) {
-            try {
-                p.afterRestore();
-            } catch (RuntimeException e) {
-                LOG.warn("A Meridian part failed to refresh after the restore ({}): {}", p, e.toString());
-            }
-        }
+        Checkpoints.after(snapshotParticipants);
         health.resumeProbe();
         return nodeId;
-    }
-
-    /** See {@link MultiRegionSpi#control}. */
-    Optional<RegionControl> control() {
-        return Optional.ofNullable(control);
     }
 
     /** See {@link MultiRegionSpi#circuitBreakers}. */
@@ -431,26 +287,13 @@ public final class MultiRegion implements AutoCloseable {
         return executor;
     }
 
-    private Region requireRegion(Region region) {
+    /** {@code region}, when it is one of the configured regions. */
+    Region requireRegion(Region region) {
         Objects.requireNonNull(region, "region");
         if (!config.contains(region)) {
-            throw SettingRules.invalid("region", "must be one of the configured regions " + config.regionList(),
-                    SettingRules.quoted(region.id()), "pass a configured region");
+            throw RuntimeViews.notConfigured(config, region);
         }
         return region;
-    }
-
-    private static RegionStatus.BreakerState breakerState(CircuitBreaker.State state) {
-        switch (state) {
-            case CLOSED:
-                return RegionStatus.BreakerState.CLOSED;
-            case OPEN:
-                return RegionStatus.BreakerState.OPEN;
-            case HALF_OPEN:
-                return RegionStatus.BreakerState.HALF_OPEN;
-            default:
-                return RegionStatus.BreakerState.OTHER;
-        }
     }
 
     /** The hybrid logical clock of this runtime (created on first use). */

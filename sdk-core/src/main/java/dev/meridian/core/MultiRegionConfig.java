@@ -4,7 +4,6 @@ import static org.apiguardian.api.API.Status.STABLE;
 
 import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.health.HealthConfig;
-import dev.meridian.core.internal.SettingRules;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.Jurisdiction;
 import dev.meridian.core.residency.ResidencyPolicy;
@@ -22,12 +21,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.StringJoiner;
 import java.util.function.Function;
 import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -44,7 +40,6 @@ import software.amazon.awssdk.regions.Region;
  */
 @API(status = STABLE, since = "0.1")
 public final class MultiRegionConfig {
-    private static final Logger LOG = LoggerFactory.getLogger(MultiRegionConfig.class);
     // The two defaults are written out, not read from the settings catalogue, so that an application configured by
     // the builders does not load the catalogue at start-up; MeridianSettingsTest holds them equal to the declarations.
     /** Default of {@link #maxRegionsPerCall()}: {@link MeridianSettings#MAX_REGIONS_PER_CALL}'s. */
@@ -97,7 +92,7 @@ public final class MultiRegionConfig {
     }
 
     /** The regions sorted by priority, ties in declaration order (a stable insertion sort: a handful of regions). */
-    private static Region[] byPriority(List<RegionSpec> regions) {
+    static Region[] byPriority(List<RegionSpec> regions) {
         RegionSpec[] sorted = regions.toArray(new RegionSpec[0]);
         for (int i = 1; i < sorted.length; i++) {
             RegionSpec s = sorted[i];
@@ -353,43 +348,23 @@ public final class MultiRegionConfig {
 
         /** How a bad value of {@code key} is named in the error. */
         private String name(String key) {
-            return names == null ? defaultName(key) : names.apply(key);
-        }
-
-        /** The builder method that sets {@code key}, as a user of the builder wrote it. */
-        private static String defaultName(String key) {
-            switch (key) {
-                case "region.<region>.weight":
-                    // Weights are set per region: the rule over all of them names them all.
-                    return "RegionSpec.weight of the regions";
-                case "max-regions-per-call":
-                    return "MultiRegionConfig.maxRegionsPerCall";
-                case "first-attempt-timeout":
-                    return "MultiRegionConfig.firstAttemptTimeout";
-                case "local-region":
-                    return "MultiRegionConfig.localRegion";
-                case "home-region":
-                    return "MultiRegionConfig.homeRegion";
-                default:
-                    return "MultiRegionConfig." + key;
-            }
+            return names == null ? ConfigProblems.builderName(key) : names.apply(key);
         }
 
         public MultiRegionConfig build() {
-            SettingRules.check(!regions.isEmpty(), name("regions"), "must name at least one region", "none",
-                    "add the AWS regions to use, e.g. eu-west-1 and us-east-1");
+            // Each check builds its message only when it fails (ConfigProblems): every application builds a config.
+            if (regions.isEmpty()) {
+                throw ConfigProblems.noRegion(name("regions"));
+            }
             Set<Region> known = new LinkedHashSet<>(Region.regions());
             Set<Region> seen = new LinkedHashSet<>();
             for (RegionSpec s : regions) {
-                SettingRules.check(known.contains(s.region()), name("regions"), "must name known AWS regions",
-                        SettingRules.quoted(s.region().id()), "check the spelling of the region id, e.g. eu-west-1");
-                boolean first = seen.add(s.region());
-                SettingRules.check(first, name("regions"), "must name each region once",
-                        SettingRules.quoted(s.region().id()) + " twice", "remove the second " + s.region().id());
-            }
-            List<String> ids = new ArrayList<>();
-            for (Region r : seen) {
-                ids.add(r.id());
+                if (!known.contains(s.region())) {
+                    throw ConfigProblems.unknownRegion(name("regions"), s.region());
+                }
+                if (!seen.add(s.region())) {
+                    throw ConfigProblems.regionTwice(name("regions"), s.region());
+                }
             }
 
             List<RegionSpec> filled = new ArrayList<>();
@@ -405,39 +380,29 @@ public final class MultiRegionConfig {
                 sum += s.weight().orElse(0);
             }
             if (weightsSet && sum != 100) {
-                StringJoiner weights = new StringJoiner(", ", sum + " (", ")");
-                for (RegionSpec s : filled) {
-                    weights.add(s.region().id() + "=" + s.weight().orElse(0));
-                }
-                throw SettingRules.invalid(name(MeridianSettings.REGION_WEIGHT.key()), "must add up to 100",
-                        weights.toString(),
-                        "give every region a weight so that they add up to 100, or set none for equal chances");
+                throw ConfigProblems.weightsNotHundred(name(MeridianSettings.REGION_WEIGHT.key()), filled, sum);
             }
 
             Region home = homeRegion;
             if (home == null) {
                 home = byPriority(filled)[0];
-            } else {
-                SettingRules.check(seen.contains(home), name("home-region"),
-                        "must be one of the configured regions " + ids, SettingRules.quoted(home.id()),
-                        "name one of them, or add " + home.id() + " to the regions");
+            } else if (!seen.contains(home)) {
+                throw ConfigProblems.notConfigured(name("home-region"), seen, home);
             }
 
             Region local = localRegion;
-            if (local != null) {
-                SettingRules.check(seen.contains(local), name("local-region"),
-                        "must be one of the configured regions " + ids, SettingRules.quoted(local.id()),
-                        "name one of them, or add " + local.id() + " to the regions");
+            if (local != null && !seen.contains(local)) {
+                throw ConfigProblems.notConfigured(name("local-region"), seen, local);
             }
             if (local == null) {
-                local = fromEnvironment(seen, ids, home);
+                local = fromEnvironment(seen, home);
             }
 
-            validateResidency(filled, seen, ids);
+            validateResidency(filled, seen);
             return new MultiRegionConfig(this, filled, local, home, weightsSet);
         }
 
-        private Region fromEnvironment(Set<Region> seen, List<String> ids, Region home) {
+        private Region fromEnvironment(Set<Region> seen, Region home) {
             for (String var : new String[] {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
                 String v = env == null ? System.getenv(var) : env.apply(var);
                 if (v != null && !v.isBlank()) {
@@ -445,30 +410,31 @@ public final class MultiRegionConfig {
                     if (seen.contains(r)) {
                         return r;
                     }
-                    LOG.warn("{} '{}' is not one of the configured regions {}; using home region {} as local region",
-                            var, v.trim(), ids, home.id());
+                    ConfigProblems.localNotConfigured(var, v, seen, home);
                     return home;
                 }
             }
             return home;
         }
 
-        private void validateResidency(List<RegionSpec> specs, Set<Region> seen, List<String> ids) {
+        private void validateResidency(List<RegionSpec> specs, Set<Region> seen) {
+            if (residency.rules().isEmpty()) {
+                return;
+            }
             Set<Jurisdiction> jurisdictions = new LinkedHashSet<>();
             for (RegionSpec s : specs) {
                 jurisdictions.add(s.jurisdiction());
             }
             for (ResidencyPolicy.Rule rule : residency.rules()) {
                 for (Region r : rule.regions()) {
-                    SettingRules.check(seen.contains(r), name("residency"),
-                            "rules must name configured regions " + ids, "rule " + rule + " naming region '" + r.id()
-                                    + "'", "add " + r.id() + " to the regions, or remove it from the rule");
+                    if (!seen.contains(r)) {
+                        throw ConfigProblems.ruleRegion(name("residency"), seen, rule, r);
+                    }
                 }
                 for (Jurisdiction j : rule.regionJurisdictions()) {
-                    SettingRules.check(jurisdictions.contains(j), name("residency"),
-                            "rules must name jurisdictions of configured regions " + jurisdictions, "rule " + rule
-                                    + " naming jurisdiction '" + j + "'", "configure a region in " + j
-                                    + ", or remove " + j + " from the rule");
+                    if (!jurisdictions.contains(j)) {
+                        throw ConfigProblems.ruleJurisdiction(name("residency"), jurisdictions, rule, j);
+                    }
                 }
             }
         }

@@ -3,12 +3,9 @@ package dev.meridian.core;
 import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.health.ProbeHook;
 import dev.meridian.core.internal.Metrics;
-import dev.meridian.core.internal.SettingRules;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.circuitbreaker.internal.CircuitBreakerStateMachine;
-import io.github.resilience4j.circuitbreaker.internal.SchedulerFactory;
 import io.github.resilience4j.core.RegistryStore;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -21,15 +18,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -51,7 +44,6 @@ import software.amazon.awssdk.regions.Region;
  * breaker, so one hot table never moves the traffic of the region's other tables. Thread-safe.
  */
 final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
-    private static final Logger LOG = LoggerFactory.getLogger(RegionHealth.class);
 
     private final HealthConfig config;
     /** Built with the first breaker's state machine ({@link LazyBreaker}) or the first registry. */
@@ -96,7 +88,10 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
         List<Slot> slotList = new ArrayList<>();
         for (Region r : regions) {
             WatchedBreaker watched = newBreaker(r, null);
-            metrics.breakerState(r, new StateOrder(watched));
+            if (metrics != Metrics.noop()) {
+                // No registry, no gauge: its reader class is then never loaded (cold start).
+                metrics.breakerState(r, new StateOrder(watched));
+            }
             m.put(r, watched);
             ConcurrentHashMap<String, WatchedBreaker> resources = new ConcurrentHashMap<>();
             byResource.put(r, resources);
@@ -105,7 +100,7 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
         this.breakers = Collections.unmodifiableMap(m);
         this.resourceBreakers = Collections.unmodifiableMap(byResource);
         this.slots = slotList.toArray(new Slot[0]);
-        this.prober = config.probe().isPresent() ? startProbe(config.probe().get()) : null;
+        this.prober = config.probe().isPresent() ? HealthRarePaths.startProbe(this, config.probe().get()) : null;
     }
 
     /** The breaker of a configured region. */
@@ -150,8 +145,7 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
     private Slot configured(Region region) {
         Slot slot = slot(region);
         if (slot == null) {
-            throw SettingRules.invalid("region", "must be one of the configured regions " + breakers.keySet(),
-                    SettingRules.quoted(region), "name a configured region");
+            throw HealthRarePaths.notConfigured(breakers.keySet(), region);
         }
         return slot;
     }
@@ -167,8 +161,7 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
             synchronized (this) {
                 r = registry;
                 if (r == null) {
-                    r = CircuitBreakerRegistry.custom().withCircuitBreakerConfig(breakerConfig())
-                            .withRegistryStore(new BreakerStore()).build();
+                    r = HealthRarePaths.registry(breakerConfig(), new BreakerStore());
                     registry = r;
                 }
             }
@@ -188,7 +181,7 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
     public void drain(Region region) {
         watched(region);
         if (drained.add(region)) {
-            LOG.info("Region {} drained: removed from routing plans", region.id());
+            HealthRarePaths.drained(region, true);
         }
     }
 
@@ -196,7 +189,7 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
     public void undrain(Region region) {
         watched(region);
         if (drained.remove(region)) {
-            LOG.info("Region {} undrained: back in routing plans", region.id());
+            HealthRarePaths.drained(region, false);
         }
     }
 
@@ -262,9 +255,7 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
      * regions stay drained).
      */
     void reset() {
-        byName.values().forEach(CircuitBreaker::reset);
-        breakers.values().forEach(WatchedBreaker::wasReset);
-        resourceBreakers.values().forEach(byResource -> byResource.values().forEach(WatchedBreaker::wasReset));
+        HealthRarePaths.reset(byName.values(), breakers.values(), resourceBreakers.values());
     }
 
     @Override
@@ -292,16 +283,7 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
             synchronized (breakerConfigLock) {
                 c = breakerConfig;
                 if (c == null) {
-                    c = CircuitBreakerConfig.custom()
-                            .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                            .slidingWindowSize(config.slidingWindowSize())
-                            .minimumNumberOfCalls(config.minimumNumberOfCalls())
-                            .failureRateThreshold(config.failureRateThreshold())
-                            .waitDurationInOpenState(config.waitInOpenState())
-                            .permittedNumberOfCallsInHalfOpenState(config.permittedCallsInHalfOpenState())
-                            .slowCallRateThreshold(config.slowCallRateThreshold())
-                            .slowCallDurationThreshold(config.slowCallDuration())
-                            .build();
+                    c = HealthRarePaths.breakerConfig(config);
                     breakerConfig = c;
                 }
             }
@@ -311,43 +293,13 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
 
     /** The Resilience4j state machine of the breaker {@code name} ({@link LazyBreaker} builds it when it matters). */
     CircuitBreaker stateMachine(String name) {
-        CircuitBreakerConfig c = breakerConfig();
-        return needsScheduler(c) ? CircuitBreaker.of(name, c)
-                : new CircuitBreakerStateMachine(name, c, (SchedulerFactory) null);
-    }
-
-    /**
-     * Whether a breaker of this configuration schedules its own transitions: Resilience4j's scheduler serves only an
-     * automatic open → half-open move and a bounded half-open wait, which Meridian's breakers do not use (an open
-     * breaker moves to half-open when asked). Built without it, a breaker does not make Resilience4j's shared
-     * scheduler (an executor and its classes, at a cold start); {@link CircuitBreaker#of} is what it calls otherwise.
-     */
-    private static boolean needsScheduler(CircuitBreakerConfig config) {
-        return config.isAutomaticTransitionFromOpenToHalfOpenEnabled()
-                || config.getMaxWaitDurationInHalfOpenState().toMillis() >= 1;
+        return HealthRarePaths.stateMachine(name, breakerConfig());
     }
 
     /** Logs and meters a transition of a region's breaker or a region × resource one. */
     @Override
     public void changed(WatchedBreaker breaker, CircuitBreaker.State from, CircuitBreaker.State to) {
-        if (breaker.resource() == null) {
-            LOG.info("Circuit breaker for region {}: {} -> {}", breaker.region().id(), from, to);
-        } else {
-            LOG.info("Circuit breaker for region {}, resource {}: {} -> {}", breaker.region().id(),
-                    breaker.resource(), from, to);
-        }
-        metrics.breakerTransition(breaker.region(), from.name(), to.name());
-    }
-
-    private ScheduledExecutorService startProbe(ProbeHook probe) {
-        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "meridian-health-probe");
-            t.setDaemon(true);
-            return t;
-        });
-        long every = config.probeInterval().toMillis();
-        s.scheduleWithFixedDelay(() -> probeRound(probe), every, every, TimeUnit.MILLISECONDS);
-        return s;
+        HealthRarePaths.changed(metrics, breaker, from, to);
     }
 
     /** One scheduled round of the probe, unless it is suspended for a process snapshot. */
@@ -380,39 +332,9 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
         probeSuspended = false;
     }
 
+    /** Probes every region once (see {@link HealthRarePaths#probeAll}). */
     void probeAll(ProbeHook probe) {
-        for (Map.Entry<Region, WatchedBreaker> e : breakers.entrySet()) {
-            Region region = e.getKey();
-            WatchedBreaker cb = e.getValue();
-            boolean ok;
-            Exception error = null;
-            try {
-                ok = probe.probe(region);
-            } catch (InterruptedException ex) {
-                // close() stops the probe: an interrupted probe says nothing about the region.
-                Thread.currentThread().interrupt();
-                return;
-            } catch (Exception ex) {
-                ok = false;
-                error = ex;
-            }
-            if (ok) {
-                cb.heard();
-            }
-            CircuitBreaker.State s = cb.state();
-            if (ok && s == CircuitBreaker.State.OPEN) {
-                cb.transitionToHalfOpen();
-            } else if (ok && s == CircuitBreaker.State.HALF_OPEN && cb.tryAcquire()) {
-                // The probe is a trial call: a recovered region closes its breaker without a user's call as a trial.
-                cb.success(0);
-            } else if (!ok && s == CircuitBreaker.State.CLOSED && cb.tryAcquire()) {
-                cb.error(0, new ProbeFailedException(region));
-            }
-            if (!ok) {
-                LOG.debug("Health probe of region {} failed: {}", region.id(),
-                        error == null ? "it answered false" : error.toString());
-            }
-        }
+        HealthRarePaths.probeAll(breakers, probe);
     }
 
     /**
@@ -429,15 +351,6 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
         @Override
         public Number get() {
             return watched.breaker().getState().getOrder();
-        }
-    }
-
-    /** Recorded as a breaker failure when an active probe fails. */
-    static final class ProbeFailedException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        ProbeFailedException(Region region) {
-            super("health probe of region " + region.id() + " failed", null, false, false);
         }
     }
 
@@ -500,7 +413,31 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
         }
     }
 
-    /** A configured region, its breaker and its region × resource breakers. */
-    private record Slot(Region region, WatchedBreaker breaker, ConcurrentHashMap<String, WatchedBreaker> resources) {
+    /**
+     * A configured region, its breaker and its region × resource breakers. A plain class, not a record: a record's
+     * class file carries its generated equals, hashCode and toString, which nothing here calls (cold start).
+     */
+    private static final class Slot {
+        private final Region region;
+        private final WatchedBreaker breaker;
+        private final ConcurrentHashMap<String, WatchedBreaker> resources;
+
+        Slot(Region region, WatchedBreaker breaker, ConcurrentHashMap<String, WatchedBreaker> resources) {
+            this.region = region;
+            this.breaker = breaker;
+            this.resources = resources;
+        }
+
+        Region region() {
+            return region;
+        }
+
+        WatchedBreaker breaker() {
+            return breaker;
+        }
+
+        ConcurrentHashMap<String, WatchedBreaker> resources() {
+            return resources;
+        }
     }
 }

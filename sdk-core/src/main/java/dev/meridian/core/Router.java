@@ -14,7 +14,6 @@ import dev.meridian.core.routing.RoutingRandom;
 import dev.meridian.core.routing.RoutingRequest;
 import dev.meridian.core.routing.RoutingStrategy;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,8 +21,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToIntFunction;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -36,8 +33,7 @@ import software.amazon.awssdk.regions.Region;
  * with a payload); {@link NoRegionAvailableException} when regions are allowed but none is available (an outage,
  * never reported as a refusal; nothing is sent outside the allowed regions either way). A strategy can only reorder or drop candidates: regions it adds are ignored. Thread-safe.
  */
-final class Router {
-    private static final Logger LOG = LoggerFactory.getLogger(Router.class);
+final class Router implements ToIntFunction<Region> {
     private static final Jurisdiction UNKNOWN = Jurisdiction.of("UNKNOWN");
     private static final RoutingStrategy LOCAL_FIRST = RoutingStrategy.localFirst();
     /**
@@ -51,7 +47,6 @@ final class Router {
     private final LatencyTracker latency;
     private final RoutingRandom random;
     private final Metrics metrics;
-    private final ToIntFunction<Region> weights;
     /** The fleet's region controls, or null when no control source is configured. */
     private final @Nullable RegionControl control;
     private final RoutingContext defaultContext;
@@ -64,8 +59,18 @@ final class Router {
      */
     private volatile @Nullable LastPlan lastPlan;
 
-    /** A plan and the subject jurisdiction it was made for. */
-    private record LastPlan(RoutingPlan plan, @Nullable Jurisdiction jurisdiction) {
+    /**
+     * A plan and the subject jurisdiction it was made for. A plain class, not a record: a record's class file carries
+     * its generated equals, hashCode and toString, which nothing here calls (cold start).
+     */
+    private static final class LastPlan {
+        final RoutingPlan plan;
+        final @Nullable Jurisdiction jurisdiction;
+
+        LastPlan(RoutingPlan plan, @Nullable Jurisdiction jurisdiction) {
+            this.plan = plan;
+            this.jurisdiction = jurisdiction;
+        }
     }
 
     /**
@@ -74,7 +79,15 @@ final class Router {
      */
     private volatile @Nullable DefaultScope defaultScope;
 
-    private record DefaultScope(Optional<Jurisdiction> subject, Set<Region> allowed) {
+    /** A plain class, not a record, as {@link LastPlan}. */
+    private static final class DefaultScope {
+        final Optional<Jurisdiction> subject;
+        final Set<Region> allowed;
+
+        DefaultScope(Optional<Jurisdiction> subject, Set<Region> allowed) {
+            this.subject = subject;
+            this.allowed = allowed;
+        }
     }
     /**
      * Allowed regions per data class and subject jurisdiction. A plain map that stops growing at its bound (further
@@ -105,7 +118,6 @@ final class Router {
         this.latency = Objects.requireNonNull(latency, "latency");
         this.random = Objects.requireNonNull(random, "random");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.weights = control == null ? config::weight : r -> control.weight(r).orElse(config.weight(r));
         this.defaultContext = config.defaultDataClass().equals(DataClass.INTERNAL) ? RoutingContext.empty()
                 : RoutingContext.builder().dataClass(config.defaultDataClass()).build();
         this.undeclaredFootprintMatters = config.requireContext()
@@ -116,9 +128,21 @@ final class Router {
         return config;
     }
 
-    /** The weight of each region the strategies see: the control's when it gives one, else the configured one. */
+    /**
+     * The weight of each region the strategies see: the control's when it gives one, else the configured one. The
+     * router itself, not a lambda: one spun on every cold start's first build.
+     */
     ToIntFunction<Region> weights() {
-        return weights;
+        return this;
+    }
+
+    @Override
+    public int applyAsInt(Region region) {
+        return control == null ? config.weight(region) : control.weight(region).orElse(config.weight(region));
+    }
+
+    RegionHealth health() {
+        return health;
     }
 
     public LatencyTracker latency() {
@@ -145,7 +169,12 @@ final class Router {
             if (allowedCache.size() >= ALLOWED_CACHE_SIZE) {
                 return computeAllowed(ctx, subject);
             }
-            byJurisdiction = allowedCache.computeIfAbsent(ctx.dataClass(), dc -> new ConcurrentHashMap<>());
+            // putIfAbsent, not computeIfAbsent with a lambda spun at every cold start's first call.
+            ConcurrentHashMap<Jurisdiction, Set<Region>> fresh = new ConcurrentHashMap<>();
+            byJurisdiction = allowedCache.putIfAbsent(ctx.dataClass(), fresh);
+            if (byJurisdiction == null) {
+                byJurisdiction = fresh;
+            }
         }
         Jurisdiction key = subject.orElse(UNKNOWN);
         // Plain get() first: this runs on every call and nearly always hits, and a mapping function capturing ctx and
@@ -179,25 +208,25 @@ final class Router {
         Set<Region> allowed;
         if (ctx == defaultContext) {
             DefaultScope scope = defaultScope();
-            subject = scope.subject();
-            allowed = scope.allowed();
+            subject = scope.subject;
+            allowed = scope.allowed;
         } else {
             subject = subjectJurisdiction(ctx);
             allowed = allowedRegions(ctx, subject);
         }
         if (allowed.isEmpty()) {
-            throw refuse(op, ctx, "no configured region is allowed", null);
+            throw refusal(op, ctx, "no configured region is allowed");
         }
         boolean residencyLimited = allowed.size() < config.regionList().size();
         if (op.within().isPresent()) {
-            allowed = within(op, ctx, allowed, residencyLimited);
+            allowed = RouterRarePaths.within(this, op, ctx, allowed, residencyLimited);
         }
         Set<Region> excluded = ctx.excludedRegions();
         // The region × resource breaker counts against planning whenever the operation names a resource: with
         // per-resource breakers it takes every failure, otherwise only the resource's throttling (RegionHealth).
         String resource = op.resource().orElse(null);
         if (op.homeOnly()) {
-            return homePlan(op, ctx, subject, allowed, residencyLimited, resource);
+            return RouterRarePaths.homePlan(this, op, ctx, subject, allowed, residencyLimited, resource);
         }
         List<Region> byPriority = config.regionsByPriority();
         List<Region> candidates = byPriority;
@@ -218,10 +247,7 @@ final class Router {
         }
         if (candidates.isEmpty()) {
             // An outage of the allowed regions, not a policy refusal: callers must be able to tell the two apart.
-            throw new NoRegionAvailableException("No region is available for " + op.name() + ": every region "
-                    + (residencyLimited ? "residency allows (" + allowed + ")" : "of " + byPriority)
-                    + " is drained, switched OFF by the region control, behind an open circuit breaker"
-                    + (resource == null ? "" : " (of the region or of resource " + resource + ")") + " or excluded");
+            throw RouterRarePaths.noneAvailable(op, residencyLimited, allowed, byPriority, resource);
         }
         RoutingStrategy strategy = op.strategy().orElse(config.routing());
         if (ctx.preferredRegion().isPresent() && !op.homeOnly()) {
@@ -231,8 +257,7 @@ final class Router {
         List<Region> ordered = candidates.size() == 1 || inLocalFirstOrder(strategy, candidates) ? candidates
                 : RoutingStrategy.orderWithin(strategy, candidates, request(op, ctx));
         if (ordered.isEmpty()) {
-            throw new NoRegionAvailableException("Routing strategy " + strategy.name()
-                    + " returned no candidate region for " + op.name() + " out of " + candidates);
+            throw RouterRarePaths.noCandidate(strategy, op, candidates);
         }
         Jurisdiction jurisdiction = subject.orElse(null);
         LastPlan last = lastPlan;
@@ -260,34 +285,12 @@ final class Router {
      * Whether the region control lets {@code region} be planned; a region found OFF brings the control's next read
      * forward, so a region an operator turned back ON returns within a fraction of the poll interval.
      */
-    private boolean controlOn(Region region) {
+    boolean controlOn(Region region) {
         if (control == null || control.isOn(region)) {
             return true;
         }
         control.refreshSoon();
         return false;
-    }
-
-    /**
-     * The single-region plan of a {@link Operation#homeOnly()} operation: residency decides whether its home may be
-     * used (never which region is home), health only whether it runs now.
-     */
-    private RoutingPlan homePlan(Operation op, RoutingContext ctx, Optional<Jurisdiction> subject, Set<Region> allowed,
-            boolean residencyLimited, @Nullable String resource) {
-        Region home = home(op, ctx, allowed);
-        if (!allowed.contains(home)) {
-            throw refuse(op, ctx, "its home region " + home + " is outside the allowed regions " + allowed
-                    + "; the operation is pinned to its home region (Operation.homeOnly) and never moves", null);
-        }
-        boolean available = !ctx.excludedRegions().contains(home) && controlOn(home)
-                && (resource == null ? health.isAvailable(home) : health.isAvailable(home, resource));
-        if (!available) {
-            throw new NoRegionAvailableException("Home region " + home + " of " + op.name()
-                    + " is drained, switched OFF by the region control, behind an open circuit breaker or excluded;"
-                    + " the operation is pinned to its"
-                    + " home region (Operation.homeOnly) and does not move to another region");
-        }
-        return RoutingPlan.of(List.of(home), allowed, residencyLimited, ctx.dataClass(), subject.orElse(null));
     }
 
     /**
@@ -317,36 +320,20 @@ final class Router {
         if (!footprintMatters(ctx)) {
             return;
         }
-        Set<Region> allowed = allowedRegions(ctx);
-        List<Region> outside = new ArrayList<>();
-        for (Region r : replicaFootprint) {
-            if (!allowed.contains(r)) {
-                outside.add(r);
-            }
-        }
-        if (!outside.isEmpty()) {
-            throw refuse(op, ctx, "the store replicates to " + outside + " outside the allowed regions " + allowed,
-                    null);
-        }
+        RouterRarePaths.checkFootprint(this, op, ctx, allowedRegions(ctx), replicaFootprint);
     }
 
     /** Counts, logs and builds a residency refusal for a call no allowed region can take. */
     public ResidencyViolationException refuse(Operation op, RoutingContext ctx, String reason, @Nullable Throwable cause) {
-        Optional<Jurisdiction> subject = subjectJurisdiction(ctx);
-        String jurisdiction = subject.map(Jurisdiction::name).orElse("unknown");
-        metrics.residencyRefused(ctx.dataClass().name(), jurisdiction);
-        LOG.warn("Residency refused {} for data class {} and subject jurisdiction {}: {}", op.name(),
-                ctx.dataClass(), jurisdiction, reason);
-        String unmapped = "";
-        if (subject.isEmpty() && ctx.subjectCountry().isPresent()) {
-            String country = ctx.subjectCountry().get();
-            unmapped = " (subject country " + country + " is unmapped: no jurisdiction is configured for it; map it"
-                    + " with MERIDIAN_RESIDENCY_COUNTRY_" + country + " / meridian.residency.country." + country
-                    + ", or give the context a subjectJurisdiction)";
-        }
-        return new ResidencyViolationException("Refused " + op.name() + " for " + ctx.dataClass()
-                + " data of subject jurisdiction " + jurisdiction + unmapped + ": " + reason, ctx.dataClass(),
-                subject.orElse(null), cause);
+        return RouterRarePaths.refuse(subjectJurisdiction(ctx), metrics, op, ctx, reason, cause);
+    }
+
+    /**
+     * {@link #refuse} for a throw site: typed {@link RuntimeException} so that verifying the router does not load the
+     * exception's class (cold start).
+     */
+    RuntimeException refusal(Operation op, RoutingContext ctx, String reason) {
+        return RouterRarePaths.refusal(subjectJurisdiction(ctx), metrics, op, ctx, reason);
     }
 
     /**
@@ -360,9 +347,7 @@ final class Router {
             return withDefaultDataClass(ctx);
         }
         if (config.requireContext()) {
-            throw refuse(op, RoutingContext.empty(), "no RoutingContext declaring a data class or a data subject is"
-                    + " open and meridian.require-context (MERIDIAN_REQUIRE_CONTEXT) is true; open one with"
-                    + " RoutingContext.builder()...open(), or send the request's routing headers", null);
+            throw RouterRarePaths.contextRequired(this, op);
         }
         if (ctx == RoutingContext.empty()) {
             return defaultContext;
@@ -382,47 +367,13 @@ final class Router {
                 : ctx.toBuilder().dataClass(defaultContext.dataClass()).build();
     }
 
-    /** The allowed regions the operation's resource exists in; fails closed when there is none. */
-    private Set<Region> within(Operation op, RoutingContext ctx, Set<Region> allowed, boolean residencyLimited) {
-        Set<Region> bound = op.within().get();
-        if (bound.containsAll(allowed)) {
-            return allowed;
-        }
-        Set<Region> both = new LinkedHashSet<>(allowed);
-        both.retainAll(bound);
-        if (both.isEmpty()) {
-            String reason = op.resource().map(r -> "resource " + r).orElse("the operation") + " exists only in "
-                    + bound + ", none of them allowed " + allowed;
-            if (residencyLimited) {
-                throw refuse(op, ctx, reason, null);
-            }
-            throw new NoRegionAvailableException("No region can take " + op.name() + ": " + reason);
-        }
-        return both;
-    }
-
     /**
      * The home of {@code op}: the first region of its strategy's order over the regions it exists in
      * ({@link Operation#within()}, independent of the call's context, so a key keeps one home whoever asks), else over
      * {@code allowed}.
      */
     Region home(Operation op, RoutingContext ctx, Set<Region> allowed) {
-        Set<Region> pool = op.within().orElse(allowed);
-        List<Region> eligible = new ArrayList<>(pool.size());
-        for (Region r : config.regionsByPriority()) {
-            if (pool.contains(r)) {
-                eligible.add(r);
-            }
-        }
-        if (eligible.isEmpty()) {
-            throw new NoRegionAvailableException(op.name() + " has no configured region to be homed in: it exists only"
-                    + " in " + pool + ", the configured regions are " + config.regionList());
-        }
-        RoutingStrategy strategy = op.strategy().orElse(config.routing());
-        List<Region> ordered = eligible.size() == 1 ? eligible : strategy.order(eligible, request(op, ctx));
-        return ordered.stream().filter(eligible::contains).findFirst()
-                .orElseThrow(() -> new NoRegionAvailableException("Routing strategy " + strategy.name()
-                        + " returned no home region for " + op.name() + " out of " + eligible));
+        return RouterRarePaths.home(this, op, ctx, allowed);
     }
 
     /**
@@ -435,7 +386,7 @@ final class Router {
         return strategy == LOCAL_FIRST && candidates.indexOf(config.localRegion()) <= 0;
     }
 
-    private RoutingRequest request(Operation op, RoutingContext ctx) {
-        return new RoutingRequest(op, ctx, config.localRegion(), weights, latency, random);
+    RoutingRequest request(Operation op, RoutingContext ctx) {
+        return new RoutingRequest(op, ctx, config.localRegion(), this, latency, random);
     }
 }

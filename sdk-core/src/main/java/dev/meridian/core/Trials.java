@@ -4,7 +4,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,12 +30,8 @@ final class Trials implements AutoCloseable {
                 return false;
             }
             if (pool == null) {
-                AtomicInteger n = new AtomicInteger();
-                pool = new ThreadPoolExecutor(0, maxThreads, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-                    Thread t = new Thread(r, "meridian-trial-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+                pool = new ThreadPoolExecutor(0, maxThreads, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                        new NumberedDaemons("meridian-trial-"));
             }
             p = pool;
         }

@@ -1,7 +1,6 @@
 package dev.meridian.core;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.IllegalStateTransitionException;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -302,15 +301,9 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
         if (s != CircuitBreaker.State.CLOSED && s != CircuitBreaker.State.HALF_OPEN) {
             return false;
         }
-        try {
-            breaker.transitionToOpenState();
-        } catch (IllegalStateTransitionException e) {
-            // Another thread moved it first (e.g. its window opened it): it is out of the plans either way.
-            settle();
-            return false;
-        }
+        boolean opened = HealthRarePaths.forceOpen(breaker);
         settle();
-        return true;
+        return opened;
     }
 
     void error(long nanos, Throwable failure) {

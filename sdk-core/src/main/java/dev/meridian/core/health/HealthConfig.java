@@ -53,7 +53,18 @@ public final class HealthConfig {
     /** Default number of stalled attempts in a row that ejects a region. */
     @API(status = EXPERIMENTAL, since = "0.1")
     public static final int DEFAULT_EJECT_AFTER_STALLS = 5;
-    private static final HealthConfig DEFAULTS = builder().build();
+    // The defaults of the breaker.* settings, as their declarations state them (MeridianSettingsTest holds the two
+    // equal): written out so that an application taking the defaults does not load the settings catalogue.
+    private static final float DEFAULT_FAILURE_RATE_THRESHOLD = 50f;
+    private static final int DEFAULT_SLIDING_WINDOW_SIZE = 20;
+    private static final int DEFAULT_MINIMUM_NUMBER_OF_CALLS = 10;
+    private static final Duration DEFAULT_WAIT_IN_OPEN_STATE = Duration.ofSeconds(10);
+    private static final int DEFAULT_PERMITTED_CALLS_IN_HALF_OPEN_STATE = 3;
+    private static final float DEFAULT_SLOW_CALL_RATE_THRESHOLD = 80f;
+    private static final Duration DEFAULT_SLOW_CALL_DURATION = Duration.ofSeconds(2);
+    private static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(5);
+    /** Made without a builder, whose class an application taking the defaults then never loads (cold start). */
+    private static final HealthConfig DEFAULTS = new HealthConfig();
 
     private final float failureRateThreshold;
     private final int slidingWindowSize;
@@ -66,6 +77,21 @@ public final class HealthConfig {
     private final Duration probeInterval;
     private final boolean perResourceBreakers;
     private final int ejectAfterStalls;
+
+    /** The defaults: what an untouched builder builds. */
+    private HealthConfig() {
+        this.failureRateThreshold = DEFAULT_FAILURE_RATE_THRESHOLD;
+        this.slidingWindowSize = DEFAULT_SLIDING_WINDOW_SIZE;
+        this.minimumNumberOfCalls = DEFAULT_MINIMUM_NUMBER_OF_CALLS;
+        this.waitInOpenState = DEFAULT_WAIT_IN_OPEN_STATE;
+        this.permittedCallsInHalfOpenState = DEFAULT_PERMITTED_CALLS_IN_HALF_OPEN_STATE;
+        this.slowCallRateThreshold = DEFAULT_SLOW_CALL_RATE_THRESHOLD;
+        this.slowCallDuration = DEFAULT_SLOW_CALL_DURATION;
+        this.probe = null;
+        this.probeInterval = DEFAULT_PROBE_INTERVAL;
+        this.perResourceBreakers = false;
+        this.ejectAfterStalls = DEFAULT_EJECT_AFTER_STALLS;
+    }
 
     private HealthConfig(Builder b) {
         this.failureRateThreshold = b.failureRateThreshold;
@@ -164,17 +190,15 @@ public final class HealthConfig {
 
     /** Builder for {@link HealthConfig}; not thread-safe. */
     public static final class Builder {
-        // The defaults of the breaker.* settings, as their declarations state them (MeridianSettingsTest holds the two
-        // equal): written out so that an application taking the defaults does not load the settings catalogue.
-        private float failureRateThreshold = 50f;
-        private int slidingWindowSize = 20;
-        private int minimumNumberOfCalls = 10;
-        private Duration waitInOpenState = Duration.ofSeconds(10);
-        private int permittedCallsInHalfOpenState = 3;
-        private float slowCallRateThreshold = 80f;
-        private Duration slowCallDuration = Duration.ofSeconds(2);
+        private float failureRateThreshold = DEFAULT_FAILURE_RATE_THRESHOLD;
+        private int slidingWindowSize = DEFAULT_SLIDING_WINDOW_SIZE;
+        private int minimumNumberOfCalls = DEFAULT_MINIMUM_NUMBER_OF_CALLS;
+        private Duration waitInOpenState = DEFAULT_WAIT_IN_OPEN_STATE;
+        private int permittedCallsInHalfOpenState = DEFAULT_PERMITTED_CALLS_IN_HALF_OPEN_STATE;
+        private float slowCallRateThreshold = DEFAULT_SLOW_CALL_RATE_THRESHOLD;
+        private Duration slowCallDuration = DEFAULT_SLOW_CALL_DURATION;
         private @Nullable ProbeHook probe;
-        private Duration probeInterval = Duration.ofSeconds(5);
+        private Duration probeInterval = DEFAULT_PROBE_INTERVAL;
         private boolean perResourceBreakers;
         private int ejectAfterStalls = DEFAULT_EJECT_AFTER_STALLS;
 

@@ -35,12 +35,20 @@ import software.amazon.awssdk.regions.Region;
  */
 @API(status = STABLE, since = "0.1")
 public final class ResidencyPolicy {
-    private static final ResidencyPolicy DEFAULTS = builder().build();
+    /** Made without a builder, whose class an application taking the defaults then never loads (cold start). */
+    private static final ResidencyPolicy DEFAULTS = new ResidencyPolicy();
 
     /** Null: the built-in table, looked up when a subject's country is first asked about (not at start-up). */
     private final @Nullable CountryJurisdictions countries;
     private final List<Rule> rules;
     private final Set<DataClass> unrestricted;
+
+    /** The default policy: what an untouched builder builds. */
+    private ResidencyPolicy() {
+        this.countries = null;
+        this.rules = Collections.unmodifiableList(new ArrayList<>());
+        this.unrestricted = Collections.unmodifiableSet(new HashSet<>());
+    }
 
     private ResidencyPolicy(Builder b) {
         this.countries = b.countries;

@@ -40,7 +40,8 @@ public final class RoutingContext {
     /** MDC key holding the correlation id while a scope is open. */
     public static final String MDC_KEY = "correlationId";
 
-    private static final RoutingContext EMPTY = new Builder().build();
+    /** Made without a builder, whose class a call under no context then never loads (cold start). */
+    private static final RoutingContext EMPTY = new RoutingContext();
     private static final ThreadLocal<RoutingContext> CURRENT = new ThreadLocal<>();
 
     private final DataClass dataClass;
@@ -53,6 +54,20 @@ public final class RoutingContext {
     private final @Nullable Region preferredRegion;
     private final @Nullable RoutingSession session;
     private final boolean dataClassDeclared;
+
+    /** The empty context: INTERNAL, nothing else (what an untouched builder builds). */
+    private RoutingContext() {
+        this.dataClass = DataClass.INTERNAL;
+        this.subjectCountry = null;
+        this.subjectJurisdiction = null;
+        this.routingKey = null;
+        this.idempotencyKey = null;
+        this.correlationId = null;
+        this.excludedRegions = Set.of();
+        this.preferredRegion = null;
+        this.session = null;
+        this.dataClassDeclared = false;
+    }
 
     private RoutingContext(Builder b) {
         this.dataClass = b.dataClass;

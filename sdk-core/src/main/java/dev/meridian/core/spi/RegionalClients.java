@@ -17,6 +17,8 @@ import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.SdkClient;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -161,6 +163,23 @@ public final class RegionalClients<C> implements SnapshotParticipant, AutoClosea
         return "RegionalClients<" + service + ">" + slots.keySet();
     }
 
+    /**
+     * Whether {@code client} can at all be one {@link RegionalClientDefaults#releasesCallers} accepts: an AWS SDK client
+     * with a call timeout and a scheduler. Asked first so that a client built without Meridian's defaults (whose
+     * application then never loaded that class) does not load it at its region's first call (cold start).
+     */
+    private static boolean mayReleaseCallers(Object client) {
+        if (!(client instanceof SdkClient sdk)) {
+            return false;
+        }
+        try {
+            ClientOverrideConfiguration o = sdk.serviceClientConfiguration().overrideConfiguration();
+            return o.apiCallTimeout().isPresent() && o.scheduledExecutorService().isPresent();
+        } catch (RuntimeException e) {
+            return false; // a client that does not describe its configuration (a test double)
+        }
+    }
+
     private final class Slot {
         private final RegionSpec spec;
         private volatile C client;
@@ -188,7 +207,7 @@ public final class RegionalClients<C> implements SnapshotParticipant, AutoClosea
                         throw new IllegalStateException("The " + service + " factory returned null for region "
                                 + spec.region().id());
                     }
-                    releasable = RegionalClientDefaults.releasesCallers(created);
+                    releasable = mayReleaseCallers(created) && RegionalClientDefaults.releasesCallers(created);
                     client = created;
                 }
                 return client;

@@ -45,7 +45,7 @@ public final class RoutedClient<C, R, K> {
         this.spi = MultiRegionSpi.of(runtime);
         this.clients = Objects.requireNonNull(clients, "clients");
         this.model = Objects.requireNonNull(model, "model");
-        this.cold = clients::isCold;
+        this.cold = new Cold<>(clients);
     }
 
     /** The runtime the calls are routed with. */
@@ -174,15 +174,29 @@ public final class RoutedClient<C, R, K> {
         public void answered(Region region, S value) {
             model.afterSuccess(classified, request, ctx, region, value);
         }
+
+        /** The failure a future completed with, without the wrappers the future added. */
+        private static Throwable unwrapCompletion(Throwable e) {
+            Throwable t = e;
+            while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+                t = t.getCause();
+            }
+            return t;
+        }
     }
 
-    /** The failure a future completed with, without the wrappers the future added. */
-    private static Throwable unwrapCompletion(Throwable e) {
-        Throwable t = e;
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
+    /** {@link RegionalClients#isCold}; a class rather than a method reference, spun by every cold start's build. */
+    private static final class Cold<C> implements Predicate<Region> {
+        private final RegionalClients<C> clients;
+
+        Cold(RegionalClients<C> clients) {
+            this.clients = clients;
         }
-        return t;
+
+        @Override
+        public boolean test(Region region) {
+            return clients.isCold(region);
+        }
     }
 
     /** The request with the first-attempt budget when the region's client has not answered a call yet. */

@@ -259,7 +259,7 @@ class AwsFailureClassifierIT {
         LOG.info("CELL {} x {}: {} -> {}", fault, http, chain(outcome.failure()), decision);
         assertThat(decision).as("%s x %s: %s", fault, http, chain(outcome.failure())).isEqualTo(fault.expected);
         if (fault == Fault.BODY_CUT_OFF) {
-            assertThat(AwsFailureClassifier.unwrap(outcome.failure())).isInstanceOf(Crc32MismatchException.class);
+            assertThat(AwsFailureRules.unwrap(outcome.failure())).isInstanceOf(Crc32MismatchException.class);
         }
         assertThat(readThroughMultiRegion(http, fault).hasItem()).as("the read failed over").isTrue();
     }
