@@ -213,7 +213,7 @@ final class RegionalExecutor implements AutoCloseable {
     static final long HEDGE_RETRY_MIN_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /**
      * Hedge delays a read's first attempt waits unheard, while the next region answers, before its region is suspect
-     * ({@link Run#silent}); at least {@link #UNHEARD_RUNNING_DELAYS} of them of the process's running time.
+     * ({@link Run.Hedge#silent}); at least {@link #UNHEARD_RUNNING_DELAYS} of them of the process's running time.
      */
     static final int UNHEARD_HEDGE_DELAYS = 4;
     /**
@@ -648,7 +648,7 @@ final class RegionalExecutor implements AutoCloseable {
             boolean byResource = byResource(op, resource);
             // The suspect region an unhedged read started past, and the one it goes back to (-1: none): a read is safe
             // to repeat, so when every other region failed retryably it is tried there in the slot it passed
-            // (Run#goBack).
+            // (Run.Detour#goBack).
             int passed = -1;
             int back = -1;
             while (true) {
@@ -1363,7 +1363,7 @@ final class RegionalExecutor implements AutoCloseable {
                     // Failed before its hedge was due: a run takes it over and fails over, the caller timing the
                     // next attempt's hedge.
                     Run<T> r = hedgedRun(op, ctx, plan, limit(op, plan.regions().size()), call, classifier, cold);
-                    adoptedBy(r, true).completeWith(null, t);
+                    completeWith(adoptedBy(r, true), null, t);
                     return awaitRun(r, op);
                 }
                 return adoptedOutcome(null, t);
@@ -1409,6 +1409,16 @@ final class RegionalExecutor implements AutoCloseable {
             return a;
         }
 
+        /** Completes the attempt {@code a} run adopted with what the call returned or threw (nothing once cancelled). */
+        private void completeWith(Run<T>.Attempt a, @Nullable T value, @Nullable Throwable error) {
+            CompletableFuture<T> f = Objects.requireNonNull(a.future, "future");
+            if (error == null) {
+                f.complete(value);
+            } else {
+                f.completeExceptionally(error);
+            }
+        }
+
         /** The call in {@code region}, armed for a release and heard at the wire, under the read's context. */
         @SuppressWarnings("try") // the scope only makes the captured context current while the call is made
         private T callArmed(Region region) {
@@ -1425,7 +1435,7 @@ final class RegionalExecutor implements AutoCloseable {
         /** The adopting run decides (it may have cancelled the attempt, whose outcome it then recorded). */
         private T adoptedOutcome(@Nullable T value, @Nullable Throwable error) {
             Run<T> r = Objects.requireNonNull(run, "run");
-            Objects.requireNonNull(r.adopted, "adopted").completeWith(value, error);
+            completeWith(Objects.requireNonNull(r.adopted, "adopted"), value, error);
             return awaitRun(r, op);
         }
 
@@ -1515,7 +1525,7 @@ final class RegionalExecutor implements AutoCloseable {
      * hears, and the read's only state until something happens — as a synchronous read's {@link CallerFirst} — so a
      * read answered before its hedge is due (nearly all) makes no {@link Run}, no attempt or gate object and no
      * completion callback per attempt. When the hedge is due (or the SDK backs off after a throttled answer) or the
-     * attempt failed, a run adopts the attempt ({@link Run#adoptAsync}) and goes on exactly as for an attempt it
+     * attempt failed, a run adopts the attempt ({@link #adoptedBy}) and goes on exactly as for an attempt it
      * started: same budget, process-stall grace, breaker and latency accounting, failover and loser rules. Which of
      * "the attempt completed alone" and "a run adopted it" came first is decided under this object's lock. Any other
      * call runs as {@link #executeAsync} does from the start ({@link #startRun}), its run completing this future.
@@ -1952,7 +1962,7 @@ final class RegionalExecutor implements AutoCloseable {
         private @Nullable Region refusedTo;
         /**
          * The breaker of the first attempt's region when this read's hedge is that region's proof hedge
-         * ({@link #pastTheBudget}): given back when the run ends ({@link #end}).
+         * ({@link Hedge#pastTheBudget}): given back when the run ends ({@link #end}).
          */
         private @Nullable WatchedBreaker proving;
         private @Nullable Region hedgeRegion;
@@ -1972,7 +1982,7 @@ final class RegionalExecutor implements AutoCloseable {
         /** The hedge delay, once armed. */
         private long hedgeDelay;
         private boolean hedgeArmed;
-        /** Whether the hedge already waited out a process stall ({@link #hedgeGrace}): it does so once. */
+        /** Whether the hedge already waited out a process stall ({@link Hedge#grace}): it does so once. */
         private boolean hedgeGraced;
         /**
          * Whether the process was stalled while the first attempt waited for its hedge: if the hedge wins, the loser
@@ -1981,7 +1991,7 @@ final class RegionalExecutor implements AutoCloseable {
         private volatile boolean stalledBeforeHedge;
         /**
          * The index of the suspect region a read started past ({@code -1}: none, or already gone back to): when every
-         * other region it tried failed retryably, the read goes back to it rather than fail ({@link #goBack}).
+         * other region it tried failed retryably, the read goes back to it rather than fail ({@link Detour#goBack}).
          */
         private int passed = -1;
         /** The detached trial this run sent to the {@link #passed} region; null when it sent none. */
@@ -2265,7 +2275,7 @@ final class RegionalExecutor implements AutoCloseable {
          * hedge comes due or an asynchronous run times one, not by a first read answered before its hedge (cold start).
          */
         final class Hedge {
-            /** The hedge of a synchronous read is due on its waiting caller's thread ({@link #await}). */
+            /** The hedge of a synchronous read is due on its waiting caller's thread ({@link Run#await}). */
             void dueOnCaller(long start) {
                 long now = System.nanoTime();
                 stalls.timerFired(hedgeDue, now);
@@ -2482,8 +2492,8 @@ final class RegionalExecutor implements AutoCloseable {
         final class Detour {
             /**
              * For a read starting past its suspect first region ({@code gate}'s, {@code next} taking it): the hedge
-             * delay the answer of the detached trial it sends there must come within, or -1 when it sends none
-             * (another read's trial is under way, or unanswered trials just ejected the region).
+             * delay (never negative) the answer of the detached trial it sends there must come within, or -1 when it
+             * sends none (another read's trial is under way, or unanswered trials just ejected the region).
              */
             long suspectTrial(Gate gate, Region next) {
                 Region first = gate.region();
@@ -2626,7 +2636,9 @@ final class RegionalExecutor implements AutoCloseable {
                         }
                     }
                 }
-                new Hedge().cancelLosers(losers, null);
+                if (!losers.isEmpty()) {
+                    new Hedge().cancelLosers(losers, null);
+                }
                 if (fail != null) {
                     fail(fail);
                 } else if (backTo != null) {
@@ -2721,16 +2733,6 @@ final class RegionalExecutor implements AutoCloseable {
             Attempt(Gate gate, long start) {
                 this.gate = gate;
                 this.start = start;
-            }
-
-            /** Completes the caller's own attempt with what its call returned or threw (nothing once cancelled). */
-            void completeWith(@Nullable T value, @Nullable Throwable error) {
-                CompletableFuture<T> f = Objects.requireNonNull(future, "future");
-                if (error == null) {
-                    f.complete(value);
-                } else {
-                    f.completeExceptionally(error);
-                }
             }
 
             /** The attempt of a synchronous run on its hedge thread: heard at the wire by this, under its context. */
