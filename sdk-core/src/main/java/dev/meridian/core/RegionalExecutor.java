@@ -470,12 +470,12 @@ final class RegionalExecutor implements AutoCloseable {
      * ({@link Run.Detour#trial}); loaded only by such trials.
      */
     private static final class TrialOnHedgeThread<T> implements Callable<T> {
-        private final HeardAtTheWire.@Nullable Listener listener;
+        private final HeardAtTheWire.Listener listener;
         private final RoutingContext ctx;
         private final Function<Region, T> call;
         private final Region region;
 
-        TrialOnHedgeThread(HeardAtTheWire.@Nullable Listener listener, RoutingContext ctx, Function<Region, T> call,
+        TrialOnHedgeThread(HeardAtTheWire.Listener listener, RoutingContext ctx, Function<Region, T> call,
                 Region region) {
             this.listener = listener;
             this.ctx = ctx;
@@ -2289,21 +2289,30 @@ final class RegionalExecutor implements AutoCloseable {
                 }
             }
 
-            /** Arms the hedge timer of an asynchronous read whose first attempt started at {@code start}. */
+            /**
+             * Arms the hedge timer of an asynchronous read whose first attempt started at {@code start}. The task holds
+             * the run, not this: armed on every asynchronous hedged run, this object then does not escape (the JIT
+             * allocates none).
+             */
             void timer(long start, long due, long delay) {
-                ScheduledFuture<?> timer = Objects.requireNonNull(hedger, "hedger").schedule(() -> {
-                    long now = System.nanoTime();
-                    stalls.timerFired(due, now);
-                    long grace = grace(start, now);
-                    if (grace > 0) {
-                        timer(start, now + grace, grace);
-                    } else if (send()) {
-                        long again = hedgeRetryNanos(hedgeDelay);
-                        timer(start, now + again, again);
-                    }
-                }, delay);
+                Run<T> run = Run.this;
+                ScheduledFuture<?> timer = Objects.requireNonNull(hedger, "hedger")
+                        .schedule(() -> run.new Hedge().fired(start, due), delay);
                 // The timer of a call that completed first is removed at once, not left to fire for nothing.
                 result.whenComplete((v, e) -> timer.cancel(false));
+            }
+
+            /** The hedge timer armed at {@code start} fired: waits out a process stall once, then sends the hedge. */
+            private void fired(long start, long due) {
+                long now = System.nanoTime();
+                stalls.timerFired(due, now);
+                long grace = grace(start, now);
+                if (grace > 0) {
+                    timer(start, now + grace, grace);
+                } else if (send()) {
+                    long again = hedgeRetryNanos(hedgeDelay);
+                    timer(start, now + again, again);
+                }
             }
 
             /**
@@ -2699,12 +2708,14 @@ final class RegionalExecutor implements AutoCloseable {
 
             /**
              * An asynchronous caller may cancel the future it was given (an AsyncCall abandons its run itself); a
-             * synchronous caller's cancellation is await's, which abandons the attempts itself.
+             * synchronous caller's cancellation is await's, which abandons the attempts itself. The callback holds the
+             * run, not this: made for every asynchronous run, this object then does not escape (the JIT allocates none).
              */
             void abandonWhenCancelled() {
+                Run<T> run = Run.this;
                 result.whenComplete((v, e) -> {
-                    if (result.isCancelled()) {
-                        abandon();
+                    if (run.result.isCancelled()) {
+                        run.abandon();
                     }
                 });
             }
