@@ -631,7 +631,6 @@ final class RegionalExecutor implements AutoCloseable {
     }
 
     /**
-    /**
      * The failover loop of a synchronous call on the caller's thread: writes, unhedged reads, and every call when
      * hedging is off. A class of its own, loaded at the first such call: a cold client's first hedged read runs on the
      * hedge threads ({@link Run}) and does not carry it (cold start).
