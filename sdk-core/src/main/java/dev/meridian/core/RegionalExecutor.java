@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -34,6 +35,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -194,21 +196,24 @@ final class RegionalExecutor implements AutoCloseable {
     private final StallMeter stallMeter;
     /** An attempt at least this long (the breakers' slow-call duration) needs the stall meter to be judged. */
     private final long slowNanos;
+    /** Made at first need ({@link #blocking}, {@link #detours}, ...): their classes stay off a first read. */
+    private @Nullable Detours detours;
+    private @Nullable Bindings bindings;
+    private @Nullable AsyncStarts async;
+    private @Nullable Blocking blocking;
     /**
      * The share of a region's attempts of one operation the adaptive delay lets go unhedged at most: it targets their
      * p99 (or the budget's share when that is smaller), so healthy traffic sends about 1 % hedges and the rest of the
      * budget is left for the reads that need it.
      */
     private static final double ADAPTIVE_TAIL_SHARE = 0.01;
-    /** For calls whose clients are never cold (their caller does not track start-up). */
-    private static final Predicate<Region> NEVER_COLD = region -> false;
     /** A cold first attempt is hedged after {@code firstAttemptTimeout / COLD_HEDGE_DIVISOR} at the earliest. */
     static final int COLD_HEDGE_DIVISOR = 4;
     /** A hedge the budget refused is asked for again no sooner than this after the last time. */
     static final long HEDGE_RETRY_MIN_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /**
      * Hedge delays a read's first attempt waits unheard, while the next region answers, before its region is suspect
-     * ({@link Run#silent}); at least {@link #UNHEARD_RUNNING_DELAYS} of them of the process's running time.
+     * ({@link Run.Hedge#silent}); at least {@link #UNHEARD_RUNNING_DELAYS} of them of the process's running time.
      */
     static final int UNHEARD_HEDGE_DELAYS = 4;
     /**
@@ -238,7 +243,7 @@ final class RegionalExecutor implements AutoCloseable {
         this.stallMeter = new StallMeter(stalls, hedger);
         this.budget = hedger == null ? null : new HedgeBudget(hedging.budgetShare(), hedging.budgetBurst());
         if (budget != null) {
-            metrics.hedgeBudget(budget::available);
+            metrics.hedgeBudget(new BudgetTokens(budget));
         }
         this.tail = hedger != null && hedging.adaptive()
                 ? new TailLatency(1 - Math.min(hedging.budgetShare(), ADAPTIVE_TAIL_SHARE)) : null;
@@ -295,7 +300,7 @@ final class RegionalExecutor implements AutoCloseable {
 
     /** Runs {@code call} in the regions of the plan for {@code op} and {@code ctx}. */
     <T> T execute(Operation op, RoutingContext ctx, Function<Region, T> call, FailureClassifier classifier) {
-        return execute(op, ctx, call, classifier, NEVER_COLD);
+        return execute(op, ctx, call, classifier, NeverCold.INSTANCE);
     }
 
     /**
@@ -311,123 +316,14 @@ final class RegionalExecutor implements AutoCloseable {
         if (hedger != null && op.kind() == OperationKind.READ && !op.unhedged() && limit > 1) {
             return executeHedged(op, ctx, plan, limit, call, classifier, cold);
         }
-        return executeBlocking(op, ctx, plan, limit, call, classifier, cold);
+        return blocking().execute(op, ctx, plan, limit, call, classifier, cold);
     }
 
-    /** The failover loop of a synchronous call on the caller's thread. */
-    private <T> T executeBlocking(Operation op, RoutingContext ctx, RoutingPlan plan, int limit,
-            Function<Region, T> call, FailureClassifier classifier, Predicate<Region> cold) {
-        // The failover bookkeeping is made at the first failure: most calls succeed in the first region they try.
-        Failover failover = null;
-        int next = 0;
-        Object parent = observations.current();
-        int attempts = 0;
-        String resource = op.resource().orElse(null);
-        boolean byResource = byResource(op, resource);
-        // The suspect region an unhedged read started past, and the one it goes back to (-1: none): a read is safe to
-        // repeat, so when every other region failed retryably it is tried there in the slot it passed (Run#goBack).
-        int passed = -1;
-        int back = -1;
-        while (true) {
-            int index = back >= 0 ? back : failover == null ? next++ : failover.take();
-            back = -1;
-            Region region = plan.regions().get(index);
-            // The attempt's breakers are locals, not a Gate: a gate is made only for a detached trial or a failure, so
-            // an attempt that succeeds allocates none, whatever the JIT inlined (one object less per call).
-            WatchedBreaker primary = breaker(region, resource, byResource);
-            WatchedBreaker throttle = throttleBreaker(region, resource, byResource);
-            boolean more = failover == null ? next < limit : failover.hasNext();
-            if (op.kind() == OperationKind.READ && more && halfOpen(primary, throttle)) {
-                Gate gate = new Gate(primary, byResource, throttle);
-                // A user's read does not wait on a region that may still be black-holed while another region can
-                // answer: the health probe makes a half-open region breaker's trials, or a detached trial does.
-                if (probeMakesTrials && gate.probedHalfOpen()) {
-                    LOG.debug("Skipping half-open region {} for {}: the health probe makes its trial calls",
-                            region.id(), op.name());
-                } else {
-                    trialDetached(op, ctx, gate, call, classifier, cold, parent, ++attempts);
-                }
-                continue;
-            }
-            // An unhedged (consistent) read gets no trial out of its hedge: past a suspect region like a write.
-            if ((op.kind() != OperationKind.READ || op.unhedged()) && more
-                    && primary.writesGoElsewhere(writesGoElsewhereNanos)) {
-                startsPast(op, region);
-                if (op.kind() == OperationKind.READ && passed < 0) {
-                    passed = index;
-                }
-                continue;
-            }
-            Throwable failure = acquire(primary, throttle);
-            FailureDecision decision;
-            if (failure != null) {
-                decision = FailureDecision.REGIONAL_NOT_APPLIED;
-            } else {
-                boolean coldClient = cold.test(region);
-                Object observation = observations.start(parent, region, op.name(), ++attempts);
-                long start = System.nanoTime();
-                try {
-                    T result = call.apply(region);
-                    long end = System.nanoTime();
-                    succeeded(op, primary, byResource, throttle, coldClient, observation, end - start, end);
-                    if (call instanceof ServedRegion served) {
-                        served.served(region);
-                    }
-                    return result;
-                } catch (Throwable t) {
-                    failure = t;
-                    Gate gate = new Gate(primary, byResource, throttle);
-                    gate.cold = coldClient;
-                    gate.observation = observation;
-                    decision = failed(op, gate, System.nanoTime() - start, t, classifier);
-                }
-            }
-            if (failover == null) {
-                failover = new Failover(op, ctx, plan, limit, next);
-            }
-            if (!failover.movesOn(failure, decision) || Thread.currentThread().isInterrupted()) {
-                throw sneaky(failure);
-            }
-            if (!failover.hasNext()) {
-                if (passed < 0) {
-                    throw sneaky(failover.exhausted());
-                }
-                back = passed;
-                passed = -1;
-            }
-            failover(ctx, op, region, failover.region(back >= 0 ? back : failover.peek()), failure, decision);
-        }
-    }
-
-    /**
-     * A trial of a synchronous read in a region behind a half-open breaker, on a trial thread: its answer only feeds
-     * the breaker, and the caller goes on to the next region at once. When the breaker has no trial permission left or
-     * no trial thread is free, nothing is sent.
-     */
-    @SuppressWarnings("try")
-    private <T> void trialDetached(Operation op, RoutingContext ctx, Gate gate, Function<Region, T> call,
-            FailureClassifier classifier, Predicate<Region> cold, Object parent, int attempt) {
-        if (gate.acquire() != null) {
-            return;
-        }
-        Region region = gate.region();
-        gate.cold = cold.test(region);
-        gate.observation = observations.start(parent, region, op.name(), attempt);
-        boolean started = trials.run(() -> {
-            long start = System.nanoTime();
-            try (RoutingContext.Scope s = ctx.open()) {
-                call.apply(region);
-                succeeded(op, gate, System.nanoTime() - start);
-            } catch (Throwable t) {
-                failed(op, gate, System.nanoTime() - start, t, classifier);
-            }
-        });
-        if (started) {
-            LOG.debug("Trial of {} in half-open region {}", op.name(), region.id());
-        } else {
-            gate.release();
-            observations.stop(gate.observation, Metrics.CANCELLED, null);
-        }
+    /** Runs {@code call} (returning futures) in the regions of the plan; fails over when a future fails. */
+    @SuppressWarnings("try") // the scope only makes the captured context current while the call is made
+    <T> CompletableFuture<T> executeAsync(Operation op, RoutingContext ctx,
+            Function<Region, CompletableFuture<T>> call, FailureClassifier classifier) {
+        return executeAsync(op, ctx, call, classifier, NeverCold.INSTANCE);
     }
 
     /**
@@ -439,32 +335,12 @@ final class RegionalExecutor implements AutoCloseable {
      */
     <T, E extends Exception> T attempt(Operation op, Region region, RegionalAttempt<T, E> call,
             FailureClassifier classifier) throws E {
-        Gate gate = new Gate(op, region);
-        CallNotPermittedException refused = gate.acquire();
-        if (refused != null) {
-            throw refused;
-        }
-        gate.observation = observations.start(observations.current(), region, op.name(), 1);
-        long start = System.nanoTime();
-        T result;
-        try {
-            result = call.call();
-        } catch (Throwable t) {
-            failed(op, gate, System.nanoTime() - start, t, classifier);
-            throw t;
-        }
-        long end = System.nanoTime();
-        succeeded(op, gate, end - start, end);
-        return result;
+        return bindings().attempt(op, region, call, classifier);
     }
 
     /** Records a failure seen after an attempt had succeeded (e.g. a pooled connection that died mid-statement). */
     void recordFailure(Operation op, Region region, Throwable failure, FailureClassifier classifier) {
-        WatchedBreaker cb = breaker(op, region);
-        if (classifier.classify(failure).isRegional()) {
-            cb.error(0, failure);
-            metrics.call(region, op.name(), Metrics.REGIONAL_FAILURE, 0);
-        }
+        bindings().recordFailure(op, region, failure, classifier);
     }
 
     /**
@@ -479,80 +355,14 @@ final class RegionalExecutor implements AutoCloseable {
      */
     <T, E extends Exception> T bind(Operation op, RoutingContext ctx, RegionalBind<T, E> work,
             FailureClassifier classifier) throws E {
-        List<Region> served = new ArrayList<>();
-        for (Region r : router.plan(op, ctx).regions()) {
-            if (work.servedIn(r)) {
-                served.add(r);
-            }
-        }
-        if (served.isEmpty()) {
-            throw new NoRegionAvailableException("No region planned for " + op.name() + " can serve it");
-        }
-        Failover failover = new Failover(op, ctx, RoutingPlan.of(served), limit(op, served.size()));
-        Object parent = observations.current();
-        int attempts = 0;
-        while (failover.hasNext()) {
-            Region region = failover.region(failover.take());
-            Gate gate = new Gate(op, region);
-            if (probeMakesTrials && op.kind() == OperationKind.READ && failover.hasNext() && gate.probedHalfOpen()) {
-                continue;
-            }
-            Throwable failure = gate.acquire();
-            FailureDecision decision = FailureDecision.REGIONAL_NOT_APPLIED;
-            if (failure == null) {
-                gate.observation = observations.start(parent, region, op.name(), ++attempts);
-                long start = System.nanoTime();
-                try {
-                    Optional<T> taken = Objects.requireNonNull(work.in(region), "RegionalBind.in returned null");
-                    succeeded(op, gate, System.nanoTime() - start);
-                    if (taken.isPresent()) {
-                        return taken.get();
-                    }
-                    continue;
-                } catch (Throwable t) {
-                    failure = t;
-                    decision = failed(op, gate, System.nanoTime() - start, t, classifier);
-                }
-            }
-            if (!failover.movesOn(failure, decision) || Thread.currentThread().isInterrupted()) {
-                throw sneaky(failure);
-            }
-            work.movedPast(region, failure);
-            if (failover.hasNext()) {
-                failover(ctx, op, region, failover.region(failover.peek()), failure, decision);
-            }
-        }
-        NoRegionAvailableException none = new NoRegionAvailableException("No region could take " + op.name()
-                + ": the regions planned " + served + " failed, turned it down or are behind an open circuit breaker",
-                failover.last);
-        if (failover.earlier != null) {
-            failover.earlier.forEach(none::addSuppressed);
-        }
-        throw none;
-    }
-
-    /** Runs {@code call} (returning futures) in the regions of the plan; fails over when a future fails. */
-    @SuppressWarnings("try") // the scope only makes the captured context current while the call is made
-    <T> CompletableFuture<T> executeAsync(Operation op, RoutingContext ctx,
-            Function<Region, CompletableFuture<T>> call, FailureClassifier classifier) {
-        return executeAsync(op, ctx, call, classifier, NEVER_COLD);
+        return bindings().bind(op, ctx, work, classifier);
     }
 
     /** As {@link #executeAsync(Operation, RoutingContext, Function, FailureClassifier)}, told which clients are cold. */
     @SuppressWarnings("try") // the scope only makes the captured context current while the call is made
     <T> CompletableFuture<T> executeAsync(Operation op, RoutingContext ctx,
             Function<Region, CompletableFuture<T>> call, FailureClassifier classifier, Predicate<Region> cold) {
-        Objects.requireNonNull(call, "call");
-        Objects.requireNonNull(ctx, "ctx");
-        RoutingPlan plan;
-        try {
-            plan = router.plan(op, ctx);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        int limit = limit(op, plan.regions().size());
-        return new Run<>(op, ctx, plan, limit, classifier, asyncLaunch(ctx, call), null, hedgesAsync(op, limit), cold,
-                servedRegion(call), new CompletableFuture<>(), null).start();
+        return async().executeAsync(op, ctx, call, classifier, cold);
     }
 
     /**
@@ -562,40 +372,44 @@ final class RegionalExecutor implements AutoCloseable {
      * run completing that same future.
      */
     <T> CompletableFuture<T> callAsync(Operation op, RoutingContext ctx, AnsweredCall<T> call, Predicate<Region> cold) {
-        Objects.requireNonNull(call, "call");
-        Objects.requireNonNull(ctx, "ctx");
-        RoutingPlan plan;
-        try {
-            plan = router.plan(op, ctx);
-        } catch (RuntimeException e) {
-            // Wrapped as a stage chained after a failed execution would have been.
-            CompletableFuture<T> failed = new CompletableFuture<>();
-            failed.completeExceptionally(new CompletionException(e));
-            return ContextualFuture.of(ctx, failed);
+        return async().callAsync(op, ctx, call, cold);
+    }
+
+    private Blocking blocking() {
+        Blocking b = blocking;
+        if (b == null) {
+            b = new Blocking(); // stateless: a race makes two, either will do
+            blocking = b;
         }
-        int limit = limit(op, plan.regions().size());
-        // Returned by the call's own method, typed as a CompletableFuture: returning the AsyncCall here would make
-        // verifying this class load it (18 KB) on every synchronous cold start.
-        return new AsyncCall<>(op, ctx, plan, call, cold, hedgesAsync(op, limit)).started(limit);
+        return b;
     }
 
-    /** Whether an asynchronous call of {@code op} that may try {@code limit} regions is hedged. */
-    private boolean hedgesAsync(Operation op, int limit) {
-        return hedger != null && op.kind() == OperationKind.READ && !op.unhedged() && limit > 1;
+    /** The code of attempts that are not a plain success, made at the first one. */
+    private Detours detours() {
+        Detours d = detours;
+        if (d == null) {
+            d = new Detours(); // stateless: a race makes two, either will do
+            detours = d;
+        }
+        return d;
     }
 
-    /** Starts an asynchronous attempt of {@code call} in a region, under {@code ctx}. */
-    @SuppressWarnings("try") // the scope only makes the captured context current while the call is made
-    private static <T> Function<Region, CompletableFuture<T>> asyncLaunch(RoutingContext ctx,
-            Function<Region, CompletableFuture<T>> call) {
-        return region -> {
-            if (RoutingContext.current() == ctx) {
-                return call.apply(region);
-            }
-            try (RoutingContext.Scope s = ctx.open()) {
-                return call.apply(region);
-            }
-        };
+    private Bindings bindings() {
+        Bindings b = bindings;
+        if (b == null) {
+            b = new Bindings(); // stateless: a race makes two, either will do
+            bindings = b;
+        }
+        return b;
+    }
+
+    private AsyncStarts async() {
+        AsyncStarts a = async;
+        if (a == null) {
+            a = new AsyncStarts(); // stateless: a race makes two, either will do
+            async = a;
+        }
+        return a;
     }
 
     @Override
@@ -640,33 +454,45 @@ final class RegionalExecutor implements AutoCloseable {
         return awaitRun(run, op);
     }
 
-    /** A synchronous hedged read's run, whose attempts run on hedge threads (see {@link #executeHedged}). */
-    @SuppressWarnings("try")
+    /**
+     * A synchronous hedged read's run, whose attempts run on hedge threads (see {@link #executeHedged}): each attempt
+     * is its hedge worker's task ({@link Run.Attempt#call}), so a cold client's first read spins no lambda and makes
+     * no object of its own to start one (cold start).
+     */
     private <T> Run<T> hedgedRun(Operation op, RoutingContext ctx, RoutingPlan plan, int limit,
             Function<Region, T> call, FailureClassifier classifier, Predicate<Region> cold) {
-        Hedger workers = Objects.requireNonNull(hedger, "hedger"); // a hedged read runs only with hedging on
-        Function<Region, CompletableFuture<T>> launch = region -> {
-            // The attempt's listener, named on the launching thread, hears the call's answers on the hedge thread.
-            HeardAtTheWire.Listener listener = HeardAtTheWire.listening();
-            return workers.run(() -> {
-                HeardAtTheWire.Listener before = HeardAtTheWire.listen(listener);
-                try (RoutingContext.Scope s = ctx.open()) {
-                    return call.apply(region);
-                } finally {
-                    HeardAtTheWire.listen(before);
-                }
-            });
-        };
-        // When every hedge worker is busy an attempt runs here, on the thread that launches it, without a hedge.
-        Function<Region, CompletableFuture<T>> inline = region -> {
-            try (RoutingContext.Scope s = ctx.open()) {
-                return CompletableFuture.completedFuture(call.apply(region));
-            } catch (Throwable t) {
-                return CompletableFuture.failedFuture(t);
-            }
-        };
-        return new Run<>(op, ctx, plan, limit, classifier, launch, inline, true, cold, servedRegion(call),
+        return new Run<>(op, ctx, plan, limit, classifier, null, call, true, cold, servedRegion(call),
                 new CompletableFuture<>(), null);
+    }
+
+    /**
+     * A detached trial of a synchronous hedged read on a hedge thread, heard at the wire by its region's breaker
+     * ({@link Run.Detour#trial}); loaded only by such trials.
+     */
+    private static final class TrialOnHedgeThread<T> implements Callable<T> {
+        private final HeardAtTheWire.Listener listener;
+        private final RoutingContext ctx;
+        private final Function<Region, T> call;
+        private final Region region;
+
+        TrialOnHedgeThread(HeardAtTheWire.Listener listener, RoutingContext ctx, Function<Region, T> call,
+                Region region) {
+            this.listener = listener;
+            this.ctx = ctx;
+            this.call = call;
+            this.region = region;
+        }
+
+        @Override
+        @SuppressWarnings("try") // the scope only makes the captured context current while the call is made
+        public T call() {
+            HeardAtTheWire.Listener before = HeardAtTheWire.listen(listener);
+            try (RoutingContext.Scope s = ctx.open()) {
+                return call.apply(region);
+            } finally {
+                HeardAtTheWire.listen(before);
+            }
+        }
     }
 
     /** The result of a synchronous run, waited for on the caller's thread. */
@@ -758,10 +584,6 @@ final class RegionalExecutor implements AutoCloseable {
         return Math.min(planned, Math.min(config.maxRegionsPerCall(), op.maxRegions()));
     }
 
-    private static boolean movesOn(FailureDecision decision, OperationKind kind) {
-        return decision.movesOn(kind);
-    }
-
     private void succeeded(Operation op, Gate gate, long nanos) {
         succeeded(op, gate, nanos, System.nanoTime());
     }
@@ -808,125 +630,506 @@ final class RegionalExecutor implements AutoCloseable {
         }
     }
 
-    private FailureDecision failed(Operation op, Gate gate, long nanos, Throwable t, FailureClassifier classifier) {
-        FailureDecision decision = classifier.classify(t);
-        if (decision == FailureDecision.ABORTED) {
-            // The caller gave up mid-attempt: that says nothing about the region, so its breakers record nothing.
-            gate.release();
-            metrics.call(gate.region(), op.name(), Metrics.CANCELLED, nanos);
-            observations.stop(gate.observation, Metrics.CANCELLED, t);
-        } else if (decision.isRegional()) {
-            boolean timedOut = isTimeout(t);
-            meterIfSlow(gate, nanos, timedOut);
-            if (isThrottling(t)) {
-                // A hot resource, not a sick region: its answer was fast, so its latency says nothing either.
-                gate.throttled(op, nanos, t);
-            } else if (!gate.cold && timedOut && stalls.excuses(System.nanoTime(), nanos)) {
-                // The process was not running for much of the attempt: the region did not get its time to answer.
-                gate.release();
-                metrics.processStall(gate.region());
-                LOG.debug("{} in region {} timed out while the process was stalled: not held against the region",
-                        op.name(), gate.region().id());
-            } else {
-                long held = heldAgainstRegion(gate, nanos);
-                gate.failed(held, t);
-                if (!gate.cold) {
-                    latency.recordFailure(gate.region(), held);
-                    if (tail != null) {
-                        tail.recordAtLeast(gate.region(), op.name(), held);
+    /**
+     * The failover loop of a synchronous call on the caller's thread: writes, unhedged reads, and every call when
+     * hedging is off. A class of its own, loaded at the first such call: a cold client's first hedged read runs on the
+     * hedge threads ({@link Run}) and does not carry it (cold start).
+     */
+    private final class Blocking {
+        <T> T execute(Operation op, RoutingContext ctx, RoutingPlan plan, int limit,
+                Function<Region, T> call, FailureClassifier classifier, Predicate<Region> cold) {
+            // The failover bookkeeping is made at the first failure: most calls succeed in the first region they try.
+            Failover failover = null;
+            int next = 0;
+            Object parent = observations.current();
+            int attempts = 0;
+            String resource = op.resource().orElse(null);
+            boolean byResource = byResource(op, resource);
+            // The suspect region an unhedged read started past, and the one it goes back to (-1: none): a read is safe
+            // to repeat, so when every other region failed retryably it is tried there in the slot it passed
+            // (Run.Detour#goBack).
+            int passed = -1;
+            int back = -1;
+            while (true) {
+                int index = back >= 0 ? back : failover == null ? next++ : failover.take();
+                back = -1;
+                Region region = plan.regions().get(index);
+                // The attempt's breakers are locals, not a Gate: a gate is made only for a detached trial or a failure,
+                // so an attempt that succeeds allocates none, whatever the JIT inlined (one object less per call).
+                WatchedBreaker primary = breaker(region, resource, byResource);
+                WatchedBreaker throttle = throttleBreaker(region, resource, byResource);
+                boolean more = failover == null ? next < limit : failover.hasNext();
+                if (op.kind() == OperationKind.READ && more && halfOpen(primary, throttle)) {
+                    Gate gate = new Gate(primary, byResource, throttle);
+                    // A user's read does not wait on a region that may still be black-holed while another region can
+                    // answer: the health probe makes a half-open region breaker's trials, or a detached trial does.
+                    if (probeMakesTrials && gate.probedHalfOpen()) {
+                        LOG.debug("Skipping half-open region {} for {}: the health probe makes its trial calls",
+                                region.id(), op.name());
+                    } else {
+                        detours().trialDetached(op, ctx, gate, call, classifier, cold, parent, ++attempts);
                     }
-                    if (timedOut) {
-                        timedOut(op, gate, System.nanoTime() - nanos);
+                    continue;
+                }
+                // An unhedged (consistent) read gets no trial out of its hedge: past a suspect region like a write.
+                if ((op.kind() != OperationKind.READ || op.unhedged()) && more
+                        && primary.writesGoElsewhere(writesGoElsewhereNanos)) {
+                    Detours.startsPast(op, region);
+                    if (op.kind() == OperationKind.READ && passed < 0) {
+                        passed = index;
+                    }
+                    continue;
+                }
+                Throwable failure = acquire(primary, throttle);
+                FailureDecision decision;
+                if (failure != null) {
+                    decision = FailureDecision.REGIONAL_NOT_APPLIED;
+                } else {
+                    boolean coldClient = cold.test(region);
+                    Object observation = observations.start(parent, region, op.name(), ++attempts);
+                    long start = System.nanoTime();
+                    try {
+                        T result = call.apply(region);
+                        long end = System.nanoTime();
+                        succeeded(op, primary, byResource, throttle, coldClient, observation, end - start, end);
+                        if (call instanceof ServedRegion served) {
+                            served.served(region);
+                        }
+                        return result;
+                    } catch (Throwable t) {
+                        failure = t;
+                        Gate gate = new Gate(primary, byResource, throttle);
+                        gate.cold = coldClient;
+                        gate.observation = observation;
+                        decision = detours().failed(op, gate, System.nanoTime() - start, t, classifier);
+                    }
+                }
+                if (failover == null) {
+                    failover = new Failover(op, ctx, plan, limit, next);
+                }
+                if (!failover.movesOn(failure, decision) || Thread.currentThread().isInterrupted()) {
+                    throw sneaky(failure);
+                }
+                if (!failover.hasNext()) {
+                    if (passed < 0) {
+                        throw sneaky(failover.exhausted());
+                    }
+                    back = passed;
+                    passed = -1;
+                }
+                detours().failover(ctx, op, region, failover.region(back >= 0 ? back : failover.peek()), failure,
+                        decision);
+            }
+        }
+    }
+
+    /**
+     * What the executor does for an attempt that is not a plain success in the region it starts in: a failure's
+     * accounting (throttling, timeouts, stalls, losers left unanswered), the failover log, a detached trial, a region
+     * passed. A class of its own, loaded at the first such attempt and not by a first read that succeeds (cold start);
+     * stateless, one per executor ({@link #detours}).
+     */
+    private final class Detours {
+        FailureDecision failed(Operation op, Gate gate, long nanos, Throwable t, FailureClassifier classifier) {
+            FailureDecision decision = classifier.classify(t);
+            if (decision == FailureDecision.ABORTED) {
+                // The caller gave up mid-attempt: that says nothing about the region, so its breakers record nothing.
+                gate.release();
+                metrics.call(gate.region(), op.name(), Metrics.CANCELLED, nanos);
+                observations.stop(gate.observation, Metrics.CANCELLED, t);
+            } else if (decision.isRegional()) {
+                boolean timedOut = isTimeout(t);
+                meterIfSlow(gate, nanos, timedOut);
+                if (isThrottling(t)) {
+                    // A hot resource, not a sick region: its answer was fast, so its latency says nothing either.
+                    throttled(gate, op, nanos, t);
+                } else if (!gate.cold && timedOut && stalls.excuses(System.nanoTime(), nanos)) {
+                    // The process was not running for much of the attempt: the region did not get its time to answer.
+                    gate.release();
+                    metrics.processStall(gate.region());
+                    LOG.debug("{} in region {} timed out while the process was stalled: not held against the region",
+                            op.name(), gate.region().id());
+                } else {
+                    long held = heldAgainstRegion(gate, nanos);
+                    gate.failed(held, t);
+                    if (!gate.cold) {
+                        latency.recordFailure(gate.region(), held);
+                        if (tail != null) {
+                            tail.recordAtLeast(gate.region(), op.name(), held);
+                        }
+                        if (timedOut) {
+                            timedOut(op, gate, System.nanoTime() - nanos);
+                        }
+                    }
+                }
+                metrics.call(gate.region(), op.name(), Metrics.REGIONAL_FAILURE, nanos);
+                observations.stop(gate.observation, Metrics.REGIONAL_FAILURE, t);
+            } else {
+                // The region answered: a caller error says nothing against its health.
+                gate.succeeded(nanos);
+                metrics.call(gate.region(), op.name(), Metrics.CALLER_ERROR, nanos);
+                observations.stop(gate.observation, Metrics.CALLER_ERROR, t);
+            }
+            return decision;
+        }
+
+        /**
+         * Starts the stall meter if it does not run yet and a warm client's attempt was slow or timed out: from then on
+         * whether such slowness is the region's or the process's matters (a cold client's time is not held at all).
+         */
+        private void meterIfSlow(Gate gate, long nanos, boolean timedOut) {
+            if (!gate.cold && (timedOut || nanos >= slowNanos)) {
+                stallMeter.needed();
+            }
+        }
+
+        /**
+         * The part of an attempt's time that is its region's: none of a cold client's start-up, none of the time the
+         * process itself was stalled.
+         */
+        long heldAgainstRegion(Gate gate, long nanos) {
+            return gate.cold ? 0 : stalls.unstalledNanos(System.nanoTime(), nanos);
+        }
+
+        /**
+         * Counts a warm client's attempt started at {@code start} that timed out against its breaker, and ejects the
+         * region at the configured run of them (or at once when the region was already suspect when it started).
+         */
+        private void timedOut(Operation op, Gate gate, long start) {
+            if (gate.primary.stalled(ejectAfterStalls, start)) {
+                LOG.info("Region {} ejected for {}: {} attempts in a row stalled (the last timed out) or it timed out "
+                        + "while suspect; its circuit breaker is open", gate.region().id(), op.name(),
+                        ejectAfterStalls);
+            }
+        }
+
+        /**
+         * Counts a hedge loser of a warm client started at {@code start} that its region left unanswered while
+         * {@code winner} answered; the configured run of them makes the region suspect ({@link WatchedBreaker#lostUnanswered}).
+         */
+        void lostUnanswered(Operation op, Gate gate, long start, Region winner) {
+            WatchedBreaker.Stall s = gate.primary.lostUnanswered(ejectAfterStalls, start);
+            if (s == WatchedBreaker.Stall.SUSPECTED) {
+                metrics.regionSuspicion(gate.region(), "suspected");
+                LOG.info("Region {} suspect for {}: {} attempts in a row unanswered while {} answered; reads start "
+                        + "in the next region while a detached trial finds out whether it answers", gate.region().id(),
+                        op.name(), ejectAfterStalls, winner.id());
+            } else if (s == WatchedBreaker.Stall.EJECTED) {
+                LOG.info("Region {} ejected for {}: unanswered while suspect; its circuit breaker is open",
+                        gate.region().id(), op.name());
+            }
+        }
+
+        void failover(RoutingContext ctx, Operation op, Region from, Region to, Throwable failure,
+                FailureDecision decision) {
+            metrics.failover(from, to, op.name());
+            if (!LOG.isInfoEnabled()) {
+                return;
+            }
+            String id = ctx.correlationId().orElse(null);
+            boolean setMdc = id != null && !id.equals(MDC.get(RoutingContext.MDC_KEY));
+            if (setMdc) {
+                MDC.put(RoutingContext.MDC_KEY, id);
+            }
+            try {
+                LOG.info("Failing over {} from {} to {} after {} ({}) [correlationId={}]", op.name(), from.id(),
+                        to.id(), failure.getClass().getSimpleName(), decision, id == null ? "-" : id);
+            } finally {
+                if (setMdc) {
+                    MDC.remove(RoutingContext.MDC_KEY);
+                }
+            }
+        }
+
+        /**
+         * A trial of a synchronous read in a region behind a half-open breaker, on a trial thread: its answer only
+         * feeds the breaker, and the caller goes on to the next region at once. When the breaker has no trial
+         * permission left or no trial thread is free, nothing is sent.
+         */
+        @SuppressWarnings("try")
+        <T> void trialDetached(Operation op, RoutingContext ctx, Gate gate, Function<Region, T> call,
+                FailureClassifier classifier, Predicate<Region> cold, Object parent, int attempt) {
+            if (gate.acquire() != null) {
+                return;
+            }
+            Region region = gate.region();
+            gate.cold = cold.test(region);
+            gate.observation = observations.start(parent, region, op.name(), attempt);
+            boolean started = trials.run(() -> {
+                long start = System.nanoTime();
+                try (RoutingContext.Scope s = ctx.open()) {
+                    call.apply(region);
+                    succeeded(op, gate, System.nanoTime() - start);
+                } catch (Throwable t) {
+                    failed(op, gate, System.nanoTime() - start, t, classifier);
+                }
+            });
+            if (started) {
+                LOG.debug("Trial of {} in half-open region {}", op.name(), region.id());
+            } else {
+                gate.release();
+                observations.stop(gate.observation, Metrics.CANCELLED, null);
+            }
+        }
+
+        /**
+         * A write or an unhedged read passes a region that is suspect or behind a half-open breaker without being sent
+         * there: nothing was sent, so nothing can be applied twice (as when a breaker refuses it). Only a read may come
+         * back to it, when every other region it tried failed retryably.
+         */
+        static void startsPast(Operation op, Region region) {
+            LOG.debug("{} starts past region {}: it is suspect or half-open, and reads' trials decide whether it "
+                    + "answers (a read comes back to it when every other region fails)", op.name(), region.id());
+        }
+
+        static Throwable unwrapCompletion(Throwable e) {
+            Throwable t = e;
+            while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+                t = t.getCause();
+            }
+            return t;
+        }
+
+        /** A throttled attempt through {@code gate}: counts against its resource's breaker, never its region's. */
+        void throttled(Gate gate, Operation op, long nanos, Throwable t) {
+            Region region = gate.region();
+            health.watched(region).heard();
+            if (gate.primaryIsResource) {
+                gate.primary.error(nanos, t);
+                return;
+            }
+            gate.primary.release();
+            String resource = op.resource().orElse(null);
+            if (resource != null) {
+                (gate.throttle != null ? gate.throttle : health.watched(region, resource)).error(nanos, t);
+            }
+        }
+
+        /** Whether the attempt ran out of its time (the SDK's call or attempt timeout). */
+        static boolean isTimeout(Throwable failure) {
+            Throwable c = unwrapCompletion(failure);
+            for (int depth = 0; c != null && depth < 16; depth++, c = c.getCause() == c ? null : c.getCause()) {
+                if (c instanceof ApiCallAttemptTimeoutException || c instanceof ApiCallTimeoutException) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Whether the service throttled the request (throughput of a table or account exceeded). */
+        static boolean isThrottling(Throwable failure) {
+            Throwable c = unwrapCompletion(failure);
+            for (int depth = 0; c != null && depth < 16; depth++, c = c.getCause() == c ? null : c.getCause()) {
+                if (c instanceof SdkServiceException && ((SdkServiceException) c).isThrottlingException()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /**
+         * The failure of a call whose planned regions all failed. Never a residency refusal: every region tried was
+         * allowed, so callers can tell this outage from a policy refusal.
+         */
+        static Throwable exhausted(Operation op, RoutingPlan plan, Throwable last,
+                @Nullable List<Throwable> earlier) {
+            Throwable carrier = last;
+            if (last instanceof CallNotPermittedException) {
+                // A breaker that opened after planning is Meridian's decision, not the service's: say so in our own
+                // type. It also carries the earlier failures: Resilience4j's exception does not record suppressed ones.
+                carrier = new NoRegionAvailableException("No region could take " + op.name() + ": the regions planned "
+                        + plan.regions() + " failed or are behind an open circuit breaker", last);
+            }
+            if (earlier != null) {
+                for (Throwable e : earlier) {
+                    if (e != carrier) {
+                        carrier.addSuppressed(e);
                     }
                 }
             }
-            metrics.call(gate.region(), op.name(), Metrics.REGIONAL_FAILURE, nanos);
-            observations.stop(gate.observation, Metrics.REGIONAL_FAILURE, t);
-        } else {
-            // The region answered: a caller error says nothing against its health.
-            gate.succeeded(nanos);
-            metrics.call(gate.region(), op.name(), Metrics.CALLER_ERROR, nanos);
-            observations.stop(gate.observation, Metrics.CALLER_ERROR, t);
-        }
-        return decision;
-    }
-
-    /**
-     * Starts the stall meter if it does not run yet and a warm client's attempt was slow or timed out: from then on
-     * whether such slowness is the region's or the process's matters (a cold client's time is not held at all).
-     */
-    private void meterIfSlow(Gate gate, long nanos, boolean timedOut) {
-        if (!gate.cold && (timedOut || nanos >= slowNanos)) {
-            stallMeter.needed();
+            return carrier;
         }
     }
 
     /**
-     * The part of an attempt's time that is its region's: none of a cold client's start-up, none of the time the
-     * process itself was stalled.
+     * The attempts of integrations that choose or hold their region ({@link #attempt}, {@link #bind},
+     * {@link #recordFailure}: a JDBC data source). Loaded only by them: kept off the first read (cold start).
      */
-    private long heldAgainstRegion(Gate gate, long nanos) {
-        return gate.cold ? 0 : stalls.unstalledNanos(System.nanoTime(), nanos);
-    }
-
-    /**
-     * Counts a warm client's attempt started at {@code start} that timed out against its breaker, and ejects the
-     * region at the configured run of them (or at once when the region was already suspect when it started).
-     */
-    private void timedOut(Operation op, Gate gate, long start) {
-        if (gate.primary.stalled(ejectAfterStalls, start)) {
-            LOG.info("Region {} ejected for {}: {} attempts in a row stalled (the last timed out) or it timed out "
-                    + "while suspect; its circuit breaker is open", gate.region().id(), op.name(), ejectAfterStalls);
+    private final class Bindings {
+        /** See {@link RegionalExecutor#attempt}. */
+        <T, E extends Exception> T attempt(Operation op, Region region, RegionalAttempt<T, E> call,
+                FailureClassifier classifier) throws E {
+            Gate gate = new Gate(op, region);
+            CallNotPermittedException refused = gate.acquire();
+            if (refused != null) {
+                throw refused;
+            }
+            gate.observation = observations.start(observations.current(), region, op.name(), 1);
+            long start = System.nanoTime();
+            T result;
+            try {
+                result = call.call();
+            } catch (Throwable t) {
+                detours().failed(op, gate, System.nanoTime() - start, t, classifier);
+                throw t;
+            }
+            long end = System.nanoTime();
+            succeeded(op, gate, end - start, end);
+            return result;
         }
-    }
 
-    /**
-     * Counts a hedge loser of a warm client started at {@code start} that its region left unanswered while
-     * {@code winner} answered; the configured run of them makes the region suspect ({@link WatchedBreaker#lostUnanswered}).
-     */
-    private void lostUnanswered(Operation op, Gate gate, long start, Region winner) {
-        WatchedBreaker.Stall s = gate.primary.lostUnanswered(ejectAfterStalls, start);
-        if (s == WatchedBreaker.Stall.SUSPECTED) {
-            metrics.regionSuspicion(gate.region(), "suspected");
-            LOG.info("Region {} suspect for {}: {} attempts in a row unanswered while {} answered; reads start in the "
-                    + "next region while a detached trial finds out whether it answers", gate.region().id(), op.name(),
-                    ejectAfterStalls, winner.id());
-        } else if (s == WatchedBreaker.Stall.EJECTED) {
-            LOG.info("Region {} ejected for {}: unanswered while suspect; its circuit breaker is open",
-                    gate.region().id(), op.name());
-        }
-    }
-
-    /**
-     * A write or an unhedged read passes a region that is suspect or behind a half-open breaker without being sent
-     * there: nothing was sent, so nothing can be applied twice (as when a breaker refuses it). Only a read may come
-     * back to it, when every other region it tried failed retryably.
-     */
-    private static void startsPast(Operation op, Region region) {
-        LOG.debug("{} starts past region {}: it is suspect or half-open, and reads' trials decide whether it answers "
-                + "(a read comes back to it when every other region fails)", op.name(), region.id());
-    }
-
-    /** Whether the attempt ran out of its time (the SDK's call or attempt timeout). */
-    static boolean isTimeout(Throwable failure) {
-        Throwable c = unwrapCompletion(failure);
-        for (int depth = 0; c != null && depth < 16; depth++, c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof ApiCallAttemptTimeoutException || c instanceof ApiCallTimeoutException) {
-                return true;
+        /** See {@link RegionalExecutor#recordFailure}. */
+        void recordFailure(Operation op, Region region, Throwable failure, FailureClassifier classifier) {
+            WatchedBreaker cb = breaker(op, region);
+            if (classifier.classify(failure).isRegional()) {
+                cb.error(0, failure);
+                metrics.call(region, op.name(), Metrics.REGIONAL_FAILURE, 0);
             }
         }
-        return false;
+
+        /** See {@link RegionalExecutor#bind}. */
+        <T, E extends Exception> T bind(Operation op, RoutingContext ctx, RegionalBind<T, E> work,
+                FailureClassifier classifier) throws E {
+            List<Region> served = new ArrayList<>();
+            for (Region r : router.plan(op, ctx).regions()) {
+                if (work.servedIn(r)) {
+                    served.add(r);
+                }
+            }
+            if (served.isEmpty()) {
+                throw new NoRegionAvailableException("No region planned for " + op.name() + " can serve it");
+            }
+            Failover failover = new Failover(op, ctx, RoutingPlan.of(served), limit(op, served.size()));
+            Object parent = observations.current();
+            int attempts = 0;
+            while (failover.hasNext()) {
+                Region region = failover.region(failover.take());
+                Gate gate = new Gate(op, region);
+                if (probeMakesTrials && op.kind() == OperationKind.READ && failover.hasNext()
+                        && gate.probedHalfOpen()) {
+                    continue;
+                }
+                Throwable failure = gate.acquire();
+                FailureDecision decision = FailureDecision.REGIONAL_NOT_APPLIED;
+                if (failure == null) {
+                    gate.observation = observations.start(parent, region, op.name(), ++attempts);
+                    long start = System.nanoTime();
+                    try {
+                        Optional<T> taken = Objects.requireNonNull(work.in(region), "RegionalBind.in returned null");
+                        succeeded(op, gate, System.nanoTime() - start);
+                        if (taken.isPresent()) {
+                            return taken.get();
+                        }
+                        continue;
+                    } catch (Throwable t) {
+                        failure = t;
+                        decision = detours().failed(op, gate, System.nanoTime() - start, t, classifier);
+                    }
+                }
+                if (!failover.movesOn(failure, decision) || Thread.currentThread().isInterrupted()) {
+                    throw sneaky(failure);
+                }
+                work.movedPast(region, failure);
+                if (failover.hasNext()) {
+                    detours().failover(ctx, op, region, failover.region(failover.peek()), failure, decision);
+                }
+            }
+            NoRegionAvailableException none = new NoRegionAvailableException("No region could take " + op.name()
+                    + ": the regions planned " + served + " failed, turned it down or are behind an open circuit "
+                    + "breaker", failover.last);
+            if (failover.earlier != null) {
+                failover.earlier.forEach(none::addSuppressed);
+            }
+            throw none;
+        }
     }
 
-    /** Whether the service throttled the request (throughput of a table or account exceeded). */
-    static boolean isThrottling(Throwable failure) {
-        Throwable c = unwrapCompletion(failure);
-        for (int depth = 0; c != null && depth < 16; depth++, c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof SdkServiceException && ((SdkServiceException) c).isThrottlingException()) {
-                return true;
+    /**
+     * How asynchronous calls start ({@link #executeAsync}, {@link #callAsync}). Loaded only by them: kept off a
+     * synchronous client's first read (cold start).
+     */
+    private final class AsyncStarts {
+        /** See RegionalExecutor's {@code executeAsync}. */
+        <T> CompletableFuture<T> executeAsync(Operation op, RoutingContext ctx,
+                Function<Region, CompletableFuture<T>> call, FailureClassifier classifier, Predicate<Region> cold) {
+            Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(ctx, "ctx");
+            RoutingPlan plan;
+            try {
+                plan = router.plan(op, ctx);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
             }
+            int limit = limit(op, plan.regions().size());
+            return new Run<>(op, ctx, plan, limit, classifier, asyncLaunch(ctx, call), null, hedgesAsync(op, limit),
+                    cold, servedRegion(call), new CompletableFuture<>(), null).start();
         }
-        return false;
+
+        /** See {@link RegionalExecutor#callAsync}. */
+        <T> CompletableFuture<T> callAsync(Operation op, RoutingContext ctx, AnsweredCall<T> call,
+                Predicate<Region> cold) {
+            Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(ctx, "ctx");
+            RoutingPlan plan;
+            try {
+                plan = router.plan(op, ctx);
+            } catch (RuntimeException e) {
+                // Wrapped as a stage chained after a failed execution would have been.
+                CompletableFuture<T> failed = new CompletableFuture<>();
+                failed.completeExceptionally(new CompletionException(e));
+                return ContextualFuture.of(ctx, failed);
+            }
+            int limit = limit(op, plan.regions().size());
+            // Returned by the call's own method, typed as a CompletableFuture: returning the AsyncCall here would make
+            // verifying this class load it (18 KB) on every synchronous cold start.
+            return new AsyncCall<>(op, ctx, plan, call, cold, hedgesAsync(op, limit)).started(limit);
+        }
+
+        /** Whether an asynchronous call of {@code op} that may try {@code limit} regions is hedged. */
+        boolean hedgesAsync(Operation op, int limit) {
+            return hedger != null && op.kind() == OperationKind.READ && !op.unhedged() && limit > 1;
+        }
+
+        /** Starts an asynchronous attempt of {@code call} in a region, under {@code ctx}. */
+        @SuppressWarnings("try") // the scope only makes the captured context current while the call is made
+        static <T> Function<Region, CompletableFuture<T>> asyncLaunch(RoutingContext ctx,
+                Function<Region, CompletableFuture<T>> call) {
+            return region -> {
+                if (RoutingContext.current() == ctx) {
+                    return call.apply(region);
+                }
+                try (RoutingContext.Scope s = ctx.open()) {
+                    return call.apply(region);
+                }
+            };
+        }
+    }
+
+    /**
+     * For calls whose clients are never cold (their caller does not track start-up). A named class, not a lambda, and
+     * loaded only by the calls that use it: kept off the first read (cold start).
+     */
+    private static final class NeverCold implements Predicate<Region> {
+        static final NeverCold INSTANCE = new NeverCold();
+
+        @Override
+        public boolean test(Region region) {
+            return false;
+        }
+    }
+
+    /** The hedge budget's tokens left, as a gauge reads them: a named class, as a lambda costs more at a cold start. */
+    private static final class BudgetTokens implements Supplier<Number> {
+        private final HedgeBudget budget;
+
+        BudgetTokens(HedgeBudget budget) {
+            this.budget = budget;
+        }
+
+        @Override
+        public Number get() {
+            return budget.available();
+        }
     }
 
     /**
@@ -1007,72 +1210,6 @@ final class RegionalExecutor implements AutoCloseable {
             }
         }
 
-        /** A throttled attempt of {@code op}: counts against its resource's breaker, never its region's. */
-        void throttled(Operation op, long nanos, Throwable t) {
-            Region region = region();
-            health.watched(region).heard();
-            if (primaryIsResource) {
-                primary.error(nanos, t);
-                return;
-            }
-            primary.release();
-            String resource = op.resource().orElse(null);
-            if (resource != null) {
-                (throttle != null ? throttle : health.watched(region, resource)).error(nanos, t);
-            }
-        }
-    }
-
-    private void failover(RoutingContext ctx, Operation op, Region from, Region to, Throwable failure,
-            FailureDecision decision) {
-        metrics.failover(from, to, op.name());
-        if (!LOG.isInfoEnabled()) {
-            return;
-        }
-        String id = ctx.correlationId().orElse(null);
-        boolean setMdc = id != null && !id.equals(MDC.get(RoutingContext.MDC_KEY));
-        if (setMdc) {
-            MDC.put(RoutingContext.MDC_KEY, id);
-        }
-        try {
-            LOG.info("Failing over {} from {} to {} after {} ({}) [correlationId={}]", op.name(), from.id(), to.id(),
-                    failure.getClass().getSimpleName(), decision, id == null ? "-" : id);
-        } finally {
-            if (setMdc) {
-                MDC.remove(RoutingContext.MDC_KEY);
-            }
-        }
-    }
-
-    /**
-     * The failure of a call whose planned regions all failed. Never a residency refusal: every region tried was
-     * allowed, so callers can tell this outage from a policy refusal.
-     */
-    private static Throwable exhausted(Operation op, RoutingPlan plan, Throwable last,
-            @Nullable List<Throwable> earlier) {
-        Throwable carrier = last;
-        if (last instanceof CallNotPermittedException) {
-            // A breaker that opened after planning is Meridian's decision, not the service's: say so in our own type.
-            // It also carries the earlier failures: Resilience4j's exception does not record suppressed ones.
-            carrier = new NoRegionAvailableException("No region could take " + op.name() + ": the regions planned "
-                    + plan.regions() + " failed or are behind an open circuit breaker", last);
-        }
-        if (earlier != null) {
-            for (Throwable e : earlier) {
-                if (e != carrier) {
-                    carrier.addSuppressed(e);
-                }
-            }
-        }
-        return carrier;
-    }
-
-    static Throwable unwrapCompletion(Throwable e) {
-        Throwable t = e;
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
     }
 
     @SuppressWarnings("unchecked")
@@ -1129,7 +1266,7 @@ final class RegionalExecutor implements AutoCloseable {
          * that may have been applied (repeating it elsewhere could apply it twice).
          */
         boolean movesOn(Throwable failure, FailureDecision decision) {
-            if (!RegionalExecutor.movesOn(decision, op.kind())) {
+            if (!decision.movesOn(op.kind())) {
                 return false;
             }
             if (last != null) {
@@ -1145,7 +1282,7 @@ final class RegionalExecutor implements AutoCloseable {
         /** What the call fails with once every planned region failed. */
         Throwable exhausted() {
             // Called only after movesOn recorded a failure, so there is a last one.
-            return RegionalExecutor.exhausted(op, plan, Objects.requireNonNull(last, "last"), earlier);
+            return Detours.exhausted(op, plan, Objects.requireNonNull(last, "last"), earlier);
         }
     }
 
@@ -1225,7 +1362,7 @@ final class RegionalExecutor implements AutoCloseable {
                     // Failed before its hedge was due: a run takes it over and fails over, the caller timing the
                     // next attempt's hedge.
                     Run<T> r = hedgedRun(op, ctx, plan, limit(op, plan.regions().size()), call, classifier, cold);
-                    r.adopt(this, true).completeWith(null, t);
+                    completeWith(adoptedBy(r, true), null, t);
                     return awaitRun(r, op);
                 }
                 return adoptedOutcome(null, t);
@@ -1240,6 +1377,45 @@ final class RegionalExecutor implements AutoCloseable {
                 return value;
             }
             return adoptedOutcome(value, null);
+        }
+
+        /**
+         * Hands the running attempt to {@code r} — when its hedge is due, or when it failed — instead of
+         * {@link Run#start}: the attempt is the run's first, its outcome reported through the returned attempt's
+         * future, and a winning hedge releases the caller ({@link Run.Attempt#cancel}). With
+         * {@code callerTimesHedge}, the caller times the hedge of a later attempt itself ({@link Run#await}). Here, not
+         * in the run: the hedge threads' run of a cold client's first read does not carry it (cold start).
+         */
+        Run<T>.Attempt adoptedBy(Run<T> r, boolean callerTimesHedge) {
+            Run<T>.Attempt a = r.new Attempt(gateOfFirst(), start);
+            a.release = releasable();
+            a.throttling = throttling;
+            CompletableFuture<T> f = new CompletableFuture<>();
+            a.future = f;
+            synchronized (r) {
+                r.failover.take();
+                r.inflight.add(a);
+                r.attempts = 1;
+                r.adopted = a;
+            }
+            r.parentObservation = parent;
+            r.hedgeDelay = delay;
+            r.hedgeDue = start + delay;
+            r.hedgeGraced = graced;
+            r.stalledBeforeHedge = stalledBeforeHedge;
+            r.hedgeArmed = callerTimesHedge;
+            f.whenComplete(a);
+            return a;
+        }
+
+        /** Completes the attempt {@code a} run adopted with what the call returned or threw (nothing once cancelled). */
+        private void completeWith(Run<T>.Attempt a, @Nullable T value, @Nullable Throwable error) {
+            CompletableFuture<T> f = Objects.requireNonNull(a.future, "future");
+            if (error == null) {
+                f.complete(value);
+            } else {
+                f.completeExceptionally(error);
+            }
         }
 
         /** The call in {@code region}, armed for a release and heard at the wire, under the read's context. */
@@ -1258,7 +1434,7 @@ final class RegionalExecutor implements AutoCloseable {
         /** The adopting run decides (it may have cancelled the attempt, whose outcome it then recorded). */
         private T adoptedOutcome(@Nullable T value, @Nullable Throwable error) {
             Run<T> r = Objects.requireNonNull(run, "run");
-            Objects.requireNonNull(r.adopted, "adopted").completeWith(value, error);
+            completeWith(Objects.requireNonNull(r.adopted, "adopted"), value, error);
             return awaitRun(r, op);
         }
 
@@ -1297,7 +1473,7 @@ final class RegionalExecutor implements AutoCloseable {
                         return false;
                     }
                     r = hedgedRun(op, ctx, plan, limit(op, plan.regions().size()), call, classifier, cold);
-                    r.adopt(this, false);
+                    adoptedBy(r, false);
                     run = r;
                     if (!adopt()) {
                         run = null; // the caller's call returned first: it reports its attempt itself
@@ -1348,7 +1524,7 @@ final class RegionalExecutor implements AutoCloseable {
      * hears, and the read's only state until something happens — as a synchronous read's {@link CallerFirst} — so a
      * read answered before its hedge is due (nearly all) makes no {@link Run}, no attempt or gate object and no
      * completion callback per attempt. When the hedge is due (or the SDK backs off after a throttled answer) or the
-     * attempt failed, a run adopts the attempt ({@link Run#adoptAsync}) and goes on exactly as for an attempt it
+     * attempt failed, a run adopts the attempt ({@link #adoptedBy}) and goes on exactly as for an attempt it
      * started: same budget, process-stall grace, breaker and latency accounting, failover and loser rules. Which of
      * "the attempt completed alone" and "a run adopted it" came first is decided under this object's lock. Any other
      * call runs as {@link #executeAsync} does from the start ({@link #startRun}), its run completing this future.
@@ -1416,8 +1592,8 @@ final class RegionalExecutor implements AutoCloseable {
         }
 
         private Run<T> newRun(int limit) {
-            return new Run<>(op, context(), plan, limit, classifier, asyncLaunch(context(), call), null, hedge, cold,
-                    servedRegion(call), this, this);
+            return new Run<>(op, context(), plan, limit, classifier, AsyncStarts.asyncLaunch(context(), call), null,
+                    hedge, cold, servedRegion(call), this, this);
         }
 
         /**
@@ -1533,7 +1709,7 @@ final class RegionalExecutor implements AutoCloseable {
             // A run takes the failed attempt over, as one it started (its callback, run at once on the failed future,
             // tells the call and the run): it fails over, or records an abandoned attempt.
             Run<T> r = newRun(limit(op, plan.regions().size()));
-            Run<T>.Attempt a = r.adoptAsync(this);
+            Run<T>.Attempt a = adoptedBy(r);
             CompletableFuture<T> f;
             synchronized (this) {
                 run = r;
@@ -1543,7 +1719,46 @@ final class RegionalExecutor implements AutoCloseable {
                 r.abandon();
             }
             f.whenComplete(a);
-            r.hedgeAfterFailed(this);
+            hedgeAfterFailed(r);
+        }
+
+        /**
+         * Hands the attempt started alone to {@code r} — when its hedge is due, or when it failed — as a caller-first
+         * read's is handed ({@link CallerFirst#adoptedBy}): the attempt is the run's first, and its future this call's
+         * own, which a winning hedge cancels. The caller hands the attempt's outcome to the returned attempt (it
+         * registers it on the future, or completes it with the failure it saw).
+         */
+        private Run<T>.Attempt adoptedBy(Run<T> r) {
+            Run<T>.Attempt a = r.new Attempt(gateOfFirst(), start);
+            a.throttling = throttling;
+            a.future = attempt;
+            synchronized (r) {
+                r.failover.take();
+                r.inflight.add(a);
+                r.attempts = 1;
+                r.adopted = a;
+            }
+            r.parentObservation = parent;
+            r.hedgeDelay = delay;
+            r.hedgeGraced = graced;
+            r.stalledBeforeHedge = stalledBeforeHedge;
+            return a;
+        }
+
+        /**
+         * After the attempt started alone failed and run {@code r} took it over: the hedge timer goes on for the run's
+         * next attempt, due when the first attempt's was (computed now when it failed at once), as in a run started
+         * from the start, whose timer outlives a failed first attempt.
+         */
+        private void hedgeAfterFailed(Run<T> r) {
+            if (!r.hedge || r.result.isDone()) {
+                return;
+            }
+            if (r.hedgeDelay == 0) {
+                r.hedgeDelay = hedgeDelay();
+            }
+            long due = start + r.hedgeDelay;
+            r.hedgeTimer(start, due, Math.max(0, due - System.nanoTime()));
         }
 
         /** The hedge is due (on the hedge timer): waits out a process stall once, then sends the hedge. */
@@ -1591,7 +1806,7 @@ final class RegionalExecutor implements AutoCloseable {
                     return finished ? null : run;
                 }
                 r = newRun(limit(op, plan.regions().size()));
-                a = r.adoptAsync(this);
+                a = adoptedBy(r);
                 run = r;
                 f = Objects.requireNonNull(attempt, "attempt");
             }
@@ -1712,8 +1927,13 @@ final class RegionalExecutor implements AutoCloseable {
         private final RoutingPlan plan;
         private final List<Region> regions;
         private final FailureClassifier classifier;
-        private final Function<Region, CompletableFuture<T>> launch;
-        private final @Nullable Function<Region, CompletableFuture<T>> inline;
+        /** Starts an attempt of an asynchronous run in a region; null for a synchronous one ({@link #syncCall}). */
+        private final @Nullable Function<Region, CompletableFuture<T>> launch;
+        /**
+         * A synchronous read's call, which its attempts make on the hedge threads, each the task of its worker
+         * ({@link Attempt#call}); null for an asynchronous run.
+         */
+        private final @Nullable Function<Region, T> syncCall;
         private final boolean hedge;
         private final Predicate<Region> cold;
         /** Told the region of the one attempt whose success completes the run (a later success is a loser's). */
@@ -1741,7 +1961,7 @@ final class RegionalExecutor implements AutoCloseable {
         private @Nullable Region refusedTo;
         /**
          * The breaker of the first attempt's region when this read's hedge is that region's proof hedge
-         * ({@link #pastTheBudget}): given back when the run ends ({@link #end}).
+         * ({@link Hedge#pastTheBudget}): given back when the run ends ({@link #end}).
          */
         private @Nullable WatchedBreaker proving;
         private @Nullable Region hedgeRegion;
@@ -1761,7 +1981,7 @@ final class RegionalExecutor implements AutoCloseable {
         /** The hedge delay, once armed. */
         private long hedgeDelay;
         private boolean hedgeArmed;
-        /** Whether the hedge already waited out a process stall ({@link #hedgeGrace}): it does so once. */
+        /** Whether the hedge already waited out a process stall ({@link Hedge#grace}): it does so once. */
         private boolean hedgeGraced;
         /**
          * Whether the process was stalled while the first attempt waited for its hedge: if the hedge wins, the loser
@@ -1770,19 +1990,18 @@ final class RegionalExecutor implements AutoCloseable {
         private volatile boolean stalledBeforeHedge;
         /**
          * The index of the suspect region a read started past ({@code -1}: none, or already gone back to): when every
-         * other region it tried failed retryably, the read goes back to it rather than fail ({@link #goBack}).
+         * other region it tried failed retryably, the read goes back to it rather than fail ({@link Detour#goBack}).
          */
         private int passed = -1;
         /** The detached trial this run sent to the {@link #passed} region; null when it sent none. */
         private @Nullable CompletableFuture<T> passedTrial;
 
         /**
-         * @param launch starts an attempt in a region
-         * @param inline runs an attempt on the launching thread when {@code launch} throws {@link Hedger.Saturated};
-         *        null when it never does
+         * @param launch starts an attempt of an asynchronous run in a region; null for a synchronous run
+         * @param syncCall the call of a synchronous run; null for an asynchronous one
          */
         Run(Operation op, RoutingContext ctx, RoutingPlan plan, int limit, FailureClassifier classifier,
-                Function<Region, CompletableFuture<T>> launch, @Nullable Function<Region, CompletableFuture<T>> inline,
+                @Nullable Function<Region, CompletableFuture<T>> launch, @Nullable Function<Region, T> syncCall,
                 boolean hedge, Predicate<Region> cold, @Nullable ServedRegion served, CompletableFuture<T> result,
                 @Nullable AsyncCall<T> call) {
             this.op = op;
@@ -1791,25 +2010,19 @@ final class RegionalExecutor implements AutoCloseable {
             this.regions = plan.regions();
             this.classifier = classifier;
             this.launch = launch;
-            this.inline = inline;
+            this.syncCall = syncCall;
             this.hedge = hedge;
             this.cold = cold;
             this.served = served;
             this.result = result;
             this.call = call;
             this.failover = new Failover(op, ctx, plan, limit);
-            this.callerTimesHedge = inline != null;
+            this.callerTimesHedge = syncCall != null;
         }
 
         CompletableFuture<T> start() {
             if (!callerTimesHedge && call == null) {
-                // An asynchronous caller may cancel the future it was given (an AsyncCall abandons its run itself); a
-                // synchronous caller's cancellation is await's, which abandons the attempts itself.
-                result.whenComplete((v, e) -> {
-                    if (result.isCancelled()) {
-                        abandon();
-                    }
-                });
+                new Detour().abandonWhenCancelled();
             }
             int firstIndex;
             Region trialRegion = null;
@@ -1829,36 +2042,29 @@ final class RegionalExecutor implements AutoCloseable {
                         // hedge delay, the region gets it as a detached trial.
                         passed = firstIndex;
                         firstIndex = failover.take();
-                        long delay = hedging.delayNanos(tail == null ? -1
-                                : tail.hedgeAfter(first, regions.get(firstIndex), op.name()));
-                        WatchedBreaker.Trial t = gate.primary.tryTrial(ejectAfterStalls, delay);
-                        if (t == WatchedBreaker.Trial.SEND) {
+                        suspectTrialNanos = new Detour().suspectTrial(gate, regions.get(firstIndex));
+                        if (suspectTrialNanos >= 0) {
                             suspectRegion = first;
-                            suspectTrialNanos = delay;
-                        } else if (t == WatchedBreaker.Trial.EJECTED) {
-                            LOG.info("Region {} ejected for {}: {} trials in a row unanswered within the hedge delay "
-                                    + "while suspect; its circuit breaker is open", first.id(), op.name(),
-                                    ejectAfterStalls);
                         }
                     } else if (op.unhedged() && gate.primary.writesGoElsewhere(writesGoElsewhereNanos)) {
                         // An unhedged (consistent) read gets no trial out of its hedge: past a suspect region like a
-                        // write, as executeBlocking does, but unlike a write it may go back there (goBack).
-                        startsPast(op, first);
+                        // write, as Blocking#execute does, but unlike a write it may go back there (goBack).
+                        Detours.startsPast(op, first);
                         passed = firstIndex;
                         firstIndex = failover.take();
                     }
                 } else if (op.kind() != OperationKind.READ && failover.hasNext()
                         && breaker(op, regions.get(firstIndex)).writesGoElsewhere(writesGoElsewhereNanos)) {
-                    startsPast(op, regions.get(firstIndex));
+                    Detours.startsPast(op, regions.get(firstIndex));
                     firstIndex = failover.take();
                 }
                 next = failover.hasNext() ? regions.get(failover.peek()) : null;
             }
             if (trialRegion != null) {
-                trial(trialRegion, -1);
+                new Detour().trial(trialRegion, -1);
             }
             if (suspectRegion != null) {
-                CompletableFuture<T> t = trial(suspectRegion, suspectTrialNanos);
+                CompletableFuture<T> t = new Detour().trial(suspectRegion, suspectTrialNanos);
                 synchronized (this) {
                     passedTrial = t;
                 }
@@ -1890,110 +2096,9 @@ final class RegionalExecutor implements AutoCloseable {
         }
 
         /**
-         * Takes over the first attempt of a read that its caller runs itself ({@link CallerFirst}) — when its hedge is
-         * due, or when it failed — instead of {@link #start}: the attempt is this run's first, its outcome reported
-         * through the returned attempt's future, and a winning hedge releases the caller ({@link Attempt#cancel}).
-         * With {@code callerTimesHedge}, the caller times the hedge of a later attempt itself ({@link #await}).
-         */
-        Attempt adopt(CallerFirst<T> first, boolean callerTimesHedge) {
-            Attempt a = new Attempt(first.gateOfFirst(), first.start);
-            a.release = first.releasable();
-            a.throttling = first.throttling;
-            a.future = new CompletableFuture<>();
-            synchronized (this) {
-                failover.take();
-                inflight.add(a);
-                attempts = 1;
-                adopted = a;
-            }
-            parentObservation = first.parent;
-            hedgeDelay = first.delay;
-            hedgeDue = first.start + first.delay;
-            hedgeGraced = first.graced;
-            stalledBeforeHedge = first.stalledBeforeHedge;
-            hedgeArmed = callerTimesHedge;
-            a.future.whenComplete(a);
-            return a;
-        }
-
-        /**
-         * Takes over the first attempt of an asynchronous call started alone ({@link AsyncCall#startAlone}) — when its
-         * hedge is due, or when it failed — as {@link #adopt} does a caller's: the attempt is this run's first, and its
-         * future the call's own, which a winning hedge cancels. The caller hands the attempt's outcome to the returned
-         * attempt (it registers it on the future, or completes it with the failure it saw).
-         */
-        Attempt adoptAsync(AsyncCall<T> first) {
-            Attempt a = new Attempt(first.gateOfFirst(), first.start);
-            a.throttling = first.throttling;
-            a.future = first.attempt;
-            synchronized (this) {
-                failover.take();
-                inflight.add(a);
-                attempts = 1;
-                adopted = a;
-            }
-            parentObservation = first.parent;
-            hedgeDelay = first.delay;
-            hedgeGraced = first.graced;
-            stalledBeforeHedge = first.stalledBeforeHedge;
-            return a;
-        }
-
-        /**
-         * After the first attempt of an asynchronous read started alone failed and this run took it over: the hedge
-         * timer goes on for the run's next attempt, due when the first attempt's was (computed now when it failed at
-         * once), as in a run started from the start, whose timer outlives a failed first attempt.
-         */
-        void hedgeAfterFailed(AsyncCall<T> first) {
-            if (!hedge || result.isDone()) {
-                return;
-            }
-            if (hedgeDelay == 0) {
-                hedgeDelay = first.hedgeDelay();
-            }
-            long due = first.start + hedgeDelay;
-            hedgeTimer(first.start, due, Math.max(0, due - System.nanoTime()));
-        }
-
-        /** Arms the hedge timer of an asynchronous read whose first attempt started at {@code start}. */
-        private void hedgeTimer(long start, long due, long delay) {
-            ScheduledFuture<?> timer = Objects.requireNonNull(hedger, "hedger").schedule(() -> {
-                long now = System.nanoTime();
-                stalls.timerFired(due, now);
-                long grace = hedgeGrace(start, now);
-                if (grace > 0) {
-                    hedgeTimer(start, now + grace, grace);
-                } else if (hedge()) {
-                    long again = hedgeRetryNanos(hedgeDelay);
-                    hedgeTimer(start, now + again, again);
-                }
-            }, delay);
-            // The timer of a call that completed first is removed at once, not left to fire for nothing.
-            result.whenComplete((v, e) -> timer.cancel(false));
-        }
-
-        /**
-         * How much longer the hedge due now waits: once, as long as the process was stalled while the first attempt
-         * waited (its answer may be in, unread), so a starved process does not hedge healthy reads.
-         */
-        private long hedgeGrace(long start, long now) {
-            if (hedgeGraced) {
-                return 0;
-            }
-            hedgeGraced = true;
-            long grace = stalls.hedgeGrace(start, now, hedgeDelay);
-            if (grace > 0) {
-                stalledBeforeHedge = true;
-                LOG.debug("Hedge of {} waits {} µs more: the process was stalled while its first attempt waited",
-                        op.name(), grace / 1_000);
-            }
-            return grace;
-        }
-
-        /**
          * The result of a synchronous run, waited for on the caller's thread, which sends the hedge when it is due and
          * no attempt answered (as late as the hedge timer would have been in a stalled process, so the lateness is
-         * measured the same way, and the hedge waits out a stall the same way: {@link #hedgeGrace}). Interrupted, it
+         * measured the same way, and the hedge waits out a stall the same way: {@link Hedge#grace}). Interrupted, it
          * cancels the run's attempts.
          */
         T await() throws InterruptedException, ExecutionException {
@@ -2003,16 +2108,7 @@ final class RegionalExecutor implements AutoCloseable {
                     try {
                         return result.get(hedgeDue - System.nanoTime(), TimeUnit.NANOSECONDS);
                     } catch (TimeoutException e) {
-                        long now = System.nanoTime();
-                        stalls.timerFired(hedgeDue, now);
-                        long grace = hedgeGrace(start, now);
-                        if (grace > 0) {
-                            hedgeDue = now + grace;
-                        } else if (hedge()) {
-                            hedgeDue = now + hedgeRetryNanos(hedgeDelay);
-                        } else {
-                            hedgeArmed = false;
-                        }
+                        new Hedge().dueOnCaller(start);
                     }
                 }
                 return result.get();
@@ -2021,19 +2117,6 @@ final class RegionalExecutor implements AutoCloseable {
                 abandon();
                 throw e;
             }
-        }
-
-        /** Ends the run and cancels the attempts still in flight (the caller gave up on it). */
-        private void abandon() {
-            List<Attempt> losers;
-            synchronized (this) {
-                if (!done) {
-                    end();
-                }
-                losers = new ArrayList<>(inflight);
-                inflight.clear();
-            }
-            losers.forEach(Attempt::cancel);
         }
 
         /**
@@ -2053,206 +2136,13 @@ final class RegionalExecutor implements AutoCloseable {
             }
         }
 
-        /**
-         * A detached trial attempt in a region behind a half-open breaker, or in a suspect region ({@code fastNanos}
-         * at least 0: the hedge delay its answer must come within to clear the suspicion); its outcome only feeds the
-         * breaker.
-         */
-        private @Nullable CompletableFuture<T> trial(Region region, long fastNanos) {
-            Gate gate = new Gate(op, region);
-            boolean suspectTrial = fastNanos >= 0;
-            if (gate.acquire() != null) {
-                return null;
-            }
-            gate.cold = cold.test(region);
-            gate.observation = observations.start(parentObservation, region, op.name(), nextAttempt());
-            long start = System.nanoTime();
-            CompletableFuture<T> f;
-            HeardAtTheWire.Listener before = HeardAtTheWire.listen(health.watched(region));
-            try {
-                f = launch.apply(region);
-            } catch (Hedger.Saturated e) {
-                f = null;
-            } catch (Throwable t) {
-                f = CompletableFuture.failedFuture(t);
-            } finally {
-                HeardAtTheWire.listen(before);
-            }
-            if (f == null) {
-                gate.release();
-                observations.stop(gate.observation, Metrics.CANCELLED, null);
-                return null;
-            }
-            LOG.debug("Trial of {} in {} region {}", op.name(), suspectTrial ? "suspect" : "half-open", region.id());
-            f.whenComplete((v, error) -> {
-                long nanos = System.nanoTime() - start;
-                attempted(region, error);
-                if (error == null) {
-                    succeeded(op, gate, nanos);
-                    // Only the time the process ran: a trial slowed by a stall of the process is the process's.
-                    if (suspectTrial && heldAgainstRegion(gate, nanos) <= fastNanos) {
-                        gate.primary.trialAnsweredInTime();
-                        metrics.regionSuspicion(region, "cleared");
-                        LOG.info("Region {} answered its trial ({} in {} ms): no longer suspect", region.id(),
-                                op.name(), nanos / 1_000_000);
-                    }
-                } else {
-                    // A trial that timed out ejects the suspect region (WatchedBreaker#stalled); any other failure
-                    // leaves it to the next trial.
-                    failed(op, gate, nanos, unwrapCompletion(error), classifier);
-                }
-            });
-            return f;
-        }
-
-        private synchronized int nextAttempt() {
-            return ++attempts;
-        }
-
-        /**
-         * Sends the hedge if it is still wanted and allowed: with a budget token, or past the budget
-         * ({@link #pastTheBudget}) when the first attempt's region has been given up on ({@link WatchedBreaker#givenUp}:
-         * suspect, or ejected) or is found suspect now, {@linkplain #silent silent} while the hedge's region answered.
-         * Such a hedge is no extra load on a region that browns out but the failover of a read stuck in a region
-         * Meridian no longer sends reads to; the budget still caps the hedges of reads to a slow region that answers.
-         * A hedge the budget refuses is not final: true is returned and the hedge's timer asks again after another
-         * hedge delay ({@link #hedgeRetryNanos}), by when a token may have come free or the region been given up on.
-         */
-        private boolean hedge() {
-            int index;
-            String retried;
-            synchronized (this) {
-                if (done || hedgeSent || inflight.size() != 1 || !failover.hasNext()) {
-                    return false;
-                }
-                boolean spent = Objects.requireNonNull(budget, "budget").trySpend();
-                String past = spent ? null : pastTheBudget(inflight.get(0), regions.get(failover.peek()));
-                if (!spent && past == null) {
-                    if (refusedTo == null) {
-                        refusedTo = regions.get(failover.peek());
-                        LOG.debug("Hedge of {} refused: the hedge budget is spent; asked again after the hedge delay",
-                                op.name());
-                    }
-                    return true;
-                }
-                hedgeSent = true;
-                index = failover.take();
-                hedgeRegion = regions.get(index);
-                retried = past != null ? past : refusedTo != null ? "budget" : null;
-            }
-            metrics.hedgeSent(hedgeRegion);
-            if (retried != null) {
-                metrics.hedgeRetried(hedgeRegion, retried);
-                LOG.debug("Hedging {} to {} {}", op.name(), hedgeRegion.id(), sentBecause(retried));
-            } else {
-                LOG.debug("Hedging {} to {}", op.name(), hedgeRegion.id());
-            }
-            launchAttempt(index, true);
-            return false;
-        }
-
-        /**
-         * Why the hedge goes out although the budget has no token for it, or null when it does not: {@code failover}
-         * when the {@code first} attempt's region has been given up on ({@link WatchedBreaker#givenUp}), or is found
-         * suspect now because it went {@linkplain #silent silent} while {@code next} answered; {@code proof} when it
-         * went silent but nothing was heard from {@code next} either since the attempt started (the budget was spent
-         * before the fault, so no hedge went there) and this read sends the region's one proof hedge on a borrowed
-         * token ({@link #prove}): if {@code next} answers it while the first region stays silent, the reads asking
-         * again find the region suspect by the rule above.
-         */
-        private @Nullable String pastTheBudget(Attempt first, Region next) {
-            WatchedBreaker primary = first.gate.primary;
-            if (primary.givenUp()) {
-                return "failover";
-            }
-            if (first.gate.cold || !silent(first)) {
-                return null;
-            }
-            if (!health.watched(next).heardSince(first.start)) {
-                return prove(first, next) ? "proof" : null;
-            }
-            Region region = first.gate.region();
-            if (primary.suspectUnheard()) {
-                metrics.regionSuspicion(region, "suspected");
-                LOG.info("Region {} suspect for {}: nothing heard from it for {} ms since an attempt started while {} "
-                        + "answered; reads start in the next region while a detached trial finds out whether it answers",
-                        region.id(), op.name(), (System.nanoTime() - first.start) / 1_000_000, next.id());
-            }
-            return primary.givenUp() ? "failover" : null;
-        }
-
-        /**
-         * Whether the {@code first} attempt's region has not been heard from (no answer of any kind, to any call)
-         * since the attempt started, for {@value #UNHEARD_HEDGE_DELAYS} hedge delays (at least
-         * {@value #UNHEARD_RUNNING_DELAYS} of them of the time the process was running). With the hedge's region
-         * answering meanwhile the process evidently sends and receives, so this is no stall of the process, and the
-         * region is suspect ({@link #pastTheBudget}); a slow region that answers other calls is heard. This finds a
-         * black hole when the first losers were excused as process stalls and the budget refuses the hedges of the
-         * reads stuck there, which would otherwise wait until their attempts time out.
-         */
-        private boolean silent(Attempt first) {
-            long now = System.nanoTime();
-            long waited = now - first.start;
-            long delay = hedgeRetryNanos(hedgeDelay);
-            return waited >= UNHEARD_HEDGE_DELAYS * delay && !health.watched(first.gate.region()).heardSince(first.start)
-                    && stalls.unstalledNanos(now, waited) >= UNHEARD_RUNNING_DELAYS * delay;
-        }
-
-        /**
-         * Takes the silent {@code first} region's one proof hedge ({@link WatchedBreaker#tryProve}) and a borrowed
-         * budget token ({@link HedgeBudget#tryBorrow}: one token of debt at most, repaid by later reads' shares, so the
-         * hedges stay within the budget and one); false when another read's proof is out or the budget is already in
-         * debt. Nothing else would show whether the process receives while the region is silent.
-         */
-        private boolean prove(Attempt first, Region next) {
-            WatchedBreaker region = health.watched(first.gate.region());
-            if (!region.tryProve()) {
-                return false;
-            }
-            if (!Objects.requireNonNull(budget, "budget").tryBorrow()) {
-                region.proofEnded();
-                return false;
-            }
-            proving = region;
-            LOG.debug("Proof hedge of {} to {}: nothing heard from {} for {} ms since the attempt started, nor from {}",
-                    op.name(), next.id(), region.region().id(), (System.nanoTime() - first.start) / 1_000_000,
-                    next.id());
-            return true;
-        }
-
-        /** Why a hedge went out although the budget had no token for it (the log says). */
-        private static String sentBecause(String retried) {
-            return switch (retried) {
-                case "failover" -> "past the spent hedge budget: its first region is suspect or ejected";
-                case "proof" -> "on a borrowed hedge budget token: a proof that the process receives";
-                default -> "after a refusal: a hedge budget token came free";
-            };
-        }
-
-        /**
-         * Sends the hedge now, not when its delay is up, when the only attempt in flight was throttled: the SDK backs
-         * off before its retry (a jittered delay of up to a second), which the delay would only wait out. On a hedge
-         * thread: the answer arrived on the SDK's thread, which must not make the next region's call.
-         */
-        private void hedgeNow(Attempt throttled) {
-            if (!hedge) {
-                return;
-            }
-            synchronized (this) {
-                if (done || hedgeSent || inflight.size() != 1 || inflight.get(0) != throttled) {
-                    return;
-                }
-            }
-            Objects.requireNonNull(hedger, "hedger").schedule(this::hedge, 0);
-        }
-
         /** Starts an attempt in the region at {@code index}; true when it went through a cold client. */
         private boolean launchAttempt(int index, boolean isHedge) {
             Region region = regions.get(index);
             Gate gate = new Gate(op, region);
             CallNotPermittedException refused = gate.acquire();
             if (refused != null) {
-                onFailure(null, region, refused, FailureDecision.REGIONAL_NOT_APPLIED);
+                new Detour().onFailure(null, region, refused, FailureDecision.REGIONAL_NOT_APPLIED);
                 return false;
             }
             gate.cold = cold.test(region);
@@ -2278,7 +2168,9 @@ final class RegionalExecutor implements AutoCloseable {
             CompletableFuture<T> f;
             HeardAtTheWire.Listener before = HeardAtTheWire.listen(a);
             try {
-                f = launch.apply(region);
+                // A synchronous run exists only with hedging on, which makes the hedger.
+                f = syncCall != null ? Objects.requireNonNull(hedger, "hedger").run(a)
+                        : Objects.requireNonNull(launch, "launch").apply(region);
                 if (f == null) {
                     f = CompletableFuture.failedFuture(new NullPointerException(op.name() + " returned no future"));
                 }
@@ -2292,7 +2184,8 @@ final class RegionalExecutor implements AutoCloseable {
                     observations.stop(gate.observation, Metrics.CANCELLED, null);
                     return false;
                 }
-                f = Objects.requireNonNull(inline, "inline").apply(region); // launch threw Saturated, so there is one
+                // Every hedge worker is busy: the attempt runs here, on the thread that launches it, without a hedge.
+                f = a.onLaunchingThread();
             } catch (Throwable t) {
                 f = CompletableFuture.failedFuture(t);
             } finally {
@@ -2312,125 +2205,31 @@ final class RegionalExecutor implements AutoCloseable {
             return gate.cold;
         }
 
-        private void completed(Attempt a, T value, Throwable error) {
+        private void completed(Attempt a, T value, @Nullable Throwable error) {
             long nanos = System.nanoTime() - a.start;
             Region region = a.gate.region();
-            Throwable e = error == null ? null : unwrapCompletion(error);
-            if (e == null) {
-                succeeded(op, a.gate, nanos);
-                List<Attempt> losers;
-                synchronized (this) {
-                    inflight.remove(a);
-                    if (done) {
-                        return;
-                    }
-                    end();
-                    losers = new ArrayList<>(inflight);
-                    inflight.clear();
-                }
-                cancelLosers(losers, a);
-                if (region.equals(hedgeRegion)) {
-                    metrics.hedgeWon(region);
-                }
-                answer(region, value);
+            if (error != null) {
+                new Detour().failed(a, region, error, nanos);
                 return;
             }
-            if (e instanceof CancellationException || a.cancelled) {
-                SdkServiceException throttling = a.throttling;
-                if (throttling != null) {
-                    // Cancelled while the SDK backed off after a throttled answer: recorded as the throttled attempt
-                    // it would have completed as (the table's breaker, no latency), as for an unhedged read.
-                    a.gate.throttled(op, nanos, throttling);
-                } else {
-                    a.gate.release();
-                    // Abandoned, not finished: it would have taken at least this long, which the tail estimate must
-                    // see or adaptive hedging would only ever learn from the attempts fast enough to win.
-                    latency.recordAbandoned(region, nanos);
-                    if (tail != null && !a.gate.cold) {
-                        // Only the time the process ran: a stall of the process says nothing of the region's tail.
-                        tail.recordAtLeast(region, op.name(), heldAgainstRegion(a.gate, nanos));
-                    }
-                }
-                metrics.call(region, op.name(), Metrics.CANCELLED, nanos);
-                observations.stop(a.gate.observation, Metrics.CANCELLED, null);
-                synchronized (this) {
-                    inflight.remove(a);
-                    if (done) {
-                        return;
-                    }
-                }
-                onFailure(a, region, e, FailureDecision.ABORTED);
-                return;
-            }
-            FailureDecision decision = failed(op, a.gate, nanos, e, classifier);
-            onFailure(a, region, e, decision);
-        }
-
-        private void onFailure(@Nullable Attempt a, Region region, Throwable e, FailureDecision decision) {
-            List<Attempt> losers = List.of();
-            Throwable fail = null;
-            int startIndex = -1;
-            CompletableFuture<T> backTo = null;
+            succeeded(op, a.gate, nanos);
+            List<Attempt> losers;
             synchronized (this) {
-                if (a != null) {
-                    inflight.remove(a);
-                }
+                inflight.remove(a);
                 if (done) {
                     return;
                 }
-                if (!failover.movesOn(e, decision)) {
-                    end();
-                    losers = new ArrayList<>(inflight);
-                    inflight.clear();
-                    fail = e;
-                } else if (inflight.isEmpty()) {
-                    if (failover.hasNext()) {
-                        startIndex = failover.take();
-                    } else if (passed >= 0) {
-                        startIndex = passed;
-                        passed = -1;
-                        backTo = passedTrial;
-                    } else {
-                        end();
-                        fail = failover.exhausted();
-                    }
-                }
+                end();
+                losers = new ArrayList<>(inflight);
+                inflight.clear();
             }
-            cancelLosers(losers, null);
-            if (fail != null) {
-                fail(fail);
-            } else if (backTo != null) {
-                failover(ctx, op, region, regions.get(startIndex), e, decision);
-                goBack(regions.get(startIndex), backTo);
-            } else if (startIndex >= 0) {
-                failover(ctx, op, region, regions.get(startIndex), e, decision);
-                launchAttempt(startIndex, false);
+            if (!losers.isEmpty()) {
+                new Hedge().cancelLosers(losers, a);
             }
-        }
-
-        /**
-         * Goes back to the suspect region the read started past, now that every other region it tried failed
-         * retryably: the read is answered by the detached trial this run sent there (it already is one of the call's
-         * attempts, so the budget holds), or fails as exhausted when the trial fails too. A run that sent no trial
-         * there makes a plain attempt in its place (the slot the region was passed in).
-         */
-        private void goBack(Region region, CompletableFuture<T> trial) {
-            trial.whenComplete((v, error) -> {
-                Throwable fail;
-                synchronized (this) {
-                    if (done) {
-                        return;
-                    }
-                    end();
-                    fail = error == null ? null : failover.exhausted();
-                }
-                if (fail == null) {
-                    answer(region, v);
-                } else {
-                    fail.addSuppressed(unwrapCompletion(error));
-                    fail(fail);
-                }
-            });
+            if (region.equals(hedgeRegion)) {
+                metrics.hedgeWon(region);
+            }
+            answer(region, value);
         }
 
         /** Completes the run with the answer of its attempt in {@code region}. */
@@ -2446,15 +2245,6 @@ final class RegionalExecutor implements AutoCloseable {
             }
         }
 
-        private void fail(Throwable failure) {
-            AsyncCall<T> c = call;
-            if (c != null) {
-                c.fail(failure);
-            } else {
-                result.completeExceptionally(failure);
-            }
-        }
-
         /** Tells an {@link AnsweredCall} how an attempt of its in {@code region} completed. */
         private void attempted(Region region, @Nullable Throwable error) {
             AsyncCall<T> c = call;
@@ -2463,22 +2253,470 @@ final class RegionalExecutor implements AutoCloseable {
             }
         }
 
+        /** Sends the hedge if it is still wanted and allowed; true when the budget refused it ({@link Hedge#send}). */
+        boolean hedge() {
+            return new Hedge().send();
+        }
+
+        /** Arms the hedge timer of an asynchronous read whose first attempt started at {@code start}. */
+        void hedgeTimer(long start, long due, long delay) {
+            new Hedge().timer(start, due, delay);
+        }
+
+        /** Ends the run and cancels the attempts still in flight (the caller gave up on it). */
+        void abandon() {
+            new Detour().abandon();
+        }
+
         /**
-         * Cancels the attempts still in flight. An attempt that started before the {@code winner} and had not answered
-         * when it did stalled while another region answered: that counts towards ejecting its region (unless its
-         * client was cold, the process was stalled for a quarter of its time or while it waited for the hedge, or its
-         * region answered anything since the attempt started: a throttled call the SDK is backing off is not a dead
-         * region).
+         * The hedge once it is due: sent within the budget or past it, asked for again when refused, the losers
+         * cancelled once an attempt won; and an asynchronous read's hedge timer. A class of its own, loaded only when a
+         * hedge comes due or an asynchronous run times one, not by a first read answered before its hedge (cold start).
          */
-        private void cancelLosers(List<Attempt> losers, @Nullable Attempt winner) {
-            for (Attempt l : losers) {
-                l.cancel();
-                metrics.hedgeCancelled(l.gate.region());
+        final class Hedge {
+            /** The hedge of a synchronous read is due on its waiting caller's thread ({@link Run#await}). */
+            void dueOnCaller(long start) {
                 long now = System.nanoTime();
-                if (winner != null && l.start - winner.start < 0 && !l.gate.cold && !stalledBeforeHedge
-                        && !stalls.excuses(now, now - l.start) && !health.watched(l.gate.region()).heardSince(l.start)) {
-                    lostUnanswered(op, l.gate, l.start, winner.gate.region());
+                stalls.timerFired(hedgeDue, now);
+                long grace = grace(start, now);
+                if (grace > 0) {
+                    hedgeDue = now + grace;
+                } else if (send()) {
+                    hedgeDue = now + hedgeRetryNanos(hedgeDelay);
+                } else {
+                    hedgeArmed = false;
                 }
+            }
+
+            /**
+             * Arms the hedge timer of an asynchronous read whose first attempt started at {@code start}. The task holds
+             * the run, not this: armed on every asynchronous hedged run, this object then does not escape (the JIT
+             * allocates none).
+             */
+            void timer(long start, long due, long delay) {
+                Run<T> run = Run.this;
+                ScheduledFuture<?> timer = Objects.requireNonNull(hedger, "hedger")
+                        .schedule(() -> run.new Hedge().fired(start, due), delay);
+                // The timer of a call that completed first is removed at once, not left to fire for nothing.
+                result.whenComplete((v, e) -> timer.cancel(false));
+            }
+
+            /** The hedge timer armed at {@code start} fired: waits out a process stall once, then sends the hedge. */
+            private void fired(long start, long due) {
+                long now = System.nanoTime();
+                stalls.timerFired(due, now);
+                long grace = grace(start, now);
+                if (grace > 0) {
+                    timer(start, now + grace, grace);
+                } else if (send()) {
+                    long again = hedgeRetryNanos(hedgeDelay);
+                    timer(start, now + again, again);
+                }
+            }
+
+            /**
+             * How much longer the hedge due now waits: once, as long as the process was stalled while the first attempt
+             * waited (its answer may be in, unread), so a starved process does not hedge healthy reads.
+             */
+            private long grace(long start, long now) {
+                if (hedgeGraced) {
+                    return 0;
+                }
+                hedgeGraced = true;
+                long grace = stalls.hedgeGrace(start, now, hedgeDelay);
+                if (grace > 0) {
+                    stalledBeforeHedge = true;
+                    LOG.debug("Hedge of {} waits {} µs more: the process was stalled while its first attempt waited",
+                            op.name(), grace / 1_000);
+                }
+                return grace;
+            }
+
+            /**
+             * Sends the hedge if it is still wanted and allowed: with a budget token, or past the budget
+             * ({@link #pastTheBudget}) when the first attempt's region has been given up on
+             * ({@link WatchedBreaker#givenUp}: suspect, or ejected) or is found suspect now,
+             * {@linkplain #silent silent} while the hedge's region answered. Such a hedge is no extra load on a region
+             * that browns out but the failover of a read stuck in a region Meridian no longer sends reads to; the
+             * budget still caps the hedges of reads to a slow region that answers. A hedge the budget refuses is not
+             * final: true is returned and the hedge's timer asks again after another hedge delay
+             * ({@link RegionalExecutor#hedgeRetryNanos}), by when a token may have come free or the region been given
+             * up on.
+             */
+            boolean send() {
+                int index;
+                String retried;
+                synchronized (Run.this) {
+                    if (done || hedgeSent || inflight.size() != 1 || !failover.hasNext()) {
+                        return false;
+                    }
+                    boolean spent = Objects.requireNonNull(budget, "budget").trySpend();
+                    String past = spent ? null : pastTheBudget(inflight.get(0), regions.get(failover.peek()));
+                    if (!spent && past == null) {
+                        if (refusedTo == null) {
+                            refusedTo = regions.get(failover.peek());
+                            LOG.debug("Hedge of {} refused: the hedge budget is spent; asked again after the hedge "
+                                    + "delay", op.name());
+                        }
+                        return true;
+                    }
+                    hedgeSent = true;
+                    index = failover.take();
+                    hedgeRegion = regions.get(index);
+                    retried = past != null ? past : refusedTo != null ? "budget" : null;
+                }
+                metrics.hedgeSent(hedgeRegion);
+                if (retried != null) {
+                    metrics.hedgeRetried(hedgeRegion, retried);
+                    LOG.debug("Hedging {} to {} {}", op.name(), hedgeRegion.id(), sentBecause(retried));
+                } else {
+                    LOG.debug("Hedging {} to {}", op.name(), hedgeRegion.id());
+                }
+                launchAttempt(index, true);
+                return false;
+            }
+
+            /**
+             * Why the hedge goes out although the budget has no token for it, or null when it does not:
+             * {@code failover} when the {@code first} attempt's region has been given up on
+             * ({@link WatchedBreaker#givenUp}), or is found suspect now because it went {@linkplain #silent silent}
+             * while {@code next} answered; {@code proof} when it went silent but nothing was heard from {@code next}
+             * either since the attempt started (the budget was spent before the fault, so no hedge went there) and this
+             * read sends the region's one proof hedge on a borrowed token ({@link #prove}): if {@code next} answers it
+             * while the first region stays silent, the reads asking again find the region suspect by the rule above.
+             */
+            private @Nullable String pastTheBudget(Attempt first, Region next) {
+                WatchedBreaker primary = first.gate.primary;
+                if (primary.givenUp()) {
+                    return "failover";
+                }
+                if (first.gate.cold || !silent(first)) {
+                    return null;
+                }
+                if (!health.watched(next).heardSince(first.start)) {
+                    return prove(first, next) ? "proof" : null;
+                }
+                Region region = first.gate.region();
+                if (primary.suspectUnheard()) {
+                    metrics.regionSuspicion(region, "suspected");
+                    LOG.info("Region {} suspect for {}: nothing heard from it for {} ms since an attempt started "
+                            + "while {} answered; reads start in the next region while a detached trial finds out "
+                            + "whether it answers", region.id(), op.name(),
+                            (System.nanoTime() - first.start) / 1_000_000, next.id());
+                }
+                return primary.givenUp() ? "failover" : null;
+            }
+
+            /**
+             * Whether the {@code first} attempt's region has not been heard from (no answer of any kind, to any call)
+             * since the attempt started, for {@value RegionalExecutor#UNHEARD_HEDGE_DELAYS} hedge delays (at least
+             * {@value RegionalExecutor#UNHEARD_RUNNING_DELAYS} of them of the time the process was running). With the
+             * hedge's region answering meanwhile the process evidently sends and receives, so this is no stall of the
+             * process, and the region is suspect ({@link #pastTheBudget}); a slow region that answers other calls is
+             * heard. This finds a black hole when the first losers were excused as process stalls and the budget
+             * refuses the hedges of the reads stuck there, which would otherwise wait until their attempts time out.
+             */
+            private boolean silent(Attempt first) {
+                long now = System.nanoTime();
+                long waited = now - first.start;
+                long delay = hedgeRetryNanos(hedgeDelay);
+                return waited >= UNHEARD_HEDGE_DELAYS * delay && !health.watched(first.gate.region()).heardSince(first.start)
+                        && stalls.unstalledNanos(now, waited) >= UNHEARD_RUNNING_DELAYS * delay;
+            }
+
+            /**
+             * Takes the silent {@code first} region's one proof hedge ({@link WatchedBreaker#tryProve}) and a borrowed
+             * budget token ({@link HedgeBudget#tryBorrow}: one token of debt at most, repaid by later reads' shares, so
+             * the hedges stay within the budget and one); false when another read's proof is out or the budget is
+             * already in debt. Nothing else would show whether the process receives while the region is silent.
+             */
+            private boolean prove(Attempt first, Region next) {
+                WatchedBreaker region = health.watched(first.gate.region());
+                if (!region.tryProve()) {
+                    return false;
+                }
+                if (!Objects.requireNonNull(budget, "budget").tryBorrow()) {
+                    region.proofEnded();
+                    return false;
+                }
+                proving = region;
+                LOG.debug("Proof hedge of {} to {}: nothing heard from {} for {} ms since the attempt started, nor "
+                        + "from {}", op.name(), next.id(), region.region().id(),
+                        (System.nanoTime() - first.start) / 1_000_000, next.id());
+                return true;
+            }
+
+            /** Why a hedge went out although the budget had no token for it (the log says). */
+            private static String sentBecause(String retried) {
+                return switch (retried) {
+                    case "failover" -> "past the spent hedge budget: its first region is suspect or ejected";
+                    case "proof" -> "on a borrowed hedge budget token: a proof that the process receives";
+                    default -> "after a refusal: a hedge budget token came free";
+                };
+            }
+
+            /**
+             * Sends the hedge now, not when its delay is up, when the only attempt in flight was throttled: the SDK
+             * backs off before its retry (a jittered delay of up to a second), which the delay would only wait out. On
+             * a hedge thread: the answer arrived on the SDK's thread, which must not make the next region's call.
+             */
+            void now(Attempt throttled) {
+                if (!hedge) {
+                    return;
+                }
+                synchronized (Run.this) {
+                    if (done || hedgeSent || inflight.size() != 1 || inflight.get(0) != throttled) {
+                        return;
+                    }
+                }
+                Objects.requireNonNull(hedger, "hedger").schedule(this::send, 0);
+            }
+
+            /**
+             * Cancels the attempts still in flight. An attempt that started before the {@code winner} and had not
+             * answered when it did stalled while another region answered: that counts towards ejecting its region
+             * (unless its client was cold, the process was stalled for a quarter of its time or while it waited for the
+             * hedge, or its region answered anything since the attempt started: a throttled call the SDK is backing off
+             * is not a dead region).
+             */
+            void cancelLosers(List<Attempt> losers, @Nullable Attempt winner) {
+                for (Attempt l : losers) {
+                    l.cancel();
+                    metrics.hedgeCancelled(l.gate.region());
+                    long now = System.nanoTime();
+                    if (winner != null && l.start - winner.start < 0 && !l.gate.cold && !stalledBeforeHedge
+                            && !stalls.excuses(now, now - l.start) && !health.watched(l.gate.region()).heardSince(l.start)) {
+                        detours().lostUnanswered(op, l.gate, l.start, winner.gate.region());
+                    }
+                }
+            }
+        }
+
+        /**
+         * A run's ways off a first attempt that succeeds: starting past its first region (a detached trial there), a
+         * failed or cancelled attempt, failover, going back to a region passed, the caller giving up. A class of its
+         * own, loaded only when one is taken, not by a first read that succeeds (cold start).
+         */
+        final class Detour {
+            /**
+             * For a read starting past its suspect first region ({@code gate}'s, {@code next} taking it): the hedge
+             * delay (never negative) the answer of the detached trial it sends there must come within, or -1 when it
+             * sends none (another read's trial is under way, or unanswered trials just ejected the region).
+             */
+            long suspectTrial(Gate gate, Region next) {
+                Region first = gate.region();
+                long delay = hedging.delayNanos(tail == null ? -1 : tail.hedgeAfter(first, next, op.name()));
+                WatchedBreaker.Trial t = gate.primary.tryTrial(ejectAfterStalls, delay);
+                if (t == WatchedBreaker.Trial.SEND) {
+                    return delay;
+                }
+                if (t == WatchedBreaker.Trial.EJECTED) {
+                    LOG.info("Region {} ejected for {}: {} trials in a row unanswered within the hedge delay while "
+                            + "suspect; its circuit breaker is open", first.id(), op.name(), ejectAfterStalls);
+                }
+                return -1;
+            }
+
+            /**
+             * A detached trial attempt in a region behind a half-open breaker, or in a suspect region
+             * ({@code fastNanos} at least 0: the hedge delay its answer must come within to clear the suspicion); its
+             * outcome only feeds the breaker.
+             */
+            @Nullable CompletableFuture<T> trial(Region region, long fastNanos) {
+                Gate gate = new Gate(op, region);
+                boolean suspectTrial = fastNanos >= 0;
+                if (gate.acquire() != null) {
+                    return null;
+                }
+                gate.cold = cold.test(region);
+                gate.observation = observations.start(parentObservation, region, op.name(), nextAttempt());
+                long start = System.nanoTime();
+                CompletableFuture<T> f;
+                HeardAtTheWire.Listener before = HeardAtTheWire.listen(health.watched(region));
+                try {
+                    Function<Region, T> sync = syncCall;
+                    f = sync != null ? Objects.requireNonNull(hedger, "hedger")
+                            .run(new TrialOnHedgeThread<>(health.watched(region), ctx, sync, region))
+                            : Objects.requireNonNull(launch, "launch").apply(region);
+                } catch (Hedger.Saturated e) {
+                    f = null;
+                } catch (Throwable t) {
+                    f = CompletableFuture.failedFuture(t);
+                } finally {
+                    HeardAtTheWire.listen(before);
+                }
+                if (f == null) {
+                    gate.release();
+                    observations.stop(gate.observation, Metrics.CANCELLED, null);
+                    return null;
+                }
+                LOG.debug("Trial of {} in {} region {}", op.name(), suspectTrial ? "suspect" : "half-open",
+                        region.id());
+                f.whenComplete((v, error) -> {
+                    long nanos = System.nanoTime() - start;
+                    attempted(region, error);
+                    if (error == null) {
+                        succeeded(op, gate, nanos);
+                        // Only the time the process ran: a trial slowed by a stall of the process is the process's.
+                        if (suspectTrial && detours().heldAgainstRegion(gate, nanos) <= fastNanos) {
+                            gate.primary.trialAnsweredInTime();
+                            metrics.regionSuspicion(region, "cleared");
+                            LOG.info("Region {} answered its trial ({} in {} ms): no longer suspect", region.id(),
+                                    op.name(), nanos / 1_000_000);
+                        }
+                    } else {
+                        // A trial that timed out ejects the suspect region (WatchedBreaker#stalled); any other failure
+                        // leaves it to the next trial.
+                        detours().failed(op, gate, nanos, Detours.unwrapCompletion(error), classifier);
+                    }
+                });
+                return f;
+            }
+
+            private int nextAttempt() {
+                synchronized (Run.this) {
+                    return ++attempts;
+                }
+            }
+
+            /** An attempt that failed, or was cancelled ({@code error} the failure its future completed with). */
+            void failed(Attempt a, Region region, Throwable error, long nanos) {
+                Throwable e = Detours.unwrapCompletion(error);
+                if (e instanceof CancellationException || a.cancelled) {
+                    SdkServiceException throttling = a.throttling;
+                    if (throttling != null) {
+                        // Cancelled while the SDK backed off after a throttled answer: recorded as the throttled
+                        // attempt it would have completed as (the table's breaker, no latency), as for an unhedged
+                        // read.
+                        detours().throttled(a.gate, op, nanos, throttling);
+                    } else {
+                        a.gate.release();
+                        // Abandoned, not finished: it would have taken at least this long, which the tail estimate
+                        // must see or adaptive hedging would only ever learn from the attempts fast enough to win.
+                        latency.recordAbandoned(region, nanos);
+                        if (tail != null && !a.gate.cold) {
+                            // Only the time the process ran: a stall of the process says nothing of the region's tail.
+                            tail.recordAtLeast(region, op.name(), detours().heldAgainstRegion(a.gate, nanos));
+                        }
+                    }
+                    metrics.call(region, op.name(), Metrics.CANCELLED, nanos);
+                    observations.stop(a.gate.observation, Metrics.CANCELLED, null);
+                    synchronized (Run.this) {
+                        inflight.remove(a);
+                        if (done) {
+                            return;
+                        }
+                    }
+                    onFailure(a, region, e, FailureDecision.ABORTED);
+                    return;
+                }
+                FailureDecision decision = detours().failed(op, a.gate, nanos, e, classifier);
+                onFailure(a, region, e, decision);
+            }
+
+            void onFailure(@Nullable Attempt a, Region region, Throwable e, FailureDecision decision) {
+                List<Attempt> losers = List.of();
+                Throwable fail = null;
+                int startIndex = -1;
+                CompletableFuture<T> backTo = null;
+                synchronized (Run.this) {
+                    if (a != null) {
+                        inflight.remove(a);
+                    }
+                    if (done) {
+                        return;
+                    }
+                    if (!failover.movesOn(e, decision)) {
+                        end();
+                        losers = new ArrayList<>(inflight);
+                        inflight.clear();
+                        fail = e;
+                    } else if (inflight.isEmpty()) {
+                        if (failover.hasNext()) {
+                            startIndex = failover.take();
+                        } else if (passed >= 0) {
+                            startIndex = passed;
+                            passed = -1;
+                            backTo = passedTrial;
+                        } else {
+                            end();
+                            fail = failover.exhausted();
+                        }
+                    }
+                }
+                if (!losers.isEmpty()) {
+                    new Hedge().cancelLosers(losers, null);
+                }
+                if (fail != null) {
+                    fail(fail);
+                } else if (backTo != null) {
+                    detours().failover(ctx, op, region, regions.get(startIndex), e, decision);
+                    goBack(regions.get(startIndex), backTo);
+                } else if (startIndex >= 0) {
+                    detours().failover(ctx, op, region, regions.get(startIndex), e, decision);
+                    launchAttempt(startIndex, false);
+                }
+            }
+
+            /**
+             * Goes back to the suspect region the read started past, now that every other region it tried failed
+             * retryably: the read is answered by the detached trial this run sent there (it already is one of the
+             * call's attempts, so the budget holds), or fails as exhausted when the trial fails too. A run that sent no
+             * trial there makes a plain attempt in its place (the slot the region was passed in).
+             */
+            private void goBack(Region region, CompletableFuture<T> trial) {
+                trial.whenComplete((v, error) -> {
+                    Throwable fail;
+                    synchronized (Run.this) {
+                        if (done) {
+                            return;
+                        }
+                        end();
+                        fail = error == null ? null : failover.exhausted();
+                    }
+                    if (fail == null) {
+                        answer(region, v);
+                    } else {
+                        fail.addSuppressed(Detours.unwrapCompletion(error));
+                        fail(fail);
+                    }
+                });
+            }
+
+            private void fail(Throwable failure) {
+                AsyncCall<T> c = call;
+                if (c != null) {
+                    c.fail(failure);
+                } else {
+                    result.completeExceptionally(failure);
+                }
+            }
+
+            /** Ends the run and cancels the attempts still in flight (the caller gave up on it). */
+            void abandon() {
+                List<Attempt> losers;
+                synchronized (Run.this) {
+                    if (!done) {
+                        end();
+                    }
+                    losers = new ArrayList<>(inflight);
+                    inflight.clear();
+                }
+                losers.forEach(Attempt::cancel);
+            }
+
+            /**
+             * An asynchronous caller may cancel the future it was given (an AsyncCall abandons its run itself); a
+             * synchronous caller's cancellation is await's, which abandons the attempts itself. The callback holds the
+             * run, not this: made for every asynchronous run, this object then does not escape (the JIT allocates none).
+             */
+            void abandonWhenCancelled() {
+                Run<T> run = Run.this;
+                result.whenComplete((v, e) -> {
+                    if (run.result.isCancelled()) {
+                        run.abandon();
+                    }
+                });
             }
         }
 
@@ -2486,7 +2724,7 @@ final class RegionalExecutor implements AutoCloseable {
          * One attempt in flight; it is its own completion callback and the listener of its call's answers
          * ({@link HeardAtTheWire}), one object less per attempt each.
          */
-        final class Attempt implements BiConsumer<T, Throwable>, HeardAtTheWire.Listener {
+        final class Attempt implements BiConsumer<T, Throwable>, HeardAtTheWire.Listener, Callable<T> {
             final Gate gate;
             final long start;
             volatile @Nullable CompletableFuture<T> future;
@@ -2507,13 +2745,26 @@ final class RegionalExecutor implements AutoCloseable {
                 this.start = start;
             }
 
-            /** Completes the caller's own attempt with what its call returned or threw (nothing once cancelled). */
-            void completeWith(@Nullable T value, @Nullable Throwable error) {
-                CompletableFuture<T> f = Objects.requireNonNull(future, "future");
-                if (error == null) {
-                    f.complete(value);
-                } else {
-                    f.completeExceptionally(error);
+            /** The attempt of a synchronous run on its hedge thread: heard at the wire by this, under its context. */
+            @Override
+            @SuppressWarnings("try") // the scope only makes the captured context current while the call is made
+            public T call() {
+                HeardAtTheWire.Listener before = HeardAtTheWire.listen(this);
+                try (RoutingContext.Scope s = ctx.open()) {
+                    return Objects.requireNonNull(syncCall, "syncCall").apply(gate.region());
+                } finally {
+                    HeardAtTheWire.listen(before);
+                }
+            }
+
+            /** The attempt of a synchronous run on the thread that launches it, when no hedge worker is free. */
+            @SuppressWarnings("try") // the scope only makes the captured context current while the call is made
+            CompletableFuture<T> onLaunchingThread() {
+                try (RoutingContext.Scope s = ctx.open()) {
+                    return CompletableFuture.completedFuture(
+                            Objects.requireNonNull(syncCall, "syncCall").apply(gate.region()));
+                } catch (Throwable t) {
+                    return CompletableFuture.failedFuture(t);
                 }
             }
 
@@ -2544,7 +2795,7 @@ final class RegionalExecutor implements AutoCloseable {
             @Override
             public void throttled(SdkServiceException e) {
                 throttling = e;
-                hedgeNow(this);
+                new Hedge().now(this);
             }
         }
     }
