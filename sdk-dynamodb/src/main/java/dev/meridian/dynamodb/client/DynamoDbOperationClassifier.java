@@ -168,7 +168,7 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
 
     private static @Nullable String partitionValue(GetItemRequest get, Optional<String> partitionKey) {
         Map<String, AttributeValue> key = get.key();
-        return ItemRef.partitionValue(key == null ? Map.of() : key, null, partitionKey);
+        return KeyValues.ofKey(key == null ? Map.of() : key, partitionKey);
     }
 
     /** As {@link #classifyShaped} makes it for a {@code GetItem}: a consistent one is never hedged ({@link #unhedged}). */

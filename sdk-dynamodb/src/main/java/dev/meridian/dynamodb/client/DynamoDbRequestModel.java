@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import dev.meridian.core.MultiRegion;
-import java.util.function.BiFunction;
 import java.util.function.Function;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -34,9 +33,9 @@ final class DynamoDbRequestModel implements RequestModel<DynamoDbRequest, Object
      * routing needs (see {@link #classify}).
      */
     private final RoutedClient<DynamoDbClient, DynamoDbRequest, Object> engine;
-    private final Function<String, Described> describe = this::describe;
+    /** A named class, not {@code this::describe}: a method reference is a class spun at every cold start. */
+    private final Function<String, Described> describe = new Describe();
     private final List<AutoCloseable> closeables;
-    private final MultiRegionDynamoDb.Shared shared = new MultiRegionDynamoDb.Shared(this);
 
     DynamoDbRequestModel(DynamoDbRouting routing, RegionalClients<DynamoDbClient> clients,
             Map<String, TableConfig> settings, List<AutoCloseable> closeables) {
@@ -47,9 +46,9 @@ final class DynamoDbRequestModel implements RequestModel<DynamoDbRequest, Object
         this.closeables = List.copyOf(closeables);
     }
 
-    <Q extends DynamoDbRequest, S> S call(String operation, Q request, RoutingContext ctx,
-            BiFunction<DynamoDbClient, Q, S> method) {
-        return engine.call(operation, request, routing.contextFor(operation, request, ctx), method);
+    /** Routes one call of {@code operation} under {@code ctx}; the response is the operation's. */
+    Object call(RoutedDynamoDbClient.Call operation, DynamoDbRequest request, RoutingContext ctx) {
+        return engine.call(operation.name, request, routing.contextFor(operation.name, request, ctx), operation);
     }
 
     RegionalClients<DynamoDbClient> clients() {
@@ -60,8 +59,9 @@ final class DynamoDbRequestModel implements RequestModel<DynamoDbRequest, Object
         return routing.runtime();
     }
 
+    /** A view made when asked for (features built on the client, not its calls): not loaded by a cold start. */
     MultiRegionDynamoDb.Shared shared() {
-        return shared;
+        return new MultiRegionDynamoDb.Shared(this);
     }
 
     /** See {@link MultiRegionDynamoDb.Shared#context}. */
@@ -115,9 +115,11 @@ final class DynamoDbRequestModel implements RequestModel<DynamoDbRequest, Object
         // Most contexts have nothing to check and nothing to describe: no thread-local lookup for them. A read
         // classified as its operation alone is under such a context (see classify: whether the footprint matters
         // depends on the context and the configuration only).
-        if (!(classified instanceof Classification c) || !routing.footprintMatters(ctx)) {
+        // Asked as "an Operation alone?" first: Classification is then not loaded by a cold start's first read.
+        if (classified instanceof Operation || !routing.footprintMatters(ctx)) {
             return;
         }
+        Classification c = (Classification) classified;
         if (RoutingContext.current() == ctx) {
             routing.checkResidency(c, ctx, describe);
             return;
@@ -137,6 +139,14 @@ final class DynamoDbRequestModel implements RequestModel<DynamoDbRequest, Object
     private Described describe(String table) {
         return routing.runtime().execute(DynamoDbRouting.describeOperation(table),
                 region -> Described.of(clients.get(region).describeTable(r -> r.tableName(table)).table(), region));
+    }
+
+    /** {@link #describe(String)} as a function. */
+    private final class Describe implements Function<String, Described> {
+        @Override
+        public Described apply(String table) {
+            return describe(table);
+        }
     }
 
     @Override

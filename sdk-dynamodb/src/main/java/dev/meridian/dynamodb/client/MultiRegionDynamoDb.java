@@ -225,7 +225,9 @@ public final class MultiRegionDynamoDb {
         /** Settings of several tables, as {@link #table} for each. */
         public Builder tables(Collection<TableConfig> tables) {
             Objects.requireNonNull(tables, "tables");
-            tables.forEach(this::table);
+            for (TableConfig table : tables) {
+                table(table);
+            }
             return this;
         }
 
@@ -259,10 +261,7 @@ public final class MultiRegionDynamoDb {
          */
         @API(status = EXPERIMENTAL, since = "0.1")
         public Builder sessionReadWait(Duration wait) {
-            SettingRules.required(wait, "MultiRegionDynamoDb.sessionReadWait", "pass a duration such as 2 s");
-            SettingRules.check(!wait.isNegative(), "MultiRegionDynamoDb.sessionReadWait", "must not be negative",
-                    wait, "pass a duration such as 2 s, or zero to refuse at once");
-            this.sessionReadWait = wait;
+            this.sessionReadWait = Extras.sessionReadWait(wait);
             return this;
         }
 
@@ -314,55 +313,36 @@ public final class MultiRegionDynamoDb {
          * @throws IllegalStateException when a {@link #replicationLagProbe} is set (it runs on the sync client only)
          */
         public DynamoDbAsyncClient buildAsyncClient() {
-            if (lagProbe != null) {
-                throw new IllegalStateException(SettingRules.message("MultiRegionDynamoDb.replicationLagProbe",
-                        "must be built with buildClient()", "set for buildAsyncClient()",
-                        "call buildClient() for it: the probe runs on the sync client only"));
-            }
-            List<AutoCloseable> closeables = new ArrayList<>();
-            try {
-                MultiRegion rt = runtime(closeables);
-                RegionalClients<DynamoDbAsyncClient> clients = asyncClients(rt);
-                closeables.add(0, clients);
-                DynamoDbRouting routing = routing(rt, null);
-                closeables.add(0, MultiRegionSpi.of(rt).onSnapshot(snapshots(clients, routing, null)));
-                return new DynamoDbAsyncRequestModel(routing, clients, tables, closeables).client();
-            } catch (RuntimeException | Error e) {
-                closeAll(closeables);
-                throw e;
-            }
+            return Extras.buildAsyncClient(this);
         }
 
         private RegionalClients<DynamoDbClient> syncClients(MultiRegion rt) {
             Function<Region, DynamoDbClient> plain = clientFactory;
             RegionalClientFactory<DynamoDbClient> factory = regionalFactory != null ? regionalFactory
-                    : plain != null ? (region, spec) -> plain.apply(region)
-                    : (region, spec) -> defaultClient(DynamoDbClient.builder(), region, rt);
+                    : plain != null ? new Plain<>(plain) : Extras.defaultSyncFactory(rt);
             return new RegionalClients<>("DynamoDbClient", rt.config(), factory);
         }
 
-        private RegionalClients<DynamoDbAsyncClient> asyncClients(MultiRegion rt) {
-            Function<Region, DynamoDbAsyncClient> plain = asyncClientFactory;
-            RegionalClientFactory<DynamoDbAsyncClient> factory = regionalAsyncFactory != null ? regionalAsyncFactory
-                    : plain != null ? (region, spec) -> plain.apply(region)
-                    : (region, spec) -> defaultClient(DynamoDbAsyncClient.builder(), region, rt);
-            return new RegionalClients<>("DynamoDbAsyncClient", rt.config(), factory);
+        /**
+         * A {@link #clientFactory} as a {@link RegionalClientFactory}: a named class, not a lambda, which would be a
+         * class spun at every cold start.
+         */
+        private static final class Plain<C> implements RegionalClientFactory<C> {
+            private final Function<Region, C> factory;
+
+            Plain(Function<Region, C> factory) {
+                this.factory = factory;
+            }
+
+            @Override
+            public C create(Region region, RegionSpec spec) {
+                return factory.apply(region);
+            }
         }
 
         private ReplicationLagProbe startLagProbe(MultiRegion rt, RegionalClients<DynamoDbClient> clients,
                 ReplicationLagProbe.Config settings) {
-            ReplicationLagProbe.Builder probe = ReplicationLagProbe.builder().config(settings);
-            for (Region r : regions(rt)) {
-                // Looked up per call: the clients are closed before a snapshot and rebuilt after the restore.
-                probe.clientSource(r, () -> clients.get(r));
-            }
-            // Deliberately no method reference (probe::meterRegistry): linking one loads MeterRegistry, and Micrometer
-            // is optional. The cast runs only when a registry exists, i.e. when Micrometer is there.
-            Optional<?> registry = meterRegistry != null ? Optional.of(meterRegistry) : MultiRegionSpi.of(rt).meterRegistry();
-            if (registry.isPresent()) {
-                probe.meterRegistry((MeterRegistry) registry.get());
-            }
-            return probe.start();
+            return Extras.startLagProbe(this, rt, clients, settings);
         }
 
         /**
@@ -437,14 +417,81 @@ public final class MultiRegionDynamoDb {
         }
 
         /**
-         * A client built the way the class comment recommends: capped SDK retries, the region's endpoint override if
-         * its {@code RegionSpec} has one, the default credentials.
+         * The builder's code that a sync client built with a client factory does not run: the async build, default
+         * per-region clients, the lag probe, rarely set settings' checks. A class of its own, loaded only when used:
+         * a cold start's build does not load it.
          */
-        private static <B extends AwsClientBuilder<B, C>, C> C defaultClient(B builder, Region region,
-                MultiRegion rt) {
-            builder.region(region).overrideConfiguration(RegionalClientDefaults.overrideConfiguration());
-            rt.config().spec(region).flatMap(RegionSpec::endpoint).ifPresent(builder::endpointOverride);
-            return builder.build();
+        private static final class Extras {
+            private Extras() {
+            }
+
+            static Duration sessionReadWait(Duration wait) {
+                SettingRules.required(wait, "MultiRegionDynamoDb.sessionReadWait", "pass a duration such as 2 s");
+                SettingRules.check(!wait.isNegative(), "MultiRegionDynamoDb.sessionReadWait", "must not be negative",
+                        wait, "pass a duration such as 2 s, or zero to refuse at once");
+                return wait;
+            }
+
+            static DynamoDbAsyncClient buildAsyncClient(Builder b) {
+                if (b.lagProbe != null) {
+                    throw new IllegalStateException(SettingRules.message("MultiRegionDynamoDb.replicationLagProbe",
+                            "must be built with buildClient()", "set for buildAsyncClient()",
+                            "call buildClient() for it: the probe runs on the sync client only"));
+                }
+                List<AutoCloseable> closeables = new ArrayList<>();
+                try {
+                    MultiRegion rt = b.runtime(closeables);
+                    RegionalClients<DynamoDbAsyncClient> clients = asyncClients(b, rt);
+                    closeables.add(0, clients);
+                    DynamoDbRouting routing = b.routing(rt, null);
+                    closeables.add(0, MultiRegionSpi.of(rt).onSnapshot(snapshots(clients, routing, null)));
+                    return new DynamoDbAsyncRequestModel(routing, clients, b.tables, closeables).client();
+                } catch (RuntimeException | Error e) {
+                    closeAll(closeables);
+                    throw e;
+                }
+            }
+
+            private static RegionalClients<DynamoDbAsyncClient> asyncClients(Builder b, MultiRegion rt) {
+                Function<Region, DynamoDbAsyncClient> plain = b.asyncClientFactory;
+                RegionalClientFactory<DynamoDbAsyncClient> factory = b.regionalAsyncFactory != null
+                        ? b.regionalAsyncFactory
+                        : plain != null ? new Plain<>(plain)
+                        : (region, spec) -> defaultClient(DynamoDbAsyncClient.builder(), region, rt);
+                return new RegionalClients<>("DynamoDbAsyncClient", rt.config(), factory);
+            }
+
+            static RegionalClientFactory<DynamoDbClient> defaultSyncFactory(MultiRegion rt) {
+                return (region, spec) -> defaultClient(DynamoDbClient.builder(), region, rt);
+            }
+
+            static ReplicationLagProbe startLagProbe(Builder b, MultiRegion rt, RegionalClients<DynamoDbClient> clients,
+                    ReplicationLagProbe.Config settings) {
+                ReplicationLagProbe.Builder probe = ReplicationLagProbe.builder().config(settings);
+                for (Region r : regions(rt)) {
+                    // Looked up per call: the clients are closed before a snapshot and rebuilt after the restore.
+                    probe.clientSource(r, () -> clients.get(r));
+                }
+                // Deliberately no method reference (probe::meterRegistry): linking one loads MeterRegistry, and
+                // Micrometer is optional. The cast runs only when a registry exists, i.e. when Micrometer is there.
+                Optional<?> registry = b.meterRegistry != null ? Optional.of(b.meterRegistry)
+                        : MultiRegionSpi.of(rt).meterRegistry();
+                if (registry.isPresent()) {
+                    probe.meterRegistry((MeterRegistry) registry.get());
+                }
+                return probe.start();
+            }
+
+            /**
+             * A client built the way the class comment recommends: capped SDK retries, the region's endpoint override
+             * if its {@code RegionSpec} has one, the default credentials.
+             */
+            private static <B extends AwsClientBuilder<B, C>, C> C defaultClient(B builder, Region region,
+                    MultiRegion rt) {
+                builder.region(region).overrideConfiguration(RegionalClientDefaults.overrideConfiguration());
+                rt.config().spec(region).flatMap(RegionSpec::endpoint).ifPresent(builder::endpointOverride);
+                return builder.build();
+            }
         }
     }
 }
