@@ -10,8 +10,6 @@ import dev.meridian.dynamodb.client.TableCatalog.Described;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import dev.meridian.core.MultiRegion;
 import java.util.function.Function;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -24,7 +22,8 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
  * sent, read-your-writes bookkeeping) and the sdk-core {@link RoutedClient} it drives, with what the client owns
  * (per-region clients, closeables). Thread-safe.
  */
-final class DynamoDbRequestModel implements RequestModel<DynamoDbRequest, Object>, AutoCloseable {
+final class DynamoDbRequestModel implements RequestModel<DynamoDbRequest, Object>, Function<String, Described>,
+        AutoCloseable {
     private final DynamoDbRouting routing;
     private final RegionalClients<DynamoDbClient> clients;
     private final DynamoDbOperationClassifier classifier;
@@ -33,15 +32,13 @@ final class DynamoDbRequestModel implements RequestModel<DynamoDbRequest, Object
      * routing needs (see {@link #classify}).
      */
     private final RoutedClient<DynamoDbClient, DynamoDbRequest, Object> engine;
-    /** A named class, not {@code this::describe}: a method reference is a class spun at every cold start. */
-    private final Function<String, Described> describe = new Describe();
     private final List<AutoCloseable> closeables;
 
     DynamoDbRequestModel(DynamoDbRouting routing, RegionalClients<DynamoDbClient> clients,
             Map<String, TableConfig> settings, List<AutoCloseable> closeables) {
         this.routing = Objects.requireNonNull(routing, "routing");
         this.clients = Objects.requireNonNull(clients, "clients");
-        this.classifier = routing.classifier(settings, describe);
+        this.classifier = routing.classifier(settings, this);
         this.engine = new RoutedClient<>(routing.runtime(), clients, this);
         this.closeables = List.copyOf(closeables);
     }
@@ -51,27 +48,12 @@ final class DynamoDbRequestModel implements RequestModel<DynamoDbRequest, Object
         return engine.call(operation.name, request, routing.contextFor(operation.name, request, ctx), operation);
     }
 
-    RegionalClients<DynamoDbClient> clients() {
-        return clients;
-    }
-
-    MultiRegion runtime() {
-        return routing.runtime();
-    }
-
-    /** A view made when asked for (features built on the client, not its calls): not loaded by a cold start. */
+    /**
+     * What features built on the client share with it: a view made when asked for, over this model's routing, its
+     * clients and itself as the describe function; not loaded by a cold start.
+     */
     MultiRegionDynamoDb.Shared shared() {
-        return new MultiRegionDynamoDb.Shared(this);
-    }
-
-    /** See {@link MultiRegionDynamoDb.Shared#context}. */
-    RoutingContext context(String table, RoutingContext ctx) {
-        return routing.contextFor(table, ctx);
-    }
-
-    /** The table's replica regions (see {@link MultiRegionDynamoDb.Shared#replicaRegions}). */
-    Set<Region> footprint(String table) {
-        return routing.catalog().footprint(table, describe);
+        return new MultiRegionDynamoDb.Shared(routing, clients, this);
     }
 
     DynamoDbClient localClient() {
@@ -91,17 +73,7 @@ final class DynamoDbRequestModel implements RequestModel<DynamoDbRequest, Object
     @Override
     public Object classify(String operation, DynamoDbRequest request, RoutingContext ctx) {
         Operation alone = routing.operationAlone(classifier, operation, request, ctx);
-        return alone != null ? alone : classification(operation, request, ctx);
-    }
-
-    @SuppressWarnings("try")
-    private Classification classification(String operation, DynamoDbRequest request, RoutingContext ctx) {
-        if (RoutingContext.current() == ctx) {
-            return classifier.classify(operation, request, ctx);
-        }
-        try (RoutingContext.Scope s = ctx.open()) {
-            return classifier.classify(operation, request, ctx);
-        }
+        return alone != null ? alone : ShapedClassification.classifyUnder(classifier, operation, request, ctx);
     }
 
     @Override
@@ -110,7 +82,6 @@ final class DynamoDbRequestModel implements RequestModel<DynamoDbRequest, Object
     }
 
     @Override
-    @SuppressWarnings("try")
     public void beforeCall(Object classified, DynamoDbRequest request, RoutingContext ctx) {
         // Most contexts have nothing to check and nothing to describe: no thread-local lookup for them. A read
         // classified as its operation alone is under such a context (see classify: whether the footprint matters
@@ -119,14 +90,7 @@ final class DynamoDbRequestModel implements RequestModel<DynamoDbRequest, Object
         if (classified instanceof Operation || !routing.footprintMatters(ctx)) {
             return;
         }
-        Classification c = (Classification) classified;
-        if (RoutingContext.current() == ctx) {
-            routing.checkResidency(c, ctx, describe);
-            return;
-        }
-        try (RoutingContext.Scope s = ctx.open()) {
-            routing.checkResidency(c, ctx, describe);
-        }
+        ShapedRouting.checkResidencyUnder(routing, (Classification) classified, ctx, this);
     }
 
     @Override
@@ -135,18 +99,13 @@ final class DynamoDbRequestModel implements RequestModel<DynamoDbRequest, Object
         routing.afterSuccessOf(classified, ctx, request, served, response);
     }
 
-    /** A routed {@code DescribeTable} under the current context (the call's, see {@link #classify}). */
-    private Described describe(String table) {
-        return routing.runtime().execute(DynamoDbRouting.describeOperation(table),
-                region -> Described.of(clients.get(region).describeTable(r -> r.tableName(table)).table(), region));
-    }
-
-    /** {@link #describe(String)} as a function. */
-    private final class Describe implements Function<String, Described> {
-        @Override
-        public Described apply(String table) {
-            return describe(table);
-        }
+    /**
+     * A routed {@code DescribeTable} under the current context (the call's, see {@link #classify}): the model is its
+     * own describe function, as a method reference would be a class spun at every cold start.
+     */
+    @Override
+    public Described apply(String table) {
+        return DescribedTables.describe(routing.runtime(), clients, table);
     }
 
     @Override

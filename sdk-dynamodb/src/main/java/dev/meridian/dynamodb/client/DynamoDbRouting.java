@@ -2,7 +2,6 @@ package dev.meridian.dynamodb.client;
 
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.routing.Operation;
-import dev.meridian.core.routing.OperationKind;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingSession;
 import dev.meridian.core.spi.MultiRegionSpi;
@@ -51,11 +50,6 @@ final class DynamoDbRouting {
         this.sessionReadWait = Objects.requireNonNull(sessionReadWait, "sessionReadWait");
     }
 
-    /** The read that learns a table's key schema and replicas (routed like any read). */
-    static Operation describeOperation(String table) {
-        return Operation.builder("DescribeTable", OperationKind.READ).resource(table).build();
-    }
-
     MultiRegion runtime() {
         return runtime;
     }
@@ -86,33 +80,7 @@ final class DynamoDbRouting {
 
     /** A classifier whose unknown key schemas are answered by {@code describe} (through the catalog's cache). */
     DynamoDbOperationClassifier classifier(Map<String, TableConfig> settings, Function<String, Described> describe) {
-        return new DynamoDbOperationClassifier(settings, new PartitionKeys(catalog, describe));
-    }
-
-    /** The catalog's partition keys; a named class, not a lambda: a lambda is a class spun at every cold start. */
-    private static final class PartitionKeys implements Function<String, Optional<String>> {
-        private final TableCatalog catalog;
-        private final Function<String, Described> describe;
-
-        PartitionKeys(TableCatalog catalog, Function<String, Described> describe) {
-            this.catalog = catalog;
-            this.describe = describe;
-        }
-
-        @Override
-        public Optional<String> apply(String table) {
-            return catalog.partitionKey(table, describe);
-        }
-    }
-
-    /**
-     * Refuses the call, before anything is sent, when one of its tables replicates outside the regions the data
-     * may live in (sdk-core's {@code Router.checkFootprint} decides and counts the refusal).
-     */
-    void checkResidency(Classification c, RoutingContext ctx, Function<String, Described> describe) {
-        if (footprintMatters(ctx)) {
-            ShapedRouting.checkResidency(this, c, ctx, describe);
-        }
+        return new DynamoDbOperationClassifier(settings, catalog, describe);
     }
 
     /** Whether a table's footprint matters for this call (sdk-core decides; no {@code DescribeTable} otherwise). */
@@ -133,17 +101,12 @@ final class DynamoDbRouting {
         return keepsContext(ctx) ? ctx : ShapedRouting.contextFor(this, operation, request, ctx);
     }
 
-    /** {@link #contextFor(String, DynamoDbRequest, RoutingContext)} for a call on {@code table}. */
-    RoutingContext contextFor(String table, RoutingContext ctx) {
-        return keepsContext(ctx) ? ctx : ShapedRouting.contextFor(this, table, ctx);
-    }
-
     /**
      * Whether a call runs under the caller's context as it is: it sets a data class, no table has a default, or it is
      * a call without a context that the configuration refuses ({@code requireContext}: "refuse every call made
      * without a context", which a table's default data class does not make one with a context).
      */
-    private boolean keepsContext(RoutingContext ctx) {
+    boolean keepsContext(RoutingContext ctx) {
         return ctx.isDataClassDeclared() || !catalog.hasTableDefaults()
                 || !ctx.isDeclared() && runtime.config().requireContext();
     }
@@ -175,16 +138,6 @@ final class DynamoDbRouting {
     }
 
     /**
-     * The operation to execute: bounded to the regions its tables exist in (a table replicated to some regions only
-     * is never called elsewhere: there it does not exist); a read of a key the session just wrote goes to the
-     * writing region first; a read under a {@linkplain RoutingContext#session() session token} is bounded to the
-     * regions where the token's write is visible ({@link SessionReads}).
-     */
-    Operation operation(Classification c, RoutingContext ctx) {
-        return ShapedRouting.operation(this, c, ctx);
-    }
-
-    /**
      * Whether a {@code GetItem} of a configured table under {@code ctx} needs nothing but its operation: no footprint
      * to check before it, no read-your-writes marks to consult or record.
      */
@@ -202,26 +155,31 @@ final class DynamoDbRouting {
         return operationSuffices(ctx) ? classifier.readOperation(operation, request) : null;
     }
 
-    /** The operation to execute of a call classified either way ({@link #operationAlone}). */
+    /**
+     * The operation to execute of a call classified either way ({@link #operationAlone}); of one classified in full,
+     * {@link ShapedRouting#operation}'s.
+     */
     Operation operationOf(Object classified, RoutingContext ctx) {
         // Asked as "an Operation alone?" first: Classification is then not loaded by a cold start's first read.
-        return classified instanceof Operation read ? readOperation(read, ctx) : operation((Classification) classified, ctx);
+        return classified instanceof Operation read ? readOperation(read, ctx)
+                : ShapedRouting.operation(this, (Classification) classified, ctx);
     }
 
     /**
-     * {@link #afterSuccess(Classification, RoutingContext, DynamoDbRequest, Region, Object)} of a call classified
-     * either way: a read classified as its operation alone has nothing to record (no marks; a session records writes
-     * only).
+     * Records where a write landed (in the read-your-writes marks and in the caller's session token), or releases a
+     * pin once a read elsewhere shows the write replicated, of a call classified either way: a read classified as its
+     * operation alone has nothing to record (no marks; a session records writes only).
      */
     void afterSuccessOf(Object classified, RoutingContext ctx, DynamoDbRequest request, Region served,
             Object response) {
-        if (!(classified instanceof Operation)) {
-            afterSuccess((Classification) classified, ctx, request, served, response);
+        // A read records something only in the marks: without them the classification goes no further (see operation).
+        if (!(classified instanceof Operation) && (marks != null || !((Classification) classified).read())) {
+            ShapedRouting.recordSuccess(this, (Classification) classified, ctx, request, served, response);
         }
     }
 
     /**
-     * {@link #operation(Classification, RoutingContext)} of a one-item read on a configured table classified as its
+     * {@link ShapedRouting#operation} of a one-item read on a configured table classified as its
      * operation alone ({@link #operationSuffices}): bounded to its table's regions and to the session's write.
      */
     private Operation readOperation(Operation read, RoutingContext ctx) {
@@ -234,16 +192,5 @@ final class DynamoDbRouting {
     /** {@code op}, bounded to where the session's write is visible when it is a data read under a session token. */
     Operation sessionBound(Operation op, boolean read, RoutingContext ctx) {
         return underSession(op.name(), read, ctx) ? sessionReads().bound(op, ctx) : op;
-    }
-
-    /**
-     * Records where a write landed (in the read-your-writes marks and in the caller's session token), or releases a
-     * pin once a read elsewhere shows the write replicated.
-     */
-    void afterSuccess(Classification c, RoutingContext ctx, DynamoDbRequest request, Region served, Object response) {
-        // A read records something only in the marks: without them the classification goes no further (see operation).
-        if (marks != null || !c.read()) {
-            ShapedRouting.recordSuccess(this, c, ctx, request, served, response);
-        }
     }
 }

@@ -100,20 +100,25 @@ public final class MultiRegionDynamoDb {
     /** See {@link #shared(DynamoDbClient)}. Thread-safe. */
     @API(status = INTERNAL, since = "0.1")
     public static final class Shared {
-        private final DynamoDbRequestModel model;
+        private final DynamoDbRouting routing;
+        private final RegionalClients<DynamoDbClient> clients;
+        private final Function<String, TableCatalog.Described> describe;
 
-        Shared(DynamoDbRequestModel model) {
-            this.model = model;
+        Shared(DynamoDbRouting routing, RegionalClients<DynamoDbClient> clients,
+                Function<String, TableCatalog.Described> describe) {
+            this.routing = routing;
+            this.clients = clients;
+            this.describe = describe;
         }
 
         /** The runtime the client routes with. */
         public MultiRegion runtime() {
-            return model.runtime();
+            return routing.runtime();
         }
 
         /** The client's per-region clients (built on first use, closed with the client). */
         public RegionalClients<DynamoDbClient> clients() {
-            return model.clients();
+            return clients;
         }
 
         /**
@@ -121,7 +126,7 @@ public final class MultiRegionDynamoDb {
          * {@code DescribeTable} (cached) reports, else every configured region (fail closed).
          */
         public Set<Region> replicaRegions(String table) {
-            return model.footprint(Objects.requireNonNull(table, "table"));
+            return routing.catalog().footprint(Objects.requireNonNull(table, "table"), describe);
         }
 
         /**
@@ -130,7 +135,8 @@ public final class MultiRegionDynamoDb {
          * then applies in sdk-core when the table has none).
          */
         public RoutingContext context(String table, RoutingContext ctx) {
-            return model.context(Objects.requireNonNull(table, "table"), Objects.requireNonNull(ctx, "ctx"));
+            return ShapedRouting.contextFor(routing, Objects.requireNonNull(table, "table"),
+                    Objects.requireNonNull(ctx, "ctx"));
         }
     }
 
@@ -294,7 +300,7 @@ public final class MultiRegionDynamoDb {
                 ReplicationLagProbe probe = null;
                 ReplicationLagProbe.Config lagSettings = lagProbe;
                 if (lagSettings != null) {
-                    probe = startLagProbe(rt, clients, lagSettings);
+                    probe = Extras.startLagProbe(this, rt, clients, lagSettings);
                     closeables.add(0, probe);
                 }
                 DynamoDbRouting routing = routing(rt, probe);
@@ -340,11 +346,6 @@ public final class MultiRegionDynamoDb {
             }
         }
 
-        private ReplicationLagProbe startLagProbe(MultiRegion rt, RegionalClients<DynamoDbClient> clients,
-                ReplicationLagProbe.Config settings) {
-            return Extras.startLagProbe(this, rt, clients, settings);
-        }
-
         /**
          * What the client does around a process snapshot (see the class comment). Shared clients are closed too: the
          * features sharing them (idempotency store, LWW writes) rebuild them on first use like the routed client.
@@ -384,9 +385,7 @@ public final class MultiRegionDynamoDb {
         private MultiRegion runtime(List<AutoCloseable> closeables) {
             if (runtime != null) {
                 if (config != null) {
-                    throw new IllegalStateException(SettingRules.message("MultiRegionDynamoDb.config",
-                            "must not be combined with multiRegion(..)", "both set",
-                            "set either config(..) or multiRegion(..)"));
+                    throw Extras.configAndRuntime();
                 }
                 if (ownsRuntime) {
                     closeables.add(runtime);
@@ -394,8 +393,7 @@ public final class MultiRegionDynamoDb {
                 return runtime;
             }
             if (config == null) {
-                throw new IllegalStateException(SettingRules.message("MultiRegionDynamoDb.config", "is required",
-                        "null", "set config(..), or multiRegion(..) to share a runtime"));
+                throw Extras.noConfig();
             }
             MultiRegion.Builder b = MultiRegion.builder(config);
             if (meterRegistry != null) {
@@ -430,6 +428,17 @@ public final class MultiRegionDynamoDb {
                 SettingRules.check(!wait.isNegative(), "MultiRegionDynamoDb.sessionReadWait", "must not be negative",
                         wait, "pass a duration such as 2 s, or zero to refuse at once");
                 return wait;
+            }
+
+            static IllegalStateException configAndRuntime() {
+                return new IllegalStateException(SettingRules.message("MultiRegionDynamoDb.config",
+                        "must not be combined with multiRegion(..)", "both set",
+                        "set either config(..) or multiRegion(..)"));
+            }
+
+            static IllegalStateException noConfig() {
+                return new IllegalStateException(SettingRules.message("MultiRegionDynamoDb.config", "is required",
+                        "null", "set config(..), or multiRegion(..) to share a runtime"));
             }
 
             static DynamoDbAsyncClient buildAsyncClient(Builder b) {

@@ -43,7 +43,27 @@ final class ShapedRouting {
     private ShapedRouting() {
     }
 
-    /** {@link DynamoDbRouting#checkResidency} of a call whose footprint matters. */
+    /**
+     * {@link #checkResidency} under {@code ctx} (a {@code DescribeTable} it needs is routed under it), of a call whose
+     * footprint matters.
+     */
+    @SuppressWarnings("try")
+    static void checkResidencyUnder(DynamoDbRouting routing, Classification c, RoutingContext ctx,
+            Function<String, Described> describe) {
+        if (RoutingContext.current() == ctx) {
+            checkResidency(routing, c, ctx, describe);
+            return;
+        }
+        try (RoutingContext.Scope s = ctx.open()) {
+            checkResidency(routing, c, ctx, describe);
+        }
+    }
+
+    /**
+     * Refuses the call, before anything is sent, when one of its tables replicates outside the regions the data
+     * may live in (sdk-core's {@code Router.checkFootprint} decides and counts the refusal); for a call whose
+     * footprint matters ({@link DynamoDbRouting#footprintMatters}).
+     */
     static void checkResidency(DynamoDbRouting routing, Classification c, RoutingContext ctx,
             Function<String, Described> describe) {
         for (String table : c.tables()) {
@@ -56,7 +76,7 @@ final class ShapedRouting {
         }
     }
 
-    /** {@link DynamoDbRouting#contextFor(String, DynamoDbRequest, RoutingContext)} of a call that may take a default. */
+    /** {@link DynamoDbRouting#contextFor(String, DynamoDbRequest, RoutingContext)} of a call that may take one. */
     static RoutingContext contextFor(DynamoDbRouting routing, String operation, DynamoDbRequest request,
             RoutingContext ctx) {
         RoutingContext chosen = null;
@@ -69,9 +89,10 @@ final class ShapedRouting {
         return withDefault(ctx, chosen);
     }
 
-    /** {@link DynamoDbRouting#contextFor(String, RoutingContext)} of a call that may take a default. */
+    /** {@link DynamoDbRouting#contextFor(String, DynamoDbRequest, RoutingContext)} for a call on {@code table}. */
     static RoutingContext contextFor(DynamoDbRouting routing, String table, RoutingContext ctx) {
-        return withDefault(ctx, routing.catalog().settings(table).flatMap(TableConfig::defaultContext).orElse(null));
+        return routing.keepsContext(ctx) ? ctx
+                : withDefault(ctx, routing.catalog().settings(table).flatMap(TableConfig::defaultContext).orElse(null));
     }
 
     private static RoutingContext withDefault(RoutingContext ctx, @Nullable RoutingContext tableDefault) {
@@ -82,7 +103,12 @@ final class ShapedRouting {
                 : ctx.toBuilder().dataClass(tableDefault.dataClass()).build();
     }
 
-    /** {@link DynamoDbRouting#operation(Classification, RoutingContext)}. */
+    /**
+     * The operation to execute of a call classified in full: bounded to the regions its tables exist in (a table
+     * replicated to some regions only is never called elsewhere: there it does not exist); a read of a key the session
+     * just wrote goes to the writing region first; a read under a {@linkplain RoutingContext#session() session token}
+     * is bounded to the regions where the token's write is visible ({@link SessionReads}).
+     */
     static Operation operation(DynamoDbRouting routing, Classification c, RoutingContext ctx) {
         // Small on purpose (issue 19, item 5): a call with at most one key and no read-your-writes marks (most calls)
         // hands on the classification's parts, not the classification, so that it reaches no method the JIT could
@@ -126,7 +152,7 @@ final class ShapedRouting {
     private static void requireOneHome(DynamoDbRouting routing, Operation op, Classification c, RoutingContext ctx) {
         Map<Region, String> homes = new LinkedHashMap<>();
         for (TableKey key : c.keys()) {
-            if (!DynamoDbOperationClassifier.homesByKey(c.shape(), routing.catalog().settings(key.table()))) {
+            if (!ShapedClassification.homesByKey(c.shape(), routing.catalog().settings(key.table()))) {
                 continue;
             }
             Operation forKey = op.toBuilder().routingKey(key.routingKey()).build();
@@ -187,7 +213,7 @@ final class ShapedRouting {
         return op.toBuilder().within(bound).build();
     }
 
-    /** What {@link DynamoDbRouting#afterSuccess} records of a write, or of a read under read-your-writes marks. */
+    /** What {@link DynamoDbRouting#afterSuccessOf} records of a write, or of a read under read-your-writes marks. */
     static void recordSuccess(DynamoDbRouting routing, Classification c, RoutingContext ctx, DynamoDbRequest request,
             Region served, Object response) {
         WriteMarks marks = routing.marks();
