@@ -9,6 +9,7 @@ import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingStrategy;
 import dev.meridian.dynamodb.client.TableCatalog.Described;
 import java.lang.reflect.Method;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -165,7 +166,38 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
 
     private static @Nullable String partitionValue(GetItemRequest get, Optional<String> partitionKey) {
         Map<String, AttributeValue> key = get.key();
-        return KeyValues.ofKey(key == null ? Map.of() : key, partitionKey);
+        return keyValue(key == null ? Map.of() : key, partitionKey);
+    }
+
+    /**
+     * The partition key value of a key or item map, or null when it does not name one. Without a known key attribute
+     * name, a map of exactly one attribute still identifies it (a table with a partition key only). Here, not in
+     * {@link ItemRef}, which classifying a {@code GetItem} of a configured table then does not load.
+     */
+    static @Nullable String keyValue(Map<String, AttributeValue> key, Optional<String> partitionKeyName) {
+        if (partitionKeyName.isEmpty()) {
+            return key.size() == 1 ? render(key.values().iterator().next()) : null;
+        }
+        return render(key.get(partitionKeyName.get()));
+    }
+
+    /**
+     * A key value as routing keys hold it: strings and numbers as written, binary as Base64; null for other types.
+     */
+    static @Nullable String render(@Nullable AttributeValue value) {
+        if (value == null) {
+            return null;
+        }
+        if (value.s() != null) {
+            return value.s();
+        }
+        if (value.n() != null) {
+            return value.n();
+        }
+        if (value.b() != null) {
+            return Base64.getEncoder().encodeToString(value.b().asByteArray());
+        }
+        return null;
     }
 
     /** As {@link ShapedClassification} makes it for a {@code GetItem}: a consistent one is never hedged. */

@@ -76,7 +76,7 @@ final class ItemRef {
     static @Nullable String partitionValue(Map<String, AttributeValue> attributes, @Nullable QueryKey query,
             Optional<String> partitionKeyName) {
         if (query == null) {
-            return KeyValues.ofKey(attributes, partitionKeyName);
+            return DynamoDbOperationClassifier.keyValue(attributes, partitionKeyName);
         }
         if (partitionKeyName.isEmpty()) {
             return null;
@@ -84,12 +84,12 @@ final class ItemRef {
         String pk = partitionKeyName.get();
         AttributeValue direct = attributes.get(pk);
         if (direct != null) {
-            return KeyValues.render(direct);
+            return DynamoDbOperationClassifier.render(direct);
         }
         Condition legacy = query.keyConditions().get(pk);
         if (legacy != null && legacy.comparisonOperator() == ComparisonOperator.EQ && legacy.hasAttributeValueList()
                 && !legacy.attributeValueList().isEmpty()) {
-            return KeyValues.render(legacy.attributeValueList().get(0));
+            return DynamoDbOperationClassifier.render(legacy.attributeValueList().get(0));
         }
         return query.keyConditionExpression() == null ? null : fromExpression(query, pk);
     }
@@ -103,10 +103,10 @@ final class ItemRef {
             String left = m.group(1);
             String right = m.group(2);
             if (pk.equals(resolveName(query, left)) && right.startsWith(":")) {
-                return KeyValues.render(query.expressionValues().get(right));
+                return DynamoDbOperationClassifier.render(query.expressionValues().get(right));
             }
             if (pk.equals(resolveName(query, right)) && left.startsWith(":")) {
-                return KeyValues.render(query.expressionValues().get(left));
+                return DynamoDbOperationClassifier.render(query.expressionValues().get(left));
             }
         }
         return null;

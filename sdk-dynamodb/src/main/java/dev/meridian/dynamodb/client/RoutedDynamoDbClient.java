@@ -522,7 +522,7 @@ final class RoutedDynamoDbClient implements DynamoDbClient {
             case Op.UPDATE_TABLE -> client.updateTable((UpdateTableRequest) request);
             case Op.UPDATE_TABLE_REPLICA_AUTO_SCALING -> client.updateTableReplicaAutoScaling((UpdateTableReplicaAutoScalingRequest) request);
             case Op.UPDATE_TIME_TO_LIVE -> client.updateTimeToLive((UpdateTimeToLiveRequest) request);
-            default -> throw new IllegalArgumentException("no DynamoDbClient operation " + op);
+            default -> throw new AssertionError(op); // unreachable: every Op number has a case
         };
     }
 

@@ -183,7 +183,7 @@ final class RoutedClientSources {
             s.append("            case Op.").append(constant(m.getName())).append(" -> client.").append(m.getName())
                     .append("((").append(m.getParameterTypes()[0].getSimpleName()).append(") request);\n");
         }
-        s.append("            default -> throw new IllegalArgumentException(\"no DynamoDbClient operation \" + op);\n");
+        s.append("            default -> throw new AssertionError(op); // unreachable: every Op number has a case\n");
         s.append("        };\n    }\n\n");
         s.append("    /** One operation, as the routed-client engine applies it to a region's client; one instance each. */\n");
         s.append("    static final class Call implements BiFunction<DynamoDbClient, DynamoDbRequest, Object> {\n");
