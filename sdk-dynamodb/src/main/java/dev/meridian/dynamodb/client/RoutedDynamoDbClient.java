@@ -462,7 +462,7 @@ final class RoutedDynamoDbClient implements DynamoDbClient {
     }
 
     /** Applies operation {@code op} ({@link Op}) to a region's client. */
-    static Object send(int op, DynamoDbClient client, DynamoDbRequest request) {
+    private static Object send(int op, DynamoDbClient client, DynamoDbRequest request) {
         return switch (op) {
             case Op.BATCH_EXECUTE_STATEMENT -> client.batchExecuteStatement((BatchExecuteStatementRequest) request);
             case Op.BATCH_GET_ITEM -> client.batchGetItem((BatchGetItemRequest) request);

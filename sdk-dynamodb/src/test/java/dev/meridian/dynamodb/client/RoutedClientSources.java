@@ -177,7 +177,7 @@ final class RoutedClientSources {
     private static void syncDispatch(Class<?> iface, StringBuilder s) {
         List<Method> ops = operations(iface);
         s.append("\n    /** Applies operation {@code op} ({@link Op}) to a region's client. */\n");
-        s.append("    static Object send(int op, DynamoDbClient client, DynamoDbRequest request) {\n");
+        s.append("    private static Object send(int op, DynamoDbClient client, DynamoDbRequest request) {\n");
         s.append("        return switch (op) {\n");
         for (Method m : ops) {
             s.append("            case Op.").append(constant(m.getName())).append(" -> client.").append(m.getName())
