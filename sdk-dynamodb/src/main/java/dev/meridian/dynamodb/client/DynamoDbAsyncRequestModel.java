@@ -141,8 +141,8 @@ final class DynamoDbAsyncRequestModel implements RequestModel<DynamoDbRequest, O
     @Override
     public void beforeCall(Object classified, DynamoDbRequest request, RoutingContext ctx) {
         // A read classified as its operation alone is under a context with no footprint to check (see classify).
-        if (classified instanceof Classification c) {
-            routing.checkResidency(c, ctx, TableCatalog.cacheOnly());
+        if (classified instanceof Classification c && routing.footprintMatters(ctx)) {
+            ShapedRouting.checkResidency(routing, c, ctx, TableCatalog.cacheOnly());
         }
     }
 
@@ -153,7 +153,7 @@ final class DynamoDbAsyncRequestModel implements RequestModel<DynamoDbRequest, O
     }
 
     private CompletableFuture<Described> describe(String table, RoutingContext ctx) {
-        return routing.spi().executeAsync(DynamoDbRouting.describeOperation(table), ctx,
+        return routing.spi().executeAsync(DescribedTables.describeOperation(table), ctx,
                 region -> clients.get(region).describeTable(r -> r.tableName(table))
                         .thenApply(response -> Described.of(response.table(), region)));
     }

@@ -7,12 +7,12 @@ import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingStrategy;
+import dev.meridian.dynamodb.client.TableCatalog.Described;
 import java.lang.reflect.Method;
-import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -55,35 +55,33 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
  */
 @API(status = STABLE, since = "0.1")
 public final class DynamoDbOperationClassifier implements OperationClassifier {
-    private static final RoutingStrategy HOME_BY_KEY = RoutingStrategy.homeByKey();
+    static final RoutingStrategy HOME_BY_KEY = RoutingStrategy.homeByKey();
 
-    private final Map<String, TableConfig> tables;
-    /** {@link #settings(String)}'s answers, made once: it is asked for every key of every call. */
-    private final Map<String, Optional<TableConfig>> settingsValues;
     /**
      * What classifying a one-item call on each configured table needs, made once and found with one lookup: most calls
      * touch one item of one of them.
      */
     private final Map<String, Single> singles;
-    private final Function<String, Optional<String>> partitionKeys;
+    /** Where partition keys not configured come from (see {@link #partitionKey}). */
+    private final TableCatalog catalog;
+    private final Function<String, Described> describe;
 
     /**
-     * A classifier of {@code tables} whose partition key names {@code partitionKeys} answers: a configured table's own
-     * key when it has one (a one-item call then reads that one without asking), else e.g. a described one.
+     * A classifier of {@code tables} whose partition key names {@code catalog} answers with {@code describe}: a
+     * configured table's own key when it has one (a one-item call then reads that one without asking), else e.g. a
+     * described one.
      */
-    DynamoDbOperationClassifier(Map<String, TableConfig> tables, Function<String, Optional<String>> partitionKeys) {
-        this.tables = Map.copyOf(tables);
-        // One loop, not two forEach lambdas: every routed client builds a classifier at start-up.
-        Map<String, Optional<TableConfig>> values = new HashMap<>();
+    DynamoDbOperationClassifier(Map<String, TableConfig> tables, TableCatalog catalog,
+            Function<String, Described> describe) {
+        // A loop, not a forEach lambda: every routed client builds a classifier at start-up.
         Map<String, Single> singleValues = new HashMap<>();
-        for (Map.Entry<String, TableConfig> e : this.tables.entrySet()) {
-            Optional<TableConfig> settings = Optional.of(e.getValue());
-            values.put(e.getKey(), settings);
-            singleValues.put(e.getKey(), new Single(Set.of(e.getKey()), settings, e.getValue().partitionKey()));
+        for (Map.Entry<String, TableConfig> e : tables.entrySet()) {
+            singleValues.put(e.getKey(),
+                    new Single(Set.of(e.getKey()), Optional.of(e.getValue()), e.getValue().partitionKey()));
         }
-        this.settingsValues = Map.copyOf(values);
         this.singles = Map.copyOf(singleValues);
-        this.partitionKeys = Objects.requireNonNull(partitionKeys, "partitionKeys");
+        this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.describe = Objects.requireNonNull(describe, "describe");
     }
 
     /** A classifier that knows these tables; tables not listed are multi-active with an unknown key schema. */
@@ -92,8 +90,8 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
         for (TableConfig t : tables) {
             byName.put(t.tableName(), t);
         }
-        return new DynamoDbOperationClassifier(byName,
-                table -> Optional.ofNullable(byName.get(table)).flatMap(TableConfig::partitionKey));
+        // Configured keys only: the cache-only describe function of a catalog that never describes answers none.
+        return new DynamoDbOperationClassifier(byName, new TableCatalog(byName, Set.of()), TableCatalog.cacheOnly());
     }
 
     /** Classifies a {@code DynamoDbClient}/{@code DynamoDbAsyncClient} method call; {@code null} for non-calls. */
@@ -107,18 +105,18 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
 
     /**
      * Classifies a call. A {@code GetItem} of a configured table (the most frequent call) is classified off the request
-     * itself, with no {@link RequestShape}; every other call is shaped ({@link #classifyShaped}).
+     * itself, with no {@link RequestShape}; every other call is shaped ({@link ShapedClassification}).
      */
     Classification classify(String methodName, DynamoDbRequest request, RoutingContext ctx) {
         GetItemRequest get = getItem(methodName, request);
         Single known = get == null ? null : configured(get);
         if (get != null && known != null) {
-            // A configured key is what partitionKeys answers first: asked here, no second lookup.
+            // A configured key is what partitionKey answers first: asked here, no second lookup.
             String value = partitionValue(get, known.partitionKey().isPresent() ? known.partitionKey()
-                    : partitionKeys.apply(get.tableName()));
+                    : partitionKey(get.tableName()));
             return new Classification(getItemOperation(get, known, value), known.tables(), get.tableName(), value);
         }
-        return classifyShaped(RequestShape.of(methodName, request), ctx);
+        return ShapedClassification.classify(this, RequestShape.of(methodName, request), ctx);
     }
 
     /**
@@ -168,37 +166,49 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
 
     private static @Nullable String partitionValue(GetItemRequest get, Optional<String> partitionKey) {
         Map<String, AttributeValue> key = get.key();
-        return ItemRef.partitionValue(key == null ? Map.of() : key, null, partitionKey);
+        return keyValue(key == null ? Map.of() : key, partitionKey);
     }
 
-    /** As {@link #classifyShaped} makes it for a {@code GetItem}: a consistent one is never hedged ({@link #unhedged}). */
+    /**
+     * The partition key value of a key or item map, or null when it does not name one. Without a known key attribute
+     * name, a map of exactly one attribute still identifies it (a table with a partition key only). Here, not in
+     * {@link ItemRef}, which classifying a {@code GetItem} of a configured table then does not load.
+     */
+    static @Nullable String keyValue(Map<String, AttributeValue> key, Optional<String> partitionKeyName) {
+        if (partitionKeyName.isEmpty()) {
+            return key.size() == 1 ? render(key.values().iterator().next()) : null;
+        }
+        return render(key.get(partitionKeyName.get()));
+    }
+
+    /**
+     * A key value as routing keys hold it: strings and numbers as written, binary as Base64; null for other types.
+     */
+    static @Nullable String render(@Nullable AttributeValue value) {
+        if (value == null) {
+            return null;
+        }
+        if (value.s() != null) {
+            return value.s();
+        }
+        if (value.n() != null) {
+            return value.n();
+        }
+        if (value.b() != null) {
+            return Base64.getEncoder().encodeToString(value.b().asByteArray());
+        }
+        return null;
+    }
+
+    /** As {@link ShapedClassification} makes it for a {@code GetItem}: a consistent one is never hedged. */
     private static Operation getItemOperation(GetItemRequest get, Single known, @Nullable String value) {
         boolean consistent = Boolean.TRUE.equals(get.consistentRead());
         return singleItemOperation(RequestShape.GET_ITEM, OperationKind.READ, get.tableName(), value,
                 value != null && homesByKey(true, consistent, known.settings()), consistent);
     }
 
-    /**
-     * Any call but a {@code GetItem} of a configured table. A one-item call on a configured table is classified with
-     * the table's cached {@link Single}; everything else in {@link #classifyItems}.
-     */
-    private Classification classifyShaped(RequestShape shape, RoutingContext ctx) {
-        Single known = shape.itemCount() == 1 ? singles.get(shape.table(0)) : null;
-        if (known == null) {
-            return classifyItems(shape, ctx);
-        }
-        // A configured key is what partitionKeys answers first: asked here, no second lookup.
-        String value = shape.partitionValue(0, known.partitionKey().isPresent() ? known.partitionKey()
-                : partitionKeys.apply(shape.table(0)));
-        Operation operation = singleItemOperation(shape.operation(), kind(shape, ctx), shape.table(0), value,
-                value != null && homesByKey(shape, known.settings()), unhedged(shape));
-        // No key object and no key list: the cached one-table set and the partition value (see Classification); and
-        // not the shape (the classification of a single-key call never needs it).
-        return new Classification(operation, known.tables(), shape.table(0), value);
-    }
-
     /** The operation of a call on one item of {@code table}, routed by its partition value when it has one. */
-    private static Operation singleItemOperation(String name, OperationKind kind, String table, @Nullable String value,
+    static Operation singleItemOperation(String name, OperationKind kind, String table, @Nullable String value,
             boolean homesByKey, boolean unhedged) {
         Operation.Builder op = Operation.builder(name, kind).resource(table);
         if (unhedged) {
@@ -214,108 +224,58 @@ public final class DynamoDbOperationClassifier implements OperationClassifier {
         return op.build();
     }
 
-    /** Any other call: several items or none, or one item of a table this classifier was not configured with. */
-    private Classification classifyItems(RequestShape shape, RoutingContext ctx) {
-        int count = shape.itemCount();
-        Set<String> touched;
-        String singleTable = null;
-        String singleValue = null;
-        List<TableKey> keys = null;
-        if (count == 1) {
-            singleTable = shape.table(0);
-            touched = Set.of(singleTable);
-            singleValue = shape.partitionValue(0, partitionKeys.apply(singleTable));
-            if (singleValue == null) {
-                keys = List.of();
-            }
-        } else {
-            touched = new LinkedHashSet<>();
-            keys = new ArrayList<>();
-            for (ItemRef item : shape.items()) {
-                touched.add(item.table());
-                String pk = item.partitionValue(partitionKeys.apply(item.table()));
-                if (pk != null) {
-                    keys.add(new TableKey(item.table(), pk));
-                }
-            }
-        }
-        Operation.Builder op = Operation.builder(shape.operation(), kind(shape, ctx));
-        if (unhedged(shape)) {
-            op.unhedged();
-        }
-        if (count > 0) {
-            op.resource(shape.table(0));
-        }
-        if (singleTable != null && singleValue != null) {
-            op.routingKey(singleTable, singleValue);
-            // An unconfigured table has no settings, so it is never homed by key.
-        } else if (keys != null && !keys.isEmpty()) {
-            // Every item counts, not only the first: a call that touches a homed key is routed to that key's home
-            // (DynamoDbRouting refuses it when its homed keys disagree on one).
-            TableKey routedBy = keys.get(0);
-            boolean homed = false;
-            for (TableKey key : keys) {
-                if (homesByKey(shape, settings(key.table()))) {
-                    routedBy = key;
-                    homed = true;
-                    break;
-                }
-            }
-            op.routingKey(routedBy.table(), routedBy.partitionValue());
-            if (homed) {
-                op.strategy(HOME_BY_KEY);
-            }
-        }
-        Operation operation = op.build();
-        return singleTable != null && singleValue != null
-                ? new Classification(operation, touched, singleTable, singleValue)
-                : new Classification(operation, shape, touched, Objects.requireNonNull(keys, "keys"));
-    }
-
     /**
-     * A read the caller asked to be strongly consistent ({@code ConsistentRead}) is never hedged: another region's
-     * copy of a global table is eventually consistent, so its answer could miss a write the first region acknowledged
-     * (an item just put read as absent). Nor is a transactional read ({@code TransactGetItems}, a PartiQL
-     * {@code ExecuteTransaction} of {@code SELECT}s), which {@link RequestShape} marks consistent: a global table
-     * replicates item by item, so another region's answer is no transactional read of the caller's region (a
-     * transaction just committed there may be half-visible or invisible elsewhere).
-     */
-    private static boolean unhedged(RequestShape shape) {
-        return shape.read() && shape.consistentRead();
-    }
-
-    private static OperationKind kind(RequestShape shape, RoutingContext ctx) {
-        if (shape.read()) {
-            return OperationKind.READ;
-        }
-        // A context's idempotency key does not count: nothing on the DynamoDB path consults it, so a repeat elsewhere
-        // would run the write again (use the idempotency store, or a guarded condition, to make a write repeatable).
-        return shape.repeatSafe() ? OperationKind.IDEMPOTENT_WRITE : OperationKind.WRITE;
-    }
-
-    /**
-     * Whether this call's items of a table with {@code settings} are homed by key: writes of a
+     * Whether a call's items of a table with {@code settings} are homed by key: writes of a
      * {@link WriteMode#WRITE_HOME_BY_KEY} table, and its strongly consistent reads when
-     * {@link TableConfig#consistentReadsAtHome()}.
+     * {@link TableConfig#consistentReadsAtHome()}; for a call that reads (or not), consistently (or not).
      */
-    static boolean homesByKey(RequestShape shape, Optional<TableConfig> settings) {
-        return homesByKey(shape.read(), shape.consistentRead(), settings);
-    }
-
-    /** {@link #homesByKey(RequestShape, Optional)} of a call that reads (or not), consistently (or not). */
-    private static boolean homesByKey(boolean read, boolean consistentRead, Optional<TableConfig> settings) {
+    static boolean homesByKey(boolean read, boolean consistentRead, Optional<TableConfig> settings) {
         if (settings.isEmpty() || settings.get().writeMode() != WriteMode.WRITE_HOME_BY_KEY) {
             return false;
         }
         return !read || consistentRead && settings.get().consistentReadsAtHome();
     }
 
-    private Optional<TableConfig> settings(String table) {
-        return settingsValues.getOrDefault(table, Optional.empty());
+    /** The settings of {@code table}, when configured: its {@link Single}'s, made once (asked for every key). */
+    Optional<TableConfig> settings(String table) {
+        Single single = singles.get(table);
+        return single == null ? Optional.empty() : single.settings();
+    }
+
+    /** The cached view of configured {@code table}, or null. */
+    @Nullable Single single(String table) {
+        return singles.get(table);
+    }
+
+    /** The partition key name of {@code table}: configured, else described (through the catalog's cache). */
+    Optional<String> partitionKey(String table) {
+        return catalog.partitionKey(table, describe);
     }
 
     /** A configured table as a one-item call sees it: its one-table set, its settings and its configured key. */
-    private record Single(Set<String> tables, Optional<TableConfig> settings, Optional<String> partitionKey) {
+    static final class Single {
+        private final Set<String> tables;
+        private final Optional<TableConfig> settings;
+        private final Optional<String> partitionKey;
+
+        // A class, not a record: a record's bootstrap entries (toString, equals, hashCode) nothing here asks for.
+        Single(Set<String> tables, Optional<TableConfig> settings, Optional<String> partitionKey) {
+            this.tables = tables;
+            this.settings = settings;
+            this.partitionKey = partitionKey;
+        }
+
+        Set<String> tables() {
+            return tables;
+        }
+
+        Optional<TableConfig> settings() {
+            return settings;
+        }
+
+        Optional<String> partitionKey() {
+            return partitionKey;
+        }
     }
 
     /** One (table, partition key value) pair a call touches. */

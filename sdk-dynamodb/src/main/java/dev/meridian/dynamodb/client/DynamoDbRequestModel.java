@@ -10,9 +10,6 @@ import dev.meridian.dynamodb.client.TableCatalog.Described;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import dev.meridian.core.MultiRegion;
-import java.util.function.BiFunction;
 import java.util.function.Function;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -25,7 +22,8 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
  * sent, read-your-writes bookkeeping) and the sdk-core {@link RoutedClient} it drives, with what the client owns
  * (per-region clients, closeables). Thread-safe.
  */
-final class DynamoDbRequestModel implements RequestModel<DynamoDbRequest, Object>, AutoCloseable {
+final class DynamoDbRequestModel implements RequestModel<DynamoDbRequest, Object>, Function<String, Described>,
+        AutoCloseable {
     private final DynamoDbRouting routing;
     private final RegionalClients<DynamoDbClient> clients;
     private final DynamoDbOperationClassifier classifier;
@@ -34,44 +32,28 @@ final class DynamoDbRequestModel implements RequestModel<DynamoDbRequest, Object
      * routing needs (see {@link #classify}).
      */
     private final RoutedClient<DynamoDbClient, DynamoDbRequest, Object> engine;
-    private final Function<String, Described> describe = this::describe;
     private final List<AutoCloseable> closeables;
-    private final MultiRegionDynamoDb.Shared shared = new MultiRegionDynamoDb.Shared(this);
 
     DynamoDbRequestModel(DynamoDbRouting routing, RegionalClients<DynamoDbClient> clients,
             Map<String, TableConfig> settings, List<AutoCloseable> closeables) {
         this.routing = Objects.requireNonNull(routing, "routing");
         this.clients = Objects.requireNonNull(clients, "clients");
-        this.classifier = routing.classifier(settings, describe);
+        this.classifier = routing.classifier(settings, this);
         this.engine = new RoutedClient<>(routing.runtime(), clients, this);
         this.closeables = List.copyOf(closeables);
     }
 
-    <Q extends DynamoDbRequest, S> S call(String operation, Q request, RoutingContext ctx,
-            BiFunction<DynamoDbClient, Q, S> method) {
-        return engine.call(operation, request, routing.contextFor(operation, request, ctx), method);
+    /** Routes one call of {@code operation} under {@code ctx}; the response is the operation's. */
+    Object call(RoutedDynamoDbClient.Call operation, DynamoDbRequest request, RoutingContext ctx) {
+        return engine.call(operation.name, request, routing.contextFor(operation.name, request, ctx), operation);
     }
 
-    RegionalClients<DynamoDbClient> clients() {
-        return clients;
-    }
-
-    MultiRegion runtime() {
-        return routing.runtime();
-    }
-
+    /**
+     * What features built on the client share with it: a view made when asked for, over this model's routing, its
+     * clients and itself as the describe function; not loaded by a cold start.
+     */
     MultiRegionDynamoDb.Shared shared() {
-        return shared;
-    }
-
-    /** See {@link MultiRegionDynamoDb.Shared#context}. */
-    RoutingContext context(String table, RoutingContext ctx) {
-        return routing.contextFor(table, ctx);
-    }
-
-    /** The table's replica regions (see {@link MultiRegionDynamoDb.Shared#replicaRegions}). */
-    Set<Region> footprint(String table) {
-        return routing.catalog().footprint(table, describe);
+        return new MultiRegionDynamoDb.Shared(routing, clients, this);
     }
 
     DynamoDbClient localClient() {
@@ -91,17 +73,7 @@ final class DynamoDbRequestModel implements RequestModel<DynamoDbRequest, Object
     @Override
     public Object classify(String operation, DynamoDbRequest request, RoutingContext ctx) {
         Operation alone = routing.operationAlone(classifier, operation, request, ctx);
-        return alone != null ? alone : classification(operation, request, ctx);
-    }
-
-    @SuppressWarnings("try")
-    private Classification classification(String operation, DynamoDbRequest request, RoutingContext ctx) {
-        if (RoutingContext.current() == ctx) {
-            return classifier.classify(operation, request, ctx);
-        }
-        try (RoutingContext.Scope s = ctx.open()) {
-            return classifier.classify(operation, request, ctx);
-        }
+        return alone != null ? alone : ShapedClassification.classifyUnder(classifier, operation, request, ctx);
     }
 
     @Override
@@ -110,21 +82,15 @@ final class DynamoDbRequestModel implements RequestModel<DynamoDbRequest, Object
     }
 
     @Override
-    @SuppressWarnings("try")
     public void beforeCall(Object classified, DynamoDbRequest request, RoutingContext ctx) {
         // Most contexts have nothing to check and nothing to describe: no thread-local lookup for them. A read
         // classified as its operation alone is under such a context (see classify: whether the footprint matters
         // depends on the context and the configuration only).
-        if (!(classified instanceof Classification c) || !routing.footprintMatters(ctx)) {
+        // Asked as "an Operation alone?" first: Classification is then not loaded by a cold start's first read.
+        if (classified instanceof Operation || !routing.footprintMatters(ctx)) {
             return;
         }
-        if (RoutingContext.current() == ctx) {
-            routing.checkResidency(c, ctx, describe);
-            return;
-        }
-        try (RoutingContext.Scope s = ctx.open()) {
-            routing.checkResidency(c, ctx, describe);
-        }
+        ShapedRouting.checkResidencyUnder(routing, (Classification) classified, ctx, this);
     }
 
     @Override
@@ -133,10 +99,13 @@ final class DynamoDbRequestModel implements RequestModel<DynamoDbRequest, Object
         routing.afterSuccessOf(classified, ctx, request, served, response);
     }
 
-    /** A routed {@code DescribeTable} under the current context (the call's, see {@link #classify}). */
-    private Described describe(String table) {
-        return routing.runtime().execute(DynamoDbRouting.describeOperation(table),
-                region -> Described.of(clients.get(region).describeTable(r -> r.tableName(table)).table(), region));
+    /**
+     * A routed {@code DescribeTable} under the current context (the call's, see {@link #classify}): the model is its
+     * own describe function, as a method reference would be a class spun at every cold start.
+     */
+    @Override
+    public Described apply(String table) {
+        return DescribedTables.describe(routing.runtime(), clients, table);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.meridian.dynamodb.client;
 
-import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -76,24 +75,21 @@ final class ItemRef {
     /** {@link #partitionValue(Optional)} of an item held as its parts (a single-item {@link RequestShape}'s). */
     static @Nullable String partitionValue(Map<String, AttributeValue> attributes, @Nullable QueryKey query,
             Optional<String> partitionKeyName) {
+        if (query == null) {
+            return DynamoDbOperationClassifier.keyValue(attributes, partitionKeyName);
+        }
         if (partitionKeyName.isEmpty()) {
-            if (query == null && attributes.size() == 1) {
-                return render(attributes.values().iterator().next());
-            }
             return null;
         }
         String pk = partitionKeyName.get();
         AttributeValue direct = attributes.get(pk);
         if (direct != null) {
-            return render(direct);
-        }
-        if (query == null) {
-            return null;
+            return DynamoDbOperationClassifier.render(direct);
         }
         Condition legacy = query.keyConditions().get(pk);
         if (legacy != null && legacy.comparisonOperator() == ComparisonOperator.EQ && legacy.hasAttributeValueList()
                 && !legacy.attributeValueList().isEmpty()) {
-            return render(legacy.attributeValueList().get(0));
+            return DynamoDbOperationClassifier.render(legacy.attributeValueList().get(0));
         }
         return query.keyConditionExpression() == null ? null : fromExpression(query, pk);
     }
@@ -107,10 +103,10 @@ final class ItemRef {
             String left = m.group(1);
             String right = m.group(2);
             if (pk.equals(resolveName(query, left)) && right.startsWith(":")) {
-                return render(query.expressionValues().get(right));
+                return DynamoDbOperationClassifier.render(query.expressionValues().get(right));
             }
             if (pk.equals(resolveName(query, right)) && left.startsWith(":")) {
-                return render(query.expressionValues().get(left));
+                return DynamoDbOperationClassifier.render(query.expressionValues().get(left));
             }
         }
         return null;
@@ -118,23 +114,6 @@ final class ItemRef {
 
     private static @Nullable String resolveName(QueryKey query, String token) {
         return token.startsWith("#") ? query.expressionNames().get(token) : token;
-    }
-
-    /** A stable text form of a key value: strings and numbers as written, binary as Base64; null for other types. */
-    static @Nullable String render(@Nullable AttributeValue value) {
-        if (value == null) {
-            return null;
-        }
-        if (value.s() != null) {
-            return value.s();
-        }
-        if (value.n() != null) {
-            return value.n();
-        }
-        if (value.b() != null) {
-            return Base64.getEncoder().encodeToString(value.b().asByteArray());
-        }
-        return null;
     }
 
     /** Key-condition patterns, compiled on the first Query that needs them rather than on a cold start's GetItem. */

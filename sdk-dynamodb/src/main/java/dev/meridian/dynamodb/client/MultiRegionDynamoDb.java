@@ -100,20 +100,25 @@ public final class MultiRegionDynamoDb {
     /** See {@link #shared(DynamoDbClient)}. Thread-safe. */
     @API(status = INTERNAL, since = "0.1")
     public static final class Shared {
-        private final DynamoDbRequestModel model;
+        private final DynamoDbRouting routing;
+        private final RegionalClients<DynamoDbClient> clients;
+        private final Function<String, TableCatalog.Described> describe;
 
-        Shared(DynamoDbRequestModel model) {
-            this.model = model;
+        Shared(DynamoDbRouting routing, RegionalClients<DynamoDbClient> clients,
+                Function<String, TableCatalog.Described> describe) {
+            this.routing = routing;
+            this.clients = clients;
+            this.describe = describe;
         }
 
         /** The runtime the client routes with. */
         public MultiRegion runtime() {
-            return model.runtime();
+            return routing.runtime();
         }
 
         /** The client's per-region clients (built on first use, closed with the client). */
         public RegionalClients<DynamoDbClient> clients() {
-            return model.clients();
+            return clients;
         }
 
         /**
@@ -121,7 +126,7 @@ public final class MultiRegionDynamoDb {
          * {@code DescribeTable} (cached) reports, else every configured region (fail closed).
          */
         public Set<Region> replicaRegions(String table) {
-            return model.footprint(Objects.requireNonNull(table, "table"));
+            return routing.catalog().footprint(Objects.requireNonNull(table, "table"), describe);
         }
 
         /**
@@ -130,7 +135,8 @@ public final class MultiRegionDynamoDb {
          * then applies in sdk-core when the table has none).
          */
         public RoutingContext context(String table, RoutingContext ctx) {
-            return model.context(Objects.requireNonNull(table, "table"), Objects.requireNonNull(ctx, "ctx"));
+            return ShapedRouting.contextFor(routing, Objects.requireNonNull(table, "table"),
+                    Objects.requireNonNull(ctx, "ctx"));
         }
     }
 
@@ -225,7 +231,9 @@ public final class MultiRegionDynamoDb {
         /** Settings of several tables, as {@link #table} for each. */
         public Builder tables(Collection<TableConfig> tables) {
             Objects.requireNonNull(tables, "tables");
-            tables.forEach(this::table);
+            for (TableConfig table : tables) {
+                table(table);
+            }
             return this;
         }
 
@@ -259,10 +267,7 @@ public final class MultiRegionDynamoDb {
          */
         @API(status = EXPERIMENTAL, since = "0.1")
         public Builder sessionReadWait(Duration wait) {
-            SettingRules.required(wait, "MultiRegionDynamoDb.sessionReadWait", "pass a duration such as 2 s");
-            SettingRules.check(!wait.isNegative(), "MultiRegionDynamoDb.sessionReadWait", "must not be negative",
-                    wait, "pass a duration such as 2 s, or zero to refuse at once");
-            this.sessionReadWait = wait;
+            this.sessionReadWait = Extras.sessionReadWait(wait);
             return this;
         }
 
@@ -295,7 +300,7 @@ public final class MultiRegionDynamoDb {
                 ReplicationLagProbe probe = null;
                 ReplicationLagProbe.Config lagSettings = lagProbe;
                 if (lagSettings != null) {
-                    probe = startLagProbe(rt, clients, lagSettings);
+                    probe = Extras.startLagProbe(this, rt, clients, lagSettings);
                     closeables.add(0, probe);
                 }
                 DynamoDbRouting routing = routing(rt, probe);
@@ -314,55 +319,31 @@ public final class MultiRegionDynamoDb {
          * @throws IllegalStateException when a {@link #replicationLagProbe} is set (it runs on the sync client only)
          */
         public DynamoDbAsyncClient buildAsyncClient() {
-            if (lagProbe != null) {
-                throw new IllegalStateException(SettingRules.message("MultiRegionDynamoDb.replicationLagProbe",
-                        "must be built with buildClient()", "set for buildAsyncClient()",
-                        "call buildClient() for it: the probe runs on the sync client only"));
-            }
-            List<AutoCloseable> closeables = new ArrayList<>();
-            try {
-                MultiRegion rt = runtime(closeables);
-                RegionalClients<DynamoDbAsyncClient> clients = asyncClients(rt);
-                closeables.add(0, clients);
-                DynamoDbRouting routing = routing(rt, null);
-                closeables.add(0, MultiRegionSpi.of(rt).onSnapshot(snapshots(clients, routing, null)));
-                return new DynamoDbAsyncRequestModel(routing, clients, tables, closeables).client();
-            } catch (RuntimeException | Error e) {
-                closeAll(closeables);
-                throw e;
-            }
+            return Extras.buildAsyncClient(this);
         }
 
         private RegionalClients<DynamoDbClient> syncClients(MultiRegion rt) {
             Function<Region, DynamoDbClient> plain = clientFactory;
             RegionalClientFactory<DynamoDbClient> factory = regionalFactory != null ? regionalFactory
-                    : plain != null ? (region, spec) -> plain.apply(region)
-                    : (region, spec) -> defaultClient(DynamoDbClient.builder(), region, rt);
+                    : plain != null ? new Plain<>(plain) : Extras.defaultSyncFactory(rt);
             return new RegionalClients<>("DynamoDbClient", rt.config(), factory);
         }
 
-        private RegionalClients<DynamoDbAsyncClient> asyncClients(MultiRegion rt) {
-            Function<Region, DynamoDbAsyncClient> plain = asyncClientFactory;
-            RegionalClientFactory<DynamoDbAsyncClient> factory = regionalAsyncFactory != null ? regionalAsyncFactory
-                    : plain != null ? (region, spec) -> plain.apply(region)
-                    : (region, spec) -> defaultClient(DynamoDbAsyncClient.builder(), region, rt);
-            return new RegionalClients<>("DynamoDbAsyncClient", rt.config(), factory);
-        }
+        /**
+         * A {@link #clientFactory} as a {@link RegionalClientFactory}: a named class, not a lambda, which would be a
+         * class spun at every cold start.
+         */
+        private static final class Plain<C> implements RegionalClientFactory<C> {
+            private final Function<Region, C> factory;
 
-        private ReplicationLagProbe startLagProbe(MultiRegion rt, RegionalClients<DynamoDbClient> clients,
-                ReplicationLagProbe.Config settings) {
-            ReplicationLagProbe.Builder probe = ReplicationLagProbe.builder().config(settings);
-            for (Region r : regions(rt)) {
-                // Looked up per call: the clients are closed before a snapshot and rebuilt after the restore.
-                probe.clientSource(r, () -> clients.get(r));
+            Plain(Function<Region, C> factory) {
+                this.factory = factory;
             }
-            // Deliberately no method reference (probe::meterRegistry): linking one loads MeterRegistry, and Micrometer
-            // is optional. The cast runs only when a registry exists, i.e. when Micrometer is there.
-            Optional<?> registry = meterRegistry != null ? Optional.of(meterRegistry) : MultiRegionSpi.of(rt).meterRegistry();
-            if (registry.isPresent()) {
-                probe.meterRegistry((MeterRegistry) registry.get());
+
+            @Override
+            public C create(Region region, RegionSpec spec) {
+                return factory.apply(region);
             }
-            return probe.start();
         }
 
         /**
@@ -404,9 +385,7 @@ public final class MultiRegionDynamoDb {
         private MultiRegion runtime(List<AutoCloseable> closeables) {
             if (runtime != null) {
                 if (config != null) {
-                    throw new IllegalStateException(SettingRules.message("MultiRegionDynamoDb.config",
-                            "must not be combined with multiRegion(..)", "both set",
-                            "set either config(..) or multiRegion(..)"));
+                    throw Extras.configAndRuntime();
                 }
                 if (ownsRuntime) {
                     closeables.add(runtime);
@@ -414,8 +393,7 @@ public final class MultiRegionDynamoDb {
                 return runtime;
             }
             if (config == null) {
-                throw new IllegalStateException(SettingRules.message("MultiRegionDynamoDb.config", "is required",
-                        "null", "set config(..), or multiRegion(..) to share a runtime"));
+                throw Extras.noConfig();
             }
             MultiRegion.Builder b = MultiRegion.builder(config);
             if (meterRegistry != null) {
@@ -437,14 +415,92 @@ public final class MultiRegionDynamoDb {
         }
 
         /**
-         * A client built the way the class comment recommends: capped SDK retries, the region's endpoint override if
-         * its {@code RegionSpec} has one, the default credentials.
+         * The builder's code that a sync client built with a client factory does not run: the async build, default
+         * per-region clients, the lag probe, rarely set settings' checks. A class of its own, loaded only when used:
+         * a cold start's build does not load it.
          */
-        private static <B extends AwsClientBuilder<B, C>, C> C defaultClient(B builder, Region region,
-                MultiRegion rt) {
-            builder.region(region).overrideConfiguration(RegionalClientDefaults.overrideConfiguration());
-            rt.config().spec(region).flatMap(RegionSpec::endpoint).ifPresent(builder::endpointOverride);
-            return builder.build();
+        private static final class Extras {
+            private Extras() {
+            }
+
+            static Duration sessionReadWait(Duration wait) {
+                SettingRules.required(wait, "MultiRegionDynamoDb.sessionReadWait", "pass a duration such as 2 s");
+                SettingRules.check(!wait.isNegative(), "MultiRegionDynamoDb.sessionReadWait", "must not be negative",
+                        wait, "pass a duration such as 2 s, or zero to refuse at once");
+                return wait;
+            }
+
+            static IllegalStateException configAndRuntime() {
+                return new IllegalStateException(SettingRules.message("MultiRegionDynamoDb.config",
+                        "must not be combined with multiRegion(..)", "both set",
+                        "set either config(..) or multiRegion(..)"));
+            }
+
+            static IllegalStateException noConfig() {
+                return new IllegalStateException(SettingRules.message("MultiRegionDynamoDb.config", "is required",
+                        "null", "set config(..), or multiRegion(..) to share a runtime"));
+            }
+
+            static DynamoDbAsyncClient buildAsyncClient(Builder b) {
+                if (b.lagProbe != null) {
+                    throw new IllegalStateException(SettingRules.message("MultiRegionDynamoDb.replicationLagProbe",
+                            "must be built with buildClient()", "set for buildAsyncClient()",
+                            "call buildClient() for it: the probe runs on the sync client only"));
+                }
+                List<AutoCloseable> closeables = new ArrayList<>();
+                try {
+                    MultiRegion rt = b.runtime(closeables);
+                    RegionalClients<DynamoDbAsyncClient> clients = asyncClients(b, rt);
+                    closeables.add(0, clients);
+                    DynamoDbRouting routing = b.routing(rt, null);
+                    closeables.add(0, MultiRegionSpi.of(rt).onSnapshot(snapshots(clients, routing, null)));
+                    return new DynamoDbAsyncRequestModel(routing, clients, b.tables, closeables).client();
+                } catch (RuntimeException | Error e) {
+                    closeAll(closeables);
+                    throw e;
+                }
+            }
+
+            private static RegionalClients<DynamoDbAsyncClient> asyncClients(Builder b, MultiRegion rt) {
+                Function<Region, DynamoDbAsyncClient> plain = b.asyncClientFactory;
+                RegionalClientFactory<DynamoDbAsyncClient> factory = b.regionalAsyncFactory != null
+                        ? b.regionalAsyncFactory
+                        : plain != null ? new Plain<>(plain)
+                        : (region, spec) -> defaultClient(DynamoDbAsyncClient.builder(), region, rt);
+                return new RegionalClients<>("DynamoDbAsyncClient", rt.config(), factory);
+            }
+
+            static RegionalClientFactory<DynamoDbClient> defaultSyncFactory(MultiRegion rt) {
+                return (region, spec) -> defaultClient(DynamoDbClient.builder(), region, rt);
+            }
+
+            static ReplicationLagProbe startLagProbe(Builder b, MultiRegion rt, RegionalClients<DynamoDbClient> clients,
+                    ReplicationLagProbe.Config settings) {
+                ReplicationLagProbe.Builder probe = ReplicationLagProbe.builder().config(settings);
+                for (Region r : regions(rt)) {
+                    // Looked up per call: the clients are closed before a snapshot and rebuilt after the restore.
+                    probe.clientSource(r, () -> clients.get(r));
+                }
+                // Deliberately no method reference (probe::meterRegistry): linking one loads MeterRegistry, and
+                // Micrometer is optional. The cast runs only when a registry exists, i.e. when Micrometer is there.
+                Optional<?> registry = b.meterRegistry != null ? Optional.of(b.meterRegistry)
+                        : MultiRegionSpi.of(rt).meterRegistry();
+                if (registry.isPresent()) {
+                    probe.meterRegistry((MeterRegistry) registry.get());
+                }
+                return probe.start();
+            }
+
+            /**
+             * A client built the way the class comment recommends: capped SDK retries, the region's endpoint override
+             * if its {@code RegionSpec} has one, the default credentials.
+             */
+            private static <B extends AwsClientBuilder<B, C>, C> C defaultClient(B builder, Region region,
+                    MultiRegion rt) {
+                builder.region(region).overrideConfiguration(RegionalClientDefaults.overrideConfiguration());
+                rt.config().spec(region).flatMap(RegionSpec::endpoint).ifPresent(builder::endpointOverride);
+                return builder.build();
+            }
         }
     }
 }

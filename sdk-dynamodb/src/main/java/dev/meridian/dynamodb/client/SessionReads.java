@@ -24,7 +24,7 @@ import software.amazon.awssdk.regions.Region;
  * past the token's stamp — bounded on the operation ({@link Operation#within()}), so sdk-core's router still decides
  * residency, health and order among them. When none of them can take the read it waits, up to the configured bound,
  * for replication to reach one, then refuses with {@link SessionWriteNotVisibleException}. An input to
- * {@link DynamoDbRouting#operation} (built by it on the first read under a session token), not a router of its own.
+ * {@link DynamoDbRouting#operationOf} (built by it on the first read under a session token), not a router of its own.
  * Thread-safe.
  */
 final class SessionReads {

@@ -1,9 +1,5 @@
 package dev.meridian.dynamodb.client;
 
-import com.github.benmanes.caffeine.cache.AsyncCache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
-import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -13,8 +9,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
@@ -22,25 +16,21 @@ import software.amazon.awssdk.services.dynamodb.model.ReplicaDescription;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 
 /**
- * Table facts: configured {@link TableConfig} first, then what {@code DescribeTable} says, cached with Caffeine.
- * A failed describe is remembered briefly as "unknown" so a missing permission or an outage does not turn every call
- * into two. Thread-safe.
+ * Table facts: configured {@link TableConfig} first, then what {@code DescribeTable} says, cached
+ * ({@link DescribedTables}). Thread-safe.
  *
  * <p>The cache is built on the first describe, not with the catalog: when every table's settings are configured
- * (the recommended Lambda setup) nothing is ever described, and a cold start loads none of Caffeine.
+ * (the recommended Lambda setup) nothing is ever described, and a cold start loads none of it.
  * {@link #forget()} empties it after a process snapshot is restored.
  */
 final class TableCatalog {
-    private static final Logger log = LoggerFactory.getLogger(TableCatalog.class);
-    private static final Duration KNOWN_TTL = Duration.ofMinutes(10);
-    private static final Duration UNKNOWN_TTL = Duration.ofSeconds(5);
 
     private final Map<String, TableConfig> settings;
     /** {@link #settings(String)}'s answers, made once: it is asked on every call. */
     private final Map<String, Optional<TableConfig>> settingsValues;
     private final Set<Region> allRegions;
     private final boolean hasTableDefaults;
-    private volatile @Nullable AsyncCache<String, Described> described;
+    private volatile @Nullable DescribedTables described;
 
     /** A served {@code DescribeTable}: the description and the region that answered. */
     record Described(Optional<String> partitionKey, Set<Region> replicas, boolean known) {
@@ -77,27 +67,23 @@ final class TableCatalog {
         this.hasTableDefaults = defaults;
     }
 
-    private AsyncCache<String, Described> described() {
-        AsyncCache<String, Described> c = described;
-        if (c == null) {
+    private DescribedTables described() {
+        DescribedTables d = described;
+        if (d == null) {
             synchronized (this) {
                 if (described == null) {
-                    described = Caffeine.newBuilder()
-                            .maximumSize(10_000)
-                            .expireAfter(Expiry.creating(
-                                    (String table, Described d) -> d.known() ? KNOWN_TTL : UNKNOWN_TTL))
-                            .buildAsync();
+                    described = new DescribedTables();
                 }
-                c = described;
+                d = described;
             }
         }
-        return c;
+        return d;
     }
 
     /** The cached description of {@code table}, or {@code null}; never creates the cache. */
     private @Nullable CompletableFuture<Described> cached(String table) {
-        AsyncCache<String, Described> c = described;
-        return c == null ? null : c.getIfPresent(table);
+        DescribedTables d = described;
+        return d == null ? null : d.cached(table);
     }
 
     /**
@@ -107,9 +93,9 @@ final class TableCatalog {
      * meanwhile changes the residency footprint.
      */
     void forget() {
-        AsyncCache<String, Described> c = described;
-        if (c != null) {
-            c.synchronous().invalidateAll();
+        DescribedTables d = described;
+        if (d != null) {
+            d.forget();
         }
     }
 
@@ -183,11 +169,7 @@ final class TableCatalog {
     /** Describes (asynchronously) whichever of these tables are not cached yet; never fails. */
     CompletableFuture<Void> preload(Collection<String> tables,
             Function<String, CompletableFuture<Described>> describeAsync) {
-        CompletableFuture<?>[] loads = tables.stream()
-                .map(t -> described().get(t, (table, executor) -> describeAsync.apply(table)
-                        .exceptionally(e -> unknown(table, e))))
-                .toArray(CompletableFuture[]::new);
-        return CompletableFuture.allOf(loads);
+        return described().preload(tables, describeAsync);
     }
 
     /**
@@ -195,33 +177,12 @@ final class TableCatalog {
      * only and never performs I/O, so async callers never block.
      */
     static Function<String, Described> cacheOnly() {
-        return CacheOnly.FUNCTION;
-    }
-
-    /**
-     * Holds {@link #cacheOnly()}: a class of its own, initialized on first use, so that a synchronous client (which
-     * never uses it) does not spin its lambda when the catalog is built.
-     */
-    private static final class CacheOnly {
-        static final Function<String, Described> FUNCTION = table -> Described.UNKNOWN;
+        return DescribedTables.cacheOnly();
     }
 
     private Described load(String table, Function<String, Described> describe) {
-        if (describe == CacheOnly.FUNCTION) {
-            CompletableFuture<Described> cached = cached(table);
-            return cached != null && cached.isDone() ? cached.join() : Described.UNKNOWN;
-        }
-        return described().get(table, (t, executor) -> {
-            try {
-                return CompletableFuture.completedFuture(describe.apply(t));
-            } catch (RuntimeException e) {
-                return CompletableFuture.completedFuture(unknown(t, e));
-            }
-        }).join();
-    }
-
-    private static Described unknown(String table, Throwable e) {
-        log.debug("DescribeTable {} failed ({}); key schema and footprint unknown for now", table, e.toString());
-        return Described.UNKNOWN;
+        // The cache-only function never creates the cache: nothing was described, so nothing is cached.
+        DescribedTables d = describe == DescribedTables.cacheOnly() ? described : described();
+        return d == null ? Described.UNKNOWN : d.load(table, describe);
     }
 }
