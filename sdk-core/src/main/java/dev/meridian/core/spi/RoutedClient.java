@@ -24,7 +24,8 @@ import software.amazon.awssdk.regions.Region;
  * {@link RequestModel}, checked before anything is sent, executed by the runtime (routing plan, circuit breakers,
  * failover, hedging) on the per-region clients of {@link RegionalClients}, then reported back to the request model. A
  * service module's client class implements the service interface by handing each method to {@link #call} or
- * {@link #callAsync} with the request and a reference to the same method of a region's client. Thread-safe.
+ * {@link #callAsync} with the request and a function making the same call on a region's client (one object per
+ * operation, made once: the sync DynamoDB client's {@code Call}s). Thread-safe.
  *
  * @param <C> the per-region client type
  * @param <R> the service's request type
