@@ -8,8 +8,11 @@ import dev.meridian.core.routing.SessionToken;
 import dev.meridian.dynamodb.client.DynamoDbOperationClassifier.Classification;
 import dev.meridian.dynamodb.client.DynamoDbOperationClassifier.TableKey;
 import dev.meridian.dynamodb.client.TableCatalog.Described;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -115,7 +118,7 @@ final class ShapedRouting {
         // leave out of line (one compiled on its own first, "already compiled into a big method") and is
         // scalar-replaced in every compilation of the routed call, not only in those that inlined the whole of this.
         if (c.keyCount() == 0 && !c.read()) {
-            requireNoKeylessHomedWrite(routing, c.operation(), c.tables());
+            requireNoKeylessHomedWrite(routing, c.operation(), c.tables(), c.unreadTable());
         }
         if (c.keyCount() > 1 || routing.marks() != null) {
             return operationOfKeys(routing, c, ctx);
@@ -173,11 +176,29 @@ final class ShapedRouting {
      * {@link WriteMode#WRITE_HOME_BY_KEY} table it would go wherever the strategy sends any keyless call (the local
      * region), not to the key's home, making a second writer of the item. Refused before anything is sent, naming the
      * table and the calls that are routed by key. (Other keyless writes of a table, e.g. {@code UpdateTimeToLive},
-     * touch no item.)
+     * touch no item.) A statement whose table was not read could write any table: refused while any configured table
+     * is homed by key (fail closed, as the residency check takes such a statement's table as replicated everywhere).
      */
-    private static void requireNoKeylessHomedWrite(DynamoDbRouting routing, Operation op, Set<String> tables) {
+    private static void requireNoKeylessHomedWrite(DynamoDbRouting routing, Operation op, Set<String> tables,
+            boolean unreadTable) {
         if (!PARTIQL_OPERATIONS.contains(op.name())) {
             return;
+        }
+        if (unreadTable) {
+            List<String> homed = new ArrayList<>();
+            for (TableConfig t : routing.catalog().configured()) {
+                if (t.writeMode() == WriteMode.WRITE_HOME_BY_KEY) {
+                    homed.add(t.tableName());
+                }
+            }
+            if (!homed.isEmpty()) {
+                Collections.sort(homed);
+                throw new IllegalArgumentException(op.name() + " writes in a PartiQL statement whose table Meridian"
+                        + " could not read, while " + homed + " are WRITE_HOME_BY_KEY: it could write one of them"
+                        + " outside the key's home region, the only region that may write the item; nothing was sent:"
+                        + " name the table after INSERT INTO, UPDATE or DELETE FROM (e.g. UPDATE \"orders\" ...), or"
+                        + " write with PutItem, UpdateItem, DeleteItem, BatchWriteItem or TransactWriteItems");
+            }
         }
         for (String table : tables) {
             Optional<TableConfig> settings = routing.catalog().settings(table);

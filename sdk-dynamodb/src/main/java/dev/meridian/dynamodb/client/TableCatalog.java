@@ -103,6 +103,11 @@ final class TableCatalog {
         return settingsValues.getOrDefault(table, Optional.empty());
     }
 
+    /** Every configured table's settings. */
+    Collection<TableConfig> configured() {
+        return settings.values();
+    }
+
     private Optional<Set<Region>> configuredReplicas(String table) {
         TableConfig c = settings.get(table);
         return c == null ? Optional.empty() : c.replicaRegions();

@@ -255,6 +255,30 @@ class DynamoDbRoutingTest {
         assertThat(dynamo.client(home(first)).received).hasSize(1);
     }
 
+    /**
+     * A PartiQL write whose table Meridian cannot read (here a no-break space after UPDATE, which its reading of
+     * statements does not take for a space) could write a table homed by key outside the key's home. Before: sent to
+     * the local region (the refusal read only the tables it found).
+     */
+    @Test
+    void aPartiqlWriteWhoseTableCannotBeReadIsRefusedWhileATableIsHomedByKey() {
+        DynamoDbClient client = builder().build();
+
+        assertThatThrownBy(() -> client.executeStatement(s -> s.statement(
+                "UPDATE\u00a0\"homed\" SET v = 1 WHERE pk = 'k1'")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ExecuteStatement writes in a PartiQL statement whose table Meridian could not"
+                        + " read, while [homed] are WRITE_HOME_BY_KEY")
+                .hasMessageContaining("nothing was sent");
+        assertThatThrownBy(() -> client.batchExecuteStatement(b -> b.statements(s -> s.statement(
+                "DELETE FROM\u00a0\"homed\" WHERE pk = 'k1'"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("BatchExecuteStatement writes in a PartiQL statement whose table");
+        for (Region r : List.of(WEST, CENTRAL, US)) {
+            assertThat(dynamo.client(r).received).as("requests received in %s", r).isEmpty();
+        }
+    }
+
     @Test
     void aCallOnTablesReplicatedToSomeRegionsOnlyUsesTheRegionsTheyShare() {
         DynamoDbClient client = builder()
