@@ -201,7 +201,6 @@ final class RegionalExecutor implements AutoCloseable {
      * read.
      */
     private @Nullable FailedAttempts failedAttempts;
-    private @Nullable FailoverLog failoverLog;
     private @Nullable HalfOpenTrials halfOpenTrials;
     private @Nullable Bindings bindings;
     private @Nullable AsyncStarts async;
@@ -397,15 +396,6 @@ final class RegionalExecutor implements AutoCloseable {
             failedAttempts = f;
         }
         return f;
-    }
-
-    private FailoverLog failoverLog() {
-        FailoverLog l = failoverLog;
-        if (l == null) {
-            l = new FailoverLog(); // stateless: a race makes two, either will do
-            failoverLog = l;
-        }
-        return l;
     }
 
     private HalfOpenTrials halfOpenTrials() {
@@ -740,8 +730,8 @@ final class RegionalExecutor implements AutoCloseable {
                     back = passed;
                     passed = -1;
                 }
-                failoverLog().failover(ctx, op, region, failover.region(back >= 0 ? back : failover.peek()), failure,
-                        decision);
+                FailoverLog.failover(metrics, ctx, op, region, failover.region(back >= 0 ? back : failover.peek()),
+                        failure, decision);
             }
         }
     }
@@ -890,11 +880,11 @@ final class RegionalExecutor implements AutoCloseable {
 
     /**
      * Logs and meters a call moving past a region: a failover, a region started past. A class of its own, loaded
-     * when a call first moves on (cold start); stateless, one per executor ({@link #failoverLog}).
+     * when a call first moves on (cold start).
      */
-    private final class FailoverLog {
-        void failover(RoutingContext ctx, Operation op, Region from, Region to, Throwable failure,
-                FailureDecision decision) {
+    private static final class FailoverLog {
+        static void failover(Metrics metrics, RoutingContext ctx, Operation op, Region from, Region to,
+                Throwable failure, FailureDecision decision) {
             metrics.failover(from, to, op.name());
             if (!LOG.isInfoEnabled()) {
                 return;
@@ -1042,7 +1032,7 @@ final class RegionalExecutor implements AutoCloseable {
                 }
                 work.movedPast(region, failure);
                 if (failover.hasNext()) {
-                    failoverLog().failover(ctx, op, region, failover.region(failover.peek()), failure, decision);
+                    FailoverLog.failover(metrics, ctx, op, region, failover.region(failover.peek()), failure, decision);
                 }
             }
             NoRegionAvailableException none = new NoRegionAvailableException("No region could take " + op.name()
@@ -2661,10 +2651,10 @@ final class RegionalExecutor implements AutoCloseable {
                 if (fail != null) {
                     fail(fail);
                 } else if (backTo != null) {
-                    failoverLog().failover(ctx, op, region, regions.get(startIndex), e, decision);
+                    FailoverLog.failover(metrics, ctx, op, region, regions.get(startIndex), e, decision);
                     goBack(regions.get(startIndex), backTo);
                 } else if (startIndex >= 0) {
-                    failoverLog().failover(ctx, op, region, regions.get(startIndex), e, decision);
+                    FailoverLog.failover(metrics, ctx, op, region, regions.get(startIndex), e, decision);
                     launchAttempt(startIndex, false);
                 }
             }
