@@ -100,7 +100,7 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
         this.breakers = Collections.unmodifiableMap(m);
         this.resourceBreakers = Collections.unmodifiableMap(byResource);
         this.slots = slotList.toArray(new Slot[0]);
-        this.prober = config.probe().isPresent() ? HealthRarePaths.startProbe(this, config.probe().get()) : null;
+        this.prober = config.probe().isPresent() ? HealthProbe.startProbe(this, config.probe().get()) : null;
     }
 
     /** The breaker of a configured region. */
@@ -145,7 +145,7 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
     private Slot configured(Region region) {
         Slot slot = slot(region);
         if (slot == null) {
-            throw HealthRarePaths.notConfigured(breakers.keySet(), region);
+            throw UnconfiguredRegion.error(breakers.keySet(), region);
         }
         return slot;
     }
@@ -161,7 +161,7 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
             synchronized (this) {
                 r = registry;
                 if (r == null) {
-                    r = HealthRarePaths.registry(breakerConfig(), new BreakerStore());
+                    r = BreakerMachines.registry(breakerConfig(), new BreakerStore());
                     registry = r;
                 }
             }
@@ -181,7 +181,7 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
     public void drain(Region region) {
         watched(region);
         if (drained.add(region)) {
-            HealthRarePaths.drained(region, true);
+            HealthTransitions.drained(region, true);
         }
     }
 
@@ -189,7 +189,7 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
     public void undrain(Region region) {
         watched(region);
         if (drained.remove(region)) {
-            HealthRarePaths.drained(region, false);
+            HealthTransitions.drained(region, false);
         }
     }
 
@@ -255,7 +255,7 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
      * regions stay drained).
      */
     void reset() {
-        HealthRarePaths.reset(byName.values(), breakers.values(), resourceBreakers.values());
+        BreakerMachines.reset(byName.values(), breakers.values(), resourceBreakers.values());
     }
 
     @Override
@@ -283,7 +283,7 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
             synchronized (breakerConfigLock) {
                 c = breakerConfig;
                 if (c == null) {
-                    c = HealthRarePaths.breakerConfig(config);
+                    c = BreakerMachines.breakerConfig(config);
                     breakerConfig = c;
                 }
             }
@@ -293,13 +293,13 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
 
     /** The Resilience4j state machine of the breaker {@code name} ({@link LazyBreaker} builds it when it matters). */
     CircuitBreaker stateMachine(String name) {
-        return HealthRarePaths.stateMachine(name, breakerConfig());
+        return BreakerMachines.stateMachine(name, breakerConfig());
     }
 
     /** Logs and meters a transition of a region's breaker or a region × resource one. */
     @Override
     public void changed(WatchedBreaker breaker, CircuitBreaker.State from, CircuitBreaker.State to) {
-        HealthRarePaths.changed(metrics, breaker, from, to);
+        HealthTransitions.changed(metrics, breaker, from, to);
     }
 
     /** One scheduled round of the probe, unless it is suspended for a process snapshot. */
@@ -332,9 +332,9 @@ final class RegionHealth implements AutoCloseable, WatchedBreaker.Transitions {
         probeSuspended = false;
     }
 
-    /** Probes every region once (see {@link HealthRarePaths#probeAll}). */
+    /** Probes every region once (see {@link HealthProbe#probeAll}). */
     void probeAll(ProbeHook probe) {
-        HealthRarePaths.probeAll(breakers, probe);
+        HealthProbe.probeAll(breakers, probe);
     }
 
     /**

@@ -196,11 +196,15 @@ final class RegionalExecutor implements AutoCloseable {
     private final StallMeter stallMeter;
     /** An attempt at least this long (the breakers' slow-call duration) needs the stall meter to be judged. */
     private final long slowNanos;
-    /** Made at first need ({@link #blocking}, {@link #detours}, ...): their classes stay off a first read. */
-    private @Nullable Detours detours;
+    /**
+     * Made at first need ({@link #callerThreadLoop}, {@link #failedAttempts}, ...): their classes stay off a first
+     * read.
+     */
+    private @Nullable FailedAttempts failedAttempts;
+    private @Nullable HalfOpenTrials halfOpenTrials;
     private @Nullable Bindings bindings;
     private @Nullable AsyncStarts async;
-    private @Nullable Blocking blocking;
+    private @Nullable CallerThreadLoop callerThreadLoop;
     /**
      * The share of a region's attempts of one operation the adaptive delay lets go unhedged at most: it targets their
      * p99 (or the budget's share when that is smaller), so healthy traffic sends about 1 % hedges and the rest of the
@@ -316,7 +320,7 @@ final class RegionalExecutor implements AutoCloseable {
         if (hedger != null && op.kind() == OperationKind.READ && !op.unhedged() && limit > 1) {
             return executeHedged(op, ctx, plan, limit, call, classifier, cold);
         }
-        return blocking().execute(op, ctx, plan, limit, call, classifier, cold);
+        return callerThreadLoop().execute(op, ctx, plan, limit, call, classifier, cold);
     }
 
     /** Runs {@code call} (returning futures) in the regions of the plan; fails over when a future fails. */
@@ -375,23 +379,32 @@ final class RegionalExecutor implements AutoCloseable {
         return async().callAsync(op, ctx, call, cold);
     }
 
-    private Blocking blocking() {
-        Blocking b = blocking;
+    private CallerThreadLoop callerThreadLoop() {
+        CallerThreadLoop b = callerThreadLoop;
         if (b == null) {
-            b = new Blocking(); // stateless: a race makes two, either will do
-            blocking = b;
+            b = new CallerThreadLoop(); // stateless: a race makes two, either will do
+            callerThreadLoop = b;
         }
         return b;
     }
 
-    /** The code of attempts that are not a plain success, made at the first one. */
-    private Detours detours() {
-        Detours d = detours;
-        if (d == null) {
-            d = new Detours(); // stateless: a race makes two, either will do
-            detours = d;
+    /** The accounting of failed attempts, made at the first one. */
+    private FailedAttempts failedAttempts() {
+        FailedAttempts f = failedAttempts;
+        if (f == null) {
+            f = new FailedAttempts(); // stateless: a race makes two, either will do
+            failedAttempts = f;
         }
-        return d;
+        return f;
+    }
+
+    private HalfOpenTrials halfOpenTrials() {
+        HalfOpenTrials t = halfOpenTrials;
+        if (t == null) {
+            t = new HalfOpenTrials(); // stateless: a race makes two, either will do
+            halfOpenTrials = t;
+        }
+        return t;
     }
 
     private Bindings bindings() {
@@ -635,7 +648,7 @@ final class RegionalExecutor implements AutoCloseable {
      * hedging is off. A class of its own, loaded at the first such call: a cold client's first hedged read runs on the
      * hedge threads ({@link Run}) and does not carry it (cold start).
      */
-    private final class Blocking {
+    private final class CallerThreadLoop {
         <T> T execute(Operation op, RoutingContext ctx, RoutingPlan plan, int limit,
                 Function<Region, T> call, FailureClassifier classifier, Predicate<Region> cold) {
             // The failover bookkeeping is made at the first failure: most calls succeed in the first region they try.
@@ -667,14 +680,14 @@ final class RegionalExecutor implements AutoCloseable {
                         LOG.debug("Skipping half-open region {} for {}: the health probe makes its trial calls",
                                 region.id(), op.name());
                     } else {
-                        detours().trialDetached(op, ctx, gate, call, classifier, cold, parent, ++attempts);
+                        halfOpenTrials().trialDetached(op, ctx, gate, call, classifier, cold, parent, ++attempts);
                     }
                     continue;
                 }
                 // An unhedged (consistent) read gets no trial out of its hedge: past a suspect region like a write.
                 if ((op.kind() != OperationKind.READ || op.unhedged()) && more
                         && primary.writesGoElsewhere(writesGoElsewhereNanos)) {
-                    Detours.startsPast(op, region);
+                    FailoverLog.startsPast(op, region);
                     if (op.kind() == OperationKind.READ && passed < 0) {
                         passed = index;
                     }
@@ -701,7 +714,7 @@ final class RegionalExecutor implements AutoCloseable {
                         Gate gate = new Gate(primary, byResource, throttle);
                         gate.cold = coldClient;
                         gate.observation = observation;
-                        decision = detours().failed(op, gate, System.nanoTime() - start, t, classifier);
+                        decision = failedAttempts().failed(op, gate, System.nanoTime() - start, t, classifier);
                     }
                 }
                 if (failover == null) {
@@ -717,19 +730,18 @@ final class RegionalExecutor implements AutoCloseable {
                     back = passed;
                     passed = -1;
                 }
-                detours().failover(ctx, op, region, failover.region(back >= 0 ? back : failover.peek()), failure,
-                        decision);
+                FailoverLog.failover(metrics, ctx, op, region, failover.region(back >= 0 ? back : failover.peek()),
+                        failure, decision);
             }
         }
     }
 
     /**
-     * What the executor does for an attempt that is not a plain success in the region it starts in: a failure's
-     * accounting (throttling, timeouts, stalls, losers left unanswered), the failover log, a detached trial, a region
-     * passed. A class of its own, loaded at the first such attempt and not by a first read that succeeds (cold start);
-     * stateless, one per executor ({@link #detours}).
+     * What an attempt that failed does to its region's health, latency and meters: throttling, timeouts, stalls,
+     * losers left unanswered. A class of its own, loaded at the first failed attempt and not by a first read that
+     * succeeds (cold start); stateless, one per executor ({@link #failedAttempts}).
      */
-    private final class Detours {
+    private final class FailedAttempts {
         FailureDecision failed(Operation op, Gate gate, long nanos, Throwable t, FailureClassifier classifier) {
             FailureDecision decision = classifier.classify(t);
             if (decision == FailureDecision.ABORTED) {
@@ -820,68 +832,6 @@ final class RegionalExecutor implements AutoCloseable {
             }
         }
 
-        void failover(RoutingContext ctx, Operation op, Region from, Region to, Throwable failure,
-                FailureDecision decision) {
-            metrics.failover(from, to, op.name());
-            if (!LOG.isInfoEnabled()) {
-                return;
-            }
-            String id = ctx.correlationId().orElse(null);
-            boolean setMdc = id != null && !id.equals(MDC.get(RoutingContext.MDC_KEY));
-            if (setMdc) {
-                MDC.put(RoutingContext.MDC_KEY, id);
-            }
-            try {
-                LOG.info("Failing over {} from {} to {} after {} ({}) [correlationId={}]", op.name(), from.id(),
-                        to.id(), failure.getClass().getSimpleName(), decision, id == null ? "-" : id);
-            } finally {
-                if (setMdc) {
-                    MDC.remove(RoutingContext.MDC_KEY);
-                }
-            }
-        }
-
-        /**
-         * A trial of a synchronous read in a region behind a half-open breaker, on a trial thread: its answer only
-         * feeds the breaker, and the caller goes on to the next region at once. When the breaker has no trial
-         * permission left or no trial thread is free, nothing is sent.
-         */
-        @SuppressWarnings("try")
-        <T> void trialDetached(Operation op, RoutingContext ctx, Gate gate, Function<Region, T> call,
-                FailureClassifier classifier, Predicate<Region> cold, Object parent, int attempt) {
-            if (gate.acquire() != null) {
-                return;
-            }
-            Region region = gate.region();
-            gate.cold = cold.test(region);
-            gate.observation = observations.start(parent, region, op.name(), attempt);
-            boolean started = trials.run(() -> {
-                long start = System.nanoTime();
-                try (RoutingContext.Scope s = ctx.open()) {
-                    call.apply(region);
-                    succeeded(op, gate, System.nanoTime() - start);
-                } catch (Throwable t) {
-                    failed(op, gate, System.nanoTime() - start, t, classifier);
-                }
-            });
-            if (started) {
-                LOG.debug("Trial of {} in half-open region {}", op.name(), region.id());
-            } else {
-                gate.release();
-                observations.stop(gate.observation, Metrics.CANCELLED, null);
-            }
-        }
-
-        /**
-         * A write or an unhedged read passes a region that is suspect or behind a half-open breaker without being sent
-         * there: nothing was sent, so nothing can be applied twice (as when a breaker refuses it). Only a read may come
-         * back to it, when every other region it tried failed retryably.
-         */
-        static void startsPast(Operation op, Region region) {
-            LOG.debug("{} starts past region {}: it is suspect or half-open, and reads' trials decide whether it "
-                    + "answers (a read comes back to it when every other region fails)", op.name(), region.id());
-        }
-
         static Throwable unwrapCompletion(Throwable e) {
             Throwable t = e;
             while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
@@ -926,28 +876,79 @@ final class RegionalExecutor implements AutoCloseable {
             }
             return false;
         }
+    }
 
-        /**
-         * The failure of a call whose planned regions all failed. Never a residency refusal: every region tried was
-         * allowed, so callers can tell this outage from a policy refusal.
-         */
-        static Throwable exhausted(Operation op, RoutingPlan plan, Throwable last,
-                @Nullable List<Throwable> earlier) {
-            Throwable carrier = last;
-            if (last instanceof CallNotPermittedException) {
-                // A breaker that opened after planning is Meridian's decision, not the service's: say so in our own
-                // type. It also carries the earlier failures: Resilience4j's exception does not record suppressed ones.
-                carrier = new NoRegionAvailableException("No region could take " + op.name() + ": the regions planned "
-                        + plan.regions() + " failed or are behind an open circuit breaker", last);
+    /**
+     * Logs and meters a call moving past a region: a failover, a region started past. A class of its own, loaded
+     * when a call first moves on (cold start).
+     */
+    private static final class FailoverLog {
+        static void failover(Metrics metrics, RoutingContext ctx, Operation op, Region from, Region to,
+                Throwable failure, FailureDecision decision) {
+            metrics.failover(from, to, op.name());
+            if (!LOG.isInfoEnabled()) {
+                return;
             }
-            if (earlier != null) {
-                for (Throwable e : earlier) {
-                    if (e != carrier) {
-                        carrier.addSuppressed(e);
-                    }
+            String id = ctx.correlationId().orElse(null);
+            boolean setMdc = id != null && !id.equals(MDC.get(RoutingContext.MDC_KEY));
+            if (setMdc) {
+                MDC.put(RoutingContext.MDC_KEY, id);
+            }
+            try {
+                LOG.info("Failing over {} from {} to {} after {} ({}) [correlationId={}]", op.name(), from.id(),
+                        to.id(), failure.getClass().getSimpleName(), decision, id == null ? "-" : id);
+            } finally {
+                if (setMdc) {
+                    MDC.remove(RoutingContext.MDC_KEY);
                 }
             }
-            return carrier;
+        }
+
+        /**
+         * A write or an unhedged read passes a region that is suspect or behind a half-open breaker without being sent
+         * there: nothing was sent, so nothing can be applied twice (as when a breaker refuses it). Only a read may come
+         * back to it, when every other region it tried failed retryably.
+         */
+        static void startsPast(Operation op, Region region) {
+            LOG.debug("{} starts past region {}: it is suspect or half-open, and reads' trials decide whether it "
+                    + "answers (a read comes back to it when every other region fails)", op.name(), region.id());
+        }
+    }
+
+    /**
+     * The detached trials of synchronous reads in regions behind a half-open breaker. A class of its own, loaded at
+     * the first such trial (cold start); stateless, one per executor ({@link #halfOpenTrials}).
+     */
+    private final class HalfOpenTrials {
+        /**
+         * A trial of a synchronous read in a region behind a half-open breaker, on a trial thread: its answer only
+         * feeds the breaker, and the caller goes on to the next region at once. When the breaker has no trial
+         * permission left or no trial thread is free, nothing is sent.
+         */
+        @SuppressWarnings("try")
+        <T> void trialDetached(Operation op, RoutingContext ctx, Gate gate, Function<Region, T> call,
+                FailureClassifier classifier, Predicate<Region> cold, Object parent, int attempt) {
+            if (gate.acquire() != null) {
+                return;
+            }
+            Region region = gate.region();
+            gate.cold = cold.test(region);
+            gate.observation = observations.start(parent, region, op.name(), attempt);
+            boolean started = trials.run(() -> {
+                long start = System.nanoTime();
+                try (RoutingContext.Scope s = ctx.open()) {
+                    call.apply(region);
+                    succeeded(op, gate, System.nanoTime() - start);
+                } catch (Throwable t) {
+                    failedAttempts().failed(op, gate, System.nanoTime() - start, t, classifier);
+                }
+            });
+            if (started) {
+                LOG.debug("Trial of {} in half-open region {}", op.name(), region.id());
+            } else {
+                gate.release();
+                observations.stop(gate.observation, Metrics.CANCELLED, null);
+            }
         }
     }
 
@@ -970,7 +971,7 @@ final class RegionalExecutor implements AutoCloseable {
             try {
                 result = call.call();
             } catch (Throwable t) {
-                detours().failed(op, gate, System.nanoTime() - start, t, classifier);
+                failedAttempts().failed(op, gate, System.nanoTime() - start, t, classifier);
                 throw t;
             }
             long end = System.nanoTime();
@@ -1023,7 +1024,7 @@ final class RegionalExecutor implements AutoCloseable {
                         continue;
                     } catch (Throwable t) {
                         failure = t;
-                        decision = detours().failed(op, gate, System.nanoTime() - start, t, classifier);
+                        decision = failedAttempts().failed(op, gate, System.nanoTime() - start, t, classifier);
                     }
                 }
                 if (!failover.movesOn(failure, decision) || Thread.currentThread().isInterrupted()) {
@@ -1031,7 +1032,7 @@ final class RegionalExecutor implements AutoCloseable {
                 }
                 work.movedPast(region, failure);
                 if (failover.hasNext()) {
-                    detours().failover(ctx, op, region, failover.region(failover.peek()), failure, decision);
+                    FailoverLog.failover(metrics, ctx, op, region, failover.region(failover.peek()), failure, decision);
                 }
             }
             NoRegionAvailableException none = new NoRegionAvailableException("No region could take " + op.name()
@@ -1219,7 +1220,7 @@ final class RegionalExecutor implements AutoCloseable {
 
     /**
      * The failover bookkeeping of one execution — which region is next, the failures so far, whether a failure lets
-     * the call move on, and what to surface when the plan is exhausted — shared by the blocking loop of
+     * the call move on, and what to surface when the plan is exhausted — shared by the caller-thread loop of
      * {@code execute} and the callbacks of {@link Run}. Not thread-safe: {@code Run} guards it with its own lock.
      */
     private final class Failover {
@@ -1282,7 +1283,7 @@ final class RegionalExecutor implements AutoCloseable {
         /** What the call fails with once every planned region failed. */
         Throwable exhausted() {
             // Called only after movesOn recorded a failure, so there is a last one.
-            return Detours.exhausted(op, plan, Objects.requireNonNull(last, "last"), earlier);
+            return NoRegionErrors.exhausted(op, plan, Objects.requireNonNull(last, "last"), earlier);
         }
     }
 
@@ -2048,14 +2049,14 @@ final class RegionalExecutor implements AutoCloseable {
                         }
                     } else if (op.unhedged() && gate.primary.writesGoElsewhere(writesGoElsewhereNanos)) {
                         // An unhedged (consistent) read gets no trial out of its hedge: past a suspect region like a
-                        // write, as Blocking#execute does, but unlike a write it may go back there (goBack).
-                        Detours.startsPast(op, first);
+                        // write, as CallerThreadLoop#execute does, but unlike a write it may go back there (goBack).
+                        FailoverLog.startsPast(op, first);
                         passed = firstIndex;
                         firstIndex = failover.take();
                     }
                 } else if (op.kind() != OperationKind.READ && failover.hasNext()
                         && breaker(op, regions.get(firstIndex)).writesGoElsewhere(writesGoElsewhereNanos)) {
-                    Detours.startsPast(op, regions.get(firstIndex));
+                    FailoverLog.startsPast(op, regions.get(firstIndex));
                     firstIndex = failover.take();
                 }
                 next = failover.hasNext() ? regions.get(failover.peek()) : null;
@@ -2486,7 +2487,7 @@ final class RegionalExecutor implements AutoCloseable {
                     long now = System.nanoTime();
                     if (winner != null && l.start - winner.start < 0 && !l.gate.cold && !stalledBeforeHedge
                             && !stalls.excuses(now, now - l.start) && !health.watched(l.gate.region()).heardSince(l.start)) {
-                        detours().lostUnanswered(op, l.gate, l.start, winner.gate.region());
+                        failedAttempts().lostUnanswered(op, l.gate, l.start, winner.gate.region());
                     }
                 }
             }
@@ -2558,7 +2559,7 @@ final class RegionalExecutor implements AutoCloseable {
                     if (error == null) {
                         succeeded(op, gate, nanos);
                         // Only the time the process ran: a trial slowed by a stall of the process is the process's.
-                        if (suspectTrial && detours().heldAgainstRegion(gate, nanos) <= fastNanos) {
+                        if (suspectTrial && failedAttempts().heldAgainstRegion(gate, nanos) <= fastNanos) {
                             gate.primary.trialAnsweredInTime();
                             metrics.regionSuspicion(region, "cleared");
                             LOG.info("Region {} answered its trial ({} in {} ms): no longer suspect", region.id(),
@@ -2567,7 +2568,7 @@ final class RegionalExecutor implements AutoCloseable {
                     } else {
                         // A trial that timed out ejects the suspect region (WatchedBreaker#stalled); any other failure
                         // leaves it to the next trial.
-                        detours().failed(op, gate, nanos, Detours.unwrapCompletion(error), classifier);
+                        failedAttempts().failed(op, gate, nanos, FailedAttempts.unwrapCompletion(error), classifier);
                     }
                 });
                 return f;
@@ -2581,14 +2582,14 @@ final class RegionalExecutor implements AutoCloseable {
 
             /** An attempt that failed, or was cancelled ({@code error} the failure its future completed with). */
             void failed(Attempt a, Region region, Throwable error, long nanos) {
-                Throwable e = Detours.unwrapCompletion(error);
+                Throwable e = FailedAttempts.unwrapCompletion(error);
                 if (e instanceof CancellationException || a.cancelled) {
                     SdkServiceException throttling = a.throttling;
                     if (throttling != null) {
                         // Cancelled while the SDK backed off after a throttled answer: recorded as the throttled
                         // attempt it would have completed as (the table's breaker, no latency), as for an unhedged
                         // read.
-                        detours().throttled(a.gate, op, nanos, throttling);
+                        failedAttempts().throttled(a.gate, op, nanos, throttling);
                     } else {
                         a.gate.release();
                         // Abandoned, not finished: it would have taken at least this long, which the tail estimate
@@ -2596,7 +2597,7 @@ final class RegionalExecutor implements AutoCloseable {
                         latency.recordAbandoned(region, nanos);
                         if (tail != null && !a.gate.cold) {
                             // Only the time the process ran: a stall of the process says nothing of the region's tail.
-                            tail.recordAtLeast(region, op.name(), detours().heldAgainstRegion(a.gate, nanos));
+                            tail.recordAtLeast(region, op.name(), failedAttempts().heldAgainstRegion(a.gate, nanos));
                         }
                     }
                     metrics.call(region, op.name(), Metrics.CANCELLED, nanos);
@@ -2610,7 +2611,7 @@ final class RegionalExecutor implements AutoCloseable {
                     onFailure(a, region, e, FailureDecision.ABORTED);
                     return;
                 }
-                FailureDecision decision = detours().failed(op, a.gate, nanos, e, classifier);
+                FailureDecision decision = failedAttempts().failed(op, a.gate, nanos, e, classifier);
                 onFailure(a, region, e, decision);
             }
 
@@ -2650,10 +2651,10 @@ final class RegionalExecutor implements AutoCloseable {
                 if (fail != null) {
                     fail(fail);
                 } else if (backTo != null) {
-                    detours().failover(ctx, op, region, regions.get(startIndex), e, decision);
+                    FailoverLog.failover(metrics, ctx, op, region, regions.get(startIndex), e, decision);
                     goBack(regions.get(startIndex), backTo);
                 } else if (startIndex >= 0) {
-                    detours().failover(ctx, op, region, regions.get(startIndex), e, decision);
+                    FailoverLog.failover(metrics, ctx, op, region, regions.get(startIndex), e, decision);
                     launchAttempt(startIndex, false);
                 }
             }
@@ -2677,7 +2678,7 @@ final class RegionalExecutor implements AutoCloseable {
                     if (fail == null) {
                         answer(region, v);
                     } else {
-                        fail.addSuppressed(Detours.unwrapCompletion(error));
+                        fail.addSuppressed(FailedAttempts.unwrapCompletion(error));
                         fail(fail);
                     }
                 });

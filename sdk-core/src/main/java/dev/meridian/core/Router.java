@@ -219,14 +219,14 @@ final class Router implements ToIntFunction<Region> {
         }
         boolean residencyLimited = allowed.size() < config.regionList().size();
         if (op.within().isPresent()) {
-            allowed = RouterRarePaths.within(this, op, ctx, allowed, residencyLimited);
+            allowed = BoundPlans.within(this, op, ctx, allowed, residencyLimited);
         }
         Set<Region> excluded = ctx.excludedRegions();
         // The region × resource breaker counts against planning whenever the operation names a resource: with
         // per-resource breakers it takes every failure, otherwise only the resource's throttling (RegionHealth).
         String resource = op.resource().orElse(null);
         if (op.homeOnly()) {
-            return RouterRarePaths.homePlan(this, op, ctx, subject, allowed, residencyLimited, resource);
+            return BoundPlans.homePlan(this, op, ctx, subject, allowed, residencyLimited, resource);
         }
         List<Region> byPriority = config.regionsByPriority();
         List<Region> candidates = byPriority;
@@ -247,7 +247,7 @@ final class Router implements ToIntFunction<Region> {
         }
         if (candidates.isEmpty()) {
             // An outage of the allowed regions, not a policy refusal: callers must be able to tell the two apart.
-            throw RouterRarePaths.noneAvailable(op, residencyLimited, allowed, byPriority, resource);
+            throw NoRegionErrors.noneAvailable(op, residencyLimited, allowed, byPriority, resource);
         }
         RoutingStrategy strategy = op.strategy().orElse(config.routing());
         if (ctx.preferredRegion().isPresent() && !op.homeOnly()) {
@@ -257,7 +257,7 @@ final class Router implements ToIntFunction<Region> {
         List<Region> ordered = candidates.size() == 1 || inLocalFirstOrder(strategy, candidates) ? candidates
                 : RoutingStrategy.orderWithin(strategy, candidates, request(op, ctx));
         if (ordered.isEmpty()) {
-            throw RouterRarePaths.noCandidate(strategy, op, candidates);
+            throw NoRegionErrors.noCandidate(strategy, op, candidates);
         }
         Jurisdiction jurisdiction = subject.orElse(null);
         LastPlan last = lastPlan;
@@ -320,12 +320,12 @@ final class Router implements ToIntFunction<Region> {
         if (!footprintMatters(ctx)) {
             return;
         }
-        RouterRarePaths.checkFootprint(this, op, ctx, allowedRegions(ctx), replicaFootprint);
+        ResidencyRefusals.checkFootprint(this, op, ctx, allowedRegions(ctx), replicaFootprint);
     }
 
     /** Counts, logs and builds a residency refusal for a call no allowed region can take. */
     public ResidencyViolationException refuse(Operation op, RoutingContext ctx, String reason, @Nullable Throwable cause) {
-        return RouterRarePaths.refuse(subjectJurisdiction(ctx), metrics, op, ctx, reason, cause);
+        return ResidencyRefusals.refuse(subjectJurisdiction(ctx), metrics, op, ctx, reason, cause);
     }
 
     /**
@@ -333,7 +333,7 @@ final class Router implements ToIntFunction<Region> {
      * exception's class (cold start).
      */
     RuntimeException refusal(Operation op, RoutingContext ctx, String reason) {
-        return RouterRarePaths.refusal(subjectJurisdiction(ctx), metrics, op, ctx, reason);
+        return ResidencyRefusals.refusal(subjectJurisdiction(ctx), metrics, op, ctx, reason);
     }
 
     /**
@@ -347,7 +347,7 @@ final class Router implements ToIntFunction<Region> {
             return withDefaultDataClass(ctx);
         }
         if (config.requireContext()) {
-            throw RouterRarePaths.contextRequired(this, op);
+            throw ResidencyRefusals.contextRequired(this, op);
         }
         if (ctx == RoutingContext.empty()) {
             return defaultContext;
@@ -373,7 +373,7 @@ final class Router implements ToIntFunction<Region> {
      * {@code allowed}.
      */
     Region home(Operation op, RoutingContext ctx, Set<Region> allowed) {
-        return RouterRarePaths.home(this, op, ctx, allowed);
+        return BoundPlans.home(this, op, ctx, allowed);
     }
 
     /**

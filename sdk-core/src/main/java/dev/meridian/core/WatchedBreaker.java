@@ -301,7 +301,7 @@ final class WatchedBreaker implements HeardAtTheWire.Listener {
         if (s != CircuitBreaker.State.CLOSED && s != CircuitBreaker.State.HALF_OPEN) {
             return false;
         }
-        boolean opened = HealthRarePaths.forceOpen(breaker);
+        boolean opened = BreakerMachines.forceOpen(breaker);
         settle();
         return opened;
     }

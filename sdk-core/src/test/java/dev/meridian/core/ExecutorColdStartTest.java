@@ -90,8 +90,9 @@ class ExecutorColdStartTest {
         assertThat(loaded).as("lambda classes spun by the executor")
                 .noneMatch(name -> name.startsWith("dev.meridian.core.RegionalExecutor$$Lambda"));
         assertThat(loaded).as("the executor's classes of what a cold first read does not do").noneMatch(name ->
-                List.of("Blocking", "Detours", "Bindings", "AsyncStarts", "AsyncCall", "CallerFirst", "NeverCold",
-                        "TrialOnHedgeThread", "Run$Hedge", "Run$Detour")
+                List.of("CallerThreadLoop", "FailedAttempts", "FailoverLog", "HalfOpenTrials", "Bindings",
+                        "AsyncStarts", "AsyncCall", "CallerFirst", "NeverCold", "TrialOnHedgeThread", "Run$Hedge",
+                        "Run$Detour")
                         .contains(name.substring(name.indexOf('$') + 1))
                         && name.startsWith("dev.meridian.core.RegionalExecutor$")
                         || name.equals("dev.meridian.core.ReleasableAttempt"));

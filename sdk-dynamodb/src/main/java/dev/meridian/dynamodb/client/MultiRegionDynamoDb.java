@@ -267,7 +267,7 @@ public final class MultiRegionDynamoDb {
          */
         @API(status = EXPERIMENTAL, since = "0.1")
         public Builder sessionReadWait(Duration wait) {
-            this.sessionReadWait = Extras.sessionReadWait(wait);
+            this.sessionReadWait = SettingChecks.sessionReadWait(wait);
             return this;
         }
 
@@ -300,7 +300,7 @@ public final class MultiRegionDynamoDb {
                 ReplicationLagProbe probe = null;
                 ReplicationLagProbe.Config lagSettings = lagProbe;
                 if (lagSettings != null) {
-                    probe = Extras.startLagProbe(this, rt, clients, lagSettings);
+                    probe = LagProbeStart.startLagProbe(this, rt, clients, lagSettings);
                     closeables.add(0, probe);
                 }
                 DynamoDbRouting routing = routing(rt, probe);
@@ -319,13 +319,13 @@ public final class MultiRegionDynamoDb {
          * @throws IllegalStateException when a {@link #replicationLagProbe} is set (it runs on the sync client only)
          */
         public DynamoDbAsyncClient buildAsyncClient() {
-            return Extras.buildAsyncClient(this);
+            return AsyncBuild.buildAsyncClient(this);
         }
 
         private RegionalClients<DynamoDbClient> syncClients(MultiRegion rt) {
             Function<Region, DynamoDbClient> plain = clientFactory;
             RegionalClientFactory<DynamoDbClient> factory = regionalFactory != null ? regionalFactory
-                    : plain != null ? new Plain<>(plain) : Extras.defaultSyncFactory(rt);
+                    : plain != null ? new Plain<>(plain) : DefaultClients.defaultSyncFactory(rt);
             return new RegionalClients<>("DynamoDbClient", rt.config(), factory);
         }
 
@@ -385,7 +385,7 @@ public final class MultiRegionDynamoDb {
         private MultiRegion runtime(List<AutoCloseable> closeables) {
             if (runtime != null) {
                 if (config != null) {
-                    throw Extras.configAndRuntime();
+                    throw SettingChecks.configAndRuntime();
                 }
                 if (ownsRuntime) {
                     closeables.add(runtime);
@@ -393,7 +393,7 @@ public final class MultiRegionDynamoDb {
                 return runtime;
             }
             if (config == null) {
-                throw Extras.noConfig();
+                throw SettingChecks.noConfig();
             }
             MultiRegion.Builder b = MultiRegion.builder(config);
             if (meterRegistry != null) {
@@ -415,12 +415,12 @@ public final class MultiRegionDynamoDb {
         }
 
         /**
-         * The builder's code that a sync client built with a client factory does not run: the async build, default
-         * per-region clients, the lag probe, rarely set settings' checks. A class of its own, loaded only when used:
-         * a cold start's build does not load it.
+         * The checks of settings a plain build does not set or get wrong: the session read wait, a config
+         * combined with a shared runtime, no config. A class of its own, loaded only when one runs: kept off a cold
+         * start's build.
          */
-        private static final class Extras {
-            private Extras() {
+        private static final class SettingChecks {
+            private SettingChecks() {
             }
 
             static Duration sessionReadWait(Duration wait) {
@@ -439,6 +439,15 @@ public final class MultiRegionDynamoDb {
             static IllegalStateException noConfig() {
                 return new IllegalStateException(SettingRules.message("MultiRegionDynamoDb.config", "is required",
                         "null", "set config(..), or multiRegion(..) to share a runtime"));
+            }
+        }
+
+        /**
+         * The async client's build ({@link Builder#buildAsyncClient()}). A class of its own, loaded only by it: kept
+         * off a sync client's cold start.
+         */
+        private static final class AsyncBuild {
+            private AsyncBuild() {
             }
 
             static DynamoDbAsyncClient buildAsyncClient(Builder b) {
@@ -466,12 +475,41 @@ public final class MultiRegionDynamoDb {
                 RegionalClientFactory<DynamoDbAsyncClient> factory = b.regionalAsyncFactory != null
                         ? b.regionalAsyncFactory
                         : plain != null ? new Plain<>(plain)
-                        : (region, spec) -> defaultClient(DynamoDbAsyncClient.builder(), region, rt);
+                        : (region, spec) -> DefaultClients.defaultClient(DynamoDbAsyncClient.builder(), region, rt);
                 return new RegionalClients<>("DynamoDbAsyncClient", rt.config(), factory);
+            }
+        }
+
+        /**
+         * The per-region clients built when no client factory is set. A class of its own, loaded only then: a cold
+         * start's build with a client factory does not load it.
+         */
+        private static final class DefaultClients {
+            private DefaultClients() {
             }
 
             static RegionalClientFactory<DynamoDbClient> defaultSyncFactory(MultiRegion rt) {
                 return (region, spec) -> defaultClient(DynamoDbClient.builder(), region, rt);
+            }
+
+            /**
+             * A client built the way the class comment recommends: capped SDK retries, the region's endpoint override
+             * if its {@code RegionSpec} has one, the default credentials.
+             */
+            static <B extends AwsClientBuilder<B, C>, C> C defaultClient(B builder, Region region,
+                    MultiRegion rt) {
+                builder.region(region).overrideConfiguration(RegionalClientDefaults.overrideConfiguration());
+                rt.config().spec(region).flatMap(RegionSpec::endpoint).ifPresent(builder::endpointOverride);
+                return builder.build();
+            }
+        }
+
+        /**
+         * Starts the replication lag probe ({@link Builder#replicationLagProbe}). A class of its own, loaded only when
+         * one is set: kept off a cold start's build.
+         */
+        private static final class LagProbeStart {
+            private LagProbeStart() {
             }
 
             static ReplicationLagProbe startLagProbe(Builder b, MultiRegion rt, RegionalClients<DynamoDbClient> clients,
@@ -489,17 +527,6 @@ public final class MultiRegionDynamoDb {
                     probe.meterRegistry((MeterRegistry) registry.get());
                 }
                 return probe.start();
-            }
-
-            /**
-             * A client built the way the class comment recommends: capped SDK retries, the region's endpoint override
-             * if its {@code RegionSpec} has one, the default credentials.
-             */
-            private static <B extends AwsClientBuilder<B, C>, C> C defaultClient(B builder, Region region,
-                    MultiRegion rt) {
-                builder.region(region).overrideConfiguration(RegionalClientDefaults.overrideConfiguration());
-                rt.config().spec(region).flatMap(RegionSpec::endpoint).ifPresent(builder::endpointOverride);
-                return builder.build();
             }
         }
     }
