@@ -123,8 +123,9 @@ public final class Saga {
             SettingRules.check(!steps.isEmpty(), "Saga '" + name + "' steps", "must have at least one step", 0,
                     "add steps with step(..)");
             Saga saga = new Saga(this);
-            int bound = SagaLog.itemBytesBound(SagaRecord.started("x".repeat(Sagas.MAX_ID_BYTES), saga,
-                    "x".repeat(Sagas.MAX_INPUT_BYTES), DataClass.RESTRICTED.name(), "XX", Instant.EPOCH));
+            // The id and input are strings of the item, counted by their UTF-8 bytes: added at their largest, not built.
+            int bound = SagaLog.itemBytesBound(SagaRecord.started("", saga, "", DataClass.RESTRICTED.name(), "XX",
+                    Instant.EPOCH)) + Sagas.MAX_ID_BYTES + Sagas.MAX_INPUT_BYTES;
             // Refused here, not at start: a definition too large for the log item could never log a single run.
             SettingRules.check(bound <= SagaLog.MAX_ITEM_BYTES, "Saga '" + name + "' steps",
                     "must fit in the saga's log item (DynamoDB's " + SagaLog.MAX_ITEM_BYTES + " bytes) beside the"
