@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ScheduledExecutorService;
 import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.awscore.client.config.AwsAdvancedClientOption;
@@ -212,18 +211,7 @@ public final class RegionalClientDefaults {
      */
     @API(status = INTERNAL, since = "0.1")
     public static boolean releasesCallers(Object client) {
-        if (!(client instanceof SdkClient sdk)) {
-            return false;
-        }
-        ClientOverrideConfiguration o;
-        try {
-            o = sdk.serviceClientConfiguration().overrideConfiguration();
-        } catch (RuntimeException e) {
-            return false; // a client that does not describe its configuration (a test double)
-        }
-        ScheduledExecutorService timer = o.scheduledExecutorService().orElse(null);
-        return o.apiCallTimeout().isPresent() && timer != null
-                && ScheduledExecutorUtils.unwrapUnmanagedScheduledExecutor(timer) == SdkTimeoutScheduler.INSTANCE;
+        return CallerRelease.releasesCallers(client);
     }
 
     /**

@@ -2,9 +2,9 @@ package dev.meridian.core.spi;
 
 import static org.apiguardian.api.API.Status.INTERNAL;
 
+import dev.meridian.core.CallerRelease;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
-import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.RegionalClientFactory;
 import dev.meridian.core.internal.SettingRules;
 import java.time.Duration;
@@ -17,8 +17,6 @@ import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.SdkClient;
-import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -96,7 +94,7 @@ public final class RegionalClients<C> implements SnapshotParticipant, AutoClosea
 
     /**
      * Whether the region's client can be released mid-call by a won hedge
-     * ({@link RegionalClientDefaults#releasesCallers}), building it now if this is its first use (the attempt about
+     * ({@link CallerRelease#releasesCallers}), building it now if this is its first use (the attempt about
      * to run needs it); false for an unknown region or a client that cannot be built (the attempt will report why).
      */
     public boolean isReleasable(Region region) {
@@ -163,29 +161,12 @@ public final class RegionalClients<C> implements SnapshotParticipant, AutoClosea
         return "RegionalClients<" + service + ">" + slots.keySet();
     }
 
-    /**
-     * Whether {@code client} can at all be one {@link RegionalClientDefaults#releasesCallers} accepts: an AWS SDK client
-     * with a call timeout and a scheduler. Asked first so that a client built without Meridian's defaults (whose
-     * application then never loaded that class) does not load it at its region's first call (cold start).
-     */
-    private static boolean mayReleaseCallers(Object client) {
-        if (!(client instanceof SdkClient sdk)) {
-            return false;
-        }
-        try {
-            ClientOverrideConfiguration o = sdk.serviceClientConfiguration().overrideConfiguration();
-            return o.apiCallTimeout().isPresent() && o.scheduledExecutorService().isPresent();
-        } catch (RuntimeException e) {
-            return false; // a client that does not describe its configuration (a test double)
-        }
-    }
-
     private final class Slot {
         private final RegionSpec spec;
         private volatile C client;
         /** Whether the current client answered a call; a client built anew (after a snapshot) starts cold again. */
         private volatile boolean started;
-        /** Whether the current client can be released mid-call ({@link RegionalClientDefaults#releasesCallers}). */
+        /** Whether the current client can be released mid-call ({@link CallerRelease#releasesCallers}). */
         private volatile boolean releasable;
 
         Slot(RegionSpec spec) {
@@ -207,7 +188,7 @@ public final class RegionalClients<C> implements SnapshotParticipant, AutoClosea
                         throw new IllegalStateException("The " + service + " factory returned null for region "
                                 + spec.region().id());
                     }
-                    releasable = mayReleaseCallers(created) && RegionalClientDefaults.releasesCallers(created);
+                    releasable = CallerRelease.releasesCallers(created);
                     client = created;
                 }
                 return client;
