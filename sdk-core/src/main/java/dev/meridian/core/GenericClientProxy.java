@@ -14,6 +14,8 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.core.async.SdkPublisher;
+import software.amazon.awssdk.core.pagination.sync.SdkIterable;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -21,8 +23,11 @@ import software.amazon.awssdk.regions.Region;
  * through the runtime's routing with the caller's context. A call the {@link OperationClassifier} does not classify
  * is routed as a write pinned to the first region of its plan (the plan still applies residency and health; no
  * failover, since nothing says repeating it elsewhere is safe). Object methods, {@code serviceName()} and
- * {@code close()} are answered locally; every other call runs on a region's client, so an SDK default method (a
- * consumer-builder overload, a paginator) runs there, inside a region the plan chose.
+ * {@code close()} are answered locally. A paginator (an SDK default method returning an {@link SdkIterable} or
+ * {@link SdkPublisher}) is made on this client, so each page is a routed call of its own (failover included), under
+ * the context current when the paginator was made; a paginator made on a region's client would send every page to that
+ * region however it answered. Every other call runs on a region's client, so an SDK default method (a consumer-builder
+ * overload) runs there, inside a region the plan chose.
  */
 final class GenericClientProxy<C> implements InvocationHandler, AutoCloseable {
     private final Class<C> iface;
@@ -67,6 +72,9 @@ final class GenericClientProxy<C> implements InvocationHandler, AutoCloseable {
         if (closed) {
             throw new IllegalStateException("Multi-region " + iface.getSimpleName() + " is closed");
         }
+        if (method.isDefault() && isPaginator(method.getReturnType())) {
+            return InvocationHandler.invokeDefault(pagesUnder(RoutingContext.current()), method, args);
+        }
         Operation classified = classifier.classify(method, args);
         Operation op = classified != null ? classified
                 : Operation.builder(method.getName(), OperationKind.WRITE).maxRegions(1).build();
@@ -75,6 +83,22 @@ final class GenericClientProxy<C> implements InvocationHandler, AutoCloseable {
             return runtime.executeAsync(op, ctx, region -> (CompletableFuture<?>) call(region, method, args));
         }
         return runtime.execute(op, ctx, new Attempts(method, args));
+    }
+
+    private static boolean isPaginator(Class<?> type) {
+        return SdkIterable.class.isAssignableFrom(type) || SdkPublisher.class.isAssignableFrom(type);
+    }
+
+    /**
+     * This client as a paginator sees it: each page's call routed under {@code ctx}, the context of the call that made
+     * the paginator (pages are fetched later, on the caller's iteration or an SDK thread's demand).
+     */
+    private C pagesUnder(RoutingContext ctx) {
+        return iface.cast(Proxy.newProxyInstance(iface.getClassLoader(), new Class<?>[] {iface}, (pages, m, a) -> {
+            try (RoutingContext.Scope s = ctx.open()) {
+                return invoke(pages, m, a);
+            }
+        }));
     }
 
     /**
