@@ -1,8 +1,12 @@
 package dev.meridian.core.acceptance;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.core.MultiRegion;
+import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.core.RegionSpec;
+import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.clock.HybridLogicalClock;
 import dev.meridian.core.residency.CountryJurisdictions;
@@ -14,6 +18,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -115,6 +121,58 @@ class CoreReadmeFacadeTest {
     Arbitrary<Long> stamps() {
         return Arbitraries.longs().between(1, HybridLogicalClock.MAX_PHYSICAL_MILLIS)
                 .map(p -> HybridLogicalClock.encode(p, 0));
+    }
+
+    /**
+     * The README's documented defaults: hedging on for reads ("adaptive, 50 ms floor"), a hedge budget of 10 % with a
+     * burst of 10, at most 128 workers, maxRegionsPerCall 3, firstAttemptTimeout 10 s, ejectAfterStalls 5; and
+     * "MERIDIAN_HEDGE_MODE=off turns it off".
+     */
+    @Test
+    void theDocumentedDefaultsHold() {
+        MultiRegionConfig config = MultiRegionConfig.builder().region(RegionSpec.of(Region.EU_WEST_1))
+                .localRegion(Region.EU_WEST_1).build();
+        HedgingConfig hedging = config.hedging();
+        assertThat(hedging.enabled()).isTrue();
+        assertThat(hedging.adaptive()).isTrue();
+        assertThat(hedging.delay()).contains(Duration.ofMillis(50));
+        assertThat(hedging.budgetShare()).isEqualTo(0.10);
+        assertThat(hedging.budgetBurst()).isEqualTo(10);
+        assertThat(hedging.maxWorkers()).isEqualTo(128);
+        assertThat(config.maxRegionsPerCall()).isEqualTo(3);
+        assertThat(config.firstAttemptTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.health().ejectAfterStalls()).isEqualTo(5);
+        assertThat(HedgingConfig.disabled().enabled()).isFalse();
+
+        MultiRegionConfig off = MultiRegionConfig.fromEnvironment(
+                Map.of("MERIDIAN_REGIONS", "eu-west-1,us-east-1", "MERIDIAN_HEDGE_MODE", "off"), new Properties());
+        assertThat(off.hedging().enabled()).isFalse();
+    }
+
+    /** "every documented setting's error on bad input names the setting and value" (MultiRegionConfig.fromEnvironment). */
+    @Property(tries = 10)
+    void aBadSettingNamesTheVariableAndTheValue(@ForAll("badSettings") Map.Entry<String, String> bad) {
+        Map<String, String> env = new java.util.HashMap<>(Map.of("MERIDIAN_REGIONS", "eu-west-1,us-east-1"));
+        env.put(bad.getKey(), bad.getValue());
+        assertThatThrownBy(() -> MultiRegionConfig.fromEnvironment(env, new Properties()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(bad.getKey()).hasMessageContaining(bad.getValue());
+    }
+
+    @Provide
+    Arbitrary<Map.Entry<String, String>> badSettings() {
+        return Arbitraries.of(
+                Map.entry("MERIDIAN_ROUTING", "nearest-first"),
+                Map.entry("MERIDIAN_MAX_REGIONS_PER_CALL", "0"),
+                Map.entry("MERIDIAN_MAX_REGIONS_PER_CALL", "many"),
+                Map.entry("MERIDIAN_HEDGE_MODE", "sometimes"),
+                Map.entry("MERIDIAN_HEDGE_DELAY", "soon"),
+                Map.entry("MERIDIAN_HEDGE_BUDGET_PERCENT", "150"),
+                Map.entry("MERIDIAN_FIRST_ATTEMPT_TIMEOUT", "-5s"),
+                Map.entry("MERIDIAN_LOCAL_REGION", "ap-south-1"),
+                Map.entry("MERIDIAN_REGION_EU_WEST_1_WEIGHT", "101"),
+                Map.entry("MERIDIAN_BREAKER_MINIMUM_CALLS", "0"),
+                Map.entry("MERIDIAN_REQUIRE_CONTEXT", "perhaps"));
     }
 
     /** "RegionalClientDefaults.overrideConfiguration() (2 attempts, 2 s attempt timeout)". */

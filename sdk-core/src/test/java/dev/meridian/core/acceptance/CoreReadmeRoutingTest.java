@@ -8,6 +8,8 @@ import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
 import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.execution.NoRegionAvailableException;
+import dev.meridian.core.health.HealthConfig;
+import dev.meridian.core.health.RegionStatus;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.core.routing.Operation;
@@ -21,7 +23,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import io.micrometer.context.ContextSnapshotFactory;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -251,6 +255,22 @@ class CoreReadmeRoutingTest {
         }
     }
 
+    /** "registered with Micrometer Context Propagation when it is on the class path": a captured snapshot carries it. */
+    @Property(tries = 3)
+    void theContextTravelsWithMicrometerContextPropagation(
+            @ForAll @AlphaChars @StringLength(min = 1, max = 16) String id) throws Exception {
+        Runnable task;
+        AtomicReference<RoutingContext> seen = new AtomicReference<>();
+        try (RoutingContext.Scope s = restricted(id)) {
+            task = ContextSnapshotFactory.builder().build().captureAll().wrap(() -> seen.set(RoutingContext.current()));
+        }
+        Thread other = new Thread(task);
+        other.start();
+        other.join();
+        assertThat(seen.get().correlationId()).contains(id);
+        assertThat(seen.get().dataClass()).isEqualTo(DataClass.RESTRICTED);
+    }
+
     /** A dependent chained before the answer, which arrives on another thread (as an SDK's would). */
     @Property(tries = 5)
     void dependentsChainedBeforeTheAnswerRunUnderTheCallersContext(
@@ -296,6 +316,41 @@ class CoreReadmeRoutingTest {
     private static RoutingContext.Scope restricted(String correlationId) {
         return RoutingContext.builder().correlationId(correlationId).subjectCountry("DE")
                 .dataClass(DataClass.RESTRICTED).open();
+    }
+
+    /**
+     * "NoRegionAvailableException if none is healthy (drained or breaker open)"; resetHealth() forgets the breakers
+     * ("breakers and latency estimates reset; drains stay").
+     */
+    @Property(tries = 4)
+    void restrictedDataWithEveryEuBreakerOpenIsRefusedAndResetHealthClosesThem(@ForAll boolean async) {
+        MultiRegionConfig config = topology().hedging(HedgingConfig.disabled())
+                .health(HealthConfig.builder().slidingWindowSize(2).minimumNumberOfCalls(2)
+                        .waitInOpenState(java.time.Duration.ofMinutes(5)).build()).build();
+        try (MultiRegion runtime = MultiRegion.builder(config).build();
+                RoutingContext.Scope s = RoutingContext.builder().subjectCountry("FR")
+                        .dataClass(DataClass.RESTRICTED).open()) {
+            Recorder failing = new Recorder(status(503, "ServiceUnavailable"));
+            for (int i = 0; i < 2; i++) {
+                assertThatThrownBy(() -> runtime.execute(Operation.of("op", OperationKind.READ), failing));
+            }
+            assertThat(runtime.status(WEST).breaker()).isEqualTo(RegionStatus.BreakerState.OPEN);
+            assertThat(runtime.status(CENTRAL).breaker()).isEqualTo(RegionStatus.BreakerState.OPEN);
+            runtime.drain(US);
+            Recorder call = Recorder.answering();
+            if (async) {
+                assertThatThrownBy(() -> runtime.executeAsync(Operation.of("op", OperationKind.READ),
+                        r -> answer(call, r)).join()).hasCauseInstanceOf(NoRegionAvailableException.class);
+            } else {
+                assertThatThrownBy(() -> runtime.execute(Operation.of("op", OperationKind.READ), call))
+                        .isInstanceOf(NoRegionAvailableException.class);
+            }
+            assertThat(call.tried).isEmpty();
+            runtime.resetHealth();
+            assertThat(runtime.status(WEST).breaker()).isEqualTo(RegionStatus.BreakerState.CLOSED);
+            assertThat(runtime.status(US).drained()).as("drains stay").isTrue();
+            assertThat(runtime.execute(Operation.of("op", OperationKind.READ), HERE)).isEqualTo(WEST);
+        }
     }
 
     // ---- health: drain/undrain, maxRegionsPerCall
