@@ -12,6 +12,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.core.async.SdkPublisher;
@@ -26,8 +27,10 @@ import software.amazon.awssdk.regions.Region;
  * {@code close()} are answered locally. A paginator (an SDK default method returning an {@link SdkIterable} or
  * {@link SdkPublisher}) is made on this client, so each page is a routed call of its own (failover included), under
  * the context current when the paginator was made; a paginator made on a region's client would send every page to that
- * region however it answered. Every other call runs on a region's client, so an SDK default method (a consumer-builder
- * overload) runs there, inside a region the plan chose.
+ * region however it answered. A consumer-builder overload (an SDK default method taking a {@code Consumer}) is run on
+ * this client too: it builds the request and calls the request method, which is classified and routed, so the
+ * {@link OperationClassifier} sees the request whichever overload the caller used. Every other call runs on a region's
+ * client.
  */
 final class GenericClientProxy<C> implements InvocationHandler, AutoCloseable {
     private final Class<C> iface;
@@ -75,6 +78,11 @@ final class GenericClientProxy<C> implements InvocationHandler, AutoCloseable {
         if (method.isDefault() && isPaginator(method.getReturnType())) {
             return InvocationHandler.invokeDefault(pagesUnder(RoutingContext.current()), method, args);
         }
+        if (method.isDefault() && isConsumerOverload(method)) {
+            // The SDK's overload builds the request and calls the request method on this proxy: that call is the one
+            // classified and routed, so the classifier sees the request as with the request overload.
+            return InvocationHandler.invokeDefault(proxy, method, args);
+        }
         Operation classified = classifier.classify(method, args);
         Operation op = classified != null ? classified
                 : Operation.builder(method.getName(), OperationKind.WRITE).maxRegions(1).build();
@@ -83,6 +91,11 @@ final class GenericClientProxy<C> implements InvocationHandler, AutoCloseable {
             return runtime.executeAsync(op, ctx, region -> (CompletableFuture<?>) call(region, method, args));
         }
         return runtime.execute(op, ctx, new Attempts(method, args));
+    }
+
+    /** An SDK consumer-builder overload, e.g. {@code getItem(Consumer<GetItemRequest.Builder>)}. */
+    private static boolean isConsumerOverload(Method method) {
+        return method.getParameterCount() == 1 && Consumer.class.isAssignableFrom(method.getParameterTypes()[0]);
     }
 
     private static boolean isPaginator(Class<?> type) {

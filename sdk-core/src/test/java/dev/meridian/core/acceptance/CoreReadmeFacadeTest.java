@@ -7,6 +7,8 @@ import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
 import dev.meridian.core.execution.HedgingConfig;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.OperationKind;
 import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.clock.HybridLogicalClock;
 import dev.meridian.core.residency.CountryJurisdictions;
@@ -31,6 +33,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
 import net.jqwik.api.constraints.Size;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -54,6 +57,35 @@ class CoreReadmeFacadeTest {
         assertThat(methods.stream().map(Method::getName).collect(Collectors.toSet())).isSubsetOf(Set.of(
                 "builder", "wrap", "wrapClient", "execute", "executeAsync", "regions", "status", "drain", "undrain",
                 "resetHealth", "clock", "config", "close"));
+    }
+
+    /**
+     * "No hedging thread starts before the first read"; "every executor closed by close()" (docs: hedge workers and
+     * timer, trial threads, the stall meter are stopped by close()).
+     */
+    @Test
+    void noHedgingThreadBeforeTheFirstReadAndNoneAfterClose() {
+        Set<Thread> before = meridianThreads();
+        MultiRegion runtime = MultiRegion.builder(MultiRegionConfig.builder().region(RegionSpec.of(Region.EU_WEST_1))
+                .region(RegionSpec.of(Region.EU_CENTRAL_1)).localRegion(Region.EU_WEST_1).build()).build();
+        assertThat(difference(meridianThreads(), before)).as("before the first read").isEmpty();
+        for (int i = 0; i < 20; i++) {
+            runtime.execute(Operation.of("get", OperationKind.READ), region -> region);
+        }
+        runtime.close();
+        Awaitility.await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(difference(meridianThreads(), before)).as("after close()").isEmpty());
+    }
+
+    private static Set<Thread> meridianThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("meridian-")
+                        && !t.getName().startsWith("meridian-sdk-timeouts")) // shared, ended when idle (README)
+                .collect(Collectors.toSet());
+    }
+
+    private static Set<String> difference(Set<Thread> now, Set<Thread> before) {
+        return now.stream().filter(t -> !before.contains(t)).map(Thread::getName).collect(Collectors.toSet());
     }
 
     /** "all 30 EU/EEA countries map to EU". */

@@ -248,10 +248,29 @@ class CoreReadmeRoutingTest {
 
     @Property(tries = 5)
     void theCorrelationIdIsInTheMdcDuringTheCall(@ForAll @AlphaChars @StringLength(min = 1, max = 16) String id) {
-        try (MultiRegion runtime = MultiRegion.builder(topology().build()).build();
-                RoutingContext.Scope s = RoutingContext.builder().correlationId(id).open()) {
-            String seen = runtime.execute(Operation.of("op", OperationKind.READ), r -> MDC.get(RoutingContext.MDC_KEY));
-            assertThat(seen).isEqualTo(id);
+        try (MultiRegion runtime = MultiRegion.builder(topology().build()).build()) {
+            try (RoutingContext.Scope s = RoutingContext.builder().correlationId(id).open()) {
+                String seen = runtime.execute(Operation.of("op", OperationKind.READ),
+                        r -> MDC.get(RoutingContext.MDC_KEY));
+                assertThat(seen).isEqualTo(id);
+                CompletableFuture<String> async = runtime.executeAsync(Operation.of("op", OperationKind.WRITE),
+                        r -> CompletableFuture.completedFuture(MDC.get(RoutingContext.MDC_KEY)));
+                assertThat(async.join()).as("an async call's attempt").isEqualTo(id);
+            }
+            assertThat(MDC.get(RoutingContext.MDC_KEY)).as("after the scope").isNull();
+        }
+    }
+
+    /** "regions()/status() health view": every configured region, in configuration order, with its jurisdiction. */
+    @Property(tries = 3)
+    void theHealthViewListsEveryRegionInConfigurationOrder(@ForAll("regions") Region drained) {
+        try (MultiRegion runtime = MultiRegion.builder(topology().build()).build()) {
+            runtime.drain(drained);
+            assertThat(runtime.regions()).extracting(RegionStatus::region).containsExactly(WEST, CENTRAL, US);
+            assertThat(runtime.regions()).extracting(st -> st.jurisdiction().name()).containsExactly("EU", "EU", "US");
+            assertThat(runtime.regions()).filteredOn(RegionStatus::drained).extracting(RegionStatus::region)
+                    .containsExactly(drained);
+            assertThat(runtime.status(drained).available()).isFalse();
         }
     }
 

@@ -60,6 +60,7 @@ class CoreReadmeWireIT {
     private static final String CENTRAL = "eu-central-1";
     private static final String US = "us-east-1";
     private static final String TABLE = "orders";
+    private static final String OTHER = "customers";
 
     /** The README's classifier shape: reads by name, deletes idempotent, every other call a write. */
     private static final OperationClassifier CLASSIFIER = (method, args) -> {
@@ -67,8 +68,23 @@ class CoreReadmeWireIT {
         OperationKind kind = n.startsWith("get") || n.startsWith("scan") || n.startsWith("query")
                 || n.startsWith("batchGet") ? OperationKind.READ
                 : n.startsWith("delete") ? OperationKind.IDEMPOTENT_WRITE : OperationKind.WRITE;
-        return Operation.builder(n, kind).resource(TABLE).build();
+        return Operation.builder(n, kind).resource(tableOf(args)).build();
     };
+
+    /** The table a DynamoDB request names (its tableName()), as a user's classifier would read it. */
+    private static String tableOf(Object[] args) {
+        if (args != null && args.length == 1 && args[0] != null) {
+            try {
+                Object table = args[0].getClass().getMethod("tableName").invoke(args[0]);
+                if (table instanceof String name) {
+                    return name;
+                }
+            } catch (ReflectiveOperationException e) {
+                // a request without a table (batch, list): the default resource below
+            }
+        }
+        return TABLE;
+    }
 
     static LocalRegions regions;
 
@@ -81,6 +97,11 @@ class CoreReadmeWireIT {
     @BeforeAll
     static void table() {
         regions.createGlobalTable(CreateTableRequest.builder().tableName(TABLE)
+                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
+                .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
+                        .attributeType(ScalarAttributeType.S).build())
+                .build());
+        regions.createGlobalTable(CreateTableRequest.builder().tableName(OTHER)
                 .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
                 .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
                         .attributeType(ScalarAttributeType.S).build())
@@ -262,6 +283,31 @@ class CoreReadmeWireIT {
         }
         assertThat(runtime.status(Region.EU_WEST_1).breaker()).isEqualTo(RegionStatus.BreakerState.CLOSED);
         assertThat(runtime.status(Region.EU_WEST_1).available()).isTrue();
+    }
+
+    /**
+     * "it counts only against the region × resource breaker of the throttled table (created on first throttling,
+     * whether or not perResourceBreakers is on), so it moves that table's traffic and never opens the region's
+     * breaker": reads of the throttled table leave eu-west-1, another table's reads stay.
+     */
+    @Test
+    void throttlingMovesOnlyTheThrottledTablesTraffic() {
+        start(HedgingConfig.disabled());
+        sync.scan(ScanRequest.builder().tableName(TABLE).limit(1).build());
+        regions.faults(WEST).only("GetItem").throttle();
+        for (int i = 0; i < 30; i++) {
+            assertThat(sync.getItem(get("order-1")).hasItem()).isTrue();
+        }
+        int westGets = regions.journal(WEST).count("GetItem");
+        sync.getItem(get("order-1"));
+        assertThat(regions.journal(WEST).count("GetItem")).as("the throttled table's reads left").isEqualTo(westGets);
+        regions.journalsClear();
+        sync.scan(ScanRequest.builder().tableName(OTHER).limit(1).build());
+        // The consumer overload is classified on the request it builds, as the request overload is.
+        sync.scan(b -> b.tableName(OTHER).limit(1));
+        async.scan(b -> b.tableName(OTHER).limit(1)).join();
+        assertThat(regions.journal(WEST).count("Scan")).as("another table's reads stay").isEqualTo(3);
+        assertThat(runtime.status(Region.EU_WEST_1).breaker()).isEqualTo(RegionStatus.BreakerState.CLOSED);
     }
 
     /** "every method is routed, per-region clients are built lazily"; metrics tagged with region. */
