@@ -9,6 +9,7 @@ import dev.meridian.core.OperationClassifier;
 import dev.meridian.core.RegionSpec;
 import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.execution.HedgingConfig;
+import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.health.RegionStatus;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.routing.Operation;
@@ -308,6 +309,45 @@ class CoreReadmeWireIT {
         async.scan(b -> b.tableName(OTHER).limit(1)).join();
         assertThat(regions.journal(WEST).count("Scan")).as("another table's reads stay").isEqualTo(3);
         assertThat(runtime.status(Region.EU_WEST_1).breaker()).isEqualTo(RegionStatus.BreakerState.CLOSED);
+    }
+
+    /**
+     * "Half-open trials never hold a user's read: a read whose first region's breaker is half-open is served by the
+     * next region while a detached trial attempt tests the half-open one — ... on a trial thread (meridian-trial-N ...,
+     * closed by close()) for synchronous reads without hedging". Per-region clients here wait 20 s for an attempt, so a
+     * read held by the black-holed trial would take 20 s; the bound below is half that.
+     */
+    @Test
+    void aHalfOpenTrialDoesNotHoldTheRead() {
+        MultiRegionConfig config = MultiRegionConfig.builder()
+                .region(RegionSpec.of(WEST).endpoint(regions.endpoint(WEST)))
+                .region(RegionSpec.of(CENTRAL).endpoint(regions.endpoint(CENTRAL)))
+                .localRegion(WEST).hedging(HedgingConfig.disabled())
+                .health(HealthConfig.builder().slidingWindowSize(2).minimumNumberOfCalls(2)
+                        .waitInOpenState(Duration.ofMillis(1)).permittedCallsInHalfOpenState(1).build())
+                .build();
+        runtime = MultiRegion.builder(config).build();
+        sync = runtime.wrapClient(DynamoDbClient.class, (region, spec) -> regions.clientBuilder(region.id())
+                .endpointOverride(spec.endpoint().orElseThrow())
+                .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(1, Duration.ofSeconds(20)))
+                .build(), CLASSIFIER);
+        async = runtime.wrapClient(DynamoDbAsyncClient.class, (region, spec) -> {
+            throw new AssertionError("not used");
+        }, CLASSIFIER);
+        regions.faults(WEST).status(503);
+        for (int i = 0; i < 2; i++) {
+            assertThat(sync.getItem(get("order-1")).hasItem()).isTrue();
+        }
+        regions.faults(WEST).blackhole();
+        regions.journalsClear();
+        long start = System.nanoTime();
+        assertThat(sync.getItem(get("order-1")).hasItem()).isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        assertThat(regions.journal(CENTRAL).count("GetItem")).isEqualTo(1);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> regions.journal(WEST).count("GetItem") == 1);
+        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                .anyMatch(n -> n.startsWith("meridian-trial-"));
     }
 
     /** "every method is routed, per-region clients are built lazily"; metrics tagged with region. */
