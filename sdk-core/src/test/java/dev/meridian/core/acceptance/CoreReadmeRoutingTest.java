@@ -16,6 +16,8 @@ import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingStrategy;
+import io.micrometer.context.ContextSnapshotFactory;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,7 +27,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
-import io.micrometer.context.ContextSnapshotFactory;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -231,6 +232,38 @@ class CoreReadmeRoutingTest {
             }
             assertThat(call.tried).isEmpty();
         }
+    }
+
+    /**
+     * "Metrics (Micrometer, optional at runtime): meridian.calls, ..., meridian.breaker.state, ...,
+     * meridian.residency.refused, ... — all tagged with region where one applies".
+     */
+    @Property(tries = 3)
+    void callsFailoversBreakersAndRefusalsAreMetered(@ForAll("unknownCountries") String country) {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        try (MultiRegion runtime = MultiRegion.builder(topology().hedging(HedgingConfig.disabled()).build())
+                .meterRegistry(meters).build()) {
+            Recorder failing = new Recorder(refused());
+            assertThatThrownBy(() -> runtime.execute(Operation.of("op", OperationKind.READ), failing));
+            runtime.execute(Operation.of("op", OperationKind.READ), HERE);
+            try (RoutingContext.Scope s = RoutingContext.builder().subjectCountry(country)
+                    .dataClass(DataClass.RESTRICTED).open()) {
+                assertThatThrownBy(() -> runtime.execute(Operation.of("op", OperationKind.READ), HERE))
+                        .isInstanceOf(ResidencyViolationException.class);
+            }
+            assertThat(tagged(meters, "meridian.calls")).contains(WEST.id(), CENTRAL.id(), US.id());
+            assertThat(tagged(meters, "meridian.call.latency")).contains(WEST.id());
+            assertThat(tagged(meters, "meridian.failover")).isNotEmpty();
+            assertThat(tagged(meters, "meridian.breaker.state")).contains(WEST.id(), CENTRAL.id(), US.id());
+            assertThat(meters.find("meridian.residency.refused").counters())
+                    .as("refusals").isNotEmpty().allSatisfy(c -> assertThat(c.count()).isPositive());
+        }
+    }
+
+    /** The region tags of the meters named {@code name} (empty if it has none). */
+    private static Set<String> tagged(SimpleMeterRegistry meters, String name) {
+        return meters.find(name).meters().stream().map(m -> m.getId().getTag("region"))
+                .filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.toSet());
     }
 
     @Provide
