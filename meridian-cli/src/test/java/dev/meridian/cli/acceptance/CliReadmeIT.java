@@ -292,6 +292,28 @@ class CliReadmeIT {
         assertThat(writes()).isZero();
     }
 
+    /**
+     * "4: control plane unreachable (the table's region, or every ARC endpoint); nothing written"; "flags always live in
+     * the table" whatever the backend.
+     */
+    @Test
+    void arcWithEveryEndpointUnreachableExitsWithFourAndFlagsStayInTheTable() {
+        String[] arc = {"--backend", "arc", "--arc-endpoint", "us-west-2=http://127.0.0.1:9/v1",
+            "--arc-endpoint", "eu-west-1=http://127.0.0.1:1/v1",
+            "--arc-control", "eu-west-1=arn:aws:route53-recovery-control::111122223333:controlpanel/a/routingcontrol/w",
+            "--arc-control", "eu-central-1=arn:aws:route53-recovery-control::111122223333:controlpanel/a/routingcontrol/c",
+            "--timeout", "2"};
+        Run drain = cli(concat(arc, "--jurisdiction", "eu-central-1=EU", "drain", WEST));
+        assertThat(drain.code()).as(drain.err()).isEqualTo(4);
+        assertThat(cli(concat(arc, "flag", "get", "absent")).code()).isEqualTo(6);
+        assertThat(cli(concat(arc, "flag", "set", "via-arc", "--enabled")).code()).isZero();
+        assertThat(new ControlTable(table).readFlag(west(), "via-arc")).isPresent();
+    }
+
+    private static String[] concat(String[] first, String... rest) {
+        return Stream.concat(Arrays.stream(first), Arrays.stream(rest)).toArray(String[]::new);
+    }
+
     /** "6: not found: the flag, or the control table". */
     @Test
     void aMissingControlTableExitsWithSix() {
