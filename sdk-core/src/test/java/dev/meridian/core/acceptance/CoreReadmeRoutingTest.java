@@ -504,6 +504,27 @@ class CoreReadmeRoutingTest {
         }
     }
 
+    /** geo(): "Nearest region to the data subject's country first ...; falls back to local-first when the country ... is unknown". */
+    @Property(tries = 12)
+    void geoStartsInTheRegionNearestTheSubject(@ForAll("subjects") String countryAndNearest) {
+        String[] cn = countryAndNearest.split(":");
+        MultiRegionConfig config = MultiRegionConfig.builder()
+                .region(RegionSpec.of(WEST)).region(RegionSpec.of(CENTRAL)).region(RegionSpec.of(US))
+                .region(RegionSpec.of(Region.AP_NORTHEAST_1)).localRegion(US).routing(RoutingStrategy.geo()).build();
+        try (MultiRegion runtime = MultiRegion.builder(config).build();
+                RoutingContext.Scope s = RoutingContext.builder().subjectCountry(cn[0]).dataClass(DataClass.PUBLIC)
+                        .open()) {
+            assertThat(runtime.execute(Operation.of("op", OperationKind.READ), HERE)).as(cn[0])
+                    .isEqualTo(Region.of(cn[1]));
+        }
+    }
+
+    @Provide
+    Arbitrary<String> subjects() {
+        return Arbitraries.of("DE:eu-central-1", "AT:eu-central-1", "IE:eu-west-1", "GB:eu-west-1", "JP:ap-northeast-1",
+                "KR:ap-northeast-1", "US:us-east-1", "CA:us-east-1", "ZZ:us-east-1");
+    }
+
     @Property(tries = 6)
     void preferringPutsItsRegionFirstUnlessDrained(@ForAll("regions") Region preferred) {
         try (MultiRegion runtime = MultiRegion.builder(topology()
