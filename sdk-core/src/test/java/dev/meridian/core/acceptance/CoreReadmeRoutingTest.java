@@ -128,6 +128,28 @@ class CoreReadmeRoutingTest {
         }
     }
 
+    /** The same through executeAsync, whether the attempt's failure is a failed future or thrown by the call itself. */
+    @Property(tries = 16)
+    void asyncFailoverFollowsTheOperationKindAndTheFailure(@ForAll OperationKind kind,
+            @ForAll("failures") String failure, @ForAll boolean thrown) {
+        RuntimeException error = switch (failure) {
+            case "500" -> status(500, "InternalServerError");
+            case "503" -> status(503, "ServiceUnavailable");
+            case "refused" -> refused();
+            default -> status(400, "ValidationException");
+        };
+        boolean movesOn = !failure.equals("400")
+                && (kind != OperationKind.WRITE || failure.equals("refused") || failure.equals("503"));
+        try (MultiRegion runtime = MultiRegion.builder(topology().hedging(HedgingConfig.disabled()).build()).build()) {
+            Recorder call = new Recorder(error);
+            CompletableFuture<Region> f = runtime.executeAsync(Operation.of("op", kind),
+                    r -> thrown ? CompletableFuture.completedFuture(call.apply(r)) : answer(call, r));
+            assertThatThrownBy(f::join).isInstanceOf(CompletionException.class).hasCauseReference(error);
+            assertThat(call.tried).as("%s after %s (thrown: %s)", kind, failure, thrown)
+                    .isEqualTo(movesOn ? List.of(WEST, CENTRAL, US) : List.of(WEST));
+        }
+    }
+
     @Provide
     Arbitrary<String> failures() {
         return Arbitraries.of("500", "503", "refused", "400");
