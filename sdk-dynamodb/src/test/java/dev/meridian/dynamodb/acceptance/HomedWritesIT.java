@@ -3,6 +3,7 @@ package dev.meridian.dynamodb.acceptance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.meridian.dynamodb.LocalRegionsPerContainer;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.dynamodb.client.TableConfig;
@@ -19,6 +20,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
@@ -46,17 +48,17 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * key's home and no other region (journals). A PartiQL write, whose key Meridian does not read, is refused before
  * sending (it went to the local region, a second writer of the item, before the fix).
  */
+@AddLifecycleHook(LocalRegionsPerContainer.class)
 class HomedWritesIT {
     private static final String HOMED = "hw_homed";
     private static final String PLAIN = "hw_plain";
     private static final AtomicInteger KEYS = new AtomicInteger();
-    private static LocalRegions regions;
+    private static final LocalRegions regions = LocalRegions.start(TestRegions.IDS);
     private static DynamoDbClient sync;
     private static DynamoDbAsyncClient async;
 
     @BeforeContainer
     static void start() {
-        regions = LocalRegions.start(TestRegions.IDS);
         regions.createGlobalTable(TestRegions.table(HOMED));
         regions.createGlobalTable(TestRegions.table(PLAIN));
         List<TableConfig> tables = List.of(
@@ -70,7 +72,7 @@ class HomedWritesIT {
 
     @AfterContainer
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {sync, async, regions}) {
+        for (AutoCloseable c : new AutoCloseable[] {sync, async}) {
             if (c != null) {
                 try {
                     c.close();

@@ -8,6 +8,7 @@ import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingSession;
 import dev.meridian.core.routing.RoutingStrategy;
+import dev.meridian.dynamodb.LocalRegionsPerContainer;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.testkit.LocalRegions;
@@ -22,8 +23,8 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.AfterTry;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import software.amazon.awssdk.core.async.SdkPublisher;
 import software.amazon.awssdk.regions.Region;
@@ -62,10 +63,11 @@ import software.amazon.awssdk.services.dynamodb.paginators.ScanIterable;
  * is visible" — with no replication-lag probe, the written region only, even from a client whose local region is
  * another. The journals witness where each call went.
  */
+@AddLifecycleHook(LocalRegionsPerContainer.class)
 class SessionTokensIT {
     private static final String TABLE = "st_items";
     private static final AtomicInteger KEYS = new AtomicInteger();
-    private static LocalRegions regions;
+    private static final LocalRegions regions = LocalRegions.start(TestRegions.IDS);
     private static DynamoDbClient eu;
     private static DynamoDbClient us;
     private static DynamoDbAsyncClient euAsync;
@@ -73,7 +75,6 @@ class SessionTokensIT {
 
     @BeforeContainer
     static void start() {
-        regions = LocalRegions.start(TestRegions.IDS);
         regions.createGlobalTable(TestRegions.table(TABLE));
         eu = MultiRegionDynamoDb.builder().config(config(Region.EU_WEST_1))
                 .clientFactory(r -> TestRegions.client(regions, r)).buildClient();
@@ -87,7 +88,7 @@ class SessionTokensIT {
 
     @AfterContainer
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {eu, us, euAsync, usAsync, regions}) {
+        for (AutoCloseable c : new AutoCloseable[] {eu, us, euAsync, usAsync}) {
             if (c != null) {
                 try {
                     c.close();
@@ -96,11 +97,6 @@ class SessionTokensIT {
                 }
             }
         }
-    }
-
-    @AfterTry
-    void heal() {
-        regions.healAll();
     }
 
     private static MultiRegionConfig config(Region local) {
