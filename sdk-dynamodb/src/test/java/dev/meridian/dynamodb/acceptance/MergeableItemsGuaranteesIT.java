@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.core.clock.HybridLogicalClock;
-import dev.meridian.dynamodb.Tables;
 import dev.meridian.dynamodb.LocalRegionsPerContainer;
+import dev.meridian.dynamodb.Tables;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.dynamodb.counter.GlobalCounter;
 import dev.meridian.dynamodb.merge.LwwMap;
