@@ -34,8 +34,12 @@ final class Ports {
     private static final int FEWEST = 1_000;
     private static final int PROBES = 200;
     private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
-    /** How long {@link #reserve(int)} keeps trying while the port is still held (e.g. a listener not yet closed). */
-    static final Duration RESERVE_WITHIN = Duration.ofSeconds(5);
+    /**
+     * How long {@link #reserve(int)} keeps trying while the port is held. Right after WireMock's stop() the first bind
+     * succeeds (Jetty's acceptor channel is blocking, and the JDK closes such a channel only once its accept() has
+     * returned, so the listener is gone when stop() returns); the retries cover a listener whose close lags elsewhere.
+     */
+    static final Duration RESERVE_WITHIN = Duration.ofSeconds(2);
     private static final long RESERVE_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private Ports() {
