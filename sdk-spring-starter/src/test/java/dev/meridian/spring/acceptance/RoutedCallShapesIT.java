@@ -45,6 +45,14 @@ class RoutedCallShapesIT {
     /** Replicated to all three regions; {@code default-data-class=RESTRICTED}. */
     private static final String LEDGER = "ledger";
     private static final List<String> TABLES = List.of(ORDERS, NOTES, LEDGER);
+    /**
+     * Legal DynamoDB table names ({@code [a-zA-Z0-9_.-]}) configured as map keys of {@code meridian.dynamodb.tables}:
+     * the first three in the README's plain form {@code meridian.dynamodb.tables.<name>.*}, the others in Spring's
+     * bracket form {@code meridian.dynamodb.tables[<name>].*} (a dot cannot be written otherwise). Each replicates to
+     * the EU only.
+     */
+    private static final List<String> PLAIN_NAMED = List.of("Orders_Archive", "orders-eu", "ORDERS2");
+    private static final List<String> BRACKET_NAMED = List.of("orders.eu", "Carts_Archive");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static LocalRegions regions;
@@ -61,7 +69,7 @@ class RoutedCallShapesIT {
         System.setProperty("aws.accessKeyId", "local");
         System.setProperty("aws.secretAccessKey", "local");
         regions = LocalRegions.start(REGIONS.toArray(String[]::new));
-        for (String table : TABLES) {
+        for (String table : concat(TABLES, PLAIN_NAMED, BRACKET_NAMED)) {
             regions.createGlobalTable(CreateTableRequest.builder().tableName(table)
                     .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
                             .attributeType(ScalarAttributeType.S).build())
@@ -96,12 +104,25 @@ class RoutedCallShapesIT {
                     + String.join(",", table.equals(ORDERS) ? EU : REGIONS));
         }
         props.add("meridian.dynamodb.tables." + LEDGER + ".default-data-class=RESTRICTED");
+        for (String table : PLAIN_NAMED) {
+            props.add("meridian.dynamodb.tables." + table + ".partition-key=pk");
+            props.add("meridian.dynamodb.tables." + table + ".replica-regions=" + String.join(",", EU));
+        }
+        for (String table : BRACKET_NAMED) {
+            props.add("meridian.dynamodb.tables[" + table + "].partition-key=pk");
+            props.add("meridian.dynamodb.tables[" + table + "].replica-regions=" + String.join(",", EU));
+        }
         REGIONS.forEach(r -> props.add("meridian.region." + r + ".endpoint=" + regions.endpoint(r)));
         props.addAll(List.of(extra));
         ConfigurableApplicationContext context = new SpringApplicationBuilder(ShapesApp.class)
                 .web(WebApplicationType.SERVLET).properties(props.toArray(String[]::new)).run();
         APPS.add(context);
         return URI.create("http://localhost:" + ((WebServerApplicationContext) context).getWebServer().getPort());
+    }
+
+    @SafeVarargs
+    private static List<String> concat(List<String>... lists) {
+        return java.util.Arrays.stream(lists).flatMap(List::stream).toList();
     }
 
     private static HttpResponse<String> call(URI app, Shape shape, String table, Map<String, String> headers)
@@ -143,6 +164,21 @@ class RoutedCallShapesIT {
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(403);
         REGIONS.forEach(r -> assertThat(regions.journal(r).entries()).as(r).isEmpty());
+    }
+
+    /** "name the resolved table in {@code meridian.dynamodb.tables.<name>.*}": whatever characters the name has. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"Orders_Archive", "orders-eu", "ORDERS2", "orders.eu",
+        "Carts_Archive"})
+    void aTablesSettingsApplyWhateverCharactersItsNameHas(String table) throws Exception {
+        for (Shape shape : List.of(Shape.PUT_ITEM, Shape.GET_ITEM, Shape.ASYNC_PUT_THEN_UPDATE)) {
+            HttpResponse<String> response = call(plain, shape, table,
+                    Map.of("X-Subject-Country", "DE", "X-Data-Class", "RESTRICTED"));
+            assertThat(response.statusCode()).as("%s on %s: %s", shape, table, response.body()).isEqualTo(200);
+        }
+        assertThat(regions.journal("us-east-1").entries()).isEmpty();
+        assertThat(EU.stream().flatMap(r -> regions.journal(r).entries().stream()).map(e -> e.table().orElse("?")))
+                .isNotEmpty().containsOnly(table);
     }
 
     @Test
