@@ -113,6 +113,27 @@ class StarterConfigurationAcceptanceTest {
         });
     }
 
+    /**
+     * "Per-region and per-table keys are map entries: write them in application.properties/YAML
+     * ({@code meridian.region.eu-west-1.weight=90})", in the plain or Spring's bracket form.
+     */
+    @Property(tries = 20)
+    void perRegionKeysBindAsMapEntries(@ForAll("weights") List<Integer> weights, @ForAll boolean brackets) {
+        String[] regions = REGIONS.split(",");
+        ApplicationContextRunner r = runner.withPropertyValues("meridian.regions=" + REGIONS);
+        for (int i = 0; i < regions.length; i++) {
+            String key = brackets ? "meridian.region[" + regions[i] + "].weight" : "meridian.region." + regions[i] + ".weight";
+            r = r.withPropertyValues(key + "=" + weights.get(i));
+        }
+        r.run(context -> {
+            assertThat(context).hasNotFailed();
+            MultiRegionConfig config = context.getBean(MultiRegionConfig.class);
+            for (int i = 0; i < regions.length; i++) {
+                assertThat(config.weight(Region.of(regions[i]))).as(regions[i]).isEqualTo(weights.get(i));
+            }
+        });
+    }
+
     @Test
     void meridianEnabledFalseConfiguresNothing() {
         runner.withPropertyValues("meridian.enabled=false", "meridian.regions=" + REGIONS).run(context -> {
@@ -154,6 +175,13 @@ class StarterConfigurationAcceptanceTest {
     @Provide
     Arbitrary<String> regions() {
         return Arbitraries.of(REGIONS.split(","));
+    }
+
+    /** Three weights adding up to 100, as the rule asks. */
+    @Provide
+    Arbitrary<List<Integer>> weights() {
+        return Arbitraries.integers().between(0, 100).flatMap(a -> Arbitraries.integers().between(0, 100 - a)
+                .map(b -> List.of(a, b, 100 - a - b)));
     }
 
     @Provide
