@@ -173,6 +173,24 @@ class IdempotentMethodsAcceptanceTest {
         assertThat(service.runs()).isEqualTo(before + 1);
     }
 
+    /**
+     * An asynchronous method's result is a promise, not the outcome: storing it would acknowledge work that has not
+     * happened (and may yet fail) and replay something that is not the first call's result. Such a method cannot be
+     * guarded and fails before it runs, naming it, as a method whose result cannot be stored does.
+     */
+    @Example
+    void aMethodReturningAFutureOrAPublisherFailsBeforeItRuns() {
+        int before = service.runs();
+        String key = UUID.randomUUID().toString();
+        assertThatThrownBy(() -> service.future(key)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Service.future").hasMessageContaining("CompletableFuture");
+        assertThatThrownBy(() -> service.stage(key)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Service.stage").hasMessageContaining("CompletionStage");
+        assertThatThrownBy(() -> service.publisher(key)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Service.publisher").hasMessageContaining("Mono");
+        assertThat(service.runs()).isEqualTo(before);
+    }
+
     @Provide
     Arbitrary<Receipt> receipts() {
         return Combinators.combine(Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(12),
@@ -281,6 +299,21 @@ class IdempotentMethodsAcceptanceTest {
         @Idempotent
         public String otherByRequestKey(String arg) {
             return run(null, x -> "b-" + runs.get());
+        }
+
+        @Idempotent(key = "#key")
+        public java.util.concurrent.CompletableFuture<String> future(String key) {
+            return run(null, x -> java.util.concurrent.CompletableFuture.supplyAsync(() -> "later"));
+        }
+
+        @Idempotent(key = "#key")
+        public java.util.concurrent.CompletionStage<String> stage(String key) {
+            return run(null, x -> java.util.concurrent.CompletableFuture.completedFuture("now"));
+        }
+
+        @Idempotent(key = "#key")
+        public reactor.core.publisher.Mono<String> publisher(String key) {
+            return run(null, x -> reactor.core.publisher.Mono.just("now"));
         }
 
         @Idempotent(key = "#key")
