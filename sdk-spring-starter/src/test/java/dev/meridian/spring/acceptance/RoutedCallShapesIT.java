@@ -2,6 +2,7 @@ package dev.meridian.spring.acceptance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meridian.core.MultiRegion;
 import dev.meridian.spring.acceptance.ShapesApp.Shape;
 import dev.meridian.testkit.LocalRegions;
 import java.net.URI;
@@ -22,6 +23,7 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
@@ -179,6 +181,61 @@ class RoutedCallShapesIT {
         assertThat(regions.journal("us-east-1").entries()).isEmpty();
         assertThat(EU.stream().flatMap(r -> regions.journal(r).entries().stream()).map(e -> e.table().orElse("?")))
                 .isNotEmpty().containsOnly(table);
+    }
+
+    /**
+     * "A request with the header runs under {@code RoutingSession.after(token)}. A DynamoDB read under it is served
+     * only where the write is visible: ... else the written region ... When the router holds none of them available
+     * (the written region drained or its breaker open ...), the read waits up to {@code sessionReadWait} (default
+     * 2 s) and is then refused with {@code SessionWriteNotVisibleException} (a {@code NoRegionAvailableException}:
+     * answer 503). A region among them that is still tried and fails (down, its breaker not yet open) ends the read
+     * with that region's own failure ... Either way: never a stale answer." No replication-lag probe here, so every
+     * read shape goes to the written region (eu-west-1), never to the local us-east-1; with eu-west-1 drained, 503;
+     * down, its own failure (500 here) or, once its breaker opened, 503; nothing read elsewhere.
+     */
+    @Test
+    void aSessionTokensReadsOfEveryShapeGoToTheWrittenRegionOrAreRefused() throws Exception {
+        List<Shape> reads = List.of(Shape.GET_ITEM, Shape.BATCH_GET_ITEM, Shape.QUERY_PAGINATOR, Shape.SCAN_PAGINATOR,
+                Shape.TRANSACT_GET_ITEMS, Shape.PARTIQL_SELECT, Shape.ENHANCED_GET, Shape.ASYNC_QUERY_PAGINATOR,
+                Shape.ASYNC_GET_THEN_GET_ASYNC);
+        List<Shape> refused = List.of(Shape.GET_ITEM, Shape.QUERY_PAGINATOR, Shape.ASYNC_GET_THEN_GET_ASYNC);
+        Map<String, String> headers = Map.of("X-Data-Class", "PUBLIC",
+                "Meridian-Session", "1:eu-west-1:" + Long.toHexString(System.currentTimeMillis() << 16));
+        for (Shape shape : reads) {
+            regions.journalsClear();
+            HttpResponse<String> response = call(plain, shape, NOTES, headers);
+            assertThat(response.statusCode()).as("%s: %s", shape, response.body()).isEqualTo(200);
+            for (String operation : shape.operations()) {
+                assertThat(count("eu-west-1", operation)).as("%s in eu-west-1", shape).isPositive();
+                assertThat(count("eu-central-1", operation) + count("us-east-1", operation)).as(shape.name())
+                        .isZero();
+            }
+        }
+        MultiRegion runtime = APPS.get(0).getBean(MultiRegion.class);
+        runtime.drain(Region.EU_WEST_1);
+        try {
+            for (Shape shape : refused) {
+                regions.journalsClear();
+                HttpResponse<String> response = call(plain, shape, NOTES, headers);
+                assertThat(response.statusCode()).as("drained, %s: %s", shape, response.body()).isEqualTo(503);
+                REGIONS.forEach(r -> assertThat(regions.journal(r).entries()).as("%s: %s", shape, r).isEmpty());
+            }
+        } finally {
+            runtime.undrain(Region.EU_WEST_1);
+        }
+        regions.faults("eu-west-1").down();
+        try {
+            for (Shape shape : refused) {
+                regions.journalsClear();
+                HttpResponse<String> response = call(plain, shape, NOTES, headers);
+                assertThat(response.statusCode()).as("down, %s: %s", shape, response.body()).isIn(500, 503);
+                assertThat(regions.journal("eu-central-1").entries()).as(shape.name()).isEmpty();
+                assertThat(regions.journal("us-east-1").entries()).as(shape.name()).isEmpty();
+            }
+        } finally {
+            regions.faults("eu-west-1").heal();
+            runtime.resetHealth();
+        }
     }
 
     @Test
