@@ -238,6 +238,44 @@ class RoutedCallShapesIT {
         }
     }
 
+    /**
+     * {@code X-Meridian-Region}: "tried first when residency and health allow, skipped (never forced) when it is
+     * drained, open or outside the data's residency".
+     */
+    @Test
+    void thePreferredRegionIsTriedFirstAndSkippedWhenDrainedOrOutsideResidency() throws Exception {
+        Map<String, String> german = Map.of("X-Subject-Country", "DE", "X-Data-Class", "RESTRICTED");
+        for (String preferred : EU) {
+            regions.journalsClear();
+            Map<String, String> headers = new java.util.HashMap<>(german);
+            headers.put("X-Meridian-Region", preferred);
+            assertThat(call(plain, Shape.PUT_ITEM, ORDERS, headers).statusCode()).isEqualTo(200);
+            assertThat(count(preferred, "PutItem")).as("tried first: %s", preferred).isEqualTo(1);
+        }
+
+        regions.journalsClear();
+        Map<String, String> us = new java.util.HashMap<>(german);
+        us.put("X-Meridian-Region", "us-east-1");
+        for (Shape shape : List.of(Shape.PUT_ITEM, Shape.GET_ITEM, Shape.QUERY_PAGINATOR)) {
+            assertThat(call(plain, shape, ORDERS, us).statusCode()).as("outside residency: skipped, %s", shape)
+                    .isEqualTo(200);
+        }
+        assertThat(regions.journal("us-east-1").entries()).isEmpty();
+
+        MultiRegion runtime = APPS.get(0).getBean(MultiRegion.class);
+        runtime.drain(Region.EU_CENTRAL_1);
+        try {
+            regions.journalsClear();
+            Map<String, String> drained = new java.util.HashMap<>(german);
+            drained.put("X-Meridian-Region", "eu-central-1");
+            assertThat(call(plain, Shape.PUT_ITEM, ORDERS, drained).statusCode()).isEqualTo(200);
+            assertThat(count("eu-west-1", "PutItem")).as("drained: skipped").isEqualTo(1);
+            assertThat(count("eu-central-1", "PutItem")).isZero();
+        } finally {
+            runtime.undrain(Region.EU_CENTRAL_1);
+        }
+    }
+
     @Test
     void aSubjectCountryWithoutADataClassTakesTheTablesDefaultElseInternal() throws Exception {
         HttpResponse<String> ledger = call(plain, Shape.PUT_ITEM, LEDGER, Map.of("X-Subject-Country", "DE"));
