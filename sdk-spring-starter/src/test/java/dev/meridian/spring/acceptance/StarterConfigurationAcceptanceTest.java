@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.spring.MeridianActuatorAutoConfiguration;
 import dev.meridian.spring.MeridianAutoConfiguration;
+import dev.meridian.spring.MeridianEndpoint;
+import dev.meridian.spring.MeridianHealthIndicator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -142,6 +145,25 @@ class StarterConfigurationAcceptanceTest {
         });
         runner.withPropertyValues("meridian.regions=" + REGIONS).run(context ->
                 assertThat(context).hasSingleBean(MultiRegionConfig.class).hasSingleBean(MultiRegion.class));
+    }
+
+    /**
+     * "{@code MeridianHealthIndicator} ({@code meridian}) | spring-boot-health on the class path,
+     * {@code management.health.meridian.enabled} (default true)"; "{@code MeridianEndpoint} | Actuator on the class
+     * path and the endpoint exposed ({@code management.endpoints.web.exposure.include=meridian})".
+     */
+    @Test
+    void healthIsOnByDefaultAndTheEndpointOnlyWhenExposed() {
+        ApplicationContextRunner actuator = new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(MeridianAutoConfiguration.class,
+                        MeridianActuatorAutoConfiguration.class))
+                .withPropertyValues("meridian.regions=" + REGIONS);
+        actuator.run(context -> assertThat(context).hasSingleBean(MeridianHealthIndicator.class)
+                .doesNotHaveBean(MeridianEndpoint.class));
+        actuator.withPropertyValues("management.health.meridian.enabled=false")
+                .run(context -> assertThat(context).doesNotHaveBean(MeridianHealthIndicator.class));
+        actuator.withPropertyValues("management.endpoints.web.exposure.include=meridian")
+                .run(context -> assertThat(context).hasSingleBean(MeridianEndpoint.class));
     }
 
     /** The README's "Configuration errors" report, word for word, from a Spring Boot application's start. */
