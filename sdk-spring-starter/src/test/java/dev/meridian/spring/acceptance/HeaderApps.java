@@ -77,20 +77,30 @@ final class HeaderApps {
     static class Reactive {
         /**
          * Answers with the context {@link MeridianReactive#routingContext()} reads, and fails the request when the
-         * context current on a bounded-elastic thread (automatic propagation) is not the same one.
+         * context current on a bounded-elastic thread, after a timer on the parallel scheduler, and on a parallel
+         * thread (automatic propagation: "in every operator, on every scheduler") is not the same one.
          */
         @Bean
         RouterFunction<ServerResponse> ctx() {
             return RouterFunctions.route().GET("/ctx", request -> MeridianReactive.routingContext()
                     .doOnNext(c -> REACTIVE_RUNS.incrementAndGet())
                     .publishOn(Schedulers.boundedElastic())
-                    .map(c -> {
-                        String viaReactor = describe(c, null);
-                        String onThread = describe(RoutingContext.current(), null);
-                        return viaReactor.equals(onThread) ? describe(c, "") : "MISMATCH " + viaReactor + " / " + onThread;
-                    })
+                    .map(c -> sameOnThisThread(c, "bounded-elastic"))
+                    .delayElement(java.time.Duration.ofMillis(1))
+                    .map(c -> sameOnThisThread(c, "after a delay"))
+                    .publishOn(Schedulers.parallel())
+                    .map(c -> sameOnThisThread(c, "parallel"))
+                    .map(c -> describe(c, ""))
                     .flatMap(body -> ServerResponse.ok().bodyValue(body))
                     .switchIfEmpty(Mono.defer(() -> ServerResponse.ok().bodyValue("NO CONTEXT")))).build();
+        }
+
+        private static RoutingContext sameOnThisThread(RoutingContext c, String where) {
+            String onThread = describe(RoutingContext.current(), null);
+            if (!describe(c, null).equals(onThread)) {
+                throw new IllegalStateException("another context " + where + ": " + onThread);
+            }
+            return c;
         }
     }
 }
