@@ -6,6 +6,7 @@ import dev.meridian.spring.MeridianContextPropagationAutoConfiguration;
 import dev.meridian.spring.MeridianReactive;
 import dev.meridian.spring.MeridianReactiveWebAutoConfiguration;
 import dev.meridian.spring.MeridianWebAutoConfiguration;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.MDC;
 import org.springframework.boot.SpringBootConfiguration;
@@ -86,7 +87,7 @@ final class HeaderApps {
                     .doOnNext(c -> REACTIVE_RUNS.incrementAndGet())
                     .publishOn(Schedulers.boundedElastic())
                     .map(c -> sameOnThisThread(c, "bounded-elastic"))
-                    .delayElement(java.time.Duration.ofMillis(1))
+                    .delayElement(Duration.ofMillis(1))
                     .map(c -> sameOnThisThread(c, "after a delay"))
                     .publishOn(Schedulers.parallel())
                     .map(c -> sameOnThisThread(c, "parallel"))

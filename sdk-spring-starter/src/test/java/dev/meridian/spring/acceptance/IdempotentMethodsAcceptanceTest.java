@@ -12,6 +12,7 @@ import dev.meridian.spring.IdempotencyKeyMissingException;
 import dev.meridian.spring.Idempotent;
 import dev.meridian.spring.MeridianIdempotentAutoConfiguration;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +21,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import net.jqwik.api.Arbitraries;
@@ -37,6 +40,7 @@ import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
+import reactor.core.publisher.Mono;
 
 /**
  * sdk-spring-starter/README.md, "Idempotent methods": a duplicate gets the stored result without running the method,
@@ -278,7 +282,7 @@ class IdempotentMethodsAcceptanceTest {
 
         @Idempotent(key = "#key")
         public byte[] bytes(String key, Receipt r) {
-            return run(r, x -> x.id().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return run(r, x -> x.id().getBytes(StandardCharsets.UTF_8));
         }
 
         @Idempotent(key = "#key")
@@ -302,18 +306,18 @@ class IdempotentMethodsAcceptanceTest {
         }
 
         @Idempotent(key = "#key")
-        public java.util.concurrent.CompletableFuture<String> future(String key) {
-            return run(null, x -> java.util.concurrent.CompletableFuture.supplyAsync(() -> "later"));
+        public CompletableFuture<String> future(String key) {
+            return run(null, x -> CompletableFuture.supplyAsync(() -> "later"));
         }
 
         @Idempotent(key = "#key")
-        public java.util.concurrent.CompletionStage<String> stage(String key) {
-            return run(null, x -> java.util.concurrent.CompletableFuture.completedFuture("now"));
+        public CompletionStage<String> stage(String key) {
+            return run(null, x -> CompletableFuture.completedFuture("now"));
         }
 
         @Idempotent(key = "#key")
-        public reactor.core.publisher.Mono<String> publisher(String key) {
-            return run(null, x -> reactor.core.publisher.Mono.just("now"));
+        public Mono<String> publisher(String key) {
+            return run(null, x -> Mono.just("now"));
         }
 
         @Idempotent(key = "#key")

@@ -10,15 +10,18 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -71,7 +74,7 @@ class RoutedCallShapesIT {
         System.setProperty("aws.accessKeyId", "local");
         System.setProperty("aws.secretAccessKey", "local");
         regions = LocalRegions.start(REGIONS.toArray(String[]::new));
-        for (String table : concat(TABLES, PLAIN_NAMED, BRACKET_NAMED)) {
+        for (String table : Stream.of(TABLES, PLAIN_NAMED, BRACKET_NAMED).flatMap(List::stream).toList()) {
             regions.createGlobalTable(CreateTableRequest.builder().tableName(table)
                     .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
                             .attributeType(ScalarAttributeType.S).build())
@@ -122,11 +125,6 @@ class RoutedCallShapesIT {
         return URI.create("http://localhost:" + ((WebServerApplicationContext) context).getWebServer().getPort());
     }
 
-    @SafeVarargs
-    private static List<String> concat(List<String>... lists) {
-        return java.util.Arrays.stream(lists).flatMap(List::stream).toList();
-    }
-
     private static HttpResponse<String> call(URI app, Shape shape, String table, Map<String, String> headers)
             throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(app.resolve("/shapes/" + shape + "/" + table + "/"
@@ -170,7 +168,7 @@ class RoutedCallShapesIT {
 
     /** "name the resolved table in {@code meridian.dynamodb.tables.<name>.*}": whatever characters the name has. */
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"Orders_Archive", "orders-eu", "ORDERS2", "orders.eu",
+    @ValueSource(strings = {"Orders_Archive", "orders-eu", "ORDERS2", "orders.eu",
         "Carts_Archive"})
     void aTablesSettingsApplyWhateverCharactersItsNameHas(String table) throws Exception {
         for (Shape shape : List.of(Shape.PUT_ITEM, Shape.GET_ITEM, Shape.ASYNC_PUT_THEN_UPDATE)) {
@@ -247,14 +245,14 @@ class RoutedCallShapesIT {
         Map<String, String> german = Map.of("X-Subject-Country", "DE", "X-Data-Class", "RESTRICTED");
         for (String preferred : EU) {
             regions.journalsClear();
-            Map<String, String> headers = new java.util.HashMap<>(german);
+            Map<String, String> headers = new HashMap<>(german);
             headers.put("X-Meridian-Region", preferred);
             assertThat(call(plain, Shape.PUT_ITEM, ORDERS, headers).statusCode()).isEqualTo(200);
             assertThat(count(preferred, "PutItem")).as("tried first: %s", preferred).isEqualTo(1);
         }
 
         regions.journalsClear();
-        Map<String, String> us = new java.util.HashMap<>(german);
+        Map<String, String> us = new HashMap<>(german);
         us.put("X-Meridian-Region", "us-east-1");
         for (Shape shape : List.of(Shape.PUT_ITEM, Shape.GET_ITEM, Shape.QUERY_PAGINATOR)) {
             assertThat(call(plain, shape, ORDERS, us).statusCode()).as("outside residency: skipped, %s", shape)
@@ -266,7 +264,7 @@ class RoutedCallShapesIT {
         runtime.drain(Region.EU_CENTRAL_1);
         try {
             regions.journalsClear();
-            Map<String, String> drained = new java.util.HashMap<>(german);
+            Map<String, String> drained = new HashMap<>(german);
             drained.put("X-Meridian-Region", "eu-central-1");
             assertThat(call(plain, Shape.PUT_ITEM, ORDERS, drained).statusCode()).isEqualTo(200);
             assertThat(count("eu-west-1", "PutItem")).as("drained: skipped").isEqualTo(1);

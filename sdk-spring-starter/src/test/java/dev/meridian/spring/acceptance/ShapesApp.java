@@ -131,7 +131,7 @@ class ShapesApp {
                         WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build())))));
                 case GET_ITEM -> dynamo.getItem(g -> g.tableName(table).key(key));
                 case BATCH_GET_ITEM -> dynamo.batchGetItem(b -> b.requestItems(Map.of(table,
-                        KeysAndAttributes.builder().keys(key).build())));
+                        KeysAndAttributes.builder().keys(List.of(key)).build())));
                 case QUERY_PAGINATOR -> dynamo.queryPaginator(q -> q.tableName(table).keyConditionExpression("pk = :k")
                         .expressionAttributeValues(Map.of(":k", AttributeValue.fromS(id)))).items().stream().count();
                 case SCAN_PAGINATOR -> dynamo.scanPaginator(s -> s.tableName(table).limit(50)).items().stream().count();

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -85,7 +86,7 @@ class StarterThreadsAcceptanceTest {
     }
 
     private static Set<String> names(List<Thread> threads) {
-        return threads.stream().map(Thread::getName).collect(Collectors.toCollection(java.util.TreeSet::new));
+        return threads.stream().map(Thread::getName).collect(Collectors.toCollection(TreeSet::new));
     }
 
     @Configuration(proxyBeanMethods = false)
