@@ -1,6 +1,7 @@
 package dev.meridian.spring.acceptance;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.residency.DataClass;
@@ -8,6 +9,7 @@ import dev.meridian.spring.MeridianActuatorAutoConfiguration;
 import dev.meridian.spring.MeridianAutoConfiguration;
 import dev.meridian.spring.MeridianContextPropagationAutoConfiguration;
 import dev.meridian.spring.MeridianDynamoDbAutoConfiguration;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -78,6 +80,15 @@ class StarterThreadsAcceptanceTest {
                 .untilAsserted(() -> assertThat(names(newThreads(before))).allMatch(jvmWide::contains));
     }
 
+    /** "The replaced clients are closed with the context." */
+    @Test
+    void theApplicationsReplacedClientIsClosedWithTheContext() {
+        runner.withUserConfiguration(AppClient.class).run(context ->
+                assertThat(context.getBean(DynamoDbClient.class)).isNotSameAs(AppClient.built));
+        assertThatThrownBy(() -> AppClient.built.listTables()).as("a call through the closed client")
+                .isInstanceOf(IllegalStateException.class);
+    }
+
     private static List<Thread> newThreads(Set<Thread> before) {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> !before.contains(t) && t.isAlive())
                 .filter(t -> t.getThreadGroup() == null || !"system".equals(t.getThreadGroup().getName()))
@@ -91,11 +102,15 @@ class StarterThreadsAcceptanceTest {
 
     @Configuration(proxyBeanMethods = false)
     static class AppClient {
+        /** The application's own client, as its bean method built it (the context holds the routed one). */
+        static volatile DynamoDbClient built;
+
         @Bean
         DynamoDbClient appDynamo() {
-            return DynamoDbClient.builder().region(Region.EU_WEST_1)
+            built = DynamoDbClient.builder().region(Region.EU_WEST_1).endpointOverride(URI.create(NOWHERE))
                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
                     .build();
+            return built;
         }
     }
 }
