@@ -10,6 +10,7 @@ import dev.meridian.core.idempotency.InMemoryIdempotencyStore;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -19,7 +20,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -27,13 +27,8 @@ import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * A caller gives up ({@code Future.cancel(true)}, as a time limiter does) while its write is in flight and has already
@@ -41,6 +36,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * the caller, so the write must not move to another region and the idempotency claim must stay: a retry with the same
  * key is refused, never a second execution. The journals are the witness of what ran where.
  */
+@LocalRegionsConfig
 class InterruptedWritesIT {
     private static final String WEST = "eu-west-1";
     private static final String CENTRAL = "eu-central-1";
@@ -61,27 +57,14 @@ class InterruptedWritesIT {
     }
 
     @BeforeAll
-    static void startRegions() {
-        regions = LocalRegions.start(WEST, CENTRAL, US);
-        regions.createGlobalTable(CreateTableRequest.builder().tableName(TABLE)
-                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
-                .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
-                        .attributeType(ScalarAttributeType.S).build())
-                .build());
-    }
-
-    @AfterAll
-    static void stopRegions() {
-        if (regions != null) {
-            regions.close();
-        }
+    static void createTable() {
+        regions.createGlobalTable(PkTable.named(TABLE));
     }
 
     @ParameterizedTest
     @EnumSource(Http.class)
     void anInterruptedWriteThatReachedItsRegionRunsOnceIsNeverMovedAndKeepsItsIdempotencyClaim(Http http)
             throws Exception {
-        regions.reset();
         String key = "payment-" + http;
         MultiRegionConfig config = MultiRegionConfig.builder()
                 .region(RegionSpec.of(WEST).endpoint(regions.endpoint(WEST)))

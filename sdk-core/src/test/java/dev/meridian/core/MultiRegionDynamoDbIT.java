@@ -12,11 +12,11 @@ import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,17 +26,13 @@ import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /** A real DynamoDbClient wrapped by MultiRegion over three local "regions" with injected faults. */
+@LocalRegionsConfig
 class MultiRegionDynamoDbIT {
     private static final String WEST = "eu-west-1";
     private static final String CENTRAL = "eu-central-1";
@@ -62,29 +58,16 @@ class MultiRegionDynamoDbIT {
     };
 
     @BeforeAll
-    static void startRegions() {
-        regions = LocalRegions.start(WEST, CENTRAL, US);
-        regions.createGlobalTable(CreateTableRequest.builder().tableName(TABLE)
-                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
-                .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
-                        .attributeType(ScalarAttributeType.S).build())
-                .build());
+    static void createTable() {
+        regions.createGlobalTable(PkTable.named(TABLE));
         for (String r : regions.regions()) {
             regions.client(r).putItem(PutItemRequest.builder().tableName(TABLE)
                     .item(Map.of("pk", s("order-1"), "status", s("SHIPPED"))).build());
         }
     }
 
-    @AfterAll
-    static void stopRegions() {
-        if (regions != null) {
-            regions.close();
-        }
-    }
-
     @BeforeEach
     void wrap() {
-        regions.reset();
         MultiRegionConfig config = MultiRegionConfig.builder()
                 .region(RegionSpec.of(WEST).endpoint(regions.endpoint(WEST)))
                 .region(RegionSpec.of(CENTRAL).endpoint(regions.endpoint(CENTRAL)))

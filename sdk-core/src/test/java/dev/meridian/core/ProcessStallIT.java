@@ -10,13 +10,13 @@ import dev.meridian.core.routing.LatencyTracker;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,14 +25,8 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * A healthy region read through a process that stalls during every read, on DynamoDB Local: the stall is simulated by
@@ -42,6 +36,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * meter (the control) the same reads are the region's slowness and open its breaker. With hedging the meter ticks on
  * the hedge timer from the start; without, on its own thread from the first slow read on.
  */
+@LocalRegionsConfig(regions = {"eu-west-1", "eu-central-1"})
 class ProcessStallIT {
     private static final String WEST = "eu-west-1";
     private static final String CENTRAL = "eu-central-1";
@@ -56,18 +51,8 @@ class ProcessStallIT {
     private RegionHealth health;
 
     @BeforeAll
-    static void startRegions() {
-        regions = LocalRegions.start(WEST, CENTRAL);
-        regions.createGlobalTable(CreateTableRequest.builder().tableName(TABLE)
-                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
-                .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
-                        .attributeType(ScalarAttributeType.S).build())
-                .billingMode(BillingMode.PAY_PER_REQUEST).build());
-    }
-
-    @AfterAll
-    static void stopRegions() {
-        regions.close();
+    static void createTable() {
+        regions.createGlobalTable(PkTable.named(TABLE));
     }
 
     @AfterEach

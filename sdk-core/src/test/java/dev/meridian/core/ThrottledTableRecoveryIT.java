@@ -7,30 +7,26 @@ import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * A read-only table throttled in its local region opens that region × table breaker (never the region's); once the
  * throttling ends, the table's reads come back to the local region — also with a health probe configured, which
  * drives only the region breakers it probes. The journals are the witness of where the reads went.
  */
+@LocalRegionsConfig
 class ThrottledTableRecoveryIT {
     private static final String WEST = "eu-west-1";
     private static final String CENTRAL = "eu-central-1";
@@ -44,30 +40,17 @@ class ThrottledTableRecoveryIT {
             method.getName().startsWith("get") ? OperationKind.READ : OperationKind.WRITE).resource(TABLE).build();
 
     @BeforeAll
-    static void startRegions() {
-        regions = LocalRegions.start(WEST, CENTRAL, US);
-        regions.createGlobalTable(CreateTableRequest.builder().tableName(TABLE)
-                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
-                .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
-                        .attributeType(ScalarAttributeType.S).build())
-                .build());
+    static void createTable() {
+        regions.createGlobalTable(PkTable.named(TABLE));
         for (String r : regions.regions()) {
             regions.client(r).putItem(PutItemRequest.builder().tableName(TABLE)
                     .item(Map.of("pk", AttributeValue.fromS("sku-1"))).build());
         }
     }
 
-    @AfterAll
-    static void stopRegions() {
-        if (regions != null) {
-            regions.close();
-        }
-    }
-
     @ParameterizedTest(name = "per-resource breakers: {0}")
     @ValueSource(booleans = {false, true})
     void aThrottledReadOnlyTableReturnsToItsLocalRegionWithAHealthProbeConfigured(boolean perResourceBreakers) {
-        regions.reset();
         MultiRegionConfig config = MultiRegionConfig.builder()
                 .region(RegionSpec.of(WEST).endpoint(regions.endpoint(WEST)))
                 .region(RegionSpec.of(CENTRAL).endpoint(regions.endpoint(CENTRAL)))

@@ -9,6 +9,7 @@ import static dev.meridian.spring.StarterSettings.CONTROL_POLL_INTERVAL;
 import static dev.meridian.spring.StarterSettings.CONTROL_SOURCE;
 import static dev.meridian.spring.StarterSettings.CONTROL_STATIC_STATE;
 import static dev.meridian.spring.StarterSettings.CONTROL_TABLE_NAME;
+import static dev.meridian.spring.StarterSettings.CONTROL_TABLE_REGIONS;
 
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
@@ -77,7 +78,9 @@ final class ControlSources {
             order.add(config.localRegion());
             config.regionsByPriority().stream().filter(r -> !order.contains(r)).forEach(order::add);
         } else {
-            p.getTableRegions().forEach(id -> order.add(Region.of(id.trim())));
+            // Known AWS regions only, like every other region list: a typo fails start-up, not every read.
+            order.addAll(DynamoDbTables.regions(CONTROL_TABLE_REGIONS, CONTROL_TABLE_REGIONS.propertyName(),
+                    p.getTableRegions()));
         }
         Duration timeout = p.getPollInterval().dividedBy(2);
         return ControlTableSource.builder().tableName(StarterSettings.check(CONTROL_TABLE_NAME, p.getTableName()))

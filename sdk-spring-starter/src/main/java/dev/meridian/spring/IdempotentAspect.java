@@ -4,14 +4,19 @@ import dev.meridian.core.idempotency.Idempotency;
 import dev.meridian.core.idempotency.ResultCodec;
 import dev.meridian.core.routing.RoutingContext;
 import java.lang.reflect.Method;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Flow;
+import java.util.concurrent.Future;
 import org.aspectj.lang.ProceedingJoinPoint;
 import org.aspectj.lang.annotation.Around;
 import org.aspectj.lang.annotation.Aspect;
 import org.aspectj.lang.reflect.MethodSignature;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 import org.springframework.context.expression.MethodBasedEvaluationContext;
 import org.springframework.core.DefaultParameterNameDiscoverer;
 import org.springframework.core.ParameterNameDiscoverer;
@@ -27,6 +32,13 @@ import org.springframework.expression.spel.standard.SpelExpressionParser;
 class IdempotentAspect {
     /** What a void method stores: an empty result, replayed as nothing. */
     private static final ResultCodec<Object> VOID = ResultCodec.of(v -> new byte[0], b -> Boolean.TRUE);
+
+    /**
+     * Return types whose value promises the outcome rather than being it: storing one would record the call as done
+     * before its work finished (or failed), and a duplicate would get no result (a future that never completes).
+     */
+    private static final List<Class<?>> DEFERRED =
+            List.of(Future.class, CompletionStage.class, Publisher.class, Flow.Publisher.class);
 
     private final Idempotency idempotency;
     private final IdempotentSerialization serialization;
@@ -61,6 +73,12 @@ class IdempotentAspect {
         boolean isVoid = returns == void.class || returns == Void.class;
         String name = idempotent.name().isBlank()
                 ? method.getDeclaringClass().getSimpleName() + "." + method.getName() : idempotent.name();
+        if (DEFERRED.stream().anyMatch(type -> type.isAssignableFrom(returns))) {
+            throw new IllegalStateException("@Idempotent method " + method.getDeclaringClass().getSimpleName() + "."
+                    + method.getName() + " returns " + returns.getSimpleName() + ", a result that is not there yet:"
+                    + " it cannot be stored for duplicates; put @Idempotent on a method that does the work and returns"
+                    + " its result, and call that one asynchronously");
+        }
         return new Plan(name, parse(idempotent.key()), parse(idempotent.payload()), isVoid,
                 isVoid ? VOID : serialization.resultCodec(method));
     }

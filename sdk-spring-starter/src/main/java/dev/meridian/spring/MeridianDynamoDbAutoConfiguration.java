@@ -12,6 +12,7 @@ import dev.meridian.core.MultiRegion;
 import dev.meridian.core.RegionSpec;
 import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.RegionalClientFactory;
+import dev.meridian.core.exception.InvalidSettingException;
 import dev.meridian.core.idempotency.Idempotency;
 import dev.meridian.core.internal.SettingRules;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
@@ -131,11 +132,21 @@ public class MeridianDynamoDbAutoConfiguration {
                         Objects.requireNonNull(e.getMessage(), "message"),
                         "name a DynamoDB table of 3 to 255 characters", e);
             }
-            if (!p.getReplicaRegions().isEmpty()) {
-                b.replicaRegions(DynamoDbTables.regions(IDEMPOTENCY_REPLICA_REGIONS,
-                        IDEMPOTENCY_REPLICA_REGIONS.propertyName(), p.getReplicaRegions()));
+            if (p.getReplicaRegions().isEmpty()) {
+                return b.build();
             }
-            return b.build();
+            String property = IDEMPOTENCY_REPLICA_REGIONS.propertyName();
+            b.replicaRegions(DynamoDbTables.regions(IDEMPOTENCY_REPLICA_REGIONS, property, p.getReplicaRegions()));
+            try {
+                return b.build();
+            } catch (InvalidSettingException e) {
+                if (!e.setting().endsWith(".replicaRegions")) {
+                    throw e;
+                }
+                // The store checks its replica regions against the runtime's: the error names what the user wrote.
+                String message = Objects.requireNonNull(e.getMessage(), "message").replace(e.setting(), property);
+                throw new MeridianConfigurationException(property, message, e.fix(), e);
+            }
         }
 
         @Bean

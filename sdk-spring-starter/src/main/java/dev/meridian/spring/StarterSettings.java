@@ -34,6 +34,7 @@ import org.jspecify.annotations.Nullable;
 final class StarterSettings {
     private static final Map<String, Setting<?>> ALL = new LinkedHashMap<>();
     private static final String HEADER_FIX = "name an HTTP header, e.g. X-Subject-Country";
+    private static final String COUNTRY_FIX = "use an ISO-3166 alpha-2 code such as DE, or leave it unset";
 
     static final Setting<Boolean> ENABLED = add(bool("enabled", true)
             .doc("Whether the Meridian auto-configuration is on."));
@@ -155,8 +156,8 @@ final class StarterSettings {
             "use PUBLIC, INTERNAL, RESTRICTED or a custom class name")
             .defaultValue("INTERNAL", "INTERNAL")
             .doc("The sessions' data class: decides the regions they may be stored in."));
-    static final Setting<String> SESSION_SUBJECT_COUNTRY = add(text("session.subject-country",
-            "use an ISO-3166 alpha-2 code such as DE, or leave it unset")
+    static final Setting<String> SESSION_SUBJECT_COUNTRY = add(text("session.subject-country", COUNTRY_FIX)
+            .rule(StarterSettings::isCountryCode, "must be an ISO-3166 alpha-2 code", COUNTRY_FIX)
             .derivedDefault("the request's")
             .doc("The sessions' subject country (RESTRICTED keeps them in its jurisdiction); default the request's."));
     static final Setting<Duration> SESSION_READ_WAIT = add(notNegativeDuration("session.read-wait")
@@ -252,6 +253,15 @@ final class StarterSettings {
         String dynamoDbTable = "dynamodb.table.";
         return Optional.of(MeridianSettings.propertyName(s.key().startsWith(dynamoDbTable)
                 ? "dynamodb.tables." + s.key().substring(dynamoDbTable.length()) : s.key()));
+    }
+
+    /**
+     * Two letters, as the request header's country must be: a name such as {@code Germany} would pass every session
+     * on with no jurisdiction (refused when RESTRICTED) instead of failing start-up.
+     */
+    private static boolean isCountryCode(@Nullable String country) {
+        String c = country == null ? "" : country.trim();
+        return c.length() == 2 && Character.isLetter(c.charAt(0)) && Character.isLetter(c.charAt(1));
     }
 
     private static Setting<String> header(String key, String dflt, String doc) {

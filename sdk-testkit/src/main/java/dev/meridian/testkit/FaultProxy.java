@@ -16,6 +16,7 @@ import com.github.tomakehurst.wiremock.extension.ServeEventListener;
 import com.github.tomakehurst.wiremock.http.Request;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.net.Socket;
@@ -47,6 +48,7 @@ final class FaultProxy implements AutoCloseable {
     private static final int PROXY_PRIORITY = 10;
     private static final int REGION_FAULT_PRIORITY = 5;
     private static final int OPERATION_FAULT_PRIORITY = 1;
+    private static final int START_ATTEMPTS = 3;
     private static final Pattern TABLE_NAME = Pattern.compile("\"TableName\"\\s*:\\s*\"([^\"]+)\"");
     /**
      * DynamoDB operations that never write an item (by their {@code X-Amz-Target} suffix). Every other request, an
@@ -76,10 +78,24 @@ final class FaultProxy implements AutoCloseable {
         this.writeSeen = Objects.requireNonNull(writeSeen, "writeSeen");
     }
 
+    /**
+     * Starts the proxy on a port from {@link Ports#free()}, not the kernel's choice (an ephemeral port, which once down
+     * and unreserved a client's source port or another server's port 0 could become), and on another one if a server
+     * elsewhere took that port first.
+     */
     synchronized FaultProxy start() {
-        startServer(0);
-        port = server.port();
-        return this;
+        for (int attempt = 1; ; attempt++) {
+            int candidate = Ports.free();
+            try {
+                startServer(candidate);
+                port = candidate;
+                return this;
+            } catch (IllegalStateException e) {
+                if (attempt >= START_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
     }
 
     synchronized int port() {
@@ -123,15 +139,14 @@ final class FaultProxy implements AutoCloseable {
         }
         stopServer();
         faultStubByScope.clear();
-        reservation = Ports.reserve(port);
-        if (reservation == null) {
-            // Unreserved, an ephemeral-range port can be taken by another socket, or by a client's own connect to it
-            // (a loopback self-connect that then hangs instead of being refused): say so where a flaky test will show it.
-            LOG.warn("Region {}: down, but port {} could not be reserved; connections to it may not be refused",
-                    region, port);
-        } else {
-            LOG.info("Region {}: down (port {} refuses connections)", region, port);
+        try {
+            reservation = Ports.reserve(port);
+        } catch (UncheckedIOException e) {
+            // A test that downs a region relies on its refusals: an unreserved port could be taken by another server.
+            throw new IllegalStateException("Region " + region + ": down, but its port " + port
+                    + " could not be reserved, so connections to it might not be refused", e.getCause());
         }
+        LOG.info("Region {}: down (port {} refuses connections)", region, port);
     }
 
     synchronized void heal(FaultScope scope) {

@@ -83,6 +83,9 @@ public final class RegionFaults {
     /**
      * The region's endpoint refuses connections (the proxy stops; its port stays reserved). Region-wide only:
      * {@link #heal()} brings it back on the same port.
+     *
+     * @throws IllegalStateException if the stopped proxy's port cannot be reserved (another server holds it), as its
+     *                               connections would then not be sure to be refused
      */
     public RegionFaults down() {
         requireRegionWide("down()");

@@ -26,6 +26,7 @@ import dev.meridian.dynamodb.lag.ReplicationLagProbe;
 import dev.meridian.dynamodb.merge.MergeableItems;
 import dev.meridian.dynamodb.merge.OrSet;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,10 +35,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
@@ -65,6 +64,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * with a zero {@code sessionReadWait} when it is down); tables configured from the environment need no
  * {@code DescribeTable}. The journals witness where requests went.
  */
+@LocalRegionsConfig
 class DynamoDbReadmeIT {
     private static final String HOMED = "rd_homed";
     private static final String PLAIN = "rd_plain";
@@ -75,24 +75,11 @@ class DynamoDbReadmeIT {
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     @BeforeAll
-    static void start() {
-        regions = LocalRegions.start(TestRegions.IDS);
+    static void createTables() {
         regions.createGlobalTable(TestRegions.table(HOMED));
         regions.createGlobalTable(TestRegions.table(PLAIN));
         Tables.create(regions, COUNTERS, "pk", "sk");
         Tables.create(regions, CARTS, "pk", "sk");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (regions != null) {
-            regions.close();
-        }
-    }
-
-    @BeforeEach
-    void clear() {
-        regions.journalsClear();
     }
 
     @AfterEach
@@ -100,8 +87,6 @@ class DynamoDbReadmeIT {
         for (AutoCloseable c : closeables) {
             c.close();
         }
-        regions.healAll();
-        regions.resumeReplication();
     }
 
     private DynamoDbClient routed(MultiRegionDynamoDb.Builder builder) {

@@ -10,6 +10,7 @@ import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingStrategy;
+import dev.meridian.dynamodb.LocalRegionsPerContainer;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.dynamodb.client.TableConfig;
@@ -22,8 +23,8 @@ import java.util.function.BiConsumer;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.AfterTry;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -44,11 +45,12 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * error moves nothing. The request journals are the witness. Breakers are set so that they never open here: each try
  * starts from a healthy eu-west-1 and the only decision under test is the move.
  */
+@AddLifecycleHook(LocalRegionsPerContainer.class)
 class ExactlyOnceIT {
     private static final String TABLE = "eo_accounts";
     private static final Duration ATTEMPT_TIMEOUT = Duration.ofMillis(400);
     private static final AtomicInteger KEYS = new AtomicInteger();
-    private static LocalRegions regions;
+    private static final LocalRegions regions = LocalRegions.start(TestRegions.IDS);
     private static DynamoDbClient client;
     /**
      * Per-region clients as the docs build them ({@code RegionalClientDefaults.overrideConfiguration()}): with the
@@ -58,7 +60,6 @@ class ExactlyOnceIT {
 
     @BeforeContainer
     static void start() {
-        regions = LocalRegions.start(TestRegions.IDS);
         regions.createGlobalTable(TestRegions.table(TABLE));
         MultiRegionConfig config = MultiRegionConfig.builder()
                 .region(RegionSpec.of(Region.EU_WEST_1).jurisdiction("EU"))
@@ -97,14 +98,6 @@ class ExactlyOnceIT {
                 c.close();
             }
         }
-        if (regions != null) {
-            regions.close();
-        }
-    }
-
-    @AfterTry
-    void heal() {
-        regions.healAll();
     }
 
     private static Map<String, AttributeValue> key(String pk) {

@@ -2,6 +2,7 @@ package dev.meridian.dynamodb.acceptance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meridian.dynamodb.LocalRegionsPerContainer;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.dynamodb.flags.Flags;
@@ -20,8 +21,8 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.AfterTry;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -34,15 +35,15 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
  * evaluations, unknown flags, one consistent Scan per refresh in the local region, fail static when no region answers,
  * a malformed item keeping its last good definition, and the evaluation meters.
  */
+@AddLifecycleHook(LocalRegionsPerContainer.class)
 class FlagsReadmeIT {
     private static final String TABLE = "fr_control";
     private static final AtomicInteger NAMES = new AtomicInteger();
-    private static LocalRegions regions;
+    private static final LocalRegions regions = LocalRegions.start(TestRegions.IDS);
     private static DynamoDbClient routed;
 
     @BeforeContainer
     static void start() {
-        regions = LocalRegions.start(TestRegions.IDS);
         regions.createGlobalTable(TestRegions.table(TABLE));
         routed = MultiRegionDynamoDb.builder().config(TestRegions.config())
                 .clientFactory(r -> TestRegions.client(regions, r, Duration.ofMillis(500))).build();
@@ -53,14 +54,6 @@ class FlagsReadmeIT {
         if (routed != null) {
             routed.close();
         }
-        if (regions != null) {
-            regions.close();
-        }
-    }
-
-    @AfterTry
-    void heal() {
-        regions.healAll();
     }
 
     private static Flags flags(SimpleMeterRegistry registry) {

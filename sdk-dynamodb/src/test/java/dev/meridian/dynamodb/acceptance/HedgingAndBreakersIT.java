@@ -13,13 +13,13 @@ import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,6 +36,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * instead of the client's shorter one; {@code eject-after-stalls} timed-out attempts in a row open the region's breaker
  * (0: off); slow calls open it; caller errors never do. The journals witness where requests went.
  */
+@LocalRegionsConfig
 class HedgingAndBreakersIT {
     private static final String TABLE = "hb_items";
     private static final AtomicInteger KEYS = new AtomicInteger();
@@ -43,25 +44,15 @@ class HedgingAndBreakersIT {
     private DynamoDbClient client;
 
     @BeforeAll
-    static void start() {
-        regions = LocalRegions.start(TestRegions.IDS);
+    static void createTable() {
         regions.createGlobalTable(TestRegions.table(TABLE));
     }
 
-    @AfterAll
-    static void stop() {
-        if (regions != null) {
-            regions.close();
-        }
-    }
-
     @AfterEach
-    void heal() {
+    void closeClient() {
         if (client != null) {
             client.close();
         }
-        regions.healAll();
-        regions.journalsClear();
     }
 
     private static MultiRegionConfig.Builder config() {

@@ -3,6 +3,7 @@ package dev.meridian.dynamodb.acceptance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.meridian.dynamodb.LocalRegionsPerContainer;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.dynamodb.client.TableConfig;
@@ -13,31 +14,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiConsumer;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchExecuteStatementRequest;
-import software.amazon.awssdk.services.dynamodb.model.BatchStatementRequest;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.ExecuteStatementRequest;
-import software.amazon.awssdk.services.dynamodb.model.ExecuteTransactionRequest;
-import software.amazon.awssdk.services.dynamodb.model.ParameterizedStatement;
-import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.PutRequest;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
-import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * sdk-dynamodb README: {@code WRITE_HOME_BY_KEY} is "single writer per item", and "a batch or transaction with an item
@@ -46,17 +34,17 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * key's home and no other region (journals). A PartiQL write, whose key Meridian does not read, is refused before
  * sending (it went to the local region, a second writer of the item, before the fix).
  */
+@AddLifecycleHook(LocalRegionsPerContainer.class)
 class HomedWritesIT {
     private static final String HOMED = "hw_homed";
     private static final String PLAIN = "hw_plain";
     private static final AtomicInteger KEYS = new AtomicInteger();
-    private static LocalRegions regions;
+    private static final LocalRegions regions = LocalRegions.start(TestRegions.IDS);
     private static DynamoDbClient sync;
     private static DynamoDbAsyncClient async;
 
     @BeforeContainer
     static void start() {
-        regions = LocalRegions.start(TestRegions.IDS);
         regions.createGlobalTable(TestRegions.table(HOMED));
         regions.createGlobalTable(TestRegions.table(PLAIN));
         List<TableConfig> tables = List.of(
@@ -70,7 +58,7 @@ class HomedWritesIT {
 
     @AfterContainer
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {sync, async, regions}) {
+        for (AutoCloseable c : new AutoCloseable[] {sync, async}) {
             if (c != null) {
                 try {
                     c.close();
@@ -103,18 +91,6 @@ class HomedWritesIT {
         return Map.of("pk", AttributeValue.fromS(k));
     }
 
-    /** A write shape; PartiQL ones name their key in statement text, which Meridian does not read. */
-    record Shape(String name, BiConsumer<DynamoDbClient, String> sync, BiConsumer<DynamoDbAsyncClient, String> async) {
-        boolean partiql() {
-            return name.startsWith("Execute") || name.startsWith("BatchExecute");
-        }
-
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
     private static String partiql(String k) {
         return "UPDATE \"" + HOMED + "\" SET v = 1 WHERE pk = '" + k + "'";
     }
@@ -124,23 +100,14 @@ class HomedWritesIT {
     }
 
     @Provide
-    Arbitrary<Shape> writes() {
-        return Arbitraries.of(
-                new Shape("PutItem", (c, k) -> c.putItem(put(k)), (c, k) -> c.putItem(put(k)).join()),
-                new Shape("UpdateItem", (c, k) -> c.updateItem(update(k)), (c, k) -> c.updateItem(update(k)).join()),
-                new Shape("DeleteItem", (c, k) -> c.deleteItem(delete(k)), (c, k) -> c.deleteItem(delete(k)).join()),
-                new Shape("BatchWriteItem with a plain table's item", (c, k) -> c.batchWriteItem(batch(k)),
-                        (c, k) -> c.batchWriteItem(batch(k)).join()),
-                new Shape("TransactWriteItems with a plain table's item", (c, k) -> c.transactWriteItems(tx(k)),
-                        (c, k) -> c.transactWriteItems(tx(k)).join()),
-                new Shape("ExecuteStatement UPDATE", (c, k) -> c.executeStatement(statement(partiql(k))),
-                        (c, k) -> c.executeStatement(statement(partiql(k))).join()),
-                new Shape("ExecuteStatement DELETE", (c, k) -> c.executeStatement(statement(partiqlDelete(k))),
-                        (c, k) -> c.executeStatement(statement(partiqlDelete(k))).join()),
-                new Shape("ExecuteTransaction UPDATE", (c, k) -> c.executeTransaction(transaction(partiql(k))),
-                        (c, k) -> c.executeTransaction(transaction(partiql(k))).join()),
-                new Shape("BatchExecuteStatement UPDATE", (c, k) -> c.batchExecuteStatement(batchStatement(partiql(k))),
-                        (c, k) -> c.batchExecuteStatement(batchStatement(partiql(k))).join()));
+    Arbitrary<CallShape> writes() {
+        List<CallShape> shapes = new ArrayList<>(
+                CallShape.itemWrites(HOMED, PLAIN, () -> "plain-" + KEYS.incrementAndGet()));
+        shapes.add(CallShape.executeStatement("UPDATE", HomedWritesIT::partiql));
+        shapes.add(CallShape.executeStatement("DELETE", HomedWritesIT::partiqlDelete));
+        shapes.add(CallShape.executeTransaction("UPDATE", HomedWritesIT::partiql));
+        shapes.add(CallShape.batchExecuteStatement("UPDATE", HomedWritesIT::partiql));
+        return Arbitraries.of(shapes);
     }
 
     @Provide
@@ -149,7 +116,7 @@ class HomedWritesIT {
     }
 
     @Property(tries = 54)
-    void everyWriteOfAHomedKeyGoesToItsHomeOnly(@ForAll("writes") Shape write, @ForAll boolean viaAsync,
+    void everyWriteOfAHomedKeyGoesToItsHomeOnly(@ForAll("writes") CallShape write, @ForAll boolean viaAsync,
             @ForAll("homes") String wantedHome) {
         String k;
         do {
@@ -160,9 +127,9 @@ class HomedWritesIT {
         String key = k;
         Throwable thrown = catchThrowable(() -> {
             if (viaAsync) {
-                write.async().accept(async, key);
+                write.async(async, key);
             } else {
-                write.sync().accept(sync, key);
+                write.sync(sync, key);
             }
         });
         if (write.partiql()) {
@@ -178,48 +145,5 @@ class HomedWritesIT {
             assertThat(thrown).as(what).isNull();
             assertThat(servedBy()).as(what).isEqualTo(wantedHome);
         }
-    }
-
-    private static PutItemRequest put(String k) {
-        return PutItemRequest.builder().tableName(HOMED).item(item(k)).build();
-    }
-
-    private static UpdateItemRequest update(String k) {
-        return UpdateItemRequest.builder().tableName(HOMED).key(item(k)).updateExpression("SET v = :v")
-                .expressionAttributeValues(Map.of(":v", AttributeValue.fromN("1"))).build();
-    }
-
-    private static DeleteItemRequest delete(String k) {
-        return DeleteItemRequest.builder().tableName(HOMED).key(item(k)).build();
-    }
-
-    private static BatchWriteItemRequest batch(String k) {
-        return BatchWriteItemRequest.builder().requestItems(Map.of(
-                PLAIN, List.of(WriteRequest.builder().putRequest(PutRequest.builder()
-                        .item(item("plain-" + KEYS.incrementAndGet())).build()).build()),
-                HOMED, List.of(WriteRequest.builder().putRequest(PutRequest.builder().item(item(k)).build()).build())))
-                .build();
-    }
-
-    private static TransactWriteItemsRequest tx(String k) {
-        return TransactWriteItemsRequest.builder().transactItems(
-                TransactWriteItem.builder().put(Put.builder().tableName(PLAIN)
-                        .item(item("plain-" + KEYS.incrementAndGet())).build()).build(),
-                TransactWriteItem.builder().put(Put.builder().tableName(HOMED).item(item(k)).build()).build())
-                .build();
-    }
-
-    private static ExecuteStatementRequest statement(String sql) {
-        return ExecuteStatementRequest.builder().statement(sql).build();
-    }
-
-    private static ExecuteTransactionRequest transaction(String sql) {
-        return ExecuteTransactionRequest.builder()
-                .transactStatements(ParameterizedStatement.builder().statement(sql).build()).build();
-    }
-
-    private static BatchExecuteStatementRequest batchStatement(String sql) {
-        return BatchExecuteStatementRequest.builder()
-                .statements(BatchStatementRequest.builder().statement(sql).build()).build();
     }
 }

@@ -11,6 +11,7 @@ import dev.meridian.core.idempotency.IdempotencyResultNotStoredException;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.core.routing.RoutingContext;
+import dev.meridian.dynamodb.LocalRegionsPerContainer;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.dynamodb.idempotency.DynamoDbIdempotencyStore;
@@ -27,8 +28,8 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.AfterTry;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -48,15 +49,15 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * table replicating outside the jurisdiction is refused before anything is sent; which failures release the claim
  * (a jqwik property over the documented kinds); results that cannot be stored; key reuse; keys never in messages.
  */
+@AddLifecycleHook(LocalRegionsPerContainer.class)
 class IdempotencyStoreReadmeIT {
     private static final String TABLE = "ir_idempotency";
     private static final AtomicInteger KEYS = new AtomicInteger();
-    private static LocalRegions regions;
+    private static final LocalRegions regions = LocalRegions.start(TestRegions.IDS);
     private static DynamoDbClient routed;
 
     @BeforeContainer
     static void start() {
-        regions = LocalRegions.start(TestRegions.IDS);
         regions.createGlobalTable(CreateTableRequest.builder().tableName(TABLE)
                 .keySchema(KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build())
                 .attributeDefinitions(AttributeDefinition.builder().attributeName("id")
@@ -71,14 +72,6 @@ class IdempotencyStoreReadmeIT {
         if (routed != null) {
             routed.close();
         }
-        if (regions != null) {
-            regions.close();
-        }
-    }
-
-    @AfterTry
-    void heal() {
-        regions.healAll();
     }
 
     private static DynamoDbIdempotencyStore store(HomeRegionMode mode) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.core.clock.ClockDriftException;
 import dev.meridian.core.clock.HybridLogicalClock;
+import dev.meridian.dynamodb.LocalRegionsPerContainer;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.dynamodb.client.TableConfig;
@@ -31,8 +32,7 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.AfterExample;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -52,33 +52,20 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * far-future stamp is readable and rewritable and refused by the clock; the drift policies; superseded meter; node ids;
  * write-home converges on the greatest stamp; multi-active acknowledges both writes.
  */
+@AddLifecycleHook(LocalRegionsPerContainer.class)
 class LwwGuaranteesIT {
     private static final String TABLE = "lg_items";
     private static final String REGION = "eu-west-1";
     private static final List<String> WRITER_REGIONS = List.of("eu-central-1", "eu-west-1", "us-east-1");
     private static final List<String> NODES = List.of("0a", "0b", "1a", "Zz");
     private static final AtomicInteger KEYS = new AtomicInteger();
-    private static LocalRegions regions;
+    private static final LocalRegions regions = LocalRegions.start(TestRegions.IDS);
     private static long base;
 
     @BeforeContainer
     static void start() {
-        regions = LocalRegions.start(TestRegions.IDS);
         regions.createGlobalTable(TestRegions.table(TABLE));
         base = System.currentTimeMillis();
-    }
-
-    @AfterContainer
-    static void stop() {
-        if (regions != null) {
-            regions.close();
-        }
-    }
-
-    @AfterExample
-    void heal() {
-        regions.healAll();
-        regions.resumeReplication();
     }
 
     enum Kind { PUT, UPDATE, DELETE }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.core.clock.HybridLogicalClock;
+import dev.meridian.dynamodb.LocalRegionsPerContainer;
 import dev.meridian.dynamodb.Tables;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.dynamodb.counter.GlobalCounter;
@@ -27,8 +28,7 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.AfterExample;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -44,37 +44,24 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
  * makes the update merge again (counted), and maxAttempts lost rounds end in MergeConflictException with nothing
  * written; a far-future stamp does not make the key unwritable.
  */
+@AddLifecycleHook(LocalRegionsPerContainer.class)
 class MergeableItemsGuaranteesIT {
     private static final String CARTS = "mg_carts";
     private static final String PROFILES = "mg_profiles";
     private static final String COUNTERS = "mg_counters";
     private static final List<String> SKUS = List.of("sku-1", "sku-2", "sku-3");
     private static final AtomicInteger KEYS = new AtomicInteger();
-    private static LocalRegions regions;
+    private static final LocalRegions regions = LocalRegions.start(TestRegions.IDS);
     private static final Map<String, HybridLogicalClock> CLOCKS = new HashMap<>();
 
     @BeforeContainer
     static void start() {
-        regions = LocalRegions.start(TestRegions.IDS);
         Tables.create(regions, CARTS, "pk", "sk");
         Tables.create(regions, PROFILES, "pk", "sk");
         Tables.create(regions, COUNTERS, "pk", "sk");
         for (String r : TestRegions.IDS) {
             CLOCKS.put(r, HybridLogicalClock.system());   // one clock per region's process
         }
-    }
-
-    @AfterContainer
-    static void stop() {
-        if (regions != null) {
-            regions.close();
-        }
-    }
-
-    @AfterExample
-    void heal() {
-        regions.healAll();
-        regions.resumeReplication();
     }
 
     private static <T extends dev.meridian.dynamodb.merge.Mergeable<T>> MergeableItems<T> store(

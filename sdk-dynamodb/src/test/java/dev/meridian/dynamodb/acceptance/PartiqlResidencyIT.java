@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.core.routing.RoutingContext;
+import dev.meridian.dynamodb.LocalRegionsPerContainer;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.dynamodb.client.TableConfig;
@@ -17,6 +18,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import software.amazon.awssdk.regions.Region;
@@ -32,15 +34,15 @@ import software.amazon.awssdk.services.dynamodb.model.ExecuteStatementRequest;
  * spellings. Failed before the fix: {@code INSERT INTO"pq_world" VALUE {...}} (accepted by DynamoDB) was sent under a
  * RESTRICTED context to a table replicating to us-east-1, its table not read, so its footprint not checked.
  */
+@AddLifecycleHook(LocalRegionsPerContainer.class)
 class PartiqlResidencyIT {
     private static final String WORLD = "pq_world";
     private static final AtomicInteger KEYS = new AtomicInteger();
-    private static LocalRegions regions;
+    private static final LocalRegions regions = LocalRegions.start(TestRegions.IDS);
     private static DynamoDbClient client;
 
     @BeforeContainer
     static void start() {
-        regions = LocalRegions.start(TestRegions.IDS);
         regions.createGlobalTable(TestRegions.table(WORLD));
         client = MultiRegionDynamoDb.builder().config(TestRegions.config())
                 .table(TableConfig.builder(WORLD).partitionKey("pk")
@@ -52,9 +54,6 @@ class PartiqlResidencyIT {
     static void stop() {
         if (client != null) {
             client.close();
-        }
-        if (regions != null) {
-            regions.close();
         }
     }
 

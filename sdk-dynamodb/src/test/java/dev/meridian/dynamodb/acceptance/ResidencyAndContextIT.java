@@ -16,13 +16,12 @@ import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.regions.Region;
@@ -37,6 +36,7 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
  * RESTRICTED default or require-context, also on a table with a default data class); a subject without a data class
  * takes the default; a table's replica regions bound every call. The journals witness where requests went.
  */
+@LocalRegionsConfig
 class ResidencyAndContextIT {
     private static final String TABLE = "rc_orders";
     private static final String EU_TABLE = "rc_eu_profiles";
@@ -45,30 +45,16 @@ class ResidencyAndContextIT {
     private DynamoDbClient client;
 
     @BeforeAll
-    static void start() {
-        regions = LocalRegions.start(TestRegions.IDS);
+    static void createTables() {
         regions.createGlobalTable(TestRegions.table(TABLE));
         regions.createGlobalTable(TestRegions.table(EU_TABLE), java.util.List.of("eu-west-1", "eu-central-1"));
     }
 
-    @AfterAll
-    static void stop() {
-        if (regions != null) {
-            regions.close();
-        }
-    }
-
-    @BeforeEach
-    void clear() {
-        regions.journalsClear();
-    }
-
     @AfterEach
-    void heal() {
+    void closeClient() {
         if (client != null) {
             client.close();
         }
-        regions.healAll();
     }
 
     /** The README's configuration: EU, EU, US, local eu-west-1 (or {@code local}), local-first. */

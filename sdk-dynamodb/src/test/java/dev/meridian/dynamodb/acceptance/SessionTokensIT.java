@@ -8,6 +8,7 @@ import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingSession;
 import dev.meridian.core.routing.RoutingStrategy;
+import dev.meridian.dynamodb.LocalRegionsPerContainer;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.testkit.LocalRegions;
@@ -15,44 +16,30 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiConsumer;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.AfterTry;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import software.amazon.awssdk.core.async.SdkPublisher;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchExecuteStatementRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.BatchStatementRequest;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.ExecuteStatementRequest;
-import software.amazon.awssdk.services.dynamodb.model.ExecuteTransactionRequest;
 import software.amazon.awssdk.services.dynamodb.model.Get;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
-import software.amazon.awssdk.services.dynamodb.model.ParameterizedStatement;
-import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 import software.amazon.awssdk.services.dynamodb.model.TransactGetItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactGetItemsRequest;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
-import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 import software.amazon.awssdk.services.dynamodb.paginators.ScanIterable;
 
 /**
@@ -62,10 +49,11 @@ import software.amazon.awssdk.services.dynamodb.paginators.ScanIterable;
  * is visible" — with no replication-lag probe, the written region only, even from a client whose local region is
  * another. The journals witness where each call went.
  */
+@AddLifecycleHook(LocalRegionsPerContainer.class)
 class SessionTokensIT {
     private static final String TABLE = "st_items";
     private static final AtomicInteger KEYS = new AtomicInteger();
-    private static LocalRegions regions;
+    private static final LocalRegions regions = LocalRegions.start(TestRegions.IDS);
     private static DynamoDbClient eu;
     private static DynamoDbClient us;
     private static DynamoDbAsyncClient euAsync;
@@ -73,7 +61,6 @@ class SessionTokensIT {
 
     @BeforeContainer
     static void start() {
-        regions = LocalRegions.start(TestRegions.IDS);
         regions.createGlobalTable(TestRegions.table(TABLE));
         eu = MultiRegionDynamoDb.builder().config(config(Region.EU_WEST_1))
                 .clientFactory(r -> TestRegions.client(regions, r)).buildClient();
@@ -87,7 +74,7 @@ class SessionTokensIT {
 
     @AfterContainer
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {eu, us, euAsync, usAsync, regions}) {
+        for (AutoCloseable c : new AutoCloseable[] {eu, us, euAsync, usAsync}) {
             if (c != null) {
                 try {
                     c.close();
@@ -96,11 +83,6 @@ class SessionTokensIT {
                 }
             }
         }
-    }
-
-    @AfterTry
-    void heal() {
-        regions.healAll();
     }
 
     private static MultiRegionConfig config(Region local) {
@@ -115,33 +97,6 @@ class SessionTokensIT {
         return Map.of("pk", AttributeValue.fromS(k));
     }
 
-    /** A call shape made through the synchronous or the asynchronous client. */
-    interface Shape {
-        void sync(DynamoDbClient client, String key);
-
-        void async(DynamoDbAsyncClient client, String key);
-    }
-
-    private static Shape shape(String name, BiConsumer<DynamoDbClient, String> sync,
-            BiConsumer<DynamoDbAsyncClient, String> async) {
-        return new Shape() {
-            @Override
-            public void sync(DynamoDbClient client, String key) {
-                sync.accept(client, key);
-            }
-
-            @Override
-            public void async(DynamoDbAsyncClient client, String key) {
-                async.accept(client, key);
-            }
-
-            @Override
-            public String toString() {
-                return name;
-            }
-        };
-    }
-
     private static String insert(String k) {
         return "INSERT INTO \"" + TABLE + "\" VALUE {'pk': '" + k + "'}";
     }
@@ -151,42 +106,28 @@ class SessionTokensIT {
     }
 
     @Provide
-    Arbitrary<Shape> writes() {
-        return Arbitraries.of(
-                shape("PutItem", (c, k) -> c.putItem(put(k)), (c, k) -> c.putItem(put(k)).join()),
-                shape("UpdateItem", (c, k) -> c.updateItem(update(k)), (c, k) -> c.updateItem(update(k)).join()),
-                shape("DeleteItem", (c, k) -> c.deleteItem(delete(k)), (c, k) -> c.deleteItem(delete(k)).join()),
-                shape("BatchWriteItem", (c, k) -> c.batchWriteItem(batchWrite(k)),
-                        (c, k) -> c.batchWriteItem(batchWrite(k)).join()),
-                shape("TransactWriteItems", (c, k) -> c.transactWriteItems(transactWrite(k)),
-                        (c, k) -> c.transactWriteItems(transactWrite(k)).join()),
-                shape("ExecuteStatement INSERT", (c, k) -> c.executeStatement(statement(insert(k))),
-                        (c, k) -> c.executeStatement(statement(insert(k))).join()),
-                shape("ExecuteTransaction INSERT", (c, k) -> c.executeTransaction(transaction(insert(k))),
-                        (c, k) -> c.executeTransaction(transaction(insert(k))).join()),
-                shape("BatchExecuteStatement INSERT", (c, k) -> c.batchExecuteStatement(batchStatement(insert(k))),
-                        (c, k) -> c.batchExecuteStatement(batchStatement(insert(k))).join()));
+    Arbitrary<CallShape> writes() {
+        List<CallShape> shapes = new ArrayList<>(CallShape.itemWrites(TABLE));
+        shapes.addAll(CallShape.statements("INSERT", SessionTokensIT::insert));
+        return Arbitraries.of(shapes);
     }
 
     @Provide
-    Arbitrary<Shape> reads() {
-        return Arbitraries.of(
-                shape("GetItem", (c, k) -> c.getItem(get(k)), (c, k) -> c.getItem(get(k)).join()),
-                shape("consistent GetItem", (c, k) -> c.getItem(get(k).toBuilder().consistentRead(true).build()),
-                        (c, k) -> c.getItem(get(k).toBuilder().consistentRead(true).build()).join()),
-                shape("BatchGetItem", (c, k) -> c.batchGetItem(batchGet(k)), (c, k) -> c.batchGetItem(batchGet(k)).join()),
-                shape("Query", (c, k) -> c.query(query(k)), (c, k) -> c.query(query(k)).join()),
-                shape("Query paginator", (c, k) -> c.queryPaginator(query(k)).items().forEach(i -> { }),
+    Arbitrary<CallShape> reads() {
+        List<CallShape> shapes = new ArrayList<>(List.of(
+                new CallShape("GetItem", (c, k) -> c.getItem(get(k)), (c, k) -> c.getItem(get(k)).join()),
+                new CallShape("consistent GetItem", (c, k) -> c.getItem(consistentGet(k)),
+                        (c, k) -> c.getItem(consistentGet(k)).join()),
+                new CallShape("BatchGetItem", (c, k) -> c.batchGetItem(batchGet(k)),
+                        (c, k) -> c.batchGetItem(batchGet(k)).join()),
+                new CallShape("Query", (c, k) -> c.query(query(k)), (c, k) -> c.query(query(k)).join()),
+                new CallShape("Query paginator", (c, k) -> c.queryPaginator(query(k)).items().forEach(i -> { }),
                         (c, k) -> c.queryPaginator(query(k)).items().subscribe(i -> { }).join()),
-                shape("Scan", (c, k) -> c.scan(scan()), (c, k) -> c.scan(scan()).join()),
-                shape("TransactGetItems", (c, k) -> c.transactGetItems(transactGet(k)),
-                        (c, k) -> c.transactGetItems(transactGet(k)).join()),
-                shape("ExecuteStatement SELECT", (c, k) -> c.executeStatement(statement(select(k))),
-                        (c, k) -> c.executeStatement(statement(select(k))).join()),
-                shape("ExecuteTransaction SELECT", (c, k) -> c.executeTransaction(transaction(select(k))),
-                        (c, k) -> c.executeTransaction(transaction(select(k))).join()),
-                shape("BatchExecuteStatement SELECT", (c, k) -> c.batchExecuteStatement(batchStatement(select(k))),
-                        (c, k) -> c.batchExecuteStatement(batchStatement(select(k))).join()));
+                new CallShape("Scan", (c, k) -> c.scan(scan()), (c, k) -> c.scan(scan()).join()),
+                new CallShape("TransactGetItems", (c, k) -> c.transactGetItems(transactGet(k)),
+                        (c, k) -> c.transactGetItems(transactGet(k)).join())));
+        shapes.addAll(CallShape.statements("SELECT", SessionTokensIT::select));
+        return Arbitraries.of(shapes);
     }
 
     /**
@@ -194,7 +135,7 @@ class SessionTokensIT {
      * call (with eu-west-1 down, or still suspect after an earlier try, that is another region).
      */
     @Property(tries = 32)
-    void everyWriteRecordsATokenOfTheAcknowledgingRegion(@ForAll("writes") Shape write, @ForAll boolean async,
+    void everyWriteRecordsATokenOfTheAcknowledgingRegion(@ForAll("writes") CallShape write, @ForAll boolean async,
             @ForAll boolean localDown) {
         String k = "w-" + KEYS.incrementAndGet();
         if (localDown) {
@@ -223,7 +164,8 @@ class SessionTokensIT {
 
     /** Every data read shape under a eu-west-1 token goes to eu-west-1 only, from a client local to us-east-1. */
     @Property(tries = 30)
-    void everyDataReadUnderATokenGoesOnlyWhereTheWriteIsVisible(@ForAll("reads") Shape read, @ForAll boolean async) {
+    void everyDataReadUnderATokenGoesOnlyWhereTheWriteIsVisible(@ForAll("reads") CallShape read,
+            @ForAll boolean async) {
         String k = "r-" + KEYS.incrementAndGet();
         RoutingSession session = RoutingSession.start();
         try (RoutingContext.Scope s = RoutingContext.builder().session(session).open()) {
@@ -281,41 +223,12 @@ class SessionTokensIT {
         return PutItemRequest.builder().tableName(TABLE).item(key(k)).build();
     }
 
-    private static UpdateItemRequest update(String k) {
-        return UpdateItemRequest.builder().tableName(TABLE).key(key(k)).updateExpression("SET v = :v")
-                .expressionAttributeValues(Map.of(":v", AttributeValue.fromN("1"))).build();
-    }
-
-    private static DeleteItemRequest delete(String k) {
-        return DeleteItemRequest.builder().tableName(TABLE).key(key(k)).build();
-    }
-
-    private static BatchWriteItemRequest batchWrite(String k) {
-        return BatchWriteItemRequest.builder().requestItems(Map.of(TABLE, List.of(
-                WriteRequest.builder().putRequest(PutRequest.builder().item(key(k)).build()).build()))).build();
-    }
-
-    private static TransactWriteItemsRequest transactWrite(String k) {
-        return TransactWriteItemsRequest.builder().transactItems(TransactWriteItem.builder()
-                .put(Put.builder().tableName(TABLE).item(key(k)).build()).build()).build();
-    }
-
-    private static ExecuteStatementRequest statement(String sql) {
-        return ExecuteStatementRequest.builder().statement(sql).build();
-    }
-
-    private static ExecuteTransactionRequest transaction(String sql) {
-        return ExecuteTransactionRequest.builder()
-                .transactStatements(ParameterizedStatement.builder().statement(sql).build()).build();
-    }
-
-    private static BatchExecuteStatementRequest batchStatement(String sql) {
-        return BatchExecuteStatementRequest.builder()
-                .statements(BatchStatementRequest.builder().statement(sql).build()).build();
-    }
-
     private static GetItemRequest get(String k) {
         return GetItemRequest.builder().tableName(TABLE).key(key(k)).build();
+    }
+
+    private static GetItemRequest consistentGet(String k) {
+        return get(k).toBuilder().consistentRead(true).build();
     }
 
     private static BatchGetItemRequest batchGet(String k) {

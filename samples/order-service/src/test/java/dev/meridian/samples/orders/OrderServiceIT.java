@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -154,6 +155,37 @@ class OrderServiceIT {
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).endsWith("\"status\":\"UP\"}").contains("\"degraded\":true")
                 .contains("\"unavailable\":[\"eu-west-1\"]");
+    }
+
+    /** README: "Meridian's refusals as problem+json (... residency 403 ...)": the orders table is EU-only. */
+    @Test
+    void aUsSubjectsRestrictedOrderIsRefusedWith403BeforeAnythingIsWritten() throws Exception {
+        HttpResponse<String> refused = post("/orders", "k-us", Map.of("X-Subject-Country", "US",
+                "X-Data-Class", "RESTRICTED"), "{\"item\":\"BK-1\",\"quantity\":1}");
+
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+        assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        for (String region : List.of("eu-west-1", "eu-central-1", "us-east-1")) {
+            assertThat(LOCAL.regions().journal(region).count("PutItem")).as(region).isZero();
+        }
+    }
+
+    /** README: "... no region 503": a German subject's RESTRICTED order with both EU regions drained. */
+    @Test
+    void withBothEuRegionsDrainedAnOrderIs503AndNothingIsWritten() throws Exception {
+        meridian.drain(Region.EU_WEST_1);
+        meridian.drain(Region.EU_CENTRAL_1);
+
+        HttpResponse<String> refused = post("/orders", "k-no-region", Map.of("X-Subject-Country", "DE",
+                "X-Data-Class", "RESTRICTED"), "{\"item\":\"BK-1\",\"quantity\":1}");
+
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+        assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        for (String region : List.of("eu-west-1", "eu-central-1", "us-east-1")) {
+            assertThat(LOCAL.regions().journal(region).count("PutItem")).as(region).isZero();
+        }
     }
 
     @Test

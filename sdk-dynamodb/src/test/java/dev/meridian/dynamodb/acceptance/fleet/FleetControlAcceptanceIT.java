@@ -26,6 +26,7 @@ import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.dynamodb.control.ControlTable;
 import dev.meridian.dynamodb.control.ControlTableSource;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -40,10 +41,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -65,6 +64,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * (fail static) and is metered. The journals witness where requests went. Polls are short (100 ms) so a change is
  * seen quickly; the waits are bounded generously, never asserted as timings.
  */
+@LocalRegionsConfig
 class FleetControlAcceptanceIT {
     private static final String TABLE = "fca_orders";
     private static final String EU_TABLE = "fca_eu_profiles";
@@ -78,8 +78,7 @@ class FleetControlAcceptanceIT {
     private final MeterRegistry meters = new SimpleMeterRegistry();
 
     @BeforeAll
-    static void start() {
-        regions = LocalRegions.start(TestRegions.IDS);
+    static void createTables() {
         regions.createGlobalTable(TestRegions.table(TABLE));
         regions.createGlobalTable(TestRegions.table(EU_TABLE), List.of("eu-west-1", "eu-central-1"));
         regions.createGlobalTable(CreateTableRequest.builder().tableName(CONTROL)
@@ -89,25 +88,12 @@ class FleetControlAcceptanceIT {
                 .build());
     }
 
-    @AfterAll
-    static void stop() {
-        if (regions != null) {
-            regions.close();
-        }
-    }
-
-    @BeforeEach
-    void clear() {
-        regions.journalsClear();
-    }
-
     @AfterEach
     void closeAll() throws Exception {
         Collections.reverse(closing);
         for (AutoCloseable c : closing) {
             c.close();
         }
-        regions.healAll();
     }
 
     private static MultiRegionConfig.Builder config(UnaryOperator<MultiRegionConfig.Builder> routing) {

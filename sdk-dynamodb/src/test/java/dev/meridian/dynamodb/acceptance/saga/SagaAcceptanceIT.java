@@ -22,6 +22,7 @@ import dev.meridian.dynamodb.saga.SagaStep;
 import dev.meridian.dynamodb.saga.SagaStepStatus;
 import dev.meridian.dynamodb.saga.Sagas;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import dev.meridian.testkit.RequestJournal;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -40,10 +41,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.regions.Region;
@@ -62,6 +61,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * without messages, the lease, definitions that must match, the sweep and the outcome meter. Side effects are counted
  * in memory per {@code effectKey}: every instance runs in this process, and a crash is an {@link Error}.
  */
+@LocalRegionsConfig
 class SagaAcceptanceIT {
     private static final String LOG = "acc_saga_log";
     private static final String RECORDS = "acc_saga_records";
@@ -77,24 +77,11 @@ class SagaAcceptanceIT {
     private final List<AutoCloseable> closing = new ArrayList<>();
 
     @BeforeAll
-    static void start() {
-        regions = LocalRegions.start(TestRegions.IDS);
+    static void createTables() {
         regions.createGlobalTable(table(LOG));
         regions.createGlobalTable(table(RECORDS));
         regions.createGlobalTable(table(EU_LOG), List.of("eu-west-1", "eu-central-1"));
         regions.createGlobalTable(table(EU_RECORDS), List.of("eu-west-1", "eu-central-1"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (regions != null) {
-            regions.close();
-        }
-    }
-
-    @BeforeEach
-    void clear() {
-        regions.journalsClear();
     }
 
     @AfterEach
@@ -103,7 +90,6 @@ class SagaAcceptanceIT {
         for (AutoCloseable c : closing) {
             c.close();
         }
-        regions.healAll();
     }
 
     private static CreateTableRequest table(String name) {
