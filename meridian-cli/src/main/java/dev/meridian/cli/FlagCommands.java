@@ -162,7 +162,13 @@ final class FlagCommands {
             Map<String, AttributeValue> overrides = new HashMap<>(current == null || !current.hasM() ? Map.of()
                     : current.m());
             regions.forEach((region, value) -> {
-                switch (value.toLowerCase(Locale.ROOT)) {
+                String setting = value.toLowerCase(Locale.ROOT);
+                // An override is set for a known region only (a typo would never match an instance's region);
+                // "inherit" removes any, a stray one included.
+                if (!setting.equals("inherit") && !MeridianCli.isKnownRegion(region)) {
+                    throw usage(MeridianCli.unknownRegion("--region", region));
+                }
+                switch (setting) {
                     case "on" -> overrides.put(region, AttributeValue.fromBool(true));
                     case "off" -> overrides.put(region, AttributeValue.fromBool(false));
                     case "inherit" -> overrides.remove(region);

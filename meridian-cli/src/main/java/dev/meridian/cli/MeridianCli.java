@@ -146,6 +146,24 @@ public final class MeridianCli {
         return named != null ? Jurisdiction.of(named) : Jurisdiction.inferredFor(Region.of(regionId));
     }
 
+    /**
+     * Whether {@code regionId} names an AWS region the SDK knows (as a fleet's configuration must): a typo such as
+     * {@code eu-wset-1} would otherwise be written as a region of its own, and the command would report a change that
+     * no instance ever applies.
+     */
+    static boolean isKnownRegion(String regionId) {
+        try {
+            return Region.regions().contains(Region.of(regionId));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** The usage error for {@code argument}'s region id that {@link #isKnownRegion} refuses. */
+    static String unknownRegion(String argument, String regionId) {
+        return argument + ": '" + regionId + "' is not a known AWS region id (e.g. eu-west-1)";
+    }
+
     ParameterException usage(String message) {
         if (spec == null) {
             throw new IllegalStateException("picocli injects the spec");

@@ -49,6 +49,14 @@ final class RegionCommands {
             return new ParameterException(spec().commandLine(), message);
         }
 
+        /** {@code regionId} given as {@code argument}, when it is a known AWS region; else a usage error naming both. */
+        String known(String regionId, String argument) {
+            if (!MeridianCli.isKnownRegion(regionId)) {
+                throw usage(MeridianCli.unknownRegion(argument, regionId));
+            }
+            return regionId;
+        }
+
         private CommandSpec spec() {
             if (spec == null) {
                 throw new IllegalStateException("picocli injects the spec");
@@ -61,6 +69,7 @@ final class RegionCommands {
          * run, writes the differing regions (each conditioned on the version read).
          */
         int change(ChangeOptions options, UnaryOperator<Map<String, RegionState>> change) {
+            root().jurisdictions.keySet().forEach(r -> known(r, "--jurisdiction"));
             try (ControlPlane plane = root().plane()) {
                 Map<String, RegionState> before = plane.regions();
                 Map<String, RegionState> after = change.apply(new TreeMap<>(before));
@@ -135,6 +144,7 @@ final class RegionCommands {
 
         @Override
         public Integer call() {
+            known(region, "REGION");
             return change(options, states -> {
                 states.put(region, current(states, region).withOn(false));
                 return states;
@@ -152,6 +162,7 @@ final class RegionCommands {
 
         @Override
         public Integer call() {
+            known(region, "REGION");
             return change(options, states -> {
                 states.put(region, current(states, region).withOn(true));
                 return states;
@@ -173,6 +184,7 @@ final class RegionCommands {
         public Integer call() {
             int total = 0;
             for (Map.Entry<String, Integer> w : weights.entrySet()) {
+                known(w.getKey(), "REGION=WEIGHT");
                 if (w.getValue() < 0 || w.getValue() > 100) {
                     throw usage("weight of " + w.getKey() + " must be in 0..100, was " + w.getValue());
                 }

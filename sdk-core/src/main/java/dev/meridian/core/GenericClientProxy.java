@@ -12,8 +12,11 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.core.async.SdkPublisher;
+import software.amazon.awssdk.core.pagination.sync.SdkIterable;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -21,8 +24,13 @@ import software.amazon.awssdk.regions.Region;
  * through the runtime's routing with the caller's context. A call the {@link OperationClassifier} does not classify
  * is routed as a write pinned to the first region of its plan (the plan still applies residency and health; no
  * failover, since nothing says repeating it elsewhere is safe). Object methods, {@code serviceName()} and
- * {@code close()} are answered locally; every other call runs on a region's client, so an SDK default method (a
- * consumer-builder overload, a paginator) runs there, inside a region the plan chose.
+ * {@code close()} are answered locally. A paginator (an SDK default method returning an {@link SdkIterable} or
+ * {@link SdkPublisher}) is made on this client, so each page is a routed call of its own (failover included), under
+ * the context current when the paginator was made; a paginator made on a region's client would send every page to that
+ * region however it answered. A consumer-builder overload (an SDK default method taking a {@code Consumer}) is run on
+ * this client too: it builds the request and calls the request method, which is classified and routed, so the
+ * {@link OperationClassifier} sees the request whichever overload the caller used. Every other call runs on a region's
+ * client.
  */
 final class GenericClientProxy<C> implements InvocationHandler, AutoCloseable {
     private final Class<C> iface;
@@ -67,6 +75,14 @@ final class GenericClientProxy<C> implements InvocationHandler, AutoCloseable {
         if (closed) {
             throw new IllegalStateException("Multi-region " + iface.getSimpleName() + " is closed");
         }
+        if (method.isDefault() && isPaginator(method.getReturnType())) {
+            return InvocationHandler.invokeDefault(pagesUnder(RoutingContext.current()), method, args);
+        }
+        if (method.isDefault() && isConsumerOverload(method)) {
+            // The SDK's overload builds the request and calls the request method on this proxy: that call is the one
+            // classified and routed, so the classifier sees the request as with the request overload.
+            return InvocationHandler.invokeDefault(proxy, method, args);
+        }
         Operation classified = classifier.classify(method, args);
         Operation op = classified != null ? classified
                 : Operation.builder(method.getName(), OperationKind.WRITE).maxRegions(1).build();
@@ -75,6 +91,27 @@ final class GenericClientProxy<C> implements InvocationHandler, AutoCloseable {
             return runtime.executeAsync(op, ctx, region -> (CompletableFuture<?>) call(region, method, args));
         }
         return runtime.execute(op, ctx, new Attempts(method, args));
+    }
+
+    /** An SDK consumer-builder overload, e.g. {@code getItem(Consumer<GetItemRequest.Builder>)}. */
+    private static boolean isConsumerOverload(Method method) {
+        return method.getParameterCount() == 1 && Consumer.class.isAssignableFrom(method.getParameterTypes()[0]);
+    }
+
+    private static boolean isPaginator(Class<?> type) {
+        return SdkIterable.class.isAssignableFrom(type) || SdkPublisher.class.isAssignableFrom(type);
+    }
+
+    /**
+     * This client as a paginator sees it: each page's call routed under {@code ctx}, the context of the call that made
+     * the paginator (pages are fetched later, on the caller's iteration or an SDK thread's demand).
+     */
+    private C pagesUnder(RoutingContext ctx) {
+        return iface.cast(Proxy.newProxyInstance(iface.getClassLoader(), new Class<?>[] {iface}, (pages, m, a) -> {
+            try (RoutingContext.Scope s = ctx.open()) {
+                return invoke(pages, m, a);
+            }
+        }));
     }
 
     /**

@@ -1059,11 +1059,13 @@ final class RegionalExecutor implements AutoCloseable {
             try {
                 plan = router.plan(op, ctx);
             } catch (RuntimeException e) {
-                return CompletableFuture.failedFuture(e);
+                return ContextualFuture.of(ctx, CompletableFuture.failedFuture(e));
             }
             int limit = limit(op, plan.regions().size());
-            return new Run<>(op, ctx, plan, limit, classifier, asyncLaunch(ctx, call), null, hedgesAsync(op, limit),
-                    cold, servedRegion(call), new CompletableFuture<>(), null).start();
+            // The caller's dependents run under the call's context, as a routed client's (ContextualFuture): a
+            // continuation that makes another call is routed as the caller's own would be, residency included.
+            return ContextualFuture.of(ctx, new Run<>(op, ctx, plan, limit, classifier, asyncLaunch(ctx, call), null,
+                    hedgesAsync(op, limit), cold, servedRegion(call), new CompletableFuture<>(), null).start());
         }
 
         /** See {@link RegionalExecutor#callAsync}. */
