@@ -102,6 +102,7 @@ class RefusedRegionAsyncWritesIT {
 
     @Test
     void everyWriteToARefusedRegionIsAcknowledgedOnceFromTheNextRegionWithoutAnAttemptTimeout() {
+        regions.journalsClear();
         List<String> failures = new ArrayList<>();
         for (int i = 0; i < WRITES; i++) {
             Shape shape = Shape.values()[i % Shape.values().length];
@@ -119,5 +120,20 @@ class RefusedRegionAsyncWritesIT {
             assertThat(regions.journal("us-east-1").count(shape.operation)).as(shape + " never applied twice")
                     .isZero();
         }
+    }
+
+    /** Reads are hedged: one whose refusal is lost is answered by its hedge, the others fail over at once. */
+    @Test
+    void everyReadOfARefusedRegionIsAnsweredFromAnotherRegion() {
+        client.putItem(p -> p.tableName(TABLE).item(Map.of("pk", AttributeValue.fromS("read"),
+                "v", AttributeValue.fromS("x")))).join();
+        List<String> unanswered = new ArrayList<>();
+        for (int i = 0; i < 90; i++) {
+            Map<String, AttributeValue> got = client.getItem(g -> g.tableName(TABLE).key(item("read"))).join().item();
+            if (!got.containsKey("v")) {
+                unanswered.add("read " + i + ": " + got);
+            }
+        }
+        assertThat(unanswered).isEmpty();
     }
 }
