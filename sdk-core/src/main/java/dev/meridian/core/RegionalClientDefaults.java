@@ -14,8 +14,10 @@ import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.awscore.client.config.AwsAdvancedClientOption;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.RequestOverrideConfiguration;
+import software.amazon.awssdk.core.SdkSystemSetting;
 import software.amazon.awssdk.core.SdkClient;
 import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.core.client.builder.SdkAsyncClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.client.config.SdkAdvancedClientOption;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -201,6 +203,40 @@ public final class RegionalClientDefaults {
     private static <T> void copy(ClientOverrideConfiguration from, ClientOverrideConfiguration.Builder to,
             SdkAdvancedClientOption<T> option) {
         from.advancedOption(option).ifPresent(value -> to.putAdvancedOption(option, value));
+    }
+
+    /**
+     * Gives an async per-region client whose HTTP client Meridian chooses (built without a factory of the
+     * application's, or made like the application's client, whose HTTP client the SDK does not expose) the SDK's
+     * default Netty client with a connection-acquire timeout of half {@code attemptTimeout}, when the SDK would use
+     * Netty (its system setting names it, or, without one, it is on the class path); else leaves the builder as it is.
+     * Netty sometimes loses a refused connect of a pool that has never connected, and the acquire then waits for its
+     * timeout, 10 s by default: past the attempt timeout, a failure that may have applied a write, so the write would
+     * not move to the next region. Half the attempt timeout leaves room for one SDK retry of a refused connect
+     * (refused at once, then its back-off) whose acquire is lost too. An acquire timeout is a failure that applied
+     * nothing ({@code FailureClassifier.aws()}): the write moves. See docs/exactly-once.md.
+     */
+    @API(status = INTERNAL, since = "0.1")
+    public static void boundAcquire(SdkAsyncClientBuilder<?, ?> builder, Duration attemptTimeout) {
+        Objects.requireNonNull(builder, "builder");
+        SettingRules.positive(attemptTimeout, "attemptTimeout", "pass a timeout such as 2 s (the default)");
+        if (nettyIsSdkDefault()) {
+            NettyAcquireTimeout.apply(builder, attemptTimeout.dividedBy(2));
+        }
+    }
+
+    private static boolean nettyIsSdkDefault() {
+        String netty = "software.amazon.awssdk.http.nio.netty.NettySdkAsyncHttpService";
+        Optional<String> chosen = SdkSystemSetting.ASYNC_HTTP_SERVICE_IMPL.getStringValue();
+        if (chosen.isPresent()) {
+            return chosen.get().equals(netty);
+        }
+        try {
+            Class.forName(netty, false, RegionalClientDefaults.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     /**

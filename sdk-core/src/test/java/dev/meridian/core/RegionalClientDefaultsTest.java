@@ -2,19 +2,25 @@ package dev.meridian.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkSystemSetting;
+import software.amazon.awssdk.core.client.builder.SdkAsyncClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.client.config.SdkAdvancedClientOption;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.metrics.MetricCollection;
 import software.amazon.awssdk.metrics.MetricPublisher;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -131,6 +137,35 @@ class RegionalClientDefaultsTest {
             assertThat(o.headers()).isEqualTo(Map.of());
             assertThat(o.executionInterceptors()).as("nothing of the SDK's own copied")
                     .containsExactly(HeardAtTheWire.INSTANCE);
+        }
+    }
+
+    /** The HTTP client builders {@code builder} was given. */
+    private static List<Object> httpClientBuildersGiven(Consumer<SdkAsyncClientBuilder<?, ?>> use) {
+        List<Object> given = new ArrayList<>();
+        SdkAsyncClientBuilder<?, ?> builder = (SdkAsyncClientBuilder<?, ?>) Proxy.newProxyInstance(
+                RegionalClientDefaultsTest.class.getClassLoader(), new Class<?>[] {SdkAsyncClientBuilder.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("httpClientBuilder")) {
+                        given.add(args[0]);
+                    }
+                    return proxy;
+                });
+        use.accept(builder);
+        return given;
+    }
+
+    @Test
+    void anAsyncClientGetsNettyWithABoundedAcquireOnlyWhereTheSdkWouldPickNetty() {
+        assertThat(httpClientBuildersGiven(b -> RegionalClientDefaults.boundAcquire(b, Duration.ofSeconds(2))))
+                .as("Netty on the class path, no system setting").singleElement()
+                .isInstanceOf(NettyNioAsyncHttpClient.Builder.class);
+        String property = SdkSystemSetting.ASYNC_HTTP_SERVICE_IMPL.property();
+        System.setProperty(property, "software.amazon.awssdk.http.crt.AwsCrtSdkHttpService");
+        try {
+            assertThat(httpClientBuildersGiven(b -> RegionalClientDefaults.boundAcquire(b, Duration.ofSeconds(2))))
+                    .as("the system setting names another client").isEmpty();
+        } finally {
+            System.clearProperty(property);
         }
     }
 }

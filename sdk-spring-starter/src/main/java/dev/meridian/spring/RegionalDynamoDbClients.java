@@ -48,6 +48,8 @@ final class RegionalDynamoDbClients {
             DynamoDbAsyncClientBuilder b = DynamoDbAsyncClient.builder().region(region)
                     .credentialsProvider(cfg.credentialsProvider())
                     .overrideConfiguration(overrides);
+            // The application's HTTP client is not exposed by its built client: the copy gets the SDK's default.
+            overrides.apiCallAttemptTimeout().ifPresent(t -> RegionalClientDefaults.boundAcquire(b, t));
             spec.endpoint().ifPresent(b::endpointOverride);
             return b.build();
         };

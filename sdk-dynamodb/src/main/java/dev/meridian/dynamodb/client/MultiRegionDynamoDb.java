@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClientBuilder;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -475,7 +476,7 @@ public final class MultiRegionDynamoDb {
                 RegionalClientFactory<DynamoDbAsyncClient> factory = b.regionalAsyncFactory != null
                         ? b.regionalAsyncFactory
                         : plain != null ? new Plain<>(plain)
-                        : (region, spec) -> DefaultClients.defaultClient(DynamoDbAsyncClient.builder(), region, rt);
+                        : (region, spec) -> DefaultClients.defaultAsyncClient(region, rt);
                 return new RegionalClients<>("DynamoDbAsyncClient", rt.config(), factory);
             }
         }
@@ -490,6 +491,16 @@ public final class MultiRegionDynamoDb {
 
             static RegionalClientFactory<DynamoDbClient> defaultSyncFactory(MultiRegion rt) {
                 return (region, spec) -> defaultClient(DynamoDbClient.builder(), region, rt);
+            }
+
+            /**
+             * As {@link #defaultClient}, on the SDK's Netty client with an acquire timeout under the attempt timeout
+             * ({@link RegionalClientDefaults#boundAcquire}): a refused connect Netty loses still fails over.
+             */
+            static DynamoDbAsyncClient defaultAsyncClient(Region region, MultiRegion rt) {
+                DynamoDbAsyncClientBuilder builder = DynamoDbAsyncClient.builder();
+                RegionalClientDefaults.boundAcquire(builder, RegionalClientDefaults.ATTEMPT_TIMEOUT);
+                return defaultClient(builder, region, rt);
             }
 
             /**

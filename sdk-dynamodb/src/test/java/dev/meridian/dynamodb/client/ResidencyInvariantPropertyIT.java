@@ -286,7 +286,7 @@ class ResidencyInvariantPropertyIT {
      * two-second Netty quiet period when a try closes it), its requests stamped with the try.
      */
     private static DynamoDbAsyncClient asyncClient(Region region, TryStamp stamp) {
-        return TestRegions.asyncClientBuilder(regions, region)
+        return TestRegions.asyncClientBuilder(regions, region, ATTEMPT_TIMEOUT)
                 .overrideConfiguration(o -> RegionalClientDefaults.apply(o, RegionalClientDefaults.MAX_ATTEMPTS,
                         ATTEMPT_TIMEOUT).addExecutionInterceptor(stamp))
                 .build();
