@@ -3,6 +3,8 @@ package dev.meridian.core;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import dev.meridian.core.routing.RoutingContext;
+import dev.meridian.core.spi.AnsweredCall;
+import dev.meridian.core.spi.MultiRegionSpi;
 import dev.meridian.core.spi.RegionalClients;
 import dev.meridian.core.spi.ReleasableCall;
 import dev.meridian.core.spi.SnapshotParticipant;
@@ -30,11 +32,14 @@ import software.amazon.awssdk.regions.Region;
  * region however it answered. A consumer-builder overload (an SDK default method taking a {@code Consumer}) is run on
  * this client too: it builds the request and calls the request method, which is classified and routed, so the
  * {@link OperationClassifier} sees the request whichever overload the caller used. Every other call runs on a region's
- * client.
+ * client, with the cold-client rules of the routed clients: while a region's client has not answered a call yet, a
+ * request passed as the call's only argument gets the first-attempt budget ({@link MultiRegionConfig#firstAttemptTimeout()},
+ * {@link RegionalClients#firstAttempt}) and the runtime is told the client is cold ({@link RegionalClients#cold()}).
  */
 final class GenericClientProxy<C> implements InvocationHandler, AutoCloseable {
     private final Class<C> iface;
     private final MultiRegion runtime;
+    private final MultiRegionSpi spi;
     private final boolean ownsRuntime;
     private final OperationClassifier classifier;
     private final RegionalClients<C> clients;
@@ -45,6 +50,7 @@ final class GenericClientProxy<C> implements InvocationHandler, AutoCloseable {
             OperationClassifier classifier) {
         this.iface = iface;
         this.runtime = runtime;
+        this.spi = MultiRegionSpi.of(runtime);
         this.ownsRuntime = ownsRuntime;
         this.classifier = classifier;
         this.clients = new RegionalClients<>(iface.getSimpleName(), runtime.config(), factory);
@@ -88,9 +94,9 @@ final class GenericClientProxy<C> implements InvocationHandler, AutoCloseable {
                 : Operation.builder(method.getName(), OperationKind.WRITE).maxRegions(1).build();
         RoutingContext ctx = RoutingContext.current();
         if (CompletableFuture.class.isAssignableFrom(method.getReturnType())) {
-            return runtime.executeAsync(op, ctx, region -> (CompletableFuture<?>) call(region, method, args));
+            return spi.callAsync(op, ctx, new AsyncAttempts(method, args), clients.cold());
         }
-        return runtime.execute(op, ctx, new Attempts(method, args));
+        return spi.execute(op, ctx, new Attempts(method, args), clients.cold());
     }
 
     /** An SDK consumer-builder overload, e.g. {@code getItem(Consumer<GetItemRequest.Builder>)}. */
@@ -129,7 +135,15 @@ final class GenericClientProxy<C> implements InvocationHandler, AutoCloseable {
 
         @Override
         public @Nullable Object apply(Region region) {
-            return call(region, method, args);
+            Object r;
+            try {
+                r = call(region, method, args);
+            } catch (RuntimeException e) {
+                clients.attempted(region, e);
+                throw e;
+            }
+            clients.answered(region);
+            return r;
         }
 
         @Override
@@ -139,10 +153,49 @@ final class GenericClientProxy<C> implements InvocationHandler, AutoCloseable {
         }
     }
 
+    /** The attempts of one asynchronous call; the runtime tells them each attempt's outcome (cold clients). */
+    private final class AsyncAttempts implements AnsweredCall<Object> {
+        private final Method method;
+        private final Object @Nullable [] args;
+
+        AsyncAttempts(Method method, Object @Nullable [] args) {
+            this.method = method;
+            this.args = args;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public CompletableFuture<Object> apply(Region region) {
+            return (CompletableFuture<Object>) Objects.requireNonNull(call(region, method, args),
+                    () -> method + " returned no future");
+        }
+
+        @Override
+        public void attempted(Region region, @Nullable Throwable failure) {
+            clients.attempted(region, failure);
+        }
+
+        @Override
+        public void answered(Region region, Object value) {
+            // Nothing to report: a wrapped client has no request model.
+        }
+    }
+
+    /**
+     * Calls {@code method} on the region's client; a cold client's request (the call's only argument) gets the
+     * first-attempt budget. The sync attempts note an answer; the async ones are told theirs by the runtime.
+     */
     private @Nullable Object call(Region region, Method method, Object @Nullable [] args) {
         C client = clients.get(region);
+        Object @Nullable [] sent = args;
+        if (args != null && args.length == 1 && args[0] != null) {
+            Object budgeted = clients.firstAttempt(region, args[0], runtime.config().firstAttemptTimeout());
+            if (budgeted != args[0]) {
+                sent = new Object[] {budgeted};
+            }
+        }
         try {
-            return method.invoke(client, args);
+            return method.invoke(client, sent);
         } catch (InvocationTargetException e) {
             throw sneaky(e.getTargetException());
         } catch (IllegalAccessException e) {

@@ -13,10 +13,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Predicate;
 import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -40,6 +44,8 @@ public final class RegionalClients<C> implements SnapshotParticipant, AutoClosea
      * identity scan, which for a handful of regions is cheaper than hashing ({@link Region} compares by identity).
      */
     private final List<Slot> slotList;
+    /** {@link #isCold}, one instance for every call's executor. */
+    private final Predicate<Region> cold = new Cold<>(this);
     private volatile boolean closed;
 
     /**
@@ -80,6 +86,15 @@ public final class RegionalClients<C> implements SnapshotParticipant, AutoClosea
     boolean isCold(Region region) {
         Slot slot = slot(region);
         return slot != null && !slot.started;
+    }
+
+    /**
+     * {@link #isCold} as the runtime's executor takes it ({@link MultiRegionSpi#execute(dev.meridian.core.routing.Operation,
+     * dev.meridian.core.routing.RoutingContext, java.util.function.Function, Predicate)}): a read whose first attempt
+     * goes through a cold client is hedged later, and that attempt's time is not held against the region.
+     */
+    public Predicate<Region> cold() {
+        return cold;
     }
 
     private @Nullable Slot slot(Region region) {
@@ -129,6 +144,26 @@ public final class RegionalClients<C> implements SnapshotParticipant, AutoClosea
     }
 
     /**
+     * Records the outcome of an attempt through the region's client: a response ({@code failure} null) or a service
+     * error ({@link SdkServiceException}, maybe wrapped by the attempt's future) is an answer, so the client is no
+     * longer cold; a failure that got no answer (a timeout, a refused connection) leaves it cold.
+     */
+    public void attempted(Region region, @Nullable Throwable failure) {
+        if (failure == null || unwrapCompletion(failure) instanceof SdkServiceException) {
+            answered(region);
+        }
+    }
+
+    /** The failure a future completed with, without the wrappers the future added. */
+    private static Throwable unwrapCompletion(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    /**
      * Closes every client built so far and forgets it, leaving these clients open: the next {@link #get} of a region
      * builds a new one. For a process snapshot (CRaC, Lambda SnapStart), which must not hold open connections.
      */
@@ -159,6 +194,20 @@ public final class RegionalClients<C> implements SnapshotParticipant, AutoClosea
     @Override
     public String toString() {
         return "RegionalClients<" + service + ">" + slots.keySet();
+    }
+
+    /** {@link RegionalClients#isCold}; a class rather than a method reference, spun by every cold start's build. */
+    private static final class Cold<C> implements Predicate<Region> {
+        private final RegionalClients<C> clients;
+
+        Cold(RegionalClients<C> clients) {
+            this.clients = clients;
+        }
+
+        @Override
+        public boolean test(Region region) {
+            return clients.isCold(region);
+        }
     }
 
     private final class Slot {

@@ -9,14 +9,11 @@ import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.RoutingContext;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
-import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -37,7 +34,7 @@ public final class RoutedClient<C, R, K> {
     private final MultiRegionSpi spi;
     private final RegionalClients<C> clients;
     private final RequestModel<R, K> model;
-    /** Whether a region's client has not answered yet; one instance, not a method reference per call. */
+    /** Whether a region's client has not answered yet ({@link RegionalClients#cold()}). */
     private final Predicate<Region> cold;
 
     /** Calls routed by {@code runtime} to {@code clients}, described by {@code model}. */
@@ -46,7 +43,7 @@ public final class RoutedClient<C, R, K> {
         this.spi = MultiRegionSpi.of(runtime);
         this.clients = Objects.requireNonNull(clients, "clients");
         this.model = Objects.requireNonNull(model, "model");
-        this.cold = new Cold<>(clients);
+        this.cold = clients.cold();
     }
 
     /** The runtime the calls are routed with. */
@@ -100,8 +97,8 @@ public final class RoutedClient<C, R, K> {
             S r;
             try {
                 r = method.apply(client, firstAttempt(region, client, request));
-            } catch (SdkServiceException e) {
-                clients.answered(region);
+            } catch (RuntimeException e) {
+                clients.attempted(region, e);
                 throw e;
             }
             clients.answered(region);
@@ -166,37 +163,12 @@ public final class RoutedClient<C, R, K> {
 
         @Override
         public void attempted(Region region, @Nullable Throwable failure) {
-            if (failure == null || unwrapCompletion(failure) instanceof SdkServiceException) {
-                clients.answered(region);
-            }
+            clients.attempted(region, failure);
         }
 
         @Override
         public void answered(Region region, S value) {
             model.afterSuccess(classified, request, ctx, region, value);
-        }
-
-        /** The failure a future completed with, without the wrappers the future added. */
-        private static Throwable unwrapCompletion(Throwable e) {
-            Throwable t = e;
-            while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-                t = t.getCause();
-            }
-            return t;
-        }
-    }
-
-    /** {@link RegionalClients#isCold}; a class rather than a method reference, spun by every cold start's build. */
-    private static final class Cold<C> implements Predicate<Region> {
-        private final RegionalClients<C> clients;
-
-        Cold(RegionalClients<C> clients) {
-            this.clients = clients;
-        }
-
-        @Override
-        public boolean test(Region region) {
-            return clients.isCold(region);
         }
     }
 
