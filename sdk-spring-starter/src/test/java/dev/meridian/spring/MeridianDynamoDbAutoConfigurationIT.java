@@ -10,9 +10,9 @@ import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.dynamodb.idempotency.DynamoDbIdempotencyStore;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,35 +29,21 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /** The DynamoDB beans and their conditions, against DynamoDB Local in three regions. */
+@LocalRegionsConfig
 class MeridianDynamoDbAutoConfigurationIT {
     private static LocalRegions regions;
     private ApplicationContextRunner runner;
 
     @BeforeAll
-    static void start() {
-        regions = LocalRegions.start("eu-west-1", "eu-central-1", "us-east-1");
-        regions.createGlobalTable(CreateTableRequest.builder().tableName("orders")
-                .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
-                        .attributeType(ScalarAttributeType.S).build())
-                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build()).build());
-    }
-
-    @AfterAll
-    static void stop() {
-        regions.close();
+    static void createTable() {
+        regions.createGlobalTable(PkTables.named("orders"));
     }
 
     @BeforeEach
     void runner() {
-        regions.journalsClear();
         runner = new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(MeridianAutoConfiguration.class,
                         MeridianDynamoDbAutoConfiguration.class))

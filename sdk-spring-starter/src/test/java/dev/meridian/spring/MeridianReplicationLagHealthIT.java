@@ -5,11 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.meridian.dynamodb.lag.ReplicationLagProbe;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -20,17 +19,13 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
-import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * Replication lag in the health details and the endpoint, as the application's own {@link ReplicationLagProbe}
  * measured it over DynamoDB Local global tables; pausing replication into one region makes it exceed the bound there
  * while the roll-up stays as availability says.
  */
+@LocalRegionsConfig
 class MeridianReplicationLagHealthIT {
     private static final String PROBE_THREAD = "meridian-replication-lag-probe";
     private static LocalRegions regions;
@@ -41,22 +36,8 @@ class MeridianReplicationLagHealthIT {
                     "management.endpoints.web.exposure.include=meridian", "meridian.dynamodb.wrap-beans=false");
 
     @BeforeAll
-    static void start() {
-        regions = LocalRegions.start("eu-west-1", "eu-central-1", "us-east-1");
-        regions.createGlobalTable(CreateTableRequest.builder().tableName("heartbeats")
-                .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
-                        .attributeType(ScalarAttributeType.S).build())
-                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build()).build());
-    }
-
-    @AfterAll
-    static void stop() {
-        regions.close();
-    }
-
-    @AfterEach
-    void resume() {
-        regions.resumeReplication();
+    static void createTable() {
+        regions.createGlobalTable(PkTables.named("heartbeats"));
     }
 
     @Test

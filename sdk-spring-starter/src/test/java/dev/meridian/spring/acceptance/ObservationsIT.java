@@ -6,7 +6,9 @@ import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.spring.MeridianAutoConfiguration;
 import dev.meridian.spring.MeridianDynamoDbAutoConfiguration;
+import dev.meridian.spring.PkTables;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import io.micrometer.common.KeyValue;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
@@ -20,7 +22,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,12 +32,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * sdk-spring-starter/README.md, "Observations": with an application {@code ObservationRegistry} bean, every regional
@@ -46,28 +42,19 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * lost), a failed attempt's exception as its error, and as parent the observation current on the caller's thread when
  * the call started, also for attempts that start on Meridian's own threads or from an asynchronous failover.
  */
+@LocalRegionsConfig
 class ObservationsIT {
     private static final List<String> REGIONS = List.of("eu-west-1", "eu-central-1", "us-east-1");
     private static LocalRegions regions;
     private static final List<Observation.Context> STOPPED = new CopyOnWriteArrayList<>();
 
     @BeforeAll
-    static void start() {
-        regions = LocalRegions.start(REGIONS.toArray(String[]::new));
-        regions.createGlobalTable(CreateTableRequest.builder().tableName("orders")
-                .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
-                        .attributeType(ScalarAttributeType.S).build())
-                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build()).build());
-    }
-
-    @AfterAll
-    static void stop() {
-        regions.close();
+    static void createTable() {
+        regions.createGlobalTable(PkTables.named("orders"));
     }
 
     @BeforeEach
     void reset() {
-        regions.reset();
         STOPPED.clear();
     }
 

@@ -7,14 +7,15 @@ import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.spring.MeridianAutoConfiguration;
 import dev.meridian.spring.MeridianDynamoDbAutoConfiguration;
+import dev.meridian.spring.PkTables;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,12 +33,7 @@ import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * sdk-spring-starter/README.md, "What it configures", the wrapping of an application's {@code DynamoDbClient} bean:
@@ -48,6 +44,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * {@code meridian.region.<region>.endpoint}". Witnesses: the request journals (an SDK attempt is one request) and
  * the application's own interceptor.
  */
+@LocalRegionsConfig
 class WrappedClientSettingsIT {
     private static final List<String> REGIONS = List.of("eu-west-1", "eu-central-1", "us-east-1");
     private static LocalRegions regions;
@@ -55,22 +52,12 @@ class WrappedClientSettingsIT {
     static final Set<String> SEEN_WITH_HEADER = ConcurrentHashMap.newKeySet();
 
     @BeforeAll
-    static void start() {
-        regions = LocalRegions.start(REGIONS.toArray(String[]::new));
-        regions.createGlobalTable(CreateTableRequest.builder().tableName("orders")
-                .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
-                        .attributeType(ScalarAttributeType.S).build())
-                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build()).build());
-    }
-
-    @AfterAll
-    static void stop() {
-        regions.close();
+    static void createTable() {
+        regions.createGlobalTable(PkTables.named("orders"));
     }
 
     @BeforeEach
     void reset() {
-        regions.reset();
         SEEN_WITH_HEADER.clear();
     }
 
