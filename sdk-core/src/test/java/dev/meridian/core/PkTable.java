@@ -7,11 +7,12 @@ import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /** The ITs' tables: a string hash key {@code pk}, on-demand (the testkit's default for a global table). */
-final class PkTable {
+public final class PkTable {
     private PkTable() {
     }
 
-    static CreateTableRequest named(String table) {
+    /** A table named {@code table} keyed by the string {@code pk}. */
+    public static CreateTableRequest named(String table) {
         return CreateTableRequest.builder().tableName(table)
                 .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
                 .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
