@@ -2,6 +2,7 @@ package dev.meridian.cli;
 
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
+import dev.meridian.core.internal.SettingRules;
 import dev.meridian.core.residency.Jurisdiction;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -153,7 +154,7 @@ public final class MeridianCli {
      */
     static boolean isKnownRegion(String regionId) {
         try {
-            return Region.regions().contains(Region.of(regionId));
+            return SettingRules.isKnownRegion(Region.of(regionId));
         } catch (IllegalArgumentException e) {
             return false;
         }

@@ -4,6 +4,7 @@ import static org.apiguardian.api.API.Status.STABLE;
 
 import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.health.HealthConfig;
+import dev.meridian.core.internal.SettingRules;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.Jurisdiction;
 import dev.meridian.core.residency.ResidencyPolicy;
@@ -356,10 +357,9 @@ public final class MultiRegionConfig {
             if (regions.isEmpty()) {
                 throw ConfigProblems.noRegion(name("regions"));
             }
-            Set<Region> known = new LinkedHashSet<>(Region.regions());
             Set<Region> seen = new LinkedHashSet<>();
             for (RegionSpec s : regions) {
-                if (!known.contains(s.region())) {
+                if (!SettingRules.isKnownRegion(s.region())) {
                     throw ConfigProblems.unknownRegion(name("regions"), s.region());
                 }
                 if (!seen.add(s.region())) {

@@ -76,13 +76,12 @@ final class DynamoDbTables {
     /** Region ids checked by {@code declaration} (at least one, each once), each a known AWS region. */
     static Set<Region> regions(Setting<List<String>> declaration, String property, List<String> ids) {
         List<String> normal = ids.stream().map(id -> id.trim().toLowerCase(Locale.ROOT)).toList();
-        Set<Region> known = Set.copyOf(Region.regions());
         Set<Region> out = new LinkedHashSet<>();
         for (String id : StarterSettings.check(declaration, property, normal)) {
             Region r = Region.of(id);
-            if (!known.contains(r)) {
+            if (!SettingRules.isKnownRegion(r)) {
                 throw MeridianConfigurationException.invalid(property, "must list known AWS regions",
-                        SettingRules.quoted(id), "list AWS region ids such as " + known.stream().limit(3)
+                        SettingRules.quoted(id), "list AWS region ids such as " + Region.regions().stream().limit(3)
                                 .map(Region::id).collect(Collectors.joining(",")), null);
             }
             out.add(r);

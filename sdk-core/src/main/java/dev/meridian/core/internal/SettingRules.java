@@ -5,6 +5,7 @@ import static org.apiguardian.api.API.Status.INTERNAL;
 import dev.meridian.core.exception.InvalidSettingException;
 import java.time.Duration;
 import org.apiguardian.api.API;
+import software.amazon.awssdk.regions.Region;
 
 /**
  * Validation of configuration settings, shared by every Meridian module so that every configuration error has the
@@ -125,5 +126,14 @@ public final class SettingRules {
     /** {@code 'text'}: how a value typed as text (a name, a variable's value) is shown, so blanks stay visible. */
     public static String quoted(Object text) {
         return "'" + text + "'";
+    }
+
+    /**
+     * Whether {@code region} is one the AWS SDK knows: what every list of regions Meridian is given must hold to
+     * (a configuration, the starter's region properties, the CLI's arguments), so that a typo fails where it was
+     * written rather than never matching a region at run time.
+     */
+    public static boolean isKnownRegion(Region region) {
+        return Region.regions().contains(region);
     }
 }
