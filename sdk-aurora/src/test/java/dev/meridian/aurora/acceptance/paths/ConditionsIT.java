@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import dev.meridian.aurora.datasource.RoutingDataSource;
+import dev.meridian.aurora.datasource.WriterChangedException;
 import dev.meridian.core.MultiRegion;
+import dev.meridian.core.residency.DataClass;
+import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingSession;
 import dev.meridian.core.routing.SessionToken;
@@ -22,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -274,6 +278,31 @@ class ConditionsIT {
     }
 
     /**
+     * Residency at another door: "The check is made at every use of the physical connection (each statement
+     * execution), against the RoutingContext current at that moment, not only the one the route was chosen under".
+     * A connection bound to the writer on the test thread without a context is handed to a pool thread that opens a
+     * German RESTRICTED scope (the cluster replicates to us-east-1): its INSERT is refused there with sdk-core's
+     * unchecked exception, unwrapped and unsent; the same connection then writes on the test thread, no scope open.
+     */
+    @Test
+    @Order(6)
+    void aRestrictedScopeOnAnotherThreadIsCheckedAtTheStatementNotWhereTheConnectionWasBound() throws Exception {
+        RoutingContext restricted = RoutingContext.builder().subjectCountry("DE").dataClass(DataClass.RESTRICTED).build();
+        try (Connection c = dataSource.getConnection()) {
+            assertThat(port(c)).isEqualTo(writer());
+            Throwable refused = catchThrowable(() -> elsewhere(restricted, () -> {
+                insert(c, "handed-over-restricted", 0);
+                return null;
+            }));
+            assertThat(refused).isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(ResidencyViolationException.class);
+            insert(c, "handed-over-default", 0);
+        }
+        assertThat(PathsCluster.rowPorts(aurora, "handed-over-restricted")).isEmpty();
+        assertThat(PathsCluster.rowPorts(aurora, "handed-over-default")).containsExactly(writer());
+    }
+
+    /**
      * Writer promotion (switchover eu-west-1 → eu-central-1) beside a CPU-starved caller and a writer thread cycling
      * through call shapes. Held across it: an autocommit connection with a prepared statement, a transaction with one
      * statement run, a read-only connection; a second data source idle through it whose old writer then rejoins as a
@@ -369,10 +398,13 @@ class ConditionsIT {
                 assertThat(heldRows).hasSizeLessThanOrEqualTo(1);
             }
 
-            // The held transaction lost its first statement with the old writer: it fails; rolled back, it retries.
+            // The held transaction lost its first statement with the old writer. README, Writer moves: "If the writer
+            // moved and the statement was the first of its transaction ..., it is re-created on the new writer ...;
+            // otherwise WriterChangedException (SQLState 40001, retry the transaction)". Rolled back, it retries.
             Throwable txOutcome = catchThrowable(() -> insert(tx, "tx-second", 0));
             System.err.println("held transaction after the promotion: " + txOutcome);
-            assertThat(txOutcome).isInstanceOf(SQLException.class);
+            assertThat(txOutcome).isInstanceOf(WriterChangedException.class)
+                    .extracting(t -> ((SQLException) t).getSQLState()).isEqualTo("40001");
             tx.rollback();
             insert(tx, "tx-retried", 0);
             tx.commit();
