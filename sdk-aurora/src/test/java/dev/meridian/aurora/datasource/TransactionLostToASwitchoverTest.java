@@ -10,8 +10,8 @@ import software.amazon.awssdk.regions.Region;
 
 /**
  * README, Writer moves: "If the writer moved and the statement was the first of its transaction (or autocommit), it
- * is re-created on the new writer ... otherwise WriterChangedException (SQLState 40001, retry the transaction)" — also
- * when the old writer's shutdown ended the transaction's connection (a switchover). Before the fix the caller got
+ * is re-created on the new writer ... otherwise WriterChangedException (SQLState 40001, retry the transaction)",
+ * also when the old writer's shutdown ended the transaction's connection (a switchover). Before the fix the caller got
  * the connection's own failure (ConditionsIT saw PostgreSQL's 57P01). The pure decision, on the fake connections; a
  * connection failure that could have committed something is never turned into "retry".
  */

@@ -99,16 +99,27 @@ class CallShapePropertyIT {
         }
 
         /** The statement this shape uses, created now (null for shapes that create theirs when they run). */
-        @Nullable Statement prepare(Connection c) throws SQLException {
+        @Nullable Statement prepare(Connection c, String id) throws SQLException {
             String insert = "INSERT INTO paths VALUES (?, ?, inet_server_port())";
             return switch (this) {
                 case QUERY, EXECUTE_THEN_RESULT_SET, UPDATE, EXECUTE_WRITE, LARGE_UPDATE, STATEMENT_BATCH ->
                         c.createStatement();
                 case PREPARED_QUERY -> c.prepareStatement("SELECT inet_server_port() WHERE ? = ?");
-                case CALLABLE_FUNCTION -> c.prepareCall("{? = call inet_server_port()}");
+                case CALLABLE_FUNCTION -> {
+                    // Registered now: a statement that moves is re-created "with its settings and parameters".
+                    CallableStatement call = c.prepareCall("{? = call inet_server_port()}");
+                    call.registerOutParameter(1, Types.INTEGER);
+                    call.setQueryTimeout(30);
+                    yield call;
+                }
                 case PREPARED_UPDATE, PREPARED_LARGE_UPDATE, PREPARED_BATCH, PREPARED_LARGE_BATCH ->
                         c.prepareStatement(insert);
-                case GENERATED_KEYS -> c.prepareStatement(insert, new String[] {"port"});
+                case GENERATED_KEYS -> {
+                    PreparedStatement p = c.prepareStatement(insert, new String[] {"port"});
+                    bind(p, id, 0); // bound now: replayed if the statement moves
+                    p.setFetchSize(10);
+                    yield p;
+                }
                 case INSERT_RETURNING -> c.prepareStatement(insert + " RETURNING port");
                 case CALL_PROCEDURE -> c.prepareCall("CALL path_insert(?, ?)");
                 case READ_TRANSACTION, METADATA, WRITE_TRANSACTION, SAVEPOINTS, AUTOCOMMIT_BACK_ON -> null;
@@ -132,7 +143,6 @@ class CallShapePropertyIT {
                 }
                 case CALLABLE_FUNCTION: {
                     CallableStatement call = (CallableStatement) prepared;
-                    call.registerOutParameter(1, Types.INTEGER);
                     call.execute();
                     return call.getInt(1);
                 }
@@ -189,7 +199,6 @@ class CallShapePropertyIT {
                     assertThat(prepared.executeLargeBatch()).containsExactly(1L, 1L);
                     return null;
                 case GENERATED_KEYS:
-                    bind(prepared, id, 0);
                     assertThat(((PreparedStatement) prepared).executeUpdate()).isEqualTo(1);
                     return firstInt(prepared.getGeneratedKeys());
                 case INSERT_RETURNING:
@@ -201,7 +210,8 @@ class CallShapePropertyIT {
                     return null;
                 case WRITE_TRANSACTION:
                     c.setAutoCommit(false);
-                    try (PreparedStatement p = c.prepareStatement("INSERT INTO paths VALUES (?, ?, inet_server_port())")) {
+                    try (PreparedStatement p = c.prepareStatement(
+                            "INSERT INTO paths VALUES (?, ?, inet_server_port())")) {
                         for (int n = 0; n < 2; n++) {
                             bind(p, id, n);
                             p.executeUpdate();
@@ -320,20 +330,22 @@ class CallShapePropertyIT {
             throws Exception {
         Statistics.collect(shape.readOnly ? "read" : "write", door);
         String id = "p-" + UUID.randomUUID();
-        RoutingContext context = correlated ? RoutingContext.builder().correlationId(id).build() : RoutingContext.empty();
+        RoutingContext context = correlated
+                ? RoutingContext.builder().correlationId(id).build() : RoutingContext.empty();
         Integer reported;
         try (PathsCluster.Starvation busy = new PathsCluster.Starvation(starved);
              RoutingContext.Scope scope = context.open();
              Connection c = dataSource.getConnection()) {
             if (door == Door.CONNECTION_HANDED_OVER) {
                 setUp(c, shape, moment);
-                Statement prepared = moment == Moment.AFTER_STATEMENT_CREATED ? prepareUnderOtherFlag(c, shape) : null;
-                reported = through(door, () -> shape.run(c, prepared == null ? shape.prepare(c) : prepared, id));
+                Statement prepared = moment == Moment.AFTER_STATEMENT_CREATED
+                        ? prepareUnderOtherFlag(c, shape, id) : null;
+                reported = through(door, () -> shape.run(c, prepared == null ? shape.prepare(c, id) : prepared, id));
             } else {
                 reported = through(door, () -> {
                     setUp(c, shape, moment);
                     Statement prepared = moment == Moment.AFTER_STATEMENT_CREATED
-                            ? prepareUnderOtherFlag(c, shape) : shape.prepare(c);
+                            ? prepareUnderOtherFlag(c, shape, id) : shape.prepare(c, id);
                     return shape.run(c, prepared, id);
                 });
             }
@@ -353,7 +365,7 @@ class CallShapePropertyIT {
         }
     }
 
-    /** Sets the flag as {@code moment} says, for every moment but {@link Moment#AFTER_STATEMENT_CREATED}'s last step. */
+    /** Sets the flag as {@code moment} says ({@link Moment#AFTER_STATEMENT_CREATED}: its first step only). */
     private static void setUp(Connection c, Shape shape, Moment moment) throws SQLException {
         switch (moment) {
             case FRESH -> c.setReadOnly(shape.readOnly);
@@ -377,8 +389,9 @@ class CallShapePropertyIT {
      * flag: the statement must follow the connection to its new route. Shapes that create their statements as they
      * run just get the flag.
      */
-    private static @Nullable Statement prepareUnderOtherFlag(Connection c, Shape shape) throws SQLException {
-        Statement prepared = shape.prepare(c);
+    private static @Nullable Statement prepareUnderOtherFlag(Connection c, Shape shape, String id)
+            throws SQLException {
+        Statement prepared = shape.prepare(c, id);
         if (prepared == null) {
             try (Statement s = c.createStatement()) {
                 firstInt(s.executeQuery("SELECT 1"));

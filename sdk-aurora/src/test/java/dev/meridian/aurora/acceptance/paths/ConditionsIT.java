@@ -17,6 +17,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
@@ -123,7 +124,8 @@ class ConditionsIT {
     private static Read read(RoutingDataSource ds, String id) throws SQLException {
         try (Connection c = ds.getConnection()) {
             c.setReadOnly(true);
-            try (PreparedStatement p = c.prepareStatement("SELECT inet_server_port(), count(*) FROM paths WHERE id = ?")) {
+            try (PreparedStatement p = c.prepareStatement(
+                    "SELECT inet_server_port(), count(*) FROM paths WHERE id = ?")) {
                 p.setString(1, id);
                 try (ResultSet rs = p.executeQuery()) {
                     rs.next();
@@ -287,7 +289,8 @@ class ConditionsIT {
     @Test
     @Order(6)
     void aRestrictedScopeOnAnotherThreadIsCheckedAtTheStatementNotWhereTheConnectionWasBound() throws Exception {
-        RoutingContext restricted = RoutingContext.builder().subjectCountry("DE").dataClass(DataClass.RESTRICTED).build();
+        RoutingContext restricted = RoutingContext.builder().subjectCountry("DE")
+                .dataClass(DataClass.RESTRICTED).build();
         try (Connection c = dataSource.getConnection()) {
             assertThat(port(c)).isEqualTo(writer());
             Throwable refused = catchThrowable(() -> elsewhere(restricted, () -> {
@@ -323,6 +326,16 @@ class ConditionsIT {
             PreparedStatement heldInsert = held.prepareStatement("INSERT INTO paths VALUES (?, 0, inet_server_port())");
             heldInsert.setString(1, "held-before");
             heldInsert.executeUpdate();
+            PreparedStatement heldKeys = held.prepareStatement("INSERT INTO paths VALUES (?, 0, inet_server_port())",
+                    new String[] {"port"});
+            heldKeys.setString(1, "keys-before");
+            heldKeys.executeUpdate();
+            PreparedStatement heldBatch = held.prepareStatement("INSERT INTO paths VALUES (?, ?, inet_server_port())");
+            for (int n = 0; n < 2; n++) {
+                heldBatch.setString(1, "batch-pending");
+                heldBatch.setInt(2, n);
+                heldBatch.addBatch();
+            }
             tx.setAutoCommit(false);
             insert(tx, "tx-uncommitted", 0);
             ro.setReadOnly(true);
@@ -398,6 +411,33 @@ class ConditionsIT {
                 assertThat(heldRows).hasSizeLessThanOrEqualTo(1);
             }
 
+            // Generated keys of a statement re-created on the new writer come from there.
+            heldKeys.setString(1, "keys-after");
+            Throwable keysOutcome = catchThrowable(heldKeys::executeUpdate);
+            if (keysOutcome == null) {
+                try (ResultSet keys = heldKeys.getGeneratedKeys()) {
+                    assertThat(keys.next()).isTrue();
+                    assertThat(keys.getInt(1)).isEqualTo(newWriter);
+                }
+                assertThat(PathsCluster.rowPorts(aurora, "keys-after")).containsExactly(newWriter);
+            } else {
+                assertThat(PathsCluster.rowPorts(aurora, "keys-after")).hasSizeLessThanOrEqualTo(1);
+            }
+
+            // A batch pending across the move (the held statement's retry moved the connection) is never sent twice:
+            // "using it after its connection moved throws SQLFeatureNotSupportedException (SQLState 0A000)"; a new
+            // batch on the same statement after executeBatch runs on the new writer.
+            Throwable batchOutcome = catchThrowable(heldBatch::executeBatch);
+            System.err.println("batch pending across the promotion: " + batchOutcome);
+            assertThat(batchOutcome).isInstanceOf(SQLFeatureNotSupportedException.class)
+                    .extracting(t -> ((SQLException) t).getSQLState()).isEqualTo("0A000");
+            assertThat(PathsCluster.rowPorts(aurora, "batch-pending")).isEmpty();
+            heldBatch.setString(1, "batch-again");
+            heldBatch.setInt(2, 0);
+            heldBatch.addBatch();
+            assertThat(heldBatch.executeBatch()).containsExactly(1);
+            assertThat(PathsCluster.rowPorts(aurora, "batch-again")).containsExactly(newWriter);
+
             // The held transaction lost its first statement with the old writer. README, Writer moves: "If the writer
             // moved and the statement was the first of its transaction ..., it is re-created on the new writer ...;
             // otherwise WriterChangedException (SQLState 40001, retry the transaction)". Rolled back, it retries.
@@ -419,6 +459,7 @@ class ConditionsIT {
 
             assertThat(PathsCluster.rowPorts(aurora, "idle-before")).containsExactly(oldWriter);
             assertThat(PathsCluster.rowPorts(aurora, "held-before")).containsExactly(oldWriter);
+            assertThat(PathsCluster.rowPorts(aurora, "keys-before")).containsExactly(oldWriter);
             assertThat(PathsCluster.rowPorts(aurora, "idle-after")).containsExactly(newWriter);
             assertThat(PathsCluster.rowPorts(aurora, "tx-uncommitted")).isEmpty();
             assertThat(PathsCluster.rowPorts(aurora, "tx-second")).isEmpty();
