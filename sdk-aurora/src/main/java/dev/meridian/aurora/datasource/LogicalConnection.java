@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * 08001/08004); any other autocommit write whose connection fails is never repeated, nor is a statement whose wait
  * was interrupted. That rule is sdk-core's ({@link FailureDecision#movesOn}), asked with the failure's classification
  * ({@link SqlFailures#STATEMENTS}) and the statement's kind; this class only adds that a statement after others of its
- * transaction cannot move (their work died with the connection). A statement holding a pending
+ * transaction cannot move (their work died with the connection): it throws {@link WriterChangedException} when the
+ * writer moved meanwhile (a switchover ends the old writer's connections), else its own failure. A statement holding a pending
  * batch or stream parameters is never run again (see {@link StatementHandler}): a moved writer then gives
  * {@link WriterChangedException}, a failed connection its own exception with a suppressed note saying why.
  *
