@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * 08001/08004); any other autocommit write whose connection fails is never repeated, nor is a statement whose wait
  * was interrupted. That rule is sdk-core's ({@link FailureDecision#movesOn}), asked with the failure's classification
  * ({@link SqlFailures#STATEMENTS}) and the statement's kind; this class only adds that a statement after others of its
- * transaction cannot move (their work died with the connection). A statement holding a pending
+ * transaction cannot move (their work died with the connection): it throws {@link WriterChangedException} when the
+ * writer moved meanwhile (a switchover ends the old writer's connections), else its own failure. A statement holding a pending
  * batch or stream parameters is never run again (see {@link StatementHandler}): a moved writer then gives
  * {@link WriterChangedException}, a failed connection its own exception with a suppressed note saying why.
  *
@@ -349,7 +350,10 @@ final class LogicalConnection implements Connection {
             // A statement after others of its transaction cannot move: their work lives in the connection that died.
             // Whether the first one may is sdk-core's rule, asked with what the failure proves and what the
             // statement is.
-            if (!firstOfTransaction || !mayMove(e)) {
+            if (!firstOfTransaction) {
+                throw transactionLost(b, e);
+            }
+            if (!mayMove(e)) {
                 throw e;
             }
             String unreplayable = statement.unreplayableReason();
@@ -385,6 +389,22 @@ final class LogicalConnection implements Connection {
         }
         log.info("Writer {} refused a write as read-only; retrying it once on the new writer", b.endpoint());
         return retryOnNewRoute(statement, method, args, e);
+    }
+
+    /**
+     * What a statement after others of its transaction throws when its connection failed. The transaction committed
+     * nothing (the server rolls it back when its connection dies), so when the writer moved meanwhile — a switchover
+     * stops the old writer, ending its connections — the caller gets the README's {@link WriterChangedException}
+     * (40001: retry the whole transaction), not the old writer's shutdown notice; otherwise the failure itself.
+     */
+    private SQLException transactionLost(Binding b, SQLException e) {
+        if (b.role() != Role.WRITER || readOnly || !connections.writerMoved(b)) {
+            return e;
+        }
+        return new WriterChangedException("The writer of the global database moved during this transaction (the "
+                + "connection to " + b.endpoint() + " failed: " + e.getMessage() + ") after "
+                + (statementsInTransaction - 1) + " statement(s) of the transaction had run; roll back and retry the "
+                + "whole transaction", e);
     }
 
     /**

@@ -12,7 +12,8 @@ import org.apiguardian.api.API;
  * created again); a new transaction on the same {@link RoutingDataSource} goes to the new writer.
  *
  * <p>SQLState {@value #SQL_STATE} (serialization failure), which Spring and most retry helpers treat as transient and
- * retryable. The cause is the database's refusal (PostgreSQL 25006, MySQL 1290/1836).
+ * retryable. The cause is the database's refusal (PostgreSQL 25006, MySQL 1290/1836), or the failure of the
+ * transaction's connection to the old writer (a switchover stops it).
  */
 @API(status = STABLE, since = "0.1")
 public class WriterChangedException extends SQLTransactionRollbackException {
