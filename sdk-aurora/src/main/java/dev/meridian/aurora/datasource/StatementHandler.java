@@ -60,6 +60,8 @@ final class StatementHandler implements InvocationHandler {
 
     private final LogicalConnection owner;
     private final Factory factory;
+    /** The SQL the statement was prepared with; null for a plain {@code Statement}. */
+    private final @Nullable String preparedSql;
     private Statement delegate;
     private long generation;
     private @Nullable Map<String, Invocation> settings;
@@ -71,21 +73,23 @@ final class StatementHandler implements InvocationHandler {
     private record Invocation(Method method, Object[] args) {
     }
 
-    private StatementHandler(LogicalConnection owner, Statement delegate, long generation, Factory factory) {
+    private StatementHandler(LogicalConnection owner, Statement delegate, long generation, @Nullable String preparedSql,
+            Factory factory) {
         this.owner = owner;
         this.delegate = delegate;
         this.generation = generation;
+        this.preparedSql = preparedSql;
         this.factory = factory;
     }
 
     /**
-     * Wraps {@code delegate}, created by {@code factory} on the physical connection of binding {@code generation}
-     * of {@code owner}.
+     * Wraps {@code delegate}, created by {@code factory} (with {@code preparedSql}, null for a plain statement) on the
+     * physical connection of binding {@code generation} of {@code owner}.
      */
     @SuppressWarnings("unchecked")
     static <T extends Statement> T wrap(Class<T> type, LogicalConnection owner, Statement delegate, long generation,
-                                        Factory factory) {
-        StatementHandler handler = new StatementHandler(owner, delegate, generation, factory);
+                                        @Nullable String preparedSql, Factory factory) {
+        StatementHandler handler = new StatementHandler(owner, delegate, generation, preparedSql, factory);
         MethodHandle constructor = CONSTRUCTORS.get(type);
         if (constructor == null) {
             throw new IllegalStateException("cannot create statement proxy for " + type.getSimpleName());
@@ -214,6 +218,17 @@ final class StatementHandler implements InvocationHandler {
     private static boolean isStream(Method method, Object[] args) {
         return STREAM_SETTERS.contains(method.getName())
                 || (args != null && args.length > 1 && (args[1] instanceof InputStream || args[1] instanceof Reader));
+    }
+
+    /**
+     * The SQL an execution {@code method} with {@code args} sends: its SQL argument, else the prepared SQL; null when
+     * not known (a plain statement's batch of SQL strings).
+     */
+    @Nullable String sqlOf(Method method, @Nullable Object[] args) {
+        if (args != null && args.length > 0 && args[0] instanceof String sql) {
+            return sql;
+        }
+        return preparedSql;
     }
 
     /** Why the statement cannot be re-created elsewhere, or null when it can. */

@@ -3,8 +3,10 @@ package dev.meridian.aurora.datasource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
 
@@ -77,6 +79,50 @@ class TransactionLostToASwitchoverTest {
 
         assertThat(catchThrowable(() -> s.executeQuery("SELECT 2")))
                 .isNotInstanceOf(WriterChangedException.class)
+                .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("08006");
+    }
+
+    @Test
+    void aCommitSentAsSqlWhoseConnectionDiedAsTheWriterMovedKeepsItsOwnFailureForItMayHaveCommitted()
+            throws SQLException {
+        for (String commit : List.of("COMMIT", "  commit work", "/* done */ END", "-- done\nCOMMIT;",
+                "UPDATE t SET v = 2; COMMIT", "PREPARE TRANSACTION 'x'")) {
+            LogicalConnection fresh = new LogicalConnection(connections, false, true);
+            fresh.setAutoCommit(false);
+            Statement s = fresh.createStatement();
+            s.executeUpdate("INSERT INTO t VALUES (1)");
+            connections.last().broken = true;
+            connections.moveWriterTo(connections.last().endpoint.region() == Region.US_EAST_1 ? Region.EU_WEST_1
+                    : Region.US_EAST_1);
+
+            assertThat(catchThrowable(() -> s.execute(commit))).as(commit)
+                    .isNotInstanceOf(WriterChangedException.class)
+                    .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("08006");
+        }
+    }
+
+    @Test
+    void aPreparedCommitWhoseConnectionDiedAsTheWriterMovedKeepsItsOwnFailure() throws SQLException {
+        c.setAutoCommit(false);
+        c.createStatement().executeUpdate("INSERT INTO t VALUES (1)");
+        PreparedStatement commit = c.prepareStatement("commit");
+        connections.bound.get(0).broken = true;
+        connections.moveWriterTo(Region.US_EAST_1);
+
+        assertThat(catchThrowable(commit::execute)).isNotInstanceOf(WriterChangedException.class)
+                .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("08006");
+    }
+
+    @Test
+    void aPlainStatementsBatchWhoseConnectionDiedAsTheWriterMovedKeepsItsOwnFailure() throws SQLException {
+        c.setAutoCommit(false);
+        Statement s = c.createStatement();
+        s.executeUpdate("INSERT INTO t VALUES (1)");
+        s.addBatch("COMMIT"); // a batch's SQL strings are not looked into: it may commit
+        connections.bound.get(0).broken = true;
+        connections.moveWriterTo(Region.US_EAST_1);
+
+        assertThat(catchThrowable(s::executeBatch)).isNotInstanceOf(WriterChangedException.class)
                 .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("08006");
     }
 }
