@@ -1127,7 +1127,7 @@ final class RegionalExecutor implements AutoCloseable {
             super(ctx);
         }
 
-        /** Starts {@code r}, which completes this future: known to it first, so that a cancellation reaches it. */
+        /** Starts {@code r}, which completes this future, once noted here so that a cancellation reaches it. */
         CompletableFuture<T> started(Run<T> r) {
             run = r;
             return r.start();
