@@ -1,13 +1,17 @@
 package dev.meridian.benchmarks;
 
+import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
 import dev.meridian.core.execution.HedgingConfig;
+import dev.meridian.core.routing.Operation;
+import dev.meridian.core.routing.OperationKind;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.dynamodb.client.TableConfig;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -33,7 +37,9 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  * routing work alone (classification, plan, breaker, latency tracking, the returned future's context hand-over).
  * {@code rawAsyncNoop} is that client called directly; {@code wrappedAsyncNoop} the routed client with the default
  * configuration (reads hedged: the hedge timer is armed and cancelled per read); {@code wrappedAsyncNoopUnhedged}
- * the same with hedging off. Each call's future is joined, as a caller would.
+ * the same with hedging off. {@code executeAsyncNoop} is {@link MultiRegion#executeAsync} for a read whose call answers
+ * with an already completed future, default configuration: the runtime's own work per call (plan, breaker, run, the
+ * returned future) without a client's classification. Each call's future is joined, as a caller would.
  *
  * <p>Run (see benchmarks/RESULTS.md): {@code mvn -B -q -pl benchmarks -am package -DskipTests && java -jar
  * benchmarks/target/benchmarks.jar AsyncWrapperOverhead -prof gc -f 2 -wi 3 -w 1s -i 3 -r 1s}
@@ -45,10 +51,14 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 @Measurement(iterations = 3, time = 1)
 @Fork(2)
 public class AsyncWrapperOverheadBenchmark {
+    private static final Operation GET = Operation.of("GetItem", OperationKind.READ);
+    private static final CompletableFuture<String> ANSWER = CompletableFuture.completedFuture("order-1");
+    private static final Function<Region, CompletableFuture<String>> ANSWERED = region -> ANSWER;
 
     private DynamoDbAsyncClient rawAsyncNoop;
     private DynamoDbAsyncClient wrappedAsyncNoop;
     private DynamoDbAsyncClient wrappedAsyncNoopUnhedged;
+    private MultiRegion runtime;
     private GetItemRequest request;
 
     @Setup(Level.Trial)
@@ -61,6 +71,7 @@ public class AsyncWrapperOverheadBenchmark {
                 .asyncClientFactory(region -> new NoopAsyncClient()).table(orders).buildAsyncClient();
         wrappedAsyncNoopUnhedged = MultiRegionDynamoDb.builder().config(config(HedgingConfig.disabled()))
                 .asyncClientFactory(region -> new NoopAsyncClient()).table(orders).buildAsyncClient();
+        runtime = MultiRegion.builder(config(HedgingConfig.defaults())).build();
         // Build the wrapped region clients outside the measurement.
         wrappedAsyncNoop.getItem(request).join();
         wrappedAsyncNoopUnhedged.getItem(request).join();
@@ -81,6 +92,7 @@ public class AsyncWrapperOverheadBenchmark {
         rawAsyncNoop.close();
         wrappedAsyncNoop.close();
         wrappedAsyncNoopUnhedged.close();
+        runtime.close();
     }
 
     @Benchmark
@@ -98,6 +110,12 @@ public class AsyncWrapperOverheadBenchmark {
     @Benchmark
     public GetItemResponse wrappedAsyncNoopUnhedged() {
         return wrappedAsyncNoopUnhedged.getItem(request).join();
+    }
+
+    /** MultiRegion.executeAsync's own work per read (default configuration), the call answering at once. */
+    @Benchmark
+    public String executeAsyncNoop() {
+        return runtime.executeAsync(GET, ANSWERED).join();
     }
 
     /** A DynamoDbAsyncClient answering GetItem with one prebuilt, completed future and no SDK work. */

@@ -1055,17 +1055,19 @@ final class RegionalExecutor implements AutoCloseable {
                 Function<Region, CompletableFuture<T>> call, FailureClassifier classifier, Predicate<Region> cold) {
             Objects.requireNonNull(call, "call");
             Objects.requireNonNull(ctx, "ctx");
+            RunFuture<T> result = new RunFuture<>(ctx);
             RoutingPlan plan;
             try {
                 plan = router.plan(op, ctx);
             } catch (RuntimeException e) {
-                return ContextualFuture.of(ctx, CompletableFuture.failedFuture(e));
+                result.completeExceptionally(e);
+                return result;
             }
             int limit = limit(op, plan.regions().size());
             // The caller's dependents run under the call's context, as a routed client's (ContextualFuture): a
             // continuation that makes another call is routed as the caller's own would be, residency included.
-            return ContextualFuture.of(ctx, new Run<>(op, ctx, plan, limit, classifier, asyncLaunch(ctx, call), null,
-                    hedgesAsync(op, limit), cold, servedRegion(call), new CompletableFuture<>(), null).start());
+            return result.started(new Run<>(op, ctx, plan, limit, classifier, asyncLaunch(ctx, call), null,
+                    hedgesAsync(op, limit), cold, servedRegion(call), result, null));
         }
 
         /** See {@link RegionalExecutor#callAsync}. */
@@ -1078,9 +1080,9 @@ final class RegionalExecutor implements AutoCloseable {
                 plan = router.plan(op, ctx);
             } catch (RuntimeException e) {
                 // Wrapped as a stage chained after a failed execution would have been.
-                CompletableFuture<T> failed = new CompletableFuture<>();
+                RunFuture<T> failed = new RunFuture<>(ctx);
                 failed.completeExceptionally(new CompletionException(e));
-                return ContextualFuture.of(ctx, failed);
+                return failed;
             }
             int limit = limit(op, plan.regions().size());
             // Returned by the call's own method, typed as a CompletableFuture: returning the AsyncCall here would make
@@ -1105,6 +1107,59 @@ final class RegionalExecutor implements AutoCloseable {
                     return call.apply(region);
                 }
             };
+        }
+    }
+
+    /**
+     * The future of one {@link #executeAsync} call, which its run completes itself under the call's context: no stage
+     * chained after a plain future, nor a {@link ContextualFuture#of} wrapper after that — one object per call. As
+     * {@link ContextualFuture} promises, its completion is delivered with the context open on the completing thread;
+     * cancelling it abandons the run (its attempts in flight are cancelled). It fails with the run's failure as is (a
+     * failed attempt's own exception, {@link NoRegionAvailableException}), as the plain future it replaces did; an
+     * {@link AsyncCall} wraps its failures instead. Also the failed future of an asynchronous call that could not be
+     * planned (no run).
+     */
+    private static final class RunFuture<T> extends ContextualFuture<T> {
+        /** The run that completes this; volatile as the caller may cancel on any thread. Null for a planning failure. */
+        private volatile @Nullable Run<T> run;
+
+        RunFuture(RoutingContext ctx) {
+            super(ctx);
+        }
+
+        /** Starts {@code r}, which completes this future, once noted here so that a cancellation reaches it. */
+        CompletableFuture<T> started(Run<T> r) {
+            run = r;
+            return r.start();
+        }
+
+        @Override
+        @SuppressWarnings("try") // the scope only makes the call's context current while the dependents run
+        public boolean complete(T value) {
+            RoutingContext ctx = context();
+            try (RoutingContext.Scope s = RoutingContext.current() == ctx ? null : ctx.open()) {
+                return super.complete(value);
+            }
+        }
+
+        @Override
+        @SuppressWarnings("try")
+        public boolean completeExceptionally(Throwable failure) {
+            RoutingContext ctx = context();
+            try (RoutingContext.Scope s = RoutingContext.current() == ctx ? null : ctx.open()) {
+                return super.completeExceptionally(failure);
+            }
+        }
+
+        /** The caller's cancellation abandons the run: its attempts in flight are cancelled. */
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            Run<T> r = run;
+            if (cancelled && r != null) {
+                r.abandon();
+            }
+            return cancelled;
         }
     }
 
@@ -1941,7 +1996,10 @@ final class RegionalExecutor implements AutoCloseable {
         private final Predicate<Region> cold;
         /** Told the region of the one attempt whose success completes the run (a later success is a loser's). */
         private final @Nullable ServedRegion served;
-        /** What the run completes: a plain future, or the {@link AsyncCall} its caller holds. */
+        /**
+         * What the run completes: a synchronous read's plain future, or the future its asynchronous caller holds (a
+         * {@link RunFuture}, or an {@link AsyncCall}), which abandons the run when cancelled.
+         */
         private final CompletableFuture<T> result;
         /**
          * The same {@link AsyncCall} when it is one, else null: a field, not {@code instanceof}, which would load that
@@ -2024,9 +2082,6 @@ final class RegionalExecutor implements AutoCloseable {
         }
 
         CompletableFuture<T> start() {
-            if (!callerTimesHedge && call == null) {
-                new Detour().abandonWhenCancelled();
-            }
             int firstIndex;
             Region trialRegion = null;
             Region suspectRegion = null;
@@ -2706,20 +2761,6 @@ final class RegionalExecutor implements AutoCloseable {
                     inflight.clear();
                 }
                 losers.forEach(Attempt::cancel);
-            }
-
-            /**
-             * An asynchronous caller may cancel the future it was given (an AsyncCall abandons its run itself); a
-             * synchronous caller's cancellation is await's, which abandons the attempts itself. The callback holds the
-             * run, not this: made for every asynchronous run, this object then does not escape (the JIT allocates none).
-             */
-            void abandonWhenCancelled() {
-                Run<T> run = Run.this;
-                result.whenComplete((v, e) -> {
-                    if (run.result.isCancelled()) {
-                        run.abandon();
-                    }
-                });
             }
         }
 

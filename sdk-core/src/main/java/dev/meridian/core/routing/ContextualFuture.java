@@ -22,8 +22,9 @@ import org.apiguardian.api.API;
  * async methods without an executor run on the JDK's default executor with the context open. Every dependent stage
  * is itself a {@code ContextualFuture} of the same context. Cancelling it cancels the source.
  *
- * <p>Subclassed by the runtime for the future of a routed asynchronous call that it completes itself, under the
- * context, rather than through a source future and a wrapper ({@link #of}): one object per call instead of a chain.
+ * <p>Subclassed by the runtime for the future of an asynchronous call (a routed client's, {@code MultiRegion}'s
+ * {@code executeAsync}) that it completes itself, under the context, rather than through a source future and a
+ * wrapper ({@link #of}): one object per call instead of a chain.
  *
  * @param <T> the result type
  */
