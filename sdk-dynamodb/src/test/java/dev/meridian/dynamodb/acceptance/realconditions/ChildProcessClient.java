@@ -114,6 +114,7 @@ public final class ChildProcessClient {
             t.start();
         }
         calling.await();
+        meters(meters, "METER-BEFORE-STOP");
         System.out.println("READY");
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
@@ -127,8 +128,13 @@ public final class ChildProcessClient {
         for (RegionStatus s : runtime.regions()) {
             System.out.println("STATUS " + s.region().id() + " " + s.breaker() + " " + s.suspect());
         }
+        meters(meters, "METER");
+    }
+
+    /** The stall, failover and hedge counters so far, one line each. */
+    private static void meters(SimpleMeterRegistry meters, String label) {
         for (String meter : List.of("meridian.process.stall", "meridian.failover", "meridian.hedge.sent")) {
-            System.out.println("METER " + meter + " "
+            System.out.println(label + " " + meter + " "
                     + meters.find(meter).counters().stream().mapToDouble(Counter::count).sum());
         }
     }

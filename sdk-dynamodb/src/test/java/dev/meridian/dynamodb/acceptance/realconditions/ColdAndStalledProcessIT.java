@@ -33,7 +33,7 @@ import org.junit.jupiter.api.condition.OS;
  * <ul>
  *   <li>sdk-core/README.md "Cold is not sick": the first attempt through a region's newly built client gets
  *       {@code first-attempt-timeout} (10 s) instead of the client's 2 s — a cold process's first write into a region
- *       answering in 3 s succeeds, once, in that region;</li>
+ *       answering in 2.2 s succeeds, once, in that region;</li>
  *   <li>docs/configuration.md "A cold client's first read is hedged later" (after 2.5 s, not the 50 ms floor) — a
  *       cold process's first read from a region answering in 1 s sends nothing elsewhere;</li>
  *   <li>"a stalled process is not a sick region" (GC pause, CPU starvation; {@code meridian.process.stall}) — the
@@ -61,7 +61,9 @@ class ColdAndStalledProcessIT {
 
     @Test
     void aColdProcesssFirstWriteIntoASlowRegionGetsTheFirstAttemptBudgetAndIsAppliedOnce() throws Exception {
-        regions.faults("eu-west-1").latency(Duration.ofSeconds(3));   // over the 2 s attempt timeout, under 10 s
+        // Over the client's 2 s timeouts; the rest of the 10 s budget is left to the start-up (6 s seen on a busy
+        // 2-core machine before the cold read below reached the wire).
+        regions.faults("eu-west-1").latency(Duration.ofMillis(2_200));
         regions.journal("eu-west-1").keepBodies();
         String prefix = prefix();
         List<String> out = run("cold-put", prefix, null);
