@@ -22,11 +22,7 @@ final class HealthProbe {
 
     /** The probe's single daemon thread, running {@link RegionHealth#probeRound} every probe interval. */
     static ScheduledExecutorService startProbe(RegionHealth health, ProbeHook probe) {
-        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "meridian-health-probe");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> NumberedDaemons.daemon(r, "meridian-health-probe"));
         long every = health.config().probeInterval().toMillis();
         s.scheduleWithFixedDelay(() -> health.probeRound(probe), every, every, TimeUnit.MILLISECONDS);
         return s;

@@ -17,7 +17,16 @@ final class NumberedDaemons implements ThreadFactory {
 
     @Override
     public Thread newThread(Runnable r) {
-        Thread t = new Thread(r, prefix + n.incrementAndGet());
+        return daemon(r, prefix + n.incrementAndGet());
+    }
+
+    /**
+     * A daemon thread named {@code name} that inherits no thread-locals: Meridian's threads start on demand from a
+     * caller's thread, often inside its scope, and an inheritable MDC (slf4j's {@code BasicMDCAdapter}, reload4j)
+     * would otherwise keep that caller's correlation id on the thread for every later call it runs.
+     */
+    static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(null, r, name, 0, false);
         t.setDaemon(true);
         return t;
     }

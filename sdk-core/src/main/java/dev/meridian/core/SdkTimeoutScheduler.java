@@ -40,11 +40,7 @@ final class SdkTimeoutScheduler extends AbstractExecutorService implements Sched
 
         private static ScheduledThreadPoolExecutor create() {
             AtomicInteger n = new AtomicInteger();
-            ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
-                Thread t = new Thread(r, "meridian-sdk-timeouts-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
+            ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> NumberedDaemons.daemon(r, "meridian-sdk-timeouts-" + n.incrementAndGet()));
             // Nearly every timeout is cancelled (the call answered): removed at once, not kept for the timeout.
             e.setRemoveOnCancelPolicy(true);
             e.setKeepAliveTime(60, TimeUnit.SECONDS);

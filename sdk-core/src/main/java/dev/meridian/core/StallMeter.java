@@ -54,11 +54,7 @@ final class StallMeter implements AutoCloseable {
                 LOG.debug("Measuring process stalls from now on, on the hedge timer");
                 return;
             }
-            own = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, THREAD_NAME);
-                t.setDaemon(true);
-                return t;
-            });
+            own = Executors.newSingleThreadScheduledExecutor(r -> NumberedDaemons.daemon(r, THREAD_NAME));
             own.scheduleWithFixedDelay(stalls.meter(System::nanoTime), ProcessStalls.TICK_NANOS,
                     ProcessStalls.TICK_NANOS, TimeUnit.NANOSECONDS);
             LOG.debug("An attempt was slow: measuring process stalls from now on, on thread {}", THREAD_NAME);

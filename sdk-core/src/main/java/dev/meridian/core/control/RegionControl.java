@@ -69,7 +69,8 @@ public final class RegionControl implements AutoCloseable {
                 return;
             }
             ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
-                Thread t = new Thread(r, "meridian-control");
+                // No inherited thread-locals: a caller's MDC correlation id must not stay on the poller.
+                Thread t = new Thread(null, r, "meridian-control", 0, false);
                 t.setDaemon(true);
                 return t;
             });
