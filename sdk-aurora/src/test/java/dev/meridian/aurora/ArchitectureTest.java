@@ -1,6 +1,9 @@
 package dev.meridian.aurora;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaCall.Predicates.target;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.assignableTo;
+import static com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.equivalentTo;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
@@ -12,6 +15,7 @@ import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import dev.meridian.core.execution.FailureDecision;
+import dev.meridian.core.internal.NumberedDaemons;
 import dev.meridian.core.internal.SettingRules;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
@@ -60,14 +64,16 @@ class ArchitectureTest {
     }
 
     /**
-     * sdk-core's internal package is not API. Its {@link SettingRules} helper is the one exception: it gives this
-     * module's configuration errors sdk-core's shape, and the modules are released together, so a change to it is
-     * made in the same commit as its uses here.
+     * sdk-core's internal package is not API. Its {@link SettingRules} and {@link NumberedDaemons} helpers are the
+     * exceptions: they give this module's configuration errors sdk-core's shape and its threads sdk-core's rule (no
+     * inherited thread-locals), and the modules are released together, so a change to them is made in the same
+     * commit as their uses here.
      */
     @Test
     void onlySdkCoresPublicApiIsUsed() {
         noClasses().should().dependOnClassesThat(resideInAPackage("dev.meridian.core.internal..")
-                        .and(not(equivalentTo(SettingRules.class))))
+                        .and(not(equivalentTo(SettingRules.class)))
+                        .and(not(equivalentTo(NumberedDaemons.class))))
                 .because("sdk-core's internal package is its own seam, not an API")
                 .check(AURORA);
     }
@@ -137,6 +143,15 @@ class ArchitectureTest {
                 .check(AURORA);
         classes().that().haveSimpleName("LogicalConnection")
                 .should().callMethod(FailureDecision.class, "movesOn", OperationKind.class)
+                .check(AURORA);
+    }
+
+    /** Every thread is made by sdk-core's {@link NumberedDaemons}: a daemon inheriting no caller's thread-locals (MDC). */
+    @Test
+    void threadsAreMadeByNumberedDaemonsOnly() {
+        noClasses().that().doNotBelongToAnyOf(NumberedDaemons.class)
+                .should().callConstructorWhere(target(owner(assignableTo(Thread.class))))
+                .because("a thread started inside a caller's scope would keep its inheritable MDC")
                 .check(AURORA);
     }
 }

@@ -1,6 +1,7 @@
 package dev.meridian.core;
 
 import dev.meridian.core.health.ProbeHook;
+import dev.meridian.core.internal.NumberedDaemons;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -22,7 +23,8 @@ final class HealthProbe {
 
     /** The probe's single daemon thread, running {@link RegionHealth#probeRound} every probe interval. */
     static ScheduledExecutorService startProbe(RegionHealth health, ProbeHook probe) {
-        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> NumberedDaemons.daemon(r, "meridian-health-probe"));
+        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(
+                r -> NumberedDaemons.daemon(r, "meridian-health-probe"));
         long every = health.config().probeInterval().toMillis();
         s.scheduleWithFixedDelay(() -> health.probeRound(probe), every, every, TimeUnit.MILLISECONDS);
         return s;

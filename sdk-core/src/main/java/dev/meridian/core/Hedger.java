@@ -1,5 +1,6 @@
 package dev.meridian.core;
 
+import dev.meridian.core.internal.NumberedDaemons;
 import dev.meridian.core.internal.SettingRules;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;

@@ -1,5 +1,6 @@
 package dev.meridian.core;
 
+import dev.meridian.core.internal.NumberedDaemons;
 import java.util.List;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
@@ -40,7 +41,8 @@ final class SdkTimeoutScheduler extends AbstractExecutorService implements Sched
 
         private static ScheduledThreadPoolExecutor create() {
             AtomicInteger n = new AtomicInteger();
-            ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> NumberedDaemons.daemon(r, "meridian-sdk-timeouts-" + n.incrementAndGet()));
+            ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1,
+                    r -> NumberedDaemons.daemon(r, "meridian-sdk-timeouts-" + n.incrementAndGet()));
             // Nearly every timeout is cancelled (the call answered): removed at once, not kept for the timeout.
             e.setRemoveOnCancelPolicy(true);
             e.setKeepAliveTime(60, TimeUnit.SECONDS);

@@ -1,5 +1,6 @@
 package dev.meridian.core;
 
+import dev.meridian.core.internal.NumberedDaemons;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;

@@ -1,5 +1,6 @@
 package dev.meridian.core;
 
+import dev.meridian.core.internal.NumberedDaemons;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;

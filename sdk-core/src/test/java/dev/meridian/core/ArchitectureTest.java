@@ -1,6 +1,9 @@
 package dev.meridian.core;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaCall.Predicates.target;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.assignableTo;
+import static com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.equivalentTo;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
@@ -15,6 +18,7 @@ import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import dev.meridian.core.exception.InvalidSettingException;
+import dev.meridian.core.internal.NumberedDaemons;
 import dev.meridian.core.internal.SettingRules;
 import dev.meridian.core.spi.MultiRegionSpi;
 import org.apiguardian.api.API;
@@ -72,15 +76,17 @@ class ArchitectureTest {
     }
 
     /**
-     * The Metrics seam is the root package's own. {@link SettingRules} is the exception: every value type validates its
-     * settings with it so that every configuration error has one shape, and it depends on nothing of Meridian's, so
-     * using it adds no edge between the subpackages.
+     * The Metrics seam is the root package's own. {@link SettingRules} and {@link NumberedDaemons} are the exceptions:
+     * every value type validates its settings with the first so that every configuration error has one shape, every
+     * thread is made by the second (no inherited thread-locals), and both depend on nothing of Meridian's, so using
+     * them adds no edge between the subpackages.
      */
     @Test
     void onlyTheRootPackageAndTheMetricsSeamUseTheInternalPackage() {
         noClasses().that().resideOutsideOfPackages("dev.meridian.core", "dev.meridian.core.internal..")
                 .should().dependOnClassesThat(resideInAPackage("dev.meridian.core.internal..")
-                        .and(not(equivalentTo(SettingRules.class))))
+                        .and(not(equivalentTo(SettingRules.class)))
+                        .and(not(equivalentTo(NumberedDaemons.class))))
                 .check(CORE);
     }
 
@@ -103,6 +109,15 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage("dev.meridian.core.health..",
                         "dev.meridian.core.execution..", "dev.meridian.core.routing..", "dev.meridian.core.residency..")
                 .because("HealthConfig and the other configuration values validate through the declarations")
+                .check(CORE);
+    }
+
+    /** Every thread is made by sdk-core's {@link NumberedDaemons}: a daemon inheriting no caller's thread-locals (MDC). */
+    @Test
+    void threadsAreMadeByNumberedDaemonsOnly() {
+        noClasses().that().doNotBelongToAnyOf(NumberedDaemons.class)
+                .should().callConstructorWhere(target(owner(assignableTo(Thread.class))))
+                .because("a thread started inside a caller's scope would keep its inheritable MDC")
                 .check(CORE);
     }
 }

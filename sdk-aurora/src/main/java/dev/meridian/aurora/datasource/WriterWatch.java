@@ -1,5 +1,6 @@
 package dev.meridian.aurora.datasource;
 
+import dev.meridian.core.internal.NumberedDaemons;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -94,11 +95,7 @@ final class WriterWatch implements AutoCloseable {
             return null;
         }
         if (scheduler == null) {
-            scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, threadName);
-                t.setDaemon(true);
-                return t;
-            });
+            scheduler = Executors.newSingleThreadScheduledExecutor(r -> NumberedDaemons.daemon(r, threadName));
         }
         return scheduler;
     }

@@ -2,6 +2,7 @@ package dev.meridian.aurora.topology;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.meridian.core.internal.NumberedDaemons;
 import dev.meridian.core.internal.SettingRules;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -93,11 +94,7 @@ abstract class CachedDiscovery implements WriterDiscovery {
                 return;
             }
             long millis = refreshInterval.toMillis();
-            ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, threadName);
-                t.setDaemon(true);
-                return t;
-            });
+            ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> NumberedDaemons.daemon(r, threadName));
             s.scheduleWithFixedDelay(this::refreshQuietly, millis, millis, TimeUnit.MILLISECONDS);
             scheduler = s;
         }

@@ -2,6 +2,7 @@ package dev.meridian.core.control;
 
 import static org.apiguardian.api.API.Status.INTERNAL;
 
+import dev.meridian.core.internal.NumberedDaemons;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,12 +69,8 @@ public final class RegionControl implements AutoCloseable {
             if (closed || poller != null) {
                 return;
             }
-            ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
-                // No inherited thread-locals: a caller's MDC correlation id must not stay on the poller.
-                Thread t = new Thread(null, r, "meridian-control", 0, false);
-                t.setDaemon(true);
-                return t;
-            });
+            ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
+                    r -> NumberedDaemons.daemon(r, "meridian-control"));
             executor.setRemoveOnCancelPolicy(true);
             poller = executor;
             next = executor.schedule(this::poll, 0, TimeUnit.NANOSECONDS);

@@ -1,5 +1,6 @@
 package dev.meridian.dynamodb.client;
 
+import dev.meridian.core.internal.NumberedDaemons;
 import dev.meridian.core.spi.RegionalClients;
 import dev.meridian.core.spi.RequestModel;
 import dev.meridian.core.spi.RoutedClient;
@@ -114,11 +115,7 @@ final class DynamoDbAsyncRequestModel implements RequestModel<DynamoDbRequest, O
             throw new IllegalStateException("The multi-region DynamoDbAsyncClient is closed");
         }
         if (waiterScheduler == null) {
-            waiterScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "meridian-dynamodb-waiter");
-                t.setDaemon(true);
-                return t;
-            });
+            waiterScheduler = Executors.newSingleThreadScheduledExecutor(r -> NumberedDaemons.daemon(r, "meridian-dynamodb-waiter"));
         }
         return DynamoDbAsyncWaiter.builder().client(pinnedView).scheduledExecutorService(waiterScheduler).build();
     }

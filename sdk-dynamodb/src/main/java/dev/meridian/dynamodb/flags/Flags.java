@@ -3,6 +3,7 @@ package dev.meridian.dynamodb.flags;
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.core.internal.NumberedDaemons;
 import dev.meridian.core.internal.SettingRules;
 import dev.meridian.core.spi.MultiRegionSpi;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
@@ -89,11 +90,7 @@ public final class Flags implements AutoCloseable {
                 : MicrometerFlagsMeters.create(meterRegistry, localRegion, this::ageSeconds);
         this.reader = new FlagTableReader(table, order, clients, meters);
         refresh();
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "meridian-flags");
-            t.setDaemon(true);
-            return t;
-        });
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> NumberedDaemons.daemon(r, "meridian-flags"));
         scheduleNext();
     }
 

@@ -7,6 +7,7 @@ import static dev.meridian.core.internal.SettingRules.required;
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 import dev.meridian.core.MultiRegion;
+import dev.meridian.core.internal.NumberedDaemons;
 import dev.meridian.core.spi.MultiRegionSpi;
 import dev.meridian.core.spi.SnapshotParticipant;
 import io.micrometer.core.instrument.Gauge;
@@ -109,11 +110,7 @@ public final class ReplicationLagProbe implements AutoCloseable {
                 return "ReplicationLagProbe(" + config.table() + ")";
             }
         });
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "meridian-replication-lag-probe");
-            t.setDaemon(true);
-            return t;
-        });
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> NumberedDaemons.daemon(r, "meridian-replication-lag-probe"));
         long period = config.interval().toMillis();
         scheduler.scheduleWithFixedDelay(this::tick, 0, period, TimeUnit.MILLISECONDS);
     }

@@ -9,6 +9,7 @@ import dev.meridian.core.idempotency.IdempotencyInProgressException;
 import dev.meridian.core.idempotency.IdempotencyResultNotStoredException;
 import dev.meridian.core.idempotency.IdempotencyStore;
 import dev.meridian.core.idempotency.ResultCodec;
+import dev.meridian.core.internal.NumberedDaemons;
 import dev.meridian.core.internal.SettingRules;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.routing.RoutingContext;
@@ -37,10 +38,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
@@ -162,7 +161,7 @@ public final class Sagas implements AutoCloseable {
         Duration every = b.sweepEvery;
         Duration idle = b.sweepIdle;
         if (every != null && idle != null) {
-            this.sweeper = Executors.newSingleThreadScheduledExecutor(daemon("meridian-saga-sweep"));
+            this.sweeper = Executors.newSingleThreadScheduledExecutor(new NumberedDaemons("meridian-saga-sweep-"));
             sweeper.scheduleWithFixedDelay(() -> scheduledSweep(idle), every.toNanos(), every.toNanos(),
                     TimeUnit.NANOSECONDS);
         } else {
@@ -364,21 +363,13 @@ public final class Sagas implements AutoCloseable {
             requireOpen();
             ExecutorService executor = stepExecutor;
             if (executor == null) {
-                executor = Executors.newCachedThreadPool(daemon("meridian-saga-step"));
+                executor = Executors.newCachedThreadPool(new NumberedDaemons("meridian-saga-step-"));
                 stepExecutor = executor;
             }
             return executor;
         }
     }
 
-    private static ThreadFactory daemon(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return task -> {
-            Thread t = new Thread(task, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-    }
 
     /** Whether a step's failure may have applied it: the rule {@code Idempotency} keeps a claim by. */
     private boolean mayHaveBeenApplied(Throwable failure) {
