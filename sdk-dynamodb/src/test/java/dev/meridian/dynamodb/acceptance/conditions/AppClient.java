@@ -56,6 +56,14 @@ final class AppClient implements AutoCloseable {
         return runtime;
     }
 
+    /** The synchronous routed client, for features built on one (e.g. {@code LwwWrites}). */
+    DynamoDbClient syncClient() {
+        if (sync == null) {
+            throw new IllegalStateException(name + " is asynchronous");
+        }
+        return sync;
+    }
+
     /** Runs {@code shape} on the key; the shape's own failure is thrown, unwrapped from the async join. */
     Object run(Shape shape, String key) {
         try {
