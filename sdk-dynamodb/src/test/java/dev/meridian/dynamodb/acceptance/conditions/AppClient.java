@@ -64,6 +64,14 @@ final class AppClient implements AutoCloseable {
         return sync;
     }
 
+    /** The asynchronous routed client. */
+    DynamoDbAsyncClient asyncClient() {
+        if (async == null) {
+            throw new IllegalStateException(name + " is synchronous");
+        }
+        return async;
+    }
+
     /** Runs {@code shape} on the key; the shape's own failure is thrown, unwrapped from the async join. */
     Object run(Shape shape, String key) {
         try {
