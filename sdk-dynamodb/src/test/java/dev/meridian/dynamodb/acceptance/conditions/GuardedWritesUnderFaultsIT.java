@@ -82,7 +82,7 @@ class GuardedWritesUnderFaultsIT {
                         (c, k) -> c.transactWriteItems(t -> t.transactItems(guardedUpdate(k)))));
     }
 
-    @Property(tries = 24)
+    @Property(tries = 16)
     void aGuardedWriteMovesAndIsAppliedExactlyOnce(@ForAll HttpClientKind http, @ForAll Maker maker,
             @ForAll boolean cold, @ForAll("guardedWrites") Shape write, @ForAll("maybeApplied") Fault fault) {
         Assume.that(!fault.answersNettyWithSuccess(http));

@@ -75,7 +75,7 @@ class LwwLostAnswersIT {
                 .ofMinSize(2).ofMaxSize(4);
     }
 
-    @Property(tries = 10)
+    @Property(tries = 6)
     void nothingAcknowledgedIsLostWhenAnswersAreLost(@ForAll("syncHttp") HttpClientKind http, @ForAll Maker maker,
             @ForAll boolean cold, @ForAll("faults") List<Optional<Fault>> faults) {
         AppClient client = clients.client(http, maker, cold);

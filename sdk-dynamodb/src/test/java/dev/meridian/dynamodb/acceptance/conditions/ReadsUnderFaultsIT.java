@@ -68,7 +68,7 @@ class ReadsUnderFaultsIT {
         return Arbitraries.of(KEYS);
     }
 
-    @Property(tries = 40)
+    @Property(tries = 30)
     void noReadFailsWhileOneRegionIsHealthy(@ForAll HttpClientKind http, @ForAll Maker maker, @ForAll boolean cold,
             @ForAll("reads") Shape read, @ForAll("keys") String key, @ForAll Fault local,
             @ForAll Optional<Fault> next) {

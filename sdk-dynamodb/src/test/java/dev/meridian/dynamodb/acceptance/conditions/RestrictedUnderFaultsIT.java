@@ -72,7 +72,7 @@ class RestrictedUnderFaultsIT {
         return Arbitraries.of(all);
     }
 
-    @Property(tries = 36)
+    @Property(tries = 28)
     void restrictedDataFailsClosedInItsJurisdiction(@ForAll HttpClientKind http, @ForAll Maker maker,
             @ForAll boolean cold, @ForAll("calls") Shape call, @ForAll Fault local, @ForAll Fault next) {
         Assume.that(!local.answersNettyWithSuccess(http) && !next.answersNettyWithSuccess(http));
