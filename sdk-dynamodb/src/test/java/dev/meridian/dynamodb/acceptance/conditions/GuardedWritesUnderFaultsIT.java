@@ -32,7 +32,8 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
 /**
  * docs/exactly-once.md's "writes Meridian moves after an ambiguous failure", as an application sees them: a version
  * check the write advances, which also adds 1 to a counter ({@code SET v = :new ADD n :one} if {@code v = :old}),
- * alone or as the guarded item of a transaction, meets any fault after which it may have been applied in eu-west-1;
+ * alone or as the guarded item of a transaction, or the Enhanced Client's put of a versioned item (stored with
+ * {@code n = 1}), meets any fault after which it may have been applied in eu-west-1;
  * it moves to eu-central-1 and, whatever the outcome the caller sees (success, or its own condition failing there
  * because the first application replicated first), the counter is 1 in every region once they converge: applied
  * exactly once. Each HTTP client, built or wrapped, cold or warm.
@@ -79,7 +80,8 @@ class GuardedWritesUnderFaultsIT {
                                 .expressionAttributeValues(values()))),
                 new Shape("TransactWriteItems with the guarded update", "TransactWriteItems",
                         (c, k) -> c.transactWriteItems(t -> t.transactItems(guardedUpdate(k))),
-                        (c, k) -> c.transactWriteItems(t -> t.transactItems(guardedUpdate(k)))));
+                        (c, k) -> c.transactWriteItems(t -> t.transactItems(guardedUpdate(k)))),
+                VersionedItem.enhancedVersionedPut(TABLE));
     }
 
     @Property(tries = 16)

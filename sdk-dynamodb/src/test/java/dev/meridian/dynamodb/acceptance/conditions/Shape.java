@@ -42,7 +42,8 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 /**
  * One DynamoDB call shape on a key, synchronous and asynchronous, with the operation its journal entries show (the
  * operation that may apply it, for a write). A write shape returns its response; a read shape returns whether it saw
- * the key's item. The catalogues cover every write and read shape the brief names.
+ * the key's item. The catalogues cover the write and read shapes of the low-level client, its paginators and
+ * waiter, and the Enhanced Client over the routed client.
  */
 record Shape(String name, String operation, BiFunction<DynamoDbClient, String, Object> sync,
         BiFunction<DynamoDbAsyncClient, String, CompletableFuture<?>> async) {
@@ -82,14 +83,32 @@ record Shape(String name, String operation, BiFunction<DynamoDbClient, String, O
                         (c, k) -> c.batchExecuteStatement(batchStatement(insert(table, k)))),
                 new Shape("ExecuteTransaction INSERT", "ExecuteTransaction",
                         (c, k) -> c.executeTransaction(transaction(insert(table, k))),
-                        (c, k) -> c.executeTransaction(transaction(insert(table, k)))));
+                        (c, k) -> c.executeTransaction(transaction(insert(table, k)))),
+                new Shape("Enhanced putItem", "PutItem",
+                        (c, k) -> {
+                            DynamoDbEnhancedClient.builder().dynamoDbClient(c).build().table(table, documentSchema())
+                                    .putItem(document(k));
+                            return null;
+                        },
+                        (c, k) -> DynamoDbEnhancedAsyncClient.builder().dynamoDbClient(c).build()
+                                .table(table, documentSchema()).putItem(document(k))));
+    }
+
+    /** The Enhanced Client's document schema of the tests' tables (partition key {@code pk}). */
+    private static TableSchema<EnhancedDocument> documentSchema() {
+        return TableSchema.documentSchemaBuilder()
+                .addIndexPartitionKey(TableMetadata.primaryIndexName(), "pk", AttributeValueType.S)
+                .attributeConverterProviders(AttributeConverterProvider.defaultProvider()).build();
+    }
+
+    private static EnhancedDocument document(String k) {
+        return EnhancedDocument.builder().attributeConverterProviders(AttributeConverterProvider.defaultProvider())
+                .putString("pk", k).build();
     }
 
     /** Reads of an existing item; each answers whether it saw it. */
     static List<Shape> reads(String table) {
-        TableSchema<EnhancedDocument> schema = TableSchema.documentSchemaBuilder()
-                .addIndexPartitionKey(TableMetadata.primaryIndexName(), "pk", AttributeValueType.S)
-                .attributeConverterProviders(AttributeConverterProvider.defaultProvider()).build();
+        TableSchema<EnhancedDocument> schema = documentSchema();
         return List.of(
                 new Shape("GetItem", "GetItem", (c, k) -> c.getItem(get(table, k, false)).hasItem(),
                         (c, k) -> c.getItem(get(table, k, false)).thenApply(r -> r.hasItem())),
