@@ -129,6 +129,25 @@ class WritesUnderFaultsIT {
     }
 
     /**
+     * A slow answer (well inside the attempt timeout; hedging on, as by default) is no failure: the write is answered
+     * by eu-west-1 and never hedged, so it reaches DynamoDB Local once, there.
+     */
+    @Property(tries = 12)
+    void aSlowWriteIsAnsweredWhereItWasSentAndNeverHedged(@ForAll HttpClientKind http, @ForAll Maker maker,
+            @ForAll boolean cold, @ForAll("unguardedWrites") Shape write) {
+        AppClient client = documented.client(http, maker, cold);
+        String key = "s-" + KEYS.incrementAndGet();
+        regions.journalsClear();
+        regions.faults(Regions3.LOCAL).latency(Duration.ofMillis(200), Duration.ofMillis(500));
+
+        client.run(write, key);
+
+        assertThat(regions.journal(Regions3.LOCAL).count(write.operation())).as("%s", journals()).isEqualTo(1);
+        assertThat(regions.journal(Regions3.NEXT).count(write.operation())
+                + regions.journal(Regions3.OUTSIDE).count(write.operation())).as("%s", journals()).isZero();
+    }
+
+    /**
      * Along the plan: eu-west-1 proves the write was not applied, so it moves to eu-central-1, which fails too; a
      * failure there that proves nothing moves it on to us-east-1, applied once, and one after which it may have been
      * applied is rethrown, with nothing sent to us-east-1.
