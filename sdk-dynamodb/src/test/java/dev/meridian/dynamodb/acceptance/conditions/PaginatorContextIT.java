@@ -29,6 +29,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * RESTRICTED scope of a German subject, on a table replicating to us-east-1 too, and read after the scope closed
  * (another request's thread, a reactive subscriber): its pages are still RESTRICTED calls, refused before anything is
  * sent (README: a table replicating outside the jurisdiction) — sync and async, each HTTP client, built or wrapped.
+ * So does a waiter made in the scope and used after it.
  */
 @LocalRegionsConfig
 class PaginatorContextIT {
@@ -67,6 +68,51 @@ class PaginatorContextIT {
                 assertThat(regions.journal(region).count("Scan")).as("scans sent to %s", region).isZero();
             }
         }
+    }
+
+    /**
+     * A waiter made in the scope and used after it closed ends as the same waiter used inside the scope: its
+     * {@code DescribeTable} calls run under the context of the scope it was made in, refused before sending.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("clients")
+    void aWaiterUsedAfterTheScopeClosedRunsUnderItsContext(HttpClientKind http, Maker maker) {
+        try (AppClient client = AppClient.make(regions, Regions3.config().build(), http, maker,
+                Duration.ofSeconds(2), List.of(TableConfig.builder(TABLE).partitionKey("pk").build()))) {
+            Function<AppClient, Runnable> waiter = http.async() ? PaginatorContextIT::asyncWait
+                    : PaginatorContextIT::syncWait;
+            Throwable inside;
+            Runnable later;
+            try (RoutingContext.Scope s = RoutingContext.builder().subjectCountry("DE")
+                    .dataClass(DataClass.RESTRICTED).open()) {
+                inside = unwrapped(catchThrowable(waiter.apply(client)::run));
+                later = waiter.apply(client);
+            }
+            regions.journalsClear();
+
+            Throwable thrown = unwrapped(catchThrowable(later::run));
+
+            // The SDK's waiter ends on an exception no acceptor matches with an SdkClientException caused by it.
+            assertThat(inside).hasRootCauseInstanceOf(ResidencyViolationException.class);
+            assertThat(thrown).hasRootCauseInstanceOf(ResidencyViolationException.class);
+            for (String region : Regions3.ALL) {
+                assertThat(regions.journal(region).isEmpty()).as("nothing sent to %s", region).isTrue();
+            }
+        }
+    }
+
+    private static Throwable unwrapped(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    private static Runnable syncWait(AppClient client) {
+        var waiter = client.syncClient().waiter();
+        return () -> waiter.waitUntilTableExists(b -> b.tableName(TABLE));
+    }
+
+    private static Runnable asyncWait(AppClient client) {
+        var waiter = client.asyncClient().waiter();
+        return () -> waiter.waitUntilTableExists(b -> b.tableName(TABLE)).join();
     }
 
     private static Runnable syncScanPages(AppClient client) {
