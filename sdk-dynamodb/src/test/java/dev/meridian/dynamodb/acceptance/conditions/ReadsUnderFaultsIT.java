@@ -68,7 +68,7 @@ class ReadsUnderFaultsIT {
         return Arbitraries.of(KEYS);
     }
 
-    @Property(tries = 30)
+    @Property(tries = 24)
     void noReadFailsWhileOneRegionIsHealthy(@ForAll HttpClientKind http, @ForAll Maker maker, @ForAll boolean cold,
             @ForAll("reads") Shape read, @ForAll("keys") String key, @ForAll Fault local,
             @ForAll Optional<Fault> next) {

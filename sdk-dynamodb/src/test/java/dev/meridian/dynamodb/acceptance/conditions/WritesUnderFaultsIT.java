@@ -17,6 +17,7 @@ import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
+import net.jqwik.api.GenerationMode;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
@@ -93,7 +94,7 @@ class WritesUnderFaultsIT {
         return Arbitraries.of(Arrays.stream(Fault.values()).filter(f -> !f.provesNotApplied()).toList());
     }
 
-    @Property(tries = 28)
+    @Property(tries = 20)
     void aWriteCertainlyNotAppliedMovesOnAndIsAppliedExactlyOnce(@ForAll HttpClientKind http, @ForAll Maker maker,
             @ForAll boolean cold, @ForAll("unguardedWrites") Shape write, @ForAll("notApplied") Fault fault) {
         AppClient client = documented.client(http, maker, cold);
@@ -109,7 +110,7 @@ class WritesUnderFaultsIT {
         assertThat(applied(Regions3.NEXT, write)).as("applied in the next region: %s", journals()).isEqualTo(1);
     }
 
-    @Property(tries = 28)
+    @Property(tries = 20)
     void aWriteThatMayHaveBeenAppliedIsNeverSentToAnotherRegion(@ForAll HttpClientKind http, @ForAll Maker maker,
             @ForAll boolean cold, @ForAll("unguardedWrites") Shape write, @ForAll("maybeApplied") Fault fault) {
         Assume.that(!fault.answersNettyWithSuccess(http));
@@ -126,6 +127,32 @@ class WritesUnderFaultsIT {
         assertThat(regions.journal(Regions3.NEXT).count(write.operation())
                 + regions.journal(Regions3.OUTSIDE).count(write.operation()))
                 .as("never sent to another region: %s (thrown %s)", journals(), thrown).isZero();
+    }
+
+    /**
+     * Every fault in the first call of a cold client, with every HTTP client (all pairs, for one write): the rule of
+     * the two properties above.
+     */
+    @Property(generation = GenerationMode.EXHAUSTIVE)
+    void everyFaultInAColdClientsFirstWrite(@ForAll HttpClientKind http, @ForAll Fault fault) {
+        Assume.that(!fault.answersNettyWithSuccess(http));
+        AppClient client = chain.client(http, Maker.BUILT, true);
+        Shape put = Shape.unguardedWrites(TABLE).get(0);
+        String key = "f-" + KEYS.incrementAndGet();
+        regions.journalsClear();
+        fault.inject(regions.faults(Regions3.LOCAL));
+
+        Throwable thrown = catchThrowable(() -> client.run(put, key));
+
+        if (fault.provesNotApplied()) {
+            assertThat(thrown).as("after %s", fault).isNull();
+            assertThat(applied(Regions3.NEXT, put)).as("applied once, in eu-central-1: %s", journals()).isEqualTo(1);
+            assertThat(applied(Regions3.LOCAL, put) + applied(Regions3.OUTSIDE, put)).isZero();
+        } else {
+            assertThat(thrown).as("after %s", fault).isInstanceOf(SdkException.class);
+            assertThat(regions.journal(Regions3.NEXT).count("PutItem") + regions.journal(Regions3.OUTSIDE)
+                    .count("PutItem")).as("never sent elsewhere: %s", journals()).isZero();
+        }
     }
 
     /**
