@@ -1,0 +1,98 @@
+package dev.meridian.dynamodb.acceptance.conditions;
+
+import dev.meridian.core.MultiRegion;
+import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
+import dev.meridian.dynamodb.client.TableConfig;
+import dev.meridian.testkit.LocalRegions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * An application's routed DynamoDB client on its own runtime, synchronous or asynchronous, made the way one of the
+ * READMEs shows ({@link Maker}) over per-region clients of one {@link HttpClientKind}; a call shape runs on it with the
+ * caller's thread waiting (an async call is joined, its {@code CompletionException} unwrapped).
+ */
+final class AppClient implements AutoCloseable {
+    /** How the application makes its routed client. */
+    enum Maker { BUILT, WRAPPED }
+
+    private final String name;
+    private final MultiRegion runtime;
+    private final DynamoDbClient sync;
+    private final DynamoDbAsyncClient async;
+
+    private AppClient(String name, MultiRegion runtime, DynamoDbClient sync, DynamoDbAsyncClient async) {
+        this.name = name;
+        this.runtime = runtime;
+        this.sync = sync;
+        this.async = async;
+    }
+
+    static AppClient make(LocalRegions regions, MultiRegionConfig config, HttpClientKind kind, Maker maker,
+            Duration attemptTimeout, List<TableConfig> tables) {
+        MultiRegion runtime = MultiRegion.builder(config).build();
+        String name = kind + "/" + maker;
+        if (kind.async()) {
+            DynamoDbAsyncClient client = maker == Maker.BUILT
+                    ? MultiRegionDynamoDb.builder().multiRegion(runtime).tables(tables)
+                            .asyncClientFactory(r -> kind.asyncClient(regions, r, attemptTimeout)).buildAsyncClient()
+                    : runtime.wrapClient(DynamoDbAsyncClient.class, r -> kind.asyncClient(regions, r, attemptTimeout),
+                            (m, a) -> null);
+            return new AppClient(name, runtime, null, client);
+        }
+        DynamoDbClient client = maker == Maker.BUILT
+                ? MultiRegionDynamoDb.builder().multiRegion(runtime).tables(tables)
+                        .clientFactory(r -> kind.syncClient(regions, r, attemptTimeout)).build()
+                : runtime.wrapClient(DynamoDbClient.class, r -> kind.syncClient(regions, r, attemptTimeout),
+                        (m, a) -> null);
+        return new AppClient(name, runtime, client, null);
+    }
+
+    MultiRegion runtime() {
+        return runtime;
+    }
+
+    /** The synchronous routed client, for features built on one (e.g. {@code LwwWrites}). */
+    DynamoDbClient syncClient() {
+        if (sync == null) {
+            throw new IllegalStateException(name + " is asynchronous");
+        }
+        return sync;
+    }
+
+    /** The asynchronous routed client. */
+    DynamoDbAsyncClient asyncClient() {
+        if (async == null) {
+            throw new IllegalStateException(name + " is synchronous");
+        }
+        return async;
+    }
+
+    /** Runs {@code shape} on the key; the shape's own failure is thrown, unwrapped from the async join. */
+    Object run(Shape shape, String key) {
+        try {
+            return sync != null ? shape.sync().apply(sync, key) : shape.async().apply(async, key).join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (sync != null) {
+            sync.close();
+        } else {
+            async.close();
+        }
+        runtime.close();
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,69 @@
+package dev.meridian.dynamodb.acceptance.conditions;
+
+import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.core.routing.RoutingContext;
+import dev.meridian.dynamodb.acceptance.conditions.AppClient.Maker;
+import dev.meridian.dynamodb.client.TableConfig;
+import dev.meridian.testkit.LocalRegions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * The routed clients of one test class: a cold one (a new runtime and new per-region clients, whose first call is
+ * the try's call) or a warm one per HTTP client and maker, kept for the class, which has answered a call in every
+ * region and whose breakers are reset before it is handed out.
+ */
+final class ClientSource implements AutoCloseable {
+    private final LocalRegions regions;
+    private final MultiRegionConfig config;
+    private final Duration attemptTimeout;
+    private final List<TableConfig> tables;
+    private final Shape warmUp;
+    private final Map<HttpClientKind, Map<Maker, AppClient>> warm = new EnumMap<>(HttpClientKind.class);
+    private final List<AppClient> cold = new ArrayList<>();
+
+    /** {@code warmUp}: a read every region answers, made once per region of a warm client. */
+    ClientSource(LocalRegions regions, MultiRegionConfig config, Duration attemptTimeout, List<TableConfig> tables,
+            Shape warmUp) {
+        this.regions = regions;
+        this.config = config;
+        this.attemptTimeout = attemptTimeout;
+        this.tables = tables;
+        this.warmUp = warmUp;
+    }
+
+    AppClient client(HttpClientKind kind, Maker maker, boolean coldClient) {
+        if (coldClient) {
+            AppClient c = AppClient.make(regions, config, kind, maker, attemptTimeout, tables);
+            cold.add(c);
+            return c;
+        }
+        AppClient c = warm.computeIfAbsent(kind, k -> new EnumMap<>(Maker.class)).computeIfAbsent(maker, m -> {
+            AppClient made = AppClient.make(regions, config, kind, m, attemptTimeout, tables);
+            for (String id : Regions3.ALL) {
+                try (var s = RoutingContext.builder().preferredRegion(Region.of(id)).open()) {
+                    made.run(warmUp, "warm-up");
+                }
+            }
+            return made;
+        });
+        c.runtime().resetHealth();
+        return c;
+    }
+
+    /** Closes the cold clients of the try (after it). */
+    void closeCold() {
+        cold.forEach(AppClient::close);
+        cold.clear();
+    }
+
+    @Override
+    public void close() {
+        closeCold();
+        warm.values().forEach(m -> m.values().forEach(AppClient::close));
+    }
+}

@@ -1,0 +1,53 @@
+package dev.meridian.dynamodb.acceptance.conditions;
+
+import dev.meridian.core.RegionalClientDefaults;
+import dev.meridian.dynamodb.TestRegions;
+import dev.meridian.testkit.LocalRegions;
+import java.time.Duration;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * The HTTP clients the AWS SDK offers an application, each building a region's client the way the READMEs' client
+ * factory does ({@code RegionalClientDefaults.overrideConfiguration(..)}), pointed at the testkit's region. Netty is
+ * async only and gets the connection-acquire timeout docs/configuration.md asks of an application's own async factory.
+ */
+enum HttpClientKind {
+    APACHE, URL_CONNECTION, NETTY_ASYNC;
+
+    /** The testkit's access key: DynamoDB Local keeps one database per access key. */
+    private static final StaticCredentialsProvider CREDENTIALS =
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("meridiantestkit", "meridiantestkit"));
+
+    boolean async() {
+        return this == NETTY_ASYNC;
+    }
+
+    DynamoDbClient syncClient(LocalRegions regions, Region region, Duration attemptTimeout) {
+        var builder = DynamoDbClient.builder().region(region).endpointOverride(regions.endpoint(region.id()))
+                .credentialsProvider(CREDENTIALS)
+                .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(
+                        RegionalClientDefaults.MAX_ATTEMPTS, attemptTimeout));
+        return switch (this) {
+            case APACHE -> builder.httpClientBuilder(ApacheHttpClient.builder()).build();
+            case URL_CONNECTION -> builder.httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+            case NETTY_ASYNC -> throw new IllegalStateException("Netty is asynchronous only");
+        };
+    }
+
+    DynamoDbAsyncClient asyncClient(LocalRegions regions, Region region, Duration attemptTimeout) {
+        if (this != NETTY_ASYNC) {
+            throw new IllegalStateException(this + " is synchronous only");
+        }
+        // The tests' shared event loops spare each closed client Netty's quiet period; the rest as the docs build it.
+        return TestRegions.asyncClientBuilder(regions, region, attemptTimeout)
+                .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(
+                        RegionalClientDefaults.MAX_ATTEMPTS, attemptTimeout))
+                .build();
+    }
+}

@@ -1,0 +1,115 @@
+package dev.meridian.dynamodb.acceptance.conditions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meridian.dynamodb.LocalRegionsPerContainer;
+import dev.meridian.dynamodb.TestRegions;
+import dev.meridian.dynamodb.acceptance.conditions.AppClient.Maker;
+import dev.meridian.dynamodb.client.TableConfig;
+import dev.meridian.dynamodb.lww.LwwWrites;
+import dev.meridian.testkit.LocalRegions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.AfterTry;
+import net.jqwik.api.lifecycle.BeforeContainer;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+
+/**
+ * docs/lww.md: "a Meridian failover re-sent a write whose first attempt was applied but whose answer was lost" is
+ * APPLIED, and LWW loses nothing acknowledged. One writer puts versions 1..n of an item through {@code LwwWrites} over
+ * the routed client (each sync HTTP client, built or wrapped, cold or warm), each put meeting a fault of its own in
+ * eu-west-1 or none, and lets each put replicate before the next (docs/lww.md, "A failover makes one writer two": a
+ * moved write and the next write in the first region are concurrent, and the first version of this property, which
+ * did not wait, lost acknowledged version 4 of [throttled, throttled, throttled, no fault] to the moved version 3);
+ * once the regions converge, every region holds the last acknowledged version or a later one (a later put that failed
+ * may have been applied), never an earlier one.
+ */
+@AddLifecycleHook(LocalRegionsPerContainer.class)
+class LwwLostAnswersIT {
+    private static final String TABLE = "cond_lww";
+    private static final AtomicInteger KEYS = new AtomicInteger();
+    private static final LocalRegions regions = LocalRegions.start(Regions3.ALL);
+    private static ClientSource clients;
+
+    @BeforeContainer
+    static void start() {
+        regions.createGlobalTable(TestRegions.table(TABLE));
+        clients = new ClientSource(regions, Regions3.config().health(Regions3.breakersThatStayClosed())
+                .firstAttemptTimeout(Duration.ofSeconds(1)).build(), Duration.ofMillis(800),
+                List.of(TableConfig.builder(TABLE).partitionKey("pk").build()), Shape.reads(TABLE).get(0));
+    }
+
+    @AfterTry
+    void closeColdClients() {
+        clients.closeCold();
+    }
+
+    @AfterContainer
+    static void stop() {
+        clients.close();
+    }
+
+    @Provide
+    Arbitrary<HttpClientKind> syncHttp() {
+        return Arbitraries.of(HttpClientKind.APACHE, HttpClientKind.URL_CONNECTION);
+    }
+
+    @Provide
+    Arbitrary<List<Optional<Fault>>> faults() {
+        // Half the faults a lost answer: the case the property is about.
+        return Arbitraries.oneOf(Arbitraries.just(Fault.ANSWER_LOST), Arbitraries.of(Fault.class)).optional(0.6).list()
+                .ofMinSize(2).ofMaxSize(4);
+    }
+
+    @Property(tries = 6)
+    void nothingAcknowledgedIsLostWhenAnswersAreLost(@ForAll("syncHttp") HttpClientKind http, @ForAll Maker maker,
+            @ForAll boolean cold, @ForAll("faults") List<Optional<Fault>> faults) {
+        AppClient client = clients.client(http, maker, cold);
+        LwwWrites lww = LwwWrites.builder().client(client.syncClient()).clock(client.runtime().clock())
+                .region("eu-west-1").build();
+        String key = "lww-" + KEYS.incrementAndGet();
+        int lastAcknowledged = 0;
+        List<String> outcomes = new ArrayList<>();
+        for (int version = 1; version <= faults.size(); version++) {
+            regions.healAll();
+            faults.get(version - 1).ifPresent(f -> f.inject(regions.faults(Regions3.LOCAL)));
+            try {
+                outcomes.add(version + ": " + lww.put(put(key, version)).outcome());
+                lastAcknowledged = version;
+            } catch (RuntimeException e) {
+                outcomes.add(version + ": " + e.getClass().getSimpleName());
+            }
+            regions.healAll();
+            regions.awaitReplication();
+        }
+
+        Set<Integer> held = new HashSet<>();
+        for (String region : Regions3.ALL) {
+            Map<String, AttributeValue> item = regions.client(region)
+                    .getItem(g -> g.tableName(TABLE).key(Shape.key(key)).consistentRead(true)).item();
+            held.add(item.isEmpty() ? 0 : Integer.parseInt(item.get("version").n()));
+        }
+        int acknowledged = lastAcknowledged;
+        assertThat(held).as("versions held by the regions after %s (faults %s)", outcomes, faults).hasSize(1)
+                .allMatch(v -> v >= acknowledged);
+    }
+
+    private static PutItemRequest put(String key, int version) {
+        return PutItemRequest.builder().tableName(TABLE).item(Map.of("pk", AttributeValue.fromS(key),
+                "version", AttributeValue.fromN(Integer.toString(version)))).build();
+    }
+}
