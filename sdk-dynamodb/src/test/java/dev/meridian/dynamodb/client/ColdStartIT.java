@@ -57,7 +57,7 @@ class ColdStartIT {
     @BeforeAll
     static void start() {
         regions = LocalRegions.start(IDS);
-        regions.createGlobalTable(TestRegions.table(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
     }
 
     @AfterAll

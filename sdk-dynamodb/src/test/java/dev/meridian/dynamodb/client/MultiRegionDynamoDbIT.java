@@ -54,7 +54,7 @@ class MultiRegionDynamoDbIT {
     static void startRegions() {
         regions = LocalRegions.start(IDS);
         for (String table : List.of(ORDERS, EU_PROFILES, HOMED, VERSIONED)) {
-            regions.createGlobalTable(TestRegions.table(table));
+            regions.createGlobalTable(LocalRegions.pkTable(table));
         }
     }
 

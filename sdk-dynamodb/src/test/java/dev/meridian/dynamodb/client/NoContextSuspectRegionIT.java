@@ -107,7 +107,7 @@ class NoContextSuspectRegionIT {
             tables.add(t.writeTable);
         }
         for (String table : tables) {
-            regions.createGlobalTable(TestRegions.table(table));
+            regions.createGlobalTable(LocalRegions.pkTable(table));
         }
         for (String id : IDS) {
             try (DynamoDbClient c = TestRegions.client(regions, Region.of(id), Duration.ofSeconds(30))) {

@@ -35,8 +35,8 @@ class ReadYourWritesAndLagProbeIT {
     @BeforeAll
     static void startRegions() {
         regions = LocalRegions.start(IDS);
-        regions.createGlobalTable(TestRegions.table(HOMED));
-        regions.createGlobalTable(TestRegions.table(HEARTBEATS));
+        regions.createGlobalTable(LocalRegions.pkTable(HOMED));
+        regions.createGlobalTable(LocalRegions.pkTable(HEARTBEATS));
     }
 
     @AfterAll

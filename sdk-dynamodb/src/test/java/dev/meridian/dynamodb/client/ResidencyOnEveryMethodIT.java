@@ -49,7 +49,7 @@ class ResidencyOnEveryMethodIT {
     @BeforeAll
     static void start() {
         regions = LocalRegions.start(IDS);
-        regions.createGlobalTable(TestRegions.table(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
     }
 
     @AfterAll

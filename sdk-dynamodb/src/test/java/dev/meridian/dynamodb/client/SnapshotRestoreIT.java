@@ -58,7 +58,7 @@ class SnapshotRestoreIT {
     static void startRegions() {
         regions = LocalRegions.start(IDS);
         for (String table : List.of(DESCRIBED, CONFIGURED, HEARTBEATS, HOMED)) {
-            regions.createGlobalTable(TestRegions.table(table));
+            regions.createGlobalTable(LocalRegions.pkTable(table));
         }
     }
 

@@ -72,7 +72,7 @@ class SuspectRegionCallShapesIT {
     static void startRegions() {
         regions = LocalRegions.start(IDS);
         for (String table : List.of(EU_PROFILES, CATALOG)) {
-            regions.createGlobalTable(TestRegions.table(table));
+            regions.createGlobalTable(LocalRegions.pkTable(table));
             for (String id : IDS) {
                 try (DynamoDbClient c = TestRegions.client(regions, Region.of(id), Duration.ofSeconds(30))) {
                     for (String pk : List.of("item-1", "item-2")) {

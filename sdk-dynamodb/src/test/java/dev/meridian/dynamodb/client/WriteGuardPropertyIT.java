@@ -2,7 +2,6 @@ package dev.meridian.dynamodb.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.testkit.LocalRegions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,7 +43,7 @@ class WriteGuardPropertyIT {
     @BeforeContainer
     static void start() {
         regions = LocalRegions.start("eu-west-1");
-        regions.createGlobalTable(TestRegions.table(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
         dynamo = regions.client("eu-west-1");
     }
 

@@ -52,7 +52,7 @@ class WritesAndBoundsIT {
     static void start() {
         regions = LocalRegions.start(IDS);
         for (String table : List.of(ACCOUNTS, EU_ONLY, HOMED)) {
-            regions.createGlobalTable(TestRegions.table(table));
+            regions.createGlobalTable(LocalRegions.pkTable(table));
         }
     }
 

@@ -52,7 +52,7 @@ class ControlTableSourceIT {
     @BeforeEach
     void freshTable() {
         table = new ControlTable("control_" + (++tables));
-        regions.createGlobalTable(TestRegions.table(table.tableName()));
+        regions.createGlobalTable(LocalRegions.pkTable(table.tableName()));
         regions.journalsClear();
     }
 

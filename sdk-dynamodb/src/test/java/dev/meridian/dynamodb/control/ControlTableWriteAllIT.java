@@ -9,7 +9,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.core.control.ControlState;
 import dev.meridian.core.control.RegionControlEntry;
-import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.dynamodb.control.ControlTable.RegionWrite;
 import dev.meridian.testkit.LocalRegions;
 import java.time.Instant;
@@ -54,7 +53,7 @@ class ControlTableWriteAllIT {
     @BeforeEach
     void freshTable() {
         table = new ControlTable("writeall_" + (++tables));
-        regions.createGlobalTable(TestRegions.table(table.tableName()));
+        regions.createGlobalTable(LocalRegions.pkTable(table.tableName()));
         eu = regions.client(EU_WEST_1.id());
     }
 

@@ -100,8 +100,8 @@ class FleetControlIT {
     @Test
     void oneWriteDrainsARegionFleetWideAndTrafficSurvivesTheControlPlaneGoingDark() throws Exception {
         try (LocalRegions regions = LocalRegions.start(IDS)) {
-            regions.createGlobalTable(TestRegions.table(CONTROL));
-            regions.createGlobalTable(TestRegions.table(ORDERS));
+            regions.createGlobalTable(LocalRegions.pkTable(CONTROL));
+            regions.createGlobalTable(LocalRegions.pkTable(ORDERS));
             ControlTable table = new ControlTable(CONTROL);
             List<Instance> fleet = List.of(new Instance(regions, EU_WEST_1), new Instance(regions, EU_CENTRAL_1),
                     new Instance(regions, US_EAST_1));

@@ -46,8 +46,8 @@ class WeightedShiftIT {
     @Test
     void tenNinetyThenFiftyFiftyThenNinetyTenWithinThreePoints() throws Exception {
         try (LocalRegions regions = LocalRegions.start("eu-west-1", "eu-central-1")) {
-            regions.createGlobalTable(TestRegions.table("meridian-control"));
-            regions.createGlobalTable(TestRegions.table("shift_orders"));
+            regions.createGlobalTable(LocalRegions.pkTable("meridian-control"));
+            regions.createGlobalTable(LocalRegions.pkTable("shift_orders"));
             ControlTable table = new ControlTable("meridian-control");
             List<Region> both = List.of(EU_WEST_1, EU_CENTRAL_1);
             ControlTableSource source = ControlTableSource.builder().readOrder(both).controlledRegions(both)

@@ -37,7 +37,7 @@ class FlagsIT {
     @BeforeAll
     static void startRegions() {
         regions = LocalRegions.start(IDS);
-        regions.createGlobalTable(TestRegions.table(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
     }
 
     @AfterAll

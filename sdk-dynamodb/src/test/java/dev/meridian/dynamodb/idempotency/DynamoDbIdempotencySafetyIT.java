@@ -79,7 +79,7 @@ class DynamoDbIdempotencySafetyIT {
     static void startRegions() {
         regions = LocalRegions.start(IDS);
         Tables.create(regions, TABLE, "id", null);
-        regions.createGlobalTable(TestRegions.table(ORDERS));
+        regions.createGlobalTable(LocalRegions.pkTable(ORDERS));
     }
 
     @AfterAll
