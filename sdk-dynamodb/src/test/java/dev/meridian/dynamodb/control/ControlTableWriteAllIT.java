@@ -11,6 +11,7 @@ import dev.meridian.core.control.ControlState;
 import dev.meridian.core.control.RegionControlEntry;
 import dev.meridian.dynamodb.control.ControlTable.RegionWrite;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +20,6 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
@@ -32,23 +31,12 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * {@link ControlTable#writeAll}: several region items in one {@code TransactWriteItems}, each conditioned on its
  * version, on DynamoDB Local; a concurrent change fails the whole write and leaves nothing half-written.
  */
+@LocalRegionsConfig
 class ControlTableWriteAllIT {
     private static LocalRegions regions;
     private static int tables;
     private ControlTable table;
     private DynamoDbClient eu;
-
-    @BeforeAll
-    static void startRegions() {
-        regions = LocalRegions.start(IDS);
-    }
-
-    @AfterAll
-    static void stopRegions() {
-        if (regions != null) {
-            regions.close();
-        }
-    }
 
     @BeforeEach
     void freshTable() {
