@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.dynamodb.flags.Flags;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -12,23 +13,16 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /** The real commands, parsed by picocli, against a control table on LocalRegions (a global table). */
+@LocalRegionsConfig
 class MeridianCliIT {
     private static final String TABLE = "meridian-control";
     private static LocalRegions regions;
@@ -39,34 +33,16 @@ class MeridianCliIT {
         // The SDK's default chain reads these first: DynamoDB Local keeps one database per access key.
         System.setProperty("aws.accessKeyId", "meridiantestkit");
         System.setProperty("aws.secretAccessKey", "meridiantestkit");
-        regions = LocalRegions.start("eu-west-1", "eu-central-1", "us-east-1");
-        regions.createGlobalTable(CreateTableRequest.builder().tableName(TABLE)
-                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
-                .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
-                        .attributeType(ScalarAttributeType.S).build())
-                .billingMode(BillingMode.PAY_PER_REQUEST).build());
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
         eu = regions.client("eu-west-1");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (regions != null) {
-            regions.close();
-        }
     }
 
     /** eu-west-1 ON (the EU's only ON region), eu-central-1 OFF, us-east-1 ON. */
     @BeforeEach
     void seed() {
-        regions.reset();
         putRegion("eu-west-1", "ON", 1);
         putRegion("eu-central-1", "OFF", 1);
         putRegion("us-east-1", "ON", 1);
-    }
-
-    @AfterEach
-    void heal() {
-        regions.healAll();
     }
 
     private static void putRegion(String region, String state, long version) {

@@ -3,11 +3,12 @@ package dev.meridian.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -21,6 +22,7 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
  * degraded in the first region is covered by {@code TailLatencyTest}: on a loaded machine the p99 estimate of an
  * operation called a few dozen times sits too high for an IT to drive it there reliably.)
  */
+@LocalRegionsConfig(regions = {"eu-west-1", "eu-central-1"})
 class AdaptiveHedgingIT {
     private static final String WEST = "eu-west-1";
     private static final String CENTRAL = "eu-central-1";
@@ -28,15 +30,14 @@ class AdaptiveHedgingIT {
     /** What a Query takes in both regions: slower than a GetItem and than the 50 ms floor, but healthy. */
     private static final Duration QUERY = Duration.ofMillis(100);
 
-    @AutoClose
-    private static final LocalRegions regions = ServedByTable.start(TABLE);
+    private static LocalRegions regions;
 
     @AutoClose
     private final WarmedRuntime rig = new WarmedRuntime(regions);
 
-    @BeforeEach
-    void healRegions() {
-        regions.reset();
+    @BeforeAll
+    static void createTables() {
+        ServedByTable.create(regions, TABLE);
     }
 
     /**

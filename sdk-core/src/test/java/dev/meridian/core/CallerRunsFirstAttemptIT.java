@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
 import java.util.Map;
@@ -13,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -36,6 +37,7 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
  * Locals behind fault proxies; each region's item names the region, so each answer says which region served it. An
  * interceptor records the thread each region's request started on.
  */
+@LocalRegionsConfig(regions = {"eu-west-1", "eu-central-1"})
 class CallerRunsFirstAttemptIT {
     private static final String WEST = "eu-west-1";
     private static final String CENTRAL = "eu-central-1";
@@ -46,11 +48,15 @@ class CallerRunsFirstAttemptIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(8);
     private static final int READS = 3;
 
-    @AutoClose
-    private static final LocalRegions regions = ServedByTable.start(TABLE);
+    private static LocalRegions regions;
 
     @AutoClose
     private final WarmedRuntime rig = new WarmedRuntime(regions);
+
+    @BeforeAll
+    static void createTables() {
+        ServedByTable.create(regions, TABLE);
+    }
 
     enum Http {
         APACHE, URL_CONNECTION;
@@ -75,11 +81,6 @@ class CallerRunsFirstAttemptIT {
     }
 
     private final Map<String, Queue<Thread>> threads = new ConcurrentHashMap<>();
-
-    @BeforeEach
-    void healRegions() {
-        regions.reset();
-    }
 
     /** Records the thread every request of {@code region} starts on. */
     private ExecutionInterceptor threadRecorder(String region) {

@@ -7,11 +7,12 @@ import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.health.RegionStatus;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -24,21 +25,21 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
  * the default configuration, and a half-open trial does not hold the read that triggers it. Each region holds its
  * own copy of the item naming the region, so each answer says which region served it.
  */
+@LocalRegionsConfig(regions = {"eu-west-1", "eu-central-1"})
 class FastEjectionIT {
     private static final String WEST = "eu-west-1";
     private static final String CENTRAL = "eu-central-1";
     private static final String TABLE = "fast-ejection";
     private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(2);
 
-    @AutoClose
-    private static final LocalRegions regions = ServedByTable.start(TABLE);
+    private static LocalRegions regions;
 
     @AutoClose
     private final WarmedRuntime rig = new WarmedRuntime(regions);
 
-    @BeforeEach
-    void healRegions() {
-        regions.reset();
+    @BeforeAll
+    static void createTables() {
+        ServedByTable.create(regions, TABLE);
     }
 
     /** A multi-region client over warmed-up per-region clients with the README's client defaults. */

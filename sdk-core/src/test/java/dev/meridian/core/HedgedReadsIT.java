@@ -5,13 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -22,6 +23,7 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
  * the local one made slow by the fault proxy. Each region holds its own copy of the item (not a global table) naming
  * the region, so every answer says which region served it.
  */
+@LocalRegionsConfig(regions = {"eu-west-1", "eu-central-1"})
 class HedgedReadsIT {
     private static final String WEST = "eu-west-1";
     private static final String CENTRAL = "eu-central-1";
@@ -30,15 +32,14 @@ class HedgedReadsIT {
     private static final Duration HEDGE_DELAY = Duration.ofMillis(50);
     private static final int READS = 3;
 
-    @AutoClose
-    private static final LocalRegions regions = ServedByTable.start(TABLE);
+    private static LocalRegions regions;
 
     @AutoClose
     private final WarmedRuntime rig = new WarmedRuntime(regions);
 
-    @BeforeEach
-    void healRegions() {
-        regions.reset();
+    @BeforeAll
+    static void createTables() {
+        ServedByTable.create(regions, TABLE);
     }
 
     /**

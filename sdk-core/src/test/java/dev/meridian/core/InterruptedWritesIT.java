@@ -58,7 +58,7 @@ class InterruptedWritesIT {
 
     @BeforeAll
     static void createTable() {
-        regions.createGlobalTable(PkTable.named(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
     }
 
     @ParameterizedTest

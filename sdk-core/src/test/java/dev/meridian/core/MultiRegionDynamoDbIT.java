@@ -59,7 +59,7 @@ class MultiRegionDynamoDbIT {
 
     @BeforeAll
     static void createTable() {
-        regions.createGlobalTable(PkTable.named(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
         for (String r : regions.regions()) {
             regions.client(r).putItem(PutItemRequest.builder().tableName(TABLE)
                     .item(Map.of("pk", s("order-1"), "status", s("SHIPPED"))).build());

@@ -52,7 +52,7 @@ class ProcessStallIT {
 
     @BeforeAll
     static void createTable() {
-        regions.createGlobalTable(PkTable.named(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
     }
 
     @AfterEach

@@ -5,9 +5,11 @@ import static dev.meridian.core.BlackHoledReaders.WEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import java.time.Duration;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -21,16 +23,21 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  * attempt timeout, whichever timer hedges it: the caller running its first attempt itself, the caller waiting for a hedge
  * thread's attempt, or the hedge timer of an asynchronous read.
  */
+@LocalRegionsConfig(regions = {"eu-west-1", "eu-central-1"})
 class RefusedHedgeIT {
     private static final Duration FAULT = Duration.ofSeconds(6);
     /** A hedge delay and the scheduler's slack on a loaded machine. */
     private static final long RETRY_SLACK = Duration.ofMillis(500).toNanos();
 
-    @AutoClose
-    private static final LocalRegions regions = ServedByTable.start("refused-hedge");
+    private static LocalRegions regions;
 
     @AutoClose
     private final BlackHoledReaders rig = new BlackHoledReaders(regions, "refused-hedge");
+
+    @BeforeAll
+    static void createTables() {
+        ServedByTable.create(regions, "refused-hedge");
+    }
 
     @Test
     void callersRunningTheirFirstAttemptAreHedgedOnceTheRegionIsSuspect() throws Exception {

@@ -12,26 +12,21 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
- * The hedging and ejection tests' regions: eu-west-1 and eu-central-1, each with a table (key {@code pk}) holding
+ * The hedging and ejection tests' table on their regions (eu-west-1 and eu-central-1, from the testkit's
+ * {@code @LocalRegionsConfig}): in each region a table of its own (key {@code pk}, not replicated) holding
  * {@code item-1}, whose {@code servedBy} names the region that answered.
  */
 final class ServedByTable {
     private ServedByTable() {
     }
 
-    static LocalRegions start(String table) {
-        LocalRegions regions = LocalRegions.start("eu-west-1", "eu-central-1");
+    static void create(LocalRegions regions, String table) {
         for (String r : regions.regions()) {
             // Set-up on a loaded machine, nothing here is measured: a fresh DynamoDB Local's first calls can outlast
             // the default client's 2 s attempts, and a retried CreateTable would find the table its lost first
@@ -41,17 +36,12 @@ final class ServedByTable {
                     .overrideConfiguration(o -> o.apiCallAttemptTimeout(Duration.ofSeconds(60))
                             .retryStrategy(AwsRetryStrategy.doNotRetry()))
                     .build()) {
-                c.createTable(CreateTableRequest.builder().tableName(table)
-                        .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
-                        .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
-                                .attributeType(ScalarAttributeType.S).build())
-                        .billingMode(BillingMode.PAY_PER_REQUEST).build());
+                c.createTable(LocalRegions.pkTable(table).toBuilder().billingMode(BillingMode.PAY_PER_REQUEST).build());
                 c.putItem(PutItemRequest.builder().tableName(table)
                         .item(Map.of("pk", AttributeValue.fromS("item-1"), "servedBy", AttributeValue.fromS(r)))
                         .build());
             }
         }
-        return regions;
     }
 
     /**

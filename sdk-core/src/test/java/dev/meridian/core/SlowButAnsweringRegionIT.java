@@ -7,6 +7,7 @@ import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.health.RegionStatus;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +40,7 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
  * follow at once, so its breaker must never open and it must go on serving them. Each region's item names the region,
  * so each answer says who served it.
  */
+@LocalRegionsConfig(regions = {"eu-west-1", "eu-central-1"})
 class SlowButAnsweringRegionIT {
     private static final Logger LOG = LoggerFactory.getLogger(SlowButAnsweringRegionIT.class);
     private static final String WEST = "eu-west-1";
@@ -49,11 +52,15 @@ class SlowButAnsweringRegionIT {
     private static final int QUERIES_PER_THREAD = 3;
     private static final int GETS_PER_THREAD = 30;
 
-    @AutoClose
-    private static final LocalRegions regions = ServedByTable.start(TABLE);
+    private static LocalRegions regions;
 
     @AutoClose
     private final WarmedRuntime rig = new WarmedRuntime(regions);
+
+    @BeforeAll
+    static void createTables() {
+        ServedByTable.create(regions, TABLE);
+    }
 
     /**
      * The README's runtime with a fixed 50 ms hedge and a budget that never refuses the bursts' hedges (a refused hedge

@@ -5,11 +5,13 @@ import static dev.meridian.core.BlackHoledReaders.WEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -25,14 +27,19 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  * and the other refused hedges go past the budget: none fails and at most one read waits an attempt timeout (the
  * acceptance's "1 per region"), whichever timer hedges it.
  */
+@LocalRegionsConfig(regions = {"eu-west-1", "eu-central-1"})
 class SpentBudgetBlackHoleIT {
     private static final Duration FAULT = Duration.ofSeconds(5);
 
-    @AutoClose
-    private static final LocalRegions regions = ServedByTable.start("spent-budget");
+    private static LocalRegions regions;
 
     @AutoClose
     private final BlackHoledReaders rig = new BlackHoledReaders(regions, "spent-budget");
+
+    @BeforeAll
+    static void createTables() {
+        ServedByTable.create(regions, "spent-budget");
+    }
 
     @Test
     void callersRunningTheirFirstAttemptAreHedgedWithTheBudgetSpent() throws Exception {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.meridian.core.health.RegionStatus;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
@@ -32,6 +34,7 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  * {@linkplain Operation#unhedged() unhedged}) read, which passes the suspect region like a write but, being safe to
  * repeat, goes back to it; before its fix it failed with eu-central-1's 500.
  */
+@LocalRegionsConfig(regions = {"eu-west-1", "eu-central-1"})
 class SuspectRegionReadBackIT {
     private static final String WEST = "eu-west-1";
     private static final String CENTRAL = "eu-central-1";
@@ -45,13 +48,17 @@ class SuspectRegionReadBackIT {
         return consistent ? op.toBuilder().unhedged().build() : op;
     };
 
-    @AutoClose
-    private static final LocalRegions regions = ServedByTable.start(TABLE);
+    private static LocalRegions regions;
 
     @AutoClose
     private final WarmedRuntime rig = new WarmedRuntime(regions);
 
     private final List<DynamoDbAsyncClient> asyncClients = new ArrayList<>();
+
+    @BeforeAll
+    static void createTables() {
+        ServedByTable.create(regions, TABLE);
+    }
 
     @AfterEach
     void closeAsyncClients() {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.meridian.core.health.RegionStatus;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import dev.meridian.testkit.RequestJournal;
 import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
@@ -27,6 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -45,6 +47,7 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
  * past a suspect or half-open region, whose question the reads' detached trials decide. The request journals (with
  * bodies) witness that no write was ever sent to two regions.
  */
+@LocalRegionsConfig(regions = {"eu-west-1", "eu-central-1"})
 class SuspectRegionWritesIT {
     private static final String WEST = "eu-west-1";
     private static final String CENTRAL = "eu-central-1";
@@ -59,11 +62,15 @@ class SuspectRegionWritesIT {
     private static final long WRITE_PAUSE_MILLIS = 100;
     private static final Pattern WRITE_ID = Pattern.compile("w-\\d+");
 
-    @AutoClose
-    private static final LocalRegions regions = ServedByTable.start(TABLE);
+    private static LocalRegions regions;
 
     @AutoClose
     private final WarmedRuntime rig = new WarmedRuntime(regions);
+
+    @BeforeAll
+    static void createTables() {
+        ServedByTable.create(regions, TABLE);
+    }
 
     /** As {@link #wrap()}, after 20 reads in eu-west-1, with journals cleared that keep the request bodies. */
     private DynamoDbClient wrapJournaled() {

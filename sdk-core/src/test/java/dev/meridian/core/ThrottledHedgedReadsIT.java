@@ -8,6 +8,7 @@ import dev.meridian.core.health.RegionStatus;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
@@ -21,7 +22,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
@@ -41,6 +42,7 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
  * table, those losers count as throttled attempts of the region × table breaker, which opens as it does for unhedged
  * reads ({@code ThrottledTableRecoveryIT}): the table's reads then go to the next region without a hedge.
  */
+@LocalRegionsConfig(regions = {"eu-west-1", "eu-central-1"})
 class ThrottledHedgedReadsIT {
     private static final String WEST = "eu-west-1";
     private static final String CENTRAL = "eu-central-1";
@@ -48,21 +50,19 @@ class ThrottledHedgedReadsIT {
     /** Well past the default run of stalls that ejects a region. */
     private static final int READS = 6 * HealthConfig.DEFAULT_EJECT_AFTER_STALLS;
 
-    @AutoClose
-    private static final LocalRegions regions = ServedByTable.start(TABLE);
+    private static LocalRegions regions;
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final List<SdkClient> regionalClients = new ArrayList<>();
     private MultiRegion runtime;
 
-    @BeforeEach
-    void healRegions() {
-        regions.reset();
+    @BeforeAll
+    static void createTables() {
+        ServedByTable.create(regions, TABLE);
     }
 
     @AfterEach
     void close() {
-        regions.healAll();
         if (runtime != null) {
             runtime.close();
         }

@@ -41,7 +41,7 @@ class ThrottledTableRecoveryIT {
 
     @BeforeAll
     static void createTable() {
-        regions.createGlobalTable(PkTable.named(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
         for (String r : regions.regions()) {
             regions.client(r).putItem(PutItemRequest.builder().tableName(TABLE)
                     .item(Map.of("pk", AttributeValue.fromS("sku-1"))).build());

@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import java.time.Duration;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -23,16 +25,21 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  * the process's running time, while the next region answered meanwhile, is suspect: the refused hedges then go past
  * the budget, and no read waits its 2 s attempt timeout (at most one allowed, the acceptance's "1 per region").
  */
+@LocalRegionsConfig(regions = {"eu-west-1", "eu-central-1"})
 class UnheardRegionIT {
     private static final Duration FAULT = Duration.ofSeconds(5);
     /** How long into the fault the process (its stall meter) is stalled. */
     private static final Duration STALL = Duration.ofMillis(300);
 
-    @AutoClose
-    private static final LocalRegions regions = ServedByTable.start("unheard");
+    private static LocalRegions regions;
 
     @AutoClose
     private final BlackHoledReaders rig = new BlackHoledReaders(regions, "unheard");
+
+    @BeforeAll
+    static void createTables() {
+        ServedByTable.create(regions, "unheard");
+    }
 
     @Test
     void callersRunningTheirFirstAttemptAreHedgedOnceTheRegionIsUnheard() throws Exception {

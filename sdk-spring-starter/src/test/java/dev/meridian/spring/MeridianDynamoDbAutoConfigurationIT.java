@@ -39,7 +39,7 @@ class MeridianDynamoDbAutoConfigurationIT {
 
     @BeforeAll
     static void createTable() {
-        regions.createGlobalTable(PkTables.named("orders"));
+        regions.createGlobalTable(LocalRegions.pkTable("orders"));
     }
 
     @BeforeEach

@@ -4,40 +4,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.dynamodb.flags.Flags;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /** The Flags bean ({@code meridian.flags.enabled}) and the flags in {@code /actuator/meridian}, on DynamoDB Local. */
+@LocalRegionsConfig(regions = {"eu-west-1", "us-east-1"})
 class MeridianFlagsIT {
     private static final String TABLE = "ops-control";
     private static LocalRegions regions;
 
     @BeforeAll
     static void start() {
-        regions = LocalRegions.start("eu-west-1", "us-east-1");
-        regions.createGlobalTable(CreateTableRequest.builder().tableName(TABLE)
-                .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
-                        .attributeType(ScalarAttributeType.S).build())
-                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build()).build());
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
         regions.client("eu-west-1").putItem(p -> p.tableName(TABLE).item(Map.of(
                 "pk", AttributeValue.fromS("flag#new-checkout"), "enabled", AttributeValue.fromBool(true),
                 "regions", AttributeValue.fromM(Map.of("us-east-1", AttributeValue.fromBool(false))))));
         regions.awaitReplication();
-    }
-
-    @AfterAll
-    static void stop() {
-        regions.close();
     }
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()

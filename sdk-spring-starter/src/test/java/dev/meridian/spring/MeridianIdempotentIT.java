@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.meridian.core.RegionalClientFactory;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -24,6 +24,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * {@link Idempotent} on the starter's DynamoDB idempotency store: two application instances in different local
  * regions, over DynamoDB Local global tables, run a method body once for a key sent to both.
  */
+@LocalRegionsConfig
 class MeridianIdempotentIT {
     /** Runs of the method body across both application instances. */
     private static final AtomicInteger RUNS = new AtomicInteger();
@@ -31,16 +32,10 @@ class MeridianIdempotentIT {
 
     @BeforeAll
     static void start() {
-        regions = LocalRegions.start("eu-west-1", "eu-central-1", "us-east-1");
         regions.createGlobalTable(CreateTableRequest.builder().tableName("idempotency")
                 .attributeDefinitions(AttributeDefinition.builder().attributeName("id")
                         .attributeType(ScalarAttributeType.S).build())
                 .keySchema(KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build()).build());
-    }
-
-    @AfterAll
-    static void stop() {
-        regions.close();
     }
 
     private static ApplicationContextRunner instanceIn(String localRegion) {

@@ -37,7 +37,7 @@ class MeridianReplicationLagHealthIT {
 
     @BeforeAll
     static void createTable() {
-        regions.createGlobalTable(PkTables.named("heartbeats"));
+        regions.createGlobalTable(LocalRegions.pkTable("heartbeats"));
     }
 
     @Test

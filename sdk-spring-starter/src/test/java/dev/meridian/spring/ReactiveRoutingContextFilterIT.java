@@ -3,10 +3,10 @@ package dev.meridian.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -31,13 +31,8 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * A reactive application on a real HTTP server (Tomcat's reactive adapter) with the starter's WebFlux filter: a
@@ -45,6 +40,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * call made through {@link MeridianReactive} on another thread is routed under it (DynamoDB Local's journals are the
  * witness) while the same call made without it is not.
  */
+@LocalRegionsConfig
 class ReactiveRoutingContextFilterIT {
     private static LocalRegions regions;
     private static ConfigurableApplicationContext app;
@@ -52,11 +48,7 @@ class ReactiveRoutingContextFilterIT {
 
     @BeforeAll
     static void start() {
-        regions = LocalRegions.start("eu-west-1", "eu-central-1", "us-east-1");
-        regions.createGlobalTable(CreateTableRequest.builder().tableName("orders")
-                .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
-                        .attributeType(ScalarAttributeType.S).build())
-                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build()).build());
+        regions.createGlobalTable(LocalRegions.pkTable("orders"));
         app = new SpringApplicationBuilder(ReactiveApp.class).web(WebApplicationType.REACTIVE)
                 .properties("server.port=0", "meridian.regions=eu-west-1,eu-central-1,us-east-1",
                         "meridian.local-region=us-east-1",
@@ -75,14 +67,6 @@ class ReactiveRoutingContextFilterIT {
         if (app != null) {
             app.close();
         }
-        if (regions != null) {
-            regions.close();
-        }
-    }
-
-    @BeforeEach
-    void clearJournals() {
-        regions.journalsClear();
     }
 
     @Test

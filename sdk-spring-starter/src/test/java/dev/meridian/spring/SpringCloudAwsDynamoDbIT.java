@@ -8,6 +8,7 @@ import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.testkit.ClassPathWithout;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import io.awspring.cloud.autoconfigure.core.AwsAutoConfiguration;
 import io.awspring.cloud.autoconfigure.core.CredentialsProviderAutoConfiguration;
 import io.awspring.cloud.autoconfigure.core.RegionProviderAutoConfiguration;
@@ -22,7 +23,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,18 +36,14 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * Spring Cloud AWS's DynamoDB starter beside Meridian's, against DynamoDB Local in three regions: Spring Cloud AWS's
  * credentials, endpoint and client customizers build every region's client, the region and Meridian's per-region
  * endpoints are Meridian's, and its {@code DynamoDbTemplate} runs on the multi-region client under residency.
  */
+@LocalRegionsConfig
 class SpringCloudAwsDynamoDbIT {
     /** The access key Spring Cloud AWS is configured with; DynamoDB Local accepts any: the signature is the witness. */
     private static final String ACCESS_KEY = "AKIDSPRINGCLOUDAWS";
@@ -59,11 +55,7 @@ class SpringCloudAwsDynamoDbIT {
 
     @BeforeAll
     static void start() {
-        regions = LocalRegions.start("eu-west-1", "eu-central-1", "us-east-1");
-        regions.createGlobalTable(CreateTableRequest.builder().tableName("orders")
-                .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
-                        .attributeType(ScalarAttributeType.S).build())
-                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build()).build());
+        regions.createGlobalTable(LocalRegions.pkTable("orders"));
         // Cold start-up (DynamoDB Local's and the SDK's first request in this JVM) is issue 15's item 3, not this
         // test's subject: one write and read per region first, so a loaded machine does not time out the first call.
         for (String r : List.of("eu-west-1", "eu-central-1", "us-east-1")) {
@@ -73,14 +65,8 @@ class SpringCloudAwsDynamoDbIT {
         }
     }
 
-    @AfterAll
-    static void stop() {
-        regions.close();
-    }
-
     @BeforeEach
     void runner() {
-        regions.journalsClear();
         // us-east-1 has no meridian endpoint: its client takes Spring Cloud AWS's (which points at us-east-1's
         // DynamoDB Local); the EU regions have their own. Spring Cloud AWS's static region is another region still.
         runner = new ApplicationContextRunner()

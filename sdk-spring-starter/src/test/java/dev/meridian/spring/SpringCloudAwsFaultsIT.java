@@ -47,12 +47,7 @@ import software.amazon.awssdk.enhanced.dynamodb.model.QueryConditional;
 import software.amazon.awssdk.enhanced.dynamodb.model.QueryEnhancedRequest;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * The Spring Cloud AWS door under a fault: an application using {@code spring-cloud-aws-starter-dynamodb} (its
@@ -92,10 +87,7 @@ class SpringCloudAwsFaultsIT {
     static void start() {
         regions = LocalRegions.start(REGIONS.toArray(String[]::new));
         for (Table t : Table.values()) {
-            regions.createGlobalTable(CreateTableRequest.builder().tableName(t.name)
-                    .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
-                            .attributeType(ScalarAttributeType.S).build())
-                    .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build()).build());
+            regions.createGlobalTable(LocalRegions.pkTable(t.name));
         }
         app = startApp(FaultsApp.class);
         for (String r : REGIONS) {

@@ -27,8 +27,12 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.StreamSpecification;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
@@ -226,6 +230,22 @@ public final class LocalRegions implements AutoCloseable {
         }
         replicator.addTable(request.tableName(), streamArns);
         LOG.info("Created global table {} in {}", request.tableName(), streamArns.keySet());
+    }
+
+    /**
+     * The request for the table most tests need: {@code tableName} keyed by the string partition key {@code pk}, no
+     * sort key, billing left to {@link #createGlobalTable(CreateTableRequest)} (on-demand). For either
+     * {@code createGlobalTable} overload, e.g. {@code regions.createGlobalTable(LocalRegions.pkTable("orders"))}; call
+     * {@code toBuilder()} on it to add indexes or another billing mode.
+     */
+    public static CreateTableRequest pkTable(String tableName) {
+        Objects.requireNonNull(tableName, "tableName");
+        return CreateTableRequest.builder()
+                .tableName(tableName)
+                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
+                .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
+                        .attributeType(ScalarAttributeType.S).build())
+                .build();
     }
 
     /** The delay between a write in one region and its application in the others (default from the builder). */

@@ -45,8 +45,8 @@ class GlobalTableReplicationIT {
     @BeforeAll
     static void startRegions() {
         regions = LocalRegions.builder().regions(EU, DE, US).idlePoll(Duration.ofHours(1)).start();
-        regions.createGlobalTable(TestTables.table(TABLE));
-        regions.createGlobalTable(TestTables.table(EU_ONLY), List.of(EU, DE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(EU_ONLY), List.of(EU, DE));
     }
 
     @AfterAll
@@ -80,7 +80,7 @@ class GlobalTableReplicationIT {
         assertThat(get(regions.client(EU), EU_ONLY, "subject-1")).containsEntry("status", AttributeValue.fromS("PLACED"));
         assertThatThrownBy(() -> get(regions.client(US), EU_ONLY, "subject-1"))
                 .isInstanceOf(ResourceNotFoundException.class);
-        assertThatThrownBy(() -> regions.createGlobalTable(TestTables.table("nowhere"), List.of("ap-south-1")))
+        assertThatThrownBy(() -> regions.createGlobalTable(LocalRegions.pkTable("nowhere"), List.of("ap-south-1")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("replicaRegions");
     }
 

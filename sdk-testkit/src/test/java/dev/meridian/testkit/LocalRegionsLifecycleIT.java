@@ -24,7 +24,7 @@ class LocalRegionsLifecycleIT {
         LocalRegions regions = LocalRegions.start("eu-west-1");
         URI proxy = regions.endpoint("eu-west-1");
         URI direct = regions.directEndpoint("eu-west-1");
-        regions.createGlobalTable(TestTables.table("lifecycle"));
+        regions.createGlobalTable(LocalRegions.pkTable("lifecycle"));
         get(regions.client("eu-west-1"), "lifecycle", "k");
         regions.faults("eu-west-1").blackhole();
         assertThatThrownBy(() -> get(regions.clientBuilder("eu-west-1")
@@ -39,7 +39,7 @@ class LocalRegionsLifecycleIT {
         assertThat(accepts(direct)).as("DynamoDB Local port accepts connections").isFalse();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(liveNonDaemonThreads())
                 .as("threads that would keep the JVM alive").isSubsetOf(before));
-        assertThatThrownBy(() -> regions.createGlobalTable(TestTables.table("late")))
+        assertThatThrownBy(() -> regions.createGlobalTable(LocalRegions.pkTable("late")))
                 .isInstanceOf(IllegalStateException.class);
     }
 
@@ -48,7 +48,7 @@ class LocalRegionsLifecycleIT {
         try (LocalRegions regions = LocalRegions.start("eu-west-1", "us-east-1");
                 DynamoDbClient westDirect = direct(regions, "eu-west-1");
                 DynamoDbClient usDirect = direct(regions, "us-east-1")) {
-            regions.createGlobalTable(TestTables.table("unseen"));
+            regions.createGlobalTable(LocalRegions.pkTable("unseen"));
 
             TestTables.put(westDirect, "unseen", "k", "status", "PLACED");
 

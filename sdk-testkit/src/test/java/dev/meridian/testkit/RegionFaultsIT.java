@@ -31,7 +31,7 @@ class RegionFaultsIT {
 
     @BeforeAll
     static void createTable() {
-        regions.createGlobalTable(TestTables.table(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
     }
 
     /**

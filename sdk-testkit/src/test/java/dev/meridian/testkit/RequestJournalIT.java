@@ -20,7 +20,7 @@ class RequestJournalIT {
 
     @BeforeAll
     static void createTable(LocalRegions regions) {
-        regions.createGlobalTable(TestTables.table(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
     }
 
     @Test

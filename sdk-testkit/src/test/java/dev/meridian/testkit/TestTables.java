@@ -2,27 +2,12 @@ package dev.meridian.testkit;
 
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /** Table and item helpers shared by the testkit's integration tests. */
 final class TestTables {
 
     private TestTables() {
-    }
-
-    /** A table keyed by the string attribute {@code pk}. */
-    static CreateTableRequest table(String name) {
-        return CreateTableRequest.builder()
-                .tableName(name)
-                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
-                .attributeDefinitions(AttributeDefinition.builder()
-                        .attributeName("pk").attributeType(ScalarAttributeType.S).build())
-                .build();
     }
 
     static Map<String, AttributeValue> key(String pk) {

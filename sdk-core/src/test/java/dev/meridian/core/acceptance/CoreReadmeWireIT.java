@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.OperationClassifier;
-import dev.meridian.core.PkTable;
 import dev.meridian.core.RegionSpec;
 import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.execution.HedgingConfig;
@@ -96,8 +95,8 @@ class CoreReadmeWireIT {
 
     @BeforeAll
     static void table() {
-        regions.createGlobalTable(PkTable.named(TABLE));
-        regions.createGlobalTable(PkTable.named(OTHER));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(OTHER));
         regions.client(WEST).putItem(put("order-1"));
         regions.awaitReplication();
     }

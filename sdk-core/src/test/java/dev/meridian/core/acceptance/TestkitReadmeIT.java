@@ -3,7 +3,6 @@ package dev.meridian.core.acceptance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.meridian.core.PkTable;
 import dev.meridian.testkit.LocalRegions;
 import dev.meridian.testkit.LocalRegionsConfig;
 import dev.meridian.testkit.ReplicationTimeoutException;
@@ -43,7 +42,7 @@ class TestkitReadmeIT {
 
     @BeforeAll
     static void table() {
-        regions.createGlobalTable(PkTable.named(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
     }
 
     /** A client without retries: each call is one request, one journal entry. */

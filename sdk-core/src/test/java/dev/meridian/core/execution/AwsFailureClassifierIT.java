@@ -12,6 +12,7 @@ import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.OperationKind;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +30,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -45,15 +45,10 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * What each of the AWS SDK's HTTP clients (URL connection and Apache, synchronous; Netty, asynchronous) really throws
@@ -62,6 +57,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * cell records the exception chain (logged at INFO), asserts the decision, then checks that a read through
  * {@link MultiRegion} with the same HTTP client fails over to the healthy region.
  */
+@LocalRegionsConfig(regions = {"eu-west-1", "eu-central-1"})
 class AwsFailureClassifierIT {
     private static final Logger LOG = LoggerFactory.getLogger(AwsFailureClassifierIT.class);
     private static final String WEST = "eu-west-1";
@@ -99,11 +95,7 @@ class AwsFailureClassifierIT {
 
     @BeforeAll
     static void start() throws Exception {
-        regions = LocalRegions.start(WEST, CENTRAL);
-        regions.createGlobalTable(CreateTableRequest.builder().tableName(TABLE)
-                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
-                .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
-                        .attributeType(ScalarAttributeType.S).build()).build());
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
         regions.client(WEST).putItem(PutItemRequest.builder().tableName(TABLE)
                 .item(Map.of("pk", AttributeValue.fromS("k"), "v", AttributeValue.fromS("x".repeat(2_000)))).build());
         regions.awaitReplication();
@@ -119,15 +111,7 @@ class AwsFailureClassifierIT {
         if (truncating != null) {
             truncating.close();
         }
-        if (regions != null) {
-            regions.close();
-        }
         EVENT_LOOPS.eventLoopGroup().shutdownGracefully();
-    }
-
-    @BeforeEach
-    void heal() {
-        regions.reset();
     }
 
     /** A fault in eu-west-1 and the decision its failure must get. */

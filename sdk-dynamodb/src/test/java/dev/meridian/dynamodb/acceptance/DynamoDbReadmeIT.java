@@ -76,8 +76,8 @@ class DynamoDbReadmeIT {
 
     @BeforeAll
     static void createTables() {
-        regions.createGlobalTable(TestRegions.table(HOMED));
-        regions.createGlobalTable(TestRegions.table(PLAIN));
+        regions.createGlobalTable(LocalRegions.pkTable(HOMED));
+        regions.createGlobalTable(LocalRegions.pkTable(PLAIN));
         Tables.create(regions, COUNTERS, "pk", "sk");
         Tables.create(regions, CARTS, "pk", "sk");
     }
@@ -285,7 +285,7 @@ class DynamoDbReadmeIT {
     @Test
     void withALagProbeATokenReadIsServedLocallyOnceReplicationIsKnownToHaveCaughtUp() {
         String key = "lag-" + KEYS.incrementAndGet();
-        regions.createGlobalTable(TestRegions.table("rd_heartbeats_" + KEYS.incrementAndGet()));
+        regions.createGlobalTable(LocalRegions.pkTable("rd_heartbeats_" + KEYS.incrementAndGet()));
         DynamoDbClient eu = routed(MultiRegionDynamoDb.builder().config(TestRegions.config()));
         RoutingSession session = RoutingSession.start();
         regions.pauseReplication("eu-west-1", "us-east-1");

@@ -60,7 +60,7 @@ class ExactlyOnceIT {
 
     @BeforeContainer
     static void start() {
-        regions.createGlobalTable(TestRegions.table(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
         MultiRegionConfig config = MultiRegionConfig.builder()
                 .region(RegionSpec.of(Region.EU_WEST_1).jurisdiction("EU"))
                 .region(RegionSpec.of(Region.EU_CENTRAL_1).jurisdiction("EU"))

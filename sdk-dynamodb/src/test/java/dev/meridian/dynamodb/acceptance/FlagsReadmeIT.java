@@ -44,7 +44,7 @@ class FlagsReadmeIT {
 
     @BeforeContainer
     static void start() {
-        regions.createGlobalTable(TestRegions.table(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
         routed = MultiRegionDynamoDb.builder().config(TestRegions.config())
                 .clientFactory(r -> TestRegions.client(regions, r, Duration.ofMillis(500))).build();
     }

@@ -45,7 +45,7 @@ class HedgingAndBreakersIT {
 
     @BeforeAll
     static void createTable() {
-        regions.createGlobalTable(TestRegions.table(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
     }
 
     @AfterEach

@@ -45,8 +45,8 @@ class HomedWritesIT {
 
     @BeforeContainer
     static void start() {
-        regions.createGlobalTable(TestRegions.table(HOMED));
-        regions.createGlobalTable(TestRegions.table(PLAIN));
+        regions.createGlobalTable(LocalRegions.pkTable(HOMED));
+        regions.createGlobalTable(LocalRegions.pkTable(PLAIN));
         List<TableConfig> tables = List.of(
                 TableConfig.builder(HOMED).partitionKey("pk").writeMode(WriteMode.WRITE_HOME_BY_KEY).build(),
                 TableConfig.builder(PLAIN).partitionKey("pk").build());

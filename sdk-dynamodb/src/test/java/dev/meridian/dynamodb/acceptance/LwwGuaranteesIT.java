@@ -64,7 +64,7 @@ class LwwGuaranteesIT {
 
     @BeforeContainer
     static void start() {
-        regions.createGlobalTable(TestRegions.table(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
         base = System.currentTimeMillis();
     }
 

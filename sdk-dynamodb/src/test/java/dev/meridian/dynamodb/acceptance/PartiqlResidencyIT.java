@@ -43,7 +43,7 @@ class PartiqlResidencyIT {
 
     @BeforeContainer
     static void start() {
-        regions.createGlobalTable(TestRegions.table(WORLD));
+        regions.createGlobalTable(LocalRegions.pkTable(WORLD));
         client = MultiRegionDynamoDb.builder().config(TestRegions.config())
                 .table(TableConfig.builder(WORLD).partitionKey("pk")
                         .replicaRegions(Region.EU_WEST_1, Region.EU_CENTRAL_1, Region.US_EAST_1).build())

@@ -46,8 +46,8 @@ class ResidencyAndContextIT {
 
     @BeforeAll
     static void createTables() {
-        regions.createGlobalTable(TestRegions.table(TABLE));
-        regions.createGlobalTable(TestRegions.table(EU_TABLE), java.util.List.of("eu-west-1", "eu-central-1"));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(EU_TABLE), java.util.List.of("eu-west-1", "eu-central-1"));
     }
 
     @AfterEach

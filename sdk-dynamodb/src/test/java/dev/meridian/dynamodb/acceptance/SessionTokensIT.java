@@ -61,7 +61,7 @@ class SessionTokensIT {
 
     @BeforeContainer
     static void start() {
-        regions.createGlobalTable(TestRegions.table(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
         eu = MultiRegionDynamoDb.builder().config(config(Region.EU_WEST_1))
                 .clientFactory(r -> TestRegions.client(regions, r)).buildClient();
         us = MultiRegionDynamoDb.builder().config(config(Region.US_EAST_1))

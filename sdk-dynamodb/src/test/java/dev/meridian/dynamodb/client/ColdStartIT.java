@@ -8,13 +8,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
-import dev.meridian.core.RegionSpec;
 import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.spi.MultiRegionSpi;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.interceptor.Context;
@@ -43,6 +42,7 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
  * second region's client and make a second cold call), yet a cold start into a black-holed region is answered by the
  * next region well within the first attempt's budget.
  */
+@LocalRegionsConfig
 class ColdStartIT {
     private static final String TABLE = "cold_orders";
     /** The warm clients' attempt and call timeout. */
@@ -55,14 +55,8 @@ class ColdStartIT {
     private static LocalRegions regions;
 
     @BeforeAll
-    static void start() {
-        regions = LocalRegions.start(IDS);
-        regions.createGlobalTable(TestRegions.table(TABLE));
-    }
-
-    @AfterAll
-    static void stop() {
-        regions.close();
+    static void createTables() {
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
     }
 
     /** Delays a client's first request after it was sent, once: the client's own start-up. */

@@ -47,7 +47,7 @@ class ConsistentReadsUnhedgedIT {
     @BeforeAll
     static void start() throws Exception {
         regions = LocalRegions.start(EU_WEST_1.id(), EU_CENTRAL_1.id());
-        regions.createGlobalTable(TestRegions.table(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
         runtime = MultiRegion.builder(MultiRegionConfig.builder()
                 .region(RegionSpec.of(EU_WEST_1)).region(RegionSpec.of(EU_CENTRAL_1))
                 .localRegion(EU_WEST_1).routing(RoutingStrategy.localFirst())

@@ -14,10 +14,10 @@ import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,6 +35,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 
 /** The routed client against three local regions with injected faults. */
+@LocalRegionsConfig
 class MultiRegionDynamoDbIT {
     private static final String ORDERS = "orders";
     private static final String EU_PROFILES = "eu_profiles";
@@ -51,17 +52,9 @@ class MultiRegionDynamoDbIT {
     private DynamoDbClient client;
 
     @BeforeAll
-    static void startRegions() {
-        regions = LocalRegions.start(IDS);
+    static void createTables() {
         for (String table : List.of(ORDERS, EU_PROFILES, HOMED, VERSIONED)) {
-            regions.createGlobalTable(TestRegions.table(table));
-        }
-    }
-
-    @AfterAll
-    static void stopRegions() {
-        if (regions != null) {
-            regions.close();
+            regions.createGlobalTable(LocalRegions.pkTable(table));
         }
     }
 
@@ -84,9 +77,6 @@ class MultiRegionDynamoDbIT {
     void healEverything() {
         client.close();
         runtime.close();
-        for (String id : IDS) {
-            regions.faults(id).heal();
-        }
     }
 
     private static Map<String, AttributeValue> item(String pk) {

@@ -15,6 +15,7 @@ import dev.meridian.core.health.RegionStatus;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.core.routing.RoutingContext;
+import dev.meridian.dynamodb.LocalRegionsPerContainer;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.testkit.LocalRegions;
 import dev.meridian.testkit.RequestJournal;
@@ -41,6 +42,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import net.jqwik.api.statistics.Statistics;
@@ -84,6 +86,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
  * suspicion is older than {@link #SUSPICION_USE} (a write is sent to a region suspect for longer than the wait in the
  * open state, as documented: it is the trial).
  */
+@AddLifecycleHook(LocalRegionsPerContainer.class)
 class NoContextSuspectRegionIT {
     private static final String WEST = EU_WEST_1.id();
     private static final String CENTRAL = EU_CENTRAL_1.id();
@@ -95,19 +98,18 @@ class NoContextSuspectRegionIT {
     private static final Duration SUSPICION_USE = Duration.ofSeconds(40);
     private static final AtomicInteger NEXT_ID = new AtomicInteger();
 
-    private static LocalRegions regions;
+    private static final LocalRegions regions = LocalRegions.start(IDS);
     private static final Map<Setup, Rig> RIGS = new EnumMap<>(Setup.class);
 
     @BeforeContainer
     static void start() {
-        regions = LocalRegions.start(IDS);
         List<String> tables = new ArrayList<>(List.of(SUSPICION));
         for (Table t : Table.values()) {
             tables.add(t.readTable);
             tables.add(t.writeTable);
         }
         for (String table : tables) {
-            regions.createGlobalTable(TestRegions.table(table));
+            regions.createGlobalTable(LocalRegions.pkTable(table));
         }
         for (String id : IDS) {
             try (DynamoDbClient c = TestRegions.client(regions, Region.of(id), Duration.ofSeconds(30))) {
@@ -128,9 +130,6 @@ class NoContextSuspectRegionIT {
     static void stop() {
         RIGS.values().forEach(Rig::close);
         RIGS.clear();
-        if (regions != null) {
-            regions.close();
-        }
     }
 
     /** The configuration a call without a context meets. */

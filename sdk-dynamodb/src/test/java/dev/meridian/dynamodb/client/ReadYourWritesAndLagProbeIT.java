@@ -9,15 +9,15 @@ import static org.awaitility.Awaitility.await;
 
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -25,6 +25,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 
 /** Read-your-writes sessions and the replication-lag probe, both of which need replication to misbehave. */
+@LocalRegionsConfig
 class ReadYourWritesAndLagProbeIT {
     private static final String HOMED = "ryw_orders";
     private static final String HEARTBEATS = "meridian_heartbeats";
@@ -33,29 +34,14 @@ class ReadYourWritesAndLagProbeIT {
     private static LocalRegions regions;
 
     @BeforeAll
-    static void startRegions() {
-        regions = LocalRegions.start(IDS);
-        regions.createGlobalTable(TestRegions.table(HOMED));
-        regions.createGlobalTable(TestRegions.table(HEARTBEATS));
+    static void createTables() {
+        regions.createGlobalTable(LocalRegions.pkTable(HOMED));
+        regions.createGlobalTable(LocalRegions.pkTable(HEARTBEATS));
     }
 
-    @AfterAll
-    static void stopRegions() {
-        if (regions != null) {
-            regions.close();
-        }
-    }
-
-    @AfterEach
-    void healReplication() {
-        regions.replicationDelay(Duration.ZERO);
-        for (Region from : ALL) {
-            for (Region to : ALL) {
-                if (!from.equals(to)) {
-                    regions.resumeReplication(from.id(), to.id());
-                }
-            }
-        }
+    /** After the extension's reset (no delay, every link resumed): what an earlier test held has arrived. */
+    @BeforeEach
+    void replicated() {
         regions.awaitReplication();
     }
 

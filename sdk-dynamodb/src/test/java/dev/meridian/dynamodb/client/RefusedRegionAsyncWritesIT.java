@@ -44,7 +44,7 @@ class RefusedRegionAsyncWritesIT {
 
     @BeforeAll
     static void start() {
-        regions.createGlobalTable(TestRegions.table(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
         regions.faults("eu-west-1").down();
         // The default per-region clients use the default credentials: the testkit's key (DynamoDB Local keeps one
         // database per key and region).

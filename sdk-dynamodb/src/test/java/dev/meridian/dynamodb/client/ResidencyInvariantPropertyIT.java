@@ -82,7 +82,7 @@ class ResidencyInvariantPropertyIT {
     @BeforeContainer
     static void start() {
         regions = LocalRegions.start(IDS.toArray(String[]::new));
-        regions.createGlobalTable(TestRegions.table(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
         // From here on every request must come from a try's client.
         regions.journalsClear();
     }

@@ -16,6 +16,7 @@ import dev.meridian.core.routing.RoutingStrategy;
 import dev.meridian.dynamodb.Order;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,24 +42,21 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * closed. The witness is us-east-1's request journal: not one request may reach it. A method the SDK adds later
  * is enumerated too.
  */
+@LocalRegionsConfig
 class ResidencyOnEveryMethodIT {
     private static final String TABLE = "eu_orders";
     private static LocalRegions regions;
     private static final List<AutoCloseable> OPEN = new ArrayList<>();
 
     @BeforeAll
-    static void start() {
-        regions = LocalRegions.start(IDS);
-        regions.createGlobalTable(TestRegions.table(TABLE));
+    static void createTables() {
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
     }
 
     @AfterAll
     static void stop() throws Exception {
         for (AutoCloseable c : OPEN) {
             c.close();
-        }
-        if (regions != null) {
-            regions.close();
         }
     }
 

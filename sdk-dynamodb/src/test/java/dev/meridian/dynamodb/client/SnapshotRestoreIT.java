@@ -13,6 +13,7 @@ import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.dynamodb.lag.ReplicationLagProbe;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import dev.meridian.testkit.RequestJournal;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,6 +38,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * restore, nothing the snapshot remembered (table descriptions, read-your-writes marks, the lag probe's measurements
  * and start) is taken for the present.
  */
+@LocalRegionsConfig
 class SnapshotRestoreIT {
     /** Described on first use: no settings. */
     private static final String DESCRIBED = "described_orders";
@@ -55,22 +56,16 @@ class SnapshotRestoreIT {
     private final List<Region> built = new CopyOnWriteArrayList<>();
 
     @BeforeAll
-    static void startRegions() {
-        regions = LocalRegions.start(IDS);
+    static void createTables() {
         for (String table : List.of(DESCRIBED, CONFIGURED, HEARTBEATS, HOMED)) {
-            regions.createGlobalTable(TestRegions.table(table));
-        }
-    }
-
-    @AfterAll
-    static void stopRegions() {
-        if (regions != null) {
-            regions.close();
+            regions.createGlobalTable(LocalRegions.pkTable(table));
         }
     }
 
     @BeforeEach
     void runtime() {
+        // After the extension's reset (every link resumed): what an earlier test held has arrived.
+        regions.awaitReplication();
         runtime = MultiRegion.builder(TestRegions.config()).build();
         hooks = SnapshotHooks.builder(runtime).build();
         regions.journalsClear();
@@ -79,8 +74,6 @@ class SnapshotRestoreIT {
     @AfterEach
     void close() {
         runtime.close();
-        regions.resumeReplication();
-        regions.awaitReplication();
     }
 
     private MultiRegionDynamoDb.Builder builder() {

@@ -16,6 +16,7 @@ import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import dev.meridian.testkit.RequestJournal;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -24,7 +25,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,6 +51,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactGetItem;
  * ({@code TransactGetItems}, a PartiQL transaction of {@code SELECT}s) — starts past a black-holed region that hedged
  * reads made suspect, as a synchronous consistent one does, and still fails over after a failed attempt.
  */
+@LocalRegionsConfig
 class SuspectRegionCallShapesIT {
     private static final String EU_PROFILES = "suspect_eu_profiles";
     private static final String CATALOG = "suspect_catalog";
@@ -69,10 +70,9 @@ class SuspectRegionCallShapesIT {
     private DynamoDbAsyncClient asyncClient;
 
     @BeforeAll
-    static void startRegions() {
-        regions = LocalRegions.start(IDS);
+    static void seedTables() {
         for (String table : List.of(EU_PROFILES, CATALOG)) {
-            regions.createGlobalTable(TestRegions.table(table));
+            regions.createGlobalTable(LocalRegions.pkTable(table));
             for (String id : IDS) {
                 try (DynamoDbClient c = TestRegions.client(regions, Region.of(id), Duration.ofSeconds(30))) {
                     for (String pk : List.of("item-1", "item-2")) {
@@ -85,16 +85,8 @@ class SuspectRegionCallShapesIT {
         regions.awaitReplication();
     }
 
-    @AfterAll
-    static void stopRegions() {
-        if (regions != null) {
-            regions.close();
-        }
-    }
-
     @AfterEach
     void close() {
-        regions.healAll();
         if (client != null) {
             client.close();
         }

@@ -2,7 +2,7 @@ package dev.meridian.dynamodb.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meridian.dynamodb.TestRegions;
+import dev.meridian.dynamodb.LocalRegionsPerContainer;
 import dev.meridian.testkit.LocalRegions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,7 +15,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import net.jqwik.api.statistics.Statistics;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -34,25 +34,18 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * calls the write repeat-safe, the write is applied once (as the region that lost its answer did) and then repeated
  * with its condition: the repeat must fail its condition or leave the item exactly as it was.
  */
+@AddLifecycleHook(LocalRegionsPerContainer.class)
 class WriteGuardPropertyIT {
     private static final String TABLE = "write_guard";
     private static final List<String> ATTRIBUTES = List.of("a", "b", "m");
     private static final Map<String, AttributeValue> VALUES = values();
-    private static LocalRegions regions;
+    private static final LocalRegions regions = LocalRegions.start("eu-west-1");
     private static DynamoDbClient dynamo;
 
     @BeforeContainer
     static void start() {
-        regions = LocalRegions.start("eu-west-1");
-        regions.createGlobalTable(TestRegions.table(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
         dynamo = regions.client("eu-west-1");
-    }
-
-    @AfterContainer
-    static void stop() {
-        if (regions != null) {
-            regions.close();
-        }
     }
 
     private static Map<String, AttributeValue> values() {

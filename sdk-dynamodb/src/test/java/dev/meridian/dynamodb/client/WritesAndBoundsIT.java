@@ -16,10 +16,10 @@ import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingStrategy;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,6 +41,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * declared in EU regions is never called in us-east-1, with or without a context; a table's default data class makes
  * context-less calls fail closed; a batch on a home-by-key table spanning two homes is refused before sending.
  */
+@LocalRegionsConfig
 class WritesAndBoundsIT {
     private static final String ACCOUNTS = "accounts";
     private static final String EU_ONLY = "eu_profiles";
@@ -49,17 +50,9 @@ class WritesAndBoundsIT {
     private DynamoDbClient client;
 
     @BeforeAll
-    static void start() {
-        regions = LocalRegions.start(IDS);
+    static void createTables() {
         for (String table : List.of(ACCOUNTS, EU_ONLY, HOMED)) {
-            regions.createGlobalTable(TestRegions.table(table));
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        if (regions != null) {
-            regions.close();
+            regions.createGlobalTable(LocalRegions.pkTable(table));
         }
     }
 
@@ -88,9 +81,6 @@ class WritesAndBoundsIT {
     @AfterEach
     void heal() {
         client.close();
-        for (String id : IDS) {
-            regions.faults(id).heal();
-        }
     }
 
     private static Map<String, AttributeValue> key(String pk) {

@@ -16,14 +16,12 @@ import dev.meridian.core.control.RegionControlState;
 import dev.meridian.core.control.StaticControlSource;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
@@ -31,34 +29,17 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 /** The control table source on LocalRegions: a global table, replication delay, regions down. */
+@LocalRegionsConfig(replicationDelayMillis = 300)
 class ControlTableSourceIT {
     static final List<Region> FLEET = List.of(EU_WEST_1, EU_CENTRAL_1, US_EAST_1);
     private static LocalRegions regions;
     private static int tables;
     private ControlTable table;
 
-    @BeforeAll
-    static void startRegions() {
-        regions = LocalRegions.builder().regions(IDS).replicationDelay(Duration.ofMillis(300)).start();
-    }
-
-    @AfterAll
-    static void stopRegions() {
-        if (regions != null) {
-            regions.close();
-        }
-    }
-
     @BeforeEach
     void freshTable() {
         table = new ControlTable("control_" + (++tables));
-        regions.createGlobalTable(TestRegions.table(table.tableName()));
-        regions.journalsClear();
-    }
-
-    @AfterEach
-    void heal() {
-        regions.healAll();
+        regions.createGlobalTable(LocalRegions.pkTable(table.tableName()));
     }
 
     static ControlTableSource source(LocalRegions regions, String tableName, Region... readOrder) {

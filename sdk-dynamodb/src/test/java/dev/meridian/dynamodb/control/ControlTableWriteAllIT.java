@@ -9,9 +9,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.core.control.ControlState;
 import dev.meridian.core.control.RegionControlEntry;
-import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.dynamodb.control.ControlTable.RegionWrite;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +20,6 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
@@ -33,28 +31,17 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * {@link ControlTable#writeAll}: several region items in one {@code TransactWriteItems}, each conditioned on its
  * version, on DynamoDB Local; a concurrent change fails the whole write and leaves nothing half-written.
  */
+@LocalRegionsConfig
 class ControlTableWriteAllIT {
     private static LocalRegions regions;
     private static int tables;
     private ControlTable table;
     private DynamoDbClient eu;
 
-    @BeforeAll
-    static void startRegions() {
-        regions = LocalRegions.start(IDS);
-    }
-
-    @AfterAll
-    static void stopRegions() {
-        if (regions != null) {
-            regions.close();
-        }
-    }
-
     @BeforeEach
     void freshTable() {
         table = new ControlTable("writeall_" + (++tables));
-        regions.createGlobalTable(TestRegions.table(table.tableName()));
+        regions.createGlobalTable(LocalRegions.pkTable(table.tableName()));
         eu = regions.client(EU_WEST_1.id());
     }
 

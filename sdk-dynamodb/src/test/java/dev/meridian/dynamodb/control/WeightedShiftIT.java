@@ -17,6 +17,7 @@ import dev.meridian.core.routing.RoutingStrategy;
 import dev.meridian.core.spi.MultiRegionSpi;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,50 +39,49 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * A weighted shift is one write per step: the control table's weights drive the weighted strategy of a routed
  * DynamoDB client, measured from the regions' request journals.
  */
+@LocalRegionsConfig(regions = {"eu-west-1", "eu-central-1"})
 class WeightedShiftIT {
     private static final Logger LOG = LoggerFactory.getLogger(WeightedShiftIT.class);
     private static final int CALLS = 2_000;
     private static final int READERS = 4;
 
     @Test
-    void tenNinetyThenFiftyFiftyThenNinetyTenWithinThreePoints() throws Exception {
-        try (LocalRegions regions = LocalRegions.start("eu-west-1", "eu-central-1")) {
-            regions.createGlobalTable(TestRegions.table("meridian-control"));
-            regions.createGlobalTable(TestRegions.table("shift_orders"));
-            ControlTable table = new ControlTable("meridian-control");
-            List<Region> both = List.of(EU_WEST_1, EU_CENTRAL_1);
-            ControlTableSource source = ControlTableSource.builder().readOrder(both).controlledRegions(both)
-                    .clientFactory(r -> TestRegions.client(regions, r, Duration.ofSeconds(2))).build();
-            MultiRegionConfig config = MultiRegionConfig.builder().region(RegionSpec.of(EU_WEST_1))
-                    .region(RegionSpec.of(EU_CENTRAL_1)).localRegion(EU_WEST_1)
-                    .routing(RoutingStrategy.weighted(new SplittableRandom(17)))
-                    // The shares are counted from the journals: a hedge would add a request to the other region.
-                    .hedging(HedgingConfig.disabled()).build();
-            try (MultiRegion runtime = MultiRegion.builder(config).control(ControlConfig.builder(source)
-                    .pollInterval(Duration.ofMillis(200)).build()).build();
-                    DynamoDbClient client = TestRegions.routed(runtime, r -> TestRegions.client(regions, r))) {
-                long[] versions = new long[2];
-                for (int[] step : new int[][] {{10, 90}, {50, 50}, {90, 10}}) {
-                    for (int i = 0; i < 2; i++) {
-                        table.write(regions.client(both.get(i).id()), both.get(i), ControlState.ON, step[i],
-                                "operator", versions[i], Instant.now());
-                        versions[i]++;
-                    }
-                    await().atMost(Duration.ofSeconds(10)).until(() -> MultiRegionSpi.of(runtime).control()
-                            .orElseThrow().state().entry(EU_WEST_1).map(RegionControlEntry::weight)
-                            .filter(w -> w.isPresent() && w.getAsInt() == step[0]).isPresent()
-                            && MultiRegionSpi.of(runtime).control().orElseThrow().weight(EU_CENTRAL_1)
-                                    .orElse(-1) == step[1]);
-                    regions.journalsClear();
-                    readConcurrently(client);
-                    int west = regions.journal("eu-west-1").count("GetItem");
-                    int central = regions.journal("eu-central-1").count("GetItem");
-                    double westShare = west * 100.0 / (west + central);
-                    LOG.info("Weights {}/{}: eu-west-1 took {} of {} reads ({} %)", step[0], step[1], west,
-                            west + central, String.format("%.1f", westShare));
-                    assertThat(west + central).isEqualTo(CALLS);
-                    assertThat(westShare).isCloseTo(step[0], within(3.0));
+    void tenNinetyThenFiftyFiftyThenNinetyTenWithinThreePoints(LocalRegions regions) throws Exception {
+        regions.createGlobalTable(LocalRegions.pkTable("meridian-control"));
+        regions.createGlobalTable(LocalRegions.pkTable("shift_orders"));
+        ControlTable table = new ControlTable("meridian-control");
+        List<Region> both = List.of(EU_WEST_1, EU_CENTRAL_1);
+        ControlTableSource source = ControlTableSource.builder().readOrder(both).controlledRegions(both)
+                .clientFactory(r -> TestRegions.client(regions, r, Duration.ofSeconds(2))).build();
+        MultiRegionConfig config = MultiRegionConfig.builder().region(RegionSpec.of(EU_WEST_1))
+                .region(RegionSpec.of(EU_CENTRAL_1)).localRegion(EU_WEST_1)
+                .routing(RoutingStrategy.weighted(new SplittableRandom(17)))
+                // The shares are counted from the journals: a hedge would add a request to the other region.
+                .hedging(HedgingConfig.disabled()).build();
+        try (MultiRegion runtime = MultiRegion.builder(config).control(ControlConfig.builder(source)
+                .pollInterval(Duration.ofMillis(200)).build()).build();
+                DynamoDbClient client = TestRegions.routed(runtime, r -> TestRegions.client(regions, r))) {
+            long[] versions = new long[2];
+            for (int[] step : new int[][] {{10, 90}, {50, 50}, {90, 10}}) {
+                for (int i = 0; i < 2; i++) {
+                    table.write(regions.client(both.get(i).id()), both.get(i), ControlState.ON, step[i],
+                            "operator", versions[i], Instant.now());
+                    versions[i]++;
                 }
+                await().atMost(Duration.ofSeconds(10)).until(() -> MultiRegionSpi.of(runtime).control()
+                        .orElseThrow().state().entry(EU_WEST_1).map(RegionControlEntry::weight)
+                        .filter(w -> w.isPresent() && w.getAsInt() == step[0]).isPresent()
+                        && MultiRegionSpi.of(runtime).control().orElseThrow().weight(EU_CENTRAL_1)
+                                .orElse(-1) == step[1]);
+                regions.journalsClear();
+                readConcurrently(client);
+                int west = regions.journal("eu-west-1").count("GetItem");
+                int central = regions.journal("eu-central-1").count("GetItem");
+                double westShare = west * 100.0 / (west + central);
+                LOG.info("Weights {}/{}: eu-west-1 took {} of {} reads ({} %)", step[0], step[1], west,
+                        west + central, String.format("%.1f", westShare));
+                assertThat(west + central).isEqualTo(CALLS);
+                assertThat(westShare).isCloseTo(step[0], within(3.0));
             }
         }
     }

@@ -4,6 +4,7 @@ import dev.meridian.dynamodb.Tables;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -12,10 +13,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+@LocalRegionsConfig
 class GlobalCounterIT {
 
     private static final List<String> REGIONS = List.of("eu-west-1", "eu-central-1", "us-east-1");
@@ -25,17 +26,9 @@ class GlobalCounterIT {
     private static LocalRegions regions;
 
     @BeforeAll
-    static void startRegions() {
-        regions = LocalRegions.start(REGIONS.toArray(String[]::new));
+    static void createTables() {
         Tables.create(regions, "counters", "pk", "sk");
         Tables.create(regions, "counters_composite", "pk", null);
-    }
-
-    @AfterAll
-    static void stopRegions() {
-        if (regions != null) {
-            regions.close();
-        }
     }
 
     @Test

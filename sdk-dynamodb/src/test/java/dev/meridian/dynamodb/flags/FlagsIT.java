@@ -12,6 +12,7 @@ import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.RegionSpec;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.BitSet;
@@ -19,8 +20,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
@@ -28,6 +27,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** Flags read from a control table on LocalRegions (a global table in three regions): the acceptance. */
+@LocalRegionsConfig
 class FlagsIT {
     private static final String TABLE = "meridian-control";
     private static final int SUBJECTS = 10_000;
@@ -35,21 +35,8 @@ class FlagsIT {
     private static LocalRegions regions;
 
     @BeforeAll
-    static void startRegions() {
-        regions = LocalRegions.start(IDS);
-        regions.createGlobalTable(TestRegions.table(TABLE));
-    }
-
-    @AfterAll
-    static void stopRegions() {
-        if (regions != null) {
-            regions.close();
-        }
-    }
-
-    @AfterEach
-    void heal() {
-        regions.reset();
+    static void createTables() {
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
     }
 
     /** An application instance: its own runtime in {@code local}, its routed client, and Flags on it. */

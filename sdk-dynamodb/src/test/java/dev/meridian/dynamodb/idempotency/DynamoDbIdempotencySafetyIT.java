@@ -20,6 +20,7 @@ import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.dynamodb.Tables;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,7 +36,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,6 +64,7 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  * whatever the context, a crashed claim is not taken over by another payload, an oversized result is recorded as not
  * stored instead of re-running, and a failure that may have been applied keeps the claim.
  */
+@LocalRegionsConfig
 class DynamoDbIdempotencySafetyIT {
 
     private static final String TABLE = "idempotency_safety";
@@ -76,30 +77,19 @@ class DynamoDbIdempotencySafetyIT {
     private MultiRegion runtime;
 
     @BeforeAll
-    static void startRegions() {
-        regions = LocalRegions.start(IDS);
+    static void createTables() {
         Tables.create(regions, TABLE, "id", null);
-        regions.createGlobalTable(TestRegions.table(ORDERS));
-    }
-
-    @AfterAll
-    static void stopRegions() {
-        if (regions != null) {
-            regions.close();
-        }
+        regions.createGlobalTable(LocalRegions.pkTable(ORDERS));
     }
 
     @BeforeEach
     void newRuntime() {
         runtime = MultiRegion.builder(TestRegions.config()).build();
-        regions.journalsClear();
     }
 
     @AfterEach
     void healAll() {
         runtime.close();
-        regions.healAll();
-        regions.resumeReplication();
     }
 
     private DynamoDbIdempotencyStore.Builder store() {

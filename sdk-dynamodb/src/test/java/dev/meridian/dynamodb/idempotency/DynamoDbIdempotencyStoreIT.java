@@ -21,6 +21,7 @@ import dev.meridian.core.spi.MultiRegionSpi;
 import dev.meridian.dynamodb.Tables;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -39,7 +40,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
@@ -50,6 +50,7 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
 
+@LocalRegionsConfig
 class DynamoDbIdempotencyStoreIT {
 
     private static final String TABLE = "idempotency";
@@ -64,29 +65,20 @@ class DynamoDbIdempotencyStoreIT {
     private final AtomicInteger sideEffects = new AtomicInteger();
 
     @BeforeAll
-    static void startRegions() {
-        regions = LocalRegions.start(REGIONS.toArray(String[]::new));
+    static void tableAndRuntimes() {
         Tables.create(regions, TABLE, "id", null);
         euRuntime = MultiRegion.builder(config("eu-west-1")).build();
         usRuntime = MultiRegion.builder(config("us-east-1")).build();
     }
 
     @AfterAll
-    static void stopRegions() {
+    static void closeRuntimes() {
         if (euRuntime != null) {
             euRuntime.close();
         }
         if (usRuntime != null) {
             usRuntime.close();
         }
-        if (regions != null) {
-            regions.close();
-        }
-    }
-
-    @AfterEach
-    void healAll() {
-        REGIONS.forEach(r -> regions.faults(r).heal());
     }
 
     private static MultiRegionConfig config(String local) {

@@ -10,6 +10,7 @@ import dev.meridian.core.MultiRegion;
 import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.clock.HybridLogicalClock;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -18,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -27,6 +27,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
+@LocalRegionsConfig
 class LwwWritesIT {
 
     private static final String TABLE = "lww_items";
@@ -38,16 +39,8 @@ class LwwWritesIT {
     private static LocalRegions regions;
 
     @BeforeAll
-    static void startRegions() {
-        regions = LocalRegions.start(EU, DE, US);
+    static void createTables() {
         Tables.create(regions, TABLE, "pk", null);
-    }
-
-    @AfterAll
-    static void stopRegions() {
-        if (regions != null) {
-            regions.close();
-        }
     }
 
     /** A writer in {@code region}, writing through {@code client}, whose wall clock is {@code skewMillis} off. */

@@ -6,14 +6,13 @@ import dev.meridian.core.clock.HybridLogicalClock;
 import dev.meridian.dynamodb.Tables;
 import dev.meridian.dynamodb.counter.GlobalCounter;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -29,6 +28,7 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  * the cart scenario that whole-item LWW loses, the guarded write's re-read, and {@code GlobalCounter}'s items read
  * as a {@link PnCounter}.
  */
+@LocalRegionsConfig
 class MergeableItemsIT {
 
     static final String TABLE = "merge_items";
@@ -37,21 +37,8 @@ class MergeableItemsIT {
     private static LocalRegions regions;
 
     @BeforeAll
-    static void startRegions() {
-        regions = LocalRegions.start(REGIONS.toArray(String[]::new));
+    static void createTables() {
         Tables.create(regions, TABLE, "pk", "sk");
-    }
-
-    @AfterAll
-    static void stopRegions() {
-        if (regions != null) {
-            regions.close();
-        }
-    }
-
-    @AfterEach
-    void heal() {
-        regions.reset();
     }
 
     private static <T extends Mergeable<T>> MergeableItems<T> store(MergeType<T> type, String region, String itemOf) {

@@ -28,12 +28,12 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * Real regions for the saga tests: DynamoDB Local per region (log and step records as global tables), a clock the
- * test moves, runtimes with different local regions, and crash/failure injection per saga id. Side effects are
- * counted in a journal of the fixture's own (one counter per saga, step and direction, outside Meridian, the regions
- * and their faults: every instance runs in this process, and a crash is an {@link Error} the journal outlives) — the
- * witness that each action and compensation took effect at most once. In memory rather than in a DynamoDB table:
- * a count is then exact and free, so a property can afford a thousand runs.
+ * The saga tests' set-up on their regions (started, reset and closed by the test's life cycle): log and step records
+ * as global tables, a clock the test moves, runtimes with different local regions, and crash/failure injection per
+ * saga id. Side effects are counted in a journal of the fixture's own (one counter per saga, step and direction,
+ * outside Meridian, the regions and their faults: every instance runs in this process, and a crash is an
+ * {@link Error} the journal outlives) — the witness that each action and compensation took effect at most once. In
+ * memory rather than in a DynamoDB table: a count is then exact and free, so a property can afford a thousand runs.
  */
 final class SagaFixture implements AutoCloseable {
     static final String LOG = "saga_log";
@@ -74,8 +74,8 @@ final class SagaFixture implements AutoCloseable {
     private final DynamoDbClient homesClient;
     private final DynamoDbIdempotencyStore homes;
 
-    SagaFixture() {
-        regions = LocalRegions.start(TestRegions.IDS);
+    SagaFixture(LocalRegions regions) {
+        this.regions = regions;
         Tables.create(regions, LOG, "id", null);
         Tables.create(regions, RECORDS, "id", null);
         homesRuntime = MultiRegion.builder(config(TestRegions.EU_WEST_1)).build();
@@ -291,6 +291,5 @@ final class SagaFixture implements AutoCloseable {
     public void close() {
         homesClient.close();
         homesRuntime.close();
-        regions.close();
     }
 }

@@ -2,9 +2,11 @@ package dev.meridian.dynamodb.saga;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meridian.dynamodb.LocalRegionsPerContainer;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.dynamodb.saga.SagaFixture.Instance;
 import dev.meridian.dynamodb.saga.SagaFixture.Plan;
+import dev.meridian.testkit.LocalRegions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +19,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import net.jqwik.api.statistics.Statistics;
@@ -33,6 +36,7 @@ import software.amazon.awssdk.regions.Region;
  * region, must match step by step. A thousand runs (issue 18's acceptance) share the regions, tables and instances;
  * each has its own saga id, and the clock the test moves expires leases instead of waiting for them.
  */
+@AddLifecycleHook(LocalRegionsPerContainer.class)
 class SagaPropertiesIT {
 
     /**
@@ -48,13 +52,14 @@ class SagaPropertiesIT {
 
     private static final List<Region> REGIONS =
             List.of(TestRegions.EU_WEST_1, TestRegions.EU_CENTRAL_1, TestRegions.US_EAST_1);
+    private static final LocalRegions regions = LocalRegions.start(TestRegions.IDS);
     private static SagaFixture fx;
     private static List<Saga> sagas;
     private static List<Instance> instances;
 
     @BeforeContainer
     static void start() {
-        fx = new SagaFixture();
+        fx = new SagaFixture(regions);
         sagas = IntStream.rangeClosed(1, 4).mapToObj(n -> fx.saga("p" + n, steps(n))).toList();
         instances = REGIONS.stream().map(r -> fx.instance(r, sagas.toArray(Saga[]::new))).toList();
     }

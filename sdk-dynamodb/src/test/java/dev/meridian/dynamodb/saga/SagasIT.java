@@ -14,6 +14,8 @@ import dev.meridian.dynamodb.idempotency.DynamoDbIdempotencyStore;
 import dev.meridian.dynamodb.saga.SagaFixture.Crash;
 import dev.meridian.dynamodb.saga.SagaFixture.Instance;
 import dev.meridian.dynamodb.saga.SagaFixture.Plan;
+import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import dev.meridian.testkit.RequestJournal;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -39,8 +41,10 @@ import software.amazon.awssdk.regions.Region;
  * timeouts, a failed compensation and the sweep. Side effects are counted in the fixture's own journal (see
  * {@link SagaFixture}).
  */
+@LocalRegionsConfig
 class SagasIT {
     private static final List<String> STEPS = List.of("reserve", "charge", "ship");
+    private static LocalRegions regions;
     private static SagaFixture fx;
 
     private final Saga order = fx.saga("order", STEPS);
@@ -48,12 +52,12 @@ class SagasIT {
     private Instance central;
 
     @BeforeAll
-    static void startRegions() {
-        fx = new SagaFixture();
+    static void startFixture() {
+        fx = new SagaFixture(regions);
     }
 
     @AfterAll
-    static void stopRegions() {
+    static void stopFixture() {
         if (fx != null) {
             fx.close();
         }
@@ -63,15 +67,12 @@ class SagasIT {
     void instances() {
         west = fx.instance(EU_WEST_1, order);
         central = fx.instance(EU_CENTRAL_1, order);
-        fx.regions.journalsClear();
     }
 
     @AfterEach
     void closeAll() {
         west.close();
         central.close();
-        fx.regions.healAll();
-        fx.regions.resumeReplication();
     }
 
     private static String id() {

@@ -6,7 +6,6 @@ import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.spring.MeridianAutoConfiguration;
 import dev.meridian.spring.MeridianDynamoDbAutoConfiguration;
-import dev.meridian.spring.PkTables;
 import dev.meridian.testkit.LocalRegions;
 import dev.meridian.testkit.LocalRegionsConfig;
 import io.micrometer.common.KeyValue;
@@ -50,7 +49,7 @@ class ObservationsIT {
 
     @BeforeAll
     static void createTable() {
-        regions.createGlobalTable(PkTables.named("orders"));
+        regions.createGlobalTable(LocalRegions.pkTable("orders"));
     }
 
     @BeforeEach

@@ -7,7 +7,6 @@ import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.spring.MeridianAutoConfiguration;
 import dev.meridian.spring.MeridianDynamoDbAutoConfiguration;
-import dev.meridian.spring.PkTables;
 import dev.meridian.testkit.LocalRegions;
 import dev.meridian.testkit.LocalRegionsConfig;
 import java.time.Duration;
@@ -53,7 +52,7 @@ class WrappedClientSettingsIT {
 
     @BeforeAll
     static void createTable() {
-        regions.createGlobalTable(PkTables.named("orders"));
+        regions.createGlobalTable(LocalRegions.pkTable("orders"));
     }
 
     @BeforeEach

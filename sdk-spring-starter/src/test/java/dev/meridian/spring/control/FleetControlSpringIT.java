@@ -13,6 +13,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.meridian.core.control.ControlState;
 import dev.meridian.dynamodb.control.ControlTable;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import dev.meridian.testkit.RequestJournal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,7 +24,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,12 +32,7 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -50,6 +45,7 @@ import tools.jackson.databind.json.JsonMapper;
  * static) and shows the outage. With {@code source=arc} and {@code mirror=true} the application holds its region's
  * mirror lease and copies ARC's state into the control table.
  */
+@LocalRegionsConfig(regions = {"eu-west-1", "eu-central-1"})
 class FleetControlSpringIT {
     private static final String TABLE = "spring-control";
     private static final String ARN_WEST = "arn:aws:route53-recovery-control::111122223333:controlpanel/p/routingcontrol/w";
@@ -66,24 +62,13 @@ class FleetControlSpringIT {
         // The control sources' clients take the SDK's default credentials: DynamoDB Local keeps one database per key.
         System.setProperty("aws.accessKeyId", "meridiantestkit");
         System.setProperty("aws.secretAccessKey", "meridiantestkit");
-        regions = LocalRegions.start("eu-west-1", "eu-central-1");
         for (String table : List.of(FleetControlApp.ORDERS, TABLE)) {
-            regions.createGlobalTable(CreateTableRequest.builder().tableName(table)
-                    .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
-                            .attributeType(ScalarAttributeType.S).build())
-                    .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build()).build());
+            regions.createGlobalTable(LocalRegions.pkTable(table));
         }
         regions.client("eu-west-1").putItem(p -> p.tableName(FleetControlApp.ORDERS).item(Map.of(
                 "pk", AttributeValue.fromS("o-1"), "v", AttributeValue.fromN("7"))));
         regions.awaitReplication();
         FleetControlApp.regions = regions;
-    }
-
-    @AfterAll
-    static void stop() {
-        if (regions != null) {
-            regions.close();
-        }
     }
 
     @BeforeEach

@@ -29,11 +29,6 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
-import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * Three local regions (eu-west-1, eu-central-1, us-east-1; the local region is us-east-1, so a call that lost its
@@ -76,11 +71,7 @@ public final class DoorsFixture implements AutoCloseable {
     public static DoorsFixture start() {
         DoorsFixture f = new DoorsFixture(LocalRegions.start(REGIONS.toArray(String[]::new)));
         for (String table : List.of(TABLE, EU_TABLE, DEFAULTED_TABLE)) {
-            f.regions.createGlobalTable(CreateTableRequest.builder().tableName(table)
-                    .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
-                            .attributeType(ScalarAttributeType.S).build())
-                    .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
-                    .build());
+            f.regions.createGlobalTable(LocalRegions.pkTable(table));
         }
         return f;
     }

@@ -11,6 +11,7 @@ import dev.meridian.spring.MeridianAutoConfiguration;
 import dev.meridian.spring.MeridianReactive;
 import dev.meridian.spring.MeridianSessionTokenAutoConfiguration;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import dev.meridian.testkit.RequestJournal;
 import java.io.IOException;
 import java.net.URI;
@@ -42,11 +43,6 @@ import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
-import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * Read-your-writes across two real Spring Boot services on real HTTP ports over {@link LocalRegions} with replication
@@ -55,10 +51,10 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * {@code meridian.dynamodb.replication-lag-probe.table}) reads, called by A's {@code RestClient} (which forwards the
  * header) or by the test. Number of pairs: {@code -Dmeridian.session.pairs} (default 1000), four in flight at once.
  */
+@LocalRegionsConfig(regions = {"eu-west-1", "eu-central-1"}, replicationDelayMillis = 300)
 class SessionTokenAcrossServicesIT {
     private static final Logger LOG = LoggerFactory.getLogger(SessionTokenAcrossServicesIT.class);
     private static final String HEADER = "Meridian-Session";
-    private static final Duration DELAY = Duration.ofMillis(300);
     /** Write-then-read pairs in flight at once in {@link #staleReads}. */
     private static final int PAIRS_AT_ONCE = 4;
     private static final List<ConfigurableApplicationContext> apps = new ArrayList<>();
@@ -70,12 +66,8 @@ class SessionTokenAcrossServicesIT {
 
     @BeforeAll
     static void start() {
-        regions = LocalRegions.builder().regions("eu-west-1", "eu-central-1").replicationDelay(DELAY).start();
         for (String table : List.of(SessionServiceApp.TABLE, SessionServiceApp.HEARTBEATS)) {
-            regions.createGlobalTable(CreateTableRequest.builder().tableName(table)
-                    .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
-                            .attributeType(ScalarAttributeType.S).build())
-                    .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build()).build());
+            regions.createGlobalTable(LocalRegions.pkTable(table));
         }
         SessionServiceApp.regions = regions;
         ConfigurableApplicationContext serviceB = start("eu-central-1",
@@ -91,14 +83,10 @@ class SessionTokenAcrossServicesIT {
     @AfterAll
     static void stop() {
         apps.forEach(ConfigurableApplicationContext::close);
-        if (regions != null) {
-            regions.close();
-        }
     }
 
     @AfterEach
     void heal() {
-        regions.resumeReplication();
         runtimeOfB.undrain(Region.EU_WEST_1);
     }
 
@@ -114,11 +102,12 @@ class SessionTokenAcrossServicesIT {
         started = System.nanoTime();
         int staleWithout = staleReads(pairs, "without-", false);
         long withoutMillis = (System.nanoTime() - started) / 1_000_000;
+        Duration delay = regions.replicationDelay();
         LOG.info("Read-your-writes across services, {} write-then-read pairs, replication delay {}: stale reads with"
-                + " the session token {} ({} ms, {} served in B's own region), without it {} ({} ms)", pairs, DELAY,
+                + " the session token {} ({} ms, {} served in B's own region), without it {} ({} ms)", pairs, delay,
                 staleWith, withMillis, servedInB, staleWithout, withoutMillis);
         System.out.printf("SESSION-TOKEN-RESULT pairs=%d delay=%s staleWithToken=%d servedInBWithToken=%d"
-                + " staleWithoutToken=%d withMillis=%d withoutMillis=%d%n", pairs, DELAY, staleWith, servedInB,
+                + " staleWithoutToken=%d withMillis=%d withoutMillis=%d%n", pairs, delay, staleWith, servedInB,
                 staleWithout, withMillis, withoutMillis);
         assertThat(staleWith).isZero();
         assertThat(staleWithout).as("without the token B reads its local replica: stale reads must show")

@@ -15,6 +15,7 @@ import dev.meridian.spring.MeridianDynamoDbSessionRepository;
 import dev.meridian.spring.MeridianDynamoDbSessionRepository.RegionalSession;
 import dev.meridian.spring.SessionNotReadableException;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import dev.meridian.testkit.RequestJournal;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -27,7 +28,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -52,19 +52,17 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * the sticky region, the session region down with replication behind (no stale read: the latest version or a
  * refusal), and residency of RESTRICTED sessions (no write outside their jurisdiction, from the request journals).
  */
+@LocalRegionsConfig(replicationDelayMillis = 300)
 class DynamoDbSessionRepositoryIT {
     private static final Logger LOG = LoggerFactory.getLogger(DynamoDbSessionRepositoryIT.class);
     private static final String TABLE = "sessions";
     private static final String EU_TABLE = "eu-sessions";
-    private static final Duration DELAY = Duration.ofMillis(300);
     private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(1);
     private static final List<AutoCloseable> closeables = new ArrayList<>();
     private static LocalRegions regions;
 
     @BeforeAll
     static void start() {
-        regions = LocalRegions.builder().regions("eu-west-1", "eu-central-1", "us-east-1").replicationDelay(DELAY)
-                .start();
         for (String table : List.of(TABLE, EU_TABLE)) {
             regions.createGlobalTable(CreateTableRequest.builder().tableName(table)
                     .attributeDefinitions(AttributeDefinition.builder().attributeName("id")
@@ -78,15 +76,6 @@ class DynamoDbSessionRepositoryIT {
         for (AutoCloseable c : closeables) {
             c.close();
         }
-        if (regions != null) {
-            regions.close();
-        }
-    }
-
-    @AfterEach
-    void heal() {
-        regions.healAll();
-        regions.resumeReplication();
     }
 
     @Test
@@ -181,7 +170,7 @@ class DynamoDbSessionRepositoryIT {
             regions.resumeReplication();
         }
         LOG.info("Session region down, replication delay {}: {} reads, {} served elsewhere, {} refused, {} stale",
-                DELAY, rounds, served, refused, stale);
+                regions.replicationDelay(), rounds, served, refused, stale);
         System.out.printf("SESSION-STORE-DRILL rounds=%d served=%d refused=%d stale=%d%n", rounds, served, refused,
                 stale);
         assertThat(stale).isZero();

@@ -7,6 +7,7 @@ import dev.meridian.spring.MeridianDynamoDbAutoConfiguration;
 import dev.meridian.spring.MeridianReactiveWebAutoConfiguration;
 import dev.meridian.spring.MeridianSessionStoreAutoConfiguration;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -46,6 +47,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * comes from the request header only), so RESTRICTED sessions of a German subject stay in the EU (the request
  * journals are the witness).
  */
+@LocalRegionsConfig
 class ReactiveSessionStoreIT {
     private static final String TABLE = "web-sessions";
     private static LocalRegions regions;
@@ -54,7 +56,6 @@ class ReactiveSessionStoreIT {
 
     @BeforeAll
     static void start() {
-        regions = LocalRegions.start("eu-west-1", "eu-central-1", "us-east-1");
         regions.createGlobalTable(CreateTableRequest.builder().tableName(TABLE)
                 .attributeDefinitions(AttributeDefinition.builder().attributeName("id")
                         .attributeType(ScalarAttributeType.S).build())
@@ -80,9 +81,6 @@ class ReactiveSessionStoreIT {
     static void stop() {
         if (app != null) {
             app.close();
-        }
-        if (regions != null) {
-            regions.close();
         }
     }
 

@@ -13,13 +13,13 @@ import dev.meridian.spring.MeridianDynamoDbSessionRepository;
 import dev.meridian.spring.MeridianDynamoDbSessionRepository.RegionalSession;
 import dev.meridian.spring.SessionNotReadableException;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import dev.meridian.testkit.RegionFaults;
 import dev.meridian.testkit.RequestJournal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -39,6 +39,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * request journals are the witness: no session request in us-east-1, every session write sent anywhere is
  * conditional; and after healing every region holds the last acknowledged version. No read is stale.
  */
+@LocalRegionsConfig(replicationDelayMillis = 200)
 class SessionStoreFaultsIT {
     private static final String TABLE = "eu-sessions";
     private static final Duration ATTEMPT_TIMEOUT = Duration.ofMillis(800);
@@ -61,8 +62,6 @@ class SessionStoreFaultsIT {
 
     @BeforeAll
     static void start() {
-        regions = LocalRegions.builder().regions("eu-west-1", "eu-central-1", "us-east-1")
-                .replicationDelay(Duration.ofMillis(200)).start();
         regions.createGlobalTable(CreateTableRequest.builder().tableName(TABLE)
                 .attributeDefinitions(AttributeDefinition.builder().attributeName("id")
                         .attributeType(ScalarAttributeType.S).build())
@@ -76,19 +75,9 @@ class SessionStoreFaultsIT {
         }
     }
 
-    @AfterAll
-    static void stop() {
-        if (regions != null) {
-            regions.close();
-        }
-    }
-
     @ParameterizedTest
     @EnumSource(Fault.class)
     void noStaleReadNoSessionOutsideItsRegionsNothingAcknowledgedLost(Fault fault) throws Exception {
-        regions.healAll();
-        regions.resumeReplication();
-        regions.journalsClear();
         try (MultiRegion runtime = MultiRegion.builder(MultiRegionConfig.builder()
                         .region(RegionSpec.of(Region.EU_WEST_1).jurisdiction("EU"))
                         .region(RegionSpec.of(Region.EU_CENTRAL_1).jurisdiction("EU"))

@@ -5,19 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The handler in process, on DynamoDB Local per region: the function deployed in us-east-1 (its local region) serves
  * EU customers from tables replicated to the two EU regions only.
  */
+@LocalRegionsConfig
 class OrdersHandlerIT {
     private static LocalRegions regions;
     private static Orders orders;
@@ -25,7 +26,6 @@ class OrdersHandlerIT {
 
     @BeforeAll
     static void start() {
-        regions = LocalRegions.start("eu-west-1", "eu-central-1", "us-east-1");
         OrdersTestSupport.createTables(regions);
         orders = Orders.fromEnvironment(OrdersTestSupport.environment(regions, "us-east-1"), new Properties());
         handler = new OrdersHandler(orders);
@@ -36,14 +36,6 @@ class OrdersHandlerIT {
         if (orders != null) {
             orders.close();
         }
-        if (regions != null) {
-            regions.close();
-        }
-    }
-
-    @BeforeEach
-    void clearJournals() {
-        regions.journalsClear();
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.meridian.dynamodb.idempotency.DynamoDbIdempotencyStore;
 import dev.meridian.testkit.LambdaRuntimeApi;
 import dev.meridian.testkit.LocalRegions;
+import dev.meridian.testkit.LocalRegionsConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,7 +16,6 @@ import java.util.Properties;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.protocols.jsoncore.JsonNode;
 import software.amazon.awssdk.regions.Region;
@@ -25,6 +25,7 @@ import software.amazon.awssdk.regions.Region;
  * (2.10.1, its native client included), polling the testkit's local Runtime API, with DynamoDB Local per region
  * behind fault proxies. The function is deployed in us-east-1; its tables live in the two EU regions.
  */
+@LocalRegionsConfig
 class OrdersRuntimeIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
@@ -36,7 +37,6 @@ class OrdersRuntimeIT {
 
     @BeforeAll
     static void start() {
-        regions = LocalRegions.start("eu-west-1", "eu-central-1", "us-east-1");
         OrdersTestSupport.createTables(regions);
         Map<String, String> env = OrdersTestSupport.environment(regions, "us-east-1");
         sameConfig = Orders.fromEnvironment(env, new Properties());
@@ -47,7 +47,7 @@ class OrdersRuntimeIT {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {function, runtimeApi, sameConfig, regions}) {
+        for (AutoCloseable c : new AutoCloseable[] {function, runtimeApi, sameConfig}) {
             if (c != null) {
                 try {
                     c.close();
@@ -56,12 +56,6 @@ class OrdersRuntimeIT {
                 }
             }
         }
-    }
-
-    @BeforeEach
-    void healAndClear() {
-        regions.healAll();
-        regions.journalsClear();
     }
 
     @Test

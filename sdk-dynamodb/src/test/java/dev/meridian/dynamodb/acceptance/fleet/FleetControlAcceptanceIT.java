@@ -79,8 +79,8 @@ class FleetControlAcceptanceIT {
 
     @BeforeAll
     static void createTables() {
-        regions.createGlobalTable(TestRegions.table(TABLE));
-        regions.createGlobalTable(TestRegions.table(EU_TABLE), List.of("eu-west-1", "eu-central-1"));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(EU_TABLE), List.of("eu-west-1", "eu-central-1"));
         regions.createGlobalTable(CreateTableRequest.builder().tableName(CONTROL)
                 .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
                 .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
