@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
 import dev.meridian.core.OperationClassifier;
-import dev.meridian.core.PkTable;
 import dev.meridian.core.RegionSpec;
 import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.core.execution.HedgingConfig;
@@ -89,7 +88,7 @@ class ContextHopsPropertyIT {
     @BeforeContainer
     static void start() {
         regions = LocalRegions.start(WEST, "eu-central-1", US);
-        regions.createGlobalTable(PkTable.named(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
         MultiRegionConfig config = MultiRegionConfig.builder()
                 .region(RegionSpec.of(WEST).jurisdiction("EU").priority(0).endpoint(regions.endpoint(WEST)))
                 .region(RegionSpec.of("eu-central-1").jurisdiction("EU").priority(1)

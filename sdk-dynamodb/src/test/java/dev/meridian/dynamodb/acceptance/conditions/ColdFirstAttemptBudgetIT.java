@@ -3,7 +3,6 @@ package dev.meridian.dynamodb.acceptance.conditions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.core.RegionalClientDefaults;
-import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.dynamodb.acceptance.conditions.AppClient.Maker;
 import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.testkit.LocalRegions;
@@ -32,7 +31,7 @@ class ColdFirstAttemptBudgetIT {
 
     @BeforeAll
     static void table() {
-        regions.createGlobalTable(TestRegions.table(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
     }
 
     static Stream<Arguments> clients() {

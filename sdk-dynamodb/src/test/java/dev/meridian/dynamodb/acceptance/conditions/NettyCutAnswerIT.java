@@ -3,7 +3,6 @@ package dev.meridian.dynamodb.acceptance.conditions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.testkit.LocalRegions;
 import dev.meridian.testkit.LocalRegionsConfig;
 import java.time.Duration;
@@ -28,7 +27,7 @@ class NettyCutAnswerIT {
 
     @BeforeAll
     static void table() {
-        regions.createGlobalTable(TestRegions.table(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
         regions.client("eu-west-1").putItem(p -> p.tableName(TABLE).item(Shape.key("stored")));
     }
 

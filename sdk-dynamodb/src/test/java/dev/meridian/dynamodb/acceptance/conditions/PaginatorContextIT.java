@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.core.routing.RoutingContext;
-import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.dynamodb.acceptance.conditions.AppClient.Maker;
 import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.testkit.LocalRegions;
@@ -38,7 +37,7 @@ class PaginatorContextIT {
 
     @BeforeAll
     static void table() {
-        regions.createGlobalTable(TestRegions.table(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
     }
 
     static Stream<Arguments> clients() {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.meridian.dynamodb.LocalRegionsPerContainer;
-import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.dynamodb.acceptance.conditions.AppClient.Maker;
 import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.testkit.LocalRegions;
@@ -38,7 +37,7 @@ class ReadsUnderFaultsIT {
 
     @BeforeContainer
     static void start() {
-        regions.createGlobalTable(TestRegions.table(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
         KEYS.forEach(k -> regions.client(Regions3.LOCAL).putItem(p -> p.tableName(TABLE).item(Shape.key(k))));
         regions.awaitReplication();
         // The documented defaults (hedging on, breakers as configured by default) with shorter attempts, so that a

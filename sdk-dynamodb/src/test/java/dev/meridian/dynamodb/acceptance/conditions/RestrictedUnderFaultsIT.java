@@ -8,7 +8,6 @@ import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.dynamodb.LocalRegionsPerContainer;
-import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.dynamodb.acceptance.conditions.AppClient.Maker;
 import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.testkit.LocalRegions;
@@ -47,8 +46,8 @@ class RestrictedUnderFaultsIT {
 
     @BeforeContainer
     static void start() {
-        regions.createGlobalTable(TestRegions.table(TABLE), List.of(Regions3.LOCAL, Regions3.NEXT));
-        regions.createGlobalTable(TestRegions.table(WARM_UP_TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE), List.of(Regions3.LOCAL, Regions3.NEXT));
+        regions.createGlobalTable(LocalRegions.pkTable(WARM_UP_TABLE));
         clients = new ClientSource(regions, Regions3.config().firstAttemptTimeout(Duration.ofSeconds(1)).build(),
                 Duration.ofMillis(800), List.of(TableConfig.builder(TABLE).partitionKey("pk")
                         .replicaRegions(Region.EU_WEST_1, Region.EU_CENTRAL_1).build()),

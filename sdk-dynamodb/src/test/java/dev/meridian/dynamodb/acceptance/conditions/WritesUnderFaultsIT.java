@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.meridian.dynamodb.LocalRegionsPerContainer;
-import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.dynamodb.acceptance.conditions.AppClient.Maker;
 import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.testkit.LocalRegions;
@@ -51,7 +50,7 @@ class WritesUnderFaultsIT {
 
     @BeforeContainer
     static void start() {
-        regions.createGlobalTable(TestRegions.table(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
         List<TableConfig> tables = List.of(TableConfig.builder(TABLE).partitionKey("pk").build());
         Shape warmUp = Shape.reads(TABLE).get(0);
         documented = new ClientSource(regions, Regions3.config().health(Regions3.breakersThatStayClosed()).build(),

@@ -56,7 +56,7 @@ class ColdAndStalledProcessIT {
 
     @BeforeAll
     static void createTable() {
-        regions.createGlobalTable(TestRegions.table(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
     }
 
     @Test

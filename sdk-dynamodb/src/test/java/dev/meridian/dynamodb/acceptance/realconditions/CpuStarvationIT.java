@@ -57,7 +57,7 @@ class CpuStarvationIT {
 
     @BeforeAll
     static void createTable() {
-        regions.createGlobalTable(TestRegions.table(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
     }
 
     @AfterEach

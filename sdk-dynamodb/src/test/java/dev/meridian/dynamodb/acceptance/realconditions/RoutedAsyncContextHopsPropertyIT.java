@@ -72,7 +72,7 @@ class RoutedAsyncContextHopsPropertyIT {
 
     @BeforeContainer
     static void start() {
-        regions.createGlobalTable(TestRegions.table(TABLE), List.of("eu-west-1", "eu-central-1"));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE), List.of("eu-west-1", "eu-central-1"));
         MultiRegionConfig config = MultiRegionConfig.builder()
                 .region(RegionSpec.of(Region.EU_WEST_1).jurisdiction("EU"))
                 .region(RegionSpec.of(Region.EU_CENTRAL_1).jurisdiction("EU"))
