@@ -1,5 +1,6 @@
 package dev.meridian.cli;
 
+import java.net.ConnectException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -7,10 +8,13 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.route53recoverycluster.Route53RecoveryClusterClient;
@@ -71,7 +75,50 @@ final class ArcRoutingControls implements ControlPlane {
             entries.add(UpdateRoutingControlStateEntry.builder().routingControlArn(arn)
                     .routingControlState(s.on() ? RoutingControlState.ON : RoutingControlState.OFF).build());
         }
-        firstAnswering(c -> c.updateRoutingControlStates(u -> u.updateRoutingControlStateEntries(entries)));
+        AtomicBoolean reached = new AtomicBoolean();
+        try {
+            firstAnswering(c -> {
+                try {
+                    return c.updateRoutingControlStates(u -> u.updateRoutingControlStateEntries(entries));
+                } catch (SdkException e) {
+                    reached.compareAndSet(false, !refused(e));
+                    throw e;
+                }
+            });
+        } catch (CliFailure failure) {
+            if (failure.exitCode() != ExitCodes.UNREACHABLE || !reached.get() || !applied(changed, failure)) {
+                throw failure;
+            }
+        }
+    }
+
+    /**
+     * After an update no endpoint answered but one may have received (its answer lost): whether the controls now hold
+     * the states asked for (ARC's states are idempotent, so that is the change in force). When they cannot be read
+     * either, the operator is told the change may have been applied instead of "nothing was written".
+     */
+    private boolean applied(Collection<RegionState> changed, CliFailure failure) {
+        Map<String, RegionState> read;
+        try {
+            read = regions();
+        } catch (CliFailure unreadable) {
+            throw new CliFailure(ExitCodes.UNREACHABLE, "the answer to the update of the routing controls was lost "
+                    + "and they cannot be read back (" + unreadable.getMessage() + "): the change may have been "
+                    + "applied; run status before re-running", failure);
+        }
+        Map<String, RegionState> now = read;
+        return changed.stream().allMatch(s -> Optional.ofNullable(now.get(s.region())).filter(r -> r.on() == s.on())
+                .isPresent());
+    }
+
+    /** Whether a call failed before its request could be sent (the connection was refused). */
+    private static boolean refused(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

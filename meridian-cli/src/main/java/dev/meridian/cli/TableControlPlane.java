@@ -1,7 +1,9 @@
 package dev.meridian.cli;
 
 import dev.meridian.core.control.ControlState;
+import dev.meridian.core.control.RegionControlEntry;
 import dev.meridian.dynamodb.control.ControlTable;
+import java.net.ConnectException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -13,6 +15,7 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -59,7 +62,61 @@ final class TableControlPlane implements ControlPlane {
         }
         Map<Region, Long> versions = new LinkedHashMap<>();
         judgedOn.forEach(s -> versions.put(Region.of(s.region()), s.version()));
-        call(() -> table.writeAll(client, writes, versions, by, Instant.now()));
+        Instant now = Instant.now();
+        try {
+            call(() -> table.writeAll(client, writes, versions, by, now));
+        } catch (CliFailure failure) {
+            if (!mayHaveApplied(failure) || !readBack(() -> applied(writes, by, now))) {
+                throw failure;
+            }
+        }
+    }
+
+    /**
+     * Whether a failed write may still have been applied: its answer was lost (a timeout or broken connection after
+     * the request went out, a 5xx), or the SDK's retry of an applied attempt found its own version already moved.
+     * A refused connection sent nothing.
+     */
+    private static boolean mayHaveApplied(CliFailure failure) {
+        if (failure.exitCode() != ExitCodes.UNREACHABLE && failure.exitCode() != ExitCodes.CONFLICT) {
+            return false;
+        }
+        for (Throwable t = failure.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof ConnectException) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Reads the written items back after a write whose outcome is unknown: true when they hold exactly what this write
+     * stamped (it was applied; only its answer was lost), false when they do not (the failure stands as reported:
+     * nothing of it was written). When the read-back fails too, the outcome cannot be known and the operator is told
+     * so instead of "nothing was written".
+     */
+    private boolean readBack(Supplier<Boolean> applied) {
+        try {
+            return applied.get();
+        } catch (SdkException | IllegalStateException e) {
+            throw new CliFailure(ExitCodes.UNREACHABLE, "the answer to the write to table " + table.tableName()
+                    + " was lost and the table cannot be read back (" + e.getMessage() + "): the change may have "
+                    + "been applied; read it (status, flag get) before re-running", e);
+        }
+    }
+
+    /** Whether every changed region item holds exactly what this transaction stamped (all or nothing). */
+    private boolean applied(List<ControlTable.RegionWrite> writes, String by, Instant now) {
+        Map<Region, RegionControlEntry> items = table.readAll(client);
+        for (ControlTable.RegionWrite w : writes) {
+            RegionControlEntry expected = RegionControlEntry.of(w.state(), w.weight(), now, by,
+                    w.expectedVersion() + 1);
+            RegionControlEntry found = items.get(w.region());
+            if (found == null || !expected.equals(found)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The flag item, read consistently; empty when the table holds no such flag. */
@@ -74,10 +131,25 @@ final class TableControlPlane implements ControlPlane {
     void putFlag(String name, Map<String, AttributeValue> attributes, @Nullable Map<String, AttributeValue> previous,
             String by) {
         long version = previous == null ? 0 : ControlTable.version(previous);
-        call(() -> {
-            table.writeFlag(client, name, attributes, version, by, Instant.now());
-            return name;
-        });
+        Instant now = Instant.now();
+        try {
+            call(() -> {
+                table.writeFlag(client, name, attributes, version, by, now);
+                return name;
+            });
+        } catch (CliFailure failure) {
+            if (!mayHaveApplied(failure) || !readBack(() -> table.readFlag(client, name)
+                    .filter(item -> stampedBy(item, by, now, version + 1)).isPresent())) {
+                throw failure;
+            }
+        }
+    }
+
+    /** Whether a flag item holds exactly the stamp this write gave it. */
+    private static boolean stampedBy(Map<String, AttributeValue> item, String by, Instant now, long version) {
+        return ControlTable.version(item) == version
+                && AttributeValue.fromS(now.toString()).equals(item.get("updatedAt"))
+                && AttributeValue.fromS(by).equals(item.get("updatedBy"));
     }
 
     @Override

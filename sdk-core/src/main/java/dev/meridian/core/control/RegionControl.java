@@ -146,7 +146,11 @@ public final class RegionControl implements AutoCloseable {
         RegionControlState read;
         try {
             read = Objects.requireNonNull(source.read(), "the source answered null");
-        } catch (RuntimeException e) {
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (RuntimeException | Error e) {
+            // An Error from a source (a class its client needs missing at run time) is a failed read like any other:
+            // fail static, metered and shown, not a silent error logged each interval.
             failed(e);
             return false;
         }
@@ -176,7 +180,7 @@ public final class RegionControl implements AutoCloseable {
         }
     }
 
-    private void failed(RuntimeException e) {
+    private void failed(Throwable e) {
         observer.failed(source.name());
         boolean firstOfOutage = lastFailure == null;
         lastFailure = e.toString();
