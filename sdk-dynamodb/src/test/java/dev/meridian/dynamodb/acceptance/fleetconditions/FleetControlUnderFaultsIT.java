@@ -110,9 +110,9 @@ class FleetControlUnderFaultsIT {
     @BeforeAll
     static void createTables() {
         for (int i = 0; i < 4; i++) {
-            regions.createGlobalTable(TestRegions.table(dataTable(i)));
+            regions.createGlobalTable(LocalRegions.pkTable(dataTable(i)));
         }
-        regions.createGlobalTable(TestRegions.table(WEST_ONLY_TABLE), List.of("eu-west-1"));
+        regions.createGlobalTable(LocalRegions.pkTable(WEST_ONLY_TABLE), List.of("eu-west-1"));
     }
 
     @AfterEach

@@ -62,8 +62,8 @@ class SessionTokensUnderConditionsIT {
 
     @BeforeAll
     static void createTables() {
-        regions.createGlobalTable(TestRegions.table(TABLE));
-        regions.createGlobalTable(TestRegions.table(HEARTBEATS));
+        regions.createGlobalTable(LocalRegions.pkTable(TABLE));
+        regions.createGlobalTable(LocalRegions.pkTable(HEARTBEATS));
     }
 
     @AfterEach
