@@ -362,6 +362,9 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
     /**
      * Completes the claim's own in-progress record without a result (in the claim's region first), recording
      * {@code reason} in {@code _mr_result_not_stored}; a record completed or taken over meanwhile is left alone.
+     *
+     * @throws IllegalStateException when the region that took the call holds no record of the key (the claim's region
+     *         failed and the claim has not replicated to the next one yet, or the record is gone): nothing was recorded
      */
     @Override
     public void completeWithoutResult(IdempotencyClaim claim, String reason, Instant expiry) {
@@ -381,12 +384,20 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
                         ":expiration", number(expiry.getEpochSecond()), ":reason", AttributeValue.fromS(reason),
                         ":inprogress", AttributeValue.fromS(INPROGRESS),
                         ":owner", AttributeValue.fromS(ownerIdOf(token))))
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                 .build();
         route("idempotency.completeWithoutResult", OperationKind.IDEMPOTENT_WRITE, claim.key(), regionOf(token),
                 (region, client) -> {
                     try {
                         client.updateItem(firstAttempt(region, request));
                     } catch (ConditionalCheckFailedException e) {
+                        if (!e.hasItem() || e.item().isEmpty()) {
+                            // No record here (moved to a region the claim has not replicated to yet, or gone): nothing
+                            // is recorded, and duplicates must not be told they are refused.
+                            throw new IllegalStateException("Idempotency key " + Idempotency.keyHash(claim.key())
+                                    + ": no record of the claim in " + (region == null ? "the table" : region)
+                                    + " to complete without a result (not replicated there yet, or gone)", e);
+                        }
                         // Completed after all (a complete that reported a failure was applied) or taken over.
                     }
                     return null;
