@@ -351,9 +351,15 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
      */
     private static IdempotencyResultNotStoredException notOurs(String key, ConditionalCheckFailedException e) {
         Map<String, AttributeValue> stored = e.hasItem() ? e.item() : Map.of();
-        String reason = stored.isEmpty()
-                ? "the claim's record is gone (expired, or not replicated to the region that answered)"
-                : "the key was taken over by another claim after this claim's in-progress expiry";
+        if (stored.isEmpty()) {
+            String reason = "the claim's record is gone (expired, or not replicated to the region that answered)";
+            // Where the claim was made it may still be IN_PROGRESS: say what that means for duplicates.
+            return new IdempotencyResultNotStoredException(key, "Idempotency key " + Idempotency.keyHash(key)
+                    + ": the operation ran but its result was not stored: " + reason + "; where the claim was made"
+                    + " it stays IN_PROGRESS until its in-progress expiry, and a duplicate after that runs the"
+                    + " operation again", reason, null, e);
+        }
+        String reason = "the key was taken over by another claim after this claim's in-progress expiry";
         return new IdempotencyResultNotStoredException(key, "Idempotency key " + Idempotency.keyHash(key)
                 + ": the operation ran but its result was not stored: " + reason + "; duplicates are answered by the"
                 + " key's current record", reason, null, e);

@@ -283,6 +283,39 @@ class IdempotencyBoundariesIT {
         assertThat(applies(key)).isLessThanOrEqualTo(2);
     }
 
+    /**
+     * {@code complete} answered 503 in the claim's region moves on ("there completes only the replica of this claim's
+     * record"), but the claim has not replicated: the result is not stored, and the documents say the claim's region
+     * "still shows IN_PROGRESS and, after the in-progress expiry, a duplicate with the same payload runs the operation
+     * again". The caller must be told so, not left to read "never runs again silently" into the exception (failed
+     * before: the message said only that duplicates "are answered by the key's current record").
+     */
+    @Example
+    void aCompleteThatFindsNoReplicaSaysADuplicateRunsAgainAfterTheInProgressExpiry() {
+        DynamoDbIdempotencyStore store = store(routedA, HomeRegionMode.STRICT);
+        Idempotency idempotency = idempotency(store);
+        String key = keyHomedIn(store, Region.EU_WEST_1);
+        for (String r : TestRegions.IDS) {
+            if (!r.equals("eu-west-1")) {
+                regions.pauseReplication("eu-west-1", r);
+            }
+        }
+        regions.faults("eu-west-1").only("UpdateItem").status(503);
+        Throwable first = catchThrowable(() -> idempotency.execute(key, "{}", () -> run(key)));
+        regions.healAll();
+        regions.resumeReplication();
+        regions.awaitReplication();
+
+        assertThat(first).isInstanceOf(IdempotencyResultNotStoredException.class)
+                .hasMessageContaining("in-progress expiry").hasMessageContaining("runs the operation again");
+        assertThat(catchThrowable(() -> idempotency.execute(key, "{}", () -> run(key))))
+                .isInstanceOf(IdempotencyInProgressException.class);
+        clock.advance(IN_PROGRESS.plusSeconds(1));
+        assertThat(idempotency.execute(key, "{}", () -> run(key))).isEqualTo("run-2");
+        assertThat(idempotency.execute(key, "{}", () -> run(key))).isEqualTo("run-2");
+        assertThat(applies(key)).isEqualTo(2);
+    }
+
     /** Wall-clock time plus an offset the test moves: the store's and {@code Idempotency}'s now. */
     static final class MovableClock implements InstantSource {
         private volatile Duration offset = Duration.ZERO;

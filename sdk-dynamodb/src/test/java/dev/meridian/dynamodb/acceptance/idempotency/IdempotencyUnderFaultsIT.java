@@ -267,6 +267,16 @@ class IdempotencyUnderFaultsIT {
                     .map(r -> r instanceof byte[] bytes ? runIdOf(bytes) : (String) r));
         }
 
+        /**
+         * "never runs again silently" (README, "Results that cannot be stored"): a not-stored answer either promises
+         * that duplicates do not run the operation again, or says that one will run it again after the claim's
+         * in-progress expiry, or that another claim took the key over.
+         */
+        void assertSaysWhatDuplicatesGet() {
+            notStored().ifPresent(e -> assertThat(e.getMessage()).as("what duplicates get").containsAnyOf(
+                    "do not run it again", "does not run again", "runs the operation again", "taken over"));
+        }
+
         @Override
         public String toString() {
             return runId.map(r -> "ran " + r).orElseGet(() -> failure.map(f -> f.getClass().getSimpleName() + ": "
@@ -290,6 +300,7 @@ class IdempotencyUnderFaultsIT {
             Outcome first = call(processA, entry, key, payload);
             healEverything();
             List<String> history = new ArrayList<>(List.of("first: " + first));
+            first.assertSaysWhatDuplicatesGet();
             assertThat(applies(key)).as("%s", history).isLessThanOrEqualTo(1);
 
             int expiries = 0;
@@ -306,6 +317,7 @@ class IdempotencyUnderFaultsIT {
                 List<Outcome> outcomes = retry(retry, round, entry, key, payload, threads, fresh);
                 history.add("round " + round + ": " + outcomes);
                 for (Outcome o : outcomes) {
+                    o.assertSaysWhatDuplicatesGet();
                     o.runId().filter(id -> !ranIds.contains(id)).ifPresent(ranIds::add);
                 }
                 if (!answer.isFinal()) {
