@@ -13,6 +13,7 @@ import dev.meridian.core.idempotency.IdempotencyInProgressException;
 import dev.meridian.core.idempotency.IdempotencyRecord;
 import dev.meridian.core.idempotency.IdempotencyResultNotStoredException;
 import dev.meridian.core.idempotency.IdempotencyStatus;
+import dev.meridian.core.idempotency.ResultCodec;
 import dev.meridian.core.routing.RoutingStrategy;
 import dev.meridian.dynamodb.LocalRegionsPerContainer;
 import dev.meridian.dynamodb.TestRegions;
@@ -27,6 +28,7 @@ import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import net.jqwik.api.Example;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
@@ -219,6 +221,41 @@ class IdempotencyBoundariesIT {
         Throwable emptyFailure = catchThrowable(() -> idempotency.execute("", "{}", () -> run("empty" + prefix)));
         assertThat(emptyFailure).isNotNull();
         assertThat(applies("long" + prefix) + applies("empty" + prefix)).isZero();
+    }
+
+    /**
+     * "default and maximum 300,000 bytes" with "room within DynamoDB's 400 KB item limit for the largest key (2,048
+     * bytes)": the largest binary result (stored as Base64) under the largest key is stored and replayed byte for byte
+     * by another process; one byte more is not stored, and the operation still never runs again.
+     */
+    @Example
+    void theLargestResultUnderTheLargestKeyIsStoredAndOneByteMoreIsNeverRerun() {
+        Idempotency a = idempotency(store(routedA, HomeRegionMode.STRICT));
+        Idempotency b = idempotency(store(routedB, HomeRegionMode.STRICT));
+        for (int size : new int[] {DynamoDbIdempotencyStore.DEFAULT_MAX_RESULT_BYTES,
+                DynamoDbIdempotencyStore.DEFAULT_MAX_RESULT_BYTES + 1}) {
+            String prefix = "result-" + size + "-" + KEYS.incrementAndGet() + "-";
+            String key = prefix + "k".repeat(2048 - prefix.length());
+            Supplier<byte[]> operation = () -> {
+                byte[] result = new byte[size];
+                Arrays.fill(result, (byte) 0xFE);
+                result[0] = (byte) Integer.parseInt(run(prefix).substring("run-".length()));
+                return result;
+            };
+            Throwable first = catchThrowable(() -> a.execute(key, "{}", operation,
+                    ResultCodec.bytes()));
+            if (size <= DynamoDbIdempotencyStore.DEFAULT_MAX_RESULT_BYTES) {
+                assertThat(first).isNull();
+                byte[] replay = b.execute(key, "{}", operation, ResultCodec.bytes());
+                assertThat(replay).hasSize(size).startsWith((byte) 1);
+            } else {
+                assertThat(first).isInstanceOf(IdempotencyResultNotStoredException.class);
+                assertThat(catchThrowable(() -> b.execute(key, "{}", operation,
+                        ResultCodec.bytes())))
+                        .isInstanceOf(IdempotencyResultNotStoredException.class);
+            }
+            assertThat(applies(prefix)).isEqualTo(1);
+        }
     }
 
     /** The store used directly by two processes in two regions: one claim wins; the other sees its record. */
