@@ -351,9 +351,15 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
      */
     private static IdempotencyResultNotStoredException notOurs(String key, ConditionalCheckFailedException e) {
         Map<String, AttributeValue> stored = e.hasItem() ? e.item() : Map.of();
-        String reason = stored.isEmpty()
-                ? "the claim's record is gone (expired, or not replicated to the region that answered)"
-                : "the key was taken over by another claim after this claim's in-progress expiry";
+        if (stored.isEmpty()) {
+            String reason = "the claim's record is gone (expired, or not replicated to the region that answered)";
+            // Where the claim was made it may still be IN_PROGRESS: say what that means for duplicates.
+            return new IdempotencyResultNotStoredException(key, "Idempotency key " + Idempotency.keyHash(key)
+                    + ": the operation ran but its result was not stored: " + reason + "; where the claim was made"
+                    + " it stays IN_PROGRESS until its in-progress expiry, and a duplicate after that runs the"
+                    + " operation again", reason, null, e);
+        }
+        String reason = "the key was taken over by another claim after this claim's in-progress expiry";
         return new IdempotencyResultNotStoredException(key, "Idempotency key " + Idempotency.keyHash(key)
                 + ": the operation ran but its result was not stored: " + reason + "; duplicates are answered by the"
                 + " key's current record", reason, null, e);
@@ -362,6 +368,9 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
     /**
      * Completes the claim's own in-progress record without a result (in the claim's region first), recording
      * {@code reason} in {@code _mr_result_not_stored}; a record completed or taken over meanwhile is left alone.
+     *
+     * @throws IllegalStateException when the region that took the call holds no record of the key (the claim's region
+     *         failed and the claim has not replicated to the next one yet, or the record is gone): nothing was recorded
      */
     @Override
     public void completeWithoutResult(IdempotencyClaim claim, String reason, Instant expiry) {
@@ -381,12 +390,20 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
                         ":expiration", number(expiry.getEpochSecond()), ":reason", AttributeValue.fromS(reason),
                         ":inprogress", AttributeValue.fromS(INPROGRESS),
                         ":owner", AttributeValue.fromS(ownerIdOf(token))))
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                 .build();
         route("idempotency.completeWithoutResult", OperationKind.IDEMPOTENT_WRITE, claim.key(), regionOf(token),
                 (region, client) -> {
                     try {
                         client.updateItem(firstAttempt(region, request));
                     } catch (ConditionalCheckFailedException e) {
+                        if (!e.hasItem() || e.item().isEmpty()) {
+                            // No record here (moved to a region the claim has not replicated to yet, or gone): nothing
+                            // is recorded, and duplicates must not be told they are refused.
+                            throw new IllegalStateException("Idempotency key " + Idempotency.keyHash(claim.key())
+                                    + ": no record of the claim in " + (region == null ? "the table" : region)
+                                    + " to complete without a result (not replicated there yet, or gone)", e);
+                        }
                         // Completed after all (a complete that reported a failure was applied) or taken over.
                     }
                     return null;
