@@ -1,6 +1,6 @@
 package dev.meridian.cli;
 
-import java.net.ConnectException;
+import dev.meridian.core.execution.FailureClassifier;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,7 +81,7 @@ final class ArcRoutingControls implements ControlPlane {
                 try {
                     return c.updateRoutingControlStates(u -> u.updateRoutingControlStateEntries(entries));
                 } catch (SdkException e) {
-                    reached.compareAndSet(false, !refused(e));
+                    reached.compareAndSet(false, FailureClassifier.aws().classify(e).mayHaveBeenApplied());
                     throw e;
                 }
             });
@@ -109,16 +109,6 @@ final class ArcRoutingControls implements ControlPlane {
         Map<String, RegionState> now = read;
         return changed.stream().allMatch(s -> Optional.ofNullable(now.get(s.region())).filter(r -> r.on() == s.on())
                 .isPresent());
-    }
-
-    /** Whether a call failed before its request could be sent (the connection was refused). */
-    private static boolean refused(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Override

@@ -2,8 +2,8 @@ package dev.meridian.cli;
 
 import dev.meridian.core.control.ControlState;
 import dev.meridian.core.control.RegionControlEntry;
+import dev.meridian.core.execution.FailureClassifier;
 import dev.meridian.dynamodb.control.ControlTable;
-import java.net.ConnectException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -73,20 +73,14 @@ final class TableControlPlane implements ControlPlane {
     }
 
     /**
-     * Whether a failed write may still have been applied: its answer was lost (a timeout or broken connection after
-     * the request went out, a 5xx), or the SDK's retry of an applied attempt found its own version already moved.
-     * A refused connection sent nothing.
+     * Whether a failed write may still have been applied: sdk-core's rule for a failed request says so (its answer was
+     * lost: a timeout or broken connection after the request went out, a 500), or the SDK's retry of an applied attempt
+     * found its own version already moved (a conflict).
      */
     private static boolean mayHaveApplied(CliFailure failure) {
-        if (failure.exitCode() != ExitCodes.UNREACHABLE && failure.exitCode() != ExitCodes.CONFLICT) {
-            return false;
-        }
-        for (Throwable t = failure.getCause(); t != null; t = t.getCause()) {
-            if (t instanceof ConnectException) {
-                return false;
-            }
-        }
-        return true;
+        Throwable cause = failure.getCause();
+        return failure.exitCode() == ExitCodes.CONFLICT || (failure.exitCode() == ExitCodes.UNREACHABLE
+                && cause != null && FailureClassifier.aws().classify(cause).mayHaveBeenApplied());
     }
 
     /**
