@@ -21,8 +21,8 @@ import software.amazon.awssdk.regions.Region;
  * subject's country, the data class, the correlation id (generated when absent, echoed in the response and in the
  * MDC under {@value RoutingContext#MDC_KEY} while the request runs), the IETF {@code Idempotency-Key} and the
  * session's region ({@link RoutingContext#preferredRegion()}: tried first when residency and health allow, for sticky
- * sessions) and the caller's session token ({@code Meridian-Session}: the region and HLC stamp of its last write;
- * reads under it are served where that write is visible, and the response carries the new token after a write,
+ * sessions) and the caller's session token ({@code Meridian-Session}: per region it wrote to, the HLC stamp of its
+ * latest write there; reads under it are served where all those writes are visible, and the response carries the new token after a write,
  * {@link dev.meridian.core.routing.RoutingSession}). A malformed value, or a region that is not configured, is answered with 400 and an
  * {@code application/problem+json} body naming the header: never a silent default. A request that names neither a
  * data class nor a subject country gets a context that is not declared ({@link RoutingContext#isDeclared()}): it

@@ -110,9 +110,12 @@ final class RoutingHeaders {
                 return Parsed.rejected(correlationId, names.getSessionHeader(), e.getMessage()
                         + " (the value a Meridian service returned in this header, forwarded unchanged)");
             }
-            if (!regions.contains(token.region())) {
-                return Parsed.rejected(correlationId, names.getSessionHeader(), "names region " + token.region()
-                        + ", not one of the configured regions " + regions.stream().map(Region::id).sorted().toList());
+            for (Region written : token.writes().keySet()) {
+                if (!regions.contains(written)) {
+                    return Parsed.rejected(correlationId, names.getSessionHeader(), "names region " + written
+                            + ", not one of the configured regions "
+                            + regions.stream().map(Region::id).sorted().toList());
+                }
             }
             ctx.session(RoutingSession.after(token));
         }

@@ -73,7 +73,9 @@ class ReactiveRoutingContextFilterTest {
             assertThat(ctx.session().flatMap(RoutingSession::token)).contains(incoming);
             ctx.session().orElseThrow().recordWrite(written);
         }).then(ex.getResponse().setComplete())).block(Duration.ofSeconds(5));
-        assertThat(exchange.getResponse().getHeaders().getFirst("Meridian-Session")).isEqualTo(written.format());
+        // The caller's earlier write in eu-west-1 stays in the token beside this one in eu-central-1.
+        assertThat(exchange.getResponse().getHeaders().getFirst("Meridian-Session"))
+                .isEqualTo("2:eu-central-1:20000000000,eu-west-1:10000000000");
 
         MockServerWebExchange read = MockServerWebExchange.from(MockServerHttpRequest.get("/orders/1")
                 .header("Meridian-Session", incoming.format()).build());

@@ -140,6 +140,24 @@ class RoutingContextFilterTest {
     }
 
     @Test
+    void aTokenOfSeveralRegionsIsAcceptedAndRefusedWhenAnyOfThemIsNotConfigured() throws Exception {
+        MockHttpServletRequest accepted = new MockHttpServletRequest("GET", "/orders/1");
+        accepted.addHeader("Meridian-Session", "2:eu-central-1:1a2516123710000,eu-west-1:1a2516123700000");
+        assertThat(run(accepted).getStatus()).isEqualTo(200);
+        assertThat(seen.get().session().orElseThrow().token().orElseThrow().writes())
+                .containsOnlyKeys(Region.EU_CENTRAL_1, Region.EU_WEST_1);
+
+        seen.set(null);
+        MockHttpServletRequest foreign = new MockHttpServletRequest("GET", "/orders/1");
+        foreign.addHeader("Meridian-Session", "2:ap-south-1:1a2516123710000,eu-west-1:1a2516123700000");
+        MockHttpServletResponse refused = run(foreign);
+        assertThat(refused.getStatus()).isEqualTo(400);
+        assertThat(refused.getContentAsString()).contains("Header Meridian-Session names region ap-south-1, not one of"
+                + " the configured regions [eu-central-1, eu-west-1, us-east-1]");
+        assertThat(seen.get()).as("the request did not run").isNull();
+    }
+
+    @Test
     void headerNamesComeFromTheProperties() throws Exception {
         MeridianProperties.Web renamed = new MeridianProperties.Web();
         renamed.setRegionHeader("X-Session-Region");

@@ -30,9 +30,9 @@ import software.amazon.awssdk.regions.Region;
  * decisions (one routing brain).
  *
  * <p>Reads: a read-your-writes session goes to the writer (unless the context excludes the writer's region); a read
- * under a session token ({@code RoutingContext.session()}: the caller's last write, e.g. from a {@code Meridian-Session}
+ * under a session token ({@code RoutingContext.session()}: the caller's writes, e.g. from a {@code Meridian-Session}
  * header) is served only by a reader that, asked on its connection ({@code LagProbe.replayedUpTo}, lag monitoring on),
- * has replayed every commit up to a time after the token's stamp, else by the writer, else refused
+ * has replayed every commit up to a time after the token's latest stamp (the one writer's commits replay in order), else by the writer, else refused
  * ({@link SQLTransientConnectionException} naming the token); otherwise one {@code MultiRegionSpi.bind} over the read plan (residency, health, strategy and the context's excluded
  * regions applied there; regions without a reader endpoint left out; at most {@code maxRegionsPerCall} readers
  * tried), where a region whose reader breaker is open or whose pool fails is passed, and so is one whose last lag
@@ -164,7 +164,7 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
             return writerForRead(topology, context, readerFailures);
         } catch (SQLException e) {
             throw new SQLTransientConnectionException("A read under session token "
-                    + token.format() + " was refused: the session's last write (at " + token.time() + ") must be"
+                    + token.format() + " was refused: the session's latest write (at " + token.time() + ") must be"
                     + " visible to it, no reader's measured lag proves it has replayed that write, and the writer in "
                     + topology.writerRegion().id() + " cannot serve the read (" + e.getMessage() + "); nothing stale"
                     + " was returned. Retry later", "08001", e);
@@ -174,7 +174,12 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
     /** Takes a connection to one region's reader for {@link #bindRead}; which region, and what next, is sdk-core's. */
     private final class ReaderConnections implements RegionalBind<Binding, SQLException> {
         private final AuroraTopology topology;
-        /** The session's last write, which the reader must have replayed; null without a session token. */
+        /**
+         * The session's writes, which the reader must have replayed; null without a session token. A global database
+         * has one writer and its readers replay its commits in order, so a reader that replayed the latest write
+         * ({@link SessionToken#time()}, the greatest stamp; also when the token names several regions because the
+         * writer moved between the session's writes) has replayed every one.
+         */
         private final @Nullable SessionToken token;
 
         ReaderConnections(AuroraTopology topology, @Nullable SessionToken token) {
@@ -221,8 +226,8 @@ final class ConnectionBinder implements PhysicalConnections, AutoCloseable {
     }
 
     /**
-     * Whether the reader has replayed the write {@code token} names: the write was acknowledged before its token was
-     * stamped, within the token's millisecond, so a reader that replayed every commit up to that millisecond's end
+     * Whether the reader has replayed every write {@code token} names, i.e. its latest: that write was acknowledged
+     * before it was stamped, within the stamp's millisecond, so a reader that replayed every commit up to that millisecond's end
      * has it. Asked on the reader's connection
      * now; a connection whose check failed is evicted. Without lag monitoring nothing is known.
      */

@@ -195,8 +195,8 @@ public final class RoutingContext {
     }
 
     /**
-     * The caller's read-your-writes session across services: its reads are served only where its last write
-     * ({@link RoutingSession#token()}) is visible, and its writes advance it. Empty: no such session (reads go
+     * The caller's read-your-writes session across services: its reads are served only where its writes
+     * ({@link RoutingSession#token()}: per region written to, the latest) are visible, and its writes advance it. Empty: no such session (reads go
      * wherever routing says).
      */
     @API(status = EXPERIMENTAL, since = "0.1")

@@ -33,7 +33,10 @@ public final class RoutingSession {
         return new RoutingSession(Objects.requireNonNull(token, "token"));
     }
 
-    /** The session's latest write: the one it arrived with or a later one made under it; empty before any. */
+    /**
+     * The session's writes: those of the token it arrived with and every one made under it (per region, the latest:
+     * {@link SessionToken#writes()}); empty before any.
+     */
     public Optional<SessionToken> token() {
         return Optional.ofNullable(token.get());
     }
@@ -43,10 +46,14 @@ public final class RoutingSession {
         return wrote;
     }
 
-    /** Records an acknowledged write; the token keeps the later of it and the one held. */
+    /**
+     * Records an acknowledged write, or the token of writes made elsewhere under this session (e.g. returned by a
+     * downstream service): the token {@linkplain SessionToken#merge merges} it with the one held, keeping per region
+     * the later stamp, so a later write in one region never hides an earlier one in another.
+     */
     public void recordWrite(SessionToken write) {
         Objects.requireNonNull(write, "write");
-        token.accumulateAndGet(write, (held, w) -> held == null ? w : held.later(w));
+        token.accumulateAndGet(write, (held, w) -> held == null ? w : held.merge(w));
         wrote = true;
     }
 

@@ -134,14 +134,18 @@ class CoreReadmeFacadeTest {
         return Arbitraries.longs().between(0, HybridLogicalClock.MAX_PHYSICAL_MILLIS);
     }
 
-    /** Session tokens: a formatted token parses back to itself, and later() keeps the later of two. */
+    /** Session tokens: a formatted token parses back to itself, and merge() keeps both regions' later stamps. */
     @Property(tries = 100)
-    void sessionTokensRoundTripAndLaterKeepsTheLaterStamp(@ForAll("regionIds") String r1, @ForAll("stamps") long s1,
+    void sessionTokensRoundTripAndMergeKeepsTheLaterStampPerRegion(@ForAll("regionIds") String r1, @ForAll("stamps") long s1,
             @ForAll("regionIds") String r2, @ForAll("stamps") long s2) {
         SessionToken a = SessionToken.of(Region.of(r1), s1);
         SessionToken b = SessionToken.of(Region.of(r2), s2);
         assertThat(SessionToken.parse(a.format())).isEqualTo(a);
-        assertThat(a.later(b).stamp()).isEqualTo(Math.max(s1, s2));
+        SessionToken both = a.merge(b);
+        assertThat(SessionToken.parse(both.format())).isEqualTo(both);
+        assertThat(both.stamp()).isEqualTo(Math.max(s1, s2));
+        assertThat(both.writes()).containsKeys(Region.of(r1), Region.of(r2));
+        assertThat(both.writes().get(Region.of(r1))).isEqualTo(r1.equals(r2) ? Math.max(s1, s2) : s1);
     }
 
     @Provide

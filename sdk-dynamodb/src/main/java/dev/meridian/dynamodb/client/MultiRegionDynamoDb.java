@@ -260,11 +260,12 @@ public final class MultiRegionDynamoDb {
         }
 
         /**
-         * How long a read under a session token ({@code RoutingContext.session()}: the caller's last write, e.g. from
-         * a {@code Meridian-Session} header) waits for a region that holds that write and can serve it, before it is
-         * refused with {@link SessionWriteNotVisibleException} (default 2 s; zero refuses at once). Such a read is
-         * served in the written region or in a region the {@link #replicationLagProbe} has seen replicate past the
-         * write; without a probe, in the written region only.
+         * How long a read under a session token ({@code RoutingContext.session()}: the caller's writes, e.g. from
+         * a {@code Meridian-Session} header) waits for a region that holds those writes and can serve it, before it
+         * is refused with {@link SessionWriteNotVisibleException} (default 2 s; zero refuses at once). Such a read is
+         * served in a region where every write the token names is visible: its written region, or one the
+         * {@link #replicationLagProbe} has seen replicate past the write; without a probe, a token of one region
+         * is served in that region only, and one naming several regions is refused.
          */
         @API(status = EXPERIMENTAL, since = "0.1")
         public Builder sessionReadWait(Duration wait) {

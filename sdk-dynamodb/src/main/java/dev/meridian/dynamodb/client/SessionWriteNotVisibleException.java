@@ -8,9 +8,9 @@ import org.apiguardian.api.API;
 
 /**
  * A read carrying a {@link SessionToken} was refused: within the configured wait
- * ({@link MultiRegionDynamoDb.Builder#sessionReadWait}) no region that could serve it was known to hold the session's
- * last write (the written region was unavailable or does not hold the table, and replication into the others was not
- * known to have passed the token's stamp). Nothing stale was returned; the read may be retried later. A kind of
+ * ({@link MultiRegionDynamoDb.Builder#sessionReadWait}) no region that could serve it was known to hold every write
+ * the token names (for each write, its region was unavailable or does not hold the table, and replication into the
+ * others was not known to have passed its stamp); the message names where each write is known. Nothing stale was returned; the read may be retried later. A kind of
  * {@link NoRegionAvailableException}, so it is answered as an unavailability (e.g. HTTP 503).
  */
 @API(status = EXPERIMENTAL, since = "0.1")

@@ -110,7 +110,7 @@ final class ShapedRouting {
      * The operation to execute of a call classified in full: bounded to the regions its tables exist in (a table
      * replicated to some regions only is never called elsewhere: there it does not exist); a read of a key the session
      * just wrote goes to the writing region first; a read under a {@linkplain RoutingContext#session() session token}
-     * is bounded to the regions where the token's write is visible ({@link SessionReads}).
+     * is bounded to the regions where every write the token names is visible ({@link SessionReads}).
      */
     static Operation operation(DynamoDbRouting routing, Classification c, RoutingContext ctx) {
         // Small on purpose (issue 19, item 5): a call with at most one key and no read-your-writes marks (most calls)
