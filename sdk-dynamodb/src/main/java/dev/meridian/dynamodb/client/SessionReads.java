@@ -1,5 +1,6 @@
 package dev.meridian.dynamodb.client;
 
+import dev.meridian.core.clock.HybridLogicalClock;
 import dev.meridian.core.execution.NoRegionAvailableException;
 import dev.meridian.core.routing.Operation;
 import dev.meridian.core.routing.RoutingContext;
@@ -7,7 +8,6 @@ import dev.meridian.core.routing.RoutingSession;
 import dev.meridian.core.routing.SessionToken;
 import dev.meridian.core.spi.MultiRegionSpi;
 import dev.meridian.dynamodb.lag.ReplicationLagProbe;
-import dev.meridian.core.clock.HybridLogicalClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
