@@ -36,6 +36,21 @@ final class ClientSource implements AutoCloseable {
         this.warmUp = warmUp;
     }
 
+    /**
+     * Clients whose tries wait an ambiguous fault out in less than a lost answer takes ({@link Fault.Lost#AFTER}):
+     * 800 ms attempts, a cold client's first one 1 s.
+     */
+    static ClientSource shortAttempts(LocalRegions regions, MultiRegionConfig.Builder config,
+            List<TableConfig> tables, Shape warmUp) {
+        return new ClientSource(regions, config.firstAttemptTimeout(Duration.ofSeconds(1)).build(),
+                Duration.ofMillis(800), tables, warmUp);
+    }
+
+    /** {@link #shortAttempts} on one table keyed by {@code pk}, a warm client warmed up by its first read shape. */
+    static ClientSource shortAttempts(LocalRegions regions, MultiRegionConfig.Builder config, String table) {
+        return shortAttempts(regions, config, AppClient.pkTable(table), Shape.reads(table).get(0));
+    }
+
     AppClient client(HttpClientKind kind, Maker maker, boolean coldClient) {
         if (coldClient) {
             AppClient c = AppClient.make(regions, config, kind, maker, attemptTimeout, tables);

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.dynamodb.LocalRegionsPerContainer;
 import dev.meridian.dynamodb.acceptance.conditions.AppClient.Maker;
-import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.dynamodb.lww.LwwWrites;
 import dev.meridian.testkit.LocalRegions;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -47,9 +45,8 @@ class LwwLostAnswersIT {
     @BeforeContainer
     static void start() {
         regions.createGlobalTable(LocalRegions.pkTable(TABLE));
-        clients = new ClientSource(regions, Regions3.config().health(Regions3.breakersThatStayClosed())
-                .firstAttemptTimeout(Duration.ofSeconds(1)).build(), Duration.ofMillis(800),
-                List.of(TableConfig.builder(TABLE).partitionKey("pk").build()), Shape.reads(TABLE).get(0));
+        clients = ClientSource.shortAttempts(regions, Regions3.config().health(Regions3.breakersThatStayClosed()),
+                TABLE);
     }
 
     @AfterTry

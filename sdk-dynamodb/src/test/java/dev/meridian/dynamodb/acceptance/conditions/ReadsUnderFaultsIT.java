@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.meridian.dynamodb.LocalRegionsPerContainer;
 import dev.meridian.dynamodb.acceptance.conditions.AppClient.Maker;
-import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.testkit.LocalRegions;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import net.jqwik.api.Arbitraries;
@@ -42,9 +40,7 @@ class ReadsUnderFaultsIT {
         regions.awaitReplication();
         // The documented defaults (hedging on, breakers as configured by default) with shorter attempts, so that a
         // black hole or a lost answer costs a try less than a second.
-        clients = new ClientSource(regions, Regions3.config().firstAttemptTimeout(Duration.ofSeconds(1)).build(),
-                Duration.ofMillis(800), List.of(TableConfig.builder(TABLE).partitionKey("pk").build()),
-                Shape.reads(TABLE).get(0));
+        clients = ClientSource.shortAttempts(regions, Regions3.config(), TABLE);
     }
 
     @AfterTry

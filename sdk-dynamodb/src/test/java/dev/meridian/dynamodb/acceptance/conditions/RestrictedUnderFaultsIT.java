@@ -11,7 +11,6 @@ import dev.meridian.dynamodb.LocalRegionsPerContainer;
 import dev.meridian.dynamodb.acceptance.conditions.AppClient.Maker;
 import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.testkit.LocalRegions;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,9 +47,8 @@ class RestrictedUnderFaultsIT {
     static void start() {
         regions.createGlobalTable(LocalRegions.pkTable(TABLE), List.of(Regions3.LOCAL, Regions3.NEXT));
         regions.createGlobalTable(LocalRegions.pkTable(WARM_UP_TABLE));
-        clients = new ClientSource(regions, Regions3.config().firstAttemptTimeout(Duration.ofSeconds(1)).build(),
-                Duration.ofMillis(800), List.of(TableConfig.builder(TABLE).partitionKey("pk")
-                        .replicaRegions(Region.EU_WEST_1, Region.EU_CENTRAL_1).build()),
+        clients = ClientSource.shortAttempts(regions, Regions3.config(), List.of(TableConfig.builder(TABLE)
+                .partitionKey("pk").replicaRegions(Region.EU_WEST_1, Region.EU_CENTRAL_1).build()),
                 Shape.reads(WARM_UP_TABLE).get(0));
     }
 

@@ -40,8 +40,6 @@ class WritesUnderFaultsIT {
     private static final String TABLE = "cond_writes";
     /** The per-region clients of the READMEs' factory: {@code RegionalClientDefaults.overrideConfiguration()}. */
     private static final Duration DOCUMENTED_ATTEMPT_TIMEOUT = Duration.ofSeconds(2);
-    /** Shorter clients for the ambiguous faults, whose tries wait an attempt out (still under {@link Fault.Lost#AFTER}). */
-    private static final Duration SHORT_ATTEMPT_TIMEOUT = Duration.ofMillis(800);
     private static final AtomicInteger KEYS = new AtomicInteger();
     private static final LocalRegions regions = LocalRegions.start(Regions3.ALL);
     private static ClientSource documented;
@@ -51,14 +49,13 @@ class WritesUnderFaultsIT {
     @BeforeContainer
     static void start() {
         regions.createGlobalTable(LocalRegions.pkTable(TABLE));
-        List<TableConfig> tables = List.of(TableConfig.builder(TABLE).partitionKey("pk").build());
+        List<TableConfig> tables = AppClient.pkTable(TABLE);
         Shape warmUp = Shape.reads(TABLE).get(0);
         documented = new ClientSource(regions, Regions3.config().health(Regions3.breakersThatStayClosed()).build(),
                 DOCUMENTED_ATTEMPT_TIMEOUT, tables, warmUp);
-        // A cold client's first attempt gets firstAttemptTimeout instead: shorter than a lost answer here too.
-        shortAttempts = new ClientSource(regions, Regions3.config().health(Regions3.breakersThatStayClosed())
-                .firstAttemptTimeout(Duration.ofSeconds(1)).build(),
-                SHORT_ATTEMPT_TIMEOUT, tables, warmUp);
+        // Shorter clients for the ambiguous faults, whose tries wait an attempt out.
+        shortAttempts = ClientSource.shortAttempts(regions,
+                Regions3.config().health(Regions3.breakersThatStayClosed()), tables, warmUp);
         // The documented clients, whose cold first attempt is no longer than a warm one's: a black hole costs 2 s.
         chain = new ClientSource(regions, Regions3.config().health(Regions3.breakersThatStayClosed())
                 .firstAttemptTimeout(DOCUMENTED_ATTEMPT_TIMEOUT).build(), DOCUMENTED_ATTEMPT_TIMEOUT, tables, warmUp);
