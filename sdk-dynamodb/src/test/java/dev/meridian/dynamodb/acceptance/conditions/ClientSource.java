@@ -15,7 +15,8 @@ import software.amazon.awssdk.regions.Region;
 /**
  * The routed clients of one test class: a cold one (a new runtime and new per-region clients, whose first call is
  * the try's call) or a warm one per HTTP client and maker, kept for the class, which has answered a call in every
- * region and whose breakers are reset before it is handed out.
+ * region and whose breakers are reset before it is handed out. A test class keeps its sources in static fields and
+ * registers {@link ClientSourcesPerContainer}, which closes them.
  */
 final class ClientSource implements AutoCloseable {
     private final LocalRegions regions;

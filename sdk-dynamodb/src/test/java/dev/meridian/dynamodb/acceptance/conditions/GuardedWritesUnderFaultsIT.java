@@ -16,8 +16,6 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.AfterTry;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -35,6 +33,7 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  * exactly once. Each HTTP client, built or wrapped, cold or warm.
  */
 @AddLifecycleHook(LocalRegionsPerContainer.class)
+@AddLifecycleHook(ClientSourcesPerContainer.class)
 class GuardedWritesUnderFaultsIT {
     private static final String TABLE = "cond_guarded";
     private static final AtomicInteger KEYS = new AtomicInteger();
@@ -46,16 +45,6 @@ class GuardedWritesUnderFaultsIT {
         regions.createGlobalTable(LocalRegions.pkTable(TABLE));
         clients = ClientSource.shortAttempts(regions, Regions3.config().health(Regions3.breakersThatStayClosed()),
                 TABLE);
-    }
-
-    @AfterTry
-    void closeColdClients() {
-        clients.closeCold();
-    }
-
-    @AfterContainer
-    static void stop() {
-        clients.close();
     }
 
     @Provide

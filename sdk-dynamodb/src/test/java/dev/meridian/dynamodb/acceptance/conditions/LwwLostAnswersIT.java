@@ -19,8 +19,6 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.AfterTry;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
@@ -36,6 +34,7 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
  * may have been applied), never an earlier one.
  */
 @AddLifecycleHook(LocalRegionsPerContainer.class)
+@AddLifecycleHook(ClientSourcesPerContainer.class)
 class LwwLostAnswersIT {
     private static final String TABLE = "cond_lww";
     private static final AtomicInteger KEYS = new AtomicInteger();
@@ -47,16 +46,6 @@ class LwwLostAnswersIT {
         regions.createGlobalTable(LocalRegions.pkTable(TABLE));
         clients = ClientSource.shortAttempts(regions, Regions3.config().health(Regions3.breakersThatStayClosed()),
                 TABLE);
-    }
-
-    @AfterTry
-    void closeColdClients() {
-        clients.closeCold();
-    }
-
-    @AfterContainer
-    static void stop() {
-        clients.close();
     }
 
     @Provide

@@ -15,8 +15,6 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.AfterTry;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
@@ -27,6 +25,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * client, built or wrapped, cold or warm; and the read returns the item.
  */
 @AddLifecycleHook(LocalRegionsPerContainer.class)
+@AddLifecycleHook(ClientSourcesPerContainer.class)
 class ReadsUnderFaultsIT {
     private static final String TABLE = "cond_reads";
     private static final List<String> KEYS = List.of("r-0", "r-1", "r-2");
@@ -41,16 +40,6 @@ class ReadsUnderFaultsIT {
         // The documented defaults (hedging on, breakers as configured by default) with shorter attempts, so that a
         // black hole or a lost answer costs a try less than a second.
         clients = ClientSource.shortAttempts(regions, Regions3.config(), TABLE);
-    }
-
-    @AfterTry
-    void closeColdClients() {
-        clients.closeCold();
-    }
-
-    @AfterContainer
-    static void stop() {
-        clients.close();
     }
 
     @Provide

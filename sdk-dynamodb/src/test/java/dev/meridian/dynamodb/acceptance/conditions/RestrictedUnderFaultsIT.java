@@ -21,8 +21,6 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.AfterTry;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.regions.Region;
@@ -35,6 +33,7 @@ import software.amazon.awssdk.regions.Region;
  * read shape, sync and async, each HTTP client, built or wrapped, cold or warm.
  */
 @AddLifecycleHook(LocalRegionsPerContainer.class)
+@AddLifecycleHook(ClientSourcesPerContainer.class)
 class RestrictedUnderFaultsIT {
     private static final String TABLE = "cond_restricted";
     /** A table in every region, for a warm client's first call in each. */
@@ -50,16 +49,6 @@ class RestrictedUnderFaultsIT {
         clients = ClientSource.shortAttempts(regions, Regions3.config(), List.of(TableConfig.builder(TABLE)
                 .partitionKey("pk").replicaRegions(Region.EU_WEST_1, Region.EU_CENTRAL_1).build()),
                 Shape.reads(WARM_UP_TABLE).get(0));
-    }
-
-    @AfterTry
-    void closeColdClients() {
-        clients.closeCold();
-    }
-
-    @AfterContainer
-    static void stop() {
-        clients.close();
     }
 
     @Provide

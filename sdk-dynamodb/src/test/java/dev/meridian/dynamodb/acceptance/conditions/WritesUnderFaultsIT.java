@@ -20,8 +20,6 @@ import net.jqwik.api.GenerationMode;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.AfterTry;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import software.amazon.awssdk.core.exception.SdkException;
 
@@ -36,6 +34,7 @@ import software.amazon.awssdk.core.exception.SdkException;
  * a lost answer's, which the test does not count as applied elsewhere).
  */
 @AddLifecycleHook(LocalRegionsPerContainer.class)
+@AddLifecycleHook(ClientSourcesPerContainer.class)
 class WritesUnderFaultsIT {
     private static final String TABLE = "cond_writes";
     /** The per-region clients of the READMEs' factory: {@code RegionalClientDefaults.overrideConfiguration()}. */
@@ -59,20 +58,6 @@ class WritesUnderFaultsIT {
         // The documented clients, whose cold first attempt is no longer than a warm one's: a black hole costs 2 s.
         chain = new ClientSource(regions, Regions3.config().health(Regions3.breakersThatStayClosed())
                 .firstAttemptTimeout(DOCUMENTED_ATTEMPT_TIMEOUT).build(), DOCUMENTED_ATTEMPT_TIMEOUT, tables, warmUp);
-    }
-
-    @AfterTry
-    void closeColdClients() {
-        documented.closeCold();
-        shortAttempts.closeCold();
-        chain.closeCold();
-    }
-
-    @AfterContainer
-    static void stop() {
-        documented.close();
-        shortAttempts.close();
-        chain.close();
     }
 
     @Provide
