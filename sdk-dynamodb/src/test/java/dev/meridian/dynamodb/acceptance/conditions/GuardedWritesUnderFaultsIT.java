@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.meridian.dynamodb.LocalRegionsPerContainer;
 import dev.meridian.dynamodb.acceptance.conditions.AppClient.Maker;
 import dev.meridian.testkit.LocalRegions;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.jqwik.api.Arbitraries;
@@ -49,7 +48,7 @@ class GuardedWritesUnderFaultsIT {
 
     @Provide
     Arbitrary<Fault> maybeApplied() {
-        return Arbitraries.of(Arrays.stream(Fault.values()).filter(f -> !f.provesNotApplied()).toList());
+        return Arbitraries.of(Fault.maybeApplied());
     }
 
     @Provide

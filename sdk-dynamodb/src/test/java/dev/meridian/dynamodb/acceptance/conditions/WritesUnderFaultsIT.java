@@ -9,7 +9,6 @@ import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.testkit.LocalRegions;
 import dev.meridian.testkit.RequestJournal;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.jqwik.api.Arbitraries;
@@ -67,12 +66,12 @@ class WritesUnderFaultsIT {
 
     @Provide
     Arbitrary<Fault> notApplied() {
-        return Arbitraries.of(Arrays.stream(Fault.values()).filter(Fault::provesNotApplied).toList());
+        return Arbitraries.of(Fault.notApplied());
     }
 
     @Provide
     Arbitrary<Fault> maybeApplied() {
-        return Arbitraries.of(Arrays.stream(Fault.values()).filter(f -> !f.provesNotApplied()).toList());
+        return Arbitraries.of(Fault.maybeApplied());
     }
 
     @Property(tries = 20)
