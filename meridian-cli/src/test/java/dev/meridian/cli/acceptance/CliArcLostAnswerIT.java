@@ -17,11 +17,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * meridian-cli/README.md's exit 4 ("nothing written") on the ARC backend when ARC applied the update but its answer
@@ -29,24 +28,13 @@ import org.junit.jupiter.api.Test;
  * update — a scenario turns eu-west-1's control Off as the request arrives — and answers after the CLI's --timeout.
  * The CLI reads the controls back and reports the drain as done; when the update did not take, exit 4 stands.
  */
+@ExtendWith(TestkitCredentials.class)
 class CliArcLostAnswerIT {
     private static final String TARGET = "X-Amz-Target";
     private static final String WEST = "arn:aws:route53-recovery-control::111122223333:controlpanel/p/routingcontrol/euw1";
     private static final String CENTRAL = "arn:aws:route53-recovery-control::111122223333:controlpanel/p/routingcontrol/euc1";
     private static final String DRAIN = "drain";
     private WireMockServer arc;
-
-    @BeforeAll
-    static void credentials() {
-        System.setProperty("aws.accessKeyId", "meridiantestkit");
-        System.setProperty("aws.secretAccessKey", "meridiantestkit");
-    }
-
-    @AfterAll
-    static void forgetCredentials() {
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
-    }
 
     @BeforeEach
     void start() {

@@ -17,10 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -40,6 +39,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * is the witness of what was written, and how.
  */
 @LocalRegionsConfig(regions = {"eu-west-1", "us-east-1"})
+@ExtendWith(TestkitCredentials.class)
 class CliReadmeIT {
     private static final String WEST = "eu-west-1";
     private static final AtomicInteger TABLES = new AtomicInteger();
@@ -47,20 +47,6 @@ class CliReadmeIT {
     static LocalRegions regions;
 
     private String table;
-
-    @BeforeAll
-    static void credentials() {
-        // "Credentials come from the AWS SDK's default chain (system properties, ...)"; DynamoDB Local wants
-        // alphanumeric keys.
-        System.setProperty("aws.accessKeyId", "meridiantestkit");
-        System.setProperty("aws.secretAccessKey", "meridiantestkit");
-    }
-
-    @AfterAll
-    static void forgetCredentials() {
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
-    }
 
     /** A fresh control table per test: partition key {@code pk} (S), no sort key. */
     @BeforeEach

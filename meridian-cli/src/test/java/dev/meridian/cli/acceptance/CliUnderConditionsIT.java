@@ -28,12 +28,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
@@ -48,24 +46,13 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * here: exit 4 and 5 say "nothing written", so they must only be given when nothing was.
  */
 @LocalRegionsConfig(regions = {"eu-west-1", "us-east-1"})
+@ExtendWith(TestkitCredentials.class)
 class CliUnderConditionsIT {
     private static final String WEST = "eu-west-1";
     private static final AtomicInteger TABLES = new AtomicInteger();
     static LocalRegions regions;
 
     private String table;
-
-    @BeforeAll
-    static void credentials() {
-        System.setProperty("aws.accessKeyId", "meridiantestkit");
-        System.setProperty("aws.secretAccessKey", "meridiantestkit");
-    }
-
-    @AfterAll
-    static void forgetCredentials() {
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
-    }
 
     /** A fresh global control table per test (both regions). */
     @BeforeEach

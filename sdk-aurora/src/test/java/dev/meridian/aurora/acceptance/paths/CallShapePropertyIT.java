@@ -64,21 +64,8 @@ class CallShapePropertyIT {
 
     @AfterContainer
     static void stop() throws InterruptedException {
-        if (first != null) {
-            first.shutdownNow();
-            second.shutdownNow();
-            first.awaitTermination(10, TimeUnit.SECONDS);
-            second.awaitTermination(10, TimeUnit.SECONDS);
-        }
-        if (dataSource != null) {
-            dataSource.close();
-        }
-        if (runtime != null) {
-            runtime.close();
-        }
-        if (aurora != null) {
-            aurora.close();
-        }
+        PathsCluster.shutDown(first, second);
+        PathsCluster.stop(dataSource, runtime, aurora);
     }
 
     /** A JDBC call shape: what it prepares before the flag is final (if anything) and what it runs. */

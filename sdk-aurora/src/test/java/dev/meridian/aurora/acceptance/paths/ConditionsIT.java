@@ -62,19 +62,8 @@ class ConditionsIT {
 
     @AfterAll
     static void stop() throws InterruptedException {
-        if (pool != null) {
-            pool.shutdownNow();
-            pool.awaitTermination(10, TimeUnit.SECONDS);
-        }
-        if (dataSource != null) {
-            dataSource.close();
-        }
-        if (runtime != null) {
-            runtime.close();
-        }
-        if (aurora != null) {
-            aurora.close();
-        }
+        PathsCluster.shutDown(pool);
+        PathsCluster.stop(dataSource, runtime, aurora);
     }
 
     @AfterEach

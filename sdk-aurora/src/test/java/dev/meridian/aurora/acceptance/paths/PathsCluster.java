@@ -16,6 +16,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import software.amazon.awssdk.regions.Region;
 
@@ -65,6 +67,33 @@ final class PathsCluster {
                 .user(aurora.user()).password(aurora.password());
         aurora.regions().forEach(r -> discovery.node(Region.of(r), aurora.jdbcUrl(r)));
         return RoutingDataSource.builder().multiRegion(runtime).discovery(discovery.build()).poolTemplate(pool);
+    }
+
+    /** Closes what {@link #start}, {@link #runtime} and {@link #dataSource} made (those made), the data source first. */
+    static void stop(RoutingDataSource dataSource, MultiRegion runtime, LocalAuroraGlobal aurora) {
+        if (dataSource != null) {
+            dataSource.close();
+        }
+        if (runtime != null) {
+            runtime.close();
+        }
+        if (aurora != null) {
+            aurora.close();
+        }
+    }
+
+    /** Stops a suite's callers' threads (those made) and waits for them, up to 10 s each. */
+    static void shutDown(ExecutorService... executors) throws InterruptedException {
+        for (ExecutorService e : executors) {
+            if (e != null) {
+                e.shutdownNow();
+            }
+        }
+        for (ExecutorService e : executors) {
+            if (e != null) {
+                e.awaitTermination(10, TimeUnit.SECONDS);
+            }
+        }
     }
 
     /** The ports of the servers that applied {@code id}'s rows, one entry per row, read on the current primary. */

@@ -8,6 +8,8 @@ import dev.meridian.testkit.LocalRegions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -30,6 +32,17 @@ final class AppClient implements AutoCloseable {
         this.runtime = runtime;
         this.sync = sync;
         this.async = async;
+    }
+
+    /** Every HTTP client with every maker: the arguments of a parameterized test over all clients. */
+    static Stream<Arguments> everyClient() {
+        return Stream.of(HttpClientKind.values())
+                .flatMap(http -> Stream.of(Maker.values()).map(maker -> Arguments.of(http, maker)));
+    }
+
+    /** The routed client's configuration of a table keyed by {@code pk}, no sort key. */
+    static List<TableConfig> pkTable(String table) {
+        return List.of(TableConfig.builder(table).partitionKey("pk").build());
     }
 
     static AppClient make(LocalRegions regions, MultiRegionConfig config, HttpClientKind kind, Maker maker,

@@ -15,7 +15,8 @@ import software.amazon.awssdk.regions.Region;
 /**
  * The routed clients of one test class: a cold one (a new runtime and new per-region clients, whose first call is
  * the try's call) or a warm one per HTTP client and maker, kept for the class, which has answered a call in every
- * region and whose breakers are reset before it is handed out.
+ * region and whose breakers are reset before it is handed out. A test class keeps its sources in static fields and
+ * registers {@link ClientSourcesPerContainer}, which closes them.
  */
 final class ClientSource implements AutoCloseable {
     private final LocalRegions regions;
@@ -34,6 +35,21 @@ final class ClientSource implements AutoCloseable {
         this.attemptTimeout = attemptTimeout;
         this.tables = tables;
         this.warmUp = warmUp;
+    }
+
+    /**
+     * Clients whose tries wait an ambiguous fault out in less than a lost answer takes ({@link Fault.Lost#AFTER}):
+     * 800 ms attempts, a cold client's first one 1 s.
+     */
+    static ClientSource shortAttempts(LocalRegions regions, MultiRegionConfig.Builder config,
+            List<TableConfig> tables, Shape warmUp) {
+        return new ClientSource(regions, config.firstAttemptTimeout(Duration.ofSeconds(1)).build(),
+                Duration.ofMillis(800), tables, warmUp);
+    }
+
+    /** {@link #shortAttempts} on one table keyed by {@code pk}, a warm client warmed up by its first read shape. */
+    static ClientSource shortAttempts(LocalRegions regions, MultiRegionConfig.Builder config, String table) {
+        return shortAttempts(regions, config, AppClient.pkTable(table), Shape.reads(table).get(0));
     }
 
     AppClient client(HttpClientKind kind, Maker maker, boolean coldClient) {

@@ -9,7 +9,6 @@ import dev.meridian.testkit.LocalRegions;
 import dev.meridian.testkit.LocalRegionsConfig;
 import dev.meridian.testkit.RequestJournal;
 import java.time.Duration;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,8 +34,7 @@ class ColdFirstAttemptBudgetIT {
     }
 
     static Stream<Arguments> clients() {
-        return Stream.of(HttpClientKind.values())
-                .flatMap(http -> Stream.of(Maker.values()).map(maker -> Arguments.of(http, maker)));
+        return AppClient.everyClient();
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -45,8 +43,7 @@ class ColdFirstAttemptBudgetIT {
         Shape put = Shape.unguardedWrites(TABLE).get(0);
         regions.faults(Regions3.LOCAL).latency(SLOWER_THAN_AN_ATTEMPT);
         try (AppClient client = AppClient.make(regions, Regions3.config().build(), http, maker,
-                RegionalClientDefaults.ATTEMPT_TIMEOUT, List.of(TableConfig.builder(TABLE).partitionKey("pk")
-                        .build()))) {
+                RegionalClientDefaults.ATTEMPT_TIMEOUT, AppClient.pkTable(TABLE))) {
             client.run(put, "cold-" + http + "-" + maker);
         }
         assertThat(regions.journal(Regions3.LOCAL).count("PutItem")).as("answered in eu-west-1, once").isEqualTo(1);

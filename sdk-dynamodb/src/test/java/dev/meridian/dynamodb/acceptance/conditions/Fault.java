@@ -2,6 +2,8 @@ package dev.meridian.dynamodb.acceptance.conditions;
 
 import dev.meridian.testkit.RegionFaults;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -28,6 +30,16 @@ enum Fault {
     Fault(boolean provesNotApplied, Consumer<RegionFaults> inject) {
         this.provesNotApplied = provesNotApplied;
         this.inject = inject;
+    }
+
+    /** The faults that prove the call was not applied: a write may move after them. */
+    static List<Fault> notApplied() {
+        return Arrays.stream(values()).filter(Fault::provesNotApplied).toList();
+    }
+
+    /** The faults after which the call may have been applied: a write must not move after them. */
+    static List<Fault> maybeApplied() {
+        return Arrays.stream(values()).filter(f -> !f.provesNotApplied()).toList();
     }
 
     boolean provesNotApplied() {

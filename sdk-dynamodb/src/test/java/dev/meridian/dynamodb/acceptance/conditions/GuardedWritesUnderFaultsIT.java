@@ -5,11 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.meridian.dynamodb.LocalRegionsPerContainer;
 import dev.meridian.dynamodb.acceptance.conditions.AppClient.Maker;
-import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.testkit.LocalRegions;
-import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.jqwik.api.Arbitraries;
@@ -19,8 +15,6 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.AfterTry;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -38,6 +32,7 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  * exactly once. Each HTTP client, built or wrapped, cold or warm.
  */
 @AddLifecycleHook(LocalRegionsPerContainer.class)
+@AddLifecycleHook(ClientSourcesPerContainer.class)
 class GuardedWritesUnderFaultsIT {
     private static final String TABLE = "cond_guarded";
     private static final AtomicInteger KEYS = new AtomicInteger();
@@ -47,24 +42,13 @@ class GuardedWritesUnderFaultsIT {
     @BeforeContainer
     static void start() {
         regions.createGlobalTable(LocalRegions.pkTable(TABLE));
-        clients = new ClientSource(regions, Regions3.config().health(Regions3.breakersThatStayClosed())
-                .firstAttemptTimeout(Duration.ofSeconds(1)).build(), Duration.ofMillis(800),
-                List.of(TableConfig.builder(TABLE).partitionKey("pk").build()), Shape.reads(TABLE).get(0));
-    }
-
-    @AfterTry
-    void closeColdClients() {
-        clients.closeCold();
-    }
-
-    @AfterContainer
-    static void stop() {
-        clients.close();
+        clients = ClientSource.shortAttempts(regions, Regions3.config().health(Regions3.breakersThatStayClosed()),
+                TABLE);
     }
 
     @Provide
     Arbitrary<Fault> maybeApplied() {
-        return Arbitraries.of(Arrays.stream(Fault.values()).filter(f -> !f.provesNotApplied()).toList());
+        return Arbitraries.of(Fault.maybeApplied());
     }
 
     @Provide

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.dynamodb.LocalRegionsPerContainer;
 import dev.meridian.dynamodb.acceptance.conditions.AppClient.Maker;
-import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.dynamodb.lww.LwwWrites;
 import dev.meridian.testkit.LocalRegions;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -21,8 +19,6 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.AfterTry;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
@@ -38,6 +34,7 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
  * may have been applied), never an earlier one.
  */
 @AddLifecycleHook(LocalRegionsPerContainer.class)
+@AddLifecycleHook(ClientSourcesPerContainer.class)
 class LwwLostAnswersIT {
     private static final String TABLE = "cond_lww";
     private static final AtomicInteger KEYS = new AtomicInteger();
@@ -47,19 +44,8 @@ class LwwLostAnswersIT {
     @BeforeContainer
     static void start() {
         regions.createGlobalTable(LocalRegions.pkTable(TABLE));
-        clients = new ClientSource(regions, Regions3.config().health(Regions3.breakersThatStayClosed())
-                .firstAttemptTimeout(Duration.ofSeconds(1)).build(), Duration.ofMillis(800),
-                List.of(TableConfig.builder(TABLE).partitionKey("pk").build()), Shape.reads(TABLE).get(0));
-    }
-
-    @AfterTry
-    void closeColdClients() {
-        clients.closeCold();
-    }
-
-    @AfterContainer
-    static void stop() {
-        clients.close();
+        clients = ClientSource.shortAttempts(regions, Regions3.config().health(Regions3.breakersThatStayClosed()),
+                TABLE);
     }
 
     @Provide

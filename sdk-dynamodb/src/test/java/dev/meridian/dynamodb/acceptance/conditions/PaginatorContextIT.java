@@ -7,11 +7,9 @@ import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.residency.ResidencyViolationException;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.dynamodb.acceptance.conditions.AppClient.Maker;
-import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.testkit.LocalRegions;
 import dev.meridian.testkit.LocalRegionsConfig;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
@@ -41,15 +39,18 @@ class PaginatorContextIT {
     }
 
     static Stream<Arguments> clients() {
-        return Stream.of(HttpClientKind.values())
-                .flatMap(http -> Stream.of(Maker.values()).map(maker -> Arguments.of(http, maker)));
+        return AppClient.everyClient();
+    }
+
+    private static AppClient client(HttpClientKind http, Maker maker) {
+        return AppClient.make(regions, Regions3.config().build(), http, maker, Duration.ofSeconds(2),
+                AppClient.pkTable(TABLE));
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("clients")
     void pagesReadAfterTheScopeClosedAreStillRestrictedCalls(HttpClientKind http, Maker maker) {
-        try (AppClient client = AppClient.make(regions, Regions3.config().build(), http, maker,
-                Duration.ofSeconds(2), List.of(TableConfig.builder(TABLE).partitionKey("pk").build()))) {
+        try (AppClient client = client(http, maker)) {
             Function<AppClient, Runnable> paginator = http.async() ? PaginatorContextIT::asyncScanPages
                     : PaginatorContextIT::syncScanPages;
             Runnable pages;
@@ -76,8 +77,7 @@ class PaginatorContextIT {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("clients")
     void aWaiterUsedAfterTheScopeClosedRunsUnderItsContext(HttpClientKind http, Maker maker) {
-        try (AppClient client = AppClient.make(regions, Regions3.config().build(), http, maker,
-                Duration.ofSeconds(2), List.of(TableConfig.builder(TABLE).partitionKey("pk").build()))) {
+        try (AppClient client = client(http, maker)) {
             Function<AppClient, Runnable> waiter = http.async() ? PaginatorContextIT::asyncWait
                     : PaginatorContextIT::syncWait;
             Throwable inside;

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.meridian.dynamodb.LocalRegionsPerContainer;
 import dev.meridian.dynamodb.acceptance.conditions.AppClient.Maker;
-import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.testkit.LocalRegions;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import net.jqwik.api.Arbitraries;
@@ -17,8 +15,6 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.AfterTry;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
@@ -29,6 +25,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * client, built or wrapped, cold or warm; and the read returns the item.
  */
 @AddLifecycleHook(LocalRegionsPerContainer.class)
+@AddLifecycleHook(ClientSourcesPerContainer.class)
 class ReadsUnderFaultsIT {
     private static final String TABLE = "cond_reads";
     private static final List<String> KEYS = List.of("r-0", "r-1", "r-2");
@@ -42,19 +39,7 @@ class ReadsUnderFaultsIT {
         regions.awaitReplication();
         // The documented defaults (hedging on, breakers as configured by default) with shorter attempts, so that a
         // black hole or a lost answer costs a try less than a second.
-        clients = new ClientSource(regions, Regions3.config().firstAttemptTimeout(Duration.ofSeconds(1)).build(),
-                Duration.ofMillis(800), List.of(TableConfig.builder(TABLE).partitionKey("pk").build()),
-                Shape.reads(TABLE).get(0));
-    }
-
-    @AfterTry
-    void closeColdClients() {
-        clients.closeCold();
-    }
-
-    @AfterContainer
-    static void stop() {
-        clients.close();
+        clients = ClientSource.shortAttempts(regions, Regions3.config(), TABLE);
     }
 
     @Provide

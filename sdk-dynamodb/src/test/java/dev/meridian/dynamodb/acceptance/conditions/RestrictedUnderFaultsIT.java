@@ -11,7 +11,6 @@ import dev.meridian.dynamodb.LocalRegionsPerContainer;
 import dev.meridian.dynamodb.acceptance.conditions.AppClient.Maker;
 import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.testkit.LocalRegions;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,8 +21,6 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.AfterTry;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.regions.Region;
@@ -36,6 +33,7 @@ import software.amazon.awssdk.regions.Region;
  * read shape, sync and async, each HTTP client, built or wrapped, cold or warm.
  */
 @AddLifecycleHook(LocalRegionsPerContainer.class)
+@AddLifecycleHook(ClientSourcesPerContainer.class)
 class RestrictedUnderFaultsIT {
     private static final String TABLE = "cond_restricted";
     /** A table in every region, for a warm client's first call in each. */
@@ -48,20 +46,9 @@ class RestrictedUnderFaultsIT {
     static void start() {
         regions.createGlobalTable(LocalRegions.pkTable(TABLE), List.of(Regions3.LOCAL, Regions3.NEXT));
         regions.createGlobalTable(LocalRegions.pkTable(WARM_UP_TABLE));
-        clients = new ClientSource(regions, Regions3.config().firstAttemptTimeout(Duration.ofSeconds(1)).build(),
-                Duration.ofMillis(800), List.of(TableConfig.builder(TABLE).partitionKey("pk")
-                        .replicaRegions(Region.EU_WEST_1, Region.EU_CENTRAL_1).build()),
+        clients = ClientSource.shortAttempts(regions, Regions3.config(), List.of(TableConfig.builder(TABLE)
+                .partitionKey("pk").replicaRegions(Region.EU_WEST_1, Region.EU_CENTRAL_1).build()),
                 Shape.reads(WARM_UP_TABLE).get(0));
-    }
-
-    @AfterTry
-    void closeColdClients() {
-        clients.closeCold();
-    }
-
-    @AfterContainer
-    static void stop() {
-        clients.close();
     }
 
     @Provide

@@ -9,7 +9,6 @@ import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.testkit.LocalRegions;
 import dev.meridian.testkit.RequestJournal;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.jqwik.api.Arbitraries;
@@ -20,8 +19,6 @@ import net.jqwik.api.GenerationMode;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.AfterTry;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import software.amazon.awssdk.core.exception.SdkException;
 
@@ -36,12 +33,11 @@ import software.amazon.awssdk.core.exception.SdkException;
  * a lost answer's, which the test does not count as applied elsewhere).
  */
 @AddLifecycleHook(LocalRegionsPerContainer.class)
+@AddLifecycleHook(ClientSourcesPerContainer.class)
 class WritesUnderFaultsIT {
     private static final String TABLE = "cond_writes";
     /** The per-region clients of the READMEs' factory: {@code RegionalClientDefaults.overrideConfiguration()}. */
     private static final Duration DOCUMENTED_ATTEMPT_TIMEOUT = Duration.ofSeconds(2);
-    /** Shorter clients for the ambiguous faults, whose tries wait an attempt out (still under {@link Fault.Lost#AFTER}). */
-    private static final Duration SHORT_ATTEMPT_TIMEOUT = Duration.ofMillis(800);
     private static final AtomicInteger KEYS = new AtomicInteger();
     private static final LocalRegions regions = LocalRegions.start(Regions3.ALL);
     private static ClientSource documented;
@@ -51,31 +47,16 @@ class WritesUnderFaultsIT {
     @BeforeContainer
     static void start() {
         regions.createGlobalTable(LocalRegions.pkTable(TABLE));
-        List<TableConfig> tables = List.of(TableConfig.builder(TABLE).partitionKey("pk").build());
+        List<TableConfig> tables = AppClient.pkTable(TABLE);
         Shape warmUp = Shape.reads(TABLE).get(0);
         documented = new ClientSource(regions, Regions3.config().health(Regions3.breakersThatStayClosed()).build(),
                 DOCUMENTED_ATTEMPT_TIMEOUT, tables, warmUp);
-        // A cold client's first attempt gets firstAttemptTimeout instead: shorter than a lost answer here too.
-        shortAttempts = new ClientSource(regions, Regions3.config().health(Regions3.breakersThatStayClosed())
-                .firstAttemptTimeout(Duration.ofSeconds(1)).build(),
-                SHORT_ATTEMPT_TIMEOUT, tables, warmUp);
+        // Shorter clients for the ambiguous faults, whose tries wait an attempt out.
+        shortAttempts = ClientSource.shortAttempts(regions,
+                Regions3.config().health(Regions3.breakersThatStayClosed()), tables, warmUp);
         // The documented clients, whose cold first attempt is no longer than a warm one's: a black hole costs 2 s.
         chain = new ClientSource(regions, Regions3.config().health(Regions3.breakersThatStayClosed())
                 .firstAttemptTimeout(DOCUMENTED_ATTEMPT_TIMEOUT).build(), DOCUMENTED_ATTEMPT_TIMEOUT, tables, warmUp);
-    }
-
-    @AfterTry
-    void closeColdClients() {
-        documented.closeCold();
-        shortAttempts.closeCold();
-        chain.closeCold();
-    }
-
-    @AfterContainer
-    static void stop() {
-        documented.close();
-        shortAttempts.close();
-        chain.close();
     }
 
     @Provide
@@ -85,12 +66,12 @@ class WritesUnderFaultsIT {
 
     @Provide
     Arbitrary<Fault> notApplied() {
-        return Arbitraries.of(Arrays.stream(Fault.values()).filter(Fault::provesNotApplied).toList());
+        return Arbitraries.of(Fault.notApplied());
     }
 
     @Provide
     Arbitrary<Fault> maybeApplied() {
-        return Arbitraries.of(Arrays.stream(Fault.values()).filter(f -> !f.provesNotApplied()).toList());
+        return Arbitraries.of(Fault.maybeApplied());
     }
 
     @Property(tries = 20)

@@ -16,6 +16,7 @@ import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.routing.RoutingContext;
 import dev.meridian.core.routing.RoutingStrategy;
 import dev.meridian.dynamodb.TestRegions;
+import dev.meridian.dynamodb.acceptance.realconditions.Starvation;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.dynamodb.control.ControlTable;
@@ -37,7 +38,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -365,21 +365,7 @@ class FleetControlUnderFaultsIT {
                 instance(control, List.of(EU_CENTRAL, EU_WEST), 1),
                 instance(control, List.of(US_EAST, EU_WEST), 2));
         awaitFirstRead(fleet.toArray(Instance[]::new));
-        int busy = 2 * Runtime.getRuntime().availableProcessors();
-        ExecutorService burners = Executors.newFixedThreadPool(busy);
-        AtomicBoolean burning = new AtomicBoolean(true);
-        try {
-            for (int b = 0; b < busy; b++) {
-                burners.execute(() -> {
-                    long x = 0;
-                    while (burning.get()) {
-                        x += System.nanoTime() % 7;
-                    }
-                    if (x == 42) {
-                        System.out.print("");
-                    }
-                });
-            }
+        try (Starvation busy = Starvation.start(2 * Runtime.getRuntime().availableProcessors(), false)) {
             write(control, EU_WEST, ControlState.OFF, 0);
             long start = System.nanoTime();
             for (Instance i : fleet) {
@@ -392,10 +378,6 @@ class FleetControlUnderFaultsIT {
                 i.get();
                 assertThat(gets("eu-west-1", i.table())).isZero();
             }
-        } finally {
-            burning.set(false);
-            burners.shutdownNow();
-            assertThat(burners.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         }
     }
 

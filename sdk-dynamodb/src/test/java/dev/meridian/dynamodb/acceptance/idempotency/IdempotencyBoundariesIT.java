@@ -3,10 +3,6 @@ package dev.meridian.dynamodb.acceptance.idempotency;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import dev.meridian.core.MultiRegionConfig;
-import dev.meridian.core.RegionSpec;
-import dev.meridian.core.execution.HedgingConfig;
-import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.idempotency.Idempotency;
 import dev.meridian.core.idempotency.IdempotencyClaim;
 import dev.meridian.core.idempotency.IdempotencyInProgressException;
@@ -14,7 +10,6 @@ import dev.meridian.core.idempotency.IdempotencyRecord;
 import dev.meridian.core.idempotency.IdempotencyResultNotStoredException;
 import dev.meridian.core.idempotency.IdempotencyStatus;
 import dev.meridian.core.idempotency.ResultCodec;
-import dev.meridian.core.routing.RoutingStrategy;
 import dev.meridian.dynamodb.LocalRegionsPerContainer;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
@@ -26,24 +21,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import net.jqwik.api.Example;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * The idempotency documents' boundaries, each tested exactly where the documents draw it, with the number of runs
@@ -61,47 +46,35 @@ class IdempotencyBoundariesIT {
     private static final AtomicInteger KEYS = new AtomicInteger();
     private static final LocalRegions regions = LocalRegions.start(TestRegions.IDS);
     private static final MovableClock clock = new MovableClock();
-    private static DynamoDbClient witness;
+    private static RunWitness witness;
     /** Two application instances with their own runtimes and clients, local in eu-west-1 and us-east-1. */
     private static DynamoDbClient routedA;
     private static DynamoDbClient routedB;
 
     @BeforeContainer
     static void start() {
-        regions.createGlobalTable(CreateTableRequest.builder().tableName(TABLE)
-                .keySchema(KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build())
-                .attributeDefinitions(AttributeDefinition.builder().attributeName("id")
-                        .attributeType(ScalarAttributeType.S).build())
-                .billingMode(BillingMode.PAY_PER_REQUEST).build());
+        regions.createGlobalTable(IdempotencySetUp.storeTable(TABLE));
         regions.createGlobalTable(LocalRegions.pkTable(APPLIES));
-        witness = regions.clientBuilder("eu-west-1").endpointOverride(regions.directEndpoint("eu-west-1"))
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())
-                        .apiCallAttemptTimeout(Duration.ofSeconds(30)).apiCallTimeout(Duration.ofSeconds(30)))
-                .build();
+        witness = new RunWitness(regions, APPLIES);
         routedA = routed(Region.EU_WEST_1);
         routedB = routed(Region.US_EAST_1);
     }
 
     @AfterContainer
     static void stop() {
-        for (DynamoDbClient c : new DynamoDbClient[] {routedA, routedB, witness}) {
+        for (AutoCloseable c : new AutoCloseable[] {routedA, routedB, witness}) {
             if (c != null) {
-                c.close();
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
             }
         }
     }
 
     private static DynamoDbClient routed(Region local) {
-        MultiRegionConfig config = MultiRegionConfig.builder()
-                .region(RegionSpec.of(Region.EU_WEST_1).jurisdiction("EU"))
-                .region(RegionSpec.of(Region.EU_CENTRAL_1).jurisdiction("EU"))
-                .region(RegionSpec.of(Region.US_EAST_1).jurisdiction("US"))
-                .localRegion(local).routing(RoutingStrategy.localFirst())
-                .hedging(HedgingConfig.disabled())
-                .health(HealthConfig.builder().slidingWindowSize(10_000).minimumNumberOfCalls(10_000)
-                        .ejectAfterStalls(0).build())
-                .build();
-        return MultiRegionDynamoDb.builder().config(config)
+        return MultiRegionDynamoDb.builder().config(IdempotencySetUp.instance(local))
                 .clientFactory(r -> TestRegions.client(regions, r, Duration.ofMillis(500))).build();
     }
 
@@ -116,15 +89,30 @@ class IdempotencyBoundariesIT {
 
     /** The guarded operation: counts its run in a real table and returns the run's number. */
     private static String run(String key) {
-        return "run-" + witness.updateItem(u -> u.tableName(APPLIES).key(Map.of("pk", AttributeValue.fromS(key)))
-                .updateExpression("ADD applies :one").expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1")))
-                .returnValues(ReturnValue.UPDATED_NEW)).attributes().get("applies").n();
+        return "run-" + witness.countRun(key);
     }
 
     private static int applies(String key) {
-        AttributeValue n = witness.getItem(g -> g.tableName(APPLIES).key(Map.of("pk", AttributeValue.fromS(key)))
-                .consistentRead(true)).item().get("applies");
-        return n == null ? 0 : Integer.parseInt(n.n());
+        return witness.runs(key);
+    }
+
+    /**
+     * The first call of {@code key} (homed in eu-west-1) while eu-west-1 replicates nowhere and answers {@code status}
+     * to every {@code UpdateItem}; what it threw, once eu-west-1 healed and its writes replicated.
+     */
+    private static Throwable firstCallWhileEuWest1FailsUpdatesUnreplicated(Idempotency idempotency, String key,
+            int status) {
+        for (String r : TestRegions.IDS) {
+            if (!r.equals("eu-west-1")) {
+                regions.pauseReplication("eu-west-1", r);
+            }
+        }
+        regions.faults("eu-west-1").only("UpdateItem").status(status);
+        Throwable first = catchThrowable(() -> idempotency.execute(key, "{}", () -> run(key)));
+        regions.healAll();
+        regions.resumeReplication();
+        regions.awaitReplication();
+        return first;
     }
 
     private static String keyHomedIn(DynamoDbIdempotencyStore store, Region home) {
@@ -292,16 +280,7 @@ class IdempotencyBoundariesIT {
         DynamoDbIdempotencyStore store = store(routedA, HomeRegionMode.STRICT);
         Idempotency idempotency = idempotency(store);
         String key = keyHomedIn(store, Region.EU_WEST_1);
-        for (String r : TestRegions.IDS) {
-            if (!r.equals("eu-west-1")) {
-                regions.pauseReplication("eu-west-1", r);
-            }
-        }
-        regions.faults("eu-west-1").only("UpdateItem").status(500);
-        Throwable first = catchThrowable(() -> idempotency.execute(key, "{}", () -> run(key)));
-        regions.healAll();
-        regions.resumeReplication();
-        regions.awaitReplication();
+        Throwable first = firstCallWhileEuWest1FailsUpdatesUnreplicated(idempotency, key, 500);
 
         assertThat(first).isInstanceOf(IdempotencyResultNotStoredException.class);
         assertThat(((IdempotencyResultNotStoredException) first).result()).contains("run-1");
@@ -332,16 +311,7 @@ class IdempotencyBoundariesIT {
         DynamoDbIdempotencyStore store = store(routedA, HomeRegionMode.STRICT);
         Idempotency idempotency = idempotency(store);
         String key = keyHomedIn(store, Region.EU_WEST_1);
-        for (String r : TestRegions.IDS) {
-            if (!r.equals("eu-west-1")) {
-                regions.pauseReplication("eu-west-1", r);
-            }
-        }
-        regions.faults("eu-west-1").only("UpdateItem").status(503);
-        Throwable first = catchThrowable(() -> idempotency.execute(key, "{}", () -> run(key)));
-        regions.healAll();
-        regions.resumeReplication();
-        regions.awaitReplication();
+        Throwable first = firstCallWhileEuWest1FailsUpdatesUnreplicated(idempotency, key, 503);
 
         assertThat(first).isInstanceOf(IdempotencyResultNotStoredException.class)
                 .hasMessageContaining("in-progress expiry").hasMessageContaining("runs the operation again");

@@ -3,16 +3,13 @@ package dev.meridian.dynamodb.acceptance.idempotency;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.core.MultiRegionConfig;
-import dev.meridian.core.RegionSpec;
-import dev.meridian.core.execution.HedgingConfig;
-import dev.meridian.core.health.HealthConfig;
 import dev.meridian.core.idempotency.Idempotency;
 import dev.meridian.core.idempotency.IdempotencyInProgressException;
 import dev.meridian.core.idempotency.IdempotencyResultNotStoredException;
 import dev.meridian.core.idempotency.ResultCodec;
-import dev.meridian.core.routing.RoutingStrategy;
 import dev.meridian.dynamodb.LocalRegionsPerContainer;
 import dev.meridian.dynamodb.TestRegions;
+import dev.meridian.dynamodb.acceptance.realconditions.Starvation;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.dynamodb.idempotency.DynamoDbIdempotencyStore;
 import dev.meridian.dynamodb.idempotency.DynamoDbIdempotencyStore.HomeRegionMode;
@@ -30,7 +27,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import net.jqwik.api.ForAll;
@@ -38,18 +34,10 @@ import net.jqwik.api.Property;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
@@ -91,26 +79,16 @@ class IdempotencyUnderFaultsIT {
     private static final LocalRegions regions = LocalRegions.start(TestRegions.IDS);
     private static final TestClock clock = new TestClock();
     /** Direct (never faulted) client of the region holding the apply counter. */
-    private static DynamoDbClient witness;
+    private static RunWitness witness;
     private static Process processA;
     private static Process processB;
-    /** Where the CPU burners leave their sums, so the loop is not optimised away. */
-    private static volatile long sink;
 
     @BeforeContainer
     static void start() {
-        regions.createGlobalTable(CreateTableRequest.builder().tableName(TABLE)
-                .keySchema(KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build())
-                .attributeDefinitions(AttributeDefinition.builder().attributeName("id")
-                        .attributeType(ScalarAttributeType.S).build())
-                .billingMode(BillingMode.PAY_PER_REQUEST).build());
+        regions.createGlobalTable(IdempotencySetUp.storeTable(TABLE));
         regions.createGlobalTable(LocalRegions.pkTable(ORDERS));
         regions.createGlobalTable(LocalRegions.pkTable(APPLIES));
-        // One attempt, a generous timeout: an SDK retry of an ADD would count one run twice.
-        witness = regions.clientBuilder("eu-west-1").endpointOverride(regions.directEndpoint("eu-west-1"))
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())
-                        .apiCallAttemptTimeout(Duration.ofSeconds(30)).apiCallTimeout(Duration.ofSeconds(30)))
-                .build();
+        witness = new RunWitness(regions, APPLIES);
         processA = Process.start(Region.EU_WEST_1);
         processB = Process.start(Region.US_EAST_1);
         // Warm both processes (the cold first call is OTHER_PROCESS's fresh process in each try).
@@ -162,16 +140,7 @@ class IdempotencyUnderFaultsIT {
         }
 
         static Process start(Region local) {
-            MultiRegionConfig config = MultiRegionConfig.builder()
-                    .region(RegionSpec.of(Region.EU_WEST_1).jurisdiction("EU"))
-                    .region(RegionSpec.of(Region.EU_CENTRAL_1).jurisdiction("EU"))
-                    .region(RegionSpec.of(Region.US_EAST_1).jurisdiction("US"))
-                    .localRegion(local).routing(RoutingStrategy.localFirst())
-                    .hedging(HedgingConfig.disabled())
-                    // Faults come and go every try: breakers opened by one try must not refuse the next one's calls.
-                    .health(HealthConfig.builder().slidingWindowSize(10_000).minimumNumberOfCalls(10_000)
-                            .ejectAfterStalls(0).build())
-                    .build();
+            MultiRegionConfig config = IdempotencySetUp.instance(local);
             DynamoDbClient routed = MultiRegionDynamoDb.builder().config(config)
                     .clientFactory(r -> TestRegions.client(regions, r, ATTEMPT_TIMEOUT)).build();
             DynamoDbAsyncClient routedAsync = MultiRegionDynamoDb.builder().config(config)
@@ -307,8 +276,8 @@ class IdempotencyUnderFaultsIT {
         String key = "order-" + KEYS.incrementAndGet() + "-" + fault + "-" + retry;
         String payload = "{\"order\":\"" + key + "\"}";
         String home = processA.store.homeRegion(key).orElseThrow().id();
-        AtomicBoolean busy = new AtomicBoolean(starved);
-        List<Thread> burners = starved ? burnCpu(busy) : List.of();
+        // Busy threads beside the test: two per core.
+        Starvation starvation = Starvation.start(starved ? 2 * Runtime.getRuntime().availableProcessors() : 0, false);
         ExecutorService threads = Executors.newFixedThreadPool(2);
         Process fresh = null;
         try {
@@ -373,10 +342,7 @@ class IdempotencyUnderFaultsIT {
                 assertThat(claimsOutside(home)).as("claims sent outside the key's home %s", home).isZero();
             }
         } finally {
-            busy.set(false);
-            for (Thread t : burners) {
-                t.join();
-            }
+            starvation.close();
             threads.shutdownNow();
             if (fresh != null) {
                 fresh.close();
@@ -438,11 +404,7 @@ class IdempotencyUnderFaultsIT {
      * plain, unguarded write: it moves only after a failure that proves it was not applied).
      */
     private static String operation(Process p, String key, boolean async) {
-        String run = key + "#" + witness.updateItem(u -> u.tableName(APPLIES)
-                .key(Map.of("pk", AttributeValue.fromS(key)))
-                .updateExpression("ADD applies :one")
-                .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1")))
-                .returnValues(ReturnValue.UPDATED_NEW)).attributes().get("applies").n();
+        String run = key + "#" + witness.countRun(key);
         TransactWriteItem put = TransactWriteItem.builder().put(x -> x.tableName(ORDERS)
                 .item(Map.of("pk", AttributeValue.fromS(run)))).build();
         if (async) {
@@ -455,9 +417,7 @@ class IdempotencyUnderFaultsIT {
     }
 
     private static int applies(String key) {
-        AttributeValue n = witness.getItem(g -> g.tableName(APPLIES).key(Map.of("pk", AttributeValue.fromS(key)))
-                .consistentRead(true)).item().get("applies");
-        return n == null ? 0 : Integer.parseInt(n.n());
+        return witness.runs(key);
     }
 
     /** {@code run} followed by non-UTF-8 filler (so the store keeps it as Base64), {@code size} bytes in all. */
@@ -489,24 +449,6 @@ class IdempotencyUnderFaultsIT {
         regions.healAll();
         regions.resumeReplication();
         regions.replicationDelay(Duration.ZERO);
-    }
-
-    /** Busy threads beside the test (two per core), stopped by clearing {@code busy}. */
-    private static List<Thread> burnCpu(AtomicBoolean busy) {
-        List<Thread> burners = new ArrayList<>();
-        for (int i = 0; i < 2 * Runtime.getRuntime().availableProcessors(); i++) {
-            Thread t = new Thread(() -> {
-                long x = 0;
-                while (busy.get()) {
-                    x += System.nanoTime() % 7;
-                }
-                sink = x;
-            }, "cpu-burner-" + i);
-            t.setDaemon(true);
-            t.start();
-            burners.add(t);
-        }
-        return burners;
     }
 
     /** Wall-clock time plus an offset the test moves forward: the store's and {@code Idempotency}'s notion of now. */

@@ -2,12 +2,9 @@ package dev.meridian.dynamodb.acceptance.realconditions;
 
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
-import dev.meridian.core.RegionSpec;
 import dev.meridian.core.RegionalClientDefaults;
-import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.health.RegionStatus;
 import dev.meridian.core.routing.RoutingContext;
-import dev.meridian.core.routing.RoutingStrategy;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.dynamodb.client.TableConfig;
 import io.micrometer.core.instrument.Counter;
@@ -53,13 +50,7 @@ public final class ChildProcessClient {
         String prefix = args[2];
         Map<String, URI> endpoints = Map.of(REGIONS[0], URI.create(args[3]), REGIONS[1], URI.create(args[4]),
                 REGIONS[2], URI.create(args[5]));
-        MultiRegionConfig config = MultiRegionConfig.builder()
-                .region(RegionSpec.of(Region.EU_WEST_1).jurisdiction("EU"))
-                .region(RegionSpec.of(Region.EU_CENTRAL_1).jurisdiction("EU"))
-                .region(RegionSpec.of(Region.US_EAST_1).jurisdiction("US"))
-                .localRegion(Region.EU_WEST_1).routing(RoutingStrategy.localFirst())
-                .hedging(HedgingConfig.defaults())
-                .build();
+        MultiRegionConfig config = ReadmeRegions.documented(Region.EU_WEST_1).build();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (MultiRegion runtime = MultiRegion.builder(config).meterRegistry(meters).build();
                 DynamoDbClient client = MultiRegionDynamoDb.builder().multiRegion(runtime)

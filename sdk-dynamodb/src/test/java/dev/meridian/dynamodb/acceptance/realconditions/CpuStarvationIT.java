@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
-import dev.meridian.core.RegionSpec;
-import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.health.RegionStatus;
 import dev.meridian.core.routing.RoutingContext;
-import dev.meridian.core.routing.RoutingStrategy;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.dynamodb.client.TableConfig;
@@ -72,13 +69,7 @@ class CpuStarvationIT {
     @ValueSource(booleans = {false, true})
     void aStarvedProcessEjectsNoHealthyRegionMovesNoWriteAndHedgesWithinTheBudget(boolean gcStorm) {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        MultiRegionConfig config = MultiRegionConfig.builder()   // the documented defaults: hedging, breakers
-                .region(RegionSpec.of(Region.EU_WEST_1).jurisdiction("EU"))
-                .region(RegionSpec.of(Region.EU_CENTRAL_1).jurisdiction("EU"))
-                .region(RegionSpec.of(Region.US_EAST_1).jurisdiction("US"))
-                .localRegion(Region.EU_WEST_1).routing(RoutingStrategy.localFirst())
-                .hedging(HedgingConfig.defaults())
-                .build();
+        MultiRegionConfig config = ReadmeRegions.documented(Region.EU_WEST_1).build();
         runtime = MultiRegion.builder(config).meterRegistry(meters).build();
         client = MultiRegionDynamoDb.builder().multiRegion(runtime)
                 .clientFactory(r -> TestRegions.client(regions, r))

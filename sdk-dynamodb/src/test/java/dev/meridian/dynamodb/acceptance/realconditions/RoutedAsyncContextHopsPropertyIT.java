@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.core.MultiRegion;
 import dev.meridian.core.MultiRegionConfig;
-import dev.meridian.core.RegionSpec;
-import dev.meridian.core.execution.HedgingConfig;
 import dev.meridian.core.residency.DataClass;
 import dev.meridian.core.routing.RoutingContext;
-import dev.meridian.core.routing.RoutingStrategy;
 import dev.meridian.dynamodb.LocalRegionsPerContainer;
 import dev.meridian.dynamodb.TestRegions;
 import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
@@ -73,12 +70,7 @@ class RoutedAsyncContextHopsPropertyIT {
     @BeforeContainer
     static void start() {
         regions.createGlobalTable(LocalRegions.pkTable(TABLE), List.of("eu-west-1", "eu-central-1"));
-        MultiRegionConfig config = MultiRegionConfig.builder()
-                .region(RegionSpec.of(Region.EU_WEST_1).jurisdiction("EU"))
-                .region(RegionSpec.of(Region.EU_CENTRAL_1).jurisdiction("EU"))
-                .region(RegionSpec.of(Region.US_EAST_1).jurisdiction("US"))
-                .localRegion(Region.US_EAST_1).routing(RoutingStrategy.localFirst())
-                .hedging(HedgingConfig.defaults())
+        MultiRegionConfig config = ReadmeRegions.documented(Region.US_EAST_1)
                 .requireContext(true)   // a call that lost its context is refused: the hop's loss shows
                 .build();
         runtime = MultiRegion.builder(config).build();

@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Busy threads beside a test's calls, so that the calling threads (and the runtime's timers) get the CPU late: spinners
  * at maximum priority and, optionally, an allocation and {@code System.gc()} storm (stop-the-world pauses). Started by
  * {@link #start}, stopped and joined by {@link #close()} — use it in try-with-resources, or CI's two cores suffer.
+ * The acceptance suites' one busy-threads helper (public for the sibling packages').
  */
-final class Starvation implements AutoCloseable {
+public final class Starvation implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> threads = new ArrayList<>();
     /** Where the spinners put their work, so that the JIT cannot drop the loop. */
@@ -19,7 +20,7 @@ final class Starvation implements AutoCloseable {
     }
 
     /** {@code spinners} busy threads at maximum priority, and a GC storm when {@code gcStorm}. */
-    static Starvation start(int spinners, boolean gcStorm) {
+    public static Starvation start(int spinners, boolean gcStorm) {
         Starvation s = new Starvation();
         for (int i = 0; i < spinners; i++) {
             s.begin("starvation-spinner-" + i, s::spin);
