@@ -351,7 +351,7 @@ final class LogicalConnection implements Connection {
             // Whether the first one may is sdk-core's rule, asked with what the failure proves and what the
             // statement is.
             if (!firstOfTransaction) {
-                throw transactionLost(b, e, statement.sqlOf(method, args));
+                throw transactionLost(b, e, statement.sqlOf(args));
             }
             if (!mayMove(e)) {
                 throw e;

@@ -221,10 +221,10 @@ final class StatementHandler implements InvocationHandler {
     }
 
     /**
-     * The SQL an execution {@code method} with {@code args} sends: its SQL argument, else the prepared SQL; null when
-     * not known (a plain statement's batch of SQL strings).
+     * The SQL an execution with {@code args} sends: its SQL argument, else the prepared SQL; null when not known (a
+     * plain statement's batch of SQL strings).
      */
-    @Nullable String sqlOf(Method method, @Nullable Object[] args) {
+    @Nullable String sqlOf(@Nullable Object[] args) {
         if (args != null && args.length > 0 && args[0] instanceof String sql) {
             return sql;
         }

@@ -78,17 +78,15 @@ public final class SessionToken {
     private static SessionToken ofSeveral(Map<Region, Long> writes) {
         Map<Region, Long> byId = new TreeMap<>(BY_ID);
         byId.putAll(writes);
-        Map<Region, Long> sorted = new LinkedHashMap<>();
         @Nullable Region latest = null;
         long latestStamp = -1;
         for (Map.Entry<Region, Long> e : byId.entrySet()) {
-            sorted.put(e.getKey(), e.getValue());
             if (e.getValue() > latestStamp) {
                 latest = e.getKey();
                 latestStamp = e.getValue();
             }
         }
-        return new SessionToken(Objects.requireNonNull(latest), latestStamp, Collections.unmodifiableMap(sorted));
+        return new SessionToken(Objects.requireNonNull(latest), latestStamp, Collections.unmodifiableMap(byId));
     }
 
     /**
