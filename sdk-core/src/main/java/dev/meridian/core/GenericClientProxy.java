@@ -153,7 +153,11 @@ final class GenericClientProxy<C> implements InvocationHandler, AutoCloseable {
         }
     }
 
-    /** The attempts of one asynchronous call; the runtime tells them each attempt's outcome (cold clients). */
+    /**
+     * The attempts of one asynchronous call; the runtime tells them each attempt's outcome (cold clients). A cold
+     * client's request (the call's only argument) gets the first-attempt budget, for its first connection too
+     * ({@link RegionalClients#firstAttemptAsync}).
+     */
     private final class AsyncAttempts implements AnsweredCall<Object> {
         private final Method method;
         private final Object @Nullable [] args;
@@ -164,10 +168,18 @@ final class GenericClientProxy<C> implements InvocationHandler, AutoCloseable {
         }
 
         @Override
-        @SuppressWarnings("unchecked")
         public CompletableFuture<Object> apply(Region region) {
-            return (CompletableFuture<Object>) Objects.requireNonNull(call(region, method, args),
-                    () -> method + " returned no future");
+            Object @Nullable [] a = args;
+            if (a != null && a.length == 1 && a[0] != null && clients.cold().test(region)) {
+                return clients.firstAttemptAsync(region, a[0], runtime.config().firstAttemptTimeout(),
+                        (client, request) -> future(invoke(region, client, method, new Object[] {request})));
+            }
+            return future(invoke(region, clients.get(region), method, a));
+        }
+
+        @SuppressWarnings("unchecked")
+        private CompletableFuture<Object> future(@Nullable Object returned) {
+            return (CompletableFuture<Object>) Objects.requireNonNull(returned, () -> method + " returned no future");
         }
 
         @Override
@@ -182,8 +194,8 @@ final class GenericClientProxy<C> implements InvocationHandler, AutoCloseable {
     }
 
     /**
-     * Calls {@code method} on the region's client; a cold client's request (the call's only argument) gets the
-     * first-attempt budget. The sync attempts note an answer; the async ones are told theirs by the runtime.
+     * Calls {@code method} on the region's client for a synchronous attempt; a cold client's request (the call's only
+     * argument) gets the first-attempt budget.
      */
     private @Nullable Object call(Region region, Method method, Object @Nullable [] args) {
         C client = clients.get(region);
@@ -194,8 +206,14 @@ final class GenericClientProxy<C> implements InvocationHandler, AutoCloseable {
                 sent = new Object[] {budgeted};
             }
         }
+        return invoke(region, client, method, sent);
+    }
+
+    /** {@code method} on the region's {@code client}. */
+    private static @Nullable Object invoke(Region region, Object client, Method method,
+            Object @Nullable [] args) {
         try {
-            return method.invoke(client, sent);
+            return method.invoke(client, args);
         } catch (InvocationTargetException e) {
             throw sneaky(e.getTargetException());
         } catch (IllegalAccessException e) {

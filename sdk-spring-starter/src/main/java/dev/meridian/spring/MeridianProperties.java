@@ -52,8 +52,9 @@ public class MeridianProperties {
     private @Nullable Integer maxRegionsPerCall;
     /**
      * Time budget of the first attempt through a region's newly built client (client start-up: class loading,
-     * credentials, connection, TLS), used instead of shorter client timeouts; its time counts neither as slow nor in
-     * the region's latency (positive duration).
+     * credentials, connection, TLS), used instead of shorter client timeouts and, for an async client, for its first
+     * connection (an acquire timeout is asked again within it); its time counts neither as slow nor in the region's
+     * latency (positive duration).
      */
     private @Nullable Duration firstAttemptTimeout;
     /**

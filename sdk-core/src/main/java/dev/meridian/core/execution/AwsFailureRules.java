@@ -1,5 +1,6 @@
 package dev.meridian.core.execution;
 
+import dev.meridian.core.internal.PoolAcquireFailures;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -32,9 +33,6 @@ import software.amazon.awssdk.core.exception.SdkServiceException;
 final class AwsFailureRules {
     private static final int MAX_CAUSE_DEPTH = 16;
     private static final String NETTY_PACKAGE = "io.netty.";
-    /** How the Netty client's channel pool words its acquire timeout ({@code HealthCheckedChannelPool}). */
-    private static final String ACQUIRE_TIMEOUT_MESSAGE = "Acquire operation took longer than";
-    private static final String TOO_MANY_ACQUIRES_MESSAGE = "Too many outstanding acquire operations";
 
     private AwsFailureRules() {
     }
@@ -155,16 +153,10 @@ final class AwsFailureRules {
 
     /**
      * The Netty client's connection pool gave up before it had a connection (it connects inside the acquire) or
-     * refused to queue another acquire: nothing was sent. The SDK wraps the pool's exception in a plain
-     * {@code Throwable} under its {@code SdkClientException} and tells them apart by message, as we do.
+     * refused to queue another acquire: nothing was sent.
      */
     private static boolean isPoolAcquireFailure(Throwable t) {
-        String m = t.getMessage();
-        if (m == null) {
-            return false;
-        }
-        return t instanceof TimeoutException && m.startsWith(ACQUIRE_TIMEOUT_MESSAGE)
-                || t instanceof IllegalStateException && m.contains(TOO_MANY_ACQUIRES_MESSAGE);
+        return PoolAcquireFailures.isAcquireTimeout(t) || PoolAcquireFailures.isTooManyAcquires(t);
     }
 
     /** A timeout while connecting: nothing was sent (Apache's ConnectTimeoutException, "connect timed out"). */

@@ -85,8 +85,9 @@ public final class MeridianSettings {
     public static final Setting<Duration> FIRST_ATTEMPT_TIMEOUT = add(positiveDuration("first-attempt-timeout")
             .defaultValue(Duration.ofSeconds(10), "10s")
             .doc("Time budget of the first attempt through a region's newly built client (client start-up: class"
-                    + " loading, credentials, connection, TLS), used instead of shorter client timeouts; its time"
-                    + " counts neither as slow nor in the region's latency (positive duration)."));
+                    + " loading, credentials, connection, TLS), used instead of shorter client timeouts and, for an async"
+                    + " client, for its first connection (an acquire timeout is asked again within it); its time counts"
+                    + " neither as slow nor in the region's latency (positive duration)."));
     /** The hedge delay (fixed mode) or its floor (adaptive mode). */
     public static final Setting<Duration> HEDGE_DELAY = add(notNegativeDuration("hedge.delay")
             .defaultValue(Duration.ofMillis(50), "50ms")

@@ -13,8 +13,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.function.BiFunction;
 import java.util.function.Predicate;
 import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
@@ -132,6 +134,20 @@ public final class RegionalClients<C> implements SnapshotParticipant, AutoClosea
      */
     public <Q> Q firstAttempt(Region region, Q request, Duration budget) {
         return isCold(region) ? FirstAttempt.budgeted(request, get(region), budget) : request;
+    }
+
+    /**
+     * Calls {@code call} with the region's client and {@code request}; while the client has not answered a call yet,
+     * with {@code budget} (the runtime's {@link MultiRegionConfig#firstAttemptTimeout()}) as the request's timeouts, as
+     * {@link #firstAttempt} does, and that budget also for the client's first connection: an attempt that ends because
+     * the client's connection pool had no connection yet (the Netty client's acquire timeout, nothing sent) is sent
+     * again within the rest of the budget, where the pool's first connect goes on. For asynchronous calls of
+     * integrations that call the per-region clients themselves rather than through {@link RoutedClient}.
+     */
+    public <Q, S> CompletableFuture<S> firstAttemptAsync(Region region, Q request, Duration budget,
+            BiFunction<? super C, Q, CompletableFuture<S>> call) {
+        C client = get(region);
+        return isCold(region) ? ColdConnect.attempt(client, request, budget, call) : call.apply(client, request);
     }
 
     /** Records that the region's client got an answer from the service (a response or a service error). */

@@ -157,8 +157,7 @@ public final class RoutedClient<C, R, K> {
 
         @Override
         public CompletableFuture<S> apply(Region region) {
-            C client = clients.get(region);
-            return method.apply(client, firstAttempt(region, client, request));
+            return clients.firstAttemptAsync(region, request, runtime.config().firstAttemptTimeout(), method);
         }
 
         @Override
