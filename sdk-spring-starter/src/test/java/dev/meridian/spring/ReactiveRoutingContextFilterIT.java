@@ -1,12 +1,9 @@
 package dev.meridian.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.meridian.testkit.LocalRegions;
 import dev.meridian.testkit.LocalRegionsConfig;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,17 +60,6 @@ class ReactiveRoutingContextFilterIT {
                 .run();
         String port = app.getEnvironment().getProperty("local.server.port");
         http = WebTestClient.bindToServer(new JdkClientHttpConnector()).baseUrl("http://localhost:" + port).build();
-        // The app's per-region async clients are Netty clients whose connection acquisition Meridian bounds at half
-        // the attempt timeout (1 s); a cold client's first connect on a busy CI machine can take longer, and the write
-        // then moves to another region (rightly: nothing was sent). This suite is about the request's context, not
-        // about cold clients: warm both regions' clients first (the extension clears the journals before each test).
-        for (String region : List.of("eu-central-1", "eu-west-1")) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                http.put().uri("/orders/warm-" + region).header("X-Meridian-Region", region).exchange()
-                        .expectStatus().isNoContent();
-                return regions.journal(region).count("PutItem") > 0;
-            });
-        }
     }
 
     @AfterAll
