@@ -14,13 +14,16 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.extension.Parameters;
 import com.github.tomakehurst.wiremock.extension.ServeEventListener;
 import com.github.tomakehurst.wiremock.http.Request;
+import com.github.tomakehurst.wiremock.jetty.JettyHttpServer;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -31,6 +34,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import wiremock.org.eclipse.jetty.io.EndPoint;
+import wiremock.org.eclipse.jetty.server.ServerConnector;
 
 /**
  * A WireMock (standalone) proxy in front of one region's DynamoDB Local: proxies everything by default,
@@ -40,6 +45,8 @@ import org.slf4j.LoggerFactory;
  * <p>Faults are stubs with a higher priority than the proxy-all stub; one fault per scope (the whole region,
  * or a set of operations) is active at a time. "Down" stops the server and reserves its port with a bound,
  * non-listening socket so clients get a real "connection refused" and the proxy can come back on the same port.
+ * A connect black hole stops the server too and keeps its port listening with a full accept queue
+ * ({@link ConnectBlackhole}); the proxy comes back serving on that very listening socket.
  */
 final class FaultProxy implements AutoCloseable {
 
@@ -65,6 +72,7 @@ final class FaultProxy implements AutoCloseable {
     private WireMockServer server;
     private int port;
     private Socket reservation;
+    private ConnectBlackhole connectBlackhole;
     private boolean closed;
 
     /**
@@ -103,7 +111,11 @@ final class FaultProxy implements AutoCloseable {
     }
 
     synchronized boolean isDown() {
-        return server == null;
+        return server == null && connectBlackhole == null;
+    }
+
+    synchronized boolean isConnectBlackholed() {
+        return connectBlackhole != null;
     }
 
     /** Installs (or replaces) the fault for a scope; brings the proxy back up first if it is down. */
@@ -134,11 +146,10 @@ final class FaultProxy implements AutoCloseable {
 
     synchronized void down() {
         ensureOpen();
-        if (server == null) {
+        if (isDown()) {
             return;
         }
-        stopServer();
-        faultStubByScope.clear();
+        stopListening();
         try {
             reservation = Ports.reserve(port);
         } catch (UncheckedIOException e) {
@@ -147,6 +158,32 @@ final class FaultProxy implements AutoCloseable {
                     + " could not be reserved, so connections to it might not be refused", e.getCause());
         }
         LOG.info("Region {}: down (port {} refuses connections)", region, port);
+    }
+
+    /** Stops the server (closing its connections) and keeps the port listening without ever accepting. */
+    synchronized void connectBlackhole() {
+        ensureOpen();
+        if (connectBlackhole != null) {
+            return;
+        }
+        if (server != null) {
+            closeConnections();
+        }
+        stopListening();
+        Ports.closeQuietly(reservation);
+        reservation = null;
+        try {
+            connectBlackhole = ConnectBlackhole.open(port);
+        } catch (UncheckedIOException e) {
+            throw new IllegalStateException("Region " + region + ": its port " + port + " could not be made to "
+                    + "drop new connections", e.getCause());
+        }
+        LOG.info("Region {}: connect black hole (port {} drops new connections)", region, port);
+    }
+
+    /** Clients on this machine whose connect to the proxy's port is waiting for its SYN to be answered. */
+    synchronized int waitingConnects() {
+        return ConnectBlackhole.waitingConnects(port);
     }
 
     synchronized void heal(FaultScope scope) {
@@ -174,6 +211,21 @@ final class FaultProxy implements AutoCloseable {
         }
         Ports.closeQuietly(reservation);
         reservation = null;
+        if (connectBlackhole != null) {
+            connectBlackhole.close();
+            connectBlackhole = null;
+        }
+    }
+
+    private void stopListening() {
+        if (server != null) {
+            stopServer();
+        }
+        if (connectBlackhole != null) {
+            connectBlackhole.close();
+            connectBlackhole = null;
+        }
+        faultStubByScope.clear();
     }
 
     private void removeFault(FaultScope scope) {
@@ -207,6 +259,12 @@ final class FaultProxy implements AutoCloseable {
                 .extensionScanningEnabled(false)
                 .notifier(new Slf4jNotifier(false))
                 .extensions(new JournalListener(), new WriteListener()));
+        if (connectBlackhole != null) {
+            // Serve on the black hole's listener: a client whose SYN it dropped connects on its retransmission.
+            ServerSocketChannel listener = connectBlackhole.drain();
+            connectBlackhole = null;
+            adopt(candidate, listener);
+        }
         try {
             candidate.start();
         } catch (RuntimeException e) {
@@ -226,6 +284,41 @@ final class FaultProxy implements AutoCloseable {
         }
         shutDownResponseScheduler(server);
         server = null;
+    }
+
+    /**
+     * Makes a server not yet started accept on {@code listener} instead of binding its port itself (through its Jetty
+     * connector: WireMock has no API for it).
+     */
+    private void adopt(WireMockServer notStarted, ServerSocketChannel listener) {
+        try {
+            httpConnector(notStarted).open(listener);
+        } catch (IOException | RuntimeException e) {
+            Ports.closeQuietly(listener);
+            throw new IllegalStateException("Fault proxy for region " + region + " could not take over its listening "
+                    + "port " + port, e);
+        }
+    }
+
+    /** Closes the server's open connections: Jetty's stop() leaves an idle one open, with nobody to answer on it. */
+    private void closeConnections() {
+        try {
+            httpConnector(server).getConnectedEndPoints().forEach(EndPoint::close);
+        } catch (RuntimeException e) {
+            LOG.warn("Region {}: could not close the proxy's open connections: {}", region, e.toString());
+        }
+    }
+
+    private static ServerConnector httpConnector(WireMockServer wireMock) {
+        try {
+            Field httpServerField = WireMockServer.class.getDeclaredField("httpServer");
+            httpServerField.setAccessible(true);
+            Field connectorField = JettyHttpServer.class.getDeclaredField("httpConnector");
+            connectorField.setAccessible(true);
+            return (ServerConnector) connectorField.get(httpServerField.get(wireMock));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("WireMock's Jetty connector is not where the testkit expects it", e);
+        }
     }
 
     /**

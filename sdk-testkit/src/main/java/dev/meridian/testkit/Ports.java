@@ -1,6 +1,7 @@
 package dev.meridian.testkit;
 
 import java.io.BufferedReader;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
@@ -8,6 +9,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,7 +114,35 @@ final class Ports {
         }
     }
 
-    static void closeQuietly(Socket socket) {
+    /**
+     * Listens on {@code port} of the loopback address with the given backlog (blocking), trying for
+     * {@link #RESERVE_WITHIN} while the port is held, as {@link #reserve(int)} does.
+     *
+     * @throws UncheckedIOException (its cause the last bind error) when the port is still held after that
+     */
+    static ServerSocketChannel listen(int port, int backlog) {
+        long deadline = System.nanoTime() + RESERVE_WITHIN.toNanos();
+        while (true) {
+            ServerSocketChannel channel = null;
+            try {
+                channel = ServerSocketChannel.open();
+                channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), backlog);
+                return channel;
+            } catch (BindException e) {
+                closeQuietly(channel);
+                if (System.nanoTime() - deadline >= 0) {
+                    throw new UncheckedIOException("Port " + port + " could not be bound within " + RESERVE_WITHIN, e);
+                }
+                LockSupport.parkNanos(RESERVE_PAUSE_NANOS);
+            } catch (IOException e) {
+                closeQuietly(channel);
+                throw new UncheckedIOException("Port " + port + " could not be bound", e);
+            }
+        }
+    }
+
+    static void closeQuietly(Closeable socket) {
         if (socket == null) {
             return;
         }

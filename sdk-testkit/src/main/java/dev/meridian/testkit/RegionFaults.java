@@ -23,6 +23,11 @@ import org.apiguardian.api.API;
  *       <td>{@code SdkClientException} caused by {@code ConnectException}</td></tr>
  *   <tr><td>{@link #blackhole()}</td><td>accepts, never answers</td>
  *       <td>{@code ApiCallAttemptTimeoutException} (or a socket read timeout)</td></tr>
+ *   <tr><td>{@link #connectBlackhole()}</td><td>port listens, its accept queue full: every SYN dropped; open
+ *       connections closed</td>
+ *       <td>the HTTP client's connect timeout: {@code SdkClientException} caused by Apache's
+ *       {@code ConnectTimeoutException}, URL-connection's {@code SocketTimeoutException} ("Connect timed out"),
+ *       Netty's {@code ConnectTimeoutException}; or the attempt timeout if it is shorter</td></tr>
  *   <tr><td>{@link #status(int)}</td><td>that HTTP status with a DynamoDB error body</td>
  *       <td>{@code DynamoDbException} with that status code</td></tr>
  *   <tr><td>{@link #throttle()}</td><td>HTTP 400 {@code ThrottlingException}</td>
@@ -93,6 +98,41 @@ public final class RegionFaults {
         return this;
     }
 
+    /**
+     * New connections to the region never complete, so clients run into their <em>connect</em> timeout: the port
+     * keeps listening, but its accept queue is kept full, so the kernel (Linux) drops every SYN and the client
+     * retransmits it after about 1 s, 3 s, 7 s. Open connections are closed (the proxy stops; a pooled connection fails
+     * on its next use, as after a server restart) and nothing reaches the region's journal. Region-wide only:
+     * {@link #heal()} (or another fault) brings the proxy back serving on the same listening socket, so a connect
+     * still waiting then completes on its next SYN retransmission instead of being refused: with
+     * {@link #waitingConnects()} that makes a deterministic slow connect of about 1 s:
+     *
+     * <pre>{@code
+     * faults.connectBlackhole();
+     * CompletableFuture<GetItemResponse> call = asyncClient.getItem(request);  // cold client: must connect
+     * await().until(() -> faults.waitingConnects() > 0);                     // its first SYN was dropped
+     * faults.heal();                                                        // connects ~1 s after its first SYN
+     * }</pre>
+     *
+     * @throws IllegalStateException if the port cannot be kept listening (another server took it) or the kernel does
+     *                               not drop SYNs on a full accept queue
+     */
+    public RegionFaults connectBlackhole() {
+        requireRegionWide("connectBlackhole()");
+        proxy.connectBlackhole();
+        return this;
+    }
+
+    /**
+     * How many connects from this machine to the region's endpoint are waiting for their SYN to be answered (TCP
+     * state SYN-SENT, read from {@code /proc/net/tcp}; 0 where it cannot be read). Under {@link #connectBlackhole()}
+     * each of them has had its SYN dropped and waits for the kernel's retransmission; otherwise, as a loopback
+     * connect is answered at once, it is normally 0.
+     */
+    public int waitingConnects() {
+        return proxy.waitingConnects();
+    }
+
     /** Connections are accepted but never answered, so clients run into their own timeouts. */
     public RegionFaults blackhole() {
         proxy.fault(scope, "blackhole", errorResponse(503, "ServiceUnavailable", "blackholed")
@@ -154,8 +194,8 @@ public final class RegionFaults {
     }
 
     /**
-     * Removes the faults of this scope: on the region view every fault (including operation faults) and
-     * {@link #down()}; on an {@link #only(String...)} view just that view's fault.
+     * Removes the faults of this scope: on the region view every fault (including operation faults),
+     * {@link #down()} and {@link #connectBlackhole()}; on an {@link #only(String...)} view just that view's fault.
      */
     public RegionFaults heal() {
         proxy.heal(scope);
@@ -165,6 +205,11 @@ public final class RegionFaults {
     /** Whether the region's endpoint is currently refusing connections. */
     public boolean isDown() {
         return proxy.isDown();
+    }
+
+    /** Whether the region's endpoint is currently dropping new connections ({@link #connectBlackhole()}). */
+    public boolean isConnectBlackholed() {
+        return proxy.isConnectBlackholed();
     }
 
     @Override

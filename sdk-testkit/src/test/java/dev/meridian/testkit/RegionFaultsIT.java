@@ -5,9 +5,13 @@ import static dev.meridian.testkit.TestTables.put;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,8 +20,10 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 
 @LocalRegionsConfig(regions = {"eu-west-1", "us-east-1"})
@@ -137,6 +143,43 @@ class RegionFaultsIT {
         assertThat(took).isLessThan(Duration.ofSeconds(5));
         assertThat(regions.journal(EU).entries()).singleElement()
                 .satisfies(entry -> assertThat(entry.fault()).contains("blackhole"));
+    }
+
+    @Test
+    void connectBlackholeRunsIntoTheClientsConnectTimeoutAndRecordsNothing() {
+        regions.faults(EU).connectBlackhole();
+
+        Throwable failure = catchThrowable(() -> get(eu, TABLE, "k"));
+
+        // The regions' URL-connection client connects within 1 s, under its 2 s attempt timeout.
+        assertThat(failure).isInstanceOf(SdkClientException.class)
+                .rootCause().isInstanceOf(SocketTimeoutException.class).hasMessageContaining("Connect timed out");
+        assertThat(regions.faults(EU).isConnectBlackholed()).isTrue();
+        assertThat(regions.journal(EU).isEmpty()).isTrue();
+    }
+
+    @Test
+    void aConnectWaitingWhenTheConnectBlackholeHealsTakesAboutASecondAndSucceeds() {
+        put(regions.client(EU), TABLE, "slow-connect", "v", "1");
+        try (DynamoDbClient patient = regions.clientBuilder(EU)
+                .httpClientBuilder(UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(20)))
+                .overrideConfiguration(o -> o
+                        .retryStrategy(AwsRetryStrategy.doNotRetry())
+                        .apiCallAttemptTimeout(Duration.ofSeconds(30)))
+                .build()) {
+            regions.faults(EU).connectBlackhole();
+            long start = System.nanoTime();
+            CompletableFuture<Map<String, AttributeValue>> call =
+                    CompletableFuture.supplyAsync(() -> get(patient, TABLE, "slow-connect"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> regions.faults(EU).waitingConnects() > 0);
+
+            regions.faults(EU).heal();
+
+            assertThat(call.join()).containsKey("v");
+            // Linux retransmits an unanswered SYN after 1 s (then 3 s, 7 s: slower on a starved machine, never faster).
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+        }
+        assertThat(regions.journal(EU).count("GetItem")).isEqualTo(1);
     }
 
     @Test
