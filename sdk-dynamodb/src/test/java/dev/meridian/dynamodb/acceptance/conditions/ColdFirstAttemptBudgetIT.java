@@ -1,18 +1,23 @@
 package dev.meridian.dynamodb.acceptance.conditions;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.meridian.core.RegionalClientDefaults;
 import dev.meridian.dynamodb.acceptance.conditions.AppClient.Maker;
 import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.testkit.LocalRegions;
 import dev.meridian.testkit.LocalRegionsConfig;
+import dev.meridian.testkit.RegionFaults;
 import dev.meridian.testkit.RequestJournal;
+
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -20,7 +25,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * client an application can give its per-region clients, made by its documented factory
  * ({@code RegionalClientDefaults.overrideConfiguration()}: 2 s attempts) and routed by {@code MultiRegionDynamoDb}
  * or {@code wrapClient}: a cold client's first call, a write into a local region that answers after 2.5 s, is
- * answered there — not timed out at the client's 2 s, not sent to another region.
+ * answered there — not timed out at the client's 2 s, not sent to another region. The same for an async client whose
+ * first connection takes longer than its Netty connection-acquire timeout (docs/configuration.md, "Async per-region
+ * clients on Netty"): the acquire timeout is asked again within the budget, and the write is answered in its region.
  */
 @LocalRegionsConfig
 class ColdFirstAttemptBudgetIT {
@@ -48,6 +55,29 @@ class ColdFirstAttemptBudgetIT {
         }
         assertThat(regions.journal(Regions3.LOCAL).count("PutItem")).as("answered in eu-west-1, once").isEqualTo(1);
         // A wrapped client knows no TableConfig: its DescribeTable is a read, which may be hedged to the next region.
+        assertThat(Stream.of(Regions3.NEXT, Regions3.OUTSIDE).flatMap(r -> regions.journal(r).entries().stream())
+                .map(RequestJournal.Entry::operation)).as("the write was sent nowhere else")
+                .allMatch("DescribeTable"::equals);
+    }
+
+    /**
+     * A cold Netty client's first connect waits for the kernel's SYN retransmission (~1 s: the testkit drops the first
+     * SYN, {@code connectBlackhole()}, and heals once it has), twice the client's 500 ms acquire timeout (a 1 s attempt
+     * timeout): the acquire times out with nothing sent, and is asked again in the same region.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Maker.class)
+    void aColdNettyClientsFirstConnectSlowerThanItsAcquireTimeoutIsAnsweredInItsRegion(Maker maker) {
+        Shape put = Shape.unguardedWrites(TABLE).get(0);
+        RegionFaults local = regions.faults(Regions3.LOCAL).connectBlackhole();
+        try (AppClient client = AppClient.make(regions, Regions3.config().build(), HttpClientKind.NETTY_ASYNC, maker,
+                Duration.ofSeconds(1), AppClient.pkTable(TABLE))) {
+            CompletableFuture<Object> write = CompletableFuture.supplyAsync(() -> client.run(put, "slow-" + maker));
+            await().atMost(Duration.ofSeconds(30)).until(() -> local.waitingConnects() > 0 || write.isDone());
+            local.heal();
+            write.join();
+        }
+        assertThat(regions.journal(Regions3.LOCAL).count("PutItem")).as("answered in eu-west-1, once").isEqualTo(1);
         assertThat(Stream.of(Regions3.NEXT, Regions3.OUTSIDE).flatMap(r -> regions.journal(r).entries().stream())
                 .map(RequestJournal.Entry::operation)).as("the write was sent nowhere else")
                 .allMatch("DescribeTable"::equals);
