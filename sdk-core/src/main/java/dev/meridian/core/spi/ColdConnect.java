@@ -1,5 +1,6 @@
 package dev.meridian.core.spi;
 
+import dev.meridian.core.CallingScope;
 import dev.meridian.core.internal.PoolAcquireFailures;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +34,8 @@ final class ColdConnect<C, Q, S> extends CompletableFuture<S> implements BiConsu
     private final Q request;
     private final BiFunction<? super C, Q, CompletableFuture<S>> call;
     private final long deadline;
+    /** The launching thread's context and listener, which a request sent again from another thread carries. */
+    private final CallingScope scope = CallingScope.capture();
     private long sentAt;
     private volatile @Nullable CompletableFuture<S> inFlight;
 
@@ -47,15 +50,17 @@ final class ColdConnect<C, Q, S> extends CompletableFuture<S> implements BiConsu
     static <C, Q, S> CompletableFuture<S> attempt(C client, Q request, Duration budget,
             BiFunction<? super C, Q, CompletableFuture<S>> call) {
         ColdConnect<C, Q, S> attempt = new ColdConnect<>(client, request, call, System.nanoTime() + budget.toNanos());
-        attempt.send(budget.toNanos());
+        attempt.send(budget.toNanos(), false);
         return attempt;
     }
 
-    private void send(long budgetNanos) {
+    /** Sends the request with {@code budgetNanos} as its timeouts, {@code again} on the thread that completed the last. */
+    private void send(long budgetNanos, boolean again) {
         sentAt = System.nanoTime();
+        Q budgeted = FirstAttempt.budgeted(request, client, Duration.ofNanos(budgetNanos));
         CompletableFuture<S> f;
         try {
-            f = call.apply(client, FirstAttempt.budgeted(request, client, Duration.ofNanos(budgetNanos)));
+            f = again ? scope.call(() -> call.apply(client, budgeted)) : call.apply(client, budgeted);
         } catch (RuntimeException e) {
             completeExceptionally(e);
             return;
@@ -82,7 +87,7 @@ final class ColdConnect<C, Q, S> extends CompletableFuture<S> implements BiConsu
             LOG.debug("A new client had no connection after {} ms (nothing sent): asking again within the rest of "
                     + "its first-attempt budget, {} ms", TimeUnit.NANOSECONDS.toMillis(waited),
                     TimeUnit.NANOSECONDS.toMillis(left));
-            send(left);
+            send(left, true);
             return;
         }
         completeExceptionally(failure);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.core.RegionalClientDefaults;
+import dev.meridian.core.routing.RoutingContext;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -122,5 +123,24 @@ class ColdConnectTest {
         assertThat(sent.last()).isCancelled();
         assertThat(sent.requests).hasSize(2);
         assertThatThrownBy(call::join).isInstanceOf(CancellationException.class);
+    }
+
+    @Test
+    void aRequestAskedAgainIsSentUnderTheCallsRoutingContext() {
+        List<RoutingContext> seen = new ArrayList<>();
+        Sent sent = new Sent();
+        RoutingContext call = RoutingContext.builder().routingKey("order-7").build();
+        CompletableFuture<GetItemResponse> attempt;
+        try (RoutingContext.Scope s = call.open()) {
+            attempt = ColdConnect.attempt(new Object(), REQUEST, LONG, (client, request) -> {
+                seen.add(RoutingContext.current());
+                return sent.send(client, request);
+            });
+        }
+        // Completed on a thread with no context of the call's (here: the test's own, its scope closed).
+        sent.last().completeExceptionally(acquireTimeout());
+        assertThat(attempt).isNotDone();
+        assertThat(seen).containsExactly(call, call);
+        assertThat(RoutingContext.current()).isNotSameAs(call);
     }
 }
