@@ -123,6 +123,35 @@ class GlobalTableReplicationIT {
         }
     }
 
+    /**
+     * Conflicts resolve by write time, not by when the replicator reads each stream. While the replicator is busy
+     * delivering a burst, one writer's write is acknowledged in DE and its next write of the item lands in EU: the next
+     * cycle reads both, EU's stream first. The EU write, made after the DE one was acknowledged, wins everywhere (the
+     * replicator that stamped writes when it read them kept the DE one: "next" lost in every try).
+     */
+    @Test
+    void aWriteMadeAfterAnotherWasAcknowledgedWinsWhateverOrderTheReplicatorReadsThem() {
+        String burst = "burst";
+        regions.createGlobalTable(LocalRegions.pkTable(burst));
+        try (DynamoDbClient direct = regions.clientBuilder(US).endpointOverride(regions.directEndpoint(US)).build()) {
+            for (int i = 0; i < 300; i++) {
+                put(direct, burst, "b-" + i, "status", "PLACED");
+            }
+        }
+        put(regions.client(US), burst, "b-signal", "status", "PLACED");   // wakes the replicator (idle poll is off)
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5))
+                .until(() -> !get(regions.client(EU), burst, "b-0").isEmpty());
+
+        put(regions.client(DE), TABLE, "order-moved", "status", "moved");
+        put(regions.client(EU), TABLE, "order-moved", "status", "next");
+        regions.awaitReplication();
+
+        for (String region : regions.regions()) {
+            assertThat(get(regions.client(region), TABLE, "order-moved")).as("item in %s", region)
+                    .containsEntry("status", AttributeValue.fromS("next"));
+        }
+    }
+
     @Test
     void concurrentUpdatesOfDifferentAttributesInTwoRegionsLoseOneWholeUpdate() {
         put(regions.client(EU), TABLE, "order-attr", "status", "PLACED");
