@@ -12,10 +12,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -158,16 +158,14 @@ final class GlobalTableReplicator implements AutoCloseable {
 
     /**
      * A write passed the region's fault proxy, which holds its answer until this returns. If DynamoDB Local may have
-     * applied it, reads the region's stream of the table it wrote (of every global table when it may have written
-     * several) now, so that the write is stamped before its client is acknowledged; then wakes the replicator. Runs on
-     * the proxy's threads, never waits for a cycle: a few ms of DynamoDB Local per write.
+     * applied it, reads the region's stream of the table it wrote if that is a global table (of every global table
+     * when it may have written several) now, so that the write is stamped before its client is acknowledged; then
+     * wakes the replicator. Runs on the proxy's threads and never waits for a cycle.
      */
     void writeSeen(String region, @Nullable String table, boolean applied) {
         if (applied && !closed) {
-            List<StreamCursor> cursors = cursorsByRegion.getOrDefault(region, List.of());
-            boolean oneTable = table != null && cursors.stream().anyMatch(cursor -> cursor.table.equals(table));
-            for (StreamCursor cursor : cursors) {
-                if (!oneTable || cursor.table.equals(table)) {
+            for (StreamCursor cursor : cursorsByRegion.getOrDefault(region, List.of())) {
+                if (table == null || cursor.table.equals(table)) {
                     try {
                         cursor.read(this::stamp);
                     } catch (RuntimeException e) {

@@ -258,7 +258,7 @@ public final class LocalRegions implements AutoCloseable {
         return replicator.delay();
     }
 
-    /** Sets the replication delay for writes observed from now on. */
+    /** Sets the replication delay, counted from each write, for writes observed from now on. */
     public LocalRegions replicationDelay(Duration delay) {
         Objects.requireNonNull(delay, "delay");
         if (delay.isNegative()) {
