@@ -30,7 +30,7 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 
 /**
  * docs/lww.md, "A failover makes one writer two": a write Meridian moved to eu-central-1 (eu-west-1 refused it,
- * throttled it, answered 503, or lost its answer) and the same writer's next write of the key, back in eu-west-1 within
+ * throttled it, answered 503, or lost the answer to a guarded {@code LwwWrites} write) and the same writer's next write of the key, back in eu-west-1 within
  * the replication lag, are both applied, and replication keeps the later one. Three writers, one key each, go through a
  * timeline of phases together, each phase a fault of eu-west-1 or none; in every phase each writer puts its key's next
  * version as soon as its previous put was answered, and a phase lasts less than the replication lag (or the lag is the
@@ -38,8 +38,8 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
  * busy, as other writers do, so that it reads a moved write and the next one in the same pass). Once the regions
  * converge, every region holds each key's last acknowledged version, or a later one whose answer was lost: nothing
  * acknowledged is lost, for the routed client's plain puts and for {@code LwwWrites}. (Against sdk-testkit's replicator
- * that ordered writes by when it read each stream, this failed, shrunk to plain puts [503, no fault] with other traffic:
- * every region held version 1, acknowledged version 2 was lost.)
+ * that ordered writes by when it read each stream, this failed in both of two runs, shrunk to plain puts [503, no
+ * fault] and [refused, no fault] with other traffic: every region held version 1, acknowledged version 2 was lost.)
  */
 @AddLifecycleHook(LocalRegionsPerContainer.class)
 @AddLifecycleHook(ClientSourcesPerContainer.class)
@@ -123,8 +123,8 @@ class LwwFailoverWithinLagIT {
                         .key(Shape.key(writer.key)).consistentRead(true)).item();
                 held.add(item.isEmpty() ? 0 : Integer.parseInt(item.get("version").n()));
             }
-            assertThat(held).as("versions of %s held by %s after %s (phases %s, lag %s)", writer.key,
-                    List.of(Regions3.ALL), writer.outcomes, phases, lag)
+            assertThat(held).as("versions of %s held by %s after %s (phases %s, lag %s, other traffic %s)",
+                    writer.key, List.of(Regions3.ALL), writer.outcomes, phases, lag, otherTraffic)
                     .containsOnly(held.get(0)).allMatch(v -> v >= writer.lastAcknowledged);
         }
     }
