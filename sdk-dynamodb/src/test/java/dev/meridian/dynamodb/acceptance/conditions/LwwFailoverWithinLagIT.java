@@ -129,6 +129,43 @@ class LwwFailoverWithinLagIT {
         }
     }
 
+    /**
+     * The same path ending in a delete, the moved put not yet replicated (3 s lag). {@code LwwWrites}' delete writes a
+     * tombstone, a write like any other, made after the moved put: every region ends with the tombstone. A plain
+     * {@code DeleteItem} of an item eu-west-1 does not hold yet deletes nothing and writes no change, so nothing orders
+     * it after the put: the moved put reaches eu-west-1 and stays everywhere, and the acknowledged delete is lost
+     * (docs/lww.md).
+     */
+    @Property(tries = 6)
+    void aDeleteAfterAMovedPutWinsOnlyAsATombstone(@ForAll Writes writes, @ForAll("refusals") Fault fault) {
+        regions.replicationDelay(Duration.ofSeconds(3));
+        Writer writer = new Writer("lww-failover-delete-" + KEYS.incrementAndGet(), writes,
+                clients.client(HttpClientKind.APACHE, Maker.BUILT, false));
+        fault.inject(regions.faults(Regions3.LOCAL));
+        writer.put(1);
+        regions.healAll();
+        writer.delete();
+        assertThat(writer.outcomes).as("both acknowledged").hasSize(2).allMatch(o -> !o.endsWith("Exception"));
+        regions.awaitReplication();
+
+        for (String region : Regions3.ALL) {
+            Map<String, AttributeValue> item = regions.client(region).getItem(g -> g.tableName(TABLE)
+                    .key(Shape.key(writer.key)).consistentRead(true)).item();
+            if (writes == Writes.LWW) {
+                assertThat(item).as("item in %s after %s", region, writer.outcomes)
+                        .containsEntry("_mr_deleted", AttributeValue.fromBool(true)).doesNotContainKey("version");
+            } else {
+                assertThat(item).as("item in %s after %s", region, writer.outcomes)
+                        .containsEntry("version", AttributeValue.fromN("1"));
+            }
+        }
+    }
+
+    @Provide
+    Arbitrary<Fault> refusals() {
+        return Arbitraries.of(Fault.notApplied());
+    }
+
     /** Writes other items through us-east-1's direct endpoint until the phases are done (or enough were written). */
     private static void writeOtherTraffic(DynamoDbClient usDirect, AtomicBoolean phasesDone) {
         for (int i = 0; i < OTHER_WRITES && !phasesDone.get(); i++) {
@@ -153,6 +190,19 @@ class LwwFailoverWithinLagIT {
             this.routed = client.syncClient();
             this.lww = LwwWrites.builder().client(routed).clock(client.runtime().clock()).region(Regions3.LOCAL)
                     .build();
+        }
+
+        synchronized void delete() {
+            try {
+                if (writes == Writes.LWW) {
+                    outcomes.add("delete: " + lww.delete(TABLE, Shape.key(key)).outcome());
+                } else {
+                    routed.deleteItem(d -> d.tableName(TABLE).key(Shape.key(key)));
+                    outcomes.add("delete: acknowledged");
+                }
+            } catch (RuntimeException e) {
+                outcomes.add("delete: " + e.getClass().getSimpleName());
+            }
         }
 
         synchronized void put(int version) {
