@@ -32,6 +32,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import wiremock.org.eclipse.jetty.io.EndPoint;
@@ -40,7 +41,8 @@ import wiremock.org.eclipse.jetty.server.ServerConnector;
 /**
  * A WireMock (standalone) proxy in front of one region's DynamoDB Local: proxies everything by default,
  * answers with injected faults on demand, feeds the region's {@link RequestJournal}, and tells the global-table
- * replicator when a write has passed (so that it need not poll the streams of an idle region).
+ * replicator when a write has passed, before its answer goes to the client (so that the replicator can stamp the
+ * write with a time between its apply and its acknowledgement, and need not poll the streams of an idle region).
  *
  * <p>Faults are stubs with a higher priority than the proxy-all stub; one fault per scope (the whole region,
  * or a set of operations) is active at a time. "Down" stops the server and reserves its port with a bound,
@@ -63,11 +65,13 @@ final class FaultProxy implements AutoCloseable {
      */
     private static final Pattern READ_ONLY = Pattern.compile(
             "(Get|BatchGet|TransactGet|Describe|List)[A-Za-z]*|Query|Scan");
+    /** Operations that write one item of the one table their body's {@code TableName} names. */
+    private static final Pattern SINGLE_TABLE_WRITE = Pattern.compile("PutItem|UpdateItem|DeleteItem");
 
     private final String region;
     private final URI target;
     private final RequestJournal journal;
-    private final Runnable writeSeen;
+    private final WriteSeen writeSeen;
     private final Map<String, UUID> faultStubByScope = new HashMap<>();
     private WireMockServer server;
     private int port;
@@ -76,10 +80,10 @@ final class FaultProxy implements AutoCloseable {
     private boolean closed;
 
     /**
-     * @param writeSeen runs on a proxy thread once DynamoDB Local has answered a request that may have written (before
-     *                  the answer, and any injected delay, goes to the client); must be quick and must not throw
+     * @param writeSeen runs on a proxy thread once a request that may have written is answered (before the answer, and
+     *                  any injected delay, goes to the client); must not throw
      */
-    FaultProxy(String region, URI target, RequestJournal journal, Runnable writeSeen) {
+    FaultProxy(String region, URI target, RequestJournal journal, WriteSeen writeSeen) {
         this.region = Objects.requireNonNull(region, "region");
         this.target = Objects.requireNonNull(target, "target");
         this.journal = Objects.requireNonNull(journal, "journal");
@@ -357,10 +361,31 @@ final class FaultProxy implements AutoCloseable {
         return target.substring(target.lastIndexOf('.') + 1);
     }
 
+    /** The table named by a request's body ({@code TableName}), null without one. */
+    private static @Nullable String table(Request request) {
+        String body = request.getBodyAsString();
+        if (body == null || body.isEmpty()) {
+            return null;
+        }
+        Matcher matcher = TABLE_NAME.matcher(body);
+        return matcher.find() ? matcher.group(1) : null;
+    }
+
+    /** What the proxy tells the replicator about a request that may have written. */
+    @FunctionalInterface
+    interface WriteSeen {
+        /**
+         * @param table   the one table the request may have written, null when it may have written several
+         * @param applied whether DynamoDB Local may have applied it: it was forwarded and not refused with a 4xx
+         *                (a failed condition, a validation error), so its stream records are readable by now
+         */
+        void written(@Nullable String table, boolean applied);
+    }
+
     /**
-     * Runs {@code writeSeen} for each request that may have written, once its answer is rendered: by then DynamoDB
-     * Local has applied the write and its stream record is readable. A faulted request that never reached DynamoDB
-     * Local signals too (harmless).
+     * Tells {@code writeSeen} about each request that may have written, once its answer is rendered: by then DynamoDB
+     * Local has applied the write and its stream record is readable, and the client has not seen the answer yet. A
+     * faulted request that never reached DynamoDB Local is told too, as not applied (harmless).
      */
     private final class WriteListener implements ServeEventListener {
         @Override
@@ -370,9 +395,14 @@ final class FaultProxy implements AutoCloseable {
 
         @Override
         public void beforeResponseSent(ServeEvent serveEvent, Parameters parameters) {
-            if (!READ_ONLY.matcher(operation(serveEvent.getRequest())).matches()) {
-                writeSeen.run();
+            Request request = serveEvent.getRequest();
+            String operation = operation(request);
+            if (READ_ONLY.matcher(operation).matches()) {
+                return;
             }
+            int status = serveEvent.getResponse() == null ? 0 : serveEvent.getResponse().getStatus();
+            boolean applied = serveEvent.getResponseDefinition().isProxyResponse() && (status < 400 || status >= 500);
+            writeSeen.written(SINGLE_TABLE_WRITE.matcher(operation).matches() ? table(request) : null, applied);
         }
     }
 
@@ -392,15 +422,6 @@ final class FaultProxy implements AutoCloseable {
             journal.record(new RequestJournal.Entry(operation(request), table(request), Instant.now(),
                     fault(serveEvent.getStubMapping()), request.getHeader(INVOCATION_ID),
                     journal.keepsBodies() ? request.getBodyAsString() : null));
-        }
-
-        private String table(Request request) {
-            String body = request.getBodyAsString();
-            if (body == null || body.isEmpty()) {
-                return null;
-            }
-            Matcher matcher = TABLE_NAME.matcher(body);
-            return matcher.find() ? matcher.group(1) : null;
         }
 
         private String fault(StubMapping stub) {

@@ -1,8 +1,6 @@
 package dev.meridian.testkit;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -14,11 +12,15 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -48,17 +50,24 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * otherwise every {@value #IDLE_POLL_MILLIS} ms for writes no proxy saw (made through the direct endpoint): an idle
  * replicator costs next to nothing, and a write through a proxy replicates as soon as its stream record exists.
  *
- * <p>DynamoDB Local stamps stream records with a coarse time, so the replicator stamps each write with the (monotonic) time it
- * observed it and keeps, per region and item, the version that region holds; a replicated write older than
- * that version is dropped, ties go to the greater region name. Consequence, as in DynamoDB: concurrent updates
- * of different attributes of one item in two regions leave one whole item, the other update is lost.
+ * <p>Conflicts resolve like DynamoDB global tables: item-level last writer wins by the time each write was made. DynamoDB
+ * Local's stream records carry no usable time ({@code ApproximateCreationDateTime} is truncated to the minute) and
+ * their sequence numbers count per stream, so the replicator stamps each record itself, from one strictly increasing
+ * clock for every region, as soon as a read of the stream returned it. A write through a fault proxy has its stream
+ * read by {@link #writeSeen} while the proxy holds its answer, so its stamp lies between the moment DynamoDB Local
+ * applied it and the moment its client was acknowledged: a write made after another was acknowledged, in any region,
+ * is stamped later and wins. (A write through the direct endpoint is stamped when the replicator polls.) The
+ * replicator keeps, per region and item, the version that region holds; a replicated write older than that version is
+ * dropped. Consequence, as in DynamoDB: concurrent updates of different attributes of one item in two regions leave
+ * one whole item, the other update is lost.
  *
  * <p>Writes made by the replicator itself show up in the target's stream; they are recognised by their image
  * and not replicated again. If a local write raced with a replicated one, the region is repaired to the winner.
  *
- * <p>All mutable state is guarded by {@code this}; a poll cycle runs while holding it. Pausing and resuming links,
- * changing the delay and reading {@link #progress()} never wait for a cycle: a slow cycle (DynamoDB Local on a busy
- * machine) must not stall the caller that injects faults on a timeline.
+ * <p>All mutable state is guarded by {@code this}, except each stream's cursor, guarded by itself (a proxy thread in
+ * {@link #writeSeen} reads the stream without waiting for a cycle); a poll cycle runs while holding {@code this}.
+ * Pausing and resuming links, changing the delay and reading {@link #progress()} never wait for a cycle: a slow cycle
+ * (DynamoDB Local on a busy machine) must not stall the caller that injects faults on a timeline.
  */
 final class GlobalTableReplicator implements AutoCloseable {
 
@@ -79,6 +88,10 @@ final class GlobalTableReplicator implements AutoCloseable {
     private final Map<String, DynamoDbClient> direct;
     private final Map<String, DynamoDbStreamsClient> streams;
     private final Map<String, TableState> tables = new LinkedHashMap<>();
+    /** Every region's stream cursors, for {@link #writeSeen} on proxy threads. */
+    private final Map<String, List<StreamCursor>> cursorsByRegion = new ConcurrentHashMap<>();
+    /** The last write stamp issued ({@link System#nanoTime()} scale); see {@link #stamp()}. */
+    private final AtomicLong lastStamp = new AtomicLong(Long.MIN_VALUE);
     private final Map<RegionItem, Held> held = new HashMap<>();
     private final Map<RegionItem, List<Echo>> echoes = new HashMap<>();
     private final List<Delivery> pending = new ArrayList<>();
@@ -92,7 +105,6 @@ final class GlobalTableReplicator implements AutoCloseable {
     private volatile ReplicationProgress progress = new ReplicationProgress(0, 0, 0, Map.of(), Map.of(), List.of());
     private volatile long progressCycleStartNanos;
     private long recordsRead;
-    private long lastStamp;
     private long cycles;
     private long superseded;
     private long writes;
@@ -117,8 +129,11 @@ final class GlobalTableReplicator implements AutoCloseable {
         requireOpen();
         TableState state = new TableState(table);
         for (String region : streamArnByRegion.keySet()) {
-            state.cursors.put(region, new StreamCursor(region,
-                    Objects.requireNonNull(streamArnByRegion.get(region), "stream ARN for " + region)));
+            StreamCursor cursor = new StreamCursor(table, region,
+                    Objects.requireNonNull(streams.get(region), "streams client for " + region),
+                    Objects.requireNonNull(streamArnByRegion.get(region), "stream ARN for " + region));
+            state.cursors.put(region, cursor);
+            cursorsByRegion.computeIfAbsent(region, r -> new CopyOnWriteArrayList<>()).add(cursor);
         }
         tables.put(table, state);
         if (executor == null) {
@@ -139,6 +154,29 @@ final class GlobalTableReplicator implements AutoCloseable {
     /** The regions a table has a replica in, in the simulated regions' order. */
     private synchronized List<String> replicasOf(String table) {
         return List.copyOf(tables.get(table).cursors.keySet());
+    }
+
+    /**
+     * A write passed the region's fault proxy, which holds its answer until this returns. If DynamoDB Local may have
+     * applied it, reads the region's stream of the table it wrote if that is a global table (of every global table
+     * when it may have written several) now, so that the write is stamped before its client is acknowledged; then
+     * wakes the replicator. Runs on the proxy's threads and never waits for a cycle.
+     */
+    void writeSeen(String region, @Nullable String table, boolean applied) {
+        if (applied && !closed) {
+            for (StreamCursor cursor : cursorsByRegion.getOrDefault(region, List.of())) {
+                if (table == null || cursor.table.equals(table)) {
+                    try {
+                        cursor.read(this::stamp);
+                    } catch (RuntimeException e) {
+                        // The next cycle reads it (and stamps the write later); closing the regions ends up here too.
+                        LOG.debug("Reading the stream of {} in {} after a write failed: {}", cursor.table, region,
+                                e.toString());
+                    }
+                }
+            }
+        }
+        signal.raise();
     }
 
     void delay(Duration newDelay) {
@@ -332,8 +370,16 @@ final class GlobalTableReplicator implements AutoCloseable {
             for (StreamCursor cursor : table.cursors.values()) {
                 String region = cursor.region;
                 try {
-                    records += poll(table, cursor);
-                    streamsAtEnd.put(table.name + "@" + region, cursor.atEnd);
+                    if (System.nanoTime() - cursor.lastDescribeNanos > DESCRIBE_EVERY_NANOS) {
+                        cursor.discoverShards();
+                    }
+                    boolean atEnd = cursor.read(this::stamp);
+                    List<StampedRecord> read = cursor.take();
+                    for (StampedRecord record : read) {
+                        onRecord(table, region, record);
+                    }
+                    records += read.size();
+                    streamsAtEnd.put(table.name + "@" + region, atEnd && read.isEmpty());
                 } catch (RuntimeException e) {
                     if (closed || Thread.currentThread().isInterrupted()) {
                         return 0;
@@ -377,68 +423,8 @@ final class GlobalTableReplicator implements AutoCloseable {
         progressCycleStartNanos = cycleStartNanos;
     }
 
-    private int poll(TableState table, StreamCursor cursor) {
-        DynamoDbStreamsClient client = streams.get(cursor.region);
-        if (cursor.shards.isEmpty() || System.nanoTime() - cursor.lastDescribeNanos > DESCRIBE_EVERY_NANOS) {
-            discoverShards(client, cursor);
-        }
-        int count = 0;
-        boolean atEnd = true;
-        for (ShardCursor shard : cursor.shards.values()) {
-            if (shard.finished) {
-                continue;
-            }
-            GetRecordsResponse response;
-            try {
-                if (shard.iterator == null) {
-                    shard.iterator = iterator(client, cursor.streamArn, shard);
-                }
-                String iterator = shard.iterator;
-                response = client.getRecords(b -> b.shardIterator(iterator).limit(1000));
-            } catch (ExpiredIteratorException | TrimmedDataAccessException e) {
-                shard.iterator = null;
-                atEnd = false;
-                continue;
-            }
-            atEnd &= response.records().isEmpty();
-            for (Record record : response.records()) {
-                onRecord(table, cursor.region, record);
-                shard.lastSequence = record.dynamodb().sequenceNumber();
-                count++;
-            }
-            shard.iterator = response.nextShardIterator();
-            shard.finished = shard.iterator == null;
-        }
-        cursor.atEnd = atEnd;
-        return count;
-    }
-
-    private static void discoverShards(DynamoDbStreamsClient client, StreamCursor cursor) {
-        String exclusiveStart = null;
-        do {
-            String start = exclusiveStart;
-            DescribeStreamResponse response = client.describeStream(b -> b.streamArn(cursor.streamArn)
-                    .exclusiveStartShardId(start));
-            for (Shard shard : response.streamDescription().shards()) {
-                cursor.shards.computeIfAbsent(shard.shardId(), ShardCursor::new);
-            }
-            exclusiveStart = response.streamDescription().lastEvaluatedShardId();
-        } while (exclusiveStart != null);
-        cursor.lastDescribeNanos = System.nanoTime();
-    }
-
-    private static String iterator(DynamoDbStreamsClient client, String streamArn, ShardCursor shard) {
-        return client.getShardIterator(b -> {
-            b.streamArn(streamArn).shardId(shard.shardId);
-            if (shard.lastSequence == null) {
-                b.shardIteratorType(ShardIteratorType.TRIM_HORIZON);
-            } else {
-                b.shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER).sequenceNumber(shard.lastSequence);
-            }
-        }).shardIterator();
-    }
-
-    private void onRecord(TableState table, String region, Record record) {
+    private void onRecord(TableState table, String region, StampedRecord stamped) {
+        Record record = stamped.record;
         Map<String, AttributeValue> key = Map.copyOf(record.dynamodb().keys());
         Map<String, AttributeValue> image = record.eventName() == OperationType.REMOVE
                 || !record.dynamodb().hasNewImage() ? null : Map.copyOf(record.dynamodb().newImage());
@@ -446,17 +432,20 @@ final class GlobalTableReplicator implements AutoCloseable {
         Echo echo = consumeEcho(item, image);
         if (echo != null) {
             Held current = held.get(item);
-            if (current != null && current.version.compareTo(echo.version) > 0 && !awaitsEcho(item, current.version)) {
-                // A local write landed between our read and our write; put the winner back. The key is item data:
+            if (current == null || current.version.compareTo(echo.version) < 0) {
+                // A local write stamped before ours was applied before ours: the region holds ours.
+                held.put(item, new Held(echo.version, echo.image));
+            } else if (current.version.compareTo(echo.version) > 0 && !awaitsEcho(item, current.version)) {
+                // A local write stamped after ours landed before ours; put the winner back. The key is item data:
                 // not logged.
                 LOG.debug("Repairing an item of {} in {} after a racing local write", table.name, region);
                 write(item, current.version, current.image);
             }
             return;
         }
-        Version version = new Version(nextStamp(), region);
+        Version version = new Version(stamped.stamp, region);
         held.put(item, new Held(version, image));
-        long due = System.nanoTime() + delay.toNanos();
+        long due = stamped.stamp + delay.toNanos();
         for (String target : table.cursors.keySet()) {
             if (!target.equals(region)) {
                 pending.add(new Delivery(due, new Link(region, target), table.name, key, version, image));
@@ -548,11 +537,12 @@ final class GlobalTableReplicator implements AutoCloseable {
         }
     }
 
-    private long nextStamp() {
-        Instant now = Instant.now();
-        long micros = ChronoUnit.MICROS.between(Instant.EPOCH, now);
-        lastStamp = Math.max(lastStamp + 1, micros);
-        return lastStamp;
+    /**
+     * A write's stamp: the {@link System#nanoTime()} at which a read of its stream returned it (so at or after DynamoDB
+     * Local applied it), made strictly increasing over every region and stream, so stamps never tie.
+     */
+    private long stamp() {
+        return lastStamp.updateAndGet(last -> Math.max(last + 1, System.nanoTime()));
     }
 
     private void requireOpen() {
@@ -574,7 +564,7 @@ final class GlobalTableReplicator implements AutoCloseable {
         }
     }
 
-    /** A write's position in LWW order: observation stamp, then region name. */
+    /** A write's position in LWW order: its stamp, then region name (never needed: stamps are unique). */
     private record Version(long stamp, String region) implements Comparable<Version> {
         @Override
         public int compareTo(Version other) {
@@ -593,6 +583,10 @@ final class GlobalTableReplicator implements AutoCloseable {
     private record Echo(Version version, Map<String, AttributeValue> image) {
     }
 
+    /** A stream record and its write's stamp. */
+    private record StampedRecord(Record record, long stamp) {
+    }
+
     private record Delivery(long dueNanos, Link link, String table, Map<String, AttributeValue> key,
             Version version, Map<String, AttributeValue> image) {
     }
@@ -606,17 +600,96 @@ final class GlobalTableReplicator implements AutoCloseable {
         }
     }
 
+    /**
+     * One table's stream in one region: where each shard was read to, and the records read (stamped, in stream order)
+     * that the replicator has not taken yet. Guarded by itself: read by proxy threads and by the replicator.
+     */
     private static final class StreamCursor {
+        private static final int LIMIT = 1000;
+        private final String table;
         private final String region;
+        private final DynamoDbStreamsClient client;
         private final String streamArn;
         private final Map<String, ShardCursor> shards = new LinkedHashMap<>();
-        private long lastDescribeNanos;
-        /** Whether the last poll found no unread record in any shard. */
-        private boolean atEnd;
+        private final List<StampedRecord> unread = new ArrayList<>();
+        private volatile long lastDescribeNanos = System.nanoTime() - DESCRIBE_EVERY_NANOS - 1;
 
-        private StreamCursor(String region, String streamArn) {
+        private StreamCursor(String table, String region, DynamoDbStreamsClient client, String streamArn) {
+            this.table = table;
             this.region = region;
+            this.client = client;
             this.streamArn = streamArn;
+        }
+
+        /**
+         * Reads every shard to its end and keeps the records, each stamped once the read that returned it is back.
+         *
+         * @return whether no shard had a record to read (or an iterator to renew)
+         */
+        synchronized boolean read(LongSupplier stamps) {
+            if (shards.isEmpty()) {
+                discoverShards();
+            }
+            boolean atEnd = true;
+            for (ShardCursor shard : shards.values()) {
+                while (!shard.finished) {
+                    GetRecordsResponse response;
+                    try {
+                        if (shard.iterator == null) {
+                            shard.iterator = iterator(shard);
+                        }
+                        String iterator = shard.iterator;
+                        response = client.getRecords(b -> b.shardIterator(iterator).limit(LIMIT));
+                    } catch (ExpiredIteratorException | TrimmedDataAccessException e) {
+                        shard.iterator = null;
+                        atEnd = false;
+                        break;
+                    }
+                    for (Record record : response.records()) {
+                        unread.add(new StampedRecord(record, stamps.getAsLong()));
+                        shard.lastSequence = record.dynamodb().sequenceNumber();
+                    }
+                    atEnd &= response.records().isEmpty();
+                    shard.iterator = response.nextShardIterator();
+                    shard.finished = shard.iterator == null;
+                    if (response.records().size() < LIMIT) {
+                        break;
+                    }
+                }
+            }
+            return atEnd;
+        }
+
+        /** The records read and not taken yet, in stream order. */
+        synchronized List<StampedRecord> take() {
+            List<StampedRecord> taken = List.copyOf(unread);
+            unread.clear();
+            return taken;
+        }
+
+        synchronized void discoverShards() {
+            String exclusiveStart = null;
+            do {
+                String start = exclusiveStart;
+                DescribeStreamResponse response = client.describeStream(b -> b.streamArn(streamArn)
+                        .exclusiveStartShardId(start));
+                for (Shard shard : response.streamDescription().shards()) {
+                    shards.computeIfAbsent(shard.shardId(), ShardCursor::new);
+                }
+                exclusiveStart = response.streamDescription().lastEvaluatedShardId();
+            } while (exclusiveStart != null);
+            lastDescribeNanos = System.nanoTime();
+        }
+
+        private String iterator(ShardCursor shard) {
+            return client.getShardIterator(b -> {
+                b.streamArn(streamArn).shardId(shard.shardId);
+                if (shard.lastSequence == null) {
+                    b.shardIteratorType(ShardIteratorType.TRIM_HORIZON);
+                } else {
+                    b.shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER).sequenceNumber(shard.lastSequence);
+                }
+            }).shardIterator();
         }
     }
 

@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -82,10 +83,9 @@ public final class LocalRegions implements AutoCloseable {
         this.regions = List.copyOf(builder.regions);
         this.defaultReplicationDelay = builder.replicationDelay;
         this.nodes = new LinkedHashMap<>();
-        ReplicationSignal writeSeen = new ReplicationSignal();
         try {
             for (String region : regions) {
-                nodes.put(region, RegionNode.start(region, writeSeen::raise));
+                nodes.put(region, RegionNode.start(region, (table, applied) -> writeSeen(region, table, applied)));
             }
         } catch (RuntimeException e) {
             nodes.values().forEach(RegionNode::close);
@@ -97,9 +97,14 @@ public final class LocalRegions implements AutoCloseable {
             direct.put(region, node.directClient);
             streams.put(region, node.streamsClient);
         });
-        this.replicator = new GlobalTableReplicator(regions, direct, streams, defaultReplicationDelay, writeSeen,
-                builder.idlePoll);
+        this.replicator = new GlobalTableReplicator(regions, direct, streams, defaultReplicationDelay,
+                new ReplicationSignal(), builder.idlePoll);
         LOG.info("Started local regions {}", describe());
+    }
+
+    /** A write passed a region's proxy; none does before this instance's constructor has returned its endpoints. */
+    private void writeSeen(String region, @Nullable String table, boolean applied) {
+        replicator.writeSeen(region, table, applied);
     }
 
     /** Starts the given regions (at least one), e.g. {@code start("eu-west-1", "eu-central-1", "us-east-1")}. */
@@ -253,7 +258,7 @@ public final class LocalRegions implements AutoCloseable {
         return replicator.delay();
     }
 
-    /** Sets the replication delay for writes observed from now on. */
+    /** Sets the replication delay, counted from each write, for writes observed from now on. */
     public LocalRegions replicationDelay(Duration delay) {
         Objects.requireNonNull(delay, "delay");
         if (delay.isNegative()) {
@@ -504,7 +509,7 @@ public final class LocalRegions implements AutoCloseable {
         }
 
         /** Starts the region; {@code writeSeen} runs when a write has passed its proxy (see {@link FaultProxy}). */
-        static RegionNode start(String region, Runnable writeSeen) {
+        static RegionNode start(String region, FaultProxy.WriteSeen writeSeen) {
             DynamoDbLocalServer dynamo = DynamoDbLocalServer.start();
             RequestJournal journal = new RequestJournal(region);
             FaultProxy proxy = new FaultProxy(region, dynamo.endpoint(), journal, writeSeen);

@@ -20,8 +20,8 @@ class FaultProxyDownTest {
 
     @BeforeEach
     void startProxy() {
-        proxy = new FaultProxy("eu-west-1", URI.create("http://127.0.0.1:9"), new RequestJournal("eu-west-1"), () -> {
-        }).start();
+        proxy = new FaultProxy("eu-west-1", URI.create("http://127.0.0.1:9"), new RequestJournal("eu-west-1"),
+                (table, applied) -> { }).start();
     }
 
     @AfterEach
