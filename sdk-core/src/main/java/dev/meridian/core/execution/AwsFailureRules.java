@@ -189,8 +189,8 @@ final class AwsFailureRules {
     /**
      * An Apache client's connection pool leased no connection within the acquisition timeout (Apache 4's
      * {@code ConnectionPoolTimeoutException}, Apache 5's httpcore5 {@code ConnectionRequestTimeoutException}, both an
-     * {@link InterruptedIOException}): the client leases before it connects, so nothing was sent. Known by name: sdk-core
-     * depends on neither client.
+     * {@link InterruptedIOException}): the client leases before it connects, so nothing was sent. Known by name:
+     * sdk-core depends on neither client.
      */
     private static boolean isApachePoolLeaseTimeout(Throwable t) {
         return t instanceof InterruptedIOException && APACHE_POOL_LEASE_TIMEOUTS.contains(t.getClass().getName());

@@ -89,9 +89,9 @@ class AwsFailureClassifierEdgesTest {
     /** Was MAYBE_APPLIED: the name has no "ConnectTimeout", though the class is a {@code ConnectTimeoutException}. */
     @Test
     void anApachePoolLeaseTimeoutSentNothing() {
-        assertThat(classifier.classify(SdkClientException.create("Unable to execute HTTP request: Timeout waiting for"
-                + " connection from pool", new ConnectionPoolTimeoutException("Timeout waiting for connection from pool"))))
-                .isEqualTo(REGIONAL_NOT_APPLIED);
+        String leaseTimedOut = "Timeout waiting for connection from pool";
+        assertThat(classifier.classify(SdkClientException.create("Unable to execute HTTP request: " + leaseTimedOut,
+                new ConnectionPoolTimeoutException(leaseTimedOut)))).isEqualTo(REGIONAL_NOT_APPLIED);
     }
 
     @Test

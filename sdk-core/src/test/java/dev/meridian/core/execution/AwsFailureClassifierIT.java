@@ -55,12 +55,11 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 
 /**
- * What each of the AWS SDK's HTTP clients (URL connection, Apache and Apache 5, synchronous; Netty, asynchronous) really
- * throws
- * under each fault the testkit's fault proxy injects — plus a body cut off behind consistent framing (a real TCP proxy,
- * {@link TruncatingProxy}) and a region that flaps — and what {@link FailureClassifier#aws()} decides for it. Each
- * cell records the exception chain (logged at INFO), asserts the decision, then checks that a read through
- * {@link MultiRegion} with the same HTTP client fails over to the healthy region.
+ * What each of the AWS SDK's HTTP clients (URL connection, Apache and Apache 5, synchronous; Netty, asynchronous)
+ * really throws under each fault the testkit's fault proxy injects — plus a body cut off behind consistent framing (a
+ * real TCP proxy, {@link TruncatingProxy}) and a region that flaps — and what {@link FailureClassifier#aws()} decides
+ * for it. Each cell records the exception chain (logged at INFO), asserts the decision, then checks that a read
+ * through {@link MultiRegion} with the same HTTP client fails over to the healthy region.
  */
 @LocalRegionsConfig(regions = {"eu-west-1", "eu-central-1"})
 class AwsFailureClassifierIT {
