@@ -43,8 +43,8 @@ enum HttpClientKind {
         return switch (this) {
             case APACHE -> builder.httpClientBuilder(ApacheHttpClient.builder()).build();
             case URL_CONNECTION -> builder.httpClientBuilder(UrlConnectionHttpClient.builder()).build();
-            case APACHE5 -> builder.httpClientBuilder(Apache5HttpClient.builder()).build();
             case NETTY_ASYNC -> throw new IllegalStateException("Netty is asynchronous only");
+            case APACHE5 -> builder.httpClientBuilder(Apache5HttpClient.builder()).build();
         };
     }
 
