@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 import org.apache.http.conn.ConnectTimeoutException;
+import org.apache.http.conn.ConnectionPoolTimeoutException;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -83,6 +84,14 @@ class AwsFailureClassifierEdgesTest {
     void anApacheConnectTimeoutIsKnownByItsTypeWhateverItsMessage() {
         assertThat(classifier.classify(SdkClientException.create("x", new ConnectTimeoutException("no message hint"))))
                 .isEqualTo(REGIONAL_NOT_APPLIED);
+    }
+
+    /** Was MAYBE_APPLIED: the name has no "ConnectTimeout", though the class is a {@code ConnectTimeoutException}. */
+    @Test
+    void anApachePoolLeaseTimeoutSentNothing() {
+        String leaseTimedOut = "Timeout waiting for connection from pool";
+        assertThat(classifier.classify(SdkClientException.create("Unable to execute HTTP request: " + leaseTimedOut,
+                new ConnectionPoolTimeoutException(leaseTimedOut)))).isEqualTo(REGIONAL_NOT_APPLIED);
     }
 
     @Test

@@ -19,11 +19,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,6 +42,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.Crc32MismatchException;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -51,11 +55,11 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 
 /**
- * What each of the AWS SDK's HTTP clients (URL connection and Apache, synchronous; Netty, asynchronous) really throws
- * under each fault the testkit's fault proxy injects — plus a body cut off behind consistent framing (a real TCP proxy,
- * {@link TruncatingProxy}) and a region that flaps — and what {@link FailureClassifier#aws()} decides for it. Each
- * cell records the exception chain (logged at INFO), asserts the decision, then checks that a read through
- * {@link MultiRegion} with the same HTTP client fails over to the healthy region.
+ * What each of the AWS SDK's HTTP clients (URL connection, Apache and Apache 5, synchronous; Netty, asynchronous)
+ * really throws under each fault the testkit's fault proxy injects — plus a body cut off behind consistent framing (a
+ * real TCP proxy, {@link TruncatingProxy}) and a region that flaps — and what {@link FailureClassifier#aws()} decides
+ * for it. Each cell records the exception chain (logged at INFO), asserts the decision, then checks that a read
+ * through {@link MultiRegion} with the same HTTP client fails over to the healthy region.
  */
 @LocalRegionsConfig(regions = {"eu-west-1", "eu-central-1"})
 class AwsFailureClassifierIT {
@@ -157,9 +161,9 @@ class AwsFailureClassifierIT {
         }
     }
 
-    /** The SDK's HTTP clients; URL connection and Apache are synchronous only, Netty asynchronous only. */
+    /** The SDK's HTTP clients; URL connection and both Apache clients are synchronous only, Netty asynchronous only. */
     enum Http {
-        URL_CONNECTION_SYNC, APACHE_SYNC, NETTY_ASYNC;
+        URL_CONNECTION_SYNC, APACHE_SYNC, APACHE5_SYNC, NETTY_ASYNC;
 
         /** One GetItem through a fresh client of this kind; returns the failure, or null with the response. */
         Outcome get(URI endpoint, Duration readTimeout, Duration callTimeout) {
@@ -181,6 +185,8 @@ class AwsFailureClassifierIT {
                 case URL_CONNECTION_SYNC -> builder.httpClientBuilder(UrlConnectionHttpClient.builder()
                         .socketTimeout(readTimeout).connectionTimeout(ATTEMPT_TIMEOUT)).build();
                 case APACHE_SYNC -> builder.httpClientBuilder(ApacheHttpClient.builder()
+                        .socketTimeout(readTimeout).connectionTimeout(ATTEMPT_TIMEOUT)).build();
+                case APACHE5_SYNC -> builder.httpClientBuilder(Apache5HttpClient.builder()
                         .socketTimeout(readTimeout).connectionTimeout(ATTEMPT_TIMEOUT)).build();
                 case NETTY_ASYNC -> throw new IllegalStateException("Netty is asynchronous only");
             };
@@ -279,6 +285,51 @@ class AwsFailureClassifierIT {
                 assertThat(FailureClassifier.aws().classify(failure)).as(chain(failure))
                         .isEqualTo(REGIONAL_NOT_APPLIED);
             }
+        }
+    }
+
+    /**
+     * A synchronous Apache client (4 or 5) whose only connection is held by a slow answer gives up leasing one for a
+     * concurrent call: nothing was sent, so the failure is regional and not applied. Apache 5 reports it as httpcore5's
+     * {@code ConnectionRequestTimeoutException}, which was once taken for a timeout after sending (MAYBE_APPLIED).
+     */
+    @ParameterizedTest
+    @EnumSource(value = Http.class, names = {"APACHE_SYNC", "APACHE5_SYNC"})
+    void anApachePoolThatCannotLeaseAConnectionFailedBeforeSendingAnything(Http http) throws Exception {
+        var builder = DynamoDbClient.builder().region(Region.EU_WEST_1).endpointOverride(regions.endpoint(WEST))
+                .credentialsProvider(regions.client(WEST).serviceClientConfiguration().credentialsProvider())
+                .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(1, BACKSTOP_TIMEOUT));
+        Duration lease = Duration.ofMillis(500);
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        try (DynamoDbClient client = http == Http.APACHE_SYNC
+                ? builder.httpClientBuilder(ApacheHttpClient.builder().maxConnections(1)
+                        .connectionAcquisitionTimeout(lease).socketTimeout(READ_TIMEOUT)
+                        .connectionTimeout(ATTEMPT_TIMEOUT)).build()
+                : builder.httpClientBuilder(Apache5HttpClient.builder().maxConnections(1)
+                        .connectionAcquisitionTimeout(lease).socketTimeout(READ_TIMEOUT)
+                        .connectionTimeout(ATTEMPT_TIMEOUT)).build()) {
+            // Warm: the pool holds an open connection, so the slow call below leases it without connecting.
+            assertThat(client.getItem(GET).hasItem()).isTrue();
+            regions.faults(WEST).latency(Duration.ofSeconds(2));
+            List<Future<Outcome>> calls = callers.invokeAll(List.<Callable<Outcome>>of(
+                    () -> Outcome.of(() -> client.getItem(GET)), () -> Outcome.of(() -> client.getItem(GET))));
+            List<Throwable> failures = new ArrayList<>();
+            for (Future<Outcome> call : calls) {
+                Throwable failure = call.get().failure();
+                if (failure != null) {
+                    failures.add(failure);
+                }
+            }
+            assertThat(failures).as("one of two calls sharing one connection waits longer than the lease timeout")
+                    .isNotEmpty();
+            for (Throwable failure : failures) {
+                LOG.info("CELL POOL_EXHAUSTED x {}: {}", http, chain(failure));
+                assertThat(FailureClassifier.aws().classify(failure)).as(chain(failure))
+                        .isEqualTo(REGIONAL_NOT_APPLIED);
+            }
+        } finally {
+            callers.shutdownNow();
+            regions.faults(WEST).heal();
         }
     }
 

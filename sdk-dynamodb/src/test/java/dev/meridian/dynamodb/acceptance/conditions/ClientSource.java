@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -19,6 +21,7 @@ import software.amazon.awssdk.regions.Region;
  * registers {@link ClientSourcesPerContainer}, which closes them.
  */
 final class ClientSource implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientSource.class);
     private final LocalRegions regions;
     private final MultiRegionConfig config;
     private final Duration attemptTimeout;
@@ -26,6 +29,8 @@ final class ClientSource implements AutoCloseable {
     private final Shape warmUp;
     private final Map<HttpClientKind, Map<Maker, AppClient>> warm = new EnumMap<>(HttpClientKind.class);
     private final List<AppClient> cold = new ArrayList<>();
+    /** Clients handed out per HTTP client: how a property's tries sampled that dimension, logged at close. */
+    private final Map<HttpClientKind, Integer> handedOut = new EnumMap<>(HttpClientKind.class);
 
     /** {@code warmUp}: a read every region answers, made once per region of a warm client. */
     ClientSource(LocalRegions regions, MultiRegionConfig config, Duration attemptTimeout, List<TableConfig> tables,
@@ -53,6 +58,7 @@ final class ClientSource implements AutoCloseable {
     }
 
     AppClient client(HttpClientKind kind, Maker maker, boolean coldClient) {
+        handedOut.merge(kind, 1, Integer::sum);
         if (coldClient) {
             AppClient c = AppClient.make(regions, config, kind, maker, attemptTimeout, tables);
             cold.add(c);
@@ -79,6 +85,7 @@ final class ClientSource implements AutoCloseable {
 
     @Override
     public void close() {
+        LOG.info("clients handed out per HTTP client: {}", handedOut);
         closeCold();
         warm.values().forEach(m -> m.values().forEach(AppClient::close));
     }

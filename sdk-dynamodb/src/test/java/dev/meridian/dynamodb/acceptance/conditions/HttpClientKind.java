@@ -7,6 +7,7 @@ import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
@@ -18,7 +19,13 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * async only and gets the connection-acquire timeout docs/configuration.md asks of an application's own async factory.
  */
 enum HttpClientKind {
-    APACHE, URL_CONNECTION, NETTY_ASYNC;
+    APACHE,
+    /**
+     * The SDK's client on Apache HttpClient 5 ({@code apache5-client}): its failures are httpclient5's own. Not last:
+     * jqwik's edge cases of an enum are its first and last constants, which stay Apache 4 and Netty.
+     */
+    APACHE5,
+    URL_CONNECTION, NETTY_ASYNC;
 
     /** The testkit's access key: DynamoDB Local keeps one database per access key. */
     private static final StaticCredentialsProvider CREDENTIALS =
@@ -37,6 +44,7 @@ enum HttpClientKind {
             case APACHE -> builder.httpClientBuilder(ApacheHttpClient.builder()).build();
             case URL_CONNECTION -> builder.httpClientBuilder(UrlConnectionHttpClient.builder()).build();
             case NETTY_ASYNC -> throw new IllegalStateException("Netty is asynchronous only");
+            case APACHE5 -> builder.httpClientBuilder(Apache5HttpClient.builder()).build();
         };
     }
 

@@ -51,7 +51,7 @@ class LwwLostAnswersIT {
 
     @Provide
     Arbitrary<HttpClientKind> syncHttp() {
-        return Arbitraries.of(HttpClientKind.APACHE, HttpClientKind.URL_CONNECTION);
+        return Arbitraries.of(HttpClientKind.APACHE, HttpClientKind.URL_CONNECTION, HttpClientKind.APACHE5);
     }
 
     @Provide

@@ -15,7 +15,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * What the testkit's {@code resetMidResponse()} (HTTP 200 headers, a malformed chunk, close) is to each HTTP client,
- * with no Meridian in between: a failure ({@code SdkClientException}) to Apache and URL-connection, as the testkit's
+ * with no Meridian in between: a failure ({@code SdkClientException}) to Apache (4 and 5) and URL-connection, as the testkit's
  * README says; to the AWS SDK's Netty client (2.54.13) a success with an empty answer — the write it "acknowledges"
  * never reached DynamoDB Local and a read of an existing item answers "no item". Meridian sees no failure there to act
  * on; the acceptance properties leave this pair out, and this test shows why (and will fail once the SDK reports it).
@@ -33,7 +33,8 @@ class NettyCutAnswerIT {
 
     @Test
     void aCutAnswerIsAFailureToTheSynchronousClients() {
-        for (HttpClientKind http : new HttpClientKind[] {HttpClientKind.APACHE, HttpClientKind.URL_CONNECTION}) {
+        for (HttpClientKind http : new HttpClientKind[] {HttpClientKind.APACHE, HttpClientKind.URL_CONNECTION,
+                HttpClientKind.APACHE5}) {
             try (DynamoDbClient client = http.syncClient(regions, Region.EU_WEST_1, Duration.ofSeconds(2))) {
                 regions.faults("eu-west-1").resetMidResponse();
                 assertThatThrownBy(() -> client.putItem(p -> p.tableName(TABLE).item(Shape.key("sync"))))

@@ -25,7 +25,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 /**
  * docs/exactly-once.md's promise for writes with nothing that makes their repeat harmless, across the conditions an
  * application meets: every fault the testkit makes in eu-west-1 (the local region) × every unguarded write shape ×
- * the HTTP clients the AWS SDK offers (Apache and URL-connection sync, Netty async) × a client made by
+ * the HTTP clients the AWS SDK offers (Apache, Apache 5 and URL-connection sync, Netty async) × a client made by
  * {@code MultiRegionDynamoDb.builder()} or by {@code wrapClient} × the fault hitting a cold client's first call or a
  * warm client. A failure that proves nothing was applied moves the write, which is then applied exactly once; a
  * failure after which it may have been applied leaves it in eu-west-1, rethrown, never sent elsewhere. The request
