@@ -24,8 +24,9 @@ class FaultProxyConnectBlackholeTest {
 
     @BeforeEach
     void startProxy() {
-        proxy = new FaultProxy("eu-west-1", URI.create("http://127.0.0.1:9"), new RequestJournal("eu-west-1"), () -> {
-        }).start();
+        proxy = new FaultProxy("eu-west-1", URI.create("http://127.0.0.1:9"), new RequestJournal("eu-west-1"),
+                (table, applied) -> {
+                }).start();
     }
 
     @AfterEach
