@@ -71,6 +71,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Statements belong to the logical connection, not to one physical connection: each binding has a generation,
  * and a statement created on an earlier one is re-created on the current physical connection at its next use.
+ * What it hands out leads back to it, never to a physical connection: statements ({@link StatementHandler}), their
+ * result sets ({@link ResultSetHandler}) and its metadata ({@link MetaDataHandler}, which follows the binding like a
+ * statement) answer {@code getConnection()}/{@code getStatement()} with Meridian's objects.
+ *
+ * <p>The calls that are not statements (savepoints, metadata, getters: {@link #onConnection}; session setters;
+ * {@code commit}, {@code rollback}) treat a dead connection as statements do: it is marked stale so that the next use
+ * takes a new route, a lost transaction throws {@link WriterChangedException} when the writer moved, and a commit
+ * whose answer was lost keeps its own failure, for it may have been applied.
  *
  * <p>{@link #isValid(int)} answers for the route the next statement would take: a bound connection asks its
  * database; an unbound one takes a connection for that route (breakers, residency and pool applied), validates it

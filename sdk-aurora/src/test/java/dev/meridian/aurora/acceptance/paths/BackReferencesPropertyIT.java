@@ -15,6 +15,7 @@ import java.sql.Statement;
 import java.sql.Wrapper;
 import java.util.List;
 import java.util.UUID;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.lifecycle.AfterContainer;
@@ -197,6 +198,23 @@ class BackReferencesPropertyIT {
                             .isEqualTo(aurora.port(PathsCluster.LOCAL));
                 }
             }
+        }
+    }
+
+    /**
+     * Metadata follows the connection as statements do ("Statements follow the connection"): held across a re-route
+     * (the read-only flag changed), it answers for the connection's current route, not for a physical connection
+     * given back to its pool.
+     */
+    @Example
+    void metadataHeldAcrossARerouteAnswersForTheConnectionsCurrentRoute() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setReadOnly(true);
+            DatabaseMetaData md = c.getMetaData();
+            assertThat(md.getURL()).contains(":" + aurora.port(PathsCluster.LOCAL) + "/");
+            c.setReadOnly(false);
+            assertThat(md.getURL()).contains(":" + aurora.port(aurora.primaryRegion()) + "/");
+            assertThat(md.getConnection()).isSameAs(c);
         }
     }
 }
