@@ -75,7 +75,8 @@ import org.slf4j.LoggerFactory;
  * result sets ({@link ResultSetHandler}) and its metadata ({@link MetaDataHandler}, which follows the binding like a
  * statement) answer {@code getConnection()}/{@code getStatement()} with Meridian's objects.
  *
- * <p>The calls that are not statements (savepoints, metadata, getters: {@link #onConnection}; session setters;
+ * <p>The calls that are not statements' executions (creating statements, savepoints, metadata, getters:
+ * {@link #onConnection}; session setters;
  * {@code commit}, {@code rollback}) treat a dead connection as statements do: it is marked stale so that the next use
  * takes a new route, a lost transaction throws {@link WriterChangedException} when the writer moved, and a commit
  * whose answer was lost keeps its own failure, for it may have been applied.
@@ -430,15 +431,18 @@ final class LogicalConnection implements Connection {
 
     /**
      * What a commit whose connection failed throws (an explicit {@code commit()}, or autocommit switched on in a
-     * transaction): its own failure, never {@link WriterChangedException} — the commit may have been applied before its
-     * answer was lost, and retrying the transaction would apply it twice. The transaction is over either way, and the
-     * connection's next use takes a new route.
+     * transaction): its own failure, never {@link WriterChangedException} — unless the connection was {@code knownLost}
+     * before the commit was sent, the commit may have been applied before its answer was lost (a suppressed note says
+     * so), and retrying the transaction would apply it twice. The transaction is over either way, and the connection's
+     * next use takes a new route.
      */
-    private SQLException commitOutcomeUnknown(Binding b, SQLException e) {
+    private SQLException commitFailed(Binding b, SQLException e, boolean knownLost) {
         statementsInTransaction = 0;
-        e.addSuppressed(new SQLException("The connection to " + b.endpoint() + " failed while committing: the "
-                + "transaction may have been committed; Meridian does not report it as retryable. The connection's "
-                + "next use takes a new route", e.getSQLState()));
+        if (!knownLost) {
+            e.addSuppressed(new SQLException("The connection to " + b.endpoint() + " failed while committing: the "
+                    + "transaction may have been committed; Meridian does not report it as retryable. The "
+                    + "connection's next use takes a new route", e.getSQLState()));
+        }
         return e;
     }
 
@@ -600,8 +604,7 @@ final class LogicalConnection implements Connection {
 
     private <T extends Statement> T statement(Class<T> type, @Nullable String sql, StatementHandler.Factory factory)
             throws SQLException {
-        Connection c = physical();
-        Statement delegate = factory.create(c);
+        Statement delegate = onConnection(factory::create);
         return StatementHandler.wrap(type, this, delegate, generation, sql, factory);
     }
 
@@ -680,10 +683,11 @@ final class LogicalConnection implements Connection {
         }
         Binding b = binding;
         if (autoCommit && statementsInTransaction > 0 && b != null) {
+            boolean knownLost = stale;
             try {
                 b.connection().setAutoCommit(true); // commits the open transaction
             } catch (SQLException e) {
-                throw connectionLost(b, e) ? commitOutcomeUnknown(b, e) : e;
+                throw connectionLost(b, e) ? commitFailed(b, e, knownLost) : e;
             }
             if (writesOnWriter()) {
                 recordWrite();
@@ -712,10 +716,11 @@ final class LogicalConnection implements Connection {
             return; // nothing ran, nothing to commit
         }
         Binding b = binding;
+        boolean knownLost = stale;
         try {
             b.connection().commit();
         } catch (SQLException e) {
-            throw connectionLost(b, e) ? commitOutcomeUnknown(b, e) : e;
+            throw connectionLost(b, e) ? commitFailed(b, e, knownLost) : e;
         }
         if (statementsInTransaction > 0 && writesOnWriter()) {
             recordWrite();

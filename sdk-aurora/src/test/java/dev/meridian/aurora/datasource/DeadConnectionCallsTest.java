@@ -176,4 +176,34 @@ class DeadConnectionCallsTest {
 
         assertThat(connections.bound).hasSize(1);
     }
+
+    @Test
+    void aCommitAfterItsTransactionWasFoundLostKeepsItsOwnFailureWithoutCallingItsOutcomeUnknown()
+            throws SQLException {
+        c.setAutoCommit(false);
+        Statement s = c.createStatement();
+        s.executeUpdate("INSERT INTO t VALUES (1)");
+        connections.last().dead = true;
+        connections.moveWriterTo(Region.US_EAST_1);
+        assertThat(catchThrowable(() -> s.executeUpdate("INSERT INTO t VALUES (2)")))
+                .isInstanceOf(WriterChangedException.class);
+
+        Throwable failure = catchThrowable(c::commit);
+
+        assertThat(failure).isNotInstanceOf(WriterChangedException.class);
+        assertThat(failure.getSuppressed()).as("the transaction was known lost: nothing can have committed").isEmpty();
+        s.executeUpdate("INSERT INTO t VALUES (1)");
+        assertThat(connections.last().endpoint.region()).isEqualTo(Region.US_EAST_1);
+    }
+
+    @Test
+    void creatingAStatementInATransactionWhoseWriterMovedAsksForARetryOfTheTransaction() throws SQLException {
+        transactionThenDeath();
+        connections.moveWriterTo(Region.US_EAST_1);
+
+        assertThat(catchThrowable(c::createStatement)).isInstanceOf(WriterChangedException.class);
+        c.rollback();
+        c.prepareStatement("INSERT INTO t VALUES (?)").executeUpdate();
+        assertThat(connections.last().endpoint.region()).isEqualTo(Region.US_EAST_1);
+    }
 }
