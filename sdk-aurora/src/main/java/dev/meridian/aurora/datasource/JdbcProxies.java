@@ -11,11 +11,10 @@ import java.sql.Wrapper;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The JDK proxies a {@link LogicalConnection} hands out for the JDBC objects it does not implement itself (statements,
- * result sets, metadata), and what every one of them answers the same way: identity {@code equals}/{@code hashCode},
- * and {@code unwrap}/{@code isWrapperFor} giving the proxy itself for an interface it implements (JDBC: "the receiver
- * or a proxy for the receiver"), the driver's object for anything else. Proxy constructors are looked up once per
- * interface.
+ * The JDK proxies a {@link LogicalConnection} hands out for statements and metadata, and what every one of them
+ * answers the same way: identity {@code equals}/{@code hashCode}, and {@code unwrap}/{@code isWrapperFor} giving the
+ * proxy itself for an interface it implements (JDBC: "the receiver or a proxy for the receiver"), the driver's object
+ * for anything else. Proxy constructors are looked up once per interface.
  */
 final class JdbcProxies {
     /** What {@link #ownAnswer} returns for a method the proxy's handler must answer (or pass on) itself. */

@@ -72,7 +72,7 @@ import org.slf4j.LoggerFactory;
  * <p>Statements belong to the logical connection, not to one physical connection: each binding has a generation,
  * and a statement created on an earlier one is re-created on the current physical connection at its next use.
  * What it hands out leads back to it, never to a physical connection: statements ({@link StatementHandler}), their
- * result sets ({@link ResultSetHandler}) and its metadata ({@link MetaDataHandler}, which follows the binding like a
+ * result sets ({@link LogicalResultSet}) and its metadata ({@link MetaDataHandler}, which follows the binding like a
  * statement) answer {@code getConnection()}/{@code getStatement()} with Meridian's objects.
  *
  * <p>The calls that are not statements' executions (creating statements, savepoints, metadata, getters:

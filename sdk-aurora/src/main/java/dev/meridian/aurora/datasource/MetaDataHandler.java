@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link DatabaseMetaData} a {@link LogicalConnection} hands out: a JDK proxy that answers {@code getConnection()}
- * with the logical connection and hands out its result sets as Meridian's ({@link ResultSetHandler}; their statement,
+ * with the logical connection and hands out its result sets as Meridian's ({@link LogicalResultSet}; their statement,
  * when the driver has one, a Meridian statement of the logical connection), so that nothing reached from it is a
  * physical connection. Like a statement it follows the logical connection: each call goes to the metadata of the
  * physical connection the connection's next use takes (fetched again once the connection was re-bound), and a call
@@ -44,7 +44,7 @@ final class MetaDataHandler implements InvocationHandler {
         }
         Object result = owner.onConnection(c -> Optional.ofNullable(call(c, method, args))).orElse(null);
         if (result instanceof ResultSet rs) {
-            return ResultSetHandler.wrap(rs, owner.statementOver(rs.getStatement()));
+            return new LogicalResultSet(rs, owner.statementOver(rs.getStatement()));
         }
         return result;
     }

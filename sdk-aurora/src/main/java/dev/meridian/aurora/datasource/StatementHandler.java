@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>It reports executions to the logical connection (which tracks transaction state and handles a writer that
  * moved or a dead connection), returns the logical connection from {@code getConnection()}, hands out its result sets
- * as Meridian's ({@link ResultSetHandler}: their {@code getStatement()} is this statement), and records the settings
+ * as Meridian's ({@link LogicalResultSet}: their {@code getStatement()} is this statement), and records the settings
  * and parameters given to the statement so that it can be re-created on another physical connection and run there:
  * once when its own execution is retried on a new route, and at its next use (setter or execute) when the logical
  * connection has been re-bound since the statement was created (read-only flag changed, writer moved, connection
@@ -135,7 +135,7 @@ final class StatementHandler implements InvocationHandler {
         }
         if (rs != lastResultSet || handedOut == null) {
             lastResultSet = rs;
-            handedOut = ResultSetHandler.wrap(rs, statement);
+            handedOut = new LogicalResultSet(rs, statement);
         }
         return handedOut;
     }
