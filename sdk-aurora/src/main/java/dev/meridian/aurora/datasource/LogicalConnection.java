@@ -1015,7 +1015,7 @@ final class LogicalConnection implements Connection {
 
     @Override
     public Array createArrayOf(String typeName, Object[] elements) throws SQLException {
-        return onConnection(c -> c.createArrayOf(typeName, elements));
+        return new LogicalArray(onConnection(c -> c.createArrayOf(typeName, elements)), null);
     }
 
     @Override

@@ -29,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  * call's): the driver's result set, with {@code getStatement()} answering the Meridian statement that produced it, so
  * that an application reaching the connection through it works on the routed connection, not on the physical one
  * (JDBC: "the Statement object that produced this ResultSet"). A result set read from it (a ref cursor with
- * {@code getObject}) is handed out the same way; {@code unwrap}/{@code isWrapperFor} give this object for a JDBC
+ * {@code getObject}) is handed out the same way, and so is an array ({@link LogicalArray}, whose result sets the driver
+ * builds on a statement of its own); {@code unwrap}/{@code isWrapperFor} give this object for a JDBC
  * interface it implements, the driver's object otherwise.
  *
  * <p>Hand-written delegation rather than a JDK proxy like {@link StatementHandler}: every row of every result set
@@ -48,11 +49,32 @@ final class LogicalResultSet implements ResultSet {
         this.statement = statement;
     }
 
-    /** A ref cursor read from this result set is handed out as Meridian's too; any other value as it is. */
-    @SuppressWarnings("unchecked")
-    private <T> T nested(T value) {
-        return value instanceof ResultSet rs && !(value instanceof LogicalResultSet)
-                ? (T) new LogicalResultSet(rs, statement) : value;
+    /**
+     * A ref cursor or an array read from this result set is handed out as Meridian's too (see {@link #handOut});
+     * any other value as it is.
+     */
+    private @Nullable Object nested(@Nullable Object value) {
+        return handOut(value, statement);
+    }
+
+    /** As {@link #nested(Object)}, for a value asked for as {@code type}: a wrapper that is not one stays unwrapped. */
+    private <T> T nested(T value, Class<T> type) {
+        Object wrapped = nested(value);
+        return type.isInstance(wrapped) ? type.cast(wrapped) : value;
+    }
+
+    /**
+     * What a Meridian statement or result set hands out for {@code value} it got from the driver: a result set (a
+     * query's, a ref cursor) or an array as Meridian's, answering {@code statement}; anything else as it is.
+     */
+    static @Nullable Object handOut(@Nullable Object value, @Nullable Statement statement) {
+        if (value instanceof ResultSet rs && !(value instanceof LogicalResultSet)) {
+            return new LogicalResultSet(rs, statement);
+        }
+        if (value instanceof Array array && !(value instanceof LogicalArray)) {
+            return new LogicalArray(array, statement);
+        }
+        return value;
     }
 
     @Override
@@ -121,13 +143,13 @@ final class LogicalResultSet implements ResultSet {
     }
 
     @Override
-    public Array getArray(String columnLabel) throws SQLException {
-        return delegate.getArray(columnLabel);
+    public @Nullable Array getArray(String columnLabel) throws SQLException {
+        return (Array) nested(delegate.getArray(columnLabel));
     }
 
     @Override
-    public Array getArray(int columnIndex) throws SQLException {
-        return delegate.getArray(columnIndex);
+    public @Nullable Array getArray(int columnIndex) throws SQLException {
+        return (Array) nested(delegate.getArray(columnIndex));
     }
 
     @Override
@@ -354,31 +376,31 @@ final class LogicalResultSet implements ResultSet {
 
     @Override
     public <T> T getObject(String columnLabel, Class<T> type) throws SQLException {
-        return nested(delegate.getObject(columnLabel, type));
+        return nested(delegate.getObject(columnLabel, type), type);
     }
 
     @Override
-    public Object getObject(String columnLabel, Map<String, Class<?>> map) throws SQLException {
+    public @Nullable Object getObject(String columnLabel, Map<String, Class<?>> map) throws SQLException {
         return nested(delegate.getObject(columnLabel, map));
     }
 
     @Override
-    public Object getObject(String columnLabel) throws SQLException {
+    public @Nullable Object getObject(String columnLabel) throws SQLException {
         return nested(delegate.getObject(columnLabel));
     }
 
     @Override
     public <T> T getObject(int columnIndex, Class<T> type) throws SQLException {
-        return nested(delegate.getObject(columnIndex, type));
+        return nested(delegate.getObject(columnIndex, type), type);
     }
 
     @Override
-    public Object getObject(int columnIndex, Map<String, Class<?>> map) throws SQLException {
+    public @Nullable Object getObject(int columnIndex, Map<String, Class<?>> map) throws SQLException {
         return nested(delegate.getObject(columnIndex, map));
     }
 
     @Override
-    public Object getObject(int columnIndex) throws SQLException {
+    public @Nullable Object getObject(int columnIndex) throws SQLException {
         return nested(delegate.getObject(columnIndex));
     }
 

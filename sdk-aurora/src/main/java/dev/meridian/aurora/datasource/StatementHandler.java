@@ -125,13 +125,13 @@ final class StatementHandler implements InvocationHandler {
     }
 
     /**
-     * A result set ({@code executeQuery}, {@code getResultSet}, {@code getGeneratedKeys}, a callable's ref cursor)
-     * goes out as Meridian's, answering {@code statement} from {@code getStatement()}; the driver's same result set
-     * asked for again goes out as the same object.
+     * A result set ({@code executeQuery}, {@code getResultSet}, {@code getGeneratedKeys}, a callable's ref cursor) or
+     * an array (a callable's out parameter) goes out as Meridian's, answering {@code statement} from
+     * {@code getStatement()}; the driver's same result set asked for again goes out as the same object.
      */
     private @Nullable Object handOut(Statement statement, @Nullable Object result) {
         if (!(result instanceof ResultSet rs)) {
-            return result;
+            return LogicalResultSet.handOut(result, statement);
         }
         if (rs != lastResultSet || handedOut == null) {
             lastResultSet = rs;

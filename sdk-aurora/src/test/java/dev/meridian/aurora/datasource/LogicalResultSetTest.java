@@ -6,6 +6,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
+import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -141,5 +142,35 @@ class LogicalResultSetTest {
             assertThat(nested).isInstanceOf(LogicalResultSet.class);
             assertThat(((ResultSet) nested).getStatement()).isSameAs(statement);
         }
+    }
+
+    @Test
+    void anArrayReadFromItHandsOutItsResultSetsAnsweringTheSameStatement() throws SQLException {
+        Driver driver = new Driver();
+        Driver arrayRows = new Driver();
+        Array array = (Array) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Array.class},
+                (p, m, a) -> m.getName().equals("getResultSet") ? arrayRows.resultSet : null);
+        driver.nestedAnswer = array;
+        Statement statement = (Statement) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {Statement.class}, (p, m, a) -> null);
+        LogicalResultSet rs = new LogicalResultSet(driver.resultSet, statement);
+
+        Array read = (Array) rs.getObject(1);
+        assertThat(read).isInstanceOf(LogicalArray.class);
+        assertThat(read.getResultSet().getStatement()).isSameAs(statement);
+        assertThat(read.getResultSet(1, 2).getStatement()).isSameAs(statement);
+        assertThat(new LogicalArray(array, null).getResultSet().getStatement()).isNull();
+    }
+
+    @Test
+    void aValueAskedForAsADriverTypeIsNotReplacedByAWrapperOfAnotherType() throws SQLException {
+        Driver driver = new Driver();
+        Driver cursor = new Driver();
+        driver.nestedAnswer = cursor.resultSet;
+        LogicalResultSet rs = new LogicalResultSet(driver.resultSet, null);
+
+        // Asked for as the driver's own class (here the proxy's), the driver's object is what fits.
+        Class<? extends ResultSet> driverType = cursor.resultSet.getClass();
+        assertThat(rs.getObject(1, driverType)).isSameAs(cursor.resultSet);
     }
 }

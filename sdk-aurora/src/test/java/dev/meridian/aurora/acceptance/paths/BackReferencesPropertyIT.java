@@ -57,8 +57,8 @@ class BackReferencesPropertyIT {
     /** A way from an object Meridian handed out back to a connection. */
     enum Path {
         STATEMENT, PREPARED_STATEMENT, CALLABLE_STATEMENT, QUERY_RESULT_SET, EXECUTE_RESULT_SET, PREPARED_RESULT_SET,
-        CALLABLE_RESULT_SET, MORE_RESULTS, GENERATED_KEYS, METADATA, METADATA_TABLES, METADATA_COLUMNS,
-        METADATA_TYPE_INFO, METADATA_TABLE_TYPES, METADATA_CLIENT_INFO_PROPERTIES;
+        CALLABLE_RESULT_SET, MORE_RESULTS, GENERATED_KEYS, ARRAY_RESULT_SET, CREATED_ARRAY_RESULT_SET, METADATA,
+        METADATA_TABLES, METADATA_COLUMNS, METADATA_TYPE_INFO, METADATA_TABLE_TYPES, METADATA_CLIENT_INFO_PROPERTIES;
 
         /** Follows the path from {@code c}; checks each object on the way is the one that produced the next. */
         Connection follow(Connection c, String id) throws SQLException {
@@ -100,18 +100,27 @@ class BackReferencesPropertyIT {
                     assertThat(p.executeUpdate()).isEqualTo(1);
                     return producedBy(p.getGeneratedKeys(), p);
                 }
+                case ARRAY_RESULT_SET: {
+                    // pgjdbc builds an array's result set on a statement of its own, on the physical connection.
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT ARRAY[1, 2]");
+                    assertThat(rs.next()).isTrue();
+                    return producedBy(rs.getArray(1).getResultSet(), s);
+                }
+                case CREATED_ARRAY_RESULT_SET:
+                    return ofDriver(c, c.createArrayOf("int4", new Object[] {1, 2}).getResultSet());
                 case METADATA:
                     return metaData(c).getConnection();
                 case METADATA_TABLES:
-                    return ofMetaData(c, metaData(c).getTables(null, null, "paths", null));
+                    return ofDriver(c, metaData(c).getTables(null, null, "paths", null));
                 case METADATA_COLUMNS:
-                    return ofMetaData(c, metaData(c).getColumns(null, null, "paths", "%"));
+                    return ofDriver(c, metaData(c).getColumns(null, null, "paths", "%"));
                 case METADATA_TYPE_INFO:
-                    return ofMetaData(c, metaData(c).getTypeInfo());
+                    return ofDriver(c, metaData(c).getTypeInfo());
                 case METADATA_TABLE_TYPES:
-                    return ofMetaData(c, metaData(c).getTableTypes());
+                    return ofDriver(c, metaData(c).getTableTypes());
                 case METADATA_CLIENT_INFO_PROPERTIES:
-                    return ofMetaData(c, metaData(c).getClientInfoProperties());
+                    return ofDriver(c, metaData(c).getClientInfoProperties());
                 default:
                     throw new AssertionError(this);
             }
@@ -138,17 +147,17 @@ class BackReferencesPropertyIT {
     }
 
     /**
-     * A metadata result set's statement: JDBC lets it be null ("generated some other way"); when there is one, it is
-     * Meridian's and belongs to {@code c}.
+     * The statement of a result set the driver made (metadata, an array the application created): JDBC lets it be
+     * null ("generated some other way"); when there is one, it is Meridian's and belongs to {@code c}.
      */
-    private static Connection ofMetaData(Connection c, ResultSet rs) throws SQLException {
+    private static Connection ofDriver(Connection c, ResultSet rs) throws SQLException {
         consistent(rs);
         Statement s = rs.getStatement();
         if (s == null) {
             return c;
         }
         consistent(s);
-        assertThat(s.getConnection()).as("a metadata result set's statement's connection").isSameAs(c);
+        assertThat(s.getConnection()).as("a driver-made result set's statement's connection").isSameAs(c);
         return s.getConnection();
     }
 
