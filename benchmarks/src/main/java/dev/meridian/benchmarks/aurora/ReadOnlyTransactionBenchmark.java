@@ -37,11 +37,14 @@ import software.amazon.awssdk.regions.Region;
  * </ul>
  * One thread, variants interleaved in rotating order for {@code rounds} rounds of {@code roundMillis} each, so JIT
  * state and machine noise hit every variant alike; the table reports the median round. A harness rather than JMH
- * because all variants must share one running cluster. Arguments: {@code [rounds] [roundMillis] [warmupMillis]}.
+ * because all variants must share one running cluster. Arguments: {@code [rounds] [roundMillis] [warmupMillis]
+ * [rowsPerRead]}: with {@code rowsPerRead} above 1 (default 1) the SELECT reads that many consecutive rows, all
+ * iterated, so that the cost per row of a result set (Meridian hands out its own over the driver's) shows.
  */
 public final class ReadOnlyTransactionBenchmark {
     private static final int ROWS = 10_000;
-    private static final String SELECT = "SELECT v FROM kv WHERE id = ?";
+    private static final String SELECT = "SELECT v FROM kv WHERE id BETWEEN ? AND ?";
+    private static int rowsPerRead = 1;
 
     private ReadOnlyTransactionBenchmark() {
     }
@@ -50,6 +53,7 @@ public final class ReadOnlyTransactionBenchmark {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
         long roundMillis = args.length > 1 ? Long.parseLong(args[1]) : 2_000;
         long warmupMillis = args.length > 2 ? Long.parseLong(args[2]) : 5_000;
+        rowsPerRead = args.length > 3 ? Integer.parseInt(args[3]) : 1;
 
         try (LocalAuroraGlobal aurora = LocalAuroraGlobal.start("eu-west-1", "eu-central-1")) {
             seed(aurora);
@@ -119,7 +123,8 @@ public final class ReadOnlyTransactionBenchmark {
             }
         }
         double baseline = median(results.get(names.get(0)));
-        System.out.printf("%n| variant | µs/op (median of %d × %d ms) | min | max | ratio |%n", rounds, roundMillis);
+        System.out.printf("%n| variant | µs/op, %d row(s) (median of %d × %d ms) | min | max | ratio |%n", rowsPerRead,
+                rounds, roundMillis);
         System.out.println("|---|---:|---:|---:|---:|");
         for (String name : names) {
             double[] r = results.get(name);
@@ -136,7 +141,7 @@ public final class ReadOnlyTransactionBenchmark {
         long now;
         String sink = null;
         do {
-            sink = readOnlyTransaction(ds, 1 + ThreadLocalRandom.current().nextInt(ROWS));
+            sink = readOnlyTransaction(ds, 1 + ThreadLocalRandom.current().nextInt(ROWS - rowsPerRead + 1));
             ops++;
             now = System.nanoTime();
         } while (now < end);
@@ -153,8 +158,12 @@ public final class ReadOnlyTransactionBenchmark {
             String value;
             try (PreparedStatement ps = c.prepareStatement(SELECT)) {
                 ps.setInt(1, id);
+                ps.setInt(2, id + rowsPerRead - 1);
                 try (ResultSet rs = ps.executeQuery()) {
-                    value = rs.next() ? rs.getString(1) : null;
+                    value = null;
+                    while (rs.next()) {
+                        value = rs.getString(1);
+                    }
                 }
             }
             c.commit();

@@ -71,6 +71,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Statements belong to the logical connection, not to one physical connection: each binding has a generation,
  * and a statement created on an earlier one is re-created on the current physical connection at its next use.
+ * What it hands out leads back to it, never to a physical connection: statements ({@link StatementHandler}), their
+ * result sets ({@link LogicalResultSet}) and its metadata ({@link MetaDataHandler}, which follows the binding like a
+ * statement) answer {@code getConnection()}/{@code getStatement()} with Meridian's objects.
+ *
+ * <p>The calls that are not statements' executions (creating statements, savepoints, metadata, getters:
+ * {@link #onConnection}; session setters;
+ * {@code commit}, {@code rollback}) treat a dead connection as statements do: it is marked stale so that the next use
+ * takes a new route, a lost transaction throws {@link WriterChangedException} when the writer moved, and a commit
+ * whose answer was lost keeps its own failure, for it may have been applied.
  *
  * <p>{@link #isValid(int)} answers for the route the next statement would take: a bound connection asks its
  * database; an unbound one takes a connection for that route (breakers, residency and pool applied), validates it
@@ -303,7 +312,7 @@ final class LogicalConnection implements Connection {
         }
     }
 
-    Object execute(StatementHandler statement, Method method, Object[] args) throws Throwable {
+    @Nullable Object execute(StatementHandler statement, Method method, Object[] args) throws Throwable {
         prepareForUse(statement);
         statementsInTransaction++;
         Object result;
@@ -337,21 +346,19 @@ final class LogicalConnection implements Connection {
         }
     }
 
-    private Object onExecuteFailure(StatementHandler statement, Method method, Object[] args, SQLException e)
-            throws Throwable {
+    private @Nullable Object onExecuteFailure(StatementHandler statement, Method method, Object[] args,
+            SQLException e) throws Throwable {
         Binding b = binding;
         if (b == null) {
             throw e;
         }
         boolean firstOfTransaction = autoCommit || statementsInTransaction == 1;
-        if (SqlFailures.isConnectionFailure(e)) {
-            stale = true;
-            connections.connectionFailed(b, e);
+        if (connectionLost(b, e)) {
             // A statement after others of its transaction cannot move: their work lives in the connection that died.
             // Whether the first one may is sdk-core's rule, asked with what the failure proves and what the
             // statement is.
             if (!firstOfTransaction) {
-                throw transactionLost(b, e, statement.sqlOf(args));
+                throw transactionLost(b, e, TransactionEnds.mayEnd(statement.sqlOf(args)), statementsInTransaction - 1);
             }
             if (!mayMove(e)) {
                 throw e;
@@ -392,21 +399,140 @@ final class LogicalConnection implements Connection {
     }
 
     /**
-     * What a statement after others of its transaction throws when its connection failed. The transaction committed
-     * nothing (the server rolls it back when its connection dies), so when the writer moved meanwhile — a switchover
-     * stops the old writer, ending its connections — the caller gets the README's {@link WriterChangedException}
-     * (40001: retry the whole transaction), not the old writer's shutdown notice; otherwise the failure itself. Not
-     * when the statement's {@code sql} may itself end the transaction (a {@code COMMIT} sent as SQL, or SQL not known):
-     * the commit may have happened before the connection died, and a retry would apply the transaction twice.
+     * Whether {@code e} says the bound connection {@code b} failed; if so, the connection is marked stale (its next
+     * use outside a transaction takes a new route) and the data source told (breaker, idle connections, topology).
      */
-    private SQLException transactionLost(Binding b, SQLException e, @Nullable String sql) {
-        if (b.role() != Role.WRITER || readOnly || TransactionEnds.mayEnd(sql) || !connections.writerMoved(b)) {
+    private boolean connectionLost(Binding b, SQLException e) {
+        if (!SqlFailures.isConnectionFailure(e)) {
+            return false;
+        }
+        stale = true;
+        connections.connectionFailed(b, e);
+        return true;
+    }
+
+    /**
+     * What a call inside a transaction throws when its connection failed after {@code ranBefore} statements of the
+     * transaction. The transaction committed nothing (the server rolls it back when its connection dies), so when the
+     * writer moved meanwhile — a switchover stops the old writer, ending its connections — the caller gets the README's
+     * {@link WriterChangedException} (40001: retry the whole transaction), not the old writer's shutdown notice;
+     * otherwise the failure itself. Not when the call {@code mayHaveCommitted} (a {@code COMMIT} sent as SQL, SQL not
+     * known, {@code commit()} itself): the commit may have happened before the connection died, and a retry would
+     * apply the transaction twice.
+     */
+    private SQLException transactionLost(Binding b, SQLException e, boolean mayHaveCommitted, int ranBefore) {
+        if (b.role() != Role.WRITER || readOnly || mayHaveCommitted || !connections.writerMoved(b)) {
             return e;
         }
         return new WriterChangedException("The writer of the global database moved during this transaction (the "
-                + "connection to " + b.endpoint() + " failed: " + e.getMessage() + ") after "
-                + (statementsInTransaction - 1) + " statement(s) of the transaction had run; roll back and retry the "
-                + "whole transaction", e);
+                + "connection to " + b.endpoint() + " failed: " + e.getMessage() + ") after " + ranBefore
+                + " statement(s) of the transaction had run; roll back and retry the whole transaction", e);
+    }
+
+    /**
+     * What a commit whose connection failed throws (an explicit {@code commit()}, or autocommit switched on in a
+     * transaction): its own failure, never {@link WriterChangedException} — unless the connection was {@code knownLost}
+     * before the commit was sent, the commit may have been applied before its answer was lost (a suppressed note says
+     * so), and retrying the transaction would apply it twice. The transaction is over either way, and the connection's
+     * next use takes a new route.
+     */
+    private SQLException commitFailed(Binding b, SQLException e, boolean knownLost) {
+        statementsInTransaction = 0;
+        if (!knownLost) {
+            e.addSuppressed(new SQLException("The connection to " + b.endpoint() + " failed while committing: the "
+                    + "transaction may have been committed; Meridian does not report it as retryable. The "
+                    + "connection's next use takes a new route", e.getSQLState()));
+        }
+        return e;
+    }
+
+    /** A call on the physical connection that is not a statement's execution (savepoints, metadata, LOBs...). */
+    @FunctionalInterface
+    interface ConnectionCall<T> {
+        T on(Connection physical) throws SQLException;
+    }
+
+    /** A call on the physical connection that answers nothing (a setting, a savepoint released). */
+    @FunctionalInterface
+    private interface ConnectionAction {
+        void on(Connection physical) throws SQLException;
+    }
+
+    /**
+     * Runs {@code call} on the physical connection the next use takes (binding as a statement would). When the
+     * connection fails under it, the connection is marked stale and the call fails as a statement would: inside a
+     * transaction with {@link #transactionLost} (the call itself commits nothing); outside one, where nothing is lost,
+     * the call — which sends none of the caller's writes, so sdk-core's rule lets it move as a read — runs once more
+     * on a new route.
+     */
+    <T> T onConnection(ConnectionCall<T> call) throws SQLException {
+        return onConnection(physical(), call);
+    }
+
+    private <T> T onConnection(Connection physical, ConnectionCall<T> call) throws SQLException {
+        try {
+            return call.on(physical);
+        } catch (SQLException e) {
+            Binding b = binding;
+            if (b == null || !connectionLost(b, e)) {
+                throw e;
+            }
+            if (inTransaction()) {
+                throw transactionLost(b, e, false, statementsInTransaction);
+            }
+            if (!SqlFailures.STATEMENTS.classify(e).movesOn(OperationKind.READ)) {
+                throw e;
+            }
+            log.info("Connection to {} failed outside a transaction; running the call on a new route: {}",
+                    b.endpoint(), e.toString());
+            try {
+                return call.on(physical());
+            } catch (SQLException again) {
+                Binding retried = binding;
+                if (retried != null) {
+                    connectionLost(retried, again);
+                }
+                again.addSuppressed(e);
+                throw again;
+            }
+        }
+    }
+
+    /**
+     * Applies a session setting to the bound physical connection, if there is one; the caller records the setting for
+     * later binds. Outside a transaction a dead connection is no reason to fail: a stale one is released at once, one
+     * found dead now too, and the setting goes to the connection of the next use. Inside a transaction a dead
+     * connection fails the setting with {@link #transactionLost}.
+     */
+    private void applySetting(ConnectionAction setting) throws SQLException {
+        dropIfStale();
+        Binding b = binding;
+        if (b == null) {
+            return;
+        }
+        try {
+            setting.on(b.connection());
+        } catch (SQLException e) {
+            if (!connectionLost(b, e)) {
+                throw e;
+            }
+            if (inTransaction()) {
+                throw transactionLost(b, e, false, statementsInTransaction);
+            }
+            unbind(true);
+        }
+    }
+
+    /** Releases a stale binding outside a transaction: the next use takes a new route and replays the settings. */
+    private void dropIfStale() {
+        if (binding != null && stale && !inTransaction()) {
+            unbind(true);
+        }
+    }
+
+    /** The bound physical connection when it is not known to be dead, for reads of its state; else null. */
+    private @Nullable Connection liveBound() {
+        return binding == null || stale ? null : binding.connection();
     }
 
     /**
@@ -432,8 +558,8 @@ final class LogicalConnection implements Connection {
     }
 
     /** Gives up the current physical connection, binds a new one, re-creates the statement there and runs it once. */
-    private Object retryOnNewRoute(StatementHandler statement, Method method, Object[] args, SQLException cause)
-            throws Throwable {
+    private @Nullable Object retryOnNewRoute(StatementHandler statement, Method method, Object[] args,
+            SQLException cause) throws Throwable {
         Binding failed = binding;
         if (!autoCommit && failed != null) {
             try {
@@ -458,14 +584,27 @@ final class LogicalConnection implements Connection {
 
     // ---- statements --------------------------------------------------------------------------------------------
 
+    /** The binding generation; statements and metadata handed out remember the one they were created on. */
+    long generation() {
+        return generation;
+    }
+
+    /**
+     * The driver's statement behind a metadata result set, as a Meridian statement of this connection (a plain
+     * statement re-created on the current connection at its next use, as any other); null stays null.
+     */
+    @Nullable Statement statementOver(@Nullable Statement physical) {
+        return physical == null ? null
+                : StatementHandler.wrap(Statement.class, this, physical, generation, null, Connection::createStatement);
+    }
+
     private <T extends Statement> T statement(Class<T> type, StatementHandler.Factory factory) throws SQLException {
         return statement(type, null, factory);
     }
 
     private <T extends Statement> T statement(Class<T> type, @Nullable String sql, StatementHandler.Factory factory)
             throws SQLException {
-        Connection c = physical();
-        Statement delegate = factory.create(c);
+        Statement delegate = onConnection(factory::create);
         return StatementHandler.wrap(type, this, delegate, generation, sql, factory);
     }
 
@@ -542,11 +681,19 @@ final class LogicalConnection implements Connection {
         if (autoCommit == this.autoCommit) {
             return;
         }
-        if (binding != null) {
-            binding.connection().setAutoCommit(autoCommit); // switching on commits the open transaction
-            if (autoCommit && statementsInTransaction > 0 && writesOnWriter()) {
+        Binding b = binding;
+        if (autoCommit && statementsInTransaction > 0 && b != null) {
+            boolean knownLost = stale;
+            try {
+                b.connection().setAutoCommit(true); // commits the open transaction
+            } catch (SQLException e) {
+                throw connectionLost(b, e) ? commitFailed(b, e, knownLost) : e;
+            }
+            if (writesOnWriter()) {
                 recordWrite();
             }
+        } else {
+            applySetting(c -> c.setAutoCommit(autoCommit));
         }
         statementsInTransaction = 0;
         this.autoCommit = autoCommit;
@@ -561,13 +708,20 @@ final class LogicalConnection implements Connection {
     @Override
     public void commit() throws SQLException {
         checkOpen();
+        dropIfStale(); // a failed connection with no transaction open has nothing to commit
         if (binding == null) {
             if (autoCommit) {
                 throw new SQLException("Cannot commit when autoCommit is enabled", "25000");
             }
             return; // nothing ran, nothing to commit
         }
-        binding.connection().commit();
+        Binding b = binding;
+        boolean knownLost = stale;
+        try {
+            b.connection().commit();
+        } catch (SQLException e) {
+            throw connectionLost(b, e) ? commitFailed(b, e, knownLost) : e;
+        }
         if (statementsInTransaction > 0 && writesOnWriter()) {
             recordWrite();
         }
@@ -584,50 +738,57 @@ final class LogicalConnection implements Connection {
             return;
         }
         statementsInTransaction = 0;
-        if (stale) {
-            // The connection failed or its node stopped being the writer: the server has already rolled back, or will
-            // when the connection is dropped. Rolling back is then a success for the caller.
-            try {
-                binding.connection().rollback();
-            } catch (SQLException e) {
-                log.debug("Rollback on a stale connection to {} failed; the transaction is gone: {}", binding.endpoint(), e.toString());
+        Binding b = binding;
+        // A connection that failed (before or now) or whose node stopped being the writer: the server has already
+        // rolled back, or will when the connection is dropped. Rolling back is then a success for the caller.
+        try {
+            b.connection().rollback();
+        } catch (SQLException e) {
+            if (!stale && !connectionLost(b, e)) {
+                throw e;
             }
-            unbind(true);
-            return;
+            log.debug("Rollback on a failed connection to {} failed; the transaction is gone: {}", b.endpoint(),
+                    e.toString());
         }
-        binding.connection().rollback();
+        if (stale) {
+            unbind(true);
+        }
     }
 
     @Override
     public Savepoint setSavepoint() throws SQLException {
-        Savepoint s = physical().setSavepoint();
+        Savepoint s = onConnection(Connection::setSavepoint);
         statementsInTransaction++;
         return s;
     }
 
     @Override
     public Savepoint setSavepoint(String name) throws SQLException {
-        Savepoint s = physical().setSavepoint(name);
+        Savepoint s = onConnection(c -> c.setSavepoint(name));
         statementsInTransaction++;
         return s;
     }
 
     @Override
     public void rollback(Savepoint savepoint) throws SQLException {
-        boundOrThrow("rollback to a savepoint").rollback(savepoint);
+        onSavepoint("rollback to a savepoint", c -> c.rollback(savepoint));
     }
 
     @Override
     public void releaseSavepoint(Savepoint savepoint) throws SQLException {
-        boundOrThrow("release a savepoint").releaseSavepoint(savepoint);
+        onSavepoint("release a savepoint", c -> c.releaseSavepoint(savepoint));
     }
 
-    private Connection boundOrThrow(String action) throws SQLException {
+    /** A savepoint's {@code action} on the bound connection ({@link #onConnection}'s failures); none bound: 3B001. */
+    private void onSavepoint(String action, ConnectionAction call) throws SQLException {
         checkOpen();
         if (binding == null) {
             throw new SQLException("Cannot " + action + ": no statement has run on this connection", "3B001");
         }
-        return binding.connection();
+        onConnection(binding.connection(), c -> {
+            call.on(c);
+            return Boolean.TRUE;
+        });
     }
 
     // ---- session settings --------------------------------------------------------------------------------------
@@ -647,7 +808,7 @@ final class LogicalConnection implements Connection {
                         "25001");
             }
             if (b.serves(readOnly)) {
-                b.connection().setReadOnly(readOnly);
+                applySetting(c -> c.setReadOnly(readOnly));
             }
             // Otherwise the connection no longer fits; it is released and re-chosen at the next use.
         }
@@ -663,84 +824,72 @@ final class LogicalConnection implements Connection {
     @Override
     public void setTransactionIsolation(int level) throws SQLException {
         checkOpen();
-        if (binding != null) {
-            binding.connection().setTransactionIsolation(level);
-        }
+        applySetting(c -> c.setTransactionIsolation(level));
         isolation = level;
     }
 
     @Override
     public int getTransactionIsolation() throws SQLException {
         checkOpen();
-        return isolation != null ? isolation : physical().getTransactionIsolation();
+        return isolation != null ? isolation : onConnection(Connection::getTransactionIsolation);
     }
 
     @Override
     public void setCatalog(String catalog) throws SQLException {
         checkOpen();
-        if (binding != null) {
-            binding.connection().setCatalog(catalog);
-        }
+        applySetting(c -> c.setCatalog(catalog));
         this.catalog = catalog;
     }
 
     @Override
     public String getCatalog() throws SQLException {
         checkOpen();
-        return catalog != null ? catalog : physical().getCatalog();
+        return catalog != null ? catalog : onConnection(Connection::getCatalog);
     }
 
     @Override
     public void setSchema(String schema) throws SQLException {
         checkOpen();
-        if (binding != null) {
-            binding.connection().setSchema(schema);
-        }
+        applySetting(c -> c.setSchema(schema));
         this.schema = schema;
     }
 
     @Override
     public String getSchema() throws SQLException {
         checkOpen();
-        return schema != null ? schema : physical().getSchema();
+        return schema != null ? schema : onConnection(Connection::getSchema);
     }
 
     @Override
     public void setHoldability(int holdability) throws SQLException {
         checkOpen();
-        if (binding != null) {
-            changeHoldability(binding.connection(), holdability);
-        }
+        applySetting(c -> changeHoldability(c, holdability));
         this.holdability = holdability;
     }
 
     @Override
     public int getHoldability() throws SQLException {
         checkOpen();
-        return holdability != null ? holdability : physical().getHoldability();
+        return holdability != null ? holdability : onConnection(Connection::getHoldability);
     }
 
     @Override
     public void setTypeMap(Map<String, Class<?>> map) throws SQLException {
         checkOpen();
-        if (binding != null) {
-            changeTypeMap(binding.connection(), map);
-        }
+        applySetting(c -> changeTypeMap(c, map));
         this.typeMap = map;
     }
 
     @Override
     public Map<String, Class<?>> getTypeMap() throws SQLException {
         checkOpen();
-        return typeMap != null ? typeMap : physical().getTypeMap();
+        return typeMap != null ? typeMap : onConnection(Connection::getTypeMap);
     }
 
     @Override
     public void setNetworkTimeout(Executor executor, int milliseconds) throws SQLException {
         checkOpen();
-        if (binding != null) {
-            binding.connection().setNetworkTimeout(executor, milliseconds);
-        }
+        applySetting(c -> c.setNetworkTimeout(executor, milliseconds));
         this.networkTimeoutExecutor = executor;
         this.networkTimeoutMillis = milliseconds;
     }
@@ -748,8 +897,9 @@ final class LogicalConnection implements Connection {
     @Override
     public int getNetworkTimeout() throws SQLException {
         checkOpen();
-        if (binding != null) {
-            return binding.connection().getNetworkTimeout();
+        Connection live = liveBound();
+        if (live != null) {
+            return live.getNetworkTimeout();
         }
         return networkTimeoutMillis == null ? 0 : networkTimeoutMillis;
     }
@@ -765,6 +915,7 @@ final class LogicalConnection implements Connection {
         } else {
             clientInfo.setProperty(name, value);
         }
+        dropIfStale();
         if (binding != null) {
             rememberClientInfo(binding.connection());
             binding.connection().setClientInfo(name, value);
@@ -776,6 +927,7 @@ final class LogicalConnection implements Connection {
         checkOpenForClientInfo();
         clientInfo = new Properties();
         clientInfo.putAll(properties);
+        dropIfStale();
         if (binding != null) {
             rememberClientInfo(binding.connection());
             binding.connection().setClientInfo(properties);
@@ -791,8 +943,9 @@ final class LogicalConnection implements Connection {
     @Override
     public @Nullable String getClientInfo(String name) throws SQLException {
         checkOpen();
-        if (binding != null) {
-            return binding.connection().getClientInfo(name);
+        Connection live = liveBound();
+        if (live != null) {
+            return live.getClientInfo(name);
         }
         return clientInfo == null ? null : clientInfo.getProperty(name);
     }
@@ -800,8 +953,9 @@ final class LogicalConnection implements Connection {
     @Override
     public Properties getClientInfo() throws SQLException {
         checkOpen();
-        if (binding != null) {
-            return binding.connection().getClientInfo();
+        Connection live = liveBound();
+        if (live != null) {
+            return live.getClientInfo();
         }
         Properties copy = new Properties();
         if (clientInfo != null) {
@@ -814,56 +968,59 @@ final class LogicalConnection implements Connection {
 
     @Override
     public String nativeSQL(String sql) throws SQLException {
-        return physical().nativeSQL(sql);
+        return onConnection(c -> c.nativeSQL(sql));
     }
 
     @Override
     public DatabaseMetaData getMetaData() throws SQLException {
-        return physical().getMetaData();
+        DatabaseMetaData physical = onConnection(Connection::getMetaData);
+        return MetaDataHandler.wrap(this, physical, generation);
     }
 
     @Override
     public @Nullable SQLWarning getWarnings() throws SQLException {
         checkOpen();
-        return binding == null ? null : binding.connection().getWarnings();
+        Connection live = liveBound();
+        return live == null ? null : live.getWarnings(); // a dead connection's warnings died with it
     }
 
     @Override
     public void clearWarnings() throws SQLException {
         checkOpen();
-        if (binding != null) {
-            binding.connection().clearWarnings();
+        Connection live = liveBound();
+        if (live != null) {
+            live.clearWarnings();
         }
     }
 
     @Override
     public Clob createClob() throws SQLException {
-        return physical().createClob();
+        return onConnection(Connection::createClob);
     }
 
     @Override
     public Blob createBlob() throws SQLException {
-        return physical().createBlob();
+        return onConnection(Connection::createBlob);
     }
 
     @Override
     public NClob createNClob() throws SQLException {
-        return physical().createNClob();
+        return onConnection(Connection::createNClob);
     }
 
     @Override
     public SQLXML createSQLXML() throws SQLException {
-        return physical().createSQLXML();
+        return onConnection(Connection::createSQLXML);
     }
 
     @Override
     public Array createArrayOf(String typeName, Object[] elements) throws SQLException {
-        return physical().createArrayOf(typeName, elements);
+        return new LogicalArray(onConnection(c -> c.createArrayOf(typeName, elements)), null);
     }
 
     @Override
     public Struct createStruct(String typeName, Object[] attributes) throws SQLException {
-        return physical().createStruct(typeName, attributes);
+        return onConnection(c -> c.createStruct(typeName, attributes));
     }
 
     /**

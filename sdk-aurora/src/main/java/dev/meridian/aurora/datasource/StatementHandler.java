@@ -2,16 +2,10 @@ package dev.meridian.aurora.datasource;
 
 import java.io.InputStream;
 import java.io.Reader;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
-import java.sql.CallableStatement;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
@@ -27,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  * The statement a {@link LogicalConnection} hands out: a JDK proxy over the physical statement.
  *
  * <p>It reports executions to the logical connection (which tracks transaction state and handles a writer that
- * moved or a dead connection), returns the logical connection from {@code getConnection()}, and records the settings
+ * moved or a dead connection), returns the logical connection from {@code getConnection()}, hands out its result sets
+ * as Meridian's ({@link LogicalResultSet}: their {@code getStatement()} is this statement), and records the settings
  * and parameters given to the statement so that it can be re-created on another physical connection and run there:
  * once when its own execution is retried on a new route, and at its next use (setter or execute) when the logical
  * connection has been re-bound since the statement was created (read-only flag changed, writer moved, connection
@@ -53,10 +48,6 @@ final class StatementHandler implements InvocationHandler {
     private static final Set<String> BATCH_EXECUTE_METHODS = Set.of("executeBatch", "executeLargeBatch");
     private static final Set<String> STREAM_SETTERS = Set.of(
             "setAsciiStream", "setBinaryStream", "setCharacterStream", "setNCharacterStream", "setUnicodeStream");
-    private static final Map<Class<?>, MethodHandle> CONSTRUCTORS = Map.of(
-            Statement.class, proxyConstructor(Statement.class),
-            PreparedStatement.class, proxyConstructor(PreparedStatement.class),
-            CallableStatement.class, proxyConstructor(CallableStatement.class));
 
     private final LogicalConnection owner;
     private final Factory factory;
@@ -69,6 +60,9 @@ final class StatementHandler implements InvocationHandler {
     private @Nullable List<Invocation> others;
     private boolean batchPending;
     private @Nullable Set<Object> streamParameters;
+    /** The driver's result set last handed out, and what it was handed out as. */
+    private @Nullable ResultSet lastResultSet;
+    private @Nullable ResultSet handedOut;
 
     private record Invocation(Method method, Object[] args) {
     }
@@ -86,42 +80,22 @@ final class StatementHandler implements InvocationHandler {
      * Wraps {@code delegate}, created by {@code factory} (with {@code preparedSql}, null for a plain statement) on the
      * physical connection of binding {@code generation} of {@code owner}.
      */
-    @SuppressWarnings("unchecked")
     static <T extends Statement> T wrap(Class<T> type, LogicalConnection owner, Statement delegate, long generation,
                                         @Nullable String preparedSql, Factory factory) {
-        StatementHandler handler = new StatementHandler(owner, delegate, generation, preparedSql, factory);
-        MethodHandle constructor = CONSTRUCTORS.get(type);
-        if (constructor == null) {
-            throw new IllegalStateException("cannot create statement proxy for " + type.getSimpleName());
-        }
-        try {
-            return (T) constructor.invoke(handler);
-        } catch (Throwable e) {
-            throw new IllegalStateException("cannot create statement proxy for " + type.getSimpleName(), e);
-        }
-    }
-
-    private static MethodHandle proxyConstructor(Class<?> type) {
-        try {
-            Class<?> proxyClass = Proxy.newProxyInstance(StatementHandler.class.getClassLoader(), new Class<?>[]{type},
-                    (p, m, a) -> null).getClass();
-            return MethodHandles.publicLookup()
-                    .findConstructor(proxyClass, MethodType.methodType(void.class, InvocationHandler.class));
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+        return JdbcProxies.create(type, new StatementHandler(owner, delegate, generation, preparedSql, factory));
     }
 
     @Override
-    public Object invoke(Object self, Method method, Object[] args) throws Throwable {
-        String name = method.getName();
-        if (method.getDeclaringClass() == Object.class) {
-            return switch (name) {
-                case "equals" -> self == args[0];
-                case "hashCode" -> System.identityHashCode(self);
-                default -> "Meridian" + delegate;
-            };
+    public @Nullable Object invoke(Object self, Method method, Object[] args) throws Throwable {
+        Object own = JdbcProxies.ownAnswer(self, delegate, method, args);
+        if (own != JdbcProxies.NOT_OWN) {
+            return own;
         }
+        return handOut((Statement) self, call(method, args));
+    }
+
+    private @Nullable Object call(Method method, Object[] args) throws Throwable {
+        String name = method.getName();
         if (EXECUTE_METHODS.contains(name)) {
             if (BATCH_EXECUTE_METHODS.contains(name)) {
                 try {
@@ -132,15 +106,8 @@ final class StatementHandler implements InvocationHandler {
             }
             return owner.execute(this, method, args);
         }
-        switch (name) {
-            case "getConnection":
-                return owner;
-            case "unwrap":
-                return ((Class<?>) args[0]).isInstance(self) ? self : delegate.unwrap((Class<?>) args[0]);
-            case "isWrapperFor":
-                return ((Class<?>) args[0]).isInstance(self) || delegate.isWrapperFor((Class<?>) args[0]);
-            default:
-                break;
+        if (name.equals("getConnection")) {
+            return owner;
         }
         if (changesWhatIsSent(name)) {
             // Recorded before the statement moves, so that a clear or a plain value over a stream can make a stale
@@ -157,18 +124,30 @@ final class StatementHandler implements InvocationHandler {
         return invokeDelegate(method, args);
     }
 
+    /**
+     * A result set ({@code executeQuery}, {@code getResultSet}, {@code getGeneratedKeys}, a callable's ref cursor) or
+     * an array (a callable's out parameter) goes out as Meridian's, answering {@code statement} from
+     * {@code getStatement()}; the driver's same result set asked for again goes out as the same object.
+     */
+    private @Nullable Object handOut(Statement statement, @Nullable Object result) {
+        if (!(result instanceof ResultSet rs)) {
+            return LogicalResultSet.handOut(result, statement);
+        }
+        if (rs != lastResultSet || handedOut == null) {
+            lastResultSet = rs;
+            handedOut = new LogicalResultSet(rs, statement);
+        }
+        return handedOut;
+    }
+
     /** Settings, parameters and batch changes: recorded for a replay, and applied to the current connection. */
     private static boolean changesWhatIsSent(String name) {
         return name.startsWith("set") || name.startsWith("registerOutParameter") || name.equals("addBatch")
                 || name.equals("clearBatch") || name.equals("clearParameters");
     }
 
-    Object invokeDelegate(Method method, Object[] args) throws Throwable {
-        try {
-            return method.invoke(delegate, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
+    @Nullable Object invokeDelegate(Method method, Object[] args) throws Throwable {
+        return JdbcProxies.invoke(delegate, method, args);
     }
 
     private void record(Method method, Object[] args) {

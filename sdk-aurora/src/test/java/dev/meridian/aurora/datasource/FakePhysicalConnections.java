@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import software.amazon.awssdk.regions.Region;
 
 /** A {@link PhysicalConnections} handing out fake physical connections that record what was done to them. */
@@ -18,6 +19,8 @@ class FakePhysicalConnections implements PhysicalConnections {
     static final Region PRIMARY = Region.EU_WEST_1;
     /** What every fake physical connection reports as its client info before anyone changes it. */
     static final Properties DRIVER_CLIENT_INFO = new Properties();
+    /** Connection calls a dead connection still answers: they do not talk to the server. */
+    private static final Set<String> LOCAL_CALLS = Set.of("hashCode", "equals", "toString", "close", "isClosed");
 
     static {
         DRIVER_CLIENT_INFO.setProperty("ApplicationName", "driver default");
@@ -30,6 +33,8 @@ class FakePhysicalConnections implements PhysicalConnections {
         final Connection connection;
         boolean readOnlyNode;
         boolean broken;
+        /** Its server is gone: every call that talks to it fails as {@link #broken} statements do. */
+        boolean dead;
         boolean released;
         boolean evicted;
         /** A connection method that fails with an SQLException from now on, e.g. to refuse a restore. */
@@ -47,6 +52,9 @@ class FakePhysicalConnections implements PhysicalConnections {
                 calls.add(name + (args == null ? "" : java.util.Arrays.toString(args)));
                 if (name.equals(failing)) {
                     throw new SQLException(name + " refused by the fake connection");
+                }
+                if (dead && !LOCAL_CALLS.contains(name)) {
+                    throw new SQLException("An I/O error occurred while sending to the backend.", "08006");
                 }
                 return switch (name) {
                     case "createStatement", "prepareStatement", "prepareCall" -> statement(method.getReturnType());
@@ -68,7 +76,7 @@ class FakePhysicalConnections implements PhysicalConnections {
                 String name = method.getName();
                 calls.add("stmt." + name + (args == null ? "" : java.util.Arrays.toString(args)));
                 if (name.startsWith("execute")) {
-                    if (broken) {
+                    if (broken || dead) {
                         throw new SQLException("An I/O error occurred while sending to the backend.", "08006");
                     }
                     if (readOnlyNode && !name.equals("executeQuery")) {

@@ -57,10 +57,15 @@ final class PathsCluster {
     }
 
     static RoutingDataSource.Builder dataSource(LocalAuroraGlobal aurora, MultiRegion runtime) {
+        return dataSource(aurora, runtime, 4);
+    }
+
+    /** As {@link #dataSource(LocalAuroraGlobal, MultiRegion)}, with {@code poolSize} connections per endpoint. */
+    static RoutingDataSource.Builder dataSource(LocalAuroraGlobal aurora, MultiRegion runtime, int poolSize) {
         HikariConfig pool = new HikariConfig();
         pool.setUsername(aurora.user());
         pool.setPassword(aurora.password());
-        pool.setMaximumPoolSize(4);
+        pool.setMaximumPoolSize(poolSize);
         pool.setMinimumIdle(0);
         pool.setConnectionTimeout(2000);
         PostgresTopologyDiscovery.Builder discovery = PostgresTopologyDiscovery.builder()
