@@ -24,7 +24,7 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 /**
  * When a cold client's attempt asks again: only after the connection pool's acquire timeout (nothing sent), only
  * within the first-attempt budget. The client's answers are futures completed by the test (pure logic); the real
- * Netty client's cold connect is {@code ColdNettyConnectIT} in sdk-dynamodb.
+ * Netty client's cold connect is {@code ColdFirstAttemptBudgetIT} in sdk-dynamodb.
  */
 class ColdConnectTest {
     private static final GetItemRequest REQUEST = GetItemRequest.builder().tableName("t").build();
