@@ -114,6 +114,8 @@ public final class RegionFaults {
      * faults.heal();                                                        // connects ~1 s after its first SYN
      * }</pre>
      *
+     * <p>Healed after that first retransmission, the connect completes on the next one, ~3 s after it began.
+     *
      * @throws IllegalStateException if the port cannot be kept listening (another server took it) or the kernel does
      *                               not drop SYNs on a full accept queue
      */

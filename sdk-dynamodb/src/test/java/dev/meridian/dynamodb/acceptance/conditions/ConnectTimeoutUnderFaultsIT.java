@@ -145,7 +145,7 @@ class ConnectTimeoutUnderFaultsIT {
      * attempt's connect still outlasts the call timeout: {@code ApiCallTimeoutException}, rethrown, seen on the first
      * try.)
      */
-    @Property(tries = 10)
+    @Property(tries = 16)
     void aWarmSyncClientWhoseConnectTimeoutIsShorterThanItsAttemptMovesTheWrite(@ForAll HttpClientKind http,
             @ForAll Maker maker, @ForAll("writes") Shape write) {
         Assume.that(!http.async());
