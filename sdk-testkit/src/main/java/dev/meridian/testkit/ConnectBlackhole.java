@@ -20,8 +20,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A listening socket on a region's port whose accept queue is kept full, so that the kernel drops every new SYN: a
- * client's connect hangs (retransmitting its SYN after about 1 s, 3 s, 7 s) until its connect timeout, as behind a
- * black-holed SYN or a server whose accept queue overflows.
+ * client's connect hangs (retransmitting its SYN 1 s after it began, then every second on Linux 6.6+ or after 3 s, 7 s
+ * on older kernels) until its connect timeout, as behind a black-holed SYN or a server whose accept queue overflows.
  *
  * <p>Nothing ever accepts from the listener while the black hole lasts: it listens with a backlog of {@value #BACKLOG}
  * and holds filler connections of its own in its queue. A filler is added until the kernel drops one's SYN

@@ -101,8 +101,9 @@ public final class RegionFaults {
     /**
      * New connections to the region never complete, so clients run into their <em>connect</em> timeout: the port
      * keeps listening, but its accept queue is kept full, so the kernel (Linux) drops every SYN and the client
-     * retransmits it after about 1 s, 3 s, 7 s. Open connections are closed (the proxy stops; a pooled connection fails
-     * on its next use, as after a server restart) and nothing reaches the region's journal. Region-wide only:
+     * retransmits it 1 s after its connect began (then every second on Linux 6.6+, else after 3 s, 7 s). Open
+     * connections are closed (the proxy stops; a pooled connection fails on its next use, as after a server restart)
+     * and nothing reaches the region's journal. Region-wide only:
      * {@link #heal()} (or another fault) brings the proxy back serving on the same listening socket, so a connect
      * still waiting then completes on its next SYN retransmission instead of being refused: with
      * {@link #waitingConnects()} that makes a deterministic slow connect of about 1 s:
@@ -113,6 +114,9 @@ public final class RegionFaults {
      * await().until(() -> faults.waitingConnects() > 0);                     // its first SYN was dropped
      * faults.heal();                                                        // connects ~1 s after its first SYN
      * }</pre>
+     *
+     * <p>Healed after that first retransmission, the connect completes on the next one: ~2 s after it began on Linux
+     * 6.6+ ({@code net.ipv4.tcp_syn_linear_timeouts}), ~3 s on older kernels.
      *
      * @throws IllegalStateException if the port cannot be kept listening (another server took it) or the kernel does
      *                               not drop SYNs on a full accept queue

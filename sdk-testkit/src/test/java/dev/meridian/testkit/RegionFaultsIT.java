@@ -176,7 +176,7 @@ class RegionFaultsIT {
             regions.faults(EU).heal();
 
             assertThat(call.join()).containsKey("v");
-            // Linux retransmits an unanswered SYN after 1 s (then 3 s, 7 s: slower on a starved machine, never faster).
+            // Linux retransmits an unanswered SYN 1 s after the connect began: slower on a starved machine, never faster.
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
         }
         assertThat(regions.journal(EU).count("GetItem")).isEqualTo(1);

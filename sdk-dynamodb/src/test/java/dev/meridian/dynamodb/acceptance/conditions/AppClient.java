@@ -47,6 +47,12 @@ final class AppClient implements AutoCloseable {
 
     static AppClient make(LocalRegions regions, MultiRegionConfig config, HttpClientKind kind, Maker maker,
             Duration attemptTimeout, List<TableConfig> tables) {
+        return make(regions, config, kind, maker, attemptTimeout, HttpClientKind.SDK_CONNECT_TIMEOUT, tables);
+    }
+
+    /** {@code connectTimeout}: the synchronous HTTP clients' connect timeout (Netty's is the SDK's default). */
+    static AppClient make(LocalRegions regions, MultiRegionConfig config, HttpClientKind kind, Maker maker,
+            Duration attemptTimeout, Duration connectTimeout, List<TableConfig> tables) {
         MultiRegion runtime = MultiRegion.builder(config).build();
         String name = kind + "/" + maker;
         if (kind.async()) {
@@ -59,8 +65,9 @@ final class AppClient implements AutoCloseable {
         }
         DynamoDbClient client = maker == Maker.BUILT
                 ? MultiRegionDynamoDb.builder().multiRegion(runtime).tables(tables)
-                        .clientFactory(r -> kind.syncClient(regions, r, attemptTimeout)).build()
-                : runtime.wrapClient(DynamoDbClient.class, r -> kind.syncClient(regions, r, attemptTimeout),
+                        .clientFactory(r -> kind.syncClient(regions, r, attemptTimeout, connectTimeout)).build()
+                : runtime.wrapClient(DynamoDbClient.class,
+                        r -> kind.syncClient(regions, r, attemptTimeout, connectTimeout),
                         (m, a) -> null);
         return new AppClient(name, runtime, client, null);
     }

@@ -25,6 +25,7 @@ final class ClientSource implements AutoCloseable {
     private final LocalRegions regions;
     private final MultiRegionConfig config;
     private final Duration attemptTimeout;
+    private final Duration connectTimeout;
     private final List<TableConfig> tables;
     private final Shape warmUp;
     private final Map<HttpClientKind, Map<Maker, AppClient>> warm = new EnumMap<>(HttpClientKind.class);
@@ -35,9 +36,16 @@ final class ClientSource implements AutoCloseable {
     /** {@code warmUp}: a read every region answers, made once per region of a warm client. */
     ClientSource(LocalRegions regions, MultiRegionConfig config, Duration attemptTimeout, List<TableConfig> tables,
             Shape warmUp) {
+        this(regions, config, attemptTimeout, HttpClientKind.SDK_CONNECT_TIMEOUT, tables, warmUp);
+    }
+
+    /** {@code connectTimeout}: the synchronous HTTP clients' connect timeout. */
+    ClientSource(LocalRegions regions, MultiRegionConfig config, Duration attemptTimeout, Duration connectTimeout,
+            List<TableConfig> tables, Shape warmUp) {
         this.regions = regions;
         this.config = config;
         this.attemptTimeout = attemptTimeout;
+        this.connectTimeout = connectTimeout;
         this.tables = tables;
         this.warmUp = warmUp;
     }
@@ -60,12 +68,12 @@ final class ClientSource implements AutoCloseable {
     AppClient client(HttpClientKind kind, Maker maker, boolean coldClient) {
         handedOut.merge(kind, 1, Integer::sum);
         if (coldClient) {
-            AppClient c = AppClient.make(regions, config, kind, maker, attemptTimeout, tables);
+            AppClient c = AppClient.make(regions, config, kind, maker, attemptTimeout, connectTimeout, tables);
             cold.add(c);
             return c;
         }
         AppClient c = warm.computeIfAbsent(kind, k -> new EnumMap<>(Maker.class)).computeIfAbsent(maker, m -> {
-            AppClient made = AppClient.make(regions, config, kind, m, attemptTimeout, tables);
+            AppClient made = AppClient.make(regions, config, kind, m, attemptTimeout, connectTimeout, tables);
             for (String id : Regions3.ALL) {
                 try (var s = RoutingContext.builder().preferredRegion(Region.of(id)).open()) {
                     made.run(warmUp, "warm-up");

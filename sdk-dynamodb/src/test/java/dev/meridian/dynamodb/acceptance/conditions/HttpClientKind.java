@@ -31,20 +31,31 @@ enum HttpClientKind {
     private static final StaticCredentialsProvider CREDENTIALS =
             StaticCredentialsProvider.create(AwsBasicCredentials.create("meridiantestkit", "meridiantestkit"));
 
+    /** The SDK's default connect timeout of its synchronous HTTP clients. */
+    static final Duration SDK_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+
     boolean async() {
         return this == NETTY_ASYNC;
     }
 
     DynamoDbClient syncClient(LocalRegions regions, Region region, Duration attemptTimeout) {
+        return syncClient(regions, region, attemptTimeout, SDK_CONNECT_TIMEOUT);
+    }
+
+    /** {@code connectTimeout}: the synchronous HTTP client's connect timeout. */
+    DynamoDbClient syncClient(LocalRegions regions, Region region, Duration attemptTimeout, Duration connectTimeout) {
         var builder = DynamoDbClient.builder().region(region).endpointOverride(regions.endpoint(region.id()))
                 .credentialsProvider(CREDENTIALS)
                 .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(
                         RegionalClientDefaults.MAX_ATTEMPTS, attemptTimeout));
         return switch (this) {
-            case APACHE -> builder.httpClientBuilder(ApacheHttpClient.builder()).build();
-            case URL_CONNECTION -> builder.httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+            case APACHE -> builder.httpClientBuilder(ApacheHttpClient.builder().connectionTimeout(connectTimeout))
+                    .build();
+            case URL_CONNECTION -> builder.httpClientBuilder(UrlConnectionHttpClient.builder()
+                    .connectionTimeout(connectTimeout)).build();
             case NETTY_ASYNC -> throw new IllegalStateException("Netty is asynchronous only");
-            case APACHE5 -> builder.httpClientBuilder(Apache5HttpClient.builder()).build();
+            case APACHE5 -> builder.httpClientBuilder(Apache5HttpClient.builder().connectionTimeout(connectTimeout))
+                    .build();
         };
     }
 

@@ -7,7 +7,6 @@ import dev.meridian.dynamodb.LocalRegionsPerContainer;
 import dev.meridian.dynamodb.acceptance.conditions.AppClient.Maker;
 import dev.meridian.dynamodb.client.TableConfig;
 import dev.meridian.testkit.LocalRegions;
-import dev.meridian.testkit.RequestJournal;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -183,18 +182,11 @@ class WritesUnderFaultsIT {
         }
     }
 
-    /** Requests of the write's operation that reached the region's DynamoDB Local (not answered by a fault). */
     private static long applied(String region, Shape write) {
-        return regions.journal(region).entries().stream()
-                .filter(e -> e.operation().equals(write.operation()) && !e.faulted()).count();
+        return WriteJournals.applied(regions, region, write);
     }
 
     private static String journals() {
-        StringBuilder s = new StringBuilder();
-        for (String r : Regions3.ALL) {
-            RequestJournal j = regions.journal(r);
-            s.append(r).append('=').append(j.entries()).append(' ');
-        }
-        return s.toString();
+        return WriteJournals.describe(regions);
     }
 }
