@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -144,6 +145,9 @@ class LwwFailoverWithinLagIT {
         fault.inject(regions.faults(Regions3.LOCAL));
         writer.put(1);
         regions.healAll();
+        // The path is a put that moved: on a busy machine a throttled put's SDK back-off and retry can outlast the
+        // 2 s call timeout, which is ambiguous, so the put is rethrown, not moved (docs/exactly-once.md): not this path.
+        Assume.that(!writer.outcomes.get(0).endsWith("Exception"));
         writer.delete();
         assertThat(writer.outcomes).as("both acknowledged").hasSize(2).allMatch(o -> !o.endsWith("Exception"));
         regions.awaitReplication();
