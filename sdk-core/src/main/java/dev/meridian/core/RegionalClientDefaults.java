@@ -18,6 +18,7 @@ import software.amazon.awssdk.core.SdkSystemSetting;
 import software.amazon.awssdk.core.SdkClient;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.client.builder.SdkAsyncClientBuilder;
+import software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.client.config.SdkAdvancedClientOption;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -61,6 +62,8 @@ public final class RegionalClientDefaults {
     public static final int MAX_ATTEMPTS = 2;
     /** Default per-attempt timeout. */
     public static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(2);
+    /** {@link #boundConnect}: the connect timeout is this share of the attempt timeout. */
+    private static final int CONNECTS_PER_ATTEMPT = 4;
 
     private RegionalClientDefaults() {
     }
@@ -223,6 +226,22 @@ public final class RegionalClientDefaults {
         if (nettyIsSdkDefault()) {
             NettyAcquireTimeout.apply(builder, attemptTimeout.dividedBy(2));
         }
+    }
+
+    /**
+     * Gives a synchronous per-region client whose HTTP client Meridian chooses (built without a factory of the
+     * application's, or made like the application's client, whose HTTP client the SDK does not expose) the SDK's default
+     * HTTP client with a connect timeout of a quarter of {@code attemptTimeout}. The SDK's own connect timeout (2 s) is
+     * not shorter than Meridian's call timeout (the attempt timeout): a warm client opening a new connection to a region
+     * that drops connects ends in the call timeout, which is ambiguous, and the write would not move. A quarter lets
+     * both SDK attempts' connect timeouts and their back-off end within the call, as a connect timeout, which applied
+     * nothing ({@code FailureClassifier.aws()}): the write moves. See docs/exactly-once.md.
+     */
+    @API(status = INTERNAL, since = "0.1")
+    public static void boundConnect(SdkSyncClientBuilder<?, ?> builder, Duration attemptTimeout) {
+        Objects.requireNonNull(builder, "builder");
+        SettingRules.positive(attemptTimeout, "attemptTimeout", "pass a timeout such as 2 s (the default)");
+        builder.httpClientBuilder(new BoundConnect(attemptTimeout.dividedBy(CONNECTS_PER_ATTEMPT)));
     }
 
     private static boolean nettyIsSdkDefault() {

@@ -1,7 +1,9 @@
 package dev.meridian.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.meridian.core.exception.InvalidSettingException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,9 +17,12 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkSystemSetting;
 import software.amazon.awssdk.core.client.builder.SdkAsyncClientBuilder;
+import software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.client.config.SdkAdvancedClientOption;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.internal.http.loader.DefaultSdkHttpClientBuilder;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.metrics.MetricCollection;
 import software.amazon.awssdk.metrics.MetricPublisher;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
@@ -25,6 +30,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.utils.AttributeMap;
 import software.amazon.awssdk.utils.ScheduledExecutorUtils;
 
 /**
@@ -167,5 +173,31 @@ class RegionalClientDefaultsTest {
         } finally {
             System.clearProperty(property);
         }
+    }
+
+    @Test
+    void aSyncClientGetsTheHttpClientTheSdkWouldBuild() {
+        List<Object> builders = new ArrayList<>();
+        SdkSyncClientBuilder<?, ?> builder = (SdkSyncClientBuilder<?, ?>) Proxy.newProxyInstance(
+                RegionalClientDefaultsTest.class.getClassLoader(), new Class<?>[] {SdkSyncClientBuilder.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("httpClientBuilder")) {
+                        builders.add(args[0]);
+                    }
+                    return proxy;
+                });
+        RegionalClientDefaults.boundConnect(builder, Duration.ofSeconds(2));
+        SdkHttpClient.Builder<?> given = (SdkHttpClient.Builder<?>) builders.get(0);
+        // The SDK's own choice among the implementations on this class path, built the SDK's way.
+        try (SdkHttpClient bounded = given.buildWithDefaults(AttributeMap.empty());
+             SdkHttpClient sdks = new DefaultSdkHttpClientBuilder().buildWithDefaults(AttributeMap.empty())) {
+            assertThat(bounded.clientName()).isEqualTo(sdks.clientName());
+        }
+    }
+
+    @Test
+    void aConnectBoundNeedsAPositiveAttemptTimeout() {
+        assertThatThrownBy(() -> RegionalClientDefaults.boundConnect(DynamoDbClient.builder(), Duration.ZERO))
+                .isInstanceOf(InvalidSettingException.class).hasMessageContaining("attemptTimeout");
     }
 }

@@ -16,7 +16,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbServiceClientConfigurati
  * configuration as sdk-core's {@link RegionalClientDefaults#overrideConfigurationLike} copies it (what the application
  * set, with the capped retries and Meridian's timeout scheduler, so that SDK retries do not multiply with cross-region
  * failover); the endpoint is the region's {@code meridian.region.<region>.endpoint}, if set. The HTTP client is the
- * SDK's default for the class path (the SDK does not expose the existing one).
+ * SDK's default for the class path (the SDK does not expose the existing one), with its connect timeout (sync) or
+ * connection acquire (async) bounded under the attempt timeout, as {@link RegionalClientDefaults} says why.
  */
 final class RegionalDynamoDbClients {
     /** Package of Meridian's own routed clients, which are never wrapped again. */
@@ -36,6 +37,8 @@ final class RegionalDynamoDbClients {
             DynamoDbClientBuilder b = DynamoDbClient.builder().region(region)
                     .credentialsProvider(cfg.credentialsProvider())
                     .overrideConfiguration(overrides);
+            // The application's HTTP client is not exposed by its built client: the copy gets the SDK's default.
+            overrides.apiCallAttemptTimeout().ifPresent(t -> RegionalClientDefaults.boundConnect(b, t));
             spec.endpoint().ifPresent(b::endpointOverride);
             return b.build();
         };

@@ -36,6 +36,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClientBuilder;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 
 /**
  * Builds a multi-region {@link DynamoDbClient} or {@link DynamoDbAsyncClient}: a drop-in client (the Enhanced
@@ -490,8 +491,16 @@ public final class MultiRegionDynamoDb {
             private DefaultClients() {
             }
 
+            /**
+             * As {@link #defaultClient}, on the SDK's default HTTP client with a connect timeout under the attempt
+             * timeout ({@link RegionalClientDefaults#boundConnect}): a write to a region that drops connects moves.
+             */
             static RegionalClientFactory<DynamoDbClient> defaultSyncFactory(MultiRegion rt) {
-                return (region, spec) -> defaultClient(DynamoDbClient.builder(), region, rt);
+                return (region, spec) -> {
+                    DynamoDbClientBuilder builder = DynamoDbClient.builder();
+                    RegionalClientDefaults.boundConnect(builder, RegionalClientDefaults.ATTEMPT_TIMEOUT);
+                    return defaultClient(builder, region, rt);
+                };
             }
 
             /**
