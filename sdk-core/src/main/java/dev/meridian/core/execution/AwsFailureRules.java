@@ -13,7 +13,6 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedByInterruptException;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -32,10 +31,6 @@ import software.amazon.awssdk.core.exception.SdkServiceException;
  * kept off the first read (cold start).
  */
 final class AwsFailureRules {
-    /** The exceptions of the Apache clients' pool-lease timeouts ({@link #isApachePoolLeaseTimeout}). */
-    private static final Set<String> APACHE_POOL_LEASE_TIMEOUTS = Set.of(
-            "org.apache.http.conn.ConnectionPoolTimeoutException",
-            "org.apache.hc.core5.http.ConnectionRequestTimeoutException");
     private static final int MAX_CAUSE_DEPTH = 16;
     private static final String NETTY_PACKAGE = "io.netty.";
 
@@ -129,8 +124,8 @@ final class AwsFailureRules {
             depth++;
             if (c instanceof ConnectException || c instanceof UnknownHostException
                     || c instanceof NoRouteToHostException || c instanceof PortUnreachableException
-                    || c instanceof SSLHandshakeException || isConnectTimeout(c) || isPoolAcquireFailure(c)
-                    || isApachePoolLeaseTimeout(c)) {
+                    || c instanceof SSLHandshakeException || isConnectTimeout(c)
+                    || PoolAcquireFailures.gaveNoConnection(c)) {
                 return FailureDecision.REGIONAL_NOT_APPLIED;
             }
             if (c instanceof IOException || c instanceof TimeoutException
@@ -157,14 +152,6 @@ final class AwsFailureRules {
         return false;
     }
 
-    /**
-     * The Netty client's connection pool gave up before it had a connection (it connects inside the acquire) or
-     * refused to queue another acquire: nothing was sent.
-     */
-    private static boolean isPoolAcquireFailure(Throwable t) {
-        return PoolAcquireFailures.isAcquireTimeout(t) || PoolAcquireFailures.isTooManyAcquires(t);
-    }
-
     /** A timeout while connecting: nothing was sent (Apache's ConnectTimeoutException, "connect timed out"). */
     private static boolean isConnectTimeout(Throwable t) {
         if (!(t instanceof InterruptedIOException)) {
@@ -176,16 +163,6 @@ final class AwsFailureRules {
         String m = t.getMessage();
         return t instanceof SocketTimeoutException && m != null
                 && m.toLowerCase(Locale.ROOT).contains("connect timed out");
-    }
-
-    /**
-     * An Apache client's connection pool leased no connection within the acquisition timeout (Apache 4's
-     * {@code ConnectionPoolTimeoutException}, Apache 5's httpcore5 {@code ConnectionRequestTimeoutException}, both an
-     * {@link InterruptedIOException}): the client leases before it connects, so nothing was sent. Known by name:
-     * sdk-core depends on neither client.
-     */
-    private static boolean isApachePoolLeaseTimeout(Throwable t) {
-        return t instanceof InterruptedIOException && APACHE_POOL_LEASE_TIMEOUTS.contains(t.getClass().getName());
     }
 
     static Throwable unwrap(Throwable t) {
