@@ -13,6 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
@@ -66,7 +67,9 @@ import org.slf4j.LoggerFactory;
  *       {@link IdempotencyResultNotStoredException} is thrown, carrying the operation's result. Duplicates get the
  *       same exception until the record expires; the operation does not run again. Nothing is swallowed: if even
  *       that record cannot be written (store unreachable), the exception says that the key stays IN_PROGRESS until
- *       its in-progress expiry, after which a duplicate runs the operation again.</li>
+ *       its in-progress expiry, after which a duplicate runs the operation again. A {@code complete} that failed in a
+ *       way that may have applied it (its answer lost) is read back ({@link IdempotencyStore#find}) first: when the
+ *       store holds the result after all, duplicates replay it, and the call returns it.</li>
  * </ul>
  *
  * <p>With {@link Builder#localCache(long)} completed records are also kept in this process (Caffeine, bounded, at
@@ -214,11 +217,33 @@ public final class Idempotency {
             // The store refused the result and recorded that itself: hand this call what the operation returned.
             throw new IdempotencyResultNotStoredException(claim.key(), e.getMessage(), e.reason(), result, e);
         } catch (RuntimeException e) {
-            throw resultNotStored(claim, inProgressExpiry, expiry,
-                    "the store failed to keep it (" + e.getClass().getName() + ")", result, e);
+            boolean mayHaveLanded = ClaimRelease.mayHaveBeenApplied(e, classifier);
+            if (mayHaveLanded && storedAfterAll(claim, encoded, e)) {
+                log.info("Idempotency key {}: the store's answer to complete was lost ({}), but the result is stored",
+                        keyHash(claim.key()), e.getClass().getName());
+            } else {
+                throw resultNotStored(claim, inProgressExpiry, expiry,
+                        "the store failed to keep it (" + e.getClass().getName() + ")", result, e, mayHaveLanded);
+            }
         }
         cache(IdempotencyRecord.completed(claim.key(), payloadHash, encoded, expiry));
         return result;
+    }
+
+    /**
+     * Whether the store holds this run's result although its {@code complete} failed in a way that may have applied
+     * it (an answer lost after the write): then duplicates replay the result, and so this call returns it. A read
+     * that fails is added to {@code failure} and counts as "not stored".
+     */
+    private boolean storedAfterAll(IdempotencyClaim claim, byte[] encoded, RuntimeException failure) {
+        try {
+            Optional<IdempotencyRecord> record = store.find(claim.key());
+            return record.isPresent() && record.get().status() == IdempotencyStatus.COMPLETED
+                    && record.get().result().filter(stored -> Arrays.equals(stored, encoded)).isPresent();
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+            return false;
+        }
     }
 
     /** Releases the claim of a failed run only when the failure cannot have applied the operation (see above). */
@@ -240,19 +265,19 @@ public final class Idempotency {
             ResultCodec<T> codec) {
         if (result == null) {
             throw resultNotStored(claim, inProgressExpiry, expiry, "the operation returned null; return a value the"
-                    + " codec can store (e.g. Optional or a marker)", null, null);
+                    + " codec can store (e.g. Optional or a marker)", null, null, false);
         }
         byte[] encoded;
         try {
             encoded = Objects.requireNonNull(codec.encode(result), "the codec encoded the result as null");
         } catch (RuntimeException e) {
             throw resultNotStored(claim, inProgressExpiry, expiry,
-                    "the codec failed to encode it (" + e.getClass().getName() + ")", result, e);
+                    "the codec failed to encode it (" + e.getClass().getName() + ")", result, e, false);
         }
         if (encoded.length > maxResultBytes) {
             throw resultNotStored(claim, inProgressExpiry, expiry, "its encoded size of " + encoded.length
                     + " bytes is over maxResultBytes " + maxResultBytes + "; store less (e.g. an id, not the whole"
-                    + " document)", result, null);
+                    + " document)", result, null, false);
         }
         return encoded;
     }
@@ -262,17 +287,21 @@ public final class Idempotency {
      * it again, and builds the exception for this call (saying what duplicates will see).
      */
     private IdempotencyResultNotStoredException resultNotStored(IdempotencyClaim claim, Instant inProgressExpiry,
-            Instant expiry, String reason, @Nullable Object result, @Nullable Throwable cause) {
+            Instant expiry, String reason, @Nullable Object result, @Nullable Throwable cause, boolean mayLandLater) {
         String keyHash = keyHash(claim.key());
         String consequence;
         RuntimeException recordFailure = null;
         try {
             store.completeWithoutResult(claim, reason, expiry);
-            consequence = "duplicates are refused with this error until " + expiry + " and do not run it again";
+            consequence = "duplicates are refused with this error until " + expiry + " and do not run it again"
+                    + (mayLandLater ? " (they are given the result instead if the failed complete, still in flight,"
+                            + " lands after this)" : "");
         } catch (RuntimeException e) {
             recordFailure = e;
             consequence = "recording that failed too (" + e.getClass().getName() + "), so the key stays IN_PROGRESS"
-                    + " until " + inProgressExpiry + " and a duplicate after that runs the operation again";
+                    + " until " + inProgressExpiry + " and a duplicate after that runs the operation again"
+                    + (mayLandLater ? " (unless the failed complete, still in flight, lands first: duplicates are then"
+                            + " given the result)" : "");
         }
         String message = "Idempotency key " + keyHash + ": the operation ran but its result was not stored: "
                 + reason + "; " + consequence;

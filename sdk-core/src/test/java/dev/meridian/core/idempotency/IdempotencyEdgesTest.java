@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 
 /** Edges of {@link Idempotency}'s decisions: the result size limit, the local cache, a store that fails to release. */
 class IdempotencyEdgesTest {
@@ -21,6 +22,10 @@ class IdempotencyEdgesTest {
         private final IdempotencyStore delegate;
         final AtomicInteger claims = new AtomicInteger();
         volatile boolean failToRelease;
+        /** Applies {@code complete}, then loses its answer: the SDK's call timeout, which may have applied it. */
+        volatile boolean loseCompleteAnswer;
+        /** Loses {@code complete}'s answer before applying it (the write still in flight). */
+        volatile boolean completeInFlight;
 
         CountingStore(IdempotencyStore delegate) {
             this.delegate = delegate;
@@ -34,7 +39,12 @@ class IdempotencyEdgesTest {
 
         @Override
         public void complete(IdempotencyClaim claim, byte[] result, Instant expiry) {
-            delegate.complete(claim, result, expiry);
+            if (!completeInFlight) {
+                delegate.complete(claim, result, expiry);
+            }
+            if (loseCompleteAnswer || completeInFlight) {
+                throw ApiCallTimeoutException.create(2000);
+            }
         }
 
         @Override
@@ -108,5 +118,29 @@ class IdempotencyEdgesTest {
         })).isSameAs(callerError);
         assertThat(callerError.getSuppressed()).singleElement()
                 .satisfies(s -> assertThat(s).hasMessage("store unreachable"));
+    }
+
+    @Test
+    void aCompleteWhoseAnswerWasLostButWhichWasAppliedReturnsTheResultAndDuplicatesReplayIt() {
+        store.loseCompleteAnswer = true;
+        Idempotency i = idempotency().build();
+        assertThat(i.execute("lost-answer", "p", () -> run("receipt"))).isEqualTo("receipt");
+        store.loseCompleteAnswer = false;
+        assertThat(i.execute("lost-answer", "p", () -> run("other"))).as("replayed").isEqualTo("receipt");
+        assertThat(runs).hasValue(1);
+    }
+
+    @Test
+    void aCompleteStillInFlightIsNotTakenForStoredAndTheMessageSaysItMayLandLater() {
+        store.completeInFlight = true;
+        Idempotency i = idempotency().build();
+        assertThatThrownBy(() -> i.execute("in-flight", "p", () -> run("receipt")))
+                .isInstanceOf(IdempotencyResultNotStoredException.class)
+                .hasMessageContaining("duplicates are refused with this error")
+                .hasMessageContaining("given the result instead if the failed complete");
+        store.completeInFlight = false;
+        assertThatThrownBy(() -> i.execute("in-flight", "p", () -> run("other")))
+                .isInstanceOf(IdempotencyResultNotStoredException.class);
+        assertThat(runs).hasValue(1);
     }
 }

@@ -29,6 +29,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
@@ -348,6 +349,29 @@ class IdempotencyUnderFaultsIT {
                 fresh.close();
             }
         }
+    }
+
+    /**
+     * "A complete that failed in a way that may have applied it is read back first: when the store holds the result
+     * after all, duplicates replay it, and the call returns it" ({@code Idempotency}'s Javadoc): the complete's answer is
+     * lost after the write, so the caller gets its result, not a not-stored error, and a duplicate replays that run.
+     */
+    @Example
+    void aCompleteWhoseAnswerIsLostAfterTheWriteReturnsTheStoredResult() {
+        String key = "order-" + KEYS.incrementAndGet() + "-lost-complete";
+        String payload = "{\"order\":\"" + key + "\"}";
+        Outcome first;
+        try {
+            Fault.COMPLETE_ANSWER_LOST.inject(processA.store.homeRegion(key).orElseThrow().id());
+            first = call(processA, HomeRegionMode.STRICT, Entry.STRING, key, payload);
+        } finally {
+            healEverything();
+        }
+        assertThat(first.runId()).as("the call's answer: %s", first).isPresent();
+        regions.awaitReplication();
+        Outcome again = call(processB, HomeRegionMode.STRICT, Entry.STRING, key, payload);
+        assertThat(again.runId()).as("a duplicate: %s", again).isEqualTo(first.runId());
+        assertThat(applies(key)).isEqualTo(1);
     }
 
     private static List<Outcome> retry(Retry retry, HomeRegionMode mode, int round, Entry entry, String key, String payload, ExecutorService threads,
