@@ -1055,19 +1055,17 @@ final class RegionalExecutor implements AutoCloseable {
                 Function<Region, CompletableFuture<T>> call, FailureClassifier classifier, Predicate<Region> cold) {
             Objects.requireNonNull(call, "call");
             Objects.requireNonNull(ctx, "ctx");
-            RunFuture<T> result = new RunFuture<>(ctx);
             RoutingPlan plan;
             try {
                 plan = router.plan(op, ctx);
             } catch (RuntimeException e) {
-                result.completeExceptionally(e);
-                return result;
+                return new Unplanned<>(ctx, e);
             }
             int limit = limit(op, plan.regions().size());
             // The caller's dependents run under the call's context, as a routed client's (ContextualFuture): a
-            // continuation that makes another call is routed as the caller's own would be, residency included.
-            return result.started(new Run<>(op, ctx, plan, limit, classifier, asyncLaunch(ctx, call), null,
-                    hedgesAsync(op, limit), cold, servedRegion(call), result, null));
+            // continuation that makes another call is routed as the caller's own would be, residency included. No one
+            // is told of attempts or answers, and failures are not wrapped (as this method's futures always were).
+            return new AsyncCall<>(op, ctx, plan, call, null, classifier, cold, hedgesAsync(op, limit)).started(limit);
         }
 
         /** See {@link RegionalExecutor#callAsync}. */
@@ -1080,14 +1078,13 @@ final class RegionalExecutor implements AutoCloseable {
                 plan = router.plan(op, ctx);
             } catch (RuntimeException e) {
                 // Wrapped as a stage chained after a failed execution would have been.
-                RunFuture<T> failed = new RunFuture<>(ctx);
-                failed.completeExceptionally(new CompletionException(e));
-                return failed;
+                return new Unplanned<>(ctx, new CompletionException(e));
             }
             int limit = limit(op, plan.regions().size());
             // Returned by the call's own method, typed as a CompletableFuture: returning the AsyncCall here would make
             // verifying this class load it (18 KB) on every synchronous cold start.
-            return new AsyncCall<>(op, ctx, plan, call, cold, hedgesAsync(op, limit)).started(limit);
+            return new AsyncCall<>(op, ctx, plan, call, call, classifier, cold, hedgesAsync(op, limit))
+                    .started(limit);
         }
 
         /** Whether an asynchronous call of {@code op} that may try {@code limit} regions is hedged. */
@@ -1110,56 +1107,11 @@ final class RegionalExecutor implements AutoCloseable {
         }
     }
 
-    /**
-     * The future of one {@link #executeAsync} call, which its run completes itself under the call's context: no stage
-     * chained after a plain future, nor a {@link ContextualFuture#of} wrapper after that — one object per call. As
-     * {@link ContextualFuture} promises, its completion is delivered with the context open on the completing thread;
-     * cancelling it abandons the run (its attempts in flight are cancelled). It fails with the run's failure as is (a
-     * failed attempt's own exception, {@link NoRegionAvailableException}), as the plain future it replaces did; an
-     * {@link AsyncCall} wraps its failures instead. Also the failed future of an asynchronous call that could not be
-     * planned (no run).
-     */
-    private static final class RunFuture<T> extends ContextualFuture<T> {
-        /** The run that completes this; volatile as the caller may cancel on any thread. Null for a planning failure. */
-        private volatile @Nullable Run<T> run;
-
-        RunFuture(RoutingContext ctx) {
+    /** The failed future of an asynchronous call that could not be planned; its dependents run under its context. */
+    private static final class Unplanned<T> extends ContextualFuture<T> {
+        Unplanned(RoutingContext ctx, Throwable failure) {
             super(ctx);
-        }
-
-        /** Starts {@code r}, which completes this future, once noted here so that a cancellation reaches it. */
-        CompletableFuture<T> started(Run<T> r) {
-            run = r;
-            return r.start();
-        }
-
-        @Override
-        @SuppressWarnings("try") // the scope only makes the call's context current while the dependents run
-        public boolean complete(T value) {
-            RoutingContext ctx = context();
-            try (RoutingContext.Scope s = RoutingContext.current() == ctx ? null : ctx.open()) {
-                return super.complete(value);
-            }
-        }
-
-        @Override
-        @SuppressWarnings("try")
-        public boolean completeExceptionally(Throwable failure) {
-            RoutingContext ctx = context();
-            try (RoutingContext.Scope s = RoutingContext.current() == ctx ? null : ctx.open()) {
-                return super.completeExceptionally(failure);
-            }
-        }
-
-        /** The caller's cancellation abandons the run: its attempts in flight are cancelled. */
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            boolean cancelled = super.cancel(mayInterruptIfRunning);
-            Run<T> r = run;
-            if (cancelled && r != null) {
-                r.abandon();
-            }
-            return cancelled;
+            completeExceptionally(failure);
         }
     }
 
@@ -1573,9 +1525,11 @@ final class RegionalExecutor implements AutoCloseable {
     }
 
     /**
-     * The future of one asynchronous call of an {@link AnsweredCall} ({@link #callAsync}), which the executor completes
-     * itself under the call's context: no stage is chained after the execution, nor a {@link ContextualFuture#of}
-     * wrapper after that. Cancelling it abandons the call (its attempts in flight are cancelled).
+     * The future of one asynchronous call ({@link #callAsync} of an {@link AnsweredCall}, or {@link #executeAsync}),
+     * which the executor completes itself under the call's context: no stage is chained after the execution, nor a
+     * {@link ContextualFuture#of} wrapper after that. Cancelling it abandons the call (its attempts in flight are
+     * cancelled). An answered call's failures are wrapped as a chained stage's would be; {@code executeAsync}'s are
+     * the run's own (a failed attempt's exception, {@link NoRegionAvailableException}).
      *
      * <p>A read whose first region takes it as is (breakers closed, not suspect, a warm client) starts there alone
      * ({@link #startAlone}): this object is then the attempt's completion, hedge timer and listener of what the wire
@@ -1591,7 +1545,14 @@ final class RegionalExecutor implements AutoCloseable {
             implements BiConsumer<T, Throwable>, Runnable, HeardAtTheWire.Listener {
         final Operation op;
         final RoutingPlan plan;
-        final AnsweredCall<T> call;
+        final Function<Region, CompletableFuture<T>> call;
+        /**
+         * Whether the call is an {@link AnsweredCall} ({@link #callAsync}), told of attempts and answers, whose
+         * failures are wrapped as a chained stage's; not for {@link #executeAsync}, whose failures are the run's own.
+         * A flag, not a second reference to the call: it fits this object's padding (8 bytes less per call).
+         */
+        final boolean tells;
+        final FailureClassifier classifier;
         final Predicate<Region> cold;
         final boolean hedge;
         /** The caller's observation, the parent of the call's attempts on any thread. */
@@ -1619,14 +1580,21 @@ final class RegionalExecutor implements AutoCloseable {
         /** The run that completes the call, once there is one; guarded by this. */
         @Nullable Run<T> run;
 
-        AsyncCall(Operation op, RoutingContext ctx, RoutingPlan plan, AnsweredCall<T> call, Predicate<Region> cold,
-                boolean hedge) {
+        AsyncCall(Operation op, RoutingContext ctx, RoutingPlan plan, Function<Region, CompletableFuture<T>> call,
+                @Nullable AnsweredCall<T> told, FailureClassifier classifier, Predicate<Region> cold, boolean hedge) {
             super(ctx);
             this.op = op;
             this.plan = plan;
             this.call = call;
+            this.tells = told != null;
+            this.classifier = classifier;
             this.cold = cold;
             this.hedge = hedge;
+        }
+
+        /** The call to tell of attempts and answers, when it is an {@link AnsweredCall}. */
+        @Nullable AnsweredCall<T> told() {
+            return tells ? (AnsweredCall<T>) call : null;
         }
 
         /** Starts the call: a read alone in its first region when that region takes it as is, else a run. */
@@ -1757,7 +1725,10 @@ final class RegionalExecutor implements AutoCloseable {
             if (error == null) {
                 WatchedBreaker p = Objects.requireNonNull(primary, "primary");
                 Region region = p.region();
-                call.attempted(region, null);
+                AnsweredCall<T> t = told();
+                if (t != null) {
+                    t.attempted(region, null);
+                }
                 succeeded(op, p, primaryIsResource, throttle, false, observation, end - start, end);
                 if (!isDone()) { // else cancelled by the caller: the attempt's success is recorded, nothing more
                     answer(region, value);
@@ -1922,11 +1893,14 @@ final class RegionalExecutor implements AutoCloseable {
         @SuppressWarnings("try") // the scope only makes the call's context current while its dependents run
         void answer(Region region, T value) {
             cancelTimer();
-            try {
-                call.answered(region, value);
-            } catch (Throwable t) {
-                fail(t);
-                return;
+            AnsweredCall<T> t = told();
+            if (t != null) {
+                try {
+                    t.answered(region, value);
+                } catch (Throwable e) {
+                    fail(e);
+                    return;
+                }
             }
             RoutingContext ctx = context();
             try (RoutingContext.Scope s = RoutingContext.current() == ctx ? null : ctx.open()) {
@@ -1934,11 +1908,12 @@ final class RegionalExecutor implements AutoCloseable {
             }
         }
 
-        /** Fails the call, wrapped as a stage chained after the execution would have seen it. */
+        /** Fails the call; an answered call's failure wrapped as a stage chained after the execution would see it. */
         @SuppressWarnings("try")
         void fail(Throwable failure) {
             cancelTimer();
-            Throwable wrapped = failure instanceof CompletionException ? failure : new CompletionException(failure);
+            Throwable wrapped = !tells || failure instanceof CompletionException ? failure
+                    : new CompletionException(failure);
             RoutingContext ctx = context();
             try (RoutingContext.Scope s = RoutingContext.current() == ctx ? null : ctx.open()) {
                 completeExceptionally(wrapped);
@@ -1997,8 +1972,8 @@ final class RegionalExecutor implements AutoCloseable {
         /** Told the region of the one attempt whose success completes the run (a later success is a loser's). */
         private final @Nullable ServedRegion served;
         /**
-         * What the run completes: a synchronous read's plain future, or the future its asynchronous caller holds (a
-         * {@link RunFuture}, or an {@link AsyncCall}), which abandons the run when cancelled.
+         * What the run completes: a synchronous read's plain future, or the future its asynchronous caller holds (an
+         * {@link AsyncCall}), which abandons the run when cancelled.
          */
         private final CompletableFuture<T> result;
         /**
@@ -2306,8 +2281,9 @@ final class RegionalExecutor implements AutoCloseable {
         /** Tells an {@link AnsweredCall} how an attempt of its in {@code region} completed. */
         private void attempted(Region region, @Nullable Throwable error) {
             AsyncCall<T> c = call;
-            if (c != null) {
-                c.call.attempted(region, error);
+            AnsweredCall<T> t = c != null ? c.told() : null;
+            if (t != null) {
+                t.attempted(region, error);
             }
         }
 
