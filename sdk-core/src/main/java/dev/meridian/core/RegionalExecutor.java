@@ -1730,6 +1730,10 @@ final class RegionalExecutor implements AutoCloseable {
                     t.attempted(region, null);
                 }
                 succeeded(op, p, primaryIsResource, throttle, false, observation, end - start, end);
+                ServedRegion served = t == null && !isDone() ? servedRegion(call) : null;
+                if (served != null) {
+                    served.served(region); // as a run tells it; an answered call is told by its answer
+                }
                 if (!isDone()) { // else cancelled by the caller: the attempt's success is recorded, nothing more
                     answer(region, value);
                 }

@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
@@ -172,5 +173,33 @@ class ServedRegionRaceTest {
 
         assertThat(answer.get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo(CENTRAL.id());
         assertThat(reported.get()).as("the region reported as serving the call").isEqualTo(CENTRAL);
+    }
+
+    /** A {@code MultiRegion.executeAsync} call that is a {@link ServedRegion}, answered in its first region alone. */
+    private static final class Served implements Function<Region, CompletableFuture<String>>, ServedRegion {
+        final AtomicReference<Region> region = new AtomicReference<>();
+
+        @Override
+        public CompletableFuture<String> apply(Region r) {
+            return CompletableFuture.completedFuture(r.id());
+        }
+
+        @Override
+        public void served(Region r) {
+            region.set(r);
+        }
+    }
+
+    @Test
+    void anExecuteAsyncCallAnsweredInItsFirstRegionIsToldThatRegion() throws Exception {
+        MultiRegion multiRegion = runtime();
+        Served warm = new Served();
+        multiRegion.executeAsync(Operation.of("get", OperationKind.READ), warm).get(WAIT_SECONDS, TimeUnit.SECONDS);
+        Served call = new Served();
+
+        assertThat(multiRegion.executeAsync(Operation.of("get", OperationKind.READ), call)
+                .get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo(WEST.id());
+        assertThat(call.region.get()).as("the region reported as serving the call").isEqualTo(WEST);
+        assertThat(warm.region.get()).isEqualTo(WEST);
     }
 }
