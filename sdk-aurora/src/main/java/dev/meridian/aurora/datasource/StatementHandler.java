@@ -121,7 +121,7 @@ final class StatementHandler implements InvocationHandler {
                 // closed by the pool, and the statement will be re-created at its next use.
                 return closed || owner.isClosed() || (!givenUp() && delegate.isClosed());
             case "close":
-                // The physical statement where it is: re-creating it elsewhere only to close it would take a connection.
+                // The physical statement where it is: re-creating it only to close it would take a connection.
                 closed = true;
                 return invokeDelegate(method, args);
             case "cancel":
