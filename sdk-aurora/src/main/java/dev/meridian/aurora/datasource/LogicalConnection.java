@@ -21,6 +21,7 @@ import java.sql.Statement;
 import java.sql.Struct;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
@@ -79,7 +80,10 @@ import org.slf4j.LoggerFactory;
  * {@link #onConnection}; session setters;
  * {@code commit}, {@code rollback}) treat a dead connection as statements do: it is marked stale so that the next use
  * takes a new route, a lost transaction throws {@link WriterChangedException} when the writer moved, and a commit
- * whose answer was lost keeps its own failure, for it may have been applied.
+ * whose answer was lost keeps its own failure, for it may have been applied. So do a statement's own calls that are
+ * not executions ({@link #onStatement}) and its re-creation on another physical connection ({@link #prepareForUse});
+ * {@code setClientInfo}, which cannot throw {@link WriterChangedException}, never fails for a dead connection and
+ * leaves a lost transaction to its next call. A physical connection HikariCP closed underneath counts as failed.
  *
  * <p>{@link #isValid(int)} answers for the route the next statement would take: a bound connection asks its
  * database; an unbound one takes a connection for that route (breakers, residency and pool applied), validates it
@@ -284,7 +288,7 @@ final class LogicalConnection implements Connection {
         return !autoCommit && statementsInTransaction > 0;
     }
 
-    /** Where this connection is bound, for tests and diagnostics; null when unbound. */
+    /** Where this connection is bound (for statements, tests and diagnostics); null when unbound. */
     @Nullable Binding binding() {
         return binding;
     }
@@ -305,11 +309,47 @@ final class LogicalConnection implements Connection {
      * Binds as the state requires and, if the connection was re-bound since {@code statement} was created, re-creates
      * it on the current physical connection.
      */
-    void prepareForUse(StatementHandler statement) throws Throwable {
+    void prepareForUse(StatementHandler statement) throws SQLException {
         Connection c = physical();
         if (statement.generation() != generation) {
-            statement.recreateOn(c, generation);
+            // Re-creating sends nothing of the caller's: a dead connection fails it as the connection's own calls.
+            onConnection(c, current -> recreate(statement, current));
         }
+    }
+
+    /**
+     * Re-creates {@code statement} on the current physical connection when the one it holds was given up (the
+     * connection re-bound, or released, since): for its calls that are neither executions nor setters, which
+     * otherwise keep the route as it is (a statement's results stay readable until the connection's next use moves).
+     */
+    void followRoute(StatementHandler statement) throws SQLException {
+        if (statement.givenUp()) {
+            prepareForUse(statement);
+        }
+    }
+
+    /**
+     * A statement's call that is not an execution ({@link #followRoute} or {@link #prepareForUse} done): when its
+     * connection fails under it, it fails as the connection's own calls do ({@link #onConnection}): inside a
+     * transaction with {@link #transactionLost}, outside one it runs once more on a new route, the statement re-created
+     * there (such a call sends none of the caller's writes).
+     */
+    @Nullable Object onStatement(StatementHandler statement, Method method, Object[] args) throws SQLException {
+        try {
+            return statement.invokeJdbc(method, args);
+        } catch (SQLException e) {
+            return afterConnectionCallFailed(e, c -> {
+                recreate(statement, c);
+                return Optional.ofNullable(statement.invokeJdbc(method, args));
+            }).orElse(null);
+        }
+    }
+
+    private Boolean recreate(StatementHandler statement, Connection current) throws SQLException {
+        if (statement.generation() != generation) {
+            statement.recreateOn(current, generation);
+        }
+        return Boolean.TRUE;
     }
 
     @Nullable Object execute(StatementHandler statement, Method method, Object[] args) throws Throwable {
@@ -403,12 +443,24 @@ final class LogicalConnection implements Connection {
      * use outside a transaction takes a new route) and the data source told (breaker, idle connections, topology).
      */
     private boolean connectionLost(Binding b, SQLException e) {
-        if (!SqlFailures.isConnectionFailure(e)) {
+        if (!SqlFailures.isConnectionFailure(e) && !closedUnderneath(b)) {
             return false;
         }
         stale = true;
         connections.connectionFailed(b, e);
         return true;
+    }
+
+    /**
+     * Whether the pool closed the physical connection of {@code b}: HikariCP does once a call found it broken, and its
+     * calls then fail with "Connection is closed" and no SQLState, which says nothing of a connection by itself.
+     */
+    private static boolean closedUnderneath(Binding b) {
+        try {
+            return b.connection().isClosed();
+        } catch (SQLException e) {
+            return true;
+        }
     }
 
     /**
@@ -473,28 +525,33 @@ final class LogicalConnection implements Connection {
         try {
             return call.on(physical);
         } catch (SQLException e) {
-            Binding b = binding;
-            if (b == null || !connectionLost(b, e)) {
-                throw e;
+            return afterConnectionCallFailed(e, call);
+        }
+    }
+
+    /** What {@link #onConnection} does once a call failed with {@code e}: {@code retry} is the call on a new route. */
+    private <T> T afterConnectionCallFailed(SQLException e, ConnectionCall<T> retry) throws SQLException {
+        Binding b = binding;
+        if (b == null || !connectionLost(b, e)) {
+            throw e;
+        }
+        if (inTransaction()) {
+            throw transactionLost(b, e, false, statementsInTransaction);
+        }
+        if (!SqlFailures.STATEMENTS.classify(e).movesOn(OperationKind.READ)) {
+            throw e;
+        }
+        log.info("Connection to {} failed outside a transaction; running the call on a new route: {}",
+                b.endpoint(), e.toString());
+        try {
+            return retry.on(physical());
+        } catch (SQLException again) {
+            Binding retried = binding;
+            if (retried != null) {
+                connectionLost(retried, again);
             }
-            if (inTransaction()) {
-                throw transactionLost(b, e, false, statementsInTransaction);
-            }
-            if (!SqlFailures.STATEMENTS.classify(e).movesOn(OperationKind.READ)) {
-                throw e;
-            }
-            log.info("Connection to {} failed outside a transaction; running the call on a new route: {}",
-                    b.endpoint(), e.toString());
-            try {
-                return call.on(physical());
-            } catch (SQLException again) {
-                Binding retried = binding;
-                if (retried != null) {
-                    connectionLost(retried, again);
-                }
-                again.addSuppressed(e);
-                throw again;
-            }
+            again.addSuppressed(e);
+            throw again;
         }
     }
 
@@ -570,8 +627,7 @@ final class LogicalConnection implements Connection {
         }
         unbind(true);
         try {
-            Connection fresh = bind(RoutingContext.current()).connection();
-            statement.recreateOn(fresh, generation);
+            prepareForUse(statement); // binds a new route and re-creates the statement there
         } catch (SQLException | RuntimeException bindFailure) {
             bindFailure.addSuppressed(cause);
             throw bindFailure;
@@ -915,11 +971,7 @@ final class LogicalConnection implements Connection {
         } else {
             clientInfo.setProperty(name, value);
         }
-        dropIfStale();
-        if (binding != null) {
-            rememberClientInfo(binding.connection());
-            binding.connection().setClientInfo(name, value);
-        }
+        applyClientInfo(c -> c.setClientInfo(name, value));
     }
 
     @Override
@@ -927,10 +979,43 @@ final class LogicalConnection implements Connection {
         checkOpenForClientInfo();
         clientInfo = new Properties();
         clientInfo.putAll(properties);
+        applyClientInfo(c -> c.setClientInfo(properties));
+    }
+
+    /** A client-info setting on the physical connection. */
+    @FunctionalInterface
+    private interface ClientInfoAction {
+        void on(Connection physical) throws SQLClientInfoException;
+    }
+
+    /**
+     * Applies a client-info setting to the bound physical connection, if there is one; the caller recorded it for
+     * later binds. A dead connection never fails it: JDBC lets {@code setClientInfo} throw only
+     * {@link SQLClientInfoException}, which cannot be the {@link WriterChangedException} a lost transaction asks for,
+     * and the label is not the caller's data. Outside a transaction the connection is given up, as for the other
+     * session setters, and the setting goes to the connection of the next use; inside one the connection is marked
+     * stale and the transaction's next call (statement, savepoint, commit) reports the loss the documented way.
+     */
+    private void applyClientInfo(ClientInfoAction setting) throws SQLClientInfoException {
         dropIfStale();
-        if (binding != null) {
-            rememberClientInfo(binding.connection());
-            binding.connection().setClientInfo(properties);
+        Binding b = binding;
+        if (b == null) {
+            return;
+        }
+        try {
+            rememberClientInfo(b.connection());
+            setting.on(b.connection());
+        } catch (SQLClientInfoException | RuntimeException e) {
+            // HikariCP's closed connection throws an undeclared SQLException, which the JDK proxy wraps.
+            if (!connectionLost(b, e instanceof SQLException s ? s : new SQLException(e))) {
+                throw e;
+            }
+            log.debug("Setting client info on a failed connection to {}; {}: {}", b.endpoint(),
+                    inTransaction() ? "the transaction's next call reports the loss" : "applied to the next one",
+                    e.toString());
+            if (!inTransaction()) {
+                unbind(true);
+            }
         }
     }
 

@@ -15,7 +15,9 @@ import org.jspecify.annotations.Nullable;
  * when the driver has one, a Meridian statement of the logical connection), so that nothing reached from it is a
  * physical connection. Like a statement it follows the logical connection: each call goes to the metadata of the
  * physical connection the connection's next use takes (fetched again once the connection was re-bound), and a call
- * whose connection died fails as the connection's own calls do ({@link LogicalConnection#onConnection}).
+ * whose connection died fails as the connection's own calls do ({@link LogicalConnection#onConnection}). So do
+ * {@code unwrap}/{@code isWrapperFor} of the driver's interfaces: they answer the driver's metadata of the current
+ * route, never that of a connection given up.
  */
 final class MetaDataHandler implements InvocationHandler {
     private final LogicalConnection owner;
@@ -54,12 +56,6 @@ final class MetaDataHandler implements InvocationHandler {
             delegate = physical.getMetaData();
             generation = owner.generation();
         }
-        try {
-            return JdbcProxies.invoke(delegate, method, args);
-        } catch (SQLException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new SQLException("DatabaseMetaData." + method.getName() + " failed", e);
-        }
+        return JdbcProxies.invokeJdbc(delegate, method, args);
     }
 }

@@ -28,6 +28,11 @@ import org.jspecify.annotations.Nullable;
  * connection has been re-bound since the statement was created (read-only flag changed, writer moved, connection
  * failed or replaced for another statement's retry).
  *
+ * <p>Its other calls (results, settings, metadata, the driver's {@code unwrap}) go to the physical statement of the
+ * current route, the statement re-created first when the one it holds was given up, and fail on a dead connection
+ * as the connection's own calls do ({@link LogicalConnection#onStatement}). {@code cancel} (from another thread) and
+ * {@code close} go to the physical statement where it is; a statement the application closed is never re-created.
+ *
  * <p>A pending batch ({@code addBatch} not yet executed or cleared) and stream or reader parameters
  * ({@code setBinaryStream}, {@code setCharacterStream}, {@code setBlob(int, InputStream)}...) cannot be sent twice.
  * While a statement holds them its execution is never retried, and using it after the logical connection was
@@ -63,6 +68,8 @@ final class StatementHandler implements InvocationHandler {
     /** The driver's result set last handed out, and what it was handed out as. */
     private @Nullable ResultSet lastResultSet;
     private @Nullable ResultSet handedOut;
+    /** Closed by the application: never re-created, its calls get the driver's answer for a closed statement. */
+    private boolean closed;
 
     private record Invocation(Method method, Object[] args) {
     }
@@ -96,7 +103,7 @@ final class StatementHandler implements InvocationHandler {
 
     private @Nullable Object call(Method method, Object[] args) throws Throwable {
         String name = method.getName();
-        if (EXECUTE_METHODS.contains(name)) {
+        if (EXECUTE_METHODS.contains(name) && !closed) {
             if (BATCH_EXECUTE_METHODS.contains(name)) {
                 try {
                     return owner.execute(this, method, args);
@@ -106,8 +113,25 @@ final class StatementHandler implements InvocationHandler {
             }
             return owner.execute(this, method, args);
         }
-        if (name.equals("getConnection")) {
-            return owner;
+        switch (name) {
+            case "getConnection":
+                return owner;
+            case "isClosed":
+                // The driver's statement answers while it is the current route's (closeOnCompletion); one given up was
+                // closed by the pool, and the statement will be re-created at its next use.
+                return closed || owner.isClosed() || (!givenUp() && delegate.isClosed());
+            case "close":
+                // The physical statement where it is: re-creating it only to close it would take a connection.
+                closed = true;
+                return invokeDelegate(method, args);
+            case "cancel":
+                // Comes from another thread while an execution runs: touches nothing of the connection's state.
+                return invokeDelegate(method, args);
+            default:
+                break;
+        }
+        if (closed || owner.isClosed()) {
+            return invokeDelegate(method, args); // the driver's own answer for a closed statement
         }
         if (changesWhatIsSent(name)) {
             // Recorded before the statement moves, so that a clear or a plain value over a stream can make a stale
@@ -120,8 +144,10 @@ final class StatementHandler implements InvocationHandler {
             if (addsUnreplayable) {
                 record(method, args);
             }
+        } else {
+            owner.followRoute(this);
         }
-        return invokeDelegate(method, args);
+        return owner.onStatement(this, method, args);
     }
 
     /**
@@ -148,6 +174,11 @@ final class StatementHandler implements InvocationHandler {
 
     @Nullable Object invokeDelegate(Method method, Object[] args) throws Throwable {
         return JdbcProxies.invoke(delegate, method, args);
+    }
+
+    /** {@link #invokeDelegate} of a call that is not an execution: JDBC methods throw only {@link SQLException}. */
+    @Nullable Object invokeJdbc(Method method, Object[] args) throws SQLException {
+        return JdbcProxies.invokeJdbc(delegate, method, args);
     }
 
     private void record(Method method, Object[] args) {
@@ -221,17 +252,24 @@ final class StatementHandler implements InvocationHandler {
         return null;
     }
 
+    /** Whether the physical statement belongs to a connection given up since (re-created at the next use). */
+    boolean givenUp() {
+        return generation != owner.generation() || owner.binding() == null;
+    }
+
     /** The binding generation of the logical connection this statement's physical statement belongs to. */
     long generation() {
         return generation;
     }
 
     /**
-     * Re-creates the statement on {@code physical} (binding {@code generation}) and replays what was set on it.
+     * Re-creates the statement on {@code physical} (binding {@code generation}) and replays what was set on it. The
+     * statement belongs to {@code generation} only once all is replayed: one whose re-creation failed midway is
+     * re-created again at its next use.
      *
      * @throws SQLFeatureNotSupportedException when the statement holds a batch or stream parameters
      */
-    void recreateOn(Connection physical, long generation) throws Throwable {
+    void recreateOn(Connection physical, long generation) throws SQLException {
         String reason = unreplayableReason();
         if (reason != null) {
             throw new SQLFeatureNotSupportedException("This statement cannot be used any more: its connection moved to "
@@ -241,7 +279,6 @@ final class StatementHandler implements InvocationHandler {
         }
         Statement old = delegate;
         delegate = factory.create(physical);
-        this.generation = generation;
         try {
             old.close();
         } catch (SQLException ignored) {
@@ -249,18 +286,19 @@ final class StatementHandler implements InvocationHandler {
         }
         if (settings != null) {
             for (Invocation i : settings.values()) {
-                invokeDelegate(i.method(), i.args());
+                invokeJdbc(i.method(), i.args());
             }
         }
         if (parameters != null) {
             for (Invocation i : parameters.values()) {
-                invokeDelegate(i.method(), i.args());
+                invokeJdbc(i.method(), i.args());
             }
         }
         if (others != null) {
             for (Invocation i : others) {
-                invokeDelegate(i.method(), i.args());
+                invokeJdbc(i.method(), i.args());
             }
         }
+        this.generation = generation;
     }
 }

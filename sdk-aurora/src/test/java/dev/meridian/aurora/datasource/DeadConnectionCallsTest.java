@@ -206,4 +206,32 @@ class DeadConnectionCallsTest {
         c.prepareStatement("INSERT INTO t VALUES (?)").executeUpdate();
         assertThat(connections.last().endpoint.region()).isEqualTo(Region.US_EAST_1);
     }
+
+    @Test
+    void clientInfoOnADeadConnectionOutsideATransactionGoesToTheNextConnection() throws SQLException {
+        c.createStatement().executeUpdate("INSERT INTO t VALUES (1)");
+        FakePhysicalConnections.Physical first = connections.last();
+        first.dead = true;
+
+        c.setClientInfo("ApplicationName", "orders");
+
+        assertThat(first.evicted).isTrue();
+        c.createStatement().executeUpdate("INSERT INTO t VALUES (2)");
+        assertThat(connections.last().calls).contains("setClientInfo[{ApplicationName=orders}]");
+    }
+
+    @Test
+    void clientInfoInATransactionWhoseWriterMovedLeavesTheLossToTheTransactionsNextCall() throws SQLException {
+        transactionThenDeath();
+        connections.moveWriterTo(Region.US_EAST_1);
+
+        c.setClientInfo("ApplicationName", "orders");
+
+        assertThat(catchThrowable(() -> c.createStatement().executeUpdate("INSERT INTO t VALUES (2)")))
+                .isInstanceOf(WriterChangedException.class);
+        c.rollback();
+        c.createStatement().executeUpdate("INSERT INTO t VALUES (2)");
+        assertThat(connections.last().endpoint.region()).isEqualTo(Region.US_EAST_1);
+        assertThat(connections.last().calls).contains("setClientInfo[{ApplicationName=orders}]");
+    }
 }

@@ -59,6 +59,7 @@ class FakePhysicalConnections implements PhysicalConnections {
                 return switch (name) {
                     case "createStatement", "prepareStatement", "prepareCall" -> statement(method.getReturnType());
                     case "getAutoCommit", "isReadOnly", "isValid", "isWrapperFor" -> true;
+                    case "isClosed" -> false;
                     case "getTransactionIsolation" -> Connection.TRANSACTION_READ_COMMITTED;
                     case "getHoldability" -> ResultSet.HOLD_CURSORS_OVER_COMMIT;
                     case "getTypeMap" -> new HashMap<String, Class<?>>();

@@ -41,6 +41,41 @@ class StatementReplayTest {
     }
 
     @Test
+    void aStatementsOtherCallsAfterTheConnectionMovedGoToTheReCreatedStatement() throws SQLException {
+        LogicalConnection c = connection();
+        PreparedStatement ps = c.prepareStatement("SELECT * FROM t WHERE id = ?");
+        ps.setInt(1, 7);
+        ps.executeQuery();
+        c.setReadOnly(true);
+        c.createStatement().executeQuery("SELECT 1"); // moves the logical connection to the reader
+
+        ps.getUpdateCount();
+        ps.isWrapperFor(String.class);
+
+        FakePhysicalConnections.Physical writer = connections.bound.get(0);
+        assertThat(writer.calls).doesNotContain("stmt.getUpdateCount", "stmt.isWrapperFor[class java.lang.String]");
+        assertThat(connections.last().calls).containsSubsequence("prepareStatement[SELECT * FROM t WHERE id = ?]",
+                "stmt.setInt[1, 7]", "stmt.getUpdateCount", "stmt.isWrapperFor[class java.lang.String]");
+    }
+
+    @Test
+    void aStatementTheApplicationClosedIsNeverReCreated() throws SQLException {
+        LogicalConnection c = connection();
+        PreparedStatement ps = c.prepareStatement("SELECT * FROM t WHERE id = ?");
+        ps.close();
+        c.setReadOnly(true);
+        c.createStatement().executeQuery("SELECT 1");
+
+        ps.setInt(1, 7);
+        ps.executeQuery();
+
+        assertThat(ps.isClosed()).isTrue();
+        assertThat(connections.last().calls).doesNotContain("prepareStatement[SELECT * FROM t WHERE id = ?]");
+        assertThat(connections.bound.get(0).calls).as("the driver's closed statement answers")
+                .contains("stmt.setInt[1, 7]", "stmt.executeQuery");
+    }
+
+    @Test
     void statementLeftBehindByAnotherStatementsRetryRunsOnTheNewWriterNotOnTheOldOne() throws SQLException {
         LogicalConnection c = connection();
         Statement first = c.createStatement();
