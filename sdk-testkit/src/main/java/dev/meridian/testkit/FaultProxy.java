@@ -36,6 +36,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import wiremock.org.eclipse.jetty.io.EndPoint;
+import wiremock.org.eclipse.jetty.server.HttpConnectionFactory;
 import wiremock.org.eclipse.jetty.server.ServerConnector;
 
 /**
@@ -146,6 +147,11 @@ final class FaultProxy implements AutoCloseable {
     /** A response that proxies to DynamoDB Local (used by faults that only add latency). */
     ResponseDefinitionBuilder proxied() {
         return aResponse().proxiedFrom(target.toString());
+    }
+
+    /** A response that proxies to DynamoDB Local and is cut mid-body on its way back ({@link AnswerCut}). */
+    ResponseDefinitionBuilder proxiedThenCut(AnswerCut.Framing framing) {
+        return proxied().withHeader(AnswerCut.MARK, framing.mark());
     }
 
     synchronized void down() {
@@ -263,6 +269,8 @@ final class FaultProxy implements AutoCloseable {
                 .extensionScanningEnabled(false)
                 .notifier(new Slf4jNotifier(false))
                 .extensions(new JournalListener(), new WriteListener()));
+        httpConnector(candidate).getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration()
+                .addCustomizer(new AnswerCut());
         if (connectBlackhole != null) {
             // Serve on the black hole's listener: a client whose SYN it dropped connects on its retransmission.
             ServerSocketChannel listener = connectBlackhole.drain();

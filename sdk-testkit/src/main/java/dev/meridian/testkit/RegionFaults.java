@@ -34,7 +34,10 @@ import org.apiguardian.api.API;
  *       <td>{@code isThrottlingException()} and {@code retryable()} are true</td></tr>
  *   <tr><td>{@link #latency(Duration)}</td><td>delay, then the real answer</td><td>slow success</td></tr>
  *   <tr><td>{@link #resetMidResponse()}</td><td>200 headers, then a broken body and close</td>
- *       <td>{@code SdkClientException}</td></tr>
+ *       <td>{@code SdkClientException} (the AWS SDK's Netty client: an empty success)</td></tr>
+ *   <tr><td>{@link #cutAnswer()}, {@link #cutChunkedAnswer()}</td><td>forwarded (a write is applied); the real status
+ *       and headers, half the body ({@code Content-Length} or one chunk), then a clean close (FIN)</td>
+ *       <td>CUTSEE</td></tr>
  * </table>
  *
  * <p>Each call replaces the fault previously set on the same scope; {@link #heal()} removes them. A view from
@@ -194,6 +197,25 @@ public final class RegionFaults {
     /** Every answer starts as HTTP 200 and then breaks off with a malformed chunk and a closed connection. */
     public RegionFaults resetMidResponse() {
         proxy.fault(scope, "resetMidResponse", aResponse().withFault(Fault.MALFORMED_RESPONSE_CHUNK));
+        return this;
+    }
+
+    /**
+     * Every request still reaches DynamoDB Local (a write <em>is applied</em>), and its real answer starts back (status,
+     * headers, {@code Content-Length} of the whole body) but the connection closes cleanly (FIN) after half the body:
+     * a connection lost after the service answered, as a client over TLS would see it (no corrupt byte, no reset).
+     */
+    public RegionFaults cutAnswer() {
+        proxy.fault(scope, "cutAnswer", proxy.proxiedThenCut(AnswerCut.Framing.CONTENT_LENGTH));
+        return this;
+    }
+
+    /**
+     * As {@link #cutAnswer()}, with the answer's body chunked ({@code Transfer-Encoding: chunked}): one chunk with half
+     * the body arrives, then a clean close instead of the terminating chunk.
+     */
+    public RegionFaults cutChunkedAnswer() {
+        proxy.fault(scope, "cutChunkedAnswer", proxy.proxiedThenCut(AnswerCut.Framing.CHUNKED));
         return this;
     }
 
