@@ -29,7 +29,8 @@ import software.amazon.awssdk.core.exception.SdkException;
  * warm client. A failure that proves nothing was applied moves the write, which is then applied exactly once; a
  * failure after which it may have been applied leaves it in eu-west-1, rethrown, never sent elsewhere. The request
  * journals count where the write reached DynamoDB Local (a faulted entry answered from the proxy never did, except
- * a lost answer's, which the test does not count as applied elsewhere).
+ * a lost answer's, which the test does not count as applied elsewhere, and a cut answer's: applied, then its answer
+ * cut mid-body, it is applied in eu-west-1 only).
  */
 @AddLifecycleHook(LocalRegionsPerContainer.class)
 @AddLifecycleHook(ClientSourcesPerContainer.class)
@@ -106,6 +107,9 @@ class WritesUnderFaultsIT {
         assertThat(regions.journal(Regions3.NEXT).count(write.operation())
                 + regions.journal(Regions3.OUTSIDE).count(write.operation()))
                 .as("never sent to another region: %s (thrown %s)", journals(), thrown).isZero();
+        if (fault.cutsAnAppliedAnswer()) {
+            assertThat(applied(Regions3.LOCAL, write)).as("applied in eu-west-1: %s", journals()).isPositive();
+        }
     }
 
     /**
@@ -131,6 +135,9 @@ class WritesUnderFaultsIT {
             assertThat(thrown).as("after %s", fault).isInstanceOf(SdkException.class);
             assertThat(regions.journal(Regions3.NEXT).count("PutItem") + regions.journal(Regions3.OUTSIDE)
                     .count("PutItem")).as("never sent elsewhere: %s", journals()).isZero();
+            if (fault.cutsAnAppliedAnswer()) {
+                assertThat(applied(Regions3.LOCAL, put)).as("applied in eu-west-1: %s", journals()).isPositive();
+            }
         }
     }
 
