@@ -15,6 +15,7 @@ import com.github.tomakehurst.wiremock.extension.Parameters;
 import com.github.tomakehurst.wiremock.extension.ServeEventListener;
 import com.github.tomakehurst.wiremock.http.Request;
 import com.github.tomakehurst.wiremock.jetty.JettyHttpServer;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import java.io.IOException;
@@ -57,7 +58,9 @@ final class FaultProxy implements AutoCloseable {
     static final String FAULT_METADATA = "meridianFault";
     private static final int PROXY_PRIORITY = 10;
     private static final int REGION_FAULT_PRIORITY = 5;
-    private static final int OPERATION_FAULT_PRIORITY = 1;
+    private static final int OPERATION_FAULT_PRIORITY = 2;
+    private static final int ONCE_FAULT_PRIORITY = 1;
+    private static final String SPENT = "spent";
     private static final int START_ATTEMPTS = 3;
     private static final Pattern TABLE_NAME = Pattern.compile("\"TableName\"\\s*:\\s*\"([^\"]+)\"");
     /**
@@ -130,12 +133,15 @@ final class FaultProxy implements AutoCloseable {
             startServer(port);
         }
         removeFault(scope);
-        MappingBuilder mapping = any(anyUrl());
-        if (scope.isRegionWide()) {
-            mapping = mapping.atPriority(REGION_FAULT_PRIORITY);
-        } else {
-            mapping = mapping.atPriority(OPERATION_FAULT_PRIORITY)
-                    .withHeader("X-Amz-Target", matching(scope.targetHeaderPattern()));
+        MappingBuilder mapping = any(anyUrl()).atPriority(scope.once() ? ONCE_FAULT_PRIORITY
+                : scope.allOperations() ? REGION_FAULT_PRIORITY : OPERATION_FAULT_PRIORITY);
+        if (!scope.allOperations()) {
+            mapping = mapping.withHeader("X-Amz-Target", matching(scope.targetHeaderPattern()));
+        }
+        if (scope.once()) {
+            // A scenario of its own, so the stub matches from its start until it has answered one request.
+            mapping = mapping.inScenario("meridian-once-" + UUID.randomUUID())
+                    .whenScenarioStateIs(Scenario.STARTED).willSetStateTo(SPENT);
         }
         StubMapping stub = server.stubFor(mapping
                 .withMetadata(Metadata.metadata().attr(FAULT_METADATA, description))

@@ -252,6 +252,21 @@ class RegionFaultsIT {
     }
 
     @Test
+    void aOnceFaultAnswersTheNextRequestAndThenTheOtherFaultsApply() throws IOException {
+        put(eu, TABLE, "once", "v", "1");
+        regions.journal(EU).clear();
+        regions.faults(EU).status(503);
+        regions.faults(EU).once().cutAnswer();
+
+        assertThat(RawAnswer.getItem(regions.endpoint(EU), TABLE, "once", true).status()).isEqualTo(200);
+        assertThat(RawAnswer.getItem(regions.endpoint(EU), TABLE, "once", false).status()).isEqualTo(503);
+        assertThat(regions.journal(EU).entries()).extracting(e -> e.fault().orElse("none"))
+                .containsExactly("cutAnswer", "status(503)");
+        regions.faults(EU).heal();
+        assertThat(RawAnswer.getItem(regions.endpoint(EU), TABLE, "once", false).status()).isEqualTo(200);
+    }
+
+    @Test
     void aCutAnswersWriteIsApplied() {
         regions.faults(EU).only("PutItem").cutAnswer();
 
