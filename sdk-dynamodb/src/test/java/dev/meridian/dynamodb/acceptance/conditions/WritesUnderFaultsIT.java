@@ -141,6 +141,41 @@ class WritesUnderFaultsIT {
         }
     }
 
+    @Provide
+    Arbitrary<Fault> cuts() {
+        return Arbitraries.of(Fault.cuts());
+    }
+
+    @Provide
+    Arbitrary<Fault> refusals() {
+        return Arbitraries.of(Fault.HTTP_503, Fault.THROTTLING);
+    }
+
+    /**
+     * A write applied in eu-west-1 whose answer is cut cleanly mid-body, and whose retry by the SDK there (the
+     * documented clients make two attempts) is refused, throttled or HTTP 503: the call's last failure proves only that
+     * the retry was not applied; the first attempt was. It stays in eu-west-1, rethrown, never sent elsewhere.
+     */
+    @Property(generation = GenerationMode.EXHAUSTIVE)
+    void aWriteCutAfterItWasAppliedStaysWhereItWasWhenItsRetryIsRefused(@ForAll HttpClientKind http,
+            @ForAll("cuts") Fault cut, @ForAll("refusals") Fault refusal) {
+        AppClient client = documented.client(http, Maker.BUILT, false);
+        Shape put = Shape.unguardedWrites(TABLE).get(0);
+        String key = "cr-" + KEYS.incrementAndGet();
+        regions.journalsClear();
+        refusal.inject(regions.faults(Regions3.LOCAL));
+        cut.inject(regions.faults(Regions3.LOCAL).once());
+
+        Throwable thrown = catchThrowable(() -> client.run(put, key));
+
+        assertThat(thrown).as("after %s, then %s", cut, refusal).isInstanceOf(SdkException.class);
+        assertThat(applied(Regions3.LOCAL, put)).as("applied in eu-west-1: %s", journals()).isEqualTo(1);
+        assertThat(regions.journal(Regions3.NEXT).count(put.operation())
+                + regions.journal(Regions3.OUTSIDE).count(put.operation()))
+                .as("never sent elsewhere after %s, then %s: %s (thrown %s)", cut, refusal, journals(), thrown)
+                .isZero();
+    }
+
     /**
      * A slow answer (well inside the attempt timeout; hedging on, as by default) is no failure: the write is answered
      * by eu-west-1 and never hedged, so it reaches DynamoDB Local once, there.
