@@ -4,6 +4,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 import static org.apiguardian.api.API.Status.INTERNAL;
 import static org.apiguardian.api.API.Status.STABLE;
 
+import dev.meridian.core.execution.AnsweredAttempts;
 import dev.meridian.core.internal.SettingRules;
 import java.time.Duration;
 import java.util.List;
@@ -86,7 +87,7 @@ public final class RegionalClientDefaults {
 
     /**
      * Applies the capped retries and timeouts to an existing override configuration builder, and adds Meridian's
-     * response interceptor (once) to its interceptors.
+     * response interceptors (once each: {@code HeardAtTheWire}, {@link AnsweredAttempts}) to its interceptors.
      */
     public static ClientOverrideConfiguration.Builder apply(ClientOverrideConfiguration.Builder builder,
             int maxAttempts, Duration attemptTimeout) {
@@ -94,6 +95,9 @@ public final class RegionalClientDefaults {
         SettingRules.positive(attemptTimeout, "attemptTimeout", "pass a timeout such as 2 s (the default)");
         if (!builder.executionInterceptors().contains(HeardAtTheWire.INSTANCE)) {
             builder.addExecutionInterceptor(HeardAtTheWire.INSTANCE);
+        }
+        if (!builder.executionInterceptors().contains(AnsweredAttempts.INSTANCE)) {
+            builder.addExecutionInterceptor(AnsweredAttempts.INSTANCE);
         }
         if (builder.scheduledExecutorService() == null) {
             builder.scheduledExecutorService(SdkTimeoutScheduler.INSTANCE);

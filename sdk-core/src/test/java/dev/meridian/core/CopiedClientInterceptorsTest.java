@@ -3,6 +3,7 @@ package dev.meridian.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.meridian.core.execution.AnsweredAttempts;
 import dev.meridian.testkit.ClassPathWithout;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -79,7 +80,8 @@ class CopiedClientInterceptorsTest {
         assertThat(counted(seen.get("copy runs"))).as("the copy: the application's client's runs and Meridian's once")
                 .isEqualTo(plus(onApp, "HeardAtTheWire"));
         assertThat(seen.get("copy interceptors")).as("the SDK's own interceptors, which no test counts, listed as often")
-                .containsExactlyElementsOf(plus(seen.get("app interceptors"), HeardAtTheWire.class.getName()));
+                .containsExactlyElementsOf(plus(plus(seen.get("app interceptors"), HeardAtTheWire.class.getName()),
+                        AnsweredAttempts.class.getName()));
     }
 
     /** Runs inside the class loader that sees the interceptor files: an application's client, its copy, a call each. */
@@ -123,7 +125,8 @@ class CopiedClientInterceptorsTest {
                 DynamoDbAsyncClient copy = DynamoDbAsyncClient.builder().region(Region.EU_WEST_1)
                         .credentialsProvider(LOCAL)
                         .overrideConfiguration(RegionalClientDefaults.overrideConfigurationLike(app)).build()) {
-            assertThat(classes(copy)).containsExactlyElementsOf(plus(classes(app), HeardAtTheWire.class.getName()));
+            assertThat(classes(copy)).containsExactlyElementsOf(plus(plus(classes(app),
+                    HeardAtTheWire.class.getName()), AnsweredAttempts.class.getName()));
         }
     }
 

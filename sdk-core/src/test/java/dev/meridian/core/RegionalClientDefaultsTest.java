@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.core.exception.InvalidSettingException;
+import dev.meridian.core.execution.AnsweredAttempts;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -142,7 +143,7 @@ class RegionalClientDefaultsTest {
             assertThat(o.scheduledExecutorService()).contains(SdkTimeoutScheduler.INSTANCE);
             assertThat(o.headers()).isEqualTo(Map.of());
             assertThat(o.executionInterceptors()).as("nothing of the SDK's own copied")
-                    .containsExactly(HeardAtTheWire.INSTANCE);
+                    .containsExactly(HeardAtTheWire.INSTANCE, AnsweredAttempts.INSTANCE);
         }
     }
 

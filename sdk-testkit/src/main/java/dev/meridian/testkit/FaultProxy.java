@@ -15,6 +15,7 @@ import com.github.tomakehurst.wiremock.extension.Parameters;
 import com.github.tomakehurst.wiremock.extension.ServeEventListener;
 import com.github.tomakehurst.wiremock.http.Request;
 import com.github.tomakehurst.wiremock.jetty.JettyHttpServer;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import java.io.IOException;
@@ -36,6 +37,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import wiremock.org.eclipse.jetty.io.EndPoint;
+import wiremock.org.eclipse.jetty.server.HttpConnectionFactory;
 import wiremock.org.eclipse.jetty.server.ServerConnector;
 
 /**
@@ -56,7 +58,9 @@ final class FaultProxy implements AutoCloseable {
     static final String FAULT_METADATA = "meridianFault";
     private static final int PROXY_PRIORITY = 10;
     private static final int REGION_FAULT_PRIORITY = 5;
-    private static final int OPERATION_FAULT_PRIORITY = 1;
+    private static final int OPERATION_FAULT_PRIORITY = 2;
+    private static final int ONCE_FAULT_PRIORITY = 1;
+    private static final String SPENT = "spent";
     private static final int START_ATTEMPTS = 3;
     private static final Pattern TABLE_NAME = Pattern.compile("\"TableName\"\\s*:\\s*\"([^\"]+)\"");
     /**
@@ -129,12 +133,15 @@ final class FaultProxy implements AutoCloseable {
             startServer(port);
         }
         removeFault(scope);
-        MappingBuilder mapping = any(anyUrl());
-        if (scope.isRegionWide()) {
-            mapping = mapping.atPriority(REGION_FAULT_PRIORITY);
-        } else {
-            mapping = mapping.atPriority(OPERATION_FAULT_PRIORITY)
-                    .withHeader("X-Amz-Target", matching(scope.targetHeaderPattern()));
+        MappingBuilder mapping = any(anyUrl()).atPriority(scope.once() ? ONCE_FAULT_PRIORITY
+                : scope.allOperations() ? REGION_FAULT_PRIORITY : OPERATION_FAULT_PRIORITY);
+        if (!scope.allOperations()) {
+            mapping = mapping.withHeader("X-Amz-Target", matching(scope.targetHeaderPattern()));
+        }
+        if (scope.once()) {
+            // A scenario of its own, so the stub matches from its start until it has answered one request.
+            mapping = mapping.inScenario("meridian-once-" + UUID.randomUUID())
+                    .whenScenarioStateIs(Scenario.STARTED).willSetStateTo(SPENT);
         }
         StubMapping stub = server.stubFor(mapping
                 .withMetadata(Metadata.metadata().attr(FAULT_METADATA, description))
@@ -146,6 +153,11 @@ final class FaultProxy implements AutoCloseable {
     /** A response that proxies to DynamoDB Local (used by faults that only add latency). */
     ResponseDefinitionBuilder proxied() {
         return aResponse().proxiedFrom(target.toString());
+    }
+
+    /** A response that proxies to DynamoDB Local and is cut mid-body on its way back ({@link AnswerCut}). */
+    ResponseDefinitionBuilder proxiedThenCut(AnswerCut.Framing framing) {
+        return proxied().withHeader(AnswerCut.MARK, framing.mark());
     }
 
     synchronized void down() {
@@ -263,6 +275,8 @@ final class FaultProxy implements AutoCloseable {
                 .extensionScanningEnabled(false)
                 .notifier(new Slf4jNotifier(false))
                 .extensions(new JournalListener(), new WriteListener()));
+        httpConnector(candidate).getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration()
+                .addCustomizer(new AnswerCut());
         if (connectBlackhole != null) {
             // Serve on the black hole's listener: a client whose SYN it dropped connects on its retransmission.
             ServerSocketChannel listener = connectBlackhole.drain();

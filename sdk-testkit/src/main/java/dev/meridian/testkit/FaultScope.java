@@ -4,21 +4,34 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
-/** Which requests a fault applies to: the whole region, or only some DynamoDB operations. */
-record FaultScope(Set<String> operations) {
+/**
+ * Which requests a fault applies to: the whole region, or only some DynamoDB operations; every such request, or
+ * ({@code once}) only the next one.
+ */
+record FaultScope(Set<String> operations, boolean once) {
 
-    static final FaultScope REGION = new FaultScope(Set.of());
+    static final FaultScope REGION = new FaultScope(Set.of(), false);
 
     FaultScope {
         operations = Set.copyOf(new TreeSet<>(operations));
     }
 
+    /** Every request of the region, for as long as the fault lasts. */
     boolean isRegionWide() {
+        return allOperations() && !once;
+    }
+
+    boolean allOperations() {
         return operations.isEmpty();
     }
 
+    /** This scope for the next matching request only. */
+    FaultScope nextOnly() {
+        return new FaultScope(operations, true);
+    }
+
     String key() {
-        return isRegionWide() ? "*" : String.join(",", new TreeSet<>(operations));
+        return (allOperations() ? "*" : String.join(",", new TreeSet<>(operations))) + (once ? " once" : "");
     }
 
     /** Matches {@code X-Amz-Target} values such as {@code DynamoDB_20120810.PutItem}. */
@@ -35,6 +48,7 @@ record FaultScope(Set<String> operations) {
 
     @Override
     public String toString() {
-        return isRegionWide() ? "all operations" : "operations " + key();
+        return (allOperations() ? "all operations" : "operations " + String.join(",", new TreeSet<>(operations)))
+                + (once ? ", the next request only" : "");
     }
 }

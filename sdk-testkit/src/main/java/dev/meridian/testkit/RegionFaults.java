@@ -34,12 +34,18 @@ import org.apiguardian.api.API;
  *       <td>{@code isThrottlingException()} and {@code retryable()} are true</td></tr>
  *   <tr><td>{@link #latency(Duration)}</td><td>delay, then the real answer</td><td>slow success</td></tr>
  *   <tr><td>{@link #resetMidResponse()}</td><td>200 headers, then a broken body and close</td>
- *       <td>{@code SdkClientException}</td></tr>
+ *       <td>{@code SdkClientException} (the AWS SDK's Netty client: an empty success)</td></tr>
+ *   <tr><td>{@link #cutAnswer()}, {@link #cutChunkedAnswer()}</td><td>forwarded (a write is applied); the real status
+ *       and headers, half the body ({@code Content-Length} or one chunk), then a clean close (FIN)</td>
+ *       <td>a failure to every HTTP client: {@code SdkClientException} (a premature end of the body; the SDK retries it) or,
+ *       where the client takes the short body as whole (URL-connection under {@code Content-Length}, Netty chunked),
+ *       the DynamoDB client's {@code Crc32MismatchException}</td></tr>
  * </table>
  *
  * <p>Each call replaces the fault previously set on the same scope; {@link #heal()} removes them. A view from
  * {@link #only(String...)} limits faults to some operations (e.g. {@code faults.only("PutItem").status(503)});
- * operation faults take precedence over region-wide ones. Faults affect client traffic only: global-table
+ * operation faults take precedence over region-wide ones; a view from {@link #once()} limits a fault to the next request
+ * and takes precedence over both. Faults affect client traffic only: global-table
  * replication reaches DynamoDB Local directly (use {@link LocalRegions#pauseReplication(String, String)} to
  * partition a region). Thread-safe.
  */
@@ -82,7 +88,17 @@ public final class RegionFaults {
                         + "\"PutItem\" but was " + name);
             }
         }
-        return new RegionFaults(region, proxy, new FaultScope(names));
+        return new RegionFaults(region, proxy, new FaultScope(names, scope.once()));
+    }
+
+    /**
+     * A view whose fault answers only the next request it matches (of its operations, if limited with
+     * {@link #only(String...)}); later requests meet the other faults set, or none. It takes precedence over them, so
+     * that a sequence is two calls, e.g. an answer cut and then the SDK's retry throttled:
+     * {@code faults.throttle(); faults.once().cutAnswer();}. Not for {@link #down()} or {@link #connectBlackhole()}.
+     */
+    public RegionFaults once() {
+        return new RegionFaults(region, proxy, scope.nextOnly());
     }
 
     /**
@@ -198,8 +214,28 @@ public final class RegionFaults {
     }
 
     /**
+     * Every request still reaches DynamoDB Local (a write <em>is applied</em>), and its real answer starts back (status,
+     * headers, {@code Content-Length} of the whole body) but the connection closes cleanly (FIN) after half the body:
+     * a connection lost after the service answered, as a client over TLS would see it (no corrupt byte, no reset).
+     */
+    public RegionFaults cutAnswer() {
+        proxy.fault(scope, "cutAnswer", proxy.proxiedThenCut(AnswerCut.Framing.CONTENT_LENGTH));
+        return this;
+    }
+
+    /**
+     * As {@link #cutAnswer()}, with the answer's body chunked ({@code Transfer-Encoding: chunked}): one chunk with half
+     * the body arrives, then a clean close instead of the terminating chunk.
+     */
+    public RegionFaults cutChunkedAnswer() {
+        proxy.fault(scope, "cutChunkedAnswer", proxy.proxiedThenCut(AnswerCut.Framing.CHUNKED));
+        return this;
+    }
+
+    /**
      * Removes the faults of this scope: on the region view every fault (including operation faults),
-     * {@link #down()} and {@link #connectBlackhole()}; on an {@link #only(String...)} view just that view's fault.
+     * {@link #down()} and {@link #connectBlackhole()}; on an {@link #only(String...)} or {@link #once()} view just that
+     * view's fault.
      */
     public RegionFaults heal() {
         proxy.heal(scope);

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -211,6 +212,68 @@ class RegionFaultsIT {
         regions.faults(EU).resetMidResponse();
 
         assertThatThrownBy(() -> get(eu, TABLE, "k")).isInstanceOf(SdkClientException.class);
+    }
+
+    @Test
+    void cutAnswerSendsTheRealAnswersHeadersAndHalfItsBodyThenAFin() throws IOException {
+        put(eu, TABLE, "cut", "v", "a value long enough to cut");
+        RawAnswer whole = RawAnswer.getItem(regions.endpoint(EU), TABLE, "cut", false);
+        regions.faults(EU).cutAnswer();
+
+        RawAnswer cut = RawAnswer.getItem(regions.endpoint(EU), TABLE, "cut", true);  // read to the end: a reset throws
+
+        assertThat(cut.status()).isEqualTo(200);
+        assertThat(cut.header("x-amz-crc32")).isEqualTo(whole.header("x-amz-crc32"));
+        assertThat(cut.header("Content-Length")).hasValue(Integer.toString(whole.body().length));
+        assertThat(cut.header("Transfer-Encoding")).isEmpty();
+        assertThat(cut.header(AnswerCut.MARK)).isEmpty();
+        assertThat(cut.bodyText()).isEqualTo(whole.bodyText().substring(0, whole.body().length / 2));
+        assertThat(regions.journal(EU).entries()).last()
+                .satisfies(e -> assertThat(e.fault()).hasValue("cutAnswer"));
+    }
+
+    @Test
+    void cutChunkedAnswerSendsOneChunkOfHalfTheBodyAndNoLastChunk() throws IOException {
+        put(eu, TABLE, "cut-chunked", "v", "a value long enough to cut");
+        RawAnswer whole = RawAnswer.getItem(regions.endpoint(EU), TABLE, "cut-chunked", false);
+        regions.faults(EU).cutChunkedAnswer();
+
+        RawAnswer cut = RawAnswer.getItem(regions.endpoint(EU), TABLE, "cut-chunked", true);
+
+        String half = whole.bodyText().substring(0, whole.body().length / 2);
+        assertThat(cut.status()).isEqualTo(200);
+        assertThat(cut.header("x-amz-crc32")).isEqualTo(whole.header("x-amz-crc32"));
+        assertThat(cut.header("Transfer-Encoding")).hasValue("chunked");
+        assertThat(cut.header("Content-Length")).isEmpty();
+        // Jetty ends a chunk with its CRLF when it writes the next chunk's size: the cut comes before that.
+        assertThat(cut.bodyText()).isEqualTo(Integer.toHexString(half.length()) + "\r\n" + half);
+        assertThat(regions.journal(EU).entries()).last()
+                .satisfies(e -> assertThat(e.fault()).hasValue("cutChunkedAnswer"));
+    }
+
+    @Test
+    void aOnceFaultAnswersTheNextRequestAndThenTheOtherFaultsApply() throws IOException {
+        put(eu, TABLE, "once", "v", "1");
+        regions.journal(EU).clear();
+        regions.faults(EU).status(503);
+        regions.faults(EU).once().cutAnswer();
+
+        assertThat(RawAnswer.getItem(regions.endpoint(EU), TABLE, "once", true).status()).isEqualTo(200);
+        assertThat(RawAnswer.getItem(regions.endpoint(EU), TABLE, "once", false).status()).isEqualTo(503);
+        assertThat(regions.journal(EU).entries()).extracting(e -> e.fault().orElse("none"))
+                .containsExactly("cutAnswer", "status(503)");
+        regions.faults(EU).heal();
+        assertThat(RawAnswer.getItem(regions.endpoint(EU), TABLE, "once", false).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aCutAnswersWriteIsApplied() {
+        regions.faults(EU).only("PutItem").cutAnswer();
+
+        assertThatThrownBy(() -> put(eu, TABLE, "cut-put", "v", "1")).isInstanceOf(SdkClientException.class);
+
+        regions.faults(EU).heal();
+        assertThat(get(eu, TABLE, "cut-put")).containsEntry("v", AttributeValue.fromS("1"));
     }
 
     @Test

@@ -42,6 +42,14 @@ final class AwsFailureRules {
         if (t == null) {
             return FailureDecision.CALLER_ERROR;
         }
+        FailureDecision decision = lastAttempt(t);
+        // The last attempt's refusal says nothing of an earlier one the region answered (AnsweredAttempts).
+        return decision == FailureDecision.REGIONAL_NOT_APPLIED && AnsweredAttempts.marked(t)
+                ? FailureDecision.REGIONAL_MAYBE_APPLIED : decision;
+    }
+
+    /** What the failure of the SDK call's last attempt says on its own. */
+    private static FailureDecision lastAttempt(Throwable t) {
         if (t instanceof CallNotPermittedException) {
             return FailureDecision.REGIONAL_NOT_APPLIED;
         }

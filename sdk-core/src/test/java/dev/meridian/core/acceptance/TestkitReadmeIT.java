@@ -19,6 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.Crc32MismatchException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -143,6 +144,39 @@ class TestkitReadmeIT {
         regions.faults(WEST).resetMidResponse();
         try (DynamoDbClient client = once(WEST)) {
             assertThatThrownBy(() -> client.getItem(get("r"))).isInstanceOf(SdkClientException.class);
+        }
+    }
+
+    /**
+     * "cutAnswer() / cutChunkedAnswer(): forwarded to DynamoDB Local (a write is applied), then its real status and
+     * headers and half its body, then a clean close: a failure to every HTTP client" (the testkit's client is
+     * URL-connection's: under Content-Length only the answer's CRC32 check sees the cut).
+     */
+    @Test
+    void aCutAnswersWriteFailsAndIsApplied() {
+        try (DynamoDbClient client = once(WEST)) {
+            regions.faults(WEST).cutAnswer();
+            assertThatThrownBy(() -> client.putItem(put("cut"))).isInstanceOf(Crc32MismatchException.class);
+            regions.faults(WEST).cutChunkedAnswer();
+            assertThatThrownBy(() -> client.putItem(put("cut-chunked"))).isInstanceOf(SdkClientException.class)
+                    .hasRootCauseMessage("Premature EOF");
+            regions.faults(WEST).heal();
+            assertThat(client.getItem(get("cut")).hasItem()).as("applied").isTrue();
+            assertThat(client.getItem(get("cut-chunked")).hasItem()).as("applied").isTrue();
+        }
+        assertThat(regions.journal(WEST).entries()).extracting(e -> e.fault().orElse("none"))
+                .containsExactly("cutAnswer", "cutChunkedAnswer", "none", "none");
+    }
+
+    /** "faults(r).once() limits a fault to the next request it matches, then the other faults apply again". */
+    @Test
+    void aOnceFaultAnswersOneRequest() {
+        regions.faults(WEST).throttle();
+        regions.faults(WEST).once().cutAnswer();
+        try (DynamoDbClient client = once(WEST)) {
+            assertThatThrownBy(() -> client.putItem(put("once"))).isInstanceOf(Crc32MismatchException.class);
+            assertThatThrownBy(() -> client.putItem(put("once"))).isInstanceOfSatisfying(DynamoDbException.class,
+                    e -> assertThat(e.isThrottlingException()).isTrue());
         }
     }
 

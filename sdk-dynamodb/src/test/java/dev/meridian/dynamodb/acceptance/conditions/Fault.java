@@ -10,7 +10,8 @@ import java.util.function.Consumer;
  * The failures sdk-testkit's README says its fault proxy makes and an AWS SDK client really throws, each with what
  * docs/exactly-once.md says it proves: nothing was applied ({@code REGIONAL_NOT_APPLIED}) or the write may have been
  * applied ({@code REGIONAL_MAYBE_APPLIED}). {@link #ANSWER_LOST} forwards the request at once and holds the answer
- * past every attempt budget of the tests' clients ({@link Lost#AFTER}).
+ * past every attempt budget of the tests' clients ({@link Lost#AFTER}); {@link #CUT_ANSWER} and
+ * {@link #CUT_CHUNKED_ANSWER} forward it too (it is applied) and cut its answer cleanly mid-body ({@code CleanCutAnswerIT}).
  */
 enum Fault {
     REFUSED(true, RegionFaults::down),
@@ -21,6 +22,8 @@ enum Fault {
     HTTP_500(false, f -> f.status(500)),
     HTTP_502(false, f -> f.status(502)),
     RESET_MID_RESPONSE(false, RegionFaults::resetMidResponse),
+    CUT_ANSWER(false, RegionFaults::cutAnswer),
+    CUT_CHUNKED_ANSWER(false, RegionFaults::cutChunkedAnswer),
     ANSWER_LOST(false, f -> f.latency(Lost.AFTER)),
     BLACK_HOLE(false, RegionFaults::blackhole);
 
@@ -42,8 +45,18 @@ enum Fault {
         return Arrays.stream(values()).filter(f -> !f.provesNotApplied()).toList();
     }
 
+    /** The faults that apply the call and cut its answer cleanly mid-body. */
+    static List<Fault> cuts() {
+        return Arrays.stream(values()).filter(Fault::cutsAnAppliedAnswer).toList();
+    }
+
     boolean provesNotApplied() {
         return provesNotApplied;
+    }
+
+    /** Whether the call reaches DynamoDB Local and only its answer is cut: a write is applied, and the client told so. */
+    boolean cutsAnAppliedAnswer() {
+        return this == CUT_ANSWER || this == CUT_CHUNKED_ANSWER;
     }
 
     /** Whether the client waits out its attempt budget (the call is slow, not refused). */

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
+import net.jqwik.api.GenerationMode;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
@@ -64,7 +65,30 @@ class LwwLostAnswersIT {
     @Property(tries = 6)
     void nothingAcknowledgedIsLostWhenAnswersAreLost(@ForAll("syncHttp") HttpClientKind http, @ForAll Maker maker,
             @ForAll boolean cold, @ForAll("faults") List<Optional<Fault>> faults) {
-        AppClient client = clients.client(http, maker, cold);
+        assertLastAcknowledgedHeld(clients.client(http, maker, cold), faults);
+    }
+
+    @Provide
+    Arbitrary<Fault> cuts() {
+        return Arbitraries.of(Fault.cuts());
+    }
+
+    /**
+     * Answers cut cleanly mid-body after the put was applied (a failure to every client: {@code CleanCutAnswerIT}),
+     * around an acknowledged put: each sync HTTP client, built or wrapped, under each framing.
+     */
+    @Property(generation = GenerationMode.EXHAUSTIVE)
+    void nothingAcknowledgedIsLostWhenAnswersAreCut(@ForAll("syncHttp") HttpClientKind http, @ForAll Maker maker,
+            @ForAll("cuts") Fault cut) {
+        assertLastAcknowledgedHeld(clients.client(http, maker, false),
+                List.of(Optional.of(cut), Optional.empty(), Optional.of(cut)));
+    }
+
+    /**
+     * Puts versions 1..n of a new item, each meeting its fault in eu-west-1 (or none); once the regions converge,
+     * every region holds the last acknowledged version or a later one.
+     */
+    private static void assertLastAcknowledgedHeld(AppClient client, List<Optional<Fault>> faults) {
         LwwWrites lww = LwwWrites.builder().client(client.syncClient()).clock(client.runtime().clock())
                 .region("eu-west-1").build();
         String key = "lww-" + KEYS.incrementAndGet();

@@ -12,6 +12,7 @@ import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
+import net.jqwik.api.GenerationMode;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
@@ -67,5 +68,29 @@ class ReadsUnderFaultsIT {
 
         assertThat(thrown).as("%s with %s in eu-west-1 and %s in eu-central-1", read, local, next).isNull();
         assertThat(answer[0]).as("%s saw the item", read).isEqualTo(true);
+    }
+
+    @Provide
+    Arbitrary<Fault> cuts() {
+        return Arbitraries.of(Fault.cuts());
+    }
+
+    /**
+     * An answer cut cleanly mid-body (every client reports it, some only through the answer's CRC32:
+     * {@code CleanCutAnswerIT}) never reads as "no item": each HTTP client, built or wrapped, under each framing.
+     */
+    @Property(generation = GenerationMode.EXHAUSTIVE)
+    void aCutAnswerNeverReadsAsNoItem(@ForAll HttpClientKind http, @ForAll Maker maker, @ForAll("cuts") Fault cut) {
+        AppClient client = clients.client(http, maker, false);
+        Shape get = Shape.reads(TABLE).get(0);
+        regions.journalsClear();
+        cut.inject(regions.faults(Regions3.LOCAL));
+
+        Object[] answer = new Object[1];
+        Throwable thrown = catchThrowable(() -> answer[0] = client.run(get, KEYS.get(0)));
+
+        assertThat(thrown).as("%s with %s in eu-west-1", get, cut).isNull();
+        assertThat(answer[0]).as("%s saw the item", get).isEqualTo(true);
+        assertThat(regions.journal(Regions3.LOCAL).count(get.operation())).as("tried in eu-west-1").isPositive();
     }
 }

@@ -29,7 +29,8 @@ import software.amazon.awssdk.core.exception.SdkException;
  * warm client. A failure that proves nothing was applied moves the write, which is then applied exactly once; a
  * failure after which it may have been applied leaves it in eu-west-1, rethrown, never sent elsewhere. The request
  * journals count where the write reached DynamoDB Local (a faulted entry answered from the proxy never did, except
- * a lost answer's, which the test does not count as applied elsewhere).
+ * a lost answer's, which the test does not count as applied elsewhere, and a cut answer's: applied, then its answer
+ * cut mid-body, it is applied in eu-west-1 only).
  */
 @AddLifecycleHook(LocalRegionsPerContainer.class)
 @AddLifecycleHook(ClientSourcesPerContainer.class)
@@ -106,6 +107,9 @@ class WritesUnderFaultsIT {
         assertThat(regions.journal(Regions3.NEXT).count(write.operation())
                 + regions.journal(Regions3.OUTSIDE).count(write.operation()))
                 .as("never sent to another region: %s (thrown %s)", journals(), thrown).isZero();
+        if (fault.cutsAnAppliedAnswer()) {
+            assertThat(applied(Regions3.LOCAL, write)).as("applied in eu-west-1: %s", journals()).isPositive();
+        }
     }
 
     /**
@@ -131,7 +135,45 @@ class WritesUnderFaultsIT {
             assertThat(thrown).as("after %s", fault).isInstanceOf(SdkException.class);
             assertThat(regions.journal(Regions3.NEXT).count("PutItem") + regions.journal(Regions3.OUTSIDE)
                     .count("PutItem")).as("never sent elsewhere: %s", journals()).isZero();
+            if (fault.cutsAnAppliedAnswer()) {
+                assertThat(applied(Regions3.LOCAL, put)).as("applied in eu-west-1: %s", journals()).isPositive();
+            }
         }
+    }
+
+    @Provide
+    Arbitrary<Fault> cuts() {
+        return Arbitraries.of(Fault.cuts());
+    }
+
+    @Provide
+    Arbitrary<Fault> refusals() {
+        return Arbitraries.of(Fault.HTTP_503, Fault.THROTTLING);
+    }
+
+    /**
+     * A write applied in eu-west-1 whose answer is cut cleanly mid-body, and whose retry by the SDK there (the
+     * documented clients make two attempts) is refused, throttled or HTTP 503: the call's last failure proves only that
+     * the retry was not applied; the first attempt was. It stays in eu-west-1, rethrown, never sent elsewhere.
+     */
+    @Property(generation = GenerationMode.EXHAUSTIVE)
+    void aWriteCutAfterItWasAppliedStaysWhereItWasWhenItsRetryIsRefused(@ForAll HttpClientKind http,
+            @ForAll("cuts") Fault cut, @ForAll("refusals") Fault refusal) {
+        AppClient client = documented.client(http, Maker.BUILT, false);
+        Shape put = Shape.unguardedWrites(TABLE).get(0);
+        String key = "cr-" + KEYS.incrementAndGet();
+        regions.journalsClear();
+        refusal.inject(regions.faults(Regions3.LOCAL));
+        cut.inject(regions.faults(Regions3.LOCAL).once());
+
+        Throwable thrown = catchThrowable(() -> client.run(put, key));
+
+        assertThat(thrown).as("after %s, then %s", cut, refusal).isInstanceOf(SdkException.class);
+        assertThat(applied(Regions3.LOCAL, put)).as("applied in eu-west-1: %s", journals()).isEqualTo(1);
+        assertThat(regions.journal(Regions3.NEXT).count(put.operation())
+                + regions.journal(Regions3.OUTSIDE).count(put.operation()))
+                .as("never sent elsewhere after %s, then %s: %s (thrown %s)", cut, refusal, journals(), thrown)
+                .isZero();
     }
 
     /**
