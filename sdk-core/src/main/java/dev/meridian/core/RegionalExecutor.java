@@ -2800,8 +2800,8 @@ final class RegionalExecutor implements AutoCloseable {
         }
 
         /**
-         * One attempt in flight; it is its own completion callback and the listener of its call's answers
-         * ({@link HeardAtTheWire}), one object less per attempt each.
+         * One attempt in flight; it is its own completion callback, the listener of its call's answers
+         * ({@link HeardAtTheWire}) and its call's {@link ThrottleFence}, one object less per attempt each.
          */
         final class Attempt extends ThrottleFence implements BiConsumer<T, Throwable>, Callable<T> {
             final Gate gate;
