@@ -32,6 +32,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbServiceClientConfigurati
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
 
 /**
  * Cost of routing one {@code GetItem} through the multi-region client ({@link MultiRegionDynamoDb}, the same client
@@ -83,6 +85,7 @@ public class WrapperOverheadBenchmark {
     private DynamoDbClient wrappedDefaults;
     private DynamoDbClient wrappedNoopReleasable;
     private GetItemRequest request;
+    private PutItemRequest put;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -100,6 +103,8 @@ public class WrapperOverheadBenchmark {
                 .table(orders).build();
         request = GetItemRequest.builder().tableName("orders")
                 .key(Map.of("pk", AttributeValue.builder().s("order-1").build())).build();
+        put = PutItemRequest.builder().tableName("orders")
+                .item(Map.of("pk", AttributeValue.builder().s("order-1").build())).build();
         rawNoop = new NoopClient();
         wrappedNoop = MultiRegionDynamoDb.builder().config(config).clientFactory(region -> new NoopClient())
                 .table(orders).build();
@@ -186,6 +191,15 @@ public class WrapperOverheadBenchmark {
     }
 
     /** Meridian's own cost on the caller-runs path: the default configuration over a releasable no-op client. */
+    /**
+     * An unguarded write's routing cost over the no-op client (the caller-thread failover loop; a write is never
+     * hedged): what an unthrottled synchronous write pays, e.g. for the throttle fence its call gets.
+     */
+    @Benchmark
+    public PutItemResponse wrappedNoopPut() {
+        return wrappedNoop.putItem(put);
+    }
+
     @Benchmark
     public GetItemResponse wrappedNoopReleasable() {
         return wrappedNoopReleasable.getItem(request);
@@ -230,10 +244,16 @@ public class WrapperOverheadBenchmark {
     static class NoopClient implements DynamoDbClient {
         private static final GetItemResponse RESPONSE = GetItemResponse.builder()
                 .item(Map.of("pk", AttributeValue.builder().s("order-1").build())).build();
+        private static final PutItemResponse PUT_RESPONSE = PutItemResponse.builder().build();
 
         @Override
         public GetItemResponse getItem(GetItemRequest getItemRequest) {
             return RESPONSE;
+        }
+
+        @Override
+        public PutItemResponse putItem(PutItemRequest putItemRequest) {
+            return PUT_RESPONSE;
         }
 
         @Override

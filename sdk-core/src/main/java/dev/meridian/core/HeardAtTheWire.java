@@ -21,7 +21,9 @@ import software.amazon.awssdk.http.SdkHttpResponse;
  * <p>It also tells the attempt whether the answer was a throttling error, judged by the SDK's own rule
  * ({@link SdkServiceException#isThrottlingException()} of the error the answer's status and error code make): an
  * attempt cancelled while the SDK backs off after such an answer is then recorded as throttled, as it would have been
- * had it completed. Only error answers are read for their error code (a small body, copied as it passes).
+ * had it completed. Only error answers are read for their error code (a small body, copied as it passes). It tells
+ * the listener of each request about to be sent, too (the SDK's last hook before the bytes leave), which is how a
+ * {@link ThrottleFence} knows what is in flight and refuses a resend once Meridian moved the write.
  *
  * <p>The executor names the {@link Listener} (an attempt, or a region's breaker) on the thread that calls the client
  * ({@link #listen}); this interceptor carries it from the request's start (which runs on that thread, for
@@ -38,6 +40,13 @@ final class HeardAtTheWire implements ExecutionInterceptor {
 
     /** Told of the answers one attempt's SDK call receives. */
     interface Listener {
+        /**
+         * A request of the call is about to be transmitted (each of the SDK's retries too); a listener that fenced
+         * the call throws here, before anything leaves ({@link ThrottleFence}).
+         */
+        default void sending() {
+        }
+
         /** An HTTP response arrived; whether it throttled is told next, if it did. */
         void heard();
 
@@ -69,6 +78,14 @@ final class HeardAtTheWire implements ExecutionInterceptor {
         Listener listener = CALLING.get();
         if (listener != null) {
             attributes.putAttribute(LISTENER, listener);
+        }
+    }
+
+    @Override
+    public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+        Listener listener = attributes.getAttribute(LISTENER);
+        if (listener != null) {
+            listener.sending();
         }
     }
 

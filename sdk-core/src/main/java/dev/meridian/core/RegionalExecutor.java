@@ -700,6 +700,10 @@ final class RegionalExecutor implements AutoCloseable {
                 } else {
                     boolean coldClient = cold.test(region);
                     Object observation = observations.start(parent, region, op.name(), ++attempts);
+                    // An unguarded write's call is fenced at the wire: a call timeout during the SDK's back-off after
+                    // throttled answers then proves it was not applied. Reads and guarded writes move anyway.
+                    ThrottleFence fence = op.kind() == OperationKind.WRITE ? new ThrottleFence() : null;
+                    HeardAtTheWire.Listener heardBefore = fence != null ? HeardAtTheWire.listen(fence) : null;
                     long start = System.nanoTime();
                     try {
                         T result = call.apply(region);
@@ -714,7 +718,11 @@ final class RegionalExecutor implements AutoCloseable {
                         Gate gate = new Gate(primary, byResource, throttle);
                         gate.cold = coldClient;
                         gate.observation = observation;
-                        decision = failedAttempts().failed(op, gate, System.nanoTime() - start, t, classifier);
+                        decision = failedAttempts().failed(op, gate, System.nanoTime() - start, t, classifier, fence);
+                    } finally {
+                        if (fence != null) {
+                            HeardAtTheWire.listen(heardBefore);
+                        }
                     }
                 }
                 if (failover == null) {
@@ -743,7 +751,30 @@ final class RegionalExecutor implements AutoCloseable {
      */
     private final class FailedAttempts {
         FailureDecision failed(Operation op, Gate gate, long nanos, Throwable t, FailureClassifier classifier) {
+            return failed(op, gate, nanos, t, classifier, null);
+        }
+
+        /**
+         * As {@link #failed(Operation, Gate, long, Throwable, FailureClassifier)}, for an attempt whose call was
+         * listened to by {@code fence} (null: none): a timeout that ended the call while the SDK backed off after
+         * throttled answers only — nothing in flight, nothing applied, the resend refused — is not applied, and is
+         * recorded as the throttled attempt it was.
+         */
+        FailureDecision failed(Operation op, Gate gate, long nanos, Throwable t, FailureClassifier classifier,
+                @Nullable ThrottleFence fence) {
             FailureDecision decision = classifier.classify(t);
+            SdkServiceException fencedThrottling = null;
+            if (fence != null && decision == FailureDecision.REGIONAL_MAYBE_APPLIED && isTimeout(t) && fence.fence()) {
+                decision = FailureDecision.REGIONAL_NOT_APPLIED;
+                fencedThrottling = fence.lastThrottling();
+                LOG.debug("{} in region {} timed out while the SDK backed off after throttled answers only: nothing "
+                        + "in flight, not applied; its resend is fenced", op.name(), gate.region().id());
+            } else if (fence != null && decision == FailureDecision.REGIONAL_NOT_APPLIED
+                    && fence.wire() == ThrottleFence.UNPROVEN && isThrottling(t)) {
+                // The last answer throttled, but an earlier attempt of the same call got another answer (a 500) or
+                // none (a timeout): that one may have been applied.
+                decision = FailureDecision.REGIONAL_MAYBE_APPLIED;
+            }
             if (decision == FailureDecision.ABORTED) {
                 // The caller gave up mid-attempt: that says nothing about the region, so its breakers record nothing.
                 gate.release();
@@ -752,7 +783,10 @@ final class RegionalExecutor implements AutoCloseable {
             } else if (decision.isRegional()) {
                 boolean timedOut = isTimeout(t);
                 meterIfSlow(gate, nanos, timedOut);
-                if (isThrottling(t)) {
+                if (fencedThrottling != null) {
+                    // Its time went to the SDK's back-off after a hot resource's answers, not to a stalled region.
+                    throttled(gate, op, nanos, fencedThrottling);
+                } else if (isThrottling(t)) {
                     // A hot resource, not a sick region: its answer was fast, so its latency says nothing either.
                     throttled(gate, op, nanos, t);
                 } else if (!gate.cold && timedOut && stalls.excuses(System.nanoTime(), nanos)) {
@@ -2648,7 +2682,8 @@ final class RegionalExecutor implements AutoCloseable {
                     onFailure(a, region, e, FailureDecision.ABORTED);
                     return;
                 }
-                FailureDecision decision = failedAttempts().failed(op, a.gate, nanos, e, classifier);
+                FailureDecision decision = failedAttempts().failed(op, a.gate, nanos, e, classifier,
+                        op.kind() == OperationKind.WRITE ? a : null);
                 onFailure(a, region, e, decision);
             }
 
@@ -2745,10 +2780,10 @@ final class RegionalExecutor implements AutoCloseable {
         }
 
         /**
-         * One attempt in flight; it is its own completion callback and the listener of its call's answers
-         * ({@link HeardAtTheWire}), one object less per attempt each.
+         * One attempt in flight; it is its own completion callback, the listener of its call's answers
+         * ({@link HeardAtTheWire}) and its call's {@link ThrottleFence}, one object less per attempt each.
          */
-        final class Attempt implements BiConsumer<T, Throwable>, HeardAtTheWire.Listener, Callable<T> {
+        final class Attempt extends ThrottleFence implements BiConsumer<T, Throwable>, Callable<T> {
             final Gate gate;
             final long start;
             volatile @Nullable CompletableFuture<T> future;
@@ -2812,12 +2847,14 @@ final class RegionalExecutor implements AutoCloseable {
 
             @Override
             public void heard() {
+                super.heard();
                 throttling = null;
                 health.watched(gate.region()).heard();
             }
 
             @Override
             public void throttled(SdkServiceException e) {
+                super.throttled(e);
                 throttling = e;
                 new Hedge().now(this);
             }

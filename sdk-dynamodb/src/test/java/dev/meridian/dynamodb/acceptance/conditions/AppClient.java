@@ -8,8 +8,11 @@ import dev.meridian.testkit.LocalRegions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -69,6 +72,31 @@ final class AppClient implements AutoCloseable {
                 : runtime.wrapClient(DynamoDbClient.class,
                         r -> kind.syncClient(regions, r, attemptTimeout, connectTimeout),
                         (m, a) -> null);
+        return new AppClient(name, runtime, client, null);
+    }
+
+    /**
+     * As {@link #make(LocalRegions, MultiRegionConfig, HttpClientKind, Maker, Duration, List)}, its per-region clients
+     * with {@code overrides} (retries, timeouts, interceptors) instead of the documented override configuration;
+     * {@code attemptTimeout} then only bounds Netty's connection acquire.
+     */
+    static AppClient make(LocalRegions regions, MultiRegionConfig config, HttpClientKind kind, Maker maker,
+            Duration attemptTimeout, ClientOverrideConfiguration overrides, List<TableConfig> tables) {
+        MultiRegion runtime = MultiRegion.builder(config).build();
+        String name = kind + "/" + maker;
+        if (kind.async()) {
+            Function<Region, DynamoDbAsyncClient> factory = r -> kind.asyncClient(regions, r, attemptTimeout, overrides);
+            DynamoDbAsyncClient client = maker == Maker.BUILT
+                    ? MultiRegionDynamoDb.builder().multiRegion(runtime).tables(tables).asyncClientFactory(factory)
+                            .buildAsyncClient()
+                    : runtime.wrapClient(DynamoDbAsyncClient.class, factory, (m, a) -> null);
+            return new AppClient(name, runtime, null, client);
+        }
+        Function<Region, DynamoDbClient> factory =
+                r -> kind.syncClient(regions, r, overrides, HttpClientKind.SDK_CONNECT_TIMEOUT);
+        DynamoDbClient client = maker == Maker.BUILT
+                ? MultiRegionDynamoDb.builder().multiRegion(runtime).tables(tables).clientFactory(factory).build()
+                : runtime.wrapClient(DynamoDbClient.class, factory, (m, a) -> null);
         return new AppClient(name, runtime, client, null);
     }
 

@@ -6,6 +6,7 @@ import dev.meridian.testkit.LocalRegions;
 import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -44,10 +45,15 @@ enum HttpClientKind {
 
     /** {@code connectTimeout}: the synchronous HTTP client's connect timeout. */
     DynamoDbClient syncClient(LocalRegions regions, Region region, Duration attemptTimeout, Duration connectTimeout) {
+        return syncClient(regions, region, RegionalClientDefaults.overrideConfiguration(
+                RegionalClientDefaults.MAX_ATTEMPTS, attemptTimeout), connectTimeout);
+    }
+
+    /** As the READMEs' factory builds it, with {@code overrides} instead of the documented override configuration. */
+    DynamoDbClient syncClient(LocalRegions regions, Region region, ClientOverrideConfiguration overrides,
+            Duration connectTimeout) {
         var builder = DynamoDbClient.builder().region(region).endpointOverride(regions.endpoint(region.id()))
-                .credentialsProvider(CREDENTIALS)
-                .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(
-                        RegionalClientDefaults.MAX_ATTEMPTS, attemptTimeout));
+                .credentialsProvider(CREDENTIALS).overrideConfiguration(overrides);
         return switch (this) {
             case APACHE -> builder.httpClientBuilder(ApacheHttpClient.builder().connectionTimeout(connectTimeout))
                     .build();
@@ -60,13 +66,17 @@ enum HttpClientKind {
     }
 
     DynamoDbAsyncClient asyncClient(LocalRegions regions, Region region, Duration attemptTimeout) {
+        return asyncClient(regions, region, attemptTimeout, RegionalClientDefaults.overrideConfiguration(
+                RegionalClientDefaults.MAX_ATTEMPTS, attemptTimeout));
+    }
+
+    /** As the READMEs' factory builds it, with {@code overrides} instead of the documented override configuration. */
+    DynamoDbAsyncClient asyncClient(LocalRegions regions, Region region, Duration attemptTimeout,
+            ClientOverrideConfiguration overrides) {
         if (this != NETTY_ASYNC) {
             throw new IllegalStateException(this + " is synchronous only");
         }
         // The tests' shared event loops spare each closed client Netty's quiet period; the rest as the docs build it.
-        return TestRegions.asyncClientBuilder(regions, region, attemptTimeout)
-                .overrideConfiguration(RegionalClientDefaults.overrideConfiguration(
-                        RegionalClientDefaults.MAX_ATTEMPTS, attemptTimeout))
-                .build();
+        return TestRegions.asyncClientBuilder(regions, region, attemptTimeout).overrideConfiguration(overrides).build();
     }
 }
