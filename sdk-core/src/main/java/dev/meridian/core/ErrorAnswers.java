@@ -1,9 +1,9 @@
 package dev.meridian.core;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -32,16 +32,54 @@ final class ErrorAnswers {
     private ErrorAnswers() {
     }
 
-    /** A synchronous error answer's body, read whole and judged, to be passed on unchanged. */
+    /**
+     * A synchronous error answer's body, read whole and judged, to be passed on unchanged. An answer that breaks off
+     * while it is read is passed on as it came, its failure included: the SDK meets that failure when it reads the
+     * body, as it would without this interceptor (and retries or reports it as its own I/O failure), and an answer
+     * never whole is judged nothing.
+     */
     static InputStream judged(HeardAtTheWire.Listener listener, SdkHttpResponse response, InputStream body) {
-        byte[] bytes;
+        ByteArrayOutputStream read = new ByteArrayOutputStream();
         try (InputStream in = body) {
-            bytes = in.readAllBytes();
+            in.transferTo(read);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return new BrokenOff(read.toByteArray(), e);
         }
+        byte[] bytes = read.toByteArray();
         judge(listener, response, bytes, Math.min(bytes.length, BODY_PEEK));
         return new ByteArrayInputStream(bytes);
+    }
+
+    /** The part of an answer that arrived, then the failure that broke it off. */
+    private static final class BrokenOff extends InputStream {
+        private final ByteArrayInputStream arrived;
+        private final IOException failure;
+
+        BrokenOff(byte[] arrived, IOException failure) {
+            this.arrived = new ByteArrayInputStream(arrived);
+            this.failure = failure;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = arrived.read();
+            if (b < 0) {
+                throw failure;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            if (length == 0) {
+                return 0;
+            }
+            int n = arrived.read(buffer, offset, length);
+            if (n < 0) {
+                throw failure;
+            }
+            return n;
+        }
     }
 
     /** An asynchronous error answer's body, judged when it is complete, passed on unchanged. */

@@ -1,7 +1,12 @@
 package dev.meridian.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,5 +66,28 @@ class HeardAtTheWireTest {
     private void judge(int status, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         HeardAtTheWire.judge(listener, SdkHttpResponse.builder().statusCode(status).build(), bytes, bytes.length);
+    }
+
+    /**
+     * An error answer cut off while it is read (a clean close mid-body) is passed on as it came: the SDK reads the part
+     * that arrived and then meets the I/O failure itself, as without the interceptor — never an unchecked exception
+     * of Meridian's, which the SDK would neither retry nor report as its own.
+     */
+    @Test
+    void anErrorAnswerThatBreaksOffIsPassedOnWithItsFailure() throws IOException {
+        byte[] part = "{\"__type\":\"com.amazonaws.dynamodb.v2012".getBytes(StandardCharsets.UTF_8);
+        IOException cut = new IOException("Premature end of Content-Length delimited message body");
+        InputStream body = new SequenceInputStream(new ByteArrayInputStream(part), new InputStream() {
+            @Override
+            public int read() throws IOException {
+                throw cut;
+            }
+        });
+
+        InputStream passedOn = ErrorAnswers.judged(listener, SdkHttpResponse.builder().statusCode(400).build(), body);
+
+        assertThat(passedOn.readNBytes(part.length)).isEqualTo(part);
+        assertThatThrownBy(passedOn::read).isSameAs(cut);
+        assertThat(throttled).isEmpty();
     }
 }

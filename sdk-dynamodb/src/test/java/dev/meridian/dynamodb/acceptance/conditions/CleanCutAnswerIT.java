@@ -3,12 +3,16 @@ package dev.meridian.dynamodb.acceptance.conditions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.meridian.core.MultiRegionConfig;
+import dev.meridian.core.RegionSpec;
 import dev.meridian.core.execution.FailureClassifier;
 import dev.meridian.core.execution.FailureDecision;
+import dev.meridian.dynamodb.client.MultiRegionDynamoDb;
 import dev.meridian.testkit.LocalRegions;
 import dev.meridian.testkit.LocalRegionsConfig;
 import dev.meridian.testkit.RegionFaults;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -19,9 +23,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.core.exception.Crc32MismatchException;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * What a clean cut ({@code RegionFaults.cutAnswer()}: the request applied, the real status and headers, half the body,
@@ -39,6 +45,9 @@ class CleanCutAnswerIT {
     private static final String TABLE = "cond_clean_cut";
     private static final String REGION = "eu-west-1";
     private static final String STORED = "stored";
+    /** A condition that is no guard against the put's own repeat; the stored item fails it. */
+    private static final String NO_GUARD = "attribute_not_exists(pk) OR begins_with(pk, :p)";
+    private static final Map<String, AttributeValue> NO_GUARD_VALUES = Map.of(":p", AttributeValue.fromS("k"));
     static LocalRegions regions;
 
     enum Framing {
@@ -110,6 +119,41 @@ class CleanCutAnswerIT {
         assertThat(putsSent).as("PutItem attempts that reached the region").isEqualTo(seen.attempts());
         assertThat(regions.client(REGION).getItem(g -> g.tableName(TABLE).key(Shape.key(key))).hasItem())
                 .as("the put whose answer was cut was applied").isTrue();
+    }
+
+    /**
+     * An error answer cut the same way (a put refused by a condition that is no guard, so an unguarded write whose call
+     * Meridian listens to at the wire: HTTP 400, half its body, a FIN),
+     * through Meridian's routed client over the documented per-region clients, whose response interceptor reads the
+     * error answers of the calls Meridian makes: the failure is the SDK's own, as without the interceptor, never an
+     * unchecked exception of Meridian's, which the SDK would neither retry nor report as its own (Apache 5 and
+     * URL-connection ended with {@code UncheckedIOException} before).
+     */
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("clients")
+    void aCutErrorAnswerThroughMeridianIsTheSdksOwnFailure(HttpClientKind http, Framing framing, Seen seen) {
+        MultiRegionConfig config = MultiRegionConfig.builder().region(RegionSpec.of(Region.EU_WEST_1))
+                .localRegion(Region.EU_WEST_1).build();
+        Throwable put;
+        regions.faults(REGION).heal();
+        if (http.async()) {
+            try (DynamoDbAsyncClient client = MultiRegionDynamoDb.builder().config(config)
+                    .asyncClientFactory(r -> http.asyncClient(regions, r, Duration.ofSeconds(2))).buildAsyncClient()) {
+                framing.cut.accept(regions.faults(REGION));
+                put = failure(() -> client.putItem(p -> p.tableName(TABLE).item(Shape.key(STORED))
+                        .conditionExpression(NO_GUARD).expressionAttributeValues(NO_GUARD_VALUES)).join());
+            }
+        } else {
+            try (DynamoDbClient client = MultiRegionDynamoDb.builder().config(config)
+                    .clientFactory(r -> http.syncClient(regions, r, Duration.ofSeconds(2))).build()) {
+                framing.cut.accept(regions.faults(REGION));
+                put = failure(() -> client.putItem(p -> p.tableName(TABLE).item(Shape.key(STORED))
+                        .conditionExpression(NO_GUARD).expressionAttributeValues(NO_GUARD_VALUES)));
+            }
+        }
+        regions.faults(REGION).heal();
+
+        assertThat(put).as("a refused put's cut error answer").isInstanceOf(SdkException.class);
     }
 
     private static void assertSeen(String call, Throwable thrown, Seen seen) {
