@@ -1,6 +1,5 @@
 package dev.meridian.benchmarks.aurora;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.meridian.aurora.datasource.RoutingDataSource;
 import dev.meridian.aurora.topology.RegionEndpoints;
@@ -40,7 +39,7 @@ public final class ResultSetRowCost {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 
         try (LocalAuroraGlobal aurora = LocalAuroraGlobal.start("eu-west-1", "eu-central-1");
-             HikariDataSource plain = new HikariDataSource(config(aurora, "plain"));
+             HikariDataSource plain = new HikariDataSource(ReplicaPools.config(aurora, "plain"));
              MultiRegion multiRegion = MultiRegion.builder(MultiRegionConfig.builder()
                      .region(RegionSpec.of(Region.EU_WEST_1).jurisdiction("EU").priority(0))
                      .region(RegionSpec.of(Region.EU_CENTRAL_1).jurisdiction("EU").priority(1))
@@ -53,7 +52,7 @@ public final class ResultSetRowCost {
                              .region(RegionEndpoints.node(Region.EU_WEST_1, aurora.writerJdbcUrl()))
                              .region(RegionEndpoints.node(Region.EU_CENTRAL_1, aurora.readerJdbcUrl("eu-central-1")))
                              .build())
-                     .poolTemplate(config(aurora, "meridian"))
+                     .poolTemplate(ReplicaPools.config(aurora, "meridian"))
                      .build();
              Connection p = plain.getConnection();
              Connection m = connection(meridian);
@@ -79,8 +78,8 @@ public final class ResultSetRowCost {
                     plainNs[r] = iterate(plainRows, passes, threads, rows);
                 }
             }
-            double base = median(plainNs);
-            double ours = median(meridianNs);
+            double base = ReplicaPools.median(plainNs);
+            double ours = ReplicaPools.median(meridianNs);
             System.out.printf("%n| variant | CPU ns/row (median of %d rounds × %d passes × %d rows) | min | max | ratio |%n",
                     rounds, passes, rows);
             System.out.println("|---|---:|---:|---:|---:|");
@@ -91,8 +90,8 @@ public final class ResultSetRowCost {
     }
 
     private static void row(String name, double[] ns, double base) {
-        System.out.printf("| %s | %.1f | %.1f | %.1f | %.2f |%n", name, median(ns),
-                Arrays.stream(ns).min().orElseThrow(), Arrays.stream(ns).max().orElseThrow(), median(ns) / base);
+        System.out.printf("| %s | %.1f | %.1f | %.1f | %.2f |%n", name, ReplicaPools.median(ns),
+                Arrays.stream(ns).min().orElseThrow(), Arrays.stream(ns).max().orElseThrow(), ReplicaPools.median(ns) / base);
     }
 
     /** Iterates {@code rs} {@code passes} times; CPU nanoseconds per row. */
@@ -124,24 +123,5 @@ public final class ResultSetRowCost {
         Connection c = ds.getConnection();
         c.setReadOnly(true);
         return c;
-    }
-
-    /** One connection to the replica (the plain pool's URL; Meridian's pools take their endpoints' URLs). */
-    private static HikariConfig config(LocalAuroraGlobal aurora, String name) {
-        HikariConfig c = new HikariConfig();
-        c.setPoolName(name);
-        c.setUsername(aurora.user());
-        c.setPassword(aurora.password());
-        c.setMaximumPoolSize(1);
-        if (name.equals("plain")) {
-            c.setJdbcUrl(aurora.readerJdbcUrl("eu-central-1"));
-        }
-        return c;
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
     }
 }

@@ -1,6 +1,5 @@
 package dev.meridian.benchmarks.aurora;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.meridian.aurora.datasource.RoutingDataSource;
 import dev.meridian.aurora.topology.RegionEndpoints;
@@ -40,7 +39,7 @@ public final class StatementCallCost {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 
         try (LocalAuroraGlobal aurora = LocalAuroraGlobal.start("eu-west-1", "eu-central-1");
-             HikariDataSource plain = new HikariDataSource(config(aurora, "plain"));
+             HikariDataSource plain = new HikariDataSource(ReplicaPools.config(aurora, "plain"));
              MultiRegion multiRegion = MultiRegion.builder(MultiRegionConfig.builder()
                      .region(RegionSpec.of(Region.EU_WEST_1).jurisdiction("EU").priority(0))
                      .region(RegionSpec.of(Region.EU_CENTRAL_1).jurisdiction("EU").priority(1))
@@ -53,7 +52,7 @@ public final class StatementCallCost {
                              .region(RegionEndpoints.node(Region.EU_WEST_1, aurora.writerJdbcUrl()))
                              .region(RegionEndpoints.node(Region.EU_CENTRAL_1, aurora.readerJdbcUrl("eu-central-1")))
                              .build())
-                     .poolTemplate(config(aurora, "meridian"))
+                     .poolTemplate(ReplicaPools.config(aurora, "meridian"))
                      .build();
              Connection p = readOnly(plain.getConnection());
              Connection m = readOnly(meridian.getConnection());
@@ -75,19 +74,20 @@ public final class StatementCallCost {
                     plainNs[r] = call(plainStatement, loops, threads);
                 }
             }
-            double base = median(plainNs);
+            double base = ReplicaPools.median(plainNs);
             System.out.printf("%n| variant | CPU ns/call (median of %d rounds × %d calls) | min | max | ratio |%n",
                     rounds, loops * CALLS_PER_LOOP);
             System.out.println("|---|---:|---:|---:|---:|");
             row("plain-hikari statement", plainNs, base);
             row("meridian statement", meridianNs, base);
-            System.out.printf("%nadded per call: %.1f ns CPU%n", median(meridianNs) - base);
+            System.out.printf("%nadded per call: %.1f ns CPU%n", ReplicaPools.median(meridianNs) - base);
         }
     }
 
     private static void row(String name, double[] ns, double base) {
-        System.out.printf("| %s | %.1f | %.1f | %.1f | %.2f |%n", name, median(ns),
-                Arrays.stream(ns).min().orElseThrow(), Arrays.stream(ns).max().orElseThrow(), median(ns) / base);
+        double median = ReplicaPools.median(ns);
+        System.out.printf("| %s | %.1f | %.1f | %.1f | %.2f |%n", name, median,
+                Arrays.stream(ns).min().orElseThrow(), Arrays.stream(ns).max().orElseThrow(), median / base);
     }
 
     /** {@code loops} times the four calls; CPU nanoseconds per call. */
@@ -110,24 +110,5 @@ public final class StatementCallCost {
     private static Connection readOnly(Connection c) throws SQLException {
         c.setReadOnly(true);
         return c;
-    }
-
-    /** One connection to the replica (the plain pool's URL; Meridian's pools take their endpoints' URLs). */
-    private static HikariConfig config(LocalAuroraGlobal aurora, String name) {
-        HikariConfig c = new HikariConfig();
-        c.setPoolName(name);
-        c.setUsername(aurora.user());
-        c.setPassword(aurora.password());
-        c.setMaximumPoolSize(1);
-        if (name.equals("plain")) {
-            c.setJdbcUrl(aurora.readerJdbcUrl("eu-central-1"));
-        }
-        return c;
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
     }
 }
