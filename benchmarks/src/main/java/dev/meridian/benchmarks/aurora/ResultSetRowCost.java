@@ -90,8 +90,9 @@ public final class ResultSetRowCost {
     }
 
     private static void row(String name, double[] ns, double base) {
-        System.out.printf("| %s | %.1f | %.1f | %.1f | %.2f |%n", name, ReplicaPools.median(ns),
-                Arrays.stream(ns).min().orElseThrow(), Arrays.stream(ns).max().orElseThrow(), ReplicaPools.median(ns) / base);
+        double median = ReplicaPools.median(ns);
+        System.out.printf("| %s | %.1f | %.1f | %.1f | %.2f |%n", name, median,
+                Arrays.stream(ns).min().orElseThrow(), Arrays.stream(ns).max().orElseThrow(), median / base);
     }
 
     /** Iterates {@code rs} {@code passes} times; CPU nanoseconds per row. */
