@@ -769,11 +769,6 @@ final class RegionalExecutor implements AutoCloseable {
                 fencedThrottling = fence.lastThrottling();
                 LOG.debug("{} in region {} timed out while the SDK backed off after throttled answers only: nothing "
                         + "in flight, not applied; its resend is fenced", op.name(), gate.region().id());
-            } else if (fence != null && decision == FailureDecision.REGIONAL_NOT_APPLIED
-                    && fence.wire() == ThrottleFence.UNPROVEN && isThrottling(t)) {
-                // The last answer throttled, but an earlier attempt of the same call got another answer (a 500) or
-                // none (a timeout): that one may have been applied.
-                decision = FailureDecision.REGIONAL_MAYBE_APPLIED;
             }
             if (decision == FailureDecision.ABORTED) {
                 // The caller gave up mid-attempt: that says nothing about the region, so its breakers record nothing.
