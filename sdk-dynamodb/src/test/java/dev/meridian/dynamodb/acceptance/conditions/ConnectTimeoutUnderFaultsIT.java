@@ -110,8 +110,9 @@ class ConnectTimeoutUnderFaultsIT {
      * documented 2 s, no first-attempt budget: the synchronous HTTP clients' connect timeout (the SDK's default, 2 s)
      * is not shorter, so the SDK's call timeout ends the call first, {@code ApiCallTimeoutException} with no cause —
      * ambiguous, so the unguarded write is rethrown, although nothing was sent (seen on every Apache and URL-connection
-     * try). Netty's acquire timeout (half the attempt) ends it as nothing sent, and it moves. Either way it is never
-     * applied twice.
+     * try). Netty's acquire timeout (half the attempt) ends it as nothing sent, and it moves — when that timeout fires
+     * in time: on a fully loaded 2-core machine (a whole build beside it) the event loop ran it after the call timeout
+     * once, and the write was rethrown as ambiguous. Either way it is never applied twice, which is what this checks.
      */
     @Property(tries = 12)
     void aWarmClientsWriteUnderAConnectBlackholeIsAppliedAtMostOnce(@ForAll HttpClientKind http,
@@ -125,7 +126,7 @@ class ConnectTimeoutUnderFaultsIT {
 
         assertThat(regions.journal(Regions3.LOCAL).isEmpty()).as("nothing reached eu-west-1").isTrue();
         assertThat(applied(Regions3.OUTSIDE, write)).as("never in us-east-1: %s", journals()).isZero();
-        if (http == HttpClientKind.NETTY_ASYNC || thrown == null) {
+        if (thrown == null) {
             assertThat(thrown).as("%s on %s after a connect timeout in eu-west-1", write, client).isNull();
             assertThat(applied(Regions3.NEXT, write)).as("applied once in eu-central-1: %s", journals())
                     .isEqualTo(1);
