@@ -1094,7 +1094,7 @@ final class RegionalExecutor implements AutoCloseable {
             // The caller's dependents run under the call's context, as a routed client's (ContextualFuture): a
             // continuation that makes another call is routed as the caller's own would be, residency included. No one
             // is told of attempts or answers, and failures are not wrapped (as this method's futures always were).
-            return new AsyncCall<>(op, ctx, plan, call, null, classifier, cold, hedgesAsync(op, limit)).started(limit);
+            return new AsyncCall<>(op, ctx, plan, call, false, classifier, cold, hedgesAsync(op, limit)).started(limit);
         }
 
         /** See {@link RegionalExecutor#callAsync}. */
@@ -1112,8 +1112,7 @@ final class RegionalExecutor implements AutoCloseable {
             int limit = limit(op, plan.regions().size());
             // Returned by the call's own method, typed as a CompletableFuture: returning the AsyncCall here would make
             // verifying this class load it (18 KB) on every synchronous cold start.
-            return new AsyncCall<>(op, ctx, plan, call, call, classifier, cold, hedgesAsync(op, limit))
-                    .started(limit);
+            return new AsyncCall<>(op, ctx, plan, call, true, classifier, cold, hedgesAsync(op, limit)).started(limit);
         }
 
         /** Whether an asynchronous call of {@code op} that may try {@code limit} regions is hedged. */
@@ -1609,13 +1608,14 @@ final class RegionalExecutor implements AutoCloseable {
         /** The run that completes the call, once there is one; guarded by this. */
         @Nullable Run<T> run;
 
+        /** {@code tells}: {@code call} is an {@link AnsweredCall} ({@link #callAsync}). */
         AsyncCall(Operation op, RoutingContext ctx, RoutingPlan plan, Function<Region, CompletableFuture<T>> call,
-                @Nullable AnsweredCall<T> told, FailureClassifier classifier, Predicate<Region> cold, boolean hedge) {
+                boolean tells, FailureClassifier classifier, Predicate<Region> cold, boolean hedge) {
             super(ctx);
             this.op = op;
             this.plan = plan;
             this.call = call;
-            this.tells = told != null;
+            this.tells = tells;
             this.classifier = classifier;
             this.cold = cold;
             this.hedge = hedge;
